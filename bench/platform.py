@@ -1,0 +1,469 @@
+"""The platform's benchmark (issue #10): every figure beside its floor, in one run on this machine.
+
+    .venv/bin/python -m bench.platform                 # the full run quoted in docs/PERFORMANCE.md
+    .venv/bin/python -m bench.platform --smoke         # a few seconds: checks that it works (the tests run this)
+    .venv/bin/python -m bench.platform --only reads,excel --projects 20 --repeat 3   # the ledger's figures alone
+
+Every service (and the gateway) runs as its own process on SQLite files in a temporary folder and a
+fresh vhost of the local RabbitMQ, beside ``bench.floor`` (a nameko service doing nothing).  Measured:
+
+* lifecycle: N projects lead -> archived driven concurrently by RPC (``tests/faults/driver.py``):
+  projects per minute, each step's latency p50/p95, and the platform's wall time beside the bare-bus
+  floor: the same number of plain nameko RPC calls (same concurrency) plus the same number of event
+  deliveries (events published x their consumers), on ``bench.floor``;
+* event latency: projects assigned at a steady rate (50/s): from the coordinator's committed state
+  change (its outbox row) to the in-app notification (the notifications service's row);
+* Excel: a generated county ledger workbook of 10,000 rows imported through the gateway; the ledger
+  then filled to 100,000 rows (generated rows written to the coordinator's database) and exported;
+* reads at province scale: a filtered, sorted ledger page and a project page through the gateway;
+* memory: resident memory of each service process at rest and after the lifecycle.
+
+``--json FILE`` writes the figures as JSON.  ``--only reads,excel`` (any of ``lifecycle, latency, reads,
+excel``) measures only those parts, e.g. after a change to the ledger; without the lifecycle, ``--projects``
+projects are still driven to *archived* (not timed) for the project pages and the ledger's sample rows;
+``reads`` and ``excel`` share the ledger filled to ``--ledger`` rows (after the 10,000-row import).
+``--repeat N`` takes the reads and the export N times over the same ledger: each figure is the median run's,
+with every run's (p95 or seconds) beside it as ``runs``.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN = ("guest", "guest")
+SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator", "gateway")
+IPB = {"X-Zhaoshang-User": "u-ipb-1", "X-Zhaoshang-Position": "ipb_clerk", "X-Zhaoshang-Unit": "IPB"}
+PARTS = ("lifecycle", "latency", "reads", "excel")
+FLOORS = {"ledger_page_p95_ms": 50, "project_page_p95_ms": 50, "event_latency_p95_ms": 200, "import_10k_s": 20,
+          "export_100k_s": 30, "lifecycle_ratio": 2.0}
+
+
+def say(what: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {what}", file=sys.stderr, flush=True)
+
+
+def pct(values, q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, int(round(q * len(values))) - 1))] if values else float("nan")
+
+
+def ms(values) -> dict:
+    return {"p50_ms": round(pct(values, 0.5) * 1000, 1), "p95_ms": round(pct(values, 0.95) * 1000, 1), "n": len(values)}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def make_vhost() -> tuple[str, str]:
+    name = f"zs-bench-{uuid.uuid4().hex[:8]}"
+    api = f"http://127.0.0.1:15672/api/vhosts/{quote(name, safe='')}"
+    requests.put(api, auth=ADMIN, timeout=10).raise_for_status()
+    requests.put(f"http://127.0.0.1:15672/api/permissions/{quote(name, safe='')}/guest", auth=ADMIN,
+                 json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
+    return api, f"pyamqp://guest:guest@127.0.0.1:5672/{quote(name, safe='')}"
+
+
+def parse_time(value) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+# -- the floor ---------------------------------------------------------------------------------------------------
+def bare_rpc_seconds(config, calls: int, workers: int) -> float:
+    import eventlet
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    per = [calls // workers + (1 if i < calls % workers else 0) for i in range(workers)]
+
+    def work(n):
+        with ClusterRpcProxy(config, timeout=30) as rpc:
+            for _ in range(n):
+                rpc.bench_floor.echo(IPB, {"n": 1})
+
+    t0 = time.perf_counter()
+    pool = eventlet.GreenPool(workers)
+    list(pool.imap(work, per))
+    return time.perf_counter() - t0
+
+
+def bare_event_seconds(config, deliveries: int, workers: int) -> float:
+    import eventlet
+    from nameko.standalone.events import event_dispatcher
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    with ClusterRpcProxy(config, timeout=30) as rpc:
+        before = rpc.bench_floor.handled()
+        per = [deliveries // workers + (1 if i < deliveries % workers else 0) for i in range(workers)]
+
+        def work(n):
+            dispatch = event_dispatcher(config)
+            for _ in range(n):
+                dispatch("bench_source", "ping", {"n": 1})
+
+        t0 = time.perf_counter()
+        pool = eventlet.GreenPool(workers)
+        list(pool.imap(work, per))
+        while rpc.bench_floor.handled() < before + deliveries:
+            time.sleep(0.01)
+        return time.perf_counter() - t0
+
+
+# -- the ledger workbook --------------------------------------------------------------------------------------------
+HEAD = ["序号", "项目编号", "项目名称", "投资方", "行业代码", "项目地点", "总投资（万元）", "责任领导", "责任单位", "责任人",
+        "推进要求", "完成时限", "当前状态", "状态起始日期", "最新进展", "最新进展日期"]
+SECTORS = ["C2710", "C3491", "C3825", "C3512", "C3252", "C3841", "C2651", "C3971"]
+PLACES = [("衡东工业园", "衡东工业园"), ("河西新区", "河西新区")]
+
+
+def county_workbook(rows: int, tag: str) -> bytes:
+    """A county's ledger in its offices' layout (as tests/unit/test_ledger_service.py): information and talks."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for sheet, state in (("重点招商信息台账", "线索"), ("在谈项目台账", "洽谈中")):
+        ws = wb.create_sheet(sheet)
+        ws.append([f"示例县{sheet}"])
+        ws.append(["填报单位：县招商局"])
+        ws.append(HEAD)
+        for i in range(rows // 2):
+            place, unit = PLACES[i % 2]
+            ws.append([i + 1, f"{tag}{sheet[:2]}-{i:06d}", f"生成项目{tag}{i}", f"某投资公司{i}", SECTORS[i % len(SECTORS)],
+                       place, 1000 + (i * 37) % 90000, None, unit, "周九", "完成项目考察", dt.date(2027, 1, 1 + i % 28),
+                       state, dt.date(2026, 10, 1 + i % 28), "已初步接洽", dt.date(2026, 11, 1 + i % 20)])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def fill_ledger(coordinator_db: Path, total: int) -> int:
+    """Clone the ledger's rows (JSON data and the filter columns) until it holds ``total`` rows."""
+    import sqlite3
+
+    conn = sqlite3.connect(coordinator_db, timeout=60)
+    try:
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(ledger)")]
+        have = conn.execute("SELECT count(*) FROM ledger").fetchone()[0]
+        samples = conn.execute(f"SELECT {', '.join(cols)} FROM ledger").fetchall()
+        rng = random.Random(7)
+        units = ["PARK:hengdong", "PARK:hexi", "TOWN:xintang", "IPB"]
+        states = {"information": ["lead", "filed"], "negotiation": ["negotiating", "assigned", "approved"],
+                  "contracted": ["signed", "construction", "accounting", "archived"]}
+        rows = []
+        for i in range(total - have):
+            row = dict(zip(cols, samples[i % len(samples)]))
+            data = json.loads(row["data"])
+            pid = f"gen{i:07d}"
+            book = rng.choice(list(states))
+            row.update(project_id=pid, ref=f"GEN-{i:07d}", name=f"{row['name'][:60]}·{i}", book=book,
+                       state=rng.choice(states[book]), responsible_unit=rng.choice(units),
+                       sector=rng.choice(SECTORS), investment_fen=rng.randint(10**9, 10**12))
+            data.update(project_id=pid, ref=row["ref"], name=row["name"], book=book, state=row["state"],
+                        responsible_unit=row["responsible_unit"], sector=row["sector"])
+            row["data"] = json.dumps(data, ensure_ascii=False)
+            rows.append(tuple(row[c] for c in cols))
+        conn.executemany(f"INSERT INTO ledger ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+        conn.commit()
+        return conn.execute("SELECT count(*) FROM ledger").fetchone()[0]
+    finally:
+        conn.close()
+
+
+# -- the parts -------------------------------------------------------------------------------------------------------
+def wait_archived(config, projects) -> None:
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from tests.factories import IPB_CLERK
+
+    with ClusterRpcProxy(config, timeout=30) as rpc:
+        for p in projects:
+            while rpc.coordinator.get_project(IPB_CLERK, p)["state"] != "archived":
+                time.sleep(0.05)
+
+
+def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
+    """Projects lead -> archived concurrently, beside the bare-bus floor; returns the projects."""
+    from sqlalchemy import create_engine, text
+
+    from shared.topology import SUBSCRIPTIONS
+    from tests.faults.driver import drive_all
+
+    t0 = time.perf_counter()
+    projects, driver = drive_all(config, range(1, args.projects + 1), "archived", workers=args.workers)
+    wait_archived(config, projects)
+    wall = time.perf_counter() - t0
+    events = deliveries = 0
+    for svc in SERVICES[:-1]:
+        engine = create_engine(f"sqlite:///{data / (svc + '.db')}")
+        with engine.connect() as c:
+            for (event_type, count) in c.execute(text("SELECT event_type, count(*) FROM outbox GROUP BY event_type")):
+                events += count
+                deliveries += count * len(SUBSCRIPTIONS.get(event_type, ()))
+        engine.dispose()
+    say("floor")
+    rpc_floor = bare_rpc_seconds(config, driver.calls, args.workers)
+    event_floor = bare_event_seconds(config, deliveries, args.workers)
+    figures["lifecycle"] = {
+        "projects": len(projects), "workers": args.workers, "wall_s": round(wall, 1),
+        "projects_per_minute": round(len(projects) / wall * 60, 1),
+        "rpc_calls": driver.calls, "events_published": events, "event_deliveries": deliveries,
+        "floor_rpc_s": round(rpc_floor, 1), "floor_events_s": round(event_floor, 1),
+        "floor_s": round(rpc_floor + event_floor, 1), "ratio_to_floor": round(wall / (rpc_floor + event_floor), 2),
+        "steps": {name: ms(values) for name, values in sorted(driver.latencies.items())},
+    }
+    figures["memory_after_lifecycle_mb"] = {s: rss_mb(p.pid) for s, p in platform.procs.items()}
+    return projects
+
+
+def event_latency(figures, config, data: Path, args) -> None:
+    """Committed state change -> in-app notification, at a steady rate."""
+    import eventlet
+    import eventlet.queue
+    from sqlalchemy import create_engine, text
+
+    from tests.factories import IPB_CLERK
+    from tests.faults.driver import Driver, drive_all
+
+    ready, _ = drive_all(config, range(10_001, 10_001 + args.events), "approved", workers=args.workers)
+    pool = eventlet.GreenPool(50)
+    drivers = [Driver(config) for _ in range(20)]
+
+    idle = eventlet.queue.LightQueue()  # a standalone RPC proxy serves one green thread at a time
+    for d in drivers:
+        idle.put(d)
+
+    def intermediary(i_p):  # (not timed) the step before the assignment
+        _, p = i_p
+        d = idle.get()
+        try:
+            d.step("intermediary", lambda r: r.negotiation.record_intermediary(IPB_CLERK, p, {"none": True}),
+                   lambda r: r.negotiation.get_negotiation(IPB_CLERK, p)["intermediary"])
+        finally:
+            idle.put(d)
+
+    list(eventlet.GreenPool(len(drivers)).imap(intermediary, enumerate(ready)))
+
+    def assign(i_p):
+        _, p = i_p
+        d = idle.get()
+        try:
+            d.step("assign", lambda r: r.negotiation.assign_unit(IPB_CLERK, p, {"unit": "PARK:hengdong"}))
+        finally:
+            idle.put(d)
+
+    t_start = time.perf_counter()
+    for i, p in enumerate(ready):
+        eventlet.sleep(max(0.0, t_start + i / args.rate - time.perf_counter()))
+        pool.spawn(assign, (i, p))
+    pool.waitall()
+    achieved = len(ready) / (time.perf_counter() - t_start)
+
+    def notified():
+        engine = create_engine(f"sqlite:///{data / 'notifications.db'}")
+        with engine.connect() as c:
+            rows = list(c.execute(text("SELECT cause, created_at FROM notifications WHERE event_type = "
+                                       "'coordinator.project_state_changed'")))
+        engine.dispose()
+        return rows
+
+    wanted = set(ready)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        rows = notified()
+        causes = {r.cause: r.created_at for r in rows}
+        engine = create_engine(f"sqlite:///{data / 'coordinator.db'}")
+        with engine.connect() as c:
+            changes = [r for r in c.execute(text("SELECT event_id, project_id, created_at, body FROM outbox WHERE "
+                                                 "event_type = 'coordinator.project_state_changed'"))
+                       if r.project_id in wanted and json.loads(r.body)["payload"]["to_state"] == "assigned"]
+        engine.dispose()
+        if len(changes) == len(wanted) and all(c.event_id in causes for c in changes):
+            break
+        time.sleep(0.5)
+    latencies = [(parse_time(causes[c.event_id]) - parse_time(c.created_at)).total_seconds()
+                 for c in changes if c.event_id in causes]
+    figures["event_latency"] = {"state_changes": len(ready), "rate_per_s": round(achieved, 1), **ms(latencies),
+                                "notified": len(latencies)}
+    for d in drivers:
+        d.close()
+
+
+READ_FILTERS = [{"book": "contracted", "unit": "PARK:hengdong", "sort": "total_investment", "order": "desc"},
+                {"book": "negotiation", "sector": "C35", "sort": "state_since"},
+                {"state": "construction", "sort": "name"}, {"book": "information", "unit": "PARK:hexi", "sort": "ref"}]
+
+
+def median_run(runs: list[dict], key) -> dict:
+    """Of several runs of a measure, the one with the median figure (``key``), the others' figures beside it."""
+    ordered = sorted(runs, key=key)
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    if len(runs) > 1:
+        chosen["runs"] = [key(r) for r in runs]
+    return chosen
+
+
+def province_scale(figures, data: Path, base: str, projects: list[str], only: set, args) -> None:
+    """The county workbook imported, the ledger filled to ``--ledger`` rows, then the reads and the export."""
+    say("excel import")
+    content = county_workbook(args.import_rows, "B")
+    body = {"filename": "台账.xlsx", "content_base64": base64.b64encode(content).decode()}
+    t0 = time.perf_counter()
+    answer = requests.post(base + "/api/ledger/import", json=body, headers=IPB, timeout=600)
+    import_s = time.perf_counter() - t0
+    answer.raise_for_status()
+    figures["excel_import"] = {"rows": answer.json()["imported"], "bytes": len(content), "seconds": round(import_s, 2)}
+    say("ledger fill")
+    rows = fill_ledger(data / "coordinator.db", args.ledger)
+    figures["ledger_rows"] = rows
+    session = requests.Session()
+    if "reads" in only:
+        runs = []
+        for run in range(args.repeat):
+            say(f"reads ({run + 1}/{args.repeat})")
+            runs.append(reads(session, base, projects, args))
+        figures["reads"] = {name: median_run([r[name] for r in runs], lambda f: f["p95_ms"]) for name in runs[0]}
+    if "excel" in only:
+        runs = []
+        for run in range(args.repeat):
+            say(f"export ({run + 1}/{args.repeat})")
+            t0 = time.perf_counter()
+            export = session.get(base + "/api/ledger.xlsx", headers=IPB, timeout=600)
+            export.raise_for_status()
+            runs.append({"rows": rows, "bytes": len(export.content), "seconds": round(time.perf_counter() - t0, 2)})
+        figures["excel_export"] = median_run(runs, lambda f: f["seconds"])
+
+
+def reads(session, base: str, projects: list[str], args) -> dict:
+    """A filtered, sorted ledger page, a project page and a project's ledger row, ``--reads`` times each."""
+    rng = random.Random(3)
+    page_times, project_times, row_times = [], [], []
+    for i in range(args.reads):
+        q = {**READ_FILTERS[i % len(READ_FILTERS)], "limit": 50, "offset": rng.choice([0, 50, 500])}
+        t0 = time.perf_counter()
+        session.get(base + "/api/ledger", params=q, headers=IPB, timeout=60).raise_for_status()
+        page_times.append(time.perf_counter() - t0)
+        p = rng.choice(projects)
+        t0 = time.perf_counter()
+        session.get(f"{base}/api/projects/{p}", headers=IPB, timeout=60).raise_for_status()
+        project_times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        session.get(f"{base}/api/projects/gen{rng.randrange(max(1, args.ledger - 20_000)):07d}/ledger", headers=IPB,
+                    timeout=60).raise_for_status()
+        row_times.append(time.perf_counter() - t0)
+    return {"ledger_page": ms(page_times), "project_page": ms(project_times), "project_ledger_row": ms(row_times)}
+
+
+# -- the run -----------------------------------------------------------------------------------------------------------
+def main(argv=None) -> int:
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from shared.config import load_config
+    from tests.faults.driver import Driver, designate_custodians, drive_all
+    from zhaoshang.supervisor import Platform
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--projects", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=20, help="concurrent drivers of the lifecycle")
+    parser.add_argument("--events", type=int, default=300, help="state changes for the event latency")
+    parser.add_argument("--rate", type=float, default=50.0, help="state changes per second")
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--ledger", type=int, default=100_000)
+    parser.add_argument("--reads", type=int, default=200)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: only checks that the benchmark works")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to measure: {', '.join(PARTS)}")
+    parser.add_argument("--repeat", type=int, default=1, help="take the reads and the export this many times")
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args(argv)
+    only = {part.strip() for part in args.only.split(",") if part.strip()}
+    if not only or only - set(PARTS):
+        parser.error(f"--only takes some of: {', '.join(PARTS)}")
+    if args.smoke:
+        args.projects, args.workers, args.events, args.import_rows, args.ledger, args.reads = 2, 2, 10, 20, 200, 10
+
+    vhost_api, amqp = make_vhost()
+    data = Path(tempfile.mkdtemp(prefix="zs-bench-"))
+    port = 18000 + random.randint(0, 999)
+    env = {"AMQP_URI": amqp, "ZS_DATA_DIR": str(data), "ZS_LOG_LEVEL": "WARNING", "ZS_OUTBOX_POLL_INTERVAL": "0.5",
+           "ZS_GATEWAY_ADDRESS": f"127.0.0.1:{port}", "ZS_TRUST_ACTOR_HEADERS": "true", "ZS_RPC_TIMEOUT": "120"}
+    config = load_config(env={**os.environ, **env})
+    base = f"http://127.0.0.1:{port}"
+    platform = Platform(SERVICES, env=env, log_dir=data / "logs")
+    floor = subprocess.Popen([sys.executable, "-m", "bench.floor", amqp], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    figures: dict = {"machine": f"{os.cpu_count()} cores, SQLite, local RabbitMQ", "floors": FLOORS,
+                     "command": "python -m bench.platform " + " ".join(argv if argv is not None else sys.argv[1:])}
+    platform.start()
+    try:
+        say("services started")
+        platform.wait_healthy(config, timeout=90)
+        for _ in range(100):
+            try:
+                if requests.get(base + "/health", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        with ClusterRpcProxy(config, timeout=30) as rpc:
+            for _ in range(100):
+                try:
+                    rpc.bench_floor.handled()
+                    break
+                except Exception:
+                    time.sleep(0.2)
+        time.sleep(2)
+        figures["memory_at_rest_mb"] = {s: rss_mb(p.pid) for s, p in platform.procs.items()}
+
+        # lifecycle --------------------------------------------------------------------------------------------
+        designate_custodians(Driver(config))
+        if "lifecycle" in only:
+            say("lifecycle")
+            projects = lifecycle(figures, config, data, platform, args)
+        else:
+            say("projects for the reads (not timed)")
+            projects, _ = drive_all(config, range(1, args.projects + 1), "archived", workers=args.workers)
+            wait_archived(config, projects)
+
+        if "latency" in only:
+            say("event latency")
+            event_latency(figures, config, data, args)
+
+        if only & {"reads", "excel"}:
+            province_scale(figures, data, base, projects, only, args)
+        figures["memory_end_mb"] = {s: rss_mb(p.pid) for s, p in platform.procs.items()}
+    finally:
+        platform.stop()
+        floor.terminate()
+        floor.wait(10)
+        requests.delete(vhost_api, auth=ADMIN, timeout=30)
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""accounting — investment accounting, excess land and fee recovery (R12).
+
+An accounting opens when the contracted construction period ends (the durable
+deadline in notifications sends ``notifications.construction_period_ended``) or
+when IPB opens it.  AUDIT enters the audited actual fixed-asset investment and
+LAND the land actually used — each only by that unit; the figures are then
+computed (``domain.compute``) with their formulas.  A fee creates recovery tasks
+for FIN, LAND and LEGAL; the written report goes to the county party committee
+and government as a Word document and a PDF; the accounting closes when the
+report is issued and every task is settled, or waived by the authorised leader.
+"""
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+
+from nameko.rpc import rpc
+
+from services.accounting import domain, models, report, store
+from shared.actor import SYSTEM, Actor, authorize
+from shared.bus import on_event
+from shared.clock import to_shanghai
+from shared.db import Database
+from shared.dependencies import Clock, Documents, PolicyData
+from shared.envelope import Envelope
+from shared.lifecycle_copy import follow_state_change
+from shared.errors import EXPECTED, Conflict, InvalidInput
+from shared.schema import load_or_invalid
+from shared.units import land_in_mu, quantize_money
+from shared.wire.accounting import (
+    AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
+    ReportInputSchema, WaiveInputSchema,
+)
+
+
+class AccountingService:
+    name = "accounting"
+
+    db = Database(models.metadata)
+    policy = PolicyData()
+    clock = Clock()
+    documents = Documents()
+
+    @rpc
+    def health(self):
+        return {"service": self.name, "status": "ok", "policy": self.policy.version}
+
+    # -- what accounting learns from the others ------------------------------------------------
+    @on_event("intake.project_filed")
+    def on_project_filed(self, body):
+        event = Envelope.load(body)
+        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
+            if uow is not None and not store.has_project(uow.session, event.project_id):
+                p = event.payload
+                store.add_project(uow.session, project_id=event.project_id, ref=p["ref"], project_name=p["project_name"],
+                                  investor_name=p["investor_name"])
+
+    @on_event("negotiation.unit_assigned")
+    def on_unit_assigned(self, body):
+        event = Envelope.load(body)
+        with self.db.handle_once(event.event_id, "on_unit_assigned") as uow:
+            if uow is not None:
+                store.project(uow.session, event.project_id)
+                store.set_project(uow.session, event.project_id, responsible_unit=event.payload["unit"])
+
+    @on_event("contracts.signed")
+    def on_contract_signed(self, body):
+        event = Envelope.load(body)
+        with self.db.handle_once(event.event_id, "on_contract_signed") as uow:
+            if uow is not None:
+                store.project(uow.session, event.project_id)
+                store.set_project(uow.session, event.project_id, contract_terms=event.payload["terms"])
+
+    @on_event("coordinator.project_state_changed")
+    def on_project_state_changed(self, body):
+        event = Envelope.load(body)
+        with self.db.handle_once(event.event_id, "on_project_state_changed") as uow:
+            if uow is not None and store.has_project(uow.session, event.project_id):
+                follow_state_change(uow.session, models.projects, event.project_id, event.payload["to_state"],
+                                    event.payload["seq"])
+
+    @on_event("notifications.construction_period_ended")
+    def on_construction_period_ended(self, body):
+        """The contracted construction period is reached: the accounting opens by itself (R12)."""
+        event = Envelope.load(body)
+        with self.db.handle_once(event.event_id, "on_construction_period_ended") as uow:
+            if uow is not None and not store.has_accounting(uow.session, event.project_id):
+                self._open(uow, event.project_id, SYSTEM, "construction_period_ended",
+                           event.payload.get("reason") or "the contracted construction period is reached")
+
+    # -- opening and the figures ---------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def open_accounting(self, actor, project_id, data=None):
+        actor = Actor.load(actor)
+        authorize(actor, "accounting.open", self.policy.authority)
+        data = load_or_invalid(OpenInputSchema(), data or {})
+        with self.db.unit_of_work() as uow:
+            if store.has_accounting(uow.session, project_id):
+                raise Conflict("an accounting is already open for this project", {"project_id": [project_id]})
+            self._open(uow, project_id, actor, "opened_by_ipb", data["reason"] or "opened by IPB")
+        return self.get_accounting(actor.dump(), project_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def record_actual_fai(self, actor, project_id, data):
+        """AUDIT's audited actual fixed-asset investment (yuan) — entered by AUDIT only."""
+        actor = Actor.load(actor)
+        authorize(actor, "accounting.record_actual_fai", self.policy.authority)
+        data = load_or_invalid(ActualFaiInputSchema(), data)
+        amount = domain.positive(data["amount"], "amount",
+                                 self.policy.decimal("thresholds.intake.max_total_investment_yuan"), "yuan")
+        if amount != quantize_money(amount):
+            raise InvalidInput.for_field("amount", "yuan are kept to 2 decimal places (fen)")
+        with self.db.unit_of_work() as uow:
+            current = self._open_accounting(uow, project_id)
+            store.change(uow.session, current, actual_fai=amount, actual_fai_by=actor.dump(), actual_fai_basis=data["basis"])
+            self._compute_if_ready(uow, project_id, actor)
+        return self.get_accounting(actor.dump(), project_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def record_land_used(self, actor, project_id, data):
+        """LAND's measure of the land actually used (mu, m² or ha) — entered by LAND only."""
+        actor = Actor.load(actor)
+        authorize(actor, "accounting.record_land_used", self.policy.authority)
+        data = load_or_invalid(LandUsedInputSchema(), data)
+        try:
+            land = land_in_mu(data["land"]["value"], data["land"]["unit"])
+        except ValueError as exc:
+            raise InvalidInput.for_field("land.value", str(exc).split(": ", 1)[-1]) from None
+        domain.positive(land, "land.value", self.policy.decimal("thresholds.intake.max_land_mu"), "mu")
+        price = data["delisting_price_per_mu"]
+        if price is not None:
+            domain.positive(price, "delisting_price_per_mu", self.policy.decimal("thresholds.intake.max_total_investment_yuan"), "yuan")
+        with self.db.unit_of_work() as uow:
+            current = self._open_accounting(uow, project_id)
+            project = store.project(uow.session, project_id)
+            source = "the land record (entered by LAND)"
+            if price is None:
+                price, source = domain.delisting_price(self.policy, project["responsible_unit"])
+            store.change(uow.session, current, land_used_mu=land, land_used_by=actor.dump(), price_per_mu=price,
+                         price_source=source, land_used_input={"value": str(data["land"]["value"]),
+                                                               "unit": data["land"]["unit"], "basis": data["basis"]})
+            self._compute_if_ready(uow, project_id, actor)
+        return self.get_accounting(actor.dump(), project_id)
+
+    # -- the report, recovery, closing ------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def issue_report(self, actor, project_id, data=None):
+        """The written report (Word + PDF) with the project, the figures, the opinion and the recovery."""
+        actor = Actor.load(actor)
+        authorize(actor, "accounting.open", self.policy.authority)
+        data = load_or_invalid(ReportInputSchema(), data or {})
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            current = store.accounting(uow.session, project_id, lock=True)
+            if current["state"] != "computed":
+                raise Conflict(f"the accounting is {current['state']}: the report needs both figures first",
+                               {"state": [current["state"]]})
+            project = store.project(uow.session, project_id)
+            tasks = store.tasks_of(uow.session, project_id)
+            text = data["opinion"] or domain.opinion(current["figures"])
+            docx = self.documents.save(f"{project['ref']}-accounting.docx", report.render_docx(project, current, tasks, text))
+            pdf = self.documents.save(f"{project['ref']}-accounting.pdf", report.render_pdf(project, current, tasks, text))
+            issued = {"docx": docx.dump(), "pdf": pdf.dump(), "opinion": text, "by": actor.dump(),
+                      "at": to_shanghai(now).isoformat(), "to": "county party committee and county government"}
+            store.change(uow.session, current, report=issued)
+            uow.emit(Envelope("accounting.report_issued", actor, project_id=project_id, payload={
+                "documents": [docx.dump(), pdf.dump()], "opinion": text,
+                "reason": "accounting report issued to the county party committee and government"}))
+        return self.get_accounting(actor.dump(), project_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def record_recovery(self, actor, project_id, unit, data):
+        """FIN, LAND or LEGAL records what it recovered on its task, and whether the task is settled."""
+        actor = Actor.load(actor)
+        authorize(actor, "accounting.record_recovery", self.policy.authority, task_unit=unit)
+        data = load_or_invalid(RecoveryInputSchema(), data)
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            task = store.task(uow.session, project_id, unit)
+            if task["status"] != domain.OPEN:
+                raise Conflict(f"the {unit} task is {task['status']}", {"status": [task["status"]]})
+            if not store.accounting(uow.session, project_id)["report"]:
+                raise Conflict("recovery is recorded on the issued figures: issue the report first", {"report": ["none"]})
+            recovered = task["amount_recovered"] + quantize_money(data["amount"])
+            entry = {"amount": str(quantize_money(data["amount"])), "note": data["note"], "by": actor.dump(),
+                     "at": to_shanghai(now).isoformat()}
+            store.set_task(uow.session, task["id"], amount_recovered=recovered, entries=task["entries"] + [entry],
+                           status=domain.SETTLED if data["settled"] else domain.OPEN)
+            uow.emit(Envelope("accounting.recovery_recorded", actor, project_id=project_id, payload={
+                "unit": unit, "amount": entry["amount"], "recovered": str(recovered), "settled": data["settled"],
+                "reason": f"{unit} recovered {entry['amount']} yuan{' (settled)' if data['settled'] else ''}: {data['note']}"}))
+        return self.get_accounting(actor.dump(), project_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def waive_recovery(self, actor, project_id, unit, data):
+        """The authorised leader waives a recovery task, with a reason."""
+        actor = Actor.load(actor)
+        authorize(actor, "accounting.waive_recovery", self.policy.authority)
+        data = load_or_invalid(WaiveInputSchema(), data)
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            task = store.task(uow.session, project_id, unit)
+            if task["status"] != domain.OPEN:
+                raise Conflict(f"the {unit} task is {task['status']}", {"status": [task["status"]]})
+            store.set_task(uow.session, task["id"], status=domain.WAIVED,
+                           waived={"by": actor.dump(), "reason": data["reason"], "at": to_shanghai(now).isoformat()})
+            uow.emit(Envelope("accounting.recovery_waived", actor, project_id=project_id, payload={
+                "unit": unit, "reason": f"{unit} task waived by {actor.position}: {data['reason']}"}))
+        return self.get_accounting(actor.dump(), project_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def close(self, actor, project_id):
+        actor = Actor.load(actor)
+        authorize(actor, "accounting.open", self.policy.authority)
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            current = store.accounting(uow.session, project_id, lock=True)
+            tasks = store.tasks_of(uow.session, project_id)
+            domain.check_can_close(current["state"], current["report"] is not None, tasks)
+            store.change(uow.session, current, state="closed", closed_at=now)
+            uow.emit(Envelope("accounting.closed", actor, project_id=project_id, payload={
+                "fee": next((f["value"] for f in current["figures"] if f["name"] == "fee_to_recover"), "0.00"),
+                "recovered": str(sum((t["amount_recovered"] for t in tasks), Decimal("0.00"))),
+                "reason": "accounting report issued; recovery " + ("settled or waived" if tasks else "not needed")}))
+        return self.get_accounting(actor.dump(), project_id)
+
+    # -- reads -------------------------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def get_accounting(self, actor, project_id):
+        actor = Actor.load(actor)
+        authorize(actor, "accounting.read", self.policy.authority)
+        session = self.db.session
+        current = dict(store.accounting(session, project_id))
+        project = store.project(session, project_id)
+        current.update(ref=project["ref"], project_name=project["project_name"], opened_at=to_shanghai(current["opened_at"]),
+                       closed_at=current["closed_at"] and to_shanghai(current["closed_at"]),
+                       tasks=[{k: (str(v) if k.startswith("amount") else v) for k, v in t.items() if k != "id"}
+                              for t in store.tasks_of(session, project_id)])
+        return AccountingSchema().dump(current)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def report_document(self, actor, project_id, kind="docx"):
+        """The issued report's file (base64), for download."""
+        actor = Actor.load(actor)
+        authorize(actor, "accounting.read", self.policy.authority)
+        current = store.accounting(self.db.session, project_id)
+        if not current["report"]:
+            raise Conflict("no report has been issued yet", {"report": ["none"]})
+        if kind not in ("docx", "pdf"):
+            raise InvalidInput.for_field("kind", "docx or pdf")
+        ref = current["report"][kind]
+        return {**ref, "content_base64": base64.b64encode(self.documents.load(ref["id"])).decode()}
+
+    # -- helpers -----------------------------------------------------------------------------------------
+    def _open(self, uow, project_id: str, actor: Actor, cause: str, reason: str) -> None:
+        project = store.project(uow.session, project_id)
+        if project["lifecycle_state"] != "construction" or not project["contract_terms"]:
+            raise Conflict(f"{project['ref']} is {project['lifecycle_state']}: an accounting opens for a signed project "
+                           "in construction", {"state": [str(project["lifecycle_state"])]})
+        participants = domain.participants(project["responsible_unit"])
+        store.open_accounting(uow.session, project_id=project_id, opened_by=actor.dump(), opened_at=self.clock(),
+                              cause=cause, participants=participants)
+        uow.emit(Envelope("accounting.opened", actor, project_id=project_id, payload={
+            "cause": cause, "participants": participants, "reason": reason}))
+
+    def _open_accounting(self, uow, project_id: str):
+        current = store.accounting(uow.session, project_id, lock=True)
+        if current["state"] == "closed":
+            raise Conflict("the accounting is closed", {"state": ["closed"]})
+        if current["report"]:
+            raise Conflict("the report has been issued on these figures; they are final", {"report": ["issued"]})
+        return current
+
+    def _compute_if_ready(self, uow, project_id: str, actor: Actor) -> None:
+        current = store.accounting(uow.session, project_id)
+        if current["actual_fai"] is None or current["land_used_mu"] is None:
+            return
+        terms = store.project(uow.session, project_id)["contract_terms"]
+        figures = [f.dump() for f in domain.compute(current["actual_fai"], current["land_used_mu"],
+                                                    Decimal(terms["intensity_wan_per_mu"]), current["price_per_mu"])]
+        for f in figures:
+            if f["name"] == "delisting_price":
+                f["formula"] = f"the land's delisting price ({current['price_source']})"
+        fee = domain.figure(figures, "fee_to_recover")
+        store.change(uow.session, current, figures=figures, state="computed")
+        for unit in domain.RECOVERY_UNITS:  # recomputation replaces the tasks' amounts, before any recovery
+            existing = [t for t in store.tasks_of(uow.session, project_id) if t["unit"] == unit]
+            if fee > 0 and not existing:
+                store.add_task(uow.session, project_id=project_id, unit=unit, amount_due=fee, amount_recovered=Decimal("0"))
+            elif existing and fee > 0:
+                store.set_task(uow.session, existing[0]["id"], amount_due=fee)
+            elif existing:
+                store.delete_task(uow.session, existing[0]["id"])
+        uow.emit(Envelope("accounting.figures_computed", actor, project_id=project_id, payload={
+            "figures": figures, "fee": str(fee),
+            "reason": f"figures computed: excess land {domain.figure(figures, 'excess_land')} mu, fee {fee} yuan"}))

@@ -1,0 +1,566 @@
+"""The contract text as a Word document (R6) — pure Python, no nameko.
+
+``render_contract`` turns the agreed terms of a project into a .docx (bytes) in
+Simplified Chinese: the template's articles filled with the terms (investment,
+fixed-asset investment, land, contracted investment intensity, the construction
+start / completion / production dates and the obligations with due dates), a
+header block naming the contract number and version, and signature blocks for
+甲方 (the signing position routed by R5) and 乙方.  Until LEGAL (法制办) has
+approved the version (``terms["approved"]``) the document says so at its top and
+in the page header of every page.
+
+``read_contract`` opens a .docx with python-docx and returns its title, body
+paragraphs and tables, so tests (and the service) can prove a document opens and
+carries the terms.
+
+Figures are exact ``Decimal`` values throughout (``shared.units``); they are
+rounded once, when shown, by the platform's one half-up rule.  A county supplies
+its own wording by passing ``template`` (merged over ``DEFAULT_TEMPLATE``).
+"""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Mapping
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from shared.clock import now_shanghai
+from shared.units import (
+    format_wan,
+    mu_to_m2,
+    parse_decimal,
+    quantize_intensity,
+    quantize_land,
+    quantize_money,
+)
+
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "STANDARD_ARTICLES",
+    "render_contract",
+    "read_contract",
+    "contract_number",
+    "format_date_zh",
+    "format_yuan",
+    "signatory_title",
+]
+
+# The built-in articles, in the order of the default template.  A template may
+# reorder them, drop ``other_terms`` or add articles of its own (a key with a
+# heading in ``headings`` and a text in ``texts``).
+STANDARD_ARTICLES = (
+    "investment",
+    "land",
+    "intensity",
+    "schedule",
+    "obligations",
+    "other_terms",
+    "dispute",
+    "effect",
+)
+
+# Text fields are ``str.format`` templates; the placeholders available are the
+# keys of ``_fields`` below: project_name, ref, contract_no, version, party_a,
+# party_b, total_wan, total_yuan, fixed_wan, fixed_yuan, land_mu, land_m2,
+# intensity, construction_start, completion, production, copies.
+DEFAULT_TEMPLATE: dict[str, Any] = {
+    "title": "招商引资项目投资合同",
+    "draft_notice": "DRAFT 草稿 — 未经法制办审核",
+    "header": {
+        "contract_no": "合同编号：{contract_no}",
+        "version": "版本：v{version}",
+        "project": "项目名称：{project_name}",
+        "party_a": "甲方：{party_a}",
+        "party_b": "乙方：{party_b}",
+    },
+    "preamble": (
+        "甲乙双方本着平等自愿、诚实信用、互利共赢的原则，经友好协商，"
+        "就乙方投资建设“{project_name}”项目事宜，达成如下协议，共同遵守。"
+    ),
+    "articles": list(STANDARD_ARTICLES),
+    "headings": {
+        "investment": "投资规模",
+        "land": "项目用地",
+        "intensity": "投资强度",
+        "schedule": "建设进度",
+        "obligations": "其他义务",
+        "other_terms": "其他约定",
+        "dispute": "争议解决",
+        "effect": "生效",
+    },
+    "texts": {
+        "investment": (
+            "本项目总投资 {total_wan}（人民币 {total_yuan}），"
+            "其中固定资产投资 {fixed_wan}（人民币 {fixed_yuan}）。"
+        ),
+        "land": "本项目用地 {land_mu} 亩（折合 {land_m2} 平方米），以实际出让（划拨）面积为准。",
+        "intensity": "乙方承诺本项目投资强度不低于 {intensity} 万元/亩。",
+        "schedule": (
+            "乙方应于 {construction_start} 前开工建设，于 {completion} 前竣工，"
+            "于 {production} 前建成投产。"
+        ),
+        "obligations": "双方除上述约定外，还应按下表约定的到期日履行各自义务：",
+        "no_obligations": "本合同无其他约定义务。",
+        "other_terms": "",
+        "dispute": (
+            "因本合同引起的或与本合同有关的任何争议，双方应友好协商解决；"
+            "协商不成的，任何一方均可向项目所在地有管辖权的人民法院提起诉讼。"
+        ),
+        "effect": (
+            "本合同经双方签约代表签字并加盖公章之日起生效。"
+            "本合同一式{copies}份，具有同等法律效力。"
+        ),
+    },
+    "obligation_columns": ["序号", "义务", "到期日", "责任方"],
+    # R13: at least 8 official copies; a county may pass its policy value.
+    "copies": 8,
+    "signature": {
+        "party_a": "甲方（盖章）：{party_a}",
+        "party_a_signatory": "签约代表：{signatory_title}（签字）：____________",
+        "party_b": "乙方（盖章）：{party_b}",
+        "party_b_signatory": "法定代表人或授权代表（签字）：____________",
+        "date": "签订日期：______年____月____日",
+    },
+    # Position -> Chinese title.  "park_head" covers every "park_head:<park>".
+    "signatory_titles": {
+        "park_head": "园区管委会主任",
+        "county_magistrate": "县长",
+        "deputy_magistrate_investment": "分管招商副县长",
+        "party_secretary": "县委书记",
+        "county_leader_in_charge": "分管县领导",
+    },
+    # Obligation "party": investor -> 乙方, county -> 甲方, a unit code -> its name
+    # here (SAMPLE names — a county supplies its own), anything else as written.
+    "party_labels": {"investor": "乙方", "county": "甲方"},
+    "unit_names": {
+        "IPB": "县招商局",
+        "LG": "县招商引资工作领导小组",
+        "DRB": "县发展和改革局",
+        "IND": "县工业和信息化局",
+        "FIN": "县财政局",
+        "EPB": "县环境保护局",
+        "LAND": "县国土资源局",
+        "PLAN": "县规划局",
+        "AUDIT": "县审计局",
+        "LEGAL": "县政府法制办公室",
+        "GOV": "县政府办公室",
+        "ARCH": "县档案局",
+    },
+    "fonts": {"body": "宋体", "heading": "黑体", "latin": "Times New Roman"},
+}
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+# ---------------------------------------------------------------------------
+# formatting helpers (public: the service and other documents reuse them)
+# ---------------------------------------------------------------------------
+
+def contract_number(ref: str, version: int) -> str:
+    """``ZS-2026-0001`` and 3 -> ``ZS-2026-0001-V3``."""
+    return f"{ref}-V{version}"
+
+
+def format_date_zh(value: object, field: str = "date") -> str:
+    """An ISO date (or ``date``) as ``YYYY年M月D日``: ``2026-03-01`` -> ``2026年3月1日``."""
+    day = _parse_date(value, field)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def format_yuan(yuan: object) -> str:
+    """An amount in 元 with 2 places and thousands separators: ``'150,000,000.00 元'``."""
+    return f"{quantize_money(yuan):,.2f} 元"
+
+
+def signatory_title(position: str, titles: Mapping[str, str] | None = None) -> str:
+    """The Chinese title of a signing position; an unknown position is returned as given.
+
+    ``park_head:hengdong`` -> 园区管委会主任 (a key without ``:<id>`` covers every id).
+    """
+    table = DEFAULT_TEMPLATE["signatory_titles"] if titles is None else titles
+    if position in table:
+        return table[position]
+    prefix = position.split(":", 1)[0]
+    if prefix != position and prefix in table:
+        return table[prefix]
+    return position
+
+
+def _cn_number(n: int) -> str:
+    """1..999 in Chinese numerals, as in 第十二条."""
+    if not 0 < n < 1000:
+        raise ValueError(f"article number out of range: {n}")
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    out = ""
+    if hundreds:
+        out += _CN_DIGITS[hundreds] + "百"
+        if rest and tens == 0:
+            out += "零"
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _CN_DIGITS[tens]) + "十"
+    if ones:
+        out += _CN_DIGITS[ones]
+    return out
+
+
+def _parse_date(value: object, field: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{field}: expected an ISO date (YYYY-MM-DD), got {value!r}")
+
+
+def _non_negative(value: object, field: str) -> Decimal:
+    number = parse_decimal(value, field)
+    if number < 0:
+        raise ValueError(f"{field}: must not be negative, got {number}")
+    return number
+
+
+def _required(mapping: Mapping, key: str, where: str) -> Any:
+    value = mapping.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"{where}.{key}: required")
+    return value
+
+
+def _merge_template(template: Mapping | None) -> dict[str, Any]:
+    """``DEFAULT_TEMPLATE`` with ``template`` laid over it (nested mappings merged one level)."""
+    merged: dict[str, Any] = {
+        key: dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
+        for key, value in DEFAULT_TEMPLATE.items()
+    }
+    for key, value in (template or {}).items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key].update(value)
+        else:
+            merged[key] = value
+    return merged
+
+
+# ---------------------------------------------------------------------------
+# rendering
+# ---------------------------------------------------------------------------
+
+def _fields(terms: Mapping, project: Mapping, version: int, tpl: Mapping) -> dict[str, Any]:
+    total = _non_negative(_required(terms, "total_investment", "terms"), "terms.total_investment")
+    fixed = _non_negative(_required(terms, "fixed_asset_investment", "terms"), "terms.fixed_asset_investment")
+    land = _non_negative(_required(terms, "land_mu", "terms"), "terms.land_mu")
+    intensity = _non_negative(
+        _required(terms, "intensity_wan_per_mu", "terms"), "terms.intensity_wan_per_mu")
+    ref = str(_required(project, "ref", "project"))
+    return {
+        "project_name": str(_required(project, "project_name", "project")),
+        "ref": ref,
+        "contract_no": contract_number(ref, version),
+        "version": version,
+        "party_a": str(project.get("party_a_name") or _required(project, "responsible_unit_name", "project")),
+        "party_b": str(_required(project, "investor_name", "project")),
+        "total_wan": format_wan(total),
+        "total_yuan": format_yuan(total),
+        "fixed_wan": format_wan(fixed),
+        "fixed_yuan": format_yuan(fixed),
+        "land_mu": f"{quantize_land(land):,.2f}",
+        # m² from the contracted 亩, rounded once when shown (1 亩 = 2000/3 m²).
+        "land_m2": f"{quantize_land(mu_to_m2(land)):,.2f}",
+        "intensity": f"{quantize_intensity(intensity):,.2f}",
+        "construction_start": format_date_zh(
+            _required(terms, "construction_start", "terms"), "terms.construction_start"),
+        "completion": format_date_zh(_required(terms, "completion", "terms"), "terms.completion"),
+        "production": format_date_zh(_required(terms, "production", "terms"), "terms.production"),
+        "copies": _cn_number(int(tpl["copies"])),
+        "signatory_title": signatory_title(
+            str(_required(terms, "signatory_position", "terms")), tpl["signatory_titles"]),
+    }
+
+
+def _party_label(party: str, project: Mapping, tpl: Mapping) -> str:
+    if party in tpl["party_labels"]:
+        return tpl["party_labels"][party]
+    if party in tpl["unit_names"]:
+        return tpl["unit_names"][party]
+    if project.get("responsible_unit") and party == project.get("responsible_unit"):
+        return str(project["responsible_unit_name"])
+    return party
+
+
+def _obligation_rows(terms: Mapping, project: Mapping, tpl: Mapping) -> list[tuple[str, str, str, str]]:
+    obligations = terms.get("obligations") or []
+    if isinstance(obligations, (str, bytes)) or not hasattr(obligations, "__iter__"):
+        raise ValueError("terms.obligations: expected a list of obligations")
+    rows = []
+    for number, item in enumerate(obligations, start=1):
+        where = f"terms.obligations[{number - 1}]"
+        if not isinstance(item, Mapping):
+            raise ValueError(f"{where}: expected an object with text, due and party")
+        text = str(_required(item, "text", where)).strip()
+        due = format_date_zh(_required(item, "due", where), f"{where}.due")
+        party = _party_label(str(_required(item, "party", where)), project, tpl)
+        rows.append((str(number), text, due, party))
+    return rows
+
+
+def _set_fonts(target, east_asia: str, latin: str) -> None:
+    """Set the Latin and East Asian fonts of a style or run; theme fonts would override them."""
+    target.font.name = latin
+    rpr = target.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _set_language(style, lang: str = "zh-CN") -> None:
+    rpr = style.element.get_or_add_rPr()
+    lang_el = rpr.find(qn("w:lang"))
+    if lang_el is None:
+        lang_el = OxmlElement("w:lang")
+        rpr.append(lang_el)
+    lang_el.set(qn("w:eastAsia"), lang)
+
+
+def _setup_document(doc, tpl: Mapping) -> None:
+    fonts = tpl["fonts"]
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)  # A4
+    section.top_margin = section.bottom_margin = Mm(25)
+    section.left_margin = section.right_margin = Mm(28)
+
+    normal = doc.styles["Normal"]
+    _set_fonts(normal, fonts["body"], fonts["latin"])
+    _set_language(normal)
+    normal.font.size = Pt(12)  # 小四
+    normal.paragraph_format.line_spacing = 1.5
+    normal.paragraph_format.space_after = Pt(0)
+
+    title = doc.styles["Title"]
+    _set_fonts(title, fonts["heading"], fonts["latin"])
+    title.font.size = Pt(22)  # 二号
+    title.font.bold = True
+    title.font.color.rgb = RGBColor(0, 0, 0)
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_after = Pt(12)
+    # The default Title style draws a blue rule under the text; a contract has none.
+    ppr = title.element.pPr
+    if ppr is not None:
+        for border in ppr.findall(qn("w:pBdr")):
+            ppr.remove(border)
+
+    heading = doc.styles["Heading 1"]
+    _set_fonts(heading, fonts["heading"], fonts["latin"])
+    heading.font.size = Pt(14)  # 四号
+    heading.font.bold = True
+    heading.font.color.rgb = RGBColor(0, 0, 0)
+    heading.paragraph_format.space_before = Pt(12)
+    heading.paragraph_format.space_after = Pt(6)
+
+
+def _draft_paragraph(container, text: str):
+    paragraph = container.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(text)
+    run.bold = True
+    run.font.color.rgb = RGBColor(0xC0, 0, 0)
+    return paragraph
+
+
+def _add_page_number(paragraph) -> None:
+    """A PAGE field (Word fills in the page number)."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(begin)
+    run._r.append(instr)
+    run._r.append(end)
+
+
+def _body(doc, text: str):
+    paragraph = doc.add_paragraph(text)
+    paragraph.paragraph_format.first_line_indent = Pt(24)  # two characters
+    return paragraph
+
+
+def _obligations_table(doc, columns, rows):
+    table = doc.add_table(rows=1, cols=len(columns))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, name in zip(table.rows[0].cells, columns):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(name)
+        run.bold = True
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for row in rows:
+        cells = table.add_row().cells
+        for index, (cell, value) in enumerate(zip(cells, row)):
+            cell.text = value
+            if index != 1:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    widths = (Mm(14), Mm(86), Mm(30), Mm(24))
+    if len(columns) == len(widths):
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths):
+                cell.width = width
+    return table
+
+
+def render_contract(
+    terms: Mapping,
+    *,
+    project: Mapping,
+    version: int,
+    template: Mapping | None = None,
+) -> bytes:
+    """The contract of ``project`` at ``version`` as .docx bytes (Simplified Chinese).
+
+    ``terms``: total_investment and fixed_asset_investment (元), land_mu (亩),
+    intensity_wan_per_mu (万元/亩) as decimal strings; construction_start,
+    completion and production as ISO dates; obligations (list of
+    ``{"id", "text", "due", "party"}``, party ``investor`` | ``county`` | a unit);
+    signatory_position (R5 route); optional dispute_resolution (str),
+    other_terms (list of str) and approved (LEGAL-approved: no DRAFT line).
+    ``project``: ref, project_name, investor_name, responsible_unit_name
+    (甲方 unless ``party_a_name`` is given); optional responsible_unit (code).
+    ``template``: overrides laid over ``DEFAULT_TEMPLATE``.
+
+    A missing or malformed term raises ``ValueError("<field>: ...")``.
+    """
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"version: expected a positive integer, got {version!r}")
+    tpl = _merge_template(template)
+    fields = _fields(terms, project, version, tpl)
+    obligations = _obligation_rows(terms, project, tpl)
+    other_terms = [str(t).strip() for t in (terms.get("other_terms") or []) if str(t).strip()]
+    dispute = (terms.get("dispute_resolution") or "").strip() or tpl["texts"]["dispute"].format(**fields)
+    approved = bool(terms.get("approved"))
+
+    doc = Document()
+    _setup_document(doc, tpl)
+
+    core = doc.core_properties
+    core.title = f"{tpl['title']}（{fields['project_name']}）"
+    core.subject = fields["contract_no"]
+    core.identifier = fields["contract_no"]
+    core.version = f"v{version}"
+    core.revision = version
+    core.author = fields["party_a"]
+    core.last_modified_by = fields["party_a"]
+    core.language = "zh-CN"
+    core.keywords = "招商引资; 投资合同" + ("" if approved else "; 草稿")
+    core.category = "合同" if approved else "合同草稿"
+    core.comments = f"{fields['contract_no']}" + ("" if approved else "（草稿，未经法制办审核）")
+    # python-docx writes the clock time with a "Z" suffix, so hand it UTC.
+    core.created = core.modified = now_shanghai().astimezone(timezone.utc)
+
+    section = doc.sections[0]
+    header = section.header.paragraphs[0]
+    header.text = fields["contract_no"]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if not approved:
+        _draft_paragraph(section.header, tpl["draft_notice"])
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("第 ")
+    _add_page_number(footer)
+    footer.add_run(" 页")
+
+    if not approved:
+        _draft_paragraph(doc, tpl["draft_notice"])
+
+    title = doc.add_paragraph(style="Title")
+    title.add_run(tpl["title"])
+    title.add_run().add_break(WD_BREAK.LINE)
+    name_run = title.add_run(fields["project_name"])
+    name_run.font.size = Pt(16)  # 三号
+
+    for key in ("contract_no", "version", "project", "party_a", "party_b"):
+        line = tpl["header"].get(key)
+        if line:
+            doc.add_paragraph(line.format(**fields))
+
+    if tpl.get("preamble"):
+        _body(doc, tpl["preamble"].format(**fields))
+
+    number = 0
+    for key in tpl["articles"]:
+        if key == "other_terms" and not other_terms:
+            continue
+        number += 1
+        heading = tpl["headings"].get(key, key)
+        doc.add_paragraph(f"第{_cn_number(number)}条　{heading}", style="Heading 1")
+        if key == "obligations":
+            if obligations:
+                _body(doc, tpl["texts"]["obligations"].format(**fields))
+                _obligations_table(doc, tpl["obligation_columns"], obligations)
+            else:
+                _body(doc, tpl["texts"]["no_obligations"].format(**fields))
+        elif key == "other_terms":
+            intro = tpl["texts"].get("other_terms", "")
+            if intro:
+                _body(doc, intro.format(**fields))
+            for index, text in enumerate(other_terms, start=1):
+                _body(doc, f"{index}. {text}")
+        elif key == "dispute":
+            _body(doc, dispute)
+        else:
+            text = tpl["texts"].get(key)
+            if text is None:
+                raise ValueError(f"template.texts.{key}: no text for article {key!r}")
+            _body(doc, text.format(**fields))
+
+    doc.add_paragraph()
+    signature = tpl["signature"]
+    for key in ("party_a", "party_a_signatory", "date"):
+        doc.add_paragraph(signature[key].format(**fields))
+    doc.add_paragraph()
+    for key in ("party_b", "party_b_signatory", "date"):
+        doc.add_paragraph(signature[key].format(**fields))
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# reading back
+# ---------------------------------------------------------------------------
+
+def read_contract(data: bytes) -> dict:
+    """Open a .docx with python-docx: ``{"title", "paragraphs", "tables"}``.
+
+    ``title`` is the text of the first Title-style paragraph (line breaks as
+    ``\\n``), else the document's core title; ``paragraphs`` the body paragraphs'
+    text in order (table cells excluded); ``tables`` each table as rows of cell
+    texts.
+    """
+    doc = Document(io.BytesIO(data))
+    paragraphs = [p.text for p in doc.paragraphs]
+    title = next((p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Title"),
+                 doc.core_properties.title)
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in doc.tables]
+    return {"title": title, "paragraphs": paragraphs, "tables": tables}

@@ -1,0 +1,109 @@
+"""contracts' own database: contracts, versions, obligations, custodians, copies, grants, audit."""
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON, Boolean, Column, Date, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint,
+)
+
+from shared.audit import audit_table
+from shared.outbox import ID, messaging_tables
+from shared.types import UtcDateTime, land_column_type, money_column_type
+
+metadata = MetaData()
+outbox, processed_events = messaging_tables(metadata)
+audit_trail = audit_table(metadata)
+
+# What contracts knows of a project (from intake and negotiation events).
+projects = Table(
+    "projects", metadata,
+    Column("project_id", String(40), primary_key=True),
+    Column("ref", String(20), nullable=False),
+    Column("project_name", String(200), nullable=False),
+    Column("investor_name", String(200), nullable=False),
+    Column("planned_total_investment", money_column_type(), nullable=False),
+    Column("planned_fixed_asset_investment", money_column_type(), nullable=False),
+    Column("planned_land_mu", land_column_type(), nullable=False),
+    Column("responsible_unit", String(40)),
+    Column("route", JSON),  # the decision route the agreement was reached on (R5): who signs
+    Column("lifecycle_state", String(20)),  # from coordinator.project_state_changed
+    Column("lifecycle_seq", Integer),  # the coordinator's transition number of lifecycle_state
+    # agreed | drafting | legal_review | signed | filed_copies | construction | archived
+    Column("state", String(16), nullable=False, index=True),
+    Column("signed_version", Integer),
+    Column("signed_by", JSON),
+    Column("investor_signatory", JSON),
+    Column("signed_at", UtcDateTime()),
+    Column("handed_over_at", UtcDateTime()),
+    Column("archived", JSON),
+    Column("version", Integer, nullable=False),
+)
+
+versions = Table(
+    "versions", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("project_id", String(40), ForeignKey("projects.project_id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("terms", JSON, nullable=False),
+    Column("document", LargeBinary, nullable=False),  # the .docx text of this version
+    Column("status", String(12), nullable=False),  # draft | submitted | approved | returned
+    Column("drafted_by", JSON, nullable=False),
+    Column("drafted_at", UtcDateTime(), nullable=False),
+    Column("legal_comments", JSON, nullable=False),
+    Column("reviewed_by", JSON),
+    Column("reviewed_at", UtcDateTime()),
+    UniqueConstraint("project_id", "version", name="uq_contract_version"),
+)
+
+obligations = Table(
+    "obligations", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("project_id", String(40), ForeignKey("projects.project_id"), nullable=False, index=True),
+    Column("key", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("party", String(40), nullable=False),
+    Column("status", String(8), nullable=False, index=True),  # open | met | lapsed
+    Column("progress", JSON, nullable=False),
+    Column("met_at", UtcDateTime()),
+    Column("lapsed_at", UtcDateTime()),
+    Column("report_due", Date),
+    Column("report_due_provisional", Boolean),
+    Column("report", JSON),  # the filed special report: document ref, summary, by, at
+    Column("red_flag_at", UtcDateTime()),
+    UniqueConstraint("project_id", "key", name="uq_obligation_key"),
+)
+
+custodians = Table(
+    "custodians", metadata,
+    Column("unit", String(40), primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("cabinet", String(100), nullable=False),
+    Column("designated_by", JSON, nullable=False),
+    Column("designated_at", UtcDateTime(), nullable=False),
+)
+
+copies = Table(
+    "copies", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("project_id", String(40), ForeignKey("projects.project_id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("unit", String(40), nullable=False),
+    Column("custodian_user_id", String(64), nullable=False),
+    Column("cabinet", String(100), nullable=False),
+    Column("registered_by", JSON, nullable=False),
+    Column("registered_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("project_id", "number", name="uq_copy_number"),
+)
+
+grants = Table(
+    "grants", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("project_id", String(40), ForeignKey("projects.project_id"), nullable=False, index=True),
+    Column("grantee_user_id", String(64), nullable=False),
+    Column("grantor", JSON, nullable=False),
+    Column("grantor_position", String(80), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("granted_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+)

@@ -1,0 +1,126 @@
+"""contracts persistence (SQLAlchemy Core on its own database)."""
+from __future__ import annotations
+
+from sqlalchemy import func, insert, select, update
+
+from services.contracts import models
+from shared.errors import Conflict, NotFound
+
+P, V, O, C, K, G = (models.projects, models.versions, models.obligations, models.custodians, models.copies,
+                    models.grants)
+
+
+def project(session, project_id: str, lock: bool = False):
+    query = select(P).where(P.c.project_id == project_id)
+    row = session.execute(query.with_for_update() if lock else query).mappings().first()
+    if row is None:
+        raise NotFound(f"contracts knows no project {project_id}", {"project_id": project_id})
+    return row
+
+
+def has_project(session, project_id: str) -> bool:
+    return session.execute(select(P.c.project_id).where(P.c.project_id == project_id)).first() is not None
+
+
+def create_project(session, **values) -> None:
+    session.execute(insert(P).values(state="pending", version=1, **values))
+
+
+def change(session, current, **values) -> None:
+    done = session.execute(update(P).where(P.c.project_id == current["project_id"], P.c.version == current["version"])
+                           .values(version=current["version"] + 1, **values)).rowcount
+    if done != 1:
+        raise Conflict("the contract changed meanwhile; retry", {"version": [str(current["version"])]})
+
+
+def set_fields(session, project_id: str, **values) -> None:
+    session.execute(update(P).where(P.c.project_id == project_id).values(**values))
+
+
+# -- versions ---------------------------------------------------------------------------------------
+def versions_of(session, project_id: str, with_document: bool = False) -> list[dict]:
+    columns = [c for c in V.c if with_document or c.name != "document"]
+    rows = session.execute(select(*columns).where(V.c.project_id == project_id).order_by(V.c.version)).mappings()
+    return [dict(r) for r in rows]
+
+
+def version(session, project_id: str, number: int, with_document: bool = False) -> dict:
+    for item in versions_of(session, project_id, with_document):
+        if item["version"] == number:
+            return item
+    raise NotFound(f"no version v{number} of this contract", {"version": [str(number)]})
+
+
+def latest_version(session, project_id: str) -> int:
+    return session.execute(select(func.max(V.c.version)).where(V.c.project_id == project_id)).scalar() or 0
+
+
+def add_version(session, **values) -> None:
+    session.execute(insert(V).values(legal_comments=[], **values))
+
+
+def set_version(session, project_id: str, number: int, **values) -> None:
+    session.execute(update(V).where(V.c.project_id == project_id, V.c.version == number).values(**values))
+
+
+# -- obligations ------------------------------------------------------------------------------------
+def obligations_of(session, project_id: str) -> list[dict]:
+    return [dict(r) for r in session.execute(select(O).where(O.c.project_id == project_id).order_by(O.c.due, O.c.key)).mappings()]
+
+
+def obligation(session, project_id: str, key: str, lock: bool = False) -> dict:
+    query = select(O).where(O.c.project_id == project_id, O.c.key == key)
+    row = session.execute(query.with_for_update() if lock else query).mappings().first()
+    if row is None:
+        raise NotFound(f"no obligation {key} in this contract", {"obligation": [key]})
+    return dict(row)
+
+
+def add_obligation(session, **values) -> None:
+    session.execute(insert(O).values(status="open", progress=[], **values))
+
+
+def change_obligation(session, current: dict, expected_status: str, **values) -> bool:
+    """Update only if the obligation is still as read (two timers or instances never act twice)."""
+    conditions = [O.c.id == current["id"], O.c.status == expected_status]
+    if "red_flag_at" in values:
+        conditions.append(O.c.red_flag_at.is_(None))
+    return session.execute(update(O).where(*conditions).values(**values)).rowcount == 1
+
+
+def open_obligations_due_before(session, day) -> list[dict]:
+    return [dict(r) for r in session.execute(select(O).where(O.c.status == "open", O.c.due < day)).mappings()]
+
+
+def reports_due_before(session, day) -> list[dict]:
+    rows = session.execute(select(O).where(O.c.status == "lapsed", O.c.report.is_(None), O.c.red_flag_at.is_(None),
+                                           O.c.report_due < day)).mappings()
+    return [dict(r) for r in rows]
+
+
+# -- custody, copies, grants -------------------------------------------------------------------------
+def custodians(session) -> dict[str, dict]:
+    return {r["unit"]: dict(r) for r in session.execute(select(C)).mappings()}
+
+
+def upsert_custodian(session, unit: str, **values) -> None:
+    if session.execute(select(C.c.unit).where(C.c.unit == unit)).first():
+        session.execute(update(C).where(C.c.unit == unit).values(**values))
+    else:
+        session.execute(insert(C).values(unit=unit, **values))
+
+
+def copies_of(session, project_id: str) -> list[dict]:
+    return [dict(r) for r in session.execute(select(K).where(K.c.project_id == project_id).order_by(K.c.number)).mappings()]
+
+
+def add_copy(session, **values) -> None:
+    session.execute(insert(K).values(**values))
+
+
+def grants_for(session, project_id: str) -> list[dict]:
+    return [dict(r) for r in session.execute(select(G).where(G.c.project_id == project_id).order_by(G.c.id)).mappings()]
+
+
+def add_grant(session, **values) -> int:
+    return session.execute(insert(G).values(**values)).inserted_primary_key[0]

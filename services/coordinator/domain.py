@@ -1,0 +1,106 @@
+"""The project lifecycle of SPEC §2 as a pure state machine.
+
+Each transition names the trigger that causes it: a department's event
+(``review.concluded:approved`` = event type + outcome) or an IPB command
+(``command:terminate``).  ``next_state`` is the only way a project's state
+changes; an illegal trigger raises ``Conflict`` and changes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared.errors import Conflict, InvalidInput
+
+STATES = (
+    "lead", "filed", "under_review", "approved", "rejected", "returned", "assigned", "negotiating",
+    "agreed", "escalated", "refused", "drafting", "legal_review", "signed", "filed_copies",
+    "construction", "accounting", "closed", "archived", "terminated",
+)
+TERMINAL = frozenset({"rejected", "refused", "archived", "terminated"})
+BEFORE_CONSTRUCTION = tuple(s for s in STATES[: STATES.index("construction")] if s not in TERMINAL)
+"""States a project can be terminated from: before construction and not already final."""
+TERMINATE = "command:terminate"
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_states: tuple[str, ...]
+    to_state: str
+    trigger: str
+    rule: str
+    by: str
+
+
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(("lead",), "filed", "intake.project_filed", "R1", "IPB files it"),
+    Transition(("filed",), "under_review", "review.convened", "R2", "IPB convenes"),
+    Transition(("returned",), "under_review", "review.resubmitted", "R2", "IPB resubmits"),
+    Transition(("under_review",), "approved", "review.concluded:approved", "R2", "the review's outcome"),
+    Transition(("under_review",), "rejected", "review.concluded:rejected", "R2", "the review's outcome"),
+    Transition(("under_review",), "returned", "review.returned", "R2", "a unit returns it for more information"),
+    Transition(("approved",), "assigned", "negotiation.unit_assigned", "R3", "IPB confirms the responsible unit"),
+    Transition(("assigned",), "negotiating", "negotiation.session_logged", "R4", "first negotiation session"),
+    Transition(("negotiating",), "agreed", "negotiation.decided:agreed", "R5", "decision within authority"),
+    Transition(("negotiating",), "escalated", "negotiation.escalated", "R5", "route needs the principals"),
+    Transition(("escalated",), "agreed", "negotiation.principals_decided:agreed", "R5", "the principals' decision"),
+    Transition(("escalated",), "refused", "negotiation.principals_decided:refused", "R5", "the principals' decision"),
+    Transition(("agreed",), "drafting", "contracts.drafted", "R6", "IPB drafts"),
+    Transition(("drafting",), "legal_review", "contracts.submitted", "R6", "draft submitted to LEGAL"),
+    Transition(("legal_review",), "drafting", "contracts.returned", "R6", "LEGAL returns it"),
+    Transition(("legal_review",), "signed", "contracts.signed", "R6", "the routed signatory signs an approved version"),
+    Transition(("signed",), "filed_copies", "contracts.file_completed", "R13", "the 8-copy register complete"),
+    Transition(("filed_copies",), "construction", "contracts.handed_over", "R7", "handed to the park or town"),
+    Transition(("construction",), "accounting", "accounting.opened", "R12", "construction period reached or IPB opens it"),
+    Transition(("accounting",), "closed", "accounting.closed", "R12", "report issued, recovery settled or waived"),
+    Transition(("closed",), "archived", "contracts.archived", "R13", "contract handed to ARCH"),
+    Transition(BEFORE_CONSTRUCTION, "terminated", TERMINATE, "R11", "objective reasons, with a special report"),
+)
+
+_BY_TRIGGER: dict[str, list[Transition]] = {}
+for _t in TRANSITIONS:
+    _BY_TRIGGER.setdefault(_t.trigger, []).append(_t)
+TRIGGERS = frozenset(_BY_TRIGGER)
+EVENT_TRIGGERS = frozenset(t.split(":", 1)[0] for t in TRIGGERS if not t.startswith("command:"))
+
+
+def trigger_of(event_type: str, payload: dict) -> str:
+    """The trigger an event stands for: its type, plus ``:outcome`` when it carries one."""
+    outcome = payload.get("outcome")
+    keyed = f"{event_type}:{outcome}" if outcome else event_type
+    return keyed if keyed in TRIGGERS else event_type
+
+
+def next_state(current: str | None, trigger: str) -> str:
+    """The state a project in ``current`` moves to on ``trigger``; Conflict if not allowed."""
+    if current is not None and current not in STATES:
+        raise InvalidInput.for_field("state", f"unknown state {current!r}")
+    for transition in _BY_TRIGGER.get(trigger, ()):
+        if current in transition.from_states:
+            return transition.to_state
+    allowed = sorted({t.trigger for t in TRANSITIONS if current in t.from_states})
+    raise Conflict(
+        f"a project in state {current!r} cannot take {trigger!r}; allowed now: {', '.join(allowed) or 'nothing'}",
+        {"state": [f"is {current}"], "trigger": [trigger], "allowed": allowed},
+    )
+
+
+def allowed_triggers(current: str) -> list[str]:
+    return sorted({t.trigger for t in TRANSITIONS if current in t.from_states})
+
+
+SPECIAL_REPORT_CAUSE = "cannot_go_ahead"
+
+
+def check_termination_report(report: dict | None, project_id: str, ref: str) -> None:
+    """R11: terminating needs a special report to the LG, in the register, on this project,
+    saying the project cannot go ahead for objective reasons."""
+    if report is None:
+        raise InvalidInput.for_field("special_report_ref", f"no special report {ref} is in the register: file the "
+                                                           "special report to the Leading Group first")
+    if report["project_id"] != project_id:
+        raise InvalidInput.for_field("special_report_ref", f"special report {ref} is about project "
+                                                           f"{report['project_id']}, not {project_id}")
+    if report["cause"] != SPECIAL_REPORT_CAUSE:
+        raise InvalidInput.for_field("special_report_ref", f"special report {ref} reports {report['cause']}; "
+                                                           f"terminating needs one on a project that cannot go ahead "
+                                                           f"({SPECIAL_REPORT_CAUSE})")

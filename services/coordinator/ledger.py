@@ -1,0 +1,430 @@
+"""The ledger (台账, R10): IPB's three books, a read model built from events.
+
+``apply(row, event, policy)`` folds one event into a project's ledger row and
+``replay(events, policy)`` folds a whole list, so the live table (kept by the
+coordinator's handlers, one event at a time, in the handler's transaction) and a
+rebuild from the journal are the same function of the same events.
+
+Events reach the coordinator through one queue per event type, so two events of
+one project may be handled in either order.  Each group of fields therefore
+carries a stamp — the lifecycle ``seq`` for the state, ``(occurred_at, event_id)``
+for everything else — and an event changes a group only when its stamp is newer;
+sets (red flags, funds in place) are unions.  The result does not depend on the
+order of the events, which the replay test checks by shuffling them.
+
+Pure: no nameko, no session, no clock.  What depends on today (time in state,
+overdue, stale) is added when a row is read (``view``).
+"""
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Iterable, Mapping
+
+from shared.clock import to_shanghai
+from shared.envelope import Envelope
+from shared.policy import Policy
+from shared.tiers import investment_tier, is_key_investment
+from shared.units import quantize_money
+
+BOOKS = ("information", "negotiation", "contracted")
+BOOK_NAMES = {"information": "重点招商信息台账", "negotiation": "在谈项目台账", "contracted": "签约项目台账"}
+BOOK_OF_STATE = {
+    **dict.fromkeys(("lead", "filed", "under_review", "returned", "approved", "rejected"), "information"),
+    **dict.fromkeys(("assigned", "negotiating", "escalated", "agreed", "refused", "drafting", "legal_review"),
+                    "negotiation"),
+    **dict.fromkeys(("signed", "filed_copies", "construction", "accounting", "closed", "archived"), "contracted"),
+}
+"""A terminated project stays in the book of the state it was terminated from."""
+STATE_NAMES = {
+    "lead": "线索", "filed": "已备案", "under_review": "联审中", "returned": "退回补充材料", "approved": "联审通过",
+    "rejected": "联审未通过", "assigned": "已交办责任单位", "negotiating": "洽谈中", "escalated": "报县主要领导决策",
+    "agreed": "已达成一致", "refused": "决策不同意", "drafting": "合同起草", "legal_review": "合同法制审查",
+    "signed": "已签约", "filed_copies": "合同已归档", "construction": "在建", "accounting": "投资核算",
+    "closed": "核算完毕", "archived": "合同已移交档案局", "terminated": "已终止",
+}
+ENDED = frozenset({"rejected", "refused", "terminated", "archived", "closed"})
+"""States with nothing left to advance: no requirement of theirs is overdue."""
+
+OWN_EVENTS = ("coordinator.key_project_set", "coordinator.responsibility_assigned", "coordinator.requirements_set",
+              "coordinator.funds_recorded", "coordinator.ledger_row_imported")
+"""The coordinator's own acts on the ledger, journaled as events like any other."""
+
+
+def blank(project_id: str) -> dict:
+    return {
+        "project_id": project_id, "source": "events", "ref": None, "name": None, "investor_name": None,
+        "sector": None, "location": None, "planned_total_investment": None, "fixed_asset_investment": None,
+        "land_mu": None, "registered_unit": None, "registered_on": None, "registered_by": None,
+        "state": None, "state_since": None, "book": None, "assigned_unit": None,
+        "assigned_leader": None, "assigned_person": None, "designated": False, "designation_reason": None,
+        "liaison_leader": None, "service_team": [], "manual_requirements": [], "review_due": None, "review_done": None,
+        "completion_due": None, "obligations": {},
+        "late_reports": [], "signed_on": None, "contracted_investment": None, "funds": {}, "last_progress": None,
+        "stamps": {},
+        # derived from the above by ``derive``
+        "responsible_unit": None, "total_investment": None, "tier": None, "is_key": False, "key_basis": None, "responsible_leader": None,
+        "responsible_person": None, "requirements": [], "next_due": None, "red_flags": [], "funds_in_place": "0.00",
+    }
+
+
+def _stamp(event: Envelope) -> list:
+    """Newer = later; at the same instant a state change (which follows its cause) wins, then the event id."""
+    follows = 1 if event.type == "coordinator.project_state_changed" else 0
+    return [event.occurred_at.astimezone(timezone.utc).isoformat(), follows, event.event_id]
+
+
+def _newer(row: dict, group: str, stamp: list) -> bool:
+    """True (and the group's stamp moved on) when ``stamp`` is newer than the group's."""
+    current = row["stamps"].get(group)
+    if current is not None and list(stamp) <= list(current):
+        return False
+    row["stamps"][group] = list(stamp)
+    return True
+
+
+def _money(value) -> str | None:
+    return None if value is None else str(quantize_money(value))
+
+
+def _sh(moment: datetime) -> str:
+    return to_shanghai(moment).isoformat()
+
+
+def _day(moment: datetime) -> str:
+    return to_shanghai(moment).date().isoformat()
+
+
+def location_name(kind: str | None, ident: str | None, policy: Policy) -> str:
+    if kind == "park" and ident in policy.parks:
+        return policy.parks[ident].name_zh
+    if kind == "town" and ident in policy.towns:
+        return policy.towns[ident].name_zh
+    return "待定" if kind in (None, "open") else (ident or "待定")
+
+
+def unit_name(unit: str | None, policy: Policy) -> str:
+    if not unit:
+        return ""
+    if unit.startswith("PARK:") and unit[5:] in policy.parks:
+        return policy.parks[unit[5:]].name_zh
+    if unit.startswith("TOWN:") and unit[5:] in policy.towns:
+        return policy.towns[unit[5:]].name_zh
+    return UNIT_NAMES.get(unit, unit)
+
+
+UNIT_NAMES = {"IPB": "县招商局", "LG": "县招商引资工作领导小组", "DRB": "县发改局", "IND": "县工信局", "FIN": "县财政局",
+              "EPB": "县环保局", "LAND": "县国土资源局", "PLAN": "县规划局", "AUDIT": "县审计局", "LEGAL": "县法制办",
+              "GOV": "县政府办", "ARCH": "县档案局"}
+
+
+def unit_of_name(text: str, policy: Policy) -> str | None:
+    """A unit code from its code or its Chinese name (衡东工业园 → PARK:hengdong); None if unknown."""
+    text = (text or "").strip()
+    for park in policy.parks.values():
+        if text in (park.unit, park.name_zh, park.name_zh + "管委会"):
+            return park.unit
+    for town in policy.towns.values():
+        if text in (town.unit, town.name_zh, town.name_zh + "人民政府"):
+            return town.unit
+    for code, name in UNIT_NAMES.items():
+        if text in (code, name, name[1:]):
+            return code
+    return None
+
+
+# -- applying one event -------------------------------------------------------------------------------------------
+def _facts(row: dict, event: Envelope, policy: Policy) -> None:
+    p = event.payload
+    if _newer(row, "facts", _stamp(event)):
+        row.update(ref=p["ref"], name=p["project_name"], investor_name=p.get("investor_name"), sector=p.get("sector"),
+                   location=location_name(p.get("location_kind"), p.get("location_id"), policy),
+                   planned_total_investment=_money(p.get("planned_total_investment")),
+                   fixed_asset_investment=_money(p.get("planned_fixed_asset_investment")),
+                   land_mu=p.get("land_mu") and str(p["land_mu"]), registered_unit=p.get("registered_unit") or event.actor.unit)
+    if event.type == "intake.lead_registered" and _newer(row, "registered", _stamp(event)):
+        row.update(registered_on=_day(event.occurred_at),
+                   registered_by={"user_id": event.actor.user_id, "name": event.actor.name or event.actor.user_id,
+                                  "position": event.actor.position, "unit": event.actor.unit})
+
+
+def _state(row: dict, event: Envelope, policy: Policy) -> None:
+    p = event.payload
+    if _newer(row, "state", [int(p["seq"])]):
+        to_state, from_state = p["to_state"], p.get("from_state")
+        row.update(state=to_state, state_since=_sh(event.occurred_at),
+                   book=BOOK_OF_STATE.get(to_state) or BOOK_OF_STATE.get(from_state) or row["book"] or "information")
+        if p.get("ref"):
+            row["ref"] = row["ref"] or p["ref"]
+
+
+def _review_opened(row: dict, event: Envelope, policy: Policy) -> None:
+    """A review round opens with its deadline (R2); its due date and its being done are separate groups,
+    so a round's conclusion handled before its opening still keeps the deadline."""
+    if _newer(row, "review_due", _stamp(event)):
+        row["review_due"] = event.payload["deadline"]
+    if _newer(row, "review_done", _stamp(event)):
+        row["review_done"] = False
+
+
+def _review_closed(row: dict, event: Envelope, policy: Policy) -> None:
+    if _newer(row, "review_done", _stamp(event)):
+        row["review_done"] = True
+
+
+def _unit(row: dict, event: Envelope, policy: Policy) -> None:
+    if _newer(row, "unit", _stamp(event)):
+        row["assigned_unit"] = event.payload["unit"]
+
+
+def _signed(row: dict, event: Envelope, policy: Policy) -> None:
+    p = event.payload
+    if _newer(row, "contract", _stamp(event)):
+        terms = p["terms"]
+        row.update(signed_on=_day(event.occurred_at), contracted_investment=_money(terms["total_investment"]),
+                   completion_due=terms["completion"])
+    for obligation in p.get("obligations") or ():
+        _obligation(row, obligation, _stamp(event))
+
+
+def _obligation(row: dict, obligation: Mapping, stamp: list) -> None:
+    key = obligation["key"]
+    if _newer(row, f"obligation:{key}", stamp):
+        row["obligations"][key] = {k: obligation.get(k) for k in ("key", "text", "due", "status", "report_due")}
+        row["obligations"][key]["report_filed"] = bool(obligation.get("report"))
+
+
+def _obligation_news(row: dict, event: Envelope, policy: Policy) -> None:
+    _obligation(row, event.payload["obligation"], _stamp(event))
+    if event.type == "contracts.special_report_late":
+        key = event.payload["obligation"]["key"]
+        row["late_reports"] = sorted(set(row["late_reports"]) | {key})
+
+
+def _key_project(row: dict, event: Envelope, policy: Policy) -> None:
+    p = event.payload
+    if _newer(row, "key", _stamp(event)):
+        row.update(designated=bool(p["designated"]), designation_reason=p.get("reason"),
+                   liaison_leader=p["liaison_leader"], service_team=list(p["service_team"]))
+
+
+def _responsibility(row: dict, event: Envelope, policy: Policy) -> None:
+    p = event.payload
+    if "responsible_leader" in p and _newer(row, "leader", _stamp(event)):
+        row["assigned_leader"] = p["responsible_leader"]
+    if "responsible_person" in p and _newer(row, "person", _stamp(event)):
+        row["assigned_person"] = p["responsible_person"]
+
+
+def _requirements(row: dict, event: Envelope, policy: Policy) -> None:
+    if _newer(row, "requirements", _stamp(event)):
+        row["manual_requirements"] = [dict(r) for r in event.payload["requirements"]]
+
+
+def _funds(row: dict, event: Envelope, policy: Policy) -> None:
+    p = event.payload
+    row["funds"][event.event_id] = {"on": p["on"], "amount": p["amount"], "note": p.get("note"),
+                                    "by": event.actor.unit}
+
+
+def _imported(row: dict, event: Envelope, policy: Policy) -> None:
+    """A row of a county's existing ledger workbook (issue #8 import): the row as it was kept."""
+    p = event.payload
+    stamp = _stamp(event)
+    row["source"] = "import"
+    for group in ("facts", "registered", "unit", "contract", "leader", "person", "requirements", "key"):
+        _newer(row, group, stamp)
+    if _newer(row, "state", [0]):
+        row.update(state=p["state"], state_since=p["state_since"], book=p["book"])
+    row.update(ref=p["ref"], name=p["name"], investor_name=p.get("investor_name"), sector=p["sector"],
+               location=p.get("location") or "待定", planned_total_investment=p["total_investment"],
+               registered_unit="IPB", registered_on=p.get("registered_on"), assigned_unit=p["responsible_unit"],
+               assigned_leader=p.get("responsible_leader"), assigned_person=p.get("responsible_person"),
+               manual_requirements=list(p.get("requirements") or []), designated=bool(p.get("designated")),
+               liaison_leader=p.get("liaison_leader"), service_team=list(p.get("service_team") or []),
+               signed_on=p.get("signed_on"), contracted_investment=p.get("contracted_investment"))
+    if p.get("funds_in_place"):
+        row["funds"][event.event_id] = {"on": p["signed_on"], "amount": p["funds_in_place"],
+                                        "note": "导入：历史到位资金", "by": "IPB"}
+
+
+APPLY = {
+    "intake.lead_registered": _facts,
+    "intake.project_filed": _facts,
+    "coordinator.project_state_changed": _state,
+    "review.convened": _review_opened,
+    "review.resubmitted": _review_opened,
+    "review.returned": _review_closed,
+    "review.concluded": _review_closed,
+    "negotiation.unit_assigned": _unit,
+    "contracts.signed": _signed,
+    "contracts.progress_recorded": _obligation_news,
+    "contracts.obligation_lapsed": _obligation_news,
+    "contracts.special_report_filed": _obligation_news,
+    "contracts.special_report_late": _obligation_news,
+    "coordinator.key_project_set": _key_project,
+    "coordinator.responsibility_assigned": _responsibility,
+    "coordinator.requirements_set": _requirements,
+    "coordinator.funds_recorded": _funds,
+    "coordinator.ledger_row_imported": _imported,
+}
+
+
+def progress_summary(event: Envelope) -> str:
+    p = event.payload
+    if event.type == "coordinator.project_state_changed":
+        change = f"{STATE_NAMES.get(p.get('from_state'), '—')} → {STATE_NAMES.get(p['to_state'], p['to_state'])}"
+        return f"{change}：{p['reason']}" if p.get("reason") else change
+    return str(p.get("reason") or p.get("summary") or event.type)
+
+
+def apply(row: dict | None, event: Envelope, policy: Policy) -> dict:
+    """The ledger row of ``event.project_id`` after ``event`` (a new dict; ``row`` is left as it was)."""
+    row = copy.deepcopy(row) if row is not None else blank(event.project_id)
+    handler = APPLY.get(event.type)
+    if handler is not None:
+        handler(row, event, policy)
+    if event.type != "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
+        row["last_progress"] = {"at": _sh(event.occurred_at), "summary": progress_summary(event),
+                                "by": f"{event.actor.position} ({event.actor.unit})"}
+    elif event.type == "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
+        row["last_progress"] = event.payload.get("last_progress")
+    derive(row, policy)
+    return row
+
+
+def replay(events: Iterable[Envelope], policy: Policy) -> dict[str, dict]:
+    """Every project's ledger row from a list of events (any order)."""
+    rows: dict[str, dict] = {}
+    for event in events:
+        if event.project_id:
+            rows[event.project_id] = apply(rows.get(event.project_id), event, policy)
+    return rows
+
+
+# -- what follows from the facts ------------------------------------------------------------------------------------
+def default_leader(unit: str | None, policy: Policy) -> dict:
+    """Who leads a project by default: the park head in a park (R4), the county leader in charge
+    outside parks, IPB's director while the lead is still IPB's."""
+    if unit and unit.startswith("PARK:") and unit[5:] in policy.parks:
+        park = policy.parks[unit[5:]]
+        return {"position": park.head_position, "name": f"{park.name_zh}管委会主任"}
+    if unit and unit.startswith("TOWN:"):
+        return {"position": "county_leader_in_charge", "name": "分管县领导"}
+    return {"position": "ipb_director", "name": "县招商局局长"}
+
+
+def derive(row: dict, policy: Policy) -> None:
+    """Fill the derived fields (tier, key project, leader, person, requirements, flags, funds) from the facts."""
+    row["responsible_unit"] = row["assigned_unit"] or row["registered_unit"]
+    total = row["contracted_investment"] or row["planned_total_investment"]
+    row["total_investment"] = total
+    row["tier"] = investment_tier(total, policy) if total is not None else None
+    by_threshold = total is not None and is_key_investment(total, policy)
+    row["is_key"] = bool(row["designated"] or by_threshold)
+    row["key_basis"] = ("designated" if row["designated"] else "threshold") if row["is_key"] else None
+    row["responsible_leader"] = row["assigned_leader"] or default_leader(row["responsible_unit"], policy)
+    row["responsible_person"] = row["assigned_person"] or (
+        {"name": row["registered_by"]["name"], "user_id": row["registered_by"]["user_id"]}
+        if row["registered_by"] else None)
+    requirements = [{**r, "source": "set"} for r in row["manual_requirements"]]
+    if row["review_done"] is not None:
+        requirements.append({"step": "完成项目联审（各成员单位出具意见）", "due": row["review_due"],
+                             "done": row["review_done"], "source": "review"})
+    if row["completion_due"]:
+        requirements.append({"step": "合同约定建设期满，开展投资核算", "due": row["completion_due"],
+                             "done": row["state"] in _STATES_FROM["accounting"], "source": "accounting"})
+    for key, ob in sorted(row["obligations"].items()):
+        requirements.append({"step": f"{key} {ob['text']}", "due": ob["due"], "done": ob["status"] == "met",
+                             "source": f"obligation:{key}"})
+        if ob["status"] == "lapsed":
+            requirements.append({"step": f"{key} 未按期履约：向县招商引资工作领导小组报送专项报告",
+                                 "due": ob["report_due"], "done": ob["report_filed"], "source": f"report:{key}"})
+    requirements.sort(key=lambda r: (r["due"] or "9999-12-31", r["step"]))
+    row["requirements"] = requirements
+    open_dues = [r["due"] for r in requirements if not r["done"] and r["due"]]
+    row["next_due"] = min(open_dues) if open_dues and row["state"] not in ENDED else None
+    flags = [f"{key} 专项报告逾期（已红色预警）" for key in row["late_reports"]]
+    if row["is_key"] and not row["liaison_leader"]:
+        flags.append("重点项目未明确联系县级领导")
+    if row["is_key"] and not row["service_team"]:
+        flags.append("重点项目未明确专职服务团队")
+    row["red_flags"] = flags if row["state"] not in ENDED else []  # an ended project is history, not a warning
+    row["funds_in_place"] = str(quantize_money(sum((Decimal(f["amount"]) for f in row["funds"].values()), Decimal(0))))
+
+
+_ORDER = ("signed", "filed_copies", "construction", "accounting", "closed", "archived")
+_STATES_FROM = {state: _ORDER[i:] for i, state in enumerate(_ORDER)}
+
+
+# -- reading a row today -----------------------------------------------------------------------------------------------
+def view(row: Mapping, now: datetime, policy: Policy) -> dict:
+    """The row as shown today: time in state, overdue, stale, with those added to the red flags."""
+    out = {k: v for k, v in row.items() if k not in ("stamps", "review_due", "review_done", "completion_due", "manual_requirements", "late_reports",
+                                                        "assigned_unit", "assigned_leader", "assigned_person", "registered_by")}
+    today = to_shanghai(now).date()
+    since = datetime.fromisoformat(row["state_since"]) if row["state_since"] else None
+    out["time_in_state_days"] = (today - to_shanghai(since).date()).days if since else None
+    out["overdue"] = bool(row["next_due"] and date.fromisoformat(row["next_due"]) < today)
+    last = row["last_progress"]["at"] if row["last_progress"] else None
+    stale_days = policy.integer("thresholds.tracking.stale_days")
+    idle = (today - to_shanghai(datetime.fromisoformat(last)).date()).days if last else None
+    out["stale"] = bool(row["state"] not in ENDED and idle is not None and idle >= stale_days)
+    flags = list(row["red_flags"])
+    if out["overdue"]:
+        flags.append(f"推进要求逾期（时限 {row['next_due']}）")
+    if out["stale"]:
+        flags.append(f"{idle}天无进展")
+    out["red_flags"] = flags
+    out["state_name"] = STATE_NAMES.get(row["state"], row["state"])
+    out["book_name"] = BOOK_NAMES.get(row["book"], row["book"])
+    out["funds"] = sorted(row["funds"].values(), key=lambda f: (f["on"], f["amount"]))
+    return out
+
+
+# -- rules of the acts on the ledger ---------------------------------------------------------------------------------
+def check_key_project(row: Mapping, data: Mapping, policy: Policy) -> None:
+    """R10: a key project is designated by the LG, or reaches the threshold; its liaison leader is
+    one county-level leader (policy ``thresholds.key_project.liaison_leader_positions``)."""
+    from shared.errors import Conflict, InvalidInput
+    from shared.tiers import key_threshold
+    from shared.units import format_wan
+
+    if row["state"] in ("rejected", "refused", "terminated", "archived"):
+        raise Conflict(f"{row['ref']} is {row['state']}: it can no longer be a key project",
+                       {"state": [row["state"]]})
+    positions = policy.get("thresholds.key_project.liaison_leader_positions")
+    if data["liaison_leader"]["position"] not in positions:
+        raise InvalidInput.for_field("liaison_leader.position",
+                                     f"a county-level leader is the liaison leader: one of {', '.join(positions)}")
+    total = row["contracted_investment"] or row["planned_total_investment"]
+    if not data["designated"] and (total is None or not is_key_investment(total, policy)):
+        raise InvalidInput.for_field("designated", f"the total investment is below the key-project threshold of "
+                                                   f"{format_wan(key_threshold(policy))}: the LG designates it "
+                                                   "(designated: true)")
+    names = [m["name"] for m in data["service_team"]]
+    if len(set(names)) != len(names):
+        raise InvalidInput.for_field("service_team", "a member is named twice")
+
+
+def check_funds(row: Mapping, data: Mapping, policy: Policy, today: date) -> Decimal:
+    """Funds actually in place (R14): a contracted project, a positive amount in yuan to the fen, a date
+    from the signing to today."""
+    from shared.errors import Conflict, InvalidInput
+
+    if row["book"] != "contracted" or row["state"] == "terminated":
+        raise Conflict(f"{row['ref']} is {row['state']}: funds in place are recorded for a contracted project",
+                       {"state": [row["state"]]})
+    amount = Decimal(data["amount"])
+    if amount <= 0:
+        raise InvalidInput.for_field("amount", "must be a positive amount in yuan")
+    if amount > policy.decimal("thresholds.intake.max_total_investment_yuan"):  # before rounding: 1e999 cannot
+        raise InvalidInput.for_field("amount", "exceeds the plausible ceiling (typing error?)")
+    if amount != quantize_money(amount):
+        raise InvalidInput.for_field("amount", "yuan are kept to 2 decimal places (fen)")
+    if data["on"] > today:
+        raise InvalidInput.for_field("on", f"is after today ({today.isoformat()})")
+    if row["signed_on"] and data["on"] < date.fromisoformat(row["signed_on"]):
+        raise InvalidInput.for_field("on", f"is before the contract was signed ({row['signed_on']})")
+    return amount

@@ -1,0 +1,111 @@
+"""Coordinator persistence: move a project and record the move, in one transaction."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+
+from services.coordinator import domain, models
+from shared import audit
+from shared.actor import Actor
+from shared.envelope import Envelope
+from shared.errors import Conflict, NotFound
+from shared.outbox import UnitOfWork
+
+P, T, A = models.projects, models.transitions, models.activities
+
+
+def get_project_row(session, project_id: str):
+    row = session.execute(select(P).where(P.c.id == project_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no project {project_id}", {"project_id": project_id})
+    return row
+
+
+def timeline(session, project_id: str) -> list[dict]:
+    rows = session.execute(select(T).where(T.c.project_id == project_id).order_by(T.c.seq)).mappings()
+    return [dict(r) for r in rows]
+
+
+def activities(session, project_id: str) -> list[dict]:
+    rows = session.execute(select(A).where(A.c.project_id == project_id).order_by(A.c.at, A.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def note_activity(uow: UnitOfWork, project_id: str, kind: str, summary: str, details: dict, actor: dict, at,
+                  event_id: str) -> None:
+    get_project_row(uow.session, project_id)
+    uow.session.execute(insert(A).values(project_id=project_id, kind=kind, summary=summary, details=details,
+                                         actor=actor, at=at, event_id=event_id))
+    uow.finally_do(lambda: audit.append(
+        uow.session, models.audit_trail, actor=actor, action=kind, record_type="project", record_id=project_id,
+        outcome="done", reason=summary[:2000], details={"event_id": event_id}, at=at))
+
+
+def merge_facts(uow: UnitOfWork, project_id: str, obligation_key: str, obligation: dict, red_flag: bool) -> None:
+    """Keep the project's view of one obligation current; a red flag stays until cleared."""
+    row = get_project_row(uow.session, project_id)
+    facts = dict(row["facts"])
+    facts["obligations"] = {**(facts.get("obligations") or {}), obligation_key: obligation}
+    if red_flag:
+        facts["red_flags"] = sorted(set(facts.get("red_flags") or []) | {obligation_key})
+    done = uow.session.execute(update(P).where(P.c.id == project_id, P.c.version == row["version"])
+                               .values(facts=facts, version=row["version"] + 1)).rowcount
+    if done != 1:
+        raise Conflict(f"project {row['ref']} changed meanwhile; retry", {"version": [str(row["version"])]})
+
+
+def _record(uow: UnitOfWork, project_id: str, seq: int, from_state, to_state, trigger, actor: dict, at, reason, event_id, ref):
+    uow.session.execute(insert(T).values(
+        project_id=project_id, seq=seq, from_state=from_state, to_state=to_state, trigger=trigger,
+        actor=actor, at=at, reason=reason, event_id=event_id,
+    ))
+    uow.finally_do(lambda: audit.append(
+        uow.session, models.audit_trail, actor=actor, action=trigger, record_type="project", record_id=project_id,
+        outcome="done", reason=reason, details={"from": from_state, "to": to_state, "seq": seq, "event_id": event_id},
+        at=at))
+    uow.emit(Envelope(
+        type="coordinator.project_state_changed", actor=Actor(**actor), project_id=project_id, occurred_at=at,
+        payload={"ref": ref, "from_state": from_state, "to_state": to_state, "trigger": trigger, "seq": seq,
+                 "reason": reason, "cause_event_id": event_id},
+    ))
+
+
+def open_project(uow: UnitOfWork, project_id: str, ref: str, name: str, facts: dict, actor: dict, at: datetime,
+                 event_id: str) -> None:
+    """The first state, ``lead``, on registration (R1)."""
+    if uow.session.execute(select(P.c.id).where(P.c.id == project_id)).first():
+        raise Conflict(f"project {ref} already exists", {"project_id": [project_id]})
+    uow.session.execute(insert(P).values(id=project_id, ref=ref, name=name, state="lead", state_since=at,
+                                         version=1, facts=facts, created_at=at))
+    _record(uow, project_id, 1, None, "lead", "intake.lead_registered", actor, at, "lead registered", event_id, ref)
+
+
+def advance(uow: UnitOfWork, project_id: str, trigger: str, actor: dict, at: datetime, reason: str | None,
+            event_id: str | None, facts: dict | None = None) -> str:
+    """Apply ``trigger`` to the project: Conflict (and no change) when the lifecycle forbids it."""
+    row = get_project_row(uow.session, project_id)
+    to_state = domain.next_state(row["state"], trigger)
+    values = {"state": to_state, "state_since": at, "version": row["version"] + 1}
+    if facts:
+        values["facts"] = {**row["facts"], **facts}
+    changed = uow.session.execute(
+        update(P).where(P.c.id == project_id, P.c.version == row["version"]).values(**values)
+    ).rowcount
+    if changed != 1:
+        raise Conflict(f"project {row['ref']} changed meanwhile; retry", {"version": [str(row["version"])]})
+    seq = (uow.session.execute(select(func.max(T.c.seq)).where(T.c.project_id == project_id)).scalar() or 0) + 1
+    _record(uow, project_id, seq, row["state"], to_state, trigger, actor, at, reason, event_id, row["ref"])
+    return to_state
+
+
+def list_projects(session, state: str | None, limit: int, offset: int):
+    query = select(P).order_by(P.c.created_at.desc()).limit(limit).offset(offset)
+    count = select(func.count()).select_from(P)
+    if state:
+        query, count = query.where(P.c.state == state), count.where(P.c.state == state)
+    return list(session.execute(query).mappings()), session.execute(count).scalar_one()
+
+
+def counts_by_state(session) -> dict[str, int]:
+    return dict(session.execute(select(P.c.state, func.count()).group_by(P.c.state)).all())

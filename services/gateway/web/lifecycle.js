@@ -1,0 +1,539 @@
+// The project page's next steps: for the project's state, the form of every step that state makes
+// possible, from the joint review to the hand-over to the Archives Bureau.  A step is shown to everyone
+// with who takes it; its form only to the positions that take it (the service still decides: a refusal
+// shows where the form was submitted).  After a step the page is drawn again once the project has moved.
+import { h, table } from './dom.js';
+import { t, money, when } from './i18n.js';
+import * as api from './api.js';
+import {
+  fill, notice, refusal, submitting, field, lines, select, input, textarea, submit, rows, cell, cellSelect, datalist,
+  unitName, posName, unitOptions, today, addMonths, POSITIONS,
+} from './ui.js';
+
+const enc = encodeURIComponent;
+const HEADS = ['bureau_head', 'ipb_director', 'legal_director', 'gov_office_director', 'town_head'];
+export const isHead = pos => HEADS.includes(pos) || /^park_head:/.test(pos);
+const isReviewer = pos => ['reviewer', 'bureau_head'].includes(pos) || /^park_(head|reviewer):/.test(pos);
+const WAIVERS = ['county_magistrate', 'deputy_magistrate_investment'];
+const HOLDERS = ['GOV', 'IPB', 'FIN', 'LAND', 'LEGAL', 'IND'];  // + the responsible unit (R13, policy thresholds)
+const LAND_UNITS = [['mu', '亩 mu'], ['m2', '平方米 m²'], ['ha', '公顷 ha']];
+
+// One step: its title, who takes it, and its form (or, for anyone else, whom it waits for).
+function step(name, title, who, mine, body, ...notes) {
+  return h('section.card.step', { id: `step-${name}`, 'data-step': name },
+    h('h2', title), h('p.muted.who', fill(t('step.by'), { who })), notes,
+    mine ? body() : h('p.waiting', { 'data-waiting': name }, fill(t('step.waiting'), { who })));
+}
+
+const ipb = () => unitName('IPB');
+const button = (label, attrs = {}) => submit(label, attrs);
+const form = (id, ...children) => h('form.form', { id }, children);
+
+// A form that posts to the API; on success the page follows the project (ctx.done). The mode may depend on
+// what was submitted: mode(values).
+function posting(ctx, id, children, send, message, mode) {
+  let values = {};
+  return submitting(form(id, children), v => send(values = v),
+    () => ctx.done(message, typeof mode === 'function' ? mode(values) : mode));
+}
+
+// -- shared with the desks ---------------------------------------------------------------------------
+export function opinionForm(projectId, onDone) {
+  const f = h('form.form', { 'data-project': projectId, id: `opinion-form-${projectId}` },
+    field(t('review.opinion'), select('opinion', ['pass', 'conditional', 'fail'].map(o => [o, t(`review.opinion.${o}`)]),
+      { id: `opinion-${projectId}` })),
+    field(t('review.conditions'), h('textarea', { name: 'conditions' })),
+    field(t('review.reasons'), h('textarea', { name: 'reasons' })),
+    submit(t('common.submit')));
+  return submitting(f, v => api.post(`/api/projects/${enc(projectId)}/review/opinions`, {
+    opinion: v.opinion, conditions: lines(v.conditions), reasons: lines(v.reasons) }), onDone);
+}
+
+export function decisionForm(projectId, action, onDone) {
+  const pid = enc(projectId);
+  if (action === 'recommend') {
+    return submitting(h('form.form', { id: `decision-form-${projectId}` },
+      field(t('decide.recommendation'), h('textarea', { name: 'recommendation', required: true })),
+      submit(t('decide.action.recommend'))),
+    v => api.post(`/api/projects/${pid}/decision-route/recommendation`, { recommendation: v.recommendation }), onDone);
+  }
+  return submitting(h('form.form', { id: `decision-form-${projectId}` },
+    field(t('decide.action.decide'), select('decision', [['agree', t('decide.agree')], ['refuse', t('decide.refuse')]])),
+    field(t('review.reasons'), h('textarea', { name: 'reasons' })),
+    submit(t('decide.action.decide'))),
+  v => api.post(`/api/projects/${pid}/decision-route/decisions`, { decision: v.decision, reasons: lines(v.reasons) }), onDone);
+}
+
+// A unit's head designates its custodian and cabinet (R13) — for the head's own unit only.
+export function custodianForm(unit, current, onDone) {
+  const now = current || {};
+  return submitting(h('form.form', { id: 'custodian-form' },
+    field(t('review.unit'), h('strong', unitName(unit))),
+    field(t('step.custodian_user'), input('user_id', { required: true, value: now.user_id || '', placeholder: 'fin.archivist' })),
+    field(t('step.custodian_name'), input('name', { required: true, value: now.name || '', placeholder: '财政局 档案员' })),
+    field(t('custody.cabinet'), input('cabinet', { required: true, value: now.cabinet || '', placeholder: '财政局 合同柜 F-3' })),
+    submit(t('common.save'), { id: 'save-custodian' })),
+  v => api.put(`/api/custodians/${enc(unit)}`, v), onDone);
+}
+
+export function signForm(projectId, version, onDone) {
+  return submitting(h('form.form', { id: `sign-form-${projectId}` },
+    field(t('sign.investor_name'), input('name', { required: true, placeholder: '张总' })),
+    field(t('sign.investor_title'), input('title', { required: true, placeholder: '董事长' })),
+    submit(fill(t('sign.submit'), { v: version }))),
+  v => api.post(`/api/projects/${enc(projectId)}/contract/signature`,
+    { version, investor_signatory: { name: v.name, title: v.title } }), onDone);
+}
+
+// A contract version's Word document (IPB, LEGAL): read through the audited endpoint, saved by the browser.
+export async function downloadVersion(projectId, version) {
+  const file = await api.post(`/api/projects/${enc(projectId)}/contract/versions/${version}/reading`,
+    { reason: t('contract.download_reason') });
+  return api.saveBase64(file.document_base64, file.filename,
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+}
+
+// -- the steps by state --------------------------------------------------------------------------------
+const BY_STATE = {
+  filed: convene, under_review: reviewing, returned: resubmission, approved: responsibleUnit,
+  assigned: negotiating, negotiating, escalated: negotiating,
+  agreed: contract, drafting: contract, legal_review: contract,
+  signed: copyRegister, filed_copies: handOver, construction, accounting, closed: archives, archived: finished,
+  terminated,
+};
+
+// ctx: {me, done(message, mode)} — mode 'state' (the project moves on), 'activity' (a line on its
+// timeline) or 'none' (nothing the project record shows).
+export async function nextSteps(project, ctx) {
+  const build = BY_STATE[project.state];
+  const c = { ...ctx, project, pid: project.id, p: `/api/projects/${enc(project.id)}`, facts: project.facts || {} };
+  const steps = build ? [].concat(await build(c)) : [];
+  if (TERMINABLE.includes(project.state)) steps.push(await termination(c));
+  return steps;
+}
+
+// R2: IPB convenes the joint review.
+function convene(c) {
+  return step('convene', t('step.convene'), ipb(), c.me.unit === 'IPB', () => posting(c, 'convene-form', [
+    field(t('step.note'), input('note', { placeholder: t('step.convene_note') })),
+    button(t('step.convene'), { id: 'convene' })],
+  v => api.post(`${c.p}/review`, { note: v.note || null }), t('done.convened'), 'state'));
+}
+
+// R2: each required unit's opinion (once a round); IPB records a unit's return for more information.
+async function reviewing(c) {
+  const r = await api.get(`${c.p}/review`);
+  const awaiting = r.awaiting || [];
+  const opinions = step('opinion', fill(t('step.opinions'), { round: r.round }),
+    awaiting.map(unitName).join('、') || '—', isReviewer(c.me.position) && awaiting.includes(c.me.unit),
+    () => opinionForm(c.pid, review => c.done(t('review.recorded'), review.state === 'concluded' ? 'state' : 'activity')),
+    h('p', `${t('review.awaiting')}: `, awaiting.map(u => h('span.tag.warn', unitName(u))), ' ',
+      `${t('review.deadline')} ${r.deadline}`));
+  const returning = step('return', t('step.return'), ipb(), c.me.unit === 'IPB', () => posting(c, 'return-form', [
+    field(t('step.return_unit'), select('unit', (r.required_units || []).map(u => [u, unitName(u)]))),
+    field(t('step.return_request'), textarea('request', '', { required: true, placeholder: '请补充项目用地红线图' })),
+    button(t('step.return'), { id: 'record-return' })],
+  v => api.post(`${c.p}/review/returns`, { unit: v.unit, request: v.request }), t('done.returned'), 'state'));
+  return [opinions, returning];
+}
+
+// R2: the investor's resubmission opens a new round.
+async function resubmission(c) {
+  const r = await api.get(`${c.p}/review`);
+  const open = (r.returns || []).filter(x => !x.resubmitted_at);
+  return step('resubmit', t('step.resubmit'), ipb(), c.me.unit === 'IPB', () => posting(c, 'resubmit-form', [
+    field(t('step.resubmit_note'), textarea('note', '', { required: true, placeholder: '投资方已补充项目用地红线图' })),
+    button(t('step.resubmit'), { id: 'resubmit' })],
+  v => api.post(`${c.p}/review/resubmission`, { note: v.note }), t('done.resubmitted'), 'state'),
+  h('ul', open.map(x => h('li', `${unitName(x.unit)}: ${x.request}`))));
+}
+
+// R3: the intermediary (or none), then the responsible unit from the ranking, with its explanation.
+async function responsibleUnit(c) {
+  const n = await api.get(`${c.p}/negotiation`);
+  if (!n.intermediary) {
+    return step('intermediary', t('step.intermediary'), ipb(), c.me.unit === 'IPB', () => {
+      const f = posting(c, 'intermediary-form', [
+        field(t('step.intermediary_has'), select('has', [['none', t('step.intermediary_none')], ['named', t('step.intermediary_named')]])),
+        field(t('step.intermediary_name'), input('name', { placeholder: '某某招商咨询有限公司' })),
+        field(t('step.intermediary_contact'), input('contact', { placeholder: '联系人 电话' })),
+        button(t('common.save'), { id: 'save-intermediary' })],
+      v => api.post(`${c.p}/intermediary`, v.has === 'none' ? { none: true } : { name: v.name, contact: v.contact || null }),
+      t('done.intermediary'), 'activity');
+      const has = f.querySelector('[name=has]');
+      const toggle = () => f.querySelectorAll('[name=name], [name=contact]').forEach(el => { el.disabled = has.value === 'none'; });
+      has.addEventListener('change', toggle);
+      toggle();
+      return f;
+    });
+  }
+  const ranking = await api.get(`${c.p}/responsible-unit/ranking`);
+  const ranked = ranking.map(x => x.unit);
+  const others = unitOptions().filter(([u]) => /^(PARK|TOWN):/.test(u) && !ranked.includes(u));
+  const who = n.intermediary.none ? t('step.intermediary_none') : `${n.intermediary.name} ${n.intermediary.contact || ''}`;
+  return step('assign', t('step.assign'), ipb(), c.me.unit === 'IPB', () => posting(c, 'assign-form', [
+    field(t('step.assign_unit'), select('unit', [...ranking.map(x => [x.unit, `${x.rank}. ${unitName(x.unit)}`]),
+      ...others.map(([u, label]) => [u, `${label} — ${t('step.not_ranked')}`])])),
+    field(t('step.assign_reason'), textarea('reason', '', { placeholder: t('step.assign_reason_hint') })),
+    button(t('step.assign_confirm'), { id: 'assign' })],
+  v => api.post(`${c.p}/responsible-unit`, { unit: v.unit, reason: v.reason || null }), t('done.assigned'), 'state'),
+  h('p', { id: 'intermediary-recorded' }, `${t('step.intermediary')}: `, h('strong', who)),
+  h('h3', t('step.ranking')),
+  ranking.length ? table(['#', t('review.unit'), t('step.why')], ranking.map(x => [x.rank, unitName(x.unit), x.why]),
+    { id: 'ranking-table' }) : h('p.muted', t('step.no_ranking')));
+}
+
+// R4, R5: sessions with their participants; then the decision route's recommendation and decisions.
+async function negotiating(c) {
+  const n = await api.get(`${c.p}/negotiation`);
+  const steps = [];
+  const unit = n.responsible_unit;
+  if (['assigned', 'negotiating'].includes(c.project.state)) {
+    steps.push(step('session', fill(t('step.session'), { n: (n.sessions || []).length + 1 }),
+      `${ipb()} / ${unitName(unit)}`, c.me.unit === 'IPB' || c.me.unit === unit,
+      () => sessionForm(c, n), h('p.hint', fill(t('step.session_rule'), { lead: posName(n.session_lead) }))));
+  }
+  if ((n.sessions || []).length && n.route) steps.push(decision(c, n));
+  return steps;
+}
+
+function sessionForm(c, n) {
+  const positions = datalist('positions', POSITIONS);
+  const people = rows('participants', [
+    { name: 'unit', label: t('review.unit'), make: cellSelect(() => unitOptions([n.responsible_unit])) },
+    { name: 'position', label: t('step.position'), make: cell({ list: positions.id, required: true }) },
+    { name: 'name', label: t('step.person'), make: cell({ placeholder: t('step.optional') }) },
+  ], [{ unit: n.responsible_unit, position: n.session_lead }, { unit: 'IPB', position: c.me.unit === 'IPB' ? c.me.position : 'ipb_director' }],
+  { addLabel: t('step.add_participant') });
+  const land = c.facts.land_mu;
+  return posting(c, 'session-form', [
+    field(t('step.held_on'), input('held_on', { type: 'date', required: true, value: today() })),
+    field(t('step.stage'), select('stage', [['early', t('stage.early')], ['final', t('stage.final')]],
+      { value: (n.sessions || []).length ? 'final' : 'early' })),
+    field(t('step.participants'), h('div', people.el, positions)),
+    field(t('step.agreed'), textarea('agreed', '', { placeholder: t('step.one_per_line') })),
+    field(t('step.open'), textarea('open', '', { placeholder: t('step.one_per_line') })),
+    field(t('step.exceeding'), textarea('exceeding', '', { placeholder: t('step.exceeding_hint') })),
+    field(t('step.land'), h('div.inline', input('land_value', { inputmode: 'decimal', placeholder: land ? `${land}` : '' }),
+      select('land_unit', LAND_UNITS), h('span.muted', t('step.land_hint')))),
+    button(t('step.session_save'), { id: 'save-session' })],
+  v => api.post(`${c.p}/negotiation/sessions`, {
+    held_on: v.held_on, stage: v.stage,
+    participants: people.values().map(x => ({ unit: x.unit, position: x.position, name: x.name || null })),
+    agreed: lines(v.agreed), open: lines(v.open), exceeding_terms: lines(v.exceeding),
+    land: v.land_value ? { value: v.land_value, unit: v.land_unit } : null,
+  }), t('done.session'), (n.sessions || []).length ? 'activity' : 'state');
+}
+
+function decision(c, n) {
+  const r = n.route;
+  const decided = n.decisions || {};
+  let action = 'decide', names = r.decides || [];
+  if (c.project.state === 'negotiating' && r.escalated) { action = 'recommend'; names = [r.recommends]; }
+  const pending = names.filter(x => x && !(x in decided));
+  return step('decision', t(`step.decision.${action}`), pending.map(posName).join('、') || '—',
+    pending.includes(c.me.position), () => decisionForm(c.pid, action, // the stage moves: the project follows
+      answer => c.done(t('decide.done'), answer.stage !== c.project.state ? 'state' : 'activity')),
+    h('p', h('span.tag', { class: r.escalated ? 'warn' : 'ok' }, r.escalated ? t('project.route.escalated') : t('project.route.within')),
+      ` ${t('project.route.decides')}: ${(r.decides || []).map(posName).join(' + ')} · ${t('project.route.signs')}: ${posName(r.signs)}`),
+    h('ul', (r.reasons || []).map(x => h('li', { lang: 'en' }, x))),
+    Object.keys(decided).length ? h('p', Object.entries(decided).map(([pos, d]) => h('span.tag', `${posName(pos)}: ${t(`decide.${d}`, d)}`))) : null,
+    h('p', h('a', { href: '#/desk/decisions', id: 'to-decisions-desk' }, `${t('nav.desk.decisions')} →`)));
+}
+
+// R6: IPB drafts versions from the agreed terms, submits them; LEGAL approves or returns; the route's signatory signs.
+async function contract(c) {
+  let k = { versions: [] };
+  try { k = await api.get(`${c.p}/contract`); } catch (err) { if (err.status !== 404) throw err; }
+  const latest = k.versions[k.versions.length - 1];
+  const state = c.project.state;
+  if (state === 'agreed' || (state === 'drafting' && (!latest || latest.status === 'returned'))) {
+    let land = c.facts.land_mu;  // the land agreed in the latest session that states one, else the planned land
+    try {
+      const sessions = (await api.get(`${c.p}/negotiation`)).sessions || [];
+      land = (sessions.filter(x => x.land_mu).pop() || {}).land_mu || land;
+    } catch (err) { /* the planned land */ }
+    return step('draft', latest ? fill(t('step.redraft'), { v: latest.version + 1 }) : t('step.draft'), ipb(), c.me.unit === 'IPB',
+      () => draftForm(c, latest, land), latest ? h('div.refusal', h('div.code', fill(t('step.legal_returned'), { v: latest.version })),
+        h('ul', (latest.legal_comments || []).map(x => h('li', x)))) : null);
+  }
+  if (state === 'drafting' && latest.status === 'draft') {
+    return step('submit', fill(t('step.submit_legal'), { v: latest.version }), ipb(), c.me.unit === 'IPB', () => posting(c, 'submit-form',
+      [button(fill(t('step.submit_legal'), { v: latest.version }), { id: 'submit-to-legal' })],
+    () => api.post(`${c.p}/contract/submission`, { version: latest.version }), t('done.submitted'), 'state'),
+    versionLine(c, latest));
+  }
+  if (state === 'legal_review' && latest && latest.status === 'submitted') {
+    return step('legal', fill(t('step.legal_review'), { v: latest.version }), unitName('LEGAL'), c.me.unit === 'LEGAL', () => posting(c, 'legal-form', [
+      field(t('step.legal_decision'), select('decision', [['approve', t('step.legal_approve')], ['return', t('step.legal_return')]])),
+      field(t('step.legal_comments'), textarea('comments', '', { placeholder: t('step.one_per_line') })),
+      button(t('common.submit'), { id: 'legal-submit' })],
+    v => api.post(`${c.p}/contract/legal-review`, { version: latest.version, decision: v.decision, comments: lines(v.comments) }),
+    t('done.legal'), v => (v.decision === 'return' ? 'state' : 'activity')), versionLine(c, latest));
+  }
+  if (state === 'legal_review' && latest && latest.status === 'approved') {
+    return step('sign', fill(t('step.sign'), { v: latest.version }), posName(k.signatory), c.me.position === k.signatory,
+      () => signForm(c.pid, latest.version, () => c.done(t('done.signed'), 'state')), versionLine(c, latest),
+      h('p.hint', t('step.sign_rule')));
+  }
+  return [];
+}
+
+function versionLine(c, v) {
+  return h('p', `v${v.version} · ${t(`version.${v.status}`, v.status)} · ${when(v.drafted_at)} `,
+    ['IPB', 'LEGAL'].includes(c.me.unit) ? downloadButton(c.pid, v.version) : null);
+}
+
+export function downloadButton(projectId, version) {
+  return h('button', { type: 'button', class: 'download-version', 'data-version': version, onclick: async e => {
+    try { await downloadVersion(projectId, version); } catch (err) { e.target.after(refusal(err)); }
+  } }, `${t('common.download')} v${version} (.docx)`);
+}
+
+function draftForm(c, latest, land) {
+  const start = addMonths(today(), 3), completion = addMonths(start, 12), production = addMonths(completion, 3);
+  const obligations = rows('obligations', [
+    { name: 'id', label: t('step.obligation_id'), make: cell({ size: 4 }) },
+    { name: 'text', label: t('step.obligation_text'), make: cell({ size: 28 }) },
+    { name: 'due', label: t('step.obligation_due'), make: cell({ type: 'date' }) },
+    { name: 'party', label: t('step.obligation_party'), make: cellSelect(() => [['investor', t('party.investor')], ['county', t('party.county')]]) },
+  ], [
+    { id: 'O1', text: '取得项目用地并缴清土地出让金', due: start, party: 'investor' },
+    { id: 'O2', text: '主体厂房开工建设', due: start, party: 'investor' },
+    { id: 'O3', text: '完成竣工验收并投产', due: production, party: 'investor' },
+  ], { addLabel: t('step.add_obligation') });
+  const f = c.facts;
+  const draft = posting(c, 'draft-form', [
+    field(t('terms.total'), input('total_investment', { required: true, inputmode: 'decimal', value: f.planned_total_investment || '' })),
+    field(t('terms.fai'), input('fixed_asset_investment', { required: true, inputmode: 'decimal', value: f.planned_fixed_asset_investment || '' })),
+    field(t('terms.land_mu'), input('land_mu', { required: true, inputmode: 'decimal', value: land || '' })),
+    field(t('terms.intensity'), h('output', { id: 'intensity' }, '—')),
+    field(t('terms.start'), input('construction_start', { type: 'date', required: true, value: start })),
+    field(t('terms.completion'), input('completion', { type: 'date', required: true, value: completion })),
+    field(t('terms.production'), input('production', { type: 'date', required: true, value: production })),
+    field(t('terms.obligations'), obligations.el),
+    field(t('terms.other'), textarea('other_terms', '', { placeholder: t('step.one_per_line') })),
+    field(t('terms.dispute'), input('dispute_resolution', { placeholder: '提交县仲裁委员会仲裁' })),
+    button(latest ? fill(t('step.redraft'), { v: latest.version + 1 }) : t('step.draft'), { id: 'draft-contract' })],
+  v => api.post(`${c.p}/contract/versions`, {
+    total_investment: v.total_investment, fixed_asset_investment: v.fixed_asset_investment, land_mu: v.land_mu,
+    construction_start: v.construction_start, completion: v.completion, production: v.production,
+    obligations: obligations.values().map(o => ({ id: o.id, text: o.text, due: o.due, party: o.party })),
+    other_terms: lines(v.other_terms), dispute_resolution: v.dispute_resolution || null,
+  }), t('done.drafted'), latest ? 'activity' : 'state');
+  // the contracted intensity as the clerk types (万元/亩 = FAI ÷ 10,000 ÷ land); the service computes the real one
+  const show = () => {
+    const fai = Number(draft.elements.namedItem('fixed_asset_investment').value), land = Number(draft.elements.namedItem('land_mu').value);
+    draft.querySelector('#intensity').textContent = fai > 0 && land > 0 ? `${(fai / 10000 / land).toFixed(2)} 万元/亩` : '—';
+  };
+  draft.addEventListener('input', show);
+  show();
+  return draft;
+}
+
+// R13: each holding unit's custodian and cabinet, then IPB files the numbered copies (all at once).
+async function copyRegister(c) {
+  const k = await api.get(`${c.p}/contract`);
+  const holders = [...HOLDERS, k.responsible_unit];
+  let byUnit = null, listed;  // the list of custodians is read by the units the register names (not every park)
+  try { byUnit = Object.fromEntries((await api.get('/api/custodians')).map(x => [x.unit, x])); } catch (err) { listed = h('p.muted', t('step.custodians_hidden')); }
+  const custody = step('custodians', t('step.custodians'), t('step.unit_heads'), isHead(c.me.position),
+    () => custodianForm(c.me.unit, (byUnit || {})[c.me.unit], () => c.done(t('done.custodian'), 'none')),
+  listed || table([t('review.unit'), t('custody.custodian'), t('custody.cabinet')], holders.map(u => [unitName(u),
+    byUnit[u] ? `${byUnit[u].name} (${byUnit[u].user_id})` : h('span.flag', t('step.no_custodian')), byUnit[u] ? byUnit[u].cabinet : '—']),
+  { id: 'custodians-table' }));
+  const copies = rows('copies', [
+    { name: 'number', label: t('custody.copy_no'), make: cell({ size: 3, readonly: true }), auto: true },
+    { name: 'unit', label: t('review.unit'), make: cellSelect(() => unitOptions([k.responsible_unit])) },
+  ], [...holders, 'IPB'].map((u, i) => ({ number: String(i + 1), unit: u })), { addLabel: t('step.add_copy') });
+  const register = step('copies', t('step.copies'), ipb(), c.me.unit === 'IPB', () => posting(c, 'copies-form', [
+    field(t('project.copies'), copies.el),
+    button(t('step.copies_file'), { id: 'file-copies' })],
+  () => api.post(`${c.p}/contract/copies`, { copies: copies.values().map(x => ({ number: Number(x.number), unit: x.unit })) }),
+  t('done.copies'), 'state'), h('p.hint', t('step.copies_rule')));
+  return [custody, register];
+}
+
+// R7: IPB hands the filed contract to the park or town for construction.
+async function handOver(c) {
+  const k = await api.get(`${c.p}/contract`);
+  return step('hand-over', t('step.hand_over'), ipb(), c.me.unit === 'IPB', () => posting(c, 'hand-over-form',
+    [button(fill(t('step.hand_over_to'), { unit: unitName(k.responsible_unit) }), { id: 'hand-over' })],
+  () => api.post(`${c.p}/contract/hand-over`), t('done.handed_over'), 'state'));
+}
+
+// R7, R12: progress against the obligations; IPB opens the investment accounting.
+async function construction(c) {
+  const k = await api.get(`${c.p}/contract`);
+  const open = k.obligations.filter(o => o.status !== 'met');
+  const unit = k.responsible_unit;
+  const steps = [];
+  if (open.length) {
+    steps.push(step('progress', t('step.progress'), `${unitName(unit)} / ${ipb()}`, [unit, 'IPB'].includes(c.me.unit), () => {
+      const f = posting(c, 'progress-form', [
+        field(t('project.obligations'), select('key', open.map(o => [o.key, `${o.key} ${o.text}（${o.due}）`]))),
+        field(t('step.progress_note'), textarea('note', '', { required: true, placeholder: '已完成土地摘牌，出让金已缴 60%' })),
+        field(t('step.progress_met'), input('met', { type: 'checkbox' })),
+        button(t('common.save'), { id: 'save-progress' })],
+      v => api.post(`${c.p}/obligations/${enc(v.key)}/progress`, { note: v.note, met: v.met }), t('done.progress'), 'activity');
+      return f;
+    }));
+  }
+  steps.push(step('open-accounting', t('step.open_accounting'), ipb(), c.me.unit === 'IPB', () => posting(c, 'open-accounting-form', [
+    field(t('project.reason'), input('reason', { value: t('step.open_accounting_reason') })),
+    button(t('step.open_accounting'), { id: 'open-accounting' })],
+  v => api.post(`${c.p}/accounting`, { reason: v.reason || null }), t('done.accounting_opened'), 'state'),
+  h('p.hint', t('step.open_accounting_rule'))));
+  return steps;
+}
+
+// R12: AUDIT's actual FAI, LAND's land used, IPB's report, recovery by FIN/LAND/LEGAL (or a leader's waiver), closing.
+async function accounting(c) {
+  const a = await api.get(`${c.p}/accounting`);
+  const steps = [];
+  if (!a.report) {
+    steps.push(step('actual-fai', t('step.actual_fai'), unitName('AUDIT'), c.me.unit === 'AUDIT', () => posting(c, 'actual-fai-form', [
+      field(t('step.amount_yuan'), input('amount', { required: true, inputmode: 'decimal', value: a.actual_fai || '' })),
+      field(t('step.basis'), input('basis', { required: true, placeholder: '县审计局审计报告〔2026〕31号' })),
+      button(t('common.save'), { id: 'save-actual-fai' })],
+    v => api.put(`${c.p}/accounting/actual-fai`, { amount: v.amount, basis: v.basis }), t('done.figure'),
+    a.land_used_mu ? 'activity' : 'none'), recorded(a.actual_fai, t('unit.yuan'))));
+    steps.push(step('land-used', t('step.land_used'), unitName('LAND'), c.me.unit === 'LAND', () => posting(c, 'land-used-form', [
+      field(t('step.land_used_value'), h('div.inline', input('land_value', { required: true, inputmode: 'decimal', value: a.land_used_mu || '' }),
+        select('land_unit', LAND_UNITS))),
+      field(t('step.basis'), input('basis', { required: true, placeholder: '县国土资源局实测' })),
+      field(t('step.delisting_price'), input('delisting_price_per_mu', { inputmode: 'decimal', placeholder: t('step.delisting_hint') })),
+      button(t('common.save'), { id: 'save-land-used' })],
+    v => api.put(`${c.p}/accounting/land-used`, { land: { value: v.land_value, unit: v.land_unit }, basis: v.basis,
+      delisting_price_per_mu: v.delisting_price_per_mu || null }), t('done.figure'), a.actual_fai ? 'activity' : 'none'),
+    recorded(a.land_used_mu, t('unit.mu'))));
+  }
+  if (a.state === 'computed' && !a.report) {
+    steps.push(step('report', t('step.report'), ipb(), c.me.unit === 'IPB', () => posting(c, 'report-form', [
+      field(t('step.report_opinion'), textarea('opinion', '', { placeholder: t('step.report_opinion_hint') })),
+      button(t('step.report'), { id: 'issue-report' })],
+    v => api.post(`${c.p}/accounting/report`, { opinion: v.opinion || null }), t('done.report'), 'activity')));
+  }
+  if (a.report) {
+    steps.push(step('recovery', t('step.recovery'), (a.tasks || []).map(x => unitName(x.unit)).join('、') || '—', true,
+      () => recoveryTasks(c, a)));
+    if (a.state !== 'closed') {
+      const open = (a.tasks || []).filter(x => x.status === 'open').map(x => unitName(x.unit));
+      steps.push(step('close', t('step.close'), ipb(), c.me.unit === 'IPB', () => posting(c, 'close-form',
+        [button(t('step.close'), { id: 'close-accounting' })], () => api.post(`${c.p}/accounting/closure`), t('done.closed'), 'state'),
+      open.length ? h('p.hint', fill(t('step.close_open'), { units: open.join('、') })) : null));
+    }
+  }
+  return steps;
+}
+
+const recorded = (value, unit) => (value ? h('p', `${t('step.recorded')}: `, h('strong.recorded', `${money(value)} ${unit}`)) : null);
+
+function recoveryTasks(c, a) {
+  if (!(a.tasks || []).length) return h('p.muted', t('step.no_recovery'));
+  return h('div', (a.tasks || []).map(task => {
+    const left = (Number(task.amount_due) - Number(task.amount_recovered || 0)).toFixed(2);
+    const forms = [];
+    if (task.status === 'open' && c.me.unit === task.unit) {
+      forms.push(posting(c, `recovery-form-${task.unit}`, [
+        field(t('step.recovered_amount'), input('amount', { required: true, inputmode: 'decimal', value: left })),
+        field(t('step.recovery_note'), input('note', { required: true, placeholder: '投资方已缴清' })),
+        field(t('step.settled'), input('settled', { type: 'checkbox', checked: true })),
+        button(t('common.save'))],
+      v => api.post(`${c.p}/accounting/recovery/${enc(task.unit)}`, { amount: v.amount, note: v.note, settled: v.settled }),
+      t('done.recovery'), 'activity'));
+    }
+    if (task.status === 'open' && WAIVERS.includes(c.me.position)) {
+      forms.push(posting(c, `waive-form-${task.unit}`, [
+        field(t('step.waive_reason'), input('reason', { required: true, placeholder: '费用已由财政局足额追缴' })),
+        button(fill(t('step.waive'), { unit: task.unit }))],
+      v => api.post(`${c.p}/accounting/recovery/${enc(task.unit)}/waiver`, { reason: v.reason }), t('done.waived'), 'activity'));
+    }
+    return h('div.task', { 'data-unit': task.unit, 'data-status': task.status },
+      h('h3', unitName(task.unit), ' ', h('span.tag', { class: task.status === 'open' ? 'warn' : 'ok' }, t(`task.${task.status}`, task.status))),
+      h('p', `${t('step.amount_due')}: ${money(task.amount_due)} ${t('unit.yuan')} · ${t('step.recovered')}: ${money(task.amount_recovered)} ${t('unit.yuan')}`,
+        task.waived ? ` · ${t('task.waived')}: ${task.waived.reason} (${posName(task.waived.by.position)})` : ''),
+      forms.length ? forms : (task.status === 'open' ? h('p.waiting', fill(t('step.waiting'), { who: `${unitName(task.unit)} / ${t('step.waivers')}` })) : null));
+  }));
+}
+
+// R13: once closed, IPB hands the contract to the County Archives Bureau.
+function archives(c) {
+  return step('archives', t('step.archives'), ipb(), c.me.unit === 'IPB', () => posting(c, 'archives-form', [
+    field(t('step.note'), input('note', { value: t('step.archives_note') })),
+    button(t('step.archives'), { id: 'hand-to-archives' })],
+  v => api.post(`${c.p}/contract/archives`, { note: v.note || null }), t('done.archived'), 'state'));
+}
+
+function finished() {
+  return h('section.card.step', { id: 'step-finished', 'data-step': 'finished' }, notice(t('step.finished')));
+}
+
+// -- R11: a project that cannot go ahead -----------------------------------------------------------------
+// Before construction a project may be terminated for objective reasons, and only with a special report to the
+// Leading Group: IPB or the responsible unit files the report (cause, summary, the document), then the IPB director
+// terminates the project citing it (the coordinator checks the report in the notifications service's register).
+const TERMINABLE = ['lead', 'filed', 'under_review', 'returned', 'approved', 'assigned', 'negotiating', 'escalated',
+  'agreed', 'drafting', 'legal_review', 'signed', 'filed_copies'];
+const REPORT_CAUSES = ['cannot_go_ahead', 'unfinished_review'];
+const DOCUMENT_TYPES = '.pdf,.docx,.doc,.xlsx,.jpg,.png';  // policy/documents.yaml
+
+// A chosen file as base64 (what the API takes as {filename, content_base64}).
+const base64Of = file => new Promise((resolve, reject) => {
+  const reader = new FileReader();
+  reader.onload = () => resolve(String(reader.result).split(',', 2)[1] || '');
+  reader.onerror = () => reject(reader.error);
+  reader.readAsDataURL(file);
+});
+
+async function termination(c) {
+  const unit = c.facts.responsible_unit;
+  const files = c.me.unit === 'IPB' || Boolean(unit && c.me.unit === unit);
+  const terminates = c.me.position === 'ipb_director';
+  let reports = [], listed = null;  // the register is read by IPB, the LG and the responsible unit only
+  if (files || terminates || c.me.unit === 'LG') {
+    try { reports = await api.get(`/api/special-reports?project_id=${enc(c.pid)}`); } catch (err) {
+      if (!(err instanceof api.ApiError)) throw err;
+      listed = err.status === 403 ? null : refusal(err);
+    }
+  }
+  const filers = unit ? `${ipb()} / ${unitName(unit)}` : ipb();
+  const upload = input('document', { type: 'file', accept: DOCUMENT_TYPES });
+  const report = files ? submitting(form('special-report-form',
+    field(t('report.cause'), select('cause', REPORT_CAUSES.map(x => [x, t(`cause.${x}`)]))),
+    field(t('report.summary'), textarea('summary', '', { required: true, placeholder: t('report.summary_hint') })),
+    field(t('report.document'), upload),
+    button(t('report.file'), { id: 'file-special-report' })),
+  async v => {
+    const file = upload.files[0];
+    return api.post(`${c.p}/special-reports`, { cause: v.cause, summary: v.summary,
+      document: file ? { filename: file.name, content_base64: await base64Of(file) } : undefined });
+  }, answer => c.done(fill(t('done.special_report'), { ref: answer.ref }), 'none'))
+    : h('p.waiting', fill(t('step.waiting'), { who: filers }));
+  const usable = reports.filter(x => x.cause === 'cannot_go_ahead');
+  const latest = usable.length ? usable[usable.length - 1].ref : '';
+  const terminate = terminates ? posting(c, 'terminate-form', [
+    field(t('terminate.report'), select('special_report_ref', [['', t('terminate.no_report')],
+      ...reports.map(x => [x.ref, `${x.ref} · ${t(`cause.${x.cause}`, x.cause)}`])], { value: latest })),
+    field(t('terminate.reason'), textarea('reason', '', { required: true, placeholder: t('terminate.reason_hint') })),
+    button(t('terminate.submit'), { id: 'terminate' })],
+  // no report chosen: sent as it is, the coordinator refuses it (R11) and the refusal says so
+  v => api.post(`${c.p}/terminate`, { reason: v.reason, special_report_ref: v.special_report_ref }),
+  t('done.terminated'), 'state') : h('p.waiting', fill(t('step.waiting'), { who: posName('ipb_director') }));
+  return h('details.card.step', { id: 'step-terminate', 'data-step': 'terminate', open: reports.length > 0 },
+    h('summary', h('h2', t('terminate.title'))),
+    h('p.hint', t('terminate.rule')),
+    listed || (reports.length ? table([t('report.ref'), t('report.cause'), t('report.summary'), t('project.actor'), t('project.at')],
+      reports.map(x => [x.ref, t(`cause.${x.cause}`, x.cause), x.summary, unitName((x.filed_by || {}).unit), when(x.filed_at)]),
+    { id: 'special-reports-table' }) : null),
+    h('h3', t('report.title')), h('p.muted.who', fill(t('step.by'), { who: filers })), report,
+    h('h3', t('terminate.submit')), h('p.muted.who', fill(t('step.by'), { who: posName('ipb_director') })), terminate);
+}
+
+function terminated(c) {
+  const r = c.facts.special_report || {};
+  return h('section.card.step', { id: 'step-terminated', 'data-step': 'terminated' },
+    notice(t('step.terminated')),
+    c.facts.special_report_ref ? h('p', { id: 'terminated-report' }, `${t('report.title')}: ${c.facts.special_report_ref}`,
+      r.cause ? ` · ${t(`cause.${r.cause}`, r.cause)}` : '', r.summary ? ` · ${r.summary}` : '') : null);
+}

@@ -1,0 +1,158 @@
+// The pieces every page is made of: refusals in the user's language, cards that load on their own,
+// forms that submit to the API, form fields (with repeatable rows), names of units and positions, dates.
+import { h, clear, formValues } from './dom.js';
+import { t } from './i18n.js';
+import * as api from './api.js';
+
+// -- refusals ---------------------------------------------------------------------------------------
+// "{who}" in a text filled from vars: fill(t('step.waiting'), { who: 'LEGAL' }).
+export const fill = (text, vars = {}) => text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+
+// What the server's words mean, in the user's language: the rule-by-rule problems a form can meet
+// (a session's missing participants, an incomplete copy register, …) named with the unit or position.
+const EXPLAIN = [
+  [/^missing the session lead \((.+)\)$/, m => fill(t('explain.missing_lead'), { who: posName(m[1]) })],
+  [/^missing IPB\b/, () => t('explain.missing_ipb')],
+  [/^missing LEGAL\b/, () => t('explain.missing_legal')],
+  [/^(\d+) copies registered; at least (\d+) are required$/, m => fill(t('explain.too_few_copies'), { n: m[1], min: m[2] })],
+  [/^copies must be numbered 1 to (\d+)/, m => fill(t('explain.copy_numbers'), { n: m[1] })],
+  [/^(\S+) holds no copy$/, m => fill(t('explain.no_copy'), { unit: unitName(m[1]) })],
+  [/^(\S+) has no designated custodian and cabinet$/, m => fill(t('explain.no_custodian'), { unit: unitName(m[1]) })],
+  [/^(\S+) has a custodian but no cabinet$/, m => fill(t('explain.no_cabinet'), { unit: unitName(m[1]) })],
+  // R11: terminating cites a special report to the Leading Group (a rule of this field only; the last: none chosen)
+  [/^no special report (\S*) is in the register/, m => fill(t('explain.report_not_filed'), { ref: m[1] }), 'special_report_ref'],
+  [/^special report (\S+) reports (\w+);/, m => fill(t('explain.report_cause'), { ref: m[1], cause: t(`cause.${m[2]}`, m[2]) }), 'special_report_ref'],
+  [/^special report (\S+) is about project/, m => fill(t('explain.report_other_project'), { ref: m[1] }), 'special_report_ref'],
+  [/./, () => t('explain.no_special_report'), 'special_report_ref'],
+];
+
+export function explanations(err) {
+  const out = [];
+  for (const [name, rules] of Object.entries(err.details || {})) {
+    for (const rule of Array.isArray(rules) ? rules : []) {
+      for (const [re, say, only] of EXPLAIN) {
+        if (only && only !== name) continue;
+        const m = re.exec(String(rule));
+        if (m) { out.push(say(m)); break; }
+      }
+    }
+  }
+  return out;
+}
+
+export function refusal(err) {
+  const code = err.code || 'other';
+  const label = t(`error.${code}`, t('error.other'));
+  const details = Object.entries(err.details || {});
+  const meaning = explanations(err);
+  return h('div.refusal', { role: 'alert', 'data-error': code, 'data-status': err.status },
+    h('div.code', label, err.status ? ` (HTTP ${err.status})` : ''),
+    meaning.length ? h('ul.explain', meaning.map(x => h('li', x))) : null,
+    h('div.rule', h('span.label', t('error.rule')), h('span', { lang: 'en' }, err.message || '')),
+    details.length ? h('ul', details.map(([f, rules]) =>
+      h('li', h('span.label', t('error.field')), h('code', f), ' → ',
+        h('span', { lang: 'en' }, Array.isArray(rules) ? rules.join('; ') : JSON.stringify(rules))))) : null);
+}
+
+export const notice = text => h('div.notice', { role: 'status' }, text);
+export const unavailable = () => h('p.muted.unavailable', t('common.unavailable'));
+export const stateTag = (s, attrs = {}) => h('span.tag', { 'data-state': s, ...attrs }, t(`state.${s}`, s || '—'));
+
+// A card whose body loads on its own; a failure shows in the card (404: nothing yet), never breaks the page.
+// While it loads the card carries data-loading (screenshots wait for no card to have it).
+export function card(title, load, attrs = {}) {
+  const body = h('div', h('p.muted', t('common.loading')));
+  const el = h('section.card', { ...attrs, 'data-loading': 'true' }, h('h2', title), body);
+  Promise.resolve().then(load).then(content => { clear(body); if (content) body.append(content); }).catch(err => {
+    clear(body);
+    if (err instanceof api.ApiError && err.status === 404) body.append(h('p.muted', t('project.not_yet')));
+    else if (err instanceof api.ApiError && err.status === 403) body.append(h('p.muted', t('project.not_for_you')));
+    else if (err instanceof api.ApiError) body.append(refusal(err));
+    else { body.append(unavailable()); console.error(err); }
+  }).finally(() => el.removeAttribute('data-loading'));
+  return el;
+}
+
+// Submit a form to the API: the refusal (or the success notice) shows above the button.
+export function submitting(form, action, onDone) {
+  const out = h('div.result');
+  form.append(out);
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    clear(out);
+    const button = form.querySelector('button[type=submit]');
+    if (button) button.disabled = true;
+    try {
+      const answer = await action(formValues(form));
+      if (onDone) await onDone(answer, out);
+    } catch (err) {
+      out.append(err instanceof api.ApiError ? refusal(err) : refusal({ code: 'other', message: String(err) }));
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
+  return form;
+}
+
+// -- fields -------------------------------------------------------------------------------------------
+let ids = 0;
+export const field = (label, input) => [h('label', { for: input.id || undefined }, label), input];
+export const lines = text => (text || '').split('\n').map(s => s.trim()).filter(Boolean);
+export const select = (name, options, attrs = {}) => h('select', { name, id: `f-${name}`, ...attrs },
+  options.map(([value, label]) => h('option', { value, selected: attrs.value === value }, label)));
+export const input = (name, attrs = {}) => h('input', { name, id: `f-${name}`, ...attrs });
+export const textarea = (name, value = '', attrs = {}) => {
+  const el = h('textarea', { name, id: `f-${name}`, ...attrs });
+  el.value = value;
+  return el;
+};
+export const submit = (label, attrs = {}) => h('div.full', h('button.primary', { type: 'submit', ...attrs }, label));
+
+// Repeatable rows (participants, obligations, copies): columns [{name, label, make(value) -> input}].
+// values() gives one object per row whose first column is filled in.
+export function rows(name, columns, initial, { addLabel } = {}) {
+  const body = h('tbody');
+  const addRow = (value = {}) => {
+    const tr = h('tr.row', columns.map(c => h('td', c.make(value[c.name] === undefined ? '' : value[c.name], c))),
+      h('td', h('button.remove', { type: 'button', title: t('common.remove'), onclick: () => { tr.remove(); renumber(); } }, '×')));
+    body.append(tr);
+    renumber();
+  };
+  const renumber = () => columns.forEach(c => {
+    if (c.auto) [...body.querySelectorAll(`[data-col=${c.name}]`)].forEach((el, i) => { el.value = String(i + 1); });
+  });
+  initial.forEach(addRow);
+  const el = h('div.rows', { 'data-rows': name, id: `rows-${name}` },
+    h('table', h('thead', h('tr', columns.map(c => h('th', c.label)), h('th', ''))), body),
+    h('button.add', { type: 'button', 'data-add': name, onclick: () => addRow() }, `+ ${addLabel || t('common.add_row')}`));
+  const values = () => [...body.querySelectorAll('tr.row')].map(tr => Object.fromEntries(columns.map(c =>
+    [c.name, tr.querySelector(`[data-col=${c.name}]`).value.trim()]))).filter(v => v[columns[0].name]);
+  return { el, values };
+}
+
+// A cell of a row: an input (or a select of options) that knows its column.
+export const cell = (attrs = {}) => (value, c) => h('input', { 'data-col': c.name, value, 'aria-label': c.label, ...attrs });
+export const cellSelect = options => (value, c) => h('select', { 'data-col': c.name, 'aria-label': c.label },
+  options().map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+export const datalist = (id, values) => h('datalist', { id: `list-${id}-${++ids}` }, values.map(v => h('option', { value: v })));
+
+// -- units, positions, dates ------------------------------------------------------------------------------
+export const UNITS = ['IPB', 'LG', 'DRB', 'IND', 'FIN', 'EPB', 'LAND', 'PLAN', 'AUDIT', 'LEGAL', 'GOV', 'ARCH',
+  'PARK:hengdong', 'PARK:hexi', 'TOWN:xintang', 'TOWN:shiwan', 'TOWN:yangqiao'];
+export const POSITIONS = ['ipb_clerk', 'ipb_director', 'ipb_deputy_director', 'ipb_admin', 'reviewer', 'bureau_head',
+  'clerk', 'archivist', 'auditor', 'legal_officer', 'legal_director', 'gov_office_director', 'park_head:hengdong',
+  'park_head:hexi', 'park_reviewer:hengdong', 'park_reviewer:hexi', 'park_clerk', 'town_head', 'county_leader_in_charge',
+  'deputy_magistrate_investment', 'county_magistrate', 'party_secretary'];
+export const unitName = code => (code ? `${t(`unit.${code}`, code)} (${code})` : '—');
+export const posName = code => (code ? `${t(`pos.${code}`, code)} (${code})` : '—');
+export const unitOptions = (extra = []) => [...new Set([...UNITS, ...extra.filter(Boolean)])].map(u => [u, unitName(u)]);
+
+// Today's date in Asia/Shanghai (R16), as YYYY-MM-DD; plus whole months for sensible default dates.
+export const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+export function addMonths(iso, months) {
+  const [y, m, d] = iso.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1 + months, 1));
+  const last = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+  date.setUTCDate(Math.min(d, last));
+  return date.toISOString().slice(0, 10);
+}

@@ -1,0 +1,228 @@
+"""Intake rules (R1): a lead is validated field by field, and a lead is filed by IPB.
+
+Pure Python: no nameko, no database session.  The service hands these
+functions plain data and the policy; they return values or raise
+``InvalidInput`` naming every field and the rule it broke.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable, Mapping
+
+from shared.errors import Conflict, InvalidInput
+from shared.industry import SECTOR_SHAPE, sector_problem  # noqa: F401 (re-exported)
+from shared.policy import Policy
+from shared.units import land_in_mu, parse_decimal, quantize_money
+
+# GB 32100-2015: 统一社会信用代码
+USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 3^(i-1) mod 31, i = 1..17
+USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+
+
+def uscc_check_character(first17: str) -> str:
+    """The 18th character for the first 17 of a unified social credit code."""
+    total = sum(USCC_CHARSET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS))
+    check = 31 - total % 31
+    return USCC_CHARSET[0 if check == 31 else check]
+
+
+def uscc_problem(code: str) -> str | None:
+    """None if ``code`` is a valid unified social credit code, else the rule it breaks."""
+    if not isinstance(code, str) or len(code) != 18:
+        return "must be 18 characters (GB 32100-2015)"
+    if not USCC_SHAPE.match(code):
+        return "may only use 0-9 and A-H J-N P-R T-U W-Y (no I, O, S, V, Z)"
+    expected = uscc_check_character(code[:17])
+    if code[17] != expected:
+        return f"check character is wrong: expected {expected} for the first 17 characters (GB 32100-2015)"
+    return None
+
+
+def normalise_name(text: str) -> str:
+    """Key for duplicate detection: width-folded, case-folded, no spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    """A validated lead, ready to store."""
+
+    investor_name: str
+    investor_kind: str
+    credit_code: str | None
+    registration_id: str | None
+    investor_country: str | None
+    contact_name: str
+    contact_phone: str
+    contact_email: str | None
+    project_name: str
+    sector: str
+    total_investment: Decimal
+    fixed_asset_investment: Decimal
+    land_mu: Decimal
+    land_input_value: str
+    land_input_unit: str
+    location_kind: str
+    location_id: str | None
+    source_channel: str
+    notes: str | None
+
+    @property
+    def investor_key(self) -> str:
+        """Who the investor is, for duplicate detection."""
+        if self.credit_code:
+            return f"uscc:{self.credit_code}"
+        if self.registration_id:
+            return f"reg:{(self.investor_country or '').upper()}:{normalise_name(self.registration_id)}"
+        return f"name:{normalise_name(self.investor_name)}"
+
+    @property
+    def project_key(self) -> str:
+        return normalise_name(self.project_name)
+
+
+class Problems:
+    """Collects every broken rule before raising one ``InvalidInput``."""
+
+    def __init__(self):
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, rule: str) -> None:
+        self.fields.setdefault(field, []).append(rule)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            summary = "; ".join(f"{f}: {', '.join(r)}" for f, r in self.fields.items())
+            raise InvalidInput(f"the lead is invalid — {summary}", self.fields)
+
+
+def _positive_money(problems: Problems, field: str, raw, ceiling: Decimal) -> Decimal | None:
+    try:
+        value = parse_decimal(raw, field)
+    except ValueError as exc:
+        problems.add(field, str(exc).split(": ", 1)[-1])
+        return None
+    if value <= 0:
+        problems.add(field, "must be a positive amount in yuan")
+        return None
+    if value > ceiling:
+        problems.add(field, f"exceeds the plausible ceiling of {ceiling} yuan (typing error?)")
+        return None
+    if value != quantize_money(value):
+        problems.add(field, "yuan are kept to 2 decimal places (fen)")
+        return None
+    return value
+
+
+def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
+    """Apply every R1 rule to schema-shaped ``data``; raise InvalidInput listing all problems."""
+    problems = Problems()
+    investor, contact = data["investor"], data["contact"]
+
+    kind = investor["kind"]
+    credit_code = (investor.get("credit_code") or "").strip().upper() or None
+    registration_id = (investor.get("registration_id") or "").strip() or None
+    country = (investor.get("country") or "").strip().upper() or None
+    if kind == "domestic":
+        if not credit_code:
+            problems.add("investor.credit_code", "required for a Chinese entity (unified social credit code)")
+        elif (problem := uscc_problem(credit_code)):
+            problems.add("investor.credit_code", problem)
+        if registration_id:
+            problems.add("investor.registration_id", "only for foreign investors; a Chinese entity gives its credit code")
+    else:
+        if not registration_id:
+            problems.add("investor.registration_id", "required for a foreign investor (its home registration id)")
+        if not country:
+            problems.add("investor.country", "required for a foreign investor (ISO 3166 code)")
+        if credit_code:
+            problems.add("investor.credit_code", "a foreign investor gives its registration id instead")
+
+    sector = (data["sector"] or "").strip().upper()
+    if (problem := sector_problem(sector, policy.industry_sections)):
+        problems.add("sector", problem)
+
+    ceiling = policy.decimal("thresholds.intake.max_total_investment_yuan")
+    total = _positive_money(problems, "planned_total_investment", data["planned_total_investment"], ceiling)
+    fixed = _positive_money(problems, "planned_fixed_asset_investment", data["planned_fixed_asset_investment"], ceiling)
+    if total is not None and fixed is not None and fixed > total:
+        problems.add("planned_fixed_asset_investment", "cannot exceed the planned total investment")
+
+    land = data["land_demand"]
+    land_mu = None
+    try:
+        land_mu = land_in_mu(land["value"], land["unit"])
+        land_ceiling = policy.decimal("thresholds.intake.max_land_mu")
+        if land_mu <= 0:
+            problems.add("land_demand.value", "must be more than 0 (at least 0.01 mu once converted)")
+        elif land_mu > land_ceiling:
+            problems.add("land_demand.value", f"exceeds the plausible ceiling of {land_ceiling} mu (typing error?)")
+    except ValueError as exc:
+        field = "land_demand.unit" if str(exc).startswith("unit") else "land_demand.value"
+        problems.add(field, str(exc).split(": ", 1)[-1])
+
+    location = data["preferred_location"]
+    loc_kind, loc_id = location["kind"], (location.get("id") or None)
+    if loc_kind == "open" and loc_id:
+        problems.add("preferred_location.id", "must be empty when the location is open")
+    elif loc_kind != "open" and not policy.location_exists(loc_kind, loc_id):
+        known = sorted(policy.parks if loc_kind == "park" else policy.towns)
+        problems.add("preferred_location.id", f"unknown {loc_kind}; known: {', '.join(known)}")
+
+    channel = data["source_channel"]
+    if channel not in policy.source_channels:
+        problems.add("source_channel", f"unknown channel; one of: {', '.join(policy.source_channels)}")
+
+    problems.raise_if_any()
+    return LeadFacts(
+        investor_name=investor["name"].strip(), investor_kind=kind, credit_code=credit_code,
+        registration_id=registration_id, investor_country=country,
+        contact_name=contact["name"].strip(), contact_phone=contact["phone"].strip(),
+        contact_email=(contact.get("email") or None), project_name=data["project_name"].strip(),
+        sector=sector, total_investment=total, fixed_asset_investment=fixed, land_mu=land_mu,
+        land_input_value=str(land["value"]), land_input_unit=land["unit"],
+        location_kind=loc_kind, location_id=loc_id, source_channel=channel, notes=data.get("notes"),
+    )
+
+
+@dataclass(frozen=True)
+class OpenLead:
+    """What duplicate detection needs to know of an existing open lead."""
+
+    lead_id: str
+    ref: str
+    investor_key: str
+    project_key: str
+
+
+def find_duplicate(facts: LeadFacts, open_leads: Iterable[OpenLead]) -> OpenLead | None:
+    """The open lead of the same investor whose project name matches, if any."""
+    for lead in open_leads:
+        if lead.investor_key == facts.investor_key and lead.project_key == facts.project_key:
+            return lead
+    return None
+
+
+def refuse_duplicate(duplicate: OpenLead) -> Conflict:
+    return Conflict(
+        f"duplicate: the same investor already has the open project {duplicate.ref}; "
+        "IPB may confirm it is a new project (confirmed_new)",
+        {"confirmed_new": ["required to register a project matching an open one"], "duplicate_of": duplicate.lead_id,
+         "duplicate_ref": duplicate.ref},
+    )
+
+
+LEAD = "lead"
+FILED = "filed"
+CLOSED = "closed"
+CLOSING_STATES = frozenset({"rejected", "terminated", "archived"})
+
+
+def check_can_file(status: str, ref: str) -> None:
+    if status != LEAD:
+        raise Conflict(f"{ref} is {status}: only a lead can be filed", {"status": [f"is {status}, must be lead"]})

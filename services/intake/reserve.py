@@ -1,0 +1,115 @@
+"""The project reserve (R8) and its public catalog (R9): pure rules.
+
+A reserve project's tier follows its total investment (policy ``thresholds.reserve.tiers``,
+``shared.tiers``); each year's plan counts the projects per tier against the yearly
+minimum.  The public catalog shows a published project through ``public_entry`` only —
+name, sector, location, investment scale, cooperation mode and contact office — built
+field by field from the row, so nothing else (investor, contact person, notes of the
+negotiation or the contract) can leave by it.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable, Mapping
+
+from shared.errors import Conflict, InvalidInput
+from shared.industry import sector_problem
+from shared.policy import Policy
+from shared.tiers import investment_tier, tier_label, tier_names, yearly_minimum
+from shared.units import format_wan, quantize_money
+
+
+def validate(data: Mapping, policy: Policy) -> dict:
+    """Schema-shaped (possibly partial) ``data`` checked against the rules; InvalidInput names every field."""
+    problems: dict[str, list[str]] = {}
+
+    def bad(field: str, rule: str) -> None:
+        problems.setdefault(field, []).append(rule)
+
+    out = dict(data)
+    if "sector" in data:
+        out["sector"] = (data["sector"] or "").strip().upper()
+        if (problem := sector_problem(out["sector"], policy.industry_sections)):
+            bad("sector", problem)
+    if "total_investment" in data:
+        amount = Decimal(data["total_investment"])
+        if amount <= 0:
+            bad("total_investment", "must be a positive amount in yuan")
+        elif amount > policy.decimal("thresholds.intake.max_total_investment_yuan"):  # before rounding: 1e999 cannot
+            bad("total_investment", "exceeds the plausible ceiling (typing error?)")
+        elif amount != quantize_money(amount):
+            bad("total_investment", "yuan are kept to 2 decimal places (fen)")
+    if "location" in data:
+        kind, ident = data["location"]["kind"], data["location"].get("id") or None
+        if kind == "open" and ident:
+            bad("location.id", "must be empty when the location is open")
+        elif kind != "open" and not policy.location_exists(kind, ident):
+            known = sorted(policy.parks if kind == "park" else policy.towns)
+            bad("location.id", f"unknown {kind}; known: {', '.join(known)}")
+    if "cooperation_mode" in data:
+        modes = policy.get("county.cooperation_modes")
+        if data["cooperation_mode"] not in modes:
+            bad("cooperation_mode", f"one of: {', '.join(modes)}")
+    if data.get("document"):
+        filename = data["document"]["filename"]
+        ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+        types = policy.get("documents.reserve_document_types")
+        if ext not in types:
+            bad("document.filename", f"a proposal or feasibility study is a document: {', '.join(types)}")
+    if problems:
+        raise InvalidInput("the reserve project is invalid — " + "; ".join(f"{k}: {', '.join(v)}"
+                                                                         for k, v in problems.items()), problems)
+    return out
+
+
+def check_year(year) -> int:
+    """A plan year: 2000 to 2100 (InvalidInput naming ``year`` otherwise)."""
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise InvalidInput.for_field("year", "must be a year, e.g. 2026") from None
+    if not 2000 <= year <= 2100:
+        raise InvalidInput.for_field("year", "must be a year between 2000 and 2100")
+    return year
+
+
+def tier_of(total: Decimal, policy: Policy) -> str | None:
+    return investment_tier(total, policy)
+
+
+def location_name(kind: str, ident: str | None, detail: str | None, policy: Policy) -> str:
+    if kind == "park":
+        name = policy.parks[ident].name_zh
+    elif kind == "town":
+        name = policy.towns[ident].name_zh
+    else:
+        name = "县域内（选址待定）"
+    return f"{name}{detail}" if detail else name
+
+
+def public_entry(row: Mapping, policy: Policy) -> dict:
+    """A published reserve project as the public sees it (R9) — these seven fields and nothing else."""
+    if not row["published"]:
+        raise Conflict("not published", {"published": ["false"]})
+    return {
+        "ref": row["ref"],
+        "name": row["name"],
+        "sector": row["sector"],
+        "location": location_name(row["location_kind"], row["location_id"], row["location_detail"], policy),
+        "investment_scale": f"{format_wan(row['total_investment'])}（{tier_label(row['tier'], policy)}）",
+        "cooperation_mode": row["cooperation_mode"],
+        "contact_office": row["contact_office"],
+    }
+
+
+def plan(year: int, tiers_of_projects: Iterable[str | None], policy: Policy) -> dict:
+    """A year's reserve against the minimum per tier: count and shortfall of each tier (R8)."""
+    minimum = yearly_minimum(policy)
+    counted = list(tiers_of_projects)
+    tiers = []
+    for name in tier_names(policy):
+        count = sum(1 for t in counted if t == name)
+        tiers.append({"tier": name, "label": tier_label(name, policy), "count": count, "minimum": minimum,
+                      "shortfall": max(0, minimum - count)})
+    return {"year": year, "minimum_per_tier": minimum, "tiers": tiers,
+            "below_tiers": sum(1 for t in counted if t is None), "shortfall": sum(t["shortfall"] for t in tiers)}

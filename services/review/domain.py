@@ -1,0 +1,66 @@
+"""Joint review rules (R2), pure: who must review, and what the opinions add up to."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from shared.errors import Conflict, InvalidInput, NotAllowed
+
+REVIEWING_BUREAUS = ("DRB", "IND", "FIN", "EPB", "LAND", "PLAN")
+OPINIONS = ("pass", "conditional", "fail")
+
+
+def required_units(location_kind: str, location_id: str | None) -> tuple[str, ...]:
+    """DRB, IND, FIN, EPB, LAND, PLAN and, for a project bound for a park, that park."""
+    if location_kind == "park" and location_id:
+        return REVIEWING_BUREAUS + (f"PARK:{location_id}",)
+    return REVIEWING_BUREAUS
+
+
+def check_opinion(opinion: str, conditions: list[str], reasons: list[str]) -> None:
+    if opinion not in OPINIONS:
+        raise InvalidInput.for_field("opinion", f"must be one of {', '.join(OPINIONS)}")
+    if opinion == "conditional" and not conditions:
+        raise InvalidInput.for_field("conditions", "a conditional pass lists its conditions")
+    if opinion == "fail" and not reasons:
+        raise InvalidInput.for_field("reasons", "a fail gives its reasons")
+
+
+def outcome(required: tuple[str, ...], opinions: Mapping[str, str]) -> str:
+    """``rejected`` if any unit failed; ``approved`` once every required unit passed
+    (with or without conditions); ``pending`` otherwise."""
+    if any(opinions.get(unit) == "fail" for unit in required):
+        return "rejected"
+    if all(opinions.get(unit) in ("pass", "conditional") for unit in required):
+        return "approved"
+    return "pending"
+
+
+OPEN, RETURNED, CONCLUDED = "open", "returned", "concluded"
+
+
+def binding_failures(findings: list[dict]) -> list[dict]:
+    """Check findings that fail the review by themselves (R2: an eliminated sector,
+    intensity below the minimum, a sector barred at the location)."""
+    return [f for f in findings if f["verdict"] == "fail"]
+
+
+def conditions_of(opinions: list[dict]) -> list[dict]:
+    """Every condition carried forward, with the unit that set it."""
+    return [{"unit": o["unit"], "condition": c} for o in opinions if o["opinion"] == "conditional" for c in o["conditions"]]
+
+
+def check_can_record(state: str, unit: str, required: list[str], already: set[str]) -> None:
+    """A unit records its own opinion once per round, on an open review it is part of."""
+    if unit not in required:
+        raise NotAllowed(f"{unit} is not a reviewing unit of this project ({', '.join(required)})",
+                         {"unit": [f"not one of {', '.join(required)}"]})
+    if state != OPEN:
+        raise Conflict(f"the review is {state}: opinions are recorded only while it is open", {"state": [state]})
+    if unit in already:
+        raise Conflict(f"{unit} has already given its opinion in this round; an opinion is never replaced "
+                       "(IPB may return the project and resubmit it for a new round)", {"unit": [f"{unit} already recorded"]})
+
+
+def is_overdue(state: str, deadline, escalated: bool, today) -> bool:
+    """R2: a review still open after its last working day is escalated, once."""
+    return state == OPEN and not escalated and today > deadline

@@ -1,0 +1,244 @@
+"""review — the joint review of a filed project (R2), with department check plugins.
+
+IPB convenes; the platform computes the required units (DRB, IND, FIN, EPB,
+LAND, PLAN and the park the project is bound for) and runs every installed
+check plugin (entry-point group ``zhaoshang.review_checks``).  A failing check
+(eliminated sector, intensity below the minimum, sector barred at the location)
+rejects the review by itself.  Each unit's reviewer records its own opinion once
+per round; any fail rejects, all pass/conditional approves with every condition
+carried forward; IPB may record a unit's return for more information and, later,
+the investor's resubmission, which opens a new round.  A review still open
+after the review period (policy, working days) is escalated to IPB's director.
+"""
+from __future__ import annotations
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+
+from services.review import checks, domain, models, store
+from shared.actor import SYSTEM, Actor, authorize
+from shared.bus import on_event
+from shared.timers import every
+from shared.clock import to_shanghai
+from shared.db import Database
+from shared.dependencies import Calendar, Clock, PolicyData
+from shared.envelope import Envelope
+from shared.errors import EXPECTED, Conflict, NotAllowed
+from shared.schema import load_or_invalid
+from shared.wire.review import (
+    ConveneInputSchema, OpinionInputSchema, QueueItemSchema, ResubmitInputSchema, ReturnInputSchema, ReviewSchema,
+)
+
+ESCALATION_SCAN_SECONDS = 30  # how often open reviews are checked against their period (operational, not policy)
+
+
+class CheckPlugins(DependencyProvider):
+    """The installed department checks, discovered once when the service starts."""
+
+    def setup(self):
+        self.checks = checks.discover_checks()
+
+    def get_dependency(self, worker_ctx):
+        return self.checks
+
+
+class ReviewService:
+    name = "review"
+
+    db = Database(models.metadata)
+    policy = PolicyData()
+    calendar = Calendar()
+    clock = Clock()
+    checks = CheckPlugins()
+
+    @rpc
+    def health(self):
+        return {"service": self.name, "status": "ok", "policy": self.policy.version,
+                "checks": sorted(c.name for c in self.checks)}
+
+    @on_event("intake.project_filed")
+    def on_project_filed(self, body):
+        """Only a filed project may be reviewed (R1): remember what the checks need."""
+        event = Envelope.load(body)
+        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
+            if uow is not None:
+                store.remember_filed(uow.session, event.project_id, event.payload, event.occurred_at)
+
+    # -- IPB --------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def convene(self, actor, project_id, data=None):
+        actor = Actor.load(actor)
+        authorize(actor, "review.convene", self.policy.authority)
+        data = load_or_invalid(ConveneInputSchema(), data or {})
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            project = store.filed_project(uow.session, project_id)
+            if store.has_review(uow.session, project_id):
+                raise Conflict(f"a review of {project['ref']} has already been convened", {"project_id": [project_id]})
+            facts = checks.ProjectFacts(project["sector"], project["fixed_asset_investment"], project["land_mu"],
+                                        project["location_kind"], project["location_id"])
+            findings = [f.dump() for f in checks.run_checks(self.checks, facts, self.policy)]
+            required = list(domain.required_units(project["location_kind"], project["location_id"]))
+            deadline = self._deadline(now)
+            store.insert_review(uow.session, project_id=project_id, state=domain.OPEN, required_units=required,
+                                findings=findings, outside_policy=any(f["outside_policy"] for f in findings),
+                                convened_by=actor.dump(), convened_at=now, deadline=deadline.date,
+                                deadline_provisional=deadline.provisional)
+            uow.emit(Envelope("review.convened", actor, project_id=project_id, payload={
+                "ref": project["ref"], "required_units": required, "findings": findings, "note": data["note"],
+                "deadline": deadline.date.isoformat(), "deadline_provisional": deadline.provisional,
+                "reason": data["note"] or "review convened"}))
+            failures = domain.binding_failures(findings)
+            if failures:
+                self._conclude(uow, store.review_row(uow.session, project_id), "rejected", SYSTEM, now,
+                               reasons=[f"{f['check']}: {f['reason']}" for f in failures])
+        return self.get_review(actor.dump(), project_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def record_return(self, actor, project_id, data):
+        """IPB records that a unit returned the project for more information."""
+        actor = Actor.load(actor)
+        authorize(actor, "review.record_return", self.policy.authority)
+        data = load_or_invalid(ReturnInputSchema(), data)
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            review = store.review_row(uow.session, project_id)
+            domain.check_can_record(review["state"], data["unit"], review["required_units"], set())
+            store.add_return(uow.session, project_id=project_id, round=review["round"], unit=data["unit"],
+                             request=data["request"], recorded_by=actor.dump(), at=now)
+            store.change_review(uow.session, review, state=domain.RETURNED)
+            uow.emit(Envelope("review.returned", actor, project_id=project_id, payload={
+                "unit": data["unit"], "request": data["request"], "round": review["round"],
+                "reason": f"{data['unit']} asks for more information: {data['request']}"}))
+        return self.get_review(actor.dump(), project_id)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def resubmit(self, actor, project_id, data):
+        """IPB records the investor's resubmission: a new round with a new review period."""
+        actor = Actor.load(actor)
+        authorize(actor, "review.resubmit", self.policy.authority)
+        data = load_or_invalid(ResubmitInputSchema(), data)
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            review = store.review_row(uow.session, project_id)
+            if review["state"] != domain.RETURNED:
+                raise Conflict(f"only a returned review can be resubmitted; this one is {review['state']}",
+                               {"state": [review["state"]]})
+            deadline = self._deadline(now)
+            store.close_returns(uow.session, project_id, review["round"], now, data["note"])
+            store.change_review(uow.session, review, state=domain.OPEN, round=review["round"] + 1,
+                                deadline=deadline.date, deadline_provisional=deadline.provisional, escalated_at=None)
+            uow.emit(Envelope("review.resubmitted", actor, project_id=project_id, payload={
+                "round": review["round"] + 1, "deadline": deadline.date.isoformat(),
+                "deadline_provisional": deadline.provisional, "reason": data["note"]}))
+        return self.get_review(actor.dump(), project_id)
+
+    # -- reviewing units ------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def record_opinion(self, actor, project_id, data):
+        """A unit's reviewer records its own unit's opinion, once per round."""
+        actor = Actor.load(actor)
+        authorize(actor, "review.record_opinion", self.policy.authority)
+        data = load_or_invalid(OpinionInputSchema(), data)
+        if data["unit"] and data["unit"] != actor.unit:
+            raise NotAllowed(f"{actor.position} of {actor.unit} may only record {actor.unit}'s opinion, not {data['unit']}'s",
+                             {"unit": [f"must be {actor.unit}"]})
+        domain.check_opinion(data["opinion"], data["conditions"], data["reasons"])
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            review = store.review_row(uow.session, project_id, lock=True)
+            given = store.opinions_of(uow.session, project_id, review["round"])
+            domain.check_can_record(review["state"], actor.unit, review["required_units"], {o["unit"] for o in given})
+            store.change_review(uow.session, review)  # two last opinions at once: the second retries, sees the first
+            opinion = {"project_id": project_id, "round": review["round"], "unit": actor.unit, "opinion": data["opinion"],
+                       "conditions": data["conditions"], "reasons": data["reasons"], "actor": actor.dump(), "at": now}
+            store.add_opinion(uow.session, **opinion)
+            uow.emit(Envelope("review.opinion_recorded", actor, project_id=project_id, payload={
+                "unit": actor.unit, "opinion": data["opinion"], "conditions": data["conditions"],
+                "reasons": data["reasons"], "round": review["round"]}))
+            given.append(opinion)
+            outcome = domain.outcome(tuple(review["required_units"]), {o["unit"]: o["opinion"] for o in given})
+            if outcome != "pending":
+                self._conclude(uow, review, outcome, actor, now, opinions=given)
+        return self.get_review(actor.dump(), project_id)
+
+    # -- reads ------------------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def get_review(self, actor, project_id):
+        actor = Actor.load(actor)
+        session = self.db.session
+        authorize(actor, "review.read", self.policy.authority)
+        review = dict(store.review_row(session, project_id))
+        project = store.filed_project(session, project_id)
+        opinions = store.opinions_of(session, project_id)
+        current = {o["unit"] for o in opinions if o["round"] == review["round"]}
+        for item in opinions:
+            item["at"] = to_shanghai(item["at"])
+        returns = store.returns_of(session, project_id)
+        for item in returns:
+            item["at"] = to_shanghai(item["at"])
+            item["resubmitted_at"] = item["resubmitted_at"] and to_shanghai(item["resubmitted_at"])
+        review.update(
+            ref=project["ref"], project_name=project["project_name"], opinions=opinions, returns=returns,
+            awaiting=[u for u in review["required_units"] if u not in current] if review["state"] == domain.OPEN else [],
+            conditions=domain.conditions_of([o for o in opinions if o["round"] == review["round"]]),
+            convened_at=to_shanghai(review["convened_at"]),
+            concluded_at=review["concluded_at"] and to_shanghai(review["concluded_at"]),
+            escalated_at=review["escalated_at"] and to_shanghai(review["escalated_at"]),
+        )
+        return ReviewSchema().dump(review)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def queue(self, actor):
+        """The acting unit's desk: open reviews awaiting its opinion, soonest deadline first."""
+        actor = Actor.load(actor)
+        authorize(actor, "review.record_opinion", self.policy.authority)
+        items = sorted(store.queue_for(self.db.session, actor.unit), key=lambda r: r["deadline"])
+        return QueueItemSchema(many=True).dump(items)
+
+    # -- the review period ---------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def escalate_overdue_now(self, actor):
+        """The same scan as the timer, on request."""
+        authorize(Actor.load(actor), "review.convene", self.policy.authority)
+        return self.escalate_overdue()
+
+    @every("ZS_REVIEW_SCAN_SECONDS", ESCALATION_SCAN_SECONDS)
+    def escalate_overdue(self):
+        """R2: an open review past its period goes to IPB's director, once (even with two instances)."""
+        now = self.clock()
+        today = to_shanghai(now).date()
+        escalated = 0
+        for review in store.open_reviews(self.db.session):
+            if not domain.is_overdue(review["state"], review["deadline"], review["escalated_at"] is not None, today):
+                continue
+            try:
+                with self.db.unit_of_work() as uow:
+                    store.change_review(uow.session, review, escalated_at=now)
+                    awaiting = [u for u in review["required_units"] if u not in
+                                {o["unit"] for o in store.opinions_of(uow.session, review["project_id"], review["round"])}]
+                    uow.emit(Envelope("review.escalated", SYSTEM, project_id=review["project_id"], payload={
+                        "to_position": self.policy.get("authority.escalation.review_overdue"),
+                        "deadline": review["deadline"].isoformat(),
+                        "deadline_provisional": review["deadline_provisional"], "awaiting": awaiting,
+                        "reason": f"review period ended {review['deadline'].isoformat()}"}))
+            except Conflict:  # changed since the scan read it (concluded, or another instance escalated it)
+                continue
+            escalated += 1
+        return escalated
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _deadline(self, now):
+        period = self.policy.integer("thresholds.review.period_working_days")
+        return self.calendar.add_working_days(to_shanghai(now).date(), period)
+
+    def _conclude(self, uow, review, outcome, actor, now, opinions=(), reasons=()):
+        conditions = domain.conditions_of(list(opinions))
+        store.change_review(uow.session, store.review_row(uow.session, review["project_id"]),
+                            state=domain.CONCLUDED, outcome=outcome, concluded_at=now)
+        findings = review["findings"]
+        summary = list(reasons) or [f"{o['unit']}: {o['opinion']}" for o in opinions]
+        uow.emit(Envelope("review.concluded", actor, project_id=review["project_id"], payload={
+            "outcome": outcome, "conditions": conditions, "findings": findings,
+            "outside_policy": any(f["outside_policy"] for f in findings), "round": review["round"],
+            "reason": f"review {outcome}: " + "; ".join(summary)}))

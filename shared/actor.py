@@ -1,0 +1,100 @@
+"""The actor — who is acting — carried by every RPC and every event.
+
+An actor is a user id, the position the user acts in (``ipb_clerk``,
+``park_head:hengdong``, ``custodian:FIN``) and the unit of that position
+(``IPB``, ``PARK:hengdong``, ``TOWN:xintang``).  Authorisation is decided from
+position and unit against ``policy/authority.yaml``; an operation that the
+policy does not list is denied (deny by default).
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import asdict, dataclass
+from typing import Mapping
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from shared.errors import InvalidInput, NotAllowed
+
+UNIT_PATTERN = re.compile(r"^(IPB|LG|DRB|IND|FIN|EPB|LAND|PLAN|AUDIT|LEGAL|GOV|ARCH|SYSTEM|PARK:[a-z0-9_-]+|TOWN:[a-z0-9_-]+)$")
+
+
+class ActorSchema(Schema):
+    user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    position = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    unit = fields.String(required=True, validate=validate.Regexp(UNIT_PATTERN, error="not a known unit code (SPEC §1)"))
+    name = fields.String(load_default=None, allow_none=True)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    position: str
+    unit: str
+    name: str | None = None
+
+    @classmethod
+    def load(cls, data: Mapping | "Actor") -> "Actor":
+        """Validate an actor from the wire; a bad one is ``InvalidInput`` on ``actor.*``."""
+        if isinstance(data, Actor):
+            return data
+        if not isinstance(data, Mapping):
+            raise InvalidInput.for_field("actor", "an actor (user_id, position, unit) is required")
+        try:
+            actor = cls(**ActorSchema().load(dict(data)))
+        except ValidationError as exc:
+            raise InvalidInput("actor is invalid", {f"actor.{k}": v for k, v in exc.messages.items()}) from None
+        if (problem := position_unit_problem(actor.position, actor.unit)):
+            raise InvalidInput(f"actor is invalid: {problem}", {"actor.position": [problem]})
+        return actor
+
+    def dump(self) -> dict:
+        return asdict(self)
+
+
+def position_unit_problem(position: str, unit: str) -> str | None:
+    """A scoped position (``park_head:hexi``, ``custodian:FIN``) belongs to the unit it names."""
+    if ":" not in position:
+        return None
+    scope = position.split(":", 1)[1]
+    owner = unit.split(":", 1)[1] if unit.startswith(("PARK:", "TOWN:")) else unit
+    if scope not in (owner, unit):
+        return f"{position} belongs to the unit {scope}, not to {unit}"
+    return None
+
+
+SYSTEM = Actor(user_id="system", position="system", unit="SYSTEM", name="Zhaoshang")
+"""The platform itself, for acts it performs on its own (timers, reactions to events)."""
+
+
+def _matches(value: str, patterns, context: Mapping[str, str]) -> bool:
+    for pattern in patterns or ():
+        try:
+            pattern = pattern.format(**context)
+        except KeyError:
+            continue  # the rule needs a context value this check does not have
+        if fnmatch.fnmatchcase(value, pattern):
+            return True
+    return False
+
+
+def is_allowed(actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str) -> bool:
+    """True only if ``authority[operation]`` admits the actor's position or unit.
+
+    A rule is ``{positions: [...], units: [...]}``; patterns may use ``*`` and
+    ``{name}`` placeholders filled from ``context`` (``park_head:{park}``).
+    """
+    rule = authority.get(operation)
+    if not rule:
+        return False
+    return _matches(actor.position, rule.get("positions"), context) or _matches(actor.unit, rule.get("units"), context)
+
+
+def authorize(actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str) -> None:
+    """Raise ``NotAllowed`` naming the operation and position unless allowed."""
+    if not is_allowed(actor, operation, authority, **context):
+        raise NotAllowed(
+            f"{actor.position} ({actor.unit}) may not {operation}",
+            {"operation": operation, "position": actor.position, "unit": actor.unit},
+        )

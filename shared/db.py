@@ -1,0 +1,273 @@
+"""Database dependency provider: one database per service, outbox relay included.
+
+Default: SQLite file ``<ZS_DATA_DIR>/<service>.db``; ``DATABASES.<service>`` in
+the config (env ``ZS_DB_<SERVICE>``) gives a PostgreSQL URL instead, driven by
+psycopg2 made green for eventlet (psycogreen) so a query never blocks the hub.
+
+Each worker gets one session (``self.db.session``) closed at worker teardown;
+``self.db.unit_of_work()`` wraps it in a transaction with the outbox.  The
+relay thread publishes committed outbox rows with publisher confirms and
+``mandatory`` (an unroutable event stays in the outbox and is retried).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from nameko.amqp.publish import Publisher, UndeliverableMessage, get_connection
+from nameko.extensions import DependencyProvider
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from shared import migrations
+from shared.observability import OUTBOX_BACKLOG
+from shared.outbox import AlreadyProcessed, UnitOfWork, backlog, mark_failed, mark_published, pending_events
+from shared.topology import declare_topology, event_exchange
+
+log = logging.getLogger(__name__)
+RELAY_BATCH = 200
+
+
+def database_url(service: str, config: dict) -> str:
+    url = (config.get("DATABASES") or {}).get(service)
+    if url:
+        return url
+    data_dir = Path(config.get("ZS_DATA_DIR") or "var")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / (service + '.db')}"
+
+
+_green_pg = False
+
+# SQLite syncs the WAL at every commit (synchronous=FULL): a commit survives a power cut.  That fsync blocks
+# the service's whole eventlet hub once per event handled — the largest cost in the profile of the lifecycle
+# benchmark (docs/PERFORMANCE.md).  ZS_SQLITE_SYNCHRONOUS=NORMAL trades it away: in WAL mode every commit
+# still survives a crash or SIGKILL of the process, but a power cut may lose the last ones (whose events
+# may already be published).  PostgreSQL (compose) is the answer where both matter.
+SQLITE_SYNCHRONOUS = os.environ.get("ZS_SQLITE_SYNCHRONOUS", "FULL").upper()
+if SQLITE_SYNCHRONOUS not in ("NORMAL", "FULL", "EXTRA"):
+    raise ValueError(f"ZS_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA, not {SQLITE_SYNCHRONOUS!r}")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine suited to eventlet workers.
+
+    SQLite: a single pooled connection per process (a second writer would block
+    the whole hub on the file lock), WAL journal, foreign keys on.
+    PostgreSQL: psycopg2 patched green by psycogreen.
+    """
+    global _green_pg
+    if url.startswith("sqlite"):
+        engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60,
+                               connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql") and not _green_pg:
+        try:
+            from psycogreen.eventlet import patch_psycopg
+            import eventlet.patcher
+
+            if eventlet.patcher.is_monkey_patched("socket"):
+                patch_psycopg()
+                _green_pg = True
+        except ImportError:  # pragma: no cover - psycogreen is a pinned dependency
+            log.warning("psycogreen missing: PostgreSQL calls will block the eventlet hub")
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+class ServiceStore:
+    """What a worker sees: its session and units of work on its service's database."""
+
+    def __init__(self, provider: "Database"):
+        self._provider = provider
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = Session(self._provider.engine, expire_on_commit=False)
+        return self._session
+
+    def unit_of_work(self) -> UnitOfWork:
+        p = self._provider
+        return UnitOfWork(self.session, p.outbox, p.processed, on_commit=p.wake_relay)
+
+    @contextmanager
+    def handle_once(self, event_id: str, handler: str):
+        """A unit of work that records ``event_id`` as processed by ``handler``.
+
+        Yields ``None`` when the event was processed before (nothing to do);
+        otherwise the unit of work, committed with the processed id on success.
+        """
+        uow = self.unit_of_work()
+        try:
+            uow.begin_handling(event_id, handler)
+        except AlreadyProcessed:
+            self.session.rollback()
+            yield None
+            return
+        with uow:
+            yield uow
+
+    def close(self) -> None:
+        """Give the connection back; never raise.  A worker's teardown that raised (the rollback on close
+        failing because the database server went away) would kill the whole service container."""
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            session.close()
+        except Exception:
+            log.warning("closing a worker's session failed (the database went away?); connection discarded",
+                        exc_info=True)
+            try:
+                session.invalidate()
+            except Exception:  # nothing more can be done with a dead connection
+                pass
+
+
+class Database(DependencyProvider):
+    """``db = Database(models.metadata)`` in a service class."""
+
+    def __init__(self, metadata: MetaData, relay: bool = True):
+        self.metadata = metadata
+        if "outbox" not in metadata.tables:
+            raise ValueError("a service's metadata needs shared.outbox.messaging_tables(metadata)")
+        self.outbox, self.processed = metadata.tables["outbox"], metadata.tables["processed_events"]
+        self.relay_enabled = relay
+        self.engine: Engine | None = None
+        self._stores: dict = {}
+        self._wake = threading.Event()
+        self._running = False
+        self._topology_declared = False
+
+    # -- lifecycle ---------------------------------------------------------
+    def setup(self):
+        config = self.container.config
+        self.url = database_url(self.container.service_name, config)
+        self.engine = make_engine(self.url)
+        service = self.container.service_name
+        if migrations.has_migrations(service) and config.get("ZS_AUTO_MIGRATE", True) is not False:
+            migrations.upgrade(service, self.engine)  # to head; `zhaoshang migrate` does the same at deploy
+        elif not migrations.has_migrations(service):
+            self.metadata.create_all(self.engine)
+        self.amqp_uri = config["AMQP_URI"]
+        self.quorum = bool(config.get("ZS_QUORUM_QUEUES"))
+        self.poll_interval = float(config.get("OUTBOX_POLL_INTERVAL") or 0.5)
+        self.publisher = Publisher(self.amqp_uri, use_confirms=True, mandatory=True, serializer="json")
+        # declare every queue now, before any entrypoint starts: setup() of all extensions finishes before
+        # start() of any, so once the service answers an RPC (its health) its event queues exist and an event
+        # published from then on is kept for it (else the relay's first pass declared them, racing the RPC)
+        try:
+            self._declare_topology()
+        except Exception:  # the broker is not up yet: the relay declares the queues on its first pass
+            log.warning("could not declare the topology at start of %s; the relay will", service, exc_info=True)
+
+    def start(self):
+        if self.relay_enabled:
+            self._running = True
+            self.container.spawn_managed_thread(self._relay_forever, identifier=f"{self.container.service_name}.outbox-relay")
+
+    def stop(self):
+        self._running = False
+        self._wake.set()
+
+    def kill(self):
+        self.stop()
+
+    def get_dependency(self, worker_ctx):
+        store = ServiceStore(self)
+        self._stores[worker_ctx] = store
+        return store
+
+    def worker_teardown(self, worker_ctx):
+        store = self._stores.pop(worker_ctx, None)
+        if store is not None:
+            store.close()
+
+    # -- relay -------------------------------------------------------------
+    def wake_relay(self) -> None:
+        self._wake.set()
+
+    def _declare_topology(self) -> None:
+        with get_connection(self.amqp_uri) as conn:
+            declare_topology(conn, quorum=self.quorum)
+        self._topology_declared = True
+
+    def relay_once(self) -> int:
+        """Publish pending outbox rows; returns how many were published.
+
+        PostgreSQL: rows are locked (SKIP LOCKED) while published, so two
+        instances of a service never publish the same row at once.  SQLite:
+        rows are read, the connection released during publishing, then marked.
+        """
+        if not self._topology_declared:
+            self._declare_topology()
+        if self.engine.dialect.name == "postgresql":
+            with Session(self.engine) as session, session.begin():
+                rows = pending_events(session, self.outbox, RELAY_BATCH, lock=True)
+                published = self._mark(session, [(row, self._publish(row)) for row in rows])
+                OUTBOX_BACKLOG.labels(self.container.service_name).set(backlog(session, self.outbox))
+                return published
+        with Session(self.engine) as session:
+            rows = pending_events(session, self.outbox, RELAY_BATCH, lock=False)
+        outcomes = [(row, self._publish(row)) for row in rows]
+        with Session(self.engine) as session, session.begin():
+            published = self._mark(session, outcomes)
+            OUTBOX_BACKLOG.labels(self.container.service_name).set(backlog(session, self.outbox))
+            return published
+
+    def _mark(self, session, outcomes) -> int:
+        published = 0
+        for row, error in outcomes:
+            if error is None:
+                mark_published(session, self.outbox, row.id)
+                published += 1
+            else:
+                mark_failed(session, self.outbox, row.id, row.attempts + 1, error)
+        return published
+
+    def _publish(self, row) -> str | None:
+        source, name = row.event_type.split(".", 1)
+        try:
+            self.publisher.publish(
+                json.loads(row.body), exchange=event_exchange(source), routing_key=name,
+                message_id=row.event_id, content_encoding="utf-8",
+            )
+            return None
+        except UndeliverableMessage:
+            log.warning("event %s (%s) is unroutable: no queue bound yet; kept in the outbox", row.event_id, row.event_type)
+            return "unroutable: no queue bound"
+
+    def _relay_forever(self):
+        import eventlet
+
+        delay = self.poll_interval
+        while self._running:
+            self._wake.clear()
+            try:
+                published = self.relay_once()
+                delay = self.poll_interval
+            except Exception:  # broker or database trouble: keep the rows, back off
+                log.exception("outbox relay of %s failed; retrying", self.container.service_name)
+                self._topology_declared = False
+                published = 0
+                delay = min(delay * 2, 10.0)
+            if published == 0 and self._running:
+                self._wake.wait(timeout=delay)
+            else:
+                eventlet.sleep(0)

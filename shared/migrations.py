@@ -1,0 +1,84 @@
+"""Schema migrations: one alembic history per service (``services/<service>/migrations/versions``),
+one environment for all (``shared/alembic``).
+
+``upgrade(service, engine)`` brings a service's database to head (services do
+it at start unless ``ZS_AUTO_MIGRATE`` is false; ``zhaoshang migrate`` does it
+for every service); ``differences`` compares a migrated database with the
+service's models (empty when they agree); ``autogenerate`` writes the next
+revision after a model change.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from shared.config import ROOT
+
+SERVICES_WITH_DATABASES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator",
+                           "gateway")
+
+
+ENVIRONMENT = Path(__file__).resolve().parent / "alembic"  # env.py and the revision template, shared by all
+
+
+def migrations_dir(service: str) -> Path:
+    """A service's own revisions: ``services/<service>/migrations/versions``."""
+    return ROOT / "services" / service / "migrations" / "versions"
+
+
+def has_migrations(service: str) -> bool:
+    return migrations_dir(service).is_dir() and any(migrations_dir(service).glob("*.py"))
+
+
+def metadata_of(service: str):
+    return importlib.import_module(f"services.{service}.models").metadata
+
+
+def alembic_config(service: str, connection=None) -> Config:
+    config = Config()
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("script_location", str(ENVIRONMENT))
+    config.set_main_option("version_locations", str(migrations_dir(service)))
+    config.attributes["service"] = service
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(service: str, engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(service, connection), revision)
+
+
+def downgrade(service: str, engine: Engine, revision: str) -> None:
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(service, connection), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(service: str) -> str:
+    return ScriptDirectory.from_config(alembic_config(service)).get_current_head()
+
+
+def differences(service: str, engine: Engine) -> list:
+    """What the database lacks or has beyond the service's models (empty = in step)."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, metadata_of(service))
+
+
+def autogenerate(service: str, engine: Engine, message: str) -> None:
+    """Write the next revision from the difference between head and the models."""
+    upgrade(service, engine)
+    with engine.begin() as connection:
+        command.revision(alembic_config(service, connection), message=message, autogenerate=True)

@@ -1,0 +1,163 @@
+"""Transactional outbox and processed-event inbox tables, shared by every service.
+
+A service writes its state change and the event describing it in ONE database
+transaction (``UnitOfWork.emit``); the relay publishes outbox rows afterwards
+with publisher confirms and marks them published.  A handler stores the id of
+each event it has processed in the same transaction as its effect
+(``UnitOfWork.begin_handling``), so a redelivered event has no second effect.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint,
+    insert, select, update,
+)
+from sqlalchemy.orm import Session
+
+from shared.envelope import Envelope
+
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
+    """Add the ``outbox`` and ``processed_events`` tables to a service's metadata."""
+    outbox = Table(
+        "outbox", metadata,
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("event_type", String(80), nullable=False),
+        Column("project_id", String(64), index=True),
+        Column("body", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), index=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text),
+    )
+    processed = Table(
+        "processed_events", metadata,
+        Column("id", ID, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False),
+        Column("handler", String(120), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+        UniqueConstraint("event_id", "handler", name="uq_processed_event_handler"),
+    )
+    return outbox, processed
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class AlreadyProcessed(Exception):
+    """Raised inside ``begin_handling`` when the event was handled before."""
+
+
+class UnitOfWork:
+    """One database transaction of a service: its session plus outbox and inbox.
+
+    Use as a context manager: commit on success, roll back on any error.
+    """
+
+    def __init__(self, session: Session, outbox: Table, processed: Table, on_commit=None):
+        self.session = session
+        self._outbox = outbox
+        self._processed = processed
+        self._on_commit = on_commit
+        self._last_steps: list = []
+        self.emitted: list[Envelope] = []
+
+    def __enter__(self) -> "UnitOfWork":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.session.rollback()
+
+    def commit(self) -> None:
+        for step in self._last_steps:  # e.g. audit entries: their lock is taken after every row lock
+            step()
+        self._last_steps = []
+        self.session.commit()
+        if self.emitted and self._on_commit:
+            self._on_commit()
+        self.emitted = []
+
+    def finally_do(self, step) -> None:
+        """Run ``step`` as the transaction's last write, just before commit.
+
+        An audit entry takes a lock that serialises every appender; taken last, after all the
+        transaction's row locks, it can never be held while waiting for a row (no deadlock).
+        """
+        self._last_steps.append(step)
+
+    def emit(self, envelope: Envelope) -> Envelope:
+        """Queue ``envelope`` for publication in this transaction."""
+        self.session.execute(
+            insert(self._outbox).values(
+                event_id=envelope.event_id,
+                event_type=envelope.type,
+                project_id=envelope.project_id,
+                body=json.dumps(envelope.dump(), ensure_ascii=False),
+                created_at=utcnow(),
+                attempts=0,
+            )
+        )
+        self.emitted.append(envelope)
+        return envelope
+
+    def already_processed(self, event_id: str, handler: str) -> bool:
+        row = self.session.execute(
+            select(self._processed.c.id).where(
+                self._processed.c.event_id == event_id, self._processed.c.handler == handler
+            )
+        ).first()
+        return row is not None
+
+    def begin_handling(self, event_id: str, handler: str) -> None:
+        """Record ``event_id`` as processed by ``handler`` in this transaction.
+
+        Raises ``AlreadyProcessed`` if it was; a concurrent duplicate fails on the
+        unique constraint at commit and is retried, then seen as processed.
+        """
+        if self.already_processed(event_id, handler):
+            raise AlreadyProcessed(event_id)
+        self.session.execute(
+            insert(self._processed).values(event_id=event_id, handler=handler, processed_at=utcnow())
+        )
+
+
+def pending_events(session: Session, outbox: Table, limit: int, lock: bool) -> list:
+    query = (
+        select(outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.body, outbox.c.attempts)
+        .where(outbox.c.published_at.is_(None))
+        .order_by(outbox.c.id)
+        .limit(limit)
+    )
+    if lock:
+        query = query.with_for_update(skip_locked=True)
+    return list(session.execute(query))
+
+
+def mark_published(session: Session, outbox: Table, row_id: int) -> None:
+    session.execute(update(outbox).where(outbox.c.id == row_id).values(published_at=utcnow()))
+
+
+def mark_failed(session: Session, outbox: Table, row_id: int, attempts: int, error: str) -> None:
+    session.execute(update(outbox).where(outbox.c.id == row_id).values(attempts=attempts, last_error=error[:2000]))
+
+
+def backlog(session: Session, outbox: Table) -> int:
+    from sqlalchemy import func
+
+    return session.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar_one()
+
+
+__all__ = [
+    "AlreadyProcessed", "UnitOfWork", "messaging_tables", "pending_events",
+    "mark_published", "mark_failed", "backlog",
+]

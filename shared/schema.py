@@ -1,0 +1,40 @@
+"""Marshmallow helpers: schema errors become ``InvalidInput`` with dotted field names."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from marshmallow import Schema, ValidationError
+
+from shared.errors import InvalidInput
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                name = prefix or "body"
+            for k, v in flatten_messages(value, name).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "body"] = list(messages)
+    elif isinstance(messages, list):
+        for i, m in enumerate(messages):
+            for k, v in flatten_messages(m, f"{prefix}[{i}]").items():
+                out.setdefault(k, []).extend(v)
+    else:
+        out[prefix or "body"] = [str(messages)]
+    return out
+
+
+def load_or_invalid(schema: Schema, data: Any) -> dict:
+    """``schema.load(data)`` or ``InvalidInput`` naming every field and rule."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput.for_field("body", "must be a JSON object")
+    try:
+        return schema.load(dict(data))
+    except ValidationError as exc:
+        fields = flatten_messages(exc.messages)
+        summary = "; ".join(f"{f}: {', '.join(r)}" for f, r in fields.items())
+        raise InvalidInput(f"invalid input — {summary}", fields) from None

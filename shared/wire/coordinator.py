@@ -1,0 +1,53 @@
+"""Wire format of the coordinator's RPCs, shared by the coordinator and its callers."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from shared.actor import ActorSchema
+
+
+class TransitionSchema(Schema):
+    """One timeline entry: a state transition (kind ``transition``) or an activity (``review.opinion`` …)."""
+
+    kind = fields.String()
+    summary = fields.String()
+    details = fields.Dict(allow_none=True)
+    seq = fields.Integer(allow_none=True)
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    trigger = fields.String(allow_none=True)
+    actor = fields.Nested(ActorSchema)
+    at = fields.AwareDateTime(metadata={"description": "Asia/Shanghai"})
+    reason = fields.String(allow_none=True)
+    event_id = fields.String(allow_none=True)
+    time_in_state_seconds = fields.Integer(allow_none=True, metadata={"description": "until the next transition or now"})
+
+
+class ProjectSchema(Schema):
+    id = fields.String()
+    ref = fields.String()
+    name = fields.String()
+    state = fields.String()
+    state_since = fields.AwareDateTime()
+    version = fields.Integer()
+    facts = fields.Dict()
+    created_at = fields.AwareDateTime()
+    allowed_next = fields.List(fields.String())
+    timeline = fields.List(fields.Nested(TransitionSchema))
+
+
+class ProjectSummarySchema(Schema):
+    id = fields.String()
+    ref = fields.String()
+    name = fields.String()
+    state = fields.String()
+    state_since = fields.AwareDateTime()
+
+
+class TerminateInputSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    reason = fields.String(required=True, validate=validate.Length(min=5, max=4000))
+    special_report_ref = fields.String(required=True, validate=validate.Length(min=1, max=80),
+                                       metadata={"description": "the special report to the Leading Group (R11)"})

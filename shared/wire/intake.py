@@ -1,0 +1,119 @@
+"""Wire format of intake's RPCs and events (marshmallow), shared by intake and its callers."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate, RAISE
+
+from shared.errors import InvalidInput
+from shared.schema import load_or_invalid
+
+PHONE = validate.Regexp(r"^\+?[0-9][0-9\- ]{5,19}$", error="must be a telephone number (digits, -, optional +)")
+
+
+class InvestorSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(required=True, validate=validate.OneOf(["domestic", "foreign"]))
+    credit_code = fields.String(load_default=None, allow_none=True, metadata={"description": "统一社会信用代码, 18 chars (domestic)"})
+    registration_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
+                                    metadata={"description": "home registration id (foreign)"})
+    country = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$", error="ISO 3166 two-letter code"))
+
+
+class ContactSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    phone = fields.String(required=True, validate=PHONE)
+    email = fields.Email(load_default=None, allow_none=True)
+
+
+class LandSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    value = fields.Decimal(required=True, as_string=True, allow_nan=False)
+    unit = fields.String(required=True, validate=validate.OneOf(["mu", "m2", "ha", "亩", "平方米", "公顷"]))
+
+
+class LocationSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    kind = fields.String(required=True, validate=validate.OneOf(["park", "town", "open"]))
+    id = fields.String(load_default=None, allow_none=True)
+
+
+class LeadInputSchema(Schema):
+    """A lead as registered (R1). Amounts in yuan, as strings or integers."""
+
+    class Meta:
+        unknown = RAISE
+
+    investor = fields.Nested(InvestorSchema, required=True)
+    contact = fields.Nested(ContactSchema, required=True)
+    project_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    sector = fields.String(required=True, metadata={"description": "GB/T 4754 code, e.g. C3612"})
+    planned_total_investment = fields.Decimal(required=True, as_string=True, allow_nan=False, metadata={"description": "yuan"})
+    planned_fixed_asset_investment = fields.Decimal(required=True, as_string=True, allow_nan=False, metadata={"description": "yuan"})
+    land_demand = fields.Nested(LandSchema, required=True)
+    preferred_location = fields.Nested(LocationSchema, required=True)
+    source_channel = fields.String(required=True)
+    notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+    confirmed_new = fields.Boolean(load_default=False, metadata={"description": "IPB confirms a project matching an open one is new"})
+
+
+class FileInputSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class LeadSchema(Schema):
+    """A lead as read back."""
+
+    id = fields.String()
+    ref = fields.String()
+    status = fields.String()
+    investor = fields.Dict()
+    contact = fields.Dict()
+    project_name = fields.String()
+    sector = fields.String()
+    planned_total_investment = fields.Decimal(as_string=True)
+    planned_fixed_asset_investment = fields.Decimal(as_string=True)
+    land_mu = fields.Decimal(as_string=True)
+    land_demand = fields.Dict()
+    preferred_location = fields.Dict()
+    source_channel = fields.String()
+    notes = fields.String(allow_none=True)
+    registered_by = fields.Dict()
+    registered_at = fields.AwareDateTime()
+    filed_by = fields.Dict(allow_none=True)
+    filed_at = fields.AwareDateTime(allow_none=True)
+    confirmed_new_by = fields.Dict(allow_none=True)
+
+
+class LeadEventSchema(Schema):
+    """Payload of ``intake.lead_registered`` and ``intake.project_filed``."""
+
+    ref = fields.String(required=True)
+    project_name = fields.String(required=True)
+    investor_name = fields.String(required=True)
+    sector = fields.String(required=True)
+    planned_total_investment = fields.Decimal(as_string=True, required=True)
+    planned_fixed_asset_investment = fields.Decimal(as_string=True, required=True)
+    land_mu = fields.Decimal(as_string=True, required=True)
+    location_kind = fields.String(required=True)
+    location_id = fields.String(allow_none=True)
+    registered_unit = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+
+
+def load_lead_input(data) -> dict:
+    return load_or_invalid(LeadInputSchema(), data)
+
+
+__all__ = ["LeadInputSchema", "LeadSchema", "FileInputSchema", "LeadEventSchema", "load_lead_input", "InvalidInput"]

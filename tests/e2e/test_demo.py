@@ -1,0 +1,59 @@
+"""`zhaoshang demo` — the README's walk through the lifecycle — works against the running platform."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from shared.clock import today_shanghai
+from zhaoshang.supervisor import ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_path):
+    out_dir = tmp_path / "demo"
+    result = subprocess.run(
+        [sys.executable, "-m", "zhaoshang.cli", "demo", "--url", f"http://{platform_env['ZS_GATEWAY_ADDRESS']}",
+         "--out", str(out_dir)],
+        cwd=ROOT, env={**os.environ, **platform_env}, capture_output=True, text=True, timeout=240)
+    out = result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "review concluded: approved, 2 conditions carried forward" in out
+    assert "decision route: within authority — decides park_head:hengdong" in out
+    assert "county_magistrate tries to sign: refused — 403" in out
+    assert "6 copies: refused — 422" in out and "filed: No.1 GOV" in out
+    assert "special report to the LG due" in out
+    assert "state: construction" in out
+    assert "decision route: ESCALATED — decides party_secretary + county_magistrate" in out
+    assert "party_secretary decides: agree" in out and out.count("state: agreed") >= 2
+    assert "C3041 is in the eliminated class" in out and "state: rejected" in out
+    # R11 termination and the notifications the first project produced (issue #7)
+    assert "terminates it without a special report: refused — 422 special_report_ref" in out
+    assert "state terminated" in out
+    notes = out[out.index("notifications of project ZS2026-0001:"):]
+    assert "【招商】合同义务逾期：ZS2026-0001 O1" in notes.split("e-mail delivered")[0]  # in the park's inbox
+    assert "to zhaoshang@hengdong.example.gov.cn, zhaoshang@ipb.example.gov.cn — 【招商】合同义务逾期" in notes
+    assert '{"msgtype": "text", "text": {"content": "【招商】合同义务逾期：ZS2026-0001 O1' in notes
+    assert "email delivered ×1" in notes and "webhook delivered ×1" in notes
+    # the ledger, key projects, the reserve and catalog, the LG's targets (issue #8)
+    ledger = out[out.index("== the ledger"):]
+    today = today_shanghai()
+    year, quarter = today.year, f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    assert "ZS2026-0004: 160000000.00 yuan → tier A, key project by the threshold" in ledger
+    assert "王县长's own list: ZS2026-0004" in ledger
+    assert f"reserve {year}: A 1/5 (short 4) · B 1/5 (short 4) · C 1/5 (short 4); shortfall 12" in ledger
+    assert f'public catalog (no sign-in): {{"ref": "CB{year}-0001", "name": "锂电池正极材料项目"' in ledger
+    assert "保密" not in ledger and "孙经理" not in ledger
+    for book in ("重点招商信息台账 (information): 2 row(s)", "在谈项目台账 (negotiation): 1 row(s)",
+                 "签约项目台账 (contracted): 1 row(s)"):
+        assert book in ledger
+    assert f"targets {year} 衡东工业园: signed 1 of 4 (25.00%)" in ledger
+    written = sorted(p.name for p in out_dir.iterdir())
+    assert [n for n in written if n.startswith(("ledger-", "summary-"))] == [
+        next(n for n in written if n.startswith("ledger-")), f"summary-{quarter}.docx", f"summary-{quarter}.xlsx"]
+    for name in written:
+        if name.startswith(("ledger-", "summary-")):
+            assert f"written {out_dir / name}" in ledger

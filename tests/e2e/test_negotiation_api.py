@@ -1,0 +1,57 @@
+"""R3-R5 through the gateway: the route is shown with its reasons and enforced."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import wait_for
+from tests.factories import lead
+
+pytestmark = pytest.mark.e2e
+UNITS = ("DRB", "IND", "FIN", "EPB", "LAND", "PLAN")
+
+
+def test_negotiation_through_the_api(api):
+    pid = api.post("/api/leads", lead(1, land_demand={"value": "75", "unit": "mu"},
+                                      planned_total_investment="200000000",
+                                      planned_fixed_asset_investment="150000000")).json()["id"]
+    api.post(f"/api/leads/{pid}/file", {})
+    wait_for(lambda: api.post(f"/api/projects/{pid}/review", {}).status_code == 201, what="convened")
+    for unit in UNITS:
+        api.post(f"/api/projects/{pid}/review/opinions", {"opinion": "pass"},
+                 actor={"user_id": "r", "position": "reviewer", "unit": unit})
+    api.post(f"/api/projects/{pid}/review/opinions", {"opinion": "pass"},
+             actor={"user_id": "p", "position": "park_head:hengdong", "unit": "PARK:hengdong"})
+
+    early = api.post(f"/api/projects/{pid}/responsible-unit", {"unit": "PARK:hengdong"})
+    assert early.status_code in (404, 409)  # not before the intermediary (or before negotiation heard of the approval)
+    wait_for(lambda: api.post(f"/api/projects/{pid}/intermediary", {"name": "某招商咨询公司"}).status_code == 200,
+             what="intermediary recorded")
+    ranking = api.get(f"/api/projects/{pid}/responsible-unit/ranking").json()
+    assert ranking[0]["unit"] == "PARK:hengdong" and ranking[0]["why"]
+    assert api.post(f"/api/projects/{pid}/responsible-unit", {"unit": "PARK:hengdong"}).status_code == 200
+
+    missing = api.post(f"/api/projects/{pid}/negotiation/sessions", {
+        "held_on": "2026-11-26", "stage": "final",
+        "participants": [{"unit": "PARK:hengdong", "position": "park_head:hengdong"}, {"unit": "IPB", "position": "ipb_clerk"}]})
+    assert missing.status_code == 422 and "LEGAL" in missing.json()["message"]
+    logged = api.post(f"/api/projects/{pid}/negotiation/sessions", {
+        "held_on": "2026-11-26", "stage": "early", "agreed": ["用地75亩"],
+        "participants": [{"unit": "PARK:hengdong", "position": "park_head:hengdong"}, {"unit": "IPB", "position": "ipb_clerk"}]})
+    assert logged.status_code == 201
+
+    route = api.get(f"/api/projects/{pid}/decision-route").json()
+    assert route["escalated"] and route["signs"] == "county_magistrate"
+    assert any("75.00 mu > 60 mu" in r for r in route["reasons"])
+    magistrate = {"user_id": "m", "position": "county_magistrate", "unit": "LG"}
+    too_soon = api.post(f"/api/projects/{pid}/decision-route/decisions", {"decision": "agree"}, actor=magistrate)
+    assert too_soon.status_code == 409
+    park_head = {"user_id": "p", "position": "park_head:hengdong", "unit": "PARK:hengdong"}
+    assert api.post(f"/api/projects/{pid}/decision-route/recommendation", {"recommendation": "建议同意"},
+                    actor=park_head).status_code == 200
+    assert [d["project_id"] for d in api.get("/api/decisions/awaiting", actor=magistrate).json()] == [pid]
+    secretary = {"user_id": "s", "position": "party_secretary", "unit": "LG"}
+    for principal in (secretary, magistrate):
+        assert api.post(f"/api/projects/{pid}/decision-route/decisions", {"decision": "agree"},
+                        actor=principal).status_code == 201
+    wait_for(lambda: api.get(f"/api/projects/{pid}").json()["state"] == "agreed", what="agreed")
+    assert api.get(f"/api/projects/{pid}/negotiation").json()["intermediary"] == {"name": "某招商咨询公司", "contact": None}

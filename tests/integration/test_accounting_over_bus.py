@@ -1,0 +1,43 @@
+"""R12 and R13's last step over real RabbitMQ: construction → accounting → closed → archived."""
+from __future__ import annotations
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from shared.errors import Conflict, NotFound
+from tests.conftest import wait_for
+from tests.factories import IPB_CLERK
+from tests.integration.flows import leader, retry_not_found, state, to_construction
+
+pytestmark = pytest.mark.integration
+AUDIT = {"user_id": "u-audit", "position": "auditor", "unit": "AUDIT"}
+LAND = {"user_id": "u-land", "position": "bureau_head", "unit": "LAND"}
+
+
+def test_from_construction_to_archived(start_platform, config_for):
+    start_platform("intake", "review", "negotiation", "contracts", "accounting", "coordinator")
+    with ClusterRpcProxy(config_for, timeout=20) as rpc:
+        project_id = to_construction(rpc, 1)
+        wait_for(lambda: state(rpc, project_id) == "construction", what="construction")
+        retry_not_found(lambda: rpc.accounting.open_accounting(IPB_CLERK, project_id, {"reason": "建设期满"}),
+                        "accounting opened")
+        wait_for(lambda: state(rpc, project_id) == "accounting", what="accounting")
+        rpc.accounting.record_actual_fai(AUDIT, project_id, {"amount": "72000000", "basis": "审计报告"})
+        result = rpc.accounting.record_land_used(LAND, project_id, {"land": {"value": "3", "unit": "ha"}, "basis": "实测"})
+        figures = {f["name"]: f["value"] for f in result["figures"]}
+        # contracted 100,000,000 ÷ 45 mu = 222.22 万元/亩; 7,200 万元 ÷ 222.22 = 32.40 mu; 45 − 32.40 = 12.60 mu × 180,000
+        assert (figures["reasonable_land"], figures["excess_land"], figures["fee_to_recover"]) == (
+            "32.40", "12.60", "2268000.00")
+        rpc.accounting.issue_report(IPB_CLERK, project_id)
+        for unit in ("FIN", "LAND", "LEGAL"):
+            rpc.accounting.waive_recovery(leader("county_magistrate"), project_id, unit, {"reason": "招商政策兑现抵扣"})
+        rpc.accounting.close(IPB_CLERK, project_id)
+        wait_for(lambda: state(rpc, project_id) == "closed", what="closed")
+        retry_not_found(lambda: rpc.contracts.hand_to_archives(IPB_CLERK, project_id, {"note": "移交县档案局"})["state"]
+                        == "archived" or None, "contracts heard the project is closed", errors=(NotFound, Conflict))
+        wait_for(lambda: state(rpc, project_id) == "archived", what="archived")
+        project = rpc.coordinator.get_project(IPB_CLERK, project_id)
+    transitions = [e["to_state"] for e in project["timeline"] if e["kind"] == "transition"]
+    assert transitions[-4:] == ["construction", "accounting", "closed", "archived"]
+    assert project["facts"]["accounting"] == {"fee": "2268000.00", "recovered": "0.00"}
+    assert [e["kind"] for e in project["timeline"]].count("accounting.recovery") == 3

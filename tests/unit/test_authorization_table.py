@@ -1,0 +1,53 @@
+"""The authorization table walked whole: every operation with a permitted and a forbidden position,
+the table in docs/ current, and the operations in the code the same as those in the policy."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from shared.actor import Actor, authorize, is_allowed
+from shared.errors import NotAllowed
+from shared.policy import load_policy
+from zhaoshang.authorization import CONTEXT, render, rows
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = load_policy()
+ROWS = rows(POLICY)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.operation)
+def test_every_operation_admits_its_positions_and_refuses_others(row):
+    authorize(row.permitted, row.operation, POLICY.authority, **CONTEXT)
+    if row.forbidden is not None:
+        with pytest.raises(NotAllowed) as refused:
+            authorize(row.forbidden, row.operation, POLICY.authority, **CONTEXT)
+        assert row.operation in refused.value.message and row.forbidden.position in refused.value.message
+
+
+def test_a_bureau_never_acts_on_another_bureau_s_record():
+    recovery = {"task_unit": "FIN"}
+    assert is_allowed(Actor("u", "bureau_head", "FIN"), "accounting.record_recovery", POLICY.authority, **recovery)
+    assert not is_allowed(Actor("u", "bureau_head", "LAND"), "accounting.record_recovery", POLICY.authority, **recovery)
+    project = {"responsible_unit": "PARK:hengdong"}
+    assert is_allowed(Actor("u", "staff", "PARK:hengdong"), "contracts.record_progress", POLICY.authority, **project)
+    assert not is_allowed(Actor("u", "staff", "PARK:hexi"), "contracts.record_progress", POLICY.authority, **project)
+    lead = {"owner_unit": "TOWN:xintang"}
+    assert not is_allowed(Actor("u", "staff", "TOWN:shiwan"), "intake.read_lead", POLICY.authority, **lead)
+
+
+def test_an_operation_missing_from_the_policy_is_refused():
+    with pytest.raises(NotAllowed):
+        authorize(Actor("u", "ipb_director", "IPB"), "intake.delete_everything", POLICY.authority)
+
+
+def test_the_table_in_docs_is_current():
+    assert (ROOT / "docs" / "AUTHORIZATION.md").read_text(encoding="utf-8") == render(POLICY), \
+        "regenerate it: zhaoshang authz-table > docs/AUTHORIZATION.md"
+
+
+def test_the_operations_checked_in_the_code_are_exactly_those_in_the_policy():
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "services").rglob("*.py"))
+    used = set(re.findall(r'(?:authorize|is_allowed)\([^,]+, "([a-z_]+\.[a-z_]+)"', code))
+    assert used == set(POLICY.authority)

@@ -1,0 +1,234 @@
+"""R6 contract text as a Word document: rendered with python-docx, read back, terms checked.
+
+Pure Python: services.contracts.document only; no broker, no database.
+"""
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+
+import docx
+import pytest
+
+from services.contracts.document import (
+    DEFAULT_TEMPLATE,
+    contract_number,
+    format_date_zh,
+    read_contract,
+    render_contract,
+    signatory_title,
+)
+
+DRAFT = "DRAFT 草稿 — 未经法制办审核"
+
+PROJECT = {
+    "ref": "ZS-2026-0007",
+    "project_name": "年产10万吨新型建材项目",
+    "investor_name": "湖南某某建材有限公司",
+    "responsible_unit_name": "衡东工业园管理委员会",
+}
+
+TERMS = {
+    "total_investment": "150000000",
+    "fixed_asset_investment": "120000000.005",   # half-up: 12,000.00 万元 / 120,000,000.01 元
+    "land_mu": "45",
+    "intensity_wan_per_mu": "266.666",           # half-up to 266.67
+    "construction_start": "2026-03-01",
+    "completion": "2027-06-30",
+    "production": "2027-09-01",
+    "obligations": [
+        {"id": "ob-1", "text": "缴清土地出让金", "due": "2026-02-15", "party": "investor"},
+        {"id": "ob-2", "text": "完成场地“三通一平”并交付用地", "due": "2026-12-31", "party": "county"},
+    ],
+    "signatory_position": "park_head:hengdong",
+}
+
+
+def render(terms=None, *, version=3, **kw):
+    return render_contract(TERMS if terms is None else terms, project=PROJECT, version=version, **kw)
+
+
+@pytest.fixture(scope="module")
+def draft_bytes():
+    return render()
+
+
+@pytest.fixture(scope="module")
+def draft(draft_bytes):
+    return read_contract(draft_bytes)
+
+
+def body(contract) -> str:
+    return "\n".join(contract["paragraphs"])
+
+
+def test_the_bytes_are_a_docx_that_python_docx_opens(draft_bytes):
+    assert draft_bytes.startswith(b"PK")
+    assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(draft_bytes)).namelist()
+    document = docx.Document(io.BytesIO(draft_bytes))
+    assert document.core_properties.title == "招商引资项目投资合同（年产10万吨新型建材项目）"
+    assert document.core_properties.identifier == "ZS-2026-0007-V3"
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
+
+
+def test_title_is_the_contract_title_and_the_project_name(draft):
+    assert draft["title"] == "招商引资项目投资合同\n年产10万吨新型建材项目"
+
+
+def test_header_block_names_the_contract_number_with_its_version_and_the_parties(draft):
+    paragraphs = draft["paragraphs"]
+    assert "合同编号：ZS-2026-0007-V3" in paragraphs
+    assert "版本：v3" in paragraphs
+    assert "甲方：衡东工业园管理委员会" in paragraphs
+    assert "乙方：湖南某某建材有限公司" in paragraphs
+    assert contract_number("ZS-2026-0007", 12) == "ZS-2026-0007-V12"
+
+
+def test_articles_are_numbered_in_order(draft):
+    headings = [p for p in draft["paragraphs"] if p.startswith("第") and "条　" in p]
+    assert headings == [
+        "第一条　投资规模",
+        "第二条　项目用地",
+        "第三条　投资强度",
+        "第四条　建设进度",
+        "第五条　其他义务",
+        "第六条　争议解决",
+        "第七条　生效",
+    ]
+
+
+def test_investment_in_wan_and_in_yuan(draft):
+    assert (
+        "本项目总投资 15,000.00 万元（人民币 150,000,000.00 元），"
+        "其中固定资产投资 12,000.00 万元（人民币 120,000,000.01 元）。"
+    ) in draft["paragraphs"]
+
+
+def test_land_in_mu_and_square_metres(draft):
+    assert "本项目用地 45.00 亩（折合 30,000.00 平方米），以实际出让（划拨）面积为准。" in draft["paragraphs"]
+
+
+def test_land_square_metres_are_rounded_once_half_up():
+    # 1 亩 = 2000/3 m²: 0.01 亩 = 6.666… m² -> 6.67; 1.5 亩 = 1000 m² exactly.
+    text = body(read_contract(render({**TERMS, "land_mu": "0.01"})))
+    assert "0.01 亩（折合 6.67 平方米）" in text
+    text = body(read_contract(render({**TERMS, "land_mu": "1.5"})))
+    assert "1.50 亩（折合 1,000.00 平方米）" in text
+
+
+def test_contracted_intensity(draft):
+    assert "乙方承诺本项目投资强度不低于 266.67 万元/亩。" in draft["paragraphs"]
+
+
+def test_three_dates_in_chinese_format(draft):
+    assert (
+        "乙方应于 2026年3月1日 前开工建设，于 2027年6月30日 前竣工，于 2027年9月1日 前建成投产。"
+    ) in draft["paragraphs"]
+    assert format_date_zh("2026-10-09") == "2026年10月9日"
+
+
+def test_obligations_table_has_one_row_per_obligation(draft):
+    assert draft["tables"] == [[
+        ["序号", "义务", "到期日", "责任方"],
+        ["1", "缴清土地出让金", "2026年2月15日", "乙方"],
+        ["2", "完成场地“三通一平”并交付用地", "2026年12月31日", "甲方"],
+    ]]
+
+
+def test_obligation_of_a_unit_is_shown_with_the_unit_name():
+    terms = copy.deepcopy(TERMS)
+    terms["obligations"].append({"id": "ob-3", "text": "办理不动产权证", "due": "2027-01-15", "party": "LAND"})
+    terms["obligations"].append({"id": "ob-4", "text": "协调供电接入", "due": "2026-06-30", "party": "国网某县供电公司"})
+    rows = read_contract(render(terms))["tables"][0]
+    assert rows[3] == ["3", "办理不动产权证", "2027年1月15日", "县国土资源局"]
+    assert rows[4] == ["4", "协调供电接入", "2026年6月30日", "国网某县供电公司"]
+
+
+def test_signature_blocks_name_the_park_head_title_and_the_investor(draft):
+    paragraphs = draft["paragraphs"]
+    assert "甲方（盖章）：衡东工业园管理委员会" in paragraphs
+    assert "签约代表：园区管委会主任（签字）：____________" in paragraphs
+    assert "乙方（盖章）：湖南某某建材有限公司" in paragraphs
+    # the signature blocks come after the last article
+    assert paragraphs.index("甲方（盖章）：衡东工业园管理委员会") > paragraphs.index("第七条　生效")
+
+
+@pytest.mark.parametrize("position, title", [
+    ("park_head:hengdong", "园区管委会主任"),
+    ("park_head:hexi", "园区管委会主任"),
+    ("county_magistrate", "县长"),
+    ("deputy_magistrate_investment", "分管招商副县长"),
+    ("someone_else", "someone_else"),
+])
+def test_signatory_titles(position, title):
+    assert signatory_title(position) == title
+
+
+def test_county_magistrate_signs_as_county_head():
+    paragraphs = read_contract(render({**TERMS, "signatory_position": "county_magistrate"}))["paragraphs"]
+    assert "签约代表：县长（签字）：____________" in paragraphs
+
+
+def test_draft_line_is_at_the_top_until_approved(draft_bytes, draft):
+    assert draft["paragraphs"][0] == DRAFT
+    header_text = [p.text for p in docx.Document(io.BytesIO(draft_bytes)).sections[0].header.paragraphs]
+    assert DRAFT in header_text
+
+    approved_bytes = render({**TERMS, "approved": True})
+    approved = read_contract(approved_bytes)
+    assert DRAFT not in approved["paragraphs"]
+    assert approved["paragraphs"][0] == "招商引资项目投资合同\n年产10万吨新型建材项目"
+    assert DRAFT.encode("utf-8") not in b"".join(
+        zipfile.ZipFile(io.BytesIO(approved_bytes)).read(name)
+        for name in zipfile.ZipFile(io.BytesIO(approved_bytes)).namelist()
+    )
+    assert approved["tables"] == draft["tables"]
+
+
+def test_dispute_resolution_and_other_terms_come_from_the_terms():
+    terms = {
+        **TERMS,
+        "dispute_resolution": "争议提交长沙仲裁委员会仲裁。",
+        "other_terms": ["乙方须在本县注册独立法人公司。", "项目税收归属本县。"],
+    }
+    paragraphs = read_contract(render(terms))["paragraphs"]
+    assert "争议提交长沙仲裁委员会仲裁。" in paragraphs
+    assert "第六条　其他约定" in paragraphs
+    assert "1. 乙方须在本县注册独立法人公司。" in paragraphs
+    assert "2. 项目税收归属本县。" in paragraphs
+    assert "第八条　生效" in paragraphs
+
+
+def test_no_obligations_is_said_in_words():
+    contract = read_contract(render({**TERMS, "obligations": []}))
+    assert contract["tables"] == []
+    assert "本合同无其他约定义务。" in contract["paragraphs"]
+
+
+def test_a_county_template_overrides_wording():
+    template = {"title": "项目投资协议书", "headings": {"intensity": "投资强度与税收"}, "copies": 10}
+    contract = read_contract(render(template=template))
+    assert contract["title"] == "项目投资协议书\n年产10万吨新型建材项目"
+    assert "第三条　投资强度与税收" in contract["paragraphs"]
+    assert any("一式十份" in p for p in contract["paragraphs"])
+    assert DEFAULT_TEMPLATE["title"] == "招商引资项目投资合同"  # the default is untouched
+    assert DEFAULT_TEMPLATE["headings"]["intensity"] == "投资强度"
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"total_investment": "abc"}, "terms.total_investment"),
+    ({"land_mu": "-1"}, "terms.land_mu"),
+    ({"completion": "2027/06/30"}, "terms.completion"),
+    ({"signatory_position": ""}, "terms.signatory_position"),
+    ({"obligations": [{"id": "x", "text": "t", "due": "soon", "party": "investor"}]}, "terms.obligations[0].due"),
+])
+def test_bad_terms_are_refused_by_field(change, field):
+    with pytest.raises(ValueError, match=field.replace("[", r"\[").replace("]", r"\]")):
+        render({**TERMS, **change})
+
+
+def test_version_must_be_a_positive_integer():
+    with pytest.raises(ValueError, match="version"):
+        render(version=0)

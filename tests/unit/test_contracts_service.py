@@ -1,0 +1,921 @@
+"""The contracts service (R6, R7, R13, R15, R16) driven through its own methods with real collaborators.
+
+Each call builds a worker with nameko's ``worker_factory`` over a real SQLite
+database (outbox and audit trail included), the sample policy, the official
+working-day calendar, a document store under ``tmp_path`` and a clock the test
+controls.  Projects arrive the way the bus delivers them: ``intake.project_filed``,
+``negotiation.unit_assigned`` and ``negotiation.decided`` (or
+``negotiation.principals_decided``) envelopes handed to the service's handlers,
+the decision route built by negotiation's own ``decision_route`` over the sample
+policy.  What the service says goes out is read back from its outbox.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+import chinese_calendar
+import pytest
+from nameko.testing.services import worker_factory
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from services.contracts import document, models
+from services.contracts.service import ContractsService
+from services.negotiation.domain import decision_route
+from shared import audit
+from shared.actor import Actor
+from shared.clock import SHANGHAI
+from shared.db import ServiceStore
+from shared.documents import DocumentStore
+from shared.envelope import Envelope
+from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.policy import load_policy
+from shared.workdays import WorkingDayCalendar
+
+POLICY = load_policy()
+CALENDAR = WorkingDayCalendar(POLICY.holiday_years)
+DRAFT_LINE = document.DEFAULT_TEMPLATE["draft_notice"]
+
+IPB = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
+IPB_DIRECTOR = {"user_id": "u-ipbd", "position": "ipb_director", "unit": "IPB"}
+LEGAL = {"user_id": "u-legal", "position": "legal_officer", "unit": "LEGAL"}
+LEGAL_DIRECTOR = {"user_id": "u-legald", "position": "legal_director", "unit": "LEGAL"}
+GOV_DIRECTOR = {"user_id": "u-govd", "position": "gov_office_director", "unit": "GOV"}
+FIN_HEAD = {"user_id": "u-fin", "position": "bureau_head", "unit": "FIN"}
+LAND_HEAD = {"user_id": "u-land", "position": "bureau_head", "unit": "LAND"}
+IND_HEAD = {"user_id": "u-ind", "position": "bureau_head", "unit": "IND"}
+HENGDONG_HEAD = {"user_id": "u-hd", "position": "park_head:hengdong", "unit": "PARK:hengdong"}
+HENGDONG_CLERK = {"user_id": "u-hd-clerk", "position": "park_clerk", "unit": "PARK:hengdong"}
+HEXI_HEAD = {"user_id": "u-hx", "position": "park_head:hexi", "unit": "PARK:hexi"}
+LEADER = {"user_id": "u-lead", "position": "county_leader_in_charge", "unit": "LG"}
+DEPUTY = {"user_id": "u-dep", "position": "deputy_magistrate_investment", "unit": "GOV"}
+SECRETARY = {"user_id": "u-sec", "position": "party_secretary", "unit": "LG"}
+MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "LG"}
+XINTANG = {"user_id": "u-xt", "position": "town_head", "unit": "TOWN:xintang"}
+
+INVESTOR_SIGNATORY = {"name": "张三", "title": "董事长"}
+
+# Each holding unit's head designates its own custodian (R13).
+HEADS = {"GOV": GOV_DIRECTOR, "IPB": IPB_DIRECTOR, "FIN": FIN_HEAD, "LAND": LAND_HEAD, "LEGAL": LEGAL_DIRECTOR,
+         "IND": IND_HEAD, "PARK:hengdong": HENGDONG_HEAD}
+CUSTODIAN_USER = {unit: f"u-cust-{unit.lower().replace(':', '-')}" for unit in HEADS}
+HOLDERS = ("GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong")
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def shanghai(y, m, d, hh=10, mm=0) -> dt.datetime:
+    return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+
+
+def at(day: dt.date, hh=10, mm=0) -> dt.datetime:
+    return shanghai(day.year, day.month, day.day, hh, mm)
+
+
+class TestClock:
+    """A clock the test sets: an aware datetime."""
+
+    __test__ = False
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class Provider:
+    """What ServiceStore needs of the nameko Database provider."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.outbox = models.metadata.tables["outbox"]
+        self.processed = models.metadata.tables["processed_events"]
+
+    def wake_relay(self):
+        pass
+
+
+class Contracts:
+    """Calls the service as nameko would: a fresh worker (and db session) per call."""
+
+    def __init__(self, provider: Provider, clock: TestClock, documents: DocumentStore):
+        self.provider, self.clock, self.documents = provider, clock, documents
+
+    def call(self, method: str, *args):
+        store = ServiceStore(self.provider)
+        worker = worker_factory(ContractsService, db=store, policy=POLICY, clock=self.clock, calendar=CALENDAR,
+                                documents=self.documents)
+        try:
+            return getattr(worker, method)(*args)
+        finally:
+            store.close()
+
+    def __getattr__(self, method):
+        return lambda *args: self.call(method, *args)
+
+    # -- reading back what the service stored and said ------------------------------------------
+    def events(self, event_type: str | None = None, project_id: str | None = None) -> list[dict]:
+        outbox = self.provider.outbox
+        with Session(self.provider.engine) as s:
+            rows = s.execute(select(outbox.c.body).order_by(outbox.c.id)).scalars().all()
+        bodies = [json.loads(body) for body in rows]
+        return [b for b in bodies if b["type"].startswith("contracts.")
+                and (event_type is None or b["type"] == event_type)
+                and (project_id is None or b["project_id"] == project_id)]
+
+    def _rows(self, table, *where, order=None) -> list[dict]:
+        query = select(table).where(*where)
+        if order is not None:
+            query = query.order_by(order)
+        with Session(self.provider.engine) as s:
+            return [dict(r) for r in s.execute(query).mappings()]
+
+    def stored(self, project_id: str) -> dict:
+        rows = self._rows(models.projects, models.projects.c.project_id == project_id)
+        assert len(rows) == 1
+        return rows[0]
+
+    def versions(self, project_id: str) -> list[dict]:
+        t = models.versions
+        return self._rows(t, t.c.project_id == project_id, order=t.c.version)
+
+    def obligations(self, project_id: str) -> list[dict]:
+        t = models.obligations
+        return self._rows(t, t.c.project_id == project_id, order=t.c.key)
+
+    def obligation(self, project_id: str, key: str) -> dict:
+        t = models.obligations
+        row, = self._rows(t, t.c.project_id == project_id, t.c.key == key)
+        return row
+
+    def copies(self, project_id: str | None = None) -> list[dict]:
+        t = models.copies
+        where = [] if project_id is None else [t.c.project_id == project_id]
+        return self._rows(t, *where, order=t.c.number)
+
+    def custodian_rows(self) -> dict[str, dict]:
+        return {r["unit"]: r for r in self._rows(models.custodians)}
+
+    def grants(self) -> list[dict]:
+        return self._rows(models.grants, order=models.grants.c.id)
+
+    def audit_rows(self, action: str | None = None) -> list[dict]:
+        t = models.audit_trail
+        where = [] if action is None else [t.c.action == action]
+        return self._rows(t, *where, order=t.c.seq)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'contracts.db'}")
+    models.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    return TestClock(shanghai(2026, 9, 1))
+
+
+@pytest.fixture
+def documents(tmp_path):
+    return DocumentStore(tmp_path / "documents", POLICY.documents["documents"])
+
+
+@pytest.fixture
+def c(engine, clock, documents):
+    return Contracts(Provider(engine), clock, documents)
+
+
+# -- feeding the service ------------------------------------------------------------------------------
+def route_for(unit: str, land_mu: str, exceeding: list[str] | None = None) -> dict:
+    return decision_route(unit, exceeding or [], False, Decimal(land_mu), POLICY).dump()
+
+
+def agreed(c: Contracts, project_id: str, n: int = 1, unit: str = "PARK:hengdong", land_mu: str = "45") -> dict:
+    """intake.project_filed, negotiation.unit_assigned and the agreement, as the bus would deliver them."""
+    in_park = unit.startswith("PARK:")
+    filed = Envelope(type="intake.project_filed", actor=Actor(**IPB), project_id=project_id, payload={
+        "ref": f"ZS2026-{n:04d}", "project_name": f"示例项目{n}", "investor_name": f"示例投资有限公司{n}",
+        "sector": "C3252" if in_park else "A0111", "planned_total_investment": "80000000",
+        "planned_fixed_asset_investment": "60000000", "land_mu": land_mu,
+        "location_kind": "park" if in_park else "town", "location_id": unit.split(":", 1)[1],
+        "registered_unit": "IPB", "reason": "filed"})
+    c.on_project_filed(filed.dump())
+    assigned = Envelope(type="negotiation.unit_assigned", actor=Actor(**IPB), project_id=project_id, payload={
+        "unit": unit, "ranking": [], "proposed": unit, "reason": "x"})
+    c.on_unit_assigned(assigned.dump())
+    route = route_for(unit, land_mu)
+    if route["escalated"]:  # the principals decide an escalated route
+        decided = Envelope(type="negotiation.principals_decided", actor=Actor(**MAGISTRATE), project_id=project_id,
+                           payload={"outcome": "agreed", "route": route, "decided_by": "county_magistrate",
+                                    "decisions": {"party_secretary": "agree", "county_magistrate": "agree"},
+                                    "reason": "the principals agree"})
+        c.on_principals_decided(decided.dump())
+    else:
+        decider = route["decides"][0]
+        decided = Envelope(type="negotiation.decided", actor=Actor(**(HENGDONG_HEAD if in_park else LEADER)),
+                           project_id=project_id,
+                           payload={"outcome": "agreed", "route": route, "decided_by": decider, "reason": "agreed"})
+        c.on_decided(decided.dump())
+    return route
+
+
+def terms(**over) -> dict:
+    base = {
+        "total_investment": "80000000", "fixed_asset_investment": "60000000", "land_mu": "45",
+        "construction_start": "2027-03-01", "completion": "2028-03-01", "production": "2028-06-01",
+        "obligations": [
+            {"id": "land-fee", "text": "缴清土地出让金", "due": "2027-01-15", "party": "investor"},
+            {"id": "handover", "text": "交付净地", "due": "2027-02-01", "party": "county"},
+        ],
+    }
+    base.update(over)
+    return base
+
+
+def approved(c: Contracts, project_id: str, n: int = 1, unit: str = "PARK:hengdong", land_mu: str = "45",
+             **over) -> None:
+    agreed(c, project_id, n, unit=unit, land_mu=land_mu)
+    c.draft(IPB, project_id, terms(land_mu=land_mu, **over))
+    c.submit(IPB, project_id, {"version": 1})
+    c.legal_review(LEGAL, project_id, {"version": 1, "decision": "approve"})
+
+
+def signed(c: Contracts, project_id: str, n: int = 1, **over) -> dict:
+    approved(c, project_id, n, **over)
+    return c.sign(HENGDONG_HEAD, project_id, {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+
+
+def designate_all(c: Contracts) -> None:
+    for unit, head in HEADS.items():
+        c.designate_custodian(head, unit, {"user_id": CUSTODIAN_USER[unit], "name": f"{unit} 档案员",
+                                           "cabinet": f"{unit} 机要柜 1"})
+
+
+def register(units: list[str], numbers: list[int] | None = None) -> dict:
+    numbers = numbers or list(range(1, len(units) + 1))
+    return {"copies": [{"number": n, "unit": u} for n, u in zip(numbers, units)]}
+
+
+VALID_EIGHT = ["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong", "IPB"]
+
+
+def filed(c: Contracts, project_id: str, n: int = 1) -> None:
+    signed(c, project_id, n)
+    designate_all(c)
+    c.register_copies(IPB, project_id, register(VALID_EIGHT))
+
+
+def read_version(c: Contracts, project_id: str, number: int) -> dict:
+    row = next(v for v in c.versions(project_id) if v["version"] == number)
+    return document.read_contract(row["document"])
+
+
+def text_of(doc: dict) -> str:
+    return "\n".join(doc["paragraphs"] + [cell for table in doc["tables"] for row in table for cell in row])
+
+
+# == 1. versions, LEGAL's approval, the approved latest version (R6) ===================================
+def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version_is_signed(c):
+    agreed(c, "p1")
+    assert c.stored("p1")["state"] == "agreed"
+
+    with pytest.raises(NotAllowed):  # only IPB drafts
+        c.draft(FIN_HEAD, "p1", terms())
+    with pytest.raises(NotAllowed):
+        c.draft(HENGDONG_HEAD, "p1", terms())
+    assert c.versions("p1") == [] and c.events("contracts.drafted") == [] and c.stored("p1")["state"] == "agreed"
+
+    got = c.draft(IPB, "p1", terms())
+    assert got["state"] == "drafting" and [v["version"] for v in got["versions"]] == [1]
+    v1, = c.versions("p1")
+    assert (v1["version"], v1["status"], v1["drafted_by"]["unit"]) == (1, "draft", "IPB")
+    assert v1["terms"]["intensity_wan_per_mu"] == "133.33"  # 6,000 万元 ÷ 45 亩, half-up
+    assert v1["terms"]["signatory_position"] == "park_head:hengdong"
+
+    c.submit(IPB, "p1", {"version": 1})
+    assert c.stored("p1")["state"] == "legal_review"
+    with pytest.raises(InvalidInput) as refused:  # a return needs LEGAL's comments
+        c.legal_review(LEGAL, "p1", {"version": 1, "decision": "return"})
+    assert "comments" in refused.value.details
+    with pytest.raises(InvalidInput) as refused:
+        c.legal_review(LEGAL, "p1", {"version": 1, "decision": "return", "comments": []})
+    assert "comments" in refused.value.details
+    assert c.versions("p1")[0]["status"] == "submitted" and c.events("contracts.returned") == []
+
+    got = c.legal_review(LEGAL, "p1", {"version": 1, "decision": "return", "comments": ["违约责任条款不明确"]})
+    assert got["state"] == "drafting"
+    v1 = c.versions("p1")[0]
+    assert v1["status"] == "returned" and v1["legal_comments"] == ["违约责任条款不明确"]
+    assert v1["reviewed_by"]["unit"] == "LEGAL"
+    returned, = c.events("contracts.returned")
+    assert returned["payload"]["version"] == 1 and returned["payload"]["comments"] == ["违约责任条款不明确"]
+    assert returned["payload"]["state_change"] is True
+
+    c.draft(IPB, "p1", terms(other_terms=["乙方承诺按期投产"]))
+    drafted = c.events("contracts.drafted", "p1")
+    assert [(e["payload"]["version"], e["payload"]["state_change"]) for e in drafted] == [(1, True), (2, False)]
+    assert [(v["version"], v["status"]) for v in c.versions("p1")] == [(1, "returned"), (2, "draft")]
+
+    with pytest.raises(Conflict) as refused:  # only the latest draft goes to LEGAL
+        c.submit(IPB, "p1", {"version": 1})
+    assert "not the latest" in refused.value.message
+    with pytest.raises(NotAllowed):
+        c.submit(LEGAL, "p1", {"version": 2})
+    assert c.events("contracts.submitted") and len(c.events("contracts.submitted")) == 1
+
+    c.submit(IPB, "p1", {"version": 2})
+    submitted = c.events("contracts.submitted")
+    assert [(e["payload"]["version"], e["payload"]["state_change"]) for e in submitted] == [(1, True), (2, True)]
+    with pytest.raises(Conflict) as refused:  # submitted, not approved
+        c.sign(HENGDONG_HEAD, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
+    assert "LEGAL-approved" in refused.value.message
+
+    # the reviewer is LEGAL, by unit
+    for outsider in (IPB, IPB_DIRECTOR, FIN_HEAD, HENGDONG_HEAD, MAGISTRATE,
+                     {"user_id": "u-x", "position": "legal_officer", "unit": "IPB"}):
+        with pytest.raises(NotAllowed):
+            c.legal_review(outsider, "p1", {"version": 2, "decision": "approve"})
+    assert c.versions("p1")[1]["status"] == "submitted" and c.events("contracts.approved") == []
+
+    # the stored v2 is a draft: the DRAFT line, the terms, the intensity, the obligations
+    draft = read_version(c, "p1", 2)
+    assert DRAFT_LINE in draft["paragraphs"]
+    assert "示例项目1" in draft["title"]
+    body = text_of(draft)
+    assert "示例投资有限公司1" in body and "衡东工业园" in body
+    assert "133.33 万元/亩" in body
+    assert "6,000.00 万元" in body and "8,000.00 万元" in body and "45.00 亩" in body
+    assert "乙方承诺按期投产" in body
+    table, = draft["tables"]
+    assert table[1:] == [["1", "缴清土地出让金", "2027年1月15日", "乙方"], ["2", "交付净地", "2027年2月1日", "甲方"]]
+
+    got = c.legal_review(LEGAL, "p1", {"version": 2, "decision": "approve"})
+    assert got["state"] == "legal_review"
+    assert [(v["version"], v["status"]) for v in c.versions("p1")] == [(1, "returned"), (2, "approved")]
+    approval, = c.events("contracts.approved")
+    assert approval["payload"]["version"] == 2 and approval["payload"]["state_change"] is False
+    final = read_version(c, "p1", 2)
+    assert DRAFT_LINE not in final["paragraphs"] and all("DRAFT" not in p for p in final["paragraphs"])
+    assert "133.33 万元/亩" in text_of(final) and final["tables"] == draft["tables"]
+
+    # a new draft after the approval: v2 is no longer the latest, v3 is not approved
+    c.draft(IPB, "p1", terms(land_mu="50"))
+    assert [(e["payload"]["version"], e["payload"]["state_change"]) for e in c.events("contracts.drafted")] == [
+        (1, True), (2, False), (3, False)]
+    with pytest.raises(Conflict) as refused:
+        c.sign(HENGDONG_HEAD, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
+    assert "needs LEGAL's approval" in refused.value.message
+    with pytest.raises(Conflict) as refused:
+        c.sign(HENGDONG_HEAD, "p1", {"version": 3, "investor_signatory": INVESTOR_SIGNATORY})
+    assert "LEGAL-approved" in refused.value.message
+    row = c.stored("p1")
+    assert row["state"] == "legal_review" and row["signed_version"] is None
+    assert c.obligations("p1") == [] and c.events("contracts.signed") == []
+
+    c.submit(IPB, "p1", {"version": 3})
+    c.legal_review(LEGAL, "p1", {"version": 3, "decision": "approve"})
+    got = c.sign(HENGDONG_HEAD, "p1", {"version": 3, "investor_signatory": INVESTOR_SIGNATORY})
+    assert got["state"] == "signed" and got["signed_version"] == 3
+    event, = c.events("contracts.signed")
+    assert event["payload"]["version"] == 3 and event["payload"]["terms"]["land_mu"] == "50"
+    assert event["payload"]["terms"]["intensity_wan_per_mu"] == "120.00"  # 6,000 万元 ÷ 50 亩
+    assert [(v["version"], v["status"]) for v in c.versions("p1")] == [(1, "returned"), (2, "approved"), (3, "approved")]
+
+
+@pytest.mark.parametrize("bad, field", [
+    ({"construction_start": "2027-03-01", "completion": "2027-02-28"}, "completion"),
+    ({"completion": "2028-03-01", "production": "2028-02-01"}, "production"),
+    ({"total_investment": "50000000", "fixed_asset_investment": "50000000.01"}, "fixed_asset_investment"),
+    ({"land_mu": "0"}, "land_mu"),
+    ({"obligations": [{"id": "a", "text": "x", "due": "2027-01-01"}, {"id": "a", "text": "y", "due": "2027-02-01"}]},
+     "obligations"),
+])
+def test_inconsistent_terms_are_refused_naming_the_field_and_nothing_is_drafted(c, bad, field):
+    agreed(c, "p1")
+    with pytest.raises(InvalidInput) as refused:
+        c.draft(IPB, "p1", terms(**bad))
+    assert field in refused.value.details
+    assert c.versions("p1") == [] and c.events("contracts.drafted") == []
+    assert c.stored("p1")["state"] == "agreed"
+
+
+def test_no_draft_before_an_agreement(c):
+    agreed(c, "p1")
+    filed_only = Envelope(type="intake.project_filed", actor=Actor(**IPB), project_id="p2", payload={
+        "ref": "ZS2026-0002", "project_name": "示例项目2", "investor_name": "示例投资有限公司2", "sector": "C3252",
+        "planned_total_investment": "80000000", "planned_fixed_asset_investment": "60000000", "land_mu": "45",
+        "location_kind": "park", "location_id": "hengdong", "registered_unit": "IPB", "reason": "filed"})
+    c.on_project_filed(filed_only.dump())
+    with pytest.raises(Conflict):
+        c.draft(IPB, "p2", terms())
+    assert c.versions("p2") == [] and c.stored("p2")["state"] == "pending"
+
+
+# == 2. the routed signatory (R5/R6) ===================================================================
+def assert_unsigned(c: Contracts, project_id: str, row_version: int) -> None:
+    row = c.stored(project_id)
+    assert row["state"] == "legal_review" and row["signed_version"] is None and row["signed_by"] is None
+    assert row["version"] == row_version
+    assert c.obligations(project_id) == [] and c.events("contracts.signed") == []
+    assert c.audit_rows("contracts.sign") == []
+
+
+def test_within_authority_in_a_park_only_the_park_head_signs(c, clock):
+    approved(c, "p1", obligations=[
+        {"id": "land-fee", "text": "缴清土地出让金", "due": "2027-01-15", "party": "investor"},
+        {"id": "start", "text": "开工建设", "due": "2027-03-01", "party": "investor"}])
+    assert c.stored("p1")["route"]["signs"] == "park_head:hengdong"
+    before = c.stored("p1")["version"]
+    for wrong in (MAGISTRATE, SECRETARY, DEPUTY, HEXI_HEAD, IPB_DIRECTOR, LEADER):
+        with pytest.raises(NotAllowed) as refused:
+            c.sign(wrong, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+        assert "park_head:hengdong" in refused.value.message
+    assert_unsigned(c, "p1", before)
+
+    clock.now = shanghai(2026, 9, 3, 15, 30)
+    got = c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert got["state"] == "signed" and got["signatory"] == "park_head:hengdong"
+    row = c.stored("p1")
+    assert row["state"] == "signed" and row["signed_version"] == 1
+    assert row["signed_by"]["position"] == "park_head:hengdong" and row["investor_signatory"] == INVESTOR_SIGNATORY
+    assert row["signed_at"] == clock.now
+    obligations = c.obligations("p1")
+    assert [(o["key"], o["due"], o["party"], o["status"]) for o in obligations] == [
+        ("land-fee", dt.date(2027, 1, 15), "investor", "open"), ("start", dt.date(2027, 3, 1), "investor", "open")]
+
+    event, = c.events("contracts.signed")
+    payload = event["payload"]
+    assert payload["signed_by"] == "park_head:hengdong" and payload["version"] == 1
+    assert payload["investor_signatory"] == INVESTOR_SIGNATORY
+    assert payload["terms"] == {"total_investment": "80000000", "fixed_asset_investment": "60000000", "land_mu": "45",
+                                "intensity_wan_per_mu": "133.33", "construction_start": "2027-03-01",
+                                "completion": "2028-03-01", "production": "2028-06-01"}
+    assert [(o["key"], o["due"], o["status"]) for o in payload["obligations"]] == [
+        ("land-fee", "2027-01-15", "open"), ("start", "2027-03-01", "open")]
+    sign_audit, = c.audit_rows("contracts.sign")
+    assert (sign_audit["position"], sign_audit["outcome"], sign_audit["record_id"]) == ("park_head:hengdong", "done", "p1")
+
+    with pytest.raises(Conflict):  # signed once
+        c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert len(c.events("contracts.signed")) == 1 and len(c.obligations("p1")) == 2
+
+
+def test_an_escalated_park_route_is_signed_by_the_county_magistrate_only(c):
+    approved(c, "p1", land_mu="75")
+    route = c.stored("p1")["route"]
+    assert route["escalated"] is True and route["signs"] == "county_magistrate"
+    before = c.stored("p1")["version"]
+    for wrong in (HENGDONG_HEAD, SECRETARY, DEPUTY, LEADER, IPB_DIRECTOR):
+        with pytest.raises(NotAllowed):
+            c.sign(wrong, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert_unsigned(c, "p1", before)
+
+    got = c.sign(MAGISTRATE, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert got["state"] == "signed"
+    event, = c.events("contracts.signed")
+    assert event["payload"]["signed_by"] == "county_magistrate" and event["payload"]["terms"]["land_mu"] == "75"
+    assert len(c.obligations("p1")) == 2
+
+
+def test_outside_parks_within_authority_the_deputy_magistrate_signs(c):
+    approved(c, "p1", unit="TOWN:xintang", land_mu="45")
+    assert c.stored("p1")["route"]["signs"] == "deputy_magistrate_investment"
+    before = c.stored("p1")["version"]
+    for wrong in (LEADER, MAGISTRATE, SECRETARY, HENGDONG_HEAD, XINTANG, IPB_DIRECTOR):
+        with pytest.raises(NotAllowed):
+            c.sign(wrong, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert_unsigned(c, "p1", before)
+
+    got = c.sign(DEPUTY, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert got["state"] == "signed" and got["responsible_unit"] == "TOWN:xintang"
+    event, = c.events("contracts.signed")
+    assert event["payload"]["signed_by"] == "deputy_magistrate_investment"
+    assert {o["key"] for o in event["payload"]["obligations"]} == {"land-fee", "handover"}
+
+
+# == 3. the copy register (R13) ==========================================================================
+def test_custodians_are_designated_by_their_own_units_head(c):
+    with pytest.raises(NotAllowed):  # a head, but of another unit
+        c.designate_custodian(FIN_HEAD, "LAND", {"user_id": "u-z", "name": "某人", "cabinet": "柜 9"})
+    with pytest.raises(NotAllowed):
+        c.designate_custodian(HENGDONG_HEAD, "PARK:hexi", {"user_id": "u-z", "name": "某人", "cabinet": "柜 9"})
+    with pytest.raises(NotAllowed):  # not a unit head
+        c.designate_custodian(IPB, "IPB", {"user_id": "u-z", "name": "某人", "cabinet": "柜 9"})
+    with pytest.raises(NotAllowed):
+        c.designate_custodian(LEGAL, "LEGAL", {"user_id": "u-z", "name": "某人", "cabinet": "柜 9"})
+    assert c.custodian_rows() == {} and c.audit_rows() == []
+
+    designate_all(c)
+    rows = c.custodian_rows()
+    assert set(rows) == set(HOLDERS)
+    for unit in HOLDERS:
+        assert rows[unit]["user_id"] == CUSTODIAN_USER[unit] and rows[unit]["cabinet"] == f"{unit} 机要柜 1"
+        assert rows[unit]["designated_by"]["unit"] == unit
+    audited = c.audit_rows("contracts.designate_custodian")
+    assert [(a["record_type"], a["record_id"], a["user_id"]) for a in audited] == [
+        ("unit", unit, HEADS[unit]["user_id"]) for unit in HEADS]
+    # a park's or a town's staff see who keeps each unit's copies (to designate their own); nobody outside may
+    listed = c.custodians(HENGDONG_CLERK)
+    assert {r["unit"]: r["cabinet"] for r in listed}["PARK:hengdong"] == "PARK:hengdong 机要柜 1"
+    assert {r["unit"] for r in c.custodians(XINTANG)} == set(HOLDERS)
+    with pytest.raises(NotAllowed):
+        c.custodians({"user_id": "u-x", "position": "reviewer", "unit": "EPB"})
+
+
+@pytest.mark.parametrize("units, numbers, problem", [
+    (["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong"], None, "7 copies registered; at least 8"),
+    (["GOV", "IPB", "IPB", "LAND", "LEGAL", "IND", "PARK:hengdong", "GOV"], None, "FIN holds no copy"),
+    (["GOV", "IPB", "LAND", "LEGAL", "IND", "PARK:hengdong", "AUDIT", "IPB"], None, "FIN holds no copy"),
+    (["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong", "AUDIT"], None,
+     "AUDIT has no designated custodian"),
+    (VALID_EIGHT, [1, 2, 3, 4, 5, 6, 7, 9], "numbered 1 to 8"),
+    (VALID_EIGHT, [1, 1, 2, 3, 4, 5, 6, 7], "numbered 1 to 8"),
+    (VALID_EIGHT, [0, 1, 2, 3, 4, 5, 6, 7], "number"),
+])
+def test_an_incomplete_register_is_refused_whole(c, units, numbers, problem):
+    signed(c, "p1")
+    designate_all(c)
+    with pytest.raises(InvalidInput) as refused:
+        c.register_copies(IPB, "p1", register(units, numbers))
+    listed = refused.value.details
+    assert problem in refused.value.message or any(problem in p for p in listed.get("copies", [])) \
+        or problem in json.dumps(listed, ensure_ascii=False)
+    assert c.copies() == [] and c.events("contracts.file_completed") == []
+    assert c.stored("p1")["state"] == "signed"
+    assert c.audit_rows("contracts.register_copies") == []
+
+
+def test_every_missing_holder_is_listed(c):
+    signed(c, "p1")
+    designate_all(c)
+    with pytest.raises(InvalidInput) as refused:
+        c.register_copies(IPB, "p1", register(["IPB"] * 8))
+    problems = refused.value.details["copies"]
+    for unit in ("GOV", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong"):
+        assert f"{unit} holds no copy" in problems
+    assert "IPB holds no copy" not in problems
+    assert c.copies() == [] and c.events("contracts.file_completed") == []
+
+
+def test_a_unit_without_a_custodian_cannot_hold_a_copy(c):
+    signed(c, "p1")
+    for unit, head in HEADS.items():
+        if unit != "LEGAL":
+            c.designate_custodian(head, unit, {"user_id": CUSTODIAN_USER[unit], "name": "x", "cabinet": "柜"})
+    with pytest.raises(InvalidInput) as refused:
+        c.register_copies(IPB, "p1", register(VALID_EIGHT))
+    assert "LEGAL has no designated custodian and cabinet" in refused.value.details["copies"]
+    assert c.copies() == [] and c.events("contracts.file_completed") == [] and c.stored("p1")["state"] == "signed"
+
+
+def test_the_complete_register_files_the_contract_and_it_is_handed_over(c, clock):
+    signed(c, "p1")
+    designate_all(c)
+    with pytest.raises(NotAllowed):  # IPB files the copies
+        c.register_copies(FIN_HEAD, "p1", register(VALID_EIGHT))
+    assert c.copies() == []
+
+    clock.now = shanghai(2026, 9, 4)
+    got = c.register_copies(IPB, "p1", register(VALID_EIGHT))
+    assert got["state"] == "filed_copies"
+    assert [(k["number"], k["unit"]) for k in got["copies"]] == list(enumerate(VALID_EIGHT, start=1))
+    rows = c.copies("p1")
+    assert [(r["number"], r["unit"], r["custodian_user_id"], r["cabinet"]) for r in rows] == [
+        (n, u, CUSTODIAN_USER[u], f"{u} 机要柜 1") for n, u in enumerate(VALID_EIGHT, start=1)]
+    assert all(r["registered_by"]["unit"] == "IPB" and r["registered_at"] == clock.now for r in rows)
+    assert c.stored("p1")["state"] == "filed_copies"
+    event, = c.events("contracts.file_completed")
+    assert event["payload"]["copies"] == [{"number": n, "unit": u} for n, u in enumerate(VALID_EIGHT, start=1)]
+    audited, = c.audit_rows("contracts.register_copies")
+    assert audited["outcome"] == "done" and audited["reason"] == "8 copies"
+
+    with pytest.raises(Conflict):  # filed once
+        c.register_copies(IPB, "p1", register(VALID_EIGHT))
+    assert len(c.copies("p1")) == 8 and len(c.events("contracts.file_completed")) == 1
+
+    with pytest.raises(NotAllowed):
+        c.hand_over(HENGDONG_HEAD, "p1")
+    assert c.stored("p1")["state"] == "filed_copies" and c.events("contracts.handed_over") == []
+    got = c.hand_over(IPB, "p1")
+    assert got["state"] == "construction"
+    row = c.stored("p1")
+    assert row["state"] == "construction" and row["handed_over_at"] == clock.now
+    handed, = c.events("contracts.handed_over")
+    assert handed["payload"]["responsible_unit"] == "PARK:hengdong"
+
+
+def test_the_contract_goes_to_the_archives_once_when_the_project_is_closed(c, clock):
+    signed(c, "p1")
+    designate_all(c)
+    c.register_copies(IPB, "p1", register(VALID_EIGHT))
+    c.hand_over(IPB, "p1")
+    with pytest.raises(Conflict):  # the project is not closed yet
+        c.hand_to_archives(IPB, "p1", {"note": "移交县档案局"})
+    closed = Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB), project_id="p1", payload={
+        "ref": "ZS2026-0001", "from_state": "accounting", "to_state": "closed", "trigger": "accounting.closed",
+        "seq": 40, "reason": "accounting closed"})
+    c.on_project_state_changed(closed.dump())
+    got = c.hand_to_archives(IPB, "p1", {"note": "移交县档案局"})
+    assert got["state"] == "archived" and got["archived"]["to"] == "ARCH"
+    # the coordinator has not yet heard (its copy of the lifecycle still says closed): a retried call after a
+    # lost reply must not hand the contract over a second time
+    with pytest.raises(Conflict) as again:
+        c.hand_to_archives(IPB, "p1", {"note": "移交县档案局"})
+    assert "already handed to ARCH" in again.value.message
+    assert len(c.events("contracts.archived")) == 1
+
+
+def test_no_copies_before_signing(c):
+    approved(c, "p1")
+    designate_all(c)
+    with pytest.raises(Conflict):
+        c.register_copies(IPB, "p1", register(VALID_EIGHT))
+    assert c.copies() == [] and c.stored("p1")["state"] == "legal_review"
+
+
+# == 4. confidential access and the audit trail (R13, R15) ================================================
+def custodian_actor(unit: str) -> dict:
+    return {"user_id": CUSTODIAN_USER[unit], "position": f"custodian:{unit}", "unit": unit}
+
+
+def test_custodians_and_grantees_read_the_contract_and_every_read_is_audited(c, clock):
+    T = shanghai(2026, 9, 10, 9, 0)
+    filed(c, "p1")
+    clock.now = T
+
+    got = c.read_contract(custodian_actor("FIN"), "p1", {"reason": "核对财政承诺"})
+    assert "custodian of FIN" in got["basis"] and got["version"] == 1 and got["ref"] == "ZS2026-0001"
+    text = document.read_contract(base64.b64decode(got["document_base64"]))
+    assert DRAFT_LINE not in text["paragraphs"] and "示例项目1" in text["title"]
+    assert got["terms"]["intensity_wan_per_mu"] == "133.33"
+
+    stranger = {"user_id": "u-rand", "position": "clerk", "unit": "DRB"}
+    with pytest.raises(NotAllowed):
+        c.read_contract(stranger, "p1", {"reason": "好奇"})
+    auditor = {"user_id": "u-auditor", "position": "auditor", "unit": "AUDIT"}
+    with pytest.raises(NotAllowed) as refused:  # before any grant
+        c.read_contract(auditor, "p1", {"reason": "审计核查"})
+    assert "no leader's grant" in refused.value.message
+
+    # who may grant, and until when
+    for not_leader in (IPB, FIN_HEAD, HENGDONG_HEAD, custodian_actor("FIN")):
+        with pytest.raises(NotAllowed):
+            c.grant_access(not_leader, "p1", {"grantee_user_id": "u-auditor", "reason": "审计",
+                                              "expires_at": (T + dt.timedelta(hours=2)).isoformat()})
+    for past in (T - dt.timedelta(minutes=1), T):
+        with pytest.raises(InvalidInput) as refused:
+            c.grant_access(MAGISTRATE, "p1", {"grantee_user_id": "u-auditor", "reason": "审计",
+                                              "expires_at": past.isoformat()})
+        assert "expires_at" in refused.value.details
+    assert c.grants() == [] and c.audit_rows("contracts.grant_access") == []
+
+    until = T + dt.timedelta(hours=2)
+    grant = c.grant_access(MAGISTRATE, "p1", {"grantee_user_id": "u-auditor", "reason": "年度审计抽查",
+                                              "expires_at": until.isoformat()})
+    stored, = c.grants()
+    assert stored["grantee_user_id"] == "u-auditor" and stored["grantor_position"] == "county_magistrate"
+    assert stored["granted_at"] == T and stored["expires_at"] == until and stored["reason"] == "年度审计抽查"
+    assert grant["id"] == stored["id"]
+
+    clock.now = T + dt.timedelta(hours=1)
+    got = c.read_contract(auditor, "p1", {"reason": "审计核查"})
+    assert "grant" in got["basis"] and "county_magistrate" in got["basis"]
+    with pytest.raises(NotAllowed):  # the grant is for u-auditor only
+        c.read_contract(stranger, "p1", {"reason": "顺便看看"})
+
+    clock.now = until  # the grant runs until, not through, its expiry
+    with pytest.raises(NotAllowed) as refused:
+        c.read_contract(auditor, "p1", {"reason": "审计核查"})
+    assert "expired" in refused.value.message
+    clock.now = T + dt.timedelta(hours=3)
+    with pytest.raises(NotAllowed) as refused:
+        c.read_contract(auditor, "p1", {"reason": "补充核查"})
+    assert "expired" in refused.value.message
+    got = c.read_contract(custodian_actor("PARK:hengdong"), "p1", {"reason": "监管履约"})  # custodians need no grant
+    assert "custodian of PARK:hengdong" in got["basis"]
+
+    reads = c.audit_rows("contracts.read_contract")
+    assert [(r["user_id"], r["position"], r["unit"], r["reason"], r["outcome"]) for r in reads] == [
+        (CUSTODIAN_USER["FIN"], "custodian:FIN", "FIN", "核对财政承诺", "allowed"),
+        ("u-rand", "clerk", "DRB", "好奇", "refused"),
+        ("u-auditor", "auditor", "AUDIT", "审计核查", "refused"),
+        ("u-auditor", "auditor", "AUDIT", "审计核查", "allowed"),
+        ("u-rand", "clerk", "DRB", "顺便看看", "refused"),
+        ("u-auditor", "auditor", "AUDIT", "审计核查", "refused"),
+        ("u-auditor", "auditor", "AUDIT", "补充核查", "refused"),
+        (CUSTODIAN_USER["PARK:hengdong"], "custodian:PARK:hengdong", "PARK:hengdong", "监管履约", "allowed"),
+    ]
+    assert all(r["record_id"] == "p1" and r["record_type"] == "contract" for r in reads)
+    assert "custodian of FIN" in json.loads(reads[0]["details"])["basis"]
+    assert "expired" in json.loads(reads[5]["details"])["basis"]
+    assert [r["at"] for r in reads][-1] == T + dt.timedelta(hours=3)
+    granted, = c.audit_rows("contracts.grant_access")
+    assert (granted["user_id"], granted["position"], granted["reason"], granted["outcome"]) == (
+        "u-mag", "county_magistrate", "年度审计抽查", "done")
+    assert json.loads(granted["details"])["grantee"] == "u-auditor"
+
+    with Session(c.provider.engine) as s:
+        result = audit.verify(s, models.audit_trail)
+    assert result.ok, result.problem
+    assert result.entries == len(c.audit_rows()) and result.entries >= len(reads) + 1
+
+
+def test_nothing_is_read_before_the_contract_is_filed_and_the_refusal_is_audited(c):
+    signed(c, "p1")
+    designate_all(c)
+    with pytest.raises(NotAllowed) as refused:
+        c.read_contract(custodian_actor("FIN"), "p1", {"reason": "提前查看"})
+    assert "not filed" in refused.value.message
+    row, = c.audit_rows("contracts.read_contract")
+    assert row["outcome"] == "refused" and row["user_id"] == CUSTODIAN_USER["FIN"]
+
+
+# == 5. obligations and special reports (R7, R16) =========================================================
+def official_working_days_after(due: dt.date, n: int) -> tuple[dt.date, bool]:
+    """The n-th working day strictly after ``due``: chinese_calendar where it knows the year, else Mon–Fri
+    (provisional)."""
+    day, counted, provisional = due, 0, False
+    while counted < n:
+        day += dt.timedelta(days=1)
+        try:
+            working = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            provisional, working = True, day.weekday() < 5
+        counted += working
+    return day, provisional
+
+
+def test_the_sample_policy_has_no_2027_schedule():
+    # precondition of the provisional case below: 2027 is in neither chinese_calendar nor the sample policy
+    assert 2027 not in {int(y) for y in POLICY.holiday_years}
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.is_workday(dt.date(2027, 1, 4))
+
+
+@pytest.mark.parametrize("due, report_due, provisional", [
+    # Wed before National Day: Oct 1–7 off; Thu 8, Fri 9, make-up Sat 10 are the 3 working days
+    ("2026-09-30", "2026-10-10", False),
+    # a plain Friday: the weekend does not count; Mon 9, Tue 10, Wed 11
+    ("2026-11-06", "2026-11-11", False),
+    # the Friday before the make-up working Saturday: Sat 10 counts, then Mon 12, Tue 13
+    ("2026-10-09", "2026-10-13", False),
+    # late in 2026: Thu Dec 31, then 2027 (no schedule, weekends only) Fri Jan 1, Mon Jan 4 — provisional
+    ("2026-12-30", "2027-01-04", True),
+])
+def test_an_unmet_obligation_lapses_the_day_after_its_due_date_and_a_late_report_flags_red(c, clock, due,
+                                                                                           report_due, provisional):
+    due_day, report_day = dt.date.fromisoformat(due), dt.date.fromisoformat(report_due)
+    assert official_working_days_after(due_day, 3) == (report_day, provisional)
+    signed(c, "p1", obligations=[{"id": "ob", "text": "完成设备安装", "due": due, "party": "investor"}])
+
+    clock.now = at(due_day, 23, 59)  # on the due date itself nothing happens
+    assert c.check_obligations() == 0
+    assert c.obligation("p1", "ob")["status"] == "open" and c.events("contracts.obligation_lapsed") == []
+
+    # 00:01 the next day in Shanghai is still the due date in UTC: the county's date counts
+    clock.now = at(due_day + dt.timedelta(days=1), 0, 1).astimezone(dt.timezone.utc)
+    assert c.check_obligations() == 1
+    row = c.obligation("p1", "ob")
+    assert row["status"] == "lapsed" and row["report_due"] == report_day
+    assert row["report_due_provisional"] is provisional and row["red_flag_at"] is None
+    event, = c.events("contracts.obligation_lapsed")
+    payload = event["payload"]
+    assert payload["report_due"] == report_due and payload["provisional"] is provisional
+    assert payload["unknown_years"] == ([2027] if provisional else [])
+    assert payload["responsible_unit"] == "PARK:hengdong" and payload["notify"] == ["PARK:hengdong"]
+    assert payload["obligation"]["key"] == "ob" and payload["obligation"]["report_due_provisional"] is provisional
+    assert ("(provisional)" in payload["reason"]) is provisional
+    assert c.check_obligations() == 0  # a second scan says nothing more
+    assert len(c.events("contracts.obligation_lapsed")) == 1
+
+    clock.now = at(report_day, 23, 59)  # the report's last day: not late yet
+    assert c.check_obligations() == 0
+    assert c.obligation("p1", "ob")["red_flag_at"] is None and c.events("contracts.special_report_late") == []
+    assert c.get_contract(IPB, "p1")["red_flag"] is False
+
+    clock.now = at(report_day + dt.timedelta(days=1), 0, 1)
+    assert c.check_obligations() == 1
+    assert c.obligation("p1", "ob")["red_flag_at"] == clock.now
+    late, = c.events("contracts.special_report_late")
+    assert late["payload"]["notify"] == ["IPB", "LG"] and late["payload"]["obligation"]["red_flag"] is True
+    assert report_due in late["payload"]["reason"]
+    assert c.check_obligations() == 0 and len(c.events("contracts.special_report_late")) == 1
+    got = c.get_contract(IPB, "p1")
+    assert got["red_flag"] is True
+    ob, = got["obligations"]
+    assert ob["status"] == "lapsed" and ob["report_due"] == report_due and ob["report_due_provisional"] is provisional
+
+
+def upload(filename: str = "专项报告.pdf", content: bytes = PDF) -> dict:
+    return {"filename": filename, "content_base64": base64.b64encode(content).decode()}
+
+
+def test_a_special_report_filed_in_time_by_the_responsible_unit_keeps_the_project_off_red(c, clock, documents):
+    signed(c, "p1", obligations=[
+        {"id": "ob-a", "text": "完成设备安装", "due": "2026-09-30", "party": "investor"},
+        {"id": "ob-b", "text": "完成环评验收", "due": "2026-09-30", "party": "investor"}])
+
+    clock.now = shanghai(2026, 9, 30)  # nothing has lapsed: no report is due
+    with pytest.raises(Conflict):
+        c.file_special_report(HENGDONG_CLERK, "p1", "ob-a", {"summary": "说明", "document": upload()})
+
+    clock.now = shanghai(2026, 10, 1, 8)
+    assert c.check_obligations() == 2
+    assert {e["payload"]["obligation"]["key"] for e in c.events("contracts.obligation_lapsed")} == {"ob-a", "ob-b"}
+
+    clock.now = shanghai(2026, 10, 9, 16)
+    for other in (IPB, IPB_DIRECTOR, HEXI_HEAD, FIN_HEAD, MAGISTRATE):
+        with pytest.raises(NotAllowed):
+            c.file_special_report(other, "p1", "ob-a", {"summary": "说明", "document": upload()})
+    with pytest.raises(InvalidInput) as refused:
+        c.file_special_report(HENGDONG_CLERK, "p1", "ob-a", {"summary": "说明", "document": upload("report.exe", b"MZ")})
+    assert "document.filename" in refused.value.details
+    assert c.obligation("p1", "ob-a")["report"] is None and c.events("contracts.special_report_filed") == []
+    assert not (documents.root.exists() and any(p.is_file() for p in documents.root.rglob("*")))
+
+    got = c.file_special_report(HENGDONG_CLERK, "p1", "ob-a", {"summary": "设备到货延迟，预计10月底完成",
+                                                              "document": upload()})
+    digest = hashlib.sha256(PDF).hexdigest()
+    report = c.obligation("p1", "ob-a")["report"]
+    assert report["document"] == {"id": digest, "filename": "专项报告.pdf", "content_type": "application/pdf",
+                                  "size": len(PDF)}
+    assert report["late"] is False and report["by"]["unit"] == "PARK:hengdong"
+    assert report["summary"] == "设备到货延迟，预计10月底完成"
+    assert documents.load(digest) == PDF
+    filed_event, = c.events("contracts.special_report_filed")
+    assert filed_event["payload"]["document"]["id"] == digest and filed_event["payload"]["obligation"]["key"] == "ob-a"
+    assert {o["key"]: o["report"] is not None for o in got["obligations"]} == {"ob-a": True, "ob-b": False}
+    with pytest.raises(Conflict):  # filed once
+        c.file_special_report(HENGDONG_CLERK, "p1", "ob-a", {"summary": "again", "document": upload()})
+
+    clock.now = shanghai(2026, 10, 10, 23, 59)  # report due date of both
+    assert c.check_obligations() == 0
+    clock.now = shanghai(2026, 10, 11, 9)
+    assert c.check_obligations() == 1  # only ob-b, whose report was not filed, is late
+    assert c.obligation("p1", "ob-a")["red_flag_at"] is None
+    assert c.obligation("p1", "ob-b")["red_flag_at"] == clock.now
+    late, = c.events("contracts.special_report_late")
+    assert late["payload"]["obligation"]["key"] == "ob-b"
+    clock.now = shanghai(2026, 10, 20)
+    assert c.check_obligations() == 0 and len(c.events("contracts.special_report_late")) == 1
+
+    c.file_special_report(HENGDONG_CLERK, "p1", "ob-b", {"summary": "迟报说明", "document": upload("迟报.pdf")})
+    assert c.obligation("p1", "ob-b")["report"]["late"] is True
+    assert c.obligation("p1", "ob-a")["report"]["late"] is False
+
+
+def test_a_met_obligation_never_lapses(c, clock):
+    signed(c, "p1", obligations=[{"id": "ob", "text": "缴清土地出让金", "due": "2026-09-30", "party": "investor"}])
+    clock.now = shanghai(2026, 9, 29)
+    with pytest.raises(NotAllowed):
+        c.record_progress(HEXI_HEAD, "p1", "ob", {"note": "已缴清", "met": True})
+    c.record_progress(HENGDONG_CLERK, "p1", "ob", {"note": "已缴清", "met": True})
+    assert c.obligation("p1", "ob")["status"] == "met"
+    clock.now = shanghai(2026, 10, 20)
+    assert c.check_obligations() == 0
+    assert c.events("contracts.obligation_lapsed") == [] and c.events("contracts.special_report_late") == []
+
+
+# -- fixes after review: custody follows the register of custodians; lapses keep their report; terms stay confidential
+
+def test_a_replaced_custodian_loses_access_and_the_new_one_reads(c):
+    filed(c, "p1")
+    old = custodian_actor("FIN")
+    assert c.read_contract(old, "p1", {"reason": "核对"})["basis"] == "custodian of FIN"
+    c.designate_custodian(FIN_HEAD, "FIN", {"user_id": "u-new-fin", "name": "新档案员", "cabinet": "FIN 机要柜 2"})
+    with pytest.raises(NotAllowed):
+        c.read_contract(old, "p1", {"reason": "核对"})
+    new = {"user_id": "u-new-fin", "position": "archivist", "unit": "FIN"}
+    assert c.read_contract(new, "p1", {"reason": "核对"})["basis"] == "custodian of FIN"
+
+
+def test_meeting_a_lapsed_obligation_late_still_owes_the_special_report(c, clock):
+    signed(c, "p1", obligations=[{"id": "ob", "text": "完成设备安装", "due": "2026-11-06", "party": "investor"}])
+    clock.now = shanghai(2026, 11, 9)
+    assert c.check_obligations() == 1
+    c.record_progress(HENGDONG_HEAD, "p1", "ob", {"note": "已完成安装", "met": True})
+    row = c.obligation("p1", "ob")
+    assert row["status"] == "lapsed" and row["met_at"] is not None
+    clock.now = shanghai(2026, 11, 12)  # report was due Wed 11 Nov
+    assert c.check_obligations() == 1 and len(c.events("contracts.special_report_late")) == 1
+
+
+def test_the_contract_record_does_not_carry_the_confidential_terms(c):
+    signed(c, "p1")
+    record = c.get_contract(IPB, "p1")
+    assert record["versions"] and all("terms" not in v for v in record["versions"])
+
+
+def test_a_scoped_position_must_belong_to_the_acting_unit(c):
+    with pytest.raises(InvalidInput) as refused:
+        c.designate_custodian({"user_id": "u", "position": "park_head:hexi", "unit": "PARK:hengdong"}, "PARK:hengdong",
+                              {"user_id": "x", "name": "x", "cabinet": "x"})
+    assert "actor.position" in refused.value.details

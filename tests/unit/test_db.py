@@ -1,0 +1,68 @@
+"""The database dependency's choices: one database per service, SQLite by default, URL from the environment."""
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from shared.config import load_config
+from shared.db import database_url, make_engine
+
+
+def test_default_is_a_sqlite_file_per_service_under_the_data_dir(tmp_path):
+    config = load_config(env={"ZS_DATA_DIR": str(tmp_path / "data")})
+    assert database_url("intake", config) == f"sqlite:///{tmp_path / 'data' / 'intake.db'}"
+    assert database_url("coordinator", config).endswith("coordinator.db")
+    assert (tmp_path / "data").is_dir()
+
+
+def test_a_postgresql_url_per_service_comes_from_the_environment(tmp_path):
+    url = "postgresql://zhaoshang@127.0.0.1:5432/zs_intake"
+    config = load_config(env={"ZS_DATA_DIR": str(tmp_path), "ZS_DB_INTAKE": url})
+    assert database_url("intake", config) == url
+    assert database_url("review", config).startswith("sqlite:///")  # the others keep their default
+
+
+def test_sqlite_engine_is_durable_and_serialised(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL: a commit survives a power cut
+    assert engine.pool.size() == 1  # one connection: a second writer would block the eventlet hub
+
+
+class _Provider:
+    def __init__(self, engine):
+        from sqlalchemy import MetaData
+
+        from shared.outbox import messaging_tables
+
+        self.engine = engine
+        self.outbox, self.processed = messaging_tables(MetaData())
+
+    def wake_relay(self):
+        pass
+
+
+def test_closing_a_workers_session_never_raises_when_the_database_went_away(tmp_path, monkeypatch):
+    """A worker's teardown that raised killed the whole service container (seen with PostgreSQL restarted:
+    the rollback on close failed with 'terminating connection due to administrator command')."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from shared.db import ServiceStore
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
+    store = ServiceStore(_Provider(engine))
+    store.session.execute(text("SELECT 1"))  # a transaction is open, as in a worker
+
+    def server_gone(self):
+        raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
+
+    monkeypatch.setattr(Session, "close", server_gone)
+    store.close()  # must not raise
+    assert store._session is None
+    monkeypatch.undo()
+    store.session.execute(text("SELECT 1"))  # the store still works for the next worker
+    store.close()
+    assert engine.pool.checkedout() == 0
+    engine.dispose()

@@ -1,0 +1,234 @@
+"""SPEC §2 lifecycle: the whole transition table, written out here independently.
+
+Every (from, to) pair of the SPEC table must be reachable through
+``domain.next_state`` with the trigger the domain names for it, and every
+other (state, trigger) combination must be refused with ``Conflict``.
+"""
+from __future__ import annotations
+
+import pytest
+
+from services.coordinator import domain
+from services.coordinator.domain import next_state, trigger_of
+from shared.errors import Conflict, InvalidInput
+
+# Every state of SPEC §2, in lifecycle order.
+SPEC_STATES = [
+    "lead", "filed", "under_review", "approved", "rejected", "returned", "assigned", "negotiating",
+    "agreed", "escalated", "refused", "drafting", "legal_review", "signed", "filed_copies",
+    "construction", "accounting", "closed", "archived", "terminated",
+]
+
+# The SPEC §2 table, one row per (from, to) pair (the "by" column as a note).
+SPEC_PAIRS = [
+    ("lead", "filed", "IPB files it (R1)"),
+    ("filed", "under_review", "IPB convenes (R2)"),
+    ("returned", "under_review", "IPB resubmits (R2)"),
+    ("under_review", "approved", "the review's outcome (R2)"),
+    ("under_review", "rejected", "the review's outcome (R2)"),
+    ("under_review", "returned", "the review's outcome (R2)"),
+    ("approved", "assigned", "IPB confirms the responsible unit (R3)"),
+    ("assigned", "negotiating", "first negotiation session (R4)"),
+    ("negotiating", "agreed", "decision within authority (R5)"),
+    ("negotiating", "escalated", "route needs the principals (R5)"),
+    ("escalated", "agreed", "the principals' decision (R5)"),
+    ("escalated", "refused", "the principals' decision (R5)"),
+    ("agreed", "drafting", "IPB drafts (R6)"),
+    ("drafting", "legal_review", "draft submitted to LEGAL (R6)"),
+    ("legal_review", "drafting", "LEGAL returns it (R6)"),
+    ("legal_review", "signed", "the routed signatory signs (R6)"),
+    ("signed", "filed_copies", "the 8-copy register complete (R13)"),
+    ("filed_copies", "construction", "handed to the park or town (R7)"),
+    ("construction", "accounting", "construction period reached / IPB opens it (R12)"),
+    ("accounting", "closed", "accounting report issued (R12)"),
+    ("closed", "archived", "contract handed to ARCH (R13)"),
+]
+
+# "any state before construction -> terminated (R11)": the live states of the
+# lifecycle up to (not including) construction.  rejected / refused are ends of
+# the lifecycle (the domain itself lists them in TERMINAL), not states "before
+# construction" of a project that is still going ahead.
+ENDED = {"rejected", "refused", "archived", "terminated"}
+LIVE_BEFORE_CONSTRUCTION = [s for s in SPEC_STATES[: SPEC_STATES.index("construction")] if s not in ENDED]
+AT_OR_AFTER_CONSTRUCTION = ["construction", "accounting", "closed", "archived", "terminated"]
+
+SPEC_ALL_PAIRS = {(f, t) for f, t, _ in SPEC_PAIRS} | {(s, "terminated") for s in LIVE_BEFORE_CONSTRUCTION}
+
+# The one reading of the SPEC table the domain makes differently: it lets the
+# final outcomes rejected / refused be "terminated" too (BEFORE_CONSTRUCTION is a
+# slice of STATES that includes them).  The exhaustive checks below leave exactly
+# these pairs out; test_rejected_and_refused_are_final states the intended rule.
+DISPUTED_PAIRS = {("rejected", "terminated"), ("refused", "terminated")}
+
+
+def _domain_rows():
+    """(from, to, trigger) rows as the domain declares them."""
+    return [(f, t.to_state, t.trigger) for t in domain.TRANSITIONS for f in t.from_states]
+
+
+def _trigger_for(frm: str, to: str) -> str:
+    matches = [trig for f, t, trig in _domain_rows() if f == frm and t == to]
+    assert len(matches) == 1, f"the domain must name exactly one trigger for {frm} -> {to}, found {matches}"
+    return matches[0]
+
+
+EXPECTED_ROWS = sorted((f, t, _trigger_for(f, t)) for f, t in SPEC_ALL_PAIRS)
+
+
+def test_states_are_exactly_the_spec_states():
+    assert list(domain.STATES) == SPEC_STATES
+
+
+def test_terminal_states():
+    assert domain.TERMINAL == frozenset(ENDED)
+
+
+def test_live_before_construction_list():
+    assert LIVE_BEFORE_CONSTRUCTION == [
+        "lead", "filed", "under_review", "approved", "returned", "assigned", "negotiating",
+        "agreed", "escalated", "drafting", "legal_review", "signed", "filed_copies",
+    ]
+
+
+def test_domain_declares_exactly_the_spec_pairs():
+    declared = {(f, t) for f, t, _ in _domain_rows()} - DISPUTED_PAIRS
+    assert declared - SPEC_ALL_PAIRS == set(), "transitions the SPEC does not allow"
+    assert SPEC_ALL_PAIRS - declared == set(), "SPEC transitions missing from the domain"
+
+
+def test_known_trigger_names():
+    # the event-driven triggers are named after the department event that causes them
+    assert _trigger_for("lead", "filed") == "intake.project_filed"
+    assert _trigger_for("under_review", "approved") == "review.concluded:approved"
+    assert _trigger_for("under_review", "rejected") == "review.concluded:rejected"
+    assert _trigger_for("escalated", "agreed") == "negotiation.principals_decided:agreed"
+    assert _trigger_for("escalated", "refused") == "negotiation.principals_decided:refused"
+    for state in LIVE_BEFORE_CONSTRUCTION:
+        assert _trigger_for(state, "terminated") == domain.TERMINATE == "command:terminate"
+
+
+@pytest.mark.parametrize("frm, to, trigger", EXPECTED_ROWS)
+def test_every_allowed_transition(frm, to, trigger):
+    assert next_state(frm, trigger) == to
+
+
+@pytest.mark.parametrize("state", SPEC_STATES)
+def test_every_disallowed_trigger_is_a_conflict(state):
+    allowed = {trig: to for f, to, trig in EXPECTED_ROWS if f == state}
+    triggers = sorted(domain.TRIGGERS | {"no.such_event", "review.concluded", "command:delete"})
+    for trigger in triggers:
+        if trigger in allowed:
+            assert next_state(state, trigger) == allowed[trigger]
+            continue
+        if (state, "terminated") in DISPUTED_PAIRS and trigger == domain.TERMINATE:
+            continue  # see test_rejected_and_refused_are_final
+        with pytest.raises(Conflict) as info:
+            next_state(state, trigger)
+        assert state in info.value.message and trigger in info.value.message
+        assert info.value.details["trigger"] == [trigger]
+        reported = [t for t in info.value.details["allowed"]
+                    if not ((state, "terminated") in DISPUTED_PAIRS and t == domain.TERMINATE)]
+        assert sorted(reported) == sorted(allowed)
+
+
+@pytest.mark.parametrize("state", SPEC_STATES)
+def test_allowed_triggers_match_spec(state):
+    disputed = [domain.TERMINATE] if (state, "terminated") in DISPUTED_PAIRS else []
+    assert [t for t in domain.allowed_triggers(state) if t not in disputed] == \
+        sorted(trig for f, _, trig in EXPECTED_ROWS if f == state)
+
+
+@pytest.mark.parametrize("state", LIVE_BEFORE_CONSTRUCTION)
+def test_terminated_reachable_before_construction(state):
+    assert next_state(state, domain.TERMINATE) == "terminated"
+
+
+@pytest.mark.parametrize("state", AT_OR_AFTER_CONSTRUCTION)
+def test_terminated_not_reachable_at_or_after_construction(state):
+    with pytest.raises(Conflict):
+        next_state(state, domain.TERMINATE)
+
+
+@pytest.mark.parametrize("state", ["archived", "terminated"])
+def test_end_states_take_no_trigger(state):
+    for trigger in sorted(domain.TRIGGERS):
+        with pytest.raises(Conflict):
+            next_state(state, trigger)
+    assert domain.allowed_triggers(state) == []
+
+
+@pytest.mark.parametrize("state", ["rejected", "refused"])
+def test_review_and_principal_refusals_take_no_lifecycle_event(state):
+    for trigger in sorted(domain.TRIGGERS - {domain.TERMINATE}):
+        with pytest.raises(Conflict):
+            next_state(state, trigger)
+
+
+@pytest.mark.parametrize("state", ["rejected", "refused"])
+def test_rejected_and_refused_are_final(state):
+    """KNOWN FAILURE (reported): the domain lets a rejected / refused project be terminated.
+
+    The SPEC's "any state before construction -> terminated" is about a project that
+    cannot go ahead (R11); rejected and refused are already final outcomes, and the
+    domain's own TERMINAL set lists them as terminal.  Terminating one would overwrite
+    the recorded outcome and demand a special report for a project already stopped.
+    """
+    assert state in domain.TERMINAL
+    with pytest.raises(Conflict):
+        next_state(state, domain.TERMINATE)
+    assert domain.allowed_triggers(state) == []
+
+
+def test_happy_path_walk_from_lead_to_archived():
+    path = ["lead", "filed", "under_review", "returned", "under_review", "approved", "assigned", "negotiating",
+            "escalated", "agreed", "drafting", "legal_review", "drafting", "legal_review", "signed",
+            "filed_copies", "construction", "accounting", "closed", "archived"]
+    state = path[0]
+    for to in path[1:]:
+        state = next_state(state, _trigger_for(state, to))
+        assert state == to
+
+
+def test_no_transition_out_of_nothing():
+    # a project comes into being as a lead on registration, not through next_state
+    for trigger in sorted(domain.TRIGGERS):
+        with pytest.raises(Conflict):
+            next_state(None, trigger)
+
+
+# --- trigger_of -----------------------------------------------------------------------
+
+
+def test_trigger_of_keys_outcome():
+    assert trigger_of("review.concluded", {"outcome": "approved"}) == "review.concluded:approved"
+    assert trigger_of("review.concluded", {"outcome": "rejected"}) == "review.concluded:rejected"
+    assert trigger_of("negotiation.decided", {"outcome": "agreed"}) == "negotiation.decided:agreed"
+    assert trigger_of("negotiation.principals_decided", {"outcome": "refused"}) == \
+        "negotiation.principals_decided:refused"
+
+
+def test_trigger_of_plain_event():
+    assert trigger_of("intake.project_filed", {"ref": "ZS-1"}) == "intake.project_filed"
+    assert trigger_of("review.convened", {}) == "review.convened"
+
+
+def test_trigger_of_unknown_outcome_falls_back_and_is_refused():
+    trigger = trigger_of("review.concluded", {"outcome": "maybe"})
+    assert trigger == "review.concluded"
+    with pytest.raises(Conflict):
+        next_state("under_review", trigger)
+
+
+def test_trigger_of_then_next_state():
+    assert next_state("under_review", trigger_of("review.concluded", {"outcome": "approved"})) == "approved"
+    assert next_state("negotiating", trigger_of("negotiation.decided", {"outcome": "agreed"})) == "agreed"
+
+
+# --- unknown state ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["", "LEAD", "cancelled", "under review"])
+def test_unknown_state_is_invalid_input(state):
+    with pytest.raises(InvalidInput) as info:
+        next_state(state, "intake.project_filed")
+    assert "state" in info.value.details

@@ -1,0 +1,62 @@
+"""JSON log lines carry the worker's project, event and actor."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from shared.observability import JsonFormatter, _context, message_context
+
+ENVELOPE = {"event_id": "e1", "type": "intake.project_filed", "project_id": "p1",
+            "actor": {"user_id": "u1", "position": "ipb_clerk", "unit": "IPB"}, "payload": {}}
+
+
+def test_the_context_of_an_event_and_of_an_rpc():
+    assert message_context((ENVELOPE,)) == {"event_id": "e1", "event_type": "intake.project_filed",
+                                            "project_id": "p1", "actor": "u1/ipb_clerk/IPB"}
+    actor = {"user_id": "u2", "position": "reviewer", "unit": "DRB"}
+    assert message_context((actor, "p9", {"opinion": "pass"})) == {"actor": "u2/reviewer/DRB", "project_id": "p9"}
+    assert message_context(()) == {}
+
+
+def test_a_log_line_is_json_with_the_context():
+    token = _context.set({"service": "intake", "project_id": "p1", "event_id": "e1", "actor": "u1/ipb_clerk/IPB"})
+    try:
+        record = logging.LogRecord("zhaoshang", logging.WARNING, __file__, 1, "项目 %s 已登记", ("ZS2026-0001",), None)
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        _context.reset(token)
+    assert line["message"] == "项目 ZS2026-0001 已登记" and line["level"] == "WARNING"
+    assert (line["project_id"], line["event_id"], line["actor"], line["service"]) == ("p1", "e1", "u1/ipb_clerk/IPB", "intake")
+    assert line["time"].endswith("+08:00")
+
+
+def test_metrics_on_a_port_the_os_picks_reported_in_the_port_file(tmp_path):
+    import requests
+
+    from shared.observability import serve_metrics
+
+    assert serve_metrics(0) is None and serve_metrics(None) is None  # no port, no file: no server
+    port_file = tmp_path / "intake.port"
+    port = serve_metrics(0, str(port_file))
+    assert port and int(port_file.read_text()) == port
+    assert "zhaoshang_messages_total" in requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+
+
+def test_the_supervisor_gives_each_service_its_metrics_settings():
+    from zhaoshang.supervisor import Platform
+
+    fixed = Platform(("intake", "review"), env={"ZS_METRICS_BASE_PORT": "9300"})
+    assert fixed._metrics_env("review") == {"ZS_METRICS_PORT": "9301"} and fixed.metrics_port("review") == 9301
+    assert Platform(env={"ZS_METRICS_BASE_PORT": "0"})._metrics_env("intake") == {}
+    auto = Platform(("intake",), env={"ZS_METRICS_BASE_PORT": "auto"})
+    env = auto._metrics_env("intake")
+    assert env["ZS_METRICS_PORT"] == "0" and env["ZS_METRICS_PORT_FILE"].endswith("intake.port")
+    with pytest.raises(TimeoutError):
+        auto.metrics_port("intake", timeout=0.2)  # the process has not reported its port yet
+    Path(env["ZS_METRICS_PORT_FILE"]).write_text("41234")  # as the service process does (serve_metrics)
+    assert auto.metrics_port("intake") == 41234
+    auto.stop()  # the platform stopped: its port files go with it
+    assert not Path(env["ZS_METRICS_PORT_FILE"]).parent.exists()

@@ -1,0 +1,343 @@
+"""The review service (R2) driven through its own methods with real collaborators.
+
+Each call builds a worker with nameko's ``worker_factory`` over a real SQLite
+database (outbox included), the sample policy, the official working-day
+calendar, the shipped check plugins and a clock the test moves forward.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import chinese_calendar
+import pytest
+from nameko.testing.services import worker_factory
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from services.review import models
+from services.review.checks import discover_checks
+from services.review.service import ReviewService
+from shared.actor import Actor
+from shared.clock import SHANGHAI
+from shared.db import ServiceStore
+from shared.envelope import Envelope
+from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from shared.policy import load_policy
+from shared.workdays import WorkingDayCalendar
+
+POLICY = load_policy()
+CALENDAR = WorkingDayCalendar(POLICY.holiday_years)
+CHECKS = discover_checks()
+
+IPB = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
+BUREAUS = ("DRB", "IND", "FIN", "EPB", "LAND", "PLAN")
+HENGDONG_UNITS = [*BUREAUS, "PARK:hengdong"]
+
+
+def reviewer(unit: str) -> dict:
+    if unit.startswith("PARK:"):
+        return {"user_id": f"u-{unit}", "position": f"park_head:{unit.split(':', 1)[1]}", "unit": unit}
+    return {"user_id": f"u-{unit}", "position": "reviewer", "unit": unit}
+
+
+def shanghai(y, m, d, hh=10, mm=0) -> dt.datetime:
+    return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+
+
+def official_deadline(start: dt.date, n: int) -> dt.date:
+    """The n-th working day strictly after ``start``, straight from chinesecalendar."""
+    day, counted = start, 0
+    while counted < n:
+        day += dt.timedelta(days=1)
+        counted += chinese_calendar.is_workday(day)
+    return day
+
+
+class TestClock:
+    """A clock the test sets: an aware Asia/Shanghai datetime."""
+
+    __test__ = False
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+class Provider:
+    """What ServiceStore needs of the nameko Database provider."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.outbox = models.metadata.tables["outbox"]
+        self.processed = models.metadata.tables["processed_events"]
+        self.woken = 0
+
+    def wake_relay(self):
+        self.woken += 1
+
+
+class Review:
+    """Calls the service as nameko would: a fresh worker (and db session) per call."""
+
+    def __init__(self, provider: Provider, clock: TestClock):
+        self.provider, self.clock = provider, clock
+
+    def call(self, method: str, *args):
+        store = ServiceStore(self.provider)
+        worker = worker_factory(ReviewService, db=store, policy=POLICY, calendar=CALENDAR,
+                                clock=self.clock, checks=CHECKS)
+        try:
+            return getattr(worker, method)(*args)
+        finally:
+            store.close()
+
+    def __getattr__(self, method):
+        return lambda *args: self.call(method, *args)
+
+    # -- the outbox -------------------------------------------------------------
+    def events(self, event_type: str | None = None, project_id: str | None = None) -> list[dict]:
+        outbox = self.provider.outbox
+        with Session(self.provider.engine) as s:
+            rows = s.execute(select(outbox.c.event_type, outbox.c.body).order_by(outbox.c.id)).all()
+        bodies = [json.loads(body) for _, body in rows]
+        return [b for b in bodies
+                if (event_type is None or b["type"] == event_type)
+                and (project_id is None or b["project_id"] == project_id)]
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'review.db'}")
+    models.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    return TestClock(shanghai(2026, 9, 30))
+
+
+@pytest.fixture
+def review(engine, clock):
+    return Review(Provider(engine), clock)
+
+
+def file_project(review: Review, project_id: str, n: int = 1, sector: str = "C3612",
+                 location_kind: str = "park", location_id: str | None = "hengdong",
+                 fai: str = "60000000", land_mu: str = "20") -> None:
+    """Deliver intake.project_filed to the service's handler, as the bus would."""
+    event = Envelope(type="intake.project_filed", actor=Actor(**IPB), project_id=project_id, payload={
+        "ref": f"ZS2026-{n:04d}", "project_name": f"示例项目{n}", "investor_name": f"示例投资有限公司{n}",
+        "sector": sector, "planned_total_investment": "80000000", "planned_fixed_asset_investment": fai,
+        "land_mu": land_mu, "location_kind": location_kind, "location_id": location_id,
+        "registered_unit": "IPB", "reason": "filed",
+    })
+    review.on_project_filed(event.dump())
+
+
+def convened(review: Review, project_id: str, n: int = 1, **project) -> dict:
+    file_project(review, project_id, n, **project)
+    return review.convene(IPB, project_id, {"note": "joint review"})
+
+
+# -- 1. the review period, on the official calendar ----------------------------------------------
+def test_an_open_review_is_escalated_once_the_day_after_its_period(review, clock):
+    expected = official_deadline(dt.date(2026, 9, 30), POLICY.integer("thresholds.review.period_working_days"))
+    # National Day 2026: Oct 1-7 off, Saturday Oct 10 a make-up working day.
+    assert expected == dt.date(2026, 10, 20)
+
+    got = convened(review, "p1")
+    assert got["deadline"] == "2026-10-20" and got["deadline_provisional"] is False
+    assert got["state"] == "open" and got["required_units"] == HENGDONG_UNITS
+
+    for moment in (shanghai(2026, 9, 30, 18), shanghai(2026, 10, 8), shanghai(2026, 10, 10),
+                   shanghai(2026, 10, 19), shanghai(2026, 10, 20, 0, 1), shanghai(2026, 10, 20, 23, 59)):
+        clock.now = moment
+        assert review.escalate_overdue() == 0, moment
+    assert review.events("review.escalated") == []
+    assert review.get_review(IPB, "p1")["escalated_at"] is None
+
+    # 00:30 on Oct 21 in Shanghai is still Oct 20 in UTC: the day is the county's day.
+    clock.now = shanghai(2026, 10, 21, 0, 30)
+    assert review.escalate_overdue() == 1
+    assert review.escalate_overdue() == 0
+    clock.now = shanghai(2026, 10, 28)
+    assert review.escalate_overdue() == 0
+
+    escalated = review.events("review.escalated")
+    assert len(escalated) == 1
+    event = escalated[0]
+    assert event["project_id"] == "p1"
+    assert event["payload"]["to_position"] == "ipb_director"
+    assert event["payload"]["awaiting"] == HENGDONG_UNITS
+    assert event["payload"]["deadline"] == "2026-10-20"
+    assert event["actor"]["unit"] == "SYSTEM"
+    after = review.get_review(IPB, "p1")
+    assert after["escalated_at"] is not None and after["state"] == "open"
+
+
+def test_a_period_running_into_an_unknown_year_is_provisional(review, clock):
+    clock.now = shanghai(2026, 12, 21)
+    got = convened(review, "p1")
+    assert dt.date.fromisoformat(got["deadline"]).year == 2027
+    assert got["deadline_provisional"] is True
+    assert review.get_review(IPB, "p1")["deadline_provisional"] is True
+    convened_event, = review.events("review.convened")
+    assert convened_event["payload"]["deadline_provisional"] is True
+
+    clock.now = shanghai(2026, 12, 1)  # a period inside a known year is not provisional
+    assert convened(review, "p2", n=2)["deadline_provisional"] is False
+
+
+def test_a_concluded_review_is_never_escalated(review, clock):
+    convened(review, "p1")
+    for unit in HENGDONG_UNITS:
+        got = review.record_opinion(reviewer(unit), "p1", {"opinion": "pass"})
+    assert got["state"] == "concluded" and got["outcome"] == "approved"
+
+    for moment in (shanghai(2026, 10, 21), shanghai(2026, 11, 30), shanghai(2026, 12, 31)):
+        clock.now = moment
+        assert review.escalate_overdue() == 0
+    assert review.events("review.escalated") == []
+    assert review.get_review(IPB, "p1")["escalated_at"] is None
+
+
+def test_a_resubmission_opens_a_new_round_with_a_new_period(review, clock):
+    convened(review, "p1")
+    review.record_opinion(reviewer("DRB"), "p1", {"opinion": "pass"})  # round 1 only
+    clock.now = shanghai(2026, 10, 21, 9)
+    assert review.escalate_overdue() == 1
+    first, = review.events("review.escalated")
+    assert first["payload"]["awaiting"] == HENGDONG_UNITS[1:]
+
+    clock.now = shanghai(2026, 10, 22)
+    returned = review.record_return(IPB, "p1", {"unit": "LAND", "request": "the land survey"})
+    assert returned["state"] == "returned"
+    clock.now = shanghai(2026, 11, 20)  # long past the old period: a returned review waits on the investor
+    assert review.escalate_overdue() == 0
+
+    clock.now = shanghai(2026, 11, 23, 15)  # Monday
+    again = review.resubmit(IPB, "p1", {"note": "survey supplied"})
+    new_deadline = official_deadline(dt.date(2026, 11, 23), 10)
+    assert new_deadline == dt.date(2026, 12, 7)
+    assert again["state"] == "open" and again["round"] == 2
+    assert again["deadline"] == new_deadline.isoformat() and again["deadline_provisional"] is False
+    assert again["escalated_at"] is None
+    assert again["awaiting"] == HENGDONG_UNITS  # DRB's round-1 opinion does not count for round 2
+    assert again["returns"][0]["resubmission_note"] == "survey supplied"
+    resubmitted, = review.events("review.resubmitted")
+    assert resubmitted["payload"]["round"] == 2 and resubmitted["payload"]["deadline"] == "2026-12-07"
+
+    for moment in (shanghai(2026, 11, 24), shanghai(2026, 12, 4), shanghai(2026, 12, 7, 23, 59)):
+        clock.now = moment
+        assert review.escalate_overdue() == 0, moment
+    clock.now = shanghai(2026, 12, 8)
+    assert review.escalate_overdue() == 1
+    assert review.escalate_overdue() == 0
+
+    escalations = review.events("review.escalated")
+    assert len(escalations) == 2
+    second = escalations[1]["payload"]
+    assert second["deadline"] == "2026-12-07" and second["awaiting"] == HENGDONG_UNITS
+    assert second["to_position"] == "ipb_director"
+
+
+# -- 5. opinions through the service ----------------------------------------------------------------
+def test_a_reviewer_records_only_its_own_units_opinion(review):
+    convened(review, "p1")
+    with pytest.raises(NotAllowed):
+        review.record_opinion(reviewer("DRB"), "p1", {"unit": "FIN", "opinion": "pass"})
+    got = review.get_review(IPB, "p1")
+    assert got["opinions"] == [] and "FIN" in got["awaiting"] and "DRB" in got["awaiting"]
+    assert review.events("review.opinion_recorded") == []
+
+
+def test_a_unit_gives_one_opinion_per_round(review):
+    convened(review, "p1")
+    review.record_opinion(reviewer("DRB"), "p1", {"opinion": "conditional", "conditions": ["energy audit"]})
+    with pytest.raises(Conflict):
+        review.record_opinion(reviewer("DRB"), "p1", {"opinion": "fail", "reasons": ["changed my mind"]})
+    got = review.get_review(IPB, "p1")
+    assert [(o["unit"], o["opinion"], o["conditions"]) for o in got["opinions"]] == [("DRB", "conditional", ["energy audit"])]
+    assert got["state"] == "open" and "DRB" not in got["awaiting"]
+    assert len(review.events("review.opinion_recorded")) == 1
+
+
+def test_only_a_reviewer_position_records_an_opinion(review):
+    convened(review, "p1")
+    with pytest.raises(NotAllowed):
+        review.record_opinion({"user_id": "u-fin-1", "position": "fin_clerk", "unit": "FIN"}, "p1", {"opinion": "pass"})
+    assert review.get_review(IPB, "p1")["opinions"] == []
+    assert review.events("review.opinion_recorded") == []
+
+
+def test_a_conditional_opinion_names_its_conditions(review):
+    convened(review, "p1")
+    with pytest.raises(InvalidInput) as e:
+        review.record_opinion(reviewer("EPB"), "p1", {"opinion": "conditional"})
+    assert "conditions" in e.value.details
+    assert review.get_review(IPB, "p1")["opinions"] == []
+
+
+def test_any_fail_rejects_the_review(review):
+    convened(review, "p1")
+    review.record_opinion(reviewer("DRB"), "p1", {"opinion": "pass"})
+    got = review.record_opinion(reviewer("FIN"), "p1", {"opinion": "fail", "reasons": ["no budget"]})
+    assert got["state"] == "concluded" and got["outcome"] == "rejected" and got["awaiting"] == []
+    concluded, = review.events("review.concluded")
+    assert concluded["payload"]["outcome"] == "rejected"
+    with pytest.raises(Conflict):  # no further opinion on a concluded review
+        review.record_opinion(reviewer("EPB"), "p1", {"opinion": "pass"})
+
+
+def test_all_pass_or_conditional_approves_with_every_condition(review):
+    convened(review, "p1")
+    conditions = {"EPB": ["wastewater pre-treatment", "noise barrier"], "PARK:hengdong": ["use plot B-7"]}
+    for unit in HENGDONG_UNITS:
+        assert review.events("review.concluded") == []
+        data = {"opinion": "conditional", "conditions": conditions[unit]} if unit in conditions else {"opinion": "pass"}
+        got = review.record_opinion(reviewer(unit), "p1", data)
+    assert got["state"] == "concluded" and got["outcome"] == "approved"
+    expected = [{"unit": "EPB", "condition": "wastewater pre-treatment"}, {"unit": "EPB", "condition": "noise barrier"},
+                {"unit": "PARK:hengdong", "condition": "use plot B-7"}]
+    assert got["conditions"] == expected
+    concluded, = review.events("review.concluded")
+    assert concluded["payload"]["outcome"] == "approved"
+    assert concluded["payload"]["conditions"] == expected
+    assert concluded["actor"]["unit"] == "PARK:hengdong"
+
+
+# -- 6. convening ---------------------------------------------------------------------------------------
+def test_an_eliminated_sector_is_rejected_at_convening(review):
+    got = convened(review, "p1", sector="C3041")
+    assert got["state"] == "concluded" and got["outcome"] == "rejected" and got["awaiting"] == []
+    verdicts = {f["check"]: f["verdict"] for f in got["findings"]}
+    assert verdicts["national_industrial_policy"] == "fail"
+    assert [v for v in verdicts.values() if v == "fail"] == ["fail"]  # nothing else failed: the class alone rejects
+    concluded, = review.events("review.concluded")
+    assert concluded["payload"]["outcome"] == "rejected"
+    assert "eliminated" in concluded["payload"]["reason"]
+    assert concluded["actor"]["unit"] == "SYSTEM"
+    with pytest.raises(Conflict):
+        review.record_opinion(reviewer("DRB"), "p1", {"opinion": "pass"})
+
+
+def test_a_permitted_project_is_not_rejected_at_convening(review):
+    got = convened(review, "p1")
+    assert got["state"] == "open" and got["outcome"] is None
+    assert review.events("review.concluded") == []
+
+
+def test_convening_needs_a_filed_project_and_happens_once(review):
+    with pytest.raises(NotFound):
+        review.convene(IPB, "never-filed", {})
+    assert review.events() == []
+
+    convened(review, "p1")
+    with pytest.raises(Conflict):
+        review.convene(IPB, "p1", {})
+    assert len(review.events("review.convened")) == 1
