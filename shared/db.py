@@ -6,19 +6,18 @@ psycopg2 made green for eventlet (psycogreen) so a query never blocks the hub.
 
 Each worker gets one session (``self.db.session``) closed at worker teardown;
 ``self.db.unit_of_work()`` wraps it in a transaction with the outbox.  The
-relay thread publishes committed outbox rows with publisher confirms and
-``mandatory`` (an unroutable event stays in the outbox and is retried).
+relay thread publishes committed outbox rows a batch at a time with publisher confirms
+awaited together and ``mandatory`` (``shared.relay``; an unroutable event stays in the outbox and is retried).
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from nameko.amqp.publish import Publisher, UndeliverableMessage, get_connection
+from nameko.amqp.publish import get_connection
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 from shared import migrations
 from shared.observability import OUTBOX_BACKLOG
 from shared.outbox import AlreadyProcessed, UnitOfWork, backlog, mark_failed, mark_published, pending_events
+from shared.relay import BatchPublisher, Outgoing
 from shared.topology import declare_topology, event_exchange
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ class Database(DependencyProvider):
         self.amqp_uri = config["AMQP_URI"]
         self.quorum = bool(config.get("ZS_QUORUM_QUEUES"))
         self.poll_interval = float(config.get("OUTBOX_POLL_INTERVAL") or 0.5)
-        self.publisher = Publisher(self.amqp_uri, use_confirms=True, mandatory=True, serializer="json")
+        self.publisher = BatchPublisher(self.amqp_uri)
         # declare every queue now, before any entrypoint starts: setup() of all extensions finishes before
         # start() of any, so once the service answers an RPC (its health) its event queues exist and an event
         # published from then on is kept for it (else the relay's first pass declared them, racing the RPC)
@@ -220,12 +220,12 @@ class Database(DependencyProvider):
         if self.engine.dialect.name == "postgresql":
             with Session(self.engine) as session, session.begin():
                 rows = pending_events(session, self.outbox, RELAY_BATCH, lock=True)
-                published = self._mark(session, [(row, self._publish(row)) for row in rows])
+                published = self._mark(session, self._publish(rows))
                 OUTBOX_BACKLOG.labels(self.container.service_name).set(backlog(session, self.outbox))
                 return published
         with Session(self.engine) as session:
             rows = pending_events(session, self.outbox, RELAY_BATCH, lock=False)
-        outcomes = [(row, self._publish(row)) for row in rows]
+        outcomes = self._publish(rows)
         with Session(self.engine) as session, session.begin():
             published = self._mark(session, outcomes)
             OUTBOX_BACKLOG.labels(self.container.service_name).set(backlog(session, self.outbox))
@@ -241,17 +241,14 @@ class Database(DependencyProvider):
                 mark_failed(session, self.outbox, row.id, row.attempts + 1, error)
         return published
 
-    def _publish(self, row) -> str | None:
-        source, name = row.event_type.split(".", 1)
-        try:
-            self.publisher.publish(
-                json.loads(row.body), exchange=event_exchange(source), routing_key=name,
-                message_id=row.event_id, content_encoding="utf-8",
-            )
-            return None
-        except UndeliverableMessage:
-            log.warning("event %s (%s) is unroutable: no queue bound yet; kept in the outbox", row.event_id, row.event_type)
-            return "unroutable: no queue bound"
+    def _publish(self, rows) -> list:
+        """Each row with None (confirmed by the broker) or why it was not published."""
+        batch = []
+        for row in rows:
+            source, name = row.event_type.split(".", 1)
+            batch.append(Outgoing(row.event_id, event_exchange(source), name, row.body))
+        outcome = self.publisher.publish(batch)
+        return [(row, outcome[row.event_id]) for row in rows]
 
     def _relay_forever(self):
         import eventlet
@@ -271,3 +268,4 @@ class Database(DependencyProvider):
                 self._wake.wait(timeout=delay)
             else:
                 eventlet.sleep(0)
+        self.publisher.close()
