@@ -107,7 +107,7 @@ run_shards() {
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 1; done
     ( set +e; t0=$SECONDS
       # shellcheck disable=SC2086  # args are words: VAR=value assignments, then pytest's arguments
-      env $(printf '%s\n' $args | grep '=' || true) "$VENV/bin/python" -m pytest -q -ra \
+      env $(printf '%s\n' $args | grep '=' || true) "$VENV/bin/python" -m pytest -q -ra --durations=15 \
         --basetemp="$out/$name.tmp" $(printf '%s\n' $args | grep -v '=') >"$out/$name.log" 2>&1
       rc=$?; echo "$rc $((SECONDS - t0))" >"$out/$name.rc" ) &
     pids+=($!); names+=("$name")

@@ -32,6 +32,37 @@ def service_class(name: str):
     raise SystemExit(f"services/{name}/service.py defines no service class named {name!r}")
 
 
+class StopOnce:
+    """Stops the runner once, and never while it is starting.
+
+    Two signals may come (Ctrl-C reaches the whole process group as well as the supervisor's SIGTERM): a
+    second stop stopped nameko's timers twice, which raised and left the process hanging.  A signal may also
+    come while ``runner.start()`` is still starting the entrypoints (the health RPC answers before the event
+    consumers are all registered): nameko's queue consumer, stopped half-started, signals its last provider
+    gone twice and the process hung (seen in CI).  So a request made before ``started()`` waits for it."""
+
+    def __init__(self, stop):
+        self._stop = stop
+        self._requested = False
+        self._started = False
+        self._done = False
+
+    def request(self, signum=None, frame=None) -> None:
+        self._requested = True
+        if self._started:
+            self._go()
+
+    def started(self) -> None:
+        self._started = True
+        if self._requested:
+            self._go()
+
+    def _go(self) -> None:
+        if not self._done:
+            self._done = True
+            eventlet.spawn_n(self._stop)
+
+
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
@@ -43,19 +74,12 @@ def main(argv=None) -> None:
     runner.add_service(instrument(service_class(argv[0])))
     serve_metrics(config.get("ZS_METRICS_PORT"), config.get("ZS_METRICS_PORT_FILE") or None)
 
-    stopping = []
-
-    def shutdown(signum, frame):
-        # once: a second signal (Ctrl-C reaching the whole process group as well as the supervisor's SIGTERM)
-        # stopped nameko's timers twice, which raises and left the process hanging
-        if not stopping:
-            stopping.append(signum)
-            eventlet.spawn_n(runner.stop)
-
-    signal.signal(signal.SIGTERM, shutdown)
-    signal.signal(signal.SIGINT, shutdown)
+    stop = StopOnce(runner.stop)
+    signal.signal(signal.SIGTERM, stop.request)
+    signal.signal(signal.SIGINT, stop.request)
     runner.start()
     logging.getLogger("zhaoshang").info("service %s started", argv[0])
+    stop.started()
     runner.wait()
 
 
