@@ -25,12 +25,15 @@ from sqlalchemy.orm import Session
 
 from shared import migrations
 from shared.observability import OUTBOX_BACKLOG
-from shared.outbox import AlreadyProcessed, UnitOfWork, backlog, mark_failed, mark_published, pending_events
+from shared.outbox import (
+    AlreadyProcessed, UnitOfWork, backlog, mark_failed, mark_published, mark_published_ids, pending_events,
+)
 from shared.relay import BatchPublisher, Outgoing
 from shared.topology import declare_topology, event_exchange
 
 log = logging.getLogger(__name__)
 RELAY_BATCH = 200
+HANDED_MAX = 20 * RELAY_BATCH  # committed events kept in memory for the relay; beyond, it reads the outbox
 
 
 def database_url(service: str, config: dict) -> str:
@@ -152,6 +155,8 @@ class Database(DependencyProvider):
         self.engine: Engine | None = None
         self._stores: dict = {}
         self._wake = threading.Event()
+        self._handed: list[Outgoing] = []  # committed events handed over by their unit of work, to publish now
+        self._unmarked: set[str] = set()  # published (confirmed) by the hand-over, not yet marked in the outbox
         self._running = False
         self._topology_declared = False
 
@@ -200,7 +205,12 @@ class Database(DependencyProvider):
             store.close()
 
     # -- relay -------------------------------------------------------------
-    def wake_relay(self) -> None:
+    def wake_relay(self, committed=()) -> None:
+        """A unit of work committed: its events (event id, type, body) go to the relay to publish at once."""
+        if self.relay_enabled and len(self._handed) < HANDED_MAX:  # else the read of the outbox takes them
+            self._handed.extend(Outgoing(event_id, event_exchange(event_type.split(".", 1)[0]),
+                                         event_type.split(".", 1)[1], body)
+                                for event_id, event_type, body in committed)
         self._wake.set()
 
     def _declare_topology(self) -> None:
@@ -209,27 +219,64 @@ class Database(DependencyProvider):
         self._topology_declared = True
 
     def relay_once(self) -> int:
-        """Publish pending outbox rows; returns how many were published.
+        """Publish the events just committed, then any other pending outbox rows; returns how many.
 
-        PostgreSQL: rows are locked (SKIP LOCKED) while published, so two
-        instances of a service never publish the same row at once.  SQLite:
-        rows are read, the connection released during publishing, then marked.
+        The events a unit of work hands over on commit are published first, straight from memory, and
+        marked afterwards: the latency from commit to broker is one batch publish, not a read of the
+        outbox behind the workers holding the database (SQLite has one connection per process).  A
+        published event not yet marked is never taken again by the read; one whose publishing failed
+        stays in the outbox for it.  After a crash between publish and mark, the read publishes the
+        event again: consumers are idempotent.  The read: PostgreSQL locks the rows (SKIP LOCKED) while
+        they are published, so two instances of a service never publish the same row at once (a row
+        handed over is published by the instance that committed it); SQLite reads them, releases the
+        connection while publishing, then marks them.
         """
         if not self._topology_declared:
             self._declare_topology()
+        published = self._publish_handed()
         if self.engine.dialect.name == "postgresql":
             with Session(self.engine) as session, session.begin():
-                rows = pending_events(session, self.outbox, RELAY_BATCH, lock=True)
-                published = self._mark(session, self._publish(rows))
+                self._mark_handed(session)
+                rows = self._unpublished(session, lock=True)
+                published += self._mark(session, self._publish(rows))
                 OUTBOX_BACKLOG.labels(self.container.service_name).set(backlog(session, self.outbox))
                 return published
-        with Session(self.engine) as session:
-            rows = pending_events(session, self.outbox, RELAY_BATCH, lock=False)
+        with Session(self.engine) as session, session.begin():
+            self._mark_handed(session)
+            rows = self._unpublished(session, lock=False)
         outcomes = self._publish(rows)
         with Session(self.engine) as session, session.begin():
-            published = self._mark(session, outcomes)
+            published += self._mark(session, outcomes)
             OUTBOX_BACKLOG.labels(self.container.service_name).set(backlog(session, self.outbox))
             return published
+
+    def _publish_handed(self) -> int:
+        batch, self._handed = self._handed[:RELAY_BATCH], self._handed[RELAY_BATCH:]
+        if not batch:
+            return 0
+        try:
+            outcome = self.publisher.publish(batch)
+        except Exception:  # the rows are in the outbox: the read below (or the next pass) publishes them
+            log.warning("publishing %d committed events of %s failed; the outbox keeps them",
+                        len(batch) + len(self._handed), self.container.service_name, exc_info=True)
+            self._handed = []
+            return 0
+        confirmed = [event_id for event_id, error in outcome.items() if error is None]
+        self._unmarked.update(confirmed)
+        return len(confirmed)
+
+    def _mark_handed(self, session) -> None:
+        if self._unmarked:
+            marked = list(self._unmarked)
+            mark_published_ids(session, self.outbox, marked)
+            session.flush()
+            self._unmarked.difference_update(marked)
+
+    def _unpublished(self, session, lock: bool) -> list:
+        """Pending rows, but those handed over (published or about to be) by this process."""
+        skip = self._unmarked | {out.event_id for out in self._handed}
+        rows = pending_events(session, self.outbox, RELAY_BATCH + len(skip), lock=lock)
+        return [row for row in rows if row.event_id not in skip][:RELAY_BATCH]
 
     def _mark(self, session, outcomes) -> int:
         published = 0
@@ -243,6 +290,8 @@ class Database(DependencyProvider):
 
     def _publish(self, rows) -> list:
         """Each row with None (confirmed by the broker) or why it was not published."""
+        if not rows:
+            return []
         batch = []
         for row in rows:
             source, name = row.event_type.split(".", 1)

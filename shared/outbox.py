@@ -68,6 +68,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._last_steps: list = []
         self.emitted: list[Envelope] = []
+        self._rows: list[tuple[str, str, str]] = []  # (event id, type, body) of the events emitted
 
     def __enter__(self) -> "UnitOfWork":
         return self
@@ -77,14 +78,16 @@ class UnitOfWork:
             self.commit()
         else:
             self.session.rollback()
+            self._rows = []
 
     def commit(self) -> None:
         for step in self._last_steps:  # e.g. audit entries: their lock is taken after every row lock
             step()
         self._last_steps = []
         self.session.commit()
+        committed, self._rows = self._rows, []
         if self.emitted and self._on_commit:
-            self._on_commit()
+            self._on_commit(committed)  # the relay may publish them now, without reading them back
         self.emitted = []
 
     def finally_do(self, step) -> None:
@@ -97,17 +100,19 @@ class UnitOfWork:
 
     def emit(self, envelope: Envelope) -> Envelope:
         """Queue ``envelope`` for publication in this transaction."""
+        body = json.dumps(envelope.dump(), ensure_ascii=False)
         self.session.execute(
             insert(self._outbox).values(
                 event_id=envelope.event_id,
                 event_type=envelope.type,
                 project_id=envelope.project_id,
-                body=json.dumps(envelope.dump(), ensure_ascii=False),
+                body=body,
                 created_at=utcnow(),
                 attempts=0,
             )
         )
         self.emitted.append(envelope)
+        self._rows.append((envelope.event_id, envelope.type, body))
         return envelope
 
     def already_processed(self, event_id: str, handler: str) -> bool:
@@ -147,6 +152,12 @@ def mark_published(session: Session, outbox: Table, row_id: int) -> None:
     session.execute(update(outbox).where(outbox.c.id == row_id).values(published_at=utcnow()))
 
 
+def mark_published_ids(session: Session, outbox: Table, event_ids) -> None:
+    """Mark the rows of these events published (those not marked already)."""
+    session.execute(update(outbox).where(outbox.c.event_id.in_(list(event_ids)), outbox.c.published_at.is_(None))
+                    .values(published_at=utcnow()))
+
+
 def mark_failed(session: Session, outbox: Table, row_id: int, attempts: int, error: str) -> None:
     session.execute(update(outbox).where(outbox.c.id == row_id).values(attempts=attempts, last_error=error[:2000]))
 
@@ -159,5 +170,5 @@ def backlog(session: Session, outbox: Table) -> int:
 
 __all__ = [
     "AlreadyProcessed", "UnitOfWork", "messaging_tables", "pending_events",
-    "mark_published", "mark_failed", "backlog",
+    "mark_published", "mark_published_ids", "mark_failed", "backlog",
 ]

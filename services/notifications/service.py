@@ -100,6 +100,7 @@ class NotificationsService:
     policy = PolicyData()
     clock = Clock()
     channels = Channels()
+    _deliveries_queued = False  # this worker added a delivery to attempt (each worker has its own instance)
     documents = Documents()
 
     @rpc
@@ -368,7 +369,12 @@ class NotificationsService:
         return len(work)
 
     def _dispatch_soon(self) -> None:
-        """Start the deliveries just created without waiting for the timer."""
+        """Start the deliveries this worker just created without waiting for the timer (none created —
+        in-app notifications are delivered in their own transaction — nothing to do: the dispatch's reads
+        and claims would only hold the database the other workers wait for)."""
+        if not self._deliveries_queued:
+            return
+        self._deliveries_queued = False
         try:
             self.dispatch()
         except Exception:  # the timer tries again in a second
@@ -657,6 +663,7 @@ class NotificationsService:
                 store.add_delivery(s, notification_id=notification_id, channel=name, targets=targets,
                                    status=domain.SKIPPED if why else domain.PENDING,
                                    next_attempt_at=None if why else now, last_error=why, created_at=now)
+                self._deliveries_queued = self._deliveries_queued or not why
         return addressed
 
 

@@ -69,7 +69,7 @@ class Provider:
         self.outbox = models.metadata.tables["outbox"]
         self.processed = models.metadata.tables["processed_events"]
 
-    def wake_relay(self):
+    def wake_relay(self, committed=()):
         pass
 
 
@@ -213,6 +213,20 @@ def test_the_inbox_is_written_in_the_same_transaction_as_the_notification(n, rec
     assert attempt["outcome"] == "delivered" and attempt["detail"] == "in 2 inbox(es) (2 new)"
     assert n.inbox(PARK)["items"][0]["id"] == note["id"]
     assert receivers.mails() == []
+
+
+def test_only_a_worker_that_queued_a_delivery_dispatches_at_once(n, receivers, monkeypatch):
+    """The immediate dispatch reads and claims in the one SQLite connection the other workers wait for: a
+    worker whose notifications went only to inboxes (delivered in its transaction) leaves it to the timer."""
+    configure(n, receivers)
+    calls = []
+    real = NotificationsService.dispatch
+    monkeypatch.setattr(NotificationsService, "dispatch", lambda self: calls.append(1) or real(self))
+    project(n)  # a state change: in-app notifications only
+    assert calls == []
+    lapse(n)  # e-mail and webhook deliveries queued: attempted at once
+    assert calls == [1]
+    assert len(receivers.mails()) == 1
 
 
 def test_the_same_event_twice_notifies_once(n, receivers):
