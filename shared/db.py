@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import timedelta
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from shared import migrations
 from shared.observability import OUTBOX_BACKLOG
 from shared.outbox import (
-    AlreadyProcessed, UnitOfWork, backlog, mark_failed, mark_published, mark_published_ids, pending_events,
+    AlreadyProcessed, UnitOfWork, backlog, mark_failed, mark_published, mark_published_ids, pending_events, utcnow,
 )
 from shared.relay import BatchPublisher, Outgoing
 from shared.topology import declare_topology, event_exchange
@@ -156,7 +157,10 @@ class Database(DependencyProvider):
         self._stores: dict = {}
         self._wake = threading.Event()
         self._handed: list[Outgoing] = []  # committed events handed over by their unit of work, to publish now
+        self._handed_ready = threading.Event()
+        self._in_flight: set[str] = set()  # taken by the hand-over, not yet confirmed
         self._unmarked: set[str] = set()  # published (confirmed) by the hand-over, not yet marked in the outbox
+        self._retry: set[str] = set()  # the hand-over could not publish these: the read takes them at once
         self._running = False
         self._topology_declared = False
 
@@ -173,7 +177,9 @@ class Database(DependencyProvider):
         self.amqp_uri = config["AMQP_URI"]
         self.quorum = bool(config.get("ZS_QUORUM_QUEUES"))
         self.poll_interval = float(config.get("OUTBOX_POLL_INTERVAL") or 0.5)
-        self.publisher = BatchPublisher(self.amqp_uri)
+        self.handover_grace = float(config.get("OUTBOX_HANDOVER_GRACE") or 5.0)
+        self.publisher = BatchPublisher(self.amqp_uri)  # the outbox read's
+        self.handover_publisher = BatchPublisher(self.amqp_uri)  # the hand-over's: its own connection
         # declare every queue now, before any entrypoint starts: setup() of all extensions finishes before
         # start() of any, so once the service answers an RPC (its health) its event queues exist and an event
         # published from then on is kept for it (else the relay's first pass declared them, racing the RPC)
@@ -185,11 +191,14 @@ class Database(DependencyProvider):
     def start(self):
         if self.relay_enabled:
             self._running = True
-            self.container.spawn_managed_thread(self._relay_forever, identifier=f"{self.container.service_name}.outbox-relay")
+            name = self.container.service_name
+            self.container.spawn_managed_thread(self._handover_forever, identifier=f"{name}.outbox-handover")
+            self.container.spawn_managed_thread(self._relay_forever, identifier=f"{name}.outbox-relay")
 
     def stop(self):
         self._running = False
         self._wake.set()
+        self._handed_ready.set()
 
     def kill(self):
         self.stop()
@@ -207,11 +216,13 @@ class Database(DependencyProvider):
     # -- relay -------------------------------------------------------------
     def wake_relay(self, committed=()) -> None:
         """A unit of work committed: its events (event id, type, body) go to the relay to publish at once."""
-        if self.relay_enabled and len(self._handed) < HANDED_MAX:  # else the read of the outbox takes them
+        if self.relay_enabled and committed and len(self._handed) < HANDED_MAX:
             self._handed.extend(Outgoing(event_id, event_exchange(event_type.split(".", 1)[0]),
                                          event_type.split(".", 1)[1], body)
                                 for event_id, event_type, body in committed)
-        self._wake.set()
+            self._handed_ready.set()
+        else:  # nothing handed over (or too much waiting): the outbox read takes them
+            self._wake.set()
 
     def _declare_topology(self) -> None:
         with get_connection(self.amqp_uri) as conn:
@@ -219,68 +230,91 @@ class Database(DependencyProvider):
         self._topology_declared = True
 
     def relay_once(self) -> int:
-        """Publish the events just committed, then any other pending outbox rows; returns how many.
+        """The relay's two steps in turn (the service runs each in its own green thread); returns how many
+        events were published."""
+        return self.publish_handed() + self.poll_once()
 
-        The events a unit of work hands over on commit are published first, straight from memory, and
-        marked afterwards: the latency from commit to broker is one batch publish, not a read of the
-        outbox behind the workers holding the database (SQLite has one connection per process).  A
-        published event not yet marked is never taken again by the read; one whose publishing failed
-        stays in the outbox for it.  After a crash between publish and mark, the read publishes the
-        event again: consumers are idempotent.  The read: PostgreSQL locks the rows (SKIP LOCKED) while
-        they are published, so two instances of a service never publish the same row at once (a row
-        handed over is published by the instance that committed it); SQLite reads them, releases the
-        connection while publishing, then marks them.
+    def publish_handed(self) -> int:
+        """Publish the events units of work handed over on commit, straight from memory; returns how many.
+
+        The latency from commit to broker is one batch publish, never a read of the outbox behind the
+        workers holding the database (SQLite: one connection per process).  Confirmed events are marked
+        by the next ``poll_once``; one that was not confirmed stays in the outbox for its read.  After a
+        crash between publish and mark the read publishes the event again: consumers are idempotent."""
+        published = 0
+        while self._handed:
+            batch, self._handed = self._handed[:RELAY_BATCH], self._handed[RELAY_BATCH:]
+            ids = [out.event_id for out in batch]
+            self._in_flight.update(ids)
+            try:
+                outcome = self.handover_publisher.publish(batch)
+            except Exception:  # the rows are in the outbox: its read publishes them
+                log.warning("publishing %d committed events of %s failed; the outbox keeps them",
+                            len(batch) + len(self._handed), self.container.service_name, exc_info=True)
+                self._retry.update(ids + [out.event_id for out in self._handed])
+                self._handed = []
+                self._in_flight.difference_update(ids)
+                self._wake.set()
+                return published
+            confirmed = [event_id for event_id, error in outcome.items() if error is None]
+            self._unmarked.update(confirmed)
+            self._in_flight.difference_update(ids)
+            published += len(confirmed)
+            if len(confirmed) < len(batch):  # unroutable or refused: the read records why and retries
+                self._retry.update(event_id for event_id, error in outcome.items() if error is not None)
+                self._wake.set()
+        return published
+
+    def poll_once(self) -> int:
+        """Mark what the hand-over published; publish the other pending outbox rows; returns how many.
+
+        The read takes a row handed over by this process only if its hand-over failed, and a row of
+        another process (an instance killed before publishing, a second instance) once it is older than
+        ``OUTBOX_HANDOVER_GRACE``: by then its own instance has published it, or never will.
+        PostgreSQL: the rows are locked (SKIP LOCKED) while published, so two instances never read the
+        same row at once; SQLite: they are read, the connection released while publishing, then marked.
         """
         if not self._topology_declared:
             self._declare_topology()
-        published = self._publish_handed()
         if self.engine.dialect.name == "postgresql":
             with Session(self.engine) as session, session.begin():
-                self._mark_handed(session)
+                marked = self._mark_handed(session)
                 rows = self._unpublished(session, lock=True)
-                published += self._mark(session, self._publish(rows))
+                published = self._mark(session, self._publish(rows))
                 OUTBOX_BACKLOG.labels(self.container.service_name).set(backlog(session, self.outbox))
-                return published
+            self._unmarked.difference_update(marked)
+            return published
         with Session(self.engine) as session, session.begin():
-            self._mark_handed(session)
+            marked = self._mark_handed(session)
             rows = self._unpublished(session, lock=False)
+        self._unmarked.difference_update(marked)
         outcomes = self._publish(rows)
         with Session(self.engine) as session, session.begin():
-            published += self._mark(session, outcomes)
+            published = self._mark(session, outcomes)
             OUTBOX_BACKLOG.labels(self.container.service_name).set(backlog(session, self.outbox))
             return published
 
-    def _publish_handed(self) -> int:
-        batch, self._handed = self._handed[:RELAY_BATCH], self._handed[RELAY_BATCH:]
-        if not batch:
-            return 0
-        try:
-            outcome = self.publisher.publish(batch)
-        except Exception:  # the rows are in the outbox: the read below (or the next pass) publishes them
-            log.warning("publishing %d committed events of %s failed; the outbox keeps them",
-                        len(batch) + len(self._handed), self.container.service_name, exc_info=True)
-            self._handed = []
-            return 0
-        confirmed = [event_id for event_id, error in outcome.items() if error is None]
-        self._unmarked.update(confirmed)
-        return len(confirmed)
-
-    def _mark_handed(self, session) -> None:
-        if self._unmarked:
-            marked = list(self._unmarked)
+    def _mark_handed(self, session) -> list[str]:
+        """Mark what the hand-over published (in ``session``); returns those ids, to forget after commit."""
+        marked = list(self._unmarked)
+        if marked:
             mark_published_ids(session, self.outbox, marked)
-            session.flush()
-            self._unmarked.difference_update(marked)
+        return marked
 
     def _unpublished(self, session, lock: bool) -> list:
-        """Pending rows, but those handed over (published or about to be) by this process."""
-        skip = self._unmarked | {out.event_id for out in self._handed}
-        rows = pending_events(session, self.outbox, RELAY_BATCH + len(skip), lock=lock)
+        """Pending rows old enough, but those handed over (to publish, in flight, published) here."""
+        skip = self._unmarked | self._in_flight | {out.event_id for out in self._handed}
+        before = utcnow() - timedelta(seconds=self.handover_grace)
+        limit = RELAY_BATCH + len(skip)
+        rows = pending_events(session, self.outbox, limit, lock=lock, created_before=before, or_ids=self._retry)
+        if len(rows) < limit:  # every pending row was read: the others to retry were published meanwhile
+            self._retry &= {row.event_id for row in rows}
         return [row for row in rows if row.event_id not in skip][:RELAY_BATCH]
 
     def _mark(self, session, outcomes) -> int:
         published = 0
         for row, error in outcomes:
+            self._retry.discard(row.event_id)  # published, or its failure recorded: the poll interval applies
             if error is None:
                 mark_published(session, self.outbox, row.id)
                 published += 1
@@ -299,6 +333,19 @@ class Database(DependencyProvider):
         outcome = self.publisher.publish(batch)
         return [(row, outcome[row.event_id]) for row in rows]
 
+    def _handover_forever(self):
+        while self._running:
+            self._handed_ready.wait()
+            self._handed_ready.clear()
+            try:
+                self.publish_handed()
+            except Exception:  # never let it die (it would take the service down): the outbox read remains
+                log.exception("hand-over of committed events of %s failed", self.container.service_name)
+                self._retry.update(out.event_id for out in self._handed)
+                self._handed = []
+                self._wake.set()
+        self.handover_publisher.close()
+
     def _relay_forever(self):
         import eventlet
 
@@ -306,7 +353,7 @@ class Database(DependencyProvider):
         while self._running:
             self._wake.clear()
             try:
-                published = self.relay_once()
+                published = self.poll_once()
                 delay = self.poll_interval
             except Exception:  # broker or database trouble: keep the rows, back off
                 log.exception("outbox relay of %s failed; retrying", self.container.service_name)

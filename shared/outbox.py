@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    insert, select, update,
+    insert, or_, select, update,
 )
 from sqlalchemy.orm import Session
 
@@ -136,13 +136,17 @@ class UnitOfWork:
         )
 
 
-def pending_events(session: Session, outbox: Table, limit: int, lock: bool) -> list:
+def pending_events(session: Session, outbox: Table, limit: int, lock: bool, created_before=None, or_ids=()) -> list:
+    """Unpublished rows in order; with ``created_before``, only those older, and those of ``or_ids``."""
     query = (
         select(outbox.c.id, outbox.c.event_id, outbox.c.event_type, outbox.c.body, outbox.c.attempts)
         .where(outbox.c.published_at.is_(None))
         .order_by(outbox.c.id)
         .limit(limit)
     )
+    if created_before is not None:
+        older = outbox.c.created_at < created_before
+        query = query.where(or_(older, outbox.c.event_id.in_(list(or_ids))) if or_ids else older)
     if lock:
         query = query.with_for_update(skip_locked=True)
     return list(session.execute(query))

@@ -1,6 +1,7 @@
 """The outbox relay of the database dependency (shared/db.py) against the real RabbitMQ, on SQLite and on
 PostgreSQL: the events a unit of work commits are handed to the relay and published straight from memory,
-then marked; whatever was not handed over (a restart, a failed publish) is read from the outbox; each event
+then marked; what its hand-over failed to publish is read from the outbox at once; a row of another process
+(never handed over here: a restart, a second instance) once it is older than the hand-over grace; each event
 reaches its queue once."""
 from __future__ import annotations
 
@@ -78,26 +79,43 @@ def test_committed_events_are_handed_over_published_once_and_marked(vhost, datab
         assert _received(vhost) == ids
     finally:
         db.publisher.close()
+        db.handover_publisher.close()
         db.engine.dispose()
 
 
-def test_what_was_not_handed_over_is_read_from_the_outbox(vhost, database_url):
+def test_what_the_hand_over_failed_to_publish_is_read_at_once(vhost, database_url):
     db = _provider(vhost, database_url)
+    real = db.publisher, db.handover_publisher
     try:
-        before_restart = _emit(db, 2)
-        db._handed = []  # the process died after its commit: only the outbox knows these two
-        real = db.publisher
-        db.publisher = BatchPublisher("pyamqp://guest:guest@127.0.0.1:1/", confirm_timeout=2)  # broker away
+        away = "pyamqp://guest:guest@127.0.0.1:1/"  # the broker is away
+        db.publisher, db.handover_publisher = (BatchPublisher(away, confirm_timeout=2) for _ in range(2))
         failed = _emit(db, 2)
         with pytest.raises(Exception):
             db.relay_once()  # the hand-over fails quietly; the read's publish then raises: the relay backs off
-        assert db._handed == [] and _unpublished(db) == 4
-        db.publisher = real
-        assert db.relay_once() == 4
+        assert db._handed == [] and _unpublished(db) == 2
+        db.publisher, db.handover_publisher = real
+        assert db.relay_once() == 2  # younger than the grace, but known to have failed here
         assert db.relay_once() == 0
-        assert _received(vhost) == before_restart + failed
+        assert _received(vhost) == failed
+    finally:
+        for publisher in real:
+            publisher.close()
+        db.engine.dispose()
+
+
+def test_a_row_never_handed_over_is_read_once_older_than_the_grace(vhost, database_url):
+    db = _provider(vhost, database_url)
+    try:
+        other = _emit(db, 2)
+        db._handed = []  # committed by another process (a second instance, or this one before a restart)
+        assert db.relay_once() == 0  # its own instance publishes it: no copy from here meanwhile
+        db.handover_grace = 0.0  # … the grace (OUTBOX_HANDOVER_GRACE) is over
+        assert db.relay_once() == 2
+        assert db.relay_once() == 0
+        assert _received(vhost) == other
     finally:
         db.publisher.close()
+        db.handover_publisher.close()
         db.engine.dispose()
 
 
