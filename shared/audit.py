@@ -231,7 +231,7 @@ def append(session, table: Table, *, actor: Mapping[str, Any], action: str, reco
     entry["seq"] = 1 if last is None else last.seq + 1
     entry["prev_hash"] = GENESIS_HASH if last is None else last.hash
     entry["hash"] = entry_hash(entry)
-    result = session.execute(insert(table).values(**entry))
+    result = session.execute(insert(table), entry)
     entry["id"] = result.inserted_primary_key[0]
     return entry
 

@@ -23,6 +23,7 @@ import logging
 import traceback
 
 import eventlet
+import eventlet.event
 from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
 from nameko.messaging import Consumer, QueueConsumer
@@ -55,6 +56,56 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, sa.DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, (ConnectionError, TimeoutError, OSError))
+
+
+class ProjectProgress:
+    """Retries waiting in this process for a project's next applied event.
+
+    An event refused because its predecessor has not been applied yet (it came from another publisher, on
+    another queue) waits its back-off, which doubles.  When this process then applies another event of the
+    same project — often that very predecessor — the waiting retries go at once instead of sleeping on
+    (a chain of such events took the back-off of its slowest link: seconds, up to ``EVENT_RETRY_MAX_DELAY``).
+    A retry woken early does not spend an attempt: every wake-up is a new event applied, so there are
+    finitely many, and the timed retries keep the bound on attempts."""
+
+    def __init__(self):
+        self._waiting: dict[str, set] = {}
+
+    def wait(self, project_id: str | None, delay: float) -> bool:
+        """Sleep ``delay`` seconds, or less if the project progresses meanwhile; True if it did."""
+        if not project_id:
+            eventlet.sleep(delay)
+            return False
+        woken = eventlet.event.Event()
+        self._waiting.setdefault(project_id, set()).add(woken)
+        try:
+            with eventlet.Timeout(delay, False):
+                woken.wait()
+                return True
+            return False
+        finally:
+            waiting = self._waiting.get(project_id)
+            if waiting is not None:
+                waiting.discard(woken)
+                if not waiting:
+                    del self._waiting[project_id]
+
+    def applied(self, project_id: str | None) -> None:
+        for woken in self._waiting.pop(project_id, ()) if project_id else ():
+            if not woken.ready():
+                woken.send(True)
+
+
+PROGRESS = ProjectProgress()  # one per process: a service's handlers wake each other's retries
+
+
+def project_of(message) -> str | None:
+    """The envelope's project id, or None (an undecodable or project-less body)."""
+    try:
+        payload = message.payload
+        return payload.get("project_id") if isinstance(payload, dict) else None
+    except Exception:
+        return None
 
 
 class EventQueueConsumer(QueueConsumer):
@@ -90,6 +141,7 @@ class OnEvent(EventHandler):
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
             self.queue_consumer.ack_message(message)
+            PROGRESS.applied(project_of(message))
             return
         headers = message.headers or {}
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
@@ -110,9 +162,9 @@ class OnEvent(EventHandler):
             self._dead_letter(message, attempts, error)
         else:
             delay = retry_delay(attempts, self.retry_delay, self.retry_max_delay)
-            log.warning("%s failed on %s (attempt %d/%d), retrying in %.1fs: %s",
+            log.warning("%s failed on %s (attempt %d/%d), retrying in %.1fs (sooner if its project moves on): %s",
                         self.full_type, self.container.service_name, attempts, self.max_attempts, delay, error)
-            self.container.spawn_managed_thread(lambda: self._retry_later(message, attempts, delay))
+            self.container.spawn_managed_thread(lambda: self._retry_on_progress(message, attempts, delay))
 
     def handle_undecodable(self, message, exc) -> None:
         """kombu could not decode the body: no attempt can succeed, so dead-letter it now."""
@@ -127,6 +179,12 @@ class OnEvent(EventHandler):
             content_type=message.content_type, content_encoding=message.content_encoding,
             message_id=message.properties.get("message_id"),
         )
+
+    def _retry_on_progress(self, message, attempts: int, delay: float) -> None:
+        """Retry after the back-off, or as soon as this process applies another event of the project (then
+        without spending the attempt: ``ProjectProgress``)."""
+        woken = PROGRESS.wait(project_of(message), delay)
+        self._settle(message, self.queue.name, {ATTEMPTS_HEADER: attempts - 1 if woken else attempts})
 
     def _retry_later(self, message, attempts: int, delay: float, extra: dict | None = None) -> None:
         eventlet.sleep(delay)

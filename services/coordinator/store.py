@@ -35,8 +35,8 @@ def activities(session, project_id: str) -> list[dict]:
 def note_activity(uow: UnitOfWork, project_id: str, kind: str, summary: str, details: dict, actor: dict, at,
                   event_id: str) -> None:
     get_project_row(uow.session, project_id)
-    uow.session.execute(insert(A).values(project_id=project_id, kind=kind, summary=summary, details=details,
-                                         actor=actor, at=at, event_id=event_id))
+    uow.session.execute(insert(A), {"project_id": project_id, "kind": kind, "summary": summary, "details": details,
+                                    "actor": actor, "at": at, "event_id": event_id})
     uow.finally_do(lambda: audit.append(
         uow.session, models.audit_trail, actor=actor, action=kind, record_type="project", record_id=project_id,
         outcome="done", reason=summary[:2000], details={"event_id": event_id}, at=at))
@@ -56,10 +56,9 @@ def merge_facts(uow: UnitOfWork, project_id: str, obligation_key: str, obligatio
 
 
 def _record(uow: UnitOfWork, project_id: str, seq: int, from_state, to_state, trigger, actor: dict, at, reason, event_id, ref):
-    uow.session.execute(insert(T).values(
-        project_id=project_id, seq=seq, from_state=from_state, to_state=to_state, trigger=trigger,
-        actor=actor, at=at, reason=reason, event_id=event_id,
-    ))
+    uow.session.execute(insert(T), {  # values as parameters: the statement is compiled once, from the cache
+        "project_id": project_id, "seq": seq, "from_state": from_state, "to_state": to_state, "trigger": trigger,
+        "actor": actor, "at": at, "reason": reason, "event_id": event_id})
     uow.finally_do(lambda: audit.append(
         uow.session, models.audit_trail, actor=actor, action=trigger, record_type="project", record_id=project_id,
         outcome="done", reason=reason, details={"from": from_state, "to": to_state, "seq": seq, "event_id": event_id},

@@ -481,3 +481,14 @@ def test_the_export_imports_back_into_an_empty_ledger(fed, tmp_path):
                     "signed_on", "funds_in_place", "next_due"):
             assert a[key] == b[key], key
     engine.dispose()
+
+
+def test_the_prebuilt_row_update_sets_every_column_the_row_has():
+    """``ledger_store._UPDATE_ROW`` is built once (the coordinator's profile: building it per event was a fifth
+    of its time); a column added to ``_columns`` but not to it would silently stay stale."""
+    from services.coordinator import ledger_store
+
+    row = {"total_investment": "12.5", "last_progress": None, "ref": "ZS2026-0001", "project_id": "p", "name": "x",
+           "book": "information", "state": "lead", "state_since": None, "responsible_unit": None, "sector": "C35",
+           "tier": None, "is_key": False, "liaison_leader": None, "next_due": None}
+    assert set(ledger_store._columns(row)) == set(ledger_store._ROW_COLUMNS)
