@@ -374,19 +374,8 @@ def reads(session, base: str, projects: list[str], args) -> dict:
 
 
 # -- the run -----------------------------------------------------------------------------------------------------------
-def main(argv=None) -> int:
-    import warnings
-
-    warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
-    import eventlet
-
-    eventlet.monkey_patch()
-    from nameko.standalone.rpc import ClusterRpcProxy
-
-    from shared.config import load_config
-    from tests.faults.driver import Driver, designate_custodians, drive_all
-    from zhaoshang.supervisor import Platform
-
+def parse_args(argv=None):
+    """The options and the set of parts to measure; an unknown part ends the program (exit 2)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--projects", type=int, default=200)
     parser.add_argument("--workers", type=int, default=20, help="concurrent drivers of the lifecycle")
@@ -405,6 +394,23 @@ def main(argv=None) -> int:
         parser.error(f"--only takes some of: {', '.join(PARTS)}")
     if args.smoke:
         args.projects, args.workers, args.events, args.import_rows, args.ledger, args.reads = 2, 2, 10, 20, 200, 10
+    return args, only
+
+
+def main(argv=None) -> int:
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from shared.config import load_config
+    from tests.faults.driver import Driver, designate_custodians, drive_all
+    from zhaoshang.supervisor import Platform
+
+    args, only = parse_args(argv)
 
     vhost_api, amqp = make_vhost()
     data = Path(tempfile.mkdtemp(prefix="zs-bench-"))
