@@ -53,9 +53,19 @@ class JsonFormatter(logging.Formatter):
         entry = {"time": datetime.fromtimestamp(record.created, SHANGHAI).isoformat(timespec="milliseconds"),
                  "level": record.levelname, "logger": record.name, "message": record.getMessage()}
         entry.update({k: v for k, v in _context.get().items() if v is not None})
-        if record.exc_info:
+        if record.exc_info and _is_refusal(record):
+            entry["error"] = record.exc_info[0].__name__  # the message says why: a refusal is not a fault
+        elif record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def _is_refusal(record: logging.LogRecord) -> bool:
+    """nameko's "(expected) error handling worker …": an RPC refused as the caller was told it might be
+    (NotFound, NotAllowed, InvalidInput, Conflict).  Its traceback says nothing an operator needs, and under
+    load (a client retrying until an event has arrived) formatting thousands of them cost CPU and buried the
+    real faults in the log."""
+    return record.name == "nameko.containers" and str(record.msg).startswith("(expected)")
 
 
 class WorkerContext(DependencyProvider):

@@ -60,3 +60,23 @@ def test_the_supervisor_gives_each_service_its_metrics_settings():
     assert auto.metrics_port("intake") == 41234
     auto.stop()  # the platform stopped: its port files go with it
     assert not Path(env["ZS_METRICS_PORT_FILE"]).parent.exists()
+
+
+def _logged(name: str, msg: str, exc: Exception) -> dict:
+    try:
+        raise exc
+    except type(exc):
+        import sys
+
+        record = logging.LogRecord(name, logging.WARNING, __file__, 1, msg, ("<worker>", exc), sys.exc_info())
+    return json.loads(JsonFormatter().format(record))
+
+
+def test_a_refused_rpc_is_logged_without_its_traceback_a_fault_with_it():
+    from shared.errors import NotFound
+
+    refused = _logged("nameko.containers", "(expected) error handling worker %s: %s", NotFound("no project p1"))
+    assert refused["error"] == "NotFound" and "exception" not in refused
+    assert refused["message"] == "(expected) error handling worker <worker>: no project p1"
+    fault = _logged("nameko.containers", "error handling worker %s: %s", RuntimeError("boom"))
+    assert "Traceback" in fault["exception"] and "error" not in fault
