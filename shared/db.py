@@ -30,7 +30,7 @@ from shared.outbox import (
     AlreadyProcessed, UnitOfWork, backlog, mark_failed, mark_published, mark_published_ids, pending_events, utcnow,
 )
 from shared.relay import BatchPublisher, Outgoing
-from shared.topology import declare_topology, event_exchange
+from shared.topology import declare_topology
 
 log = logging.getLogger(__name__)
 RELAY_BATCH = 200
@@ -217,9 +217,7 @@ class Database(DependencyProvider):
     def wake_relay(self, committed=()) -> None:
         """A unit of work committed: its events (event id, type, body) go to the relay to publish at once."""
         if self.relay_enabled and committed and len(self._handed) < HANDED_MAX:
-            self._handed.extend(Outgoing(event_id, event_exchange(event_type.split(".", 1)[0]),
-                                         event_type.split(".", 1)[1], body)
-                                for event_id, event_type, body in committed)
+            self._handed.extend(Outgoing.of(*row) for row in committed)
             self._handed_ready.set()
         else:  # nothing handed over (or too much waiting): the outbox read takes them
             self._wake.set()
@@ -326,11 +324,7 @@ class Database(DependencyProvider):
         """Each row with None (confirmed by the broker) or why it was not published."""
         if not rows:
             return []
-        batch = []
-        for row in rows:
-            source, name = row.event_type.split(".", 1)
-            batch.append(Outgoing(row.event_id, event_exchange(source), name, row.body))
-        outcome = self.publisher.publish(batch)
+        outcome = self.publisher.publish([Outgoing.of(row.event_id, row.event_type, row.body) for row in rows])
         return [(row, outcome[row.event_id]) for row in rows]
 
     def _handover_forever(self):

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from kombu import Connection
 
+from shared.topology import event_exchange
+
 log = logging.getLogger(__name__)
 UNROUTABLE = "unroutable: no queue bound"
 NACKED = "refused by the broker (nack)"
@@ -32,6 +34,12 @@ class Outgoing:
     exchange: object  # a kombu Exchange
     routing_key: str
     body: str
+
+    @classmethod
+    def of(cls, event_id: str, event_type: str, body: str) -> "Outgoing":
+        """An outbox row's event: ``<source>.<name>`` goes to exchange ``<source>.events``, routing key ``<name>``."""
+        source, name = event_type.split(".", 1)
+        return cls(event_id, event_exchange(source), name, body)
 
 
 class BatchPublisher:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,8 +67,6 @@ def _logged(name: str, msg: str, exc: Exception) -> dict:
     try:
         raise exc
     except type(exc):
-        import sys
-
         record = logging.LogRecord(name, logging.WARNING, __file__, 1, msg, ("<worker>", exc), sys.exc_info())
     return json.loads(JsonFormatter().format(record))
 
