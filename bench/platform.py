@@ -73,6 +73,24 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def broker_pids() -> list[int]:
+    """The local RabbitMQ's Erlang VM (its CPU is beside the services' in the lifecycle's figures)."""
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "beam.smp":
+                pids.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
 def make_vhost() -> tuple[str, str]:
     name = f"zs-bench-{uuid.uuid4().hex[:8]}"
     api = f"http://127.0.0.1:15672/api/vhosts/{quote(name, safe='')}"
@@ -208,10 +226,16 @@ def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
     from shared.topology import SUBSCRIPTIONS
     from tests.faults.driver import drive_all
 
+    pids = {**{s: p.pid for s, p in platform.procs.items()}, **{f"rabbitmq ({pid})": pid for pid in broker_pids()}}
+    cpu0 = {s: cpu_s(pid) for s, pid in pids.items()}
+    me0 = os.times()
     t0 = time.perf_counter()
     projects, driver = drive_all(config, range(1, args.projects + 1), "archived", workers=args.workers)
     wait_archived(config, projects)
     wall = time.perf_counter() - t0
+    me1 = os.times()
+    cpu = {s: round(cpu_s(pid) - cpu0[s], 1) for s, pid in pids.items()}
+    cpu["drivers (this process)"] = round(me1.user + me1.system - me0.user - me0.system, 1)
     events = deliveries = 0
     for svc in SERVICES[:-1]:
         engine = create_engine(f"sqlite:///{data / (svc + '.db')}")
@@ -230,6 +254,7 @@ def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
         "floor_rpc_s": round(rpc_floor, 1), "floor_events_s": round(event_floor, 1),
         "floor_s": round(rpc_floor + event_floor, 1), "ratio_to_floor": round(wall / (rpc_floor + event_floor), 2),
         "steps": {name: ms(values) for name, values in sorted(driver.latencies.items())},
+        "cpu_s": cpu, "cpu_s_total": round(sum(cpu.values()), 1), "cpu_s_available": round(wall * os.cpu_count(), 1),
     }
     figures["memory_after_lifecycle_mb"] = {s: rss_mb(p.pid) for s, p in platform.procs.items()}
     return projects

@@ -16,6 +16,7 @@ from typing import Mapping
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.errors import InvalidInput, NotAllowed
+from shared.schema import schema
 
 UNIT_PATTERN = re.compile(r"^(IPB|LG|DRB|IND|FIN|EPB|LAND|PLAN|AUDIT|LEGAL|GOV|ARCH|SYSTEM|PARK:[a-z0-9_-]+|TOWN:[a-z0-9_-]+)$")
 
@@ -42,7 +43,7 @@ class Actor:
         if not isinstance(data, Mapping):
             raise InvalidInput.for_field("actor", "an actor (user_id, position, unit) is required")
         try:
-            actor = cls(**ActorSchema().load(dict(data)))
+            actor = cls(**schema(ActorSchema).load(dict(data)))
         except ValidationError as exc:
             raise InvalidInput("actor is invalid", {f"actor.{k}": v for k, v in exc.messages.items()}) from None
         if (problem := position_unit_problem(actor.position, actor.unit)):

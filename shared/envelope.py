@@ -17,7 +17,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from shared.actor import Actor, ActorSchema
 from shared.clock import now_shanghai
 from shared.errors import InvalidInput
-from shared.schema import flatten_messages
+from shared.schema import flatten_messages, schema
 
 EVENT_TYPE = validate.Regexp(r"^[a-z]+\.[a-z_]+$", error="must be <service>.<event_name>")
 
@@ -51,7 +51,7 @@ class Envelope:
         return self.type.split(".", 1)[1]
 
     def dump(self) -> dict:
-        return EnvelopeSchema().dump(
+        return schema(EnvelopeSchema).dump(
             {
                 "event_id": self.event_id,
                 "type": self.type,
@@ -68,7 +68,7 @@ class Envelope:
         if not isinstance(body, Mapping):
             raise InvalidInput.for_field("envelope", "an event envelope must be a JSON object")
         try:
-            data = EnvelopeSchema().load(dict(body))
+            data = schema(EnvelopeSchema).load(dict(body))
         except ValidationError as exc:
             raise InvalidInput("malformed event envelope", flatten_messages(exc.messages)) from None
         data["actor"] = Actor(**data["actor"])

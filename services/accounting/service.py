@@ -25,7 +25,7 @@ from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_state_change
 from shared.errors import EXPECTED, Conflict, InvalidInput
-from shared.schema import load_or_invalid
+from shared.schema import load_or_invalid, schema
 from shared.units import land_in_mu, quantize_money
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
@@ -93,7 +93,7 @@ class AccountingService:
     def open_accounting(self, actor, project_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "accounting.open", self.policy.authority)
-        data = load_or_invalid(OpenInputSchema(), data or {})
+        data = load_or_invalid(schema(OpenInputSchema), data or {})
         with self.db.unit_of_work() as uow:
             if store.has_accounting(uow.session, project_id):
                 raise Conflict("an accounting is already open for this project", {"project_id": [project_id]})
@@ -105,7 +105,7 @@ class AccountingService:
         """AUDIT's audited actual fixed-asset investment (yuan) — entered by AUDIT only."""
         actor = Actor.load(actor)
         authorize(actor, "accounting.record_actual_fai", self.policy.authority)
-        data = load_or_invalid(ActualFaiInputSchema(), data)
+        data = load_or_invalid(schema(ActualFaiInputSchema), data)
         amount = domain.positive(data["amount"], "amount",
                                  self.policy.decimal("thresholds.intake.max_total_investment_yuan"), "yuan")
         if amount != quantize_money(amount):
@@ -121,7 +121,7 @@ class AccountingService:
         """LAND's measure of the land actually used (mu, m² or ha) — entered by LAND only."""
         actor = Actor.load(actor)
         authorize(actor, "accounting.record_land_used", self.policy.authority)
-        data = load_or_invalid(LandUsedInputSchema(), data)
+        data = load_or_invalid(schema(LandUsedInputSchema), data)
         try:
             land = land_in_mu(data["land"]["value"], data["land"]["unit"])
         except ValueError as exc:
@@ -148,7 +148,7 @@ class AccountingService:
         """The written report (Word + PDF) with the project, the figures, the opinion and the recovery."""
         actor = Actor.load(actor)
         authorize(actor, "accounting.open", self.policy.authority)
-        data = load_or_invalid(ReportInputSchema(), data or {})
+        data = load_or_invalid(schema(ReportInputSchema), data or {})
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.accounting(uow.session, project_id, lock=True)
@@ -173,7 +173,7 @@ class AccountingService:
         """FIN, LAND or LEGAL records what it recovered on its task, and whether the task is settled."""
         actor = Actor.load(actor)
         authorize(actor, "accounting.record_recovery", self.policy.authority, task_unit=unit)
-        data = load_or_invalid(RecoveryInputSchema(), data)
+        data = load_or_invalid(schema(RecoveryInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             task = store.task(uow.session, project_id, unit)
@@ -196,7 +196,7 @@ class AccountingService:
         """The authorised leader waives a recovery task, with a reason."""
         actor = Actor.load(actor)
         authorize(actor, "accounting.waive_recovery", self.policy.authority)
-        data = load_or_invalid(WaiveInputSchema(), data)
+        data = load_or_invalid(schema(WaiveInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             task = store.task(uow.session, project_id, unit)
@@ -236,7 +236,7 @@ class AccountingService:
                        closed_at=current["closed_at"] and to_shanghai(current["closed_at"]),
                        tasks=[{k: (str(v) if k.startswith("amount") else v) for k, v in t.items() if k != "id"}
                               for t in store.tasks_of(session, project_id)])
-        return AccountingSchema().dump(current)
+        return schema(AccountingSchema).dump(current)
 
     @rpc(expected_exceptions=EXPECTED)
     def report_document(self, actor, project_id, kind="docx"):

@@ -30,7 +30,7 @@ from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_state_change
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed
-from shared.schema import load_or_invalid
+from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
     CopiesInputSchema, ContractSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
     ProgressInputSchema, ReadInputSchema, SignInputSchema, SpecialReportInputSchema, SubmitInputSchema, TermsSchema,
@@ -103,14 +103,14 @@ class ContractsService:
         """IPB drafts the next numbered version from the agreed terms; its text is a Word document."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.draft", self.policy.authority)
-        terms = load_or_invalid(TermsSchema(), terms)
+        terms = load_or_invalid(schema(TermsSchema), terms)
         domain.check_terms(terms)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
             domain.check_can_draft(current["state"])
             number = store.latest_version(uow.session, project_id) + 1
-            stored = TermsSchema().dump(terms)
+            stored = schema(TermsSchema).dump(terms)
             stored["intensity_wan_per_mu"] = str(domain.contracted_intensity(terms["fixed_asset_investment"], terms["land_mu"]))
             stored["signatory_position"] = current["route"]["signs"]
             docx = document.render_contract(stored, project=self._parties(current), version=number,
@@ -129,7 +129,7 @@ class ContractsService:
     def submit(self, actor, project_id, data):
         actor = Actor.load(actor)
         authorize(actor, "contracts.draft", self.policy.authority)
-        data = load_or_invalid(SubmitInputSchema(), data)
+        data = load_or_invalid(schema(SubmitInputSchema), data)
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
             version = store.version(uow.session, project_id, data["version"])
@@ -146,7 +146,7 @@ class ContractsService:
         """LEGAL approves a submitted version, or returns it with comments."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.legal_review", self.policy.authority)
-        data = load_or_invalid(LegalReviewInputSchema(), data)
+        data = load_or_invalid(schema(LegalReviewInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
@@ -175,7 +175,7 @@ class ContractsService:
     def sign(self, actor, project_id, data):
         """The signatory the decision route names signs the approved version; obligations begin."""
         actor = Actor.load(actor)
-        data = load_or_invalid(SignInputSchema(), data)
+        data = load_or_invalid(schema(SignInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
@@ -208,7 +208,7 @@ class ContractsService:
         if actor.unit != unit:
             raise NotAllowed(f"{actor.position} of {actor.unit} designates {actor.unit}'s custodian, not {unit}'s",
                              {"unit": [f"must be {actor.unit}"]})
-        data = load_or_invalid(CustodianInputSchema(), data)
+        data = load_or_invalid(schema(CustodianInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             store.upsert_custodian(uow.session, unit, user_id=data["user_id"], name=data["name"], cabinet=data["cabinet"],
@@ -228,7 +228,7 @@ class ContractsService:
         """IPB files the signed contract: the whole numbered register at once, or nothing (R13)."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.register_copies", self.policy.authority)
-        data = load_or_invalid(CopiesInputSchema(), data)
+        data = load_or_invalid(schema(CopiesInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
@@ -296,7 +296,7 @@ class ContractsService:
         """A leader lets a named user read a contract, for a reason, until a time."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.grant_access", self.policy.authority)
-        data = load_or_invalid(GrantInputSchema(), data)
+        data = load_or_invalid(schema(GrantInputSchema), data)
         now = self.clock()
         if data["expires_at"] <= now:
             raise InvalidInput.for_field("expires_at", "must be in the future")
@@ -316,7 +316,7 @@ class ContractsService:
     def read_contract(self, actor, project_id, data):
         """The signed contract's text, for a custodian of a holding unit or a grantee; every try is audited."""
         actor = Actor.load(actor)
-        data = load_or_invalid(ReadInputSchema(), data)
+        data = load_or_invalid(schema(ReadInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id)
@@ -338,7 +338,7 @@ class ContractsService:
     def read_draft(self, actor, project_id, version, data):
         """A draft's text for the drafting parties (IPB, LEGAL); audited like every read."""
         actor = Actor.load(actor)
-        data = load_or_invalid(ReadInputSchema(), data)
+        data = load_or_invalid(schema(ReadInputSchema), data)
         now = self.clock()
         allowed = is_allowed(actor, "contracts.read_draft", self.policy.authority)
         with self.db.unit_of_work() as uow:
@@ -365,7 +365,7 @@ class ContractsService:
     def record_progress(self, actor, project_id, key, data):
         """The settling park or town records progress against an obligation (met or not)."""
         actor = Actor.load(actor)
-        data = load_or_invalid(ProgressInputSchema(), data)
+        data = load_or_invalid(schema(ProgressInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id)
@@ -389,7 +389,7 @@ class ContractsService:
     def file_special_report(self, actor, project_id, key, data):
         """The responsible unit files its special report to the LG (a document); the task closes."""
         actor = Actor.load(actor)
-        data = load_or_invalid(SpecialReportInputSchema(), data)
+        data = load_or_invalid(schema(SpecialReportInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id)
@@ -468,7 +468,7 @@ class ContractsService:
             copies=[{"number": c["number"], "unit": c["unit"], "cabinet": c["cabinet"]} for c in store.copies_of(session, project_id)],
             signed_at=current["signed_at"] and to_shanghai(current["signed_at"]),
             red_flag=any(o["red_flag"] for o in obligations))
-        return ContractSchema().dump(current)
+        return schema(ContractSchema).dump(current)
 
     # -- helpers ------------------------------------------------------------------------------------------------
     def _parties(self, current) -> dict:

@@ -27,7 +27,7 @@ from shared.db import Database
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed, NotFound
-from shared.schema import load_or_invalid
+from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_names
 from shared.units import format_wan
 from shared.wire.ledger import (
@@ -266,7 +266,7 @@ class CoordinatorService:
         """Terminate for objective reasons (R11): only with a special report to the LG."""
         actor = Actor.load(actor)
         authorize(actor, "coordinator.terminate_project", self.policy.authority)
-        data = load_or_invalid(TerminateInputSchema(), data)
+        data = load_or_invalid(schema(TerminateInputSchema), data)
         store.get_project_row(self.db.session, project_id)  # NotFound before asking the register
         self.db.session.rollback()  # no read transaction held across the RPC (SQLite: a stale read cannot write)
         report = self._special_report(actor, data["special_report_ref"])
@@ -309,14 +309,14 @@ class CoordinatorService:
             entry["at"] = to_shanghai(entry["at"])
         row.update(timeline=entries, allowed_next=domain.allowed_triggers(row["state"]),
                    state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]))
-        return ProjectSchema().dump(row)
+        return schema(ProjectSchema).dump(row)
 
     @rpc(expected_exceptions=EXPECTED)
     def list_projects(self, actor, state=None, limit=50, offset=0):
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_project", self.policy.authority)
         rows, total = store.list_projects(self.db.session, state, min(int(limit), 500), int(offset))
-        return {"total": total, "items": ProjectSummarySchema(many=True).dump(rows),
+        return {"total": total, "items": schema(ProjectSummarySchema, many=True).dump(rows),
                 "by_state": store.counts_by_state(self.db.session)}
 
     @rpc
@@ -346,7 +346,7 @@ class CoordinatorService:
         return actor.unit
 
     def _query(self, actor: Actor, query) -> dict:
-        q = load_or_invalid(LedgerQuerySchema(), query or {})
+        q = load_or_invalid(schema(LedgerQuerySchema), query or {})
         if q["state"] and q["state"] not in domain.STATES:
             raise InvalidInput.for_field("state", f"one of: {', '.join(domain.STATES)}")
         if q["tier"] and q["tier"] != "none" and q["tier"] not in tier_names(self.policy):
@@ -383,7 +383,7 @@ class CoordinatorService:
     def ledger_row(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_ledger", self.policy.authority)
-        return LedgerRowSchema().dump(ledger.view(self._row(actor, project_id), self.clock(), self.policy))
+        return schema(LedgerRowSchema).dump(ledger.view(self._row(actor, project_id), self.clock(), self.policy))
 
     @rpc(expected_exceptions=EXPECTED)
     def ledger_workbook(self, actor, query=None):
@@ -400,7 +400,7 @@ class CoordinatorService:
 
         today = to_shanghai(now).date()
         data = workbook.export({book: book_rows(book) for book in ledger.BOOKS}, self.policy, today, self._county())
-        return FileSchema().dump({"filename": f"ledger-{today.isoformat()}.xlsx", "content_type": XLSX,
+        return schema(FileSchema).dump({"filename": f"ledger-{today.isoformat()}.xlsx", "content_type": XLSX,
                                   "content_base64": base64.b64encode(data).decode()})
 
     def _between_batches(self) -> None:
@@ -415,7 +415,7 @@ class CoordinatorService:
         (InvalidInput naming each sheet, row and column) — or, ``mode: partial``, the valid rows only."""
         actor = Actor.load(actor)
         authorize(actor, "coordinator.import_ledger", self.policy.authority)
-        data = load_or_invalid(ImportInputSchema(), data)
+        data = load_or_invalid(schema(ImportInputSchema), data)
         if not data["filename"].lower().endswith(".xlsx"):
             raise InvalidInput.for_field("filename", "an Excel workbook (.xlsx) is imported")
         try:
@@ -441,7 +441,7 @@ class CoordinatorService:
                 refs.append(row["ref"])
                 self._act(uow, "coordinator.ledger_row_imported", actor, f"imp-{uuid.uuid4().hex}",
                           {**row, "reason": f"imported from {data['filename']}"})
-        return ImportReportSchema().dump({"mode": data["mode"], "imported": len(refs), "refs": refs,
+        return schema(ImportReportSchema).dump({"mode": data["mode"], "imported": len(refs), "refs": refs,
                                           "errors": [p.dump() for p in problems]})
 
     @staticmethod
@@ -466,7 +466,7 @@ class CoordinatorService:
         liaison leader and its named full-time service team (R10)."""
         actor = Actor.load(actor)
         authorize(actor, "coordinator.set_key_project", self.policy.authority)
-        data = load_or_invalid(KeyProjectInputSchema(), data)
+        data = load_or_invalid(schema(KeyProjectInputSchema), data)
         with self.db.unit_of_work() as uow:
             row = self._row(actor, project_id, lock=True, session=uow.session)
             ledger.check_key_project(row, data, self.policy)
@@ -488,7 +488,7 @@ class CoordinatorService:
         """IPB names a project's responsible leader and/or responsible person (R10)."""
         actor = Actor.load(actor)
         authorize(actor, "coordinator.assign_responsibility", self.policy.authority)
-        data = load_or_invalid(ResponsibilityInputSchema(), data)
+        data = load_or_invalid(schema(ResponsibilityInputSchema), data)
         with self.db.unit_of_work() as uow:
             self._row(actor, project_id, lock=True, session=uow.session)
             self._act(uow, "coordinator.responsibility_assigned", actor, project_id, {
@@ -500,7 +500,7 @@ class CoordinatorService:
     def set_requirements(self, actor, project_id, data):
         """The advancement requirements (next steps with due dates) of a project, by IPB or its unit."""
         actor = Actor.load(actor)
-        data = load_or_invalid(RequirementsInputSchema(), data)
+        data = load_or_invalid(schema(RequirementsInputSchema), data)
         with self.db.unit_of_work() as uow:
             row = ledger_store.row_data(uow.session, project_id, lock=True)
             authorize(actor, "coordinator.set_requirements", self.policy.authority,
@@ -515,7 +515,7 @@ class CoordinatorService:
     def record_funds_in_place(self, actor, project_id, data):
         """Funds actually in place (到位资金) for a contracted project, by IPB or the responsible unit (R14)."""
         actor = Actor.load(actor)
-        data = load_or_invalid(FundsInputSchema(), data)
+        data = load_or_invalid(schema(FundsInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             row = ledger_store.row_data(uow.session, project_id, lock=True)
@@ -532,7 +532,7 @@ class CoordinatorService:
         """The LG's yearly targets per responsible unit: projects signed, contracted investment, funds in place."""
         actor = Actor.load(actor)
         authorize(actor, "coordinator.set_targets", self.policy.authority)
-        data = load_or_invalid(TargetsInputSchema(), data)
+        data = load_or_invalid(schema(TargetsInputSchema), data)
         year = assessment.check_year(year)
         items = assessment.check_targets(year, data["targets"], self.policy)
         with self.db.unit_of_work() as uow:
@@ -548,7 +548,7 @@ class CoordinatorService:
         session = self.db.session
         units = assessment.completion(year, ledger_store.targets_of(session, year),
                                    ledger_store.all_rows(session).values(), order=self._units_order())
-        return TargetsSchema().dump({"year": year, "units": [{**u, "unit_name": ledger.unit_name(u["unit"], self.policy)}
+        return schema(TargetsSchema).dump({"year": year, "units": [{**u, "unit_name": ledger.unit_name(u["unit"], self.policy)}
                                                              for u in units]})
 
     @rpc(expected_exceptions=EXPECTED)
@@ -566,7 +566,7 @@ class CoordinatorService:
                                lambda row: ledger.view(row, end, self.policy)["red_flags"])
         render = summary_report.render_docx if kind == "docx" else summary_report.render_xlsx
         content = render(data, self.policy, self._county())
-        return FileSchema().dump({"filename": f"summary-{period}.{kind}", "content_type": DOCX if kind == "docx" else XLSX,
+        return schema(FileSchema).dump({"filename": f"summary-{period}.{kind}", "content_type": DOCX if kind == "docx" else XLSX,
                                   "content_base64": base64.b64encode(content).decode()})
 
     def _county(self) -> str:

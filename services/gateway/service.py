@@ -32,7 +32,7 @@ from shared.clock import to_shanghai
 from shared.db import Database
 from shared.dependencies import Clock
 from shared.errors import EXPECTED
-from shared.schema import load_or_invalid
+from shared.schema import load_or_invalid, schema
 from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema
 from shared.errors import InvalidInput, NotAllowed, Unauthenticated, ZhaoshangError
 
@@ -146,7 +146,7 @@ class GatewayService:
     @http("POST", "/api/sessions")
     @api
     def sign_in(self, request):
-        data = load_or_invalid(SignInSchema(), body_of(request))
+        data = load_or_invalid(schema(SignInSchema), body_of(request))
         with self.db.unit_of_work() as uow:
             token, user, expires = people.sign_in(uow.session, data["user_id"], data["password"], self.clock(),
                                                   self._session_lifetime())
@@ -190,7 +190,7 @@ class GatewayService:
     @api
     def create_user(self, request):
         admin = self._admin(request)
-        data = load_or_invalid(UserInputSchema(), body_of(request))
+        data = load_or_invalid(schema(UserInputSchema), body_of(request))
         with self.db.unit_of_work() as uow:
             user = people.save_user(uow.session, data, admin, self.clock(), create=True)
         return respond(user, 201)
@@ -199,7 +199,7 @@ class GatewayService:
     @api
     def change_user(self, request, user_id):
         admin = self._admin(request)
-        data = load_or_invalid(UserChangeSchema(), body_of(request))
+        data = load_or_invalid(schema(UserChangeSchema), body_of(request))
         with self.db.unit_of_work() as uow:
             current = people.user_row(uow.session, user_id)
             merged = {**people.public(current), **data, "user_id": user_id}
@@ -210,7 +210,7 @@ class GatewayService:
     def provision_user(self, operator, data):
         """For the operator's command line on the trusted bus: create or update a user (first admin included)."""
         operator = Actor.load(operator)
-        data = load_or_invalid(UserInputSchema(), data)
+        data = load_or_invalid(schema(UserInputSchema), data)
         with self.db.unit_of_work() as uow:
             return people.save_user(uow.session, data, operator.dump(), self.clock(), create=False)
 

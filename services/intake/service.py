@@ -18,7 +18,7 @@ from shared.db import Database
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput
-from shared.schema import load_or_invalid
+from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_label, tier_names
 from shared.wire.reserve import (
     PublicCatalogEntrySchema, PublicCatalogPageSchema, PublicCatalogQuerySchema, ReserveInputSchema, ReservePageSchema,
@@ -55,27 +55,27 @@ class IntakeService:
             lead_id = store.insert_lead(uow.session, facts, actor.dump(), now_shanghai(), confirmed_new_by)
             row = store.get_lead_row(uow.session, lead_id)
             uow.emit(self._event("intake.lead_registered", row, actor))
-        return LeadSchema().dump(store.as_lead(row))
+        return schema(LeadSchema).dump(store.as_lead(row))
 
     @rpc(expected_exceptions=EXPECTED)
     def file_project(self, actor, lead_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "intake.file_project", self.policy.authority)
-        data = load_or_invalid(FileInputSchema(), data or {})
+        data = load_or_invalid(schema(FileInputSchema), data or {})
         with self.db.unit_of_work() as uow:
             row = store.get_lead_row(uow.session, lead_id)
             domain.check_can_file(row["status"], row["ref"])
             store.set_status(uow.session, lead_id, domain.FILED, filed_by=actor.dump(), filed_at=now_shanghai())
             row = store.get_lead_row(uow.session, lead_id)
             uow.emit(self._event("intake.project_filed", row, actor, reason=data["reason"]))
-        return LeadSchema().dump(store.as_lead(row))
+        return schema(LeadSchema).dump(store.as_lead(row))
 
     @rpc(expected_exceptions=EXPECTED)
     def get_lead(self, actor, lead_id):
         actor = Actor.load(actor)
         row = store.get_lead_row(self.db.session, lead_id)
         authorize(actor, "intake.read_lead", self.policy.authority, owner_unit=row["registered_unit"])
-        return LeadSchema().dump(store.as_lead(row))
+        return schema(LeadSchema).dump(store.as_lead(row))
 
     @rpc(expected_exceptions=EXPECTED)
     def list_leads(self, actor, status=None, limit=50, offset=0):
@@ -84,7 +84,7 @@ class IntakeService:
         own_only = actor.unit not in ("IPB", "LG")
         rows, total = store.list_rows(self.db.session, status, min(int(limit), 500), int(offset),
                                       actor.unit if own_only else None)
-        return {"total": total, "items": LeadSchema(many=True).dump([store.as_lead(r) for r in rows])}
+        return {"total": total, "items": schema(LeadSchema, many=True).dump([store.as_lead(r) for r in rows])}
 
     @on_event("coordinator.project_state_changed")
     def on_project_state_changed(self, body):
@@ -98,7 +98,7 @@ class IntakeService:
 
     @staticmethod
     def _event(event_type, row, actor, reason=None) -> Envelope:
-        payload = LeadEventSchema().dump({
+        payload = schema(LeadEventSchema).dump({
             "ref": row["ref"], "project_name": row["project_name"], "investor_name": row["investor_name"],
             "sector": row["sector"], "planned_total_investment": row["total_investment"],
             "planned_fixed_asset_investment": row["fixed_asset_investment"], "land_mu": row["land_mu"],
@@ -114,7 +114,7 @@ class IntakeService:
         feasibility study (a stored document: type and size limits of the policy)."""
         actor = Actor.load(actor)
         authorize(actor, "intake.add_reserve", self.policy.authority)
-        data = reserve.validate(load_or_invalid(ReserveInputSchema(), data), self.policy)
+        data = reserve.validate(load_or_invalid(schema(ReserveInputSchema), data), self.policy)
         document = self._reserve_document(data["document"])
         with self.db.unit_of_work() as uow:
             reserve_id = reserve_store.insert_reserve(uow.session, data["year"], {
@@ -146,7 +146,7 @@ class IntakeService:
     def get_reserve_project(self, actor, reserve_id):
         actor = Actor.load(actor)
         authorize(actor, "intake.read_reserve", self.policy.authority)
-        return ReserveSchema().dump(self._reserve_view(reserve_store.get(self.db.session, reserve_id)))
+        return schema(ReserveSchema).dump(self._reserve_view(reserve_store.get(self.db.session, reserve_id)))
 
     @rpc(expected_exceptions=EXPECTED)
     def list_reserve_projects(self, actor, year=None, tier=None, published=None, limit=50, offset=0):
@@ -157,7 +157,7 @@ class IntakeService:
         rows, total = reserve_store.list_rows(self.db.session, year=year and reserve.check_year(year), tier=tier,
                                               published=published, limit=min(int(limit), 500),
                                               offset=min(int(offset), 10**9))
-        return ReservePageSchema().dump({"total": total, "items": [self._reserve_view(r) for r in rows]})
+        return schema(ReservePageSchema).dump({"total": total, "items": [self._reserve_view(r) for r in rows]})
 
     @rpc(expected_exceptions=EXPECTED)
     def reserve_plan(self, actor, year):
@@ -165,7 +165,7 @@ class IntakeService:
         actor = Actor.load(actor)
         authorize(actor, "intake.read_reserve", self.policy.authority)
         year = reserve.check_year(year)
-        return ReservePlanSchema().dump(reserve.plan(year, reserve_store.tiers_of_year(self.db.session, year),
+        return schema(ReservePlanSchema).dump(reserve.plan(year, reserve_store.tiers_of_year(self.db.session, year),
                                                      self.policy))
 
     @rpc(expected_exceptions=EXPECTED)
@@ -193,7 +193,7 @@ class IntakeService:
         """DRB or IPB takes a project out of the public catalog, with a reason."""
         actor = Actor.load(actor)
         authorize(actor, "intake.publish_reserve", self.policy.authority)
-        data = load_or_invalid(WithdrawInputSchema(), data)
+        data = load_or_invalid(schema(WithdrawInputSchema), data)
         with self.db.unit_of_work() as uow:
             current = reserve_store.get(uow.session, reserve_id, lock=True)
             if not current["published"]:
@@ -206,16 +206,16 @@ class IntakeService:
     def public_catalog(self, query=None):
         """The public catalog: anyone reads it, no actor. Each entry is ``reserve.public_entry`` — its seven
         public fields only — dumped through ``PublicCatalogEntrySchema``, which declares nothing else."""
-        q = load_or_invalid(PublicCatalogQuerySchema(), query or {})
+        q = load_or_invalid(schema(PublicCatalogQuerySchema), query or {})
         rows, total = reserve_store.list_rows(self.db.session, published=True, sector=(q["sector"] or "").upper(),
                                               location=q["location"], limit=q["limit"], offset=q["offset"])
-        return PublicCatalogPageSchema().dump({"total": total,
+        return schema(PublicCatalogPageSchema).dump({"total": total,
                                                "items": [reserve.public_entry(r, self.policy) for r in rows]})
 
     @rpc(expected_exceptions=EXPECTED)
     def public_catalog_entry(self, ref):
         row = reserve_store.published_by_ref(self.db.session, str(ref))
-        return PublicCatalogEntrySchema().dump(reserve.public_entry(row, self.policy))
+        return schema(PublicCatalogEntrySchema).dump(reserve.public_entry(row, self.policy))
 
     def _reserve_document(self, upload) -> dict:
         ref = self.documents.save_base64(upload, field="document")

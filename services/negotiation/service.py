@@ -24,7 +24,7 @@ from shared.db import Database
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict
-from shared.schema import load_or_invalid
+from shared.schema import load_or_invalid, schema
 from shared.wire.negotiation import (
     AssignInputSchema, CandidateSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
     RecommendInputSchema, RouteSchema, SessionInputSchema,
@@ -68,7 +68,7 @@ class NegotiationService:
     def record_intermediary(self, actor, project_id, data):
         actor = Actor.load(actor)
         authorize(actor, "negotiation.record_intermediary", self.policy.authority)
-        data = load_or_invalid(IntermediaryInputSchema(), data)
+        data = load_or_invalid(schema(IntermediaryInputSchema), data)
         intermediary = {"none": True} if data["none"] else {"name": data["name"].strip(), "contact": data["contact"]}
         with self.db.unit_of_work() as uow:
             current = store.row(uow.session, project_id, lock=True)
@@ -85,13 +85,13 @@ class NegotiationService:
         authorize(actor, "negotiation.read", self.policy.authority)
         current = store.row(self.db.session, project_id)
         candidates = domain.rank_units(current["sector"], current["location_kind"], current["location_id"], self.policy)
-        return CandidateSchema(many=True).dump(candidates)
+        return schema(CandidateSchema, many=True).dump(candidates)
 
     @rpc(expected_exceptions=EXPECTED)
     def assign_unit(self, actor, project_id, data):
         actor = Actor.load(actor)
         authorize(actor, "negotiation.assign_unit", self.policy.authority)
-        data = load_or_invalid(AssignInputSchema(), data)
+        data = load_or_invalid(schema(AssignInputSchema), data)
         with self.db.unit_of_work() as uow:
             current = store.row(uow.session, project_id, lock=True)
             self._expect(current, ("approved",), "choose the responsible unit")
@@ -100,7 +100,7 @@ class NegotiationService:
                                {"intermediary": ["not recorded"]})
             ranking = domain.rank_units(current["sector"], current["location_kind"], current["location_id"], self.policy)
             domain.check_assignment(data["unit"], ranking, data["reason"], self.policy)
-            dumped = CandidateSchema(many=True).dump(ranking)
+            dumped = schema(CandidateSchema, many=True).dump(ranking)
             store.change(uow.session, current, stage="assigned", responsible_unit=data["unit"], ranking=dumped,
                          assignment_reason=data["reason"])
             uow.emit(Envelope("negotiation.unit_assigned", actor, project_id=project_id, payload={
@@ -112,7 +112,7 @@ class NegotiationService:
     @rpc(expected_exceptions=EXPECTED)
     def log_session(self, actor, project_id, data):
         actor = Actor.load(actor)
-        data = load_or_invalid(SessionInputSchema(), data)
+        data = load_or_invalid(schema(SessionInputSchema), data)
         with self.db.unit_of_work() as uow:
             current = store.row(uow.session, project_id, lock=True)
             authorize(actor, "negotiation.log_session", self.policy.authority,
@@ -141,14 +141,14 @@ class NegotiationService:
         actor = Actor.load(actor)
         authorize(actor, "negotiation.read", self.policy.authority)
         session = self.db.session
-        return RouteSchema().dump(self._route(store.row(session, project_id), store.sessions_of(session, project_id)))
+        return schema(RouteSchema).dump(self._route(store.row(session, project_id), store.sessions_of(session, project_id)))
 
     @rpc(expected_exceptions=EXPECTED)
     def recommend(self, actor, project_id, data):
         """The park committee / the leaders in charge recommend to the principals (escalated route)."""
         actor = Actor.load(actor)
         authorize(actor, "negotiation.decide", self.policy.authority)
-        data = load_or_invalid(RecommendInputSchema(), data)
+        data = load_or_invalid(schema(RecommendInputSchema), data)
         with self.db.unit_of_work() as uow:
             current = store.row(uow.session, project_id, lock=True)
             route = self._route(current, store.sessions_of(uow.session, project_id))
@@ -165,7 +165,7 @@ class NegotiationService:
         """A decision by a position the route names (R5)."""
         actor = Actor.load(actor)
         authorize(actor, "negotiation.decide", self.policy.authority)
-        data = load_or_invalid(DecisionInputSchema(), data)
+        data = load_or_invalid(schema(DecisionInputSchema), data)
         with self.db.unit_of_work() as uow:
             current = store.row(uow.session, project_id, lock=True)
             route = self._route(current, store.sessions_of(uow.session, project_id))
@@ -208,7 +208,7 @@ class NegotiationService:
         decided_on = current["stage"] in ("escalated", "agreed", "refused") and current["route"]
         if current["responsible_unit"] and not decided_on:  # else: the route the decision was taken on
             current["route"] = self._route(current, sessions).dump()
-        return NegotiationSchema().dump(current)
+        return schema(NegotiationSchema).dump(current)
 
     @rpc(expected_exceptions=EXPECTED)
     def decisions_awaiting(self, actor):

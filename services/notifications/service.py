@@ -41,7 +41,7 @@ from shared.db import Database
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotFound
-from shared.schema import flatten_messages, load_or_invalid
+from shared.schema import flatten_messages, load_or_invalid, schema
 from shared.wire.notifications import (
     ChannelSchema, ChannelSettingsInputSchema, ContactsInputSchema, DeadlineSchema, DeliverySchema, InboxSchema,
     ProblemInputSchema, ProgressInputSchema, ReminderInputSchema, ResolutionInputSchema, SpecialReportInputSchema,
@@ -272,7 +272,7 @@ class NotificationsService:
         addresses = domain.address_matches(actor.dump())
         session = self.db.session
         items = store.inbox_for(session, addresses, actor.user_id, bool(unread_only), min(int(limit), 500))
-        return InboxSchema().dump({"unread": store.unread_count(session, addresses, actor.user_id),
+        return schema(InboxSchema).dump({"unread": store.unread_count(session, addresses, actor.user_id),
                                    "items": [self._shown(i) for i in items]})
 
     @rpc(expected_exceptions=EXPECTED)
@@ -303,7 +303,7 @@ class NotificationsService:
             out.append({**d, "title": notes[d["notification_id"]]["title"],
                         "event_type": notes[d["notification_id"]]["event_type"], "log": attempts,
                         "next_attempt_at": _sh(d["next_attempt_at"]), "delivered_at": _sh(d["delivered_at"])})
-        return DeliverySchema(many=True).dump(out)
+        return schema(DeliverySchema, many=True).dump(out)
 
     @rpc(expected_exceptions=EXPECTED)
     def channels_settings(self, actor):
@@ -319,7 +319,7 @@ class NotificationsService:
         plugin = self.channels.plugins.get(channel)
         if plugin is None:
             raise NotFound(f"no channel {channel!r} is installed", {"channel": [f"one of {', '.join(self.channels.plugins)}"]})
-        data = load_or_invalid(ChannelSettingsInputSchema(), data)
+        data = load_or_invalid(schema(ChannelSettingsInputSchema), data)
         try:
             given = plugin.settings_schema().load(data["settings"], unknown=RAISE, partial=True)
         except ValidationError as exc:
@@ -340,7 +340,7 @@ class NotificationsService:
             views.append({"name": name, "ready": why is None, "not_ready": why,
                           "settings": shown_settings(plugin, settings),
                           "source": "administrator" if name in stored else "config"})
-        return ChannelSchema(many=True).dump(views)
+        return schema(ChannelSchema, many=True).dump(views)
 
     @timer(interval=DISPATCH_SECONDS)
     def dispatch(self):
@@ -418,7 +418,7 @@ class NotificationsService:
         """IPB or the LG sets a follow-up reminder (督办) on a project: a deadline like the others."""
         actor = Actor.load(actor)
         authorize(actor, "notifications.schedule_reminder", self.policy.authority)
-        data = load_or_invalid(ReminderInputSchema(), data)
+        data = load_or_invalid(schema(ReminderInputSchema), data)
         now = self.clock()
         if data["at"] <= now:
             raise InvalidInput.for_field("at", "must be in the future")
@@ -487,7 +487,7 @@ class NotificationsService:
     def record_progress(self, actor, project_id, data):
         """Progress as it happens (the first of the "four promptnesses"); it clears a stale flag."""
         actor = Actor.load(actor)
-        data = load_or_invalid(ProgressInputSchema(), data)
+        data = load_or_invalid(schema(ProgressInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
@@ -502,7 +502,7 @@ class NotificationsService:
     def raise_problem(self, actor, project_id, data):
         """A problem with its owner; open for the escalation period, it goes to the liaison leader."""
         actor = Actor.load(actor)
-        data = load_or_invalid(ProblemInputSchema(), data)
+        data = load_or_invalid(schema(ProblemInputSchema), data)
         now = self.clock()
         days = self.policy.integer("thresholds.tracking.problem_escalation_days")
         with self.db.unit_of_work() as uow:
@@ -518,7 +518,7 @@ class NotificationsService:
     @rpc(expected_exceptions=EXPECTED)
     def resolve_problem(self, actor, project_id, problem_id, data):
         actor = Actor.load(actor)
-        data = load_or_invalid(ResolutionInputSchema(), data)
+        data = load_or_invalid(schema(ResolutionInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
@@ -541,7 +541,7 @@ class NotificationsService:
         """IPB names the project's responsible person and liaison leader (R10)."""
         actor = Actor.load(actor)
         authorize(actor, "notifications.set_contacts", self.policy.authority)
-        data = load_or_invalid(ContactsInputSchema(), data)
+        data = load_or_invalid(schema(ContactsInputSchema), data)
         if not data:
             raise InvalidInput.for_field("body", "give responsible_person and/or liaison_leader")
         with self.db.unit_of_work() as uow:
@@ -560,7 +560,7 @@ class NotificationsService:
         rows = [{**p, "stale": p["stale_since"] is not None, "open_problems": problems.get(p["project_id"], 0),
                  "state_since": to_shanghai(p["state_since"])} for p in store.projects_in(session, states)]
         lists = domain.stalled_lists(rows, self.clock())
-        return StalledGroupSchema(many=True).dump([
+        return schema(StalledGroupSchema, many=True).dump([
             {"category": c, "label": domain.STALLED_LABELS[c], "count": len(items), "items": items}
             for c, items in lists.items()])
 
@@ -569,7 +569,7 @@ class NotificationsService:
     def file_special_report(self, actor, project_id, data):
         """A special report to the Leading Group: an unfinished review, or a project that cannot go ahead."""
         actor = Actor.load(actor)
-        data = load_or_invalid(SpecialReportInputSchema(), data)
+        data = load_or_invalid(schema(SpecialReportInputSchema), data)
         domain.check_report_cause(data["cause"])
         now = self.clock()
         with self.db.unit_of_work() as uow:
@@ -703,7 +703,7 @@ class NotificationsService:
         return {**item, "created_at": to_shanghai(item["created_at"]), "read_at": _sh(item.get("read_at"))}
 
     def _deadline_views(self, rows: list) -> list:
-        return DeadlineSchema(many=True).dump(_deadline_rows(rows))
+        return schema(DeadlineSchema, many=True).dump(_deadline_rows(rows))
 
     def _tracking_view(self, session, project_id: str) -> dict:
         project = store.project(session, project_id)
@@ -720,11 +720,11 @@ class NotificationsService:
                 "progress": [{**p, "at": to_shanghai(p["at"])} for p in store.progress_of(session, project_id)],
                 "problems": problems,
                 "deadlines": _deadline_rows(store.deadlines_of(session, project_id, True))}
-        return TrackingSchema().dump(view)
+        return schema(TrackingSchema).dump(view)
 
     @staticmethod
     def _report_view(item: dict) -> dict:
-        return SpecialReportSchema().dump({**item, "filed_at": to_shanghai(item["filed_at"])})
+        return schema(SpecialReportSchema).dump({**item, "filed_at": to_shanghai(item["filed_at"])})
 
 
 def _sh(moment):

@@ -24,7 +24,7 @@ from shared.db import Database
 from shared.dependencies import Calendar, Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, NotAllowed
-from shared.schema import load_or_invalid
+from shared.schema import load_or_invalid, schema
 from shared.wire.review import (
     ConveneInputSchema, OpinionInputSchema, QueueItemSchema, ResubmitInputSchema, ReturnInputSchema, ReviewSchema,
 )
@@ -69,7 +69,7 @@ class ReviewService:
     def convene(self, actor, project_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "review.convene", self.policy.authority)
-        data = load_or_invalid(ConveneInputSchema(), data or {})
+        data = load_or_invalid(schema(ConveneInputSchema), data or {})
         now = self.clock()
         with self.db.unit_of_work() as uow:
             project = store.filed_project(uow.session, project_id)
@@ -99,7 +99,7 @@ class ReviewService:
         """IPB records that a unit returned the project for more information."""
         actor = Actor.load(actor)
         authorize(actor, "review.record_return", self.policy.authority)
-        data = load_or_invalid(ReturnInputSchema(), data)
+        data = load_or_invalid(schema(ReturnInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             review = store.review_row(uow.session, project_id)
@@ -117,7 +117,7 @@ class ReviewService:
         """IPB records the investor's resubmission: a new round with a new review period."""
         actor = Actor.load(actor)
         authorize(actor, "review.resubmit", self.policy.authority)
-        data = load_or_invalid(ResubmitInputSchema(), data)
+        data = load_or_invalid(schema(ResubmitInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             review = store.review_row(uow.session, project_id)
@@ -139,7 +139,7 @@ class ReviewService:
         """A unit's reviewer records its own unit's opinion, once per round."""
         actor = Actor.load(actor)
         authorize(actor, "review.record_opinion", self.policy.authority)
-        data = load_or_invalid(OpinionInputSchema(), data)
+        data = load_or_invalid(schema(OpinionInputSchema), data)
         if data["unit"] and data["unit"] != actor.unit:
             raise NotAllowed(f"{actor.position} of {actor.unit} may only record {actor.unit}'s opinion, not {data['unit']}'s",
                              {"unit": [f"must be {actor.unit}"]})
@@ -186,7 +186,7 @@ class ReviewService:
             concluded_at=review["concluded_at"] and to_shanghai(review["concluded_at"]),
             escalated_at=review["escalated_at"] and to_shanghai(review["escalated_at"]),
         )
-        return ReviewSchema().dump(review)
+        return schema(ReviewSchema).dump(review)
 
     @rpc(expected_exceptions=EXPECTED)
     def queue(self, actor):
@@ -194,7 +194,7 @@ class ReviewService:
         actor = Actor.load(actor)
         authorize(actor, "review.record_opinion", self.policy.authority)
         items = sorted(store.queue_for(self.db.session, actor.unit), key=lambda r: r["deadline"])
-        return QueueItemSchema(many=True).dump(items)
+        return schema(QueueItemSchema, many=True).dump(items)
 
     # -- the review period ---------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)

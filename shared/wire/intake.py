@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, RAISE
 
 from shared.errors import InvalidInput
-from shared.schema import load_or_invalid
+from shared.schema import load_or_invalid, schema
 
 PHONE = validate.Regexp(r"^\+?[0-9][0-9\- ]{5,19}$", error="must be a telephone number (digits, -, optional +)")
 
@@ -113,7 +113,7 @@ class LeadEventSchema(Schema):
 
 
 def load_lead_input(data) -> dict:
-    return load_or_invalid(LeadInputSchema(), data)
+    return load_or_invalid(schema(LeadInputSchema), data)
 
 
 __all__ = ["LeadInputSchema", "LeadSchema", "FileInputSchema", "LeadEventSchema", "load_lead_input", "InvalidInput"]
