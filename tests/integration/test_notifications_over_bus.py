@@ -85,12 +85,14 @@ def test_deadlines_fire_once_with_two_instances_and_after_a_restart(start_platfo
         fired = [d for d in rpc.notifications.deadlines(IPB_CLERK, project_id, False) if d["kind"] == "reminder"]
         assert len(fired) == 1 and fired[0]["fired_at"] is not None
 
-        at = now_shanghai() + dt.timedelta(seconds=4)
+        second.stop()
+        # due well after the last instance has stopped: a graceful stop on a busy machine takes seconds
+        at = now_shanghai() + dt.timedelta(seconds=12)
         rpc.notifications.schedule_reminder(IPB_CLERK, project_id, {"at": at.isoformat(), "note": "停机期间到期",
                                                                    "to": ["unit:IPB"]})
     first.stop()
-    second.stop()
-    time.sleep(6)  # the reminder falls due while no instance runs
+    assert now_shanghai() < at, "the last instance took longer to stop than the reminder's lead time"
+    time.sleep((at - now_shanghai()).total_seconds() + 2)  # the reminder falls due while no instance runs
     assert reminders_received(receivers, "停机期间到期") == []
     start_platform("notifications")
     wait_for(lambda: reminders_received(receivers, "停机期间到期"), timeout=20, what="the reminder after the restart")
