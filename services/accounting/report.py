@@ -9,6 +9,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from shared.docx_base import new_document
+
 TITLE = "关于{name}项目投资核算情况的报告"
 ADDRESSEE = "县委、县政府："
 FIGURE_NAMES = {
@@ -32,12 +34,15 @@ def _lines(project: Mapping, accounting: Mapping, tasks: list[Mapping], opinion:
             "recovery": recovery, "closing": "特此报告。", "signature": "县招商引资工作领导小组办公室（县招商局）"}
 
 
-def render_docx(project: Mapping, accounting: Mapping, tasks: list[Mapping], opinion: str) -> bytes:
-    text = _lines(project, accounting, tasks, opinion)
-    doc = Document()
+def _setup(doc) -> None:
     style = doc.styles["Normal"]
     style.font.name, style.font.size = "SimSun", Pt(12)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+
+
+def render_docx(project: Mapping, accounting: Mapping, tasks: list[Mapping], opinion: str) -> bytes:
+    text = _lines(project, accounting, tasks, opinion)
+    doc = new_document("accounting-report", _setup, ("Normal", "Heading 1", "Table Grid"))
     doc.add_heading(text["title"], level=1)
     doc.add_paragraph(ADDRESSEE)
     doc.add_paragraph(text["intro"])

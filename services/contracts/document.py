@@ -20,6 +20,7 @@ its own wording by passing ``template`` (merged over ``DEFAULT_TEMPLATE``).
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Mapping
@@ -33,6 +34,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from shared.clock import now_shanghai
+from shared.docx_base import new_document
 from shared.units import (
     format_wan,
     mu_to_m2,
@@ -376,6 +378,17 @@ def _setup_document(doc, tpl: Mapping) -> None:
     heading.paragraph_format.space_after = Pt(6)
 
 
+# The styles a contract uses (python-docx's header and footer parts use "Header" and "Footer"): the base
+# document keeps only these (shared.docx_base).
+USED_STYLES = ("Normal", "Title", "Heading 1", "Table Grid", "Header", "Footer")
+
+
+def _new_document(tpl: Mapping):
+    """A fresh document for ``tpl``'s fonts: A4, the styles set up (the base is built once per fonts)."""
+    return new_document(("contract", json.dumps(tpl["fonts"], sort_keys=True)),
+                        lambda doc: _setup_document(doc, tpl), USED_STYLES)
+
+
 def _draft_paragraph(container, text: str):
     paragraph = container.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -459,8 +472,7 @@ def render_contract(
     dispute = (terms.get("dispute_resolution") or "").strip() or tpl["texts"]["dispute"].format(**fields)
     approved = bool(terms.get("approved"))
 
-    doc = Document()
-    _setup_document(doc, tpl)
+    doc = _new_document(tpl)
 
     core = doc.core_properties
     core.title = f"{tpl['title']}（{fields['project_name']}）"

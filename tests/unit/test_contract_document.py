@@ -232,3 +232,33 @@ def test_bad_terms_are_refused_by_field(change, field):
 def test_version_must_be_a_positive_integer():
     with pytest.raises(ValueError, match="version"):
         render(version=0)
+
+
+def test_the_document_carries_only_the_styles_it_uses_and_their_bases(draft_bytes):
+    document = docx.Document(io.BytesIO(draft_bytes))
+    names = {style.name for style in document.styles}
+    assert {"Normal", "Title", "Heading 1", "Table Grid", "Header", "Footer"} <= names
+    assert {"Default Paragraph Font", "Normal Table", "No List"} <= names  # the defaults Word falls back on
+    assert len(names) < 20  # not the template's 164
+    ids = {style.style_id for style in document.styles}
+    for style in document.styles.element.style_lst:  # nothing refers to a dropped style
+        for ref in ("basedOn", "next", "link"):
+            assert style.find(docx.oxml.ns.qn(f"w:{ref}")) is None or \
+                style.find(docx.oxml.ns.qn(f"w:{ref}")).get(docx.oxml.ns.qn("w:val")) in ids
+    parts = zipfile.ZipFile(io.BytesIO(draft_bytes)).namelist()
+    assert "word/stylesWithEffects.xml" not in parts and "docProps/thumbnail.jpeg" not in parts
+    heading = document.styles["Heading 1"]
+    assert heading.font.size.pt == 14 and heading.font.bold
+    assert [p.style.name for p in document.paragraphs if p.text.startswith("第一条")] == ["Heading 1"]
+
+
+def test_each_render_starts_from_a_clean_base_and_a_template_with_other_fonts_gets_its_own():
+    first, second = render(), render()
+    assert read_contract(first) == read_contract(second)
+    assert len(docx.Document(io.BytesIO(second)).paragraphs) == len(docx.Document(io.BytesIO(first)).paragraphs)
+    kaiti = docx.Document(io.BytesIO(render(template={"fonts": {"body": "楷体", "heading": "黑体",
+                                                                  "latin": "Arial"}})))
+    rfonts = kaiti.styles["Normal"].element.rPr.rFonts
+    assert (rfonts.get(docx.oxml.ns.qn("w:eastAsia")), rfonts.get(docx.oxml.ns.qn("w:ascii"))) == ("楷体", "Arial")
+    default = docx.Document(io.BytesIO(render())).styles["Normal"].element.rPr.rFonts
+    assert default.get(docx.oxml.ns.qn("w:eastAsia")) == "宋体"
