@@ -208,30 +208,55 @@ def fill_ledger(coordinator_db: Path, total: int) -> int:
 
 
 # -- the parts -------------------------------------------------------------------------------------------------------
-def wait_archived(config, projects) -> None:
+def wait_archived(config, projects) -> int:
+    """Until the coordinator shows every project archived; returns the RPC calls it took."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
     from tests.factories import IPB_CLERK
 
+    calls = 0
     with ClusterRpcProxy(config, timeout=30) as rpc:
         for p in projects:
-            while rpc.coordinator.get_project(IPB_CLERK, p)["state"] != "archived":
+            while True:
+                calls += 1
+                if rpc.coordinator.get_project(IPB_CLERK, p)["state"] == "archived":
+                    break
                 time.sleep(0.05)
+    return calls
+
+
+# A clean run's RPC calls and event deliveries per project, lead -> archived: the floor measured before the run
+# makes this many (the run's own counts are known only after it)
+CALLS_PER_PROJECT, DELIVERIES_PER_PROJECT = 40, 110
+
+
+def floor_rates(config, calls: int, deliveries: int, workers: int) -> tuple[float, float]:
+    """Bare nameko RPC calls per second and event deliveries per second, at the lifecycle's concurrency."""
+    return calls / bare_rpc_seconds(config, calls, workers), deliveries / bare_event_seconds(config, deliveries, workers)
 
 
 def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
-    """Projects lead -> archived concurrently, beside the bare-bus floor; returns the projects."""
+    """Projects lead -> archived concurrently, beside the bare-bus floor; returns the projects.
+
+    The floor is measured just before the run and again just after it, and the run's calls and deliveries
+    are timed at the mean of the two rates: a shared machine's speed drifts by a fifth between minutes
+    (docs/PERFORMANCE.md), and a floor taken on one side only would carry that drift into the ratio.
+    """
     from sqlalchemy import create_engine, text
 
     from shared.topology import SUBSCRIPTIONS
     from tests.faults.driver import drive_all
 
+    say("floor (before)")
+    before = floor_rates(config, CALLS_PER_PROJECT * args.projects, DELIVERIES_PER_PROJECT * args.projects,
+                         args.workers)
+    say("lifecycle")
     pids = {**{s: p.pid for s, p in platform.procs.items()}, **{f"rabbitmq ({pid})": pid for pid in broker_pids()}}
     cpu0 = {s: cpu_s(pid) for s, pid in pids.items()}
     me0 = os.times()
     t0 = time.perf_counter()
     projects, driver = drive_all(config, range(1, args.projects + 1), "archived", workers=args.workers)
-    wait_archived(config, projects)
+    calls = driver.calls + wait_archived(config, projects)
     wall = time.perf_counter() - t0
     me1 = os.times()
     cpu = {s: round(cpu_s(pid) - cpu0[s], 1) for s, pid in pids.items()}
@@ -244,15 +269,20 @@ def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
                 events += count
                 deliveries += count * len(SUBSCRIPTIONS.get(event_type, ()))
         engine.dispose()
-    say("floor")
-    rpc_floor = bare_rpc_seconds(config, driver.calls, args.workers)
-    event_floor = bare_event_seconds(config, deliveries, args.workers)
+    say("floor (after)")
+    after = floor_rates(config, calls, deliveries, args.workers)
+    rpc_floor = calls / ((before[0] + after[0]) / 2)
+    event_floor = deliveries / ((before[1] + after[1]) / 2)
+    runs = {name: round(calls / rates[0] + deliveries / rates[1], 1) for name, rates in (("before", before),
+                                                                                        ("after", after))}
     figures["lifecycle"] = {
         "projects": len(projects), "workers": args.workers, "wall_s": round(wall, 1),
         "projects_per_minute": round(len(projects) / wall * 60, 1),
-        "rpc_calls": driver.calls, "events_published": events, "event_deliveries": deliveries,
+        "rpc_calls": calls, "retries": driver.retries, "events_published": events, "event_deliveries": deliveries,
         "floor_rpc_s": round(rpc_floor, 1), "floor_events_s": round(event_floor, 1),
-        "floor_s": round(rpc_floor + event_floor, 1), "ratio_to_floor": round(wall / (rpc_floor + event_floor), 2),
+        "floor_s": round(rpc_floor + event_floor, 1), "floor_s_before_and_after": runs,
+        "floor_rates_per_s": {"rpc": [round(before[0]), round(after[0])], "events": [round(before[1]), round(after[1])]},
+        "ratio_to_floor": round(wall / (rpc_floor + event_floor), 2),
         "steps": {name: ms(values) for name, values in sorted(driver.latencies.items())},
         "cpu_s": cpu, "cpu_s_total": round(sum(cpu.values()), 1), "cpu_s_available": round(wall * os.cpu_count(), 1),
     }
@@ -471,7 +501,6 @@ def main(argv=None) -> int:
         # lifecycle --------------------------------------------------------------------------------------------
         designate_custodians(Driver(config))
         if "lifecycle" in only:
-            say("lifecycle")
             projects = lifecycle(figures, config, data, platform, args)
         else:
             say("projects for the reads (not timed)")
