@@ -9,16 +9,31 @@ applied only over an older one.
 """
 from __future__ import annotations
 
-from sqlalchemy import Table, or_, update
+from sqlalchemy import Table, bindparam, or_, update
+
+from shared.statements import once
 
 
 def follow_state_change(session, projects: Table, project_id: str, to_state: str, seq: int,
                         state_column: str = "lifecycle_state", seq_column: str = "lifecycle_seq") -> bool:
     """Set the copy to ``to_state`` unless a later transition (higher ``seq``) is there; True if applied."""
-    state, number = projects.c[state_column], projects.c[seq_column]
-    result = session.execute(
-        update(projects)
-        .where(projects.c.project_id == project_id, or_(number.is_(None), number < seq))
-        .values({state: to_state, number: seq})
-    )
-    return result.rowcount > 0
+    def build():
+        state, number = projects.c[state_column], projects.c[seq_column]
+        return (update(projects)
+                .where(projects.c.project_id == bindparam("b_project_id"),
+                       or_(number.is_(None), number < bindparam("b_seq", type_=number.type)))
+                .values({state: bindparam("b_state", type_=state.type), number: bindparam("b_seq")}))
+
+    statement = once((projects, "follow", state_column, seq_column), build)
+    return session.execute(statement, {"b_project_id": project_id, "b_seq": seq, "b_state": to_state}).rowcount > 0
+
+
+def follow_event(db, projects: Table, event) -> bool:
+    """Apply a ``coordinator.project_state_changed`` envelope to the copy in ``projects``, in its own unit of work.
+
+    Idempotent by the transition's number (a repeat is never newer than itself), so it keeps no
+    processed-event row: one statement and a commit per change; a project not known here is left alone.
+    """
+    with db.unit_of_work() as uow:
+        return follow_state_change(uow.session, projects, event.project_id, event.payload["to_state"],
+                                   event.payload["seq"])

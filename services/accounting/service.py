@@ -23,7 +23,7 @@ from shared.clock import to_shanghai
 from shared.db import Database
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.lifecycle_copy import follow_state_change
+from shared.lifecycle_copy import follow_event
 from shared.errors import EXPECTED, Conflict, InvalidInput
 from shared.schema import load_or_invalid, schema
 from shared.units import land_in_mu, quantize_money
@@ -73,11 +73,7 @@ class AccountingService:
 
     @on_event("coordinator.project_state_changed")
     def on_project_state_changed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_state_changed") as uow:
-            if uow is not None and store.has_project(uow.session, event.project_id):
-                follow_state_change(uow.session, models.projects, event.project_id, event.payload["to_state"],
-                                    event.payload["seq"])
+        follow_event(self.db, models.projects, Envelope.load(body))
 
     @on_event("notifications.construction_period_ended")
     def on_construction_period_ended(self, body):

@@ -28,7 +28,7 @@ from shared.clock import to_shanghai
 from shared.db import Database
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.lifecycle_copy import follow_state_change
+from shared.lifecycle_copy import follow_event
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
@@ -91,11 +91,7 @@ class ContractsService:
 
     @on_event("coordinator.project_state_changed")
     def on_project_state_changed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_state_changed") as uow:
-            if uow is not None and store.has_project(uow.session, event.project_id):
-                follow_state_change(uow.session, models.projects, event.project_id, event.payload["to_state"],
-                                    event.payload["seq"])
+        follow_event(self.db, models.projects, Envelope.load(body))
 
     # -- R6: drafting and legal review -------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
