@@ -47,6 +47,7 @@ from sqlalchemy import (
     UniqueConstraint, event, insert, select, text,
 )
 
+from shared.statements import once
 from shared.types import UtcDateTime
 
 ID = BigInteger().with_variant(Integer, "sqlite")
@@ -225,20 +226,22 @@ def append(session, table: Table, *, actor: Mapping[str, Any], action: str, reco
     if session.get_bind().dialect.name == "postgresql":
         # appends queue on a transaction-scoped lock instead of racing for the next seq
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"zs-audit:{table.fullname}"})
-    last = session.execute(
-        select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
-    ).first()
+    last = session.execute(once((table, "last"), lambda: _last(table))).first()
     entry["seq"] = 1 if last is None else last.seq + 1
     entry["prev_hash"] = GENESIS_HASH if last is None else last.hash
     entry["hash"] = entry_hash(entry)
-    result = session.execute(insert(table), entry)
+    result = session.execute(once((table, "insert"), lambda: insert(table)), entry)
     entry["id"] = result.inserted_primary_key[0]
     return entry
 
 
+def _last(table: Table):
+    return select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
+
+
 def head(session, table: Table) -> tuple[int, str] | None:
     """``(seq, hash)`` of the last entry, to keep outside the database as an anchor."""
-    row = session.execute(select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)).first()
+    row = session.execute(once((table, "last"), lambda: _last(table))).first()
     return None if row is None else (row.seq, row.hash)
 
 

@@ -13,11 +13,12 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    insert, or_, select, update,
+    bindparam, insert, or_, select, update,
 )
 from sqlalchemy.orm import Session
 
 from shared.envelope import Envelope
+from shared.statements import once
 
 ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -101,7 +102,7 @@ class UnitOfWork:
     def emit(self, envelope: Envelope) -> Envelope:
         """Queue ``envelope`` for publication in this transaction."""
         body = json.dumps(envelope.dump(), ensure_ascii=False)
-        self.session.execute(insert(self._outbox), {  # (values as parameters: compiled once, from the cache)
+        self.session.execute(once((self._outbox, "insert"), lambda: insert(self._outbox)), {
             "event_id": envelope.event_id, "event_type": envelope.type, "project_id": envelope.project_id,
             "body": body, "created_at": utcnow(), "attempts": 0})
         self.emitted.append(envelope)
@@ -109,12 +110,10 @@ class UnitOfWork:
         return envelope
 
     def already_processed(self, event_id: str, handler: str) -> bool:
-        row = self.session.execute(
-            select(self._processed.c.id).where(
-                self._processed.c.event_id == event_id, self._processed.c.handler == handler
-            )
-        ).first()
-        return row is not None
+        p = self._processed
+        query = once((p, "processed?"), lambda: select(p.c.id).where(
+            p.c.event_id == bindparam("b_event_id"), p.c.handler == bindparam("b_handler")))
+        return self.session.execute(query, {"b_event_id": event_id, "b_handler": handler}).first() is not None
 
     def begin_handling(self, event_id: str, handler: str) -> None:
         """Record ``event_id`` as processed by ``handler`` in this transaction.
@@ -124,7 +123,7 @@ class UnitOfWork:
         """
         if self.already_processed(event_id, handler):
             raise AlreadyProcessed(event_id)
-        self.session.execute(insert(self._processed),
+        self.session.execute(once((self._processed, "insert"), lambda: insert(self._processed)),
                              {"event_id": event_id, "handler": handler, "processed_at": utcnow()})
 
 

@@ -43,8 +43,14 @@ _UPDATE_ROW = (update(L).where(L.c.project_id == bindparam("b_project_id"))
                .values({name: bindparam(f"b_{name}", type_=L.c[name].type) for name in _ROW_COLUMNS}))
 
 
+_JOURNALED = select(J.c.id).where(J.c.event_id == bindparam("b_event_id"))
+_INSERT_JOURNAL, _INSERT_ROW = insert(J), insert(L)
+_ROW_DATA = select(L.c.data).where(L.c.project_id == bindparam("b_project_id"))
+_ROW_DATA_LOCKED = _ROW_DATA.with_for_update()
+
+
 def journaled(session, event_id: str) -> bool:
-    return session.execute(select(J.c.id).where(J.c.event_id == event_id)).first() is not None
+    return session.execute(_JOURNALED, {"b_event_id": event_id}).first() is not None
 
 
 def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
@@ -53,12 +59,12 @@ def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
     for event in events:
         if not event.project_id or journaled(session, event.event_id):
             continue
-        session.execute(insert(J), {"event_id": event.event_id, "project_id": event.project_id, "type": event.type,
+        session.execute(_INSERT_JOURNAL, {"event_id": event.event_id, "project_id": event.project_id, "type": event.type,
                                     "body": event.dump()})
         current = row_data(session, event.project_id, missing_ok=True, lock=True)
         row = ledger.apply(current, event, policy)
         if current is None:
-            session.execute(insert(L), {"project_id": event.project_id, **_columns(row)})
+            session.execute(_INSERT_ROW, {"project_id": event.project_id, **_columns(row)})
         else:
             session.execute(_UPDATE_ROW, {"b_project_id": event.project_id,
                                           **{f"b_{k}": v for k, v in _columns(row).items()}})
@@ -67,8 +73,7 @@ def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
 def row_data(session, project_id: str, missing_ok: bool = False, lock: bool = False) -> dict | None:
     """A project's row; ``lock`` holds it (PostgreSQL) until the transaction ends, so two instances
     of the coordinator folding events of one project take turns."""
-    query = select(L.c.data).where(L.c.project_id == project_id)
-    data = session.execute(query.with_for_update() if lock else query).scalar()
+    data = session.execute(_ROW_DATA_LOCKED if lock else _ROW_DATA, {"b_project_id": project_id}).scalar()
     if data is None and not missing_ok:
         raise NotFound(f"the ledger has no project {project_id}", {"project_id": project_id})
     return data

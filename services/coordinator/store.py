@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from services.coordinator import domain, models
 from shared import audit
@@ -14,9 +14,20 @@ from shared.outbox import UnitOfWork
 
 P, T, A = models.projects, models.transitions, models.activities
 
+# the statements of every event handled, built once (shared.statements): SQLAlchemy compiles them from its
+# cache without building and coercing them again
+_PROJECT = select(P).where(P.c.id == bindparam("b_id"))
+_INSERT_ACTIVITY, _INSERT_TRANSITION = insert(A), insert(T)
+_LAST_SEQ = select(func.max(T.c.seq)).where(T.c.project_id == bindparam("b_id"))
+_ADVANCE = (update(P).where(P.c.id == bindparam("b_id"), P.c.version == bindparam("b_version"))
+            .values(state=bindparam("b_state", type_=P.c.state.type),
+                    state_since=bindparam("b_state_since", type_=P.c.state_since.type),
+                    version=bindparam("b_next_version", type_=P.c.version.type)))
+_ADVANCE_WITH_FACTS = _ADVANCE.values(facts=bindparam("b_facts", type_=P.c.facts.type))
+
 
 def get_project_row(session, project_id: str):
-    row = session.execute(select(P).where(P.c.id == project_id)).mappings().first()
+    row = session.execute(_PROJECT, {"b_id": project_id}).mappings().first()
     if row is None:
         raise NotFound(f"no project {project_id}", {"project_id": project_id})
     return row
@@ -35,7 +46,7 @@ def activities(session, project_id: str) -> list[dict]:
 def note_activity(uow: UnitOfWork, project_id: str, kind: str, summary: str, details: dict, actor: dict, at,
                   event_id: str) -> None:
     get_project_row(uow.session, project_id)
-    uow.session.execute(insert(A), {"project_id": project_id, "kind": kind, "summary": summary, "details": details,
+    uow.session.execute(_INSERT_ACTIVITY, {"project_id": project_id, "kind": kind, "summary": summary, "details": details,
                                     "actor": actor, "at": at, "event_id": event_id})
     uow.finally_do(lambda: audit.append(
         uow.session, models.audit_trail, actor=actor, action=kind, record_type="project", record_id=project_id,
@@ -56,7 +67,7 @@ def merge_facts(uow: UnitOfWork, project_id: str, obligation_key: str, obligatio
 
 
 def _record(uow: UnitOfWork, project_id: str, seq: int, from_state, to_state, trigger, actor: dict, at, reason, event_id, ref):
-    uow.session.execute(insert(T), {  # values as parameters: the statement is compiled once, from the cache
+    uow.session.execute(_INSERT_TRANSITION, {
         "project_id": project_id, "seq": seq, "from_state": from_state, "to_state": to_state, "trigger": trigger,
         "actor": actor, "at": at, "reason": reason, "event_id": event_id})
     uow.finally_do(lambda: audit.append(
@@ -85,15 +96,14 @@ def advance(uow: UnitOfWork, project_id: str, trigger: str, actor: dict, at: dat
     """Apply ``trigger`` to the project: Conflict (and no change) when the lifecycle forbids it."""
     row = get_project_row(uow.session, project_id)
     to_state = domain.next_state(row["state"], trigger)
-    values = {"state": to_state, "state_since": at, "version": row["version"] + 1}
+    values = {"b_id": project_id, "b_version": row["version"], "b_state": to_state, "b_state_since": at,
+              "b_next_version": row["version"] + 1}
     if facts:
-        values["facts"] = {**row["facts"], **facts}
-    changed = uow.session.execute(
-        update(P).where(P.c.id == project_id, P.c.version == row["version"]).values(**values)
-    ).rowcount
+        values["b_facts"] = {**row["facts"], **facts}
+    changed = uow.session.execute(_ADVANCE_WITH_FACTS if facts else _ADVANCE, values).rowcount
     if changed != 1:
         raise Conflict(f"project {row['ref']} changed meanwhile; retry", {"version": [str(row["version"])]})
-    seq = (uow.session.execute(select(func.max(T.c.seq)).where(T.c.project_id == project_id)).scalar() or 0) + 1
+    seq = (uow.session.execute(_LAST_SEQ, {"b_id": project_id}).scalar() or 0) + 1
     _record(uow, project_id, seq, row["state"], to_state, trigger, actor, at, reason, event_id, row["ref"])
     return to_state
 

@@ -3,37 +3,65 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.notifications import domain, models
 from shared.errors import NotFound
+from shared.statements import once
 
 N, D, ATT, INB, READ, CS = (models.notifications, models.deliveries, models.delivery_attempts, models.inbox,
                             models.inbox_reads, models.channel_settings)
 DL, P, PR, PB, SR = models.deadlines, models.projects, models.progress, models.problems, models.special_reports
 
+# the statements of every event handled, built once (shared.statements)
+_NOTIFIED = select(N.c.id).where(N.c.cause == bindparam("b_cause"), N.c.route == bindparam("b_route"))
+_INSERT = {table: insert(table) for table in (N, D, ATT, INB, DL, PR)}
+_IN_INBOX = select(INB.c.id).where(INB.c.notification_id == bindparam("b_id"), INB.c.address == bindparam("b_address"))
+_SETTINGS = select(CS)
+_PROJECT = select(P).where(P.c.project_id == bindparam("b_project_id"))
+_PROJECT_LOCKED = _PROJECT.with_for_update()
+
+
+def _set_project(columns: tuple[str, ...]):
+    return (update(P).where(P.c.project_id == bindparam("b_project_id"))
+            .values({P.c.version: P.c.version + 1, **{P.c[c]: bindparam(f"v_{c}", type_=P.c[c].type) for c in columns}}))
+
+
+def _cancel(kind: bool, kinds: bool, project_id: bool, subject: bool):
+    conditions = [DL.c.fired_at.is_(None), DL.c.cancelled_at.is_(None)]
+    if kind:
+        conditions.append(DL.c.kind == bindparam("b_kind"))
+    if kinds:
+        conditions.append(DL.c.kind.in_(bindparam("b_kinds", expanding=True)))
+    if project_id:
+        conditions.append(DL.c.project_id == bindparam("b_project_id"))
+    if subject:
+        conditions.append(DL.c.subject == bindparam("b_subject"))
+    return (update(DL).where(*conditions)
+            .values(cancelled_at=bindparam("b_now", type_=DL.c.cancelled_at.type), cancel_reason=bindparam("b_reason")))
+
 
 # -- notifications and deliveries -------------------------------------------------------------------------
 def add_notification(session, **values) -> int | None:
     """The notification's id, or ``None`` if this cause already produced it (idempotent)."""
-    exists = session.execute(select(N.c.id).where(N.c.cause == values["cause"], N.c.route == values["route"])).first()
+    exists = session.execute(_NOTIFIED, {"b_cause": values["cause"], "b_route": values["route"]}).first()
     if exists:
         return None
-    return session.execute(insert(N).values(**values)).inserted_primary_key[0]
+    return session.execute(_INSERT[N], values).inserted_primary_key[0]
 
 
 def add_delivery(session, **values) -> None:
-    session.execute(insert(D).values(attempts=0, **values))
+    session.execute(_INSERT[D], {"attempts": 0, **values})
 
 
 def add_delivered(session, notification_id: int, channel: str, targets: list[str], receipt: str, at: datetime,
                   duration_ms: int) -> None:
     """A delivery made in the transaction that created its notification: delivered, its one attempt logged."""
-    delivery_id = session.execute(insert(D).values(
+    delivery_id = session.execute(_INSERT[D], dict(
         notification_id=notification_id, channel=channel, targets=targets, status=domain.DELIVERED, attempts=1,
         next_attempt_at=None, delivered_at=at, receipt=receipt, created_at=at)).inserted_primary_key[0]
-    session.execute(insert(ATT).values(delivery_id=delivery_id, attempt=1, at=at, outcome="delivered",
+    session.execute(_INSERT[ATT], dict(delivery_id=delivery_id, attempt=1, at=at, outcome="delivered",
                                        detail=receipt[:2000], duration_ms=duration_ms))
 
 
@@ -98,10 +126,9 @@ def notifications_where(session, project_id: str | None, limit: int, offset: int
 def put_in_inbox(session, notification_id: int, addresses: list[str], at: datetime) -> int:
     added = 0
     for address in addresses:
-        if session.execute(select(INB.c.id).where(INB.c.notification_id == notification_id,
-                                                  INB.c.address == address)).first():
+        if session.execute(_IN_INBOX, {"b_id": notification_id, "b_address": address}).first():
             continue
-        session.execute(insert(INB).values(notification_id=notification_id, address=address, created_at=at))
+        session.execute(_INSERT[INB], {"notification_id": notification_id, "address": address, "created_at": at})
         added += 1
     return added
 
@@ -134,7 +161,7 @@ def mark_read(session, notification_id: int, user_id: str, at: datetime) -> None
 
 # -- channel settings -------------------------------------------------------------------------------------
 def stored_settings(session) -> dict[str, dict]:
-    return {r["channel"]: r["settings"] for r in session.execute(select(CS)).mappings()}
+    return {r["channel"]: r["settings"] for r in session.execute(_SETTINGS).mappings()}
 
 
 def store_settings(session, channel: str, settings: dict, by: dict, at: datetime) -> None:
@@ -147,22 +174,16 @@ def store_settings(session, channel: str, settings: dict, by: dict, at: datetime
 # -- deadlines ----------------------------------------------------------------------------------------------
 def add_deadline(session, kind: str, project_id: str | None, subject: str, due_at: datetime, payload: dict,
                  now: datetime) -> int:
-    return session.execute(insert(DL).values(kind=kind, project_id=project_id, subject=subject, due_at=due_at,
+    return session.execute(_INSERT[DL], dict(kind=kind, project_id=project_id, subject=subject, due_at=due_at,
                                              payload=payload, created_at=now)).inserted_primary_key[0]
 
 
 def cancel_deadlines(session, now: datetime, reason: str, kind: str | None = None, project_id: str | None = None,
                      subject: str | None = None, kinds: tuple[str, ...] | None = None) -> int:
-    conditions = [DL.c.fired_at.is_(None), DL.c.cancelled_at.is_(None)]
-    if kind:
-        conditions.append(DL.c.kind == kind)
-    if kinds:
-        conditions.append(DL.c.kind.in_(kinds))
-    if project_id:
-        conditions.append(DL.c.project_id == project_id)
-    if subject is not None:
-        conditions.append(DL.c.subject == subject)
-    return session.execute(update(DL).where(*conditions).values(cancelled_at=now, cancel_reason=reason)).rowcount
+    shape = (bool(kind), bool(kinds), bool(project_id), subject is not None)
+    statement = once((DL, "cancel", shape), lambda: _cancel(*shape))
+    return session.execute(statement, {"b_kind": kind, "b_kinds": list(kinds or ()), "b_project_id": project_id,
+                                       "b_subject": subject, "b_now": now, "b_reason": reason}).rowcount
 
 
 def rearm(session, kind: str, project_id: str | None, subject: str, due_at: datetime, payload: dict,
@@ -211,8 +232,7 @@ def deadlines_of(session, project_id: str | None, pending_only: bool) -> list[di
 
 # -- tracking -------------------------------------------------------------------------------------------------
 def project(session, project_id: str, lock: bool = False) -> dict:
-    query = select(P).where(P.c.project_id == project_id)
-    row = session.execute(query.with_for_update() if lock else query).mappings().first()
+    row = session.execute(_PROJECT_LOCKED if lock else _PROJECT, {"b_project_id": project_id}).mappings().first()
     if row is None:
         raise NotFound(f"notifications knows no project {project_id}", {"project_id": project_id})
     return dict(row)
@@ -221,7 +241,7 @@ def project(session, project_id: str, lock: bool = False) -> dict:
 def find_project(session, project_id: str | None) -> dict | None:
     if not project_id:
         return None
-    row = session.execute(select(P).where(P.c.project_id == project_id)).mappings().first()
+    row = session.execute(_PROJECT, {"b_project_id": project_id}).mappings().first()
     return dict(row) if row else None
 
 
@@ -243,7 +263,9 @@ def ensure_project(session, project_id: str, **values) -> dict:
 
 
 def set_project(session, project_id: str, **values) -> None:
-    session.execute(update(P).where(P.c.project_id == project_id).values(version=P.c.version + 1, **values))
+    columns = tuple(sorted(values))
+    session.execute(once((P, "set", columns), lambda: _set_project(columns)),
+                    {"b_project_id": project_id, **{f"v_{c}": v for c, v in values.items()}})
 
 
 def projects_in(session, states: tuple[str, ...]) -> list[dict]:
@@ -251,7 +273,7 @@ def projects_in(session, states: tuple[str, ...]) -> list[dict]:
 
 
 def add_progress(session, **values) -> int:
-    return session.execute(insert(PR).values(**values)).inserted_primary_key[0]
+    return session.execute(_INSERT[PR], values).inserted_primary_key[0]
 
 
 def progress_of(session, project_id: str) -> list[dict]:

@@ -919,3 +919,28 @@ def test_a_scoped_position_must_belong_to_the_acting_unit(c):
         c.designate_custodian({"user_id": "u", "position": "park_head:hexi", "unit": "PARK:hengdong"}, "PARK:hengdong",
                               {"user_id": "x", "name": "x", "cabinet": "x"})
     assert "actor.position" in refused.value.details
+
+
+def test_the_lifecycle_copy_follows_state_changes_once_and_in_order_without_processed_rows(c):
+    signed(c, "p1")
+
+    def change(to_state, seq):
+        c.on_project_state_changed(Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB),
+                                            project_id="p1", payload={"ref": "ZS2026-0001", "from_state": "x",
+                                                                      "to_state": to_state, "trigger": "t",
+                                                                      "seq": seq, "reason": "r"}).dump())
+
+    change("construction", 12)
+    change("construction", 12)  # delivered twice
+    change("filed_copies", 11)  # an older one, handled late
+    row = c.stored("p1")
+    assert (row["lifecycle_state"], row["lifecycle_seq"]) == ("construction", 12)
+    change("accounting", 13)
+    assert c.stored("p1")["lifecycle_state"] == "accounting"
+    processed = c.provider.processed
+    with Session(c.provider.engine) as s:  # idempotent by the number: no processed-event row is kept for it
+        assert s.execute(select(processed.c.id).where(processed.c.handler == "on_project_state_changed")).all() == []
+    c.on_project_state_changed(Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB),
+                                        project_id="unknown", payload={"ref": "ZS2026-0009", "from_state": "x",
+                                                                       "to_state": "closed", "trigger": "t", "seq": 3,
+                                                                       "reason": "r"}).dump())  # not known here: nothing
