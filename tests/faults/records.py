@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote, urlparse
 
+import requests
 from sqlalchemy import create_engine, text
 
 from shared.db import database_url
-from shared.topology import SUBSCRIPTIONS
+from shared.topology import SUBSCRIPTIONS, event_queue
+
+# handlers idempotent by the coordinator's transition number keep no processed-event row
+# (shared.lifecycle_copy.follow_event): that they handled every event is shown by their queues, drained
+BY_SEQUENCE = {("coordinator.project_state_changed", "contracts"), ("coordinator.project_state_changed", "accounting")}
 
 
 def query(service: str, config: dict, sql: str) -> list:
@@ -29,4 +35,21 @@ def handled_ids(service: str, config: dict) -> list[str]:
 
 
 def expected_for(service: str, events: list[dict]) -> set[str]:
-    return {e["event_id"] for e in events if service in SUBSCRIPTIONS.get(e["type"], ())}
+    """The ids of ``events`` that ``service`` records as processed (not those handled by sequence number)."""
+    return {e["event_id"] for e in events
+            if service in SUBSCRIPTIONS.get(e["type"], ()) and (e["type"], service) not in BY_SEQUENCE}
+
+
+def queues_by_sequence(service: str, events: list[dict]) -> list[str]:
+    """The queues of ``service`` that carry some of ``events`` to a handler idempotent by sequence number."""
+    return sorted({event_queue(e["type"], service).name for e in events if (e["type"], service) in BY_SEQUENCE})
+
+
+def queue_drained(config: dict, queue: str) -> bool:
+    """No message waits in ``queue`` nor is being handled (RabbitMQ's management API)."""
+    from tests.conftest import RABBIT_AUTH, RABBIT_MANAGEMENT
+
+    vhost = urlparse(config["AMQP_URI"]).path.lstrip("/") or "/"
+    info = requests.get(f"{RABBIT_MANAGEMENT}/api/queues/{quote(vhost, safe='')}/{quote(queue, safe='')}",
+                        auth=RABBIT_AUTH, timeout=10).json()
+    return info.get("messages_ready") == 0 and info.get("messages_unacknowledged") == 0
