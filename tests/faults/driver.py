@@ -167,17 +167,26 @@ class Driver:
             return p
         contract = lambda r: r.contracts.get_contract(IPB_CLERK, p)  # noqa: E731
         # a draft retried after a lost reply makes a second version (as a clerk's second click would): the
-        # later steps take the latest version, whatever its number (the draft's reply names it)
+        # later steps take the latest version, whatever its number — the draft's reply names it, and every
+        # check after a refusal reads the contract again (a draft applied late made a newer one)
         latest = lambda versions: max(versions, key=lambda v: v["version"])  # noqa: E731
-        status = lambda r: latest(contract(r)["versions"])["status"]  # noqa: E731
+        known = {}
+
+        def current(r):
+            found = contract(r)
+            known["version"] = latest(found["versions"])["version"]
+            return found
+
+        status = lambda r: latest(current(r)["versions"])["status"]  # noqa: E731
         drafted = self.step("draft", lambda r: r.contracts.draft(IPB_CLERK, p, TERMS), lambda r: contract(r)["versions"])
-        v = latest((drafted or contract(self.rpc))["versions"])["version"]
-        self.step("submit", lambda r: r.contracts.submit(IPB_CLERK, p, {"version": v}),
+        known["version"] = latest((drafted or contract(self.rpc))["versions"])["version"]
+        self.step("submit", lambda r: r.contracts.submit(IPB_CLERK, p, {"version": known["version"]}),
                   lambda r: status(r) in ("submitted", "approved"))
-        self.step("legal_review", lambda r: r.contracts.legal_review(LEGAL, p, {"version": v, "decision": "approve"}),
-                  lambda r: status(r) == "approved")
-        self.step("sign", lambda r: r.contracts.sign(PARK_HEAD, p, {"version": v, "investor_signatory": SIGNATORY}),
-                  lambda r: contract(r)["signed_version"] is not None)
+        self.step("legal_review", lambda r: r.contracts.legal_review(
+            LEGAL, p, {"version": known["version"], "decision": "approve"}), lambda r: status(r) == "approved")
+        self.step("sign", lambda r: r.contracts.sign(
+            PARK_HEAD, p, {"version": known["version"], "investor_signatory": SIGNATORY}),
+                  lambda r: current(r)["signed_version"] is not None)
         self.step("register_copies", lambda r: r.contracts.register_copies(IPB_CLERK, p, COPIES),
                   lambda r: len(contract(r)["copies"]) >= 8)
         self.step("hand_over", lambda r: r.contracts.hand_over(IPB_CLERK, p),
