@@ -244,7 +244,7 @@ def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
     """
     from sqlalchemy import create_engine, text
 
-    from shared.topology import SUBSCRIPTIONS
+    from shared.topology import consumers
     from tests.faults.driver import drive_all
 
     say("floor (before)")
@@ -262,12 +262,12 @@ def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
     cpu = {s: round(cpu_s(pid) - cpu0[s], 1) for s, pid in pids.items()}
     cpu["drivers (this process)"] = round(me1.user + me1.system - me0.user - me0.system, 1)
     events = deliveries = 0
-    for svc in SERVICES[:-1]:
+    for svc in SERVICES[:-1]:  # each event x the consumers the broker delivered it to (a state change: by state)
         engine = create_engine(f"sqlite:///{data / (svc + '.db')}")
         with engine.connect() as c:
-            for (event_type, count) in c.execute(text("SELECT event_type, count(*) FROM outbox GROUP BY event_type")):
-                events += count
-                deliveries += count * len(SUBSCRIPTIONS.get(event_type, ()))
+            for (event_type, body) in c.execute(text("SELECT event_type, body FROM outbox")):
+                events += 1
+                deliveries += len(consumers(event_type, json.loads(body)["payload"]))
         engine.dispose()
     say("floor (after)")
     after = floor_rates(config, calls, deliveries, args.workers)
@@ -290,8 +290,8 @@ def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
     return projects
 
 
-def event_latency(figures, config, data: Path, args) -> None:
-    """Committed state change -> in-app notification, at a steady rate."""
+def event_latency(figures, config, data: Path, platform, args) -> None:
+    """Committed state change -> in-app notification, at a steady rate; with the CPU each process used meanwhile."""
     import eventlet
     import eventlet.queue
     from sqlalchemy import create_engine, text
@@ -326,6 +326,8 @@ def event_latency(figures, config, data: Path, args) -> None:
         finally:
             idle.put(d)
 
+    pids = {**{s: p.pid for s, p in platform.procs.items()}, **{f"rabbitmq ({pid})": pid for pid in broker_pids()}}
+    cpu0 = {s: cpu_s(pid) for s, pid in pids.items()}
     t_start = time.perf_counter()
     for i, p in enumerate(ready):
         eventlet.sleep(max(0.0, t_start + i / args.rate - time.perf_counter()))
@@ -357,8 +359,14 @@ def event_latency(figures, config, data: Path, args) -> None:
         time.sleep(0.5)
     latencies = [(parse_time(causes[c.event_id]) - parse_time(c.created_at)).total_seconds()
                  for c in changes if c.event_id in causes]
+    last = max((parse_time(causes[c.event_id]) for c in changes if c.event_id in causes), default=None)
+    span = (last - min(parse_time(c.created_at) for c in changes)).total_seconds() if last else 0.0
+    cpu = {s: round(cpu_s(pid) - cpu0[s], 1) for s, pid in pids.items()}
     figures["event_latency"] = {"state_changes": len(ready), "rate_per_s": round(achieved, 1), **ms(latencies),
-                                "notified": len(latencies)}
+                                "notified": len(latencies), "cpu_s": cpu,
+                                # CPU the platform used while the changes were made and notified (it keeps
+                                # counting during the 0.5 s polls above: an upper bound), beside the cores' time
+                                "cpu_s_total": round(sum(cpu.values()), 1), "span_s": round(span, 1)}
     for d in drivers:
         d.close()
 
@@ -509,7 +517,7 @@ def main(argv=None) -> int:
 
         if "latency" in only:
             say("event latency")
-            event_latency(figures, config, data, args)
+            event_latency(figures, config, data, platform, args)
 
         if only & {"reads", "excel"}:
             province_scale(figures, data, base, projects, only, args)

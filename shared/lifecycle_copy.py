@@ -6,17 +6,26 @@ either order; writing ``to_state`` blindly let the older one win and the copy st
 (accounting then refused to open: "ZS… is filed_copies" while the project was in construction — found by
 the lifecycle benchmark).  The coordinator numbers each project's transitions (``seq``): a change is
 applied only over an older one.
+
+A change for a project the service does not know yet is refused, to be retried (``shared.bus``: at once
+when the same process applies another event of that project, its ``intake.project_filed`` most likely).
+A service started late has both queues full, and the change used to be dropped when it came first: the
+copy then lagged until the next change (accounting refused to open a project in construction).  Each copy
+takes only states a filed project reaches (``shared.topology.TAKES_ONLY``), so its project is bound to be
+filed.
 """
 from __future__ import annotations
 
-from sqlalchemy import Table, bindparam, or_, update
+from sqlalchemy import Table, bindparam, or_, select, update
 
+from shared.errors import NotFound
 from shared.statements import once
 
 
 def follow_state_change(session, projects: Table, project_id: str, to_state: str, seq: int,
                         state_column: str = "lifecycle_state", seq_column: str = "lifecycle_seq") -> bool:
-    """Set the copy to ``to_state`` unless a later transition (higher ``seq``) is there; True if applied."""
+    """Set the copy to ``to_state`` unless a later transition (higher ``seq``) is there; True if applied.
+    ``NotFound`` if the project is not known here."""
     def build():
         state, number = projects.c[state_column], projects.c[seq_column]
         return (update(projects)
@@ -25,14 +34,22 @@ def follow_state_change(session, projects: Table, project_id: str, to_state: str
                 .values({state: bindparam("b_state", type_=state.type), number: bindparam("b_seq")}))
 
     statement = once((projects, "follow", state_column, seq_column), build)
-    return session.execute(statement, {"b_project_id": project_id, "b_seq": seq, "b_state": to_state}).rowcount > 0
+    if session.execute(statement, {"b_project_id": project_id, "b_seq": seq, "b_state": to_state}).rowcount > 0:
+        return True
+    known = once((projects, "known"), lambda: select(projects.c.project_id).where(
+        projects.c.project_id == bindparam("b_project_id")))
+    if session.execute(known, {"b_project_id": project_id}).first() is None:
+        raise NotFound(f"no project {project_id} here yet: its state change {to_state} waits for it",
+                       {"project_id": [project_id]})
+    return False  # a repeat, or older than the change already applied
 
 
 def follow_event(db, projects: Table, event) -> bool:
     """Apply a ``coordinator.project_state_changed`` envelope to the copy in ``projects``, in its own unit of work.
 
     Idempotent by the transition's number (a repeat is never newer than itself), so it keeps no
-    processed-event row: one statement and a commit per change; a project not known here is left alone.
+    processed-event row: one statement and a commit per change; a project not known here yet is refused
+    (``NotFound``: the bus retries it).
     """
     with db.unit_of_work() as uow:
         return follow_state_change(uow.session, projects, event.project_id, event.payload["to_state"],

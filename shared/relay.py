@@ -14,13 +14,14 @@ batch is sent again later — the consumers are idempotent (``handle_once``), so
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
 
 from kombu import Connection
 
-from shared.topology import event_exchange
+from shared.topology import ROUTED_BY, event_exchange, routing_key
 
 log = logging.getLogger(__name__)
 UNROUTABLE = "unroutable: no queue bound"
@@ -37,9 +38,11 @@ class Outgoing:
 
     @classmethod
     def of(cls, event_id: str, event_type: str, body: str) -> "Outgoing":
-        """An outbox row's event: ``<source>.<name>`` goes to exchange ``<source>.events``, routing key ``<name>``."""
-        source, name = event_type.split(".", 1)
-        return cls(event_id, event_exchange(source), name, body)
+        """An outbox row's event: ``<source>.<name>`` goes to exchange ``<source>.events``, routing key ``<name>``
+        (a state change: ``<name>.<to_state>``, ``shared.topology.ROUTED_BY``)."""
+        source = event_type.split(".", 1)[0]
+        payload = json.loads(body)["payload"] if event_type in ROUTED_BY else None
+        return cls(event_id, event_exchange(source), routing_key(event_type, payload), body)
 
 
 class BatchPublisher:

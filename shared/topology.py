@@ -7,10 +7,17 @@ test checks that the services' ``@on_event`` handlers and this table agree.
 
 Queue of an event for a consuming service: ``evt-<source>-<name>--<service>``
 bound to the topic exchange ``<source>.events`` with routing key ``<name>``.
+
+A state change (``coordinator.project_state_changed``) goes out with routing key
+``project_state_changed.<to_state>`` (``ROUTED_BY``), so a consumer that acts on a few states binds its queue
+to just those (``TAKES_ONLY``) and the broker never delivers it the others; every other consumer binds
+``project_state_changed.#``.  Four services take the changes, and three of them act on a few states only:
+of a project's changes from lead to archived, intake is delivered 1, contracts 2, accounting 4 and
+notifications every one.
 """
 from __future__ import annotations
 
-from kombu import Exchange, Queue
+from kombu import Exchange, Queue, binding
 
 DEAD_LETTER_QUEUE = "zhaoshang.dead-letter"
 
@@ -53,6 +60,44 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
 }
 """event type -> services that handle it."""
 
+ROUTED_BY: dict[str, str] = {"coordinator.project_state_changed": "to_state"}
+"""event type -> the payload field whose value is the last word of its routing key (``<name>.<value>``)."""
+
+TAKES_ONLY: dict[tuple[str, str], tuple[str, ...]] = {
+    # intake: a lead that was rejected, terminated or archived no longer counts as open
+    # (services/intake/domain.CLOSING_STATES)
+    ("coordinator.project_state_changed", "intake"): ("rejected", "terminated", "archived"),
+    # contracts' copy of the lifecycle is read only to archive a contract once its project is closed; a copy
+    # that checks for a state follows that state and every state after it (tests/unit/test_topology.py)
+    ("coordinator.project_state_changed", "contracts"): ("closed", "archived"),
+    # accounting's copy is read only to open an accounting for a project in construction
+    ("coordinator.project_state_changed", "accounting"): ("construction", "accounting", "closed", "archived"),
+}
+"""(event type, consumer) -> the only values of its ``ROUTED_BY`` field it is delivered; absent: every value."""
+
+
+def routing_key(event_type: str, payload) -> str:
+    """The routing key of an event: its name, and for a type in ``ROUTED_BY`` the value of that payload field."""
+    name = event_type.split(".", 1)[1]
+    field = ROUTED_BY.get(event_type)
+    return f"{name}.{payload[field]}" if field else name
+
+
+def binding_keys(event_type: str, service: str) -> tuple[str, ...]:
+    """The routing keys the queue of ``event_type`` for ``service`` is bound with."""
+    name = event_type.split(".", 1)[1]
+    if event_type not in ROUTED_BY:
+        return (name,)
+    only = TAKES_ONLY.get((event_type, service))
+    return tuple(f"{name}.{value}" for value in only) if only else (f"{name}.#",)
+
+
+def consumers(event_type: str, payload) -> tuple[str, ...]:
+    """The services the broker delivers this event to (a routed event: those bound to its value)."""
+    field = ROUTED_BY.get(event_type)
+    return tuple(svc for svc in SUBSCRIPTIONS.get(event_type, ())
+                 if not field or payload[field] in TAKES_ONLY.get((event_type, svc), (payload[field],)))
+
 
 def event_exchange(source: str) -> Exchange:
     return Exchange(f"{source}.events", type="topic", durable=True, auto_delete=False, delivery_mode=2)
@@ -64,13 +109,15 @@ def queue_arguments(quorum: bool) -> dict | None:
 
 def event_queue(event_type: str, service: str, quorum: bool = False) -> Queue:
     source, name = event_type.split(".", 1)
+    keys = binding_keys(event_type, service)
+    where = ({"exchange": event_exchange(source), "routing_key": keys[0]} if event_type not in ROUTED_BY
+             else {"bindings": [binding(event_exchange(source), routing_key=key) for key in keys]})
     return Queue(
         f"evt-{source}-{name}--{service}",
-        exchange=event_exchange(source),
-        routing_key=name,
         durable=True,
         auto_delete=False,
         queue_arguments=queue_arguments(quorum),
+        **where,
     )
 
 

@@ -250,9 +250,11 @@ class AccountingService:
     # -- helpers -----------------------------------------------------------------------------------------
     def _open(self, uow, project_id: str, actor: Actor, cause: str, reason: str) -> None:
         project = store.project(uow.session, project_id)
+        # (the lifecycle copy follows construction and the states after it only: shared.topology.TAKES_ONLY)
         if project["lifecycle_state"] != "construction" or not project["contract_terms"]:
-            raise Conflict(f"{project['ref']} is {project['lifecycle_state']}: an accounting opens for a signed project "
-                           "in construction", {"state": [str(project["lifecycle_state"])]})
+            where = project["lifecycle_state"] or "not yet in construction"
+            raise Conflict(f"{project['ref']} is {where}: an accounting opens for a signed project in construction",
+                           {"state": [where]})
         participants = domain.participants(project["responsible_unit"])
         store.open_accounting(uow.session, project_id=project_id, opened_by=actor.dump(), opened_at=self.clock(),
                               cause=cause, participants=participants)

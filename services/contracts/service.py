@@ -275,9 +275,9 @@ class ContractsService:
             if current["state"] == "archived":  # a second call (a retry after a lost reply) must not hand it again
                 raise Conflict(f"the contract was already handed to ARCH on {current['archived']['at']}",
                                {"state": ["archived"]})
-            if current["lifecycle_state"] != "closed":
-                raise Conflict(f"the project is {current['lifecycle_state']}: a contract is archived once the project "
-                               "is closed", {"state": [str(current["lifecycle_state"])]})
+            if current["lifecycle_state"] != "closed":  # (only closed and archived are delivered here: topology)
+                raise Conflict("the project is not closed yet: a contract is archived once the project is closed",
+                               {"state": [current["lifecycle_state"] or "not closed"]})
             archived = {"by": actor.dump(), "at": to_shanghai(now).isoformat(), "to": "ARCH",
                         "note": (data or {}).get("note")}
             store.change(uow.session, current, state="archived", archived=archived)

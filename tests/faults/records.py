@@ -8,7 +8,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from shared.db import database_url
-from shared.topology import SUBSCRIPTIONS, event_queue
+from shared.topology import consumers, event_queue
 
 # handlers idempotent by the coordinator's transition number keep no processed-event row
 # (shared.lifecycle_copy.follow_event): that they handled every event is shown by their queues, drained
@@ -35,14 +35,16 @@ def handled_ids(service: str, config: dict) -> list[str]:
 
 
 def expected_for(service: str, events: list[dict]) -> set[str]:
-    """The ids of ``events`` that ``service`` records as processed (not those handled by sequence number)."""
+    """The ids of ``events`` delivered to ``service`` that it records as processed (not those handled by sequence
+    number)."""
     return {e["event_id"] for e in events
-            if service in SUBSCRIPTIONS.get(e["type"], ()) and (e["type"], service) not in BY_SEQUENCE}
+            if service in consumers(e["type"], e["payload"]) and (e["type"], service) not in BY_SEQUENCE}
 
 
 def queues_by_sequence(service: str, events: list[dict]) -> list[str]:
     """The queues of ``service`` that carry some of ``events`` to a handler idempotent by sequence number."""
-    return sorted({event_queue(e["type"], service).name for e in events if (e["type"], service) in BY_SEQUENCE})
+    return sorted({event_queue(e["type"], service).name for e in events
+                   if (e["type"], service) in BY_SEQUENCE and service in consumers(e["type"], e["payload"])})
 
 
 def queue_drained(config: dict, queue: str) -> bool:

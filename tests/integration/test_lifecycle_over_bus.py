@@ -12,7 +12,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from shared.actor import Actor
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from shared.topology import DEAD_LETTER_QUEUE, event_exchange
+from shared.topology import DEAD_LETTER_QUEUE, event_exchange, routing_key
 from tests.conftest import wait_for
 from tests.factories import FIN_STAFF, IPB_CLERK, PARK_STAFF, lead
 
@@ -93,7 +93,8 @@ def _publish(amqp_uri, envelope: Envelope, times: int = 1):
     with Connection(amqp_uri) as conn:
         producer = conn.Producer()
         for _ in range(times):
-            producer.publish(envelope.dump(), exchange=event_exchange(envelope.source), routing_key=envelope.name,
+            producer.publish(envelope.dump(), exchange=event_exchange(envelope.source),
+                             routing_key=routing_key(envelope.type, envelope.payload),
                              serializer="json", declare=[event_exchange(envelope.source)], delivery_mode=2)
 
 

@@ -32,7 +32,7 @@ from shared.clock import SHANGHAI
 from shared.db import ServiceStore
 from shared.documents import DocumentStore
 from shared.envelope import Envelope
-from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
 from shared.workdays import WorkingDayCalendar
 
@@ -940,7 +940,9 @@ def test_the_lifecycle_copy_follows_state_changes_once_and_in_order_without_proc
     processed = c.provider.processed
     with Session(c.provider.engine) as s:  # idempotent by the number: no processed-event row is kept for it
         assert s.execute(select(processed.c.id).where(processed.c.handler == "on_project_state_changed")).all() == []
-    c.on_project_state_changed(Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB),
-                                        project_id="unknown", payload={"ref": "ZS2026-0009", "from_state": "x",
-                                                                       "to_state": "closed", "trigger": "t", "seq": 3,
-                                                                       "reason": "r"}).dump())  # not known here: nothing
+    with pytest.raises(NotFound):  # not known here yet (its project_filed still queued): refused, to be retried
+        c.on_project_state_changed(Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB),
+                                            project_id="unknown", payload={"ref": "ZS2026-0009", "from_state": "x",
+                                                                           "to_state": "closed", "trigger": "t",
+                                                                           "seq": 3, "reason": "r"}).dump())
+    assert c.stored("p1")["lifecycle_state"] == "accounting"
