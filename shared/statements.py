@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Callable, Hashable
 
+from sqlalchemy import bindparam, insert, select, update
+
 _STATEMENTS: dict[Hashable, object] = {}
 
 
@@ -22,3 +24,49 @@ def once(key: Hashable, build: Callable[[], object]):
     if statement is None:
         statement = _STATEMENTS[key] = build()
     return statement
+
+
+# -- the usual shapes, by key columns ---------------------------------------------------------------------------
+# Conditions compare key columns with bound parameters named ``k_<column>``, so the values set (an UPDATE's
+# columns, an INSERT's row) travel as the execute's parameters and never collide with them: SQLAlchemy builds
+# the SET clause or the row from the parameter names, and compiles each set of names once.
+
+def key_params(**keys) -> dict:
+    """The parameters of the conditions of ``rows``, ``first`` and ``update_rows``."""
+    return {f"k_{name}": value for name, value in keys.items()}
+
+
+def _where(table, keys):
+    return [table.c[name] == bindparam(f"k_{name}") for name in keys]
+
+
+def rows(session, table, *, order_by: tuple[str, ...] = (), lock: bool = False, columns: tuple[str, ...] = (),
+         **keys):
+    """``SELECT [columns] FROM table WHERE key = … [ORDER BY …] [FOR UPDATE]`` as mappings."""
+    def build():
+        query = select(*(table.c[c] for c in columns) if columns else (table,)).where(*_where(table, keys))
+        query = query.order_by(*(table.c[c] for c in order_by)) if order_by else query
+        return query.with_for_update() if lock else query
+
+    statement = once((table, "rows", tuple(keys), order_by, lock, columns), build)
+    return session.execute(statement, key_params(**keys)).mappings()
+
+
+def first(session, table, *, lock: bool = False, columns: tuple[str, ...] = (), **keys):
+    """The one row of ``table`` with these keys (a mapping), or None."""
+    return rows(session, table, lock=lock, columns=columns, **keys).first()
+
+
+def exists(session, table, **keys) -> bool:
+    return rows(session, table, columns=tuple(keys)[:1], **keys).first() is not None
+
+
+def update_rows(session, table, keys: dict, values: dict) -> int:
+    """``UPDATE table SET <values> WHERE key = …``; returns the number of rows changed."""
+    statement = once((table, "update", tuple(keys)), lambda: update(table).where(*_where(table, keys)))
+    return session.execute(statement, {**key_params(**keys), **values}).rowcount
+
+
+def insert_row(session, table, values: dict):
+    """``INSERT INTO table <values>``; returns the result (``inserted_primary_key``)."""
+    return session.execute(once((table, "insert-row"), lambda: insert(table)), values)

@@ -1,73 +1,71 @@
 """accounting persistence."""
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
-
 from services.accounting import models
 from shared.errors import Conflict, NotFound
+from shared.statements import exists, first, insert_row, rows, update_rows
 
 P, A, T = models.projects, models.accountings, models.recovery_tasks
 
 
 def project(session, project_id: str):
-    row = session.execute(select(P).where(P.c.project_id == project_id)).mappings().first()
+    row = first(session, P, project_id=project_id)
     if row is None:
         raise NotFound(f"accounting knows no project {project_id}", {"project_id": project_id})
     return row
 
 
 def has_project(session, project_id: str) -> bool:
-    return session.execute(select(P.c.project_id).where(P.c.project_id == project_id)).first() is not None
+    return exists(session, P, project_id=project_id)
 
 
 def add_project(session, **values) -> None:
-    session.execute(insert(P).values(**values))
+    insert_row(session, P, values)
 
 
 def set_project(session, project_id: str, **values) -> None:
-    session.execute(update(P).where(P.c.project_id == project_id).values(**values))
+    update_rows(session, P, {"project_id": project_id}, values)
 
 
 def accounting(session, project_id: str, lock: bool = False):
-    query = select(A).where(A.c.project_id == project_id)
-    row = session.execute(query.with_for_update() if lock else query).mappings().first()
+    row = first(session, A, lock=lock, project_id=project_id)
     if row is None:
         raise NotFound(f"no accounting has been opened for project {project_id}", {"project_id": project_id})
     return row
 
 
 def has_accounting(session, project_id: str) -> bool:
-    return session.execute(select(A.c.project_id).where(A.c.project_id == project_id)).first() is not None
+    return exists(session, A, project_id=project_id)
 
 
 def open_accounting(session, **values) -> None:
-    session.execute(insert(A).values(state="open", version=1, **values))
+    insert_row(session, A, {"state": "open", "version": 1, **values})
 
 
 def change(session, current, **values) -> None:
-    done = session.execute(update(A).where(A.c.project_id == current["project_id"], A.c.version == current["version"])
-                           .values(version=current["version"] + 1, **values)).rowcount
+    done = update_rows(session, A, {"project_id": current["project_id"], "version": current["version"]},
+                       {**values, "version": current["version"] + 1})
     if done != 1:
         raise Conflict("the accounting changed meanwhile; retry", {"version": [str(current["version"])]})
 
 
 def tasks_of(session, project_id: str) -> list[dict]:
-    return [dict(r) for r in session.execute(select(T).where(T.c.project_id == project_id).order_by(T.c.id)).mappings()]
+    return [dict(r) for r in rows(session, T, order_by=("id",), project_id=project_id)]
 
 
 def task(session, project_id: str, unit: str) -> dict:
-    row = session.execute(select(T).where(T.c.project_id == project_id, T.c.unit == unit)).mappings().first()
+    row = first(session, T, project_id=project_id, unit=unit)
     if row is None:
         raise NotFound(f"no recovery task for {unit}", {"unit": [unit]})
     return dict(row)
 
 
 def add_task(session, **values) -> None:
-    session.execute(insert(T).values(status="open", entries=[], **values))
+    insert_row(session, T, {"status": "open", "entries": [], **values})
 
 
 def set_task(session, task_id: int, **values) -> None:
-    session.execute(update(T).where(T.c.id == task_id).values(**values))
+    update_rows(session, T, {"id": task_id}, values)
 
 
 def delete_task(session, task_id: int) -> None:

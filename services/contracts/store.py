@@ -1,47 +1,46 @@
 """contracts persistence (SQLAlchemy Core on its own database)."""
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from services.contracts import models
 from shared.errors import Conflict, NotFound
+from shared.statements import exists, first, insert_row, once, rows, update_rows
 
 P, V, O, C, K, G = (models.projects, models.versions, models.obligations, models.custodians, models.copies,
                     models.grants)
 
 
 def project(session, project_id: str, lock: bool = False):
-    query = select(P).where(P.c.project_id == project_id)
-    row = session.execute(query.with_for_update() if lock else query).mappings().first()
+    row = first(session, P, lock=lock, project_id=project_id)
     if row is None:
         raise NotFound(f"contracts knows no project {project_id}", {"project_id": project_id})
     return row
 
 
 def has_project(session, project_id: str) -> bool:
-    return session.execute(select(P.c.project_id).where(P.c.project_id == project_id)).first() is not None
+    return exists(session, P, project_id=project_id)
 
 
 def create_project(session, **values) -> None:
-    session.execute(insert(P).values(state="pending", version=1, **values))
+    insert_row(session, P, {"state": "pending", "version": 1, **values})
 
 
 def change(session, current, **values) -> None:
-    done = session.execute(update(P).where(P.c.project_id == current["project_id"], P.c.version == current["version"])
-                           .values(version=current["version"] + 1, **values)).rowcount
+    done = update_rows(session, P, {"project_id": current["project_id"], "version": current["version"]},
+                       {**values, "version": current["version"] + 1})
     if done != 1:
         raise Conflict("the contract changed meanwhile; retry", {"version": [str(current["version"])]})
 
 
 def set_fields(session, project_id: str, **values) -> None:
-    session.execute(update(P).where(P.c.project_id == project_id).values(**values))
+    update_rows(session, P, {"project_id": project_id}, values)
 
 
 # -- versions ---------------------------------------------------------------------------------------
 def versions_of(session, project_id: str, with_document: bool = False) -> list[dict]:
-    columns = [c for c in V.c if with_document or c.name != "document"]
-    rows = session.execute(select(*columns).where(V.c.project_id == project_id).order_by(V.c.version)).mappings()
-    return [dict(r) for r in rows]
+    columns = tuple(c.name for c in V.c if with_document or c.name != "document")
+    return [dict(r) for r in rows(session, V, columns=columns, order_by=("version",), project_id=project_id)]
 
 
 def version(session, project_id: str, number: int, with_document: bool = False) -> dict:
@@ -52,32 +51,32 @@ def version(session, project_id: str, number: int, with_document: bool = False) 
 
 
 def latest_version(session, project_id: str) -> int:
-    return session.execute(select(func.max(V.c.version)).where(V.c.project_id == project_id)).scalar() or 0
+    latest = once((V, "latest"), lambda: select(func.max(V.c.version)).where(V.c.project_id == bindparam("k_project_id")))
+    return session.execute(latest, {"k_project_id": project_id}).scalar() or 0
 
 
 def add_version(session, **values) -> None:
-    session.execute(insert(V).values(legal_comments=[], **values))
+    insert_row(session, V, {"legal_comments": [], **values})
 
 
 def set_version(session, project_id: str, number: int, **values) -> None:
-    session.execute(update(V).where(V.c.project_id == project_id, V.c.version == number).values(**values))
+    update_rows(session, V, {"project_id": project_id, "version": number}, values)
 
 
 # -- obligations ------------------------------------------------------------------------------------
 def obligations_of(session, project_id: str) -> list[dict]:
-    return [dict(r) for r in session.execute(select(O).where(O.c.project_id == project_id).order_by(O.c.due, O.c.key)).mappings()]
+    return [dict(r) for r in rows(session, O, order_by=("due", "key"), project_id=project_id)]
 
 
 def obligation(session, project_id: str, key: str, lock: bool = False) -> dict:
-    query = select(O).where(O.c.project_id == project_id, O.c.key == key)
-    row = session.execute(query.with_for_update() if lock else query).mappings().first()
+    row = first(session, O, lock=lock, project_id=project_id, key=key)
     if row is None:
         raise NotFound(f"no obligation {key} in this contract", {"obligation": [key]})
     return dict(row)
 
 
 def add_obligation(session, **values) -> None:
-    session.execute(insert(O).values(status="open", progress=[], **values))
+    insert_row(session, O, {"status": "open", "progress": [], **values})
 
 
 def change_obligation(session, current: dict, expected_status: str, **values) -> bool:
@@ -111,16 +110,16 @@ def upsert_custodian(session, unit: str, **values) -> None:
 
 
 def copies_of(session, project_id: str) -> list[dict]:
-    return [dict(r) for r in session.execute(select(K).where(K.c.project_id == project_id).order_by(K.c.number)).mappings()]
+    return [dict(r) for r in rows(session, K, order_by=("number",), project_id=project_id)]
 
 
 def add_copy(session, **values) -> None:
-    session.execute(insert(K).values(**values))
+    insert_row(session, K, values)
 
 
 def grants_for(session, project_id: str) -> list[dict]:
-    return [dict(r) for r in session.execute(select(G).where(G.c.project_id == project_id).order_by(G.c.id)).mappings()]
+    return [dict(r) for r in rows(session, G, order_by=("id",), project_id=project_id)]
 
 
 def add_grant(session, **values) -> int:
-    return session.execute(insert(G).values(**values)).inserted_primary_key[0]
+    return insert_row(session, G, values).inserted_primary_key[0]

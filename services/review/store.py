@@ -1,16 +1,17 @@
 """review persistence (SQLAlchemy Core on review's own database)."""
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from services.review import models
 from shared.errors import Conflict, NotFound
+from shared.statements import exists, first, insert_row, rows, update_rows
 
 F, R, O, RET = models.filed_projects, models.reviews, models.opinions, models.returns
 
 
 def filed_project(session, project_id: str):
-    row = session.execute(select(F).where(F.c.project_id == project_id)).mappings().first()
+    row = first(session, F, project_id=project_id)
     if row is None:
         raise NotFound(f"project {project_id} is not filed (R1: only a filed project is reviewed)",
                        {"project_id": project_id})
@@ -18,9 +19,9 @@ def filed_project(session, project_id: str):
 
 
 def remember_filed(session, project_id: str, payload: dict, at) -> None:
-    if session.execute(select(F.c.project_id).where(F.c.project_id == project_id)).first():
+    if exists(session, F, project_id=project_id):
         return
-    session.execute(insert(F).values(
+    insert_row(session, F, dict(
         project_id=project_id, ref=payload["ref"], project_name=payload["project_name"], sector=payload["sector"],
         fixed_asset_investment=payload["planned_fixed_asset_investment"],
         total_investment=payload["planned_total_investment"], land_mu=payload["land_mu"],
@@ -30,46 +31,43 @@ def remember_filed(session, project_id: str, payload: dict, at) -> None:
 
 def review_row(session, project_id: str, lock: bool = False):
     """The review; ``lock`` holds its row (PostgreSQL) so concurrent acts on it take turns."""
-    query = select(R).where(R.c.project_id == project_id)
-    row = session.execute(query.with_for_update() if lock else query).mappings().first()
+    row = first(session, R, lock=lock, project_id=project_id)
     if row is None:
         raise NotFound(f"no review has been convened for project {project_id}", {"project_id": project_id})
     return row
 
 
 def has_review(session, project_id: str) -> bool:
-    return session.execute(select(R.c.project_id).where(R.c.project_id == project_id)).first() is not None
+    return exists(session, R, project_id=project_id)
 
 
 def insert_review(session, **values) -> None:
-    session.execute(insert(R).values(version=1, round=1, **values))
+    insert_row(session, R, {"version": 1, "round": 1, **values})
 
 
 def change_review(session, row, **values) -> None:
     """Optimistic update: a concurrent change makes this a Conflict and changes nothing."""
-    done = session.execute(update(R).where(R.c.project_id == row["project_id"], R.c.version == row["version"])
-                           .values(version=row["version"] + 1, **values)).rowcount
+    done = update_rows(session, R, {"project_id": row["project_id"], "version": row["version"]},
+                       {**values, "version": row["version"] + 1})
     if done != 1:
         raise Conflict("the review changed meanwhile; retry", {"version": [str(row["version"])]})
 
 
 def opinions_of(session, project_id: str, round_: int | None = None) -> list[dict]:
-    query = select(O).where(O.c.project_id == project_id).order_by(O.c.id)
-    if round_ is not None:
-        query = query.where(O.c.round == round_)
-    return [dict(r) for r in session.execute(query).mappings()]
+    keys = {"project_id": project_id} if round_ is None else {"project_id": project_id, "round": round_}
+    return [dict(r) for r in rows(session, O, order_by=("id",), **keys)]
 
 
 def add_opinion(session, **values) -> None:
-    session.execute(insert(O).values(**values))
+    insert_row(session, O, values)
 
 
 def returns_of(session, project_id: str) -> list[dict]:
-    return [dict(r) for r in session.execute(select(RET).where(RET.c.project_id == project_id).order_by(RET.c.id)).mappings()]
+    return [dict(r) for r in rows(session, RET, order_by=("id",), project_id=project_id)]
 
 
 def add_return(session, **values) -> None:
-    session.execute(insert(RET).values(**values))
+    insert_row(session, RET, values)
 
 
 def close_returns(session, project_id: str, round_: int, at, note: str | None) -> None:
@@ -83,10 +81,10 @@ def open_reviews(session) -> list:
 
 def queue_for(session, unit: str) -> list[dict]:
     """Open reviews awaiting this unit's opinion in their current round."""
-    rows = session.execute(select(R, F.c.ref, F.c.project_name).join(F, F.c.project_id == R.c.project_id)
-                           .where(R.c.state == "open")).mappings()
+    found = session.execute(select(R, F.c.ref, F.c.project_name).join(F, F.c.project_id == R.c.project_id)
+                            .where(R.c.state == "open")).mappings()
     out = []
-    for row in rows:
+    for row in found:
         if unit not in row["required_units"]:
             continue
         given = {o["unit"] for o in opinions_of(session, row["project_id"], row["round"])}
