@@ -16,10 +16,10 @@ filed.
 """
 from __future__ import annotations
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import Table, bindparam, or_, update
 
 from shared.errors import NotFound
-from shared.statements import once
+from shared.statements import exists, once
 
 
 def follow_state_change(session, projects: Table, project_id: str, to_state: str, seq: int,
@@ -36,9 +36,7 @@ def follow_state_change(session, projects: Table, project_id: str, to_state: str
     statement = once((projects, "follow", state_column, seq_column), build)
     if session.execute(statement, {"b_project_id": project_id, "b_seq": seq, "b_state": to_state}).rowcount > 0:
         return True
-    known = once((projects, "known"), lambda: select(projects.c.project_id).where(
-        projects.c.project_id == bindparam("b_project_id")))
-    if session.execute(known, {"b_project_id": project_id}).first() is None:
+    if not exists(session, projects, project_id=project_id):
         raise NotFound(f"no project {project_id} here yet: its state change {to_state} waits for it",
                        {"project_id": [project_id]})
     return False  # a repeat, or older than the change already applied

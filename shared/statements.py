@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Callable, Hashable
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 _STATEMENTS: dict[Hashable, object] = {}
 
@@ -59,6 +59,13 @@ def first(session, table, *, lock: bool = False, columns: tuple[str, ...] = (), 
 
 def exists(session, table, **keys) -> bool:
     return rows(session, table, columns=tuple(keys)[:1], **keys).first() is not None
+
+
+def largest(session, table, column: str, **keys):
+    """``SELECT max(column) FROM table WHERE key = …``: the value, or None when no row matches."""
+    statement = once((table, "max", column, tuple(keys)),
+                     lambda: select(func.max(table.c[column])).where(*_where(table, keys)))
+    return session.execute(statement, key_params(**keys)).scalar()
 
 
 def update_rows(session, table, keys: dict, values: dict) -> int:

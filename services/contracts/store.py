@@ -1,11 +1,11 @@
 """contracts persistence (SQLAlchemy Core on its own database)."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from services.contracts import models
 from shared.errors import Conflict, NotFound
-from shared.statements import exists, first, insert_row, once, rows, update_rows
+from shared.statements import exists, first, insert_row, largest, rows, update_rows
 
 P, V, O, C, K, G = (models.projects, models.versions, models.obligations, models.custodians, models.copies,
                     models.grants)
@@ -51,8 +51,7 @@ def version(session, project_id: str, number: int, with_document: bool = False) 
 
 
 def latest_version(session, project_id: str) -> int:
-    latest = once((V, "latest"), lambda: select(func.max(V.c.version)).where(V.c.project_id == bindparam("k_project_id")))
-    return session.execute(latest, {"k_project_id": project_id}).scalar() or 0
+    return largest(session, V, "version", project_id=project_id) or 0
 
 
 def add_version(session, **values) -> None:
@@ -92,9 +91,9 @@ def open_obligations_due_before(session, day) -> list[dict]:
 
 
 def reports_due_before(session, day) -> list[dict]:
-    rows = session.execute(select(O).where(O.c.status == "lapsed", O.c.report.is_(None), O.c.red_flag_at.is_(None),
-                                           O.c.report_due < day)).mappings()
-    return [dict(r) for r in rows]
+    found = session.execute(select(O).where(O.c.status == "lapsed", O.c.report.is_(None), O.c.red_flag_at.is_(None),
+                                            O.c.report_due < day)).mappings()
+    return [dict(r) for r in found]
 
 
 # -- custody, copies, grants -------------------------------------------------------------------------

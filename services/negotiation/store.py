@@ -1,11 +1,11 @@
 """negotiation persistence (SQLAlchemy Core on its own database)."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 
 from services.negotiation import models
 from shared.errors import Conflict, NotFound
-from shared.statements import exists as row_exists, first, insert_row, once, rows, update_rows
+from shared.statements import exists as row_exists, first, insert_row, largest, rows, update_rows
 
 N, S = models.negotiations, models.sessions
 
@@ -37,8 +37,7 @@ def sessions_of(session, project_id: str) -> list[dict]:
 
 
 def add_session(session, project_id: str, **values) -> int:
-    last = once((S, "last"), lambda: select(func.max(S.c.seq)).where(S.c.project_id == bindparam("k_project_id")))
-    seq = (session.execute(last, {"k_project_id": project_id}).scalar() or 0) + 1
+    seq = (largest(session, S, "seq", project_id=project_id) or 0) + 1
     insert_row(session, S, {"project_id": project_id, "seq": seq, **values})
     return seq
 

@@ -41,7 +41,7 @@ def test_the_usual_shapes_by_key_columns_select_update_and_insert_with_the_call_
     from sqlalchemy.orm import Session
 
     from shared import statements
-    from shared.statements import exists, first, insert_row, rows, update_rows
+    from shared.statements import exists, first, insert_row, largest, rows, update_rows
 
     t = Table("u", MetaData(), Column("id", Integer, primary_key=True), Column("project_id", String(10)),
               Column("version", Integer), Column("name", String(10)), Column("amount", Numeric(10, 2)))
@@ -55,6 +55,7 @@ def test_the_usual_shapes_by_key_columns_select_update_and_insert_with_the_call_
         assert first(s, t, project_id="p1", name="二")["amount"] == Decimal("3.50")
         assert first(s, t, project_id="p3") is None
         assert exists(s, t, project_id="p2") and not exists(s, t, project_id="p3")
+        assert largest(s, t, "id", project_id="p1") == 2 and largest(s, t, "id", project_id="p3") is None
         assert dict(first(s, t, columns=("version",), project_id="p2")) == {"version": 4}
         # the key columns' values are the conditions, the values the SET: a column may be both (a version check)
         assert update_rows(s, t, {"project_id": "p2", "version": 4}, {"version": 5, "name": "三"}) == 1
