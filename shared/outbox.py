@@ -13,12 +13,12 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    bindparam, insert, or_, select, update,
+    insert, or_, select, update,
 )
 from sqlalchemy.orm import Session
 
 from shared.envelope import Envelope
-from shared.statements import once
+from shared.statements import insert_new, once
 
 ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -109,22 +109,16 @@ class UnitOfWork:
         self._rows.append((envelope.event_id, envelope.type, body))
         return envelope
 
-    def already_processed(self, event_id: str, handler: str) -> bool:
-        p = self._processed
-        query = once((p, "processed?"), lambda: select(p.c.id).where(
-            p.c.event_id == bindparam("b_event_id"), p.c.handler == bindparam("b_handler")))
-        return self.session.execute(query, {"b_event_id": event_id, "b_handler": handler}).first() is not None
-
     def begin_handling(self, event_id: str, handler: str) -> None:
         """Record ``event_id`` as processed by ``handler`` in this transaction.
 
-        Raises ``AlreadyProcessed`` if it was; a concurrent duplicate fails on the
-        unique constraint at commit and is retried, then seen as processed.
+        Raises ``AlreadyProcessed`` if it was: one ``INSERT … ON CONFLICT DO NOTHING`` that inserts nothing.
+        On PostgreSQL a concurrent duplicate waits for the first transaction and then finds its row; on
+        SQLite the process's one connection serialises them.
         """
-        if self.already_processed(event_id, handler):
+        if not insert_new(self.session, self._processed, ("event_id", "handler"),
+                          {"event_id": event_id, "handler": handler, "processed_at": utcnow()}):
             raise AlreadyProcessed(event_id)
-        self.session.execute(once((self._processed, "insert"), lambda: insert(self._processed)),
-                             {"event_id": event_id, "handler": handler, "processed_at": utcnow()})
 
 
 def pending_events(session: Session, outbox: Table, limit: int, lock: bool, created_before=None, or_ids=()) -> list:

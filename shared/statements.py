@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Callable, Hashable
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 _STATEMENTS: dict[Hashable, object] = {}
 
@@ -77,3 +77,24 @@ def update_rows(session, table, keys: dict, values: dict) -> int:
 def insert_row(session, table, values: dict):
     """``INSERT INTO table <values>``; returns the result (``inserted_primary_key``)."""
     return session.execute(once((table, "insert-row"), lambda: insert(table)), values)
+
+
+def insert_new(session, table, unique: tuple[str, ...], values: dict) -> bool:
+    """``INSERT … ON CONFLICT (unique) DO NOTHING``: True if the row was inserted, False if one with the same
+    ``unique`` columns was there (on PostgreSQL, also one a concurrent transaction committed meanwhile).
+    One statement where a check and an insert were two (SQLite 3.24+, PostgreSQL 9.5+).
+
+    Written as text with typed parameters: SQLAlchemy (2.0) does not cache its dialects' ``on_conflict``
+    inserts and compiled one on every call; a ``text`` is compiled once, and each parameter still goes
+    through its column's type (a time, a JSON document) as in any insert."""
+    dialect = session.get_bind().dialect
+    columns = tuple(values)
+
+    def build():
+        quote = dialect.identifier_preparer.quote
+        sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+               f"VALUES ({', '.join(':' + c for c in columns)}) "
+               f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING")
+        return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+
+    return session.execute(once((table, "insert-new", unique, columns, dialect.name), build), values).rowcount == 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 from decimal import Decimal
 
-from nameko.rpc import rpc
+from shared.rpc import rpc
 
 from services.accounting import domain, models, report, store
 from shared.actor import SYSTEM, Actor, authorize

@@ -17,7 +17,7 @@ import base64
 import json
 from datetime import date, datetime
 
-from nameko.rpc import rpc
+from shared.rpc import rpc
 
 from services.contracts import document, domain, models, store
 from shared import audit

@@ -281,16 +281,24 @@ def progress_summary(event: Envelope) -> str:
 
 def apply(row: dict | None, event: Envelope, policy: Policy) -> dict:
     """The ledger row of ``event.project_id`` after ``event`` (a new dict; ``row`` is left as it was)."""
-    row = copy.deepcopy(row) if row is not None else blank(event.project_id)
-    handler = APPLY.get(event.type)
-    if handler is not None:
-        handler(row, event, policy)
-    if event.type != "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
-        row["last_progress"] = {"at": _sh(event.occurred_at), "summary": progress_summary(event),
-                                "by": f"{event.actor.position} ({event.actor.unit})"}
-    elif event.type == "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
-        row["last_progress"] = event.payload.get("last_progress")
-    derive(row, policy)
+    return fold(row, [event], policy)
+
+
+def fold(row: dict | None, events: Iterable[Envelope], policy: Policy) -> dict | None:
+    """The ledger row after each of ``events`` (of one project) in turn: a new dict, copied once for them all
+    (``row`` is left as it was); None when there are no events and no row."""
+    row = copy.deepcopy(row) if row is not None else None
+    for event in events:
+        row = row if row is not None else blank(event.project_id)
+        handler = APPLY.get(event.type)
+        if handler is not None:
+            handler(row, event, policy)
+        if event.type != "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
+            row["last_progress"] = {"at": _sh(event.occurred_at), "summary": progress_summary(event),
+                                    "by": f"{event.actor.position} ({event.actor.unit})"}
+        elif event.type == "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
+            row["last_progress"] = event.payload.get("last_progress")
+        derive(row, policy)
     return row
 
 

@@ -12,6 +12,7 @@ from shared.envelope import Envelope
 from shared.errors import InvalidInput, NotFound
 from shared.outbox import UnitOfWork
 from shared.policy import Policy
+from shared.statements import insert_new
 
 L, J, TG = models.ledger, models.ledger_journal, models.targets
 
@@ -43,31 +44,28 @@ _UPDATE_ROW = (update(L).where(L.c.project_id == bindparam("b_project_id"))
                .values({name: bindparam(f"b_{name}", type_=L.c[name].type) for name in _ROW_COLUMNS}))
 
 
-_JOURNALED = select(J.c.id).where(J.c.event_id == bindparam("b_event_id"))
-_INSERT_JOURNAL, _INSERT_ROW = insert(J), insert(L)
+_INSERT_ROW = insert(L)
 _ROW_DATA = select(L.c.data).where(L.c.project_id == bindparam("b_project_id"))
 _ROW_DATA_LOCKED = _ROW_DATA.with_for_update()
 
 
-def journaled(session, event_id: str) -> bool:
-    return session.execute(_JOURNALED, {"b_event_id": event_id}).first() is not None
-
-
 def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
-    """Journal each event and fold it into its project's row, in the caller's transaction."""
+    """Journal each event not journaled yet and fold them into their projects' rows, in the caller's
+    transaction: one insert per event (``ON CONFLICT DO NOTHING``: a journaled one is skipped), then one read
+    and one write of each project's row for all its events (an event handled and the state change it caused)."""
     session = uow.session
+    new: dict[str, list[Envelope]] = {}
     for event in events:
-        if not event.project_id or journaled(session, event.event_id):
-            continue
-        session.execute(_INSERT_JOURNAL, {"event_id": event.event_id, "project_id": event.project_id, "type": event.type,
-                                    "body": event.dump()})
-        current = row_data(session, event.project_id, missing_ok=True, lock=True)
-        row = ledger.apply(current, event, policy)
+        if event.project_id and insert_new(session, J, ("event_id",), {
+                "event_id": event.event_id, "project_id": event.project_id, "type": event.type, "body": event.dump()}):
+            new.setdefault(event.project_id, []).append(event)
+    for project_id, folded in new.items():
+        current = row_data(session, project_id, missing_ok=True, lock=True)
+        row = ledger.fold(current, folded, policy)
         if current is None:
-            session.execute(_INSERT_ROW, {"project_id": event.project_id, **_columns(row)})
+            session.execute(_INSERT_ROW, {"project_id": project_id, **_columns(row)})
         else:
-            session.execute(_UPDATE_ROW, {"b_project_id": event.project_id,
-                                          **{f"b_{k}": v for k, v in _columns(row).items()}})
+            session.execute(_UPDATE_ROW, {"b_project_id": project_id, **{f"b_{k}": v for k, v in _columns(row).items()}})
 
 
 def row_data(session, project_id: str, missing_ok: bool = False, lock: bool = False) -> dict | None:

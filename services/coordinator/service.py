@@ -14,7 +14,8 @@ from datetime import datetime, time
 
 import eventlet
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
+from shared.rpc import rpc
 
 from services.coordinator import domain, store
 from services.coordinator import ledger, ledger_store, models, summary_report, workbook

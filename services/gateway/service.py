@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from datetime import timedelta
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
+from shared.rpc import rpc
 
 from services.gateway import models, people
 from services.gateway.openapi import build_spec

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 
-from nameko.rpc import rpc
+from shared.rpc import rpc
 
 from services.intake import domain, models, reserve, reserve_store, store
 from services.intake.schemas import FileInputSchema, LeadEventSchema, LeadSchema, load_lead_input

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from nameko.rpc import rpc
+from shared.rpc import rpc
 
 from services.negotiation import domain, models, store
 from shared.actor import Actor, authorize

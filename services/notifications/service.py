@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from marshmallow import RAISE, ValidationError
-from nameko.rpc import rpc
+from shared.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy.orm import Session
 

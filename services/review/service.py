@@ -13,7 +13,7 @@ after the review period (policy, working days) is escalated to IPB's director.
 from __future__ import annotations
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from shared.rpc import rpc
 
 from services.review import checks, domain, models, store
 from shared.actor import SYSTEM, Actor, authorize

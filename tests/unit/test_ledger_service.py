@@ -492,3 +492,17 @@ def test_the_prebuilt_row_update_sets_every_column_the_row_has():
            "book": "information", "state": "lead", "state_since": None, "responsible_unit": None, "sector": "C35",
            "tier": None, "is_key": False, "liaison_leader": None, "next_due": None}
     assert set(ledger_store._columns(row)) == set(ledger_store._ROW_COLUMNS)
+
+
+def test_folding_a_project_s_events_at_once_equals_applying_them_one_by_one_and_leaves_the_row_as_it_was():
+    import copy
+
+    events = [e for e in scenario() if e.project_id == "p1"]
+    one_by_one = None
+    for event in events:
+        one_by_one = ledger.apply(one_by_one, event, POLICY)
+    assert ledger.fold(None, events, POLICY) == one_by_one
+    half = ledger.fold(None, events[:3], POLICY)
+    kept = copy.deepcopy(half)
+    assert ledger.fold(half, events[3:], POLICY) == one_by_one and half == kept
+    assert ledger.fold(None, [], POLICY) is None and ledger.fold(half, [], POLICY) == half

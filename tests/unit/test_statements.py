@@ -71,3 +71,63 @@ def test_the_usual_shapes_by_key_columns_select_update_and_insert_with_the_call_
         insert_row(s, t, {"project_id": "p4"})
         again = {key: statement for key, statement in statements._STATEMENTS.items() if key[0] is t}
         assert again.keys() == built.keys() and all(again[k] is built[k] for k in built)  # built once per shape
+
+
+def _insert_new_on(engine):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import JSON, DateTime, UniqueConstraint
+    from sqlalchemy.orm import Session
+
+    from shared.statements import insert_new
+
+    t = Table("processed", MetaData(), Column("id", Integer, primary_key=True), Column("event_id", String(20)),
+              Column("handler", String(20)), Column("at", DateTime(timezone=True)), Column("body", JSON),
+              UniqueConstraint("event_id", "handler"))
+    t.metadata.create_all(engine)
+    at = datetime(2026, 12, 4, 1, 2, 3, 456789, tzinfo=timezone.utc)
+    with Session(engine) as session:
+        assert insert_new(session, t, ("event_id", "handler"), {"event_id": "e1", "handler": "h", "at": at,
+                                                                  "body": {"名": ["招商", 1]}}) is True
+        assert insert_new(session, t, ("event_id", "handler"), {"event_id": "e1", "handler": "h", "at": at,
+                                                                  "body": {}}) is False  # there: nothing changes
+        assert insert_new(session, t, ("event_id", "handler"), {"event_id": "e1", "handler": "other", "at": at,
+                                                                  "body": None}) is True
+        session.execute(insert(t), {"event_id": "e2", "handler": "h", "at": at, "body": {"名": ["招商", 1]}})
+        got = session.execute(select(t.c.event_id, t.c.handler, t.c.at, t.c.body).order_by(t.c.id)).all()
+    # stored as a plain insert stores it: the time through its type (SQLite gives it back naive, in UTC), the JSON
+    # document through its type
+    stored = [(r.event_id, r.handler, r.at if r.at.tzinfo else r.at.replace(tzinfo=timezone.utc), r.body) for r in got]
+    assert stored == [("e1", "h", at, {"名": ["招商", 1]}), ("e1", "other", at, None), ("e2", "h", at, {"名": ["招商", 1]})]
+    t.metadata.drop_all(engine)
+
+
+def test_insert_new_inserts_once_and_reports_a_row_already_there_on_sqlite(tmp_path):
+    _insert_new_on(create_engine(f"sqlite:///{tmp_path / 'x.db'}"))
+
+
+def test_insert_new_inserts_once_and_reports_a_row_already_there_on_postgresql():
+    from tests.conftest import fresh_pg_database
+
+    with fresh_pg_database("zs_t_insert_new") as url:
+        engine = create_engine(url)
+        try:
+            _insert_new_on(engine)
+        finally:
+            engine.dispose()
+
+
+def test_insert_new_is_compiled_once_and_taken_from_the_cache_after(tmp_path):
+    from sqlalchemy import UniqueConstraint
+    from sqlalchemy.orm import Session
+
+    from shared.statements import insert_new
+
+    t = Table("k", MetaData(), Column("a", String(5)), UniqueConstraint("a"))
+    engine = create_engine(f"sqlite:///{tmp_path / 'k.db'}")
+    t.metadata.create_all(engine)
+    with Session(engine) as session:
+        insert_new(session, t, ("a",), {"a": "x"})
+        for value in ("x", "y"):
+            cached = session.execute(once((t, "insert-new", ("a",), ("a",), "sqlite"), lambda: None), {"a": value})
+            assert cached.context.cache_hit.name == "CACHE_HIT"
