@@ -20,6 +20,7 @@ declaration always agree.
 from __future__ import annotations
 
 import logging
+import sys
 import traceback
 
 import eventlet
@@ -28,6 +29,7 @@ from nameko.amqp.publish import Publisher
 from nameko.events import EventHandler
 from nameko.messaging import Consumer, QueueConsumer
 
+from shared import durability
 from shared.observability import DEAD_LETTERS
 from shared.topology import DEAD_LETTER_QUEUE, dead_letter_queue, event_queue
 
@@ -139,6 +141,11 @@ class OnEvent(EventHandler):
         Consumer.setup(self)
 
     def handle_message_processed(self, message, result=None, exc_info=None):
+        if exc_info is None:
+            try:
+                durability.wait_mine()  # a commit of the handler not made through a unit of work: on disk first
+            except OSError:
+                exc_info = sys.exc_info()
         if exc_info is None:
             self.queue_consumer.ack_message(message)
             PROGRESS.applied(project_of(message))

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from shared import durability
 from shared.envelope import Envelope
 from shared.statements import insert_new, once
 
@@ -86,6 +87,7 @@ class UnitOfWork:
             step()
         self._last_steps = []
         self.session.commit()
+        durability.wait_mine()  # grouped SQLite: on disk before anything follows from it
         committed, self._rows = self._rows, []
         if self.emitted and self._on_commit:
             self._on_commit(committed)  # the relay may publish them now, without reading them back

@@ -25,6 +25,8 @@ from nameko.constants import (
 from nameko.exceptions import UnserializableValueError, serialize
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
+from shared import durability
+
 TRANSIENT = 1
 
 
@@ -61,6 +63,10 @@ def encode(payload: dict, serializer: str) -> tuple[str, str, str | bytes]:
 
 class LeanRpcConsumer(RpcConsumer):
     def handle_result(self, message, result, exc_info):
+        try:
+            durability.wait_mine()  # what the worker committed is on disk before its caller hears of it
+        except OSError:
+            result, exc_info = None, sys.exc_info()
         config = self.container.config
         responder = LeanResponder(
             config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config), config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),

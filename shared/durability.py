@@ -1,0 +1,94 @@
+"""Group commit for a service's SQLite database: one fsync for the commits made meanwhile.
+
+With ``synchronous=FULL`` every COMMIT fsyncs the WAL, and the fsync blocks the whole eventlet hub: in the
+lifecycle benchmark the services spent a third of their time in it (docs/PERFORMANCE.md), one commit after
+another, each alone.  Here the database runs ``synchronous=NORMAL`` (a COMMIT writes the WAL without syncing
+it) and a commit is made durable by an fsync of the WAL file, once per round: a worker that needs its commit
+on disk first lets the workers ready to commit do so, then one fsync covers them all; a worker whose commit
+came while a round ran waits for it, then for the next.  A unit of work that wrote waits for its fsync
+before anything follows from it (the relay takes its events, the event is acked, the RPC answered:
+``UnitOfWork.commit``, ``shared.bus``, ``shared.rpc``), so a commit that had an effect is on disk, as with
+``FULL``.
+
+What a read returns may include another worker's commit whose fsync is still running (a millisecond or
+two): after a power cut that commit can be gone, but it had no effect yet (its event was not acked, its RPC
+not answered, its events not published), so its sender delivers it again and it is made again.
+"""
+from __future__ import annotations
+
+import os
+import weakref
+
+import eventlet.event
+from greenlet import getcurrent
+
+_MINE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # green thread -> (WalSync, its last commit)
+
+
+class WalSync:
+    """The fsyncs of one SQLite database's write-ahead log (``<file>-wal``), shared by its commits."""
+
+    def __init__(self, database_path: str):
+        self.wal_path = f"{database_path}-wal"
+        self.committed = 0  # commits that wrote, counted
+        self.durable = 0  # of those, the ones known to be on disk
+        self.fsyncs = 0
+        self._fd: int | None = None
+        self._syncing = False
+        self._round = eventlet.event.Event()
+
+    def note_commit(self) -> None:
+        """A COMMIT of a transaction that wrote returned: the current green thread has a commit to make durable."""
+        self.committed += 1
+        _MINE[getcurrent()] = (self, self.committed)
+
+    def wait(self, ticket: int) -> None:
+        """Return once commit number ``ticket`` is on disk (one fsync serves every commit made before it)."""
+        while self.durable < ticket:
+            if self._syncing:
+                self._round.wait()
+                continue
+            self._syncing, upto, current = True, self.committed, self._round
+            try:
+                fd = self._wal()
+                if fd is not None:
+                    eventlet.sleep(0)  # let the workers ready to commit commit first: this fsync covers them too
+                    upto = self.committed
+                    os.fsync(fd)
+            except BaseException as exc:
+                current.send_exception(exc if isinstance(exc, OSError) else OSError(str(exc)))
+                raise
+            else:
+                self.durable = max(self.durable, upto)
+                self.fsyncs += 1
+                current.send(None)
+            finally:
+                self._syncing = False
+                self._round = eventlet.event.Event()
+
+    def _wal(self) -> int | None:
+        """The WAL file's descriptor, reopened if the file was replaced; None if there is none: its last
+        connection closed, and that checkpoint synced the database file itself."""
+        try:
+            inode = os.stat(self.wal_path).st_ino
+        except FileNotFoundError:
+            self.close()
+            return None
+        if self._fd is not None and os.fstat(self._fd).st_ino != inode:
+            self.close()
+        if self._fd is None:
+            self._fd = os.open(self.wal_path, os.O_RDONLY)
+        return self._fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def wait_mine() -> None:
+    """Wait until the last commit this green thread made (if any, on a grouped database) is on disk."""
+    mine = _MINE.pop(getcurrent(), None)
+    if mine is not None:
+        sync, ticket = mine
+        sync.wait(ticket)
