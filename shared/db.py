@@ -48,9 +48,11 @@ def database_url(service: str, config: dict) -> str:
 
 _green_pg = False
 
-# SQLite syncs the WAL at every commit (synchronous=FULL): a commit survives a power cut.  That fsync blocks
-# the service's whole eventlet hub once per event handled — the largest cost in the profile of the lifecycle
-# benchmark (docs/PERFORMANCE.md).  ZS_SQLITE_SYNCHRONOUS=NORMAL trades it away: in WAL mode every commit
+# ZS_SQLITE_SYNCHRONOUS=FULL (the default): a commit that had an effect is on disk, it survives a power cut.
+# SQLite would fsync the WAL at every commit, blocking the service's whole eventlet hub each time (a third of
+# the services' time in the lifecycle benchmark, docs/PERFORMANCE.md); with group commit (the default,
+# ZS_SQLITE_GROUP_COMMIT) the service runs SQLite with synchronous=NORMAL and syncs the WAL itself, one fsync
+# for the commits made meanwhile (shared.durability).  NORMAL trades the sync away: in WAL mode every commit
 # still survives a crash or SIGKILL of the process, but a power cut may lose the last ones (whose events
 # may already be published).  PostgreSQL (compose) is the answer where both matter.
 SQLITE_SYNCHRONOUS = os.environ.get("ZS_SQLITE_SYNCHRONOUS", "FULL").upper()
