@@ -29,6 +29,7 @@ class WalSync:
     """The fsyncs of one SQLite database's write-ahead log (``<file>-wal``), shared by its commits."""
 
     def __init__(self, database_path: str):
+        self.database_path = database_path
         self.wal_path = f"{database_path}-wal"
         self.committed = 0  # commits that wrote, counted
         self.durable = 0  # of those, the ones known to be on disk
@@ -50,11 +51,9 @@ class WalSync:
                 continue
             self._syncing, upto, current = True, self.committed, self._round
             try:
-                fd = self._wal()
-                if fd is not None:
-                    eventlet.sleep(0)  # let the workers ready to commit commit first: this fsync covers them too
-                    upto = self.committed
-                    os.fsync(fd)
+                eventlet.sleep(0)  # let the workers ready to commit commit first: this fsync covers them too
+                upto = self.committed
+                self._fsync()
             except BaseException as exc:
                 current.send_exception(exc if isinstance(exc, OSError) else OSError(str(exc)))
                 raise
@@ -66,19 +65,24 @@ class WalSync:
                 self._syncing = False
                 self._round = eventlet.event.Event()
 
-    def _wal(self) -> int | None:
-        """The WAL file's descriptor, reopened if the file was replaced; None if there is none: its last
-        connection closed, and that checkpoint synced the database file itself."""
+    def _fsync(self) -> None:
+        """fsync the WAL file (reopened if it was replaced); without one (its last connection closed and
+        checkpointed it away, or the journal is not WAL), the database file itself."""
         try:
             inode = os.stat(self.wal_path).st_ino
         except FileNotFoundError:
             self.close()
-            return None
+            fd = os.open(self.database_path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            return
         if self._fd is not None and os.fstat(self._fd).st_ino != inode:
             self.close()
         if self._fd is None:
             self._fd = os.open(self.wal_path, os.O_RDONLY)
-        return self._fd
+        os.fsync(self._fd)
 
     def close(self) -> None:
         if self._fd is not None:

@@ -37,7 +37,7 @@ FULL = os.environ.get("ZS_FAULT_SCALE", "full") != "short"
 PROJECTS = int(os.environ.get("ZS_FAULT_PROJECTS") or 100)
 TARGET = "archived" if FULL else "agreed"
 WORKERS = int(os.environ.get("ZS_FAULT_WORKERS") or 10)
-KILL_EVERY = float(os.environ.get("ZS_FAULT_KILL_EVERY") or 2.0)
+KILL_EVERY = float(os.environ.get("ZS_FAULT_KILL_EVERY") or 1.0)
 BROKER_RESTART = os.environ.get("ZS_FAULT_BROKER_RESTART", "1") != "0"  # 0: only while debugging beside other tests
 
 

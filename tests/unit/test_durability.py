@@ -127,3 +127,16 @@ def test_a_failed_fsync_fails_the_wait_and_the_next_round_syncs_again(grouped, m
     monkeypatch.setattr(durability.os, "fsync", working)
     sync.wait(1)
     assert sync.durable == 1 and finished == [1]
+
+
+def test_a_commit_whose_wal_was_checkpointed_away_is_synced_in_the_database_file(grouped):
+    engine, sync, finished, path = grouped
+    with Session(engine) as session:
+        session.execute(insert(items), {"id": 1, "name": "one"})
+        session.commit()
+    engine.dispose()  # before the wait: the last connection checkpoints the WAL into the file and removes it
+    assert not os.path.exists(f"{path}-wal")
+    durability.wait_mine()
+    assert sync.durable == 1 and finished == [1]  # the fsync went to the database file
+    with sqlite3.connect(path) as other:
+        assert other.execute("select name from items").fetchall() == [("one",)]
