@@ -47,7 +47,8 @@ from sqlalchemy import (
     UniqueConstraint, event, insert, select, text,
 )
 
-from shared.statements import once
+from shared import fastpath
+from shared.statements import insert_row, once
 from shared.types import UtcDateTime
 
 ID = BigInteger().with_variant(Integer, "sqlite")
@@ -226,12 +227,11 @@ def append(session, table: Table, *, actor: Mapping[str, Any], action: str, reco
     if session.get_bind().dialect.name == "postgresql":
         # appends queue on a transaction-scoped lock instead of racing for the next seq
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"zs-audit:{table.fullname}"})
-    last = session.execute(once((table, "last"), lambda: _last(table))).first()
-    entry["seq"] = 1 if last is None else last.seq + 1
-    entry["prev_hash"] = GENESIS_HASH if last is None else last.hash
+    last = fastpath.execute(session, once((table, "last"), lambda: _last(table))).mappings().first()
+    entry["seq"] = 1 if last is None else last["seq"] + 1
+    entry["prev_hash"] = GENESIS_HASH if last is None else last["hash"]
     entry["hash"] = entry_hash(entry)
-    result = session.execute(once((table, "insert"), lambda: insert(table)), entry)
-    entry["id"] = result.inserted_primary_key[0]
+    entry["id"] = insert_row(session, table, entry).inserted_primary_key[0]
     return entry
 
 

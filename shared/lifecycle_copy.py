@@ -20,6 +20,7 @@ from sqlalchemy import Table, bindparam, or_, update
 
 from shared.errors import NotFound
 from shared.statements import exists, once
+from shared import fastpath
 
 
 def follow_state_change(session, projects: Table, project_id: str, to_state: str, seq: int,
@@ -34,7 +35,7 @@ def follow_state_change(session, projects: Table, project_id: str, to_state: str
                 .values({state: bindparam("b_state", type_=state.type), number: bindparam("b_seq")}))
 
     statement = once((projects, "follow", state_column, seq_column), build)
-    if session.execute(statement, {"b_project_id": project_id, "b_seq": seq, "b_state": to_state}).rowcount > 0:
+    if fastpath.execute(session, statement, {"b_project_id": project_id, "b_seq": seq, "b_state": to_state}).rowcount > 0:
         return True
     if not exists(session, projects, project_id=project_id):
         raise NotFound(f"no project {project_id} here yet: its state change {to_state} waits for it",

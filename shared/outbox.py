@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from shared import durability
+from shared import durability, fastpath
 from shared.envelope import Envelope
 from shared.statements import insert_new, once
 
@@ -104,7 +104,7 @@ class UnitOfWork:
     def emit(self, envelope: Envelope) -> Envelope:
         """Queue ``envelope`` for publication in this transaction."""
         body = json.dumps(envelope.dump(), ensure_ascii=False)
-        self.session.execute(once((self._outbox, "insert"), lambda: insert(self._outbox)), {
+        fastpath.execute(self.session, once((self._outbox, "insert"), lambda: insert(self._outbox)), {
             "event_id": envelope.event_id, "event_type": envelope.type, "project_id": envelope.project_id,
             "body": body, "created_at": utcnow(), "attempts": 0})
         self.emitted.append(envelope)

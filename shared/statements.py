@@ -16,6 +16,8 @@ from typing import Callable, Hashable
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 
+from shared import fastpath
+
 _STATEMENTS: dict[Hashable, object] = {}
 
 
@@ -49,7 +51,7 @@ def rows(session, table, *, order_by: tuple[str, ...] = (), lock: bool = False, 
         return query.with_for_update() if lock else query
 
     statement = once((table, "rows", tuple(keys), order_by, lock, columns), build)
-    return session.execute(statement, key_params(**keys)).mappings()
+    return fastpath.execute(session, statement, key_params(**keys)).mappings()
 
 
 def first(session, table, *, lock: bool = False, columns: tuple[str, ...] = (), **keys):
@@ -65,18 +67,22 @@ def largest(session, table, column: str, **keys):
     """``SELECT max(column) FROM table WHERE key = …``: the value, or None when no row matches."""
     statement = once((table, "max", column, tuple(keys)),
                      lambda: select(func.max(table.c[column])).where(*_where(table, keys)))
-    return session.execute(statement, key_params(**keys)).scalar()
+    return fastpath.execute(session, statement, key_params(**keys)).scalar()
 
 
 def update_rows(session, table, keys: dict, values: dict) -> int:
     """``UPDATE table SET <values> WHERE key = …``; returns the number of rows changed."""
     statement = once((table, "update", tuple(keys)), lambda: update(table).where(*_where(table, keys)))
-    return session.execute(statement, {**key_params(**keys), **values}).rowcount
+    return fastpath.execute(session, statement, {**key_params(**keys), **values}).rowcount
 
 
 def insert_row(session, table, values: dict):
     """``INSERT INTO table <values>``; returns the result (``inserted_primary_key``)."""
-    return session.execute(once((table, "insert-row"), lambda: insert(table)), values)
+    result = fastpath.execute(session, once((table, "insert-row"), lambda: insert(table)), values)
+    if isinstance(result, fastpath.Result):  # the key given, else the row id SQLite gave it
+        result.inserted_primary_key = tuple(values[c.key] if c.key in values else result.lastrowid
+                                            for c in table.primary_key.columns)
+    return result
 
 
 def insert_new(session, table, unique: tuple[str, ...], values: dict) -> bool:
@@ -97,4 +103,4 @@ def insert_new(session, table, unique: tuple[str, ...], values: dict) -> bool:
                f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING")
         return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
 
-    return session.execute(once((table, "insert-new", unique, columns, dialect.name), build), values).rowcount == 1
+    return fastpath.execute(session, once((table, "insert-new", unique, columns, dialect.name), build), values).rowcount == 1

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from services.coordinator import ledger, models
 from shared.envelope import Envelope
 from shared.errors import InvalidInput, NotFound
+from shared import fastpath
 from shared.outbox import UnitOfWork
 from shared.policy import Policy
 from shared.statements import insert_new
@@ -63,15 +64,15 @@ def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
         current = row_data(session, project_id, missing_ok=True, lock=True)
         row = ledger.fold(current, folded, policy)
         if current is None:
-            session.execute(_INSERT_ROW, {"project_id": project_id, **_columns(row)})
+            fastpath.execute(session, _INSERT_ROW, {"project_id": project_id, **_columns(row)})
         else:
-            session.execute(_UPDATE_ROW, {"b_project_id": project_id, **{f"b_{k}": v for k, v in _columns(row).items()}})
+            fastpath.execute(session, _UPDATE_ROW, {"b_project_id": project_id, **{f"b_{k}": v for k, v in _columns(row).items()}})
 
 
 def row_data(session, project_id: str, missing_ok: bool = False, lock: bool = False) -> dict | None:
     """A project's row; ``lock`` holds it (PostgreSQL) until the transaction ends, so two instances
     of the coordinator folding events of one project take turns."""
-    data = session.execute(_ROW_DATA_LOCKED if lock else _ROW_DATA, {"b_project_id": project_id}).scalar()
+    data = fastpath.execute(session, _ROW_DATA_LOCKED if lock else _ROW_DATA, {"b_project_id": project_id}).scalar()
     if data is None and not missing_ok:
         raise NotFound(f"the ledger has no project {project_id}", {"project_id": project_id})
     return data

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from services.coordinator import domain, models
 from shared import audit
+from shared import fastpath
 from shared.actor import Actor
 from shared.envelope import Envelope
 from shared.errors import Conflict, NotFound
@@ -27,7 +28,7 @@ _ADVANCE_WITH_FACTS = _ADVANCE.values(facts=bindparam("b_facts", type_=P.c.facts
 
 
 def get_project_row(session, project_id: str):
-    row = session.execute(_PROJECT, {"b_id": project_id}).mappings().first()
+    row = fastpath.execute(session, _PROJECT, {"b_id": project_id}).mappings().first()
     if row is None:
         raise NotFound(f"no project {project_id}", {"project_id": project_id})
     return row
@@ -46,7 +47,7 @@ def activities(session, project_id: str) -> list[dict]:
 def note_activity(uow: UnitOfWork, project_id: str, kind: str, summary: str, details: dict, actor: dict, at,
                   event_id: str) -> None:
     get_project_row(uow.session, project_id)
-    uow.session.execute(_INSERT_ACTIVITY, {"project_id": project_id, "kind": kind, "summary": summary, "details": details,
+    fastpath.execute(uow.session, _INSERT_ACTIVITY, {"project_id": project_id, "kind": kind, "summary": summary, "details": details,
                                     "actor": actor, "at": at, "event_id": event_id})
     uow.finally_do(lambda: audit.append(
         uow.session, models.audit_trail, actor=actor, action=kind, record_type="project", record_id=project_id,
@@ -67,7 +68,7 @@ def merge_facts(uow: UnitOfWork, project_id: str, obligation_key: str, obligatio
 
 
 def _record(uow: UnitOfWork, project_id: str, seq: int, from_state, to_state, trigger, actor: dict, at, reason, event_id, ref):
-    uow.session.execute(_INSERT_TRANSITION, {
+    fastpath.execute(uow.session, _INSERT_TRANSITION, {
         "project_id": project_id, "seq": seq, "from_state": from_state, "to_state": to_state, "trigger": trigger,
         "actor": actor, "at": at, "reason": reason, "event_id": event_id})
     uow.finally_do(lambda: audit.append(
@@ -100,10 +101,10 @@ def advance(uow: UnitOfWork, project_id: str, trigger: str, actor: dict, at: dat
               "b_next_version": row["version"] + 1}
     if facts:
         values["b_facts"] = {**row["facts"], **facts}
-    changed = uow.session.execute(_ADVANCE_WITH_FACTS if facts else _ADVANCE, values).rowcount
+    changed = fastpath.execute(uow.session, _ADVANCE_WITH_FACTS if facts else _ADVANCE, values).rowcount
     if changed != 1:
         raise Conflict(f"project {row['ref']} changed meanwhile; retry", {"version": [str(row["version"])]})
-    seq = (uow.session.execute(_LAST_SEQ, {"b_id": project_id}).scalar() or 0) + 1
+    seq = (fastpath.execute(uow.session, _LAST_SEQ, {"b_id": project_id}).scalar() or 0) + 1
     _record(uow, project_id, seq, row["state"], to_state, trigger, actor, at, reason, event_id, row["ref"])
     return to_state
 

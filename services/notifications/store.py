@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.notifications import domain, models
 from shared.errors import NotFound
+from shared import fastpath
 from shared.statements import once
 
 N, D, ATT, INB, READ, CS = (models.notifications, models.deliveries, models.delivery_attempts, models.inbox,
@@ -45,14 +46,14 @@ def _cancel(kind: bool, kinds: bool, project_id: bool, subject: bool):
 # -- notifications and deliveries -------------------------------------------------------------------------
 def add_notification(session, **values) -> int | None:
     """The notification's id, or ``None`` if this cause already produced it (idempotent)."""
-    exists = session.execute(_NOTIFIED, {"b_cause": values["cause"], "b_route": values["route"]}).first()
+    exists = fastpath.execute(session, _NOTIFIED, {"b_cause": values["cause"], "b_route": values["route"]}).first()
     if exists:
         return None
     return session.execute(_INSERT[N], values).inserted_primary_key[0]
 
 
 def add_delivery(session, **values) -> None:
-    session.execute(_INSERT[D], {"attempts": 0, **values})
+    fastpath.execute(session, _INSERT[D], {"attempts": 0, **values})
 
 
 def add_delivered(session, notification_id: int, channel: str, targets: list[str], receipt: str, at: datetime,
@@ -126,9 +127,9 @@ def notifications_where(session, project_id: str | None, limit: int, offset: int
 def put_in_inbox(session, notification_id: int, addresses: list[str], at: datetime) -> int:
     added = 0
     for address in addresses:
-        if session.execute(_IN_INBOX, {"b_id": notification_id, "b_address": address}).first():
+        if fastpath.execute(session, _IN_INBOX, {"b_id": notification_id, "b_address": address}).first():
             continue
-        session.execute(_INSERT[INB], {"notification_id": notification_id, "address": address, "created_at": at})
+        fastpath.execute(session, _INSERT[INB], {"notification_id": notification_id, "address": address, "created_at": at})
         added += 1
     return added
 
@@ -182,7 +183,7 @@ def cancel_deadlines(session, now: datetime, reason: str, kind: str | None = Non
                      subject: str | None = None, kinds: tuple[str, ...] | None = None) -> int:
     shape = (bool(kind), bool(kinds), bool(project_id), subject is not None)
     statement = once((DL, "cancel", shape), lambda: _cancel(*shape))
-    return session.execute(statement, {"b_kind": kind, "b_kinds": list(kinds or ()), "b_project_id": project_id,
+    return fastpath.execute(session, statement, {"b_kind": kind, "b_kinds": list(kinds or ()), "b_project_id": project_id,
                                        "b_subject": subject, "b_now": now, "b_reason": reason}).rowcount
 
 
@@ -232,7 +233,7 @@ def deadlines_of(session, project_id: str | None, pending_only: bool) -> list[di
 
 # -- tracking -------------------------------------------------------------------------------------------------
 def project(session, project_id: str, lock: bool = False) -> dict:
-    row = session.execute(_PROJECT_LOCKED if lock else _PROJECT, {"b_project_id": project_id}).mappings().first()
+    row = fastpath.execute(session, _PROJECT_LOCKED if lock else _PROJECT, {"b_project_id": project_id}).mappings().first()
     if row is None:
         raise NotFound(f"notifications knows no project {project_id}", {"project_id": project_id})
     return dict(row)
@@ -241,7 +242,7 @@ def project(session, project_id: str, lock: bool = False) -> dict:
 def find_project(session, project_id: str | None) -> dict | None:
     if not project_id:
         return None
-    row = session.execute(_PROJECT, {"b_project_id": project_id}).mappings().first()
+    row = fastpath.execute(session, _PROJECT, {"b_project_id": project_id}).mappings().first()
     return dict(row) if row else None
 
 
@@ -264,7 +265,7 @@ def ensure_project(session, project_id: str, **values) -> dict:
 
 def set_project(session, project_id: str, **values) -> None:
     columns = tuple(sorted(values))
-    session.execute(once((P, "set", columns), lambda: _set_project(columns)),
+    fastpath.execute(session, once((P, "set", columns), lambda: _set_project(columns)),
                     {"b_project_id": project_id, **{f"v_{c}": v for c, v in values.items()}})
 
 

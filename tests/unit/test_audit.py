@@ -302,6 +302,13 @@ class RacingSession:
     def get_bind(self):
         return self._session.get_bind()
 
+    def connection(self):  # shared.fastpath runs the statements on it: the second statement comes after the read
+        self._connections = getattr(self, "_connections", 0) + 1
+        if self._connections == 2 and self._meanwhile is not None:
+            meanwhile, self._meanwhile = self._meanwhile, None
+            meanwhile()
+        return self._session.connection()
+
     def execute(self, statement, *args, **kw):
         result = self._session.execute(statement, *args, **kw)
         if self._meanwhile is not None:
