@@ -116,7 +116,7 @@ def execute(session, statement, params: dict | None = None, *, key: Any = None):
     for name, given, default, processor in prepared.params:
         value = params[name] if given else default
         values.append(processor(value) if processor is not None else value)
-    dbapi_connection = session.connection().connection.dbapi_connection
+    dbapi_connection = _driver_connection(session)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(prepared.sql, values)
@@ -130,6 +130,18 @@ def execute(session, statement, params: dict | None = None, *, key: Any = None):
         processors = prepared.results
         rows = [tuple(p(v) if p is not None else v for p, v in zip(processors, row)) for row in rows]
     return Result(rows, prepared.keys, result_rowcount, lastrowid)
+
+
+def _driver_connection(session):
+    """The driver's connection of the session's transaction (begun if none is): asked of the session once per
+    transaction, not at every statement."""
+    transaction = session.get_transaction()
+    cached = session.info.get("zs_driver_connection")
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        return cached[1]
+    connection = session.connection().connection.dbapi_connection
+    session.info["zs_driver_connection"] = (session.get_transaction(), connection)
+    return connection
 
 
 def prepared_count() -> int:

@@ -302,6 +302,11 @@ class RacingSession:
     def get_bind(self):
         return self._session.get_bind()
 
+    info: dict = {}
+
+    def get_transaction(self):  # never the same: shared.fastpath asks connection() at every statement
+        return object()
+
     def connection(self):  # shared.fastpath runs the statements on it: the second statement comes after the read
         self._connections = getattr(self, "_connections", 0) + 1
         if self._connections == 2 and self._meanwhile is not None:

@@ -145,3 +145,15 @@ def test_a_driver_error_is_sqlalchemy_s_so_the_bus_knows_a_locked_database_is_tr
     finally:
         other.rollback()
         other.close()
+
+
+def test_the_driver_connection_is_the_transaction_s_and_a_new_transaction_asks_again(session):
+    fastpath.execute(session, insert(things), {"id": 1, "name": "x", "n": 1})
+    first = session.info["zs_driver_connection"]
+    fastpath.execute(session, insert(things), {"id": 2, "name": "y", "n": 2})
+    assert session.info["zs_driver_connection"] is first  # the same transaction: not asked again
+    session.rollback()  # both rows gone with their transaction
+    fastpath.execute(session, insert(things), {"id": 3, "name": "z", "n": 3})
+    assert session.info["zs_driver_connection"][0] is session.get_transaction() is not first[0]
+    session.commit()
+    assert [r.id for r in session.execute(select(things.c.id))] == [3]
