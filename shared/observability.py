@@ -96,15 +96,23 @@ class Metrics(DependencyProvider):
 
     def __init__(self):
         self._started: dict = {}
+        self._series: dict = {}  # entrypoint -> its labelled metrics (prometheus_client's labels() is a lookup
+        # under a lock with argument checks: a per-worker cost worth keeping out of every call)
 
     def worker_setup(self, worker_ctx):
         self._started[worker_ctx] = time.perf_counter()
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
-        service, entrypoint = self.container.service_name, worker_ctx.entrypoint.method_name
+        entrypoint = worker_ctx.entrypoint.method_name
+        series = self._series.get(entrypoint)
+        if series is None:
+            service = self.container.service_name
+            series = self._series[entrypoint] = (LATENCY.labels(service, entrypoint),
+                                                 MESSAGES.labels(service, entrypoint, "handled"),
+                                                 MESSAGES.labels(service, entrypoint, "failed"))
         started = self._started.pop(worker_ctx, None) or time.perf_counter()
-        LATENCY.labels(service, entrypoint).observe(time.perf_counter() - started)
-        MESSAGES.labels(service, entrypoint, "failed" if exc_info else "handled").inc()
+        series[0].observe(time.perf_counter() - started)
+        series[2 if exc_info else 1].inc()
 
 
 def instrument(service_cls):

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from services.notifications import domain, models
 from shared.errors import NotFound
 from shared import fastpath
-from shared.statements import once
+from shared.statements import insert_row, once
 
 N, D, ATT, INB, READ, CS = (models.notifications, models.deliveries, models.delivery_attempts, models.inbox,
                             models.inbox_reads, models.channel_settings)
@@ -49,7 +49,7 @@ def add_notification(session, **values) -> int | None:
     exists = fastpath.execute(session, _NOTIFIED, {"b_cause": values["cause"], "b_route": values["route"]}).first()
     if exists:
         return None
-    return session.execute(_INSERT[N], values).inserted_primary_key[0]
+    return insert_row(session, N, values).inserted_primary_key[0]
 
 
 def add_delivery(session, **values) -> None:
@@ -162,7 +162,7 @@ def mark_read(session, notification_id: int, user_id: str, at: datetime) -> None
 
 # -- channel settings -------------------------------------------------------------------------------------
 def stored_settings(session) -> dict[str, dict]:
-    return {r["channel"]: r["settings"] for r in session.execute(_SETTINGS).mappings()}
+    return {r["channel"]: r["settings"] for r in fastpath.execute(session, _SETTINGS).mappings()}
 
 
 def store_settings(session, channel: str, settings: dict, by: dict, at: datetime) -> None:
@@ -175,8 +175,8 @@ def store_settings(session, channel: str, settings: dict, by: dict, at: datetime
 # -- deadlines ----------------------------------------------------------------------------------------------
 def add_deadline(session, kind: str, project_id: str | None, subject: str, due_at: datetime, payload: dict,
                  now: datetime) -> int:
-    return session.execute(_INSERT[DL], dict(kind=kind, project_id=project_id, subject=subject, due_at=due_at,
-                                             payload=payload, created_at=now)).inserted_primary_key[0]
+    return insert_row(session, DL, dict(kind=kind, project_id=project_id, subject=subject, due_at=due_at,
+                                        payload=payload, created_at=now)).inserted_primary_key[0]
 
 
 def cancel_deadlines(session, now: datetime, reason: str, kind: str | None = None, project_id: str | None = None,
@@ -194,15 +194,21 @@ def rearm(session, kind: str, project_id: str | None, subject: str, due_at: date
     return add_deadline(session, kind, project_id, subject, due_at, payload, now)
 
 
+_PENDING_DEADLINE = (select(DL).where(DL.c.kind == bindparam("b_kind"), DL.c.project_id == bindparam("b_project_id"),
+                                      DL.c.subject == bindparam("b_subject"), DL.c.fired_at.is_(None),
+                                      DL.c.cancelled_at.is_(None)).order_by(DL.c.id.desc()))
+_DEADLINE_PAYLOAD = (update(DL).where(DL.c.id == bindparam("b_id"), DL.c.fired_at.is_(None))
+                     .values(payload=bindparam("b_payload", type_=DL.c.payload.type)))
+
+
 def pending_deadline(session, kind: str, project_id: str, subject: str) -> dict | None:
-    row = session.execute(select(DL).where(DL.c.kind == kind, DL.c.project_id == project_id, DL.c.subject == subject,
-                                           DL.c.fired_at.is_(None), DL.c.cancelled_at.is_(None))
-                          .order_by(DL.c.id.desc())).mappings().first()
+    row = fastpath.execute(session, _PENDING_DEADLINE, {"b_kind": kind, "b_project_id": project_id,
+                                                        "b_subject": subject}).mappings().first()
     return dict(row) if row else None
 
 
 def update_deadline_payload(session, deadline_id: int, payload: dict) -> None:
-    session.execute(update(DL).where(DL.c.id == deadline_id, DL.c.fired_at.is_(None)).values(payload=payload))
+    fastpath.execute(session, _DEADLINE_PAYLOAD, {"b_id": deadline_id, "b_payload": payload})
 
 
 def due_deadlines(session, now: datetime, limit: int = 200) -> list[dict]:
@@ -274,7 +280,7 @@ def projects_in(session, states: tuple[str, ...]) -> list[dict]:
 
 
 def add_progress(session, **values) -> int:
-    return session.execute(_INSERT[PR], values).inserted_primary_key[0]
+    return insert_row(session, PR, values).inserted_primary_key[0]
 
 
 def progress_of(session, project_id: str) -> list[dict]:
