@@ -44,7 +44,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import (
     DDL, BigInteger, CheckConstraint, Column, Index, Integer, MetaData, String, Table, Text,
-    UniqueConstraint, event, insert, select, text,
+    UniqueConstraint, event, select, text,
 )
 
 from shared import fastpath

@@ -221,6 +221,7 @@ class Database(DependencyProvider):
         if sync is not None:
             log.info("%s: %d commits that wrote, made durable by %d fsyncs of the WAL", self.container.service_name,
                      sync.committed, sync.fsyncs)
+            sync.close()  # a worker still finishing reopens it
         self._running = False
         self._wake.set()
         self._handed_ready.set()

@@ -49,7 +49,7 @@ class WalSync:
             if self._syncing:
                 self._round.wait()
                 continue
-            self._syncing, upto, current = True, self.committed, self._round
+            self._syncing, current = True, self._round
             try:
                 eventlet.sleep(0)  # let the workers ready to commit commit first: this fsync covers them too
                 upto = self.committed

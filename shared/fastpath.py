@@ -16,7 +16,7 @@ Python-side column defaults or ``onupdate`` to compute, ``IN`` lists to expand, 
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql import Select
@@ -148,4 +148,4 @@ def prepared_count() -> int:
     return len(_PREPARED)
 
 
-__all__: Iterable[str] = ("execute", "Result")
+__all__ = ["execute", "Result"]

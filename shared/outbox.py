@@ -13,13 +13,13 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    insert, or_, select, update,
+    or_, select, update,
 )
 from sqlalchemy.orm import Session
 
-from shared import durability, fastpath
+from shared import durability
 from shared.envelope import Envelope
-from shared.statements import insert_new, once
+from shared.statements import insert_new, insert_row
 
 ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -104,7 +104,7 @@ class UnitOfWork:
     def emit(self, envelope: Envelope) -> Envelope:
         """Queue ``envelope`` for publication in this transaction."""
         body = json.dumps(envelope.dump(), ensure_ascii=False)
-        fastpath.execute(self.session, once((self._outbox, "insert"), lambda: insert(self._outbox)), {
+        insert_row(self.session, self._outbox, {
             "event_id": envelope.event_id, "event_type": envelope.type, "project_id": envelope.project_id,
             "body": body, "created_at": utcnow(), "attempts": 0})
         self.emitted.append(envelope)

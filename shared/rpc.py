@@ -43,10 +43,11 @@ class LeanResponder(Responder):
         serializer = kombu.serialization.registry.type_to_name[content_type]
         error = serialize(exc_info[1]) if exc_info is not None else None
         try:
-            body = encode({"result": result, "error": error}, serializer)
+            body = kombu.serialization.dumps({"result": result, "error": error}, serializer)
         except Exception:  # as nameko: the caller learns the result could not be sent, the service lives on
             exc_info = sys.exc_info()
-            body = encode({"result": None, "error": serialize(UnserializableValueError(result))}, serializer)
+            body = kombu.serialization.dumps({"result": None, "error": serialize(UnserializableValueError(result))},
+                                             serializer)
             result = None
         content_type, content_encoding, data = body
         self.publisher_cls(self.amqp_uri, ssl=self.ssl, login_method=self.login_method).publish(
@@ -54,11 +55,6 @@ class LeanResponder(Responder):
             exchange=self.exchange, routing_key=self.message.properties["reply_to"],
             correlation_id=self.message.properties.get("correlation_id"))
         return result, exc_info
-
-
-def encode(payload: dict, serializer: str) -> tuple[str, str, str | bytes]:
-    """(content type, encoding, body) as kombu would publish ``payload``."""
-    return kombu.serialization.dumps(payload, serializer)
 
 
 class LeanRpcConsumer(RpcConsumer):

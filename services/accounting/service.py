@@ -14,8 +14,6 @@ from __future__ import annotations
 import base64
 from decimal import Decimal
 
-from shared.rpc import rpc
-
 from services.accounting import domain, models, report, store
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
@@ -25,6 +23,7 @@ from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
 from shared.errors import EXPECTED, Conflict, InvalidInput
+from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.units import land_in_mu, quantize_money
 from shared.wire.accounting import (

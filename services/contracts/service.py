@@ -17,12 +17,11 @@ import base64
 import json
 from datetime import date, datetime
 
-from shared.rpc import rpc
-
 from services.contracts import document, domain, models, store
 from shared import audit
 from shared.actor import SYSTEM, Actor, authorize, is_allowed
 from shared.bus import on_event
+from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
 from shared.db import Database

@@ -9,11 +9,11 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 
 from services.coordinator import ledger, models
 from shared.envelope import Envelope
-from shared.errors import InvalidInput, NotFound
 from shared import fastpath
+from shared.errors import InvalidInput, NotFound
 from shared.outbox import UnitOfWork
 from shared.policy import Policy
-from shared.statements import insert_new
+from shared.statements import insert_new, insert_row
 
 L, J, TG = models.ledger, models.ledger_journal, models.targets
 
@@ -45,7 +45,6 @@ _UPDATE_ROW = (update(L).where(L.c.project_id == bindparam("b_project_id"))
                .values({name: bindparam(f"b_{name}", type_=L.c[name].type) for name in _ROW_COLUMNS}))
 
 
-_INSERT_ROW = insert(L)
 _ROW_DATA = select(L.c.data).where(L.c.project_id == bindparam("b_project_id"))
 _ROW_DATA_LOCKED = _ROW_DATA.with_for_update()
 
@@ -64,7 +63,7 @@ def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
         current = row_data(session, project_id, missing_ok=True, lock=True)
         row = ledger.fold(current, folded, policy)
         if current is None:
-            fastpath.execute(session, _INSERT_ROW, {"project_id": project_id, **_columns(row)})
+            insert_row(session, L, {"project_id": project_id, **_columns(row)})
         else:
             fastpath.execute(session, _UPDATE_ROW, {"b_project_id": project_id, **{f"b_{k}": v for k, v in _columns(row).items()}})
 

@@ -15,7 +15,6 @@ from datetime import datetime, time
 import eventlet
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
-from shared.rpc import rpc
 
 from services.coordinator import domain, store
 from services.coordinator import ledger, ledger_store, models, summary_report, workbook
@@ -28,6 +27,7 @@ from shared.db import Database
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed, NotFound
+from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_names
 from shared.units import format_wan

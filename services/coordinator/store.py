@@ -6,19 +6,18 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, insert, select, update
 
 from services.coordinator import domain, models
-from shared import audit
-from shared import fastpath
+from shared import audit, fastpath
 from shared.actor import Actor
 from shared.envelope import Envelope
 from shared.errors import Conflict, NotFound
 from shared.outbox import UnitOfWork
+from shared.statements import insert_row
 
 P, T, A = models.projects, models.transitions, models.activities
 
 # the statements of every event handled, built once (shared.statements): SQLAlchemy compiles them from its
 # cache without building and coercing them again
 _PROJECT = select(P).where(P.c.id == bindparam("b_id"))
-_INSERT_ACTIVITY, _INSERT_TRANSITION = insert(A), insert(T)
 _LAST_SEQ = select(func.max(T.c.seq)).where(T.c.project_id == bindparam("b_id"))
 _ADVANCE = (update(P).where(P.c.id == bindparam("b_id"), P.c.version == bindparam("b_version"))
             .values(state=bindparam("b_state", type_=P.c.state.type),
@@ -47,8 +46,8 @@ def activities(session, project_id: str) -> list[dict]:
 def note_activity(uow: UnitOfWork, project_id: str, kind: str, summary: str, details: dict, actor: dict, at,
                   event_id: str) -> None:
     get_project_row(uow.session, project_id)
-    fastpath.execute(uow.session, _INSERT_ACTIVITY, {"project_id": project_id, "kind": kind, "summary": summary, "details": details,
-                                    "actor": actor, "at": at, "event_id": event_id})
+    insert_row(uow.session, A, {"project_id": project_id, "kind": kind, "summary": summary, "details": details,
+                                "actor": actor, "at": at, "event_id": event_id})
     uow.finally_do(lambda: audit.append(
         uow.session, models.audit_trail, actor=actor, action=kind, record_type="project", record_id=project_id,
         outcome="done", reason=summary[:2000], details={"event_id": event_id}, at=at))
@@ -68,7 +67,7 @@ def merge_facts(uow: UnitOfWork, project_id: str, obligation_key: str, obligatio
 
 
 def _record(uow: UnitOfWork, project_id: str, seq: int, from_state, to_state, trigger, actor: dict, at, reason, event_id, ref):
-    fastpath.execute(uow.session, _INSERT_TRANSITION, {
+    insert_row(uow.session, T, {
         "project_id": project_id, "seq": seq, "from_state": from_state, "to_state": to_state, "trigger": trigger,
         "actor": actor, "at": at, "reason": reason, "event_id": event_id})
     uow.finally_do(lambda: audit.append(

@@ -22,7 +22,6 @@ from werkzeug.wrappers import Response
 from datetime import timedelta
 
 from nameko.dependency_providers import Config
-from shared.rpc import rpc
 
 from services.gateway import models, people
 from services.gateway.openapi import build_spec
@@ -32,6 +31,7 @@ from shared.clock import to_shanghai
 from shared.db import Database
 from shared.dependencies import Clock
 from shared.errors import EXPECTED
+from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema
 from shared.errors import InvalidInput, NotAllowed, Unauthenticated, ZhaoshangError

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 
-from shared.rpc import rpc
-
 from services.intake import domain, models, reserve, reserve_store, store
 from services.intake.schemas import FileInputSchema, LeadEventSchema, LeadSchema, load_lead_input
 from shared.actor import Actor, authorize
@@ -18,6 +16,7 @@ from shared.db import Database
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput
+from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_label, tier_names
 from shared.wire.reserve import (

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shared.rpc import rpc
-
 from services.negotiation import domain, models, store
 from shared.actor import Actor, authorize
 from shared.bus import on_event
@@ -24,6 +22,7 @@ from shared.db import Database
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict
+from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.wire.negotiation import (
     AssignInputSchema, CandidateSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,

@@ -27,7 +27,6 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from marshmallow import RAISE, ValidationError
-from shared.rpc import rpc
 from nameko.timer import timer
 from sqlalchemy.orm import Session
 
@@ -41,6 +40,7 @@ from shared.db import Database
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotFound
+from shared.rpc import rpc
 from shared.schema import flatten_messages, load_or_invalid, schema
 from shared.wire.notifications import (
     ChannelSchema, ChannelSettingsInputSchema, ContactsInputSchema, DeadlineSchema, DeliverySchema, InboxSchema,

@@ -17,7 +17,6 @@ DL, P, PR, PB, SR = models.deadlines, models.projects, models.progress, models.p
 
 # the statements of every event handled, built once (shared.statements)
 _NOTIFIED = select(N.c.id).where(N.c.cause == bindparam("b_cause"), N.c.route == bindparam("b_route"))
-_INSERT = {table: insert(table) for table in (N, D, ATT, INB, DL, PR)}
 _IN_INBOX = select(INB.c.id).where(INB.c.notification_id == bindparam("b_id"), INB.c.address == bindparam("b_address"))
 _SETTINGS = select(CS)
 _PROJECT = select(P).where(P.c.project_id == bindparam("b_project_id"))
@@ -53,17 +52,17 @@ def add_notification(session, **values) -> int | None:
 
 
 def add_delivery(session, **values) -> None:
-    fastpath.execute(session, _INSERT[D], {"attempts": 0, **values})
+    insert_row(session, D, {"attempts": 0, **values})
 
 
 def add_delivered(session, notification_id: int, channel: str, targets: list[str], receipt: str, at: datetime,
                   duration_ms: int) -> None:
     """A delivery made in the transaction that created its notification: delivered, its one attempt logged."""
-    delivery_id = session.execute(_INSERT[D], dict(
+    delivery_id = insert_row(session, D, dict(
         notification_id=notification_id, channel=channel, targets=targets, status=domain.DELIVERED, attempts=1,
         next_attempt_at=None, delivered_at=at, receipt=receipt, created_at=at)).inserted_primary_key[0]
-    session.execute(_INSERT[ATT], dict(delivery_id=delivery_id, attempt=1, at=at, outcome="delivered",
-                                       detail=receipt[:2000], duration_ms=duration_ms))
+    insert_row(session, ATT, dict(delivery_id=delivery_id, attempt=1, at=at, outcome="delivered",
+                                  detail=receipt[:2000], duration_ms=duration_ms))
 
 
 def notification(session, notification_id: int) -> dict:
@@ -129,7 +128,7 @@ def put_in_inbox(session, notification_id: int, addresses: list[str], at: dateti
     for address in addresses:
         if fastpath.execute(session, _IN_INBOX, {"b_id": notification_id, "b_address": address}).first():
             continue
-        fastpath.execute(session, _INSERT[INB], {"notification_id": notification_id, "address": address, "created_at": at})
+        insert_row(session, INB, {"notification_id": notification_id, "address": address, "created_at": at})
         added += 1
     return added
 

@@ -13,11 +13,11 @@ after the review period (policy, working days) is escalated to IPB's director.
 from __future__ import annotations
 
 from nameko.extensions import DependencyProvider
-from shared.rpc import rpc
 
 from services.review import checks, domain, models, store
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
+from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
 from shared.db import Database
