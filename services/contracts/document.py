@@ -48,6 +48,7 @@ __all__ = [
     "DEFAULT_TEMPLATE",
     "STANDARD_ARTICLES",
     "render_contract",
+    "approve",
     "read_contract",
     "contract_number",
     "format_date_zh",
@@ -483,9 +484,7 @@ def render_contract(
     core.author = fields["party_a"]
     core.last_modified_by = fields["party_a"]
     core.language = "zh-CN"
-    core.keywords = "招商引资; 投资合同" + ("" if approved else "; 草稿")
-    core.category = "合同" if approved else "合同草稿"
-    core.comments = f"{fields['contract_no']}" + ("" if approved else "（草稿，未经法制办审核）")
+    _mark_status(core, fields["contract_no"], approved)
     # python-docx writes the clock time with a "Z" suffix, so hand it UTC.
     core.created = core.modified = now_shanghai().astimezone(timezone.utc)
 
@@ -553,6 +552,39 @@ def render_contract(
     for key in ("party_b", "party_b_signatory", "date"):
         doc.add_paragraph(signature[key].format(**fields))
 
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _mark_status(core, contract_no: str, approved: bool) -> None:
+    """The document properties that say whether the text is a draft or LEGAL's approved text."""
+    core.keywords = "招商引资; 投资合同" + ("" if approved else "; 草稿")
+    core.category = "合同" if approved else "合同草稿"
+    core.comments = contract_no + ("" if approved else "（草稿，未经法制办审核）")
+
+
+def approve(draft: bytes, *, template: Mapping | None = None) -> bytes:
+    """The approved text of a drafted version: the very document LEGAL reviewed, without its DRAFT lines.
+
+    The body, the tables, the header's contract number and the footer are the draft's own bytes, so the
+    approved text is the reviewed text even if the template, the policy or a party's name changed
+    between drafting and approval (a fresh render would take the new ones).  Its properties say it is
+    approved and when it was last modified.  A document without the DRAFT line (not a draft of this
+    platform, or approved already) raises ``ValueError``.
+    """
+    tpl = _merge_template(template)
+    notice = tpl["draft_notice"]
+    doc = Document(io.BytesIO(draft))
+    marks = [p for container in (doc.sections[0].header, doc) for p in container.paragraphs if p.text == notice]
+    if not marks:
+        raise ValueError("document: not a draft (it carries no DRAFT line)")
+    for paragraph in marks:
+        element = paragraph._p
+        element.getparent().remove(element)
+    core = doc.core_properties
+    _mark_status(core, core.subject or "", approved=True)
+    core.modified = now_shanghai().astimezone(timezone.utc)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -145,17 +145,15 @@ class ContractsService:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
-            version = store.version(uow.session, project_id, data["version"])
-            domain.check_can_review(version, store.latest_version(uow.session, project_id))
             approved = data["decision"] == "approve"
+            version = store.version(uow.session, project_id, data["version"], with_document=approved)
+            domain.check_can_review(version, store.latest_version(uow.session, project_id))
             if not approved and not data["comments"]:
                 raise InvalidInput.for_field("comments", "LEGAL returns a draft with its comments")
             values = {"status": domain.APPROVED if approved else domain.RETURNED, "legal_comments": data["comments"],
                       "reviewed_by": actor.dump(), "reviewed_at": now}
-            if approved:  # the approved text no longer carries the DRAFT line
-                values["document"] = document.render_contract({**version["terms"], "approved": True},
-                                                              project=self._parties(current), version=data["version"],
-                                                              template=self._template())
+            if approved:  # the text LEGAL reviewed, without its DRAFT lines
+                values["document"] = document.approve(version["document"], template=self._template())
             store.set_version(uow.session, project_id, data["version"], **values)
             store.change(uow.session, current, state="legal_review" if approved else "drafting")
             kind = "contracts.approved" if approved else "contracts.returned"

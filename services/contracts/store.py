@@ -38,16 +38,20 @@ def set_fields(session, project_id: str, **values) -> None:
 
 
 # -- versions ---------------------------------------------------------------------------------------
+def _columns(with_document: bool) -> tuple[str, ...]:
+    return tuple(c.name for c in V.c if with_document or c.name != "document")
+
+
 def versions_of(session, project_id: str, with_document: bool = False) -> list[dict]:
-    columns = tuple(c.name for c in V.c if with_document or c.name != "document")
-    return [dict(r) for r in rows(session, V, columns=columns, order_by=("version",), project_id=project_id)]
+    return [dict(r) for r in rows(session, V, columns=_columns(with_document), order_by=("version",),
+                                  project_id=project_id)]
 
 
 def version(session, project_id: str, number: int, with_document: bool = False) -> dict:
-    for item in versions_of(session, project_id, with_document):
-        if item["version"] == number:
-            return item
-    raise NotFound(f"no version v{number} of this contract", {"version": [str(number)]})
+    row = first(session, V, columns=_columns(with_document), project_id=project_id, version=number)
+    if row is None:
+        raise NotFound(f"no version v{number} of this contract", {"version": [str(number)]})
+    return dict(row)
 
 
 def latest_version(session, project_id: str) -> int:

@@ -13,6 +13,7 @@ import pytest
 
 from services.contracts.document import (
     DEFAULT_TEMPLATE,
+    approve,
     contract_number,
     format_date_zh,
     read_contract,
@@ -185,6 +186,42 @@ def test_draft_line_is_at_the_top_until_approved(draft_bytes, draft):
         for name in zipfile.ZipFile(io.BytesIO(approved_bytes)).namelist()
     )
     assert approved["tables"] == draft["tables"]
+
+
+def _parts(data: bytes) -> bytes:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return b"".join(archive.read(name) for name in archive.namelist())
+
+
+def test_approval_is_the_reviewed_draft_without_its_draft_lines(draft_bytes, draft):
+    approved_bytes = approve(draft_bytes)
+    approved = read_contract(approved_bytes)
+    fresh = read_contract(render({**TERMS, "approved": True}))
+    assert approved == fresh  # the same text as an approved render: title, every paragraph, the table
+    assert approved["paragraphs"] == draft["paragraphs"][1:] and approved["tables"] == draft["tables"]
+    assert DRAFT.encode("utf-8") not in _parts(approved_bytes) and "草稿".encode("utf-8") not in _parts(approved_bytes)
+    opened = docx.Document(io.BytesIO(approved_bytes))
+    section = opened.sections[0]
+    assert [p.text for p in section.header.paragraphs] == [contract_number(PROJECT["ref"], 3)]
+    assert "".join(p.text for p in section.footer.paragraphs) == "第  页"  # the PAGE field is the draft's
+    core, was = opened.core_properties, docx.Document(io.BytesIO(draft_bytes)).core_properties
+    assert (core.category, core.keywords, core.comments) == ("合同", "招商引资; 投资合同", contract_number(PROJECT["ref"], 3))
+    assert (core.title, core.subject, core.version, core.revision, core.created) == (
+        was.title, was.subject, was.version, was.revision, was.created)
+    assert core.modified >= was.modified
+
+
+def test_approval_keeps_the_text_legal_reviewed_when_the_template_changed_since():
+    draft_bytes = render(template={"copies": 8})
+    approved = read_contract(approve(draft_bytes, template={"copies": 10}))
+    text = "".join(approved["paragraphs"])
+    assert "一式八份" in text and "一式十份" not in text
+
+
+def test_only_a_draft_is_approved(draft_bytes):
+    for not_a_draft in (render({**TERMS, "approved": True}), approve(draft_bytes)):
+        with pytest.raises(ValueError, match="^document: not a draft"):
+            approve(not_a_draft)
 
 
 def test_dispute_resolution_and_other_terms_come_from_the_terms():
