@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import os
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Mapping
@@ -27,6 +28,40 @@ class DocumentRef:
 
     def dump(self) -> dict:
         return asdict(self)
+
+
+def _fsync_directory(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all, and on disk before its reference goes into a database.
+
+    The content goes to a temporary file of this writer's own (two processes storing the same content at
+    once never write into one file), is fsynced, then renamed into place, and the directory is fsynced:
+    a commit that names the document is durable (``shared.durability``), so the document must be too — after
+    a power cut a renamed but unsynced file can come back empty.
+    """
+    directory = path.parent
+    for made in (directory.parent, directory):  # the store's root, then the digest's own folder
+        if not made.is_dir():
+            made.mkdir(parents=True, exist_ok=True)
+            _fsync_directory(made.parent)
+    tmp = directory / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part"
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)  # atomic: a crash never leaves half a document under its name
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_directory(directory)
 
 
 class DocumentStore:
@@ -54,10 +89,7 @@ class DocumentStore:
         digest = hashlib.sha256(data).hexdigest()
         path = self._path(digest)
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".part")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)  # atomic: a crash never leaves half a document under its name
+            _write_durably(path, data)
         return DocumentRef(digest, os.path.basename(filename), content_type, len(data))
 
     def save_base64(self, upload: Mapping, field: str = "document") -> DocumentRef:
