@@ -291,7 +291,12 @@ def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
                 deliveries += len(consumers(event_type, json.loads(body)["payload"]))
         engine.dispose()
     say("floor (after)")
+    floor_pids = {"bench_floor": args.floor_pid, **{f"rabbitmq ({pid})": pid for pid in broker_pids()}}
+    floor_cpu0, floor_me0 = {s: cpu_s(pid) for s, pid in floor_pids.items()}, os.times()
     after = floor_rates(config, calls, deliveries, args.workers)
+    floor_me1 = os.times()
+    floor_cpu = {s: round(cpu_s(pid) - floor_cpu0[s], 1) for s, pid in floor_pids.items()}
+    floor_cpu["callers (this process)"] = round(floor_me1.user + floor_me1.system - floor_me0.user - floor_me0.system, 1)
     rpc_floor = calls / ((before[0] + after[0]) / 2)
     event_floor = deliveries / ((before[1] + after[1]) / 2)
     runs = {name: round(calls / rates[0] + deliveries / rates[1], 1) for name, rates in (("before", before),
@@ -306,6 +311,8 @@ def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
         "ratio_to_floor": round(wall / (rpc_floor + event_floor), 2),
         "steps": {name: ms(values) for name, values in sorted(driver.latencies.items())},
         "cpu_s": cpu, "cpu_s_total": round(sum(cpu.values()), 1), "cpu_s_available": round(wall * os.cpu_count(), 1),
+        # what the floor taken after the run (the run's own calls and deliveries) cost, beside ``cpu_s``
+        "floor_after_cpu_s": floor_cpu, "floor_after_cpu_s_total": round(sum(floor_cpu.values()), 1),
     }
     figures["memory_after_lifecycle_mb"] = {s: rss_mb(p.pid) for s, p in platform.procs.items()}
     return projects
@@ -531,6 +538,7 @@ def main(argv=None) -> int:
 
         # lifecycle --------------------------------------------------------------------------------------------
         designate_custodians(Driver(config))
+        args.floor_pid = floor.pid
         if "lifecycle" in only:
             projects = lifecycle(figures, config, data, platform, args)
         else:
