@@ -153,7 +153,11 @@ class ContractsService:
             values = {"status": domain.APPROVED if approved else domain.RETURNED, "legal_comments": data["comments"],
                       "reviewed_by": actor.dump(), "reviewed_at": now}
             if approved:  # the text LEGAL reviewed, without its DRAFT lines
-                values["document"] = document.approve(version["document"], template=self._template())
+                try:
+                    values["document"] = document.approve(version["document"], template=self._template())
+                except ValueError:
+                    raise Conflict(f"v{data['version']}'s document carries no DRAFT line, so it is not the draft "
+                                   "LEGAL was sent: IPB drafts the contract again", {"version": [str(data["version"])]})
             store.set_version(uow.session, project_id, data["version"], **values)
             store.change(uow.session, current, state="legal_review" if approved else "drafting")
             kind = "contracts.approved" if approved else "contracts.returned"

@@ -283,6 +283,31 @@ def text_of(doc: dict) -> str:
 
 
 # == 1. versions, LEGAL's approval, the approved latest version (R6) ===================================
+def test_legal_approves_the_very_text_it_was_sent(c):
+    agreed(c, "p1")
+    c.draft(IPB, "p1", terms())
+    c.submit(IPB, "p1", {"version": 1})
+    sent = read_version(c, "p1", 1)
+    c.legal_review(LEGAL, "p1", {"version": 1, "decision": "approve"})
+    approved = read_version(c, "p1", 1)
+    assert approved["paragraphs"] == [p for p in sent["paragraphs"] if p != DRAFT_LINE]
+    assert approved["tables"] == sent["tables"] and DRAFT_LINE in sent["paragraphs"]
+
+
+def test_a_version_whose_document_is_no_draft_is_refused_and_nothing_changes(c):
+    agreed(c, "p1")
+    c.draft(IPB, "p1", terms())
+    c.submit(IPB, "p1", {"version": 1})
+    stored = next(v for v in c.versions("p1") if v["version"] == 1)
+    not_a_draft = document.approve(stored["document"])
+    with Session(c.provider.engine) as s, s.begin():
+        s.execute(models.versions.update().where(models.versions.c.project_id == "p1").values(document=not_a_draft))
+    with pytest.raises(Conflict) as refused:
+        c.legal_review(LEGAL, "p1", {"version": 1, "decision": "approve"})
+    assert "carries no DRAFT line" in refused.value.message and refused.value.details == {"version": ["1"]}
+    assert c.versions("p1")[0]["status"] == "submitted" and c.events("contracts.approved") == []
+
+
 def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version_is_signed(c):
     agreed(c, "p1")
     assert c.stored("p1")["state"] == "agreed"
