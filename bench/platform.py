@@ -92,6 +92,26 @@ def broker_pids() -> list[int]:
     return pids
 
 
+def with_broker(pids: dict[str, int]) -> dict[str, int]:
+    """``pids`` and the local RabbitMQ's, named for the figures."""
+    return {**pids, **{f"rabbitmq ({pid})": pid for pid in broker_pids()}}
+
+
+class CpuMeter:
+    """The CPU seconds each named process (and, named ``me``, this one) uses from now until ``used()``."""
+
+    def __init__(self, pids: dict[str, int], me: str | None = None):
+        self.pids, self.me = pids, me
+        self.start, self.own = {s: cpu_s(pid) for s, pid in pids.items()}, os.times()
+
+    def used(self) -> dict[str, float]:
+        taken = {s: round(cpu_s(pid) - self.start[s], 1) for s, pid in self.pids.items()}
+        if self.me:
+            now = os.times()
+            taken[self.me] = round(now.user + now.system - self.own.user - self.own.system, 1)
+        return taken
+
+
 def make_vhost() -> tuple[str, str]:
     name = f"zs-bench-{uuid.uuid4().hex[:8]}"
     api = f"http://127.0.0.1:15672/api/vhosts/{quote(name, safe='')}"
@@ -256,7 +276,7 @@ def floor_rates(config, calls: int, deliveries: int, workers: int) -> tuple[floa
     return calls / bare_rpc_seconds(config, calls, workers), deliveries / bare_event_seconds(config, deliveries, workers)
 
 
-def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
+def lifecycle(figures, config, data: Path, platform, args, floor_pid: int) -> list[str]:
     """Projects lead -> archived concurrently, beside the bare-bus floor; returns the projects.
 
     The floor is measured just before the run and again just after it, and the run's calls and deliveries
@@ -272,16 +292,12 @@ def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
     before = floor_rates(config, CALLS_PER_PROJECT * args.projects, DELIVERIES_PER_PROJECT * args.projects,
                          args.workers)
     say("lifecycle")
-    pids = {**{s: p.pid for s, p in platform.procs.items()}, **{f"rabbitmq ({pid})": pid for pid in broker_pids()}}
-    cpu0 = {s: cpu_s(pid) for s, pid in pids.items()}
-    me0 = os.times()
+    meter = CpuMeter(with_broker({s: p.pid for s, p in platform.procs.items()}), me="drivers (this process)")
     t0 = time.perf_counter()
     projects, driver = drive_all(config, range(1, args.projects + 1), "archived", workers=args.workers)
     calls = driver.calls + wait_archived(config, projects)
     wall = time.perf_counter() - t0
-    me1 = os.times()
-    cpu = {s: round(cpu_s(pid) - cpu0[s], 1) for s, pid in pids.items()}
-    cpu["drivers (this process)"] = round(me1.user + me1.system - me0.user - me0.system, 1)
+    cpu = meter.used()
     events = deliveries = 0
     for svc in SERVICES[:-1]:  # each event x the consumers the broker delivered it to (a state change: by state)
         engine = create_engine(f"sqlite:///{data / (svc + '.db')}")
@@ -291,12 +307,9 @@ def lifecycle(figures, config, data: Path, platform, args) -> list[str]:
                 deliveries += len(consumers(event_type, json.loads(body)["payload"]))
         engine.dispose()
     say("floor (after)")
-    floor_pids = {"bench_floor": args.floor_pid, **{f"rabbitmq ({pid})": pid for pid in broker_pids()}}
-    floor_cpu0, floor_me0 = {s: cpu_s(pid) for s, pid in floor_pids.items()}, os.times()
+    meter = CpuMeter(with_broker({"bench_floor": floor_pid}), me="callers (this process)")
     after = floor_rates(config, calls, deliveries, args.workers)
-    floor_me1 = os.times()
-    floor_cpu = {s: round(cpu_s(pid) - floor_cpu0[s], 1) for s, pid in floor_pids.items()}
-    floor_cpu["callers (this process)"] = round(floor_me1.user + floor_me1.system - floor_me0.user - floor_me0.system, 1)
+    floor_cpu = meter.used()
     rpc_floor = calls / ((before[0] + after[0]) / 2)
     event_floor = deliveries / ((before[1] + after[1]) / 2)
     runs = {name: round(calls / rates[0] + deliveries / rates[1], 1) for name, rates in (("before", before),
@@ -355,8 +368,7 @@ def event_latency(figures, config, data: Path, platform, args) -> None:
         finally:
             idle.put(d)
 
-    pids = {**{s: p.pid for s, p in platform.procs.items()}, **{f"rabbitmq ({pid})": pid for pid in broker_pids()}}
-    cpu0 = {s: cpu_s(pid) for s, pid in pids.items()}
+    meter = CpuMeter(with_broker({s: p.pid for s, p in platform.procs.items()}))
     t_start = time.perf_counter()
     for i, p in enumerate(ready):
         eventlet.sleep(max(0.0, t_start + i / args.rate - time.perf_counter()))
@@ -390,7 +402,7 @@ def event_latency(figures, config, data: Path, platform, args) -> None:
                  for c in changes if c.event_id in causes]
     last = max((parse_time(causes[c.event_id]) for c in changes if c.event_id in causes), default=None)
     span = (last - min(parse_time(c.created_at) for c in changes)).total_seconds() if last else 0.0
-    cpu = {s: round(cpu_s(pid) - cpu0[s], 1) for s, pid in pids.items()}
+    cpu = meter.used()
     figures["event_latency"] = {"state_changes": len(ready), "rate_per_s": round(achieved, 1), **ms(latencies),
                                 "notified": len(latencies), "cpu_s": cpu,
                                 # CPU the platform used while the changes were made and notified (it keeps
@@ -538,9 +550,8 @@ def main(argv=None) -> int:
 
         # lifecycle --------------------------------------------------------------------------------------------
         designate_custodians(Driver(config))
-        args.floor_pid = floor.pid
         if "lifecycle" in only:
-            projects = lifecycle(figures, config, data, platform, args)
+            projects = lifecycle(figures, config, data, platform, args, floor.pid)
         else:
             say("projects for the reads (not timed)")
             projects, _ = drive_all(config, range(1, args.projects + 1), "archived", workers=args.workers)

@@ -157,7 +157,7 @@ class ContractsService:
                     values["document"] = document.approve(version["document"], template=self._template())
                 except ValueError:
                     raise Conflict(f"v{data['version']}'s document carries no DRAFT line, so it is not the draft "
-                                   "LEGAL was sent: IPB drafts the contract again", {"version": [str(data["version"])]})
+                                   "LEGAL was sent: IPB drafts the contract again", {"version": [str(data["version"])]}) from None
             store.set_version(uow.session, project_id, data["version"], **values)
             store.change(uow.session, current, state="legal_review" if approved else "drafting")
             kind = "contracts.approved" if approved else "contracts.returned"

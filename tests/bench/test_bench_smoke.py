@@ -27,6 +27,10 @@ def test_the_benchmark_runs_and_reports_every_figure_and_repeats_the_reads(tmp_p
                 "memory_after_lifecycle_mb", "memory_end_mb"):
         assert key in figures, key
     assert figures["lifecycle"]["projects"] == 2 and figures["lifecycle"]["ratio_to_floor"] > 0
+    floor_cpu = figures["lifecycle"]["floor_after_cpu_s"]  # the floor's own CPU, beside the lifecycle's
+    assert {"bench_floor", "callers (this process)"} <= set(floor_cpu) and any(k.startswith("rabbitmq") for k in floor_cpu)
+    assert figures["lifecycle"]["floor_after_cpu_s_total"] == round(sum(floor_cpu.values()), 1) > 0
+    assert "drivers (this process)" in figures["lifecycle"]["cpu_s"]
     assert figures["event_latency"]["notified"] == figures["event_latency"]["state_changes"]
     assert set(figures["memory_at_rest_mb"]) >= {"intake", "coordinator", "gateway"}
     assert len(figures["reads"]["ledger_page"]["runs"]) == 2 and len(figures["excel_export"]["runs"]) == 2
