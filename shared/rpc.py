@@ -8,17 +8,26 @@ any longer, and every caller of this platform times out and retries a command to
 (tests/faults/driver.py; the gateway answers 503 and the clerk tries again).  So here a reply is
 
 * serialized once (an unserializable result still becomes nameko's ``UnserializableValueError`` reply);
-* published transient, without awaiting a confirm.
+* published transient, without awaiting a confirm;
+* published on one connection and channel per service kept open for its replies (``ReplyProducer``):
+  nameko's ``Publisher`` builds a ``Connection`` from the URI and takes a producer from kombu's pool, and
+  binds its exchange again, on every reply.  A connection lost is opened again and the reply published
+  once more; a reply that fails on the new connection too is dropped with a warning (the broker is gone, and
+  the caller's reply queue with it: the caller times out and retries), where nameko's raised and took the
+  whole service down with it.
 
 Requests, events and their retries keep their confirms (``shared.bus``, ``shared.relay``).  Measured in
 docs/PERFORMANCE.md.
 """
 from __future__ import annotations
 
+import logging
 import sys
 
+import kombu.exceptions
 import kombu.serialization
-from nameko.amqp.publish import Publisher
+from eventlet.semaphore import Semaphore
+from kombu import Connection, Producer
 from nameko.constants import (
     AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY,
 )
@@ -28,15 +37,55 @@ from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 from shared import durability
 
 TRANSIENT = 1
+log = logging.getLogger(__name__)
 
 
-class ReplyPublisher(Publisher):
-    use_confirms = False
-    delivery_mode = TRANSIENT
+class ReplyProducer:
+    """A service's replies, published on one connection and channel kept open; one reply at a time (a
+    channel's frames must not interleave), opened on first use and again after a connection is lost."""
+
+    def __init__(self, amqp_uri: str, ssl=None, login_method=None):
+        self._connection = Connection(amqp_uri, ssl=ssl, login_method=login_method,
+                                      transport_options={"confirm_publish": False})
+        self._errors = (OSError, kombu.exceptions.OperationalError, *self._connection.connection_errors, *self._connection.channel_errors)
+        self._producer: Producer | None = None
+        self._lock = Semaphore()
+        self.opened = 0  # connections opened: one, unless the broker went away
+
+    def publish(self, data: bytes, **properties) -> None:
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    if self._producer is None:  # one attempt to connect, not kombu's retries two seconds apart
+                        self._connection.ensure_connection(max_retries=0)
+                        self._producer = Producer(self._connection.channel(), auto_declare=False)
+                        self.opened += 1
+                    self._producer.publish(data, serializer=None, delivery_mode=TRANSIENT, retry=False, **properties)
+                    return
+                except self._errors as exc:
+                    self._reset()
+                    if attempt == 2:
+                        log.warning("reply to %s dropped: %r (its caller times out and retries)",
+                                    properties.get("routing_key"), exc)
+
+    def _reset(self) -> None:
+        self._producer = None
+        try:
+            self._connection.close()
+        except Exception:  # noqa: BLE001 - a connection already gone; the next publish opens a new one
+            pass
+        self._connection = self._connection.clone()
+
+    def close(self) -> None:
+        with self._lock:
+            self._producer = None
+            self._connection.release()
 
 
 class LeanResponder(Responder):
-    publisher_cls = ReplyPublisher
+    def __init__(self, exchange, serializer, message, producer: ReplyProducer):
+        super().__init__(None, exchange, serializer, message)
+        self.producer = producer
 
     def send_response(self, result, exc_info):
         content_type = self.message.properties["content_type"]
@@ -50,23 +99,34 @@ class LeanResponder(Responder):
                                              serializer)
             result = None
         content_type, content_encoding, data = body
-        self.publisher_cls(self.amqp_uri, ssl=self.ssl, login_method=self.login_method).publish(
-            data, serializer=None, content_type=content_type, content_encoding=content_encoding,
-            exchange=self.exchange, routing_key=self.message.properties["reply_to"],
-            correlation_id=self.message.properties.get("correlation_id"))
+        self.producer.publish(data, content_type=content_type, content_encoding=content_encoding,
+                              exchange=self.exchange, routing_key=self.message.properties["reply_to"],
+                              correlation_id=self.message.properties.get("correlation_id"))
         return result, exc_info
 
 
 class LeanRpcConsumer(RpcConsumer):
+    replies: ReplyProducer | None = None
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.replies = ReplyProducer(config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                                     login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+
+    def stop(self):
+        super().stop()
+        if self.replies is not None:
+            self.replies.close()
+
     def handle_result(self, message, result, exc_info):
         try:
             durability.wait_mine()  # what the worker committed is on disk before its caller hears of it
         except OSError:
             result, exc_info = None, sys.exc_info()
         config = self.container.config
-        responder = LeanResponder(
-            config[AMQP_URI_CONFIG_KEY], get_rpc_exchange(config), config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),
-            message, ssl=config.get(AMQP_SSL_CONFIG_KEY), login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        responder = LeanResponder(get_rpc_exchange(config), config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),
+                                  message, self.replies)
         result, exc_info = responder.send_response(result, exc_info)
         self.queue_consumer.ack_message(message)
         return result, exc_info

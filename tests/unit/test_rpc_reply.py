@@ -1,15 +1,23 @@
 """shared.rpc: the services' RPC entrypoint answers through the real RabbitMQ with a lean reply (serialized once,
-transient, no confirm awaited) and behaves as nameko's for callers: results, expected errors, an unserializable
-result, the service serving on after it."""
+transient, no confirm awaited, on one connection kept open) and behaves as nameko's for callers: results,
+expected errors, an unserializable result, the service serving on after it and after its reply connection is
+lost."""
 from __future__ import annotations
 
+import json
+import logging
+import socket
+import time
+import uuid
+
 import pytest
+from kombu import Connection, Exchange, Queue
 from nameko.containers import ServiceContainer
 from nameko.exceptions import RemoteError
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.errors import EXPECTED, NotFound
-from shared.rpc import TRANSIENT, LeanRpc, ReplyPublisher, rpc
+from shared.rpc import TRANSIENT, LeanRpc, LeanRpcConsumer, ReplyProducer, rpc
 
 
 class Echo:
@@ -53,5 +61,52 @@ def test_results_expected_errors_and_an_unserializable_result_reach_the_caller(e
     assert all(isinstance(ep, LeanRpc) for ep in container.entrypoints)
 
 
-def test_a_reply_is_transient_and_published_without_awaiting_a_confirm():
-    assert ReplyPublisher.use_confirms is False and ReplyPublisher.delivery_mode == TRANSIENT == 1
+def replies_of(container) -> ReplyProducer:
+    (consumer,) = {ext for ext in container.subextensions if isinstance(ext, LeanRpcConsumer)}
+    return consumer.replies
+
+
+def test_a_reply_is_transient_carries_the_correlation_id_and_needs_no_confirm(echo, vhost):
+    """A request published by hand: the reply on its own queue is transient, with the request's id."""
+    _, container = echo
+    assert replies_of(container)._connection.transport_options["confirm_publish"] is False
+    with Connection(vhost) as conn:
+        rpc_exchange, name = Exchange("nameko-rpc", type="topic", durable=True), f"reply-{uuid.uuid4().hex}"
+        reply_queue = Queue(name, rpc_exchange, routing_key=name, exclusive=True, auto_delete=True)(conn.channel())
+        reply_queue.declare()
+        conn.Producer().publish({"args": ["二"], "kwargs": {}}, exchange=rpc_exchange,
+                                routing_key="echo_lean.echo", reply_to=reply_queue.name, correlation_id="c-42",
+                                serializer="json")
+        for _ in range(100):
+            message = reply_queue.get(no_ack=True)
+            if message is not None:
+                break
+            time.sleep(0.05)
+        assert message is not None, "no reply"
+    assert message.properties["delivery_mode"] == TRANSIENT == 1
+    assert message.properties["correlation_id"] == "c-42"
+    assert json.loads(message.body) == {"result": {"value": "二", "名": "招商"}, "error": None}
+
+
+def test_replies_share_one_connection_and_a_lost_one_is_opened_again(echo):
+    service, container = echo
+    replies = replies_of(container)
+    for i in range(10):
+        assert service.echo(i)["value"] == i
+    assert replies.opened == 1  # ten replies, one connection
+    replies._connection.connection.transport.sock.shutdown(socket.SHUT_RDWR)  # the connection dies under the service
+    assert [service.echo(i)["value"] for i in range(5)] == list(range(5))  # the first reply reopens it
+    assert replies.opened == 2
+
+
+def test_a_reply_that_cannot_be_published_twice_is_dropped_with_a_warning(caplog):
+    """No broker at all: the reply is dropped and named in the log; the worker is not raised out of."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    replies = ReplyProducer(f"amqp://guest:guest@127.0.0.1:{port}//")
+    with caplog.at_level(logging.WARNING, logger="shared.rpc"):
+        replies.publish(b"{}", exchange="nameko-rpc", routing_key="rpc.reply-abc", content_type="application/json",
+                        content_encoding="utf-8")
+    assert "reply to rpc.reply-abc dropped" in caplog.text
+    assert replies.opened == 0
