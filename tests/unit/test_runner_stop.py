@@ -1,4 +1,5 @@
-"""The service process's stop on signals (zhaoshang/runner.py): once, and never while the runner is starting.
+"""The service process (zhaoshang/runner.py): its stop on signals, once and never while the runner is starting;
+its heap settled after the start.
 
 The process-level test (two real signals to a running service) is tests/integration/test_runner_signals.py."""
 from __future__ import annotations
@@ -33,3 +34,24 @@ def test_signals_after_the_start_stop_once():
         stop.request()
     eventlet.sleep(0)
     assert len(calls) == 1
+
+
+def test_the_heap_is_frozen_after_the_start_and_the_young_collected_less_often():
+    import gc
+
+    import pytest
+
+    from zhaoshang.runner import settle_heap
+
+    before = gc.get_threshold()
+    try:
+        settle_heap("5000")
+        assert gc.get_freeze_count() > 0  # what the start built is out of the collector's sight
+        assert gc.get_threshold() == (5000, before[1], before[2])
+        for bad in ("abc", "100", None):
+            with pytest.raises(SystemExit, match="ZS_GC_THRESHOLD must be a whole number"):
+                settle_heap(bad)
+        assert gc.get_threshold()[0] == 5000  # a refused value changes nothing
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
