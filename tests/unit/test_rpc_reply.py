@@ -110,3 +110,22 @@ def test_a_reply_that_cannot_be_published_twice_is_dropped_with_a_warning(caplog
                         content_encoding="utf-8")
     assert "reply to rpc.reply-abc dropped" in caplog.text
     assert replies.opened == 0
+
+
+def test_a_service_whose_reply_cannot_be_sent_serves_on(echo, vhost):
+    """nameko raised out of the worker when a reply could not be published, and a worker raising outside the
+    service method kills the whole container; here the reply is dropped, the caller times out, the service lives."""
+    service, container = echo
+    replies = replies_of(container)
+    good = replies._connection
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    replies._connection, replies._producer = Connection(f"amqp://guest:guest@127.0.0.1:{port}//"), None
+    with ClusterRpcProxy({"AMQP_URI": vhost}, timeout=2) as short:
+        with pytest.raises(Exception) as lost:
+            short.echo_lean.echo("丢")
+    assert type(lost.value).__name__ == "RpcTimeout"
+    assert not container._died.ready()  # the container did not die
+    replies._connection, replies._producer = good.clone(), None
+    assert service.echo("在")["value"] == "在"
