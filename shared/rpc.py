@@ -21,6 +21,7 @@ docs/PERFORMANCE.md.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 
@@ -47,7 +48,8 @@ class ReplyProducer:
     def __init__(self, amqp_uri: str, ssl=None, login_method=None):
         self._connection = Connection(amqp_uri, ssl=ssl, login_method=login_method,
                                       transport_options={"confirm_publish": False})
-        self._errors = (OSError, kombu.exceptions.OperationalError, *self._connection.connection_errors, *self._connection.channel_errors)
+        self._errors = (OSError, kombu.exceptions.OperationalError, *self._connection.connection_errors,
+                        *self._connection.channel_errors)
         self._producer: Producer | None = None
         self._lock = Semaphore()
         self.opened = 0  # connections opened: one, unless the broker went away
@@ -70,10 +72,8 @@ class ReplyProducer:
 
     def _reset(self) -> None:
         self._producer = None
-        try:
+        with contextlib.suppress(Exception):  # a connection already gone; the next publish opens a new one
             self._connection.close()
-        except Exception:  # noqa: BLE001 - a connection already gone; the next publish opens a new one
-            pass
         self._connection = self._connection.clone()
 
     def close(self) -> None:

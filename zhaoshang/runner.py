@@ -33,23 +33,32 @@ def service_class(name: str):
     raise SystemExit(f"services/{name}/service.py defines no service class named {name!r}")
 
 
-def settle_heap(threshold) -> None:
+def gc_threshold(value) -> int | None:
+    """``GC_THRESHOLD`` (config/zhaoshang.yaml, ``ZS_GC_THRESHOLD``) checked before the service starts: a
+    whole number of allocations, at least Python's own 700; none set keeps Python's."""
+    if value is None or value == "":
+        return None
+    try:
+        threshold = int(value)
+    except (TypeError, ValueError):
+        threshold = None
+    if threshold is None or threshold < 700:
+        raise SystemExit(f"ZS_GC_THRESHOLD must be a whole number of allocations, at least Python's 700; got {value!r}")
+    return threshold
+
+
+def settle_heap(threshold: int | None) -> None:
     """After the start: the objects every service keeps (modules, schemas, compiled statements, policy data)
     leave the collector's sight (``gc.freeze``), and the youngest generation is collected after
-    ``threshold`` allocations instead of Python's 700 (``GC_THRESHOLD``, config/zhaoshang.yaml).
+    ``threshold`` allocations instead of Python's 700 (``gc_threshold``).
 
     Measured in the lifecycle benchmark (docs/PERFORMANCE.md): the collector took 1.6 s of the services'
     CPU, a full collection 70 ms of it walking what the start had built; frozen and at 5000, 0.75 s."""
-    try:
-        threshold = int(threshold)
-    except (TypeError, ValueError):
-        threshold = 0
-    if threshold < 700:
-        raise SystemExit(f"ZS_GC_THRESHOLD must be a whole number of allocations, at least Python's 700; got {threshold!r}")
     gc.collect()
     gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(threshold, older, oldest)
+    if threshold is not None:
+        _, older, oldest = gc.get_threshold()
+        gc.set_threshold(threshold, older, oldest)
 
 
 class StopOnce:
@@ -90,6 +99,7 @@ def main(argv=None) -> None:
     config = load_config()
     if "LOGGING" in config:
         logging.config.dictConfig(config["LOGGING"])
+    threshold = gc_threshold(config.get("GC_THRESHOLD"))  # refused before anything starts
     runner = ServiceRunner(config)
     runner.add_service(instrument(service_class(argv[0])))
     serve_metrics(config.get("ZS_METRICS_PORT"), config.get("ZS_METRICS_PORT_FILE") or None)
@@ -98,7 +108,7 @@ def main(argv=None) -> None:
     signal.signal(signal.SIGTERM, stop.request)
     signal.signal(signal.SIGINT, stop.request)
     runner.start()
-    settle_heap(config.get("GC_THRESHOLD", 5000))
+    settle_heap(threshold)
     logging.getLogger("zhaoshang").info("service %s started", argv[0])
     stop.started()
     runner.wait()

@@ -39,19 +39,28 @@ def test_signals_after_the_start_stop_once():
 def test_the_heap_is_frozen_after_the_start_and_the_young_collected_less_often():
     import gc
 
-    import pytest
-
     from zhaoshang.runner import settle_heap
 
     before = gc.get_threshold()
     try:
-        settle_heap("5000")
+        settle_heap(5000)
         assert gc.get_freeze_count() > 0  # what the start built is out of the collector's sight
         assert gc.get_threshold() == (5000, before[1], before[2])
-        for bad in ("abc", "100", None):
-            with pytest.raises(SystemExit, match="ZS_GC_THRESHOLD must be a whole number"):
-                settle_heap(bad)
-        assert gc.get_threshold()[0] == 5000  # a refused value changes nothing
+        gc.set_threshold(*before)
+        settle_heap(None)  # none configured: frozen, Python's threshold kept
+        assert gc.get_threshold() == before
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_a_bad_threshold_is_refused_naming_the_variable_and_the_value():
+    import pytest
+
+    from zhaoshang.runner import gc_threshold
+
+    assert gc_threshold("5000") == 5000 and gc_threshold(700) == 700
+    assert gc_threshold(None) is None and gc_threshold("") is None
+    for bad in ("abc", "100", "5e3", -1):
+        with pytest.raises(SystemExit, match=f"ZS_GC_THRESHOLD must be a whole number.*got {bad!r}"):
+            gc_threshold(bad)
