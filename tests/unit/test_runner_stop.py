@@ -64,3 +64,32 @@ def test_a_bad_threshold_is_refused_naming_the_variable_and_the_value():
     for bad in ("abc", "100", "5e3", -1):
         with pytest.raises(SystemExit, match=f"ZS_GC_THRESHOLD must be a whole number.*got {bad!r}"):
             gc_threshold(bad)
+
+
+def test_workers_are_not_timed_for_a_debug_record_nobody_keeps():
+    import logging
+
+    import nameko.containers
+
+    from zhaoshang.runner import untimed_workers
+
+    log, timed = nameko.containers._log, nameko.containers._log_time
+    level = log.level
+    try:
+        log.setLevel(logging.DEBUG)  # a debugging operator keeps nameko's timings
+        assert untimed_workers() is False and nameko.containers._log_time is timed
+        log.setLevel(logging.INFO)
+        assert untimed_workers() is True
+        records = []
+        handler = logging.Handler()
+        handler.emit = records.append
+        log.addHandler(handler)
+        try:
+            with nameko.containers._log_time("ran worker %s", "w"):
+                pass
+        finally:
+            log.removeHandler(handler)
+        assert records == [] and nameko.containers._log_time is not timed
+    finally:
+        nameko.containers._log_time = timed
+        log.setLevel(level)
