@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import yaml
 
@@ -59,6 +59,7 @@ class Policy:
             raise PolicyError(f"policy files missing: {', '.join(m + '.yaml' for m in missing)}")
         self.documents = documents
         self.fingerprint = fingerprint
+        self._derived: dict[str, Any] = {}
         county = documents["county"]
         try:
             self.parks = {p["id"]: Park(p["id"], p["name_zh"], p["name_en"], tuple(p.get("positioning", ())), p["head_position"])
@@ -67,6 +68,16 @@ class Policy:
             self.source_channels = tuple(c["id"] for c in county["source_channels"])
         except (KeyError, TypeError) as exc:
             raise PolicyError(f"county.yaml: missing or malformed key {exc}") from None
+
+    def derived(self, name: str, build: Callable[["Policy"], Any]) -> Any:
+        """``build(self)``, built on the first call and kept for this policy: what a service derives from the
+        policy data (the tiers, the notification routes), checked once instead of at every event.  A policy
+        changed is a policy loaded again (a new instance): nothing kept here outlives its data."""
+        try:
+            return self._derived[name]
+        except KeyError:
+            value = self._derived[name] = build(self)
+            return value
 
     # -- typed accessors ---------------------------------------------------
     def get(self, dotted: str) -> Any:

@@ -18,7 +18,12 @@ _BOUNDS = {"above": lambda x, b: x > b, "from": lambda x, b: x >= b, "to": lambd
 
 
 def reserve_tiers(policy: Policy) -> list[dict]:
-    """The tiers as ``[{"tier": "A", "above": Decimal(...)}, ...]``, checked once."""
+    """The tiers as ``[{"tier": "A", "above": Decimal(...)}, ...]``, checked once per policy (the coordinator
+    derives a tier at every event of the ledger)."""
+    return policy.derived("reserve_tiers", _reserve_tiers)
+
+
+def _reserve_tiers(policy: Policy) -> list[dict]:
     tiers = []
     for i, raw in enumerate(policy.get("thresholds.reserve.tiers")):
         bounds = {k: v for k, v in raw.items() if k != "tier"}
@@ -49,7 +54,7 @@ def yearly_minimum(policy: Policy) -> int:
 
 
 def key_threshold(policy: Policy) -> Decimal:
-    return policy.decimal("thresholds.key_project.total_investment_yuan")
+    return policy.derived("key_threshold", lambda p: p.decimal("thresholds.key_project.total_investment_yuan"))
 
 
 def is_key_investment(amount, policy: Policy) -> bool:

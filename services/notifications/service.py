@@ -612,7 +612,7 @@ class NotificationsService:
     # -- helpers ------------------------------------------------------------------------------------------------------
     def _routes(self) -> list[domain.Route]:
         """The routes (a channel named there but not installed is recorded 'skipped', not fatal)."""
-        return domain.load_routes(self.policy.get("notifications"))
+        return self.policy.derived("notification_routes", lambda p: domain.load_routes(p.get("notifications")))
 
     def _notify_once(self, event: Envelope, handler: str) -> None:
         with self.db.handle_once(event.event_id, handler) as uow:

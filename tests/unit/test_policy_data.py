@@ -39,3 +39,27 @@ def test_holiday_years_feed_the_working_day_calendar():
     calendar = WorkingDayCalendar(policy.holiday_years)
     assert calendar.is_known_year(2026)
     assert policy.version.startswith("2026.1-sample#")
+
+
+def test_what_is_derived_from_the_policy_is_built_once_per_policy_and_refused_when_malformed():
+    import pytest
+
+    from shared.policy import PolicyError
+    from shared.tiers import investment_tier, reserve_tiers
+
+    mine = load_policy()
+    built = []
+    assert mine.derived("x", lambda p: built.append(p) or 7) == 7
+    assert mine.derived("x", lambda p: built.append(p) or 8) == 7 and built == [mine]
+    assert reserve_tiers(mine) is reserve_tiers(mine)  # checked once, not at every ledger event
+    assert investment_tier("100000001", mine) == "A" and investment_tier("50000000", mine) == "B"
+    # a policy loaded again derives from its own data: a changed tier bound is seen there
+    changed = load_policy()
+    changed.documents["thresholds"]["reserve"]["tiers"][0]["above"] = "200000000"
+    assert investment_tier("150000000", changed) is None and investment_tier("150000000", mine) == "A"
+    broken = load_policy()
+    broken.documents["thresholds"]["reserve"]["tiers"][1] = {"tier": "B", "over": "1"}
+    with pytest.raises(PolicyError, match=r"thresholds\.reserve\.tiers\[1\]"):
+        investment_tier("1", broken)
+    with pytest.raises(PolicyError, match=r"thresholds\.reserve\.tiers\[1\]"):  # refused again, never kept
+        reserve_tiers(broken)
