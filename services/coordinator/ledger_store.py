@@ -41,8 +41,20 @@ def _columns(row: dict) -> dict:
 # coordinator's profile during the benchmark: a fifth of its time went to building these statements)
 _ROW_COLUMNS = ("ref", "name", "book", "state", "state_since", "responsible_unit", "sector", "tier", "is_key",
                 "liaison_user", "next_due", "investment_fen", "last_progress_at", "data")
-_UPDATE_ROW = (update(L).where(L.c.project_id == bindparam("b_project_id"))
-               .values({name: bindparam(f"b_{name}", type_=L.c[name].type) for name in _ROW_COLUMNS}))
+_UPDATES: dict[tuple[str, ...], object] = {}
+
+
+def _update_row(names: tuple[str, ...]):
+    """``UPDATE ledger SET <names> WHERE project_id = ?``, built once per set of columns.
+
+    Only the columns whose value changed are set: SQLite rewrites the entry of every index on a column named in
+    SET, changed or not, and the ledger has an index per filter and sort (a dozen) — each a page more in the
+    write-ahead log at every event (docs/PERFORMANCE.md)."""
+    statement = _UPDATES.get(names)
+    if statement is None:
+        statement = _UPDATES[names] = (update(L).where(L.c.project_id == bindparam("b_project_id"))
+                                       .values({name: bindparam(f"b_{name}", type_=L.c[name].type) for name in names}))
+    return statement
 
 
 _ROW_DATA = select(L.c.data).where(L.c.project_id == bindparam("b_project_id"))
@@ -61,11 +73,14 @@ def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
             new.setdefault(event.project_id, []).append(event)
     for project_id, folded in new.items():
         current = row_data(session, project_id, missing_ok=True, lock=True)
-        row = ledger.fold(current, folded, policy)
-        if current is None:
-            insert_row(session, L, {"project_id": project_id, **_columns(row)})
+        before = _columns(current) if current is not None else None
+        row = ledger.fold(current, folded, policy, own=True)  # read for this fold alone
+        after = _columns(row)
+        if before is None:
+            insert_row(session, L, {"project_id": project_id, **after})
         else:
-            fastpath.execute(session, _UPDATE_ROW, {"b_project_id": project_id, **{f"b_{k}": v for k, v in _columns(row).items()}})
+            names = tuple(k for k in _ROW_COLUMNS if k == "data" or after[k] != before[k])
+            fastpath.execute(session, _update_row(names), {"b_project_id": project_id, **{f"b_{k}": after[k] for k in names}})
 
 
 def row_data(session, project_id: str, missing_ok: bool = False, lock: bool = False) -> dict | None:

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
 from services.coordinator import ledger, models, summary_report
 from services.coordinator.service import CoordinatorService
@@ -484,8 +485,9 @@ def test_the_export_imports_back_into_an_empty_ledger(fed, tmp_path):
 
 
 def test_the_prebuilt_row_update_sets_every_column_the_row_has():
-    """``ledger_store._UPDATE_ROW`` is built once (the coordinator's profile: building it per event was a fifth
-    of its time); a column added to ``_columns`` but not to it would silently stay stale."""
+    """``ledger_store._update_row`` is built once per set of columns (the coordinator's profile: building it per
+    event was a fifth of its time) and names only those that changed; a column added to ``_columns`` but not to
+    ``_ROW_COLUMNS`` would silently stay stale."""
     from services.coordinator import ledger_store
 
     row = {"total_investment": "12.5", "last_progress": None, "ref": "ZS2026-0001", "project_id": "p", "name": "x",
@@ -506,3 +508,37 @@ def test_folding_a_project_s_events_at_once_equals_applying_them_one_by_one_and_
     kept = copy.deepcopy(half)
     assert ledger.fold(half, events[3:], POLICY) == one_by_one and half == kept
     assert ledger.fold(None, [], POLICY) is None and ledger.fold(half, [], POLICY) == half
+    # a row handed over (own=True) is folded in place, to the same result, without its copy
+    handed = copy.deepcopy(half)
+    assert ledger.fold(handed, events[3:], POLICY, own=True) is handed and handed == one_by_one
+    assert ledger.replay(events, POLICY) == {"p1": one_by_one}
+
+
+def test_a_folded_event_writes_only_the_ledger_columns_it_changed_and_the_row_reads_as_a_full_rewrite(tmp_path):
+    from sqlalchemy import event as sa_event
+
+    from services.coordinator import ledger_store
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    statements = []
+    # the statements run on SQLite's own cursor (shared.fastpath), so they are read from SQLite's trace
+    sa_event.listen(engine, "connect", lambda dbapi, _: dbapi.set_trace_callback(
+        lambda sql: statements.append(sql) if sql.startswith("UPDATE ledger") else None))
+    models.metadata.create_all(engine)
+    h = Harness(CoordinatorService, models.metadata, engine, policy=POLICY, clock=TestClock(shanghai(2026, 12, 1)))
+    events = [e for e in scenario() if e.project_id == "p1"]
+    for event in events:
+        handler = next(name for name in dir(CoordinatorService)
+                       if any(getattr(ep, "full_type", None) == event.type
+                              for ep in getattr(getattr(CoordinatorService, name), "nameko_entrypoints", ())))
+        h.call(handler, event.dump())
+    assert len(statements) >= len(events) - 1 and all("data=" in sql for sql in statements)  # the JSON: every event
+    assert any("ref=" not in sql and "sector=" not in sql for sql in statements)  # unchanged columns left out
+    assert ledger_store._update_row(("state", "data")) is ledger_store._update_row(("state", "data"))
+    # what the partial updates left in the columns equals a row written whole from its JSON
+    with Session(engine) as s:
+        stored = s.execute(select(models.ledger).where(models.ledger.c.project_id == "p1")).mappings().one()
+        whole = ledger_store._columns(stored["data"])
+        assert {k: stored[k] for k in ledger_store._ROW_COLUMNS if k != "data"} == \
+            {k: whole[k] for k in ledger_store._ROW_COLUMNS if k != "data"}
+    engine.dispose()
