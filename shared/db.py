@@ -60,21 +60,30 @@ if SQLITE_SYNCHRONOUS not in ("NORMAL", "FULL", "EXTRA"):
     raise ValueError(f"ZS_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA, not {SQLITE_SYNCHRONOUS!r}")
 
 
-def make_engine(url: str, group_commit: bool = False) -> Engine:
+def make_engine(url: str, group_commit: bool = False, checkpoint_interval: float = 0.0) -> Engine:
     """An engine suited to eventlet workers.
 
     SQLite: a single pooled connection per process (a second writer would block the whole hub on the file
     lock), WAL journal, foreign keys on.  With ``group_commit`` (and ``ZS_SQLITE_SYNCHRONOUS`` FULL or EXTRA)
     a commit is made durable by an fsync of the WAL shared with the commits made meanwhile
-    (``shared.durability``; ``engine.wal_sync``).
+    (``shared.durability``; ``engine.wal_sync``).  With ``checkpoint_interval`` (seconds) the WAL is copied
+    back into the database file by a thread of its own (``engine.checkpointer``, started by the ``Database``
+    dependency) instead of in the commit that fills it.
     PostgreSQL: psycopg2 patched green by psycogreen.
     """
     global _green_pg
     if url.startswith("sqlite"):
         engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60,
                                connect_args={"timeout": 30, "check_same_thread": False})
-        grouped = group_commit and SQLITE_SYNCHRONOUS != "NORMAL" and url.startswith("sqlite:///")
+        on_file = url.startswith("sqlite:///") and url != "sqlite:///:memory:"
+        grouped = group_commit and SQLITE_SYNCHRONOUS != "NORMAL" and on_file
         synchronous = "NORMAL" if grouped else SQLITE_SYNCHRONOUS
+        engine.checkpointer = None
+        if checkpoint_interval > 0 and on_file:
+            from shared.durability import Checkpointer
+
+            engine.checkpointer = Checkpointer(url.split("///", 1)[1], checkpoint_interval)
+        autocheckpoint = engine.checkpointer.SAFETY_PAGES if engine.checkpointer else None
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):
@@ -83,6 +92,8 @@ def make_engine(url: str, group_commit: bool = False) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute(f"PRAGMA synchronous={synchronous}")
+            if autocheckpoint:
+                cur.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
             cur.close()
 
         engine.wal_sync = None
@@ -111,6 +122,21 @@ def make_engine(url: str, group_commit: bool = False) -> Engine:
         except ImportError:  # pragma: no cover - psycogreen is a pinned dependency
             log.warning("psycogreen missing: PostgreSQL calls will block the eventlet hub")
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def checkpoint_interval(value) -> float:
+    """``ZS_SQLITE_CHECKPOINT_INTERVAL``: seconds between the background checkpoints of a SQLite database;
+    0 leaves them to SQLite, in the commit that fills the WAL (``shared.durability.Checkpointer``)."""
+    if value is None or value == "":
+        return 0.0
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise ValueError(f"ZS_SQLITE_CHECKPOINT_INTERVAL must be seconds from 0 to 3600 (0: SQLite checkpoints in "
+                         f"its commits); got {value!r}")
+    return seconds
 
 
 class ServiceStore:
@@ -189,7 +215,8 @@ class Database(DependencyProvider):
         config = self.container.config
         self.url = database_url(self.container.service_name, config)
         self.engine = make_engine(self.url, group_commit=str(config.get("ZS_SQLITE_GROUP_COMMIT", True)).lower()
-                                  not in ("0", "false", "no", "off"))
+                                  not in ("0", "false", "no", "off"),
+                                  checkpoint_interval=checkpoint_interval(config.get("ZS_SQLITE_CHECKPOINT_INTERVAL")))
         service = self.container.service_name
         if migrations.has_migrations(service) and config.get("ZS_AUTO_MIGRATE", True) is not False:
             migrations.upgrade(service, self.engine)  # to head; `zhaoshang migrate` does the same at deploy
@@ -210,6 +237,9 @@ class Database(DependencyProvider):
             log.warning("could not declare the topology at start of %s; the relay will", service, exc_info=True)
 
     def start(self):
+        checkpointer = getattr(self.engine, "checkpointer", None)
+        if checkpointer is not None:
+            checkpointer.start()
         if self.relay_enabled:
             self._running = True
             name = self.container.service_name
@@ -222,6 +252,9 @@ class Database(DependencyProvider):
             log.info("%s: %d commits that wrote, made durable by %d fsyncs of the WAL", self.container.service_name,
                      sync.committed, sync.fsyncs)
             sync.close()  # a worker still finishing reopens it
+        checkpointer = getattr(self.engine, "checkpointer", None)
+        if checkpointer is not None:
+            checkpointer.stop()
         self._running = False
         self._wake.set()
         self._handed_ready.set()

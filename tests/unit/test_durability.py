@@ -140,3 +140,64 @@ def test_a_commit_whose_wal_was_checkpointed_away_is_synced_in_the_database_file
     assert sync.durable == 1 and finished == [1]  # the fsync went to the database file
     with sqlite3.connect(path) as other:
         assert other.execute("select name from items").fetchall() == [("one",)]
+
+
+def wal_frames(path) -> int:
+    size = os.path.getsize(f"{path}-wal") if os.path.exists(f"{path}-wal") else 0
+    return max(0, (size - 32) // (4096 + 24))  # the WAL's header, then frames of a page and its header
+
+
+def fill(engine, rows: int) -> None:
+    """``rows`` commits of a page and more each: over SQLite's 1000-page checkpoint."""
+    metadata.create_all(engine)
+    with Session(engine) as session:
+        session.execute(text("CREATE TABLE IF NOT EXISTS pad (b TEXT)"))
+        for n in range(rows):
+            session.execute(insert(items), {"id": n, "name": f"item {n}"})
+            session.execute(text("INSERT INTO pad VALUES (:b)"), {"b": "x" * 3000})
+            session.commit()
+    durability.wait_mine()
+
+
+def test_a_commit_never_checkpoints_the_wal_the_background_thread_does(tmp_path):
+    own = make_engine(f"sqlite:///{tmp_path / 'own.db'}", group_commit=True)
+    fill(own, 1500)  # SQLite's own checkpoint: the log restarted from its start at 1000 pages, in a commit
+    assert wal_frames(tmp_path / "own.db") < 1200
+    own.dispose()
+    own.wal_sync.close()
+
+    path = tmp_path / "svc.db"
+    engine = make_engine(f"sqlite:///{path}", group_commit=True, checkpoint_interval=0.05)
+    checkpointer = engine.checkpointer
+    with engine.connect() as connection:  # SQLite's own checkpoint kept only as a safety net
+        assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == checkpointer.SAFETY_PAGES
+    fill(engine, 1500)
+    assert wal_frames(path) >= 3000 and checkpointer.checkpoints == 0  # no commit checkpointed; not started yet
+    checkpointer.start()
+    try:
+        deadline = eventlet.hubs.get_hub().clock() + 10
+        while checkpointer.pages < 3000 and eventlet.hubs.get_hub().clock() < deadline:
+            eventlet.sleep(0.05)  # the hub runs on meanwhile: the checkpoint is on a thread of its own
+        assert checkpointer.pages >= 3000 and checkpointer.checkpoints >= 1
+    finally:
+        checkpointer.stop()
+    assert checkpointer._thread is None
+    engine.dispose()
+    engine.wal_sync.close()
+    with sqlite3.connect(path) as other:
+        assert other.execute("select count(*) from items").fetchone() == (1500,)
+
+
+def test_the_checkpoint_interval_is_checked_and_zero_leaves_checkpoints_to_sqlite(tmp_path):
+    from shared.db import checkpoint_interval
+
+    assert checkpoint_interval(None) == 0 and checkpoint_interval("") == 0 and checkpoint_interval("0.5") == 0.5
+    assert checkpoint_interval(1) == 1.0
+    for bad in ("soon", "-1", "7200"):
+        with pytest.raises(ValueError, match=f"ZS_SQLITE_CHECKPOINT_INTERVAL must be seconds.*got {bad!r}"):
+            checkpoint_interval(bad)
+    plain = make_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    assert plain.checkpointer is None
+    with plain.connect() as connection:
+        assert connection.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 1000  # SQLite's own
+    plain.dispose()
