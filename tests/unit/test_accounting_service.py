@@ -165,3 +165,13 @@ def test_the_pdf_report_embeds_a_chinese_font_so_any_viewer_shows_it(acct):
     acct.record_land_used(LAND, "p1", {"land": {"value": "80", "unit": "mu"}, "basis": "实测"})
     pdf = acct.dependencies["documents"].load(acct.issue_report(IPB, "p1")["report"]["pdf"]["id"])
     assert b"FontFile2" in pdf and b"WenQuanYi" in pdf  # an embedded TrueType subset, not a font the viewer must own
+
+
+def test_reportlab_measures_and_formats_with_its_c_accelerator():
+    # the pinned rl_accel: string widths and number formatting of every report's PDF in C, not in Python
+    from reportlab.lib import rl_accel
+
+    import _rl_accel
+
+    assert rl_accel.fp_str is _rl_accel.fp_str
+    assert rl_accel.instanceStringWidthTTF is _rl_accel.instanceStringWidthTTF
