@@ -51,6 +51,15 @@ class Envelope:
         return self.type.split(".", 1)[1]
 
     def dump(self) -> dict:
+        """The envelope as JSON-ready data, dumped once (an envelope is frozen): an emitted event is dumped for
+        its outbox row and again for the coordinator's ledger journal.  Each call gets its own outer dict."""
+        dumped = self.__dict__.get("_dumped")
+        if dumped is None:
+            dumped = self._dump()
+            object.__setattr__(self, "_dumped", dumped)
+        return dict(dumped)
+
+    def _dump(self) -> dict:
         return schema(EnvelopeSchema).dump(
             {
                 "event_id": self.event_id,

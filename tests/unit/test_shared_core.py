@@ -531,3 +531,15 @@ def test_utc_datetime_refuses_naive(sqlite_table):
     assert "naive" in str(info.value.orig)
     with engine.connect() as conn:
         assert conn.execute(table.select()).first() is None
+
+
+def test_an_envelope_is_dumped_once_and_each_caller_gets_its_own_dict(monkeypatch):
+    env = Envelope("intake.project_filed", ACTOR, {"a": 1}, project_id="p-1")
+    calls = []
+    real = Envelope._dump
+    monkeypatch.setattr(Envelope, "_dump", lambda self: calls.append(self) or real(self))
+    first = env.dump()
+    first["type"] = "changed.by_a_caller"
+    second = env.dump()
+    assert len(calls) == 1 and second["type"] == "intake.project_filed" and second["payload"] == {"a": 1}
+    assert Envelope.load(second) == env  # the cache is no field: equality and round trip unchanged
