@@ -543,3 +543,115 @@ def test_an_envelope_is_dumped_once_and_each_caller_gets_its_own_dict(monkeypatc
     second = env.dump()
     assert len(calls) == 1 and second["type"] == "intake.project_filed" and second["payload"] == {"a": 1}
     assert Envelope.load(second) == env  # the cache is no field: equality and round trip unchanged
+
+
+def _schema_load(body):
+    """What ``EnvelopeSchema`` alone makes of ``body``: the envelope, or the error it raises."""
+    from marshmallow import ValidationError
+
+    from shared.envelope import EnvelopeSchema
+    from shared.schema import schema
+
+    try:
+        data = schema(EnvelopeSchema).load(dict(body))
+    except ValidationError as exc:
+        return ("refused", sorted(exc.messages))
+    data["actor"] = Actor(**data["actor"])
+    return Envelope(**data)
+
+
+def _bodies():
+    """Well-formed bodies of several shapes, and each broken in the ways a wire can break it."""
+    at = datetime(2026, 3, 5, 9, 30, 15, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
+    good = [Envelope("intake.project_filed", ACTOR, {"ref": "ZS-1", "n": [1, {"a": None}]}, project_id="p-1",
+                     occurred_at=at, schema_version=2).dump(),
+            Envelope("coordinator.project_state_changed", SYSTEM, {}, occurred_at=at.astimezone(timezone.utc)).dump(),
+            Envelope("review.opinion_recorded", Actor("u", "park_head:hexi", "PARK:hexi"), {"x": 1}, project_id="").dump()]
+    bad_values = {
+        "event_id": [None, 12345678, b"abcdefgh", "short", "x" * 65, "x" * 64, "x" * 8],
+        "type": [None, "Intake.filed", "intake", "intake.filed\n", "intake.filed.x", b"intake.filed", "a.b_c"],
+        "occurred_at": [None, "2026-03-05T09:30:15", "2026-03-05", "not a time", 1700000000, "2026-03-05T09:30:15Z",
+                        "2026-03-05 09:30:15+08:00", at],
+        "project_id": [None, 7, b"p", ""],
+        "payload": [None, [], "x", {"k": 1}, 5],
+        "schema_version": [None, 0, -1, "2", 2.0, True, 3, 2.5],
+        "actor": [None, "u1", {"user_id": "u1", "position": "ipb_clerk"}, {**ACTOR.dump(), "extra": 1},
+                  {**ACTOR.dump(), "unit": "NOWHERE"}, {**ACTOR.dump(), "unit": "IPB\n"}, {**ACTOR.dump(), "user_id": ""},
+                  {**ACTOR.dump(), "position": "p" * 81}, {**ACTOR.dump(), "name": 5}, {**ACTOR.dump(), "name": None},
+                  {"user_id": "u1", "position": "ipb_clerk", "unit": "TOWN:xintang"}, {**ACTOR.dump(), "user_id": b"u1"}],
+    }
+    for body in good:
+        yield body
+        for key in body:
+            yield {k: v for k, v in body.items() if k != key}  # a key missing
+        yield {**body, "unexpected": 1}
+        for key, values in bad_values.items():
+            for value in values:
+                yield {**body, key: value}
+
+
+def test_a_well_formed_envelope_loads_as_the_schema_loads_it_and_anything_else_is_left_to_the_schema():
+    from shared.envelope import _well_formed
+
+    fast_taken = 0
+    for body in _bodies():
+        expected = _schema_load(body)
+        fast = _well_formed(body)
+        if fast is not None:
+            fast_taken += 1
+            assert not isinstance(expected, tuple), (body, expected)  # never accepts what the schema refuses
+            assert fast == expected and type(fast.occurred_at) is type(expected.occurred_at)
+            assert fast.occurred_at.utcoffset() == expected.occurred_at.utcoffset()
+            assert fast.payload is not body["payload"]  # the envelope's own dict, as the schema gives
+        try:
+            loaded = Envelope.load(body)
+        except InvalidInput:
+            assert isinstance(expected, tuple), body
+        else:
+            assert loaded == expected, body
+    assert fast_taken >= 30  # the common shape takes the fast path
+
+
+def test_a_well_formed_actor_loads_as_the_schema_loads_it_and_anything_else_is_left_to_the_schema():
+    from marshmallow import ValidationError
+
+    from shared.actor import ActorSchema, well_formed_actor
+    from shared.schema import schema
+
+    good = [ACTOR.dump(), SYSTEM.dump(), {"user_id": "u", "position": "park_head:hexi", "unit": "PARK:hexi"}]
+    variants = [{"user_id": v} for v in (None, "", "u" * 64, "u" * 65, 7, b"u")] + \
+        [{"position": v} for v in (None, "", "p" * 80, "p" * 81, 3)] + \
+        [{"unit": v} for v in (None, "NOWHERE", "IPB\n", "TOWN:xintang", "PARK:Hexi", 1)] + \
+        [{"name": v} for v in (None, "", 5, b"n")] + [{"extra": 1}]
+    taken = 0
+    for base in good:
+        for body in [base, *({**base, **v} for v in variants), *({k: x for k, x in base.items() if k != key} for key in base)]:
+            try:
+                expected = Actor(**schema(ActorSchema).load(dict(body)))
+            except ValidationError:
+                expected = None
+            fast = well_formed_actor(body)
+            if fast is not None:
+                taken += 1
+                assert fast == expected, body
+    assert taken >= 15
+    with pytest.raises(InvalidInput) as refused:  # Actor.load: the schema still names what is wrong
+        Actor.load({**ACTOR.dump(), "unit": "NOWHERE"})
+    assert "actor.unit" in refused.value.details
+    with pytest.raises(InvalidInput):  # and a scoped position of another unit is still refused after the fast path
+        Actor.load({"user_id": "u", "position": "park_head:hexi", "unit": "PARK:hengdong"})
+
+
+def test_an_envelope_dumps_as_its_schema_dumps_it_key_order_included():
+    import json
+
+    for body in _bodies():
+        loaded = _schema_load(body)
+        if isinstance(loaded, tuple):
+            continue
+        fast, slow = loaded._dump(), loaded._schema_dump()
+        assert json.dumps(fast, ensure_ascii=False) == json.dumps(slow, ensure_ascii=False)  # the outbox row's text
+    from types import MappingProxyType
+
+    odd = Envelope("intake.project_filed", ACTOR, MappingProxyType({"a": 1}))  # another shape: the schema dumps it
+    assert odd.dump() == odd._schema_dump() and odd.dump()["payload"] == {"a": 1}
