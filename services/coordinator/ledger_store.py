@@ -49,7 +49,8 @@ def _update_row(names: tuple[str, ...]):
 
     Only the columns whose value changed are set: SQLite rewrites the entry of every index on a column named in
     SET, changed or not, and the ledger has an index per filter and sort (a dozen) — each a page more in the
-    write-ahead log at every event (docs/PERFORMANCE.md)."""
+    write-ahead log at every event (a table with 12 indexes: 13 WAL pages an update of every column to the
+    same values, 1 for the one changed column; docs/PERFORMANCE.md)."""
     statement = _UPDATES.get(names)
     if statement is None:
         statement = _UPDATES[names] = (update(L).where(L.c.project_id == bindparam("b_project_id"))
