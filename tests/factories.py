@@ -30,3 +30,12 @@ def lead(n: int = 1, **overrides) -> dict:
     body = copy.deepcopy(body)
     body.update(overrides)
     return body
+
+
+def package_parts(data: bytes) -> dict[str, bytes]:
+    """A .docx (any zip package) as its members' names (in the package's order) and bytes."""
+    import io
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return {name: archive.read(name) for name in archive.namelist()}

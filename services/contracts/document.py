@@ -19,22 +19,29 @@ its own wording by passing ``template`` (merged over ``DEFAULT_TEMPLATE``).
 """
 from __future__ import annotations
 
+import functools
 import io
 import json
+import re
+import zipfile
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Mapping
 
 from docx import Document
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml.parser import parse_xml
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 
 from shared.clock import now_shanghai
-from shared.docx_base import new_document
+from shared.docx_base import Skeleton, Skeletons, escape_text, fillable, new_document, token
 from shared.units import (
     format_wan,
     mu_to_m2,
@@ -463,6 +470,11 @@ def render_contract(
     ``template``: overrides laid over ``DEFAULT_TEMPLATE``.
 
     A missing or malformed term raises ``ValueError("<field>: ...")``.
+
+    The document is python-docx's (``_compose``).  Where every text is plain (``shared.docx_base.fillable``)
+    it is written from the skeleton of its shape — python-docx's rendering of the same template, number of
+    obligations and other terms and approval, with tokens for the texts — which gives the same parts
+    without python-docx's object model (tests/unit/test_contract_document.py holds the two to it).
     """
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ValueError(f"version: expected a positive integer, got {version!r}")
@@ -472,21 +484,58 @@ def render_contract(
     other_terms = [str(t).strip() for t in (terms.get("other_terms") or []) if str(t).strip()]
     dispute = (terms.get("dispute_resolution") or "").strip() or tpl["texts"]["dispute"].format(**fields)
     approved = bool(terms.get("approved"))
+    # python-docx writes the clock time with a "Z" suffix, so hand it UTC.
+    now = now_shanghai().astimezone(timezone.utc)
 
+    texts = {name: str(value) for name, value in fields.items()}
+    texts.update({f"ob{i}.{j}": value for i, row in enumerate(obligations) for j, value in enumerate(row)})
+    texts.update({f"term{i}": text for i, text in enumerate(other_terms)})
+    texts.update({"dispute": dispute, "revision": str(version), "now": now.strftime(_W3CDTF)})
+    if (all(map(fillable, texts.values()))
+            and all(len(v) <= _CORE_TEXT_LIMIT for v in _core_texts(tpl, fields, version, approved).values())):
+        shape = (json.dumps(tpl, sort_keys=True, ensure_ascii=False, default=str), len(obligations),
+                 len(other_terms), approved)
+        return _SKELETONS.get(shape, lambda: _skeleton(tpl, fields, len(obligations), len(other_terms),
+                                                       approved)).fill(texts)
+    return _compose(tpl, fields, version, obligations, other_terms, dispute, approved, now)
+
+
+_W3CDTF = "%Y-%m-%dT%H:%M:%SZ"  # how python-docx writes a document's times
+_CORE_TEXT_LIMIT = 255  # python-docx refuses a longer text property (the composition raises its error)
+_SKELETONS = Skeletons()
+# typed values python-docx takes (a revision number, a time), given to the skeleton's rendering to be tokens
+_REVISION_MARK, _TIME_MARK = 1234567890, datetime(1901, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
+
+
+def _skeleton(tpl: Mapping, fields: Mapping, obligations: int, other_terms: int, approved: bool) -> Skeleton:
+    """python-docx's rendering of this shape with a token for every text."""
+    rendered = _compose(
+        tpl, {name: token(name) for name in fields}, _REVISION_MARK,
+        [tuple(token(f"ob{i}.{j}") for j in range(4)) for i in range(obligations)],
+        [token(f"term{i}") for i in range(other_terms)], token("dispute"), approved, _TIME_MARK)
+    return Skeleton(rendered, {
+        f"<cp:revision>{_REVISION_MARK}</cp:revision>": f"<cp:revision>{token('revision')}</cp:revision>",
+        _TIME_MARK.strftime(_W3CDTF): token("now")})
+
+
+def _core_texts(tpl: Mapping, fields: Mapping, version: int, approved: bool) -> dict[str, str]:
+    """The document's text properties (python-docx: 255 characters at most each)."""
+    return {"title": f"{tpl['title']}（{fields['project_name']}）", "subject": fields["contract_no"],
+            "identifier": fields["contract_no"], "version": f"v{version}", "author": fields["party_a"],
+            "last_modified_by": fields["party_a"], "language": "zh-CN", **_status_texts(fields["contract_no"], approved)}
+
+
+def _compose(tpl: Mapping, fields: Mapping, version: int, obligations: list, other_terms: list[str], dispute: str,
+             approved: bool, now: datetime) -> bytes:
+    """The contract written by python-docx (``render_contract``'s texts; or tokens, for a skeleton)."""
     doc = _new_document(tpl)
 
     core = doc.core_properties
-    core.title = f"{tpl['title']}（{fields['project_name']}）"
-    core.subject = fields["contract_no"]
-    core.identifier = fields["contract_no"]
-    core.version = f"v{version}"
-    core.revision = version
-    core.author = fields["party_a"]
-    core.last_modified_by = fields["party_a"]
-    core.language = "zh-CN"
-    _mark_status(core, fields["contract_no"], approved)
-    # python-docx writes the clock time with a "Z" suffix, so hand it UTC.
-    core.created = core.modified = now_shanghai().astimezone(timezone.utc)
+    for name, value in _core_texts(tpl, fields, fields["version"], approved).items():
+        setattr(core, name, value)
+        if name == "version":
+            core.revision = version
+    core.created = core.modified = now
 
     section = doc.sections[0]
     header = section.header.paragraphs[0]
@@ -557,11 +606,11 @@ def render_contract(
     return buffer.getvalue()
 
 
-def _mark_status(core, contract_no: str, approved: bool) -> None:
+def _status_texts(contract_no: str, approved: bool) -> dict[str, str]:
     """The document properties that say whether the text is a draft or LEGAL's approved text."""
-    core.keywords = "招商引资; 投资合同" + ("" if approved else "; 草稿")
-    core.category = "合同" if approved else "合同草稿"
-    core.comments = contract_no + ("" if approved else "（草稿，未经法制办审核）")
+    return {"keywords": "招商引资; 投资合同" + ("" if approved else "; 草稿"),
+            "category": "合同" if approved else "合同草稿",
+            "comments": contract_no + ("" if approved else "（草稿，未经法制办审核）")}
 
 
 def approve(draft: bytes, *, template: Mapping | None = None) -> bytes:
@@ -572,9 +621,19 @@ def approve(draft: bytes, *, template: Mapping | None = None) -> bytes:
     between drafting and approval (a fresh render would take the new ones).  Its properties say it is
     approved and when it was last modified.  A document without the DRAFT line (not a draft of this
     platform, or approved already) raises ``ValueError``.
+
+    A draft of this platform is approved part by part (``_approve_parts``), without opening the whole
+    package in python-docx; any other shape goes through python-docx (``_approve_document``), which the
+    tests hold the first to.
     """
     tpl = _merge_template(template)
-    notice = tpl["draft_notice"]
+    now = now_shanghai().astimezone(timezone.utc)
+    approved = _approve_parts(draft, tpl["draft_notice"], now)
+    return approved if approved is not None else _approve_document(draft, tpl["draft_notice"], now)
+
+
+def _approve_document(draft: bytes, notice: str, now: datetime) -> bytes:
+    """``approve`` by python-docx: the body's and the first header's paragraphs reading ``notice`` removed."""
     doc = Document(io.BytesIO(draft))
     marks = [p for container in (doc.sections[0].header, doc) for p in container.paragraphs if p.text == notice]
     if not marks:
@@ -582,12 +641,62 @@ def approve(draft: bytes, *, template: Mapping | None = None) -> bytes:
     for paragraph in marks:
         element = paragraph._p
         element.getparent().remove(element)
-    core = doc.core_properties
-    _mark_status(core, core.subject or "", approved=True)
-    core.modified = now_shanghai().astimezone(timezone.utc)
+    _approved_properties(doc.core_properties, now)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _approved_properties(core, now: datetime) -> None:
+    for name, value in _status_texts(core.subject or "", approved=True).items():
+        setattr(core, name, value)
+    core.modified = now
+
+
+_BODY, _HEADER = "word/document.xml", re.compile(r"word/header\d+\.xml")
+
+
+@functools.lru_cache(maxsize=16)
+def _draft_mark(notice: str) -> str:
+    """The XML of the DRAFT paragraph (``_draft_paragraph``) as python-docx writes it inside a part."""
+    paragraph = _draft_paragraph(Document(), notice)._p
+    return re.sub(r' xmlns:\w+="[^"]*"', "", etree.tostring(paragraph, encoding="unicode"))
+
+
+def _approve_parts(draft: bytes, notice: str, now: datetime) -> bytes | None:
+    """``approve`` on the package's parts: the DRAFT paragraphs cut out of the body and the header, the
+    properties set; every other part copied.  None unless the draft is in the shape this platform writes:
+    every text reading ``notice`` is one of its DRAFT paragraphs, in the body or the one header."""
+    if not fillable(notice):
+        return None
+    mark, text = _draft_mark(notice), f"<w:t>{escape_text(notice)}</w:t>"
+    try:
+        package = zipfile.ZipFile(io.BytesIO(draft))
+        members = [(info.filename, package.read(info)) for info in package.infolist()]
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+    parts, cut, headers = [], 0, 0
+    for name, data in members:
+        if name.endswith(".xml") and text.encode("utf-8") in data:
+            xml = data.decode("utf-8")
+            marks = xml.count(mark)
+            if marks != xml.count(text) or not (name == _BODY or _HEADER.fullmatch(name)):
+                return None
+            headers += name != _BODY
+            cut += marks
+            data = xml.replace(mark, "").encode("utf-8")
+        elif name == "docProps/core.xml":
+            core = CoreProperties(parse_xml(data))
+            _approved_properties(core, now)
+            data = serialize_part_xml(core._element)
+        parts.append((name, data))
+    if not cut or headers > 1 or "docProps/core.xml" not in dict(members):
+        return None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts:
+            package.writestr(name, data)
+    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------

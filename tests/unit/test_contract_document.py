@@ -7,10 +7,13 @@ from __future__ import annotations
 import copy
 import io
 import zipfile
+from datetime import datetime, timedelta, timezone
 
 import docx
 import pytest
 
+from services.contracts import document
+from tests.factories import package_parts
 from services.contracts.document import (
     DEFAULT_TEMPLATE,
     approve,
@@ -299,3 +302,91 @@ def test_each_render_starts_from_a_clean_base_and_a_template_with_other_fonts_ge
     assert (rfonts.get(docx.oxml.ns.qn("w:eastAsia")), rfonts.get(docx.oxml.ns.qn("w:ascii"))) == ("楷体", "Arial")
     default = docx.Document(io.BytesIO(render())).styles["Normal"].element.rPr.rFonts
     assert default.get(docx.oxml.ns.qn("w:eastAsia")) == "宋体"
+
+
+# -- the skeleton (shared.docx_base): python-docx's document, written without its object model ---------------------
+FIXED = datetime(2026, 12, 6, 13, 45, 9, tzinfo=timezone(timedelta(hours=8)))  # Asia/Shanghai
+FIXED_UTC = FIXED.astimezone(timezone.utc)  # as the document's properties hold it
+SHAPES = [
+    ({}, {}, None),
+    ({"approved": True}, {}, None),
+    ({"obligations": []}, {}, None),
+    ({"obligations": TERMS["obligations"] * 3, "other_terms": ["乙方须在本县注册独立法人公司。", "A&B <C> \"D\" 'E'"],
+      "dispute_resolution": "争议提交长沙仲裁委员会仲裁。"}, {"investor_name": "R&D <湖南> \"某某\" 有限公司"}, None),
+    ({}, {"project_name": "项目 & 名称 <一期>", "party_a_name": "衡东县人民政府"},
+     {"title": "项目投资协议书", "copies": 10, "fonts": {"body": "楷体", "heading": "黑体", "latin": "Arial"}}),
+]
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    monkeypatch.setattr(document, "now_shanghai", lambda: FIXED)
+
+
+@pytest.fixture
+def composed(monkeypatch):
+    """Every contract composed by python-docx (no value taken for plain text), the clock fixed."""
+    def render_composed(*args, **kwargs):
+        with monkeypatch.context() as patch:
+            patch.setattr(document, "fillable", lambda value: False)
+            return render_contract(*args, **kwargs)
+    return render_composed
+
+
+@pytest.mark.parametrize("terms, project, template", SHAPES)
+def test_a_skeleton_writes_the_very_parts_python_docx_writes(fixed_clock, composed, terms, project, template):
+    args = ({**TERMS, **terms},)
+    kwargs = {"project": {**PROJECT, **project}, "version": 12, "template": template}
+    written, reference = render_contract(*args, **kwargs), composed(*args, **kwargs)
+    assert package_parts(written) == package_parts(reference)
+    assert list(package_parts(written)) == list(package_parts(reference))  # and in python-docx's order
+
+
+def test_a_shape_is_rendered_by_python_docx_once(fixed_clock, monkeypatch):
+    calls = []
+    compose = document._compose
+    monkeypatch.setattr(document, "_compose", lambda *a: calls.append(a) or compose(*a))
+    monkeypatch.setattr(document, "_SKELETONS", document.Skeletons())
+    first = render_contract(TERMS, project=PROJECT, version=1)
+    second = render_contract({**TERMS, "total_investment": "2", "land_mu": "3"},
+                             project={**PROJECT, "investor_name": "另一家公司"}, version=2)
+    assert len(calls) == 1  # the skeleton's rendering; both contracts were filled from it
+    assert "另一家公司" in "".join(read_contract(second)["paragraphs"])
+    assert read_contract(first) != read_contract(second)
+
+
+@pytest.mark.parametrize("project, terms", [
+    ({"project_name": "二期\n扩建项目"}, {}),  # a line break: python-docx writes <w:br/>
+    ({"investor_name": "湖南\t建材"}, {}),  # a tab: <w:tab/>
+    ({"investor_name": " 湖南某某建材有限公司 "}, {}),  # kept as given, with xml:space="preserve"
+    ({}, {"other_terms": ["第一款\n第二款"]}),
+])
+def test_text_python_docx_writes_otherwise_is_composed_by_python_docx(fixed_clock, composed, project, terms):
+    args = ({**TERMS, **terms},)
+    kwargs = {"project": {**PROJECT, **project}, "version": 2}
+    assert package_parts(render_contract(*args, **kwargs)) == package_parts(composed(*args, **kwargs))
+
+
+def test_a_title_longer_than_a_document_property_holds_is_refused_as_before():
+    with pytest.raises(ValueError, match="255 char limit"):
+        render_contract(TERMS, project={**PROJECT, "project_name": "长" * 260}, version=1)
+
+
+@pytest.mark.parametrize("terms, project, template", SHAPES)
+def test_approval_part_by_part_is_python_docx_s_approval(fixed_clock, terms, project, template):
+    draft = render_contract({**TERMS, **terms, "approved": False}, project={**PROJECT, **project}, version=4,
+                            template=template)
+    notice = document._merge_template(template)["draft_notice"]
+    by_parts = document._approve_parts(draft, notice, FIXED_UTC)
+    assert by_parts is not None  # a draft of this platform is approved without python-docx's package
+    assert package_parts(by_parts) == package_parts(document._approve_document(draft, notice, FIXED_UTC))
+    assert package_parts(approve(draft, template=template)) == package_parts(by_parts)
+
+
+def test_a_draft_in_another_shape_is_approved_by_python_docx(fixed_clock):
+    draft = render({**TERMS, "dispute_resolution": DRAFT})  # a body paragraph reading the notice, not a DRAFT line
+    assert document._approve_parts(draft, DRAFT, FIXED_UTC) is None
+    approved = read_contract(approve(draft))
+    assert DRAFT not in approved["paragraphs"][:1] and approved["paragraphs"].count(DRAFT) == 0
+    for not_a_package in (b"", b"PK\x03\x04 broken", render({**TERMS, "approved": True})):
+        assert document._approve_parts(not_a_package, DRAFT, FIXED_UTC) is None
