@@ -9,7 +9,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from shared.docx_base import new_document
+from shared.docx_base import Skeleton, Skeletons, fillable, new_document, token
 
 TITLE = "关于{name}项目投资核算情况的报告"
 ADDRESSEE = "县委、县政府："
@@ -41,7 +41,40 @@ def _setup(doc) -> None:
 
 
 def render_docx(project: Mapping, accounting: Mapping, tasks: list[Mapping], opinion: str) -> bytes:
+    """The report as Word: python-docx's (``_compose_docx``), written from the skeleton of its shape (how many
+    figures and recovery lines) when every text is plain (``shared.docx_base``)."""
     text = _lines(project, accounting, tasks, opinion)
+    values = _flat(text)
+    if all(map(fillable, values.values())):
+        shape = (len(text["rows"]), len(text["recovery"]))
+        return _SKELETONS.get(shape, lambda: Skeleton(_compose_docx(_tokens(text)))).fill(values)
+    return _compose_docx(text)
+
+
+_SKELETONS = Skeletons()
+
+
+def _flat(text: Mapping) -> dict[str, str]:
+    """The report's texts by name: ``title``, …, ``rows.<i>.<j>`` (a figure's cell), ``recovery.<i>``."""
+    flat = {}
+    for key, value in text.items():
+        if key == "rows":
+            flat.update({f"rows.{i}.{j}": cell for i, row in enumerate(value) for j, cell in enumerate(row)})
+        elif key == "recovery":
+            flat.update({f"recovery.{i}": line for i, line in enumerate(value)})
+        else:
+            flat[key] = value
+    return flat
+
+
+def _tokens(text: Mapping) -> dict:
+    """``text`` in its shape with the token of each text in its place (``_flat``'s names)."""
+    return {key: ([tuple(token(f"rows.{i}.{j}") for j in range(len(row))) for i, row in enumerate(value)]
+                  if key == "rows" else [token(f"recovery.{i}") for i in range(len(value))]
+                  if key == "recovery" else token(key)) for key, value in text.items()}
+
+
+def _compose_docx(text: Mapping) -> bytes:
     doc = new_document("accounting-report", _setup, ("Normal", "Heading 1", "Table Grid"))
     doc.add_heading(text["title"], level=1)
     doc.add_paragraph(ADDRESSEE)

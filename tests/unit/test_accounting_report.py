@@ -1,0 +1,60 @@
+"""The accounting report as Word (R12): python-docx's document, written from its shape's skeleton.
+
+Pure Python: services.accounting.report only.
+"""
+from __future__ import annotations
+
+import pytest
+
+from services.accounting import report
+from tests.factories import package_parts
+
+PROJECT = {"project_name": "年产10万吨新型建材项目", "ref": "ZS-2026-0007", "investor_name": "湖南某某建材有限公司"}
+FIGURES = [{"name": name, "value": "123.45", "unit": "yuan", "formula": "实际固定资产投资 ÷ 实际用地（依据合同第三条）"}
+           for name in report.FIGURE_NAMES]
+ACCOUNTING = {"participants": ["IPB", "FIN", "DRB", "IND", "LAND", "AUDIT", "PARK:hengdong"], "figures": FIGURES}
+TASKS = [{"unit": unit, "amount_due": "3000000.00", "amount_recovered": "0.00", "status": "open"}
+         for unit in ("FIN", "LAND", "LEGAL")]
+
+
+@pytest.fixture
+def composed(monkeypatch):
+    """The report composed by python-docx (no text taken for plain)."""
+    def render_composed(*args):
+        with monkeypatch.context() as patch:
+            patch.setattr(report, "fillable", lambda value: False)
+            return report.render_docx(*args)
+    return render_composed
+
+
+@pytest.mark.parametrize("project, accounting, tasks, opinion", [
+    (PROJECT, ACCOUNTING, TASKS, "用地合理。"),
+    (PROJECT, ACCOUNTING, [], "实际用地超出合理用地 20.00 亩，应追缴费用 3000000.00 元。"),
+    ({**PROJECT, "project_name": "A&B <一期> \"扩建\""}, {**ACCOUNTING, "figures": FIGURES[:3]}, TASKS[:1],
+     "超出 > 合理 & 应追缴"),
+])
+def test_a_skeleton_writes_the_very_parts_python_docx_writes(composed, project, accounting, tasks, opinion):
+    written = report.render_docx(project, accounting, tasks, opinion)
+    reference = composed(project, accounting, tasks, opinion)
+    assert package_parts(written) == package_parts(reference)
+    assert list(package_parts(written)) == list(package_parts(reference))
+    assert project["project_name"] in report.read_docx(written)["paragraphs"][0]
+
+
+def test_an_opinion_in_lines_is_composed_by_python_docx(composed):
+    args = (PROJECT, ACCOUNTING, TASKS, "第一，用地合理。\n第二，无需追缴。")
+    written = report.render_docx(*args)
+    assert package_parts(written) == package_parts(composed(*args))
+    assert "第一，用地合理。\n第二，无需追缴。" in report.read_docx(written)["paragraphs"]
+
+
+def test_a_shape_is_composed_by_python_docx_once(monkeypatch):
+    calls = []
+    compose = report._compose_docx
+    monkeypatch.setattr(report, "_compose_docx", lambda text: calls.append(text) or compose(text))
+    monkeypatch.setattr(report, "_SKELETONS", report.Skeletons())
+    first = report.render_docx(PROJECT, ACCOUNTING, TASKS, "用地合理。")
+    second = report.render_docx({**PROJECT, "project_name": "另一个项目"}, ACCOUNTING, TASKS, "超出合理用地。")
+    assert len(calls) == 1
+    assert report.read_docx(second)["paragraphs"][0] == "关于另一个项目项目投资核算情况的报告"
+    assert report.read_docx(first)["tables"] == report.read_docx(second)["tables"]
