@@ -11,6 +11,7 @@ awaited together and ``mandatory`` (``shared.relay``; an unroutable event stays 
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -18,6 +19,7 @@ from datetime import timedelta
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
 from nameko.amqp.publish import get_connection
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, event
@@ -60,6 +62,29 @@ if SQLITE_SYNCHRONOUS not in ("NORMAL", "FULL", "EXTRA"):
     raise ValueError(f"ZS_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA, not {SQLITE_SYNCHRONOUS!r}")
 
 
+# orjson for the JSON columns: a ledger row (3 KB) written in 5 us instead of 17 and read in 7 instead of 17
+# (docs/PERFORMANCE.md).  Times, dataclasses and the like stay refused as the standard library refuses them.
+_ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def json_text(value) -> str:
+    """A JSON column's text (compact UTF-8); what orjson does not take (an integer beyond 64 bits, a time) goes
+    to the standard library, which writes it or refuses it as it always did.  A float NaN or infinity is
+    written null (the standard library wrote NaN, which is not JSON); the platform's figures are decimal text."""
+    try:
+        return orjson.dumps(value, option=_ORJSON).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
+
+
+def json_value(text):
+    """A JSON column's value; text orjson refuses (a lone surrogate escaped, NaN) goes to the standard library."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str, group_commit: bool = False, checkpoint_interval: float = 0.0) -> Engine:
     """An engine suited to eventlet workers.
 
@@ -74,7 +99,8 @@ def make_engine(url: str, group_commit: bool = False, checkpoint_interval: float
     global _green_pg
     if url.startswith("sqlite"):
         engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60,
-                               connect_args={"timeout": 30, "check_same_thread": False})
+                               connect_args={"timeout": 30, "check_same_thread": False},
+                               json_serializer=json_text, json_deserializer=json_value)
         on_file = url.startswith("sqlite:///") and url != "sqlite:///:memory:"
         grouped = group_commit and SQLITE_SYNCHRONOUS != "NORMAL" and on_file
         synchronous = "NORMAL" if grouped else SQLITE_SYNCHRONOUS
@@ -121,7 +147,8 @@ def make_engine(url: str, group_commit: bool = False, checkpoint_interval: float
                 _green_pg = True
         except ImportError:  # pragma: no cover - psycogreen is a pinned dependency
             log.warning("psycogreen missing: PostgreSQL calls will block the eventlet hub")
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                         json_serializer=json_text, json_deserializer=json_value)
 
 
 def checkpoint_interval(value) -> float:

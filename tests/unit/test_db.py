@@ -66,3 +66,30 @@ def test_closing_a_workers_session_never_raises_when_the_database_went_away(tmp_
     store.close()
     assert engine.pool.checkedout() == 0
     engine.dispose()
+
+
+def test_json_columns_are_written_by_orjson_and_read_back_as_the_standard_library_reads_them(tmp_path):
+    import json
+    from datetime import datetime
+
+    import pytest
+    from sqlalchemy import JSON, Column, Integer, MetaData, Table, exc, insert, select
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'json.db'}")
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("data", JSON))
+    table.metadata.create_all(engine)
+    values = {1: {"项目": "年产10万吨", "n": [1, 2.5, None, True], "amount": "3000000.00"},
+              2: {7: "an integer key, written as the standard library writes it: \"7\""},
+              3: {"big": 2 ** 70}}  # beyond orjson's 64 bits: the standard library writes it
+    with engine.begin() as c:
+        c.execute(insert(table), [{"id": k, "data": v} for k, v in values.items()])
+        c.execute(text("INSERT INTO t (id, data) VALUES (4, :old)"), {"old": json.dumps({"项目": "\ud800 旧"})})
+        raw = dict(c.execute(text("SELECT id, data FROM t")).all())
+        read = dict(c.execute(select(table.c.id, table.c.data)).all())
+    assert raw[1] == '{"项目":"年产10万吨","n":[1,2.5,null,true],"amount":"3000000.00"}'  # orjson's compact UTF-8
+    assert read[1] == values[1] and read[2] == {"7": values[2][7]} and read[3] == values[3]
+    assert read[4] == {"项目": "\ud800 旧"}  # a row the standard library wrote (a lone surrogate escaped) still reads
+    with pytest.raises(exc.StatementError, match="datetime"):  # refused as before, not written as text
+        with engine.begin() as c:
+            c.execute(insert(table), {"id": 5, "data": {"at": datetime(2026, 12, 6)}})
+    engine.dispose()
