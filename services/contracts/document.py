@@ -41,7 +41,9 @@ from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from shared.clock import now_shanghai
-from shared.docx_base import Skeleton, Skeletons, escape_text, fillable, new_document, token
+from shared.docx_base import (
+    Entry, Skeleton, Skeletons, entries_of, escape_text, fillable, new_document, token, write_zip,
+)
 from shared.units import (
     format_wan,
     mu_to_m2,
@@ -669,34 +671,31 @@ def _approve_parts(draft: bytes, notice: str, now: datetime) -> bytes | None:
     every text reading ``notice`` is one of its DRAFT paragraphs, in the body or the one header."""
     if not fillable(notice):
         return None
-    mark, text = _draft_mark(notice), f"<w:t>{escape_text(notice)}</w:t>"
-    try:
-        package = zipfile.ZipFile(io.BytesIO(draft))
-        members = [(info.filename, package.read(info)) for info in package.infolist()]
-    except (zipfile.BadZipFile, ValueError, OSError):
+    mark, text = _draft_mark(notice), f"<w:t>{escape_text(notice)}</w:t>".encode("utf-8")
+    entries = entries_of(draft)  # the members as stored: those not changed are copied without a new deflate
+    if "docProps/core.xml" not in entries:
         return None
+    package = zipfile.ZipFile(io.BytesIO(draft))
     parts, cut, headers = [], 0, 0
-    for name, data in members:
-        if name.endswith(".xml") and text.encode("utf-8") in data:
-            xml = data.decode("utf-8")
-            marks = xml.count(mark)
-            if marks != xml.count(text) or not (name == _BODY or _HEADER.fullmatch(name)):
-                return None
-            headers += name != _BODY
-            cut += marks
-            data = xml.replace(mark, "").encode("utf-8")
-        elif name == "docProps/core.xml":
-            core = CoreProperties(parse_xml(data))
-            _approved_properties(core, now)
-            data = serialize_part_xml(core._element)
-        parts.append((name, data))
-    if not cut or headers > 1 or "docProps/core.xml" not in dict(members):
+    for name, entry in entries.items():
+        if name.endswith(".xml"):
+            data = package.read(name)
+            if text in data:
+                xml = data.decode("utf-8")
+                marks = xml.count(mark)
+                if marks != data.count(text) or not (name == _BODY or _HEADER.fullmatch(name)):
+                    return None
+                headers += name != _BODY
+                cut += marks
+                entry = Entry.deflate(name, xml.replace(mark, "").encode("utf-8"))
+            elif name == "docProps/core.xml":
+                core = CoreProperties(parse_xml(data))
+                _approved_properties(core, now)
+                entry = Entry.deflate(name, serialize_part_xml(core._element))
+        parts.append(entry)
+    if not cut or headers > 1:
         return None
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts:
-            package.writestr(name, data)
-    return out.getvalue()
+    return write_zip(parts)
 
 
 # ---------------------------------------------------------------------------
