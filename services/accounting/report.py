@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from typing import Mapping
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.oxml.ns import qn
@@ -121,24 +122,45 @@ def pdf_font() -> str:
 
 
 def render_pdf(project: Mapping, accounting: Mapping, tasks: list[Mapping], opinion: str) -> bytes:
+    """The report as PDF.  Every text is escaped for reportlab's paragraph markup (an ``&`` or a ``<`` in a
+    project's name or an opinion is text); a table cell that fits its column on one line is drawn as plain
+    text, the others as a paragraph that wraps (a paragraph costs its markup's parse and its line breaking:
+    two thirds of the cells fit, docs/PERFORMANCE.md)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    body = ParagraphStyle("body", fontName=pdf_font(), fontSize=11, leading=17, wordWrap="CJK")
+    font = pdf_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=17, wordWrap="CJK")
     head = ParagraphStyle("head", parent=body, fontSize=16, leading=24, alignment=1)
     text = _lines(project, accounting, tasks, opinion)
-    story = [Paragraph(text["title"], head), Spacer(1, 12), Paragraph(ADDRESSEE, body), Paragraph(text["intro"], body),
-             Spacer(1, 8), Paragraph("一、核算结果", body)]
-    table = Table([[Paragraph(c, body) for c in ("项目", "数值", "计算方法及依据")]]
-                  + [[Paragraph(c, body) for c in row] for row in text["rows"]], colWidths=[110, 130, 220])
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]))
-    story += [table, Spacer(1, 8), Paragraph("二、用地情况意见", body), Paragraph(text["opinion"], body),
-              Paragraph("三、费用追缴", body)] + [Paragraph(line, body) for line in text["recovery"]]
-    story += [Spacer(1, 8), Paragraph(text["closing"], body), Paragraph(text["signature"], body)]
+
+    def para(line: str, style=body):
+        return Paragraph(escape(line), style)
+
+    def cell(line: str, width: float):
+        fits = "\n" not in line and stringWidth(line, font, body.fontSize) <= width - 2 * _CELL_PADDING
+        return line if fits else para(line)
+
+    widths = (110, 130, 220)
+    story = [para(text["title"], head), Spacer(1, 12), para(ADDRESSEE), para(text["intro"]), Spacer(1, 8),
+             para("一、核算结果")]
+    table = Table([[cell(c, w) for c, w in zip(row, widths)]
+                   for row in [("项目", "数值", "计算方法及依据"), *text["rows"]]], colWidths=widths)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"),
+                               ("FONT", (0, 0), (-1, -1), font, body.fontSize, body.leading),
+                               ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PADDING),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PADDING)]))
+    story += [table, Spacer(1, 8), para("二、用地情况意见"), para(text["opinion"]), para("三、费用追缴")]
+    story += [para(line) for line in text["recovery"]]
+    story += [Spacer(1, 8), para(text["closing"]), para(text["signature"])]
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, title=text["title"]).build(story)
     return out.getvalue()
+
+
+_CELL_PADDING = 6  # points left and right of a table cell's text (reportlab's default)
 
 
 def read_docx(data: bytes) -> dict:

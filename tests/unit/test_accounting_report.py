@@ -58,3 +58,31 @@ def test_a_shape_is_composed_by_python_docx_once(monkeypatch):
     assert len(calls) == 1
     assert report.read_docx(second)["paragraphs"][0] == "关于另一个项目项目投资核算情况的报告"
     assert report.read_docx(first)["tables"] == report.read_docx(second)["tables"]
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_pdf_reads_as_the_report_and_markup_characters_are_text():
+    project = {**PROJECT, "project_name": "R&D <一期> 中心"}
+    text = pdf_text(report.render_pdf(project, ACCOUNTING, TASKS, "超出合理用地 > 0 & 应追缴 <b>费用</b>"))
+    lines = text.splitlines()
+    assert "关于R&D <一期> 中心项目投资核算情况的报告" in lines  # an & or a < is text, not reportlab's markup
+    assert "超出合理用地 > 0 & 应追缴 <b>费用</b>" in lines
+    for name in report.FIGURE_NAMES.values():  # a cell that fits its column is one line of its own
+        assert name in lines
+    assert "FIN：应追缴 3000000.00 元，已追缴 0.00 元，进行中" in lines
+
+
+def test_a_table_cell_too_wide_for_its_column_wraps_instead_of_running_over():
+    long_value = "1234567890123456789012345678901234567890.00"
+    figures = [{**FIGURES[0], "value": long_value}, *FIGURES[1:]]
+    text = pdf_text(report.render_pdf(PROJECT, {**ACCOUNTING, "figures": figures}, TASKS, "用地合理。"))
+    assert f"{long_value} 元" not in text.splitlines()  # broken over lines inside its cell
+    assert f"{long_value} 元" in text.replace("\n", "")
+    assert "实际固定资产投资 ÷ 实际用地（依据合同\n第三条）" in text  # the formula column wraps as before
