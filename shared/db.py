@@ -166,17 +166,88 @@ def checkpoint_interval(value) -> float:
     return seconds
 
 
+class LeanSession:
+    """A worker's session on SQLite: what the units of work and the stores use of SQLAlchemy's ``Session``,
+    on one ``Connection`` a transaction.
+
+    The platform maps no ORM classes: its statements are Core's, and a ``Session``'s bookkeeping around them
+    (its transaction's state machine, identity map, snapshot, events) cost an SQLite transaction 83 µs of CPU
+    where a ``Connection`` costs 15–20 (docs/PERFORMANCE.md).  Like a ``Session``, it begins a transaction at
+    the first statement (checking the connection out of the pool), and ``commit``, ``rollback`` and ``close``
+    end it and give the connection back.  PostgreSQL keeps ``Session`` (``ServiceStore.session``)."""
+
+    def __init__(self, engine: Engine):
+        self.bind = engine
+        self.info: dict = {}
+        self._connection = None
+
+    def get_bind(self, *args, **kwargs) -> Engine:
+        return self.bind
+
+    def connection(self, *args, **kwargs):
+        if self._connection is None:
+            connection = self.bind.connect()
+            # begun here, as a Session begins it: statements run on the driver's cursor (shared.fastpath) never
+            # begin it themselves, and a connection with no transaction of its own commits nothing
+            connection.begin()
+            self._connection = connection
+        return self._connection
+
+    def get_transaction(self):
+        """What identifies the transaction in progress (its connection, new for each), or None."""
+        return self._connection
+
+    def in_transaction(self) -> bool:
+        return self._connection is not None
+
+    def execute(self, statement, params=None, **kwargs):
+        return self.connection().execute(statement, params, **kwargs)
+
+    def scalar(self, statement, params=None, **kwargs):
+        return self.connection().scalar(statement, params, **kwargs)
+
+    def scalars(self, statement, params=None, **kwargs):
+        return self.connection().scalars(statement, params, **kwargs)
+
+    def begin_nested(self):
+        return self.connection().begin_nested()
+
+    def commit(self) -> None:
+        self._end("commit")
+
+    def rollback(self) -> None:
+        self._end("rollback")
+
+    def close(self) -> None:
+        self._end("rollback")
+
+    def invalidate(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.invalidate()
+
+    def _end(self, how: str) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                getattr(connection, how)()
+            finally:
+                connection.close()
+
+
 class ServiceStore:
     """What a worker sees: its session and units of work on its service's database."""
 
     def __init__(self, provider: "Database"):
         self._provider = provider
-        self._session: Session | None = None
+        self._session: Session | LeanSession | None = None
 
     @property
-    def session(self) -> Session:
+    def session(self) -> Session | LeanSession:
         if self._session is None:
-            self._session = Session(self._provider.engine, expire_on_commit=False)
+            engine = self._provider.engine
+            self._session = (LeanSession(engine) if engine.dialect.name == "sqlite"
+                             else Session(engine, expire_on_commit=False))
         return self._session
 
     def unit_of_work(self) -> UnitOfWork:

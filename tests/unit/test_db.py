@@ -93,3 +93,44 @@ def test_json_columns_are_written_by_orjson_and_read_back_as_the_standard_librar
         with engine.begin() as c:
             c.execute(insert(table), {"id": 5, "data": {"at": datetime(2026, 12, 6)}})
     engine.dispose()
+
+
+def test_a_workers_lean_session_commits_rolls_back_and_gives_its_connection_back(tmp_path):
+    from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
+
+    from shared.db import LeanSession
+    from shared.fastpath import execute
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'lean.db'}")
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("v", String(10)))
+    table.metadata.create_all(engine)
+
+    def stored():
+        with engine.connect() as connection:
+            return [v for (v,) in connection.execute(select(table.c.v).order_by(table.c.id))]
+
+    session = LeanSession(engine)
+    assert not session.in_transaction()
+    execute(session, insert(table), {"v": "fast"})  # on the driver's cursor: begins the transaction all the same
+    assert session.in_transaction() and engine.pool.checkedout() == 1
+    session.commit()
+    assert not session.in_transaction() and engine.pool.checkedout() == 0  # given back, for the next worker
+    assert stored() == ["fast"]  # committed, though no statement went through SQLAlchemy's connection
+    session.execute(insert(table), {"v": "core"})
+    session.commit()
+    assert stored() == ["fast", "core"]
+
+    execute(session, insert(table), {"v": "undone"})
+    session.rollback()
+    session.execute(insert(table), {"v": "closed"})
+    session.close()  # a worker's teardown: what was not committed is rolled back
+    assert stored() == ["fast", "core"] and engine.pool.checkedout() == 0
+
+    session.execute(insert(table), {"v": "outer"})
+    with session.begin_nested():  # a savepoint, as a Session's
+        session.execute(insert(table), {"v": "inner"})
+    session.commit()
+    assert stored() == ["fast", "core", "outer", "inner"]
+    assert session.get_bind() is engine and session.scalar(select(table.c.v).where(table.c.id == 1)) == "fast"
+    session.close()
+    engine.dispose()
