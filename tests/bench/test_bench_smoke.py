@@ -44,3 +44,15 @@ def test_only_selects_the_parts_asked_for_and_refuses_others():
     refused = subprocess.run([sys.executable, "-m", "bench.platform", "--only", "reads,nonsense"], cwd=ROOT,
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "--only takes some of" in refused.stderr
+
+
+def test_the_parts_benchmark_runs_and_reports_each_part_beside_the_way_before(tmp_path):
+    out = tmp_path / "parts.json"
+    done = subprocess.run([sys.executable, "-m", "bench.parts", "--rounds", "1", "--n", "2", "--json", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    for part in ("contract_draft", "contract_approval", "report_docx"):
+        assert figures[f"{part}_ms"] > 0 and figures[f"{part}_by_python_docx_ms"] > 0
+    assert figures["report_pdf_ms"] > 0
+    assert figures["transaction_lean_session_us"] > 0 and figures["transaction_session_us"] > 0
