@@ -207,19 +207,19 @@ class Skeleton:
 
 
 class Skeletons:
-    """Skeletons by shape, built on first use; the least recently used goes beyond ``size``."""
+    """Skeletons by shape, built on first use; the least recently used goes beyond ``size``.  A build may
+    give None (a shape that is always composed by python-docx): that answer is kept too."""
 
     def __init__(self, size: int = 64):
         self.size = size
-        self._cache: OrderedDict[Hashable, Skeleton] = OrderedDict()
+        self._cache: OrderedDict[Hashable, Skeleton | None] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, build: Callable[[], Skeleton]) -> Skeleton:
+    def get(self, key: Hashable, build: Callable[[], Skeleton | None]) -> Skeleton | None:
         with self._lock:
-            skeleton = self._cache.get(key)
-            if skeleton is not None:
+            if key in self._cache:
                 self._cache.move_to_end(key)
-                return skeleton
+                return self._cache[key]
         skeleton = build()
         with self._lock:
             self._cache[key] = skeleton

@@ -23,6 +23,7 @@ import functools
 import io
 import json
 import re
+import string
 import zipfile
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -497,8 +498,10 @@ def render_contract(
             and all(len(v) <= _CORE_TEXT_LIMIT for v in _core_texts(tpl, fields, version, approved).values())):
         shape = (json.dumps(tpl, sort_keys=True, ensure_ascii=False, default=str), len(obligations),
                  len(other_terms), approved)
-        return _SKELETONS.get(shape, lambda: _skeleton(tpl, fields, len(obligations), len(other_terms),
-                                                       approved)).fill(texts)
+        skeleton = _SKELETONS.get(shape, lambda: _skeleton(tpl, fields, len(obligations), len(other_terms),
+                                                           approved))
+        if skeleton is not None:
+            return skeleton.fill(texts)
     return _compose(tpl, fields, version, obligations, other_terms, dispute, approved, now)
 
 
@@ -509,8 +512,13 @@ _SKELETONS = Skeletons()
 _REVISION_MARK, _TIME_MARK = 1234567890, datetime(1901, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
 
 
-def _skeleton(tpl: Mapping, fields: Mapping, obligations: int, other_terms: int, approved: bool) -> Skeleton:
-    """python-docx's rendering of this shape with a token for every text."""
+def _skeleton(tpl: Mapping, fields: Mapping, obligations: int, other_terms: int, approved: bool) -> Skeleton | None:
+    """python-docx's rendering of this shape with a token for every text; None for a template that formats a
+    field otherwise than as it is (``{ref:>20}``, ``{version:03d}``, ``{project_name!r}``): its text depends on
+    the value, not only where it goes (``{project_name[0]}`` too), so every contract of it is composed by
+    python-docx."""
+    if not _placed_as_they_are(tpl):
+        return None
     rendered = _compose(
         tpl, {name: token(name) for name in fields}, _REVISION_MARK,
         [tuple(token(f"ob{i}.{j}") for j in range(4)) for i in range(obligations)],
@@ -518,6 +526,19 @@ def _skeleton(tpl: Mapping, fields: Mapping, obligations: int, other_terms: int,
     return Skeleton(rendered, {
         f"<cp:revision>{_REVISION_MARK}</cp:revision>": f"<cp:revision>{token('revision')}</cp:revision>",
         _TIME_MARK.strftime(_W3CDTF): token("now")})
+
+
+def _placed_as_they_are(template: object) -> bool:
+    """True if every ``{field}`` in the template's texts is placed as it is: a name alone, no index or
+    attribute, no format spec, no conversion."""
+    if isinstance(template, str):
+        return all(name.isidentifier() and not spec and not conversion
+                   for _, name, spec, conversion in string.Formatter().parse(template) if name is not None)
+    if isinstance(template, Mapping):
+        return all(map(_placed_as_they_are, template.values()))
+    if isinstance(template, (list, tuple)):
+        return all(map(_placed_as_they_are, template))
+    return True
 
 
 def _core_texts(tpl: Mapping, fields: Mapping, version: int, approved: bool) -> dict[str, str]:

@@ -390,3 +390,18 @@ def test_a_draft_in_another_shape_is_approved_by_python_docx(fixed_clock):
     assert DRAFT not in approved["paragraphs"][:1] and approved["paragraphs"].count(DRAFT) == 0
     for not_a_package in (b"", b"PK\x03\x04 broken", render({**TERMS, "approved": True})):
         assert document._approve_parts(not_a_package, DRAFT, FIXED_UTC) is None
+
+
+@pytest.mark.parametrize("template", [
+    {"header": {"contract_no": "合同编号：{contract_no:>24}"}},  # the padding depends on the value's length
+    {"header": {"version": "版本：第{version:03d}版"}},  # a number format: a token is no number
+    {"preamble": "{project_name[0]}字头项目：甲乙双方经友好协商，达成如下协议。"},
+    {"texts": {"effect": "本合同自签字之日起生效（{party_b!r}）。"}},
+])
+def test_a_template_that_formats_a_field_is_composed_by_python_docx(fixed_clock, composed, monkeypatch, template):
+    monkeypatch.setattr(document, "_SKELETONS", document.Skeletons())
+    written = render(template=template)
+    assert package_parts(written) == package_parts(composed(TERMS, project=PROJECT, version=3, template=template))
+    text = "".join(read_contract(written)["paragraphs"])
+    assert any(part in text for part in ("ZS-2026-0007-V3", "第003版", "年字头项目", "'湖南某某建材有限公司'"))
+    assert list(document._SKELETONS._cache.values()) == [None]  # the answer kept: no skeleton for this template
