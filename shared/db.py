@@ -228,11 +228,16 @@ class LeanSession:
 
     def _end(self, how: str) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None:
+        if connection is None:
+            return
+        try:
+            getattr(connection, how)()
+        finally:
             try:
-                getattr(connection, how)()
-            finally:
                 connection.close()
+            except Exception:
+                connection.invalidate()  # not given back clean: the pool drops it (its slot is free again)
+                raise
 
 
 class ServiceStore:

@@ -46,25 +46,26 @@ class _Provider:
 def test_closing_a_workers_session_never_raises_when_the_database_went_away(tmp_path, monkeypatch):
     """A worker's teardown that raised killed the whole service container (seen with PostgreSQL restarted:
     the rollback on close failed with 'terminating connection due to administrator command')."""
+    from sqlalchemy.engine import Connection
     from sqlalchemy.exc import OperationalError
-    from sqlalchemy.orm import Session
 
     from shared.db import ServiceStore
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
-    store = ServiceStore(_Provider(engine))
-    store.session.execute(text("SELECT 1"))  # a transaction is open, as in a worker
 
     def server_gone(self):
         raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
 
-    monkeypatch.setattr(Session, "close", server_gone)
-    store.close()  # must not raise
-    assert store._session is None
-    monkeypatch.undo()
-    store.session.execute(text("SELECT 1"))  # the store still works for the next worker
-    store.close()
-    assert engine.pool.checkedout() == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
+    store = ServiceStore(_Provider(engine))
+    for failing in ("rollback", "close"):  # the rollback fails; or the rollback on giving the connection back
+        store.session.execute(text("SELECT 1"))  # a transaction is open, as in a worker
+        with monkeypatch.context() as patch:
+            patch.setattr(Connection, failing, server_gone)
+            store.close()  # must not raise
+        assert store._session is None
+        assert engine.pool.checkedout() == 0  # the connection given back or dropped: never held by a dead worker
+        store.session.execute(text("SELECT 1"))  # the store still works for the next worker
+        store.close()
+        assert engine.pool.checkedout() == 0
     engine.dispose()
 
 
