@@ -203,12 +203,6 @@ class LeanSession:
     def execute(self, statement, params=None, **kwargs):
         return self.connection().execute(statement, params, **kwargs)
 
-    def scalar(self, statement, params=None, **kwargs):
-        return self.connection().scalar(statement, params, **kwargs)
-
-    def scalars(self, statement, params=None, **kwargs):
-        return self.connection().scalars(statement, params, **kwargs)
-
     def begin_nested(self):
         return self.connection().begin_nested()
 

@@ -124,6 +124,10 @@ class Entry:
         return cls(name, zipfile.ZIP_DEFLATED, zlib.crc32(content), len(content),
                    packer.compress(content) + packer.flush())
 
+    def content(self) -> bytes:
+        """The member's bytes, inflated."""
+        return zlib.decompress(self.data, -15) if self.method == zipfile.ZIP_DEFLATED else self.data
+
 
 def entries_of(package: bytes) -> dict[str, Entry]:
     """A package's members as stored (deflated or stored), read without inflating them; {} if it is not a

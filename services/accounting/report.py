@@ -70,9 +70,10 @@ def _flat(text: Mapping) -> dict[str, str]:
 
 def _tokens(text: Mapping) -> dict:
     """``text`` in its shape with the token of each text in its place (``_flat``'s names)."""
-    return {key: ([tuple(token(f"rows.{i}.{j}") for j in range(len(row))) for i, row in enumerate(value)]
-                  if key == "rows" else [token(f"recovery.{i}") for i in range(len(value))]
-                  if key == "recovery" else token(key)) for key, value in text.items()}
+    tokens = {key: token(key) for key in text}
+    tokens["rows"] = [tuple(token(f"rows.{i}.{j}") for j in range(len(row))) for i, row in enumerate(text["rows"])]
+    tokens["recovery"] = [token(f"recovery.{i}") for i in range(len(text["recovery"]))]
+    return tokens
 
 
 def _compose_docx(text: Mapping) -> bytes:

@@ -24,7 +24,6 @@ import io
 import json
 import re
 import string
-import zipfile
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any, Mapping
@@ -696,11 +695,10 @@ def _approve_parts(draft: bytes, notice: str, now: datetime) -> bytes | None:
     entries = entries_of(draft)  # the members as stored: those not changed are copied without a new deflate
     if "docProps/core.xml" not in entries:
         return None
-    package = zipfile.ZipFile(io.BytesIO(draft))
     parts, cut, headers = [], 0, 0
     for name, entry in entries.items():
         if name.endswith(".xml"):
-            data = package.read(name)
+            data = entry.content()
             if text in data:
                 xml = data.decode("utf-8")
                 marks = xml.count(mark)

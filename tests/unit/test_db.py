@@ -132,6 +132,6 @@ def test_a_workers_lean_session_commits_rolls_back_and_gives_its_connection_back
         session.execute(insert(table), {"v": "inner"})
     session.commit()
     assert stored() == ["fast", "core", "outer", "inner"]
-    assert session.get_bind() is engine and session.scalar(select(table.c.v).where(table.c.id == 1)) == "fast"
+    assert session.get_bind() is engine and session.execute(select(table.c.v).where(table.c.id == 1)).scalar() == "fast"
     session.close()
     engine.dispose()

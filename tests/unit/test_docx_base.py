@@ -41,6 +41,7 @@ def test_a_packages_members_are_taken_as_stored_and_written_again_unchanged():
     assert copy.testzip() is None
     assert {name: copy.read(name) for name in copy.namelist()} == MEMBERS
     assert entries["word/document.xml"].data == Entry.deflate("word/document.xml", MEMBERS["word/document.xml"]).data
+    assert {name: entry.content() for name, entry in entries.items()} == MEMBERS  # inflated without zipfile
 
 
 def test_what_is_not_a_plain_zip_gives_no_entries():
