@@ -104,6 +104,8 @@ class DemoPeople:
     def _provision(self, user: dict) -> None:
         from nameko.standalone.rpc import ClusterRpcProxy
 
+        import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
+
         if self.rpc is None:
             self._cluster = ClusterRpcProxy(load_config(), timeout=30)
             self.rpc = self._cluster.start()
@@ -113,8 +115,13 @@ class DemoPeople:
 PEOPLE = DemoPeople()
 
 
+DEMO_LANGUAGE = "en"
+"""The language the demo asks the API to answer in (its own narration is English, for the operator)."""
+
+
 def _headers(base: str, actor: dict) -> dict:
-    return {"Content-Type": "application/json", "Authorization": f"Bearer {PEOPLE.token(base, actor)}"}
+    return {"Content-Type": "application/json", "Authorization": f"Bearer {PEOPLE.token(base, actor)}",
+            "Accept-Language": DEMO_LANGUAGE}
 
 
 def _call(base: str, method: str, path: str, actor: dict, body: dict | None = None):
@@ -637,6 +644,8 @@ def cmd_users(args) -> int:
     """Create or change a user over the bus (the platform must be running)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
+    import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
+
     from shared.errors import ZhaoshangError
 
     data = {"user_id": args.user_id, "name": args.name or args.user_id, "position": args.position, "unit": args.unit,
@@ -728,6 +737,9 @@ def main(argv=None) -> int:
     audit_cmd.set_defaults(func=cmd_audit)
     sub.add_parser("authz-table", help="print the authorization table (docs/AUTHORIZATION.md)").set_defaults(
         func=cmd_authz_table)
+    messages = sub.add_parser("messages", help="the message catalogue: extract the code's texts, check translations")
+    messages.add_argument("action", choices=["update", "check"])
+    messages.set_defaults(func=lambda args: __import__("zhaoshang.messages", fromlist=["cmd_messages"]).cmd_messages(args))
     for command, help_text, defaults in (
             ("create-admin", "create the first administrator (or another one)",
              {"position": "system_administrator", "unit": "IPB", "admin": True}),

@@ -10,6 +10,7 @@ actor (deny by default); the gateway's check is only the first filter.
 from __future__ import annotations
 
 import base64
+import contextvars
 import functools
 import json
 from urllib.parse import quote
@@ -26,6 +27,7 @@ from nameko.dependency_providers import Config
 from services.gateway import models, people
 from services.gateway.openapi import build_spec
 from services.gateway import webapp
+from shared import i18n
 from shared.actor import Actor
 from shared.clock import to_shanghai
 from shared.db import Database
@@ -35,13 +37,47 @@ from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema
 from shared.errors import InvalidInput, NotAllowed, Unauthenticated, ZhaoshangError
+from shared.i18n import _
 
 JSON = "application/json; charset=utf-8"
 SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator")
 
 
+HTTP_STATUS = {"invalid_input": 422, "not_found": 404, "not_allowed": 403, "conflict": 409, "unauthenticated": 401}
+"""A typed error's code -> the HTTP status the API answers it with (any other code: 400)."""
+
+READER_LOCALE: contextvars.ContextVar[str] = contextvars.ContextVar("reader_locale", default=i18n.DEFAULT_LOCALE)
+"""The language of the request being answered (each worker greenlet has its own context)."""
+
+
+def reader_locale(request) -> str:
+    """The reader's language: ``Accept-Language`` (the web app sends the user's choice), zh-CN by default."""
+    locale = i18n.negotiate(request.headers.get("Accept-Language"))
+    READER_LOCALE.set(locale)
+    return locale
+
+
+def _json_default(value):
+    if isinstance(value, i18n.Message):
+        return value.render(READER_LOCALE.get())
+    return str(value)
+
+
 def respond(body, status: int = 200) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, default=str), status=status, mimetype=None, content_type=JSON)
+    """``body`` as JSON, every message in it rendered in the reader's language."""
+    text = json.dumps(body, ensure_ascii=False, default=_json_default)
+    if '"msgid"' in text:  # a message kept as data by a service (a timeline entry, a finding): render it too
+        text = json.dumps(i18n.localize(body, READER_LOCALE.get()), ensure_ascii=False, default=_json_default)
+    return Response(text, status=status, mimetype=None, content_type=JSON)
+
+
+def error_response(exc: ZhaoshangError) -> Response:
+    return respond(exc.to_dict(READER_LOCALE.get()), HTTP_STATUS.get(exc.code, 400))
+
+
+def service_error(exc: RemoteError) -> Response:
+    return respond({"error": "service_error", "message": _("a service could not answer; try again later"),
+                    "details": {}}, 502)
 
 
 def api(handler):
@@ -49,13 +85,14 @@ def api(handler):
 
     @functools.wraps(handler)
     def wrapper(self, request, *args, **kwargs):
+        reader_locale(request)
         try:
             request.environ["zs.actor"] = self._authenticate(request)
             return handler(self, request, *args, **kwargs)
         except ZhaoshangError as exc:
-            return respond(exc.to_dict(), exc.http_status)
+            return error_response(exc)
         except RemoteError as exc:
-            return respond({"error": "service_error", "message": str(exc), "details": {}}, 502)
+            return service_error(exc)
 
     return wrapper
 
@@ -72,8 +109,7 @@ def actor_of(request) -> dict:
     """The signed-in actor of the request (401 when there is none)."""
     actor = request.environ.get("zs.actor")
     if actor is None:
-        raise Unauthenticated("sign in first (POST /api/sessions), then send Authorization: Bearer <token>",
-                              {"Authorization": ["required"]})
+        raise Unauthenticated(_("sign in first"), {"Authorization": [_("required: sign in (POST /api/sessions) and send Authorization: Bearer <token>")]})
     return actor
 
 
@@ -84,20 +120,23 @@ def body_of(request) -> dict:
     try:
         body = json.loads(raw)
     except ValueError as exc:
-        raise InvalidInput.for_field("body", f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
+        raise InvalidInput.for_field("body", _("is not valid JSON (line {line}, column {column})", line=exc.lineno,
+                                                column=exc.colno))
     if not isinstance(body, dict):
-        raise InvalidInput.for_field("body", "must be a JSON object")
+        raise InvalidInput.for_field("body", _("must be a JSON object"))
     return body
 
 
-def public(call) -> Response:
+def public(call, request=None) -> Response:
     """An answer for anyone: no sign-in is asked and no actor is passed on; service errors as JSON."""
+    if request is not None:
+        reader_locale(request)
     try:
         return respond(call())
     except ZhaoshangError as exc:
-        return respond(exc.to_dict(), exc.http_status)
+        return error_response(exc)
     except RemoteError as exc:
-        return respond({"error": "service_error", "message": str(exc), "details": {}}, 502)
+        return service_error(exc)
 
 
 def page_of(request) -> dict:
@@ -107,9 +146,9 @@ def page_of(request) -> dict:
         try:
             value = int(raw)
         except (TypeError, ValueError):
-            raise InvalidInput.for_field(key, "must be a whole number") from None
+            raise InvalidInput.for_field(key, _("must be a whole number")) from None
         if value < 0 or (high is not None and value > high):
-            raise InvalidInput.for_field(key, f"must be between 0 and {high}" if high else "must be 0 or more")
+            raise InvalidInput.for_field(key, _("must be between 0 and {high}", high=high) if high else _("must be 0 or more"))
         out[key] = value
     return out
 
@@ -178,7 +217,7 @@ class GatewayService:
                 return actor
         except ZhaoshangError:
             pass
-        raise NotAllowed("only an administrator manages users", {"operation": "gateway.manage_users"})
+        raise NotAllowed(_("only an administrator manages users"), {"operation": "gateway.manage_users"})
 
     @http("GET", "/api/users")
     @api
@@ -670,10 +709,10 @@ class GatewayService:
         args = request.args
         published = {"true": True, "false": False, None: None}.get(args.get("published"), "?")
         if published == "?":
-            raise InvalidInput.for_field("published", "true or false")
+            raise InvalidInput.for_field("published", _("must be true or false"))
         year = args.get("year")
         if year is not None and not year.isdigit():
-            raise InvalidInput.for_field("year", "must be a year, e.g. 2026")
+            raise InvalidInput.for_field("year", _("must be a year, e.g. 2026"))
         return respond(self.intake.list_reserve_projects(actor_of(request), year and int(year), args.get("tier"),
                                                          published, **page_of(request)))
 
@@ -713,11 +752,11 @@ class GatewayService:
     # (reserve.public_entry, PublicCatalogEntrySchema), where the data leaves the service.
     @http("GET", "/api/catalog")
     def public_catalog(self, request):
-        return public(lambda: self.intake.public_catalog(dict(request.args)))
+        return public(lambda: self.intake.public_catalog(dict(request.args)), request)
 
     @http("GET", "/api/catalog/<string:ref>")
     def public_catalog_entry(self, request, ref):
-        return public(lambda: self.intake.public_catalog_entry(ref))
+        return public(lambda: self.intake.public_catalog_entry(ref), request)
 
     @http("GET", "/api/lifecycle")
     def lifecycle(self, request):
