@@ -282,11 +282,11 @@ def serve(routes: list[Route]):
                                  f"{seen[name].method} {seen[name].path} (give the route a name=)")
             seen[name] = route
             if route.handler:
-                fn = cls.__dict__.get(route.handler)
+                fn = getattr(cls, route.handler, None)  # the class's own or a mixin's
                 if not callable(fn):
                     raise ValueError(f"{route.method} {route.path}: {cls.__name__} has no handler {route.handler!r}")
             else:
-                if name in cls.__dict__:
+                if hasattr(cls, name):
                     raise ValueError(f"{route.method} {route.path}: {cls.__name__}.{name} exists "
                                      "(give the route a name=)")
                 if not hasattr(cls, route.call.service):

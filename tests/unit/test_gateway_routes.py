@@ -192,6 +192,12 @@ def test_the_table_refuses_a_taken_handler_name_and_a_missing_proxy():
         serve(twice)(type("Fresh", (), {"intake": object()}))
     with pytest.raises(ValueError, match="no RpcProxy 'review'"):
         serve([GET("/api/q", "review.queue(actor)")])(type("NoReview", (), {}))
+    class Mixin:
+        def my_routes(self, request):
+            return "mine"
+
+    mixed = serve([GET("/api/mine", handler="my_routes")])(type("Mixed", (Mixin,), {}))
+    assert [ext.url for ext in mixed.my_routes.nameko_entrypoints] == ["/api/mine"]
     with pytest.raises(ValueError, match="no handler 'nothing'"):
         serve([GET("/api/q", handler="nothing")])(type("NoHandler", (), {}))
     with pytest.raises(ValueError, match="names its RPC call or its hand-written handler"):
