@@ -11,10 +11,6 @@
 """
 from __future__ import annotations
 
-import warnings
-
-warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
-
 import argparse
 import base64
 import json
@@ -23,8 +19,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 
 from shared.config import load_config
+
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")  # before nameko is imported (below)
 
 
 def cmd_run(args) -> int:
@@ -206,7 +205,7 @@ def _file_and_review(base: str, lead_body: dict) -> dict:
     lead = _try(base, "POST", "/api/leads", CLERK, lead_body)
     print(f"registered lead {lead['ref']}: {lead['project_name']} ({lead['sector']}, {lead['land_mu']} mu)")
     _try(base, "POST", f"/api/leads/{lead['id']}/file", CLERK, {"reason": "demo: filed by IPB"})
-    print(f"  filed by IPB")
+    print("  filed by IPB")
     review = _until("the review service learning of the filing",
                     lambda: _try(base, "POST", f"/api/projects/{lead['id']}/review", CLERK, {"note": "demo"}))
     print(f"  review convened: units {', '.join(review['required_units'])}; deadline {review['deadline']}"

@@ -7,11 +7,10 @@ import requests
 from shared.vocabulary import field_name
 
 from tests.conftest import wait_for
-from tests.e2e.conftest import headers
+from tests.e2e.conftest import ALL, headers
 from tests.factories import IPB_CLERK, PARK_STAFF, lead
 
 pytestmark = pytest.mark.e2e
-from tests.e2e.conftest import ALL
 
 
 def test_every_service_answers_health_over_the_bus(api):

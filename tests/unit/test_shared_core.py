@@ -387,7 +387,7 @@ def test_errors_survive_nameko_serialisation(cls, status, code):
     from nameko.exceptions import deserialize, serialize
 
     import shared.rpc  # noqa: F401  (registers the typed errors with nameko)
-    from services.gateway.service import HTTP_STATUS
+    from services.gateway.edge import HTTP_STATUS
 
     original = cls("m", {"f": ["r"]})
     wire = json.loads(json.dumps(serialize(original)))  # as it travels over AMQP
