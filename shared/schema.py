@@ -6,7 +6,7 @@ import re
 from functools import cache
 from typing import Any, Mapping
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from shared.errors import InvalidInput, problems_of  # noqa: F401 (problems_of re-exported)
 from shared.i18n import N_, Message, _
@@ -106,3 +106,15 @@ def load_or_invalid(schema: Schema, data: Any) -> dict:
     except ValidationError as exc:
         fields = flatten_messages(exc.messages)
         raise InvalidInput(_("invalid input — {problems:clauses}", problems=problems_of(fields)), fields) from None
+
+
+class Text(fields.String):
+    """A text a person reads: a Message (or its wire form) goes out as it is — rendered in the reader's language
+    where it is read (the gateway) —, any other value as a string."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from shared.i18n import is_wire_message
+
+        if isinstance(value, Message) or is_wire_message(value):
+            return value
+        return super()._serialize(value, attr, obj, **kwargs)

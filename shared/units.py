@@ -22,6 +22,8 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
+from shared.i18n import _
+
 __all__ = [
     "ROUNDING",
     "LAND_UNITS",
@@ -37,6 +39,7 @@ __all__ = [
     "wan_to_yuan",
     "wan_per_mu",
     "format_wan",
+    "UnitError",
 ]
 
 ROUNDING = decimal.ROUND_HALF_UP
@@ -62,6 +65,15 @@ LAND_UNITS: dict[str, tuple[str, ...]] = {
 _UNIT_ALIASES = {alias: unit for unit, aliases in LAND_UNITS.items() for alias in aliases}
 
 
+class UnitError(ValueError):
+    """A figure that cannot be read: ``field`` and the ``rule`` it broke (a Message); ``str()`` is
+    ``"<field>: <rule>"`` in English."""
+
+    def __init__(self, field: str, rule):
+        super().__init__(f"{field}: {rule}")
+        self.field, self.rule = field, rule
+
+
 def parse_decimal(value: object, field: str) -> Decimal:
     """Read ``value`` (int, str, Decimal or float via ``str``) as a finite Decimal.
 
@@ -69,7 +81,7 @@ def parse_decimal(value: object, field: str) -> Decimal:
     ``ValueError("<field>: ...")``.
     """
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"{field}: expected a number, got {value!r}")
+        raise UnitError(field, _("must be a number, not {value}", value=repr(value)))
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -79,20 +91,20 @@ def parse_decimal(value: object, field: str) -> Decimal:
     elif isinstance(value, str):
         result = _from_text(value, field)
     else:
-        raise ValueError(f"{field}: expected a number, got {type(value).__name__}")
+        raise UnitError(field, _("must be a number"))
     if not result.is_finite():
-        raise ValueError(f"{field}: must be a finite number, got {value!r}")
+        raise UnitError(field, _("must be a finite number"))
     return result
 
 
 def _from_text(text: str, field: str) -> Decimal:
     stripped = text.strip()
     if not stripped:
-        raise ValueError(f"{field}: expected a number, got an empty string")
+        raise UnitError(field, _("must be a number, not empty"))
     try:
         return Decimal(stripped)
     except decimal.InvalidOperation:
-        raise ValueError(f"{field}: not a number: {text!r}") from None
+        raise UnitError(field, _("is not a number: {text}", text=text)) from None
 
 
 def _quantize_cent(value: object, field: str) -> Decimal:
@@ -100,7 +112,7 @@ def _quantize_cent(value: object, field: str) -> Decimal:
     try:
         result = number.quantize(_CENT, rounding=ROUNDING, context=_CTX)
     except decimal.InvalidOperation:
-        raise ValueError(f"{field}: too large to store: {number}") from None
+        raise UnitError(field, _("is too large to store: {number}", number=str(number))) from None
     return result.copy_abs() if result.is_zero() else result
 
 
@@ -124,9 +136,7 @@ def _canonical_unit(unit: str) -> str:
     try:
         return _UNIT_ALIASES[key]
     except (KeyError, TypeError):
-        raise ValueError(
-            f"unit: unknown land unit {unit!r}; expected mu/亩, m2/平方米 or ha/公顷"
-        ) from None
+        raise UnitError("unit", _("unknown land unit {unit}; use mu/亩, m2/平方米 or ha/公顷", unit=repr(unit))) from None
 
 
 def to_mu(value: object, unit: str) -> Decimal:
@@ -138,14 +148,14 @@ def to_mu(value: object, unit: str) -> Decimal:
     canonical = _canonical_unit(unit)
     area = parse_decimal(value, f"land area ({unit})")
     if area < 0:
-        raise ValueError(f"land area ({unit}): must not be negative, got {area}")
+        raise UnitError(f"land area ({unit})", _("must not be negative"))
     try:
         if canonical == "m2":
             return _EXACT.divide(_EXACT.multiply(area, _M2_PER_MU_DEN), _M2_PER_MU_NUM)
         if canonical == "ha":
             return _EXACT.multiply(area, _MU_PER_HA)
     except decimal.Inexact:
-        raise ValueError(f"land area ({unit}): too many digits to convert exactly: {area}") from None
+        raise UnitError(f"land area ({unit})", _("has too many digits to convert exactly: {area}", area=str(area))) from None
     return area
 
 
@@ -179,7 +189,7 @@ def wan_per_mu(yuan: object, mu: object) -> Decimal:
     """Investment intensity in 万元/亩 from 元 and 亩, unrounded; ``mu`` must be > 0."""
     area = parse_decimal(mu, "land area (mu)")
     if area <= 0:
-        raise ValueError(f"land area (mu): must be positive to compute an intensity, got {area}")
+        raise UnitError("land area (mu)", _("must be more than 0 to compute an intensity"))
     return _CTX.divide(yuan_to_wan(yuan), area)
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-from shared.i18n import N_, gettext, normalize_locale
+from shared.i18n import LOCALES, N_, gettext, normalize_locale
 
 STATE_NAMES: Mapping[str, str] = {
     "lead": N_("lead"),
@@ -98,6 +98,7 @@ POSITION_NAMES: Mapping[str, str] = {
     "executive_deputy_leader": N_("executive deputy leader of the Leading Group"),
     "npc_liaison_leader": N_("liaison leader of the county NPC"),
     "cppcc_liaison_leader": N_("liaison leader of the county CPPCC"),
+    "staff": N_("staff member"),
     "system": N_("the platform"),
 }
 
@@ -177,8 +178,154 @@ def state_name(code: str, locale: str | None = None) -> str:
     return gettext(STATE_NAMES[code], locale) if code in STATE_NAMES else code
 
 
+def _key(text: str) -> str:
+    return "".join((text or "").split()).casefold()
+
+
+def state_of_name(text: str) -> str | None:
+    """A lifecycle state from its code or its name in any language (联审中, under joint review); None if unknown."""
+    wanted = _key(text)
+    for code, msgid in STATE_NAMES.items():
+        if wanted in {_key(code), *(_key(gettext(msgid, locale)) for locale in LOCALES)}:
+            return code
+    return None
+
+
+def unit_of_name(text: str) -> str | None:
+    """A unit from its code or its name in any language (衡东工业园, 衡东工业园管委会, 县发改局, 发改局); None if
+    unknown."""
+    wanted = _key(text)
+    if not wanted:
+        return None
+    for code, (zh, en) in _county_names(id(_current_policy())).items():
+        names = {_key(code), _key(zh), _key(en)}
+        if code.startswith("PARK:"):
+            names.add(_key(zh + "管委会"))
+        elif code.startswith("TOWN:"):
+            names.add(_key(zh + "人民政府"))
+        elif zh.startswith("县"):
+            names.add(_key(zh[1:]))
+        if wanted in names:
+            return code
+    return None
+
+
 def event_name(code: str, locale: str | None = None) -> str:
     return gettext(EVENT_NAMES[code], locale) if code in EVENT_NAMES else code
+
+
+COMMAND_NAMES: Mapping[str, str] = {
+    "command:terminate": N_("termination of the project"),
+}
+
+
+def trigger_name(code: str, locale: str | None = None) -> str:
+    """A lifecycle trigger: an event (``review.returned``), an event with its outcome (``review.concluded:
+    approved``) or an IPB command (``command:terminate``)."""
+    if code in COMMAND_NAMES:
+        return gettext(COMMAND_NAMES[code], locale)
+    event, _sep, outcome = code.partition(":")
+    if not outcome:
+        return event_name(event, locale)
+    return gettext(N_("{event} ({outcome})"), locale).format(event=event_name(event, locale),
+                                                             outcome=term_name("outcome", outcome, locale))
+
+
+TERM_NAMES: Mapping[str, Mapping[str, str]] = {
+    "opinion": {"pass": N_("pass"), "conditional": N_("conditional pass"), "fail": N_("fail")},
+    "verdict": {"ok": N_("meets the requirement"), "flag": N_("for the reviewers' attention"),
+                "fail": N_("does not meet the requirement"), "error": N_("the check could not be run")},
+    "check": {"national_industrial_policy": N_("national industrial policy"),
+              "county_industrial_plan": N_("county industrial plan"),
+              "environmental_protection": N_("environmental protection"),
+              "investment_intensity": N_("investment intensity")},
+    "policy_class": {"encouraged": N_("encouraged class"), "permitted": N_("permitted class"),
+                     "restricted": N_("restricted class"), "eliminated": N_("eliminated class")},
+    "impact": {"report_form": N_("environmental impact report"), "report_table": N_("environmental impact form"),
+               "registration": N_("environmental impact registration")},
+    "location": {"park": N_("an industrial park"), "town": N_("a town"), "open": N_("location open")},
+    "outcome": {"approved": N_("approved"), "rejected": N_("rejected"), "agreed": N_("agreed"),
+                "refused": N_("refused"), "pending": N_("pending"), "agree": N_("agrees"), "refuse": N_("refuses")},
+    "book": {"information": N_("key investment information ledger"), "negotiation": N_("ledger of projects under "
+                                                                                       "negotiation"),
+             "contracted": N_("ledger of contracted projects")},
+    "review_state": {"open": N_("open"), "returned": N_("returned for more information"), "concluded": N_("concluded")},
+}
+"""Small vocabularies: ``{x:opinion}``, ``{x:verdict}``, … (``shared.i18n.TERMS``)."""
+
+
+def term_name(term: str, code: str, locale: str | None = None) -> str:
+    names = TERM_NAMES.get(term) or {}
+    return gettext(names[code], locale) if code in names else code
+
+
+OPERATION_NAMES: Mapping[str, str] = {
+    "intake.register_lead": N_("register a lead"),
+    "intake.read_lead": N_("read a lead"),
+    "intake.file_project": N_("file a project"),
+    "intake.confirm_not_duplicate": N_("confirm that a project is not a duplicate"),
+    "intake.add_reserve": N_("add a reserve project"),
+    "intake.edit_reserve": N_("change a reserve project"),
+    "intake.read_reserve": N_("read the project reserve"),
+    "intake.publish_reserve": N_("publish a reserve project in the public catalog"),
+    "review.convene": N_("convene the joint review"),
+    "review.record_return": N_("record a return for more information"),
+    "review.resubmit": N_("record the investor's resubmission"),
+    "review.record_opinion": N_("record a review opinion"),
+    "review.read": N_("read the joint review"),
+    "negotiation.record_intermediary": N_("record the intermediary"),
+    "negotiation.assign_unit": N_("assign the responsible unit"),
+    "negotiation.log_session": N_("log a negotiation session"),
+    "negotiation.read": N_("read the negotiation"),
+    "negotiation.decide": N_("decide on the project"),
+    "contracts.draft": N_("draft the contract"),
+    "contracts.legal_review": N_("review the contract for the legal affairs office"),
+    "contracts.read_draft": N_("read the contract draft"),
+    "contracts.designate_custodian": N_("designate a custodian of contract files"),
+    "contracts.register_copies": N_("register the contract copies"),
+    "contracts.read_register": N_("read the register of contract copies"),
+    "contracts.read_custodians": N_("read the custodians of contract files"),
+    "contracts.grant_access": N_("grant access to a contract file"),
+    "contracts.read_audit": N_("read the audit trail of contract files"),
+    "contracts.record_progress": N_("record progress on a contract obligation"),
+    "contracts.file_special_report": N_("file a special report on a contract obligation"),
+    "accounting.open": N_("open the investment accounting"),
+    "accounting.record_actual_fai": N_("record the actual fixed-asset investment"),
+    "accounting.record_land_used": N_("record the land actually used"),
+    "accounting.record_recovery": N_("record a recovery of the fee"),
+    "accounting.waive_recovery": N_("write off the rest of the fee"),
+    "accounting.read": N_("read the investment accounting"),
+    "notifications.read_inbox": N_("read the inbox"),
+    "notifications.read_deliveries": N_("read the delivery log"),
+    "notifications.configure_channels": N_("configure the notification channels"),
+    "notifications.read_tracking": N_("read the tracking of projects"),
+    "notifications.record_progress": N_("record a project's progress"),
+    "notifications.raise_problem": N_("log a problem"),
+    "notifications.resolve_problem": N_("resolve a problem"),
+    "notifications.set_contacts": N_("set a project's contacts"),
+    "notifications.schedule_reminder": N_("schedule a reminder"),
+    "notifications.manage_deadlines": N_("manage deadlines"),
+    "notifications.file_special_report": N_("file a special report to the Leading Group"),
+    "notifications.read_special_reports": N_("read the special reports"),
+    "coordinator.read_project": N_("read a project"),
+    "coordinator.terminate_project": N_("terminate a project"),
+    "coordinator.read_ledger": N_("read the ledger"),
+    "coordinator.import_ledger": N_("import a ledger workbook"),
+    "coordinator.rebuild_ledger": N_("rebuild the ledger"),
+    "coordinator.set_key_project": N_("designate a key project"),
+    "coordinator.read_key_projects": N_("read the key projects"),
+    "coordinator.assign_responsibility": N_("assign a project's responsible leader and person"),
+    "coordinator.set_requirements": N_("set the advancement requirements"),
+    "coordinator.record_funds_in_place": N_("record the funds in place"),
+    "coordinator.set_targets": N_("set the yearly targets"),
+    "coordinator.read_targets": N_("read the yearly targets"),
+    "coordinator.read_summary": N_("read the work summary"),
+}
+"""An operation of the authority table (``policy/authority.yaml``) -> what it does, for a refusal."""
+
+
+def operation_name(code: str, locale: str | None = None) -> str:
+    return gettext(OPERATION_NAMES[code], locale) if code in OPERATION_NAMES else code
 
 
 SECTOR_DATA = Path(__file__).resolve().parent / "data" / "gbt4754_2017.csv"
@@ -198,6 +345,23 @@ def sector_name(code: str, locale: str | None = None) -> str | None:
     if pair is None:
         return None
     return pair[0] if normalize_locale(locale) == "zh-CN" else pair[1]
+
+
+def search_sectors(query: str = "", limit: int = 50, locale: str | None = None) -> list[dict]:
+    """GB/T 4754-2017 entries whose code starts with ``query`` or whose name contains it (a class before its group,
+    shorter codes first), each with its code, name and label (``名称（代码）``)."""
+    wanted = (query or "").strip()
+    upper, folded = wanted.upper(), wanted.casefold()
+    found = []
+    for code, (zh, en) in sectors().items():
+        if not wanted or code.startswith(upper) or folded in zh.casefold() or folded in en.casefold():
+            found.append(code)
+    found.sort(key=lambda c: (not c.startswith(upper) if wanted else False, len(c) != 5, c))
+    return [{"code": c, "name": sector_name(c, locale), "label": sector_label(c, locale), "level": _LEVELS[len(c)]}
+            for c in found[:limit]]
+
+
+_LEVELS = {1: "section", 3: "division", 4: "group", 5: "class"}
 
 
 def sector_label(code: str, locale: str | None = None) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Mapping
 
+from shared.i18n import Message, _, to_wire
 from shared.policy import Policy
 from shared.units import quantize_intensity, wan_per_mu
 
@@ -35,12 +36,12 @@ class Finding:
     check: str
     unit: str
     verdict: str  # ok | flag | fail | error
-    reason: str
+    reason: Message | str  # a Message of the catalogue (a county's own plugin may give plain text)
     policy_values: Mapping[str, str] = field(default_factory=dict)
     outside_policy: bool = False  # R5: a restricted-class finding needs a case-by-case decision
 
     def dump(self) -> dict:
-        return {"check": self.check, "unit": self.unit, "verdict": self.verdict, "reason": self.reason,
+        return {"check": self.check, "unit": self.unit, "verdict": self.verdict, "reason": to_wire(self.reason),
                 "policy_values": dict(self.policy_values), "outside_policy": self.outside_policy}
 
 
@@ -60,17 +61,21 @@ class NationalIndustrialPolicy:
         best = {cls: longest_prefix(project.sector, catalogue.get(cls) or ()) for cls in ("encouraged", "restricted", "eliminated")}
         found = [(len(p), cls, p) for cls, p in best.items() if p]
         if not found:
-            return Finding(self.name, self.unit, OK, f"{project.sector} is permitted (not listed in the catalogue)",
-                           {"class": "permitted"})
-        _, cls, prefix = max(found)
+            return Finding(self.name, self.unit, OK, _("{sector:sector} is in the permitted class (not listed in the "
+                                                       "catalogue)", sector=project.sector), {"class": "permitted"})
+        _length, cls, prefix = max(found)
         values = {"class": cls, "catalogue_entry": prefix}
         if cls == "eliminated":
-            return Finding(self.name, self.unit, FAIL, f"{project.sector} is in the eliminated class ({prefix}): automatic fail", values)
+            return Finding(self.name, self.unit, FAIL, _("{sector:sector} is in the eliminated class (catalogue entry "
+                                                         "{entry}): the review fails", sector=project.sector,
+                                                         entry=prefix), values)
         if cls == "restricted":
             return Finding(self.name, self.unit, FLAG,
-                           f"{project.sector} is in the restricted class ({prefix}): outside current policy, needs a case-by-case decision",
+                           _("{sector:sector} is in the restricted class (catalogue entry {entry}): outside current "
+                             "policy, it needs a case-by-case decision", sector=project.sector, entry=prefix),
                            values, outside_policy=True)
-        return Finding(self.name, self.unit, OK, f"{project.sector} is encouraged ({prefix})", values)
+        return Finding(self.name, self.unit, OK, _("{sector:sector} is in the encouraged class (catalogue entry {entry})",
+                                                   sector=project.sector, entry=prefix), values)
 
 
 class CountyIndustrialPlan:
@@ -82,12 +87,16 @@ class CountyIndustrialPlan:
     def run(self, project: ProjectFacts, policy: Policy) -> Finding:
         priority = longest_prefix(project.sector, policy.get("industry.county_priorities") or ())
         if priority:
-            return Finding(self.name, self.unit, OK, f"{project.sector} is a county priority ({priority})", {"priority": priority})
+            return Finding(self.name, self.unit, OK, _("{sector:sector} is a priority sector of the county ({entry})",
+                                                       sector=project.sector, entry=priority), {"priority": priority})
         parks = sorted(p.id for p in policy.parks.values() if p.covers(project.sector))
         if parks:
-            return Finding(self.name, self.unit, OK, f"{project.sector} is in the positioning of {', '.join(parks)}",
+            return Finding(self.name, self.unit, OK, _("{sector:sector} is in the industrial positioning of {parks:units}",
+                                                       sector=project.sector,
+                                                       parks=[policy.parks[p].unit for p in parks]),
                            {"parks": ", ".join(parks)})
-        return Finding(self.name, self.unit, FLAG, f"{project.sector} is neither a county priority nor in any park's positioning", {})
+        return Finding(self.name, self.unit, FLAG, _("{sector:sector} is neither a priority sector of the county nor "
+                                                     "in any park's positioning", sector=project.sector), {})
 
 
 class EnvironmentalProtection:
@@ -111,9 +120,16 @@ class EnvironmentalProtection:
             at_place = where.get("id") in (None, project.location_id)
             if prefix and at_kind and at_place:
                 place = f"{where['kind']} {where.get('id') or '(any)'}"
-                return Finding(self.name, self.unit, FAIL, f"{project.sector} ({prefix}) is barred at {place}",
-                               {**values, "bar": f"{prefix}@{place}"})
-        return Finding(self.name, self.unit, OK, f"impact category {category}; no bar at the chosen location", values)
+                if where.get("id"):
+                    unit = policy.parks[where["id"]].unit if where["kind"] == "park" else policy.towns[where["id"]].unit
+                    reason = _("{sector:sector} (bar {entry}) may not be located in {unit:unit}",
+                               sector=project.sector, entry=prefix, unit=unit)
+                else:
+                    reason = _("{sector:sector} (bar {entry}) may not be located in {kind:location}",
+                               sector=project.sector, entry=prefix, kind=where["kind"])
+                return Finding(self.name, self.unit, FAIL, reason, {**values, "bar": f"{prefix}@{place}"})
+        return Finding(self.name, self.unit, OK, _("impact category: {category:impact}; no bar at the chosen location",
+                                                   category=category), values)
 
 
 class InvestmentIntensity:
@@ -132,9 +148,11 @@ class InvestmentIntensity:
                   "minimum_source": f"{project.location_kind}:{prefix}" if prefix else project.location_kind}
         if actual < minimum:
             return Finding(self.name, self.unit, FAIL,
-                           f"planned intensity {quantize_intensity(actual)} 万元/亩 is below the minimum {minimum}", values)
+                           _("the planned intensity {planned:intensity} is below the minimum {minimum:intensity}",
+                             planned=quantize_intensity(actual), minimum=minimum), values)
         return Finding(self.name, self.unit, OK,
-                       f"planned intensity {quantize_intensity(actual)} 万元/亩 meets the minimum {minimum}", values)
+                       _("the planned intensity {planned:intensity} meets the minimum {minimum:intensity}",
+                         planned=quantize_intensity(actual), minimum=minimum), values)
 
 
 ENTRY_POINT_GROUP = "zhaoshang.review_checks"
@@ -178,7 +196,8 @@ def _checked(check, result) -> Finding:
         raise TypeError(f"returned {type(result).__name__}, not a Finding")
     if result.verdict not in VERDICTS:
         raise ValueError(f"verdict {result.verdict!r} is not one of {', '.join(VERDICTS)}")
-    return Finding(str(result.check), str(result.unit), result.verdict, str(result.reason),
+    reason = result.reason if isinstance(result.reason, Message) else str(result.reason)
+    return Finding(str(result.check), str(result.unit), result.verdict, reason,
                    {str(k): str(v) for k, v in dict(result.policy_values).items()}, bool(result.outside_policy))
 
 
@@ -191,5 +210,6 @@ def run_checks(checks: Iterable, project: ProjectFacts, policy: Policy) -> list[
             findings.append(_checked(check, check.run(project, policy)))
         except Exception as exc:
             findings.append(Finding(str(getattr(check, "name", repr(check))), str(getattr(check, "unit", "IPB")), ERROR,
-                                    f"the check failed: {type(exc).__name__}: {exc}"))
+                                    _("the check could not be run ({error}); IPB's administrator is asked to look "
+                                      "at it", error=f"{type(exc).__name__}: {exc}")))
     return findings

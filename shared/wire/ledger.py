@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.schema import Text
+
 TEXT = validate.Length(min=1, max=500)
 NAME = validate.Length(min=1, max=100)
 NOT_NEGATIVE = validate.Range(min=0)
@@ -129,11 +131,12 @@ class LedgerRowSchema(Schema):
     source = fields.String(metadata={"description": "events | import"})
     investor_name = fields.String(allow_none=True)
     sector = fields.String(allow_none=True)
+    sector_name = Text(allow_none=True, metadata={"description": "GB/T 4754-2017 name and code: 铝压延加工（C3252）"})
     location = fields.String(allow_none=True)
     book = fields.String()
-    book_name = fields.String()
+    book_name = Text()
     state = fields.String()
-    state_name = fields.String()
+    state_name = Text()
     state_since = fields.String(allow_none=True, metadata={"format": "date-time"})
     time_in_state_days = fields.Integer(allow_none=True)
     planned_total_investment = fields.String(allow_none=True, metadata={"description": "yuan"})
@@ -142,18 +145,19 @@ class LedgerRowSchema(Schema):
     tier = fields.String(allow_none=True)
     is_key = fields.Boolean()
     key_basis = fields.String(allow_none=True, metadata={"description": "designated | threshold"})
-    designation_reason = fields.String(allow_none=True)
+    designation_reason = Text(allow_none=True)
     liaison_leader = fields.Dict(allow_none=True)
     service_team = fields.List(fields.Dict())
     responsible_leader = fields.Dict(allow_none=True)
     responsible_unit = fields.String(allow_none=True)
+    responsible_unit_name = Text(allow_none=True)
     responsible_person = fields.Dict(allow_none=True)
     requirements = fields.List(fields.Dict(), metadata={"description": "advancement requirements: step, due, done"})
     next_due = fields.String(allow_none=True, metadata={"format": "date"})
     overdue = fields.Boolean()
     stale = fields.Boolean()
     last_progress = fields.Dict(allow_none=True)
-    red_flags = fields.List(fields.String())
+    red_flags = fields.List(Text())
     registered_unit = fields.String(allow_none=True)
     registered_on = fields.String(allow_none=True)
     signed_on = fields.String(allow_none=True)
@@ -175,7 +179,7 @@ class ImportReportSchema(Schema):
 
 class UnitCompletionSchema(Schema):
     unit = fields.String()
-    unit_name = fields.String()
+    unit_name = Text()
     target = fields.Dict(allow_none=True)
     done = fields.Dict()
     rate = fields.Dict(metadata={"description": "percent of the target, 2 places; null without a target"})

@@ -165,7 +165,7 @@ def test_intensity_is_unrounded_until_quantized():
     raw = wan_per_mu(10_000_000, 3)
     assert raw > Decimal("333.3333")
     assert quantize_intensity(raw) == Decimal("333.33")
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="more than 0"):
         wan_per_mu(1, 0)
 
 
