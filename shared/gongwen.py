@@ -217,6 +217,12 @@ DOCX_FONTS = {"body": "仿宋_GB2312", "title": "方正小标宋简体", "h1": "
 """GB/T 9704's fonts as a county office's Word or WPS knows them."""
 
 BODY_PT, TITLE_PT, MARK_PT, NOTE_PT, TABLE_PT = 16, 22, 42, 14, 10.5
+TEXT_WIDTH_PT = 156 * 72 / 25.4
+
+
+def mark_size(mark: str) -> float:
+    """The 发文机关标志's size: as large as ``MARK_PT``, smaller for a long name so it stays on one line."""
+    return min(MARK_PT, round(TEXT_WIDTH_PT * 0.96 / max(1, len(mark)), 1))
 LINE_PT = 28.95  # 22 lines in 225 mm
 RED = "FF0000"
 MM = 72 / 25.4
@@ -337,8 +343,9 @@ def render_docx(document: OfficialDocument) -> bytes:
 
     section = doc.sections[0]
     page(section)
-    mark = paragraph(document.issuer.mark, "title", MARK_PT, WD_ALIGN_PARAGRAPH.CENTER,
-                     space_before=Mm(35) - Pt(MARK_PT), line_spacing_rule=WD_LINE_SPACING.SINGLE)
+    size = mark_size(document.issuer.mark)
+    mark = paragraph(document.issuer.mark, "title", size, WD_ALIGN_PARAGRAPH.CENTER,
+                     space_before=Mm(35) - Pt(size), line_spacing_rule=WD_LINE_SPACING.SINGLE)
     for r in mark.runs:
         r.font.color.rgb = RGBColor.from_string(RED)
     paragraph()
@@ -388,7 +395,11 @@ def _docx_imprint(doc, document: OfficialDocument, run, border, OxmlElement, qn,
     for key, value in (("vertAnchor", "margin"), ("horzAnchor", "margin"), ("tblpYSpec", "bottom"),
                        ("tblpXSpec", "center")):
         position.set(qn(f"w:{key}"), value)
-    props.append(position)
+    style = props.find(qn("w:tblStyle"))
+    if style is not None:  # the schema's order: tblStyle, then tblpPr
+        style.addnext(position)
+    else:
+        props.insert(0, position)
     rows = []
     if document.cc:
         rows.append(("抄送：" + "，".join(document.cc) + "。", None))
@@ -418,6 +429,7 @@ def _docx_imprint(doc, document: OfficialDocument, run, border, OxmlElement, qn,
             line.set(qn("w:val"), "nil")
             borders.append(line)
         cell_props.append(borders)
+    doc.add_paragraph()  # a document ends with a paragraph (Word's rule), after the floating table
 
 
 def _signature_indents(signature: str, date_text: str) -> tuple[float, float]:
@@ -506,7 +518,7 @@ def render_pdf(document: OfficialDocument) -> bytes:
 
         def wrap(self, available_width, available_height):
             self.width = available_width
-            self.fit = min(self.size, available_width / max(1, len(self.text)))  # a long mark is set smaller
+            self.fit = min(self.size, available_width * 0.96 / max(1, len(self.text)))  # a long line is set smaller
             return available_width, self.leading
 
         def draw(self):

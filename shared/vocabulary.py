@@ -81,6 +81,7 @@ POSITION_NAMES: Mapping[str, str] = {
     "ipb_director": N_("IPB director"),
     "ipb_deputy_director": N_("IPB deputy director"),
     "ipb_admin": N_("system administrator"),
+    "system_administrator": N_("system administrator"),
     "reviewer": N_("reviewer"),
     "bureau_head": N_("bureau head"),
     "clerk": N_("clerk"),
@@ -172,6 +173,20 @@ def position_name(code: str, locale: str | None = None) -> str:
         unit = _SCOPE_UNIT[kind].format(scope=scope)
         return gettext(SCOPED_POSITION_NAMES[kind], locale).format(unit=unit_name(unit, locale))
     return code
+
+
+def actor_label(actor: Mapping | None, with_name: bool = True):
+    """Who acted, as a Message: 李文员（县招商局招商局工作人员）, 县国土资源局局长, 系统 (the platform itself)."""
+    from shared.i18n import _
+
+    if not actor:
+        return None
+    if actor.get("unit") == "SYSTEM" or actor.get("position") == "system":
+        return _("{position:position}", position="system")
+    if with_name and actor.get("name") and actor.get("name") != actor.get("user_id"):
+        return _("{name} ({unit:unit}, {position:position})", name=actor["name"], unit=actor.get("unit"),
+                 position=actor.get("position"))
+    return _("{position:position} ({unit:unit})", unit=actor.get("unit"), position=actor.get("position"))
 
 
 def state_name(code: str, locale: str | None = None) -> str:
@@ -474,6 +489,29 @@ FIELD_NAMES: Mapping[str, str] = {
     "participants.unit": N_("participant's unit"),
     "participants.position": N_("participant's position"),
     "participants.person": N_("participant's name"),
+    "notes": N_("notes"),
+    "confirmed_new": N_("confirmed as a new project"),
+    "q": N_("search text"),
+    "on": N_("date"),
+    "content_base64": N_("file content"),
+    "file": N_("file"),
+    "mode": N_("import mode"),
+    "designated": N_("designated by the Leading Group"),
+    "key": N_("key projects only"),
+    "overdue": N_("overdue only"),
+    "requirements": N_("advancement requirements"),
+    "location": N_("location"),
+    "location.kind": N_("kind of location"),
+    "location.id": N_("park or town"),
+    "location_detail": N_("place within the park or town"),
+    "intended_investor": N_("intended investor"),
+    "contact_person": N_("contact person"),
+    "negotiation_notes": N_("notes of the negotiation"),
+    "contract_notes": N_("notes of the contract"),
+    "period": N_("period"),
+    "kind": N_("kind"),
+    "project_id": N_("project"),
+    "liaison_leader.position": N_("position of the liaison leader"),
 }
 """A form's field -> what a person calls it (``{f:field}``); ``a[0].b`` is looked up as ``a.b``, then ``b``."""
 

@@ -288,8 +288,7 @@ def fold(row: dict | None, events: Iterable[Envelope], policy: Policy, own: bool
             handler(row, event, policy)
         if event.type != "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
             row["last_progress"] = {"at": _sh(event.occurred_at), "summary": progress_summary(event),
-                                    "by": to_wire(_("{position:position} ({unit:unit})", position=event.actor.position,
-                                                    unit=event.actor.unit))}
+                                    "by": to_wire(vocabulary.actor_label(event.actor.dump(), with_name=False))}
         elif event.type == "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
             row["last_progress"] = event.payload.get("last_progress")
         derive(row, policy)

@@ -53,16 +53,6 @@ def transition_summary(from_state: str | None, to_state: str) -> Message:
     return _("{from_state:state} → {to_state:state}", from_state=from_state, to_state=to_state)
 
 
-def actor_label(actor: dict | None) -> Message | None:
-    """Who acted, by name, position and unit: 李文员（县招商局 招商局工作人员）."""
-    if not actor:
-        return None
-    if actor.get("name") and actor.get("name") != actor.get("user_id"):
-        return _("{name} ({unit:unit}, {position:position})", name=actor["name"], unit=actor.get("unit"),
-                 position=actor.get("position"))
-    return _("{position:position} ({unit:unit})", unit=actor.get("unit"), position=actor.get("position"))
-
-
 class CoordinatorService:
     name = "coordinator"
 
@@ -335,7 +325,7 @@ class CoordinatorService:
         entries.sort(key=lambda e: (e["at"], e["kind"] != "transition"))
         for entry in entries:
             entry["at"] = to_shanghai(entry["at"])
-            entry["who"] = actor_label(entry["actor"])
+            entry["who"] = vocabulary.actor_label(entry["actor"])
         row.update(timeline=entries, allowed_next=domain.allowed_triggers(row["state"]),
                    state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]))
         return schema(ProjectSchema).dump(row)

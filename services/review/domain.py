@@ -19,7 +19,8 @@ def required_units(location_kind: str, location_id: str | None) -> tuple[str, ..
 
 def check_opinion(opinion: str, conditions: list[str], reasons: list[str]) -> None:
     if opinion not in OPINIONS:
-        raise InvalidInput.for_field("opinion", _("must be one of: {choices:list}", choices=list(OPINIONS)))
+        raise InvalidInput.for_field("opinion", _("must be one of: {choices:list}",
+                                                  choices=[_("{opinion:opinion}", opinion=o) for o in OPINIONS]))
     if opinion == "conditional" and not conditions:
         raise InvalidInput.for_field("conditions", _("a conditional pass lists its conditions"))
     if opinion == "fail" and not reasons:

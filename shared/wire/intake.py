@@ -4,9 +4,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, RAISE
 
 from shared.errors import InvalidInput
+from shared.i18n import N_
 from shared.schema import Text, load_or_invalid, schema
 
-PHONE = validate.Regexp(r"^\+?[0-9][0-9\- ]{5,19}$", error="must be a telephone number (digits, -, optional +)")
+PHONE = validate.Regexp(r"^\+?[0-9][0-9\- ]{5,19}$", error=N_("must be a telephone number (digits, -, optional +)"))
 
 
 class InvestorSchema(Schema):
@@ -18,7 +19,7 @@ class InvestorSchema(Schema):
     credit_code = fields.String(load_default=None, allow_none=True, metadata={"description": "统一社会信用代码, 18 chars (domestic)"})
     registration_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
                                     metadata={"description": "home registration id (foreign)"})
-    country = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$", error="ISO 3166 two-letter code"))
+    country = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$", error=N_("must be a two-letter ISO 3166 code")))
 
 
 class ContactSchema(Schema):

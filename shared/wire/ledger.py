@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.i18n import N_
 from shared.schema import Text
 
 TEXT = validate.Length(min=1, max=500)
@@ -80,7 +81,7 @@ class ResponsibilityInputSchema(Strict):
     @validates_schema
     def something(self, data, **kwargs):
         if not data:
-            raise ValidationError("give responsible_leader and/or responsible_person", "body")
+            raise ValidationError(N_("give the responsible leader, the responsible person or both"), "body")
 
 
 class RequirementSchema(Strict):
