@@ -29,7 +29,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert "state: construction" in out
     assert "decision route: ESCALATED — decides party_secretary + county_magistrate" in out
     assert "party_secretary decides: agree" in out and out.count("state: agreed") >= 2
-    assert "C3041 is in the eliminated class" in out and "state: rejected" in out
+    assert "(C3041) is in the eliminated class" in out and "state: rejected" in out
     # R11 termination and the notifications the first project produced (issue #7)
     assert "terminates it without a special report: refused — 422 special report: no special report" in out
     assert "state terminated" in out
