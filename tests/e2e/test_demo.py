@@ -50,7 +50,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     for book in ("重点招商信息台账 (information): 2 row(s)", "在谈项目台账 (negotiation): 1 row(s)",
                  "签约项目台账 (contracted): 1 row(s)"):
         assert book in ledger
-    assert f"targets {year} 衡东工业园: signed 1 of 4 (25.00%)" in ledger
+    assert f"targets {year} Hengdong Industrial Park: signed 1 of 4 (25.00%)" in ledger  # names in the language asked
     written = sorted(p.name for p in out_dir.iterdir())
     assert [n for n in written if n.startswith(("ledger-", "summary-"))] == [
         next(n for n in written if n.startswith("ledger-")), f"summary-{quarter}.docx", f"summary-{quarter}.xlsx"]
