@@ -16,6 +16,7 @@ from typing import Mapping
 from marshmallow import Schema, ValidationError, fields, validate
 
 from shared.errors import InvalidInput, NotAllowed, problems_of
+from shared import vocabulary
 from shared.i18n import N_, _
 from shared.schema import flatten_messages, schema
 
@@ -121,8 +122,11 @@ def is_allowed(actor: Actor, operation: str, authority: Mapping[str, Mapping], *
 def authorize(actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str) -> None:
     """Raise ``NotAllowed`` naming the operation and position unless allowed."""
     if not is_allowed(actor, operation, authority, **context):
-        raise NotAllowed(
+        said = _("{position:position} may not {operation:operation}", position=actor.position, operation=operation) \
+            if vocabulary.names_its_unit(actor.position) and not position_unit_problem(actor.position, actor.unit) else \
             _("{position:position} ({unit:unit}) may not {operation:operation}", position=actor.position,
-              unit=actor.unit, operation=operation),
+              unit=actor.unit, operation=operation)  # a scoped position (park_head:hexi) names its unit already
+        raise NotAllowed(
+            said,
             {"operation": operation, "position": actor.position, "unit": actor.unit},
         )

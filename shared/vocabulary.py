@@ -163,6 +163,12 @@ def channel_name(code: str, locale: str | None = None) -> str:
     return code
 
 
+def names_its_unit(position: str) -> bool:
+    """A scoped position whose name says its unit (park_head:hexi → 河西新区管委会主任): no unit beside it."""
+    kind, _sep, scope = position.partition(":")
+    return bool(scope) and kind in SCOPED_POSITION_NAMES
+
+
 def position_name(code: str, locale: str | None = None) -> str:
     if not code:
         return ""
@@ -183,9 +189,14 @@ def actor_label(actor: Mapping | None, with_name: bool = True):
         return None
     if actor.get("unit") == "SYSTEM" or actor.get("position") == "system":
         return _("{position:position}", position="system")
+    scoped = names_its_unit(actor.get("position") or "")
     if with_name and actor.get("name") and actor.get("name") != actor.get("user_id"):
+        if scoped:
+            return _("{name} ({position:position})", name=actor["name"], position=actor["position"])
         return _("{name} ({unit:unit}, {position:position})", name=actor["name"], unit=actor.get("unit"),
                  position=actor.get("position"))
+    if scoped:
+        return _("{position:position}", position=actor["position"])
     return _("{position:position} ({unit:unit})", unit=actor.get("unit"), position=actor.get("position"))
 
 
@@ -371,7 +382,7 @@ def search_sectors(query: str = "", limit: int = 50, locale: str | None = None) 
     for code, (zh, en) in sectors().items():
         if not wanted or code.startswith(upper) or folded in zh.casefold() or folded in en.casefold():
             found.append(code)
-    found.sort(key=lambda c: (not c.startswith(upper) if wanted else False, len(c) != 5, c))
+    found.sort(key=lambda c: (c != upper, not c.startswith(upper) if wanted else False, len(c) != 5, c))
     return [{"code": c, "name": sector_name(c, locale), "label": sector_label(c, locale), "level": _LEVELS[len(c)]}
             for c in found[:limit]]
 
