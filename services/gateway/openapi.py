@@ -5,6 +5,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
+from services.gateway import workbench_routes
 from shared.wire.coordinator import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
@@ -266,6 +267,7 @@ def build_spec(version: str = "0.1.0") -> dict:
     _ledger_paths(spec)
     _web_paths(spec)
     _people_paths(spec)
+    workbench_routes.openapi_paths(spec, _op, _json, ID)
     spec.path("/api/lifecycle", operations={"get": {"summary": "The lifecycle transition table", "tags": ["projects"],
                                                     "responses": {"200": {"description": "transitions"}}}})
     spec.path("/health", operations={"get": {"summary": "Gateway health", "tags": ["ops"],

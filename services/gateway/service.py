@@ -26,6 +26,7 @@ from nameko.dependency_providers import Config
 from services.gateway import models, people
 from services.gateway.openapi import build_spec
 from services.gateway import webapp
+from services.gateway.workbench_routes import WorkbenchRoutes
 from shared.actor import Actor
 from shared.clock import to_shanghai
 from shared.db import Database
@@ -114,7 +115,7 @@ def page_of(request) -> dict:
     return out
 
 
-class GatewayService:
+class GatewayService(WorkbenchRoutes):
     name = "gateway"
 
     db = Database(models.metadata, relay=False)
