@@ -312,8 +312,18 @@ class CoordinatorService:
         for entry in entries:
             entry["at"] = to_shanghai(entry["at"])
         row.update(timeline=entries, allowed_next=domain.allowed_triggers(row["state"]),
-                   state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]))
+                   state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]),
+                   basic=self._basic(session, project_id))
         return schema(ProjectSchema).dump(row)
+
+    BASIC = ("investor_name", "credit_code", "sector", "planned_total_investment", "fixed_asset_investment",
+             "contracted_investment", "land_mu", "location", "responsible_unit", "responsible_person",
+             "responsible_leader", "liaison_leader", "is_key", "key_basis", "tier", "registered_unit", "registered_on")
+
+    def _basic(self, session, project_id: str) -> dict | None:
+        """The project file's basic information, from its ledger row (for every reader of the project)."""
+        row = ledger_store.row_data(session, project_id, missing_ok=True)
+        return None if row is None else {k: row.get(k) for k in self.BASIC}
 
     @rpc(expected_exceptions=EXPECTED)
     def list_projects(self, actor, state=None, limit=50, offset=0):

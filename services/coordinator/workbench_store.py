@@ -16,6 +16,8 @@ from shared.statements import insert_new
 W, ACTS, S = models.awaiting, models.acts, models.search_entries
 PAGE = 200
 """To-dos read for one person (the nearest deadlines first); the counts cover all."""
+NO_DUE = date(9999, 12, 31)
+"""The ``due`` of a to-do without a deadline: last in the index's order (an index puts NULL first)."""
 
 
 def snapshot(row: Mapping | None) -> dict | None:
@@ -31,7 +33,7 @@ def keep(session, project_id: str, before: Mapping | None, after: Mapping, event
         session.execute(delete(W).where(W.c.project_id == project_id))
         for entry in after["awaiting"]:
             session.execute(insert(W).values(project_id=project_id, unit=entry["unit"], position=entry["position"],
-                                             due=date.fromisoformat(entry["due"]) if entry["due"] else None,
+                                             due=date.fromisoformat(entry["due"]) if entry["due"] else NO_DUE,
                                              kind=entry["kind"], operation=entry["operation"], data=entry))
     for event in events:
         if event.actor.user_id != "system" and not event.type.startswith("coordinator.ledger_row"):
@@ -79,8 +81,12 @@ def to_dos(session, actor: Actor, authority: Mapping, limit: int = PAGE) -> tupl
             counts[kind] = counts.get(kind, 0) + n
     if not counts:
         return [], {}
-    rows = session.execute(select(W.c.project_id, W.c.data).where(mine, W.c.kind.in_(list(counts)))
-                           .order_by(W.c.due.asc().nulls_last(), W.c.id).limit(limit)).all()
+    rows = []
+    for position in (None, actor.position):  # each branch read in the index's order (unit, position, due)
+        which = W.c.position.is_(None) if position is None else W.c.position == position
+        rows += session.execute(select(W.c.id, W.c.due, W.c.project_id, W.c.data).where(W.c.unit == actor.unit, which)
+                                .order_by(W.c.due, W.c.id).limit(limit)).all()
+    rows = sorted(rows, key=lambda r: (r.due, r.id))[:limit]
     items = [{**r.data, "project_id": r.project_id} for r in rows
              if workbench.may_act(actor, r.data, authority)]
     _name(session, items)

@@ -69,7 +69,9 @@ class WorkbenchRoutes:
     def my_operations(self, request):
         actor = Actor.load(_gateway().actor_of(request))
         return _gateway().respond({"user_id": actor.user_id, "position": actor.position, "unit": actor.unit,
-                                   "operations": allowed_operations(actor, self.policy.authority)})
+                                   "operations": allowed_operations(actor, self.policy.authority),
+                                   "rules": {op: {k: list(rule.get(k) or ()) for k in ("positions", "units")}
+                                             for op, rule in self.policy.authority.items()}})
 
     @http("GET", "/api/people/names")
     @api
@@ -136,7 +138,9 @@ def openapi_paths(spec, op, json, ident) -> None:
     tag = "workbench"
     spec.path("/api/me/operations", operations={"get": op(
         "The operations of the authorization table the signed-in user's position or unit may do: always, or own "
-        "(on the records of their own unit)", {"200": {"description": "operation -> always | own"}}, tag=tag)})
+        "(on the records of their own unit); and every operation's rule (who may), for the refusals the web app "
+        "explains", {"200": {"description": "operations: operation -> always | own; rules: operation -> positions, "
+                                            "units"}}, tag=tag)})
     spec.path("/api/people/names", operations={"get": op(
         "Every user's name, position and unit (timelines name persons)", {"200": {"description": "user id -> name"}},
         tag=tag)})

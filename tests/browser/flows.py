@@ -21,6 +21,11 @@ def ready(page):
     page.wait_for_selector("body[data-ready=true]")
 
 
+def confirmed(page, form: str) -> None:
+    """An irreversible step (a decision, a signature, a filing, a termination) asks to confirm its summary first."""
+    page.click(f"{form} .confirm .confirm-yes")
+
+
 def shot(page, output: Path, name: str) -> str:
     """A full-page screenshot once every card has its content (a card loading carries data-loading)."""
     page.wait_for_function("!document.querySelector('section.card[data-loading]')")
@@ -66,10 +71,10 @@ def review_opinion(page, output, base, project_id):
     page.click(f"{item} button[type=submit]")
     page.wait_for_selector(f"{item} .notice")
     assert "意见已提交" in page.inner_text(item)
-    page.click(f"{item} button[type=submit]")  # again: once per unit and round
-    refusal = page.wait_for_selector(f"{item} .refusal")
-    assert refusal.get_attribute("data-error") == "conflict" and "与当前状态冲突" in refusal.inner_text()
-    return {"screenshot": shot(page, output, "2-bureau-reviewer-opinion"), "refusal": refusal.inner_text()}
+    # once per unit and round: the submitted form is shown read-only with its outcome
+    assert page.is_disabled(f"{item} button[type=submit]") and page.is_disabled(f"{item} select[name=opinion]")
+    assert page.query_selector(f"{item} form.submitted")
+    return {"screenshot": shot(page, output, "2-bureau-reviewer-opinion"), "outcome": page.inner_text(f"{item} .notice")}
 
 
 def park_head_decides(page, output, base, project_id, actor):
@@ -80,10 +85,14 @@ def park_head_decides(page, output, base, project_id, actor):
     assert "权限内决策" in text and "45.00 mu" in text, text
     page.select_option(f"{item} select[name=decision]", "refuse")  # a refusal without reasons breaks a rule
     page.click(f"{item} button[type=submit]")
+    confirmed(page, item)
     refusal = page.wait_for_selector(f"{item} .refusal")
     assert refusal.get_attribute("data-error") == "invalid_input" and "reasons" in refusal.inner_text()
     page.select_option(f"{item} select[name=decision]", "agree")
     page.click(f"{item} button[type=submit]")
+    summary = page.wait_for_selector(f"{item} .confirm").inner_text()
+    assert "同意" in summary and "不可撤回" in summary, summary
+    confirmed(page, item)
     page.wait_for_selector(f"{item} .notice")
     return {"screenshot": shot(page, output, "3-park-head-decides"), "refusal": refusal.inner_text()}
 
@@ -116,7 +125,7 @@ def public_catalog(page, output, base):
 
 
 def language_switch(page, output, base):
-    page.goto(base + as_("u-ipb-1,ipb_clerk,IPB", "/"))
+    page.goto(base + as_("u-ipb-1,ipb_clerk,IPB", "/overview"))
     ready(page)
     page.wait_for_selector("#projects-total")
     zh = page.inner_text("header")
@@ -196,7 +205,7 @@ class Walk:
         p.fill("#f-password", self.password)
         p.click("#signin-form button[type=submit]")
         p.wait_for_function("text => (document.querySelector('#who') || {}).textContent.includes(text)",
-                            arg=f"{who['name']} · {who['position']} · {who['unit']}")
+                            arg=who["name"])
         self.signing_in += time.monotonic() - started
         p.wait_for_selector(then)
         ready(p)
@@ -215,7 +224,10 @@ class Walk:
         for attempt in range(8):
             self.page.evaluate("document.querySelectorAll('#step-done .notice, .result > *').forEach(e => e.remove())")
             self.page.click(f"{form} button[type=submit]")
-            outcome = self.page.wait_for_selector(f"{then}, {form} .refusal", timeout=20_000)
+            outcome = self.page.wait_for_selector(f"{then}, {form} .refusal, {form} .confirm-yes", timeout=20_000)
+            if outcome.evaluate("e => e.matches('.confirm-yes')"):
+                outcome.click()
+                outcome = self.page.wait_for_selector(f"{then}, {form} .refusal", timeout=20_000)
             if not outcome.evaluate("e => e.matches('.refusal')"):
                 ready(self.page)
                 return outcome
@@ -243,6 +255,8 @@ class Walk:
 
     def refused(self, form: str) -> str:
         self.page.click(f"{form} button[type=submit]")
+        if self.page.wait_for_selector(f"{form} .refusal, {form} .confirm-yes").evaluate("e => e.matches('.confirm-yes')"):
+            confirmed(self.page, form)
         return self.page.wait_for_selector(f"{form} .refusal").inner_text()
 
     def shot(self, name: str):
@@ -400,6 +414,7 @@ def terminate_with_special_report(page, output, base, project_id, director, unit
     page.fill("#terminate-form [name=reason]", "投资方资金链断裂，项目无法推进")
     assert page.input_value("#terminate-form [name=special_report_ref]") == ""
     page.click("#terminate-form button[type=submit]")
+    confirmed(page, "#terminate-form")
     refusal = page.wait_for_selector("#terminate-form .refusal").inner_text()
     refused = shot(page, output, "9-1-termination-refused-without-special-report")
 
@@ -427,6 +442,7 @@ def terminate_with_special_report(page, output, base, project_id, director, unit
     chosen = page.input_value("#terminate-form [name=special_report_ref]")
     page.fill("#terminate-form [name=reason]", "投资方资金链断裂，项目无法推进")
     page.click("#terminate-form button[type=submit]")
+    confirmed(page, "#terminate-form")
     page.wait_for_selector("#project-state[data-state=terminated]")
     page.wait_for_selector("#step-terminated")
     ready(page)

@@ -152,7 +152,8 @@ def test_a_user_signs_in_with_a_password_and_signs_out(web):
             "unit": "IPB"})
     result = run_flow("sign_in", base=base, user_id="wang.clerk", password="zhaoshang-2026!")
     assert "wrong user or password" in result["refusal"]
-    assert "王文员" in result["who"] and "ipb_clerk" in result["who"] and "IPB" in result["who"]
+    assert "王文员" in result["who"] and "招商局工作人员" in result["who"] and "县招商局" in result["who"]
+    assert "ipb_clerk" not in result["who"]  # names, not codes
     assert result["screenshot"].endswith("0-signed-in-dashboard.png")
 
 
@@ -183,7 +184,7 @@ def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
     assert result["sign_ins"] == people["sign_ins"]  # who signed in for which step: the README's table, exactly
     assert {p["user_id"] for p in people["people"]} == {user for _, user in result["sign_ins"]}
     assert result["requests"]["actor_headers"] == 0 and result["requests"]["bearer"] > 100  # signed in: tokens only
-    assert "李文员 · ipb_clerk · IPB" in result["who"] and "DEV" not in result["who"]
+    assert "李文员 招商局工作人员 · 县招商局" in result["who"] and "DEV" not in result["who"]
     pid = result["project_id"]
     assert result["states"] == LIFE  # the page showed each state in turn
     for path in result["screenshots"]:
@@ -245,8 +246,8 @@ def test_the_administrator_creates_a_user_who_signs_in(web):
     result = run_flow("admin_creates_a_user", base=base, admin="admin", password="admin-pass-2026!", user=user)
     assert Path(result["screenshot"]).exists()
     assert "输入不符合规则" in result["refusal"] and "password" in result["refusal"]
-    assert "zhao.reviewer" in result["users"] and "县国土资源局 (LAND)" in result["users"]
-    assert "赵审查" in result["who"] and "reviewer" in result["who"] and "LAND" in result["who"]
+    assert "zhao.reviewer" in result["users"] and "县国土资源局" in result["users"]
+    assert "赵审查" in result["who"] and "审查人员" in result["who"] and "县国土资源局" in result["who"]
     assert "用户管理" not in result["nav"]  # the page is the administrator's only
     users = api.get("/api/users", actor={"user_id": "admin", "position": "ipb_admin", "unit": "IPB"}).json()
     [row] = [u for u in users if u["user_id"] == "zhao.reviewer"]

@@ -11,6 +11,11 @@ import {
 } from './ui.js';
 import { nextSteps, opinionForm, decisionForm, signForm, downloadButton, custodianForm, isHead } from './lifecycle.js';
 import { usersPage } from './admin.js';
+import {
+  workbenchPage, inboxPage, searchPage, searchBox, refreshBadge, basicCard, attachmentsCard, printLedger, printProject,
+  printApproval,
+} from './workbench.js';
+import { setRules, setPeople, personName } from './ui.js';
 
 export { refusal };
 const main = document.getElementById('main');
@@ -92,7 +97,8 @@ async function ledgerPage(params) {
     h('button.primary', { type: 'submit' }, t('common.filter')),
     exportPath ? h('button', { type: 'button', id: 'ledger-export', onclick: async e => {
       try { await api.download(`${exportPath}?${query()}`, 'ledger.xlsx'); } catch (err) { e.target.after(refusal(err)); }
-    } }, t('ledger.export')) : null);
+    } }, t('ledger.export')) : null,
+    h('a.button', { id: 'ledger-print', href: `#/print/ledger?${new URLSearchParams(params)}` }, t('print.ledger')));
   const query = () => {
     const q = new URLSearchParams({ book });
     const v = formValues(filters);
@@ -234,7 +240,7 @@ async function projectPage(params, id) {
     h('p.muted', `${t('project.since')} ${when(project.state_since)}`,
       project.facts && project.facts.responsible_unit ? ` · ${t('ledger.unit')}: ${unitName(project.facts.responsible_unit)}` : ''),
     h('div', { id: 'step-done' }, message ? notice(message) : ''),
-    steps);
+    basicCard(project), steps);
   try {
     steps.append(...await nextSteps(project, { me, done: (text, mode) => follow(project, text, mode) }));
   } catch (err) {
@@ -310,6 +316,7 @@ async function projectPage(params, id) {
           table([t('project.figures'), '', '', t('project.formula')], (a.figures || []).map(f =>
             [FIGURES.includes(f.name) ? t(`fig.${f.name}`) : f.name, h('td.num', f.value), f.unit, f.formula]), { id: 'figures-table' }), links);
       }), { id: 'card-accounting' })];
+  cards.push(attachmentsCard(project, () => route()));
   const first = FIRST[project.state] || [];  // the cards of the present stage first
   cards.sort((a, b) => (first.includes(b.id) ? 1 : 0) - (first.includes(a.id) ? 1 : 0));
   main.append(h('div.grid.wide', cards),
@@ -317,7 +324,11 @@ async function projectPage(params, id) {
       table([t('project.at'), t('project.event'), t('project.state'), t('project.time_in_state'), t('project.actor'), t('project.reason')],
         project.timeline.map(s => [when(s.at), s.summary, s.to_state ? stateTag(s.to_state) : '',
           s.kind === 'transition' ? duration(s.time_in_state_seconds) : '',
-          `${(s.actor || {}).position || ''} (${(s.actor || {}).unit || ''})`, s.reason || '']))));
+          personName(s.actor), s.reason || '']))),
+    h('p.no-print', { id: 'approval-links' },
+      h('a.button', { href: `#/print/approval/${enc(project.id)}?kind=review`, id: 'approval-review' }, t('approval.review_title')), ' ',
+      h('a.button', { href: `#/print/approval/${enc(project.id)}?kind=decision`, id: 'approval-decision' }, t('approval.decision_title'))));
+  if (params.get('todo')) (document.querySelector('#steps form') || steps).scrollIntoView({ block: 'start' });
 }
 
 async function reviewDesk() {
@@ -449,7 +460,7 @@ function signinPage(params) {
       if (err.status === 404 || err.status === 405) err.message = t('signin.unavailable');
       throw err;
     }
-  }, () => { renderChrome(); go(`#${next || '/'}`); });
+  }, async () => { await knowUser(); renderChrome(); go(`#${next || '/'}`); });
   main.append(h('h1', t('signin.title')), h('section.card', form),
     h('p.muted', h('a', { href: '/catalog' }, t('nav.catalog')), ' · ', h('a', { href: '/api/docs' }, t('nav.apidocs'))));
 }
@@ -457,10 +468,17 @@ function signinPage(params) {
 async function apiDocsPage() { renderApiDocs(main, await api.openapi()); }
 
 // -- chrome and routing --------------------------------------------------------------------------
-const NAV = [['#/', 'nav.dashboard'], ['#/ledger', 'nav.ledger'], ['#/leads', 'nav.leads'], ['#/projects', 'nav.projects'],
-  ['#/desk/review', 'nav.desk.review'], ['#/desk/decisions', 'nav.desk.decisions'], ['#/desk/reports', 'nav.desk.reports'],
-  ['#/desk/custody', 'nav.desk.custody'], ['#/admin/users', 'nav.users', 'admin'], ['/catalog', 'nav.catalog'],
-  ['/api/docs', 'nav.apidocs']];
+// The menu: each page for the positions whose operations (the authorization table, /api/me/operations) use it.
+const NAV = [['#/', 'nav.workbench'], ['#/inbox', 'nav.inbox'],
+  ['#/overview', 'nav.dashboard', ['coordinator.read_summary']],
+  ['#/ledger', 'nav.ledger', ['coordinator.read_ledger']],
+  ['#/leads', 'nav.leads', ['intake.register_lead']], ['#/projects', 'nav.projects', ['coordinator.read_project']],
+  ['#/desk/review', 'nav.desk.review', ['review.record_opinion']],
+  ['#/desk/decisions', 'nav.desk.decisions', ['negotiation.decide']],
+  ['#/desk/reports', 'nav.desk.reports', ['contracts.file_special_report', 'notifications.file_special_report']],
+  ['#/desk/custody', 'nav.desk.custody', ['contracts.read_custodians']], ['#/admin/users', 'nav.users', 'admin'],
+  ['/catalog', 'nav.catalog'], ['/api/docs', 'nav.apidocs']];
+let operations = null;
 
 function renderChrome() {
   const nav = clear(document.getElementById('nav'));
@@ -469,14 +487,20 @@ function renderChrome() {
   for (const [href, key, only] of NAV) {
     if (!api.signedIn() && href.startsWith('#')) continue;
     if (only === 'admin' && !(user && user.is_admin)) continue;
+    if (Array.isArray(only) && api.signedIn() && !api.may(operations, ...only)) continue;
     const target = href.startsWith('#') ? (publicPage ? '/' + href : href) : href;
-    nav.append(h('a', { href: target, 'data-nav': key }, t(key)));
+    nav.append(h('a', { href: target, 'data-nav': key }, t(key),
+      key === 'nav.inbox' ? h('span.badge', { id: 'inbox-badge', hidden: true }) : null));
   }
+  const tools = clear(document.getElementById('tools'));
+  if (api.signedIn() && !publicPage) tools.append(searchBox());
   const who = clear(document.getElementById('who'));
   if (api.signedIn() && user) {
-    who.append(user.dev ? h('span.tag.warn', { title: t('dev.actor') }, 'DEV') : '', ` ${user.name || user.user_id} · ${user.position} · ${user.unit}`,
+    who.append(user.dev ? h('span.tag.warn', { title: t('dev.actor') }, 'DEV') : '',
+      h('span.who-name', ` ${user.name && user.name !== user.user_id ? user.name : ''} ${posName(user.position)} · ${unitName(user.unit)}`),
       h('button', { type: 'button', id: 'signout', onclick: async () => {
         await api.signOut();
+        operations = null;
         if (location.pathname === '/') { renderChrome(); go('#/signin'); } else location.href = '/#/signin';
       } }, t('signout')));
   } else if (location.pathname === '/') {
@@ -486,10 +510,24 @@ function renderChrome() {
   lang.textContent = t('lang.switch');
   lang.onclick = async () => { await loadLanguage(otherLanguage()); renderChrome(); route(); };
   document.querySelector('.brand').textContent = t('app.title');
+  refreshBadge();
+}
+
+// What the signed-in user may do, and every user's name (timelines name persons): read once a sign-in.
+async function knowUser() {
+  if (!api.signedIn() || location.pathname !== '/') return;
+  try {
+    operations = await api.myOperations();
+    setRules(operations.rules);
+  } catch (e) { operations = null; }
+  try { setPeople(await api.get('/api/people/names')); } catch (e) { /* names stay positions */ }
 }
 
 const ROUTES = [
-  [/^\/?$/, dashboard], [/^\/ledger$/, ledgerPage], [/^\/leads$/, leadsPage], [/^\/leads\/new$/, newLeadPage],
+  [/^\/?$/, () => workbenchPage(main)], [/^\/overview$/, dashboard], [/^\/inbox$/, params => inboxPage(main, params)],
+  [/^\/search$/, params => searchPage(main, params)], [/^\/print\/ledger$/, params => printLedger(main, params)],
+  [/^\/print\/project\/([^/]+)$/, (params, id) => printProject(main, id)],
+  [/^\/print\/approval\/([^/]+)$/, (params, id) => printApproval(main, params, id)], [/^\/ledger$/, ledgerPage], [/^\/leads$/, leadsPage], [/^\/leads\/new$/, newLeadPage],
   [/^\/leads\/([^/]+)$/, leadPage], [/^\/projects$/, projectsPage], [/^\/projects\/([^/]+)$/, projectPage],
   [/^\/desk\/review$/, reviewDesk], [/^\/desk\/decisions$/, decisionsDesk], [/^\/desk\/reports$/, reportsDesk],
   [/^\/desk\/custody$/, custodyDesk], [/^\/admin\/users$/, () => usersPage(main)], [/^\/signin$/, signinPage],
@@ -509,6 +547,7 @@ let routing = 0;
 async function route() {
   const mine = ++routing;
   clear(main);
+  document.body.classList.remove('print-view', 'print-landscape');
   document.body.dataset.ready = 'false';
   let view, args = [];
   if (location.pathname === '/catalog') view = catalogPage;
@@ -535,6 +574,7 @@ async function boot() {
     if (location.pathname === '/' && !api.devActor()) { api.signOut(); go(signinHash()); }
   });
   await loadLanguage();
+  await knowUser();
   renderChrome();
   window.addEventListener('hashchange', route);
   await route();
