@@ -10,6 +10,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select
 from services.coordinator import ledger, models, workbench
 from shared import search as fulltext
 from shared.actor import Actor
+from shared.clock import to_shanghai
 from shared.envelope import Envelope
 from shared.statements import insert_new
 
@@ -107,7 +108,8 @@ def _name(session, items: list[dict]) -> None:
 def done(session, user_id: str, limit: int = 20) -> list[dict]:
     rows = session.execute(select(ACTS).where(ACTS.c.user_id == user_id).order_by(ACTS.c.at.desc(), ACTS.c.id.desc())
                            .limit(limit)).mappings()
-    return [{"project_id": r["project_id"], "type": r["type"], "at": r["at"], **r["data"]} for r in rows]
+    return [{"project_id": r["project_id"], "type": r["type"], "at": to_shanghai(r["at"]).isoformat(), **r["data"]}
+            for r in rows]
 
 
 def readable(actor: Actor, all_units: bool) -> list:

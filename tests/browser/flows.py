@@ -21,6 +21,14 @@ def ready(page):
     page.wait_for_selector("body[data-ready=true]")
 
 
+def fill_field(page, selector: str, value: str) -> None:
+    """A field by its selector: text typed in, or an option chosen (a park or town is picked by name)."""
+    if page.eval_on_selector(selector, "e => e.tagName") == "SELECT":
+        page.select_option(selector, value)
+    else:
+        page.fill(selector, value)
+
+
 def confirmed(page, form: str) -> None:
     """An irreversible step (a decision, a signature, a filing, a termination) asks to confirm its summary first."""
     page.click(f"{form} .confirm .confirm-yes")
@@ -38,7 +46,7 @@ def register_and_file_lead(page, output, base, lead):
     page.goto(base + as_("u-ipb-1,ipb_clerk,IPB", "/leads/new"))
     ready(page)
     for selector, value in lead.items():
-        page.fill(selector, value)
+        fill_field(page, selector, value)
     page.fill("#f-sector", "C99")  # not a GB/T 4754 code: the refusal names the field and the rule
     page.click("#lead-form button[type=submit]")
     refusal = page.wait_for_selector(".refusal[data-error=invalid_input]").inner_text()
@@ -280,7 +288,7 @@ def whole_life(page, output, base, lead, people, password):
     # 1. R1: registered and filed (the clerk opens the new-lead form and is asked to sign in first)
     w.sign_in(1, clerk, route="/leads/new", then="#lead-form")
     for selector, value in lead.items():
-        p.fill(selector, value)
+        fill_field(p, selector, value)
     p.click("#lead-form button[type=submit]")
     p.wait_for_url(re.compile(r"#/leads/[^/?]+\?registered=1"))
     ready(p)

@@ -208,8 +208,10 @@ export const personName = actor => {
   if (!actor) return '—';
   const known = people[actor.user_id];
   if (actor.user_id === 'system') return t('person.system');
-  const name = actor.name || (known && known.name);
-  return name ? `${name}（${posName(actor.position)}）` : `${posName(actor.position)}（${unitName(actor.unit)}）`;
+  const name = (known && known.name) || (actor.name && actor.name !== actor.user_id ? actor.name : null);
+  const position = actor.position || (known && known.position);
+  if (!position) return name || actor.name || '—';
+  return name ? `${name}（${posName(position)}）` : `${posName(position)}（${unitName(actor.unit || (known && known.unit))}）`;
 };
 export const unitOptions = (extra = []) => [...new Set([...UNITS, ...extra.filter(Boolean)])].map(u => [u, unitName(u)]);
 

@@ -58,7 +58,8 @@ export async function workbenchPage(main) {
       h('section.card', { id: 'card-done' }, h('h2', t('bench.done')),
         bench.done.length ? table([t('project.at'), t('lead.ref'), t('lead.project_name'), t('project.event')],
           bench.done.map(d => [when(d.at), h('a', { href: `#/projects/${enc(d.project_id)}` }, d.ref || ''), d.name || '',
-            t(`event.${d.type}`, d.summary || '')])) : h('p.muted', t('bench.nothing_done')))));
+            d.type === 'coordinator.project_state_changed' && d.state ? `${t('bench.moved_to')}${stateName(d.state)}`
+              : t(`event.${d.type}`, t('bench.other_act'))])) : h('p.muted', t('bench.nothing_done')))));
 }
 const workbenchPageReload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
 
@@ -159,7 +160,8 @@ export async function searchPage(main, params) {
 // -- the project file: basic information, documents, attachments -----------------------------------------------------
 export function basicCard(project) {
   const b = project.basic || {};
-  const person = b.responsible_person ? [b.responsible_person.name, b.responsible_person.phone].filter(Boolean).join(' ') : '—';
+  const person = b.responsible_person ? [personName(b.responsible_person).replace(/（.*$/, ''), b.responsible_person.phone]
+    .filter(Boolean).join(' ') : '—';
   const leader = b.liaison_leader ? [b.liaison_leader.name, posName(b.liaison_leader.position)].filter(Boolean).join(' ') : '—';
   const rows = [
     ['file.investor', b.investor_name], ['file.credit_code', b.credit_code], ['file.sector', b.sector],
@@ -257,7 +259,8 @@ export async function printLedger(main, params) {
   query.set('limit', '500');
   const page = await api.get(`/api/ledger?${query}`);
   printChrome(main, `${t(`ledger.book.${book}`)}`, true);
-  main.append(h('p.print-meta', `${t('print.as_of')} ${new Date().toLocaleDateString('zh-CN')} · ${t('common.total')} ${page.total}`),
+  const today = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'long' }).format(new Date());
+  main.append(h('p.print-meta', `${t('print.as_of')}：${today} · ${t('common.total')} ${page.total}`),
     table([t('print.no'), t('lead.ref'), t('lead.project_name'), t('lead.investor'), t('ledger.unit'), t('ledger.state'),
       t('ledger.investment'), t('file.land'), t('ledger.next_due'), t('print.progress'), t('ledger.flags')],
     page.items.map((r, i) => [String(i + 1), r.ref, r.name, r.investor_name || '—', unitName(r.responsible_unit), r.state_name || stateName(r.state),
