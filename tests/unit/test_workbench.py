@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from services.coordinator import ledger, models, workbench
 from services.coordinator.service import CoordinatorService
 from shared import migrations
-from shared.actor import Actor
+from shared.actor import Actor, is_allowed
 from shared.documents import DocumentStore
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -79,6 +79,7 @@ def test_each_person_sees_what_their_unit_and_position_must_do_with_counts(coord
     assert ipb["counts"] == {"convene_review": 1, "open_accounting": 1} and ipb["total"] == 2
     hexi = coord.workbench(HEXI_HEAD)  # negotiating in Hexi park: the park's head decides within authority
     assert kinds(hexi) == [("decide", "ZS2026-0003")]
+    assert coord.workbench({"user_id": "u-pc", "position": "park_clerk", "unit": "PARK:hexi"})["items"] == []  # the head's
     hengdong = coord.workbench(HENGDONG_HEAD)  # O1 lapsed, its special report not filed: due 2026-11-25, overdue
     assert kinds(hengdong) == [("special_report", "ZS2026-0001")]
     assert hengdong["items"][0]["due"] == "2026-11-25" and hengdong["items"][0]["overdue"] is True
@@ -229,3 +230,22 @@ def test_the_signed_contract_s_scan_is_read_under_the_contract_s_confidentiality
     assert base64.b64decode(read["content_base64"]) == PDF
     with pytest.raises(NotFound):
         coord.attachment_document(CLERK, "p2", scan["id"])  # another project's attachment is not found by this one
+
+
+# -- what the web app shows each position: the authorization table, as the services enforce it -----------------------
+def test_each_position_s_operations_are_the_authorization_table_s():
+    from services.gateway.workbench_routes import allowed_operations
+
+    clerk = allowed_operations(Actor("u", "ipb_clerk", "IPB"), POLICY.authority)
+    assert clerk["intake.file_project"] == "always" and "negotiation.decide" not in clerk
+    head = allowed_operations(Actor("u", "park_head:hengdong", "PARK:hengdong"), POLICY.authority)
+    assert head["negotiation.decide"] == "always" and head["review.record_opinion"] == "always"
+    assert head["contracts.record_progress"] == "own" and "intake.file_project" not in head
+    reviewer = allowed_operations(Actor("u", "reviewer", "DRB"), POLICY.authority)
+    assert "negotiation.decide" not in reviewer and "coordinator.read_ledger" not in reviewer
+    for actor in (Actor("u", "ipb_clerk", "IPB"), Actor("u", "park_head:hengdong", "PARK:hengdong"),
+                  Actor("u", "reviewer", "DRB"), Actor("u", "county_magistrate", "LG")):
+        ops = allowed_operations(actor, POLICY.authority)
+        for operation in POLICY.authority:  # "always" exactly where the table admits the actor on any record
+            assert (ops.get(operation) == "always") == is_allowed(actor, operation, POLICY.authority, **{
+                k: "elsewhere" for k in ("responsible_unit", "owner_unit", "task_unit", "park")}), operation
