@@ -18,6 +18,8 @@ from typing import Iterable, Mapping
 
 import filetype
 
+from shared.i18n import _
+
 from shared.errors import InvalidInput, NotFound
 
 
@@ -76,14 +78,17 @@ def sniff(data: bytes) -> str | None:
 def content_type_of(data: bytes, types: Iterable[str], max_size: int, field: str = "document") -> str:
     """The content type of an upload of one of ``types`` (by content), or ``InvalidInput`` naming the rule."""
     if not data:
-        raise InvalidInput.for_field(f"{field}.content", "is empty")
+        raise InvalidInput.for_field(f"{field}.content", _("is empty"))
     if len(data) > max_size:
-        raise InvalidInput.for_field(f"{field}.content", f"is {len(data)} bytes; the limit is {max_size} bytes")
+        raise InvalidInput.for_field(f"{field}.content", _("is {size:count} bytes; the limit is {limit:count} bytes",
+                                                           size=len(data), limit=max_size))
     found = sniff(data)
     accepted = sorted(t.lower() for t in types)
     if found not in accepted:
-        raise InvalidInput.for_field(f"{field}.content", f"is {'a ' + found + ' file' if found else 'of an unknown type'} "
-                                                         f"by its content; accepted: {', '.join(accepted)}")
+        raise InvalidInput.for_field(f"{field}.content", _("is a {found} file by its content; accepted: {accepted:list}",
+                                                           found=found, accepted=accepted) if found else
+                                     _("is of a type not known by its content; accepted: {accepted:list}",
+                                       accepted=accepted))
     return CONTENT_TYPES[found]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from shared.errors import Conflict, InvalidInput
+from shared.i18n import _
 from shared.policy import Policy
 
 
@@ -23,7 +24,7 @@ def max_size(policy: Policy) -> int:
 def kind_of(kind: str, policy: Policy) -> Mapping:
     known = kinds(policy)
     if kind not in known:
-        raise InvalidInput.for_field("kind", f"one of: {', '.join(known)}")
+        raise InvalidInput.for_field("kind", _("one of: {kinds:list}", kinds=[v["name_zh"] for v in known.values()]))
     return known[kind]
 
 
@@ -36,6 +37,7 @@ def check_open(kind: str, state: str, policy: Policy) -> Mapping:
     states); afterwards the file keeps what was attached."""
     spec = kind_of(kind, policy)
     if state not in spec["open_in"]:
-        raise Conflict(f"a {kind} is attached while the project is {' or '.join(spec['open_in'])}; it is {state}",
+        raise Conflict(_("{kind} is attached while the project is {states:states}; it is {state:state}",
+                         kind=spec["name_zh"], states=spec["open_in"], state=state),
                        {"state": [state], "kind": [kind]})
     return spec

@@ -27,6 +27,7 @@ from shared.db import Database
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed, NotFound
+from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_names
@@ -615,7 +616,7 @@ class CoordinatorService:
         authorize(actor, "coordinator.search", self.policy.authority)
         q = load_or_invalid(schema(SearchQuerySchema), query or {})
         if q["state"] and q["state"] not in domain.STATES:
-            raise InvalidInput.for_field("state", f"one of: {', '.join(domain.STATES)}")
+            raise InvalidInput.for_field("state", _("one of: {states:states}", states=list(domain.STATES)))
         items = workbench_store.find(self.db.session, actor, q["q"], all_units=actor.unit in ("IPB", "LG"),
                                      state=q["state"], unit=q["unit"], year=q["year"], limit=q["limit"])
         return {"q": q["q"], "items": items}
@@ -633,7 +634,7 @@ class CoordinatorService:
         try:
             content = base64.b64decode(data["content_base64"], validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidInput.for_field("content_base64", "is not valid base64") from None
+            raise InvalidInput.for_field("content_base64", _("is not valid base64")) from None
         project = store.get_project_row(self.db.session, project_id)
         ledger_row = ledger_store.row_data(self.db.session, project_id, missing_ok=True) or {}
         spec = attachments.check_open(data["kind"], project["state"], self.policy)
@@ -642,7 +643,7 @@ class CoordinatorService:
                   owner_unit=ledger_row.get("registered_unit") or "IPB")
         old = workbench_store.attachment(self.db.session, project_id, replaces) if replaces is not None else None
         if old is not None and (old["kind"] != data["kind"] or old["replaced_by"] is not None):
-            raise Conflict("only the current version of an attachment of the same kind is replaced",
+            raise Conflict(_("only the current version of an attachment of the same kind is replaced"),
                            {"replaces": [str(replaces)]})
         self.db.session.rollback()
         document = self.documents.save_by_content(data["filename"], content, spec["types"],

@@ -140,6 +140,7 @@ AT = models.attachments
 
 def attachment(session, project_id: str, attachment_id) -> dict:
     from shared.errors import NotFound
+    from shared.i18n import _
 
     try:
         ident = int(attachment_id)
@@ -148,7 +149,7 @@ def attachment(session, project_id: str, attachment_id) -> dict:
     row = None if ident is None else session.execute(
         select(AT).where(AT.c.id == ident, AT.c.project_id == project_id)).mappings().first()
     if row is None:
-        raise NotFound(f"project {project_id} has no attachment {attachment_id}", {"attachment_id": [str(attachment_id)]})
+        raise NotFound(_("the project has no attachment {n}", n=str(attachment_id)), {"attachment_id": [str(attachment_id)]})
     return dict(row)
 
 

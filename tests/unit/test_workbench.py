@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from services.coordinator import ledger, models, workbench
@@ -21,7 +20,7 @@ from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
 from tests.harness import Harness, TestClock, shanghai
-from tests.ledger_events import IPB, PARK, feed, lead_payload, scenario
+from tests.ledger_events import IPB, feed, lead_payload, scenario
 
 POLICY = load_policy()
 CLERK = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
@@ -193,7 +192,7 @@ def test_an_attachment_is_stored_with_its_checksum_listed_and_read_back(coord):
 def test_a_bad_file_is_refused_naming_the_rule_and_nothing_is_stored(coord):
     for content, name, rule in [(b"MZ\x90\x00not a pdf at all", "licence.pdf", "by its content"),
                                 (b"", "licence.pdf", "is empty"),
-                                (PNG, "proposal.pdf", "accepted: doc, docx, pdf")]:
+                                (PNG, "proposal.pdf", "is a png file by its content")]:
         kind = "proposal" if name.startswith("proposal") else "business_licence"
         with pytest.raises(InvalidInput) as bad:
             coord.attach(CLERK, "p2", upload(kind, content, name))
