@@ -59,7 +59,7 @@ def test_ipb_clerk_registers_and_files_a_lead(web):
     lead = api.get(f"/api/leads/{lead_id}").json()
     assert lead["status"] == "filed" and lead["project_name"] == "年产2万吨新型建材项目" and lead["land_mu"] == "30.00"
     # typed as 9000 (万元, the form's default) and 0.8亿: sent in yuan
-    assert (lead["planned_total_investment"], lead["planned_fixed_asset_investment"]) == ("90000000.00", "80000000.00")
+    assert Decimal(lead["planned_total_investment"]) == 90000000 and Decimal(lead["planned_fixed_asset_investment"]) == 80000000
     project = wait_for(lambda: (p := api.get(f"/api/projects/{lead_id}").json()).get("state") == "filed" and p,
                        what="the project filed")
     assert project["timeline"][-1]["reason"] == "材料齐全，同意立项"

@@ -581,6 +581,8 @@ async function route() {
   const mine = ++routing;
   clear(main);
   document.body.classList.remove('print-view', 'print-landscape');
+  const results = document.getElementById('search-results');
+  if (results) results.hidden = true;
   document.body.dataset.ready = 'false';
   let view, args = [];
   if (location.pathname === '/catalog') view = catalogPage;
