@@ -256,6 +256,10 @@ def fill_workbench(coordinator_db: Path) -> dict:
                          f"({', '.join('?' * len(SEARCH_COLUMNS))})", entries)
         conn.executemany("INSERT INTO awaiting (project_id, unit, position, due, kind, operation, data) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", todos)
+        conn.execute("INSERT INTO awaiting_counts (unit, position, kind, operation, n) "
+                     "SELECT unit, coalesce(position, ''), kind, coalesce(operation, ''), count(*) FROM awaiting "
+                     "WHERE project_id LIKE 'gen%' GROUP BY 1, 2, 3, 4 "
+                     "ON CONFLICT (unit, position, kind, operation) DO UPDATE SET n = n + excluded.n")
         conn.commit()
         conn.execute("ANALYZE")
         samples["entries"], samples["todos"] = len(entries), len(todos)

@@ -144,6 +144,17 @@ awaiting = Table(
     Index("ix_awaiting_by_unit", "unit", "position", "due", "kind", "operation", "project_id"),
 )
 
+# How many to-dos of each kind await a unit (and position): kept with ``awaiting``, so a workbench's counts are a
+# few rows however many projects await the unit (IPB's tens of thousands at province scale).
+awaiting_counts = Table(
+    "awaiting_counts", metadata,
+    Column("unit", String(40), primary_key=True),
+    Column("position", String(80), primary_key=True),  # "" where the rules name no position
+    Column("kind", String(40), primary_key=True),
+    Column("operation", String(80), primary_key=True),  # "" where the entry names no operation
+    Column("n", Integer, nullable=False),
+)
+
 # What a person did (已办): every event of a project acted by a person, newest first per person.
 acts = Table(
     "acts", metadata,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Iterable, Mapping
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import delete, insert, or_, select
 
 from services.coordinator import ledger, models, workbench
 from shared import search as fulltext
@@ -14,8 +14,8 @@ from shared.clock import to_shanghai
 from shared.envelope import Envelope
 from shared.statements import insert_new
 
-W, ACTS, S = models.awaiting, models.acts, models.search_entries
-PAGE = 200
+W, C, ACTS, S = models.awaiting, models.awaiting_counts, models.acts, models.search_entries
+PAGE = 50
 """To-dos read for one person (the nearest deadlines first); the counts cover all."""
 NO_DUE = date(9999, 12, 31)
 """The ``due`` of a to-do without a deadline: last in the index's order (an index puts NULL first)."""
@@ -32,6 +32,8 @@ def keep(session, project_id: str, before: Mapping | None, after: Mapping, event
     the ``snapshot`` of the row before the fold, None for a new row)."""
     if before is None or before["awaiting"] != after["awaiting"]:
         session.execute(delete(W).where(W.c.project_id == project_id))
+        _count(session, (before or {}).get("awaiting") or (), -1)
+        _count(session, after["awaiting"], +1)
         for entry in after["awaiting"]:
             session.execute(insert(W).values(project_id=project_id, unit=entry["unit"], position=entry["position"],
                                              due=date.fromisoformat(entry["due"]) if entry["due"] else NO_DUE,
@@ -45,6 +47,16 @@ def keep(session, project_id: str, before: Mapping | None, after: Mapping, event
                          "summary": ledger.progress_summary(event)}})
     if before is None or before["searchable"] != _searchable(after):
         fulltext.upsert(session, S, entry_of(project_id, after))
+
+
+def _count(session, entries: Iterable[Mapping], step: int) -> None:
+    """Each entry's kind counted up (or down) for its unit and position."""
+    for entry in entries:
+        key = {"unit": entry["unit"], "position": entry["position"] or "", "kind": entry["kind"],
+               "operation": entry["operation"] or ""}
+        where = [C.c[k] == v for k, v in key.items()]
+        if not session.execute(C.update().where(*where).values(n=C.c.n + step)).rowcount and step > 0:
+            session.execute(insert(C).values(**key, n=step))
 
 
 def _searchable(row: Mapping | None) -> tuple | None:
@@ -65,6 +77,7 @@ def entry_of(project_id: str, row: Mapping) -> dict:
 def rebuild(session, rows: Mapping[str, Mapping]) -> None:
     """The to-dos and search entries from the rebuilt rows (the acts stay: they are history)."""
     session.execute(delete(W))
+    session.execute(delete(C))
     session.execute(delete(S))
     for project_id, row in rows.items():
         keep(session, project_id, None, row, ())
@@ -73,12 +86,12 @@ def rebuild(session, rows: Mapping[str, Mapping]) -> None:
 # -- reads ----------------------------------------------------------------------------------------------------------
 def to_dos(session, actor: Actor, authority: Mapping, limit: int = PAGE) -> tuple[list[dict], dict[str, int]]:
     """The actor's to-dos, nearest deadline first (those without one last), and the count of each kind."""
-    mine = and_(W.c.unit == actor.unit, or_(W.c.position.is_(None), W.c.position == actor.position))
     counts: dict[str, int] = {}
     for kind, operation, position, n in session.execute(
-            select(W.c.kind, W.c.operation, W.c.position, func.count()).where(mine)
-            .group_by(W.c.kind, W.c.operation, W.c.position)):
-        if workbench.may_act(actor, {"unit": actor.unit, "position": position, "operation": operation}, authority):
+            select(C.c.kind, C.c.operation, C.c.position, C.c.n)
+            .where(C.c.unit == actor.unit, C.c.position.in_(("", actor.position)), C.c.n > 0)):
+        if workbench.may_act(actor, {"unit": actor.unit, "position": position or None, "operation": operation or None},
+                             authority):
             counts[kind] = counts.get(kind, 0) + n
     if not counts:
         return [], {}
@@ -86,7 +99,7 @@ def to_dos(session, actor: Actor, authority: Mapping, limit: int = PAGE) -> tupl
     for position in (None, actor.position):  # each branch read in the index's order (unit, position, due)
         which = W.c.position.is_(None) if position is None else W.c.position == position
         rows += session.execute(select(W.c.id, W.c.due, W.c.project_id, W.c.data).where(W.c.unit == actor.unit, which)
-                                .order_by(W.c.due, W.c.id).limit(limit)).all()
+                                .order_by(W.c.due).limit(limit)).all()  # the index's order: no sort
     rows = sorted(rows, key=lambda r: (r.due, r.id))[:limit]
     items = [{**r.data, "project_id": r.project_id} for r in rows
              if workbench.may_act(actor, r.data, authority)]

@@ -92,13 +92,15 @@ def test_a_review_awaits_each_unit_that_has_not_given_its_opinion_and_only_its_r
         "deadline_provisional": False, "reason": "review convened"}))
     fin = coord.workbench(FIN_REVIEWER)
     assert kinds(fin) == [("opinion", "ZS2026-0002")] and fin["items"][0]["due"] == "2026-12-15"
+    assert fin["counts"] == {"opinion": 1} and fin["total"] == 1
     assert [i["ref"] for i in fin["due_soon"]] == ["ZS2026-0002"]  # due within policy's 7 days of 2026-12-10
     assert coord.workbench(FIN_CLERK)["items"] == []  # the authorization table: a clerk does not give opinions
     feed(coord, Envelope("review.opinion_recorded", Actor("u-fin", "reviewer", "FIN"), project_id="p2",
                          occurred_at=at + timedelta(hours=1),
                          payload={"unit": "FIN", "opinion": "pass", "conditions": [], "reasons": [], "round": 1}))
-    assert coord.workbench(FIN_REVIEWER)["items"] == []
+    assert coord.workbench(FIN_REVIEWER)["items"] == [] and coord.workbench(FIN_REVIEWER)["counts"] == {}
     assert kinds(coord.workbench(DRB_REVIEWER)) == [("opinion", "ZS2026-0002")]
+    assert coord.workbench(DRB_REVIEWER)["counts"] == {"opinion": 1}
     assert "convene_review" not in coord.workbench(CLERK)["counts"]
 
 
@@ -110,9 +112,10 @@ def test_what_a_person_did_is_listed_newest_first(coord):
 
 
 def test_the_to_dos_of_a_rebuilt_ledger_are_the_same(coord):
-    before = coord.workbench(HENGDONG_HEAD)["items"]
+    before = [coord.workbench(who) for who in (HENGDONG_HEAD, CLERK, HEXI_HEAD)]
     coord.rebuild_ledger({"user_id": "u-d", "position": "ipb_director", "unit": "IPB"})
-    assert coord.workbench(HENGDONG_HEAD)["items"] == before
+    after = [coord.workbench(who) for who in (HENGDONG_HEAD, CLERK, HEXI_HEAD)]
+    assert [(b["items"], b["counts"]) for b in before] == [(a["items"], a["counts"]) for a in after]
 
 
 def test_the_decision_route_names_who_decides_and_signs():

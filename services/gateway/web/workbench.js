@@ -47,7 +47,8 @@ export async function workbenchPage(main) {
     h('div.grid.bench',
       h('section.card', { id: 'card-todo' }, h('h2', t('bench.todo'), ' ', h('span.badge', { id: 'todo-total' }, bench.total)),
         counts.length ? h('p.chips', counts.map(([kind, n]) => h('span.tag', { 'data-count': kind }, `${t(`todo.${kind}`, kind)} ${n}`))) : null,
-        bench.items.length ? h('ul.todos', bench.items.map(todoItem)) : h('p.muted', { id: 'todo-none' }, t('bench.nothing'))),
+        bench.items.length ? h('ul.todos', bench.items.map(todoItem)) : h('p.muted', { id: 'todo-none' }, t('bench.nothing')),
+        bench.total > bench.items.length ? h('p.hint', fill(t('bench.nearest'), { n: bench.items.length, total: bench.total })) : null),
       h('section.card', { id: 'card-due' }, h('h2', t('bench.due_soon')),
         bench.due_soon.length ? h('ul.todos', bench.due_soon.map(todoItem)) : h('p.muted', t('bench.none_due'))),
       card(t('bench.inbox'), async () => {

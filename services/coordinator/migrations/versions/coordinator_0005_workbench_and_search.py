@@ -1,6 +1,7 @@
 """the workbench: to-dos by unit and due date, each person's acts, search entries with their index, attachments
 
-``awaiting`` holds what each project awaits from whom (services/coordinator/workbench.py), ``acts`` what each
+``awaiting`` holds what each project awaits from whom (services/coordinator/workbench.py; ``awaiting_counts`` how
+many of each kind await a unit), ``acts`` what each
 person did, ``search_entries`` the leads, projects and investors with the database's own text index beside it
 (SQLite: FTS5 trigram and bigram tables kept by triggers; PostgreSQL: pg_trgm's GIN index — shared/search.py),
 ``attachments`` the documents of each project's file (their content in the document store).
@@ -53,6 +54,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_awaiting_by_unit', ['unit', 'position', 'due', 'kind', 'operation', 'project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_awaiting_project_id'), ['project_id'], unique=False)
 
+    op.create_table('awaiting_counts',
+    sa.Column('unit', sa.String(length=40), nullable=False),
+    sa.Column('position', sa.String(length=80), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('operation', sa.String(length=80), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('unit', 'position', 'kind', 'operation')
+    )
     op.create_table('search_entries',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('key', sa.String(length=40), nullable=False),
@@ -101,6 +110,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_attachments_by_project')
 
     op.drop_table('attachments')
+    op.drop_table('awaiting_counts')
     search.drop_index(op.get_bind(), 'search_entries')
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_search_entries_by_unit')
