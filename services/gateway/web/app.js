@@ -391,7 +391,7 @@ async function decisionsDesk() {
     section.append(h('section.card.decision-item', { 'data-project': item.project_id },
       h('h2', h('a', { href: `#/projects/${pid}` }, `${item.ref} ${item.project_name}`), ' ', h('span.tag', t(`decide.action.${item.action}`))),
       h('p', h('span.tag', { class: r.escalated ? 'warn' : 'ok' }, r.escalated ? t('project.route.escalated') : t('project.route.within')),
-        ` ${t('project.route.decides')}: ${(r.decides || []).join(' + ')} · ${t('project.route.signs')}: ${r.signs || '—'}`),
+        ` ${t('project.route.decides')}: ${(r.decides || []).map(posName).join('、')} · ${t('project.route.signs')}: ${posName(r.signs)}`),
       h('ul', (r.reasons || []).map(x => h('li', x))), form));
   }
   main.append(card(t('decide.signatures'), async () => {
