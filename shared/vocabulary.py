@@ -208,13 +208,22 @@ def _key(text: str) -> str:
     return "".join((text or "").split()).casefold()
 
 
+STATE_ALIASES: Mapping[str, str] = {
+    "已备案": "filed", "联审通过": "approved", "联审未通过": "rejected", "已交办责任单位": "assigned",
+    "报县主要领导决策": "escalated", "已达成一致": "agreed", "决策不同意": "refused", "合同法制审查": "legal_review",
+    "在建": "construction", "核算完毕": "closed", "合同已移交档案局": "archived",
+}
+"""Other words county ledgers write for a state (a workbook kept before the platform is imported with them)."""
+
+
 def state_of_name(text: str) -> str | None:
-    """A lifecycle state from its code or its name in any language (联审中, under joint review); None if unknown."""
+    """A lifecycle state from its code, its name in any language (联审中, under joint review) or a word county
+    ledgers use for it (在建); None if unknown."""
     wanted = _key(text)
     for code, msgid in STATE_NAMES.items():
         if wanted in {_key(code), *(_key(gettext(msgid, locale)) for locale in LOCALES)}:
             return code
-    return None
+    return STATE_ALIASES.get(wanted)
 
 
 def unit_of_name(text: str) -> str | None:
@@ -346,6 +355,16 @@ OPERATION_NAMES: Mapping[str, str] = {
     "coordinator.set_targets": N_("set the yearly targets"),
     "coordinator.read_targets": N_("read the yearly targets"),
     "coordinator.read_summary": N_("read the work summary"),
+    "coordinator.read_workbench": N_("read the workbench"),
+    "coordinator.search": N_("search projects"),
+    "coordinator.read_attachments": N_("read the project file"),
+    "coordinator.attach_business_licence": N_("attach the business licence"),
+    "coordinator.attach_proposal": N_("attach the proposal or feasibility study"),
+    "coordinator.attach_review_opinion": N_("attach a written review opinion"),
+    "coordinator.attach_negotiation_minutes": N_("attach the minutes of a negotiation"),
+    "coordinator.attach_meeting_minutes": N_("attach the minutes of the county leaders' decision meeting"),
+    "coordinator.attach_signed_contract": N_("attach the scan of the signed contract"),
+    "coordinator.attach_site_photo": N_("attach a photo of the site"),
 }
 """An operation of the authority table (``policy/authority.yaml``) -> what it does, for a refusal."""
 

@@ -134,6 +134,7 @@ class LedgerRowSchema(Schema):
     sector = fields.String(allow_none=True)
     sector_name = Text(allow_none=True, metadata={"description": "GB/T 4754-2017 name and code: 铝压延加工（C3252）"})
     location = fields.String(allow_none=True)
+    land_mu = fields.String(allow_none=True, metadata={"description": "mu (planned)"})
     book = fields.String()
     book_name = Text()
     state = fields.String()

@@ -185,6 +185,11 @@ def test_every_refusal_of_the_authorization_table_names_position_unit_and_operat
     sweep.check()
 
 
+def test_every_operation_of_the_authority_table_has_a_name():
+    unnamed = sorted(op for op in POLICY.authority if op not in vocabulary.OPERATION_NAMES)
+    assert not unnamed, f"name them in shared/vocabulary.py OPERATION_NAMES: {unnamed}"
+
+
 # -- 3. bad input -------------------------------------------------------------------------------------------------------------
 def _input_schemas():
     import importlib
@@ -346,7 +351,7 @@ def test_a_sample_lifecycle_reads_in_chinese_on_every_screen_and_document(lifecy
         for i, entry in enumerate(project["timeline"]):
             sweep.answer(entry, f"timeline of {project['ref']} [{i}] {entry['kind']}")
         sweep.answer(review.get_review(IPB, project_id), f"review of {project['ref']}")
-    page = coordinator.ledger(IPB, {"state": "联审通过"})  # a state filter by its Chinese name
+    page = coordinator.ledger(IPB, {"state": "审查通过"})  # a state filter by its Chinese name
     assert page["total"] == 1
     for row in coordinator.ledger(IPB, {"limit": 50})["items"]:
         sweep.answer(row, f"ledger row {row['ref']}")

@@ -82,7 +82,7 @@ def test_each_project_sits_in_its_book_with_the_columns_the_county_keeps(fed):
     assert [r["ref"] for r in books["contracted"]] == ["ZS2026-0001"]
 
     signed = localize(books["contracted"][0], "zh-CN")  # as the gateway renders it for a reader of Chinese
-    assert (signed["state"], signed["state_name"], signed["responsible_unit"]) == ("construction", "在建", "PARK:hengdong")
+    assert (signed["state"], signed["state_name"], signed["responsible_unit"]) == ("construction", "建设中", "PARK:hengdong")
     assert signed["responsible_leader"] == {"position": "park_head:hengdong", "name": "衡东工业园管委会主任"}
     assert signed["responsible_person"] == {"name": "李干事", "user_id": "u-ipb"}
     assert signed["time_in_state_days"] == (date(2026, 12, 10) - date(2026, 10, 22)).days
@@ -336,7 +336,7 @@ def test_the_excel_export_read_back_cell_by_cell(fed):
                 "责任人": "李干事",
                 "推进要求": "O1 缴清土地出让金（2026年11月20日前）；O1 未按期履约：向县招商引资工作领导小组报送专项报告"
                             "（2026年11月25日前）；合同约定建设期满，开展投资核算（2028年2月28日前）",
-                "完成时限": datetime(2026, 11, 20), "当前状态": "在建", "状态起始日期": datetime(2026, 10, 22),
+                "完成时限": datetime(2026, 11, 20), "当前状态": "建设中", "状态起始日期": datetime(2026, 10, 22),
                 "状态持续天数": 49, "最新进展": "2026年11月30日资金到位3,000.00 万元",
                 "最新进展日期": datetime(2026, 12, 10), "签约日期": datetime(2026, 10, 15), "合同投资（万元）": 15000,
                 "到位资金（万元）": 3000, "预警事项": "O1 专项报告逾期（已红色预警）；推进要求逾期（时限2026年11月20日）"}

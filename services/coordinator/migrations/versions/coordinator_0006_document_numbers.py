@@ -4,16 +4,16 @@ One row per document: its issuing unit, year and number within them (县招商�
 (``work_summary:2026-11``, unique per issuer, so a document asked for again keeps its number) and the date it
 was issued (shared/gongwen.py, numbers_table).
 
-Revision ID: coordinator_0005
-Revises: coordinator_0004
+Revision ID: coordinator_0006
+Revises: coordinator_0005
 Create Date: 2026-12-06 10:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = 'coordinator_0005'
-down_revision = 'coordinator_0004'
+revision = 'coordinator_0006'
+down_revision = 'coordinator_0005'
 branch_labels = None
 depends_on = None
 
