@@ -16,7 +16,8 @@ STATES = (
     "agreed", "escalated", "refused", "drafting", "legal_review", "signed", "filed_copies",
     "construction", "accounting", "closed", "archived", "terminated",
 )
-TERMINAL = frozenset({"rejected", "refused", "archived", "terminated"})
+TERMINAL = frozenset({"rejected", "archived", "terminated"})
+"""States nothing leaves (a refused project goes back to IPB, which renegotiates or terminates it: R5)."""
 BEFORE_CONSTRUCTION = tuple(s for s in STATES[: STATES.index("construction")] if s not in TERMINAL)
 """States a project can be terminated from: before construction and not already final."""
 TERMINATE = "command:terminate"
@@ -39,11 +40,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(("under_review",), "rejected", "review.concluded:rejected", "R2", "the review's outcome"),
     Transition(("under_review",), "returned", "review.returned", "R2", "a unit returns it for more information"),
     Transition(("approved",), "assigned", "negotiation.unit_assigned", "R3", "IPB confirms the responsible unit"),
+    Transition(("approved",), "under_review", "review.reopened", "R2/R3",
+               "the park IPB chose did not review it: its opinion in a new round"),
     Transition(("assigned",), "negotiating", "negotiation.session_logged", "R4", "first negotiation session"),
     Transition(("negotiating",), "agreed", "negotiation.decided:agreed", "R5", "decision within authority"),
+    Transition(("negotiating",), "refused", "negotiation.decided:refused", "R5", "decision within authority: refuse"),
     Transition(("negotiating",), "escalated", "negotiation.escalated", "R5", "route needs the principals"),
     Transition(("escalated",), "agreed", "negotiation.principals_decided:agreed", "R5", "the principals' decision"),
     Transition(("escalated",), "refused", "negotiation.principals_decided:refused", "R5", "the principals' decision"),
+    Transition(("escalated", "agreed", "refused", "drafting", "legal_review"), "negotiating", "negotiation.reopened",
+               "R5", "a decided term changed, or IPB renegotiates a refused project: a new decision"),
     Transition(("agreed",), "drafting", "contracts.drafted", "R6", "IPB drafts"),
     Transition(("drafting",), "legal_review", "contracts.submitted", "R6", "draft submitted to LEGAL"),
     Transition(("legal_review",), "drafting", "contracts.returned", "R6", "LEGAL returns it"),

@@ -44,7 +44,7 @@ STATE_NAMES = {
     "signed": "已签约", "filed_copies": "合同已归档", "construction": "在建", "accounting": "投资核算",
     "closed": "核算完毕", "archived": "合同已移交档案局", "terminated": "已终止",
 }
-ENDED = frozenset({"rejected", "refused", "terminated", "archived", "closed"})
+ENDED = frozenset({"rejected", "terminated", "archived", "closed"})
 """States with nothing left to advance: no requirement of theirs is overdue."""
 
 OWN_EVENTS = ("coordinator.key_project_set", "coordinator.responsibility_assigned", "coordinator.requirements_set",
@@ -403,7 +403,7 @@ def check_key_project(row: Mapping, data: Mapping, policy: Policy) -> None:
     from shared.tiers import key_threshold
     from shared.units import format_wan
 
-    if row["state"] in ("rejected", "refused", "terminated", "archived"):
+    if row["state"] in ("rejected", "terminated", "archived"):
         raise Conflict(f"{row['ref']} is {row['state']}: it can no longer be a key project",
                        {"state": [row["state"]]})
     positions = policy.get("thresholds.key_project.liaison_leader_positions")

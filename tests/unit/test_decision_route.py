@@ -101,19 +101,19 @@ def test_session_participants():
 
 def test_deciders_and_recommenders_are_the_route_s_positions():
     small = domain.decision_route("PARK:hengdong", [], False, Decimal("45"), policy)
-    domain.check_decider(small, "park_head:hengdong", "negotiating", "agree", {})
+    domain.check_decider(small, "park_head:hengdong", "negotiating", {})
     for wrong in ("park_head:hexi", "county_magistrate", "party_secretary", "county_leader_in_charge"):
         with pytest.raises(NotAllowed):
-            domain.check_decider(small, wrong, "negotiating", "agree", {})
+            domain.check_decider(small, wrong, "negotiating", {})
     big = domain.decision_route("PARK:hengdong", [], False, Decimal("75"), policy)
     with pytest.raises(Conflict):
-        domain.check_decider(big, "party_secretary", "negotiating", "agree", {})  # recommendation first
+        domain.check_decider(big, "party_secretary", "negotiating", {})  # recommendation first
     with pytest.raises(NotAllowed):
         domain.check_recommender(big, "county_leader_in_charge", "negotiating")
     domain.check_recommender(big, "park_head:hengdong", "negotiating")
-    domain.check_decider(big, "party_secretary", "escalated", "agree", {})
+    domain.check_decider(big, "party_secretary", "escalated", {})
     with pytest.raises(Conflict):
-        domain.check_decider(big, "party_secretary", "escalated", "agree", {"party_secretary": "agree"})
+        domain.check_decider(big, "party_secretary", "escalated", {"party_secretary": "agree"})
     assert domain.principals_outcome(big, {"party_secretary": "agree"}) is None
     assert domain.principals_outcome(big, {"party_secretary": "agree", "county_magistrate": "agree"}) == "agreed"
     assert domain.principals_outcome(big, {"party_secretary": "refuse"}) == "refused"

@@ -140,21 +140,24 @@ def file_project(neg: Negotiation, project_id: str, n: int = 1, sector: str = "C
     """Deliver intake.project_filed to the service's handler, as the bus would."""
     event = Envelope(type="intake.project_filed", actor=Actor(**IPB), project_id=project_id, payload={
         "ref": f"ZS2026-{n:04d}", "project_name": f"示例项目{n}", "investor_name": f"示例投资有限公司{n}",
-        "sector": sector, "planned_total_investment": "80000000", "planned_fixed_asset_investment": "60000000",
+        "sector": sector, "planned_total_investment": "250000000", "planned_fixed_asset_investment": "200000000",
         "land_mu": land_mu, "location_kind": location_kind, "location_id": location_id,
         "registered_unit": "IPB", "reason": "filed",
     })
     neg.on_project_filed(event.dump())
 
 
+BUREAUS = ["DRB", "IND", "FIN", "EPB", "LAND", "PLAN"]
+
+
 def conclude(neg: Negotiation, project_id: str, outcome: str = "approved", outside_policy: bool = False,
-             conditions: list | None = None) -> None:
+             conditions: list | None = None, units: list | None = None, round_: int = 1) -> None:
     """Deliver review.concluded to the service's handler, as the bus would."""
     findings = [{"check": "national_industrial_policy", "verdict": "flag" if outside_policy else "ok",
                  "outside_policy": outside_policy}]
     event = Envelope(type="review.concluded", actor=Actor(**HENGDONG_HEAD), project_id=project_id, payload={
         "outcome": outcome, "conditions": conditions or [], "findings": findings, "outside_policy": outside_policy,
-        "round": 1, "reason": f"review {outcome}",
+        "round": round_, "reason": f"review {outcome}", **({"units": units} if units is not None else {}),
     })
     neg.on_review_concluded(event.dump())
 
@@ -196,13 +199,15 @@ def session(stage: str = "early", participants: list | None = None, land: dict |
 
 
 def negotiating_park(neg: Negotiation, project_id: str, land: dict | None = None, **project) -> dict:
+    """A park project after its final-stage session (LEGAL present: a decision may be recorded, R4)."""
     park_project(neg, project_id, **project)
-    return neg.log_session(IPB, project_id, session(land=land))
+    return neg.log_session(IPB, project_id, session("final", land=land))
 
 
 def negotiating_town(neg: Negotiation, project_id: str, land: dict | None = None, **project) -> dict:
     town_project(neg, project_id, **project)
-    return neg.log_session(IPB, project_id, session(participants=[P_LEADER, P_IPB, P_XINTANG], land=land))
+    return neg.log_session(IPB, project_id, session("final", participants=[P_LEADER, P_IPB, P_XINTANG, P_LEGAL],
+                                                    land=land))
 
 
 def decision_events(neg: Negotiation) -> list[dict]:
@@ -345,8 +350,17 @@ def test_choosing_another_unit_needs_a_reason(neg):
 
     reason = "衡东已有配套供应链"
     got = neg.assign_unit(IPB, "p1", {"unit": "PARK:hengdong", "reason": reason})
+    # Hengdong did not review the project (it was bound for Hexi): its opinion comes first, in a new round (R2/R3)
+    assert got["stage"] == "park_review" and got["responsible_unit"] is None
+    assert got["pending"]["unit"] == "PARK:hengdong" and neg.events("negotiation.unit_assigned") == []
+    asked, = neg.events("negotiation.park_review_requested")
+    assert asked["payload"]["unit"] == "PARK:hengdong" and reason in asked["payload"]["reason"]
+    conclude(neg, "p1", units=BUREAUS + ["PARK:hexi", "PARK:hengdong"], round_=2)
+    got = neg.get_negotiation(IPB, "p1")
     assert got["responsible_unit"] == "PARK:hengdong" and got["assignment_reason"] == reason
+    assert got["stage"] == "assigned" and got["pending"] is None
     event, = neg.events("negotiation.unit_assigned")
+    assert event["actor"]["user_id"] == IPB["user_id"]  # IPB's choice, handed over once the park passed
     assert event["payload"]["unit"] == "PARK:hengdong" and event["payload"]["proposed"] == "PARK:hexi"
     assert event["payload"]["reason"] == reason
     assert [c["unit"] for c in event["payload"]["ranking"]] == ["PARK:hexi", "PARK:hengdong"]
@@ -474,9 +488,6 @@ def test_within_authority_in_a_park_only_the_park_head_decides(neg):
     assert decision_events(neg) == []
     assert neg.stored("p1")["stage"] == "negotiating" and neg.stored("p1")["decisions"] == {}
 
-    with pytest.raises(InvalidInput) as e:
-        neg.decide(HENGDONG_HEAD, "p1", {"decision": "refuse", "reasons": ["land price too low"]})
-    assert "decision" in e.value.details
     with pytest.raises(Conflict):  # nothing to recommend on a route within authority
         neg.recommend(HENGDONG_HEAD, "p1", {"recommendation": "please decide"})
     assert decision_events(neg) == [] and neg.stored("p1")["stage"] == "negotiating"
@@ -612,20 +623,33 @@ def test_a_restricted_class_finding_escalates_even_small_land(neg):
     assert neg.route(IPB, "p2")["escalated"] is False
 
 
-def test_an_exceeding_term_escalates_until_a_later_session_drops_it(neg):
+def test_an_exceeding_term_escalates_until_a_later_session_withdraws_it(neg):
     park_project(neg, "p1", land_mu="10")
-    neg.log_session(IPB, "p1", session(exceeding=["tax rebate beyond policy"]))
+    neg.log_session(IPB, "p1", session(exceeding=["tax rebate beyond policy"], held_on="2026-10-10"))
     route = neg.route(IPB, "p1")
     assert route["escalated"] is True and route["within_policy"] is False
-    assert any("tax rebate beyond policy" in r for r in route["reasons"])
+    assert route["exceeding"] == ["T1 tax rebate beyond policy — recorded in session 1 of 2026-10-10"]
+    assert any("tax rebate beyond policy" in r and "session 1" in r for r in route["reasons"])
     with pytest.raises(NotAllowed):
         neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
 
-    neg.log_session(IPB, "p1", session(exceeding=[]))
+    # left out of the next session's list, it stays open (R4): nothing drops out silently
+    neg.log_session(IPB, "p1", session("final", exceeding=[]))
     route = neg.route(IPB, "p1")
-    assert route["escalated"] is False and route["within_policy"] is True
+    assert route["escalated"] is True and route["exceeding"][0].startswith("T1 tax rebate beyond policy")
+    # withdrawn by a later session, with a reason, by IPB (or the session lead)
+    with pytest.raises(InvalidInput) as refused:
+        neg.log_session(IPB, "p1", {**session("final"), "withdrawn": [{"term": "T7", "reason": "x"}]})
+    assert "withdrawn.0.term" in refused.value.details
+    neg.log_session(IPB, "p1", {**session("final"), "withdrawn": [{"term": "T1", "reason": "投资方放弃该诉求"}]})
+    route = neg.route(IPB, "p1")
+    assert route["escalated"] is False and route["within_policy"] is True and route["exceeding"] == []
     assert route["decides"] == ["park_head:hengdong"]
-    assert neg.get_negotiation(IPB, "p1")["route"]["escalated"] is False
+    got = neg.get_negotiation(IPB, "p1")
+    assert got["route"]["escalated"] is False
+    term, = got["policy_terms"]
+    assert (term["status"], term["withdrawn_in"], term["withdrawal_reason"]) == ("withdrawn", 3, "投资方放弃该诉求")
+    assert term["withdrawn_by"]["unit"] == "IPB"
     assert decision_events(neg) == []
 
     got = neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
