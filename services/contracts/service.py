@@ -121,8 +121,9 @@ class ContractsService:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
+            decided = domain.decision_in_force(current)
             after = domain.next_state("draft", current["state"])
-            terms = domain.compose_terms(domain.decision_in_force(current), given)
+            terms = domain.compose_terms(decided, given)
             domain.check_terms(terms)
             number = store.latest_version(uow.session, project_id) + 1
             stored = {**schema(TermsSchema).dump(terms), **{k: terms[k] for k in ("intensity_wan_per_mu", "agreed",
@@ -137,6 +138,7 @@ class ContractsService:
             self._audit(uow, actor, "contracts.draft", project_id, "done", f"v{number}", now)
             uow.emit(Envelope("contracts.drafted", actor, project_id=project_id, payload={
                 "version": number, "state_change": first, "intensity_wan_per_mu": stored["intensity_wan_per_mu"],
+                "round": current["decision_round"],
                 "reason": f"contract v{number} drafted"}))
         return self.get_contract(actor.dump(), project_id)
 
@@ -153,7 +155,8 @@ class ContractsService:
             moves = current["state"] != after
             store.change(uow.session, current, state=after)
             uow.emit(Envelope("contracts.submitted", actor, project_id=project_id, payload={
-                "version": data["version"], "state_change": moves, "reason": f"v{data['version']} submitted to LEGAL"}))
+                "version": data["version"], "state_change": moves, "round": current["decision_round"],
+                "reason": f"v{data['version']} submitted to LEGAL"}))
         return self.get_contract(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -183,6 +186,7 @@ class ContractsService:
             kind = "contracts.approved" if approved else "contracts.returned"
             uow.emit(Envelope(kind, actor, project_id=project_id, payload={
                 "version": data["version"], "comments": data["comments"], "state_change": not approved,
+                "round": current["decision_round"],
                 "reason": f"LEGAL {'approves' if approved else 'returns'} v{data['version']}"
                           + (f": {'; '.join(data['comments'])}" if data["comments"] else "")}))
         return self.get_contract(actor.dump(), project_id)
@@ -210,6 +214,7 @@ class ContractsService:
             self._audit(uow, actor, "contracts.sign", project_id, "done", f"v{data['version']}", now)
             uow.emit(Envelope("contracts.signed", actor, project_id=project_id, payload={
                 "version": data["version"], "signed_by": actor.position, "investor_signatory": data["investor_signatory"],
+                "round": current["decision_round"],
                 "terms": {k: version["terms"][k] for k in ("total_investment", "fixed_asset_investment", "land_mu",
                                                              "intensity_wan_per_mu", "construction_start", "completion",
                                                              "production")},

@@ -94,6 +94,33 @@ def allowed_triggers(current: str) -> list[str]:
     return sorted({t.trigger for t in TRANSITIONS if current in t.from_states})
 
 
+REOPENED = "negotiation.reopened"
+APPLY, STALE = "apply", "stale"
+ROUNDED_SOURCES = ("negotiation.", "contracts.")
+"""Services whose events carry the negotiation round they belong to (a review's ``round`` is its own)."""
+
+
+def event_round(event_type: str, payload: dict) -> int | None:
+    return payload.get("round") if event_type.startswith(ROUNDED_SOURCES) else None
+
+
+def round_verdict(current_round: int, trigger: str, event_round: int | None) -> str:
+    """The lifecycle goes round a loop (negotiating -> agreed ... -> negotiating again, R5), and the events of one
+    project arrive on different queues in any order.  An event of the negotiation or the contract says which
+    negotiation round it belongs to: it applies in its own round (a reopening opens the next one); one of an
+    earlier round is stale (a timeline note, no transition); one of a later round waits (Conflict: retried) until
+    the reopening before it has been applied.  An event without a round (sent before rounds) applies."""
+    if event_round is None:
+        return APPLY
+    expected = current_round + 1 if trigger == REOPENED else current_round
+    if event_round == expected:
+        return APPLY
+    if event_round < expected:
+        return STALE
+    raise Conflict(f"{trigger} belongs to negotiation round {event_round}; the project is in round {current_round}: "
+                   f"it waits for the reopening before it", {"round": [str(event_round)]})
+
+
 SPECIAL_REPORT_CAUSE = "cannot_go_ahead"
 
 

@@ -154,8 +154,8 @@ class CoordinatorService:
     def on_negotiation_reopened(self, body):
         """A decided term changed, or IPB renegotiates a refused project: back to negotiation (R5)."""
         event = Envelope.load(body)
-        self._advance(event, "on_negotiation_reopened", facts={"decided_terms": None, "negotiation_round":
-                                                              event.payload["round"]})
+        self._advance(event, "on_negotiation_reopened", facts={"decided_terms": None,
+                                                              "negotiation_round": event.payload["round"]})
 
     @staticmethod
     def _decision_facts(payload: dict) -> dict:
@@ -276,8 +276,12 @@ class CoordinatorService:
         with self.db.handle_once(event.event_id, handler) as uow:
             if uow is not None:
                 trigger = domain.trigger_of(event.type, event.payload)
-                store.advance(uow, event.project_id, trigger, event.actor.dump(), event.occurred_at,
-                              event.payload.get("reason"), event.event_id, facts=facts)
+                moved = store.advance(uow, event.project_id, trigger, event.actor.dump(), event.occurred_at,
+                                      event.payload.get("reason"), event.event_id, facts=facts,
+                                      round_=domain.event_round(event.type, event.payload))
+                if moved is None:  # of an earlier negotiation round: on the timeline only
+                    store.note_activity(uow, event.project_id, event.type, f"(earlier round) {event.payload.get('reason')}",
+                                        event.payload, event.actor.dump(), event.occurred_at, event.event_id)
                 self._ledger(uow, event)
 
     # -- commands and reads ------------------------------------------------------

@@ -17,8 +17,8 @@ from shared.wire.contracts import (
 from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema, UserSchema
 from shared.wire.intake import FileInputSchema, LeadInputSchema, LeadSchema
 from shared.wire.negotiation import (
-    AssignInputSchema, CandidateSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
-    RecommendInputSchema, RouteSchema, SessionInputSchema,
+    AssignInputSchema, CandidateSchema, ClauseSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
+    RecommendInputSchema, RenegotiateInputSchema, RouteSchema, SessionInputSchema,
 )
 from shared.wire.notifications import (
     ChannelSchema, ChannelSettingsInputSchema, ContactsInputSchema, DeadlineSchema, DeliverySchema, InboxSchema,
@@ -114,6 +114,7 @@ def build_spec(version: str = "0.1.0") -> dict:
                          ("SessionInput", SessionInputSchema), ("RecommendInput", RecommendInputSchema),
                          ("DecisionInput", DecisionInputSchema), ("Candidate", CandidateSchema),
                          ("DecisionRoute", RouteSchema), ("Negotiation", NegotiationSchema),
+                         ("RenegotiateInput", RenegotiateInputSchema), ("Clause", ClauseSchema),
                          ("Terms", TermsSchema), ("SubmitInput", SubmitInputSchema),
                          ("LegalReviewInput", LegalReviewInputSchema), ("SignInput", SignInputSchema),
                          ("CustodianInput", CustodianInputSchema), ("CopiesInput", CopiesInputSchema),
@@ -178,6 +179,14 @@ def build_spec(version: str = "0.1.0") -> dict:
     spec.path("/api/projects/{project_id}/negotiation/sessions", operations={
         "post": _op("Log a negotiation session; refused if the lead, IPB or (final stage) LEGAL is missing (R4)",
                     {"201": _json("Negotiation", "logged")}, body="SessionInput", params=pid, tag="negotiation")})
+    spec.path("/api/projects/{project_id}/negotiation/renegotiation", operations={
+        "post": _op("IPB takes a refused project back to negotiation, for a new decision (R5)",
+                    {"200": _json("Negotiation", "negotiating again")}, body="RenegotiateInput", params=pid,
+                    tag="negotiation")})
+    spec.path("/api/policy/incentives", operations={
+        "get": _op("The county's preferential-policy clauses, each with its current-policy limit (policy/incentives.yaml)",
+                   {"200": {"description": "the catalogue", "content": {
+                       "application/json": {"schema": {"type": "array", "items": "Clause"}}}}}, tag="negotiation")})
     spec.path("/api/projects/{project_id}/decision-route", operations={
         "get": _op("The decision route of the 60-mu rule, computed from the data, with its reasons (R5)",
                    {"200": _json("DecisionRoute", "the route")}, params=pid, tag="negotiation")})
@@ -185,14 +194,16 @@ def build_spec(version: str = "0.1.0") -> dict:
         "post": _op("The recommending position sends the project to the principals (escalated route)",
                     {"200": _json("Negotiation", "escalated")}, body="RecommendInput", params=pid, tag="negotiation")})
     spec.path("/api/projects/{project_id}/decision-route/decisions", operations={
-        "post": _op("A decision by a position the route names", {"201": _json("Negotiation", "decided")},
+        "post": _op("A decision — agree or refuse, with reasons — by a position the route names, once LEGAL took part "
+                    "in a final-stage session (R4, R5)", {"201": _json("Negotiation", "decided")},
                     body="DecisionInput", params=pid, tag="negotiation")})
     spec.path("/api/decisions/awaiting", operations={
         "get": _op("A leader's desk: decisions the route names the acting position for",
                    {"200": {"description": "awaiting"}}, tag="negotiation")})
     contract_ops = [
         ("/contract", "get", "The contract's record: versions, obligations, copy register (not its text)", None, "200"),
-        ("/contract/versions", "post", "IPB drafts the next version from the agreed terms (a Word document)", "Terms", "201"),
+        ("/contract/versions", "post", "IPB drafts the next version from the decided terms and the dates, obligations "
+                                       "and other terms it adds (a Word document)", "Terms", "201"),
         ("/contract/submission", "post", "IPB submits the latest draft to LEGAL", "SubmitInput", "200"),
         ("/contract/legal-review", "post", "LEGAL approves or returns a submitted version", "LegalReviewInput", "200"),
         ("/contract/signature", "post", "The signatory the decision route names signs the approved version",

@@ -346,6 +346,16 @@ class GatewayService:
     def log_session(self, request, project_id):
         return respond(self.negotiation.log_session(actor_of(request), project_id, body_of(request)), 201)
 
+    @http("POST", "/api/projects/<string:project_id>/negotiation/renegotiation")
+    @api
+    def renegotiate(self, request, project_id):
+        return respond(self.negotiation.renegotiate(actor_of(request), project_id, body_of(request)))
+
+    @http("GET", "/api/policy/incentives")
+    @api
+    def incentive_catalogue(self, request):
+        return respond(self.negotiation.incentive_catalogue(actor_of(request)))
+
     @http("GET", "/api/projects/<string:project_id>/decision-route")
     @api
     def decision_route(self, request, project_id):

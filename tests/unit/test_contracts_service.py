@@ -995,3 +995,100 @@ def test_the_lifecycle_copy_follows_state_changes_once_and_in_order_without_proc
                                                                            "to_state": "closed", "trigger": "t",
                                                                            "seq": 3, "reason": "r"}).dump())
     assert c.stored("p1")["lifecycle_state"] == "accounting"
+
+
+# == what is signed is what was decided (R5, R6) ==========================================================
+def test_a_draft_is_composed_from_the_decided_terms_and_cannot_type_them_differently(c):
+    decide_with = decided("45", "150000000", "100000000", agreed=["供地方式：挂牌出让"],
+                          policy_terms=[{"text": "地方留成税收奖励年限：3年"}])
+    agreed(c, "p1")
+    decide(c, "p1", terms=decide_with, round_=1)
+    record = c.get_contract(IPB, "p1")
+    assert record["decided_terms"] == decide_with and record["party_a"] == "衡东工业园"
+    with pytest.raises(InvalidInput) as refused:
+        c.draft(IPB, "p1", terms(land_mu="80", total_investment="150000000", fixed_asset_investment="100000000"))
+    assert set(refused.value.details) == {"land_mu"} and c.versions("p1") == []
+    # the figures may be left out: the decision's are taken
+    c.draft(IPB, "p1", {k: v for k, v in terms().items() if k not in ("total_investment", "fixed_asset_investment",
+                                                                       "land_mu")})
+    v1, = c.versions("p1")
+    assert {k: v1["terms"][k] for k in ("land_mu", "total_investment", "fixed_asset_investment",
+                                        "intensity_wan_per_mu", "agreed", "policy_terms")} == decide_with
+    body = text_of(read_version(c, "p1", 1))
+    assert "222.22 万元/亩" in body and "供地方式：挂牌出让" in body and "地方留成税收奖励年限：3年" in body
+    assert "甲方：衡东工业园" in body
+
+
+def test_a_change_after_the_decision_takes_it_out_of_force_and_the_old_version_cannot_be_signed(c):
+    approved(c, "p1")  # v1 approved by LEGAL on the 45-mu decision
+    reopen(c, "p1", 2)  # a session changed the land: back to negotiation
+    assert c.stored("p1")["state"] == "negotiating" and c.get_contract(IPB, "p1")["decided_terms"] is None
+    with pytest.raises(Conflict) as refused:  # the routed signatory, the approved version: still refused
+        c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert refused.value.details == {"state": ["negotiating"]}
+    with pytest.raises(Conflict) as refused:
+        c.draft(IPB, "p1", terms())
+    assert "no decision in force" in refused.value.message
+    # the new decision on the route the changed terms give: 80 mu, the principals, the county magistrate signs
+    decide(c, "p1", land_mu="80", round_=2, terms=decided("80"))
+    row = c.stored("p1")
+    assert (row["state"], row["decision_round"], row["route"]["signs"]) == ("agreed", 2, "county_magistrate")
+    # v1 carries the old decision: whatever state the contract were in, it is not signed
+    with Session(c.provider.engine) as s, s.begin():
+        s.execute(models.projects.update().where(models.projects.c.project_id == "p1").values(state="legal_review"))
+    with pytest.raises(Conflict) as refused:
+        c.sign(MAGISTRATE, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert "land_mu: decided 80, here 45" in refused.value.message
+    assert set(refused.value.details) == {"land_mu", "intensity_wan_per_mu"}
+    assert c.obligations("p1") == [] and c.events("contracts.signed") == []
+    c.draft(IPB, "p1", terms(land_mu="80"))
+    c.submit(IPB, "p1", {"version": 2})
+    c.legal_review(LEGAL, "p1", {"version": 2, "decision": "approve"})
+    with pytest.raises(NotAllowed):  # the decision's route names the county magistrate now
+        c.sign(HENGDONG_HEAD, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
+    got = c.sign(MAGISTRATE, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
+    assert got["state"] == "signed" and c.events("contracts.signed")[0]["payload"]["terms"]["land_mu"] == "80"
+
+
+def test_a_reopening_that_arrives_after_the_new_decision_changes_nothing(c):
+    agreed(c, "p1")
+    decide(c, "p1", land_mu="80", round_=2, terms=decided("80"))  # round 2's decision came first
+    reopen(c, "p1", 2)
+    row = c.stored("p1")
+    assert row["state"] == "agreed" and row["decided_terms"]["land_mu"] == "80"
+    c.draft(IPB, "p1", terms(land_mu="80"))
+
+
+def test_a_refusal_leaves_nothing_to_draft_until_a_new_decision(c):
+    agreed(c, "p1")
+    decide(c, "p1", outcome="refused", round_=1)
+    assert c.stored("p1")["state"] == "refused"
+    with pytest.raises(Conflict):
+        c.draft(IPB, "p1", terms())
+    reopen(c, "p1", 2)
+    decide(c, "p1", round_=2)
+    assert c.draft(IPB, "p1", terms())["state"] == "drafting"
+
+
+def test_where_the_county_magistrate_or_the_deputy_signs_the_county_government_is_party_a(c):
+    approved(c, "p1", land_mu="75")  # escalated: the county magistrate signs
+    approved(c, "p2", n=2, unit="TOWN:xintang")  # outside parks within authority: the deputy magistrate
+    approved(c, "p3", n=3)  # the park head
+    for project, party in (("p1", "示例县人民政府"), ("p2", "示例县人民政府"), ("p3", "衡东工业园")):
+        assert c.get_contract(IPB, project)["party_a"] == party
+        paragraphs = read_version(c, project, 1)["paragraphs"]
+        assert f"甲方：{party}" in paragraphs and f"甲方（盖章）：{party}" in paragraphs
+        effect = next(p for p in paragraphs if "一式" in p)
+        assert "本合同一式十份，甲乙双方各执一份，其余八份由县政府办等单位存档" in effect
+
+
+def test_an_obligation_due_before_the_signing_date_is_refused(c, clock):
+    approved(c, "p1")  # the land-fee obligation is due 2027-01-15
+    clock.now = shanghai(2027, 1, 16, 9)
+    with pytest.raises(Conflict) as refused:
+        c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert refused.value.details["obligations"] == ["land-fee (缴清土地出让金) is due 2027-01-15"]
+    assert "before the signing date 2027-01-16" in refused.value.message
+    assert c.obligations("p1") == [] and c.stored("p1")["state"] == "legal_review"
+    clock.now = shanghai(2027, 1, 15, 9)  # due on the signing date itself: signed
+    assert c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})["state"] == "signed"
