@@ -271,12 +271,13 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
 
     pid = lead["id"]
     today = today_shanghai()
-    terms = {"construction_start": "2027-03-01", "completion": "2028-02-28", "production": "2028-06-30",
+    def after(days: int) -> str:  # dates from the signing day on: signing refuses an obligation due before it
+        return (today + dt.timedelta(days=days)).isoformat()
+
+    terms = {"construction_start": after(90), "completion": after(455), "production": after(575),
              "obligations": [
-                 {"id": "O1", "text": "取得项目用地并缴清土地出让金", "due": (today + dt.timedelta(days=60)).isoformat(),
-                  "party": "investor"},
-                 {"id": "O2", "text": "取得环境影响评价批复", "due": (today + dt.timedelta(days=90)).isoformat(),
-                  "party": "investor"}]}
+                 {"id": "O1", "text": "取得项目用地并缴清土地出让金", "due": after(60), "party": "investor"},
+                 {"id": "O2", "text": "取得环境影响评价批复", "due": after(75), "party": "investor"}]}
     contract = _until("contracts learning of the agreement",
                       lambda: _try(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, terms))
     decided = contract["decided_terms"]
