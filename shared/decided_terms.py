@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Mapping
 
+from shared.i18n import Message, _
 from shared.units import quantize_intensity, wan_per_mu
 
 FIGURES = ("land_mu", "total_investment", "fixed_asset_investment", "intensity_wan_per_mu")
@@ -65,8 +66,9 @@ def differing(decided: Mapping, other: Mapping) -> list[str]:
     return [name for name in TERMS if not _same(name, decided.get(name), other.get(name))]
 
 
-def describe(name: str, decided: Mapping, other: Mapping) -> str:
+def describe(name: str, decided: Mapping, other: Mapping) -> Message:
     """One differing term, for an error a clerk reads: what was decided and what is there instead."""
     def show(value):
-        return "; ".join(map(str, value)) or "(none)" if isinstance(value, list) else str(value)
-    return f"{name}: decided {show(decided.get(name))}, here {show(other.get(name))}"
+        return ("; ".join(map(str, value)) or "—") if isinstance(value, list) else str(value)
+    return _("{term:field}: decided {decided}, here {here}", term=name, decided=show(decided.get(name)),
+             here=show(other.get(name)))

@@ -10,6 +10,7 @@ from typing import Iterable, Mapping
 
 from shared import decided_terms
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import _
 from shared.units import quantize_intensity, wan_per_mu
 from shared.workdays import Deadline, WorkingDayCalendar
 
@@ -99,9 +100,10 @@ def decision_in_force(current: Mapping) -> dict:
     """The terms of the decision in force (R5); Conflict when there is none (no agreement yet, refused, or the
     project went back to negotiation)."""
     if current["state"] not in (AGREED, DRAFTING, LEGAL_REVIEW) or not current["route"]:
-        why = {PENDING: "no agreement yet", NEGOTIATING: "the project is back in negotiation for a new decision",
-               REFUSED: "the decision refused the project"}.get(current["state"], f"the contract is {current['state']}")
-        raise Conflict(f"no decision in force: {why}", {"decision": [current["state"]]})
+        why = {PENDING: _("no agreement yet"), NEGOTIATING: _("the project is back in negotiation for a new decision"),
+               REFUSED: _("the decision refused the project")}.get(current["state"])
+        raise Conflict(_("no decision in force: {why}", why=why or _("the contract is {state}", state=current["state"])),
+                       {"decision": [current["state"]]})
     return current["decided_terms"] or legacy_terms(current["route"], current)
 
 
@@ -123,12 +125,12 @@ def compose_terms(decided: Mapping, given: Mapping) -> dict:
     """A draft's terms: the decided terms (land, investment, intensity, agreed matters, policy terms) and what the
     draft adds (dates, obligations, other terms).  A decided figure typed differently is refused: a change after
     the decision goes back to negotiation (R5)."""
-    problems = {name: [f"must be the decided {decided[name]}: a change after the decision goes back to negotiation "
-                       f"for a new decision (R5)"]
+    problems = {name: [_("must be the decided {value}: a change after the decision goes back to negotiation for a "
+                         "new decision (R5)", value=decided[name])]
                 for name in DECIDED if given.get(name) is not None and Decimal(str(given[name])) != Decimal(decided[name])}
     if problems:
-        raise InvalidInput("the draft differs from the decision in force — " + "; ".join(
-            f"{k}: {v[0]}" for k, v in problems.items()), problems)
+        raise InvalidInput(_("the draft differs from the decision in force: {problems:clauses}", problems=[
+            _("{f:field}: {rule}", f=k, rule=v[0]) for k, v in problems.items()]), problems)
     return {**given, **{name: Decimal(decided[name]) for name in DECIDED},
             **{name: decided[name] for name in ("intensity_wan_per_mu", *decided_terms.LISTS)}}
 
@@ -154,12 +156,12 @@ def check_terms(terms: Mapping) -> None:
         problems.setdefault("obligations", []).append("each obligation needs its own id")
     for i, key in enumerate(ids):
         if key in DATE_OBLIGATIONS:
-            problems.setdefault(f"obligations.{i}.id", []).append(
-                f"{key} is the contract's {DATE_OBLIGATIONS[key][0]} date, an obligation the platform creates at "
-                f"signing: choose another id")
+            problems.setdefault(f"obligations.{i}.id", []).append(_(
+                "{key} is the contract's {date} date, an obligation the platform creates at signing: choose another id",
+                key=key, date=DATE_OBLIGATIONS[key][0]))
     if problems:
-        raise InvalidInput("the terms are inconsistent — " + "; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items()),
-                           problems)
+        raise InvalidInput(_("the terms are inconsistent: {problems:clauses}", problems=[
+            _("{f:field}: {rules:list}", f=k, rules=v) for k, v in problems.items()]), problems)
 
 
 def contracted_intensity(fixed_asset_investment: Decimal, land_mu: Decimal) -> Decimal:
@@ -220,8 +222,9 @@ def check_signs_the_decision(version: Mapping, decided: Mapping) -> None:
     differing = decided_terms.differing(decided, terms)
     if differing:
         said = [decided_terms.describe(name, decided, terms) for name in differing]
-        raise Conflict(f"v{version['version']} does not carry the decision in force — " + "; ".join(said)
-                       + ": draft a version from the decided terms", {name: [line] for name, line in zip(differing, said)})
+        raise Conflict(_("v{version} does not carry the decision in force ({terms:clauses}): draft a version from the "
+                         "decided terms", version=version["version"], terms=said),
+                       {name: [line] for name, line in zip(differing, said)})
 
 
 # -- R5: the contracting party ----------------------------------------------------
@@ -330,10 +333,9 @@ def check_obligations_due(obligations: Iterable[Mapping], signing_date: date) ->
     """An obligation due before the signing date cannot be signed: each one is named."""
     early = [o for o in obligations if _day(o["due"]) < signing_date]
     if early:
-        said = [f"{o['id']} ({o['text']}) is due {_day(o['due']).isoformat()}" for o in early]
-        raise Conflict(f"obligations due before the signing date {signing_date.isoformat()}: " + "; ".join(said)
-                       + " — draft a version with dates from the signing date on",
-                       {"obligations": said})
+        said = [_("{key} ({text}) is due {due:date}", key=o["id"], text=o["text"], due=_day(o["due"])) for o in early]
+        raise Conflict(_("obligations due before the signing date {day:date}: {late:clauses}; draft a version with "
+                         "dates from the signing date on", day=signing_date, late=said), {"obligations": said})
 
 
 def _day(value) -> date:

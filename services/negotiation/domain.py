@@ -12,6 +12,7 @@ from typing import Iterable, Mapping
 
 from shared import decided_terms as wire_terms
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import _
 from shared.location_checks import ProjectFacts, location_failures, location_unit
 from shared.policy import Policy
 from shared.units import quantize_land
@@ -66,12 +67,13 @@ def check_location(project: ProjectFacts, unit: str, policy: Policy) -> None:
     """R2/R3: the review's location-dependent checks, run again for the unit IPB assigns; a failure refuses the
     assignment, naming the check and its figure."""
     if project.fixed_asset_investment is None:
-        raise Conflict("the planned fixed-asset investment is not known here, so the location checks cannot run "
-                       "(a project filed before they were): nothing was changed", {"unit": ["location checks"]})
+        raise Conflict(_("the planned fixed-asset investment is not known here, so the location checks cannot run "
+                         "(a project filed before they were): nothing was changed"), {"unit": ["location checks"]})
     failures = location_failures(project, unit, policy)
     if failures:
         said = [f"{f.check}: {f.reason}" for f in failures]
-        raise InvalidInput(f"{unit} cannot take the project — " + "; ".join(said), {"unit": said})
+        raise InvalidInput(_("{unit:unit} cannot take the project, its location checks fail: {checks:clauses}",
+                             unit=unit, checks=said), {"unit": said})
 
 
 def review_units(reported: Iterable[str] | None, location_kind: str, location_id: str | None) -> list[str]:
@@ -143,7 +145,7 @@ def agreed_amount(value, field_name: str, policy: Policy) -> Decimal | None:
         return None
     ceiling = policy.decimal("thresholds.intake.max_total_investment_yuan")
     if not Decimal(0) < value <= ceiling:
-        raise InvalidInput.for_field(field_name, f"must be more than 0 and at most {ceiling} yuan")
+        raise InvalidInput.for_field(field_name, _("must be more than 0 and at most {ceiling:yuan}", ceiling=ceiling))
     return value
 
 
@@ -151,7 +153,8 @@ def check_agreed_investment(terms: Mapping) -> None:
     """The fixed-asset investment agreed (or planned) is part of the total investment."""
     total, fixed = terms["total_investment"], terms["fixed_asset_investment"]
     if total is not None and fixed is not None and Decimal(fixed) > Decimal(total):
-        raise InvalidInput.for_field("fixed_asset_investment", f"cannot exceed the total investment ({total} yuan)")
+        raise InvalidInput.for_field("fixed_asset_investment", _("cannot exceed the total investment ({total:yuan})",
+                                                                 total=total))
 
 
 def legal_attended_final(sessions: Iterable[Mapping]) -> bool:
@@ -190,24 +193,25 @@ def policy_term(item: Mapping, where: str, policy: Policy) -> dict:
     if item.get("clause"):
         clause = catalogue(policy).get(item["clause"])
         if clause is None:
-            raise InvalidInput.for_field(f"{where}.clause", f"{item['clause']!r} is not a clause of the county's "
-                                                             f"catalogue ({', '.join(catalogue(policy)) or 'empty'})")
+            raise InvalidInput.for_field(f"{where}.clause", _("{clause} is not a clause of the county's catalogue "
+                                                              "of preferential policies ({known:list})",
+                                                              clause=item["clause"], known=list(catalogue(policy))))
         try:
             value = Decimal(str(item["value"]))
         except (InvalidOperation, KeyError, TypeError):
-            raise InvalidInput.for_field(f"{where}.value", "the agreed value of the clause, a number") from None
+            raise InvalidInput.for_field(f"{where}.value", _("the agreed value of the clause, a number")) from None
         if not value.is_finite() or value < 0:
-            raise InvalidInput.for_field(f"{where}.value", "must be a number not below 0")
+            raise InvalidInput.for_field(f"{where}.value", _("must be a number not below 0"))
         shown = f"{value.normalize():f}{unit_text(clause.unit, policy)}"
         return {"key": f"{clause.id}={value.normalize():f}", "text": f"{clause.name_zh}：{shown}", "clause": clause.id,
                 "value": f"{value.normalize():f}", "limit": f"{clause.limit.normalize():f}", "unit": clause.unit,
                 "exceeds": value > clause.limit}
     text = (item.get("text") or "").strip()
     if not text:
-        raise InvalidInput.for_field(f"{where}.text", "a clause of the catalogue, or the term as free text")
+        raise InvalidInput.for_field(f"{where}.text", _("a clause of the catalogue, or the term as free text"))
     if item.get("exceeds_policy") is None:
-        raise InvalidInput.for_field(f"{where}.exceeds_policy", "a free-text term says whether it exceeds current "
-                                                                "policy (true or false)")
+        raise InvalidInput.for_field(f"{where}.exceeds_policy", _("a free-text term says whether it exceeds current "
+                                                                  "policy (true or false)"))
     return {"key": text, "text": text, "clause": None, "value": None, "limit": None, "unit": None,
             "exceeds": bool(item["exceeds_policy"])}
 
@@ -229,12 +233,13 @@ def record_terms(recorded: list[Mapping], new: list[dict], withdrawals: list[Map
     open_terms = {t["term_id"]: t for t in recorded if t["status"] == "open"}
     out: list[dict] = []
     if withdrawals and by["unit"] != "IPB" and by["position"] != lead:
-        raise NotAllowed(f"a policy term is withdrawn by IPB or the session lead ({lead}), not {by['position']}",
-                         {"withdrawn": [f"by IPB or {lead}"]})
+        raise NotAllowed(_("a policy term is withdrawn by IPB or the session lead ({lead:position}), not by "
+                           "{by:position}", lead=lead, by=by["position"]),
+                         {"withdrawn": [_("by IPB or {lead:position}", lead=lead)]})
     for i, item in enumerate(withdrawals):
         if item["term"] not in open_terms:
-            raise InvalidInput.for_field(f"withdrawn.{i}.term", f"no open policy term {item['term']} "
-                                                                f"(open: {', '.join(open_terms) or 'none'})")
+            raise InvalidInput.for_field(f"withdrawn.{i}.term", _("no open policy term {term} (open: {open:list})",
+                                                                  term=item["term"], open=list(open_terms)))
         out.append({"term_id": item["term"], "reason": item["reason"].strip(), "seq": seq, "held_on": held_on})
     withdrawn = {w["term_id"] for w in out}
     known = {t["key"] for t in open_terms.values() if t["term_id"] not in withdrawn}
@@ -280,8 +285,9 @@ def check_terms_known(terms: Mapping) -> None:
     investment has it stated in a session first)."""
     unknown = wire_terms.missing(terms)
     if unknown:
-        raise Conflict(f"the decided terms lack {', '.join(unknown)}: a session states them first",
-                       {name: ["not known: state it in a session"] for name in unknown})
+        raise Conflict(_("the decided terms lack {terms:list}: a session states them first",
+                         terms=[_("{f:field}", f=name) for name in unknown]),
+                       {name: [_("not known: state it in a session")] for name in unknown})
 
 
 def decided_terms(planned: Mapping, sessions: list[Mapping], terms: Iterable[Mapping]) -> dict:
@@ -408,8 +414,8 @@ def reopens(stage: str, decided: Mapping | None, now: Mapping) -> list[str]:
 def check_legal_attended(sessions: Iterable[Mapping]) -> None:
     """R4: no decision (and no recommendation to the principals) before LEGAL attended a final-stage session."""
     if not legal_attended_final(sessions):
-        raise Conflict("LEGAL has not taken part in a final-stage session: no decision can be recorded before (R4)",
-                       {"sessions": ["no final-stage session with LEGAL"]})
+        raise Conflict(_("{legal:unit} has not taken part in a final-stage session: no decision can be recorded "
+                         "before it has (R4)", legal="LEGAL"), {"sessions": [_("no final-stage session with LEGAL")]})
 
 
 def check_recommender(route: DecisionRoute, position: str, stage: str) -> None:

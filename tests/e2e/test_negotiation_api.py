@@ -48,7 +48,7 @@ def test_negotiation_through_the_api(api):
     park_head = {"user_id": "p", "position": "park_head:hengdong", "unit": "PARK:hengdong"}
     before_legal = api.post(f"/api/projects/{pid}/decision-route/recommendation", {"recommendation": "建议同意"},
                             actor=park_head)  # R4: LEGAL attends a final-stage session before any decision
-    assert before_legal.status_code == 409 and "LEGAL" in before_legal.json()["message"]
+    assert before_legal.status_code == 409 and "县法制办" in before_legal.json()["message"]  # in Chinese by default
     assert api.post(f"/api/projects/{pid}/negotiation/sessions", {
         "held_on": "2026-11-27", "stage": "final", "agreed": ["用地75亩"],
         "participants": [{"unit": "PARK:hengdong", "position": "park_head:hengdong"}, {"unit": "IPB", "position": "ipb_clerk"},

@@ -121,7 +121,8 @@ def test_signing_checks_the_version_carries_exactly_the_decision_in_force():
     with pytest.raises(Conflict) as refused:
         domain.check_signs_the_decision(version, now)
     assert list(refused.value.details) == ["land_mu", "intensity_wan_per_mu", "policy_terms"]
-    assert refused.value.details["land_mu"] == ["land_mu: decided 80, here 45"]
+    assert refused.value.details["land_mu"] == ["land (mu): decided 80, here 45"]
+    assert refused.value.details["land_mu"][0].render("zh-CN") == "用地（亩）：决策确定为80，本版本为45"
     assert "v2 does not carry the decision in force" in refused.value.message
 
 

@@ -1038,7 +1038,7 @@ def test_a_change_after_the_decision_takes_it_out_of_force_and_the_old_version_c
         s.execute(models.projects.update().where(models.projects.c.project_id == "p1").values(state="legal_review"))
     with pytest.raises(Conflict) as refused:
         c.sign(MAGISTRATE, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
-    assert "land_mu: decided 80, here 45" in refused.value.message
+    assert "land (mu): decided 80, here 45" in refused.value.message
     assert set(refused.value.details) == {"land_mu", "intensity_wan_per_mu"}
     assert c.obligations("p1") == [] and c.events("contracts.signed") == []
     c.draft(IPB, "p1", terms(land_mu="80"))

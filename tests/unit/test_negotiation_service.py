@@ -753,7 +753,7 @@ def test_no_decision_before_legal_took_part_in_a_final_stage_session(neg):
     assert neg.get_negotiation(IPB, "p1")["legal_attended"] is False
     with pytest.raises(Conflict) as refused:
         neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
-    assert "LEGAL" in refused.value.message and "sessions" in refused.value.details
+    assert "Legal Affairs Office" in refused.value.message and "sessions" in refused.value.details
     park_project(neg, "p2", n=2, land_mu="75")  # escalated: no recommendation either
     neg.log_session(IPB, "p2", session("early"))
     with pytest.raises(Conflict):

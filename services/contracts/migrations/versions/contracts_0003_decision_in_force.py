@@ -6,7 +6,6 @@ Create Date: 2026-12-06 17:34:29.504204
 """
 from alembic import op
 import sqlalchemy as sa
-import shared.types
 
 
 revision = 'contracts_0003'

@@ -6,7 +6,6 @@ Create Date: 2026-12-06 17:34:28.795294
 """
 from alembic import op
 import sqlalchemy as sa
-import shared.types
 
 
 revision = 'review_0002'
