@@ -197,6 +197,12 @@ def check_signatory(route: Mapping, position: str) -> None:
                          {"position": [f"must be {route['signs']}"]})
 
 
+def not_the_draft_sent(version: int) -> Conflict:
+    """LEGAL approves the draft it was sent: a version whose document carries no DRAFT line is not that draft."""
+    return Conflict(f"v{version}'s document carries no DRAFT line, so it is not the draft LEGAL was sent: IPB drafts "
+                    "the contract again", {"version": [str(version)]})
+
+
 def check_has_route(route: Mapping | None) -> Mapping:
     if not route:
         raise Conflict("no agreement yet: there is no decision route naming a signatory", {"route": ["none"]})
@@ -294,6 +300,17 @@ class AccessVerdict:
 def check_grant(expires_at: datetime, now: datetime) -> None:
     if expires_at <= now:
         raise InvalidInput.for_field("expires_at", "must be in the future")
+
+
+def check_reading(verdict: "AccessVerdict", ref: str) -> None:
+    if not verdict.allowed:
+        raise NotAllowed(f"reading contract {ref} is refused: {verdict.basis}", {"basis": verdict.basis})
+
+
+def check_draft_reader(allowed: bool, position: str, unit: str, ref: str) -> None:
+    """The drafting parties (IPB, LEGAL: policy ``contracts.read_draft``) read drafts."""
+    if not allowed:
+        raise NotAllowed(f"{position} ({unit}) may not read drafts of {ref}", {"operation": "contracts.read_draft"})
 
 
 def access_verdict(user_id: str, holding_custodians: Mapping[str, str], grants: Iterable[Mapping], now: datetime) -> AccessVerdict:

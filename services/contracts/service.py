@@ -34,7 +34,7 @@ from shared.db import Database
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
-from shared.errors import EXPECTED, Conflict, NotAllowed
+from shared.errors import EXPECTED, NotAllowed
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
     CopiesInputSchema, ContractSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
@@ -179,8 +179,7 @@ class ContractsService:
                 try:
                     values["document"] = document.approve(version["document"], template=self._template())
                 except ValueError:
-                    raise Conflict(f"v{data['version']}'s document carries no DRAFT line, so it is not the draft "
-                                   "LEGAL was sent: IPB drafts the contract again", {"version": [str(data["version"])]}) from None
+                    raise domain.not_the_draft_sent(data["version"]) from None
             store.set_version(uow.session, project_id, data["version"], **values)
             store.change(uow.session, current, state=after)
             kind = "contracts.approved" if approved else "contracts.returned"
@@ -341,8 +340,7 @@ class ContractsService:
                 if copies else domain.AccessVerdict(False, "the contract is not filed yet")
             self._audit(uow, actor, "contracts.read_contract", project_id, "allowed" if verdict.allowed else "refused",
                         data["reason"], now, details={"basis": verdict.basis})
-        if not verdict.allowed:  # the refusal is recorded (committed above), then reported
-            raise NotAllowed(f"reading contract {current['ref']} is refused: {verdict.basis}", {"basis": verdict.basis})
+        domain.check_reading(verdict, current["ref"])  # a refusal is recorded (committed above), then reported
         signed = store.version(self.db.session, project_id, current["signed_version"], with_document=True)
         return {"project_id": project_id, "ref": current["ref"], "version": signed["version"], "basis": verdict.basis,
                 "terms": signed["terms"], "filename": f"{current['ref']}-v{signed['version']}.docx",
@@ -359,9 +357,7 @@ class ContractsService:
             current = store.project(uow.session, project_id)
             self._audit(uow, actor, "contracts.read_draft", project_id, "allowed" if allowed else "refused",
                         data["reason"], now, details={"version": version})
-        if not allowed:
-            raise NotAllowed(f"{actor.position} ({actor.unit}) may not read drafts of {current['ref']}",
-                             {"operation": "contracts.read_draft"})
+        domain.check_draft_reader(allowed, actor.position, actor.unit, current["ref"])
         item = store.version(self.db.session, project_id, int(version), with_document=True)
         return {"project_id": project_id, "version": item["version"], "status": item["status"], "terms": item["terms"],
                 "filename": f"{current['ref']}-v{item['version']}.docx",

@@ -11,7 +11,7 @@ import pytest
 from services.contracts import domain
 from shared.clock import SHANGHAI
 from shared.decided_terms import compose
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput, NotAllowed
 
 DECIDED = compose("45", "150000000", "100000000", ["供地方式：挂牌出让"], [{"text": "地方留成税收奖励年限：3年"}])
 ROUTE = {"signs": "park_head:hengdong", "land_mu": "45"}
@@ -202,3 +202,14 @@ def test_the_register_the_archives_and_a_grant_refuse_what_the_rules_do_not_allo
     with pytest.raises(InvalidInput):
         domain.check_grant(now, now)
     domain.check_grant(now + dt.timedelta(minutes=1), now)
+
+
+def test_reading_a_contract_or_a_draft_is_refused_without_its_basis():
+    domain.check_reading(domain.AccessVerdict(True, "custodian of FIN"), "ZS2026-0001")
+    with pytest.raises(NotAllowed) as refused:
+        domain.check_reading(domain.AccessVerdict(False, "the leader's grant has expired"), "ZS2026-0001")
+    assert refused.value.details == {"basis": "the leader's grant has expired"}
+    domain.check_draft_reader(True, "ipb_clerk", "IPB", "ZS2026-0001")
+    with pytest.raises(NotAllowed):
+        domain.check_draft_reader(False, "reviewer", "FIN", "ZS2026-0001")
+    assert isinstance(domain.not_the_draft_sent(2), Conflict)
