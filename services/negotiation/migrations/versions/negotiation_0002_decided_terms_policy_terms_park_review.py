@@ -55,6 +55,27 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('fixed_asset_investment', sa.Numeric(precision=20, scale=2).with_variant(shared.types.DecimalText(length=48), 'sqlite'), nullable=True))
 
     # ### end Alembic commands ###
+    _carry_exceeding_terms_over()
+
+
+def _carry_exceeding_terms_over() -> None:
+    """A session used to list the terms beyond policy "as they stand after it": the latest session's list becomes
+    the project's open policy terms, recorded in that session, so no term drops out with the upgrade."""
+    sessions = sa.table("sessions", sa.column("project_id", sa.String), sa.column("seq", sa.Integer),
+                        sa.column("held_on", sa.Date), sa.column("exceeding_terms", sa.JSON))
+    terms = sa.table("policy_terms", sa.column("project_id", sa.String), sa.column("term_id", sa.String),
+                     sa.column("key", sa.Text), sa.column("text", sa.Text), sa.column("exceeds", sa.Boolean),
+                     sa.column("status", sa.String), sa.column("recorded_in", sa.Integer),
+                     sa.column("recorded_on", sa.Date))
+    latest = {}
+    for row in op.get_bind().execute(sa.select(sessions).order_by(sessions.c.project_id, sessions.c.seq)).mappings():
+        latest[row["project_id"]] = row
+    rows = [{"project_id": project_id, "term_id": f"T{n}", "key": text, "text": text, "exceeds": True, "status": "open",
+             "recorded_in": row["seq"], "recorded_on": row["held_on"]}
+            for project_id, row in latest.items()
+            for n, text in enumerate(dict.fromkeys(row["exceeding_terms"] or []), 1)]
+    if rows:
+        op.bulk_insert(terms, rows)
 
 
 def downgrade() -> None:
