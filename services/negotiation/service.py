@@ -285,7 +285,8 @@ class NegotiationService:
             else:
                 store.change(uow.session, current, stage=outcome or "escalated", decisions=decisions)
                 uow.emit(Envelope("negotiation.principal_decided", actor, project_id=project_id, payload={
-                    "position": actor.position, "decision": data["decision"], "reasons": reasons}))
+                    "position": actor.position, "decision": data["decision"], "reasons": reasons,
+                    "round": current["round"] or 1}))
                 if outcome:
                     uow.emit(Envelope("negotiation.principals_decided", actor, project_id=project_id, payload={
                         **base, "outcome": outcome, "decisions": decisions,

@@ -100,3 +100,43 @@ def test_the_round_verdict():
     with pytest.raises(Conflict):
         domain.round_verdict(1, "negotiation.decided:agreed", 2)
     assert domain.event_round("review.concluded", {"round": 3}) is None  # a review's round is its own
+
+
+def test_a_refused_project_is_ipbs_to_do_on_the_workbench():
+    from services.coordinator import workbench
+
+    todo, = workbench.awaiting({"state": "refused", "responsible_unit": "PARK:hengdong"}, POLICY)
+    assert (todo["kind"], todo["unit"], todo["operation"]) == ("renegotiate", "IPB", "negotiation.renegotiate")
+
+
+def test_the_ledger_keeps_the_principals_decisions_and_the_park_s_round_in_any_order():
+    """The workbench reads the fold: after a reopening the principals decide again; in the assigned park's round
+    the other units' opinions stand (both folded the same whatever order the events arrive in)."""
+    import random
+
+    from services.coordinator import ledger, workbench
+
+    def ev(type_, payload, actor=CLERK):
+        return Envelope(type_, Actor(**actor), {"reason": type_, **payload}, project_id="p1", occurred_at=AT)
+
+    lead = lead_payload("ZS2026-0001", "高性能铝合金型材项目", "150000000")
+    route = {"escalated": True, "decides": ["party_secretary", "county_magistrate"], "recommends": "park_head:hengdong",
+             "signs": "county_magistrate"}
+    base = [ev("intake.lead_registered", lead),
+            ev("negotiation.escalated", {"route": route, "round": 1}),
+            ev("negotiation.principal_decided", {"position": "party_secretary", "decision": "agree", "round": 1}),
+            ev("negotiation.reopened", {"round": 2, "cause": "terms_changed", "changed": ["land_mu"]}),
+            ev("negotiation.principal_decided", {"position": "county_magistrate", "decision": "agree", "round": 2})]
+    state = ev("coordinator.project_state_changed", {"from_state": "negotiating", "to_state": "escalated", "seq": 9})
+    for seed in range(6):
+        events = base[:1] + random.Random(seed).sample(base[1:], 4) + [state]
+        row = ledger.replay(events, POLICY)["p1"]
+        assert row["principal_decisions"] == ["county_magistrate"]  # round 1's secretary decides again
+        assert [t["position"] for t in workbench.awaiting(row, POLICY)] == ["party_secretary"]
+
+    units = ["DRB", "IND", "FIN", "EPB", "LAND", "PLAN", "PARK:hengdong", "PARK:hexi"]
+    reopened = ev("review.reopened", {"round": 2, "unit": "PARK:hexi", "required_units": units, "findings": [],
+                                      "deadline": "2026-12-20", "deadline_provisional": False})
+    under = ev("coordinator.project_state_changed", {"from_state": "approved", "to_state": "under_review", "seq": 6})
+    row = ledger.replay([ev("intake.lead_registered", lead), reopened, under], POLICY)["p1"]
+    assert [(t["kind"], t["unit"]) for t in workbench.awaiting(row, POLICY)] == [("opinion", "PARK:hexi")]
