@@ -55,7 +55,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "accounting.figures_computed": ("coordinator",),
     "accounting.report_issued": ("coordinator",),
     "accounting.recovery_recorded": ("coordinator",),
-    "accounting.recovery_waived": ("coordinator",),
+    "accounting.write_off_decided": ("coordinator",),
     "accounting.closed": ("coordinator",),
 }
 """event type -> services that handle it."""

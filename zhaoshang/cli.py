@@ -361,23 +361,37 @@ def _account_and_archive(base: str, lead: dict, out_dir) -> None:
         size = _download(base, f"/api/projects/{pid}/accounting/report.{kind}", CLERK, target)
         print(f"  report written to {target} ({size} bytes)")
     print(f"  opinion: {issued['report']['opinion']}")
-    fin = {"user_id": "demo-fin", "position": "bureau_head", "unit": "FIN"}
-    magistrate = _leader("county_magistrate")
-    for task in issued["tasks"]:
-        if task["unit"] == "FIN":
-            _try(base, "POST", f"/api/projects/{pid}/accounting/recovery/FIN", fin,
-                 {"amount": task["amount_due"], "note": "投资方已缴清", "settled": True})
-            print(f"  FIN recovers {task['amount_due']} yuan (settled)")
-        else:
-            _try(base, "POST", f"/api/projects/{pid}/accounting/recovery/{task['unit']}/waiver", magistrate,
-                 {"reason": "费用已由财政局足额追缴"})
-            print(f"  {task['unit']} task waived by county_magistrate")
-    _try(base, "POST", f"/api/projects/{pid}/accounting/closure", CLERK)
-    print("  accounting closed")
+    _recover(base, pid, issued["receivable"])
     _until("contracts hearing the project is closed",
            lambda: _try(base, "POST", f"/api/projects/{pid}/contract/archives", CLERK, {"note": "移交县档案局"}))
     print("  contract handed to the County Archives Bureau (ARCH)")
     _print_project(base, lead, "archived")
+
+
+def _recover(base: str, pid: str, owed: dict) -> None:
+    """R12: the fee is one receivable; FIN, LAND and LEGAL record against it, the principals write off the rest."""
+    path = f"/api/projects/{pid}/accounting"
+    roles = "; ".join(f"{r['unit']} {r['role']}" for r in owed["roles"])
+    print(f"  the fee is one receivable: {owed['amount']} yuan owed by the investor — {roles}")
+    fin = {"user_id": "demo-fin", "position": "bureau_head", "unit": "FIN"}
+    legal = {"user_id": "demo-legal", "position": "legal_officer", "unit": "LEGAL"}
+    land = {"user_id": "demo-land", "position": "bureau_head", "unit": "LAND"}
+    paid = _try(base, "POST", f"{path}/recovery", fin, {"amount": "500000.00", "voucher": "FIN-2026-031",
+                                                         "note": "投资方缴纳第一笔"})["receivable"]
+    print(f"  FIN records 500000.00 yuan paid (voucher FIN-2026-031): {paid['outstanding']} yuan outstanding")
+    _try(base, "POST", f"{path}/recovery", land, {"note": "已向投资方送达超出合理用地处置通知"})
+    print("  LAND records its act on the land (no money): a notice on the excess land served")
+    refusal = _refused(base, "POST", f"{path}/recovery", legal, {"amount": "400000.00", "note": "法院执行款"})
+    print(f"  LEGAL records 400000.00: refused — {refusal}")
+    paid = _try(base, "POST", f"{path}/recovery", legal, {"amount": "300000.00", "note": "法院强制执行到位"})["receivable"]
+    print(f"  LEGAL records 300000.00 yuan recovered by court enforcement: {paid['outstanding']} yuan outstanding")
+    for position in ("county_magistrate", "party_secretary"):
+        result = _try(base, "POST", f"{path}/write-off", _leader(position),
+                      {"decision": "agree", "reason": "余款系企业破产清算后无法追回部分，经县委常委会研究同意核销"})
+        print(f"  {position} agrees to write off the remaining {paid['outstanding']} yuan (with a reason)")
+    owed = result["receivable"]
+    print(f"  receivable {owed['status']}: {owed['paid']} paid + {owed['written_off']} written off = {owed['amount']} yuan; "
+          f"accounting {result['state']}")
 
 
 def _leader(position: str, unit: str = "LG") -> dict:

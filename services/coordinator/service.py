@@ -218,16 +218,18 @@ class CoordinatorService:
         event = Envelope.load(body)
         self._note(event, "accounting.recovery", event.payload["reason"])
 
-    @on_event("accounting.recovery_waived")
-    def on_recovery_waived(self, body):
+    @on_event("accounting.write_off_decided")
+    def on_write_off_decided(self, body):
+        """A principal's decision on writing off the remainder of the fee (R12), on the timeline."""
         event = Envelope.load(body)
-        self._note(event, "accounting.recovery", event.payload["reason"])
+        self._note(event, "accounting.write_off", event.payload["reason"])
 
     @on_event("accounting.closed")
     def on_accounting_closed(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_accounting_closed", facts={"accounting": {"fee": event.payload["fee"],
-                                                                          "recovered": event.payload["recovered"]}})
+        self._advance(event, "on_accounting_closed", facts={"accounting": {
+            "fee": event.payload["fee"], "recovered": event.payload["recovered"],
+            "written_off": event.payload.get("written_off", "0.00")}})
 
     def _obligation_note(self, event: Envelope, kind: str, red_flag: bool = False) -> None:
         """An obligation's news on the timeline, and its current state in the project's facts (R7)."""

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields
 from shared.wire.coordinator import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
-    ReportInputSchema, WaiveInputSchema,
+    ReportInputSchema, WriteOffInputSchema,
 )
 from shared.wire.contracts import (
     ContractSchema, CopiesInputSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
@@ -122,7 +122,7 @@ def build_spec(version: str = "0.1.0") -> dict:
                          ("Contract", ContractSchema), ("Accounting", AccountingSchema),
                          ("OpenAccountingInput", OpenInputSchema), ("ActualFaiInput", ActualFaiInputSchema),
                          ("LandUsedInput", LandUsedInputSchema), ("ReportInput", ReportInputSchema),
-                         ("RecoveryInput", RecoveryInputSchema), ("WaiveInput", WaiveInputSchema)]:
+                         ("RecoveryInput", RecoveryInputSchema), ("WriteOffInput", WriteOffInputSchema)]:
         spec.components.schema(name, schema=schema)
     status = {"in": "query", "name": "status", "schema": {"type": "string", "enum": ["lead", "filed", "closed"]}}
     state = {"in": "query", "name": "state", "schema": {"type": "string"}}
@@ -235,7 +235,7 @@ def build_spec(version: str = "0.1.0") -> dict:
                    body="CustodianInput", params=[ID("unit")], tag="contracts")})
     acct = "/api/projects/{project_id}/accounting"
     spec.path(acct, operations={
-        "get": _op("The accounting: participants, figures with formulas, report, recovery tasks",
+        "get": _op("The accounting: participants, figures with formulas, report, the one receivable",
                    {"200": _json("Accounting", "the accounting")}, params=pid, tag="accounting"),
         "post": _op("IPB opens the accounting (it also opens when the construction period ends)",
                     {"201": _json("Accounting", "opened")}, body="OpenAccountingInput", params=pid, tag="accounting")})
@@ -252,16 +252,14 @@ def build_spec(version: str = "0.1.0") -> dict:
         "Download the report (docx or pdf)", {"200": {"description": "the file"}},
         params=pid + [{"in": "path", "name": "kind", "required": True, "schema": {"type": "string", "enum": ["docx", "pdf"]}}],
         tag="accounting")})
-    unit = {"in": "path", "name": "unit", "required": True, "schema": {"type": "string", "enum": ["FIN", "LAND", "LEGAL"]}}
-    spec.path(acct + "/recovery/{unit}", operations={"post": _op(
-        "FIN, LAND or LEGAL records recovery on its task", {"201": _json("Accounting", "recorded")},
-        body="RecoveryInput", params=pid + [unit], tag="accounting")})
-    spec.path(acct + "/recovery/{unit}/waiver", operations={"post": _op(
-        "The authorised leader waives a recovery task with a reason", {"201": _json("Accounting", "waived")},
-        body="WaiveInput", params=pid + [unit], tag="accounting")})
-    spec.path(acct + "/closure", operations={"post": _op(
-        "IPB closes the accounting (report issued, recovery settled or waived)", {"200": _json("Accounting", "closed")},
-        params=pid, tag="accounting")})
+    spec.path(acct + "/recovery", operations={"post": _op(
+        "FIN, LAND or LEGAL records a payment against the one fee (partial payments add up; more than is outstanding "
+        "is refused) or an act without money; the payment that settles the fee closes the accounting",
+        {"201": _json("Accounting", "recorded")}, body="RecoveryInput", params=pid, tag="accounting")})
+    spec.path(acct + "/write-off", operations={"post": _op(
+        "A principal agrees or refuses, with a reason, to write off what is outstanding; written off (and the "
+        "accounting closed) when every principal agrees", {"201": _json("Accounting", "decided")},
+        body="WriteOffInput", params=pid, tag="accounting")})
     _notification_paths(spec)
     _ledger_paths(spec)
     _web_paths(spec)

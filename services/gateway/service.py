@@ -485,20 +485,15 @@ class GatewayService:
         return Response(base64.b64decode(document["content_base64"]), status=200, content_type=document["content_type"],
                         headers={"Content-Disposition": f"attachment; filename={document['filename']}"})
 
-    @http("POST", "/api/projects/<string:project_id>/accounting/recovery/<string:unit>")
+    @http("POST", "/api/projects/<string:project_id>/accounting/recovery")
     @api
-    def record_recovery(self, request, project_id, unit):
-        return respond(self.accounting.record_recovery(actor_of(request), project_id, unit, body_of(request)), 201)
+    def record_recovery(self, request, project_id):
+        return respond(self.accounting.record_recovery(actor_of(request), project_id, body_of(request)), 201)
 
-    @http("POST", "/api/projects/<string:project_id>/accounting/recovery/<string:unit>/waiver")
+    @http("POST", "/api/projects/<string:project_id>/accounting/write-off")
     @api
-    def waive_recovery(self, request, project_id, unit):
-        return respond(self.accounting.waive_recovery(actor_of(request), project_id, unit, body_of(request)), 201)
-
-    @http("POST", "/api/projects/<string:project_id>/accounting/closure")
-    @api
-    def close_accounting(self, request, project_id):
-        return respond(self.accounting.close(actor_of(request), project_id))
+    def write_off(self, request, project_id):
+        return respond(self.accounting.write_off(actor_of(request), project_id, body_of(request)), 201)
 
     # -- notifications: inbox, deliveries, channels, tracking, deadlines, special reports (R7, R11) --------
     @http("GET", "/api/inbox")
