@@ -83,6 +83,21 @@ custodians = Table(
     Column("designated_at", UtcDateTime(), nullable=False),
 )
 
+# Every custodian a unit has had, with when and by whom their term ended (the current one is in ``custodians``).
+custodian_terms = Table(
+    "custodian_terms", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("unit", String(40), nullable=False, index=True),
+    Column("user_id", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("cabinet", String(100), nullable=False),
+    Column("designated_by", JSON, nullable=False),
+    Column("designated_at", UtcDateTime(), nullable=False),
+    Column("ended_by", JSON, nullable=False),
+    Column("ended_at", UtcDateTime(), nullable=False),
+    Column("end_reason", Text, nullable=False),
+)
+
 copies = Table(
     "copies", metadata,
     Column("id", ID, primary_key=True, autoincrement=True),

@@ -344,6 +344,12 @@ def _notification_paths(spec: APISpec) -> None:
     spec.path("/api/deadlines/check", operations={"post": _op(
         "Fire due deadlines now (the service also does it on a timer)",
         {"200": {"description": "how many deadlines fired"}}, tag=tag)})
+    spec.path("/api/outlook", operations={"get": _op(
+        "An administrator's dry run as of a date: the obligations that would lapse (with their reports' due dates), "
+        "the special reports that would fall due or be late, the deadlines that would fire — nothing is changed",
+        {"200": {"description": "as_of, would_lapse, reports_due, deadlines, dry_run"}},
+        params=[{"in": "query", "name": "as_of", "required": True, "schema": {"type": "string", "format": "date"}}],
+        tag=tag)})
 
 
 

@@ -584,6 +584,16 @@ class GatewayService:
     def check_deadlines(self, request):
         return respond({"fired": self.notifications.fire_due_now(actor_of(request))})
 
+    @http("GET", "/api/outlook")
+    @api
+    def outlook(self, request):
+        """An administrator's dry run "as of" a date: what would lapse, which reports fall due, which deadlines
+        fire — read from contracts and notifications, nothing changed."""
+        actor, as_of = actor_of(request), request.args.get("as_of")
+        obligations = self.contracts.obligations_outlook.call_async(actor, as_of)
+        deadlines = self.notifications.deadlines_outlook.call_async(actor, as_of)
+        return respond({**obligations.result(), "deadlines": deadlines.result(), "dry_run": True})
+
     # -- the ledger (R10), key projects, targets and summaries (R14); the reserve (R8); the public catalog (R9) ----
     def _download(self, document: dict) -> Response:
         return Response(base64.b64decode(document["content_base64"]), status=200, content_type=document["content_type"],

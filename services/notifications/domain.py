@@ -169,6 +169,13 @@ def on_day(day: date, at: str) -> datetime:
     return datetime.combine(day, time(hh, mm), tzinfo=SHANGHAI)
 
 
+def fall_due_by(deadlines: Iterable[Mapping], as_of: date) -> list[Mapping]:
+    """The pending deadlines that would fire by the end of ``as_of`` (Asia/Shanghai): an administrator's dry run
+    of the deadline timer, which changes nothing."""
+    end = datetime.combine(as_of + timedelta(days=1), time(0, 0), tzinfo=SHANGHAI)
+    return [d for d in deadlines if d["fired_at"] is None and d["cancelled_at"] is None and d["due_at"] < end]
+
+
 def construction_end_at(completion: date) -> datetime:
     """The construction period is over once the contracted completion day has passed (00:00 the day after)."""
     return datetime.combine(completion + timedelta(days=1), time(0, 0), tzinfo=SHANGHAI)

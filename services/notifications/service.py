@@ -414,6 +414,16 @@ class NotificationsService:
         return self._deadline_views(store.deadlines_of(self.db.session, project_id, bool(pending_only)))
 
     @rpc(expected_exceptions=EXPECTED)
+    def deadlines_outlook(self, actor, as_of):
+        """An administrator's dry run: the deadlines that would fire by the end of ``as_of`` — nothing fired."""
+        authorize(Actor.load(actor), "notifications.preview_deadlines", self.policy.authority)
+        try:
+            day = date.fromisoformat(as_of)
+        except (TypeError, ValueError):
+            raise InvalidInput.for_field("as_of", "must be a date, YYYY-MM-DD") from None
+        return self._deadline_views(domain.fall_due_by(store.deadlines_of(self.db.session, None, True), day))
+
+    @rpc(expected_exceptions=EXPECTED)
     def schedule_reminder(self, actor, project_id, data):
         """IPB or the LG sets a follow-up reminder (督办) on a project: a deadline like the others."""
         actor = Actor.load(actor)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.wire import ShanghaiDateTime
 from shared.wire.intake import LandSchema
 
 TEXT = validate.Length(min=1, max=4000)
@@ -56,7 +57,7 @@ class AccountingSchema(Schema):
     state = fields.String(metadata={"description": "open | computed | reported | closed"})
     cause = fields.String()
     participants = fields.List(fields.String())
-    opened_at = fields.AwareDateTime()
+    opened_at = ShanghaiDateTime()
     actual_fai = fields.Decimal(as_string=True, allow_none=True)
     land_used_mu = fields.Decimal(as_string=True, allow_none=True)
     figures = fields.List(fields.Dict(), allow_none=True, metadata={"description": "each with its formula and inputs"})
@@ -64,4 +65,4 @@ class AccountingSchema(Schema):
     receivable = fields.Dict(allow_none=True, metadata={
         "description": "the fee owed by the investor, once: amount, paid, written_off, outstanding, status, the units' "
                        "roles, what each recorded, the principals' write-off decisions; none without a report or a fee"})
-    closed_at = fields.AwareDateTime(allow_none=True)
+    closed_at = ShanghaiDateTime(allow_none=True)

@@ -607,3 +607,20 @@ def test_an_id_no_database_can_hold_is_not_found_not_a_crash(n, bad):
         n.mark_read(PARK, bad)
     with pytest.raises(NotFound):
         n.resolve_problem(IPB, "p1", bad, {"resolution": "已解决"})
+
+
+def test_an_administrator_sees_which_deadlines_would_fire_as_of_a_date_and_none_fires(n, clock):
+    project(n)
+    lapse(n, report_due="2026-09-04")  # the report-due reminder: 4 Sep, at the reminder time
+    n.schedule_reminder(LG_OFFICE, "p1", {"at": dt.datetime(2026, 9, 10, 23, 30, tzinfo=SHANGHAI).isoformat(),
+                                          "note": "督办"})
+    with pytest.raises(NotAllowed):
+        n.deadlines_outlook(IPB, "2026-09-10")
+    with pytest.raises(InvalidInput):
+        n.deadlines_outlook(ADMIN, "2026-13-01")
+    pending = n.rows(models.deadlines)
+    assert [d["kind"] for d in n.deadlines_outlook(ADMIN, "2026-09-04")] == ["special_report_due"]
+    by_tenth = n.deadlines_outlook(ADMIN, "2026-09-10")  # to the end of the day in Shanghai (23:30 included)
+    assert [d["kind"] for d in by_tenth] == ["special_report_due", "reminder"]
+    assert by_tenth[1]["due_at"] == "2026-09-10T23:30:00+08:00" and by_tenth[1]["fired_at"] is None
+    assert n.rows(models.deadlines) == pending and n.notes("notifications.reminder") == []  # nothing fired

@@ -65,16 +65,22 @@ export function decisionForm(projectId, action, onDone) {
   v => api.post(`/api/projects/${pid}/decision-route/decisions`, { decision: v.decision, reasons: lines(v.reasons) }), onDone);
 }
 
-// A unit's head designates its custodian and cabinet (R13) — for the head's own unit only.
+// A unit's head designates its custodian and cabinet (R13) — for the head's own unit only.  Where the unit has one,
+// the form replaces them explicitly: it names the current custodian and asks why their term ends.
 export function custodianForm(unit, current, onDone) {
   const now = current || {};
   return submitting(h('form.form', { id: 'custodian-form' },
     field(t('review.unit'), h('strong', unitName(unit))),
+    current ? h('p.hint', { id: 'custodian-replaces' }, fill(t('step.custodian_replaces'),
+      { who: `${current.name} (${current.user_id})`, since: when(current.since) })) : null,
     field(t('step.custodian_user'), input('user_id', { required: true, value: now.user_id || '', placeholder: 'fin.archivist' })),
     field(t('step.custodian_name'), input('name', { required: true, value: now.name || '', placeholder: '财政局 档案员' })),
     field(t('custody.cabinet'), input('cabinet', { required: true, value: now.cabinet || '', placeholder: '财政局 合同柜 F-3' })),
+    current ? field(t('step.custodian_end_reason'), input('reason', { placeholder: '原保管人调离' })) : null,
     submit(t('common.save'), { id: 'save-custodian' })),
-  v => api.put(`/api/custodians/${enc(unit)}`, v), onDone);
+  v => api.put(`/api/custodians/${enc(unit)}`, current && ['user_id', 'name', 'cabinet'].some(k => v[k] !== current[k])
+    ? { ...v, replaces: current.user_id, reason: v.reason || null } : { user_id: v.user_id, name: v.name, cabinet: v.cabinet }),
+  onDone);
 }
 
 export function signForm(projectId, version, onDone) {
