@@ -173,6 +173,15 @@ def report_deadline(due: date, calendar: WorkingDayCalendar, working_days: int) 
     return calendar.add_working_days(due, working_days)
 
 
+def moved_report_deadline(obligation: Mapping, calendar: WorkingDayCalendar, working_days: int) -> Deadline | None:
+    """A lapsed obligation's provisional report deadline counted again on ``calendar`` (a year's schedule loaded
+    since): the new deadline if it differs, else None.  A filed report keeps the deadline it was filed against."""
+    if obligation["status"] != LAPSED or not obligation.get("report_due_provisional") or obligation.get("report"):
+        return None
+    new = report_deadline(obligation["due"], calendar, working_days)
+    return None if (new.date, new.provisional) == (obligation["report_due"], True) else new
+
+
 def has_lapsed(status: str, due: date, today: date) -> bool:
     return status == OPEN and today > due
 

@@ -6,8 +6,9 @@ from sqlalchemy import (
 )
 
 from shared.audit import audit_table
+from shared.holidays import holiday_years_table
 from shared.outbox import ID, messaging_tables
-from shared.types import UtcDateTime, land_column_type, money_column_type
+from shared.types import UtcDateTime, decimal_column_type, money_column_type
 
 metadata = MetaData()
 outbox, processed_events = messaging_tables(metadata)
@@ -22,7 +23,7 @@ projects = Table(
     Column("investor_name", String(200), nullable=False),
     Column("planned_total_investment", money_column_type(), nullable=False),
     Column("planned_fixed_asset_investment", money_column_type(), nullable=False),
-    Column("planned_land_mu", land_column_type(), nullable=False),
+    Column("planned_land_mu", decimal_column_type(), nullable=False),  # exact, as filed
     Column("responsible_unit", String(40)),
     Column("route", JSON),  # the decision route the agreement was reached on (R5): who signs
     Column("lifecycle_state", String(20)),  # from coordinator.project_state_changed
@@ -122,3 +123,5 @@ grants = Table(
     Column("granted_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
 )
+
+holiday_years = holiday_years_table(metadata)

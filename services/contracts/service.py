@@ -18,7 +18,7 @@ import json
 from datetime import date, datetime
 
 from services.contracts import document, domain, models, store
-from shared import audit
+from shared import audit, holidays
 from shared.actor import SYSTEM, Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.rpc import rpc
@@ -446,6 +446,37 @@ class ContractsService:
         day = _as_of(as_of)
         return domain.obligations_outlook(store.obligations_to_watch(self.db.session), day, self.calendar,
                                           self.policy.integer("thresholds.contracts.special_report_working_days"))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def load_holidays(self, actor, year, data):
+        """An administrator loads a year's official schedule: kept, added to the calendar, and every provisional
+        special-report deadline counted again; each that moved is said (``contracts.report_due_moved``) and
+        returned."""
+        actor = Actor.load(actor)
+        authorize(actor, "contracts.load_holidays", self.policy.authority)
+        year, schedule = holidays.schedule_of(year, data)
+        days = self.policy.integer("thresholds.contracts.special_report_working_days")
+        calendar = self.calendar.with_years({year: schedule})
+        moved = []
+        with self.db.unit_of_work() as uow:
+            holidays.store_year(uow.session, models.holiday_years, year, schedule, actor.dump(), self.clock())
+            for item in store.provisional_reports(uow.session):
+                new = domain.moved_report_deadline(item, calendar, days)
+                if new is None or not store.change_obligation(uow.session, item, domain.LAPSED, report_due=new.date,
+                                                              report_due_provisional=new.provisional):
+                    continue
+                before = item["report_due"].isoformat()
+                item.update(report_due=new.date, report_due_provisional=new.provisional)
+                moved.append({"project_id": item["project_id"], "ref": item["ref"],
+                              "what": f"special report on obligation {item['key']}", "from": before,
+                              "to": new.date.isoformat(), "provisional": new.provisional})
+                uow.emit(Envelope("contracts.report_due_moved", actor, project_id=item["project_id"], payload={
+                    "obligation": self._obligation_view([item])[0], "responsible_unit": item["responsible_unit"],
+                    "report_due": new.date.isoformat(), "provisional": new.provisional, "previous": before,
+                    "reason": f"the {year} holiday schedule is loaded: the special report on {item['key']} is due "
+                              f"{new.date.isoformat()}{' (still provisional)' if new.provisional else ''}, not {before}"}))
+        self.calendar.add_years({year: schedule})
+        return {"service": self.name, "year": year, "moved": moved}
 
     @every("ZS_OBLIGATION_SCAN_SECONDS", OBLIGATION_SCAN_SECONDS)
     def check_obligations(self):

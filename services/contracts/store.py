@@ -94,6 +94,13 @@ def open_obligations_due_before(session, day) -> list[dict]:
     return [dict(r) for r in session.execute(select(O).where(O.c.status == "open", O.c.due < day)).mappings()]
 
 
+def provisional_reports(session) -> list[dict]:
+    """Lapsed obligations whose report deadline was counted on weekends only, no report filed yet."""
+    found = session.execute(select(O, P.c.ref, P.c.responsible_unit).join(P, P.c.project_id == O.c.project_id).where(
+        O.c.status == "lapsed", O.c.report.is_(None), O.c.report_due_provisional.is_(True))).mappings()
+    return [dict(r) for r in found]
+
+
 def obligations_to_watch(session) -> list[dict]:
     """Open obligations and lapsed ones without a filed report, each with its project's ref."""
     found = session.execute(select(O, P.c.ref).join(P, P.c.project_id == O.c.project_id).where(

@@ -168,6 +168,12 @@ def _review_opened(row: dict, event: Envelope, policy: Policy) -> None:
         row["review_done"] = False
 
 
+def _review_due_moved(row: dict, event: Envelope, policy: Policy) -> None:
+    """A year's holiday schedule loaded moved the review's provisional deadline (R16)."""
+    if _newer(row, "review_due", _stamp(event)):
+        row["review_due"] = event.payload["deadline"]
+
+
 def _review_closed(row: dict, event: Envelope, policy: Policy) -> None:
     if _newer(row, "review_done", _stamp(event)):
         row["review_done"] = True
@@ -257,12 +263,14 @@ APPLY = {
     "review.resubmitted": _review_opened,
     "review.returned": _review_closed,
     "review.concluded": _review_closed,
+    "review.deadline_moved": _review_due_moved,
     "negotiation.unit_assigned": _unit,
     "contracts.signed": _signed,
     "contracts.progress_recorded": _obligation_news,
     "contracts.obligation_lapsed": _obligation_news,
     "contracts.special_report_filed": _obligation_news,
     "contracts.special_report_late": _obligation_news,
+    "contracts.report_due_moved": _obligation_news,
     "coordinator.key_project_set": _key_project,
     "coordinator.responsibility_assigned": _responsibility,
     "coordinator.requirements_set": _requirements,

@@ -104,6 +104,12 @@ class CoordinatorService:
         self._note(event, "review.escalated",
                    f"review period over ({event.payload['deadline']}): escalated to {event.payload['to_position']}")
 
+    @on_event("review.deadline_moved")
+    def on_review_deadline_moved(self, body):
+        """A year's holiday schedule loaded moved the review's provisional deadline (R16)."""
+        event = Envelope.load(body)
+        self._note(event, "review.deadline_moved", event.payload["reason"])
+
     @on_event("negotiation.intermediary_recorded")
     def on_intermediary_recorded(self, body):
         event = Envelope.load(body)
@@ -197,6 +203,11 @@ class CoordinatorService:
     @on_event("contracts.special_report_late")
     def on_special_report_late(self, body):
         self._obligation_note(Envelope.load(body), "contracts.special_report_late", red_flag=True)
+
+    @on_event("contracts.report_due_moved")
+    def on_report_due_moved(self, body):
+        """A year's holiday schedule loaded moved a special report's provisional deadline (R16)."""
+        self._obligation_note(Envelope.load(body), "contracts.report_due_moved")
 
     # -- accounting (R12) -------------------------------------------------------------------------
     @on_event("accounting.opened")

@@ -6,6 +6,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 from shared.wire.coordinator import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
+from shared.wire.calendar import HolidayYearInputSchema
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
     ReportInputSchema, WriteOffInputSchema,
@@ -122,7 +123,8 @@ def build_spec(version: str = "0.1.0") -> dict:
                          ("Contract", ContractSchema), ("Accounting", AccountingSchema),
                          ("OpenAccountingInput", OpenInputSchema), ("ActualFaiInput", ActualFaiInputSchema),
                          ("LandUsedInput", LandUsedInputSchema), ("ReportInput", ReportInputSchema),
-                         ("RecoveryInput", RecoveryInputSchema), ("WriteOffInput", WriteOffInputSchema)]:
+                         ("RecoveryInput", RecoveryInputSchema), ("WriteOffInput", WriteOffInputSchema),
+                         ("HolidayYearInput", HolidayYearInputSchema)]:
         spec.components.schema(name, schema=schema)
     status = {"in": "query", "name": "status", "schema": {"type": "string", "enum": ["lead", "filed", "closed"]}}
     state = {"in": "query", "name": "state", "schema": {"type": "string"}}
@@ -344,6 +346,12 @@ def _notification_paths(spec: APISpec) -> None:
     spec.path("/api/deadlines/check", operations={"post": _op(
         "Fire due deadlines now (the service also does it on a timer)",
         {"200": {"description": "how many deadlines fired"}}, tag=tag)})
+    spec.path("/api/holidays/{year}", operations={"put": _op(
+        "An administrator loads a year's official holiday schedule (R16): the official days off on weekdays and the "
+        "make-up working days on weekends; every provisional deadline is counted again and the answer lists each "
+        "that moved", {"200": {"description": "year, loaded_in, moved (service, project, what, from, to, provisional)"}},
+        params=[{"in": "path", "name": "year", "required": True, "schema": {"type": "integer"}}],
+        body="HolidayYearInput", tag=tag)})
     spec.path("/api/outlook", operations={"get": _op(
         "An administrator's dry run as of a date: the obligations that would lapse (with their reports' due dates), "
         "the special reports that would fall due or be late, the deadlines that would fire — nothing is changed",

@@ -38,6 +38,7 @@ from shared.errors import InvalidInput, NotAllowed, Unauthenticated, ZhaoshangEr
 
 JSON = "application/json; charset=utf-8"
 SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator")
+HOLIDAY_SERVICES = ("review", "contracts", "notifications")  # they count working days (R16), or tell it is missing
 
 
 def respond(body, status: int = 200) -> Response:
@@ -583,6 +584,23 @@ class GatewayService:
     @api
     def check_deadlines(self, request):
         return respond({"fired": self.notifications.fire_due_now(actor_of(request))})
+
+    @http("PUT", "/api/holidays/<int:year>")
+    @api
+    def load_holidays(self, request, year):
+        """An administrator loads a year's official holiday schedule (R16); the answer says which deadlines moved."""
+        return respond(self._load_holidays(actor_of(request), year, body_of(request)))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def load_holiday_schedule(self, actor, year, data):
+        """The same, for ``zhaoshang holidays load <file>`` on the trusted bus."""
+        return self._load_holidays(Actor.load(actor).dump(), year, data)
+
+    def _load_holidays(self, actor: dict, year, data: dict) -> dict:
+        """Each service keeps the schedule, counts its provisional deadlines again and says which moved."""
+        answers = [getattr(self, name).load_holidays(actor, year, data) for name in HOLIDAY_SERVICES]
+        moved = [{"service": a["service"], **m} for a in answers for m in a["moved"]]
+        return {"year": answers[0]["year"], "loaded_in": [a["service"] for a in answers], "moved": moved}
 
     @http("GET", "/api/outlook")
     @api

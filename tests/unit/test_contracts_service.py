@@ -23,7 +23,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from services.contracts import document, models
+from services.contracts import document, domain, models
 from services.contracts.service import ContractsService
 from services.negotiation.domain import decision_route
 from shared import audit
@@ -37,7 +37,6 @@ from shared.policy import load_policy
 from shared.workdays import WorkingDayCalendar
 
 POLICY = load_policy()
-CALENDAR = WorkingDayCalendar(POLICY.holiday_years)
 DRAFT_LINE = document.DEFAULT_TEMPLATE["draft_notice"]
 
 IPB = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
@@ -105,10 +104,11 @@ class Contracts:
 
     def __init__(self, provider: Provider, clock: TestClock, documents: DocumentStore):
         self.provider, self.clock, self.documents = provider, clock, documents
+        self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
 
     def call(self, method: str, *args):
         store = ServiceStore(self.provider)
-        worker = worker_factory(ContractsService, db=store, policy=POLICY, clock=self.clock, calendar=CALENDAR,
+        worker = worker_factory(ContractsService, db=store, policy=POLICY, clock=self.clock, calendar=self.calendar,
                                 documents=self.documents)
         try:
             return getattr(worker, method)(*args)
@@ -1034,3 +1034,43 @@ def test_an_administrator_sees_what_would_lapse_as_of_a_date_and_nothing_changes
     assert c.check_obligations() == 2
     assert c.obligation("p1", "ob-a")["report_due"] == dt.date(2026, 10, 10) and c.obligation("p1", "ob-a")["red_flag_at"]
     assert c.obligations_outlook(ADMIN, "2026-10-12") == {"as_of": "2026-10-12", "would_lapse": [], "reports_due": []}
+
+
+SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
+               "workdays": ["2027-02-06"]}
+
+
+def test_loading_the_year_moves_every_provisional_report_deadline_in_it_and_says_which(c, clock):
+    signed(c, "p1", obligations=[{"id": "ob", "text": "完成设备安装", "due": "2026-12-30", "party": "investor"},
+                                 {"id": "ob-2", "text": "缴清土地出让金", "due": "2026-11-06", "party": "investor"}])
+    clock.now = shanghai(2026, 12, 31, 9)
+    assert c.check_obligations() == 3  # both lapse; ob-2's report (due 11 Nov) is late at once
+    assert (c.obligation("p1", "ob")["report_due"], c.obligation("p1", "ob")["report_due_provisional"]) == (
+        dt.date(2027, 1, 4), True)  # Fri 1 Jan 2027 counted as a weekday: no schedule yet
+    with pytest.raises(NotAllowed):
+        c.load_holidays(IPB, 2027, SAMPLE_2027)
+    answer = c.load_holidays(ADMIN, 2027, SAMPLE_2027)
+    assert answer == {"service": "contracts", "year": 2027, "moved": [{
+        "project_id": "p1", "ref": "ZS2026-0001", "what": "special report on obligation ob", "from": "2027-01-04",
+        "to": "2027-01-05", "provisional": False}]}  # 1 Jan is a day off: Thu 31 Dec, Mon 4, Tue 5 Jan
+    row = c.obligation("p1", "ob")
+    assert (row["report_due"], row["report_due_provisional"]) == (dt.date(2027, 1, 5), False)
+    moved, = c.events("contracts.report_due_moved")
+    assert moved["payload"]["obligation"]["report_due"] == "2027-01-05" and moved["payload"]["previous"] == "2027-01-04"
+    assert moved["payload"]["responsible_unit"] == "PARK:hengdong"
+    assert c.load_holidays(ADMIN, 2027, SAMPLE_2027)["moved"] == []
+    clock.now = shanghai(2027, 1, 5, 23)
+    assert c.check_obligations() == 0  # not late on its real last day (ob-2's report was late long ago: flagged)
+    clock.now = shanghai(2027, 1, 6, 9)
+    assert c.check_obligations() == 1
+
+
+def test_a_report_deadline_is_counted_again_only_while_provisional_and_not_filed():
+    calendar = WorkingDayCalendar({2027: SAMPLE_2027})
+    ob = {"status": "lapsed", "due": dt.date(2026, 12, 30), "report_due": dt.date(2027, 1, 4),
+          "report_due_provisional": True, "report": None}
+    assert domain.moved_report_deadline(ob, calendar, 3).date == dt.date(2027, 1, 5)
+    assert domain.moved_report_deadline({**ob, "report": {"summary": "x"}}, calendar, 3) is None
+    assert domain.moved_report_deadline({**ob, "report_due_provisional": False}, calendar, 3) is None
+    assert domain.moved_report_deadline({**ob, "status": "met"}, calendar, 3) is None
+    assert domain.moved_report_deadline(ob, WorkingDayCalendar({}), 3) is None
