@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from sqlalchemy import JSON, Column, Integer, MetaData, Table, select
 
 from shared.errors import InvalidInput
+from shared.i18n import _
 from shared.schema import load_or_invalid, schema
 from shared.statements import first, insert_row, update_rows
 from shared.types import UtcDateTime
@@ -36,16 +37,21 @@ def holiday_years_table(metadata: MetaData) -> Table:
 
 def schedule_of(year, data: Mapping) -> tuple[int, dict[str, list[str]]]:
     """A year's schedule as loaded (``HolidayYearInputSchema``: the official days off on weekdays, the make-up
-    working days on weekends), checked by the calendar's own rule (``load_extra_years``: every date in its year,
-    none both); ``InvalidInput`` naming the field otherwise."""
+    working days on weekends), checked as the calendar checks a policy year (``load_extra_years``: days off listed,
+    every date in its year, none both); ``InvalidInput`` naming the field otherwise."""
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise InvalidInput.for_field("year", "must be a year between 2000 and 2100")
+        raise InvalidInput.for_field("year", _("must be a year between 2000 and 2100"))
     entry = load_or_invalid(schema(HolidayYearInputSchema), data if isinstance(data, Mapping) else None)
-    try:
-        load_extra_years({year: entry})
-    except ValueError as exc:
-        text = str(exc)
-        raise InvalidInput.for_field("workdays" if "workday" in text.split(": ", 1)[-1] else "holidays", text) from None
+    if not entry["holidays"]:
+        raise InvalidInput.for_field("holidays", _("must list the year's official days off"))
+    for key in ("holidays", "workdays"):
+        for day in entry[key]:
+            if day.year != year:
+                raise InvalidInput.for_field(key, _("{day:date} is not in {year}", day=day, year=str(year)))
+    for day in set(entry["holidays"]) & set(entry["workdays"]):
+        raise InvalidInput.for_field("workdays", _("{day:date} is listed both as a day off and as a make-up working day",
+                                                   day=day))
+    load_extra_years({year: entry})  # the calendar's own rule, which the checks above have just applied
     return year, {key: sorted(d.isoformat() for d in set(entry[key])) for key in ("holidays", "workdays")}
 
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Mapping
 
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import N_, _
 from shared.policy import Policy
 from shared.units import quantize_intensity, quantize_land, quantize_money, yuan_to_wan
 
@@ -138,18 +139,23 @@ class Act:
 
 
 ACTS: dict[str, Act] = {a.name: a for a in (
-    Act("record_figure", (OPEN, COMPUTED), "the figures are entered until the report is issued; after it they are final"),
-    Act("issue_report", (COMPUTED,), "the report needs both figures (AUDIT's actual FAI and LAND's land used) first"),
-    Act("record_recovery", (REPORTED,), "recovery is recorded against the fee of the issued report while it is owed"),
-    Act("write_off", (REPORTED,), "a remainder is written off while the fee of the issued report is owed"),
+    Act("record_figure", (OPEN, COMPUTED), N_("the figures are entered until the report is issued; after it they are "
+                                              "final")),
+    Act("issue_report", (COMPUTED,), N_("the report needs both figures (AUDIT's actual FAI and LAND's land used) "
+                                        "first")),
+    Act("record_recovery", (REPORTED,), N_("recovery is recorded against the fee of the issued report while it is "
+                                           "owed")),
+    Act("write_off", (REPORTED,), N_("a remainder is written off while the fee of the issued report is owed")),
 )}
+STATE_NAMES = {OPEN: N_("opened"), COMPUTED: N_("computed"), REPORTED: N_("reported"), CLOSED: N_("closed")}
 
 
 def check_act(state: str, act: str) -> None:
     """Refuse ``act`` unless the state table allows it in ``state`` (a Conflict naming both)."""
     rule = ACTS[act]
     if state not in rule.states:
-        raise Conflict(f"the accounting is {state}: {rule.needs}", {"state": [state]})
+        raise Conflict(_("the accounting is {state}: {needs}", state=_(STATE_NAMES[state]), needs=_(rule.needs)),
+                       {"state": [state]})
 
 
 def state_after_figures(actual_fai, land_used_mu) -> str:
@@ -170,6 +176,7 @@ RECOVERY_ROLES: dict[str, str] = {
     "LEGAL": "takes legal action where the investor does not pay",
 }
 OUTSTANDING, SETTLED, WRITTEN_OFF = "outstanding", "settled", "written_off"
+RECEIVABLE_NAMES = {OUTSTANDING: N_("owed"), SETTLED: N_("paid in full"), WRITTEN_OFF: N_("written off")}
 PAYMENT, ACTION = "payment", "action"
 AGREE, REFUSE = "agree", "refuse"
 
@@ -194,25 +201,31 @@ def new_receivable(fee: Decimal) -> Receivable | None:
 
 def check_recovery_unit(unit: str) -> None:
     if unit not in RECOVERY_ROLES:
-        raise NotAllowed(f"{unit} has no role in recovering the fee (FIN collects, LAND acts on the land, LEGAL "
-                         f"takes legal action)", {"unit": [f"must be one of {', '.join(RECOVERY_ROLES)}"]})
+        raise NotAllowed(_("{unit:unit} has no role in recovering the fee: {roles:units} record against it",
+                           unit=unit, roles=list(RECOVERY_ROLES)), {"unit": list(RECOVERY_ROLES)})
+
+
+def _still_owed(receivable: Receivable | None) -> Receivable:
+    if receivable is None:
+        raise Conflict(_("the accounting found no fee to recover"), {"fee": ["0.00"]})
+    if receivable.status != OUTSTANDING:
+        raise Conflict(_("the fee is {status}: nothing is owed any more", status=_(RECEIVABLE_NAMES[receivable.status])),
+                       {"status": [receivable.status]})
+    return receivable
 
 
 def record_payment(receivable: Receivable | None, amount: Decimal) -> Receivable:
     """A payment by the investor recorded by FIN, LAND or LEGAL: part of the one amount, never more than is
     outstanding.  The receivable is settled when the payments reach the amount still owed."""
-    if receivable is None:
-        raise Conflict("the accounting found no fee to recover", {"fee": ["0.00"]})
-    if receivable.status != OUTSTANDING:
-        raise Conflict(f"the fee is {receivable.status}: nothing is owed", {"status": [receivable.status]})
+    _still_owed(receivable)
     if amount <= 0:
-        raise InvalidInput.for_field("amount", "a payment must be more than 0 yuan")
+        raise InvalidInput.for_field("amount", _("a payment must be more than 0 yuan"))
     if amount != amount.quantize(CENT):
-        raise InvalidInput.for_field("amount", "yuan are kept to 2 decimal places (fen)")
+        raise InvalidInput.for_field("amount", _("yuan are kept to 2 decimal places (fen)"))
     if amount > receivable.outstanding:
-        raise InvalidInput.for_field(
-            "amount", f"exceeds the outstanding {receivable.outstanding} yuan of the fee {receivable.amount} yuan "
-                      f"(paid so far {receivable.paid} yuan): over-payment is refused")
+        raise InvalidInput.for_field("amount", _(
+            "exceeds the {outstanding:yuan} outstanding of the fee of {fee:yuan} ({paid:yuan} paid so far): more than "
+            "is owed is not recorded", outstanding=receivable.outstanding, fee=receivable.amount, paid=receivable.paid))
     paid = receivable.paid + amount
     settled = paid + receivable.written_off == receivable.amount
     return Receivable(receivable.amount, paid, receivable.written_off, SETTLED if settled else OUTSTANDING)
@@ -220,10 +233,7 @@ def record_payment(receivable: Receivable | None, amount: Decimal) -> Receivable
 
 def check_recovery_action(receivable: Receivable | None) -> None:
     """An act without money (a demand notice, the land withdrawn, a suit filed) needs a fee still owed."""
-    if receivable is None:
-        raise Conflict("the accounting found no fee to recover", {"fee": ["0.00"]})
-    if receivable.status != OUTSTANDING:
-        raise Conflict(f"the fee is {receivable.status}: nothing is owed", {"status": [receivable.status]})
+    _still_owed(receivable)
 
 
 @dataclass(frozen=True)
@@ -242,18 +252,16 @@ def decide_write_off(receivable: Receivable | None, pending: WriteOff | None, pr
     refuses it (the fee stays owed; a later round may begin).  Returns the round with this decision and its
     outcome: ``written_off``, ``refused`` or None (awaiting the other principals)."""
     if position not in principals:
-        raise NotAllowed(f"only the principals ({' and '.join(principals)}) write off a remainder, not {position}",
-                         {"position": [f"must be one of {', '.join(principals)}"]})
-    if receivable is None:
-        raise Conflict("the accounting found no fee to recover", {"fee": ["0.00"]})
-    if receivable.status != OUTSTANDING:
-        raise Conflict(f"the fee is {receivable.status}: nothing is left to write off", {"status": [receivable.status]})
+        raise NotAllowed(_("only the principals ({principals:positions}) write off a remainder, not {position:position}",
+                           principals=list(principals), position=position),
+                         {"position": list(principals)})
+    _still_owed(receivable)
     if decision not in (AGREE, REFUSE):
-        raise InvalidInput.for_field("decision", "agree or refuse")
+        raise InvalidInput.for_field("decision", _("agree or refuse"))
     current = still_pending(pending, receivable) or WriteOff(receivable.outstanding, {})
     if position in current.decisions:
-        raise Conflict(f"{position} has already decided on writing off {current.amount} yuan "
-                       f"({current.decisions[position]})", {"position": [f"{position} decided"]})
+        raise Conflict(_("{position:position} has already decided on writing off {amount:yuan}", position=position,
+                         amount=current.amount), {"position": [current.decisions[position]]})
     decisions = {**current.decisions, position: decision}
     outcome = ("refused" if REFUSE in decisions.values()
                else WRITTEN_OFF if all(decisions.get(p) == AGREE for p in principals) else None)

@@ -25,6 +25,7 @@ from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
 from shared.errors import EXPECTED, Conflict, InvalidInput
+from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.units import land_in_mu, quantize_money
@@ -182,8 +183,9 @@ class AccountingService:
             current = store.accounting(uow.session, project_id, lock=True)
             if data["voucher"] and (seen := store.entry_with_voucher(uow.session, project_id, data["voucher"])):
                 if (seen["unit"], seen["amount"]) != (actor.unit, data["amount"]):
-                    raise Conflict(f"voucher {data['voucher']} is already recorded, by {seen['unit']} for "
-                                   f"{seen['amount']} yuan", {"voucher": [data["voucher"]]})
+                    raise Conflict(_("voucher {voucher} is already recorded, by {unit:unit} for {amount:yuan}",
+                                     voucher=data["voucher"], unit=seen["unit"], amount=seen["amount"] or 0),
+                                   {"voucher": [data["voucher"]]})
                 return self.get_accounting(actor.dump(), project_id)  # the same payment again: counted once
             domain.check_act(current["state"], "record_recovery")
             row = store.receivable(uow.session, project_id)

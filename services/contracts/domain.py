@@ -9,6 +9,7 @@ from typing import Iterable, Mapping
 
 from shared.clock import to_shanghai
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import _
 from shared.units import quantize_intensity, wan_per_mu
 from shared.workdays import Deadline, WorkingDayCalendar
 
@@ -122,19 +123,20 @@ def custodian_designation(unit: str, current: Mapping | None, designated: Mappin
     ``replaces`` names the custodian it ends, with a reason — and is never a silent overwrite."""
     if current is None:
         if replaces:
-            raise InvalidInput.for_field("replaces", f"{unit} has no custodian to replace")
+            raise InvalidInput.for_field("replaces", _("{unit:unit} has no custodian to replace", unit=unit))
         return FIRST
     if all(current[k] == designated[k] for k in ("user_id", "name", "cabinet")) and not replaces:
         return SAME
     if not replaces:
-        raise Conflict(f"{unit} already has a custodian, {current['name']} ({current['user_id']}): designating another "
-                       f"custodian or cabinet replaces them — name them in replaces, with a reason",
-                       {"replaces": [f"must be {current['user_id']} to replace {unit}'s custodian"]})
+        raise Conflict(_("{unit:unit} already has a custodian, {name} ({user}): another custodian or cabinet replaces "
+                         "them — name them in replaces, with a reason", unit=unit, name=current["name"],
+                         user=current["user_id"]), {"replaces": [current["user_id"]]})
     if replaces != current["user_id"]:
-        raise Conflict(f"{unit}'s custodian is {current['user_id']}, not {replaces}",
-                       {"replaces": [f"must be {current['user_id']}"]})
+        raise Conflict(_("{unit:unit}'s custodian is {user}, not {named}", unit=unit, user=current["user_id"],
+                         named=replaces), {"replaces": [current["user_id"]]})
     if not (reason or "").strip():
-        raise InvalidInput.for_field("reason", f"why {current['user_id']} stops keeping {unit}'s copies is required")
+        raise InvalidInput.for_field("reason", _("why {user} stops keeping the copies of {unit:unit} is required",
+                                                 user=current["user_id"], unit=unit))
     return REPLACEMENT
 
 

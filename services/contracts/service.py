@@ -29,6 +29,7 @@ from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed
+from shared.i18n import _
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
     CopiesInputSchema, ContractSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
@@ -565,7 +566,7 @@ def _as_of(value) -> date:
     try:
         return _date(value)
     except (TypeError, ValueError):
-        raise InvalidInput.for_field("as_of", "must be a date, YYYY-MM-DD") from None
+        raise InvalidInput.for_field("as_of", _("must be a date, YYYY-MM-DD")) from None
 
 
 def _date(value):

@@ -42,7 +42,8 @@ from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotFound
 from shared.rpc import rpc
-from shared.schema import flatten_messages, load_or_invalid, schema
+from shared.i18n import _
+from shared.schema import flatten_messages, load_or_invalid, problems_of, schema
 from shared.wire.notifications import (
     ChannelSchema, ChannelSettingsInputSchema, ContactsInputSchema, DeadlineSchema, DeliverySchema, InboxSchema,
     ProblemInputSchema, ProgressInputSchema, ReminderInputSchema, ResolutionInputSchema, SpecialReportInputSchema,
@@ -355,7 +356,7 @@ class NotificationsService:
             given = plugin.settings_schema().load(data["settings"], unknown=RAISE, partial=True)
         except ValidationError as exc:
             fields = {f"settings.{k}": v for k, v in flatten_messages(exc.messages).items()}
-            raise InvalidInput("invalid channel settings — " + "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()),
+            raise InvalidInput(_("invalid channel settings — {problems:clauses}", problems=problems_of(fields)),
                                fields) from None
         given = {k: v for k, v in data["settings"].items() if k in given}  # as sent (JSON-safe)
         with self.db.unit_of_work() as uow:
@@ -452,7 +453,7 @@ class NotificationsService:
         try:
             day = date.fromisoformat(as_of)
         except (TypeError, ValueError):
-            raise InvalidInput.for_field("as_of", "must be a date, YYYY-MM-DD") from None
+            raise InvalidInput.for_field("as_of", _("must be a date, YYYY-MM-DD")) from None
         return self._deadline_views(domain.fall_due_by(store.deadlines_of(self.db.session, None, True), day))
 
     @rpc(expected_exceptions=EXPECTED)

@@ -48,7 +48,7 @@ def test_the_fee_is_one_receivable_paid_by_any_recovering_unit_and_written_off_o
     again = api.post(f"{acct}/recovery", {"amount": "1000000.00", "voucher": "FIN-61-1", "note": "第一笔"}, actor=FIN)
     assert again.json()["receivable"]["paid"] == "1000000.00"  # the same voucher, counted once
     over = api.post(f"{acct}/recovery", {"amount": "1268000.01", "note": "执行款"}, actor=LEGAL)
-    assert over.status_code == 422 and "1268000.00" in over.json()["details"]["amount"][0]
+    assert over.status_code == 422 and "1,268,000.00" in over.json()["details"]["amount"][0]
     assert api.post(f"{acct}/recovery", {"amount": "5", "note": "x"}, actor=AUDIT).status_code == 403
     assert api.post(f"{acct}/recovery", {"note": "已送达超出合理用地处置通知"}, actor=LAND).status_code == 201
     partial = api.post(f"{acct}/recovery", {"amount": "268000.00", "note": "法院执行款"}, actor=LEGAL).json()

@@ -1,8 +1,7 @@
 """The accounting service (R12) through its own methods, with a real database, policy and documents."""
 from __future__ import annotations
 
-import base64
-import io
+
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from shared.actor import Actor
 from shared.documents import DocumentStore
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import text as rendered
 from shared.policy import load_policy
 from tests.harness import Harness, TestClock, shanghai
 
@@ -119,7 +119,7 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
     acct.record_recovery(LAND, "p1", {"note": "已发出土地处置通知"})  # an act without money
     with pytest.raises(InvalidInput) as over:  # LEGAL may not take more than is owed
         acct.record_recovery(LEGAL, "p1", {"amount": "2000000.01", "note": "执行款"})
-    assert "2000000.00" in over.value.details["amount"][0]
+    assert "2,000,000.00" in rendered(over.value.details["amount"][0], "en")
     assert acct.get_accounting(IPB, "p1")["receivable"]["paid"] == "1000000.00"  # nothing changed
     partial = acct.record_recovery(LEGAL, "p1", {"amount": "1500000", "note": "法院执行款"})
     assert (partial["state"], partial["receivable"]["outstanding"]) == ("reported", "500000.00")
