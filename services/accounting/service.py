@@ -164,6 +164,7 @@ class AccountingService:
                                       written_off=receivable.written_off, status=receivable.status, opened_at=now)
             uow.emit(Envelope("accounting.report_issued", actor, project_id=project_id, payload={
                 "documents": [docx.dump(), pdf.dump()], "opinion": text, "fee": str(receivable.amount if receivable else "0.00"),
+                "recovery_units": list(domain.RECOVERY_ROLES) if receivable else [],
                 "reason": "accounting report issued to the county party committee and government"
                           + (f"; the investor owes {receivable.amount} yuan" if receivable else "")}))
             self._close_if_done(uow, actor, project_id, current, receivable, state)
@@ -243,7 +244,7 @@ class AccountingService:
             waiting = [p for p in principals if p not in round_.decisions]
             uow.emit(Envelope("accounting.write_off_decided", actor, project_id=project_id, payload={
                 "position": actor.position, "decision": data["decision"], "amount": str(round_.amount),
-                "outcome": outcome,
+                "outcome": outcome, "awaiting": [] if outcome else waiting,
                 "reason": f"{actor.position} {'agrees' if data['decision'] == domain.AGREE else 'refuses'} to write off "
                           f"the outstanding {round_.amount} yuan: {data['reason']}"
                           + {domain.WRITTEN_OFF: " — written off by the principals",

@@ -23,6 +23,7 @@ from services.gateway.edge import actor_of, bearer_token, body_of, page_of, resp
 from services.gateway.openapi import build_spec
 from services.gateway.routes import ROUTES
 from services.gateway.routing import serve
+from services.gateway.workbench_routes import WorkbenchRoutes
 from shared.actor import Actor
 from shared.clock import to_shanghai
 from shared.db import Database
@@ -39,7 +40,7 @@ ACTOR_HEADERS = ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")
 
 
 @serve(ROUTES)
-class GatewayService:
+class GatewayService(WorkbenchRoutes):
     name = "gateway"
 
     db = Database(models.metadata, relay=False)
