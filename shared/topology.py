@@ -32,6 +32,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "review.concluded": ("coordinator", "negotiation", "notifications"),
     "review.escalated": ("coordinator", "notifications"),
     "review.reopened": ("coordinator",),
+    "review.deadline_moved": ("coordinator", "notifications"),
     "negotiation.intermediary_recorded": ("coordinator",),
     "negotiation.park_review_requested": ("review",),
     "negotiation.unit_assigned": ("coordinator", "contracts", "accounting", "notifications"),
@@ -53,12 +54,13 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.obligation_lapsed": ("coordinator", "notifications"),
     "contracts.special_report_filed": ("coordinator", "notifications"),
     "contracts.special_report_late": ("coordinator", "notifications"),
+    "contracts.report_due_moved": ("coordinator", "notifications"),
     "notifications.construction_period_ended": ("accounting",),
     "accounting.opened": ("coordinator",),
     "accounting.figures_computed": ("coordinator",),
     "accounting.report_issued": ("coordinator",),
     "accounting.recovery_recorded": ("coordinator",),
-    "accounting.recovery_waived": ("coordinator",),
+    "accounting.write_off_decided": ("coordinator",),
     "accounting.closed": ("coordinator",),
 }
 """event type -> services that handle it."""

@@ -1,7 +1,7 @@
 """decided terms: planned investment, sessions' agreed investment, policy terms, the park review pending, the round
 
-Revision ID: negotiation_0002
-Revises: negotiation_0001
+Revision ID: negotiation_0003
+Revises: negotiation_0002
 Create Date: 2026-12-06 17:34:28.204652
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import shared.types
 
 
-revision = 'negotiation_0002'
-down_revision = 'negotiation_0001'
+revision = 'negotiation_0003'
+down_revision = 'negotiation_0002'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """base_round: the first round whose opinions count (a park added to an approved review is asked alone)
 
-Revision ID: review_0002
-Revises: review_0001
+Revision ID: review_0004
+Revises: review_0003
 Create Date: 2026-12-06 17:34:28.795294
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'review_0002'
-down_revision = 'review_0001'
+revision = 'review_0004'
+down_revision = 'review_0003'
 branch_labels = None
 depends_on = None
 

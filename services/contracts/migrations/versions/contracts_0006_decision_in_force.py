@@ -1,15 +1,15 @@
 """the decision in force: its terms, its round and the latest negotiation round heard of
 
-Revision ID: contracts_0003
-Revises: contracts_0002
+Revision ID: contracts_0006
+Revises: contracts_0005
 Create Date: 2026-12-06 17:34:29.504204
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'contracts_0003'
-down_revision = 'contracts_0002'
+revision = 'contracts_0006'
+down_revision = 'contracts_0005'
 branch_labels = None
 depends_on = None
 
