@@ -9,45 +9,14 @@ no change.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Iterable
 
-from shared.i18n import Message, _, to_wire
+from shared.location_checks import (  # a plugin's contract (Finding, ProjectFacts) and the location checks
+    ERROR, FAIL, FLAG, OK, Finding, ProjectFacts, environment_finding, intensity_finding, longest_prefix,
+)
+from shared.i18n import Message, _
 from shared.policy import Policy
-from shared.units import quantize_intensity, wan_per_mu
-
-OK, FLAG, FAIL, ERROR = "ok", "flag", "fail", "error"
-
-
-@dataclass(frozen=True)
-class ProjectFacts:
-    """What a check may look at: the filed project's planned figures and location."""
-
-    sector: str
-    fixed_asset_investment: Decimal  # yuan
-    land_mu: Decimal
-    location_kind: str  # park | town | open
-    location_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    unit: str
-    verdict: str  # ok | flag | fail | error
-    reason: Message | str  # a Message of the catalogue (a county's own plugin may give plain text)
-    policy_values: Mapping[str, str] = field(default_factory=dict)
-    outside_policy: bool = False  # R5: a restricted-class finding needs a case-by-case decision
-
-    def dump(self) -> dict:
-        return {"check": self.check, "unit": self.unit, "verdict": self.verdict, "reason": to_wire(self.reason),
-                "policy_values": dict(self.policy_values), "outside_policy": self.outside_policy}
-
-
-def longest_prefix(code: str, prefixes: Iterable[str]) -> str | None:
-    matches = [p for p in prefixes if code.startswith(p)]
-    return max(matches, key=len) if matches else None
 
 
 class NationalIndustrialPolicy:
@@ -100,59 +69,23 @@ class CountyIndustrialPlan:
 
 
 class EnvironmentalProtection:
-    """Impact category of the sector, and bars on the sector at the chosen location."""
+    """Impact category of the sector, and bars on the sector at the chosen location (``shared.location_checks``)."""
 
     name = "environmental_protection"
     unit = "EPB"
 
     def run(self, project: ProjectFacts, policy: Policy) -> Finding:
-        env = policy.get("industry.environment")
-        category, best = env["default_category"], None
-        for cat, prefixes in (env.get("categories") or {}).items():
-            prefix = longest_prefix(project.sector, prefixes or ())
-            if prefix and (best is None or len(prefix) > len(best)):
-                category, best = cat, prefix
-        values = {"category": category}
-        for bar in env.get("bars") or ():
-            prefix = longest_prefix(project.sector, bar["sectors"])
-            where = bar["location"]
-            at_kind = where["kind"] == project.location_kind
-            at_place = where.get("id") in (None, project.location_id)
-            if prefix and at_kind and at_place:
-                place = f"{where['kind']} {where.get('id') or '(any)'}"
-                if where.get("id"):
-                    unit = policy.parks[where["id"]].unit if where["kind"] == "park" else policy.towns[where["id"]].unit
-                    reason = _("{sector:sector} (bar {entry}) may not be located in {unit:unit}",
-                               sector=project.sector, entry=prefix, unit=unit)
-                else:
-                    reason = _("{sector:sector} (bar {entry}) may not be located in {kind:location}",
-                               sector=project.sector, entry=prefix, kind=where["kind"])
-                return Finding(self.name, self.unit, FAIL, reason, {**values, "bar": f"{prefix}@{place}"})
-        return Finding(self.name, self.unit, OK, _("impact category: {category:impact}; no bar at the chosen location",
-                                                   category=category), values)
+        return environment_finding(project, policy, self.unit)
 
 
 class InvestmentIntensity:
-    """Planned fixed-asset investment ÷ land (万元/亩) against the minimum; exactly at it passes."""
+    """Planned fixed-asset investment ÷ land (万元/亩) against the location's minimum; exactly at it passes."""
 
     name = "investment_intensity"
     unit = "LAND"
 
     def run(self, project: ProjectFacts, policy: Policy) -> Finding:
-        minimums = policy.get("industry.intensity_minimum_wan_per_mu")
-        overrides = (minimums.get("sector_overrides") or {}).get(project.location_kind) or {}
-        prefix = longest_prefix(project.sector, overrides)
-        minimum = Decimal(str(overrides[prefix] if prefix else minimums[project.location_kind]))
-        actual = wan_per_mu(project.fixed_asset_investment, project.land_mu)
-        values = {"minimum_wan_per_mu": str(minimum), "planned_wan_per_mu": str(quantize_intensity(actual)),
-                  "minimum_source": f"{project.location_kind}:{prefix}" if prefix else project.location_kind}
-        if actual < minimum:
-            return Finding(self.name, self.unit, FAIL,
-                           _("the planned intensity {planned:intensity} is below the minimum {minimum:intensity}",
-                             planned=quantize_intensity(actual), minimum=minimum), values)
-        return Finding(self.name, self.unit, OK,
-                       _("the planned intensity {planned:intensity} meets the minimum {minimum:intensity}",
-                         planned=quantize_intensity(actual), minimum=minimum), values)
+        return intensity_finding(project, policy, self.unit)
 
 
 ENTRY_POINT_GROUP = "zhaoshang.review_checks"

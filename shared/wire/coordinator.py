@@ -5,6 +5,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from shared.actor import ActorSchema
 from shared.schema import Text
+from shared.wire import ShanghaiDateTime
 
 
 class TransitionSchema(Schema):
@@ -18,7 +19,7 @@ class TransitionSchema(Schema):
     to_state = fields.String(allow_none=True)
     trigger = fields.String(allow_none=True)
     actor = fields.Nested(ActorSchema)
-    at = fields.AwareDateTime(metadata={"description": "Asia/Shanghai"})
+    at = ShanghaiDateTime(metadata={"description": "Asia/Shanghai"})
     reason = Text(allow_none=True)
     who = Text(allow_none=True, metadata={"description": "who acted: name, unit and position"})
     event_id = fields.String(allow_none=True)
@@ -30,10 +31,10 @@ class ProjectSchema(Schema):
     ref = fields.String()
     name = fields.String()
     state = fields.String()
-    state_since = fields.AwareDateTime()
+    state_since = ShanghaiDateTime()
     version = fields.Integer()
     facts = fields.Dict()
-    created_at = fields.AwareDateTime()
+    created_at = ShanghaiDateTime()
     allowed_next = fields.List(fields.String())
     timeline = fields.List(fields.Nested(TransitionSchema))
     basic = fields.Dict(allow_none=True, metadata={"description": "the project file's basic information (investor, "
@@ -47,7 +48,7 @@ class ProjectSummarySchema(Schema):
     ref = fields.String()
     name = fields.String()
     state = fields.String()
-    state_since = fields.AwareDateTime()
+    state_since = ShanghaiDateTime()
 
 
 class TerminateInputSchema(Schema):
