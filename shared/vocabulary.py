@@ -367,6 +367,13 @@ OPERATION_NAMES: Mapping[str, str] = {
     "coordinator.attach_meeting_minutes": N_("attach the minutes of the county leaders' decision meeting"),
     "coordinator.attach_signed_contract": N_("attach the scan of the signed contract"),
     "coordinator.attach_site_photo": N_("attach a photo of the site"),
+    "review.load_holidays": N_("load the official holiday schedule"),
+    "contracts.load_holidays": N_("load the official holiday schedule"),
+    "notifications.load_holidays": N_("load the official holiday schedule"),
+    "negotiation.renegotiate": N_("renegotiate a project"),
+    "contracts.preview_obligations": N_("preview the obligations that would lapse"),
+    "notifications.preview_deadlines": N_("preview the deadlines that would fall due"),
+    "accounting.write_off": N_("write off the rest of the fee"),
 }
 """An operation of the authority table (``policy/authority.yaml``) -> what it does, for a refusal."""
 
