@@ -16,14 +16,14 @@ from urllib.parse import quote
 
 from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy
-from services.gateway.webserver import http
+from services.gateway.webserver import http, incident_response
 from werkzeug.wrappers import Response
 
 from datetime import timedelta
 
 from nameko.dependency_providers import Config
 
-from services.gateway import models, people
+from services.gateway import inputs, models, people
 from services.gateway.openapi import build_spec
 from services.gateway import webapp
 from shared.actor import Actor
@@ -45,17 +45,19 @@ def respond(body, status: int = 200) -> Response:
 
 
 def api(handler):
-    """Authenticate the request, run the handler, turn typed service errors into JSON 4xx answers."""
+    """Authenticate the request, run the handler, turn typed service errors into JSON 4xx answers; a service's
+    own failure is a 502 with an incident id (its text stays in the log)."""
 
     @functools.wraps(handler)
     def wrapper(self, request, *args, **kwargs):
         try:
+            inputs.check_path_values(kwargs)
             request.environ["zs.actor"] = self._authenticate(request)
             return handler(self, request, *args, **kwargs)
         except ZhaoshangError as exc:
             return respond(exc.to_dict(), exc.http_status)
-        except RemoteError as exc:
-            return respond({"error": "service_error", "message": str(exc), "details": {}}, 502)
+        except RemoteError:
+            return incident_response(502, "a service could not answer")
 
     return wrapper
 
@@ -77,17 +79,7 @@ def actor_of(request) -> dict:
     return actor
 
 
-def body_of(request) -> dict:
-    raw = request.get_data(as_text=True)
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise InvalidInput.for_field("body", f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
-    if not isinstance(body, dict):
-        raise InvalidInput.for_field("body", "must be a JSON object")
-    return body
+body_of = inputs.body_of
 
 
 def public(call) -> Response:
@@ -96,20 +88,20 @@ def public(call) -> Response:
         return respond(call())
     except ZhaoshangError as exc:
         return respond(exc.to_dict(), exc.http_status)
-    except RemoteError as exc:
-        return respond({"error": "service_error", "message": str(exc), "details": {}}, 502)
+    except RemoteError:
+        return incident_response(502, "a service could not answer")
 
 
 def page_of(request) -> dict:
     out = {}
-    for key, default, high in (("limit", 50, 500), ("offset", 0, None)):
+    for key, default, high in (("limit", 50, 500), ("offset", 0, inputs.LARGEST_WHOLE_NUMBER)):
         raw = request.args.get(key, default)
         try:
             value = int(raw)
         except (TypeError, ValueError):
             raise InvalidInput.for_field(key, "must be a whole number") from None
-        if value < 0 or (high is not None and value > high):
-            raise InvalidInput.for_field(key, f"must be between 0 and {high}" if high else "must be 0 or more")
+        if not 0 <= value <= high:
+            raise InvalidInput.for_field(key, f"must be between 0 and {high}")
         out[key] = value
     return out
 

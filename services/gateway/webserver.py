@@ -28,6 +28,8 @@ from nameko.web.server import WebServer
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from services.gateway.inputs import refuse_malformed_urls
+
 log = logging.getLogger("zhaoshang.gateway")
 
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -94,7 +96,7 @@ class NoDelayWebServer(WebServer):
         hops = int(self.container.config.get("ZS_PROXY_HOPS") or 0)
         if hops:
             app = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)
-        return with_security_headers(app)
+        return with_security_headers(refuse_malformed_urls(app))
 
 
 class GatewayHttp(HttpRequestHandler):

@@ -1,7 +1,9 @@
 """Wire format of contracts' RPCs and events (R6, R7, R13)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
+
+from shared.wire.base import WHOLE_NUMBER, Schema
 
 TEXT = validate.Length(min=1, max=4000)
 POSITIVE = validate.Range(min=0, min_inclusive=False)
@@ -35,11 +37,11 @@ class TermsSchema(Strict):
 
 
 class SubmitInputSchema(Strict):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=WHOLE_NUMBER)
 
 
 class LegalReviewInputSchema(Strict):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=WHOLE_NUMBER)
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
     comments = fields.List(fields.String(validate=TEXT), load_default=list)
 
@@ -50,7 +52,7 @@ class SignatorySchema(Strict):
 
 
 class SignInputSchema(Strict):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=WHOLE_NUMBER)
     investor_signatory = fields.Nested(SignatorySchema, required=True)
 
 
@@ -61,7 +63,7 @@ class CustodianInputSchema(Strict):
 
 
 class CopySchema(Strict):
-    number = fields.Integer(required=True, validate=validate.Range(min=1))
+    number = fields.Integer(required=True, validate=WHOLE_NUMBER)
     unit = fields.String(required=True)
 
 

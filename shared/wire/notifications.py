@@ -2,7 +2,9 @@
 stalled lists, deadlines and the special-report register."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
+
+from shared.wire.base import Schema
 
 TEXT = validate.Length(min=1, max=4000)
 ADDRESS = validate.Regexp(r"^(unit|position|user):\S+$", error="must be unit:<code>, position:<position> or user:<id>")

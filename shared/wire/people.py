@@ -1,7 +1,9 @@
 """Wire format of sign-in and the administration of users."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
+
+from shared.wire.base import Schema
 
 
 class Strict(Schema):
