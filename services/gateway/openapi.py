@@ -14,7 +14,7 @@ from shared.wire.contracts import (
     ContractSchema, CopiesInputSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
     ProgressInputSchema, ReadInputSchema, SignInputSchema, SpecialReportInputSchema, SubmitInputSchema, TermsSchema,
 )
-from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema, UserSchema
+from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema, UserSchema
 from shared.wire.intake import FileInputSchema, LeadInputSchema, LeadSchema
 from shared.wire.negotiation import (
     AssignInputSchema, CandidateSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
@@ -489,12 +489,16 @@ def _people_paths(spec: APISpec) -> None:
                                                "description": "the token of POST /api/sessions"})
     spec.options["security"] = [{"bearer": []}, {}]
     for name, schema in [("User", UserSchema), ("SignIn", SignInSchema), ("SignInSession", SignInSessionSchema),
-                         ("UserInput", UserInputSchema), ("UserChange", UserChangeSchema)]:
+                         ("UserInput", UserInputSchema), ("UserChange", UserChangeSchema),
+                         ("PasswordChange", PasswordChangeSchema)]:
         spec.components.schema(name, schema=schema)
     tag = "people"
     sign_in = _op("Sign in with user id and password: a bearer token that expires", {"201": _json("SignInSession", "signed in")},
                   body="SignIn", tag=tag)
     sign_in["parameters"], sign_in["security"] = [], []
+    sign_in["responses"]["429"] = {
+        "description": "too many failed sign-ins for this user id or from this address: wait (Retry-After seconds)",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": "Error"}}}
     spec.path("/api/sessions", operations={
         "post": sign_in,
         "delete": _op("Sign out (the token stops working)", {"200": {"description": "signed out"}}, tag=tag)})
@@ -505,5 +509,18 @@ def _people_paths(spec: APISpec) -> None:
         "post": _op("An administrator creates a user with a position and unit", {"201": _json("User", "created")},
                     body="UserInput", tag=tag)})
     spec.path("/api/users/{user_id}", operations={"put": _op(
-        "An administrator changes a user (position, unit, password, active)", {"200": _json("User", "changed")},
+        "An administrator changes a user (position, unit, password, active); a change of the password, position, "
+        "unit, administrator's right or activity ends the user's sessions", {"200": _json("User", "changed")},
         body="UserChange", params=[ID("user_id")], tag=tag)})
+    spec.path("/api/me/password", operations={"put": _op(
+        "The signed-in user changes her password (the current one first); her other sessions end",
+        {"200": _json("User", "changed")}, body="PasswordChange", tag=tag)})
+    spec.path("/api/users/{user_id}/unlock", operations={"post": _op(
+        "An administrator lifts a user id's sign-in lock (its failures forgotten)",
+        {"200": {"description": "unlocked"}}, params=[ID("user_id")], tag=tag)})
+    spec.path("/api/sign-in-locks", operations={"get": _op(
+        "The user ids and addresses locked now after failed sign-ins (administrator)",
+        {"200": {"description": "locks"}}, tag=tag)})
+    spec.path("/api/audit/people", operations={"get": _op(
+        "The audit trail of user administration and sign-in, newest first (the Audit Bureau)",
+        {"200": {"description": "entries"}}, params=PAGE, tag=tag)})

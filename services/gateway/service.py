@@ -19,21 +19,21 @@ from nameko.rpc import RpcProxy
 from services.gateway.webserver import http, incident_response
 from werkzeug.wrappers import Response
 
-from datetime import timedelta
 
 from nameko.dependency_providers import Config
 
-from services.gateway import inputs, models, people
+from services.gateway import inputs, models, people, throttle
+from services.gateway.passwords import PasswordHashing
 from services.gateway.openapi import build_spec
 from services.gateway import webapp
-from shared.actor import Actor
+from shared.actor import Actor, authorize
 from shared.clock import to_shanghai
 from shared.db import Database
-from shared.dependencies import Clock
+from shared.dependencies import Clock, PolicyData
 from shared.errors import EXPECTED
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
-from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema
+from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema
 from shared.errors import InvalidInput, NotAllowed, Unauthenticated, ZhaoshangError
 
 JSON = "application/json; charset=utf-8"
@@ -55,7 +55,10 @@ def api(handler):
             request.environ["zs.actor"] = self._authenticate(request)
             return handler(self, request, *args, **kwargs)
         except ZhaoshangError as exc:
-            return respond(exc.to_dict(), exc.http_status)
+            response = respond(exc.to_dict(), exc.http_status)
+            if getattr(exc, "retry_after", None):
+                response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         except RemoteError:
             return incident_response(502, "a service could not answer")
 
@@ -63,6 +66,11 @@ def api(handler):
 
 
 ACTOR_HEADERS = ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")
+
+
+def client_address(request) -> str:
+    """The client's address: the connection's, or behind ``ZS_PROXY_HOPS`` proxies the one they forwarded."""
+    return request.remote_addr or "-"
 
 
 def bearer_token(request) -> str | None:
@@ -112,6 +120,8 @@ class GatewayService:
     db = Database(models.metadata, relay=False)
     config = Config()
     clock = Clock()
+    policy = PolicyData()
+    hashing = PasswordHashing()
 
     intake = RpcProxy("intake")
     coordinator = RpcProxy("coordinator")
@@ -121,27 +131,26 @@ class GatewayService:
     accounting = RpcProxy("accounting")
     notifications = RpcProxy("notifications")
 
-    # -- sign-in and people -----------------------------------------------------------------------
+    # -- sign-in and people (services/gateway/people.py) -------------------------------------------------
     def _authenticate(self, request) -> dict | None:
         token = bearer_token(request)
         if token:
-            return people.actor_for_token(self.db.session, token, self.clock()).dump()
+            return people.actor_for_token(self.db.session, token, self.clock(), self._lifetimes()).dump()
         if self.config.get("ZS_TRUST_ACTOR_HEADERS") is True and all(request.headers.get(h) for h in ACTOR_HEADERS):
             return Actor.load({"user_id": request.headers["X-Zhaoshang-User"],
                                "position": request.headers["X-Zhaoshang-Position"],
                                "unit": request.headers["X-Zhaoshang-Unit"]}).dump()
         return None
 
-    def _session_lifetime(self) -> timedelta:
-        return timedelta(minutes=float(self.config.get("ZS_SESSION_MINUTES") or 600))
+    def _lifetimes(self) -> people.Lifetimes:
+        return people.Lifetimes.of(self.policy, self.config)
 
     @http("POST", "/api/sessions")
     @api
     def sign_in(self, request):
         data = load_or_invalid(schema(SignInSchema), body_of(request))
-        with self.db.unit_of_work() as uow:
-            token, user, expires = people.sign_in(uow.session, data["user_id"], data["password"], self.clock(),
-                                                  self._session_lifetime())
+        token, user, expires = people.sign_in(self.db, self.policy, data["user_id"], data["password"],
+                                              client_address(request), self.clock(), self._lifetimes())
         return respond({"token": token, "expires_at": to_shanghai(expires).isoformat(), "user": user}, 201)
 
     @http("DELETE", "/api/sessions")
@@ -163,6 +172,15 @@ class GatewayService:
         except ZhaoshangError:  # an actor named by trusted headers has no user record
             return respond({**actor, "is_admin": False, "active": True})
 
+    @http("PUT", "/api/me/password")
+    @api
+    def change_own_password(self, request):
+        actor = actor_of(request)
+        data = load_or_invalid(schema(PasswordChangeSchema), body_of(request))
+        user = people.change_own_password(self.db, self.policy, actor, bearer_token(request), client_address(request),
+                                          data["current_password"], data["new_password"], self.clock())
+        return respond(user)
+
     def _admin(self, request) -> dict:
         actor = actor_of(request)
         try:
@@ -182,7 +200,7 @@ class GatewayService:
     @api
     def create_user(self, request):
         admin = self._admin(request)
-        data = load_or_invalid(schema(UserInputSchema), body_of(request))
+        data = people.prepare(self.db.session, load_or_invalid(schema(UserInputSchema), body_of(request)), self.policy)
         with self.db.unit_of_work() as uow:
             user = people.save_user(uow.session, data, admin, self.clock(), create=True)
         return respond(user, 201)
@@ -192,17 +210,42 @@ class GatewayService:
     def change_user(self, request, user_id):
         admin = self._admin(request)
         data = load_or_invalid(schema(UserChangeSchema), body_of(request))
+        merged = {**people.public(people.user_row(self.db.session, user_id)), **data, "user_id": user_id}
+        data = people.prepare(self.db.session, merged, self.policy)
         with self.db.unit_of_work() as uow:
-            current = people.user_row(uow.session, user_id)
-            merged = {**people.public(current), **data, "user_id": user_id}
-            user = people.save_user(uow.session, merged, admin, self.clock(), create=False)
+            user = people.save_user(uow.session, data, admin, self.clock(), create=False,
+                                    keep_token=bearer_token(request))
         return respond(user)
+
+    @http("POST", "/api/users/<string:user_id>/unlock")
+    @api
+    def unlock_user(self, request, user_id):
+        admin = self._admin(request)
+        with self.db.unit_of_work() as uow:
+            lifted = people.unlock(uow.session, admin, user_id, self.clock())
+        return respond({"user_id": user_id, "unlocked": lifted})
+
+    @http("GET", "/api/sign-in-locks")
+    @api
+    def sign_in_locks(self, request):
+        self._admin(request)
+        locks = throttle.locked(self.db.session, throttle.Rules.of(self.policy), self.clock())
+        return respond([{**lock, "locked_until": to_shanghai(lock["locked_until"]).isoformat()} for lock in locks])
+
+    @http("GET", "/api/audit/people")
+    @api
+    def people_audit(self, request):
+        actor = Actor.load(actor_of(request))
+        authorize(actor, "gateway.read_audit", self.policy.authority)
+        page = people.audit_entries(self.db.session, **page_of(request))
+        return respond({**page, "items": [{**e, "at": to_shanghai(e["at"]).isoformat(), "details": json.loads(e["details"])}
+                                          for e in page["items"]]})
 
     @rpc(expected_exceptions=EXPECTED)
     def provision_user(self, operator, data):
         """For the operator's command line on the trusted bus: create or update a user (first admin included)."""
         operator = Actor.load(operator)
-        data = load_or_invalid(schema(UserInputSchema), data)
+        data = people.prepare(self.db.session, load_or_invalid(schema(UserInputSchema), data), self.policy)
         with self.db.unit_of_work() as uow:
             return people.save_user(uow.session, data, operator.dump(), self.clock(), create=False)
 
