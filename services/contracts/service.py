@@ -28,7 +28,7 @@ from shared.db import Database
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
-from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed
+from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed, NotFound
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
     CopiesInputSchema, ContractSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
@@ -50,6 +50,11 @@ class ContractsService:
     @rpc
     def health(self):
         return {"service": self.name, "status": "ok", "policy": self.policy.version}
+
+    @rpc
+    def audit_head(self):
+        """The head of this service's audit trail, for the gateway to anchor (shared/anchors.py)."""
+        return audit.head(self.db.session, models.audit_trail)
 
     # -- what contracts learns from the others ---------------------------------------------------
     @on_event("intake.project_filed")
@@ -311,9 +316,10 @@ class ContractsService:
 
     @rpc(expected_exceptions=EXPECTED)
     def read_contract(self, actor, project_id, data):
-        """The signed contract's text, for a custodian of a holding unit or a grantee; every try is audited."""
+        """The signed contract's text, for a custodian of a holding unit or a grantee; every try is audited (a
+        malformed one, or one for no such contract, too)."""
         actor = Actor.load(actor)
-        data = load_or_invalid(schema(ReadInputSchema), data)
+        data = self._read_request(actor, "contracts.read_contract", project_id, data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id)
@@ -335,7 +341,7 @@ class ContractsService:
     def read_draft(self, actor, project_id, version, data):
         """A draft's text for the drafting parties (IPB, LEGAL); audited like every read."""
         actor = Actor.load(actor)
-        data = load_or_invalid(schema(ReadInputSchema), data)
+        data = self._read_request(actor, "contracts.read_draft", project_id, data)
         now = self.clock()
         allowed = is_allowed(actor, "contracts.read_draft", self.policy.authority)
         with self.db.unit_of_work() as uow:
@@ -486,6 +492,20 @@ class ContractsService:
                  "report_due": o["report_due"].isoformat() if o.get("report_due") else None,
                  "report_due_provisional": o.get("report_due_provisional"), "report": o.get("report"),
                  "red_flag": o.get("red_flag_at") is not None} for o in items]
+
+    def _read_request(self, actor: Actor, action: str, project_id, data) -> dict:
+        """A read's input, loaded; a malformed read, or one of a contract that does not exist, is refused and
+        recorded as such (R15: every attempt to read a confidential record is audited)."""
+        try:
+            data = load_or_invalid(schema(ReadInputSchema), data)
+            store.project(self.db.session, project_id)
+            return data
+        except (InvalidInput, NotFound) as exc:
+            self.db.session.rollback()
+            with self.db.unit_of_work() as uow:
+                self._audit(uow, actor, action, str(project_id)[:64] or "-", "refused", None, self.clock(),
+                            details={"problem": exc.code, "fields": sorted(exc.details)[:10]})
+            raise
 
     @staticmethod
     def _audit(uow, actor: Actor, action: str, record_id: str, outcome: str, reason, at: datetime,

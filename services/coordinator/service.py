@@ -20,6 +20,7 @@ from services.coordinator import domain, store
 from services.coordinator import ledger, ledger_store, models, summary_report, workbook
 from services.coordinator import targets as assessment
 from services.coordinator.schemas import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
+from shared import audit
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
@@ -55,6 +56,11 @@ class CoordinatorService:
     @rpc
     def health(self):
         return {"service": self.name, "status": "ok", "policy": self.policy.version}
+
+    @rpc
+    def audit_head(self):
+        """The head of this service's audit trail, for the gateway to anchor (shared/anchors.py)."""
+        return audit.head(self.db.session, models.audit_trail)
 
     # -- reactions to the departments' events --------------------------------
     @on_event("intake.lead_registered")

@@ -12,8 +12,10 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import logging
 from urllib.parse import quote
 
+import eventlet
 from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy
 from services.gateway.webserver import http, incident_response
@@ -22,22 +24,27 @@ from werkzeug.wrappers import Response
 
 from nameko.dependency_providers import Config
 
-from services.gateway import inputs, models, people, throttle
+from services.gateway import anchoring, inputs, models, people, throttle
 from services.gateway.passwords import PasswordHashing
 from services.gateway.openapi import build_spec
 from services.gateway import webapp
+from shared import anchors, audit
 from shared.actor import Actor, authorize
+from shared.anchors import AUDITED_SERVICES
 from shared.clock import to_shanghai
 from shared.db import Database
 from shared.dependencies import Clock, PolicyData
 from shared.errors import EXPECTED
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
+from shared.timers import every
 from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema
 from shared.errors import InvalidInput, NotAllowed, Unauthenticated, ZhaoshangError
 
 JSON = "application/json; charset=utf-8"
 SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator")
+ANCHOR_SECONDS = 60
+"""How often every audit trail's head is anchored by default (``ZS_AUDIT_ANCHOR_SECONDS``)."""
 
 
 def respond(body, status: int = 200) -> Response:
@@ -248,6 +255,25 @@ class GatewayService:
         data = people.prepare(self.db.session, load_or_invalid(schema(UserInputSchema), data), self.policy)
         with self.db.unit_of_work() as uow:
             return people.save_user(uow.session, data, operator.dump(), self.clock(), create=False)
+
+    # -- anchors of the audit trails (shared/anchors.py) ---------------------------------------------------------
+    @every("ZS_AUDIT_ANCHOR_SECONDS", ANCHOR_SECONDS)
+    def anchor_audit_trails(self):
+        """Every service's chain head signed and kept here; a service that does not answer waits for the next."""
+        heads = {}
+        for name in AUDITED_SERVICES:
+            try:
+                if name == self.name:
+                    heads[name] = audit.head(self.db.session, models.audit_trail)
+                else:
+                    with eventlet.Timeout(float(self.config.get("RPC_TIMEOUT") or 20)):
+                        heads[name] = getattr(self, name).audit_head.call_async().result()
+            except (Exception, eventlet.Timeout) as exc:  # noqa: BLE001 - a service down is anchored next time
+                logging.getLogger("zhaoshang.audit").warning("no audit head from %s: %s", name, type(exc).__name__)
+        self.db.session.rollback()
+        key = anchors.key_of(self.config, create=True)
+        with self.db.unit_of_work() as uow:
+            return len(anchoring.anchor(uow.session, key, heads, self.clock()))
 
     @rpc
     def has_admin(self):

@@ -20,7 +20,7 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 INIT_SCRIPT = ROOT / "deploy" / "postgres" / "init-databases.sh"
 DOCUMENT_SERVICES = {"intake", "contracts", "accounting", "notifications", "gateway"}
 TEST_ENV = {"POSTGRES_PASSWORD": "compose-test-pg", "RABBITMQ_PASSWORD": "compose-test-mq",
-            "ZS_SITE_ADDRESS": "zhaoshang.example.gov.cn"}
+            "ZS_SITE_ADDRESS": "zhaoshang.example.gov.cn", "ZS_AUDIT_ANCHOR_KEY": "compose-test-anchor-key"}
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
 
 
@@ -226,6 +226,8 @@ def test_only_the_tls_proxy_is_reachable_from_the_network(compose):
     assert gateway["ZS_PROXY_HOPS"] == "1" and gateway["ZS_GATEWAY_ADDRESS"] == "0.0.0.0:8000"
     for name in service_names():
         assert env_of(services[name])["ZS_METRICS_ADDRESS"] == "0.0.0.0", name  # inside the compose network
+        # the audit trails' anchors are signed with a key no service but the gateway holds
+        assert ("ZS_AUDIT_ANCHOR_KEY" in env_of(services[name])) == (name == "gateway"), name
 
 
 def test_schemas_are_migrated_once_before_any_service_starts(compose):

@@ -971,3 +971,19 @@ def test_the_lifecycle_copy_follows_state_changes_once_and_in_order_without_proc
                                                                            "to_state": "closed", "trigger": "t",
                                                                            "seq": 3, "reason": "r"}).dump())
     assert c.stored("p1")["lifecycle_state"] == "accounting"
+
+
+def test_malformed_reads_and_reads_of_no_such_contract_are_recorded_too(c, clock):
+    clock.now = shanghai(2026, 9, 10, 9, 0)
+    filed(c, "p1")
+    probe = {"user_id": "u-probe", "position": "clerk", "unit": "DRB"}
+    for attempt in (lambda: c.read_contract(probe, "p1", {"reason": "x\x00y"}),
+                    lambda: c.read_contract(probe, "p1", {}),
+                    lambda: c.read_contract(probe, "p-none", {"reason": "试探"}),
+                    lambda: c.read_draft(probe, "p1", 1, {"why": "?"})):
+        with pytest.raises((InvalidInput, NotFound)):
+            attempt()
+    rows = c.audit_rows("contracts.read_contract") + c.audit_rows("contracts.read_draft")
+    assert [(r["user_id"], r["record_id"], r["outcome"], json.loads(r["details"])["problem"]) for r in rows] == [
+        ("u-probe", "p1", "refused", "invalid_input"), ("u-probe", "p1", "refused", "invalid_input"),
+        ("u-probe", "p-none", "refused", "not_found"), ("u-probe", "p1", "refused", "invalid_input")]
