@@ -18,7 +18,7 @@ import json
 from datetime import date, datetime
 
 from services.contracts import document, domain, models, store
-from shared import audit
+from shared import audit, need_to_know
 from shared.actor import SYSTEM, Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.rpc import rpc
@@ -458,8 +458,11 @@ class ContractsService:
         actor = Actor.load(actor)
         session = self.db.session
         current = dict(store.project(session, project_id))
-        authorize(actor, "contracts.read_register", self.policy.authority,
-                  responsible_unit=current["responsible_unit"] or "-")
+        copies = store.copies_of(session, project_id)
+        holders = need_to_know.copy_holders(self.policy, current["responsible_unit"]) if current["signed_version"] else []
+        need_to_know.check(actor, "contracts.read_register", self.policy.authority, need_to_know.project_units(
+            current["responsible_unit"], "ARCH" if current["archived"] else None,
+            more=[*holders, *(c["unit"] for c in copies)]))
         versions = store.versions_of(session, project_id)
         for item in versions:  # the terms are the contract's confidential text: read_draft / read_contract
             item.pop("terms")
@@ -468,7 +471,7 @@ class ContractsService:
         obligations = self._obligation_view(store.obligations_of(session, project_id))
         current.update(
             signatory=(current["route"] or {}).get("signs"), versions=versions, obligations=obligations,
-            copies=[{"number": c["number"], "unit": c["unit"], "cabinet": c["cabinet"]} for c in store.copies_of(session, project_id)],
+            copies=[{"number": c["number"], "unit": c["unit"], "cabinet": c["cabinet"]} for c in copies],
             signed_at=current["signed_at"] and to_shanghai(current["signed_at"]),
             red_flag=any(o["red_flag"] for o in obligations))
         return schema(ContractSchema).dump(current)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections import Counter
 from datetime import datetime, time
 
 import eventlet
@@ -20,7 +21,7 @@ from services.coordinator import domain, store
 from services.coordinator import ledger, ledger_store, models, summary_report, workbook
 from services.coordinator import targets as assessment
 from services.coordinator.schemas import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
-from shared import audit
+from shared import audit, need_to_know
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
@@ -40,6 +41,19 @@ from shared.wire.ledger import (
 
 ROW_FIELDS = tuple(LedgerRowSchema().fields)
 """The fields of a ledger row on the wire, in order."""
+
+
+def project_units(facts, policy) -> frozenset[str]:
+    """Need-to-know: the units taking part in a project as the coordinator knows it — the unit that registered it,
+    the park or town it is bound for, its responsible unit, the units that review it, hold a copy of its contract
+    once signed or take part in its accounting."""
+    holders = need_to_know.copy_holders(policy, facts.get("responsible_unit")) if facts.get("signed_by") else ()
+    return need_to_know.project_units(
+        facts.get("registered_unit"), facts.get("responsible_unit"),
+        location=(facts.get("location_kind"), facts.get("location_id")),
+        more=[*(facts.get("review_units") or ()), *holders, *(facts.get("accounting_units") or ())])
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -79,7 +93,8 @@ class CoordinatorService:
 
     @on_event("review.convened")
     def on_review_convened(self, body):
-        self._advance(Envelope.load(body), "on_review_convened")
+        event = Envelope.load(body)
+        self._advance(event, "on_review_convened", facts={"review_units": event.payload["required_units"]})
 
     @on_event("review.returned")
     def on_review_returned(self, body):
@@ -207,7 +222,8 @@ class CoordinatorService:
     # -- accounting (R12) -------------------------------------------------------------------------
     @on_event("accounting.opened")
     def on_accounting_opened(self, body):
-        self._advance(Envelope.load(body), "on_accounting_opened")
+        event = Envelope.load(body)
+        self._advance(event, "on_accounting_opened", facts={"accounting_units": event.payload["participants"]})
 
     @on_event("accounting.figures_computed")
     def on_figures_computed(self, body):
@@ -300,9 +316,10 @@ class CoordinatorService:
     @rpc(expected_exceptions=EXPECTED)
     def get_project(self, actor, project_id):
         actor = Actor.load(actor)
-        authorize(actor, "coordinator.read_project", self.policy.authority)
         session = self.db.session
         row = dict(store.get_project_row(session, project_id))
+        need_to_know.check(actor, "coordinator.read_project", self.policy.authority,
+                           project_units(row["facts"], self.policy))
         steps = store.timeline(session, project_id)
         now = now_shanghai()
         for step, following in zip(steps, steps[1:] + [None]):
@@ -321,10 +338,17 @@ class CoordinatorService:
     @rpc(expected_exceptions=EXPECTED)
     def list_projects(self, actor, state=None, limit=50, offset=0):
         actor = Actor.load(actor)
-        authorize(actor, "coordinator.read_project", self.policy.authority)
-        rows, total = store.list_projects(self.db.session, state, min(int(limit), 500), int(offset))
-        return {"total": total, "items": schema(ProjectSummarySchema, many=True).dump(rows),
-                "by_state": store.counts_by_state(self.db.session)}
+        limit, offset = min(int(limit), 500), int(offset)
+        if need_to_know.check_lists(actor, "coordinator.read_project", self.policy.authority):
+            rows, total = store.list_projects(self.db.session, state, limit, offset)
+            return {"total": total, "items": schema(ProjectSummarySchema, many=True).dump(rows),
+                    "by_state": store.counts_by_state(self.db.session)}
+        mine = [r for r in store.list_projects(self.db.session, None, None, 0)[0]
+                if need_to_know.readable(actor, "coordinator.read_project", self.policy.authority,
+                                         project_units(r["facts"], self.policy))]
+        chosen = [r for r in mine if not state or r["state"] == state]
+        return {"total": len(chosen), "items": schema(ProjectSummarySchema, many=True).dump(chosen[offset:offset + limit]),
+                "by_state": dict(Counter(r["state"] for r in mine))}
 
     @rpc
     def lifecycle(self):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.negotiation import domain, models, store
+from shared import need_to_know
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
@@ -81,8 +82,8 @@ class NegotiationService:
     @rpc(expected_exceptions=EXPECTED)
     def ranking(self, actor, project_id):
         actor = Actor.load(actor)
-        authorize(actor, "negotiation.read", self.policy.authority)
         current = store.row(self.db.session, project_id)
+        self._may_read(actor, current, store.sessions_of(self.db.session, project_id))
         candidates = domain.rank_units(current["sector"], current["location_kind"], current["location_id"], self.policy)
         return schema(CandidateSchema, many=True).dump(candidates)
 
@@ -138,9 +139,10 @@ class NegotiationService:
     def route(self, actor, project_id):
         """The decision route computed now from the data, with its reasons."""
         actor = Actor.load(actor)
-        authorize(actor, "negotiation.read", self.policy.authority)
         session = self.db.session
-        return schema(RouteSchema).dump(self._route(store.row(session, project_id), store.sessions_of(session, project_id)))
+        current, sessions = store.row(session, project_id), store.sessions_of(session, project_id)
+        self._may_read(actor, current, sessions)
+        return schema(RouteSchema).dump(self._route(current, sessions))
 
     @rpc(expected_exceptions=EXPECTED)
     def recommend(self, actor, project_id, data):
@@ -195,10 +197,10 @@ class NegotiationService:
     @rpc(expected_exceptions=EXPECTED)
     def get_negotiation(self, actor, project_id):
         actor = Actor.load(actor)
-        authorize(actor, "negotiation.read", self.policy.authority)
         session = self.db.session
         current = dict(store.row(session, project_id))
         sessions = store.sessions_of(session, project_id)
+        self._may_read(actor, current, sessions)
         for item in sessions:
             item["at"] = to_shanghai(item["at"])
         current["sessions"] = sessions
@@ -229,6 +231,12 @@ class NegotiationService:
         return desk
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _may_read(self, actor, current, sessions) -> None:
+        """Need-to-know: the park or town of the project and the units that took part in its sessions."""
+        need_to_know.check(actor, "negotiation.read", self.policy.authority, need_to_know.project_units(
+            current["responsible_unit"], location=(current["location_kind"], current["location_id"]),
+            more=[p.get("unit") for s in sessions for p in s["participants"]]))
+
     def _route(self, current, sessions) -> domain.DecisionRoute:
         if not current["responsible_unit"]:
             raise Conflict("no responsible unit yet: the route depends on it (R3 first)", {"responsible_unit": ["none"]})
