@@ -31,16 +31,20 @@ _NOT_LETTERS = re.compile(r"[^a-z]+")
 
 
 class HashingPool:
-    """At most ``size`` hashes at once, each on a native thread; the callers wait as green threads."""
+    """At most ``size`` hashes at once, each on a native thread; the callers wait as green threads.  Size 0 hashes
+    on the calling green thread, i.e. on the hub — the way it was, kept only for the benchmark's "before"
+    (``bench/signin.py --compare-hub``)."""
 
     def __init__(self, size: int = DEFAULT_HASH_THREADS):
         self.resize(size)
 
     def resize(self, size: int) -> None:
-        self.size = max(1, int(size))
-        self._slots = eventlet.semaphore.Semaphore(self.size)
+        self.size = max(0, int(size))
+        self._slots = eventlet.semaphore.Semaphore(max(1, self.size))
 
     def run(self, function, *args):
+        if not self.size:
+            return function(*args)
         with self._slots:
             return tpool.execute(function, *args)
 
@@ -52,7 +56,8 @@ class PasswordHashing(DependencyProvider):
     """Sizes the process's hashing pool from ``ZS_PASSWORD_HASH_THREADS`` when the service starts."""
 
     def setup(self):
-        POOL.resize(self.container.config.get("ZS_PASSWORD_HASH_THREADS") or DEFAULT_HASH_THREADS)
+        threads = self.container.config.get("ZS_PASSWORD_HASH_THREADS")
+        POOL.resize(DEFAULT_HASH_THREADS if threads is None else threads)
 
     def get_dependency(self, worker_ctx) -> HashingPool:
         return POOL
