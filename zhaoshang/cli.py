@@ -11,10 +11,6 @@
 """
 from __future__ import annotations
 
-import warnings
-
-warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
-
 import argparse
 import base64
 import json
@@ -23,8 +19,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 
 from shared.config import load_config
+
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")  # before nameko is imported (below)
 
 
 def cmd_run(args) -> int:
@@ -104,6 +103,8 @@ class DemoPeople:
     def _provision(self, user: dict) -> None:
         from nameko.standalone.rpc import ClusterRpcProxy
 
+        import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
+
         if self.rpc is None:
             self._cluster = ClusterRpcProxy(load_config(), timeout=30)
             self.rpc = self._cluster.start()
@@ -113,8 +114,13 @@ class DemoPeople:
 PEOPLE = DemoPeople()
 
 
+DEMO_LANGUAGE = "en"
+"""The language the demo asks the API to answer in (its own narration is English, for the operator)."""
+
+
 def _headers(base: str, actor: dict) -> dict:
-    return {"Content-Type": "application/json", "Authorization": f"Bearer {PEOPLE.token(base, actor)}"}
+    return {"Content-Type": "application/json", "Authorization": f"Bearer {PEOPLE.token(base, actor)}",
+            "Accept-Language": DEMO_LANGUAGE}
 
 
 def _call(base: str, method: str, path: str, actor: dict, body: dict | None = None):
@@ -199,7 +205,7 @@ def _file_and_review(base: str, lead_body: dict) -> dict:
     lead = _try(base, "POST", "/api/leads", CLERK, lead_body)
     print(f"registered lead {lead['ref']}: {lead['project_name']} ({lead['sector']}, {lead['land_mu']} mu)")
     _try(base, "POST", f"/api/leads/{lead['id']}/file", CLERK, {"reason": "demo: filed by IPB"})
-    print(f"  filed by IPB")
+    print("  filed by IPB")
     review = _until("the review service learning of the filing",
                     lambda: _try(base, "POST", f"/api/projects/{lead['id']}/review", CLERK, {"note": "demo"}))
     print(f"  review convened: units {', '.join(review['required_units'])}; deadline {review['deadline']}"
@@ -637,6 +643,8 @@ def cmd_users(args) -> int:
     """Create or change a user over the bus (the platform must be running)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
+    import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
+
     from shared.errors import ZhaoshangError
 
     data = {"user_id": args.user_id, "name": args.name or args.user_id, "position": args.position, "unit": args.unit,
@@ -745,6 +753,9 @@ def main(argv=None) -> int:
     audit_cmd.set_defaults(func=cmd_audit)
     sub.add_parser("authz-table", help="print the authorization table (docs/AUTHORIZATION.md)").set_defaults(
         func=cmd_authz_table)
+    messages = sub.add_parser("messages", help="the message catalogue: extract the code's texts, check translations")
+    messages.add_argument("action", choices=["update", "check"])
+    messages.set_defaults(func=lambda args: __import__("zhaoshang.messages", fromlist=["cmd_messages"]).cmd_messages(args))
     for command, help_text, defaults in (
             ("create-admin", "create the first administrator (or another one)",
              {"position": "system_administrator", "unit": "IPB", "admin": True}),

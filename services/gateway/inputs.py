@@ -18,7 +18,9 @@ from urllib.parse import unquote_to_bytes
 
 from werkzeug.wrappers import Response
 
+from shared import i18n
 from shared.errors import InvalidInput, ZhaoshangError
+from shared.i18n import _
 
 MAX_JSON_DEPTH = 32
 """Levels of nesting a body may have; the deepest body the API takes (a ledger import's rows) has 4."""
@@ -32,15 +34,14 @@ JSON = "application/json; charset=utf-8"
 
 class PayloadTooLarge(ZhaoshangError):
     code = "payload_too_large"
-    http_status = 413
 
 
 def _utf8(raw: bytes, field: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInput.for_field(field, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at position "
-                                            f"{exc.start})") from None
+        raise InvalidInput.for_field(field, _("is not valid UTF-8 (byte 0x{byte} at position {position})",
+                                              byte=f"{raw[exc.start]:02x}", position=exc.start)) from None
 
 
 def _depth(value) -> int:
@@ -60,14 +61,14 @@ def _depth(value) -> int:
 def parse_json(raw: bytes):
     """The JSON value of a body: ``InvalidInput`` on ``body`` for invalid UTF-8, invalid JSON or too deep."""
     text = _utf8(raw, "body")
-    too_deep = InvalidInput.for_field("body", f"is nested more than {MAX_JSON_DEPTH} levels deep")
+    too_deep = InvalidInput.for_field("body", _("is nested more than {levels} levels deep", levels=MAX_JSON_DEPTH))
     try:
         value = json.loads(text)
     except RecursionError:
         raise too_deep from None
     except ValueError as exc:
-        raise InvalidInput.for_field("body", f"is not valid JSON ({exc.msg} at line {exc.lineno} column "
-                                             f"{exc.colno})") from None
+        raise InvalidInput.for_field("body", _("is not valid JSON (line {line}, column {column})", line=exc.lineno,
+                                                column=exc.colno)) from None
     if _depth(value) > MAX_JSON_DEPTH:
         raise too_deep
     return value
@@ -75,16 +76,18 @@ def parse_json(raw: bytes):
 
 def body_of(request) -> dict:
     """The request's JSON object ({} for an empty body)."""
+    too_large = PayloadTooLarge(_("the body is larger than {size} bytes", size=MAX_BODY_BYTES),
+                                {"body": [_("is too large")]})
     if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes", {"body": ["too large"]})
+        raise too_large
     raw = request.get_data(cache=True)
     if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes", {"body": ["too large"]})
+        raise too_large
     if not raw.strip():
         return {}
     body = parse_json(raw)
     if not isinstance(body, dict):
-        raise InvalidInput.for_field("body", "must be a JSON object")
+        raise InvalidInput.for_field("body", _("must be a JSON object"))
     return body
 
 
@@ -92,7 +95,7 @@ def check_path_values(values: dict) -> None:
     """A whole number in the path beyond what a column holds is refused, naming its part of the path."""
     for name, value in values.items():
         if isinstance(value, int) and not 0 <= value <= LARGEST_WHOLE_NUMBER:
-            raise InvalidInput.for_field(name, f"must be a whole number from 0 to {LARGEST_WHOLE_NUMBER}")
+            raise InvalidInput.for_field(name, _("must be a whole number from 0 to {high}", high=LARGEST_WHOLE_NUMBER))
 
 
 def url_problem(environ) -> InvalidInput | None:
@@ -105,7 +108,8 @@ def url_problem(environ) -> InvalidInput | None:
         except InvalidInput as exc:
             return exc
         if (found := CONTROL.search(text)) is not None:
-            return InvalidInput.for_field(field, f"contains the control character U+{ord(found.group()):04X}")
+            return InvalidInput.for_field(field, _("contains the control character U+{code} (one line of text)",
+                                                   code=f"{ord(found.group()):04X}"))
     return None
 
 
@@ -116,7 +120,8 @@ def refuse_malformed_urls(app):
         problem = url_problem(environ)
         if problem is None:
             return app(environ, start_response)
-        return Response(json.dumps(problem.to_dict(), ensure_ascii=False), status=400,
+        locale = i18n.negotiate(environ.get("HTTP_ACCEPT_LANGUAGE"))
+        return Response(json.dumps(problem.to_dict(locale), ensure_ascii=False), status=400,
                         content_type=JSON)(environ, start_response)
 
     return middleware

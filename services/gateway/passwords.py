@@ -24,6 +24,7 @@ from nameko.extensions import DependencyProvider
 from zxcvbn import zxcvbn
 
 from shared.errors import InvalidInput
+from shared.i18n import _
 
 HASHER = PasswordHasher()
 DEFAULT_HASH_THREADS = 1
@@ -92,16 +93,17 @@ def check_password_rule(password, policy, known: Iterable[str | None] = ()) -> N
     rule = _rule(policy)
     shortest, longest = int(rule["min_length"]), int(rule["max_length"])
     if not isinstance(password, str) or not shortest <= len(password) <= longest:
-        raise InvalidInput.for_field("password", f"must be {shortest} to {longest} characters long")
+        raise InvalidInput.for_field("password", _("must be {shortest} to {longest} characters long",
+                                                   shortest=shortest, longest=longest))
     blocklist = [str(word).lower() for word in rule["blocklist"]]
     lowered = password.lower()
     if lowered.strip() in blocklist or _NOT_LETTERS.sub("", lowered) in blocklist:
-        raise InvalidInput.for_field("password", "is a well-known password (the policy's blocklist)")
+        raise InvalidInput.for_field("password", _("is a well-known password (the policy's blocklist)"))
     own = [str(k) for k in known if k]
     if any(len(k) >= 3 and k.lower() in lowered for k in own):
-        raise InvalidInput.for_field("password", "must not contain the user's own id or name")
+        raise InvalidInput.for_field("password", _("must not contain the user's own id or name"))
     estimate = zxcvbn(password, user_inputs=[*own, *blocklist])
     if estimate["score"] < int(rule["min_strength"]):
-        hint = estimate["feedback"]["warning"] or "add more words or characters"
-        raise InvalidInput.for_field("password", f"is too easy to guess (strength {estimate['score']} of 4, at least "
-                                                 f"{rule['min_strength']} is needed): {hint}")
+        raise InvalidInput.for_field("password", _(
+            "is too easy to guess (strength {score} of 4, at least {needed} is needed): add more words or characters",
+            score=estimate["score"], needed=int(rule["min_strength"])))

@@ -25,6 +25,7 @@ from services.gateway.passwords import check_password_rule, hash_password, needs
 from shared import audit
 from shared.actor import Actor
 from shared.errors import Conflict, InvalidInput, NotFound, Unauthenticated, ZhaoshangError
+from shared.i18n import _
 
 U, S = models.users, models.sessions
 SESSION_FIELDS = ("position", "unit", "is_admin", "active")
@@ -35,7 +36,6 @@ class TooManyAttempts(ZhaoshangError):
     """Sign-in refused before the password is checked: too many failures (429, with ``Retry-After``)."""
 
     code = "too_many_attempts"
-    http_status = 429
 
     def __init__(self, message: str, details: dict, retry_after: int):
         super().__init__(message, details)
@@ -68,7 +68,7 @@ def token_hash(token: str) -> str:
 def user_row(session, user_id: str):
     row = session.execute(select(U).where(U.c.user_id == user_id)).mappings().first()
     if row is None:
-        raise NotFound(f"no user {user_id}", {"user_id": [user_id]})
+        raise NotFound(_("no user {user}", user=user_id), {"user_id": [user_id]})
     return row
 
 
@@ -128,11 +128,11 @@ def save_user(session, data: dict, by: dict, now: datetime, create: bool, keep_t
     Actor.load({"user_id": data["user_id"], "position": data["position"], "unit": data["unit"]})
     current = session.execute(select(U).where(U.c.user_id == data["user_id"])).mappings().first()
     if create and current is not None:
-        raise Conflict(f"user {data['user_id']} exists", {"user_id": ["taken"]})
+        raise Conflict(_("user {user} exists", user=data["user_id"]), {"user_id": [_("is taken")]})
     values = {k: data[k] for k in ("name", "position", "unit", "is_admin", "active", "password_hash") if k in data}
     password = "password_hash" in values
     if current is None and not password:
-        raise InvalidInput.for_field("password", "required for a new user")
+        raise InvalidInput.for_field("password", _("is required for a new user"))
     if current is not None:
         changes = _changes(current, values)
         session.execute(update(U).where(U.c.user_id == data["user_id"]).values(changed_at=now, **values))
@@ -162,14 +162,15 @@ def change_own_password(db, policy, actor: dict, token: str, address: str, curre
     row = user_row(db.session, actor["user_id"])
     db.session.rollback()
     if wait:
-        raise TooManyAttempts(f"too many failed attempts: try again in {wait} seconds",
-                              {"current_password": [f"wait {wait} seconds"], "held_by": [held_by]}, wait)
+        raise TooManyAttempts(_("too many failed attempts: try again in {seconds} seconds", seconds=wait),
+                              {"current_password": [_("wait {seconds} seconds", seconds=wait)], "held_by": [held_by]},
+                              wait)
     if not verify_password(row["password_hash"], current_password):
         with db.unit_of_work() as uow:
             throttle.record_failure(uow.session, rules, actor["user_id"], address, now)
             record(uow.session, actor, "gateway.password_changed", actor["user_id"], "refused", now,
                    "the current password was wrong", address=address)
-        raise Unauthenticated("the current password is wrong", {"current_password": ["wrong"]})
+        raise Unauthenticated(_("the current password is wrong"), {"current_password": [_("is wrong")]})
     prepared = prepare(db.session, {**public(row), "password": new_password}, policy)
     with db.unit_of_work() as uow:
         return save_user(uow.session, prepared, actor, now, create=False, keep_token=token)
@@ -188,7 +189,7 @@ def list_users(session) -> list[dict]:
 
 
 # -- signing in -----------------------------------------------------------------------------------------------------
-REFUSED = ("wrong user or password", {"credentials": ["wrong user or password"]})
+REFUSED = ("wrong user or password", {"credentials": [_("wrong user or password")]})
 
 
 def sign_in(db, policy, user_id: str, password: str, address: str, now: datetime,
@@ -204,8 +205,8 @@ def sign_in(db, policy, user_id: str, password: str, address: str, now: datetime
     row = session.execute(select(U).where(U.c.user_id == user_id)).mappings().first()
     session.rollback()  # no transaction held while the password is hashed (SQLite: the one connection is free)
     if wait:
-        raise TooManyAttempts(f"too many failed sign-ins: try again in {wait} seconds",
-                              {"credentials": [f"wait {wait} seconds"], "held_by": [held_by]}, wait)
+        raise TooManyAttempts(_("too many failed sign-ins: try again in {seconds} seconds", seconds=wait),
+                              {"credentials": [_("wait {seconds} seconds", seconds=wait)], "held_by": [held_by]}, wait)
     known = row is not None and row["active"]
     ok = verify_password(row["password_hash"] if known else None, password)
     who = ({"user_id": row["user_id"], "position": row["position"], "unit": row["unit"]} if row is not None
@@ -220,7 +221,7 @@ def sign_in(db, policy, user_id: str, password: str, address: str, now: datetime
                        f"{counter.failures} failed sign-ins for the {counter.kind}", kind=counter.kind,
                        key=counter.key, locked_until=counter.locked_until)
     if not ok:
-        raise Unauthenticated(*REFUSED)
+        raise Unauthenticated(_("wrong user or password"), REFUSED[1])
     token = secrets.token_urlsafe(32)
     expires = now + lifetimes.absolute
     rehashed = hash_password(password) if needs_rehash(row["password_hash"]) else None
@@ -240,12 +241,13 @@ def actor_for_token(session, token: str, now: datetime, lifetimes: Lifetimes) ->
                             .join(U, U.c.user_id == S.c.user_id)
                             .where(S.c.token_hash == token_hash(token))).mappings().first()
     if found is None or found["revoked_at"] is not None or not found["active"]:
-        raise Unauthenticated("not signed in (unknown or ended session)", {"session": ["sign in again"]})
+        raise Unauthenticated(_("not signed in (unknown or ended session)"), {"session": [_("sign in again")]})
     if found["expires_at"] <= now:
-        raise Unauthenticated("the session has expired", {"session": ["expired: sign in again"]})
+        raise Unauthenticated(_("the session has expired"), {"session": [_("expired: sign in again")]})
     seen = found["last_seen_at"] or found["created_at"]
     if now - seen > lifetimes.idle:
-        raise Unauthenticated("the session has expired (idle too long)", {"session": ["idle: sign in again"]})
+        raise Unauthenticated(_("the session has expired (idle too long)"),
+                              {"session": [_("idle: sign in again")]})
     if now - seen > lifetimes.seen_step:
         session.execute(update(S).where(S.c.token_hash == found["token_hash"]).values(last_seen_at=now))
         session.commit()

@@ -29,6 +29,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from services.gateway.inputs import refuse_malformed_urls
+from shared.i18n import DEFAULT_LOCALE, Message, _, text
 
 log = logging.getLogger("zhaoshang.gateway")
 
@@ -67,12 +68,15 @@ def with_security_headers(app):
     return middleware
 
 
-def incident_response(status: int = 500, what: str = "the platform could not answer") -> Response:
+def incident_response(status: int = 500, what: Message | None = None, locale: str | None = None) -> Response:
     """A server error as the client sees it: what failed in general and an incident id, logged (with the trace
     of the exception being handled) under the same id for the operators — never the exception's own text."""
     incident = uuid.uuid4().hex[:12]
-    log.error("incident %s: %s (answered %d)", incident, what, status, exc_info=True)
-    body = {"error": "server_error", "message": f"{what}; incident {incident}", "details": {"incident": [incident]}}
+    what = what or _("the platform could not answer")
+    log.error("incident %s: %s (answered %d)", incident, text(what, "en"), status, exc_info=True)
+    message = _("{what}; incident {incident}", what=what, incident=incident)
+    body = {"error": "server_error", "message": text(message, locale or DEFAULT_LOCALE),
+            "details": {"incident": [incident]}}
     return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=JSON)
 
 

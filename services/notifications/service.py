@@ -42,7 +42,8 @@ from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotFound
 from shared.rpc import rpc
-from shared.schema import flatten_messages, load_or_invalid, schema
+from shared.i18n import _
+from shared.schema import flatten_messages, load_or_invalid, problems_of, schema
 from shared.wire.notifications import (
     ChannelSchema, ChannelSettingsInputSchema, ContactsInputSchema, DeadlineSchema, DeliverySchema, InboxSchema,
     ProblemInputSchema, ProgressInputSchema, ReminderInputSchema, ResolutionInputSchema, SpecialReportInputSchema,
@@ -325,7 +326,7 @@ class NotificationsService:
             given = plugin.settings_schema().load(data["settings"], unknown=RAISE, partial=True)
         except ValidationError as exc:
             fields = {f"settings.{k}": v for k, v in flatten_messages(exc.messages).items()}
-            raise InvalidInput("invalid channel settings — " + "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()),
+            raise InvalidInput(_("invalid channel settings — {problems:clauses}", problems=problems_of(fields)),
                                fields) from None
         given = {k: v for k, v in data["settings"].items() if k in given}  # as sent (JSON-safe)
         with self.db.unit_of_work() as uow:

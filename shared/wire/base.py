@@ -13,6 +13,8 @@ import re
 import marshmallow
 from marshmallow import ValidationError, fields, validate
 
+from shared.i18n import _
+
 MULTILINE = frozenset({
     "agreed", "basis", "comments", "conditions", "contract_notes", "description", "dispute_resolution",
     "exceeding_terms", "negotiation_notes", "note", "notes", "open", "opinion", "other_terms", "reason", "reasons",
@@ -33,8 +35,10 @@ class PlainText(validate.Validator):
 
     def __call__(self, value):
         if isinstance(value, str) and (found := self._pattern.search(value)) is not None:
-            rule = "only line breaks and tabs are kept" if self.multiline else "one line of text"
-            raise ValidationError(f"contains the control character U+{ord(found.group()):04X} ({rule})")
+            code = f"{ord(found.group()):04X}"
+            raise ValidationError([
+                _("contains the control character U+{code} (only line breaks and tabs are kept)", code=code)
+                if self.multiline else _("contains the control character U+{code} (one line of text)", code=code)])
         return value
 
     def _repr_args(self) -> str:

@@ -6,7 +6,7 @@ import base64
 import pytest
 
 from tests.conftest import wait_for
-from tests.factories import IPB_CLERK, IPB_DIRECTOR, lead
+from tests.factories import IPB_DIRECTOR, lead
 
 pytestmark = pytest.mark.e2e
 LG_OFFICE = {"user_id": "u-lg", "position": "lg_office", "unit": "LG"}

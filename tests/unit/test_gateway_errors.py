@@ -11,7 +11,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from services.gateway import inputs
-from services.gateway.service import api
+from services.gateway.edge import PUBLIC, guarded
 from services.gateway.webserver import GatewayHttp
 from shared.errors import InvalidInput
 
@@ -26,12 +26,11 @@ def request(path="/api/x", data=None) -> Request:
 
 
 def test_a_service_failure_is_a_502_with_an_incident_id_and_no_internals(caplog):
-    @api
     def handler(self, request):
         raise RemoteError("OperationalError", "(sqlite3.OperationalError) no such table: secret_table [SQL: SELECT …]")
 
     with caplog.at_level(logging.ERROR, logger="zhaoshang.gateway"):
-        answer = handler(Gateway(), request())
+        answer = guarded(handler, PUBLIC)(Gateway(), request())
     body = json.loads(answer.get_data())
     incident = body["details"]["incident"][0]
     assert answer.status_code == 502 and body["error"] == "server_error" and incident in body["message"]
@@ -50,13 +49,12 @@ def test_what_no_handler_caught_is_a_500_with_an_incident_id(caplog):
 
 
 def test_a_path_number_beyond_a_column_is_refused_naming_it():
-    @api
     def handler(self, request, project_id, version):
         return "reached"
 
-    answer = handler(Gateway(), request(), project_id="p1", version=2**80)
+    answer = guarded(handler, PUBLIC)(Gateway(), request(), project_id="p1", version=2**80)
     assert answer.status_code == 422 and list(json.loads(answer.get_data())["details"]) == ["version"]
-    assert handler(Gateway(), request(), project_id="p1", version=3) == "reached"
+    assert guarded(handler, PUBLIC)(Gateway(), request(), project_id="p1", version=3) == "reached"
 
 
 @pytest.mark.parametrize("raw, rule", [(b"[" * 10_000 + b"]" * 10_000, "nested"), (b'{"a": "\xff"}', "UTF-8"),

@@ -29,7 +29,6 @@ from shared.documents import DocumentStore
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
-from tests.receivers import receivers  # noqa: F401 (fixture)
 from tests.conftest import fresh_pg_database
 
 POLICY = load_policy()
