@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from shared.config import ROOT
+from shared.search import is_index_table
 
 SERVICES_WITH_DATABASES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator",
                            "gateway")
@@ -73,8 +74,13 @@ def head_revision(service: str) -> str:
 def differences(service: str, engine: Engine) -> list:
     """What the database lacks or has beyond the service's models (empty = in step)."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
         return compare_metadata(context, metadata_of(service))
+
+
+def include_name(name, kind, parents) -> bool:
+    """What the models describe: not the tables and indexes a search index made (``shared.search``)."""
+    return not (kind in ("table", "index") and is_index_table(name))
 
 
 def autogenerate(service: str, engine: Engine, message: str) -> None:

@@ -296,5 +296,5 @@ class AccountingService:
             elif existing:
                 store.delete_task(uow.session, existing[0]["id"])
         uow.emit(Envelope("accounting.figures_computed", actor, project_id=project_id, payload={
-            "figures": figures, "fee": str(fee),
+            "figures": figures, "fee": str(fee), "recovery_units": list(domain.RECOVERY_UNITS) if fee > 0 else [],
             "reason": f"figures computed: excess land {domain.figure(figures, 'excess_land')} mu, fee {fee} yuan"}))

@@ -320,6 +320,15 @@ class ContractsService:
         malformed one, or one for no such contract, too)."""
         actor = Actor.load(actor)
         data = self._read_request(actor, "contracts.read_contract", project_id, data)
+        current, verdict = self._confidential_read(actor, project_id, "contracts.read_contract", data["reason"])
+        signed = store.version(self.db.session, project_id, current["signed_version"], with_document=True)
+        return {"project_id": project_id, "ref": current["ref"], "version": signed["version"], "basis": verdict.basis,
+                "terms": signed["terms"], "filename": f"{current['ref']}-v{signed['version']}.docx",
+                "document_base64": base64.b64encode(signed["document"]).decode()}
+
+    def _confidential_read(self, actor: Actor, project_id: str, action: str, reason, details: dict | None = None):
+        """R13: a holding unit's custodian or a leader's grantee reads; every try is audited (committed), and a
+        refusal is then raised."""
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id)
@@ -328,14 +337,20 @@ class ContractsService:
             holders = {c["unit"]: custodians[c["unit"]]["user_id"] for c in copies if c["unit"] in custodians}
             verdict = domain.access_verdict(actor.user_id, holders, store.grants_for(uow.session, project_id), now) \
                 if copies else domain.AccessVerdict(False, "the contract is not filed yet")
-            self._audit(uow, actor, "contracts.read_contract", project_id, "allowed" if verdict.allowed else "refused",
-                        data["reason"], now, details={"basis": verdict.basis})
+            self._audit(uow, actor, action, project_id, "allowed" if verdict.allowed else "refused",
+                        reason, now, details={"basis": verdict.basis, **(details or {})})
         if not verdict.allowed:  # the refusal is recorded (committed above), then reported
             raise NotAllowed(f"reading contract {current['ref']} is refused: {verdict.basis}", {"basis": verdict.basis})
-        signed = store.version(self.db.session, project_id, current["signed_version"], with_document=True)
-        return {"project_id": project_id, "ref": current["ref"], "version": signed["version"], "basis": verdict.basis,
-                "terms": signed["terms"], "filename": f"{current['ref']}-v{signed['version']}.docx",
-                "document_base64": base64.b64encode(signed["document"]).decode()}
+        return current, verdict
+
+    @rpc(expected_exceptions=EXPECTED)
+    def check_confidential_read(self, actor, project_id, document, reason=None):
+        """Another service's confidential document of this contract (the signed and sealed scan in the project's
+        file): allowed as the contract itself is, audited as ``contracts.read_attachment``."""
+        actor = Actor.load(actor)
+        _, verdict = self._confidential_read(actor, project_id, "contracts.read_attachment", reason,
+                                             details={"document": document})
+        return {"allowed": True, "basis": verdict.basis}
 
     @rpc(expected_exceptions=EXPECTED)
     def read_draft(self, actor, project_id, version, data):

@@ -27,6 +27,7 @@ from shared.envelope import Envelope
 from shared.policy import Policy
 from shared.tiers import investment_tier, is_key_investment
 from shared.units import quantize_money
+from services.coordinator import workbench
 
 BOOKS = ("information", "negotiation", "contracted")
 BOOK_NAMES = {"information": "重点招商信息台账", "negotiation": "在谈项目台账", "contracted": "签约项目台账"}
@@ -62,10 +63,13 @@ def blank(project_id: str) -> dict:
         "liaison_leader": None, "service_team": [], "manual_requirements": [], "review_due": None, "review_done": None,
         "completion_due": None, "obligations": {},
         "late_reports": [], "signed_on": None, "contracted_investment": None, "funds": {}, "last_progress": None,
+        "credit_code": None, "review_units": [], "review_round": None, "review_opinions": {}, "route": None,
+        "principal_decisions": [], "contract_approved": False, "accounting": {},
         "stamps": {},
         # derived from the above by ``derive``
         "responsible_unit": None, "total_investment": None, "tier": None, "is_key": False, "key_basis": None, "responsible_leader": None,
         "responsible_person": None, "requirements": [], "next_due": None, "red_flags": [], "funds_in_place": "0.00",
+        "awaiting": [],
     }
 
 
@@ -142,7 +146,8 @@ def _facts(row: dict, event: Envelope, policy: Policy) -> None:
                    location=location_name(p.get("location_kind"), p.get("location_id"), policy),
                    planned_total_investment=_money(p.get("planned_total_investment")),
                    fixed_asset_investment=_money(p.get("planned_fixed_asset_investment")),
-                   land_mu=p.get("land_mu") and str(p["land_mu"]), registered_unit=p.get("registered_unit") or event.actor.unit)
+                   land_mu=p.get("land_mu") and str(p["land_mu"]), registered_unit=p.get("registered_unit") or event.actor.unit,
+                   credit_code=p.get("credit_code"))
     if event.type == "intake.lead_registered" and _newer(row, "registered", _stamp(event)):
         row.update(registered_on=_day(event.occurred_at),
                    registered_by={"user_id": event.actor.user_id, "name": event.actor.name or event.actor.user_id,
@@ -166,6 +171,18 @@ def _review_opened(row: dict, event: Envelope, policy: Policy) -> None:
         row["review_due"] = event.payload["deadline"]
     if _newer(row, "review_done", _stamp(event)):
         row["review_done"] = False
+    if event.payload.get("required_units"):
+        row["review_units"] = list(event.payload["required_units"])
+    if _newer(row, "review_round", [int(event.payload.get("round") or 1)]):
+        row["review_round"] = int(event.payload.get("round") or 1)
+
+
+def _opinion(row: dict, event: Envelope, policy: Policy) -> None:
+    """A unit's opinion of a round: the units that gave theirs are a set per round (any order of events)."""
+    opinions = row.setdefault("review_opinions", {})
+    given = opinions.setdefault(str(event.payload.get("round") or 1), [])
+    if event.payload["unit"] not in given:
+        given.append(event.payload["unit"])
 
 
 def _review_closed(row: dict, event: Envelope, policy: Policy) -> None:
@@ -176,6 +193,37 @@ def _review_closed(row: dict, event: Envelope, policy: Policy) -> None:
 def _unit(row: dict, event: Envelope, policy: Policy) -> None:
     if _newer(row, "unit", _stamp(event)):
         row["assigned_unit"] = event.payload["unit"]
+
+
+def _route(row: dict, event: Envelope, policy: Policy) -> None:
+    if event.payload.get("route") and _newer(row, "route", _stamp(event)):
+        row["route"] = {k: event.payload["route"].get(k) for k in ("escalated", "decides", "recommends", "signs")}
+
+
+def _principal(row: dict, event: Envelope, policy: Policy) -> None:
+    decided = row.setdefault("principal_decisions", [])
+    if event.payload["position"] not in decided:
+        decided.append(event.payload["position"])
+
+
+def _contract_version(row: dict, event: Envelope, policy: Policy) -> None:
+    """The latest version is approved by LEGAL (awaiting its signature) or not (a draft, returned, submitted)."""
+    if _newer(row, "contract_approved", _stamp(event)):
+        row["contract_approved"] = event.type == "contracts.approved"
+
+
+def _accounting(row: dict, event: Envelope, policy: Policy) -> None:
+    """What the accounting still needs (R12): figures, the report, each unit's recovery task (sets are unions)."""
+    acc = row.setdefault("accounting", {})
+    p = event.payload
+    if event.type == "accounting.figures_computed":
+        acc["figures_done"] = True
+        if _newer(row, "recovery_units", _stamp(event)):
+            acc["recovery_units"] = list(p.get("recovery_units") or [])
+    elif event.type == "accounting.report_issued":
+        acc["report_issued"] = True
+    elif event.type == "accounting.recovery_waived" or (event.type == "accounting.recovery_recorded" and p.get("settled")):
+        acc["recovery_done"] = sorted(set(acc.get("recovery_done") or ()) | {p["unit"]})
 
 
 def _signed(row: dict, event: Envelope, policy: Policy) -> None:
@@ -258,6 +306,19 @@ APPLY = {
     "review.returned": _review_closed,
     "review.concluded": _review_closed,
     "negotiation.unit_assigned": _unit,
+    "review.opinion_recorded": _opinion,
+    "negotiation.escalated": _route,
+    "negotiation.decided": _route,
+    "negotiation.principals_decided": _route,
+    "negotiation.principal_decided": _principal,
+    "contracts.drafted": _contract_version,
+    "contracts.submitted": _contract_version,
+    "contracts.returned": _contract_version,
+    "contracts.approved": _contract_version,
+    "accounting.figures_computed": _accounting,
+    "accounting.report_issued": _accounting,
+    "accounting.recovery_recorded": _accounting,
+    "accounting.recovery_waived": _accounting,
     "contracts.signed": _signed,
     "contracts.progress_recorded": _obligation_news,
     "contracts.obligation_lapsed": _obligation_news,
@@ -364,17 +425,24 @@ def derive(row: dict, policy: Policy) -> None:
         flags.append("重点项目未明确专职服务团队")
     row["red_flags"] = flags if row["state"] not in ENDED else []  # an ended project is history, not a warning
     row["funds_in_place"] = str(quantize_money(sum((Decimal(f["amount"]) for f in row["funds"].values()), Decimal(0))))
+    row["awaiting"] = workbench.awaiting(row, policy)
 
 
 _ORDER = ("signed", "filed_copies", "construction", "accounting", "closed", "archived")
 _STATES_FROM = {state: _ORDER[i:] for i, state in enumerate(_ORDER)}
 
 
+HIDDEN = frozenset(("stamps", "review_due", "review_done", "completion_due", "manual_requirements", "late_reports",
+                    "assigned_unit", "assigned_leader", "assigned_person", "registered_by", "review_units",
+                    "review_round", "review_opinions", "route", "principal_decisions", "contract_approved",
+                    "accounting", "awaiting"))
+"""What the fold keeps for itself (and for the workbench), not shown as a ledger row."""
+
+
 # -- reading a row today -----------------------------------------------------------------------------------------------
 def view(row: Mapping, now: datetime, policy: Policy) -> dict:
     """The row as shown today: time in state, overdue, stale, with those added to the red flags."""
-    out = {k: v for k, v in row.items() if k not in ("stamps", "review_due", "review_done", "completion_due", "manual_requirements", "late_reports",
-                                                        "assigned_unit", "assigned_leader", "assigned_person", "registered_by")}
+    out = {k: v for k, v in row.items() if k not in HIDDEN}
     today = to_shanghai(now).date()
     since = datetime.fromisoformat(row["state_since"]) if row["state_since"] else None
     out["time_in_state_days"] = (today - to_shanghai(since).date()).days if since else None

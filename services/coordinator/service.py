@@ -11,24 +11,25 @@ import base64
 import binascii
 import uuid
 from collections import Counter
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import eventlet
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
 from services.coordinator import domain, store
-from services.coordinator import ledger, ledger_store, models, summary_report, workbook
+from services.coordinator import attachments, ledger, ledger_store, models, summary_report, workbench_store, workbook
 from services.coordinator import targets as assessment
 from services.coordinator.schemas import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
 from shared import audit, need_to_know
-from shared.actor import Actor, authorize
+from shared.actor import Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
 from shared.db import Database
-from shared.dependencies import Clock, PolicyData
+from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed, NotFound
+from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_names
@@ -38,6 +39,7 @@ from shared.wire.ledger import (
     LedgerQuerySchema, LedgerRowSchema, RequirementsInputSchema, ResponsibilityInputSchema, TargetsInputSchema,
     TargetsSchema,
 )
+from shared.wire.workbench import AttachmentInputSchema, SearchQuerySchema
 
 ROW_FIELDS = tuple(LedgerRowSchema().fields)
 """The fields of a ledger row on the wire, in order."""
@@ -65,6 +67,8 @@ class CoordinatorService:
     policy = PolicyData()
     config = Config()
     notifications = RpcProxy("notifications")  # the register of special reports (R11)
+    contracts = RpcProxy("contracts")  # the contract's confidentiality (R13) for its scan in the project's file
+    documents = Documents()
     clock = Clock()
 
     @rpc
@@ -332,8 +336,18 @@ class CoordinatorService:
         for entry in entries:
             entry["at"] = to_shanghai(entry["at"])
         row.update(timeline=entries, allowed_next=domain.allowed_triggers(row["state"]),
-                   state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]))
+                   state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]),
+                   basic=self._basic(session, project_id))
         return schema(ProjectSchema).dump(row)
+
+    BASIC = ("investor_name", "credit_code", "sector", "planned_total_investment", "fixed_asset_investment",
+             "contracted_investment", "land_mu", "location", "responsible_unit", "responsible_person",
+             "responsible_leader", "liaison_leader", "is_key", "key_basis", "tier", "registered_unit", "registered_on")
+
+    def _basic(self, session, project_id: str) -> dict | None:
+        """The project file's basic information, from its ledger row (for every reader of the project)."""
+        row = ledger_store.row_data(session, project_id, missing_ok=True)
+        return None if row is None else {k: row.get(k) for k in self.BASIC}
 
     @rpc(expected_exceptions=EXPECTED)
     def list_projects(self, actor, state=None, limit=50, offset=0):
@@ -606,3 +620,117 @@ class CoordinatorService:
     def _units_order(self) -> list[str]:
         return ([p.unit for p in self.policy.parks.values()] + [t.unit for t in self.policy.towns.values()]
                 + ["IPB", "DRB", "IND"])
+
+    # -- the workbench, search and the project's file -------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def workbench(self, actor):
+        """The actor's to-dos (what their unit and position must do now, nearest deadline first, with the count
+        of each kind), what they did lately, and their deadlines within ``thresholds.workbench.soon_days``."""
+        actor = Actor.load(actor)
+        authorize(actor, "coordinator.read_workbench", self.policy.authority)
+        session = self.db.session
+        items, counts = workbench_store.to_dos(session, actor, self.policy.authority)
+        today = to_shanghai(self.clock()).date()
+        soon = today + timedelta(days=self.policy.integer("thresholds.workbench.soon_days"))
+        for item in items:
+            item["overdue"] = bool(item["due"] and item["due"] < today.isoformat())
+        return {"today": today.isoformat(), "counts": counts, "total": sum(counts.values()), "items": items,
+                "due_soon": [i for i in items if i["due"] and i["due"] <= soon.isoformat()],
+                "done": workbench_store.done(session, actor.user_id)}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def search(self, actor, query=None):
+        """Leads, projects and investors by a fragment of a name (two Chinese characters are enough), an
+        investor's name or credit code, a reference; filters: state, unit, year."""
+        actor = Actor.load(actor)
+        authorize(actor, "coordinator.search", self.policy.authority)
+        q = load_or_invalid(schema(SearchQuerySchema), query or {})
+        if q["state"] and q["state"] not in domain.STATES:
+            raise InvalidInput.for_field("state", _("one of: {states:states}", states=list(domain.STATES)))
+        every = need_to_know.reads_all(actor, "coordinator.read_project", self.policy.authority)
+        items = workbench_store.find(self.db.session, actor, q["q"], all_units=actor.unit in ("IPB", "LG"),
+                                     state=q["state"], unit=q["unit"], year=q["year"],
+                                     limit=q["limit"] if every else q["limit"] * 4)
+        if not every:  # need-to-know (R15): only the projects the actor's unit takes part in
+            items = [i for i in items if i["kind"] == "lead" or self._may_read(actor, i["project_id"])][:q["limit"]]
+        return {"q": q["q"], "items": items}
+
+    def _may_read(self, actor: Actor, project_id: str) -> bool:
+        row = store.find_project_row(self.db.session, project_id)
+        return row is not None and need_to_know.readable(actor, "coordinator.read_project", self.policy.authority,
+                                                         project_units(row["facts"], self.policy))
+
+    def _attachment_row(self, session, actor: Actor, project_id: str) -> dict:
+        row = dict(store.get_project_row(session, project_id))
+        need_to_know.check(actor, "coordinator.read_attachments", self.policy.authority,
+                           project_units(row["facts"], self.policy))
+        return row
+
+    @rpc(expected_exceptions=EXPECTED)
+    def attach(self, actor, project_id, data, replaces=None):
+        """A document of the project's file (a kind of ``documents.attachments``), its type read from its content;
+        with ``replaces``, a new version of an attachment of the same kind (while its stage is open)."""
+        actor = Actor.load(actor)
+        data = load_or_invalid(schema(AttachmentInputSchema), data)
+        try:
+            content = base64.b64decode(data["content_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput.for_field("content_base64", _("is not valid base64")) from None
+        project = store.get_project_row(self.db.session, project_id)
+        ledger_row = ledger_store.row_data(self.db.session, project_id, missing_ok=True) or {}
+        spec = attachments.check_open(data["kind"], project["state"], self.policy)
+        authorize(actor, attachments.operation(data["kind"]), self.policy.authority,
+                  responsible_unit=ledger_row.get("responsible_unit") or "IPB",
+                  owner_unit=ledger_row.get("registered_unit") or "IPB")
+        old = workbench_store.attachment(self.db.session, project_id, replaces) if replaces is not None else None
+        if old is not None and (old["kind"] != data["kind"] or old["replaced_by"] is not None):
+            raise Conflict(_("only the current version of an attachment of the same kind is replaced"),
+                           {"replaces": [str(replaces)]})
+        self.db.session.rollback()
+        document = self.documents.save_by_content(data["filename"], content, spec["types"],
+                                                  attachments.max_size(self.policy), field="file")
+        with self.db.unit_of_work() as uow:
+            new_id = workbench_store.add_attachment(uow.session, project_id, data["kind"], document.dump(),
+                                                    data["note"], project["state"], actor.dump(), self.clock(),
+                                                    replaces=old and old["id"])
+        return self._attachment_view(workbench_store.attachment(self.db.session, project_id, new_id))
+
+    def _attachment_view(self, row) -> dict:
+        spec = attachments.kinds(self.policy).get(row["kind"], {})
+        return {"id": row["id"], "kind": row["kind"], "kind_name": spec.get("name_zh", row["kind"]),
+                "filename": row["filename"], "content_type": row["content_type"], "size": row["size"],
+                "sha256": row["document_id"], "note": row["note"], "by": row["by"], "at": to_shanghai(row["at"]).isoformat(),
+                "replaces": row["replaces"], "replaced_by": row["replaced_by"],
+                "confidential": bool(spec.get("confidential"))}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def attachments(self, actor, project_id):
+        """The project's file: every attachment (current versions first), and the kinds the actor may attach now."""
+        actor = Actor.load(actor)
+        session = self.db.session
+        project = self._attachment_row(session, actor, project_id)
+        ledger_row = ledger_store.row_data(session, project_id, missing_ok=True) or {}
+        context = {"responsible_unit": ledger_row.get("responsible_unit") or "IPB",
+                   "owner_unit": ledger_row.get("registered_unit") or "IPB"}
+        open_kinds = [{"kind": k, "name": v["name_zh"], "types": list(v["types"])}
+                      for k, v in attachments.kinds(self.policy).items()
+                      if project["state"] in v["open_in"]
+                      and is_allowed(actor, attachments.operation(k), self.policy.authority, **context)]
+        items = [self._attachment_view(r) for r in workbench_store.attachments_of(session, project_id)]
+        return {"project_id": project_id, "items": items, "may_attach": open_kinds,
+                "max_size_bytes": attachments.max_size(self.policy)}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def attachment_document(self, actor, project_id, attachment_id):
+        """An attachment's content (base64) with its SHA-256; a confidential one only as the contract is read
+        (R13: the contracts service decides and audits)."""
+        actor = Actor.load(actor)
+        session = self.db.session
+        self._attachment_row(session, actor, project_id)
+        row = workbench_store.attachment(session, project_id, attachment_id)
+        view = self._attachment_view(row)
+        session.rollback()
+        if view["confidential"]:
+            self.contracts.check_confidential_read(actor.dump(), project_id, {"attachment": row["id"], "sha256": row["document_id"]},
+                                                   f"read {row['kind']} #{row['id']}")
+        return {**view, "content_base64": base64.b64encode(self.documents.load(row["document_id"])).decode()}

@@ -41,6 +41,9 @@ from shared.wire.reserve import (
     PublicCatalogEntrySchema, PublicCatalogPageSchema, PublicCatalogQuerySchema, ReserveInputSchema,
     ReservePageSchema, ReservePlanSchema, ReserveSchema, WithdrawInputSchema,
 )
+from shared.wire.workbench import (
+    AttachmentInputSchema, AttachmentSchema, AttachmentsSchema, SearchQuerySchema, SearchResultSchema, WorkbenchSchema,
+)
 from shared.wire.review import (
     ConveneInputSchema, OpinionInputSchema, QueueItemSchema, ResubmitInputSchema, ReturnInputSchema, ReviewSchema,
 )
@@ -397,5 +400,32 @@ ROUTES = [
         GET("/api/catalog/<ref>", "intake.public_catalog_entry(ref)", who=PUBLIC,
             out=one(PublicCatalogEntrySchema, "the entry"),
             summary="One published project of the public catalog — no sign-in"),
+    ),
+    *section(
+        "workbench",  # the workbench (工作台), search and the project's file (docs/ARCHITECTURE.md §9)
+        GET("/api/workbench", "coordinator.workbench(actor)", out=one(WorkbenchSchema, "the workbench"),
+            summary="The signed-in person's to-dos (their unit's and position's, as the authorization table admits), "
+                    "with deadlines and counts; what they did lately; what falls due soon"),
+        GET("/api/search", "coordinator.search(actor, query)", query_schema=SearchQuerySchema,
+            out=one(SearchResultSchema, "the hits"),
+            summary="Leads, projects and investors by a fragment of a name (two Chinese characters are enough), a "
+                    "credit code or a reference; ranked; only what the user may read"),
+        GET(P + "/attachments", "coordinator.attachments(actor, project_id)", out=one(AttachmentsSchema, "the file"),
+            name="list_attachments", summary="The project's file: its attachments and the kinds the user may attach now"),
+        POST(P + "/attachments", "coordinator.attach(actor, project_id, body)", body=AttachmentInputSchema, ok=201,
+             out=one(AttachmentSchema, "attached"),
+             summary="Attach a document (its type read from its content; size and types from policy)"),
+        POST(P + "/attachments/<int:attachment_id>/replacement", "coordinator.attach(actor, project_id, body, attachment_id)",
+             body=AttachmentInputSchema, ok=201, out=one(AttachmentSchema, "attached"), name="replace_attachment",
+             summary="Replace an attachment with a new version while its stage is open"),
+        GET(P + "/attachments/<int:attachment_id>", handler="attachment_file",
+            out=other("the file, with the header X-Checksum-SHA256"),
+            summary="An attachment's file; the signed contract's scan only under the contract's confidentiality (R13)"),
+        GET("/api/me/operations", handler="my_operations", out=says("operations: operation -> always | own; rules: "
+                                                                    "operation -> positions, units"),
+            summary="The operations of the authorization table the signed-in user may do (always, or own: on the "
+                    "records of their own unit), and every operation's rule (who may), for the web app"),
+        GET("/api/people/names", handler="people_names", out=says("user id -> name, position, unit"),
+            summary="Every user's name, position and unit (timelines name persons)"),
     ),
 ]

@@ -26,6 +26,7 @@ from services.gateway.openapi import build_spec
 from services.gateway.passwords import PasswordHashing
 from services.gateway.routes import ROUTES
 from services.gateway.routing import serve
+from services.gateway.workbench_routes import WorkbenchRoutes
 from shared import anchors, audit
 from shared.actor import Actor, authorize
 from shared.anchors import AUDITED_SERVICES
@@ -46,7 +47,7 @@ ACTOR_HEADERS = ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")
 
 
 @serve(ROUTES)
-class GatewayService:
+class GatewayService(WorkbenchRoutes):
     name = "gateway"
 
     db = Database(models.metadata, relay=False)

@@ -35,6 +35,10 @@ class ProjectSchema(Schema):
     created_at = fields.AwareDateTime()
     allowed_next = fields.List(fields.String())
     timeline = fields.List(fields.Nested(TransitionSchema))
+    basic = fields.Dict(allow_none=True, metadata={"description": "the project file's basic information (investor, "
+                                                                  "credit code, sector, planned investment in yuan, land "
+                                                                  "in mu, location, responsible unit and person, liaison "
+                                                                  "leader, key project, tier), from the ledger"})
 
 
 class ProjectSummarySchema(Schema):

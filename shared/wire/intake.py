@@ -103,6 +103,7 @@ class LeadEventSchema(Schema):
     ref = fields.String(required=True)
     project_name = fields.String(required=True)
     investor_name = fields.String(required=True)
+    credit_code = fields.String(load_default=None, allow_none=True)  # the investor's, for search
     sector = fields.String(required=True)
     planned_total_investment = fields.Decimal(as_string=True, required=True)
     planned_fixed_asset_investment = fields.Decimal(as_string=True, required=True)

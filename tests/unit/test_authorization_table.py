@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from services.coordinator import attachments
 from shared.actor import Actor, authorize, is_allowed
 from shared.errors import NotAllowed
 from shared.policy import load_policy
@@ -50,11 +51,13 @@ def test_the_table_in_docs_is_current():
 def test_the_operations_checked_in_the_code_are_exactly_those_in_the_policy():
     code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "services").rglob("*.py"))
     used = set(re.findall(r'(?:authorize|is_allowed|need_to_know\.\w+)\([^,]+, "([a-z_]+\.[a-z_]+)"', code))
+    # each kind of attachment of the project's file is its own operation (services/coordinator/attachments.py)
+    used |= {attachments.operation(kind) for kind in attachments.kinds(POLICY)}
     assert used == set(POLICY.authority)
 
 
 PROJECT_READS = ("coordinator.read_project", "review.read", "negotiation.read", "contracts.read_register",
-                 "accounting.read", "notifications.read_tracking", "intake.read_reserve")
+                 "accounting.read", "notifications.read_tracking", "intake.read_reserve", "coordinator.read_attachments")
 
 
 @pytest.mark.parametrize("operation", PROJECT_READS)

@@ -31,10 +31,10 @@ const form = (id, ...children) => h('form.form', { id }, children);
 
 // A form that posts to the API; on success the page follows the project (ctx.done). The mode may depend on
 // what was submitted: mode(values).
-function posting(ctx, id, children, send, message, mode) {
+function posting(ctx, id, children, send, message, mode, options = {}) {
   let values = {};
   return submitting(form(id, children), v => send(values = v),
-    () => ctx.done(message, typeof mode === 'function' ? mode(values) : mode));
+    () => ctx.done(message, typeof mode === 'function' ? mode(values) : mode), options);
 }
 
 // -- shared with the desks ---------------------------------------------------------------------------
@@ -46,7 +46,7 @@ export function opinionForm(projectId, onDone) {
     field(t('review.reasons'), h('textarea', { name: 'reasons' })),
     submit(t('common.submit')));
   return submitting(f, v => api.post(`/api/projects/${enc(projectId)}/review/opinions`, {
-    opinion: v.opinion, conditions: lines(v.conditions), reasons: lines(v.reasons) }), onDone);
+    opinion: v.opinion, conditions: lines(v.conditions), reasons: lines(v.reasons) }), onDone, { final: true });
 }
 
 export function decisionForm(projectId, action, onDone) {
@@ -61,7 +61,9 @@ export function decisionForm(projectId, action, onDone) {
     field(t('decide.action.decide'), select('decision', [['agree', t('decide.agree')], ['refuse', t('decide.refuse')]])),
     field(t('review.reasons'), h('textarea', { name: 'reasons' })),
     submit(t('decide.action.decide'))),
-  v => api.post(`/api/projects/${pid}/decision-route/decisions`, { decision: v.decision, reasons: lines(v.reasons) }), onDone);
+  v => api.post(`/api/projects/${pid}/decision-route/decisions`, { decision: v.decision, reasons: lines(v.reasons) }), onDone,
+  { final: true, confirm: v => [fill(t('confirm.decision'), { decision: v.decision === 'agree' ? t('decide.agree') : t('decide.refuse') }),
+    lines(v.reasons).length ? `${t('review.reasons')}：${lines(v.reasons).join('；')}` : null] });
 }
 
 // A unit's head designates its custodian and cabinet (R13) — for the head's own unit only.
@@ -82,7 +84,8 @@ export function signForm(projectId, version, onDone) {
     field(t('sign.investor_title'), input('title', { required: true, placeholder: '董事长' })),
     submit(fill(t('sign.submit'), { v: version }))),
   v => api.post(`/api/projects/${enc(projectId)}/contract/signature`,
-    { version, investor_signatory: { name: v.name, title: v.title } }), onDone);
+    { version, investor_signatory: { name: v.name, title: v.title } }), onDone,
+  { final: true, confirm: v => [fill(t('confirm.signature'), { v: version }), `${t('sign.investor_name')}：${v.name} ${v.title}`] });
 }
 
 // A contract version's Word document (IPB, LEGAL): read through the audited endpoint, saved by the browser.
@@ -350,7 +353,8 @@ async function copyRegister(c) {
     field(t('project.copies'), copies.el),
     button(t('step.copies_file'), { id: 'file-copies' })],
   () => api.post(`${c.p}/contract/copies`, { copies: copies.values().map(x => ({ number: Number(x.number), unit: x.unit })) }),
-  t('done.copies'), 'state'), h('p.hint', t('step.copies_rule')));
+  t('done.copies'), 'state', { confirm: () => [fill(t('confirm.copies'), { n: copies.values().length }),
+    copies.values().map(x => `No.${x.number} ${unitName(x.unit)}`).join('、')] }), h('p.hint', t('step.copies_rule')));
   return [custody, register];
 }
 
@@ -519,7 +523,8 @@ async function termination(c) {
     button(t('terminate.submit'), { id: 'terminate' })],
   // no report chosen: sent as it is, the coordinator refuses it (R11) and the refusal says so
   v => api.post(`${c.p}/terminate`, { reason: v.reason, special_report_ref: v.special_report_ref }),
-  t('done.terminated'), 'state') : h('p.waiting', fill(t('step.waiting'), { who: posName('ipb_director') }));
+  t('done.terminated'), 'state', { confirm: v => [t('confirm.terminate'), `${t('terminate.reason')}：${v.reason}`,
+    v.special_report_ref ? `${t('terminate.report')}：${v.special_report_ref}` : t('terminate.no_report')] }) : h('p.waiting', fill(t('step.waiting'), { who: posName('ipb_director') }));
   return h('details.card.step', { id: 'step-terminate', 'data-step': 'terminate', open: reports.length > 0 },
     h('summary', h('h2', t('terminate.title'))),
     h('p.hint', t('terminate.rule')),
