@@ -153,7 +153,7 @@ def test_a_user_signs_in_with_a_password_and_signs_out(web):
             "user_id": "wang.clerk", "name": "王文员", "password": "Wang#Desk-Lamp-26", "position": "ipb_clerk",
             "unit": "IPB"})
     result = run_flow("sign_in", base=base, user_id="wang.clerk", password="Wang#Desk-Lamp-26")
-    assert "wrong user or password" in result["refusal"]
+    assert "用户名或密码错误" in result["refusal"]  # the gateway's message, in Chinese first (R18)
     assert "王文员" in result["who"] and "招商局工作人员" in result["who"] and "县招商局" in result["who"]
     assert "ipb_clerk" not in result["who"]  # names, not codes
     assert result["screenshot"].endswith("0-signed-in-dashboard.png")
