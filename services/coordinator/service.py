@@ -129,6 +129,18 @@ class CoordinatorService:
         self._note(event, "review.escalated",
                    f"review period over ({event.payload['deadline']}): escalated to {event.payload['to_position']}")
 
+    @on_event("review.reopened")
+    def on_review_reopened(self, body):
+        """The park IPB chose gives its opinion in a new round before it takes the project (R2/R3)."""
+        event = Envelope.load(body)
+        self._advance(event, "on_review_reopened", facts={"review_units": event.payload["required_units"]})
+
+    @on_event("review.deadline_moved")
+    def on_review_deadline_moved(self, body):
+        """A year's holiday schedule loaded moved the review's provisional deadline (R16)."""
+        event = Envelope.load(body)
+        self._note(event, "review.deadline_moved", event.payload["reason"])
+
     @on_event("negotiation.intermediary_recorded")
     def on_intermediary_recorded(self, body):
         event = Envelope.load(body)
@@ -155,7 +167,7 @@ class CoordinatorService:
     @on_event("negotiation.decided")
     def on_negotiation_decided(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_negotiation_decided", facts={"decision_route": event.payload["route"]})
+        self._advance(event, "on_negotiation_decided", facts=self._decision_facts(event.payload))
 
     @on_event("negotiation.principal_decided")
     def on_principal_decided(self, body):
@@ -167,7 +179,20 @@ class CoordinatorService:
     @on_event("negotiation.principals_decided")
     def on_principals_decided(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_principals_decided", facts={"decision_route": event.payload["route"]})
+        self._advance(event, "on_principals_decided", facts=self._decision_facts(event.payload))
+
+    @on_event("negotiation.reopened")
+    def on_negotiation_reopened(self, body):
+        """A decided term changed, or IPB renegotiates a refused project: back to negotiation (R5)."""
+        event = Envelope.load(body)
+        self._advance(event, "on_negotiation_reopened", facts={"decided_terms": None,
+                                                              "negotiation_round": event.payload["round"]})
+
+    @staticmethod
+    def _decision_facts(payload: dict) -> dict:
+        """The route of a decision and, agreed, the terms decided (R5: what is signed is what was decided)."""
+        return {"decision_route": payload["route"], "decided_terms": payload.get("terms"),
+                "decision_reasons": payload.get("reasons") or []}
 
     # -- contracts (R6, R7, R13) --------------------------------------------------------------
     @on_event("contracts.drafted")
@@ -223,6 +248,11 @@ class CoordinatorService:
     def on_special_report_late(self, body):
         self._obligation_note(Envelope.load(body), "contracts.special_report_late", red_flag=True)
 
+    @on_event("contracts.report_due_moved")
+    def on_report_due_moved(self, body):
+        """A year's holiday schedule loaded moved a special report's provisional deadline (R16)."""
+        self._obligation_note(Envelope.load(body), "contracts.report_due_moved")
+
     # -- accounting (R12) -------------------------------------------------------------------------
     @on_event("accounting.opened")
     def on_accounting_opened(self, body):
@@ -244,16 +274,18 @@ class CoordinatorService:
         event = Envelope.load(body)
         self._note(event, "accounting.recovery", event.payload["reason"])
 
-    @on_event("accounting.recovery_waived")
-    def on_recovery_waived(self, body):
+    @on_event("accounting.write_off_decided")
+    def on_write_off_decided(self, body):
+        """A principal's decision on writing off the remainder of the fee (R12), on the timeline."""
         event = Envelope.load(body)
-        self._note(event, "accounting.recovery", event.payload["reason"])
+        self._note(event, "accounting.write_off", event.payload["reason"])
 
     @on_event("accounting.closed")
     def on_accounting_closed(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_accounting_closed", facts={"accounting": {"fee": event.payload["fee"],
-                                                                          "recovered": event.payload["recovered"]}})
+        self._advance(event, "on_accounting_closed", facts={"accounting": {
+            "fee": event.payload["fee"], "recovered": event.payload["recovered"],
+            "written_off": event.payload.get("written_off", "0.00")}})
 
     def _obligation_note(self, event: Envelope, kind: str, red_flag: bool = False) -> None:
         """An obligation's news on the timeline, and its current state in the project's facts (R7)."""
@@ -283,8 +315,12 @@ class CoordinatorService:
         with self.db.handle_once(event.event_id, handler) as uow:
             if uow is not None:
                 trigger = domain.trigger_of(event.type, event.payload)
-                store.advance(uow, event.project_id, trigger, event.actor.dump(), event.occurred_at,
-                              event.payload.get("reason"), event.event_id, facts=facts)
+                moved = store.advance(uow, event.project_id, trigger, event.actor.dump(), event.occurred_at,
+                                      event.payload.get("reason"), event.event_id, facts=facts,
+                                      round_=domain.event_round(event.type, event.payload))
+                if moved is None:  # of an earlier negotiation round: on the timeline only
+                    store.note_activity(uow, event.project_id, event.type, f"(earlier round) {event.payload.get('reason')}",
+                                        event.payload, event.actor.dump(), event.occurred_at, event.event_id)
                 self._ledger(uow, event)
 
     # -- commands and reads ------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
+from shared.holidays import holiday_years_table
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime
 
@@ -90,6 +91,7 @@ deadlines = Table(
     "deadlines", metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     # stale_project | problem_escalation | construction_period_end | special_report_due | review_period | reminder
+    # | holiday_schedule_missing
     Column("kind", String(40), nullable=False),
     Column("project_id", String(40), index=True),
     Column("subject", String(80), nullable=False),  # what it is about within the project (problem id, obligation key…)
@@ -161,3 +163,6 @@ special_reports = Table(
     Column("filed_at", UtcDateTime(), nullable=False),
     Column("source_event_id", String(64), unique=True),  # set when it came from contracts.special_report_filed
 )
+
+# The official holiday schedules an administrator loaded (R16): what tells the daily notice a year is known.
+holiday_years = holiday_years_table(metadata)
