@@ -27,8 +27,13 @@ _ADVANCE = (update(P).where(P.c.id == bindparam("b_id"), P.c.version == bindpara
 _ADVANCE_WITH_FACTS = _ADVANCE.values(facts=bindparam("b_facts", type_=P.c.facts.type))
 
 
+def find_project_row(session, project_id: str):
+    """The project's row, or None."""
+    return fastpath.execute(session, _PROJECT, {"b_id": project_id}).mappings().first()
+
+
 def get_project_row(session, project_id: str):
-    row = fastpath.execute(session, _PROJECT, {"b_id": project_id}).mappings().first()
+    row = find_project_row(session, project_id)
     if row is None:
         raise NotFound(_("there is no project {project_id}", project_id=project_id), {"project_id": project_id})
     return row

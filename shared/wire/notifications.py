@@ -2,7 +2,9 @@
 stalled lists, deadlines and the special-report register."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
+
+from shared.wire.base import Schema
 
 from shared.wire import ShanghaiDateTime
 
