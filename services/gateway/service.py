@@ -34,7 +34,8 @@ from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema
 
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator")
+SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator", "leadership",
+            "landreserve")
 ACTOR_HEADERS = ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")
 
 
@@ -53,6 +54,8 @@ class GatewayService(WorkbenchRoutes):
     contracts = RpcProxy("contracts")
     accounting = RpcProxy("accounting")
     notifications = RpcProxy("notifications")
+    leadership = RpcProxy("leadership")
+    landreserve = RpcProxy("landreserve")
 
     def call(self, service: str, method: str, *args, **kwargs):
         """The RPC of a generated handler: ``service.method(*args, **kwargs)``."""
