@@ -119,8 +119,9 @@ class LeadershipService:
             "entries": self._entries(uow.session), "reason": reason.to_wire()}))
 
     def _entries(self, session) -> list[dict]:
-        seats = {s.id: s for s in domain.seats(self.policy)}
-        return [domain.entry_view(e, seats[e["seat"]]) for e in store.roster(session) if e["seat"] in seats]
+        seats = {s.id: (n, s) for n, s in enumerate(domain.seats(self.policy))}
+        kept = sorted((e for e in store.roster(session) if e["seat"] in seats), key=lambda e: (seats[e["seat"]][0], e["since"]))
+        return [domain.entry_view(e, seats[e["seat"]][1]) for e in kept]
 
     # -- investment events ------------------------------------------------------------------------------------------
     @rpc
