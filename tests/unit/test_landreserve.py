@@ -152,6 +152,9 @@ def test_a_demand_is_matched_to_ready_parcels_of_the_right_size_use_and_park():
     assert [m["parcel"]["code"] for m in found] == ["HD-01", "HD-02", "HD-05"]
     assert [m["excess_mu"] for m in found] == [Decimal("3.00"), Decimal("15.00"), Decimal("21.50")]
     assert all(m["preferred"] for m in found) and [m["rank"] for m in found] == [1, 2, 3]
+    # 40 mu asked: at most 60 mu (50% more, 60 included) — HD-05's 66.5 mu is too large, and no parcel is too small
+    assert [m["parcel"]["code"] for m in domain.match(parcels(), Decimal("40"), "C3252", None, POLICY)] == ["HD-01", "HD-02"]
+    assert [m["parcel"]["code"] for m in domain.match(parcels(), Decimal("50"), "C3252", None, POLICY)] == ["HD-02", "HD-05"]
     # planned 222.22 万元/亩: HD-02's standard (220) is met, HD-01's (250) and HD-05's (260) are not — HD-02 first
     found = domain.match(parcels(), Decimal("45"), "C3252", "PARK:hengdong", POLICY, planned_intensity=Decimal("222.22"))
     assert [(m["parcel"]["code"], m["below_standard"]) for m in found] == [
