@@ -377,6 +377,10 @@ def replay(events: Iterable[Envelope], policy: Policy) -> dict[str, dict]:
 
 
 # -- what follows from the facts ------------------------------------------------------------------------------------
+TITLES = {"county_leader_in_charge": "分管县领导", "ipb_director": "县招商局局长"}
+"""The responsible leader's title where the ledger names the position, not the person."""
+
+
 def default_leader(unit: str | None, policy: Policy) -> dict:
     """Who leads a project by default: the park head in a park (R4), the county leader in charge
     outside parks, IPB's director while the lead is still IPB's."""
@@ -384,8 +388,8 @@ def default_leader(unit: str | None, policy: Policy) -> dict:
         park = policy.parks[unit[5:]]
         return {"position": park.head_position, "name": f"{park.name_zh}管委会主任"}
     if unit and unit.startswith("TOWN:"):
-        return {"position": "county_leader_in_charge", "name": "分管县领导"}
-    return {"position": "ipb_director", "name": "县招商局局长"}
+        return {"position": "county_leader_in_charge", "name": TITLES["county_leader_in_charge"]}
+    return {"position": "ipb_director", "name": TITLES["ipb_director"]}
 
 
 def derive(row: dict, policy: Policy) -> None:
@@ -440,10 +444,14 @@ HIDDEN = frozenset(("stamps", "review_due", "review_done", "completion_due", "ma
 
 
 # -- reading a row today -----------------------------------------------------------------------------------------------
-def view(row: Mapping, now: datetime, policy: Policy) -> dict:
-    """The row as shown today: time in state, overdue, stale, with those added to the red flags."""
+def view(row: Mapping, now: datetime, policy: Policy, roster: list | None = None) -> dict:
+    """The row as shown today: time in state, overdue, stale, with those added to the red flags; with the Leading
+    Group's roster, the persons who hold the responsible and liaison leaders' positions today."""
     out = {k: v for k, v in row.items() if k not in HIDDEN}
     today = to_shanghai(now).date()
+    if roster:
+        out["responsible_leader"] = named(out.get("responsible_leader"), roster, today)
+        out["liaison_leader"] = named(out.get("liaison_leader"), roster, today)
     since = datetime.fromisoformat(row["state_since"]) if row["state_since"] else None
     out["time_in_state_days"] = (today - to_shanghai(since).date()).days if since else None
     out["overdue"] = bool(row["next_due"] and date.fromisoformat(row["next_due"]) < today)
@@ -461,6 +469,21 @@ def view(row: Mapping, now: datetime, policy: Policy) -> dict:
     out["book_name"] = BOOK_NAMES.get(row["book"], row["book"])
     out["funds"] = sorted(row["funds"].values(), key=lambda f: (f["on"], f["amount"]))
     return out
+
+
+def named(leader: Mapping | None, roster: list, today: date) -> Mapping | None:
+    """A leader by position, with the persons on the roster who hold it today (``persons``); a leader whose name
+    is only the position's title (园区管委会主任, 分管县领导) is named by them."""
+    from shared.roster import names
+
+    if not leader or not leader.get("position"):
+        return leader
+    persons = names(roster, leader["position"], today)
+    if not persons:
+        return leader
+    name = str(leader.get("name") or "")
+    titled = not leader.get("user_id") and (name in ("", *TITLES.values()) or name.endswith("管委会主任"))
+    return {**leader, "persons": persons, **({"title": leader.get("name"), "name": "、".join(persons)} if titled else {})}
 
 
 # -- rules of the acts on the ledger ---------------------------------------------------------------------------------

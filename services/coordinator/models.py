@@ -189,3 +189,12 @@ attachments = Table(
     Column("replaced_by", BigInteger),
     Index("ix_attachments_by_project", "project_id", "kind"),
 )
+
+# The Leading Group's roster as leadership last sent it (leadership.roster_changed): the ledger names the persons
+# who hold the responsible and liaison leaders' positions (shared/roster.py).  One row.
+roster_copy = Table(
+    "roster_copy", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entries", JSON, nullable=False),
+    Column("stamp", String(80), nullable=False),  # occurred_at + event id of the event it came with
+)
