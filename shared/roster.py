@@ -40,3 +40,38 @@ def holders(entries: Iterable[Mapping], position: str, on: date) -> list[dict]:
 
 def names(entries: Iterable[Mapping], position: str, on: date) -> list[str]:
     return [h["name"] for h in holders(entries, position, on)]
+
+
+# -- the copy a service keeps (one row: the roster as the last leadership.roster_changed carried it) ---------------
+def roster_table(metadata):
+    from sqlalchemy import JSON, Column, Integer, String, Table
+
+    return Table(
+        "roster_copy", metadata,
+        Column("id", Integer, primary_key=True),
+        Column("entries", JSON, nullable=False),
+        Column("stamp", String(80), nullable=False),  # occurred_at (UTC) | event id of the event it came with
+    )
+
+
+def kept_entries(session, table) -> list[dict]:
+    from sqlalchemy import select
+
+    row = session.execute(select(table.c.entries).where(table.c.id == 1)).first()
+    return list(row[0]) if row else []
+
+
+def keep(session, table, event) -> None:
+    """The roster ``event`` (``leadership.roster_changed``) carries, unless a newer one is kept already (two changes
+    may arrive in either order)."""
+    from datetime import timezone
+
+    from sqlalchemy import insert, select, update
+
+    stamp = f"{event.occurred_at.astimezone(timezone.utc).isoformat()}|{event.event_id}"
+    entries = event.payload["entries"]
+    current = session.execute(select(table.c.stamp).where(table.c.id == 1)).first()
+    if current is None:
+        session.execute(insert(table).values(id=1, entries=entries, stamp=stamp))
+    elif current[0] < stamp:
+        session.execute(update(table).where(table.c.id == 1).values(entries=entries, stamp=stamp))

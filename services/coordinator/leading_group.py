@@ -4,11 +4,9 @@ and the assessment as Excel (``assessment_notice.py``).  ``CoordinatorService`` 
 from __future__ import annotations
 
 import base64
-from datetime import timezone
-
-from sqlalchemy import insert, select, update
 
 from services.coordinator import assessment_notice, ledger_store, models, scoring
+from shared import roster
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
@@ -19,31 +17,13 @@ from shared.rpc import rpc
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-R = models.roster_copy
-
-
-def roster_entries(session) -> list[dict]:
-    row = session.execute(select(R.c.entries).where(R.c.id == 1)).first()
-    return list(row[0]) if row else []
-
-
-def keep_roster(session, entries: list, stamp: str) -> None:
-    """The newest roster wins (two changes may arrive in either order)."""
-    current = session.execute(select(R.c.stamp).where(R.c.id == 1)).first()
-    if current is None:
-        session.execute(insert(R).values(id=1, entries=entries, stamp=stamp))
-    elif current[0] < stamp:
-        session.execute(update(R).where(R.c.id == 1).values(entries=entries, stamp=stamp))
-
-
 class LeadingGroupWork:
     @on_event("leadership.roster_changed")
     def on_roster_changed(self, body):
         event = Envelope.load(body)
         with self.db.handle_once(event.event_id, "on_roster_changed") as uow:
             if uow is not None:
-                stamp = f"{event.occurred_at.astimezone(timezone.utc).isoformat()}|{event.event_id}"
-                keep_roster(uow.session, event.payload["entries"], stamp)
+                roster.keep(uow.session, models.roster_copy, event)
 
     @rpc
     def assessment(self, actor, period):
@@ -78,4 +58,4 @@ class LeadingGroupWork:
                               self.policy, self._units_order())
 
     def _roster(self) -> list[dict]:
-        return roster_entries(self.db.session)
+        return roster.kept_entries(self.db.session, models.roster_copy)

@@ -7,6 +7,7 @@ from sqlalchemy import (
 
 from shared.audit import audit_table
 from shared.search import entries_table
+from shared.roster import roster_table
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime, money_column_type
 
@@ -192,9 +193,4 @@ attachments = Table(
 
 # The Leading Group's roster as leadership last sent it (leadership.roster_changed): the ledger names the persons
 # who hold the responsible and liaison leaders' positions (shared/roster.py).  One row.
-roster_copy = Table(
-    "roster_copy", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("entries", JSON, nullable=False),
-    Column("stamp", String(80), nullable=False),  # occurred_at + event id of the event it came with
-)
+roster_copy = roster_table(metadata)

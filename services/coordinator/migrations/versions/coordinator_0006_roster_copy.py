@@ -6,7 +6,6 @@ Create Date: 2026-12-06 18:25:58.350357
 """
 from alembic import op
 import sqlalchemy as sa
-import shared.types
 
 
 revision = 'coordinator_0006'
