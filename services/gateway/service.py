@@ -14,6 +14,7 @@ actor (deny by default); the gateway's check is only the first filter.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
@@ -164,6 +165,19 @@ class GatewayService(WorkbenchRoutes):
 
     def web_static(self, request, path):
         return webapp.static_file(request, path)
+
+    def project_parcels(self, request, project_id):
+        """The land reserve's ready parcels for a lead or project: its land demand, sector, preferred location and
+        planned intensity, read from intake (a project's id is its lead's)."""
+        actor = actor_of(request)
+        lead = self.call("intake", "get_lead", actor, project_id)
+        place = lead.get("preferred_location") or {}
+        unit = {"park": "PARK:", "town": "TOWN:"}.get(place.get("kind"))
+        land = Decimal(lead["land_mu"])
+        intensity = (Decimal(lead["planned_fixed_asset_investment"]) / 10000 / land).quantize(Decimal("0.01"))
+        return respond(self.call("landreserve", "match", actor, {
+            "land_mu": lead["land_mu"], "sector": lead["sector"], "location": unit and f"{unit}{place.get('id')}",
+            "planned_intensity": str(intensity)}))
 
     def list_reserve_projects(self, request):  # the filters are checked here, before the RPC
         args = request.args

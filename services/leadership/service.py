@@ -208,7 +208,9 @@ class LeadershipService:
     def list_events(self, actor, year=None):
         actor = Actor.load(actor)
         authorize(actor, "leadership.read_events", self.policy.authority)
-        items = store.events(self.db.session, year and int(year))
+        if year not in (None, "") and not str(year).isdigit():
+            raise InvalidInput.for_field("year", _("must be a year, e.g. 2026"))
+        items = store.events(self.db.session, int(year) if year not in (None, "") else None)
         return schema(EventPageSchema).dump({"total": len(items), "items": [self._shown(e) for e in items]})
 
     @rpc
