@@ -16,6 +16,8 @@ import {
   printApproval,
 } from './workbench.js';
 import { setRules, setPeople, personName } from './ui.js';
+import { rosterPage, eventsPage, eventPage, effectivenessPage, assessmentPage } from './leadership.js';
+import { landPage, parcelPage, parcelsCard } from './landreserve.js';
 
 export { refusal };
 const main = document.getElementById('main');
@@ -210,6 +212,7 @@ async function leadPage(params, id) {
       h('dt', t('lead.total')), h('dd', money(lead.planned_total_investment)),
       h('dt', t('lead.land_mu')), h('dd', lead.land_mu),
       h('dt', t('lead.location')), h('dd', `${(lead.preferred_location || {}).kind || ''} ${(lead.preferred_location || {}).id || ''}`))));
+  main.append(parcelsCard(id));
   if (lead.status === 'lead') {
     const form = h('form.form', { id: 'file-form' },
       field(t('leads.file_reason'), input('reason', { placeholder: '材料齐全' })),
@@ -349,6 +352,7 @@ async function projectPage(params, id) {
             [FIGURES.includes(f.name) ? t(`fig.${f.name}`) : f.name, h('td.num', f.value), f.unit, f.formula]), { id: 'figures-table' }), links);
       }), { id: 'card-accounting' })];
   cards.push(attachmentsCard(project, () => route()));
+  if (!AFTER_SIGNING.includes(project.state) && !['signed', 'terminated', 'rejected'].includes(project.state)) cards.push(parcelsCard(project.id));
   const first = FIRST[project.state] || [];  // the cards of the present stage first
   cards.sort((a, b) => (first.includes(b.id) ? 1 : 0) - (first.includes(a.id) ? 1 : 0));
   main.append(h('div.grid.wide', cards),
@@ -509,7 +513,10 @@ const NAV = [['#/', 'nav.workbench'], ['#/inbox', 'nav.inbox'],
   ['#/desk/review', 'nav.desk.review', ['review.record_opinion']],
   ['#/desk/decisions', 'nav.desk.decisions', ['negotiation.decide']],
   ['#/desk/reports', 'nav.desk.reports', ['contracts.file_special_report', 'notifications.file_special_report']],
-  ['#/desk/custody', 'nav.desk.custody', ['contracts.read_custodians']], ['#/admin/users', 'nav.users', 'admin'],
+  ['#/desk/custody', 'nav.desk.custody', ['contracts.read_custodians']],
+  ['#/leading-group', 'nav.leading_group', ['leadership.read_roster']], ['#/events', 'nav.events', ['leadership.read_events']],
+  ['#/assessment', 'nav.assessment', ['coordinator.read_assessment']], ['#/land', 'nav.land', ['landreserve.read_parcels']],
+  ['#/admin/users', 'nav.users', 'admin'],
   ['/catalog', 'nav.catalog'], ['/api/docs', 'nav.apidocs']];
 let operations = null;
 
@@ -564,6 +571,11 @@ const ROUTES = [
   [/^\/leads\/([^/]+)$/, leadPage], [/^\/projects$/, projectsPage], [/^\/projects\/([^/]+)$/, projectPage],
   [/^\/desk\/review$/, reviewDesk], [/^\/desk\/decisions$/, decisionsDesk], [/^\/desk\/reports$/, reportsDesk],
   [/^\/desk\/custody$/, custodyDesk], [/^\/admin\/users$/, () => usersPage(main)], [/^\/signin$/, signinPage],
+  [/^\/leading-group$/, params => rosterPage(main, params)], [/^\/events$/, params => eventsPage(main, params)],
+  [/^\/events\/effectiveness$/, params => effectivenessPage(main, params)],
+  [/^\/events\/([^/]+)$/, (params, id) => eventPage(main, params, id)],
+  [/^\/assessment$/, params => assessmentPage(main, params)], [/^\/land$/, params => landPage(main, params)],
+  [/^\/land\/([^/]+)$/, (params, code) => parcelPage(main, params, code)],
 ];
 
 function go(hash) { if (location.hash === hash) route(); else location.hash = hash; }
