@@ -119,6 +119,7 @@ export async function parcelPage(main, params, code) {
       h('dt', t('land.indicators')), h('dd', ['investment_intensity', 'output_per_mu', 'tax_per_mu', 'energy_per_output']
         .filter(k => ind[k]).map(k => `${t(`land.ind.${k}`)} ${ind[k]}`).join('；') || '—'),
       h('dt', t('land.project')), h('dd', project(p.supplied_by || p.project)),
+      h('dt', t('lg.note')), h('dd', p.notes || '—'),
       h('dt', t('land.source')), h('dd', `${p.source} · ${p.updated_at.slice(0, 16).replace('T', ' ')}`))),
     h('section.card', h('h2', t('land.history')), table([t('land.status'), t('project.at'), t('project.reason')],
       p.history.map(x => [t(`land.status.${x.status}`, x.status), x.at.slice(0, 16).replace('T', ' '), typeof x.reason === 'string' ? x.reason : '—']))));

@@ -100,8 +100,8 @@ export async function eventsPage(main, params) {
 function yuan(wanText) {
   const m = /^\s*(\d+)(?:\.(\d{1,6}))?\s*$/.exec(String(wanText).replace(/[,，]/g, ''));
   if (!m) return wanText;
-  const digits = BigInt(m[1] + (m[2] || '').padEnd(6, '0')) * 100n;  // fen
-  return `${digits / 100n}.${String(digits % 100n).padStart(2, '0')}`;
+  const fen = BigInt(m[1] + (m[2] || '').padEnd(6, '0'));  // 万元 to 6 places = fen
+  return `${fen / 100n}.${String(fen % 100n).padStart(2, '0')}`;
 }
 
 export async function eventPage(main, params, id) {
