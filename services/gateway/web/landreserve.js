@@ -58,7 +58,7 @@ async function drawPlan() {
     style,
     onEachFeature: (f, shape) => {
       const p = f.properties;
-      if (p.kind !== 'parcel') { shape.bindTooltip(unitName(p.unit), { sticky: true }); return; }
+      if (p.kind !== 'parcel') { shape.bindTooltip(unitName(p.unit), { permanent: true, direction: 'top', className: `plan-label plan-${p.kind}` }); return; }
       const popup = h('div.parcel-popup', { 'data-code': p.code }, h('strong', `${p.code} ${p.name}`), h('br'),
         `${t(`land.status.${p.status}`)} · ${mu(p.area_mu)} · ${p.use_name}`, h('br'), `${t('land.price')}: ${yuanPerMu(p.delisting_price)}`,
         p.project ? [h('br'), `${t('land.project')}: `, project(p.project)] : null);
