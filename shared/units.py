@@ -31,6 +31,8 @@ __all__ = [
     "quantize_intensity",
     "to_mu",
     "land_in_mu",
+    "exact_mu",
+    "LAND_PLACES",
     "mu_to_m2",
     "mu_to_ha",
     "yuan_to_wan",
@@ -147,6 +149,21 @@ def to_mu(value: object, unit: str) -> Decimal:
     except decimal.Inexact:
         raise ValueError(f"land area ({unit}): too many digits to convert exactly: {area}") from None
     return area
+
+
+LAND_PLACES = 10
+"""Decimal places of mu a land figure keeps exactly (the database's column, ``shared.types.decimal_column_type``):
+an m² value with up to 6 decimal places converts exactly."""
+
+
+def exact_mu(value: object, unit: str = "mu") -> Decimal:
+    """Area in 亩 exactly as given — never rounded — written with at least 2 places (``40003`` m² is ``60.0045``,
+    ``45`` mu is ``45.00``).  A value needing more than ``LAND_PLACES`` places raises ``ValueError``."""
+    mu = to_mu(value, unit).normalize(_EXACT)
+    if mu.as_tuple().exponent < -LAND_PLACES:
+        raise ValueError(f"land area ({unit}): more decimal places than are kept exactly "
+                         f"(at most {LAND_PLACES} once in mu): {value}")
+    return mu.quantize(_CENT) if mu.as_tuple().exponent > -2 else mu
 
 
 def land_in_mu(value: object, unit: str) -> Decimal:

@@ -367,23 +367,37 @@ def _account_and_archive(base: str, lead: dict, out_dir) -> None:
         size = _download(base, f"/api/projects/{pid}/accounting/report.{kind}", CLERK, target)
         print(f"  report written to {target} ({size} bytes)")
     print(f"  opinion: {issued['report']['opinion']}")
-    fin = {"user_id": "demo-fin", "position": "bureau_head", "unit": "FIN"}
-    magistrate = _leader("county_magistrate")
-    for task in issued["tasks"]:
-        if task["unit"] == "FIN":
-            _try(base, "POST", f"/api/projects/{pid}/accounting/recovery/FIN", fin,
-                 {"amount": task["amount_due"], "note": "投资方已缴清", "settled": True})
-            print(f"  FIN recovers {task['amount_due']} yuan (settled)")
-        else:
-            _try(base, "POST", f"/api/projects/{pid}/accounting/recovery/{task['unit']}/waiver", magistrate,
-                 {"reason": "费用已由财政局足额追缴"})
-            print(f"  {task['unit']} task waived by county_magistrate")
-    _try(base, "POST", f"/api/projects/{pid}/accounting/closure", CLERK)
-    print("  accounting closed")
+    _recover(base, pid, issued["receivable"])
     _until("contracts hearing the project is closed",
            lambda: _try(base, "POST", f"/api/projects/{pid}/contract/archives", CLERK, {"note": "移交县档案局"}))
     print("  contract handed to the County Archives Bureau (ARCH)")
     _print_project(base, lead, "archived")
+
+
+def _recover(base: str, pid: str, owed: dict) -> None:
+    """R12: the fee is one receivable; FIN, LAND and LEGAL record against it, the principals write off the rest."""
+    path = f"/api/projects/{pid}/accounting"
+    roles = "; ".join(f"{r['unit']} {r['role']}" for r in owed["roles"])
+    print(f"  the fee is one receivable: {owed['amount']} yuan owed by the investor — {roles}")
+    fin = {"user_id": "demo-fin", "position": "bureau_head", "unit": "FIN"}
+    legal = {"user_id": "demo-legal", "position": "legal_officer", "unit": "LEGAL"}
+    land = {"user_id": "demo-land", "position": "bureau_head", "unit": "LAND"}
+    paid = _try(base, "POST", f"{path}/recovery", fin, {"amount": "500000.00", "voucher": "FIN-2026-031",
+                                                         "note": "投资方缴纳第一笔"})["receivable"]
+    print(f"  FIN records 500000.00 yuan paid (voucher FIN-2026-031): {paid['outstanding']} yuan outstanding")
+    _try(base, "POST", f"{path}/recovery", land, {"note": "已向投资方送达超出合理用地处置通知"})
+    print("  LAND records its act on the land (no money): a notice on the excess land served")
+    refusal = _refused(base, "POST", f"{path}/recovery", legal, {"amount": "400000.00", "note": "法院执行款"})
+    print(f"  LEGAL records 400000.00: refused — {refusal}")
+    paid = _try(base, "POST", f"{path}/recovery", legal, {"amount": "300000.00", "note": "法院强制执行到位"})["receivable"]
+    print(f"  LEGAL records 300000.00 yuan recovered by court enforcement: {paid['outstanding']} yuan outstanding")
+    for position in ("county_magistrate", "party_secretary"):
+        result = _try(base, "POST", f"{path}/write-off", _leader(position),
+                      {"decision": "agree", "reason": "余款系企业破产清算后无法追回部分，经县委常委会研究同意核销"})
+        print(f"  {position} agrees to write off the remaining {paid['outstanding']} yuan (with a reason)")
+    owed = result["receivable"]
+    print(f"  receivable {owed['status']}: {owed['paid']} paid + {owed['written_off']} written off = {owed['amount']} yuan; "
+          f"accounting {result['state']}")
 
 
 def _leader(position: str, unit: str = "LG") -> dict:
@@ -626,6 +640,7 @@ def cmd_migrate(args) -> int:
 
 
 OPERATOR = {"user_id": "operator", "position": "system", "unit": "SYSTEM", "name": "command line"}
+HOLIDAY_LOADER = {"user_id": "operator", "position": "system_administrator", "unit": "IPB", "name": "command line"}
 
 
 def _password(args) -> str:
@@ -658,6 +673,38 @@ def cmd_users(args) -> int:
     print(f"user {user['user_id']} ({user['name']}): {user['position']} of {user['unit']}"
           f"{', administrator' if user['is_admin'] else ''}. Sign in at http://"
           f"{config['WEB_SERVER_ADDRESS'].replace('0.0.0.0', '127.0.0.1')}/")
+    return 0
+
+
+def cmd_holidays(args) -> int:
+    """``zhaoshang holidays load <file>``: the official holiday schedule of one or more years (R16), in the shape of
+    ``policy/holidays.yaml`` (``years: {2027: {holidays: [...], workdays: [...]}}``), loaded into the running
+    platform over the bus; prints every provisional deadline that moved."""
+    import yaml
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from shared.errors import ZhaoshangError
+    from shared.workdays import load_extra_years
+
+    try:
+        document = yaml.safe_load(open(args.file, encoding="utf-8").read()) or {}
+        years = load_extra_years(document.get("years", document) if isinstance(document, dict) else document)
+    except (OSError, yaml.YAMLError, ValueError) as exc:
+        raise SystemExit(f"{args.file}: {exc}") from None
+    if not years:
+        raise SystemExit(f"{args.file}: no year's schedule in it (years: {{2027: {{holidays: [...], workdays: [...]}}}})")
+    with ClusterRpcProxy(load_config(), timeout=60) as rpc:
+        for year, entry in sorted(years.items()):
+            data = {key: [d.isoformat() for d in entry[key]] for key in ("holidays", "workdays")}
+            try:
+                answer = rpc.gateway.load_holiday_schedule(HOLIDAY_LOADER, year, data)
+            except ZhaoshangError as exc:
+                raise SystemExit(f"{year}: refused: {exc.message}") from None
+            print(f"{year}: loaded in {', '.join(answer['loaded_in'])} — {len(data['holidays'])} days off, "
+                  f"{len(data['workdays'])} make-up working days; {len(answer['moved'])} provisional deadline(s) moved")
+            for item in answer["moved"]:
+                print(f"  {item['ref']} {item['what']}: {item['from']} → {item['to']}"
+                      f"{' (still provisional)' if item['provisional'] else ''}")
     return 0
 
 
@@ -731,6 +778,11 @@ def main(argv=None) -> int:
     migrate.add_argument("-m", "--message", help="the new revision's message")
     migrate.set_defaults(func=cmd_migrate)
     sub.add_parser("health", help="health of every service").set_defaults(func=cmd_health)
+    holidays_cmd = sub.add_parser("holidays", help="load a year's official holiday schedule (R16)")
+    holidays_cmd.add_argument("action", choices=["load"])
+    holidays_cmd.add_argument("file", help="YAML in the shape of policy/holidays.yaml: years: {2027: {holidays: […], "
+                                           "workdays: […]}}")
+    holidays_cmd.set_defaults(func=cmd_holidays)
     audit_cmd = sub.add_parser("audit", help="the tamper-evident audit trails")
     audit_cmd.add_argument("action", choices=["verify"])
     audit_cmd.set_defaults(func=cmd_audit)

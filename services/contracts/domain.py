@@ -7,7 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Iterable, Mapping
 
+from shared.clock import to_shanghai
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import _
 from shared.units import quantize_intensity, wan_per_mu
 from shared.workdays import Deadline, WorkingDayCalendar
 
@@ -110,6 +112,34 @@ def copy_register_problems(copies: list[Mapping], required: list[str], minimum: 
     return problems
 
 
+# -- R13: a unit's custodian ---------------------------------------------------------------------------
+FIRST, SAME, REPLACEMENT = "first", "same", "replacement"
+
+
+def custodian_designation(unit: str, current: Mapping | None, designated: Mapping, replaces: str | None,
+                          reason: str | None) -> str:
+    """What designating ``designated`` (user id, name, cabinet) as ``unit``'s custodian is: the unit's ``first``; the
+    ``same`` designation again (nothing changes); or a ``replacement`` of the current one, which must be explicit —
+    ``replaces`` names the custodian it ends, with a reason — and is never a silent overwrite."""
+    if current is None:
+        if replaces:
+            raise InvalidInput.for_field("replaces", _("{unit:unit} has no custodian to replace", unit=unit))
+        return FIRST
+    if all(current[k] == designated[k] for k in ("user_id", "name", "cabinet")) and not replaces:
+        return SAME
+    if not replaces:
+        raise Conflict(_("{unit:unit} already has a custodian, {name} ({user}): another custodian or cabinet replaces "
+                         "them — name them in replaces, with a reason", unit=unit, name=current["name"],
+                         user=current["user_id"]), {"replaces": [current["user_id"]]})
+    if replaces != current["user_id"]:
+        raise Conflict(_("{unit:unit}'s custodian is {user}, not {named}", unit=unit, user=current["user_id"],
+                         named=replaces), {"replaces": [current["user_id"]]})
+    if not (reason or "").strip():
+        raise InvalidInput.for_field("reason", _("why {user} stops keeping the copies of {unit:unit} is required",
+                                                 user=current["user_id"], unit=unit))
+    return REPLACEMENT
+
+
 # -- R13/R15: confidential access -----------------------------------------------------------------
 
 
@@ -127,7 +157,8 @@ def access_verdict(user_id: str, holding_custodians: Mapping[str, str], grants: 
     live = [g for g in grants if g["grantee_user_id"] == user_id and g["granted_at"] <= now < g["expires_at"]]
     if live:
         grant = max(live, key=lambda g: g["expires_at"])
-        return AccessVerdict(True, f"grant {grant['id']} by {grant['grantor_position']} until {grant['expires_at'].isoformat()}")
+        until = to_shanghai(grant["expires_at"]).isoformat()
+        return AccessVerdict(True, f"grant {grant['id']} by {grant['grantor_position']} until {until}")
     expired = [g for g in grants if g["grantee_user_id"] == user_id and g["expires_at"] <= now]
     if expired:
         return AccessVerdict(False, "the leader's grant has expired")
@@ -144,9 +175,44 @@ def report_deadline(due: date, calendar: WorkingDayCalendar, working_days: int) 
     return calendar.add_working_days(due, working_days)
 
 
+def moved_report_deadline(obligation: Mapping, calendar: WorkingDayCalendar, working_days: int) -> Deadline | None:
+    """A lapsed obligation's provisional report deadline counted again on ``calendar`` (a year's schedule loaded
+    since): the new deadline if it differs, else None.  A filed report keeps the deadline it was filed against."""
+    if obligation["status"] != LAPSED or not obligation.get("report_due_provisional") or obligation.get("report"):
+        return None
+    new = report_deadline(obligation["due"], calendar, working_days)
+    return None if (new.date, new.provisional) == (obligation["report_due"], True) else new
+
+
 def has_lapsed(status: str, due: date, today: date) -> bool:
     return status == OPEN and today > due
 
 
 def report_is_late(report_due: date | None, filed: bool, flagged: bool, today: date) -> bool:
     return report_due is not None and not filed and not flagged and today > report_due
+
+
+def obligations_outlook(obligations: Iterable[Mapping], as_of: date, calendar: WorkingDayCalendar,
+                        working_days: int) -> dict:
+    """What the obligation scan run on ``as_of`` would do — computed, nothing changed (an administrator's dry run):
+    each open obligation past its due date lapses, its special report due ``working_days`` working days after;
+    each unfiled report due on or before ``as_of`` falls due, and one due before it is late (the project flagged
+    red).  ``obligations`` are the open and the lapsed-without-report ones, with their project's ``ref``."""
+    would_lapse, reports = [], []
+    for o in obligations:
+        item = {"project_id": o["project_id"], "ref": o.get("ref"), "key": o["key"], "text": o["text"],
+                "due": o["due"].isoformat()}
+        if has_lapsed(o["status"], o["due"], as_of):
+            deadline = report_deadline(o["due"], calendar, working_days)
+            report_due, provisional = deadline.date, deadline.provisional
+            would_lapse.append({**item, "report_due": report_due.isoformat(), "provisional": provisional})
+        elif o["status"] == LAPSED and o.get("report") is None and o.get("red_flag_at") is None and o.get("report_due"):
+            report_due, provisional = o["report_due"], bool(o.get("report_due_provisional"))
+        else:
+            continue
+        if report_due <= as_of:
+            reports.append({**item, "report_due": report_due.isoformat(), "provisional": provisional,
+                            "late": report_is_late(report_due, False, False, as_of)})
+    order = lambda x: (x["report_due"] if "report_due" in x else x["due"], x["project_id"], x["key"])  # noqa: E731
+    return {"as_of": as_of.isoformat(), "would_lapse": sorted(would_lapse, key=order),
+            "reports_due": sorted(reports, key=order)}

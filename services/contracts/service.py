@@ -20,7 +20,7 @@ from datetime import date, datetime
 from nameko.rpc import RpcProxy
 
 from services.contracts import document, domain, models, store
-from shared import audit
+from shared import audit, holidays
 from shared.actor import SYSTEM, Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.rpc import rpc
@@ -31,6 +31,7 @@ from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed
+from shared.i18n import _
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
     CopiesInputSchema, ContractSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
@@ -206,7 +207,9 @@ class ContractsService:
     # -- R13: custody and the copy register -------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def designate_custodian(self, actor, unit, data):
-        """A unit's head designates its contract custodian and cabinet (for its own unit only)."""
+        """A unit's head designates its contract custodian and cabinet (for its own unit only).  Another custodian
+        (or cabinet) for a unit that has one is an explicit replacement: ``replaces`` names the current custodian,
+        with a reason; the old one's term ends on record and both acts are on the audit trail."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.designate_custodian", self.policy.authority)
         if actor.unit != unit:
@@ -214,18 +217,43 @@ class ContractsService:
                              {"unit": [f"must be {actor.unit}"]})
         data = load_or_invalid(schema(CustodianInputSchema), data)
         now = self.clock()
+        designated = {"user_id": data["user_id"], "name": data["name"], "cabinet": data["cabinet"],
+                      "designated_by": actor.dump(), "designated_at": now}
         with self.db.unit_of_work() as uow:
-            store.upsert_custodian(uow.session, unit, user_id=data["user_id"], name=data["name"], cabinet=data["cabinet"],
-                                   designated_by=actor.dump(), designated_at=now)
-            self._audit(uow, actor, "contracts.designate_custodian", unit, "done", data["cabinet"], now, record_type="unit")
-        return {"unit": unit, **data}
+            current = store.custodian(uow.session, unit, lock=True)
+            kind = domain.custodian_designation(unit, current, designated, data["replaces"], data["reason"])
+            if kind == domain.FIRST:
+                store.add_custodian(uow.session, unit, **designated)
+            elif kind == domain.REPLACEMENT:
+                store.replace_custodian(uow.session, current, actor.dump(), now, data["reason"], **designated)
+                self._audit(uow, actor, "contracts.end_custodian", unit, "done", data["reason"], now, record_type="unit",
+                            details={"user_id": current["user_id"], "cabinet": current["cabinet"],
+                                     "since": to_shanghai(current["designated_at"]).isoformat(),
+                                     "until": to_shanghai(now).isoformat(), "replaced_by": data["user_id"]})
+            if kind != domain.SAME:
+                self._audit(uow, actor, "contracts.designate_custodian", unit, "done", data["cabinet"], now,
+                            record_type="unit", details={"user_id": data["user_id"],
+                                                         "replaces": current and current["user_id"]})
+        return self._custodian_views([unit])[0]
 
     @rpc(expected_exceptions=EXPECTED)
     def custodians(self, actor):
+        """Each unit's custodian and cabinet since when, and the custodians it had before (until when, why)."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.read_custodians", self.policy.authority)
-        return [{k: v for k, v in c.items() if k in ("unit", "user_id", "name", "cabinet")}
-                for c in store.custodians(self.db.session).values()]
+        return self._custodian_views()
+
+    def _custodian_views(self, units=None) -> list[dict]:
+        session = self.db.session
+        before: dict[str, list] = {}
+        for term in store.custodian_terms(session):
+            before.setdefault(term["unit"], []).append({
+                "user_id": term["user_id"], "name": term["name"], "cabinet": term["cabinet"],
+                "since": to_shanghai(term["designated_at"]).isoformat(), "until": to_shanghai(term["ended_at"]).isoformat(),
+                "ended_by": term["ended_by"], "end_reason": term["end_reason"]})
+        return [{"unit": c["unit"], "user_id": c["user_id"], "name": c["name"], "cabinet": c["cabinet"],
+                 "since": to_shanghai(c["designated_at"]).isoformat(), "before": before.get(c["unit"], [])}
+                for c in store.custodians(session).values() if units is None or c["unit"] in units]
 
     @rpc(expected_exceptions=EXPECTED)
     def register_copies(self, actor, project_id, data):
@@ -311,7 +339,7 @@ class ContractsService:
                                        granted_at=now, expires_at=data["expires_at"])
             self._audit(uow, actor, "contracts.grant_access", project_id, "done", data["reason"], now,
                         details={"grant": grant_id, "grantee": data["grantee_user_id"],
-                                 "expires_at": data["expires_at"].isoformat()})
+                                 "expires_at": to_shanghai(data["expires_at"]).isoformat()})
         return {"id": grant_id, "project_id": project_id, "grantee_user_id": data["grantee_user_id"],
                 "grantor_position": actor.position, "reason": data["reason"],
                 "expires_at": to_shanghai(data["expires_at"]).isoformat()}
@@ -433,6 +461,46 @@ class ContractsService:
         authorize(Actor.load(actor), "contracts.register_copies", self.policy.authority)
         return self.check_obligations()
 
+    @rpc(expected_exceptions=EXPECTED)
+    def obligations_outlook(self, actor, as_of):
+        """An administrator's dry run: what the scan on ``as_of`` would lapse and which special reports would fall
+        due (or be late) by then.  Nothing is changed and nothing is sent."""
+        authorize(Actor.load(actor), "contracts.preview_obligations", self.policy.authority)
+        day = _as_of(as_of)
+        return domain.obligations_outlook(store.obligations_to_watch(self.db.session), day, self.calendar,
+                                          self.policy.integer("thresholds.contracts.special_report_working_days"))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def load_holidays(self, actor, year, data):
+        """An administrator loads a year's official schedule: kept, added to the calendar, and every provisional
+        special-report deadline counted again; each that moved is said (``contracts.report_due_moved``) and
+        returned."""
+        actor = Actor.load(actor)
+        authorize(actor, "contracts.load_holidays", self.policy.authority)
+        year, schedule = holidays.schedule_of(year, data)
+        days = self.policy.integer("thresholds.contracts.special_report_working_days")
+        calendar = self.calendar.with_years({year: schedule})
+        moved = []
+        with self.db.unit_of_work() as uow:
+            holidays.store_year(uow.session, models.holiday_years, year, schedule, actor.dump(), self.clock())
+            for item in store.provisional_reports(uow.session):
+                new = domain.moved_report_deadline(item, calendar, days)
+                if new is None or not store.change_obligation(uow.session, item, domain.LAPSED, report_due=new.date,
+                                                              report_due_provisional=new.provisional):
+                    continue
+                before = item["report_due"].isoformat()
+                item.update(report_due=new.date, report_due_provisional=new.provisional)
+                moved.append({"project_id": item["project_id"], "ref": item["ref"],
+                              "what": f"special report on obligation {item['key']}", "from": before,
+                              "to": new.date.isoformat(), "provisional": new.provisional})
+                uow.emit(Envelope("contracts.report_due_moved", actor, project_id=item["project_id"], payload={
+                    "obligation": self._obligation_view([item])[0], "responsible_unit": item["responsible_unit"],
+                    "report_due": new.date.isoformat(), "provisional": new.provisional, "previous": before,
+                    "reason": f"the {year} holiday schedule is loaded: the special report on {item['key']} is due "
+                              f"{new.date.isoformat()}{' (still provisional)' if new.provisional else ''}, not {before}"}))
+        self.calendar.add_years({year: schedule})
+        return {"service": self.name, "year": year, "moved": moved}
+
     @every("ZS_OBLIGATION_SCAN_SECONDS", OBLIGATION_SCAN_SECONDS)
     def check_obligations(self):
         """R7: lapse unmet obligations past due (a report task, due in N working days) and flag late reports."""
@@ -519,6 +587,13 @@ class ContractsService:
                details: dict | None = None, record_type: str = "contract") -> None:
         audit.append(uow.session, models.audit_trail, actor=actor.dump(), action=action, record_type=record_type,
                      record_id=record_id, outcome=outcome, reason=reason, details=details, at=at)
+
+
+def _as_of(value) -> date:
+    try:
+        return _date(value)
+    except (TypeError, ValueError):
+        raise InvalidInput.for_field("as_of", _("must be a date, YYYY-MM-DD")) from None
 
 
 def _date(value):

@@ -51,7 +51,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(("signed",), "filed_copies", "contracts.file_completed", "R13", "the 8-copy register complete"),
     Transition(("filed_copies",), "construction", "contracts.handed_over", "R7", "handed to the park or town"),
     Transition(("construction",), "accounting", "accounting.opened", "R12", "construction period reached or IPB opens it"),
-    Transition(("accounting",), "closed", "accounting.closed", "R12", "report issued, recovery settled or waived"),
+    Transition(("accounting",), "closed", "accounting.closed", "R12",
+               "report issued, nothing owed: no fee, the fee paid, or the remainder written off by the principals"),
     Transition(("closed",), "archived", "contracts.archived", "R13", "contract handed to ARCH"),
     Transition(BEFORE_CONSTRUCTION, "terminated", TERMINATE, "R11", "objective reasons, with a special report"),
 )

@@ -185,6 +185,12 @@ def _opinion(row: dict, event: Envelope, policy: Policy) -> None:
         given.append(event.payload["unit"])
 
 
+def _review_due_moved(row: dict, event: Envelope, policy: Policy) -> None:
+    """A year's holiday schedule loaded moved the review's provisional deadline (R16)."""
+    if _newer(row, "review_due", _stamp(event)):
+        row["review_due"] = event.payload["deadline"]
+
+
 def _review_closed(row: dict, event: Envelope, policy: Policy) -> None:
     if _newer(row, "review_done", _stamp(event)):
         row["review_done"] = True
@@ -213,17 +219,23 @@ def _contract_version(row: dict, event: Envelope, policy: Policy) -> None:
 
 
 def _accounting(row: dict, event: Envelope, policy: Policy) -> None:
-    """What the accounting still needs (R12): figures, the report, each unit's recovery task (sets are unions)."""
+    """What the accounting still needs (R12): the figures, the report, then — while the one fee is owed — the
+    recovering units' records and the principals' decisions on a write-off still awaited."""
     acc = row.setdefault("accounting", {})
     p = event.payload
     if event.type == "accounting.figures_computed":
         acc["figures_done"] = True
-        if _newer(row, "recovery_units", _stamp(event)):
-            acc["recovery_units"] = list(p.get("recovery_units") or [])
     elif event.type == "accounting.report_issued":
         acc["report_issued"] = True
-    elif event.type == "accounting.recovery_waived" or (event.type == "accounting.recovery_recorded" and p.get("settled")):
-        acc["recovery_done"] = sorted(set(acc.get("recovery_done") or ()) | {p["unit"]})
+        acc["recovery_units"] = list(p.get("recovery_units") or [])
+    elif event.type == "accounting.recovery_recorded":
+        if _newer(row, "receivable", _stamp(event)):
+            acc["owed"] = p["status"] == "outstanding"
+            acc["write_off_awaiting"] = []  # a payment changes the remainder: the principals decide again
+    elif event.type == "accounting.write_off_decided":
+        if _newer(row, "receivable", _stamp(event)):
+            acc["owed"] = p["outcome"] != "written_off"
+            acc["write_off_awaiting"] = list(p.get("awaiting") or [])
 
 
 def _signed(row: dict, event: Envelope, policy: Policy) -> None:
@@ -305,6 +317,7 @@ APPLY = {
     "review.resubmitted": _review_opened,
     "review.returned": _review_closed,
     "review.concluded": _review_closed,
+    "review.deadline_moved": _review_due_moved,
     "negotiation.unit_assigned": _unit,
     "review.opinion_recorded": _opinion,
     "negotiation.escalated": _route,
@@ -318,12 +331,13 @@ APPLY = {
     "accounting.figures_computed": _accounting,
     "accounting.report_issued": _accounting,
     "accounting.recovery_recorded": _accounting,
-    "accounting.recovery_waived": _accounting,
+    "accounting.write_off_decided": _accounting,
     "contracts.signed": _signed,
     "contracts.progress_recorded": _obligation_news,
     "contracts.obligation_lapsed": _obligation_news,
     "contracts.special_report_filed": _obligation_news,
     "contracts.special_report_late": _obligation_news,
+    "contracts.report_due_moved": _obligation_news,
     "coordinator.key_project_set": _key_project,
     "coordinator.responsibility_assigned": _responsibility,
     "coordinator.requirements_set": _requirements,

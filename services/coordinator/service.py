@@ -109,6 +109,12 @@ class CoordinatorService(LeadingGroupWork):
         self._note(event, "review.escalated",
                    f"review period over ({event.payload['deadline']}): escalated to {event.payload['to_position']}")
 
+    @on_event("review.deadline_moved")
+    def on_review_deadline_moved(self, body):
+        """A year's holiday schedule loaded moved the review's provisional deadline (R16)."""
+        event = Envelope.load(body)
+        self._note(event, "review.deadline_moved", event.payload["reason"])
+
     @on_event("negotiation.intermediary_recorded")
     def on_intermediary_recorded(self, body):
         event = Envelope.load(body)
@@ -203,6 +209,11 @@ class CoordinatorService(LeadingGroupWork):
     def on_special_report_late(self, body):
         self._obligation_note(Envelope.load(body), "contracts.special_report_late", red_flag=True)
 
+    @on_event("contracts.report_due_moved")
+    def on_report_due_moved(self, body):
+        """A year's holiday schedule loaded moved a special report's provisional deadline (R16)."""
+        self._obligation_note(Envelope.load(body), "contracts.report_due_moved")
+
     # -- accounting (R12) -------------------------------------------------------------------------
     @on_event("accounting.opened")
     def on_accounting_opened(self, body):
@@ -223,16 +234,18 @@ class CoordinatorService(LeadingGroupWork):
         event = Envelope.load(body)
         self._note(event, "accounting.recovery", event.payload["reason"])
 
-    @on_event("accounting.recovery_waived")
-    def on_recovery_waived(self, body):
+    @on_event("accounting.write_off_decided")
+    def on_write_off_decided(self, body):
+        """A principal's decision on writing off the remainder of the fee (R12), on the timeline."""
         event = Envelope.load(body)
-        self._note(event, "accounting.recovery", event.payload["reason"])
+        self._note(event, "accounting.write_off", event.payload["reason"])
 
     @on_event("accounting.closed")
     def on_accounting_closed(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_accounting_closed", facts={"accounting": {"fee": event.payload["fee"],
-                                                                          "recovered": event.payload["recovered"]}})
+        self._advance(event, "on_accounting_closed", facts={"accounting": {
+            "fee": event.payload["fee"], "recovered": event.payload["recovered"],
+            "written_off": event.payload.get("written_off", "0.00")}})
 
     def _obligation_note(self, event: Envelope, kind: str, red_flag: bool = False) -> None:
         """An obligation's news on the timeline, and its current state in the project's facts (R7)."""

@@ -18,7 +18,7 @@ from shared.policy import Policy
 KINDS = ("file_lead", "convene_review", "opinion", "resubmission", "assign_unit", "first_session", "decide",
          "principal_decision", "draft_contract", "legal_review", "sign", "register_copies", "hand_over",
          "progress", "special_report", "open_accounting", "actual_fai", "land_used", "accounting_report",
-         "recovery", "close_accounting", "archive")
+         "recovery", "write_off", "archive")
 """Every kind of to-do, in the order a project meets them (the web app names each: ``todo.<kind>``)."""
 
 
@@ -97,17 +97,18 @@ def awaiting(row: Mapping, policy: Policy) -> list[dict]:
 
 
 def _accounting(acc: Mapping) -> list[dict]:
+    """The figures, then the report, then while the one fee is owed: each recovering unit's records and the
+    principals' decisions on a write-off still awaited (the accounting closes by itself when nothing is owed)."""
     if not acc.get("figures_done"):
         return [_entry("actual_fai", "AUDIT", "accounting.record_actual_fai"),
                 _entry("land_used", "LAND", "accounting.record_land_used")]
-    out = []
     if not acc.get("report_issued"):
-        out.append(_entry("accounting_report", "IPB", "accounting.open"))
-    done = set(acc.get("recovery_done") or ())
-    open_tasks = [u for u in acc.get("recovery_units") or () if u not in done]
-    out += [_entry("recovery", u, "accounting.record_recovery") for u in open_tasks]
-    if acc.get("report_issued") and not open_tasks:
-        out.append(_entry("close_accounting", "IPB", "accounting.open"))
+        return [_entry("accounting_report", "IPB", "accounting.open")]
+    if acc.get("owed") is False:
+        return []
+    out = [_entry("recovery", u, "accounting.record_recovery") for u in acc.get("recovery_units") or ()]
+    out += [_entry("write_off", unit_of_position(p), "accounting.write_off", position=p)
+            for p in acc.get("write_off_awaiting") or ()]
     return out
 
 
@@ -129,7 +130,7 @@ def may_act(actor: Actor, entry: Mapping, authority: Mapping) -> bool:
     operation = entry.get("operation")
     if operation is None:
         return True
-    context = {"responsible_unit": entry["unit"], "task_unit": entry["unit"], "owner_unit": entry["unit"],
+    context = {"responsible_unit": entry["unit"], "owner_unit": entry["unit"],
                "park": entry["unit"].split(":", 1)[-1]}
     return is_allowed(actor, operation, authority, **context)
 

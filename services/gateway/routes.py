@@ -11,8 +11,9 @@ from services.gateway.routing import (
 )
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
-    ReportInputSchema, WaiveInputSchema,
+    ReportInputSchema, WriteOffInputSchema,
 )
+from shared.wire.calendar import HolidayYearInputSchema
 from shared.wire.contracts import (
     ContractSchema, CopiesInputSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
     ProgressInputSchema, ReadInputSchema, SignInputSchema, SpecialReportInputSchema, SubmitInputSchema, TermsSchema,
@@ -247,7 +248,7 @@ ROUTES = [
     *section(
         "accounting",  # investment accounting (R12)
         GET(ACCOUNTING, "accounting.get_accounting(actor, project_id)", out=one(AccountingSchema, "the accounting"),
-            summary="The accounting: participants, figures with formulas, report, recovery tasks"),
+            summary="The accounting: participants, figures with formulas, report, the one receivable"),
         POST(ACCOUNTING, "accounting.open_accounting(actor, project_id, body)", body=OpenInputSchema, ok=201,
              out=one(AccountingSchema, "opened"),
              summary="IPB opens the accounting (it also opens when the construction period ends)"),
@@ -262,15 +263,15 @@ ROUTES = [
         GET(ACCOUNTING + "/report.<kind>", "accounting.report_document(actor, project_id, kind)",
             enum={"kind": ("docx", "pdf")}, out=document("the report", DOCX, PDF), name="accounting_report_file",
             summary="Download the report (docx or pdf)"),
-        POST(ACCOUNTING + "/recovery/<unit>", "accounting.record_recovery(actor, project_id, unit, body)",
+        POST(ACCOUNTING + "/recovery", "accounting.record_recovery(actor, project_id, body)",
              body=RecoveryInputSchema, ok=201, out=one(AccountingSchema, "recorded"),
-             enum={"unit": ("FIN", "LAND", "LEGAL")}, summary="FIN, LAND or LEGAL records recovery on its task"),
-        POST(ACCOUNTING + "/recovery/<unit>/waiver", "accounting.waive_recovery(actor, project_id, unit, body)",
-             body=WaiveInputSchema, ok=201, out=one(AccountingSchema, "waived"),
-             enum={"unit": ("FIN", "LAND", "LEGAL")},
-             summary="The authorised leader waives a recovery task with a reason"),
-        POST(ACCOUNTING + "/closure", "accounting.close(actor, project_id)", out=one(AccountingSchema, "closed"),
-             name="close_accounting", summary="IPB closes the accounting (report issued, recovery settled or waived)"),
+             summary="FIN, LAND or LEGAL records a payment against the one fee (partial payments add up; more than "
+                     "is outstanding is refused) or an act without money; the payment that settles it closes the "
+                     "accounting (R12)"),
+        POST(ACCOUNTING + "/write-off", "accounting.write_off(actor, project_id, body)", body=WriteOffInputSchema,
+             ok=201, out=one(AccountingSchema, "decided"),
+             summary="A principal agrees or refuses, with a reason, to write off what is outstanding; written off "
+                     "(and the accounting closed) when every principal agrees (R12)"),
     ),
     *section(
         "notifications",  # inbox, deliveries, channels, tracking, deadlines, special reports (R7, R11)
@@ -325,6 +326,16 @@ ROUTES = [
         POST("/api/deadlines/check", '{"fired": notifications.fire_due_now(actor)}',
              out=says("how many deadlines fired"), name="check_deadlines",
              summary="Fire due deadlines now (the service also does it on a timer)"),
+        PUT("/api/holidays/<int:year>", handler="load_holidays", body=HolidayYearInputSchema,
+            out=says("year, loaded_in, moved (service, project, what, from, to, provisional)"),
+            summary="An administrator loads a year's official holiday schedule (R16): the days off on weekdays and "
+                    "the make-up working days on weekends; every provisional deadline is counted again and the answer "
+                    "lists each that moved"),
+        GET("/api/outlook", handler="outlook", types={"as_of": "string"}, notes={"as_of": "the date, YYYY-MM-DD"},
+            out=says("as_of, would_lapse, reports_due, deadlines, dry_run"),
+            summary="An administrator's dry run as of a date: the obligations that would lapse (with their reports' "
+                    "due dates), the special reports that would fall due or be late, the deadlines that would fire "
+                    "— nothing is changed"),
     ),
     *section(
         "ledger",  # the ledger (R10), key projects, targets and summaries (R14)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from shared.outbox import ID, messaging_tables
-from shared.types import UtcDateTime, decimal_column_type, land_column_type
+from shared.types import UtcDateTime, decimal_column_type
 
 metadata = MetaData()
 outbox, processed_events = messaging_tables(metadata)
@@ -15,7 +15,7 @@ negotiations = Table(
     Column("ref", String(20), nullable=False),
     Column("project_name", String(200), nullable=False),
     Column("sector", String(8), nullable=False),
-    Column("planned_land_mu", land_column_type(), nullable=False),
+    Column("planned_land_mu", decimal_column_type(), nullable=False),  # exact, as filed
     Column("location_kind", String(8), nullable=False),
     Column("location_id", String(40)),
     # filed | approved | rejected | assigned | negotiating | escalated | agreed | refused

@@ -6,7 +6,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from shared.clock import SHANGHAI, to_shanghai
 from shared.errors import InvalidInput
@@ -162,7 +162,8 @@ def after_failure(attempt: int, max_attempts: int, now: datetime, base_seconds: 
 
 STALE, ESCALATION, CONSTRUCTION_END, REPORT_DUE, REVIEW_PERIOD, REMINDER = (
     "stale_project", "problem_escalation", "construction_period_end", "special_report_due", "review_period", "reminder")
-KINDS = (STALE, ESCALATION, CONSTRUCTION_END, REPORT_DUE, REVIEW_PERIOD, REMINDER)
+HOLIDAYS_MISSING = "holiday_schedule_missing"
+KINDS = (STALE, ESCALATION, CONSTRUCTION_END, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING)
 
 
 def stale_at(last_progress_at: datetime, stale_days: int) -> datetime:
@@ -188,6 +189,24 @@ def on_day(day: date, at: str) -> datetime:
     """``at`` ("09:00") on ``day``, Asia/Shanghai."""
     hh, mm = (int(p) for p in at.split(":"))
     return datetime.combine(day, time(hh, mm), tzinfo=SHANGHAI)
+
+
+def holiday_watch(today: date, is_known: Callable[[int], bool], at: str) -> tuple[int, datetime]:
+    """R16: the next check for a missing official holiday schedule — (the year watched, when).  From 1 December
+    the administrators are told every day, while next year's schedule (or this year's, still) is missing: the check
+    is today at ``at``.  Otherwise it is the next 1 December, for the year after it."""
+    for year in (today.year, today.year + 1):
+        if not is_known(year) and today >= date(year - 1, 12, 1):
+            return year, on_day(today, at)
+    start = date(today.year, 12, 1) if today < date(today.year, 12, 1) else date(today.year + 1, 12, 1)
+    return start.year + 1, on_day(start, at)
+
+
+def fall_due_by(deadlines: Iterable[Mapping], as_of: date) -> list[Mapping]:
+    """The pending deadlines that would fire by the end of ``as_of`` (Asia/Shanghai): an administrator's dry run
+    of the deadline timer, which changes nothing."""
+    end = datetime.combine(as_of + timedelta(days=1), time(0, 0), tzinfo=SHANGHAI)
+    return [d for d in deadlines if d["fired_at"] is None and d["cancelled_at"] is None and d["due_at"] < end]
 
 
 def construction_end_at(completion: date) -> datetime:

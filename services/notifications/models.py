@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from shared.roster import roster_table
+from shared.holidays import holiday_years_table
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime
 
@@ -91,6 +92,7 @@ deadlines = Table(
     "deadlines", metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     # stale_project | problem_escalation | construction_period_end | special_report_due | review_period | reminder
+    # | holiday_schedule_missing
     Column("kind", String(40), nullable=False),
     Column("project_id", String(40), index=True),
     Column("subject", String(80), nullable=False),  # what it is about within the project (problem id, obligation key…)
@@ -166,3 +168,5 @@ special_reports = Table(
 # The Leading Group's roster as leadership last sent it (leadership.roster_changed): a notice to a position reaches
 # the persons holding it (shared/roster.py).  One row.
 roster_copy = roster_table(metadata)
+# The official holiday schedules an administrator loaded (R16): what tells the daily notice a year is known.
+holiday_years = holiday_years_table(metadata)

@@ -33,11 +33,12 @@ from sqlalchemy.orm import Session
 from services.notifications import domain, models, store
 from services.notifications.channels import ChannelError, DeliveryContext, Message, effective_settings, shown_settings
 from services.notifications.dispatch import Channels
+from shared import holidays
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
 from shared.db import Database
-from shared.dependencies import Clock, Documents, PolicyData
+from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotFound
 from shared.roster import keep, kept_entries
@@ -102,6 +103,7 @@ class NotificationsService:
     policy = PolicyData()
     clock = Clock()
     channels = Channels()
+    calendar = Calendar()
     _deliveries_queued = False  # this worker added a delivery to attempt (each worker has its own instance)
     documents = Documents()
 
@@ -265,6 +267,35 @@ class NotificationsService:
     def on_special_report_late(self, body):
         self._notify_once(Envelope.load(body), "on_special_report_late")
 
+    @on_event("contracts.report_due_moved")
+    def on_report_due_moved(self, body):
+        """A year's holiday schedule loaded moved a special report's deadline (R16): its reminder moves too."""
+        event = Envelope.load(body)
+        p = event.payload
+        self._move_reminder(event, "on_report_due_moved", domain.REPORT_DUE, p["obligation"]["key"], p["report_due"],
+                            {"report_due": p["report_due"], "provisional": p["provisional"]})
+
+    @on_event("review.deadline_moved")
+    def on_review_deadline_moved(self, body):
+        """A year's holiday schedule loaded moved a review period's end (R16): its reminder moves too."""
+        event = Envelope.load(body)
+        p = event.payload
+        self._move_reminder(event, "on_review_deadline_moved", domain.REVIEW_PERIOD, "review", p["deadline"],
+                            {"deadline": p["deadline"]}, lambda pending: pending.get("round") == p["round"])
+
+    def _move_reminder(self, event: Envelope, handler: str, kind: str, subject: str, day: str, changes: dict,
+                       applies=lambda pending: True) -> None:
+        with self.db.handle_once(event.event_id, handler) as uow:
+            if uow is None:
+                return
+            pending = store.pending_deadline(uow.session, kind, event.project_id, subject)
+            if pending is not None and applies(pending["payload"]):
+                at = domain.on_day(date.fromisoformat(day), self.policy.get("notifications.reminder_time"))
+                store.rearm(uow.session, kind, event.project_id, subject, at, {**pending["payload"], **changes},
+                            self.clock(), "holiday schedule loaded")
+            self._notify(uow, event.event_id, event.type, event.project_id, event.payload)
+        self._dispatch_soon()
+
     # -- the inbox ------------------------------------------------------------------------------------------
     @on_event("leadership.roster_changed")
     def on_roster_changed(self, body):
@@ -395,6 +426,7 @@ class NotificationsService:
     def fire_due_deadlines(self):
         """Fire every deadline that is due and not fired: once, even with two instances running."""
         now = self.clock()
+        self._watch_holiday_schedules(now)
         session = self.db.session
         due = store.due_deadlines(session, now)
         session.commit()
@@ -422,6 +454,16 @@ class NotificationsService:
     def deadlines(self, actor, project_id=None, pending_only=True):
         authorize(Actor.load(actor), "notifications.manage_deadlines", self.policy.authority)
         return self._deadline_views(store.deadlines_of(self.db.session, project_id, bool(pending_only)))
+
+    @rpc(expected_exceptions=EXPECTED)
+    def deadlines_outlook(self, actor, as_of):
+        """An administrator's dry run: the deadlines that would fire by the end of ``as_of`` — nothing fired."""
+        authorize(Actor.load(actor), "notifications.preview_deadlines", self.policy.authority)
+        try:
+            day = date.fromisoformat(as_of)
+        except (TypeError, ValueError):
+            raise InvalidInput.for_field("as_of", _("must be a date, YYYY-MM-DD")) from None
+        return self._deadline_views(domain.fall_due_by(store.deadlines_of(self.db.session, None, True), day))
 
     @rpc(expected_exceptions=EXPECTED)
     def schedule_reminder(self, actor, project_id, data):
@@ -484,7 +526,51 @@ class NotificationsService:
         if kind == domain.REMINDER:
             sent = self._notify(uow, cause, "notifications.reminder", project_id, payload)
             return f"reminded {', '.join(sent) or 'nobody'}"
+        if kind == domain.HOLIDAYS_MISSING:
+            return self._holiday_schedule_check(uow, int(row["subject"]), now)
         return f"unknown kind {kind}: nothing done"
+
+    # -- R16: the official holiday schedules ---------------------------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def load_holidays(self, actor, year, data):
+        """An administrator loads a year's official schedule: kept, and the daily notice about it stops.  (The
+        deadlines counted on it are review's and contracts'; their reminders here move with their events.)"""
+        actor = Actor.load(actor)
+        authorize(actor, "notifications.load_holidays", self.policy.authority)
+        year, schedule = holidays.schedule_of(year, data)
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            holidays.store_year(uow.session, models.holiday_years, year, schedule, actor.dump(), now)
+            store.cancel_deadlines(uow.session, now, f"the {year} holiday schedule is loaded",
+                                   kind=domain.HOLIDAYS_MISSING, subject=str(year))
+        self.calendar.add_years({year: schedule})
+        self._watch_holiday_schedules(now)
+        return {"service": self.name, "year": year, "moved": []}
+
+    def _watch_holiday_schedules(self, now: datetime) -> None:
+        """Keep one pending check of the official holiday schedule (a durable deadline): it survives restarts."""
+        pending = store.pending_of_kind(self.db.session, domain.HOLIDAYS_MISSING)
+        self.db.session.commit()
+        if pending:
+            return
+        year, at = domain.holiday_watch(to_shanghai(now).date(), self.calendar.is_known_year,
+                                        self.policy.get("notifications.reminder_time"))
+        with self.db.unit_of_work() as uow:
+            store.add_deadline(uow.session, domain.HOLIDAYS_MISSING, None, str(year), at, {"year": year}, now)
+
+    def _holiday_schedule_check(self, uow, year: int, now: datetime) -> str:
+        """Tell the administrators, once a day, that a year's schedule is missing; then the next day's check."""
+        today = to_shanghai(now).date()
+        outcome = f"the {year} holiday schedule is known"
+        if not self.calendar.is_known_year(year):
+            sent = self._notify(uow, f"holiday-schedule:{year}:{today.isoformat()}", "notifications.holiday_schedule_missing",
+                                None, {"year": year, "today": today.isoformat(), "since": f"{year - 1}-12-01"})
+            outcome = f"the {year} holiday schedule is missing: told {', '.join(sent) or 'nobody'}"
+        if not store.pending_of_kind(uow.session, domain.HOLIDAYS_MISSING):
+            following, at = domain.holiday_watch(today + timedelta(days=1), self.calendar.is_known_year,
+                                                 self.policy.get("notifications.reminder_time"))
+            store.add_deadline(uow.session, domain.HOLIDAYS_MISSING, None, str(following), at, {"year": following}, now)
+        return outcome
 
     # -- tracking (R11) ------------------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)

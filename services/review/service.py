@@ -15,6 +15,7 @@ from __future__ import annotations
 from nameko.extensions import DependencyProvider
 
 from services.review import checks, domain, models, store
+from shared import holidays
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.rpc import rpc
@@ -79,10 +80,11 @@ class ReviewService:
                                         project["location_kind"], project["location_id"])
             findings = [f.dump() for f in checks.run_checks(self.checks, facts, self.policy)]
             required = list(domain.required_units(project["location_kind"], project["location_id"]))
-            deadline = self._deadline(now)
+            start = to_shanghai(now).date()
+            deadline = self._deadline(start)
             store.insert_review(uow.session, project_id=project_id, state=domain.OPEN, required_units=required,
                                 findings=findings, outside_policy=any(f["outside_policy"] for f in findings),
-                                convened_by=actor.dump(), convened_at=now, deadline=deadline.date,
+                                convened_by=actor.dump(), convened_at=now, period_start=start, deadline=deadline.date,
                                 deadline_provisional=deadline.provisional)
             uow.emit(Envelope("review.convened", actor, project_id=project_id, payload={
                 "ref": project["ref"], "required_units": required, "findings": findings, "note": data["note"],
@@ -124,9 +126,10 @@ class ReviewService:
             if review["state"] != domain.RETURNED:
                 raise Conflict(f"only a returned review can be resubmitted; this one is {review['state']}",
                                {"state": [review["state"]]})
-            deadline = self._deadline(now)
+            start = to_shanghai(now).date()
+            deadline = self._deadline(start)
             store.close_returns(uow.session, project_id, review["round"], now, data["note"])
-            store.change_review(uow.session, review, state=domain.OPEN, round=review["round"] + 1,
+            store.change_review(uow.session, review, state=domain.OPEN, round=review["round"] + 1, period_start=start,
                                 deadline=deadline.date, deadline_provisional=deadline.provisional, escalated_at=None)
             uow.emit(Envelope("review.resubmitted", actor, project_id=project_id, payload={
                 "round": review["round"] + 1, "deadline": deadline.date.isoformat(),
@@ -227,10 +230,40 @@ class ReviewService:
             escalated += 1
         return escalated
 
-    # -- helpers --------------------------------------------------------------------------------
-    def _deadline(self, now):
+    # -- R16: a year's official holiday schedule loaded -----------------------------------------------------
+    @rpc(expected_exceptions=EXPECTED)
+    def load_holidays(self, actor, year, data):
+        """An administrator loads a year's official schedule: kept, added to the calendar, and every provisional
+        review deadline counted again; each that moved is said (``review.deadline_moved``) and returned."""
+        actor = Actor.load(actor)
+        authorize(actor, "review.load_holidays", self.policy.authority)
+        year, schedule = holidays.schedule_of(year, data)
         period = self.policy.integer("thresholds.review.period_working_days")
-        return self.calendar.add_working_days(to_shanghai(now).date(), period)
+        calendar = self.calendar.with_years({year: schedule})
+        moved = []
+        with self.db.unit_of_work() as uow:
+            holidays.store_year(uow.session, models.holiday_years, year, schedule, actor.dump(), self.clock())
+            for review in store.provisional_reviews(uow.session):
+                new = domain.moved_deadline(review, calendar, period)
+                if new is None:
+                    continue
+                store.change_review(uow.session, review, deadline=new.date, deadline_provisional=new.provisional)
+                ref = store.filed_project(uow.session, review["project_id"])["ref"]
+                item = {"project_id": review["project_id"], "ref": ref, "what": f"review period (round {review['round']})",
+                        "from": review["deadline"].isoformat(), "to": new.date.isoformat(), "provisional": new.provisional}
+                moved.append(item)
+                uow.emit(Envelope("review.deadline_moved", actor, project_id=review["project_id"], payload={
+                    "round": review["round"], "deadline": item["to"], "deadline_provisional": new.provisional,
+                    "previous": item["from"], "required_units": review["required_units"],
+                    "reason": f"the {year} holiday schedule is loaded: the review period ends {item['to']}"
+                              f"{' (still provisional)' if new.provisional else ''}, not {item['from']}"}))
+        self.calendar.add_years({year: schedule})
+        return {"service": self.name, "year": year, "moved": moved}
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _deadline(self, start, calendar=None):
+        return domain.review_deadline(start, calendar or self.calendar,
+                                      self.policy.integer("thresholds.review.period_working_days"))
 
     def _conclude(self, uow, review, outcome, actor, now, opinions=(), reasons=()):
         conditions = domain.conditions_of(list(opinions))

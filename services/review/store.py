@@ -75,6 +75,12 @@ def close_returns(session, project_id: str, round_: int, at, note: str | None) -
                     .values(resubmitted_at=at, resubmission_note=note))
 
 
+def provisional_reviews(session) -> list[dict]:
+    """Reviews not concluded whose deadline was counted on weekends only (a year's schedule unknown)."""
+    found = session.execute(select(R).where(R.c.state != "concluded", R.c.deadline_provisional.is_(True))).mappings()
+    return [dict(r) for r in found]
+
+
 def open_reviews(session) -> list:
     return list(session.execute(select(R).where(R.c.state == "open", R.c.escalated_at.is_(None))).mappings())
 

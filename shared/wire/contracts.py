@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.wire import ShanghaiDateTime
+
 TEXT = validate.Length(min=1, max=4000)
 POSITIVE = validate.Range(min=0, min_inclusive=False)
 
@@ -61,6 +63,10 @@ class CustodianInputSchema(Strict):
     user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     cabinet = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    replaces = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64), metadata={
+        "description": "the user id of the unit's current custodian, when this designation replaces them"})
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=4000), metadata={
+        "description": "why the current custodian's term ends (required with replaces)"})
 
 
 class CopySchema(Strict):
@@ -75,7 +81,7 @@ class CopiesInputSchema(Strict):
 class GrantInputSchema(Strict):
     grantee_user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     reason = fields.String(required=True, validate=TEXT)
-    expires_at = fields.AwareDateTime(required=True)
+    expires_at = ShanghaiDateTime(required=True)
 
 
 class ReadInputSchema(Strict):
@@ -101,10 +107,10 @@ class VersionSchema(Schema):
     version = fields.Integer()
     status = fields.String()
     drafted_by = fields.Dict()
-    drafted_at = fields.AwareDateTime()
+    drafted_at = ShanghaiDateTime()
     legal_comments = fields.List(fields.String())
     reviewed_by = fields.Dict(allow_none=True)
-    reviewed_at = fields.AwareDateTime(allow_none=True)
+    reviewed_at = ShanghaiDateTime(allow_none=True)
 
 
 class ObligationSchema(Schema):
@@ -132,7 +138,7 @@ class ContractSchema(Schema):
     signed_version = fields.Integer(allow_none=True)
     signed_by = fields.Dict(allow_none=True)
     investor_signatory = fields.Dict(allow_none=True)
-    signed_at = fields.AwareDateTime(allow_none=True)
+    signed_at = ShanghaiDateTime(allow_none=True)
     obligations = fields.List(fields.Nested(ObligationSchema))
     copies = fields.List(fields.Dict())
     archived = fields.Dict(allow_none=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.wire import ShanghaiDateTime
 from shared.wire.intake import LandSchema
 
 TEXT = validate.Length(min=1, max=2000)
@@ -97,7 +98,7 @@ class SessionSchema(Schema):
     land_unit = fields.String(allow_none=True)
     land_mu = fields.Decimal(as_string=True, allow_none=True)
     logged_by = fields.Dict()
-    at = fields.AwareDateTime()
+    at = ShanghaiDateTime()
 
 
 class NegotiationSchema(Schema):

@@ -27,6 +27,12 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert "6 copies: refused — 422" in out and "filed: No.1 GOV" in out
     assert "special report to the LG due" in out
     assert "state: construction" in out
+    # R12: the fee is one receivable — FIN's and LEGAL's payments add up, the rest written off by the principals
+    assert "the fee is one receivable: 810000.00 yuan owed by the investor" in out
+    assert "FIN records 500000.00 yuan paid (voucher FIN-2026-031): 310000.00 yuan outstanding" in out
+    assert "LEGAL records 400000.00: refused — 422" in out and "310,000.00" in out.split("LEGAL records 400000.00")[1][:300]
+    assert "LEGAL records 300000.00 yuan recovered by court enforcement: 10000.00 yuan outstanding" in out
+    assert "receivable written_off: 800000.00 paid + 10000.00 written off = 810000.00 yuan; accounting closed" in out
     assert "decision route: ESCALATED — decides party_secretary + county_magistrate" in out
     assert "party_secretary decides: agree" in out and out.count("state: agreed") >= 2
     assert "C3041 is in the eliminated class" in out and "state: rejected" in out

@@ -23,7 +23,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from services.contracts import document, models
+from services.contracts import document, domain, models
 from services.contracts.service import ContractsService
 from services.negotiation.domain import decision_route
 from shared import audit
@@ -37,7 +37,6 @@ from shared.policy import load_policy
 from shared.workdays import WorkingDayCalendar
 
 POLICY = load_policy()
-CALENDAR = WorkingDayCalendar(POLICY.holiday_years)
 DRAFT_LINE = document.DEFAULT_TEMPLATE["draft_notice"]
 
 IPB = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
@@ -105,12 +104,13 @@ class Contracts:
 
     def __init__(self, provider: Provider, clock: TestClock, documents: DocumentStore):
         self.provider, self.clock, self.documents = provider, clock, documents
+        self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
         self.landreserve = None  # the land reserve's RPC, where a test names a parcel
 
     def call(self, method: str, *args):
         store = ServiceStore(self.provider)
         extra = {"landreserve": self.landreserve} if self.landreserve is not None else {}
-        worker = worker_factory(ContractsService, db=store, policy=POLICY, clock=self.clock, calendar=CALENDAR,
+        worker = worker_factory(ContractsService, db=store, policy=POLICY, clock=self.clock, calendar=self.calendar,
                                 documents=self.documents, **extra)
         try:
             return getattr(worker, method)(*args)
@@ -917,11 +917,44 @@ def test_a_replaced_custodian_loses_access_and_the_new_one_reads(c):
     filed(c, "p1")
     old = custodian_actor("FIN")
     assert c.read_contract(old, "p1", {"reason": "核对"})["basis"] == "custodian of FIN"
-    c.designate_custodian(FIN_HEAD, "FIN", {"user_id": "u-new-fin", "name": "新档案员", "cabinet": "FIN 机要柜 2"})
+    c.designate_custodian(FIN_HEAD, "FIN", {"user_id": "u-new-fin", "name": "新档案员", "cabinet": "FIN 机要柜 2",
+                                            "replaces": CUSTODIAN_USER["FIN"], "reason": "原档案员调离"})
     with pytest.raises(NotAllowed):
         c.read_contract(old, "p1", {"reason": "核对"})
     new = {"user_id": "u-new-fin", "position": "archivist", "unit": "FIN"}
     assert c.read_contract(new, "p1", {"reason": "核对"})["basis"] == "custodian of FIN"
+
+
+def test_a_new_custodian_is_an_explicit_replacement_with_the_old_one_s_end_on_record(c, clock):
+    designate_all(c)
+    before = c.custodian_rows()["FIN"]
+    new = {"user_id": "u-new-fin", "name": "新档案员", "cabinet": "FIN 机要柜 2"}
+    with pytest.raises(Conflict) as silent:  # no silent overwrite
+        c.designate_custodian(FIN_HEAD, "FIN", new)
+    assert CUSTODIAN_USER["FIN"] in silent.value.message and "replaces" in silent.value.details
+    with pytest.raises(Conflict):  # naming someone who is not the current custodian
+        c.designate_custodian(FIN_HEAD, "FIN", {**new, "replaces": "u-somebody", "reason": "调离"})
+    with pytest.raises(InvalidInput) as no_reason:
+        c.designate_custodian(FIN_HEAD, "FIN", {**new, "replaces": CUSTODIAN_USER["FIN"]})
+    assert "reason" in no_reason.value.details
+    assert c.custodian_rows()["FIN"] == before and len(c.audit_rows("contracts.designate_custodian")) == len(HEADS)
+    again = c.designate_custodian(FIN_HEAD, "FIN", {"user_id": CUSTODIAN_USER["FIN"], "name": "FIN 档案员",
+                                                    "cabinet": "FIN 机要柜 1"})  # the same designation again
+    assert again["user_id"] == CUSTODIAN_USER["FIN"] and len(c.audit_rows("contracts.designate_custodian")) == len(HEADS)
+
+    clock.now = shanghai(2026, 9, 15, 16, 30)
+    shown = c.designate_custodian(FIN_HEAD, "FIN", {**new, "replaces": CUSTODIAN_USER["FIN"], "reason": "原档案员调离"})
+    assert (shown["user_id"], shown["since"]) == ("u-new-fin", "2026-09-15T16:30:00+08:00")
+    [ended] = shown["before"]
+    assert (ended["user_id"], ended["since"], ended["until"], ended["end_reason"]) == (
+        CUSTODIAN_USER["FIN"], "2026-09-01T10:00:00+08:00", "2026-09-15T16:30:00+08:00", "原档案员调离")
+    assert ended["ended_by"]["user_id"] == FIN_HEAD["user_id"]
+    trail = [a for a in c.audit_rows() if a["record_id"] == "FIN"]
+    assert [(a["action"], json.loads(a["details"] or "{}").get("user_id")) for a in trail] == [
+        ("contracts.designate_custodian", CUSTODIAN_USER["FIN"]), ("contracts.end_custodian", CUSTODIAN_USER["FIN"]),
+        ("contracts.designate_custodian", "u-new-fin")]
+    assert json.loads(trail[1]["details"])["until"] == "2026-09-15T16:30:00+08:00" and trail[1]["reason"] == "原档案员调离"
+    assert {c_["unit"]: c_["before"] for c_ in c.custodians(IPB)}["FIN"] == [ended]
 
 
 def test_meeting_a_lapsed_obligation_late_still_owes_the_special_report(c, clock):
@@ -1008,3 +1041,71 @@ def test_a_contract_records_the_parcel_it_supplies_from_the_land_reserve(c):
     agreed(c, "p2", n=2)
     c.draft(IPB, "p2", terms())
     assert c.versions("p2")[0]["terms"]["parcel"] is None
+ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
+
+
+def test_an_administrator_sees_what_would_lapse_as_of_a_date_and_nothing_changes(c, clock):
+    signed(c, "p1", obligations=[{"id": "ob-a", "text": "缴清土地出让金", "due": "2026-09-30", "party": "investor"},
+                                 {"id": "ob-b", "text": "开工建设", "due": "2026-10-20", "party": "investor"}])
+    clock.now = shanghai(2026, 9, 1)
+    with pytest.raises(NotAllowed):
+        c.obligations_outlook(IPB, "2026-10-12")
+    with pytest.raises(InvalidInput) as bad:
+        c.obligations_outlook(ADMIN, "next week")
+    assert "as_of" in bad.value.details
+    rows, sent = [c.obligation("p1", k) for k in ("ob-a", "ob-b")], c.events()
+
+    due_day = c.obligations_outlook(ADMIN, "2026-10-10")  # after the National Day holidays: 3 working days after 30 Sep
+    assert [(o["key"], o["report_due"], o["provisional"]) for o in due_day["would_lapse"]] == [
+        ("ob-a", "2026-10-10", False)]
+    assert [(r["key"], r["late"]) for r in due_day["reports_due"]] == [("ob-a", False)]
+    later = c.obligations_outlook(ADMIN, "2026-10-21")
+    assert [o["key"] for o in later["would_lapse"]] == ["ob-a", "ob-b"] and later["would_lapse"][0]["ref"] == "ZS2026-0001"
+    assert [(r["key"], r["late"]) for r in later["reports_due"]] == [("ob-a", True)]  # ob-b's report is due 23 Oct
+    assert c.obligations_outlook(ADMIN, "2026-09-30") == {"as_of": "2026-09-30", "would_lapse": [], "reports_due": []}
+    assert [c.obligation("p1", k) for k in ("ob-a", "ob-b")] == rows and c.events() == sent  # a dry run
+
+    clock.now = shanghai(2026, 10, 12)  # the real scan does what the outlook said: ob-a lapses, its report late
+    assert c.check_obligations() == 2
+    assert c.obligation("p1", "ob-a")["report_due"] == dt.date(2026, 10, 10) and c.obligation("p1", "ob-a")["red_flag_at"]
+    assert c.obligations_outlook(ADMIN, "2026-10-12") == {"as_of": "2026-10-12", "would_lapse": [], "reports_due": []}
+
+
+SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
+               "workdays": ["2027-02-06"]}
+
+
+def test_loading_the_year_moves_every_provisional_report_deadline_in_it_and_says_which(c, clock):
+    signed(c, "p1", obligations=[{"id": "ob", "text": "完成设备安装", "due": "2026-12-30", "party": "investor"},
+                                 {"id": "ob-2", "text": "缴清土地出让金", "due": "2026-11-06", "party": "investor"}])
+    clock.now = shanghai(2026, 12, 31, 9)
+    assert c.check_obligations() == 3  # both lapse; ob-2's report (due 11 Nov) is late at once
+    assert (c.obligation("p1", "ob")["report_due"], c.obligation("p1", "ob")["report_due_provisional"]) == (
+        dt.date(2027, 1, 4), True)  # Fri 1 Jan 2027 counted as a weekday: no schedule yet
+    with pytest.raises(NotAllowed):
+        c.load_holidays(IPB, 2027, SAMPLE_2027)
+    answer = c.load_holidays(ADMIN, 2027, SAMPLE_2027)
+    assert answer == {"service": "contracts", "year": 2027, "moved": [{
+        "project_id": "p1", "ref": "ZS2026-0001", "what": "special report on obligation ob", "from": "2027-01-04",
+        "to": "2027-01-05", "provisional": False}]}  # 1 Jan is a day off: Thu 31 Dec, Mon 4, Tue 5 Jan
+    row = c.obligation("p1", "ob")
+    assert (row["report_due"], row["report_due_provisional"]) == (dt.date(2027, 1, 5), False)
+    moved, = c.events("contracts.report_due_moved")
+    assert moved["payload"]["obligation"]["report_due"] == "2027-01-05" and moved["payload"]["previous"] == "2027-01-04"
+    assert moved["payload"]["responsible_unit"] == "PARK:hengdong"
+    assert c.load_holidays(ADMIN, 2027, SAMPLE_2027)["moved"] == []
+    clock.now = shanghai(2027, 1, 5, 23)
+    assert c.check_obligations() == 0  # not late on its real last day (ob-2's report was late long ago: flagged)
+    clock.now = shanghai(2027, 1, 6, 9)
+    assert c.check_obligations() == 1
+
+
+def test_a_report_deadline_is_counted_again_only_while_provisional_and_not_filed():
+    calendar = WorkingDayCalendar({2027: SAMPLE_2027})
+    ob = {"status": "lapsed", "due": dt.date(2026, 12, 30), "report_due": dt.date(2027, 1, 4),
+          "report_due_provisional": True, "report": None}
+    assert domain.moved_report_deadline(ob, calendar, 3).date == dt.date(2027, 1, 5)
+    assert domain.moved_report_deadline({**ob, "report": {"summary": "x"}}, calendar, 3) is None
+    assert domain.moved_report_deadline({**ob, "report_due_provisional": False}, calendar, 3) is None
+    assert domain.moved_report_deadline({**ob, "status": "met"}, calendar, 3) is None
+    assert domain.moved_report_deadline(ob, WorkingDayCalendar({}), 3) is None

@@ -29,6 +29,7 @@ from shared.documents import DocumentStore
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
+from shared.workdays import WorkingDayCalendar
 from tests.conftest import fresh_pg_database
 
 POLICY = load_policy()
@@ -77,13 +78,14 @@ class Notifications:
 
     def __init__(self, engine, clock: TestClock, documents: DocumentStore, config: dict | None = None):
         self.provider, self.clock, self.documents = Provider(engine), clock, documents
+        self.calendar = WorkingDayCalendar(POLICY.holiday_years)
         self.channels = ChannelSet(PLUGINS, config or {"retry": {"base_seconds": 30, "max_seconds": 600,
                                                                  "max_attempts": 3}}, synchronous=True)
 
     def call(self, method: str, *args):
         store = ServiceStore(self.provider)
         worker = worker_factory(NotificationsService, db=store, policy=POLICY, clock=self.clock,
-                                channels=self.channels, documents=self.documents)
+                                channels=self.channels, documents=self.documents, calendar=self.calendar)
         try:
             return getattr(worker, method)(*args)
         finally:
@@ -638,3 +640,98 @@ def test_a_notice_to_the_county_leaders_in_charge_reaches_the_persons_on_the_ros
     # e-mail: the position's address from the policy's book, 郑's (no account) with it, and 周's own
     assert n.deliveries_of(note["id"])["email"]["targets"] == [
         "leader-in-charge@example.gov.cn", "zheng@example.gov.cn", "zhaoshang@ipb.example.gov.cn", "zhou@example.gov.cn"]
+def test_an_administrator_sees_which_deadlines_would_fire_as_of_a_date_and_none_fires(n, clock):
+    project(n)
+    lapse(n, report_due="2026-09-04")  # the report-due reminder: 4 Sep, at the reminder time
+    n.schedule_reminder(LG_OFFICE, "p1", {"at": dt.datetime(2026, 9, 10, 23, 30, tzinfo=SHANGHAI).isoformat(),
+                                          "note": "督办"})
+    with pytest.raises(NotAllowed):
+        n.deadlines_outlook(IPB, "2026-09-10")
+    with pytest.raises(InvalidInput):
+        n.deadlines_outlook(ADMIN, "2026-13-01")
+    pending = n.rows(models.deadlines)
+    assert [d["kind"] for d in n.deadlines_outlook(ADMIN, "2026-09-04")] == ["special_report_due"]
+    by_tenth = n.deadlines_outlook(ADMIN, "2026-09-10")  # to the end of the day in Shanghai (23:30 included)
+    assert [d["kind"] for d in by_tenth] == ["special_report_due", "reminder"]
+    assert by_tenth[1]["due_at"] == "2026-09-10T23:30:00+08:00" and by_tenth[1]["fired_at"] is None
+    assert n.rows(models.deadlines) == pending and n.notes("notifications.reminder") == []  # nothing fired
+
+
+# -- R16: the official holiday schedules ---------------------------------------------------------------------------
+SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
+               "workdays": ["2027-02-06"]}
+
+
+@pytest.mark.parametrize("today, known, watched, at", [
+    ("2026-06-15", {2026}, 2027, "2026-12-01T09:00:00+08:00"),  # before December: the first check is 1 December
+    ("2026-12-01", {2026}, 2027, "2026-12-01T09:00:00+08:00"),  # from 1 December, daily while 2027 is missing
+    ("2026-12-20", {2026}, 2027, "2026-12-20T09:00:00+08:00"),
+    ("2026-12-20", {2026, 2027}, 2028, "2027-12-01T09:00:00+08:00"),  # loaded: next 1 December, for the year after
+    ("2027-01-10", {2026}, 2027, "2027-01-10T09:00:00+08:00"),  # still missing in its own year: daily
+    ("2026-11-30", {2026}, 2027, "2026-12-01T09:00:00+08:00"),
+])
+def test_the_check_for_a_missing_holiday_schedule(today, known, watched, at):
+    year, when = domain.holiday_watch(dt.date.fromisoformat(today), known.__contains__, "09:00")
+    assert (year, when.isoformat()) == (watched, at)
+
+
+def admin_notes(n):
+    return [(x["title"], x["created_at"].astimezone(SHANGHAI).date().isoformat())
+            for x in n.notes("notifications.holiday_schedule_missing")]
+
+
+def test_from_1_december_the_administrators_are_told_daily_until_next_year_s_schedule_is_loaded(engine, clock, documents):
+    n = Notifications(engine, clock, documents)
+    clock.now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=SHANGHAI)
+    n.fire_due_deadlines()
+    assert admin_notes(n) == []
+    watch, = n.deadline_rows("holiday_schedule_missing")
+    assert (watch["subject"], watch["due_at"]) == ("2027", dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI))
+
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, 5, tzinfo=SHANGHAI)
+    assert n.fire_due_deadlines() == 1
+    note, = n.notes("notifications.holiday_schedule_missing")
+    assert note["title"] == "【招商】2027年法定节假日安排尚未导入" and note["recipients"] == [
+        "position:ipb_admin", "position:system_administrator"]
+    assert n.inbox(ADMIN)["items"][0]["title"] == note["title"]
+    for hour in (10, 15, 23):  # once a day
+        clock.now = dt.datetime(2026, 12, 1, hour, tzinfo=SHANGHAI)
+        assert n.fire_due_deadlines() == 0
+    restarted = Notifications(engine, clock, documents)  # a restart: the checks are rows, not memory
+    assert restarted.fire_due_deadlines() == 0 and len(admin_notes(restarted)) == 1
+    clock.now = dt.datetime(2026, 12, 3, 9, 30, tzinfo=SHANGHAI)  # down on the 2nd: the missed check fires once
+    assert restarted.fire_due_deadlines() == 1
+    assert [day for _, day in admin_notes(restarted)] == ["2026-12-01", "2026-12-03"]
+    assert len(restarted.deadline_rows("holiday_schedule_missing")) == 3  # fired, fired, and tomorrow's
+
+    with pytest.raises(NotAllowed):
+        restarted.load_holidays(IPB, 2027, SAMPLE_2027)
+    assert restarted.load_holidays(ADMIN, 2027, SAMPLE_2027) == {"service": "notifications", "year": 2027, "moved": []}
+    pending = [d for d in restarted.deadline_rows("holiday_schedule_missing") if d["fired_at"] is None
+               and d["cancelled_at"] is None]
+    assert [(d["subject"], d["due_at"].astimezone(SHANGHAI).date().isoformat()) for d in pending] == [("2028", "2027-12-01")]
+    clock.now = dt.datetime(2026, 12, 4, 9, 30, tzinfo=SHANGHAI)
+    assert restarted.fire_due_deadlines() == 0 and len(admin_notes(restarted)) == 2
+
+
+def test_a_moved_deadline_moves_its_reminder(n, clock):
+    project(n)
+    lapse(n, key="O1", report_due="2027-01-04")
+    n.event("on_report_due_moved", "contracts.report_due_moved", "p1", {
+        "obligation": {"key": "O1", "text": "缴清土地出让金", "due": "2026-12-30", "report_due": "2027-01-05"},
+        "responsible_unit": "PARK:hengdong", "report_due": "2027-01-05", "provisional": False, "previous": "2027-01-04",
+        "reason": "the 2027 holiday schedule is loaded: the special report on O1 is due 2027-01-05, not 2027-01-04"})
+    pending = [d for d in n.deadline_rows("special_report_due") if d["cancelled_at"] is None]
+    assert [(d["due_at"], d["payload"]["report_due"], d["payload"]["provisional"]) for d in pending] == [
+        (dt.datetime(2027, 1, 5, 9, 0, tzinfo=SHANGHAI), "2027-01-05", False)]
+    note, = n.notes("contracts.report_due_moved")
+    assert note["title"] == "【招商】专项报告期限调整：ZS2026-0001 O1" and note["recipients"][0] == "unit:PARK:hengdong"
+
+    n.event("on_review_convened", "review.convened", "p2", {"ref": "ZS2026-0002", "required_units": ["DRB"],
+                                                             "findings": [], "deadline": "2027-01-08", "reason": "x"})
+    n.event("on_review_deadline_moved", "review.deadline_moved", "p2", {
+        "round": 1, "deadline": "2027-01-11", "deadline_provisional": False, "previous": "2027-01-08",
+        "required_units": ["DRB"], "reason": "the 2027 holiday schedule is loaded"})
+    period = [d for d in n.deadline_rows("review_period") if d["cancelled_at"] is None]
+    assert [(d["due_at"], d["payload"]["deadline"], d["payload"]["awaiting"]) for d in period] == [
+        (dt.datetime(2027, 1, 11, 9, 0, tzinfo=SHANGHAI), "2027-01-11", ["DRB"])]

@@ -15,7 +15,7 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from services.review import models
+from services.review import domain, models
 from services.review.checks import discover_checks
 from services.review.service import ReviewService
 from shared.actor import Actor
@@ -27,7 +27,6 @@ from shared.policy import load_policy
 from shared.workdays import WorkingDayCalendar
 
 POLICY = load_policy()
-CALENDAR = WorkingDayCalendar(POLICY.holiday_years)
 CHECKS = discover_checks()
 
 IPB = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
@@ -84,10 +83,11 @@ class Review:
 
     def __init__(self, provider: Provider, clock: TestClock):
         self.provider, self.clock = provider, clock
+        self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
 
     def call(self, method: str, *args):
         store = ServiceStore(self.provider)
-        worker = worker_factory(ReviewService, db=store, policy=POLICY, calendar=CALENDAR,
+        worker = worker_factory(ReviewService, db=store, policy=POLICY, calendar=self.calendar,
                                 clock=self.clock, checks=CHECKS)
         try:
             return getattr(worker, method)(*args)
@@ -341,3 +341,48 @@ def test_convening_needs_a_filed_project_and_happens_once(review):
     with pytest.raises(Conflict):
         review.convene(IPB, "p1", {})
     assert len(review.events("review.convened")) == 1
+
+
+# -- R16: a year's official holiday schedule loaded counts the provisional deadlines again ---------------------------
+ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
+SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
+               "workdays": ["2027-02-06"]}
+
+
+def test_loading_the_year_moves_every_provisional_review_deadline_in_it_and_says_which(review, clock):
+    clock.now = shanghai(2026, 12, 25)  # Fri: 10 working days run into 2027, not yet known
+    first = convened(review, "p1")
+    assert (first["deadline"], first["deadline_provisional"]) == ("2027-01-08", True)  # 1 Jan counted as a weekday
+    clock.now = shanghai(2026, 12, 1)
+    assert convened(review, "p2", n=2)["deadline_provisional"] is False  # inside 2026: not provisional, not moved
+    clock.now = shanghai(2026, 12, 28)
+    with pytest.raises(NotAllowed):
+        review.load_holidays(IPB, 2027, SAMPLE_2027)
+    with pytest.raises(InvalidInput) as bad:
+        review.load_holidays(ADMIN, 2027, {"holidays": ["2026-10-01"]})
+    assert "holidays" in bad.value.details and review.get_review(IPB, "p1")["deadline"] == "2027-01-08"
+
+    answer = review.load_holidays(ADMIN, 2027, SAMPLE_2027)
+    assert answer["moved"] == [{"project_id": "p1", "ref": "ZS2026-0001", "what": "review period (round 1)",
+                                "from": "2027-01-08", "to": "2027-01-11", "provisional": False}]
+    got = review.get_review(IPB, "p1")
+    assert (got["deadline"], got["deadline_provisional"]) == ("2027-01-11", False)
+    moved, = review.events("review.deadline_moved")
+    assert moved["payload"]["deadline"] == "2027-01-11" and moved["payload"]["previous"] == "2027-01-08"
+    assert review.load_holidays(ADMIN, 2027, SAMPLE_2027)["moved"] == []  # loaded again: nothing left to move
+    clock.now = shanghai(2026, 12, 29)
+    assert convened(review, "p3", n=3)["deadline_provisional"] is False  # new periods count on it at once
+    clock.now = shanghai(2027, 1, 11, 23)
+    review.escalate_overdue()  # p1's period now ends on the 11th: not escalated (p2's ended in December)
+    assert [e["project_id"] for e in review.events("review.escalated")] == ["p2"]
+
+
+def test_a_review_deadline_is_counted_again_only_while_provisional_and_open():
+    calendar = WorkingDayCalendar({2027: SAMPLE_2027})
+    review = {"state": "open", "deadline_provisional": True, "period_start": dt.date(2026, 12, 25),
+              "deadline": dt.date(2027, 1, 8)}
+    assert domain.moved_deadline(review, calendar, 10).date == dt.date(2027, 1, 11)
+    assert domain.moved_deadline({**review, "state": "concluded"}, calendar, 10) is None
+    assert domain.moved_deadline({**review, "deadline_provisional": False}, calendar, 10) is None
+    unknown = WorkingDayCalendar({})
+    assert domain.moved_deadline(review, unknown, 10) is None  # still the same provisional day: nothing moved

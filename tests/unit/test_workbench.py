@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services.coordinator import ledger, models, workbench
 from services.coordinator.service import CoordinatorService
 from shared import migrations
-from shared.actor import Actor, is_allowed
+from shared.actor import SYSTEM, Actor, is_allowed
 from shared.documents import DocumentStore
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -127,6 +127,34 @@ def test_the_decision_route_names_who_decides_and_signs():
     assert [(e["kind"], e["position"]) for e in workbench.awaiting(row, POLICY)] == [("sign", "county_magistrate")]
     row.update(contract_approved=False)
     assert [e["kind"] for e in workbench.awaiting(row, POLICY)] == ["legal_review"]
+
+
+def test_the_one_fee_awaits_its_recovering_units_and_a_write_off_the_principal_still_to_decide():
+    def todo(*events):
+        row = ledger.fold({**ledger.blank("p"), "state": "accounting", "responsible_unit": "PARK:hengdong"},
+                          [Envelope(kind, SYSTEM, payload=payload, project_id="p", occurred_at=shanghai(2027, 3, day))
+                           for day, (kind, payload) in enumerate(events, 1)], POLICY)
+        return [(e["kind"], e["unit"], e["position"]) for e in workbench.awaiting(row, POLICY)]
+
+    figures = ("accounting.figures_computed", {"figures": [], "fee": "810000.00", "reason": "x"})
+    report = ("accounting.report_issued", {"documents": [], "opinion": "x", "fee": "810000.00",
+                                           "recovery_units": ["FIN", "LAND", "LEGAL"], "reason": "x"})
+    paid = ("accounting.recovery_recorded", {"unit": "FIN", "kind": "payment", "amount": "500000.00", "paid": "500000.00",
+                                             "outstanding": "310000.00", "status": "outstanding", "reason": "x"})
+    agreed = ("accounting.write_off_decided", {"position": "county_magistrate", "decision": "agree", "amount": "310000.00",
+                                               "outcome": None, "awaiting": ["party_secretary"], "reason": "x"})
+    written_off = ("accounting.write_off_decided", {"position": "party_secretary", "decision": "agree",
+                                                    "amount": "310000.00", "outcome": "written_off", "awaiting": [],
+                                                    "reason": "x"})
+    assert todo(figures) == [("accounting_report", "IPB", None)]
+    recovery = [("recovery", unit, None) for unit in ("FIN", "LAND", "LEGAL")]
+    assert todo(figures, report) == todo(figures, report, paid) == recovery
+    assert todo(figures, report, paid, agreed) == recovery + [("write_off", "LG", "party_secretary")]
+    assert todo(figures, report, paid, agreed, written_off) == []
+    settled = ("accounting.recovery_recorded", {**paid[1], "paid": "810000.00", "outstanding": "0.00", "status": "settled"})
+    assert todo(figures, report, settled) == []
+    no_fee = ("accounting.report_issued", {**report[1], "fee": "0.00", "recovery_units": []})
+    assert todo(figures, no_fee) == []
 
 
 # -- search ----------------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ const enc = encodeURIComponent;
 const HEADS = ['bureau_head', 'ipb_director', 'legal_director', 'gov_office_director', 'town_head'];
 export const isHead = pos => HEADS.includes(pos) || /^park_head:/.test(pos);
 const isReviewer = pos => ['reviewer', 'bureau_head'].includes(pos) || /^park_(head|reviewer):/.test(pos);
-const WAIVERS = ['county_magistrate', 'deputy_magistrate_investment'];
+const PRINCIPALS = ['party_secretary', 'county_magistrate'];  // write off a remainder (policy authority.yaml)
+const RECOVERY_UNITS = ['FIN', 'LAND', 'LEGAL'];  // one fee: FIN collects, LAND the land, LEGAL legal action
 const HOLDERS = ['GOV', 'IPB', 'FIN', 'LAND', 'LEGAL', 'IND'];  // + the responsible unit (R13, policy thresholds)
 const LAND_UNITS = [['mu', '亩 mu'], ['m2', '平方米 m²'], ['ha', '公顷 ha']];
 
@@ -66,16 +67,22 @@ export function decisionForm(projectId, action, onDone) {
     lines(v.reasons).length ? `${t('review.reasons')}：${lines(v.reasons).join('；')}` : null] });
 }
 
-// A unit's head designates its custodian and cabinet (R13) — for the head's own unit only.
+// A unit's head designates its custodian and cabinet (R13) — for the head's own unit only.  Where the unit has one,
+// the form replaces them explicitly: it names the current custodian and asks why their term ends.
 export function custodianForm(unit, current, onDone) {
   const now = current || {};
   return submitting(h('form.form', { id: 'custodian-form' },
     field(t('review.unit'), h('strong', unitName(unit))),
+    current ? h('p.hint', { id: 'custodian-replaces' }, fill(t('step.custodian_replaces'),
+      { who: `${current.name} (${current.user_id})`, since: when(current.since) })) : null,
     field(t('step.custodian_user'), input('user_id', { required: true, value: now.user_id || '', placeholder: 'fin.archivist' })),
     field(t('step.custodian_name'), input('name', { required: true, value: now.name || '', placeholder: '财政局 档案员' })),
     field(t('custody.cabinet'), input('cabinet', { required: true, value: now.cabinet || '', placeholder: '财政局 合同柜 F-3' })),
+    current ? field(t('step.custodian_end_reason'), input('reason', { placeholder: '原保管人调离' })) : null,
     submit(t('common.save'), { id: 'save-custodian' })),
-  v => api.put(`/api/custodians/${enc(unit)}`, v), onDone);
+  v => api.put(`/api/custodians/${enc(unit)}`, current && ['user_id', 'name', 'cabinet'].some(k => v[k] !== current[k])
+    ? { ...v, replaces: current.user_id, reason: v.reason || null } : { user_id: v.user_id, name: v.name, cabinet: v.cabinet }),
+  onDone);
 }
 
 export function signForm(projectId, version, onDone) {
@@ -391,7 +398,8 @@ async function construction(c) {
   return steps;
 }
 
-// R12: AUDIT's actual FAI, LAND's land used, IPB's report, recovery by FIN/LAND/LEGAL (or a leader's waiver), closing.
+// R12: AUDIT's actual FAI, LAND's land used, IPB's report; the fee is one receivable: FIN, LAND and LEGAL record
+// payments against it (or their acts), the principals may write off a remainder; nothing owed closes the accounting.
 async function accounting(c) {
   const a = await api.get(`${c.p}/accounting`);
   const steps = [];
@@ -419,46 +427,48 @@ async function accounting(c) {
     v => api.post(`${c.p}/accounting/report`, { opinion: v.opinion || null }), t('done.report'), 'activity')));
   }
   if (a.report) {
-    steps.push(step('recovery', t('step.recovery'), (a.tasks || []).map(x => unitName(x.unit)).join('、') || '—', true,
-      () => recoveryTasks(c, a)));
-    if (a.state !== 'closed') {
-      const open = (a.tasks || []).filter(x => x.status === 'open').map(x => unitName(x.unit));
-      steps.push(step('close', t('step.close'), ipb(), c.me.unit === 'IPB', () => posting(c, 'close-form',
-        [button(t('step.close'), { id: 'close-accounting' })], () => api.post(`${c.p}/accounting/closure`), t('done.closed'), 'state'),
-      open.length ? h('p.hint', fill(t('step.close_open'), { units: open.join('、') })) : null));
-    }
+    steps.push(step('recovery', t('step.recovery'), RECOVERY_UNITS.map(unitName).join('、'), true, () => receivable(c, a)));
   }
   return steps;
 }
 
 const recorded = (value, unit) => (value ? h('p', `${t('step.recorded')}: `, h('strong.recorded', `${money(value)} ${unit}`)) : null);
 
-function recoveryTasks(c, a) {
-  if (!(a.tasks || []).length) return h('p.muted', t('step.no_recovery'));
-  return h('div', (a.tasks || []).map(task => {
-    const left = (Number(task.amount_due) - Number(task.amount_recovered || 0)).toFixed(2);
-    const forms = [];
-    if (task.status === 'open' && c.me.unit === task.unit) {
-      forms.push(posting(c, `recovery-form-${task.unit}`, [
-        field(t('step.recovered_amount'), input('amount', { required: true, inputmode: 'decimal', value: left })),
-        field(t('step.recovery_note'), input('note', { required: true, placeholder: '投资方已缴清' })),
-        field(t('step.settled'), input('settled', { type: 'checkbox', checked: true })),
-        button(t('common.save'))],
-      v => api.post(`${c.p}/accounting/recovery/${enc(task.unit)}`, { amount: v.amount, note: v.note, settled: v.settled }),
-      t('done.recovery'), 'activity'));
-    }
-    if (task.status === 'open' && WAIVERS.includes(c.me.position)) {
-      forms.push(posting(c, `waive-form-${task.unit}`, [
-        field(t('step.waive_reason'), input('reason', { required: true, placeholder: '费用已由财政局足额追缴' })),
-        button(fill(t('step.waive'), { unit: task.unit }))],
-      v => api.post(`${c.p}/accounting/recovery/${enc(task.unit)}/waiver`, { reason: v.reason }), t('done.waived'), 'activity'));
-    }
-    return h('div.task', { 'data-unit': task.unit, 'data-status': task.status },
-      h('h3', unitName(task.unit), ' ', h('span.tag', { class: task.status === 'open' ? 'warn' : 'ok' }, t(`task.${task.status}`, task.status))),
-      h('p', `${t('step.amount_due')}: ${money(task.amount_due)} ${t('unit.yuan')} · ${t('step.recovered')}: ${money(task.amount_recovered)} ${t('unit.yuan')}`,
-        task.waived ? ` · ${t('task.waived')}: ${task.waived.reason} (${posName(task.waived.by.position)})` : ''),
-      forms.length ? forms : (task.status === 'open' ? h('p.waiting', fill(t('step.waiting'), { who: `${unitName(task.unit)} / ${t('step.waivers')}` })) : null));
-  }));
+function receivable(c, a) {
+  const r = a.receivable;
+  if (!r) return h('p.muted', t('step.no_recovery'));
+  const owed = r.status === 'outstanding';
+  const pending = (r.write_off || {}).pending;
+  const forms = [];
+  if (owed && RECOVERY_UNITS.includes(c.me.unit)) {
+    forms.push(posting(c, 'recovery-form', [
+      field(t('step.paid_amount'), input('amount', { inputmode: 'decimal', value: r.outstanding })),
+      field(t('step.voucher'), input('voucher', { placeholder: 'FIN-2026-031' })),
+      field(t('step.recovery_note'), input('note', { required: true, placeholder: '投资方已缴清' })),
+      button(t('common.save'), { id: 'record-recovery' })],
+    v => api.post(`${c.p}/accounting/recovery`, { amount: v.amount || null, voucher: v.voucher || null, note: v.note }),
+    t('done.recovery'), 'activity'), h('p.hint', t('step.paid_amount_hint')));
+  }
+  if (owed && PRINCIPALS.includes(c.me.position) && !(pending && pending.decisions[c.me.position])) {
+    forms.push(posting(c, 'write-off-form', [
+      field(t('decide.action.decide'), select('decision', [['agree', t('decide.agree')], ['refuse', t('decide.refuse')]])),
+      field(t('step.write_off_reason'), input('reason', { required: true, placeholder: '企业经营困难，经县政府常务会议研究' })),
+      button(fill(t('step.write_off'), { amount: money(r.outstanding) }), { id: 'write-off' })],
+    v => api.post(`${c.p}/accounting/write-off`, { decision: v.decision, reason: v.reason }), t('done.write_off'), 'activity'));
+  }
+  const decisions = (r.write_off || {}).decisions || [];
+  return h('div.receivable', { id: 'receivable', 'data-status': r.status },
+    h('p', `${t('step.fee_owed')}: `, h('strong', `${money(r.amount)} ${t('unit.yuan')}`), ' ',
+      h('span.tag', { class: owed ? 'warn' : 'ok' }, t(`receivable.${r.status}`, r.status))),
+    h('p', `${t('step.recovered')}: ${money(r.paid)} · ${t('step.written_off')}: ${money(r.written_off)} · `
+      + `${t('step.outstanding')}: ${money(r.outstanding)} ${t('unit.yuan')}`),
+    h('ul.roles', r.roles.map(x => h('li', { 'data-unit': x.unit }, `${unitName(x.unit)}：${t(`role.${x.unit}`, x.role)}`))),
+    r.entries.length ? table([t('review.unit'), '', t('step.amount_yuan'), t('step.voucher'), t('step.recovery_note'), ''],
+      r.entries.map(e => [unitName(e.unit), t(`entry.${e.kind}`, e.kind), e.amount ? h('td.num', money(e.amount)) : '—',
+        e.voucher || '', e.note, when(e.at)]), { id: 'recovery-entries' }) : null,
+    decisions.length ? h('ul.decisions', decisions.map(d => h('li',
+      `${posName(d.position)}：${d.decision === 'agree' ? t('decide.agree') : t('decide.refuse')} ${money(d.amount)} ${t('unit.yuan')} — ${d.reason}`))) : null,
+    forms.length ? forms : (owed ? h('p.waiting', fill(t('step.waiting'), { who: `${RECOVERY_UNITS.map(unitName).join('、')} / ${t('step.principals')}` })) : null));
 }
 
 // R13: once closed, IPB hands the contract to the County Archives Bureau.

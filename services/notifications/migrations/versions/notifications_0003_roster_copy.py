@@ -1,15 +1,15 @@
 """roster copy
 
-Revision ID: notifications_0002
-Revises: notifications_0001
+Revision ID: notifications_0003
+Revises: notifications_0002
 Create Date: 2026-12-06 18:27:28.683548
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'notifications_0002'
-down_revision = 'notifications_0001'
+revision = 'notifications_0003'
+down_revision = 'notifications_0002'
 branch_labels = None
 depends_on = None
 
