@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser.conftest import run_flow
 from tests.browser.driver import OUTPUT
+from tests.conftest import wait_for
 from tests.factories import SAMPLE_PARCELS, SAMPLE_ROSTER, parcel_workbook, roster_workbook
 from zhaoshang import cli
 
@@ -68,6 +69,16 @@ def test_bad_workbooks_are_refused_naming_their_rows_and_nothing_is_stored(web, 
     assert "第5行" in roster["refusal"] and "已导入10条" in roster["imported"]
     codes = [p["code"] for p in api.get("/api/parcels", actor(LAND)).json()["items"]]
     assert "HD-09" not in codes and len(codes) == 8
+
+
+def test_the_roster_reaches_the_ledger_over_the_bus(web, county):
+    """leadership.roster_changed travels to the coordinator: the lead's responsible leader (IPB's director while the
+    lead is IPB's) is named by the person the roster seats as the office director."""
+    api, base, _ = web
+    row = wait_for(lambda: (r := api.get(f"/api/projects/{county['lead']['id']}/ledger", actor(IPB)).json())
+                   .get("responsible_leader", {}).get("persons") and r, what="the ledger named by the roster")
+    assert row["responsible_leader"] == {"position": "ipb_director", "name": "陈局长", "title": "县招商局局长",
+                                         "persons": ["陈局长"]}
 
 
 @pytest.mark.parametrize("width", [1366, 390])
