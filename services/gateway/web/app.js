@@ -114,9 +114,10 @@ async function ledgerPage(params) {
   main.append(card(t(`ledger.book.${book}`), async () => {
     const page = await api.get(`${path}?${query()}&limit=500`);
     return h('div', h('p.muted', `${t('common.total')}: ${page.total}`),
-      table([t('lead.ref'), t('lead.project_name'), t('ledger.unit'), t('ledger.state'), t('project.time_in_state'),
+      table([t('lead.ref'), t('lead.project_name'), t('ledger.unit'), t('ledger.leader'), t('ledger.state'), t('project.time_in_state'),
         t('ledger.investment'), t('ledger.tier'), t('ledger.next_due'), t('ledger.flags')],
       page.items.map(r => [h('a', { href: `#/projects/${enc(r.project_id)}` }, r.ref), r.name, r.responsible_unit || '—',
+        h('span.leader', (r.responsible_leader || {}).name || '—'),
         r.state_name || stateName(r.state), r.time_in_state_days === null ? '—' : `${r.time_in_state_days}${t('dur.d')}`,
         h('td.num', money(r.total_investment)), r.tier || '—', r.next_due || '—',
         h('span', (r.red_flags || []).map(f => h('span.flag', f)))]), { id: 'ledger-table' }));
