@@ -269,21 +269,29 @@ CUSTODIANS = {  # unit -> (head position, custodian user, name, cabinet)
 
 
 def _contract_to_construction(base: str, lead: dict, signatory: str, responsible_unit: str) -> None:
-    """R6, R13, R7: draft → LEGAL → signed by the routed signatory → 8 copies filed → construction → a lapse."""
+    """R6, R13, R7: draft from the decided terms → LEGAL → signed by the routed signatory → 8 copies filed →
+    construction; the obligations signing created."""
     import datetime as dt
 
+    from shared.clock import today_shanghai
+
     pid = lead["id"]
-    today = dt.date.today()
-    lapsed_due = (today - dt.timedelta(days=1)).isoformat()
-    terms = {"total_investment": "150000000", "fixed_asset_investment": "100000000", "land_mu": "45",
-             "construction_start": "2027-03-01", "completion": "2028-02-28", "production": "2028-06-30",
+    today = today_shanghai()
+    def after(days: int) -> str:  # dates from the signing day on: signing refuses an obligation due before it
+        return (today + dt.timedelta(days=days)).isoformat()
+
+    terms = {"construction_start": after(90), "completion": after(455), "production": after(575),
              "obligations": [
-                 {"id": "O1", "text": "取得项目用地并缴清土地出让金", "due": lapsed_due, "party": "investor"},
-                 {"id": "O2", "text": "主体厂房开工建设", "due": "2027-03-01", "party": "investor"},
-                 {"id": "O3", "text": "完成竣工验收并投产", "due": "2028-06-30", "party": "investor"}]}
+                 {"id": "O1", "text": "取得项目用地并缴清土地出让金", "due": after(60), "party": "investor"},
+                 {"id": "O2", "text": "取得环境影响评价批复", "due": after(75), "party": "investor"}]}
     contract = _until("contracts learning of the agreement",
                       lambda: _try(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, terms))
-    print(f"  contract v{contract['versions'][-1]['version']} drafted by IPB (a Word document)")
+    decided = contract["decided_terms"]
+    print(f"  contract v{contract['versions'][-1]['version']} drafted by IPB (a Word document) from the decided terms: "
+          f"{decided['land_mu']} mu, {decided['total_investment']} yuan, intensity {decided['intensity_wan_per_mu']} "
+          f"万元/亩; 甲方 {contract['party_a']}")
+    refusal = _refused(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, {**terms, "land_mu": "80"})
+    print(f"  IPB drafts a version at 80 mu: refused — {refusal}")
     _try(base, "POST", f"/api/projects/{pid}/contract/submission", CLERK, {"version": 1})
     legal = {"user_id": "demo-legal", "position": "legal_officer", "unit": "LEGAL"}
     _try(base, "POST", f"/api/projects/{pid}/contract/legal-review", legal,
@@ -325,11 +333,9 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
         f"#{e['seq']} {e['action']} by {e['user_id']} → {e['outcome']}" for e in trail[-2:]))
     checked = _try(base, "POST", "/api/contracts/check-obligations", CLERK)["changed"]
     contract = _try(base, "GET", f"/api/projects/{pid}/contract", CLERK)
-    for item in contract["obligations"]:
-        if item["status"] == "lapsed":
-            print(f"  obligation {item['key']} ({item['text']}) unmet at {item['due']}: special report to the LG due "
-                  f"{item['report_due']}{' (provisional)' if item['report_due_provisional'] else ''} "
-                  f"— {responsible_unit} notified [{checked} change(s) on this scan]")
+    due = min(contract["obligations"], key=lambda item: item["due"])
+    print(f"  obligations checked today: {checked} lapsed; the first due is {due['key']} ({due['text']}) on {due['due']}, "
+          f"supervised by {responsible_unit}")
     _print_project(base, lead, "construction")
 
 
@@ -477,14 +483,27 @@ def cmd_demo(args) -> int:
     early = {"held_on": "2026-11-20", "stage": "early", "participants": participants,
              "agreed": ["总投资1.5亿元", "供地方式：挂牌出让"], "open": ["税收奖励"], "exceeding_terms": []}
     final = {"held_on": "2026-11-25", "stage": "final", "participants": participants + [{"unit": "LEGAL", "position": "legal_director"}],
-             "agreed": ["税收奖励按现行政策执行", "2027年3月开工"], "open": [], "exceeding_terms": []}
+             "agreed": ["税收奖励按现行政策执行", "2027年3月开工"], "open": [], "exceeding_terms": [],
+             "policy_terms": [{"clause": "tax_reward_years", "value": "3"}]}
 
     small = _file_and_review(base, sample_lead(land_demand={"value": "45", "unit": "mu"},
                                                planned_fixed_asset_investment="100000000"))
     _approve(base, small)
     route = _negotiate(base, small, [early, {**final, "land": {"value": "30000", "unit": "m2"}}])
-    _try(base, "POST", f"/api/projects/{small['id']}/decision-route/decisions", _leader(route["decides"][0], f"PARK:{park}"),
-         {"decision": "agree"})
+    head = _leader(route["decides"][0], f"PARK:{park}")
+    refusal = ["环保措施未落实，暂不同意"]
+    _try(base, "POST", f"/api/projects/{small['id']}/decision-route/decisions", head,
+         {"decision": "refuse", "reasons": refusal})
+    print(f"  {route['decides'][0]} decides: refuse — {refusal[0]} (IPB notified)")
+    _until("the coordinator hearing the refusal",
+           lambda: _try(base, "GET", f"/api/projects/{small['id']}", CLERK)["state"] == "refused")
+    again = _try(base, "POST", f"/api/projects/{small['id']}/negotiation/renegotiation", CLERK,
+                 {"reason": "投资方承诺取得环评批复后方可开工"})
+    print(f"  IPB renegotiates: back to negotiation, round {again['round']}")
+    third = _try(base, "POST", f"/api/projects/{small['id']}/negotiation/sessions", CLERK,
+                 {**final, "held_on": "2026-11-26", "agreed": ["乙方取得环评批复后方可开工"]})
+    print(f"  session {len(third['sessions'])} (final) led by {third['session_lead']}: agreed 乙方取得环评批复后方可开工")
+    _try(base, "POST", f"/api/projects/{small['id']}/decision-route/decisions", head, {"decision": "agree"})
     print(f"  {route['decides'][0]} decides: agree — {route['signs']} will sign the contract")
     _print_project(base, small, "agreed")
     _contract_to_construction(base, small, route["signs"], f"PARK:{park}")

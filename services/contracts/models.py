@@ -26,9 +26,13 @@ projects = Table(
     Column("planned_land_mu", decimal_column_type(), nullable=False),  # exact, as filed
     Column("responsible_unit", String(40)),
     Column("route", JSON),  # the decision route the agreement was reached on (R5): who signs
+    Column("decided_terms", JSON),  # the terms of that decision (R5): a draft is composed from them, a signature checks them
+    Column("decision_round", Integer),  # the negotiation round of that decision
+    Column("negotiation_round", Integer),  # the latest round heard of: a decision of an older one is not in force
     Column("lifecycle_state", String(20)),  # from coordinator.project_state_changed
     Column("lifecycle_seq", Integer),  # the coordinator's transition number of lifecycle_state
-    # agreed | drafting | legal_review | signed | filed_copies | construction | archived
+    # pending | negotiating | agreed | refused | drafting | legal_review | signed | filed_copies | construction
+    # | archived (services/contracts/domain.MOVES)
     Column("state", String(16), nullable=False, index=True),
     Column("signed_version", Integer),
     Column("signed_by", JSON),

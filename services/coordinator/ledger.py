@@ -45,7 +45,7 @@ STATE_NAMES = {
     "signed": "已签约", "filed_copies": "合同已归档", "construction": "在建", "accounting": "投资核算",
     "closed": "核算完毕", "archived": "合同已移交档案局", "terminated": "已终止",
 }
-ENDED = frozenset({"rejected", "refused", "terminated", "archived", "closed"})
+ENDED = frozenset({"rejected", "terminated", "archived", "closed"})
 """States with nothing left to advance: no requirement of theirs is overdue."""
 
 OWN_EVENTS = ("coordinator.key_project_set", "coordinator.responsibility_assigned", "coordinator.requirements_set",
@@ -64,7 +64,8 @@ def blank(project_id: str) -> dict:
         "completion_due": None, "obligations": {},
         "late_reports": [], "signed_on": None, "contracted_investment": None, "funds": {}, "last_progress": None,
         "credit_code": None, "review_units": [], "review_round": None, "review_opinions": {}, "route": None,
-        "principal_decisions": [], "contract_approved": False, "accounting": {},
+        "principal_decisions": [], "principal_rounds": {}, "negotiation_round": 1, "contract_approved": False,
+        "accounting": {},
         "stamps": {},
         # derived from the above by ``derive``
         "responsible_unit": None, "total_investment": None, "tier": None, "is_key": False, "key_basis": None, "responsible_leader": None,
@@ -207,9 +208,31 @@ def _route(row: dict, event: Envelope, policy: Policy) -> None:
 
 
 def _principal(row: dict, event: Envelope, policy: Policy) -> None:
-    decided = row.setdefault("principal_decisions", [])
+    """A principal's decision, kept by the negotiation round it belongs to (a decided term changed reopens the
+    negotiation: the principals decide again, R5)."""
+    by_round = row.setdefault("principal_rounds", {})
+    decided = by_round.setdefault(str(event.payload.get("round") or 1), [])
     if event.payload["position"] not in decided:
         decided.append(event.payload["position"])
+    _principals_now(row)
+
+
+def _reopened(row: dict, event: Envelope, policy: Policy) -> None:
+    """The negotiation goes round again (R5): the decisions of the round before no longer count."""
+    if int(event.payload["round"]) > int(row.get("negotiation_round") or 1):
+        row["negotiation_round"] = int(event.payload["round"])
+    _principals_now(row)
+
+
+def _principals_now(row: dict) -> None:
+    row["principal_decisions"] = list((row.get("principal_rounds") or {}).get(str(row.get("negotiation_round") or 1), []))
+
+
+def _review_reopened(row: dict, event: Envelope, policy: Policy) -> None:
+    """The park IPB chose gives its opinion in a new round (R2/R3): the other units' opinions stand."""
+    _review_opened(row, event, policy)
+    given = row.setdefault("review_opinions", {}).setdefault(str(event.payload["round"]), [])
+    given.extend(u for u in event.payload["required_units"] if u != event.payload["unit"] and u not in given)
 
 
 def _contract_version(row: dict, event: Envelope, policy: Policy) -> None:
@@ -315,6 +338,7 @@ APPLY = {
     "coordinator.project_state_changed": _state,
     "review.convened": _review_opened,
     "review.resubmitted": _review_opened,
+    "review.reopened": _review_reopened,
     "review.returned": _review_closed,
     "review.concluded": _review_closed,
     "review.deadline_moved": _review_due_moved,
@@ -324,6 +348,7 @@ APPLY = {
     "negotiation.decided": _route,
     "negotiation.principals_decided": _route,
     "negotiation.principal_decided": _principal,
+    "negotiation.reopened": _reopened,
     "contracts.drafted": _contract_version,
     "contracts.submitted": _contract_version,
     "contracts.returned": _contract_version,
@@ -452,8 +477,8 @@ _STATES_FROM = {state: _ORDER[i:] for i, state in enumerate(_ORDER)}
 
 HIDDEN = frozenset(("stamps", "review_due", "review_done", "completion_due", "manual_requirements", "late_reports",
                     "assigned_unit", "assigned_leader", "assigned_person", "registered_by", "review_units",
-                    "review_round", "review_opinions", "route", "principal_decisions", "contract_approved",
-                    "accounting", "awaiting"))
+                    "review_round", "review_opinions", "route", "principal_decisions", "principal_rounds",
+                    "negotiation_round", "contract_approved", "accounting", "awaiting"))
 """What the fold keeps for itself (and for the workbench), not shown as a ledger row."""
 
 
@@ -508,7 +533,7 @@ def check_key_project(row: Mapping, data: Mapping, policy: Policy) -> None:
     from shared.tiers import key_threshold
     from shared.units import format_wan
 
-    if row["state"] in ("rejected", "refused", "terminated", "archived"):
+    if row["state"] in ("rejected", "terminated", "archived"):
         raise Conflict(f"{row['ref']} is {row['state']}: it can no longer be a key project",
                        {"state": [row["state"]]})
     positions = policy.get("thresholds.key_project.liaison_leader_positions")

@@ -109,6 +109,12 @@ class CoordinatorService(LeadingGroupWork):
         self._note(event, "review.escalated",
                    f"review period over ({event.payload['deadline']}): escalated to {event.payload['to_position']}")
 
+    @on_event("review.reopened")
+    def on_review_reopened(self, body):
+        """The park IPB chose gives its opinion in a new round before it takes the project (R2/R3)."""
+        event = Envelope.load(body)
+        self._advance(event, "on_review_reopened", facts={"review_units": event.payload["required_units"]})
+
     @on_event("review.deadline_moved")
     def on_review_deadline_moved(self, body):
         """A year's holiday schedule loaded moved the review's provisional deadline (R16)."""
@@ -141,7 +147,7 @@ class CoordinatorService(LeadingGroupWork):
     @on_event("negotiation.decided")
     def on_negotiation_decided(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_negotiation_decided", facts={"decision_route": event.payload["route"]})
+        self._advance(event, "on_negotiation_decided", facts=self._decision_facts(event.payload))
 
     @on_event("negotiation.principal_decided")
     def on_principal_decided(self, body):
@@ -153,7 +159,20 @@ class CoordinatorService(LeadingGroupWork):
     @on_event("negotiation.principals_decided")
     def on_principals_decided(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_principals_decided", facts={"decision_route": event.payload["route"]})
+        self._advance(event, "on_principals_decided", facts=self._decision_facts(event.payload))
+
+    @on_event("negotiation.reopened")
+    def on_negotiation_reopened(self, body):
+        """A decided term changed, or IPB renegotiates a refused project: back to negotiation (R5)."""
+        event = Envelope.load(body)
+        self._advance(event, "on_negotiation_reopened", facts={"decided_terms": None,
+                                                              "negotiation_round": event.payload["round"]})
+
+    @staticmethod
+    def _decision_facts(payload: dict) -> dict:
+        """The route of a decision and, agreed, the terms decided (R5: what is signed is what was decided)."""
+        return {"decision_route": payload["route"], "decided_terms": payload.get("terms"),
+                "decision_reasons": payload.get("reasons") or []}
 
     # -- contracts (R6, R7, R13) --------------------------------------------------------------
     @on_event("contracts.drafted")
@@ -275,8 +294,12 @@ class CoordinatorService(LeadingGroupWork):
         with self.db.handle_once(event.event_id, handler) as uow:
             if uow is not None:
                 trigger = domain.trigger_of(event.type, event.payload)
-                store.advance(uow, event.project_id, trigger, event.actor.dump(), event.occurred_at,
-                              event.payload.get("reason"), event.event_id, facts=facts)
+                moved = store.advance(uow, event.project_id, trigger, event.actor.dump(), event.occurred_at,
+                                      event.payload.get("reason"), event.event_id, facts=facts,
+                                      round_=domain.event_round(event.type, event.payload))
+                if moved is None:  # of an earlier negotiation round: on the timeline only
+                    store.note_activity(uow, event.project_id, event.type, f"(earlier round) {event.payload.get('reason')}",
+                                        event.payload, event.actor.dump(), event.occurred_at, event.event_id)
                 self._ledger(uow, event)
 
     # -- commands and reads ------------------------------------------------------

@@ -16,7 +16,7 @@ from shared.actor import Actor, is_allowed
 from shared.policy import Policy
 
 KINDS = ("file_lead", "convene_review", "opinion", "resubmission", "assign_unit", "first_session", "decide",
-         "principal_decision", "draft_contract", "legal_review", "sign", "register_copies", "hand_over",
+         "principal_decision", "renegotiate", "draft_contract", "legal_review", "sign", "register_copies", "hand_over",
          "progress", "special_report", "open_accounting", "actual_fai", "land_used", "accounting_report",
          "recovery", "write_off", "archive")
 """Every kind of to-do, in the order a project meets them (the web app names each: ``todo.<kind>``)."""
@@ -67,6 +67,8 @@ def awaiting(row: Mapping, policy: Policy) -> list[dict]:
         for position in (row.get("route") or {}).get("decides") or ():
             if position not in decided:
                 out.append(_entry("principal_decision", unit_of_position(position), None, position=position))
+    elif state == "refused":  # R5: back to IPB, which renegotiates (or terminates it with a special report)
+        out.append(_entry("renegotiate", "IPB", "negotiation.renegotiate"))
     elif state in ("agreed", "drafting"):
         out.append(_entry("draft_contract", "IPB", "contracts.draft"))
     elif state == "legal_review":

@@ -26,8 +26,8 @@ from shared.wire.ledger import (
     TargetsSchema,
 )
 from shared.wire.negotiation import (
-    AssignInputSchema, CandidateSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
-    RecommendInputSchema, RouteSchema, SessionInputSchema,
+    AssignInputSchema, CandidateSchema, ClauseSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
+    RecommendInputSchema, RenegotiateInputSchema, RouteSchema, SessionInputSchema,
 )
 from shared.wire.notifications import (
     ChannelSchema, ChannelSettingsInputSchema, ContactsInputSchema, DeadlineSchema, DeliverySchema, InboxSchema,
@@ -184,10 +184,18 @@ ROUTES = [
             out=many(CandidateSchema, "ranking"), summary="The ranked parks (or towns) with reasons (R3)"),
         POST(P + "/responsible-unit", "negotiation.assign_unit(actor, project_id, body)", body=AssignInputSchema,
              out=one(NegotiationSchema, "handed over"),
-             summary="IPB confirms the responsible unit, or picks another with a reason (R3)"),
+             summary="IPB confirms the responsible unit, or picks another with a reason (R3); refused where the "
+                     "project fails that unit's location checks, a park that did not review it gives its opinion first"),
         POST(P + "/negotiation/sessions", "negotiation.log_session(actor, project_id, body)", body=SessionInputSchema,
              ok=201, out=one(NegotiationSchema, "logged"),
-             summary="Log a negotiation session; refused if the lead, IPB or (final stage) LEGAL is missing (R4)"),
+             summary="Log a negotiation session; refused if the lead, IPB or (final stage) LEGAL is missing (R4); "
+                     "one that changes a decided term sends the project back to negotiation (R5)"),
+        POST(P + "/negotiation/renegotiation", "negotiation.renegotiate(actor, project_id, body)",
+             body=RenegotiateInputSchema, out=one(NegotiationSchema, "negotiating again"),
+             summary="IPB takes a refused project back to negotiation, for a new decision (R5)"),
+        GET("/api/policy/incentives", "negotiation.incentive_catalogue(actor)", out=many(ClauseSchema, "the catalogue"),
+            summary="The county's preferential-policy clauses, each with its current-policy limit "
+                    "(policy/incentives.yaml)"),
         GET(P + "/decision-route", "negotiation.route(actor, project_id)", out=one(RouteSchema, "the route"),
             name="decision_route",
             summary="The decision route of the 60-mu rule, computed from the data, with its reasons (R5)"),
@@ -195,7 +203,9 @@ ROUTES = [
              body=RecommendInputSchema, out=one(NegotiationSchema, "escalated"),
              summary="The recommending position sends the project to the principals (escalated route)"),
         POST(P + "/decision-route/decisions", "negotiation.decide(actor, project_id, body)", body=DecisionInputSchema,
-             ok=201, out=one(NegotiationSchema, "decided"), summary="A decision by a position the route names"),
+             ok=201, out=one(NegotiationSchema, "decided"),
+             summary="A decision — agree or refuse, with reasons — by a position the route names, once LEGAL took part "
+                     "in a final-stage session (R4, R5)"),
         GET("/api/decisions/awaiting", "negotiation.decisions_awaiting(actor)", out=says("awaiting"),
             summary="A leader's desk: decisions the route names the acting position for"),
     ),
@@ -205,7 +215,8 @@ ROUTES = [
             summary="The contract's record: versions, obligations, copy register (not its text)"),
         POST(CONTRACT + "/versions", "contracts.draft(actor, project_id, body)", body=TermsSchema, ok=201,
              out=one(ContractSchema, "the contract"), name="draft_contract",
-             summary="IPB drafts the next version from the agreed terms (a Word document)"),
+             summary="IPB drafts the next version from the decided terms and the dates, obligations and other terms "
+                     "it adds (a Word document)"),
         POST(CONTRACT + "/submission", "contracts.submit(actor, project_id, body)", body=SubmitInputSchema,
              out=one(ContractSchema, "the contract"), name="submit_contract",
              summary="IPB submits the latest draft to LEGAL"),

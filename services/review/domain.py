@@ -63,6 +63,21 @@ def check_can_record(state: str, unit: str, required: list[str], already: set[st
                        "(IPB may return the project and resubmit it for a new round)", {"unit": [f"{unit} already recorded"]})
 
 
+def first_counting_round(review: Mapping) -> int:
+    """The first round whose opinions still count (a review stored before rounds could be partial: its round)."""
+    return review.get("base_round") or review["round"]
+
+
+def check_can_reopen(state: str, outcome: str | None, unit: str, required: list[str]) -> None:
+    """R2/R3: a park IPB proposes as the responsible unit, not among the reviewing units, is asked for its opinion
+    in a new round of an approved review."""
+    if state != CONCLUDED or outcome != "approved":
+        raise Conflict(f"the review is {state} ({outcome or 'no outcome'}): a unit is added to an approved review only",
+                       {"state": [state]})
+    if unit in required:
+        raise Conflict(f"{unit} already reviews this project", {"unit": [unit]})
+
+
 def is_overdue(state: str, deadline, escalated: bool, today) -> bool:
     """R2: a review still open after its last working day is escalated, once."""
     return state == OPEN and not escalated and today > deadline

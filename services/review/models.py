@@ -30,6 +30,9 @@ reviews = Table(
     Column("project_id", String(40), ForeignKey("filed_projects.project_id"), primary_key=True),
     Column("state", String(12), nullable=False, index=True),  # open | returned | concluded
     Column("round", Integer, nullable=False),
+    # the first round of the opinions that count now: a resubmission asks every unit again (base = round); a park
+    # IPB assigns that did not review the project is asked alone in a new round, the others' opinions standing
+    Column("base_round", Integer),
     Column("outcome", String(12)),  # approved | rejected
     Column("required_units", JSON, nullable=False),
     Column("findings", JSON, nullable=False),

@@ -65,6 +65,37 @@ class ReviewService:
             if uow is not None:
                 store.remember_filed(uow.session, event.project_id, event.payload, event.occurred_at)
 
+    @on_event("negotiation.park_review_requested")
+    def on_park_review_requested(self, body):
+        """R2/R3: IPB proposes a park that did not review the project: it joins the reviewing units and gives its
+        opinion in a new round (the others' opinions stand); the checks run again at that park."""
+        event = Envelope.load(body)
+        now = self.clock()
+        with self.db.handle_once(event.event_id, "on_park_review_requested") as uow:
+            if uow is None:
+                return
+            review = store.review_row(uow.session, event.project_id, lock=True)
+            unit = event.payload["unit"]
+            domain.check_can_reopen(review["state"], review["outcome"], unit, review["required_units"])
+            project = store.filed_project(uow.session, event.project_id)
+            findings = [f.dump() for f in checks.run_checks(self.checks, self._facts(project).at_unit(unit), self.policy)]
+            required = [*review["required_units"], unit]
+            start = to_shanghai(now).date()
+            deadline = self._deadline(start)
+            store.change_review(uow.session, review, state=domain.OPEN, outcome=None, concluded_at=None, period_start=start,
+                                round=review["round"] + 1, base_round=domain.first_counting_round(review),
+                                required_units=required, findings=findings,
+                                outside_policy=any(f["outside_policy"] for f in findings), deadline=deadline.date,
+                                deadline_provisional=deadline.provisional, escalated_at=None)
+            uow.emit(Envelope("review.reopened", event.actor, project_id=event.project_id, payload={
+                "round": review["round"] + 1, "unit": unit, "required_units": required, "findings": findings,
+                "deadline": deadline.date.isoformat(), "deadline_provisional": deadline.provisional,
+                "reason": event.payload["reason"]}))
+            failures = domain.binding_failures(findings)
+            if failures:
+                self._conclude(uow, store.review_row(uow.session, event.project_id), "rejected", SYSTEM, now,
+                               reasons=[f"{f['check']}: {f['reason']}" for f in failures])
+
     # -- IPB --------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
     def convene(self, actor, project_id, data=None):
@@ -76,9 +107,7 @@ class ReviewService:
             project = store.filed_project(uow.session, project_id)
             if store.has_review(uow.session, project_id):
                 raise Conflict(f"a review of {project['ref']} has already been convened", {"project_id": [project_id]})
-            facts = checks.ProjectFacts(project["sector"], project["fixed_asset_investment"], project["land_mu"],
-                                        project["location_kind"], project["location_id"])
-            findings = [f.dump() for f in checks.run_checks(self.checks, facts, self.policy)]
+            findings = [f.dump() for f in checks.run_checks(self.checks, self._facts(project), self.policy)]
             required = list(domain.required_units(project["location_kind"], project["location_id"]))
             start = to_shanghai(now).date()
             deadline = self._deadline(start)
@@ -130,6 +159,7 @@ class ReviewService:
             deadline = self._deadline(start)
             store.close_returns(uow.session, project_id, review["round"], now, data["note"])
             store.change_review(uow.session, review, state=domain.OPEN, round=review["round"] + 1, period_start=start,
+                                base_round=review["round"] + 1,  # every unit gives its opinion again
                                 deadline=deadline.date, deadline_provisional=deadline.provisional, escalated_at=None)
             uow.emit(Envelope("review.resubmitted", actor, project_id=project_id, payload={
                 "round": review["round"] + 1, "deadline": deadline.date.isoformat(),
@@ -150,7 +180,7 @@ class ReviewService:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             review = store.review_row(uow.session, project_id, lock=True)
-            given = store.opinions_of(uow.session, project_id, review["round"])
+            given = store.current_opinions(uow.session, review)
             domain.check_can_record(review["state"], actor.unit, review["required_units"], {o["unit"] for o in given})
             store.change_review(uow.session, review)  # two last opinions at once: the second retries, sees the first
             opinion = {"project_id": project_id, "round": review["round"], "unit": actor.unit, "opinion": data["opinion"],
@@ -174,7 +204,8 @@ class ReviewService:
         review = dict(store.review_row(session, project_id))
         project = store.filed_project(session, project_id)
         opinions = store.opinions_of(session, project_id)
-        current = {o["unit"] for o in opinions if o["round"] == review["round"]}
+        counting = store.current_opinions(session, review)
+        current = {o["unit"] for o in counting}
         for item in opinions:
             item["at"] = to_shanghai(item["at"])
         returns = store.returns_of(session, project_id)
@@ -184,7 +215,7 @@ class ReviewService:
         review.update(
             ref=project["ref"], project_name=project["project_name"], opinions=opinions, returns=returns,
             awaiting=[u for u in review["required_units"] if u not in current] if review["state"] == domain.OPEN else [],
-            conditions=domain.conditions_of([o for o in opinions if o["round"] == review["round"]]),
+            conditions=domain.conditions_of(counting),
             convened_at=to_shanghai(review["convened_at"]),
             concluded_at=review["concluded_at"] and to_shanghai(review["concluded_at"]),
             escalated_at=review["escalated_at"] and to_shanghai(review["escalated_at"]),
@@ -219,7 +250,7 @@ class ReviewService:
                 with self.db.unit_of_work() as uow:
                     store.change_review(uow.session, review, escalated_at=now)
                     awaiting = [u for u in review["required_units"] if u not in
-                                {o["unit"] for o in store.opinions_of(uow.session, review["project_id"], review["round"])}]
+                                {o["unit"] for o in store.current_opinions(uow.session, review)}]
                     uow.emit(Envelope("review.escalated", SYSTEM, project_id=review["project_id"], payload={
                         "to_position": self.policy.get("authority.escalation.review_overdue"),
                         "deadline": review["deadline"].isoformat(),
@@ -265,6 +296,11 @@ class ReviewService:
         return domain.review_deadline(start, calendar or self.calendar,
                                       self.policy.integer("thresholds.review.period_working_days"))
 
+    @staticmethod
+    def _facts(project) -> checks.ProjectFacts:
+        return checks.ProjectFacts(project["sector"], project["fixed_asset_investment"], project["land_mu"],
+                                   project["location_kind"], project["location_id"])
+
     def _conclude(self, uow, review, outcome, actor, now, opinions=(), reasons=()):
         conditions = domain.conditions_of(list(opinions))
         store.change_review(uow.session, store.review_row(uow.session, review["project_id"]),
@@ -274,4 +310,5 @@ class ReviewService:
         uow.emit(Envelope("review.concluded", actor, project_id=review["project_id"], payload={
             "outcome": outcome, "conditions": conditions, "findings": findings,
             "outside_policy": any(f["outside_policy"] for f in findings), "round": review["round"],
+            "units": list(review["required_units"]),
             "reason": f"review {outcome}: " + "; ".join(summary)}))

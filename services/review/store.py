@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from services.review import models
+from services.review import domain, models
 from shared.errors import Conflict, NotFound
 from shared.statements import exists, first, insert_row, rows, update_rows
 
@@ -58,6 +58,12 @@ def opinions_of(session, project_id: str, round_: int | None = None) -> list[dic
     return [dict(r) for r in rows(session, O, order_by=("id",), **keys)]
 
 
+def current_opinions(session, review) -> list[dict]:
+    """The opinions that count now: those of the rounds since the last one that asked every unit."""
+    first_round = domain.first_counting_round(review)
+    return [o for o in opinions_of(session, review["project_id"]) if first_round <= o["round"] <= review["round"]]
+
+
 def add_opinion(session, **values) -> None:
     insert_row(session, O, values)
 
@@ -93,7 +99,7 @@ def queue_for(session, unit: str) -> list[dict]:
     for row in found:
         if unit not in row["required_units"]:
             continue
-        given = {o["unit"] for o in opinions_of(session, row["project_id"], row["round"])}
+        given = {o["unit"] for o in current_opinions(session, row)}
         if unit not in given:
             out.append(dict(row))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.wire import ShanghaiDateTime
+from shared.wire.negotiation import DecidedTermsSchema
 
 TEXT = validate.Length(min=1, max=4000)
 POSITIVE = validate.Range(min=0, min_inclusive=False)
@@ -22,12 +23,20 @@ class ObligationTermSchema(Strict):
                           metadata={"description": "investor, county, or a unit code"})
 
 
-class TermsSchema(Strict):
-    """The agreed terms a draft is made from (R6). Amounts in yuan, land in mu."""
+DECIDED = {"description": "the decision's (R5): taken from the decision in force; if given, it must be the decided "
+                          "figure (a change goes back to negotiation)"}
 
-    total_investment = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=POSITIVE)
-    fixed_asset_investment = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=POSITIVE)
-    land_mu = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=POSITIVE)
+
+class TermsSchema(Strict):
+    """What IPB adds to the decided terms to draft a version (R6): the dates, obligations and other terms.  The
+    land, investment, intensity, agreed matters and policy terms are the decision's (R5). Amounts in yuan, land in mu."""
+
+    total_investment = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
+                                      validate=POSITIVE, metadata=DECIDED)
+    fixed_asset_investment = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
+                                            validate=POSITIVE, metadata=DECIDED)
+    land_mu = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False, validate=POSITIVE,
+                             metadata=DECIDED)
     construction_start = fields.Date(required=True)
     completion = fields.Date(required=True)
     production = fields.Date(required=True)
@@ -134,6 +143,11 @@ class ContractSchema(Schema):
     responsible_unit = fields.String(allow_none=True)
     state = fields.String()
     signatory = fields.String(allow_none=True, metadata={"description": "the position the decision route names to sign"})
+    decided_terms = fields.Nested(DecidedTermsSchema, allow_none=True,
+                                  metadata={"description": "the terms of the decision in force (R5): every version is "
+                                                           "drafted from them, a signature checks them"})
+    party_a = fields.String(allow_none=True, metadata={"description": "甲方: the county government where the county "
+                                                                       "magistrate or the deputy magistrate signs"})
     versions = fields.List(fields.Nested(VersionSchema))
     signed_version = fields.Integer(allow_none=True)
     signed_by = fields.Dict(allow_none=True)

@@ -104,7 +104,7 @@ def test_custodians_register(web):
     page = run_flow("project_page", base=base, project_id=lead["id"], actor="fin-archivist,archivist,FIN",
                     expect=["#card-contract table"], name="4b-project-page-contract")
     assert "取得项目用地并缴清土地出让金" in page["text"]["#card-contract table"]
-    assert "lapsed" in page["text"]["#card-contract table"]
+    assert "按期开工建设" in page["text"]["#card-contract table"]  # R6: the dates became obligations at signing
 
 
 SECRETS = ("保密意向投资方有限公司", "保密联系人", "13900001111", "保密洽谈记录", "保密合同备注", "建议书.pdf")

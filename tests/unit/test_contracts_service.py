@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from services.contracts import document, domain, models
 from services.contracts.service import ContractsService
 from services.negotiation.domain import decision_route
+from shared.decided_terms import compose
 from shared import audit
 from shared.actor import Actor
 from shared.clock import SHANGHAI
@@ -213,20 +214,38 @@ def agreed(c: Contracts, project_id: str, n: int = 1, unit: str = "PARK:hengdong
     assigned = Envelope(type="negotiation.unit_assigned", actor=Actor(**IPB), project_id=project_id, payload={
         "unit": unit, "ranking": [], "proposed": unit, "reason": "x"})
     c.on_unit_assigned(assigned.dump())
+    return decide(c, project_id, unit=unit, land_mu=land_mu)
+
+
+def decided(land_mu: str = "45", total: str = "80000000", fixed: str = "60000000", agreed=(), policy_terms=()) -> dict:
+    """The terms a decision carries (negotiation's ``decided_terms``)."""
+    return compose(land_mu, total, fixed, list(agreed), list(policy_terms))
+
+
+def decide(c: Contracts, project_id: str, unit: str = "PARK:hengdong", land_mu: str = "45", outcome: str = "agreed",
+           round_: int = 1, terms: dict | None = None) -> dict:
+    """negotiation.decided (or principals_decided, for an escalated route) as the bus delivers it."""
+    in_park = unit.startswith("PARK:")
     route = route_for(unit, land_mu)
+    base = {"outcome": outcome, "route": route, "round": round_, "reasons": [],
+            "terms": terms or decided(land_mu)}
     if route["escalated"]:  # the principals decide an escalated route
-        decided = Envelope(type="negotiation.principals_decided", actor=Actor(**MAGISTRATE), project_id=project_id,
-                           payload={"outcome": "agreed", "route": route, "decided_by": "county_magistrate",
-                                    "decisions": {"party_secretary": "agree", "county_magistrate": "agree"},
-                                    "reason": "the principals agree"})
-        c.on_principals_decided(decided.dump())
+        event = Envelope(type="negotiation.principals_decided", actor=Actor(**MAGISTRATE), project_id=project_id,
+                         payload={**base, "decisions": {"party_secretary": "agree", "county_magistrate": "agree"},
+                                  "reason": "the principals agree"})
+        c.on_principals_decided(event.dump())
     else:
-        decider = route["decides"][0]
-        decided = Envelope(type="negotiation.decided", actor=Actor(**(HENGDONG_HEAD if in_park else LEADER)),
-                           project_id=project_id,
-                           payload={"outcome": "agreed", "route": route, "decided_by": decider, "reason": "agreed"})
-        c.on_decided(decided.dump())
+        event = Envelope(type="negotiation.decided", actor=Actor(**(HENGDONG_HEAD if in_park else LEADER)),
+                         project_id=project_id,
+                         payload={**base, "decided_by": route["decides"][0], "decision": "agree", "reason": "agreed"})
+        c.on_decided(event.dump())
     return route
+
+
+def reopen(c: Contracts, project_id: str, round_: int) -> None:
+    event = Envelope(type="negotiation.reopened", actor=Actor(**IPB), project_id=project_id, payload={
+        "round": round_, "from_stage": "agreed", "cause": "terms_changed", "changed": ["land_mu"], "reason": "x"})
+    c.on_reopened(event.dump())
 
 
 def terms(**over) -> dict:
@@ -394,7 +413,7 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
     assert "133.33 万元/亩" in text_of(final) and final["tables"] == draft["tables"]
 
     # a new draft after the approval: v2 is no longer the latest, v3 is not approved
-    c.draft(IPB, "p1", terms(land_mu="50"))
+    c.draft(IPB, "p1", terms(other_terms=["乙方承诺按期投产", "甲方协助办理规划许可"]))
     assert [(e["payload"]["version"], e["payload"]["state_change"]) for e in c.events("contracts.drafted")] == [
         (1, True), (2, False), (3, False)]
     with pytest.raises(Conflict) as refused:
@@ -412,8 +431,8 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
     got = c.sign(HENGDONG_HEAD, "p1", {"version": 3, "investor_signatory": INVESTOR_SIGNATORY})
     assert got["state"] == "signed" and got["signed_version"] == 3
     event, = c.events("contracts.signed")
-    assert event["payload"]["version"] == 3 and event["payload"]["terms"]["land_mu"] == "50"
-    assert event["payload"]["terms"]["intensity_wan_per_mu"] == "120.00"  # 6,000 万元 ÷ 50 亩
+    assert event["payload"]["version"] == 3 and event["payload"]["terms"]["land_mu"] == "45"
+    assert event["payload"]["terms"]["intensity_wan_per_mu"] == "133.33"  # 6,000 万元 ÷ 45 亩
     assert [(v["version"], v["status"]) for v in c.versions("p1")] == [(1, "returned"), (2, "approved"), (3, "approved")]
 
 
@@ -474,9 +493,11 @@ def test_within_authority_in_a_park_only_the_park_head_signs(c, clock):
     assert row["state"] == "signed" and row["signed_version"] == 1
     assert row["signed_by"]["position"] == "park_head:hengdong" and row["investor_signatory"] == INVESTOR_SIGNATORY
     assert row["signed_at"] == clock.now
-    obligations = c.obligations("p1")
-    assert [(o["key"], o["due"], o["party"], o["status"]) for o in obligations] == [
-        ("land-fee", dt.date(2027, 1, 15), "investor", "open"), ("start", dt.date(2027, 3, 1), "investor", "open")]
+    obligations = sorted(c.obligations("p1"), key=lambda o: (o["due"], o["key"]))
+    assert [(o["key"], o["due"], o["party"], o["status"]) for o in obligations] == [  # R6: the dates are obligations
+        ("land-fee", dt.date(2027, 1, 15), "investor", "open"), ("START", dt.date(2027, 3, 1), "investor", "open"),
+        ("start", dt.date(2027, 3, 1), "investor", "open"), ("COMPLETION", dt.date(2028, 3, 1), "investor", "open"),
+        ("PRODUCTION", dt.date(2028, 6, 1), "investor", "open")]
 
     event, = c.events("contracts.signed")
     payload = event["payload"]
@@ -486,13 +507,14 @@ def test_within_authority_in_a_park_only_the_park_head_signs(c, clock):
                                 "intensity_wan_per_mu": "133.33", "construction_start": "2027-03-01",
                                 "completion": "2028-03-01", "production": "2028-06-01"}
     assert [(o["key"], o["due"], o["status"]) for o in payload["obligations"]] == [
-        ("land-fee", "2027-01-15", "open"), ("start", "2027-03-01", "open")]
+        ("land-fee", "2027-01-15", "open"), ("START", "2027-03-01", "open"), ("start", "2027-03-01", "open"),
+        ("COMPLETION", "2028-03-01", "open"), ("PRODUCTION", "2028-06-01", "open")]
     sign_audit, = c.audit_rows("contracts.sign")
     assert (sign_audit["position"], sign_audit["outcome"], sign_audit["record_id"]) == ("park_head:hengdong", "done", "p1")
 
     with pytest.raises(Conflict):  # signed once
         c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
-    assert len(c.events("contracts.signed")) == 1 and len(c.obligations("p1")) == 2
+    assert len(c.events("contracts.signed")) == 1 and len(c.obligations("p1")) == 5
 
 
 def test_an_escalated_park_route_is_signed_by_the_county_magistrate_only(c):
@@ -509,7 +531,7 @@ def test_an_escalated_park_route_is_signed_by_the_county_magistrate_only(c):
     assert got["state"] == "signed"
     event, = c.events("contracts.signed")
     assert event["payload"]["signed_by"] == "county_magistrate" and event["payload"]["terms"]["land_mu"] == "75"
-    assert len(c.obligations("p1")) == 2
+    assert len(c.obligations("p1")) == 5  # the three dates and the draft's two
 
 
 def test_outside_parks_within_authority_the_deputy_magistrate_signs(c):
@@ -525,7 +547,8 @@ def test_outside_parks_within_authority_the_deputy_magistrate_signs(c):
     assert got["state"] == "signed" and got["responsible_unit"] == "TOWN:xintang"
     event, = c.events("contracts.signed")
     assert event["payload"]["signed_by"] == "deputy_magistrate_investment"
-    assert {o["key"] for o in event["payload"]["obligations"]} == {"land-fee", "handover"}
+    assert {o["key"] for o in event["payload"]["obligations"]} == {"land-fee", "handover", "START", "COMPLETION",
+                                                                   "PRODUCTION"}
 
 
 # == 3. the copy register (R13) ==========================================================================
@@ -837,7 +860,7 @@ def test_an_unmet_obligation_lapses_the_day_after_its_due_date_and_a_late_report
     assert c.check_obligations() == 0 and len(c.events("contracts.special_report_late")) == 1
     got = c.get_contract(IPB, "p1")
     assert got["red_flag"] is True
-    ob, = got["obligations"]
+    ob, = [o for o in got["obligations"] if o["key"] == "ob"]
     assert ob["status"] == "lapsed" and ob["report_due"] == report_due and ob["report_due_provisional"] is provisional
 
 
@@ -879,7 +902,8 @@ def test_a_special_report_filed_in_time_by_the_responsible_unit_keeps_the_projec
     assert documents.load(digest) == PDF
     filed_event, = c.events("contracts.special_report_filed")
     assert filed_event["payload"]["document"]["id"] == digest and filed_event["payload"]["obligation"]["key"] == "ob-a"
-    assert {o["key"]: o["report"] is not None for o in got["obligations"]} == {"ob-a": True, "ob-b": False}
+    assert {o["key"]: o["report"] is not None for o in got["obligations"]} == {
+        "ob-a": True, "ob-b": False, "START": False, "COMPLETION": False, "PRODUCTION": False}
     with pytest.raises(Conflict):  # filed once
         c.file_special_report(HENGDONG_CLERK, "p1", "ob-a", {"summary": "again", "document": upload()})
 
@@ -1041,6 +1065,105 @@ def test_a_contract_records_the_parcel_it_supplies_from_the_land_reserve(c):
     agreed(c, "p2", n=2)
     c.draft(IPB, "p2", terms())
     assert c.versions("p2")[0]["terms"]["parcel"] is None
+
+
+# == what is signed is what was decided (R5, R6) ==========================================================
+def test_a_draft_is_composed_from_the_decided_terms_and_cannot_type_them_differently(c):
+    decide_with = decided("45", "150000000", "100000000", agreed=["供地方式：挂牌出让"],
+                          policy_terms=[{"text": "地方留成税收奖励年限：3年"}])
+    agreed(c, "p1")
+    decide(c, "p1", terms=decide_with, round_=1)
+    record = c.get_contract(IPB, "p1")
+    assert record["decided_terms"] == decide_with and record["party_a"] == "衡东工业园"
+    with pytest.raises(InvalidInput) as refused:
+        c.draft(IPB, "p1", terms(land_mu="80", total_investment="150000000", fixed_asset_investment="100000000"))
+    assert set(refused.value.details) == {"land_mu"} and c.versions("p1") == []
+    # the figures may be left out: the decision's are taken
+    c.draft(IPB, "p1", {k: v for k, v in terms().items() if k not in ("total_investment", "fixed_asset_investment",
+                                                                       "land_mu")})
+    v1, = c.versions("p1")
+    assert {k: v1["terms"][k] for k in ("land_mu", "total_investment", "fixed_asset_investment",
+                                        "intensity_wan_per_mu", "agreed", "policy_terms")} == decide_with
+    body = text_of(read_version(c, "p1", 1))
+    assert "222.22 万元/亩" in body and "供地方式：挂牌出让" in body and "地方留成税收奖励年限：3年" in body
+    assert "甲方：衡东工业园" in body
+
+
+def test_a_change_after_the_decision_takes_it_out_of_force_and_the_old_version_cannot_be_signed(c):
+    approved(c, "p1")  # v1 approved by LEGAL on the 45-mu decision
+    reopen(c, "p1", 2)  # a session changed the land: back to negotiation
+    assert c.stored("p1")["state"] == "negotiating" and c.get_contract(IPB, "p1")["decided_terms"] is None
+    with pytest.raises(Conflict) as refused:  # the routed signatory, the approved version: still refused
+        c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert refused.value.details == {"state": ["negotiating"]}
+    with pytest.raises(Conflict) as refused:
+        c.draft(IPB, "p1", terms())
+    assert "no decision in force" in refused.value.message
+    # the new decision on the route the changed terms give: 80 mu, the principals, the county magistrate signs
+    decide(c, "p1", land_mu="80", round_=2, terms=decided("80"))
+    row = c.stored("p1")
+    assert (row["state"], row["decision_round"], row["route"]["signs"]) == ("agreed", 2, "county_magistrate")
+    # v1 carries the old decision: whatever state the contract were in, it is not signed
+    with Session(c.provider.engine) as s, s.begin():
+        s.execute(models.projects.update().where(models.projects.c.project_id == "p1").values(state="legal_review"))
+    with pytest.raises(Conflict) as refused:
+        c.sign(MAGISTRATE, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert "land (mu): decided 80, here 45" in refused.value.message
+    assert set(refused.value.details) == {"land_mu", "intensity_wan_per_mu"}
+    assert c.obligations("p1") == [] and c.events("contracts.signed") == []
+    c.draft(IPB, "p1", terms(land_mu="80"))
+    c.submit(IPB, "p1", {"version": 2})
+    c.legal_review(LEGAL, "p1", {"version": 2, "decision": "approve"})
+    with pytest.raises(NotAllowed):  # the decision's route names the county magistrate now
+        c.sign(HENGDONG_HEAD, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
+    got = c.sign(MAGISTRATE, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
+    assert got["state"] == "signed" and c.events("contracts.signed")[0]["payload"]["terms"]["land_mu"] == "80"
+
+
+def test_a_reopening_that_arrives_after_the_new_decision_changes_nothing(c):
+    agreed(c, "p1")
+    decide(c, "p1", land_mu="80", round_=2, terms=decided("80"))  # round 2's decision came first
+    reopen(c, "p1", 2)
+    row = c.stored("p1")
+    assert row["state"] == "agreed" and row["decided_terms"]["land_mu"] == "80"
+    c.draft(IPB, "p1", terms(land_mu="80"))
+
+
+def test_a_refusal_leaves_nothing_to_draft_until_a_new_decision(c):
+    agreed(c, "p1")
+    decide(c, "p1", outcome="refused", round_=1)
+    assert c.stored("p1")["state"] == "refused"
+    with pytest.raises(Conflict):
+        c.draft(IPB, "p1", terms())
+    reopen(c, "p1", 2)
+    decide(c, "p1", round_=2)
+    assert c.draft(IPB, "p1", terms())["state"] == "drafting"
+
+
+def test_where_the_county_magistrate_or_the_deputy_signs_the_county_government_is_party_a(c):
+    approved(c, "p1", land_mu="75")  # escalated: the county magistrate signs
+    approved(c, "p2", n=2, unit="TOWN:xintang")  # outside parks within authority: the deputy magistrate
+    approved(c, "p3", n=3)  # the park head
+    for project, party in (("p1", "示例县人民政府"), ("p2", "示例县人民政府"), ("p3", "衡东工业园")):
+        assert c.get_contract(IPB, project)["party_a"] == party
+        paragraphs = read_version(c, project, 1)["paragraphs"]
+        assert f"甲方：{party}" in paragraphs and f"甲方（盖章）：{party}" in paragraphs
+        effect = next(p for p in paragraphs if "一式" in p)
+        assert "本合同一式十份，甲乙双方各执一份，其余八份由县政府办等单位存档" in effect
+
+
+def test_an_obligation_due_before_the_signing_date_is_refused(c, clock):
+    approved(c, "p1")  # the land-fee obligation is due 2027-01-15
+    clock.now = shanghai(2027, 1, 16, 9)
+    with pytest.raises(Conflict) as refused:
+        c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert refused.value.details["obligations"] == ["land-fee (缴清土地出让金) is due 2027-01-15"]
+    assert "before the signing date 2027-01-16" in refused.value.message
+    assert c.obligations("p1") == [] and c.stored("p1")["state"] == "legal_review"
+    clock.now = shanghai(2027, 1, 15, 9)  # due on the signing date itself: signed
+    assert c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})["state"] == "signed"
+
+
 ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
 
 

@@ -343,6 +343,65 @@ def test_convening_needs_a_filed_project_and_happens_once(review):
     assert len(review.events("review.convened")) == 1
 
 
+# -- the park IPB assigns that did not review the project (R2/R3) -----------------------------------------------
+def park_review_requested(review: Review, project_id: str, unit: str) -> None:
+    """Deliver negotiation.park_review_requested, as the bus would."""
+    event = Envelope(type="negotiation.park_review_requested", actor=Actor(**IPB), project_id=project_id,
+                     payload={"unit": unit, "reason": f"IPB proposes {unit} as the responsible unit"})
+    review.on_park_review_requested(event.dump())
+
+
+def test_a_park_ipb_assigns_gives_its_opinion_in_a_new_round_the_others_standing(review, clock):
+    # C3985 in both parks' positioning; 6,000 万元 on 20 mu = 300 万元/亩: meets Hexi's 250 too
+    convened(review, "p1", sector="C3985")
+    for unit in HENGDONG_UNITS:
+        got = review.record_opinion(reviewer(unit), "p1", {"opinion": "conditional" if unit == "IND" else "pass",
+                                                           "conditions": ["研发投入不低于3%"] if unit == "IND" else []})
+    assert got["outcome"] == "approved" and got["round"] == 1
+
+    clock.now = shanghai(2026, 10, 22)
+    park_review_requested(review, "p1", "PARK:hexi")
+    got = review.get_review(IPB, "p1")
+    assert (got["state"], got["round"], got["outcome"]) == ("open", 2, None)
+    assert got["required_units"] == [*HENGDONG_UNITS, "PARK:hexi"] and got["awaiting"] == ["PARK:hexi"]
+    assert {f["check"]: f["verdict"] for f in got["findings"]}["investment_intensity"] == "ok"
+    assert "PARK:hexi" in {f["policy_values"].get("minimum_source") for f in got["findings"]}
+    reopened, = review.events("review.reopened")
+    assert reopened["payload"]["round"] == 2 and reopened["payload"]["unit"] == "PARK:hexi"
+    assert [q["project_id"] for q in review.queue(reviewer("PARK:hexi"))] == ["p1"]
+    assert review.queue(reviewer("DRB")) == []  # the others' opinions stand
+    with pytest.raises(Conflict):
+        review.record_opinion(reviewer("DRB"), "p1", {"opinion": "fail", "reasons": ["改变主意"]})
+
+    got = review.record_opinion(reviewer("PARK:hexi"), "p1", {"opinion": "pass"})
+    assert got["state"] == "concluded" and got["outcome"] == "approved"
+    assert got["conditions"] == [{"unit": "IND", "condition": "研发投入不低于3%"}]  # carried forward still
+    concluded = review.events("review.concluded")[-1]["payload"]
+    assert concluded["round"] == 2 and concluded["units"] == [*HENGDONG_UNITS, "PARK:hexi"]
+
+
+def test_the_park_s_fail_rejects_and_a_park_already_reviewing_is_not_added(review):
+    convened(review, "p1", sector="C3985")
+    for unit in HENGDONG_UNITS:
+        review.record_opinion(reviewer(unit), "p1", {"opinion": "pass"})
+    with pytest.raises(Conflict):
+        park_review_requested(review, "p1", "PARK:hengdong")
+    park_review_requested(review, "p1", "PARK:hexi")
+    got = review.record_opinion(reviewer("PARK:hexi"), "p1", {"opinion": "fail", "reasons": ["园区无可用地块"]})
+    assert got["outcome"] == "rejected"  # R2: any fail rejects
+
+
+def test_a_check_the_project_fails_at_the_new_park_rejects_the_round_at_once(review):
+    # 4,500 万元 on 20 mu = 225 万元/亩: Hengdong's 200 passes, Hexi's 250 does not
+    convened(review, "p1", sector="C3985", fai="45000000")
+    for unit in HENGDONG_UNITS:
+        review.record_opinion(reviewer(unit), "p1", {"opinion": "pass"})
+    park_review_requested(review, "p1", "PARK:hexi")
+    got = review.get_review(IPB, "p1")
+    assert got["state"] == "concluded" and got["outcome"] == "rejected"
+    assert "investment_intensity" in review.events("review.concluded")[-1]["payload"]["reason"]
+
+
 # -- R16: a year's official holiday schedule loaded counts the provisional deadlines again ---------------------------
 ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
 SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],

@@ -258,7 +258,7 @@ async function follow(before, message, mode) {
 const ORDER = ['lead', 'filed', 'under_review', 'returned', 'rejected', 'approved', 'assigned', 'negotiating', 'escalated',
   'refused', 'agreed', 'drafting', 'legal_review', 'signed', 'filed_copies', 'construction', 'accounting', 'closed', 'archived'];
 const FIRST = Object.fromEntries([
-  [['approved', 'assigned', 'negotiating', 'escalated', 'agreed'], ['card-negotiation', 'card-route']],
+  [['approved', 'assigned', 'negotiating', 'escalated', 'refused', 'agreed'], ['card-negotiation', 'card-route']],
   [['drafting', 'legal_review', 'signed', 'filed_copies'], ['card-contract', 'card-route']],
   [['construction', 'accounting', 'closed', 'archived'], ['card-accounting', 'card-contract']],
 ].flatMap(([states, ids]) => states.map(s => [s, ids])));
@@ -315,7 +315,18 @@ async function projectPage(params, id) {
           table(['#', t('step.held_on'), t('step.stage'), t('step.participants'), t('step.agreed'), t('step.open'), t('step.exceeding'), t('step.land')],
             (n.sessions || []).map(x => [x.seq, x.held_on, t(`stage.${x.stage}`, x.stage),
               x.participants.map(q => `${q.unit} ${q.position}${q.name ? ' ' + q.name : ''}`).join('；'), x.agreed.join('；'),
-              x.open.join('；'), x.exceeding_terms.join('；'), x.land_mu ? `${x.land_mu} ${t('unit.mu')}` : '—']), { id: 'sessions-table' }));
+              x.open.join('；'), x.exceeding_terms.join('；'), x.land_mu ? `${x.land_mu} ${t('unit.mu')}` : '—']), { id: 'sessions-table' }),
+          (n.policy_terms || []).length ? [h('h3', t('project.policy_terms')),
+            table(['', t('terms.policy_terms'), t('project.policy_exceeds'), t('ledger.state'), t('project.policy_recorded'),
+              t('step.withdraw_reason')], n.policy_terms.map(x => [x.term_id, x.text,
+              h('span.tag', { class: x.exceeds ? 'warn' : 'ok' }, x.exceeds ? t('project.policy_beyond') : t('project.policy_within')),
+              t(`policy_term.${x.status}`, x.status), `${x.recorded_in} (${x.recorded_on})`,
+              x.withdrawal_reason || '']), { id: 'policy-terms-table' })] : null,
+          n.decided_terms ? [h('h3', t('project.decided_terms')), h('dl.kv', { id: 'decided-terms' },
+            h('dt', t('terms.land_mu')), h('dd', n.decided_terms.land_mu),
+            h('dt', t('terms.total')), h('dd', n.decided_terms.total_investment),
+            h('dt', t('terms.fai')), h('dd', n.decided_terms.fixed_asset_investment),
+            h('dt', t('terms.intensity')), h('dd', `${n.decided_terms.intensity_wan_per_mu} 万元/亩`))] : null);
       }), { id: 'card-negotiation' }),
       card(t('project.route'), reached('assigned', async () => {
         const r = await api.get(`${p}/decision-route`);
