@@ -224,6 +224,13 @@ class LandReserveService:
     # -- helpers -------------------------------------------------------------------------------------------------
     def _shown(self, parcel: dict) -> dict:
         use = domain.uses(self.policy).get(parcel["use"], {})
-        return {**parcel, "location_name": unit_name(parcel["location"]), "use_name": use.get("name_zh", parcel["use"]),
+        exact = {k: _plain(parcel[k]) for k in ("area_mu", "plot_ratio_min", "plot_ratio_max")}
+        return {**parcel, **exact, "indicators": {k: _plain(v) for k, v in (parcel["indicators"] or {}).items()},
+                "location_name": unit_name(parcel["location"]), "use_name": use.get("name_zh", parcel["use"]),
                 "status_name": Message(domain.STATUS_NAMES[parcel["status"]]),
                 "updated_at": to_shanghai(parcel["updated_at"]).isoformat()}
+
+
+def _plain(value) -> str:
+    """An exact figure as LAND wrote it, the same on every database (PostgreSQL's NUMERIC pads its scale)."""
+    return format(Decimal(str(value)).normalize(), "f")

@@ -123,6 +123,8 @@ def test_a_contract_names_a_ready_parcel_and_its_signing_supplies_it(reserve):
         "version": 1, "parcel": {**facts, "ref": "ZS2026-0001", "project_name": "铝型材项目"}})
     reserve.on_contract_drafted(drafted.dump())
     assert reserve.get_parcel(IPB, "HD-01")["project"]["ref"] == "ZS2026-0001"
+    on_plan = next(f["properties"] for f in reserve.plan(IPB)["features"] if f["properties"].get("code") == "HD-01")
+    assert on_plan["project"] == {"project_id": "p-1", "ref": "ZS2026-0001", "name": "铝型材项目"}
     with pytest.raises(Conflict) as refused:
         reserve.contract_parcel(IPB, "HD-01", "p-2")
     assert "intended for ZS2026-0001" in str(refused.value)
