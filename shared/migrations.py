@@ -23,6 +23,7 @@ from shared.config import ROOT
 from shared.search import is_index_table
 
 SERVICES_WITH_DATABASES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator",
+                           "leadership", "landreserve",
                            "gateway")
 
 

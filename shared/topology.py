@@ -22,7 +22,7 @@ from kombu import Exchange, Queue, binding
 DEAD_LETTER_QUEUE = "zhaoshang.dead-letter"
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "intake.lead_registered": ("coordinator",),
+    "intake.lead_registered": ("coordinator", "leadership"),
     "coordinator.project_state_changed": ("intake", "contracts", "accounting", "notifications"),
     "intake.project_filed": ("coordinator", "review", "negotiation", "contracts", "accounting", "notifications"),
     "review.convened": ("coordinator", "notifications"),
@@ -42,11 +42,11 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "negotiation.principal_decided": ("coordinator",),
     "negotiation.principals_decided": ("coordinator", "contracts"),
     "negotiation.reopened": ("coordinator", "contracts"),
-    "contracts.drafted": ("coordinator",),
+    "contracts.drafted": ("coordinator", "landreserve"),
     "contracts.submitted": ("coordinator",),
     "contracts.approved": ("coordinator",),
     "contracts.returned": ("coordinator",),
-    "contracts.signed": ("coordinator", "negotiation", "accounting", "notifications"),
+    "contracts.signed": ("coordinator", "negotiation", "accounting", "notifications", "leadership", "landreserve"),
     "contracts.file_completed": ("coordinator",),
     "contracts.handed_over": ("coordinator",),
     "contracts.archived": ("coordinator",),
@@ -62,6 +62,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "accounting.recovery_recorded": ("coordinator",),
     "accounting.write_off_decided": ("coordinator",),
     "accounting.closed": ("coordinator",),
+    "leadership.roster_changed": ("notifications", "coordinator"),
 }
 """event type -> services that handle it."""
 

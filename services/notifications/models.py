@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
+from shared.roster import roster_table
 from shared.holidays import holiday_years_table
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime
@@ -164,5 +165,8 @@ special_reports = Table(
     Column("source_event_id", String(64), unique=True),  # set when it came from contracts.special_report_filed
 )
 
+# The Leading Group's roster as leadership last sent it (leadership.roster_changed): a notice to a position reaches
+# the persons holding it (shared/roster.py).  One row.
+roster_copy = roster_table(metadata)
 # The official holiday schedules an administrator loaded (R16): what tells the daily notice a year is known.
 holiday_years = holiday_years_table(metadata)
