@@ -6,7 +6,7 @@ way it was done before, in the same process:
 
 * a contract drafted (``render_contract``: from its shape's skeleton, and composed by python-docx) and approved
   (part by part, and by python-docx);
-* the accounting report as Word (skeleton / python-docx) and as PDF;
+* the accounting report, a 公文 (shared/gongwen.py), as Word (skeleton / python-docx) and as PDF;
 * a worker's SQLite transaction — a select, an insert and the commit, through ``shared.fastpath`` — on a
   ``LeanSession`` and on SQLAlchemy's ``Session`` (``synchronous=NORMAL``: the CPU, not the disk).
 
@@ -64,23 +64,30 @@ def documents(rounds: int, n: int) -> dict:
     draft = document.render_contract(TERMS, project=PROJECT, version=3)
     notice = document.DEFAULT_TEMPLATE["draft_notice"]
     now = now_shanghai()
+    from datetime import date
+
+    from shared import gongwen
+    from shared.policy import load_policy
+
     figures = [{"name": name, "value": "123.45", "unit": "yuan", "formula": "实际固定资产投资 ÷ 实际用地（依据合同第三条）"}
                for name in report.FIGURE_NAMES]
     accounting = {"participants": ["IPB", "FIN", "DRB", "IND", "LAND", "AUDIT", "PARK:hengdong"], "figures": figures}
     receivable = {"amount": "3000000.00", "roles": [{"unit": u} for u in ("FIN", "LAND", "LEGAL")]}
-    args = (PROJECT, accounting, receivable, "用地合理。")
+    official = report.document(PROJECT, accounting, receivable, "用地合理。", gongwen.Number("示招商〔2026〕7号", 7,
+                               date(2026, 12, 8)), gongwen.routing(load_policy(), "accounting_report"),
+                               ["party_secretary", "county_magistrate"])
+    layout = gongwen._layout(official)
     out = {
         "contract_draft_ms": best(lambda: document.render_contract(TERMS, project=PROJECT, version=3), rounds, n),
         "contract_approval_ms": best(lambda: document.approve(draft), rounds, n),
         "contract_approval_by_python_docx_ms": best(lambda: document._approve_document(draft, notice, now), rounds, n),
-        "report_docx_ms": best(lambda: report.render_docx(*args), rounds, n),
-        "report_pdf_ms": best(lambda: report.render_pdf(*args), rounds, n),
+        "report_docx_ms": best(lambda: report.render_docx(official), rounds, n),
+        "report_docx_by_python_docx_ms": best(lambda: gongwen._compose_docx(official, layout), rounds, n),
+        "report_pdf_ms": best(lambda: report.render_pdf(official), rounds, n),
     }
     with composed(document):
         out["contract_draft_by_python_docx_ms"] = best(
             lambda: document.render_contract(TERMS, project=PROJECT, version=3), rounds, n)
-    with composed(report):
-        out["report_docx_by_python_docx_ms"] = best(lambda: report.render_docx(*args), rounds, n)
     return {key: round(value * 1000, 2) for key, value in sorted(out.items())}
 
 

@@ -18,10 +18,6 @@ FIGURES = ("land_mu", "total_investment", "fixed_asset_investment", "intensity_w
 LISTS = ("agreed", "policy_terms")
 """Every matter agreed in the sessions, and every policy term open on the project (within or beyond policy)."""
 TERMS = FIGURES + LISTS
-LABELS = {"land_mu": "land (mu)", "total_investment": "total investment (yuan)",
-          "fixed_asset_investment": "fixed-asset investment (yuan)",
-          "intensity_wan_per_mu": "investment intensity (万元/亩)", "agreed": "agreed matters",
-          "policy_terms": "policy terms"}
 
 
 def number(value) -> str | None:

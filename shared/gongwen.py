@@ -41,6 +41,7 @@ from typing import Sequence
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 
+from shared.docx_base import Skeleton, Skeletons, fillable, token
 from shared.errors import Conflict
 from shared.i18n import _
 
@@ -228,7 +229,80 @@ RED = "FF0000"
 MM = 72 / 25.4
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """What the Word layout computes from a document's texts (sizes, indents) and the texts made from its dates."""
+
+    mark_pt: float
+    signature_indent: float
+    date_indent: float
+    date_text: str
+    printed_text: str
+
+
+def _layout(document: OfficialDocument) -> _Layout:
+    signature_indent, date_indent = _signature_indents(document.issuer.signature, document.date_text)
+    printed = document.printed_on or document.signed_on
+    return _Layout(mark_size(document.issuer.mark), signature_indent, date_indent, document.date_text,
+                   f"{printed.year}年{printed.month}月{printed.day}日印发")
+
+
+_SKELETONS = Skeletons()
+
+
 def render_docx(document: OfficialDocument) -> bytes:
+    """The document as Word.  python-docx composes one document of each shape (its blocks, tables and rows, the
+    sizes its texts give) with tokens for its texts, once; each document of that shape is that skeleton filled
+    (``shared.docx_base``: the very parts python-docx writes, without its object model's cost).  A text python-docx
+    writes otherwise than as plain text (a line break, surrounding spaces) is composed by python-docx itself."""
+    layout = _layout(document)
+    shape, shaped_layout, values = _tokenized(document, layout)
+    if not all(map(fillable, values.values())):
+        return _compose_docx(document, layout)
+    key = (repr(shape), layout.mark_pt, layout.signature_indent, layout.date_indent)
+    return _SKELETONS.get(key, lambda: Skeleton(_compose_docx(shape, shaped_layout))).fill(values)
+
+
+def _tokenized(document: OfficialDocument, layout: _Layout) -> tuple[OfficialDocument, _Layout, dict[str, str]]:
+    """The document with a token in place of each of its texts (named by where it stands), the layout likewise,
+    and the texts by name."""
+    values: dict[str, str] = {}
+
+    def say(name: str, value: str) -> str:
+        values[name] = value
+        return token(name)
+
+    def blocks(prefix: str, items: Sequence[Block]) -> list:
+        out = []
+        for i, block in enumerate(items):
+            name = f"{prefix}.{i}"
+            if isinstance(block, Heading):
+                out.append(Heading(say(name, block.text), block.level))
+            elif isinstance(block, Grid):
+                out.append(Grid([say(f"{name}.h{j}", h) for j, h in enumerate(block.headings)],
+                                [[say(f"{name}.r{r}.c{c}", str(v)) for c, v in enumerate(row)]
+                                 for r, row in enumerate(block.rows)],
+                                tuple(block.widths), block.numeric, block.note and say(f"{name}.note", block.note)))
+            else:
+                out.append(say(name, block))
+        return out
+
+    issuer = document.issuer
+    shape = OfficialDocument(
+        Issuer(issuer.unit, say("mark", issuer.mark), say("signature", issuer.signature), "",
+               say("printer", issuer.printer)),
+        say("number", document.number), say("title", document.title),
+        [say(f"to.{i}", t) for i, t in enumerate(document.to)], blocks("body", document.body), date(2000, 1, 1),
+        [Attachment(say(f"attachment.{i}", a.title), blocks(f"attachment.{i}", a.blocks), a.landscape)
+         for i, a in enumerate(document.attachments)],
+        [say(f"cc.{i}", c) for i, c in enumerate(document.cc)], None,
+        document.note and say("note", document.note))
+    shaped = _Layout(layout.mark_pt, layout.signature_indent, layout.date_indent, say("date", layout.date_text),
+                     say("printed", layout.printed_text))
+    return shape, shaped, values
+
+
+def _compose_docx(document: OfficialDocument, layout: _Layout) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -343,7 +417,7 @@ def render_docx(document: OfficialDocument) -> bytes:
 
     section = doc.sections[0]
     page(section)
-    size = mark_size(document.issuer.mark)
+    size = layout.mark_pt
     mark = paragraph(document.issuer.mark, "title", size, WD_ALIGN_PARAGRAPH.CENTER,
                      space_before=Mm(35) - Pt(size), line_spacing_rule=WD_LINE_SPACING.SINGLE)
     for r in mark.runs:
@@ -358,15 +432,16 @@ def render_docx(document: OfficialDocument) -> bytes:
     if document.to:
         paragraph("、".join(document.to) + "：", align=WD_ALIGN_PARAGRAPH.LEFT)
     blocks(document.body)
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the signature is never on a page of its own
     lines = attachment_line(document.attachments)
     if lines:
-        paragraph()
+        paragraph(keep_with_next=True)
         for line in lines:
-            paragraph(line, indent_chars=2, align=WD_ALIGN_PARAGRAPH.LEFT)
-    signature_indent, date_indent = _signature_indents(document.issuer.signature, document.date_text)
-    paragraph()
-    paragraph(document.issuer.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=Pt(signature_indent))
-    paragraph(document.date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=Pt(date_indent))
+            paragraph(line, indent_chars=2, align=WD_ALIGN_PARAGRAPH.LEFT, keep_with_next=True)
+    paragraph(keep_with_next=True)
+    paragraph(document.issuer.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=Pt(layout.signature_indent),
+              keep_with_next=True)
+    paragraph(layout.date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=Pt(layout.date_indent))
     if document.note:
         paragraph(document.note, indent_chars=2, align=WD_ALIGN_PARAGRAPH.LEFT)
     for i, attachment in enumerate(document.attachments, 1):
@@ -378,13 +453,14 @@ def render_docx(document: OfficialDocument) -> bytes:
         paragraph(attachment.title, "title", TITLE_PT, WD_ALIGN_PARAGRAPH.CENTER)
         paragraph()
         blocks(attachment.blocks)
-    _docx_imprint(doc, document, run, border, OxmlElement, qn, Pt, WD_ALIGN_PARAGRAPH)
+    _docx_imprint(doc, document, layout, run, OxmlElement, qn, Pt, WD_ALIGN_PARAGRAPH)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
 
 
-def _docx_imprint(doc, document: OfficialDocument, run, border, OxmlElement, qn, Pt, WD_ALIGN_PARAGRAPH) -> None:
+def _docx_imprint(doc, document: OfficialDocument, layout: _Layout, run, OxmlElement, qn, Pt,
+                  WD_ALIGN_PARAGRAPH) -> None:
     """版记: a one-column table anchored at the foot of the last page's text area (Word and WPS keep a floating
     table there), 抄送 and 印发 between black lines (0.35 mm outside, 0.25 mm between)."""
     from docx.enum.text import WD_TAB_ALIGNMENT
@@ -403,8 +479,7 @@ def _docx_imprint(doc, document: OfficialDocument, run, border, OxmlElement, qn,
     rows = []
     if document.cc:
         rows.append(("抄送：" + "，".join(document.cc) + "。", None))
-    printed = document.printed_on or document.signed_on
-    rows.append((document.issuer.printer, f"{printed.year}年{printed.month}月{printed.day}日印发"))
+    rows.append((document.issuer.printer, layout.printed_text))
     width = doc.sections[-1].page_width - doc.sections[-1].left_margin - doc.sections[-1].right_margin
     for i, (left, right) in enumerate(rows):
         cell = table.add_row().cells[0]
@@ -479,17 +554,33 @@ def pdf_fonts() -> dict[str, str]:
     return names
 
 
+CANNOT_START_LINE = "，。、；：？！”’）》〉」』】〕…—％"
+"""Chinese punctuation that never starts a line (避头点): a line that would start with one takes it along instead."""
+
+
+@lru_cache(maxsize=1)
+def _chinese_line_breaks() -> None:
+    """reportlab's CJK line breaking knows the Japanese marks that may not start a line, not all the Chinese ones
+    (，；：？！ and the closing quotes): they are added to its table once a process."""
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    for module in (textsplit, paragraph):  # a one-run paragraph is split by textsplit, a mixed one by paragraph
+        module.ALL_CANNOT_START += "".join(c for c in CANNOT_START_LINE if c not in module.ALL_CANNOT_START)
+
+
 def render_pdf(document: OfficialDocument) -> bytes:
     from reportlab.lib.colors import black, red
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import (
-        BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, Table,
-        TableStyle,
+        BaseDocTemplate, Flowable, Frame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer,
+        Table, TableStyle,
     )
 
     fonts = pdf_fonts()
+    _chinese_line_breaks()
     mm = MM
 
     def style(name: str, font: str = "body", size: float = BODY_PT, align=TA_JUSTIFY, indent_chars: float = 0,
@@ -612,15 +703,19 @@ def render_pdf(document: OfficialDocument) -> bytes:
              Rule(red, 1.5), blank, HeavyText(document.title, TITLE_PT, leading=TITLE_PT * 1.6), blank]
     if document.to:
         story.append(Paragraph(_escape("、".join(document.to) + "："), left))
-    story += blocks(document.body)
+    body_flowables = blocks(document.body)
+    story += body_flowables[:-1]
+    closing = body_flowables[-1:]  # the body's last block keeps the signature company (never a page of its own)
     lines = attachment_line(document.attachments)
     if lines:
-        story.append(blank)
-        story += [Paragraph(_escape(line), style(f"att{i}", indent_chars=2, align=TA_LEFT)) for i, line in enumerate(lines)]
+        closing.append(blank)
+        closing += [Paragraph(_escape(line), style(f"att{i}", indent_chars=2, align=TA_LEFT))
+                    for i, line in enumerate(lines)]
     signature_indent, date_indent = _signature_indents(document.issuer.signature, document.date_text)
-    story += [blank, Paragraph(_escape(document.issuer.signature), style("sig", align=TA_RIGHT,
-                                                                         rightIndent=signature_indent)),
-              Paragraph(_escape(document.date_text), style("date", align=TA_RIGHT, rightIndent=date_indent))]
+    closing += [blank, Paragraph(_escape(document.issuer.signature), style("sig", align=TA_RIGHT,
+                                                                           rightIndent=signature_indent)),
+                Paragraph(_escape(document.date_text), style("date", align=TA_RIGHT, rightIndent=date_indent))]
+    story.append(KeepTogether(closing))
     if document.note:
         story.append(Paragraph(_escape(document.note), body))
     for i, attachment in enumerate(document.attachments, 1):

@@ -39,7 +39,13 @@ spec                  value                                        zh-CN
 ``{x:<term>}``        a code of a small vocabulary (``TERMS``):     有条件通过
                       ``opinion``, ``verdict``, ``check``,
                       ``policy_class``, ``impact``, ``location``,
-                      ``outcome``, ``book``, ``review_state``
+                      ``outcome``, ``book``, ``review_state``,
+                      ``stage`` (a negotiation's), ``session_stage``,
+                      ``contract_state``, ``version_status``,
+                      ``obligation_status``
+``{u:incentive_unit}`` a policy clause's unit (``percent``)          %
+``{c:incentive}``     a clause of the incentive catalogue           生产设备投资补助
+                      (``incentives``: a list of them)
 ``{n:count}``         a whole number                               8
 ====================  ===========================================  ==========================
 
@@ -352,7 +358,11 @@ _name_kinds("field", None, "field_name")
 _name_kinds("operation", None, "operation_name")
 _name_kinds("trigger", "triggers", "trigger_name")
 
-TERMS = ("opinion", "verdict", "check", "policy_class", "impact", "location", "outcome", "book", "review_state")
+_name_kinds("incentive_unit", None, "incentive_unit_name")
+_name_kinds("incentive", "incentives", "clause_name")
+
+TERMS = ("opinion", "verdict", "check", "policy_class", "impact", "location", "outcome", "book", "review_state",
+         "stage", "session_stage", "contract_state", "version_status", "obligation_status")
 """Small vocabularies of codes (``shared.vocabulary.TERM_NAMES``), each a placeholder kind: ``{o:opinion}``."""
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from sqlalchemy import Table, bindparam, or_, update
 
 from shared.errors import NotFound
+from shared.i18n import _
 from shared.statements import exists, once
 from shared import fastpath
 
@@ -38,7 +39,7 @@ def follow_state_change(session, projects: Table, project_id: str, to_state: str
     if fastpath.execute(session, statement, {"b_project_id": project_id, "b_seq": seq, "b_state": to_state}).rowcount > 0:
         return True
     if not exists(session, projects, project_id=project_id):
-        raise NotFound(f"no project {project_id} here yet: its state change {to_state} waits for it",
+        raise NotFound(_("the project is not known here yet: its change to {state:state} waits for it", state=to_state),
                        {"project_id": [project_id]})
     return False  # a repeat, or older than the change already applied
 

@@ -156,12 +156,42 @@ def unit_name(code: str, locale: str | None = None) -> str:
     return pair[0] if normalize_locale(locale) == "zh-CN" else pair[1]
 
 
+def unit_full_name(code: str, policy=None) -> str:
+    """The full Chinese name a contract or an official document writes for a unit (示例县发展和改革局,
+    衡东工业园管理委员会, 示例县新塘镇人民政府): the policy's ``full_name_zh``, else the name a park's management
+    committee, a town's government or a bureau is known by."""
+    county = (policy or _current_policy()).documents.get("county", {})
+    kind, _sep, key = (code or "").partition(":")
+    entries = {"PARK": county.get("parks"), "TOWN": county.get("towns")}.get(kind) if key else county.get("units")
+    for entry in entries or ():
+        if entry.get("id" if key else "code") == (key or code):
+            if entry.get("full_name_zh"):
+                return entry["full_name_zh"]
+    name = unit_name(code, "zh-CN")
+    return name + ("管理委员会" if kind == "PARK" and key else "人民政府" if kind == "TOWN" and key else "")
+
+
 def channel_name(code: str, locale: str | None = None) -> str:
     """A source channel (how an investor first reached the county), from the policy."""
     for channel in _current_policy().documents.get("county", {}).get("source_channels") or ():
         if channel.get("id") == code:
             zh = channel.get("name_zh") or code
             return zh if normalize_locale(locale) == "zh-CN" else channel.get("name_en") or code
+    return code
+
+
+def incentive_unit_name(code: str, locale: str | None = None) -> str:
+    """The unit a preferential-policy clause's value is in (``percent`` → %), from the policy's catalogue."""
+    units = ((_current_policy().documents.get("incentives") or {}).get("units") or {})
+    entry = units.get(code) or {}
+    return entry.get("zh" if normalize_locale(locale) == "zh-CN" else "en", code or "")
+
+
+def clause_name(code: str, locale: str | None = None) -> str:
+    """A clause of the county's catalogue of preferential policies by its name (``policy/incentives.yaml``)."""
+    for clause in ((_current_policy().documents.get("incentives") or {}).get("clauses") or ()):
+        if clause.get("id") == code:
+            return clause.get("name_zh" if normalize_locale(locale) == "zh-CN" else "name_en") or code
     return code
 
 
@@ -287,6 +317,20 @@ TERM_NAMES: Mapping[str, Mapping[str, str]] = {
                                                                                        "negotiation"),
              "contracted": N_("ledger of contracted projects")},
     "review_state": {"open": N_("open"), "returned": N_("returned for more information"), "concluded": N_("concluded")},
+    "stage": {"filed": N_("filed"), "approved": N_("review approved"), "rejected": N_("review rejected"),
+              "park_review": N_("awaiting the assigned park's review opinion"),
+              "assigned": N_("responsible unit assigned"), "negotiating": N_("negotiating"),
+              "escalated": N_("escalated to the principals"), "agreed": N_("agreed to sign"), "refused": N_("refused"),
+              "signed": N_("signed")},
+    "session_stage": {"early": N_("early stage"), "final": N_("final stage")},
+    "contract_state": {"pending": N_("no agreement yet"), "negotiating": N_("back in negotiation"),
+                       "agreed": N_("agreed to sign"), "refused": N_("refused"), "drafting": N_("contract drafting"),
+                       "legal_review": N_("legal review"), "signed": N_("signed"), "filed_copies": N_("contract filed"),
+                       "construction": N_("under construction"), "archived": N_("handed to the archives")},
+    "version_status": {"draft": N_("draft"), "submitted": N_("submitted to the legal affairs office"),
+                       "approved": N_("approved by the legal affairs office"),
+                       "returned": N_("returned by the legal affairs office")},
+    "obligation_status": {"open": N_("not yet due"), "met": N_("met"), "lapsed": N_("overdue")},
 }
 """Small vocabularies: ``{x:opinion}``, ``{x:verdict}``, … (``shared.i18n.TERMS``)."""
 
@@ -570,16 +614,54 @@ FIELD_NAMES: Mapping[str, str] = {
     "kind": N_("kind"),
     "project_id": N_("project"),
     "liaison_leader.position": N_("position of the liaison leader"),
+    "none": N_("no intermediary"),
+    "clause": N_("policy clause"),
+    "value": N_("value agreed"),
+    "exceeds_policy": N_("whether it exceeds current policy"),
+    "recommendation": N_("recommendation"),
+    "withdrawn": N_("policy terms withdrawn"),
+    "term": N_("policy term"),
+    "replaces": N_("custodian replaced"),
+    "met": N_("met"),
+    "delisting_price_per_mu": N_("delisting price per mu"),
+    "delisting_price": N_("delisting price"),
+    "voucher": N_("voucher number"),
+    "is_admin": N_("administrator"),
+    "active": N_("active"),
+    "seat": N_("seat"),
+    "email": N_("e-mail address"),
+    "since": N_("since"),
+    "until": N_("until"),
+    "organising_unit": N_("organising unit"),
+    "place": N_("place"),
+    "planned_on": N_("planned date"),
+    "budget": N_("budget"),
+    "plan_notes": N_("notes of the plan"),
+    "actual_cost": N_("actual cost"),
+    "investors_met": N_("investors met"),
+    "interest": N_("interest shown"),
+    "refs": N_("project references"),
+    "planned_intensity": N_("planned investment intensity"),
+    "status": N_("status"),
+    "holidays": N_("days off"),
+    "workdays": N_("make-up working days"),
+    "investor_signatory.name": N_("investor's signatory"),
+    "investor_signatory.title": N_("title of the investor's signatory"),
+    "current_password": N_("current password"),
+    "new_password": N_("new password"),
+    "as_of": N_("date"),
 }
 """A form's field -> what a person calls it (``{f:field}``); ``a[0].b`` is looked up as ``a.b``, then ``b``."""
 
-_INDEX = re.compile(r"\[\d+\]")
+_INDEX = re.compile(r"\[\d+\]|\.\d+(?=\.|$)")
 
 
 def field_name(code: str, locale: str | None = None) -> str:
+    """``participants[0].unit`` and ``participants.0.unit`` are looked up as ``participants.unit``, then ``unit``."""
     if not code:
         return ""
-    for key in (code, _INDEX.sub("", code), code.rsplit(".", 1)[-1]):
+    plain = _INDEX.sub("", code)
+    for key in (code, plain, plain.rsplit(".", 1)[-1]):
         if key in FIELD_NAMES:
             return gettext(FIELD_NAMES[key], locale)
     return code

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Mapping
 
 from shared.errors import Conflict, InvalidInput, NotAllowed
-from shared.i18n import N_, _
+from shared.i18n import N_, Message, _, to_wire
 from shared.policy import Policy
 from shared.units import quantize_intensity, quantize_land, quantize_money, yuan_to_wan
 
@@ -37,10 +37,14 @@ def participants(responsible_unit: str | None) -> list[str]:
 
 
 def positive(value: Decimal, field: str, ceiling: Decimal, unit: str) -> Decimal:
+    """A figure entered: more than 0 and at most the policy's plausible ceiling (``unit``: ``yuan`` or ``mu``)."""
     if value <= 0:
-        raise InvalidInput.for_field(field, "must be more than 0")
+        raise InvalidInput.for_field(field, _("must be more than 0"))
     if value > ceiling:
-        raise InvalidInput.for_field(field, f"exceeds the plausible ceiling of {ceiling} {unit} (typing error?)")
+        raise InvalidInput.for_field(field, _("exceeds the plausible ceiling of {ceiling:mu} (a typing error?)",
+                                              ceiling=ceiling) if unit == "mu" else
+                                     _("exceeds the plausible ceiling of {ceiling:yuan} (a typing error?)",
+                                       ceiling=ceiling))
     return value
 
 
@@ -49,14 +53,36 @@ def delisting_price(policy: Policy, responsible_unit: str | None, terms: dict | 
     reserve when the contract was drafted), else the policy's by park, else the town/open default."""
     parcel = (terms or {}).get("parcel") or {}
     if parcel.get("delisting_price"):
-        return Decimal(str(parcel["delisting_price"])), f"parcel {parcel['code']} of the land reserve (LAND)"
+        return Decimal(str(parcel["delisting_price"])), f"parcel:{parcel['code']}"
     prices = policy.get("land.delisting_price_yuan_per_mu")
     if responsible_unit and responsible_unit.startswith("PARK:"):
         park = responsible_unit[5:]
         if park in prices["park"]:
-            return Decimal(str(prices["park"][park])), f"policy land.yaml: park {park}"
+            return Decimal(str(prices["park"][park])), f"policy:{responsible_unit}"
     kind = "town" if responsible_unit and responsible_unit.startswith("TOWN:") else "open"
-    return Decimal(str(prices[kind])), f"policy land.yaml: {kind}"
+    return Decimal(str(prices[kind])), f"policy:{kind}"
+
+
+LAND_RECORD = "land_record"
+"""The price source of a delisting price LAND entered from its land record."""
+
+
+def price_source(key: str | None) -> Message | str:
+    """Where a delisting price came from, as a person reads it: ``parcel:<code>`` (the land reserve's parcel the
+    contract supplies), ``policy:<PARK:id>`` / ``policy:town`` / ``policy:open`` (the county's land policy),
+    ``land_record`` (LAND's own record); a text kept before these keys is shown as it is."""
+    kind, _sep, rest = (key or "").partition(":")
+    if kind == "parcel":
+        return _("parcel {code} of the land reserve of {unit:unit}", code=rest, unit="LAND")
+    if kind == "policy" and rest.startswith(("PARK:", "TOWN:")):
+        return _("the county's land policy: the price for {unit:unit}", unit=rest)
+    if kind == "policy" and rest == "town":
+        return _("the county's land policy: the price for towns")
+    if kind == "policy":
+        return _("the county's land policy: the default price")
+    if key == LAND_RECORD:
+        return _("the land record (entered by {unit:unit})", unit="LAND")
+    return key or ""
 
 
 @dataclass(frozen=True)
@@ -64,45 +90,51 @@ class Figure:
     name: str
     value: Decimal
     unit: str
-    formula: str
+    formula: Message
 
     def dump(self) -> dict:
-        return {"name": self.name, "value": str(self.value), "unit": self.unit, "formula": self.formula}
+        return {"name": self.name, "value": str(self.value), "unit": self.unit, "formula": to_wire(self.formula)}
 
 
 def compute(actual_fai_yuan: Decimal, land_used_mu: Decimal, contracted_intensity: Decimal,
             price_per_mu: Decimal) -> list[Figure]:
     """Every figure of R12 with its formula and inputs (see the module docstring for rounding)."""
     if contracted_intensity <= 0:
-        raise Conflict("the contract has no positive contracted intensity", {"contracted_intensity": [str(contracted_intensity)]})
+        raise Conflict(_("the contract has no positive contracted intensity"),
+                       {"contracted_intensity": [str(contracted_intensity)]})
     fai_wan = yuan_to_wan(actual_fai_yuan)
     land = quantize_land(land_used_mu)
     intensity = quantize_intensity(fai_wan / land)
     reasonable = quantize_land(fai_wan / contracted_intensity)
     excess = land - reasonable if land > reasonable else ZERO.quantize(Decimal("0.01"))
     fee = quantize_money(excess * price_per_mu)
+    price = quantize_money(price_per_mu)
+    wan = f"{fai_wan.normalize():,f}"  # exact: the formula can be checked by hand
     return [
-        Figure("actual_fixed_asset_investment", quantize_money(actual_fai_yuan), "yuan", "audited by AUDIT"),
-        Figure("land_used", land, "mu", "measured by LAND"),
-        Figure("actual_intensity", intensity, "万元/亩", f"{fai_wan} 万元 ÷ {land} mu"),
-        Figure("contracted_intensity", contracted_intensity, "万元/亩", "from the signed contract"),
-        Figure("reasonable_land", reasonable, "mu", f"{fai_wan} 万元 ÷ {contracted_intensity} 万元/亩"),
+        Figure("actual_fixed_asset_investment", quantize_money(actual_fai_yuan), "yuan",
+               _("audited by {unit:unit}", unit="AUDIT")),
+        Figure("land_used", land, "mu", _("measured by {unit:unit}", unit="LAND")),
+        Figure("actual_intensity", intensity, "万元/亩", _("{fai} 10k yuan ÷ {land:mu}", fai=wan, land=land)),
+        Figure("contracted_intensity", contracted_intensity, "万元/亩", _("from the signed contract")),
+        Figure("reasonable_land", reasonable, "mu", _("{fai} 10k yuan ÷ {intensity:intensity}", fai=wan,
+                                                      intensity=contracted_intensity)),
         Figure("excess_land", excess, "mu",
-               f"{land} mu − {reasonable} mu" if land > reasonable else f"{land} mu ≤ {reasonable} mu: none"),
-        Figure("delisting_price", quantize_money(price_per_mu), "yuan/mu", "the land's delisting price"),
-        Figure("fee_to_recover", fee, "yuan", f"{excess} mu × {quantize_money(price_per_mu)} yuan/mu"),
+               _("{land:mu} − {reasonable:mu}", land=land, reasonable=reasonable) if land > reasonable else
+               _("{land:mu} ≤ {reasonable:mu}: none", land=land, reasonable=reasonable)),
+        Figure("delisting_price", price, "yuan/mu", _("the land's delisting price")),
+        Figure("fee_to_recover", fee, "yuan", _("{excess:mu} × {price:wan} per mu", excess=excess, price=price)),
     ]
 
 
 def figures_for(actual_fai_yuan: Decimal, land_used_mu: Decimal, contract_terms: Mapping, price_per_mu: Decimal,
-                price_source: str) -> list[dict]:
+                source: str) -> list[dict]:
     """The figures of an accounting whose two inputs are in, as stored and shown: ``compute`` on the signed
     contract's intensity, the delisting price's formula naming where the price came from."""
     figures = [f.dump() for f in compute(actual_fai_yuan, land_used_mu, Decimal(contract_terms["intensity_wan_per_mu"]),
                                          price_per_mu)]
     for f in figures:
         if f["name"] == "delisting_price":
-            f["formula"] = f"the land's delisting price ({price_source})"
+            f["formula"] = to_wire(_("the land's delisting price ({source})", source=price_source(source)))
     return figures
 
 
@@ -110,15 +142,20 @@ def figure(figures: list[Mapping], name: str) -> Decimal:
     return Decimal(next(f["value"] for f in figures if f["name"] == name))
 
 
-def opinion(figures: list[Mapping]) -> str:
+def opinion(figures: list[Mapping]) -> Message:
     """The written opinion on land use that the report carries by default."""
     excess, fee = figure(figures, "excess_land"), figure(figures, "fee_to_recover")
     actual, contracted = figure(figures, "actual_intensity"), figure(figures, "contracted_intensity")
     if excess > 0:
-        return (f"项目实际投资强度 {actual} 万元/亩，低于合同约定的 {contracted} 万元/亩；实际用地超出合理用地 {excess} 亩，"
-                f"应按土地摘牌价向投资方追缴相关费用 {fee} 元（一笔应收款），由县财政局负责收缴，县国土资源局负责土地方面的处置，"
-                f"投资方不缴纳的由县法制办依法追索。")
-    return f"项目实际投资强度 {actual} 万元/亩，不低于合同约定的 {contracted} 万元/亩；实际用地未超出合理用地，用地合理。"
+        return _("The project's actual investment intensity is {actual:intensity}, below the {contracted:intensity} the "
+                 "contract sets; the land actually used exceeds the reasonable land by {excess:mu}. The fee of "
+                 "{fee:yuan} is to be recovered from the investor at the land's delisting price, as one amount owed: "
+                 "{fin:unit} collects it, {land:unit} acts on the land, and {legal:unit} takes legal action where the "
+                 "investor does not pay.", actual=actual, contracted=contracted, excess=excess, fee=fee, fin="FIN",
+                 land="LAND", legal="LEGAL")
+    return _("The project's actual investment intensity is {actual:intensity}, not below the {contracted:intensity} the "
+             "contract sets; the land actually used does not exceed the reasonable land: the land is used reasonably.",
+             actual=actual, contracted=contracted)
 
 
 
@@ -127,11 +164,12 @@ def opinion(figures: list[Mapping]) -> str:
 OPEN, COMPUTED, REPORTED, CLOSED = "open", "computed", "reported", "closed"
 
 STATES: dict[str, str] = {
-    OPEN: "opened: awaiting AUDIT's actual FAI and LAND's land used",
+    OPEN: "opened: awaiting the actual fixed-asset investment (the audit bureau's) and the land used (the land bureau's)",
     COMPUTED: "both figures in and computed (either may still be corrected); the report may be issued",
     REPORTED: "the report is issued and its figures are final; the fee is owed by the investor",
     CLOSED: "closed: the report is issued and nothing is owed (no fee, settled, or the remainder written off)",
 }
+"""What each state means (documentation of the table; a person reads ``STATE_NAMES``)."""
 
 
 @dataclass(frozen=True)
@@ -175,9 +213,9 @@ def state_after(receivable: "Receivable | None") -> str:
 # The excess-land fee is one amount owed by the investor.  Three units act on it, each in its own role; a payment
 # recorded by any of them counts against the one amount.
 RECOVERY_ROLES: dict[str, str] = {
-    "FIN": "collects the fee from the investor",
-    "LAND": "acts on the land side (the excess land)",
-    "LEGAL": "takes legal action where the investor does not pay",
+    "FIN": N_("collects the fee from the investor"),
+    "LAND": N_("acts on the land side (the excess land)"),
+    "LEGAL": N_("takes legal action where the investor does not pay"),
 }
 OUTSTANDING, SETTLED, WRITTEN_OFF = "outstanding", "settled", "written_off"
 RECEIVABLE_NAMES = {OUTSTANDING: N_("owed"), SETTLED: N_("paid in full"), WRITTEN_OFF: N_("written off")}
@@ -284,10 +322,10 @@ def after_write_off(receivable: Receivable, round_: WriteOff) -> Receivable:
     return Receivable(receivable.amount, receivable.paid, receivable.written_off + round_.amount, WRITTEN_OFF)
 
 
-def closing_reason(receivable: Receivable | None) -> str:
+def closing_reason(receivable: Receivable | None) -> Message:
     if receivable is None:
-        return "accounting report issued; no fee to recover"
+        return _("accounting report issued; no fee to recover")
     if receivable.status == SETTLED:
-        return f"accounting report issued; the fee of {receivable.amount} yuan is paid"
-    return (f"accounting report issued; {receivable.paid} of {receivable.amount} yuan paid, the remainder of "
-            f"{receivable.written_off} yuan written off by the principals")
+        return _("accounting report issued; the fee of {fee:yuan} is paid", fee=receivable.amount)
+    return _("accounting report issued; {paid:yuan} of {fee:yuan} paid, the remainder of {written_off:yuan} written "
+             "off by the principals", paid=receivable.paid, fee=receivable.amount, written_off=receivable.written_off)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
 
+from shared.gongwen import numbers_table
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime, land_column_type, money_column_type
 
@@ -72,3 +73,6 @@ recovery_entries = Table(
     Column("at", UtcDateTime(), nullable=False),
     UniqueConstraint("project_id", "voucher", name="uq_recovery_entry_voucher"),
 )
+
+# 文号 of the accounting reports issued (shared/gongwen.py): one per report, the same however often it is asked for.
+document_numbers = numbers_table(metadata)

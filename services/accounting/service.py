@@ -17,7 +17,7 @@ import base64
 from decimal import Decimal
 
 from services.accounting import domain, models, report, store
-from shared import need_to_know
+from shared import gongwen, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
@@ -26,10 +26,10 @@ from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
 from shared.errors import EXPECTED, Conflict, InvalidInput
-from shared.i18n import _
+from shared.i18n import _, reason, reason_of, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
-from shared.units import land_in_mu, quantize_money
+from shared.units import UnitError, land_in_mu, quantize_money
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
     ReportInputSchema, WriteOffInputSchema,
@@ -85,7 +85,7 @@ class AccountingService:
         with self.db.handle_once(event.event_id, "on_construction_period_ended") as uow:
             if uow is not None and not store.has_accounting(uow.session, event.project_id):
                 self._open(uow, event.project_id, SYSTEM, "construction_period_ended",
-                           event.payload.get("reason") or "the contracted construction period is reached")
+                           reason_of(event.payload) or _("the contracted construction period is reached"))
 
     # -- opening and the figures ---------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
@@ -95,8 +95,9 @@ class AccountingService:
         data = load_or_invalid(schema(OpenInputSchema), data or {})
         with self.db.unit_of_work() as uow:
             if store.has_accounting(uow.session, project_id):
-                raise Conflict("an accounting is already open for this project", {"project_id": [project_id]})
-            self._open(uow, project_id, actor, "opened_by_ipb", data["reason"] or "opened by IPB")
+                raise Conflict(_("an investment accounting is already open for this project"),
+                               {"project_id": [project_id]})
+            self._open(uow, project_id, actor, "opened_by_ipb", data["reason"] or _("opened by {unit:unit}", unit="IPB"))
         return self.get_accounting(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -108,7 +109,7 @@ class AccountingService:
         amount = domain.positive(data["amount"], "amount",
                                  self.policy.decimal("thresholds.intake.max_total_investment_yuan"), "yuan")
         if amount != quantize_money(amount):
-            raise InvalidInput.for_field("amount", "yuan are kept to 2 decimal places (fen)")
+            raise InvalidInput.for_field("amount", _("yuan are kept to 2 decimal places (fen)"))
         with self.db.unit_of_work() as uow:
             self._record_figures(uow, project_id, actor, actual_fai=amount, actual_fai_by=actor.dump(),
                                  actual_fai_basis=data["basis"])
@@ -122,15 +123,15 @@ class AccountingService:
         data = load_or_invalid(schema(LandUsedInputSchema), data)
         try:
             land = land_in_mu(data["land"]["value"], data["land"]["unit"])
-        except ValueError as exc:
-            raise InvalidInput.for_field("land.value", str(exc).split(": ", 1)[-1]) from None
+        except UnitError as exc:
+            raise InvalidInput.for_field("land.unit" if exc.field == "unit" else "land.value", exc.rule) from None
         domain.positive(land, "land.value", self.policy.decimal("thresholds.intake.max_land_mu"), "mu")
         price = data["delisting_price_per_mu"]
         if price is not None:
             domain.positive(price, "delisting_price_per_mu", self.policy.decimal("thresholds.intake.max_total_investment_yuan"), "yuan")
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
-            source = "the land record (entered by LAND)"
+            source = domain.LAND_RECORD
             if price is None:
                 price, source = domain.delisting_price(self.policy, project["responsible_unit"],
                                                        project["contract_terms"])
@@ -155,20 +156,27 @@ class AccountingService:
             receivable = domain.new_receivable(domain.figure(current["figures"], "fee_to_recover"))
             view = _receivable_view(receivable, None, [])
             text = data["opinion"] or domain.opinion(current["figures"])
-            docx = self.documents.save(f"{project['ref']}-accounting.docx", report.render_docx(project, current, view, text))
-            pdf = self.documents.save(f"{project['ref']}-accounting.pdf", report.render_pdf(project, current, view, text))
-            issued = {"docx": docx.dump(), "pdf": pdf.dump(), "opinion": text, "by": actor.dump(),
-                      "at": to_shanghai(now).isoformat(), "to": "county party committee and county government"}
+            routing = gongwen.routing(self.policy, "accounting_report")
+            number = gongwen.allocate(uow.session, models.document_numbers, routing.issuer,
+                                      f"accounting_report:{project_id}", to_shanghai(now).date())
+            document = report.document(project, current, view, text, number, routing,
+                                       list(self.policy.get("authority.decision_authority.principals")))
+            docx = self.documents.save(f"{project['ref']}-accounting.docx", report.render_docx(document))
+            pdf = self.documents.save(f"{project['ref']}-accounting.pdf", report.render_pdf(document))
+            issued = {"docx": docx.dump(), "pdf": pdf.dump(), "opinion": to_wire(text), "by": actor.dump(),
+                      "at": to_shanghai(now).isoformat(), "to": list(routing.to), "number": number.text}
             state = domain.state_after(receivable)
             store.change(uow.session, current, report=issued, state=state, closed_at=now if state == domain.CLOSED else None)
             if receivable is not None:
                 store.open_receivable(uow.session, project_id=project_id, amount=receivable.amount, paid=receivable.paid,
                                       written_off=receivable.written_off, status=receivable.status, opened_at=now)
             uow.emit(Envelope("accounting.report_issued", actor, project_id=project_id, payload={
-                "documents": [docx.dump(), pdf.dump()], "opinion": text, "fee": str(receivable.amount if receivable else "0.00"),
+                "documents": [docx.dump(), pdf.dump()], "opinion": to_wire(text), "number": number.text, "fee": str(receivable.amount if receivable else "0.00"),
                 "recovery_units": list(domain.RECOVERY_ROLES) if receivable else [],
-                "reason": "accounting report issued to the county party committee and government"
-                          + (f"; the investor owes {receivable.amount} yuan" if receivable else "")}))
+                **reason(_("accounting report {number} issued to the county party committee and government; the "
+                           "investor owes {fee:yuan}", number=number.text, fee=receivable.amount) if receivable else
+                         _("accounting report {number} issued to the county party committee and government",
+                           number=number.text))}))
             self._close_if_done(uow, actor, project_id, current, receivable, state)
         return self.get_accounting(actor.dump(), project_id)
 
@@ -206,14 +214,11 @@ class AccountingService:
                                  ended_at=now if after.status != domain.OUTSTANDING else None)
             state = domain.state_after(after)
             store.change(uow.session, current, state=state, closed_at=now if state == domain.CLOSED else None)
-            paid = f"{amount} yuan paid" if kind == domain.PAYMENT else "recorded"
             uow.emit(Envelope("accounting.recovery_recorded", actor, project_id=project_id, payload={
                 "unit": actor.unit, "kind": kind, "amount": amount and str(amount),
                 "voucher": data["voucher"], "paid": str(after.paid), "outstanding": str(after.outstanding),
                 "status": after.status,
-                "reason": f"{actor.unit} ({domain.RECOVERY_ROLES[actor.unit]}): {paid} — {data['note']}; "
-                          f"{after.outstanding} of {after.amount} yuan outstanding"
-                          + (" (settled)" if after.status == domain.SETTLED else "")}))
+                **reason(_recovery_reason(actor.unit, kind, amount, data["note"], after))}))
             self._close_if_done(uow, actor, project_id, current, after, state)
         return self.get_accounting(actor.dump(), project_id)
 
@@ -247,11 +252,8 @@ class AccountingService:
             uow.emit(Envelope("accounting.write_off_decided", actor, project_id=project_id, payload={
                 "position": actor.position, "decision": data["decision"], "amount": str(round_.amount),
                 "outcome": outcome, "awaiting": [] if outcome else waiting,
-                "reason": f"{actor.position} {'agrees' if data['decision'] == domain.AGREE else 'refuses'} to write off "
-                          f"the outstanding {round_.amount} yuan: {data['reason']}"
-                          + {domain.WRITTEN_OFF: " — written off by the principals",
-                             "refused": " — the write-off is refused; the fee stays owed"}.get(
-                              outcome, f" — awaiting {' and '.join(waiting)}")}))
+                **reason(_write_off_reason(actor.position, data["decision"], round_.amount, data["reason"], outcome,
+                                           waiting))}))
             self._close_if_done(uow, actor, project_id, current, after, state)
         return self.get_accounting(actor.dump(), project_id)
 
@@ -276,9 +278,9 @@ class AccountingService:
         current = store.accounting(self.db.session, project_id)
         self._may_read(actor, current, store.project(self.db.session, project_id))
         if not current["report"]:
-            raise Conflict("no report has been issued yet", {"report": ["none"]})
+            raise Conflict(_("no accounting report has been issued yet"), {"report": [_("not issued")]})
         if kind not in ("docx", "pdf"):
-            raise InvalidInput.for_field("kind", "docx or pdf")
+            raise InvalidInput.for_field("kind", _("must be one of: {choices:list}", choices=["docx", "pdf"]))
         ref = current["report"][kind]
         return {**ref, "content_base64": base64.b64encode(self.documents.load(ref["id"])).decode()}
 
@@ -291,18 +293,20 @@ class AccountingService:
         need_to_know.check(actor, "accounting.read", self.policy.authority, need_to_know.project_units(
             project["responsible_unit"], more=[*current["participants"], *recovering]))
 
-    def _open(self, uow, project_id: str, actor: Actor, cause: str, reason: str) -> None:
+    def _open(self, uow, project_id: str, actor: Actor, cause: str, why) -> None:
         project = store.project(uow.session, project_id)
         # (the lifecycle copy follows construction and the states after it only: shared.topology.TAKES_ONLY)
         if project["lifecycle_state"] != "construction" or not project["contract_terms"]:
-            where = project["lifecycle_state"] or "not yet in construction"
-            raise Conflict(f"{project['ref']} is {where}: an accounting opens for a signed project in construction",
-                           {"state": [where]})
+            where = project["lifecycle_state"]
+            raise Conflict(_("{ref} is {state:state}: an investment accounting opens for a signed project under "
+                             "construction", ref=project["ref"], state=where) if where else
+                           _("{ref} is not under construction yet: an investment accounting opens for a signed project "
+                             "under construction", ref=project["ref"]), {"state": [where or "-"]})
         participants = domain.participants(project["responsible_unit"])
         store.open_accounting(uow.session, project_id=project_id, opened_by=actor.dump(), opened_at=self.clock(),
                               cause=cause, participants=participants)
         uow.emit(Envelope("accounting.opened", actor, project_id=project_id, payload={
-            "cause": cause, "participants": participants, "reason": reason}))
+            "cause": cause, "participants": participants, **reason(why)}))
 
     def _record_figures(self, uow, project_id: str, actor: Actor, **values) -> None:
         """A figure entered (state table: until the report); with both in, the figures are computed."""
@@ -320,7 +324,8 @@ class AccountingService:
             fee = domain.figure(figures, "fee_to_recover")
             uow.emit(Envelope("accounting.figures_computed", actor, project_id=project_id, payload={
                 "figures": figures, "fee": str(fee),
-                "reason": f"figures computed: excess land {domain.figure(figures, 'excess_land')} mu, fee {fee} yuan"}))
+                **reason(_("figures computed: excess land {excess:mu}, fee {fee:yuan}",
+                           excess=domain.figure(figures, "excess_land"), fee=fee))}))
 
     @staticmethod
     def _close_if_done(uow, actor: Actor, project_id: str, current, receivable, state: str) -> None:
@@ -330,7 +335,7 @@ class AccountingService:
             "fee": str(domain.figure(current["figures"], "fee_to_recover")),
             "recovered": str(receivable.paid if receivable else "0.00"),
             "written_off": str(receivable.written_off if receivable else "0.00"),
-            "reason": domain.closing_reason(receivable)}))
+            **reason(domain.closing_reason(receivable))}))
 
 
 def _receivable(row) -> domain.Receivable | None:
@@ -350,7 +355,7 @@ def _receivable_view(receivable: domain.Receivable | None, row, entries: list) -
     pending = domain.still_pending(_round(row), receivable)
     return {"amount": str(receivable.amount), "paid": str(receivable.paid), "written_off": str(receivable.written_off),
             "outstanding": str(receivable.outstanding), "status": receivable.status,
-            "roles": [{"unit": unit, "role": role} for unit, role in domain.RECOVERY_ROLES.items()],
+            "roles": [{"unit": unit, "role": to_wire(_(role))} for unit, role in domain.RECOVERY_ROLES.items()],
             "entries": [{"unit": e["unit"], "kind": e["kind"], "amount": e["amount"] and str(e["amount"]),
                          "voucher": e["voucher"], "note": e["note"], "by": e["by"], "at": to_shanghai(e["at"]).isoformat()}
                         for e in entries],
@@ -358,3 +363,29 @@ def _receivable_view(receivable: domain.Receivable | None, row, entries: list) -
                           "decisions": (row or {}).get("decisions") or []},
             "opened_at": row and to_shanghai(row["opened_at"]).isoformat(),
             "ended_at": row and row["ended_at"] and to_shanghai(row["ended_at"]).isoformat()}
+
+
+def _recovery_reason(unit: str, kind: str, amount, note: str, after: domain.Receivable):
+    """A recovery on the timeline: who, in which role, what was paid (or done), what is still owed."""
+    said = dict(unit=unit, role=_(domain.RECOVERY_ROLES[unit]), note=note, outstanding=after.outstanding,
+                fee=after.amount)
+    if kind == domain.PAYMENT and after.status == domain.SETTLED:
+        return _("{unit:unit} ({role}): {amount:yuan} paid — {note}; the fee of {fee:yuan} is settled", amount=amount,
+                 **said)
+    if kind == domain.PAYMENT:
+        return _("{unit:unit} ({role}): {amount:yuan} paid — {note}; {outstanding:yuan} of {fee:yuan} outstanding",
+                 amount=amount, **said)
+    return _("{unit:unit} ({role}): recorded — {note}; {outstanding:yuan} of {fee:yuan} outstanding", **said)
+
+
+def _write_off_reason(position: str, decision: str, amount, why: str, outcome: str | None, waiting: list[str]):
+    """A principal's decision on writing off the remainder, and where the round stands after it."""
+    said = dict(position=position, decision=decision, amount=amount, reason=why)
+    if outcome == domain.WRITTEN_OFF:
+        return _("{position:position} {decision:outcome} to write off the outstanding {amount:yuan}: {reason} — written "
+                 "off by the principals", **said)
+    if outcome == "refused":
+        return _("{position:position} {decision:outcome} to write off the outstanding {amount:yuan}: {reason} — the "
+                 "write-off is refused; the fee stays owed", **said)
+    return _("{position:position} {decision:outcome} to write off the outstanding {amount:yuan}: {reason} — awaiting "
+             "{waiting:positions}", waiting=waiting, **said)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from services.accounting import models
 from shared.errors import Conflict, NotFound
+from shared.i18n import _
 from shared.statements import exists, first, insert_row, rows, update_rows
 
 P, A, R, E = models.projects, models.accountings, models.receivables, models.recovery_entries
@@ -11,7 +12,8 @@ P, A, R, E = models.projects, models.accountings, models.receivables, models.rec
 def project(session, project_id: str):
     row = first(session, P, project_id=project_id)
     if row is None:
-        raise NotFound(f"accounting knows no project {project_id}", {"project_id": project_id})
+        raise NotFound(_("the investment accounting knows no such project (it has not been filed)"),
+                       {"project_id": project_id})
     return row
 
 
@@ -30,7 +32,7 @@ def set_project(session, project_id: str, **values) -> None:
 def accounting(session, project_id: str, lock: bool = False):
     row = first(session, A, lock=lock, project_id=project_id)
     if row is None:
-        raise NotFound(f"no accounting has been opened for project {project_id}", {"project_id": project_id})
+        raise NotFound(_("no investment accounting has been opened for this project"), {"project_id": project_id})
     return row
 
 
@@ -46,7 +48,7 @@ def change(session, current, **values) -> None:
     done = update_rows(session, A, {"project_id": current["project_id"], "version": current["version"]},
                        {**values, "version": current["version"] + 1})
     if done != 1:
-        raise Conflict("the accounting changed meanwhile; retry", {"version": [str(current["version"])]})
+        raise Conflict(_("the accounting changed meanwhile; try again"), {"version": [str(current["version"])]})
 
 
 def receivable(session, project_id: str) -> dict | None:

@@ -86,10 +86,10 @@ STANDARD_ARTICLES = (
 # party's), filed_copies (the county's).
 DEFAULT_TEMPLATE: dict[str, Any] = {
     "title": "招商引资项目投资合同",
-    "draft_notice": "DRAFT 草稿 — 未经法制办审核",
+    "draft_notice": "草稿　未经县法制办审核",
     "header": {
         "contract_no": "合同编号：{contract_no}",
-        "version": "版本：v{version}",
+        "version": "版本：第{version}稿",
         "project": "项目名称：{project_name}",
         "party_a": "甲方：{party_a}",
         "party_b": "乙方：{party_b}",
@@ -170,7 +170,9 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
         "GOV": "县政府办公室",
         "ARCH": "县档案局",
     },
-    "fonts": {"body": "宋体", "heading": "黑体", "latin": "Times New Roman"},
+    # GB/T 9704's faces as county offices have them: 仿宋 body, 黑体 articles, 小标宋 title (a contract is not a 公文:
+    # its own sizes and layout)
+    "fonts": {"body": "仿宋_GB2312", "heading": "黑体", "title": "方正小标宋简体", "latin": "Times New Roman"},
 }
 
 _CN_DIGITS = "零一二三四五六七八九"
@@ -374,7 +376,7 @@ def _setup_document(doc, tpl: Mapping) -> None:
     normal.paragraph_format.space_after = Pt(0)
 
     title = doc.styles["Title"]
-    _set_fonts(title, fonts["heading"], fonts["latin"])
+    _set_fonts(title, fonts.get("title", fonts["heading"]), fonts["latin"])
     title.font.size = Pt(22)  # 二号
     title.font.bold = True
     title.font.color.rgb = RGBColor(0, 0, 0)
@@ -657,8 +659,26 @@ def approve(draft: bytes, *, template: Mapping | None = None) -> bytes:
     """
     tpl = _merge_template(template)
     now = now_shanghai().astimezone(timezone.utc)
-    approved = _approve_parts(draft, tpl["draft_notice"], now)
-    return approved if approved is not None else _approve_document(draft, tpl["draft_notice"], now)
+    notice = _notice_of(draft, tpl["draft_notice"])
+    approved = _approve_parts(draft, notice, now)
+    return approved if approved is not None else _approve_document(draft, notice, now)
+
+
+LEGACY_DRAFT_NOTICES = ("DRAFT 草稿 — 未经法制办审核",)
+"""DRAFT lines of earlier versions of the platform: a draft stored with one is approved all the same."""
+
+
+def _notice_of(draft: bytes, notice: str) -> str:
+    """The DRAFT line the draft carries: the template's, else an earlier platform's it carries."""
+    for legacy in LEGACY_DRAFT_NOTICES:
+        if legacy != notice and escape_text(legacy).encode("utf-8") in _body_xml(draft):
+            return legacy
+    return notice
+
+
+def _body_xml(draft: bytes) -> bytes:
+    entry = entries_of(draft).get(_BODY)
+    return entry.content() if entry is not None else b""
 
 
 def _approve_document(draft: bytes, notice: str, now: datetime) -> bytes:

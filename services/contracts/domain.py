@@ -11,7 +11,7 @@ from typing import Iterable, Mapping
 from shared import decided_terms
 from shared.clock import to_shanghai
 from shared.errors import Conflict, InvalidInput, NotAllowed
-from shared.i18n import _
+from shared.i18n import N_, Message, _
 from shared.units import quantize_intensity, wan_per_mu
 from shared.workdays import Deadline, WorkingDayCalendar
 
@@ -28,26 +28,26 @@ class Move:
     act: str
     moves: Mapping[str, str]  # from state -> to state
     rule: str
-    refusal: str  # why the act is refused in any other state ({state} is filled in)
+    refusal: str  # why the act is refused in any other state (a text of the catalogue; {state} is filled in)
 
 
 MOVES: dict[str, Move] = {m.act: m for m in (
     Move("decision_agreed", {s: AGREED for s in BEFORE_SIGNING}, "R5",
-         "the contract is {state}: a decision after signing changes nothing"),
+         N_("the contract stands at “{state:contract_state}”: a decision after signing changes nothing")),
     Move("decision_refused", {s: REFUSED for s in BEFORE_SIGNING}, "R5",
-         "the contract is {state}: a decision after signing changes nothing"),
+         N_("the contract stands at “{state:contract_state}”: a decision after signing changes nothing")),
     Move("reopened", {s: NEGOTIATING for s in (AGREED, REFUSED, DRAFTING, LEGAL_REVIEW)}, "R5",
-         "the contract is {state}: there is no decision to reopen"),
+         N_("the contract stands at “{state:contract_state}”: there is no decision to reopen")),
     Move("draft", {AGREED: DRAFTING, DRAFTING: DRAFTING, LEGAL_REVIEW: LEGAL_REVIEW}, "R6",
-         "the contract is {state}: drafts are made from agreement until signing"),
-    Move("submit", {DRAFTING: LEGAL_REVIEW, LEGAL_REVIEW: LEGAL_REVIEW}, "R6", "the contract is {state}"),
-    Move("legal_approve", {LEGAL_REVIEW: LEGAL_REVIEW}, "R6", "the contract is {state}: LEGAL reviews a submitted draft"),
-    Move("legal_return", {LEGAL_REVIEW: DRAFTING}, "R6", "the contract is {state}: LEGAL reviews a submitted draft"),
-    Move("sign", {LEGAL_REVIEW: SIGNED}, "R6", "the contract is {state}: it is signed after LEGAL's approval"),
-    Move("register_copies", {SIGNED: FILED_COPIES}, "R13", "the contract is {state}: copies are filed once it is signed"),
-    Move("hand_over", {FILED_COPIES: CONSTRUCTION}, "R7", "the contract is {state}: it is handed over once filed"),
-    Move("hand_to_archives", {CONSTRUCTION: ARCHIVED}, "R13", "the contract is {state}: it goes to ARCH after its "
-                                                              "construction and accounting"),
+         N_("the contract stands at “{state:contract_state}”: drafts are made from agreement until signing")),
+    Move("submit", {DRAFTING: LEGAL_REVIEW, LEGAL_REVIEW: LEGAL_REVIEW}, "R6", N_("the contract stands at “{state:contract_state}”")),
+    Move("legal_approve", {LEGAL_REVIEW: LEGAL_REVIEW}, "R6", N_("the contract stands at “{state:contract_state}”: LEGAL reviews a submitted draft")),
+    Move("legal_return", {LEGAL_REVIEW: DRAFTING}, "R6", N_("the contract stands at “{state:contract_state}”: LEGAL reviews a submitted draft")),
+    Move("sign", {LEGAL_REVIEW: SIGNED}, "R6", N_("the contract stands at “{state:contract_state}”: it is signed after LEGAL's approval")),
+    Move("register_copies", {SIGNED: FILED_COPIES}, "R13", N_("the contract stands at “{state:contract_state}”: copies are filed once it is signed")),
+    Move("hand_over", {FILED_COPIES: CONSTRUCTION}, "R7", N_("the contract stands at “{state:contract_state}”: it is handed over once filed")),
+    Move("hand_to_archives", {CONSTRUCTION: ARCHIVED}, "R13", N_("the contract stands at “{state:contract_state}”: it goes to the "
+                                                                 "archives after its construction and accounting")),
 )}
 """act -> the states it is taken from and the state it leaves the contract in (R5, R6, R7, R13)."""
 
@@ -56,7 +56,7 @@ def next_state(act: str, state: str) -> str:
     """The state ``act`` leaves a contract in ``state`` in; Conflict (changing nothing) if not allowed there."""
     move = MOVES[act]
     if state not in move.moves:
-        raise Conflict(move.refusal.format(state=state), {"state": [state]})
+        raise Conflict(Message(move.refusal, {"state": state}), {"state": [state]})
     return move.moves[state]
 
 
@@ -103,7 +103,8 @@ def decision_in_force(current: Mapping) -> dict:
     if current["state"] not in (AGREED, DRAFTING, LEGAL_REVIEW) or not current["route"]:
         why = {PENDING: _("no agreement yet"), NEGOTIATING: _("the project is back in negotiation for a new decision"),
                REFUSED: _("the decision refused the project")}.get(current["state"])
-        raise Conflict(_("no decision in force: {why}", why=why or _("the contract is {state}", state=current["state"])),
+        raise Conflict(_("no decision in force: {why}", why=why or _("the contract stands at “{state:contract_state}”",
+                                                                     state=current["state"])),
                        {"decision": [current["state"]]})
     return current["decided_terms"] or legacy_terms(current["route"], current)
 
@@ -127,7 +128,7 @@ def compose_terms(decided: Mapping, given: Mapping) -> dict:
     draft adds (dates, obligations, other terms).  A decided figure typed differently is refused: a change after
     the decision goes back to negotiation (R5)."""
     problems = {name: [_("must be the decided {value}: a change after the decision goes back to negotiation for a "
-                         "new decision (R5)", value=decided[name])]
+                         "new decision", value=decided[name])]
                 for name in DECIDED if given.get(name) is not None and Decimal(str(given[name])) != Decimal(decided[name])}
     if problems:
         raise InvalidInput(_("the draft differs from the decision in force: {problems:clauses}", problems=[
@@ -144,22 +145,22 @@ def contract_clauses(terms: Mapping) -> list[str]:
 def check_terms(terms: Mapping) -> None:
     """The terms hang together: dates in order, the fixed-asset investment within the total, each obligation with
     its own id (not one of the contract's dates, which signing makes obligations)."""
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list[Message]] = {}
     start, done, production = terms["construction_start"], terms["completion"], terms["production"]
     if not start <= done:
-        problems.setdefault("completion", []).append("must not be before the construction start")
+        problems.setdefault("completion", []).append(_("must not be before the construction start"))
     if not done <= production:
-        problems.setdefault("production", []).append("must not be before completion")
+        problems.setdefault("production", []).append(_("must not be before completion"))
     if terms["fixed_asset_investment"] > terms["total_investment"]:
-        problems.setdefault("fixed_asset_investment", []).append("cannot exceed the total investment")
+        problems.setdefault("fixed_asset_investment", []).append(_("cannot exceed the total investment"))
     ids = [o["id"] for o in terms["obligations"]]
     if len(ids) != len(set(ids)):
-        problems.setdefault("obligations", []).append("each obligation needs its own id")
+        problems.setdefault("obligations", []).append(_("each obligation needs its own number"))
     for i, key in enumerate(ids):
         if key in DATE_OBLIGATIONS:
             problems.setdefault(f"obligations.{i}.id", []).append(_(
-                "{key} is the contract's {date} date, an obligation the platform creates at signing: choose another id",
-                key=key, date=DATE_OBLIGATIONS[key][0]))
+                "{key} is the contract's {date} date, an obligation the platform creates at signing: choose another "
+                "number", key=key, date=_(DATE_OBLIGATIONS[key][0])))
     if problems:
         raise InvalidInput(_("the terms are inconsistent: {problems:clauses}", problems=[
             _("{f:field}: {rules:list}", f=k, rules=v) for k, v in problems.items()]), problems)
@@ -173,40 +174,47 @@ def contracted_intensity(fixed_asset_investment: Decimal, land_mu: Decimal) -> D
 def check_can_submit(state: str, version: Mapping, latest: int) -> str:
     """IPB submits the latest draft; the contract's state after it."""
     if version["version"] != latest:
-        raise Conflict(f"v{version['version']} is not the latest draft (v{latest})", {"version": [str(version["version"])]})
+        raise Conflict(_("version {version} is not the latest draft (version {latest})", version=version["version"],
+                         latest=latest), {"version": [str(version["version"])]})
     if version["status"] not in VERSION_MOVES["submit"]:
-        raise Conflict(f"v{version['version']} is {version['status']}: only a draft goes to LEGAL", {"status": [version["status"]]})
+        raise Conflict(_("version {version} is {status:version_status}: only a draft goes to the legal affairs office",
+                         version=version["version"], status=version["status"]), {"status": [version["status"]]})
     return next_state("submit", state)
 
 
 def check_can_review(version: Mapping, latest: int, decision: str, comments: list[str]) -> str:
     """LEGAL approves or returns (with comments) the latest submitted version; its status after it."""
     if version["status"] not in VERSION_MOVES[decision]:
-        raise Conflict(f"v{version['version']} is {version['status']}: LEGAL reviews a submitted version",
+        raise Conflict(_("version {version} is {status:version_status}: the legal affairs office reviews a submitted "
+                         "version", version=version["version"], status=version["status"]),
                        {"status": [version["status"]]})
     if version["version"] != latest:
-        raise Conflict(f"v{version['version']} has been superseded by v{latest}", {"version": [str(version["version"])]})
+        raise Conflict(_("version {version} has been superseded by version {latest}", version=version["version"],
+                         latest=latest), {"version": [str(version["version"])]})
     if decision == "return" and not comments:
-        raise InvalidInput.for_field("comments", "LEGAL returns a draft with its comments")
+        raise InvalidInput.for_field("comments", _("the legal affairs office returns a draft with its comments"))
     return VERSION_MOVES[decision][version["status"]]
 
 
 def check_signatory(route: Mapping, position: str) -> None:
     """R5: only the position the decision route names signs."""
     if position != route["signs"]:
-        raise NotAllowed(f"the decision route names {route['signs']} to sign, not {position}",
-                         {"position": [f"must be {route['signs']}"]})
+        raise NotAllowed(_("the decision route names {signs:position} to sign, not {position:position}",
+                           signs=route["signs"], position=position),
+                         {"position": [_("must be {signs:position}", signs=route["signs"])]})
 
 
 def not_the_draft_sent(version: int) -> Conflict:
     """LEGAL approves the draft it was sent: a version whose document carries no DRAFT line is not that draft."""
-    return Conflict(f"v{version}'s document carries no DRAFT line, so it is not the draft LEGAL was sent: IPB drafts "
-                    "the contract again", {"version": [str(version)]})
+    return Conflict(_("the document of version {version} carries no draft line, so it is not the draft the legal "
+                      "affairs office was sent: IPB drafts the contract again", version=version),
+                    {"version": [str(version)]})
 
 
 def check_has_route(route: Mapping | None) -> Mapping:
     if not route:
-        raise Conflict("no agreement yet: there is no decision route naming a signatory", {"route": ["none"]})
+        raise Conflict(_("no agreement yet: there is no decision route naming a signatory"),
+                       {"route": [_("no agreement yet")]})
     return route
 
 
@@ -214,11 +222,13 @@ def check_can_sign(state: str, version: Mapping, latest: int) -> str:
     """Only the latest version, approved by LEGAL, is signed; the contract's state after it."""
     after = next_state("sign", state)
     if version["status"] != APPROVED:
-        raise Conflict(f"v{version['version']} is {version['status']}: only a LEGAL-approved version can be signed",
-                       {"version": [f"v{version['version']} not approved"]})
+        raise Conflict(_("version {version} is {status:version_status}: only a version the legal affairs office "
+                         "approved can be signed", version=version["version"], status=version["status"]),
+                       {"version": [_("version {version} is not approved", version=version["version"])]})
     if version["version"] != latest:
-        raise Conflict(f"v{latest} was drafted after v{version['version']} was approved: it needs LEGAL's approval first",
-                       {"version": [f"v{latest} pending"]})
+        raise Conflict(_("version {latest} was drafted after version {version} was approved: it needs the legal affairs "
+                         "office's approval first", latest=latest, version=version["version"]),
+                       {"version": [_("version {latest} awaits approval", latest=latest)]})
     return after
 
 
@@ -248,18 +258,20 @@ def party_a(signs: str, responsible_unit_name: str, government_signatories: Iter
 HOLDERS = ("GOV", "IPB", "FIN", "LAND", "LEGAL", "IND")
 
 
-def check_copy_register(problems: list[str]) -> None:
+def check_copy_register(problems: list[Message]) -> None:
     if problems:
-        raise InvalidInput("the contract file is incomplete — " + "; ".join(problems), {"copies": problems})
+        raise InvalidInput(_("the contract file is incomplete — {problems:clauses}", problems=problems),
+                           {"copies": problems})
 
 
 def check_can_archive(state: str, lifecycle_state: str | None, archived: Mapping | None) -> str:
     """R13: the contract goes to ARCH once, when its project is closed."""
     if state == ARCHIVED:  # a second call (a retry after a lost reply) must not hand it again
-        raise Conflict(f"the contract was already handed to ARCH on {archived['at']}", {"state": [ARCHIVED]})
+        raise Conflict(_("the contract was already handed to {arch:unit} on {at:datetime}", arch="ARCH",
+                         at=archived["at"]), {"state": [ARCHIVED]})
     if lifecycle_state != "closed":
-        raise Conflict("the project is not closed yet: a contract is archived once the project is closed",
-                       {"state": [lifecycle_state or "not closed"]})
+        raise Conflict(_("the project is not closed yet: a contract is archived once the project is closed"),
+                       {"state": [lifecycle_state or _("not closed")]})
     return next_state("hand_to_archives", state)
 
 
@@ -268,24 +280,26 @@ def required_holders(responsible_unit: str, holders: Iterable[str]) -> list[str]
 
 
 def copy_register_problems(copies: list[Mapping], required: list[str], minimum: int,
-                           custodians: Mapping[str, Mapping]) -> list[str]:
+                           custodians: Mapping[str, Mapping]) -> list[Message]:
     """Everything the register lacks, listed (empty when it may be filed)."""
     problems = []
     numbers = [c["number"] for c in copies]
     if len(copies) < minimum:
-        problems.append(f"{len(copies)} copies registered; at least {minimum} are required")
+        problems.append(_("{count:count} copies registered; at least {minimum:count} are required", count=len(copies),
+                          minimum=minimum))
     if sorted(numbers) != list(range(1, len(numbers) + 1)):
-        problems.append(f"copies must be numbered 1 to {len(numbers)} once each (got {sorted(numbers)})")
+        problems.append(_("copies must be numbered 1 to {count:count} once each (given: {numbers})", count=len(numbers),
+                          numbers="、".join(map(str, sorted(numbers)))))
     holding = {c["unit"] for c in copies}
     for unit in required:
         if unit not in holding:
-            problems.append(f"{unit} holds no copy")
+            problems.append(_("{unit:unit} holds no copy", unit=unit))
     for unit in sorted(holding):
         custodian = custodians.get(unit)
         if not custodian:
-            problems.append(f"{unit} has no designated custodian and cabinet")
+            problems.append(_("{unit:unit} has no designated custodian and cabinet", unit=unit))
         elif not (custodian.get("cabinet") or "").strip():
-            problems.append(f"{unit} has a custodian but no cabinet")
+            problems.append(_("{unit:unit} has a custodian but no cabinet", unit=unit))
     return problems
 
 
@@ -323,48 +337,51 @@ def custodian_designation(unit: str, current: Mapping | None, designated: Mappin
 @dataclass(frozen=True)
 class AccessVerdict:
     allowed: bool
-    basis: str  # "custodian of <unit>" | "grant <id> until …" | why refused
+    basis: Message  # custodian of <unit> | grant <id> until … | why refused
 
 
 def check_grant(expires_at: datetime, now: datetime) -> None:
     if expires_at <= now:
-        raise InvalidInput.for_field("expires_at", "must be in the future")
+        raise InvalidInput.for_field("expires_at", _("must be in the future"))
 
 
 def check_reading(verdict: "AccessVerdict", ref: str) -> None:
     if not verdict.allowed:
-        raise NotAllowed(f"reading contract {ref} is refused: {verdict.basis}", {"basis": verdict.basis})
+        raise NotAllowed(_("reading the contract of {ref} is refused: {basis}", ref=ref, basis=verdict.basis),
+                         {"basis": verdict.basis})
 
 
 def check_draft_reader(allowed: bool, position: str, unit: str, ref: str) -> None:
     """The drafting parties (IPB, LEGAL: policy ``contracts.read_draft``) read drafts."""
     if not allowed:
-        raise NotAllowed(f"{position} ({unit}) may not read drafts of {ref}", {"operation": "contracts.read_draft"})
+        raise NotAllowed(_("{position:position} ({unit:unit}) may not read the drafts of {ref}", position=position,
+                           unit=unit, ref=ref), {"operation": "contracts.read_draft"})
 
 
 def access_verdict(user_id: str, holding_custodians: Mapping[str, str], grants: Iterable[Mapping], now: datetime) -> AccessVerdict:
     """Custodians of holding units read their copy; anyone else needs a live leader's grant."""
     for unit, custodian_user in holding_custodians.items():
         if custodian_user == user_id:
-            return AccessVerdict(True, f"custodian of {unit}")
+            return AccessVerdict(True, _("custodian of {unit:unit}", unit=unit))
     live = [g for g in grants if g["grantee_user_id"] == user_id and g["granted_at"] <= now < g["expires_at"]]
     if live:
         grant = max(live, key=lambda g: g["expires_at"])
         until = to_shanghai(grant["expires_at"]).isoformat()
-        return AccessVerdict(True, f"grant {grant['id']} by {grant['grantor_position']} until {until}")
+        return AccessVerdict(True, _("grant {grant} by the {position:position} until {until:datetime}",
+                                     grant=grant["id"], position=grant["grantor_position"], until=until))
     expired = [g for g in grants if g["grantee_user_id"] == user_id and g["expires_at"] <= now]
     if expired:
-        return AccessVerdict(False, "the leader's grant has expired")
-    return AccessVerdict(False, "not a custodian of a holding unit and no leader's grant")
+        return AccessVerdict(False, _("the leader's grant has expired"))
+    return AccessVerdict(False, _("not a custodian of a holding unit and no leader's grant"))
 
 
 # -- R6/R7: obligations and special reports --------------------------------------------------------------
 
 OPEN, MET, LAPSED = "open", "met", "lapsed"
 DATE_OBLIGATIONS = {
-    "START": ("construction start", "construction_start", "按期开工建设"),
-    "COMPLETION": ("completion", "completion", "按期竣工"),
-    "PRODUCTION": ("full production", "production", "全面建成投产"),
+    "START": (N_("construction start"), "construction_start", "按期开工建设"),
+    "COMPLETION": (N_("completion"), "completion", "按期竣工"),
+    "PRODUCTION": (N_("full production"), "production", "全面建成投产"),
 }
 """R6: the start, completion and full-production dates are always obligations of the investor, created at signing."""
 
@@ -380,7 +397,7 @@ def check_obligations_due(obligations: Iterable[Mapping], signing_date: date) ->
     """An obligation due before the signing date cannot be signed: each one is named."""
     early = [o for o in obligations if _day(o["due"]) < signing_date]
     if early:
-        said = [_("{key} ({text}) is due {due:date}", key=o["id"], text=o["text"], due=_day(o["due"])) for o in early]
+        said = [_("“{text}” is due {due:date}", text=o["text"], due=_day(o["due"])) for o in early]
         raise Conflict(_("obligations due before the signing date {day:date}: {late:clauses}; draft a version with "
                          "dates from the signing date on", day=signing_date, late=said), {"obligations": said})
 
@@ -389,9 +406,9 @@ def _day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def check_progress(status: str, key: str) -> None:
+def check_progress(status: str, text: str) -> None:
     if status == MET:
-        raise Conflict(f"obligation {key} is already met", {"obligation": [key]})
+        raise Conflict(_("the obligation “{text}” is already met", text=text), {"obligation": [text]})
 
 
 def progress_values(item: Mapping, entry: Mapping, met: bool, now: datetime) -> dict:
@@ -402,9 +419,9 @@ def progress_values(item: Mapping, entry: Mapping, met: bool, now: datetime) -> 
     return values
 
 
-def check_report_due(status: str, report, key: str) -> None:
+def check_report_due(status: str, report, text: str) -> None:
     if status != LAPSED or report is not None:
-        raise Conflict(f"obligation {key} has no special report due", {"obligation": [key]})
+        raise Conflict(_("the obligation “{text}” has no special report due", text=text), {"obligation": [text]})
 
 
 def report_deadline(due: date, calendar: WorkingDayCalendar, working_days: int) -> Deadline:

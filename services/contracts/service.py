@@ -26,7 +26,7 @@ from datetime import date, datetime
 from nameko.rpc import RpcProxy
 
 from services.contracts import document, domain, models, store
-from shared import audit, holidays, need_to_know
+from shared import audit, holidays, need_to_know, vocabulary
 from shared.actor import SYSTEM, Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.rpc import rpc
@@ -37,7 +37,7 @@ from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
 from shared.errors import EXPECTED, InvalidInput, NotAllowed, NotFound
-from shared.i18n import _
+from shared.i18n import _, read_text, reason, stored_text, to_wire
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
     CopiesInputSchema, ContractSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
@@ -145,13 +145,13 @@ class ContractsService:
                               status=domain.DRAFT, drafted_by=actor.dump(), drafted_at=now)
             first = current["state"] == domain.AGREED
             store.change(uow.session, current, state=after)
-            self._audit(uow, actor, "contracts.draft", project_id, "done", f"v{number}", now)
+            self._audit(uow, actor, "contracts.draft", project_id, "done", _("version {version}", version=number), now)
             uow.emit(Envelope("contracts.drafted", actor, project_id=project_id, payload={
                 "version": number, "state_change": first, "intensity_wan_per_mu": stored["intensity_wan_per_mu"],
                 "parcel": stored["parcel"] and {**stored["parcel"], "ref": current["ref"],
                                                 "project_name": current["project_name"]},
                 "round": current["decision_round"],
-                "reason": f"contract v{number} drafted"}))
+                **reason(_("contract version {version} drafted", version=number))}))
         return self.get_contract(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -168,7 +168,7 @@ class ContractsService:
             store.change(uow.session, current, state=after)
             uow.emit(Envelope("contracts.submitted", actor, project_id=project_id, payload={
                 "version": data["version"], "state_change": moves, "round": current["decision_round"],
-                "reason": f"v{data['version']} submitted to LEGAL"}))
+                **reason(_("version {version} submitted to the legal affairs office", version=data["version"]))}))
         return self.get_contract(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -198,8 +198,7 @@ class ContractsService:
             uow.emit(Envelope(kind, actor, project_id=project_id, payload={
                 "version": data["version"], "comments": data["comments"], "state_change": not approved,
                 "round": current["decision_round"],
-                "reason": f"LEGAL {'approves' if approved else 'returns'} v{data['version']}"
-                          + (f": {'; '.join(data['comments'])}" if data["comments"] else "")}))
+                **reason(_legal_reason(approved, data["version"], data["comments"]))}))
         return self.get_contract(actor.dump(), project_id)
 
     # -- signing ------------------------------------------------------------------------------------
@@ -222,7 +221,8 @@ class ContractsService:
                                      due=_date(item["due"]), party=item["party"])
             store.change(uow.session, current, state=after, signed_version=data["version"], signed_by=actor.dump(),
                          investor_signatory=data["investor_signatory"], signed_at=now)
-            self._audit(uow, actor, "contracts.sign", project_id, "done", f"v{data['version']}", now)
+            self._audit(uow, actor, "contracts.sign", project_id, "done", _("version {version}", version=data["version"]),
+                        now)
             uow.emit(Envelope("contracts.signed", actor, project_id=project_id, payload={
                 "version": data["version"], "signed_by": actor.position, "investor_signatory": data["investor_signatory"],
                 "round": current["decision_round"],
@@ -231,7 +231,9 @@ class ContractsService:
                                                              "production")}
                 | ({"parcel": version["terms"]["parcel"]} if version["terms"].get("parcel") else {}),
                 "obligations": self._obligation_view(store.obligations_of(uow.session, project_id)),
-                "reason": f"v{data['version']} signed by {actor.position} and {data['investor_signatory']['name']}"}))
+                **reason(_("version {version} signed by the {position:position} and {investor}",
+                           version=data["version"], position=actor.position,
+                           investor=data["investor_signatory"]["name"]))}))
         return self.get_contract(actor.dump(), project_id)
 
     # -- R13: custody and the copy register -------------------------------------------------------------
@@ -243,8 +245,9 @@ class ContractsService:
         actor = Actor.load(actor)
         authorize(actor, "contracts.designate_custodian", self.policy.authority)
         if actor.unit != unit:
-            raise NotAllowed(f"{actor.position} of {actor.unit} designates {actor.unit}'s custodian, not {unit}'s",
-                             {"unit": [f"must be {actor.unit}"]})
+            raise NotAllowed(_("the {position:position} of {own:unit} designates the custodian of {own:unit}, not that "
+                               "of {unit:unit}", position=actor.position, own=actor.unit, unit=unit),
+                             {"unit": [_("must be {own:unit}", own=actor.unit)]})
         data = load_or_invalid(schema(CustodianInputSchema), data)
         now = self.clock()
         designated = {"user_id": data["user_id"], "name": data["name"], "cabinet": data["cabinet"],
@@ -305,10 +308,11 @@ class ContractsService:
                                custodian_user_id=custodian["user_id"], cabinet=custodian["cabinet"],
                                registered_by=actor.dump(), registered_at=now)
             store.change(uow.session, current, state=after)
-            self._audit(uow, actor, "contracts.register_copies", project_id, "done", f"{len(data['copies'])} copies", now)
+            self._audit(uow, actor, "contracts.register_copies", project_id, "done",
+                        _("{count:count} copies", count=len(data["copies"])), now)
             uow.emit(Envelope("contracts.file_completed", actor, project_id=project_id, payload={
                 "copies": [{"number": c["number"], "unit": c["unit"]} for c in data["copies"]],
-                "reason": f"{len(data['copies'])} official copies filed"}))
+                **reason(_("{count:count} official copies filed", count=len(data["copies"])))}))
         return self.get_contract(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -323,7 +327,7 @@ class ContractsService:
             store.change(uow.session, current, state=after, handed_over_at=now)
             uow.emit(Envelope("contracts.handed_over", actor, project_id=project_id, payload={
                 "responsible_unit": current["responsible_unit"],
-                "reason": f"handed to {current['responsible_unit']} to lead construction"}))
+                **reason(_("handed to {unit:unit} to lead construction", unit=current["responsible_unit"]))}))
         return self.get_contract(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -339,9 +343,10 @@ class ContractsService:
             archived = {"by": actor.dump(), "at": to_shanghai(now).isoformat(), "to": "ARCH",
                         "note": (data or {}).get("note")}
             store.change(uow.session, current, state=after, archived=archived)
-            self._audit(uow, actor, "contracts.hand_to_archives", project_id, "done", "to ARCH", now)
+            self._audit(uow, actor, "contracts.hand_to_archives", project_id, "done",
+                        _("handed to {unit:unit}", unit="ARCH"), now)
             uow.emit(Envelope("contracts.archived", actor, project_id=project_id, payload={
-                "reason": "contract handed to the County Archives Bureau"}))
+                **reason(_("contract handed to {unit:unit}", unit="ARCH"))}))
         return self.get_contract(actor.dump(), project_id)
 
     # -- R13/R15: confidential access ---------------------------------------------------------------------
@@ -387,9 +392,9 @@ class ContractsService:
             custodians = store.custodians(uow.session)  # the units' custodians now (a replaced one loses access)
             holders = {c["unit"]: custodians[c["unit"]]["user_id"] for c in copies if c["unit"] in custodians}
             verdict = domain.access_verdict(actor.user_id, holders, store.grants_for(uow.session, project_id), now) \
-                if copies else domain.AccessVerdict(False, "the contract is not filed yet")
+                if copies else domain.AccessVerdict(False, _("the contract is not filed yet"))
             self._audit(uow, actor, action, project_id, "allowed" if verdict.allowed else "refused",
-                        reason, now, details={"basis": verdict.basis, **(details or {})})
+                        reason, now, details={"basis": to_wire(verdict.basis), **(details or {})})
         domain.check_reading(verdict, current["ref"])  # a refusal is recorded (committed above), then reported
         return current, verdict
 
@@ -423,7 +428,8 @@ class ContractsService:
     def audit_entries(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "contracts.read_audit", self.policy.authority)
-        return [{**e, "at": to_shanghai(e["at"]).isoformat(), "details": json.loads(e["details"] or "{}")}
+        return [{**e, "at": to_shanghai(e["at"]).isoformat(), "reason": read_text(e["reason"]),
+                 "details": json.loads(e["details"] or "{}")}
                 for e in audit.entries_for(self.db.session, models.audit_trail, "contract", project_id)]
 
     # -- R7: carrying out the contract ---------------------------------------------------------------------
@@ -438,14 +444,15 @@ class ContractsService:
             authorize(actor, "contracts.record_progress", self.policy.authority,
                       responsible_unit=current["responsible_unit"] or "-")
             item = store.obligation(uow.session, project_id, key, lock=True)
-            domain.check_progress(item["status"], key)
+            domain.check_progress(item["status"], item["text"])
             entry = {"note": data["note"], "met": data["met"], "by": actor.dump(), "at": to_shanghai(now).isoformat()}
             values = domain.progress_values(item, entry, data["met"], now)
             store.change_obligation(uow.session, item, item["status"], **values)
             item.update(values)
             uow.emit(Envelope("contracts.progress_recorded", actor, project_id=project_id, payload={
                 "obligation": self._obligation_view([item])[0],
-                "reason": f"{key}: {data['note']}" + (" (met)" if data["met"] else "")}))
+                **reason(_("“{text}”: {note} (met)", text=item["text"], note=data["note"]) if data["met"] else
+                         _("“{text}”: {note}", text=item["text"], note=data["note"]))}))
         return self.get_contract(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -459,7 +466,7 @@ class ContractsService:
             authorize(actor, "contracts.file_special_report", self.policy.authority,
                       responsible_unit=current["responsible_unit"] or "-")
             item = store.obligation(uow.session, project_id, key, lock=True)
-            domain.check_report_due(item["status"], item["report"], key)
+            domain.check_report_due(item["status"], item["report"], item["text"])
             ref = self.documents.save_base64(data["document"])
             report = {"document": ref.dump(), "summary": data["summary"], "by": actor.dump(),
                       "at": to_shanghai(now).isoformat(), "late": item["red_flag_at"] is not None}
@@ -467,7 +474,8 @@ class ContractsService:
             item["report"] = report
             uow.emit(Envelope("contracts.special_report_filed", actor, project_id=project_id, payload={
                 "obligation": self._obligation_view([item])[0], "document": ref.dump(),
-                "reason": f"special report on {key} filed: {data['summary']}"}))
+                **reason(_("the special report on “{text}” is filed: {summary}", text=item["text"],
+                           summary=data["summary"]))}))
         return self.get_contract(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -506,13 +514,17 @@ class ContractsService:
                 before = item["report_due"].isoformat()
                 item.update(report_due=new.date, report_due_provisional=new.provisional)
                 moved.append({"project_id": item["project_id"], "ref": item["ref"],
-                              "what": f"special report on obligation {item['key']}", "from": before,
+                              "what": to_wire(_("the special report on “{text}”", text=item["text"])), "from": before,
                               "to": new.date.isoformat(), "provisional": new.provisional})
                 uow.emit(Envelope("contracts.report_due_moved", actor, project_id=item["project_id"], payload={
                     "obligation": self._obligation_view([item])[0], "responsible_unit": item["responsible_unit"],
                     "report_due": new.date.isoformat(), "provisional": new.provisional, "previous": before,
-                    "reason": f"the {year} holiday schedule is loaded: the special report on {item['key']} is due "
-                              f"{new.date.isoformat()}{' (still provisional)' if new.provisional else ''}, not {before}"}))
+                    **reason(_("the holiday schedule of {year} is loaded: the special report on “{text}” is due "
+                               "{due:date} (still provisional), not {before:date}", year=year, text=item["text"],
+                               due=new.date, before=before) if new.provisional else
+                             _("the holiday schedule of {year} is loaded: the special report on “{text}” is due "
+                               "{due:date}, not {before:date}", year=year, text=item["text"], due=new.date,
+                               before=before))}))
         self.calendar.add_years({year: schedule})
         return {"service": self.name, "year": year, "moved": moved}
 
@@ -536,8 +548,11 @@ class ContractsService:
                     "obligation": self._obligation_view([item])[0], "responsible_unit": unit,
                     "notify": [unit], "report_due": deadline.date.isoformat(), "provisional": deadline.provisional,
                     "unknown_years": list(deadline.unknown_years),
-                    "reason": f"obligation {item['key']} unmet at {item['due'].isoformat()}: special report to the LG due "
-                              f"{deadline.date.isoformat()}{' (provisional)' if deadline.provisional else ''}"}))
+                    **reason(_("“{text}” unmet at {due:date}: a special report to the Leading Group is due "
+                               "{report_due:date} (provisional)", text=item["text"], due=item["due"],
+                               report_due=deadline.date) if deadline.provisional else
+                             _("“{text}” unmet at {due:date}: a special report to the Leading Group is due "
+                               "{report_due:date}", text=item["text"], due=item["due"], report_due=deadline.date))}))
                 changed += 1
         for item in store.reports_due_before(session, today):
             with self.db.unit_of_work() as uow:
@@ -546,7 +561,8 @@ class ContractsService:
                 item["red_flag_at"] = now
                 uow.emit(Envelope("contracts.special_report_late", SYSTEM, project_id=item["project_id"], payload={
                     "obligation": self._obligation_view([item])[0], "notify": ["IPB", "LG"],
-                    "reason": f"special report on {item['key']} was due {item['report_due'].isoformat()}: project flagged red"}))
+                    **reason(_("the special report on “{text}” was due {due:date}: the project is flagged red",
+                               text=item["text"], due=item["report_due"]))}))
                 changed += 1
         return changed
 
@@ -585,10 +601,10 @@ class ContractsService:
         return None if not code else self.landreserve.contract_parcel(actor.dump(), code, project_id)
 
     def _parties(self, current) -> dict:
+        """The contract's parties by their full names: 甲方 the park's management committee or the town's government
+        that signs, or the county government (R5); 乙方 the investor as registered."""
         unit = current["responsible_unit"] or ""
-        name = (self.policy.parks[unit[5:]].name_zh if unit.startswith("PARK:") and unit[5:] in self.policy.parks
-                else self.policy.towns[unit[5:]].name_zh if unit.startswith("TOWN:") and unit[5:] in self.policy.towns
-                else unit)
+        name = vocabulary.unit_full_name(unit, self.policy) if unit else ""
         party_a = domain.party_a((current["route"] or {}).get("signs"), name,
                                  self.policy.get("thresholds.contracts.county_government_signatories"),
                                  self.policy.get("county.county.government_name_zh"))
@@ -598,7 +614,8 @@ class ContractsService:
     def _template(self) -> dict:
         """The copies line from the policy: the county's filed copies (R13) besides each party's originals."""
         return {"copies": self.policy.integer("thresholds.contracts.minimum_copies"),
-                "party_copies": self.policy.integer("thresholds.contracts.originals_per_party")}
+                "party_copies": self.policy.integer("thresholds.contracts.originals_per_party"),
+                "unit_names": {u["code"]: vocabulary.unit_full_name(u["code"], self.policy) for u in self.policy.get("county.units")}}
 
     @staticmethod
     def _obligation_view(items) -> list[dict]:
@@ -623,10 +640,11 @@ class ContractsService:
             raise
 
     @staticmethod
-    def _audit(uow, actor: Actor, action: str, record_id: str, outcome: str, reason, at: datetime,
+    def _audit(uow, actor: Actor, action: str, record_id: str, outcome: str, why, at: datetime,
                details: dict | None = None, record_type: str = "contract") -> None:
+        """An entry of the audit trail; a reason that is a Message is kept as one (rendered when read)."""
         audit.append(uow.session, models.audit_trail, actor=actor.dump(), action=action, record_type=record_type,
-                     record_id=record_id, outcome=outcome, reason=reason, details=details, at=at)
+                     record_id=record_id, outcome=outcome, reason=stored_text(why), details=details, at=at)
 
 
 def _as_of(value) -> date:
@@ -638,3 +656,14 @@ def _as_of(value) -> date:
 
 def _date(value):
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _legal_reason(approved: bool, version: int, comments: list[str]):
+    """The legal affairs office's review on the timeline: approved or returned, with its comments."""
+    if approved:
+        return _("the legal affairs office approves version {version}: {comments:clauses}", version=version,
+                 comments=comments) if comments else _("the legal affairs office approves version {version}",
+                                                       version=version)
+    return _("the legal affairs office returns version {version}: {comments:clauses}", version=version,
+             comments=comments) if comments else _("the legal affairs office returns version {version}",
+                                                   version=version)

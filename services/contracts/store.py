@@ -5,6 +5,7 @@ from sqlalchemy import insert, select, update
 
 from services.contracts import models
 from shared.errors import Conflict, NotFound
+from shared.i18n import _
 from shared.statements import exists, first, insert_row, largest, rows, update_rows
 
 P, V, O, C, K, G = (models.projects, models.versions, models.obligations, models.custodians, models.copies,
@@ -14,7 +15,7 @@ P, V, O, C, K, G = (models.projects, models.versions, models.obligations, models
 def project(session, project_id: str, lock: bool = False):
     row = first(session, P, lock=lock, project_id=project_id)
     if row is None:
-        raise NotFound(f"contracts knows no project {project_id}", {"project_id": project_id})
+        raise NotFound(_("the contracts office knows no such project (it has not been filed)"), {"project_id": project_id})
     return row
 
 
@@ -30,7 +31,7 @@ def change(session, current, **values) -> None:
     done = update_rows(session, P, {"project_id": current["project_id"], "version": current["version"]},
                        {**values, "version": current["version"] + 1})
     if done != 1:
-        raise Conflict("the contract changed meanwhile; retry", {"version": [str(current["version"])]})
+        raise Conflict(_("the contract changed meanwhile; try again"), {"version": [str(current["version"])]})
 
 
 def set_fields(session, project_id: str, **values) -> None:
@@ -50,7 +51,7 @@ def versions_of(session, project_id: str, with_document: bool = False) -> list[d
 def version(session, project_id: str, number: int, with_document: bool = False) -> dict:
     row = first(session, V, columns=_columns(with_document), project_id=project_id, version=number)
     if row is None:
-        raise NotFound(f"no version v{number} of this contract", {"version": [str(number)]})
+        raise NotFound(_("the contract has no version {version}", version=number), {"version": [str(number)]})
     return dict(row)
 
 
@@ -74,7 +75,7 @@ def obligations_of(session, project_id: str) -> list[dict]:
 def obligation(session, project_id: str, key: str, lock: bool = False) -> dict:
     row = first(session, O, lock=lock, project_id=project_id, key=key)
     if row is None:
-        raise NotFound(f"no obligation {key} in this contract", {"obligation": [key]})
+        raise NotFound(_("the contract has no obligation {key}", key=key), {"obligation": [key]})
     return dict(row)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 
 from services.coordinator import assessment_notice, ledger_store, models, scoring
-from shared import roster
+from shared import gongwen, roster
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
@@ -15,8 +15,10 @@ from shared.errors import InvalidInput
 from shared.i18n import _
 from shared.rpc import rpc
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         "pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
 class LeadingGroupWork:
     @on_event("leadership.roster_changed")
     def on_roster_changed(self, body):
@@ -34,19 +36,24 @@ class LeadingGroupWork:
 
     @rpc
     def assessment_document(self, actor, period, kind="docx"):
-        """The assessment notice (通报, Word) or the assessment as an Excel workbook."""
+        """The assessment notice (通报, a 公文 in Word or PDF; its 文号 issued once per period) or the assessment as an
+        Excel workbook."""
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_assessment", self.policy.authority)
-        if kind not in ("docx", "xlsx"):
-            raise InvalidInput.for_field("kind", _("docx or xlsx"))
+        if kind not in TYPES:
+            raise InvalidInput.for_field("kind", _("must be one of: {choices:list}", choices=list(TYPES)))
         result = self._assess(period)
-        if kind == "docx":
-            day = to_shanghai(self.clock()).date()
-            content = assessment_notice.render_docx(assessment_notice.notice(
-                result, self.policy, assessment_notice.document_number(self.policy, result), day))
-        else:
+        if kind == "xlsx":
             content = assessment_notice.render_xlsx(result, self.policy)
-        return {"filename": f"assessment-{result['period']}.{kind}", "content_type": DOCX if kind == "docx" else XLSX,
+        else:
+            routing = gongwen.routing(self.policy, "assessment_notice")
+            self.db.session.rollback()  # no read transaction held into the write (SQLite: a stale read cannot write)
+            with self.db.unit_of_work() as uow:
+                number = gongwen.allocate(uow.session, models.document_numbers, routing.issuer,
+                                          f"assessment_notice:{result['period']}", to_shanghai(self.clock()).date())
+            document = assessment_notice.notice(result, self.policy, number, routing)
+            content = (assessment_notice.render_docx if kind == "docx" else assessment_notice.render_pdf)(document)
+        return {"filename": f"assessment-{result['period']}.{kind}", "content_type": TYPES[kind],
                 "content_base64": base64.b64encode(content).decode()}
 
     def _assess(self, period) -> dict:

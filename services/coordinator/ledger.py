@@ -445,17 +445,18 @@ def derive(row: dict, policy: Policy) -> None:
                                                "accounting")), "due": row["completion_due"],
                              "done": row["state"] in _STATES_FROM["accounting"], "source": "accounting"})
     for key, ob in sorted(row["obligations"].items()):
-        requirements.append({"step": f"{key} {ob['text']}", "due": ob["due"], "done": ob["status"] == "met",
+        requirements.append({"step": ob["text"], "due": ob["due"], "done": ob["status"] == "met",
                              "source": f"obligation:{key}"})
         if ob["status"] == "lapsed":
-            requirements.append({"step": to_wire(_("{key} not met on time: file a special report to the Leading Group",
-                                                   key=key)),
+            requirements.append({"step": to_wire(_("“{text}” not met on time: file a special report to the Leading "
+                                                   "Group", text=ob["text"])),
                                  "due": ob["report_due"], "done": ob["report_filed"], "source": f"report:{key}"})
     requirements.sort(key=lambda r: (r["due"] or "9999-12-31", r["source"]))
     row["requirements"] = requirements
     open_dues = [r["due"] for r in requirements if not r["done"] and r["due"]]
     row["next_due"] = min(open_dues) if open_dues and row["state"] not in ENDED else None
-    flags = [to_wire(_("{key}: the special report is late (red flag)", key=key)) for key in row["late_reports"]]
+    flags = [to_wire(_("“{text}”: the special report is late (red flag)",
+                       text=(row["obligations"].get(key) or {}).get("text", key))) for key in row["late_reports"]]
     if row["is_key"] and not row["liaison_leader"]:
         flags.append(to_wire(_("a key project without its county-level liaison leader")))
     if row["is_key"] and not row["service_team"]:

@@ -25,7 +25,7 @@ from services.gateway.passwords import check_password_rule, hash_password, needs
 from shared import audit
 from shared.actor import Actor
 from shared.errors import Conflict, InvalidInput, NotFound, Unauthenticated, ZhaoshangError
-from shared.i18n import _
+from shared.i18n import _, read_text, stored_text
 
 U, S = models.users, models.sessions
 SESSION_FIELDS = ("position", "unit", "is_admin", "active")
@@ -80,11 +80,11 @@ def has_admin(session) -> bool:
     return session.execute(select(func.count()).select_from(U).where(U.c.is_admin.is_(True))).scalar_one() > 0
 
 
-def record(session, by, action: str, user_id: str, outcome: str, at: datetime, reason: str | None = None,
-           **details) -> None:
-    """One entry of the gateway's audit trail about the user ``user_id``, in the caller's transaction."""
+def record(session, by, action: str, user_id: str, outcome: str, at: datetime, reason=None, **details) -> None:
+    """One entry of the gateway's audit trail about the user ``user_id``, in the caller's transaction (a reason
+    that is a Message is kept as one, rendered in its reader's language)."""
     audit.append(session, models.audit_trail, actor=by, action=action, record_type="user",
-                 record_id=(user_id or "-")[:64], outcome=outcome, reason=reason, details=details, at=at)
+                 record_id=(user_id or "-")[:64], outcome=outcome, reason=stored_text(reason), details=details, at=at)
 
 
 # -- user administration ------------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ def change_own_password(db, policy, actor: dict, token: str, address: str, curre
         with db.unit_of_work() as uow:
             throttle.record_failure(uow.session, rules, actor["user_id"], address, now)
             record(uow.session, actor, "gateway.password_changed", actor["user_id"], "refused", now,
-                   "the current password was wrong", address=address)
+                   _("the current password was wrong"), address=address)
         raise Unauthenticated(_("the current password is wrong"), {"current_password": [_("is wrong")]})
     prepared = prepare(db.session, {**public(row), "password": new_password}, policy)
     with db.unit_of_work() as uow:
@@ -189,7 +189,7 @@ def list_users(session) -> list[dict]:
 
 
 # -- signing in -----------------------------------------------------------------------------------------------------
-REFUSED = ("wrong user or password", {"credentials": [_("wrong user or password")]})
+REFUSED = (_("wrong user or password"), {"credentials": [_("wrong user or password")]})
 
 
 def sign_in(db, policy, user_id: str, password: str, address: str, now: datetime,
@@ -215,10 +215,12 @@ def sign_in(db, policy, user_id: str, password: str, address: str, now: datetime
         if not ok:
             locked = throttle.record_failure(uow.session, rules, user_id, address, now)
             record(uow.session, who, "gateway.sign_in", user_id, "refused", now,
-                   "inactive user" if row is not None and not row["active"] else REFUSED[0], address=address)
+                   _("inactive user") if row is not None and not row["active"] else REFUSED[0], address=address)
             for counter in locked:
                 record(uow.session, who, "gateway.sign_in_locked", user_id, "refused", now,
-                       f"{counter.failures} failed sign-ins for the {counter.kind}", kind=counter.kind,
+                       _("{count:count} failed sign-ins for this user id", count=counter.failures)
+                       if counter.kind == "user" else
+                       _("{count:count} failed sign-ins from this address", count=counter.failures), kind=counter.kind,
                        key=counter.key, locked_until=counter.locked_until)
     if not ok:
         raise Unauthenticated(_("wrong user or password"), REFUSED[1])
@@ -271,4 +273,4 @@ def audit_entries(session, limit: int, offset: int) -> dict:
     table = models.audit_trail
     total = session.execute(select(func.count()).select_from(table)).scalar_one()
     rows = session.execute(select(table).order_by(table.c.seq.desc()).limit(limit).offset(offset)).mappings()
-    return {"total": total, "items": [dict(r) for r in rows]}
+    return {"total": total, "items": [{**r, "reason": read_text(r["reason"])} for r in rows]}

@@ -486,8 +486,9 @@ ROUTES = [
             "mark"), notes={"period": "a year (2026) or a quarter (2026-Q2: the year so far)"},
             summary="The LG's assessment: each unit's indicators, score, rank and red/yellow/green mark"),
         GET("/api/assessments/<period>/document.<kind>", "coordinator.assessment_document(actor, period, kind)",
-            enum={"kind": ("docx", "xlsx")}, out=document("the notice or the workbook", DOCX, XLSX),
-            summary="The assessment notice (通报, a 公文 in Word) or the assessment as an Excel workbook"),
+            enum={"kind": ("docx", "pdf", "xlsx")}, out=document("the notice or the workbook", DOCX, PDF, XLSX),
+            summary="The assessment notice (通报, a 公文 in Word or PDF, numbered once) or the assessment as an Excel "
+                    "workbook"),
     ),
     *section(
         "investment_events",  # 招商活动: plan, budget, record, material, leads, effectiveness

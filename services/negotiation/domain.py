@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 
 from shared import decided_terms as wire_terms
 from shared.errors import Conflict, InvalidInput, NotAllowed
-from shared.i18n import _
+from shared.i18n import N_, Message, _, from_wire, to_wire
 from shared.location_checks import ProjectFacts, location_failures, location_unit
 from shared.policy import Policy
 from shared.units import quantize_land
@@ -23,9 +23,9 @@ from shared.units import quantize_land
 @dataclass(frozen=True)
 class Candidate:
     unit: str
-    name: str
+    name: Message  # the unit's name, in the reader's language
     rank: int
-    why: str
+    why: Message
 
 
 def rank_units(sector: str, location_kind: str, location_id: str | None, policy: Policy) -> list[Candidate]:
@@ -42,15 +42,17 @@ def rank_units(sector: str, location_kind: str, location_id: str | None, policy:
         covering.sort(key=lambda pm: (pm[0].id != preferred, -len(pm[1]), pm[0].id))
         out = []
         for rank, (park, prefix) in enumerate(covering, 1):
-            why = f"its positioning covers {sector} ({prefix})"
-            if park.id == preferred:
-                why += "; the investor's preferred location"
-            out.append(Candidate(park.unit, park.name_zh, rank, why))
+            why = (_("its positioning ({prefix:sector}) covers {sector:sector}; the investor's preferred location",
+                     prefix=prefix, sector=sector) if park.id == preferred else
+                   _("its positioning ({prefix:sector}) covers {sector:sector}", prefix=prefix, sector=sector))
+            out.append(Candidate(park.unit, _("{unit:unit}", unit=park.unit), rank, why))
         return out
     preferred = location_id if location_kind == "town" else None
     towns = sorted(policy.towns.values(), key=lambda t: (t.id != preferred, t.id))
-    note = f"no park's positioning covers {sector}: a project outside parks goes to a town"
-    return [Candidate(t.unit, t.name_zh, rank, note + ("; the investor's preferred location" if t.id == preferred else ""))
+    return [Candidate(t.unit, _("{unit:unit}", unit=t.unit), rank, _(
+        "no park's positioning covers {sector:sector}: a project outside parks goes to a town; the investor's "
+        "preferred location", sector=sector) if t.id == preferred else _(
+        "no park's positioning covers {sector:sector}: a project outside parks goes to a town", sector=sector))
             for rank, t in enumerate(towns, 1)]
 
 
@@ -58,9 +60,11 @@ def check_assignment(unit: str, ranking: list[Candidate], reason: str | None, po
     """IPB confirms the top-ranked unit, or picks another park/town with a reason."""
     known = {p.unit for p in policy.parks.values()} | {t.unit for t in policy.towns.values()}
     if unit not in known:
-        raise InvalidInput.for_field("unit", f"must be a park or town of the county ({', '.join(sorted(known))})")
+        raise InvalidInput.for_field("unit", _("must be a park or town of the county ({known:units})",
+                                               known=sorted(known)))
     if ranking and unit != ranking[0].unit and not (reason or "").strip():
-        raise InvalidInput.for_field("reason", f"required when choosing {unit} over the proposed {ranking[0].unit}")
+        raise InvalidInput.for_field("reason", _("required when choosing {unit:unit} over the proposed {proposed:unit}",
+                                                 unit=unit, proposed=ranking[0].unit))
 
 
 def check_location(project: ProjectFacts, unit: str, policy: Policy) -> None:
@@ -68,10 +72,10 @@ def check_location(project: ProjectFacts, unit: str, policy: Policy) -> None:
     assignment, naming the check and its figure."""
     if project.fixed_asset_investment is None:
         raise Conflict(_("the planned fixed-asset investment is not known here, so the location checks cannot run "
-                         "(a project filed before they were): nothing was changed"), {"unit": ["location checks"]})
+                         "(a project filed before they were): nothing was changed"), {"unit": [_("location checks")]})
     failures = location_failures(project, unit, policy)
     if failures:
-        said = [f"{f.check}: {f.reason}" for f in failures]
+        said = [_("{check:check}: {reason}", check=f.check, reason=f.reason) for f in failures]
         raise InvalidInput(_("{unit:unit} cannot take the project, its location checks fail: {checks:clauses}",
                              unit=unit, checks=said), {"unit": said})
 
@@ -103,40 +107,41 @@ def session_lead(responsible_unit: str, policy: Policy) -> str:
     return authority["county_leaders_in_charge"]
 
 
-def missing_participants(responsible_unit: str, stage: str, participants: Iterable[Mapping], policy: Policy) -> list[str]:
+def missing_participants(responsible_unit: str, stage: str, participants: Iterable[Mapping],
+                         policy: Policy) -> list[Message]:
     """Who a session lacks: its lead, IPB always, LEGAL in the final stage."""
     positions = {p["position"] for p in participants}
     units = {p["unit"] for p in participants}
     missing = []
     lead = session_lead(responsible_unit, policy)
     if lead not in positions:
-        missing.append(f"the session lead ({lead})")
+        missing.append(_("the session lead ({lead:position})", lead=lead))
     if "IPB" not in units:
-        missing.append("IPB (takes part in every session)")
+        missing.append(_("{unit:unit} (takes part in every session)", unit="IPB"))
     if stage == "final" and "LEGAL" not in units:
-        missing.append("LEGAL (takes part in the final stage)")
+        missing.append(_("{unit:unit} (takes part in the final stage)", unit="LEGAL"))
     return missing
 
 
 def agreed_land_mu(value, unit: str, policy: Policy) -> Decimal:
     """The land as agreed in a session, exact in mu; InvalidInput naming the field otherwise."""
-    from shared.units import to_mu
+    from shared.units import UnitError, to_mu
 
     try:
         land = to_mu(value, unit)
-    except ValueError as exc:
-        field = "land.unit" if str(exc).startswith("unit") else "land.value"
-        raise InvalidInput.for_field(field, str(exc).split(": ", 1)[-1]) from None
+    except UnitError as exc:
+        raise InvalidInput.for_field("land.unit" if exc.field == "unit" else "land.value", exc.rule) from None
     ceiling = policy.decimal("thresholds.intake.max_land_mu")
     if not Decimal(0) < land <= ceiling:
-        raise InvalidInput.for_field("land.value", f"must be more than 0 and at most {ceiling} mu")
+        raise InvalidInput.for_field("land.value", _("must be more than 0 and at most {ceiling:mu}", ceiling=ceiling))
     return land
 
 
 def check_session(responsible_unit: str, stage: str, participants: list[Mapping], policy: Policy) -> None:
     missing = missing_participants(responsible_unit, stage, participants, policy)
     if missing:
-        raise InvalidInput(f"the session is missing {'; '.join(missing)}", {"participants": [f"missing {m}" for m in missing]})
+        raise InvalidInput(_("the session is missing {missing:clauses}", missing=missing),
+                           {"participants": [_("missing {who}", who=m) for m in missing]})
 
 
 def agreed_amount(value, field_name: str, policy: Policy) -> Decimal | None:
@@ -194,7 +199,7 @@ def policy_term(item: Mapping, where: str, policy: Policy) -> dict:
         clause = catalogue(policy).get(item["clause"])
         if clause is None:
             raise InvalidInput.for_field(f"{where}.clause", _("{clause} is not a clause of the county's catalogue "
-                                                              "of preferential policies ({known:list})",
+                                                              "of preferential policies ({known:incentives})",
                                                               clause=item["clause"], known=list(catalogue(policy))))
         try:
             value = Decimal(str(item["value"]))
@@ -254,15 +259,17 @@ def record_terms(recorded: list[Mapping], new: list[dict], withdrawals: list[Map
     return added, out
 
 
-def open_exceeding(terms: Iterable[Mapping]) -> list[str]:
+def open_exceeding(terms: Iterable[Mapping]) -> list[Message]:
     """Every open term exceeding current policy, with where it was recorded (the route lists them)."""
     out = []
     for t in terms:
         if t["status"] == "open" and t["exceeds"]:
-            limit = f" (current policy: at most {t['limit']}{'' if not t.get('unit') else ' ' + t['unit']})" \
-                if t.get("limit") is not None else ""
-            out.append(f"{t['term_id']} {t['text']}{limit} — recorded in session {t['recorded_in']} "
-                       f"of {_iso(t['recorded_on'])}")
+            where = dict(term=t["term_id"], text=t["text"], session=t["recorded_in"], on=_iso(t["recorded_on"]))
+            if t.get("limit") is not None:
+                out.append(_("{term} {text} (current policy: at most {limit}{unit:incentive_unit}) — recorded in "
+                             "session {session} of {on:date}", limit=t["limit"], unit=t.get("unit") or "", **where))
+            else:
+                out.append(_("{term} {text} — recorded in session {session} of {on:date}", **where))
     return out
 
 
@@ -322,12 +329,14 @@ class DecisionRoute:
     decides: tuple[str, ...]
     recommends: str | None
     signs: str
-    reasons: tuple[str, ...] = field(default_factory=tuple)
-    exceeding: tuple[str, ...] = field(default_factory=tuple)  # every open term beyond policy, where recorded
+    reasons: tuple[Message, ...] = field(default_factory=tuple)
+    exceeding: tuple[Message, ...] = field(default_factory=tuple)  # every open term beyond policy, where recorded
 
     def dump(self) -> dict:
+        """The route as plain JSON (its reasons as wire messages, rendered where they are read)."""
         data = asdict(self)
-        data["decides"], data["reasons"], data["exceeding"] = list(self.decides), list(self.reasons), list(self.exceeding)
+        data["decides"] = list(self.decides)
+        data["reasons"], data["exceeding"] = to_wire(list(self.reasons)), to_wire(list(self.exceeding))
         return data
 
     @classmethod
@@ -335,10 +344,11 @@ class DecisionRoute:
         """A route as stored with a decision (one stored before a field existed takes its default)."""
         names = {f.name for f in fields(cls)}
         data = {k: v for k, v in stored.items() if k in names}
-        return cls(**{**data, **{k: tuple(data.get(k) or ()) for k in ("decides", "reasons", "exceeding")}})
+        return cls(**{**data, "decides": tuple(data.get("decides") or ()),
+                      **{k: tuple(from_wire(data.get(k) or [])) for k in ("reasons", "exceeding")}})
 
 
-def decision_route(responsible_unit: str, exceeding_terms: list[str], restricted_finding_open: bool,
+def decision_route(responsible_unit: str, exceeding_terms: list, restricted_finding_open: bool,
                    land_mu: Decimal, policy: Policy) -> DecisionRoute:
     """SPEC R5's table, from the data: location, within policy, contracted land (≤ 60 mu is within)."""
     authority = policy.get("authority.decision_authority")
@@ -346,16 +356,14 @@ def decision_route(responsible_unit: str, exceeding_terms: list[str], restricted
     in_park = responsible_unit.startswith("PARK:")
     within_policy = not exceeding_terms and not restricted_finding_open
     small = land_mu <= threshold
-    reasons = [f"responsible unit {responsible_unit}: {'in a park' if in_park else 'outside parks'}"]
-    reasons += [f"exceeds current policy: {term}" for term in exceeding_terms]
+    reasons = [_("responsible unit {unit:unit}: in a park", unit=responsible_unit) if in_park else
+               _("responsible unit {unit:unit}: outside parks", unit=responsible_unit)]
+    reasons += [_("exceeds current policy: {term}", term=term) for term in exceeding_terms]
     if restricted_finding_open:
-        reasons.append("the review found the sector in the restricted class: a case-by-case decision")
+        reasons.append(_("the review found the sector in the restricted class: a case-by-case decision"))
     if within_policy:
-        reasons.append("every term within current policy")
-    shown = quantize_land(land_mu)
-    land_text = f"{shown}" if shown == land_mu else f"{land_mu.normalize():f} (≈{shown})"
-    reasons.append(f"contracted land {land_text} mu {'≤' if small else '>'} {threshold} mu"
-                   + (" (within 60 mu includes exactly 60)" if land_mu == threshold else ""))
+        reasons.append(_("every term within current policy"))
+    reasons.append(land_reason(land_mu, threshold))
     escalated = not (within_policy and small)
     park_head = authority["park_head"].format(park=responsible_unit[5:]) if in_park else None
     leaders = authority["county_leaders_in_charge"]
@@ -363,21 +371,39 @@ def decision_route(responsible_unit: str, exceeding_terms: list[str], restricted
         decides = (park_head,) if in_park else (leaders,)
         signs = park_head if in_park else authority["deputy_magistrate_investment"]
         recommends = None
-        reasons.append(f"within authority: {decides[0]} decides, {signs} signs")
+        reasons.append(_("within authority: {decides:position} decides, {signs:position} signs", decides=decides[0],
+                         signs=signs))
     else:
         decides = tuple(authority["principals"])
         signs = authority["county_magistrate"]
         recommends = park_head if in_park else leaders
-        reasons.append(f"escalated: {recommends} recommends, the principals ({', '.join(decides)}) decide, {signs} signs")
+        reasons.append(_("escalated: {recommends:position} recommends, the principals ({principals:positions}) "
+                         "decide, {signs:position} signs", recommends=recommends, principals=list(decides), signs=signs))
     return DecisionRoute(in_park, within_policy, f"{land_mu.normalize():f}", str(threshold), escalated, decides, recommends, signs,
                          tuple(reasons), tuple(exceeding_terms))
+
+
+def land_reason(land_mu: Decimal, threshold: Decimal) -> Message:
+    """The 60-mu rule's line of the route: the contracted land against the threshold (exactly it is within)."""
+    exact = quantize_land(land_mu) == land_mu
+    if land_mu == threshold:
+        return _("contracted land {land:mu} ≤ {threshold:mu}: exactly the threshold is within it", land=land_mu,
+                 threshold=threshold)
+    if land_mu < threshold:
+        return _("contracted land {land:mu} ≤ {threshold:mu}", land=land_mu, threshold=threshold) if exact else \
+            _("contracted land {exact} mu (about {land:mu}) ≤ {threshold:mu}", exact=f"{land_mu.normalize():f}",
+              land=land_mu, threshold=threshold)
+    return _("contracted land {land:mu} > {threshold:mu}", land=land_mu, threshold=threshold) if exact else \
+        _("contracted land {exact} mu (about {land:mu}) > {threshold:mu}", exact=f"{land_mu.normalize():f}",
+          land=land_mu, threshold=threshold)
 
 
 def route_of(responsible_unit: str | None, terms: Iterable[Mapping], restricted_finding_open: bool, land_mu,
              policy: Policy) -> DecisionRoute:
     """The route now: on the decided land (``decided_terms``) and every open term beyond policy."""
     if not responsible_unit:
-        raise Conflict("no responsible unit yet: the route depends on it (R3 first)", {"responsible_unit": ["none"]})
+        raise Conflict(_("no responsible unit yet: the route depends on it, so the unit is chosen first"),
+                       {"responsible_unit": [_("not chosen yet")]})
     return decision_route(responsible_unit, open_exceeding(terms), restricted_finding_open, Decimal(str(land_mu)), policy)
 
 
@@ -390,19 +416,25 @@ DECIDED_STAGES = (ESCALATED, AGREED)
 SESSION_STAGES = ("assigned", NEGOTIATING) + DECIDED_STAGES
 
 
-def check_stage(ref: str, stage: str, stages: Iterable[str], act: str) -> None:
+STAGE_HINTS = {REFUSED: N_("the decision refused it: IPB renegotiates first (or terminates it)"),
+               SIGNED: N_("the contract is signed"), PARK_REVIEW: N_("the assigned park gives its opinion first")}
+
+
+def check_stage(ref: str, stage: str, stages: Iterable[str], act: Message) -> None:
     stages = tuple(stages)
     if stage not in stages:
-        hint = {REFUSED: " — the decision refused it: IPB renegotiates first (or terminates it)",
-                SIGNED: " — the contract is signed", PARK_REVIEW: " — the assigned park gives its opinion first"}
-        raise Conflict(f"{ref} is {stage}: cannot {act} (needs {' or '.join(stages)}){hint.get(stage, '')}",
+        said = dict(ref=ref, stage=stage, act=act, needs=[_("{s:stage}", s=s) for s in stages])
+        if stage in STAGE_HINTS:
+            raise Conflict(_("{ref} is at the stage “{stage:stage}”: cannot {act} (possible at: {needs:list}) — "
+                             "{hint}", hint=_(STAGE_HINTS[stage]), **said), {"stage": [stage]})
+        raise Conflict(_("{ref} is at the stage “{stage:stage}”: cannot {act} (possible at: {needs:list})", **said),
                        {"stage": [stage]})
 
 
 def check_intermediary_recorded(intermediary) -> None:
     if intermediary is None:
-        raise Conflict("record the investor's intermediary (or that there is none) first (R3)",
-                       {"intermediary": ["not recorded"]})
+        raise Conflict(_("record the investor's intermediary (or that there is none) first"),
+                       {"intermediary": [_("not recorded")]})
 
 
 def reopens(stage: str, decided: Mapping | None, now: Mapping) -> list[str]:
@@ -420,26 +452,34 @@ def check_legal_attended(sessions: Iterable[Mapping]) -> None:
 
 def check_recommender(route: DecisionRoute, position: str, stage: str) -> None:
     if not route.escalated:
-        raise Conflict("the route is within authority: no recommendation to the principals is needed",
+        raise Conflict(_("the route is within authority: no recommendation to the principals is needed"),
                        {"route": list(route.reasons)})
     if stage != NEGOTIATING:
-        raise Conflict(f"the negotiation is {stage}: a recommendation goes up only while negotiating", {"stage": [stage]})
+        raise Conflict(_("the negotiation is at the stage “{stage:stage}”: a recommendation goes up only while "
+                         "negotiating", stage=stage), {"stage": [stage]})
     if position != route.recommends:
-        raise NotAllowed(f"the route names {route.recommends} to recommend, not {position}",
-                         {"position": [f"must be {route.recommends}"]})
+        raise NotAllowed(_("the route names {named:position} to recommend, not {position:position}",
+                           named=route.recommends, position=position),
+                         {"position": [_("must be {named:position}", named=route.recommends)]})
 
 
 def check_decider(route: DecisionRoute, position: str, stage: str, already: Mapping[str, str]) -> None:
     """Only a position the route names decides — agree or refuse, with reasons (R5) — once, at its turn."""
     if position not in route.decides:
-        raise NotAllowed(f"the route names {' and '.join(route.decides)} to decide, not {position}",
-                         {"position": [f"must be one of {', '.join(route.decides)}"]})
+        raise NotAllowed(_("the route names {named:positions} to decide, not {position:position}",
+                           named=list(route.decides), position=position),
+                         {"position": [_("must be one of {named:positions}", named=list(route.decides))]})
     expected = ESCALATED if route.escalated else NEGOTIATING
     if stage != expected:
-        hint = " (the recommendation must come first)" if route.escalated and stage == NEGOTIATING else ""
-        raise Conflict(f"the negotiation is {stage}: this decision needs it {expected}{hint}", {"stage": [stage]})
+        if route.escalated and stage == NEGOTIATING:
+            raise Conflict(_("the negotiation is at the stage “{stage:stage}”: this decision needs it at the stage "
+                             "“{expected:stage}” (the recommendation must come first)", stage=stage, expected=expected),
+                           {"stage": [stage]})
+        raise Conflict(_("the negotiation is at the stage “{stage:stage}”: this decision needs it at the stage "
+                         "“{expected:stage}”", stage=stage, expected=expected), {"stage": [stage]})
     if position in already:
-        raise Conflict(f"{position} has already decided ({already[position]})", {"position": [f"{position} decided"]})
+        raise Conflict(_("{position:position} has already decided ({decision:outcome})", position=position,
+                         decision=already[position]), {"position": [_("{position:position} decided", position=position)]})
 
 
 def outcome_of(route: DecisionRoute, decisions: Mapping[str, str]) -> str | None:

@@ -29,6 +29,7 @@ from shared.db import Database
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED
+from shared.i18n import _, reason, to_wire
 from shared.location_checks import ProjectFacts
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
@@ -96,11 +97,12 @@ class NegotiationService:
         intermediary = {"none": True} if data["none"] else {"name": data["name"].strip(), "contact": data["contact"]}
         with self.db.unit_of_work() as uow:
             current = store.row(uow.session, project_id, lock=True)
-            domain.check_stage(current["ref"], current["stage"], ("approved",), "record the intermediary")
+            domain.check_stage(current["ref"], current["stage"], ("approved",), _("record the intermediary"))
             store.change(uow.session, current, intermediary=intermediary, intermediary_recorded_by=actor.dump())
             uow.emit(Envelope("negotiation.intermediary_recorded", actor, project_id=project_id, payload={
                 "intermediary": intermediary,
-                "reason": "no intermediary" if data["none"] else f"intermediary: {intermediary['name']}"}))
+                **reason(_("no intermediary") if data["none"] else _("intermediary: {name}",
+                                                                        name=intermediary["name"]))}))
         return self.get_negotiation(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -120,22 +122,23 @@ class NegotiationService:
         data = load_or_invalid(schema(AssignInputSchema), data)
         with self.db.unit_of_work() as uow:
             current = store.row(uow.session, project_id, lock=True)
-            domain.check_stage(current["ref"], current["stage"], ("approved",), "choose the responsible unit")
+            domain.check_stage(current["ref"], current["stage"], ("approved",), _("choose the responsible unit"))
             domain.check_intermediary_recorded(current["intermediary"])
             ranking = domain.rank_units(current["sector"], current["location_kind"], current["location_id"], self.policy)
             domain.check_assignment(data["unit"], ranking, data["reason"], self.policy)
             domain.check_location(self._facts(current), data["unit"], self.policy)
-            dumped = schema(CandidateSchema, many=True).dump(ranking)
+            dumped = to_wire(schema(CandidateSchema, many=True).dump(ranking))
             pending = {"unit": data["unit"], "reason": data["reason"], "ranking": dumped,
                        "proposed": ranking[0].unit if ranking else None, "by": actor.dump()}
             reviewed = domain.review_units(current["review_units"], current["location_kind"], current["location_id"])
             if domain.needs_park_review(data["unit"], reviewed):
                 store.change(uow.session, current, stage=domain.PARK_REVIEW, pending=pending, ranking=dumped)
+                why = _("IPB proposes {unit:unit} as the responsible unit: {reason}; {unit:unit} did not review the "
+                        "project and gives its opinion first", unit=data["unit"], reason=data["reason"]) \
+                    if data["reason"] else _("IPB proposes {unit:unit} as the responsible unit; {unit:unit} did not "
+                                             "review the project and gives its opinion first", unit=data["unit"])
                 uow.emit(Envelope("negotiation.park_review_requested", actor, project_id=project_id, payload={
-                    "unit": data["unit"], "reason": f"IPB proposes {data['unit']} as the responsible unit"
-                                                    + (f": {data['reason']}" if data["reason"] else "")
-                                                    + f"; {data['unit']} did not review the project and gives its "
-                                                      f"opinion first"}))
+                    "unit": data["unit"], **reason(why)}))
             else:
                 self._hand_over(uow, current, pending, {})
         return self.get_negotiation(actor.dump(), project_id)
@@ -147,7 +150,7 @@ class NegotiationService:
                      assignment_reason=pending["reason"], pending=None, **values)
         uow.emit(Envelope("negotiation.unit_assigned", by, project_id=current["project_id"], payload={
             "unit": pending["unit"], "ranking": pending["ranking"], "proposed": pending["proposed"],
-            "reason": pending["reason"] or f"handed to {pending['unit']} (ranked first)"}))
+            **reason(pending["reason"] or _("handed to {unit:unit} (ranked first)", unit=pending["unit"]))}))
 
     # -- R4 -------------------------------------------------------------------------------------
     @rpc(expected_exceptions=EXPECTED)
@@ -158,7 +161,7 @@ class NegotiationService:
             current = store.row(uow.session, project_id, lock=True)
             authorize(actor, "negotiation.log_session", self.policy.authority,
                       responsible_unit=current["responsible_unit"] or "-")
-            domain.check_stage(current["ref"], current["stage"], domain.SESSION_STAGES, "log a negotiation session")
+            domain.check_stage(current["ref"], current["stage"], domain.SESSION_STAGES, _("log a negotiation session"))
             domain.check_session(current["responsible_unit"], data["stage"], data["participants"], self.policy)
             land = data["land"]
             exact = domain.agreed_land_mu(land["value"], land["unit"], self.policy) if land else None
@@ -187,23 +190,22 @@ class NegotiationService:
                 "agreed": data["agreed"], "open": data["open"], "exceeding_terms": [t["text"] for t in added if t["exceeds"]],
                 "policy_terms": [{k: t[k] for k in ("term_id", "text", "exceeds")} for t in added],
                 "withdrawn": [{"term": w["term_id"], "reason": w["reason"]} for w in withdrawn],
-                "reason": f"negotiation session {seq} ({data['stage']}) on {data['held_on'].isoformat()}"
-                          + "".join(f"; {w['term_id']} withdrawn: {w['reason']}" for w in withdrawn)}))
+                **reason(_session_reason(seq, data["stage"], data["held_on"], withdrawn))}))
             if changed:
                 self._reopen(uow, current, actor, changed, "terms_changed",
-                             f"session {seq} changed the decided terms ({', '.join(changed)}): a new decision is needed "
-                             f"on the route they give")
+                             _("session {seq} changed the decided terms ({changed:list}): a new decision is needed "
+                               "on the route they give", seq=seq, changed=[_("{f:field}", f=c) for c in changed]))
             else:
                 store.change(uow.session, current, stage="negotiating" if first else current["stage"])
         return self.get_negotiation(actor.dump(), project_id)
 
-    def _reopen(self, uow, current, actor: Actor, changed: list[str], cause: str, reason: str) -> None:
+    def _reopen(self, uow, current, actor: Actor, changed: list[str], cause: str, why) -> None:
         """R5: the project goes back to negotiation, for a new decision on the route its terms then give."""
         round_ = (current["round"] or 1) + 1
         store.change(uow.session, current, stage=domain.NEGOTIATING, round=round_, decisions={}, recommendation=None,
                      route=None, decided_terms=None)
         uow.emit(Envelope("negotiation.reopened", actor, project_id=current["project_id"], payload={
-            "round": round_, "from_stage": current["stage"], "cause": cause, "changed": changed, "reason": reason}))
+            "round": round_, "from_stage": current["stage"], "cause": cause, "changed": changed, **reason(why)}))
 
     @rpc(expected_exceptions=EXPECTED)
     def renegotiate(self, actor, project_id, data):
@@ -213,8 +215,9 @@ class NegotiationService:
         data = load_or_invalid(schema(RenegotiateInputSchema), data)
         with self.db.unit_of_work() as uow:
             current = store.row(uow.session, project_id, lock=True)
-            domain.check_stage(current["ref"], current["stage"], (domain.REFUSED,), "renegotiate")
-            self._reopen(uow, current, actor, [], "renegotiation", f"IPB renegotiates: {data['reason']}")
+            domain.check_stage(current["ref"], current["stage"], (domain.REFUSED,), _("renegotiate"))
+            self._reopen(uow, current, actor, [], "renegotiation", _("IPB renegotiates: {reason}",
+                                                                     reason=data["reason"]))
         return self.get_negotiation(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -252,7 +255,8 @@ class NegotiationService:
             uow.emit(Envelope("negotiation.escalated", actor, project_id=project_id, payload={
                 "route": route.dump(), "recommendation": data["recommendation"], "terms": terms,
                 "round": current["round"] or 1,
-                "reason": f"recommended to {' and '.join(route.decides)}: {data['recommendation']}"}))
+                **reason(_("recommended to {principals:positions}: {recommendation}", principals=list(route.decides),
+                           recommendation=data["recommendation"]))}))
         return self.get_negotiation(actor.dump(), project_id)
 
     @rpc(expected_exceptions=EXPECTED)
@@ -275,14 +279,16 @@ class NegotiationService:
             decisions = {**current["decisions"], actor.position: data["decision"]}
             reasons = data["reasons"]
             outcome = domain.outcome_of(route, decisions)
-            said = f": {'; '.join(reasons)}" if reasons else ""
             base = {"route": route.dump(), "terms": terms, "round": current["round"] or 1, "reasons": reasons}
             if not route.escalated:
                 store.change(uow.session, current, stage=outcome, decisions=decisions, route=route.dump(),
                              decided_terms=terms)
                 uow.emit(Envelope("negotiation.decided", actor, project_id=project_id, payload={
                     **base, "outcome": outcome, "decided_by": actor.position, "decision": data["decision"],
-                    "reason": f"decided within authority by {actor.position}: {data['decision']}{said}"}))
+                    **reason(_("decided within authority by {position:position}: {decision:outcome} — {reasons:clauses}",
+                               position=actor.position, decision=data["decision"], reasons=reasons) if reasons else
+                             _("decided within authority by {position:position}: {decision:outcome}",
+                               position=actor.position, decision=data["decision"]))}))
             else:
                 store.change(uow.session, current, stage=outcome or "escalated", decisions=decisions)
                 uow.emit(Envelope("negotiation.principal_decided", actor, project_id=project_id, payload={
@@ -291,7 +297,9 @@ class NegotiationService:
                 if outcome:
                     uow.emit(Envelope("negotiation.principals_decided", actor, project_id=project_id, payload={
                         **base, "outcome": outcome, "decisions": decisions,
-                        "reason": f"the principals {'agree' if outcome == 'agreed' else 'refuse'}{said}"}))
+                        **reason(_("the principals decide: {outcome:outcome} — {reasons:clauses}", outcome=outcome,
+                                   reasons=reasons) if reasons else
+                                 _("the principals decide: {outcome:outcome}", outcome=outcome))}))
         return self.get_negotiation(actor.dump(), project_id)
 
     # -- reads ------------------------------------------------------------------------------------
@@ -352,3 +360,12 @@ class NegotiationService:
         fixed = current["planned_fixed_asset_investment"]
         return ProjectFacts(current["sector"], None if fixed is None else Decimal(fixed),
                             Decimal(current["planned_land_mu"]), current["location_kind"], current["location_id"])
+
+
+def _session_reason(seq: int, stage: str, held_on, withdrawn: list[dict]):
+    """A session on the timeline: its number, stage and date, and the policy terms it withdrew (with why)."""
+    said = _("negotiation session {seq} ({stage:session_stage}) on {on:date}", seq=seq, stage=stage, on=held_on)
+    if not withdrawn:
+        return said
+    return _("{session}; withdrawn: {terms:clauses}", session=said, terms=[
+        _("{term}: {reason}", term=w["term_id"], reason=w["reason"]) for w in withdrawn])

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from services.negotiation import models
 from shared.errors import Conflict, NotFound
+from shared.i18n import _
 from shared.statements import exists as row_exists, first, insert_row, largest, rows, update_rows
 
 N, S = models.negotiations, models.sessions
@@ -13,7 +14,8 @@ N, S = models.negotiations, models.sessions
 def row(session, project_id: str, lock: bool = False):
     found = first(session, N, lock=lock, project_id=project_id)
     if found is None:
-        raise NotFound(f"negotiation knows no filed project {project_id}", {"project_id": project_id})
+        raise NotFound(_("the project has not been filed: negotiation knows only filed projects"),
+                       {"project_id": project_id})
     return found
 
 
@@ -29,7 +31,7 @@ def change(session, current, **values) -> None:
     done = update_rows(session, N, {"project_id": current["project_id"], "version": current["version"]},
                        {**values, "version": current["version"] + 1})
     if done != 1:
-        raise Conflict("the negotiation changed meanwhile; retry", {"version": [str(current["version"])]})
+        raise Conflict(_("the negotiation changed meanwhile; try again"), {"version": [str(current["version"])]})
 
 
 def sessions_of(session, project_id: str) -> list[dict]:

@@ -77,10 +77,12 @@ def check_can_reopen(state: str, outcome: str | None, unit: str, required: list[
     """R2/R3: a park IPB proposes as the responsible unit, not among the reviewing units, is asked for its opinion
     in a new round of an approved review."""
     if state != CONCLUDED or outcome != "approved":
-        raise Conflict(f"the review is {state} ({outcome or 'no outcome'}): a unit is added to an approved review only",
-                       {"state": [state]})
+        raise Conflict(_("the review is {state:review_state}: a unit is added to an approved review only", state=state)
+                       if outcome is None else
+                       _("the review is {state:review_state} ({outcome:outcome}): a unit is added to an approved review "
+                         "only", state=state, outcome=outcome), {"state": [state]})
     if unit in required:
-        raise Conflict(f"{unit} already reviews this project", {"unit": [unit]})
+        raise Conflict(_("{unit:unit} already reviews this project", unit=unit), {"unit": [unit]})
 
 
 def is_overdue(state: str, deadline, escalated: bool, today) -> bool:

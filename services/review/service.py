@@ -25,7 +25,7 @@ from shared.db import Database
 from shared.dependencies import Calendar, Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, NotAllowed
-from shared.i18n import _, reason
+from shared.i18n import _, reason, to_wire
 from shared.schema import load_or_invalid, schema
 from shared.wire.review import (
     ConveneInputSchema, OpinionInputSchema, QueueItemSchema, ResubmitInputSchema, ReturnInputSchema, ReviewSchema,
@@ -291,14 +291,17 @@ class ReviewService:
                     continue
                 store.change_review(uow.session, review, deadline=new.date, deadline_provisional=new.provisional)
                 ref = store.filed_project(uow.session, review["project_id"])["ref"]
-                item = {"project_id": review["project_id"], "ref": ref, "what": f"review period (round {review['round']})",
+                item = {"project_id": review["project_id"], "ref": ref, "what": to_wire(_("review period (round {round})", round=review["round"])),
                         "from": review["deadline"].isoformat(), "to": new.date.isoformat(), "provisional": new.provisional}
                 moved.append(item)
                 uow.emit(Envelope("review.deadline_moved", actor, project_id=review["project_id"], payload={
                     "round": review["round"], "deadline": item["to"], "deadline_provisional": new.provisional,
                     "previous": item["from"], "required_units": review["required_units"],
-                    "reason": f"the {year} holiday schedule is loaded: the review period ends {item['to']}"
-                              f"{' (still provisional)' if new.provisional else ''}, not {item['from']}"}))
+                    **reason(_("the holiday schedule of {year} is loaded: the review period ends {to:date} (still "
+                               "provisional), not {previous:date}", year=year, to=new.date, previous=item["from"])
+                             if new.provisional else
+                             _("the holiday schedule of {year} is loaded: the review period ends {to:date}, not "
+                               "{previous:date}", year=year, to=new.date, previous=item["from"]))}))
         self.calendar.add_years({year: schedule})
         return {"service": self.name, "year": year, "moved": moved}
 

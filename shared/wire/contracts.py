@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
 
+from shared.i18n import N_
 from shared.wire.base import WHOLE_NUMBER, Schema
 
 from shared.wire import ShanghaiDateTime
@@ -18,7 +19,7 @@ class Strict(Schema):
 
 
 class ObligationTermSchema(Strict):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error="letters, digits, - or _"))
+    id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error=N_("letters, digits, - or _ (at most 40)")))
     text = fields.String(required=True, validate=TEXT)
     due = fields.Date(required=True)
     party = fields.String(load_default="investor", validate=validate.Length(min=1, max=40),

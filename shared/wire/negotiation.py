@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
 
+from shared.i18n import N_
+from shared.schema import Text
 from shared.wire import ShanghaiDateTime
 from shared.wire.base import Schema
 from shared.wire.intake import LandSchema
@@ -25,9 +27,9 @@ class IntermediaryInputSchema(Strict):
     @validates_schema
     def name_or_none(self, data, **kwargs):
         if data["none"] and data["name"]:
-            raise ValidationError("give a name or none: true, not both", "name")
+            raise ValidationError(N_("give the intermediary's name or say there is none, not both"), "name")
         if not data["none"] and not (data["name"] or "").strip():
-            raise ValidationError("the intermediary's name, or none: true when there is none", "name")
+            raise ValidationError(N_("the intermediary's name, or say there is none"), "name")
 
 
 class AssignInputSchema(Strict):
@@ -58,19 +60,19 @@ class PolicyTermInputSchema(Strict):
     @validates_schema
     def clause_or_text(self, data, **kwargs):
         if bool(data["clause"]) == bool(data["text"]):
-            raise ValidationError("a clause of the catalogue (with its value) or free text, one of them", "clause")
+            raise ValidationError(N_("a clause of the catalogue (with its value) or free text, one of them"), "clause")
         if data["clause"] and data["value"] is None:
-            raise ValidationError("the agreed value of the clause", "value")
+            raise ValidationError(N_("the agreed value of the clause"), "value")
         if data["clause"] and data["exceeds_policy"] is not None:
-            raise ValidationError("computed from the catalogue's limit: leave it out for a clause", "exceeds_policy")
+            raise ValidationError(N_("computed from the catalogue's limit: leave it out for a clause"), "exceeds_policy")
         if data["text"] and data["exceeds_policy"] is None:
-            raise ValidationError("a free-text term says whether it exceeds current policy", "exceeds_policy")
+            raise ValidationError(N_("a free-text term says whether it exceeds current policy"), "exceeds_policy")
 
 
 class WithdrawalInputSchema(Strict):
     """An open policy term the session records withdrawn (by IPB or the session lead), with the reason."""
 
-    term = fields.String(required=True, validate=validate.Regexp(r"^T[0-9]{1,4}$", error="a term id such as T1"))
+    term = fields.String(required=True, validate=validate.Regexp(r"^T[0-9]{1,4}$", error=N_("a term number such as T1")))
     reason = fields.String(required=True, validate=TEXT)
 
 
@@ -113,14 +115,14 @@ class DecisionInputSchema(Strict):
     @validates_schema
     def refusal_has_reasons(self, data, **kwargs):
         if data["decision"] == "refuse" and not data["reasons"]:
-            raise ValidationError("a refusal gives its reasons", "reasons")
+            raise ValidationError(N_("a refusal gives its reasons"), "reasons")
 
 
 class CandidateSchema(Schema):
     unit = fields.String()
-    name = fields.String()
+    name = Text()
     rank = fields.Integer()
-    why = fields.String()
+    why = Text()
 
 
 class RouteSchema(Schema):
@@ -132,8 +134,8 @@ class RouteSchema(Schema):
     decides = fields.List(fields.String())
     recommends = fields.String(allow_none=True)
     signs = fields.String()
-    reasons = fields.List(fields.String())
-    exceeding = fields.List(fields.String(), metadata={"description": "every open term beyond current policy, "
+    reasons = fields.List(Text())
+    exceeding = fields.List(Text(), metadata={"description": "every open term beyond current policy, "
                                                                        "with the session that recorded it"})
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
 
+from shared.i18n import N_
 from shared.wire.base import Schema
 
 
@@ -18,7 +19,7 @@ class SignInSchema(Strict):
 
 class UserInputSchema(Strict):
     user_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._@~-]{2,64}$",
-                                                                    error="2-64 letters, digits or . _ @ ~ -"))
+                                                                    error=N_("2 to 64 letters, digits or . _ @ ~ -")))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     password = fields.String(load_default=None, allow_none=True, load_only=True, validate=validate.Length(max=200))
     position = fields.String(required=True, validate=validate.Length(min=1, max=80))

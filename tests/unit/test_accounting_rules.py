@@ -30,15 +30,16 @@ def test_the_worked_example():
     assert f["reasonable_land"].value == Decimal("60.00")
     assert f["excess_land"].value == Decimal("20.00")
     assert f["fee_to_recover"].value == Decimal("3000000.00")
-    assert f["actual_intensity"].formula == "12000 万元 ÷ 80.00 mu"
-    assert f["fee_to_recover"].formula == "20.00 mu × 150000.00 yuan/mu"
+    assert f["actual_intensity"].formula.render() == "12,000万元 ÷ 80.00 亩"  # the formula in the county's units
+    assert f["fee_to_recover"].formula.render() == "20.00 亩 × 15.00 万元/亩"
+    assert f["reasonable_land"].formula.render() == "12,000万元 ÷ 200.00 万元/亩"
 
 
 @pytest.mark.parametrize("land", ["60", "59.99", "30"])
 def test_no_fee_when_land_used_is_at_or_below_the_reasonable_land(land):
     f = figures("120000000", land, "200", "150000")
     assert f["excess_land"].value == Decimal("0.00") and f["fee_to_recover"].value == Decimal("0.00")
-    assert "none" in f["excess_land"].formula
+    assert f["excess_land"].formula.render().endswith("未超出")
 
 
 def test_a_second_worked_example_with_odd_figures():
@@ -78,8 +79,12 @@ def test_inputs_must_be_positive_and_plausible():
 
 
 def test_delisting_price_from_policy_and_participants():
-    assert domain.delisting_price(policy, "PARK:hengdong") == (Decimal("180000"), "policy land.yaml: park hengdong")
-    assert domain.delisting_price(policy, "TOWN:xintang")[0] == Decimal("150000")
+    assert domain.delisting_price(policy, "PARK:hengdong") == (Decimal("180000"), "policy:PARK:hengdong")
+    assert domain.delisting_price(policy, "TOWN:xintang") == (Decimal("150000"), "policy:town")
+    # the source is a code; a person reads where the price came from
+    assert domain.price_source("policy:PARK:hengdong").render() == "县土地政策：衡东工业园地块价格"
+    assert domain.price_source("parcel:HD-01").render() == "县国土资源局储备地块HD-01"
+    assert domain.price_source("land_record").render() == "土地登记记录（由县国土资源局录入）"
     assert domain.participants("PARK:hexi") == ["IPB", "FIN", "DRB", "IND", "LAND", "AUDIT", "PARK:hexi"]
 
 

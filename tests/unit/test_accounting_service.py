@@ -88,7 +88,7 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
     assert result["land_used_mu"] == "80.00"  # 53,333.33 m² = 79.999995 mu → 80.00
     assert (figures["actual_intensity"]["value"], figures["reasonable_land"]["value"], figures["excess_land"]["value"],
             figures["fee_to_recover"]["value"]) == ("150.00", "60.00", "20.00", "3000000.00")
-    assert "land record" in figures["delisting_price"]["formula"]
+    assert rendered(figures["delisting_price"]["formula"]) == "土地摘牌价（土地登记记录（由县国土资源局录入））"
     assert result["state"] == "computed" and result["receivable"] is None  # the fee is owed once it is reported
     with pytest.raises(Conflict):  # recovery is recorded on issued figures
         acct.record_recovery(FIN, "p1", {"amount": "1", "note": "x"})
@@ -98,9 +98,15 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
     docx_ref = issued["report"]["docx"]
     document = report.read_docx(acct.dependencies["documents"].load(docx_ref["id"]))
     text = "\n".join(document["paragraphs"])
-    assert "关于示例项目项目投资核算情况的报告" in text and "超出合理用地 20.00 亩" in text and "3000000.00 元" in text
+    # a 公文: issuer's mark, 文号 numbered per year, 主送, the title once, the fee once in 万元, signature and date
+    assert document["paragraphs"][0] == "示例县招商局文件" and "示招商〔2026〕1号" in document["paragraphs"]
+    assert "关于示例项目投资核算情况的报告" in text and "中共示例县委、示例县人民政府：" in text
+    assert "实际用地超出合理用地20.00 亩" in text and text.count("应追缴费用300.00万元") == 1
     rows = {row[0]: row[1] for row in document["tables"][0]}
-    assert rows["实际投资强度"] == "150.00 万元/亩" and rows["应追缴费用"] == "3000000.00 元"
+    assert rows["实际投资强度"] == "150.00万元/亩" and rows["应追缴费用"] == "300.00万元"
+    assert rows["实际固定资产投资"] == "12,000.00万元" and rows["实际用地"] == "80.00亩"
+    formulas = {row[0]: row[2] for row in document["tables"][0]}
+    assert formulas["实际投资强度"] == "12,000万元 ÷ 80.00 亩" and formulas["应追缴费用"] == "20.00 亩 × 15.00 万元/亩"
     pdf = acct.dependencies["documents"].load(issued["report"]["pdf"]["id"])
     assert pdf.startswith(b"%PDF")
     with pytest.raises(Conflict):  # the figures are final once reported
@@ -132,7 +138,9 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
     assert len(recorded) == 4 and recorded[-1]["payload"]["status"] == "settled"
     assert acct.events("accounting.closed")[0]["payload"] == {
         "fee": "3000000.00", "recovered": "3000000.00", "written_off": "0.00",
-        "reason": "accounting report issued; the fee of 3000000.00 yuan is paid"}
+        "reason": "核算报告已出具，应追缴费用3,000,000.00 元已缴清",
+        "reason_message": {"msgid": "accounting report issued; the fee of {fee:yuan} is paid",
+                           "params": {"fee": "3000000.00"}}}
     with pytest.raises(Conflict):  # closed: nothing more is recorded
         acct.record_recovery(FIN, "p1", {"amount": "1", "note": "x"})
 
@@ -162,7 +170,7 @@ def test_only_the_principals_write_off_the_remainder_and_the_accounting_closes(a
     decided = [e["payload"] for e in acct.events("accounting.write_off_decided")]
     assert [(d["position"], d["outcome"]) for d in decided] == [("county_magistrate", None),
                                                                  ("party_secretary", "written_off")]
-    assert "同意核销" in decided[1]["reason"] and "written off by the principals" in decided[1]["reason"]
+    assert "同意核销" in decided[1]["reason"] and decided[1]["reason"].endswith("经县主要领导决定予以核销")
     assert acct.events("accounting.closed")[0]["payload"]["written_off"] == "2000000.00"
 
 
@@ -174,9 +182,9 @@ def test_no_fee_nothing_owed_and_the_report_closes_the_accounting(acct):
     assert {f["name"]: f["value"] for f in result["figures"]}["fee_to_recover"] == "0.00"
     assert {f["name"]: f for f in result["figures"]}["delisting_price"]["value"] == "180000.00"  # Hengdong, policy
     issued = acct.issue_report(IPB, "p1")
-    assert "用地合理" in issued["report"]["opinion"]
+    assert "用地合理" in rendered(issued["report"]["opinion"])
     assert issued["state"] == "closed" and issued["receivable"] is None
-    assert acct.events("accounting.closed")[0]["payload"]["reason"] == "accounting report issued; no fee to recover"
+    assert acct.events("accounting.closed")[0]["payload"]["reason"] == "核算报告已出具，无需追缴费用"
 
 
 @pytest.mark.parametrize("method, actor, body, field", [
@@ -238,5 +246,5 @@ def test_the_fee_uses_the_delisting_price_of_the_parcel_the_contract_supplies(ac
     result = acct.record_land_used(LAND, "p1", {"land": {"value": "90", "unit": "mu"}, "basis": "实测"})
     figures = {f["name"]: f for f in result["figures"]}
     assert figures["delisting_price"]["value"] == "190000.00"
-    assert "parcel HD-01 of the land reserve" in figures["delisting_price"]["formula"]
+    assert rendered(figures["delisting_price"]["formula"]) == "土地摘牌价（县国土资源局储备地块HD-01）"
     assert figures["excess_land"]["value"] == "10.00" and figures["fee_to_recover"]["value"] == "1900000.00"

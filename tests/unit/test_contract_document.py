@@ -24,7 +24,7 @@ from services.contracts.document import (
     signatory_title,
 )
 
-DRAFT = "DRAFT 草稿 — 未经法制办审核"
+DRAFT = "草稿　未经县法制办审核"  # the template's DRAFT line, in Chinese
 
 PROJECT = {
     "ref": "ZS-2026-0007",
@@ -84,7 +84,7 @@ def test_title_is_the_contract_title_and_the_project_name(draft):
 def test_header_block_names_the_contract_number_with_its_version_and_the_parties(draft):
     paragraphs = draft["paragraphs"]
     assert "合同编号：ZS-2026-0007-V3" in paragraphs
-    assert "版本：v3" in paragraphs
+    assert "版本：第3稿" in paragraphs
     assert "甲方：衡东工业园管理委员会" in paragraphs
     assert "乙方：湖南某某建材有限公司" in paragraphs
     assert contract_number("ZS-2026-0007", 12) == "ZS-2026-0007-V12"
@@ -309,7 +309,7 @@ def test_each_render_starts_from_a_clean_base_and_a_template_with_other_fonts_ge
     rfonts = kaiti.styles["Normal"].element.rPr.rFonts
     assert (rfonts.get(docx.oxml.ns.qn("w:eastAsia")), rfonts.get(docx.oxml.ns.qn("w:ascii"))) == ("楷体", "Arial")
     default = docx.Document(io.BytesIO(render())).styles["Normal"].element.rPr.rFonts
-    assert default.get(docx.oxml.ns.qn("w:eastAsia")) == "宋体"
+    assert default.get(docx.oxml.ns.qn("w:eastAsia")) == "仿宋_GB2312"  # GB/T 9704's body face
 
 
 # -- the skeleton (shared.docx_base): python-docx's document, written without its object model ---------------------
@@ -413,3 +413,11 @@ def test_a_template_that_formats_a_field_is_composed_by_python_docx(fixed_clock,
     text = "".join(read_contract(written)["paragraphs"])
     assert any(part in text for part in ("ZS-2026-0007-V3", "第003版", "年字头项目", "'湖南某某建材有限公司'"))
     assert list(document._SKELETONS._cache.values()) == [None]  # the answer kept: no skeleton for this template
+
+
+def test_a_draft_stored_with_an_earlier_draft_line_is_approved_all_the_same():
+    legacy = document.LEGACY_DRAFT_NOTICES[0]
+    draft = render(template={"draft_notice": legacy})
+    assert read_contract(draft)["paragraphs"][0] == legacy
+    approved = read_contract(document.approve(draft))
+    assert legacy not in approved["paragraphs"] and approved["paragraphs"] == read_contract(draft)["paragraphs"][1:]

@@ -11,6 +11,7 @@ import pytest
 from services.contracts import domain
 from shared.clock import SHANGHAI
 from shared.decided_terms import compose
+from shared import vocabulary
 from shared.errors import Conflict, InvalidInput, NotAllowed
 
 DECIDED = compose("45", "150000000", "100000000", ["供地方式：挂牌出让"], [{"text": "地方留成税收奖励年限：3年"}])
@@ -45,7 +46,8 @@ def test_an_act_outside_its_states_is_refused_naming_the_state(act):
             continue
         with pytest.raises(Conflict) as refused:
             domain.next_state(act, state)
-        assert state in refused.value.message and refused.value.details == {"state": [state]}
+        named = vocabulary.term_name("contract_state", state, "zh-CN")  # the state by its name, the code in details
+        assert f"合同当前为“{named}”" in refused.value.msg.render() and refused.value.details == {"state": [state]}
         assert domain.follows(act, state) is None
 
 
@@ -168,8 +170,8 @@ def test_the_three_dates_are_always_obligations_and_none_may_be_due_before_the_s
     domain.check_obligations_due(obligations, dt.date(2027, 1, 15))  # due on the signing date itself: fine
     with pytest.raises(Conflict) as refused:
         domain.check_obligations_due(obligations, dt.date(2027, 3, 2))
-    assert refused.value.details["obligations"] == ["START (按期开工建设) is due 2027-03-01",
-                                                    "O1 (缴清土地出让金) is due 2027-01-15"]
+    assert [m.render() for m in refused.value.details["obligations"]] == ["“按期开工建设”的到期日为2027年3月1日",
+                                                                          "“缴清土地出让金”的到期日为2027年1月15日"]
 
 
 def test_progress_met_late_still_owes_the_report_and_a_report_is_due_only_after_a_lapse():

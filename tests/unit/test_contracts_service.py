@@ -34,6 +34,8 @@ from shared.db import ServiceStore
 from shared.documents import DocumentStore
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from shared.i18n import _, read_text, to_wire
+from shared.i18n import text as rendered
 from shared.policy import load_policy
 from shared.workdays import WorkingDayCalendar
 
@@ -325,7 +327,8 @@ def test_a_version_whose_document_is_no_draft_is_refused_and_nothing_changes(c):
         s.execute(models.versions.update().where(models.versions.c.project_id == "p1").values(document=not_a_draft))
     with pytest.raises(Conflict) as refused:
         c.legal_review(LEGAL, "p1", {"version": 1, "decision": "approve"})
-    assert "carries no DRAFT line" in refused.value.message and refused.value.details == {"version": ["1"]}
+    assert refused.value.msg.render() == ("第1稿文档中没有草稿标注，不是报送法制办审核的草稿：请县招商局重新起草合同")
+    assert refused.value.details == {"version": ["1"]}
     assert c.versions("p1")[0]["status"] == "submitted" and c.events("contracts.approved") == []
 
 
@@ -382,7 +385,7 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
     assert [(e["payload"]["version"], e["payload"]["state_change"]) for e in submitted] == [(1, True), (2, True)]
     with pytest.raises(Conflict) as refused:  # submitted, not approved
         c.sign(HENGDONG_HEAD, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
-    assert "LEGAL-approved" in refused.value.message
+    assert "只有法制办审核通过的文本才能签约" in refused.value.msg.render()
 
     # the reviewer is LEGAL, by unit
     for outsider in (IPB, IPB_DIRECTOR, FIN_HEAD, HENGDONG_HEAD, MAGISTRATE,
@@ -418,10 +421,10 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
         (1, True), (2, False), (3, False)]
     with pytest.raises(Conflict) as refused:
         c.sign(HENGDONG_HEAD, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
-    assert "needs LEGAL's approval" in refused.value.message
+    assert "须先经法制办审核" in refused.value.msg.render()
     with pytest.raises(Conflict) as refused:
         c.sign(HENGDONG_HEAD, "p1", {"version": 3, "investor_signatory": INVESTOR_SIGNATORY})
-    assert "LEGAL-approved" in refused.value.message
+    assert "只有法制办审核通过的文本才能签约" in refused.value.msg.render()
     row = c.stored("p1")
     assert row["state"] == "legal_review" and row["signed_version"] is None
     assert c.obligations("p1") == [] and c.events("contracts.signed") == []
@@ -483,7 +486,7 @@ def test_within_authority_in_a_park_only_the_park_head_signs(c, clock):
     for wrong in (MAGISTRATE, SECRETARY, DEPUTY, HEXI_HEAD, IPB_DIRECTOR, LEADER):
         with pytest.raises(NotAllowed) as refused:
             c.sign(wrong, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
-        assert "park_head:hengdong" in refused.value.message
+        assert "决策路径确定的签约人为衡东工业园管委会主任" in refused.value.msg.render()  # the route's signatory by name
     assert_unsigned(c, "p1", before)
 
     clock.now = shanghai(2026, 9, 3, 15, 30)
@@ -582,10 +585,10 @@ def test_custodians_are_designated_by_their_own_units_head(c):
 
 @pytest.mark.parametrize("units, numbers, problem", [
     (["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong"], None, "7 copies registered; at least 8"),
-    (["GOV", "IPB", "IPB", "LAND", "LEGAL", "IND", "PARK:hengdong", "GOV"], None, "FIN holds no copy"),
-    (["GOV", "IPB", "LAND", "LEGAL", "IND", "PARK:hengdong", "AUDIT", "IPB"], None, "FIN holds no copy"),
+    (["GOV", "IPB", "IPB", "LAND", "LEGAL", "IND", "PARK:hengdong", "GOV"], None, "County Finance Bureau holds no copy"),
+    (["GOV", "IPB", "LAND", "LEGAL", "IND", "PARK:hengdong", "AUDIT", "IPB"], None, "County Finance Bureau holds no copy"),
     (["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong", "AUDIT"], None,
-     "AUDIT has no designated custodian"),
+     "County Audit Bureau has no designated custodian"),
     (VALID_EIGHT, [1, 2, 3, 4, 5, 6, 7, 9], "numbered 1 to 8"),
     (VALID_EIGHT, [1, 1, 2, 3, 4, 5, 6, 7], "numbered 1 to 8"),
     (VALID_EIGHT, [0, 1, 2, 3, 4, 5, 6, 7], "number"),
@@ -596,8 +599,8 @@ def test_an_incomplete_register_is_refused_whole(c, units, numbers, problem):
     with pytest.raises(InvalidInput) as refused:
         c.register_copies(IPB, "p1", register(units, numbers))
     listed = refused.value.details
-    assert problem in refused.value.message or any(problem in p for p in listed.get("copies", [])) \
-        or problem in json.dumps(listed, ensure_ascii=False)
+    assert problem in refused.value.message or any(problem in str(p) for p in listed.get("copies", [])) \
+        or problem in json.dumps(to_wire(listed), ensure_ascii=False)
     assert c.copies() == [] and c.events("contracts.file_completed") == []
     assert c.stored("p1")["state"] == "signed"
     assert c.audit_rows("contracts.register_copies") == []
@@ -608,10 +611,10 @@ def test_every_missing_holder_is_listed(c):
     designate_all(c)
     with pytest.raises(InvalidInput) as refused:
         c.register_copies(IPB, "p1", register(["IPB"] * 8))
-    problems = refused.value.details["copies"]
-    for unit in ("GOV", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong"):
-        assert f"{unit} holds no copy" in problems
-    assert "IPB holds no copy" not in problems
+    problems = [p.render() for p in refused.value.details["copies"]]  # each unit by its name
+    for unit in ("县政府办", "县财政局", "县国土资源局", "县法制办", "县工信局", "衡东工业园"):
+        assert f"{unit}未持有正本" in problems
+    assert "县招商局未持有正本" not in problems
     assert c.copies() == [] and c.events("contracts.file_completed") == []
 
 
@@ -622,7 +625,7 @@ def test_a_unit_without_a_custodian_cannot_hold_a_copy(c):
             c.designate_custodian(head, unit, {"user_id": CUSTODIAN_USER[unit], "name": "x", "cabinet": "柜"})
     with pytest.raises(InvalidInput) as refused:
         c.register_copies(IPB, "p1", register(VALID_EIGHT))
-    assert "LEGAL has no designated custodian and cabinet" in refused.value.details["copies"]
+    assert "County Legal Affairs Office has no designated custodian and cabinet" in refused.value.details["copies"]
     assert c.copies() == [] and c.events("contracts.file_completed") == [] and c.stored("p1")["state"] == "signed"
 
 
@@ -645,7 +648,7 @@ def test_the_complete_register_files_the_contract_and_it_is_handed_over(c, clock
     event, = c.events("contracts.file_completed")
     assert event["payload"]["copies"] == [{"number": n, "unit": u} for n, u in enumerate(VALID_EIGHT, start=1)]
     audited, = c.audit_rows("contracts.register_copies")
-    assert audited["outcome"] == "done" and audited["reason"] == "8 copies"
+    assert audited["outcome"] == "done" and read_text(audited["reason"]).render() == "正本8份"
 
     with pytest.raises(Conflict):  # filed once
         c.register_copies(IPB, "p1", register(VALID_EIGHT))
@@ -679,7 +682,7 @@ def test_the_contract_goes_to_the_archives_once_when_the_project_is_closed(c, cl
     # lost reply must not hand the contract over a second time
     with pytest.raises(Conflict) as again:
         c.hand_to_archives(IPB, "p1", {"note": "移交县档案局"})
-    assert "already handed to ARCH" in again.value.message
+    assert again.value.msg.render() == "合同已于2026年9月1日 10:00移交县档案局"
     assert len(c.events("contracts.archived")) == 1
 
 
@@ -702,7 +705,7 @@ def test_custodians_and_grantees_read_the_contract_and_every_read_is_audited(c, 
     clock.now = T
 
     got = c.read_contract(custodian_actor("FIN"), "p1", {"reason": "核对财政承诺"})
-    assert "custodian of FIN" in got["basis"] and got["version"] == 1 and got["ref"] == "ZS2026-0001"
+    assert got["basis"].render() == "县财政局合同保管人" and got["version"] == 1 and got["ref"] == "ZS2026-0001"
     text = document.read_contract(base64.b64decode(got["document_base64"]))
     assert DRAFT_LINE not in text["paragraphs"] and "示例项目1" in text["title"]
     assert got["terms"]["intensity_wan_per_mu"] == "133.33"
@@ -737,7 +740,7 @@ def test_custodians_and_grantees_read_the_contract_and_every_read_is_audited(c, 
 
     clock.now = T + dt.timedelta(hours=1)
     got = c.read_contract(auditor, "p1", {"reason": "审计核查"})
-    assert "grant" in got["basis"] and "county_magistrate" in got["basis"]
+    assert got["basis"].render() == "县长授权（第1号），有效期至2026年9月10日 11:00"
     with pytest.raises(NotAllowed):  # the grant is for u-auditor only
         c.read_contract(stranger, "p1", {"reason": "顺便看看"})
 
@@ -750,7 +753,7 @@ def test_custodians_and_grantees_read_the_contract_and_every_read_is_audited(c, 
         c.read_contract(auditor, "p1", {"reason": "补充核查"})
     assert "expired" in refused.value.message
     got = c.read_contract(custodian_actor("PARK:hengdong"), "p1", {"reason": "监管履约"})  # custodians need no grant
-    assert "custodian of PARK:hengdong" in got["basis"]
+    assert got["basis"].render() == "衡东工业园合同保管人"
 
     reads = c.audit_rows("contracts.read_contract")
     assert [(r["user_id"], r["position"], r["unit"], r["reason"], r["outcome"]) for r in reads] == [
@@ -764,8 +767,8 @@ def test_custodians_and_grantees_read_the_contract_and_every_read_is_audited(c, 
         (CUSTODIAN_USER["PARK:hengdong"], "custodian:PARK:hengdong", "PARK:hengdong", "监管履约", "allowed"),
     ]
     assert all(r["record_id"] == "p1" and r["record_type"] == "contract" for r in reads)
-    assert "custodian of FIN" in json.loads(reads[0]["details"])["basis"]
-    assert "expired" in json.loads(reads[5]["details"])["basis"]
+    assert rendered(json.loads(reads[0]["details"])["basis"]) == "县财政局合同保管人"  # the basis kept as a message
+    assert rendered(json.loads(reads[5]["details"])["basis"]) == "领导授权已过期"
     assert [r["at"] for r in reads][-1] == T + dt.timedelta(hours=3)
     granted, = c.audit_rows("contracts.grant_access")
     assert (granted["user_id"], granted["position"], granted["reason"], granted["outcome"]) == (
@@ -842,7 +845,7 @@ def test_an_unmet_obligation_lapses_the_day_after_its_due_date_and_a_late_report
     assert payload["unknown_years"] == ([2027] if provisional else [])
     assert payload["responsible_unit"] == "PARK:hengdong" and payload["notify"] == ["PARK:hengdong"]
     assert payload["obligation"]["key"] == "ob" and payload["obligation"]["report_due_provisional"] is provisional
-    assert ("(provisional)" in payload["reason"]) is provisional
+    assert ("（暂定日期）" in payload["reason"]) is provisional  # the reason as a reader of Chinese sees it
     assert c.check_obligations() == 0  # a second scan says nothing more
     assert len(c.events("contracts.obligation_lapsed")) == 1
 
@@ -856,7 +859,8 @@ def test_an_unmet_obligation_lapses_the_day_after_its_due_date_and_a_late_report
     assert c.obligation("p1", "ob")["red_flag_at"] == clock.now
     late, = c.events("contracts.special_report_late")
     assert late["payload"]["notify"] == ["IPB", "LG"] and late["payload"]["obligation"]["red_flag"] is True
-    assert report_due in late["payload"]["reason"]
+    due = dt.date.fromisoformat(report_due)
+    assert f"{due.year}年{due.month}月{due.day}日" in late["payload"]["reason"]
     assert c.check_obligations() == 0 and len(c.events("contracts.special_report_late")) == 1
     got = c.get_contract(IPB, "p1")
     assert got["red_flag"] is True
@@ -940,13 +944,13 @@ def test_a_met_obligation_never_lapses(c, clock):
 def test_a_replaced_custodian_loses_access_and_the_new_one_reads(c):
     filed(c, "p1")
     old = custodian_actor("FIN")
-    assert c.read_contract(old, "p1", {"reason": "核对"})["basis"] == "custodian of FIN"
+    assert c.read_contract(old, "p1", {"reason": "核对"})["basis"] == "custodian of County Finance Bureau"
     c.designate_custodian(FIN_HEAD, "FIN", {"user_id": "u-new-fin", "name": "新档案员", "cabinet": "FIN 机要柜 2",
                                             "replaces": CUSTODIAN_USER["FIN"], "reason": "原档案员调离"})
     with pytest.raises(NotAllowed):
         c.read_contract(old, "p1", {"reason": "核对"})
     new = {"user_id": "u-new-fin", "position": "archivist", "unit": "FIN"}
-    assert c.read_contract(new, "p1", {"reason": "核对"})["basis"] == "custodian of FIN"
+    assert c.read_contract(new, "p1", {"reason": "核对"})["basis"] == "custodian of County Finance Bureau"
 
 
 def test_a_new_custodian_is_an_explicit_replacement_with_the_old_one_s_end_on_record(c, clock):
@@ -1090,7 +1094,7 @@ def test_a_draft_is_composed_from_the_decided_terms_and_cannot_type_them_differe
     agreed(c, "p1")
     decide(c, "p1", terms=decide_with, round_=1)
     record = c.get_contract(IPB, "p1")
-    assert record["decided_terms"] == decide_with and record["party_a"] == "衡东工业园"
+    assert record["decided_terms"] == decide_with and record["party_a"] == "衡东工业园管理委员会"  # its full name
     with pytest.raises(InvalidInput) as refused:
         c.draft(IPB, "p1", terms(land_mu="80", total_investment="150000000", fixed_asset_investment="100000000"))
     assert set(refused.value.details) == {"land_mu"} and c.versions("p1") == []
@@ -1102,7 +1106,7 @@ def test_a_draft_is_composed_from_the_decided_terms_and_cannot_type_them_differe
                                         "intensity_wan_per_mu", "agreed", "policy_terms")} == decide_with
     body = text_of(read_version(c, "p1", 1))
     assert "222.22 万元/亩" in body and "供地方式：挂牌出让" in body and "地方留成税收奖励年限：3年" in body
-    assert "甲方：衡东工业园" in body
+    assert "甲方：衡东工业园管理委员会" in body
 
 
 def test_a_change_after_the_decision_takes_it_out_of_force_and_the_old_version_cannot_be_signed(c):
@@ -1160,7 +1164,7 @@ def test_where_the_county_magistrate_or_the_deputy_signs_the_county_government_i
     approved(c, "p1", land_mu="75")  # escalated: the county magistrate signs
     approved(c, "p2", n=2, unit="TOWN:xintang")  # outside parks within authority: the deputy magistrate
     approved(c, "p3", n=3)  # the park head
-    for project, party in (("p1", "示例县人民政府"), ("p2", "示例县人民政府"), ("p3", "衡东工业园")):
+    for project, party in (("p1", "示例县人民政府"), ("p2", "示例县人民政府"), ("p3", "衡东工业园管理委员会")):
         assert c.get_contract(IPB, project)["party_a"] == party
         paragraphs = read_version(c, project, 1)["paragraphs"]
         assert f"甲方：{party}" in paragraphs and f"甲方（盖章）：{party}" in paragraphs
@@ -1173,7 +1177,7 @@ def test_an_obligation_due_before_the_signing_date_is_refused(c, clock):
     clock.now = shanghai(2027, 1, 16, 9)
     with pytest.raises(Conflict) as refused:
         c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
-    assert refused.value.details["obligations"] == ["land-fee (缴清土地出让金) is due 2027-01-15"]
+    assert [m.render() for m in refused.value.details["obligations"]] == ["“缴清土地出让金”的到期日为2027年1月15日"]
     assert "before the signing date 2027-01-16" in refused.value.message
     assert c.obligations("p1") == [] and c.stored("p1")["state"] == "legal_review"
     clock.now = shanghai(2027, 1, 15, 9)  # due on the signing date itself: signed
@@ -1225,7 +1229,7 @@ def test_loading_the_year_moves_every_provisional_report_deadline_in_it_and_says
         c.load_holidays(IPB, 2027, SAMPLE_2027)
     answer = c.load_holidays(ADMIN, 2027, SAMPLE_2027)
     assert answer == {"service": "contracts", "year": 2027, "moved": [{
-        "project_id": "p1", "ref": "ZS2026-0001", "what": "special report on obligation ob", "from": "2027-01-04",
+        "project_id": "p1", "ref": "ZS2026-0001", "what": to_wire(_("the special report on “{text}”", text="完成设备安装")), "from": "2027-01-04",
         "to": "2027-01-05", "provisional": False}]}  # 1 Jan is a day off: Thu 31 Dec, Mon 4, Tue 5 Jan
     row = c.obligation("p1", "ob")
     assert (row["report_due"], row["report_due_provisional"]) == (dt.date(2027, 1, 5), False)

@@ -19,6 +19,11 @@ OVER_LAND = [("60.01", "mu"), ("40007", "m2"), ("4.001", "ha"), ("75", "mu")]
 UNITS = {"park": "PARK:hengdong", "town": "TOWN:xintang"}
 
 
+def said(route) -> str:
+    """The route's reasons as a reader of Chinese sees them."""
+    return "；".join(r.render() for r in route.reasons)
+
+
 def expected_route(in_park: bool, within: bool, small: bool) -> dict:
     """SPEC R5's table, written out independently of the code."""
     if within and small:
@@ -42,18 +47,18 @@ def test_the_whole_truth_table_of_r5(where, within, land):
     assert {k: route.dump()[k] for k in ("escalated", "decides", "recommends", "signs")} == \
         expected_route(where == "park", within, small)
     assert route.within_policy is within and route.in_park is (where == "park")
-    assert any("mu" in r for r in route.reasons)
+    assert any("亩" in r.render() for r in route.reasons)  # the 60-mu line, in the county's words
 
 
 def test_exactly_60_mu_is_within_and_says_so():
     route = domain.decision_route("PARK:hengdong", [], False, Decimal("60"), policy)
-    assert not route.escalated and "includes exactly 60" in " ".join(route.reasons)
+    assert not route.escalated and "约定用地60.00 亩，不超过60.00 亩（恰为60.00 亩的属于权限以内）" in said(route)
 
 
 def test_a_restricted_finding_forces_escalation_even_at_10_mu():
     route = domain.decision_route("PARK:hengdong", [], True, Decimal("10"), policy)
     assert route.escalated and not route.within_policy
-    assert "restricted class" in " ".join(route.reasons)
+    assert "联审认定该行业属限制类：须一事一议" in said(route)
 
 
 def test_the_threshold_is_policy_data():
@@ -91,14 +96,14 @@ def test_session_participants():
     lead, ipb, legal = ("PARK:hengdong", "park_head:hengdong"), ("IPB", "ipb_clerk"), ("LEGAL", "legal_director")
     assert domain.missing_participants("PARK:hengdong", "early", participants(lead, ipb), policy) == []
     assert domain.missing_participants("PARK:hengdong", "final", participants(lead, ipb), policy) == [
-        "LEGAL (takes part in the final stage)"]
+        "County Legal Affairs Office (takes part in the final stage)"]
     assert domain.missing_participants("PARK:hengdong", "early", participants(ipb, legal), policy) == [
-        "the session lead (park_head:hengdong)"]
+        "the session lead (director of the Hengdong Industrial Park management committee)"]
     assert domain.missing_participants("TOWN:xintang", "early", participants(("LG", "county_leader_in_charge")), policy) == [
-        "IPB (takes part in every session)"]
+        "County Investment Promotion Bureau (takes part in every session)"]
     with pytest.raises(InvalidInput) as e:
         domain.check_session("TOWN:xintang", "final", participants(ipb), policy)
-    assert "county_leader_in_charge" in e.value.message and "LEGAL" in e.value.message
+    assert e.value.msg.render() == "本次洽谈缺少：洽谈牵头人（分管县领导）；县法制办（后期洽谈须参加）"
 
 
 def test_deciders_and_recommenders_are_the_route_s_positions():
@@ -215,9 +220,8 @@ def test_the_location_checks_follow_the_project_to_the_unit_assigned():
     domain.check_location(facts, "PARK:hengdong", policy)  # 222.22 ≥ 200
     with pytest.raises(InvalidInput) as refused:
         domain.check_location(facts, "PARK:hexi", policy)  # Hexi's own minimum is 250
-    assert refused.value.details["unit"] == [
-        "investment_intensity: the planned intensity 222.22 10k yuan/mu is below the minimum 250.00 10k yuan/mu of Hexi "
-        "New District"]  # the finding's text (shared/location_checks.py) as English reads it
+    assert [m.render() for m in refused.value.details["unit"]] == [
+        "投资强度：计划投资强度222.22 万元/亩，低于河西新区最低标准250.00 万元/亩"]  # the check and its finding by name
     domain.check_location(facts, "TOWN:xintang", policy)
     assert domain.needs_park_review("PARK:hexi", ["DRB", "PARK:hengdong"])
     assert not domain.needs_park_review("PARK:hengdong", ["DRB", "PARK:hengdong"])

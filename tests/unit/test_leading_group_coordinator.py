@@ -91,10 +91,17 @@ def test_the_assessment_its_notice_and_its_workbook(fed):
     notice = fed.assessment_document(MAGISTRATE, "2026", "docx")
     assert notice["filename"] == "assessment-2026.docx"
     text = assessment_notice.read_docx_text(base64.b64decode(notice["content_base64"]))
-    assert text[0] == "县招商引资工作领导小组文件" and text[1] == "县招领通〔2026〕5号"
-    assert "关于2026年招商引资目标考核结果的通报" in text
+    # a 公文 of the Leading Group (shared/gongwen.py): its mark, its 文号 numbered per year, the table attached
+    assert text[0] == "示例县招商引资工作领导小组文件" and "示招领通〔2026〕1号" in text
+    assert "关于2026年招商引资目标考核结果的通报" in text and "各园区管委会、各镇人民政府、县招商引资工作领导小组各成员单位：" in text
     assert any("衡东工业园、河西新区被评为红色等次" in t for t in text)
     assert "55.00" in text and "红" in text
+    again = assessment_notice.read_docx_text(base64.b64decode(fed.assessment_document(CLERK, "2026", "docx")["content_base64"]))
+    assert "示招领通〔2026〕1号" in again  # asked again: the same number
+    quarter = fed.assessment_document(CLERK, "2026-Q4", "pdf")
+    assert quarter["filename"] == "assessment-2026-Q4.pdf" and base64.b64decode(quarter["content_base64"]).startswith(b"%PDF")
+    assert "示招领通〔2026〕2号" in assessment_notice.read_docx_text(base64.b64decode(
+        fed.assessment_document(CLERK, "2026-Q4", "docx")["content_base64"]))  # another period: the next number
     book = load_workbook(io.BytesIO(base64.b64decode(fed.assessment_document(CLERK, "2026-Q4", "xlsx")["content_base64"])))
     sheet = book["考核得分"]
     assert sheet["A1"].value == "示例县2026年第四季度招商引资目标考核结果"

@@ -97,7 +97,7 @@ def test_each_project_sits_in_its_book_with_the_columns_the_county_keeps(fed):
     assert steps["accounting"]["due"] == "2028-02-28"
     assert steps["review"]["done"]
     assert signed["next_due"] == "2026-11-20" and signed["overdue"]
-    assert "O1 专项报告逾期（已红色预警）" in signed["red_flags"] and "推进要求逾期（时限2026年11月20日）" in signed["red_flags"]
+    assert "“缴清土地出让金”专题报告逾期（已红色预警）" in signed["red_flags"] and "推进要求逾期（时限2026年11月20日）" in signed["red_flags"]
     assert signed["last_progress"]["summary"].startswith("2026年11月30日资金到位")
 
     town = localize(books["information"][0], "zh-CN")
@@ -335,12 +335,12 @@ def test_the_excel_export_read_back_cell_by_cell(fed):
                 "所属行业": "铝压延加工（C3252）", "项目地点": "衡东工业园", "总投资（万元）": 15000, "投资档次": "A", "重点项目": "是",
                 "联系县级领导": "王县长", "专职服务团队": "赵六、钱七", "责任领导": "衡东工业园管委会主任", "责任单位": "衡东工业园",
                 "责任人": "李干事",
-                "推进要求": "O1 缴清土地出让金（2026年11月20日前）；O1 未按期履约：向县招商引资工作领导小组报送专项报告"
+                "推进要求": "缴清土地出让金（2026年11月20日前）；“缴清土地出让金”未按期履约：向县招商引资工作领导小组报送专题报告"
                             "（2026年11月25日前）；合同约定建设期满，开展投资核算（2028年2月28日前）",
                 "完成时限": datetime(2026, 11, 20), "当前状态": "建设中", "状态起始日期": datetime(2026, 10, 22),
                 "状态持续天数": 49, "最新进展": "2026年11月30日资金到位3,000.00 万元",
                 "最新进展日期": datetime(2026, 12, 10), "签约日期": datetime(2026, 10, 15), "合同投资（万元）": 15000,
-                "到位资金（万元）": 3000, "预警事项": "O1 专项报告逾期（已红色预警）；推进要求逾期（时限2026年11月20日）"}
+                "到位资金（万元）": 3000, "预警事项": "“缴清土地出让金”专题报告逾期（已红色预警）；推进要求逾期（时限2026年11月20日）"}
     assert {h: c.value for h, c in cells.items()} == expected
     for heading in ("总投资（万元）", "合同投资（万元）", "到位资金（万元）"):
         assert cells[heading].number_format == "#,##0.00"

@@ -298,7 +298,7 @@ def test_an_open_location_ranks_the_more_specific_positioning_first(neg):
     assert [c["unit"] for c in got] == ["PARK:hexi", "PARK:hengdong"]
     assert "C3985" in got[0]["why"] and "(C39)" in got[1]["why"]
     assert all("preferred" not in c["why"] for c in got)
-    assert [c["name"] for c in got] == ["河西新区", "衡东工业园"]
+    assert [c["name"].render() for c in got] == ["河西新区", "衡东工业园"]
 
 
 def test_only_the_parks_covering_the_sector_are_ranked(neg):
@@ -335,7 +335,7 @@ def test_confirming_the_top_unit_needs_no_reason(neg):
     assert payload["unit"] == "PARK:hexi" and payload["proposed"] == "PARK:hexi"
     assert [(c["unit"], c["rank"]) for c in payload["ranking"]] == [("PARK:hexi", 1), ("PARK:hengdong", 2)]
     assert all(c["why"] for c in payload["ranking"])
-    assert "PARK:hexi" in payload["reason"]
+    assert payload["reason"] == "交办河西新区（推荐排序第一）"  # the unit by its name
 
 
 def test_choosing_another_unit_needs_a_reason(neg):
@@ -384,8 +384,8 @@ def test_a_park_session_without_its_park_head_is_refused(neg):
     park_project(neg, "p1")
     with pytest.raises(InvalidInput) as e:
         neg.log_session(IPB, "p1", session(participants=[P_IPB, P_LEADER, P_FIN]))
-    assert "park_head:hengdong" in e.value.message
-    assert len(e.value.details["participants"]) == 1 and "park_head:hengdong" in e.value.details["participants"][0]
+    assert e.value.msg.render() == "本次洽谈缺少：洽谈牵头人（衡东工业园管委会主任）"
+    assert len(e.value.details["participants"]) == 1 and "衡东工业园管委会主任" in e.value.details["participants"][0].render()
     assert neg.stored_sessions("p1") == [] and neg.stored("p1")["stage"] == "assigned"
     assert neg.events("negotiation.session_logged") == []
 
@@ -394,7 +394,7 @@ def test_a_session_without_ipb_is_refused(neg):
     park_project(neg, "p1")
     with pytest.raises(InvalidInput) as e:
         neg.log_session(HENGDONG_HEAD, "p1", session(participants=[P_HENGDONG, P_LEADER, P_LEGAL]))
-    assert "IPB" in e.value.message and "park_head" not in e.value.message
+    assert e.value.msg.render() == "本次洽谈缺少：县招商局（每次洽谈均须参加）"
     assert len(e.value.details["participants"]) == 1
     assert neg.stored_sessions("p1") == [] and neg.stored("p1")["stage"] == "assigned"
     assert neg.events("negotiation.session_logged") == []
@@ -404,7 +404,7 @@ def test_a_final_session_needs_legal_an_early_one_does_not(neg):
     park_project(neg, "p1")
     with pytest.raises(InvalidInput) as e:
         neg.log_session(IPB, "p1", session("final", participants=[P_HENGDONG, P_IPB]))
-    assert "LEGAL" in e.value.message and len(e.value.details["participants"]) == 1
+    assert "县法制办（后期洽谈须参加）" in e.value.msg.render() and len(e.value.details["participants"]) == 1
     assert neg.stored_sessions("p1") == [] and neg.events("negotiation.session_logged") == []
 
     got = neg.log_session(IPB, "p1", session("early", participants=[P_HENGDONG, P_IPB]))
@@ -419,7 +419,7 @@ def test_a_town_session_is_led_by_the_county_leader_in_charge(neg):
     assert got["session_lead"] == "county_leader_in_charge"
     with pytest.raises(InvalidInput) as e:  # a park head does not lead a town project
         neg.log_session(IPB, "p1", session(participants=[P_HENGDONG, P_IPB, P_XINTANG]))
-    assert "county_leader_in_charge" in e.value.message
+    assert "洽谈牵头人（分管县领导）" in e.value.msg.render()
     assert neg.stored_sessions("p1") == [] and neg.events("negotiation.session_logged") == []
 
     got = neg.log_session(XINTANG, "p1", session(participants=[P_LEADER, P_IPB, P_XINTANG]))
@@ -636,7 +636,7 @@ def test_an_exceeding_term_escalates_until_a_later_session_withdraws_it(neg):
     # left out of the next session's list, it stays open (R4): nothing drops out silently
     neg.log_session(IPB, "p1", session("final", exceeding=[]))
     route = neg.route(IPB, "p1")
-    assert route["escalated"] is True and route["exceeding"][0].startswith("T1 tax rebate beyond policy")
+    assert route["escalated"] is True and route["exceeding"][0].render().startswith("T1 tax rebate beyond policy")
     # withdrawn by a later session, with a reason, by IPB (or the session lead)
     with pytest.raises(InvalidInput) as refused:
         neg.log_session(IPB, "p1", {**session("final"), "withdrawn": [{"term": "T7", "reason": "x"}]})
@@ -827,8 +827,8 @@ def test_policy_terms_are_picked_from_the_county_catalogue_or_flagged_explicitly
                                 "policy_terms": [{"clause": "land_price_rebate", "value": "40"}]})
     route = neg.route(IPB, "p1")
     assert route["escalated"] is True
-    assert route["exceeding"] == ["T3 土地出让金返还（用于项目基础设施配套）：40% (current policy: at most 30 percent) "
-                                  "— recorded in session 2 of 2026-10-13"]
+    assert [t.render() for t in route["exceeding"]] == [
+        "T3 土地出让金返还（用于项目基础设施配套）：40%（现行政策上限30%），见第2次洽谈（2026年10月13日）"]
     terms = {t["term_id"]: (t["exceeds"], t["status"]) for t in neg.get_negotiation(IPB, "p1")["policy_terms"]}
     assert terms == {"T1": (False, "open"), "T2": (False, "open"), "T3": (True, "open")}
 
@@ -860,8 +860,9 @@ def test_the_location_checks_run_again_for_the_unit_ipb_assigns(neg):
     neg.record_intermediary(IPB, "p1", {"none": True})
     with pytest.raises(InvalidInput) as refused:
         neg.assign_unit(IPB, "p1", {"unit": "PARK:hexi", "reason": "投资方改选河西"})
-    assert "investment_intensity" in refused.value.message and "222.22" in refused.value.message
-    assert "250" in refused.value.message and refused.value.details["unit"]
+    assert refused.value.msg.render() == ("项目不能交由河西新区承接，选址相关审查未通过：投资强度：计划投资强度222.22 万元/亩，"
+                                          "低于河西新区最低标准250.00 万元/亩")
+    assert refused.value.details["unit"]
     assert neg.stored("p1")["stage"] == "approved" and neg.events("negotiation.park_review_requested") == []
     got = neg.assign_unit(IPB, "p1", {"unit": "PARK:hengdong"})  # it reviewed the project: handed over at once
     assert got["stage"] == "assigned" and got["responsible_unit"] == "PARK:hengdong"
@@ -871,7 +872,7 @@ def test_the_location_checks_run_again_for_the_unit_ipb_assigns(neg):
     neg.record_intermediary(IPB, "p2", {"none": True})
     with pytest.raises(InvalidInput) as refused:
         neg.assign_unit(IPB, "p2", {"unit": "TOWN:xintang", "reason": "就近安置"})
-    assert "environmental_protection" in refused.value.message and "may not be located" in refused.value.message
+    assert refused.value.msg.render().startswith("项目不能交由新塘镇承接，选址相关审查未通过：环境保护：")
 
 
 def test_a_signed_contract_takes_no_more_sessions(neg):

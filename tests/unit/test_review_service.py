@@ -424,7 +424,7 @@ def test_loading_the_year_moves_every_provisional_review_deadline_in_it_and_says
     assert "holidays" in bad.value.details and review.get_review(IPB, "p1")["deadline"] == "2027-01-08"
 
     answer = review.load_holidays(ADMIN, 2027, SAMPLE_2027)
-    assert answer["moved"] == [{"project_id": "p1", "ref": "ZS2026-0001", "what": "review period (round 1)",
+    assert answer["moved"] == [{"project_id": "p1", "ref": "ZS2026-0001", "what": {"msgid": "review period (round {round})", "params": {"round": 1}},
                                 "from": "2027-01-08", "to": "2027-01-11", "provisional": False}]
     got = review.get_review(IPB, "p1")
     assert (got["deadline"], got["deadline_provisional"]) == ("2027-01-11", False)

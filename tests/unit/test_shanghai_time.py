@@ -45,4 +45,4 @@ def test_a_grant_s_basis_says_until_when_in_shanghai_time():
     grant = {"id": 7, "grantee_user_id": "u-a", "grantor_position": "county_magistrate",
              "granted_at": dt.datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "expires_at": dt.datetime(2026, 12, 1, 4, 0, tzinfo=UTC)}
     verdict = contracts.access_verdict("u-a", {}, [grant], dt.datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
-    assert verdict.allowed and verdict.basis == "grant 7 by county_magistrate until 2026-12-01T12:00:00+08:00"
+    assert verdict.allowed and verdict.basis.render() == "县长授权（第7号），有效期至2026年12月1日 12:00"
