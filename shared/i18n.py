@@ -47,6 +47,8 @@ spec                  value                                        zh-CN
 ``{c:incentive}``     a clause of the incentive catalogue           生产设备投资补助
                       (``incentives``: a list of them)
 ``{n:count}``         a whole number                               8
+``{n:pair}``          a policy name in both languages               招商推介会/展会
+                      (``{"zh": …, "en": …}``; ``named(entry, code)``)
 ====================  ===========================================  ==========================
 
 A text kept in a database column (a timeline entry, a reason) is stored with ``stored_text`` (a Message
@@ -396,6 +398,21 @@ _quantity_kind("intensity", lambda v: f"{_number(v)} 万元/亩", lambda v: f"{_
 @kind("count")
 def _count(value: Any, locale: str) -> str:
     return str(value)
+
+
+@kind("pair")
+def _pair(value: Any, locale: str) -> str:
+    """A name the county's policy gives in both languages: ``{"zh": …, "en": …}`` (the Chinese where no English)."""
+    if not isinstance(value, Mapping):
+        return str(value)
+    return str(value.get("zh") if _zh(locale) else value.get("en") or value.get("zh") or "")
+
+
+def named(entry: Mapping | None, code: str) -> "Message":
+    """A policy entry's name (``name_zh`` / ``name_en``) as a Message read in each reader's language; the code where
+    the policy names it not."""
+    entry = entry or {}
+    return Message("{name:pair}", {"name": {"zh": entry.get("name_zh") or code, "en": entry.get("name_en") or ""}})
 
 
 def _as_date(value: Any) -> _dt.date:

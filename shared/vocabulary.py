@@ -596,6 +596,8 @@ FIELD_NAMES: Mapping[str, str] = {
     "q": N_("search text"),
     "on": N_("date"),
     "content_base64": N_("file content"),
+    "content": N_("file content"),
+    "file.content": N_("file content"),
     "file": N_("file"),
     "mode": N_("import mode"),
     "designated": N_("designated by the Leading Group"),

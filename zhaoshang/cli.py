@@ -93,7 +93,8 @@ class DemoPeople:
             user_id = actor["user_id"]
             if self.users.setdefault(user_id, key) != key:  # one demo name playing two positions: two users
                 user_id = f"{user_id}~{actor['position']}~{actor['unit']}".replace(":", ".")[:64]
-            self._provision({"user_id": user_id, "name": actor.get("name") or user_id, "position": actor["position"],
+            name = actor.get("name") or DEMO_NAMES.get(actor["user_id"]) or user_id
+            self._provision({"user_id": user_id, "name": name, "position": actor["position"],
                              "unit": actor["unit"], "password": self.password})
             request = urllib.request.Request(base + "/api/sessions", method="POST", headers={
                 "Content-Type": "application/json"}, data=json.dumps({"user_id": user_id, "password": self.password}).encode())
@@ -115,8 +116,21 @@ class DemoPeople:
 PEOPLE = DemoPeople()
 
 
-DEMO_LANGUAGE = "en"
-"""The language the demo asks the API to answer in (its own narration is English, for the operator)."""
+DEMO_LANGUAGE = "zh-CN"
+"""The language the demo asks the API to answer in: Chinese, as the county's staff read it (``--lang en`` for
+English).  The demo's own narration is English, for the operator who runs it; what the API says (its refusals, the
+reasons of a route, the formulas of the figures, a timeline) is printed as the county's staff read it."""
+
+DEMO_NAMES = {
+    "demo-clerk": "刘文员", "demo-drb": "发改局审查员", "demo-ind": "工信局审查员", "demo-fin": "财政局局长",
+    "demo-epb": "环保局审查员", "demo-land": "国土局局长", "demo-plan": "规划局审查员", "demo-park": "冯主任",
+    "demo-legal": "法制办干部", "demo-audit": "审计局审计员", "demo-admin": "系统管理员", "demo-park-clerk": "园区干事",
+    "demo-county_magistrate": "县长", "demo-party_secretary": "县委书记", "demo-ipb_director": "招商局局长",
+    "demo-county_leader_in_charge": "分管县领导", "demo-park_head-hengdong": "冯主任", "demo-bureau_head": "局长",
+    "demo-legal_director": "法制办主任", "demo-gov_office_director": "政府办主任", "fin-archivist": "财政局档案员",
+    "curious": "工信局干部",
+}
+"""Who the demo's people are (each signs in under a name, as the county's people do; timelines name them)."""
 
 
 def _headers(base: str, actor: dict) -> dict:
@@ -144,7 +158,7 @@ SAMPLE_LEAD = {
     "land_demand": {"value": "40000", "unit": "m2"},
     "preferred_location": {"kind": "park", "id": "hengdong"},
     "source_channel": "fair",
-    "notes": "示例项目 (sample)",
+    "notes": "示例项目",
     "confirmed_new": True,
 }
 
@@ -205,10 +219,10 @@ REVIEWERS = [
 def _file_and_review(base: str, lead_body: dict) -> dict:
     lead = _try(base, "POST", "/api/leads", CLERK, lead_body)
     print(f"registered lead {lead['ref']}: {lead['project_name']} ({lead['sector']}, {lead['land_mu']} mu)")
-    _try(base, "POST", f"/api/leads/{lead['id']}/file", CLERK, {"reason": "demo: filed by IPB"})
+    _try(base, "POST", f"/api/leads/{lead['id']}/file", CLERK, {"reason": "材料齐全，予以立项"})
     print("  filed by IPB")
     review = _until("the review service learning of the filing",
-                    lambda: _try(base, "POST", f"/api/projects/{lead['id']}/review", CLERK, {"note": "demo"}))
+                    lambda: _try(base, "POST", f"/api/projects/{lead['id']}/review", CLERK, {"note": "召集联合审查"}))
     print(f"  review convened: units {', '.join(review['required_units'])}; deadline {review['deadline']}"
           f"{' (provisional)' if review['deadline_provisional'] else ''}")
     for finding in review["findings"]:
@@ -474,6 +488,8 @@ def _show_notifications(base: str, lead: dict, mailbox, robot) -> None:
 
 
 def cmd_demo(args) -> int:
+    global DEMO_LANGUAGE
+    DEMO_LANGUAGE = getattr(args, "lang", None) or DEMO_LANGUAGE
     base = args.url.rstrip("/")
     mailbox, robot = _local_receivers(base)
     park = "hengdong"
@@ -818,6 +834,8 @@ def main(argv=None) -> int:
     demo = sub.add_parser("demo", help="two sample projects through the joint review (approved and rejected)")
     demo.add_argument("--url", default=None, help="gateway base URL (default: from config)")
     demo.add_argument("--out", default="var/demo", help="folder the demo writes the accounting report to")
+    demo.add_argument("--lang", default=DEMO_LANGUAGE, choices=("zh-CN", "en"),
+                      help="the language the API answers the demo in (default: Chinese, as the county's staff read it)")
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("topology", help="declare every exchange and queue").set_defaults(func=cmd_topology)
     migrate = sub.add_parser("migrate", help="bring every service's database to its latest schema")

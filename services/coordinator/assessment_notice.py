@@ -36,7 +36,7 @@ def rows(result: Mapping) -> list[list[str]]:
 
 def notice(result: Mapping, policy: Policy, number: gongwen.Number, routing: gongwen.Routing) -> OfficialDocument:
     spec = policy.get("assessment")
-    weights = "、".join(f"{INDICATOR_ZH[k]}{Decimal(result['weights'][k]).normalize()}分" for k in INDICATORS)
+    weights = "、".join(f"{INDICATOR_ZH[k]}{Decimal(result['weights'][k]).normalize():f}分" for k in INDICATORS)
     marks = spec["marks"]
     red = [unit_name(u["unit"]) for u in result["units"] if u["mark"] == "red"]
     first = [unit_name(u["unit"]) for u in result["units"] if u["rank"] == 1]
@@ -49,7 +49,8 @@ def notice(result: Mapping, policy: Policy, number: gongwen.Number, routing: gon
         f"重点项目开工、专题报告按时报送、项目进展及时记录按完成比例计分，当期无此项任务的得满分。总分{marks['green']}分以上为"
         f"绿色等次，{marks['yellow']}分以上不足{marks['green']}分为黄色等次，不足{marks['yellow']}分为红色等次。",
         Heading("二、考核结果"),
-        f"{'、'.join(first) or '—'}得分最高，列第一名。各单位得分及等次见附件。",
+        f"{'、'.join(first)}得分最高，列第一名。各单位得分及等次见附件。" if first else
+        "本期各责任单位均未下达目标任务，不作考核排名。",
         Heading("三、有关要求"),
     ]
     if red:
@@ -62,7 +63,7 @@ def notice(result: Mapping, policy: Policy, number: gongwen.Number, routing: gon
     return OfficialDocument(routing.issuer, number.text, f"关于{result['label']}招商引资目标考核结果的通报", routing.to,
                             body, number.issued_on,
                             attachments=[gongwen.Attachment(f"{result['label']}招商引资目标考核得分及等次", [table],
-                                                            landscape=True)],
+                                                            landscape=True)] if result["units"] else [],
                             cc=routing.cc, numerals=routing.numerals)
 
 

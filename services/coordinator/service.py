@@ -30,7 +30,7 @@ from shared.db import Database
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed, NotFound
-from shared.i18n import Message, _, read_text, reason, reason_of
+from shared.i18n import Message, _, named, read_text, reason, reason_of
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_names
@@ -785,7 +785,7 @@ class CoordinatorService(LeadingGroupWork):
 
     def _attachment_view(self, row) -> dict:
         spec = attachments.kinds(self.policy).get(row["kind"], {})
-        return {"id": row["id"], "kind": row["kind"], "kind_name": spec.get("name_zh", row["kind"]),
+        return {"id": row["id"], "kind": row["kind"], "kind_name": named(spec, row["kind"]),
                 "filename": row["filename"], "content_type": row["content_type"], "size": row["size"],
                 "sha256": row["document_id"], "note": row["note"], "by": row["by"], "at": to_shanghai(row["at"]).isoformat(),
                 "replaces": row["replaces"], "replaced_by": row["replaced_by"],
@@ -800,7 +800,7 @@ class CoordinatorService(LeadingGroupWork):
         ledger_row = ledger_store.row_data(session, project_id, missing_ok=True) or {}
         context = {"responsible_unit": ledger_row.get("responsible_unit") or "IPB",
                    "owner_unit": ledger_row.get("registered_unit") or "IPB"}
-        open_kinds = [{"kind": k, "name": v["name_zh"], "types": list(v["types"])}
+        open_kinds = [{"kind": k, "name": named(v, k), "types": list(v["types"])}
                       for k, v in attachments.kinds(self.policy).items()
                       if project["state"] in v["open_in"]
                       and is_allowed(actor, attachments.operation(k), self.policy.authority, **context)]

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import inputs
 from services.gateway.webserver import incident_response
-from shared import i18n
+from shared import i18n, vocabulary
 from shared.errors import InvalidInput, Unauthenticated, ZhaoshangError
 from shared.i18n import _
 
@@ -71,7 +71,13 @@ def download(document: dict) -> Response:
 
 
 def error_response(exc: ZhaoshangError) -> Response:
-    response = respond(exc.to_dict(READER_LOCALE.get()), HTTP_STATUS.get(exc.code, 400))
+    """The error as JSON: its code, message and details in the reader's language; for bad input, each field the
+    details name by its name (``fields``: ``{"file.content": "文件内容"}``), the codes staying the details' keys."""
+    locale = READER_LOCALE.get()
+    body = exc.to_dict(locale)
+    if exc.code == "invalid_input" and isinstance(exc.details, dict):
+        body["fields"] = {field: vocabulary.field_name(field, locale) for field in exc.details}
+    response = respond(body, HTTP_STATUS.get(exc.code, 400))
     if getattr(exc, "retry_after", None):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response

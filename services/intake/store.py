@@ -12,6 +12,7 @@ from services.intake.domain import FILED, LEAD, LeadFacts, OpenLead
 from shared.clock import to_shanghai
 from shared.errors import NotFound
 from shared.i18n import _
+from shared.location_checks import location_unit
 from shared.units import exact_mu
 
 L = models.leads
@@ -83,7 +84,11 @@ def as_lead(row) -> dict:
         "land_mu": exact_mu(row["land_mu"]),  # exactly as given: 40,003 m² is 60.0045 mu
         "land_demand": {"value": row["land_input_value"], "unit": row["land_input_unit"]},
         "preferred_location": {"kind": row["location_kind"], "id": row["location_id"]},
-        "source_channel": row["source_channel"], "notes": row["notes"],
+        "sector_name": _("{sector:sector}", sector=row["sector"]),
+        "location_name": _("{unit:unit}", unit=location_unit(row["location_kind"], row["location_id"]))
+        if row["location_id"] else _("{location:location}", location=row["location_kind"]),
+        "source_channel": row["source_channel"], "source_channel_name": _("{channel:channel}", channel=row["source_channel"]),
+        "notes": row["notes"],
         "registered_by": row["registered_by"], "registered_at": to_shanghai(row["registered_at"]),
         "filed_by": row["filed_by"], "filed_at": row["filed_at"] and to_shanghai(row["filed_at"]), "confirmed_new_by": row["confirmed_new_by"],
     }

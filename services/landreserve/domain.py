@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Mapping
 
 from shared import sheets
 from shared.errors import Conflict, InvalidInput
-from shared.i18n import N_, Message, _
+from shared.i18n import N_, Message, _, named, to_wire
 from shared.policy import Policy
 from shared.sheets import RowProblem
 from shared.units import quantize_land, quantize_money
@@ -115,7 +115,8 @@ def check_parcel(data: Mapping, policy: Policy) -> dict[str, list]:
     if area is None or not Decimal(0) < area <= ceiling:
         bad("area_mu", _("must be more than 0 and at most {ceiling:mu}", ceiling=ceiling))
     if data.get("use") is None:
-        bad("use", _("a planning use: one of {uses:list}", uses=[f"{c} {u['name_zh']}" for c, u in uses(policy).items()]))
+        bad("use", _("a planning use: one of {uses:list}", uses=[_("{code} {name}", code=c, name=named(u, c))
+                                                                   for c, u in uses(policy).items()]))
     low, high = data.get("plot_ratio_min"), data.get("plot_ratio_max")
     top = Decimal(str(rules["max_plot_ratio"]))
     for key, value in (("plot_ratio_min", low), ("plot_ratio_max", high)):
@@ -261,8 +262,9 @@ def match(parcels: Iterable[Mapping], demand_mu: Decimal, sector: str, preferred
         if not in_park and covering:
             continue
         reasons = [_("{area:mu} for a demand of {demand:mu} (at most {ratio}% larger)", area=area, demand=demand_mu,
-                     ratio=str((oversize * 100).normalize())),
-                   _("planning use {use} takes {sector:sector}", use=uses(policy)[parcel["use"]]["name_zh"], sector=sector)]
+                     ratio=f"{(oversize * 100).normalize():f}"),
+                   _("planning use {use} takes {sector:sector}", use=named(uses(policy)[parcel["use"]], parcel["use"]),
+                     sector=sector)]
         reasons.append(_("the positioning of {unit:unit} covers {sector:sector}", unit=unit, sector=sector) if in_park
                        else _("no park's positioning covers {sector:sector}: a town's parcel", sector=sector))
         if unit == preferred:
@@ -324,6 +326,6 @@ def parcel_properties(parcel: Mapping, policy: Policy) -> dict:
     project = parcel.get("supplied_by") or parcel.get("project") or None
     return {"kind": "parcel", "code": parcel["code"], "name": parcel["name"], "status": parcel["status"],
             "unit": parcel["location"], "area_mu": str(parcel["area_mu"]), "use": parcel["use"],
-            "use_name": uses(policy).get(parcel["use"], {}).get("name_zh", parcel["use"]),
+            "use_name": to_wire(named(uses(policy).get(parcel["use"]), parcel["use"])),
             "delisting_price": None if parcel.get("delisting_price") is None else str(parcel["delisting_price"]),
             "project": project}

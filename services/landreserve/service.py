@@ -28,7 +28,7 @@ from shared.dependencies import Clock, PolicyData
 from shared.policy import cached_policy
 from shared.envelope import Envelope
 from shared.errors import InvalidInput
-from shared.i18n import Message, _
+from shared.i18n import Message, _, named
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.units import quantize_land, quantize_money
@@ -226,7 +226,7 @@ class LandReserveService:
         use = domain.uses(self.policy).get(parcel["use"], {})
         exact = {k: _plain(parcel[k]) for k in ("area_mu", "plot_ratio_min", "plot_ratio_max")}
         return {**parcel, **exact, "indicators": {k: _plain(v) for k, v in (parcel["indicators"] or {}).items()},
-                "location_name": unit_name(parcel["location"]), "use_name": use.get("name_zh", parcel["use"]),
+                "location_name": unit_name(parcel["location"]), "use_name": named(use, parcel["use"]),
                 "status_name": Message(domain.STATUS_NAMES[parcel["status"]]),
                 "updated_at": to_shanghai(parcel["updated_at"]).isoformat()}
 

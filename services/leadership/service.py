@@ -24,7 +24,7 @@ from shared.db import Database
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import InvalidInput
-from shared.i18n import Message, _
+from shared.i18n import Message, _, named
 from shared.roster import holders
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
@@ -287,7 +287,7 @@ class LeadershipService:
 
     def _shown(self, event: dict) -> dict:
         kind = events.kinds(self.policy).get(event["kind"], {})
-        return {**event, "kind_name": kind.get("name_zh", event["kind"]),
+        return {**event, "kind_name": named(kind, event["kind"]),
                 "created_at": to_shanghai(event["created_at"]).isoformat()}
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
 
+from shared.schema import Text
 from shared.wire.base import Schema
 
 TEXT = validate.Length(min=1, max=4000)
@@ -48,7 +49,7 @@ class ParcelSchema(Schema):
     address = fields.String(allow_none=True)
     area_mu = fields.Decimal(**DECIMAL)
     use = fields.String()
-    use_name = fields.String()
+    use_name = Text()
     plot_ratio_min = fields.Decimal(**DECIMAL)
     plot_ratio_max = fields.Decimal(**DECIMAL)
     status = fields.String(metadata={"description": "reserved | ready | in_listing | supplied"})

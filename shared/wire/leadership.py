@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from shared.schema import Text
 from shared.wire.base import Schema
 
 from shared.wire.landreserve import DECIMAL, TEXT, Strict, WorkbookInputSchema  # noqa: F401 (re-exported)
@@ -123,7 +124,7 @@ class EventSchema(Schema):
     ref = fields.String()
     year = fields.Integer()
     kind = fields.String()
-    kind_name = fields.String()
+    kind_name = Text()
     title = fields.String()
     organising_unit = fields.String()
     place = fields.String()

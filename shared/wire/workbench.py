@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
 
+from shared.schema import Text
 from shared.wire.base import Schema
 
 
@@ -84,7 +85,7 @@ class AttachmentInputSchema(Schema):
 class AttachmentSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
-    kind_name = fields.String()
+    kind_name = Text()
     filename = fields.String()
     content_type = fields.String()
     size = fields.Integer()

@@ -51,7 +51,7 @@ def register_and_file_lead(page, output, base, lead):
     page.fill("#f-sector", "C99")  # not a GB/T 4754 code: the refusal names the field and the rule
     page.click("#lead-form button[type=submit]")
     refusal = page.wait_for_selector(".refusal[data-error=invalid_input]").inner_text()
-    assert "输入不符合规则" in refusal and "sector" in refusal and "违反的规则" in refusal, refusal
+    assert "输入不符合规则" in refusal and "所属行业" in refusal and "违反的规则" in refusal, refusal
     page.fill("#f-sector", "C3031")
     page.click("#lead-form button[type=submit]")
     page.wait_for_url(re.compile(r"#/leads/[^/?]+\?registered=1"))
@@ -91,12 +91,12 @@ def park_head_decides(page, output, base, project_id, actor):
     ready(page)
     item = f".decision-item[data-project='{project_id}']"
     text = page.inner_text(item)
-    assert "权限内决策" in text and "45.00 mu" in text, text
+    assert "权限内决策" in text and "45.00 亩" in text, text
     page.select_option(f"{item} select[name=decision]", "refuse")  # a refusal without reasons breaks a rule
     page.click(f"{item} button[type=submit]")
     confirmed(page, item)
     refusal = page.wait_for_selector(f"{item} .refusal")
-    assert refusal.get_attribute("data-error") == "invalid_input" and "reasons" in refusal.inner_text()
+    assert refusal.get_attribute("data-error") == "invalid_input" and "理由" in refusal.inner_text()
     page.select_option(f"{item} select[name=decision]", "agree")
     page.click(f"{item} button[type=submit]")
     summary = page.wait_for_selector(f"{item} .confirm").inner_text()
@@ -333,7 +333,7 @@ def whole_life(page, output, base, lead, people, password):
     w.shot("7-02-session-refused-without-legal")
     p.click("#session-form [data-add=participants]")
     p.select_option("#session-form #rows-participants tr.row:last-child select[data-col=unit]", "LEGAL")
-    p.fill("#session-form #rows-participants tr.row:last-child input[data-col=position]", "legal_director")
+    p.select_option("#session-form #rows-participants tr.row:last-child select[data-col=position]", "legal_director")
     w.step("#session-form", then="#step-done .notice")
     seen["sessions"] = p.inner_text("#sessions-table")
     seen["decision_waiting"] = p.inner_text("#step-decision")
@@ -388,7 +388,7 @@ def whole_life(page, output, base, lead, people, password):
     # the one fee and the principals' write-off of the rest, which closes it; R13: 15. the archives
     w.step("#open-accounting-form", state="accounting")
     w.sign_in(12, w.person("auditor", "AUDIT"))
-    w.step("#actual-fai-form", {"amount": "90000000", "basis": "县审计局审计报告〔2026〕31号"}, then="#step-actual-fai .recorded")
+    w.step("#actual-fai-form", {"amount": "9000", "basis": "县审计局审计报告〔2026〕31号"}, then="#step-actual-fai .recorded")
     w.sign_in(12, heads["LAND"])
     w.step("#land-used-form", {"land_value": "45", "basis": "县国土资源局实测"}, then="#step-report")
     p.wait_for_selector("#figures-table :text('应追缴费用')")
@@ -399,7 +399,7 @@ def whole_life(page, output, base, lead, people, password):
     seen["report_docx"] = w.download("#download-report-docx")
     seen["report_pdf"] = w.download("#download-report-pdf")
     w.sign_in(14, heads["FIN"])
-    w.step("#recovery-form", {"amount": "500000.00", "voucher": "FIN-2026-031", "note": "投资方缴纳第一笔"},
+    w.step("#recovery-form", {"amount": "50", "voucher": "FIN-2026-031", "note": "投资方缴纳第一笔"},
            then="#recovery-entries")
     seen["receivable"] = p.inner_text("#receivable")
     w.sign_in(14, w.person("county_magistrate", "LG"))
@@ -482,7 +482,7 @@ def admin_creates_a_user(page, output, base, admin, password, user):
     page.fill("#user-form [name=user_id]", user["user_id"])
     page.fill("#user-form [name=name]", user["name"])
     page.fill("#user-form [name=password]", "short")  # the password rule, refused in the user's language
-    page.fill("#user-form [name=position]", user["position"])
+    page.select_option("#user-form [name=position]", user["position"])  # picked by its name
     page.select_option("#user-form [name=unit]", "FIN")
     page.click("#create-user")
     refusal = page.wait_for_selector("#user-form .refusal").inner_text()

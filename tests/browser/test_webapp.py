@@ -87,7 +87,7 @@ def test_park_head_decides(web):
     assert "agree" in str(decisions["park_head:hengdong"]), decisions
     page = run_flow("project_page", base=base, project_id=lead["id"], actor=PARK_HEAD,
                     expect=["#card-route ul li", "#card-review #opinions-table"], name="3b-project-page-after-decision")
-    assert "45.00 mu ≤ 60 mu" in page["text"]["#card-route ul li"]
+    assert "约定用地45.00 亩，不超过60.00 亩" in page["text"]["#card-route ul li"]  # the route's reason in Chinese
 
 
 def test_custodians_register(web):
@@ -99,7 +99,7 @@ def test_custodians_register(web):
     cli._contract_to_construction(base, lead, "park_head:hengdong", "PARK:hengdong")
     result = run_flow("custodian_register", base=base, actor="fin-archivist,archivist,FIN")
     assert Path(result["screenshot"]).exists()
-    assert lead["ref"] in result["held"] and "No.3" in result["held"] and "财政局 合同柜 F-3" in result["held"]
+    assert lead["ref"] in result["held"] and "第3份" in result["held"] and "财政局 合同柜 F-3" in result["held"]
     assert "财政局 档案员" in result["custodians"]
     page = run_flow("project_page", base=base, project_id=lead["id"], actor="fin-archivist,archivist,FIN",
                     expect=["#card-contract table"], name="4b-project-page-contract")
@@ -204,12 +204,12 @@ def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
 
     negotiation = api.get(f"/api/projects/{pid}/negotiation").json()  # R3, R4, R5
     assert negotiation["intermediary"] == {"none": True} and negotiation["responsible_unit"] == "PARK:hengdong"
-    assert "衡东工业园" in result["ranking"] and "its positioning covers C3252" in result["ranking"]
+    assert "衡东工业园" in result["ranking"] and "涵盖铝压延加工（C3252）" in result["ranking"]  # the reason in Chinese
     early, final = negotiation["sessions"]
     assert early["stage"] == "early" and final["stage"] == "final" and Decimal(final["land_mu"]) == 45
     assert {"unit": "LEGAL", "position": "legal_director", "name": None} in final["participants"]
     refusal = result["session_refusal"]  # who is missing, in Chinese, beside the server's own rule
-    assert "输入不符合规则" in refusal and "缺少县法制办" in refusal and "LEGAL (takes part in the final stage)" in refusal
+    assert "输入不符合规则" in refusal and "本次洽谈缺少：县法制办（后期洽谈须参加）" in refusal
     assert negotiation["decisions"] == {"park_head:hengdong": "agree"}
     assert "等待 衡东工业园管委会主任" in result["decision_waiting"]
 
@@ -222,14 +222,14 @@ def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
     assert Path(result["docx"]).read_bytes()[:2] == b"PK" and result["docx"].endswith("-v1.docx")
     assert sorted(c["unit"] for c in contract["copies"]) == sorted(
         ["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "IPB", "PARK:hengdong"])
-    assert "衡东工业园 未持有合同正本" in result["copies_refusal"] and "已登记 7 份" in result["copies_refusal"]
+    assert "衡东工业园未持有正本" in result["copies_refusal"] and "已登记正本7份，至少须8份" in result["copies_refusal"]
     assert "PARK:hengdong 合同柜 1号" in result["custodians"]
     assert contract["archived"]["to"] == "ARCH"
 
     accounting = api.get(f"/api/projects/{pid}/accounting").json()  # R12
     figures = {f["name"]: f["value"] for f in accounting["figures"]}
     assert accounting["state"] == "closed" and figures["excess_land"] == "4.50" and figures["fee_to_recover"] == "810000.00"
-    assert "应追缴费用" in result["figures"] and "4.50 mu × 180000.00 yuan/mu" in result["figures"]
+    assert "应追缴费用" in result["figures"] and "4.50 亩 × 18.00 万元/亩" in result["figures"]
     owed = accounting["receivable"]  # the fee once: FIN's payment and the principals' write-off add up to it
     assert (owed["amount"], owed["paid"], owed["written_off"], owed["status"]) == (
         "810000.00", "500000.00", "310000.00", "written_off")
@@ -250,7 +250,7 @@ def test_the_administrator_creates_a_user_who_signs_in(web):
             "unit": "LAND"}
     result = run_flow("admin_creates_a_user", base=base, admin="admin", password="Root#Keeper-Lamp-26", user=user)
     assert Path(result["screenshot"]).exists()
-    assert "输入不符合规则" in result["refusal"] and "password" in result["refusal"]
+    assert "输入不符合规则" in result["refusal"] and "密码" in result["refusal"]  # the field by its name
     assert "zhao.reviewer" in result["users"] and "县国土资源局" in result["users"]
     assert "赵审查" in result["who"] and "审查人员" in result["who"] and "县国土资源局" in result["who"]
     assert "用户管理" not in result["nav"]  # the page is the administrator's only
@@ -271,7 +271,7 @@ def test_a_project_is_terminated_only_with_a_special_report(web):
     result = run_flow("terminate_with_special_report", base=base, project_id=lead["id"],
                       director="ipb-director,ipb_director,IPB", unit_actor=PARK_HEAD)
     refusal = result["refusal"]
-    assert "输入不符合规则" in refusal and "须先向县领导小组报送专题报告（R11）" in refusal and "special_report_ref" in refusal
+    assert "输入不符合规则" in refusal and "须先向县领导小组报送专题报告" in refusal and "字段专题报告" in refusal
     [report] = api.get(f"/api/special-reports?project_id={lead['id']}").json()
     assert report["cause"] == "cannot_go_ahead" and report["filed_by"]["unit"] == "PARK:hengdong"
     assert report["document"]["filename"] == "专题报告.pdf" and report["document"]["content_type"] == "application/pdf"

@@ -47,7 +47,7 @@ def test_a_good_workbook_is_imported_whole_with_exact_figures(reserve):
     assert report["imported"] == 8 and report["added"][:3] == ["HD-01", "HD-02", "HD-03"] and report["changed"] == []
     hd05 = reserve.get_parcel(IPB, "HD-05")
     assert hd05["area_mu"] == "66.5" and hd05["delisting_price"] == "185000.50" and hd05["location"] == "PARK:hengdong"
-    assert hd05["use"] == "M1" and hd05["use_name"] == "一类工业用地" and hd05["status"] == "ready"
+    assert hd05["use"] == "M1" and hd05["use_name"].render() == "一类工业用地" and hd05["status"] == "ready"
     assert hd05["indicators"] == {"investment_intensity": "260", "output_per_mu": "420", "tax_per_mu": "22",
                                   "energy_per_output": "0.45"}
     page = reserve.parcels(IPB)

@@ -3,9 +3,10 @@
 import { h, clear, table } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
-import { card, notice, submitting, field, select, input, submit, unitName, posName, unitOptions, datalist, POSITIONS, fill } from './ui.js';
+import { card, notice, submitting, field, select, input, submit, unitName, posName, unitOptions, POSITIONS, fill } from './ui.js';
 
-const positionInput = (list, id) => input('position', { id, required: true, list: list.id, placeholder: 'ipb_clerk' });
+// A position picked by its name (the code is the option's value).
+const positionSelect = id => select('position', POSITIONS.map(p => [p, posName(p)]), { id, required: true });
 
 const usersTable = users => table(
   [t('signin.user'), t('users.name'), t('users.position'), t('review.unit'), t('users.admin'), t('users.active')],
@@ -21,13 +22,12 @@ export async function usersPage(main) {
     return usersTable(users);
   }, { id: 'card-users' });
 
-  const positions = datalist('user-positions', POSITIONS);
   const create = submitting(h('form.form', { id: 'user-form' },
-    field(t('signin.user'), input('user_id', { required: true, placeholder: 'li.clerk', autocomplete: 'off' })),
-    field(t('users.name'), input('name', { required: true, placeholder: '李文员' })),
+    field(t('signin.user'), input('user_id', { required: true, autocomplete: 'off' })),
+    field(t('users.name'), input('name', { required: true })),
     field(t('signin.password'), input('password', { type: 'password', required: true, autocomplete: 'new-password',
       placeholder: t('users.password_rule') })),
-    field(t('users.position'), h('div', positionInput(positions, 'f-position'), positions)),
+    field(t('users.position'), positionSelect('f-position')),
     field(t('review.unit'), select('unit', unitOptions())),
     field(t('users.admin'), input('is_admin', { type: 'checkbox' })),
     submit(t('users.create'), { id: 'create-user' })),
@@ -35,16 +35,15 @@ export async function usersPage(main) {
     is_admin: v.is_admin }),
   async (user, out) => {
     create.reset();
-    out.append(notice(fill(t('users.created'), { user: `${user.name} (${user.user_id})` })));
+    out.append(notice(fill(t('users.created'), { user: `${user.name}（${user.user_id}）` })));
     await reload();
   });
 
-  const editPositions = datalist('edit-positions', POSITIONS);
   const who = select('user_id', [], { id: 'f-edit-user' });
   const edit = submitting(h('form.form', { id: 'user-edit-form' },
     field(t('signin.user'), who),
     field(t('users.name'), input('name', { id: 'f-edit-name', required: true })),
-    field(t('users.position'), h('div', positionInput(editPositions, 'f-edit-position'), editPositions)),
+    field(t('users.position'), positionSelect('f-edit-position')),
     field(t('review.unit'), select('unit', unitOptions(), { id: 'f-edit-unit' })),
     field(t('users.new_password'), input('password', { type: 'password', id: 'f-edit-password', autocomplete: 'new-password' })),
     field(t('users.admin'), input('is_admin', { type: 'checkbox', id: 'f-edit-admin' })),
@@ -56,11 +55,12 @@ export async function usersPage(main) {
 
   function fillEdit() {
     const chosen = who.value;
-    clear(who).append(...users.map(u => h('option', { value: u.user_id, selected: u.user_id === chosen }, `${u.user_id} — ${u.name}`)));
+    clear(who).append(...users.map(u => h('option', { value: u.user_id, selected: u.user_id === chosen }, `${u.name}（${u.user_id}）`)));
     const u = users.find(x => x.user_id === who.value);
     if (!u) return;
     const el = name => edit.elements.namedItem(name);
     el('name').value = u.name;
+    if (![...el('position').options].some(o => o.value === u.position)) el('position').append(h('option', { value: u.position }, posName(u.position)));
     el('position').value = u.position;
     if (![...el('unit').options].some(o => o.value === u.unit)) el('unit').append(h('option', { value: u.unit }, unitName(u.unit)));
     el('unit').value = u.unit;

@@ -2,6 +2,8 @@
 // signing out, or the session's expiry, ends it for every tab), or — as a test/demo aid only — the
 // "dev actor" given by ?as=<user_id>,<position>,<unit>, sent as X-Zhaoshang-* headers (the gateway
 // accepts those only where ZS_TRUST_ACTOR_HEADERS=true). A 401 sends the user back to sign-in.
+import { language } from './i18n.js';
+
 const TOKEN = 'zs.token', USER = 'zs.user', DEV = 'zs.devActor', OPS = 'zs.operations';
 const store = window.localStorage;
 
@@ -11,6 +13,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = (body && body.error) || (status === 0 ? 'network' : 'other');
     this.details = (body && body.details) || {};
+    this.fields = (body && body.fields) || {};  // each field of the details by its name, in the user's language
   }
 }
 
@@ -40,8 +43,9 @@ function authHeaders() {
 let onUnauthenticated = () => {};
 export function whenUnauthenticated(fn) { onUnauthenticated = fn; }
 
+// Every request says the user's language (Accept-Language): the API answers its texts in it (zh-CN by default).
 export async function raw(method, path, body, { anonymous = false } = {}) {
-  const headers = anonymous ? {} : authHeaders();
+  const headers = { 'Accept-Language': language(), ...(anonymous ? {} : authHeaders()) };
   const token = store.getItem(TOKEN);
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let answer;

@@ -7,13 +7,14 @@ import * as api from './api.js';
 import { barChart, hBarChart } from './charts.js';
 import { renderApiDocs } from './apidocs.js';
 import {
-  refusal, notice, unavailable, stateTag, card, submitting, field, select, input, unitName, posName,
+  refusal, notice, unavailable, stateTag, card, submitting, field, select, input, unitName, posName, fill, participantName,
+  figureValue, amountInput, yuanOf,
 } from './ui.js';
 import { nextSteps, opinionForm, decisionForm, signForm, downloadButton, custodianForm, isHead } from './lifecycle.js';
 import { usersPage } from './admin.js';
 import {
   workbenchPage, inboxPage, searchPage, searchBox, refreshBadge, basicCard, attachmentsCard, printLedger, printProject,
-  printApproval,
+  printApproval, wan,
 } from './workbench.js';
 import { setRules, setPeople, personName } from './ui.js';
 import { rosterPage, eventsPage, eventPage, effectivenessPage, assessmentPage } from './leadership.js';
@@ -116,7 +117,8 @@ async function ledgerPage(params) {
     return h('div', h('p.muted', `${t('common.total')}: ${page.total}`),
       table([t('lead.ref'), t('lead.project_name'), t('ledger.unit'), t('ledger.leader'), t('ledger.state'), t('project.time_in_state'),
         t('ledger.investment'), t('ledger.tier'), t('ledger.next_due'), t('ledger.flags')],
-      page.items.map(r => [h('a', { href: `#/projects/${enc(r.project_id)}` }, r.ref), r.name, r.responsible_unit || '—',
+      page.items.map(r => [h('a', { href: `#/projects/${enc(r.project_id)}` }, r.ref), r.name,
+        r.responsible_unit_name || unitName(r.responsible_unit),
         h('span.leader', (r.responsible_leader || {}).name || '—'),
         r.state_name || stateName(r.state), r.time_in_state_days === null ? '—' : `${r.time_in_state_days}${t('dur.d')}`,
         h('td.num', money(r.total_investment)), r.tier || '—', r.next_due || '—',
@@ -133,7 +135,7 @@ async function leadsPage(params) {
       const page = await api.get(`/api/leads?limit=200${status ? '&status=' + status : ''}`);
       return table([t('lead.ref'), t('lead.project_name'), t('lead.investor'), t('lead.sector'), t('lead.land_mu'), t('leads.status')],
         page.items.map(l => [h('a', { href: `#/leads/${enc(l.id)}` }, l.ref), l.project_name, (l.investor || {}).name,
-          l.sector, h('td.num', l.land_mu), t(`leads.status.${l.status}`, l.status)]), { id: 'leads-table' });
+          l.sector_name || l.sector, h('td.num', l.land_mu), t(`leads.status.${l.status}`, l.status)]), { id: 'leads-table' });
     }));
 }
 
@@ -146,16 +148,15 @@ function newLeadPage() {
     field(t('lead.contact'), input('contact_name', { required: true })),
     field(t('lead.phone'), input('contact_phone', { required: true })),
     field(t('lead.email'), input('contact_email', { type: 'email' })),
-    field(t('lead.sector'), h('div.inline', input('sector', { required: true, placeholder: t('lead.sector_hint'), list: 'sector-list' }),
-      sectorList())),
-    field(t('lead.total'), amountInput('planned_total_investment')),
-    field(t('lead.fai'), amountInput('planned_fixed_asset_investment')),
+    field(t('lead.sector'), sectorInput('sector', { required: true })),
+    field(t('lead.total'), amountInput('planned_total_investment', { required: true })),
+    field(t('lead.fai'), amountInput('planned_fixed_asset_investment', { required: true })),
     field(t('lead.land'), h('div.inline', input('land_value', { required: true, inputmode: 'decimal' }),
-      select('land_unit', [['mu', '亩 mu'], ['m2', '平方米 m²'], ['ha', '公顷 ha']]))),
+      select('land_unit', [['mu', t('unit.mu')], ['m2', t('unit.m2')], ['ha', t('unit.ha')]]))),
     field(t('lead.location'), h('div.inline', select('location_kind', [['park', t('lead.loc.park')], ['town', t('lead.loc.town')], ['open', t('lead.loc.open')]]),
       select('location_id', [['', t('lead.loc.choose')], ...PLACES.map(p => [p, unitName(p.startsWith('h') ? `PARK:${p}` : `TOWN:${p}`)])]))),
-    field(t('lead.source'), select('source_channel', [['fair', '招商会/展会'], ['visit', '上门洽谈'], ['referral', '以商招商/介绍'],
-      ['intermediary', '中介机构'], ['online', '网络/来函'], ['other', '其他']])),
+    field(t('lead.source'), select('source_channel', ['fair', 'visit', 'referral', 'intermediary', 'online', 'other'].map(
+      c => [c, t(`channel.${c}`)]))),
     field(t('lead.notes'), h('textarea', { name: 'notes', id: 'f-notes' })),
     field(t('lead.confirmed_new'), input('confirmed_new', { type: 'checkbox' })),
     h('div.full', h('button.primary', { type: 'submit' }, t('common.submit'))));
@@ -163,7 +164,7 @@ function newLeadPage() {
     ...yuanOf(v, ['planned_total_investment', 'planned_fixed_asset_investment']),
     investor: { name: v.investor_name, kind: v.investor_kind, credit_code: v.credit_code || null },
     contact: { name: v.contact_name, phone: v.contact_phone, email: v.contact_email || null },
-    project_name: v.project_name, sector: v.sector,
+    project_name: v.project_name, sector: sectorCode(v.sector),
     land_demand: { value: v.land_value, unit: v.land_unit },
     preferred_location: { kind: v.location_kind, id: v.location_kind === 'open' ? null : (v.location_id || null) },
     source_channel: v.source_channel, notes: v.notes || null, confirmed_new: v.confirmed_new,
@@ -171,48 +172,53 @@ function newLeadPage() {
   main.append(h('h1', t('leads.new')), h('section.card', form));
 }
 
-// Amounts as a county office types them: in 万元 by default, or with 亿/万/元 written after the figure ("1.5亿",
-// "9000万"); sent to the API in yuan.  Land keeps its unit (亩, 平方米, 公顷).  A place is picked by its name.
+// A park or town is picked by its name; amounts are typed in 万元 (ui.js amountInput, sent in yuan).
 const PLACES = ['hengdong', 'hexi', 'xintang', 'shiwan', 'yangqiao'];
-const SCALE = { '亿': 100000000n, '万': 10000n, '元': 1n, '亿元': 100000000n, '万元': 10000n };
 
-function amountInput(name) {
-  return h('div.inline', input(name, { required: true, inputmode: 'decimal', placeholder: t('lead.amount_hint') }),
-    select(`${name}_unit`, [['万元', t('unit.wan')], ['元', t('unit.yuan')], ['亿元', t('unit.yi')]], { 'aria-label': t('lead.amount_unit') }));
-}
-
-// "1.5亿" -> "150000000"; a figure with its unit chosen beside it; anything else stays as typed (the API says why).
-export function toYuan(text, unit) {
-  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(亿元|万元|亿|万|元)?\s*$/.exec(String(text).replace(/[,，]/g, ''));
-  if (!m) return text;
-  const scale = SCALE[m[2] || unit] || 1n;
-  const [whole, frac = ''] = m[1].split('.');
-  const digits = BigInt(whole + frac.padEnd(8, '0').slice(0, 8)) * scale;
-  const yuan = digits / 100000000n, rest = digits % 100000000n;
-  const cents = rest ? `.${String(rest).padStart(8, '0').slice(0, 2)}` : '';
-  return `${yuan}${cents === '.00' ? '' : cents}`;
-}
-const yuanOf = (v, names) => Object.fromEntries(names.map(n => [n, toYuan(v[n], v[`${n}_unit`])]));
-
-let sectors = null;
-function sectorList() {
-  const list = h('datalist', { id: 'sector-list' });
-  (sectors || (sectors = fetch('/static/sectors.json').then(r => r.json()))).then(d =>
-    list.append(...d.items.map(x => h('option', { value: x.code, label: `${x.code} ${x.name}` }, `${x.code} ${x.name}`))));
+// The sector picked by its GB/T 4754-2017 name: as the user types (a name's characters or a code), the list offers
+// the matching sectors of /api/sectors, each "name（code）" in the user's language; the form sends the code.
+export function sectorList(id = 'sector-list') {
+  const list = h('datalist', { id });
+  let asked = null;
+  const offer = async q => {
+    if (q === asked) return;
+    asked = q;
+    try {
+      const found = await api.get(`/api/sectors?limit=30&q=${enc(q)}`, { anonymous: true });
+      if (q !== asked) return;
+      clear(list);
+      list.append(...found.map(x => h('option', { value: x.label })));
+    } catch (e) { /* the list stays as it was */ }
+  };
+  list.offer = offer;
+  offer('');
   return list;
 }
+export function sectorInput(name = 'sector', attrs = {}) {
+  const list = sectorList(`list-${name}`);
+  const el = input(name, { list: list.id, autocomplete: 'off', placeholder: t('lead.sector_hint'), ...attrs });
+  el.addEventListener('input', () => list.offer(sectorCode(el.value) === el.value.trim().toUpperCase() ? el.value.trim()
+    : el.value.replace(/[（(].*$/, '').trim()));
+  return h('div.inline', el, list);
+}
+// "铝压延加工（C3252）" or "C3252" -> "C3252"; anything else as typed (the API names the rule it breaks).
+export const sectorCode = text => {
+  const m = /[（(]\s*([A-Ta-t][0-9]{0,4})\s*[）)]\s*$/.exec(text || '') || /^\s*([A-Ta-t][0-9]{0,4})\s*$/.exec(text || '');
+  return m ? m[1].toUpperCase() : (text || '').trim();
+};
 
 async function leadPage(params, id) {
   const lead = await api.get(`/api/leads/${enc(id)}`);
   main.append(h('h1', `${lead.ref} ${lead.project_name}`),
-    params.get('registered') ? notice(t('leads.registered_ok')) : null,
+    params.get('registered') ? notice(t('leads.registered_ok')) : '',
     h('section.card', h('dl.kv', { id: 'lead-detail' },
       h('dt', t('leads.status')), h('dd', { id: 'lead-status', 'data-status': lead.status }, t(`leads.status.${lead.status}`, lead.status)),
       h('dt', t('lead.investor')), h('dd', (lead.investor || {}).name),
-      h('dt', t('lead.sector')), h('dd', lead.sector),
-      h('dt', t('lead.total')), h('dd', money(lead.planned_total_investment)),
+      h('dt', t('lead.sector')), h('dd', lead.sector_name || lead.sector),
+      h('dt', t('lead.total')), h('dd', wan(lead.planned_total_investment)),
+      h('dt', t('lead.fai')), h('dd', wan(lead.planned_fixed_asset_investment)),
       h('dt', t('lead.land_mu')), h('dd', lead.land_mu),
-      h('dt', t('lead.location')), h('dd', `${(lead.preferred_location || {}).kind || ''} ${(lead.preferred_location || {}).id || ''}`))));
+      h('dt', t('lead.location')), h('dd', lead.location_name || '—'))));
   main.append(parcelsCard(id));
   if (lead.status === 'lead') {
     const form = h('form.form', { id: 'file-form' },
@@ -222,7 +228,7 @@ async function leadPage(params, id) {
       () => go(`#/leads/${enc(id)}?filed=1`));
     main.append(h('section.card', h('h2', t('leads.file')), form));
   } else if (lead.status === 'filed') {
-    main.append(params.get('filed') ? notice(t('leads.filed_ok')) : null,
+    main.append(params.get('filed') ? notice(t('leads.filed_ok')) : '',
       h('p', h('a.button', { href: `#/projects/${enc(id)}`, id: 'to-project' }, `${t('project.title')} ${lead.ref} →`)));
   }
 }
@@ -290,7 +296,7 @@ async function projectPage(params, id) {
       card(t('project.review'), async () => {
         const r = await api.get(`${p}/review`);
         return h('div',
-          h('p', `${t('review.round')} ${r.round} · ${t('review.deadline')} ${r.deadline} · ${t('review.outcome')}: ${r.outcome || '—'}`,
+          h('p', `${t('review.round')} ${r.round} · ${t('review.deadline')} ${r.deadline} · ${t('review.outcome')}: ${r.outcome ? t(`outcome.${r.outcome}`, r.outcome) : '—'}`,
             r.awaiting && r.awaiting.length ? ` · ${t('review.awaiting')}: ${r.awaiting.map(unitName).join('、')}` : ''),
           h('h3', t('project.findings')),
           table([t('review.check'), t('review.unit'), t('review.verdict'), t('review.reason')], r.findings.map(f =>
@@ -300,7 +306,7 @@ async function projectPage(params, id) {
             r.opinions.map(o => [o.round, unitName(o.unit), t(`review.opinion.${o.opinion}`, o.opinion), (o.conditions || []).join('；'),
               (o.reasons || []).join('；'), when(o.at)]), { id: 'opinions-table' }),
           (r.returns || []).length ? [h('h3', t('project.returns')), table([t('review.round'), t('review.unit'), t('step.return_request'),
-            t('step.resubmit_note')], r.returns.map(x => [x.round, x.unit, x.request, x.resubmission_note || '—']), { id: 'returns-table' })] : null);
+            t('step.resubmit_note')], r.returns.map(x => [x.round, unitName(x.unit), x.request, x.resubmission_note || '—']), { id: 'returns-table' })] : null);
       }, { id: 'card-review' }),
       card(t('project.negotiation'), reached('approved', async () => {
         const n = await api.get(`${p}/negotiation`);
@@ -314,7 +320,7 @@ async function projectPage(params, id) {
           h('h3', t('project.sessions')),
           table(['#', t('step.held_on'), t('step.stage'), t('step.participants'), t('step.agreed'), t('step.open'), t('step.exceeding'), t('step.land')],
             (n.sessions || []).map(x => [x.seq, x.held_on, t(`stage.${x.stage}`, x.stage),
-              x.participants.map(q => `${q.unit} ${q.position}${q.name ? ' ' + q.name : ''}`).join('；'), x.agreed.join('；'),
+              x.participants.map(participantName).join('；'), x.agreed.join('；'),
               x.open.join('；'), x.exceeding_terms.join('；'), x.land_mu ? `${x.land_mu} ${t('unit.mu')}` : '—']), { id: 'sessions-table' }),
           (n.policy_terms || []).length ? [h('h3', t('project.policy_terms')),
             table(['', t('terms.policy_terms'), t('project.policy_exceeds'), t('ledger.state'), t('project.policy_recorded'),
@@ -331,9 +337,9 @@ async function projectPage(params, id) {
       card(t('project.route'), reached('assigned', async () => {
         const r = await api.get(`${p}/decision-route`);
         return h('div', h('p', h('span.tag', { class: r.escalated ? 'warn' : 'ok' }, r.escalated ? t('project.route.escalated') : t('project.route.within'))),
-          h('dl.kv', h('dt', t('project.route.decides')), h('dd', r.decides.join(' + ')),
-            h('dt', t('project.route.recommends')), h('dd', r.recommends || '—'),
-            h('dt', t('project.route.signs')), h('dd', r.signs)),
+          h('dl.kv', h('dt', t('project.route.decides')), h('dd', r.decides.map(posName).join('、')),
+            h('dt', t('project.route.recommends')), h('dd', r.recommends ? posName(r.recommends) : '—'),
+            h('dt', t('project.route.signs')), h('dd', posName(r.signs))),
           h('h3', t('project.route.reasons')), h('ul', r.reasons.map(x => h('li', x))),
           h('p', h('a', { href: '#/desk/decisions' }, `${t('nav.desk.decisions')} →`)));
       }), { id: 'card-route' }),
@@ -341,27 +347,28 @@ async function projectPage(params, id) {
         const c = await api.get(`${p}/contract`);
         const drafts = ['IPB', 'LEGAL'].includes(me.unit);
         return h('div',
-          h('h3', t('project.versions')), table(['v', t('ledger.state'), t('project.at'), 'LEGAL', ''], c.versions.map(v =>
+          h('h3', t('project.versions')), table([t('version.number'), t('ledger.state'), t('project.at'), t('version.legal_comments'), ''], c.versions.map(v =>
             [v.version, t(`version.${v.status}`, v.status), when(v.drafted_at), (v.legal_comments || []).join('；'),
               drafts ? downloadButton(id, v.version) : '']), { id: 'versions-table' }),
-          c.signed_at ? h('p', { id: 'signed-by' }, `${t('project.signed')}: v${c.signed_version} · ${posName((c.signed_by || {}).position)} · `
+          c.signed_at ? h('p', { id: 'signed-by' }, `${t('project.signed')}: ${fill(t('version.nth'), { n: c.signed_version })} · ${posName((c.signed_by || {}).position)} · `
             + `${(c.investor_signatory || {}).name || ''} ${(c.investor_signatory || {}).title || ''} · ${when(c.signed_at)}`) : null,
           h('h3', t('project.copies')), table([t('custody.copy_no'), t('review.unit'), t('custody.custodian'), t('custody.cabinet')],
-            (c.copies || []).map(x => [x.number, x.unit, x.custodian_name || x.custodian || x.user_id || '', x.cabinet || '']), { id: 'copies-table' }),
-          h('h3', t('project.obligations')), table(['', t('project.event'), t('review.deadline'), t('ledger.state'), t('reports.due')],
-            c.obligations.map(o => [o.key, o.text, o.due, h('span.tag', { class: o.status === 'lapsed' ? 'bad' : o.status === 'met' ? 'ok' : '' }, o.status),
-              o.report_due || ''])),
+            (c.copies || []).map(x => [x.number, unitName(x.unit), x.custodian_name || '', x.cabinet || '']), { id: 'copies-table' }),
+          h('h3', t('project.obligations')), table([t('project.obligation'), t('review.deadline'), t('ledger.state'), t('reports.due')],
+            c.obligations.map(o => [o.text, o.due, h('span.tag', { 'data-status': o.status, class: o.status === 'lapsed' ? 'bad' : o.status === 'met' ? 'ok' : '' },
+              t(`obligation.${o.status}`, o.status)), o.report_due || ''])),
           c.archived ? h('p', { id: 'archived' }, notice(`${t('project.archived')}: ${unitName(c.archived.to)} · ${when(c.archived.at)} · ${c.archived.note || ''}`)) : null);
       }), { id: 'card-contract' }),
       card(t('project.accounting'), reached('accounting', async () => {
         const a = await api.get(`${p}/accounting`);
         const links = a.report ? h('p', { id: 'report-downloads' }, ['docx', 'pdf'].map(kind => h('button', { type: 'button', id: `download-report-${kind}`, onclick: async e => {
-          try { await api.download(`${p}/accounting/report.${kind}`, `${project.ref}-accounting.${kind}`); } catch (err) { e.target.after(refusal(err)); }
-        } }, `${t('common.download')} ${kind.toUpperCase()}`)), a.report.opinion ? h('p', a.report.opinion) : null)
+          try { await api.download(`${p}/accounting/report.${kind}`, `${project.ref}-${t('accounting.report_file')}.${kind}`); } catch (err) { e.target.after(refusal(err)); }
+        } }, `${t('common.download')} ${t(`file.kind.${kind}`)}`)), a.report.opinion ? h('p', a.report.opinion) : null)
           : h('p.muted', `${t('project.report')}: ${t('project.not_yet')}`);
         return h('div', h('p', `${t(`accounting.${a.state}`, a.state)} · ${(a.participants || []).map(unitName).join('、')}`),
           table([t('project.figures'), '', '', t('project.formula')], (a.figures || []).map(f =>
-            [FIGURES.includes(f.name) ? t(`fig.${f.name}`) : f.name, h('td.num', f.value), f.unit, f.formula]), { id: 'figures-table' }), links);
+            [FIGURES.includes(f.name) ? t(`fig.${f.name}`) : f.name, h('td.num', figureValue(f)), t(`fig.unit.${f.unit}`, f.unit), f.formula]),
+          { id: 'figures-table' }), links);
       }), { id: 'card-accounting' })];
   cards.push(attachmentsCard(project, () => route()));
   if (!AFTER_SIGNING.includes(project.state) && !['signed', 'terminated', 'rejected'].includes(project.state)) cards.push(parcelsCard(project.id));
@@ -385,7 +392,7 @@ async function reviewDesk() {
   const queue = await api.get('/api/review/queue');
   if (!queue.length) { main.append(h('section.card', h('p.muted', t('review.queue_empty')))); return; }
   for (const item of queue) {
-    const form = opinionForm(item.project_id, (review, out) => out.append(notice(`${t('review.recorded')} — ${review.ref}: ${review.state}`)));
+    const form = opinionForm(item.project_id, (review, out) => out.append(notice(`${t('review.recorded')} — ${review.ref}: ${t(`review_state.${review.state}`, review.state)}`)));
     main.append(h('section.card.queue-item', { 'data-project': item.project_id },
       h('h2', h('a', { href: `#/projects/${enc(item.project_id)}` }, `${item.ref} ${item.project_name}`)),
       h('p.muted', `${t('review.round')} ${item.round} · ${t('review.deadline')} ${item.deadline}`), form));
@@ -418,7 +425,7 @@ async function decisionsDesk() {
       const latest = c.versions[c.versions.length - 1];
       if (c.signatory !== me.position || !latest || latest.status !== 'approved') continue;
       const form = signForm(p.id, latest.version, (_, out) => out.append(notice(t('common.done'))));
-      rows.push([h('a', { href: `#/projects/${enc(p.id)}` }, c.ref), c.project_name, `v${latest.version}`, form]);
+      rows.push([h('a', { href: `#/projects/${enc(p.id)}` }, c.ref), c.project_name, fill(t('version.nth'), { n: latest.version }), form]);
     }
     return rows.length ? table([t('lead.ref'), t('lead.project_name'), '', ''], rows) : h('p.muted', t('common.none'));
   }, { id: 'card-signatures' }));
@@ -430,7 +437,7 @@ async function reportsDesk() {
       const deadlines = await api.get('/api/deadlines');
       const due = deadlines.filter(d => d.kind === 'special_report_due');
       return due.length ? table([t('lead.ref'), t('project.event'), t('review.deadline')], due.map(d =>
-        [h('a', { href: `#/projects/${enc(d.project_id)}` }, d.project_id), d.subject, when(d.due_at)])) : h('p.muted', t('common.none'));
+        [h('a', { href: `#/projects/${enc(d.project_id)}` }, d.ref || t('project.title')), d.subject, when(d.due_at)])) : h('p.muted', t('common.none'));
     }, { id: 'card-reports-due' }),
     card(t('reports.lapsed'), async () => {
       const page = await api.get('/api/projects?state=construction&limit=200');
@@ -438,14 +445,15 @@ async function reportsDesk() {
       for (const p of page.items) {
         let c; try { c = await api.get(`/api/projects/${enc(p.id)}/contract`); } catch (e) { continue; }
         for (const o of c.obligations) if (o.status === 'lapsed' && !o.report) rows.push(
-          [h('a', { href: `#/projects/${enc(p.id)}` }, c.ref), `${o.key} ${o.text}`, o.due, h('span.flag', o.report_due || '')]);
+          [h('a', { href: `#/projects/${enc(p.id)}` }, c.ref), o.text, o.due, h('span.flag', o.report_due || '')]);
       }
       return rows.length ? table([t('lead.ref'), t('project.obligations'), t('review.deadline'), t('reports.due')], rows) : h('p.muted', t('common.none'));
     }, { id: 'card-lapsed' }),
     card(t('reports.register'), async () => {
       const reports = await api.get('/api/special-reports');
       return reports.length ? table(['', t('lead.ref'), t('project.reason'), t('project.at')], reports.map(r =>
-        [r.ref, r.project_id, r.summary, when(r.filed_at)])) : h('p.muted', t('common.none'));
+        [r.ref, h('a', { href: `#/projects/${enc(r.project_id)}` }, r.project_ref || r.project_name || t('project.title')), r.summary,
+          when(r.filed_at)])) : h('p.muted', t('common.none'));
     }, { id: 'card-register' })));
 }
 
@@ -457,19 +465,20 @@ async function custodyDesk() {
   const mine = custodians.find(c => c.unit === me.unit);
   main.append(h('section.card', { id: 'custodians' }, h('h2', t('custody.custodians')),
     listed || table([t('review.unit'), t('custody.custodian'), t('custody.cabinet')], custodians.map(c =>
-      [c.unit, `${c.name} (${c.user_id})`, c.cabinet]))));
+      [unitName(c.unit), c.name, c.cabinet]))));
   if (isHead(me.position)) {
     main.append(h('section.card', { id: 'designate' }, h('h2', t('step.custodians')),
       custodianForm(me.unit, mine, () => route())));
   }
-  main.append(card(`${t('custody.held')} — ${me.unit || ''}${mine ? ' · ' + mine.cabinet : ''}`, async () => {
+  main.append(card(`${t('custody.held')} — ${unitName(me.unit)}${mine ? ' · ' + mine.cabinet : ''}`, async () => {
     const page = await api.get('/api/projects?limit=500');
     const rows = [];
     for (const p of page.items.filter(x => AFTER_SIGNING.includes(x.state))) {
       let c; try { c = await api.get(`/api/projects/${enc(p.id)}/contract`); } catch (e) { continue; }
       const held = (c.copies || []).filter(x => x.unit === me.unit);
       if (held.length) rows.push([h('a', { href: `#/projects/${enc(p.id)}` }, c.ref), c.project_name, stateTag(p.state),
-        held.map(x => `No.${x.number}`).join(', '), mine ? mine.cabinet : '—', c.archived ? 'ARCH' : '']);
+        held.map(x => fill(t('custody.copy_nth'), { n: x.number })).join('、'), mine ? mine.cabinet : '—',
+        c.archived ? unitName(c.archived.to) : '']);
     }
     return rows.length ? table([t('lead.ref'), t('lead.project_name'), t('ledger.state'), t('custody.copy_no'), t('custody.cabinet'), ''], rows,
       { id: 'held-table' }) : h('p.muted', t('common.none'));
@@ -534,6 +543,7 @@ let operations = null;
 
 function renderChrome() {
   const nav = clear(document.getElementById('nav'));
+  nav.setAttribute('aria-label', t('nav.label'));
   const publicPage = location.pathname !== '/';
   const user = api.currentUser();
   for (const [href, key, only] of NAV) {

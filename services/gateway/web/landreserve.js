@@ -4,7 +4,7 @@
 import { h, table } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
-import { card, field, fill, input, notice, select, submitting, unitName } from './ui.js';
+import { amountInput, card, field, fill, input, notice, select, submitting, unitName, yuanOf } from './ui.js';
 import { importForm } from './leadership.js';
 import { mu } from './workbench.js';
 
@@ -47,7 +47,8 @@ export async function landPage(main, params) {
 async function drawPlan() {
   const [L, plan] = await Promise.all([import('./vendor/leaflet/leaflet-src.esm.js'), api.get('/api/land-plan')]);
   const el = document.getElementById('plan-map');
-  const map = L.map(el, { attributionControl: false, zoomSnap: 0.25, scrollWheelZoom: false });
+  const map = L.map(el, { attributionControl: false, zoomSnap: 0.25, scrollWheelZoom: false, zoomControl: false });
+  L.control.zoom({ zoomInTitle: t('land.zoom_in'), zoomOutTitle: t('land.zoom_out') }).addTo(map);
   const style = f => {
     const p = f.properties;
     if (p.kind === 'parcel') return { color: '#333', weight: 1, fillColor: STATUS_COLOURS[p.status], fillOpacity: 0.75 };
@@ -126,10 +127,10 @@ export async function parcelPage(main, params, code) {
   if (!api.may(await api.myOperations(), 'landreserve.change_parcel') || p.status === 'supplied') return;
   const form = h('form.form', { id: 'status-form' },
     field(t('land.status'), select('status', ['reserved', 'ready', 'in_listing'].filter(s => s !== p.status).map(s => [s, t(`land.status.${s}`)]))),
-    field(t('land.price_yuan'), input('delisting_price', { inputmode: 'decimal', value: p.delisting_price || '' })),
+    field(t('land.price'), amountInput('delisting_price', { yuan: p.delisting_price, perMu: true })),
     field(t('project.reason'), input('reason', { required: true })),
     h('div.full', h('button.primary', { type: 'submit' }, t('land.change'))));
   submitting(form, v => api.post(`/api/parcels/${enc(code)}/status`, { status: v.status, reason: v.reason,
-    delisting_price: v.delisting_price || null }), () => location.reload());
+    ...yuanOf(v, ['delisting_price']) }), () => location.reload());
   main.append(h('section.card', h('h2', t('land.change')), form));
 }

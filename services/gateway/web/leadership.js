@@ -1,9 +1,9 @@
 // The Leading Group's own work: its roster and office, investment events (招商活动) and their effectiveness, and
 // the target assessment (考核) with its notice.  Pages of the hash routes #/leading-group, #/events…, #/assessment.
 import { h, table } from './dom.js';
-import { t, when } from './i18n.js';
+import { t, when, language } from './i18n.js';
 import * as api from './api.js';
-import { card, field, fill, input, notice, refusal, select, submitting, textarea, unitName, unitOptions, posName, today } from './ui.js';
+import { card, field, fill, input, notice, refusal, select, submitting, textarea, unitName, unitOptions, posName, today, toYuan } from './ui.js';
 import { readFile, wan } from './workbench.js';
 
 const enc = encodeURIComponent;
@@ -24,6 +24,9 @@ function importForm(id, path, label, done) {
 }
 export { importForm };
 
+// A seat of the Leading Group by its title in the user's language.
+const seatTitle = s => (language() === 'en' && s.title_en ? s.title_en : s.title_zh);
+
 // -- the roster ----------------------------------------------------------------------------------------------------
 export async function rosterPage(main, params) {
   const on = params.get('on') || '';
@@ -39,7 +42,7 @@ export async function rosterPage(main, params) {
     if (!seats.length) continue;
     main.append(h('section.card', { 'data-role': role }, h('h2', t(`lg.role.${role}`)),
       table([t('lg.seat'), t('lg.name'), t('lg.since'), t('lg.account'), t('lg.positions'), t('lg.history')], seats.map(s => [
-        s.title_zh, h('span.holder', { 'data-seat': s.id }, s.holder ? s.holder.name : t('lg.vacant')),
+        seatTitle(s), h('span.holder', { 'data-seat': s.id }, s.holder ? s.holder.name : t('lg.vacant')),
         s.holder ? s.holder.since : '—', s.holder && s.holder.user_id ? s.holder.user_id : '—',
         s.positions.map(posName).join('、') || '—',
         s.history.length > 1 ? h('details', h('summary', fill(t('lg.terms'), { n: s.history.length })),
@@ -47,7 +50,7 @@ export async function rosterPage(main, params) {
       ]), { class: 'roster-table' })));
   }
   if (!await may('leadership.manage_roster')) return;
-  const seatOptions = roster.seats.map(s => [s.id, `${t(`lg.role.${s.role}`)} · ${s.title_zh}`]);
+  const seatOptions = roster.seats.map(s => [s.id, `${t(`lg.role.${s.role}`)} · ${seatTitle(s)}`]);
   const form = h('form.form', { id: 'appoint-form' },
     field(t('lg.seat'), select('seat', seatOptions)),
     field(t('lg.name'), input('name', { required: true, maxlength: 40 })),
@@ -96,13 +99,8 @@ export async function eventsPage(main, params) {
   main.append(h('section.card', h('h2', t('ev.plan')), form));
 }
 
-// 万元 typed, yuan sent (exact: digits only, as the lead form does)
-function yuan(wanText) {
-  const m = /^\s*(\d+)(?:\.(\d{1,6}))?\s*$/.exec(String(wanText).replace(/[,，]/g, ''));
-  if (!m) return wanText;
-  const fen = BigInt(m[1] + (m[2] || '').padEnd(6, '0'));  // 万元 to 6 places = fen
-  return `${fen / 100n}.${String(fen % 100n).padStart(2, '0')}`;
-}
+// 万元 typed, yuan sent (exact, as every amount field does: ui.js toYuan)
+const yuan = wanText => toYuan(wanText, '万元');
 
 export async function eventPage(main, params, id) {
   const e = await api.get(`/api/investment-events/${enc(id)}`);

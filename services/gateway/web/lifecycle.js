@@ -6,9 +6,11 @@ import { h, table } from './dom.js';
 import { t, money, when, language } from './i18n.js';
 import * as api from './api.js';
 import {
-  fill, notice, refusal, submitting, field, lines, select, input, textarea, submit, rows, cell, cellSelect, datalist,
-  unitName, posName, unitOptions, today, addMonths, POSITIONS,
+  fill, notice, refusal, submitting, field, lines, select, input, textarea, submit, rows, cell, cellSelect,
+  unitName, posName, unitOptions, positionOptions, today, addMonths, amountInput, toYuan, toWan, yuanOf,
 } from './ui.js';
+
+const wanText = yuan => Number(toWan(yuan)).toLocaleString('zh-CN', { maximumFractionDigits: 6 });
 
 const enc = encodeURIComponent;
 const HEADS = ['bureau_head', 'ipb_director', 'legal_director', 'gov_office_director', 'town_head'];
@@ -74,8 +76,8 @@ export function custodianForm(unit, current, onDone) {
   return submitting(h('form.form', { id: 'custodian-form' },
     field(t('review.unit'), h('strong', unitName(unit))),
     current ? h('p.hint', { id: 'custodian-replaces' }, fill(t('step.custodian_replaces'),
-      { who: `${current.name} (${current.user_id})`, since: when(current.since) })) : null,
-    field(t('step.custodian_user'), input('user_id', { required: true, value: now.user_id || '', placeholder: 'fin.archivist' })),
+      { who: current.name, since: when(current.since) })) : null,
+    field(t('step.custodian_user'), input('user_id', { required: true, value: now.user_id || '', placeholder: t('step.custodian_user_hint') })),
     field(t('step.custodian_name'), input('name', { required: true, value: now.name || '', placeholder: '财政局 档案员' })),
     field(t('custody.cabinet'), input('cabinet', { required: true, value: now.cabinet || '', placeholder: '财政局 合同柜 F-3' })),
     current ? field(t('step.custodian_end_reason'), input('reason', { placeholder: '原保管人调离' })) : null,
@@ -227,10 +229,9 @@ async function renegotiation(c) {
 }
 
 function sessionForm(c, n, catalogue) {
-  const positions = datalist('positions', POSITIONS);
   const people = rows('participants', [
     { name: 'unit', label: t('review.unit'), make: cellSelect(() => unitOptions([n.responsible_unit])) },
-    { name: 'position', label: t('step.position'), make: cell({ list: positions.id, required: true }) },
+    { name: 'position', label: t('step.position'), make: cellSelect(() => positionOptions([n.session_lead])) },
     { name: 'name', label: t('step.person'), make: cell({ placeholder: t('step.optional') }) },
   ], [{ unit: n.responsible_unit, position: n.session_lead }, { unit: 'IPB', position: c.me.unit === 'IPB' ? c.me.position : 'ipb_director' }],
   { addLabel: t('step.add_participant') });
@@ -250,7 +251,7 @@ function sessionForm(c, n, catalogue) {
     field(t('step.held_on'), input('held_on', { type: 'date', required: true, value: today() })),
     field(t('step.stage'), select('stage', [['early', t('stage.early')], ['final', t('stage.final')]],
       { value: (n.sessions || []).length ? 'final' : 'early' })),
-    field(t('step.participants'), h('div', people.el, positions)),
+    field(t('step.participants'), people.el),
     field(t('step.agreed'), textarea('agreed', '', { placeholder: t('step.one_per_line') })),
     field(t('step.open'), textarea('open', '', { placeholder: t('step.one_per_line') })),
     field(t('step.policy_terms'), terms.el),
@@ -258,8 +259,8 @@ function sessionForm(c, n, catalogue) {
     open.length ? field(t('step.withdrawn'), withdrawals.el) : null,
     field(t('step.land'), h('div.inline', input('land_value', { inputmode: 'decimal', placeholder: land ? `${land}` : '' }),
       select('land_unit', LAND_UNITS), h('span.muted', t('step.land_hint')))),
-    field(t('step.total_agreed'), input('total_investment', { inputmode: 'decimal', placeholder: t('step.investment_hint') })),
-    field(t('step.fai_agreed'), input('fixed_asset_investment', { inputmode: 'decimal', placeholder: t('step.investment_hint') })),
+    field(t('step.total_agreed'), amountInput('total_investment')),
+    field(t('step.fai_agreed'), amountInput('fixed_asset_investment')), h('p.hint', t('step.investment_hint')),
     button(t('step.session_save'), { id: 'save-session' })],
   v => api.post(`${c.p}/negotiation/sessions`, {
     held_on: v.held_on, stage: v.stage,
@@ -268,7 +269,7 @@ function sessionForm(c, n, catalogue) {
     policy_terms: terms.values().map(x => ({ clause: x.clause, value: x.value })),
     withdrawn: open.length ? withdrawals.values().map(x => ({ term: x.term, reason: x.reason })) : [],
     land: v.land_value ? { value: v.land_value, unit: v.land_unit } : null,
-    total_investment: v.total_investment || null, fixed_asset_investment: v.fixed_asset_investment || null,
+    ...yuanOf(v, ['total_investment', 'fixed_asset_investment']),
   }), t('done.session'), (n.sessions || []).length ? 'activity' : 'state');
 }
 
@@ -331,14 +332,14 @@ async function changeOfTerms(c) {
 }
 
 function versionLine(c, v) {
-  return h('p', `v${v.version} · ${t(`version.${v.status}`, v.status)} · ${when(v.drafted_at)} `,
+  return h('p', `${fill(t('version.nth'), { n: v.version })} · ${t(`version.${v.status}`, v.status)} · ${when(v.drafted_at)} `,
     ['IPB', 'LEGAL'].includes(c.me.unit) ? downloadButton(c.pid, v.version) : null);
 }
 
 export function downloadButton(projectId, version) {
   return h('button', { type: 'button', class: 'download-version', 'data-version': version, onclick: async e => {
     try { await downloadVersion(projectId, version); } catch (err) { e.target.after(refusal(err)); }
-  } }, `${t('common.download')} v${version} (.docx)`);
+  } }, `${t('common.download')} ${fill(t('version.nth'), { n: version })}（${t('file.kind.docx')}）`);
 }
 
 // R5/R6: the draft is composed from the decided terms, shown here and not typed again; IPB adds the dates (the
@@ -389,7 +390,7 @@ async function copyRegister(c) {
   const custody = step('custodians', t('step.custodians'), t('step.unit_heads'), isHead(c.me.position),
     () => custodianForm(c.me.unit, (byUnit || {})[c.me.unit], () => c.done(t('done.custodian'), 'none')),
   listed || table([t('review.unit'), t('custody.custodian'), t('custody.cabinet')], holders.map(u => [unitName(u),
-    byUnit[u] ? `${byUnit[u].name} (${byUnit[u].user_id})` : h('span.flag', t('step.no_custodian')), byUnit[u] ? byUnit[u].cabinet : '—']),
+    byUnit[u] ? byUnit[u].name : h('span.flag', t('step.no_custodian')), byUnit[u] ? byUnit[u].cabinet : '—']),
   { id: 'custodians-table' }));
   const copies = rows('copies', [
     { name: 'number', label: t('custody.copy_no'), make: cell({ size: 3, readonly: true }), auto: true },
@@ -400,7 +401,7 @@ async function copyRegister(c) {
     button(t('step.copies_file'), { id: 'file-copies' })],
   () => api.post(`${c.p}/contract/copies`, { copies: copies.values().map(x => ({ number: Number(x.number), unit: x.unit })) }),
   t('done.copies'), 'state', { confirm: () => [fill(t('confirm.copies'), { n: copies.values().length }),
-    copies.values().map(x => `No.${x.number} ${unitName(x.unit)}`).join('、')] }), h('p.hint', t('step.copies_rule')));
+    copies.values().map(x => `${fill(t('custody.copy_nth'), { n: x.number })} ${unitName(x.unit)}`).join('、')] }), h('p.hint', t('step.copies_rule')));
   return [custody, register];
 }
 
@@ -421,7 +422,7 @@ async function construction(c) {
   if (open.length) {
     steps.push(step('progress', t('step.progress'), `${unitName(unit)} / ${ipb()}`, [unit, 'IPB'].includes(c.me.unit), () => {
       const f = posting(c, 'progress-form', [
-        field(t('project.obligations'), select('key', open.map(o => [o.key, `${o.key} ${o.text}（${o.due}）`]))),
+        field(t('project.obligations'), select('key', open.map(o => [o.key, `${o.text}（${o.due}）`]))),
         field(t('step.progress_note'), textarea('note', '', { required: true, placeholder: '已完成土地摘牌，出让金已缴 60%' })),
         field(t('step.progress_met'), input('met', { type: 'checkbox' })),
         button(t('common.save'), { id: 'save-progress' })],
@@ -444,19 +445,19 @@ async function accounting(c) {
   const steps = [];
   if (!a.report) {
     steps.push(step('actual-fai', t('step.actual_fai'), unitName('AUDIT'), c.me.unit === 'AUDIT', () => posting(c, 'actual-fai-form', [
-      field(t('step.amount_yuan'), input('amount', { required: true, inputmode: 'decimal', value: a.actual_fai || '' })),
+      field(t('step.amount'), amountInput('amount', { required: true, yuan: a.actual_fai })),
       field(t('step.basis'), input('basis', { required: true, placeholder: '县审计局审计报告〔2026〕31号' })),
       button(t('common.save'), { id: 'save-actual-fai' })],
-    v => api.put(`${c.p}/accounting/actual-fai`, { amount: v.amount, basis: v.basis }), t('done.figure'),
-    a.land_used_mu ? 'activity' : 'none'), recorded(a.actual_fai, t('unit.yuan'))));
+    v => api.put(`${c.p}/accounting/actual-fai`, { amount: toYuan(v.amount, v.amount_unit), basis: v.basis }), t('done.figure'),
+    a.land_used_mu ? 'activity' : 'none'), recorded(a.actual_fai && wanText(a.actual_fai), t('unit.wan'))));
     steps.push(step('land-used', t('step.land_used'), unitName('LAND'), c.me.unit === 'LAND', () => posting(c, 'land-used-form', [
       field(t('step.land_used_value'), h('div.inline', input('land_value', { required: true, inputmode: 'decimal', value: a.land_used_mu || '' }),
         select('land_unit', LAND_UNITS))),
       field(t('step.basis'), input('basis', { required: true, placeholder: '县国土资源局实测' })),
-      field(t('step.delisting_price'), input('delisting_price_per_mu', { inputmode: 'decimal', placeholder: t('step.delisting_hint') })),
+      field(t('step.delisting_price'), amountInput('delisting_price_per_mu', { perMu: true })), h('p.hint', t('step.delisting_hint')),
       button(t('common.save'), { id: 'save-land-used' })],
     v => api.put(`${c.p}/accounting/land-used`, { land: { value: v.land_value, unit: v.land_unit }, basis: v.basis,
-      delisting_price_per_mu: v.delisting_price_per_mu || null }), t('done.figure'), a.actual_fai ? 'activity' : 'none'),
+      ...yuanOf(v, ['delisting_price_per_mu']) }), t('done.figure'), a.actual_fai ? 'activity' : 'none'),
     recorded(a.land_used_mu, t('unit.mu'))));
   }
   if (a.state === 'computed' && !a.report) {
@@ -481,11 +482,11 @@ function receivable(c, a) {
   const forms = [];
   if (owed && RECOVERY_UNITS.includes(c.me.unit)) {
     forms.push(posting(c, 'recovery-form', [
-      field(t('step.paid_amount'), input('amount', { inputmode: 'decimal', value: r.outstanding })),
+      field(t('step.paid_amount'), amountInput('amount', { yuan: r.outstanding })),
       field(t('step.voucher'), input('voucher', { placeholder: 'FIN-2026-031' })),
       field(t('step.recovery_note'), input('note', { required: true, placeholder: '投资方已缴清' })),
       button(t('common.save'), { id: 'record-recovery' })],
-    v => api.post(`${c.p}/accounting/recovery`, { amount: v.amount || null, voucher: v.voucher || null, note: v.note }),
+    v => api.post(`${c.p}/accounting/recovery`, { ...yuanOf(v, ['amount']), voucher: v.voucher || null, note: v.note }),
     t('done.recovery'), 'activity'), h('p.hint', t('step.paid_amount_hint')));
   }
   if (owed && PRINCIPALS.includes(c.me.position) && !(pending && pending.decisions[c.me.position])) {

@@ -8,17 +8,9 @@ import * as api from './api.js';
 // "{who}" in a text filled from vars: fill(t('step.waiting'), { who: 'LEGAL' }).
 export const fill = (text, vars = {}) => text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 
-// What the server's words mean, in the user's language: the rule-by-rule problems a form can meet
-// (a session's missing participants, an incomplete copy register, …) named with the unit or position.
+// What the server's words mean, where the rule is a service's not yet said in the user's language (the register of
+// special reports): the rule named with the unit or report (a rule of one field only where it says so).
 const EXPLAIN = [
-  [/^missing the session lead \((.+)\)$/, m => fill(t('explain.missing_lead'), { who: posName(m[1]) })],
-  [/^missing IPB\b/, () => t('explain.missing_ipb')],
-  [/^missing LEGAL\b/, () => t('explain.missing_legal')],
-  [/^(\d+) copies registered; at least (\d+) are required$/, m => fill(t('explain.too_few_copies'), { n: m[1], min: m[2] })],
-  [/^copies must be numbered 1 to (\d+)/, m => fill(t('explain.copy_numbers'), { n: m[1] })],
-  [/^(\S+) holds no copy$/, m => fill(t('explain.no_copy'), { unit: unitName(m[1]) })],
-  [/^(\S+) has no designated custodian and cabinet$/, m => fill(t('explain.no_custodian'), { unit: unitName(m[1]) })],
-  [/^(\S+) has a custodian but no cabinet$/, m => fill(t('explain.no_cabinet'), { unit: unitName(m[1]) })],
   // R11: terminating cites a special report to the Leading Group (a rule of this field only; the last: none chosen)
   [/^no special report (\S*) is in the register/, m => fill(t('explain.report_not_filed'), { ref: m[1] }), 'special_report_ref'],
   [/^special report (\S+) reports (\w+);/, m => fill(t('explain.report_cause'), { ref: m[1], cause: t(`cause.${m[2]}`, m[2]) }), 'special_report_ref'],
@@ -56,7 +48,8 @@ const placeholder = p => (p.includes('{') ? t(`rule.${p.replace(/[^a-z_]/g, '')}
 export function refusal(err) {
   const code = err.code || 'other';
   const label = t(`error.${code}`, t('error.other'));
-  const details = Object.entries(err.details || {});
+  // the fields a bad input names, each with its rules (other refusals' details are codes: the message says it)
+  const details = code === 'invalid_input' ? Object.entries(err.details || {}) : [];
   const meaning = explanations(err);
   const operation = (err.details || {}).operation;
   if (code === 'not_allowed' && typeof operation === 'string' && whoMay(operation)) meaning.unshift(whoMay(operation));
@@ -64,10 +57,20 @@ export function refusal(err) {
   return h('div.refusal', { role: 'alert', 'data-error': code, 'data-status': err.status },
     h('div.code', label),
     meaning.length ? h('ul.explain', meaning.map(x => h('li', x))) : null,
-    h('div.rule', h('span.label', t('error.rule')), h('span', { lang: 'en' }, err.message || '')),
+    h('div.rule', h('span.label', t('error.rule')), h('span', err.message || '')),
     details.length ? h('ul', details.map(([f, rules]) =>
-      h('li', h('span.label', t('error.field')), h('code', f), ' → ',
-        h('span', { lang: 'en' }, Array.isArray(rules) ? rules.join('; ') : JSON.stringify(rules))))) : null);
+      h('li', { 'data-field': f }, h('span.label', t('error.field')), h('span.field-name', fieldName(err, f)), ' → ',
+        h('span', Array.isArray(rules) ? rules.map(ruleText).join('；') : ruleText(rules))))) : null);
+}
+
+// A field of a refusal by its name (the API names each: err.fields); the code stays in data-field.
+const fieldName = (err, f) => (err.fields || {})[f] || t(`field.${f}`, f);
+// A rule as text: the API's words (a name, a count, a list of names) — an object says its own message.
+function ruleText(rule) {
+  if (rule === null || rule === undefined) return '';
+  if (Array.isArray(rule)) return rule.map(ruleText).join('、');
+  if (typeof rule === 'object') return rule.message || Object.values(rule).map(ruleText).join('、');
+  return String(rule);
 }
 
 export const notice = text => h('div.notice', { role: 'status' }, text);
@@ -145,7 +148,7 @@ function markFields(form, err) {
     const el = candidates.map(n => form.querySelector(`[name="${CSS.escape(n)}"]`)).find(Boolean);
     if (!el) continue;
     el.setAttribute('aria-invalid', 'true');
-    const text = Array.isArray(rules) ? rules.join('；') : String(rules);
+    const text = Array.isArray(rules) ? rules.map(ruleText).join('；') : ruleText(rules);
     (el.closest('.inline') || el).after(h('div.field-error', { 'data-field': name, role: 'alert' }, `${t('error.at_field')}${text}`));
   }
 }
@@ -192,6 +195,39 @@ export const cellSelect = options => (value, c) => h('select', { 'data-col': c.n
   options().map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
 export const datalist = (id, values) => h('datalist', { id: `list-${id}-${++ids}` }, values.map(v => h('option', { value: v })));
 
+// -- amounts ----------------------------------------------------------------------------------------------
+// Amounts as a county office types them: in 万元 by default (the select beside the field says which; 元 for an exact
+// figure to the fen, 亿元), or with 亿/万/元 written after the figure ("1.5亿", "9000万"); sent to the API in yuan.
+const SCALE = { '亿': 100000000n, '万': 10000n, '元': 1n, '亿元': 100000000n, '万元': 10000n };
+export function amountInput(name, { required = false, yuan = null, perMu = false } = {}) {
+  const unit = perMu ? [['万元', t('unit.wan_per_mu')], ['元', t('unit.yuan_per_mu')]]
+    : [['万元', t('unit.wan')], ['元', t('unit.yuan')], ['亿元', t('unit.yi')]];
+  return h('div.inline', input(name, { required, inputmode: 'decimal', placeholder: t('lead.amount_hint'),
+    value: yuan === null || yuan === undefined || yuan === '' ? '' : toWan(yuan) }),
+  select(`${name}_unit`, unit, { 'aria-label': t('lead.amount_unit') }));
+}
+// 810000.00 (yuan) -> "81" (万元), exact: up to 6 places.
+export const toWan = yuan => {
+  const m = /^\s*(\d+)(?:\.(\d{1,2}))?\s*$/.exec(String(yuan));
+  if (!m) return String(yuan);
+  const fen = BigInt(m[1]) * 100n + BigInt((m[2] || '').padEnd(2, '0'));
+  const whole = fen / 1000000n, rest = String(fen % 1000000n).padStart(6, '0').replace(/0+$/, '');
+  return rest ? `${whole}.${rest}` : String(whole);
+};
+// "1.5亿" -> "150000000"; a figure with its unit chosen beside it; anything else stays as typed (the API says why).
+export function toYuan(text, unit) {
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(亿元|万元|亿|万|元)?\s*$/.exec(String(text).replace(/[,，]/g, ''));
+  if (!m) return text;
+  const scale = SCALE[m[2] || unit] || 1n;
+  const [whole, frac = ''] = m[1].split('.');
+  const digits = BigInt(whole + frac.padEnd(8, '0').slice(0, 8)) * scale;
+  const yuan = digits / 100000000n, rest = digits % 100000000n;
+  const cents = rest ? `.${String(rest).padStart(8, '0').slice(0, 2)}` : '';
+  return `${yuan}${cents === '.00' ? '' : cents}`;
+}
+// The amounts of a form's values (each with its unit beside it) in yuan; an empty one is null.
+export const yuanOf = (v, names) => Object.fromEntries(names.map(n => [n, v[n] ? toYuan(v[n], v[`${n}_unit`]) : null]));
+
 // -- units, positions, dates ------------------------------------------------------------------------------
 export const UNITS = ['IPB', 'LG', 'DRB', 'IND', 'FIN', 'EPB', 'LAND', 'PLAN', 'AUDIT', 'LEGAL', 'GOV', 'ARCH',
   'PARK:hengdong', 'PARK:hexi', 'TOWN:xintang', 'TOWN:shiwan', 'TOWN:yangqiao'];
@@ -213,6 +249,16 @@ export const personName = actor => {
   if (!position) return name || actor.name || '—';
   return name ? `${name}（${posName(position)}）` : `${posName(position)}（${unitName(actor.unit || (known && known.unit))}）`;
 };
+// A session's participant: the person's name where given, the position (its unit where the position does not say it).
+export const participantName = q => {
+  const position = posName(q.position);
+  const who = q.position && q.position.includes(':') ? position : `${unitName(q.unit)}${position}`;
+  return q.name ? `${q.name}（${who}）` : who;
+};
+// An accounting figure's value as a person reads it: money in 万元, land in 亩 (the unit column names it).
+export const figureValue = f => (f.unit === 'yuan' || f.unit === 'yuan/mu'
+  ? (Number(f.value) / 10000).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 6 }) : f.value);
+export const positionOptions = (extra = []) => [...new Set([...POSITIONS, ...extra.filter(Boolean)])].map(p => [p, posName(p)]);
 export const unitOptions = (extra = []) => [...new Set([...UNITS, ...extra.filter(Boolean)])].map(u => [u, unitName(u)]);
 
 // Today's date in Asia/Shanghai (R16), as YYYY-MM-DD; plus whole months for sensible default dates.

@@ -236,7 +236,7 @@ async function otherDocuments(project) {
   const p = `/api/projects/${enc(project.id)}`;
   try {
     const c = await api.get(`${p}/contract`);
-    for (const v of c.versions || []) rows.push([t('file.contract_version'), `v${v.version} · ${t(`contract.status.${v.status}`, v.status)}`, when(v.drafted_at || v.at)]);
+    for (const v of c.versions || []) rows.push([t('file.contract_version'), `${fill(t('version.nth'), { n: v.version })} · ${t(`version.${v.status}`, v.status)}`, when(v.drafted_at || v.at)]);
   } catch (e) { /* not drafted, or not for this reader */ }
   try {
     const a = await api.get(`${p}/accounting`);
