@@ -41,19 +41,22 @@ def metadata_of(service: str):
     return importlib.import_module(f"services.{service}.models").metadata
 
 
-def alembic_config(service: str, connection=None) -> Config:
+def alembic_config(service: str, connection=None, database_url=None) -> Config:
+    """``database_url(service)`` (optional) gives another service's database, for a revision that moves rows
+    from one service's database to another's (it finds none when the caller gives none: nothing to move)."""
     config = Config()
     config.set_main_option("path_separator", "os")
     config.set_main_option("script_location", str(ENVIRONMENT))
     config.set_main_option("version_locations", str(migrations_dir(service)))
     config.attributes["service"] = service
     config.attributes["connection"] = connection
+    config.attributes["database_url"] = database_url
     return config
 
 
-def upgrade(service: str, engine: Engine, revision: str = "head") -> None:
+def upgrade(service: str, engine: Engine, revision: str = "head", database_url=None) -> None:
     with engine.begin() as connection:
-        command.upgrade(alembic_config(service, connection), revision)
+        command.upgrade(alembic_config(service, connection, database_url), revision)
 
 
 def downgrade(service: str, engine: Engine, revision: str) -> None:

@@ -41,7 +41,7 @@ class _Provider:
         self.outbox = metadata.tables["outbox"]
         self.processed = metadata.tables["processed_events"]
 
-    def wake_relay(self, committed=()):
+    def committed(self, rows=()):
         pass
 
 

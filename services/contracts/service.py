@@ -25,6 +25,7 @@ from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
 from shared.db import Database
+from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
@@ -42,6 +43,7 @@ class ContractsService:
     name = "contracts"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     calendar = Calendar()
     clock = Clock()

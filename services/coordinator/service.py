@@ -24,6 +24,7 @@ from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
 from shared.db import Database
+from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed, NotFound
@@ -47,6 +48,7 @@ class CoordinatorService:
     name = "coordinator"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     config = Config()
     notifications = RpcProxy("notifications")  # the register of special reports (R11)

@@ -117,7 +117,7 @@ def page_of(request) -> dict:
 class GatewayService:
     name = "gateway"
 
-    db = Database(models.metadata, relay=False)
+    db = Database(models.metadata)  # users and sessions; the gateway publishes no events (no OutboxRelay)
     config = Config()
     clock = Clock()
 

@@ -13,6 +13,7 @@ from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import now_shanghai
 from shared.db import Database
+from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, InvalidInput
@@ -29,6 +30,7 @@ class IntakeService:
     name = "intake"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
     documents = Documents()  # reserve projects' proposals and feasibility studies (R8)

@@ -19,6 +19,7 @@ from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
 from shared.db import Database
+from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict
@@ -34,6 +35,7 @@ class NegotiationService:
     name = "negotiation"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
 

@@ -21,6 +21,7 @@ from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
 from shared.db import Database
+from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import EXPECTED, Conflict, NotAllowed
@@ -46,6 +47,7 @@ class ReviewService:
     name = "review"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     calendar = Calendar()
     clock = Clock()

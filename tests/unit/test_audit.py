@@ -33,7 +33,7 @@ class FakeProvider:
     def __init__(self, engine):
         self.engine, self.outbox, self.processed = engine, outbox, processed
 
-    def wake_relay(self, committed=()):
+    def committed(self, rows=()):
         pass
 
 

@@ -39,7 +39,7 @@ class _Provider:
         self.engine = engine
         self.outbox, self.processed = messaging_tables(MetaData())
 
-    def wake_relay(self, committed=()):
+    def committed(self, rows=()):
         pass
 
 

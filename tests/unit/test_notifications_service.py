@@ -69,7 +69,7 @@ class Provider:
         self.outbox = models.metadata.tables["outbox"]
         self.processed = models.metadata.tables["processed_events"]
 
-    def wake_relay(self, committed=()):
+    def committed(self, rows=()):
         pass
 
 

@@ -24,7 +24,7 @@ class FakeProvider:
     def __init__(self, engine):
         self.engine, self.outbox, self.processed, self.woken = engine, outbox, processed, 0
 
-    def wake_relay(self, committed=()):
+    def committed(self, rows=()):
         self.woken += 1
 
 

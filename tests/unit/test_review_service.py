@@ -75,7 +75,7 @@ class Provider:
         self.processed = models.metadata.tables["processed_events"]
         self.woken = 0
 
-    def wake_relay(self, committed=()):
+    def committed(self, rows=()):
         self.woken += 1
 
 
