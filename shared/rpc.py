@@ -36,6 +36,7 @@ from nameko.exceptions import UnserializableValueError, serialize
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from shared import durability
+from shared.errors import EXPECTED
 
 TRANSIENT = 1
 log = logging.getLogger(__name__)
@@ -133,7 +134,13 @@ class LeanRpcConsumer(RpcConsumer):
 
 
 class LeanRpc(Rpc):
+    """``@rpc``: the platform's typed errors (``shared.errors.EXPECTED``) are expected by default — they cross
+    to the caller as themselves and are not logged as the service's failures."""
+
     rpc_consumer = LeanRpcConsumer()
+
+    def __init__(self, expected_exceptions=EXPECTED, **kwargs):
+        super().__init__(expected_exceptions=expected_exceptions, **kwargs)
 
 
 rpc = LeanRpc.decorator

@@ -23,7 +23,7 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
-from shared.errors import EXPECTED, Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.units import land_in_mu, quantize_money
@@ -86,7 +86,7 @@ class AccountingService:
                            event.payload.get("reason") or "the contracted construction period is reached")
 
     # -- opening and the figures ---------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def open_accounting(self, actor, project_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "accounting.open", self.policy.authority)
@@ -97,7 +97,7 @@ class AccountingService:
             self._open(uow, project_id, actor, "opened_by_ipb", data["reason"] or "opened by IPB")
         return self.get_accounting(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_actual_fai(self, actor, project_id, data):
         """AUDIT's audited actual fixed-asset investment (yuan) — entered by AUDIT only."""
         actor = Actor.load(actor)
@@ -113,7 +113,7 @@ class AccountingService:
             self._compute_if_ready(uow, project_id, actor)
         return self.get_accounting(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_land_used(self, actor, project_id, data):
         """LAND's measure of the land actually used (mu, m² or ha) — entered by LAND only."""
         actor = Actor.load(actor)
@@ -140,7 +140,7 @@ class AccountingService:
         return self.get_accounting(actor.dump(), project_id)
 
     # -- the report, recovery, closing ------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def issue_report(self, actor, project_id, data=None):
         """The written report (Word + PDF) with the project, the figures, the opinion and the recovery."""
         actor = Actor.load(actor)
@@ -165,7 +165,7 @@ class AccountingService:
                 "reason": "accounting report issued to the county party committee and government"}))
         return self.get_accounting(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_recovery(self, actor, project_id, unit, data):
         """FIN, LAND or LEGAL records what it recovered on its task, and whether the task is settled."""
         actor = Actor.load(actor)
@@ -188,7 +188,7 @@ class AccountingService:
                 "reason": f"{unit} recovered {entry['amount']} yuan{' (settled)' if data['settled'] else ''}: {data['note']}"}))
         return self.get_accounting(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def waive_recovery(self, actor, project_id, unit, data):
         """The authorised leader waives a recovery task, with a reason."""
         actor = Actor.load(actor)
@@ -205,7 +205,7 @@ class AccountingService:
                 "unit": unit, "reason": f"{unit} task waived by {actor.position}: {data['reason']}"}))
         return self.get_accounting(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def close(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "accounting.open", self.policy.authority)
@@ -222,7 +222,7 @@ class AccountingService:
         return self.get_accounting(actor.dump(), project_id)
 
     # -- reads -------------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_accounting(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "accounting.read", self.policy.authority)
@@ -235,7 +235,7 @@ class AccountingService:
                               for t in store.tasks_of(session, project_id)])
         return schema(AccountingSchema).dump(current)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def report_document(self, actor, project_id, kind="docx"):
         """The issued report's file (base64), for download."""
         actor = Actor.load(actor)

@@ -29,7 +29,7 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import follow_event
-from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed
+from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
     CopiesInputSchema, ContractSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
@@ -95,7 +95,7 @@ class ContractsService:
         follow_event(self.db, models.projects, Envelope.load(body))
 
     # -- R6: drafting and legal review -------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def draft(self, actor, project_id, terms):
         """IPB drafts the next numbered version from the agreed terms; its text is a Word document."""
         actor = Actor.load(actor)
@@ -122,7 +122,7 @@ class ContractsService:
                 "reason": f"contract v{number} drafted"}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def submit(self, actor, project_id, data):
         actor = Actor.load(actor)
         authorize(actor, "contracts.draft", self.policy.authority)
@@ -138,7 +138,7 @@ class ContractsService:
                 "version": data["version"], "state_change": moves, "reason": f"v{data['version']} submitted to LEGAL"}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def legal_review(self, actor, project_id, data):
         """LEGAL approves a submitted version, or returns it with comments."""
         actor = Actor.load(actor)
@@ -170,7 +170,7 @@ class ContractsService:
         return self.get_contract(actor.dump(), project_id)
 
     # -- signing ------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def sign(self, actor, project_id, data):
         """The signatory the decision route names signs the approved version; obligations begin."""
         actor = Actor.load(actor)
@@ -199,7 +199,7 @@ class ContractsService:
         return self.get_contract(actor.dump(), project_id)
 
     # -- R13: custody and the copy register -------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def designate_custodian(self, actor, unit, data):
         """A unit's head designates its contract custodian and cabinet (for its own unit only)."""
         actor = Actor.load(actor)
@@ -215,14 +215,14 @@ class ContractsService:
             self._audit(uow, actor, "contracts.designate_custodian", unit, "done", data["cabinet"], now, record_type="unit")
         return {"unit": unit, **data}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def custodians(self, actor):
         actor = Actor.load(actor)
         authorize(actor, "contracts.read_custodians", self.policy.authority)
         return [{k: v for k, v in c.items() if k in ("unit", "user_id", "name", "cabinet")}
                 for c in store.custodians(self.db.session).values()]
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def register_copies(self, actor, project_id, data):
         """IPB files the signed contract: the whole numbered register at once, or nothing (R13)."""
         actor = Actor.load(actor)
@@ -251,7 +251,7 @@ class ContractsService:
                 "reason": f"{len(data['copies'])} official copies filed"}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def hand_over(self, actor, project_id):
         """IPB hands the filed contract to the park or town that carries it out (R7)."""
         actor = Actor.load(actor)
@@ -267,7 +267,7 @@ class ContractsService:
                 "reason": f"handed to {current['responsible_unit']} to lead construction"}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def hand_to_archives(self, actor, project_id, data=None):
         """When the project is closed, the contract goes to ARCH and the hand-over is recorded (R13)."""
         actor = Actor.load(actor)
@@ -290,7 +290,7 @@ class ContractsService:
         return self.get_contract(actor.dump(), project_id)
 
     # -- R13/R15: confidential access ---------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def grant_access(self, actor, project_id, data):
         """A leader lets a named user read a contract, for a reason, until a time."""
         actor = Actor.load(actor)
@@ -311,7 +311,7 @@ class ContractsService:
                 "grantor_position": actor.position, "reason": data["reason"],
                 "expires_at": to_shanghai(data["expires_at"]).isoformat()}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def read_contract(self, actor, project_id, data):
         """The signed contract's text, for a custodian of a holding unit or a grantee; every try is audited."""
         actor = Actor.load(actor)
@@ -333,7 +333,7 @@ class ContractsService:
                 "terms": signed["terms"], "filename": f"{current['ref']}-v{signed['version']}.docx",
                 "document_base64": base64.b64encode(signed["document"]).decode()}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def read_draft(self, actor, project_id, version, data):
         """A draft's text for the drafting parties (IPB, LEGAL); audited like every read."""
         actor = Actor.load(actor)
@@ -352,7 +352,7 @@ class ContractsService:
                 "filename": f"{current['ref']}-v{item['version']}.docx",
                 "document_base64": base64.b64encode(item["document"]).decode()}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def audit_entries(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "contracts.read_audit", self.policy.authority)
@@ -360,7 +360,7 @@ class ContractsService:
                 for e in audit.entries_for(self.db.session, models.audit_trail, "contract", project_id)]
 
     # -- R7: carrying out the contract ---------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_progress(self, actor, project_id, key, data):
         """The settling park or town records progress against an obligation (met or not)."""
         actor = Actor.load(actor)
@@ -384,7 +384,7 @@ class ContractsService:
                 "reason": f"{key}: {data['note']}" + (" (met)" if data["met"] else "")}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def file_special_report(self, actor, project_id, key, data):
         """The responsible unit files its special report to the LG (a document); the task closes."""
         actor = Actor.load(actor)
@@ -407,7 +407,7 @@ class ContractsService:
                 "reason": f"special report on {key} filed: {data['summary']}"}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def check_obligations_now(self, actor):
         """The same scan as the timer, on request (IPB's "check now")."""
         authorize(Actor.load(actor), "contracts.register_copies", self.policy.authority)
@@ -448,7 +448,7 @@ class ContractsService:
         return changed
 
     # -- reads ------------------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_contract(self, actor, project_id):
         """The contract's record — versions' status, obligations, the copy register — without its text."""
         actor = Actor.load(actor)

@@ -27,7 +27,7 @@ from shared.db import Database
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
-from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed, NotFound
+from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_names
@@ -264,7 +264,7 @@ class CoordinatorService:
                 self._ledger(uow, event)
 
     # -- commands and reads ------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def terminate_project(self, actor, project_id, data):
         """Terminate for objective reasons (R11): only with a special report to the LG."""
         actor = Actor.load(actor)
@@ -293,7 +293,7 @@ class CoordinatorService:
             raise Conflict("the register of special reports (notifications) did not answer; nothing was changed, "
                            "try again", {"special_report_ref": ["could not be checked now"]}) from None
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_project(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_project", self.policy.authority)
@@ -314,7 +314,7 @@ class CoordinatorService:
                    state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]))
         return schema(ProjectSchema).dump(row)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def list_projects(self, actor, state=None, limit=50, offset=0):
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_project", self.policy.authority)
@@ -374,7 +374,7 @@ class CoordinatorService:
         return {"total": total, "items": [{k: v[k] for k in ROW_FIELDS if k in v}
                                           for v in (ledger.view(r, now, self.policy) for r in rows)]}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def ledger(self, actor, query=None):
         """A book of the ledger (or all three): filters by unit, state, sector, tier, key project, overdue;
         sorting; paging."""
@@ -382,13 +382,13 @@ class CoordinatorService:
         authorize(actor, "coordinator.read_ledger", self.policy.authority)
         return self._page(*ledger_store.list_rows(self.db.session, **self._query(actor, query)))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def ledger_row(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_ledger", self.policy.authority)
         return schema(LedgerRowSchema).dump(ledger.view(self._row(actor, project_id), self.clock(), self.policy))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def ledger_workbook(self, actor, query=None):
         """The three books as one Excel workbook in the county offices' layout (filters as ``ledger``), written
         as the rows are read, a batch at a time."""
@@ -412,7 +412,7 @@ class CoordinatorService:
         self.db.session.commit()
         eventlet.sleep(0)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def import_ledger(self, actor, data):
         """A county's existing ledger workbook: every row validated; any invalid row imports nothing
         (InvalidInput naming each sheet, row and column) — or, ``mode: partial``, the valid rows only."""
@@ -454,7 +454,7 @@ class CoordinatorService:
             n += 1
         return ref
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def rebuild_ledger(self, actor):
         """Fold the whole journal again (after a change of the policy's thresholds, or to check the live rows)."""
         actor = Actor.load(actor)
@@ -463,7 +463,7 @@ class CoordinatorService:
             rows = ledger_store.rebuild(uow, self.policy)
         return {"rows": rows}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def set_key_project(self, actor, project_id, data):
         """The LG designates a key project (or confirms one over the threshold), with its one county-level
         liaison leader and its named full-time service team (R10)."""
@@ -478,7 +478,7 @@ class CoordinatorService:
             self._act(uow, "coordinator.key_project_set", actor, project_id, {**data, "reason": reason})
         return self.ledger_row(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def key_projects_of(self, actor):
         """The acting liaison leader's own list of key projects."""
         actor = Actor.load(actor)
@@ -486,7 +486,7 @@ class CoordinatorService:
         return self._page(*ledger_store.list_rows(self.db.session, key=True, liaison_user=actor.user_id, limit=None,
                                                   sort="ref"))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def assign_responsibility(self, actor, project_id, data):
         """IPB names a project's responsible leader and/or responsible person (R10)."""
         actor = Actor.load(actor)
@@ -499,7 +499,7 @@ class CoordinatorService:
                     f"{k.replace('_', ' ')} {v['name']}" for k, v in data.items())})
         return self.ledger_row(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def set_requirements(self, actor, project_id, data):
         """The advancement requirements (next steps with due dates) of a project, by IPB or its unit."""
         actor = Actor.load(actor)
@@ -514,7 +514,7 @@ class CoordinatorService:
                 "requirements": items, "reason": f"advancement requirements set ({len(items)})"})
         return self.ledger_row(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_funds_in_place(self, actor, project_id, data):
         """Funds actually in place (到位资金) for a contracted project, by IPB or the responsible unit (R14)."""
         actor = Actor.load(actor)
@@ -530,7 +530,7 @@ class CoordinatorService:
                 "reason": f"funds in place on {data['on'].isoformat()}: {format_wan(amount)}"})
         return self.ledger_row(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def set_targets(self, actor, year, data):
         """The LG's yearly targets per responsible unit: projects signed, contracted investment, funds in place."""
         actor = Actor.load(actor)
@@ -542,7 +542,7 @@ class CoordinatorService:
             ledger_store.set_targets(uow.session, year, items, actor.dump(), self.clock())
         return self.targets(actor.dump(), year)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def targets(self, actor, year):
         """Each unit's targets for the year and their completion, computed from the ledger (i.e. the events)."""
         actor = Actor.load(actor)
@@ -554,7 +554,7 @@ class CoordinatorService:
         return schema(TargetsSchema).dump({"year": year, "units": [{**u, "unit_name": ledger.unit_name(u["unit"], self.policy)}
                                                              for u in units]})
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def work_summary(self, actor, period, kind="docx"):
         """The monthly (``2026-11``) or quarterly (``2026-Q4``) summary of all units' work, Word or Excel."""
         actor = Actor.load(actor)

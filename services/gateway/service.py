@@ -30,7 +30,6 @@ from shared.actor import Actor
 from shared.clock import to_shanghai
 from shared.db import Database
 from shared.dependencies import Clock
-from shared.errors import EXPECTED
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema
@@ -206,7 +205,7 @@ class GatewayService:
             user = people.save_user(uow.session, merged, admin, self.clock(), create=False)
         return respond(user)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def provision_user(self, operator, data):
         """For the operator's command line on the trusted bus: create or update a user (first admin included)."""
         operator = Actor.load(operator)

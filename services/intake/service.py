@@ -16,7 +16,7 @@ from shared.db import Database
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.errors import EXPECTED, Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_label, tier_names
@@ -39,7 +39,7 @@ class IntakeService:
     def health(self):
         return {"service": self.name, "status": "ok", "policy": self.policy.version}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def register_lead(self, actor, data):
         actor = Actor.load(actor)
         authorize(actor, "intake.register_lead", self.policy.authority)
@@ -58,7 +58,7 @@ class IntakeService:
             uow.emit(self._event("intake.lead_registered", row, actor))
         return schema(LeadSchema).dump(store.as_lead(row))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def file_project(self, actor, lead_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "intake.file_project", self.policy.authority)
@@ -71,14 +71,14 @@ class IntakeService:
             uow.emit(self._event("intake.project_filed", row, actor, reason=data["reason"]))
         return schema(LeadSchema).dump(store.as_lead(row))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_lead(self, actor, lead_id):
         actor = Actor.load(actor)
         row = store.get_lead_row(self.db.session, lead_id)
         authorize(actor, "intake.read_lead", self.policy.authority, owner_unit=row["registered_unit"])
         return schema(LeadSchema).dump(store.as_lead(row))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def list_leads(self, actor, status=None, limit=50, offset=0):
         actor = Actor.load(actor)
         authorize(actor, "intake.read_lead", self.policy.authority, owner_unit=actor.unit)
@@ -109,7 +109,7 @@ class IntakeService:
         return Envelope(type=event_type, actor=actor, payload=payload, project_id=row["id"])
 
     # -- the project reserve (R8) and the public catalog (R9): issue #8 ------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def add_reserve_project(self, actor, data):
         """DRB, with IPB, the parks, IND and the towns, enters a reserve project with its proposal or
         feasibility study (a stored document: type and size limits of the policy)."""
@@ -123,7 +123,7 @@ class IntakeService:
                 "entered_by": actor.dump(), "entered_at": self.clock()})
         return self.get_reserve_project(actor.dump(), reserve_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def update_reserve_project(self, actor, reserve_id, data):
         """Change some fields of a reserve project (DRB, IPB or the unit that entered it); the tier follows."""
         actor = Actor.load(actor)
@@ -143,13 +143,13 @@ class IntakeService:
             reserve_store.change(uow.session, current, **values)
         return self.get_reserve_project(actor.dump(), reserve_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_reserve_project(self, actor, reserve_id):
         actor = Actor.load(actor)
         authorize(actor, "intake.read_reserve", self.policy.authority)
         return schema(ReserveSchema).dump(self._reserve_view(reserve_store.get(self.db.session, reserve_id)))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def list_reserve_projects(self, actor, year=None, tier=None, published=None, limit=50, offset=0):
         actor = Actor.load(actor)
         authorize(actor, "intake.read_reserve", self.policy.authority)
@@ -160,7 +160,7 @@ class IntakeService:
                                               offset=min(int(offset), 10**9))
         return schema(ReservePageSchema).dump({"total": total, "items": [self._reserve_view(r) for r in rows]})
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def reserve_plan(self, actor, year):
         """A year's reserve: the count per tier against the yearly minimum, and the shortfall (R8)."""
         actor = Actor.load(actor)
@@ -169,14 +169,14 @@ class IntakeService:
         return schema(ReservePlanSchema).dump(reserve.plan(year, reserve_store.tiers_of_year(self.db.session, year),
                                                      self.policy))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def reserve_document(self, actor, reserve_id):
         actor = Actor.load(actor)
         authorize(actor, "intake.read_reserve", self.policy.authority)
         ref = reserve_store.get(self.db.session, reserve_id)["document"]
         return {**ref, "content_base64": base64.b64encode(self.documents.load(ref["id"])).decode()}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def publish_reserve_project(self, actor, reserve_id):
         """DRB or IPB puts a reserve project in the public catalog (R9)."""
         actor = Actor.load(actor)
@@ -189,7 +189,7 @@ class IntakeService:
                                  published_by=actor.dump(), withdrawn_at=None, withdrawn_by=None, withdrawal_reason=None)
         return self.get_reserve_project(actor.dump(), reserve_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def withdraw_reserve_project(self, actor, reserve_id, data):
         """DRB or IPB takes a project out of the public catalog, with a reason."""
         actor = Actor.load(actor)
@@ -203,7 +203,7 @@ class IntakeService:
                                  withdrawn_by=actor.dump(), withdrawal_reason=data["reason"])
         return self.get_reserve_project(actor.dump(), reserve_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def public_catalog(self, query=None):
         """The public catalog: anyone reads it, no actor. Each entry is ``reserve.public_entry`` — its seven
         public fields only — dumped through ``PublicCatalogEntrySchema``, which declares nothing else."""
@@ -213,7 +213,7 @@ class IntakeService:
         return schema(PublicCatalogPageSchema).dump({"total": total,
                                                "items": [reserve.public_entry(r, self.policy) for r in rows]})
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def public_catalog_entry(self, ref):
         row = reserve_store.published_by_ref(self.db.session, str(ref))
         return schema(PublicCatalogEntrySchema).dump(reserve.public_entry(row, self.policy))

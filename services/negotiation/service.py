@@ -22,7 +22,7 @@ from shared.db import Database
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
-from shared.errors import EXPECTED, Conflict
+from shared.errors import Conflict
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.wire.negotiation import (
@@ -65,7 +65,7 @@ class NegotiationService:
                              review_conditions=p["conditions"])
 
     # -- R3 -------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_intermediary(self, actor, project_id, data):
         actor = Actor.load(actor)
         authorize(actor, "negotiation.record_intermediary", self.policy.authority)
@@ -80,7 +80,7 @@ class NegotiationService:
                 "reason": "no intermediary" if data["none"] else f"intermediary: {intermediary['name']}"}))
         return self.get_negotiation(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def ranking(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "negotiation.read", self.policy.authority)
@@ -88,7 +88,7 @@ class NegotiationService:
         candidates = domain.rank_units(current["sector"], current["location_kind"], current["location_id"], self.policy)
         return schema(CandidateSchema, many=True).dump(candidates)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def assign_unit(self, actor, project_id, data):
         actor = Actor.load(actor)
         authorize(actor, "negotiation.assign_unit", self.policy.authority)
@@ -110,7 +110,7 @@ class NegotiationService:
         return self.get_negotiation(actor.dump(), project_id)
 
     # -- R4 -------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def log_session(self, actor, project_id, data):
         actor = Actor.load(actor)
         data = load_or_invalid(schema(SessionInputSchema), data)
@@ -136,7 +136,7 @@ class NegotiationService:
         return self.get_negotiation(actor.dump(), project_id)
 
     # -- R5 -------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def route(self, actor, project_id):
         """The decision route computed now from the data, with its reasons."""
         actor = Actor.load(actor)
@@ -144,7 +144,7 @@ class NegotiationService:
         session = self.db.session
         return schema(RouteSchema).dump(self._route(store.row(session, project_id), store.sessions_of(session, project_id)))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def recommend(self, actor, project_id, data):
         """The park committee / the leaders in charge recommend to the principals (escalated route)."""
         actor = Actor.load(actor)
@@ -161,7 +161,7 @@ class NegotiationService:
                 "reason": f"recommended to {' and '.join(route.decides)}: {data['recommendation']}"}))
         return self.get_negotiation(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def decide(self, actor, project_id, data):
         """A decision by a position the route names (R5)."""
         actor = Actor.load(actor)
@@ -194,7 +194,7 @@ class NegotiationService:
         return self.get_negotiation(actor.dump(), project_id)
 
     # -- reads ------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_negotiation(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "negotiation.read", self.policy.authority)
@@ -211,7 +211,7 @@ class NegotiationService:
             current["route"] = self._route(current, sessions).dump()
         return schema(NegotiationSchema).dump(current)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def decisions_awaiting(self, actor):
         """A leader's desk: negotiations where the route names the acting position to recommend or decide now."""
         actor = Actor.load(actor)

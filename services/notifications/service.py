@@ -40,7 +40,7 @@ from shared.db import Database
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.errors import EXPECTED, Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.rpc import rpc
 from shared.schema import flatten_messages, load_or_invalid, schema
 from shared.wire.notifications import (
@@ -266,7 +266,7 @@ class NotificationsService:
         self._notify_once(Envelope.load(body), "on_special_report_late")
 
     # -- the inbox ------------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def inbox(self, actor, unread_only=False, limit=50):
         """What the acting person receives: addressed to their user id, their position or their unit."""
         actor = Actor.load(actor)
@@ -277,7 +277,7 @@ class NotificationsService:
         return schema(InboxSchema).dump({"unread": store.unread_count(session, addresses, actor.user_id),
                                    "items": [self._shown(i) for i in items]})
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def mark_read(self, actor, notification_id):
         actor = Actor.load(actor)
         authorize(actor, "notifications.read_inbox", self.policy.authority)
@@ -290,7 +290,7 @@ class NotificationsService:
         return self.inbox(actor.dump(), True)
 
     # -- deliveries and channels -------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def deliveries(self, actor, project_id=None, limit=50):
         """The delivery log: each notification's channels, status, attempts and their outcomes."""
         actor = Actor.load(actor)
@@ -307,13 +307,13 @@ class NotificationsService:
                         "next_attempt_at": _sh(d["next_attempt_at"]), "delivered_at": _sh(d["delivered_at"])})
         return schema(DeliverySchema, many=True).dump(out)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def channels_settings(self, actor):
         actor = Actor.load(actor)
         authorize(actor, "notifications.configure_channels", self.policy.authority)
         return self._channel_views(store.stored_settings(self.db.session))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def configure_channel(self, actor, channel, data):
         """IPB's administrator points a channel elsewhere at run time (over config/zhaoshang.yaml)."""
         actor = Actor.load(actor)
@@ -405,17 +405,17 @@ class NotificationsService:
             self._dispatch_soon()
         return fired
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def fire_due_now(self, actor):
         authorize(Actor.load(actor), "notifications.manage_deadlines", self.policy.authority)
         return self.fire_due_deadlines()
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def deadlines(self, actor, project_id=None, pending_only=True):
         authorize(Actor.load(actor), "notifications.manage_deadlines", self.policy.authority)
         return self._deadline_views(store.deadlines_of(self.db.session, project_id, bool(pending_only)))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def schedule_reminder(self, actor, project_id, data):
         """IPB or the LG sets a follow-up reminder (督办) on a project: a deadline like the others."""
         actor = Actor.load(actor)
@@ -479,13 +479,13 @@ class NotificationsService:
         return f"unknown kind {kind}: nothing done"
 
     # -- tracking (R11) ------------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def tracking(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "notifications.read_tracking", self.policy.authority)
         return self._tracking_view(self.db.session, project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_progress(self, actor, project_id, data):
         """Progress as it happens (the first of the "four promptnesses"); it clears a stale flag."""
         actor = Actor.load(actor)
@@ -500,7 +500,7 @@ class NotificationsService:
             self._progress(uow.session, project_id, "recorded", now, now)
         return self._tracking_view(self.db.session, project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def raise_problem(self, actor, project_id, data):
         """A problem with its owner; open for the escalation period, it goes to the liaison leader."""
         actor = Actor.load(actor)
@@ -517,7 +517,7 @@ class NotificationsService:
                                domain.escalation_at(now, days), {"problem_id": problem_id}, now)
         return self._tracking_view(self.db.session, project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def resolve_problem(self, actor, project_id, problem_id, data):
         actor = Actor.load(actor)
         data = load_or_invalid(schema(ResolutionInputSchema), data)
@@ -538,7 +538,7 @@ class NotificationsService:
             self._progress(uow.session, project_id, "problem resolved", now, now)
         return self._tracking_view(self.db.session, project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def set_contacts(self, actor, project_id, data):
         """IPB names the project's responsible person and liaison leader (R10)."""
         actor = Actor.load(actor)
@@ -551,7 +551,7 @@ class NotificationsService:
             store.set_project(uow.session, project_id, **data)
         return self._tracking_view(self.db.session, project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def stalled(self, actor):
         """Stalled projects as the county's offices count them, each with its time in state."""
         actor = Actor.load(actor)
@@ -567,7 +567,7 @@ class NotificationsService:
             for c, items in lists.items()])
 
     # -- special reports (R7, R11) ---------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def file_special_report(self, actor, project_id, data):
         """A special report to the Leading Group: an unfinished review, or a project that cannot go ahead."""
         actor = Actor.load(actor)
@@ -588,7 +588,7 @@ class NotificationsService:
         self._dispatch_soon()
         return self._report_view(store.report(self.db.session, report_ref))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def special_reports(self, actor, project_id=None):
         actor = Actor.load(actor)
         session = self.db.session
@@ -601,7 +601,7 @@ class NotificationsService:
             authorize(actor, "notifications.read_special_reports", self.policy.authority, responsible_unit="-")
         return [self._report_view(r) for r in items]
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def special_report(self, actor, ref):
         actor = Actor.load(actor)
         session = self.db.session

@@ -24,7 +24,7 @@ from shared.db import Database
 from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, PolicyData
 from shared.envelope import Envelope
-from shared.errors import EXPECTED, Conflict, NotAllowed
+from shared.errors import Conflict, NotAllowed
 from shared.schema import load_or_invalid, schema
 from shared.wire.review import (
     ConveneInputSchema, OpinionInputSchema, QueueItemSchema, ResubmitInputSchema, ReturnInputSchema, ReviewSchema,
@@ -67,7 +67,7 @@ class ReviewService:
                 store.remember_filed(uow.session, event.project_id, event.payload, event.occurred_at)
 
     # -- IPB --------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def convene(self, actor, project_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "review.convene", self.policy.authority)
@@ -96,7 +96,7 @@ class ReviewService:
                                reasons=[f"{f['check']}: {f['reason']}" for f in failures])
         return self.get_review(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_return(self, actor, project_id, data):
         """IPB records that a unit returned the project for more information."""
         actor = Actor.load(actor)
@@ -114,7 +114,7 @@ class ReviewService:
                 "reason": f"{data['unit']} asks for more information: {data['request']}"}))
         return self.get_review(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def resubmit(self, actor, project_id, data):
         """IPB records the investor's resubmission: a new round with a new review period."""
         actor = Actor.load(actor)
@@ -136,7 +136,7 @@ class ReviewService:
         return self.get_review(actor.dump(), project_id)
 
     # -- reviewing units ------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_opinion(self, actor, project_id, data):
         """A unit's reviewer records its own unit's opinion, once per round."""
         actor = Actor.load(actor)
@@ -165,7 +165,7 @@ class ReviewService:
         return self.get_review(actor.dump(), project_id)
 
     # -- reads ------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_review(self, actor, project_id):
         actor = Actor.load(actor)
         session = self.db.session
@@ -190,7 +190,7 @@ class ReviewService:
         )
         return schema(ReviewSchema).dump(review)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def queue(self, actor):
         """The acting unit's desk: open reviews awaiting its opinion, soonest deadline first."""
         actor = Actor.load(actor)
@@ -199,7 +199,7 @@ class ReviewService:
         return schema(QueueItemSchema, many=True).dump(items)
 
     # -- the review period ---------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def escalate_overdue_now(self, actor):
         """The same scan as the timer, on request."""
         authorize(Actor.load(actor), "review.convene", self.policy.authority)
