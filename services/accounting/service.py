@@ -18,11 +18,11 @@ from services.accounting import domain, models, report, store
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.lifecycle_copy import follow_event
+from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_event
 from shared.errors import Conflict, InvalidInput
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
@@ -48,29 +48,21 @@ class AccountingService:
 
     # -- what accounting learns from the others ------------------------------------------------
     @on_event("intake.project_filed")
-    def on_project_filed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
-            if uow is not None and not store.has_project(uow.session, event.project_id):
-                p = event.payload
-                store.add_project(uow.session, project_id=event.project_id, ref=p["ref"], project_name=p["project_name"],
-                                  investor_name=p["investor_name"])
+    @handled_once
+    def on_project_filed(self, event, uow):
+        copy_filed_project(uow.session, models.projects, event,
+                           {"ref": "ref", "project_name": "project_name", "investor_name": "investor_name"})
 
     @on_event("negotiation.unit_assigned")
-    def on_unit_assigned(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_unit_assigned") as uow:
-            if uow is not None:
-                store.project(uow.session, event.project_id)
-                store.set_project(uow.session, event.project_id, responsible_unit=event.payload["unit"])
+    @handled_once
+    def on_unit_assigned(self, event, uow):
+        copy_responsible_unit(uow.session, models.projects, event)
 
     @on_event("contracts.signed")
-    def on_contract_signed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_contract_signed") as uow:
-            if uow is not None:
-                store.project(uow.session, event.project_id)
-                store.set_project(uow.session, event.project_id, contract_terms=event.payload["terms"])
+    @handled_once
+    def on_contract_signed(self, event, uow):
+        store.project(uow.session, event.project_id)
+        store.set_project(uow.session, event.project_id, contract_terms=event.payload["terms"])
 
     @on_event("coordinator.project_state_changed")
     def on_project_state_changed(self, body):

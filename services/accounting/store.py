@@ -15,14 +15,6 @@ def project(session, project_id: str):
     return row
 
 
-def has_project(session, project_id: str) -> bool:
-    return exists(session, P, project_id=project_id)
-
-
-def add_project(session, **values) -> None:
-    insert_row(session, P, values)
-
-
 def set_project(session, project_id: str, **values) -> None:
     update_rows(session, P, {"project_id": project_id}, values)
 

@@ -24,11 +24,11 @@ from shared.bus import on_event
 from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.lifecycle_copy import follow_event
+from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_event
 from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
@@ -55,40 +55,35 @@ class ContractsService:
 
     # -- what contracts learns from the others ---------------------------------------------------
     @on_event("intake.project_filed")
-    def on_project_filed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
-            if uow is not None and not store.has_project(uow.session, event.project_id):
-                p = event.payload
-                store.create_project(uow.session, project_id=event.project_id, ref=p["ref"],
-                                     project_name=p["project_name"], investor_name=p["investor_name"],
-                                     planned_total_investment=p["planned_total_investment"],
-                                     planned_fixed_asset_investment=p["planned_fixed_asset_investment"],
-                                     planned_land_mu=p["land_mu"])
+    @handled_once
+    def on_project_filed(self, event, uow):
+        copy_filed_project(uow.session, models.projects, event, {
+            "ref": "ref", "project_name": "project_name", "investor_name": "investor_name",
+            "planned_total_investment": "planned_total_investment",
+            "planned_fixed_asset_investment": "planned_fixed_asset_investment", "planned_land_mu": "land_mu"},
+            state="pending", version=1)
 
     @on_event("negotiation.unit_assigned")
-    def on_unit_assigned(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_unit_assigned") as uow:
-            if uow is not None:
-                store.project(uow.session, event.project_id)
-                store.set_fields(uow.session, event.project_id, responsible_unit=event.payload["unit"])
+    @handled_once
+    def on_unit_assigned(self, event, uow):
+        copy_responsible_unit(uow.session, models.projects, event)
 
     @on_event("negotiation.decided")
-    def on_decided(self, body):
-        self._agreement(Envelope.load(body), "on_decided")
+    @handled_once
+    def on_decided(self, event, uow):
+        self._agreement(uow, event)
 
     @on_event("negotiation.principals_decided")
-    def on_principals_decided(self, body):
-        self._agreement(Envelope.load(body), "on_principals_decided")
+    @handled_once
+    def on_principals_decided(self, event, uow):
+        self._agreement(uow, event)
 
-    def _agreement(self, event: Envelope, handler: str) -> None:
-        with self.db.handle_once(event.event_id, handler) as uow:
-            if uow is not None:
-                store.project(uow.session, event.project_id)
-                agreed = event.payload["outcome"] == "agreed"
-                store.set_fields(uow.session, event.project_id, route=event.payload["route"],
-                                 state="agreed" if agreed else "refused")
+    @staticmethod
+    def _agreement(uow, event: Envelope) -> None:
+        store.project(uow.session, event.project_id)
+        agreed = event.payload["outcome"] == "agreed"
+        store.set_fields(uow.session, event.project_id, route=event.payload["route"],
+                         state="agreed" if agreed else "refused")
 
     @on_event("coordinator.project_state_changed")
     def on_project_state_changed(self, body):

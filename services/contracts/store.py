@@ -5,7 +5,7 @@ from sqlalchemy import insert, select, update
 
 from services.contracts import models
 from shared.errors import Conflict, NotFound
-from shared.statements import exists, first, insert_row, largest, rows, update_rows
+from shared.statements import first, insert_row, largest, rows, update_rows
 
 P, V, O, C, K, G = (models.projects, models.versions, models.obligations, models.custodians, models.copies,
                     models.grants)
@@ -16,14 +16,6 @@ def project(session, project_id: str, lock: bool = False):
     if row is None:
         raise NotFound(f"contracts knows no project {project_id}", {"project_id": project_id})
     return row
-
-
-def has_project(session, project_id: str) -> bool:
-    return exists(session, P, project_id=project_id)
-
-
-def create_project(session, **values) -> None:
-    insert_row(session, P, {"state": "pending", "version": 1, **values})
 
 
 def change(session, current, **values) -> None:

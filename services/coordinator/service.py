@@ -23,7 +23,7 @@ from services.coordinator.schemas import ProjectSchema, ProjectSummarySchema, Te
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
@@ -60,14 +60,12 @@ class CoordinatorService:
 
     # -- reactions to the departments' events --------------------------------
     @on_event("intake.lead_registered")
-    def on_lead_registered(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_lead_registered") as uow:
-            if uow is not None:
-                p = event.payload
-                store.open_project(uow, event.project_id, p["ref"], p["project_name"], p, event.actor.dump(),
-                                   event.occurred_at, event.event_id)
-                self._ledger(uow, event)
+    @handled_once
+    def on_lead_registered(self, event, uow):
+        p = event.payload
+        store.open_project(uow, event.project_id, p["ref"], p["project_name"], p, event.actor.dump(),
+                           event.occurred_at, event.event_id)
+        self._ledger(uow, event)
 
     @on_event("intake.project_filed")
     def on_project_filed(self, body):

@@ -12,7 +12,7 @@ from services.intake.schemas import FileInputSchema, LeadEventSchema, LeadSchema
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import now_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
@@ -88,14 +88,12 @@ class IntakeService:
         return {"total": total, "items": schema(LeadSchema, many=True).dump([store.as_lead(r) for r in rows])}
 
     @on_event("coordinator.project_state_changed")
-    def on_project_state_changed(self, body):
-        """A project that was rejected, terminated or archived no longer counts as open."""
-        event = Envelope.load(body)
-        if event.payload.get("to_state") not in domain.CLOSING_STATES:
-            return
-        with self.db.handle_once(event.event_id, "on_project_state_changed") as uow:
-            if uow is not None:
-                store.set_status(uow.session, event.project_id, domain.CLOSED)
+    @handled_once
+    def on_project_state_changed(self, event, uow):
+        """A project that was rejected, terminated or archived no longer counts as open (only those states are
+        delivered here: shared.topology.TAKES_ONLY)."""
+        if event.payload.get("to_state") in domain.CLOSING_STATES:
+            store.set_status(uow.session, event.project_id, domain.CLOSED)
 
     @staticmethod
     def _event(event_type, row, actor, reason=None) -> Envelope:

@@ -18,10 +18,11 @@ from services.negotiation import domain, models, store
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
+from shared.lifecycle_copy import copy_filed_project
 from shared.errors import Conflict
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
@@ -45,24 +46,20 @@ class NegotiationService:
 
     # -- what negotiation learns from the others ---------------------------------------------
     @on_event("intake.project_filed")
-    def on_project_filed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
-            if uow is not None and not store.exists(uow.session, event.project_id):
-                p = event.payload
-                store.create(uow.session, project_id=event.project_id, ref=p["ref"], project_name=p["project_name"],
-                             sector=p["sector"], planned_land_mu=Decimal(p["land_mu"]), location_kind=p["location_kind"],
-                             location_id=p.get("location_id"), stage="filed")
+    @handled_once
+    def on_project_filed(self, event, uow):
+        copy_filed_project(uow.session, models.negotiations, event, {
+            "ref": "ref", "project_name": "project_name", "sector": "sector",
+            "planned_land_mu": lambda e: Decimal(e.payload["land_mu"]), "location_kind": "location_kind",
+            "location_id": "location_id"}, **store.NEW)
 
     @on_event("review.concluded")
-    def on_review_concluded(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_review_concluded") as uow:
-            if uow is not None:
-                current = store.row(uow.session, event.project_id)
-                p = event.payload
-                store.change(uow.session, current, stage=p["outcome"], outside_policy=bool(p["outside_policy"]),
-                             review_conditions=p["conditions"])
+    @handled_once
+    def on_review_concluded(self, event, uow):
+        current = store.row(uow.session, event.project_id)
+        p = event.payload
+        store.change(uow.session, current, stage=p["outcome"], outside_policy=bool(p["outside_policy"]),
+                     review_conditions=p["conditions"])
 
     # -- R3 -------------------------------------------------------------------------------------
     @rpc

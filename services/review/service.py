@@ -20,10 +20,11 @@ from shared.bus import on_event
 from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, PolicyData
 from shared.envelope import Envelope
+from shared.lifecycle_copy import copy_filed_project
 from shared.errors import Conflict, NotAllowed
 from shared.schema import load_or_invalid, schema
 from shared.wire.review import (
@@ -59,12 +60,10 @@ class ReviewService:
                 "checks": sorted(c.name for c in self.checks)}
 
     @on_event("intake.project_filed")
-    def on_project_filed(self, body):
+    @handled_once
+    def on_project_filed(self, event, uow):
         """Only a filed project may be reviewed (R1): remember what the checks need."""
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
-            if uow is not None:
-                store.remember_filed(uow.session, event.project_id, event.payload, event.occurred_at)
+        copy_filed_project(uow.session, models.filed_projects, event, store.FILED)
 
     # -- IPB --------------------------------------------------------------------------
     @rpc

@@ -135,3 +135,39 @@ def test_a_workers_lean_session_commits_rolls_back_and_gives_its_connection_back
     assert session.get_bind() is engine and session.execute(select(table.c.v).where(table.c.id == 1)).scalar() == "fast"
     session.close()
     engine.dispose()
+
+
+def test_a_handler_run_once_per_event_gets_the_envelope_and_does_nothing_on_a_redelivery(tmp_path):
+    from sqlalchemy import MetaData
+
+    from shared.actor import SYSTEM
+    from shared.db import ServiceStore, handled_once
+    from shared.envelope import Envelope
+    from shared.outbox import messaging_tables
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
+    provider = _Provider(engine)
+    metadata = MetaData()
+    provider.outbox, provider.processed = messaging_tables(metadata)
+    metadata.create_all(engine)
+
+    seen = []
+
+    class Service:
+        def __init__(self):
+            self.db = ServiceStore(provider)
+
+        @handled_once
+        def on_project_filed(self, event, uow):
+            seen.append((event.type, event.payload["ref"], uow.session is self.db.session))
+
+    body = Envelope("intake.project_filed", SYSTEM, {"ref": "ZS1"}, project_id="p1").dump()
+    for _ in range(2):  # delivered twice (a worker each): handled once
+        service = Service()
+        service.on_project_filed(body)
+        service.db.close()
+    assert seen == [("intake.project_filed", "ZS1", True)]
+    assert Service.on_project_filed.__name__ == "on_project_filed"  # the name nameko's entrypoint calls
+    with engine.connect() as c:
+        assert c.execute(text("SELECT handler FROM processed_events")).scalars().all() == ["on_project_filed"]
+    engine.dispose()
