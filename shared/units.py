@@ -24,6 +24,7 @@ from decimal import Decimal
 
 __all__ = [
     "ROUNDING",
+    "UnitError",
     "LAND_UNITS",
     "parse_decimal",
     "quantize_money",
@@ -62,14 +63,23 @@ LAND_UNITS: dict[str, tuple[str, ...]] = {
 _UNIT_ALIASES = {alias: unit for unit, aliases in LAND_UNITS.items() for alias in aliases}
 
 
+class UnitError(ValueError):
+    """A figure that cannot be taken: ``field`` names what was wrong (the caller's field name given to
+    ``parse_decimal``; ``"value"`` or ``"unit"`` of a land area), ``rule`` says why — for the caller's own
+    ``InvalidInput`` (its field path, this rule).  ``str()`` is ``"<field>: <rule>"``."""
+
+    def __init__(self, field: str, rule: str):
+        super().__init__(f"{field}: {rule}")
+        self.field, self.rule = field, rule
+
+
 def parse_decimal(value: object, field: str) -> Decimal:
     """Read ``value`` (int, str, Decimal or float via ``str``) as a finite Decimal.
 
-    bool, None, NaN, Infinity, empty or malformed strings raise
-    ``ValueError("<field>: ...")``.
+    bool, None, NaN, Infinity, empty or malformed strings raise ``UnitError(field, rule)``.
     """
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"{field}: expected a number, got {value!r}")
+        raise UnitError(field, f"expected a number, got {value!r}")
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -79,20 +89,20 @@ def parse_decimal(value: object, field: str) -> Decimal:
     elif isinstance(value, str):
         result = _from_text(value, field)
     else:
-        raise ValueError(f"{field}: expected a number, got {type(value).__name__}")
+        raise UnitError(field, f"expected a number, got {type(value).__name__}")
     if not result.is_finite():
-        raise ValueError(f"{field}: must be a finite number, got {value!r}")
+        raise UnitError(field, f"must be a finite number, got {value!r}")
     return result
 
 
 def _from_text(text: str, field: str) -> Decimal:
     stripped = text.strip()
     if not stripped:
-        raise ValueError(f"{field}: expected a number, got an empty string")
+        raise UnitError(field, "expected a number, got an empty string")
     try:
         return Decimal(stripped)
     except decimal.InvalidOperation:
-        raise ValueError(f"{field}: not a number: {text!r}") from None
+        raise UnitError(field, f"not a number: {text!r}") from None
 
 
 def _quantize_cent(value: object, field: str) -> Decimal:
@@ -100,7 +110,7 @@ def _quantize_cent(value: object, field: str) -> Decimal:
     try:
         result = number.quantize(_CENT, rounding=ROUNDING, context=_CTX)
     except decimal.InvalidOperation:
-        raise ValueError(f"{field}: too large to store: {number}") from None
+        raise UnitError(field, f"too large to store: {number}") from None
     return result.copy_abs() if result.is_zero() else result
 
 
@@ -124,34 +134,33 @@ def _canonical_unit(unit: str) -> str:
     try:
         return _UNIT_ALIASES[key]
     except (KeyError, TypeError):
-        raise ValueError(
-            f"unit: unknown land unit {unit!r}; expected mu/亩, m2/平方米 or ha/公顷"
-        ) from None
+        raise UnitError("unit", f"unknown land unit {unit!r}; expected mu/亩, m2/平方米 or ha/公顷") from None
 
 
 def to_mu(value: object, unit: str) -> Decimal:
     """Area in 亩, exact and unrounded.  ``unit`` is mu/亩, m2/平方米 or ha/公顷.
 
     m² -> 亩 is ``value * 3 / 2000`` (always a finite decimal); ha -> 亩 is ``* 15``.
-    Negative areas and unknown units raise ``ValueError``.
+    Negative areas and unknown units raise ``UnitError`` (field ``"value"`` or ``"unit"``).
     """
     canonical = _canonical_unit(unit)
-    area = parse_decimal(value, f"land area ({unit})")
+    area = parse_decimal(value, "value")
     if area < 0:
-        raise ValueError(f"land area ({unit}): must not be negative, got {area}")
+        raise UnitError("value", f"must not be negative, got {area}")
     try:
         if canonical == "m2":
             return _EXACT.divide(_EXACT.multiply(area, _M2_PER_MU_DEN), _M2_PER_MU_NUM)
         if canonical == "ha":
             return _EXACT.multiply(area, _MU_PER_HA)
     except decimal.Inexact:
-        raise ValueError(f"land area ({unit}): too many digits to convert exactly: {area}") from None
+        raise UnitError("value", f"too many digits to convert exactly: {area}") from None
     return area
 
 
 def land_in_mu(value: object, unit: str) -> Decimal:
-    """Area in 亩, rounded for storage/display: ``quantize_land(to_mu(value, unit))``."""
-    return quantize_land(to_mu(value, unit))
+    """Area in 亩, rounded for storage/display: ``quantize_land(to_mu(value, unit))`` (a ``UnitError`` names the
+    ``"value"`` or the ``"unit"``)."""
+    return _quantize_cent(to_mu(value, unit), "value")
 
 
 def mu_to_m2(mu: object) -> Decimal:
@@ -179,7 +188,7 @@ def wan_per_mu(yuan: object, mu: object) -> Decimal:
     """Investment intensity in 万元/亩 from 元 and 亩, unrounded; ``mu`` must be > 0."""
     area = parse_decimal(mu, "land area (mu)")
     if area <= 0:
-        raise ValueError(f"land area (mu): must be positive to compute an intensity, got {area}")
+        raise UnitError("land area (mu)", f"must be positive to compute an intensity, got {area}")
     return _CTX.divide(yuan_to_wan(yuan), area)
 
 

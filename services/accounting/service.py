@@ -26,7 +26,7 @@ from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, fol
 from shared.errors import Conflict, InvalidInput
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
-from shared.units import land_in_mu, quantize_money
+from shared.units import UnitError, land_in_mu, quantize_money
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
     ReportInputSchema, WaiveInputSchema,
@@ -113,8 +113,8 @@ class AccountingService:
         data = load_or_invalid(schema(LandUsedInputSchema), data)
         try:
             land = land_in_mu(data["land"]["value"], data["land"]["unit"])
-        except ValueError as exc:
-            raise InvalidInput.for_field("land.value", str(exc).split(": ", 1)[-1]) from None
+        except UnitError as exc:
+            raise InvalidInput.for_field(f"land.{exc.field}", exc.rule) from None
         domain.positive(land, "land.value", self.policy.decimal("thresholds.intake.max_land_mu"), "mu")
         price = data["delisting_price_per_mu"]
         if price is not None:

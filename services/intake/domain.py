@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 from shared.errors import Conflict, InvalidInput
 from shared.industry import SECTOR_SHAPE, sector_problem  # noqa: F401 (re-exported)
 from shared.policy import Policy
-from shared.units import land_in_mu, parse_decimal, quantize_money
+from shared.units import UnitError, land_in_mu, parse_decimal, quantize_money
 
 # GB 32100-2015: 统一社会信用代码
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -104,8 +104,8 @@ class Problems:
 def _positive_money(problems: Problems, field: str, raw, ceiling: Decimal) -> Decimal | None:
     try:
         value = parse_decimal(raw, field)
-    except ValueError as exc:
-        problems.add(field, str(exc).split(": ", 1)[-1])
+    except UnitError as exc:
+        problems.add(field, exc.rule)
         return None
     if value <= 0:
         problems.add(field, "must be a positive amount in yuan")
@@ -162,9 +162,8 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
             problems.add("land_demand.value", "must be more than 0 (at least 0.01 mu once converted)")
         elif land_mu > land_ceiling:
             problems.add("land_demand.value", f"exceeds the plausible ceiling of {land_ceiling} mu (typing error?)")
-    except ValueError as exc:
-        field = "land_demand.unit" if str(exc).startswith("unit") else "land_demand.value"
-        problems.add(field, str(exc).split(": ", 1)[-1])
+    except UnitError as exc:
+        problems.add(f"land_demand.{exc.field}", exc.rule)
 
     location = data["preferred_location"]
     loc_kind, loc_id = location["kind"], (location.get("id") or None)

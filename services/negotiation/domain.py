@@ -89,13 +89,12 @@ def missing_participants(responsible_unit: str, stage: str, participants: Iterab
 
 def agreed_land_mu(value, unit: str, policy: Policy) -> Decimal:
     """The land as agreed in a session, exact in mu; InvalidInput naming the field otherwise."""
-    from shared.units import to_mu
+    from shared.units import UnitError, to_mu
 
     try:
         land = to_mu(value, unit)
-    except ValueError as exc:
-        field = "land.unit" if str(exc).startswith("unit") else "land.value"
-        raise InvalidInput.for_field(field, str(exc).split(": ", 1)[-1]) from None
+    except UnitError as exc:
+        raise InvalidInput.for_field(f"land.{exc.field}", exc.rule) from None
     ceiling = policy.decimal("thresholds.intake.max_land_mu")
     if not Decimal(0) < land <= ceiling:
         raise InvalidInput.for_field("land.value", f"must be more than 0 and at most {ceiling} mu")
