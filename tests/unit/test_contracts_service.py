@@ -19,7 +19,6 @@ from decimal import Decimal
 
 import chinese_calendar
 import pytest
-from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -28,13 +27,12 @@ from services.contracts.service import ContractsService
 from services.negotiation.domain import decision_route
 from shared import audit
 from shared.actor import Actor
-from shared.clock import SHANGHAI
-from shared.db import ServiceStore
 from shared.documents import DocumentStore
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
 from shared.workdays import WorkingDayCalendar
+from tests.harness import Harness, TestClock, shanghai
 
 POLICY = load_policy()
 CALENDAR = WorkingDayCalendar(POLICY.holiday_years)
@@ -68,65 +66,18 @@ HOLDERS = ("GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def shanghai(y, m, d, hh=10, mm=0) -> dt.datetime:
-    return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
-
-
 def at(day: dt.date, hh=10, mm=0) -> dt.datetime:
     return shanghai(day.year, day.month, day.day, hh, mm)
 
 
-class TestClock:
-    """A clock the test sets: an aware datetime."""
+class Contracts(Harness):
+    """The contracts service with the sample policy, the official calendar, a document store and a clock the
+    test controls; reading back what it stored and said (its events: ``events()``)."""
 
-    __test__ = False
-
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-class Provider:
-    """What ServiceStore needs of the nameko Database provider."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.outbox = models.metadata.tables["outbox"]
-        self.processed = models.metadata.tables["processed_events"]
-
-    def committed(self, rows=()):
-        pass
-
-
-class Contracts:
-    """Calls the service as nameko would: a fresh worker (and db session) per call."""
-
-    def __init__(self, provider: Provider, clock: TestClock, documents: DocumentStore):
-        self.provider, self.clock, self.documents = provider, clock, documents
-
-    def call(self, method: str, *args):
-        store = ServiceStore(self.provider)
-        worker = worker_factory(ContractsService, db=store, policy=POLICY, clock=self.clock, calendar=CALENDAR,
-                                documents=self.documents)
-        try:
-            return getattr(worker, method)(*args)
-        finally:
-            store.close()
-
-    def __getattr__(self, method):
-        return lambda *args: self.call(method, *args)
-
-    # -- reading back what the service stored and said ------------------------------------------
-    def events(self, event_type: str | None = None, project_id: str | None = None) -> list[dict]:
-        outbox = self.provider.outbox
-        with Session(self.provider.engine) as s:
-            rows = s.execute(select(outbox.c.body).order_by(outbox.c.id)).scalars().all()
-        bodies = [json.loads(body) for body in rows]
-        return [b for b in bodies if b["type"].startswith("contracts.")
-                and (event_type is None or b["type"] == event_type)
-                and (project_id is None or b["project_id"] == project_id)]
+    def __init__(self, engine, clock: TestClock, documents: DocumentStore):
+        super().__init__(ContractsService, models.metadata, engine, policy=POLICY, clock=clock, calendar=CALENDAR,
+                         documents=documents)
+        self.clock, self.documents = clock, documents
 
     def _rows(self, table, *where, order=None) -> list[dict]:
         query = select(table).where(*where)
@@ -190,7 +141,7 @@ def documents(tmp_path):
 
 @pytest.fixture
 def c(engine, clock, documents):
-    return Contracts(Provider(engine), clock, documents)
+    return Contracts(engine, clock, documents)
 
 
 # -- feeding the service ------------------------------------------------------------------------------
