@@ -1,5 +1,5 @@
-"""A service's own copy of a project: the row ``intake.project_filed`` creates (``copy_filed_project``), its
-responsible unit from ``negotiation.unit_assigned`` (``copy_responsible_unit``), and its lifecycle state, fed
+"""A service's own copy of a project: the row ``intake.project_filed`` creates (``copy_filed_project``, or
+``ensure_project`` for a copy made from whichever event comes first), its responsible unit from ``negotiation.unit_assigned`` (``copy_responsible_unit``), and its lifecycle state, fed
 by ``coordinator.project_state_changed`` (``follow_state_change``, ``follow_event``).
 
 The lifecycle state.  Each service handles the events of its queues with several workers at once, so two state changes of one
@@ -23,7 +23,7 @@ from typing import Callable, Mapping
 from sqlalchemy import Table, bindparam, or_, update
 
 from shared.errors import NotFound
-from shared.statements import exists, insert_new, once, update_rows
+from shared.statements import exists, first, insert_new, once, update_rows
 from shared import fastpath
 
 
@@ -34,6 +34,20 @@ def copy_filed_project(session, projects: Table, event, columns: Mapping[str, st
     payload = event.payload
     values = {column: source(event) if callable(source) else payload.get(source) for column, source in columns.items()}
     return insert_new(session, projects, ("project_id",), {"project_id": event.project_id, **values, **fixed})
+
+
+def ensure_project(session, projects: Table, project_id: str, defaults: Mapping | None = None, **values) -> dict:
+    """A copy that takes a project's events in any order (notifications', supervision's): the project's row,
+    created on first sight with ``defaults`` and the ``values`` known, and the values it lacked filled in."""
+    if first(session, projects, project_id=project_id) is None:  # a concurrent worker's insert may win: filled below
+        insert_new(session, projects, ("project_id",), {"project_id": project_id, **(defaults or {}),
+                                                        **{k: v for k, v in values.items() if v is not None}})
+    row = dict(first(session, projects, project_id=project_id))
+    fill = {k: v for k, v in values.items() if v is not None and row.get(k) is None}
+    if fill:
+        update_rows(session, projects, {"project_id": project_id}, fill)
+        row.update(fill)
+    return row
 
 
 def copy_responsible_unit(session, projects: Table, event, column: str = "responsible_unit") -> None:

@@ -21,8 +21,8 @@ from sqlalchemy.engine import Engine
 
 from shared.config import ROOT
 
-SERVICES_WITH_DATABASES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator",
-                           "gateway")
+SERVICES_WITH_DATABASES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
+                           "coordinator", "gateway")
 
 
 ENVIRONMENT = Path(__file__).resolve().parent / "alembic"  # env.py and the revision template, shared by all

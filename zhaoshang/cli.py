@@ -613,7 +613,7 @@ def cmd_migrate(args) -> int:
             print(f"{service:14} (no migrations yet)")
             continue
         engine = make_engine(database_url(service, config))
-        migrations.upgrade(service, engine)
+        migrations.upgrade(service, engine, database_url=lambda other: database_url(other, config))
         print(f"{service:14} at {migrations.current_revision(engine)}  ({engine.url.render_as_string(hide_password=True)})")
         engine.dispose()
     return 0

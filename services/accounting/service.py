@@ -1,8 +1,8 @@
 """accounting — investment accounting, excess land and fee recovery (R12).
 
-An accounting opens when the contracted construction period ends (the durable
-deadline in notifications sends ``notifications.construction_period_ended``) or
-when IPB opens it.  AUDIT enters the audited actual fixed-asset investment and
+An accounting opens by itself once the contracted construction period is over
+(the completion date of ``contracts.signed`` has passed: a timer checks the
+projects in construction, ``open_due_accountings``) or when IPB opens it.  AUDIT enters the audited actual fixed-asset investment and
 LAND the land actually used — each only by that unit; the figures are then
 computed (``domain.compute``) with their formulas.  A fee creates recovery tasks
 for FIN, LAND and LEGAL; the written report goes to the county party committee
@@ -26,11 +26,15 @@ from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, fol
 from shared.errors import Conflict, InvalidInput
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
+from shared.timers import every
 from shared.units import UnitError, land_in_mu, quantize_money
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
     ReportInputSchema, WaiveInputSchema,
 )
+
+
+ACCOUNTING_SCAN_SECONDS = 60  # how often construction periods are checked (operational, not policy)
 
 
 class AccountingService:
@@ -68,14 +72,25 @@ class AccountingService:
     def on_project_state_changed(self, body):
         follow_event(self.db, models.projects, Envelope.load(body))
 
-    @on_event("notifications.construction_period_ended")
-    def on_construction_period_ended(self, body):
-        """The contracted construction period is reached: the accounting opens by itself (R12)."""
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_construction_period_ended") as uow:
-            if uow is not None and not store.has_accounting(uow.session, event.project_id):
-                self._open(uow, event.project_id, SYSTEM, "construction_period_ended",
-                           event.payload.get("reason") or "the contracted construction period is reached")
+    @every("ZS_ACCOUNTING_SCAN_SECONDS", ACCOUNTING_SCAN_SECONDS)
+    def open_due_accountings(self) -> int:
+        """R12: a project in construction whose contracted construction period is over gets its accounting, opened
+        by the platform itself (once: an accounting is one row per project); returns how many were opened."""
+        today = to_shanghai(self.clock()).date()
+        session = self.db.session
+        due = domain.accountings_due(store.in_construction_without_accounting(session), today)
+        session.commit()
+        opened = 0
+        for project in due:
+            completion = project["contract_terms"]["completion"]
+            with self.db.unit_of_work() as uow:
+                if store.has_accounting(uow.session, project["project_id"]):
+                    continue  # another instance opened it meanwhile
+                self._open(uow, project["project_id"], SYSTEM, "construction_period_ended",
+                           f"the contracted completion date {completion} has passed: the construction period is over",
+                           completion=completion)
+            opened += 1
+        return opened
 
     # -- opening and the figures ---------------------------------------------------------------------
     @rpc
@@ -241,7 +256,7 @@ class AccountingService:
         return {**ref, "content_base64": base64.b64encode(self.documents.load(ref["id"])).decode()}
 
     # -- helpers -----------------------------------------------------------------------------------------
-    def _open(self, uow, project_id: str, actor: Actor, cause: str, reason: str) -> None:
+    def _open(self, uow, project_id: str, actor: Actor, cause: str, reason: str, **detail) -> None:
         project = store.project(uow.session, project_id)
         # (the lifecycle copy follows construction and the states after it only: shared.topology.TAKES_ONLY)
         if project["lifecycle_state"] != "construction" or not project["contract_terms"]:
@@ -252,7 +267,7 @@ class AccountingService:
         store.open_accounting(uow.session, project_id=project_id, opened_by=actor.dump(), opened_at=self.clock(),
                               cause=cause, participants=participants)
         uow.emit(Envelope("accounting.opened", actor, project_id=project_id, payload={
-            "cause": cause, "participants": participants, "reason": reason}))
+            "cause": cause, "participants": participants, "reason": reason, **detail}))
 
     def _open_accounting(self, uow, project_id: str):
         current = store.accounting(uow.session, project_id, lock=True)

@@ -1,6 +1,8 @@
 """accounting persistence."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from services.accounting import models
 from shared.errors import Conflict, NotFound
 from shared.statements import exists, first, insert_row, rows, update_rows
@@ -28,6 +30,13 @@ def accounting(session, project_id: str, lock: bool = False):
 
 def has_accounting(session, project_id: str) -> bool:
     return exists(session, A, project_id=project_id)
+
+
+def in_construction_without_accounting(session) -> list[dict]:
+    """Projects whose lifecycle copy says construction and that have no accounting yet."""
+    query = (select(P.c.project_id, P.c.ref, P.c.contract_terms)
+             .where(P.c.lifecycle_state == "construction", P.c.project_id.not_in(select(A.c.project_id))))
+    return [dict(r) for r in session.execute(query).mappings()]
 
 
 def open_accounting(session, **values) -> None:

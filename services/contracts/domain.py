@@ -136,7 +136,9 @@ def access_verdict(user_id: str, holding_custodians: Mapping[str, str], grants: 
 
 # -- R7: obligations and special reports --------------------------------------------------------------
 
-OPEN, MET, LAPSED = "open", "met", "lapsed"
+OPEN, MET, LAPSED, ENDED = "open", "met", "lapsed", "ended"
+"""An obligation ``ended``: its project was terminated before it was met — it lapses no more, and a special
+report it still awaited is no longer due (no red flag)."""
 
 
 def report_deadline(due: date, calendar: WorkingDayCalendar, working_days: int) -> Deadline:
@@ -150,3 +152,27 @@ def has_lapsed(status: str, due: date, today: date) -> bool:
 
 def report_is_late(report_due: date | None, filed: bool, flagged: bool, today: date) -> bool:
     return report_due is not None and not filed and not flagged and today > report_due
+
+
+def ends_with_the_project(status: str, report) -> bool:
+    """R7/R11: what a terminated project's obligation stops — an open one, or a lapsed one whose report is awaited."""
+    return status == OPEN or (status == LAPSED and report is None)
+
+
+# -- R13: the contract file to the Archives Bureau -----------------------------------------------------------
+
+SIGNED_STATES = ("signed", "filed_copies", "construction")
+
+
+def check_can_archive(state: str, lifecycle_state: str | None) -> bool:
+    """R13: a contract goes to ARCH once its project is closed, or terminated after it was signed.  Returns
+    whether the hand-over moves the project on (closed -> archived); a terminated project stays terminated."""
+    if lifecycle_state == "closed":
+        return True
+    if lifecycle_state == "terminated" and state in SIGNED_STATES:
+        return False
+    if lifecycle_state == "terminated":
+        raise Conflict("the project was terminated before its contract was signed: there is no contract file to "
+                       "hand to ARCH", {"state": [state]})
+    raise Conflict("the project is not closed yet: a contract is archived once the project is closed (or "
+                   "terminated after signing)", {"state": [lifecycle_state or "not closed"]})

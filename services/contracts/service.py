@@ -28,7 +28,7 @@ from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_event
+from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_state_change
 from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
@@ -87,7 +87,16 @@ class ContractsService:
 
     @on_event("coordinator.project_state_changed")
     def on_project_state_changed(self, body):
-        follow_event(self.db, models.projects, Envelope.load(body))
+        """The lifecycle copy; a project terminated (after signing, too) ends its obligations (R7, R11)."""
+        event = Envelope.load(body)
+        to_state = event.payload["to_state"]
+        with self.db.unit_of_work() as uow:
+            applied = follow_state_change(uow.session, models.projects, event.project_id, to_state,
+                                          event.payload["seq"])
+            if applied and to_state == "terminated":
+                for item in store.obligations_of(uow.session, event.project_id):
+                    if domain.ends_with_the_project(item["status"], item["report"]):
+                        store.change_obligation(uow.session, item, item["status"], status=domain.ENDED)
 
     # -- R6: drafting and legal review -------------------------------------------------------------
     @rpc
@@ -264,7 +273,8 @@ class ContractsService:
 
     @rpc
     def hand_to_archives(self, actor, project_id, data=None):
-        """When the project is closed, the contract goes to ARCH and the hand-over is recorded (R13)."""
+        """When the project is closed (or terminated after signing), the contract goes to ARCH and the hand-over is
+        recorded (R13)."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.register_copies", self.policy.authority)
         now = self.clock()
@@ -273,15 +283,14 @@ class ContractsService:
             if current["state"] == "archived":  # a second call (a retry after a lost reply) must not hand it again
                 raise Conflict(f"the contract was already handed to ARCH on {current['archived']['at']}",
                                {"state": ["archived"]})
-            if current["lifecycle_state"] != "closed":  # (only closed and archived are delivered here: topology)
-                raise Conflict("the project is not closed yet: a contract is archived once the project is closed",
-                               {"state": [current["lifecycle_state"] or "not closed"]})
+            moves = domain.check_can_archive(current["state"], current["lifecycle_state"])
             archived = {"by": actor.dump(), "at": to_shanghai(now).isoformat(), "to": "ARCH",
                         "note": (data or {}).get("note")}
             store.change(uow.session, current, state="archived", archived=archived)
             self._audit(uow, actor, "contracts.hand_to_archives", project_id, "done", "to ARCH", now)
             uow.emit(Envelope("contracts.archived", actor, project_id=project_id, payload={
-                "reason": "contract handed to the County Archives Bureau"}))
+                "state_change": moves, "reason": "contract handed to the County Archives Bureau" + (
+                    "" if moves else " (the project was terminated)")}))
         return self.get_contract(actor.dump(), project_id)
 
     # -- R13/R15: confidential access ---------------------------------------------------------------------

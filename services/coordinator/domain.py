@@ -8,7 +8,9 @@ changes; an illegal trigger raises ``Conflict`` and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from shared.clock import to_shanghai
 from shared.errors import Conflict, InvalidInput
 
 STATES = (
@@ -17,8 +19,10 @@ STATES = (
     "construction", "accounting", "closed", "archived", "terminated",
 )
 TERMINAL = frozenset({"rejected", "refused", "archived", "terminated"})
-BEFORE_CONSTRUCTION = tuple(s for s in STATES[: STATES.index("construction")] if s not in TERMINAL)
-"""States a project can be terminated from: before construction and not already final."""
+TERMINABLE = tuple(s for s in STATES[: STATES.index("construction") + 1] if s not in TERMINAL)
+"""States a project can be terminated from (R11): any state up to and including construction that is not
+already final — a signed project too (signed, filed_copies, construction): its obligations then end and its
+contract file goes to the Archives Bureau (R7, R13).  Once its accounting is open it is closed, not terminated."""
 TERMINATE = "command:terminate"
 
 
@@ -53,7 +57,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(("construction",), "accounting", "accounting.opened", "R12", "construction period reached or IPB opens it"),
     Transition(("accounting",), "closed", "accounting.closed", "R12", "report issued, recovery settled or waived"),
     Transition(("closed",), "archived", "contracts.archived", "R13", "contract handed to ARCH"),
-    Transition(BEFORE_CONSTRUCTION, "terminated", TERMINATE, "R11", "objective reasons, with a special report"),
+    Transition(TERMINABLE, "terminated", TERMINATE, "R11", "objective reasons, with a special report"),
 )
 
 _BY_TRIGGER: dict[str, list[Transition]] = {}
@@ -89,6 +93,7 @@ def allowed_triggers(current: str) -> list[str]:
 
 
 SPECIAL_REPORT_CAUSE = "cannot_go_ahead"
+REPORT_FACTS = ("ref", "cause", "summary", "filed_at", "document")
 
 
 def check_termination_report(report: dict | None, project_id: str, ref: str) -> None:
@@ -104,3 +109,11 @@ def check_termination_report(report: dict | None, project_id: str, ref: str) -> 
         raise InvalidInput.for_field("special_report_ref", f"special report {ref} reports {report['cause']}; "
                                                            f"terminating needs one on a project that cannot go ahead "
                                                            f"({SPECIAL_REPORT_CAUSE})")
+
+
+def report_fact(report: dict) -> dict:
+    """What the project's facts keep of the special report it was terminated on (times in ISO form)."""
+    fact = {k: report[k] for k in REPORT_FACTS}
+    if isinstance(fact["filed_at"], datetime):
+        fact["filed_at"] = to_shanghai(fact["filed_at"]).isoformat()
+    return fact

@@ -26,6 +26,19 @@ projects = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+# The special reports to the Leading Group filed so far (R11), copied from supervision.special_report_filed:
+# terminating a project needs one (a report that cannot go ahead) and the coordinator checks its own copy.
+special_reports = Table(
+    "special_reports", metadata,
+    Column("ref", String(40), primary_key=True),
+    Column("project_id", String(40), nullable=False, index=True),
+    Column("cause", String(24), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("filed_by", JSON, nullable=False),
+    Column("filed_at", UtcDateTime(), nullable=False),
+)
+
 transitions = Table(
     "transitions", metadata,
     Column("id", ID, primary_key=True, autoincrement=True),

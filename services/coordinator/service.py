@@ -13,8 +13,6 @@ import uuid
 from datetime import datetime, time
 
 import eventlet
-from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 
 from services.coordinator import domain, store
 from services.coordinator import ledger, ledger_store, models, summary_report, workbook
@@ -27,7 +25,7 @@ from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
-from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from shared.errors import InvalidInput, NotAllowed
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_names
@@ -38,6 +36,7 @@ from shared.wire.ledger import (
     TargetsSchema,
 )
 
+REPORT_WAIT_SECONDS = 3  # a special report filed just before the termination may still be on its way (operational)
 ROW_FIELDS = tuple(LedgerRowSchema().fields)
 """The fields of a ledger row on the wire, in order."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,8 +49,6 @@ class CoordinatorService:
     db = Database(models.metadata)
     relay = OutboxRelay()
     policy = PolicyData()
-    config = Config()
-    notifications = RpcProxy("notifications")  # the register of special reports (R11)
     clock = Clock()
 
     @rpc
@@ -180,7 +177,12 @@ class CoordinatorService:
 
     @on_event("contracts.archived")
     def on_contract_archived(self, body):
-        self._advance(Envelope.load(body), "on_contract_archived")
+        """Closed -> archived; a terminated project's contract goes to ARCH too, and stays terminated (R13)."""
+        event = Envelope.load(body)
+        if event.payload.get("state_change", True):
+            self._advance(event, "on_contract_archived")
+        else:
+            self._note(event, "contracts.archive", event.payload["reason"])
 
     @on_event("contracts.progress_recorded")
     def on_progress_recorded(self, body):
@@ -197,6 +199,16 @@ class CoordinatorService:
     @on_event("contracts.special_report_late")
     def on_special_report_late(self, body):
         self._obligation_note(Envelope.load(body), "contracts.special_report_late", red_flag=True)
+
+    # -- supervision: the register of special reports to the Leading Group (R11) -------------------
+    @on_event("supervision.special_report_filed")
+    @handled_once
+    def on_special_report_to_lg(self, event, uow):
+        """The coordinator's own copy of the register: terminating a project checks it (no call to supervision)."""
+        p = event.payload
+        store.add_special_report(uow.session, ref=p["report_ref"], project_id=p["project_id"], cause=p["cause"],
+                                 summary=p["summary"], document=p["document"], filed_by=p["filed_by"],
+                                 filed_at=datetime.fromisoformat(p["filed_at"]))
 
     # -- accounting (R12) -------------------------------------------------------------------------
     @on_event("accounting.opened")
@@ -268,28 +280,25 @@ class CoordinatorService:
         actor = Actor.load(actor)
         authorize(actor, "coordinator.terminate_project", self.policy.authority)
         data = load_or_invalid(schema(TerminateInputSchema), data)
-        store.get_project_row(self.db.session, project_id)  # NotFound before asking the register
-        self.db.session.rollback()  # no read transaction held across the RPC (SQLite: a stale read cannot write)
-        report = self._special_report(actor, data["special_report_ref"])
+        store.get_project_row(self.db.session, project_id)  # NotFound before the report is looked for
+        report = self._special_report(data["special_report_ref"])
         domain.check_termination_report(report, project_id, data["special_report_ref"])
         with self.db.unit_of_work() as uow:
             store.advance(uow, project_id, domain.TERMINATE, actor.dump(), now_shanghai(),
                           data["reason"], None, facts={"special_report_ref": data["special_report_ref"],
-                                                       "special_report": {k: report[k] for k in (
-                                                           "ref", "cause", "summary", "filed_at", "document")}})
+                                                       "special_report": domain.report_fact(report)})
             self._ledger(uow)
         return self.get_project(actor.dump(), project_id)
 
-    def _special_report(self, actor: Actor, ref: str) -> dict | None:
-        """The report in the notifications service's register of special reports to the LG (R11), or None."""
-        try:
-            with eventlet.Timeout(float(self.config.get("RPC_TIMEOUT") or 20)):
-                return self.notifications.special_report.call_async(actor.dump(), ref).result()
-        except NotFound:
-            return None
-        except eventlet.Timeout:
-            raise Conflict("the register of special reports (notifications) did not answer; nothing was changed, "
-                           "try again", {"special_report_ref": ["could not be checked now"]}) from None
+    def _special_report(self, ref: str) -> dict | None:
+        """The report in the coordinator's copy of the register (R11), or None.  A report filed a moment ago may
+        still be on its way (``supervision.special_report_filed``): it is waited for, briefly."""
+        waited = 0.0
+        while (report := store.special_report(self.db.session, ref)) is None and waited < REPORT_WAIT_SECONDS:
+            self.db.session.rollback()  # a fresh read next time
+            eventlet.sleep(0.1)
+            waited += 0.1
+        return report
 
     @rpc
     def get_project(self, actor, project_id):

@@ -20,11 +20,11 @@ from shared.wire.negotiation import (
     AssignInputSchema, CandidateSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
     RecommendInputSchema, RouteSchema, SessionInputSchema,
 )
-from shared.wire.notifications import (
-    ChannelSchema, ChannelSettingsInputSchema, ContactsInputSchema, DeadlineSchema, DeliverySchema, InboxSchema,
-    ProblemInputSchema, ProgressInputSchema as TrackingProgressInputSchema, ReminderInputSchema, ResolutionInputSchema,
-    SpecialReportInputSchema as ReportToLgInputSchema, SpecialReportSchema, StalledGroupSchema, TrackingSchema,
-    UploadSchema as ReportUploadSchema,
+from shared.wire.notifications import ChannelSchema, ChannelSettingsInputSchema, DeliverySchema, InboxSchema
+from shared.wire.supervision import (
+    ContactsInputSchema, DeadlineSchema, ProblemInputSchema, ProgressInputSchema as TrackingProgressInputSchema,
+    ReminderInputSchema, ResolutionInputSchema, SpecialReportInputSchema as ReportToLgInputSchema, SpecialReportSchema,
+    StalledGroupSchema, TrackingSchema, UploadSchema as ReportUploadSchema,
 )
 from shared.wire.review import (
     ConveneInputSchema, OpinionInputSchema, QueueItemSchema, ResubmitInputSchema, ReturnInputSchema, ReviewSchema,
@@ -276,7 +276,7 @@ def build_spec(version: str = "0.1.0") -> dict:
 
 
 def _notification_paths(spec: APISpec) -> None:
-    """Notifications (R7, R11): inbox, delivery log, channels, tracking, deadlines, special reports."""
+    """Notifications: inbox, delivery log, channels; supervision (R7, R11): tracking, deadlines, special reports."""
     for name, schema in [("NotificationDeadline", DeadlineSchema), ("Inbox", InboxSchema), ("Delivery", DeliverySchema), ("Channel", ChannelSchema),
                          ("ChannelSettingsInput", ChannelSettingsInputSchema), ("Tracking", TrackingSchema),
                          ("TrackingProgressInput", TrackingProgressInputSchema), ("ProblemInput", ProblemInputSchema),
@@ -309,6 +309,7 @@ def _notification_paths(spec: APISpec) -> None:
     spec.path("/api/notifications/channels/{channel}", operations={"put": _op(
         "IPB's administrator sets a channel's settings at run time (over config/zhaoshang.yaml)",
         {"200": _json("Channel", "the channel")}, body="ChannelSettingsInput", params=[ID("channel")], tag=tag)})
+    tag = "supervision"
     spec.path("/api/projects/{project_id}/tracking", operations={"get": _op(
         "Progress, problems, stale flag, contacts and pending deadlines of a project (R11)",
         {"200": _json("Tracking", "the tracking")}, params=pid, tag=tag)})

@@ -36,7 +36,7 @@ from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema
 from shared.errors import InvalidInput, NotAllowed, Unauthenticated, ZhaoshangError
 
 JSON = "application/json; charset=utf-8"
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator")
+SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator")
 
 
 def respond(body, status: int = 200) -> Response:
@@ -127,6 +127,7 @@ class GatewayService:
     contracts = RpcProxy("contracts")
     accounting = RpcProxy("accounting")
     notifications = RpcProxy("notifications")
+    supervision = RpcProxy("supervision")
 
     # -- sign-in and people -----------------------------------------------------------------------
     def _authenticate(self, request) -> dict | None:
@@ -499,7 +500,7 @@ class GatewayService:
     def close_accounting(self, request, project_id):
         return respond(self.accounting.close(actor_of(request), project_id))
 
-    # -- notifications: inbox, deliveries, channels, tracking, deadlines, special reports (R7, R11) --------
+    # -- notifications: the inbox, the delivery log, the channels -------------------------------------------------
     @http("GET", "/api/inbox")
     @api
     def inbox(self, request):
@@ -527,66 +528,67 @@ class GatewayService:
     def configure_channel(self, request, channel):
         return respond(self.notifications.configure_channel(actor_of(request), channel, body_of(request)))
 
+    # -- supervision: tracking, its deadlines, the special-report register (R7, R11) -------------------------------
     @http("GET", "/api/projects/<string:project_id>/tracking")
     @api
     def tracking(self, request, project_id):
-        return respond(self.notifications.tracking(actor_of(request), project_id))
+        return respond(self.supervision.tracking(actor_of(request), project_id))
 
     @http("POST", "/api/projects/<string:project_id>/tracking/progress")
     @api
     def tracking_progress(self, request, project_id):
-        return respond(self.notifications.record_progress(actor_of(request), project_id, body_of(request)), 201)
+        return respond(self.supervision.record_progress(actor_of(request), project_id, body_of(request)), 201)
 
     @http("POST", "/api/projects/<string:project_id>/tracking/problems")
     @api
     def raise_problem(self, request, project_id):
-        return respond(self.notifications.raise_problem(actor_of(request), project_id, body_of(request)), 201)
+        return respond(self.supervision.raise_problem(actor_of(request), project_id, body_of(request)), 201)
 
     @http("POST", "/api/projects/<string:project_id>/tracking/problems/<int:problem_id>/resolution")
     @api
     def resolve_problem(self, request, project_id, problem_id):
-        return respond(self.notifications.resolve_problem(actor_of(request), project_id, problem_id, body_of(request)))
+        return respond(self.supervision.resolve_problem(actor_of(request), project_id, problem_id, body_of(request)))
 
     @http("PUT", "/api/projects/<string:project_id>/tracking/contacts")
     @api
     def tracking_contacts(self, request, project_id):
-        return respond(self.notifications.set_contacts(actor_of(request), project_id, body_of(request)))
+        return respond(self.supervision.set_contacts(actor_of(request), project_id, body_of(request)))
 
     @http("POST", "/api/projects/<string:project_id>/tracking/reminders")
     @api
     def schedule_reminder(self, request, project_id):
-        return respond(self.notifications.schedule_reminder(actor_of(request), project_id, body_of(request)), 201)
+        return respond(self.supervision.schedule_reminder(actor_of(request), project_id, body_of(request)), 201)
 
     @http("GET", "/api/tracking/stalled")
     @api
     def stalled(self, request):
-        return respond(self.notifications.stalled(actor_of(request)))
+        return respond(self.supervision.stalled(actor_of(request)))
 
     @http("POST", "/api/projects/<string:project_id>/special-reports")
     @api
     def file_special_report_to_lg(self, request, project_id):
-        return respond(self.notifications.file_special_report(actor_of(request), project_id, body_of(request)), 201)
+        return respond(self.supervision.file_special_report(actor_of(request), project_id, body_of(request)), 201)
 
     @http("GET", "/api/special-reports")
     @api
     def special_reports(self, request):
-        return respond(self.notifications.special_reports(actor_of(request), request.args.get("project_id")))
+        return respond(self.supervision.special_reports(actor_of(request), request.args.get("project_id")))
 
     @http("GET", "/api/special-reports/<string:ref>")
     @api
     def special_report(self, request, ref):
-        return respond(self.notifications.special_report(actor_of(request), ref))
+        return respond(self.supervision.special_report(actor_of(request), ref))
 
     @http("GET", "/api/deadlines")
     @api
     def deadlines(self, request):
-        return respond(self.notifications.deadlines(actor_of(request), request.args.get("project_id"),
+        return respond(self.supervision.deadlines(actor_of(request), request.args.get("project_id"),
                                                     request.args.get("all") not in ("1", "true")))
 
     @http("POST", "/api/deadlines/check")
     @api
     def check_deadlines(self, request):
-        return respond({"fired": self.notifications.fire_due_now(actor_of(request))})
+        return respond({"fired": self.supervision.fire_due_now(actor_of(request))})
 
     # -- the ledger (R10), key projects, targets and summaries (R14); the reserve (R8); the public catalog (R9) ----
     def _download(self, document: dict) -> Response:

@@ -87,3 +87,14 @@ def test_closing_needs_figures_report_and_settled_tasks():
         domain.check_can_close("open", False, [{"unit": "FIN", "status": "open"}])
     assert len(e.value.details["missing"]) == 3
     domain.check_can_close("computed", True, [{"unit": "FIN", "status": "settled"}, {"unit": "LAND", "status": "waived"}])
+
+
+def test_the_construction_period_is_over_the_day_after_the_contracted_completion():
+    from datetime import date
+
+    assert not domain.construction_period_over(date(2027, 2, 28), date(2027, 2, 28))
+    assert domain.construction_period_over(date(2027, 2, 28), date(2027, 3, 1))
+    due = domain.accountings_due([{"project_id": "a", "contract_terms": {"completion": "2027-02-28"}},
+                                  {"project_id": "b", "contract_terms": {"completion": "2027-03-01"}},
+                                  {"project_id": "c", "contract_terms": None}], date(2027, 3, 1))
+    assert [p["project_id"] for p in due] == ["a"]

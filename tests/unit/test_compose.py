@@ -18,7 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 INIT_SCRIPT = ROOT / "deploy" / "postgres" / "init-databases.sh"
-DOCUMENT_SERVICES = {"intake", "contracts", "accounting", "notifications", "gateway"}
+DOCUMENT_SERVICES = {"intake", "contracts", "accounting", "supervision", "gateway"}
 TEST_ENV = {"POSTGRES_PASSWORD": "compose-test-pg", "RABBITMQ_PASSWORD": "compose-test-mq"}
 
 

@@ -601,12 +601,47 @@ def test_the_contract_goes_to_the_archives_once_when_the_project_is_closed(c, cl
     c.on_project_state_changed(closed.dump())
     got = c.hand_to_archives(IPB, "p1", {"note": "移交县档案局"})
     assert got["state"] == "archived" and got["archived"]["to"] == "ARCH"
+    assert c.events("contracts.archived")[0]["payload"]["state_change"] is True  # closed -> archived
     # the coordinator has not yet heard (its copy of the lifecycle still says closed): a retried call after a
     # lost reply must not hand the contract over a second time
     with pytest.raises(Conflict) as again:
         c.hand_to_archives(IPB, "p1", {"note": "移交县档案局"})
     assert "already handed to ARCH" in again.value.message
     assert len(c.events("contracts.archived")) == 1
+
+
+def terminated(c: Contracts, project_id: str, seq: int = 30) -> None:
+    c.on_project_state_changed(Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB_DIRECTOR),
+                                        project_id=project_id, payload={
+        "ref": "ZS2026-0001", "from_state": "construction", "to_state": "terminated", "trigger": "command:terminate",
+        "seq": seq, "reason": "投资方撤资，项目无法推进"}).dump())
+
+
+def test_a_terminated_projects_obligations_end_no_lapse_and_no_red_flag(c, clock):
+    signed(c, "p1", obligations=[{"id": "ob-a", "text": "完成设备安装", "due": "2026-09-30", "party": "investor"},
+                                 {"id": "ob-b", "text": "完成环评验收", "due": "2026-11-30", "party": "investor"}])
+    clock.now = at(dt.date(2026, 10, 2))
+    assert c.check_obligations() == 1  # ob-a lapsed: its special report is awaited (due 2026-10-12)
+    terminated(c, "p1")
+    obligations = c.obligations("p1")
+    assert {"ob-a", "ob-b"} <= {o["key"] for o in obligations} and {o["status"] for o in obligations} == {"ended"}
+    clock.now = at(dt.date(2027, 6, 1))  # every date passed: nothing lapses, no report is late
+    assert c.check_obligations() == 0
+    assert len(c.events("contracts.obligation_lapsed")) == 1 and c.events("contracts.special_report_late") == []
+    assert c.get_contract(IPB, "p1")["red_flag"] is False
+
+
+def test_a_terminated_signed_projects_contract_goes_to_the_archives_and_the_project_stays_terminated(c):
+    filed(c, "p1")
+    terminated(c, "p1")
+    got = c.hand_to_archives(IPB, "p1", {"note": "项目终止，合同移交县档案局"})
+    assert got["state"] == "archived" and got["archived"]["to"] == "ARCH"
+    archived, = c.events("contracts.archived")
+    assert archived["payload"]["state_change"] is False  # the coordinator keeps the project terminated
+    agreed(c, "p2", 2)
+    terminated(c, "p2")
+    with pytest.raises(Conflict, match="terminated before its contract was signed"):
+        c.hand_to_archives(IPB, "p2", {"note": "x"})
 
 
 def test_no_copies_before_signing(c):

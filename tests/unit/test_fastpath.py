@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from shared import fastpath
 
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator", "gateway")
+SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
+            "gateway")
 
 
 def sample(column, n: int):
