@@ -18,7 +18,7 @@ import pytest
 from tests.browser.conftest import run_flow
 from tests.conftest import wait_for
 from tests.factories import credit_code
-from zhaoshang import cli
+from zhaoshang import demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]  # e2e: the whole platform runs
 
@@ -35,14 +35,14 @@ FINAL = {"held_on": "2026-11-25", "stage": "final",
 
 def reviewed_lead(base: str, n: int, name: str) -> dict:
     """A lead registered, filed and under joint review (as the demo does it)."""
-    return cli._file_and_review(base, cli.sample_lead(n=n, project_name=name, land_demand={"value": "45", "unit": "mu"},
+    return demo._file_and_review(base, demo.sample_lead(n=n, project_name=name, land_demand={"value": "45", "unit": "mu"},
                                                       planned_fixed_asset_investment="100000000"))
 
 
 def negotiated_lead(base: str, n: int, name: str) -> dict:
     lead = reviewed_lead(base, n, name)
-    cli._approve(base, lead)
-    cli._negotiate(base, lead, [EARLY, FINAL])
+    demo._approve(base, lead)
+    demo._negotiate(base, lead, [EARLY, FINAL])
     return lead
 
 
@@ -91,10 +91,10 @@ def test_park_head_decides(web):
 def test_custodians_register(web):
     api, base, _ = web
     lead = negotiated_lead(base, 6, "浏览器测试合同项目")
-    cli._try(base, "POST", f"/api/projects/{lead['id']}/decision-route/decisions",
-             cli._leader("park_head:hengdong", "PARK:hengdong"), {"decision": "agree"})
-    cli._print_project(base, lead, "agreed")
-    cli._contract_to_construction(base, lead, "park_head:hengdong", "PARK:hengdong")
+    demo._try(base, "POST", f"/api/projects/{lead['id']}/decision-route/decisions",
+             demo._leader("park_head:hengdong", "PARK:hengdong"), {"decision": "agree"})
+    demo._print_project(base, lead, "agreed")
+    demo._contract_to_construction(base, lead, "park_head:hengdong", "PARK:hengdong")
     result = run_flow("custodian_register", base=base, actor="fin-archivist,archivist,FIN")
     assert Path(result["screenshot"]).exists()
     assert lead["ref"] in result["held"] and "No.3" in result["held"] and "财政局 合同柜 F-3" in result["held"]

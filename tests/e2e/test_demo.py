@@ -30,7 +30,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert "decision route: ESCALATED — decides party_secretary + county_magistrate" in out
     assert "party_secretary decides: agree" in out and out.count("state: agreed") >= 2
     assert "C3041 is in the eliminated class" in out and "state: rejected" in out
-    # R11 termination and the notifications the first project produced (issue #7)
+    # R11 termination and the notifications the first project produced
     assert "terminates it without a special report: refused — 422 special_report_ref" in out
     assert "state terminated" in out
     notes = out[out.index("notifications of project ZS2026-0001:"):]
@@ -38,7 +38,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert "to zhaoshang@hengdong.example.gov.cn, zhaoshang@ipb.example.gov.cn — 【招商】合同义务逾期" in notes
     assert '{"msgtype": "text", "text": {"content": "【招商】合同义务逾期：ZS2026-0001 O1' in notes
     assert "email delivered ×1" in notes and "webhook delivered ×1" in notes
-    # the ledger, key projects, the reserve and catalog, the LG's targets (issue #8)
+    # the ledger, key projects, the reserve and catalog, the LG's targets
     ledger = out[out.index("== the ledger"):]
     today = today_shanghai()
     year, quarter = today.year, f"{today.year}-Q{(today.month - 1) // 3 + 1}"
