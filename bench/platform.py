@@ -134,6 +134,8 @@ def bare_rpc_seconds(config, calls: int, workers: int) -> float:
     import eventlet
     from nameko.standalone.rpc import ClusterRpcProxy
 
+    import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
+
     per = [calls // workers + (1 if i < calls % workers else 0) for i in range(workers)]
 
     def work(n):
@@ -151,6 +153,8 @@ def bare_event_seconds(config, deliveries: int, workers: int) -> float:
     import eventlet
     from nameko.standalone.events import event_dispatcher
     from nameko.standalone.rpc import ClusterRpcProxy
+
+    import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
 
     with ClusterRpcProxy(config, timeout=30) as rpc:
         before = rpc.bench_floor.handled()
@@ -233,6 +237,8 @@ def fill_ledger(coordinator_db: Path, total: int) -> int:
 def wait_archived(config, projects) -> int:
     """Until the coordinator shows every project archived; returns the RPC calls it took."""
     from nameko.standalone.rpc import ClusterRpcProxy
+
+    import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
 
     from tests.factories import IPB_CLERK
 
@@ -511,6 +517,8 @@ def main(argv=None) -> int:
 
     eventlet.monkey_patch()
     from nameko.standalone.rpc import ClusterRpcProxy
+
+    import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
 
     from shared.config import load_config
     from tests.faults.driver import Driver, designate_custodians, drive_all

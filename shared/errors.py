@@ -1,77 +1,90 @@
-"""Typed errors that cross RPC.
+"""Typed domain errors: plain Python, importable without nameko.
 
-Every error class here is registered with nameko's deserialisation registry, so
-a caller of an RPC catches ``NotFound`` / ``NotAllowed`` / ``InvalidInput`` /
-``Conflict`` exactly as raised by the service that owns the record, never a bare
-``RemoteError``.  The arguments travel as plain JSON (message, details).
+Each error has a stable machine ``code`` (``invalid_input``, ``not_allowed``, ``conflict``, …), a message for
+a person and ``details`` (for ``InvalidInput``: each offending field -> the rules it broke).  Messages are
+``shared.i18n.Message`` objects (or plain strings), rendered in the reader's language by whoever shows them:
+the gateway answers in the language of ``Accept-Language``.
+
+``shared.rpc`` registers these classes with nameko, so a caller of an RPC catches ``NotFound`` /
+``NotAllowed`` / ``InvalidInput`` / ``Conflict`` exactly as raised by the owning service (their arguments
+travel as plain JSON: the message and the details, messages as ``{"msgid", "params"}``); the gateway maps
+each code to its HTTP status.
 """
 from __future__ import annotations
 
-from nameko.exceptions import deserialize_to_instance
+from typing import Any
+
+from shared.i18n import Message, from_wire, localize, text, to_wire
 
 
 class ZhaoshangError(Exception):
     """Base of every domain error; ``code`` is stable and machine-readable."""
 
     code = "error"
-    http_status = 400
 
-    def __init__(self, message: str = "", details: dict | None = None):
-        super().__init__(message, details or {})
-        self.message = message
-        self.details = details or {}
+    def __init__(self, message: Any = "", details: dict | None = None):
+        message = from_wire(message)
+        details = from_wire(details or {})
+        super().__init__(to_wire(message), to_wire(details))  # what crosses RPC: plain JSON
+        self.msg: Message | str = message
+        self.details = details
 
-    def __str__(self) -> str:  # pragma: no cover - trivial
+    @property
+    def message(self) -> str:
+        """The message as the English reader sees it (logs, the command line)."""
+        return text(self.msg, "en")
+
+    def __str__(self) -> str:
         return self.message
 
-    def to_dict(self) -> dict:
-        return {"error": self.code, "message": self.message, "details": self.details}
+    def to_dict(self, locale: str | None = "en") -> dict:
+        """The error as JSON for a reader of ``locale``: code, message and details, every message rendered."""
+        return {"error": self.code, "message": text(self.msg, locale), "details": localize(self.details, locale)}
 
 
-@deserialize_to_instance
 class InvalidInput(ZhaoshangError):
     """Bad input. ``details`` maps each offending field to the rules it broke."""
 
     code = "invalid_input"
-    http_status = 422
 
     @classmethod
-    def for_field(cls, field: str, rule: str) -> "InvalidInput":
-        return cls(f"{field}: {rule}", {field: [rule]})
+    def for_field(cls, field: str, rule: Any) -> "InvalidInput":
+        from shared.i18n import _
+
+        return cls(_("{field:field}: {rule}", field=field, rule=rule), {field: [rule]})
 
     @property
     def fields(self) -> dict:
         return self.details
 
 
-@deserialize_to_instance
 class NotFound(ZhaoshangError):
     code = "not_found"
-    http_status = 404
 
 
-@deserialize_to_instance
 class NotAllowed(ZhaoshangError):
     """The actor's position/unit may not do this (deny by default)."""
 
     code = "not_allowed"
-    http_status = 403
 
 
-@deserialize_to_instance
 class Conflict(ZhaoshangError):
     """The request contradicts the current state (illegal transition, duplicate)."""
 
     code = "conflict"
-    http_status = 409
 
 
-@deserialize_to_instance
 class Unauthenticated(ZhaoshangError):
     """No valid sign-in (missing, wrong or expired credentials)."""
 
     code = "unauthenticated"
-    http_status = 401
+
+
+def problems_of(fields: dict) -> list:
+    """Each field with the rules it broke, one message a field (an error's summary names them all)."""
+    from shared.i18n import _
+
+    return [_("{field:field}: {rules:clauses}", field=f, rules=r) for f, r in fields.items()]
 
 
 EXPECTED = (InvalidInput, NotFound, NotAllowed, Conflict, Unauthenticated)

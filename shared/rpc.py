@@ -29,17 +29,23 @@ import kombu.exceptions
 import kombu.serialization
 from eventlet.semaphore import Semaphore
 from kombu import Connection, Producer
+from kombu.utils.json import register_type
 from nameko.constants import (
     AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY,
 )
-from nameko.exceptions import UnserializableValueError, serialize
+from nameko.exceptions import UnserializableValueError, deserialize_to_instance, serialize
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
 
 from shared import durability
 from shared.errors import EXPECTED
+from shared.i18n import Message
 
 TRANSIENT = 1
 log = logging.getLogger(__name__)
+
+for _error in EXPECTED:  # the typed errors cross RPC as themselves (shared/errors.py is plain Python)
+    deserialize_to_instance(_error)
+register_type(Message, "zs_message", Message.to_wire, Message.from_wire)  # a Message in an RPC's answer stays one
 
 
 class ReplyProducer:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
+from shared.i18n import Message, _
+
 __all__ = [
     "ROUNDING",
     "UnitError",
@@ -65,10 +67,10 @@ _UNIT_ALIASES = {alias: unit for unit, aliases in LAND_UNITS.items() for alias i
 
 class UnitError(ValueError):
     """A figure that cannot be taken: ``field`` names what was wrong (the caller's field name given to
-    ``parse_decimal``; ``"value"`` or ``"unit"`` of a land area), ``rule`` says why — for the caller's own
-    ``InvalidInput`` (its field path, this rule).  ``str()`` is ``"<field>: <rule>"``."""
+    ``parse_decimal``; ``"value"`` or ``"unit"`` of a land area), ``rule`` says why (a ``Message``) — for the
+    caller's own ``InvalidInput`` (its field path, this rule).  ``str()`` is ``"<field>: <rule>"`` in English."""
 
-    def __init__(self, field: str, rule: str):
+    def __init__(self, field: str, rule: Message):
         super().__init__(f"{field}: {rule}")
         self.field, self.rule = field, rule
 
@@ -79,7 +81,7 @@ def parse_decimal(value: object, field: str) -> Decimal:
     bool, None, NaN, Infinity, empty or malformed strings raise ``UnitError(field, rule)``.
     """
     if isinstance(value, bool) or value is None:
-        raise UnitError(field, f"expected a number, got {value!r}")
+        raise UnitError(field, _("expected a number, got {value}", value=repr(value)))
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -89,20 +91,20 @@ def parse_decimal(value: object, field: str) -> Decimal:
     elif isinstance(value, str):
         result = _from_text(value, field)
     else:
-        raise UnitError(field, f"expected a number, got {type(value).__name__}")
+        raise UnitError(field, _("expected a number, got {value}", value=type(value).__name__))
     if not result.is_finite():
-        raise UnitError(field, f"must be a finite number, got {value!r}")
+        raise UnitError(field, _("must be a finite number, got {value}", value=repr(value)))
     return result
 
 
 def _from_text(text: str, field: str) -> Decimal:
     stripped = text.strip()
     if not stripped:
-        raise UnitError(field, "expected a number, got an empty string")
+        raise UnitError(field, _("expected a number, got an empty string"))
     try:
         return Decimal(stripped)
     except decimal.InvalidOperation:
-        raise UnitError(field, f"not a number: {text!r}") from None
+        raise UnitError(field, _("not a number: {value}", value=repr(text))) from None
 
 
 def _quantize_cent(value: object, field: str) -> Decimal:
@@ -110,7 +112,7 @@ def _quantize_cent(value: object, field: str) -> Decimal:
     try:
         result = number.quantize(_CENT, rounding=ROUNDING, context=_CTX)
     except decimal.InvalidOperation:
-        raise UnitError(field, f"too large to store: {number}") from None
+        raise UnitError(field, _("too large to store: {value}", value=str(number))) from None
     return result.copy_abs() if result.is_zero() else result
 
 
@@ -134,7 +136,8 @@ def _canonical_unit(unit: str) -> str:
     try:
         return _UNIT_ALIASES[key]
     except (KeyError, TypeError):
-        raise UnitError("unit", f"unknown land unit {unit!r}; expected mu/亩, m2/平方米 or ha/公顷") from None
+        raise UnitError("unit", _("unknown land unit {value}; expected mu/亩, m2/平方米 or ha/公顷",
+                                   value=repr(unit))) from None
 
 
 def to_mu(value: object, unit: str) -> Decimal:
@@ -146,14 +149,14 @@ def to_mu(value: object, unit: str) -> Decimal:
     canonical = _canonical_unit(unit)
     area = parse_decimal(value, "value")
     if area < 0:
-        raise UnitError("value", f"must not be negative, got {area}")
+        raise UnitError("value", _("must not be negative, got {value}", value=str(area)))
     try:
         if canonical == "m2":
             return _EXACT.divide(_EXACT.multiply(area, _M2_PER_MU_DEN), _M2_PER_MU_NUM)
         if canonical == "ha":
             return _EXACT.multiply(area, _MU_PER_HA)
     except decimal.Inexact:
-        raise UnitError("value", f"too many digits to convert exactly: {area}") from None
+        raise UnitError("value", _("too many digits to convert exactly: {value}", value=str(area))) from None
     return area
 
 
@@ -188,7 +191,7 @@ def wan_per_mu(yuan: object, mu: object) -> Decimal:
     """Investment intensity in 万元/亩 from 元 and 亩, unrounded; ``mu`` must be > 0."""
     area = parse_decimal(mu, "land area (mu)")
     if area <= 0:
-        raise UnitError("land area (mu)", f"must be positive to compute an intensity, got {area}")
+        raise UnitError("land area (mu)", _("must be positive to compute an intensity, got {value}", value=str(area)))
     return _CTX.divide(yuan_to_wan(yuan), area)
 
 

@@ -24,6 +24,10 @@ from urllib.parse import quote  # noqa: E402
 import pytest  # noqa: E402
 import requests  # noqa: E402
 
+import shared.rpc  # noqa: E402,F401  (typed errors and messages cross RPC as themselves)
+
+pytest_plugins = ["tests.receivers"]  # the local SMTP and webhook receivers (fixture ``receivers``)
+
 RABBIT_HOST = os.environ.get("ZS_TEST_RABBIT_HOST", "127.0.0.1")
 RABBIT_MANAGEMENT = os.environ.get("ZS_TEST_RABBIT_MANAGEMENT", f"http://{RABBIT_HOST}:15672")
 RABBIT_AUTH = ("guest", "guest")

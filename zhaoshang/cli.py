@@ -11,16 +11,15 @@
 """
 from __future__ import annotations
 
-import warnings
-
-warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
-
 import argparse
 import signal
 import sys
 import time
+import warnings
 
 from shared.config import load_config
+
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")  # before nameko is imported (below)
 
 
 def cmd_run(args) -> int:
@@ -119,6 +118,8 @@ def cmd_users(args) -> int:
     """Create or change a user over the bus (the platform must be running)."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
+    import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
+
     from shared.errors import ZhaoshangError
 
     data = {"user_id": args.user_id, "name": args.name or args.user_id, "position": args.position, "unit": args.unit,
@@ -210,6 +211,9 @@ def main(argv=None) -> int:
     audit_cmd.set_defaults(func=cmd_audit)
     sub.add_parser("authz-table", help="print the authorization table (docs/AUTHORIZATION.md)").set_defaults(
         func=cmd_authz_table)
+    messages = sub.add_parser("messages", help="the message catalogue: extract the code's texts, check translations")
+    messages.add_argument("action", choices=["update", "check"])
+    messages.set_defaults(func=lambda args: __import__("zhaoshang.messages", fromlist=["cmd_messages"]).cmd_messages(args))
     for command, help_text, defaults in (
             ("create-admin", "create the first administrator (or another one)",
              {"position": "system_administrator", "unit": "IPB", "admin": True}),

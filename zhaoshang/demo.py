@@ -69,6 +69,8 @@ class DemoPeople:
     def _provision(self, user: dict) -> None:
         from nameko.standalone.rpc import ClusterRpcProxy
 
+        import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
+
         if self.rpc is None:
             self._cluster = ClusterRpcProxy(load_config(), timeout=30)
             self.rpc = self._cluster.start()
@@ -78,8 +80,13 @@ class DemoPeople:
 PEOPLE = DemoPeople()
 
 
+DEMO_LANGUAGE = "en"
+"""The language the demo asks the API to answer in (its own narration is English, for the operator)."""
+
+
 def _headers(base: str, actor: dict) -> dict:
-    return {"Content-Type": "application/json", "Authorization": f"Bearer {PEOPLE.token(base, actor)}"}
+    return {"Content-Type": "application/json", "Authorization": f"Bearer {PEOPLE.token(base, actor)}",
+            "Accept-Language": DEMO_LANGUAGE}
 
 
 def _call(base: str, method: str, path: str, actor: dict, body: dict | None = None):

@@ -5,6 +5,8 @@ import sys
 
 from nameko.standalone.rpc import ClusterRpcProxy
 
+import shared.rpc  # noqa: F401  (typed errors and messages cross RPC as themselves)
+
 from shared.config import load_config
 
 

@@ -1,10 +1,10 @@
 """accounting's own database: accountings, recovery tasks (R12)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from shared.outbox import ID, messaging_tables
-from shared.types import UtcDateTime, decimal_column_type, land_column_type, money_column_type
+from shared.types import UtcDateTime, land_column_type, money_column_type
 
 metadata = MetaData()
 outbox, processed_events = messaging_tables(metadata)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping
 
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import _
 from shared.units import quantize_intensity, wan_per_mu
 from shared.workdays import Deadline, WorkingDayCalendar
 
@@ -172,7 +173,7 @@ def check_can_archive(state: str, lifecycle_state: str | None) -> bool:
     if lifecycle_state == "terminated" and state in SIGNED_STATES:
         return False
     if lifecycle_state == "terminated":
-        raise Conflict("the project was terminated before its contract was signed: there is no contract file to "
-                       "hand to ARCH", {"state": [state]})
-    raise Conflict("the project is not closed yet: a contract is archived once the project is closed (or "
-                   "terminated after signing)", {"state": [lifecycle_state or "not closed"]})
+        raise Conflict(_("the project was terminated before its contract was signed: there is no contract file "
+                         "to hand to the Archives Bureau"), {"state": [state]})
+    raise Conflict(_("the project is not closed yet: a contract goes to the Archives Bureau once its project is "
+                     "closed, or terminated after signing"), {"state": [lifecycle_state or "not closed"]})

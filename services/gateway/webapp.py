@@ -1,4 +1,4 @@
-"""The web app (issue #9): static files of the single-page app under ``services/gateway/web/``.
+"""The web app: static files of the single-page app under ``services/gateway/web/``.
 
 Served by the gateway with no CDN and no external library: every asset comes from this folder.
 ``static_file`` refuses anything outside the folder (``..``, absolute paths, hidden files, symlinks

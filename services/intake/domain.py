@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput, problems_of
+from shared.i18n import _
 from shared.industry import SECTOR_SHAPE, sector_problem  # noqa: F401 (re-exported)
 from shared.policy import Policy
 from shared.units import UnitError, land_in_mu, parse_decimal, quantize_money
@@ -33,12 +34,13 @@ def uscc_check_character(first17: str) -> str:
 def uscc_problem(code: str) -> str | None:
     """None if ``code`` is a valid unified social credit code, else the rule it breaks."""
     if not isinstance(code, str) or len(code) != 18:
-        return "must be 18 characters (GB 32100-2015)"
+        return _("must be 18 characters (GB 32100-2015)")
     if not USCC_SHAPE.match(code):
-        return "may only use 0-9 and A-H J-N P-R T-U W-Y (no I, O, S, V, Z)"
+        return _("may only use 0-9 and A-H J-N P-R T-U W-Y (no I, O, S, V, Z)")
     expected = uscc_check_character(code[:17])
     if code[17] != expected:
-        return f"check character is wrong: expected {expected} for the first 17 characters (GB 32100-2015)"
+        return _("check character is wrong: expected {expected} for the first 17 characters (GB 32100-2015)",
+             expected=expected)
     return None
 
 
@@ -90,15 +92,15 @@ class Problems:
     """Collects every broken rule before raising one ``InvalidInput``."""
 
     def __init__(self):
-        self.fields: dict[str, list[str]] = {}
+        self.fields: dict[str, list] = {}
 
-    def add(self, field: str, rule: str) -> None:
+    def add(self, field: str, rule) -> None:
         self.fields.setdefault(field, []).append(rule)
 
     def raise_if_any(self) -> None:
         if self.fields:
-            summary = "; ".join(f"{f}: {', '.join(r)}" for f, r in self.fields.items())
-            raise InvalidInput(f"the lead is invalid — {summary}", self.fields)
+            raise InvalidInput(_("the lead is invalid — {problems:clauses}", problems=problems_of(self.fields)),
+                               self.fields)
 
 
 def _positive_money(problems: Problems, field: str, raw, ceiling: Decimal) -> Decimal | None:
@@ -108,13 +110,13 @@ def _positive_money(problems: Problems, field: str, raw, ceiling: Decimal) -> De
         problems.add(field, exc.rule)
         return None
     if value <= 0:
-        problems.add(field, "must be a positive amount in yuan")
+        problems.add(field, _("must be a positive amount in yuan"))
         return None
     if value > ceiling:
-        problems.add(field, f"exceeds the plausible ceiling of {ceiling} yuan (typing error?)")
+        problems.add(field, _("exceeds the plausible ceiling of {ceiling:yuan} (a typing error?)", ceiling=ceiling))
         return None
     if value != quantize_money(value):
-        problems.add(field, "yuan are kept to 2 decimal places (fen)")
+        problems.add(field, _("yuan are kept to 2 decimal places (fen)"))
         return None
     return value
 
@@ -130,18 +132,19 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
     country = (investor.get("country") or "").strip().upper() or None
     if kind == "domestic":
         if not credit_code:
-            problems.add("investor.credit_code", "required for a Chinese entity (unified social credit code)")
+            problems.add("investor.credit_code", _("required for a Chinese entity (unified social credit code)"))
         elif (problem := uscc_problem(credit_code)):
             problems.add("investor.credit_code", problem)
         if registration_id:
-            problems.add("investor.registration_id", "only for foreign investors; a Chinese entity gives its credit code")
+            problems.add("investor.registration_id",
+                         _("only for foreign investors; a Chinese entity gives its credit code"))
     else:
         if not registration_id:
-            problems.add("investor.registration_id", "required for a foreign investor (its home registration id)")
+            problems.add("investor.registration_id", _("required for a foreign investor (its home registration id)"))
         if not country:
-            problems.add("investor.country", "required for a foreign investor (ISO 3166 code)")
+            problems.add("investor.country", _("required for a foreign investor (ISO 3166 code)"))
         if credit_code:
-            problems.add("investor.credit_code", "a foreign investor gives its registration id instead")
+            problems.add("investor.credit_code", _("a foreign investor gives its registration id instead"))
 
     sector = (data["sector"] or "").strip().upper()
     if (problem := sector_problem(sector, policy.industry_sections)):
@@ -151,7 +154,7 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
     total = _positive_money(problems, "planned_total_investment", data["planned_total_investment"], ceiling)
     fixed = _positive_money(problems, "planned_fixed_asset_investment", data["planned_fixed_asset_investment"], ceiling)
     if total is not None and fixed is not None and fixed > total:
-        problems.add("planned_fixed_asset_investment", "cannot exceed the planned total investment")
+        problems.add("planned_fixed_asset_investment", _("cannot exceed the planned total investment"))
 
     land = data["land_demand"]
     land_mu = None
@@ -159,23 +162,28 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
         land_mu = land_in_mu(land["value"], land["unit"])
         land_ceiling = policy.decimal("thresholds.intake.max_land_mu")
         if land_mu <= 0:
-            problems.add("land_demand.value", "must be more than 0 (at least 0.01 mu once converted)")
+            problems.add("land_demand.value", _("must be more than 0 (at least 0.01 mu once converted)"))
         elif land_mu > land_ceiling:
-            problems.add("land_demand.value", f"exceeds the plausible ceiling of {land_ceiling} mu (typing error?)")
+            problems.add("land_demand.value", _("exceeds the plausible ceiling of {ceiling:mu} (a typing error?)",
+                                                   ceiling=land_ceiling))
     except UnitError as exc:
         problems.add(f"land_demand.{exc.field}", exc.rule)
 
     location = data["preferred_location"]
     loc_kind, loc_id = location["kind"], (location.get("id") or None)
     if loc_kind == "open" and loc_id:
-        problems.add("preferred_location.id", "must be empty when the location is open")
+        problems.add("preferred_location.id", _("must be empty when the location is open"))
     elif loc_kind != "open" and not policy.location_exists(loc_kind, loc_id):
-        known = sorted(policy.parks if loc_kind == "park" else policy.towns)
-        problems.add("preferred_location.id", f"unknown {loc_kind}; known: {', '.join(known)}")
+        if loc_kind == "park":
+            problems.add("preferred_location.id", _("no such park; the county's parks: {known:units}",
+                                                    known=sorted(p.unit for p in policy.parks.values())))
+        else:
+            problems.add("preferred_location.id", _("no such town; the county's towns: {known:units}",
+                                                    known=sorted(t.unit for t in policy.towns.values())))
 
     channel = data["source_channel"]
     if channel not in policy.source_channels:
-        problems.add("source_channel", f"unknown channel; one of: {', '.join(policy.source_channels)}")
+        problems.add("source_channel", _("unknown channel; one of: {channels:channels}", channels=policy.source_channels))
 
     problems.raise_if_any()
     return LeadFacts(
@@ -209,10 +217,10 @@ def find_duplicate(facts: LeadFacts, open_leads: Iterable[OpenLead]) -> OpenLead
 
 def refuse_duplicate(duplicate: OpenLead) -> Conflict:
     return Conflict(
-        f"duplicate: the same investor already has the open project {duplicate.ref}; "
-        "IPB may confirm it is a new project (confirmed_new)",
-        {"confirmed_new": ["required to register a project matching an open one"], "duplicate_of": duplicate.lead_id,
-         "duplicate_ref": duplicate.ref},
+        _("duplicate: the same investor already has the open project {ref}; IPB may confirm it is a new project",
+          ref=duplicate.ref),
+        {"confirmed_new": [_("required to register a project matching an open one")],
+         "duplicate_of": duplicate.lead_id, "duplicate_ref": duplicate.ref},
     )
 
 
@@ -224,4 +232,5 @@ CLOSING_STATES = frozenset({"rejected", "terminated", "archived"})
 
 def check_can_file(status: str, ref: str) -> None:
     if status != LEAD:
-        raise Conflict(f"{ref} is {status}: only a lead can be filed", {"status": [f"is {status}, must be lead"]})
+        raise Conflict(_("{ref} is {status:state}: only a lead can be filed", ref=ref, status=status),
+                       {"status": [_("is {status:state}, must be a lead", status=status)]})

@@ -2,7 +2,7 @@
 settings, and what it knows of each project for its routes."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime

@@ -30,7 +30,8 @@ from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import InvalidInput, NotFound
 from shared.rpc import rpc
-from shared.schema import flatten_messages, load_or_invalid, row_id, schema
+from shared.i18n import _
+from shared.schema import flatten_messages, load_or_invalid, problems_of, row_id, schema
 from shared.wire.notifications import (
     ChannelSchema, ChannelSettingsInputSchema, DeliverySchema, InboxSchema,
 )
@@ -214,7 +215,7 @@ class NotificationsService:
             given = plugin.settings_schema().load(data["settings"], unknown=RAISE, partial=True)
         except ValidationError as exc:
             fields = {f"settings.{k}": v for k, v in flatten_messages(exc.messages).items()}
-            raise InvalidInput("invalid channel settings — " + "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items()),
+            raise InvalidInput(_("invalid channel settings — {problems:clauses}", problems=problems_of(fields)),
                                fields) from None
         given = {k: v for k, v in data["settings"].items() if k in given}  # as sent (JSON-safe)
         with self.db.unit_of_work() as uow:

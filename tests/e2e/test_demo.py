@@ -31,7 +31,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert "party_secretary decides: agree" in out and out.count("state: agreed") >= 2
     assert "C3041 is in the eliminated class" in out and "state: rejected" in out
     # R11 termination and the notifications the first project produced
-    assert "terminates it without a special report: refused — 422 special_report_ref" in out
+    assert "terminates it without a special report: refused — 422 special report: no special report" in out
     assert "state terminated" in out
     notes = out[out.index("notifications of project ZS2026-0001:"):]
     assert "【招商】合同义务逾期：ZS2026-0001 O1" in notes.split("e-mail delivered")[0]  # in the park's inbox

@@ -4,12 +4,13 @@ from __future__ import annotations
 import pytest
 import requests
 
+from shared.vocabulary import field_name
+
 from tests.conftest import wait_for
-from tests.e2e.conftest import headers
+from tests.e2e.conftest import ALL, headers
 from tests.factories import IPB_CLERK, PARK_STAFF, lead
 
 pytestmark = pytest.mark.e2e
-from tests.e2e.conftest import ALL
 
 
 def test_every_service_answers_health_over_the_bus(api):
@@ -62,7 +63,7 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(api, change
     error = answer.json()
     assert error["error"] == "invalid_input"
     assert field in error["details"], error
-    assert field in error["message"]
+    assert field_name(field, "zh-CN") in error["message"]  # the message names the field as a person calls it
     assert api.get("/api/leads").json()["total"] == leads
     assert api.get("/api/projects").json()["total"] == projects
 

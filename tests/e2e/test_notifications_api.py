@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import wait_for
 from tests.e2e.conftest import headers
-from tests.factories import IPB_CLERK, IPB_DIRECTOR, lead
+from tests.factories import IPB_DIRECTOR, lead
 from zhaoshang import demo
 
 pytestmark = pytest.mark.e2e

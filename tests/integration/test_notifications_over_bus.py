@@ -22,7 +22,6 @@ from shared.errors import InvalidInput
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK, IPB_DIRECTOR
 from tests.integration.flows import filed_lead, retry_not_found, state
-from tests.receivers import receivers  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.integration
 ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}

@@ -1,9 +1,6 @@
 """The accounting service (R12) through its own methods, with a real database, policy and documents."""
 from __future__ import annotations
 
-import base64
-import io
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import create_engine

@@ -24,6 +24,8 @@ from services.intake.domain import (
 )
 from shared.errors import Conflict, InvalidInput
 from shared.policy import load_policy
+from shared.i18n import Message
+from shared.vocabulary import field_name, state_name
 from shared.wire.intake import load_lead_input
 
 # --- an independent reference implementation of GB 32100-2015 (SPEC R1) ----------
@@ -391,8 +393,10 @@ def test_known_locations_accepted(policy, location):
 def test_unknown_park(policy):
     details = problems_of(lead_input(preferred_location={"kind": "park", "id": "nowhere"}), policy)
     assert list(details) == ["preferred_location.id"]
-    assert "unknown park" in details["preferred_location.id"][0]
-    assert "hengdong" in details["preferred_location.id"][0] and "hexi" in details["preferred_location.id"][0]
+    assert "no such park" in details["preferred_location.id"][0]
+    rule = details["preferred_location.id"][0]
+    assert "Hengdong Industrial Park" in rule and "Hexi New District" in rule  # the parks by name
+    assert "衡东工业园" in rule.render("zh-CN") and "河西新区" in rule.render("zh-CN")
 
 
 def test_park_without_id(policy):
@@ -403,7 +407,7 @@ def test_park_without_id(policy):
 def test_unknown_town(policy):
     details = problems_of(lead_input(preferred_location={"kind": "town", "id": "hengdong"}), policy)
     assert list(details) == ["preferred_location.id"]
-    assert "unknown town" in details["preferred_location.id"][0]
+    assert "no such town" in details["preferred_location.id"][0]
 
 
 def test_open_location_with_an_id(policy):
@@ -444,10 +448,11 @@ def test_all_problems_reported_together(policy):
         "land_demand.value", "preferred_location.id", "source_channel",
     }
     for rules in details.values():
-        assert isinstance(rules, list) and all(isinstance(r, str) and r for r in rules)
-    # the message names every field too
+        assert isinstance(rules, list) and all(isinstance(r, (str, Message)) and str(r) for r in rules)
+    # the message names every field too, as a person calls it
     for field in details:
-        assert field in info.value.message
+        assert field_name(field, "en") in info.value.message
+        assert field_name(field, "zh-CN") in info.value.to_dict("zh-CN")["message"]
 
 
 def test_fixed_above_total_and_both_fields_reported_together(policy):
@@ -611,8 +616,9 @@ def test_a_lead_can_be_filed():
 def test_only_a_lead_can_be_filed(status):
     with pytest.raises(Conflict) as info:
         check_can_file(status, "ZS-2026-0001")
-    assert "ZS-2026-0001" in info.value.message and status in info.value.message
-    assert info.value.details["status"] == [f"is {status}, must be lead"]
+    assert "ZS-2026-0001" in info.value.message and state_name(status, "en") in info.value.message
+    assert info.value.details["status"] == [f"is {state_name(status, 'en')}, must be a lead"]
+    assert state_name(status, "zh-CN") in info.value.to_dict("zh-CN")["message"]
 
 
 def test_validate_lead_does_not_mutate_its_input(policy):

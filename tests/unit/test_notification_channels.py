@@ -19,7 +19,6 @@ from services.notifications.channels import (
 from services.notifications.service import InboxWriter
 from shared.clock import SHANGHAI
 from shared.policy import load_policy
-from tests.receivers import receivers  # noqa: F401 (fixture)
 
 POLICY = load_policy()
 NOW = dt.datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)

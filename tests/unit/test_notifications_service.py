@@ -21,7 +21,6 @@ from shared.clock import SHANGHAI
 from shared.errors import InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
 from tests.harness import Harness, TestClock
-from tests.receivers import receivers  # noqa: F401 (fixture)
 
 POLICY = load_policy()
 PLUGINS = discover_channels()

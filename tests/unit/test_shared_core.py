@@ -386,6 +386,9 @@ def test_errors_survive_nameko_serialisation(cls, status, code):
 
     from nameko.exceptions import deserialize, serialize
 
+    import shared.rpc  # noqa: F401  (registers the typed errors with nameko)
+    from services.gateway.edge import HTTP_STATUS
+
     original = cls("m", {"f": ["r"]})
     wire = json.loads(json.dumps(serialize(original)))  # as it travels over AMQP
     back = deserialize(wire)
@@ -393,12 +396,14 @@ def test_errors_survive_nameko_serialisation(cls, status, code):
     assert isinstance(back, ZhaoshangError)
     assert back.message == "m" and str(back) == "m"
     assert back.details == {"f": ["r"]}
-    assert back.http_status == status and back.code == code
+    assert HTTP_STATUS[back.code] == status and back.code == code
     assert back.to_dict() == {"error": code, "message": "m", "details": {"f": ["r"]}}
 
 
 def test_error_without_details_survives():
     from nameko.exceptions import deserialize, serialize
+
+    import shared.rpc  # noqa: F401  (registers the typed errors with nameko)
 
     back = deserialize(serialize(Conflict("only a message")))
     assert type(back) is Conflict and back.message == "only a message" and back.details == {}
@@ -422,12 +427,12 @@ def test_flatten_nested_messages():
         "_schema": ["top-level problem"],
         "sector": "a bare string",
     }
-    assert flatten_messages(messages) == {
+    assert flatten_messages(messages) == {  # marshmallow's own texts become the catalogue's
         "investor.credit_code": ["bad check character"],
-        "investor.name": ["Missing data for required field."],
-        "land_demand.unit": ["Must be one of: mu."],
+        "investor.name": ["required"],
+        "land_demand.unit": ["must be one of: mu"],
         "land_demand": ["whole land invalid"],
-        "tags.0": ["Not a valid string."],
+        "tags.0": ["must be text"],
         "tags.2": ["Too long."],
         "items[0].qty": ["must be positive"],
         "items[1].sku": ["unknown"],
@@ -453,7 +458,7 @@ def test_load_or_invalid_with_real_nested_schema():
 
     with pytest.raises(InvalidInput) as info:
         load_or_invalid(Outer(), {"inner": {"n": "x"}, "many": [{"n": 1}, {}]})
-    assert info.value.details == {"inner.n": ["Not a valid integer."], "many.1.n": ["Missing data for required field."]}
+    assert info.value.details == {"inner.n": ["must be a whole number"], "many.1.n": ["required"]}
     assert "inner.n" in info.value.message
     assert load_or_invalid(Outer(), {"inner": {"n": "3"}}) == {"inner": {"n": 3}}
     with pytest.raises(InvalidInput) as info:

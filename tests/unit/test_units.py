@@ -76,7 +76,8 @@ def test_mu_to_square_metres_and_hectares():
 def test_unknown_unit_is_rejected_with_its_name():
     with pytest.raises(UnitError, match="acre") as refused:
         to_mu(1, "acre")
-    assert refused.value.field == "unit" and refused.value.rule.startswith("unknown land unit 'acre'")
+    assert refused.value.field == "unit" and str(refused.value.rule).startswith("unknown land unit 'acre'")
+    assert refused.value.rule.render("zh-CN").startswith("面积单位 'acre' 无法识别")
     with pytest.raises(UnitError, match="unknown land unit") as refused:
         land_in_mu(1, "")
     assert refused.value.field == "unit"
