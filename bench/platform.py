@@ -1,4 +1,4 @@
-"""The platform's benchmark (issue #10): every figure beside its floor, in one run on this machine.
+"""The platform's benchmark: every figure beside its floor, in one run on this machine.
 
     .venv/bin/python -m bench.platform                 # the full run quoted in docs/PERFORMANCE.md
     .venv/bin/python -m bench.platform --smoke         # a few seconds: checks that it works (the tests run this)

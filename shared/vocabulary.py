@@ -74,6 +74,12 @@ EVENT_NAMES: Mapping[str, str] = {
     "accounting.recovery_waived": N_("fee recovery written off"),
     "accounting.closed": N_("investment accounting closed"),
     "coordinator.project_state_changed": N_("project state changed"),
+    "supervision.special_report_filed": N_("special report to the Leading Group filed"),
+    "supervision.project_stale": N_("no progress for the stale period"),
+    "supervision.problem_escalated": N_("problem escalated to the liaison leader"),
+    "supervision.special_report_due": N_("special report due today"),
+    "supervision.review_period_ending": N_("review period ends today"),
+    "supervision.reminder": N_("follow-up reminder"),
 }
 
 POSITION_NAMES: Mapping[str, str] = {

@@ -67,7 +67,7 @@ activities = Table(
     Column("event_id", String(64)),
 )
 
-# -- the ledger (R10) and the Leading Group's targets (R14), issue #8 -------------------------------------------
+# -- the ledger (R10) and the Leading Group's targets (R14) ----------------------------------------------------
 # One row per project: the full row (``ledger.apply``) in ``data``, and the columns the books filter and sort on.
 LEDGER_FILTERS = ("book", "responsible_unit", "state", "sector", "tier", "is_key", "next_due")
 """The columns a page of the ledger is filtered on (``ledger_store.list_rows``; ``liaison_user`` has its own index)."""

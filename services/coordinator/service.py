@@ -335,7 +335,7 @@ class CoordinatorService:
         return [{"from": list(t.from_states), "to": t.to_state, "trigger": t.trigger, "rule": t.rule, "by": t.by}
                 for t in domain.TRANSITIONS]
 
-    # -- the ledger (R10), key projects, funds in place, the LG's targets (R14): issue #8 ------------------------
+    # -- the ledger (R10), key projects, funds in place, the LG's targets (R14) ---------------------------------
     def _ledger(self, uow, *events: Envelope) -> None:
         """Fold the event handled, and the state change it caused, into the ledger — same transaction."""
         ledger_store.record(uow, [*events, *uow.emitted], self.policy)

@@ -106,7 +106,7 @@ class IntakeService:
         })
         return Envelope(type=event_type, actor=actor, payload=payload, project_id=row["id"])
 
-    # -- the project reserve (R8) and the public catalog (R9): issue #8 ------------------------------------------
+    # -- the project reserve (R8) and the public catalog (R9) ---------------------------------------------------
     @rpc
     def add_reserve_project(self, actor, data):
         """DRB, with IPB, the parks, IND and the towns, enters a reserve project with its proposal or

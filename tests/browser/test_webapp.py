@@ -1,4 +1,4 @@
-"""The flows of issue #9 in real headless Chromium, each with a screenshot under tests/browser/output/.
+"""The web app's flows in real headless Chromium, each with a screenshot under tests/browser/output/.
 
 The set-up of the single-step flows (a lead under review, a negotiation awaiting the decision, a contract filed)
 goes through the API as ``zhaoshang demo`` does it; the step the issue names is done in the browser
@@ -114,7 +114,7 @@ def test_public_catalog_shows_no_confidential_field(web):
 
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     drb = {"user_id": "drb-1", "position": "reserve_clerk", "unit": "DRB"}
-    with ClusterRpcProxy(config, timeout=20) as rpc:  # the reserve (issue #8) is entered over the bus
+    with ClusterRpcProxy(config, timeout=20) as rpc:  # the reserve is entered over the bus
         entry = rpc.intake.add_reserve_project(drb, {
             "year": 2026, "name": "浏览器测试公开招商项目", "sector": "C3252",
             "location": {"kind": "park", "id": "hengdong"}, "total_investment": "300000000",
@@ -170,7 +170,7 @@ LEAD = {"#f-project_name": "年产5万吨高性能铝合金型材项目", "#f-in
 
 def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
     """Lead to archives, every step in its form on the project page, each person of the README signing in with her
-    password as the README's table says (issue #9)."""
+    password as the README's table says."""
     api, base, _ = web
     people = readme_people
     assert people["address"] == base + "/"  # the address the README's commands printed is where they sign in
