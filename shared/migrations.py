@@ -17,6 +17,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from shared.config import ROOT
@@ -57,6 +58,28 @@ def alembic_config(service: str, connection=None, database_url=None) -> Config:
 def upgrade(service: str, engine: Engine, revision: str = "head", database_url=None) -> None:
     with engine.begin() as connection:
         command.upgrade(alembic_config(service, connection, database_url), revision)
+
+
+def other_database(database_url, service: str) -> Engine | None:
+    """Another service's database, for a revision that moves rows between two services' databases (its caller
+    disposes of it); None when there is none to read: no ``database_url`` given, or an SQLite file that does
+    not exist or is not in WAL mode yet — a service starting at this moment is creating it (a deployment's files
+    are in WAL mode from their first start; the header's bytes 18–19 say so, read without any lock).  Opened
+    without the services' pragmas: a revision reading it must not take the lock a starting service needs to
+    switch its new file to WAL."""
+    if database_url is None:
+        return None
+    url = database_url(service)
+    if url.startswith("sqlite:///"):
+        path = Path(url.split("///", 1)[1])
+        try:
+            header = path.read_bytes()[:20] if path.is_file() else b""
+        except OSError:
+            return None
+        if len(header) < 20 or header[18:20] != b"\x02\x02":
+            return None
+        return create_engine(url, connect_args={"timeout": 30})
+    return create_engine(url)
 
 
 def downgrade(service: str, engine: Engine, revision: str) -> None:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from shared import migrations
+from shared.db import make_engine
 from tests.conftest import fresh_pg_database
 
 SERVICES = [s for s in migrations.SERVICES_WITH_DATABASES if migrations.has_migrations(s)]
@@ -117,7 +118,7 @@ def test_an_existing_deployments_tracking_moves_from_notifications_to_supervisio
     assert migrations.SERVICES_WITH_DATABASES.index("supervision") < migrations.SERVICES_WITH_DATABASES.index(
         "notifications")
     urls = {s: f"sqlite:///{tmp_path / (s + '.db')}" for s in ("notifications", "supervision")}
-    engines = {s: create_engine(url) for s, url in urls.items()}
+    engines = {s: make_engine(url) for s, url in urls.items()}  # in WAL mode, as the services open them
     _notifications_before_supervision(engines["notifications"])
     with pytest.raises(RuntimeError, match="migrate supervision's database first"):
         migrations.upgrade("notifications", engines["notifications"], database_url=urls.get)
@@ -134,7 +135,7 @@ def test_an_existing_deployments_tracking_moves_from_notifications_to_supervisio
 
 
 def test_notifications_holding_tracking_rows_is_not_emptied_without_supervisions_database(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'notifications.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'notifications.db'}")
     _notifications_before_supervision(engine)
     with pytest.raises(RuntimeError, match="zhaoshang migrate"):
         migrations.upgrade("notifications", engine)  # no configuration naming supervision's database
@@ -161,3 +162,17 @@ def test_tracking_moves_to_supervision_on_postgresql():
         finally:
             for engine in engines.values():
                 engine.dispose()
+
+
+def test_a_database_another_service_is_creating_right_now_is_left_alone(tmp_path):
+    """A fresh deployment starts every service at once: a revision that reads another service's database must
+    not open a file that service is creating (switching it to WAL takes a lock its start then failed on)."""
+    url = f"sqlite:///{tmp_path / 'notifications.db'}"
+    assert migrations.other_database({"notifications": url}.get, "notifications") is None  # no file yet
+    create_engine(url).connect().close()  # created, not yet in WAL mode: its service is starting
+    assert migrations.other_database({"notifications": url}.get, "notifications") is None
+    make_engine(url).connect().close()  # as its service opens it: WAL from then on
+    engine = migrations.other_database({"notifications": url}.get, "notifications")
+    assert engine is not None
+    engine.dispose()
+    assert migrations.other_database(None, "notifications") is None

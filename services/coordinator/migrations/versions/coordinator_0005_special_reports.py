@@ -4,8 +4,6 @@ Revision ID: coordinator_0005
 Revises: coordinator_0004
 Create Date: 2026-12-06 17:42:08.027568
 """
-from pathlib import Path
-
 from alembic import context, op
 import sqlalchemy as sa
 import shared.types
@@ -37,16 +35,12 @@ def upgrade() -> None:
 def _copy_the_register(table) -> None:
     """An existing deployment: the reports already filed, from the register (supervision's database, or
     notifications' where it was kept before supervision existed), so a project can still be terminated on one."""
-    url_of = context.config.attributes.get("database_url")
-    if url_of is None:
-        return
-    from shared.db import make_engine
+    from shared.migrations import other_database
 
     for service in ("supervision", "notifications"):
-        url = url_of(service)
-        if url.startswith("sqlite:///") and not Path(url.split("///", 1)[1]).exists():
+        source = other_database(context.config.attributes.get("database_url"), service)
+        if source is None:
             continue
-        source = make_engine(url)
         try:
             if not sa.inspect(source).has_table("special_reports"):
                 continue

@@ -45,11 +45,10 @@ def _rows_kept_by_supervision() -> None:
     bind = op.get_bind()
     if not any(bind.execute(sa.text(f"SELECT 1 FROM {name}")).first() for name in (*MOVED, "projects")):
         return
-    url_of = context.config.attributes.get("database_url")
-    if url_of is not None:
-        from shared.db import make_engine
+    from shared.migrations import other_database
 
-        engine = make_engine(url_of("supervision"))
+    engine = other_database(context.config.attributes.get("database_url"), "supervision")
+    if engine is not None:
         try:
             if sa.inspect(engine).has_table("alembic_version"):
                 with engine.connect() as connection:

@@ -5,8 +5,6 @@ Revision ID: supervision_0001
 Revises:
 Create Date: 2026-12-06 17:39:25.874579
 """
-from pathlib import Path
-
 from alembic import context, op
 import sqlalchemy as sa
 import shared.types
@@ -138,18 +136,15 @@ def _copy_from_notifications(tables: dict) -> None:
     """An existing deployment: the rows notifications kept before this service existed (projects' tracking
     facts, progress, problems, pending and past deadlines of the kinds supervision keeps, the special-report
     register) are copied here, ids and all.  notifications' own revision notifications_0002 drops them there
-    only after this revision has run (it runs it when it has not).  The configuration names the notifications
+    only after this revision has run (it refuses to before).  The configuration names the notifications
     database (``shared.migrations.upgrade(..., database_url=...)``); without one, or with a notifications
-    database that never held them, there is nothing to copy."""
-    url_of = context.config.attributes.get("database_url")
-    if url_of is None:
-        return
-    url = url_of("notifications")
-    if url.startswith("sqlite:///") and not Path(url.split("///", 1)[1]).exists():
-        return
-    from shared.db import make_engine
+    database that never held them (or is being created by its service starting beside this one), there is
+    nothing to copy."""
+    from shared.migrations import other_database
 
-    source = make_engine(url)
+    source = other_database(context.config.attributes.get("database_url"), "notifications")
+    if source is None:
+        return
     try:
         if not sa.inspect(source).has_table("special_reports"):
             return  # a new deployment (or notifications moved them out before)
