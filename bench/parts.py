@@ -67,8 +67,8 @@ def documents(rounds: int, n: int) -> dict:
     figures = [{"name": name, "value": "123.45", "unit": "yuan", "formula": "实际固定资产投资 ÷ 实际用地（依据合同第三条）"}
                for name in report.FIGURE_NAMES]
     accounting = {"participants": ["IPB", "FIN", "DRB", "IND", "LAND", "AUDIT", "PARK:hengdong"], "figures": figures}
-    tasks = [{"unit": u, "amount_due": "3000000.00", "amount_recovered": "0.00", "status": "open"} for u in ("FIN", "LAND")]
-    args = (PROJECT, accounting, tasks, "用地合理。")
+    receivable = {"amount": "3000000.00", "roles": [{"unit": u} for u in ("FIN", "LAND", "LEGAL")]}
+    args = (PROJECT, accounting, receivable, "用地合理。")
     out = {
         "contract_draft_ms": best(lambda: document.render_contract(TERMS, project=PROJECT, version=3), rounds, n),
         "contract_approval_ms": best(lambda: document.approve(draft), rounds, n),

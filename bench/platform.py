@@ -16,7 +16,11 @@ fresh vhost of the local RabbitMQ, beside ``bench.floor`` (a nameko service doin
   committed state change (its outbox row) to the in-app notification (the notifications service's row);
 * Excel: a generated county ledger workbook of 10,000 rows imported through the gateway; the ledger
   then filled to 100,000 rows (generated rows written to the coordinator's database) and exported;
-* reads at province scale: a filtered, sorted ledger page and a project page through the gateway;
+* reads at province scale: a filtered, sorted ledger page and a project page through the gateway; a person's
+  workbench (IPB's clerk, whose unit most projects await, a park's head, a bureau's reviewer, the county
+  magistrate) and search by two characters of a name, three or more, an investor's name and a credit code, over
+  the ledger's projects (each generated with a name, investor and credit code of its own, its to-dos derived as
+  the coordinator derives them, its search entry indexed by the database: ``fill_workbench``);
 * memory: resident memory of each service process at rest and after the lifecycle.
 
 ``--json FILE`` writes the figures as JSON.  ``--only reads,excel`` (any of ``lifecycle, latency, reads,
@@ -51,7 +55,7 @@ SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "super
 IPB = {"X-Zhaoshang-User": "u-ipb-1", "X-Zhaoshang-Position": "ipb_clerk", "X-Zhaoshang-Unit": "IPB"}
 PARTS = ("lifecycle", "latency", "reads", "excel")
 FLOORS = {"ledger_page_p95_ms": 50, "project_page_p95_ms": 50, "event_latency_p95_ms": 200, "import_10k_s": 20,
-          "export_100k_s": 30, "lifecycle_ratio": 2.0}
+          "export_100k_s": 30, "lifecycle_ratio": 2.0, "workbench_p95_ms": 50, "search_p95_ms": 50}
 
 
 def say(what: str) -> None:
@@ -190,6 +194,112 @@ def county_workbook(rows: int, tag: str) -> bytes:
     return out.getvalue()
 
 
+PRODUCTS = ["铝合金型材", "锂离子电池", "光伏组件", "医疗器械", "新型建材", "电子元器件", "汽车零部件", "生物医药", "农产品加工",
+            "冷链物流", "智能装备", "精密模具", "环保材料", "纺织服装", "食品饮料", "电线电缆", "半导体材料", "新能源汽车",
+            "高端数控机床", "工业机器人", "智能家居", "竹木制品", "陶瓷", "中药材", "钢结构", "包装印刷", "化工新材料",
+            "储能设备", "风电装备", "显示面板", "通信设备", "软件信息", "数据中心", "文化旅游", "商贸物流", "水泥制品"]
+FORMS = ["年产{n}万吨{p}项目", "{p}生产基地项目", "{p}产业园项目", "新建{p}生产线项目", "{p}二期扩建项目", "{p}研发中心项目"]
+FIRMS = ["湖南", "广东", "江苏", "浙江", "深圳", "长沙", "衡阳", "株洲", "湘潭", "上海", "北京", "福建", "四川", "江西"]
+WORDS = ["华鑫", "恒达", "宏远", "金桥", "瑞丰", "中联", "天成", "鼎盛", "嘉禾", "远航", "鑫源", "同创", "博远", "兴业"]
+
+
+def generated_name(rng, i: int) -> str:
+    return rng.choice(FORMS).format(n=rng.randint(1, 50), p=rng.choice(PRODUCTS)) + (f"（{i}）" if i % 7 == 0 else "")
+
+
+def generated_investor(rng) -> tuple[str, str]:
+    code = "9143" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(14))
+    return f"{rng.choice(FIRMS)}{rng.choice(WORDS)}{rng.choice(PRODUCTS)[:2]}有限公司", code
+
+
+def fill_workbench(coordinator_db: Path) -> dict:
+    """Every generated project's search entry (a name, an investor and a credit code of its own; the FTS5 tables
+    follow by their triggers) and its to-dos, derived from its state as the coordinator derives them; returns
+    samples for the queries (credit codes, investors)."""
+    import sqlite3
+
+    from services.coordinator import workbench
+    from shared import search
+    from shared.policy import load_policy
+
+    policy = load_policy()
+    rng = random.Random(11)
+    conn = sqlite3.connect(coordinator_db, timeout=60)
+    samples = {"codes": [], "investors": []}
+    try:
+        rows = conn.execute("SELECT project_id, ref, name, state, responsible_unit, data FROM ledger "
+                            "WHERE project_id LIKE 'gen%'").fetchall()
+        entries, todos = [], []
+        for pid, ref, name, state, unit, data in rows:
+            investor, code = generated_investor(rng)
+            if len(samples["codes"]) < 200:
+                samples["codes"].append(code)
+                samples["investors"].append(investor[2:6])
+            e = search.entry_values(key=pid, kind="lead" if state == "lead" else "project", name=name, ref=ref,
+                                    investor=investor, code=code, state=state, unit=unit, owner_unit="IPB",
+                                    year=rng.choice([2024, 2025, 2026]))
+            entries.append(tuple(e[c] for c in SEARCH_COLUMNS))
+            row = {**json.loads(data), "state": state, "responsible_unit": unit}
+            for todo in workbench.awaiting(row, policy):
+                todos.append((pid, todo["unit"], todo["position"], todo["due"] or "9999-12-31", todo["kind"],
+                              todo["operation"], json.dumps(todo, ensure_ascii=False)))
+        conn.executemany(f"INSERT INTO search_entries ({', '.join(SEARCH_COLUMNS)}) VALUES "
+                         f"({', '.join('?' * len(SEARCH_COLUMNS))})", entries)
+        conn.executemany("INSERT INTO awaiting (project_id, unit, position, due, kind, operation, data) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", todos)
+        conn.execute("INSERT INTO awaiting_counts (unit, position, kind, operation, n) "
+                     "SELECT unit, coalesce(position, ''), kind, coalesce(operation, ''), count(*) FROM awaiting "
+                     "WHERE project_id LIKE 'gen%' GROUP BY 1, 2, 3, 4 "
+                     "ON CONFLICT (unit, position, kind, operation) DO UPDATE SET n = n + excluded.n")
+        conn.commit()
+        conn.execute("ANALYZE")
+        samples["entries"], samples["todos"] = len(entries), len(todos)
+        return samples
+    finally:
+        conn.close()
+
+
+SEARCH_COLUMNS = ("key", "kind", "ref", "name", "investor", "code", "state", "unit", "owner_unit", "year", "text", "grams")
+BENCH_PEOPLE = {"ipb_clerk": IPB,
+                "park_head": {"X-Zhaoshang-User": "b-park", "X-Zhaoshang-Position": "park_head:hengdong",
+                              "X-Zhaoshang-Unit": "PARK:hengdong"},
+                "reviewer": {"X-Zhaoshang-User": "b-drb", "X-Zhaoshang-Position": "reviewer", "X-Zhaoshang-Unit": "DRB"},
+                "county_magistrate": {"X-Zhaoshang-User": "b-mag", "X-Zhaoshang-Position": "county_magistrate",
+                                      "X-Zhaoshang-Unit": "LG"}}
+
+
+def workbench_reads(session, base: str, samples: dict, args) -> dict:
+    """Each person's workbench and the searches, ``--reads`` times each, through the gateway."""
+    rng = random.Random(5)
+    out = {}
+    every = []
+    for who, headers in BENCH_PEOPLE.items():
+        times = []
+        for _ in range(max(1, args.reads // len(BENCH_PEOPLE))):
+            t0 = time.perf_counter()
+            session.get(base + "/api/workbench", headers=headers, timeout=60).raise_for_status()
+            times.append(time.perf_counter() - t0)
+        out[f"workbench_{who}"] = ms(times)
+        every += times
+    out["workbench"] = ms(every)
+    queries = {"two_characters": lambda: rng.choice(PRODUCTS)[:2],
+               "three_or_more": lambda: rng.choice(PRODUCTS)[1:4],
+               "investor": lambda: rng.choice(samples["investors"]),
+               "credit_code": lambda: rng.choice(samples["codes"])}
+    every = []
+    for kind, make in queries.items():
+        times = []
+        for _ in range(max(1, args.reads // len(queries))):
+            t0 = time.perf_counter()
+            found = session.get(base + "/api/search", params={"q": make()}, headers=IPB, timeout=60)
+            found.raise_for_status()
+            times.append(time.perf_counter() - t0)
+        out[f"search_{kind}"] = ms(times)
+        every += times
+    out["search"] = ms(every)
+    return out
+
+
 def fill_ledger(coordinator_db: Path, total: int) -> int:
     """Clone the ledger's rows (JSON data and the filter columns) until it holds ``total`` rows."""
     import sqlite3
@@ -209,7 +319,7 @@ def fill_ledger(coordinator_db: Path, total: int) -> int:
             data = json.loads(row["data"])
             pid = f"gen{i:07d}"
             book = rng.choice(list(states))
-            row.update(project_id=pid, ref=f"GEN-{i:07d}", name=f"{row['name'][:60]}·{i}", book=book,
+            row.update(project_id=pid, ref=f"GEN-{i:07d}", name=generated_name(rng, i), book=book,
                        state=rng.choice(states[book]), responsible_unit=rng.choice(units),
                        sector=rng.choice(SECTORS), investment_fen=rng.randint(10**9, 10**12))
             data.update(project_id=pid, ref=row["ref"], name=row["name"], book=book, state=row["state"],
@@ -437,12 +547,15 @@ def province_scale(figures, data: Path, base: str, projects: list[str], only: se
     say("ledger fill")
     rows = fill_ledger(data / "coordinator.db", args.ledger)
     figures["ledger_rows"] = rows
+    say("workbench and search entries")
+    samples = fill_workbench(data / "coordinator.db")
+    figures["workbench_rows"] = {"search_entries": samples["entries"], "to_dos": samples["todos"]}
     session = requests.Session()
     if "reads" in only:
         runs = []
         for run in range(args.repeat):
             say(f"reads ({run + 1}/{args.repeat})")
-            runs.append(reads(session, base, projects, args))
+            runs.append({**reads(session, base, projects, args), **workbench_reads(session, base, samples, args)})
         figures["reads"] = {name: median_run([r[name] for r in runs], lambda f: f["p95_ms"]) for name in runs[0]}
     if "excel" in only:
         runs = []

@@ -14,7 +14,11 @@ import os
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
+
+import filetype
+
+from shared.i18n import _
 
 from shared.errors import InvalidInput, NotFound
 
@@ -64,6 +68,36 @@ def _write_durably(path: Path, data: bytes) -> None:
     _fsync_directory(directory)
 
 
+def sniff(data: bytes) -> str | None:
+    """The file type of ``data`` by its content (``filetype``'s magic bytes; Word and Excel by their parts):
+    an extension such as ``pdf``, ``docx``, ``jpg``, or None when it is none that ``filetype`` knows."""
+    kind = filetype.guess(data) if data else None
+    return None if kind is None else kind.extension
+
+
+def content_type_of(data: bytes, types: Iterable[str], max_size: int, field: str = "document") -> str:
+    """The content type of an upload of one of ``types`` (by content), or ``InvalidInput`` naming the rule."""
+    if not data:
+        raise InvalidInput.for_field(f"{field}.content", _("is empty"))
+    if len(data) > max_size:
+        raise InvalidInput.for_field(f"{field}.content", _("is {size:count} bytes; the limit is {limit:count} bytes",
+                                                           size=len(data), limit=max_size))
+    found = sniff(data)
+    accepted = sorted(t.lower() for t in types)
+    if found not in accepted:
+        raise InvalidInput.for_field(f"{field}.content", _("is a {found} file by its content; accepted: {accepted:list}",
+                                                           found=found, accepted=accepted) if found else
+                                     _("is of a type not known by its content; accepted: {accepted:list}",
+                                       accepted=accepted))
+    return CONTENT_TYPES[found]
+
+
+CONTENT_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
+                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "jpg": "image/jpeg", "png": "image/png"}
+
+
 class DocumentStore:
     def __init__(self, root: str | os.PathLike, rules: Mapping):
         self.root = Path(root)
@@ -99,6 +133,17 @@ class DocumentStore:
         except (binascii.Error, ValueError):
             raise InvalidInput.for_field(f"{field}.content_base64", "is not valid base64") from None
         return self.save(upload["filename"], data, field)
+
+    def save_by_content(self, filename: str, data: bytes, types: Iterable[str], max_size: int,
+                        field: str = "document") -> DocumentRef:
+        """Store ``data`` if its content is one of ``types`` (read from its magic bytes, not from ``filename``),
+        it is not empty and at most ``max_size`` bytes; otherwise refuse naming the field and store nothing."""
+        content_type = content_type_of(data, types, max_size, field)
+        digest = hashlib.sha256(data).hexdigest()
+        path = self._path(digest)
+        if not path.exists():
+            _write_durably(path, data)
+        return DocumentRef(digest, os.path.basename(filename), content_type, len(data))
 
     def load(self, document_id: str) -> bytes:
         path = self._path(document_id)

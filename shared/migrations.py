@@ -21,6 +21,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from shared.config import ROOT
+from shared.search import is_index_table
 
 SERVICES_WITH_DATABASES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
                            "coordinator", "gateway")
@@ -57,7 +58,16 @@ def alembic_config(service: str, connection=None, database_url=None) -> Config:
 
 def upgrade(service: str, engine: Engine, revision: str = "head", database_url=None) -> None:
     with engine.begin() as connection:
+        _transactional_ddl(connection)
         command.upgrade(alembic_config(service, connection, database_url), revision)
+
+
+def _transactional_ddl(connection) -> None:
+    """On SQLite, the revisions run in one transaction begun here: the driver begins one only at the first
+    write of rows, so a revision that fails or refuses after another's ``CREATE TABLE`` would leave that table
+    behind with the version unchanged (PostgreSQL's DDL is transactional anyway)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 def other_database(database_url, service: str) -> Engine | None:
@@ -84,6 +94,7 @@ def other_database(database_url, service: str) -> Engine | None:
 
 def downgrade(service: str, engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
+        _transactional_ddl(connection)
         command.downgrade(alembic_config(service, connection), revision)
 
 
@@ -99,8 +110,13 @@ def head_revision(service: str) -> str:
 def differences(service: str, engine: Engine) -> list:
     """What the database lacks or has beyond the service's models (empty = in step)."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
         return compare_metadata(context, metadata_of(service))
+
+
+def include_name(name, kind, parents) -> bool:
+    """What the models describe: not the tables and indexes a search index made (``shared.search``)."""
+    return not (kind in ("table", "index") and is_index_table(name))
 
 
 def autogenerate(service: str, engine: Engine, message: str) -> None:

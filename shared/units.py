@@ -34,6 +34,8 @@ __all__ = [
     "quantize_intensity",
     "to_mu",
     "land_in_mu",
+    "exact_mu",
+    "LAND_PLACES",
     "mu_to_m2",
     "mu_to_ha",
     "yuan_to_wan",
@@ -158,6 +160,21 @@ def to_mu(value: object, unit: str) -> Decimal:
     except decimal.Inexact:
         raise UnitError("value", _("too many digits to convert exactly: {value}", value=str(area))) from None
     return area
+
+
+LAND_PLACES = 10
+"""Decimal places of mu a land figure keeps exactly (the database's column, ``shared.types.decimal_column_type``):
+an m² value with up to 6 decimal places converts exactly."""
+
+
+def exact_mu(value: object, unit: str = "mu") -> Decimal:
+    """Area in 亩 exactly as given — never rounded — written with at least 2 places (``40003`` m² is ``60.0045``,
+    ``45`` mu is ``45.00``).  A value needing more than ``LAND_PLACES`` places raises ``UnitError`` (``"value"``)."""
+    mu = to_mu(value, unit).normalize(_EXACT)
+    if mu.as_tuple().exponent < -LAND_PLACES:
+        raise UnitError("value", _("more decimal places than are kept exactly (at most {places} once in mu): {value}",
+                                   places=str(LAND_PLACES), value=str(value)))
+    return mu.quantize(_CENT) if mu.as_tuple().exponent > -2 else mu
 
 
 def land_in_mu(value: object, unit: str) -> Decimal:

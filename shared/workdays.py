@@ -82,6 +82,22 @@ class WorkingDayCalendar:
         self._workdays = {year: frozenset(v["workdays"]) for year, v in loaded.items()}
         self._cc_years = chinese_calendar_years()
 
+    def add_years(self, extra_years: Mapping[object, Mapping[str, Iterable[object]]]) -> list[int]:
+        """Take the official schedules of more years (an administrator loaded them, R16); a year already known
+        is replaced.  Validated as ``load_extra_years``; returns the years taken."""
+        loaded = load_extra_years(extra_years)
+        for year, entry in loaded.items():
+            self._workdays[year] = frozenset(entry["workdays"])
+            self._holidays[year] = frozenset(entry["holidays"])
+        return sorted(loaded)
+
+    def with_years(self, extra_years: Mapping[object, Mapping[str, Iterable[object]]]) -> "WorkingDayCalendar":
+        """A copy of this calendar that also knows ``extra_years`` (this one is unchanged)."""
+        copy = WorkingDayCalendar()
+        copy._holidays, copy._workdays = dict(self._holidays), dict(self._workdays)
+        copy.add_years(extra_years)
+        return copy
+
     def is_known_year(self, year: int) -> bool:
         """True when the official schedule of ``year`` is known."""
         return year in self._holidays or year in self._cc_years

@@ -12,7 +12,7 @@ from shared.actor import Actor, is_allowed
 from shared.policy import Policy
 
 # The record a check is about, for rules that name the record's unit ({owner_unit}, …).
-CONTEXT = {"owner_unit": "PARK:hengdong", "responsible_unit": "PARK:hengdong", "task_unit": "FIN", "park": "hengdong"}
+CONTEXT = {"owner_unit": "PARK:hengdong", "responsible_unit": "PARK:hengdong", "park": "hengdong"}
 # Who to try as the forbidden actor: first another bureau or park touching that record, then ordinary staff.
 OTHERS = [("staff", "PARK:hexi"), ("reviewer", "LAND"), ("clerk", "AUDIT"), ("clerk", "ARCH"), ("clerk", "FIN"),
           ("clerk", "TOWN:shiwan"), ("clerk", "IPB"), ("clerk", "LG")]
@@ -41,9 +41,7 @@ def permitted_actor(rule: dict) -> Actor:
 
 
 def forbidden_actor(operation: str, authority) -> Actor | None:
-    rule = authority[operation]
-    bureau_first = any("{task_unit}" in u for u in rule.get("units") or ())
-    for position, unit in (OTHERS[1:2] + OTHERS if bureau_first else OTHERS):
+    for position, unit in OTHERS:
         actor = Actor("u-forbidden", position, unit)
         if not is_allowed(actor, operation, authority, **CONTEXT):
             return actor
@@ -64,8 +62,8 @@ def render(policy: Policy) -> str:
         "`tests/unit/test_authorization_table.py` checks it is current and walks every row with the",
         "permitted and the forbidden actor shown.  An operation not listed is refused.  The service",
         "that owns the record decides (the actor travels with every RPC); `{…}` stands for the unit",
-        "of the record in question (the unit that registered a lead, the project's responsible unit,",
-        "the recovery task's unit) — so a bureau or park never acts on another's record.",
+        "of the record in question (the unit that registered a lead, the project's responsible unit)",
+        "— so a bureau or park never acts on another's record.",
         "",
         "| operation | positions allowed | units allowed | e.g. allowed | e.g. refused |",
         "|---|---|---|---|---|",

@@ -101,6 +101,7 @@ def migrate_all(config: dict, quiet: bool = False) -> None:
 
 
 OPERATOR = {"user_id": "operator", "position": "system", "unit": "SYSTEM", "name": "command line"}
+HOLIDAY_LOADER = {"user_id": "operator", "position": "system_administrator", "unit": "IPB", "name": "command line"}
 
 
 def _password(args) -> str:
@@ -133,6 +134,38 @@ def cmd_users(args) -> int:
     print(f"user {user['user_id']} ({user['name']}): {user['position']} of {user['unit']}"
           f"{', administrator' if user['is_admin'] else ''}. Sign in at http://"
           f"{config['WEB_SERVER_ADDRESS'].replace('0.0.0.0', '127.0.0.1')}/")
+    return 0
+
+
+def cmd_holidays(args) -> int:
+    """``zhaoshang holidays load <file>``: the official holiday schedule of one or more years (R16), in the shape of
+    ``policy/holidays.yaml`` (``years: {2027: {holidays: [...], workdays: [...]}}``), loaded into the running
+    platform over the bus; prints every provisional deadline that moved."""
+    import yaml
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from shared.errors import ZhaoshangError
+    from shared.workdays import load_extra_years
+
+    try:
+        document = yaml.safe_load(open(args.file, encoding="utf-8").read()) or {}
+        years = load_extra_years(document.get("years", document) if isinstance(document, dict) else document)
+    except (OSError, yaml.YAMLError, ValueError) as exc:
+        raise SystemExit(f"{args.file}: {exc}") from None
+    if not years:
+        raise SystemExit(f"{args.file}: no year's schedule in it (years: {{2027: {{holidays: [...], workdays: [...]}}}})")
+    with ClusterRpcProxy(load_config(), timeout=60) as rpc:
+        for year, entry in sorted(years.items()):
+            data = {key: [d.isoformat() for d in entry[key]] for key in ("holidays", "workdays")}
+            try:
+                answer = rpc.gateway.load_holiday_schedule(HOLIDAY_LOADER, year, data)
+            except ZhaoshangError as exc:
+                raise SystemExit(f"{year}: refused: {exc.message}") from None
+            print(f"{year}: loaded in {', '.join(answer['loaded_in'])} — {len(data['holidays'])} days off, "
+                  f"{len(data['workdays'])} make-up working days; {len(answer['moved'])} provisional deadline(s) moved")
+            for item in answer["moved"]:
+                print(f"  {item['ref']} {item['what']}: {item['from']} → {item['to']}"
+                      f"{' (still provisional)' if item['provisional'] else ''}")
     return 0
 
 
@@ -206,6 +239,11 @@ def main(argv=None) -> int:
     migrate.add_argument("-m", "--message", help="the new revision's message")
     migrate.set_defaults(func=cmd_migrate)
     sub.add_parser("health", help="health of every service").set_defaults(func=cmd_health)
+    holidays_cmd = sub.add_parser("holidays", help="load a year's official holiday schedule (R16)")
+    holidays_cmd.add_argument("action", choices=["load"])
+    holidays_cmd.add_argument("file", help="YAML in the shape of policy/holidays.yaml: years: {2027: {holidays: […], "
+                                           "workdays: […]}}")
+    holidays_cmd.set_defaults(func=cmd_holidays)
     audit_cmd = sub.add_parser("audit", help="the tamper-evident audit trails")
     audit_cmd.add_argument("action", choices=["verify"])
     audit_cmd.set_defaults(func=cmd_audit)

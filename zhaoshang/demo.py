@@ -235,21 +235,29 @@ CUSTODIANS = {  # unit -> (head position, custodian user, name, cabinet)
 
 
 def _contract_to_construction(base: str, lead: dict, signatory: str, responsible_unit: str) -> None:
-    """R6, R13, R7: draft → LEGAL → signed by the routed signatory → 8 copies filed → construction → a lapse."""
+    """R6, R13, R7: draft from the decided terms → LEGAL → signed by the routed signatory → 8 copies filed →
+    construction; the obligations signing created."""
     import datetime as dt
 
+    from shared.clock import today_shanghai
+
     pid = lead["id"]
-    today = dt.date.today()
-    lapsed_due = (today - dt.timedelta(days=1)).isoformat()
-    terms = {"total_investment": "150000000", "fixed_asset_investment": "100000000", "land_mu": "45",
-             "construction_start": "2027-03-01", "completion": "2028-02-28", "production": "2028-06-30",
+    today = today_shanghai()
+    def after(days: int) -> str:  # dates from the signing day on: signing refuses an obligation due before it
+        return (today + dt.timedelta(days=days)).isoformat()
+
+    terms = {"construction_start": after(90), "completion": after(455), "production": after(575),
              "obligations": [
-                 {"id": "O1", "text": "取得项目用地并缴清土地出让金", "due": lapsed_due, "party": "investor"},
-                 {"id": "O2", "text": "主体厂房开工建设", "due": "2027-03-01", "party": "investor"},
-                 {"id": "O3", "text": "完成竣工验收并投产", "due": "2028-06-30", "party": "investor"}]}
+                 {"id": "O1", "text": "取得项目用地并缴清土地出让金", "due": after(60), "party": "investor"},
+                 {"id": "O2", "text": "取得环境影响评价批复", "due": after(75), "party": "investor"}]}
     contract = _until("contracts learning of the agreement",
                       lambda: _try(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, terms))
-    print(f"  contract v{contract['versions'][-1]['version']} drafted by IPB (a Word document)")
+    decided = contract["decided_terms"]
+    print(f"  contract v{contract['versions'][-1]['version']} drafted by IPB (a Word document) from the decided terms: "
+          f"{decided['land_mu']} mu, {decided['total_investment']} yuan, intensity {decided['intensity_wan_per_mu']} "
+          f"万元/亩; 甲方 {contract['party_a']}")
+    refusal = _refused(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, {**terms, "land_mu": "80"})
+    print(f"  IPB drafts a version at 80 mu: refused — {refusal}")
     _try(base, "POST", f"/api/projects/{pid}/contract/submission", CLERK, {"version": 1})
     legal = {"user_id": "demo-legal", "position": "legal_officer", "unit": "LEGAL"}
     _try(base, "POST", f"/api/projects/{pid}/contract/legal-review", legal,
@@ -291,11 +299,9 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
         f"#{e['seq']} {e['action']} by {e['user_id']} → {e['outcome']}" for e in trail[-2:]))
     checked = _try(base, "POST", "/api/contracts/check-obligations", CLERK)["changed"]
     contract = _try(base, "GET", f"/api/projects/{pid}/contract", CLERK)
-    for item in contract["obligations"]:
-        if item["status"] == "lapsed":
-            print(f"  obligation {item['key']} ({item['text']}) unmet at {item['due']}: special report to the LG due "
-                  f"{item['report_due']}{' (provisional)' if item['report_due_provisional'] else ''} "
-                  f"— {responsible_unit} notified [{checked} change(s) on this scan]")
+    due = min(contract["obligations"], key=lambda item: item["due"])
+    print(f"  obligations checked today: {checked} lapsed; the first due is {due['key']} ({due['text']}) on {due['due']}, "
+          f"supervised by {responsible_unit}")
     _print_project(base, lead, "construction")
 
 
@@ -333,23 +339,37 @@ def _account_and_archive(base: str, lead: dict, out_dir) -> None:
         size = _download(base, f"/api/projects/{pid}/accounting/report.{kind}", CLERK, target)
         print(f"  report written to {target} ({size} bytes)")
     print(f"  opinion: {issued['report']['opinion']}")
-    fin = {"user_id": "demo-fin", "position": "bureau_head", "unit": "FIN"}
-    magistrate = _leader("county_magistrate")
-    for task in issued["tasks"]:
-        if task["unit"] == "FIN":
-            _try(base, "POST", f"/api/projects/{pid}/accounting/recovery/FIN", fin,
-                 {"amount": task["amount_due"], "note": "投资方已缴清", "settled": True})
-            print(f"  FIN recovers {task['amount_due']} yuan (settled)")
-        else:
-            _try(base, "POST", f"/api/projects/{pid}/accounting/recovery/{task['unit']}/waiver", magistrate,
-                 {"reason": "费用已由财政局足额追缴"})
-            print(f"  {task['unit']} task waived by county_magistrate")
-    _try(base, "POST", f"/api/projects/{pid}/accounting/closure", CLERK)
-    print("  accounting closed")
+    _recover(base, pid, issued["receivable"])
     _until("contracts hearing the project is closed",
            lambda: _try(base, "POST", f"/api/projects/{pid}/contract/archives", CLERK, {"note": "移交县档案局"}))
     print("  contract handed to the County Archives Bureau (ARCH)")
     _print_project(base, lead, "archived")
+
+
+def _recover(base: str, pid: str, owed: dict) -> None:
+    """R12: the fee is one receivable; FIN, LAND and LEGAL record against it, the principals write off the rest."""
+    path = f"/api/projects/{pid}/accounting"
+    roles = "; ".join(f"{r['unit']} {r['role']}" for r in owed["roles"])
+    print(f"  the fee is one receivable: {owed['amount']} yuan owed by the investor — {roles}")
+    fin = {"user_id": "demo-fin", "position": "bureau_head", "unit": "FIN"}
+    legal = {"user_id": "demo-legal", "position": "legal_officer", "unit": "LEGAL"}
+    land = {"user_id": "demo-land", "position": "bureau_head", "unit": "LAND"}
+    paid = _try(base, "POST", f"{path}/recovery", fin, {"amount": "500000.00", "voucher": "FIN-2026-031",
+                                                         "note": "投资方缴纳第一笔"})["receivable"]
+    print(f"  FIN records 500000.00 yuan paid (voucher FIN-2026-031): {paid['outstanding']} yuan outstanding")
+    _try(base, "POST", f"{path}/recovery", land, {"note": "已向投资方送达超出合理用地处置通知"})
+    print("  LAND records its act on the land (no money): a notice on the excess land served")
+    refusal = _refused(base, "POST", f"{path}/recovery", legal, {"amount": "400000.00", "note": "法院执行款"})
+    print(f"  LEGAL records 400000.00: refused — {refusal}")
+    paid = _try(base, "POST", f"{path}/recovery", legal, {"amount": "300000.00", "note": "法院强制执行到位"})["receivable"]
+    print(f"  LEGAL records 300000.00 yuan recovered by court enforcement: {paid['outstanding']} yuan outstanding")
+    for position in ("county_magistrate", "party_secretary"):
+        result = _try(base, "POST", f"{path}/write-off", _leader(position),
+                      {"decision": "agree", "reason": "余款系企业破产清算后无法追回部分，经县委常委会研究同意核销"})
+        print(f"  {position} agrees to write off the remaining {paid['outstanding']} yuan (with a reason)")
+    owed = result["receivable"]
+    print(f"  receivable {owed['status']}: {owed['paid']} paid + {owed['written_off']} written off = {owed['amount']} yuan; "
+          f"accounting {result['state']}")
 
 
 def _leader(position: str, unit: str = "LG") -> dict:
@@ -430,14 +450,27 @@ def run(url: str, out_dir) -> int:
     early = {"held_on": "2026-11-20", "stage": "early", "participants": participants,
              "agreed": ["总投资1.5亿元", "供地方式：挂牌出让"], "open": ["税收奖励"], "exceeding_terms": []}
     final = {"held_on": "2026-11-25", "stage": "final", "participants": participants + [{"unit": "LEGAL", "position": "legal_director"}],
-             "agreed": ["税收奖励按现行政策执行", "2027年3月开工"], "open": [], "exceeding_terms": []}
+             "agreed": ["税收奖励按现行政策执行", "2027年3月开工"], "open": [], "exceeding_terms": [],
+             "policy_terms": [{"clause": "tax_reward_years", "value": "3"}]}
 
     small = _file_and_review(base, sample_lead(land_demand={"value": "45", "unit": "mu"},
                                                planned_fixed_asset_investment="100000000"))
     _approve(base, small)
     route = _negotiate(base, small, [early, {**final, "land": {"value": "30000", "unit": "m2"}}])
-    _try(base, "POST", f"/api/projects/{small['id']}/decision-route/decisions", _leader(route["decides"][0], f"PARK:{park}"),
-         {"decision": "agree"})
+    head = _leader(route["decides"][0], f"PARK:{park}")
+    refusal = ["环保措施未落实，暂不同意"]
+    _try(base, "POST", f"/api/projects/{small['id']}/decision-route/decisions", head,
+         {"decision": "refuse", "reasons": refusal})
+    print(f"  {route['decides'][0]} decides: refuse — {refusal[0]} (IPB notified)")
+    _until("the coordinator hearing the refusal",
+           lambda: _try(base, "GET", f"/api/projects/{small['id']}", CLERK)["state"] == "refused")
+    again = _try(base, "POST", f"/api/projects/{small['id']}/negotiation/renegotiation", CLERK,
+                 {"reason": "投资方承诺取得环评批复后方可开工"})
+    print(f"  IPB renegotiates: back to negotiation, round {again['round']}")
+    third = _try(base, "POST", f"/api/projects/{small['id']}/negotiation/sessions", CLERK,
+                 {**final, "held_on": "2026-11-26", "agreed": ["乙方取得环评批复后方可开工"]})
+    print(f"  session {len(third['sessions'])} (final) led by {third['session_lead']}: agreed 乙方取得环评批复后方可开工")
+    _try(base, "POST", f"/api/projects/{small['id']}/decision-route/decisions", head, {"decision": "agree"})
     print(f"  {route['decides'][0]} decides: agree — {route['signs']} will sign the contract")
     _print_project(base, small, "agreed")
     _contract_to_construction(base, small, route["signs"], f"PARK:{park}")

@@ -9,6 +9,11 @@ before it, so every line of the report can be checked by hand:
     reasonable land   = actual FAI (万元) ÷ contracted intensity (万元/亩)   → 0.01 mu
     excess land       = land used − reasonable land, when positive        (exact on 0.01 mu figures)
     fee to recover    = excess land × delisting price (yuan/mu)           → 0.01 yuan
+
+The fee is one receivable owed by the investor (``Receivable``): FIN collects it, LAND acts on the land, LEGAL
+takes legal action where it is not paid; payments recorded by any of them add up to the one amount, and only
+the principals write off a remainder.  An accounting's states and the acts each allows are the table
+``STATES``/``ACTS``.
 """
 from __future__ import annotations
 
@@ -17,13 +22,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import N_, _
 from shared.policy import Policy
 from shared.units import quantize_intensity, quantize_land, quantize_money, yuan_to_wan
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 PARTICIPANTS = ("IPB", "FIN", "DRB", "IND", "LAND", "AUDIT")
-RECOVERY_UNITS = ("FIN", "LAND", "LEGAL")
 
 
 def construction_period_over(completion: date, today: date) -> bool:
@@ -96,6 +102,18 @@ def compute(actual_fai_yuan: Decimal, land_used_mu: Decimal, contracted_intensit
     ]
 
 
+def figures_for(actual_fai_yuan: Decimal, land_used_mu: Decimal, contract_terms: Mapping, price_per_mu: Decimal,
+                price_source: str) -> list[dict]:
+    """The figures of an accounting whose two inputs are in, as stored and shown: ``compute`` on the signed
+    contract's intensity, the delisting price's formula naming where the price came from."""
+    figures = [f.dump() for f in compute(actual_fai_yuan, land_used_mu, Decimal(contract_terms["intensity_wan_per_mu"]),
+                                         price_per_mu)]
+    for f in figures:
+        if f["name"] == "delisting_price":
+            f["formula"] = f"the land's delisting price ({price_source})"
+    return figures
+
+
 def figure(figures: list[Mapping], name: str) -> Decimal:
     return Decimal(next(f["value"] for f in figures if f["name"] == name))
 
@@ -106,22 +124,178 @@ def opinion(figures: list[Mapping]) -> str:
     actual, contracted = figure(figures, "actual_intensity"), figure(figures, "contracted_intensity")
     if excess > 0:
         return (f"项目实际投资强度 {actual} 万元/亩，低于合同约定的 {contracted} 万元/亩；实际用地超出合理用地 {excess} 亩，"
-                f"应按土地摘牌价追缴相关费用 {fee} 元，由县财政局、县国土资源局、县法制办负责追缴。")
+                f"应按土地摘牌价向投资方追缴相关费用 {fee} 元（一笔应收款），由县财政局负责收缴，县国土资源局负责土地方面的处置，"
+                f"投资方不缴纳的由县法制办依法追索。")
     return f"项目实际投资强度 {actual} 万元/亩，不低于合同约定的 {contracted} 万元/亩；实际用地未超出合理用地，用地合理。"
 
 
-# -- recovery ---------------------------------------------------------------------------------------------
-OPEN, SETTLED, WAIVED = "open", "settled", "waived"
 
 
-def check_can_close(state: str, report_issued: bool, tasks: list[Mapping]) -> None:
-    missing = []
-    if state != "computed":
-        missing.append("both figures (AUDIT's actual FAI, LAND's land used) and the computation")
-    if not report_issued:
-        missing.append("the written report to the county party committee and government")
-    unsettled = [t["unit"] for t in tasks if t["status"] == OPEN]
-    if unsettled:
-        missing.append(f"recovery tasks settled or waived ({', '.join(unsettled)} open)")
-    if missing:
-        raise Conflict("the accounting cannot close yet: " + "; ".join(missing), {"missing": missing})
+# -- the accounting's states ---------------------------------------------------------------------------------
+OPEN, COMPUTED, REPORTED, CLOSED = "open", "computed", "reported", "closed"
+
+STATES: dict[str, str] = {
+    OPEN: "opened: awaiting AUDIT's actual FAI and LAND's land used",
+    COMPUTED: "both figures in and computed (either may still be corrected); the report may be issued",
+    REPORTED: "the report is issued and its figures are final; the fee is owed by the investor",
+    CLOSED: "closed: the report is issued and nothing is owed (no fee, settled, or the remainder written off)",
+}
+
+
+@dataclass(frozen=True)
+class Act:
+    """What may be done to an accounting, in which states, and what a refusal says is needed."""
+    name: str
+    states: tuple[str, ...]
+    needs: str
+
+
+ACTS: dict[str, Act] = {a.name: a for a in (
+    Act("record_figure", (OPEN, COMPUTED), N_("the figures are entered until the report is issued; after it they are "
+                                              "final")),
+    Act("issue_report", (COMPUTED,), N_("the report needs both figures (AUDIT's actual FAI and LAND's land used) "
+                                        "first")),
+    Act("record_recovery", (REPORTED,), N_("recovery is recorded against the fee of the issued report while it is "
+                                           "owed")),
+    Act("write_off", (REPORTED,), N_("a remainder is written off while the fee of the issued report is owed")),
+)}
+STATE_NAMES = {OPEN: N_("opened"), COMPUTED: N_("computed"), REPORTED: N_("reported"), CLOSED: N_("closed")}
+
+
+def check_act(state: str, act: str) -> None:
+    """Refuse ``act`` unless the state table allows it in ``state`` (a Conflict naming both)."""
+    rule = ACTS[act]
+    if state not in rule.states:
+        raise Conflict(_("the accounting is {state}: {needs}", state=_(STATE_NAMES[state]), needs=_(rule.needs)),
+                       {"state": [state]})
+
+
+def state_after_figures(actual_fai, land_used_mu) -> str:
+    return COMPUTED if actual_fai is not None and land_used_mu is not None else OPEN
+
+
+def state_after(receivable: "Receivable | None") -> str:
+    """After the report (and after each recovery act): closed once nothing is owed, else reported."""
+    return REPORTED if receivable is not None and receivable.status == OUTSTANDING else CLOSED
+
+
+# -- the one receivable (R12) ---------------------------------------------------------------------------------
+# The excess-land fee is one amount owed by the investor.  Three units act on it, each in its own role; a payment
+# recorded by any of them counts against the one amount.
+RECOVERY_ROLES: dict[str, str] = {
+    "FIN": "collects the fee from the investor",
+    "LAND": "acts on the land side (the excess land)",
+    "LEGAL": "takes legal action where the investor does not pay",
+}
+OUTSTANDING, SETTLED, WRITTEN_OFF = "outstanding", "settled", "written_off"
+RECEIVABLE_NAMES = {OUTSTANDING: N_("owed"), SETTLED: N_("paid in full"), WRITTEN_OFF: N_("written off")}
+PAYMENT, ACTION = "payment", "action"
+AGREE, REFUSE = "agree", "refuse"
+
+
+@dataclass(frozen=True)
+class Receivable:
+    """The fee owed, what has been paid against it, what the principals wrote off, and its status."""
+    amount: Decimal
+    paid: Decimal
+    written_off: Decimal
+    status: str
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.paid - self.written_off
+
+
+def new_receivable(fee: Decimal) -> Receivable | None:
+    """The receivable the issued report opens: none when there is no fee."""
+    return Receivable(fee, Decimal("0.00"), Decimal("0.00"), OUTSTANDING) if fee > 0 else None
+
+
+def check_recovery_unit(unit: str) -> None:
+    if unit not in RECOVERY_ROLES:
+        raise NotAllowed(_("{unit:unit} has no role in recovering the fee: {roles:units} record against it",
+                           unit=unit, roles=list(RECOVERY_ROLES)), {"unit": list(RECOVERY_ROLES)})
+
+
+def _still_owed(receivable: Receivable | None) -> Receivable:
+    if receivable is None:
+        raise Conflict(_("the accounting found no fee to recover"), {"fee": ["0.00"]})
+    if receivable.status != OUTSTANDING:
+        raise Conflict(_("the fee is {status}: nothing is owed any more", status=_(RECEIVABLE_NAMES[receivable.status])),
+                       {"status": [receivable.status]})
+    return receivable
+
+
+def record_payment(receivable: Receivable | None, amount: Decimal) -> Receivable:
+    """A payment by the investor recorded by FIN, LAND or LEGAL: part of the one amount, never more than is
+    outstanding.  The receivable is settled when the payments reach the amount still owed."""
+    _still_owed(receivable)
+    if amount <= 0:
+        raise InvalidInput.for_field("amount", _("a payment must be more than 0 yuan"))
+    if amount != amount.quantize(CENT):
+        raise InvalidInput.for_field("amount", _("yuan are kept to 2 decimal places (fen)"))
+    if amount > receivable.outstanding:
+        raise InvalidInput.for_field("amount", _(
+            "exceeds the {outstanding:yuan} outstanding of the fee of {fee:yuan} ({paid:yuan} paid so far): more than "
+            "is owed is not recorded", outstanding=receivable.outstanding, fee=receivable.amount, paid=receivable.paid))
+    paid = receivable.paid + amount
+    settled = paid + receivable.written_off == receivable.amount
+    return Receivable(receivable.amount, paid, receivable.written_off, SETTLED if settled else OUTSTANDING)
+
+
+def check_recovery_action(receivable: Receivable | None) -> None:
+    """An act without money (a demand notice, the land withdrawn, a suit filed) needs a fee still owed."""
+    _still_owed(receivable)
+
+
+@dataclass(frozen=True)
+class WriteOff:
+    """The principals' decision on writing off the remainder: each principal agrees or refuses, with a reason.
+    ``amount`` is the remainder the round is about; ``decisions`` maps a principal's position to theirs."""
+    amount: Decimal
+    decisions: Mapping[str, str]
+
+
+def decide_write_off(receivable: Receivable | None, pending: WriteOff | None, principals: tuple[str, ...],
+                     position: str, decision: str) -> tuple[WriteOff, str | None]:
+    """One principal's decision on writing off what is outstanding (R12: only the principals, with a reason).
+
+    The round is about the amount outstanding when it began; every principal agreeing writes it off, any refusal
+    refuses it (the fee stays owed; a later round may begin).  Returns the round with this decision and its
+    outcome: ``written_off``, ``refused`` or None (awaiting the other principals)."""
+    if position not in principals:
+        raise NotAllowed(_("only the principals ({principals:positions}) write off a remainder, not {position:position}",
+                           principals=list(principals), position=position),
+                         {"position": list(principals)})
+    _still_owed(receivable)
+    if decision not in (AGREE, REFUSE):
+        raise InvalidInput.for_field("decision", _("agree or refuse"))
+    current = still_pending(pending, receivable) or WriteOff(receivable.outstanding, {})
+    if position in current.decisions:
+        raise Conflict(_("{position:position} has already decided on writing off {amount:yuan}", position=position,
+                         amount=current.amount), {"position": [current.decisions[position]]})
+    decisions = {**current.decisions, position: decision}
+    outcome = ("refused" if REFUSE in decisions.values()
+               else WRITTEN_OFF if all(decisions.get(p) == AGREE for p in principals) else None)
+    return WriteOff(current.amount, decisions), outcome
+
+
+def still_pending(pending: WriteOff | None, receivable: Receivable | None) -> WriteOff | None:
+    """A round of decisions stands while the amount it is about is what is outstanding: a payment recorded
+    meanwhile changes the remainder, and the principals decide again on the new one."""
+    if pending is None or receivable is None or receivable.status != OUTSTANDING:
+        return None
+    return pending if pending.amount == receivable.outstanding else None
+
+
+def after_write_off(receivable: Receivable, round_: WriteOff) -> Receivable:
+    return Receivable(receivable.amount, receivable.paid, receivable.written_off + round_.amount, WRITTEN_OFF)
+
+
+def closing_reason(receivable: Receivable | None) -> str:
+    if receivable is None:
+        return "accounting report issued; no fee to recover"
+    if receivable.status == SETTLED:
+        return f"accounting report issued; the fee of {receivable.amount} yuan is paid"
+    return (f"accounting report issued; {receivable.paid} of {receivable.amount} yuan paid, the remainder of "
+            f"{receivable.written_off} yuan written off by the principals")

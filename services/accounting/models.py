@@ -1,4 +1,4 @@
-"""accounting's own database: accountings, recovery tasks (R12)."""
+"""accounting's own database: accountings, the one receivable of each, and what was done to recover it (R12)."""
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
@@ -25,7 +25,7 @@ projects = Table(
 accountings = Table(
     "accountings", metadata,
     Column("project_id", String(40), ForeignKey("projects.project_id"), primary_key=True),
-    Column("state", String(12), nullable=False),  # open | computed | closed
+    Column("state", String(12), nullable=False),  # domain.STATES: open | computed | reported | closed
     Column("opened_by", JSON, nullable=False),
     Column("opened_at", UtcDateTime(), nullable=False),
     Column("cause", String(40), nullable=False),  # construction_period_ended | opened_by_ipb
@@ -44,15 +44,31 @@ accountings = Table(
     Column("version", Integer, nullable=False),
 )
 
-recovery_tasks = Table(
-    "recovery_tasks", metadata,
+# The fee is one receivable owed by the investor (opened by the issued report when there is a fee).
+receivables = Table(
+    "receivables", metadata,
+    Column("project_id", String(40), ForeignKey("accountings.project_id"), primary_key=True),
+    Column("amount", money_column_type(), nullable=False),  # the fee, once
+    Column("paid", money_column_type(), nullable=False),  # the payments recorded by FIN, LAND or LEGAL, summed
+    Column("written_off", money_column_type(), nullable=False),  # what the principals wrote off
+    Column("status", String(12), nullable=False),  # outstanding | settled | written_off
+    Column("write_off_round", JSON),  # the principals' decisions so far on writing off a remainder: amount, decisions
+    Column("decisions", JSON, nullable=False),  # every principal's write-off decision, with its reason
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime()),  # settled or written off
+)
+
+# What FIN, LAND and LEGAL record against the receivable: a payment (an amount) or an act (a note).
+recovery_entries = Table(
+    "recovery_entries", metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
-    Column("project_id", String(40), ForeignKey("accountings.project_id"), nullable=False, index=True),
+    Column("project_id", String(40), ForeignKey("receivables.project_id"), nullable=False, index=True),
     Column("unit", String(8), nullable=False),
-    Column("status", String(8), nullable=False),  # open | settled | waived
-    Column("amount_due", money_column_type(), nullable=False),
-    Column("amount_recovered", money_column_type(), nullable=False),
-    Column("entries", JSON, nullable=False),
-    Column("waived", JSON),
-    UniqueConstraint("project_id", "unit", name="uq_recovery_task_unit"),
+    Column("kind", String(8), nullable=False),  # payment | action
+    Column("amount", money_column_type()),
+    Column("voucher", String(64)),  # the payment's voucher number: one payment is recorded once
+    Column("note", Text, nullable=False),
+    Column("by", JSON, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    UniqueConstraint("project_id", "voucher", name="uq_recovery_entry_voucher"),
 )

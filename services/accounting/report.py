@@ -20,17 +20,27 @@ FIGURE_NAMES = {
     "delisting_price": "土地摘牌价", "fee_to_recover": "应追缴费用",
 }
 UNIT_NAMES = {"yuan": "元", "mu": "亩", "万元/亩": "万元/亩", "yuan/mu": "元/亩"}
-TASK_STATUS = {"open": "进行中", "settled": "已办结", "waived": "经批准免于追缴"}
+ROLE_LINES = {"FIN": "县财政局负责向投资方收缴", "LAND": "县国土资源局负责土地方面的处置",
+              "LEGAL": "县法制办负责投资方不缴纳时依法追索"}
 
 
-def _lines(project: Mapping, accounting: Mapping, tasks: list[Mapping], opinion: str) -> dict:
+def recovery_lines(receivable: Mapping | None) -> list[str]:
+    """The fee once, as one amount owed by the investor, and who does what to recover it."""
+    if receivable is None:
+        return ["无需追缴费用。"]
+    roles = "；".join(ROLE_LINES.get(r["unit"], r["unit"]) for r in receivable["roles"])
+    return [f"应追缴费用 {receivable['amount']} 元，为投资方应缴纳的一笔款项。",
+            f"{roles}。各单位登记的缴款合并计入这一笔款项，缴足即结清，超出部分不予登记；"
+            f"确实无法追缴的余额，由县委书记、县长决定核销并说明理由。"]
+
+
+def _lines(project: Mapping, accounting: Mapping, receivable: Mapping | None, opinion: str) -> dict:
     intro = (f"按照县招商引资工作机制，项目到达合同约定的建设期限后，由县招商局牵头，会同"
              f"{'、'.join(accounting['participants'][1:])}对{project['project_name']}（{project['ref']}，"
              f"投资方：{project['investor_name']}）进行了投资核算。现将核算情况报告如下：")
     rows = [(FIGURE_NAMES.get(f["name"], f["name"]), f"{f['value']} {UNIT_NAMES.get(f['unit'], f['unit'])}", f["formula"])
             for f in accounting["figures"]]
-    recovery = ([f"{t['unit']}：应追缴 {t['amount_due']} 元，已追缴 {t['amount_recovered']} 元，{TASK_STATUS[t['status']]}"
-                 for t in tasks] or ["无需追缴费用。"])
+    recovery = recovery_lines(receivable)
     return {"title": TITLE.format(name=project["project_name"]), "intro": intro, "rows": rows, "opinion": opinion,
             "recovery": recovery, "closing": "特此报告。", "signature": "县招商引资工作领导小组办公室（县招商局）"}
 
@@ -41,10 +51,10 @@ def _setup(doc) -> None:
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
 
 
-def render_docx(project: Mapping, accounting: Mapping, tasks: list[Mapping], opinion: str) -> bytes:
+def render_docx(project: Mapping, accounting: Mapping, receivable: Mapping | None, opinion: str) -> bytes:
     """The report as Word: python-docx's (``_compose_docx``), written from the skeleton of its shape (how many
     figures and recovery lines) when every text is plain (``shared.docx_base``)."""
-    text = _lines(project, accounting, tasks, opinion)
+    text = _lines(project, accounting, receivable, opinion)
     values = _flat(text)
     if all(map(fillable, values.values())):
         shape = (len(text["rows"]), len(text["recovery"]))
@@ -122,7 +132,7 @@ def pdf_font() -> str:
     return "STSong-Light"
 
 
-def render_pdf(project: Mapping, accounting: Mapping, tasks: list[Mapping], opinion: str) -> bytes:
+def render_pdf(project: Mapping, accounting: Mapping, receivable: Mapping | None, opinion: str) -> bytes:
     """The report as PDF.  Every text is escaped for reportlab's paragraph markup (an ``&`` or a ``<`` in a
     project's name or an opinion is text); a table cell that fits its column on one line is drawn as plain
     text, the others as a paragraph that wraps (a paragraph costs its markup's parse and its line breaking:
@@ -135,7 +145,7 @@ def render_pdf(project: Mapping, accounting: Mapping, tasks: list[Mapping], opin
     font = pdf_font()
     body = ParagraphStyle("body", fontName=font, fontSize=11, leading=17, wordWrap="CJK")
     head = ParagraphStyle("head", parent=body, fontSize=16, leading=24, alignment=1)
-    text = _lines(project, accounting, tasks, opinion)
+    text = _lines(project, accounting, receivable, opinion)
 
     def para(line: str, style=body):
         return Paragraph(escape(line), style)

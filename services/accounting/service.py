@@ -4,10 +4,12 @@ An accounting opens by itself once the contracted construction period is over
 (the completion date of ``contracts.signed`` has passed: a timer checks the
 projects in construction, ``open_due_accountings``) or when IPB opens it.  AUDIT enters the audited actual fixed-asset investment and
 LAND the land actually used — each only by that unit; the figures are then
-computed (``domain.compute``) with their formulas.  A fee creates recovery tasks
-for FIN, LAND and LEGAL; the written report goes to the county party committee
-and government as a Word document and a PDF; the accounting closes when the
-report is issued and every task is settled, or waived by the authorised leader.
+computed (``domain.compute``) with their formulas.  The written report goes to
+the county party committee and government as a Word document and a PDF; its fee
+is one receivable owed by the investor, recovered by FIN (collects), LAND (the
+land) and LEGAL (legal action) whose payments add up to it; the accounting
+closes when nothing is owed: no fee, the fee settled, or the remainder written
+off by the principals.  The rules and the table of states are ``domain``'s.
 """
 from __future__ import annotations
 
@@ -24,13 +26,14 @@ from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_event
 from shared.errors import Conflict, InvalidInput
+from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.timers import every
 from shared.units import UnitError, land_in_mu, quantize_money
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
-    ReportInputSchema, WaiveInputSchema,
+    ReportInputSchema, WriteOffInputSchema,
 )
 
 
@@ -115,9 +118,8 @@ class AccountingService:
         if amount != quantize_money(amount):
             raise InvalidInput.for_field("amount", "yuan are kept to 2 decimal places (fen)")
         with self.db.unit_of_work() as uow:
-            current = self._open_accounting(uow, project_id)
-            store.change(uow.session, current, actual_fai=amount, actual_fai_by=actor.dump(), actual_fai_basis=data["basis"])
-            self._compute_if_ready(uow, project_id, actor)
+            self._record_figures(uow, project_id, actor, actual_fai=amount, actual_fai_by=actor.dump(),
+                                 actual_fai_basis=data["basis"])
         return self.get_accounting(actor.dump(), project_id)
 
     @rpc
@@ -135,97 +137,129 @@ class AccountingService:
         if price is not None:
             domain.positive(price, "delisting_price_per_mu", self.policy.decimal("thresholds.intake.max_total_investment_yuan"), "yuan")
         with self.db.unit_of_work() as uow:
-            current = self._open_accounting(uow, project_id)
             project = store.project(uow.session, project_id)
             source = "the land record (entered by LAND)"
             if price is None:
                 price, source = domain.delisting_price(self.policy, project["responsible_unit"])
-            store.change(uow.session, current, land_used_mu=land, land_used_by=actor.dump(), price_per_mu=price,
-                         price_source=source, land_used_input={"value": str(data["land"]["value"]),
-                                                               "unit": data["land"]["unit"], "basis": data["basis"]})
-            self._compute_if_ready(uow, project_id, actor)
+            self._record_figures(uow, project_id, actor, land_used_mu=land, land_used_by=actor.dump(), price_per_mu=price,
+                                 price_source=source, land_used_input={"value": str(data["land"]["value"]),
+                                                                       "unit": data["land"]["unit"], "basis": data["basis"]})
         return self.get_accounting(actor.dump(), project_id)
 
-    # -- the report, recovery, closing ------------------------------------------------------------------
+    # -- the report, the one receivable, closing ----------------------------------------------------------------
     @rpc
     def issue_report(self, actor, project_id, data=None):
-        """The written report (Word + PDF) with the project, the figures, the opinion and the recovery."""
+        """The written report (Word + PDF) with the project, the figures, the opinion and the fee owed, once, with
+        who does what to recover it.  The fee becomes the one receivable; with no fee the accounting closes."""
         actor = Actor.load(actor)
         authorize(actor, "accounting.open", self.policy.authority)
         data = load_or_invalid(schema(ReportInputSchema), data or {})
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.accounting(uow.session, project_id, lock=True)
-            if current["state"] != "computed":
-                raise Conflict(f"the accounting is {current['state']}: the report needs both figures first",
-                               {"state": [current["state"]]})
+            domain.check_act(current["state"], "issue_report")
             project = store.project(uow.session, project_id)
-            tasks = store.tasks_of(uow.session, project_id)
+            receivable = domain.new_receivable(domain.figure(current["figures"], "fee_to_recover"))
+            view = _receivable_view(receivable, None, [])
             text = data["opinion"] or domain.opinion(current["figures"])
-            docx = self.documents.save(f"{project['ref']}-accounting.docx", report.render_docx(project, current, tasks, text))
-            pdf = self.documents.save(f"{project['ref']}-accounting.pdf", report.render_pdf(project, current, tasks, text))
+            docx = self.documents.save(f"{project['ref']}-accounting.docx", report.render_docx(project, current, view, text))
+            pdf = self.documents.save(f"{project['ref']}-accounting.pdf", report.render_pdf(project, current, view, text))
             issued = {"docx": docx.dump(), "pdf": pdf.dump(), "opinion": text, "by": actor.dump(),
                       "at": to_shanghai(now).isoformat(), "to": "county party committee and county government"}
-            store.change(uow.session, current, report=issued)
+            state = domain.state_after(receivable)
+            store.change(uow.session, current, report=issued, state=state, closed_at=now if state == domain.CLOSED else None)
+            if receivable is not None:
+                store.open_receivable(uow.session, project_id=project_id, amount=receivable.amount, paid=receivable.paid,
+                                      written_off=receivable.written_off, status=receivable.status, opened_at=now)
             uow.emit(Envelope("accounting.report_issued", actor, project_id=project_id, payload={
-                "documents": [docx.dump(), pdf.dump()], "opinion": text,
-                "reason": "accounting report issued to the county party committee and government"}))
+                "documents": [docx.dump(), pdf.dump()], "opinion": text, "fee": str(receivable.amount if receivable else "0.00"),
+                "recovery_units": list(domain.RECOVERY_ROLES) if receivable else [],
+                "reason": "accounting report issued to the county party committee and government"
+                          + (f"; the investor owes {receivable.amount} yuan" if receivable else "")}))
+            self._close_if_done(uow, actor, project_id, current, receivable, state)
         return self.get_accounting(actor.dump(), project_id)
 
     @rpc
-    def record_recovery(self, actor, project_id, unit, data):
-        """FIN, LAND or LEGAL records what it recovered on its task, and whether the task is settled."""
+    def record_recovery(self, actor, project_id, data):
+        """FIN, LAND or LEGAL records, in its role, a payment by the investor against the one fee (partial payments
+        add up; more than is outstanding is refused) or an act without money.  The payment that settles the fee
+        closes the accounting.  A payment whose voucher is already recorded is not counted again."""
         actor = Actor.load(actor)
-        authorize(actor, "accounting.record_recovery", self.policy.authority, task_unit=unit)
+        authorize(actor, "accounting.record_recovery", self.policy.authority)
+        domain.check_recovery_unit(actor.unit)
         data = load_or_invalid(schema(RecoveryInputSchema), data)
         now = self.clock()
         with self.db.unit_of_work() as uow:
-            task = store.task(uow.session, project_id, unit)
-            if task["status"] != domain.OPEN:
-                raise Conflict(f"the {unit} task is {task['status']}", {"status": [task["status"]]})
-            if not store.accounting(uow.session, project_id)["report"]:
-                raise Conflict("recovery is recorded on the issued figures: issue the report first", {"report": ["none"]})
-            recovered = task["amount_recovered"] + quantize_money(data["amount"])
-            entry = {"amount": str(quantize_money(data["amount"])), "note": data["note"], "by": actor.dump(),
-                     "at": to_shanghai(now).isoformat()}
-            store.set_task(uow.session, task["id"], amount_recovered=recovered, entries=task["entries"] + [entry],
-                           status=domain.SETTLED if data["settled"] else domain.OPEN)
+            current = store.accounting(uow.session, project_id, lock=True)
+            if data["voucher"] and (seen := store.entry_with_voucher(uow.session, project_id, data["voucher"])):
+                if (seen["unit"], seen["amount"]) != (actor.unit, data["amount"]):
+                    raise Conflict(_("voucher {voucher} is already recorded, by {unit:unit} for {amount:yuan}",
+                                     voucher=data["voucher"], unit=seen["unit"], amount=seen["amount"] or 0),
+                                   {"voucher": [data["voucher"]]})
+                return self.get_accounting(actor.dump(), project_id)  # the same payment again: counted once
+            domain.check_act(current["state"], "record_recovery")
+            row = store.receivable(uow.session, project_id)
+            receivable = _receivable(row)
+            amount = data["amount"]
+            if amount is None:
+                domain.check_recovery_action(receivable)
+                after, kind = receivable, domain.ACTION
+            else:
+                after, kind = domain.record_payment(receivable, amount), domain.PAYMENT
+                amount = quantize_money(amount)  # (the rule above refused anything finer than a fen)
+            store.add_entry(uow.session, project_id=project_id, unit=actor.unit, kind=kind, amount=amount,
+                            voucher=data["voucher"], note=data["note"], by=actor.dump(), at=now)
+            store.set_receivable(uow.session, project_id, paid=after.paid, status=after.status,
+                                 ended_at=now if after.status != domain.OUTSTANDING else None)
+            state = domain.state_after(after)
+            store.change(uow.session, current, state=state, closed_at=now if state == domain.CLOSED else None)
+            paid = f"{amount} yuan paid" if kind == domain.PAYMENT else "recorded"
             uow.emit(Envelope("accounting.recovery_recorded", actor, project_id=project_id, payload={
-                "unit": unit, "amount": entry["amount"], "recovered": str(recovered), "settled": data["settled"],
-                "reason": f"{unit} recovered {entry['amount']} yuan{' (settled)' if data['settled'] else ''}: {data['note']}"}))
+                "unit": actor.unit, "kind": kind, "amount": amount and str(amount),
+                "voucher": data["voucher"], "paid": str(after.paid), "outstanding": str(after.outstanding),
+                "status": after.status,
+                "reason": f"{actor.unit} ({domain.RECOVERY_ROLES[actor.unit]}): {paid} — {data['note']}; "
+                          f"{after.outstanding} of {after.amount} yuan outstanding"
+                          + (" (settled)" if after.status == domain.SETTLED else "")}))
+            self._close_if_done(uow, actor, project_id, current, after, state)
         return self.get_accounting(actor.dump(), project_id)
 
     @rpc
-    def waive_recovery(self, actor, project_id, unit, data):
-        """The authorised leader waives a recovery task, with a reason."""
+    def write_off(self, actor, project_id, data):
+        """A principal's decision, with a reason, on writing off what is outstanding: written off when every
+        principal agrees (the accounting then closes), refused by any refusal (the fee stays owed)."""
         actor = Actor.load(actor)
-        authorize(actor, "accounting.waive_recovery", self.policy.authority)
-        data = load_or_invalid(schema(WaiveInputSchema), data)
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
-            task = store.task(uow.session, project_id, unit)
-            if task["status"] != domain.OPEN:
-                raise Conflict(f"the {unit} task is {task['status']}", {"status": [task["status"]]})
-            store.set_task(uow.session, task["id"], status=domain.WAIVED,
-                           waived={"by": actor.dump(), "reason": data["reason"], "at": to_shanghai(now).isoformat()})
-            uow.emit(Envelope("accounting.recovery_waived", actor, project_id=project_id, payload={
-                "unit": unit, "reason": f"{unit} task waived by {actor.position}: {data['reason']}"}))
-        return self.get_accounting(actor.dump(), project_id)
-
-    @rpc
-    def close(self, actor, project_id):
-        actor = Actor.load(actor)
-        authorize(actor, "accounting.open", self.policy.authority)
+        authorize(actor, "accounting.write_off", self.policy.authority)
+        data = load_or_invalid(schema(WriteOffInputSchema), data)
+        principals = tuple(self.policy.get("authority.decision_authority.principals"))
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.accounting(uow.session, project_id, lock=True)
-            tasks = store.tasks_of(uow.session, project_id)
-            domain.check_can_close(current["state"], current["report"] is not None, tasks)
-            store.change(uow.session, current, state="closed", closed_at=now)
-            uow.emit(Envelope("accounting.closed", actor, project_id=project_id, payload={
-                "fee": next((f["value"] for f in current["figures"] if f["name"] == "fee_to_recover"), "0.00"),
-                "recovered": str(sum((t["amount_recovered"] for t in tasks), Decimal("0.00"))),
-                "reason": "accounting report issued; recovery " + ("settled or waived" if tasks else "not needed")}))
+            domain.check_act(current["state"], "write_off")
+            row = store.receivable(uow.session, project_id)
+            receivable = _receivable(row)
+            pending = domain.still_pending(_round(row), receivable)
+            round_, outcome = domain.decide_write_off(receivable, pending, principals, actor.position, data["decision"])
+            decision = {"position": actor.position, "decision": data["decision"], "reason": data["reason"],
+                        "amount": str(round_.amount), "outcome": outcome, "by": actor.dump(), "at": to_shanghai(now).isoformat()}
+            after = domain.after_write_off(receivable, round_) if outcome == domain.WRITTEN_OFF else receivable
+            store.set_receivable(uow.session, project_id, decisions=row["decisions"] + [decision],
+                                 write_off_round=None if outcome else {"amount": str(round_.amount),
+                                                                       "decisions": dict(round_.decisions)},
+                                 written_off=after.written_off, status=after.status,
+                                 ended_at=now if after.status != domain.OUTSTANDING else None)
+            state = domain.state_after(after)
+            store.change(uow.session, current, state=state, closed_at=now if state == domain.CLOSED else None)
+            waiting = [p for p in principals if p not in round_.decisions]
+            uow.emit(Envelope("accounting.write_off_decided", actor, project_id=project_id, payload={
+                "position": actor.position, "decision": data["decision"], "amount": str(round_.amount),
+                "outcome": outcome, "awaiting": [] if outcome else waiting,
+                "reason": f"{actor.position} {'agrees' if data['decision'] == domain.AGREE else 'refuses'} to write off "
+                          f"the outstanding {round_.amount} yuan: {data['reason']}"
+                          + {domain.WRITTEN_OFF: " — written off by the principals",
+                             "refused": " — the write-off is refused; the fee stays owed"}.get(
+                              outcome, f" — awaiting {' and '.join(waiting)}")}))
+            self._close_if_done(uow, actor, project_id, current, after, state)
         return self.get_accounting(actor.dump(), project_id)
 
     # -- reads -------------------------------------------------------------------------------------------
@@ -236,10 +270,10 @@ class AccountingService:
         session = self.db.session
         current = dict(store.accounting(session, project_id))
         project = store.project(session, project_id)
+        row = store.receivable(session, project_id)
         current.update(ref=project["ref"], project_name=project["project_name"], opened_at=to_shanghai(current["opened_at"]),
                        closed_at=current["closed_at"] and to_shanghai(current["closed_at"]),
-                       tasks=[{k: (str(v) if k.startswith("amount") else v) for k, v in t.items() if k != "id"}
-                              for t in store.tasks_of(session, project_id)])
+                       receivable=row and _receivable_view(_receivable(row), row, store.entries_of(session, project_id)))
         return schema(AccountingSchema).dump(current)
 
     @rpc
@@ -269,34 +303,57 @@ class AccountingService:
         uow.emit(Envelope("accounting.opened", actor, project_id=project_id, payload={
             "cause": cause, "participants": participants, "reason": reason, **detail}))
 
-    def _open_accounting(self, uow, project_id: str):
+    def _record_figures(self, uow, project_id: str, actor: Actor, **values) -> None:
+        """A figure entered (state table: until the report); with both in, the figures are computed."""
         current = store.accounting(uow.session, project_id, lock=True)
-        if current["state"] == "closed":
-            raise Conflict("the accounting is closed", {"state": ["closed"]})
-        if current["report"]:
-            raise Conflict("the report has been issued on these figures; they are final", {"report": ["issued"]})
-        return current
+        domain.check_act(current["state"], "record_figure")
+        merged = {**current, **values}
+        state = domain.state_after_figures(merged["actual_fai"], merged["land_used_mu"])
+        figures = None
+        if state == domain.COMPUTED:
+            terms = store.project(uow.session, project_id)["contract_terms"]
+            figures = domain.figures_for(merged["actual_fai"], merged["land_used_mu"], terms, merged["price_per_mu"],
+                                         merged["price_source"])
+        store.change(uow.session, current, state=state, figures=figures, **values)
+        if figures is not None:
+            fee = domain.figure(figures, "fee_to_recover")
+            uow.emit(Envelope("accounting.figures_computed", actor, project_id=project_id, payload={
+                "figures": figures, "fee": str(fee),
+                "reason": f"figures computed: excess land {domain.figure(figures, 'excess_land')} mu, fee {fee} yuan"}))
 
-    def _compute_if_ready(self, uow, project_id: str, actor: Actor) -> None:
-        current = store.accounting(uow.session, project_id)
-        if current["actual_fai"] is None or current["land_used_mu"] is None:
+    @staticmethod
+    def _close_if_done(uow, actor: Actor, project_id: str, current, receivable, state: str) -> None:
+        if state != domain.CLOSED:
             return
-        terms = store.project(uow.session, project_id)["contract_terms"]
-        figures = [f.dump() for f in domain.compute(current["actual_fai"], current["land_used_mu"],
-                                                    Decimal(terms["intensity_wan_per_mu"]), current["price_per_mu"])]
-        for f in figures:
-            if f["name"] == "delisting_price":
-                f["formula"] = f"the land's delisting price ({current['price_source']})"
-        fee = domain.figure(figures, "fee_to_recover")
-        store.change(uow.session, current, figures=figures, state="computed")
-        for unit in domain.RECOVERY_UNITS:  # recomputation replaces the tasks' amounts, before any recovery
-            existing = [t for t in store.tasks_of(uow.session, project_id) if t["unit"] == unit]
-            if fee > 0 and not existing:
-                store.add_task(uow.session, project_id=project_id, unit=unit, amount_due=fee, amount_recovered=Decimal("0"))
-            elif existing and fee > 0:
-                store.set_task(uow.session, existing[0]["id"], amount_due=fee)
-            elif existing:
-                store.delete_task(uow.session, existing[0]["id"])
-        uow.emit(Envelope("accounting.figures_computed", actor, project_id=project_id, payload={
-            "figures": figures, "fee": str(fee),
-            "reason": f"figures computed: excess land {domain.figure(figures, 'excess_land')} mu, fee {fee} yuan"}))
+        uow.emit(Envelope("accounting.closed", actor, project_id=project_id, payload={
+            "fee": str(domain.figure(current["figures"], "fee_to_recover")),
+            "recovered": str(receivable.paid if receivable else "0.00"),
+            "written_off": str(receivable.written_off if receivable else "0.00"),
+            "reason": domain.closing_reason(receivable)}))
+
+
+def _receivable(row) -> domain.Receivable | None:
+    return row and domain.Receivable(row["amount"], row["paid"], row["written_off"], row["status"])
+
+
+def _round(row) -> domain.WriteOff | None:
+    pending = row and row["write_off_round"]
+    return pending and domain.WriteOff(Decimal(pending["amount"]), pending["decisions"])
+
+
+def _receivable_view(receivable: domain.Receivable | None, row, entries: list) -> dict | None:
+    """The one receivable as read: the amount once, what is paid, written off and outstanding, each unit's role,
+    what each recorded, the principals' decisions."""
+    if receivable is None:
+        return None
+    pending = domain.still_pending(_round(row), receivable)
+    return {"amount": str(receivable.amount), "paid": str(receivable.paid), "written_off": str(receivable.written_off),
+            "outstanding": str(receivable.outstanding), "status": receivable.status,
+            "roles": [{"unit": unit, "role": role} for unit, role in domain.RECOVERY_ROLES.items()],
+            "entries": [{"unit": e["unit"], "kind": e["kind"], "amount": e["amount"] and str(e["amount"]),
+                         "voucher": e["voucher"], "note": e["note"], "by": e["by"], "at": to_shanghai(e["at"]).isoformat()}
+                        for e in entries],
+            "write_off": {"pending": pending and {"amount": str(pending.amount), "decisions": dict(pending.decisions)},
+                          "decisions": (row or {}).get("decisions") or []},
+            "opened_at": row and to_shanghai(row["opened_at"]).isoformat(),
+            "ended_at": row and row["ended_at"] and to_shanghai(row["ended_at"]).isoformat()}

@@ -7,7 +7,7 @@ from services.accounting import models
 from shared.errors import Conflict, NotFound
 from shared.statements import exists, first, insert_row, rows, update_rows
 
-P, A, T = models.projects, models.accountings, models.recovery_tasks
+P, A, R, E = models.projects, models.accountings, models.receivables, models.recovery_entries
 
 
 def project(session, project_id: str):
@@ -50,24 +50,27 @@ def change(session, current, **values) -> None:
         raise Conflict("the accounting changed meanwhile; retry", {"version": [str(current["version"])]})
 
 
-def tasks_of(session, project_id: str) -> list[dict]:
-    return [dict(r) for r in rows(session, T, order_by=("id",), project_id=project_id)]
+def receivable(session, project_id: str) -> dict | None:
+    row = first(session, R, project_id=project_id)
+    return None if row is None else dict(row)
 
 
-def task(session, project_id: str, unit: str) -> dict:
-    row = first(session, T, project_id=project_id, unit=unit)
-    if row is None:
-        raise NotFound(f"no recovery task for {unit}", {"unit": [unit]})
-    return dict(row)
+def open_receivable(session, **values) -> None:
+    insert_row(session, R, {"decisions": [], "write_off_round": None, **values})
 
 
-def add_task(session, **values) -> None:
-    insert_row(session, T, {"status": "open", "entries": [], **values})
+def set_receivable(session, project_id: str, **values) -> None:
+    update_rows(session, R, {"project_id": project_id}, values)
 
 
-def set_task(session, task_id: int, **values) -> None:
-    update_rows(session, T, {"id": task_id}, values)
+def entries_of(session, project_id: str) -> list[dict]:
+    return [dict(r) for r in rows(session, E, order_by=("id",), project_id=project_id)]
 
 
-def delete_task(session, task_id: int) -> None:
-    session.execute(T.delete().where(T.c.id == task_id))
+def entry_with_voucher(session, project_id: str, voucher: str) -> dict | None:
+    row = first(session, E, project_id=project_id, voucher=voucher)
+    return None if row is None else dict(row)
+
+
+def add_entry(session, **values) -> None:
+    insert_row(session, E, values)

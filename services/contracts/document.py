@@ -82,7 +82,8 @@ STANDARD_ARTICLES = (
 # Text fields are ``str.format`` templates; the placeholders available are the
 # keys of ``_fields`` below: project_name, ref, contract_no, version, party_a,
 # party_b, total_wan, total_yuan, fixed_wan, fixed_yuan, land_mu, land_m2,
-# intensity, construction_start, completion, production, copies.
+# intensity, construction_start, completion, production, copies (all originals), party_copies (each
+# party's), filed_copies (the county's).
 DEFAULT_TEMPLATE: dict[str, Any] = {
     "title": "招商引资项目投资合同",
     "draft_notice": "DRAFT 草稿 — 未经法制办审核",
@@ -128,12 +129,15 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
         ),
         "effect": (
             "本合同经双方签约代表签字并加盖公章之日起生效。"
-            "本合同一式{copies}份，具有同等法律效力。"
+            "本合同一式{copies}份，甲乙双方各执{party_copies}份，其余{filed_copies}份由县政府办等单位存档，"
+            "具有同等法律效力。"
         ),
     },
     "obligation_columns": ["序号", "义务", "到期日", "责任方"],
-    # R13: at least 8 official copies; a county may pass its policy value.
+    # R13: at least 8 official copies filed by the county's units, besides each party's own originals; a
+    # county passes its policy values (thresholds.contracts.minimum_copies, originals_per_party).
     "copies": 8,
+    "party_copies": 1,
     "signature": {
         "party_a": "甲方（盖章）：{party_a}",
         "party_a_signatory": "签约代表：{signatory_title}（签字）：____________",
@@ -295,7 +299,10 @@ def _fields(terms: Mapping, project: Mapping, version: int, tpl: Mapping) -> dic
             _required(terms, "construction_start", "terms"), "terms.construction_start"),
         "completion": format_date_zh(_required(terms, "completion", "terms"), "terms.completion"),
         "production": format_date_zh(_required(terms, "production", "terms"), "terms.production"),
-        "copies": _cn_number(int(tpl["copies"])),
+        # the copies line: every original (本合同一式十份), each party's, and the county's filed copies
+        "copies": _cn_number(int(tpl["copies"]) + 2 * int(tpl["party_copies"])),
+        "party_copies": _cn_number(int(tpl["party_copies"])),
+        "filed_copies": _cn_number(int(tpl["copies"])),
         "signatory_title": signatory_title(
             str(_required(terms, "signatory_position", "terms")), tpl["signatory_titles"]),
     }

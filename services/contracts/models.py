@@ -6,8 +6,9 @@ from sqlalchemy import (
 )
 
 from shared.audit import audit_table
+from shared.holidays import holiday_years_table
 from shared.outbox import ID, messaging_tables
-from shared.types import UtcDateTime, land_column_type, money_column_type
+from shared.types import UtcDateTime, decimal_column_type, money_column_type
 
 metadata = MetaData()
 outbox, processed_events = messaging_tables(metadata)
@@ -22,12 +23,16 @@ projects = Table(
     Column("investor_name", String(200), nullable=False),
     Column("planned_total_investment", money_column_type(), nullable=False),
     Column("planned_fixed_asset_investment", money_column_type(), nullable=False),
-    Column("planned_land_mu", land_column_type(), nullable=False),
+    Column("planned_land_mu", decimal_column_type(), nullable=False),  # exact, as filed
     Column("responsible_unit", String(40)),
     Column("route", JSON),  # the decision route the agreement was reached on (R5): who signs
+    Column("decided_terms", JSON),  # the terms of that decision (R5): a draft is composed from them, a signature checks them
+    Column("decision_round", Integer),  # the negotiation round of that decision
+    Column("negotiation_round", Integer),  # the latest round heard of: a decision of an older one is not in force
     Column("lifecycle_state", String(20)),  # from coordinator.project_state_changed
     Column("lifecycle_seq", Integer),  # the coordinator's transition number of lifecycle_state
-    # agreed | drafting | legal_review | signed | filed_copies | construction | archived
+    # pending | negotiating | agreed | refused | drafting | legal_review | signed | filed_copies | construction
+    # | archived (services/contracts/domain.MOVES)
     Column("state", String(16), nullable=False, index=True),
     Column("signed_version", Integer),
     Column("signed_by", JSON),
@@ -83,6 +88,21 @@ custodians = Table(
     Column("designated_at", UtcDateTime(), nullable=False),
 )
 
+# Every custodian a unit has had, with when and by whom their term ended (the current one is in ``custodians``).
+custodian_terms = Table(
+    "custodian_terms", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("unit", String(40), nullable=False, index=True),
+    Column("user_id", String(64), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("cabinet", String(100), nullable=False),
+    Column("designated_by", JSON, nullable=False),
+    Column("designated_at", UtcDateTime(), nullable=False),
+    Column("ended_by", JSON, nullable=False),
+    Column("ended_at", UtcDateTime(), nullable=False),
+    Column("end_reason", Text, nullable=False),
+)
+
 copies = Table(
     "copies", metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
@@ -107,3 +127,5 @@ grants = Table(
     Column("granted_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
 )
+
+holiday_years = holiday_years_table(metadata)

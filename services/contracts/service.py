@@ -1,10 +1,16 @@
 """contracts — drafts, legal review, signing, obligations, the 8-copy file and confidential
 access (R6, R7, R13, R15).
 
-IPB drafts numbered versions from the agreed terms (each a Word document);
-LEGAL approves a version or returns it; only the latest version, approved by
-LEGAL, is signed — by the position the decision route (R5) names.  Signing
-creates the obligations.  The file needs at least 8 numbered copies held by GOV,
+IPB drafts numbered versions from the terms of the decision in force (R5: land,
+investment, intensity, agreed matters, policy terms) with the dates, obligations
+and other terms it adds (each a Word document); LEGAL approves a version or
+returns it; only the latest version, approved by LEGAL and carrying exactly the
+decided terms, is signed — by the position the decision route (R5) names, with
+the county government as 甲方 where the county magistrate or the deputy
+magistrate signs.  A decided term changed in negotiation takes the decision out
+of force until the next one.  Signing creates the obligations: the start,
+completion and production dates and those the draft lists, none due before the
+signing date.  The file needs at least 8 numbered copies held by GOV,
 IPB, FIN, LAND, LEGAL, IND and the responsible unit, each with a custodian and a
 cabinet.  Reading a contract is confidential: custodians of holding units, or a
 leader's grant; every read, allowed or refused, is written to the audit trail.
@@ -18,7 +24,7 @@ import json
 from datetime import date, datetime
 
 from services.contracts import document, domain, models, store
-from shared import audit
+from shared import audit, holidays
 from shared.actor import SYSTEM, Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.rpc import rpc
@@ -29,7 +35,8 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_state_change
-from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.errors import InvalidInput, NotAllowed
+from shared.i18n import _
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
     CopiesInputSchema, ContractSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
@@ -80,10 +87,20 @@ class ContractsService:
 
     @staticmethod
     def _agreement(uow, event: Envelope) -> None:
-        store.project(uow.session, event.project_id)
-        agreed = event.payload["outcome"] == "agreed"
-        store.set_fields(uow.session, event.project_id, route=event.payload["route"],
-                         state="agreed" if agreed else "refused")
+        """The decision and the terms decided (R5): a draft is composed from them, a signature checks them."""
+        current = store.project(uow.session, event.project_id)
+        p = event.payload
+        values = domain.decision_values(current, p["outcome"], p.get("round") or 1, p["route"], p.get("terms"))
+        if values:
+            store.set_fields(uow.session, event.project_id, **values)
+
+    @on_event("negotiation.reopened")
+    @handled_once
+    def on_reopened(self, event, uow):
+        """A decided term changed (or IPB renegotiates): the decision is no longer in force (R5)."""
+        values = domain.reopening_values(store.project(uow.session, event.project_id), event.payload["round"])
+        if values:
+            store.set_fields(uow.session, event.project_id, **values)
 
     @on_event("coordinator.project_state_changed")
     def on_project_state_changed(self, body):
@@ -101,28 +118,32 @@ class ContractsService:
     # -- R6: drafting and legal review -------------------------------------------------------------
     @rpc
     def draft(self, actor, project_id, terms):
-        """IPB drafts the next numbered version from the agreed terms; its text is a Word document."""
+        """IPB drafts the next numbered version from the decided terms (R5) and its dates, obligations and other
+        terms; its text is a Word document."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.draft", self.policy.authority)
-        terms = load_or_invalid(schema(TermsSchema), terms)
-        domain.check_terms(terms)
+        given = load_or_invalid(schema(TermsSchema), terms)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
-            domain.check_can_draft(current["state"])
+            decided = domain.decision_in_force(current)
+            after = domain.next_state("draft", current["state"])
+            terms = domain.compose_terms(decided, given)
+            domain.check_terms(terms)
             number = store.latest_version(uow.session, project_id) + 1
-            stored = schema(TermsSchema).dump(terms)
-            stored["intensity_wan_per_mu"] = str(domain.contracted_intensity(terms["fixed_asset_investment"], terms["land_mu"]))
-            stored["signatory_position"] = current["route"]["signs"]
-            docx = document.render_contract(stored, project=self._parties(current), version=number,
-                                            template=self._template())
+            stored = {**schema(TermsSchema).dump(terms), **{k: terms[k] for k in ("intensity_wan_per_mu", "agreed",
+                                                                                   "policy_terms")}}
+            stored.update(signatory_position=current["route"]["signs"], decision_round=current["decision_round"])
+            docx = document.render_contract({**stored, "other_terms": domain.contract_clauses(stored)},
+                                            project=self._parties(current), version=number, template=self._template())
             store.add_version(uow.session, project_id=project_id, version=number, terms=stored, document=docx,
                               status=domain.DRAFT, drafted_by=actor.dump(), drafted_at=now)
-            first = current["state"] == "agreed"
-            store.change(uow.session, current, state="drafting" if first else current["state"])
+            first = current["state"] == domain.AGREED
+            store.change(uow.session, current, state=after)
             self._audit(uow, actor, "contracts.draft", project_id, "done", f"v{number}", now)
             uow.emit(Envelope("contracts.drafted", actor, project_id=project_id, payload={
                 "version": number, "state_change": first, "intensity_wan_per_mu": stored["intensity_wan_per_mu"],
+                "round": current["decision_round"],
                 "reason": f"contract v{number} drafted"}))
         return self.get_contract(actor.dump(), project_id)
 
@@ -134,12 +155,13 @@ class ContractsService:
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
             version = store.version(uow.session, project_id, data["version"])
-            domain.check_can_submit(current["state"], version, store.latest_version(uow.session, project_id))
+            after = domain.check_can_submit(current["state"], version, store.latest_version(uow.session, project_id))
             store.set_version(uow.session, project_id, data["version"], status=domain.SUBMITTED)
-            moves = current["state"] == "drafting"
-            store.change(uow.session, current, state="legal_review")
+            moves = current["state"] != after
+            store.change(uow.session, current, state=after)
             uow.emit(Envelope("contracts.submitted", actor, project_id=project_id, payload={
-                "version": data["version"], "state_change": moves, "reason": f"v{data['version']} submitted to LEGAL"}))
+                "version": data["version"], "state_change": moves, "round": current["decision_round"],
+                "reason": f"v{data['version']} submitted to LEGAL"}))
         return self.get_contract(actor.dump(), project_id)
 
     @rpc
@@ -153,22 +175,22 @@ class ContractsService:
             current = store.project(uow.session, project_id, lock=True)
             approved = data["decision"] == "approve"
             version = store.version(uow.session, project_id, data["version"], with_document=approved)
-            domain.check_can_review(version, store.latest_version(uow.session, project_id))
-            if not approved and not data["comments"]:
-                raise InvalidInput.for_field("comments", "LEGAL returns a draft with its comments")
-            values = {"status": domain.APPROVED if approved else domain.RETURNED, "legal_comments": data["comments"],
-                      "reviewed_by": actor.dump(), "reviewed_at": now}
+            status = domain.check_can_review(version, store.latest_version(uow.session, project_id), data["decision"],
+                                             data["comments"])
+            after = domain.next_state("legal_approve" if approved else "legal_return", current["state"])
+            values = {"status": status, "legal_comments": data["comments"], "reviewed_by": actor.dump(),
+                      "reviewed_at": now}
             if approved:  # the text LEGAL reviewed, without its DRAFT lines
                 try:
                     values["document"] = document.approve(version["document"], template=self._template())
                 except ValueError:
-                    raise Conflict(f"v{data['version']}'s document carries no DRAFT line, so it is not the draft "
-                                   "LEGAL was sent: IPB drafts the contract again", {"version": [str(data["version"])]}) from None
+                    raise domain.not_the_draft_sent(data["version"]) from None
             store.set_version(uow.session, project_id, data["version"], **values)
-            store.change(uow.session, current, state="legal_review" if approved else "drafting")
+            store.change(uow.session, current, state=after)
             kind = "contracts.approved" if approved else "contracts.returned"
             uow.emit(Envelope(kind, actor, project_id=project_id, payload={
                 "version": data["version"], "comments": data["comments"], "state_change": not approved,
+                "round": current["decision_round"],
                 "reason": f"LEGAL {'approves' if approved else 'returns'} v{data['version']}"
                           + (f": {'; '.join(data['comments'])}" if data["comments"] else "")}))
         return self.get_contract(actor.dump(), project_id)
@@ -182,19 +204,21 @@ class ContractsService:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
-            if not current["route"]:
-                raise Conflict("no agreement yet: there is no decision route naming a signatory", {"route": ["none"]})
-            domain.check_signatory(current["route"], actor.position)
+            domain.check_signatory(domain.check_has_route(current["route"]), actor.position)
             version = store.version(uow.session, project_id, data["version"])
-            domain.check_can_sign(current["state"], version, store.latest_version(uow.session, project_id))
-            for item in version["terms"]["obligations"]:
+            after = domain.check_can_sign(current["state"], version, store.latest_version(uow.session, project_id))
+            domain.check_signs_the_decision(version, domain.decision_in_force(current))
+            obligations = domain.contract_obligations(version["terms"])
+            domain.check_obligations_due(obligations, to_shanghai(now).date())
+            for item in obligations:
                 store.add_obligation(uow.session, project_id=project_id, key=item["id"], text=item["text"],
                                      due=_date(item["due"]), party=item["party"])
-            store.change(uow.session, current, state="signed", signed_version=data["version"], signed_by=actor.dump(),
+            store.change(uow.session, current, state=after, signed_version=data["version"], signed_by=actor.dump(),
                          investor_signatory=data["investor_signatory"], signed_at=now)
             self._audit(uow, actor, "contracts.sign", project_id, "done", f"v{data['version']}", now)
             uow.emit(Envelope("contracts.signed", actor, project_id=project_id, payload={
                 "version": data["version"], "signed_by": actor.position, "investor_signatory": data["investor_signatory"],
+                "round": current["decision_round"],
                 "terms": {k: version["terms"][k] for k in ("total_investment", "fixed_asset_investment", "land_mu",
                                                              "intensity_wan_per_mu", "construction_start", "completion",
                                                              "production")},
@@ -205,7 +229,9 @@ class ContractsService:
     # -- R13: custody and the copy register -------------------------------------------------------------
     @rpc
     def designate_custodian(self, actor, unit, data):
-        """A unit's head designates its contract custodian and cabinet (for its own unit only)."""
+        """A unit's head designates its contract custodian and cabinet (for its own unit only).  Another custodian
+        (or cabinet) for a unit that has one is an explicit replacement: ``replaces`` names the current custodian,
+        with a reason; the old one's term ends on record and both acts are on the audit trail."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.designate_custodian", self.policy.authority)
         if actor.unit != unit:
@@ -213,18 +239,43 @@ class ContractsService:
                              {"unit": [f"must be {actor.unit}"]})
         data = load_or_invalid(schema(CustodianInputSchema), data)
         now = self.clock()
+        designated = {"user_id": data["user_id"], "name": data["name"], "cabinet": data["cabinet"],
+                      "designated_by": actor.dump(), "designated_at": now}
         with self.db.unit_of_work() as uow:
-            store.upsert_custodian(uow.session, unit, user_id=data["user_id"], name=data["name"], cabinet=data["cabinet"],
-                                   designated_by=actor.dump(), designated_at=now)
-            self._audit(uow, actor, "contracts.designate_custodian", unit, "done", data["cabinet"], now, record_type="unit")
-        return {"unit": unit, **data}
+            current = store.custodian(uow.session, unit, lock=True)
+            kind = domain.custodian_designation(unit, current, designated, data["replaces"], data["reason"])
+            if kind == domain.FIRST:
+                store.add_custodian(uow.session, unit, **designated)
+            elif kind == domain.REPLACEMENT:
+                store.replace_custodian(uow.session, current, actor.dump(), now, data["reason"], **designated)
+                self._audit(uow, actor, "contracts.end_custodian", unit, "done", data["reason"], now, record_type="unit",
+                            details={"user_id": current["user_id"], "cabinet": current["cabinet"],
+                                     "since": to_shanghai(current["designated_at"]).isoformat(),
+                                     "until": to_shanghai(now).isoformat(), "replaced_by": data["user_id"]})
+            if kind != domain.SAME:
+                self._audit(uow, actor, "contracts.designate_custodian", unit, "done", data["cabinet"], now,
+                            record_type="unit", details={"user_id": data["user_id"],
+                                                         "replaces": current and current["user_id"]})
+        return self._custodian_views([unit])[0]
 
     @rpc
     def custodians(self, actor):
+        """Each unit's custodian and cabinet since when, and the custodians it had before (until when, why)."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.read_custodians", self.policy.authority)
-        return [{k: v for k, v in c.items() if k in ("unit", "user_id", "name", "cabinet")}
-                for c in store.custodians(self.db.session).values()]
+        return self._custodian_views()
+
+    def _custodian_views(self, units=None) -> list[dict]:
+        session = self.db.session
+        before: dict[str, list] = {}
+        for term in store.custodian_terms(session):
+            before.setdefault(term["unit"], []).append({
+                "user_id": term["user_id"], "name": term["name"], "cabinet": term["cabinet"],
+                "since": to_shanghai(term["designated_at"]).isoformat(), "until": to_shanghai(term["ended_at"]).isoformat(),
+                "ended_by": term["ended_by"], "end_reason": term["end_reason"]})
+        return [{"unit": c["unit"], "user_id": c["user_id"], "name": c["name"], "cabinet": c["cabinet"],
+                 "since": to_shanghai(c["designated_at"]).isoformat(), "before": before.get(c["unit"], [])}
+                for c in store.custodians(session).values() if units is None or c["unit"] in units]
 
     @rpc
     def register_copies(self, actor, project_id, data):
@@ -235,20 +286,17 @@ class ContractsService:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
-            if current["state"] != "signed":
-                raise Conflict(f"the contract is {current['state']}: copies are filed once it is signed", {"state": [current["state"]]})
+            after = domain.next_state("register_copies", current["state"])
             required = domain.required_holders(current["responsible_unit"], self.policy.get("thresholds.contracts.copy_holders"))
             custodians = store.custodians(uow.session)
-            problems = domain.copy_register_problems(data["copies"], required,
-                                                     self.policy.integer("thresholds.contracts.minimum_copies"), custodians)
-            if problems:
-                raise InvalidInput("the contract file is incomplete — " + "; ".join(problems), {"copies": problems})
+            domain.check_copy_register(domain.copy_register_problems(
+                data["copies"], required, self.policy.integer("thresholds.contracts.minimum_copies"), custodians))
             for copy in data["copies"]:
                 custodian = custodians[copy["unit"]]
                 store.add_copy(uow.session, project_id=project_id, number=copy["number"], unit=copy["unit"],
                                custodian_user_id=custodian["user_id"], cabinet=custodian["cabinet"],
                                registered_by=actor.dump(), registered_at=now)
-            store.change(uow.session, current, state="filed_copies")
+            store.change(uow.session, current, state=after)
             self._audit(uow, actor, "contracts.register_copies", project_id, "done", f"{len(data['copies'])} copies", now)
             uow.emit(Envelope("contracts.file_completed", actor, project_id=project_id, payload={
                 "copies": [{"number": c["number"], "unit": c["unit"]} for c in data["copies"]],
@@ -263,9 +311,8 @@ class ContractsService:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
-            if current["state"] != "filed_copies":
-                raise Conflict(f"the contract is {current['state']}: it is handed over once filed", {"state": [current["state"]]})
-            store.change(uow.session, current, state="construction", handed_over_at=now)
+            after = domain.next_state("hand_over", current["state"])
+            store.change(uow.session, current, state=after, handed_over_at=now)
             uow.emit(Envelope("contracts.handed_over", actor, project_id=project_id, payload={
                 "responsible_unit": current["responsible_unit"],
                 "reason": f"handed to {current['responsible_unit']} to lead construction"}))
@@ -280,13 +327,11 @@ class ContractsService:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
-            if current["state"] == "archived":  # a second call (a retry after a lost reply) must not hand it again
-                raise Conflict(f"the contract was already handed to ARCH on {current['archived']['at']}",
-                               {"state": ["archived"]})
-            moves = domain.check_can_archive(current["state"], current["lifecycle_state"])
+            # (only closed, archived and terminated of the lifecycle are delivered here: topology)
+            after, moves = domain.check_can_archive(current["state"], current["lifecycle_state"], current["archived"])
             archived = {"by": actor.dump(), "at": to_shanghai(now).isoformat(), "to": "ARCH",
                         "note": (data or {}).get("note")}
-            store.change(uow.session, current, state="archived", archived=archived)
+            store.change(uow.session, current, state=after, archived=archived)
             self._audit(uow, actor, "contracts.hand_to_archives", project_id, "done", "to ARCH", now)
             uow.emit(Envelope("contracts.archived", actor, project_id=project_id, payload={
                 "state_change": moves, "reason": "contract handed to the County Archives Bureau" + (
@@ -301,8 +346,7 @@ class ContractsService:
         authorize(actor, "contracts.grant_access", self.policy.authority)
         data = load_or_invalid(schema(GrantInputSchema), data)
         now = self.clock()
-        if data["expires_at"] <= now:
-            raise InvalidInput.for_field("expires_at", "must be in the future")
+        domain.check_grant(data["expires_at"], now)
         with self.db.unit_of_work() as uow:
             store.project(uow.session, project_id)
             grant_id = store.add_grant(uow.session, project_id=project_id, grantee_user_id=data["grantee_user_id"],
@@ -310,7 +354,7 @@ class ContractsService:
                                        granted_at=now, expires_at=data["expires_at"])
             self._audit(uow, actor, "contracts.grant_access", project_id, "done", data["reason"], now,
                         details={"grant": grant_id, "grantee": data["grantee_user_id"],
-                                 "expires_at": data["expires_at"].isoformat()})
+                                 "expires_at": to_shanghai(data["expires_at"]).isoformat()})
         return {"id": grant_id, "project_id": project_id, "grantee_user_id": data["grantee_user_id"],
                 "grantor_position": actor.position, "reason": data["reason"],
                 "expires_at": to_shanghai(data["expires_at"]).isoformat()}
@@ -320,6 +364,15 @@ class ContractsService:
         """The signed contract's text, for a custodian of a holding unit or a grantee; every try is audited."""
         actor = Actor.load(actor)
         data = load_or_invalid(schema(ReadInputSchema), data)
+        current, verdict = self._confidential_read(actor, project_id, "contracts.read_contract", data["reason"])
+        signed = store.version(self.db.session, project_id, current["signed_version"], with_document=True)
+        return {"project_id": project_id, "ref": current["ref"], "version": signed["version"], "basis": verdict.basis,
+                "terms": signed["terms"], "filename": f"{current['ref']}-v{signed['version']}.docx",
+                "document_base64": base64.b64encode(signed["document"]).decode()}
+
+    def _confidential_read(self, actor: Actor, project_id: str, action: str, reason, details: dict | None = None):
+        """R13: a holding unit's custodian or a leader's grantee reads; every try is audited (committed), and a
+        refusal is then raised."""
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id)
@@ -328,14 +381,19 @@ class ContractsService:
             holders = {c["unit"]: custodians[c["unit"]]["user_id"] for c in copies if c["unit"] in custodians}
             verdict = domain.access_verdict(actor.user_id, holders, store.grants_for(uow.session, project_id), now) \
                 if copies else domain.AccessVerdict(False, "the contract is not filed yet")
-            self._audit(uow, actor, "contracts.read_contract", project_id, "allowed" if verdict.allowed else "refused",
-                        data["reason"], now, details={"basis": verdict.basis})
-        if not verdict.allowed:  # the refusal is recorded (committed above), then reported
-            raise NotAllowed(f"reading contract {current['ref']} is refused: {verdict.basis}", {"basis": verdict.basis})
-        signed = store.version(self.db.session, project_id, current["signed_version"], with_document=True)
-        return {"project_id": project_id, "ref": current["ref"], "version": signed["version"], "basis": verdict.basis,
-                "terms": signed["terms"], "filename": f"{current['ref']}-v{signed['version']}.docx",
-                "document_base64": base64.b64encode(signed["document"]).decode()}
+            self._audit(uow, actor, action, project_id, "allowed" if verdict.allowed else "refused",
+                        reason, now, details={"basis": verdict.basis, **(details or {})})
+        domain.check_reading(verdict, current["ref"])  # a refusal is recorded (committed above), then reported
+        return current, verdict
+
+    @rpc
+    def check_confidential_read(self, actor, project_id, document, reason=None):
+        """Another service's confidential document of this contract (the signed and sealed scan in the project's
+        file): allowed as the contract itself is, audited as ``contracts.read_attachment``."""
+        actor = Actor.load(actor)
+        _, verdict = self._confidential_read(actor, project_id, "contracts.read_attachment", reason,
+                                             details={"document": document})
+        return {"allowed": True, "basis": verdict.basis}
 
     @rpc
     def read_draft(self, actor, project_id, version, data):
@@ -348,9 +406,7 @@ class ContractsService:
             current = store.project(uow.session, project_id)
             self._audit(uow, actor, "contracts.read_draft", project_id, "allowed" if allowed else "refused",
                         data["reason"], now, details={"version": version})
-        if not allowed:
-            raise NotAllowed(f"{actor.position} ({actor.unit}) may not read drafts of {current['ref']}",
-                             {"operation": "contracts.read_draft"})
+        domain.check_draft_reader(allowed, actor.position, actor.unit, current["ref"])
         item = store.version(self.db.session, project_id, int(version), with_document=True)
         return {"project_id": project_id, "version": item["version"], "status": item["status"], "terms": item["terms"],
                 "filename": f"{current['ref']}-v{item['version']}.docx",
@@ -375,12 +431,9 @@ class ContractsService:
             authorize(actor, "contracts.record_progress", self.policy.authority,
                       responsible_unit=current["responsible_unit"] or "-")
             item = store.obligation(uow.session, project_id, key, lock=True)
-            if item["status"] == domain.MET:
-                raise Conflict(f"obligation {key} is already met", {"obligation": [key]})
+            domain.check_progress(item["status"], key)
             entry = {"note": data["note"], "met": data["met"], "by": actor.dump(), "at": to_shanghai(now).isoformat()}
-            values = {"progress": item["progress"] + [entry]}
-            if data["met"]:  # met late: the special report on the lapse is still owed (R7)
-                values.update(met_at=now, **({} if item["status"] == domain.LAPSED else {"status": domain.MET}))
+            values = domain.progress_values(item, entry, data["met"], now)
             store.change_obligation(uow.session, item, item["status"], **values)
             item.update(values)
             uow.emit(Envelope("contracts.progress_recorded", actor, project_id=project_id, payload={
@@ -399,8 +452,7 @@ class ContractsService:
             authorize(actor, "contracts.file_special_report", self.policy.authority,
                       responsible_unit=current["responsible_unit"] or "-")
             item = store.obligation(uow.session, project_id, key, lock=True)
-            if item["status"] != domain.LAPSED or item["report"] is not None:
-                raise Conflict(f"obligation {key} has no special report due", {"obligation": [key]})
+            domain.check_report_due(item["status"], item["report"], key)
             ref = self.documents.save_base64(data["document"])
             report = {"document": ref.dump(), "summary": data["summary"], "by": actor.dump(),
                       "at": to_shanghai(now).isoformat(), "late": item["red_flag_at"] is not None}
@@ -416,6 +468,46 @@ class ContractsService:
         """The same scan as the timer, on request (IPB's "check now")."""
         authorize(Actor.load(actor), "contracts.register_copies", self.policy.authority)
         return self.check_obligations()
+
+    @rpc
+    def obligations_outlook(self, actor, as_of):
+        """An administrator's dry run: what the scan on ``as_of`` would lapse and which special reports would fall
+        due (or be late) by then.  Nothing is changed and nothing is sent."""
+        authorize(Actor.load(actor), "contracts.preview_obligations", self.policy.authority)
+        day = _as_of(as_of)
+        return domain.obligations_outlook(store.obligations_to_watch(self.db.session), day, self.calendar,
+                                          self.policy.integer("thresholds.contracts.special_report_working_days"))
+
+    @rpc
+    def load_holidays(self, actor, year, data):
+        """An administrator loads a year's official schedule: kept, added to the calendar, and every provisional
+        special-report deadline counted again; each that moved is said (``contracts.report_due_moved``) and
+        returned."""
+        actor = Actor.load(actor)
+        authorize(actor, "contracts.load_holidays", self.policy.authority)
+        year, schedule = holidays.schedule_of(year, data)
+        days = self.policy.integer("thresholds.contracts.special_report_working_days")
+        calendar = self.calendar.with_years({year: schedule})
+        moved = []
+        with self.db.unit_of_work() as uow:
+            holidays.store_year(uow.session, models.holiday_years, year, schedule, actor.dump(), self.clock())
+            for item in store.provisional_reports(uow.session):
+                new = domain.moved_report_deadline(item, calendar, days)
+                if new is None or not store.change_obligation(uow.session, item, domain.LAPSED, report_due=new.date,
+                                                              report_due_provisional=new.provisional):
+                    continue
+                before = item["report_due"].isoformat()
+                item.update(report_due=new.date, report_due_provisional=new.provisional)
+                moved.append({"project_id": item["project_id"], "ref": item["ref"],
+                              "what": f"special report on obligation {item['key']}", "from": before,
+                              "to": new.date.isoformat(), "provisional": new.provisional})
+                uow.emit(Envelope("contracts.report_due_moved", actor, project_id=item["project_id"], payload={
+                    "obligation": self._obligation_view([item])[0], "responsible_unit": item["responsible_unit"],
+                    "report_due": new.date.isoformat(), "provisional": new.provisional, "previous": before,
+                    "reason": f"the {year} holiday schedule is loaded: the special report on {item['key']} is due "
+                              f"{new.date.isoformat()}{' (still provisional)' if new.provisional else ''}, not {before}"}))
+        self.calendar.add_years({year: schedule})
+        return {"service": self.name, "year": year, "moved": moved}
 
     @every("ZS_OBLIGATION_SCAN_SECONDS", OBLIGATION_SCAN_SECONDS)
     def check_obligations(self):
@@ -468,6 +560,9 @@ class ContractsService:
         obligations = self._obligation_view(store.obligations_of(session, project_id))
         current.update(
             signatory=(current["route"] or {}).get("signs"), versions=versions, obligations=obligations,
+            party_a=self._parties(current)["party_a_name"] if current["route"] else None,
+            decided_terms=(current["decided_terms"] if current["state"] not in (domain.PENDING, domain.NEGOTIATING,
+                                                                                domain.REFUSED) else None),
             copies=[{"number": c["number"], "unit": c["unit"], "cabinet": c["cabinet"]} for c in store.copies_of(session, project_id)],
             signed_at=current["signed_at"] and to_shanghai(current["signed_at"]),
             red_flag=any(o["red_flag"] for o in obligations))
@@ -479,11 +574,16 @@ class ContractsService:
         name = (self.policy.parks[unit[5:]].name_zh if unit.startswith("PARK:") and unit[5:] in self.policy.parks
                 else self.policy.towns[unit[5:]].name_zh if unit.startswith("TOWN:") and unit[5:] in self.policy.towns
                 else unit)
+        party_a = domain.party_a((current["route"] or {}).get("signs"), name,
+                                 self.policy.get("thresholds.contracts.county_government_signatories"),
+                                 self.policy.get("county.county.government_name_zh"))
         return {"ref": current["ref"], "project_name": current["project_name"], "investor_name": current["investor_name"],
-                "responsible_unit_name": name}
+                "responsible_unit_name": name, "responsible_unit": unit, "party_a_name": party_a}
 
     def _template(self) -> dict:
-        return {"copies": self.policy.integer("thresholds.contracts.minimum_copies")}
+        """The copies line from the policy: the county's filed copies (R13) besides each party's originals."""
+        return {"copies": self.policy.integer("thresholds.contracts.minimum_copies"),
+                "party_copies": self.policy.integer("thresholds.contracts.originals_per_party")}
 
     @staticmethod
     def _obligation_view(items) -> list[dict]:
@@ -498,6 +598,13 @@ class ContractsService:
                details: dict | None = None, record_type: str = "contract") -> None:
         audit.append(uow.session, models.audit_trail, actor=actor.dump(), action=action, record_type=record_type,
                      record_id=record_id, outcome=outcome, reason=reason, details=details, at=at)
+
+
+def _as_of(value) -> date:
+    try:
+        return _date(value)
+    except (TypeError, ValueError):
+        raise InvalidInput.for_field("as_of", _("must be a date, YYYY-MM-DD")) from None
 
 
 def _date(value):

@@ -86,6 +86,20 @@ def open_obligations_due_before(session, day) -> list[dict]:
     return [dict(r) for r in session.execute(select(O).where(O.c.status == "open", O.c.due < day)).mappings()]
 
 
+def provisional_reports(session) -> list[dict]:
+    """Lapsed obligations whose report deadline was counted on weekends only, no report filed yet."""
+    found = session.execute(select(O, P.c.ref, P.c.responsible_unit).join(P, P.c.project_id == O.c.project_id).where(
+        O.c.status == "lapsed", O.c.report.is_(None), O.c.report_due_provisional.is_(True))).mappings()
+    return [dict(r) for r in found]
+
+
+def obligations_to_watch(session) -> list[dict]:
+    """Open obligations and lapsed ones without a filed report, each with its project's ref."""
+    found = session.execute(select(O, P.c.ref).join(P, P.c.project_id == O.c.project_id).where(
+        (O.c.status == "open") | ((O.c.status == "lapsed") & O.c.report.is_(None)))).mappings()
+    return [dict(r) for r in found]
+
+
 def reports_due_before(session, day) -> list[dict]:
     found = session.execute(select(O).where(O.c.status == "lapsed", O.c.report.is_(None), O.c.red_flag_at.is_(None),
                                             O.c.report_due < day)).mappings()
@@ -97,11 +111,25 @@ def custodians(session) -> dict[str, dict]:
     return {r["unit"]: dict(r) for r in session.execute(select(C)).mappings()}
 
 
-def upsert_custodian(session, unit: str, **values) -> None:
-    if session.execute(select(C.c.unit).where(C.c.unit == unit)).first():
-        session.execute(update(C).where(C.c.unit == unit).values(**values))
-    else:
-        session.execute(insert(C).values(unit=unit, **values))
+def custodian(session, unit: str, lock: bool = False) -> dict | None:
+    row = first(session, C, lock=lock, unit=unit)
+    return None if row is None else dict(row)
+
+
+def add_custodian(session, unit: str, **values) -> None:
+    session.execute(insert(C).values(unit=unit, **values))
+
+
+def replace_custodian(session, current: dict, ended_by: dict, ended_at, end_reason: str, **values) -> None:
+    """The current custodian's term ends on record (who, when, why); the new one takes the unit."""
+    insert_row(session, models.custodian_terms, {
+        **{k: current[k] for k in ("unit", "user_id", "name", "cabinet", "designated_by", "designated_at")},
+        "ended_by": ended_by, "ended_at": ended_at, "end_reason": end_reason})
+    session.execute(update(C).where(C.c.unit == current["unit"]).values(**values))
+
+
+def custodian_terms(session) -> list[dict]:
+    return [dict(r) for r in rows(session, models.custodian_terms, order_by=("id",))]
 
 
 def copies_of(session, project_id: str) -> list[dict]:

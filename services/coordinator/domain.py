@@ -18,7 +18,8 @@ STATES = (
     "agreed", "escalated", "refused", "drafting", "legal_review", "signed", "filed_copies",
     "construction", "accounting", "closed", "archived", "terminated",
 )
-TERMINAL = frozenset({"rejected", "refused", "archived", "terminated"})
+TERMINAL = frozenset({"rejected", "archived", "terminated"})
+"""States nothing leaves (a refused project goes back to IPB, which renegotiates or terminates it: R5)."""
 TERMINABLE = tuple(s for s in STATES[: STATES.index("construction") + 1] if s not in TERMINAL)
 """States a project can be terminated from (R11): any state up to and including construction that is not
 already final — a signed project too (signed, filed_copies, construction): its obligations then end and its
@@ -43,11 +44,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(("under_review",), "rejected", "review.concluded:rejected", "R2", "the review's outcome"),
     Transition(("under_review",), "returned", "review.returned", "R2", "a unit returns it for more information"),
     Transition(("approved",), "assigned", "negotiation.unit_assigned", "R3", "IPB confirms the responsible unit"),
+    Transition(("approved",), "under_review", "review.reopened", "R2/R3",
+               "the park IPB chose did not review it: its opinion in a new round"),
     Transition(("assigned",), "negotiating", "negotiation.session_logged", "R4", "first negotiation session"),
     Transition(("negotiating",), "agreed", "negotiation.decided:agreed", "R5", "decision within authority"),
+    Transition(("negotiating",), "refused", "negotiation.decided:refused", "R5", "decision within authority: refuse"),
     Transition(("negotiating",), "escalated", "negotiation.escalated", "R5", "route needs the principals"),
     Transition(("escalated",), "agreed", "negotiation.principals_decided:agreed", "R5", "the principals' decision"),
     Transition(("escalated",), "refused", "negotiation.principals_decided:refused", "R5", "the principals' decision"),
+    Transition(("escalated", "agreed", "refused", "drafting", "legal_review"), "negotiating", "negotiation.reopened",
+               "R5", "a decided term changed, or IPB renegotiates a refused project: a new decision"),
     Transition(("agreed",), "drafting", "contracts.drafted", "R6", "IPB drafts"),
     Transition(("drafting",), "legal_review", "contracts.submitted", "R6", "draft submitted to LEGAL"),
     Transition(("legal_review",), "drafting", "contracts.returned", "R6", "LEGAL returns it"),
@@ -55,7 +61,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(("signed",), "filed_copies", "contracts.file_completed", "R13", "the 8-copy register complete"),
     Transition(("filed_copies",), "construction", "contracts.handed_over", "R7", "handed to the park or town"),
     Transition(("construction",), "accounting", "accounting.opened", "R12", "construction period reached or IPB opens it"),
-    Transition(("accounting",), "closed", "accounting.closed", "R12", "report issued, recovery settled or waived"),
+    Transition(("accounting",), "closed", "accounting.closed", "R12",
+               "report issued, nothing owed: no fee, the fee paid, or the remainder written off by the principals"),
     Transition(("closed",), "archived", "contracts.archived", "R13", "contract handed to ARCH"),
     Transition(TERMINABLE, "terminated", TERMINATE, "R11", "objective reasons, with a special report"),
 )
@@ -90,6 +97,33 @@ def next_state(current: str | None, trigger: str) -> str:
 
 def allowed_triggers(current: str) -> list[str]:
     return sorted({t.trigger for t in TRANSITIONS if current in t.from_states})
+
+
+REOPENED = "negotiation.reopened"
+APPLY, STALE = "apply", "stale"
+ROUNDED_SOURCES = ("negotiation.", "contracts.")
+"""Services whose events carry the negotiation round they belong to (a review's ``round`` is its own)."""
+
+
+def event_round(event_type: str, payload: dict) -> int | None:
+    return payload.get("round") if event_type.startswith(ROUNDED_SOURCES) else None
+
+
+def round_verdict(current_round: int, trigger: str, event_round: int | None) -> str:
+    """The lifecycle goes round a loop (negotiating -> agreed ... -> negotiating again, R5), and the events of one
+    project arrive on different queues in any order.  An event of the negotiation or the contract says which
+    negotiation round it belongs to: it applies in its own round (a reopening opens the next one); one of an
+    earlier round is stale (a timeline note, no transition); one of a later round waits (Conflict: retried) until
+    the reopening before it has been applied.  An event without a round (sent before rounds) applies."""
+    if event_round is None:
+        return APPLY
+    expected = current_round + 1 if trigger == REOPENED else current_round
+    if event_round == expected:
+        return APPLY
+    if event_round < expected:
+        return STALE
+    raise Conflict(f"{trigger} belongs to negotiation round {event_round}; the project is in round {current_round}: "
+                   f"it waits for the reopening before it", {"round": [str(event_round)]})
 
 
 SPECIAL_REPORT_CAUSE = "cannot_go_ahead"

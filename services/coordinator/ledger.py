@@ -27,6 +27,7 @@ from shared.envelope import Envelope
 from shared.policy import Policy
 from shared.tiers import investment_tier, is_key_investment
 from shared.units import quantize_money
+from services.coordinator import workbench
 
 BOOKS = ("information", "negotiation", "contracted")
 BOOK_NAMES = {"information": "重点招商信息台账", "negotiation": "在谈项目台账", "contracted": "签约项目台账"}
@@ -44,7 +45,7 @@ STATE_NAMES = {
     "signed": "已签约", "filed_copies": "合同已归档", "construction": "在建", "accounting": "投资核算",
     "closed": "核算完毕", "archived": "合同已移交档案局", "terminated": "已终止",
 }
-ENDED = frozenset({"rejected", "refused", "terminated", "archived", "closed"})
+ENDED = frozenset({"rejected", "terminated", "archived", "closed"})
 """States with nothing left to advance: no requirement of theirs is overdue."""
 
 OWN_EVENTS = ("coordinator.key_project_set", "coordinator.responsibility_assigned", "coordinator.requirements_set",
@@ -62,10 +63,14 @@ def blank(project_id: str) -> dict:
         "liaison_leader": None, "service_team": [], "manual_requirements": [], "review_due": None, "review_done": None,
         "completion_due": None, "obligations": {},
         "late_reports": [], "signed_on": None, "contracted_investment": None, "funds": {}, "last_progress": None,
+        "credit_code": None, "review_units": [], "review_round": None, "review_opinions": {}, "route": None,
+        "principal_decisions": [], "principal_rounds": {}, "negotiation_round": 1, "contract_approved": False,
+        "accounting": {},
         "stamps": {},
         # derived from the above by ``derive``
         "responsible_unit": None, "total_investment": None, "tier": None, "is_key": False, "key_basis": None, "responsible_leader": None,
         "responsible_person": None, "requirements": [], "next_due": None, "red_flags": [], "funds_in_place": "0.00",
+        "awaiting": [],
     }
 
 
@@ -142,7 +147,8 @@ def _facts(row: dict, event: Envelope, policy: Policy) -> None:
                    location=location_name(p.get("location_kind"), p.get("location_id"), policy),
                    planned_total_investment=_money(p.get("planned_total_investment")),
                    fixed_asset_investment=_money(p.get("planned_fixed_asset_investment")),
-                   land_mu=p.get("land_mu") and str(p["land_mu"]), registered_unit=p.get("registered_unit") or event.actor.unit)
+                   land_mu=p.get("land_mu") and str(p["land_mu"]), registered_unit=p.get("registered_unit") or event.actor.unit,
+                   credit_code=p.get("credit_code"))
     if event.type == "intake.lead_registered" and _newer(row, "registered", _stamp(event)):
         row.update(registered_on=_day(event.occurred_at),
                    registered_by={"user_id": event.actor.user_id, "name": event.actor.name or event.actor.user_id,
@@ -166,6 +172,24 @@ def _review_opened(row: dict, event: Envelope, policy: Policy) -> None:
         row["review_due"] = event.payload["deadline"]
     if _newer(row, "review_done", _stamp(event)):
         row["review_done"] = False
+    if event.payload.get("required_units"):
+        row["review_units"] = list(event.payload["required_units"])
+    if _newer(row, "review_round", [int(event.payload.get("round") or 1)]):
+        row["review_round"] = int(event.payload.get("round") or 1)
+
+
+def _opinion(row: dict, event: Envelope, policy: Policy) -> None:
+    """A unit's opinion of a round: the units that gave theirs are a set per round (any order of events)."""
+    opinions = row.setdefault("review_opinions", {})
+    given = opinions.setdefault(str(event.payload.get("round") or 1), [])
+    if event.payload["unit"] not in given:
+        given.append(event.payload["unit"])
+
+
+def _review_due_moved(row: dict, event: Envelope, policy: Policy) -> None:
+    """A year's holiday schedule loaded moved the review's provisional deadline (R16)."""
+    if _newer(row, "review_due", _stamp(event)):
+        row["review_due"] = event.payload["deadline"]
 
 
 def _review_closed(row: dict, event: Envelope, policy: Policy) -> None:
@@ -176,6 +200,65 @@ def _review_closed(row: dict, event: Envelope, policy: Policy) -> None:
 def _unit(row: dict, event: Envelope, policy: Policy) -> None:
     if _newer(row, "unit", _stamp(event)):
         row["assigned_unit"] = event.payload["unit"]
+
+
+def _route(row: dict, event: Envelope, policy: Policy) -> None:
+    if event.payload.get("route") and _newer(row, "route", _stamp(event)):
+        row["route"] = {k: event.payload["route"].get(k) for k in ("escalated", "decides", "recommends", "signs")}
+
+
+def _principal(row: dict, event: Envelope, policy: Policy) -> None:
+    """A principal's decision, kept by the negotiation round it belongs to (a decided term changed reopens the
+    negotiation: the principals decide again, R5)."""
+    by_round = row.setdefault("principal_rounds", {})
+    decided = by_round.setdefault(str(event.payload.get("round") or 1), [])
+    if event.payload["position"] not in decided:
+        decided.append(event.payload["position"])
+    _principals_now(row)
+
+
+def _reopened(row: dict, event: Envelope, policy: Policy) -> None:
+    """The negotiation goes round again (R5): the decisions of the round before no longer count."""
+    if int(event.payload["round"]) > int(row.get("negotiation_round") or 1):
+        row["negotiation_round"] = int(event.payload["round"])
+    _principals_now(row)
+
+
+def _principals_now(row: dict) -> None:
+    row["principal_decisions"] = list((row.get("principal_rounds") or {}).get(str(row.get("negotiation_round") or 1), []))
+
+
+def _review_reopened(row: dict, event: Envelope, policy: Policy) -> None:
+    """The park IPB chose gives its opinion in a new round (R2/R3): the other units' opinions stand."""
+    _review_opened(row, event, policy)
+    given = row.setdefault("review_opinions", {}).setdefault(str(event.payload["round"]), [])
+    given.extend(u for u in event.payload["required_units"] if u != event.payload["unit"] and u not in given)
+
+
+def _contract_version(row: dict, event: Envelope, policy: Policy) -> None:
+    """The latest version is approved by LEGAL (awaiting its signature) or not (a draft, returned, submitted)."""
+    if _newer(row, "contract_approved", _stamp(event)):
+        row["contract_approved"] = event.type == "contracts.approved"
+
+
+def _accounting(row: dict, event: Envelope, policy: Policy) -> None:
+    """What the accounting still needs (R12): the figures, the report, then — while the one fee is owed — the
+    recovering units' records and the principals' decisions on a write-off still awaited."""
+    acc = row.setdefault("accounting", {})
+    p = event.payload
+    if event.type == "accounting.figures_computed":
+        acc["figures_done"] = True
+    elif event.type == "accounting.report_issued":
+        acc["report_issued"] = True
+        acc["recovery_units"] = list(p.get("recovery_units") or [])
+    elif event.type == "accounting.recovery_recorded":
+        if _newer(row, "receivable", _stamp(event)):
+            acc["owed"] = p["status"] == "outstanding"
+            acc["write_off_awaiting"] = []  # a payment changes the remainder: the principals decide again
+    elif event.type == "accounting.write_off_decided":
+        if _newer(row, "receivable", _stamp(event)):
+            acc["owed"] = p["outcome"] != "written_off"
+            acc["write_off_awaiting"] = list(p.get("awaiting") or [])
 
 
 def _signed(row: dict, event: Envelope, policy: Policy) -> None:
@@ -255,14 +338,31 @@ APPLY = {
     "coordinator.project_state_changed": _state,
     "review.convened": _review_opened,
     "review.resubmitted": _review_opened,
+    "review.reopened": _review_reopened,
     "review.returned": _review_closed,
     "review.concluded": _review_closed,
+    "review.deadline_moved": _review_due_moved,
     "negotiation.unit_assigned": _unit,
+    "review.opinion_recorded": _opinion,
+    "negotiation.escalated": _route,
+    "negotiation.decided": _route,
+    "negotiation.principals_decided": _route,
+    "negotiation.principal_decided": _principal,
+    "negotiation.reopened": _reopened,
+    "contracts.drafted": _contract_version,
+    "contracts.submitted": _contract_version,
+    "contracts.returned": _contract_version,
+    "contracts.approved": _contract_version,
+    "accounting.figures_computed": _accounting,
+    "accounting.report_issued": _accounting,
+    "accounting.recovery_recorded": _accounting,
+    "accounting.write_off_decided": _accounting,
     "contracts.signed": _signed,
     "contracts.progress_recorded": _obligation_news,
     "contracts.obligation_lapsed": _obligation_news,
     "contracts.special_report_filed": _obligation_news,
     "contracts.special_report_late": _obligation_news,
+    "contracts.report_due_moved": _obligation_news,
     "coordinator.key_project_set": _key_project,
     "coordinator.responsibility_assigned": _responsibility,
     "coordinator.requirements_set": _requirements,
@@ -364,17 +464,24 @@ def derive(row: dict, policy: Policy) -> None:
         flags.append("重点项目未明确专职服务团队")
     row["red_flags"] = flags if row["state"] not in ENDED else []  # an ended project is history, not a warning
     row["funds_in_place"] = str(quantize_money(sum((Decimal(f["amount"]) for f in row["funds"].values()), Decimal(0))))
+    row["awaiting"] = workbench.awaiting(row, policy)
 
 
 _ORDER = ("signed", "filed_copies", "construction", "accounting", "closed", "archived")
 _STATES_FROM = {state: _ORDER[i:] for i, state in enumerate(_ORDER)}
 
 
+HIDDEN = frozenset(("stamps", "review_due", "review_done", "completion_due", "manual_requirements", "late_reports",
+                    "assigned_unit", "assigned_leader", "assigned_person", "registered_by", "review_units",
+                    "review_round", "review_opinions", "route", "principal_decisions", "principal_rounds",
+                    "negotiation_round", "contract_approved", "accounting", "awaiting"))
+"""What the fold keeps for itself (and for the workbench), not shown as a ledger row."""
+
+
 # -- reading a row today -----------------------------------------------------------------------------------------------
 def view(row: Mapping, now: datetime, policy: Policy) -> dict:
     """The row as shown today: time in state, overdue, stale, with those added to the red flags."""
-    out = {k: v for k, v in row.items() if k not in ("stamps", "review_due", "review_done", "completion_due", "manual_requirements", "late_reports",
-                                                        "assigned_unit", "assigned_leader", "assigned_person", "registered_by")}
+    out = {k: v for k, v in row.items() if k not in HIDDEN}
     today = to_shanghai(now).date()
     since = datetime.fromisoformat(row["state_since"]) if row["state_since"] else None
     out["time_in_state_days"] = (today - to_shanghai(since).date()).days if since else None
@@ -403,7 +510,7 @@ def check_key_project(row: Mapping, data: Mapping, policy: Policy) -> None:
     from shared.tiers import key_threshold
     from shared.units import format_wan
 
-    if row["state"] in ("rejected", "refused", "terminated", "archived"):
+    if row["state"] in ("rejected", "terminated", "archived"):
         raise Conflict(f"{row['ref']} is {row['state']}: it can no longer be a key project",
                        {"state": [row["state"]]})
     positions = policy.get("thresholds.key_project.liaison_leader_positions")

@@ -7,7 +7,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 
-from services.coordinator import ledger, models
+from services.coordinator import ledger, models, workbench_store
 from shared.envelope import Envelope
 from shared import fastpath
 from shared.errors import InvalidInput, NotFound
@@ -75,6 +75,7 @@ def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
     for project_id, folded in new.items():
         current = row_data(session, project_id, missing_ok=True, lock=True)
         before = _columns(current) if current is not None else None
+        seen = workbench_store.snapshot(current)  # the fold changes the row in place
         row = ledger.fold(current, folded, policy, own=True)  # read for this fold alone
         after = _columns(row)
         if before is None:
@@ -82,6 +83,7 @@ def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
         else:
             names = tuple(k for k in _ROW_COLUMNS if k == "data" or after[k] != before[k])
             fastpath.execute(session, _update_row(names), {"b_project_id": project_id, **{f"b_{k}": after[k] for k in names}})
+        workbench_store.keep(session, project_id, seen, row, folded)
 
 
 def row_data(session, project_id: str, missing_ok: bool = False, lock: bool = False) -> dict | None:
@@ -110,6 +112,7 @@ def rebuild(uow: UnitOfWork, policy: Policy) -> int:
     uow.session.execute(delete(L))
     for project_id, row in rows.items():
         uow.session.execute(insert(L).values(project_id=project_id, **_columns(row)))
+    workbench_store.rebuild(uow.session, rows)
     return len(rows)
 
 

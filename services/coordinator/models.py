@@ -6,6 +6,7 @@ from sqlalchemy import (
 )
 
 from shared.audit import audit_table
+from shared.search import entries_table
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime, money_column_type
 
@@ -139,4 +140,65 @@ targets = Table(
     Column("set_by", JSON, nullable=False),
     Column("set_at", UtcDateTime(), nullable=False),
     UniqueConstraint("year", "unit", name="uq_target_year_unit"),
+)
+
+# -- the workbench: what awaits whom (``workbench.awaiting``), each person's acts, and search ----------------------
+# Rewritten with the project's ledger row (``ledger_store.record``); a person's to-dos are read by unit.
+awaiting = Table(
+    "awaiting", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("project_id", String(40), nullable=False, index=True),
+    Column("unit", String(40), nullable=False),
+    Column("position", String(80)),
+    Column("due", Date),
+    Column("kind", String(40), nullable=False),
+    Column("operation", String(80)),
+    Column("data", JSON, nullable=False),
+    Index("ix_awaiting_by_unit", "unit", "position", "due", "kind", "operation", "project_id"),
+)
+
+# How many to-dos of each kind await a unit (and position): kept with ``awaiting``, so a workbench's counts are a
+# few rows however many projects await the unit (IPB's tens of thousands at province scale).
+awaiting_counts = Table(
+    "awaiting_counts", metadata,
+    Column("unit", String(40), primary_key=True),
+    Column("position", String(80), primary_key=True),  # "" where the rules name no position
+    Column("kind", String(40), primary_key=True),
+    Column("operation", String(80), primary_key=True),  # "" where the entry names no operation
+    Column("n", Integer, nullable=False),
+)
+
+# What a person did (已办): every event of a project acted by a person, newest first per person.
+acts = Table(
+    "acts", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("user_id", String(64), nullable=False),
+    Column("project_id", String(40), nullable=False),
+    Column("type", String(80), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_acts_by_user", "user_id", "at"),
+)
+
+# Leads, projects and their investors by name fragments and credit code (shared.search: FTS5 / pg_trgm).
+search_entries = entries_table(metadata, "search_entries")
+
+# The documents of a project's file (``attachments.py``): each upload a version; a replacement supersedes one.
+attachments = Table(
+    "attachments", metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("project_id", String(40), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("document_id", String(64), nullable=False),  # the SHA-256 of the content (shared.documents)
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(120), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("note", Text),
+    Column("state", String(20), nullable=False),  # the project's state when attached
+    Column("by", JSON, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("replaces", BigInteger),
+    Column("replaced_by", BigInteger),
+    Index("ix_attachments_by_project", "project_id", "kind"),
 )

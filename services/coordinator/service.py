@@ -10,22 +10,24 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import eventlet
+from nameko.rpc import RpcProxy
 
 from services.coordinator import domain, store
-from services.coordinator import ledger, ledger_store, models, summary_report, workbook
+from services.coordinator import attachments, ledger, ledger_store, models, summary_report, workbench_store, workbook
 from services.coordinator import targets as assessment
 from services.coordinator.schemas import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
-from shared.actor import Actor, authorize
+from shared.actor import Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
-from shared.dependencies import Clock, PolicyData
+from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.errors import InvalidInput, NotAllowed
+from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_names
@@ -35,6 +37,7 @@ from shared.wire.ledger import (
     LedgerQuerySchema, LedgerRowSchema, RequirementsInputSchema, ResponsibilityInputSchema, TargetsInputSchema,
     TargetsSchema,
 )
+from shared.wire.workbench import AttachmentInputSchema, SearchQuerySchema
 
 REPORT_WAIT_SECONDS = 3  # a special report filed just before the termination may still be on its way (operational)
 ROW_FIELDS = tuple(LedgerRowSchema().fields)
@@ -49,6 +52,8 @@ class CoordinatorService:
     db = Database(models.metadata)
     relay = OutboxRelay()
     policy = PolicyData()
+    contracts = RpcProxy("contracts")  # the contract's confidentiality (R13) for its scan in the project's file
+    documents = Documents()
     clock = Clock()
 
     @rpc
@@ -101,6 +106,18 @@ class CoordinatorService:
         self._note(event, "review.escalated",
                    f"review period over ({event.payload['deadline']}): escalated to {event.payload['to_position']}")
 
+    @on_event("review.reopened")
+    def on_review_reopened(self, body):
+        """The park IPB chose gives its opinion in a new round before it takes the project (R2/R3)."""
+        event = Envelope.load(body)
+        self._advance(event, "on_review_reopened", facts={"review_units": event.payload["required_units"]})
+
+    @on_event("review.deadline_moved")
+    def on_review_deadline_moved(self, body):
+        """A year's holiday schedule loaded moved the review's provisional deadline (R16)."""
+        event = Envelope.load(body)
+        self._note(event, "review.deadline_moved", event.payload["reason"])
+
     @on_event("negotiation.intermediary_recorded")
     def on_intermediary_recorded(self, body):
         event = Envelope.load(body)
@@ -127,7 +144,7 @@ class CoordinatorService:
     @on_event("negotiation.decided")
     def on_negotiation_decided(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_negotiation_decided", facts={"decision_route": event.payload["route"]})
+        self._advance(event, "on_negotiation_decided", facts=self._decision_facts(event.payload))
 
     @on_event("negotiation.principal_decided")
     def on_principal_decided(self, body):
@@ -139,7 +156,20 @@ class CoordinatorService:
     @on_event("negotiation.principals_decided")
     def on_principals_decided(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_principals_decided", facts={"decision_route": event.payload["route"]})
+        self._advance(event, "on_principals_decided", facts=self._decision_facts(event.payload))
+
+    @on_event("negotiation.reopened")
+    def on_negotiation_reopened(self, body):
+        """A decided term changed, or IPB renegotiates a refused project: back to negotiation (R5)."""
+        event = Envelope.load(body)
+        self._advance(event, "on_negotiation_reopened", facts={"decided_terms": None,
+                                                              "negotiation_round": event.payload["round"]})
+
+    @staticmethod
+    def _decision_facts(payload: dict) -> dict:
+        """The route of a decision and, agreed, the terms decided (R5: what is signed is what was decided)."""
+        return {"decision_route": payload["route"], "decided_terms": payload.get("terms"),
+                "decision_reasons": payload.get("reasons") or []}
 
     # -- contracts (R6, R7, R13) --------------------------------------------------------------
     @on_event("contracts.drafted")
@@ -200,6 +230,11 @@ class CoordinatorService:
     def on_special_report_late(self, body):
         self._obligation_note(Envelope.load(body), "contracts.special_report_late", red_flag=True)
 
+    @on_event("contracts.report_due_moved")
+    def on_report_due_moved(self, body):
+        """A year's holiday schedule loaded moved a special report's provisional deadline (R16)."""
+        self._obligation_note(Envelope.load(body), "contracts.report_due_moved")
+
     # -- supervision: the register of special reports to the Leading Group (R11) -------------------
     @on_event("supervision.special_report_filed")
     @handled_once
@@ -230,16 +265,18 @@ class CoordinatorService:
         event = Envelope.load(body)
         self._note(event, "accounting.recovery", event.payload["reason"])
 
-    @on_event("accounting.recovery_waived")
-    def on_recovery_waived(self, body):
+    @on_event("accounting.write_off_decided")
+    def on_write_off_decided(self, body):
+        """A principal's decision on writing off the remainder of the fee (R12), on the timeline."""
         event = Envelope.load(body)
-        self._note(event, "accounting.recovery", event.payload["reason"])
+        self._note(event, "accounting.write_off", event.payload["reason"])
 
     @on_event("accounting.closed")
     def on_accounting_closed(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_accounting_closed", facts={"accounting": {"fee": event.payload["fee"],
-                                                                          "recovered": event.payload["recovered"]}})
+        self._advance(event, "on_accounting_closed", facts={"accounting": {
+            "fee": event.payload["fee"], "recovered": event.payload["recovered"],
+            "written_off": event.payload.get("written_off", "0.00")}})
 
     def _obligation_note(self, event: Envelope, kind: str, red_flag: bool = False) -> None:
         """An obligation's news on the timeline, and its current state in the project's facts (R7)."""
@@ -269,8 +306,12 @@ class CoordinatorService:
         with self.db.handle_once(event.event_id, handler) as uow:
             if uow is not None:
                 trigger = domain.trigger_of(event.type, event.payload)
-                store.advance(uow, event.project_id, trigger, event.actor.dump(), event.occurred_at,
-                              event.payload.get("reason"), event.event_id, facts=facts)
+                moved = store.advance(uow, event.project_id, trigger, event.actor.dump(), event.occurred_at,
+                                      event.payload.get("reason"), event.event_id, facts=facts,
+                                      round_=domain.event_round(event.type, event.payload))
+                if moved is None:  # of an earlier negotiation round: on the timeline only
+                    store.note_activity(uow, event.project_id, event.type, f"(earlier round) {event.payload.get('reason')}",
+                                        event.payload, event.actor.dump(), event.occurred_at, event.event_id)
                 self._ledger(uow, event)
 
     # -- commands and reads ------------------------------------------------------
@@ -291,7 +332,7 @@ class CoordinatorService:
         return self.get_project(actor.dump(), project_id)
 
     def _special_report(self, ref: str) -> dict | None:
-        """The report in the coordinator's copy of the register (R11), or None.  A report filed a moment ago may
+        """The report in the coordinator's copy of the register (R11), or None.  A report filed a moment before may
         still be on its way (``supervision.special_report_filed``): it is waited for, briefly."""
         waited = 0.0
         while (report := store.special_report(self.db.session, ref)) is None and waited < REPORT_WAIT_SECONDS:
@@ -318,8 +359,18 @@ class CoordinatorService:
         for entry in entries:
             entry["at"] = to_shanghai(entry["at"])
         row.update(timeline=entries, allowed_next=domain.allowed_triggers(row["state"]),
-                   state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]))
+                   state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]),
+                   basic=self._basic(session, project_id))
         return schema(ProjectSchema).dump(row)
+
+    BASIC = ("investor_name", "credit_code", "sector", "planned_total_investment", "fixed_asset_investment",
+             "contracted_investment", "land_mu", "location", "responsible_unit", "responsible_person",
+             "responsible_leader", "liaison_leader", "is_key", "key_basis", "tier", "registered_unit", "registered_on")
+
+    def _basic(self, session, project_id: str) -> dict | None:
+        """The project file's basic information, from its ledger row (for every reader of the project)."""
+        row = ledger_store.row_data(session, project_id, missing_ok=True)
+        return None if row is None else {k: row.get(k) for k in self.BASIC}
 
     @rpc
     def list_projects(self, actor, state=None, limit=50, offset=0):
@@ -335,7 +386,7 @@ class CoordinatorService:
         return [{"from": list(t.from_states), "to": t.to_state, "trigger": t.trigger, "rule": t.rule, "by": t.by}
                 for t in domain.TRANSITIONS]
 
-    # -- the ledger (R10), key projects, funds in place, the LG's targets (R14) ---------------------------------
+    # -- the ledger (R10), key projects, funds in place, the LG's targets (R14): issue #8 ------------------------
     def _ledger(self, uow, *events: Envelope) -> None:
         """Fold the event handled, and the state change it caused, into the ledger — same transaction."""
         ledger_store.record(uow, [*events, *uow.emitted], self.policy)
@@ -585,3 +636,106 @@ class CoordinatorService:
     def _units_order(self) -> list[str]:
         return ([p.unit for p in self.policy.parks.values()] + [t.unit for t in self.policy.towns.values()]
                 + ["IPB", "DRB", "IND"])
+
+    # -- the workbench, search and the project's file -------------------------------------------------------------
+    @rpc
+    def workbench(self, actor):
+        """The actor's to-dos (what their unit and position must do now, nearest deadline first, with the count
+        of each kind), what they did lately, and their deadlines within ``thresholds.workbench.soon_days``."""
+        actor = Actor.load(actor)
+        authorize(actor, "coordinator.read_workbench", self.policy.authority)
+        session = self.db.session
+        items, counts = workbench_store.to_dos(session, actor, self.policy.authority)
+        today = to_shanghai(self.clock()).date()
+        soon = today + timedelta(days=self.policy.integer("thresholds.workbench.soon_days"))
+        for item in items:
+            item["overdue"] = bool(item["due"] and item["due"] < today.isoformat())
+        return {"today": today.isoformat(), "counts": counts, "total": sum(counts.values()), "items": items,
+                "due_soon": [i for i in items if i["due"] and i["due"] <= soon.isoformat()],
+                "done": workbench_store.done(session, actor.user_id)}
+
+    @rpc
+    def search(self, actor, query=None):
+        """Leads, projects and investors by a fragment of a name (two Chinese characters are enough), an
+        investor's name or credit code, a reference; filters: state, unit, year."""
+        actor = Actor.load(actor)
+        authorize(actor, "coordinator.search", self.policy.authority)
+        q = load_or_invalid(schema(SearchQuerySchema), query or {})
+        if q["state"] and q["state"] not in domain.STATES:
+            raise InvalidInput.for_field("state", _("one of: {states:states}", states=list(domain.STATES)))
+        items = workbench_store.find(self.db.session, actor, q["q"], all_units=actor.unit in ("IPB", "LG"),
+                                     state=q["state"], unit=q["unit"], year=q["year"], limit=q["limit"])
+        return {"q": q["q"], "items": items}
+
+    def _attachment_row(self, session, actor: Actor, project_id: str) -> dict:
+        authorize(actor, "coordinator.read_attachments", self.policy.authority)
+        return dict(store.get_project_row(session, project_id))
+
+    @rpc
+    def attach(self, actor, project_id, data, replaces=None):
+        """A document of the project's file (a kind of ``documents.attachments``), its type read from its content;
+        with ``replaces``, a new version of an attachment of the same kind (while its stage is open)."""
+        actor = Actor.load(actor)
+        data = load_or_invalid(schema(AttachmentInputSchema), data)
+        try:
+            content = base64.b64decode(data["content_base64"], validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput.for_field("content_base64", _("is not valid base64")) from None
+        project = store.get_project_row(self.db.session, project_id)
+        ledger_row = ledger_store.row_data(self.db.session, project_id, missing_ok=True) or {}
+        spec = attachments.check_open(data["kind"], project["state"], self.policy)
+        authorize(actor, attachments.operation(data["kind"]), self.policy.authority,
+                  responsible_unit=ledger_row.get("responsible_unit") or "IPB",
+                  owner_unit=ledger_row.get("registered_unit") or "IPB")
+        old = workbench_store.attachment(self.db.session, project_id, replaces) if replaces is not None else None
+        if old is not None and (old["kind"] != data["kind"] or old["replaced_by"] is not None):
+            raise Conflict(_("only the current version of an attachment of the same kind is replaced"),
+                           {"replaces": [str(replaces)]})
+        self.db.session.rollback()
+        document = self.documents.save_by_content(data["filename"], content, spec["types"],
+                                                  attachments.max_size(self.policy), field="file")
+        with self.db.unit_of_work() as uow:
+            new_id = workbench_store.add_attachment(uow.session, project_id, data["kind"], document.dump(),
+                                                    data["note"], project["state"], actor.dump(), self.clock(),
+                                                    replaces=old and old["id"])
+        return self._attachment_view(workbench_store.attachment(self.db.session, project_id, new_id))
+
+    def _attachment_view(self, row) -> dict:
+        spec = attachments.kinds(self.policy).get(row["kind"], {})
+        return {"id": row["id"], "kind": row["kind"], "kind_name": spec.get("name_zh", row["kind"]),
+                "filename": row["filename"], "content_type": row["content_type"], "size": row["size"],
+                "sha256": row["document_id"], "note": row["note"], "by": row["by"], "at": to_shanghai(row["at"]).isoformat(),
+                "replaces": row["replaces"], "replaced_by": row["replaced_by"],
+                "confidential": bool(spec.get("confidential"))}
+
+    @rpc
+    def attachments(self, actor, project_id):
+        """The project's file: every attachment (current versions first), and the kinds the actor may attach now."""
+        actor = Actor.load(actor)
+        session = self.db.session
+        project = self._attachment_row(session, actor, project_id)
+        ledger_row = ledger_store.row_data(session, project_id, missing_ok=True) or {}
+        context = {"responsible_unit": ledger_row.get("responsible_unit") or "IPB",
+                   "owner_unit": ledger_row.get("registered_unit") or "IPB"}
+        open_kinds = [{"kind": k, "name": v["name_zh"], "types": list(v["types"])}
+                      for k, v in attachments.kinds(self.policy).items()
+                      if project["state"] in v["open_in"]
+                      and is_allowed(actor, attachments.operation(k), self.policy.authority, **context)]
+        items = [self._attachment_view(r) for r in workbench_store.attachments_of(session, project_id)]
+        return {"project_id": project_id, "items": items, "may_attach": open_kinds,
+                "max_size_bytes": attachments.max_size(self.policy)}
+
+    @rpc
+    def attachment_document(self, actor, project_id, attachment_id):
+        """An attachment's content (base64) with its SHA-256; a confidential one only as the contract is read
+        (R13: the contracts service decides and audits)."""
+        actor = Actor.load(actor)
+        session = self.db.session
+        self._attachment_row(session, actor, project_id)
+        row = workbench_store.attachment(session, project_id, attachment_id)
+        view = self._attachment_view(row)
+        session.rollback()
+        if view["confidential"]:
+            self.contracts.check_confidential_read(actor.dump(), project_id, {"attachment": row["id"], "sha256": row["document_id"]},
+                                                   f"read {row['kind']} #{row['id']}")
+        return {**view, "content_base64": base64.b64encode(self.documents.load(row["document_id"])).decode()}

@@ -102,9 +102,13 @@ def open_project(uow: UnitOfWork, project_id: str, ref: str, name: str, facts: d
 
 
 def advance(uow: UnitOfWork, project_id: str, trigger: str, actor: dict, at: datetime, reason: str | None,
-            event_id: str | None, facts: dict | None = None) -> str:
-    """Apply ``trigger`` to the project: Conflict (and no change) when the lifecycle forbids it."""
+            event_id: str | None, facts: dict | None = None, round_: int | None = None) -> str | None:
+    """Apply ``trigger`` to the project: Conflict (and no change) when the lifecycle forbids it; None (and no
+    change) for an event of an earlier negotiation round (``domain.round_verdict``)."""
     row = get_project_row(uow.session, project_id)
+    current_round = row["facts"].get("negotiation_round") or 1
+    if domain.round_verdict(current_round, trigger, round_) == domain.STALE:
+        return None
     to_state = domain.next_state(row["state"], trigger)
     values = {"b_id": project_id, "b_version": row["version"], "b_state": to_state, "b_state_since": at,
               "b_next_version": row["version"] + 1}

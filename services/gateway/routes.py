@@ -11,8 +11,9 @@ from services.gateway.routing import (
 )
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
-    ReportInputSchema, WaiveInputSchema,
+    ReportInputSchema, WriteOffInputSchema,
 )
+from shared.wire.calendar import HolidayYearInputSchema
 from shared.wire.contracts import (
     ContractSchema, CopiesInputSchema, CustodianInputSchema, GrantInputSchema, LegalReviewInputSchema,
     ProgressInputSchema, ReadInputSchema, SignInputSchema, SpecialReportInputSchema, SubmitInputSchema, TermsSchema,
@@ -25,8 +26,8 @@ from shared.wire.ledger import (
     TargetsSchema,
 )
 from shared.wire.negotiation import (
-    AssignInputSchema, CandidateSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
-    RecommendInputSchema, RouteSchema, SessionInputSchema,
+    AssignInputSchema, CandidateSchema, ClauseSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
+    RecommendInputSchema, RenegotiateInputSchema, RouteSchema, SessionInputSchema,
 )
 from shared.wire.notifications import ChannelSchema, ChannelSettingsInputSchema, DeliverySchema, InboxSchema
 from shared.wire.supervision import (
@@ -40,6 +41,9 @@ from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema, 
 from shared.wire.reserve import (
     PublicCatalogEntrySchema, PublicCatalogPageSchema, PublicCatalogQuerySchema, ReserveInputSchema,
     ReservePageSchema, ReservePlanSchema, ReserveSchema, WithdrawInputSchema,
+)
+from shared.wire.workbench import (
+    AttachmentInputSchema, AttachmentSchema, AttachmentsSchema, SearchQuerySchema, SearchResultSchema, WorkbenchSchema,
 )
 from shared.wire.review import (
     ConveneInputSchema, OpinionInputSchema, QueueItemSchema, ResubmitInputSchema, ReturnInputSchema, ReviewSchema,
@@ -169,10 +173,18 @@ ROUTES = [
             out=many(CandidateSchema, "ranking"), summary="The ranked parks (or towns) with reasons (R3)"),
         POST(P + "/responsible-unit", "negotiation.assign_unit(actor, project_id, body)", body=AssignInputSchema,
              out=one(NegotiationSchema, "handed over"),
-             summary="IPB confirms the responsible unit, or picks another with a reason (R3)"),
+             summary="IPB confirms the responsible unit, or picks another with a reason (R3); refused where the "
+                     "project fails that unit's location checks, a park that did not review it gives its opinion first"),
         POST(P + "/negotiation/sessions", "negotiation.log_session(actor, project_id, body)", body=SessionInputSchema,
              ok=201, out=one(NegotiationSchema, "logged"),
-             summary="Log a negotiation session; refused if the lead, IPB or (final stage) LEGAL is missing (R4)"),
+             summary="Log a negotiation session; refused if the lead, IPB or (final stage) LEGAL is missing (R4); "
+                     "one that changes a decided term sends the project back to negotiation (R5)"),
+        POST(P + "/negotiation/renegotiation", "negotiation.renegotiate(actor, project_id, body)",
+             body=RenegotiateInputSchema, out=one(NegotiationSchema, "negotiating again"),
+             summary="IPB takes a refused project back to negotiation, for a new decision (R5)"),
+        GET("/api/policy/incentives", "negotiation.incentive_catalogue(actor)", out=many(ClauseSchema, "the catalogue"),
+            summary="The county's preferential-policy clauses, each with its current-policy limit "
+                    "(policy/incentives.yaml)"),
         GET(P + "/decision-route", "negotiation.route(actor, project_id)", out=one(RouteSchema, "the route"),
             name="decision_route",
             summary="The decision route of the 60-mu rule, computed from the data, with its reasons (R5)"),
@@ -180,7 +192,9 @@ ROUTES = [
              body=RecommendInputSchema, out=one(NegotiationSchema, "escalated"),
              summary="The recommending position sends the project to the principals (escalated route)"),
         POST(P + "/decision-route/decisions", "negotiation.decide(actor, project_id, body)", body=DecisionInputSchema,
-             ok=201, out=one(NegotiationSchema, "decided"), summary="A decision by a position the route names"),
+             ok=201, out=one(NegotiationSchema, "decided"),
+             summary="A decision — agree or refuse, with reasons — by a position the route names, once LEGAL took part "
+                     "in a final-stage session (R4, R5)"),
         GET("/api/decisions/awaiting", "negotiation.decisions_awaiting(actor)", out=says("awaiting"),
             summary="A leader's desk: decisions the route names the acting position for"),
     ),
@@ -190,7 +204,8 @@ ROUTES = [
             summary="The contract's record: versions, obligations, copy register (not its text)"),
         POST(CONTRACT + "/versions", "contracts.draft(actor, project_id, body)", body=TermsSchema, ok=201,
              out=one(ContractSchema, "the contract"), name="draft_contract",
-             summary="IPB drafts the next version from the agreed terms (a Word document)"),
+             summary="IPB drafts the next version from the decided terms and the dates, obligations and other terms "
+                     "it adds (a Word document)"),
         POST(CONTRACT + "/submission", "contracts.submit(actor, project_id, body)", body=SubmitInputSchema,
              out=one(ContractSchema, "the contract"), name="submit_contract",
              summary="IPB submits the latest draft to LEGAL"),
@@ -233,7 +248,7 @@ ROUTES = [
     *section(
         "accounting",  # investment accounting (R12)
         GET(ACCOUNTING, "accounting.get_accounting(actor, project_id)", out=one(AccountingSchema, "the accounting"),
-            summary="The accounting: participants, figures with formulas, report, recovery tasks"),
+            summary="The accounting: participants, figures with formulas, report, the one receivable"),
         POST(ACCOUNTING, "accounting.open_accounting(actor, project_id, body)", body=OpenInputSchema, ok=201,
              out=one(AccountingSchema, "opened"),
              summary="IPB opens the accounting (it also opens when the construction period ends)"),
@@ -248,15 +263,15 @@ ROUTES = [
         GET(ACCOUNTING + "/report.<kind>", "accounting.report_document(actor, project_id, kind)",
             enum={"kind": ("docx", "pdf")}, out=document("the report", DOCX, PDF), name="accounting_report_file",
             summary="Download the report (docx or pdf)"),
-        POST(ACCOUNTING + "/recovery/<unit>", "accounting.record_recovery(actor, project_id, unit, body)",
+        POST(ACCOUNTING + "/recovery", "accounting.record_recovery(actor, project_id, body)",
              body=RecoveryInputSchema, ok=201, out=one(AccountingSchema, "recorded"),
-             enum={"unit": ("FIN", "LAND", "LEGAL")}, summary="FIN, LAND or LEGAL records recovery on its task"),
-        POST(ACCOUNTING + "/recovery/<unit>/waiver", "accounting.waive_recovery(actor, project_id, unit, body)",
-             body=WaiveInputSchema, ok=201, out=one(AccountingSchema, "waived"),
-             enum={"unit": ("FIN", "LAND", "LEGAL")},
-             summary="The authorised leader waives a recovery task with a reason"),
-        POST(ACCOUNTING + "/closure", "accounting.close(actor, project_id)", out=one(AccountingSchema, "closed"),
-             name="close_accounting", summary="IPB closes the accounting (report issued, recovery settled or waived)"),
+             summary="FIN, LAND or LEGAL records a payment against the one fee (partial payments add up; more than "
+                     "is outstanding is refused) or an act without money; the payment that settles it closes the "
+                     "accounting (R12)"),
+        POST(ACCOUNTING + "/write-off", "accounting.write_off(actor, project_id, body)", body=WriteOffInputSchema,
+             ok=201, out=one(AccountingSchema, "decided"),
+             summary="A principal agrees or refuses, with a reason, to write off what is outstanding; written off "
+                     "(and the accounting closed) when every principal agrees (R12)"),
     ),
     *section(
         "notifications",  # the inbox, the delivery log, the channels
@@ -314,6 +329,16 @@ ROUTES = [
         POST("/api/deadlines/check", '{"fired": supervision.fire_due_now(actor)}',
              out=says("how many deadlines fired"), name="check_deadlines",
              summary="Fire due deadlines now (the service also does it on a timer)"),
+        PUT("/api/holidays/<int:year>", handler="load_holidays", body=HolidayYearInputSchema,
+            out=says("year, loaded_in, moved (service, project, what, from, to, provisional)"),
+            summary="An administrator loads a year's official holiday schedule (R16): the days off on weekdays and "
+                    "the make-up working days on weekends; every provisional deadline is counted again and the answer "
+                    "lists each that moved"),
+        GET("/api/outlook", handler="outlook", types={"as_of": "string"}, notes={"as_of": "the date, YYYY-MM-DD"},
+            out=says("as_of, would_lapse, reports_due, deadlines, dry_run"),
+            summary="An administrator's dry run as of a date: the obligations that would lapse (with their reports' "
+                    "due dates), the special reports that would fall due or be late, the deadlines that would fire "
+                    "— nothing is changed"),
     ),
     *section(
         "ledger",  # the ledger (R10), key projects, targets and summaries (R14)
@@ -389,5 +414,32 @@ ROUTES = [
         GET("/api/catalog/<ref>", "intake.public_catalog_entry(ref)", who=PUBLIC,
             out=one(PublicCatalogEntrySchema, "the entry"),
             summary="One published project of the public catalog — no sign-in"),
+    ),
+    *section(
+        "workbench",  # the workbench (工作台), search and the project's file (docs/ARCHITECTURE.md §9)
+        GET("/api/workbench", "coordinator.workbench(actor)", out=one(WorkbenchSchema, "the workbench"),
+            summary="The signed-in person's to-dos (their unit's and position's, as the authorization table admits), "
+                    "with deadlines and counts; what they did lately; what falls due soon"),
+        GET("/api/search", "coordinator.search(actor, query)", query_schema=SearchQuerySchema,
+            out=one(SearchResultSchema, "the hits"),
+            summary="Leads, projects and investors by a fragment of a name (two Chinese characters are enough), a "
+                    "credit code or a reference; ranked; only what the user may read"),
+        GET(P + "/attachments", "coordinator.attachments(actor, project_id)", out=one(AttachmentsSchema, "the file"),
+            name="list_attachments", summary="The project's file: its attachments and the kinds the user may attach now"),
+        POST(P + "/attachments", "coordinator.attach(actor, project_id, body)", body=AttachmentInputSchema, ok=201,
+             out=one(AttachmentSchema, "attached"),
+             summary="Attach a document (its type read from its content; size and types from policy)"),
+        POST(P + "/attachments/<int:attachment_id>/replacement", "coordinator.attach(actor, project_id, body, attachment_id)",
+             body=AttachmentInputSchema, ok=201, out=one(AttachmentSchema, "attached"), name="replace_attachment",
+             summary="Replace an attachment with a new version while its stage is open"),
+        GET(P + "/attachments/<int:attachment_id>", handler="attachment_file",
+            out=other("the file, with the header X-Checksum-SHA256"),
+            summary="An attachment's file; the signed contract's scan only under the contract's confidentiality (R13)"),
+        GET("/api/me/operations", handler="my_operations", out=says("operations: operation -> always | own; rules: "
+                                                                    "operation -> positions, units"),
+            summary="The operations of the authorization table the signed-in user may do (always, or own: on the "
+                    "records of their own unit), and every operation's rule (who may), for the web app"),
+        GET("/api/people/names", handler="people_names", out=says("user id -> name, position, unit"),
+            summary="Every user's name, position and unit (timelines name persons)"),
     ),
 ]

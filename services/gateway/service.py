@@ -23,6 +23,7 @@ from services.gateway.edge import actor_of, bearer_token, body_of, page_of, resp
 from services.gateway.openapi import build_spec
 from services.gateway.routes import ROUTES
 from services.gateway.routing import serve
+from services.gateway.workbench_routes import WorkbenchRoutes
 from shared.actor import Actor
 from shared.clock import to_shanghai
 from shared.db import Database
@@ -35,11 +36,12 @@ from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema
 
 SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
             "coordinator")
+HOLIDAY_SERVICES = ("review", "contracts", "supervision")  # they count working days (R16), or remind it is missing
 ACTOR_HEADERS = ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")
 
 
 @serve(ROUTES)
-class GatewayService:
+class GatewayService(WorkbenchRoutes):
     name = "gateway"
 
     db = Database(models.metadata)  # users and sessions; the gateway publishes no events (no OutboxRelay)
@@ -162,6 +164,29 @@ class GatewayService:
 
     def web_static(self, request, path):
         return webapp.static_file(request, path)
+
+    def load_holidays(self, request, year):
+        """An administrator loads a year's official holiday schedule (R16); the answer says which deadlines moved."""
+        return respond(self._load_holidays(actor_of(request), year, body_of(request)))
+
+    @rpc
+    def load_holiday_schedule(self, actor, year, data):
+        """The same, for ``zhaoshang holidays load <file>`` on the trusted bus."""
+        return self._load_holidays(Actor.load(actor).dump(), year, data)
+
+    def _load_holidays(self, actor: dict, year, data: dict) -> dict:
+        """Each service keeps the schedule, counts its provisional deadlines again and says which moved."""
+        answers = [getattr(self, name).load_holidays(actor, year, data) for name in HOLIDAY_SERVICES]
+        moved = [{"service": a["service"], **m} for a in answers for m in a["moved"]]
+        return {"year": answers[0]["year"], "loaded_in": [a["service"] for a in answers], "moved": moved}
+
+    def outlook(self, request):
+        """An administrator's dry run "as of" a date: what would lapse, which reports fall due, which deadlines
+        fire — read from contracts and supervision, nothing changed."""
+        actor, as_of = actor_of(request), request.args.get("as_of")
+        obligations = self.contracts.obligations_outlook.call_async(actor, as_of)
+        deadlines = self.supervision.deadlines_outlook.call_async(actor, as_of)
+        return respond({**obligations.result(), "deadlines": deadlines.result(), "dry_run": True})
 
     def list_reserve_projects(self, request):  # the filters are checked here, before the RPC
         args = request.args

@@ -16,7 +16,7 @@ from shared.errors import Conflict, InvalidInput, problems_of
 from shared.i18n import _
 from shared.industry import SECTOR_SHAPE, sector_problem  # noqa: F401 (re-exported)
 from shared.policy import Policy
-from shared.units import UnitError, land_in_mu, parse_decimal, quantize_money
+from shared.units import UnitError, exact_mu, parse_decimal, quantize_money
 
 # GB 32100-2015: 统一社会信用代码
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -159,10 +159,10 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
     land = data["land_demand"]
     land_mu = None
     try:
-        land_mu = land_in_mu(land["value"], land["unit"])
+        land_mu = exact_mu(land["value"], land["unit"])  # kept exactly as given: 40,003 m² is 60.0045 mu
         land_ceiling = policy.decimal("thresholds.intake.max_land_mu")
         if land_mu <= 0:
-            problems.add("land_demand.value", _("must be more than 0 (at least 0.01 mu once converted)"))
+            problems.add("land_demand.value", _("must be more than 0"))
         elif land_mu > land_ceiling:
             problems.add("land_demand.value", _("exceeds the plausible ceiling of {ceiling:mu} (a typing error?)",
                                                    ceiling=land_ceiling))

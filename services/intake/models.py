@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from shared.outbox import messaging_tables
-from shared.types import UtcDateTime, land_column_type, money_column_type
+from shared.types import UtcDateTime, decimal_column_type, money_column_type
 
 metadata = MetaData()
 outbox, processed_events = messaging_tables(metadata)
@@ -30,7 +30,7 @@ leads = Table(
     Column("sector", String(8), nullable=False),
     Column("total_investment", money_column_type(), nullable=False),
     Column("fixed_asset_investment", money_column_type(), nullable=False),
-    Column("land_mu", land_column_type(), nullable=False),
+    Column("land_mu", decimal_column_type(), nullable=False),  # exactly as given (R16), in mu
     Column("land_input_value", String(40), nullable=False),
     Column("land_input_unit", String(8), nullable=False),
     Column("location_kind", String(8), nullable=False),

@@ -20,6 +20,7 @@ from shared.errors import Conflict, InvalidInput
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_label, tier_names
+from shared.units import exact_mu
 from shared.wire.reserve import (
     PublicCatalogEntrySchema, PublicCatalogPageSchema, PublicCatalogQuerySchema, ReserveInputSchema, ReservePageSchema,
     ReservePlanSchema, ReserveSchema, WithdrawInputSchema,
@@ -99,8 +100,8 @@ class IntakeService:
     def _event(event_type, row, actor, reason=None) -> Envelope:
         payload = schema(LeadEventSchema).dump({
             "ref": row["ref"], "project_name": row["project_name"], "investor_name": row["investor_name"],
-            "sector": row["sector"], "planned_total_investment": row["total_investment"],
-            "planned_fixed_asset_investment": row["fixed_asset_investment"], "land_mu": row["land_mu"],
+            "credit_code": row["credit_code"], "sector": row["sector"], "planned_total_investment": row["total_investment"],
+            "planned_fixed_asset_investment": row["fixed_asset_investment"], "land_mu": exact_mu(row["land_mu"]),
             "location_kind": row["location_kind"], "location_id": row["location_id"],
             "registered_unit": row["registered_unit"], "reason": reason,
         })

@@ -11,6 +11,7 @@ from services.intake import models
 from services.intake.domain import FILED, LEAD, LeadFacts, OpenLead
 from shared.clock import to_shanghai
 from shared.errors import NotFound
+from shared.units import exact_mu
 
 L = models.leads
 
@@ -78,7 +79,7 @@ def as_lead(row) -> dict:
         "project_name": row["project_name"], "sector": row["sector"],
         "planned_total_investment": row["total_investment"],
         "planned_fixed_asset_investment": row["fixed_asset_investment"],
-        "land_mu": row["land_mu"],
+        "land_mu": exact_mu(row["land_mu"]),  # exactly as given: 40,003 m² is 60.0045 mu
         "land_demand": {"value": row["land_input_value"], "unit": row["land_input_unit"]},
         "preferred_location": {"kind": row["location_kind"], "id": row["location_id"]},
         "source_channel": row["source_channel"], "notes": row["notes"],

@@ -5,11 +5,15 @@ return values or raise the typed errors naming what is wrong.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Iterable, Mapping
 
+from shared import decided_terms as wire_terms
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import _
+from shared.location_checks import ProjectFacts, location_failures, location_unit
 from shared.policy import Policy
 from shared.units import quantize_land
 
@@ -57,6 +61,33 @@ def check_assignment(unit: str, ranking: list[Candidate], reason: str | None, po
         raise InvalidInput.for_field("unit", f"must be a park or town of the county ({', '.join(sorted(known))})")
     if ranking and unit != ranking[0].unit and not (reason or "").strip():
         raise InvalidInput.for_field("reason", f"required when choosing {unit} over the proposed {ranking[0].unit}")
+
+
+def check_location(project: ProjectFacts, unit: str, policy: Policy) -> None:
+    """R2/R3: the review's location-dependent checks, run again for the unit IPB assigns; a failure refuses the
+    assignment, naming the check and its figure."""
+    if project.fixed_asset_investment is None:
+        raise Conflict(_("the planned fixed-asset investment is not known here, so the location checks cannot run "
+                         "(a project filed before they were): nothing was changed"), {"unit": ["location checks"]})
+    failures = location_failures(project, unit, policy)
+    if failures:
+        said = [f"{f.check}: {f.reason}" for f in failures]
+        raise InvalidInput(_("{unit:unit} cannot take the project, its location checks fail: {checks:clauses}",
+                             unit=unit, checks=said), {"unit": said})
+
+
+def review_units(reported: Iterable[str] | None, location_kind: str, location_id: str | None) -> list[str]:
+    """The units the review asked (``review.concluded`` names them); for a conclusion that does not, the park
+    the project was bound for — the only park R2 asks."""
+    if reported:
+        return list(reported)
+    park = location_unit(location_kind, location_id) if location_kind == "park" else None
+    return [park] if park else []
+
+
+def needs_park_review(unit: str, reviewed_by: Iterable[str]) -> bool:
+    """R2/R3: a park that did not review the project gives its opinion (a new review round) before it takes it."""
+    return unit.startswith("PARK:") and unit not in set(reviewed_by)
 
 
 # -- R4: sessions ---------------------------------------------------------------------------
@@ -107,6 +138,176 @@ def check_session(responsible_unit: str, stage: str, participants: list[Mapping]
         raise InvalidInput(f"the session is missing {'; '.join(missing)}", {"participants": [f"missing {m}" for m in missing]})
 
 
+def agreed_amount(value, field_name: str, policy: Policy) -> Decimal | None:
+    """An investment figure as agreed in a session (yuan), or None when the session states none."""
+    if value is None:
+        return None
+    ceiling = policy.decimal("thresholds.intake.max_total_investment_yuan")
+    if not Decimal(0) < value <= ceiling:
+        raise InvalidInput.for_field(field_name, _("must be more than 0 and at most {ceiling:yuan}", ceiling=ceiling))
+    return value
+
+
+def check_agreed_investment(terms: Mapping) -> None:
+    """The fixed-asset investment agreed (or planned) is part of the total investment."""
+    total, fixed = terms["total_investment"], terms["fixed_asset_investment"]
+    if total is not None and fixed is not None and Decimal(fixed) > Decimal(total):
+        raise InvalidInput.for_field("fixed_asset_investment", _("cannot exceed the total investment ({total:yuan})",
+                                                                 total=total))
+
+
+def legal_attended_final(sessions: Iterable[Mapping]) -> bool:
+    """R4: LEGAL took part in at least one final-stage session."""
+    return any(s["stage"] == "final" and any(p["unit"] == "LEGAL" for p in s["participants"]) for s in sessions)
+
+
+# -- R4/R5: policy terms, against the county's catalogue of preferential-policy clauses ------------------
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    name_zh: str
+    name_en: str
+    unit: str
+    limit: Decimal
+
+
+def catalogue(policy: Policy) -> dict[str, Clause]:
+    """``policy/incentives.yaml``: each clause the county offers, with its current-policy limit."""
+    def build(p: Policy) -> dict[str, Clause]:
+        clauses = (p.documents.get("incentives") or {}).get("clauses") or []
+        return {c["id"]: Clause(c["id"], c["name_zh"], c.get("name_en", c["id"]), c["unit"], Decimal(str(c["limit"])))
+                for c in clauses}
+    return policy.derived("incentives.catalogue", build)
+
+
+def unit_text(unit: str, policy: Policy) -> str:
+    return (((policy.documents.get("incentives") or {}).get("units") or {}).get(unit) or {}).get("zh", "")
+
+
+def policy_term(item: Mapping, where: str, policy: Policy) -> dict:
+    """A policy term as a session records it: a catalogue clause with its agreed value (it exceeds current
+    policy when the value is above the clause's limit), or free text flagged explicitly."""
+    if item.get("clause"):
+        clause = catalogue(policy).get(item["clause"])
+        if clause is None:
+            raise InvalidInput.for_field(f"{where}.clause", _("{clause} is not a clause of the county's catalogue "
+                                                              "of preferential policies ({known:list})",
+                                                              clause=item["clause"], known=list(catalogue(policy))))
+        try:
+            value = Decimal(str(item["value"]))
+        except (InvalidOperation, KeyError, TypeError):
+            raise InvalidInput.for_field(f"{where}.value", _("the agreed value of the clause, a number")) from None
+        if not value.is_finite() or value < 0:
+            raise InvalidInput.for_field(f"{where}.value", _("must be a number not below 0"))
+        shown = f"{value.normalize():f}{unit_text(clause.unit, policy)}"
+        return {"key": f"{clause.id}={value.normalize():f}", "text": f"{clause.name_zh}：{shown}", "clause": clause.id,
+                "value": f"{value.normalize():f}", "limit": f"{clause.limit.normalize():f}", "unit": clause.unit,
+                "exceeds": value > clause.limit}
+    text = (item.get("text") or "").strip()
+    if not text:
+        raise InvalidInput.for_field(f"{where}.text", _("a clause of the catalogue, or the term as free text"))
+    if item.get("exceeds_policy") is None:
+        raise InvalidInput.for_field(f"{where}.exceeds_policy", _("a free-text term says whether it exceeds current "
+                                                                  "policy (true or false)"))
+    return {"key": text, "text": text, "clause": None, "value": None, "limit": None, "unit": None,
+            "exceeds": bool(item["exceeds_policy"])}
+
+
+def session_terms(data: Mapping, policy: Policy) -> list[dict]:
+    """The policy terms a session records: picked from the catalogue or written out, and the free-text
+    ``exceeding_terms`` (each flagged as exceeding current policy)."""
+    terms = [policy_term(item, f"policy_terms.{i}", policy) for i, item in enumerate(data.get("policy_terms") or [])]
+    terms += [policy_term({"text": text, "exceeds_policy": True}, f"exceeding_terms.{i}", policy)
+              for i, text in enumerate(data.get("exceeding_terms") or [])]
+    return terms
+
+
+def record_terms(recorded: list[Mapping], new: list[dict], withdrawals: list[Mapping], by: Mapping, lead: str,
+                 seq: int, held_on: date) -> tuple[list[dict], list[dict]]:
+    """R4: what a session does to the project's policy terms.  A term stays open until a later session records
+    it withdrawn — by IPB or the session lead, with a reason; a term left out of a session stays open, and one
+    recorded again is the same term.  Returns (terms to add, numbered T<n>; withdrawals)."""
+    open_terms = {t["term_id"]: t for t in recorded if t["status"] == "open"}
+    out: list[dict] = []
+    if withdrawals and by["unit"] != "IPB" and by["position"] != lead:
+        raise NotAllowed(_("a policy term is withdrawn by IPB or the session lead ({lead:position}), not by "
+                           "{by:position}", lead=lead, by=by["position"]),
+                         {"withdrawn": [_("by IPB or {lead:position}", lead=lead)]})
+    for i, item in enumerate(withdrawals):
+        if item["term"] not in open_terms:
+            raise InvalidInput.for_field(f"withdrawn.{i}.term", _("no open policy term {term} (open: {open:list})",
+                                                                  term=item["term"], open=list(open_terms)))
+        out.append({"term_id": item["term"], "reason": item["reason"].strip(), "seq": seq, "held_on": held_on})
+    withdrawn = {w["term_id"] for w in out}
+    known = {t["key"] for t in open_terms.values() if t["term_id"] not in withdrawn}
+    number = max([int(t["term_id"][1:]) for t in recorded] or [0])
+    added = []
+    for term in new:
+        if term["key"] in known:
+            continue
+        known.add(term["key"])
+        number += 1
+        added.append({**term, "term_id": f"T{number}", "seq": seq, "held_on": held_on})
+    return added, out
+
+
+def open_exceeding(terms: Iterable[Mapping]) -> list[str]:
+    """Every open term exceeding current policy, with where it was recorded (the route lists them)."""
+    out = []
+    for t in terms:
+        if t["status"] == "open" and t["exceeds"]:
+            limit = f" (current policy: at most {t['limit']}{'' if not t.get('unit') else ' ' + t['unit']})" \
+                if t.get("limit") is not None else ""
+            out.append(f"{t['term_id']} {t['text']}{limit} — recorded in session {t['recorded_in']} "
+                       f"of {_iso(t['recorded_on'])}")
+    return out
+
+
+def _iso(day) -> str:
+    return day.isoformat() if hasattr(day, "isoformat") else str(day)
+
+
+# -- R5: the decided terms ------------------------------------------------------------------------------
+
+
+def latest(sessions: Iterable[Mapping], key: str, planned):
+    """The latest session's value of ``key`` that states one, else the planned figure (filed with the lead)."""
+    stated = [s[key] for s in sessions if s.get(key) is not None]
+    value = stated[-1] if stated else planned
+    return None if value is None else Decimal(str(value))
+
+
+def check_terms_known(terms: Mapping) -> None:
+    """Every decided figure is known before a decision (a project filed before negotiation kept the planned
+    investment has it stated in a session first)."""
+    unknown = wire_terms.missing(terms)
+    if unknown:
+        raise Conflict(_("the decided terms lack {terms:list}: a session states them first",
+                         terms=[_("{f:field}", f=name) for name in unknown]),
+                       {name: [_("not known: state it in a session")] for name in unknown})
+
+
+def decided_terms(planned: Mapping, sessions: list[Mapping], terms: Iterable[Mapping]) -> dict:
+    """The terms a decision now would be taken on: the land, investment and fixed-asset investment the latest
+    session that states them agreed (else the planned figures), the intensity they give, every matter agreed
+    in the sessions (once, in order) and every open policy term."""
+    agreed: list[str] = []
+    for item in sessions:
+        agreed += [a for a in item["agreed"] if a not in agreed]
+    land = latest(sessions, "land_mu", planned["planned_land_mu"])
+    total = latest(sessions, "total_investment", planned["planned_total_investment"])
+    fixed = latest(sessions, "fixed_asset_investment", planned["planned_fixed_asset_investment"])
+    open_terms = [t for t in terms if t["status"] == "open"]
+    return wire_terms.compose(land, total, fixed, agreed, open_terms)
+
+
+def changed_terms(decided: Mapping | None, now: Mapping) -> list[str]:
+    """R5: the decided terms a change after the decision touched (empty: nothing decided changed)."""
+    return wire_terms.differing(decided, now) if decided else []
+
+
 # -- R5: the decision route -------------------------------------------------------------------
 
 
@@ -121,11 +322,19 @@ class DecisionRoute:
     recommends: str | None
     signs: str
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    exceeding: tuple[str, ...] = field(default_factory=tuple)  # every open term beyond policy, where recorded
 
     def dump(self) -> dict:
         data = asdict(self)
-        data["decides"], data["reasons"] = list(self.decides), list(self.reasons)
+        data["decides"], data["reasons"], data["exceeding"] = list(self.decides), list(self.reasons), list(self.exceeding)
         return data
+
+    @classmethod
+    def load(cls, stored: Mapping) -> "DecisionRoute":
+        """A route as stored with a decision (one stored before a field existed takes its default)."""
+        names = {f.name for f in fields(cls)}
+        data = {k: v for k, v in stored.items() if k in names}
+        return cls(**{**data, **{k: tuple(data.get(k) or ()) for k in ("decides", "reasons", "exceeding")}})
 
 
 def decision_route(responsible_unit: str, exceeding_terms: list[str], restricted_finding_open: bool,
@@ -137,8 +346,7 @@ def decision_route(responsible_unit: str, exceeding_terms: list[str], restricted
     within_policy = not exceeding_terms and not restricted_finding_open
     small = land_mu <= threshold
     reasons = [f"responsible unit {responsible_unit}: {'in a park' if in_park else 'outside parks'}"]
-    if exceeding_terms:
-        reasons.append(f"terms exceed current policy: {'; '.join(exceeding_terms)}")
+    reasons += [f"exceeds current policy: {term}" for term in exceeding_terms]
     if restricted_finding_open:
         reasons.append("the review found the sector in the restricted class: a case-by-case decision")
     if within_policy:
@@ -161,12 +369,52 @@ def decision_route(responsible_unit: str, exceeding_terms: list[str], restricted
         recommends = park_head if in_park else leaders
         reasons.append(f"escalated: {recommends} recommends, the principals ({', '.join(decides)}) decide, {signs} signs")
     return DecisionRoute(in_park, within_policy, f"{land_mu.normalize():f}", str(threshold), escalated, decides, recommends, signs,
-                         tuple(reasons))
+                         tuple(reasons), tuple(exceeding_terms))
+
+
+def route_of(responsible_unit: str | None, terms: Iterable[Mapping], restricted_finding_open: bool, land_mu,
+             policy: Policy) -> DecisionRoute:
+    """The route now: on the decided land (``decided_terms``) and every open term beyond policy."""
+    if not responsible_unit:
+        raise Conflict("no responsible unit yet: the route depends on it (R3 first)", {"responsible_unit": ["none"]})
+    return decision_route(responsible_unit, open_exceeding(terms), restricted_finding_open, Decimal(str(land_mu)), policy)
 
 
 # -- R5: deciding on the route ------------------------------------------------------------------
 
 NEGOTIATING, ESCALATED, AGREED, REFUSED = "negotiating", "escalated", "agreed", "refused"
+PARK_REVIEW, SIGNED = "park_review", "signed"
+DECIDED_STAGES = (ESCALATED, AGREED)
+"""Stages in which terms have been put to a decision: a change of them sends the project back (R5)."""
+SESSION_STAGES = ("assigned", NEGOTIATING) + DECIDED_STAGES
+
+
+def check_stage(ref: str, stage: str, stages: Iterable[str], act: str) -> None:
+    stages = tuple(stages)
+    if stage not in stages:
+        hint = {REFUSED: " — the decision refused it: IPB renegotiates first (or terminates it)",
+                SIGNED: " — the contract is signed", PARK_REVIEW: " — the assigned park gives its opinion first"}
+        raise Conflict(f"{ref} is {stage}: cannot {act} (needs {' or '.join(stages)}){hint.get(stage, '')}",
+                       {"stage": [stage]})
+
+
+def check_intermediary_recorded(intermediary) -> None:
+    if intermediary is None:
+        raise Conflict("record the investor's intermediary (or that there is none) first (R3)",
+                       {"intermediary": ["not recorded"]})
+
+
+def reopens(stage: str, decided: Mapping | None, now: Mapping) -> list[str]:
+    """R5: a session after the terms went to a decision that changes any of them returns the project to
+    negotiation; the changed terms (empty: the decision stands)."""
+    return changed_terms(decided, now) if stage in DECIDED_STAGES else []
+
+
+def check_legal_attended(sessions: Iterable[Mapping]) -> None:
+    """R4: no decision (and no recommendation to the principals) before LEGAL attended a final-stage session."""
+    if not legal_attended_final(sessions):
+        raise Conflict(_("{legal:unit} has not taken part in a final-stage session: no decision can be recorded "
+                         "before it has (R4)", legal="LEGAL"), {"sessions": [_("no final-stage session with LEGAL")]})
 
 
 def check_recommender(route: DecisionRoute, position: str, stage: str) -> None:
@@ -180,7 +428,8 @@ def check_recommender(route: DecisionRoute, position: str, stage: str) -> None:
                          {"position": [f"must be {route.recommends}"]})
 
 
-def check_decider(route: DecisionRoute, position: str, stage: str, decision: str, already: Mapping[str, str]) -> None:
+def check_decider(route: DecisionRoute, position: str, stage: str, already: Mapping[str, str]) -> None:
+    """Only a position the route names decides — agree or refuse, with reasons (R5) — once, at its turn."""
     if position not in route.decides:
         raise NotAllowed(f"the route names {' and '.join(route.decides)} to decide, not {position}",
                          {"position": [f"must be one of {', '.join(route.decides)}"]})
@@ -188,11 +437,15 @@ def check_decider(route: DecisionRoute, position: str, stage: str, decision: str
     if stage != expected:
         hint = " (the recommendation must come first)" if route.escalated and stage == NEGOTIATING else ""
         raise Conflict(f"the negotiation is {stage}: this decision needs it {expected}{hint}", {"stage": [stage]})
-    if not route.escalated and decision != "agree":
-        raise InvalidInput.for_field("decision", "a decision within authority agrees; to stop a project, IPB terminates "
-                                                 "it with a special report (R11)")
     if position in already:
         raise Conflict(f"{position} has already decided ({already[position]})", {"position": [f"{position} decided"]})
+
+
+def outcome_of(route: DecisionRoute, decisions: Mapping[str, str]) -> str | None:
+    """Within authority the one decider's decision is the outcome; escalated, the principals' (below)."""
+    if not route.escalated:
+        return AGREED if decisions.get(route.decides[0]) == "agree" else REFUSED
+    return principals_outcome(route, decisions)
 
 
 def principals_outcome(route: DecisionRoute, decisions: Mapping[str, str]) -> str | None:

@@ -40,3 +40,24 @@ def add_session(session, project_id: str, **values) -> int:
 
 def in_stages(session, stages) -> list[dict]:
     return [dict(r) for r in session.execute(select(N).where(N.c.stage.in_(list(stages))).order_by(N.c.ref)).mappings()]
+
+
+# -- policy terms (R4/R5) ------------------------------------------------------------------------------
+T = models.policy_terms
+
+
+def terms_of(session, project_id: str) -> list[dict]:
+    return [{**dict(r), "limit": r["limit_value"]} for r in rows(session, T, order_by=("id",), project_id=project_id)]
+
+
+def add_term(session, project_id: str, term: dict) -> None:
+    insert_row(session, T, {"project_id": project_id, "term_id": term["term_id"], "key": term["key"],
+                            "text": term["text"], "clause": term["clause"], "value": term["value"],
+                            "limit_value": term["limit"], "unit": term["unit"], "exceeds": term["exceeds"],
+                            "status": "open", "recorded_in": term["seq"], "recorded_on": term["held_on"]})
+
+
+def withdraw_term(session, project_id: str, withdrawal: dict, by: dict) -> None:
+    update_rows(session, T, {"project_id": project_id, "term_id": withdrawal["term_id"], "status": "open"},
+                {"status": "withdrawn", "withdrawn_in": withdrawal["seq"], "withdrawn_on": withdrawal["held_on"],
+                 "withdrawn_by": by, "withdrawal_reason": withdrawal["reason"]})

@@ -129,6 +129,16 @@ class NotificationsService:
     def on_accounting_opened(self, body):
         self._notify_once(Envelope.load(body), "on_accounting_opened")
 
+    @on_event("review.deadline_moved")
+    def on_review_deadline_moved(self, body):
+        """R16: a year's holiday schedule loaded moved a review period's end."""
+        self._notify_once(Envelope.load(body), "on_review_deadline_moved")
+
+    @on_event("contracts.report_due_moved")
+    def on_report_due_moved(self, body):
+        """R16: a year's holiday schedule loaded moved a special report's deadline."""
+        self._notify_once(Envelope.load(body), "on_report_due_moved")
+
     # supervision (R7, R11): what fell due there, and the special-report register
     @on_event("supervision.project_stale")
     def on_project_stale(self, body):
@@ -153,6 +163,11 @@ class NotificationsService:
     @on_event("supervision.reminder")
     def on_reminder(self, body):
         self._notify_once(Envelope.load(body), "on_reminder")
+
+    @on_event("supervision.holiday_schedule_missing")
+    def on_holiday_schedule_missing(self, body):
+        """R16: told daily from 1 December while next year's official holiday schedule is missing."""
+        self._notify_once(Envelope.load(body), "on_holiday_schedule_missing")
 
     # -- the inbox ------------------------------------------------------------------------------------------
     @rpc

@@ -9,44 +9,13 @@ no change.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Iterable
 
+from shared.location_checks import (  # a plugin's contract (Finding, ProjectFacts) and the location checks
+    ERROR, FAIL, FLAG, OK, Finding, ProjectFacts, environment_finding, intensity_finding, longest_prefix,
+)
 from shared.policy import Policy
-from shared.units import quantize_intensity, wan_per_mu
-
-OK, FLAG, FAIL, ERROR = "ok", "flag", "fail", "error"
-
-
-@dataclass(frozen=True)
-class ProjectFacts:
-    """What a check may look at: the filed project's planned figures and location."""
-
-    sector: str
-    fixed_asset_investment: Decimal  # yuan
-    land_mu: Decimal
-    location_kind: str  # park | town | open
-    location_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    unit: str
-    verdict: str  # ok | flag | fail | error
-    reason: str
-    policy_values: Mapping[str, str] = field(default_factory=dict)
-    outside_policy: bool = False  # R5: a restricted-class finding needs a case-by-case decision
-
-    def dump(self) -> dict:
-        return {"check": self.check, "unit": self.unit, "verdict": self.verdict, "reason": self.reason,
-                "policy_values": dict(self.policy_values), "outside_policy": self.outside_policy}
-
-
-def longest_prefix(code: str, prefixes: Iterable[str]) -> str | None:
-    matches = [p for p in prefixes if code.startswith(p)]
-    return max(matches, key=len) if matches else None
 
 
 class NationalIndustrialPolicy:
@@ -91,50 +60,23 @@ class CountyIndustrialPlan:
 
 
 class EnvironmentalProtection:
-    """Impact category of the sector, and bars on the sector at the chosen location."""
+    """Impact category of the sector, and bars on the sector at the chosen location (``shared.location_checks``)."""
 
     name = "environmental_protection"
     unit = "EPB"
 
     def run(self, project: ProjectFacts, policy: Policy) -> Finding:
-        env = policy.get("industry.environment")
-        category, best = env["default_category"], None
-        for cat, prefixes in (env.get("categories") or {}).items():
-            prefix = longest_prefix(project.sector, prefixes or ())
-            if prefix and (best is None or len(prefix) > len(best)):
-                category, best = cat, prefix
-        values = {"category": category}
-        for bar in env.get("bars") or ():
-            prefix = longest_prefix(project.sector, bar["sectors"])
-            where = bar["location"]
-            at_kind = where["kind"] == project.location_kind
-            at_place = where.get("id") in (None, project.location_id)
-            if prefix and at_kind and at_place:
-                place = f"{where['kind']} {where.get('id') or '(any)'}"
-                return Finding(self.name, self.unit, FAIL, f"{project.sector} ({prefix}) is barred at {place}",
-                               {**values, "bar": f"{prefix}@{place}"})
-        return Finding(self.name, self.unit, OK, f"impact category {category}; no bar at the chosen location", values)
+        return environment_finding(project, policy, self.unit)
 
 
 class InvestmentIntensity:
-    """Planned fixed-asset investment ÷ land (万元/亩) against the minimum; exactly at it passes."""
+    """Planned fixed-asset investment ÷ land (万元/亩) against the location's minimum; exactly at it passes."""
 
     name = "investment_intensity"
     unit = "LAND"
 
     def run(self, project: ProjectFacts, policy: Policy) -> Finding:
-        minimums = policy.get("industry.intensity_minimum_wan_per_mu")
-        overrides = (minimums.get("sector_overrides") or {}).get(project.location_kind) or {}
-        prefix = longest_prefix(project.sector, overrides)
-        minimum = Decimal(str(overrides[prefix] if prefix else minimums[project.location_kind]))
-        actual = wan_per_mu(project.fixed_asset_investment, project.land_mu)
-        values = {"minimum_wan_per_mu": str(minimum), "planned_wan_per_mu": str(quantize_intensity(actual)),
-                  "minimum_source": f"{project.location_kind}:{prefix}" if prefix else project.location_kind}
-        if actual < minimum:
-            return Finding(self.name, self.unit, FAIL,
-                           f"planned intensity {quantize_intensity(actual)} 万元/亩 is below the minimum {minimum}", values)
-        return Finding(self.name, self.unit, OK,
-                       f"planned intensity {quantize_intensity(actual)} 万元/亩 meets the minimum {minimum}", values)
+        return intensity_finding(project, policy, self.unit)
 
 
 ENTRY_POINT_GROUP = "zhaoshang.review_checks"

@@ -1,9 +1,11 @@
 """Joint review rules (R2), pure: who must review, and what the opinions add up to."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Mapping
 
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.workdays import Deadline, WorkingDayCalendar
 
 REVIEWING_BUREAUS = ("DRB", "IND", "FIN", "EPB", "LAND", "PLAN")
 OPINIONS = ("pass", "conditional", "fail")
@@ -61,6 +63,37 @@ def check_can_record(state: str, unit: str, required: list[str], already: set[st
                        "(IPB may return the project and resubmit it for a new round)", {"unit": [f"{unit} already recorded"]})
 
 
+def first_counting_round(review: Mapping) -> int:
+    """The first round whose opinions still count (a review stored before rounds could be partial: its round)."""
+    return review.get("base_round") or review["round"]
+
+
+def check_can_reopen(state: str, outcome: str | None, unit: str, required: list[str]) -> None:
+    """R2/R3: a park IPB proposes as the responsible unit, not among the reviewing units, is asked for its opinion
+    in a new round of an approved review."""
+    if state != CONCLUDED or outcome != "approved":
+        raise Conflict(f"the review is {state} ({outcome or 'no outcome'}): a unit is added to an approved review only",
+                       {"state": [state]})
+    if unit in required:
+        raise Conflict(f"{unit} already reviews this project", {"unit": [unit]})
+
+
 def is_overdue(state: str, deadline, escalated: bool, today) -> bool:
     """R2: a review still open after its last working day is escalated, once."""
     return state == OPEN and not escalated and today > deadline
+
+
+def review_deadline(period_start: date, calendar: WorkingDayCalendar, period_working_days: int) -> Deadline:
+    """R2: a round's review period ends ``period_working_days`` working days after the day it started (R16: on
+    the official calendar; provisional where a year's schedule is not known)."""
+    return calendar.add_working_days(period_start, period_working_days)
+
+
+def moved_deadline(review: Mapping, calendar: WorkingDayCalendar, period_working_days: int) -> Deadline | None:
+    """A review's provisional deadline counted again on ``calendar`` (a year's schedule loaded since): the new
+    deadline if it differs — a later or earlier day, or no longer provisional — else None.  A concluded review
+    keeps its deadline."""
+    if review["state"] == CONCLUDED or not review["deadline_provisional"]:
+        return None
+    new = review_deadline(review["period_start"], calendar, period_working_days)
+    return None if (new.date, new.provisional) == (review["deadline"], True) else new

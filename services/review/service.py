@@ -15,6 +15,7 @@ from __future__ import annotations
 from nameko.extensions import DependencyProvider
 
 from services.review import checks, domain, models, store
+from shared import holidays
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.rpc import rpc
@@ -65,6 +66,37 @@ class ReviewService:
         """Only a filed project may be reviewed (R1): remember what the checks need."""
         copy_filed_project(uow.session, models.filed_projects, event, store.FILED)
 
+    @on_event("negotiation.park_review_requested")
+    def on_park_review_requested(self, body):
+        """R2/R3: IPB proposes a park that did not review the project: it joins the reviewing units and gives its
+        opinion in a new round (the others' opinions stand); the checks run again at that park."""
+        event = Envelope.load(body)
+        now = self.clock()
+        with self.db.handle_once(event.event_id, "on_park_review_requested") as uow:
+            if uow is None:
+                return
+            review = store.review_row(uow.session, event.project_id, lock=True)
+            unit = event.payload["unit"]
+            domain.check_can_reopen(review["state"], review["outcome"], unit, review["required_units"])
+            project = store.filed_project(uow.session, event.project_id)
+            findings = [f.dump() for f in checks.run_checks(self.checks, self._facts(project).at_unit(unit), self.policy)]
+            required = [*review["required_units"], unit]
+            start = to_shanghai(now).date()
+            deadline = self._deadline(start)
+            store.change_review(uow.session, review, state=domain.OPEN, outcome=None, concluded_at=None, period_start=start,
+                                round=review["round"] + 1, base_round=domain.first_counting_round(review),
+                                required_units=required, findings=findings,
+                                outside_policy=any(f["outside_policy"] for f in findings), deadline=deadline.date,
+                                deadline_provisional=deadline.provisional, escalated_at=None)
+            uow.emit(Envelope("review.reopened", event.actor, project_id=event.project_id, payload={
+                "round": review["round"] + 1, "unit": unit, "required_units": required, "findings": findings,
+                "deadline": deadline.date.isoformat(), "deadline_provisional": deadline.provisional,
+                "reason": event.payload["reason"]}))
+            failures = domain.binding_failures(findings)
+            if failures:
+                self._conclude(uow, store.review_row(uow.session, event.project_id), "rejected", SYSTEM, now,
+                               reasons=[f"{f['check']}: {f['reason']}" for f in failures])
+
     # -- IPB --------------------------------------------------------------------------
     @rpc
     def convene(self, actor, project_id, data=None):
@@ -76,14 +108,13 @@ class ReviewService:
             project = store.filed_project(uow.session, project_id)
             if store.has_review(uow.session, project_id):
                 raise Conflict(f"a review of {project['ref']} has already been convened", {"project_id": [project_id]})
-            facts = checks.ProjectFacts(project["sector"], project["fixed_asset_investment"], project["land_mu"],
-                                        project["location_kind"], project["location_id"])
-            findings = [f.dump() for f in checks.run_checks(self.checks, facts, self.policy)]
+            findings = [f.dump() for f in checks.run_checks(self.checks, self._facts(project), self.policy)]
             required = list(domain.required_units(project["location_kind"], project["location_id"]))
-            deadline = self._deadline(now)
+            start = to_shanghai(now).date()
+            deadline = self._deadline(start)
             store.insert_review(uow.session, project_id=project_id, state=domain.OPEN, required_units=required,
                                 findings=findings, outside_policy=any(f["outside_policy"] for f in findings),
-                                convened_by=actor.dump(), convened_at=now, deadline=deadline.date,
+                                convened_by=actor.dump(), convened_at=now, period_start=start, deadline=deadline.date,
                                 deadline_provisional=deadline.provisional)
             uow.emit(Envelope("review.convened", actor, project_id=project_id, payload={
                 "ref": project["ref"], "required_units": required, "findings": findings, "note": data["note"],
@@ -125,9 +156,11 @@ class ReviewService:
             if review["state"] != domain.RETURNED:
                 raise Conflict(f"only a returned review can be resubmitted; this one is {review['state']}",
                                {"state": [review["state"]]})
-            deadline = self._deadline(now)
+            start = to_shanghai(now).date()
+            deadline = self._deadline(start)
             store.close_returns(uow.session, project_id, review["round"], now, data["note"])
-            store.change_review(uow.session, review, state=domain.OPEN, round=review["round"] + 1,
+            store.change_review(uow.session, review, state=domain.OPEN, round=review["round"] + 1, period_start=start,
+                                base_round=review["round"] + 1,  # every unit gives its opinion again
                                 deadline=deadline.date, deadline_provisional=deadline.provisional, escalated_at=None)
             uow.emit(Envelope("review.resubmitted", actor, project_id=project_id, payload={
                 "round": review["round"] + 1, "deadline": deadline.date.isoformat(),
@@ -148,7 +181,7 @@ class ReviewService:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             review = store.review_row(uow.session, project_id, lock=True)
-            given = store.opinions_of(uow.session, project_id, review["round"])
+            given = store.current_opinions(uow.session, review)
             domain.check_can_record(review["state"], actor.unit, review["required_units"], {o["unit"] for o in given})
             store.change_review(uow.session, review)  # two last opinions at once: the second retries, sees the first
             opinion = {"project_id": project_id, "round": review["round"], "unit": actor.unit, "opinion": data["opinion"],
@@ -172,7 +205,8 @@ class ReviewService:
         review = dict(store.review_row(session, project_id))
         project = store.filed_project(session, project_id)
         opinions = store.opinions_of(session, project_id)
-        current = {o["unit"] for o in opinions if o["round"] == review["round"]}
+        counting = store.current_opinions(session, review)
+        current = {o["unit"] for o in counting}
         for item in opinions:
             item["at"] = to_shanghai(item["at"])
         returns = store.returns_of(session, project_id)
@@ -182,7 +216,7 @@ class ReviewService:
         review.update(
             ref=project["ref"], project_name=project["project_name"], opinions=opinions, returns=returns,
             awaiting=[u for u in review["required_units"] if u not in current] if review["state"] == domain.OPEN else [],
-            conditions=domain.conditions_of([o for o in opinions if o["round"] == review["round"]]),
+            conditions=domain.conditions_of(counting),
             convened_at=to_shanghai(review["convened_at"]),
             concluded_at=review["concluded_at"] and to_shanghai(review["concluded_at"]),
             escalated_at=review["escalated_at"] and to_shanghai(review["escalated_at"]),
@@ -217,7 +251,7 @@ class ReviewService:
                 with self.db.unit_of_work() as uow:
                     store.change_review(uow.session, review, escalated_at=now)
                     awaiting = [u for u in review["required_units"] if u not in
-                                {o["unit"] for o in store.opinions_of(uow.session, review["project_id"], review["round"])}]
+                                {o["unit"] for o in store.current_opinions(uow.session, review)}]
                     uow.emit(Envelope("review.escalated", SYSTEM, project_id=review["project_id"], payload={
                         "to_position": self.policy.get("authority.escalation.review_overdue"),
                         "deadline": review["deadline"].isoformat(),
@@ -228,10 +262,45 @@ class ReviewService:
             escalated += 1
         return escalated
 
-    # -- helpers --------------------------------------------------------------------------------
-    def _deadline(self, now):
+    # -- R16: a year's official holiday schedule loaded -----------------------------------------------------
+    @rpc
+    def load_holidays(self, actor, year, data):
+        """An administrator loads a year's official schedule: kept, added to the calendar, and every provisional
+        review deadline counted again; each that moved is said (``review.deadline_moved``) and returned."""
+        actor = Actor.load(actor)
+        authorize(actor, "review.load_holidays", self.policy.authority)
+        year, schedule = holidays.schedule_of(year, data)
         period = self.policy.integer("thresholds.review.period_working_days")
-        return self.calendar.add_working_days(to_shanghai(now).date(), period)
+        calendar = self.calendar.with_years({year: schedule})
+        moved = []
+        with self.db.unit_of_work() as uow:
+            holidays.store_year(uow.session, models.holiday_years, year, schedule, actor.dump(), self.clock())
+            for review in store.provisional_reviews(uow.session):
+                new = domain.moved_deadline(review, calendar, period)
+                if new is None:
+                    continue
+                store.change_review(uow.session, review, deadline=new.date, deadline_provisional=new.provisional)
+                ref = store.filed_project(uow.session, review["project_id"])["ref"]
+                item = {"project_id": review["project_id"], "ref": ref, "what": f"review period (round {review['round']})",
+                        "from": review["deadline"].isoformat(), "to": new.date.isoformat(), "provisional": new.provisional}
+                moved.append(item)
+                uow.emit(Envelope("review.deadline_moved", actor, project_id=review["project_id"], payload={
+                    "round": review["round"], "deadline": item["to"], "deadline_provisional": new.provisional,
+                    "previous": item["from"], "required_units": review["required_units"],
+                    "reason": f"the {year} holiday schedule is loaded: the review period ends {item['to']}"
+                              f"{' (still provisional)' if new.provisional else ''}, not {item['from']}"}))
+        self.calendar.add_years({year: schedule})
+        return {"service": self.name, "year": year, "moved": moved}
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _deadline(self, start, calendar=None):
+        return domain.review_deadline(start, calendar or self.calendar,
+                                      self.policy.integer("thresholds.review.period_working_days"))
+
+    @staticmethod
+    def _facts(project) -> checks.ProjectFacts:
+        return checks.ProjectFacts(project["sector"], project["fixed_asset_investment"], project["land_mu"],
+                                   project["location_kind"], project["location_id"])
 
     def _conclude(self, uow, review, outcome, actor, now, opinions=(), reasons=()):
         conditions = domain.conditions_of(list(opinions))
@@ -242,4 +311,5 @@ class ReviewService:
         uow.emit(Envelope("review.concluded", actor, project_id=review["project_id"], payload={
             "outcome": outcome, "conditions": conditions, "findings": findings,
             "outside_policy": any(f["outside_policy"] for f in findings), "round": review["round"],
+            "units": list(review["required_units"]),
             "reason": f"review {outcome}: " + "; ".join(summary)}))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from services.review import models
+from services.review import domain, models
 from shared.errors import Conflict, NotFound
 from shared.statements import exists, first, insert_row, rows, update_rows
 
@@ -54,6 +54,12 @@ def opinions_of(session, project_id: str, round_: int | None = None) -> list[dic
     return [dict(r) for r in rows(session, O, order_by=("id",), **keys)]
 
 
+def current_opinions(session, review) -> list[dict]:
+    """The opinions that count now: those of the rounds since the last one that asked every unit."""
+    first_round = domain.first_counting_round(review)
+    return [o for o in opinions_of(session, review["project_id"]) if first_round <= o["round"] <= review["round"]]
+
+
 def add_opinion(session, **values) -> None:
     insert_row(session, O, values)
 
@@ -71,6 +77,12 @@ def close_returns(session, project_id: str, round_: int, at, note: str | None) -
                     .values(resubmitted_at=at, resubmission_note=note))
 
 
+def provisional_reviews(session) -> list[dict]:
+    """Reviews not concluded whose deadline was counted on weekends only (a year's schedule unknown)."""
+    found = session.execute(select(R).where(R.c.state != "concluded", R.c.deadline_provisional.is_(True))).mappings()
+    return [dict(r) for r in found]
+
+
 def open_reviews(session) -> list:
     return list(session.execute(select(R).where(R.c.state == "open", R.c.escalated_at.is_(None))).mappings())
 
@@ -83,7 +95,7 @@ def queue_for(session, unit: str) -> list[dict]:
     for row in found:
         if unit not in row["required_units"]:
             continue
-        given = {o["unit"] for o in opinions_of(session, row["project_id"], row["round"])}
+        given = {o["unit"] for o in current_opinions(session, row)}
         if unit not in given:
             out.append(dict(row))
     return out

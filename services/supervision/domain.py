@@ -2,14 +2,15 @@
 county's stalled-project lists, the deadlines supervision keeps, and the register of special reports to the
 Leading Group.
 
-Supervision follows a project from its filing until it ends; the standard-land work (R17: committed indicators,
+Supervision follows a project from its filing until it ends, and reminds the administrators, daily from 1
+December, while next year's official holiday schedule is missing (R16); the standard-land work (R17: committed indicators,
 data imports, rectification, damages, per-mu grading) joins it as modules of its own beside this one, with
 their own tables and deadline kinds.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from shared.clock import SHANGHAI, to_shanghai
 from shared.errors import InvalidInput
@@ -85,15 +86,36 @@ def stalled_lists(projects: Iterable[Mapping], now: datetime) -> dict[str, list[
 # event it emits).  A kind added later (a rectification period, a yearly indicator check) is one more name
 # here and one more branch where the service fires it.
 
-STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER = (
-    "stale_project", "problem_escalation", "special_report_due", "review_period", "reminder")
-KINDS = (STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER)
+STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING = (
+    "stale_project", "problem_escalation", "special_report_due", "review_period", "reminder",
+    "holiday_schedule_missing")
+KINDS = (STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING)
 
 
 def on_day(day: date, at: str) -> datetime:
     """``at`` ("09:00") on ``day``, Asia/Shanghai."""
     hh, mm = (int(p) for p in at.split(":"))
     return datetime.combine(day, time(hh, mm), tzinfo=SHANGHAI)
+
+
+def fall_due_by(deadlines: Iterable[Mapping], as_of: date) -> list[Mapping]:
+    """The pending deadlines that would fire by the end of ``as_of`` (Asia/Shanghai): an administrator's dry run
+    of the deadline timer, which changes nothing."""
+    end = datetime.combine(as_of + timedelta(days=1), time(0, 0), tzinfo=SHANGHAI)
+    return [d for d in deadlines if d["fired_at"] is None and d["cancelled_at"] is None and d["due_at"] < end]
+
+
+# -- R16: the official holiday schedule missing ------------------------------------------------------------
+
+def holiday_watch(today: date, is_known: Callable[[int], bool], at: str) -> tuple[int, datetime]:
+    """R16: the next check for a missing official holiday schedule — (the year watched, when).  From 1 December
+    the administrators are told every day, while next year's schedule (or this year's, still) is missing: the check
+    is today at ``at``.  Otherwise it is the next 1 December, for the year after it."""
+    for year in (today.year, today.year + 1):
+        if not is_known(year) and today >= date(year - 1, 12, 1):
+            return year, on_day(today, at)
+    start = date(today.year, 12, 1) if today < date(today.year, 12, 1) else date(today.year + 1, 12, 1)
+    return start.year + 1, on_day(start, at)
 
 
 # -- special reports to the Leading Group (R7, R11) ---------------------------------------------------------

@@ -1,10 +1,12 @@
 """supervision's own database: the projects it follows (tracking facts), their progress and problems, the
 deadlines it keeps and the register of special reports to the Leading Group (R7, R11).  The standard-land
-tables (commitments, imported indicators, rectifications, grades) join this metadata when R17 is built."""
+tables (commitments, imported indicators, rectifications, grades) join this metadata when R17 is built.  The
+official holiday schedules loaded (R16) are kept too, for the daily check while next year's is missing."""
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
 
+from shared.holidays import holiday_years_table
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime
 
@@ -84,3 +86,6 @@ special_reports = Table(
     Column("filed_at", UtcDateTime(), nullable=False),
     Column("source_event_id", String(64), unique=True),  # set when it came from contracts.special_report_filed
 )
+
+# The official holiday schedules an administrator loaded (R16): what tells the daily check a year is known.
+holiday_years = holiday_years_table(metadata)

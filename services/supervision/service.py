@@ -16,18 +16,20 @@ import logging
 import os
 import socket
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from nameko.timer import timer
 
 from services.supervision import domain, models, store
+from shared import holidays
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
 from shared.db import Database, handled_once
-from shared.dependencies import Clock, Documents, PolicyData
+from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput
+from shared.i18n import _
 from shared.relay import OutboxRelay
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, row_id, schema
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 
 DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not policy)
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
+
+
 class SupervisionService:
     name = "supervision"
 
@@ -47,6 +51,7 @@ class SupervisionService:
     relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
+    calendar = Calendar()
     documents = Documents()
 
     @rpc
@@ -154,6 +159,30 @@ class SupervisionService:
                          document=p["document"], obligation_key=key, filed_by=event.actor.dump(),
                          filed_at=event.occurred_at, source_event_id=event.event_id)
         self._announce_report(uow, event.actor, ref)
+
+    # R16: a year's holiday schedule loaded moved a review period's end or a special report's deadline (their
+    # services count working days): the reminder moves with it
+    @on_event("contracts.report_due_moved")
+    @handled_once
+    def on_report_due_moved(self, event, uow):
+        p = event.payload
+        self._move_reminder(uow.session, event, domain.REPORT_DUE, p["obligation"]["key"], p["report_due"],
+                            {"report_due": p["report_due"], "provisional": p["provisional"]})
+
+    @on_event("review.deadline_moved")
+    @handled_once
+    def on_review_deadline_moved(self, event, uow):
+        p = event.payload
+        self._move_reminder(uow.session, event, domain.REVIEW_PERIOD, "review", p["deadline"], {"deadline": p["deadline"]},
+                            lambda pending: pending.get("round") == p["round"])
+
+    def _move_reminder(self, session, event: Envelope, kind: str, subject: str, day: str, changes: dict,
+                       applies=lambda pending: True) -> None:
+        pending = store.pending_deadline(session, kind, event.project_id, subject)
+        if pending is not None and applies(pending["payload"]):
+            at = domain.on_day(date.fromisoformat(day), self.policy.get("thresholds.tracking.reminder_time"))
+            store.rearm(session, kind, event.project_id, subject, at, {**pending["payload"], **changes}, self.clock(),
+                        "holiday schedule loaded")
 
     # -- tracking (R11) ------------------------------------------------------------------------------------
     @rpc
@@ -295,6 +324,7 @@ class SupervisionService:
     def fire_due_deadlines(self):
         """Fire every deadline that is due and not fired: once, even with two instances running."""
         now = self.clock()
+        self._watch_holiday_schedules(now)
         session = self.db.session
         due = store.due_deadlines(session, now)
         session.commit()
@@ -320,6 +350,16 @@ class SupervisionService:
     def deadlines(self, actor, project_id=None, pending_only=True):
         authorize(Actor.load(actor), "supervision.manage_deadlines", self.policy.authority)
         return self._deadline_views(store.deadlines_of(self.db.session, project_id, bool(pending_only)))
+
+    @rpc
+    def deadlines_outlook(self, actor, as_of):
+        """An administrator's dry run: the deadlines that would fire by the end of ``as_of`` — nothing fired."""
+        authorize(Actor.load(actor), "supervision.preview_deadlines", self.policy.authority)
+        try:
+            day = date.fromisoformat(as_of)
+        except (TypeError, ValueError):
+            raise InvalidInput.for_field("as_of", _("must be a date, YYYY-MM-DD")) from None
+        return self._deadline_views(domain.fall_due_by(store.deadlines_of(self.db.session, None, True), day))
 
     @rpc
     def schedule_reminder(self, actor, project_id, data):
@@ -379,7 +419,52 @@ class SupervisionService:
         if kind == domain.REMINDER:
             self._emit(uow, "supervision.reminder", project, payload)
             return "reminder sent"
+        if kind == domain.HOLIDAYS_MISSING:
+            return self._holiday_schedule_check(uow, int(row["subject"]), now)
         return f"unknown kind {kind}: nothing done"
+
+    # -- R16: the official holiday schedules ---------------------------------------------------------------------
+    @rpc
+    def load_holidays(self, actor, year, data):
+        """An administrator loads a year's official schedule: kept, and the daily notice about it stops.  (The
+        deadlines counted on it are review's and contracts'; their reminders here move with their events.)"""
+        actor = Actor.load(actor)
+        authorize(actor, "supervision.load_holidays", self.policy.authority)
+        year, schedule = holidays.schedule_of(year, data)
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            holidays.store_year(uow.session, models.holiday_years, year, schedule, actor.dump(), now)
+            store.cancel_deadlines(uow.session, now, f"the {year} holiday schedule is loaded",
+                                   kind=domain.HOLIDAYS_MISSING, subject=str(year))
+        self.calendar.add_years({year: schedule})
+        self._watch_holiday_schedules(now)
+        return {"service": self.name, "year": year, "moved": []}
+
+    def _watch_holiday_schedules(self, now: datetime) -> None:
+        """Keep one pending check of the official holiday schedule (a durable deadline): it survives restarts."""
+        pending = store.pending_of_kind(self.db.session, domain.HOLIDAYS_MISSING)
+        self.db.session.commit()
+        if pending:
+            return
+        year, at = domain.holiday_watch(to_shanghai(now).date(), self.calendar.is_known_year,
+                                        self.policy.get("thresholds.tracking.reminder_time"))
+        with self.db.unit_of_work() as uow:
+            store.add_deadline(uow.session, domain.HOLIDAYS_MISSING, None, str(year), at, {"year": year}, now)
+
+    def _holiday_schedule_check(self, uow, year: int, now: datetime) -> str:
+        """Tell the administrators, once a day, that a year's schedule is missing; then the next day's check."""
+        today = to_shanghai(now).date()
+        outcome = f"the {year} holiday schedule is known"
+        if not self.calendar.is_known_year(year):
+            uow.emit(Envelope("supervision.holiday_schedule_missing", SYSTEM, payload={
+                "year": year, "today": today.isoformat(), "since": f"{year - 1}-12-01",
+                "reason": f"the official holiday schedule of {year} is not loaded"}))
+            outcome = f"the {year} holiday schedule is missing: event sent"
+        if not store.pending_of_kind(uow.session, domain.HOLIDAYS_MISSING):
+            following, at = domain.holiday_watch(today + timedelta(days=1), self.calendar.is_known_year,
+                                                 self.policy.get("thresholds.tracking.reminder_time"))
+            store.add_deadline(uow.session, domain.HOLIDAYS_MISSING, None, str(following), at, {"year": following}, now)
+        return outcome
 
     def _emit(self, uow, event_type: str, project: dict | None, payload: dict) -> None:
         uow.emit(Envelope(event_type, SYSTEM, project_id=project and project["project_id"],

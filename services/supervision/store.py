@@ -64,6 +64,12 @@ def pending_deadline(session, kind: str, project_id: str, subject: str) -> dict 
     return dict(row) if row else None
 
 
+def pending_of_kind(session, kind: str) -> list[dict]:
+    found = session.execute(select(DL).where(DL.c.kind == kind, DL.c.fired_at.is_(None), DL.c.cancelled_at.is_(None))
+                            .order_by(DL.c.due_at)).mappings()
+    return [dict(r) for r in found]
+
+
 def update_deadline_payload(session, deadline_id: int, payload: dict) -> None:
     fastpath.execute(session, _DEADLINE_PAYLOAD, {"b_id": deadline_id, "b_payload": payload})
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.wire import ShanghaiDateTime
 from shared.wire.intake import LandSchema
 
 TEXT = validate.Length(min=1, max=4000)
@@ -35,12 +36,17 @@ class ReportInputSchema(Strict):
 
 
 class RecoveryInputSchema(Strict):
-    amount = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=validate.Range(min=0))
+    amount = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False, metadata={
+        "description": "yuan paid by the investor, counted against the one fee; none for an act without money "
+                       "(a demand notice, the land withdrawn, a suit filed)"})
+    voucher = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64), metadata={
+        "description": "the payment's voucher number: a payment with a voucher already recorded is not counted twice"})
     note = fields.String(required=True, validate=TEXT)
-    settled = fields.Boolean(load_default=False)
 
 
-class WaiveInputSchema(Strict):
+class WriteOffInputSchema(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(["agree", "refuse"]), metadata={
+        "description": "a principal agrees to write off what is outstanding, or refuses"})
     reason = fields.String(required=True, validate=TEXT)
 
 
@@ -48,13 +54,15 @@ class AccountingSchema(Schema):
     project_id = fields.String()
     ref = fields.String()
     project_name = fields.String()
-    state = fields.String(metadata={"description": "open | computed | closed"})
+    state = fields.String(metadata={"description": "open | computed | reported | closed"})
     cause = fields.String()
     participants = fields.List(fields.String())
-    opened_at = fields.AwareDateTime()
+    opened_at = ShanghaiDateTime()
     actual_fai = fields.Decimal(as_string=True, allow_none=True)
     land_used_mu = fields.Decimal(as_string=True, allow_none=True)
     figures = fields.List(fields.Dict(), allow_none=True, metadata={"description": "each with its formula and inputs"})
     report = fields.Dict(allow_none=True)
-    tasks = fields.List(fields.Dict())
-    closed_at = fields.AwareDateTime(allow_none=True)
+    receivable = fields.Dict(allow_none=True, metadata={
+        "description": "the fee owed by the investor, once: amount, paid, written_off, outstanding, status, the units' "
+                       "roles, what each recorded, the principals' write-off decisions; none without a report or a fee"})
+    closed_at = ShanghaiDateTime(allow_none=True)

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.wire import ShanghaiDateTime
+from shared.wire.negotiation import DecidedTermsSchema
+
 TEXT = validate.Length(min=1, max=4000)
 POSITIVE = validate.Range(min=0, min_inclusive=False)
 
@@ -20,12 +23,20 @@ class ObligationTermSchema(Strict):
                           metadata={"description": "investor, county, or a unit code"})
 
 
-class TermsSchema(Strict):
-    """The agreed terms a draft is made from (R6). Amounts in yuan, land in mu."""
+DECIDED = {"description": "the decision's (R5): taken from the decision in force; if given, it must be the decided "
+                          "figure (a change goes back to negotiation)"}
 
-    total_investment = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=POSITIVE)
-    fixed_asset_investment = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=POSITIVE)
-    land_mu = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=POSITIVE)
+
+class TermsSchema(Strict):
+    """What IPB adds to the decided terms to draft a version (R6): the dates, obligations and other terms.  The
+    land, investment, intensity, agreed matters and policy terms are the decision's (R5). Amounts in yuan, land in mu."""
+
+    total_investment = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
+                                      validate=POSITIVE, metadata=DECIDED)
+    fixed_asset_investment = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
+                                            validate=POSITIVE, metadata=DECIDED)
+    land_mu = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False, validate=POSITIVE,
+                             metadata=DECIDED)
     construction_start = fields.Date(required=True)
     completion = fields.Date(required=True)
     production = fields.Date(required=True)
@@ -58,6 +69,10 @@ class CustodianInputSchema(Strict):
     user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     cabinet = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    replaces = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64), metadata={
+        "description": "the user id of the unit's current custodian, when this designation replaces them"})
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=4000), metadata={
+        "description": "why the current custodian's term ends (required with replaces)"})
 
 
 class CopySchema(Strict):
@@ -72,7 +87,7 @@ class CopiesInputSchema(Strict):
 class GrantInputSchema(Strict):
     grantee_user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     reason = fields.String(required=True, validate=TEXT)
-    expires_at = fields.AwareDateTime(required=True)
+    expires_at = ShanghaiDateTime(required=True)
 
 
 class ReadInputSchema(Strict):
@@ -98,10 +113,10 @@ class VersionSchema(Schema):
     version = fields.Integer()
     status = fields.String()
     drafted_by = fields.Dict()
-    drafted_at = fields.AwareDateTime()
+    drafted_at = ShanghaiDateTime()
     legal_comments = fields.List(fields.String())
     reviewed_by = fields.Dict(allow_none=True)
-    reviewed_at = fields.AwareDateTime(allow_none=True)
+    reviewed_at = ShanghaiDateTime(allow_none=True)
 
 
 class ObligationSchema(Schema):
@@ -125,11 +140,16 @@ class ContractSchema(Schema):
     responsible_unit = fields.String(allow_none=True)
     state = fields.String()
     signatory = fields.String(allow_none=True, metadata={"description": "the position the decision route names to sign"})
+    decided_terms = fields.Nested(DecidedTermsSchema, allow_none=True,
+                                  metadata={"description": "the terms of the decision in force (R5): every version is "
+                                                           "drafted from them, a signature checks them"})
+    party_a = fields.String(allow_none=True, metadata={"description": "甲方: the county government where the county "
+                                                                       "magistrate or the deputy magistrate signs"})
     versions = fields.List(fields.Nested(VersionSchema))
     signed_version = fields.Integer(allow_none=True)
     signed_by = fields.Dict(allow_none=True)
     investor_signatory = fields.Dict(allow_none=True)
-    signed_at = fields.AwareDateTime(allow_none=True)
+    signed_at = ShanghaiDateTime(allow_none=True)
     obligations = fields.List(fields.Nested(ObligationSchema))
     copies = fields.List(fields.Dict())
     archived = fields.Dict(allow_none=True)

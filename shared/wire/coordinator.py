@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.actor import ActorSchema
+from shared.wire import ShanghaiDateTime
 
 
 class TransitionSchema(Schema):
@@ -17,7 +18,7 @@ class TransitionSchema(Schema):
     to_state = fields.String(allow_none=True)
     trigger = fields.String(allow_none=True)
     actor = fields.Nested(ActorSchema)
-    at = fields.AwareDateTime(metadata={"description": "Asia/Shanghai"})
+    at = ShanghaiDateTime(metadata={"description": "Asia/Shanghai"})
     reason = fields.String(allow_none=True)
     event_id = fields.String(allow_none=True)
     time_in_state_seconds = fields.Integer(allow_none=True, metadata={"description": "until the next transition or now"})
@@ -28,12 +29,16 @@ class ProjectSchema(Schema):
     ref = fields.String()
     name = fields.String()
     state = fields.String()
-    state_since = fields.AwareDateTime()
+    state_since = ShanghaiDateTime()
     version = fields.Integer()
     facts = fields.Dict()
-    created_at = fields.AwareDateTime()
+    created_at = ShanghaiDateTime()
     allowed_next = fields.List(fields.String())
     timeline = fields.List(fields.Nested(TransitionSchema))
+    basic = fields.Dict(allow_none=True, metadata={"description": "the project file's basic information (investor, "
+                                                                  "credit code, sector, planned investment in yuan, land "
+                                                                  "in mu, location, responsible unit and person, liaison "
+                                                                  "leader, key project, tier), from the ledger"})
 
 
 class ProjectSummarySchema(Schema):
@@ -41,7 +46,7 @@ class ProjectSummarySchema(Schema):
     ref = fields.String()
     name = fields.String()
     state = fields.String()
-    state_since = fields.AwareDateTime()
+    state_since = ShanghaiDateTime()
 
 
 class TerminateInputSchema(Schema):

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate, RAISE
 
 from shared.errors import InvalidInput
 from shared.schema import load_or_invalid, schema
+from shared.wire import ShanghaiDateTime
 
 PHONE = validate.Regexp(r"^\+?[0-9][0-9\- ]{5,19}$", error="must be a telephone number (digits, -, optional +)")
 
@@ -90,9 +91,9 @@ class LeadSchema(Schema):
     source_channel = fields.String()
     notes = fields.String(allow_none=True)
     registered_by = fields.Dict()
-    registered_at = fields.AwareDateTime()
+    registered_at = ShanghaiDateTime()
     filed_by = fields.Dict(allow_none=True)
-    filed_at = fields.AwareDateTime(allow_none=True)
+    filed_at = ShanghaiDateTime(allow_none=True)
     confirmed_new_by = fields.Dict(allow_none=True)
 
 
@@ -102,6 +103,7 @@ class LeadEventSchema(Schema):
     ref = fields.String(required=True)
     project_name = fields.String(required=True)
     investor_name = fields.String(required=True)
+    credit_code = fields.String(load_default=None, allow_none=True)  # the investor's, for search
     sector = fields.String(required=True)
     planned_total_investment = fields.Decimal(as_string=True, required=True)
     planned_fixed_asset_investment = fields.Decimal(as_string=True, required=True)

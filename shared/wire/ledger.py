@@ -130,6 +130,7 @@ class LedgerRowSchema(Schema):
     investor_name = fields.String(allow_none=True)
     sector = fields.String(allow_none=True)
     location = fields.String(allow_none=True)
+    land_mu = fields.String(allow_none=True, metadata={"description": "mu (planned)"})
     book = fields.String()
     book_name = fields.String()
     state = fields.String()

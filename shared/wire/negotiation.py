@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.wire import ShanghaiDateTime
 from shared.wire.intake import LandSchema
 
 TEXT = validate.Length(min=1, max=2000)
@@ -40,16 +41,64 @@ class ParticipantSchema(Strict):
     name = fields.String(load_default=None, allow_none=True)
 
 
+class PolicyTermInputSchema(Strict):
+    """A policy term agreed in the session: a clause of the county's catalogue (``policy/incentives.yaml``) with its
+    agreed value — it exceeds current policy when the value is above the clause's limit — or free text that says
+    explicitly whether it exceeds current policy."""
+
+    clause = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=60),
+                           metadata={"description": "a clause id of GET /api/policy/incentives"})
+    value = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
+                           metadata={"description": "the agreed value, in the clause's unit"})
+    text = fields.String(load_default=None, allow_none=True, validate=TEXT)
+    exceeds_policy = fields.Boolean(load_default=None, allow_none=True,
+                                    metadata={"description": "required for free text; computed for a clause"})
+
+    @validates_schema
+    def clause_or_text(self, data, **kwargs):
+        if bool(data["clause"]) == bool(data["text"]):
+            raise ValidationError("a clause of the catalogue (with its value) or free text, one of them", "clause")
+        if data["clause"] and data["value"] is None:
+            raise ValidationError("the agreed value of the clause", "value")
+        if data["clause"] and data["exceeds_policy"] is not None:
+            raise ValidationError("computed from the catalogue's limit: leave it out for a clause", "exceeds_policy")
+        if data["text"] and data["exceeds_policy"] is None:
+            raise ValidationError("a free-text term says whether it exceeds current policy", "exceeds_policy")
+
+
+class WithdrawalInputSchema(Strict):
+    """An open policy term the session records withdrawn (by IPB or the session lead), with the reason."""
+
+    term = fields.String(required=True, validate=validate.Regexp(r"^T[0-9]{1,4}$", error="a term id such as T1"))
+    reason = fields.String(required=True, validate=TEXT)
+
+
+MONEY = dict(as_string=True, allow_nan=False, load_default=None, allow_none=True)
+
+
 class SessionInputSchema(Strict):
     held_on = fields.Date(required=True)
     stage = fields.String(required=True, validate=validate.OneOf(["early", "final"]))
     participants = fields.List(fields.Nested(ParticipantSchema), required=True, validate=validate.Length(min=1))
     agreed = fields.List(fields.String(validate=TEXT), load_default=list)
     open = fields.List(fields.String(validate=TEXT), load_default=list)
+    policy_terms = fields.List(fields.Nested(PolicyTermInputSchema), load_default=list,
+                               metadata={"description": "policy terms agreed in this session; one recorded before "
+                                                        "stays open until withdrawn"})
     exceeding_terms = fields.List(fields.String(validate=TEXT), load_default=list,
-                                  metadata={"description": "terms beyond current policy, as they stand after this session"})
+                                  metadata={"description": "free-text terms flagged as exceeding current policy; each "
+                                                           "stays open until a later session withdraws it"})
+    withdrawn = fields.List(fields.Nested(WithdrawalInputSchema), load_default=list,
+                            metadata={"description": "open policy terms withdrawn in this session (IPB or the lead)"})
     land = fields.Nested(LandSchema, load_default=None, allow_none=True,
                          metadata={"description": "the land as agreed (mu, m2 or ha); the 60-mu rule uses it"})
+    total_investment = fields.Decimal(**MONEY, metadata={"description": "the total investment as agreed (yuan)"})
+    fixed_asset_investment = fields.Decimal(**MONEY, metadata={"description": "the fixed-asset investment as "
+                                                                               "agreed (yuan)"})
+
+
+class RenegotiateInputSchema(Strict):
+    reason = fields.String(required=True, validate=TEXT)
 
 
 class RecommendInputSchema(Strict):
@@ -83,6 +132,44 @@ class RouteSchema(Schema):
     recommends = fields.String(allow_none=True)
     signs = fields.String()
     reasons = fields.List(fields.String())
+    exceeding = fields.List(fields.String(), metadata={"description": "every open term beyond current policy, "
+                                                                       "with the session that recorded it"})
+
+
+class DecidedTermsSchema(Schema):
+    """The terms a decision is taken on (R5); the contract carries exactly these."""
+
+    land_mu = fields.String()
+    total_investment = fields.String()
+    fixed_asset_investment = fields.String()
+    intensity_wan_per_mu = fields.String()
+    agreed = fields.List(fields.String())
+    policy_terms = fields.List(fields.String())
+
+
+class PolicyTermSchema(Schema):
+    term_id = fields.String()
+    text = fields.String()
+    clause = fields.String(allow_none=True)
+    value = fields.String(allow_none=True)
+    limit = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    exceeds = fields.Boolean()
+    status = fields.String(metadata={"description": "open | withdrawn"})
+    recorded_in = fields.Integer(metadata={"description": "the session that recorded it"})
+    recorded_on = fields.Date()
+    withdrawn_in = fields.Integer(allow_none=True)
+    withdrawn_on = fields.Date(allow_none=True)
+    withdrawn_by = fields.Dict(allow_none=True)
+    withdrawal_reason = fields.String(allow_none=True)
+
+
+class ClauseSchema(Schema):
+    id = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    unit = fields.String()
+    limit = fields.Decimal(as_string=True)
 
 
 class SessionSchema(Schema):
@@ -96,8 +183,10 @@ class SessionSchema(Schema):
     land_value = fields.String(allow_none=True)
     land_unit = fields.String(allow_none=True)
     land_mu = fields.Decimal(as_string=True, allow_none=True)
+    total_investment = fields.Decimal(as_string=True, allow_none=True)
+    fixed_asset_investment = fields.Decimal(as_string=True, allow_none=True)
     logged_by = fields.Dict()
-    at = fields.AwareDateTime()
+    at = ShanghaiDateTime()
 
 
 class NegotiationSchema(Schema):
@@ -116,3 +205,10 @@ class NegotiationSchema(Schema):
     decisions = fields.Dict()
     outside_policy = fields.Boolean()
     review_conditions = fields.List(fields.Dict())
+    round = fields.Integer(metadata={"description": "1, then one more each time the project is sent back (R5)"})
+    pending = fields.Dict(allow_none=True, metadata={"description": "the park chosen, awaiting its review opinion"})
+    terms = fields.Nested(DecidedTermsSchema, metadata={"description": "the terms a decision now is taken on"})
+    decided_terms = fields.Nested(DecidedTermsSchema, allow_none=True,
+                                  metadata={"description": "the terms the decision (or recommendation) was taken on"})
+    policy_terms = fields.List(fields.Nested(PolicyTermSchema))
+    legal_attended = fields.Boolean(metadata={"description": "LEGAL took part in a final-stage session (R4)"})

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields
 
+from shared.wire import ShanghaiDateTime
+
 
 
 class Strict(Schema):
@@ -22,8 +24,8 @@ class NotificationSchema(Schema):
     title = fields.String()
     text = fields.String()
     recipients = fields.List(fields.String())
-    created_at = fields.AwareDateTime(metadata={"description": "Asia/Shanghai"})
-    read_at = fields.AwareDateTime(allow_none=True)
+    created_at = ShanghaiDateTime(metadata={"description": "Asia/Shanghai"})
+    read_at = ShanghaiDateTime(allow_none=True)
 
 
 class InboxSchema(Schema):
@@ -33,7 +35,7 @@ class InboxSchema(Schema):
 
 class AttemptSchema(Schema):
     attempt = fields.Integer()
-    at = fields.AwareDateTime()
+    at = ShanghaiDateTime()
     outcome = fields.String(metadata={"description": "delivered | failed"})
     detail = fields.String(allow_none=True)
     duration_ms = fields.Integer()
@@ -48,10 +50,10 @@ class DeliverySchema(Schema):
     targets = fields.List(fields.String())
     status = fields.String(metadata={"description": "pending | sending | delivered | failed | skipped"})
     attempts = fields.Integer()
-    next_attempt_at = fields.AwareDateTime(allow_none=True)
+    next_attempt_at = ShanghaiDateTime(allow_none=True)
     last_error = fields.String(allow_none=True)
     receipt = fields.String(allow_none=True)
-    delivered_at = fields.AwareDateTime(allow_none=True)
+    delivered_at = ShanghaiDateTime(allow_none=True)
     log = fields.List(fields.Nested(AttemptSchema))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.wire import ShanghaiDateTime
 from shared.wire.intake import LocationSchema, PHONE
 
 TEXT = validate.Length(min=1, max=4000)
@@ -81,11 +82,11 @@ class ReserveSchema(Schema):
     document = fields.Dict()
     owner_unit = fields.String()
     entered_by = fields.Dict()
-    entered_at = fields.AwareDateTime()
+    entered_at = ShanghaiDateTime()
     published = fields.Boolean()
-    published_at = fields.AwareDateTime(allow_none=True)
+    published_at = ShanghaiDateTime(allow_none=True)
     published_by = fields.Dict(allow_none=True)
-    withdrawn_at = fields.AwareDateTime(allow_none=True)
+    withdrawn_at = ShanghaiDateTime(allow_none=True)
     withdrawal_reason = fields.String(allow_none=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.actor import ActorSchema
+from shared.wire import ShanghaiDateTime
 
 TEXT = validate.Length(min=1, max=2000)
 
@@ -51,7 +52,7 @@ class OpinionSchema(Schema):
     conditions = fields.List(fields.String())
     reasons = fields.List(fields.String())
     actor = fields.Nested(ActorSchema)
-    at = fields.AwareDateTime()
+    at = ShanghaiDateTime()
 
 
 class ReturnSchema(Schema):
@@ -59,8 +60,8 @@ class ReturnSchema(Schema):
     unit = fields.String()
     request = fields.String()
     recorded_by = fields.Nested(ActorSchema)
-    at = fields.AwareDateTime()
-    resubmitted_at = fields.AwareDateTime(allow_none=True)
+    at = ShanghaiDateTime()
+    resubmitted_at = ShanghaiDateTime(allow_none=True)
     resubmission_note = fields.String(allow_none=True)
 
 
@@ -78,9 +79,9 @@ class ReviewSchema(Schema):
     conditions = fields.List(fields.Dict())
     deadline = fields.Date(metadata={"description": "last working day of the review period"})
     deadline_provisional = fields.Boolean(metadata={"description": "R16: counted on weekends only"})
-    escalated_at = fields.AwareDateTime(allow_none=True)
-    convened_at = fields.AwareDateTime()
-    concluded_at = fields.AwareDateTime(allow_none=True)
+    escalated_at = ShanghaiDateTime(allow_none=True)
+    convened_at = ShanghaiDateTime()
+    concluded_at = ShanghaiDateTime(allow_none=True)
     opinions = fields.List(fields.Nested(OpinionSchema))
     returns = fields.List(fields.Nested(ReturnSchema))
 

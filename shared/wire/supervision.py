@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.wire import ShanghaiDateTime
+
 TEXT = validate.Length(min=1, max=4000)
 ADDRESS = validate.Regexp(r"^(unit|position|user):\S+$", error="must be unit:<code>, position:<position> or user:<id>")
 
@@ -53,7 +55,7 @@ class SpecialReportInputSchema(Strict):
 
 
 class ReminderInputSchema(Strict):
-    at = fields.AwareDateTime(required=True, metadata={"description": "when to remind (with its offset)"})
+    at = ShanghaiDateTime(required=True, metadata={"description": "when to remind (with its offset)"})
     note = fields.String(required=True, validate=TEXT)
     to = fields.List(fields.String(validate=ADDRESS), load_default=list,
                      metadata={"description": "default: the responsible unit, else IPB"})
@@ -65,11 +67,11 @@ class DeadlineSchema(Schema):
                                                   "review_period | reminder"})
     project_id = fields.String(allow_none=True)
     subject = fields.String()
-    due_at = fields.AwareDateTime()
+    due_at = ShanghaiDateTime()
     payload = fields.Dict()
-    fired_at = fields.AwareDateTime(allow_none=True)
+    fired_at = ShanghaiDateTime(allow_none=True)
     outcome = fields.String(allow_none=True)
-    cancelled_at = fields.AwareDateTime(allow_none=True)
+    cancelled_at = ShanghaiDateTime(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
 
 
@@ -78,7 +80,7 @@ class ProgressSchema(Schema):
     source = fields.String()
     note = fields.String()
     by = fields.Dict()
-    at = fields.AwareDateTime()
+    at = ShanghaiDateTime()
 
 
 class ProblemSchema(Schema):
@@ -86,11 +88,11 @@ class ProblemSchema(Schema):
     description = fields.String()
     owner = fields.String()
     raised_by = fields.Dict()
-    raised_at = fields.AwareDateTime()
-    escalation_due = fields.AwareDateTime(metadata={"description": "when it goes to the liaison leader if still open"})
-    escalated_at = fields.AwareDateTime(allow_none=True)
+    raised_at = ShanghaiDateTime()
+    escalation_due = ShanghaiDateTime(metadata={"description": "when it goes to the liaison leader if still open"})
+    escalated_at = ShanghaiDateTime(allow_none=True)
     escalated_to = fields.List(fields.String(), allow_none=True)
-    resolved_at = fields.AwareDateTime(allow_none=True)
+    resolved_at = ShanghaiDateTime(allow_none=True)
     resolved_by = fields.Dict(allow_none=True)
     resolution = fields.String(allow_none=True)
 
@@ -100,14 +102,14 @@ class TrackingSchema(Schema):
     ref = fields.String(allow_none=True)
     name = fields.String(allow_none=True)
     state = fields.String(allow_none=True)
-    state_since = fields.AwareDateTime(allow_none=True)
+    state_since = ShanghaiDateTime(allow_none=True)
     responsible_unit = fields.String(allow_none=True)
     responsible_person = fields.Dict(allow_none=True)
     liaison_leader = fields.String(allow_none=True)
-    last_progress_at = fields.AwareDateTime(allow_none=True)
+    last_progress_at = ShanghaiDateTime(allow_none=True)
     stale = fields.Boolean()
-    stale_since = fields.AwareDateTime(allow_none=True)
-    stale_due = fields.AwareDateTime(allow_none=True, metadata={"description": "stale from then without progress"})
+    stale_since = ShanghaiDateTime(allow_none=True)
+    stale_due = ShanghaiDateTime(allow_none=True, metadata={"description": "stale from then without progress"})
     progress = fields.List(fields.Nested(ProgressSchema))
     problems = fields.List(fields.Nested(ProblemSchema))
     deadlines = fields.List(fields.Nested(DeadlineSchema))
@@ -118,7 +120,7 @@ class StalledItemSchema(Schema):
     ref = fields.String(allow_none=True)
     name = fields.String(allow_none=True)
     state = fields.String()
-    state_since = fields.AwareDateTime()
+    state_since = ShanghaiDateTime()
     days_in_state = fields.Integer()
     responsible_unit = fields.String(allow_none=True)
     stale = fields.Boolean()
@@ -140,5 +142,5 @@ class SpecialReportSchema(Schema):
     document = fields.Dict(metadata={"description": "the stored document: id (sha256), filename, content_type, size"})
     obligation_key = fields.String(allow_none=True)
     filed_by = fields.Dict()
-    filed_at = fields.AwareDateTime()
+    filed_at = ShanghaiDateTime()
 

@@ -22,13 +22,17 @@ OUTPUT = Path(os.environ.get("ZS_BROWSER_OUTPUT", Path(__file__).parent / "outpu
 def main(argv: list[str]) -> int:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import flows
+    import importlib
 
     name, kwargs = argv[0], json.loads(argv[1] if len(argv) > 1 else "{}")
+    module, _, function = name.rpartition(":")  # "workbench_flows:position_day", or a flow of flows.py
+    flows = importlib.import_module(f"tests.browser.{module or 'flows'}")
+    name = function
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        context = browser.new_context(viewport={"width": int(kwargs.pop("width", 1366)), "height": 900}, locale="zh-CN",
+                                      accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(20_000)
         errors: list[str] = []

@@ -51,13 +51,15 @@ def test_ipb_clerk_registers_and_files_a_lead(web):
     form = {"#f-project_name": "年产2万吨新型建材项目", "#f-investor_name": "湖南浏览器测试建材有限公司",
             "#f-credit_code": credit_code("91430100MA4L7B01C"), "#f-contact_name": "赵经理",
             "#f-contact_phone": "0731-55556666", "#f-contact_email": "zhao@example.com", "#f-sector": "C3031",
-            "#f-planned_total_investment": "90000000", "#f-planned_fixed_asset_investment": "80000000",
+            "#f-planned_total_investment": "9000", "#f-planned_fixed_asset_investment": "0.8亿",
             "#f-land_value": "30", "#f-location_id": "hengdong"}
     result = run_flow("register_and_file_lead", base=base, lead=form)
     lead_id = result["lead_id"]
     assert Path(result["screenshot"]).exists()
     lead = api.get(f"/api/leads/{lead_id}").json()
     assert lead["status"] == "filed" and lead["project_name"] == "年产2万吨新型建材项目" and lead["land_mu"] == "30.00"
+    # typed as 9000 (万元, the form's default) and 0.8亿: sent in yuan
+    assert Decimal(lead["planned_total_investment"]) == 90000000 and Decimal(lead["planned_fixed_asset_investment"]) == 80000000
     project = wait_for(lambda: (p := api.get(f"/api/projects/{lead_id}").json()).get("state") == "filed" and p,
                        what="the project filed")
     assert project["timeline"][-1]["reason"] == "材料齐全，同意立项"
@@ -102,7 +104,7 @@ def test_custodians_register(web):
     page = run_flow("project_page", base=base, project_id=lead["id"], actor="fin-archivist,archivist,FIN",
                     expect=["#card-contract table"], name="4b-project-page-contract")
     assert "取得项目用地并缴清土地出让金" in page["text"]["#card-contract table"]
-    assert "lapsed" in page["text"]["#card-contract table"]
+    assert "按期开工建设" in page["text"]["#card-contract table"]  # R6: the dates became obligations at signing
 
 
 SECRETS = ("保密意向投资方有限公司", "保密联系人", "13900001111", "保密洽谈记录", "保密合同备注", "建议书.pdf")
@@ -152,7 +154,8 @@ def test_a_user_signs_in_with_a_password_and_signs_out(web):
             "unit": "IPB"})
     result = run_flow("sign_in", base=base, user_id="wang.clerk", password="zhaoshang-2026!")
     assert "wrong user or password" in result["refusal"]
-    assert "王文员" in result["who"] and "ipb_clerk" in result["who"] and "IPB" in result["who"]
+    assert "王文员" in result["who"] and "招商局工作人员" in result["who"] and "县招商局" in result["who"]
+    assert "ipb_clerk" not in result["who"]  # names, not codes
     assert result["screenshot"].endswith("0-signed-in-dashboard.png")
 
 
@@ -163,8 +166,8 @@ LIFE = ["filed", "under_review", "returned", "under_review", "approved", "assign
 
 LEAD = {"#f-project_name": "年产5万吨高性能铝合金型材项目", "#f-investor_name": "湖南恒达新材料有限公司",
         "#f-credit_code": "91430100MA4L0XXX79", "#f-contact_name": "王经理", "#f-contact_phone": "0731-88886666",
-        "#f-sector": "C3252", "#f-planned_total_investment": "150000000",
-        "#f-planned_fixed_asset_investment": "100000000", "#f-land_value": "45",
+        "#f-sector": "C3252", "#f-planned_total_investment": "15000",
+        "#f-planned_fixed_asset_investment": "10000", "#f-land_value": "45",
         "#f-location_id": "hengdong"}  # the README's sample lead (its step 1 says so)
 
 
@@ -183,7 +186,7 @@ def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
     assert result["sign_ins"] == people["sign_ins"]  # who signed in for which step: the README's table, exactly
     assert {p["user_id"] for p in people["people"]} == {user for _, user in result["sign_ins"]}
     assert result["requests"]["actor_headers"] == 0 and result["requests"]["bearer"] > 100  # signed in: tokens only
-    assert "李文员 · ipb_clerk · IPB" in result["who"] and "DEV" not in result["who"]
+    assert "李文员 招商局工作人员 · 县招商局" in result["who"] and "DEV" not in result["who"]
     pid = result["project_id"]
     assert result["states"] == LIFE  # the page showed each state in turn
     for path in result["screenshots"]:
@@ -219,7 +222,7 @@ def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
     assert Path(result["docx"]).read_bytes()[:2] == b"PK" and result["docx"].endswith("-v1.docx")
     assert sorted(c["unit"] for c in contract["copies"]) == sorted(
         ["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "IPB", "PARK:hengdong"])
-    assert "衡东工业园 (PARK:hengdong) 未持有合同正本" in result["copies_refusal"] and "已登记 7 份" in result["copies_refusal"]
+    assert "衡东工业园 未持有合同正本" in result["copies_refusal"] and "已登记 7 份" in result["copies_refusal"]
     assert "PARK:hengdong 合同柜 1号" in result["custodians"]
     assert contract["archived"]["to"] == "ARCH"
 
@@ -227,7 +230,10 @@ def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
     figures = {f["name"]: f["value"] for f in accounting["figures"]}
     assert accounting["state"] == "closed" and figures["excess_land"] == "4.50" and figures["fee_to_recover"] == "810000.00"
     assert "应追缴费用" in result["figures"] and "4.50 mu × 180000.00 yuan/mu" in result["figures"]
-    assert {t["unit"]: t["status"] for t in accounting["tasks"]} == {"FIN": "settled", "LAND": "waived", "LEGAL": "waived"}
+    owed = accounting["receivable"]  # the fee once: FIN's payment and the principals' write-off add up to it
+    assert (owed["amount"], owed["paid"], owed["written_off"], owed["status"]) == (
+        "810000.00", "500000.00", "310000.00", "written_off")
+    assert "810,000" in result["receivable"] and "负责向投资方收缴" in result["receivable"]
     assert Path(result["report_docx"]).read_bytes()[:2] == b"PK"
     assert Path(result["report_pdf"]).read_bytes()[:4] == b"%PDF"
 
@@ -245,8 +251,8 @@ def test_the_administrator_creates_a_user_who_signs_in(web):
     result = run_flow("admin_creates_a_user", base=base, admin="admin", password="admin-pass-2026!", user=user)
     assert Path(result["screenshot"]).exists()
     assert "输入不符合规则" in result["refusal"] and "password" in result["refusal"]
-    assert "zhao.reviewer" in result["users"] and "县国土资源局 (LAND)" in result["users"]
-    assert "赵审查" in result["who"] and "reviewer" in result["who"] and "LAND" in result["who"]
+    assert "zhao.reviewer" in result["users"] and "县国土资源局" in result["users"]
+    assert "赵审查" in result["who"] and "审查人员" in result["who"] and "县国土资源局" in result["who"]
     assert "用户管理" not in result["nav"]  # the page is the administrator's only
     users = api.get("/api/users", actor={"user_id": "admin", "position": "ipb_admin", "unit": "IPB"}).json()
     [row] = [u for u in users if u["user_id"] == "zhao.reviewer"]
@@ -261,7 +267,7 @@ def test_a_project_is_terminated_only_with_a_special_report(web):
     park = {"user_id": "demo-park", "position": "park_head:hengdong", "unit": "PARK:hengdong"}
     wait_for(lambda: api.get(f"/api/projects/{lead['id']}").json()["state"] == "negotiating", what="negotiating")
     wait_for(lambda: api.get(f"/api/special-reports?project_id={lead['id']}", actor=park).ok,
-             what="the notifications service knowing the park is responsible")
+             what="the supervision service knowing the park is responsible")
     result = run_flow("terminate_with_special_report", base=base, project_id=lead["id"],
                       director="ipb-director,ipb_director,IPB", unit_actor=PARK_HEAD)
     refusal = result["refusal"]

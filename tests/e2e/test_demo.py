@@ -23,10 +23,23 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert result.returncode == 0, result.stdout + result.stderr
     assert "review concluded: approved, 2 conditions carried forward" in out
     assert "decision route: within authority — decides park_head:hengdong" in out
+    # R5: a decision within authority may refuse; IPB renegotiates; the contract is composed from the decision
+    assert "park_head:hengdong decides: refuse — 环保措施未落实，暂不同意 (IPB notified)" in out
+    assert "IPB renegotiates: back to negotiation, round 2" in out
+    assert "drafted by IPB (a Word document) from the decided terms: 45 mu, 150000000 yuan, intensity 222.22" in out
+    assert "甲方 衡东工业园" in out
+    assert "IPB drafts a version at 80 mu: refused — 422" in out and "decided 45" in out
     assert "county_magistrate tries to sign: refused — 403" in out
     assert "6 copies: refused — 422" in out and "filed: No.1 GOV" in out
-    assert "special report to the LG due" in out
+    assert "START 按期开工建设 (due " in out and "PRODUCTION 全面建成投产 (due " in out  # R6: created at signing
+    assert "obligations checked today: 0 lapsed" in out
     assert "state: construction" in out
+    # R12: the fee is one receivable — FIN's and LEGAL's payments add up, the rest written off by the principals
+    assert "the fee is one receivable: 810000.00 yuan owed by the investor" in out
+    assert "FIN records 500000.00 yuan paid (voucher FIN-2026-031): 310000.00 yuan outstanding" in out
+    assert "LEGAL records 400000.00: refused — 422" in out and "310,000.00" in out.split("LEGAL records 400000.00")[1][:300]
+    assert "LEGAL records 300000.00 yuan recovered by court enforcement: 10000.00 yuan outstanding" in out
+    assert "receivable written_off: 800000.00 paid + 10000.00 written off = 810000.00 yuan; accounting closed" in out
     assert "decision route: ESCALATED — decides party_secretary + county_magistrate" in out
     assert "party_secretary decides: agree" in out and out.count("state: agreed") >= 2
     assert "C3041 is in the eliminated class" in out and "state: rejected" in out
@@ -34,9 +47,10 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert "terminates it without a special report: refused — 422 special report: no special report" in out
     assert "state terminated" in out
     notes = out[out.index("notifications of project ZS2026-0001:"):]
-    assert "【招商】合同义务逾期：ZS2026-0001 O1" in notes.split("e-mail delivered")[0]  # in the park's inbox
-    assert "to zhaoshang@hengdong.example.gov.cn, zhaoshang@ipb.example.gov.cn — 【招商】合同义务逾期" in notes
-    assert '{"msgtype": "text", "text": {"content": "【招商】合同义务逾期：ZS2026-0001 O1' in notes
+    refused = "【招商】决策不同意：ZS2026-0001 年产5万吨高性能铝合金型材项目"  # R5: IPB (and the park) notified
+    assert refused in notes.split("e-mail delivered")[0]  # in the park's inbox
+    assert f"to zhaoshang@ipb.example.gov.cn, zhaoshang@hengdong.example.gov.cn — {refused}" in notes
+    assert f'{{"msgtype": "text", "text": {{"content": "{refused}' in notes
     assert "email delivered ×1" in notes and "webhook delivered ×1" in notes
     # the ledger, key projects, the reserve and catalog, the LG's targets
     ledger = out[out.index("== the ledger"):]

@@ -201,11 +201,10 @@ class Driver:
         self.step("record_land_used", lambda r: r.accounting.record_land_used(
             LAND, p, {"land": {"value": "3", "unit": "ha"}, "basis": "实测"}), lambda r: acct(r)["land_used_mu"] is not None)
         self.step("issue_report", lambda r: r.accounting.issue_report(IPB_CLERK, p), lambda r: acct(r)["report"])
-        for unit in ("FIN", "LAND", "LEGAL"):
-            self.step("waive_recovery", lambda r: r.accounting.waive_recovery(
-                leader("county_magistrate"), p, unit, {"reason": "招商政策兑现抵扣"}),
-                lambda r: [t for t in acct(r)["tasks"] if t["unit"] == unit and t["status"] == "waived"])
-        self.step("close_accounting", lambda r: r.accounting.close(IPB_CLERK, p), lambda r: acct(r)["state"] == "closed")
+        for position in ("county_magistrate", "party_secretary"):
+            self.step("write_off", lambda r: r.accounting.write_off(
+                leader(position), p, {"decision": "agree", "reason": "招商政策兑现抵扣"}),
+                lambda r: position in str((acct(r)["receivable"] or {}).get("write_off")))
         self.step("hand_to_archives", lambda r: r.contracts.hand_to_archives(IPB_CLERK, p, {"note": "移交县档案局"}),
                   lambda r: contract(r)["state"] == "archived")
         return p

@@ -1,6 +1,9 @@
 """Steps of the lifecycle over RPC, shared by the integration tests."""
 from __future__ import annotations
 
+import datetime as dt
+
+from shared.clock import today_shanghai
 from shared.errors import NotFound
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK, lead
@@ -54,9 +57,15 @@ PARK_HEAD = leader("park_head:hengdong", "PARK:hengdong")
 LEGAL = {"user_id": "u-legal", "position": "legal_officer", "unit": "LEGAL"}
 HEADS = {"GOV": "gov_office_director", "IPB": "ipb_director", "FIN": "bureau_head", "LAND": "bureau_head",
          "LEGAL": "legal_director", "IND": "bureau_head", "PARK:hengdong": "park_head:hengdong"}
+def _after(days: int) -> str:
+    return (today_shanghai() + dt.timedelta(days=days)).isoformat()
+
+
+# The decided figures repeated (as a client may: they must be the decision's), and dates from the signing day on:
+# signing refuses an obligation due before it, and the contract's dates are obligations (R6).
 TERMS = {"total_investment": "120000000", "fixed_asset_investment": "100000000", "land_mu": "45",
-         "construction_start": "2027-03-01", "completion": "2028-02-28", "production": "2028-06-30",
-         "obligations": [{"id": "O1", "text": "缴清土地出让金", "due": "2027-01-15"}]}
+         "construction_start": _after(90), "completion": _after(455), "production": _after(575),
+         "obligations": [{"id": "O1", "text": "缴清土地出让金", "due": _after(40)}]}
 SIGNATORY = {"name": "张总", "title": "董事长"}
 
 

@@ -36,6 +36,7 @@ def test_from_agreed_to_construction(start_platform, config_for):
         project = rpc.coordinator.get_project(IPB_CLERK, project_id)
     transitions = [e["to_state"] for e in project["timeline"] if e["kind"] == "transition"]
     assert transitions[-6:] == ["agreed", "drafting", "legal_review", "signed", "filed_copies", "construction"]
-    assert project["facts"]["obligations"]["O1"]["due"] == "2027-01-15"
+    assert project["facts"]["obligations"]["O1"]["due"] == TERMS["obligations"][0]["due"]
+    assert project["facts"]["obligations"]["START"]["due"] == TERMS["construction_start"]  # R6: created at signing
     assert [c["unit"] for c in project["facts"]["copies"]][-1] == "PARK:hengdong"
     assert "contracts.legal_approval" in [e["kind"] for e in project["timeline"]]

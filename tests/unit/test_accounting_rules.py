@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from services.accounting import domain
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import text
 from shared.policy import load_policy
 
 policy = load_policy()
@@ -82,13 +83,6 @@ def test_delisting_price_from_policy_and_participants():
     assert domain.participants("PARK:hexi") == ["IPB", "FIN", "DRB", "IND", "LAND", "AUDIT", "PARK:hexi"]
 
 
-def test_closing_needs_figures_report_and_settled_tasks():
-    with pytest.raises(Conflict) as e:
-        domain.check_can_close("open", False, [{"unit": "FIN", "status": "open"}])
-    assert len(e.value.details["missing"]) == 3
-    domain.check_can_close("computed", True, [{"unit": "FIN", "status": "settled"}, {"unit": "LAND", "status": "waived"}])
-
-
 def test_the_construction_period_is_over_the_day_after_the_contracted_completion():
     from datetime import date
 
@@ -98,3 +92,103 @@ def test_the_construction_period_is_over_the_day_after_the_contracted_completion
                                   {"project_id": "b", "contract_terms": {"completion": "2027-03-01"}},
                                   {"project_id": "c", "contract_terms": None}], date(2027, 3, 1))
     assert [p["project_id"] for p in due] == ["a"]
+
+
+def test_the_state_table_allows_each_act_only_in_its_states():
+    allowed = {act: {state for state in domain.STATES if _allowed(state, act)} for act in domain.ACTS}
+    assert allowed == {"record_figure": {"open", "computed"}, "issue_report": {"computed"},
+                       "record_recovery": {"reported"}, "write_off": {"reported"}}
+    with pytest.raises(Conflict) as refused:
+        domain.check_act("reported", "record_figure")
+    assert "reported" in refused.value.message and refused.value.details == {"state": ["reported"]}
+    assert domain.state_after_figures(Decimal("1"), None) == "open"
+    assert domain.state_after_figures(Decimal("1"), Decimal("2")) == "computed"
+
+
+def _allowed(state, act) -> bool:
+    try:
+        domain.check_act(state, act)
+    except Conflict:
+        return False
+    return True
+
+
+def test_the_fee_is_one_receivable_and_nothing_owed_closes():
+    assert domain.new_receivable(Decimal("0.00")) is None
+    assert domain.state_after(None) == "closed"
+    owed = domain.new_receivable(Decimal("3000000.00"))
+    assert (owed.amount, owed.paid, owed.outstanding, owed.status) == (
+        Decimal("3000000.00"), Decimal("0.00"), Decimal("3000000.00"), "outstanding")
+    assert domain.state_after(owed) == "reported"
+    assert set(domain.RECOVERY_ROLES) == {"FIN", "LAND", "LEGAL"}
+
+
+def test_payments_by_any_unit_add_up_to_the_one_amount_and_settle_it():
+    owed = domain.new_receivable(Decimal("3000000.00"))
+    once = domain.record_payment(owed, Decimal("1000000.00"))  # e.g. FIN
+    twice = domain.record_payment(once, Decimal("1500000.50"))  # e.g. LEGAL, after a judgement
+    assert (twice.paid, twice.outstanding, twice.status) == (Decimal("2500000.50"), Decimal("499999.50"), "outstanding")
+    settled = domain.record_payment(twice, Decimal("499999.50"))
+    assert (settled.paid, settled.outstanding, settled.status) == (Decimal("3000000.00"), Decimal("0.00"), "settled")
+    assert domain.state_after(settled) == "closed"
+    with pytest.raises(Conflict):  # nothing is owed any more
+        domain.record_payment(settled, Decimal("0.01"))
+
+
+def test_over_payment_is_refused_naming_the_outstanding_amount():
+    owed = domain.record_payment(domain.new_receivable(Decimal("3000000.00")), Decimal("2000000.00"))
+    with pytest.raises(InvalidInput) as refused:
+        domain.record_payment(owed, Decimal("1000000.01"))
+    assert "amount" in refused.value.details and "1,000,000.00" in text(refused.value.details["amount"][0], "en")
+    for bad in ("0", "-5", "1.001"):
+        with pytest.raises(InvalidInput):
+            domain.record_payment(owed, Decimal(bad))
+    with pytest.raises(Conflict):
+        domain.record_payment(None, Decimal("1"))
+
+
+def test_only_units_with_a_role_record_recovery():
+    for unit in ("FIN", "LAND", "LEGAL"):
+        domain.check_recovery_unit(unit)
+    with pytest.raises(NotAllowed):
+        domain.check_recovery_unit("AUDIT")
+
+
+PRINCIPALS = ("party_secretary", "county_magistrate")
+
+
+def test_the_principals_write_off_the_remainder_together():
+    owed = domain.record_payment(domain.new_receivable(Decimal("3000000.00")), Decimal("1000000.00"))
+    round_, outcome = domain.decide_write_off(owed, None, PRINCIPALS, "county_magistrate", "agree")
+    assert outcome is None and round_.amount == Decimal("2000000.00")
+    with pytest.raises(Conflict):  # one decision each
+        domain.decide_write_off(owed, round_, PRINCIPALS, "county_magistrate", "agree")
+    round_, outcome = domain.decide_write_off(owed, round_, PRINCIPALS, "party_secretary", "agree")
+    assert outcome == "written_off"
+    after = domain.after_write_off(owed, round_)
+    assert (after.paid, after.written_off, after.outstanding, after.status) == (
+        Decimal("1000000.00"), Decimal("2000000.00"), Decimal("0.00"), "written_off")
+    assert domain.state_after(after) == "closed"
+    assert "written off by the principals" in domain.closing_reason(after)
+
+
+def test_a_refusal_refuses_and_a_payment_starts_the_round_again():
+    owed = domain.new_receivable(Decimal("3000000.00"))
+    round_, outcome = domain.decide_write_off(owed, None, PRINCIPALS, "party_secretary", "refuse")
+    assert outcome == "refused"
+    round_, outcome = domain.decide_write_off(owed, None, PRINCIPALS, "county_magistrate", "agree")
+    paid = domain.record_payment(owed, Decimal("500000.00"))
+    assert domain.still_pending(round_, owed) == round_ and domain.still_pending(round_, paid) is None
+    again, outcome = domain.decide_write_off(paid, domain.still_pending(round_, paid), PRINCIPALS, "party_secretary",
+                                             "agree")
+    assert outcome is None and again.amount == Decimal("2500000.00") and dict(again.decisions) == {"party_secretary": "agree"}
+
+
+def test_no_one_but_the_principals_writes_off():
+    owed = domain.new_receivable(Decimal("100.00"))
+    for position in ("deputy_magistrate_investment", "ipb_director", "bureau_head"):
+        with pytest.raises(NotAllowed) as refused:
+            domain.decide_write_off(owed, None, PRINCIPALS, position, "agree")
+        assert refused.value.details == {"position": ["party_secretary", "county_magistrate"]}
+    with pytest.raises(Conflict):
+        domain.decide_write_off(domain.record_payment(owed, Decimal("100.00")), None, PRINCIPALS, "party_secretary", "agree")

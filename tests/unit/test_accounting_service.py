@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import create_engine
 
@@ -11,6 +13,7 @@ from shared.actor import Actor
 from shared.documents import DocumentStore
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import text as rendered
 from shared.policy import load_policy
 from tests.harness import Harness, TestClock, shanghai
 
@@ -21,6 +24,8 @@ LAND = {"user_id": "u-land", "position": "bureau_head", "unit": "LAND"}
 FIN = {"user_id": "u-fin", "position": "bureau_head", "unit": "FIN"}
 LEGAL = {"user_id": "u-legal", "position": "legal_officer", "unit": "LEGAL"}
 MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "LG"}
+SECRETARY = {"user_id": "u-sec", "position": "party_secretary", "unit": "LG"}
+DEPUTY = {"user_id": "u-dep", "position": "deputy_magistrate_investment", "unit": "LG"}
 TERMS = {"total_investment": "150000000", "fixed_asset_investment": "160000000", "land_mu": "80",
          "intensity_wan_per_mu": "200.00", "construction_start": "2025-03-01", "completion": "2026-10-31",
          "production": "2026-12-31"}
@@ -96,12 +101,12 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
     assert (figures["actual_intensity"]["value"], figures["reasonable_land"]["value"], figures["excess_land"]["value"],
             figures["fee_to_recover"]["value"]) == ("150.00", "60.00", "20.00", "3000000.00")
     assert "land record" in figures["delisting_price"]["formula"]
-    assert [(t["unit"], t["amount_due"], t["status"]) for t in result["tasks"]] == [
-        ("FIN", "3000000.00", "open"), ("LAND", "3000000.00", "open"), ("LEGAL", "3000000.00", "open")]
+    assert result["state"] == "computed" and result["receivable"] is None  # the fee is owed once it is reported
     with pytest.raises(Conflict):  # recovery is recorded on issued figures
-        acct.record_recovery(FIN, "p1", "FIN", {"amount": "1", "note": "x"})
+        acct.record_recovery(FIN, "p1", {"amount": "1", "note": "x"})
 
     issued = acct.issue_report(IPB, "p1")
+    assert issued["state"] == "reported"
     docx_ref = issued["report"]["docx"]
     document = report.read_docx(acct.dependencies["documents"].load(docx_ref["id"]))
     text = "\n".join(document["paragraphs"])
@@ -112,36 +117,78 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
     assert pdf.startswith(b"%PDF")
     with pytest.raises(Conflict):  # the figures are final once reported
         acct.record_actual_fai(AUDIT, "p1", {"amount": "1", "basis": "x"})
+    owed = issued["receivable"]
+    assert (owed["amount"], owed["paid"], owed["outstanding"], owed["status"]) == (
+        "3000000.00", "0.00", "3000000.00", "outstanding")
+    assert [r["unit"] for r in owed["roles"]] == ["FIN", "LAND", "LEGAL"]
+    assert acct.rows("receivables")[0]["amount"] == Decimal("3000000.00") and len(acct.rows("receivables")) == 1
 
-    with pytest.raises(NotAllowed):  # each unit on its own task
-        acct.record_recovery(LAND, "p1", "FIN", {"amount": "1", "note": "x"})
-    acct.record_recovery(FIN, "p1", "FIN", {"amount": "1000000", "note": "第一笔"})
-    acct.record_recovery(FIN, "p1", "FIN", {"amount": "2000000", "note": "缴清", "settled": True})
-    acct.record_recovery(LAND, "p1", "LAND", {"amount": "0", "note": "土地复核完毕", "settled": True})
-    with pytest.raises(Conflict) as early:
-        acct.close(IPB, "p1")
-    assert "LEGAL" in early.value.message
-    with pytest.raises(NotAllowed):  # waiving is the authorised leader's
-        acct.waive_recovery(IPB, "p1", "LEGAL", {"reason": "已足额缴纳"})
-    with pytest.raises(InvalidInput):
-        acct.waive_recovery(MAGISTRATE, "p1", "LEGAL", {})
-    acct.waive_recovery(MAGISTRATE, "p1", "LEGAL", {"reason": "费用已足额缴纳，无需诉讼"})
-    closed = acct.close(IPB, "p1")
-    assert closed["state"] == "closed"
-    assert acct.events("accounting.closed")[0]["payload"] == {"fee": "3000000.00", "recovered": "3000000.00",
-                                                              "reason": "accounting report issued; recovery settled or waived"}
+    with pytest.raises(NotAllowed):  # only FIN, LAND and LEGAL recover
+        acct.record_recovery(AUDIT, "p1", {"amount": "1", "note": "x"})
+    acct.record_recovery(FIN, "p1", {"amount": "1000000", "note": "第一笔", "voucher": "FIN-2026-001"})
+    again = acct.record_recovery(FIN, "p1", {"amount": "1000000", "note": "第一笔", "voucher": "FIN-2026-001"})
+    assert again["receivable"]["paid"] == "1000000.00"  # the same voucher is counted once
+    acct.record_recovery(LAND, "p1", {"note": "已发出土地处置通知"})  # an act without money
+    with pytest.raises(InvalidInput) as over:  # LEGAL may not take more than is owed
+        acct.record_recovery(LEGAL, "p1", {"amount": "2000000.01", "note": "执行款"})
+    assert "2,000,000.00" in rendered(over.value.details["amount"][0], "en")
+    assert acct.get_accounting(IPB, "p1")["receivable"]["paid"] == "1000000.00"  # nothing changed
+    partial = acct.record_recovery(LEGAL, "p1", {"amount": "1500000", "note": "法院执行款"})
+    assert (partial["state"], partial["receivable"]["outstanding"]) == ("reported", "500000.00")
+    settled = acct.record_recovery(FIN, "p1", {"amount": "500000", "note": "缴清"})
+    assert settled["state"] == "closed" and settled["receivable"]["status"] == "settled"
+    assert [(e["unit"], e["kind"], e["amount"]) for e in settled["receivable"]["entries"]] == [
+        ("FIN", "payment", "1000000.00"), ("LAND", "action", None), ("LEGAL", "payment", "1500000.00"),
+        ("FIN", "payment", "500000.00")]
+    recorded = acct.events("accounting.recovery_recorded")
+    assert len(recorded) == 4 and recorded[-1]["payload"]["status"] == "settled"
+    assert acct.events("accounting.closed")[0]["payload"] == {
+        "fee": "3000000.00", "recovered": "3000000.00", "written_off": "0.00",
+        "reason": "accounting report issued; the fee of 3000000.00 yuan is paid"}
+    with pytest.raises(Conflict):  # closed: nothing more is recorded
+        acct.record_recovery(FIN, "p1", {"amount": "1", "note": "x"})
 
 
-def test_no_fee_no_tasks_and_the_report_says_the_land_use_is_reasonable(acct):
+def test_only_the_principals_write_off_the_remainder_and_the_accounting_closes(acct):
+    in_construction(acct)
+    acct.open_accounting(IPB, "p1")
+    acct.record_actual_fai(AUDIT, "p1", {"amount": "120000000", "basis": "审计"})
+    acct.record_land_used(LAND, "p1", {"land": {"value": "80", "unit": "mu"}, "basis": "实测",
+                                       "delisting_price_per_mu": "150000"})
+    with pytest.raises(Conflict):  # nothing is owed before the report
+        acct.write_off(MAGISTRATE, "p1", {"decision": "agree", "reason": "x"})
+    acct.issue_report(IPB, "p1")
+    acct.record_recovery(FIN, "p1", {"amount": "1000000", "note": "第一笔"})
+    for leader in (DEPUTY, IPB):
+        with pytest.raises(NotAllowed):
+            acct.write_off(leader, "p1", {"decision": "agree", "reason": "企业经营困难"})
+    with pytest.raises(InvalidInput):  # with a reason
+        acct.write_off(MAGISTRATE, "p1", {"decision": "agree"})
+    first = acct.write_off(MAGISTRATE, "p1", {"decision": "agree", "reason": "企业经营困难，经县政府常务会议研究"})
+    assert first["state"] == "reported" and first["receivable"]["write_off"]["pending"] == {
+        "amount": "2000000.00", "decisions": {"county_magistrate": "agree"}}
+    done = acct.write_off(SECRETARY, "p1", {"decision": "agree", "reason": "同意核销"})
+    assert done["state"] == "closed"
+    assert (done["receivable"]["status"], done["receivable"]["written_off"], done["receivable"]["outstanding"]) == (
+        "written_off", "2000000.00", "0.00")
+    decided = [e["payload"] for e in acct.events("accounting.write_off_decided")]
+    assert [(d["position"], d["outcome"]) for d in decided] == [("county_magistrate", None),
+                                                                 ("party_secretary", "written_off")]
+    assert "同意核销" in decided[1]["reason"] and "written off by the principals" in decided[1]["reason"]
+    assert acct.events("accounting.closed")[0]["payload"]["written_off"] == "2000000.00"
+
+
+def test_no_fee_nothing_owed_and_the_report_closes_the_accounting(acct):
     in_construction(acct)
     acct.open_accounting(IPB, "p1")
     acct.record_actual_fai(AUDIT, "p1", {"amount": "200000000", "basis": "审计"})
     result = acct.record_land_used(LAND, "p1", {"land": {"value": "80", "unit": "mu"}, "basis": "实测"})
-    assert result["tasks"] == [] and {f["name"]: f["value"] for f in result["figures"]}["fee_to_recover"] == "0.00"
+    assert {f["name"]: f["value"] for f in result["figures"]}["fee_to_recover"] == "0.00"
     assert {f["name"]: f for f in result["figures"]}["delisting_price"]["value"] == "180000.00"  # Hengdong, policy
     issued = acct.issue_report(IPB, "p1")
     assert "用地合理" in issued["report"]["opinion"]
-    assert acct.close(IPB, "p1")["state"] == "closed"
+    assert issued["state"] == "closed" and issued["receivable"] is None
+    assert acct.events("accounting.closed")[0]["payload"]["reason"] == "accounting report issued; no fee to recover"
 
 
 @pytest.mark.parametrize("method, actor, body, field", [

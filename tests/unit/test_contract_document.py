@@ -218,7 +218,7 @@ def test_approval_keeps_the_text_legal_reviewed_when_the_template_changed_since(
     draft_bytes = render(template={"copies": 8})
     approved = read_contract(approve(draft_bytes, template={"copies": 10}))
     text = "".join(approved["paragraphs"])
-    assert "一式八份" in text and "一式十份" not in text
+    assert "一式十份" in text and "其余八份" in text and "一式十二份" not in text
 
 
 def test_only_a_draft_is_approved(draft_bytes):
@@ -247,12 +247,20 @@ def test_no_obligations_is_said_in_words():
     assert "本合同无其他约定义务。" in contract["paragraphs"]
 
 
+def test_the_copies_line_counts_each_party_s_originals_besides_the_filed_copies():
+    """R13 files at least 8 copies with the county's units; 甲方 and 乙方 keep their own originals besides."""
+    effect = next(p for p in read_contract(render())["paragraphs"] if "一式" in p)
+    assert "本合同一式十份，甲乙双方各执一份，其余八份由县政府办等单位存档" in effect
+    effect = next(p for p in read_contract(render(template={"copies": 9, "party_copies": 2}))["paragraphs"] if "一式" in p)
+    assert "本合同一式十三份，甲乙双方各执二份，其余九份" in effect
+
+
 def test_a_county_template_overrides_wording():
     template = {"title": "项目投资协议书", "headings": {"intensity": "投资强度与税收"}, "copies": 10}
     contract = read_contract(render(template=template))
     assert contract["title"] == "项目投资协议书\n年产10万吨新型建材项目"
     assert "第三条　投资强度与税收" in contract["paragraphs"]
-    assert any("一式十份" in p for p in contract["paragraphs"])
+    assert any("一式十二份" in p and "其余十份" in p for p in contract["paragraphs"])  # 10 filed + each party's 1
     assert DEFAULT_TEMPLATE["title"] == "招商引资项目投资合同"  # the default is untouched
     assert DEFAULT_TEMPLATE["headings"]["intensity"] == "投资强度"
 

@@ -22,9 +22,10 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from services.contracts import document, models
+from services.contracts import document, domain, models
 from services.contracts.service import ContractsService
 from services.negotiation.domain import decision_route
+from shared.decided_terms import compose
 from shared import audit
 from shared.actor import Actor
 from shared.documents import DocumentStore
@@ -35,7 +36,6 @@ from shared.workdays import WorkingDayCalendar
 from tests.harness import Harness, TestClock, shanghai
 
 POLICY = load_policy()
-CALENDAR = WorkingDayCalendar(POLICY.holiday_years)
 DRAFT_LINE = document.DEFAULT_TEMPLATE["draft_notice"]
 
 IPB = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
@@ -75,7 +75,8 @@ class Contracts(Harness):
     test controls; reading back what it stored and said (its events: ``events()``)."""
 
     def __init__(self, engine, clock: TestClock, documents: DocumentStore):
-        super().__init__(ContractsService, models.metadata, engine, policy=POLICY, clock=clock, calendar=CALENDAR,
+        self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
+        super().__init__(ContractsService, models.metadata, engine, policy=POLICY, clock=clock, calendar=self.calendar,
                          documents=documents)
         self.clock, self.documents = clock, documents
 
@@ -162,20 +163,38 @@ def agreed(c: Contracts, project_id: str, n: int = 1, unit: str = "PARK:hengdong
     assigned = Envelope(type="negotiation.unit_assigned", actor=Actor(**IPB), project_id=project_id, payload={
         "unit": unit, "ranking": [], "proposed": unit, "reason": "x"})
     c.on_unit_assigned(assigned.dump())
+    return decide(c, project_id, unit=unit, land_mu=land_mu)
+
+
+def decided(land_mu: str = "45", total: str = "80000000", fixed: str = "60000000", agreed=(), policy_terms=()) -> dict:
+    """The terms a decision carries (negotiation's ``decided_terms``)."""
+    return compose(land_mu, total, fixed, list(agreed), list(policy_terms))
+
+
+def decide(c: Contracts, project_id: str, unit: str = "PARK:hengdong", land_mu: str = "45", outcome: str = "agreed",
+           round_: int = 1, terms: dict | None = None) -> dict:
+    """negotiation.decided (or principals_decided, for an escalated route) as the bus delivers it."""
+    in_park = unit.startswith("PARK:")
     route = route_for(unit, land_mu)
+    base = {"outcome": outcome, "route": route, "round": round_, "reasons": [],
+            "terms": terms or decided(land_mu)}
     if route["escalated"]:  # the principals decide an escalated route
-        decided = Envelope(type="negotiation.principals_decided", actor=Actor(**MAGISTRATE), project_id=project_id,
-                           payload={"outcome": "agreed", "route": route, "decided_by": "county_magistrate",
-                                    "decisions": {"party_secretary": "agree", "county_magistrate": "agree"},
-                                    "reason": "the principals agree"})
-        c.on_principals_decided(decided.dump())
+        event = Envelope(type="negotiation.principals_decided", actor=Actor(**MAGISTRATE), project_id=project_id,
+                         payload={**base, "decisions": {"party_secretary": "agree", "county_magistrate": "agree"},
+                                  "reason": "the principals agree"})
+        c.on_principals_decided(event.dump())
     else:
-        decider = route["decides"][0]
-        decided = Envelope(type="negotiation.decided", actor=Actor(**(HENGDONG_HEAD if in_park else LEADER)),
-                           project_id=project_id,
-                           payload={"outcome": "agreed", "route": route, "decided_by": decider, "reason": "agreed"})
-        c.on_decided(decided.dump())
+        event = Envelope(type="negotiation.decided", actor=Actor(**(HENGDONG_HEAD if in_park else LEADER)),
+                         project_id=project_id,
+                         payload={**base, "decided_by": route["decides"][0], "decision": "agree", "reason": "agreed"})
+        c.on_decided(event.dump())
     return route
+
+
+def reopen(c: Contracts, project_id: str, round_: int) -> None:
+    event = Envelope(type="negotiation.reopened", actor=Actor(**IPB), project_id=project_id, payload={
+        "round": round_, "from_stage": "agreed", "cause": "terms_changed", "changed": ["land_mu"], "reason": "x"})
+    c.on_reopened(event.dump())
 
 
 def terms(**over) -> dict:
@@ -343,7 +362,7 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
     assert "133.33 万元/亩" in text_of(final) and final["tables"] == draft["tables"]
 
     # a new draft after the approval: v2 is no longer the latest, v3 is not approved
-    c.draft(IPB, "p1", terms(land_mu="50"))
+    c.draft(IPB, "p1", terms(other_terms=["乙方承诺按期投产", "甲方协助办理规划许可"]))
     assert [(e["payload"]["version"], e["payload"]["state_change"]) for e in c.events("contracts.drafted")] == [
         (1, True), (2, False), (3, False)]
     with pytest.raises(Conflict) as refused:
@@ -361,8 +380,8 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
     got = c.sign(HENGDONG_HEAD, "p1", {"version": 3, "investor_signatory": INVESTOR_SIGNATORY})
     assert got["state"] == "signed" and got["signed_version"] == 3
     event, = c.events("contracts.signed")
-    assert event["payload"]["version"] == 3 and event["payload"]["terms"]["land_mu"] == "50"
-    assert event["payload"]["terms"]["intensity_wan_per_mu"] == "120.00"  # 6,000 万元 ÷ 50 亩
+    assert event["payload"]["version"] == 3 and event["payload"]["terms"]["land_mu"] == "45"
+    assert event["payload"]["terms"]["intensity_wan_per_mu"] == "133.33"  # 6,000 万元 ÷ 45 亩
     assert [(v["version"], v["status"]) for v in c.versions("p1")] == [(1, "returned"), (2, "approved"), (3, "approved")]
 
 
@@ -423,9 +442,11 @@ def test_within_authority_in_a_park_only_the_park_head_signs(c, clock):
     assert row["state"] == "signed" and row["signed_version"] == 1
     assert row["signed_by"]["position"] == "park_head:hengdong" and row["investor_signatory"] == INVESTOR_SIGNATORY
     assert row["signed_at"] == clock.now
-    obligations = c.obligations("p1")
-    assert [(o["key"], o["due"], o["party"], o["status"]) for o in obligations] == [
-        ("land-fee", dt.date(2027, 1, 15), "investor", "open"), ("start", dt.date(2027, 3, 1), "investor", "open")]
+    obligations = sorted(c.obligations("p1"), key=lambda o: (o["due"], o["key"]))
+    assert [(o["key"], o["due"], o["party"], o["status"]) for o in obligations] == [  # R6: the dates are obligations
+        ("land-fee", dt.date(2027, 1, 15), "investor", "open"), ("START", dt.date(2027, 3, 1), "investor", "open"),
+        ("start", dt.date(2027, 3, 1), "investor", "open"), ("COMPLETION", dt.date(2028, 3, 1), "investor", "open"),
+        ("PRODUCTION", dt.date(2028, 6, 1), "investor", "open")]
 
     event, = c.events("contracts.signed")
     payload = event["payload"]
@@ -435,13 +456,14 @@ def test_within_authority_in_a_park_only_the_park_head_signs(c, clock):
                                 "intensity_wan_per_mu": "133.33", "construction_start": "2027-03-01",
                                 "completion": "2028-03-01", "production": "2028-06-01"}
     assert [(o["key"], o["due"], o["status"]) for o in payload["obligations"]] == [
-        ("land-fee", "2027-01-15", "open"), ("start", "2027-03-01", "open")]
+        ("land-fee", "2027-01-15", "open"), ("START", "2027-03-01", "open"), ("start", "2027-03-01", "open"),
+        ("COMPLETION", "2028-03-01", "open"), ("PRODUCTION", "2028-06-01", "open")]
     sign_audit, = c.audit_rows("contracts.sign")
     assert (sign_audit["position"], sign_audit["outcome"], sign_audit["record_id"]) == ("park_head:hengdong", "done", "p1")
 
     with pytest.raises(Conflict):  # signed once
         c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
-    assert len(c.events("contracts.signed")) == 1 and len(c.obligations("p1")) == 2
+    assert len(c.events("contracts.signed")) == 1 and len(c.obligations("p1")) == 5
 
 
 def test_an_escalated_park_route_is_signed_by_the_county_magistrate_only(c):
@@ -458,7 +480,7 @@ def test_an_escalated_park_route_is_signed_by_the_county_magistrate_only(c):
     assert got["state"] == "signed"
     event, = c.events("contracts.signed")
     assert event["payload"]["signed_by"] == "county_magistrate" and event["payload"]["terms"]["land_mu"] == "75"
-    assert len(c.obligations("p1")) == 2
+    assert len(c.obligations("p1")) == 5  # the three dates and the draft's two
 
 
 def test_outside_parks_within_authority_the_deputy_magistrate_signs(c):
@@ -474,7 +496,8 @@ def test_outside_parks_within_authority_the_deputy_magistrate_signs(c):
     assert got["state"] == "signed" and got["responsible_unit"] == "TOWN:xintang"
     event, = c.events("contracts.signed")
     assert event["payload"]["signed_by"] == "deputy_magistrate_investment"
-    assert {o["key"] for o in event["payload"]["obligations"]} == {"land-fee", "handover"}
+    assert {o["key"] for o in event["payload"]["obligations"]} == {"land-fee", "handover", "START", "COMPLETION",
+                                                                   "PRODUCTION"}
 
 
 # == 3. the copy register (R13) ==========================================================================
@@ -821,7 +844,7 @@ def test_an_unmet_obligation_lapses_the_day_after_its_due_date_and_a_late_report
     assert c.check_obligations() == 0 and len(c.events("contracts.special_report_late")) == 1
     got = c.get_contract(IPB, "p1")
     assert got["red_flag"] is True
-    ob, = got["obligations"]
+    ob, = [o for o in got["obligations"] if o["key"] == "ob"]
     assert ob["status"] == "lapsed" and ob["report_due"] == report_due and ob["report_due_provisional"] is provisional
 
 
@@ -863,7 +886,8 @@ def test_a_special_report_filed_in_time_by_the_responsible_unit_keeps_the_projec
     assert documents.load(digest) == PDF
     filed_event, = c.events("contracts.special_report_filed")
     assert filed_event["payload"]["document"]["id"] == digest and filed_event["payload"]["obligation"]["key"] == "ob-a"
-    assert {o["key"]: o["report"] is not None for o in got["obligations"]} == {"ob-a": True, "ob-b": False}
+    assert {o["key"]: o["report"] is not None for o in got["obligations"]} == {
+        "ob-a": True, "ob-b": False, "START": False, "COMPLETION": False, "PRODUCTION": False}
     with pytest.raises(Conflict):  # filed once
         c.file_special_report(HENGDONG_CLERK, "p1", "ob-a", {"summary": "again", "document": upload()})
 
@@ -901,11 +925,44 @@ def test_a_replaced_custodian_loses_access_and_the_new_one_reads(c):
     filed(c, "p1")
     old = custodian_actor("FIN")
     assert c.read_contract(old, "p1", {"reason": "核对"})["basis"] == "custodian of FIN"
-    c.designate_custodian(FIN_HEAD, "FIN", {"user_id": "u-new-fin", "name": "新档案员", "cabinet": "FIN 机要柜 2"})
+    c.designate_custodian(FIN_HEAD, "FIN", {"user_id": "u-new-fin", "name": "新档案员", "cabinet": "FIN 机要柜 2",
+                                            "replaces": CUSTODIAN_USER["FIN"], "reason": "原档案员调离"})
     with pytest.raises(NotAllowed):
         c.read_contract(old, "p1", {"reason": "核对"})
     new = {"user_id": "u-new-fin", "position": "archivist", "unit": "FIN"}
     assert c.read_contract(new, "p1", {"reason": "核对"})["basis"] == "custodian of FIN"
+
+
+def test_a_new_custodian_is_an_explicit_replacement_with_the_old_one_s_end_on_record(c, clock):
+    designate_all(c)
+    before = c.custodian_rows()["FIN"]
+    new = {"user_id": "u-new-fin", "name": "新档案员", "cabinet": "FIN 机要柜 2"}
+    with pytest.raises(Conflict) as silent:  # no silent overwrite
+        c.designate_custodian(FIN_HEAD, "FIN", new)
+    assert CUSTODIAN_USER["FIN"] in silent.value.message and "replaces" in silent.value.details
+    with pytest.raises(Conflict):  # naming someone who is not the current custodian
+        c.designate_custodian(FIN_HEAD, "FIN", {**new, "replaces": "u-somebody", "reason": "调离"})
+    with pytest.raises(InvalidInput) as no_reason:
+        c.designate_custodian(FIN_HEAD, "FIN", {**new, "replaces": CUSTODIAN_USER["FIN"]})
+    assert "reason" in no_reason.value.details
+    assert c.custodian_rows()["FIN"] == before and len(c.audit_rows("contracts.designate_custodian")) == len(HEADS)
+    again = c.designate_custodian(FIN_HEAD, "FIN", {"user_id": CUSTODIAN_USER["FIN"], "name": "FIN 档案员",
+                                                    "cabinet": "FIN 机要柜 1"})  # the same designation again
+    assert again["user_id"] == CUSTODIAN_USER["FIN"] and len(c.audit_rows("contracts.designate_custodian")) == len(HEADS)
+
+    clock.now = shanghai(2026, 9, 15, 16, 30)
+    shown = c.designate_custodian(FIN_HEAD, "FIN", {**new, "replaces": CUSTODIAN_USER["FIN"], "reason": "原档案员调离"})
+    assert (shown["user_id"], shown["since"]) == ("u-new-fin", "2026-09-15T16:30:00+08:00")
+    [ended] = shown["before"]
+    assert (ended["user_id"], ended["since"], ended["until"], ended["end_reason"]) == (
+        CUSTODIAN_USER["FIN"], "2026-09-01T10:00:00+08:00", "2026-09-15T16:30:00+08:00", "原档案员调离")
+    assert ended["ended_by"]["user_id"] == FIN_HEAD["user_id"]
+    trail = [a for a in c.audit_rows() if a["record_id"] == "FIN"]
+    assert [(a["action"], json.loads(a["details"] or "{}").get("user_id")) for a in trail] == [
+        ("contracts.designate_custodian", CUSTODIAN_USER["FIN"]), ("contracts.end_custodian", CUSTODIAN_USER["FIN"]),
+        ("contracts.designate_custodian", "u-new-fin")]
+    assert json.loads(trail[1]["details"])["until"] == "2026-09-15T16:30:00+08:00" and trail[1]["reason"] == "原档案员调离"
+    assert {c_["unit"]: c_["before"] for c_ in c.custodians(IPB)}["FIN"] == [ended]
 
 
 def test_meeting_a_lapsed_obligation_late_still_owes_the_special_report(c, clock):
@@ -957,3 +1014,170 @@ def test_the_lifecycle_copy_follows_state_changes_once_and_in_order_without_proc
                                                                            "to_state": "closed", "trigger": "t",
                                                                            "seq": 3, "reason": "r"}).dump())
     assert c.stored("p1")["lifecycle_state"] == "accounting"
+
+
+# == what is signed is what was decided (R5, R6) ==========================================================
+def test_a_draft_is_composed_from_the_decided_terms_and_cannot_type_them_differently(c):
+    decide_with = decided("45", "150000000", "100000000", agreed=["供地方式：挂牌出让"],
+                          policy_terms=[{"text": "地方留成税收奖励年限：3年"}])
+    agreed(c, "p1")
+    decide(c, "p1", terms=decide_with, round_=1)
+    record = c.get_contract(IPB, "p1")
+    assert record["decided_terms"] == decide_with and record["party_a"] == "衡东工业园"
+    with pytest.raises(InvalidInput) as refused:
+        c.draft(IPB, "p1", terms(land_mu="80", total_investment="150000000", fixed_asset_investment="100000000"))
+    assert set(refused.value.details) == {"land_mu"} and c.versions("p1") == []
+    # the figures may be left out: the decision's are taken
+    c.draft(IPB, "p1", {k: v for k, v in terms().items() if k not in ("total_investment", "fixed_asset_investment",
+                                                                       "land_mu")})
+    v1, = c.versions("p1")
+    assert {k: v1["terms"][k] for k in ("land_mu", "total_investment", "fixed_asset_investment",
+                                        "intensity_wan_per_mu", "agreed", "policy_terms")} == decide_with
+    body = text_of(read_version(c, "p1", 1))
+    assert "222.22 万元/亩" in body and "供地方式：挂牌出让" in body and "地方留成税收奖励年限：3年" in body
+    assert "甲方：衡东工业园" in body
+
+
+def test_a_change_after_the_decision_takes_it_out_of_force_and_the_old_version_cannot_be_signed(c):
+    approved(c, "p1")  # v1 approved by LEGAL on the 45-mu decision
+    reopen(c, "p1", 2)  # a session changed the land: back to negotiation
+    assert c.stored("p1")["state"] == "negotiating" and c.get_contract(IPB, "p1")["decided_terms"] is None
+    with pytest.raises(Conflict) as refused:  # the routed signatory, the approved version: still refused
+        c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert refused.value.details == {"state": ["negotiating"]}
+    with pytest.raises(Conflict) as refused:
+        c.draft(IPB, "p1", terms())
+    assert "no decision in force" in refused.value.message
+    # the new decision on the route the changed terms give: 80 mu, the principals, the county magistrate signs
+    decide(c, "p1", land_mu="80", round_=2, terms=decided("80"))
+    row = c.stored("p1")
+    assert (row["state"], row["decision_round"], row["route"]["signs"]) == ("agreed", 2, "county_magistrate")
+    # v1 carries the old decision: whatever state the contract were in, it is not signed
+    with Session(c.provider.engine) as s, s.begin():
+        s.execute(models.projects.update().where(models.projects.c.project_id == "p1").values(state="legal_review"))
+    with pytest.raises(Conflict) as refused:
+        c.sign(MAGISTRATE, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert "land (mu): decided 80, here 45" in refused.value.message
+    assert set(refused.value.details) == {"land_mu", "intensity_wan_per_mu"}
+    assert c.obligations("p1") == [] and c.events("contracts.signed") == []
+    c.draft(IPB, "p1", terms(land_mu="80"))
+    c.submit(IPB, "p1", {"version": 2})
+    c.legal_review(LEGAL, "p1", {"version": 2, "decision": "approve"})
+    with pytest.raises(NotAllowed):  # the decision's route names the county magistrate now
+        c.sign(HENGDONG_HEAD, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
+    got = c.sign(MAGISTRATE, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
+    assert got["state"] == "signed" and c.events("contracts.signed")[0]["payload"]["terms"]["land_mu"] == "80"
+
+
+def test_a_reopening_that_arrives_after_the_new_decision_changes_nothing(c):
+    agreed(c, "p1")
+    decide(c, "p1", land_mu="80", round_=2, terms=decided("80"))  # round 2's decision came first
+    reopen(c, "p1", 2)
+    row = c.stored("p1")
+    assert row["state"] == "agreed" and row["decided_terms"]["land_mu"] == "80"
+    c.draft(IPB, "p1", terms(land_mu="80"))
+
+
+def test_a_refusal_leaves_nothing_to_draft_until_a_new_decision(c):
+    agreed(c, "p1")
+    decide(c, "p1", outcome="refused", round_=1)
+    assert c.stored("p1")["state"] == "refused"
+    with pytest.raises(Conflict):
+        c.draft(IPB, "p1", terms())
+    reopen(c, "p1", 2)
+    decide(c, "p1", round_=2)
+    assert c.draft(IPB, "p1", terms())["state"] == "drafting"
+
+
+def test_where_the_county_magistrate_or_the_deputy_signs_the_county_government_is_party_a(c):
+    approved(c, "p1", land_mu="75")  # escalated: the county magistrate signs
+    approved(c, "p2", n=2, unit="TOWN:xintang")  # outside parks within authority: the deputy magistrate
+    approved(c, "p3", n=3)  # the park head
+    for project, party in (("p1", "示例县人民政府"), ("p2", "示例县人民政府"), ("p3", "衡东工业园")):
+        assert c.get_contract(IPB, project)["party_a"] == party
+        paragraphs = read_version(c, project, 1)["paragraphs"]
+        assert f"甲方：{party}" in paragraphs and f"甲方（盖章）：{party}" in paragraphs
+        effect = next(p for p in paragraphs if "一式" in p)
+        assert "本合同一式十份，甲乙双方各执一份，其余八份由县政府办等单位存档" in effect
+
+
+def test_an_obligation_due_before_the_signing_date_is_refused(c, clock):
+    approved(c, "p1")  # the land-fee obligation is due 2027-01-15
+    clock.now = shanghai(2027, 1, 16, 9)
+    with pytest.raises(Conflict) as refused:
+        c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    assert refused.value.details["obligations"] == ["land-fee (缴清土地出让金) is due 2027-01-15"]
+    assert "before the signing date 2027-01-16" in refused.value.message
+    assert c.obligations("p1") == [] and c.stored("p1")["state"] == "legal_review"
+    clock.now = shanghai(2027, 1, 15, 9)  # due on the signing date itself: signed
+    assert c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})["state"] == "signed"
+
+
+ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
+
+
+def test_an_administrator_sees_what_would_lapse_as_of_a_date_and_nothing_changes(c, clock):
+    signed(c, "p1", obligations=[{"id": "ob-a", "text": "缴清土地出让金", "due": "2026-09-30", "party": "investor"},
+                                 {"id": "ob-b", "text": "开工建设", "due": "2026-10-20", "party": "investor"}])
+    clock.now = shanghai(2026, 9, 1)
+    with pytest.raises(NotAllowed):
+        c.obligations_outlook(IPB, "2026-10-12")
+    with pytest.raises(InvalidInput) as bad:
+        c.obligations_outlook(ADMIN, "next week")
+    assert "as_of" in bad.value.details
+    rows, sent = [c.obligation("p1", k) for k in ("ob-a", "ob-b")], c.events()
+
+    due_day = c.obligations_outlook(ADMIN, "2026-10-10")  # after the National Day holidays: 3 working days after 30 Sep
+    assert [(o["key"], o["report_due"], o["provisional"]) for o in due_day["would_lapse"]] == [
+        ("ob-a", "2026-10-10", False)]
+    assert [(r["key"], r["late"]) for r in due_day["reports_due"]] == [("ob-a", False)]
+    later = c.obligations_outlook(ADMIN, "2026-10-21")
+    assert [o["key"] for o in later["would_lapse"]] == ["ob-a", "ob-b"] and later["would_lapse"][0]["ref"] == "ZS2026-0001"
+    assert [(r["key"], r["late"]) for r in later["reports_due"]] == [("ob-a", True)]  # ob-b's report is due 23 Oct
+    assert c.obligations_outlook(ADMIN, "2026-09-30") == {"as_of": "2026-09-30", "would_lapse": [], "reports_due": []}
+    assert [c.obligation("p1", k) for k in ("ob-a", "ob-b")] == rows and c.events() == sent  # a dry run
+
+    clock.now = shanghai(2026, 10, 12)  # the real scan does what the outlook said: ob-a lapses, its report late
+    assert c.check_obligations() == 2
+    assert c.obligation("p1", "ob-a")["report_due"] == dt.date(2026, 10, 10) and c.obligation("p1", "ob-a")["red_flag_at"]
+    assert c.obligations_outlook(ADMIN, "2026-10-12") == {"as_of": "2026-10-12", "would_lapse": [], "reports_due": []}
+
+
+SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
+               "workdays": ["2027-02-06"]}
+
+
+def test_loading_the_year_moves_every_provisional_report_deadline_in_it_and_says_which(c, clock):
+    signed(c, "p1", obligations=[{"id": "ob", "text": "完成设备安装", "due": "2026-12-30", "party": "investor"},
+                                 {"id": "ob-2", "text": "缴清土地出让金", "due": "2026-11-06", "party": "investor"}])
+    clock.now = shanghai(2026, 12, 31, 9)
+    assert c.check_obligations() == 3  # both lapse; ob-2's report (due 11 Nov) is late at once
+    assert (c.obligation("p1", "ob")["report_due"], c.obligation("p1", "ob")["report_due_provisional"]) == (
+        dt.date(2027, 1, 4), True)  # Fri 1 Jan 2027 counted as a weekday: no schedule yet
+    with pytest.raises(NotAllowed):
+        c.load_holidays(IPB, 2027, SAMPLE_2027)
+    answer = c.load_holidays(ADMIN, 2027, SAMPLE_2027)
+    assert answer == {"service": "contracts", "year": 2027, "moved": [{
+        "project_id": "p1", "ref": "ZS2026-0001", "what": "special report on obligation ob", "from": "2027-01-04",
+        "to": "2027-01-05", "provisional": False}]}  # 1 Jan is a day off: Thu 31 Dec, Mon 4, Tue 5 Jan
+    row = c.obligation("p1", "ob")
+    assert (row["report_due"], row["report_due_provisional"]) == (dt.date(2027, 1, 5), False)
+    moved, = c.events("contracts.report_due_moved")
+    assert moved["payload"]["obligation"]["report_due"] == "2027-01-05" and moved["payload"]["previous"] == "2027-01-04"
+    assert moved["payload"]["responsible_unit"] == "PARK:hengdong"
+    assert c.load_holidays(ADMIN, 2027, SAMPLE_2027)["moved"] == []
+    clock.now = shanghai(2027, 1, 5, 23)
+    assert c.check_obligations() == 0  # not late on its real last day (ob-2's report was late long ago: flagged)
+    clock.now = shanghai(2027, 1, 6, 9)
+    assert c.check_obligations() == 1
+
+
+def test_a_report_deadline_is_counted_again_only_while_provisional_and_not_filed():
+    calendar = WorkingDayCalendar({2027: SAMPLE_2027})
+    ob = {"status": "lapsed", "due": dt.date(2026, 12, 30), "report_due": dt.date(2027, 1, 4),
+          "report_due_provisional": True, "report": None}
+    assert domain.moved_report_deadline(ob, calendar, 3).date == dt.date(2027, 1, 5)
+    assert domain.moved_report_deadline({**ob, "report": {"summary": "x"}}, calendar, 3) is None
+    assert domain.moved_report_deadline({**ob, "report_due_provisional": False}, calendar, 3) is None
+    assert domain.moved_report_deadline({**ob, "status": "met"}, calendar, 3) is None
+    assert domain.moved_report_deadline(ob, WorkingDayCalendar({}), 3) is None

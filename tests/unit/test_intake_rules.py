@@ -330,32 +330,34 @@ def test_absurdly_large_amount_is_reported_not_crashing(policy, value):
 
 
 @pytest.mark.parametrize("value, unit, mu", [
-    ("50", "mu", Decimal("50.00")),
-    ("60", "亩", Decimal("60.00")),
-    ("40000", "m2", Decimal("60.00")),
-    ("40000", "平方米", Decimal("60.00")),
-    ("4", "ha", Decimal("60.00")),
-    ("4", "公顷", Decimal("60.00")),
-    ("1.5", "ha", Decimal("22.50")),
-    ("1000", "m2", Decimal("1.50")),
+    ("50", "mu", "50.00"),
+    ("60", "亩", "60.00"),
+    ("40000", "m2", "60.00"),
+    ("40000", "平方米", "60.00"),
+    ("4", "ha", "60.00"),
+    ("4", "公顷", "60.00"),
+    ("1.5", "ha", "22.50"),
+    ("1000", "m2", "1.50"),
+    ("40003", "m2", "60.0045"),  # exactly, not 60.00: above 60 mu
+    ("4.0002", "ha", "60.003"),
+    ("60.004", "mu", "60.004"),
+    ("1", "m2", "0.0015"),
+    ("10", "m2", "0.015"),  # not rounded half up to 0.02
 ])
-def test_land_converted_to_mu(policy, value, unit, mu):
+def test_land_is_kept_exactly_as_given_in_mu(policy, value, unit, mu):
     facts = validate_lead(lead_input(land_demand={"value": value, "unit": unit}), policy)
-    assert facts.land_mu == mu
-    assert facts.land_mu.as_tuple().exponent == -2  # stored to 2 places of mu
+    assert str(facts.land_mu) == mu
     assert facts.land_input_value == value and facts.land_input_unit == unit
 
 
-def test_land_that_rounds_to_zero_mu_is_refused(policy):
-    # 1 m2 = 0.0015 mu -> 0.00 mu once stored
-    details = problems_of(lead_input(land_demand={"value": "1", "unit": "m2"}), policy)
-    assert list(details) == ["land_demand.value"]
+def test_40003_square_metres_is_above_the_60_mu_threshold(policy):
+    facts = validate_lead(lead_input(land_demand={"value": "40003", "unit": "m2"}), policy)
+    assert facts.land_mu > policy.decimal("thresholds.decision.land_threshold_mu") == Decimal("60")
 
 
-def test_land_rounding_half_up_to_two_places(policy):
-    # 10 m² = 0.015 mu -> 0.02 (half up)
-    facts = validate_lead(lead_input(land_demand={"value": "10", "unit": "m2"}), policy)
-    assert facts.land_mu == Decimal("0.02")
+def test_land_with_more_places_than_are_kept_exactly_is_refused(policy):
+    details = problems_of(lead_input(land_demand={"value": "40003.1234567", "unit": "m2"}), policy)
+    assert list(details) == ["land_demand.value"] and "decimal places" in details["land_demand.value"][0]
 
 
 @pytest.mark.parametrize("value", ["0", "-5"])

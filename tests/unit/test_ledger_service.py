@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.coordinator import ledger, models, summary_report
 from services.coordinator.service import CoordinatorService
+from shared.actor import SYSTEM as SYSTEM_ACTOR
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.policy import load_policy
@@ -542,3 +543,22 @@ def test_a_folded_event_writes_only_the_ledger_columns_it_changed_and_the_row_re
         assert {k: stored[k] for k in ledger_store._ROW_COLUMNS if k != "data"} == \
             {k: whole[k] for k in ledger_store._ROW_COLUMNS if k != "data"}
     engine.dispose()
+
+
+def test_a_moved_provisional_deadline_moves_the_ledger_s_advancement_requirement_whatever_the_order():
+    convened = Envelope("review.convened", SYSTEM_ACTOR, payload={
+        "ref": "ZS2026-0009", "required_units": ["DRB"], "findings": [], "note": None, "deadline": "2027-01-08",
+        "deadline_provisional": True, "reason": "review convened"}, project_id="p9", occurred_at=shanghai(2026, 12, 25))
+    moved = Envelope("review.deadline_moved", SYSTEM_ACTOR, payload={
+        "round": 1, "deadline": "2027-01-11", "deadline_provisional": False, "previous": "2027-01-08",
+        "required_units": ["DRB"], "reason": "the 2027 holiday schedule is loaded"}, project_id="p9",
+        occurred_at=shanghai(2026, 12, 28))
+    for events in ([convened, moved], [moved, convened]):
+        assert ledger.fold(None, events, POLICY)["review_due"] == "2027-01-11"
+    obligation = {"key": "O1", "text": "缴清土地出让金", "due": "2026-12-30", "status": "lapsed", "report": None}
+    row = ledger.fold(None, [
+        Envelope("contracts.obligation_lapsed", SYSTEM_ACTOR, payload={"obligation": {**obligation, "report_due": "2027-01-04"}},
+                 project_id="p9", occurred_at=shanghai(2026, 12, 31)),
+        Envelope("contracts.report_due_moved", SYSTEM_ACTOR, payload={"obligation": {**obligation, "report_due": "2027-01-05"}},
+                 project_id="p9", occurred_at=shanghai(2027, 1, 2))], POLICY)
+    assert row["obligations"]["O1"]["report_due"] == "2027-01-05"

@@ -28,11 +28,19 @@ SPEC_PAIRS = [
     ("under_review", "rejected", "the review's outcome (R2)"),
     ("under_review", "returned", "the review's outcome (R2)"),
     ("approved", "assigned", "IPB confirms the responsible unit (R3)"),
+    ("approved", "under_review", "the park IPB chose did not review it: its opinion in a new round (R2/R3)"),
     ("assigned", "negotiating", "first negotiation session (R4)"),
     ("negotiating", "agreed", "decision within authority (R5)"),
+    ("negotiating", "refused", "decision within authority: refuse (R5)"),
     ("negotiating", "escalated", "route needs the principals (R5)"),
     ("escalated", "agreed", "the principals' decision (R5)"),
     ("escalated", "refused", "the principals' decision (R5)"),
+    # R5: any change of a decided term returns the project to negotiation; IPB may renegotiate a refused one
+    ("escalated", "negotiating", "a decided term changed (R5)"),
+    ("agreed", "negotiating", "a decided term changed (R5)"),
+    ("drafting", "negotiating", "a decided term changed (R5)"),
+    ("legal_review", "negotiating", "a decided term changed (R5)"),
+    ("refused", "negotiating", "IPB renegotiates (R5)"),
     ("agreed", "drafting", "IPB drafts (R6)"),
     ("drafting", "legal_review", "draft submitted to LEGAL (R6)"),
     ("legal_review", "drafting", "LEGAL returns it (R6)"),
@@ -45,12 +53,13 @@ SPEC_PAIRS = [
 ]
 
 # "any state before construction -> terminated (R11)": the live states of the
-# lifecycle up to (not including) construction.  rejected / refused are ends of
-# the lifecycle (the domain itself lists them in TERMINAL), not states "before
-# construction" of a project that is still going ahead.  A signed project under
-# construction can be terminated too (with its special report): its obligations
-# end and its contract goes to ARCH (R7, R13) — the README's lifecycle says so.
-ENDED = {"rejected", "refused", "archived", "terminated"}
+# lifecycle up to (not including) construction.  rejected is an end of the
+# lifecycle (the domain itself lists it in TERMINAL), not a state "before
+# construction" of a project that is still going ahead; refused goes back to IPB,
+# which renegotiates or terminates it (R5).  A signed project under construction
+# can be terminated too (with its special report): its obligations end and its
+# contract goes to ARCH (R7, R13) — the README's lifecycle says so.
+ENDED = {"rejected", "archived", "terminated"}
 LIVE_BEFORE_CONSTRUCTION = [s for s in SPEC_STATES[: SPEC_STATES.index("construction")] if s not in ENDED]
 TERMINABLE = LIVE_BEFORE_CONSTRUCTION + ["construction"]
 AFTER_CONSTRUCTION = ["accounting", "closed", "archived", "terminated"]
@@ -58,10 +67,10 @@ AFTER_CONSTRUCTION = ["accounting", "closed", "archived", "terminated"]
 SPEC_ALL_PAIRS = {(f, t) for f, t, _ in SPEC_PAIRS} | {(s, "terminated") for s in TERMINABLE}
 
 # The one reading of the SPEC table the domain makes differently: it lets the
-# final outcomes rejected / refused be "terminated" too (BEFORE_CONSTRUCTION is a
-# slice of STATES that includes them).  The exhaustive checks below leave exactly
-# these pairs out; test_rejected_and_refused_are_final states the intended rule.
-DISPUTED_PAIRS = {("rejected", "terminated"), ("refused", "terminated")}
+# final outcome rejected be "terminated" too (BEFORE_CONSTRUCTION is a slice of
+# STATES).  The exhaustive checks below leave exactly this pair out;
+# test_rejected_is_final states the intended rule.
+DISPUTED_PAIRS = {("rejected", "terminated")}
 
 
 def _domain_rows():
@@ -89,7 +98,7 @@ def test_terminal_states():
 def test_live_before_construction_list():
     assert LIVE_BEFORE_CONSTRUCTION == [
         "lead", "filed", "under_review", "approved", "returned", "assigned", "negotiating",
-        "agreed", "escalated", "drafting", "legal_review", "signed", "filed_copies",
+        "agreed", "escalated", "refused", "drafting", "legal_review", "signed", "filed_copies",
     ]
 
 
@@ -160,26 +169,50 @@ def test_end_states_take_no_trigger(state):
     assert domain.allowed_triggers(state) == []
 
 
-@pytest.mark.parametrize("state", ["rejected", "refused"])
-def test_review_and_principal_refusals_take_no_lifecycle_event(state):
+def test_a_rejected_review_takes_no_lifecycle_event():
     for trigger in sorted(domain.TRIGGERS - {domain.TERMINATE}):
         with pytest.raises(Conflict):
-            next_state(state, trigger)
+            next_state("rejected", trigger)
 
 
-@pytest.mark.parametrize("state", ["rejected", "refused"])
-def test_rejected_and_refused_are_final(state):
-    """KNOWN FAILURE (reported): the domain lets a rejected / refused project be terminated.
-
-    The SPEC's "any state before construction -> terminated" is about a project that
-    cannot go ahead (R11); rejected and refused are already final outcomes, and the
-    domain's own TERMINAL set lists them as terminal.  Terminating one would overwrite
-    the recorded outcome and demand a special report for a project already stopped.
+def test_rejected_is_final():
+    """The SPEC's "any state before construction -> terminated" is about a project that
+    cannot go ahead (R11); rejected is already a final outcome, and the domain's own
+    TERMINAL set lists it.  Terminating one would overwrite the recorded outcome and
+    demand a special report for a project already stopped.
     """
-    assert state in domain.TERMINAL
+    assert "rejected" in domain.TERMINAL
     with pytest.raises(Conflict):
-        next_state(state, domain.TERMINATE)
-    assert domain.allowed_triggers(state) == []
+        next_state("rejected", domain.TERMINATE)
+    assert domain.allowed_triggers("rejected") == []
+
+
+def test_a_refused_project_goes_back_to_ipb_which_renegotiates_or_terminates_it():
+    """R5: to decide includes to refuse, within authority too; a refused project is IPB's to renegotiate or
+    terminate (with its special report, R11) — not an end."""
+    assert "refused" not in domain.TERMINAL
+    assert next_state("negotiating", trigger_of("negotiation.decided", {"outcome": "refused"})) == "refused"
+    assert domain.allowed_triggers("refused") == sorted([domain.TERMINATE, "negotiation.reopened"])
+    assert next_state("refused", "negotiation.reopened") == "negotiating"
+    assert next_state("refused", domain.TERMINATE) == "terminated"
+
+
+@pytest.mark.parametrize("state", ["escalated", "agreed", "drafting", "legal_review"])
+def test_a_changed_decided_term_sends_the_project_back_to_negotiation(state):
+    """R5: what is signed is what was decided; a change after the decision (or the recommendation) needs a new
+    decision on the route the changed terms give — up to the signature, never after it."""
+    assert next_state(state, "negotiation.reopened") == "negotiating"
+    for later in ("signed", "filed_copies", "construction"):
+        with pytest.raises(Conflict):
+            next_state(later, "negotiation.reopened")
+
+
+def test_the_park_chosen_that_did_not_review_gives_its_opinion_before_the_assignment():
+    """R2/R3: approved -> under_review (a new round for that park) -> approved -> assigned."""
+    state = next_state("approved", "review.reopened")
+    assert state == "under_review"
+    state = next_state(state, trigger_of("review.concluded", {"outcome": "approved"}))
+    assert next_state(state, "negotiation.unit_assigned") == "assigned"
 
 
 def test_happy_path_walk_from_lead_to_archived():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from shared import migrations
 from shared.db import make_engine
@@ -123,6 +123,7 @@ def test_an_existing_deployments_tracking_moves_from_notifications_to_supervisio
     with pytest.raises(RuntimeError, match="migrate supervision's database first"):
         migrations.upgrade("notifications", engines["notifications"], database_url=urls.get)
     assert migrations.current_revision(engines["notifications"]) == "notifications_0001"
+    assert "holiday_years" not in inspect(engines["notifications"]).get_table_names()  # the revision before: undone
     for service in ("supervision", "notifications"):
         migrations.upgrade(service, engines[service], database_url=urls.get)
     for service, engine in engines.items():
@@ -176,3 +177,46 @@ def test_a_database_another_service_is_creating_right_now_is_left_alone(tmp_path
     assert engine is not None
     engine.dispose()
     assert migrations.other_database(None, "notifications") is None
+
+
+def test_accounting_s_three_recovery_tasks_become_one_receivable(tmp_path):
+    """Accountings of the schema with a task of the full fee per unit, brought to head: each has one receivable of
+    the fee, the units' entries kept as theirs; a closed one paid short was waived, so its remainder is written off."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'accounting.db'}")
+    migrations.upgrade("accounting", engine, "accounting_0002")
+    entry = '[{{"amount": "{}", "note": "{}", "by": {{"unit": "{}"}}, "at": "2026-12-01T10:00:00+08:00"}}]'
+    with engine.begin() as c:
+        for pid, state in (("p1", "closed"), ("p2", "closed"), ("p3", "computed")):
+            c.execute(text("insert into projects (project_id, ref, project_name, investor_name) values "
+                           f"('{pid}', 'ZS-{pid}', 'x', 'y')"))
+            c.execute(text("insert into accountings (project_id, state, opened_by, opened_at, cause, participants, "
+                           "figures, report, closed_at, version) values "
+                           f"('{pid}', '{state}', '{{}}', '2026-11-27 02:00:00', 'opened_by_ipb', '[]', '[]', "
+                           "'{\"at\": \"2026-11-28T10:00:00+08:00\"}', "
+                           f"{'null' if state != 'closed' else chr(39) + '2026-12-02 02:00:00' + chr(39)}, 3)"))
+        tasks = [("p1", "FIN", "settled", "3000000.00", entry.format("3000000.00", "缴清", "FIN"), None),
+                 ("p1", "LAND", "settled", "0.00", entry.format("0.00", "土地复核", "LAND"), None),
+                 ("p1", "LEGAL", "waived", "0.00", "[]", '{"by": {"position": "county_magistrate"}, "reason": "已缴清"}'),
+                 ("p2", "FIN", "settled", "1000000.00", entry.format("1000000.00", "部分", "FIN"), None),
+                 ("p2", "LAND", "waived", "0.00", "[]", '{"by": {"position": "county_magistrate"}, "reason": "困难"}'),
+                 ("p3", "FIN", "open", "0.00", "[]", None)]
+        for pid, unit, status, recovered, entries, waived in tasks:
+            c.execute(text("insert into recovery_tasks (project_id, unit, status, amount_due, amount_recovered, entries, "
+                           "waived) values (:p, :u, :s, '3000000.00', :r, :e, :w)"),
+                      {"p": pid, "u": unit, "s": status, "r": recovered, "e": entries, "w": waived})
+    migrations.upgrade("accounting", engine)
+    assert migrations.differences("accounting", engine) == []
+    with engine.connect() as c:
+        owed = {r.project_id: (r.amount, r.paid, r.written_off, r.status) for r in c.execute(text(
+            "select project_id, amount, paid, written_off, status from receivables order by project_id"))}
+        entries = c.execute(text("select project_id, unit, kind, amount from recovery_entries order by id")).all()
+        states = dict(c.execute(text("select project_id, state from accountings")).all())
+    assert owed == {"p1": ("3000000.00", "3000000.00", "0.00", "settled"),
+                    "p2": ("3000000.00", "1000000.00", "2000000.00", "written_off"),
+                    "p3": ("3000000.00", "0.00", "0.00", "outstanding")}
+    assert entries == [("p1", "FIN", "payment", "3000000.00"), ("p1", "LAND", "action", None),
+                       ("p2", "FIN", "payment", "1000000.00")]
+    assert states == {"p1": "closed", "p2": "closed", "p3": "reported"}
+    migrations.downgrade("accounting", engine, "accounting_0002")
+    with engine.connect() as c:
+        assert c.execute(text("select count(*) from recovery_tasks")).scalar_one() == 9

@@ -89,21 +89,24 @@ def file_project(neg: Negotiation, project_id: str, n: int = 1, sector: str = "C
     """Deliver intake.project_filed to the service's handler, as the bus would."""
     event = Envelope(type="intake.project_filed", actor=Actor(**IPB), project_id=project_id, payload={
         "ref": f"ZS2026-{n:04d}", "project_name": f"示例项目{n}", "investor_name": f"示例投资有限公司{n}",
-        "sector": sector, "planned_total_investment": "80000000", "planned_fixed_asset_investment": "60000000",
+        "sector": sector, "planned_total_investment": "250000000", "planned_fixed_asset_investment": "200000000",
         "land_mu": land_mu, "location_kind": location_kind, "location_id": location_id,
         "registered_unit": "IPB", "reason": "filed",
     })
     neg.on_project_filed(event.dump())
 
 
+BUREAUS = ["DRB", "IND", "FIN", "EPB", "LAND", "PLAN"]
+
+
 def conclude(neg: Negotiation, project_id: str, outcome: str = "approved", outside_policy: bool = False,
-             conditions: list | None = None) -> None:
+             conditions: list | None = None, units: list | None = None, round_: int = 1) -> None:
     """Deliver review.concluded to the service's handler, as the bus would."""
     findings = [{"check": "national_industrial_policy", "verdict": "flag" if outside_policy else "ok",
                  "outside_policy": outside_policy}]
     event = Envelope(type="review.concluded", actor=Actor(**HENGDONG_HEAD), project_id=project_id, payload={
         "outcome": outcome, "conditions": conditions or [], "findings": findings, "outside_policy": outside_policy,
-        "round": 1, "reason": f"review {outcome}",
+        "round": round_, "reason": f"review {outcome}", **({"units": units} if units is not None else {}),
     })
     neg.on_review_concluded(event.dump())
 
@@ -145,13 +148,15 @@ def session(stage: str = "early", participants: list | None = None, land: dict |
 
 
 def negotiating_park(neg: Negotiation, project_id: str, land: dict | None = None, **project) -> dict:
+    """A park project after its final-stage session (LEGAL present: a decision may be recorded, R4)."""
     park_project(neg, project_id, **project)
-    return neg.log_session(IPB, project_id, session(land=land))
+    return neg.log_session(IPB, project_id, session("final", land=land))
 
 
 def negotiating_town(neg: Negotiation, project_id: str, land: dict | None = None, **project) -> dict:
     town_project(neg, project_id, **project)
-    return neg.log_session(IPB, project_id, session(participants=[P_LEADER, P_IPB, P_XINTANG], land=land))
+    return neg.log_session(IPB, project_id, session("final", participants=[P_LEADER, P_IPB, P_XINTANG, P_LEGAL],
+                                                    land=land))
 
 
 def decision_events(neg: Negotiation) -> list[dict]:
@@ -294,8 +299,17 @@ def test_choosing_another_unit_needs_a_reason(neg):
 
     reason = "衡东已有配套供应链"
     got = neg.assign_unit(IPB, "p1", {"unit": "PARK:hengdong", "reason": reason})
+    # Hengdong did not review the project (it was bound for Hexi): its opinion comes first, in a new round (R2/R3)
+    assert got["stage"] == "park_review" and got["responsible_unit"] is None
+    assert got["pending"]["unit"] == "PARK:hengdong" and neg.events("negotiation.unit_assigned") == []
+    asked, = neg.events("negotiation.park_review_requested")
+    assert asked["payload"]["unit"] == "PARK:hengdong" and reason in asked["payload"]["reason"]
+    conclude(neg, "p1", units=BUREAUS + ["PARK:hexi", "PARK:hengdong"], round_=2)
+    got = neg.get_negotiation(IPB, "p1")
     assert got["responsible_unit"] == "PARK:hengdong" and got["assignment_reason"] == reason
+    assert got["stage"] == "assigned" and got["pending"] is None
     event, = neg.events("negotiation.unit_assigned")
+    assert event["actor"]["user_id"] == IPB["user_id"]  # IPB's choice, handed over once the park passed
     assert event["payload"]["unit"] == "PARK:hengdong" and event["payload"]["proposed"] == "PARK:hexi"
     assert event["payload"]["reason"] == reason
     assert [c["unit"] for c in event["payload"]["ranking"]] == ["PARK:hexi", "PARK:hengdong"]
@@ -423,9 +437,6 @@ def test_within_authority_in_a_park_only_the_park_head_decides(neg):
     assert decision_events(neg) == []
     assert neg.stored("p1")["stage"] == "negotiating" and neg.stored("p1")["decisions"] == {}
 
-    with pytest.raises(InvalidInput) as e:
-        neg.decide(HENGDONG_HEAD, "p1", {"decision": "refuse", "reasons": ["land price too low"]})
-    assert "decision" in e.value.details
     with pytest.raises(Conflict):  # nothing to recommend on a route within authority
         neg.recommend(HENGDONG_HEAD, "p1", {"recommendation": "please decide"})
     assert decision_events(neg) == [] and neg.stored("p1")["stage"] == "negotiating"
@@ -561,20 +572,33 @@ def test_a_restricted_class_finding_escalates_even_small_land(neg):
     assert neg.route(IPB, "p2")["escalated"] is False
 
 
-def test_an_exceeding_term_escalates_until_a_later_session_drops_it(neg):
+def test_an_exceeding_term_escalates_until_a_later_session_withdraws_it(neg):
     park_project(neg, "p1", land_mu="10")
-    neg.log_session(IPB, "p1", session(exceeding=["tax rebate beyond policy"]))
+    neg.log_session(IPB, "p1", session(exceeding=["tax rebate beyond policy"], held_on="2026-10-10"))
     route = neg.route(IPB, "p1")
     assert route["escalated"] is True and route["within_policy"] is False
-    assert any("tax rebate beyond policy" in r for r in route["reasons"])
+    assert route["exceeding"] == ["T1 tax rebate beyond policy — recorded in session 1 of 2026-10-10"]
+    assert any("tax rebate beyond policy" in r and "session 1" in r for r in route["reasons"])
     with pytest.raises(NotAllowed):
         neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
 
-    neg.log_session(IPB, "p1", session(exceeding=[]))
+    # left out of the next session's list, it stays open (R4): nothing drops out silently
+    neg.log_session(IPB, "p1", session("final", exceeding=[]))
     route = neg.route(IPB, "p1")
-    assert route["escalated"] is False and route["within_policy"] is True
+    assert route["escalated"] is True and route["exceeding"][0].startswith("T1 tax rebate beyond policy")
+    # withdrawn by a later session, with a reason, by IPB (or the session lead)
+    with pytest.raises(InvalidInput) as refused:
+        neg.log_session(IPB, "p1", {**session("final"), "withdrawn": [{"term": "T7", "reason": "x"}]})
+    assert "withdrawn.0.term" in refused.value.details
+    neg.log_session(IPB, "p1", {**session("final"), "withdrawn": [{"term": "T1", "reason": "投资方放弃该诉求"}]})
+    route = neg.route(IPB, "p1")
+    assert route["escalated"] is False and route["within_policy"] is True and route["exceeding"] == []
     assert route["decides"] == ["park_head:hengdong"]
-    assert neg.get_negotiation(IPB, "p1")["route"]["escalated"] is False
+    got = neg.get_negotiation(IPB, "p1")
+    assert got["route"]["escalated"] is False
+    term, = got["policy_terms"]
+    assert (term["status"], term["withdrawn_in"], term["withdrawal_reason"]) == ("withdrawn", 3, "投资方放弃该诉求")
+    assert term["withdrawn_by"]["unit"] == "IPB"
     assert decision_events(neg) == []
 
     got = neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
@@ -636,3 +660,174 @@ def test_an_impossible_agreed_land_is_refused_and_nothing_is_stored(neg, land, f
     assert field in refused.value.details
     assert neg.stored_sessions("p1") == [] and neg.events("negotiation.session_logged") == []
     assert neg.route(IPB, "p1")["land_mu"] == "45"
+
+
+# == 6. what is signed is what was decided (R4, R5) ======================================================
+def test_a_decision_within_authority_may_refuse_with_reasons_and_ipb_renegotiates(neg):
+    negotiating_park(neg, "p1", land_mu="45")
+    with pytest.raises(InvalidInput) as refused:
+        neg.decide(HENGDONG_HEAD, "p1", {"decision": "refuse"})
+    assert "reasons" in refused.value.details and decision_events(neg) == []
+
+    got = neg.decide(HENGDONG_HEAD, "p1", {"decision": "refuse", "reasons": ["投资强度偏低", "税收贡献不足"]})
+    assert got["stage"] == "refused" and got["decisions"] == {"park_head:hengdong": "refuse"}
+    event, = neg.events("negotiation.decided")
+    payload = event["payload"]
+    assert payload["outcome"] == "refused" and payload["reasons"] == ["投资强度偏低", "税收贡献不足"]
+    assert "投资强度偏低" in payload["reason"] and payload["round"] == 1
+    with pytest.raises(Conflict):  # decided once
+        neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
+    with pytest.raises(Conflict) as refused:  # no session on a refused project until IPB renegotiates
+        neg.log_session(IPB, "p1", session("final"))
+    assert "renegotiates" in refused.value.message
+
+    # back to IPB: it renegotiates (or terminates: the coordinator's, with a special report)
+    with pytest.raises(NotAllowed):
+        neg.renegotiate(HENGDONG_HEAD, "p1", {"reason": "x"})
+    got = neg.renegotiate(IPB, "p1", {"reason": "投资方同意追加设备投资"})
+    assert (got["stage"], got["round"], got["decisions"], got["route"]["escalated"]) == ("negotiating", 2, {}, False)
+    reopened, = neg.events("negotiation.reopened")
+    assert reopened["payload"]["round"] == 2 and reopened["payload"]["cause"] == "renegotiation"
+    assert "投资方同意追加设备投资" in reopened["payload"]["reason"]
+    with pytest.raises(Conflict):  # renegotiated once: it is negotiating now
+        neg.renegotiate(IPB, "p1", {"reason": "again"})
+    neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
+    agreed = neg.events("negotiation.decided")[-1]["payload"]
+    assert agreed["outcome"] == "agreed" and agreed["round"] == 2
+
+
+def test_no_decision_before_legal_took_part_in_a_final_stage_session(neg):
+    park_project(neg, "p1", land_mu="45")
+    neg.log_session(IPB, "p1", session("early"))  # LEGAL present, but not at the final stage
+    assert neg.get_negotiation(IPB, "p1")["legal_attended"] is False
+    with pytest.raises(Conflict) as refused:
+        neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
+    assert "Legal Affairs Office" in refused.value.message and "sessions" in refused.value.details
+    park_project(neg, "p2", n=2, land_mu="75")  # escalated: no recommendation either
+    neg.log_session(IPB, "p2", session("early"))
+    with pytest.raises(Conflict):
+        neg.recommend(HENGDONG_HEAD, "p2", {"recommendation": "建议同意"})
+    assert decision_events(neg) == []
+
+    neg.log_session(IPB, "p1", session("final"))
+    assert neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})["stage"] == "agreed"
+
+
+def test_the_decision_carries_the_decided_terms(neg):
+    park_project(neg, "p1", land_mu="40")
+    neg.log_session(IPB, "p1", {**session("early", agreed=["供地方式：挂牌出让"]),
+                                "total_investment": "150000000", "fixed_asset_investment": "100000000"})
+    neg.log_session(IPB, "p1", {**session("final", land={"value": "30000", "unit": "m2"},
+                                          agreed=["供地方式：挂牌出让", "2027年3月开工"]),
+                                "policy_terms": [{"clause": "tax_reward_years", "value": "3"}]})
+    terms = neg.get_negotiation(IPB, "p1")["terms"]
+    expected = {"land_mu": "45", "total_investment": "150000000", "fixed_asset_investment": "100000000",
+                "intensity_wan_per_mu": "222.22", "agreed": ["供地方式：挂牌出让", "2027年3月开工"],
+                "policy_terms": ["地方留成税收奖励年限：3年"]}
+    assert terms == expected
+    neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
+    event, = neg.events("negotiation.decided")
+    assert event["payload"]["terms"] == expected and neg.stored("p1")["decided_terms"] == expected
+
+
+def test_a_change_after_the_decision_needs_a_new_decision_on_the_route_the_changed_terms_give(neg):
+    negotiating_park(neg, "p1", land_mu="45")
+    neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
+    # a session after the decision that changes nothing decided: the decision stands
+    neg.log_session(IPB, "p1", {**session("final"), "open": ["厂房设计方案"]})
+    assert neg.stored("p1")["stage"] == "agreed" and neg.events("negotiation.reopened") == []
+
+    got = neg.log_session(IPB, "p1", session("final", land={"value": "80", "unit": "mu"}))
+    assert (got["stage"], got["round"], got["decisions"], got["decided_terms"]) == ("negotiating", 2, {}, None)
+    reopened, = neg.events("negotiation.reopened")
+    assert reopened["payload"]["changed"] == ["land_mu", "intensity_wan_per_mu"]
+    assert reopened["payload"]["from_stage"] == "agreed" and reopened["payload"]["round"] == 2
+    route = neg.route(IPB, "p1")  # 45 mu decided, changed to 80: the principals' now
+    assert route["escalated"] is True and route["land_mu"] == "80" and route["signs"] == "county_magistrate"
+    with pytest.raises(NotAllowed):
+        neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
+    neg.recommend(HENGDONG_HEAD, "p1", {"recommendation": "建议同意按80亩供地"})
+    neg.decide(SECRETARY, "p1", {"decision": "agree"})
+    neg.decide(MAGISTRATE, "p1", {"decision": "agree"})
+    outcome, = neg.events("negotiation.principals_decided")
+    assert outcome["payload"]["round"] == 2 and outcome["payload"]["terms"]["land_mu"] == "80"
+    assert outcome["payload"]["route"]["signs"] == "county_magistrate"
+
+
+def test_a_changed_term_while_the_principals_decide_sends_it_back_too(neg):
+    negotiating_park(neg, "p1", land_mu="75")
+    neg.recommend(HENGDONG_HEAD, "p1", {"recommendation": "建议同意"})
+    neg.decide(SECRETARY, "p1", {"decision": "agree"})
+    neg.log_session(IPB, "p1", {**session("final"), "policy_terms": [{"clause": "land_price_rebate", "value": "40"}]})
+    got = neg.get_negotiation(IPB, "p1")
+    assert got["stage"] == "negotiating" and got["decisions"] == {} and got["recommendation"] is None
+    assert neg.events("negotiation.reopened")[0]["payload"]["changed"] == ["policy_terms"]
+    with pytest.raises(Conflict):  # the recommendation comes again first
+        neg.decide(MAGISTRATE, "p1", {"decision": "agree"})
+
+
+def test_policy_terms_are_picked_from_the_county_catalogue_or_flagged_explicitly(neg):
+    park_project(neg, "p1", land_mu="45")
+    within = [{"clause": "land_price_rebate", "value": "30"}, {"text": "协助办理项目审批手续", "exceeds_policy": False}]
+    neg.log_session(IPB, "p1", {**session("final"), "policy_terms": within})
+    route = neg.route(IPB, "p1")
+    assert route["within_policy"] is True and route["exceeding"] == []  # 30 % is the catalogue's limit: within
+    neg.log_session(IPB, "p1", {**session("final", held_on="2026-10-13"),
+                                "policy_terms": [{"clause": "land_price_rebate", "value": "40"}]})
+    route = neg.route(IPB, "p1")
+    assert route["escalated"] is True
+    assert route["exceeding"] == ["T3 土地出让金返还（用于项目基础设施配套）：40% (current policy: at most 30 percent) "
+                                  "— recorded in session 2 of 2026-10-13"]
+    terms = {t["term_id"]: (t["exceeds"], t["status"]) for t in neg.get_negotiation(IPB, "p1")["policy_terms"]}
+    assert terms == {"T1": (False, "open"), "T2": (False, "open"), "T3": (True, "open")}
+
+    for bad, field in ((({"clause": "free_lunch", "value": "1"},), "policy_terms.0.clause"),
+                       (({"text": "另行商定的优惠"},), "policy_terms.0.exceeds_policy"),
+                       (({"clause": "land_price_rebate"},), "policy_terms.0.value")):
+        with pytest.raises(InvalidInput) as refused:
+            neg.log_session(IPB, "p1", {**session("final"), "policy_terms": list(bad)})
+        assert field in refused.value.details
+    # withdrawn by IPB or the session lead only, with a reason
+    park_clerk = {"user_id": "u-pc", "position": "park_clerk", "unit": "PARK:hengdong"}
+    with pytest.raises(NotAllowed):
+        neg.log_session(park_clerk, "p1", {**session("final"), "withdrawn": [{"term": "T3", "reason": "放弃"}]})
+    assert len(neg.stored_sessions("p1")) == 2
+    neg.log_session(HENGDONG_HEAD, "p1", {**session("final"), "withdrawn": [{"term": "T3", "reason": "按现行政策执行"}]})
+    assert neg.route(IPB, "p1")["escalated"] is False
+    assert neg.get_negotiation(IPB, "p1")["terms"]["policy_terms"] == [
+        "土地出让金返还（用于项目基础设施配套）：30%", "协助办理项目审批手续"]
+    catalogue = {c["id"]: c["limit"] for c in neg.incentive_catalogue(IPB)}
+    assert catalogue["land_price_rebate"] == "30" and len(catalogue) >= 5
+
+
+def test_the_location_checks_run_again_for_the_unit_ipb_assigns(neg):
+    # C3985 is in both parks' positioning; 10,000 万元 on 45 mu = 222.22 万元/亩: Hengdong's 200, not Hexi's 250
+    file_project(neg, "p1", sector="C3985", location_kind="park", location_id="hengdong")
+    with Session(neg.provider.engine) as s, s.begin():
+        s.execute(models.negotiations.update().values(planned_fixed_asset_investment="100000000"))
+    conclude(neg, "p1", units=BUREAUS + ["PARK:hengdong"])
+    neg.record_intermediary(IPB, "p1", {"none": True})
+    with pytest.raises(InvalidInput) as refused:
+        neg.assign_unit(IPB, "p1", {"unit": "PARK:hexi", "reason": "投资方改选河西"})
+    assert "investment_intensity" in refused.value.message and "222.22" in refused.value.message
+    assert "250" in refused.value.message and refused.value.details["unit"]
+    assert neg.stored("p1")["stage"] == "approved" and neg.events("negotiation.park_review_requested") == []
+    got = neg.assign_unit(IPB, "p1", {"unit": "PARK:hengdong"})  # it reviewed the project: handed over at once
+    assert got["stage"] == "assigned" and got["responsible_unit"] == "PARK:hengdong"
+
+    # a sector barred at a location: C25 (石油加工) at any town
+    approved(neg, "p2", n=2, sector="C2511", location_kind="open", location_id=None)
+    neg.record_intermediary(IPB, "p2", {"none": True})
+    with pytest.raises(InvalidInput) as refused:
+        neg.assign_unit(IPB, "p2", {"unit": "TOWN:xintang", "reason": "就近安置"})
+    assert "environmental_protection" in refused.value.message and "barred" in refused.value.message
+
+
+def test_a_signed_contract_takes_no_more_sessions(neg):
+    negotiating_park(neg, "p1", land_mu="45")
+    neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
+    signed = Envelope(type="contracts.signed", actor=Actor(**HENGDONG_HEAD), project_id="p1", payload={"version": 1})
+    neg.on_contract_signed(signed.dump())
+    with pytest.raises(Conflict) as refused:
+        neg.log_session(IPB, "p1", session("final", land={"value": "80", "unit": "mu"}))
+    assert "signed" in refused.value.message and neg.events("negotiation.reopened") == []

@@ -312,6 +312,30 @@ def test_the_end_of_the_construction_period_is_told_when_accounting_opens_for_it
                                                                 "reason": "opened by IPB"})
     assert len(n.notes("accounting.opened")) == 1  # IPB opened that one itself
 
+def test_a_deadline_moved_by_a_holiday_schedule_is_told(n):
+    project(n)
+    n.event("on_report_due_moved", "contracts.report_due_moved", "p1", {
+        "obligation": {"key": "O1", "text": "缴清土地出让金", "due": "2026-12-30", "report_due": "2027-01-05"},
+        "responsible_unit": "PARK:hengdong", "report_due": "2027-01-05", "provisional": False, "previous": "2027-01-04",
+        "reason": "the 2027 holiday schedule is loaded: the special report on O1 is due 2027-01-05, not 2027-01-04"})
+    note, = n.notes("contracts.report_due_moved")
+    assert note["title"] == "【招商】专项报告期限调整：ZS2026-0001 O1" and note["recipients"][0] == "unit:PARK:hengdong"
+    n.event("on_review_deadline_moved", "review.deadline_moved", "p1", {
+        "round": 1, "deadline": "2027-01-11", "deadline_provisional": False, "previous": "2027-01-08",
+        "required_units": ["DRB"], "reason": "the 2027 holiday schedule is loaded"})
+    note, = n.notes("review.deadline_moved")
+    assert note["recipients"] == ["unit:DRB", "unit:IPB"]
+
+
+def test_a_missing_holiday_schedule_is_told_to_the_administrators(n):
+    n.event("on_holiday_schedule_missing", "supervision.holiday_schedule_missing", None, {
+        "year": 2027, "today": "2026-12-01", "since": "2026-12-01", "reason": "not loaded"})
+    note, = n.notes("supervision.holiday_schedule_missing")
+    assert note["title"] == "【招商】2027年法定节假日安排尚未导入" and note["recipients"] == [
+        "position:ipb_admin", "position:system_administrator"]
+    assert n.inbox(ADMIN)["items"][0]["title"] == note["title"]
+
+
 @pytest.mark.parametrize("bad", [6754957674901253652480, 2**63, 0, -1, "x"])
 def test_an_id_no_database_can_hold_is_not_found_not_a_crash(n, bad):
     """Found by the API property tests: a huge id overflowed SQLite's INTEGER (a 502)."""

@@ -12,7 +12,7 @@ import chinese_calendar
 import pytest
 from sqlalchemy import create_engine
 
-from services.review import models
+from services.review import domain, models
 from services.review.checks import discover_checks
 from services.review.service import ReviewService
 from shared.actor import Actor
@@ -23,7 +23,6 @@ from shared.workdays import WorkingDayCalendar
 from tests.harness import Harness, TestClock, shanghai
 
 POLICY = load_policy()
-CALENDAR = WorkingDayCalendar(POLICY.holiday_years)
 CHECKS = discover_checks()
 
 IPB = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
@@ -50,7 +49,8 @@ class Review(Harness):
     """The review service with the sample policy, the official calendar and the shipped checks."""
 
     def __init__(self, engine, clock: TestClock):
-        super().__init__(ReviewService, models.metadata, engine, policy=POLICY, calendar=CALENDAR, clock=clock,
+        self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
+        super().__init__(ReviewService, models.metadata, engine, policy=POLICY, calendar=self.calendar, clock=clock,
                          checks=CHECKS)
         self.clock = clock
 
@@ -288,3 +288,107 @@ def test_convening_needs_a_filed_project_and_happens_once(review):
     with pytest.raises(Conflict):
         review.convene(IPB, "p1", {})
     assert len(review.events("review.convened")) == 1
+
+
+# -- the park IPB assigns that did not review the project (R2/R3) -----------------------------------------------
+def park_review_requested(review: Review, project_id: str, unit: str) -> None:
+    """Deliver negotiation.park_review_requested, as the bus would."""
+    event = Envelope(type="negotiation.park_review_requested", actor=Actor(**IPB), project_id=project_id,
+                     payload={"unit": unit, "reason": f"IPB proposes {unit} as the responsible unit"})
+    review.on_park_review_requested(event.dump())
+
+
+def test_a_park_ipb_assigns_gives_its_opinion_in_a_new_round_the_others_standing(review, clock):
+    # C3985 in both parks' positioning; 6,000 万元 on 20 mu = 300 万元/亩: meets Hexi's 250 too
+    convened(review, "p1", sector="C3985")
+    for unit in HENGDONG_UNITS:
+        got = review.record_opinion(reviewer(unit), "p1", {"opinion": "conditional" if unit == "IND" else "pass",
+                                                           "conditions": ["研发投入不低于3%"] if unit == "IND" else []})
+    assert got["outcome"] == "approved" and got["round"] == 1
+
+    clock.now = shanghai(2026, 10, 22)
+    park_review_requested(review, "p1", "PARK:hexi")
+    got = review.get_review(IPB, "p1")
+    assert (got["state"], got["round"], got["outcome"]) == ("open", 2, None)
+    assert got["required_units"] == [*HENGDONG_UNITS, "PARK:hexi"] and got["awaiting"] == ["PARK:hexi"]
+    assert {f["check"]: f["verdict"] for f in got["findings"]}["investment_intensity"] == "ok"
+    assert "PARK:hexi" in {f["policy_values"].get("minimum_source") for f in got["findings"]}
+    reopened, = review.events("review.reopened")
+    assert reopened["payload"]["round"] == 2 and reopened["payload"]["unit"] == "PARK:hexi"
+    assert [q["project_id"] for q in review.queue(reviewer("PARK:hexi"))] == ["p1"]
+    assert review.queue(reviewer("DRB")) == []  # the others' opinions stand
+    with pytest.raises(Conflict):
+        review.record_opinion(reviewer("DRB"), "p1", {"opinion": "fail", "reasons": ["改变主意"]})
+
+    got = review.record_opinion(reviewer("PARK:hexi"), "p1", {"opinion": "pass"})
+    assert got["state"] == "concluded" and got["outcome"] == "approved"
+    assert got["conditions"] == [{"unit": "IND", "condition": "研发投入不低于3%"}]  # carried forward still
+    concluded = review.events("review.concluded")[-1]["payload"]
+    assert concluded["round"] == 2 and concluded["units"] == [*HENGDONG_UNITS, "PARK:hexi"]
+
+
+def test_the_park_s_fail_rejects_and_a_park_already_reviewing_is_not_added(review):
+    convened(review, "p1", sector="C3985")
+    for unit in HENGDONG_UNITS:
+        review.record_opinion(reviewer(unit), "p1", {"opinion": "pass"})
+    with pytest.raises(Conflict):
+        park_review_requested(review, "p1", "PARK:hengdong")
+    park_review_requested(review, "p1", "PARK:hexi")
+    got = review.record_opinion(reviewer("PARK:hexi"), "p1", {"opinion": "fail", "reasons": ["园区无可用地块"]})
+    assert got["outcome"] == "rejected"  # R2: any fail rejects
+
+
+def test_a_check_the_project_fails_at_the_new_park_rejects_the_round_at_once(review):
+    # 4,500 万元 on 20 mu = 225 万元/亩: Hengdong's 200 passes, Hexi's 250 does not
+    convened(review, "p1", sector="C3985", fai="45000000")
+    for unit in HENGDONG_UNITS:
+        review.record_opinion(reviewer(unit), "p1", {"opinion": "pass"})
+    park_review_requested(review, "p1", "PARK:hexi")
+    got = review.get_review(IPB, "p1")
+    assert got["state"] == "concluded" and got["outcome"] == "rejected"
+    assert "investment_intensity" in review.events("review.concluded")[-1]["payload"]["reason"]
+
+
+# -- R16: a year's official holiday schedule loaded counts the provisional deadlines again ---------------------------
+ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
+SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
+               "workdays": ["2027-02-06"]}
+
+
+def test_loading_the_year_moves_every_provisional_review_deadline_in_it_and_says_which(review, clock):
+    clock.now = shanghai(2026, 12, 25)  # Fri: 10 working days run into 2027, not yet known
+    first = convened(review, "p1")
+    assert (first["deadline"], first["deadline_provisional"]) == ("2027-01-08", True)  # 1 Jan counted as a weekday
+    clock.now = shanghai(2026, 12, 1)
+    assert convened(review, "p2", n=2)["deadline_provisional"] is False  # inside 2026: not provisional, not moved
+    clock.now = shanghai(2026, 12, 28)
+    with pytest.raises(NotAllowed):
+        review.load_holidays(IPB, 2027, SAMPLE_2027)
+    with pytest.raises(InvalidInput) as bad:
+        review.load_holidays(ADMIN, 2027, {"holidays": ["2026-10-01"]})
+    assert "holidays" in bad.value.details and review.get_review(IPB, "p1")["deadline"] == "2027-01-08"
+
+    answer = review.load_holidays(ADMIN, 2027, SAMPLE_2027)
+    assert answer["moved"] == [{"project_id": "p1", "ref": "ZS2026-0001", "what": "review period (round 1)",
+                                "from": "2027-01-08", "to": "2027-01-11", "provisional": False}]
+    got = review.get_review(IPB, "p1")
+    assert (got["deadline"], got["deadline_provisional"]) == ("2027-01-11", False)
+    moved, = review.events("review.deadline_moved")
+    assert moved["payload"]["deadline"] == "2027-01-11" and moved["payload"]["previous"] == "2027-01-08"
+    assert review.load_holidays(ADMIN, 2027, SAMPLE_2027)["moved"] == []  # loaded again: nothing left to move
+    clock.now = shanghai(2026, 12, 29)
+    assert convened(review, "p3", n=3)["deadline_provisional"] is False  # new periods count on it at once
+    clock.now = shanghai(2027, 1, 11, 23)
+    review.escalate_overdue()  # p1's period now ends on the 11th: not escalated (p2's ended in December)
+    assert [e["project_id"] for e in review.events("review.escalated")] == ["p2"]
+
+
+def test_a_review_deadline_is_counted_again_only_while_provisional_and_open():
+    calendar = WorkingDayCalendar({2027: SAMPLE_2027})
+    review = {"state": "open", "deadline_provisional": True, "period_start": dt.date(2026, 12, 25),
+              "deadline": dt.date(2027, 1, 8)}
+    assert domain.moved_deadline(review, calendar, 10).date == dt.date(2027, 1, 11)
+    assert domain.moved_deadline({**review, "state": "concluded"}, calendar, 10) is None
+    assert domain.moved_deadline({**review, "deadline_provisional": False}, calendar, 10) is None
+    unknown = WorkingDayCalendar({})
+    assert domain.moved_deadline(review, unknown, 10) is None  # still the same provisional day: nothing moved

@@ -21,6 +21,7 @@ from shared.db import make_engine
 from shared.documents import DocumentStore
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
+from shared.workdays import WorkingDayCalendar
 from tests.conftest import fresh_pg_database
 from tests.harness import Harness, TestClock
 
@@ -37,7 +38,9 @@ T0 = dt.datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
 
 class Supervision(Harness):
     def __init__(self, engine, clock: TestClock, documents: DocumentStore):
-        super().__init__(SupervisionService, models.metadata, engine, policy=POLICY, clock=clock, documents=documents)
+        self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
+        super().__init__(SupervisionService, models.metadata, engine, policy=POLICY, clock=clock, documents=documents,
+                         calendar=self.calendar)
 
     def said(self, event_type: str) -> list[dict]:
         """The payloads of what supervision emitted of this type, in order."""
@@ -172,7 +175,7 @@ def test_a_terminated_signed_project_has_nothing_falling_due_any_more(s, clock):
     state_change(s, "p1", "terminated", 17)
     clock.advance(days=60)
     assert s.fire_due_deadlines() == 0
-    assert all(r["cancelled_at"] is not None for r in s.rows("deadlines"))
+    assert all(r["cancelled_at"] is not None for r in s.rows("deadlines") if r["project_id"] == "p1")
     assert [g["count"] for g in s.stalled(LG_OFFICE)] == [0, 0, 0]
 
 
@@ -364,3 +367,104 @@ def test_an_id_no_database_can_hold_is_not_found_not_a_crash(s, bad):
     project(s)
     with pytest.raises(NotFound):
         s.resolve_problem(IPB, "p1", bad, {"resolution": "已解决"})
+
+
+# -- an administrator's dry run ----------------------------------------------------------------------------------
+
+ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
+
+
+def test_an_administrator_sees_which_deadlines_would_fire_as_of_a_date_and_none_fires(s, clock):
+    project(s)
+    lapse(s, report_due="2026-09-04")  # the report-due reminder: 4 Sep, at the reminder time
+    s.schedule_reminder(LG_OFFICE, "p1", {"at": dt.datetime(2026, 9, 10, 23, 30, tzinfo=SHANGHAI).isoformat(),
+                                          "note": "督办"})
+    with pytest.raises(NotAllowed):
+        s.deadlines_outlook(IPB, "2026-09-10")
+    with pytest.raises(InvalidInput):
+        s.deadlines_outlook(ADMIN, "2026-13-01")
+    pending = s.rows("deadlines")
+    assert [d["kind"] for d in s.deadlines_outlook(ADMIN, "2026-09-04")] == ["special_report_due"]
+    by_tenth = s.deadlines_outlook(ADMIN, "2026-09-10")  # to the end of the day in Shanghai (23:30 included)
+    assert [d["kind"] for d in by_tenth] == ["special_report_due", "reminder"]
+    assert by_tenth[1]["due_at"] == "2026-09-10T23:30:00+08:00" and by_tenth[1]["fired_at"] is None
+    assert s.rows("deadlines") == pending and s.said("supervision.reminder") == []  # nothing fired
+
+
+# -- R16: the official holiday schedules ---------------------------------------------------------------------------
+SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
+               "workdays": ["2027-02-06"]}
+
+
+@pytest.mark.parametrize("today, known, watched, at", [
+    ("2026-06-15", {2026}, 2027, "2026-12-01T09:00:00+08:00"),  # before December: the first check is 1 December
+    ("2026-12-01", {2026}, 2027, "2026-12-01T09:00:00+08:00"),  # from 1 December, daily while 2027 is missing
+    ("2026-12-20", {2026}, 2027, "2026-12-20T09:00:00+08:00"),
+    ("2026-12-20", {2026, 2027}, 2028, "2027-12-01T09:00:00+08:00"),  # loaded: next 1 December, for the year after
+    ("2027-01-10", {2026}, 2027, "2027-01-10T09:00:00+08:00"),  # still missing in its own year: daily
+    ("2026-11-30", {2026}, 2027, "2026-12-01T09:00:00+08:00"),
+])
+def test_the_check_for_a_missing_holiday_schedule(today, known, watched, at):
+    year, when = domain.holiday_watch(dt.date.fromisoformat(today), known.__contains__, "09:00")
+    assert (year, when.isoformat()) == (watched, at)
+
+
+def told(s):
+    """The days supervision said a year's schedule was missing."""
+    return [(e["payload"]["year"], e["payload"]["today"]) for e in s.events("supervision.holiday_schedule_missing")]
+
+
+def test_from_1_december_the_administrators_are_told_daily_until_next_year_s_schedule_is_loaded(tmp_path, clock,
+                                                                                               documents):
+    engine = create_engine(f"sqlite:///{tmp_path / 'holidays.db'}")
+    models.metadata.create_all(engine)
+    s = Supervision(engine, clock, documents)
+    clock.now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=SHANGHAI)
+    s.fire_due_deadlines()
+    assert told(s) == []
+    watch, = s.deadline_rows("holiday_schedule_missing")
+    assert (watch["subject"], watch["due_at"]) == ("2027", dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI))
+
+    clock.now = dt.datetime(2026, 12, 1, 9, 0, 5, tzinfo=SHANGHAI)
+    assert s.fire_due_deadlines() == 1
+    assert told(s) == [(2027, "2026-12-01")]
+    for hour in (10, 15, 23):  # once a day
+        clock.now = dt.datetime(2026, 12, 1, hour, tzinfo=SHANGHAI)
+        assert s.fire_due_deadlines() == 0
+    restarted = Supervision(engine, clock, documents)  # a restart: the checks are rows, not memory
+    assert restarted.fire_due_deadlines() == 0 and len(told(restarted)) == 1
+    clock.now = dt.datetime(2026, 12, 3, 9, 30, tzinfo=SHANGHAI)  # down on the 2nd: the missed check fires once
+    assert restarted.fire_due_deadlines() == 1
+    assert [day for _, day in told(restarted)] == ["2026-12-01", "2026-12-03"]
+    assert len(restarted.deadline_rows("holiday_schedule_missing")) == 3  # fired, fired, and tomorrow's
+
+    with pytest.raises(NotAllowed):
+        restarted.load_holidays(IPB, 2027, SAMPLE_2027)
+    assert restarted.load_holidays(ADMIN, 2027, SAMPLE_2027) == {"service": "supervision", "year": 2027, "moved": []}
+    pending = [d for d in restarted.deadline_rows("holiday_schedule_missing") if d["fired_at"] is None
+               and d["cancelled_at"] is None]
+    assert [(d["subject"], d["due_at"].astimezone(SHANGHAI).date().isoformat()) for d in pending] == [("2028", "2027-12-01")]
+    clock.now = dt.datetime(2026, 12, 4, 9, 30, tzinfo=SHANGHAI)
+    assert restarted.fire_due_deadlines() == 0 and len(told(restarted)) == 2
+    engine.dispose()
+
+
+def test_a_moved_deadline_moves_its_reminder(s, clock):
+    project(s)
+    lapse(s, key="O1", report_due="2027-01-04")
+    s.event("on_report_due_moved", "contracts.report_due_moved", "p1", {
+        "obligation": {"key": "O1", "text": "缴清土地出让金", "due": "2026-12-30", "report_due": "2027-01-05"},
+        "responsible_unit": "PARK:hengdong", "report_due": "2027-01-05", "provisional": False, "previous": "2027-01-04",
+        "reason": "the 2027 holiday schedule is loaded: the special report on O1 is due 2027-01-05, not 2027-01-04"})
+    pending = [d for d in s.deadline_rows("special_report_due") if d["cancelled_at"] is None]
+    assert [(d["due_at"], d["payload"]["report_due"], d["payload"]["provisional"]) for d in pending] == [
+        (dt.datetime(2027, 1, 5, 9, 0, tzinfo=SHANGHAI), "2027-01-05", False)]
+
+    s.event("on_review_convened", "review.convened", "p2", {"ref": "ZS2026-0002", "required_units": ["DRB"],
+                                                             "findings": [], "deadline": "2027-01-08", "reason": "x"})
+    s.event("on_review_deadline_moved", "review.deadline_moved", "p2", {
+        "round": 1, "deadline": "2027-01-11", "deadline_provisional": False, "previous": "2027-01-08",
+        "required_units": ["DRB"], "reason": "the 2027 holiday schedule is loaded"})
+    period = [d for d in s.deadline_rows("review_period") if d["cancelled_at"] is None]
+    assert [(d["due_at"], d["payload"]["deadline"], d["payload"]["awaiting"]) for d in period] == [
+        (dt.datetime(2027, 1, 11, 9, 0, tzinfo=SHANGHAI), "2027-01-11", ["DRB"])]

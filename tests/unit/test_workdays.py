@@ -223,3 +223,32 @@ def test_load_extra_years_sorts_and_deduplicates():
 def test_load_extra_years_rejects_bad_input(data, message):
     with pytest.raises(ValueError, match=message):
         load_extra_years(data)
+
+
+def test_a_year_loaded_later_is_known_and_counted_on_its_schedule():
+    cal = WorkingDayCalendar()
+    before = cal.add_working_days(D(2026, 12, 30), 3)
+    assert (before.date, before.provisional) == (D(2027, 1, 4), True)  # Fri 1 Jan counted as a weekday
+    copy = cal.with_years({2027: {"holidays": ["2027-01-01"], "workdays": []}})
+    assert cal.add_working_days(D(2026, 12, 30), 3) == before  # the original is unchanged
+    after = copy.add_working_days(D(2026, 12, 30), 3)
+    assert (after.date, after.provisional, after.unknown_years) == (D(2027, 1, 5), False, ())
+    assert cal.add_years({"2027": {"holidays": ["2027-01-01"]}}) == [2027] and cal.is_known_year(2027)
+    assert cal.add_working_days(D(2026, 12, 30), 3) == after
+    with pytest.raises(ValueError):
+        cal.add_years({2028: {"holidays": ["2027-05-01"]}})
+
+
+def test_a_loaded_schedule_is_checked_naming_the_field():
+    from shared.errors import InvalidInput
+    from shared.holidays import schedule_of
+
+    assert schedule_of(2027, {"holidays": ["2027-01-01", "2027-01-01"], "workdays": ["2027-02-07"]}) == (
+        2027, {"holidays": ["2027-01-01"], "workdays": ["2027-02-07"]})
+    for year, data, field in [(2027, {"holidays": ["2026-10-01"]}, "holidays"), (2027, {"holidays": []}, "holidays"),
+                              (2027, {"holidays": ["2027-01-01"], "workdays": ["2027-01-01"]}, "workdays"),
+                              (2027, {"holidays": ["not a date"]}, "holidays.0"), (1999, {"holidays": ["1999-01-01"]}, "year"),
+                              (2027, {"holidays": ["2027-01-01"], "extra": []}, "extra")]:
+        with pytest.raises(InvalidInput) as refused:
+            schedule_of(year, data)
+        assert field in refused.value.details

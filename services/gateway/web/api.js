@@ -1,7 +1,9 @@
-// Calls to /api: a Bearer token from sign-in (sessionStorage), or — as a test/demo aid only — the
+// Calls to /api: a Bearer token from sign-in (localStorage: a project opened in a new tab is still signed in;
+// signing out, or the session's expiry, ends it for every tab), or — as a test/demo aid only — the
 // "dev actor" given by ?as=<user_id>,<position>,<unit>, sent as X-Zhaoshang-* headers (the gateway
 // accepts those only where ZS_TRUST_ACTOR_HEADERS=true). A 401 sends the user back to sign-in.
-const TOKEN = 'zs.token', USER = 'zs.user', DEV = 'zs.devActor';
+const TOKEN = 'zs.token', USER = 'zs.user', DEV = 'zs.devActor', OPS = 'zs.operations';
+const store = window.localStorage;
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -17,20 +19,21 @@ export function adoptDevActor() {
   if (!as) return;
   const [user_id, position, unit] = as.split(',').map(s => s.trim());
   if (user_id && position && unit) {
-    sessionStorage.setItem(DEV, JSON.stringify({ user_id, position, unit }));
-    sessionStorage.removeItem(TOKEN);
-    sessionStorage.setItem(USER, JSON.stringify({ user_id, name: user_id, position, unit, is_admin: false, dev: true }));
+    store.setItem(DEV, JSON.stringify({ user_id, position, unit }));
+    store.removeItem(TOKEN);
+    store.removeItem(OPS);
+    store.setItem(USER, JSON.stringify({ user_id, name: user_id, position, unit, is_admin: false, dev: true }));
   }
 }
 
-export const devActor = () => JSON.parse(sessionStorage.getItem(DEV) || 'null');
-export const currentUser = () => JSON.parse(sessionStorage.getItem(USER) || 'null');
-export const signedIn = () => Boolean(sessionStorage.getItem(TOKEN) || devActor());
+export const devActor = () => JSON.parse(store.getItem(DEV) || 'null');
+export const currentUser = () => JSON.parse(store.getItem(USER) || 'null');
+export const signedIn = () => Boolean(store.getItem(TOKEN) || devActor());
 
 function authHeaders() {
   const dev = devActor();
   if (dev) return { 'X-Zhaoshang-User': dev.user_id, 'X-Zhaoshang-Position': dev.position, 'X-Zhaoshang-Unit': dev.unit };
-  const token = sessionStorage.getItem(TOKEN);
+  const token = store.getItem(TOKEN);
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
@@ -39,7 +42,7 @@ export function whenUnauthenticated(fn) { onUnauthenticated = fn; }
 
 export async function raw(method, path, body, { anonymous = false } = {}) {
   const headers = anonymous ? {} : authHeaders();
-  const token = sessionStorage.getItem(TOKEN);
+  const token = store.getItem(TOKEN);
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let answer;
   try {
@@ -50,7 +53,7 @@ export async function raw(method, path, body, { anonymous = false } = {}) {
   // a 401 sends the user to sign-in — unless the request went out under a session since ended (a page's late
   // answers after signing out must not sign out whoever signs in next)
   if (answer.status === 401 && !anonymous && !path.startsWith('/api/sessions')
-      && sessionStorage.getItem(TOKEN) === token) onUnauthenticated();
+      && store.getItem(TOKEN) === token) onUnauthenticated();
   return answer;
 }
 
@@ -70,15 +73,16 @@ export const enc = encodeURIComponent;
 
 export async function signIn(user_id, password) {
   const session = await call('POST', '/api/sessions', { user_id, password }, { anonymous: true });
-  sessionStorage.removeItem(DEV);
-  sessionStorage.setItem(TOKEN, session.token);
-  sessionStorage.setItem(USER, JSON.stringify(session.user));
+  store.removeItem(DEV);
+  store.removeItem(OPS);
+  store.setItem(TOKEN, session.token);
+  store.setItem(USER, JSON.stringify(session.user));
   return session.user;
 }
 
 export async function signOut() {
-  if (sessionStorage.getItem(TOKEN)) { try { await call('DELETE', '/api/sessions'); } catch (e) { /* gone already */ } }
-  for (const k of [TOKEN, USER, DEV]) sessionStorage.removeItem(k);
+  if (store.getItem(TOKEN)) { try { await call('DELETE', '/api/sessions'); } catch (e) { /* gone already */ } }
+  for (const k of [TOKEN, USER, DEV, OPS]) store.removeItem(k);
 }
 
 // Download a file the API serves (binary, or JSON {filename, content_base64}) with the auth headers.
@@ -126,3 +130,14 @@ export async function findPath(test) {
   const paths = Object.keys((await openapi()).paths || {});
   return paths.find(test) || null;
 }
+
+// What the signed-in user may do (the authorization table the services enforce, /api/me/operations), read once
+// per sign-in: {operations: {op: 'always'|'own'}, rules: {op: {positions, units}}}.
+export async function myOperations() {
+  const kept = JSON.parse(store.getItem(OPS) || 'null');
+  if (kept) return kept;
+  const answer = await get('/api/me/operations');
+  store.setItem(OPS, JSON.stringify(answer));
+  return answer;
+}
+export const may = (ops, ...operations) => operations.some(o => ops && ops.operations && ops.operations[o]);

@@ -11,6 +11,11 @@ import {
 } from './ui.js';
 import { nextSteps, opinionForm, decisionForm, signForm, downloadButton, custodianForm, isHead } from './lifecycle.js';
 import { usersPage } from './admin.js';
+import {
+  workbenchPage, inboxPage, searchPage, searchBox, refreshBadge, basicCard, attachmentsCard, printLedger, printProject,
+  printApproval,
+} from './workbench.js';
+import { setRules, setPeople, personName } from './ui.js';
 
 export { refusal };
 const main = document.getElementById('main');
@@ -92,7 +97,8 @@ async function ledgerPage(params) {
     h('button.primary', { type: 'submit' }, t('common.filter')),
     exportPath ? h('button', { type: 'button', id: 'ledger-export', onclick: async e => {
       try { await api.download(`${exportPath}?${query()}`, 'ledger.xlsx'); } catch (err) { e.target.after(refusal(err)); }
-    } }, t('ledger.export')) : null);
+    } }, t('ledger.export')) : null,
+    h('a.button', { id: 'ledger-print', href: `#/print/ledger?${new URLSearchParams(params)}` }, t('print.ledger')));
   const query = () => {
     const q = new URLSearchParams({ book });
     const v = formValues(filters);
@@ -137,28 +143,60 @@ function newLeadPage() {
     field(t('lead.contact'), input('contact_name', { required: true })),
     field(t('lead.phone'), input('contact_phone', { required: true })),
     field(t('lead.email'), input('contact_email', { type: 'email' })),
-    field(t('lead.sector'), input('sector', { required: true, placeholder: 'C3252' })),
-    field(t('lead.total'), input('planned_total_investment', { required: true, inputmode: 'decimal' })),
-    field(t('lead.fai'), input('planned_fixed_asset_investment', { required: true, inputmode: 'decimal' })),
+    field(t('lead.sector'), h('div.inline', input('sector', { required: true, placeholder: t('lead.sector_hint'), list: 'sector-list' }),
+      sectorList())),
+    field(t('lead.total'), amountInput('planned_total_investment')),
+    field(t('lead.fai'), amountInput('planned_fixed_asset_investment')),
     field(t('lead.land'), h('div.inline', input('land_value', { required: true, inputmode: 'decimal' }),
       select('land_unit', [['mu', '亩 mu'], ['m2', '平方米 m²'], ['ha', '公顷 ha']]))),
     field(t('lead.location'), h('div.inline', select('location_kind', [['park', t('lead.loc.park')], ['town', t('lead.loc.town')], ['open', t('lead.loc.open')]]),
-      input('location_id', { placeholder: 'hengdong' }))),
+      select('location_id', [['', t('lead.loc.choose')], ...PLACES.map(p => [p, unitName(p.startsWith('h') ? `PARK:${p}` : `TOWN:${p}`)])]))),
     field(t('lead.source'), select('source_channel', [['fair', '招商会/展会'], ['visit', '上门洽谈'], ['referral', '以商招商/介绍'],
       ['intermediary', '中介机构'], ['online', '网络/来函'], ['other', '其他']])),
     field(t('lead.notes'), h('textarea', { name: 'notes', id: 'f-notes' })),
     field(t('lead.confirmed_new'), input('confirmed_new', { type: 'checkbox' })),
     h('div.full', h('button.primary', { type: 'submit' }, t('common.submit'))));
   submitting(form, v => api.post('/api/leads', {
+    ...yuanOf(v, ['planned_total_investment', 'planned_fixed_asset_investment']),
     investor: { name: v.investor_name, kind: v.investor_kind, credit_code: v.credit_code || null },
     contact: { name: v.contact_name, phone: v.contact_phone, email: v.contact_email || null },
     project_name: v.project_name, sector: v.sector,
-    planned_total_investment: v.planned_total_investment, planned_fixed_asset_investment: v.planned_fixed_asset_investment,
     land_demand: { value: v.land_value, unit: v.land_unit },
     preferred_location: { kind: v.location_kind, id: v.location_kind === 'open' ? null : (v.location_id || null) },
     source_channel: v.source_channel, notes: v.notes || null, confirmed_new: v.confirmed_new,
   }), lead => go(`#/leads/${enc(lead.id)}?registered=1`));
   main.append(h('h1', t('leads.new')), h('section.card', form));
+}
+
+// Amounts as a county office types them: in 万元 by default, or with 亿/万/元 written after the figure ("1.5亿",
+// "9000万"); sent to the API in yuan.  Land keeps its unit (亩, 平方米, 公顷).  A place is picked by its name.
+const PLACES = ['hengdong', 'hexi', 'xintang', 'shiwan', 'yangqiao'];
+const SCALE = { '亿': 100000000n, '万': 10000n, '元': 1n, '亿元': 100000000n, '万元': 10000n };
+
+function amountInput(name) {
+  return h('div.inline', input(name, { required: true, inputmode: 'decimal', placeholder: t('lead.amount_hint') }),
+    select(`${name}_unit`, [['万元', t('unit.wan')], ['元', t('unit.yuan')], ['亿元', t('unit.yi')]], { 'aria-label': t('lead.amount_unit') }));
+}
+
+// "1.5亿" -> "150000000"; a figure with its unit chosen beside it; anything else stays as typed (the API says why).
+export function toYuan(text, unit) {
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(亿元|万元|亿|万|元)?\s*$/.exec(String(text).replace(/[,，]/g, ''));
+  if (!m) return text;
+  const scale = SCALE[m[2] || unit] || 1n;
+  const [whole, frac = ''] = m[1].split('.');
+  const digits = BigInt(whole + frac.padEnd(8, '0').slice(0, 8)) * scale;
+  const yuan = digits / 100000000n, rest = digits % 100000000n;
+  const cents = rest ? `.${String(rest).padStart(8, '0').slice(0, 2)}` : '';
+  return `${yuan}${cents === '.00' ? '' : cents}`;
+}
+const yuanOf = (v, names) => Object.fromEntries(names.map(n => [n, toYuan(v[n], v[`${n}_unit`])]));
+
+let sectors = null;
+function sectorList() {
+  const list = h('datalist', { id: 'sector-list' });
+  (sectors || (sectors = fetch('/static/sectors.json').then(r => r.json()))).then(d =>
+    list.append(...d.items.map(x => h('option', { value: x.code, label: `${x.code} ${x.name}` }, `${x.code} ${x.name}`))));
+  return list;
 }
 
 async function leadPage(params, id) {
@@ -216,7 +254,7 @@ async function follow(before, message, mode) {
 const ORDER = ['lead', 'filed', 'under_review', 'returned', 'rejected', 'approved', 'assigned', 'negotiating', 'escalated',
   'refused', 'agreed', 'drafting', 'legal_review', 'signed', 'filed_copies', 'construction', 'accounting', 'closed', 'archived'];
 const FIRST = Object.fromEntries([
-  [['approved', 'assigned', 'negotiating', 'escalated', 'agreed'], ['card-negotiation', 'card-route']],
+  [['approved', 'assigned', 'negotiating', 'escalated', 'refused', 'agreed'], ['card-negotiation', 'card-route']],
   [['drafting', 'legal_review', 'signed', 'filed_copies'], ['card-contract', 'card-route']],
   [['construction', 'accounting', 'closed', 'archived'], ['card-accounting', 'card-contract']],
 ].flatMap(([states, ids]) => states.map(s => [s, ids])));
@@ -234,7 +272,7 @@ async function projectPage(params, id) {
     h('p.muted', `${t('project.since')} ${when(project.state_since)}`,
       project.facts && project.facts.responsible_unit ? ` · ${t('ledger.unit')}: ${unitName(project.facts.responsible_unit)}` : ''),
     h('div', { id: 'step-done' }, message ? notice(message) : ''),
-    steps);
+    basicCard(project), steps);
   try {
     steps.append(...await nextSteps(project, { me, done: (text, mode) => follow(project, text, mode) }));
   } catch (err) {
@@ -249,13 +287,13 @@ async function projectPage(params, id) {
         const r = await api.get(`${p}/review`);
         return h('div',
           h('p', `${t('review.round')} ${r.round} · ${t('review.deadline')} ${r.deadline} · ${t('review.outcome')}: ${r.outcome || '—'}`,
-            r.awaiting && r.awaiting.length ? ` · ${t('review.awaiting')}: ${r.awaiting.join(', ')}` : ''),
+            r.awaiting && r.awaiting.length ? ` · ${t('review.awaiting')}: ${r.awaiting.map(unitName).join('、')}` : ''),
           h('h3', t('project.findings')),
           table([t('review.check'), t('review.unit'), t('review.verdict'), t('review.reason')], r.findings.map(f =>
-            [f.check, f.unit, h('span.tag', { class: f.verdict === 'ok' ? 'ok' : 'bad' }, f.verdict), f.reason])),
+            [t(`check.${f.check}`, f.check), unitName(f.unit), h('span.tag', { class: f.verdict === 'ok' ? 'ok' : 'bad' }, t(`verdict.${f.verdict}`, f.verdict)), f.reason])),
           h('h3', t('project.opinions')),
           table([t('review.round'), t('review.unit'), t('review.opinion'), t('review.conditions'), t('review.reasons'), t('project.at')],
-            r.opinions.map(o => [o.round, o.unit, t(`review.opinion.${o.opinion}`, o.opinion), (o.conditions || []).join('；'),
+            r.opinions.map(o => [o.round, unitName(o.unit), t(`review.opinion.${o.opinion}`, o.opinion), (o.conditions || []).join('；'),
               (o.reasons || []).join('；'), when(o.at)]), { id: 'opinions-table' }),
           (r.returns || []).length ? [h('h3', t('project.returns')), table([t('review.round'), t('review.unit'), t('step.return_request'),
             t('step.resubmit_note')], r.returns.map(x => [x.round, x.unit, x.request, x.resubmission_note || '—']), { id: 'returns-table' })] : null);
@@ -273,7 +311,18 @@ async function projectPage(params, id) {
           table(['#', t('step.held_on'), t('step.stage'), t('step.participants'), t('step.agreed'), t('step.open'), t('step.exceeding'), t('step.land')],
             (n.sessions || []).map(x => [x.seq, x.held_on, t(`stage.${x.stage}`, x.stage),
               x.participants.map(q => `${q.unit} ${q.position}${q.name ? ' ' + q.name : ''}`).join('；'), x.agreed.join('；'),
-              x.open.join('；'), x.exceeding_terms.join('；'), x.land_mu ? `${x.land_mu} ${t('unit.mu')}` : '—']), { id: 'sessions-table' }));
+              x.open.join('；'), x.exceeding_terms.join('；'), x.land_mu ? `${x.land_mu} ${t('unit.mu')}` : '—']), { id: 'sessions-table' }),
+          (n.policy_terms || []).length ? [h('h3', t('project.policy_terms')),
+            table(['', t('terms.policy_terms'), t('project.policy_exceeds'), t('ledger.state'), t('project.policy_recorded'),
+              t('step.withdraw_reason')], n.policy_terms.map(x => [x.term_id, x.text,
+              h('span.tag', { class: x.exceeds ? 'warn' : 'ok' }, x.exceeds ? t('project.policy_beyond') : t('project.policy_within')),
+              t(`policy_term.${x.status}`, x.status), `${x.recorded_in} (${x.recorded_on})`,
+              x.withdrawal_reason || '']), { id: 'policy-terms-table' })] : null,
+          n.decided_terms ? [h('h3', t('project.decided_terms')), h('dl.kv', { id: 'decided-terms' },
+            h('dt', t('terms.land_mu')), h('dd', n.decided_terms.land_mu),
+            h('dt', t('terms.total')), h('dd', n.decided_terms.total_investment),
+            h('dt', t('terms.fai')), h('dd', n.decided_terms.fixed_asset_investment),
+            h('dt', t('terms.intensity')), h('dd', `${n.decided_terms.intensity_wan_per_mu} 万元/亩`))] : null);
       }), { id: 'card-negotiation' }),
       card(t('project.route'), reached('assigned', async () => {
         const r = await api.get(`${p}/decision-route`);
@@ -310,14 +359,20 @@ async function projectPage(params, id) {
           table([t('project.figures'), '', '', t('project.formula')], (a.figures || []).map(f =>
             [FIGURES.includes(f.name) ? t(`fig.${f.name}`) : f.name, h('td.num', f.value), f.unit, f.formula]), { id: 'figures-table' }), links);
       }), { id: 'card-accounting' })];
+  cards.push(attachmentsCard(project, () => route()));
   const first = FIRST[project.state] || [];  // the cards of the present stage first
   cards.sort((a, b) => (first.includes(b.id) ? 1 : 0) - (first.includes(a.id) ? 1 : 0));
   main.append(h('div.grid.wide', cards),
     h('section.card', { id: 'timeline' }, h('h2', t('project.timeline')),
       table([t('project.at'), t('project.event'), t('project.state'), t('project.time_in_state'), t('project.actor'), t('project.reason')],
-        project.timeline.map(s => [when(s.at), s.summary, s.to_state ? stateTag(s.to_state) : '',
+        project.timeline.map(s => [when(s.at), s.kind === 'transition' ? `${stateName(s.from_state)} → ${stateName(s.to_state)}`
+          : t(`event.${s.kind}`, s.summary), s.to_state ? stateTag(s.to_state) : '',
           s.kind === 'transition' ? duration(s.time_in_state_seconds) : '',
-          `${(s.actor || {}).position || ''} (${(s.actor || {}).unit || ''})`, s.reason || '']))));
+          personName(s.actor), s.reason || '']))),
+    h('p.no-print', { id: 'approval-links' },
+      h('a.button', { href: `#/print/approval/${enc(project.id)}?kind=review`, id: 'approval-review' }, t('approval.review_title')), ' ',
+      h('a.button', { href: `#/print/approval/${enc(project.id)}?kind=decision`, id: 'approval-decision' }, t('approval.decision_title'))));
+  if (params.get('todo')) (document.querySelector('#steps form') || steps).scrollIntoView({ block: 'start' });
 }
 
 async function reviewDesk() {
@@ -347,7 +402,7 @@ async function decisionsDesk() {
     section.append(h('section.card.decision-item', { 'data-project': item.project_id },
       h('h2', h('a', { href: `#/projects/${pid}` }, `${item.ref} ${item.project_name}`), ' ', h('span.tag', t(`decide.action.${item.action}`))),
       h('p', h('span.tag', { class: r.escalated ? 'warn' : 'ok' }, r.escalated ? t('project.route.escalated') : t('project.route.within')),
-        ` ${t('project.route.decides')}: ${(r.decides || []).join(' + ')} · ${t('project.route.signs')}: ${r.signs || '—'}`),
+        ` ${t('project.route.decides')}: ${(r.decides || []).map(posName).join('、')} · ${t('project.route.signs')}: ${posName(r.signs)}`),
       h('ul', (r.reasons || []).map(x => h('li', x))), form));
   }
   main.append(card(t('decide.signatures'), async () => {
@@ -449,7 +504,7 @@ function signinPage(params) {
       if (err.status === 404 || err.status === 405) err.message = t('signin.unavailable');
       throw err;
     }
-  }, () => { renderChrome(); go(`#${next || '/'}`); });
+  }, async () => { await knowUser(); renderChrome(); go(`#${next || '/'}`); });
   main.append(h('h1', t('signin.title')), h('section.card', form),
     h('p.muted', h('a', { href: '/catalog' }, t('nav.catalog')), ' · ', h('a', { href: '/api/docs' }, t('nav.apidocs'))));
 }
@@ -457,10 +512,17 @@ function signinPage(params) {
 async function apiDocsPage() { renderApiDocs(main, await api.openapi()); }
 
 // -- chrome and routing --------------------------------------------------------------------------
-const NAV = [['#/', 'nav.dashboard'], ['#/ledger', 'nav.ledger'], ['#/leads', 'nav.leads'], ['#/projects', 'nav.projects'],
-  ['#/desk/review', 'nav.desk.review'], ['#/desk/decisions', 'nav.desk.decisions'], ['#/desk/reports', 'nav.desk.reports'],
-  ['#/desk/custody', 'nav.desk.custody'], ['#/admin/users', 'nav.users', 'admin'], ['/catalog', 'nav.catalog'],
-  ['/api/docs', 'nav.apidocs']];
+// The menu: each page for the positions whose operations (the authorization table, /api/me/operations) use it.
+const NAV = [['#/', 'nav.workbench'], ['#/inbox', 'nav.inbox'],
+  ['#/overview', 'nav.dashboard', ['coordinator.read_summary']],
+  ['#/ledger', 'nav.ledger', ['coordinator.read_ledger']],
+  ['#/leads', 'nav.leads', ['intake.register_lead']], ['#/projects', 'nav.projects', ['coordinator.read_project']],
+  ['#/desk/review', 'nav.desk.review', ['review.record_opinion']],
+  ['#/desk/decisions', 'nav.desk.decisions', ['negotiation.decide']],
+  ['#/desk/reports', 'nav.desk.reports', ['contracts.file_special_report', 'supervision.file_special_report']],
+  ['#/desk/custody', 'nav.desk.custody', ['contracts.read_custodians']], ['#/admin/users', 'nav.users', 'admin'],
+  ['/catalog', 'nav.catalog'], ['/api/docs', 'nav.apidocs']];
+let operations = null;
 
 function renderChrome() {
   const nav = clear(document.getElementById('nav'));
@@ -469,14 +531,20 @@ function renderChrome() {
   for (const [href, key, only] of NAV) {
     if (!api.signedIn() && href.startsWith('#')) continue;
     if (only === 'admin' && !(user && user.is_admin)) continue;
+    if (Array.isArray(only) && api.signedIn() && !api.may(operations, ...only)) continue;
     const target = href.startsWith('#') ? (publicPage ? '/' + href : href) : href;
-    nav.append(h('a', { href: target, 'data-nav': key }, t(key)));
+    nav.append(h('a', { href: target, 'data-nav': key }, t(key),
+      key === 'nav.inbox' ? h('span.badge', { id: 'inbox-badge', hidden: true }) : null));
   }
+  const tools = clear(document.getElementById('tools'));
+  if (api.signedIn() && !publicPage) tools.append(searchBox());
   const who = clear(document.getElementById('who'));
   if (api.signedIn() && user) {
-    who.append(user.dev ? h('span.tag.warn', { title: t('dev.actor') }, 'DEV') : '', ` ${user.name || user.user_id} · ${user.position} · ${user.unit}`,
+    who.append(user.dev ? h('span.tag.warn', { title: t('dev.actor') }, 'DEV') : '',
+      h('span.who-name', ` ${user.name && !user.dev ? user.name : ''} ${posName(user.position)} · ${unitName(user.unit)}`),
       h('button', { type: 'button', id: 'signout', onclick: async () => {
         await api.signOut();
+        operations = null;
         if (location.pathname === '/') { renderChrome(); go('#/signin'); } else location.href = '/#/signin';
       } }, t('signout')));
   } else if (location.pathname === '/') {
@@ -486,10 +554,24 @@ function renderChrome() {
   lang.textContent = t('lang.switch');
   lang.onclick = async () => { await loadLanguage(otherLanguage()); renderChrome(); route(); };
   document.querySelector('.brand').textContent = t('app.title');
+  refreshBadge();
+}
+
+// What the signed-in user may do, and every user's name (timelines name persons): read once a sign-in.
+async function knowUser() {
+  if (!api.signedIn() || location.pathname !== '/') return;
+  try {
+    operations = await api.myOperations();
+    setRules(operations.rules);
+  } catch (e) { operations = null; }
+  try { setPeople(await api.get('/api/people/names')); } catch (e) { /* names stay positions */ }
 }
 
 const ROUTES = [
-  [/^\/?$/, dashboard], [/^\/ledger$/, ledgerPage], [/^\/leads$/, leadsPage], [/^\/leads\/new$/, newLeadPage],
+  [/^\/?$/, () => workbenchPage(main)], [/^\/overview$/, dashboard], [/^\/inbox$/, params => inboxPage(main, params)],
+  [/^\/search$/, params => searchPage(main, params)], [/^\/print\/ledger$/, params => printLedger(main, params)],
+  [/^\/print\/project\/([^/]+)$/, (params, id) => printProject(main, id)],
+  [/^\/print\/approval\/([^/]+)$/, (params, id) => printApproval(main, params, id)], [/^\/ledger$/, ledgerPage], [/^\/leads$/, leadsPage], [/^\/leads\/new$/, newLeadPage],
   [/^\/leads\/([^/]+)$/, leadPage], [/^\/projects$/, projectsPage], [/^\/projects\/([^/]+)$/, projectPage],
   [/^\/desk\/review$/, reviewDesk], [/^\/desk\/decisions$/, decisionsDesk], [/^\/desk\/reports$/, reportsDesk],
   [/^\/desk\/custody$/, custodyDesk], [/^\/admin\/users$/, () => usersPage(main)], [/^\/signin$/, signinPage],
@@ -509,6 +591,9 @@ let routing = 0;
 async function route() {
   const mine = ++routing;
   clear(main);
+  document.body.classList.remove('print-view', 'print-landscape');
+  const results = document.getElementById('search-results');
+  if (results) results.hidden = true;
   document.body.dataset.ready = 'false';
   let view, args = [];
   if (location.pathname === '/catalog') view = catalogPage;
@@ -535,6 +620,7 @@ async function boot() {
     if (location.pathname === '/' && !api.devActor()) { api.signOut(); go(signinHash()); }
   });
   await loadLanguage();
+  await knowUser();
   renderChrome();
   window.addEventListener('hashchange', route);
   await route();

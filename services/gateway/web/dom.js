@@ -27,10 +27,16 @@ export function append(el, children) {
 
 export function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
 
+// A table; each cell carries its column's heading (data-label), so that on a phone a row shows as a card.
 export function table(headers, rows, attrs = {}) {
-  return h('table', attrs,
+  const label = i => (typeof headers[i] === 'string' ? headers[i] : '');
+  return h('table.cards', attrs,
     h('thead', h('tr', headers.map(x => h('th', x)))),
-    h('tbody', rows.map(r => h('tr', r.map(c => (c instanceof Node && c.tagName === 'TD') ? c : h('td', c))))));
+    h('tbody', rows.map(r => h('tr', r.map((c, i) => {
+      const cell = (c instanceof Node && c.tagName === 'TD') ? c : h('td', c === null || c === undefined ? '—' : c);
+      if (label(i)) cell.dataset.label = label(i);
+      return cell;
+    })))));
 }
 
 // A form's named fields; those inside repeatable rows (.rows, ui.js) are read by their own widget.

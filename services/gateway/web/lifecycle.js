@@ -3,7 +3,7 @@
 // with who takes it; its form only to the positions that take it (the service still decides: a refusal
 // shows where the form was submitted).  After a step the page is drawn again once the project has moved.
 import { h, table } from './dom.js';
-import { t, money, when } from './i18n.js';
+import { t, money, when, language } from './i18n.js';
 import * as api from './api.js';
 import {
   fill, notice, refusal, submitting, field, lines, select, input, textarea, submit, rows, cell, cellSelect, datalist,
@@ -14,7 +14,8 @@ const enc = encodeURIComponent;
 const HEADS = ['bureau_head', 'ipb_director', 'legal_director', 'gov_office_director', 'town_head'];
 export const isHead = pos => HEADS.includes(pos) || /^park_head:/.test(pos);
 const isReviewer = pos => ['reviewer', 'bureau_head'].includes(pos) || /^park_(head|reviewer):/.test(pos);
-const WAIVERS = ['county_magistrate', 'deputy_magistrate_investment'];
+const PRINCIPALS = ['party_secretary', 'county_magistrate'];  // write off a remainder (policy authority.yaml)
+const RECOVERY_UNITS = ['FIN', 'LAND', 'LEGAL'];  // one fee: FIN collects, LAND the land, LEGAL legal action
 const HOLDERS = ['GOV', 'IPB', 'FIN', 'LAND', 'LEGAL', 'IND'];  // + the responsible unit (R13, policy thresholds)
 const LAND_UNITS = [['mu', '亩 mu'], ['m2', '平方米 m²'], ['ha', '公顷 ha']];
 
@@ -31,10 +32,10 @@ const form = (id, ...children) => h('form.form', { id }, children);
 
 // A form that posts to the API; on success the page follows the project (ctx.done). The mode may depend on
 // what was submitted: mode(values).
-function posting(ctx, id, children, send, message, mode) {
+function posting(ctx, id, children, send, message, mode, options = {}) {
   let values = {};
   return submitting(form(id, children), v => send(values = v),
-    () => ctx.done(message, typeof mode === 'function' ? mode(values) : mode));
+    () => ctx.done(message, typeof mode === 'function' ? mode(values) : mode), options);
 }
 
 // -- shared with the desks ---------------------------------------------------------------------------
@@ -46,7 +47,7 @@ export function opinionForm(projectId, onDone) {
     field(t('review.reasons'), h('textarea', { name: 'reasons' })),
     submit(t('common.submit')));
   return submitting(f, v => api.post(`/api/projects/${enc(projectId)}/review/opinions`, {
-    opinion: v.opinion, conditions: lines(v.conditions), reasons: lines(v.reasons) }), onDone);
+    opinion: v.opinion, conditions: lines(v.conditions), reasons: lines(v.reasons) }), onDone, { final: true });
 }
 
 export function decisionForm(projectId, action, onDone) {
@@ -61,19 +62,27 @@ export function decisionForm(projectId, action, onDone) {
     field(t('decide.action.decide'), select('decision', [['agree', t('decide.agree')], ['refuse', t('decide.refuse')]])),
     field(t('review.reasons'), h('textarea', { name: 'reasons' })),
     submit(t('decide.action.decide'))),
-  v => api.post(`/api/projects/${pid}/decision-route/decisions`, { decision: v.decision, reasons: lines(v.reasons) }), onDone);
+  v => api.post(`/api/projects/${pid}/decision-route/decisions`, { decision: v.decision, reasons: lines(v.reasons) }), onDone,
+  { final: true, confirm: v => [fill(t('confirm.decision'), { decision: v.decision === 'agree' ? t('decide.agree') : t('decide.refuse') }),
+    lines(v.reasons).length ? `${t('review.reasons')}：${lines(v.reasons).join('；')}` : null] });
 }
 
-// A unit's head designates its custodian and cabinet (R13) — for the head's own unit only.
+// A unit's head designates its custodian and cabinet (R13) — for the head's own unit only.  Where the unit has one,
+// the form replaces them explicitly: it names the current custodian and asks why their term ends.
 export function custodianForm(unit, current, onDone) {
   const now = current || {};
   return submitting(h('form.form', { id: 'custodian-form' },
     field(t('review.unit'), h('strong', unitName(unit))),
+    current ? h('p.hint', { id: 'custodian-replaces' }, fill(t('step.custodian_replaces'),
+      { who: `${current.name} (${current.user_id})`, since: when(current.since) })) : null,
     field(t('step.custodian_user'), input('user_id', { required: true, value: now.user_id || '', placeholder: 'fin.archivist' })),
     field(t('step.custodian_name'), input('name', { required: true, value: now.name || '', placeholder: '财政局 档案员' })),
     field(t('custody.cabinet'), input('cabinet', { required: true, value: now.cabinet || '', placeholder: '财政局 合同柜 F-3' })),
+    current ? field(t('step.custodian_end_reason'), input('reason', { placeholder: '原保管人调离' })) : null,
     submit(t('common.save'), { id: 'save-custodian' })),
-  v => api.put(`/api/custodians/${enc(unit)}`, v), onDone);
+  v => api.put(`/api/custodians/${enc(unit)}`, current && ['user_id', 'name', 'cabinet'].some(k => v[k] !== current[k])
+    ? { ...v, replaces: current.user_id, reason: v.reason || null } : { user_id: v.user_id, name: v.name, cabinet: v.cabinet }),
+  onDone);
 }
 
 export function signForm(projectId, version, onDone) {
@@ -82,7 +91,8 @@ export function signForm(projectId, version, onDone) {
     field(t('sign.investor_title'), input('title', { required: true, placeholder: '董事长' })),
     submit(fill(t('sign.submit'), { v: version }))),
   v => api.post(`/api/projects/${enc(projectId)}/contract/signature`,
-    { version, investor_signatory: { name: v.name, title: v.title } }), onDone);
+    { version, investor_signatory: { name: v.name, title: v.title } }), onDone,
+  { final: true, confirm: v => [fill(t('confirm.signature'), { v: version }), `${t('sign.investor_name')}：${v.name} ${v.title}`] });
 }
 
 // A contract version's Word document (IPB, LEGAL): read through the audited endpoint, saved by the browser.
@@ -96,7 +106,7 @@ export async function downloadVersion(projectId, version) {
 // -- the steps by state --------------------------------------------------------------------------------
 const BY_STATE = {
   filed: convene, under_review: reviewing, returned: resubmission, approved: responsibleUnit,
-  assigned: negotiating, negotiating, escalated: negotiating,
+  assigned: negotiating, negotiating, escalated: negotiating, refused: renegotiation,
   agreed: contract, drafting: contract, legal_review: contract,
   signed: copyRegister, filed_copies: handOver, construction, accounting, closed: archives, archived: finished,
   terminated,
@@ -186,18 +196,37 @@ async function responsibleUnit(c) {
 // R4, R5: sessions with their participants; then the decision route's recommendation and decisions.
 async function negotiating(c) {
   const n = await api.get(`${c.p}/negotiation`);
-  const steps = [];
-  const unit = n.responsible_unit;
-  if (['assigned', 'negotiating'].includes(c.project.state)) {
-    steps.push(step('session', fill(t('step.session'), { n: (n.sessions || []).length + 1 }),
-      `${ipb()} / ${unitName(unit)}`, c.me.unit === 'IPB' || c.me.unit === unit,
-      () => sessionForm(c, n), h('p.hint', fill(t('step.session_rule'), { lead: posName(n.session_lead) }))));
-  }
+  const steps = [await session(c, n)];
   if ((n.sessions || []).length && n.route) steps.push(decision(c, n));
   return steps;
 }
 
-function sessionForm(c, n) {
+// A session (R4).  After the terms went to a decision (escalated, agreed, a contract being drafted) one that
+// changes a decided term — land, investment, intensity, an agreed matter, a policy term — sends the project back
+// to negotiation for a new decision on the route the changed terms give (R5).
+async function session(c, n) {
+  const unit = n.responsible_unit;
+  const catalogue = await api.get('/api/policy/incentives');
+  const decided = ['escalated', 'agreed', 'drafting', 'legal_review'].includes(c.project.state);
+  return step('session', fill(t('step.session'), { n: (n.sessions || []).length + 1 }),
+    `${ipb()} / ${unitName(unit)}`, c.me.unit === 'IPB' || c.me.unit === unit,
+    () => sessionForm(c, n, catalogue), h('p.hint', fill(t('step.session_rule'), { lead: posName(n.session_lead) })),
+    decided ? h('p.hint', { id: 'change-sends-back' }, t('step.change_sends_back')) : null);
+}
+
+// R5: a refused project goes back to IPB, which renegotiates it (or terminates it, below).
+async function renegotiation(c) {
+  const n = await api.get(`${c.p}/negotiation`);
+  const refused = Object.entries(n.decisions || {}).filter(([, d]) => d === 'refuse').map(([pos]) => posName(pos));
+  return step('renegotiate', t('step.renegotiate'), ipb(), c.me.unit === 'IPB', () => posting(c, 'renegotiate-form', [
+    field(t('step.renegotiate_reason'), textarea('reason', '', { required: true, placeholder: '投资方承诺取得环评批复后方可开工' })),
+    button(t('step.renegotiate'), { id: 'renegotiate' })],
+  v => api.post(`${c.p}/negotiation/renegotiation`, { reason: v.reason }), t('done.renegotiated'), 'state'),
+  h('p', { id: 'refused-by' }, `${t('step.refused_by')}: ${refused.join('、') || '—'}`),
+  h('p.hint', t('step.renegotiate_rule')));
+}
+
+function sessionForm(c, n, catalogue) {
   const positions = datalist('positions', POSITIONS);
   const people = rows('participants', [
     { name: 'unit', label: t('review.unit'), make: cellSelect(() => unitOptions([n.responsible_unit])) },
@@ -206,6 +235,17 @@ function sessionForm(c, n) {
   ], [{ unit: n.responsible_unit, position: n.session_lead }, { unit: 'IPB', position: c.me.unit === 'IPB' ? c.me.position : 'ipb_director' }],
   { addLabel: t('step.add_participant') });
   const land = c.facts.land_mu;
+  // policy terms picked from the county's catalogue (policy/incentives.yaml): beyond a clause's limit is beyond policy
+  const clauses = catalogue.map(x => [x.id, `${language() === 'en' ? x.name_en : x.name_zh}（${t('step.policy_limit')} ${x.limit}）`]);
+  const terms = rows('policy_terms', [
+    { name: 'clause', label: t('step.policy_clause'), make: cellSelect(() => clauses) },
+    { name: 'value', label: t('step.policy_value'), make: cell({ size: 6, inputmode: 'decimal' }) },
+  ], [], { addLabel: t('step.add_policy_term') });
+  const open = (n.policy_terms || []).filter(x => x.status === 'open');
+  const withdrawals = rows('withdrawn', [
+    { name: 'term', label: t('step.withdraw_term'), make: cellSelect(() => open.map(x => [x.term_id, `${x.term_id} ${x.text}`])) },
+    { name: 'reason', label: t('step.withdraw_reason'), make: cell({ size: 24 }) },
+  ], [], { addLabel: t('step.add_withdrawal') });
   return posting(c, 'session-form', [
     field(t('step.held_on'), input('held_on', { type: 'date', required: true, value: today() })),
     field(t('step.stage'), select('stage', [['early', t('stage.early')], ['final', t('stage.final')]],
@@ -213,15 +253,22 @@ function sessionForm(c, n) {
     field(t('step.participants'), h('div', people.el, positions)),
     field(t('step.agreed'), textarea('agreed', '', { placeholder: t('step.one_per_line') })),
     field(t('step.open'), textarea('open', '', { placeholder: t('step.one_per_line') })),
+    field(t('step.policy_terms'), terms.el),
     field(t('step.exceeding'), textarea('exceeding', '', { placeholder: t('step.exceeding_hint') })),
+    open.length ? field(t('step.withdrawn'), withdrawals.el) : null,
     field(t('step.land'), h('div.inline', input('land_value', { inputmode: 'decimal', placeholder: land ? `${land}` : '' }),
       select('land_unit', LAND_UNITS), h('span.muted', t('step.land_hint')))),
+    field(t('step.total_agreed'), input('total_investment', { inputmode: 'decimal', placeholder: t('step.investment_hint') })),
+    field(t('step.fai_agreed'), input('fixed_asset_investment', { inputmode: 'decimal', placeholder: t('step.investment_hint') })),
     button(t('step.session_save'), { id: 'save-session' })],
   v => api.post(`${c.p}/negotiation/sessions`, {
     held_on: v.held_on, stage: v.stage,
     participants: people.values().map(x => ({ unit: x.unit, position: x.position, name: x.name || null })),
     agreed: lines(v.agreed), open: lines(v.open), exceeding_terms: lines(v.exceeding),
+    policy_terms: terms.values().map(x => ({ clause: x.clause, value: x.value })),
+    withdrawn: open.length ? withdrawals.values().map(x => ({ term: x.term, reason: x.reason })) : [],
     land: v.land_value ? { value: v.land_value, unit: v.land_unit } : null,
+    total_investment: v.total_investment || null, fixed_asset_investment: v.fixed_asset_investment || null,
   }), t('done.session'), (n.sessions || []).length ? 'activity' : 'state');
 }
 
@@ -237,6 +284,9 @@ function decision(c, n) {
     h('p', h('span.tag', { class: r.escalated ? 'warn' : 'ok' }, r.escalated ? t('project.route.escalated') : t('project.route.within')),
       ` ${t('project.route.decides')}: ${(r.decides || []).map(posName).join(' + ')} · ${t('project.route.signs')}: ${posName(r.signs)}`),
     h('ul', (r.reasons || []).map(x => h('li', { lang: 'en' }, x))),
+    (r.exceeding || []).length ? [h('h3', t('project.route.exceeding')),
+      h('ul', { id: 'exceeding-terms' }, r.exceeding.map(x => h('li', x)))] : null,
+    n.legal_attended ? null : h('p.hint', { id: 'legal-first' }, t('step.legal_first')),
     Object.keys(decided).length ? h('p', Object.entries(decided).map(([pos, d]) => h('span.tag', `${posName(pos)}: ${t(`decide.${d}`, d)}`))) : null,
     h('p', h('a', { href: '#/desk/decisions', id: 'to-decisions-desk' }, `${t('nav.desk.decisions')} →`)));
 }
@@ -247,36 +297,37 @@ async function contract(c) {
   try { k = await api.get(`${c.p}/contract`); } catch (err) { if (err.status !== 404) throw err; }
   const latest = k.versions[k.versions.length - 1];
   const state = c.project.state;
+  const change = ['IPB', k.responsible_unit].includes(c.me.unit) ? [await changeOfTerms(c)] : [];
   if (state === 'agreed' || (state === 'drafting' && (!latest || latest.status === 'returned'))) {
-    let land = c.facts.land_mu;  // the land agreed in the latest session that states one, else the planned land
-    try {
-      const sessions = (await api.get(`${c.p}/negotiation`)).sessions || [];
-      land = (sessions.filter(x => x.land_mu).pop() || {}).land_mu || land;
-    } catch (err) { /* the planned land */ }
-    return step('draft', latest ? fill(t('step.redraft'), { v: latest.version + 1 }) : t('step.draft'), ipb(), c.me.unit === 'IPB',
-      () => draftForm(c, latest, land), latest ? h('div.refusal', h('div.code', fill(t('step.legal_returned'), { v: latest.version })),
-        h('ul', (latest.legal_comments || []).map(x => h('li', x)))) : null);
+    return [step('draft', latest ? fill(t('step.redraft'), { v: latest.version + 1 }) : t('step.draft'), ipb(), c.me.unit === 'IPB',
+      () => draftForm(c, latest, k), latest ? h('div.refusal', h('div.code', fill(t('step.legal_returned'), { v: latest.version })),
+        h('ul', (latest.legal_comments || []).map(x => h('li', x)))) : null), ...change];
   }
   if (state === 'drafting' && latest.status === 'draft') {
-    return step('submit', fill(t('step.submit_legal'), { v: latest.version }), ipb(), c.me.unit === 'IPB', () => posting(c, 'submit-form',
+    return [step('submit', fill(t('step.submit_legal'), { v: latest.version }), ipb(), c.me.unit === 'IPB', () => posting(c, 'submit-form',
       [button(fill(t('step.submit_legal'), { v: latest.version }), { id: 'submit-to-legal' })],
     () => api.post(`${c.p}/contract/submission`, { version: latest.version }), t('done.submitted'), 'state'),
-    versionLine(c, latest));
+    versionLine(c, latest)), ...change];
   }
   if (state === 'legal_review' && latest && latest.status === 'submitted') {
-    return step('legal', fill(t('step.legal_review'), { v: latest.version }), unitName('LEGAL'), c.me.unit === 'LEGAL', () => posting(c, 'legal-form', [
+    return [step('legal', fill(t('step.legal_review'), { v: latest.version }), unitName('LEGAL'), c.me.unit === 'LEGAL', () => posting(c, 'legal-form', [
       field(t('step.legal_decision'), select('decision', [['approve', t('step.legal_approve')], ['return', t('step.legal_return')]])),
       field(t('step.legal_comments'), textarea('comments', '', { placeholder: t('step.one_per_line') })),
       button(t('common.submit'), { id: 'legal-submit' })],
     v => api.post(`${c.p}/contract/legal-review`, { version: latest.version, decision: v.decision, comments: lines(v.comments) }),
-    t('done.legal'), v => (v.decision === 'return' ? 'state' : 'activity')), versionLine(c, latest));
+    t('done.legal'), v => (v.decision === 'return' ? 'state' : 'activity')), versionLine(c, latest)), ...change];
   }
   if (state === 'legal_review' && latest && latest.status === 'approved') {
-    return step('sign', fill(t('step.sign'), { v: latest.version }), posName(k.signatory), c.me.position === k.signatory,
+    return [step('sign', fill(t('step.sign'), { v: latest.version }), posName(k.signatory), c.me.position === k.signatory,
       () => signForm(c.pid, latest.version, () => c.done(t('done.signed'), 'state')), versionLine(c, latest),
-      h('p.hint', t('step.sign_rule')));
+      h('p.hint', t('step.sign_rule'))), ...change];
   }
-  return [];
+  return change;
+}
+
+// Until the signature a session may still change a decided term: the project then goes back to negotiation.
+async function changeOfTerms(c) {
+  return session(c, await api.get(`${c.p}/negotiation`));
 }
 
 function versionLine(c, v) {
@@ -290,8 +341,11 @@ export function downloadButton(projectId, version) {
   } }, `${t('common.download')} v${version} (.docx)`);
 }
 
-function draftForm(c, latest, land) {
+// R5/R6: the draft is composed from the decided terms, shown here and not typed again; IPB adds the dates (the
+// server makes them obligations at signing), the other obligations and terms.
+function draftForm(c, latest, k) {
   const start = addMonths(today(), 3), completion = addMonths(start, 12), production = addMonths(completion, 3);
+  const d = k.decided_terms || {};
   const obligations = rows('obligations', [
     { name: 'id', label: t('step.obligation_id'), make: cell({ size: 4 }) },
     { name: 'text', label: t('step.obligation_text'), make: cell({ size: 28 }) },
@@ -299,35 +353,30 @@ function draftForm(c, latest, land) {
     { name: 'party', label: t('step.obligation_party'), make: cellSelect(() => [['investor', t('party.investor')], ['county', t('party.county')]]) },
   ], [
     { id: 'O1', text: '取得项目用地并缴清土地出让金', due: start, party: 'investor' },
-    { id: 'O2', text: '主体厂房开工建设', due: start, party: 'investor' },
-    { id: 'O3', text: '完成竣工验收并投产', due: production, party: 'investor' },
+    { id: 'O2', text: '取得环境影响评价批复', due: start, party: 'investor' },
   ], { addLabel: t('step.add_obligation') });
-  const f = c.facts;
+  const shown = (id, value) => h('output', { id, 'data-decided': id }, value || '—');
   const draft = posting(c, 'draft-form', [
-    field(t('terms.total'), input('total_investment', { required: true, inputmode: 'decimal', value: f.planned_total_investment || '' })),
-    field(t('terms.fai'), input('fixed_asset_investment', { required: true, inputmode: 'decimal', value: f.planned_fixed_asset_investment || '' })),
-    field(t('terms.land_mu'), input('land_mu', { required: true, inputmode: 'decimal', value: land || '' })),
-    field(t('terms.intensity'), h('output', { id: 'intensity' }, '—')),
+    h('p.hint.full', t('terms.decided_hint')),
+    field(t('terms.total'), shown('decided-total', d.total_investment ? money(d.total_investment) : '')),
+    field(t('terms.fai'), shown('decided-fai', d.fixed_asset_investment ? money(d.fixed_asset_investment) : '')),
+    field(t('terms.land_mu'), shown('decided-land', d.land_mu ? `${d.land_mu} ${t('unit.mu')}` : '')),
+    field(t('terms.intensity'), shown('intensity', d.intensity_wan_per_mu ? `${d.intensity_wan_per_mu} 万元/亩` : '')),
+    field(t('terms.agreed'), shown('decided-agreed', (d.agreed || []).join('；'))),
+    field(t('terms.policy_terms'), shown('decided-policy', (d.policy_terms || []).join('；'))),
+    field(t('terms.party_a'), shown('party-a', k.party_a)),
     field(t('terms.start'), input('construction_start', { type: 'date', required: true, value: start })),
     field(t('terms.completion'), input('completion', { type: 'date', required: true, value: completion })),
     field(t('terms.production'), input('production', { type: 'date', required: true, value: production })),
-    field(t('terms.obligations'), obligations.el),
+    field(t('terms.obligations'), h('div', obligations.el, h('p.hint', t('terms.dates_are_obligations')))),
     field(t('terms.other'), textarea('other_terms', '', { placeholder: t('step.one_per_line') })),
     field(t('terms.dispute'), input('dispute_resolution', { placeholder: '提交县仲裁委员会仲裁' })),
     button(latest ? fill(t('step.redraft'), { v: latest.version + 1 }) : t('step.draft'), { id: 'draft-contract' })],
   v => api.post(`${c.p}/contract/versions`, {
-    total_investment: v.total_investment, fixed_asset_investment: v.fixed_asset_investment, land_mu: v.land_mu,
     construction_start: v.construction_start, completion: v.completion, production: v.production,
     obligations: obligations.values().map(o => ({ id: o.id, text: o.text, due: o.due, party: o.party })),
     other_terms: lines(v.other_terms), dispute_resolution: v.dispute_resolution || null,
   }), t('done.drafted'), latest ? 'activity' : 'state');
-  // the contracted intensity as the clerk types (万元/亩 = FAI ÷ 10,000 ÷ land); the service computes the real one
-  const show = () => {
-    const fai = Number(draft.elements.namedItem('fixed_asset_investment').value), land = Number(draft.elements.namedItem('land_mu').value);
-    draft.querySelector('#intensity').textContent = fai > 0 && land > 0 ? `${(fai / 10000 / land).toFixed(2)} 万元/亩` : '—';
-  };
-  draft.addEventListener('input', show);
-  show();
   return draft;
 }
 
@@ -350,7 +399,8 @@ async function copyRegister(c) {
     field(t('project.copies'), copies.el),
     button(t('step.copies_file'), { id: 'file-copies' })],
   () => api.post(`${c.p}/contract/copies`, { copies: copies.values().map(x => ({ number: Number(x.number), unit: x.unit })) }),
-  t('done.copies'), 'state'), h('p.hint', t('step.copies_rule')));
+  t('done.copies'), 'state', { confirm: () => [fill(t('confirm.copies'), { n: copies.values().length }),
+    copies.values().map(x => `No.${x.number} ${unitName(x.unit)}`).join('、')] }), h('p.hint', t('step.copies_rule')));
   return [custody, register];
 }
 
@@ -387,7 +437,8 @@ async function construction(c) {
   return steps;
 }
 
-// R12: AUDIT's actual FAI, LAND's land used, IPB's report, recovery by FIN/LAND/LEGAL (or a leader's waiver), closing.
+// R12: AUDIT's actual FAI, LAND's land used, IPB's report; the fee is one receivable: FIN, LAND and LEGAL record
+// payments against it (or their acts), the principals may write off a remainder; nothing owed closes the accounting.
 async function accounting(c) {
   const a = await api.get(`${c.p}/accounting`);
   const steps = [];
@@ -415,46 +466,48 @@ async function accounting(c) {
     v => api.post(`${c.p}/accounting/report`, { opinion: v.opinion || null }), t('done.report'), 'activity')));
   }
   if (a.report) {
-    steps.push(step('recovery', t('step.recovery'), (a.tasks || []).map(x => unitName(x.unit)).join('、') || '—', true,
-      () => recoveryTasks(c, a)));
-    if (a.state !== 'closed') {
-      const open = (a.tasks || []).filter(x => x.status === 'open').map(x => unitName(x.unit));
-      steps.push(step('close', t('step.close'), ipb(), c.me.unit === 'IPB', () => posting(c, 'close-form',
-        [button(t('step.close'), { id: 'close-accounting' })], () => api.post(`${c.p}/accounting/closure`), t('done.closed'), 'state'),
-      open.length ? h('p.hint', fill(t('step.close_open'), { units: open.join('、') })) : null));
-    }
+    steps.push(step('recovery', t('step.recovery'), RECOVERY_UNITS.map(unitName).join('、'), true, () => receivable(c, a)));
   }
   return steps;
 }
 
 const recorded = (value, unit) => (value ? h('p', `${t('step.recorded')}: `, h('strong.recorded', `${money(value)} ${unit}`)) : null);
 
-function recoveryTasks(c, a) {
-  if (!(a.tasks || []).length) return h('p.muted', t('step.no_recovery'));
-  return h('div', (a.tasks || []).map(task => {
-    const left = (Number(task.amount_due) - Number(task.amount_recovered || 0)).toFixed(2);
-    const forms = [];
-    if (task.status === 'open' && c.me.unit === task.unit) {
-      forms.push(posting(c, `recovery-form-${task.unit}`, [
-        field(t('step.recovered_amount'), input('amount', { required: true, inputmode: 'decimal', value: left })),
-        field(t('step.recovery_note'), input('note', { required: true, placeholder: '投资方已缴清' })),
-        field(t('step.settled'), input('settled', { type: 'checkbox', checked: true })),
-        button(t('common.save'))],
-      v => api.post(`${c.p}/accounting/recovery/${enc(task.unit)}`, { amount: v.amount, note: v.note, settled: v.settled }),
-      t('done.recovery'), 'activity'));
-    }
-    if (task.status === 'open' && WAIVERS.includes(c.me.position)) {
-      forms.push(posting(c, `waive-form-${task.unit}`, [
-        field(t('step.waive_reason'), input('reason', { required: true, placeholder: '费用已由财政局足额追缴' })),
-        button(fill(t('step.waive'), { unit: task.unit }))],
-      v => api.post(`${c.p}/accounting/recovery/${enc(task.unit)}/waiver`, { reason: v.reason }), t('done.waived'), 'activity'));
-    }
-    return h('div.task', { 'data-unit': task.unit, 'data-status': task.status },
-      h('h3', unitName(task.unit), ' ', h('span.tag', { class: task.status === 'open' ? 'warn' : 'ok' }, t(`task.${task.status}`, task.status))),
-      h('p', `${t('step.amount_due')}: ${money(task.amount_due)} ${t('unit.yuan')} · ${t('step.recovered')}: ${money(task.amount_recovered)} ${t('unit.yuan')}`,
-        task.waived ? ` · ${t('task.waived')}: ${task.waived.reason} (${posName(task.waived.by.position)})` : ''),
-      forms.length ? forms : (task.status === 'open' ? h('p.waiting', fill(t('step.waiting'), { who: `${unitName(task.unit)} / ${t('step.waivers')}` })) : null));
-  }));
+function receivable(c, a) {
+  const r = a.receivable;
+  if (!r) return h('p.muted', t('step.no_recovery'));
+  const owed = r.status === 'outstanding';
+  const pending = (r.write_off || {}).pending;
+  const forms = [];
+  if (owed && RECOVERY_UNITS.includes(c.me.unit)) {
+    forms.push(posting(c, 'recovery-form', [
+      field(t('step.paid_amount'), input('amount', { inputmode: 'decimal', value: r.outstanding })),
+      field(t('step.voucher'), input('voucher', { placeholder: 'FIN-2026-031' })),
+      field(t('step.recovery_note'), input('note', { required: true, placeholder: '投资方已缴清' })),
+      button(t('common.save'), { id: 'record-recovery' })],
+    v => api.post(`${c.p}/accounting/recovery`, { amount: v.amount || null, voucher: v.voucher || null, note: v.note }),
+    t('done.recovery'), 'activity'), h('p.hint', t('step.paid_amount_hint')));
+  }
+  if (owed && PRINCIPALS.includes(c.me.position) && !(pending && pending.decisions[c.me.position])) {
+    forms.push(posting(c, 'write-off-form', [
+      field(t('decide.action.decide'), select('decision', [['agree', t('decide.agree')], ['refuse', t('decide.refuse')]])),
+      field(t('step.write_off_reason'), input('reason', { required: true, placeholder: '企业经营困难，经县政府常务会议研究' })),
+      button(fill(t('step.write_off'), { amount: money(r.outstanding) }), { id: 'write-off' })],
+    v => api.post(`${c.p}/accounting/write-off`, { decision: v.decision, reason: v.reason }), t('done.write_off'), 'activity'));
+  }
+  const decisions = (r.write_off || {}).decisions || [];
+  return h('div.receivable', { id: 'receivable', 'data-status': r.status },
+    h('p', `${t('step.fee_owed')}: `, h('strong', `${money(r.amount)} ${t('unit.yuan')}`), ' ',
+      h('span.tag', { class: owed ? 'warn' : 'ok' }, t(`receivable.${r.status}`, r.status))),
+    h('p', `${t('step.recovered')}: ${money(r.paid)} · ${t('step.written_off')}: ${money(r.written_off)} · `
+      + `${t('step.outstanding')}: ${money(r.outstanding)} ${t('unit.yuan')}`),
+    h('ul.roles', r.roles.map(x => h('li', { 'data-unit': x.unit }, `${unitName(x.unit)}：${t(`role.${x.unit}`, x.role)}`))),
+    r.entries.length ? table([t('review.unit'), '', t('step.amount_yuan'), t('step.voucher'), t('step.recovery_note'), ''],
+      r.entries.map(e => [unitName(e.unit), t(`entry.${e.kind}`, e.kind), e.amount ? h('td.num', money(e.amount)) : '—',
+        e.voucher || '', e.note, when(e.at)]), { id: 'recovery-entries' }) : null,
+    decisions.length ? h('ul.decisions', decisions.map(d => h('li',
+      `${posName(d.position)}：${d.decision === 'agree' ? t('decide.agree') : t('decide.refuse')} ${money(d.amount)} ${t('unit.yuan')} — ${d.reason}`))) : null,
+    forms.length ? forms : (owed ? h('p.waiting', fill(t('step.waiting'), { who: `${RECOVERY_UNITS.map(unitName).join('、')} / ${t('step.principals')}` })) : null));
 }
 
 // R13: once closed (or terminated after signing), IPB hands the contract to the County Archives Bureau.
@@ -474,7 +527,7 @@ function finished() {
 // the Leading Group: IPB or the responsible unit files the report (cause, summary, the document), then the IPB
 // director terminates the project citing it (the coordinator checks its copy of supervision's register).
 const TERMINABLE = ['lead', 'filed', 'under_review', 'returned', 'approved', 'assigned', 'negotiating', 'escalated',
-  'agreed', 'drafting', 'legal_review', 'signed', 'filed_copies', 'construction'];
+  'refused', 'agreed', 'drafting', 'legal_review', 'signed', 'filed_copies', 'construction'];
 const REPORT_CAUSES = ['cannot_go_ahead', 'unfinished_review'];
 const DOCUMENT_TYPES = '.pdf,.docx,.doc,.xlsx,.jpg,.png';  // policy/documents.yaml
 
@@ -519,7 +572,8 @@ async function termination(c) {
     button(t('terminate.submit'), { id: 'terminate' })],
   // no report chosen: sent as it is, the coordinator refuses it (R11) and the refusal says so
   v => api.post(`${c.p}/terminate`, { reason: v.reason, special_report_ref: v.special_report_ref }),
-  t('done.terminated'), 'state') : h('p.waiting', fill(t('step.waiting'), { who: posName('ipb_director') }));
+  t('done.terminated'), 'state', { confirm: v => [t('confirm.terminate'), `${t('terminate.reason')}：${v.reason}`,
+    v.special_report_ref ? `${t('terminate.report')}：${v.special_report_ref}` : t('terminate.no_report')] }) : h('p.waiting', fill(t('step.waiting'), { who: posName('ipb_director') }));
   return h('details.card.step', { id: 'step-terminate', 'data-step': 'terminate', open: reports.length > 0 },
     h('summary', h('h2', t('terminate.title'))),
     h('p.hint', t('terminate.rule')),

@@ -40,13 +40,29 @@ export function explanations(err) {
   return out;
 }
 
+// Who may do an operation of the authorization table, in the user's language (the rule as /api/me/operations
+// serves it): "此操作由 县招商局 办理".
+let rules = {};
+export const setRules = r => { rules = r || {}; };
+export function whoMay(operation) {
+  const rule = rules[operation];
+  if (!rule) return null;
+  const names = [...(rule.positions || []).map(p => placeholder(p) || posName(p)),
+    ...(rule.units || []).map(u => placeholder(u) || unitName(u))];
+  return fill(t('error.who_may'), { who: [...new Set(names)].join('、') });
+}
+const placeholder = p => (p.includes('{') ? t(`rule.${p.replace(/[^a-z_]/g, '')}`, p) : (p.endsWith(':*') ? t(`rule.any.${p.slice(0, -2)}`, p) : null));
+
 export function refusal(err) {
   const code = err.code || 'other';
   const label = t(`error.${code}`, t('error.other'));
   const details = Object.entries(err.details || {});
   const meaning = explanations(err);
+  const operation = (err.details || {}).operation;
+  if (code === 'not_allowed' && typeof operation === 'string' && whoMay(operation)) meaning.unshift(whoMay(operation));
+  else if (code === 'not_allowed') meaning.unshift(t('error.not_yours'));
   return h('div.refusal', { role: 'alert', 'data-error': code, 'data-status': err.status },
-    h('div.code', label, err.status ? ` (HTTP ${err.status})` : ''),
+    h('div.code', label),
     meaning.length ? h('ul.explain', meaning.map(x => h('li', x))) : null,
     h('div.rule', h('span.label', t('error.rule')), h('span', { lang: 'en' }, err.message || '')),
     details.length ? h('ul', details.map(([f, rules]) =>
@@ -73,25 +89,65 @@ export function card(title, load, attrs = {}) {
   return el;
 }
 
-// Submit a form to the API: the refusal (or the success notice) shows above the button.
-export function submitting(form, action, onDone) {
+// Submit a form to the API: the refusal (or the success notice) shows above the button; a refusal naming fields
+// (422 details) is also shown at each field.  Options: confirm(values) -> the lines of a summary shown before an
+// irreversible step (a decision, a signature, a filing), sent only once confirmed; final: the form is then shown
+// read-only with its outcome.
+export function submitting(form, action, onDone, { confirm, final } = {}) {
   const out = h('div.result');
   form.append(out);
-  form.addEventListener('submit', async e => {
-    e.preventDefault();
-    clear(out);
-    const button = form.querySelector('button[type=submit]');
+  const send = async (values, button) => {
     if (button) button.disabled = true;
     try {
-      const answer = await action(formValues(form));
+      const answer = await action(values);
+      if (final) readOnly(form);
       if (onDone) await onDone(answer, out);
     } catch (err) {
-      out.append(err instanceof api.ApiError ? refusal(err) : refusal({ code: 'other', message: String(err) }));
+      const error = err instanceof api.ApiError ? err : { code: 'other', message: String(err) };
+      markFields(form, error);
+      out.append(refusal(error));
     } finally {
-      if (button) button.disabled = false;
+      if (button && !form.classList.contains('submitted')) button.disabled = false;
     }
+  };
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    clear(out);
+    clearMarks(form);
+    const values = formValues(form);
+    const button = form.querySelector('button[type=submit]');
+    if (!confirm) { send(values, button); return; }
+    const lines = confirm(values);
+    out.append(h('div.confirm', { role: 'alertdialog' },
+      h('p.confirm-title', t('confirm.title')), h('ul', lines.filter(Boolean).map(x => h('li', x))),
+      h('p.hint', t('confirm.irreversible')),
+      h('div.inline', h('button.primary.confirm-yes', { type: 'button', onclick: () => { clear(out); send(values, button); } },
+        t('confirm.yes')), h('button.confirm-no', { type: 'button', onclick: () => clear(out) }, t('confirm.no')))));
   });
   return form;
+}
+
+function readOnly(form) {
+  form.classList.add('submitted');
+  for (const el of form.elements) el.disabled = true;
+}
+
+function clearMarks(form) {
+  for (const el of form.querySelectorAll('.field-error')) el.remove();
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+}
+
+// The fields a refusal names (details: "land_demand.value", "investor.name", "file.content" …) marked in place.
+function markFields(form, err) {
+  for (const [name, rules] of Object.entries(err.details || {})) {
+    const parts = String(name).split('.');
+    const candidates = [name, parts.join('_'), parts[parts.length - 1], parts[0], `${parts[0]}_${parts[parts.length - 1]}`];
+    const el = candidates.map(n => form.querySelector(`[name="${CSS.escape(n)}"]`)).find(Boolean);
+    if (!el) continue;
+    el.setAttribute('aria-invalid', 'true');
+    const text = Array.isArray(rules) ? rules.join('；') : String(rules);
+    (el.closest('.inline') || el).after(h('div.field-error', { 'data-field': name, role: 'alert' }, `${t('error.at_field')}${text}`));
+  }
 }
 
 // -- fields -------------------------------------------------------------------------------------------
@@ -143,8 +199,20 @@ export const POSITIONS = ['ipb_clerk', 'ipb_director', 'ipb_deputy_director', 'i
   'clerk', 'archivist', 'auditor', 'legal_officer', 'legal_director', 'gov_office_director', 'park_head:hengdong',
   'park_head:hexi', 'park_reviewer:hengdong', 'park_reviewer:hexi', 'park_clerk', 'town_head', 'county_leader_in_charge',
   'deputy_magistrate_investment', 'county_magistrate', 'party_secretary'];
-export const unitName = code => (code ? `${t(`unit.${code}`, code)} (${code})` : '—');
-export const posName = code => (code ? `${t(`pos.${code}`, code)} (${code})` : '—');
+export const unitName = code => (code ? t(`unit.${code}`, code) : '—');
+export const posName = code => (code ? t(`pos.${code}`, code) : '—');
+// A person by user id: their name from /api/people/names (loaded once), else the position's name.
+let people = {};
+export const setPeople = p => { people = p || {}; };
+export const personName = actor => {
+  if (!actor) return '—';
+  const known = people[actor.user_id];
+  if (actor.user_id === 'system') return t('person.system');
+  const name = (known && known.name) || (actor.name && actor.name !== actor.user_id ? actor.name : null);
+  const position = actor.position || (known && known.position);
+  if (!position) return name || actor.name || '—';
+  return name ? `${name}（${posName(position)}）` : `${posName(position)}（${unitName(actor.unit || (known && known.unit))}）`;
+};
 export const unitOptions = (extra = []) => [...new Set([...UNITS, ...extra.filter(Boolean)])].map(u => [u, unitName(u)]);
 
 // Today's date in Asia/Shanghai (R16), as YYYY-MM-DD; plus whole months for sensible default dates.

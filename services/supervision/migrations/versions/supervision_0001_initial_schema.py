@@ -16,8 +16,10 @@ branch_labels = None
 depends_on = None
 
 
-MOVED = ("projects", "progress", "problems", "deadlines", "special_reports")  # in this order (foreign keys)
-MOVED_KINDS = ("stale_project", "problem_escalation", "special_report_due", "review_period", "reminder")
+MOVED = ("projects", "progress", "problems", "deadlines", "special_reports", "holiday_years")  # in this order (keys)
+SEQUENCED = ("progress", "problems", "deadlines", "special_reports")
+MOVED_KINDS = ("stale_project", "problem_escalation", "special_report_due", "review_period", "reminder",
+               "holiday_schedule_missing")
 
 
 def upgrade() -> None:
@@ -129,13 +131,21 @@ def upgrade() -> None:
     with op.batch_alter_table('progress', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_progress_project_id'), ['project_id'], unique=False)
 
+    tables['holiday_years'] = op.create_table('holiday_years',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('holidays', sa.JSON(), nullable=False),
+    sa.Column('workdays', sa.JSON(), nullable=False),
+    sa.Column('loaded_by', sa.JSON(), nullable=False),
+    sa.Column('loaded_at', shared.types.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('year')
+    )
     _copy_from_notifications(tables)
 
 
 def _copy_from_notifications(tables: dict) -> None:
     """An existing deployment: the rows notifications kept before this service existed (projects' tracking
     facts, progress, problems, pending and past deadlines of the kinds supervision keeps, the special-report
-    register) are copied here, ids and all.  notifications' own revision notifications_0002 drops them there
+    register, the holiday schedules loaded) are copied here, ids and all.  notifications' own revision notifications_0003 drops them there
     only after this revision has run (it refuses to before).  The configuration names the notifications
     database (``shared.migrations.upgrade(..., database_url=...)``); without one, or with a notifications
     database that never held them (or is being created by its service starting beside this one), there is
@@ -148,8 +158,9 @@ def _copy_from_notifications(tables: dict) -> None:
     try:
         if not sa.inspect(source).has_table("special_reports"):
             return  # a new deployment (or notifications moved them out before)
+        held = set(sa.inspect(source).get_table_names())
         with source.connect() as connection:
-            for name in MOVED:
+            for name in (n for n in MOVED if n in held):
                 table = tables[name]
                 query = sa.select(*table.c).order_by(*table.primary_key.columns)
                 if name == "deadlines":
@@ -160,12 +171,13 @@ def _copy_from_notifications(tables: dict) -> None:
     finally:
         source.dispose()
     if op.get_bind().dialect.name == "postgresql":  # ids copied as they were: the sequences go on after them
-        for name in MOVED[1:]:
+        for name in SEQUENCED:
             op.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                        f"COALESCE((SELECT max(id) FROM {name}), 0) + 1, false)")
 
 
 def downgrade() -> None:
+    op.drop_table('holiday_years')
     with op.batch_alter_table('progress', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_progress_project_id'))
 

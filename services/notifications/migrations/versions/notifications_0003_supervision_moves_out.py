@@ -1,7 +1,7 @@
 """tracking, deadlines and the special-report register move to the supervision service
 
-Revision ID: notifications_0002
-Revises: notifications_0001
+Revision ID: notifications_0003
+Revises: notifications_0002
 Create Date: 2026-12-06 17:39:26.214364
 
 Before the tables go, their rows must be in supervision's database: supervision's first revision copies them
@@ -12,12 +12,12 @@ from alembic import context, op
 import sqlalchemy as sa
 import shared.types
 
-revision = 'notifications_0002'
-down_revision = 'notifications_0001'
+revision = 'notifications_0003'
+down_revision = 'notifications_0002'
 branch_labels = None
 depends_on = None
 
-MOVED = ("deadlines", "progress", "problems", "special_reports")
+MOVED = ("deadlines", "progress", "problems", "special_reports", "holiday_years")
 TRACKING_COLUMNS = ("state_since", "responsible_person", "liaison_leader", "last_progress_at", "stale_since",
                     "completion", "version")
 ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
@@ -27,7 +27,7 @@ def upgrade() -> None:
     _rows_kept_by_supervision()
     for name, indexes in (("deadlines", ("ix_deadlines_due", "ix_deadlines_project_id")),
                           ("progress", ("ix_progress_project_id",)), ("problems", ("ix_problems_project_id",)),
-                          ("special_reports", ("ix_special_reports_project_id",))):
+                          ("special_reports", ("ix_special_reports_project_id",)), ("holiday_years", ())):
         with op.batch_alter_table(name, schema=None) as batch_op:
             for index in indexes:
                 batch_op.drop_index(index)
@@ -62,6 +62,14 @@ def _rows_kept_by_supervision() -> None:
 
 
 def downgrade() -> None:
+    op.create_table('holiday_years',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('holidays', sa.JSON(), nullable=False),
+    sa.Column('workdays', sa.JSON(), nullable=False),
+    sa.Column('loaded_by', sa.JSON(), nullable=False),
+    sa.Column('loaded_at', shared.types.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('year')
+    )
     with op.batch_alter_table('projects', schema=None) as batch_op:
         batch_op.add_column(sa.Column('state_since', shared.types.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('responsible_person', sa.JSON(), nullable=True))
