@@ -7,6 +7,10 @@ import datetime as dt
 import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import create_engine, update
+
+from services.contracts import models
+from shared.db import database_url
 
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK
@@ -18,9 +22,24 @@ PROJECTS = 6
 RETRY_WINDOW = 120.0  # seconds: the longest an early event may wait for the event before it
 
 
+def an_obligation_falls_due(config: dict, project_id: str, key: str) -> None:
+    """Time passes: the obligation's due date is yesterday (a contract cannot be signed with an obligation
+    already past due, R6, so the test moves the obligation rather than the contract)."""
+    engine = create_engine(database_url("contracts", config))
+    try:
+        with engine.begin() as c:
+            obligations = models.obligations
+            moved = c.execute(update(obligations).where(obligations.c.project_id == project_id,
+                                                        obligations.c.key == key)
+                              .values(due=dt.date.today() - dt.timedelta(days=1))).rowcount
+        assert moved == 1
+    finally:
+        engine.dispose()
+
+
 def test_two_instances_of_each_service_share_the_work_once(start_platform, config_for, monkeypatch):
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    monkeypatch.setitem(flows.TERMS, "obligations", [{"id": "O1", "text": "缴清土地出让金", "due": yesterday}])
+    in_a_month = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    monkeypatch.setitem(flows.TERMS, "obligations", [{"id": "O1", "text": "缴清土地出让金", "due": in_a_month}])
     fast = {"ZS_OBLIGATION_SCAN_SECONDS": "0.3", "ZS_REVIEW_SCAN_SECONDS": "0.3"}
     # each instance's metrics on a port the OS picks (guessed free ports collided with other shards' sockets)
     first = start_platform(*SERVICES, ZS_METRICS_BASE_PORT="auto", **fast)
@@ -33,6 +52,7 @@ def test_two_instances_of_each_service_share_the_work_once(start_platform, confi
             # loaded machine that takes longer than wait_for's default 20 s, so wait out the retry window
             wait_for(lambda: flows.state(rpc, project_id) == "construction", timeout=RETRY_WINDOW,
                      what=f"construction (now {flows.state(rpc, project_id)})")
+            an_obligation_falls_due(config_for, project_id, "O1")
             wait_for(lambda: "contracts.obligation_lapsed" in
                      [e["kind"] for e in rpc.coordinator.get_project(IPB_CLERK, project_id)["timeline"]],
                      timeout=RETRY_WINDOW, what="the obligation lapsed")
