@@ -7,10 +7,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # tzdata: shared.clock uses ZoneInfo("Asia/Shanghai"); newer slim bases ship
-# without the system zone database. fonts-wqy-microhei: the Chinese font
-# embedded in PDF reports.
+# without the system zone database. fonts-wqy-microhei, fonts-arphic-ukai,
+# fonts-arphic-uming: the Chinese fonts embedded in PDF documents (shared/gongwen.py).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tzdata fonts-wqy-microhei \
+    && apt-get install -y --no-install-recommends tzdata fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 zhaoshang \
     && useradd --system --uid 10001 --gid zhaoshang --home-dir /app \

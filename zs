@@ -70,11 +70,14 @@ ensure_rabbitmq_management() {  # the tests make a vhost per test through the ma
   fi
 }
 
-ensure_cjk_font() {  # the accounting report's PDF embeds a Chinese font (Debian's fonts-wqy-microhei)
-  if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && command -v apt-get >/dev/null; then
-    say "installing Debian's fonts-wqy-microhei (Chinese font for PDF reports)"
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null
-    else sudo apt-get update -qq && sudo apt-get install -y -qq fonts-wqy-microhei >/dev/null; fi
+CJK_FONTS="fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming"
+ensure_cjk_font() {  # official documents' PDFs embed Chinese fonts (shared/gongwen.py: 楷体 for 仿宋, 明体 for 宋, 黑体)
+  if { [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || [ ! -f /usr/share/fonts/truetype/arphic/ukai.ttc ] \
+       || [ ! -f /usr/share/fonts/truetype/arphic/uming.ttc ]; } && command -v apt-get >/dev/null; then
+    say "installing Debian's $CJK_FONTS (Chinese fonts for PDF documents)"
+    # shellcheck disable=SC2086  # the package names are words
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $CJK_FONTS >/dev/null
+    else sudo apt-get update -qq && sudo apt-get install -y -qq $CJK_FONTS >/dev/null; fi
   fi
 }
 

@@ -15,8 +15,10 @@ from typing import Mapping
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from shared.errors import InvalidInput, NotAllowed
-from shared.schema import schema
+from shared.errors import InvalidInput, NotAllowed, problems_of
+from shared import vocabulary
+from shared.i18n import N_, _
+from shared.schema import flatten_messages, schema
 
 UNIT_PATTERN = re.compile(r"^(IPB|LG|DRB|IND|FIN|EPB|LAND|PLAN|AUDIT|LEGAL|GOV|ARCH|SYSTEM|PARK:[a-z0-9_-]+|TOWN:[a-z0-9_-]+)$")
 
@@ -24,7 +26,7 @@ UNIT_PATTERN = re.compile(r"^(IPB|LG|DRB|IND|FIN|EPB|LAND|PLAN|AUDIT|LEGAL|GOV|A
 class ActorSchema(Schema):
     user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     position = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    unit = fields.String(required=True, validate=validate.Regexp(UNIT_PATTERN, error="not a known unit code (SPEC §1)"))
+    unit = fields.String(required=True, validate=validate.Regexp(UNIT_PATTERN, error=N_("not a known unit")))
     name = fields.String(load_default=None, allow_none=True)
 
 
@@ -41,14 +43,16 @@ class Actor:
         if isinstance(data, Actor):
             return data
         if not isinstance(data, Mapping):
-            raise InvalidInput.for_field("actor", "an actor (user_id, position, unit) is required")
+            raise InvalidInput.for_field("actor", _("who is acting (user, position and unit) is required"))
         actor = well_formed_actor(data)
         try:
             actor = actor or cls(**schema(ActorSchema).load(dict(data)))
         except ValidationError as exc:
-            raise InvalidInput("actor is invalid", {f"actor.{k}": v for k, v in exc.messages.items()}) from None
+            fields = flatten_messages(exc.messages, "actor")
+            raise InvalidInput(_("who is acting is invalid — {problems:clauses}", problems=problems_of(fields)),
+                               fields) from None
         if (problem := position_unit_problem(actor.position, actor.unit)):
-            raise InvalidInput(f"actor is invalid: {problem}", {"actor.position": [problem]})
+            raise InvalidInput(_("who is acting is invalid — {problem}", problem=problem), {"actor.position": [problem]})
         return actor
 
     def dump(self) -> dict:
@@ -77,14 +81,14 @@ def well_formed_actor(data: Mapping) -> Actor | None:
     return Actor(data["user_id"], data["position"], data["unit"], name)
 
 
-def position_unit_problem(position: str, unit: str) -> str | None:
+def position_unit_problem(position: str, unit: str):
     """A scoped position (``park_head:hexi``, ``custodian:FIN``) belongs to the unit it names."""
     if ":" not in position:
         return None
     scope = position.split(":", 1)[1]
     owner = unit.split(":", 1)[1] if unit.startswith(("PARK:", "TOWN:")) else unit
     if scope not in (owner, unit):
-        return f"{position} belongs to the unit {scope}, not to {unit}"
+        return _("{position:position} is a position of another unit, not of {unit:unit}", position=position, unit=unit)
     return None
 
 
@@ -118,7 +122,11 @@ def is_allowed(actor: Actor, operation: str, authority: Mapping[str, Mapping], *
 def authorize(actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str) -> None:
     """Raise ``NotAllowed`` naming the operation and position unless allowed."""
     if not is_allowed(actor, operation, authority, **context):
+        said = _("{position:position} may not {operation:operation}", position=actor.position, operation=operation) \
+            if vocabulary.names_its_unit(actor.position) and not position_unit_problem(actor.position, actor.unit) else \
+            _("{position:position} ({unit:unit}) may not {operation:operation}", position=actor.position,
+              unit=actor.unit, operation=operation)  # a scoped position (park_head:hexi) names its unit already
         raise NotAllowed(
-            f"{actor.position} ({actor.unit}) may not {operation}",
+            said,
             {"operation": operation, "position": actor.position, "unit": actor.unit},
         )

@@ -18,9 +18,8 @@ from typing import Iterable, Mapping
 
 import filetype
 
-from shared.i18n import _
-
 from shared.errors import InvalidInput, NotFound
+from shared.i18n import _
 
 
 @dataclass(frozen=True)
@@ -110,12 +109,13 @@ class DocumentStore:
     def check(self, filename: str, size: int, field: str = "document") -> str:
         ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
         if ext not in self.allowed:
-            raise InvalidInput.for_field(f"{field}.filename", f"type .{ext or '?'} is not accepted; "
-                                                              f"accepted: {', '.join(sorted(self.allowed))}")
+            raise InvalidInput.for_field(f"{field}.filename", _("a file of type .{ext} is not accepted; accepted: {types}",
+                                                                ext=ext or "?", types=", ".join(sorted(self.allowed))))
         if size == 0:
-            raise InvalidInput.for_field(f"{field}.content", "is empty")
+            raise InvalidInput.for_field(f"{field}.content", _("is empty"))
         if size > self.max_size:
-            raise InvalidInput.for_field(f"{field}.content", f"is {size} bytes; the limit is {self.max_size} bytes")
+            raise InvalidInput.for_field(f"{field}.content", _("is {size:count} bytes; the limit is {limit:count} bytes",
+                                                               size=size, limit=self.max_size))
         return self.allowed[ext]
 
     def save(self, filename: str, data: bytes, field: str = "document") -> DocumentRef:
@@ -131,7 +131,7 @@ class DocumentStore:
         try:
             data = base64.b64decode(upload["content_base64"], validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidInput.for_field(f"{field}.content_base64", "is not valid base64") from None
+            raise InvalidInput.for_field(f"{field}.content_base64", _("is not valid base64")) from None
         return self.save(upload["filename"], data, field)
 
     def save_by_content(self, filename: str, data: bytes, types: Iterable[str], max_size: int,
@@ -148,5 +148,5 @@ class DocumentStore:
     def load(self, document_id: str) -> bytes:
         path = self._path(document_id)
         if len(document_id) != 64 or not path.is_file():
-            raise NotFound(f"no document {document_id}", {"document_id": document_id})
+            raise NotFound(_("there is no document {document_id}", document_id=document_id), {"document_id": document_id})
         return path.read_bytes()

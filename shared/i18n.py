@@ -28,13 +28,23 @@ spec                  value                                        zh-CN
 ``{y:wan}``           an amount in yuan, shown in 万元             15,000.00 万元
 ``{y:yuan}``          an amount in yuan                            810,000.00 元
 ``{i:intensity}``     万元 per mu                                  222.22 万元/亩
+``{y:scale}``         a round amount in yuan (a tier's bound)       1亿元 / 5000万元
 ``{d:date}``          a date (ISO string or ``date``)              2026年12月1日
 ``{t:datetime}``      a timestamp (ISO string or aware datetime)   2026年12月1日 09:30
 ``{l:list}``          a list of texts or Messages                  甲、乙和丙
 ``{l:clauses}``       a list of sentences                          甲；乙
 ``{f:field}``         a field of a form (``land.value``)           用地面积
+``{o:operation}``     an operation of the authority table          登记实际固定资产投资
+``{t:trigger}``       a lifecycle trigger (``review.concluded:…``)  联合审查已结束（审查通过）
+``{x:<term>}``        a code of a small vocabulary (``TERMS``):     有条件通过
+                      ``opinion``, ``verdict``, ``check``,
+                      ``policy_class``, ``impact``, ``location``,
+                      ``outcome``, ``book``, ``review_state``
 ``{n:count}``         a whole number                               8
 ====================  ===========================================  ==========================
+
+A text kept in a database column (a timeline entry, a reason) is stored with ``stored_text`` (a Message
+as its wire JSON) and read back with ``read_text``, so it is rendered in each reader's language at read.
 
 A parameter that is itself a :class:`Message` is rendered in the same language.  Rendering never raises:
 a missing parameter or a bad value shows the placeholder's raw value, and a message is logged.
@@ -42,6 +52,7 @@ a missing parameter or a bad value shows the placeholder's raw value, and a mess
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import logging
 import re
 import string
@@ -310,6 +321,12 @@ def _names():
     return vocabulary
 
 
+def _tiers():
+    from shared import tiers
+
+    return tiers
+
+
 def _items(value: Any) -> list:
     return [value] if isinstance(value, (str, Message)) else list(value or ())
 
@@ -332,6 +349,19 @@ _name_kinds("event", None, "event_name")
 _name_kinds("sector", None, "sector_label")
 _name_kinds("channel", "channels", "channel_name")
 _name_kinds("field", None, "field_name")
+_name_kinds("operation", None, "operation_name")
+_name_kinds("trigger", "triggers", "trigger_name")
+
+TERMS = ("opinion", "verdict", "check", "policy_class", "impact", "location", "outcome", "book", "review_state")
+"""Small vocabularies of codes (``shared.vocabulary.TERM_NAMES``), each a placeholder kind: ``{o:opinion}``."""
+
+
+def _term_kind(term: str) -> None:
+    KINDS[term] = lambda value, locale: _names().term_name(term, str(value), locale)
+
+
+for _term in TERMS:
+    _term_kind(_term)
 
 
 def _quantity_kind(name: str, zh: Callable[[Decimal], str], en: Callable[[Decimal], str]) -> None:
@@ -349,6 +379,7 @@ def _quantity_kind(name: str, zh: Callable[[Decimal], str], en: Callable[[Decima
 _quantity_kind("mu", lambda v: f"{_number(v)} 亩", lambda v: f"{_number(v)} mu")
 _quantity_kind("wan", lambda v: f"{_number(v / 10000)} 万元", lambda v: f"CNY {_number(v)}")
 _quantity_kind("yuan", lambda v: f"{_number(v)} 元", lambda v: f"CNY {_number(v)}")
+_quantity_kind("scale", lambda v: _tiers().amount_zh(v), lambda v: _tiers().amount_en(v))
 _quantity_kind("intensity", lambda v: f"{_number(v)} 万元/亩", lambda v: f"{_number(v)} 10k yuan/mu")
 
 
@@ -402,6 +433,40 @@ def _clauses(value: Any, locale: str) -> str:
     return ("；" if _zh(locale) else "; ").join(t for t in (text(v, locale) for v in _items(value)) if t)
 
 
+
+
+def reason(message: Any) -> dict:
+    """An event's reason, twice: ``reason`` as text in the default language (for whoever shows it as it is) and
+    ``reason_message`` as the message itself, which a reader of the event renders in its reader's language."""
+    return {"reason": text(message, DEFAULT_LOCALE), "reason_message": to_wire(message)}
+
+
+def reason_of(payload: Mapping) -> Any:
+    """The reason of an event's payload: its message where it carries one, else its text (or None)."""
+    if is_wire_message(payload.get("reason_message")):
+        return Message.from_wire(payload["reason_message"])
+    return payload.get("reason")
+
+
+def stored_text(value: Any) -> str | None:
+    """A Message (or a plain text) as it is kept in a text column: a Message as its wire JSON."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Message) or is_wire_message(value):
+        return json.dumps(to_wire(value), ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def read_text(stored: Any) -> Any:
+    """What ``stored_text`` kept: a Message again (or the plain text as it was)."""
+    if isinstance(stored, str) and stored.startswith('{"msgid"'):
+        try:
+            value = json.loads(stored)
+        except ValueError:
+            return stored
+        if is_wire_message(value):
+            return Message.from_wire(value)
+    return stored
 
 
 def join(items: Iterable[str], locale: str) -> str:

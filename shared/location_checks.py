@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Iterable, Mapping
 
+from shared.i18n import Message, _, to_wire
 from shared.policy import Policy
 from shared.units import quantize_intensity, wan_per_mu
 
@@ -40,12 +41,12 @@ class Finding:
     check: str
     unit: str
     verdict: str  # ok | flag | fail | error
-    reason: str
+    reason: Message | str  # a Message of the catalogue (a county's own plugin may give plain text)
     policy_values: Mapping[str, str] = field(default_factory=dict)
     outside_policy: bool = False  # R5: a restricted-class finding needs a case-by-case decision
 
     def dump(self) -> dict:
-        return {"check": self.check, "unit": self.unit, "verdict": self.verdict, "reason": self.reason,
+        return {"check": self.check, "unit": self.unit, "verdict": self.verdict, "reason": to_wire(self.reason),
                 "policy_values": dict(self.policy_values), "outside_policy": self.outside_policy}
 
 
@@ -87,11 +88,18 @@ def intensity_finding(project: ProjectFacts, policy: Policy, unit: str = "LAND")
     actual = wan_per_mu(project.fixed_asset_investment, project.land_mu)
     shown = quantize_intensity(actual)
     values = {"minimum_wan_per_mu": str(minimum), "planned_wan_per_mu": str(shown), "minimum_source": source}
-    where = f" of {source}" if source.startswith(("PARK:", "TOWN:")) else ""
+    own = source.startswith(("PARK:", "TOWN:"))  # the location's own minimum, higher than its kind's
     if actual < minimum:
-        return Finding(INTENSITY, unit, FAIL, f"planned intensity {shown} 万元/亩 is below the minimum {minimum}{where}",
-                       values)
-    return Finding(INTENSITY, unit, OK, f"planned intensity {shown} 万元/亩 meets the minimum {minimum}{where}", values)
+        said = _("the planned intensity {planned:intensity} is below the minimum {minimum:intensity} of {unit:unit}",
+                 planned=shown, minimum=minimum, unit=source) if own else \
+            _("the planned intensity {planned:intensity} is below the minimum {minimum:intensity}", planned=shown,
+              minimum=minimum)
+        return Finding(INTENSITY, unit, FAIL, said, values)
+    said = _("the planned intensity {planned:intensity} meets the minimum {minimum:intensity} of {unit:unit}",
+             planned=shown, minimum=minimum, unit=source) if own else \
+        _("the planned intensity {planned:intensity} meets the minimum {minimum:intensity}", planned=shown,
+          minimum=minimum)
+    return Finding(INTENSITY, unit, OK, said, values)
 
 
 def environment_finding(project: ProjectFacts, policy: Policy, unit: str = "EPB") -> Finding:
@@ -110,9 +118,14 @@ def environment_finding(project: ProjectFacts, policy: Policy, unit: str = "EPB"
         at_place = where.get("id") in (None, project.location_id)
         if prefix and at_kind and at_place:
             place = f"{where['kind']} {where.get('id') or '(any)'}"
-            return Finding(ENVIRONMENT, unit, FAIL, f"{project.sector} ({prefix}) is barred at {place}",
-                           {**values, "bar": f"{prefix}@{place}"})
-    return Finding(ENVIRONMENT, unit, OK, f"impact category {category}; no bar at the chosen location", values)
+            barred_at = location_unit(where["kind"], where.get("id"))
+            said = _("{sector:sector} (bar {entry}) may not be located in {unit:unit}", sector=project.sector,
+                     entry=prefix, unit=barred_at) if barred_at else \
+                _("{sector:sector} (bar {entry}) may not be located in {kind:location}", sector=project.sector,
+                  entry=prefix, kind=where["kind"])
+            return Finding(ENVIRONMENT, unit, FAIL, said, {**values, "bar": f"{prefix}@{place}"})
+    return Finding(ENVIRONMENT, unit, OK, _("impact category: {category:impact}; no bar at the chosen location",
+                                            category=category), values)
 
 
 LOCATION_CHECKS = (intensity_finding, environment_finding)

@@ -6,7 +6,7 @@ import re
 from functools import cache
 from typing import Any, Mapping
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from shared.errors import InvalidInput, NotFound, problems_of  # noqa: F401 (problems_of re-exported)
 from shared.i18n import N_, Message, _
@@ -121,3 +121,15 @@ def row_id(value, field: str) -> int:
     if not 1 <= number <= ROW_ID_MAX:
         raise NotFound(_("no {field:field} {value}", field=field, value=str(value)), {field: [str(value)]})
     return number
+
+
+class Text(fields.String):
+    """A text a person reads: a Message (or its wire form) goes out as it is — rendered in the reader's language
+    where it is read (the gateway) —, any other value as a string."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        from shared.i18n import is_wire_message
+
+        if isinstance(value, Message) or is_wire_message(value):
+            return value
+        return super()._serialize(value, attr, obj, **kwargs)

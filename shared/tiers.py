@@ -71,17 +71,26 @@ def amount_zh(yuan: Decimal) -> str:
     return f"{yuan.normalize():f}元"
 
 
-def tier_label(tier: str | None, policy: Policy) -> str:
-    """The tier's band in words: 'A类（1亿元以上）', 'B类（5000万元—1亿元）', '500万元以下（无档次）'."""
+def amount_en(yuan: Decimal) -> str:
+    """100000000 -> 'CNY 100 million', 5000000 -> 'CNY 5 million' (for scale labels)."""
+    if yuan >= 1_000_000 and yuan % 1_000_000 == 0:
+        return f"CNY {(yuan / 1_000_000).normalize():f} million"
+    return f"CNY {yuan.normalize():,f}"
+
+
+def tier_label(tier: str | None, policy: Policy):
+    """The tier's band in words (a Message): 'A类（1亿元以上）', 'B类（5000万元—1亿元）', '500万元以下（未入档）'."""
+    from shared.i18n import _
+
     tiers = reserve_tiers(policy)
     if tier is None:
         lowest = min(b for t in tiers for k, b in t.items() if k in ("from", "above"))
-        return f"{amount_zh(lowest)}以下（未入档）"
+        return _("below {low:scale} (no tier)", low=lowest)
     spec = next(t for t in tiers if t["tier"] == tier)
     low = spec.get("from", spec.get("above"))
     high = spec.get("to", spec.get("below"))
     if high is None:
-        return f"{tier}类（{amount_zh(low)}以上）"
+        return _("tier {tier} (above {low:scale})", tier=tier, low=low)
     if low is None:
-        return f"{tier}类（{amount_zh(high)}以下）"
-    return f"{tier}类（{amount_zh(low)}—{amount_zh(high)}）"
+        return _("tier {tier} (below {high:scale})", tier=tier, high=high)
+    return _("tier {tier} ({low:scale} to {high:scale})", tier=tier, low=low, high=high)

@@ -22,11 +22,10 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
-from shared.i18n import Message, _
+from shared.i18n import _
 
 __all__ = [
     "ROUNDING",
-    "UnitError",
     "LAND_UNITS",
     "parse_decimal",
     "quantize_money",
@@ -42,6 +41,7 @@ __all__ = [
     "wan_to_yuan",
     "wan_per_mu",
     "format_wan",
+    "UnitError",
 ]
 
 ROUNDING = decimal.ROUND_HALF_UP
@@ -72,7 +72,7 @@ class UnitError(ValueError):
     ``parse_decimal``; ``"value"`` or ``"unit"`` of a land area), ``rule`` says why (a ``Message``) — for the
     caller's own ``InvalidInput`` (its field path, this rule).  ``str()`` is ``"<field>: <rule>"`` in English."""
 
-    def __init__(self, field: str, rule: Message):
+    def __init__(self, field: str, rule):
         super().__init__(f"{field}: {rule}")
         self.field, self.rule = field, rule
 
@@ -83,7 +83,7 @@ def parse_decimal(value: object, field: str) -> Decimal:
     bool, None, NaN, Infinity, empty or malformed strings raise ``UnitError(field, rule)``.
     """
     if isinstance(value, bool) or value is None:
-        raise UnitError(field, _("expected a number, got {value}", value=repr(value)))
+        raise UnitError(field, _("must be a number, not {value}", value=repr(value)))
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -93,20 +93,20 @@ def parse_decimal(value: object, field: str) -> Decimal:
     elif isinstance(value, str):
         result = _from_text(value, field)
     else:
-        raise UnitError(field, _("expected a number, got {value}", value=type(value).__name__))
+        raise UnitError(field, _("must be a number"))
     if not result.is_finite():
-        raise UnitError(field, _("must be a finite number, got {value}", value=repr(value)))
+        raise UnitError(field, _("must be a finite number"))
     return result
 
 
 def _from_text(text: str, field: str) -> Decimal:
     stripped = text.strip()
     if not stripped:
-        raise UnitError(field, _("expected a number, got an empty string"))
+        raise UnitError(field, _("must be a number, not empty"))
     try:
         return Decimal(stripped)
     except decimal.InvalidOperation:
-        raise UnitError(field, _("not a number: {value}", value=repr(text))) from None
+        raise UnitError(field, _("is not a number: {text}", text=text)) from None
 
 
 def _quantize_cent(value: object, field: str) -> Decimal:
@@ -114,7 +114,7 @@ def _quantize_cent(value: object, field: str) -> Decimal:
     try:
         result = number.quantize(_CENT, rounding=ROUNDING, context=_CTX)
     except decimal.InvalidOperation:
-        raise UnitError(field, _("too large to store: {value}", value=str(number))) from None
+        raise UnitError(field, _("is too large to store: {number}", number=str(number))) from None
     return result.copy_abs() if result.is_zero() else result
 
 
@@ -138,8 +138,7 @@ def _canonical_unit(unit: str) -> str:
     try:
         return _UNIT_ALIASES[key]
     except (KeyError, TypeError):
-        raise UnitError("unit", _("unknown land unit {value}; expected mu/亩, m2/平方米 or ha/公顷",
-                                   value=repr(unit))) from None
+        raise UnitError("unit", _("unknown land unit {unit}; use mu/亩, m2/平方米 or ha/公顷", unit=repr(unit))) from None
 
 
 def to_mu(value: object, unit: str) -> Decimal:
@@ -151,14 +150,14 @@ def to_mu(value: object, unit: str) -> Decimal:
     canonical = _canonical_unit(unit)
     area = parse_decimal(value, "value")
     if area < 0:
-        raise UnitError("value", _("must not be negative, got {value}", value=str(area)))
+        raise UnitError("value", _("must not be negative"))
     try:
         if canonical == "m2":
             return _EXACT.divide(_EXACT.multiply(area, _M2_PER_MU_DEN), _M2_PER_MU_NUM)
         if canonical == "ha":
             return _EXACT.multiply(area, _MU_PER_HA)
     except decimal.Inexact:
-        raise UnitError("value", _("too many digits to convert exactly: {value}", value=str(area))) from None
+        raise UnitError("value", _("has too many digits to convert exactly: {area}", area=str(area))) from None
     return area
 
 
@@ -172,8 +171,8 @@ def exact_mu(value: object, unit: str = "mu") -> Decimal:
     ``45`` mu is ``45.00``).  A value needing more than ``LAND_PLACES`` places raises ``UnitError`` (``"value"``)."""
     mu = to_mu(value, unit).normalize(_EXACT)
     if mu.as_tuple().exponent < -LAND_PLACES:
-        raise UnitError("value", _("more decimal places than are kept exactly (at most {places} once in mu): {value}",
-                                   places=str(LAND_PLACES), value=str(value)))
+        raise UnitError("value", _("has more decimal places than are kept exactly (at most {places} once in mu): {value}",
+                                   places=LAND_PLACES, value=str(value)))
     return mu.quantize(_CENT) if mu.as_tuple().exponent > -2 else mu
 
 
@@ -208,7 +207,7 @@ def wan_per_mu(yuan: object, mu: object) -> Decimal:
     """Investment intensity in 万元/亩 from 元 and 亩, unrounded; ``mu`` must be > 0."""
     area = parse_decimal(mu, "land area (mu)")
     if area <= 0:
-        raise UnitError("land area (mu)", _("must be positive to compute an intensity, got {value}", value=str(area)))
+        raise UnitError("land area (mu)", _("must be more than 0 to compute an intensity"))
     return _CTX.divide(yuan_to_wan(yuan), area)
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-from shared.i18n import N_, gettext, normalize_locale
+from shared.i18n import LOCALES, N_, gettext, normalize_locale
 
 STATE_NAMES: Mapping[str, str] = {
     "lead": N_("lead"),
@@ -82,6 +82,7 @@ EVENT_NAMES: Mapping[str, str] = {
     "supervision.special_report_due": N_("special report due today"),
     "supervision.review_period_ending": N_("review period ends today"),
     "supervision.reminder": N_("follow-up reminder"),
+    "supervision.holiday_schedule_missing": N_("the official holiday schedule of next year is not loaded"),
 }
 
 POSITION_NAMES: Mapping[str, str] = {
@@ -89,6 +90,7 @@ POSITION_NAMES: Mapping[str, str] = {
     "ipb_director": N_("IPB director"),
     "ipb_deputy_director": N_("IPB deputy director"),
     "ipb_admin": N_("system administrator"),
+    "system_administrator": N_("system administrator"),
     "reviewer": N_("reviewer"),
     "bureau_head": N_("bureau head"),
     "clerk": N_("clerk"),
@@ -106,6 +108,7 @@ POSITION_NAMES: Mapping[str, str] = {
     "executive_deputy_leader": N_("executive deputy leader of the Leading Group"),
     "npc_liaison_leader": N_("liaison leader of the county NPC"),
     "cppcc_liaison_leader": N_("liaison leader of the county CPPCC"),
+    "staff": N_("staff member"),
     "system": N_("the platform"),
 }
 
@@ -169,6 +172,12 @@ def channel_name(code: str, locale: str | None = None) -> str:
     return code
 
 
+def names_its_unit(position: str) -> bool:
+    """A scoped position whose name says its unit (park_head:hexi → 河西新区管委会主任): no unit beside it."""
+    kind, _sep, scope = position.partition(":")
+    return bool(scope) and kind in SCOPED_POSITION_NAMES
+
+
 def position_name(code: str, locale: str | None = None) -> str:
     if not code:
         return ""
@@ -181,12 +190,203 @@ def position_name(code: str, locale: str | None = None) -> str:
     return code
 
 
+def actor_label(actor: Mapping | None, with_name: bool = True):
+    """Who acted, as a Message: 李文员（县招商局招商局工作人员）, 县国土资源局局长, 系统 (the platform itself)."""
+    from shared.i18n import _
+
+    if not actor:
+        return None
+    if actor.get("unit") == "SYSTEM" or actor.get("position") == "system":
+        return _("{position:position}", position="system")
+    scoped = names_its_unit(actor.get("position") or "")
+    if with_name and actor.get("name") and actor.get("name") != actor.get("user_id"):
+        if scoped:
+            return _("{name} ({position:position})", name=actor["name"], position=actor["position"])
+        return _("{name} ({unit:unit}, {position:position})", name=actor["name"], unit=actor.get("unit"),
+                 position=actor.get("position"))
+    if scoped:
+        return _("{position:position}", position=actor["position"])
+    return _("{position:position} ({unit:unit})", unit=actor.get("unit"), position=actor.get("position"))
+
+
 def state_name(code: str, locale: str | None = None) -> str:
     return gettext(STATE_NAMES[code], locale) if code in STATE_NAMES else code
 
 
+def _key(text: str) -> str:
+    return "".join((text or "").split()).casefold()
+
+
+STATE_ALIASES: Mapping[str, str] = {
+    "已备案": "filed", "联审通过": "approved", "联审未通过": "rejected", "已交办责任单位": "assigned",
+    "报县主要领导决策": "escalated", "已达成一致": "agreed", "决策不同意": "refused", "合同法制审查": "legal_review",
+    "在建": "construction", "核算完毕": "closed", "合同已移交档案局": "archived",
+}
+"""Other words county ledgers write for a state (a workbook kept before the platform is imported with them)."""
+
+
+def state_of_name(text: str) -> str | None:
+    """A lifecycle state from its code, its name in any language (联审中, under joint review) or a word county
+    ledgers use for it (在建); None if unknown."""
+    wanted = _key(text)
+    for code, msgid in STATE_NAMES.items():
+        if wanted in {_key(code), *(_key(gettext(msgid, locale)) for locale in LOCALES)}:
+            return code
+    return STATE_ALIASES.get(wanted)
+
+
+def unit_of_name(text: str) -> str | None:
+    """A unit from its code or its name in any language (衡东工业园, 衡东工业园管委会, 县发改局, 发改局); None if
+    unknown."""
+    wanted = _key(text)
+    if not wanted:
+        return None
+    for code, (zh, en) in _county_names(id(_current_policy())).items():
+        names = {_key(code), _key(zh), _key(en)}
+        if code.startswith("PARK:"):
+            names.add(_key(zh + "管委会"))
+        elif code.startswith("TOWN:"):
+            names.add(_key(zh + "人民政府"))
+        elif zh.startswith("县"):
+            names.add(_key(zh[1:]))
+        if wanted in names:
+            return code
+    return None
+
+
 def event_name(code: str, locale: str | None = None) -> str:
     return gettext(EVENT_NAMES[code], locale) if code in EVENT_NAMES else code
+
+
+COMMAND_NAMES: Mapping[str, str] = {
+    "command:terminate": N_("termination of the project"),
+}
+
+
+def trigger_name(code: str, locale: str | None = None) -> str:
+    """A lifecycle trigger: an event (``review.returned``), an event with its outcome (``review.concluded:
+    approved``) or an IPB command (``command:terminate``)."""
+    if code in COMMAND_NAMES:
+        return gettext(COMMAND_NAMES[code], locale)
+    event, _sep, outcome = code.partition(":")
+    if not outcome:
+        return event_name(event, locale)
+    return gettext(N_("{event} ({outcome})"), locale).format(event=event_name(event, locale),
+                                                             outcome=term_name("outcome", outcome, locale))
+
+
+TERM_NAMES: Mapping[str, Mapping[str, str]] = {
+    "opinion": {"pass": N_("pass"), "conditional": N_("conditional pass"), "fail": N_("fail")},
+    "verdict": {"ok": N_("meets the requirement"), "flag": N_("for the reviewers' attention"),
+                "fail": N_("does not meet the requirement"), "error": N_("the check could not be run")},
+    "check": {"national_industrial_policy": N_("national industrial policy"),
+              "county_industrial_plan": N_("county industrial plan"),
+              "environmental_protection": N_("environmental protection"),
+              "investment_intensity": N_("investment intensity")},
+    "policy_class": {"encouraged": N_("encouraged class"), "permitted": N_("permitted class"),
+                     "restricted": N_("restricted class"), "eliminated": N_("eliminated class")},
+    "impact": {"report_form": N_("environmental impact report"), "report_table": N_("environmental impact form"),
+               "registration": N_("environmental impact registration")},
+    "location": {"park": N_("an industrial park"), "town": N_("a town"), "open": N_("location open")},
+    "outcome": {"approved": N_("approved"), "rejected": N_("rejected"), "agreed": N_("agreed"),
+                "refused": N_("refused"), "pending": N_("pending"), "agree": N_("agrees"), "refuse": N_("refuses")},
+    "book": {"information": N_("key investment information ledger"), "negotiation": N_("ledger of projects under "
+                                                                                       "negotiation"),
+             "contracted": N_("ledger of contracted projects")},
+    "review_state": {"open": N_("open"), "returned": N_("returned for more information"), "concluded": N_("concluded")},
+}
+"""Small vocabularies: ``{x:opinion}``, ``{x:verdict}``, … (``shared.i18n.TERMS``)."""
+
+
+def term_name(term: str, code: str, locale: str | None = None) -> str:
+    names = TERM_NAMES.get(term) or {}
+    return gettext(names[code], locale) if code in names else code
+
+
+OPERATION_NAMES: Mapping[str, str] = {
+    "intake.register_lead": N_("register a lead"),
+    "intake.read_lead": N_("read a lead"),
+    "intake.file_project": N_("file a project"),
+    "intake.confirm_not_duplicate": N_("confirm that a project is not a duplicate"),
+    "intake.add_reserve": N_("add a reserve project"),
+    "intake.edit_reserve": N_("change a reserve project"),
+    "intake.read_reserve": N_("read the project reserve"),
+    "intake.publish_reserve": N_("publish a reserve project in the public catalog"),
+    "review.convene": N_("convene the joint review"),
+    "review.record_return": N_("record a return for more information"),
+    "review.resubmit": N_("record the investor's resubmission"),
+    "review.record_opinion": N_("record a review opinion"),
+    "review.read": N_("read the joint review"),
+    "negotiation.record_intermediary": N_("record the intermediary"),
+    "negotiation.assign_unit": N_("assign the responsible unit"),
+    "negotiation.log_session": N_("log a negotiation session"),
+    "negotiation.read": N_("read the negotiation"),
+    "negotiation.decide": N_("decide on the project"),
+    "contracts.draft": N_("draft the contract"),
+    "contracts.legal_review": N_("review the contract for the legal affairs office"),
+    "contracts.read_draft": N_("read the contract draft"),
+    "contracts.designate_custodian": N_("designate a custodian of contract files"),
+    "contracts.register_copies": N_("register the contract copies"),
+    "contracts.read_register": N_("read the register of contract copies"),
+    "contracts.read_custodians": N_("read the custodians of contract files"),
+    "contracts.grant_access": N_("grant access to a contract file"),
+    "contracts.read_audit": N_("read the audit trail of contract files"),
+    "contracts.record_progress": N_("record progress on a contract obligation"),
+    "contracts.file_special_report": N_("file a special report on a contract obligation"),
+    "accounting.open": N_("open the investment accounting"),
+    "accounting.record_actual_fai": N_("record the actual fixed-asset investment"),
+    "accounting.record_land_used": N_("record the land actually used"),
+    "accounting.record_recovery": N_("record a recovery of the fee"),
+    "accounting.waive_recovery": N_("write off the rest of the fee"),
+    "accounting.read": N_("read the investment accounting"),
+    "notifications.read_inbox": N_("read the inbox"),
+    "notifications.read_deliveries": N_("read the delivery log"),
+    "notifications.configure_channels": N_("configure the notification channels"),
+    "supervision.read_tracking": N_("read the tracking of projects"),
+    "supervision.record_progress": N_("record a project's progress"),
+    "supervision.raise_problem": N_("log a problem"),
+    "supervision.resolve_problem": N_("resolve a problem"),
+    "supervision.set_contacts": N_("set a project's contacts"),
+    "supervision.schedule_reminder": N_("schedule a reminder"),
+    "supervision.manage_deadlines": N_("manage deadlines"),
+    "supervision.file_special_report": N_("file a special report to the Leading Group"),
+    "supervision.read_special_reports": N_("read the special reports"),
+    "coordinator.read_project": N_("read a project"),
+    "coordinator.terminate_project": N_("terminate a project"),
+    "coordinator.read_ledger": N_("read the ledger"),
+    "coordinator.import_ledger": N_("import a ledger workbook"),
+    "coordinator.rebuild_ledger": N_("rebuild the ledger"),
+    "coordinator.set_key_project": N_("designate a key project"),
+    "coordinator.read_key_projects": N_("read the key projects"),
+    "coordinator.assign_responsibility": N_("assign a project's responsible leader and person"),
+    "coordinator.set_requirements": N_("set the advancement requirements"),
+    "coordinator.record_funds_in_place": N_("record the funds in place"),
+    "coordinator.set_targets": N_("set the yearly targets"),
+    "coordinator.read_targets": N_("read the yearly targets"),
+    "coordinator.read_summary": N_("read the work summary"),
+    "coordinator.read_workbench": N_("read the workbench"),
+    "coordinator.search": N_("search projects"),
+    "coordinator.read_attachments": N_("read the project file"),
+    "coordinator.attach_business_licence": N_("attach the business licence"),
+    "coordinator.attach_proposal": N_("attach the proposal or feasibility study"),
+    "coordinator.attach_review_opinion": N_("attach a written review opinion"),
+    "coordinator.attach_negotiation_minutes": N_("attach the minutes of a negotiation"),
+    "coordinator.attach_meeting_minutes": N_("attach the minutes of the county leaders' decision meeting"),
+    "coordinator.attach_signed_contract": N_("attach the scan of the signed contract"),
+    "coordinator.attach_site_photo": N_("attach a photo of the site"),
+    "review.load_holidays": N_("load the official holiday schedule"),
+    "contracts.load_holidays": N_("load the official holiday schedule"),
+    "supervision.load_holidays": N_("load the official holiday schedule"),
+    "negotiation.renegotiate": N_("renegotiate a project"),
+    "contracts.preview_obligations": N_("preview the obligations that would lapse"),
+    "supervision.preview_deadlines": N_("preview the deadlines that would fall due"),
+    "accounting.write_off": N_("write off the rest of the fee"),
+}
+"""An operation of the authority table (``policy/authority.yaml``) -> what it does, for a refusal."""
+
+
+def operation_name(code: str, locale: str | None = None) -> str:
+    return gettext(OPERATION_NAMES[code], locale) if code in OPERATION_NAMES else code
 
 
 SECTOR_DATA = Path(__file__).resolve().parent / "data" / "gbt4754_2017.csv"
@@ -206,6 +406,23 @@ def sector_name(code: str, locale: str | None = None) -> str | None:
     if pair is None:
         return None
     return pair[0] if normalize_locale(locale) == "zh-CN" else pair[1]
+
+
+def search_sectors(query: str = "", limit: int = 50, locale: str | None = None) -> list[dict]:
+    """GB/T 4754-2017 entries whose code starts with ``query`` or whose name contains it (a class before its group,
+    shorter codes first), each with its code, name and label (``名称（代码）``)."""
+    wanted = (query or "").strip()
+    upper, folded = wanted.upper(), wanted.casefold()
+    found = []
+    for code, (zh, en) in sectors().items():
+        if not wanted or code.startswith(upper) or folded in zh.casefold() or folded in en.casefold():
+            found.append(code)
+    found.sort(key=lambda c: (c != upper, not c.startswith(upper) if wanted else False, len(c) != 5, c))
+    return [{"code": c, "name": sector_name(c, locale), "label": sector_label(c, locale), "level": _LEVELS[len(c)]}
+            for c in found[:limit]]
+
+
+_LEVELS = {1: "section", 3: "division", 4: "group", 5: "class"}
 
 
 def sector_label(code: str, locale: str | None = None) -> str:
@@ -325,6 +542,29 @@ FIELD_NAMES: Mapping[str, str] = {
     "participants.unit": N_("participant's unit"),
     "participants.position": N_("participant's position"),
     "participants.person": N_("participant's name"),
+    "notes": N_("notes"),
+    "confirmed_new": N_("confirmed as a new project"),
+    "q": N_("search text"),
+    "on": N_("date"),
+    "content_base64": N_("file content"),
+    "file": N_("file"),
+    "mode": N_("import mode"),
+    "designated": N_("designated by the Leading Group"),
+    "key": N_("key projects only"),
+    "overdue": N_("overdue only"),
+    "requirements": N_("advancement requirements"),
+    "location": N_("location"),
+    "location.kind": N_("kind of location"),
+    "location.id": N_("park or town"),
+    "location_detail": N_("place within the park or town"),
+    "intended_investor": N_("intended investor"),
+    "contact_person": N_("contact person"),
+    "negotiation_notes": N_("notes of the negotiation"),
+    "contract_notes": N_("notes of the contract"),
+    "period": N_("period"),
+    "kind": N_("kind"),
+    "project_id": N_("project"),
+    "liaison_leader.position": N_("position of the liaison leader"),
 }
 """A form's field -> what a person calls it (``{f:field}``); ``a[0].b`` is looked up as ``a.b``, then ``b``."""
 

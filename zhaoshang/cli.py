@@ -18,6 +18,7 @@ import time
 import warnings
 
 from shared.config import load_config
+from shared.i18n import _
 
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")  # before nameko is imported (below)
 
@@ -129,12 +130,23 @@ def cmd_users(args) -> int:
         try:
             user = rpc.gateway.provision_user(OPERATOR, data)
         except ZhaoshangError as exc:
-            raise SystemExit(f"refused: {exc.message}") from None
+            raise SystemExit(_("refused: {reason}", reason=exc.msg).render(cli_locale())) from None
     config = load_config()
-    print(f"user {user['user_id']} ({user['name']}): {user['position']} of {user['unit']}"
-          f"{', administrator' if user['is_admin'] else ''}. Sign in at http://"
-          f"{config['WEB_SERVER_ADDRESS'].replace('0.0.0.0', '127.0.0.1')}/")
+    address = f"http://{config['WEB_SERVER_ADDRESS'].replace('0.0.0.0', '127.0.0.1')}/"
+    made = _("user {user_id} ({name}): {position:position} of {unit:unit}, administrator; sign in at {address}",
+             **user, address=address) if user["is_admin"] else \
+        _("user {user_id} ({name}): {position:position} of {unit:unit}; sign in at {address}", **user, address=address)
+    print(made.render(cli_locale()))
     return 0
+
+
+def cli_locale() -> str:
+    """The language the command line answers an operator in: ``ZS_LANGUAGE`` (zh-CN by default, or en)."""
+    import os
+
+    from shared.i18n import normalize_locale
+
+    return normalize_locale(os.environ.get("ZS_LANGUAGE"))
 
 
 def cmd_holidays(args) -> int:

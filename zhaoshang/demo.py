@@ -187,8 +187,7 @@ def _print_project(base: str, lead: dict, state: str) -> None:
     print(f"project {project['ref']} — state: {project['state']}; next: {', '.join(project['allowed_next']) or '(final)'}")
     print("  timeline (Asia/Shanghai):")
     for step in project["timeline"]:
-        print(f"    {step['at'][:19]}  {step['summary']:<32} by {step['actor']['position']} ({step['actor']['unit']})"
-              f"  {step.get('reason') or ''}")
+        print(f"    {step['at'][:19]}  {step['summary']:<32} by {step['who']}  {step.get('reason') or ''}")
     print()
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from shared.clock import to_shanghai
 from shared.errors import Conflict, InvalidInput
+from shared.i18n import N_, _
 
 STATES = (
     "lead", "filed", "under_review", "approved", "rejected", "returned", "assigned", "negotiating",
@@ -37,34 +38,34 @@ class Transition:
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(("lead",), "filed", "intake.project_filed", "R1", "IPB files it"),
-    Transition(("filed",), "under_review", "review.convened", "R2", "IPB convenes"),
-    Transition(("returned",), "under_review", "review.resubmitted", "R2", "IPB resubmits"),
-    Transition(("under_review",), "approved", "review.concluded:approved", "R2", "the review's outcome"),
-    Transition(("under_review",), "rejected", "review.concluded:rejected", "R2", "the review's outcome"),
-    Transition(("under_review",), "returned", "review.returned", "R2", "a unit returns it for more information"),
-    Transition(("approved",), "assigned", "negotiation.unit_assigned", "R3", "IPB confirms the responsible unit"),
+    Transition(("lead",), "filed", "intake.project_filed", "R1", N_("IPB files it")),
+    Transition(("filed",), "under_review", "review.convened", "R2", N_("IPB convenes")),
+    Transition(("returned",), "under_review", "review.resubmitted", "R2", N_("IPB resubmits")),
+    Transition(("under_review",), "approved", "review.concluded:approved", "R2", N_("the review's outcome")),
+    Transition(("under_review",), "rejected", "review.concluded:rejected", "R2", N_("the review's outcome")),
+    Transition(("under_review",), "returned", "review.returned", "R2", N_("a unit returns it for more information")),
+    Transition(("approved",), "assigned", "negotiation.unit_assigned", "R3", N_("IPB confirms the responsible unit")),
     Transition(("approved",), "under_review", "review.reopened", "R2/R3",
-               "the park IPB chose did not review it: its opinion in a new round"),
-    Transition(("assigned",), "negotiating", "negotiation.session_logged", "R4", "first negotiation session"),
-    Transition(("negotiating",), "agreed", "negotiation.decided:agreed", "R5", "decision within authority"),
-    Transition(("negotiating",), "refused", "negotiation.decided:refused", "R5", "decision within authority: refuse"),
-    Transition(("negotiating",), "escalated", "negotiation.escalated", "R5", "route needs the principals"),
-    Transition(("escalated",), "agreed", "negotiation.principals_decided:agreed", "R5", "the principals' decision"),
-    Transition(("escalated",), "refused", "negotiation.principals_decided:refused", "R5", "the principals' decision"),
+               N_("the park IPB chose did not review it: its opinion in a new round")),
+    Transition(("assigned",), "negotiating", "negotiation.session_logged", "R4", N_("first negotiation session")),
+    Transition(("negotiating",), "agreed", "negotiation.decided:agreed", "R5", N_("decision within authority")),
+    Transition(("negotiating",), "refused", "negotiation.decided:refused", "R5", N_("decision within authority: refuse")),
+    Transition(("negotiating",), "escalated", "negotiation.escalated", "R5", N_("route needs the principals")),
+    Transition(("escalated",), "agreed", "negotiation.principals_decided:agreed", "R5", N_("the principals' decision")),
+    Transition(("escalated",), "refused", "negotiation.principals_decided:refused", "R5", N_("the principals' decision")),
     Transition(("escalated", "agreed", "refused", "drafting", "legal_review"), "negotiating", "negotiation.reopened",
-               "R5", "a decided term changed, or IPB renegotiates a refused project: a new decision"),
-    Transition(("agreed",), "drafting", "contracts.drafted", "R6", "IPB drafts"),
-    Transition(("drafting",), "legal_review", "contracts.submitted", "R6", "draft submitted to LEGAL"),
-    Transition(("legal_review",), "drafting", "contracts.returned", "R6", "LEGAL returns it"),
-    Transition(("legal_review",), "signed", "contracts.signed", "R6", "the routed signatory signs an approved version"),
-    Transition(("signed",), "filed_copies", "contracts.file_completed", "R13", "the 8-copy register complete"),
-    Transition(("filed_copies",), "construction", "contracts.handed_over", "R7", "handed to the park or town"),
-    Transition(("construction",), "accounting", "accounting.opened", "R12", "construction period reached or IPB opens it"),
+               "R5", N_("a decided term changed, or IPB renegotiates a refused project: a new decision")),
+    Transition(("agreed",), "drafting", "contracts.drafted", "R6", N_("IPB drafts")),
+    Transition(("drafting",), "legal_review", "contracts.submitted", "R6", N_("draft submitted to LEGAL")),
+    Transition(("legal_review",), "drafting", "contracts.returned", "R6", N_("LEGAL returns it")),
+    Transition(("legal_review",), "signed", "contracts.signed", "R6", N_("the routed signatory signs an approved version")),
+    Transition(("signed",), "filed_copies", "contracts.file_completed", "R13", N_("the 8-copy register complete")),
+    Transition(("filed_copies",), "construction", "contracts.handed_over", "R7", N_("handed to the park or town")),
+    Transition(("construction",), "accounting", "accounting.opened", "R12", N_("construction period reached or IPB opens it")),
     Transition(("accounting",), "closed", "accounting.closed", "R12",
-               "report issued, nothing owed: no fee, the fee paid, or the remainder written off by the principals"),
-    Transition(("closed",), "archived", "contracts.archived", "R13", "contract handed to ARCH"),
-    Transition(TERMINABLE, "terminated", TERMINATE, "R11", "objective reasons, with a special report"),
+               N_("report issued, nothing owed: no fee, the fee paid, or the remainder written off by the principals")),
+    Transition(("closed",), "archived", "contracts.archived", "R13", N_("contract handed to ARCH")),
+    Transition(TERMINABLE, "terminated", TERMINATE, "R11", N_("objective reasons, with a special report")),
 )
 
 _BY_TRIGGER: dict[str, list[Transition]] = {}
@@ -84,15 +85,18 @@ def trigger_of(event_type: str, payload: dict) -> str:
 def next_state(current: str | None, trigger: str) -> str:
     """The state a project in ``current`` moves to on ``trigger``; Conflict if not allowed."""
     if current is not None and current not in STATES:
-        raise InvalidInput.for_field("state", f"unknown state {current!r}")
+        raise InvalidInput.for_field("state", _("is not a state of the lifecycle: {state}", state=current))
     for transition in _BY_TRIGGER.get(trigger, ()):
         if current in transition.from_states:
             return transition.to_state
     allowed = sorted({t.trigger for t in TRANSITIONS if current in t.from_states})
-    raise Conflict(
-        f"a project in state {current!r} cannot take {trigger!r}; allowed now: {', '.join(allowed) or 'nothing'}",
-        {"state": [f"is {current}"], "trigger": [trigger], "allowed": allowed},
-    )
+    if allowed:
+        message = _("a project in the state “{state:state}” cannot take the step “{trigger:trigger}”; allowed now: {allowed:triggers}",
+                    state=current, trigger=trigger, allowed=allowed)
+    else:
+        message = _("a project in the state “{state:state}” cannot take the step “{trigger:trigger}”; no step is allowed now",
+                    state=current, trigger=trigger)
+    raise Conflict(message, {"state": [_("is {state:state}", state=current)], "trigger": [trigger], "allowed": allowed})
 
 
 def allowed_triggers(current: str) -> list[str]:
@@ -134,15 +138,14 @@ def check_termination_report(report: dict | None, project_id: str, ref: str) -> 
     """R11: terminating needs a special report to the LG, in the register, on this project,
     saying the project cannot go ahead for objective reasons."""
     if report is None:
-        raise InvalidInput.for_field("special_report_ref", f"no special report {ref} is in the register: file the "
-                                                           "special report to the Leading Group first")
+        raise InvalidInput.for_field("special_report_ref", _("no special report {ref} is in the register: file the "
+                                                             "special report to the Leading Group first", ref=ref))
     if report["project_id"] != project_id:
-        raise InvalidInput.for_field("special_report_ref", f"special report {ref} is about project "
-                                                           f"{report['project_id']}, not {project_id}")
+        raise InvalidInput.for_field("special_report_ref", _("special report {ref} is about another project", ref=ref))
     if report["cause"] != SPECIAL_REPORT_CAUSE:
-        raise InvalidInput.for_field("special_report_ref", f"special report {ref} reports {report['cause']}; "
-                                                           f"terminating needs one on a project that cannot go ahead "
-                                                           f"({SPECIAL_REPORT_CAUSE})")
+        raise InvalidInput.for_field("special_report_ref", _("special report {ref} does not report that the project "
+                                                             "cannot go ahead for objective reasons, as terminating "
+                                                             "needs", ref=ref))
 
 
 def report_fact(report: dict) -> dict:

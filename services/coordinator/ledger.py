@@ -22,15 +22,16 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Iterable, Mapping
 
+from shared import vocabulary
 from shared.clock import to_shanghai
 from shared.envelope import Envelope
+from shared.i18n import _, reason_of, to_wire
 from shared.policy import Policy
 from shared.tiers import investment_tier, is_key_investment
 from shared.units import quantize_money
 from services.coordinator import workbench
 
 BOOKS = ("information", "negotiation", "contracted")
-BOOK_NAMES = {"information": "重点招商信息台账", "negotiation": "在谈项目台账", "contracted": "签约项目台账"}
 BOOK_OF_STATE = {
     **dict.fromkeys(("lead", "filed", "under_review", "returned", "approved", "rejected"), "information"),
     **dict.fromkeys(("assigned", "negotiating", "escalated", "agreed", "refused", "drafting", "legal_review"),
@@ -38,13 +39,15 @@ BOOK_OF_STATE = {
     **dict.fromkeys(("signed", "filed_copies", "construction", "accounting", "closed", "archived"), "contracted"),
 }
 """A terminated project stays in the book of the state it was terminated from."""
-STATE_NAMES = {
-    "lead": "线索", "filed": "已备案", "under_review": "联审中", "returned": "退回补充材料", "approved": "联审通过",
-    "rejected": "联审未通过", "assigned": "已交办责任单位", "negotiating": "洽谈中", "escalated": "报县主要领导决策",
-    "agreed": "已达成一致", "refused": "决策不同意", "drafting": "合同起草", "legal_review": "合同法制审查",
-    "signed": "已签约", "filed_copies": "合同已归档", "construction": "在建", "accounting": "投资核算",
-    "closed": "核算完毕", "archived": "合同已移交档案局", "terminated": "已终止",
-}
+
+
+def book_name(book: str, locale: str | None = None) -> str:
+    """重点招商信息台账, 在谈项目台账, 签约项目台账 (the sheets of the workbook, in zh-CN)."""
+    return vocabulary.term_name("book", book, locale)
+
+
+def state_name(state: str | None, locale: str | None = None) -> str:
+    return vocabulary.state_name(state, locale) if state else "—"
 ENDED = frozenset({"rejected", "terminated", "archived", "closed"})
 """States with nothing left to advance: no requirement of theirs is overdue."""
 
@@ -106,37 +109,17 @@ def location_name(kind: str | None, ident: str | None, policy: Policy) -> str:
         return policy.parks[ident].name_zh
     if kind == "town" and ident in policy.towns:
         return policy.towns[ident].name_zh
-    return "待定" if kind in (None, "open") else (ident or "待定")
+    return "待定" if kind in (None, "open") else (ident or "待定")  # a location is shown as the county writes it
 
 
-def unit_name(unit: str | None, policy: Policy) -> str:
-    if not unit:
-        return ""
-    if unit.startswith("PARK:") and unit[5:] in policy.parks:
-        return policy.parks[unit[5:]].name_zh
-    if unit.startswith("TOWN:") and unit[5:] in policy.towns:
-        return policy.towns[unit[5:]].name_zh
-    return UNIT_NAMES.get(unit, unit)
+def unit_name(unit: str | None, policy: Policy | None = None, locale: str | None = None) -> str:
+    """A unit's name (policy ``county``): 县招商局, 衡东工业园."""
+    return vocabulary.unit_name(unit, locale) if unit else ""
 
 
-UNIT_NAMES = {"IPB": "县招商局", "LG": "县招商引资工作领导小组", "DRB": "县发改局", "IND": "县工信局", "FIN": "县财政局",
-              "EPB": "县环保局", "LAND": "县国土资源局", "PLAN": "县规划局", "AUDIT": "县审计局", "LEGAL": "县法制办",
-              "GOV": "县政府办", "ARCH": "县档案局"}
-
-
-def unit_of_name(text: str, policy: Policy) -> str | None:
-    """A unit code from its code or its Chinese name (衡东工业园 → PARK:hengdong); None if unknown."""
-    text = (text or "").strip()
-    for park in policy.parks.values():
-        if text in (park.unit, park.name_zh, park.name_zh + "管委会"):
-            return park.unit
-    for town in policy.towns.values():
-        if text in (town.unit, town.name_zh, town.name_zh + "人民政府"):
-            return town.unit
-    for code, name in UNIT_NAMES.items():
-        if text in (code, name, name[1:]):
-            return code
-    return None
+def unit_of_name(text: str, policy: Policy | None = None) -> str | None:
+    """A unit code from its code or its name (衡东工业园 → PARK:hengdong); None if unknown."""
+    return vocabulary.unit_of_name(text)
 
 
 # -- applying one event -------------------------------------------------------------------------------------------
@@ -288,7 +271,7 @@ def _obligation_news(row: dict, event: Envelope, policy: Policy) -> None:
 def _key_project(row: dict, event: Envelope, policy: Policy) -> None:
     p = event.payload
     if _newer(row, "key", _stamp(event)):
-        row.update(designated=bool(p["designated"]), designation_reason=p.get("reason"),
+        row.update(designated=bool(p["designated"]), designation_reason=to_wire(reason_of(p)),
                    liaison_leader=p["liaison_leader"], service_team=list(p["service_team"]))
 
 
@@ -371,12 +354,18 @@ APPLY = {
 }
 
 
-def progress_summary(event: Envelope) -> str:
+def progress_summary(event: Envelope):
+    """The latest progress of a project (最新进展), as a wire message: a transition with its reason, an event's
+    reason or summary, or what the event is."""
     p = event.payload
+    why = reason_of(p) or p.get("summary")
     if event.type == "coordinator.project_state_changed":
-        change = f"{STATE_NAMES.get(p.get('from_state'), '—')} → {STATE_NAMES.get(p['to_state'], p['to_state'])}"
-        return f"{change}：{p['reason']}" if p.get("reason") else change
-    return str(p.get("reason") or p.get("summary") or event.type)
+        if p.get("from_state"):
+            change = _("{from_state:state} → {to_state:state}", from_state=p["from_state"], to_state=p["to_state"])
+        else:
+            change = _("→ {to:state}", to=p["to_state"])
+        return to_wire(_("{change}: {reason}", change=change, reason=why) if why else change)
+    return to_wire(why if why else _("{event:event}", event=event.type))
 
 
 def apply(row: dict | None, event: Envelope, policy: Policy) -> dict:
@@ -399,7 +388,7 @@ def fold(row: dict | None, events: Iterable[Envelope], policy: Policy, own: bool
             handler(row, event, policy)
         if event.type != "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
             row["last_progress"] = {"at": _sh(event.occurred_at), "summary": progress_summary(event),
-                                    "by": f"{event.actor.position} ({event.actor.unit})"}
+                                    "by": to_wire(vocabulary.actor_label(event.actor.dump(), with_name=False))}
         elif event.type == "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
             row["last_progress"] = event.payload.get("last_progress")
         derive(row, policy)
@@ -421,10 +410,11 @@ def default_leader(unit: str | None, policy: Policy) -> dict:
     outside parks, IPB's director while the lead is still IPB's."""
     if unit and unit.startswith("PARK:") and unit[5:] in policy.parks:
         park = policy.parks[unit[5:]]
-        return {"position": park.head_position, "name": f"{park.name_zh}管委会主任"}
+        return {"position": park.head_position, "name": to_wire(_("{position:position}", position=park.head_position))}
     if unit and unit.startswith("TOWN:"):
-        return {"position": "county_leader_in_charge", "name": "分管县领导"}
-    return {"position": "ipb_director", "name": "县招商局局长"}
+        return {"position": "county_leader_in_charge",
+                "name": to_wire(_("{position:position}", position="county_leader_in_charge"))}
+    return {"position": "ipb_director", "name": to_wire(_("{position:position}", position="ipb_director"))}
 
 
 def derive(row: dict, policy: Policy) -> None:
@@ -442,26 +432,29 @@ def derive(row: dict, policy: Policy) -> None:
         if row["registered_by"] else None)
     requirements = [{**r, "source": "set"} for r in row["manual_requirements"]]
     if row["review_done"] is not None:
-        requirements.append({"step": "完成项目联审（各成员单位出具意见）", "due": row["review_due"],
+        requirements.append({"step": to_wire(_("complete the joint review (every reviewing unit gives its opinion)")),
+                             "due": row["review_due"],
                              "done": row["review_done"], "source": "review"})
     if row["completion_due"]:
-        requirements.append({"step": "合同约定建设期满，开展投资核算", "due": row["completion_due"],
+        requirements.append({"step": to_wire(_("the contracted construction period ends: carry out the investment "
+                                               "accounting")), "due": row["completion_due"],
                              "done": row["state"] in _STATES_FROM["accounting"], "source": "accounting"})
     for key, ob in sorted(row["obligations"].items()):
         requirements.append({"step": f"{key} {ob['text']}", "due": ob["due"], "done": ob["status"] == "met",
                              "source": f"obligation:{key}"})
         if ob["status"] == "lapsed":
-            requirements.append({"step": f"{key} 未按期履约：向县招商引资工作领导小组报送专项报告",
+            requirements.append({"step": to_wire(_("{key} not met on time: file a special report to the Leading Group",
+                                                   key=key)),
                                  "due": ob["report_due"], "done": ob["report_filed"], "source": f"report:{key}"})
-    requirements.sort(key=lambda r: (r["due"] or "9999-12-31", r["step"]))
+    requirements.sort(key=lambda r: (r["due"] or "9999-12-31", r["source"]))
     row["requirements"] = requirements
     open_dues = [r["due"] for r in requirements if not r["done"] and r["due"]]
     row["next_due"] = min(open_dues) if open_dues and row["state"] not in ENDED else None
-    flags = [f"{key} 专项报告逾期（已红色预警）" for key in row["late_reports"]]
+    flags = [to_wire(_("{key}: the special report is late (red flag)", key=key)) for key in row["late_reports"]]
     if row["is_key"] and not row["liaison_leader"]:
-        flags.append("重点项目未明确联系县级领导")
+        flags.append(to_wire(_("a key project without its county-level liaison leader")))
     if row["is_key"] and not row["service_team"]:
-        flags.append("重点项目未明确专职服务团队")
+        flags.append(to_wire(_("a key project without its full-time service team")))
     row["red_flags"] = flags if row["state"] not in ENDED else []  # an ended project is history, not a warning
     row["funds_in_place"] = str(quantize_money(sum((Decimal(f["amount"]) for f in row["funds"].values()), Decimal(0))))
     row["awaiting"] = workbench.awaiting(row, policy)
@@ -492,12 +485,15 @@ def view(row: Mapping, now: datetime, policy: Policy) -> dict:
     out["stale"] = bool(row["state"] not in ENDED and idle is not None and idle >= stale_days)
     flags = list(row["red_flags"])
     if out["overdue"]:
-        flags.append(f"推进要求逾期（时限 {row['next_due']}）")
+        flags.append(to_wire(_("an advancement requirement is overdue (due {due:date})", due=row["next_due"])))
     if out["stale"]:
-        flags.append(f"{idle}天无进展")
+        flags.append(to_wire(_("no progress for {days:count} days", days=idle)))
     out["red_flags"] = flags
-    out["state_name"] = STATE_NAMES.get(row["state"], row["state"])
-    out["book_name"] = BOOK_NAMES.get(row["book"], row["book"])
+    out["state_name"] = to_wire(_("{state:state}", state=row["state"])) if row["state"] else None
+    out["book_name"] = to_wire(_("{book:book}", book=row["book"])) if row["book"] else None
+    out["responsible_unit_name"] = to_wire(_("{unit:unit}", unit=row["responsible_unit"])) \
+        if row["responsible_unit"] else None
+    out["sector_name"] = to_wire(_("{sector:sector}", sector=row["sector"])) if row["sector"] else None
     out["funds"] = sorted(row["funds"].values(), key=lambda f: (f["on"], f["amount"]))
     return out
 
@@ -508,23 +504,22 @@ def check_key_project(row: Mapping, data: Mapping, policy: Policy) -> None:
     one county-level leader (policy ``thresholds.key_project.liaison_leader_positions``)."""
     from shared.errors import Conflict, InvalidInput
     from shared.tiers import key_threshold
-    from shared.units import format_wan
 
     if row["state"] in ("rejected", "terminated", "archived"):
-        raise Conflict(f"{row['ref']} is {row['state']}: it can no longer be a key project",
+        raise Conflict(_("{ref} is {state:state}: it can no longer be a key project", ref=row["ref"], state=row["state"]),
                        {"state": [row["state"]]})
     positions = policy.get("thresholds.key_project.liaison_leader_positions")
     if data["liaison_leader"]["position"] not in positions:
-        raise InvalidInput.for_field("liaison_leader.position",
-                                     f"a county-level leader is the liaison leader: one of {', '.join(positions)}")
+        raise InvalidInput.for_field("liaison_leader.position", _("the liaison leader is a county-level leader: one of "
+                                                                  "{positions:positions}", positions=list(positions)))
     total = row["contracted_investment"] or row["planned_total_investment"]
     if not data["designated"] and (total is None or not is_key_investment(total, policy)):
-        raise InvalidInput.for_field("designated", f"the total investment is below the key-project threshold of "
-                                                   f"{format_wan(key_threshold(policy))}: the LG designates it "
-                                                   "(designated: true)")
+        raise InvalidInput.for_field("designated", _("the total investment is below the key-project threshold of "
+                                                     "{threshold:wan}: the Leading Group designates it (designated: "
+                                                     "true)", threshold=key_threshold(policy)))
     names = [m["name"] for m in data["service_team"]]
     if len(set(names)) != len(names):
-        raise InvalidInput.for_field("service_team", "a member is named twice")
+        raise InvalidInput.for_field("service_team", _("a member is named twice"))
 
 
 def check_funds(row: Mapping, data: Mapping, policy: Policy, today: date) -> Decimal:
@@ -533,17 +528,17 @@ def check_funds(row: Mapping, data: Mapping, policy: Policy, today: date) -> Dec
     from shared.errors import Conflict, InvalidInput
 
     if row["book"] != "contracted" or row["state"] == "terminated":
-        raise Conflict(f"{row['ref']} is {row['state']}: funds in place are recorded for a contracted project",
-                       {"state": [row["state"]]})
+        raise Conflict(_("{ref} is {state:state}: funds in place are recorded for a contracted project", ref=row["ref"],
+                         state=row["state"]), {"state": [row["state"]]})
     amount = Decimal(data["amount"])
     if amount <= 0:
-        raise InvalidInput.for_field("amount", "must be a positive amount in yuan")
+        raise InvalidInput.for_field("amount", _("must be a positive amount in yuan"))
     if amount > policy.decimal("thresholds.intake.max_total_investment_yuan"):  # before rounding: 1e999 cannot
-        raise InvalidInput.for_field("amount", "exceeds the plausible ceiling (typing error?)")
+        raise InvalidInput.for_field("amount", _("exceeds the plausible ceiling (a typing error?)"))
     if amount != quantize_money(amount):
-        raise InvalidInput.for_field("amount", "yuan are kept to 2 decimal places (fen)")
+        raise InvalidInput.for_field("amount", _("yuan are kept to 2 decimal places (fen)"))
     if data["on"] > today:
-        raise InvalidInput.for_field("on", f"is after today ({today.isoformat()})")
+        raise InvalidInput.for_field("on", _("is after today ({today:date})", today=today))
     if row["signed_on"] and data["on"] < date.fromisoformat(row["signed_on"]):
-        raise InvalidInput.for_field("on", f"is before the contract was signed ({row['signed_on']})")
+        raise InvalidInput.for_field("on", _("is before the contract was signed ({signed:date})", signed=row["signed_on"]))
     return amount

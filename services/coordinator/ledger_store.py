@@ -14,6 +14,7 @@ from shared.errors import InvalidInput, NotFound
 from shared.outbox import UnitOfWork
 from shared.policy import Policy
 from shared.statements import insert_new, insert_row
+from shared.i18n import _
 
 L, J, TG = models.ledger, models.ledger_journal, models.targets
 
@@ -91,7 +92,7 @@ def row_data(session, project_id: str, missing_ok: bool = False, lock: bool = Fa
     of the coordinator folding events of one project take turns."""
     data = fastpath.execute(session, _ROW_DATA_LOCKED if lock else _ROW_DATA, {"b_project_id": project_id}).scalar()
     if data is None and not missing_ok:
-        raise NotFound(f"the ledger has no project {project_id}", {"project_id": project_id})
+        raise NotFound(_("the ledger has no project {project_id}", project_id=project_id), {"project_id": project_id})
     return data
 
 
@@ -161,7 +162,7 @@ def _after_prefix(prefix: str) -> str | None:
 
 def _order(sort: str, descending: bool) -> list:
     if sort not in SORTS:
-        raise InvalidInput.for_field("sort", f"one of: {', '.join(SORTS)}")
+        raise InvalidInput.for_field("sort", _("must be one of: {choices:list}", choices=list(SORTS)))
     column = SORTS[sort]
     return [(column.desc() if descending else column.asc()).nulls_last(), L.c.ref.asc()]
 

@@ -6,6 +6,7 @@ from sqlalchemy import (
 )
 
 from shared.audit import audit_table
+from shared.gongwen import numbers_table
 from shared.search import entries_table
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime, money_column_type
@@ -14,6 +15,8 @@ metadata = MetaData()
 outbox, processed_events = messaging_tables(metadata)
 # R15: every change of state the coordinator records (each transition, each activity) in a hash chain
 audit_trail = audit_table(metadata)
+# the 文号 of the documents the coordinator issues (the work summaries, R14): per issuer and year (shared/gongwen.py)
+document_numbers = numbers_table(metadata)
 
 projects = Table(
     "projects", metadata,

@@ -19,6 +19,7 @@ from services.coordinator import domain, store
 from services.coordinator import attachments, ledger, ledger_store, models, summary_report, workbench_store, workbook
 from services.coordinator import targets as assessment
 from services.coordinator.schemas import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
+from shared import gongwen, vocabulary
 from shared.actor import Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
@@ -27,11 +28,10 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed
-from shared.i18n import _
+from shared.i18n import Message, _, read_text, reason, reason_of
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_names
-from shared.units import format_wan
 from shared.wire.ledger import (
     FileSchema, FundsInputSchema, ImportInputSchema, ImportReportSchema, KeyProjectInputSchema,
     LedgerQuerySchema, LedgerRowSchema, RequirementsInputSchema, ResponsibilityInputSchema, TargetsInputSchema,
@@ -44,6 +44,15 @@ ROW_FIELDS = tuple(LedgerRowSchema().fields)
 """The fields of a ledger row on the wire, in order."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SUMMARY_TYPES = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX}
+"""The work summary: a report in 公文 form (Word, PDF) or its table (Excel)."""
+
+
+def transition_summary(from_state: str | None, to_state: str) -> Message:
+    """A timeline's transition as a person reads it: 联审中 → 审查通过."""
+    if from_state is None:
+        return _("→ {to:state}", to=to_state)
+    return _("{from_state:state} → {to_state:state}", from_state=from_state, to_state=to_state)
 
 
 class CoordinatorService:
@@ -97,14 +106,18 @@ class CoordinatorService:
     def on_review_opinion_recorded(self, body):
         event = Envelope.load(body)
         p = event.payload
-        detail = "; ".join(p["conditions"] or p["reasons"])
-        self._note(event, "review.opinion", f"{p['unit']}: {p['opinion']}" + (f" — {detail}" if detail else ""))
+        detail = p["conditions"] or p["reasons"]
+        self._note(event, "review.opinion",
+                   _("{unit:unit}: {opinion:opinion} — {detail:clauses}", unit=p["unit"], opinion=p["opinion"],
+                     detail=detail) if detail else _("{unit:unit}: {opinion:opinion}", unit=p["unit"],
+                                                     opinion=p["opinion"]))
 
     @on_event("review.escalated")
     def on_review_escalated(self, body):
         event = Envelope.load(body)
         self._note(event, "review.escalated",
-                   f"review period over ({event.payload['deadline']}): escalated to {event.payload['to_position']}")
+                   _("the review period ended on {deadline:date}: escalated to the {position:position}",
+                     deadline=event.payload["deadline"], position=event.payload["to_position"]))
 
     @on_event("review.reopened")
     def on_review_reopened(self, body):
@@ -121,7 +134,7 @@ class CoordinatorService:
     @on_event("negotiation.intermediary_recorded")
     def on_intermediary_recorded(self, body):
         event = Envelope.load(body)
-        self._note(event, "negotiation.intermediary", event.payload["reason"])
+        self._note(event, "negotiation.intermediary", reason_of(event.payload))
 
     @on_event("negotiation.unit_assigned")
     def on_unit_assigned(self, body):
@@ -135,7 +148,7 @@ class CoordinatorService:
         if event.payload["first"]:
             self._advance(event, "on_session_logged")
         else:
-            self._note(event, "negotiation.session", event.payload["reason"])
+            self._note(event, "negotiation.session", reason_of(event.payload))
 
     @on_event("negotiation.escalated")
     def on_negotiation_escalated(self, body):
@@ -151,7 +164,9 @@ class CoordinatorService:
         event = Envelope.load(body)
         p = event.payload
         self._note(event, "negotiation.principal_decision",
-                   f"{p['position']}: {p['decision']}" + (f" — {'; '.join(p['reasons'])}" if p["reasons"] else ""))
+                   _("{position:position}: {decision:outcome} — {reasons:clauses}", position=p["position"],
+                     decision=p["decision"], reasons=p["reasons"]) if p["reasons"] else
+                   _("{position:position}: {decision:outcome}", position=p["position"], decision=p["decision"]))
 
     @on_event("negotiation.principals_decided")
     def on_principals_decided(self, body):
@@ -183,7 +198,7 @@ class CoordinatorService:
     @on_event("contracts.approved")
     def on_contract_approved(self, body):
         event = Envelope.load(body)
-        self._note(event, "contracts.legal_approval", event.payload["reason"])
+        self._note(event, "contracts.legal_approval", reason_of(event.payload))
 
     @on_event("contracts.returned")
     def on_contract_returned(self, body):
@@ -253,23 +268,23 @@ class CoordinatorService:
     @on_event("accounting.figures_computed")
     def on_figures_computed(self, body):
         event = Envelope.load(body)
-        self._note(event, "accounting.figures", event.payload["reason"])
+        self._note(event, "accounting.figures", reason_of(event.payload))
 
     @on_event("accounting.report_issued")
     def on_report_issued(self, body):
         event = Envelope.load(body)
-        self._note(event, "accounting.report", event.payload["reason"])
+        self._note(event, "accounting.report", reason_of(event.payload))
 
     @on_event("accounting.recovery_recorded")
     def on_recovery_recorded(self, body):
         event = Envelope.load(body)
-        self._note(event, "accounting.recovery", event.payload["reason"])
+        self._note(event, "accounting.recovery", reason_of(event.payload))
 
     @on_event("accounting.write_off_decided")
     def on_write_off_decided(self, body):
         """A principal's decision on writing off the remainder of the fee (R12), on the timeline."""
         event = Envelope.load(body)
-        self._note(event, "accounting.write_off", event.payload["reason"])
+        self._note(event, "accounting.write_off", reason_of(event.payload))
 
     @on_event("accounting.closed")
     def on_accounting_closed(self, body):
@@ -283,7 +298,7 @@ class CoordinatorService:
         obligation = event.payload["obligation"]
         with self.db.handle_once(event.event_id, kind) as uow:
             if uow is not None:
-                store.note_activity(uow, event.project_id, kind, event.payload["reason"], event.payload,
+                store.note_activity(uow, event.project_id, kind, reason_of(event.payload), event.payload,
                                     event.actor.dump(), event.occurred_at, event.event_id)
                 store.merge_facts(uow, event.project_id, obligation_key=obligation["key"], obligation=obligation,
                                   red_flag=red_flag)
@@ -293,9 +308,9 @@ class CoordinatorService:
         if event.payload.get("state_change"):
             self._advance(event, f"on_{kind}")
         else:
-            self._note(event, kind, event.payload["reason"])
+            self._note(event, kind, reason_of(event.payload))
 
-    def _note(self, event: Envelope, kind: str, summary: str) -> None:
+    def _note(self, event: Envelope, kind: str, summary) -> None:
         with self.db.handle_once(event.event_id, kind) as uow:
             if uow is not None:
                 store.note_activity(uow, event.project_id, kind, summary, event.payload, event.actor.dump(),
@@ -306,11 +321,13 @@ class CoordinatorService:
         with self.db.handle_once(event.event_id, handler) as uow:
             if uow is not None:
                 trigger = domain.trigger_of(event.type, event.payload)
+                why = reason_of(event.payload)
                 moved = store.advance(uow, event.project_id, trigger, event.actor.dump(), event.occurred_at,
-                                      event.payload.get("reason"), event.event_id, facts=facts,
+                                      why, event.event_id, facts=facts,
                                       round_=domain.event_round(event.type, event.payload))
                 if moved is None:  # of an earlier negotiation round: on the timeline only
-                    store.note_activity(uow, event.project_id, event.type, f"(earlier round) {event.payload.get('reason')}",
+                    store.note_activity(uow, event.project_id, event.type,
+                                        _("(earlier round) {reason}", reason=why or ""),
                                         event.payload, event.actor.dump(), event.occurred_at, event.event_id)
                 self._ledger(uow, event)
 
@@ -352,12 +369,14 @@ class CoordinatorService:
         for step, following in zip(steps, steps[1:] + [None]):
             end = following["at"] if following else now
             step["time_in_state_seconds"] = int((end - step["at"]).total_seconds())
-        entries = [{**s, "kind": "transition", "summary": f"{s['from_state'] or '—'} → {s['to_state']}"} for s in steps]
-        entries += [{"kind": a["kind"], "summary": a["summary"], "actor": a["actor"], "at": a["at"],
+        entries = [{**s, "kind": "transition", "summary": transition_summary(s["from_state"], s["to_state"]),
+                    "reason": read_text(s["reason"])} for s in steps]
+        entries += [{"kind": a["kind"], "summary": read_text(a["summary"]), "actor": a["actor"], "at": a["at"],
                      "event_id": a["event_id"], "details": a["details"]} for a in store.activities(session, project_id)]
         entries.sort(key=lambda e: (e["at"], e["kind"] != "transition"))
         for entry in entries:
             entry["at"] = to_shanghai(entry["at"])
+            entry["who"] = vocabulary.actor_label(entry["actor"])
         row.update(timeline=entries, allowed_next=domain.allowed_triggers(row["state"]),
                    state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]),
                    basic=self._basic(session, project_id))
@@ -376,17 +395,17 @@ class CoordinatorService:
     def list_projects(self, actor, state=None, limit=50, offset=0):
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_project", self.policy.authority)
-        rows, total = store.list_projects(self.db.session, state, min(int(limit), 500), int(offset))
+        rows, total = store.list_projects(self.db.session, self._state(state), min(int(limit), 500), int(offset))
         return {"total": total, "items": schema(ProjectSummarySchema, many=True).dump(rows),
                 "by_state": store.counts_by_state(self.db.session)}
 
     @rpc
     def lifecycle(self):
         """The transition table, for the API and the docs."""
-        return [{"from": list(t.from_states), "to": t.to_state, "trigger": t.trigger, "rule": t.rule, "by": t.by}
+        return [{"from": list(t.from_states), "to": t.to_state, "trigger": t.trigger, "rule": t.rule, "by": Message(t.by)}
                 for t in domain.TRANSITIONS]
 
-    # -- the ledger (R10), key projects, funds in place, the LG's targets (R14): issue #8 ------------------------
+    # -- the ledger (R10), key projects, funds in place, the LG's targets (R14) ----------------------------------
     def _ledger(self, uow, *events: Envelope) -> None:
         """Fold the event handled, and the state change it caused, into the ledger — same transaction."""
         ledger_store.record(uow, [*events, *uow.emitted], self.policy)
@@ -402,17 +421,17 @@ class CoordinatorService:
         if actor.unit in ("IPB", "LG"):
             return unit
         if unit and unit != actor.unit:
-            raise NotAllowed(f"{actor.unit} reads the ledger rows of its own projects, not {unit}'s",
-                             {"unit": [unit]})
+            raise NotAllowed(_("{own:unit} reads the ledger rows of its own projects, not those of {other:unit}",
+                               own=actor.unit, other=unit), {"unit": [unit]})
         return actor.unit
 
     def _query(self, actor: Actor, query) -> dict:
         q = load_or_invalid(schema(LedgerQuerySchema), query or {})
-        if q["state"] and q["state"] not in domain.STATES:
-            raise InvalidInput.for_field("state", f"one of: {', '.join(domain.STATES)}")
         if q["tier"] and q["tier"] != "none" and q["tier"] not in tier_names(self.policy):
-            raise InvalidInput.for_field("tier", f"one of: {', '.join(tier_names(self.policy))}, none")
-        return {"book": q["book"], "unit": self._ledger_scope(actor, q["unit"]), "state": q["state"],
+            raise InvalidInput.for_field("tier", _("must be one of: {choices:list}",
+                                                   choices=[*tier_names(self.policy), "none"]))
+        return {"book": q["book"], "unit": self._ledger_scope(actor, self._unit(q["unit"])),
+                "state": self._state(q["state"]),
                 "sector": (q["sector"] or "").upper() or None, "tier": q["tier"], "key": q["key"],
                 "overdue": q["overdue"], "today": to_shanghai(self.clock()).date(), "sort": q["sort"],
                 "descending": q["order"] == "desc", "limit": q["limit"], "offset": q["offset"]}
@@ -420,7 +439,8 @@ class CoordinatorService:
     def _row(self, actor: Actor, project_id: str, lock: bool = False, session=None) -> dict:
         row = ledger_store.row_data(session or self.db.session, project_id, lock=lock)
         if actor.unit not in ("IPB", "LG") and row["responsible_unit"] != actor.unit:
-            raise NotAllowed(f"{actor.unit} is not responsible for {row['ref']}", {"project_id": project_id})
+            raise NotAllowed(_("{unit:unit} is not the responsible unit of {ref}", unit=actor.unit, ref=row["ref"]),
+                             {"project_id": project_id})
         return row
 
     def _page(self, rows, total) -> dict:
@@ -478,14 +498,15 @@ class CoordinatorService:
         authorize(actor, "coordinator.import_ledger", self.policy.authority)
         data = load_or_invalid(schema(ImportInputSchema), data)
         if not data["filename"].lower().endswith(".xlsx"):
-            raise InvalidInput.for_field("filename", "an Excel workbook (.xlsx) is imported")
+            raise InvalidInput.for_field("filename", _("an Excel workbook (.xlsx) is imported"))
         try:
             content = base64.b64decode(data["content_base64"], validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidInput.for_field("content_base64", "is not valid base64") from None
+            raise InvalidInput.for_field("content_base64", _("is not valid base64")) from None
         limit = int(self.policy.get("documents.max_size_bytes"))
         if not content or len(content) > limit:
-            raise InvalidInput.for_field("content_base64", f"is {len(content)} bytes; 1 to {limit} bytes are accepted")
+            raise InvalidInput.for_field("content_base64", _("is {size} bytes; 1 to {limit} bytes are accepted",
+                                                             size=len(content), limit=limit))
         now = self.clock()
         today = to_shanghai(now).date()
         with self.db.unit_of_work() as uow:
@@ -493,15 +514,15 @@ class CoordinatorService:
                                            lambda ref: ledger_store.ref_taken(uow.session, ref))
             if problems and data["mode"] == "all_or_nothing":
                 raise InvalidInput(
-                    f"{len({(p.sheet, p.row) for p in problems})} row(s) of the workbook are invalid — nothing was "
-                    "imported: " + "; ".join(f"{p.sheet} row {p.row} {p.heading}: {p.message}" for p in problems[:20]),
-                    {p.key: [f"{p.heading}: {p.message}"] for p in problems})
+                    _("{count:count} row(s) of the workbook are invalid — nothing was imported: {problems:clauses}",
+                      count=len({(p.sheet, p.row) for p in problems}), problems=[p.text() for p in problems[:20]]),
+                    {p.key: [_("{heading}: {message}", heading=p.heading, message=p.message)] for p in problems})
             refs = []
             for row in rows:
                 row["ref"] = row["ref"] or self._free_ref(uow.session, today, refs)
                 refs.append(row["ref"])
                 self._act(uow, "coordinator.ledger_row_imported", actor, f"imp-{uuid.uuid4().hex}",
-                          {**row, "reason": f"imported from {data['filename']}"})
+                          {**row, **reason(_("imported from {filename}", filename=data["filename"]))})
         return schema(ImportReportSchema).dump({"mode": data["mode"], "imported": len(refs), "refs": refs,
                                           "errors": [p.dump() for p in problems]})
 
@@ -531,9 +552,9 @@ class CoordinatorService:
         with self.db.unit_of_work() as uow:
             row = self._row(actor, project_id, lock=True, session=uow.session)
             ledger.check_key_project(row, data, self.policy)
-            reason = data["reason"] or ("designated by the LG" if data["designated"] else "total investment at or "
-                                        "above the key-project threshold")
-            self._act(uow, "coordinator.key_project_set", actor, project_id, {**data, "reason": reason})
+            why = data["reason"] or (_("designated by the Leading Group") if data["designated"] else
+                                     _("total investment at or above the key-project threshold"))
+            self._act(uow, "coordinator.key_project_set", actor, project_id, {**data, **reason(why)})
         return self.ledger_row(actor.dump(), project_id)
 
     @rpc
@@ -553,8 +574,8 @@ class CoordinatorService:
         with self.db.unit_of_work() as uow:
             self._row(actor, project_id, lock=True, session=uow.session)
             self._act(uow, "coordinator.responsibility_assigned", actor, project_id, {
-                **data, "reason": "responsibility assigned: " + ", ".join(
-                    f"{k.replace('_', ' ')} {v['name']}" for k, v in data.items())})
+                **data, **reason(_("responsibility assigned: {who:list}", who=[
+                    _("{field:field}: {name}", field=k, name=v["name"]) for k, v in data.items()]))})
         return self.ledger_row(actor.dump(), project_id)
 
     @rpc
@@ -569,7 +590,7 @@ class CoordinatorService:
             items = [{"step": r["step"], "due": r["due"].isoformat() if r["due"] else None, "done": r["done"]}
                      for r in data["requirements"]]
             self._act(uow, "coordinator.requirements_set", actor, project_id, {
-                "requirements": items, "reason": f"advancement requirements set ({len(items)})"})
+                "requirements": items, **reason(_("advancement requirements set ({count:count})", count=len(items)))})
         return self.ledger_row(actor.dump(), project_id)
 
     @rpc
@@ -585,7 +606,7 @@ class CoordinatorService:
             amount = ledger.check_funds(row, data, self.policy, to_shanghai(now).date())
             self._act(uow, "coordinator.funds_recorded", actor, project_id, {
                 "on": data["on"].isoformat(), "amount": str(amount), "note": data["note"],
-                "reason": f"funds in place on {data['on'].isoformat()}: {format_wan(amount)}"})
+                **reason(_("funds in place on {on:date}: {amount:wan}", on=data["on"], amount=amount))})
         return self.ledger_row(actor.dump(), project_id)
 
     @rpc
@@ -609,7 +630,7 @@ class CoordinatorService:
         session = self.db.session
         units = assessment.completion(year, ledger_store.targets_of(session, year),
                                    ledger_store.all_rows(session).values(), order=self._units_order())
-        return schema(TargetsSchema).dump({"year": year, "units": [{**u, "unit_name": ledger.unit_name(u["unit"], self.policy)}
+        return schema(TargetsSchema).dump({"year": year, "units": [{**u, "unit_name": _("{unit:unit}", unit=u["unit"])}
                                                              for u in units]})
 
     @rpc
@@ -617,18 +638,48 @@ class CoordinatorService:
         """The monthly (``2026-11``) or quarterly (``2026-Q4``) summary of all units' work, Word or Excel."""
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_summary", self.policy.authority)
-        if kind not in ("docx", "xlsx"):
-            raise InvalidInput.for_field("kind", "docx or xlsx")
+        if kind not in SUMMARY_TYPES:
+            raise InvalidInput.for_field("kind", _("must be one of: {choices:list}", choices=list(SUMMARY_TYPES)))
         p = assessment.period(period)
         session = self.db.session
         rows = list(ledger_store.all_rows(session).values())
-        end = min(self.clock(), datetime.combine(p.end, time(23, 59, 59), SHANGHAI))
+        now = self.clock()
+        end = min(now, datetime.combine(p.end, time(23, 59, 59), SHANGHAI))
         data = assessment.summary(period, rows, ledger_store.targets_of(session, p.year), self._units_order(),
                                lambda row: ledger.view(row, end, self.policy)["red_flags"])
-        render = summary_report.render_docx if kind == "docx" else summary_report.render_xlsx
-        content = render(data, self.policy, self._county())
-        return schema(FileSchema).dump({"filename": f"summary-{period}.{kind}", "content_type": DOCX if kind == "docx" else XLSX,
-                                  "content_base64": base64.b64encode(content).decode()})
+        today = to_shanghai(now).date()
+        if kind == "xlsx":
+            content = summary_report.render_xlsx(data, self.policy, self._county(), today)
+        else:  # a report in 公文 form: its number (and date) issued once, the same on every later request
+            session.rollback()  # no read transaction held into the write (SQLite: a stale read cannot write)
+            with self.db.unit_of_work() as uow:
+                number = gongwen.allocate(uow.session, models.document_numbers,
+                                          gongwen.routing(self.policy, "work_summary").issuer,
+                                          f"work_summary:{period}", today)
+            render = summary_report.render_docx if kind == "docx" else summary_report.render_pdf
+            content = render(data, self.policy, self._county(), number.text, number.issued_on)
+        return schema(FileSchema).dump({"filename": f"summary-{period}.{kind}", "content_type": SUMMARY_TYPES[kind],
+                                        "content_base64": base64.b64encode(content).decode()})
+
+    @staticmethod
+    def _state(text: str | None) -> str | None:
+        """A state filter: a state's code or its name in either language (联审中, under joint review)."""
+        if not text:
+            return None
+        state = vocabulary.state_of_name(text)
+        if state is None:
+            raise InvalidInput.for_field("state", _("is not a state; one of: {states:states}", states=list(domain.STATES)))
+        return state
+
+    @staticmethod
+    def _unit(text: str | None) -> str | None:
+        """A unit filter: a unit's code or its name (衡东工业园, 县发改局)."""
+        if not text:
+            return None
+        unit = vocabulary.unit_of_name(text)
+        if unit is None:
+            raise InvalidInput.for_field("unit", _("is not a unit of the county: {unit}", unit=text))
+        return unit
 
     def _county(self) -> str:
         return self.policy.get("county.county.name_zh")

@@ -12,6 +12,7 @@ from shared.envelope import Envelope
 from shared.errors import Conflict, NotFound
 from shared.outbox import UnitOfWork
 from shared.statements import first, insert_new, insert_row
+from shared.i18n import DEFAULT_LOCALE, _, reason, stored_text, text
 
 P, T, A = models.projects, models.transitions, models.activities
 
@@ -39,7 +40,7 @@ def special_report(session, ref: str) -> dict | None:
 def get_project_row(session, project_id: str):
     row = fastpath.execute(session, _PROJECT, {"b_id": project_id}).mappings().first()
     if row is None:
-        raise NotFound(f"no project {project_id}", {"project_id": project_id})
+        raise NotFound(_("there is no project {project_id}", project_id=project_id), {"project_id": project_id})
     return row
 
 
@@ -53,14 +54,16 @@ def activities(session, project_id: str) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def note_activity(uow: UnitOfWork, project_id: str, kind: str, summary: str, details: dict, actor: dict, at,
+def note_activity(uow: UnitOfWork, project_id: str, kind: str, summary, details: dict, actor: dict, at,
                   event_id: str) -> None:
+    """An activity on the project's timeline: its summary kept as a message (rendered in each reader's language),
+    the audit trail's reason as text (zh-CN)."""
     get_project_row(uow.session, project_id)
-    insert_row(uow.session, A, {"project_id": project_id, "kind": kind, "summary": summary, "details": details,
-                                "actor": actor, "at": at, "event_id": event_id})
+    insert_row(uow.session, A, {"project_id": project_id, "kind": kind, "summary": stored_text(summary) or "",
+                                "details": details, "actor": actor, "at": at, "event_id": event_id})
     uow.finally_do(lambda: audit.append(
         uow.session, models.audit_trail, actor=actor, action=kind, record_type="project", record_id=project_id,
-        outcome="done", reason=summary[:2000], details={"event_id": event_id}, at=at))
+        outcome="done", reason=text(summary, DEFAULT_LOCALE)[:2000], details={"event_id": event_id}, at=at))
 
 
 def merge_facts(uow: UnitOfWork, project_id: str, obligation_key: str, obligation: dict, red_flag: bool) -> None:
@@ -73,21 +76,24 @@ def merge_facts(uow: UnitOfWork, project_id: str, obligation_key: str, obligatio
     done = uow.session.execute(update(P).where(P.c.id == project_id, P.c.version == row["version"])
                                .values(facts=facts, version=row["version"] + 1)).rowcount
     if done != 1:
-        raise Conflict(f"project {row['ref']} changed meanwhile; retry", {"version": [str(row["version"])]})
+        raise Conflict(_("project {ref} changed meanwhile; try again", ref=row["ref"]), {"version": [str(row["version"])]})
 
 
-def _record(uow: UnitOfWork, project_id: str, seq: int, from_state, to_state, trigger, actor: dict, at, reason, event_id, ref):
+def _record(uow: UnitOfWork, project_id: str, seq: int, from_state, to_state, trigger, actor: dict, at, why, event_id,
+            ref):
+    """A transition on the timeline (its reason kept as a message), in the audit trail (as zh-CN text) and as the
+    event ``coordinator.project_state_changed`` (``shared.i18n.reason``: text and message)."""
     insert_row(uow.session, T, {
         "project_id": project_id, "seq": seq, "from_state": from_state, "to_state": to_state, "trigger": trigger,
-        "actor": actor, "at": at, "reason": reason, "event_id": event_id})
+        "actor": actor, "at": at, "reason": stored_text(why), "event_id": event_id})
     uow.finally_do(lambda: audit.append(
         uow.session, models.audit_trail, actor=actor, action=trigger, record_type="project", record_id=project_id,
-        outcome="done", reason=reason, details={"from": from_state, "to": to_state, "seq": seq, "event_id": event_id},
-        at=at))
+        outcome="done", reason=text(why, DEFAULT_LOCALE) if why is not None else None,
+        details={"from": from_state, "to": to_state, "seq": seq, "event_id": event_id}, at=at))
     uow.emit(Envelope(
         type="coordinator.project_state_changed", actor=Actor(**actor), project_id=project_id, occurred_at=at,
         payload={"ref": ref, "from_state": from_state, "to_state": to_state, "trigger": trigger, "seq": seq,
-                 "reason": reason, "cause_event_id": event_id},
+                 **(reason(why) if why is not None else {"reason": None}), "cause_event_id": event_id},
     ))
 
 
@@ -95,13 +101,13 @@ def open_project(uow: UnitOfWork, project_id: str, ref: str, name: str, facts: d
                  event_id: str) -> None:
     """The first state, ``lead``, on registration (R1)."""
     if uow.session.execute(select(P.c.id).where(P.c.id == project_id)).first():
-        raise Conflict(f"project {ref} already exists", {"project_id": [project_id]})
+        raise Conflict(_("project {ref} already exists", ref=ref), {"project_id": [project_id]})
     uow.session.execute(insert(P).values(id=project_id, ref=ref, name=name, state="lead", state_since=at,
                                          version=1, facts=facts, created_at=at))
-    _record(uow, project_id, 1, None, "lead", "intake.lead_registered", actor, at, "lead registered", event_id, ref)
+    _record(uow, project_id, 1, None, "lead", "intake.lead_registered", actor, at, _("lead registered"), event_id, ref)
 
 
-def advance(uow: UnitOfWork, project_id: str, trigger: str, actor: dict, at: datetime, reason: str | None,
+def advance(uow: UnitOfWork, project_id: str, trigger: str, actor: dict, at: datetime, why,
             event_id: str | None, facts: dict | None = None, round_: int | None = None) -> str | None:
     """Apply ``trigger`` to the project: Conflict (and no change) when the lifecycle forbids it; None (and no
     change) for an event of an earlier negotiation round (``domain.round_verdict``)."""
@@ -116,9 +122,9 @@ def advance(uow: UnitOfWork, project_id: str, trigger: str, actor: dict, at: dat
         values["b_facts"] = {**row["facts"], **facts}
     changed = fastpath.execute(uow.session, _ADVANCE_WITH_FACTS if facts else _ADVANCE, values).rowcount
     if changed != 1:
-        raise Conflict(f"project {row['ref']} changed meanwhile; retry", {"version": [str(row["version"])]})
+        raise Conflict(_("project {ref} changed meanwhile; try again", ref=row["ref"]), {"version": [str(row["version"])]})
     seq = (fastpath.execute(uow.session, _LAST_SEQ, {"b_id": project_id}).scalar() or 0) + 1
-    _record(uow, project_id, seq, row["state"], to_state, trigger, actor, at, reason, event_id, row["ref"])
+    _record(uow, project_id, seq, row["state"], to_state, trigger, actor, at, why, event_id, row["ref"])
     return to_state
 
 

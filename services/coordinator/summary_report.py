@@ -1,20 +1,23 @@
-"""The periodic (monthly, quarterly) summary of all units' work for the Leading Group (R14),
-as a Word document (python-docx) and an Excel workbook (openpyxl), from ``targets.summary``."""
+"""The periodic (monthly, quarterly) summary of all units' work for the Leading Group (R14), from
+``targets.summary``: a report in 公文 form (``shared.gongwen``: Word and PDF, numbered by the Leading Group's
+office) and an Excel workbook (openpyxl) with the same table.  Written in Chinese (official documents are)."""
 from __future__ import annotations
 
 import io
+from datetime import date
 from decimal import Decimal
 from typing import Mapping
 
 from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from services.coordinator.ledger import STATE_NAMES, unit_name
-from services.coordinator.workbook import BORDER, WAN_FORMAT
+from services.coordinator.ledger import state_name, unit_name
+from services.coordinator.workbook import BORDER, WAN_FORMAT, sheet_heading
+from shared import gongwen
+from shared.gongwen import Attachment, Grid, Heading, OfficialDocument, chinese_date, routing
+from shared.i18n import text
 from shared.policy import Policy
 from shared.units import quantize_money, yuan_to_wan
 
@@ -29,12 +32,20 @@ def title(summary: Mapping, county: str) -> str:
     return f"{county}招商引资工作{summary['label']}汇总"
 
 
+def document_title(summary: Mapping, county: str) -> str:
+    return f"关于{summary['label']}{county}招商引资工作情况的报告"
+
+
 def _wan(yuan) -> Decimal | None:
     return None if yuan is None else quantize_money(yuan_to_wan(yuan))
 
 
 def _rate(rate) -> str:
     return f"{rate}%" if rate is not None else "—"
+
+
+def _day(iso: str) -> str:
+    return chinese_date(date.fromisoformat(iso), "arabic")
 
 
 def table_rows(summary: Mapping, policy: Policy) -> list[list]:
@@ -45,7 +56,7 @@ def table_rows(summary: Mapping, policy: Policy) -> list[list]:
                                 "rate": {"projects_signed": None, "contracted_investment": None, "funds_in_place": None}}
         target = year["target"] or {}
         rows.append([
-            unit_name(line["unit"], policy), line["new_leads"], line["signed"], _wan(line["signed_investment"]),
+            unit_name(line["unit"]), line["new_leads"], line["signed"], _wan(line["signed_investment"]),
             _wan(line["funds_in_place"]), line["negotiating"], line["red_flagged"], line["key_projects"],
             target.get("projects_signed"), year["done"]["projects_signed"], _rate(year["rate"]["projects_signed"]),
             _wan(target.get("contracted_investment")), _wan(year["done"]["contracted_investment"]),
@@ -55,46 +66,69 @@ def table_rows(summary: Mapping, policy: Policy) -> list[list]:
     return rows
 
 
-def overview(summary: Mapping) -> str:
+def overview(summary: Mapping, county: str = "全县") -> str:
     t = summary["totals"]
-    return (f"{summary['label']}（{summary['start']}至{summary['end']}），全县新增招商线索{t['new_leads']}个，"
+    return (f"{summary['label']}（{_day(summary['start'])}至{_day(summary['end'])}），全县新增招商线索{t['new_leads']}个，"
             f"新签约项目{t['signed']}个，合同投资{_wan(t['signed_investment']):,.2f}万元，"
             f"新增到位资金{_wan(t['funds_in_place']):,.2f}万元；"
             f"目前在谈项目{t['negotiating']}个，重点项目{t['key_projects']}个，预警项目{t['red_flagged']}个。"
-            f"各责任单位工作情况及{summary['year']}年度目标完成情况如下。")
+            f"各责任单位工作情况及{summary['year']}年度目标完成情况见附件。")
 
 
-def render_docx(summary: Mapping, policy: Policy, county: str) -> bytes:
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name, style.font.size = "SimSun", Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    doc.add_heading(title(summary, county), level=1)
-    doc.add_paragraph("县招商引资工作领导小组：")
-    doc.add_paragraph(overview(summary))
-    doc.add_paragraph("一、各责任单位工作情况及年度目标完成情况")
-    table = doc.add_table(rows=1, cols=len(HEADINGS))
-    table.style = "Table Grid"
-    for cell, head in zip(table.rows[0].cells, HEADINGS):
-        cell.text = head
-    for values in table_rows(summary, policy):
-        for cell, value in zip(table.add_row().cells, values):
-            cell.text = "" if value is None else (f"{value:,.2f}" if isinstance(value, Decimal) else str(value))
-    doc.add_paragraph("二、重点项目推进情况")
+def _cell(value) -> str:
+    return "" if value is None else (f"{value:,.2f}" if isinstance(value, Decimal) else str(value))
+
+
+def unit_paragraphs(summary: Mapping) -> list[str]:
+    """One sentence a unit: what it did in the period and where it stands against the year's targets."""
+    out = []
+    for line in summary["units"]:
+        text = (f"{unit_name(line['unit'])}：新增线索{line['new_leads']}个，新签约项目{line['signed']}个"
+                f"（合同投资{_wan(line['signed_investment']):,.2f}万元），新增到位资金{_wan(line['funds_in_place']):,.2f}万元，"
+                f"在谈项目{line['negotiating']}个")
+        year = line["year"]
+        if year and year["target"]:
+            text += (f"；年度签约目标{year['target']['projects_signed']}个，已完成{year['done']['projects_signed']}个"
+                     f"（{_rate(year['rate']['projects_signed'])}）")
+        out.append(text + "。")
+    return out
+
+
+def key_project_paragraphs(summary: Mapping) -> list[str]:
     if not summary["key_projects"]:
-        doc.add_paragraph("本期无重点项目。")
+        return ["本期无重点项目。"]
+    out = []
     for item in summary["key_projects"]:
-        flags = f"；预警：{'、'.join(item['red_flags'])}" if item["red_flags"] else ""
-        doc.add_paragraph(f"{item['ref']} {item['name']}（{unit_name(item['unit'], policy) or '—'}，联系县级领导："
-                          f"{item['liaison_leader'] or '未明确'}）：{STATE_NAMES.get(item['state'], item['state'])}{flags}")
-    doc.add_paragraph("特此报告。")
-    doc.add_paragraph("县招商引资工作领导小组办公室（县招商局）")
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+        flags = "；预警事项：" + "、".join(text(f, "zh-CN") for f in item["red_flags"]) if item["red_flags"] else ""
+        out.append(f"{item['name']}（{item['ref']}，责任单位{unit_name(item['unit']) or '待定'}，联系县级领导"
+                   f"{item['liaison_leader'] or '未明确'}）：{state_name(item['state'], 'zh-CN')}{flags}。")
+    return out
 
 
-def render_xlsx(summary: Mapping, policy: Policy, county: str) -> bytes:
+def official_document(summary: Mapping, policy: Policy, county: str, number: str, signed_on: date) -> OfficialDocument:
+    """The summary as a report (报告) of the Leading Group's office to the Leading Group, in 公文 form; the table of
+    every unit's work and the year's completion is its attachment (landscape)."""
+    route = routing(policy, "work_summary")
+    body = [overview(summary), Heading("一、各责任单位工作情况"), *unit_paragraphs(summary),
+            Heading("二、重点项目推进情况"), *key_project_paragraphs(summary), "特此报告。"]
+    table = Grid(HEADINGS, [[_cell(v) for v in row] for row in table_rows(summary, policy)],
+                 widths=(2.2,) + (1,) * (len(HEADINGS) - 1), numeric=frozenset(range(1, len(HEADINGS))),
+                 note="金额单位：万元")
+    attachment = Attachment(f"{summary['label']}各责任单位工作情况及{summary['year']}年度目标完成情况表", [table],
+                            landscape=True)
+    return OfficialDocument(route.issuer, number, document_title(summary, county), route.to, body, signed_on,
+                            attachments=[attachment], cc=route.cc, numerals=route.numerals)
+
+
+def render_docx(summary: Mapping, policy: Policy, county: str, number: str, signed_on: date) -> bytes:
+    return gongwen.render_docx(official_document(summary, policy, county, number, signed_on))
+
+
+def render_pdf(summary: Mapping, policy: Policy, county: str, number: str, signed_on: date) -> bytes:
+    return gongwen.render_pdf(official_document(summary, policy, county, number, signed_on))
+
+
+def render_xlsx(summary: Mapping, policy: Policy, county: str, as_of: date) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "工作汇总"
@@ -104,7 +138,8 @@ def render_xlsx(summary: Mapping, policy: Policy, county: str) -> bytes:
     ws["A1"].font = Font(name="宋体", size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = f"统计期间：{summary['start']}至{summary['end']}　　金额单位：万元"
+    ws["A2"] = sheet_heading(policy, "work_summary", as_of,
+                             f"统计期间：{_day(summary['start'])}至{_day(summary['end'])}")
     for i, head in enumerate(HEADINGS, 1):
         cell = ws.cell(row=3, column=i, value=head)
         cell.font = Font(name="宋体", bold=True)
@@ -122,8 +157,9 @@ def render_xlsx(summary: Mapping, policy: Policy, county: str) -> bytes:
     for i, head in enumerate(("项目编号", "项目名称", "责任单位", "联系县级领导", "当前状态", "预警事项"), 1):
         key.cell(row=1, column=i, value=head).font = Font(name="宋体", bold=True)
     for r, item in enumerate(summary["key_projects"], 2):
-        for i, value in enumerate((item["ref"], item["name"], unit_name(item["unit"], policy), item["liaison_leader"],
-                                   STATE_NAMES.get(item["state"], item["state"]), "；".join(item["red_flags"])), 1):
+        for i, value in enumerate((item["ref"], item["name"], unit_name(item["unit"]), item["liaison_leader"],
+                                   state_name(item["state"], "zh-CN"),
+                                   "；".join(text(f, "zh-CN") for f in item["red_flags"])), 1):
             key.cell(row=r, column=i, value=value)
     out = io.BytesIO()
     wb.save(out)

@@ -18,7 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, problems_of
+from shared.i18n import _
 from shared.units import quantize_money
 
 MEASURES = ("projects_signed", "contracted_investment", "funds_in_place")
@@ -49,7 +50,7 @@ def period(key: str) -> Period:
     """``2026-11`` (a month) or ``2026-Q4`` (a quarter); InvalidInput naming ``period`` otherwise."""
     match = re.fullmatch(r"(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))", key or "")
     if not match:
-        raise InvalidInput.for_field("period", "a month YYYY-MM (2026-11) or a quarter YYYY-Qn (2026-Q4)")
+        raise InvalidInput.for_field("period", _("must be a month YYYY-MM (2026-11) or a quarter YYYY-Qn (2026-Q4)"))
     year = int(match.group(1))
     check_year(year, "period")
     if match.group(2):
@@ -67,9 +68,9 @@ def check_year(year, field: str = "year") -> int:
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise InvalidInput.for_field(field, "must be a year, e.g. 2026") from None
+        raise InvalidInput.for_field(field, _("must be a year, e.g. 2026")) from None
     if not 2000 <= year <= 2100:
-        raise InvalidInput.for_field(field, "must be a year between 2000 and 2100")
+        raise InvalidInput.for_field(field, _("must be a year between 2000 and 2100"))
     return year
 
 
@@ -194,27 +195,26 @@ def summary(key: str, rows: list[Mapping], targets: list[Mapping], units_order: 
 
 def check_targets(year: int, items: list[Mapping], policy) -> list[dict]:
     """The LG's targets for ``year``: one line per responsible unit (a park or a town of the policy)."""
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list] = {}
     if not 2000 <= int(year) <= 2100:
-        problems["year"] = ["must be a year between 2000 and 2100"]
+        problems["year"] = [_("must be a year between 2000 and 2100")]
     units = {p.unit for p in policy.parks.values()} | {t.unit for t in policy.towns.values()}
     seen = set()
     out = []
     for i, item in enumerate(items):
         if item["unit"] not in units:
             problems.setdefault(f"targets[{i}].unit", []).append(
-                f"a responsible unit (park or town): one of {', '.join(sorted(units))}")
+                _("must be a responsible unit (a park or a town): one of {units:units}", units=sorted(units)))
         elif item["unit"] in seen:
-            problems.setdefault(f"targets[{i}].unit", []).append("this unit is given twice")
+            problems.setdefault(f"targets[{i}].unit", []).append(_("this unit is given twice"))
         seen.add(item["unit"])
         for measure in ("contracted_investment", "funds_in_place"):
             if item[measure] > policy.decimal("thresholds.intake.max_total_investment_yuan"):
-                problems.setdefault(f"targets[{i}].{measure}", []).append("exceeds the plausible ceiling (typing error?)")
+                problems.setdefault(f"targets[{i}].{measure}", []).append(_("exceeds the plausible ceiling (a typing error?)"))
             elif item[measure] != quantize_money(item[measure]):
-                problems.setdefault(f"targets[{i}].{measure}", []).append("yuan are kept to 2 decimal places (fen)")
+                problems.setdefault(f"targets[{i}].{measure}", []).append(_("yuan are kept to 2 decimal places (fen)"))
         out.append(item)
     if problems:
-        raise InvalidInput("the targets are invalid — " + "; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items()),
-                           problems)
+        raise InvalidInput(_("the targets are invalid — {problems:clauses}", problems=problems_of(problems)), problems)
     return [{**item, "contracted_investment": quantize_money(item["contracted_investment"]),
              "funds_in_place": quantize_money(item["funds_in_place"])} for item in out]

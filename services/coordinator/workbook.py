@@ -28,9 +28,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from services.coordinator.ledger import BOOK_NAMES, BOOK_OF_STATE, BOOKS, STATE_NAMES, unit_name, unit_of_name
+from services.coordinator.ledger import BOOK_OF_STATE, BOOKS, book_name, state_name, unit_name, unit_of_name
+from shared import vocabulary
 from shared.clock import SHANGHAI
 from shared.errors import InvalidInput
+from shared.gongwen import chinese_date, routing
+from shared.i18n import _, text, to_wire
 from shared.industry import sector_problem
 from shared.policy import Policy
 from shared.units import quantize_money, wan_to_yuan, yuan_to_wan
@@ -53,7 +56,7 @@ COLUMNS = {c.key: c for c in (
     Column("ref", "项目编号", "text", 14),
     Column("name", "项目名称", "text", 34),
     Column("investor_name", "投资方", "text", 26),
-    Column("sector", "行业代码", "text", 9),
+    Column("sector", "所属行业", "text", 22),
     Column("location", "项目地点", "text", 12),
     Column("total_investment", "总投资（万元）", "wan", 14),
     Column("tier", "投资档次", "text", 8),
@@ -87,9 +90,22 @@ BOOK_COLUMNS = {
 COMPUTED = frozenset({"seq", "tier", "time_in_state_days", "red_flags"})
 REQUIRED = {"name", "sector", "total_investment", "responsible_unit", "state"}
 REQUIRED_CONTRACTED = {"signed_on", "contracted_investment"}
-HEADING_KEYS = {c.heading: c.key for c in COLUMNS.values()}
-SHEET_BOOKS = {name: book for book, name in BOOK_NAMES.items()}
-STATE_CODES = {**{name: code for code, name in STATE_NAMES.items()}, **{code: code for code in STATE_NAMES}}
+HEADING_KEYS = {**{c.heading: c.key for c in COLUMNS.values()}, "行业代码": "sector"}
+"""A heading -> its column (行业代码: the heading of the sector column in workbooks exported before the names)."""
+ZH = "zh-CN"
+SHEET_BOOKS = {book_name(book, ZH): book for book in BOOKS}
+STATES_HINT = ("lead", "filed", "under_review", "approved", "assigned", "negotiating", "agreed", "signed",
+               "construction", "accounting", "closed", "archived", "terminated")
+"""The states a ledger's 当前状态 column names most often (an import's error lists them)."""
+SECTOR_IN_LABEL = re.compile(r"[（(]\s*([A-Ta-t]\d{0,4})\s*[）)]\s*$")
+
+
+def sheet_heading(policy: Policy, kind: str, as_of: date, *middle: str) -> str:
+    """The line under a sheet's title: the keeping office (policy ``documents.official_documents``), what the sheet
+    covers, the date (as official documents write it) and the unit of the amounts."""
+    route = routing(policy, kind)
+    return "　　".join([f"填报单位：{route.issuer.signature}", *middle,
+                       f"截至：{chinese_date(as_of, route.numerals)}", "金额单位：万元"])
 
 
 # -- export ---------------------------------------------------------------------------------------------------------
@@ -108,21 +124,24 @@ def cell_values(row: Mapping, seq: int, policy: Policy) -> dict:
     open_steps = [r for r in row["requirements"] if not r["done"]]
     return {
         "seq": seq, "ref": row["ref"], "name": row["name"], "investor_name": row.get("investor_name") or "",
-        "sector": row["sector"], "location": row.get("location") or "",
+        "sector": vocabulary.sector_label(row["sector"], ZH) if row["sector"] else "",
+        "location": row.get("location") or "",
         "total_investment": _wan(row["total_investment"]), "tier": row["tier"] or "—",
         "is_key": "是" if row["is_key"] else "否",
         "liaison_leader": (row.get("liaison_leader") or {}).get("name") or "",
         "service_team": "、".join(m["name"] for m in row.get("service_team") or []),
-        "responsible_leader": (row.get("responsible_leader") or {}).get("name") or "",
-        "responsible_unit": unit_name(row.get("responsible_unit"), policy),
+        "responsible_leader": text((row.get("responsible_leader") or {}).get("name"), ZH),
+        "responsible_unit": unit_name(row.get("responsible_unit"), locale=ZH),
         "responsible_person": (row.get("responsible_person") or {}).get("name") or "",
-        "requirements": "；".join(f"{r['step']}（{r['due']}前）" if r["due"] else r["step"] for r in open_steps),
-        "next_due": _day(row["next_due"]), "state": STATE_NAMES.get(row["state"], row["state"]),
+        "requirements": "；".join(f"{text(r['step'], ZH)}（{chinese_date(date.fromisoformat(r['due']), 'arabic')}前）"
+                                 if r["due"] else text(r["step"], ZH) for r in open_steps),
+        "next_due": _day(row["next_due"]), "state": state_name(row["state"], ZH),
         "state_since": _day(row["state_since"]), "time_in_state_days": row.get("time_in_state_days"),
-        "last_progress": (row.get("last_progress") or {}).get("summary") or "",
+        "last_progress": text((row.get("last_progress") or {}).get("summary"), ZH),
         "last_progress_on": _day((row.get("last_progress") or {}).get("at")),
         "signed_on": _day(row.get("signed_on")), "contracted_investment": _wan(row.get("contracted_investment")),
-        "funds_in_place": _wan(row.get("funds_in_place")), "red_flags": "；".join(row.get("red_flags") or []),
+        "funds_in_place": _wan(row.get("funds_in_place")),
+        "red_flags": "；".join(text(flag, ZH) for flag in row.get("red_flags") or []),
     }
 
 
@@ -146,7 +165,7 @@ def export(books: Mapping[str, Iterable[Mapping]], policy: Policy, as_of: date, 
     wb = Workbook(write_only=True)
     cell_styles: dict[str, list[int]] = {}
     for book in BOOKS:
-        ws = wb.create_sheet(BOOK_NAMES[book])
+        ws = wb.create_sheet(book_name(book, ZH))
         keys = BOOK_COLUMNS[book]
         last = get_column_letter(len(keys))
         for i, key in enumerate(keys, 1):
@@ -155,10 +174,9 @@ def export(books: Mapping[str, Iterable[Mapping]], policy: Policy, as_of: date, 
         ws.freeze_panes = f"D{FIRST_ROW}"
         ws.print_title_rows = f"{FIRST_ROW - 1}:{FIRST_ROW - 1}"
         ws.page_setup.orientation = "landscape"
-        title = _cell(ws, f"{county}{BOOK_NAMES[book]}", font=Font(name="宋体", size=16, bold=True),
+        title = _cell(ws, f"{county}{book_name(book, ZH)}", font=Font(name="宋体", size=16, bold=True),
                       alignment=Alignment(horizontal="center", vertical="center"))
-        note = _cell(ws, f"填报单位：县招商局（县招商引资工作领导小组办公室）　　截至：{as_of.year}年{as_of.month}月"
-                         f"{as_of.day}日　　金额单位：万元", alignment=Alignment(horizontal="left"))
+        note = _cell(ws, sheet_heading(policy, "ledger", as_of), alignment=Alignment(horizontal="left"))
         ws.append([title])
         ws.append([note])
         ws.merged_cells.add(f"A1:{last}1")
@@ -246,11 +264,15 @@ class RowProblem:
     row: int
     field: str
     heading: str
-    message: str
+    message: object  # a Message
 
     def dump(self) -> dict:
         return {"sheet": self.sheet, "row": self.row, "field": self.field, "heading": self.heading,
-                "message": self.message}
+                "message": to_wire(self.message)}
+
+    def text(self):
+        return _("sheet {sheet}, row {row}, {heading}: {message}", sheet=self.sheet, row=self.row,
+                 heading=self.heading, message=self.message)
 
     @property
     def key(self) -> str:
@@ -267,16 +289,16 @@ def _text(value) -> str:
 
 def _number(value, what: str) -> Decimal:
     if isinstance(value, bool):
-        raise ValueError(f"must be a number ({what})")
+        raise ValueError(_("must be a number ({what})", what=what))
     if isinstance(value, (int, float)):
         number = Decimal(str(value))
     else:
         try:
             number = Decimal(_text(value).replace(",", "").replace("，", ""))
         except InvalidOperation:
-            raise ValueError(f"must be a number ({what}), not {_text(value)!r}") from None
+            raise ValueError(_("must be a number ({what}), not {value}", what=what, value=_text(value))) from None
     if not number.is_finite():
-        raise ValueError(f"must be a finite number ({what})")
+        raise ValueError(_("must be a finite number ({what})", what=what))
     return number
 
 
@@ -288,11 +310,17 @@ def _date(value) -> date:
     text = _text(value)
     match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
     if not match:
-        raise ValueError(f"must be a date (2026-11-27 or 2026年11月27日), not {text!r}")
+        raise ValueError(_("must be a date (2026-11-27 or 2026年11月27日), not {value}", value=text))
     try:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
-        raise ValueError(f"is not a real date: {text!r}") from None
+        raise ValueError(_("is not a real date: {value}", value=text)) from None
+
+
+def _sector_code(value: str) -> str:
+    """A sector as the workbook shows it (铝压延加工（C3252）) or as a code (C3252)."""
+    match = SECTOR_IN_LABEL.search(value)
+    return (match.group(1) if match else value).strip().upper()
 
 
 def _header(ws) -> tuple[int, dict[str, int]] | None:
@@ -307,11 +335,11 @@ def read(data: bytes, policy: Policy, today: date, ref_taken: Callable[[str], bo
     """Every row of the workbook as an import payload, and every problem found (all rows are checked)."""
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
-    except Exception as exc:  # noqa: BLE001 - whatever openpyxl trips on, the upload is not a workbook we can read
-        raise InvalidInput.for_field("file", f"is not an Excel workbook (.xlsx): {type(exc).__name__}") from None
+    except Exception:  # noqa: BLE001 - whatever openpyxl trips on, the upload is not a workbook we can read
+        raise InvalidInput.for_field("file", _("is not an Excel workbook (.xlsx)")) from None
     sheets = [ws for ws in wb.worksheets if ws.title in SHEET_BOOKS]
     if not sheets:
-        raise InvalidInput.for_field("file", "has none of the sheets " + "、".join(BOOK_NAMES.values()))
+        raise InvalidInput.for_field("file", _("has none of the sheets {sheets:list}", sheets=list(SHEET_BOOKS)))
     rows: list[dict] = []
     problems: list[RowProblem] = []
     refs_seen: dict[str, tuple[str, int]] = {}
@@ -319,13 +347,14 @@ def read(data: bytes, policy: Policy, today: date, ref_taken: Callable[[str], bo
         book = SHEET_BOOKS[ws.title]
         found = _header(ws)
         if found is None:
-            problems.append(RowProblem(ws.title, 1, "header", "项目名称", "no heading row with 项目名称 in the first 8 rows"))
+            problems.append(RowProblem(ws.title, 1, "header", "项目名称",
+                                       _("no heading row with 项目名称 in the first 8 rows")))
             continue
         header_row, columns = found
         required = REQUIRED | (REQUIRED_CONTRACTED if book == "contracted" else set())
         missing = sorted(required - set(columns), key=list(COLUMNS).index)
         for key in missing:
-            problems.append(RowProblem(ws.title, header_row, key, COLUMNS[key].heading, "column is missing"))
+            problems.append(RowProblem(ws.title, header_row, key, COLUMNS[key].heading, _("the column is missing")))
         if missing:
             continue
         for r in range(header_row + 1, ws.max_row + 1):
@@ -338,10 +367,11 @@ def read(data: bytes, policy: Policy, today: date, ref_taken: Callable[[str], bo
                 if ref in refs_seen:
                     sheet, at = refs_seen[ref]
                     row_problems.append(RowProblem(ws.title, r, "ref", COLUMNS["ref"].heading,
-                                                   f"{ref} appears twice (also {sheet} row {at})"))
+                                                   _("{ref} appears twice (also sheet {sheet}, row {row})", ref=ref,
+                                                     sheet=sheet, row=at)))
                 elif ref_taken(ref):
                     row_problems.append(RowProblem(ws.title, r, "ref", COLUMNS["ref"].heading,
-                                                   f"{ref} is already in the ledger"))
+                                                   _("{ref} is already in the ledger", ref=ref)))
                 refs_seen.setdefault(ref, (ws.title, r))
             problems.extend(row_problems)
             if not row_problems:
@@ -352,17 +382,17 @@ def read(data: bytes, policy: Policy, today: date, ref_taken: Callable[[str], bo
 def _read_row(sheet: str, r: int, book: str, cells: dict, policy: Policy, today: date) -> tuple[dict, list[RowProblem]]:
     problems: list[RowProblem] = []
 
-    def bad(key: str, message: str) -> None:
+    def bad(key: str, message) -> None:
         problems.append(RowProblem(sheet, r, key, COLUMNS[key].heading, message))
 
     def text(key: str, required: bool = False, low: int = 0, high: int = 200) -> str | None:
         value = _text(cells.get(key))
         if not value:
             if required:
-                bad(key, "is required")
+                bad(key, _("required"))
             return None
         if not low <= len(value) <= high:
-            bad(key, f"must be {low} to {high} characters")
+            bad(key, _("length must be from {min} to {max}", min=low, max=high))
             return None
         return value
 
@@ -370,22 +400,22 @@ def _read_row(sheet: str, r: int, book: str, cells: dict, policy: Policy, today:
         raw = cells.get(key)
         if _text(raw) == "":
             if required:
-                bad(key, "is required (万元)")
+                bad(key, _("required (in 万元)"))
             return None
         try:
             wan = _number(raw, "万元")
         except ValueError as exc:
-            bad(key, str(exc))
+            bad(key, exc.args[0])
             return None
         if wan < 0 or (wan == 0 and not zero_ok):
-            bad(key, "must be a positive amount in 万元")
+            bad(key, _("must be a positive amount in 万元"))
             return None
         yuan = wan_to_yuan(wan)
         if yuan != quantize_money(yuan):
-            bad(key, "万元 are kept to 6 decimal places (yuan to the fen)")
+            bad(key, _("万元 are kept to 6 decimal places (yuan to the fen)"))
             return None
         if yuan > policy.decimal("thresholds.intake.max_total_investment_yuan"):
-            bad(key, "exceeds the plausible ceiling (typing error?)")
+            bad(key, _("exceeds the plausible ceiling (a typing error?)"))
             return None
         return str(quantize_money(yuan))
 
@@ -393,18 +423,18 @@ def _read_row(sheet: str, r: int, book: str, cells: dict, policy: Policy, today:
         raw = cells.get(key)
         if _text(raw) == "":
             if required:
-                bad(key, "is required")
+                bad(key, _("required"))
             return None
         try:
             value = _date(raw)
         except ValueError as exc:
-            bad(key, str(exc))
+            bad(key, exc.args[0])
             return None
         return value
 
     out: dict = {"book": book, "ref": text("ref", high=40), "name": text("name", required=True, low=2),
                  "investor_name": text("investor_name"), "location": text("location", high=100)}
-    sector = (text("sector", required=True, high=8) or "").upper()
+    sector = _sector_code(text("sector", required=True, high=120) or "")
     if sector and (problem := sector_problem(sector, policy.industry_sections)):
         bad("sector", problem)
     out["sector"] = sector
@@ -412,22 +442,23 @@ def _read_row(sheet: str, r: int, book: str, cells: dict, policy: Policy, today:
     unit_text = text("responsible_unit", required=True, high=40)
     out["responsible_unit"] = unit_of_name(unit_text, policy) if unit_text else None
     if unit_text and out["responsible_unit"] is None:
-        known = [p.name_zh for p in policy.parks.values()] + [t.name_zh for t in policy.towns.values()] + ["县招商局"]
-        bad("responsible_unit", f"unknown unit {unit_text!r}; e.g. {'、'.join(known)}")
-    state_text = text("state", required=True, high=20)
-    state = STATE_CODES.get(state_text or "")
+        known = [p.unit for p in policy.parks.values()] + [t.unit for t in policy.towns.values()] + ["IPB"]
+        bad("responsible_unit", _("{unit} is not a unit of the county; e.g. {known:units}", unit=unit_text, known=known))
+    state_text = text("state", required=True, high=40)
+    state = vocabulary.state_of_name(state_text or "")
     if state_text and state is None:
-        bad("state", f"unknown state {state_text!r}; one of: {'、'.join(STATE_NAMES.values())}")
+        bad("state", _("{state} is not a state; one of: {states:states}", state=state_text, states=STATES_HINT))
     elif state and state != "terminated" and BOOK_OF_STATE[state] != book:
-        bad("state", f"{state_text} belongs in {BOOK_NAMES[BOOK_OF_STATE[state]]}, not in {BOOK_NAMES[book]}")
+        bad("state", _("a project {state:state} belongs in the {right:book}, not in the {wrong:book}", state=state,
+                       right=BOOK_OF_STATE[state], wrong=book))
     out["state"] = state
     since = day("state_since") or today
     if since > today:
-        bad("state_since", "is in the future")
+        bad("state_since", _("is in the future"))
     out["state_since"] = datetime.combine(since, time(0, 0), SHANGHAI).isoformat()
     key_text = text("is_key", high=2)
     if key_text not in (None, "是", "否"):
-        bad("is_key", "must be 是 or 否")
+        bad("is_key", _("must be 是 or 否"))
     out["designated"] = key_text == "是"
     leader = text("liaison_leader", high=40)
     out["liaison_leader"] = {"name": leader, "position": None, "user_id": None} if leader else None
@@ -440,19 +471,19 @@ def _read_row(sheet: str, r: int, book: str, cells: dict, policy: Policy, today:
     step = text("requirements", high=1000)
     due = day("next_due")
     if due and not step:
-        bad("requirements", "a 完成时限 needs the step it is for (推进要求)")
+        bad("requirements", _("a 完成时限 needs the step it is for (推进要求)"))
     out["requirements"] = [{"step": step, "due": due.isoformat() if due else None, "done": False}] if step else []
     progress = text("last_progress", high=1000)
     progress_on = day("last_progress_on")
     if progress_on and progress_on > today:
-        bad("last_progress_on", "is in the future")
+        bad("last_progress_on", _("is in the future"))
     out["last_progress"] = ({"at": datetime.combine(progress_on or since, time(0, 0), SHANGHAI).isoformat(),
                              "summary": progress, "by": "导入"} if progress else None)
     out["signed_on"] = out["contracted_investment"] = out["funds_in_place"] = None
     if book == "contracted":
         signed = day("signed_on", required=True)
         if signed and signed > today:
-            bad("signed_on", "is in the future")
+            bad("signed_on", _("is in the future"))
         out["signed_on"] = signed.isoformat() if signed else None
         out["contracted_investment"] = money("contracted_investment", required=True)
         out["funds_in_place"] = money("funds_in_place", zero_ok=True)

@@ -19,7 +19,7 @@ from shared.wire.contracts import (
     ProgressInputSchema, ReadInputSchema, SignInputSchema, SpecialReportInputSchema, SubmitInputSchema, TermsSchema,
 )
 from shared.wire.coordinator import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
-from shared.wire.intake import FileInputSchema, LeadInputSchema, LeadSchema
+from shared.wire.intake import FileInputSchema, LeadInputSchema, LeadSchema, SectorQuerySchema, SectorSchema
 from shared.wire.ledger import (
     FundsInputSchema, ImportInputSchema, ImportReportSchema, KeyProjectInputSchema, LedgerPageSchema,
     LedgerQuerySchema, LedgerRowSchema, RequirementsInputSchema, ResponsibilityInputSchema, TargetsInputSchema,
@@ -131,6 +131,9 @@ ROUTES = [
             summary="Read a lead"),
         POST("/api/leads/<lead_id>/file", "intake.file_project(actor, lead_id, body)", body=FileInputSchema,
              out=one(LeadSchema, "filed"), summary="File a lead (IPB only, R1)"),
+        GET("/api/sectors", "intake.sectors(query)", who=PUBLIC, query_schema=SectorQuerySchema,
+            out=many(SectorSchema, "matching sectors, a class before its group"),
+            summary="Search the GB/T 4754-2017 classification by code prefix or name (?q=铝, ?q=C325) — no sign-in"),
     ),
     *section(
         "projects",  # the lifecycle (coordinator)
@@ -379,8 +382,9 @@ ROUTES = [
         GET("/api/targets/<int:year>", "coordinator.targets(actor, year)", out=one(TargetsSchema, "completion"),
             summary="Each unit's targets and completion, computed from the events"),
         GET("/api/summaries/<period>.<kind>", "coordinator.work_summary(actor, period, kind)",
-            enum={"kind": ("docx", "xlsx")}, out=document("the document", DOCX, XLSX),
-            summary="The monthly (2026-11) or quarterly (2026-Q4) summary of all units' work, as Word or Excel"),
+            enum={"kind": ("docx", "pdf", "xlsx")}, out=document("the document", DOCX, PDF, XLSX),
+            summary="The monthly (2026-11) or quarterly (2026-Q4) summary of all units' work: a report in 公文 "
+                    "form (Word, PDF; numbered once) or its table (Excel)"),
     ),
     *section(
         "reserve",  # the project reserve (R8)

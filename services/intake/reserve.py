@@ -12,18 +12,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput, problems_of
+from shared.i18n import _
 from shared.industry import sector_problem
 from shared.policy import Policy
 from shared.tiers import investment_tier, tier_label, tier_names, yearly_minimum
-from shared.units import format_wan, quantize_money
+from shared.units import quantize_money
 
 
 def validate(data: Mapping, policy: Policy) -> dict:
     """Schema-shaped (possibly partial) ``data`` checked against the rules; InvalidInput names every field."""
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list] = {}
 
-    def bad(field: str, rule: str) -> None:
+    def bad(field: str, rule) -> None:
         problems.setdefault(field, []).append(rule)
 
     out = dict(data)
@@ -34,31 +35,36 @@ def validate(data: Mapping, policy: Policy) -> dict:
     if "total_investment" in data:
         amount = Decimal(data["total_investment"])
         if amount <= 0:
-            bad("total_investment", "must be a positive amount in yuan")
+            bad("total_investment", _("must be a positive amount in yuan"))
         elif amount > policy.decimal("thresholds.intake.max_total_investment_yuan"):  # before rounding: 1e999 cannot
-            bad("total_investment", "exceeds the plausible ceiling (typing error?)")
+            bad("total_investment", _("exceeds the plausible ceiling (a typing error?)"))
         elif amount != quantize_money(amount):
-            bad("total_investment", "yuan are kept to 2 decimal places (fen)")
+            bad("total_investment", _("yuan are kept to 2 decimal places (fen)"))
     if "location" in data:
         kind, ident = data["location"]["kind"], data["location"].get("id") or None
         if kind == "open" and ident:
-            bad("location.id", "must be empty when the location is open")
+            bad("location.id", _("must be empty when the location is open"))
         elif kind != "open" and not policy.location_exists(kind, ident):
-            known = sorted(policy.parks if kind == "park" else policy.towns)
-            bad("location.id", f"unknown {kind}; known: {', '.join(known)}")
+            if kind == "park":
+                bad("location.id", _("no such park; the county's parks: {known:units}",
+                                     known=sorted(p.unit for p in policy.parks.values())))
+            else:
+                bad("location.id", _("no such town; the county's towns: {known:units}",
+                                     known=sorted(t.unit for t in policy.towns.values())))
     if "cooperation_mode" in data:
         modes = policy.get("county.cooperation_modes")
         if data["cooperation_mode"] not in modes:
-            bad("cooperation_mode", f"one of: {', '.join(modes)}")
+            bad("cooperation_mode", _("must be one of: {choices:list}", choices=list(modes)))
     if data.get("document"):
         filename = data["document"]["filename"]
         ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
         types = policy.get("documents.reserve_document_types")
         if ext not in types:
-            bad("document.filename", f"a proposal or feasibility study is a document: {', '.join(types)}")
+            bad("document.filename", _("a proposal or feasibility study is a document of one of the types {types}",
+                                       types=", ".join(types)))
     if problems:
-        raise InvalidInput("the reserve project is invalid — " + "; ".join(f"{k}: {', '.join(v)}"
-                                                                         for k, v in problems.items()), problems)
+        raise InvalidInput(_("the reserve project is invalid — {problems:clauses}", problems=problems_of(problems)),
+                           problems)
     return out
 
 
@@ -67,9 +73,9 @@ def check_year(year) -> int:
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise InvalidInput.for_field("year", "must be a year, e.g. 2026") from None
+        raise InvalidInput.for_field("year", _("must be a year, e.g. 2026")) from None
     if not 2000 <= year <= 2100:
-        raise InvalidInput.for_field("year", "must be a year between 2000 and 2100")
+        raise InvalidInput.for_field("year", _("must be a year between 2000 and 2100"))
     return year
 
 
@@ -77,26 +83,29 @@ def tier_of(total: Decimal, policy: Policy) -> str | None:
     return investment_tier(total, policy)
 
 
-def location_name(kind: str, ident: str | None, detail: str | None, policy: Policy) -> str:
+def location_name(kind: str, ident: str | None, detail: str | None, policy: Policy):
+    """Where a reserve project is: its park or town by name (and the place within it), or the county at large."""
     if kind == "park":
-        name = policy.parks[ident].name_zh
+        unit = policy.parks[ident].unit
     elif kind == "town":
-        name = policy.towns[ident].name_zh
+        unit = policy.towns[ident].unit
     else:
-        name = "县域内（选址待定）"
-    return f"{name}{detail}" if detail else name
+        return _("in the county, location open — {detail}", detail=detail) if detail else \
+            _("in the county, location open")
+    return _("{unit:unit}, {detail}", unit=unit, detail=detail) if detail else _("{unit:unit}", unit=unit)
 
 
 def public_entry(row: Mapping, policy: Policy) -> dict:
     """A published reserve project as the public sees it (R9) — these seven fields and nothing else."""
     if not row["published"]:
-        raise Conflict("not published", {"published": ["false"]})
+        raise Conflict(_("the reserve project is not published"), {"published": ["false"]})
     return {
         "ref": row["ref"],
         "name": row["name"],
         "sector": row["sector"],
+        "sector_name": _("{sector:sector}", sector=row["sector"]),
         "location": location_name(row["location_kind"], row["location_id"], row["location_detail"], policy),
-        "investment_scale": f"{format_wan(row['total_investment'])}（{tier_label(row['tier'], policy)}）",
+        "investment_scale": _("{amount:wan} ({tier})", amount=row["total_investment"], tier=tier_label(row["tier"], policy)),
         "cooperation_mode": row["cooperation_mode"],
         "contact_office": row["contact_office"],
     }

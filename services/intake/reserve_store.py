@@ -6,6 +6,7 @@ import uuid
 from sqlalchemy import func, insert, select, update
 
 from services.intake import models
+from shared.i18n import _
 from shared.clock import to_shanghai
 from shared.errors import Conflict, NotFound
 
@@ -24,14 +25,14 @@ def get(session, reserve_id: str, lock: bool = False):
     query = select(R).where(R.c.id == reserve_id)
     row = session.execute(query.with_for_update() if lock else query).mappings().first()
     if row is None:
-        raise NotFound(f"no reserve project {reserve_id}", {"reserve_id": reserve_id})
+        raise NotFound(_("there is no reserve project {reserve_id}", reserve_id=reserve_id), {"reserve_id": reserve_id})
     return row
 
 
 def published_by_ref(session, ref: str):
     row = session.execute(select(R).where(R.c.ref == ref, R.c.published.is_(True))).mappings().first()
     if row is None:
-        raise NotFound(f"the catalog has no project {ref}", {"ref": ref})
+        raise NotFound(_("the public catalog has no project {ref}", ref=ref), {"ref": ref})
     return row
 
 
@@ -39,7 +40,7 @@ def change(session, current, **values) -> None:
     done = session.execute(update(R).where(R.c.id == current["id"], R.c.version == current["version"])
                            .values(version=current["version"] + 1, **values)).rowcount
     if done != 1:
-        raise Conflict("the reserve project changed meanwhile; retry", {"version": [str(current["version"])]})
+        raise Conflict(_("the reserve project changed meanwhile; try again"), {"version": [str(current["version"])]})
 
 
 def list_rows(session, year=None, tier=None, published=None, owner_unit=None, sector=None, location=None,
@@ -68,7 +69,7 @@ def tiers_of_year(session, year: int) -> list[str | None]:
     return list(session.execute(select(R.c.tier).where(R.c.year == year)).scalars())
 
 
-def as_reserve(row, location_name: str, tier_label: str) -> dict:
+def as_reserve(row, location_name, tier_label) -> dict:
     """A stored row in the shape of ``ReserveSchema`` (the keepers' view, confidential fields included)."""
     def sh(moment):
         return moment and to_shanghai(moment)
@@ -78,5 +79,6 @@ def as_reserve(row, location_name: str, tier_label: str) -> dict:
                                    "contact_person", "negotiation_notes", "contract_notes", "document", "owner_unit",
                                    "entered_by", "published", "published_by", "withdrawal_reason")},
             "location": {"kind": row["location_kind"], "id": row["location_id"]}, "location_name": location_name,
-            "tier_label": tier_label, "entered_at": sh(row["entered_at"]), "published_at": sh(row["published_at"]),
+            "tier_label": tier_label, "sector_name": _("{sector:sector}", sector=row["sector"]),
+            "entered_at": sh(row["entered_at"]), "published_at": sh(row["published_at"]),
             "withdrawn_at": sh(row["withdrawn_at"])}

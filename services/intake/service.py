@@ -9,6 +9,7 @@ import base64
 
 from services.intake import domain, models, reserve, reserve_store, store
 from services.intake.schemas import FileInputSchema, LeadEventSchema, LeadSchema, load_lead_input
+from shared import vocabulary
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import now_shanghai
@@ -17,10 +18,12 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput
+from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_label, tier_names
 from shared.units import exact_mu
+from shared.wire.intake import SectorQuerySchema, SectorSchema
 from shared.wire.reserve import (
     PublicCatalogEntrySchema, PublicCatalogPageSchema, PublicCatalogQuerySchema, ReserveInputSchema, ReservePageSchema,
     ReservePlanSchema, ReserveSchema, WithdrawInputSchema,
@@ -129,7 +132,7 @@ class IntakeService:
         some = tuple(ReserveInputSchema().fields)  # any top-level field may be left out; a nested one is whole
         data = reserve.validate(load_or_invalid(ReserveInputSchema(partial=some), data), self.policy)
         if not data:
-            raise InvalidInput.for_field("body", "give the fields to change")
+            raise InvalidInput.for_field("body", _("give the fields to change"))
         document = self._reserve_document(data["document"]) if data.get("document") else None
         with self.db.unit_of_work() as uow:
             current = reserve_store.get(uow.session, reserve_id, lock=True)
@@ -138,7 +141,7 @@ class IntakeService:
             if document:
                 values["document"] = document
             if "year" in data and data["year"] != current["year"]:
-                raise InvalidInput.for_field("year", "a reserve project stays in its plan year; enter it anew")
+                raise InvalidInput.for_field("year", _("a reserve project stays in its plan year; enter it anew"))
             reserve_store.change(uow.session, current, **values)
         return self.get_reserve_project(actor.dump(), reserve_id)
 
@@ -153,7 +156,8 @@ class IntakeService:
         actor = Actor.load(actor)
         authorize(actor, "intake.read_reserve", self.policy.authority)
         if tier and tier != "none" and tier not in tier_names(self.policy):
-            raise InvalidInput.for_field("tier", f"one of: {', '.join(tier_names(self.policy))}, none")
+            raise InvalidInput.for_field("tier", _("must be one of: {choices:list}",
+                                                   choices=[*tier_names(self.policy), "none"]))
         rows, total = reserve_store.list_rows(self.db.session, year=year and reserve.check_year(year), tier=tier,
                                               published=published, limit=min(int(limit), 500),
                                               offset=min(int(offset), 10**9))
@@ -183,7 +187,7 @@ class IntakeService:
         with self.db.unit_of_work() as uow:
             current = reserve_store.get(uow.session, reserve_id, lock=True)
             if current["published"]:
-                raise Conflict(f"{current['ref']} is already in the public catalog", {"published": ["true"]})
+                raise Conflict(_("{ref} is already in the public catalog", ref=current["ref"]), {"published": ["true"]})
             reserve_store.change(uow.session, current, published=True, published_at=self.clock(),
                                  published_by=actor.dump(), withdrawn_at=None, withdrawn_by=None, withdrawal_reason=None)
         return self.get_reserve_project(actor.dump(), reserve_id)
@@ -197,7 +201,7 @@ class IntakeService:
         with self.db.unit_of_work() as uow:
             current = reserve_store.get(uow.session, reserve_id, lock=True)
             if not current["published"]:
-                raise Conflict(f"{current['ref']} is not in the public catalog", {"published": ["false"]})
+                raise Conflict(_("{ref} is not in the public catalog", ref=current["ref"]), {"published": ["false"]})
             reserve_store.change(uow.session, current, published=False, withdrawn_at=self.clock(),
                                  withdrawn_by=actor.dump(), withdrawal_reason=data["reason"])
         return self.get_reserve_project(actor.dump(), reserve_id)
@@ -211,6 +215,17 @@ class IntakeService:
                                               location=q["location"], limit=q["limit"], offset=q["offset"])
         return schema(PublicCatalogPageSchema).dump({"total": total,
                                                "items": [reserve.public_entry(r, self.policy) for r in rows]})
+
+    @rpc
+    def sectors(self, query=None):
+        """GB/T 4754-2017 sections, divisions, groups and classes whose code starts with ``q`` or whose name
+        contains it (the sector a lead or a reserve project is in is picked from this list): no actor."""
+        q = load_or_invalid(schema(SectorQuerySchema), query or {})
+        found = vocabulary.search_sectors(q["q"], q["limit"])
+        pairs = vocabulary.sectors()
+        return schema(SectorSchema, many=True).dump([
+            {"code": s["code"], "level": s["level"], "label": _("{sector:sector}", sector=s["code"]),
+             "name_zh": pairs[s["code"]][0], "name_en": pairs[s["code"]][1]} for s in found])
 
     @rpc
     def public_catalog_entry(self, ref):

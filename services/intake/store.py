@@ -11,6 +11,7 @@ from services.intake import models
 from services.intake.domain import FILED, LEAD, LeadFacts, OpenLead
 from shared.clock import to_shanghai
 from shared.errors import NotFound
+from shared.i18n import _
 from shared.units import exact_mu
 
 L = models.leads
@@ -51,7 +52,7 @@ def open_leads_of(session: Session, investor_key: str) -> list[OpenLead]:
 def get_lead_row(session: Session, lead_id: str):
     row = session.execute(select(L).where(L.c.id == lead_id)).mappings().first()
     if row is None:
-        raise NotFound(f"no lead {lead_id}", {"lead_id": lead_id})
+        raise NotFound(_("there is no lead {lead_id}", lead_id=lead_id), {"lead_id": lead_id})
     return row
 
 

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Mapping
 
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.i18n import _
 from shared.workdays import Deadline, WorkingDayCalendar
 
 REVIEWING_BUREAUS = ("DRB", "IND", "FIN", "EPB", "LAND", "PLAN")
@@ -20,11 +21,12 @@ def required_units(location_kind: str, location_id: str | None) -> tuple[str, ..
 
 def check_opinion(opinion: str, conditions: list[str], reasons: list[str]) -> None:
     if opinion not in OPINIONS:
-        raise InvalidInput.for_field("opinion", f"must be one of {', '.join(OPINIONS)}")
+        raise InvalidInput.for_field("opinion", _("must be one of: {choices:list}",
+                                                  choices=[_("{opinion:opinion}", opinion=o) for o in OPINIONS]))
     if opinion == "conditional" and not conditions:
-        raise InvalidInput.for_field("conditions", "a conditional pass lists its conditions")
+        raise InvalidInput.for_field("conditions", _("a conditional pass lists its conditions"))
     if opinion == "fail" and not reasons:
-        raise InvalidInput.for_field("reasons", "a fail gives its reasons")
+        raise InvalidInput.for_field("reasons", _("a fail gives its reasons"))
 
 
 def outcome(required: tuple[str, ...], opinions: Mapping[str, str]) -> str:
@@ -54,13 +56,16 @@ def conditions_of(opinions: list[dict]) -> list[dict]:
 def check_can_record(state: str, unit: str, required: list[str], already: set[str]) -> None:
     """A unit records its own opinion once per round, on an open review it is part of."""
     if unit not in required:
-        raise NotAllowed(f"{unit} is not a reviewing unit of this project ({', '.join(required)})",
-                         {"unit": [f"not one of {', '.join(required)}"]})
+        raise NotAllowed(_("{unit:unit} is not a reviewing unit of this project (the reviewing units: {required:units})",
+                           unit=unit, required=list(required)),
+                         {"unit": [_("must be one of {required:units}", required=list(required))]})
     if state != OPEN:
-        raise Conflict(f"the review is {state}: opinions are recorded only while it is open", {"state": [state]})
+        raise Conflict(_("the review is {state:review_state}: opinions are recorded only while it is open", state=state),
+                       {"state": [_("is {state:review_state}", state=state)]})
     if unit in already:
-        raise Conflict(f"{unit} has already given its opinion in this round; an opinion is never replaced "
-                       "(IPB may return the project and resubmit it for a new round)", {"unit": [f"{unit} already recorded"]})
+        raise Conflict(_("{unit:unit} has already given its opinion in this round; an opinion is never replaced "
+                         "(IPB may return the project and resubmit it for a new round)", unit=unit),
+                       {"unit": [_("{unit:unit} has already given its opinion", unit=unit)]})
 
 
 def first_counting_round(review: Mapping) -> int:

@@ -27,6 +27,7 @@ from shared.dependencies import Calendar, Clock, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import copy_filed_project
 from shared.errors import Conflict, NotAllowed
+from shared.i18n import _, reason
 from shared.schema import load_or_invalid, schema
 from shared.wire.review import (
     ConveneInputSchema, OpinionInputSchema, QueueItemSchema, ResubmitInputSchema, ReturnInputSchema, ReviewSchema,
@@ -107,7 +108,8 @@ class ReviewService:
         with self.db.unit_of_work() as uow:
             project = store.filed_project(uow.session, project_id)
             if store.has_review(uow.session, project_id):
-                raise Conflict(f"a review of {project['ref']} has already been convened", {"project_id": [project_id]})
+                raise Conflict(_("the joint review of {ref} has already been convened", ref=project["ref"]),
+                               {"project_id": [project_id]})
             findings = [f.dump() for f in checks.run_checks(self.checks, self._facts(project), self.policy)]
             required = list(domain.required_units(project["location_kind"], project["location_id"]))
             start = to_shanghai(now).date()
@@ -119,11 +121,13 @@ class ReviewService:
             uow.emit(Envelope("review.convened", actor, project_id=project_id, payload={
                 "ref": project["ref"], "required_units": required, "findings": findings, "note": data["note"],
                 "deadline": deadline.date.isoformat(), "deadline_provisional": deadline.provisional,
-                "reason": data["note"] or "review convened"}))
+                **reason(data["note"] or _("joint review convened; the review period ends {deadline:date}",
+                                           deadline=deadline.date))}))
             failures = domain.binding_failures(findings)
             if failures:
                 self._conclude(uow, store.review_row(uow.session, project_id), "rejected", SYSTEM, now,
-                               reasons=[f"{f['check']}: {f['reason']}" for f in failures])
+                               reasons=[_("{check:check}: {reason}", check=f["check"], reason=f["reason"])
+                                        for f in failures])
         return self.get_review(actor.dump(), project_id)
 
     @rpc
@@ -141,7 +145,8 @@ class ReviewService:
             store.change_review(uow.session, review, state=domain.RETURNED)
             uow.emit(Envelope("review.returned", actor, project_id=project_id, payload={
                 "unit": data["unit"], "request": data["request"], "round": review["round"],
-                "reason": f"{data['unit']} asks for more information: {data['request']}"}))
+                **reason(_("{unit:unit} asks for more information: {request}", unit=data["unit"],
+                           request=data["request"]))}))
         return self.get_review(actor.dump(), project_id)
 
     @rpc
@@ -154,8 +159,9 @@ class ReviewService:
         with self.db.unit_of_work() as uow:
             review = store.review_row(uow.session, project_id)
             if review["state"] != domain.RETURNED:
-                raise Conflict(f"only a returned review can be resubmitted; this one is {review['state']}",
-                               {"state": [review["state"]]})
+                raise Conflict(_("only a review returned for more information can be resubmitted; this one is "
+                                 "{state:review_state}", state=review["state"]),
+                               {"state": [_("is {state:review_state}", state=review["state"])]})
             start = to_shanghai(now).date()
             deadline = self._deadline(start)
             store.close_returns(uow.session, project_id, review["round"], now, data["note"])
@@ -164,7 +170,9 @@ class ReviewService:
                                 deadline=deadline.date, deadline_provisional=deadline.provisional, escalated_at=None)
             uow.emit(Envelope("review.resubmitted", actor, project_id=project_id, payload={
                 "round": review["round"] + 1, "deadline": deadline.date.isoformat(),
-                "deadline_provisional": deadline.provisional, "reason": data["note"]}))
+                "deadline_provisional": deadline.provisional,
+                **reason(_("resubmitted by the investor ({note}); round {round} of the review ends {deadline:date}",
+                           note=data["note"], round=review["round"] + 1, deadline=deadline.date))}))
         return self.get_review(actor.dump(), project_id)
 
     # -- reviewing units ------------------------------------------------------------------
@@ -175,8 +183,9 @@ class ReviewService:
         authorize(actor, "review.record_opinion", self.policy.authority)
         data = load_or_invalid(schema(OpinionInputSchema), data)
         if data["unit"] and data["unit"] != actor.unit:
-            raise NotAllowed(f"{actor.position} of {actor.unit} may only record {actor.unit}'s opinion, not {data['unit']}'s",
-                             {"unit": [f"must be {actor.unit}"]})
+            raise NotAllowed(_("{position:position} of {own:unit} records only the opinion of {own:unit}, not that of "
+                               "{other:unit}", position=actor.position, own=actor.unit, other=data["unit"]),
+                             {"unit": [_("must be {own:unit}", own=actor.unit)]})
         domain.check_opinion(data["opinion"], data["conditions"], data["reasons"])
         now = self.clock()
         with self.db.unit_of_work() as uow:
@@ -256,7 +265,8 @@ class ReviewService:
                         "to_position": self.policy.get("authority.escalation.review_overdue"),
                         "deadline": review["deadline"].isoformat(),
                         "deadline_provisional": review["deadline_provisional"], "awaiting": awaiting,
-                        "reason": f"review period ended {review['deadline'].isoformat()}"}))
+                        **reason(_("the review period ended on {deadline:date}; units yet to give their opinion: "
+                                   "{awaiting:units}", deadline=review["deadline"], awaiting=awaiting))}))
             except Conflict:  # changed since the scan read it (concluded, or another instance escalated it)
                 continue
             escalated += 1
@@ -307,9 +317,10 @@ class ReviewService:
         store.change_review(uow.session, store.review_row(uow.session, review["project_id"]),
                             state=domain.CONCLUDED, outcome=outcome, concluded_at=now)
         findings = review["findings"]
-        summary = list(reasons) or [f"{o['unit']}: {o['opinion']}" for o in opinions]
+        summary = list(reasons) or [_("{unit:unit}: {opinion:opinion}", unit=o["unit"], opinion=o["opinion"])
+                                    for o in opinions]
         uow.emit(Envelope("review.concluded", actor, project_id=review["project_id"], payload={
             "outcome": outcome, "conditions": conditions, "findings": findings,
             "outside_policy": any(f["outside_policy"] for f in findings), "round": review["round"],
             "units": list(review["required_units"]),
-            "reason": f"review {outcome}: " + "; ".join(summary)}))
+            **reason(_("joint review {outcome:outcome}: {summary:clauses}", outcome=outcome, summary=summary))}))

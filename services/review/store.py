@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from services.review import domain, models
 from shared.errors import Conflict, NotFound
 from shared.statements import exists, first, insert_row, rows, update_rows
+from shared.i18n import _
 
 F, R, O, RET = models.filed_projects, models.reviews, models.opinions, models.returns
 
@@ -13,7 +14,7 @@ F, R, O, RET = models.filed_projects, models.reviews, models.opinions, models.re
 def filed_project(session, project_id: str):
     row = first(session, F, project_id=project_id)
     if row is None:
-        raise NotFound(f"project {project_id} is not filed (R1: only a filed project is reviewed)",
+        raise NotFound(_("the project has not been filed: only a filed project is reviewed"),
                        {"project_id": project_id})
     return row
 
@@ -29,7 +30,7 @@ def review_row(session, project_id: str, lock: bool = False):
     """The review; ``lock`` holds its row (PostgreSQL) so concurrent acts on it take turns."""
     row = first(session, R, lock=lock, project_id=project_id)
     if row is None:
-        raise NotFound(f"no review has been convened for project {project_id}", {"project_id": project_id})
+        raise NotFound(_("no joint review has been convened for this project"), {"project_id": project_id})
     return row
 
 
@@ -46,7 +47,7 @@ def change_review(session, row, **values) -> None:
     done = update_rows(session, R, {"project_id": row["project_id"], "version": row["version"]},
                        {**values, "version": row["version"] + 1})
     if done != 1:
-        raise Conflict("the review changed meanwhile; retry", {"version": [str(row["version"])]})
+        raise Conflict(_("the review changed meanwhile; try again"), {"version": [str(row["version"])]})
 
 
 def opinions_of(session, project_id: str, round_: int | None = None) -> list[dict]:

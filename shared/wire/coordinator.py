@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.actor import ActorSchema
+from shared.schema import Text
 from shared.wire import ShanghaiDateTime
 
 
@@ -11,7 +12,7 @@ class TransitionSchema(Schema):
     """One timeline entry: a state transition (kind ``transition``) or an activity (``review.opinion`` …)."""
 
     kind = fields.String()
-    summary = fields.String()
+    summary = Text()
     details = fields.Dict(allow_none=True)
     seq = fields.Integer(allow_none=True)
     from_state = fields.String(allow_none=True)
@@ -19,7 +20,8 @@ class TransitionSchema(Schema):
     trigger = fields.String(allow_none=True)
     actor = fields.Nested(ActorSchema)
     at = ShanghaiDateTime(metadata={"description": "Asia/Shanghai"})
-    reason = fields.String(allow_none=True)
+    reason = Text(allow_none=True)
+    who = Text(allow_none=True, metadata={"description": "who acted: name, unit and position"})
     event_id = fields.String(allow_none=True)
     time_in_state_seconds = fields.Integer(allow_none=True, metadata={"description": "until the next transition or now"})
 

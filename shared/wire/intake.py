@@ -4,10 +4,11 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate, RAISE
 
 from shared.errors import InvalidInput
-from shared.schema import load_or_invalid, schema
+from shared.i18n import N_
+from shared.schema import Text, load_or_invalid, schema
 from shared.wire import ShanghaiDateTime
 
-PHONE = validate.Regexp(r"^\+?[0-9][0-9\- ]{5,19}$", error="must be a telephone number (digits, -, optional +)")
+PHONE = validate.Regexp(r"^\+?[0-9][0-9\- ]{5,19}$", error=N_("must be a telephone number (digits, -, optional +)"))
 
 
 class InvestorSchema(Schema):
@@ -19,7 +20,7 @@ class InvestorSchema(Schema):
     credit_code = fields.String(load_default=None, allow_none=True, metadata={"description": "统一社会信用代码, 18 chars (domestic)"})
     registration_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
                                     metadata={"description": "home registration id (foreign)"})
-    country = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$", error="ISO 3166 two-letter code"))
+    country = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$", error=N_("must be a two-letter ISO 3166 code")))
 
 
 class ContactSchema(Schema):
@@ -119,3 +120,22 @@ def load_lead_input(data) -> dict:
 
 
 __all__ = ["LeadInputSchema", "LeadSchema", "FileInputSchema", "LeadEventSchema", "load_lead_input", "InvalidInput"]
+
+
+class SectorQuerySchema(Schema):
+    """A search of the GB/T 4754-2017 classification: a code prefix (C32) or part of a name (铝, battery)."""
+
+    class Meta:
+        unknown = RAISE
+
+    q = fields.String(load_default="", validate=validate.Length(max=40),
+                      metadata={"description": "a code prefix (C325) or part of a name (铝压延)"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class SectorSchema(Schema):
+    code = fields.String(metadata={"description": "GB/T 4754-2017: section letter and 0, 2, 3 or 4 digits"})
+    level = fields.String(metadata={"description": "section | division | group | class"})
+    label = Text(metadata={"description": "name and code in the reader's language: 铝压延加工（C3252）"})
+    name_zh = fields.String()
+    name_en = fields.String(metadata={"description": "the Chinese name where no English one is shipped"})

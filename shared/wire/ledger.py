@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from shared.i18n import N_
+from shared.schema import Text
+
 TEXT = validate.Length(min=1, max=500)
 NAME = validate.Length(min=1, max=100)
 NOT_NEGATIVE = validate.Range(min=0)
@@ -78,7 +81,7 @@ class ResponsibilityInputSchema(Strict):
     @validates_schema
     def something(self, data, **kwargs):
         if not data:
-            raise ValidationError("give responsible_leader and/or responsible_person", "body")
+            raise ValidationError(N_("give the responsible leader, the responsible person or both"), "body")
 
 
 class RequirementSchema(Strict):
@@ -129,12 +132,13 @@ class LedgerRowSchema(Schema):
     source = fields.String(metadata={"description": "events | import"})
     investor_name = fields.String(allow_none=True)
     sector = fields.String(allow_none=True)
+    sector_name = Text(allow_none=True, metadata={"description": "GB/T 4754-2017 name and code: 铝压延加工（C3252）"})
     location = fields.String(allow_none=True)
     land_mu = fields.String(allow_none=True, metadata={"description": "mu (planned)"})
     book = fields.String()
-    book_name = fields.String()
+    book_name = Text()
     state = fields.String()
-    state_name = fields.String()
+    state_name = Text()
     state_since = fields.String(allow_none=True, metadata={"format": "date-time"})
     time_in_state_days = fields.Integer(allow_none=True)
     planned_total_investment = fields.String(allow_none=True, metadata={"description": "yuan"})
@@ -143,18 +147,19 @@ class LedgerRowSchema(Schema):
     tier = fields.String(allow_none=True)
     is_key = fields.Boolean()
     key_basis = fields.String(allow_none=True, metadata={"description": "designated | threshold"})
-    designation_reason = fields.String(allow_none=True)
+    designation_reason = Text(allow_none=True)
     liaison_leader = fields.Dict(allow_none=True)
     service_team = fields.List(fields.Dict())
     responsible_leader = fields.Dict(allow_none=True)
     responsible_unit = fields.String(allow_none=True)
+    responsible_unit_name = Text(allow_none=True)
     responsible_person = fields.Dict(allow_none=True)
     requirements = fields.List(fields.Dict(), metadata={"description": "advancement requirements: step, due, done"})
     next_due = fields.String(allow_none=True, metadata={"format": "date"})
     overdue = fields.Boolean()
     stale = fields.Boolean()
     last_progress = fields.Dict(allow_none=True)
-    red_flags = fields.List(fields.String())
+    red_flags = fields.List(Text())
     registered_unit = fields.String(allow_none=True)
     registered_on = fields.String(allow_none=True)
     signed_on = fields.String(allow_none=True)
@@ -176,7 +181,7 @@ class ImportReportSchema(Schema):
 
 class UnitCompletionSchema(Schema):
     unit = fields.String()
-    unit_name = fields.String()
+    unit_name = Text()
     target = fields.Dict(allow_none=True)
     done = fields.Dict()
     rate = fields.Dict(metadata={"description": "percent of the target, 2 places; null without a target"})

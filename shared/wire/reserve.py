@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from shared.schema import Text
 from shared.wire import ShanghaiDateTime
 from shared.wire.intake import LocationSchema, PHONE
 
@@ -67,11 +68,12 @@ class ReserveSchema(Schema):
     name = fields.String()
     sector = fields.String()
     location = fields.Dict()
-    location_name = fields.String()
+    location_name = Text()
     location_detail = fields.String(allow_none=True)
     total_investment = fields.Decimal(as_string=True)
     tier = fields.String(allow_none=True)
-    tier_label = fields.String()
+    tier_label = Text()
+    sector_name = Text(metadata={"description": "the GB/T 4754-2017 name and code: 铝压延加工（C3252）"})
     cooperation_mode = fields.String()
     contact_office = fields.String()
     description = fields.String(allow_none=True)
@@ -97,7 +99,7 @@ class ReservePageSchema(Schema):
 
 class TierCountSchema(Schema):
     tier = fields.String()
-    label = fields.String()
+    label = Text()
     count = fields.Integer()
     minimum = fields.Integer()
     shortfall = fields.Integer()
@@ -125,8 +127,9 @@ class PublicCatalogEntrySchema(Schema):
     ref = fields.String(metadata={"description": "the catalog number"})
     name = fields.String()
     sector = fields.String()
-    location = fields.String()
-    investment_scale = fields.String()
+    sector_name = Text(metadata={"description": "the GB/T 4754-2017 name and code: 铝压延加工（C3252）"})
+    location = Text()
+    investment_scale = Text()
     cooperation_mode = fields.String()
     contact_office = fields.String()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from shared.actor import ActorSchema
+from shared.schema import Text
 from shared.wire import ShanghaiDateTime
 
 TEXT = validate.Length(min=1, max=2000)
@@ -40,7 +41,7 @@ class FindingSchema(Schema):
     check = fields.String()
     unit = fields.String()
     verdict = fields.String(metadata={"description": "ok | flag | fail | error"})
-    reason = fields.String()
+    reason = Text()
     policy_values = fields.Dict()
     outside_policy = fields.Boolean()
 

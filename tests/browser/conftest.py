@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from shared import vocabulary
 from tests.browser import readme
 from tests.browser.driver import CHROMIUM, OUTPUT
 from tests.conftest import wait_for
@@ -70,8 +71,9 @@ def readme_people(web, module_platform):
     for person, process in running:
         out, err = process.communicate(timeout=90)
         assert process.returncode == 0, f"the README's add-user for {person.user_id} failed:\n{out}\n{err[-3000:]}"
-        assert f"user {person.user_id} ({person.name}): {person.position} of {person.unit}." in out, out
-        printed += re.findall(r"Sign in at (http://\S+)", out)
+        said = vocabulary.unit_name(person.unit, "zh-CN") + vocabulary.position_name(person.position, "zh-CN")
+        assert f"用户{person.user_id}（{person.name}）：{said}" in out, out  # the operator is answered in Chinese
+        printed += re.findall(r"登录地址(http://\S+)", out)
     [address] = set(printed)
     return {"people": [p.dump() for p in people], "password": readme.password(text), "address": address,
             "sign_ins": readme.sign_ins(text), "steps": readme.steps(text)}

@@ -42,7 +42,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert "receivable written_off: 800000.00 paid + 10000.00 written off = 810000.00 yuan; accounting closed" in out
     assert "decision route: ESCALATED — decides party_secretary + county_magistrate" in out
     assert "party_secretary decides: agree" in out and out.count("state: agreed") >= 2
-    assert "C3041 is in the eliminated class" in out and "state: rejected" in out
+    assert "(C3041) is in the eliminated class" in out and "state: rejected" in out
     # R11 termination and the notifications the first project produced
     assert "terminates it without a special report: refused — 422 special report: no special report" in out
     assert "state terminated" in out
@@ -64,7 +64,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     for book in ("重点招商信息台账 (information): 2 row(s)", "在谈项目台账 (negotiation): 1 row(s)",
                  "签约项目台账 (contracted): 1 row(s)"):
         assert book in ledger
-    assert f"targets {year} 衡东工业园: signed 1 of 4 (25.00%)" in ledger
+    assert f"targets {year} Hengdong Industrial Park: signed 1 of 4 (25.00%)" in ledger  # names in the language asked
     written = sorted(p.name for p in out_dir.iterdir())
     assert [n for n in written if n.startswith(("ledger-", "summary-"))] == [
         next(n for n in written if n.startswith("ledger-")), f"summary-{quarter}.docx", f"summary-{quarter}.xlsx"]

@@ -35,7 +35,8 @@ def test_the_public_catalog_needs_no_sign_in_and_shows_seven_fields(api):
     base = api.base
     listed = requests.get(base + "/api/catalog", timeout=10)  # no Authorization, no actor headers
     one = requests.get(base + f"/api/catalog/{reserve['ref']}", timeout=10)
-    entry = {"ref": reserve["ref"], "name": "高端装备零部件项目", "sector": "C3484", "location": "衡东工业园东区",
+    entry = {"ref": reserve["ref"], "name": "高端装备零部件项目", "sector": "C3484", "sector_name": "机械零部件加工（C3484）",
+             "location": "衡东工业园东区",
              "investment_scale": "500.00 万元（C类（500万元—5000万元））", "cooperation_mode": "合作经营",
              "contact_office": "衡东工业园招商部 0734-5556666"}
     assert (listed.status_code, listed.json()) == (200, {"total": 1, "items": [entry]})
@@ -78,7 +79,7 @@ def test_the_ledger_its_workbook_targets_and_the_quarterly_summary(api):
     summary = api.get(f"/api/summaries/{quarter}.docx")
     assert summary.status_code == 200, summary.text
     text = "\n".join(p.text for p in Document(io.BytesIO(summary.content)).paragraphs)
-    assert "招商引资工作" in text and "汇总" in text
+    assert "招商引资工作情况的报告" in text and "示招商办〔" in text  # a report in 公文 form, numbered
     assert api.get(f"/api/summaries/{year}-Q9.docx").status_code == 422
 
 

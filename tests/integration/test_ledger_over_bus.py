@@ -12,6 +12,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from openpyxl import load_workbook
 
 from shared.clock import today_shanghai
+from shared.i18n import localize
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK
 from tests.integration.flows import PARK_HEAD, approve, filed_lead, leader, state, to_construction
@@ -44,7 +45,7 @@ def test_the_ledger_targets_and_catalog_over_the_bus(start_platform, config_for)
             "construction", "PARK:hengdong", "120000000.00", "A", True)
         assert row["signed_on"] == today_shanghai().isoformat()
         assert [r["step"] for r in row["requirements"] if r["source"] == "obligation:O1"] == ["O1 缴清土地出让金"]
-        assert "重点项目未明确联系县级领导" in row["red_flags"]
+        assert "重点项目未明确联系县级领导" in localize(row["red_flags"], "zh-CN")
 
         rpc.coordinator.set_key_project(MAGISTRATE, signed, {
             "liaison_leader": {"user_id": MAGISTRATE["user_id"], "name": "王县长", "position": "county_magistrate"},
@@ -81,8 +82,10 @@ def test_the_ledger_targets_and_catalog_over_the_bus(start_platform, config_for)
         rpc.intake.publish_reserve_project(IPB_CLERK, entered["id"])
         catalog = rpc.intake.public_catalog()
         plan = rpc.intake.reserve_plan(DRB, year)
+    catalog = localize(catalog, "zh-CN")  # as the gateway renders it for a reader of Chinese
     assert catalog == {"total": 1, "items": [{
-        "ref": entered["ref"], "name": "新能源电池回收利用项目", "sector": "C4210", "location": "衡东工业园",
+        "ref": entered["ref"], "name": "新能源电池回收利用项目", "sector": "C4210", "sector_name": "金属废料和碎屑加工处理（C4210）",
+        "location": "衡东工业园",
         "investment_scale": "6,000.00 万元（B类（5000万元—1亿元））", "cooperation_mode": "独资",
         "contact_office": "县招商局 0734-5550000"}]}
     assert "某某" not in json.dumps(catalog, ensure_ascii=False)

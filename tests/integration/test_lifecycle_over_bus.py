@@ -43,7 +43,7 @@ def test_typed_errors_cross_rpc(start_platform, config_for):
         registered = rpc.intake.register_lead(PARK_STAFF, lead(2))
         with pytest.raises(NotAllowed) as refused:
             rpc.intake.file_project(PARK_STAFF, registered["id"])  # only IPB files (R1)
-        assert "intake.file_project" in refused.value.message
+        assert refused.value.details["operation"] == "intake.file_project" and "file a project" in refused.value.message
         with pytest.raises(NotFound):
             rpc.intake.get_lead(IPB_CLERK, "no-such-lead")
         with pytest.raises(InvalidInput) as bad:

@@ -5,6 +5,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.errors import NotAllowed
+from shared.i18n import text
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK
 from tests.integration.flows import approve, filed_lead, leader, retry_not_found, state
@@ -68,5 +69,5 @@ def test_escalated_to_the_principals_and_refused(start_platform, config_for):
         wait_for(lambda: state(rpc, project_id) == "refused", what="refused")
         project = rpc.coordinator.get_project(IPB_CLERK, project_id)
     assert project["timeline"][-1]["reason"] == "the principals refuse: 地价优惠超出政策"
-    decisions = [e["summary"] for e in project["timeline"] if e["kind"] == "negotiation.principal_decision"]
-    assert decisions == ["party_secretary: agree", "county_magistrate: refuse — 地价优惠超出政策"]
+    decisions = [text(e["summary"], "en") for e in project["timeline"] if e["kind"] == "negotiation.principal_decision"]
+    assert decisions == ["county party secretary: agrees", "county magistrate: refuses — 地价优惠超出政策"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from shared.i18n import text
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK
 from tests.integration.flows import UNITS, convene, filed_lead, reviewer, state
@@ -24,7 +25,8 @@ def test_from_convening_to_approved_in_the_coordinator(start_platform, config_fo
         project = rpc.coordinator.get_project(IPB_CLERK, project_id)
     kinds = [e["kind"] for e in project["timeline"]]
     assert kinds.count("review.opinion") == 7
-    assert "EPB: conditional — 按期开工" in [e["summary"] for e in project["timeline"]]
+    summaries = [text(e["summary"], "zh-CN") for e in project["timeline"]]  # as the gateway renders it
+    assert "县环保局：有条件通过——按期开工" in summaries
     assert project["facts"]["review_conditions"] == [{"unit": "EPB", "condition": "按期开工"}]
     assert [e["to_state"] for e in project["timeline"] if e["kind"] == "transition"] == [
         "lead", "filed", "under_review", "approved"]

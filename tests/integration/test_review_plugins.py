@@ -18,6 +18,7 @@ import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.errors import NotFound
+from shared.i18n import text
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK, lead
 
@@ -84,12 +85,12 @@ def test_installed_plugins_join_the_review(start_platform, config_for, plugin_pa
     land = findings["land_size_note"]
     assert (land["unit"], land["verdict"]) == ("LAND", "flag")
     assert land["policy_values"] == {"threshold_mu": "50"}
-    assert "60" in land["reason"]
+    assert "60" in text(land["reason"], "en")
 
     broken = findings["always_broken"]
     assert broken["verdict"] == "error"
-    assert "sample plugin failure" in broken["reason"]
-    assert "RuntimeError" in broken["reason"]
+    assert "sample plugin failure" in text(broken["reason"], "en")
+    assert "RuntimeError" in text(broken["reason"], "en")
     assert broken["outside_policy"] is False
 
     # the shipped checks still ran, each with its own finding

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from shared import vocabulary
 from services.coordinator import attachments
 from shared.actor import Actor, authorize, is_allowed
 from shared.errors import NotAllowed
@@ -24,7 +25,11 @@ def test_every_operation_admits_its_positions_and_refuses_others(row):
     if row.forbidden is not None:
         with pytest.raises(NotAllowed) as refused:
             authorize(row.forbidden, row.operation, POLICY.authority, **CONTEXT)
-        assert row.operation in refused.value.message and row.forbidden.position in refused.value.message
+        assert refused.value.details == {"operation": row.operation, "position": row.forbidden.position,
+                                         "unit": row.forbidden.unit}  # the codes, as data
+        said = refused.value.msg.render("zh-CN")  # the names, as a person reads them
+        assert vocabulary.operation_name(row.operation, "zh-CN") in said
+        assert vocabulary.position_name(row.forbidden.position, "zh-CN") in said
 
 
 def test_a_bureau_never_acts_on_another_bureau_s_record():

@@ -216,7 +216,8 @@ def test_the_location_checks_follow_the_project_to_the_unit_assigned():
     with pytest.raises(InvalidInput) as refused:
         domain.check_location(facts, "PARK:hexi", policy)  # Hexi's own minimum is 250
     assert refused.value.details["unit"] == [
-        "investment_intensity: planned intensity 222.22 万元/亩 is below the minimum 250 of PARK:hexi"]
+        "investment_intensity: the planned intensity 222.22 10k yuan/mu is below the minimum 250.00 10k yuan/mu of Hexi "
+        "New District"]  # the finding's text (shared/location_checks.py) as English reads it
     domain.check_location(facts, "TOWN:xintang", policy)
     assert domain.needs_park_review("PARK:hexi", ["DRB", "PARK:hengdong"])
     assert not domain.needs_park_review("PARK:hengdong", ["DRB", "PARK:hengdong"])

@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from services.coordinator import ledger, models, summary_report
+from shared.i18n import localize
 from services.coordinator.service import CoordinatorService
 from shared.actor import SYSTEM as SYSTEM_ACTOR
 from shared.envelope import Envelope
@@ -81,8 +82,8 @@ def test_each_project_sits_in_its_book_with_the_columns_the_county_keeps(fed):
     assert [r["ref"] for r in books["negotiation"]] == ["ZS2026-0003"]
     assert [r["ref"] for r in books["contracted"]] == ["ZS2026-0001"]
 
-    signed = books["contracted"][0]
-    assert (signed["state"], signed["state_name"], signed["responsible_unit"]) == ("construction", "在建", "PARK:hengdong")
+    signed = localize(books["contracted"][0], "zh-CN")  # as the gateway renders it for a reader of Chinese
+    assert (signed["state"], signed["state_name"], signed["responsible_unit"]) == ("construction", "建设中", "PARK:hengdong")
     assert signed["responsible_leader"] == {"position": "park_head:hengdong", "name": "衡东工业园管委会主任"}
     assert signed["responsible_person"] == {"name": "李干事", "user_id": "u-ipb"}
     assert signed["time_in_state_days"] == (date(2026, 12, 10) - date(2026, 10, 22)).days
@@ -96,10 +97,10 @@ def test_each_project_sits_in_its_book_with_the_columns_the_county_keeps(fed):
     assert steps["accounting"]["due"] == "2028-02-28"
     assert steps["review"]["done"]
     assert signed["next_due"] == "2026-11-20" and signed["overdue"]
-    assert "O1 专项报告逾期（已红色预警）" in signed["red_flags"] and "推进要求逾期（时限 2026-11-20）" in signed["red_flags"]
-    assert signed["last_progress"]["summary"].startswith("funds in place on 2026-11-30")
+    assert "O1 专项报告逾期（已红色预警）" in signed["red_flags"] and "推进要求逾期（时限2026年11月20日）" in signed["red_flags"]
+    assert signed["last_progress"]["summary"].startswith("2026年11月30日资金到位")
 
-    town = books["information"][0]
+    town = localize(books["information"][0], "zh-CN")
     assert town["responsible_unit"] == town["registered_unit"] == "TOWN:xintang"  # until a unit is assigned
     assert town["responsible_leader"] == {"position": "county_leader_in_charge", "name": "分管县领导"}
     assert (town["tier"], town["is_key"]) == ("C", False)
@@ -176,11 +177,11 @@ def test_a_redelivered_event_changes_nothing(fed):
 # -- key projects ------------------------------------------------------------------------------------------------------------
 def test_key_projects_by_threshold_or_designation_with_one_county_leader_and_a_team(fed):
     journaled = len(fed.rows("ledger_journal"))
-    row = fed.ledger_row(CLERK, "p1")
+    row = localize(fed.ledger_row(CLERK, "p1"), "zh-CN")
     assert row["is_key"] and "重点项目未明确联系县级领导" in row["red_flags"]  # 1.5 亿元 ≥ the policy threshold
     with pytest.raises(InvalidInput) as below:  # 8000 万元: only the LG's designation makes it key
         fed.set_key_project(MAGISTRATE, "p3", {"liaison_leader": LIAISON, "service_team": TEAM})
-    assert "designated" in below.value.details and "10,000.00 万元" in below.value.message
+    assert "designated" in below.value.details and "10,000.00 万元" in below.value.msg.render("zh-CN")
     with pytest.raises(InvalidInput) as not_county:
         fed.set_key_project(MAGISTRATE, "p3", {"designated": True, "service_team": TEAM,
                                                "liaison_leader": {**LIAISON, "position": "ipb_director"}})
@@ -281,12 +282,19 @@ def test_the_quarterly_summary_as_word_and_excel(fed):
     assert word["filename"] == "summary-2026-Q4.docx"
     doc = summary_report.read_docx(base64.b64decode(word["content_base64"]))
     text = "\n".join(doc["paragraphs"])
-    assert "示例县招商引资工作2026年第四季度汇总" in text
+    assert "关于2026年第四季度示例县招商引资工作情况的报告" in text  # a report in 公文 form
+    assert doc["paragraphs"][0] == "示例县招商引资工作领导小组办公室" and "示招商办〔2026〕1号" in text
+    assert "县招商引资工作领导小组：" in text and "二〇二六年十二月十日" in text
     assert "新签约项目1个，合同投资15,000.00万元，新增到位资金3,000.00万元" in text
     table = {row[0]: row for row in doc["tables"][0]}
     assert table["衡东工业园"][2:5] == ["1", "15,000.00", "3,000.00"] and table["衡东工业园"][10] == "25.00%"
     assert table["新塘镇"][1] == "1"  # the town registered a lead this quarter
-    assert any("ZS2026-0001 高性能铝合金型材项目" in p and "王县长" in p for p in doc["paragraphs"])
+    assert any("高性能铝合金型材项目（ZS2026-0001" in p and "王县长" in p for p in doc["paragraphs"])
+    again = summary_report.read_docx(base64.b64decode(fed.work_summary(CLERK, "2026-Q4", "docx")["content_base64"]))
+    assert "示招商办〔2026〕1号" in again["paragraphs"]  # asked for again: the same document, the same number
+    november = fed.work_summary(CLERK, "2026-11", "pdf")
+    assert november["filename"] == "summary-2026-11.pdf" and base64.b64decode(november["content_base64"]).startswith(b"%PDF")
+    assert [r["number"] for r in fed.rows("document_numbers")] == ["示招商办〔2026〕1号", "示招商办〔2026〕2号"]
 
     excel = fed.work_summary(CLERK, "2026-11", "xlsx")
     ws = load_workbook(io.BytesIO(base64.b64decode(excel["content_base64"])))["工作汇总"]
@@ -315,23 +323,24 @@ def test_the_excel_export_read_back_cell_by_cell(fed):
     assert answer["filename"] == "ledger-2026-12-10.xlsx"
     assert wb.sheetnames == ["重点招商信息台账", "在谈项目台账", "签约项目台账"]
     ws = wb["签约项目台账"]
-    assert ws["A1"].value == "示例县签约项目台账" and "截至：2026年12月10日" in ws["A2"].value
+    assert ws["A1"].value == "示例县签约项目台账" and "截至：二〇二六年十二月十日" in ws["A2"].value
+    assert ws["A2"].value.startswith("填报单位：示例县招商局")
     headings = [c.value for c in ws[3]]
-    assert headings == ["序号", "项目编号", "项目名称", "投资方", "行业代码", "项目地点", "总投资（万元）", "投资档次", "重点项目",
+    assert headings == ["序号", "项目编号", "项目名称", "投资方", "所属行业", "项目地点", "总投资（万元）", "投资档次", "重点项目",
                         "联系县级领导", "专职服务团队", "责任领导", "责任单位", "责任人", "推进要求", "完成时限", "当前状态",
                         "状态起始日期", "状态持续天数", "最新进展", "最新进展日期", "签约日期", "合同投资（万元）",
                         "到位资金（万元）", "预警事项"]
     cells = {h: ws.cell(row=4, column=i + 1) for i, h in enumerate(headings)}
     expected = {"序号": 1, "项目编号": "ZS2026-0001", "项目名称": "高性能铝合金型材项目", "投资方": "高性能铝合金型材项目投资有限公司",
-                "行业代码": "C3252", "项目地点": "衡东工业园", "总投资（万元）": 15000, "投资档次": "A", "重点项目": "是",
+                "所属行业": "铝压延加工（C3252）", "项目地点": "衡东工业园", "总投资（万元）": 15000, "投资档次": "A", "重点项目": "是",
                 "联系县级领导": "王县长", "专职服务团队": "赵六、钱七", "责任领导": "衡东工业园管委会主任", "责任单位": "衡东工业园",
                 "责任人": "李干事",
-                "推进要求": "O1 缴清土地出让金（2026-11-20前）；O1 未按期履约：向县招商引资工作领导小组报送专项报告（2026-11-25前）；"
-                            "合同约定建设期满，开展投资核算（2028-02-28前）",
-                "完成时限": datetime(2026, 11, 20), "当前状态": "在建", "状态起始日期": datetime(2026, 10, 22),
-                "状态持续天数": 49, "最新进展": "funds in place on 2026-11-30: 3,000.00 万元",
+                "推进要求": "O1 缴清土地出让金（2026年11月20日前）；O1 未按期履约：向县招商引资工作领导小组报送专项报告"
+                            "（2026年11月25日前）；合同约定建设期满，开展投资核算（2028年2月28日前）",
+                "完成时限": datetime(2026, 11, 20), "当前状态": "建设中", "状态起始日期": datetime(2026, 10, 22),
+                "状态持续天数": 49, "最新进展": "2026年11月30日资金到位3,000.00 万元",
                 "最新进展日期": datetime(2026, 12, 10), "签约日期": datetime(2026, 10, 15), "合同投资（万元）": 15000,
-                "到位资金（万元）": 3000, "预警事项": "O1 专项报告逾期（已红色预警）；推进要求逾期（时限 2026-11-20）"}
+                "到位资金（万元）": 3000, "预警事项": "O1 专项报告逾期（已红色预警）；推进要求逾期（时限2026年11月20日）"}
     assert {h: c.value for h, c in cells.items()} == expected
     for heading in ("总投资（万元）", "合同投资（万元）", "到位资金（万元）"):
         assert cells[heading].number_format == "#,##0.00"
@@ -389,8 +398,9 @@ def test_an_import_with_one_bad_row_imports_nothing_and_reports_the_row_and_fiel
     with pytest.raises(InvalidInput) as refused:
         fed.import_ledger(CLERK, {"filename": "台账.xlsx", "content_base64": content})
     assert list(refused.value.details) == ["在谈项目台账!5.total_investment"]
-    assert refused.value.details["在谈项目台账!5.total_investment"][0].startswith("总投资（万元）: must be a number")
-    assert "nothing was imported" in refused.value.message and "在谈项目台账 row 5" in refused.value.message
+    assert str(refused.value.details["在谈项目台账!5.total_investment"][0]).startswith("总投资（万元）: must be a number")
+    said = refused.value.msg.render("zh-CN")
+    assert "未导入任何数据" in said and "工作表“在谈项目台账”第5行“总投资（万元）”：须为数字" in said
     assert live(fed) == before_rows and len(fed.rows("ledger_journal")) == before_journal
 
 
@@ -466,7 +476,7 @@ def test_a_valid_workbook_is_imported_into_the_books_and_the_partial_mode_keeps_
     partial = fed.import_ledger(CLERK, {"filename": "x.xlsx", "content_base64": again, "mode": "partial"})
     assert partial["imported"] == 1 and partial["refs"] == ["TZ2026-0001"]
     assert partial["errors"] == [{"sheet": "重点招商信息台账", "row": 5, "field": "ref", "heading": "项目编号",
-                                  "message": "TZ-001 is already in the ledger"}]
+                                  "message": {"msgid": "{ref} is already in the ledger", "params": {"ref": "TZ-001"}}}]
 
 
 def test_the_export_imports_back_into_an_empty_ledger(fed, tmp_path):

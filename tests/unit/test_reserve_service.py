@@ -14,6 +14,7 @@ from shared.documents import DocumentStore
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
 from shared.tiers import investment_tier, is_key_investment, tier_label
+from shared.i18n import localize
 from shared.wire.reserve import PUBLIC_FIELDS
 from tests.harness import Harness, TestClock, shanghai
 
@@ -59,7 +60,7 @@ def test_every_tier_boundary(intake, amount, tier):
 
 
 def test_the_tier_labels_and_the_key_threshold_come_from_the_policy():
-    assert [tier_label(t, POLICY) for t in ("A", "B", "C", None)] == [
+    assert [tier_label(t, POLICY).render("zh-CN") for t in ("A", "B", "C", None)] == [
         "A类（1亿元以上）", "B类（5000万元—1亿元）", "C类（500万元—5000万元）", "500万元以下（未入档）"]
     assert is_key_investment("100000000", POLICY) and not is_key_investment("99999999.99", POLICY)
 
@@ -68,7 +69,7 @@ def test_the_yearly_count_per_tier_against_the_minimum_and_the_shortfall(intake)
     for n, total in enumerate(["120000000"] * 5 + ["60000000", "50000000"] + ["4000000"], 1):
         intake.add_reserve_project(DRB, reserve(n, total))
     intake.add_reserve_project(IPB, reserve(99, "300000000", year=2027))
-    plan = intake.reserve_plan(DRB, 2026)
+    plan = localize(intake.reserve_plan(DRB, 2026), "zh-CN")
     assert plan == {"year": 2026, "minimum_per_tier": 5, "below_tiers": 1, "shortfall": 8, "tiers": [
         {"tier": "A", "label": "A类（1亿元以上）", "count": 5, "minimum": 5, "shortfall": 0},
         {"tier": "B", "label": "B类（5000万元—1亿元）", "count": 2, "minimum": 5, "shortfall": 3},
@@ -161,13 +162,15 @@ def test_the_catalog_never_shows_investor_contact_negotiation_or_contract_data(i
     stored = intake.add_reserve_project(DRB, reserve(total="120000000", **SECRETS))
     assert stored["intended_investor"] == SECRETS["intended_investor"]  # the keepers see it
     intake.publish_reserve_project(DRB, stored["id"])
-    expected = {"ref": "CB2026-0001", "name": "储备项目1", "sector": "C3985", "location": "河西新区电子信息产业园",
+    expected = {"ref": "CB2026-0001", "name": "储备项目1", "sector": "C3985", "sector_name": "电子专用材料制造（C3985）",
+                "location": "河西新区电子信息产业园",
                 "investment_scale": "12,000.00 万元（A类（1亿元以上））", "cooperation_mode": "合资",
                 "contact_office": "县发改局项目办 0734-5551234"}
-    page = intake.public_catalog()
+    page = localize(intake.public_catalog(), "zh-CN")  # as the gateway renders it for a reader of Chinese
+    entry = localize(intake.public_catalog_entry("CB2026-0001"), "zh-CN")
     assert page == {"total": 1, "items": [expected]}  # the whole response
-    assert intake.public_catalog_entry("CB2026-0001") == expected
-    for answer in (page, intake.public_catalog_entry("CB2026-0001")):
+    assert entry == expected
+    for answer in (page, entry):
         text = json.dumps(answer, ensure_ascii=False)
         for secret in ("深圳某某", "91440300", "刘总", "13800138000", "secret.example", "洽谈", "土地价格", "合同", "违约金",
                        "资金实力", stored["id"], "u-drb", "DRB\""):
@@ -186,7 +189,7 @@ def test_only_published_projects_are_in_the_catalog_and_a_withdrawn_one_leaves_i
     intake.publish_reserve_project(IPB, second["id"])
     assert [e["ref"] for e in intake.public_catalog()["items"]] == ["CB2026-0001", "CB2026-0002"]
     assert [e["ref"] for e in intake.public_catalog({"sector": "i65"})["items"]] == ["CB2026-0002"]
-    assert [e["location"] for e in intake.public_catalog({"location": "xintang"})["items"]] == ["新塘镇"]
+    assert [localize(e["location"], "zh-CN") for e in intake.public_catalog({"location": "xintang"})["items"]] == ["新塘镇"]
     with pytest.raises(InvalidInput):
         intake.withdraw_reserve_project(DRB, first["id"], {})
     withdrawn = intake.withdraw_reserve_project(DRB, first["id"], {"reason": "项目已落地"})

@@ -48,7 +48,7 @@ def test_each_catalogue_class(sector, verdict, cls, outside):
 
 def test_county_plan_priority_park_positioning_or_flag():
     assert c.CountyIndustrialPlan().run(facts(sector="C3252"), policy).verdict == "ok"
-    assert "hengdong" in c.CountyIndustrialPlan().run(facts(sector="C3511"), policy).reason
+    assert "衡东工业园" in c.CountyIndustrialPlan().run(facts(sector="C3511"), policy).reason.render("zh-CN")
     assert c.CountyIndustrialPlan().run(facts(sector="A0111"), policy).verdict == "flag"
 
 

@@ -16,6 +16,7 @@ from services.review import domain, models
 from services.review.checks import discover_checks
 from services.review.service import ReviewService
 from shared.actor import Actor
+from shared.i18n import Message
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
@@ -267,7 +268,8 @@ def test_an_eliminated_sector_is_rejected_at_convening(review):
     assert [v for v in verdicts.values() if v == "fail"] == ["fail"]  # nothing else failed: the class alone rejects
     concluded, = review.events("review.concluded")
     assert concluded["payload"]["outcome"] == "rejected"
-    assert "eliminated" in concluded["payload"]["reason"]
+    assert "淘汰类" in concluded["payload"]["reason"]  # the reason as text, in Chinese
+    assert "eliminated class" in str(Message.from_wire(concluded["payload"]["reason_message"]))  # and as a message
     assert concluded["actor"]["unit"] == "SYSTEM"
     with pytest.raises(Conflict):
         review.record_opinion(reviewer("DRB"), "p1", {"opinion": "pass"})

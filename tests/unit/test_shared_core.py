@@ -197,7 +197,8 @@ def test_sample_authority():
     assert not is_allowed(park_staff, "intake.file_project", authority)
     with pytest.raises(NotAllowed) as info:
         authorize(park_staff, "intake.file_project", authority)
-    assert "intake.file_project" in info.value.message and "park_promotion:hengdong" in info.value.message
+    assert info.value.details["operation"] == "intake.file_project"
+    assert "file a project" in info.value.message and "Hengdong Industrial Park" in info.value.message
 
     assert is_allowed(park_staff, "intake.read_lead", authority, owner_unit="PARK:hengdong")
     assert not is_allowed(park_staff, "intake.read_lead", authority, owner_unit="TOWN:xintang")

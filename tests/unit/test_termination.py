@@ -61,8 +61,8 @@ def coordinator(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("ref, why", [
     ("SR-404", "no special report SR-404 is in the register"),
-    ("SR-2", "reports unfinished_review"),
-    ("SR-3", "is about project p9"),
+    ("SR-2", "does not report that the project cannot go ahead"),
+    ("SR-3", "is about another project"),
 ])
 def test_termination_is_refused_without_a_special_report_that_the_project_cannot_go_ahead(coordinator, ref, why):
     with pytest.raises(InvalidInput) as refused:

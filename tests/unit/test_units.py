@@ -77,7 +77,7 @@ def test_unknown_unit_is_rejected_with_its_name():
     with pytest.raises(UnitError, match="acre") as refused:
         to_mu(1, "acre")
     assert refused.value.field == "unit" and str(refused.value.rule).startswith("unknown land unit 'acre'")
-    assert refused.value.rule.render("zh-CN").startswith("面积单位 'acre' 无法识别")
+    assert refused.value.rule.render("zh-CN").startswith("未知的面积单位'acre'")
     with pytest.raises(UnitError, match="unknown land unit") as refused:
         land_in_mu(1, "")
     assert refused.value.field == "unit"
@@ -178,7 +178,7 @@ def test_intensity_is_unrounded_until_quantized():
     raw = wan_per_mu(10_000_000, 3)
     assert raw > Decimal("333.3333")
     assert quantize_intensity(raw) == Decimal("333.33")
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="more than 0"):
         wan_per_mu(1, 0)
 
 
