@@ -81,11 +81,11 @@ ensure_cjk_font() {  # official documents' PDFs embed Chinese fonts (shared/gong
   fi
 }
 
-ensure_compose_validator() {  # validates docker-compose.yml without an engine (tests/unit/test_compose.py)
-  if ! command -v docker-compose >/dev/null; then
-    say "installing Debian's docker-compose (to validate the compose file)"
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null
-    else sudo apt-get update -qq && sudo apt-get install -y -qq docker-compose >/dev/null; fi
+ensure_compose_validator() {  # validates docker-compose.yml and the TLS proxy's Caddyfile without an engine
+  if ! command -v docker-compose >/dev/null || ! command -v caddy >/dev/null; then  # (tests/unit/test_compose.py)
+    say "installing Debian's docker-compose and caddy (to validate the compose file and the Caddyfile)"
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq docker-compose caddy >/dev/null
+    else sudo apt-get update -qq && sudo apt-get install -y -qq docker-compose caddy >/dev/null; fi
   fi
 }
 

@@ -116,6 +116,22 @@ class CpuMeter:
         return taken
 
 
+def wait_gateway(base: str) -> None:
+    for _ in range(100):
+        try:
+            if requests.get(base + "/health", timeout=2).ok:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+
+
+def report(figures: dict, path: str | None) -> None:
+    """The figures printed as JSON, and written to ``path`` (``--json``) when given."""
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
+    if path:
+        Path(path).write_text(json.dumps(figures, ensure_ascii=False, indent=2))
+
+
 def parse_time(value) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
@@ -645,12 +661,7 @@ def main(argv=None) -> int:
     try:
         say("services started")
         platform.wait_healthy(config, timeout=90)
-        for _ in range(100):
-            try:
-                if requests.get(base + "/health", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
+        wait_gateway(base)
         with ClusterRpcProxy(config, timeout=30) as rpc:
             for _ in range(100):
                 try:
@@ -682,9 +693,7 @@ def main(argv=None) -> int:
         floor.terminate()
         floor.wait(10)
         vhost.delete()
-    print(json.dumps(figures, ensure_ascii=False, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=2))
+    report(figures, args.json)
     return 0
 
 

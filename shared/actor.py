@@ -9,9 +9,11 @@ policy does not list is denied (deny by default).
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
+import string
 from dataclasses import asdict, dataclass
-from typing import Mapping
+from typing import Collection, Mapping
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -92,26 +94,41 @@ def position_unit_problem(position: str, unit: str):
     return None
 
 
+_FORMATTER = string.Formatter()
+
 SYSTEM = Actor(user_id="system", position="system", unit="SYSTEM", name="Zhaoshang")
 """The platform itself, for acts it performs on its own (timers, reactions to events)."""
 
 
-def _matches(value: str, patterns, context: Mapping[str, str]) -> bool:
+def _filled(pattern: str, context: Mapping[str, str | Collection[str]]) -> list[str]:
+    """``pattern`` with its ``{placeholders}`` filled from ``context``: one pattern per value of a placeholder
+    whose value is a collection (``{project_units}``: every unit taking part in the record); KeyError when the
+    context lacks a placeholder."""
+    names = [name for _, name, _, _ in _FORMATTER.parse(pattern) if name]
+    several = {n: sorted(context[n]) for n in names if not isinstance(context[n], str)}
+    if not several:
+        return [pattern.format(**context)]
+    return [pattern.format(**{**context, **dict(zip(several, values))})
+            for values in itertools.product(*several.values())]
+
+
+def _matches(value: str, patterns, context: Mapping[str, str | Collection[str]]) -> bool:
     for pattern in patterns or ():
         try:
-            pattern = pattern.format(**context)
+            filled = _filled(pattern, context) if "{" in pattern else (pattern,)
         except KeyError:
             continue  # the rule needs a context value this check does not have
-        if fnmatch.fnmatchcase(value, pattern):
+        if any(fnmatch.fnmatchcase(value, p) for p in filled):
             return True
     return False
 
 
-def is_allowed(actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str) -> bool:
+def is_allowed(actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str | Collection[str]) -> bool:
     """True only if ``authority[operation]`` admits the actor's position or unit.
 
     A rule is ``{positions: [...], units: [...]}``; patterns may use ``*`` and
-    ``{name}`` placeholders filled from ``context`` (``park_head:{park}``).
+    ``{name}`` placeholders filled from ``context`` (``park_head:{park}``); a placeholder given a collection
+    matches any of its values (``{project_units}``, need-to-know: ``shared/need_to_know.py``).
     """
     rule = authority.get(operation)
     if not rule:
@@ -119,7 +136,7 @@ def is_allowed(actor: Actor, operation: str, authority: Mapping[str, Mapping], *
     return _matches(actor.position, rule.get("positions"), context) or _matches(actor.unit, rule.get("units"), context)
 
 
-def authorize(actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str) -> None:
+def authorize(actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str | Collection[str]) -> None:
     """Raise ``NotAllowed`` naming the operation and position unless allowed."""
     if not is_allowed(actor, operation, authority, **context):
         said = _("{position:position} may not {operation:operation}", position=actor.position, operation=operation) \

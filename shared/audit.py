@@ -40,7 +40,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from sqlalchemy import (
     DDL, BigInteger, CheckConstraint, Column, Index, Integer, MetaData, String, Table, Text,
@@ -273,13 +273,17 @@ class VerifyResult:
     problem: str | None = None
 
 
-def verify(session, table: Table, *, anchor: tuple[int, str] | None = None) -> VerifyResult:
+def verify(session, table: Table, *, anchor: tuple[int, str] | None = None,
+           anchors: Iterable[tuple[int, str]] = ()) -> VerifyResult:
     """Walk the chain in seq order; report the first altered, missing or mislinked entry.
 
-    ``anchor`` — a ``(seq, hash)`` from ``head()`` kept elsewhere — must still
-    be in the chain with the same hash; this catches entries removed from the
-    end and a chain recomputed after an edit.
+    ``anchors`` — ``(seq, hash)`` pairs from ``head()`` kept outside the service's database (``shared/anchors.py``;
+    ``anchor``: one of them) — must each still be in the chain with the same hash: this catches a chain recomputed
+    after an edit (at or before an anchored entry) and entries removed from its end (the trail is truncated).
     """
+    anchored = dict(anchors)
+    if anchor is not None:
+        anchored[anchor[0]] = anchor[1]
     expected_seq, prev_hash = 1, GENESIS_HASH
     rows = session.execute(select(table).order_by(table.c.seq).execution_options(yield_per=500))
     for row in rows:
@@ -302,16 +306,17 @@ def verify(session, table: Table, *, anchor: tuple[int, str] | None = None) -> V
             rows.close()
             return VerifyResult(False, seq - 1, seq,
                                 f"entry {seq} was altered (its content does not match its hash)")
-        if anchor is not None and seq == anchor[0] and entry["hash"] != anchor[1]:
+        if seq in anchored and entry["hash"] != anchored[seq]:
             rows.close()
             return VerifyResult(False, seq - 1, seq,
                                 f"entry {seq} differs from the anchor kept outside the database "
-                                "(it or an entry before it was rewritten)")
+                                "(it or an entry before it was rewritten, and the chain recomputed)")
         prev_hash, expected_seq = entry["hash"], seq + 1
     count = expected_seq - 1
-    if anchor is not None and anchor[0] > count:
+    if anchored and max(anchored) > count:
         return VerifyResult(False, count, count + 1,
-                            f"the trail ends at entry {count} but the anchor names entry {anchor[0]}")
+                            f"truncated: the trail ends at entry {count} but an anchor names entry {max(anchored)} "
+                            f"(entries {count + 1} to {max(anchored)} at least were removed)")
     return VerifyResult(True, count)
 
 

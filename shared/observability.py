@@ -122,8 +122,16 @@ def instrument(service_cls):
     return service_cls
 
 
-def serve_metrics(port: int | str | None, port_file: str | None = None) -> int | None:
-    """Expose /metrics on ``port`` (0 or empty: none) and return the port bound.
+METRICS_ADDRESS = "127.0.0.1"
+"""Where /metrics listens unless ``ZS_METRICS_ADDRESS`` says otherwise."""
+
+
+def serve_metrics(port: int | str | None, port_file: str | None = None, address: str | None = None) -> int | None:
+    """Expose /metrics on ``port`` (0 or empty: none) of ``address`` and return the port bound.
+
+    The metrics carry no authentication, so they listen on the loopback unless ``address`` (the setting
+    ``ZS_METRICS_ADDRESS``) names another: compose sets 0.0.0.0 inside its own network, where Prometheus
+    scrapes them and which publishes no metrics port to the county network.
 
     With ``port_file`` the server is always started, on ``port`` or, when that is 0, on a port the OS picks,
     and the bound port is written to the file: a supervisor that runs several platforms side by side (the
@@ -131,7 +139,7 @@ def serve_metrics(port: int | str | None, port_file: str | None = None) -> int |
     port = int(port or 0)
     if not port and not port_file:
         return None
-    server, _thread = start_http_server(port, addr="0.0.0.0")
+    server, _thread = start_http_server(port, addr=address or METRICS_ADDRESS)
     bound = server.server_port
     if port_file:
         tmp = f"{port_file}.tmp"

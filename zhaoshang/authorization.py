@@ -12,7 +12,8 @@ from shared.actor import Actor, is_allowed
 from shared.policy import Policy
 
 # The record a check is about, for rules that name the record's unit ({owner_unit}, …).
-CONTEXT = {"owner_unit": "PARK:hengdong", "responsible_unit": "PARK:hengdong", "park": "hengdong"}
+CONTEXT = {"owner_unit": "PARK:hengdong", "responsible_unit": "PARK:hengdong", "park": "hengdong",
+           "project_units": ("PARK:hengdong", "FIN", "LAND")}  # a project of Hengdong park that FIN and LAND review
 # Who to try as the forbidden actor: first another bureau or park touching that record, then ordinary staff.
 OTHERS = [("staff", "PARK:hexi"), ("reviewer", "LAND"), ("clerk", "AUDIT"), ("clerk", "ARCH"), ("clerk", "FIN"),
           ("clerk", "TOWN:shiwan"), ("clerk", "IPB"), ("clerk", "LG")]
@@ -64,6 +65,9 @@ def render(policy: Policy) -> str:
         "that owns the record decides (the actor travels with every RPC); `{…}` stands for the unit",
         "of the record in question (the unit that registered a lead, the project's responsible unit)",
         "— so a bureau or park never acts on another's record.",
+        "`{project_units}` is need-to-know (R15): the units taking part in the project the record belongs to (its",
+        "own park or town, the units reviewing it, the copy holders, the accounting's participants…, as the service",
+        "owning the record knows them; `shared/need_to_know.py`) — a park or town reads only its own projects.",
         "",
         "| operation | positions allowed | units allowed | e.g. allowed | e.g. refused |",
         "|---|---|---|---|---|",

@@ -182,14 +182,23 @@ def cmd_holidays(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    """``zhaoshang audit verify``: walk every service's audit trail; report the first altered entry."""
+    """``zhaoshang audit verify``: walk every service's audit trail against the signed anchors the gateway keeps
+    (shared/anchors.py); report the first altered entry, a rewritten or truncated trail, a forged anchor."""
     from sqlalchemy import inspect
+    from sqlalchemy.orm import Session
 
-    from shared import audit, migrations
+    from services.gateway import anchoring
+    from shared import anchors, audit, migrations
     from shared.db import database_url, make_engine
 
     config = load_config()
-    altered = 0
+    key = anchors.key_of(config)
+    gateway = make_engine(database_url("gateway", config))
+    kept = inspect(gateway).has_table("audit_anchors")
+    if key is None:
+        print("no anchoring key (ZS_AUDIT_ANCHOR_KEY, or audit-anchor.key in the data folder): the anchors' "
+              "signatures are not checked")
+    bad = 0
     for service in migrations.SERVICES_WITH_DATABASES:
         metadata = migrations.metadata_of(service) if migrations.has_migrations(service) else None
         if metadata is None or "audit_trail" not in metadata.tables:
@@ -198,18 +207,26 @@ def cmd_audit(args) -> int:
         if not inspect(engine).has_table("audit_trail"):
             print(f"{service:14} no audit trail yet")
             continue
-        from sqlalchemy.orm import Session
-
+        with Session(gateway) as session:
+            kept_anchors = anchoring.anchors_of(session, service) if kept else []
+        fake = anchors.forged(key, kept_anchors) if key else None
         with Session(engine) as session:
-            result = audit.verify(session, metadata.tables["audit_trail"])
+            result = audit.verify(session, metadata.tables["audit_trail"],
+                                  anchors=[(a.seq, a.hash) for a in kept_anchors])
         engine.dispose()
-        if result.ok:
-            print(f"{service:14} ok — {result.entries} entries, every hash chained")
+        if fake is not None:
+            bad += 1
+            print(f"{service:14} ANCHOR FORGED — the anchor of entry #{fake.seq} ({fake.anchored_at.isoformat()}) is "
+                  "not signed with the anchoring key: the anchors were edited")
+        elif result.ok:
+            print(f"{service:14} ok — {result.entries} entries, every hash chained, {len(kept_anchors)} anchors match")
         else:
-            altered += 1
-            print(f"{service:14} ALTERED — the first altered entry is #{result.first_bad_seq}: {result.problem} "
+            bad += 1
+            what = "TRUNCATED" if result.problem.startswith("truncated") else "ALTERED"
+            print(f"{service:14} {what} — the first altered entry is #{result.first_bad_seq}: {result.problem} "
                   f"({result.entries} entries before it are intact)")
-    return 1 if altered else 0
+    gateway.dispose()
+    return 1 if bad else 0
 
 
 def cmd_authz_table(args) -> int:

@@ -120,7 +120,8 @@ def main(argv=None) -> None:
     untimed_workers()
     runner = ServiceRunner(config)
     runner.add_service(instrument(service_class(argv[0])))
-    serve_metrics(config.get("ZS_METRICS_PORT"), config.get("ZS_METRICS_PORT_FILE") or None)
+    serve_metrics(config.get("ZS_METRICS_PORT"), config.get("ZS_METRICS_PORT_FILE") or None,
+                  config.get("ZS_METRICS_ADDRESS") or None)
 
     stop = StopOnce(runner.stop)
     signal.signal(signal.SIGTERM, stop.request)

@@ -17,6 +17,7 @@ import base64
 from decimal import Decimal
 
 from services.accounting import domain, models, report, store
+from shared import need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
@@ -266,10 +267,10 @@ class AccountingService:
     @rpc
     def get_accounting(self, actor, project_id):
         actor = Actor.load(actor)
-        authorize(actor, "accounting.read", self.policy.authority)
         session = self.db.session
         current = dict(store.accounting(session, project_id))
         project = store.project(session, project_id)
+        self._may_read(actor, current, project)
         row = store.receivable(session, project_id)
         current.update(ref=project["ref"], project_name=project["project_name"], opened_at=to_shanghai(current["opened_at"]),
                        closed_at=current["closed_at"] and to_shanghai(current["closed_at"]),
@@ -280,8 +281,8 @@ class AccountingService:
     def report_document(self, actor, project_id, kind="docx"):
         """The issued report's file (base64), for download."""
         actor = Actor.load(actor)
-        authorize(actor, "accounting.read", self.policy.authority)
         current = store.accounting(self.db.session, project_id)
+        self._may_read(actor, current, store.project(self.db.session, project_id))
         if not current["report"]:
             raise Conflict("no report has been issued yet", {"report": ["none"]})
         if kind not in ("docx", "pdf"):
@@ -290,6 +291,14 @@ class AccountingService:
         return {**ref, "content_base64": base64.b64encode(self.documents.load(ref["id"])).decode()}
 
     # -- helpers -----------------------------------------------------------------------------------------
+    def _may_read(self, actor, current, project) -> None:
+        """Need-to-know: the accounting's participants, the responsible unit and, once a fee is owed, the units that
+        recover it (``accounting.record_recovery``)."""
+        owed = store.receivable(self.db.session, project["project_id"]) is not None
+        recovering = self.policy.authority["accounting.record_recovery"].get("units") or () if owed else ()
+        need_to_know.check(actor, "accounting.read", self.policy.authority, need_to_know.project_units(
+            project["responsible_unit"], more=[*current["participants"], *recovering]))
+
     def _open(self, uow, project_id: str, actor: Actor, cause: str, reason: str, **detail) -> None:
         project = store.project(uow.session, project_id)
         # (the lifecycle copy follows construction and the states after it only: shared.topology.TAKES_ONLY)

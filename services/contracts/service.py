@@ -24,7 +24,7 @@ import json
 from datetime import date, datetime
 
 from services.contracts import document, domain, models, store
-from shared import audit, holidays
+from shared import audit, holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.rpc import rpc
@@ -35,7 +35,7 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_state_change
-from shared.errors import InvalidInput, NotAllowed
+from shared.errors import InvalidInput, NotAllowed, NotFound
 from shared.i18n import _
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
@@ -59,6 +59,11 @@ class ContractsService:
     @rpc
     def health(self):
         return {"service": self.name, "status": "ok", "policy": self.policy.version}
+
+    @rpc
+    def audit_head(self):
+        """The head of this service's audit trail, for the gateway to anchor (shared/anchors.py)."""
+        return audit.head(self.db.session, models.audit_trail)
 
     # -- what contracts learns from the others ---------------------------------------------------
     @on_event("intake.project_filed")
@@ -361,9 +366,10 @@ class ContractsService:
 
     @rpc
     def read_contract(self, actor, project_id, data):
-        """The signed contract's text, for a custodian of a holding unit or a grantee; every try is audited."""
+        """The signed contract's text, for a custodian of a holding unit or a grantee; every try is audited (a
+        malformed one, or one for no such contract, too)."""
         actor = Actor.load(actor)
-        data = load_or_invalid(schema(ReadInputSchema), data)
+        data = self._read_request(actor, "contracts.read_contract", project_id, data)
         current, verdict = self._confidential_read(actor, project_id, "contracts.read_contract", data["reason"])
         signed = store.version(self.db.session, project_id, current["signed_version"], with_document=True)
         return {"project_id": project_id, "ref": current["ref"], "version": signed["version"], "basis": verdict.basis,
@@ -399,7 +405,7 @@ class ContractsService:
     def read_draft(self, actor, project_id, version, data):
         """A draft's text for the drafting parties (IPB, LEGAL); audited like every read."""
         actor = Actor.load(actor)
-        data = load_or_invalid(schema(ReadInputSchema), data)
+        data = self._read_request(actor, "contracts.read_draft", project_id, data)
         now = self.clock()
         allowed = is_allowed(actor, "contracts.read_draft", self.policy.authority)
         with self.db.unit_of_work() as uow:
@@ -550,8 +556,11 @@ class ContractsService:
         actor = Actor.load(actor)
         session = self.db.session
         current = dict(store.project(session, project_id))
-        authorize(actor, "contracts.read_register", self.policy.authority,
-                  responsible_unit=current["responsible_unit"] or "-")
+        copies = store.copies_of(session, project_id)
+        holders = need_to_know.copy_holders(self.policy, current["responsible_unit"]) if current["signed_version"] else []
+        need_to_know.check(actor, "contracts.read_register", self.policy.authority, need_to_know.project_units(
+            current["responsible_unit"], "ARCH" if current["archived"] else None,
+            more=[*holders, *(c["unit"] for c in copies)]))
         versions = store.versions_of(session, project_id)
         for item in versions:  # the terms are the contract's confidential text: read_draft / read_contract
             item.pop("terms")
@@ -563,7 +572,7 @@ class ContractsService:
             party_a=self._parties(current)["party_a_name"] if current["route"] else None,
             decided_terms=(current["decided_terms"] if current["state"] not in (domain.PENDING, domain.NEGOTIATING,
                                                                                 domain.REFUSED) else None),
-            copies=[{"number": c["number"], "unit": c["unit"], "cabinet": c["cabinet"]} for c in store.copies_of(session, project_id)],
+            copies=[{"number": c["number"], "unit": c["unit"], "cabinet": c["cabinet"]} for c in copies],
             signed_at=current["signed_at"] and to_shanghai(current["signed_at"]),
             red_flag=any(o["red_flag"] for o in obligations))
         return schema(ContractSchema).dump(current)
@@ -592,6 +601,20 @@ class ContractsService:
                  "report_due": o["report_due"].isoformat() if o.get("report_due") else None,
                  "report_due_provisional": o.get("report_due_provisional"), "report": o.get("report"),
                  "red_flag": o.get("red_flag_at") is not None} for o in items]
+
+    def _read_request(self, actor: Actor, action: str, project_id, data) -> dict:
+        """A read's input, loaded; a malformed read, or one of a contract that does not exist, is refused and
+        recorded as such (R15: every attempt to read a confidential record is audited)."""
+        try:
+            data = load_or_invalid(schema(ReadInputSchema), data)
+            store.project(self.db.session, project_id)
+            return data
+        except (InvalidInput, NotFound) as exc:
+            self.db.session.rollback()
+            with self.db.unit_of_work() as uow:
+                self._audit(uow, actor, action, str(project_id)[:64] or "-", "refused", None, self.clock(),
+                            details={"problem": exc.code, "fields": sorted(exc.details)[:10]})
+            raise
 
     @staticmethod
     def _audit(uow, actor: Actor, action: str, record_id: str, outcome: str, reason, at: datetime,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections import Counter
 from datetime import datetime, time, timedelta
 
 import eventlet
@@ -19,7 +20,7 @@ from services.coordinator import domain, store
 from services.coordinator import attachments, ledger, ledger_store, models, summary_report, workbench_store, workbook
 from services.coordinator import targets as assessment
 from services.coordinator.schemas import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
-from shared import gongwen, vocabulary
+from shared import audit, gongwen, need_to_know, vocabulary
 from shared.actor import Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
@@ -42,6 +43,19 @@ from shared.wire.workbench import AttachmentInputSchema, SearchQuerySchema
 REPORT_WAIT_SECONDS = 3  # a special report filed just before the termination may still be on its way (operational)
 ROW_FIELDS = tuple(LedgerRowSchema().fields)
 """The fields of a ledger row on the wire, in order."""
+
+
+def project_units(facts, policy) -> frozenset[str]:
+    """Need-to-know: the units taking part in a project as the coordinator knows it — the unit that registered it,
+    the park or town it is bound for, its responsible unit, the units that review it, hold a copy of its contract
+    once signed or take part in its accounting."""
+    holders = need_to_know.copy_holders(policy, facts.get("responsible_unit")) if facts.get("signed_by") else ()
+    return need_to_know.project_units(
+        facts.get("registered_unit"), facts.get("responsible_unit"),
+        location=(facts.get("location_kind"), facts.get("location_id")),
+        more=[*(facts.get("review_units") or ()), *holders, *(facts.get("accounting_units") or ())])
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SUMMARY_TYPES = {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX}
@@ -69,6 +83,11 @@ class CoordinatorService:
     def health(self):
         return {"service": self.name, "status": "ok", "policy": self.policy.version}
 
+    @rpc
+    def audit_head(self):
+        """The head of this service's audit trail, for the gateway to anchor (shared/anchors.py)."""
+        return audit.head(self.db.session, models.audit_trail)
+
     # -- reactions to the departments' events --------------------------------
     @on_event("intake.lead_registered")
     @handled_once
@@ -84,7 +103,8 @@ class CoordinatorService:
 
     @on_event("review.convened")
     def on_review_convened(self, body):
-        self._advance(Envelope.load(body), "on_review_convened")
+        event = Envelope.load(body)
+        self._advance(event, "on_review_convened", facts={"review_units": event.payload["required_units"]})
 
     @on_event("review.returned")
     def on_review_returned(self, body):
@@ -263,7 +283,8 @@ class CoordinatorService:
     # -- accounting (R12) -------------------------------------------------------------------------
     @on_event("accounting.opened")
     def on_accounting_opened(self, body):
-        self._advance(Envelope.load(body), "on_accounting_opened")
+        event = Envelope.load(body)
+        self._advance(event, "on_accounting_opened", facts={"accounting_units": event.payload["participants"]})
 
     @on_event("accounting.figures_computed")
     def on_figures_computed(self, body):
@@ -361,9 +382,10 @@ class CoordinatorService:
     @rpc
     def get_project(self, actor, project_id):
         actor = Actor.load(actor)
-        authorize(actor, "coordinator.read_project", self.policy.authority)
         session = self.db.session
         row = dict(store.get_project_row(session, project_id))
+        need_to_know.check(actor, "coordinator.read_project", self.policy.authority,
+                           project_units(row["facts"], self.policy))
         steps = store.timeline(session, project_id)
         now = now_shanghai()
         for step, following in zip(steps, steps[1:] + [None]):
@@ -394,10 +416,17 @@ class CoordinatorService:
     @rpc
     def list_projects(self, actor, state=None, limit=50, offset=0):
         actor = Actor.load(actor)
-        authorize(actor, "coordinator.read_project", self.policy.authority)
-        rows, total = store.list_projects(self.db.session, self._state(state), min(int(limit), 500), int(offset))
-        return {"total": total, "items": schema(ProjectSummarySchema, many=True).dump(rows),
-                "by_state": store.counts_by_state(self.db.session)}
+        limit, offset, state = min(int(limit), 500), int(offset), self._state(state)
+        if need_to_know.check_lists(actor, "coordinator.read_project", self.policy.authority):
+            rows, total = store.list_projects(self.db.session, state, limit, offset)
+            return {"total": total, "items": schema(ProjectSummarySchema, many=True).dump(rows),
+                    "by_state": store.counts_by_state(self.db.session)}
+        mine = [r for r in store.list_projects(self.db.session, None, None, 0)[0]
+                if need_to_know.readable(actor, "coordinator.read_project", self.policy.authority,
+                                         project_units(r["facts"], self.policy))]
+        chosen = [r for r in mine if not state or r["state"] == state]
+        return {"total": len(chosen), "items": schema(ProjectSummarySchema, many=True).dump(chosen[offset:offset + limit]),
+                "by_state": dict(Counter(r["state"] for r in mine))}
 
     @rpc
     def lifecycle(self):
@@ -714,13 +743,24 @@ class CoordinatorService:
         q = load_or_invalid(schema(SearchQuerySchema), query or {})
         if q["state"] and q["state"] not in domain.STATES:
             raise InvalidInput.for_field("state", _("one of: {states:states}", states=list(domain.STATES)))
+        every = need_to_know.reads_all(actor, "coordinator.read_project", self.policy.authority)
         items = workbench_store.find(self.db.session, actor, q["q"], all_units=actor.unit in ("IPB", "LG"),
-                                     state=q["state"], unit=q["unit"], year=q["year"], limit=q["limit"])
+                                     state=q["state"], unit=q["unit"], year=q["year"],
+                                     limit=q["limit"] if every else q["limit"] * 4)
+        if not every:  # need-to-know (R15): only the projects the actor's unit takes part in
+            items = [i for i in items if i["kind"] == "lead" or self._may_read(actor, i["project_id"])][:q["limit"]]
         return {"q": q["q"], "items": items}
 
+    def _may_read(self, actor: Actor, project_id: str) -> bool:
+        row = store.find_project_row(self.db.session, project_id)
+        return row is not None and need_to_know.readable(actor, "coordinator.read_project", self.policy.authority,
+                                                         project_units(row["facts"], self.policy))
+
     def _attachment_row(self, session, actor: Actor, project_id: str) -> dict:
-        authorize(actor, "coordinator.read_attachments", self.policy.authority)
-        return dict(store.get_project_row(session, project_id))
+        row = dict(store.get_project_row(session, project_id))
+        need_to_know.check(actor, "coordinator.read_attachments", self.policy.authority,
+                           project_units(row["facts"], self.policy))
+        return row
 
     @rpc
     def attach(self, actor, project_id, data, replaces=None):

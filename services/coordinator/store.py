@@ -35,10 +35,13 @@ def add_special_report(session, **values) -> bool:
 def special_report(session, ref: str) -> dict | None:
     row = first(session, models.special_reports, ref=ref)
     return dict(row) if row else None
+def find_project_row(session, project_id: str):
+    """The project's row, or None."""
+    return fastpath.execute(session, _PROJECT, {"b_id": project_id}).mappings().first()
 
 
 def get_project_row(session, project_id: str):
-    row = fastpath.execute(session, _PROJECT, {"b_id": project_id}).mappings().first()
+    row = find_project_row(session, project_id)
     if row is None:
         raise NotFound(_("there is no project {project_id}", project_id=project_id), {"project_id": project_id})
     return row

@@ -19,6 +19,7 @@ from shared import gongwen
 from shared.gongwen import Attachment, Grid, Heading, OfficialDocument, chinese_date, routing
 from shared.i18n import text
 from shared.policy import Policy
+from shared.spreadsheet import cell_value
 from shared.units import quantize_money, yuan_to_wan
 
 HEADINGS = ("责任单位", "新增线索（个）", "新签约项目（个）", "新签约投资（万元）", "新增到位资金（万元）", "在谈项目（个）",
@@ -134,14 +135,14 @@ def render_xlsx(summary: Mapping, policy: Policy, county: str, as_of: date) -> b
     ws.title = "工作汇总"
     last = get_column_letter(len(HEADINGS))
     ws.merge_cells(f"A1:{last}1")
-    ws["A1"] = title(summary, county)
+    ws["A1"] = cell_value(title(summary, county))
     ws["A1"].font = Font(name="宋体", size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = sheet_heading(policy, "work_summary", as_of,
-                             f"统计期间：{_day(summary['start'])}至{_day(summary['end'])}")
+    ws["A2"] = cell_value(sheet_heading(policy, "work_summary", as_of,
+                                        f"统计期间：{_day(summary['start'])}至{_day(summary['end'])}"))
     for i, head in enumerate(HEADINGS, 1):
-        cell = ws.cell(row=3, column=i, value=head)
+        cell = ws.cell(row=3, column=i, value=cell_value(head))
         cell.font = Font(name="宋体", bold=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -149,18 +150,18 @@ def render_xlsx(summary: Mapping, policy: Policy, county: str, as_of: date) -> b
         ws.column_dimensions[get_column_letter(i)].width = 16 if i == 1 else 12
     for r, values in enumerate(table_rows(summary, policy), 4):
         for i, value in enumerate(values):
-            cell = ws.cell(row=r, column=i + 1, value=value)
+            cell = ws.cell(row=r, column=i + 1, value=cell_value(value))
             cell.border = BORDER
             if i in WAN_COLUMNS:
                 cell.number_format = WAN_FORMAT
     key = wb.create_sheet("重点项目")
     for i, head in enumerate(("项目编号", "项目名称", "责任单位", "联系县级领导", "当前状态", "预警事项"), 1):
-        key.cell(row=1, column=i, value=head).font = Font(name="宋体", bold=True)
+        key.cell(row=1, column=i, value=cell_value(head)).font = Font(name="宋体", bold=True)
     for r, item in enumerate(summary["key_projects"], 2):
         for i, value in enumerate((item["ref"], item["name"], unit_name(item["unit"]), item["liaison_leader"],
                                    state_name(item["state"], "zh-CN"),
                                    "；".join(text(f, "zh-CN") for f in item["red_flags"])), 1):
-            key.cell(row=r, column=i, value=value)
+            key.cell(row=r, column=i, value=cell_value(value))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -36,6 +36,7 @@ from shared.gongwen import chinese_date, routing
 from shared.i18n import _, text, to_wire
 from shared.industry import sector_problem
 from shared.policy import Policy
+from shared.spreadsheet import cell_value, text_of_cell
 from shared.units import quantize_money, wan_to_yuan, yuan_to_wan
 
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
@@ -211,7 +212,7 @@ def export(books: Mapping[str, Iterable[Mapping]], policy: Policy, as_of: date, 
 
 
 def _cell(ws, value, **style) -> Cell:
-    cell = Cell(ws, row=1, column=1, value=value)
+    cell = Cell(ws, row=1, column=1, value=cell_value(value))
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell
@@ -240,11 +241,12 @@ EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def _cell_xml(value, ref: str, style: int) -> str:
-    """One cell: a string inline, a number, a date as its serial number (the style gives its format)."""
+    """One cell: a string inline (never a formula: ``shared.spreadsheet``), a number, a date as its serial number
+    (the style gives its format)."""
     if value is None or value == "":
         return f'<c r="{ref}" s="{style}"/>'
     if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        text = cell_value(ILLEGAL_CHARACTERS_RE.sub("", value))
         space = ' xml:space="preserve"' if text != text.strip() else ""
         return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>'
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -284,7 +286,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return text_of_cell(str(value)).strip()
 
 
 def _number(value, what: str) -> Decimal:

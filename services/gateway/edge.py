@@ -6,8 +6,9 @@
 * ``signed-in``: the request acts as the signed-in user (401 without one);
 * ``admin``: the signed-in user must be an administrator (403 otherwise).
 
-Every wrapper turns the services' typed errors into ``{error, message, details}`` with their HTTP status, and any
-other ``RemoteError`` into 502.
+Every wrapper first refuses a path number no column holds (``inputs.check_path_values``), turns the services' typed
+errors into ``{error, message, details}`` with their HTTP status (a throttled sign-in: 429 with ``Retry-After``),
+and any other ``RemoteError`` into 502 with an incident id, its text only in the log (``webserver.incident_response``).
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from urllib.parse import quote
 from nameko.exceptions import RemoteError
 from werkzeug.wrappers import Response
 
+from services.gateway import inputs
+from services.gateway.webserver import incident_response
 from shared import i18n
 from shared.errors import InvalidInput, Unauthenticated, ZhaoshangError
 from shared.i18n import _
@@ -29,7 +32,8 @@ PUBLIC, SIGNED_IN, ADMIN = "public", "signed-in", "admin"
 WHO = (PUBLIC, SIGNED_IN, ADMIN)
 
 
-HTTP_STATUS = {"invalid_input": 422, "not_found": 404, "not_allowed": 403, "conflict": 409, "unauthenticated": 401}
+HTTP_STATUS = {"invalid_input": 422, "not_found": 404, "not_allowed": 403, "conflict": 409, "unauthenticated": 401,
+               "too_many_attempts": 429, "payload_too_large": 413}
 """A typed error's code -> the HTTP status the API answers it with (any other code: 400)."""
 
 READER_LOCALE: contextvars.ContextVar[str] = contextvars.ContextVar("reader_locale", default=i18n.DEFAULT_LOCALE)
@@ -67,7 +71,10 @@ def download(document: dict) -> Response:
 
 
 def error_response(exc: ZhaoshangError) -> Response:
-    return respond(exc.to_dict(READER_LOCALE.get()), HTTP_STATUS.get(exc.code, 400))
+    response = respond(exc.to_dict(READER_LOCALE.get()), HTTP_STATUS.get(exc.code, 400))
+    if getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _errors_as_json(answer):
@@ -76,8 +83,7 @@ def _errors_as_json(answer):
     except ZhaoshangError as exc:
         return error_response(exc)
     except RemoteError:
-        return respond({"error": "service_error", "message": _("a service could not answer; try again later"),
-                        "details": {}}, 502)
+        return incident_response(502, _("a service could not answer; try again later"), READER_LOCALE.get())
 
 
 def guarded(handler, who: str):
@@ -90,6 +96,7 @@ def guarded(handler, who: str):
         reader_locale(request)
 
         def answer():
+            inputs.check_path_values(kwargs)
             if who != PUBLIC:
                 request.environ["zs.actor"] = self._authenticate(request)
                 actor_of(request)
@@ -116,31 +123,25 @@ def actor_of(request) -> dict:
     return actor
 
 
-def body_of(request) -> dict:
-    raw = request.get_data(as_text=True)
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise InvalidInput.for_field("body", _("is not valid JSON (line {line}, column {column})", line=exc.lineno,
-                                                column=exc.colno))
-    if not isinstance(body, dict):
-        raise InvalidInput.for_field("body", _("must be a JSON object"))
-    return body
+body_of = inputs.body_of
+"""The request's JSON object ({} for an empty body): UTF-8, JSON, an object, not too deep nor too large."""
+
+
+def client_address(request) -> str:
+    """The client's address: the connection's, or behind ``ZS_PROXY_HOPS`` proxies the one they forwarded."""
+    return request.remote_addr or "-"
 
 
 def page_of(request) -> dict:
     out = {}
-    for key, default, high in (("limit", 50, 500), ("offset", 0, None)):
+    for key, default, high in (("limit", 50, 500), ("offset", 0, inputs.LARGEST_WHOLE_NUMBER)):
         raw = request.args.get(key, default)
         try:
             value = int(raw)
         except (TypeError, ValueError):
             raise InvalidInput.for_field(key, _("must be a whole number")) from None
-        if value < 0 or (high is not None and value > high):
-            raise InvalidInput.for_field(key, _("must be between 0 and {high}", high=high) if high
-                                         else _("must be 0 or more"))
+        if not 0 <= value <= high:
+            raise InvalidInput.for_field(key, _("must be between 0 and {high}", high=high))
         out[key] = value
     return out
 

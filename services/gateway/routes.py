@@ -37,7 +37,7 @@ from shared.wire.supervision import (
 from shared.wire.supervision import ProgressInputSchema as TrackingProgressInputSchema
 from shared.wire.supervision import SpecialReportInputSchema as ReportToLgInputSchema
 from shared.wire.supervision import UploadSchema as ReportUploadSchema
-from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema, UserSchema
+from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema, UserSchema
 from shared.wire.reserve import (
     PublicCatalogEntrySchema, PublicCatalogPageSchema, PublicCatalogQuerySchema, ReserveInputSchema,
     ReservePageSchema, ReservePlanSchema, ReserveSchema, WithdrawInputSchema,
@@ -88,7 +88,8 @@ ROUTES = [
         "people",  # sign-in and users; every other /api call carries the session's bearer token
         POST("/api/sessions", handler="sign_in", who=PUBLIC, body=SignInSchema, ok=201,
              out=one(SignInSessionSchema, "signed in"), errors=(401, 403, 404, 409, 422),
-             summary="Sign in with user id and password: a bearer token that expires"),
+             also={429: "too many failed sign-ins for this user id or from this address: wait Retry-After seconds"},
+             summary="Sign in with user id and password: a bearer token that expires (throttled, docs/SECURITY.md)"),
         DELETE("/api/sessions", handler="sign_out", out=says("signed out"),
                summary="Sign out (the token stops working)"),
         GET("/api/me", handler="me", out=one(UserSchema, "the user"), summary="The signed-in user"),
@@ -98,7 +99,17 @@ ROUTES = [
              out=one(UserSchema, "created"), summary="An administrator creates a user with a position and unit"),
         PUT("/api/users/<user_id>", handler="change_user", who=ADMIN, body=UserChangeSchema,
             out=one(UserSchema, "changed"),
-            summary="An administrator changes a user (position, unit, password, active)"),
+            summary="An administrator changes a user (position, unit, password, active); a change of the password, "
+                    "position, unit, administrator's right or activity ends the user's sessions"),
+        PUT("/api/me/password", handler="change_own_password", body=PasswordChangeSchema,
+            out=one(UserSchema, "changed"), also={429: "too many wrong current passwords: wait Retry-After seconds"},
+            summary="The signed-in user changes her password (her current one first); her other sessions end"),
+        POST("/api/users/<user_id>/unlock", handler="unlock_user", who=ADMIN, out=says("unlocked"),
+             summary="An administrator lifts a user id's sign-in lock (its failures forgotten)"),
+        GET("/api/sign-in-locks", handler="sign_in_locks", who=ADMIN, out=says("the locks"),
+            summary="The user ids and addresses locked now after failed sign-ins (administrator)"),
+        GET("/api/audit/people", handler="people_audit", out=says("entries, newest first"),
+            summary="The audit trail of user administration and sign-in (the Audit Bureau)"),
     ),
     *section(
         "ops",

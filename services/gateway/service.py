@@ -13,30 +13,38 @@ actor (deny by default); the gateway's check is only the first filter.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+import logging
 
+import eventlet
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
-from services.gateway import models, people, webapp
-from services.gateway.edge import actor_of, bearer_token, body_of, page_of, respond
+from services.gateway import anchoring, models, people, throttle, webapp
+from services.gateway.edge import actor_of, bearer_token, body_of, client_address, page_of, respond
 from services.gateway.openapi import build_spec
+from services.gateway.passwords import PasswordHashing
 from services.gateway.routes import ROUTES
 from services.gateway.routing import serve
 from services.gateway.workbench_routes import WorkbenchRoutes
-from shared.actor import Actor
+from shared import anchors, audit
+from shared.actor import Actor, authorize
+from shared.anchors import AUDITED_SERVICES
 from shared.clock import to_shanghai
 from shared.db import Database
-from shared.dependencies import Clock
+from shared.dependencies import Clock, PolicyData
 from shared.errors import InvalidInput, NotAllowed, ZhaoshangError
 from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
-from shared.wire.people import SignInSchema, UserChangeSchema, UserInputSchema
+from shared.timers import every
+from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema
 
 SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
             "coordinator")
-HOLIDAY_SERVICES = ("review", "contracts", "supervision")  # they count working days (R16), or remind it is missing
+ANCHOR_SECONDS = 60
+"""How often every audit trail's head is anchored by default (``ZS_AUDIT_ANCHOR_SECONDS``)."""
+HOLIDAY_SERVICES = ("review", "contracts", "supervision")  # they count working days (R16), or tell it is missing
 ACTOR_HEADERS = ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")
 
 
@@ -47,6 +55,8 @@ class GatewayService(WorkbenchRoutes):
     db = Database(models.metadata)  # users and sessions; the gateway publishes no events (no OutboxRelay)
     config = Config()
     clock = Clock()
+    policy = PolicyData()
+    hashing = PasswordHashing()
 
     intake = RpcProxy("intake")
     coordinator = RpcProxy("coordinator")
@@ -61,25 +71,24 @@ class GatewayService(WorkbenchRoutes):
         """The RPC of a generated handler: ``service.method(*args, **kwargs)``."""
         return getattr(getattr(self, service), method)(*args, **kwargs)
 
-    # -- sign-in and people -----------------------------------------------------------------------
+    # -- sign-in and people (people.py, docs/SECURITY.md) --------------------------------------------------------
     def _authenticate(self, request) -> dict | None:
         token = bearer_token(request)
         if token:
-            return people.actor_for_token(self.db.session, token, self.clock()).dump()
+            return people.actor_for_token(self.db.session, token, self.clock(), self._lifetimes()).dump()
         if self.config.get("ZS_TRUST_ACTOR_HEADERS") is True and all(request.headers.get(h) for h in ACTOR_HEADERS):
             return Actor.load({"user_id": request.headers["X-Zhaoshang-User"],
                                "position": request.headers["X-Zhaoshang-Position"],
                                "unit": request.headers["X-Zhaoshang-Unit"]}).dump()
         return None
 
-    def _session_lifetime(self) -> timedelta:
-        return timedelta(minutes=float(self.config.get("ZS_SESSION_MINUTES") or 600))
+    def _lifetimes(self) -> people.Lifetimes:
+        return people.Lifetimes.of(self.policy, self.config)
 
     def sign_in(self, request):
         data = load_or_invalid(schema(SignInSchema), body_of(request))
-        with self.db.unit_of_work() as uow:
-            token, user, expires = people.sign_in(uow.session, data["user_id"], data["password"], self.clock(),
-                                                  self._session_lifetime())
+        token, user, expires = people.sign_in(self.db, self.policy, data["user_id"], data["password"],
+                                              client_address(request), self.clock(), self._lifetimes())
         return respond({"token": token, "expires_at": to_shanghai(expires).isoformat(), "user": user}, 201)
 
     def sign_out(self, request):
@@ -96,6 +105,12 @@ class GatewayService(WorkbenchRoutes):
         except ZhaoshangError:  # an actor named by trusted headers has no user record
             return respond({**actor, "is_admin": False, "active": True})
 
+    def change_own_password(self, request):
+        data = load_or_invalid(schema(PasswordChangeSchema), body_of(request))
+        return respond(people.change_own_password(self.db, self.policy, actor_of(request), bearer_token(request),
+                                                  client_address(request), data["current_password"],
+                                                  data["new_password"], self.clock()))
+
     def _admin(self, request) -> dict:
         actor = actor_of(request)
         try:
@@ -110,7 +125,7 @@ class GatewayService(WorkbenchRoutes):
 
     def create_user(self, request):
         admin = actor_of(request)
-        data = load_or_invalid(schema(UserInputSchema), body_of(request))
+        data = people.prepare(self.db.session, load_or_invalid(schema(UserInputSchema), body_of(request)), self.policy)
         with self.db.unit_of_work() as uow:
             user = people.save_user(uow.session, data, admin, self.clock(), create=True)
         return respond(user, 201)
@@ -118,19 +133,54 @@ class GatewayService(WorkbenchRoutes):
     def change_user(self, request, user_id):
         admin = actor_of(request)
         data = load_or_invalid(schema(UserChangeSchema), body_of(request))
+        merged = {**people.public(people.user_row(self.db.session, user_id)), **data, "user_id": user_id}
+        data = people.prepare(self.db.session, merged, self.policy)
         with self.db.unit_of_work() as uow:
-            current = people.user_row(uow.session, user_id)
-            merged = {**people.public(current), **data, "user_id": user_id}
-            user = people.save_user(uow.session, merged, admin, self.clock(), create=False)
+            user = people.save_user(uow.session, data, admin, self.clock(), create=False,
+                                    keep_token=bearer_token(request))
         return respond(user)
+
+    def unlock_user(self, request, user_id):
+        with self.db.unit_of_work() as uow:
+            lifted = people.unlock(uow.session, actor_of(request), user_id, self.clock())
+        return respond({"user_id": user_id, "unlocked": lifted})
+
+    def sign_in_locks(self, request):
+        locks = throttle.locked(self.db.session, throttle.Rules.of(self.policy), self.clock())
+        return respond([{**lock, "locked_until": to_shanghai(lock["locked_until"]).isoformat()} for lock in locks])
+
+    def people_audit(self, request):
+        authorize(Actor.load(actor_of(request)), "gateway.read_audit", self.policy.authority)
+        found = people.audit_entries(self.db.session, **page_of(request))
+        return respond({**found, "items": [{**e, "at": to_shanghai(e["at"]).isoformat(), "details": json.loads(e["details"])}
+                                           for e in found["items"]]})
 
     @rpc
     def provision_user(self, operator, data):
         """For the operator's command line on the trusted bus: create or update a user (first admin included)."""
         operator = Actor.load(operator)
-        data = load_or_invalid(schema(UserInputSchema), data)
+        data = people.prepare(self.db.session, load_or_invalid(schema(UserInputSchema), data), self.policy)
         with self.db.unit_of_work() as uow:
             return people.save_user(uow.session, data, operator.dump(), self.clock(), create=False)
+
+    # -- anchors of the audit trails (shared/anchors.py) ---------------------------------------------------------
+    @every("ZS_AUDIT_ANCHOR_SECONDS", ANCHOR_SECONDS)
+    def anchor_audit_trails(self):
+        """Every service's chain head signed and kept here; a service that does not answer waits for the next."""
+        heads = {}
+        for name in AUDITED_SERVICES:
+            try:
+                if name == self.name:
+                    heads[name] = audit.head(self.db.session, models.audit_trail)
+                else:
+                    with eventlet.Timeout(float(self.config.get("RPC_TIMEOUT") or 20)):
+                        heads[name] = getattr(self, name).audit_head.call_async().result()
+            except (Exception, eventlet.Timeout) as exc:  # noqa: BLE001 - a service down is anchored next time
+                logging.getLogger("zhaoshang.audit").warning("no audit head from %s: %s", name, type(exc).__name__)
+        self.db.session.rollback()
+        key = anchors.key_of(self.config, create=True)
+        with self.db.unit_of_work() as uow:
+            return len(anchoring.anchor(uow.session, key, heads, self.clock()))
 
     @rpc
     def has_admin(self):
@@ -140,12 +190,18 @@ class GatewayService(WorkbenchRoutes):
         return respond({"service": self.name, "status": "ok"})
 
     def health_all(self, request):
-        states = {}
-        for name in SERVICES:
+        states, asked = {}, {}
+        for name in SERVICES:  # every service asked at once, then every answer awaited: one round trip, not seven
             try:
-                states[name] = getattr(self, name).health.call_async().result()["status"]
+                asked[name] = getattr(self, name).health.call_async()
             except Exception as exc:  # a service down is reported, not raised
                 states[name] = f"down: {type(exc).__name__}"
+        for name, reply in asked.items():
+            try:
+                states[name] = reply.result()["status"]
+            except Exception as exc:  # a service down is reported, not raised
+                states[name] = f"down: {type(exc).__name__}"
+        states = {name: states[name] for name in SERVICES}
         ok = all(v == "ok" for v in states.values())
         return respond({"status": "ok" if ok else "degraded", "services": states}, 200 if ok else 503)
 

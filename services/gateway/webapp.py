@@ -39,12 +39,14 @@ def resolve(relative: str, root: Path = WEB_ROOT) -> Path | None:
     parts = relative.split("/")
     if any(p in ("", ".", "..") or p.startswith(".") for p in parts):
         return None
-    candidate = (root / relative).resolve()
     try:
+        candidate = (root / relative).resolve()
         candidate.relative_to(root)
+        if not candidate.is_file() or candidate.suffix.lower() not in CONTENT_TYPES:
+            return None
     except ValueError:  # a symlink out of the folder
         return None
-    if not candidate.is_file() or candidate.suffix.lower() not in CONTENT_TYPES:
+    except OSError:  # a name the file system cannot hold (too long): no such file
         return None
     return candidate
 

@@ -25,7 +25,7 @@ def allowed_operations(actor: Actor, authority) -> dict[str, str]:
             out[operation] = "always"
         elif any("{" in p for k in ("positions", "units") for p in rule.get(k) or ()):
             own = {"responsible_unit": actor.unit, "owner_unit": actor.unit, "task_unit": actor.unit,
-                   "park": actor.unit.split(":", 1)[-1]}
+                   "park": actor.unit.split(":", 1)[-1], "project_units": (actor.unit,)}  # need-to-know: its own
             if _matches(actor.position, rule.get("positions"), own) or _matches(actor.unit, rule.get("units"), own):
                 out[operation] = "own"
     return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 
 from services.intake import models
 from shared.i18n import _
@@ -44,8 +44,12 @@ def change(session, current, **values) -> None:
 
 
 def list_rows(session, year=None, tier=None, published=None, owner_unit=None, sector=None, location=None,
-              limit=50, offset=0):
+              limit=50, offset=0, involving=None):
+    """``involving``: only the reserve projects that unit entered or that are located in it (need-to-know)."""
     conditions = []
+    if involving:
+        kind, _, ident = involving.partition(":")
+        conditions.append(or_(R.c.owner_unit == involving, and_(R.c.location_kind == kind.lower(), R.c.location_id == ident)))
     if year is not None:
         conditions.append(R.c.year == year)
     if tier == "none":

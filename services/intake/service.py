@@ -9,7 +9,7 @@ import base64
 
 from services.intake import domain, models, reserve, reserve_store, store
 from services.intake.schemas import FileInputSchema, LeadEventSchema, LeadSchema, load_lead_input
-from shared import vocabulary
+from shared import need_to_know, vocabulary
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import now_shanghai
@@ -148,26 +148,27 @@ class IntakeService:
     @rpc
     def get_reserve_project(self, actor, reserve_id):
         actor = Actor.load(actor)
-        authorize(actor, "intake.read_reserve", self.policy.authority)
-        return schema(ReserveSchema).dump(self._reserve_view(reserve_store.get(self.db.session, reserve_id)))
+        row = reserve_store.get(self.db.session, reserve_id)
+        need_to_know.check(actor, "intake.read_reserve", self.policy.authority, self._reserve_units(row))
+        return schema(ReserveSchema).dump(self._reserve_view(row))
 
     @rpc
     def list_reserve_projects(self, actor, year=None, tier=None, published=None, limit=50, offset=0):
         actor = Actor.load(actor)
-        authorize(actor, "intake.read_reserve", self.policy.authority)
+        every = need_to_know.check_lists(actor, "intake.read_reserve", self.policy.authority)
         if tier and tier != "none" and tier not in tier_names(self.policy):
             raise InvalidInput.for_field("tier", _("must be one of: {choices:list}",
                                                    choices=[*tier_names(self.policy), "none"]))
         rows, total = reserve_store.list_rows(self.db.session, year=year and reserve.check_year(year), tier=tier,
                                               published=published, limit=min(int(limit), 500),
-                                              offset=min(int(offset), 10**9))
+                                              offset=min(int(offset), 10**9), involving=None if every else actor.unit)
         return schema(ReservePageSchema).dump({"total": total, "items": [self._reserve_view(r) for r in rows]})
 
     @rpc
     def reserve_plan(self, actor, year):
         """A year's reserve: the count per tier against the yearly minimum, and the shortfall (R8)."""
         actor = Actor.load(actor)
-        authorize(actor, "intake.read_reserve", self.policy.authority)
+        authorize(actor, "intake.read_reserve_plan", self.policy.authority)
         year = reserve.check_year(year)
         return schema(ReservePlanSchema).dump(reserve.plan(year, reserve_store.tiers_of_year(self.db.session, year),
                                                      self.policy))
@@ -175,8 +176,9 @@ class IntakeService:
     @rpc
     def reserve_document(self, actor, reserve_id):
         actor = Actor.load(actor)
-        authorize(actor, "intake.read_reserve", self.policy.authority)
-        ref = reserve_store.get(self.db.session, reserve_id)["document"]
+        row = reserve_store.get(self.db.session, reserve_id)
+        need_to_know.check(actor, "intake.read_reserve", self.policy.authority, self._reserve_units(row))
+        ref = row["document"]
         return {**ref, "content_base64": base64.b64encode(self.documents.load(ref["id"])).decode()}
 
     @rpc
@@ -231,6 +233,11 @@ class IntakeService:
     def public_catalog_entry(self, ref):
         row = reserve_store.published_by_ref(self.db.session, str(ref))
         return schema(PublicCatalogEntrySchema).dump(reserve.public_entry(row, self.policy))
+
+    @staticmethod
+    def _reserve_units(row) -> frozenset[str]:
+        """Who takes part in a reserve project: the unit that entered it and the park or town it is located in."""
+        return need_to_know.project_units(row["owner_unit"], location=(row["location_kind"], row["location_id"]))
 
     def _reserve_document(self, upload) -> dict:
         ref = self.documents.save_base64(upload, field="document")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.negotiation import domain, models, store
+from shared import need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
@@ -101,8 +102,8 @@ class NegotiationService:
     @rpc
     def ranking(self, actor, project_id):
         actor = Actor.load(actor)
-        authorize(actor, "negotiation.read", self.policy.authority)
         current = store.row(self.db.session, project_id)
+        self._may_read(actor, current, store.sessions_of(self.db.session, project_id))
         candidates = domain.rank_units(current["sector"], current["location_kind"], current["location_id"], self.policy)
         return schema(CandidateSchema, many=True).dump(candidates)
 
@@ -215,7 +216,7 @@ class NegotiationService:
     @rpc
     def incentive_catalogue(self, actor):
         """The county's preferential-policy clauses with their current-policy limits (``policy/incentives.yaml``)."""
-        authorize(Actor.load(actor), "negotiation.read", self.policy.authority)
+        need_to_know.check_lists(Actor.load(actor), "negotiation.read", self.policy.authority)  # no project's data
         return schema(ClauseSchema, many=True).dump(list(domain.catalogue(self.policy).values()))
 
     # -- R5 -------------------------------------------------------------------------------------
@@ -223,10 +224,10 @@ class NegotiationService:
     def route(self, actor, project_id):
         """The decision route computed now from the data, with its reasons."""
         actor = Actor.load(actor)
-        authorize(actor, "negotiation.read", self.policy.authority)
         session = self.db.session
-        current = store.row(session, project_id)
-        return schema(RouteSchema).dump(self._route(session, current, store.sessions_of(session, project_id))[0])
+        current, sessions = store.row(session, project_id), store.sessions_of(session, project_id)
+        self._may_read(actor, current, sessions)
+        return schema(RouteSchema).dump(self._route(session, current, sessions)[0])
 
     @rpc
     def recommend(self, actor, project_id, data):
@@ -293,10 +294,10 @@ class NegotiationService:
     @rpc
     def get_negotiation(self, actor, project_id):
         actor = Actor.load(actor)
-        authorize(actor, "negotiation.read", self.policy.authority)
         session = self.db.session
         current = dict(store.row(session, project_id))
         sessions = store.sessions_of(session, project_id)
+        self._may_read(actor, current, sessions)
         terms = store.terms_of(session, project_id)
         current.update(sessions=[{**item, "at": to_shanghai(item["at"])} for item in sessions], policy_terms=terms,
                        terms=domain.decided_terms(current, sessions, terms), round=current["round"] or 1,
@@ -328,6 +329,12 @@ class NegotiationService:
         return desk
 
     # -- helpers ----------------------------------------------------------------------------------
+    def _may_read(self, actor, current, sessions) -> None:
+        """Need-to-know: the park or town of the project and the units that took part in its sessions."""
+        need_to_know.check(actor, "negotiation.read", self.policy.authority, need_to_know.project_units(
+            current["responsible_unit"], location=(current["location_kind"], current["location_id"]),
+            more=[p.get("unit") for s in sessions for p in s["participants"]]))
+
     def _route(self, session, current, sessions) -> tuple[domain.DecisionRoute, dict]:
         """The route now and the terms it is computed on (``domain.decided_terms``)."""
         terms_recorded = store.terms_of(session, current["project_id"])

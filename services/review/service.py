@@ -15,7 +15,7 @@ from __future__ import annotations
 from nameko.extensions import DependencyProvider
 
 from services.review import checks, domain, models, store
-from shared import holidays
+from shared import holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.rpc import rpc
@@ -210,9 +210,10 @@ class ReviewService:
     def get_review(self, actor, project_id):
         actor = Actor.load(actor)
         session = self.db.session
-        authorize(actor, "review.read", self.policy.authority)
         review = dict(store.review_row(session, project_id))
         project = store.filed_project(session, project_id)
+        need_to_know.check(actor, "review.read", self.policy.authority, need_to_know.project_units(
+            *review["required_units"], location=(project["location_kind"], project["location_id"])))
         opinions = store.opinions_of(session, project_id)
         counting = store.current_opinions(session, review)
         current = {o["unit"] for o in counting}

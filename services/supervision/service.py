@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from nameko.timer import timer
 
 from services.supervision import domain, models, store
-from shared import holidays
+from shared import holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
@@ -188,8 +188,11 @@ class SupervisionService:
     @rpc
     def tracking(self, actor, project_id):
         actor = Actor.load(actor)
-        authorize(actor, "supervision.read_tracking", self.policy.authority)
-        return self._tracking_view(self.db.session, project_id)
+        session = self.db.session
+        need_to_know.check(actor, "supervision.read_tracking", self.policy.authority, need_to_know.project_units(
+            store.project(session, project_id)["responsible_unit"],
+            more=[p["owner"][5:] for p in store.problems_of(session, project_id) if p["owner"].startswith("unit:")]))
+        return self._tracking_view(session, project_id)
 
     @rpc
     def record_progress(self, actor, project_id, data):
@@ -261,12 +264,13 @@ class SupervisionService:
     def stalled(self, actor):
         """Stalled projects as the county's offices count them, each with its time in state."""
         actor = Actor.load(actor)
-        authorize(actor, "supervision.read_tracking", self.policy.authority)
+        every = need_to_know.check_lists(actor, "supervision.read_tracking", self.policy.authority)
         session = self.db.session
         states = tuple(s for states in domain.STALLED.values() for s in states)
         problems = store.open_problem_counts(session)
         rows = [{**p, "stale": p["stale_since"] is not None, "open_problems": problems.get(p["project_id"], 0),
-                 "state_since": to_shanghai(p["state_since"])} for p in store.projects_in(session, states)]
+                 "state_since": to_shanghai(p["state_since"])} for p in store.projects_in(session, states)
+                if every or p["responsible_unit"] == actor.unit]
         lists = domain.stalled_lists(rows, self.clock())
         return schema(StalledGroupSchema, many=True).dump([
             {"category": c, "label": domain.STALLED_LABELS[c], "count": len(items), "items": items}

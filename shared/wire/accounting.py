@@ -1,9 +1,10 @@
 """Wire format of accounting's RPCs (R12)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 
 from shared.wire import ShanghaiDateTime
+from shared.wire.base import Schema
 from shared.wire.intake import LandSchema
 
 TEXT = validate.Length(min=1, max=4000)

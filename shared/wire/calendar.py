@@ -1,7 +1,9 @@
 """Wire format of a year's official holiday schedule, as an administrator loads it (R16; ``shared.holidays``)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, fields
+
+from shared.wire.base import Schema
 
 
 class HolidayYearInputSchema(Schema):

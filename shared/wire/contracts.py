@@ -1,7 +1,9 @@
 """Wire format of contracts' RPCs and events (R6, R7, R13)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
+
+from shared.wire.base import WHOLE_NUMBER, Schema
 
 from shared.wire import ShanghaiDateTime
 from shared.wire.negotiation import DecidedTermsSchema
@@ -46,11 +48,11 @@ class TermsSchema(Strict):
 
 
 class SubmitInputSchema(Strict):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=WHOLE_NUMBER)
 
 
 class LegalReviewInputSchema(Strict):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=WHOLE_NUMBER)
     decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
     comments = fields.List(fields.String(validate=TEXT), load_default=list)
 
@@ -61,7 +63,7 @@ class SignatorySchema(Strict):
 
 
 class SignInputSchema(Strict):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=WHOLE_NUMBER)
     investor_signatory = fields.Nested(SignatorySchema, required=True)
 
 
@@ -76,7 +78,7 @@ class CustodianInputSchema(Strict):
 
 
 class CopySchema(Strict):
-    number = fields.Integer(required=True, validate=validate.Range(min=1))
+    number = fields.Integer(required=True, validate=WHOLE_NUMBER)
     unit = fields.String(required=True)
 
 

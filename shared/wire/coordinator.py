@@ -1,11 +1,12 @@
 """Wire format of the coordinator's RPCs, shared by the coordinator and its callers."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 
 from shared.actor import ActorSchema
 from shared.schema import Text
 from shared.wire import ShanghaiDateTime
+from shared.wire.base import Schema
 
 
 class TransitionSchema(Schema):

@@ -1,12 +1,13 @@
 """Wire format of intake's RPCs and events (marshmallow), shared by intake and its callers."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate, RAISE
+from marshmallow import fields, validate, RAISE
 
 from shared.errors import InvalidInput
 from shared.i18n import N_
 from shared.schema import Text, load_or_invalid, schema
 from shared.wire import ShanghaiDateTime
+from shared.wire.base import Schema
 
 PHONE = validate.Regexp(r"^\+?[0-9][0-9\- ]{5,19}$", error=N_("must be a telephone number (digits, -, optional +)"))
 

@@ -1,7 +1,9 @@
 """Wire format of the coordinator's ledger (R10), key projects and the Leading Group's targets (R14)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
+
+from shared.wire.base import Schema
 
 from shared.i18n import N_
 from shared.schema import Text

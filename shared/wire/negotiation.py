@@ -1,9 +1,10 @@
 """Wire format of negotiation's RPCs and events (R3, R4, R5)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
 
 from shared.wire import ShanghaiDateTime
+from shared.wire.base import Schema
 from shared.wire.intake import LandSchema
 
 TEXT = validate.Length(min=1, max=2000)

@@ -1,10 +1,10 @@
 """Wire format of notifications' RPCs: the inbox, the delivery log and the channels' settings."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, fields
 
 from shared.wire import ShanghaiDateTime
-
+from shared.wire.base import Schema
 
 
 class Strict(Schema):

@@ -1,10 +1,11 @@
 """Wire format of intake's project reserve (R8) and its public catalog (R9)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 
 from shared.schema import Text
 from shared.wire import ShanghaiDateTime
+from shared.wire.base import Schema
 from shared.wire.intake import LocationSchema, PHONE
 
 TEXT = validate.Length(min=1, max=4000)

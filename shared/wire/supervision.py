@@ -2,9 +2,10 @@
 lists, its deadlines and the register of special reports to the Leading Group."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
 
 from shared.wire import ShanghaiDateTime
+from shared.wire.base import Schema
 
 TEXT = validate.Length(min=1, max=4000)
 ADDRESS = validate.Regexp(r"^(unit|position|user):\S+$", error="must be unit:<code>, position:<position> or user:<id>")

@@ -1,7 +1,9 @@
 """Wire format of the workbench (工作台), search and the project's file (attachments)."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, fields, validate
+
+from shared.wire.base import Schema
 
 
 class SearchQuerySchema(Schema):

@@ -56,3 +56,17 @@ def test_the_parts_benchmark_runs_and_reports_each_part_beside_the_way_before(tm
         assert figures[f"{part}_ms"] > 0 and figures[f"{part}_by_python_docx_ms"] > 0
     assert figures["report_pdf_ms"] > 0
     assert figures["transaction_lean_session_us"] > 0 and figures["transaction_session_us"] > 0
+
+
+def test_the_sign_in_burst_benchmark_runs_and_reports_each_phase(tmp_path):
+    """``python -m bench.signin --smoke``: the prober's figures in every phase, the attackers' answers counted."""
+    out = tmp_path / "signin.json"
+    done = subprocess.run([sys.executable, "-m", "bench.signin", "--smoke", "--json", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(out.read_text())["pooled"]
+    assert set(figures) == {"quiet", "rotating", "throttled"}
+    for name, phase in figures.items():
+        assert phase["health"]["n"] > 0 and phase["ledger_page"]["n"] > 0, name
+    assert figures["rotating"]["attempts"] == sum(figures["rotating"]["answers"].values()) > 0
+    assert set(figures["rotating"]["answers"]) == {"401"}  # a new address and user id each time: never held

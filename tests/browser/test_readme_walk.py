@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from services.gateway.people import check_password_rule
+from services.gateway.passwords import check_password_rule
+from shared.policy import load_policy
 from tests.browser import readme
 
 TEXT = readme.section()
@@ -22,7 +23,8 @@ def test_the_readme_creates_everyone_its_table_signs_in_as_and_no_one_else():
     signing_in = [user for _, user in readme.sign_ins(TEXT)]
     assert set(signing_in) == set(ids)
     assert [n for n, _, _ in readme.steps(TEXT)] == list(range(1, len(readme.steps(TEXT)) + 1))
-    check_password_rule(readme.password(TEXT))  # the platform accepts the README's password
+    for person in readme.people(TEXT):  # the platform accepts the README's password for each of them
+        check_password_rule(readme.password(TEXT), load_policy(), (person.user_id, person.position, person.unit))
 
 
 def test_the_readme_people_hold_positions_and_units_the_web_app_knows():

@@ -150,10 +150,10 @@ def test_a_user_signs_in_with_a_password_and_signs_out(web):
 
     with ClusterRpcProxy(config, timeout=20) as rpc:  # what `zhaoshang add-user` does
         rpc.gateway.provision_user({"user_id": "operator", "position": "system", "unit": "SYSTEM"}, {
-            "user_id": "wang.clerk", "name": "王文员", "password": "zhaoshang-2026!", "position": "ipb_clerk",
+            "user_id": "wang.clerk", "name": "王文员", "password": "Wang#Desk-Lamp-26", "position": "ipb_clerk",
             "unit": "IPB"})
-    result = run_flow("sign_in", base=base, user_id="wang.clerk", password="zhaoshang-2026!")
-    assert "wrong user or password" in result["refusal"]
+    result = run_flow("sign_in", base=base, user_id="wang.clerk", password="Wang#Desk-Lamp-26")
+    assert "用户名或密码错误" in result["refusal"]  # the gateway's message, in Chinese first (R18)
     assert "王文员" in result["who"] and "招商局工作人员" in result["who"] and "县招商局" in result["who"]
     assert "ipb_clerk" not in result["who"]  # names, not codes
     assert result["screenshot"].endswith("0-signed-in-dashboard.png")
@@ -244,11 +244,11 @@ def test_the_administrator_creates_a_user_who_signs_in(web):
 
     with ClusterRpcProxy(config, timeout=20) as rpc:  # what `zhaoshang create-admin` does
         rpc.gateway.provision_user({"user_id": "operator", "position": "system", "unit": "SYSTEM"}, {
-            "user_id": "admin", "name": "系统管理员", "password": "admin-pass-2026!", "position": "ipb_admin",
+            "user_id": "admin", "name": "系统管理员", "password": "Root#Keeper-Lamp-26", "position": "ipb_admin",
             "unit": "IPB", "is_admin": True})
     user = {"user_id": "zhao.reviewer", "name": "赵审查", "password": "zhao-pass-2026!", "position": "reviewer",
             "unit": "LAND"}
-    result = run_flow("admin_creates_a_user", base=base, admin="admin", password="admin-pass-2026!", user=user)
+    result = run_flow("admin_creates_a_user", base=base, admin="admin", password="Root#Keeper-Lamp-26", user=user)
     assert Path(result["screenshot"]).exists()
     assert "输入不符合规则" in result["refusal"] and "password" in result["refusal"]
     assert "zhao.reviewer" in result["users"] and "县国土资源局" in result["users"]

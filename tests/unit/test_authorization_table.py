@@ -52,7 +52,27 @@ def test_the_table_in_docs_is_current():
 
 def test_the_operations_checked_in_the_code_are_exactly_those_in_the_policy():
     code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "services").rglob("*.py"))
-    used = set(re.findall(r'(?:authorize|is_allowed)\([^,]+, "([a-z_]+\.[a-z_]+)"', code))
+    used = set(re.findall(r'(?:authorize|is_allowed|need_to_know\.\w+)\([^,]+, "([a-z_]+\.[a-z_]+)"', code))
     # each kind of attachment of the project's file is its own operation (services/coordinator/attachments.py)
     used |= {attachments.operation(kind) for kind in attachments.kinds(POLICY)}
     assert used == set(POLICY.authority)
+
+
+PROJECT_READS = ("coordinator.read_project", "review.read", "negotiation.read", "contracts.read_register",
+                 "accounting.read", "supervision.read_tracking", "intake.read_reserve", "coordinator.read_attachments")
+
+
+@pytest.mark.parametrize("operation", PROJECT_READS)
+def test_a_park_or_town_reads_only_its_own_projects_and_a_bureau_those_it_takes_part_in(operation):
+    """Need-to-know (R15): every read of a project's records names {project_units}, never every park or town."""
+    from shared.need_to_know import project_units, readable
+
+    rule = POLICY.authority[operation]
+    assert "{project_units}" in rule["units"] and not {"PARK:*", "TOWN:*"} & set(rule["units"]), rule
+    hengdong_project = project_units("PARK:hengdong", "FIN", location=("park", "hengdong"))
+    for unit, allowed in (("PARK:hengdong", True), ("PARK:hexi", False), ("TOWN:xintang", False), ("FIN", True),
+                          ("EPB", False)):
+        actor = Actor("u", "staff", unit)
+        assert readable(actor, operation, POLICY.authority, hengdong_project) is allowed, (unit, operation)
+    for reader in (Actor("u", "ipb_clerk", "IPB"), Actor("u", "county_magistrate", "LG")):
+        assert readable(reader, operation, POLICY.authority, frozenset()), (reader, operation)

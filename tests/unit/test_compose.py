@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 INIT_SCRIPT = ROOT / "deploy" / "postgres" / "init-databases.sh"
 DOCUMENT_SERVICES = {"intake", "contracts", "accounting", "supervision", "gateway"}
-TEST_ENV = {"POSTGRES_PASSWORD": "compose-test-pg", "RABBITMQ_PASSWORD": "compose-test-mq"}
+TEST_ENV = {"POSTGRES_PASSWORD": "compose-test-pg", "RABBITMQ_PASSWORD": "compose-test-mq",
+            "ZS_SITE_ADDRESS": "zhaoshang.example.gov.cn", "ZS_AUDIT_ANCHOR_KEY": "compose-test-anchor-key"}
+CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
 
 
 def service_names() -> list[str]:
@@ -116,7 +118,6 @@ def test_infrastructure_services(compose):
         "init-databases.sh" in v and ":/docker-entrypoint-initdb.d/" in v for v in pg["volumes"]
     )
 
-    assert "8000:8000" in [str(p) for p in services["gateway"].get("ports", [])]
     for volume in ("documents",):
         assert volume in compose.get("volumes", {})
 
@@ -157,6 +158,24 @@ def _docker_compose() -> str:
     return binary
 
 
+def test_the_caddyfile_is_valid_caddy_configuration():
+    """Caddy itself reads the Caddyfile (Debian's caddy package; ./zs installs it beside docker-compose)."""
+    binary = shutil.which("caddy")
+    if binary is None:
+        pytest.fail("caddy not found: install Debian's caddy package (./zs test installs it)")
+    result = subprocess.run([binary, "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile"], capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "ZS_SITE_ADDRESS": TEST_ENV["ZS_SITE_ADDRESS"]})
+    assert result.returncode == 0, result.stderr
+    import json
+
+    adapted = json.loads(result.stdout)
+    server = adapted["apps"]["http"]["servers"]["srv0"]
+    assert server["listen"] == [":443"] and server["automatic_https"] == {"disable_certificates": True}
+    assert adapted["apps"]["tls"]["certificates"]["load_files"] == [
+        {"certificate": "/etc/caddy/tls/zhaoshang.crt", "key": "/etc/caddy/tls/zhaoshang.key", "tags": ["cert0"]}]
+    assert "Strict-Transport-Security" in result.stdout and '"warn"' not in result.stderr
+
+
 def _config(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("COMPOSE_") and k not in TEST_ENV}
@@ -179,6 +198,36 @@ def test_docker_compose_config_requires_passwords(tmp_path):
     result = _config({}, tmp_path)
     assert result.returncode != 0
     assert "PASSWORD" in result.stdout + result.stderr
+
+
+def test_docker_compose_config_requires_the_site_address(tmp_path):
+    result = _config({k: v for k, v in TEST_ENV.items() if k != "ZS_SITE_ADDRESS"}, tmp_path)
+    assert result.returncode != 0 and "ZS_SITE_ADDRESS" in result.stdout + result.stderr
+
+
+def test_only_the_tls_proxy_is_reachable_from_the_network(compose):
+    """The county reaches the gateway over TLS with its own certificate and HSTS, never plain HTTP: only the proxy
+    publishes ports (443, and 80 which only redirects); the gateway trusts the one proxy hop for the client's
+    address; the metrics listen on the compose network only."""
+    services = compose["services"]
+    published = {name: svc["ports"] for name, svc in services.items() if svc.get("ports")}
+    assert published == {"proxy": ["443:443", "80:80"]}, published
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy:2")
+    assert "./deploy/caddy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert "./deploy/tls:/etc/caddy/tls:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["gateway"]["condition"] == "service_healthy"
+    caddy = CADDYFILE.read_text()
+    assert re.search(r"^\s*tls /etc/caddy/tls/zhaoshang\.crt /etc/caddy/tls/zhaoshang\.key", caddy, re.M)
+    assert re.search(r'Strict-Transport-Security "max-age=\d{8,}', caddy)
+    assert re.search(r"^\s*reverse_proxy gateway:8000", caddy, re.M)
+    assert "disable_certs" in caddy  # the county's certificate, none asked of any authority
+    gateway = env_of(services["gateway"])
+    assert gateway["ZS_PROXY_HOPS"] == "1" and gateway["ZS_GATEWAY_ADDRESS"] == "0.0.0.0:8000"
+    for name in service_names():
+        assert env_of(services[name])["ZS_METRICS_ADDRESS"] == "0.0.0.0", name  # inside the compose network
+        # the audit trails' anchors are signed with a key no service but the gateway holds
+        assert ("ZS_AUDIT_ANCHOR_KEY" in env_of(services[name])) == (name == "gateway"), name
 
 
 def test_schemas_are_migrated_once_before_any_service_starts(compose):

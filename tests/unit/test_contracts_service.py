@@ -1016,6 +1016,22 @@ def test_the_lifecycle_copy_follows_state_changes_once_and_in_order_without_proc
     assert c.stored("p1")["lifecycle_state"] == "accounting"
 
 
+def test_malformed_reads_and_reads_of_no_such_contract_are_recorded_too(c, clock):
+    clock.now = shanghai(2026, 9, 10, 9, 0)
+    filed(c, "p1")
+    probe = {"user_id": "u-probe", "position": "clerk", "unit": "DRB"}
+    for attempt in (lambda: c.read_contract(probe, "p1", {"reason": "x\x00y"}),
+                    lambda: c.read_contract(probe, "p1", {}),
+                    lambda: c.read_contract(probe, "p-none", {"reason": "试探"}),
+                    lambda: c.read_draft(probe, "p1", 1, {"why": "?"})):
+        with pytest.raises((InvalidInput, NotFound)):
+            attempt()
+    rows = c.audit_rows("contracts.read_contract") + c.audit_rows("contracts.read_draft")
+    assert [(r["user_id"], r["record_id"], r["outcome"], json.loads(r["details"])["problem"]) for r in rows] == [
+        ("u-probe", "p1", "refused", "invalid_input"), ("u-probe", "p1", "refused", "invalid_input"),
+        ("u-probe", "p-none", "refused", "not_found"), ("u-probe", "p1", "refused", "invalid_input")]
+
+
 # == what is signed is what was decided (R5, R6) ==========================================================
 def test_a_draft_is_composed_from_the_decided_terms_and_cannot_type_them_differently(c):
     decide_with = decided("45", "150000000", "100000000", agreed=["供地方式：挂牌出让"],

@@ -151,7 +151,8 @@ def test_who_may_call_is_enforced_before_any_rpc():
     assert gateway.calls == []
     public = handle(gateway, "GET", "/api/catalog/C1", headers={"Authorization": "Bearer not-a-session"})
     assert public.status_code == 200 and gateway.calls == [("intake.public_catalog_entry", ("C1",), {})]
-    assert {r.handler for r in ROUTES if r.who == ADMIN} == {"list_users", "create_user", "change_user"}
+    assert {r.handler for r in ROUTES if r.who == ADMIN} == {"list_users", "create_user", "change_user", "unlock_user",
+                                                               "sign_in_locks"}
     assert {r.path for r in ROUTES if r.who == PUBLIC} >= {"/api/catalog", "/api/catalog/<ref>", "/api/sessions"}
 
 

@@ -63,6 +63,7 @@ ALLOWED = [re.compile(p) for p in (
     r"YYYY-MM(-DD)?|YYYY-Qn|Q[1-4]",            # formats shown as they are typed
     r"A-T|A-H|J-N|P-R|T-U|W-Y|I|O|S|V|Z",       # the characters a credit code or a sector code is made of
     r"m2|mu|ha|sqm",                            # land units as typed
+    r"UTF-8|U|x",                               # an encoding, a character's code point (U+0000), a byte (0x00)
 )]
 LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[/-][A-Za-z0-9_]+)*")
 EN_DATA = {"是", "否", "项目名称", "完成时限", "推进要求", "万元", "亩", "平方米", "公顷", "年", "月", "日"}

@@ -79,3 +79,19 @@ def test_a_refused_rpc_is_logged_without_its_traceback_a_fault_with_it():
     assert refused["message"] == "(expected) error handling worker <worker>: no project p1"
     fault = _logged("nameko.containers", "error handling worker %s: %s", RuntimeError("boom"))
     assert "Traceback" in fault["exception"] and "error" not in fault
+
+
+def test_metrics_listen_on_the_loopback_only_unless_told(tmp_path):
+    """The metrics have no sign-in: another address of the machine (127.0.0.2 here) reaches nothing."""
+    import socket
+
+    from shared.observability import serve_metrics
+
+    port = serve_metrics(0, str(tmp_path / "a.port"))
+    with socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.2", port), timeout=2)
+    everywhere = serve_metrics(0, str(tmp_path / "b.port"), address="0.0.0.0")  # compose: its own network
+    with socket.create_connection(("127.0.0.2", everywhere), timeout=2):
+        pass

@@ -79,6 +79,7 @@ def test_a_symlink_out_of_the_folder_is_refused(tmp_path):
     (root / "ok.txt").write_text("ok")
     assert webapp.resolve("link.txt", root.resolve()) is None
     assert webapp.resolve("ok.txt", root.resolve()) == (root / "ok.txt").resolve()
+    assert webapp.resolve("x" * 300, root.resolve()) is None  # too long for the file system: none, not a 500
 
 
 def test_the_page_is_not_cached_and_loads_only_local_assets():

@@ -189,7 +189,10 @@ def test_a_lead_is_found_only_by_whom_may_read_it(coord):
     assert [h["ref"] for h in coord.search(TOWN, {"q": "药材"})["items"]] == ["ZS2026-0005"]
     assert coord.search(SHIWAN, {"q": "药材"})["items"] == []  # another town's lead
     assert coord.search(DRB_REVIEWER, {"q": "药材"})["items"] == []
-    assert [h["ref"] for h in coord.search(DRB_REVIEWER, {"q": "冷链"})["items"]] == ["ZS2026-0002"]  # a filed project
+    # need-to-know (R15): a bureau finds the projects it reviews, not one whose review is not convened yet
+    assert coord.search(DRB_REVIEWER, {"q": "冷链"})["items"] == []
+    assert [h["ref"] for h in coord.search(DRB_REVIEWER, {"q": "建材"})["items"]] == ["ZS2026-0003"]
+    assert coord.search(HENGDONG_HEAD, {"q": "建材"})["items"] == []  # Hexi park's project
 
 
 def test_search_refuses_a_bad_query_naming_the_field(coord):
@@ -216,8 +219,10 @@ def test_an_attachment_is_stored_with_its_checksum_listed_and_read_back(coord):
     listing = coord.attachments(CLERK, "p2")
     assert [a["id"] for a in listing["items"]] == [added["id"]]
     assert {k["kind"] for k in listing["may_attach"]} == {"business_licence", "proposal"}
-    read = coord.attachment_document(DRB_REVIEWER, "p2", added["id"])
+    read = coord.attachment_document(TOWN, "p2", added["id"])  # the town's own project
     assert base64.b64decode(read["content_base64"]) == PDF and read["sha256"] == added["sha256"]
+    with pytest.raises(NotAllowed):  # need-to-know (R15): not a project of another town
+        coord.attachment_document(SHIWAN, "p2", added["id"])
 
 
 def test_a_bad_file_is_refused_naming_the_rule_and_nothing_is_stored(coord):

@@ -11,6 +11,7 @@ export function h(spec, attrs = {}, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else if (k === 'class') el.className += (el.className ? ' ' : '') + v;
+    else if (k === 'style') el.style.cssText = String(v);  // through the CSSOM: the CSP admits no style attribute
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);

@@ -1,0 +1,144 @@
+"""Sign-in throttling: per user id and per client address, an exponential delay, then a temporary lockout.
+
+The numbers are the policy's (``policy/security.yaml`` ``sign_in``).  Each user id and each client address that
+failed to sign in has a row of ``sign_in_throttle``: its failures within the window, the last one, and the time
+until which it is locked.  Before a password is even checked (``wait_before``):
+
+* a locked user id or address waits until its lock ends;
+* past its free failures, each further attempt waits ``first_seconds`` doubling per failure (at most
+  ``longest_seconds``) after the last failure.
+
+The gateway answers such an attempt 429 with ``Retry-After`` and checks no password (so the wait costs no hash).
+A failure (``record_failure``) counts for the user id and the address; reaching ``lockout_after`` locks it for
+``lockout_minutes``.  A success clears the user id's row (not the address's: one good account must not wipe an
+address's record of guessing at others).  An administrator may unlock a user id (``unlock``).
+
+The decisions are pure (``Counter``, ``wait_seconds``, ``after_failure``); the rows are the gateway's database.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert, select, update
+
+from services.gateway import models
+
+T = models.sign_in_throttle
+USER, ADDRESS = "user", "address"
+
+
+@dataclass(frozen=True)
+class Rules:
+    window: timedelta
+    first_delay: float
+    longest_delay: float
+    free: dict[str, int]
+    lockout_after: dict[str, int]
+    lockout: timedelta
+
+    @classmethod
+    def of(cls, policy) -> "Rules":
+        p = policy.get("security.sign_in")
+        return cls(window=timedelta(minutes=float(p["window_minutes"])),
+                   first_delay=float(p["delay"]["first_seconds"]), longest_delay=float(p["delay"]["longest_seconds"]),
+                   free={USER: int(p["per_user"]["free_failures"]), ADDRESS: int(p["per_address"]["free_failures"])},
+                   lockout_after={USER: int(p["per_user"]["lockout_after"]),
+                                  ADDRESS: int(p["per_address"]["lockout_after"])},
+                   lockout=timedelta(minutes=float(p["lockout_minutes"])))
+
+
+@dataclass(frozen=True)
+class Counter:
+    kind: str
+    key: str
+    failures: int
+    last_failure_at: datetime
+    locked_until: datetime | None = None
+
+
+def current(counter: Counter | None, rules: Rules, now: datetime) -> Counter | None:
+    """The counter as it stands now: one whose last failure left the window (and that is not locked) is gone."""
+    if counter is None:
+        return None
+    if counter.locked_until is not None and counter.locked_until > now:
+        return counter
+    if now - counter.last_failure_at > rules.window:
+        return None
+    return replace(counter, locked_until=None)
+
+
+def wait_seconds(counter: Counter | None, rules: Rules, now: datetime) -> float:
+    """How long an attempt must wait now (0: it may be made)."""
+    counter = current(counter, rules, now)
+    if counter is None:
+        return 0.0
+    if counter.locked_until is not None:
+        return (counter.locked_until - now).total_seconds()
+    over = counter.failures - rules.free[counter.kind]
+    if over < 0:
+        return 0.0
+    delay = min(rules.first_delay * 2 ** min(over, 32), rules.longest_delay)
+    return max(0.0, (counter.last_failure_at + timedelta(seconds=delay) - now).total_seconds())
+
+
+def after_failure(counter: Counter | None, kind: str, key: str, rules: Rules, now: datetime) -> Counter:
+    """The counter after one more failure (locked once it reaches ``lockout_after``)."""
+    counter = current(counter, rules, now)
+    failures = 1 if counter is None else counter.failures + 1
+    locked = now + rules.lockout if failures >= rules.lockout_after[kind] else None
+    return Counter(kind, key, failures, now, locked)
+
+
+# -- the rows ---------------------------------------------------------------------------------------------------
+def _load(session, kind: str, key: str) -> Counter | None:
+    row = session.execute(select(T).where(T.c.kind == kind, T.c.key == key)).mappings().first()
+    return None if row is None else Counter(row["kind"], row["key"], row["failures"], row["last_failure_at"],
+                                            row["locked_until"])
+
+
+def keys_of(user_id: str, address: str) -> tuple[tuple[str, str], ...]:
+    return (USER, user_id[:T.c.key.type.length]), (ADDRESS, address[:T.c.key.type.length])
+
+
+def wait_before(session, rules: Rules, user_id: str, address: str, now: datetime) -> tuple[int, str | None]:
+    """Whole seconds a sign-in for ``user_id`` from ``address`` must wait (0: none), and what holds it."""
+    waits = [(wait_seconds(_load(session, kind, key), rules, now), kind) for kind, key in keys_of(user_id, address)]
+    seconds, kind = max(waits)
+    return (math.ceil(seconds), kind) if seconds > 0 else (0, None)
+
+
+def record_failure(session, rules: Rules, user_id: str, address: str, now: datetime) -> list[Counter]:
+    """Count a failure for the user id and the address; the counters that this failure locked."""
+    newly_locked = []
+    for kind, key in keys_of(user_id, address):
+        before = _load(session, kind, key)
+        was_locked = (standing := current(before, rules, now)) is not None and standing.locked_until is not None
+        after = after_failure(before, kind, key, rules, now)
+        values = {"failures": after.failures, "last_failure_at": after.last_failure_at, "locked_until": after.locked_until}
+        if before is None:
+            session.execute(insert(T).values(kind=kind, key=key, **values))
+        else:
+            session.execute(update(T).where(T.c.kind == kind, T.c.key == key).values(**values))
+        if after.locked_until is not None and not was_locked:
+            newly_locked.append(after)
+    session.execute(delete(T).where(T.c.last_failure_at < now - rules.window - rules.lockout,
+                                    (T.c.locked_until.is_(None)) | (T.c.locked_until < now)))
+    return newly_locked
+
+
+def record_success(session, user_id: str) -> None:
+    session.execute(delete(T).where(T.c.kind == USER, T.c.key == keys_of(user_id, "")[0][1]))
+
+
+def unlock(session, user_id: str) -> bool:
+    """An administrator's unlock of a user id: its failures forgotten.  True if it had any."""
+    return session.execute(delete(T).where(T.c.kind == USER, T.c.key == keys_of(user_id, "")[0][1])).rowcount > 0
+
+
+def locked(session, rules: Rules, now: datetime) -> list[dict]:
+    """The user ids and addresses locked now (for the administrators)."""
+    rows = session.execute(select(T).where(T.c.locked_until > now).order_by(T.c.locked_until)).mappings()
+    return [{"kind": r["kind"], "key": r["key"], "failures": r["failures"], "locked_until": r["locked_until"]}
+            for r in rows]
