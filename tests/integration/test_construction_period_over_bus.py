@@ -43,7 +43,7 @@ def test_the_end_of_the_construction_period_opens_the_accounting(start_platform,
                    ZS_ACCOUNTING_SCAN_SECONDS="0.5")
     with ClusterRpcProxy(config_for, timeout=30) as rpc:
         project_id = flows.to_construction(rpc, 1)
-        assert flows.state(rpc, project_id) == "construction"
+        wait_for(lambda: flows.state(rpc, project_id) == "construction", what="the coordinator hearing the hand-over")
         the_period_ends(config_for, project_id)
         wait_for(lambda: flows.state(rpc, project_id) == "accounting", timeout=40,
                  what="the accounting opened at the end of the construction period")
