@@ -50,8 +50,9 @@ import requests
 from bench.vhost import make_vhost
 
 ROOT = Path(__file__).resolve().parent.parent
+ADMIN = ("guest", "guest")
 SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
-            "gateway")
+            "leadership", "landreserve", "gateway")
 IPB = {"X-Zhaoshang-User": "u-ipb-1", "X-Zhaoshang-Position": "ipb_clerk", "X-Zhaoshang-Unit": "IPB"}
 PARTS = ("lifecycle", "latency", "reads", "excel")
 FLOORS = {"ledger_page_p95_ms": 50, "project_page_p95_ms": 50, "event_latency_p95_ms": 200, "import_10k_s": 20,

@@ -24,7 +24,7 @@ from shared.config import ROOT
 from shared.search import is_index_table
 
 SERVICES_WITH_DATABASES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
-                           "coordinator", "gateway")
+                           "coordinator", "leadership", "landreserve", "gateway")
 
 
 ENVIRONMENT = Path(__file__).resolve().parent / "alembic"  # env.py and the revision template, shared by all

@@ -22,7 +22,7 @@ from kombu import Exchange, Queue, binding
 DEAD_LETTER_QUEUE = "zhaoshang.dead-letter"
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "intake.lead_registered": ("coordinator",),
+    "intake.lead_registered": ("coordinator", "leadership"),
     "coordinator.project_state_changed": ("intake", "contracts", "accounting", "supervision", "notifications"),
     "intake.project_filed": ("coordinator", "review", "negotiation", "contracts", "accounting", "supervision",
                              "notifications"),
@@ -43,11 +43,11 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "negotiation.principal_decided": ("coordinator",),
     "negotiation.principals_decided": ("coordinator", "contracts"),
     "negotiation.reopened": ("coordinator", "contracts"),
-    "contracts.drafted": ("coordinator",),
+    "contracts.drafted": ("coordinator", "landreserve"),
     "contracts.submitted": ("coordinator",),
     "contracts.approved": ("coordinator",),
     "contracts.returned": ("coordinator",),
-    "contracts.signed": ("coordinator", "negotiation", "accounting"),
+    "contracts.signed": ("coordinator", "negotiation", "accounting", "leadership", "landreserve"),
     "contracts.file_completed": ("coordinator",),
     "contracts.handed_over": ("coordinator",),
     "contracts.archived": ("coordinator",),
@@ -69,6 +69,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "supervision.review_period_ending": ("notifications",),
     "supervision.reminder": ("notifications",),
     "supervision.holiday_schedule_missing": ("notifications",),
+    "leadership.roster_changed": ("notifications", "coordinator"),
 }
 """event type -> services that handle it."""
 

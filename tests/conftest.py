@@ -70,7 +70,7 @@ def free_port() -> int:
 
 
 DATABASE_SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
-                     "coordinator", "gateway")
+                     "coordinator", "leadership", "landreserve", "gateway")
 PG_SERVER = os.environ.get("ZS_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
 

@@ -22,7 +22,7 @@ from shared.config import load_config  # noqa: E402
 from shared.observability import instrument, serve_metrics  # noqa: E402
 
 SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
-            "gateway")
+            "leadership", "landreserve", "gateway")
 
 
 def service_class(name: str):

@@ -56,8 +56,12 @@ def positive(value: Decimal, field: str, ceiling: Decimal, unit: str) -> Decimal
     return value
 
 
-def delisting_price(policy: Policy, responsible_unit: str | None) -> tuple[Decimal, str]:
-    """The land's delisting price per mu from policy data: by park, else the town/open default."""
+def delisting_price(policy: Policy, responsible_unit: str | None, terms: dict | None = None) -> tuple[Decimal, str]:
+    """The land's delisting price per mu: the parcel's the signed contract supplies (its price in LAND's land
+    reserve when the contract was drafted), else the policy's by park, else the town/open default."""
+    parcel = (terms or {}).get("parcel") or {}
+    if parcel.get("delisting_price"):
+        return Decimal(str(parcel["delisting_price"])), f"parcel {parcel['code']} of the land reserve (LAND)"
     prices = policy.get("land.delisting_price_yuan_per_mu")
     if responsible_unit and responsible_unit.startswith("PARK:"):
         park = responsible_unit[5:]

@@ -141,7 +141,8 @@ class AccountingService:
             project = store.project(uow.session, project_id)
             source = "the land record (entered by LAND)"
             if price is None:
-                price, source = domain.delisting_price(self.policy, project["responsible_unit"])
+                price, source = domain.delisting_price(self.policy, project["responsible_unit"],
+                                                       project["contract_terms"])
             self._record_figures(uow, project_id, actor, land_used_mu=land, land_used_by=actor.dump(), price_per_mu=price,
                                  price_source=source, land_used_input={"value": str(data["land"]["value"]),
                                                                        "unit": data["land"]["unit"], "basis": data["basis"]})

@@ -23,6 +23,8 @@ import base64
 import json
 from datetime import date, datetime
 
+from nameko.rpc import RpcProxy
+
 from services.contracts import document, domain, models, store
 from shared import audit, holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize, is_allowed
@@ -55,6 +57,7 @@ class ContractsService:
     calendar = Calendar()
     clock = Clock()
     documents = Documents()
+    landreserve = RpcProxy("landreserve")  # the parcel a contract supplies (its facts and delisting price)
 
     @rpc
     def health(self):
@@ -139,6 +142,7 @@ class ContractsService:
             stored = {**schema(TermsSchema).dump(terms), **{k: terms[k] for k in ("intensity_wan_per_mu", "agreed",
                                                                                    "policy_terms")}}
             stored.update(signatory_position=current["route"]["signs"], decision_round=current["decision_round"])
+            stored["parcel"] = self._parcel(actor, stored.get("parcel"), project_id)
             docx = document.render_contract({**stored, "other_terms": domain.contract_clauses(stored)},
                                             project=self._parties(current), version=number, template=self._template())
             store.add_version(uow.session, project_id=project_id, version=number, terms=stored, document=docx,
@@ -148,6 +152,8 @@ class ContractsService:
             self._audit(uow, actor, "contracts.draft", project_id, "done", f"v{number}", now)
             uow.emit(Envelope("contracts.drafted", actor, project_id=project_id, payload={
                 "version": number, "state_change": first, "intensity_wan_per_mu": stored["intensity_wan_per_mu"],
+                "parcel": stored["parcel"] and {**stored["parcel"], "ref": current["ref"],
+                                                "project_name": current["project_name"]},
                 "round": current["decision_round"],
                 "reason": f"contract v{number} drafted"}))
         return self.get_contract(actor.dump(), project_id)
@@ -226,7 +232,8 @@ class ContractsService:
                 "round": current["decision_round"],
                 "terms": {k: version["terms"][k] for k in ("total_investment", "fixed_asset_investment", "land_mu",
                                                              "intensity_wan_per_mu", "construction_start", "completion",
-                                                             "production")},
+                                                             "production")}
+                | ({"parcel": version["terms"]["parcel"]} if version["terms"].get("parcel") else {}),
                 "obligations": self._obligation_view(store.obligations_of(uow.session, project_id)),
                 "reason": f"v{data['version']} signed by {actor.position} and {data['investor_signatory']['name']}"}))
         return self.get_contract(actor.dump(), project_id)
@@ -578,6 +585,11 @@ class ContractsService:
         return schema(ContractSchema).dump(current)
 
     # -- helpers ------------------------------------------------------------------------------------------------
+    def _parcel(self, actor: Actor, code: str | None, project_id: str) -> dict | None:
+        """The parcel a draft names, as the land reserve knows it (ready or in listing, not meant for another
+        project): its code, name, location, area, use and delisting price go into the contract's terms."""
+        return None if not code else self.landreserve.contract_parcel(actor.dump(), code, project_id)
+
     def _parties(self, current) -> dict:
         unit = current["responsible_unit"] or ""
         name = (self.policy.parks[unit[5:]].name_zh if unit.startswith("PARK:") and unit[5:] in self.policy.parks

@@ -25,7 +25,7 @@ from typing import Iterable, Mapping
 from shared import vocabulary
 from shared.clock import to_shanghai
 from shared.envelope import Envelope
-from shared.i18n import _, reason_of, to_wire
+from shared.i18n import _, is_wire_message, reason_of, to_wire
 from shared.policy import Policy
 from shared.tiers import investment_tier, is_key_investment
 from shared.units import quantize_money
@@ -405,6 +405,11 @@ def replay(events: Iterable[Envelope], policy: Policy) -> dict[str, dict]:
 
 
 # -- what follows from the facts ------------------------------------------------------------------------------------
+TITLES = {"county_leader_in_charge": "分管县领导", "ipb_director": "县招商局局长"}
+"""Titles a ledger row imported from a county's workbook may name its leader by (the ledger's own rows name the
+position's title as a message)."""
+
+
 def default_leader(unit: str | None, policy: Policy) -> dict:
     """Who leads a project by default: the park head in a park (R4), the county leader in charge
     outside parks, IPB's director while the lead is still IPB's."""
@@ -472,10 +477,14 @@ HIDDEN = frozenset(("stamps", "review_due", "review_done", "completion_due", "ma
 
 
 # -- reading a row today -----------------------------------------------------------------------------------------------
-def view(row: Mapping, now: datetime, policy: Policy) -> dict:
-    """The row as shown today: time in state, overdue, stale, with those added to the red flags."""
+def view(row: Mapping, now: datetime, policy: Policy, roster: list | None = None) -> dict:
+    """The row as shown today: time in state, overdue, stale, with those added to the red flags; with the Leading
+    Group's roster, the persons who hold the responsible and liaison leaders' positions today."""
     out = {k: v for k, v in row.items() if k not in HIDDEN}
     today = to_shanghai(now).date()
+    if roster:
+        out["responsible_leader"] = named(out.get("responsible_leader"), roster, today)
+        out["liaison_leader"] = named(out.get("liaison_leader"), roster, today)
     since = datetime.fromisoformat(row["state_since"]) if row["state_since"] else None
     out["time_in_state_days"] = (today - to_shanghai(since).date()).days if since else None
     out["overdue"] = bool(row["next_due"] and date.fromisoformat(row["next_due"]) < today)
@@ -496,6 +505,22 @@ def view(row: Mapping, now: datetime, policy: Policy) -> dict:
     out["sector_name"] = to_wire(_("{sector:sector}", sector=row["sector"])) if row["sector"] else None
     out["funds"] = sorted(row["funds"].values(), key=lambda f: (f["on"], f["amount"]))
     return out
+
+
+def named(leader: Mapping | None, roster: list, today: date) -> Mapping | None:
+    """A leader by position, with the persons on the roster who hold it today (``persons``); a leader whose name
+    is only the position's title (园区管委会主任, 分管县领导) is named by them."""
+    from shared.roster import names
+
+    if not leader or not leader.get("position"):
+        return leader
+    persons = names(roster, leader["position"], today)
+    if not persons:
+        return leader
+    name = leader.get("name") or ""
+    titled = not leader.get("user_id") and (is_wire_message(name) or name in ("", *TITLES.values())
+                                            or str(name).endswith("管委会主任"))
+    return {**leader, "persons": persons, **({"title": leader.get("name"), "name": "、".join(persons)} if titled else {})}
 
 
 # -- rules of the acts on the ledger ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from sqlalchemy import (
 from shared.audit import audit_table
 from shared.gongwen import numbers_table
 from shared.search import entries_table
+from shared.roster import roster_table
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime, money_column_type
 
@@ -205,3 +206,7 @@ attachments = Table(
     Column("replaced_by", BigInteger),
     Index("ix_attachments_by_project", "project_id", "kind"),
 )
+
+# The Leading Group's roster as leadership last sent it (leadership.roster_changed): the ledger names the persons
+# who hold the responsible and liaison leaders' positions (shared/roster.py).  One row.
+roster_copy = roster_table(metadata)

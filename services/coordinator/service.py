@@ -19,6 +19,7 @@ from nameko.rpc import RpcProxy
 from services.coordinator import domain, store
 from services.coordinator import attachments, ledger, ledger_store, models, summary_report, workbench_store, workbook
 from services.coordinator import targets as assessment
+from services.coordinator.leading_group import LeadingGroupWork
 from services.coordinator.schemas import ProjectSchema, ProjectSummarySchema, TerminateInputSchema
 from shared import audit, gongwen, need_to_know, vocabulary
 from shared.actor import Actor, authorize, is_allowed
@@ -69,7 +70,7 @@ def transition_summary(from_state: str | None, to_state: str) -> Message:
     return _("{from_state:state} → {to_state:state}", from_state=from_state, to_state=to_state)
 
 
-class CoordinatorService:
+class CoordinatorService(LeadingGroupWork):
     name = "coordinator"
 
     db = Database(models.metadata)
@@ -477,9 +478,9 @@ class CoordinatorService:
         booleans, lists and dicts from the row's JSON), so the dump only keeps the schema's fields: done here
         without marshmallow's per-field work, ~40 % of a 50-row page's time in the coordinator's profile
         (``test_a_page_is_what_the_wire_schema_dumps`` holds the two equal)."""
-        now = self.clock()
+        now, roster = self.clock(), self._roster()
         return {"total": total, "items": [{k: v[k] for k in ROW_FIELDS if k in v}
-                                          for v in (ledger.view(r, now, self.policy) for r in rows)]}
+                                          for v in (ledger.view(r, now, self.policy, roster) for r in rows)]}
 
     @rpc
     def ledger(self, actor, query=None):
@@ -493,7 +494,8 @@ class CoordinatorService:
     def ledger_row(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_ledger", self.policy.authority)
-        return schema(LedgerRowSchema).dump(ledger.view(self._row(actor, project_id), self.clock(), self.policy))
+        return schema(LedgerRowSchema).dump(ledger.view(self._row(actor, project_id), self.clock(), self.policy,
+                                                        self._roster()))
 
     @rpc
     def ledger_workbook(self, actor, query=None):
@@ -502,11 +504,11 @@ class CoordinatorService:
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_ledger", self.policy.authority)
         q = {k: v for k, v in self._query(actor, query).items() if k not in ("limit", "offset")}
-        now = self.clock()
+        now, roster = self.clock(), self._roster()
 
         def book_rows(book):
             for row in ledger_store.iter_rows(self.db.session, pause=self._between_batches, **{**q, "book": book}):
-                yield ledger.view(row, now, self.policy)
+                yield ledger.view(row, now, self.policy, roster)
 
         today = to_shanghai(now).date()
         data = workbook.export({book: book_rows(book) for book in ledger.BOOKS}, self.policy, today, self._county())

@@ -42,6 +42,15 @@ from shared.wire.reserve import (
     PublicCatalogEntrySchema, PublicCatalogPageSchema, PublicCatalogQuerySchema, ReserveInputSchema,
     ReservePageSchema, ReservePlanSchema, ReserveSchema, WithdrawInputSchema,
 )
+from shared.wire.landreserve import (
+    MatchQuerySchema, ParcelImportSchema, ParcelMatchSchema, ParcelPageSchema, ParcelSchema, StatusInputSchema,
+    WorkbookInputSchema,
+)
+from shared.wire.leadership import (
+    AppointmentInputSchema, CancelInputSchema, EffectivenessSchema, EventPageSchema, EventPlanInputSchema,
+    EventRecordInputSchema, EventSchema, HolderSchema, LinkInputSchema, MaterialInputSchema, RosterEntrySchema,
+    RosterImportSchema, RosterSchema,
+)
 from shared.wire.workbench import (
     AttachmentInputSchema, AttachmentSchema, AttachmentsSchema, SearchQuerySchema, SearchResultSchema, WorkbenchSchema,
 )
@@ -75,7 +84,9 @@ NAMES = {
     TrackingProgressInputSchema: "TrackingProgressInput", ReportToLgInputSchema: "ReportToLgInput",
     ReportUploadSchema: "ReportUpload", ImportInputSchema: "LedgerImportInput",
     ImportReportSchema: "LedgerImportReport", PublicCatalogEntrySchema: "CatalogEntry",
-    PublicCatalogPageSchema: "CatalogPage", SignInSchema: "SignIn",
+    PublicCatalogPageSchema: "CatalogPage", SignInSchema: "SignIn", WorkbookInputSchema: "WorkbookUpload",
+    CancelInputSchema: "EventCancelInput", StatusInputSchema: "ParcelStatusInput", LinkInputSchema: "EventLeadsInput",
+    MaterialInputSchema: "EventMaterialInput", MatchQuerySchema: "ParcelMatchQuery",
 }
 
 P = "/api/projects/<project_id>"
@@ -456,5 +467,81 @@ ROUTES = [
                     "records of their own unit), and every operation's rule (who may), for the web app"),
         GET("/api/people/names", handler="people_names", out=says("user id -> name, position, unit"),
             summary="Every user's name, position and unit (timelines name persons)"),
+    ),
+    *section(
+        "leading_group",  # the Leading Group's roster and office, and its target assessment (R14)
+        GET("/api/leading-group/roster", "leadership.roster(actor, query.on)", notes={"on": "a date (YYYY-MM-DD): "
+            "the holders on that day; today by default"}, out=one(RosterSchema, "the roster"),
+            summary="Every seat of the Leading Group with its holder (on a day) and its history; the office and its "
+                    "director"),
+        GET("/api/leading-group/holders/<position>", "leadership.holders(actor, position, query.on)",
+            out=many(HolderSchema, "the persons"),
+            summary="The persons on the roster who answer for a position of the platform (county_leader_in_charge)"),
+        POST("/api/leading-group/appointments", "leadership.appoint(actor, body)", body=AppointmentInputSchema, ok=201,
+             out=one(RosterEntrySchema, "appointed"),
+             summary="The LG office records who takes a seat from when; the previous holder's term ends the day "
+                     "before (the history is kept)"),
+        POST("/api/leading-group/roster/import", "leadership.import_roster(actor, body)", body=WorkbookInputSchema,
+             ok=201, out=one(RosterImportSchema, "imported"),
+             summary="Import the office's roster workbook (.xlsx): every row checked; any bad row imports nothing "
+                     "(422, details '<sheet>!<row>.<field>')"),
+        GET("/api/assessments/<period>", "coordinator.assessment(actor, period)", out=says("units with score, rank, "
+            "mark"), notes={"period": "a year (2026) or a quarter (2026-Q2: the year so far)"},
+            summary="The LG's assessment: each unit's indicators, score, rank and red/yellow/green mark"),
+        GET("/api/assessments/<period>/document.<kind>", "coordinator.assessment_document(actor, period, kind)",
+            enum={"kind": ("docx", "xlsx")}, out=document("the notice or the workbook", DOCX, XLSX),
+            summary="The assessment notice (通报, a 公文 in Word) or the assessment as an Excel workbook"),
+    ),
+    *section(
+        "investment_events",  # 招商活动: plan, budget, record, material, leads, effectiveness
+        GET("/api/investment-events", "leadership.list_events(actor, query.year)", types={"year": "integer"},
+            out=one(EventPageSchema, "events"), summary="Investment events (fairs, delegations, visits, online)"),
+        POST("/api/investment-events", "leadership.plan_event(actor, body)", body=EventPlanInputSchema, ok=201,
+             out=one(EventSchema, "planned"),
+             summary="Plan an investment event with its budget (IPB for any unit; a bureau, park or town its own)"),
+        GET("/api/investment-events/<event_id>", "leadership.get_event(actor, event_id)", out=one(EventSchema, "it"),
+            summary="An investment event: plan, record, material and the leads it produced"),
+        POST("/api/investment-events/<event_id>/record", "leadership.record_event(actor, event_id, body)",
+             body=EventRecordInputSchema, out=one(EventSchema, "recorded"),
+             summary="Record the event as held: date, place, participants, investors met, actual cost"),
+        POST("/api/investment-events/<event_id>/cancellation", "leadership.cancel_event(actor, event_id, body)",
+             body=CancelInputSchema, out=one(EventSchema, "cancelled"), summary="Cancel a planned event, with a reason"),
+        POST("/api/investment-events/<event_id>/materials", "leadership.attach_material(actor, event_id, body)",
+             body=MaterialInputSchema, ok=201, out=one(EventSchema, "attached"),
+             summary="Attach material (programme, sign-in sheet, photos): its type read from the content"),
+        GET("/api/investment-events/<event_id>/materials/<int:n>", "leadership.material_document(actor, event_id, n)",
+            out=document("the file"), summary="A material of the event"),
+        POST("/api/investment-events/<event_id>/leads", "leadership.link_leads(actor, event_id, body)",
+             body=LinkInputSchema, out=one(EventSchema, "linked"),
+             summary="Link the leads the event produced (a lead's source event; one event a lead)"),
+        GET("/api/event-effectiveness/<int:year>", "leadership.effectiveness(actor, year)",
+            out=one(EffectivenessSchema, "the report"),
+            summary="Which events, kinds and channels bring projects that get signed, and the cost per signed project"),
+        GET("/api/event-effectiveness/<int:year>.xlsx", "leadership.effectiveness_workbook(actor, year)",
+            out=document("the workbook", XLSX), name="event_effectiveness_workbook",
+            summary="The effectiveness report as an Excel workbook"),
+    ),
+    *section(
+        "land_reserve",  # 土地储备, kept by LAND
+        GET("/api/parcels", "landreserve.parcels(actor, query.status, query.location)",
+            enum={"status": ("reserved", "ready", "in_listing", "supplied")}, out=one(ParcelPageSchema, "parcels"),
+            summary="The parcels of the land reserve with counts and area by status"),
+        POST("/api/parcels/import", "landreserve.import_parcels(actor, body)", body=WorkbookInputSchema, ok=201,
+             out=one(ParcelImportSchema, "imported"),
+             summary="LAND imports its workbook of parcels (.xlsx): every row checked; any bad row imports nothing "
+                     "(422, details '<sheet>!<row>.<field>')"),
+        GET("/api/parcels/<code>", "landreserve.get_parcel(actor, code)", out=one(ParcelSchema, "the parcel"),
+            summary="A parcel with its record and history"),
+        POST("/api/parcels/<code>/status", "landreserve.change_status(actor, code, body)", body=StatusInputSchema,
+             out=one(ParcelSchema, "moved"),
+             summary="LAND moves a parcel's supply status (reserved, ready, in listing); supplied comes from a contract"),
+        GET("/api/parcel-matches", "landreserve.match(actor, query)", query_schema=MatchQuerySchema,
+            out=many(ParcelMatchSchema, "the suitable parcels"),
+            summary="The ready parcels that suit a demand (land, sector, preferred location), best first, with reasons"),
+        GET(P + "/parcels", handler="project_parcels", out=many(ParcelMatchSchema, "the suitable parcels"),
+            summary="The ready parcels that suit a lead or project (its land demand, sector, preferred location and "
+                    "planned intensity)"),
+        GET("/api/land-plan", "landreserve.plan(actor)", out=says("GeoJSON FeatureCollection"),
+            summary="The parks and parcels as GeoJSON (sample shapes), each parcel with its status and project"),
     ),
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from decimal import Decimal
 
 import eventlet
 from nameko.dependency_providers import Config
@@ -41,7 +42,7 @@ from shared.timers import every
 from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema
 
 SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
-            "coordinator")
+            "coordinator", "leadership", "landreserve")
 ANCHOR_SECONDS = 60
 """How often every audit trail's head is anchored by default (``ZS_AUDIT_ANCHOR_SECONDS``)."""
 HOLIDAY_SERVICES = ("review", "contracts", "supervision")  # they count working days (R16), or tell it is missing
@@ -66,6 +67,8 @@ class GatewayService(WorkbenchRoutes):
     accounting = RpcProxy("accounting")
     notifications = RpcProxy("notifications")
     supervision = RpcProxy("supervision")
+    leadership = RpcProxy("leadership")
+    landreserve = RpcProxy("landreserve")
 
     def call(self, service: str, method: str, *args, **kwargs):
         """The RPC of a generated handler: ``service.method(*args, **kwargs)``."""
@@ -220,6 +223,19 @@ class GatewayService(WorkbenchRoutes):
 
     def web_static(self, request, path):
         return webapp.static_file(request, path)
+
+    def project_parcels(self, request, project_id):
+        """The land reserve's ready parcels for a lead or project: its land demand, sector, preferred location and
+        planned intensity, read from intake (a project's id is its lead's)."""
+        actor = actor_of(request)
+        lead = self.call("intake", "get_lead", actor, project_id)
+        place = lead.get("preferred_location") or {}
+        unit = {"park": "PARK:", "town": "TOWN:"}.get(place.get("kind"))
+        land = Decimal(lead["land_mu"])
+        intensity = (Decimal(lead["planned_fixed_asset_investment"]) / 10000 / land).quantize(Decimal("0.01"))
+        return respond(self.call("landreserve", "match", actor, {
+            "land_mu": lead["land_mu"], "sector": lead["sector"], "location": unit and f"{unit}{place.get('id')}",
+            "planned_intensity": str(intensity)}))
 
     def load_holidays(self, request, year):
         """An administrator loads a year's official holiday schedule (R16); the answer says which deadlines moved."""

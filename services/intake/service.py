@@ -106,7 +106,7 @@ class IntakeService:
             "credit_code": row["credit_code"], "sector": row["sector"], "planned_total_investment": row["total_investment"],
             "planned_fixed_asset_investment": row["fixed_asset_investment"], "land_mu": exact_mu(row["land_mu"]),
             "location_kind": row["location_kind"], "location_id": row["location_id"],
-            "registered_unit": row["registered_unit"], "reason": reason,
+            "registered_unit": row["registered_unit"], "source_channel": row["source_channel"], "reason": reason,
         })
         return Envelope(type=event_type, actor=actor, payload=payload, project_id=row["id"])
 

@@ -130,6 +130,27 @@ def render(template: str, facts: Mapping[str, Any]) -> str:
         return template
 
 
+def with_persons(recipients: list[str], roster: list, on, book: Mapping[str, list[str]]) \
+        -> tuple[list[str], dict[str, list[str]]]:
+    """A position's recipients reach the persons on the Leading Group's roster who hold it on ``on``: each one's
+    platform account (``user:<id>``) joins the recipients with their e-mail address in the address book; one without
+    an account is written to at their e-mail address as the position."""
+    from shared.roster import holders
+
+    out, book = list(recipients), {k: list(v) for k, v in book.items()}
+    for recipient in recipients:
+        kind, _sep, position = recipient.partition(":")
+        if kind != "position":
+            continue
+        for person in holders(roster, position, on):
+            address = f"user:{person['user_id']}" if person.get("user_id") else recipient
+            if address not in out:
+                out.append(address)
+            if person.get("email") and person["email"] not in book.setdefault(address, []):
+                book[address].append(person["email"])
+    return out, book
+
+
 def address_matches(actor: Mapping[str, str]) -> list[str]:
     """The inbox addresses a person sees: their user id, their position and their unit."""
     return [f"user:{actor['user_id']}", f"position:{actor['position']}", f"unit:{actor['unit']}"]

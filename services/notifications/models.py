@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
 
+from shared.roster import roster_table
 from shared.outbox import ID, messaging_tables
 from shared.types import UtcDateTime
 
@@ -95,3 +96,7 @@ projects = Table(
     Column("state_seq", Integer, nullable=False),
     Column("responsible_unit", String(40)),
 )
+
+# The Leading Group's roster as leadership last sent it (leadership.roster_changed): a notice to a position reaches
+# the persons holding it (shared/roster.py).  One row.
+roster_copy = roster_table(metadata)

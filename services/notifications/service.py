@@ -29,6 +29,7 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
 from shared.errors import InvalidInput, NotFound
+from shared.roster import keep, kept_entries
 from shared.rpc import rpc
 from shared.i18n import _
 from shared.schema import flatten_messages, load_or_invalid, problems_of, row_id, schema
@@ -170,6 +171,12 @@ class NotificationsService:
         self._notify_once(Envelope.load(body), "on_holiday_schedule_missing")
 
     # -- the inbox ------------------------------------------------------------------------------------------
+    @on_event("leadership.roster_changed")
+    @handled_once
+    def on_roster_changed(self, event, uow):
+        """The Leading Group's roster: a notice to a position reaches the persons holding it."""
+        keep(uow.session, models.roster_copy, event)
+
     @rpc
     def inbox(self, actor, unread_only=False, limit=50):
         """What the acting person receives: addressed to their user id, their position or their unit."""
@@ -309,11 +316,13 @@ class NotificationsService:
         book = self.policy.get("notifications").get("addresses") or {}
         stored = store.stored_settings(s)
         addressed: list[str] = []
+        roster = kept_entries(s, models.roster_copy)
         for route in domain.routes_for(event_type, facts, self._routes()):
             recipients, unresolved = domain.resolve_recipients(route.recipients, facts)
             if not recipients:
                 log.warning("%s: route %d resolves to nobody (%s)", event_type, route.index, ", ".join(unresolved))
                 continue
+            recipients, book = domain.with_persons(recipients, roster, to_shanghai(now).date(), book)
             title, text = domain.render(route.title, facts), domain.render(route.text, facts)
             notification_id = store.add_notification(
                 s, cause=cause, route=route.index, event_type=event_type, project_id=project_id, ref=facts["ref"],

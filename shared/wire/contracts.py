@@ -45,6 +45,9 @@ class TermsSchema(Strict):
     obligations = fields.List(fields.Nested(ObligationTermSchema), load_default=list)
     other_terms = fields.List(fields.String(validate=TEXT), load_default=list)
     dispute_resolution = fields.String(load_default=None, allow_none=True, validate=TEXT)
+    parcel = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=2, max=40),
+                           metadata={"description": "the land reserve's parcel the contract supplies (地块编号); "
+                                                    "ready or in listing; its facts and delisting price are recorded"})
 
 
 class SubmitInputSchema(Strict):

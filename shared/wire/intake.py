@@ -113,6 +113,7 @@ class LeadEventSchema(Schema):
     location_kind = fields.String(required=True)
     location_id = fields.String(allow_none=True)
     registered_unit = fields.String(required=True)
+    source_channel = fields.String(load_default=None, allow_none=True)  # how the investor reached the county
     reason = fields.String(allow_none=True)
 
 

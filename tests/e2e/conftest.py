@@ -12,7 +12,7 @@ from tests.conftest import wait_for
 from tests.factories import IPB_CLERK
 
 ALL = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
-       "gateway")
+       "leadership", "landreserve", "gateway")
 
 
 def headers(actor):

@@ -231,3 +231,24 @@ def test_reportlab_measures_and_formats_with_its_c_accelerator():
 
     assert rl_accel.fp_str is _rl_accel.fp_str
     assert rl_accel.instanceStringWidthTTF is _rl_accel.instanceStringWidthTTF
+
+
+def test_the_fee_uses_the_delisting_price_of_the_parcel_the_contract_supplies(acct):
+    """A contract that names a parcel of the land reserve carries its delisting price (190,000 yuan per mu for
+    HD-01, above Hengdong's policy price of 180,000): 80 mu used, 160,000,000 yuan actual FAI at the contracted
+    200 万元/亩 is 80 mu reasonable — so with 90 mu used the excess is 10 mu and the fee 10 × 190,000."""
+    parcel = {"code": "HD-01", "name": "衡东园一号地块", "location": "PARK:hengdong", "area_mu": "90", "use": "M1",
+              "delisting_price": "190000.00"}
+    feed(acct, "intake.project_filed", "p1", {"ref": "ZS2026-0001", "project_name": "铝型材项目",
+                                             "investor_name": "某铝业"}, "on_project_filed")
+    feed(acct, "negotiation.unit_assigned", "p1", {"unit": "PARK:hengdong"}, "on_unit_assigned")
+    feed(acct, "contracts.signed", "p1", {"terms": {**TERMS, "parcel": parcel}}, "on_contract_signed")
+    feed(acct, "coordinator.project_state_changed", "p1", {"ref": "ZS2026-0001", "from_state": "filed_copies",
+                                                         "to_state": "construction", "seq": 16}, "on_project_state_changed")
+    acct.open_accounting(IPB, "p1")
+    acct.record_actual_fai(AUDIT, "p1", {"amount": "160000000", "basis": "审计"})
+    result = acct.record_land_used(LAND, "p1", {"land": {"value": "90", "unit": "mu"}, "basis": "实测"})
+    figures = {f["name"]: f for f in result["figures"]}
+    assert figures["delisting_price"]["value"] == "190000.00"
+    assert "parcel HD-01 of the land reserve" in figures["delisting_price"]["formula"]
+    assert figures["excess_land"]["value"] == "10.00" and figures["fee_to_recover"]["value"] == "1900000.00"

@@ -80,6 +80,18 @@ class Contracts(Harness):
                          documents=documents)
         self.clock, self.documents = clock, documents
 
+    @property
+    def landreserve(self):
+        """The land reserve's RPC, where a test names a parcel (none otherwise)."""
+        return self.dependencies.get("landreserve")
+
+    @landreserve.setter
+    def landreserve(self, rpc) -> None:
+        if rpc is None:
+            self.dependencies.pop("landreserve", None)
+        else:
+            self.dependencies["landreserve"] = rpc
+
     def _rows(self, table, *where, order=None) -> list[dict]:
         query = select(table).where(*where)
         if order is not None:
@@ -1030,6 +1042,41 @@ def test_malformed_reads_and_reads_of_no_such_contract_are_recorded_too(c, clock
     assert [(r["user_id"], r["record_id"], r["outcome"], json.loads(r["details"])["problem"]) for r in rows] == [
         ("u-probe", "p1", "refused", "invalid_input"), ("u-probe", "p1", "refused", "invalid_input"),
         ("u-probe", "p-none", "refused", "not_found"), ("u-probe", "p1", "refused", "invalid_input")]
+
+
+class LandReserve:
+    """The land reserve as contracts asks it (landreserve.contract_parcel): HD-01 ready, HD-04 only reserved."""
+
+    HD01 = {"code": "HD-01", "name": "衡东园一号地块", "location": "PARK:hengdong", "area_mu": "48", "use": "M1",
+            "delisting_price": "180000.00"}
+
+    def contract_parcel(self, actor, code, project_id):
+        if code == "HD-04":
+            raise Conflict("parcel HD-04 is reserved: a contract names a parcel ready for supply or in listing",
+                           {"parcel": [code]})
+        return dict(self.HD01)
+
+
+def test_a_contract_records_the_parcel_it_supplies_from_the_land_reserve(c):
+    c.landreserve = LandReserve()
+    agreed(c, "p1")
+    with pytest.raises(Conflict) as refused:
+        c.draft(IPB, "p1", terms(parcel="HD-04"))
+    assert "HD-04 is reserved" in str(refused.value) and c.versions("p1") == []
+    c.draft(IPB, "p1", terms(parcel="HD-01"))
+    assert c.versions("p1")[0]["terms"]["parcel"] == LandReserve.HD01
+    drafted, = c.events("contracts.drafted")
+    assert drafted["payload"]["parcel"] == {**LandReserve.HD01, "ref": "ZS2026-0001", "project_name": "示例项目1"}
+    c.submit(IPB, "p1", {"version": 1})
+    c.legal_review(LEGAL, "p1", {"version": 1, "decision": "approve"})
+    c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
+    signed, = c.events("contracts.signed")
+    assert signed["payload"]["terms"]["parcel"]["delisting_price"] == "180000.00"  # accounting's price
+    # a draft without a parcel names none, and asks the land reserve nothing
+    c.landreserve = None
+    agreed(c, "p2", n=2)
+    c.draft(IPB, "p2", terms())
+    assert c.versions("p2")[0]["terms"]["parcel"] is None
 
 
 # == what is signed is what was decided (R5, R6) ==========================================================

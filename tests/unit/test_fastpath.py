@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from shared import fastpath
 
 SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
-            "gateway")
+            "leadership", "landreserve", "gateway")
 
 
 def sample(column, n: int):

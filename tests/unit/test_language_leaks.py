@@ -64,9 +64,10 @@ ALLOWED = [re.compile(p) for p in (
     r"A-T|A-H|J-N|P-R|T-U|W-Y|I|O|S|V|Z",       # the characters a credit code or a sector code is made of
     r"m2|mu|ha|sqm",                            # land units as typed
     r"UTF-8|U|x",                               # an encoding, a character's code point (U+0000), a byte (0x00)
+    r"[A-Z]{1,4}(-\d{1,4})+",                  # a land parcel's code (HD-01, HD-2026-01)
 )]
 LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[/-][A-Za-z0-9_]+)*")
-EN_DATA = {"是", "否", "项目名称", "完成时限", "推进要求", "万元", "亩", "平方米", "公顷", "年", "月", "日"}
+EN_DATA = {"是", "否", "职务", "姓名", "项目名称", "完成时限", "推进要求", "万元", "亩", "平方米", "公顷", "年", "月", "日"}
 """Chinese that English text keeps: the county's headings and words an import expects, units as typed."""
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 

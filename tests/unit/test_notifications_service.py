@@ -342,3 +342,35 @@ def test_an_id_no_database_can_hold_is_not_found_not_a_crash(n, bad):
     project(n)
     with pytest.raises(NotFound):
         n.mark_read(PARK, bad)
+
+
+# -- the Leading Group's roster: a notice to a position reaches the persons holding it ------------------------------
+def test_a_notice_to_the_county_leaders_in_charge_reaches_the_persons_on_the_roster(n):
+    project(n)
+    seat = {"role": "deputy_leader", "until": None, "note": None, "unit": "LG", "since": "2025-01-01"}
+    entries = [
+        {**seat, "seat": "deputy_magistrate:investment", "seat_title": "分管招商引资工作的副县长", "name": "周副县长",
+         "user_id": "lg-zhou", "email": "zhou@example.gov.cn",
+         "positions": ["deputy_magistrate_investment", "county_leader_in_charge"]},
+        {**seat, "seat": "deputy_magistrate:industry", "seat_title": "分管工业工作的副县长", "name": "吴副县长",
+         "user_id": "lg-wu", "email": None, "positions": ["county_leader_in_charge"]},
+        {**seat, "seat": "deputy_magistrate:industry", "seat_title": "分管工业工作的副县长", "name": "旧副县长",
+         "user_id": "lg-old", "email": "old@example.gov.cn", "positions": ["county_leader_in_charge"],
+         "since": "2020-01-01", "until": "2024-12-31"},
+        {**seat, "seat": "deputy_magistrate:development", "seat_title": "分管发展改革工作的副县长", "name": "郑副县长",
+         "user_id": None, "email": "zheng@example.gov.cn", "positions": ["county_leader_in_charge"]},
+    ]
+    n.event("on_roster_changed", "leadership.roster_changed", None, {"entries": entries, "reason": "名单调整"})
+    n.event("on_review_escalated", "review.escalated", "p1", {
+        "to_position": "county_leader_in_charge", "deadline": "2026-08-31", "awaiting": ["DRB"],
+        "reason": "联审超期"})
+    [note] = n.notes("review.escalated")
+    # the position's inbox, and each person in office with a platform account (not the one whose term ended)
+    assert note["recipients"] == ["position:county_leader_in_charge", "unit:IPB", "user:lg-zhou", "user:lg-wu"]
+    wu = {"user_id": "lg-wu", "position": "deputy_magistrate_industry", "unit": "LG"}
+    assert [i["title"] for i in n.inbox(wu)["items"]] == [note["title"]]
+    old = {"user_id": "lg-old", "position": "deputy_magistrate_industry", "unit": "LG"}
+    assert n.inbox(old)["items"] == []
+    # e-mail: the position's address from the policy's book, 郑's (no account) with it, and 周's own
+    assert n.deliveries_of(note["id"])["email"]["targets"] == [
+        "leader-in-charge@example.gov.cn", "zheng@example.gov.cn", "zhaoshang@ipb.example.gov.cn", "zhou@example.gov.cn"]

@@ -64,9 +64,21 @@ def test_the_summary_workbook_shows_hostile_names_as_text():
     assert [ws.cell(row=r, column=2).value for r in range(2, 2 + len(HOSTILE))] == ["'" + h for h in HOSTILE]
 
 
+def test_the_offices_tables_show_hostile_names_as_text():
+    """shared/sheets.workbook: the Leading Group's event report, the assessment notice's table."""
+    from shared import sheets
+
+    table = sheets.Table(sheet="表", title=HOSTILE[0], note=HOSTILE[1], headings=list(HOSTILE[:3]),
+                         rows=[[name, name] for name in HOSTILE])
+    ws = load_workbook(io.BytesIO(sheets.workbook([table])))["表"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert all(c.data_type != "f" for c in cells)
+    assert {c.value for c in cells if isinstance(c.value, str) and c.value[1:] in HOSTILE} >= {"'" + HOSTILE[0]}
+
+
 def test_every_workbook_writer_goes_through_the_helper():
     """A module that makes workbooks with openpyxl imports shared.spreadsheet, and has its test above."""
-    tested = {"services/coordinator/workbook.py", "services/coordinator/summary_report.py"}
+    tested = {"services/coordinator/workbook.py", "services/coordinator/summary_report.py", "shared/sheets.py"}
     writers = {str(p.relative_to(ROOT)) for folder in ("services", "shared", "zhaoshang")
                for p in (ROOT / folder).rglob("*.py")
                if re.search(r"from openpyxl import .*\bWorkbook\b|openpyxl\.Workbook\(", p.read_text(encoding="utf-8"))}

@@ -16,7 +16,7 @@ def handlers_in_code() -> set[tuple[str, str]]:
     found = set()
     for name in SERVICES:
         cls = service_class(name)
-        for attr in vars(cls).values():
+        for attr in {v for klass in cls.__mro__ for v in vars(klass).values() if callable(v)}:
             for entrypoint in getattr(attr, "nameko_entrypoints", ()):
                 if isinstance(entrypoint, OnEvent):
                     found.add((entrypoint.full_type, name))

@@ -88,7 +88,7 @@ def test_the_page_is_not_cached_and_loads_only_local_assets():
     html = answer.get_data(as_text=True)
     assert '<html lang="zh-CN">' in html
     for f in WEB.rglob("*"):
-        if f.suffix in (".html", ".js", ".css"):
+        if f.suffix in (".html", ".js", ".css") and "vendor" not in f.relative_to(WEB).parts:
             text = f.read_text(encoding="utf-8")
             assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), f"external asset in {f.name}"
             assert not re.search(r"""(import|from)\s*\(?\s*["'](https?:)?//""", text), f"external module in {f.name}"
@@ -104,3 +104,19 @@ def test_both_languages_have_the_same_keys_and_every_key_used_exists():
     assert used - set(zh) == set()
     for code in ("invalid_input", "not_allowed", "not_found", "conflict"):  # the refusals a form shows
         assert f"error.{code}" in zh and re.search(r"[\u4e00-\u9fff]", zh[f"error.{code}"])
+
+
+def test_the_vendored_mapping_library_is_the_published_one_with_its_licence():
+    """Leaflet, vendored from the npm registry (vendor/leaflet/README.txt): the files are those whose checksums the
+    note records, its licence beside them; the plan loads it from there and asks no tile server."""
+    import hashlib
+
+    vendor = WEB / "vendor" / "leaflet"
+    assert "BSD 2-Clause License" in (vendor / "LICENSE.txt").read_text(encoding="utf-8")
+    listed = dict(reversed(line.split("  ", 1)) for line in (vendor / "README.txt").read_text().splitlines()
+                  if re.fullmatch(r"[0-9a-f]{64}  \S+", line))
+    assert set(listed) >= {"leaflet-src.esm.js", "leaflet.css"}
+    for name, digest in listed.items():
+        assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == digest, name
+    plan = (WEB / "landreserve.js").read_text(encoding="utf-8")
+    assert "import('./vendor/leaflet/leaflet-src.esm.js')" in plan and "tileLayer" not in plan

@@ -16,6 +16,8 @@ import {
   printApproval,
 } from './workbench.js';
 import { setRules, setPeople, personName } from './ui.js';
+import { rosterPage, eventsPage, eventPage, effectivenessPage, assessmentPage } from './leadership.js';
+import { landPage, parcelPage, parcelsCard } from './landreserve.js';
 
 export { refusal };
 const main = document.getElementById('main');
@@ -112,9 +114,10 @@ async function ledgerPage(params) {
   main.append(card(t(`ledger.book.${book}`), async () => {
     const page = await api.get(`${path}?${query()}&limit=500`);
     return h('div', h('p.muted', `${t('common.total')}: ${page.total}`),
-      table([t('lead.ref'), t('lead.project_name'), t('ledger.unit'), t('ledger.state'), t('project.time_in_state'),
+      table([t('lead.ref'), t('lead.project_name'), t('ledger.unit'), t('ledger.leader'), t('ledger.state'), t('project.time_in_state'),
         t('ledger.investment'), t('ledger.tier'), t('ledger.next_due'), t('ledger.flags')],
       page.items.map(r => [h('a', { href: `#/projects/${enc(r.project_id)}` }, r.ref), r.name, r.responsible_unit || '—',
+        h('span.leader', (r.responsible_leader || {}).name || '—'),
         r.state_name || stateName(r.state), r.time_in_state_days === null ? '—' : `${r.time_in_state_days}${t('dur.d')}`,
         h('td.num', money(r.total_investment)), r.tier || '—', r.next_due || '—',
         h('span', (r.red_flags || []).map(f => h('span.flag', f)))]), { id: 'ledger-table' }));
@@ -210,6 +213,7 @@ async function leadPage(params, id) {
       h('dt', t('lead.total')), h('dd', money(lead.planned_total_investment)),
       h('dt', t('lead.land_mu')), h('dd', lead.land_mu),
       h('dt', t('lead.location')), h('dd', `${(lead.preferred_location || {}).kind || ''} ${(lead.preferred_location || {}).id || ''}`))));
+  main.append(parcelsCard(id));
   if (lead.status === 'lead') {
     const form = h('form.form', { id: 'file-form' },
       field(t('leads.file_reason'), input('reason', { placeholder: '材料齐全' })),
@@ -360,6 +364,7 @@ async function projectPage(params, id) {
             [FIGURES.includes(f.name) ? t(`fig.${f.name}`) : f.name, h('td.num', f.value), f.unit, f.formula]), { id: 'figures-table' }), links);
       }), { id: 'card-accounting' })];
   cards.push(attachmentsCard(project, () => route()));
+  if (!AFTER_SIGNING.includes(project.state) && !['signed', 'terminated', 'rejected'].includes(project.state)) cards.push(parcelsCard(project.id));
   const first = FIRST[project.state] || [];  // the cards of the present stage first
   cards.sort((a, b) => (first.includes(b.id) ? 1 : 0) - (first.includes(a.id) ? 1 : 0));
   main.append(h('div.grid.wide', cards),
@@ -520,7 +525,10 @@ const NAV = [['#/', 'nav.workbench'], ['#/inbox', 'nav.inbox'],
   ['#/desk/review', 'nav.desk.review', ['review.record_opinion']],
   ['#/desk/decisions', 'nav.desk.decisions', ['negotiation.decide']],
   ['#/desk/reports', 'nav.desk.reports', ['contracts.file_special_report', 'supervision.file_special_report']],
-  ['#/desk/custody', 'nav.desk.custody', ['contracts.read_custodians']], ['#/admin/users', 'nav.users', 'admin'],
+  ['#/desk/custody', 'nav.desk.custody', ['contracts.read_custodians']],
+  ['#/leading-group', 'nav.leading_group', ['leadership.read_roster']], ['#/events', 'nav.events', ['leadership.read_events']],
+  ['#/assessment', 'nav.assessment', ['coordinator.read_assessment']], ['#/land', 'nav.land', ['landreserve.read_parcels']],
+  ['#/admin/users', 'nav.users', 'admin'],
   ['/catalog', 'nav.catalog'], ['/api/docs', 'nav.apidocs']];
 let operations = null;
 
@@ -575,6 +583,11 @@ const ROUTES = [
   [/^\/leads\/([^/]+)$/, leadPage], [/^\/projects$/, projectsPage], [/^\/projects\/([^/]+)$/, projectPage],
   [/^\/desk\/review$/, reviewDesk], [/^\/desk\/decisions$/, decisionsDesk], [/^\/desk\/reports$/, reportsDesk],
   [/^\/desk\/custody$/, custodyDesk], [/^\/admin\/users$/, () => usersPage(main)], [/^\/signin$/, signinPage],
+  [/^\/leading-group$/, params => rosterPage(main, params)], [/^\/events$/, params => eventsPage(main, params)],
+  [/^\/events\/effectiveness$/, params => effectivenessPage(main, params)],
+  [/^\/events\/([^/]+)$/, (params, id) => eventPage(main, params, id)],
+  [/^\/assessment$/, params => assessmentPage(main, params)], [/^\/land$/, params => landPage(main, params)],
+  [/^\/land\/([^/]+)$/, (params, code) => parcelPage(main, params, code)],
 ];
 
 function go(hash) { if (location.hash === hash) route(); else location.hash = hash; }

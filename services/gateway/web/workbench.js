@@ -182,7 +182,8 @@ export function basicCard(project) {
 }
 
 const size = n => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
-const readFile = file => new Promise((resolve, reject) => {
+// A chosen file as base64 (what the API takes as {filename, content_base64}).
+export const readFile = file => new Promise((resolve, reject) => {
   const reader = new FileReader();
   reader.onload = () => resolve(String(reader.result).split(',', 2)[1] || '');
   reader.onerror = () => reject(reader.error);

@@ -145,7 +145,7 @@ def upgrade() -> None:
 def _copy_from_notifications(tables: dict) -> None:
     """An existing deployment: the rows notifications kept before this service existed (projects' tracking
     facts, progress, problems, pending and past deadlines of the kinds supervision keeps, the special-report
-    register, the holiday schedules loaded) are copied here, ids and all.  notifications' own revision notifications_0003 drops them there
+    register, the holiday schedules loaded) are copied here, ids and all.  notifications' own revision notifications_0004 drops them there
     only after this revision has run (it refuses to before).  The configuration names the notifications
     database (``shared.migrations.upgrade(..., database_url=...)``); without one, or with a notifications
     database that never held them (or is being created by its service starting beside this one), there is

@@ -1,7 +1,7 @@
 """the copy of the special-report register, filled with the reports filed before it existed
 
-Revision ID: coordinator_0007
-Revises: coordinator_0006
+Revision ID: coordinator_0008
+Revises: coordinator_0007
 Create Date: 2026-12-06 17:42:08.027568
 """
 from alembic import context, op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import shared.types
 
 
-revision = 'coordinator_0007'
-down_revision = 'coordinator_0006'
+revision = 'coordinator_0008'
+down_revision = 'coordinator_0007'
 branch_labels = None
 depends_on = None
 

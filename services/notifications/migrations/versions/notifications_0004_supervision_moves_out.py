@@ -1,7 +1,7 @@
 """tracking, deadlines and the special-report register move to the supervision service
 
-Revision ID: notifications_0003
-Revises: notifications_0002
+Revision ID: notifications_0004
+Revises: notifications_0003
 Create Date: 2026-12-06 17:39:26.214364
 
 Before the tables go, their rows must be in supervision's database: supervision's first revision copies them
@@ -12,8 +12,8 @@ from alembic import context, op
 import sqlalchemy as sa
 import shared.types
 
-revision = 'notifications_0003'
-down_revision = 'notifications_0002'
+revision = 'notifications_0004'
+down_revision = 'notifications_0003'
 branch_labels = None
 depends_on = None
 
