@@ -77,7 +77,7 @@ def test_the_roster_reaches_the_ledger_over_the_bus(web, county):
     api, base, _ = web
     row = wait_for(lambda: (r := api.get(f"/api/projects/{county['lead']['id']}/ledger", actor(IPB)).json())
                    .get("responsible_leader", {}).get("persons") and r, what="the ledger named by the roster")
-    assert row["responsible_leader"] == {"position": "ipb_director", "name": "陈局长", "title": "县招商局局长",
+    assert row["responsible_leader"] == {"position": "ipb_director", "name": "陈局长", "title": "招商局局长",
                                          "persons": ["陈局长"]}
 
 
