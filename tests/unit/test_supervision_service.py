@@ -262,6 +262,21 @@ def test_stalled_lists_count_as_the_county_offices_do_with_time_in_state(s, cloc
     assert groups["started_not_completed"]["items"][0]["days_in_state"] == 1
 
 
+def test_a_park_reads_the_tracking_of_its_own_projects_and_of_no_other_need_to_know(s):
+    """R15: the responsible unit and a problem's owner unit read a project's tracking; another park or a bureau
+    that takes no part does not; the stalled lists show a park only its own projects."""
+    project(s, pid="a", ref="ZS2026-0001", state="signed", seq=14)  # Hengdong's
+    project(s, pid="b", ref="ZS2026-0002", state="signed", seq=14, unit="PARK:hexi")
+    s.raise_problem(IPB, "b", {"description": "用电未接通", "owner": "unit:FIN"})
+    assert s.tracking(PARK, "a")["project_id"] == "a" and s.tracking(FIN, "b")["project_id"] == "b"
+    for actor, pid in ((PARK, "b"), (FIN, "a")):
+        with pytest.raises(NotAllowed):
+            s.tracking(actor, pid)
+    mine = {g["category"]: [i["ref"] for i in g["items"]] for g in s.stalled(PARK)}
+    assert mine["signed_not_started"] == ["ZS2026-0001"]
+    assert {g["category"]: g["count"] for g in s.stalled(LG_OFFICE)}["signed_not_started"] == 2
+
+
 # -- reminders on the special report's and the review period's due dates -----------------------------------------------
 
 def test_the_special_report_is_due_on_its_day_unless_filed_and_a_filed_one_joins_the_register(s, clock):
