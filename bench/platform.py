@@ -1,4 +1,4 @@
-"""The platform's benchmark (issue #10): every figure beside its floor, in one run on this machine.
+"""The platform's benchmark: every figure beside its floor, in one run on this machine.
 
     .venv/bin/python -m bench.platform                 # the full run quoted in docs/PERFORMANCE.md
     .venv/bin/python -m bench.platform --smoke         # a few seconds: checks that it works (the tests run this)
@@ -43,16 +43,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import requests
 
+from bench.vhost import make_vhost
+
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = ("guest", "guest")
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator", "leadership",
-            "landreserve", "gateway")
+SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
+            "leadership", "landreserve", "gateway")
 IPB = {"X-Zhaoshang-User": "u-ipb-1", "X-Zhaoshang-Position": "ipb_clerk", "X-Zhaoshang-Unit": "IPB"}
 PARTS = ("lifecycle", "latency", "reads", "excel")
 FLOORS = {"ledger_page_p95_ms": 50, "project_page_p95_ms": 50, "event_latency_p95_ms": 200, "import_10k_s": 20,
@@ -131,15 +131,6 @@ def report(figures: dict, path: str | None) -> None:
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     if path:
         Path(path).write_text(json.dumps(figures, ensure_ascii=False, indent=2))
-
-
-def make_vhost() -> tuple[str, str]:
-    name = f"zs-bench-{uuid.uuid4().hex[:8]}"
-    api = f"http://127.0.0.1:15672/api/vhosts/{quote(name, safe='')}"
-    requests.put(api, auth=ADMIN, timeout=10).raise_for_status()
-    requests.put(f"http://127.0.0.1:15672/api/permissions/{quote(name, safe='')}/guest", auth=ADMIN,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
-    return api, f"pyamqp://guest:guest@127.0.0.1:5672/{quote(name, safe='')}"
 
 
 def parse_time(value) -> dt.datetime:
@@ -655,7 +646,8 @@ def main(argv=None) -> int:
 
     args, only = parse_args(argv)
 
-    vhost_api, amqp = make_vhost()
+    vhost = make_vhost()
+    amqp = vhost.uri
     data = Path(tempfile.mkdtemp(prefix="zs-bench-"))
     port = 18000 + random.randint(0, 999)
     env = {"AMQP_URI": amqp, "ZS_DATA_DIR": str(data), "ZS_LOG_LEVEL": "WARNING", "ZS_OUTBOX_POLL_INTERVAL": "0.5",
@@ -701,7 +693,7 @@ def main(argv=None) -> int:
         platform.stop()
         floor.terminate()
         floor.wait(10)
-        requests.delete(vhost_api, auth=ADMIN, timeout=30)
+        vhost.delete()
     report(figures, args.json)
     return 0
 

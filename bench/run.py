@@ -18,22 +18,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
-import requests
+from bench.vhost import make_vhost
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def make_vhost() -> tuple[str, str]:
-    name = f"zs-bench-{uuid.uuid4().hex[:8]}"
-    api = f"http://127.0.0.1:15672/api/vhosts/{quote(name, safe='')}"
-    requests.put(api, auth=("guest", "guest"), timeout=10).raise_for_status()
-    requests.put(f"http://127.0.0.1:15672/api/permissions/{quote(name, safe='')}/guest", auth=("guest", "guest"),
-                 json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
-    return api, f"pyamqp://guest:guest@127.0.0.1:5672/{quote(name, safe='')}"
 
 
 def main() -> int:
@@ -49,7 +38,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=300)
     n = parser.parse_args().n
-    vhost_api, amqp = make_vhost()
+    vhost = make_vhost()
+    amqp = vhost.uri
     data = tempfile.mkdtemp(prefix="zs-bench-")
     env = {"AMQP_URI": amqp, "ZS_DATA_DIR": data, "ZS_LOG_LEVEL": "WARNING", "ZS_OUTBOX_POLL_INTERVAL": "0.2"}
     config = load_config(env={**os.environ, **env})
@@ -97,7 +87,7 @@ def main() -> int:
         platform.stop()
         echo.terminate()
         echo.wait(10)
-        requests.delete(vhost_api, auth=("guest", "guest"), timeout=30)
+        vhost.delete()
     return 0
 
 

@@ -34,7 +34,8 @@ from pathlib import Path
 
 import requests
 
-from bench.platform import ADMIN, IPB, SERVICES, make_vhost, ms, report, say, wait_gateway
+from bench.platform import IPB, SERVICES, ms, report, say, wait_gateway
+from bench.vhost import make_vhost
 from tests.factories import lead
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,8 @@ def platform_run(args, extra_env: dict, phases: list[str | None]) -> dict:
     from shared.config import load_config
     from zhaoshang.supervisor import Platform
 
-    vhost_api, amqp = make_vhost()
+    vhost = make_vhost()
+    amqp = vhost.uri
     data = Path(tempfile.mkdtemp(prefix="zs-bench-signin-"))
     port = 18000 + random.randint(0, 999)
     env = {"AMQP_URI": amqp, "ZS_DATA_DIR": str(data), "ZS_LOG_LEVEL": "WARNING", "ZS_GATEWAY_ADDRESS": f"127.0.0.1:{port}",
@@ -134,7 +136,7 @@ def platform_run(args, extra_env: dict, phases: list[str | None]) -> dict:
         return figures
     finally:
         platform.stop()
-        requests.delete(vhost_api, auth=ADMIN, timeout=30)
+        vhost.delete()
 
 
 def main(argv=None) -> int:

@@ -1,42 +1,34 @@
-"""Database dependency provider: one database per service, outbox relay included.
+"""Database dependency provider: one database per service.
 
 Default: SQLite file ``<ZS_DATA_DIR>/<service>.db``; ``DATABASES.<service>`` in
 the config (env ``ZS_DB_<SERVICE>``) gives a PostgreSQL URL instead, driven by
 psycopg2 made green for eventlet (psycogreen) so a query never blocks the hub.
 
 Each worker gets one session (``self.db.session``) closed at worker teardown;
-``self.db.unit_of_work()`` wraps it in a transaction with the outbox.  The
-relay thread publishes committed outbox rows a batch at a time with publisher confirms
-awaited together and ``mandatory`` (``shared.relay``; an unroutable event stays in the outbox and is retried).
+``self.db.unit_of_work()`` wraps it in a transaction with the outbox, ``self.db.handle_once`` (or the
+``@handled_once`` decorator) records an event as processed in the same transaction.  Publishing what the
+outbox holds is the ``OutboxRelay``'s work (``shared.relay``), a dependency of its own beside this one.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
-import threading
-from datetime import timedelta
 from contextlib import contextmanager
 from pathlib import Path
 
 import orjson
-from nameko.amqp.publish import get_connection
 from nameko.extensions import DependencyProvider
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shared import migrations
-from shared.observability import OUTBOX_BACKLOG
-from shared.outbox import (
-    AlreadyProcessed, UnitOfWork, backlog, mark_failed, mark_published, mark_published_ids, pending_events, utcnow,
-)
-from shared.relay import BatchPublisher, Outgoing
-from shared.topology import declare_topology
+from shared.envelope import Envelope
+from shared.outbox import AlreadyProcessed, UnitOfWork
 
 log = logging.getLogger(__name__)
-RELAY_BATCH = 200
-HANDED_MAX = 20 * RELAY_BATCH  # committed events kept in memory for the relay; beyond, it reads the outbox
 
 
 def database_url(service: str, config: dict) -> str:
@@ -251,7 +243,7 @@ class ServiceStore:
 
     def unit_of_work(self) -> UnitOfWork:
         p = self._provider
-        return UnitOfWork(self.session, p.outbox, p.processed, on_commit=p.wake_relay)
+        return UnitOfWork(self.session, p.outbox, p.processed, on_commit=p.committed)
 
     @contextmanager
     def handle_once(self, event_id: str, handler: str):
@@ -288,24 +280,18 @@ class ServiceStore:
 
 
 class Database(DependencyProvider):
-    """``db = Database(models.metadata)`` in a service class."""
+    """``db = Database(models.metadata)`` in a service class: its engine, its schema brought to head, a session
+    per worker and units of work with the outbox.  A service that publishes events declares an
+    ``OutboxRelay`` beside it (``shared.relay``), which the units of work hand their committed events to."""
 
-    def __init__(self, metadata: MetaData, relay: bool = True):
+    def __init__(self, metadata: MetaData):
         self.metadata = metadata
         if "outbox" not in metadata.tables:
             raise ValueError("a service's metadata needs shared.outbox.messaging_tables(metadata)")
         self.outbox, self.processed = metadata.tables["outbox"], metadata.tables["processed_events"]
-        self.relay_enabled = relay
         self.engine: Engine | None = None
+        self.relay = None  # the service's OutboxRelay, which sets itself here
         self._stores: dict = {}
-        self._wake = threading.Event()
-        self._handed: list[Outgoing] = []  # committed events handed over by their unit of work, to publish now
-        self._handed_ready = threading.Event()
-        self._in_flight: set[str] = set()  # taken by the hand-over, not yet confirmed
-        self._unmarked: set[str] = set()  # published (confirmed) by the hand-over, not yet marked in the outbox
-        self._retry: set[str] = set()  # the hand-over could not publish these: the read takes them at once
-        self._running = False
-        self._topology_declared = False
 
     # -- lifecycle ---------------------------------------------------------
     def setup(self):
@@ -316,32 +302,16 @@ class Database(DependencyProvider):
                                   checkpoint_interval=checkpoint_interval(config.get("ZS_SQLITE_CHECKPOINT_INTERVAL")))
         service = self.container.service_name
         if migrations.has_migrations(service) and config.get("ZS_AUTO_MIGRATE", True) is not False:
-            migrations.upgrade(service, self.engine)  # to head; `zhaoshang migrate` does the same at deploy
+            # to head; `zhaoshang migrate` does the same at deploy (a revision that moves rows between two
+            # services' databases finds the other's by the same configuration)
+            migrations.upgrade(service, self.engine, database_url=lambda other: database_url(other, config))
         elif not migrations.has_migrations(service):
             self.metadata.create_all(self.engine)
-        self.amqp_uri = config["AMQP_URI"]
-        self.quorum = bool(config.get("ZS_QUORUM_QUEUES"))
-        self.poll_interval = float(config.get("OUTBOX_POLL_INTERVAL") or 0.5)
-        self.handover_grace = float(config.get("OUTBOX_HANDOVER_GRACE") or 5.0)
-        self.publisher = BatchPublisher(self.amqp_uri)  # the outbox read's
-        self.handover_publisher = BatchPublisher(self.amqp_uri)  # the hand-over's: its own connection
-        # declare every queue now, before any entrypoint starts: setup() of all extensions finishes before
-        # start() of any, so once the service answers an RPC (its health) its event queues exist and an event
-        # published from then on is kept for it (else the relay's first pass declared them, racing the RPC)
-        try:
-            self._declare_topology()
-        except Exception:  # the broker is not up yet: the relay declares the queues on its first pass
-            log.warning("could not declare the topology at start of %s; the relay will", service, exc_info=True)
 
     def start(self):
         checkpointer = getattr(self.engine, "checkpointer", None)
         if checkpointer is not None:
             checkpointer.start()
-        if self.relay_enabled:
-            self._running = True
-            name = self.container.service_name
-            self.container.spawn_managed_thread(self._handover_forever, identifier=f"{name}.outbox-handover")
-            self.container.spawn_managed_thread(self._relay_forever, identifier=f"{name}.outbox-relay")
 
     def stop(self):
         sync = getattr(self.engine, "wal_sync", None)
@@ -352,9 +322,6 @@ class Database(DependencyProvider):
         checkpointer = getattr(self.engine, "checkpointer", None)
         if checkpointer is not None:
             checkpointer.stop()
-        self._running = False
-        self._wake.set()
-        self._handed_ready.set()
 
     def kill(self):
         self.stop()
@@ -369,149 +336,29 @@ class Database(DependencyProvider):
         if store is not None:
             store.close()
 
-    # -- relay -------------------------------------------------------------
-    def wake_relay(self, committed=()) -> None:
-        """A unit of work committed: its events (event id, type, body) go to the relay to publish at once."""
-        if self.relay_enabled and committed and len(self._handed) < HANDED_MAX:
-            self._handed.extend(Outgoing.of(*row) for row in committed)
-            self._handed_ready.set()
-        else:  # nothing handed over (or too much waiting): the outbox read takes them
-            self._wake.set()
+    def committed(self, rows=()) -> None:
+        """A unit of work committed these events (event id, type, body): the relay, if any, publishes them now."""
+        if self.relay is not None:
+            self.relay.hand_over(rows)
 
-    def _declare_topology(self) -> None:
-        with get_connection(self.amqp_uri) as conn:
-            declare_topology(conn, quorum=self.quorum)
-        self._topology_declared = True
 
-    def relay_once(self) -> int:
-        """The relay's two steps in turn (the service runs each in its own green thread); returns how many
-        events were published."""
-        return self.publish_handed() + self.poll_once()
+def handled_once(method):
+    """An ``@on_event`` handler run once per event: ``method(self, event, uow)`` gets the envelope and a unit
+    of work that records the event as processed by the method (its name) in the same transaction; a
+    redelivered event does nothing (``ServiceStore.handle_once``).
 
-    def publish_handed(self) -> int:
-        """Publish the events units of work handed over on commit, straight from memory; returns how many.
+        @on_event("intake.project_filed")
+        @handled_once
+        def on_project_filed(self, event, uow): ...
+    """
+    name = method.__name__
 
-        The latency from commit to broker is one batch publish, never a read of the outbox behind the
-        workers holding the database (SQLite: one connection per process).  Confirmed events are marked
-        by the next ``poll_once``; one that was not confirmed stays in the outbox for its read.  After a
-        crash between publish and mark the read publishes the event again: consumers are idempotent."""
-        published = 0
-        while self._handed:
-            batch, self._handed = self._handed[:RELAY_BATCH], self._handed[RELAY_BATCH:]
-            ids = [out.event_id for out in batch]
-            self._in_flight.update(ids)
-            try:
-                outcome = self.handover_publisher.publish(batch)
-            except Exception:  # the rows are in the outbox: its read publishes them
-                log.warning("publishing %d committed events of %s failed; the outbox keeps them",
-                            len(batch) + len(self._handed), self.container.service_name, exc_info=True)
-                self._retry.update(ids + [out.event_id for out in self._handed])
-                self._handed = []
-                self._in_flight.difference_update(ids)
-                self._wake.set()
-                return published
-            confirmed = [event_id for event_id, error in outcome.items() if error is None]
-            self._unmarked.update(confirmed)
-            self._in_flight.difference_update(ids)
-            published += len(confirmed)
-            if len(confirmed) < len(batch):  # unroutable or refused: the read records why and retries
-                self._retry.update(event_id for event_id, error in outcome.items() if error is not None)
-                self._wake.set()
-        return published
+    @functools.wraps(method)
+    def handler(self, body):
+        event = Envelope.load(body)
+        with self.db.handle_once(event.event_id, name) as uow:
+            if uow is not None:
+                return method(self, event, uow)
+        return None
 
-    def poll_once(self) -> int:
-        """Mark what the hand-over published; publish the other pending outbox rows; returns how many.
-
-        The read takes a row handed over by this process only if its hand-over failed, and a row of
-        another process (an instance killed before publishing, a second instance) once it is older than
-        ``OUTBOX_HANDOVER_GRACE``: by then its own instance has published it, or never will.
-        PostgreSQL: the rows are locked (SKIP LOCKED) while published, so two instances never read the
-        same row at once; SQLite: they are read, the connection released while publishing, then marked.
-        """
-        if not self._topology_declared:
-            self._declare_topology()
-        if self.engine.dialect.name == "postgresql":
-            with Session(self.engine) as session, session.begin():
-                marked = self._mark_handed(session)
-                rows = self._unpublished(session, lock=True)
-                published = self._mark(session, self._publish(rows))
-                OUTBOX_BACKLOG.labels(self.container.service_name).set(backlog(session, self.outbox))
-            self._unmarked.difference_update(marked)
-            return published
-        with Session(self.engine) as session, session.begin():
-            marked = self._mark_handed(session)
-            rows = self._unpublished(session, lock=False)
-        self._unmarked.difference_update(marked)
-        outcomes = self._publish(rows)
-        with Session(self.engine) as session, session.begin():
-            published = self._mark(session, outcomes)
-            OUTBOX_BACKLOG.labels(self.container.service_name).set(backlog(session, self.outbox))
-            return published
-
-    def _mark_handed(self, session) -> list[str]:
-        """Mark what the hand-over published (in ``session``); returns those ids, to forget after commit."""
-        marked = list(self._unmarked)
-        if marked:
-            mark_published_ids(session, self.outbox, marked)
-        return marked
-
-    def _unpublished(self, session, lock: bool) -> list:
-        """Pending rows old enough, but those handed over (to publish, in flight, published) here."""
-        skip = self._unmarked | self._in_flight | {out.event_id for out in self._handed}
-        before = utcnow() - timedelta(seconds=self.handover_grace)
-        limit = RELAY_BATCH + len(skip)
-        rows = pending_events(session, self.outbox, limit, lock=lock, created_before=before, or_ids=self._retry)
-        if len(rows) < limit:  # every pending row was read: the others to retry were published meanwhile
-            self._retry &= {row.event_id for row in rows}
-        return [row for row in rows if row.event_id not in skip][:RELAY_BATCH]
-
-    def _mark(self, session, outcomes) -> int:
-        published = 0
-        for row, error in outcomes:
-            self._retry.discard(row.event_id)  # published, or its failure recorded: the poll interval applies
-            if error is None:
-                mark_published(session, self.outbox, row.id)
-                published += 1
-            else:
-                mark_failed(session, self.outbox, row.id, row.attempts + 1, error)
-        return published
-
-    def _publish(self, rows) -> list:
-        """Each row with None (confirmed by the broker) or why it was not published."""
-        if not rows:
-            return []
-        outcome = self.publisher.publish([Outgoing.of(row.event_id, row.event_type, row.body) for row in rows])
-        return [(row, outcome[row.event_id]) for row in rows]
-
-    def _handover_forever(self):
-        while self._running:
-            self._handed_ready.wait()
-            self._handed_ready.clear()
-            try:
-                self.publish_handed()
-            except Exception:  # never let it die (it would take the service down): the outbox read remains
-                log.exception("hand-over of committed events of %s failed", self.container.service_name)
-                self._retry.update(out.event_id for out in self._handed)
-                self._handed = []
-                self._wake.set()
-        self.handover_publisher.close()
-
-    def _relay_forever(self):
-        import eventlet
-
-        delay = self.poll_interval
-        while self._running:
-            self._wake.clear()
-            try:
-                published = self.poll_once()
-                delay = self.poll_interval
-            except Exception:  # broker or database trouble: keep the rows, back off
-                log.exception("outbox relay of %s failed; retrying", self.container.service_name)
-                self._topology_declared = False
-                published = 0
-                delay = min(delay * 2, 10.0)
-            if published == 0 and self._running:
-                self._wake.wait(timeout=delay)
-            else:
-                eventlet.sleep(0)
-        self.publisher.close()
+    return handler

@@ -3,7 +3,7 @@
 A year the ``chinesecalendar`` package and ``policy/holidays.yaml`` do not know gives *provisional* working-day
 deadlines (weekends only).  When the State Council publishes it, an administrator loads it — the same shape as a
 year of ``policy/holidays.yaml`` — with ``zhaoshang holidays load <file>`` or ``PUT /api/holidays/<year>``; the
-gateway hands it to every service that counts working days (review, contracts) and to notifications (which alerts
+gateway hands it to every service that counts working days (review, contracts) and to supervision (which alerts
 the administrators while next year's is missing).  Each keeps it in its own table ``holiday_years`` — so a
 restarted service still knows it — adds it to its calendar, and recomputes its provisional deadlines, saying which
 moved.

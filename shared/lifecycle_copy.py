@@ -1,6 +1,8 @@
-"""A service's own copy of a project's lifecycle state, fed by ``coordinator.project_state_changed``.
+"""A service's own copy of a project: the row ``intake.project_filed`` creates (``copy_filed_project``, or
+``ensure_project`` for a copy made from whichever event comes first), its responsible unit from ``negotiation.unit_assigned`` (``copy_responsible_unit``), and its lifecycle state, fed
+by ``coordinator.project_state_changed`` (``follow_state_change``, ``follow_event``).
 
-Each service handles the events of its queues with several workers at once, so two state changes of one
+The lifecycle state.  Each service handles the events of its queues with several workers at once, so two state changes of one
 project (``filed_copies`` then ``construction``, published a few milliseconds apart) can be applied in
 either order; writing ``to_state`` blindly let the older one win and the copy stayed behind for good
 (accounting then refused to open: "ZS… is filed_copies" while the project was in construction — found by
@@ -16,12 +18,45 @@ filed.
 """
 from __future__ import annotations
 
+from typing import Callable, Mapping
+
 from sqlalchemy import Table, bindparam, or_, update
 
 from shared.errors import NotFound
 from shared.i18n import _
-from shared.statements import exists, once
+from shared.statements import exists, first, insert_new, once, update_rows
 from shared import fastpath
+
+
+def copy_filed_project(session, projects: Table, event, columns: Mapping[str, str | Callable], **fixed) -> bool:
+    """``intake.project_filed`` into this service's ``projects``: a row for ``event.project_id`` with each of
+    ``columns`` taken from the event (a payload key, or a function of the envelope) and the ``fixed`` values.
+    A project already there is left as it is (a repeat, or a copy made another way); True if added."""
+    payload = event.payload
+    values = {column: source(event) if callable(source) else payload.get(source) for column, source in columns.items()}
+    return insert_new(session, projects, ("project_id",), {"project_id": event.project_id, **values, **fixed})
+
+
+def ensure_project(session, projects: Table, project_id: str, defaults: Mapping | None = None, **values) -> dict:
+    """A copy that takes a project's events in any order (notifications', supervision's): the project's row,
+    created on first sight with ``defaults`` and the ``values`` known, and the values it lacked filled in."""
+    if first(session, projects, project_id=project_id) is None:  # a concurrent worker's insert may win: filled below
+        insert_new(session, projects, ("project_id",), {"project_id": project_id, **(defaults or {}),
+                                                        **{k: v for k, v in values.items() if v is not None}})
+    row = dict(first(session, projects, project_id=project_id))
+    fill = {k: v for k, v in values.items() if v is not None and row.get(k) is None}
+    if fill:
+        update_rows(session, projects, {"project_id": project_id}, fill)
+        row.update(fill)
+    return row
+
+
+def copy_responsible_unit(session, projects: Table, event, column: str = "responsible_unit") -> None:
+    """``negotiation.unit_assigned`` onto this service's copy of the project.  ``NotFound`` if the project is
+    not known here yet (its ``intake.project_filed`` still queued): the bus retries it."""
+    if not update_rows(session, projects, {"project_id": event.project_id}, {column: event.payload["unit"]}):
+        raise NotFound(_("the project is not known here yet: its responsible unit waits for it"),
+                       {"project_id": [event.project_id]})
 
 
 def follow_state_change(session, projects: Table, project_id: str, to_state: str, seq: int,

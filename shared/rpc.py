@@ -140,7 +140,13 @@ class LeanRpcConsumer(RpcConsumer):
 
 
 class LeanRpc(Rpc):
+    """``@rpc``: the platform's typed errors (``shared.errors.EXPECTED``) are expected by default — they cross
+    to the caller as themselves and are not logged as the service's failures."""
+
     rpc_consumer = LeanRpcConsumer()
+
+    def __init__(self, expected_exceptions=EXPECTED, **kwargs):
+        super().__init__(expected_exceptions=expected_exceptions, **kwargs)
 
 
 rpc = LeanRpc.decorator

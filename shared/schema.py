@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from marshmallow import Schema, ValidationError, fields
 
-from shared.errors import InvalidInput, problems_of  # noqa: F401 (problems_of re-exported)
+from shared.errors import InvalidInput, NotFound, problems_of  # noqa: F401 (problems_of re-exported)
 from shared.i18n import N_, Message, _
 
 MARSHMALLOW_TEXTS: Mapping[str, str] = {
@@ -106,6 +106,21 @@ def load_or_invalid(schema: Schema, data: Any) -> dict:
     except ValidationError as exc:
         fields = flatten_messages(exc.messages)
         raise InvalidInput(_("invalid input — {problems:clauses}", problems=problems_of(fields)), fields) from None
+
+
+ROW_ID_MAX = 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
+
+
+def row_id(value, field: str) -> int:
+    """A row id from a caller: a whole number a database can hold, else there is no such row (404, not a crash:
+    ``POST /api/inbox/6754957674901253652480/read`` overflowed SQLite's INTEGER, found by the API property tests)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= ROW_ID_MAX:
+        raise NotFound(_("no {field:field} {value}", field=field, value=str(value)), {field: [str(value)]})
+    return number
 
 
 class Text(fields.String):

@@ -11,9 +11,9 @@ bound to the topic exchange ``<source>.events`` with routing key ``<name>``.
 A state change (``coordinator.project_state_changed``) goes out with routing key
 ``project_state_changed.<to_state>`` (``ROUTED_BY``), so a consumer that acts on a few states binds its queue
 to just those (``TAKES_ONLY``) and the broker never delivers it the others; every other consumer binds
-``project_state_changed.#``.  Four services take the changes, and three of them act on a few states only:
-of a project's changes from lead to archived, intake is delivered 1, contracts 2, accounting 4 and
-notifications every one.
+``project_state_changed.#``.  Five services take the changes, and three of them act on a few states only:
+of a project's changes from lead to archived, intake is delivered 1, contracts 2, accounting 4, and
+supervision and notifications every one.
 """
 from __future__ import annotations
 
@@ -23,19 +23,20 @@ DEAD_LETTER_QUEUE = "zhaoshang.dead-letter"
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "intake.lead_registered": ("coordinator", "leadership"),
-    "coordinator.project_state_changed": ("intake", "contracts", "accounting", "notifications"),
-    "intake.project_filed": ("coordinator", "review", "negotiation", "contracts", "accounting", "notifications"),
-    "review.convened": ("coordinator", "notifications"),
-    "review.opinion_recorded": ("coordinator", "notifications"),
-    "review.returned": ("coordinator", "notifications"),
-    "review.resubmitted": ("coordinator", "notifications"),
-    "review.concluded": ("coordinator", "negotiation", "notifications"),
+    "coordinator.project_state_changed": ("intake", "contracts", "accounting", "supervision", "notifications"),
+    "intake.project_filed": ("coordinator", "review", "negotiation", "contracts", "accounting", "supervision",
+                             "notifications"),
+    "review.convened": ("coordinator", "supervision"),
+    "review.opinion_recorded": ("coordinator", "supervision"),
+    "review.returned": ("coordinator", "supervision"),
+    "review.resubmitted": ("coordinator", "supervision"),
+    "review.concluded": ("coordinator", "negotiation", "supervision"),
     "review.escalated": ("coordinator", "notifications"),
     "review.reopened": ("coordinator",),
-    "review.deadline_moved": ("coordinator", "notifications"),
+    "review.deadline_moved": ("coordinator", "supervision", "notifications"),
     "negotiation.intermediary_recorded": ("coordinator",),
     "negotiation.park_review_requested": ("review",),
-    "negotiation.unit_assigned": ("coordinator", "contracts", "accounting", "notifications"),
+    "negotiation.unit_assigned": ("coordinator", "contracts", "accounting", "supervision", "notifications"),
     "negotiation.session_logged": ("coordinator",),
     "negotiation.escalated": ("coordinator",),
     "negotiation.decided": ("coordinator", "contracts"),
@@ -46,22 +47,28 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.submitted": ("coordinator",),
     "contracts.approved": ("coordinator",),
     "contracts.returned": ("coordinator",),
-    "contracts.signed": ("coordinator", "negotiation", "accounting", "notifications", "leadership", "landreserve"),
+    "contracts.signed": ("coordinator", "negotiation", "accounting", "leadership", "landreserve"),
     "contracts.file_completed": ("coordinator",),
     "contracts.handed_over": ("coordinator",),
     "contracts.archived": ("coordinator",),
-    "contracts.progress_recorded": ("coordinator", "notifications"),
-    "contracts.obligation_lapsed": ("coordinator", "notifications"),
-    "contracts.special_report_filed": ("coordinator", "notifications"),
+    "contracts.progress_recorded": ("coordinator", "supervision"),
+    "contracts.obligation_lapsed": ("coordinator", "supervision", "notifications"),
+    "contracts.special_report_filed": ("coordinator", "supervision", "notifications"),
     "contracts.special_report_late": ("coordinator", "notifications"),
-    "contracts.report_due_moved": ("coordinator", "notifications"),
-    "notifications.construction_period_ended": ("accounting",),
-    "accounting.opened": ("coordinator",),
+    "contracts.report_due_moved": ("coordinator", "supervision", "notifications"),
+    "accounting.opened": ("coordinator", "notifications"),
     "accounting.figures_computed": ("coordinator",),
     "accounting.report_issued": ("coordinator",),
     "accounting.recovery_recorded": ("coordinator",),
     "accounting.write_off_decided": ("coordinator",),
     "accounting.closed": ("coordinator",),
+    "supervision.special_report_filed": ("coordinator", "notifications"),
+    "supervision.project_stale": ("notifications",),
+    "supervision.problem_escalated": ("notifications",),
+    "supervision.special_report_due": ("notifications",),
+    "supervision.review_period_ending": ("notifications",),
+    "supervision.reminder": ("notifications",),
+    "supervision.holiday_schedule_missing": ("notifications",),
     "leadership.roster_changed": ("notifications", "coordinator"),
 }
 """event type -> services that handle it."""
@@ -73,11 +80,13 @@ TAKES_ONLY: dict[tuple[str, str], tuple[str, ...]] = {
     # intake: a lead that was rejected, terminated or archived no longer counts as open
     # (services/intake/domain.CLOSING_STATES)
     ("coordinator.project_state_changed", "intake"): ("rejected", "terminated", "archived"),
-    # contracts' copy of the lifecycle is read only to archive a contract once its project is closed; a copy
-    # that checks for a state follows that state and every state after it (tests/unit/test_topology.py)
-    ("coordinator.project_state_changed", "contracts"): ("closed", "archived"),
-    # accounting's copy is read only to open an accounting for a project in construction
-    ("coordinator.project_state_changed", "accounting"): ("construction", "accounting", "closed", "archived"),
+    # contracts' copy of the lifecycle is read to archive a contract once its project is closed or terminated, and
+    # to end a terminated project's obligations; a copy that checks for a state follows that state and every
+    # state after it (tests/unit/test_topology.py), and every copy hears that its project was terminated
+    ("coordinator.project_state_changed", "contracts"): ("closed", "archived", "terminated"),
+    # accounting's copy is read only to open an accounting for a project in construction (and not once terminated)
+    ("coordinator.project_state_changed", "accounting"): ("construction", "accounting", "closed", "archived",
+                                                          "terminated"),
 }
 """(event type, consumer) -> the only values of its ``ROUTED_BY`` field it is delivered; absent: every value."""
 

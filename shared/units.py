@@ -68,8 +68,9 @@ _UNIT_ALIASES = {alias: unit for unit, aliases in LAND_UNITS.items() for alias i
 
 
 class UnitError(ValueError):
-    """A figure that cannot be read: ``field`` and the ``rule`` it broke (a Message); ``str()`` is
-    ``"<field>: <rule>"`` in English."""
+    """A figure that cannot be taken: ``field`` names what was wrong (the caller's field name given to
+    ``parse_decimal``; ``"value"`` or ``"unit"`` of a land area), ``rule`` says why (a ``Message``) — for the
+    caller's own ``InvalidInput`` (its field path, this rule).  ``str()`` is ``"<field>: <rule>"`` in English."""
 
     def __init__(self, field: str, rule):
         super().__init__(f"{field}: {rule}")
@@ -79,8 +80,7 @@ class UnitError(ValueError):
 def parse_decimal(value: object, field: str) -> Decimal:
     """Read ``value`` (int, str, Decimal or float via ``str``) as a finite Decimal.
 
-    bool, None, NaN, Infinity, empty or malformed strings raise
-    ``ValueError("<field>: ...")``.
+    bool, None, NaN, Infinity, empty or malformed strings raise ``UnitError(field, rule)``.
     """
     if isinstance(value, bool) or value is None:
         raise UnitError(field, _("must be a number, not {value}", value=repr(value)))
@@ -145,19 +145,19 @@ def to_mu(value: object, unit: str) -> Decimal:
     """Area in 亩, exact and unrounded.  ``unit`` is mu/亩, m2/平方米 or ha/公顷.
 
     m² -> 亩 is ``value * 3 / 2000`` (always a finite decimal); ha -> 亩 is ``* 15``.
-    Negative areas and unknown units raise ``ValueError``.
+    Negative areas and unknown units raise ``UnitError`` (field ``"value"`` or ``"unit"``).
     """
     canonical = _canonical_unit(unit)
-    area = parse_decimal(value, f"land area ({unit})")
+    area = parse_decimal(value, "value")
     if area < 0:
-        raise UnitError(f"land area ({unit})", _("must not be negative"))
+        raise UnitError("value", _("must not be negative"))
     try:
         if canonical == "m2":
             return _EXACT.divide(_EXACT.multiply(area, _M2_PER_MU_DEN), _M2_PER_MU_NUM)
         if canonical == "ha":
             return _EXACT.multiply(area, _MU_PER_HA)
     except decimal.Inexact:
-        raise UnitError(f"land area ({unit})", _("has too many digits to convert exactly: {area}", area=str(area))) from None
+        raise UnitError("value", _("has too many digits to convert exactly: {area}", area=str(area))) from None
     return area
 
 
@@ -168,17 +168,18 @@ an m² value with up to 6 decimal places converts exactly."""
 
 def exact_mu(value: object, unit: str = "mu") -> Decimal:
     """Area in 亩 exactly as given — never rounded — written with at least 2 places (``40003`` m² is ``60.0045``,
-    ``45`` mu is ``45.00``).  A value needing more than ``LAND_PLACES`` places raises ``ValueError``."""
+    ``45`` mu is ``45.00``).  A value needing more than ``LAND_PLACES`` places raises ``UnitError`` (``"value"``)."""
     mu = to_mu(value, unit).normalize(_EXACT)
     if mu.as_tuple().exponent < -LAND_PLACES:
-        raise UnitError(f"land area ({unit})", _("has more decimal places than are kept exactly (at most {places} once "
-                                                 "in mu): {value}", places=LAND_PLACES, value=str(value)))
+        raise UnitError("value", _("has more decimal places than are kept exactly (at most {places} once in mu): {value}",
+                                   places=LAND_PLACES, value=str(value)))
     return mu.quantize(_CENT) if mu.as_tuple().exponent > -2 else mu
 
 
 def land_in_mu(value: object, unit: str) -> Decimal:
-    """Area in 亩, rounded for storage/display: ``quantize_land(to_mu(value, unit))``."""
-    return quantize_land(to_mu(value, unit))
+    """Area in 亩, rounded for storage/display: ``quantize_land(to_mu(value, unit))`` (a ``UnitError`` names the
+    ``"value"`` or the ``"unit"``)."""
+    return _quantize_cent(to_mu(value, unit), "value")
 
 
 def mu_to_m2(mu: object) -> Decimal:

@@ -76,6 +76,13 @@ EVENT_NAMES: Mapping[str, str] = {
     "accounting.write_off_decided": N_("a principal's decision on writing off the fee"),
     "accounting.closed": N_("investment accounting closed"),
     "coordinator.project_state_changed": N_("project state changed"),
+    "supervision.special_report_filed": N_("special report to the Leading Group filed"),
+    "supervision.project_stale": N_("no progress for the stale period"),
+    "supervision.problem_escalated": N_("problem escalated to the liaison leader"),
+    "supervision.special_report_due": N_("special report due today"),
+    "supervision.review_period_ending": N_("review period ends today"),
+    "supervision.reminder": N_("follow-up reminder"),
+    "supervision.holiday_schedule_missing": N_("the official holiday schedule of next year is not loaded"),
 }
 
 POSITION_NAMES: Mapping[str, str] = {
@@ -330,7 +337,7 @@ TERM_NAMES: Mapping[str, Mapping[str, str]] = {
     "version_status": {"draft": N_("draft"), "submitted": N_("submitted to the legal affairs office"),
                        "approved": N_("approved by the legal affairs office"),
                        "returned": N_("returned by the legal affairs office")},
-    "obligation_status": {"open": N_("not yet due"), "met": N_("met"), "lapsed": N_("overdue")},
+    "obligation_status": {"open": N_("not yet due"), "met": N_("met"), "lapsed": N_("overdue"), "ended": N_("ended with the project")},
 }
 """Small vocabularies: ``{x:opinion}``, ``{x:verdict}``, … (``shared.i18n.TERMS``)."""
 
@@ -391,15 +398,15 @@ OPERATION_NAMES: Mapping[str, str] = {
     "notifications.read_inbox": N_("read the inbox"),
     "notifications.read_deliveries": N_("read the delivery log"),
     "notifications.configure_channels": N_("configure the notification channels"),
-    "notifications.read_tracking": N_("read the tracking of projects"),
-    "notifications.record_progress": N_("record a project's progress"),
-    "notifications.raise_problem": N_("log a problem"),
-    "notifications.resolve_problem": N_("resolve a problem"),
-    "notifications.set_contacts": N_("set a project's contacts"),
-    "notifications.schedule_reminder": N_("schedule a reminder"),
-    "notifications.manage_deadlines": N_("manage deadlines"),
-    "notifications.file_special_report": N_("file a special report to the Leading Group"),
-    "notifications.read_special_reports": N_("read the special reports"),
+    "supervision.read_tracking": N_("read the tracking of projects"),
+    "supervision.record_progress": N_("record a project's progress"),
+    "supervision.raise_problem": N_("log a problem"),
+    "supervision.resolve_problem": N_("resolve a problem"),
+    "supervision.set_contacts": N_("set a project's contacts"),
+    "supervision.schedule_reminder": N_("schedule a reminder"),
+    "supervision.manage_deadlines": N_("manage deadlines"),
+    "supervision.file_special_report": N_("file a special report to the Leading Group"),
+    "supervision.read_special_reports": N_("read the special reports"),
     "coordinator.read_project": N_("read a project"),
     "coordinator.terminate_project": N_("terminate a project"),
     "coordinator.read_ledger": N_("read the ledger"),
@@ -425,10 +432,10 @@ OPERATION_NAMES: Mapping[str, str] = {
     "coordinator.attach_site_photo": N_("attach a photo of the site"),
     "review.load_holidays": N_("load the official holiday schedule"),
     "contracts.load_holidays": N_("load the official holiday schedule"),
-    "notifications.load_holidays": N_("load the official holiday schedule"),
+    "supervision.load_holidays": N_("load the official holiday schedule"),
     "negotiation.renegotiate": N_("renegotiate a project"),
     "contracts.preview_obligations": N_("preview the obligations that would lapse"),
-    "notifications.preview_deadlines": N_("preview the deadlines that would fall due"),
+    "supervision.preview_deadlines": N_("preview the deadlines that would fall due"),
     "accounting.write_off": N_("write off the rest of the fee"),
 }
 """An operation of the authority table (``policy/authority.yaml``) -> what it does, for a refusal."""

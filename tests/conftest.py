@@ -69,8 +69,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-DATABASE_SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator",
-                     "leadership", "landreserve", "gateway")
+DATABASE_SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
+                     "coordinator", "leadership", "landreserve", "gateway")
 PG_SERVER = os.environ.get("ZS_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
 

@@ -3,8 +3,11 @@
 ``Harness(ServiceClass, metadata, engine, **dependencies)`` builds a fresh worker
 per call (``nameko.testing.services.worker_factory``) over a real database
 (its outbox included) and the dependencies given — the real policy, calendar,
-document store and a ``TestClock`` the test moves.  ``events()`` reads what the
-service emitted from its outbox.
+document store and a ``TestClock`` the test moves.  ``event()`` delivers an event
+to a handler as the bus would; ``events()`` reads what the service emitted from
+its outbox, ``rows()`` a table.  A service's own test subclasses it for its
+dependencies and read-backs.  ``Provider`` is what a worker's ``ServiceStore``
+needs of the ``Database`` dependency, for tests of the store alone.
 """
 from __future__ import annotations
 
@@ -15,8 +18,12 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.actor import Actor
 from shared.clock import SHANGHAI
 from shared.db import ServiceStore
+from shared.envelope import Envelope
+
+SYSTEM_ACTOR = Actor("system", "system", "SYSTEM")
 
 
 def shanghai(y, m, d, hh=10, mm=0) -> dt.datetime:
@@ -34,21 +41,28 @@ class TestClock:
     def __call__(self) -> dt.datetime:
         return self.now
 
+    def advance(self, **delta) -> None:
+        self.now = self.now + dt.timedelta(**delta)
 
-class _Provider:
+
+class Provider:
+    """What ``ServiceStore`` needs of the ``Database`` dependency: the engine, the outbox and processed-events
+    tables; it counts the commits that handed events over (``woken``) as the relay would take them."""
+
     def __init__(self, engine, metadata):
         self.engine = engine
         self.outbox = metadata.tables["outbox"]
         self.processed = metadata.tables["processed_events"]
+        self.woken = 0
 
-    def wake_relay(self, committed=()):
-        pass
+    def committed(self, rows=()):
+        self.woken += 1
 
 
 class Harness:
     def __init__(self, service_cls, metadata, engine, **dependencies):
         self.service_cls, self.metadata, self.engine = service_cls, metadata, engine
-        self.provider = _Provider(engine, metadata)
+        self.provider = Provider(engine, metadata)
         self.dependencies = dependencies
 
     def call(self, method: str, *args):
@@ -63,6 +77,16 @@ class Harness:
         if method.startswith("_"):
             raise AttributeError(method)
         return lambda *args: self.call(method, *args)
+
+    def event(self, handler: str, event_type: str, project_id: str | None, payload: dict, actor=SYSTEM_ACTOR,
+              at: dt.datetime | None = None, event_id: str | None = None) -> dict:
+        """Deliver an event to ``handler`` as the bus would (at the clock's time unless ``at``); its envelope."""
+        clock = self.dependencies.get("clock")
+        when = at or (clock() if clock else None)
+        envelope = Envelope(event_type, actor, payload, project_id=project_id,
+                            **({"occurred_at": when} if when else {}), **({"event_id": event_id} if event_id else {}))
+        self.call(handler, envelope.dump())
+        return envelope.dump()
 
     def events(self, event_type: str | None = None, project_id: str | None = None) -> list[dict]:
         outbox = self.provider.outbox

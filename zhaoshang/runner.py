@@ -21,8 +21,8 @@ from nameko.runners import ServiceRunner  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.observability import instrument, serve_metrics  # noqa: E402
 
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator", "leadership",
-            "landreserve", "gateway")
+SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
+            "leadership", "landreserve", "gateway")
 
 
 def service_class(name: str):

@@ -4,7 +4,7 @@
 # Zhaoshang service, owned by POSTGRES_USER. Safe to re-run.
 set -euo pipefail
 
-DATABASES="zs_intake zs_review zs_negotiation zs_contracts zs_accounting zs_notifications zs_coordinator zs_leadership zs_landreserve zs_gateway"
+DATABASES="zs_intake zs_review zs_negotiation zs_contracts zs_accounting zs_supervision zs_notifications zs_coordinator zs_leadership zs_landreserve zs_gateway"
 
 for db in $DATABASES; do
     echo "init-databases: ensuring database ${db} owned by ${POSTGRES_USER}"

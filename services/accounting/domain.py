@@ -18,8 +18,9 @@ the principals write off a remainder.  An accounting's states and the acts each 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.i18n import N_, Message, _, to_wire
@@ -29,6 +30,17 @@ from shared.units import quantize_intensity, quantize_land, quantize_money, yuan
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 PARTICIPANTS = ("IPB", "FIN", "DRB", "IND", "LAND", "AUDIT")
+
+
+def construction_period_over(completion: date, today: date) -> bool:
+    """R12: the contracted construction period is reached once the contracted completion day has passed."""
+    return today > completion
+
+
+def accountings_due(projects: Iterable[Mapping], today: date) -> list[Mapping]:
+    """Projects in construction (no accounting open yet) whose contracted construction period is reached."""
+    return [p for p in projects if (p.get("contract_terms") or {}).get("completion")
+            and construction_period_over(date.fromisoformat(p["contract_terms"]["completion"]), today)]
 
 
 def participants(responsible_unit: str | None) -> list[str]:

@@ -1,8 +1,8 @@
 """accounting — investment accounting, excess land and fee recovery (R12).
 
-An accounting opens when the contracted construction period ends (the durable
-deadline in notifications sends ``notifications.construction_period_ended``) or
-when IPB opens it.  AUDIT enters the audited actual fixed-asset investment and
+An accounting opens by itself once the contracted construction period is over
+(the completion date of ``contracts.signed`` has passed: a timer checks the
+projects in construction, ``open_due_accountings``) or when IPB opens it.  AUDIT enters the audited actual fixed-asset investment and
 LAND the land actually used — each only by that unit; the figures are then
 computed (``domain.compute``) with their formulas.  The written report goes to
 the county party committee and government as a Word document and a PDF; its fee
@@ -21,14 +21,16 @@ from shared import gongwen, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
+from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.lifecycle_copy import follow_event
-from shared.errors import EXPECTED, Conflict, InvalidInput
-from shared.i18n import _, reason, reason_of, to_wire
+from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_event
+from shared.errors import Conflict, InvalidInput
+from shared.i18n import _, reason, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
+from shared.timers import every
 from shared.units import UnitError, land_in_mu, quantize_money
 from shared.wire.accounting import (
     AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
@@ -36,10 +38,14 @@ from shared.wire.accounting import (
 )
 
 
+ACCOUNTING_SCAN_SECONDS = 60  # how often construction periods are checked (operational, not policy)
+
+
 class AccountingService:
     name = "accounting"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
     documents = Documents()
@@ -50,45 +56,49 @@ class AccountingService:
 
     # -- what accounting learns from the others ------------------------------------------------
     @on_event("intake.project_filed")
-    def on_project_filed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
-            if uow is not None and not store.has_project(uow.session, event.project_id):
-                p = event.payload
-                store.add_project(uow.session, project_id=event.project_id, ref=p["ref"], project_name=p["project_name"],
-                                  investor_name=p["investor_name"])
+    @handled_once
+    def on_project_filed(self, event, uow):
+        copy_filed_project(uow.session, models.projects, event,
+                           {"ref": "ref", "project_name": "project_name", "investor_name": "investor_name"})
 
     @on_event("negotiation.unit_assigned")
-    def on_unit_assigned(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_unit_assigned") as uow:
-            if uow is not None:
-                store.project(uow.session, event.project_id)
-                store.set_project(uow.session, event.project_id, responsible_unit=event.payload["unit"])
+    @handled_once
+    def on_unit_assigned(self, event, uow):
+        copy_responsible_unit(uow.session, models.projects, event)
 
     @on_event("contracts.signed")
-    def on_contract_signed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_contract_signed") as uow:
-            if uow is not None:
-                store.project(uow.session, event.project_id)
-                store.set_project(uow.session, event.project_id, contract_terms=event.payload["terms"])
+    @handled_once
+    def on_contract_signed(self, event, uow):
+        store.project(uow.session, event.project_id)
+        store.set_project(uow.session, event.project_id, contract_terms=event.payload["terms"])
 
     @on_event("coordinator.project_state_changed")
     def on_project_state_changed(self, body):
         follow_event(self.db, models.projects, Envelope.load(body))
 
-    @on_event("notifications.construction_period_ended")
-    def on_construction_period_ended(self, body):
-        """The contracted construction period is reached: the accounting opens by itself (R12)."""
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_construction_period_ended") as uow:
-            if uow is not None and not store.has_accounting(uow.session, event.project_id):
-                self._open(uow, event.project_id, SYSTEM, "construction_period_ended",
-                           reason_of(event.payload) or _("the contracted construction period is reached"))
+    @every("ZS_ACCOUNTING_SCAN_SECONDS", ACCOUNTING_SCAN_SECONDS)
+    def open_due_accountings(self) -> int:
+        """R12: a project in construction whose contracted construction period is over gets its accounting, opened
+        by the platform itself (once: an accounting is one row per project); returns how many were opened."""
+        today = to_shanghai(self.clock()).date()
+        session = self.db.session
+        due = domain.accountings_due(store.in_construction_without_accounting(session), today)
+        session.commit()
+        opened = 0
+        for project in due:
+            completion = project["contract_terms"]["completion"]
+            with self.db.unit_of_work() as uow:
+                if store.has_accounting(uow.session, project["project_id"]):
+                    continue  # another instance opened it meanwhile
+                self._open(uow, project["project_id"], SYSTEM, "construction_period_ended",
+                           _("the contracted completion date {completion:date} has passed: the construction period is over",
+                              completion=completion),
+                           completion=completion)
+            opened += 1
+        return opened
 
     # -- opening and the figures ---------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def open_accounting(self, actor, project_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "accounting.open", self.policy.authority)
@@ -100,7 +110,7 @@ class AccountingService:
             self._open(uow, project_id, actor, "opened_by_ipb", data["reason"] or _("opened by {unit:unit}", unit="IPB"))
         return self.get_accounting(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_actual_fai(self, actor, project_id, data):
         """AUDIT's audited actual fixed-asset investment (yuan) — entered by AUDIT only."""
         actor = Actor.load(actor)
@@ -115,7 +125,7 @@ class AccountingService:
                                  actual_fai_basis=data["basis"])
         return self.get_accounting(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_land_used(self, actor, project_id, data):
         """LAND's measure of the land actually used (mu, m² or ha) — entered by LAND only."""
         actor = Actor.load(actor)
@@ -124,7 +134,7 @@ class AccountingService:
         try:
             land = land_in_mu(data["land"]["value"], data["land"]["unit"])
         except UnitError as exc:
-            raise InvalidInput.for_field("land.unit" if exc.field == "unit" else "land.value", exc.rule) from None
+            raise InvalidInput.for_field(f"land.{exc.field}", exc.rule) from None
         domain.positive(land, "land.value", self.policy.decimal("thresholds.intake.max_land_mu"), "mu")
         price = data["delisting_price_per_mu"]
         if price is not None:
@@ -141,7 +151,7 @@ class AccountingService:
         return self.get_accounting(actor.dump(), project_id)
 
     # -- the report, the one receivable, closing ----------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def issue_report(self, actor, project_id, data=None):
         """The written report (Word + PDF) with the project, the figures, the opinion and the fee owed, once, with
         who does what to recover it.  The fee becomes the one receivable; with no fee the accounting closes."""
@@ -180,7 +190,7 @@ class AccountingService:
             self._close_if_done(uow, actor, project_id, current, receivable, state)
         return self.get_accounting(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_recovery(self, actor, project_id, data):
         """FIN, LAND or LEGAL records, in its role, a payment by the investor against the one fee (partial payments
         add up; more than is outstanding is refused) or an act without money.  The payment that settles the fee
@@ -222,7 +232,7 @@ class AccountingService:
             self._close_if_done(uow, actor, project_id, current, after, state)
         return self.get_accounting(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def write_off(self, actor, project_id, data):
         """A principal's decision, with a reason, on writing off what is outstanding: written off when every
         principal agrees (the accounting then closes), refused by any refusal (the fee stays owed)."""
@@ -258,7 +268,7 @@ class AccountingService:
         return self.get_accounting(actor.dump(), project_id)
 
     # -- reads -------------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_accounting(self, actor, project_id):
         actor = Actor.load(actor)
         session = self.db.session
@@ -271,7 +281,7 @@ class AccountingService:
                        receivable=row and _receivable_view(_receivable(row), row, store.entries_of(session, project_id)))
         return schema(AccountingSchema).dump(current)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def report_document(self, actor, project_id, kind="docx"):
         """The issued report's file (base64), for download."""
         actor = Actor.load(actor)
@@ -293,7 +303,7 @@ class AccountingService:
         need_to_know.check(actor, "accounting.read", self.policy.authority, need_to_know.project_units(
             project["responsible_unit"], more=[*current["participants"], *recovering]))
 
-    def _open(self, uow, project_id: str, actor: Actor, cause: str, why) -> None:
+    def _open(self, uow, project_id: str, actor: Actor, cause: str, why, **detail) -> None:
         project = store.project(uow.session, project_id)
         # (the lifecycle copy follows construction and the states after it only: shared.topology.TAKES_ONLY)
         if project["lifecycle_state"] != "construction" or not project["contract_terms"]:
@@ -306,7 +316,7 @@ class AccountingService:
         store.open_accounting(uow.session, project_id=project_id, opened_by=actor.dump(), opened_at=self.clock(),
                               cause=cause, participants=participants)
         uow.emit(Envelope("accounting.opened", actor, project_id=project_id, payload={
-            "cause": cause, "participants": participants, **reason(why)}))
+            "cause": cause, "participants": participants, **reason(why), **detail}))
 
     def _record_figures(self, uow, project_id: str, actor: Actor, **values) -> None:
         """A figure entered (state table: until the report); with both in, the figures are computed."""

@@ -1,6 +1,8 @@
 """accounting persistence."""
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from services.accounting import models
 from shared.errors import Conflict, NotFound
 from shared.i18n import _
@@ -17,14 +19,6 @@ def project(session, project_id: str):
     return row
 
 
-def has_project(session, project_id: str) -> bool:
-    return exists(session, P, project_id=project_id)
-
-
-def add_project(session, **values) -> None:
-    insert_row(session, P, values)
-
-
 def set_project(session, project_id: str, **values) -> None:
     update_rows(session, P, {"project_id": project_id}, values)
 
@@ -38,6 +32,13 @@ def accounting(session, project_id: str, lock: bool = False):
 
 def has_accounting(session, project_id: str) -> bool:
     return exists(session, A, project_id=project_id)
+
+
+def in_construction_without_accounting(session) -> list[dict]:
+    """Projects whose lifecycle copy says construction and that have no accounting yet."""
+    query = (select(P.c.project_id, P.c.ref, P.c.contract_terms)
+             .where(P.c.lifecycle_state == "construction", P.c.project_id.not_in(select(A.c.project_id))))
+    return [dict(r) for r in session.execute(query).mappings()]
 
 
 def open_accounting(session, **values) -> None:

@@ -48,6 +48,9 @@ MOVES: dict[str, Move] = {m.act: m for m in (
     Move("hand_over", {FILED_COPIES: CONSTRUCTION}, "R7", N_("the contract stands at “{state:contract_state}”: it is handed over once filed")),
     Move("hand_to_archives", {CONSTRUCTION: ARCHIVED}, "R13", N_("the contract stands at “{state:contract_state}”: it goes to the "
                                                                  "archives after its construction and accounting")),
+    Move("hand_terminated_to_archives", {s: ARCHIVED for s in (SIGNED, FILED_COPIES, CONSTRUCTION)}, "R13",
+         N_("the contract stands at “{state:contract_state}”: the project was terminated before its contract was "
+            "signed, there is no contract file to hand to the archives")),
 )}
 """act -> the states it is taken from and the state it leaves the contract in (R5, R6, R7, R13)."""
 
@@ -264,15 +267,19 @@ def check_copy_register(problems: list[Message]) -> None:
                            {"copies": problems})
 
 
-def check_can_archive(state: str, lifecycle_state: str | None, archived: Mapping | None) -> str:
-    """R13: the contract goes to ARCH once, when its project is closed."""
+def check_can_archive(state: str, lifecycle_state: str | None, archived: Mapping | None) -> tuple[str, bool]:
+    """R13: the contract goes to ARCH once, when its project is closed — or terminated after the contract was
+    signed.  Returns the contract's state after it, and whether the hand-over moves the project on (closed ->
+    archived; a terminated project stays terminated)."""
     if state == ARCHIVED:  # a second call (a retry after a lost reply) must not hand it again
         raise Conflict(_("the contract was already handed to {arch:unit} on {at:datetime}", arch="ARCH",
                          at=archived["at"]), {"state": [ARCHIVED]})
+    if lifecycle_state == "terminated":
+        return next_state("hand_terminated_to_archives", state), False
     if lifecycle_state != "closed":
-        raise Conflict(_("the project is not closed yet: a contract is archived once the project is closed"),
-                       {"state": [lifecycle_state or _("not closed")]})
-    return next_state("hand_to_archives", state)
+        raise Conflict(_("the project is not closed yet: a contract goes to the Archives Bureau once its project is "
+                         "closed, or terminated after signing"), {"state": [lifecycle_state or _("not closed")]})
+    return next_state("hand_to_archives", state), True
 
 
 def required_holders(responsible_unit: str, holders: Iterable[str]) -> list[str]:
@@ -377,7 +384,9 @@ def access_verdict(user_id: str, holding_custodians: Mapping[str, str], grants: 
 
 # -- R6/R7: obligations and special reports --------------------------------------------------------------
 
-OPEN, MET, LAPSED = "open", "met", "lapsed"
+OPEN, MET, LAPSED, ENDED = "open", "met", "lapsed", "ended"
+"""An obligation ``ended``: its project was terminated before it was met — it lapses no more, and a special
+report it still awaited is no longer due (no red flag)."""
 DATE_OBLIGATIONS = {
     "START": (N_("construction start"), "construction_start", "按期开工建设"),
     "COMPLETION": (N_("completion"), "completion", "按期竣工"),
@@ -417,6 +426,11 @@ def progress_values(item: Mapping, entry: Mapping, met: bool, now: datetime) -> 
     if met:
         values.update(met_at=now, **({} if item["status"] == LAPSED else {"status": MET}))
     return values
+
+
+def ends_with_the_project(status: str, report) -> bool:
+    """R7/R11: what a terminated project's obligation stops — an open one, or a lapsed one whose report is awaited."""
+    return status == OPEN or (status == LAPSED and report is None)
 
 
 def check_report_due(status: str, report, text: str) -> None:

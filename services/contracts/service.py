@@ -32,11 +32,12 @@ from shared.bus import on_event
 from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
+from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.lifecycle_copy import follow_event
-from shared.errors import EXPECTED, InvalidInput, NotAllowed, NotFound
+from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_state_change
+from shared.errors import InvalidInput, NotAllowed, NotFound
 from shared.i18n import _, read_text, reason, stored_text, to_wire
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
@@ -51,6 +52,7 @@ class ContractsService:
     name = "contracts"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     calendar = Calendar()
     clock = Clock()
@@ -68,59 +70,61 @@ class ContractsService:
 
     # -- what contracts learns from the others ---------------------------------------------------
     @on_event("intake.project_filed")
-    def on_project_filed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
-            if uow is not None and not store.has_project(uow.session, event.project_id):
-                p = event.payload
-                store.create_project(uow.session, project_id=event.project_id, ref=p["ref"],
-                                     project_name=p["project_name"], investor_name=p["investor_name"],
-                                     planned_total_investment=p["planned_total_investment"],
-                                     planned_fixed_asset_investment=p["planned_fixed_asset_investment"],
-                                     planned_land_mu=p["land_mu"])
+    @handled_once
+    def on_project_filed(self, event, uow):
+        copy_filed_project(uow.session, models.projects, event, {
+            "ref": "ref", "project_name": "project_name", "investor_name": "investor_name",
+            "planned_total_investment": "planned_total_investment",
+            "planned_fixed_asset_investment": "planned_fixed_asset_investment", "planned_land_mu": "land_mu"},
+            state="pending", version=1)
 
     @on_event("negotiation.unit_assigned")
-    def on_unit_assigned(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_unit_assigned") as uow:
-            if uow is not None:
-                store.project(uow.session, event.project_id)
-                store.set_fields(uow.session, event.project_id, responsible_unit=event.payload["unit"])
+    @handled_once
+    def on_unit_assigned(self, event, uow):
+        copy_responsible_unit(uow.session, models.projects, event)
 
     @on_event("negotiation.decided")
-    def on_decided(self, body):
-        self._agreement(Envelope.load(body), "on_decided")
+    @handled_once
+    def on_decided(self, event, uow):
+        self._agreement(uow, event)
 
     @on_event("negotiation.principals_decided")
-    def on_principals_decided(self, body):
-        self._agreement(Envelope.load(body), "on_principals_decided")
+    @handled_once
+    def on_principals_decided(self, event, uow):
+        self._agreement(uow, event)
 
-    def _agreement(self, event: Envelope, handler: str) -> None:
+    @staticmethod
+    def _agreement(uow, event: Envelope) -> None:
         """The decision and the terms decided (R5): a draft is composed from them, a signature checks them."""
-        with self.db.handle_once(event.event_id, handler) as uow:
-            if uow is not None:
-                current = store.project(uow.session, event.project_id)
-                p = event.payload
-                values = domain.decision_values(current, p["outcome"], p.get("round") or 1, p["route"], p.get("terms"))
-                if values:
-                    store.set_fields(uow.session, event.project_id, **values)
+        current = store.project(uow.session, event.project_id)
+        p = event.payload
+        values = domain.decision_values(current, p["outcome"], p.get("round") or 1, p["route"], p.get("terms"))
+        if values:
+            store.set_fields(uow.session, event.project_id, **values)
 
     @on_event("negotiation.reopened")
-    def on_reopened(self, body):
+    @handled_once
+    def on_reopened(self, event, uow):
         """A decided term changed (or IPB renegotiates): the decision is no longer in force (R5)."""
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_reopened") as uow:
-            if uow is not None:
-                values = domain.reopening_values(store.project(uow.session, event.project_id), event.payload["round"])
-                if values:
-                    store.set_fields(uow.session, event.project_id, **values)
+        values = domain.reopening_values(store.project(uow.session, event.project_id), event.payload["round"])
+        if values:
+            store.set_fields(uow.session, event.project_id, **values)
 
     @on_event("coordinator.project_state_changed")
     def on_project_state_changed(self, body):
-        follow_event(self.db, models.projects, Envelope.load(body))
+        """The lifecycle copy; a project terminated (after signing, too) ends its obligations (R7, R11)."""
+        event = Envelope.load(body)
+        to_state = event.payload["to_state"]
+        with self.db.unit_of_work() as uow:
+            applied = follow_state_change(uow.session, models.projects, event.project_id, to_state,
+                                          event.payload["seq"])
+            if applied and to_state == "terminated":
+                for item in store.obligations_of(uow.session, event.project_id):
+                    if domain.ends_with_the_project(item["status"], item["report"]):
+                        store.change_obligation(uow.session, item, item["status"], status=domain.ENDED)
 
     # -- R6: drafting and legal review -------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def draft(self, actor, project_id, terms):
         """IPB drafts the next numbered version from the decided terms (R5) and its dates, obligations and other
         terms; its text is a Word document."""
@@ -154,7 +158,7 @@ class ContractsService:
                 **reason(_("contract version {version} drafted", version=number))}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def submit(self, actor, project_id, data):
         actor = Actor.load(actor)
         authorize(actor, "contracts.draft", self.policy.authority)
@@ -171,7 +175,7 @@ class ContractsService:
                 **reason(_("version {version} submitted to the legal affairs office", version=data["version"]))}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def legal_review(self, actor, project_id, data):
         """LEGAL approves a submitted version, or returns it with comments."""
         actor = Actor.load(actor)
@@ -202,7 +206,7 @@ class ContractsService:
         return self.get_contract(actor.dump(), project_id)
 
     # -- signing ------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def sign(self, actor, project_id, data):
         """The signatory the decision route names signs the approved version; obligations begin."""
         actor = Actor.load(actor)
@@ -237,7 +241,7 @@ class ContractsService:
         return self.get_contract(actor.dump(), project_id)
 
     # -- R13: custody and the copy register -------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def designate_custodian(self, actor, unit, data):
         """A unit's head designates its contract custodian and cabinet (for its own unit only).  Another custodian
         (or cabinet) for a unit that has one is an explicit replacement: ``replaces`` names the current custodian,
@@ -269,7 +273,7 @@ class ContractsService:
                                                          "replaces": current and current["user_id"]})
         return self._custodian_views([unit])[0]
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def custodians(self, actor):
         """Each unit's custodian and cabinet since when, and the custodians it had before (until when, why)."""
         actor = Actor.load(actor)
@@ -288,7 +292,7 @@ class ContractsService:
                  "since": to_shanghai(c["designated_at"]).isoformat(), "before": before.get(c["unit"], [])}
                 for c in store.custodians(session).values() if units is None or c["unit"] in units]
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def register_copies(self, actor, project_id, data):
         """IPB files the signed contract: the whole numbered register at once, or nothing (R13)."""
         actor = Actor.load(actor)
@@ -315,7 +319,7 @@ class ContractsService:
                 **reason(_("{count:count} official copies filed", count=len(data["copies"])))}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def hand_over(self, actor, project_id):
         """IPB hands the filed contract to the park or town that carries it out (R7)."""
         actor = Actor.load(actor)
@@ -330,27 +334,30 @@ class ContractsService:
                 **reason(_("handed to {unit:unit} to lead construction", unit=current["responsible_unit"]))}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def hand_to_archives(self, actor, project_id, data=None):
-        """When the project is closed, the contract goes to ARCH and the hand-over is recorded (R13)."""
+        """When the project is closed (or terminated after signing), the contract goes to ARCH and the hand-over is
+        recorded (R13)."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.register_copies", self.policy.authority)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.project(uow.session, project_id, lock=True)
-            # (only closed and archived of the lifecycle are delivered here: topology)
-            after = domain.check_can_archive(current["state"], current["lifecycle_state"], current["archived"])
+            # (only closed, archived and terminated of the lifecycle are delivered here: topology)
+            after, moves = domain.check_can_archive(current["state"], current["lifecycle_state"], current["archived"])
             archived = {"by": actor.dump(), "at": to_shanghai(now).isoformat(), "to": "ARCH",
                         "note": (data or {}).get("note")}
             store.change(uow.session, current, state=after, archived=archived)
             self._audit(uow, actor, "contracts.hand_to_archives", project_id, "done",
                         _("handed to {unit:unit}", unit="ARCH"), now)
             uow.emit(Envelope("contracts.archived", actor, project_id=project_id, payload={
-                **reason(_("contract handed to {unit:unit}", unit="ARCH"))}))
+                "state_change": moves,
+                **reason(_("contract handed to {unit:unit}", unit="ARCH") if moves else
+                         _("contract handed to {unit:unit} (the project was terminated)", unit="ARCH"))}))
         return self.get_contract(actor.dump(), project_id)
 
     # -- R13/R15: confidential access ---------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def grant_access(self, actor, project_id, data):
         """A leader lets a named user read a contract, for a reason, until a time."""
         actor = Actor.load(actor)
@@ -370,7 +377,7 @@ class ContractsService:
                 "grantor_position": actor.position, "reason": data["reason"],
                 "expires_at": to_shanghai(data["expires_at"]).isoformat()}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def read_contract(self, actor, project_id, data):
         """The signed contract's text, for a custodian of a holding unit or a grantee; every try is audited (a
         malformed one, or one for no such contract, too)."""
@@ -398,7 +405,7 @@ class ContractsService:
         domain.check_reading(verdict, current["ref"])  # a refusal is recorded (committed above), then reported
         return current, verdict
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def check_confidential_read(self, actor, project_id, document, reason=None):
         """Another service's confidential document of this contract (the signed and sealed scan in the project's
         file): allowed as the contract itself is, audited as ``contracts.read_attachment``."""
@@ -407,7 +414,7 @@ class ContractsService:
                                              details={"document": document})
         return {"allowed": True, "basis": verdict.basis}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def read_draft(self, actor, project_id, version, data):
         """A draft's text for the drafting parties (IPB, LEGAL); audited like every read."""
         actor = Actor.load(actor)
@@ -424,7 +431,7 @@ class ContractsService:
                 "filename": f"{current['ref']}-v{item['version']}.docx",
                 "document_base64": base64.b64encode(item["document"]).decode()}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def audit_entries(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "contracts.read_audit", self.policy.authority)
@@ -433,7 +440,7 @@ class ContractsService:
                 for e in audit.entries_for(self.db.session, models.audit_trail, "contract", project_id)]
 
     # -- R7: carrying out the contract ---------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_progress(self, actor, project_id, key, data):
         """The settling park or town records progress against an obligation (met or not)."""
         actor = Actor.load(actor)
@@ -455,7 +462,7 @@ class ContractsService:
                          _("“{text}”: {note}", text=item["text"], note=data["note"]))}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def file_special_report(self, actor, project_id, key, data):
         """The responsible unit files its special report to the LG (a document); the task closes."""
         actor = Actor.load(actor)
@@ -478,13 +485,13 @@ class ContractsService:
                            summary=data["summary"]))}))
         return self.get_contract(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def check_obligations_now(self, actor):
         """The same scan as the timer, on request (IPB's "check now")."""
         authorize(Actor.load(actor), "contracts.register_copies", self.policy.authority)
         return self.check_obligations()
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def obligations_outlook(self, actor, as_of):
         """An administrator's dry run: what the scan on ``as_of`` would lapse and which special reports would fall
         due (or be late) by then.  Nothing is changed and nothing is sent."""
@@ -493,7 +500,7 @@ class ContractsService:
         return domain.obligations_outlook(store.obligations_to_watch(self.db.session), day, self.calendar,
                                           self.policy.integer("thresholds.contracts.special_report_working_days"))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def load_holidays(self, actor, year, data):
         """An administrator loads a year's official schedule: kept, added to the calendar, and every provisional
         special-report deadline counted again; each that moved is said (``contracts.report_due_moved``) and
@@ -567,7 +574,7 @@ class ContractsService:
         return changed
 
     # -- reads ------------------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_contract(self, actor, project_id):
         """The contract's record — versions' status, obligations, the copy register — without its text."""
         actor = Actor.load(actor)

@@ -6,7 +6,7 @@ from sqlalchemy import insert, select, update
 from services.contracts import models
 from shared.errors import Conflict, NotFound
 from shared.i18n import _
-from shared.statements import exists, first, insert_row, largest, rows, update_rows
+from shared.statements import first, insert_row, largest, rows, update_rows
 
 P, V, O, C, K, G = (models.projects, models.versions, models.obligations, models.custodians, models.copies,
                     models.grants)
@@ -17,14 +17,6 @@ def project(session, project_id: str, lock: bool = False):
     if row is None:
         raise NotFound(_("the contracts office knows no such project (it has not been filed)"), {"project_id": project_id})
     return row
-
-
-def has_project(session, project_id: str) -> bool:
-    return exists(session, P, project_id=project_id)
-
-
-def create_project(session, **values) -> None:
-    insert_row(session, P, {"state": "pending", "version": 1, **values})
 
 
 def change(session, current, **values) -> None:

@@ -8,7 +8,9 @@ changes; an illegal trigger raises ``Conflict`` and changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from shared.clock import to_shanghai
 from shared.errors import Conflict, InvalidInput
 from shared.i18n import N_, _
 
@@ -19,8 +21,10 @@ STATES = (
 )
 TERMINAL = frozenset({"rejected", "archived", "terminated"})
 """States nothing leaves (a refused project goes back to IPB, which renegotiates or terminates it: R5)."""
-BEFORE_CONSTRUCTION = tuple(s for s in STATES[: STATES.index("construction")] if s not in TERMINAL)
-"""States a project can be terminated from: before construction and not already final."""
+TERMINABLE = tuple(s for s in STATES[: STATES.index("construction") + 1] if s not in TERMINAL)
+"""States a project can be terminated from (R11): any state up to and including construction that is not
+already final — a signed project too (signed, filed_copies, construction): its obligations then end and its
+contract file goes to the Archives Bureau (R7, R13).  Once its accounting is open it is closed, not terminated."""
 TERMINATE = "command:terminate"
 
 
@@ -61,7 +65,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(("accounting",), "closed", "accounting.closed", "R12",
                N_("report issued, nothing owed: no fee, the fee paid, or the remainder written off by the principals")),
     Transition(("closed",), "archived", "contracts.archived", "R13", N_("contract handed to ARCH")),
-    Transition(BEFORE_CONSTRUCTION, "terminated", TERMINATE, "R11", N_("objective reasons, with a special report")),
+    Transition(TERMINABLE, "terminated", TERMINATE, "R11", N_("objective reasons, with a special report")),
 )
 
 _BY_TRIGGER: dict[str, list[Transition]] = {}
@@ -127,6 +131,7 @@ def round_verdict(current_round: int, trigger: str, event_round: int | None) -> 
 
 
 SPECIAL_REPORT_CAUSE = "cannot_go_ahead"
+REPORT_FACTS = ("ref", "cause", "summary", "filed_at", "document")
 
 
 def check_termination_report(report: dict | None, project_id: str, ref: str) -> None:
@@ -141,3 +146,11 @@ def check_termination_report(report: dict | None, project_id: str, ref: str) -> 
         raise InvalidInput.for_field("special_report_ref", _("special report {ref} does not report that the project "
                                                              "cannot go ahead for objective reasons, as terminating "
                                                              "needs", ref=ref))
+
+
+def report_fact(report: dict) -> dict:
+    """What the project's facts keep of the special report it was terminated on (times in ISO form)."""
+    fact = {k: report[k] for k in REPORT_FACTS}
+    if isinstance(fact["filed_at"], datetime):
+        fact["filed_at"] = to_shanghai(fact["filed_at"]).isoformat()
+    return fact

@@ -10,7 +10,7 @@ from shared import gongwen, roster
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
-from shared.envelope import Envelope
+from shared.db import handled_once
 from shared.errors import InvalidInput
 from shared.i18n import _
 from shared.rpc import rpc
@@ -21,11 +21,9 @@ TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml
 
 class LeadingGroupWork:
     @on_event("leadership.roster_changed")
-    def on_roster_changed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_roster_changed") as uow:
-            if uow is not None:
-                roster.keep(uow.session, models.roster_copy, event)
+    @handled_once
+    def on_roster_changed(self, event, uow):
+        roster.keep(uow.session, models.roster_copy, event)
 
     @rpc
     def assessment(self, actor, period):

@@ -295,7 +295,7 @@ def _funds(row: dict, event: Envelope, policy: Policy) -> None:
 
 
 def _imported(row: dict, event: Envelope, policy: Policy) -> None:
-    """A row of a county's existing ledger workbook (issue #8 import): the row as it was kept."""
+    """A row of a county's existing ledger workbook (an import): the row as it was kept."""
     p = event.payload
     stamp = _stamp(event)
     row["source"] = "import"

@@ -31,6 +31,19 @@ projects = Table(
     Column("created_at", UtcDateTime(), nullable=False),
 )
 
+# The special reports to the Leading Group filed so far (R11), copied from supervision.special_report_filed:
+# terminating a project needs one (a report that cannot go ahead) and the coordinator checks its own copy.
+special_reports = Table(
+    "special_reports", metadata,
+    Column("ref", String(40), primary_key=True),
+    Column("project_id", String(40), nullable=False, index=True),
+    Column("cause", String(24), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("filed_by", JSON, nullable=False),
+    Column("filed_at", UtcDateTime(), nullable=False),
+)
+
 transitions = Table(
     "transitions", metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
@@ -59,7 +72,7 @@ activities = Table(
     Column("event_id", String(64)),
 )
 
-# -- the ledger (R10) and the Leading Group's targets (R14), issue #8 -------------------------------------------
+# -- the ledger (R10) and the Leading Group's targets (R14) ----------------------------------------------------
 # One row per project: the full row (``ledger.apply``) in ``data``, and the columns the books filter and sort on.
 LEDGER_FILTERS = ("book", "responsible_unit", "state", "sector", "tier", "is_key", "next_due")
 """The columns a page of the ledger is filtered on (``ledger_store.list_rows``; ``liaison_user`` has its own index)."""

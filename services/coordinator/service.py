@@ -14,7 +14,6 @@ from collections import Counter
 from datetime import datetime, time, timedelta
 
 import eventlet
-from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
 from services.coordinator import domain, store
@@ -26,10 +25,11 @@ from shared import audit, gongwen, need_to_know, vocabulary
 from shared.actor import Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
+from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.errors import EXPECTED, Conflict, InvalidInput, NotAllowed, NotFound
+from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.i18n import Message, _, named, read_text, reason, reason_of
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
@@ -41,6 +41,7 @@ from shared.wire.ledger import (
 )
 from shared.wire.workbench import AttachmentInputSchema, SearchQuerySchema
 
+REPORT_WAIT_SECONDS = 3  # a special report filed just before the termination may still be on its way (operational)
 ROW_FIELDS = tuple(LedgerRowSchema().fields)
 """The fields of a ledger row on the wire, in order."""
 
@@ -73,9 +74,8 @@ class CoordinatorService(LeadingGroupWork):
     name = "coordinator"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
-    config = Config()
-    notifications = RpcProxy("notifications")  # the register of special reports (R11)
     contracts = RpcProxy("contracts")  # the contract's confidentiality (R13) for its scan in the project's file
     documents = Documents()
     clock = Clock()
@@ -91,14 +91,12 @@ class CoordinatorService(LeadingGroupWork):
 
     # -- reactions to the departments' events --------------------------------
     @on_event("intake.lead_registered")
-    def on_lead_registered(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_lead_registered") as uow:
-            if uow is not None:
-                p = event.payload
-                store.open_project(uow, event.project_id, p["ref"], p["project_name"], p, event.actor.dump(),
-                                   event.occurred_at, event.event_id)
-                self._ledger(uow, event)
+    @handled_once
+    def on_lead_registered(self, event, uow):
+        p = event.payload
+        store.open_project(uow, event.project_id, p["ref"], p["project_name"], p, event.actor.dump(),
+                           event.occurred_at, event.event_id)
+        self._ledger(uow, event)
 
     @on_event("intake.project_filed")
     def on_project_filed(self, body):
@@ -152,7 +150,7 @@ class CoordinatorService(LeadingGroupWork):
     def on_review_deadline_moved(self, body):
         """A year's holiday schedule loaded moved the review's provisional deadline (R16)."""
         event = Envelope.load(body)
-        self._note(event, "review.deadline_moved", event.payload["reason"])
+        self._note(event, "review.deadline_moved", reason_of(event.payload))
 
     @on_event("negotiation.intermediary_recorded")
     def on_intermediary_recorded(self, body):
@@ -245,7 +243,12 @@ class CoordinatorService(LeadingGroupWork):
 
     @on_event("contracts.archived")
     def on_contract_archived(self, body):
-        self._advance(Envelope.load(body), "on_contract_archived")
+        """Closed -> archived; a terminated project's contract goes to ARCH too, and stays terminated (R13)."""
+        event = Envelope.load(body)
+        if event.payload.get("state_change", True):
+            self._advance(event, "on_contract_archived")
+        else:
+            self._note(event, "contracts.archive", reason_of(event.payload))
 
     @on_event("contracts.progress_recorded")
     def on_progress_recorded(self, body):
@@ -267,6 +270,16 @@ class CoordinatorService(LeadingGroupWork):
     def on_report_due_moved(self, body):
         """A year's holiday schedule loaded moved a special report's provisional deadline (R16)."""
         self._obligation_note(Envelope.load(body), "contracts.report_due_moved")
+
+    # -- supervision: the register of special reports to the Leading Group (R11) -------------------
+    @on_event("supervision.special_report_filed")
+    @handled_once
+    def on_special_report_to_lg(self, event, uow):
+        """The coordinator's own copy of the register: terminating a project checks it (no call to supervision)."""
+        p = event.payload
+        store.add_special_report(uow.session, ref=p["report_ref"], project_id=p["project_id"], cause=p["cause"],
+                                 summary=p["summary"], document=p["document"], filed_by=p["filed_by"],
+                                 filed_at=datetime.fromisoformat(p["filed_at"]))
 
     # -- accounting (R12) -------------------------------------------------------------------------
     @on_event("accounting.opened")
@@ -341,36 +354,33 @@ class CoordinatorService(LeadingGroupWork):
                 self._ledger(uow, event)
 
     # -- commands and reads ------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def terminate_project(self, actor, project_id, data):
         """Terminate for objective reasons (R11): only with a special report to the LG."""
         actor = Actor.load(actor)
         authorize(actor, "coordinator.terminate_project", self.policy.authority)
         data = load_or_invalid(schema(TerminateInputSchema), data)
-        store.get_project_row(self.db.session, project_id)  # NotFound before asking the register
-        self.db.session.rollback()  # no read transaction held across the RPC (SQLite: a stale read cannot write)
-        report = self._special_report(actor, data["special_report_ref"])
+        store.get_project_row(self.db.session, project_id)  # NotFound before the report is looked for
+        report = self._special_report(data["special_report_ref"])
         domain.check_termination_report(report, project_id, data["special_report_ref"])
         with self.db.unit_of_work() as uow:
             store.advance(uow, project_id, domain.TERMINATE, actor.dump(), now_shanghai(),
                           data["reason"], None, facts={"special_report_ref": data["special_report_ref"],
-                                                       "special_report": {k: report[k] for k in (
-                                                           "ref", "cause", "summary", "filed_at", "document")}})
+                                                       "special_report": domain.report_fact(report)})
             self._ledger(uow)
         return self.get_project(actor.dump(), project_id)
 
-    def _special_report(self, actor: Actor, ref: str) -> dict | None:
-        """The report in the notifications service's register of special reports to the LG (R11), or None."""
-        try:
-            with eventlet.Timeout(float(self.config.get("RPC_TIMEOUT") or 20)):
-                return self.notifications.special_report.call_async(actor.dump(), ref).result()
-        except NotFound:
-            return None
-        except eventlet.Timeout:
-            raise Conflict(_("the register of special reports did not answer; nothing was changed, try again"),
-                           {"special_report_ref": [_("could not be checked now")]}) from None
+    def _special_report(self, ref: str) -> dict | None:
+        """The report in the coordinator's copy of the register (R11), or None.  A report filed a moment before may
+        still be on its way (``supervision.special_report_filed``): it is waited for, briefly."""
+        waited = 0.0
+        while (report := store.special_report(self.db.session, ref)) is None and waited < REPORT_WAIT_SECONDS:
+            self.db.session.rollback()  # a fresh read next time
+            eventlet.sleep(0.1)
+            waited += 0.1
+        return report
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_project(self, actor, project_id):
         actor = Actor.load(actor)
         session = self.db.session
@@ -404,7 +414,7 @@ class CoordinatorService(LeadingGroupWork):
         row = ledger_store.row_data(session, project_id, missing_ok=True)
         return None if row is None else {k: row.get(k) for k in self.BASIC}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def list_projects(self, actor, state=None, limit=50, offset=0):
         actor = Actor.load(actor)
         limit, offset, state = min(int(limit), 500), int(offset), self._state(state)
@@ -425,7 +435,7 @@ class CoordinatorService(LeadingGroupWork):
         return [{"from": list(t.from_states), "to": t.to_state, "trigger": t.trigger, "rule": t.rule, "by": Message(t.by)}
                 for t in domain.TRANSITIONS]
 
-    # -- the ledger (R10), key projects, funds in place, the LG's targets (R14): issue #8 ------------------------
+    # -- the ledger (R10), key projects, funds in place, the LG's targets (R14) ----------------------------------
     def _ledger(self, uow, *events: Envelope) -> None:
         """Fold the event handled, and the state change it caused, into the ledger — same transaction."""
         ledger_store.record(uow, [*events, *uow.emitted], self.policy)
@@ -472,7 +482,7 @@ class CoordinatorService(LeadingGroupWork):
         return {"total": total, "items": [{k: v[k] for k in ROW_FIELDS if k in v}
                                           for v in (ledger.view(r, now, self.policy, roster) for r in rows)]}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def ledger(self, actor, query=None):
         """A book of the ledger (or all three): filters by unit, state, sector, tier, key project, overdue;
         sorting; paging."""
@@ -480,14 +490,14 @@ class CoordinatorService(LeadingGroupWork):
         authorize(actor, "coordinator.read_ledger", self.policy.authority)
         return self._page(*ledger_store.list_rows(self.db.session, **self._query(actor, query)))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def ledger_row(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_ledger", self.policy.authority)
         return schema(LedgerRowSchema).dump(ledger.view(self._row(actor, project_id), self.clock(), self.policy,
                                                         self._roster()))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def ledger_workbook(self, actor, query=None):
         """The three books as one Excel workbook in the county offices' layout (filters as ``ledger``), written
         as the rows are read, a batch at a time."""
@@ -511,7 +521,7 @@ class CoordinatorService(LeadingGroupWork):
         self.db.session.commit()
         eventlet.sleep(0)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def import_ledger(self, actor, data):
         """A county's existing ledger workbook: every row validated; any invalid row imports nothing
         (InvalidInput naming each sheet, row and column) — or, ``mode: partial``, the valid rows only."""
@@ -554,7 +564,7 @@ class CoordinatorService(LeadingGroupWork):
             n += 1
         return ref
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def rebuild_ledger(self, actor):
         """Fold the whole journal again (after a change of the policy's thresholds, or to check the live rows)."""
         actor = Actor.load(actor)
@@ -563,7 +573,7 @@ class CoordinatorService(LeadingGroupWork):
             rows = ledger_store.rebuild(uow, self.policy)
         return {"rows": rows}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def set_key_project(self, actor, project_id, data):
         """The LG designates a key project (or confirms one over the threshold), with its one county-level
         liaison leader and its named full-time service team (R10)."""
@@ -578,7 +588,7 @@ class CoordinatorService(LeadingGroupWork):
             self._act(uow, "coordinator.key_project_set", actor, project_id, {**data, **reason(why)})
         return self.ledger_row(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def key_projects_of(self, actor):
         """The acting liaison leader's own list of key projects."""
         actor = Actor.load(actor)
@@ -586,7 +596,7 @@ class CoordinatorService(LeadingGroupWork):
         return self._page(*ledger_store.list_rows(self.db.session, key=True, liaison_user=actor.user_id, limit=None,
                                                   sort="ref"))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def assign_responsibility(self, actor, project_id, data):
         """IPB names a project's responsible leader and/or responsible person (R10)."""
         actor = Actor.load(actor)
@@ -599,7 +609,7 @@ class CoordinatorService(LeadingGroupWork):
                     _("{field:field}: {name}", field=k, name=v["name"]) for k, v in data.items()]))})
         return self.ledger_row(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def set_requirements(self, actor, project_id, data):
         """The advancement requirements (next steps with due dates) of a project, by IPB or its unit."""
         actor = Actor.load(actor)
@@ -614,7 +624,7 @@ class CoordinatorService(LeadingGroupWork):
                 "requirements": items, **reason(_("advancement requirements set ({count:count})", count=len(items)))})
         return self.ledger_row(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_funds_in_place(self, actor, project_id, data):
         """Funds actually in place (到位资金) for a contracted project, by IPB or the responsible unit (R14)."""
         actor = Actor.load(actor)
@@ -630,7 +640,7 @@ class CoordinatorService(LeadingGroupWork):
                 **reason(_("funds in place on {on:date}: {amount:wan}", on=data["on"], amount=amount))})
         return self.ledger_row(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def set_targets(self, actor, year, data):
         """The LG's yearly targets per responsible unit: projects signed, contracted investment, funds in place."""
         actor = Actor.load(actor)
@@ -642,7 +652,7 @@ class CoordinatorService(LeadingGroupWork):
             ledger_store.set_targets(uow.session, year, items, actor.dump(), self.clock())
         return self.targets(actor.dump(), year)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def targets(self, actor, year):
         """Each unit's targets for the year and their completion, computed from the ledger (i.e. the events)."""
         actor = Actor.load(actor)
@@ -654,7 +664,7 @@ class CoordinatorService(LeadingGroupWork):
         return schema(TargetsSchema).dump({"year": year, "units": [{**u, "unit_name": _("{unit:unit}", unit=u["unit"])}
                                                              for u in units]})
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def work_summary(self, actor, period, kind="docx"):
         """The monthly (``2026-11``) or quarterly (``2026-Q4``) summary of all units' work, Word or Excel."""
         actor = Actor.load(actor)
@@ -710,7 +720,7 @@ class CoordinatorService(LeadingGroupWork):
                 + ["IPB", "DRB", "IND"])
 
     # -- the workbench, search and the project's file -------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def workbench(self, actor):
         """The actor's to-dos (what their unit and position must do now, nearest deadline first, with the count
         of each kind), what they did lately, and their deadlines within ``thresholds.workbench.soon_days``."""
@@ -726,7 +736,7 @@ class CoordinatorService(LeadingGroupWork):
                 "due_soon": [i for i in items if i["due"] and i["due"] <= soon.isoformat()],
                 "done": workbench_store.done(session, actor.user_id)}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def search(self, actor, query=None):
         """Leads, projects and investors by a fragment of a name (two Chinese characters are enough), an
         investor's name or credit code, a reference; filters: state, unit, year."""
@@ -754,7 +764,7 @@ class CoordinatorService(LeadingGroupWork):
                            project_units(row["facts"], self.policy))
         return row
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def attach(self, actor, project_id, data, replaces=None):
         """A document of the project's file (a kind of ``documents.attachments``), its type read from its content;
         with ``replaces``, a new version of an attachment of the same kind (while its stage is open)."""
@@ -791,7 +801,7 @@ class CoordinatorService(LeadingGroupWork):
                 "replaces": row["replaces"], "replaced_by": row["replaced_by"],
                 "confidential": bool(spec.get("confidential"))}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def attachments(self, actor, project_id):
         """The project's file: every attachment (current versions first), and the kinds the actor may attach now."""
         actor = Actor.load(actor)
@@ -808,7 +818,7 @@ class CoordinatorService(LeadingGroupWork):
         return {"project_id": project_id, "items": items, "may_attach": open_kinds,
                 "max_size_bytes": attachments.max_size(self.policy)}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def attachment_document(self, actor, project_id, attachment_id):
         """An attachment's content (base64) with its SHA-256; a confidential one only as the contract is read
         (R13: the contracts service decides and audits)."""

@@ -11,7 +11,7 @@ from shared.actor import Actor
 from shared.envelope import Envelope
 from shared.errors import Conflict, NotFound
 from shared.outbox import UnitOfWork
-from shared.statements import insert_row
+from shared.statements import first, insert_new, insert_row
 from shared.i18n import DEFAULT_LOCALE, _, reason, stored_text, text
 
 P, T, A = models.projects, models.transitions, models.activities
@@ -27,6 +27,14 @@ _ADVANCE = (update(P).where(P.c.id == bindparam("b_id"), P.c.version == bindpara
 _ADVANCE_WITH_FACTS = _ADVANCE.values(facts=bindparam("b_facts", type_=P.c.facts.type))
 
 
+def add_special_report(session, **values) -> bool:
+    """A special report filed to the Leading Group, in the copy of the register (once: True if new)."""
+    return insert_new(session, models.special_reports, ("ref",), values)
+
+
+def special_report(session, ref: str) -> dict | None:
+    row = first(session, models.special_reports, ref=ref)
+    return dict(row) if row else None
 def find_project_row(session, project_id: str):
     """The project's row, or None."""
     return fastpath.execute(session, _PROJECT, {"b_id": project_id}).mappings().first()

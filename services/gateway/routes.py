@@ -29,14 +29,14 @@ from shared.wire.negotiation import (
     AssignInputSchema, CandidateSchema, ClauseSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
     RecommendInputSchema, RenegotiateInputSchema, RouteSchema, SessionInputSchema,
 )
-from shared.wire.notifications import (
-    ChannelSchema, ChannelSettingsInputSchema, ContactsInputSchema, DeadlineSchema, DeliverySchema, InboxSchema,
-    ProblemInputSchema, ReminderInputSchema, ResolutionInputSchema, SpecialReportSchema, StalledGroupSchema,
-    TrackingSchema,
+from shared.wire.notifications import ChannelSchema, ChannelSettingsInputSchema, DeliverySchema, InboxSchema
+from shared.wire.supervision import (
+    ContactsInputSchema, DeadlineSchema, ProblemInputSchema, ReminderInputSchema, ResolutionInputSchema,
+    SpecialReportSchema, StalledGroupSchema, TrackingSchema,
 )
-from shared.wire.notifications import ProgressInputSchema as TrackingProgressInputSchema
-from shared.wire.notifications import SpecialReportInputSchema as ReportToLgInputSchema
-from shared.wire.notifications import UploadSchema as ReportUploadSchema
+from shared.wire.supervision import ProgressInputSchema as TrackingProgressInputSchema
+from shared.wire.supervision import SpecialReportInputSchema as ReportToLgInputSchema
+from shared.wire.supervision import UploadSchema as ReportUploadSchema
 from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema, UserSchema
 from shared.wire.reserve import (
     PublicCatalogEntrySchema, PublicCatalogPageSchema, PublicCatalogQuerySchema, ReserveInputSchema,
@@ -299,7 +299,7 @@ ROUTES = [
                      "(and the accounting closed) when every principal agrees (R12)"),
     ),
     *section(
-        "notifications",  # inbox, deliveries, channels, tracking, deadlines, special reports (R7, R11)
+        "notifications",  # the inbox, the delivery log, the channels
         GET("/api/inbox", "notifications.inbox(actor, flag.unread, page.limit)", notes={"unread": "only unread"},
             out=one(InboxSchema, "unread count and items"),
             summary="The acting person's inbox: addressed to their user id, position or unit, newest first"),
@@ -314,41 +314,44 @@ ROUTES = [
         PUT("/api/notifications/channels/<channel>", "notifications.configure_channel(actor, channel, body)",
             body=ChannelSettingsInputSchema, out=one(ChannelSchema, "the channel"),
             summary="IPB's administrator sets a channel's settings at run time (over config/zhaoshang.yaml)"),
-        GET(TRACKING, "notifications.tracking(actor, project_id)", out=one(TrackingSchema, "the tracking"),
+    ),
+    *section(
+        "supervision",  # tracking, its deadlines, the special-report register (R7, R11)
+        GET(TRACKING, "supervision.tracking(actor, project_id)", out=one(TrackingSchema, "the tracking"),
             summary="Progress, problems, stale flag, contacts and pending deadlines of a project (R11)"),
-        POST(TRACKING + "/progress", "notifications.record_progress(actor, project_id, body)",
+        POST(TRACKING + "/progress", "supervision.record_progress(actor, project_id, body)",
              body=TrackingProgressInputSchema, ok=201, out=one(TrackingSchema, "the tracking"),
              name="tracking_progress",
              summary="Record progress (clears a stale flag; restarts the stale period)"),
-        POST(TRACKING + "/problems", "notifications.raise_problem(actor, project_id, body)", body=ProblemInputSchema,
+        POST(TRACKING + "/problems", "supervision.raise_problem(actor, project_id, body)", body=ProblemInputSchema,
              ok=201, out=one(TrackingSchema, "the tracking"),
              summary="Log a problem with its owner; open 7 days it goes to the liaison leader"),
         POST(TRACKING + "/problems/<int:problem_id>/resolution",
-             "notifications.resolve_problem(actor, project_id, problem_id, body)", body=ResolutionInputSchema,
+             "supervision.resolve_problem(actor, project_id, problem_id, body)", body=ResolutionInputSchema,
              out=one(TrackingSchema, "the tracking"),
              summary="Record a problem's resolution (IPB, the responsible unit or the owner's unit)"),
-        PUT(TRACKING + "/contacts", "notifications.set_contacts(actor, project_id, body)", body=ContactsInputSchema,
+        PUT(TRACKING + "/contacts", "supervision.set_contacts(actor, project_id, body)", body=ContactsInputSchema,
             out=one(TrackingSchema, "the tracking"), name="tracking_contacts",
             summary="IPB names the responsible person and the liaison leader (a position)"),
-        POST(TRACKING + "/reminders", "notifications.schedule_reminder(actor, project_id, body)",
+        POST(TRACKING + "/reminders", "supervision.schedule_reminder(actor, project_id, body)",
              body=ReminderInputSchema, ok=201, out=one(DeadlineSchema, "scheduled"),
              summary="IPB or the LG sets a follow-up reminder (a durable deadline)"),
-        GET("/api/tracking/stalled", "notifications.stalled(actor)", out=many(StalledGroupSchema, "three groups"),
+        GET("/api/tracking/stalled", "supervision.stalled(actor)", out=many(StalledGroupSchema, "three groups"),
             summary="Stalled projects as the county counts them (已批未落地, 签约未开工, 开工未竣工) "
                     "with time in state"),
-        POST(P + "/special-reports", "notifications.file_special_report(actor, project_id, body)",
+        POST(P + "/special-reports", "supervision.file_special_report(actor, project_id, body)",
              body=ReportToLgInputSchema, ok=201, out=one(SpecialReportSchema, "in the register"),
              name="file_special_report_to_lg",
              summary="File a special report to the Leading Group (unfinished review, project that cannot go ahead): "
                      "a document"),
-        GET("/api/special-reports", "notifications.special_reports(actor, query.project_id)",
+        GET("/api/special-reports", "supervision.special_reports(actor, query.project_id)",
             out=many(SpecialReportSchema, "reports"), summary="The register of special reports to the Leading Group"),
-        GET("/api/special-reports/<ref>", "notifications.special_report(actor, ref)",
+        GET("/api/special-reports/<ref>", "supervision.special_report(actor, ref)",
             out=one(SpecialReportSchema, "the report"), summary="One special report"),
-        GET("/api/deadlines", "notifications.deadlines(actor, query.project_id, not flag.all)",
+        GET("/api/deadlines", "supervision.deadlines(actor, query.project_id, not flag.all)",
             out=many(DeadlineSchema, "deadlines"),
             summary="Durable deadlines (pending; all=1 for fired and cancelled too)"),
-        POST("/api/deadlines/check", '{"fired": notifications.fire_due_now(actor)}',
+        POST("/api/deadlines/check", '{"fired": supervision.fire_due_now(actor)}',
              out=says("how many deadlines fired"), name="check_deadlines",
              summary="Fire due deadlines now (the service also does it on a timer)"),
         PUT("/api/holidays/<int:year>", handler="load_holidays", body=HolidayYearInputSchema,

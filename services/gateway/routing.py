@@ -12,7 +12,7 @@ A route is one line (or a few) of the table::
   ``actor`` (the signed-in actor), ``body`` (the JSON body, ``{}`` when empty), a path variable by its name,
   ``query`` (every query parameter, a dict), ``query.x`` (one, or None), ``flag.x`` (true for ``1``/``true``),
   ``not flag.x``, ``**page`` (``limit`` and ``offset``, checked) and ``page.limit``.  A call written inside a dict
-  (``'{"fired": notifications.fire_due_now(actor)}'``) answers that dict around the RPC's answer;
+  (``'{"fired": supervision.fire_due_now(actor)}'``) answers that dict around the RPC's answer;
 * ``who`` may call it: ``PUBLIC``, ``SIGNED_IN`` (the default) or ``ADMIN``;
 * ``body``: the marshmallow schema of the request body; ``ok``: the success status; ``out``: the answer
   (``one``, ``many``, ``says`` for JSON, ``document`` for a file the RPC answers, ``page`` for HTML);

@@ -34,18 +34,18 @@ from shared.anchors import AUDITED_SERVICES
 from shared.clock import to_shanghai
 from shared.db import Database
 from shared.dependencies import Clock, PolicyData
-from shared.errors import EXPECTED, InvalidInput, NotAllowed, ZhaoshangError
+from shared.errors import InvalidInput, NotAllowed, ZhaoshangError
 from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.timers import every
 from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema
 
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator", "leadership",
-            "landreserve")
+SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
+            "coordinator", "leadership", "landreserve")
 ANCHOR_SECONDS = 60
 """How often every audit trail's head is anchored by default (``ZS_AUDIT_ANCHOR_SECONDS``)."""
-HOLIDAY_SERVICES = ("review", "contracts", "notifications")  # they count working days (R16), or tell it is missing
+HOLIDAY_SERVICES = ("review", "contracts", "supervision")  # they count working days (R16), or tell it is missing
 ACTOR_HEADERS = ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")
 
 
@@ -53,7 +53,7 @@ ACTOR_HEADERS = ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")
 class GatewayService(WorkbenchRoutes):
     name = "gateway"
 
-    db = Database(models.metadata, relay=False)
+    db = Database(models.metadata)  # users and sessions; the gateway publishes no events (no OutboxRelay)
     config = Config()
     clock = Clock()
     policy = PolicyData()
@@ -66,6 +66,7 @@ class GatewayService(WorkbenchRoutes):
     contracts = RpcProxy("contracts")
     accounting = RpcProxy("accounting")
     notifications = RpcProxy("notifications")
+    supervision = RpcProxy("supervision")
     leadership = RpcProxy("leadership")
     landreserve = RpcProxy("landreserve")
 
@@ -157,7 +158,7 @@ class GatewayService(WorkbenchRoutes):
         return respond({**found, "items": [{**e, "at": to_shanghai(e["at"]).isoformat(), "details": json.loads(e["details"])}
                                            for e in found["items"]]})
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def provision_user(self, operator, data):
         """For the operator's command line on the trusted bus: create or update a user (first admin included)."""
         operator = Actor.load(operator)
@@ -240,7 +241,7 @@ class GatewayService(WorkbenchRoutes):
         """An administrator loads a year's official holiday schedule (R16); the answer says which deadlines moved."""
         return respond(self._load_holidays(actor_of(request), year, body_of(request)))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def load_holiday_schedule(self, actor, year, data):
         """The same, for ``zhaoshang holidays load <file>`` on the trusted bus."""
         return self._load_holidays(Actor.load(actor).dump(), year, data)
@@ -253,10 +254,10 @@ class GatewayService(WorkbenchRoutes):
 
     def outlook(self, request):
         """An administrator's dry run "as of" a date: what would lapse, which reports fall due, which deadlines
-        fire — read from contracts and notifications, nothing changed."""
+        fire — read from contracts and supervision, nothing changed."""
         actor, as_of = actor_of(request), request.args.get("as_of")
         obligations = self.contracts.obligations_outlook.call_async(actor, as_of)
-        deadlines = self.notifications.deadlines_outlook.call_async(actor, as_of)
+        deadlines = self.supervision.deadlines_outlook.call_async(actor, as_of)
         return respond({**obligations.result(), "deadlines": deadlines.result(), "dry_run": True})
 
     def list_reserve_projects(self, request):  # the filters are checked here, before the RPC

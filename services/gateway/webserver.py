@@ -91,7 +91,7 @@ class NoDelayWebServer(WebServer):
         if not self._starting:
             self._starting = True
             self._sock = listen_no_delay(self.bind_addr)
-            self._sock.settimeout(None)  # as nameko's own start (kombu issue 838)
+            self._sock.settimeout(None)  # as nameko's own start (after kombu's bug report #838)
             self._serv = self.get_wsgi_server(self._sock, self.get_wsgi_app())
             self._gt = self.container.spawn_managed_thread(self.run)
 

@@ -167,7 +167,7 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
             problems.add("land_demand.value", _("exceeds the plausible ceiling of {ceiling:mu} (a typing error?)",
                                                    ceiling=land_ceiling))
     except UnitError as exc:
-        problems.add("land_demand.unit" if exc.field == "unit" else "land_demand.value", exc.rule)
+        problems.add(f"land_demand.{exc.field}", exc.rule)
 
     location = data["preferred_location"]
     loc_kind, loc_id = location["kind"], (location.get("id") or None)

@@ -46,7 +46,7 @@ leads = Table(
     UniqueConstraint("year", "seq", name="uq_lead_year_seq"),
 )
 
-# R8 the project reserve, R9 its public catalog (issue #8). The confidential columns (intended investor,
+# R8 the project reserve, R9 its public catalog. The confidential columns (intended investor,
 # contact person, negotiation and contract notes) never leave through the catalog: see reserve.public_entry.
 reserve_projects = Table(
     "reserve_projects", metadata,

@@ -13,10 +13,11 @@ from shared import need_to_know, vocabulary
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import now_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
+from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.errors import EXPECTED, Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput
 from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
@@ -33,6 +34,7 @@ class IntakeService:
     name = "intake"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
     documents = Documents()  # reserve projects' proposals and feasibility studies (R8)
@@ -41,7 +43,7 @@ class IntakeService:
     def health(self):
         return {"service": self.name, "status": "ok", "policy": self.policy.version}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def register_lead(self, actor, data):
         actor = Actor.load(actor)
         authorize(actor, "intake.register_lead", self.policy.authority)
@@ -60,7 +62,7 @@ class IntakeService:
             uow.emit(self._event("intake.lead_registered", row, actor))
         return schema(LeadSchema).dump(store.as_lead(row))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def file_project(self, actor, lead_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "intake.file_project", self.policy.authority)
@@ -73,14 +75,14 @@ class IntakeService:
             uow.emit(self._event("intake.project_filed", row, actor, reason=data["reason"]))
         return schema(LeadSchema).dump(store.as_lead(row))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_lead(self, actor, lead_id):
         actor = Actor.load(actor)
         row = store.get_lead_row(self.db.session, lead_id)
         authorize(actor, "intake.read_lead", self.policy.authority, owner_unit=row["registered_unit"])
         return schema(LeadSchema).dump(store.as_lead(row))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def list_leads(self, actor, status=None, limit=50, offset=0):
         actor = Actor.load(actor)
         authorize(actor, "intake.read_lead", self.policy.authority, owner_unit=actor.unit)
@@ -90,14 +92,12 @@ class IntakeService:
         return {"total": total, "items": schema(LeadSchema, many=True).dump([store.as_lead(r) for r in rows])}
 
     @on_event("coordinator.project_state_changed")
-    def on_project_state_changed(self, body):
-        """A project that was rejected, terminated or archived no longer counts as open."""
-        event = Envelope.load(body)
-        if event.payload.get("to_state") not in domain.CLOSING_STATES:
-            return
-        with self.db.handle_once(event.event_id, "on_project_state_changed") as uow:
-            if uow is not None:
-                store.set_status(uow.session, event.project_id, domain.CLOSED)
+    @handled_once
+    def on_project_state_changed(self, event, uow):
+        """A project that was rejected, terminated or archived no longer counts as open (only those states are
+        delivered here: shared.topology.TAKES_ONLY)."""
+        if event.payload.get("to_state") in domain.CLOSING_STATES:
+            store.set_status(uow.session, event.project_id, domain.CLOSED)
 
     @staticmethod
     def _event(event_type, row, actor, reason=None) -> Envelope:
@@ -110,8 +110,8 @@ class IntakeService:
         })
         return Envelope(type=event_type, actor=actor, payload=payload, project_id=row["id"])
 
-    # -- the project reserve (R8) and the public catalog (R9): issue #8 ------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    # -- the project reserve (R8) and the public catalog (R9) ---------------------------------------------------
+    @rpc
     def add_reserve_project(self, actor, data):
         """DRB, with IPB, the parks, IND and the towns, enters a reserve project with its proposal or
         feasibility study (a stored document: type and size limits of the policy)."""
@@ -125,7 +125,7 @@ class IntakeService:
                 "entered_by": actor.dump(), "entered_at": self.clock()})
         return self.get_reserve_project(actor.dump(), reserve_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def update_reserve_project(self, actor, reserve_id, data):
         """Change some fields of a reserve project (DRB, IPB or the unit that entered it); the tier follows."""
         actor = Actor.load(actor)
@@ -145,14 +145,14 @@ class IntakeService:
             reserve_store.change(uow.session, current, **values)
         return self.get_reserve_project(actor.dump(), reserve_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_reserve_project(self, actor, reserve_id):
         actor = Actor.load(actor)
         row = reserve_store.get(self.db.session, reserve_id)
         need_to_know.check(actor, "intake.read_reserve", self.policy.authority, self._reserve_units(row))
         return schema(ReserveSchema).dump(self._reserve_view(row))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def list_reserve_projects(self, actor, year=None, tier=None, published=None, limit=50, offset=0):
         actor = Actor.load(actor)
         every = need_to_know.check_lists(actor, "intake.read_reserve", self.policy.authority)
@@ -164,7 +164,7 @@ class IntakeService:
                                               offset=min(int(offset), 10**9), involving=None if every else actor.unit)
         return schema(ReservePageSchema).dump({"total": total, "items": [self._reserve_view(r) for r in rows]})
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def reserve_plan(self, actor, year):
         """A year's reserve: the count per tier against the yearly minimum, and the shortfall (R8)."""
         actor = Actor.load(actor)
@@ -173,7 +173,7 @@ class IntakeService:
         return schema(ReservePlanSchema).dump(reserve.plan(year, reserve_store.tiers_of_year(self.db.session, year),
                                                      self.policy))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def reserve_document(self, actor, reserve_id):
         actor = Actor.load(actor)
         row = reserve_store.get(self.db.session, reserve_id)
@@ -181,7 +181,7 @@ class IntakeService:
         ref = row["document"]
         return {**ref, "content_base64": base64.b64encode(self.documents.load(ref["id"])).decode()}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def publish_reserve_project(self, actor, reserve_id):
         """DRB or IPB puts a reserve project in the public catalog (R9)."""
         actor = Actor.load(actor)
@@ -194,7 +194,7 @@ class IntakeService:
                                  published_by=actor.dump(), withdrawn_at=None, withdrawn_by=None, withdrawal_reason=None)
         return self.get_reserve_project(actor.dump(), reserve_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def withdraw_reserve_project(self, actor, reserve_id, data):
         """DRB or IPB takes a project out of the public catalog, with a reason."""
         actor = Actor.load(actor)
@@ -208,7 +208,7 @@ class IntakeService:
                                  withdrawn_by=actor.dump(), withdrawal_reason=data["reason"])
         return self.get_reserve_project(actor.dump(), reserve_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def public_catalog(self, query=None):
         """The public catalog: anyone reads it, no actor. Each entry is ``reserve.public_entry`` — its seven
         public fields only — dumped through ``PublicCatalogEntrySchema``, which declares nothing else."""
@@ -218,7 +218,7 @@ class IntakeService:
         return schema(PublicCatalogPageSchema).dump({"total": total,
                                                "items": [reserve.public_entry(r, self.policy) for r in rows]})
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def sectors(self, query=None):
         """GB/T 4754-2017 sections, divisions, groups and classes whose code starts with ``q`` or whose name
         contains it (the sector a lead or a reserve project is in is picked from this list): no actor."""
@@ -229,7 +229,7 @@ class IntakeService:
             {"code": s["code"], "level": s["level"], "label": _("{sector:sector}", sector=s["code"]),
              "name_zh": pairs[s["code"]][0], "name_en": pairs[s["code"]][1]} for s in found])
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def public_catalog_entry(self, ref):
         row = reserve_store.published_by_ref(self.db.session, str(ref))
         return schema(PublicCatalogEntrySchema).dump(reserve.public_entry(row, self.policy))

@@ -24,6 +24,7 @@ from shared.bus import on_event
 from shared.clock import to_shanghai
 from shared.config import ROOT
 from shared.db import Database
+from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
 from shared.policy import cached_policy
 from shared.envelope import Envelope
@@ -65,6 +66,7 @@ class LandReserveService:
     name = "landreserve"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
     shapes = Plan()

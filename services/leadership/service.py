@@ -20,7 +20,8 @@ from shared import sheets
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
+from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import InvalidInput
@@ -42,6 +43,7 @@ class LeadershipService:
     name = "leadership"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
     documents = Documents()
@@ -248,22 +250,18 @@ class LeadershipService:
 
     # -- what leadership learns of the leads ---------------------------------------------------------------------------
     @on_event("intake.lead_registered")
-    def on_lead_registered(self, body):
-        event = Envelope.load(body)
+    @handled_once
+    def on_lead_registered(self, event, uow):
         p = event.payload
-        with self.db.handle_once(event.event_id, "on_lead_registered") as uow:
-            if uow is not None:
-                store.keep_lead(uow.session, event.project_id, ref=p["ref"], name=p["project_name"],
-                                source_channel=p.get("source_channel"), registered_unit=p["registered_unit"],
-                                registered_on=to_shanghai(event.occurred_at).date())
+        store.keep_lead(uow.session, event.project_id, ref=p["ref"], name=p["project_name"],
+                        source_channel=p.get("source_channel"), registered_unit=p["registered_unit"],
+                        registered_on=to_shanghai(event.occurred_at).date())
 
     @on_event("contracts.signed")
-    def on_contract_signed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_contract_signed") as uow:
-            if uow is not None:
-                store.keep_lead(uow.session, event.project_id, signed_on=to_shanghai(event.occurred_at).date(),
-                                contracted_investment=(event.payload.get("terms") or {}).get("total_investment"))
+    @handled_once
+    def on_contract_signed(self, event, uow):
+        store.keep_lead(uow.session, event.project_id, signed_on=to_shanghai(event.occurred_at).date(),
+                        contracted_investment=(event.payload.get("terms") or {}).get("total_investment"))
 
     # -- helpers -------------------------------------------------------------------------------------------------
     def _day(self, on):

@@ -130,7 +130,7 @@ def agreed_land_mu(value, unit: str, policy: Policy) -> Decimal:
     try:
         land = to_mu(value, unit)
     except UnitError as exc:
-        raise InvalidInput.for_field("land.unit" if exc.field == "unit" else "land.value", exc.rule) from None
+        raise InvalidInput.for_field(f"land.{exc.field}", exc.rule) from None
     ceiling = policy.decimal("thresholds.intake.max_land_mu")
     if not Decimal(0) < land <= ceiling:
         raise InvalidInput.for_field("land.value", _("must be more than 0 and at most {ceiling:mu}", ceiling=ceiling))

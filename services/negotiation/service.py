@@ -25,10 +25,11 @@ from shared import need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
+from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
-from shared.errors import EXPECTED
+from shared.lifecycle_copy import copy_filed_project
 from shared.i18n import _, reason, to_wire
 from shared.location_checks import ProjectFacts
 from shared.rpc import rpc
@@ -43,6 +44,7 @@ class NegotiationService:
     name = "negotiation"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
 
@@ -52,44 +54,38 @@ class NegotiationService:
 
     # -- what negotiation learns from the others ---------------------------------------------
     @on_event("intake.project_filed")
-    def on_project_filed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
-            if uow is not None and not store.exists(uow.session, event.project_id):
-                p = event.payload
-                store.create(uow.session, project_id=event.project_id, ref=p["ref"], project_name=p["project_name"],
-                             sector=p["sector"], planned_land_mu=Decimal(p["land_mu"]), location_kind=p["location_kind"],
-                             location_id=p.get("location_id"), stage="filed",
-                             planned_total_investment=Decimal(p["planned_total_investment"]),
-                             planned_fixed_asset_investment=Decimal(p["planned_fixed_asset_investment"]))
+    @handled_once
+    def on_project_filed(self, event, uow):
+        copy_filed_project(uow.session, models.negotiations, event, {
+            "ref": "ref", "project_name": "project_name", "sector": "sector",
+            "planned_land_mu": lambda e: Decimal(e.payload["land_mu"]), "location_kind": "location_kind",
+            "location_id": "location_id",
+            "planned_total_investment": lambda e: Decimal(e.payload["planned_total_investment"]),
+            "planned_fixed_asset_investment": lambda e: Decimal(e.payload["planned_fixed_asset_investment"])},
+            **store.NEW)
 
     @on_event("review.concluded")
-    def on_review_concluded(self, body):
+    @handled_once
+    def on_review_concluded(self, event, uow):
         """The review's outcome; a conclusion after the assigned park's round completes (or ends) the assignment."""
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_review_concluded") as uow:
-            if uow is not None:
-                current = store.row(uow.session, event.project_id)
-                p = event.payload
-                units = domain.review_units(p.get("units"), current["location_kind"], current["location_id"])
-                values = dict(outside_policy=bool(p["outside_policy"]), review_conditions=p["conditions"],
-                              review_units=units)
-                pending = current["stage"] == domain.PARK_REVIEW and current["pending"]
-                if pending and p["outcome"] == "approved":
-                    self._hand_over(uow, current, pending, values)
-                else:
-                    store.change(uow.session, current, stage=p["outcome"], pending=None, **values)
+        current = store.row(uow.session, event.project_id)
+        p = event.payload
+        units = domain.review_units(p.get("units"), current["location_kind"], current["location_id"])
+        values = dict(outside_policy=bool(p["outside_policy"]), review_conditions=p["conditions"], review_units=units)
+        pending = current["stage"] == domain.PARK_REVIEW and current["pending"]
+        if pending and p["outcome"] == "approved":
+            self._hand_over(uow, current, pending, values)
+        else:
+            store.change(uow.session, current, stage=p["outcome"], pending=None, **values)
 
     @on_event("contracts.signed")
-    def on_contract_signed(self, body):
+    @handled_once
+    def on_contract_signed(self, event, uow):
         """Signed: the decided terms are the contract's now; no session changes them any more."""
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_contract_signed") as uow:
-            if uow is not None:
-                store.change(uow.session, store.row(uow.session, event.project_id), stage=domain.SIGNED)
+        store.change(uow.session, store.row(uow.session, event.project_id), stage=domain.SIGNED)
 
     # -- R3 -------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_intermediary(self, actor, project_id, data):
         actor = Actor.load(actor)
         authorize(actor, "negotiation.record_intermediary", self.policy.authority)
@@ -105,7 +101,7 @@ class NegotiationService:
                                                                         name=intermediary["name"]))}))
         return self.get_negotiation(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def ranking(self, actor, project_id):
         actor = Actor.load(actor)
         current = store.row(self.db.session, project_id)
@@ -113,7 +109,7 @@ class NegotiationService:
         candidates = domain.rank_units(current["sector"], current["location_kind"], current["location_id"], self.policy)
         return schema(CandidateSchema, many=True).dump(candidates)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def assign_unit(self, actor, project_id, data):
         """IPB confirms the responsible unit — provided the project passes that unit's location checks (R2/R3); a
         park that did not review the project is asked for its opinion first (a new review round)."""
@@ -153,7 +149,7 @@ class NegotiationService:
             **reason(pending["reason"] or _("handed to {unit:unit} (ranked first)", unit=pending["unit"]))}))
 
     # -- R4 -------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def log_session(self, actor, project_id, data):
         actor = Actor.load(actor)
         data = load_or_invalid(schema(SessionInputSchema), data)
@@ -207,7 +203,7 @@ class NegotiationService:
         uow.emit(Envelope("negotiation.reopened", actor, project_id=current["project_id"], payload={
             "round": round_, "from_stage": current["stage"], "cause": cause, "changed": changed, **reason(why)}))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def renegotiate(self, actor, project_id, data):
         """IPB takes a refused project back to negotiation (R5: it may renegotiate or terminate it)."""
         actor = Actor.load(actor)
@@ -220,14 +216,14 @@ class NegotiationService:
                                                                      reason=data["reason"]))
         return self.get_negotiation(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def incentive_catalogue(self, actor):
         """The county's preferential-policy clauses with their current-policy limits (``policy/incentives.yaml``)."""
         need_to_know.check_lists(Actor.load(actor), "negotiation.read", self.policy.authority)  # no project's data
         return schema(ClauseSchema, many=True).dump(list(domain.catalogue(self.policy).values()))
 
     # -- R5 -------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def route(self, actor, project_id):
         """The decision route computed now from the data, with its reasons."""
         actor = Actor.load(actor)
@@ -236,7 +232,7 @@ class NegotiationService:
         self._may_read(actor, current, sessions)
         return schema(RouteSchema).dump(self._route(session, current, sessions)[0])
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def recommend(self, actor, project_id, data):
         """The park committee / the leaders in charge recommend to the principals (escalated route)."""
         actor = Actor.load(actor)
@@ -259,7 +255,7 @@ class NegotiationService:
                            recommendation=data["recommendation"]))}))
         return self.get_negotiation(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def decide(self, actor, project_id, data):
         """A decision — agree or refuse, with reasons — by a position the route names (R5), once LEGAL has
         taken part in a final-stage session (R4).  It carries the terms decided."""
@@ -303,7 +299,7 @@ class NegotiationService:
         return self.get_negotiation(actor.dump(), project_id)
 
     # -- reads ------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_negotiation(self, actor, project_id):
         actor = Actor.load(actor)
         session = self.db.session
@@ -321,7 +317,7 @@ class NegotiationService:
             current["route"] = self._route(session, current, sessions)[0].dump()
         return schema(NegotiationSchema).dump(current)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def decisions_awaiting(self, actor):
         """A leader's desk: negotiations where the route names the acting position to recommend or decide now."""
         actor = Actor.load(actor)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from services.negotiation import models
 from shared.errors import Conflict, NotFound
 from shared.i18n import _
-from shared.statements import exists as row_exists, first, insert_row, largest, rows, update_rows
+from shared.statements import first, insert_row, largest, rows, update_rows
 
 N, S = models.negotiations, models.sessions
 
@@ -19,12 +19,8 @@ def row(session, project_id: str, lock: bool = False):
     return found
 
 
-def exists(session, project_id: str) -> bool:
-    return row_exists(session, N, project_id=project_id)
-
-
-def create(session, **values) -> None:
-    insert_row(session, N, {"version": 1, "decisions": {}, "review_conditions": [], "outside_policy": False, **values})
+NEW = {"stage": "filed", "version": 1, "decisions": {}, "review_conditions": [], "outside_policy": False}
+"""A filed project's negotiation row, beside what it copies of the filing."""
 
 
 def change(session, current, **values) -> None:

@@ -1,15 +1,31 @@
-"""Notification and tracking rules (R7, R11), pure: routing, back-off, deadlines, stale and escalation
-thresholds, the county's stalled-project lists, special-report causes."""
+"""Notification rules, pure: the facts of an event, routing ("who receives what"), rendering, back-off."""
 from __future__ import annotations
 
 import fnmatch
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any, Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Mapping
 
-from shared.clock import SHANGHAI, to_shanghai
-from shared.errors import InvalidInput
+
+# -- the facts of an event -----------------------------------------------------------------------------
+
+PERSON_FACTS = frozenset({"responsible_person"})
+"""Facts that are a person (``{"user_id", "name"}``): an address in a recipient, a name in a text."""
+
+
+def facts(project_id: str | None, project: Mapping | None, payload: Mapping) -> dict:
+    """What routes and texts may use: the project as notifications knows it (ref, name, state, responsible
+    unit), then the event's own values (a person among them), and an obligation's key, text and due date."""
+    project = project or {}
+    out = {"project_id": project_id, **{k: project.get(k) for k in ("ref", "name", "state", "responsible_unit")}}
+    out.update({k: v for k, v in payload.items()
+                if v is not None and (not isinstance(v, Mapping) or k in PERSON_FACTS)})
+    obligation = payload.get("obligation")
+    if isinstance(obligation, Mapping):
+        out.update(obligation_key=obligation["key"], obligation_text=obligation["text"], obligation_due=obligation["due"])
+    return out
+
 
 # -- routing ("who receives what") -----------------------------------------------------------------
 
@@ -158,121 +174,3 @@ def after_failure(attempt: int, max_attempts: int, now: datetime, base_seconds: 
     return PENDING, now + retry_delay(attempt, base_seconds, max_seconds)
 
 
-# -- deadlines -------------------------------------------------------------------------------------
-
-STALE, ESCALATION, CONSTRUCTION_END, REPORT_DUE, REVIEW_PERIOD, REMINDER = (
-    "stale_project", "problem_escalation", "construction_period_end", "special_report_due", "review_period", "reminder")
-HOLIDAYS_MISSING = "holiday_schedule_missing"
-KINDS = (STALE, ESCALATION, CONSTRUCTION_END, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING)
-
-
-def stale_at(last_progress_at: datetime, stale_days: int) -> datetime:
-    """R11: a project with no progress for ``stale_days`` days is stale from this instant (inclusive)."""
-    return last_progress_at + timedelta(days=stale_days)
-
-
-def is_stale(last_progress_at: datetime, stale_days: int, now: datetime) -> bool:
-    return now >= stale_at(last_progress_at, stale_days)
-
-
-def escalation_at(raised_at: datetime, escalation_days: int) -> datetime:
-    """R11: a problem open for ``escalation_days`` days goes to the liaison leader from this instant."""
-    return raised_at + timedelta(days=escalation_days)
-
-
-def is_due_for_escalation(raised_at: datetime, escalation_days: int, resolved: bool, escalated: bool,
-                          now: datetime) -> bool:
-    return not resolved and not escalated and now >= escalation_at(raised_at, escalation_days)
-
-
-def on_day(day: date, at: str) -> datetime:
-    """``at`` ("09:00") on ``day``, Asia/Shanghai."""
-    hh, mm = (int(p) for p in at.split(":"))
-    return datetime.combine(day, time(hh, mm), tzinfo=SHANGHAI)
-
-
-def holiday_watch(today: date, is_known: Callable[[int], bool], at: str) -> tuple[int, datetime]:
-    """R16: the next check for a missing official holiday schedule — (the year watched, when).  From 1 December
-    the administrators are told every day, while next year's schedule (or this year's, still) is missing: the check
-    is today at ``at``.  Otherwise it is the next 1 December, for the year after it."""
-    for year in (today.year, today.year + 1):
-        if not is_known(year) and today >= date(year - 1, 12, 1):
-            return year, on_day(today, at)
-    start = date(today.year, 12, 1) if today < date(today.year, 12, 1) else date(today.year + 1, 12, 1)
-    return start.year + 1, on_day(start, at)
-
-
-def fall_due_by(deadlines: Iterable[Mapping], as_of: date) -> list[Mapping]:
-    """The pending deadlines that would fire by the end of ``as_of`` (Asia/Shanghai): an administrator's dry run
-    of the deadline timer, which changes nothing."""
-    end = datetime.combine(as_of + timedelta(days=1), time(0, 0), tzinfo=SHANGHAI)
-    return [d for d in deadlines if d["fired_at"] is None and d["cancelled_at"] is None and d["due_at"] < end]
-
-
-def construction_end_at(completion: date) -> datetime:
-    """The construction period is over once the contracted completion day has passed (00:00 the day after)."""
-    return datetime.combine(completion + timedelta(days=1), time(0, 0), tzinfo=SHANGHAI)
-
-
-# -- tracking ---------------------------------------------------------------------------------------
-
-UNTRACKED = frozenset({"lead", "rejected", "refused", "closed", "archived", "terminated"})
-"""States in which a project is not followed for staleness (not filed yet, or over)."""
-ENDED = frozenset({"rejected", "refused", "closed", "archived", "terminated"})
-PAST_CONSTRUCTION = frozenset({"accounting", "closed", "archived", "terminated"})
-
-STALLED = {  # how the county's offices count stalled projects, by lifecycle state
-    "approved_not_assigned": ("approved",),  # 已批未落地: approved at review, no responsible unit yet
-    "signed_not_started": ("signed", "filed_copies"),  # 签约未开工: signed, not handed over for construction
-    "started_not_completed": ("construction",),  # 开工未竣工: under construction, accounting not opened
-}
-STALLED_LABELS = {"approved_not_assigned": "已批未落地", "signed_not_started": "签约未开工",
-                  "started_not_completed": "开工未竣工"}
-
-
-def stalled_category(state: str | None) -> str | None:
-    for category, states in STALLED.items():
-        if state in states:
-            return category
-    return None
-
-
-def days_between(start: datetime, end: datetime) -> int:
-    """Whole days from ``start`` to ``end`` (time in state)."""
-    return max(0, (end - start) // timedelta(days=1))
-
-
-def stalled_lists(projects: Iterable[Mapping], now: datetime) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {c: [] for c in STALLED}
-    for p in projects:
-        category = stalled_category(p["state"])
-        if category is None:
-            continue
-        out[category].append({**p, "days_in_state": days_between(p["state_since"], now)})
-    for items in out.values():
-        items.sort(key=lambda p: (-p["days_in_state"], p["ref"] or ""))
-    return out
-
-
-# -- special reports (R7, R11) -----------------------------------------------------------------------
-
-CAUSES = {"overdue_obligation": "合同义务逾期", "unfinished_review": "联审未完成",
-          "cannot_go_ahead": "项目因客观原因无法推进"}
-CANNOT_GO_AHEAD = "cannot_go_ahead"
-
-
-def check_report_cause(cause: str) -> None:
-    if cause not in CAUSES:
-        raise InvalidInput.for_field("cause", f"must be one of {', '.join(CAUSES)}")
-    if cause == "overdue_obligation":
-        raise InvalidInput.for_field("cause", "a report on an overdue obligation is filed against the obligation "
-                                              "(POST …/obligations/<key>/special-report) so its task closes; "
-                                              "it joins this register by itself")
-
-
-def report_ref(project_ref: str | None, project_id: str, number: int) -> str:
-    return f"SR-{project_ref or project_id}-{number}"
-
-
-def shanghai_text(moment: datetime | None) -> str | None:
-    return to_shanghai(moment).strftime("%Y-%m-%d %H:%M") if moment else None

@@ -1,29 +1,17 @@
-"""notifications — channels, durable deadlines, tracking and the special-report register (R7, R11).
+"""notifications — who hears of what, and how: channels (plugins), routing, delivery and the inbox.
 
-Events from the other services, and this service's own deadlines, are routed by
-``policy/notifications.yaml`` (event type, facts, units and positions) to recipients and channel
-plugins (entry points ``zhaoshang.notification_channels``: inbox, email, webhook).  Each delivery
-is a row, attempted by the dispatcher (``@timer``) in its channel's own pool, logged attempt by
-attempt and retried with back-off; one channel failing never holds up another.
-
-Deadlines (stale project, problem escalation, construction period end, special report due,
-review period, reminders) are rows fired by a ``@timer``: a row is claimed with
-``UPDATE … WHERE fired_at IS NULL`` in the transaction that carries its effect, so a deadline
-that passed while the service was down fires on start, and two instances fire it once.
-
-Tracking (R11): progress and problems per project; a project without progress for the stale
-period is flagged and its responsible person reminded; a problem open for the escalation period
-goes to the liaison leader; the stalled lists count projects the way the county's offices do.
-The register of special reports to the Leading Group is here; the coordinator checks it before
-it terminates a project.
+Events from the other services are routed by ``policy/notifications.yaml`` (event type, facts, units and
+positions) to recipients and channel plugins (entry points ``zhaoshang.notification_channels``: inbox, email,
+webhook).  Each delivery is a row, attempted by the dispatcher (``@timer``) in its channel's own pool, logged
+attempt by attempt and retried with back-off; one channel failing never holds up another.  What falls due
+(a stale project, a problem open too long, a report due today, a reminder) is the supervision service's to
+keep; it says so by ``supervision.*`` events, routed here like any other.
 """
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from marshmallow import RAISE, ValidationError
@@ -33,47 +21,28 @@ from sqlalchemy.orm import Session
 from services.notifications import domain, models, store
 from services.notifications.channels import ChannelError, DeliveryContext, Message, effective_settings, shown_settings
 from services.notifications.dispatch import Channels
-from shared import holidays, need_to_know
-from shared.actor import SYSTEM, Actor, authorize
+from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
-from shared.db import Database
-from shared.dependencies import Calendar, Clock, Documents, PolicyData
+from shared.db import Database, handled_once
+from shared.relay import OutboxRelay
+from shared.dependencies import Clock, PolicyData
 from shared.envelope import Envelope
-from shared.errors import EXPECTED, Conflict, InvalidInput, NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.roster import keep, kept_entries
 from shared.rpc import rpc
 from shared.i18n import _
-from shared.schema import flatten_messages, load_or_invalid, problems_of, schema
+from shared.schema import flatten_messages, load_or_invalid, problems_of, row_id, schema
 from shared.wire.notifications import (
-    ChannelSchema, ChannelSettingsInputSchema, ContactsInputSchema, DeadlineSchema, DeliverySchema, InboxSchema,
-    ProblemInputSchema, ProgressInputSchema, ReminderInputSchema, ResolutionInputSchema, SpecialReportInputSchema,
-    SpecialReportSchema, StalledGroupSchema, TrackingSchema,
+    ChannelSchema, ChannelSettingsInputSchema, DeliverySchema, InboxSchema,
 )
 
 log = logging.getLogger(__name__)
 
 DISPATCH_SECONDS = 1  # how often due deliveries are attempted (operational, not policy)
-DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not policy)
 LEASE_SECONDS = 120  # a delivery taken by an instance that then died is attempted again after this
-INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 RETRY_DEFAULTS = {"base_seconds": 30, "max_seconds": 3600, "max_attempts": 8}
 
-
-
-ROW_ID_MAX = 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
-
-
-def row_id(value, field: str) -> int:
-    """A row id from a caller: a whole number a database can hold, else there is no such row (404, not a crash:
-    ``POST /api/inbox/6754957674901253652480/read`` overflowed SQLite's INTEGER, found by the API property tests)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise NotFound(f"no {field.replace('_', ' ')} {value}", {field: [str(value)]}) from None
-    if not 1 <= number <= ROW_ID_MAX:
-        raise NotFound(f"no {field.replace('_', ' ')} {value}", {field: [str(value)]})
-    return number
 
 class InboxWriter:
     """The inbox the in-app channel writes to (its own short transaction)."""
@@ -100,212 +69,115 @@ class NotificationsService:
     name = "notifications"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
     channels = Channels()
-    calendar = Calendar()
     _deliveries_queued = False  # this worker added a delivery to attempt (each worker has its own instance)
-    documents = Documents()
 
     @rpc
     def health(self):
         return {"service": self.name, "status": "ok", "policy": self.policy.version,
                 "channels": sorted(self.channels.plugins)}
 
-    # -- what notifications learns from the others ---------------------------------------------------
+    # -- what notifications learns from the others: the facts its routes use, and what to tell ---------------
     @on_event("intake.project_filed")
-    def on_project_filed(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
-            if uow is not None:
-                store.ensure_project(uow.session, event.project_id, ref=event.payload["ref"],
-                                     name=event.payload["project_name"])
+    @handled_once
+    def on_project_filed(self, event, uow):
+        store.ensure_project(uow.session, event.project_id, ref=event.payload["ref"], name=event.payload["project_name"])
+
+    @on_event("negotiation.unit_assigned")
+    @handled_once
+    def on_unit_assigned(self, event, uow):
+        store.ensure_project(uow.session, event.project_id)
+        store.set_project(uow.session, event.project_id, responsible_unit=event.payload["unit"])
 
     @on_event("coordinator.project_state_changed")
     def on_project_state_changed(self, body):
-        """Every transition is progress; a project leaving the tracked states stops being followed."""
-        event = Envelope.load(body)
+        self._notify_once(Envelope.load(body), "on_project_state_changed", self._follow_state)
+
+    @staticmethod
+    def _follow_state(session, event: Envelope) -> None:
         p = event.payload
-        with self.db.handle_once(event.event_id, "on_project_state_changed") as uow:
-            if uow is None:
-                return
-            s = uow.session
-            current = store.ensure_project(s, event.project_id, ref=p["ref"])
-            if p["seq"] > current["state_seq"]:
-                store.set_project(s, event.project_id, state=p["to_state"], state_seq=p["seq"],
-                                  state_since=event.occurred_at)
-                self._progress(s, event.project_id, p["to_state"], event.occurred_at, self.clock())
-                if p["to_state"] in domain.PAST_CONSTRUCTION:
-                    store.cancel_deadlines(s, self.clock(), f"project {p['to_state']}", project_id=event.project_id,
-                                           kinds=(domain.CONSTRUCTION_END,))
-                if p["to_state"] in domain.ENDED:
-                    store.cancel_deadlines(s, self.clock(), f"project {p['to_state']}", project_id=event.project_id)
-            self._notify(uow, event.event_id, event.type, event.project_id, p)
-        self._dispatch_soon()
-
-    @on_event("negotiation.unit_assigned")
-    def on_unit_assigned(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_unit_assigned") as uow:
-            if uow is not None:
-                store.ensure_project(uow.session, event.project_id)
-                store.set_project(uow.session, event.project_id, responsible_unit=event.payload["unit"])
-
-    # review (R2): a reminder on the period's last day to the units yet to give their opinion
-    @on_event("review.convened")
-    def on_review_convened(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_review_convened") as uow:
-            if uow is not None:
-                self._arm_review_period(uow.session, event.project_id, event.payload["deadline"],
-                                        event.payload["required_units"], 1)
-
-    @on_event("review.opinion_recorded")
-    def on_review_opinion_recorded(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_review_opinion_recorded") as uow:
-            if uow is None:
-                return
-            pending = store.pending_deadline(uow.session, domain.REVIEW_PERIOD, event.project_id, "review")
-            if pending and pending["payload"].get("round") == event.payload["round"]:
-                payload = dict(pending["payload"])
-                payload["awaiting"] = [u for u in payload["awaiting"] if u != event.payload["unit"]]
-                store.update_deadline_payload(uow.session, pending["id"], payload)
-
-    @on_event("review.returned")
-    def on_review_returned(self, body):
-        self._end_review_period(Envelope.load(body), "on_review_returned", "returned for more information")
-
-    @on_event("review.concluded")
-    def on_review_concluded(self, body):
-        self._end_review_period(Envelope.load(body), "on_review_concluded", "concluded")
-
-    @on_event("review.resubmitted")
-    def on_review_resubmitted(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_review_resubmitted") as uow:
-            if uow is None:
-                return
-            last = [d for d in store.deadlines_of(uow.session, event.project_id, False) if d["kind"] == domain.REVIEW_PERIOD]
-            required = last[-1]["payload"]["required_units"] if last else []
-            self._arm_review_period(uow.session, event.project_id, event.payload["deadline"], required,
-                                    event.payload["round"])
+        current = store.ensure_project(session, event.project_id, ref=p["ref"])
+        if p["seq"] > current["state_seq"]:
+            store.set_project(session, event.project_id, state=p["to_state"], state_seq=p["seq"])
 
     @on_event("review.escalated")
     def on_review_escalated(self, body):
         self._notify_once(Envelope.load(body), "on_review_escalated")
 
-    # contracts (R7, R12)
-    @on_event("contracts.signed")
-    def on_contract_signed(self, body):
-        """The contracted completion date ends the construction period: a deadline for the accounting."""
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_contract_signed") as uow:
-            if uow is None:
-                return
-            completion = date.fromisoformat(event.payload["terms"]["completion"])
-            store.ensure_project(uow.session, event.project_id)
-            store.set_project(uow.session, event.project_id, completion=completion)
-            store.rearm(uow.session, domain.CONSTRUCTION_END, event.project_id, "construction",
-                        domain.construction_end_at(completion), {"completion": completion.isoformat()},
-                        self.clock(), "contract signed again")
-
-    @on_event("contracts.progress_recorded")
-    def on_obligation_progress(self, body):
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_obligation_progress") as uow:
-            if uow is None:
-                return
-            store.ensure_project(uow.session, event.project_id)
-            store.add_progress(uow.session, project_id=event.project_id, source="obligation", note=event.payload["reason"],
-                               by=event.actor.dump(), at=event.occurred_at)
-            self._progress(uow.session, event.project_id, "obligation progress", event.occurred_at, self.clock())
-
     @on_event("contracts.obligation_lapsed")
     def on_obligation_lapsed(self, body):
-        """R7: the report task is open — notify now, remind on the day it is due."""
-        event = Envelope.load(body)
-        p = event.payload
-        with self.db.handle_once(event.event_id, "on_obligation_lapsed") as uow:
-            if uow is None:
-                return
-            store.ensure_project(uow.session, event.project_id)
-            if p.get("responsible_unit"):
-                store.set_project(uow.session, event.project_id, responsible_unit=p["responsible_unit"])
-            key = p["obligation"]["key"]
-            due = domain.on_day(date.fromisoformat(p["report_due"]), self.policy.get("notifications.reminder_time"))
-            store.rearm(uow.session, domain.REPORT_DUE, event.project_id, key, due,
-                        {**self._obligation_facts(p["obligation"]), "report_due": p["report_due"],
-                         "provisional": p.get("provisional", False)}, self.clock(), "lapsed again")
-            self._notify(uow, event.event_id, event.type, event.project_id, p)
-        self._dispatch_soon()
+        """R7: the report task is open — the responsible unit is told now."""
+        self._notify_once(Envelope.load(body), "on_obligation_lapsed", self._note_responsible_unit)
+
+    @staticmethod
+    def _note_responsible_unit(session, event: Envelope) -> None:
+        store.ensure_project(session, event.project_id)
+        if event.payload.get("responsible_unit"):
+            store.set_project(session, event.project_id, responsible_unit=event.payload["responsible_unit"])
 
     @on_event("contracts.special_report_filed")
     def on_obligation_report_filed(self, body):
-        """A report filed against an obligation closes its reminder and joins the register."""
-        event = Envelope.load(body)
-        p = event.payload
-        with self.db.handle_once(event.event_id, "on_obligation_report_filed") as uow:
-            if uow is None:
-                return
-            s = uow.session
-            project = store.ensure_project(s, event.project_id)
-            key = p["obligation"]["key"]
-            store.cancel_deadlines(s, self.clock(), "report filed", kind=domain.REPORT_DUE, project_id=event.project_id,
-                                   subject=key)
-            if not store.report_from_event(s, event.event_id):
-                number = store.next_report_number(s, event.project_id)
-                store.add_report(s, ref=domain.report_ref(project["ref"], event.project_id, number),
-                                 project_id=event.project_id, cause="overdue_obligation",
-                                 summary=(p["obligation"].get("report") or {}).get("summary") or p["reason"],
-                                 document=p["document"], obligation_key=key, filed_by=event.actor.dump(),
-                                 filed_at=event.occurred_at, source_event_id=event.event_id)
-            self._notify(uow, event.event_id, event.type, event.project_id, p)
-        self._dispatch_soon()
+        self._notify_once(Envelope.load(body), "on_obligation_report_filed")
 
     @on_event("contracts.special_report_late")
     def on_special_report_late(self, body):
         self._notify_once(Envelope.load(body), "on_special_report_late")
 
-    @on_event("contracts.report_due_moved")
-    def on_report_due_moved(self, body):
-        """A year's holiday schedule loaded moved a special report's deadline (R16): its reminder moves too."""
-        event = Envelope.load(body)
-        p = event.payload
-        self._move_reminder(event, "on_report_due_moved", domain.REPORT_DUE, p["obligation"]["key"], p["report_due"],
-                            {"report_due": p["report_due"], "provisional": p["provisional"]})
+    @on_event("accounting.opened")
+    def on_accounting_opened(self, body):
+        self._notify_once(Envelope.load(body), "on_accounting_opened")
 
     @on_event("review.deadline_moved")
     def on_review_deadline_moved(self, body):
-        """A year's holiday schedule loaded moved a review period's end (R16): its reminder moves too."""
-        event = Envelope.load(body)
-        p = event.payload
-        self._move_reminder(event, "on_review_deadline_moved", domain.REVIEW_PERIOD, "review", p["deadline"],
-                            {"deadline": p["deadline"]}, lambda pending: pending.get("round") == p["round"])
+        """R16: a year's holiday schedule loaded moved a review period's end."""
+        self._notify_once(Envelope.load(body), "on_review_deadline_moved")
 
-    def _move_reminder(self, event: Envelope, handler: str, kind: str, subject: str, day: str, changes: dict,
-                       applies=lambda pending: True) -> None:
-        with self.db.handle_once(event.event_id, handler) as uow:
-            if uow is None:
-                return
-            pending = store.pending_deadline(uow.session, kind, event.project_id, subject)
-            if pending is not None and applies(pending["payload"]):
-                at = domain.on_day(date.fromisoformat(day), self.policy.get("notifications.reminder_time"))
-                store.rearm(uow.session, kind, event.project_id, subject, at, {**pending["payload"], **changes},
-                            self.clock(), "holiday schedule loaded")
-            self._notify(uow, event.event_id, event.type, event.project_id, event.payload)
-        self._dispatch_soon()
+    @on_event("contracts.report_due_moved")
+    def on_report_due_moved(self, body):
+        """R16: a year's holiday schedule loaded moved a special report's deadline."""
+        self._notify_once(Envelope.load(body), "on_report_due_moved")
+
+    # supervision (R7, R11): what fell due there, and the special-report register
+    @on_event("supervision.project_stale")
+    def on_project_stale(self, body):
+        self._notify_once(Envelope.load(body), "on_project_stale")
+
+    @on_event("supervision.problem_escalated")
+    def on_problem_escalated(self, body):
+        self._notify_once(Envelope.load(body), "on_problem_escalated")
+
+    @on_event("supervision.special_report_due")
+    def on_special_report_due(self, body):
+        self._notify_once(Envelope.load(body), "on_special_report_due")
+
+    @on_event("supervision.special_report_filed")
+    def on_special_report_filed(self, body):
+        self._notify_once(Envelope.load(body), "on_special_report_filed")
+
+    @on_event("supervision.review_period_ending")
+    def on_review_period_ending(self, body):
+        self._notify_once(Envelope.load(body), "on_review_period_ending")
+
+    @on_event("supervision.reminder")
+    def on_reminder(self, body):
+        self._notify_once(Envelope.load(body), "on_reminder")
+
+    @on_event("supervision.holiday_schedule_missing")
+    def on_holiday_schedule_missing(self, body):
+        """R16: told daily from 1 December while next year's official holiday schedule is missing."""
+        self._notify_once(Envelope.load(body), "on_holiday_schedule_missing")
 
     # -- the inbox ------------------------------------------------------------------------------------------
     @on_event("leadership.roster_changed")
-    def on_roster_changed(self, body):
+    @handled_once
+    def on_roster_changed(self, event, uow):
         """The Leading Group's roster: a notice to a position reaches the persons holding it."""
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_roster_changed") as uow:
-            if uow is not None:
-                keep(uow.session, models.roster_copy, event)
+        keep(uow.session, models.roster_copy, event)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def inbox(self, actor, unread_only=False, limit=50):
         """What the acting person receives: addressed to their user id, their position or their unit."""
         actor = Actor.load(actor)
@@ -316,7 +188,7 @@ class NotificationsService:
         return schema(InboxSchema).dump({"unread": store.unread_count(session, addresses, actor.user_id),
                                    "items": [self._shown(i) for i in items]})
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def mark_read(self, actor, notification_id):
         actor = Actor.load(actor)
         authorize(actor, "notifications.read_inbox", self.policy.authority)
@@ -329,7 +201,7 @@ class NotificationsService:
         return self.inbox(actor.dump(), True)
 
     # -- deliveries and channels -------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def deliveries(self, actor, project_id=None, limit=50):
         """The delivery log: each notification's channels, status, attempts and their outcomes."""
         actor = Actor.load(actor)
@@ -346,13 +218,13 @@ class NotificationsService:
                         "next_attempt_at": _sh(d["next_attempt_at"]), "delivered_at": _sh(d["delivered_at"])})
         return schema(DeliverySchema, many=True).dump(out)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def channels_settings(self, actor):
         actor = Actor.load(actor)
         authorize(actor, "notifications.configure_channels", self.policy.authority)
         return self._channel_views(store.stored_settings(self.db.session))
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def configure_channel(self, actor, channel, data):
         """IPB's administrator points a channel elsewhere at run time (over config/zhaoshang.yaml)."""
         actor = Actor.load(actor)
@@ -421,315 +293,25 @@ class NotificationsService:
         except Exception:  # the timer tries again in a second
             log.exception("immediate dispatch failed; the timer will retry")
 
-    # -- durable deadlines ---------------------------------------------------------------------------------------
-    @timer(interval=DEADLINE_SCAN_SECONDS)
-    def fire_due_deadlines(self):
-        """Fire every deadline that is due and not fired: once, even with two instances running."""
-        now = self.clock()
-        self._watch_holiday_schedules(now)
-        session = self.db.session
-        due = store.due_deadlines(session, now)
-        session.commit()
-        fired = 0
-        for row in due:
-            try:
-                with self.db.unit_of_work() as uow:
-                    if not store.claim_deadline(uow.session, row["id"], now, INSTANCE):
-                        continue  # another instance fired it, or it was cancelled meanwhile
-                    outcome = self._fire(uow, row, now)
-                    store.set_deadline_outcome(uow.session, row["id"], outcome)
-                fired += 1
-            except Exception:  # this one is retried on the next scan; the others still fire
-                log.exception("deadline %s (%s) could not fire; retrying on the next scan", row["id"], row["kind"])
-        if fired:
-            self._dispatch_soon()
-        return fired
-
-    @rpc(expected_exceptions=EXPECTED)
-    def fire_due_now(self, actor):
-        authorize(Actor.load(actor), "notifications.manage_deadlines", self.policy.authority)
-        return self.fire_due_deadlines()
-
-    @rpc(expected_exceptions=EXPECTED)
-    def deadlines(self, actor, project_id=None, pending_only=True):
-        authorize(Actor.load(actor), "notifications.manage_deadlines", self.policy.authority)
-        return self._deadline_views(store.deadlines_of(self.db.session, project_id, bool(pending_only)))
-
-    @rpc(expected_exceptions=EXPECTED)
-    def deadlines_outlook(self, actor, as_of):
-        """An administrator's dry run: the deadlines that would fire by the end of ``as_of`` — nothing fired."""
-        authorize(Actor.load(actor), "notifications.preview_deadlines", self.policy.authority)
-        try:
-            day = date.fromisoformat(as_of)
-        except (TypeError, ValueError):
-            raise InvalidInput.for_field("as_of", _("must be a date, YYYY-MM-DD")) from None
-        return self._deadline_views(domain.fall_due_by(store.deadlines_of(self.db.session, None, True), day))
-
-    @rpc(expected_exceptions=EXPECTED)
-    def schedule_reminder(self, actor, project_id, data):
-        """IPB or the LG sets a follow-up reminder (督办) on a project: a deadline like the others."""
-        actor = Actor.load(actor)
-        authorize(actor, "notifications.schedule_reminder", self.policy.authority)
-        data = load_or_invalid(schema(ReminderInputSchema), data)
-        now = self.clock()
-        if data["at"] <= now:
-            raise InvalidInput.for_field("at", "must be in the future")
-        with self.db.unit_of_work() as uow:
-            project = store.project(uow.session, project_id)
-            to = data["to"] or [f"unit:{project['responsible_unit'] or 'IPB'}"]
-            deadline_id = store.add_deadline(uow.session, domain.REMINDER, project_id, f"reminder-{int(time.time() * 1e6)}",
-                                             data["at"], {"note": data["note"], "to": to, "by": actor.dump()}, now)
-        return self._deadline_views([d for d in store.deadlines_of(self.db.session, project_id, False)
-                                     if d["id"] == deadline_id])[0]
-
-    def _fire(self, uow, row: dict, now: datetime) -> str:
-        s, kind, project_id, payload = uow.session, row["kind"], row["project_id"], row["payload"]
-        cause = f"deadline:{row['id']}"
-        if kind == domain.STALE:
-            project = store.find_project(s, project_id)
-            days = self.policy.integer("thresholds.tracking.stale_days")
-            if project is None or project["state"] in domain.UNTRACKED:
-                return "not tracked any more"
-            if not domain.is_stale(project["last_progress_at"], days, now):
-                store.add_deadline(s, domain.STALE, project_id, "progress",
-                                   domain.stale_at(project["last_progress_at"], days), {}, now)
-                return "progress since: re-armed"
-            store.set_project(s, project_id, stale_since=now)
-            sent = self._notify(uow, cause, "notifications.project_stale", project_id, {
-                "stale_days": days, "last_progress": domain.shanghai_text(project["last_progress_at"])})
-            return f"flagged stale; reminded {', '.join(sent) or 'nobody'}"
-        if kind == domain.ESCALATION:
-            problem = store.problem(s, project_id, int(row["subject"]))
-            if problem["resolved_at"] is not None:
-                return "resolved before"
-            days = self.policy.integer("thresholds.tracking.problem_escalation_days")
-            sent = self._notify(uow, cause, "notifications.problem_escalated", project_id, {
-                "problem": problem["description"], "owner": problem["owner"], "escalation_days": days,
-                "raised": domain.shanghai_text(problem["raised_at"])})
-            store.change_problem(s, problem["id"], escalated_at=now, escalated_to=sent)
-            return f"escalated to {', '.join(sent) or 'nobody'}"
-        if kind == domain.CONSTRUCTION_END:
-            completion = payload["completion"]
-            uow.emit(Envelope("notifications.construction_period_ended", SYSTEM, project_id=project_id, payload={
-                "completion": completion,
-                "reason": f"the contracted completion date {completion} has passed: the construction period is over"}))
-            self._notify(uow, cause, "notifications.construction_period_ended", project_id, {"completion": completion})
-            return "construction period ended: event sent"
-        if kind == domain.REPORT_DUE:
-            sent = self._notify(uow, cause, "notifications.special_report_due", project_id, payload)
-            return f"reminded {', '.join(sent) or 'nobody'}"
-        if kind == domain.REVIEW_PERIOD:
-            if not payload.get("awaiting"):
-                return "every unit has given its opinion"
-            sent = self._notify(uow, cause, "notifications.review_period_ending", project_id, payload)
-            return f"reminded {', '.join(sent) or 'nobody'}"
-        if kind == domain.REMINDER:
-            sent = self._notify(uow, cause, "notifications.reminder", project_id, payload)
-            return f"reminded {', '.join(sent) or 'nobody'}"
-        if kind == domain.HOLIDAYS_MISSING:
-            return self._holiday_schedule_check(uow, int(row["subject"]), now)
-        return f"unknown kind {kind}: nothing done"
-
-    # -- R16: the official holiday schedules ---------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
-    def load_holidays(self, actor, year, data):
-        """An administrator loads a year's official schedule: kept, and the daily notice about it stops.  (The
-        deadlines counted on it are review's and contracts'; their reminders here move with their events.)"""
-        actor = Actor.load(actor)
-        authorize(actor, "notifications.load_holidays", self.policy.authority)
-        year, schedule = holidays.schedule_of(year, data)
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
-            holidays.store_year(uow.session, models.holiday_years, year, schedule, actor.dump(), now)
-            store.cancel_deadlines(uow.session, now, f"the {year} holiday schedule is loaded",
-                                   kind=domain.HOLIDAYS_MISSING, subject=str(year))
-        self.calendar.add_years({year: schedule})
-        self._watch_holiday_schedules(now)
-        return {"service": self.name, "year": year, "moved": []}
-
-    def _watch_holiday_schedules(self, now: datetime) -> None:
-        """Keep one pending check of the official holiday schedule (a durable deadline): it survives restarts."""
-        pending = store.pending_of_kind(self.db.session, domain.HOLIDAYS_MISSING)
-        self.db.session.commit()
-        if pending:
-            return
-        year, at = domain.holiday_watch(to_shanghai(now).date(), self.calendar.is_known_year,
-                                        self.policy.get("notifications.reminder_time"))
-        with self.db.unit_of_work() as uow:
-            store.add_deadline(uow.session, domain.HOLIDAYS_MISSING, None, str(year), at, {"year": year}, now)
-
-    def _holiday_schedule_check(self, uow, year: int, now: datetime) -> str:
-        """Tell the administrators, once a day, that a year's schedule is missing; then the next day's check."""
-        today = to_shanghai(now).date()
-        outcome = f"the {year} holiday schedule is known"
-        if not self.calendar.is_known_year(year):
-            sent = self._notify(uow, f"holiday-schedule:{year}:{today.isoformat()}", "notifications.holiday_schedule_missing",
-                                None, {"year": year, "today": today.isoformat(), "since": f"{year - 1}-12-01"})
-            outcome = f"the {year} holiday schedule is missing: told {', '.join(sent) or 'nobody'}"
-        if not store.pending_of_kind(uow.session, domain.HOLIDAYS_MISSING):
-            following, at = domain.holiday_watch(today + timedelta(days=1), self.calendar.is_known_year,
-                                                 self.policy.get("notifications.reminder_time"))
-            store.add_deadline(uow.session, domain.HOLIDAYS_MISSING, None, str(following), at, {"year": following}, now)
-        return outcome
-
-    # -- tracking (R11) ------------------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
-    def tracking(self, actor, project_id):
-        actor = Actor.load(actor)
-        session = self.db.session
-        need_to_know.check(actor, "notifications.read_tracking", self.policy.authority, need_to_know.project_units(
-            store.project(session, project_id)["responsible_unit"],
-            more=[p["owner"][5:] for p in store.problems_of(session, project_id) if p["owner"].startswith("unit:")]))
-        return self._tracking_view(session, project_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def record_progress(self, actor, project_id, data):
-        """Progress as it happens (the first of the "four promptnesses"); it clears a stale flag."""
-        actor = Actor.load(actor)
-        data = load_or_invalid(schema(ProgressInputSchema), data)
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
-            project = store.project(uow.session, project_id)
-            authorize(actor, "notifications.record_progress", self.policy.authority,
-                      responsible_unit=project["responsible_unit"] or "-")
-            store.add_progress(uow.session, project_id=project_id, source="recorded", note=data["note"],
-                               by=actor.dump(), at=now)
-            self._progress(uow.session, project_id, "recorded", now, now)
-        return self._tracking_view(self.db.session, project_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def raise_problem(self, actor, project_id, data):
-        """A problem with its owner; open for the escalation period, it goes to the liaison leader."""
-        actor = Actor.load(actor)
-        data = load_or_invalid(schema(ProblemInputSchema), data)
-        now = self.clock()
-        days = self.policy.integer("thresholds.tracking.problem_escalation_days")
-        with self.db.unit_of_work() as uow:
-            project = store.project(uow.session, project_id)
-            authorize(actor, "notifications.raise_problem", self.policy.authority,
-                      responsible_unit=project["responsible_unit"] or "-")
-            problem_id = store.add_problem(uow.session, project_id=project_id, description=data["description"],
-                                           owner=data["owner"], raised_by=actor.dump(), raised_at=now)
-            store.add_deadline(uow.session, domain.ESCALATION, project_id, str(problem_id),
-                               domain.escalation_at(now, days), {"problem_id": problem_id}, now)
-        return self._tracking_view(self.db.session, project_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def resolve_problem(self, actor, project_id, problem_id, data):
-        actor = Actor.load(actor)
-        data = load_or_invalid(schema(ResolutionInputSchema), data)
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
-            project = store.project(uow.session, project_id)
-            problem = store.problem(uow.session, project_id, row_id(problem_id, "problem_id"), lock=True)
-            owner_unit = problem["owner"][5:] if problem["owner"].startswith("unit:") else "-"
-            authorize(actor, "notifications.resolve_problem", self.policy.authority,
-                      responsible_unit=project["responsible_unit"] or "-", owner_unit=owner_unit)
-            if not store.change_problem(uow.session, problem["id"], resolved_at=now, resolved_by=actor.dump(),
-                                        resolution=data["resolution"]):
-                raise Conflict(f"problem {problem_id} is already resolved", {"problem_id": [str(problem_id)]})
-            store.cancel_deadlines(uow.session, now, "resolved", kind=domain.ESCALATION, project_id=project_id,
-                                   subject=str(problem["id"]))
-            store.add_progress(uow.session, project_id=project_id, source="recorded",
-                               note=f"问题已解决：{problem['description']} — {data['resolution']}", by=actor.dump(), at=now)
-            self._progress(uow.session, project_id, "problem resolved", now, now)
-        return self._tracking_view(self.db.session, project_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def set_contacts(self, actor, project_id, data):
-        """IPB names the project's responsible person and liaison leader (R10)."""
-        actor = Actor.load(actor)
-        authorize(actor, "notifications.set_contacts", self.policy.authority)
-        data = load_or_invalid(schema(ContactsInputSchema), data)
-        if not data:
-            raise InvalidInput.for_field("body", "give responsible_person and/or liaison_leader")
-        with self.db.unit_of_work() as uow:
-            store.project(uow.session, project_id)
-            store.set_project(uow.session, project_id, **data)
-        return self._tracking_view(self.db.session, project_id)
-
-    @rpc(expected_exceptions=EXPECTED)
-    def stalled(self, actor):
-        """Stalled projects as the county's offices count them, each with its time in state."""
-        actor = Actor.load(actor)
-        every = need_to_know.check_lists(actor, "notifications.read_tracking", self.policy.authority)
-        session = self.db.session
-        states = tuple(s for states in domain.STALLED.values() for s in states)
-        problems = store.open_problem_counts(session)
-        rows = [{**p, "stale": p["stale_since"] is not None, "open_problems": problems.get(p["project_id"], 0),
-                 "state_since": to_shanghai(p["state_since"])} for p in store.projects_in(session, states)
-                if every or p["responsible_unit"] == actor.unit]
-        lists = domain.stalled_lists(rows, self.clock())
-        return schema(StalledGroupSchema, many=True).dump([
-            {"category": c, "label": domain.STALLED_LABELS[c], "count": len(items), "items": items}
-            for c, items in lists.items()])
-
-    # -- special reports (R7, R11) ---------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
-    def file_special_report(self, actor, project_id, data):
-        """A special report to the Leading Group: an unfinished review, or a project that cannot go ahead."""
-        actor = Actor.load(actor)
-        data = load_or_invalid(schema(SpecialReportInputSchema), data)
-        domain.check_report_cause(data["cause"])
-        now = self.clock()
-        with self.db.unit_of_work() as uow:
-            project = store.project(uow.session, project_id)
-            authorize(actor, "notifications.file_special_report", self.policy.authority,
-                      responsible_unit=project["responsible_unit"] or "-")
-            ref = self.documents.save_base64(data["document"])
-            report_ref = domain.report_ref(project["ref"], project_id, store.next_report_number(uow.session, project_id))
-            store.add_report(uow.session, ref=report_ref, project_id=project_id, cause=data["cause"],
-                             summary=data["summary"], document=ref.dump(), filed_by=actor.dump(), filed_at=now)
-            self._notify(uow, f"report:{report_ref}", "notifications.special_report_filed", project_id, {
-                "report_ref": report_ref, "cause": data["cause"], "cause_zh": domain.CAUSES[data["cause"]],
-                "summary": data["summary"]})
-        self._dispatch_soon()
-        return self._report_view(store.report(self.db.session, report_ref))
-
-    @rpc(expected_exceptions=EXPECTED)
-    def special_reports(self, actor, project_id=None):
-        actor = Actor.load(actor)
-        session = self.db.session
-        items = store.reports(session, project_id)
-        if project_id:
-            project = store.find_project(session, project_id) or {}
-            authorize(actor, "notifications.read_special_reports", self.policy.authority,
-                      responsible_unit=project.get("responsible_unit") or "-")
-        else:
-            authorize(actor, "notifications.read_special_reports", self.policy.authority, responsible_unit="-")
-        return [self._report_view(r) for r in items]
-
-    @rpc(expected_exceptions=EXPECTED)
-    def special_report(self, actor, ref):
-        actor = Actor.load(actor)
-        session = self.db.session
-        item = store.report(session, ref)
-        project = store.find_project(session, item["project_id"]) or {}
-        authorize(actor, "notifications.read_special_reports", self.policy.authority,
-                  responsible_unit=project.get("responsible_unit") or "-")
-        return self._report_view(item)
-
     # -- helpers ------------------------------------------------------------------------------------------------------
     def _routes(self) -> list[domain.Route]:
         """The routes (a channel named there but not installed is recorded 'skipped', not fatal)."""
         return self.policy.derived("notification_routes", lambda p: domain.load_routes(p.get("notifications")))
 
-    def _notify_once(self, event: Envelope, handler: str) -> None:
+    def _notify_once(self, event: Envelope, handler: str, learn=None) -> None:
+        """Route the event once (``handler`` records it as processed), after ``learn(session, event)`` kept what
+        the routes need of it; the deliveries it made are started at once."""
         with self.db.handle_once(event.event_id, handler) as uow:
             if uow is not None:
+                if learn is not None:
+                    learn(uow.session, event)
                 self._notify(uow, event.event_id, event.type, event.project_id, event.payload)
         self._dispatch_soon()
 
     def _notify(self, uow, cause: str, event_type: str, project_id: str | None, payload: dict) -> list[str]:
         """Route one event to its notifications and their deliveries; returns who was addressed."""
         s = uow.session
-        project = store.find_project(s, project_id) or {}
-        facts = {"project_id": project_id, "ref": project.get("ref"), "name": project.get("name"),
-                 "state": project.get("state"), "responsible_unit": project.get("responsible_unit"),
-                 "responsible_person": project.get("responsible_person"), "liaison_leader": project.get("liaison_leader")}
-        facts.update({k: v for k, v in payload.items() if v is not None and not isinstance(v, dict)})
-        if isinstance(payload.get("obligation"), dict):
-            facts.update(self._obligation_facts(payload["obligation"]))
+        facts = domain.facts(project_id, store.find_project(s, project_id), payload)
         now = self.clock()
         book = self.policy.get("notifications").get("addresses") or {}
         stored = store.stored_settings(s)
@@ -769,73 +351,13 @@ class NotificationsService:
         return addressed
 
 
-    def _progress(self, session, project_id: str, what: str, at: datetime, now: datetime) -> None:
-        """Progress clears the stale flag and moves the stale deadline (R11)."""
-        project = store.project(session, project_id)
-        last = max(filter(None, [project["last_progress_at"], at]))
-        store.set_project(session, project_id, last_progress_at=last, stale_since=None)
-        if project["state"] in domain.UNTRACKED or project["state"] is None:
-            store.cancel_deadlines(session, now, f"not tracked in state {project['state']}", kind=domain.STALE,
-                                   project_id=project_id)
-            return
-        days = self.policy.integer("thresholds.tracking.stale_days")
-        store.rearm(session, domain.STALE, project_id, "progress", domain.stale_at(last, days), {"after": what}, now,
-                    f"progress: {what}")
-
-    def _arm_review_period(self, session, project_id: str, deadline: str, required: list, round_: int) -> None:
-        at = domain.on_day(date.fromisoformat(deadline), self.policy.get("notifications.reminder_time"))
-        store.ensure_project(session, project_id)
-        store.rearm(session, domain.REVIEW_PERIOD, project_id, "review", at,
-                    {"deadline": deadline, "required_units": list(required), "awaiting": list(required), "round": round_},
-                    self.clock(), f"round {round_}")
-
-    def _end_review_period(self, event: Envelope, handler: str, why: str) -> None:
-        with self.db.handle_once(event.event_id, handler) as uow:
-            if uow is not None:
-                store.cancel_deadlines(uow.session, self.clock(), f"review {why}", kind=domain.REVIEW_PERIOD,
-                                       project_id=event.project_id)
-
-    @staticmethod
-    def _obligation_facts(obligation: dict) -> dict:
-        return {"obligation_key": obligation["key"], "obligation_text": obligation["text"],
-                "obligation_due": obligation["due"]}
-
     @staticmethod
     def _shown(item: dict) -> dict:
         return {**item, "created_at": to_shanghai(item["created_at"]), "read_at": _sh(item.get("read_at"))}
 
-    def _deadline_views(self, rows: list) -> list:
-        return schema(DeadlineSchema, many=True).dump(_deadline_rows(rows))
-
-    def _tracking_view(self, session, project_id: str) -> dict:
-        project = store.project(session, project_id)
-        stale_days = self.policy.integer("thresholds.tracking.stale_days")
-        days = self.policy.integer("thresholds.tracking.problem_escalation_days")
-        problems = [{**p, "raised_at": to_shanghai(p["raised_at"]),
-                     "escalation_due": to_shanghai(domain.escalation_at(p["raised_at"], days)),
-                     "escalated_at": _sh(p["escalated_at"]), "resolved_at": _sh(p["resolved_at"])}
-                    for p in store.problems_of(session, project_id)]
-        tracked = project["state"] not in domain.UNTRACKED and project["last_progress_at"] is not None
-        view = {**project, "state_since": _sh(project["state_since"]), "last_progress_at": _sh(project["last_progress_at"]),
-                "stale": project["stale_since"] is not None, "stale_since": _sh(project["stale_since"]),
-                "stale_due": to_shanghai(domain.stale_at(project["last_progress_at"], stale_days)) if tracked else None,
-                "progress": [{**p, "at": to_shanghai(p["at"])} for p in store.progress_of(session, project_id)],
-                "problems": problems,
-                "deadlines": _deadline_rows(store.deadlines_of(session, project_id, True))}
-        return schema(TrackingSchema).dump(view)
-
-    @staticmethod
-    def _report_view(item: dict) -> dict:
-        return schema(SpecialReportSchema).dump({**item, "filed_at": to_shanghai(item["filed_at"])})
-
 
 def _sh(moment):
     return moment and to_shanghai(moment)
-
-
-def _deadline_rows(rows: list) -> list:
-    return [{**d, "due_at": to_shanghai(d["due_at"]), "fired_at": _sh(d["fired_at"]),
-             "cancelled_at": _sh(d["cancelled_at"])} for d in rows]
 
 
 def _deliver_here(session, plugin, message: Message, targets: list[str], now: datetime) -> None:

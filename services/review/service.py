@@ -21,10 +21,12 @@ from shared.bus import on_event
 from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
-from shared.db import Database
+from shared.db import Database, handled_once
+from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, PolicyData
 from shared.envelope import Envelope
-from shared.errors import EXPECTED, Conflict, NotAllowed
+from shared.lifecycle_copy import copy_filed_project
+from shared.errors import Conflict, NotAllowed
 from shared.i18n import _, reason, to_wire
 from shared.schema import load_or_invalid, schema
 from shared.wire.review import (
@@ -48,6 +50,7 @@ class ReviewService:
     name = "review"
 
     db = Database(models.metadata)
+    relay = OutboxRelay()
     policy = PolicyData()
     calendar = Calendar()
     clock = Clock()
@@ -59,12 +62,10 @@ class ReviewService:
                 "checks": sorted(c.name for c in self.checks)}
 
     @on_event("intake.project_filed")
-    def on_project_filed(self, body):
+    @handled_once
+    def on_project_filed(self, event, uow):
         """Only a filed project may be reviewed (R1): remember what the checks need."""
-        event = Envelope.load(body)
-        with self.db.handle_once(event.event_id, "on_project_filed") as uow:
-            if uow is not None:
-                store.remember_filed(uow.session, event.project_id, event.payload, event.occurred_at)
+        copy_filed_project(uow.session, models.filed_projects, event, store.FILED)
 
     @on_event("negotiation.park_review_requested")
     def on_park_review_requested(self, body):
@@ -98,7 +99,7 @@ class ReviewService:
                                reasons=[f"{f['check']}: {f['reason']}" for f in failures])
 
     # -- IPB --------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def convene(self, actor, project_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "review.convene", self.policy.authority)
@@ -129,7 +130,7 @@ class ReviewService:
                                         for f in failures])
         return self.get_review(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_return(self, actor, project_id, data):
         """IPB records that a unit returned the project for more information."""
         actor = Actor.load(actor)
@@ -148,7 +149,7 @@ class ReviewService:
                            request=data["request"]))}))
         return self.get_review(actor.dump(), project_id)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def resubmit(self, actor, project_id, data):
         """IPB records the investor's resubmission: a new round with a new review period."""
         actor = Actor.load(actor)
@@ -175,7 +176,7 @@ class ReviewService:
         return self.get_review(actor.dump(), project_id)
 
     # -- reviewing units ------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def record_opinion(self, actor, project_id, data):
         """A unit's reviewer records its own unit's opinion, once per round."""
         actor = Actor.load(actor)
@@ -205,7 +206,7 @@ class ReviewService:
         return self.get_review(actor.dump(), project_id)
 
     # -- reads ------------------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def get_review(self, actor, project_id):
         actor = Actor.load(actor)
         session = self.db.session
@@ -232,7 +233,7 @@ class ReviewService:
         )
         return schema(ReviewSchema).dump(review)
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def queue(self, actor):
         """The acting unit's desk: open reviews awaiting its opinion, soonest deadline first."""
         actor = Actor.load(actor)
@@ -241,7 +242,7 @@ class ReviewService:
         return schema(QueueItemSchema, many=True).dump(items)
 
     # -- the review period ---------------------------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def escalate_overdue_now(self, actor):
         """The same scan as the timer, on request."""
         authorize(Actor.load(actor), "review.convene", self.policy.authority)
@@ -273,7 +274,7 @@ class ReviewService:
         return escalated
 
     # -- R16: a year's official holiday schedule loaded -----------------------------------------------------
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def load_holidays(self, actor, year, data):
         """An administrator loads a year's official schedule: kept, added to the calendar, and every provisional
         review deadline counted again; each that moved is said (``review.deadline_moved``) and returned."""

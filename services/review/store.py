@@ -19,15 +19,11 @@ def filed_project(session, project_id: str):
     return row
 
 
-def remember_filed(session, project_id: str, payload: dict, at) -> None:
-    if exists(session, F, project_id=project_id):
-        return
-    insert_row(session, F, dict(
-        project_id=project_id, ref=payload["ref"], project_name=payload["project_name"], sector=payload["sector"],
-        fixed_asset_investment=payload["planned_fixed_asset_investment"],
-        total_investment=payload["planned_total_investment"], land_mu=payload["land_mu"],
-        location_kind=payload["location_kind"], location_id=payload.get("location_id"), filed_at=at,
-    ))
+FILED = {"ref": "ref", "project_name": "project_name", "sector": "sector",
+         "fixed_asset_investment": "planned_fixed_asset_investment", "total_investment": "planned_total_investment",
+         "land_mu": "land_mu", "location_kind": "location_kind", "location_id": "location_id",
+         "filed_at": lambda event: event.occurred_at}
+"""What review keeps of ``intake.project_filed`` (column: payload key, or a function of the event)."""
 
 
 def review_row(session, project_id: str, lock: bool = False):

@@ -130,7 +130,7 @@ class ObligationSchema(Schema):
     text = fields.String()
     due = fields.String(metadata={"format": "date"})
     party = fields.String()
-    status = fields.String(metadata={"description": "open | met | lapsed"})
+    status = fields.String(metadata={"description": "open | met | lapsed | ended (the project was terminated)"})
     progress = fields.List(fields.Dict())
     report_due = fields.String(allow_none=True, metadata={"format": "date", "description": "the special report's due date"})
     report_due_provisional = fields.Boolean(allow_none=True)

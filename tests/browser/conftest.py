@@ -26,7 +26,7 @@ from tests.browser import readme
 from tests.browser.driver import CHROMIUM, OUTPUT
 from tests.conftest import wait_for
 from tests.e2e.conftest import ALL, Api, headers
-from zhaoshang import cli
+from zhaoshang import demo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +41,7 @@ def web(module_platform):
     base = f"http://{env['ZS_GATEWAY_ADDRESS']}"
     wait_for(lambda: requests.get(base + "/health", timeout=2).ok, what="gateway up")
     with pytest.MonkeyPatch.context() as patch:  # the demo's steps (set-up) act by the trusted headers here
-        patch.setattr(cli, "_headers", lambda base, actor: {"Content-Type": "application/json", **headers(actor)})
+        patch.setattr(demo, "_headers", lambda base, actor: {"Content-Type": "application/json", **headers(actor)})
         yield Api(base), base, config
 
 

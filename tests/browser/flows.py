@@ -1,4 +1,4 @@
-"""The browser side of the flows of issue #9: each drives the web app like a user and saves a screenshot.
+"""The browser side of the web app's flows: each drives the web app like a user and saves a screenshot.
 
 Called by ``driver.py`` in a process of its own as ``flow(page, output, base=…, …)``; returns what the
 test checks afterwards through the API.  The single-step flows open pages in the web app's dev actor mode
@@ -171,7 +171,7 @@ def sign_in(page, output, base, user_id, password):
     return {"refusal": refusal, "who": who, "leads": leads, "screenshot": screenshot}
 
 
-# -- one project's whole life in the browser (issue #9: every step after filing) ------------------------------
+# -- one project's whole life in the browser (every step after filing) -----------------------------------------
 # The people are the README's (tests/browser/readme.py): each position signs in with its user id and password on
 # the sign-in page, as the README's table says; no dev actor, no actor headers.
 

@@ -1,4 +1,4 @@
-"""The flows of issue #9 in real headless Chromium, each with a screenshot under tests/browser/output/.
+"""The web app's flows in real headless Chromium, each with a screenshot under tests/browser/output/.
 
 The set-up of the single-step flows (a lead under review, a negotiation awaiting the decision, a contract filed)
 goes through the API as ``zhaoshang demo`` does it; the step the issue names is done in the browser
@@ -18,7 +18,7 @@ import pytest
 from tests.browser.conftest import run_flow
 from tests.conftest import wait_for
 from tests.factories import credit_code
-from zhaoshang import cli
+from zhaoshang import demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]  # e2e: the whole platform runs
 
@@ -35,14 +35,14 @@ FINAL = {"held_on": "2026-11-25", "stage": "final",
 
 def reviewed_lead(base: str, n: int, name: str) -> dict:
     """A lead registered, filed and under joint review (as the demo does it)."""
-    return cli._file_and_review(base, cli.sample_lead(n=n, project_name=name, land_demand={"value": "45", "unit": "mu"},
+    return demo._file_and_review(base, demo.sample_lead(n=n, project_name=name, land_demand={"value": "45", "unit": "mu"},
                                                       planned_fixed_asset_investment="100000000"))
 
 
 def negotiated_lead(base: str, n: int, name: str) -> dict:
     lead = reviewed_lead(base, n, name)
-    cli._approve(base, lead)
-    cli._negotiate(base, lead, [EARLY, FINAL])
+    demo._approve(base, lead)
+    demo._negotiate(base, lead, [EARLY, FINAL])
     return lead
 
 
@@ -93,10 +93,10 @@ def test_park_head_decides(web):
 def test_custodians_register(web):
     api, base, _ = web
     lead = negotiated_lead(base, 6, "浏览器测试合同项目")
-    cli._try(base, "POST", f"/api/projects/{lead['id']}/decision-route/decisions",
-             cli._leader("park_head:hengdong", "PARK:hengdong"), {"decision": "agree"})
-    cli._print_project(base, lead, "agreed")
-    cli._contract_to_construction(base, lead, "park_head:hengdong", "PARK:hengdong")
+    demo._try(base, "POST", f"/api/projects/{lead['id']}/decision-route/decisions",
+             demo._leader("park_head:hengdong", "PARK:hengdong"), {"decision": "agree"})
+    demo._print_project(base, lead, "agreed")
+    demo._contract_to_construction(base, lead, "park_head:hengdong", "PARK:hengdong")
     result = run_flow("custodian_register", base=base, actor="fin-archivist,archivist,FIN")
     assert Path(result["screenshot"]).exists()
     assert lead["ref"] in result["held"] and "第3份" in result["held"] and "财政局 合同柜 F-3" in result["held"]
@@ -116,7 +116,7 @@ def test_public_catalog_shows_no_confidential_field(web):
 
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     drb = {"user_id": "drb-1", "position": "reserve_clerk", "unit": "DRB"}
-    with ClusterRpcProxy(config, timeout=20) as rpc:  # the reserve (issue #8) is entered over the bus
+    with ClusterRpcProxy(config, timeout=20) as rpc:  # the reserve is entered over the bus
         entry = rpc.intake.add_reserve_project(drb, {
             "year": 2026, "name": "浏览器测试公开招商项目", "sector": "C3252",
             "location": {"kind": "park", "id": "hengdong"}, "total_investment": "300000000",
@@ -173,7 +173,7 @@ LEAD = {"#f-project_name": "年产5万吨高性能铝合金型材项目", "#f-in
 
 def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
     """Lead to archives, every step in its form on the project page, each person of the README signing in with her
-    password as the README's table says (issue #9)."""
+    password as the README's table says."""
     api, base, _ = web
     people = readme_people
     assert people["address"] == base + "/"  # the address the README's commands printed is where they sign in
@@ -267,7 +267,7 @@ def test_a_project_is_terminated_only_with_a_special_report(web):
     park = {"user_id": "demo-park", "position": "park_head:hengdong", "unit": "PARK:hengdong"}
     wait_for(lambda: api.get(f"/api/projects/{lead['id']}").json()["state"] == "negotiating", what="negotiating")
     wait_for(lambda: api.get(f"/api/special-reports?project_id={lead['id']}", actor=park).ok,
-             what="the notifications service knowing the park is responsible")
+             what="the supervision service knowing the park is responsible")
     result = run_flow("terminate_with_special_report", base=base, project_id=lead["id"],
                       director="ipb-director,ipb_director,IPB", unit_actor=PARK_HEAD)
     refusal = result["refusal"]

@@ -11,8 +11,8 @@ import requests
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK
 
-ALL = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator", "leadership",
-       "landreserve", "gateway")
+ALL = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
+       "leadership", "landreserve", "gateway")
 
 
 def headers(actor):

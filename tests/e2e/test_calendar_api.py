@@ -75,7 +75,7 @@ def test_a_year_s_schedule_loaded_moves_the_provisional_deadlines_and_says_which
     loaded = api.put(f"/api/holidays/{NEXT}", SCHEDULE, actor=ADMIN)
     assert loaded.status_code == 200, loaded.text
     answer = loaded.json()
-    assert answer["year"] == NEXT and answer["loaded_in"] == ["review", "contracts", "notifications"]
+    assert answer["year"] == NEXT and answer["loaded_in"] == ["review", "contracts", "supervision"]
     mine = [m for m in answer["moved"] if m["project_id"] == pid]
     assert mine == [{"service": "review", "project_id": pid, "ref": review["ref"], "what": "review period (round 1)",
                      "from": before.date.isoformat(), "to": after.date.isoformat(), "provisional": False}]
@@ -86,7 +86,7 @@ def test_a_year_s_schedule_loaded_moves_the_provisional_deadlines_and_says_which
     def reminder_moved():
         rows = api.get(f"/api/deadlines?project_id={pid}").json()
         return [d for d in rows if d["kind"] == "review_period" and d["due_at"].startswith(after.date.isoformat())]
-    wait_for(reminder_moved, what="notifications moved the review period's reminder")
+    wait_for(reminder_moved, what="supervision moved the review period's reminder")
     wait_for(lambda: any(e["kind"] == "review.deadline_moved" for e in api.get(f"/api/projects/{pid}").json()["timeline"]),
              what="the move on the project's timeline")
     wait_for(lambda: [r["due"] for r in api.get(f"/api/projects/{pid}/ledger").json()["requirements"]

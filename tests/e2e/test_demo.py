@@ -48,7 +48,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert "decision route: ESCALATED — decides party_secretary + county_magistrate" in out
     assert "party_secretary decides: agree" in out and out.count("state: agreed") >= 2
     assert "平板玻璃制造（C3041）属淘汰类" in out and "state: rejected" in out
-    # R11 termination and the notifications the first project produced (issue #7)
+    # R11 termination and the notifications the first project produced
     assert "terminates it without a special report: refused — 422 专题报告：专题报告登记簿中没有SR-ZS2026-0002-1" in out
     assert "state terminated" in out
     notes = out[out.index("notifications of project ZS2026-0001:"):]
@@ -57,7 +57,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert f"to zhaoshang@ipb.example.gov.cn, zhaoshang@hengdong.example.gov.cn — {refused}" in notes
     assert f'{{"msgtype": "text", "text": {{"content": "{refused}' in notes
     assert "email delivered ×1" in notes and "webhook delivered ×1" in notes
-    # the ledger, key projects, the reserve and catalog, the LG's targets (issue #8)
+    # the ledger, key projects, the reserve and catalog, the LG's targets
     ledger = out[out.index("== the ledger"):]
     today = today_shanghai()
     year, quarter = today.year, f"{today.year}-Q{(today.month - 1) // 3 + 1}"

@@ -1,4 +1,4 @@
-"""Issue #8 through the gateway: the public catalog without signing in (the whole answer), the ledger and
+"""The ledger, the reserve and targets (R8–R10, R14) through the gateway: the public catalog without signing in (the whole answer), the ledger and
 its Excel export, targets and the quarterly summary, the reserve plan, the OpenAPI paths."""
 from __future__ import annotations
 

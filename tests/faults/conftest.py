@@ -1,4 +1,4 @@
-"""The fault suite (issue #10): real RabbitMQ, real services as OS processes, real faults.
+"""The fault suite: real RabbitMQ, real services as OS processes, real faults.
 
 It kills services, restarts the broker and the PostgreSQL server, so nothing else may run
 beside it: a plain ``pytest`` does not collect this folder (``norecursedirs`` in

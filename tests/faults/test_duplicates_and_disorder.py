@@ -26,7 +26,7 @@ from tests.faults.records import query
 pytestmark = pytest.mark.integration
 PROJECTS = 6
 REPLAYED_SOURCES = ("intake", "review", "negotiation", "contracts")
-CONSUMERS = ("coordinator", "contracts", "accounting", "notifications")
+CONSUMERS = ("coordinator", "contracts", "accounting", "supervision", "notifications")
 
 
 def tap_queues(uri: str) -> None:

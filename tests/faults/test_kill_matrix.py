@@ -32,7 +32,7 @@ from tests.factories import IPB_CLERK
 from tests.faults.driver import TRANSITIONS, Driver, designate_custodians, drive_all
 
 pytestmark = pytest.mark.integration
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator")
+SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator")
 FULL = os.environ.get("ZS_FAULT_SCALE", "full") != "short"
 PROJECTS = int(os.environ.get("ZS_FAULT_PROJECTS") or 100)
 TARGET = "archived" if FULL else "agreed"

@@ -1,4 +1,4 @@
-"""Issue #8 over real RabbitMQ, every service its own process: the ledger follows the departments' events,
+"""The ledger (R10, R14) over real RabbitMQ, every service its own process: the ledger follows the departments' events,
 a key project, funds in place and the LG's targets; the rebuild equals the live ledger; the reserve's
 public catalog shows its seven fields only."""
 from __future__ import annotations

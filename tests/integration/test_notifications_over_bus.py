@@ -1,10 +1,12 @@
-"""Notifications over real RabbitMQ, every service its own process, channels to real local receivers.
+"""Notifications and supervision over real RabbitMQ, every service its own process, channels to real local
+receivers.
 
-* From another service's event to a delivered notification: the coordinator's termination (refused
-  without a special report in the notifications register, over RPC) sends
-  ``coordinator.project_state_changed`` → inbox, e-mail and the group robot.
-* Durable deadlines on PostgreSQL: with two instances of the service a deadline fires once; one that
-  passes while the service is stopped fires when it starts again, once.
+* From another service's event to a delivered notification: the coordinator's termination (refused without a
+  special report in its copy of supervision's register, which it keeps from ``supervision.special_report_filed``)
+  sends ``coordinator.project_state_changed`` → inbox, e-mail and the group robot.
+* Supervision's durable deadlines on PostgreSQL: with two instances of the service a deadline fires once; one that
+  passes while the service is stopped fires when it starts again, once; what it says (``supervision.reminder``)
+  reaches the group robot through notifications.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def point_channels_at(rpc, receivers) -> None:
 
 
 def test_a_termination_reaches_inbox_email_and_the_group_robot(start_platform, config_for, receivers):
-    start_platform("intake", "coordinator", "notifications")
+    start_platform("intake", "coordinator", "supervision", "notifications")
     with ClusterRpcProxy(config_for, timeout=20) as rpc:
         point_channels_at(rpc, receivers)
         project_id = filed_lead(rpc, 1)
@@ -42,10 +44,10 @@ def test_a_termination_reaches_inbox_email_and_the_group_robot(start_platform, c
         with pytest.raises(InvalidInput) as refused:
             rpc.coordinator.terminate_project(IPB_DIRECTOR, project_id, reason)
         assert "special_report_ref" in refused.value.details
-        report = retry_not_found(lambda: rpc.notifications.file_special_report(IPB_DIRECTOR, project_id, {
+        report = retry_not_found(lambda: rpc.supervision.file_special_report(IPB_DIRECTOR, project_id, {
             "cause": "cannot_go_ahead", "summary": "投资方撤资",
             "document": {"filename": "专题报告.pdf", "content_base64": base64.b64encode(PDF).decode()}}),
-            "notifications heard of the project")
+            "supervision heard of the project")
         assert report["ref"] == "SR-ZS2026-0001-1"
         assert rpc.coordinator.terminate_project(IPB_DIRECTOR, project_id, reason)["state"] == "terminated"
         hook = wait_for(lambda: [h for h in receivers.webhooks() if "项目终止" in h["json"]["text"]["content"]],
@@ -69,31 +71,31 @@ def reminders_received(receivers, note: str) -> list:
 
 @pytest.mark.postgresql
 def test_deadlines_fire_once_with_two_instances_and_after_a_restart(start_platform, config_for, receivers):
-    start_platform("intake")
-    first = start_platform("notifications")
-    second = start_platform("notifications")  # a second instance on the same PostgreSQL database
+    start_platform("intake", "notifications")
+    first = start_platform("supervision")
+    second = start_platform("supervision")  # a second instance on the same PostgreSQL database
     with ClusterRpcProxy(config_for, timeout=20) as rpc:
         point_channels_at(rpc, receivers)
         project_id = filed_lead(rpc, 2)
         at = now_shanghai() + dt.timedelta(seconds=3)
-        retry_not_found(lambda: rpc.notifications.schedule_reminder(IPB_CLERK, project_id, {
-            "at": at.isoformat(), "note": "两个实例只提醒一次", "to": ["unit:IPB"]}), "notifications heard of the project")
+        retry_not_found(lambda: rpc.supervision.schedule_reminder(IPB_CLERK, project_id, {
+            "at": at.isoformat(), "note": "两个实例只提醒一次", "to": ["unit:IPB"]}), "supervision heard of the project")
         wait_for(lambda: reminders_received(receivers, "两个实例只提醒一次"), timeout=20, what="the reminder")
         time.sleep(5)  # both instances scan at least twice more
         assert len(reminders_received(receivers, "两个实例只提醒一次")) == 1
-        fired = [d for d in rpc.notifications.deadlines(IPB_CLERK, project_id, False) if d["kind"] == "reminder"]
+        fired = [d for d in rpc.supervision.deadlines(IPB_CLERK, project_id, False) if d["kind"] == "reminder"]
         assert len(fired) == 1 and fired[0]["fired_at"] is not None
 
         second.stop()
         # due well after the last instance has stopped: a graceful stop on a busy machine takes seconds
         at = now_shanghai() + dt.timedelta(seconds=12)
-        rpc.notifications.schedule_reminder(IPB_CLERK, project_id, {"at": at.isoformat(), "note": "停机期间到期",
+        rpc.supervision.schedule_reminder(IPB_CLERK, project_id, {"at": at.isoformat(), "note": "停机期间到期",
                                                                    "to": ["unit:IPB"]})
     first.stop()
     assert now_shanghai() < at, "the last instance took longer to stop than the reminder's lead time"
     time.sleep((at - now_shanghai()).total_seconds() + 2)  # the reminder falls due while no instance runs
     assert reminders_received(receivers, "停机期间到期") == []
-    start_platform("notifications")
+    start_platform("supervision")
     wait_for(lambda: reminders_received(receivers, "停机期间到期"), timeout=20, what="the reminder after the restart")
     time.sleep(3)
     assert len(reminders_received(receivers, "停机期间到期")) == 1

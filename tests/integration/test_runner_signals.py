@@ -11,7 +11,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_two_stop_signals_stop_a_service_once(start_platform, tmp_path):
-    platform = start_platform("notifications")  # it has timers (durable deadlines, dispatch)
+    platform = start_platform("notifications")  # it has a timer (the dispatch of deliveries)
     proc = platform.procs["notifications"]
     proc.send_signal(signal.SIGINT)
     time.sleep(0.05)

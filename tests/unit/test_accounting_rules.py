@@ -88,6 +88,17 @@ def test_delisting_price_from_policy_and_participants():
     assert domain.participants("PARK:hexi") == ["IPB", "FIN", "DRB", "IND", "LAND", "AUDIT", "PARK:hexi"]
 
 
+def test_the_construction_period_is_over_the_day_after_the_contracted_completion():
+    from datetime import date
+
+    assert not domain.construction_period_over(date(2027, 2, 28), date(2027, 2, 28))
+    assert domain.construction_period_over(date(2027, 2, 28), date(2027, 3, 1))
+    due = domain.accountings_due([{"project_id": "a", "contract_terms": {"completion": "2027-02-28"}},
+                                  {"project_id": "b", "contract_terms": {"completion": "2027-03-01"}},
+                                  {"project_id": "c", "contract_terms": None}], date(2027, 3, 1))
+    assert [p["project_id"] for p in due] == ["a"]
+
+
 def test_the_state_table_allows_each_act_only_in_its_states():
     allowed = {act: {state for state in domain.STATES if _allowed(state, act)} for act in domain.ACTS}
     assert allowed == {"record_figure": {"open", "computed"}, "issue_report": {"computed"},

@@ -55,13 +55,25 @@ def in_construction(acct, project_id="p1", unit="PARK:hengdong"):
 
 def test_the_construction_period_end_opens_the_accounting_once(acct):
     in_construction(acct)
-    for _ in range(2):  # the same event delivered twice
-        acct.call("on_construction_period_ended", Envelope("notifications.construction_period_ended", Actor(**IPB),
-                                                           payload={"completion": "2026-10-31"}, project_id="p1",
-                                                           event_id="deadline-1").dump())
+    acct.dependencies["clock"].now = shanghai(2026, 10, 31, 23, 59)  # the completion day itself: not yet
+    assert acct.open_due_accountings() == 0
+    acct.dependencies["clock"].now = shanghai(2026, 11, 1, 0, 0)  # the day after: the period is over
+    assert acct.open_due_accountings() == 1
+    assert acct.open_due_accountings() == 0  # once
     opened = acct.events("accounting.opened")
     assert len(opened) == 1 and opened[0]["payload"]["cause"] == "construction_period_ended"
+    assert opened[0]["payload"]["completion"] == "2026-10-31" and opened[0]["actor"]["unit"] == "SYSTEM"
     assert opened[0]["payload"]["participants"] == ["IPB", "FIN", "DRB", "IND", "LAND", "AUDIT", "PARK:hengdong"]
+
+
+def test_no_accounting_opens_for_a_project_not_in_construction_or_terminated(acct):
+    in_construction(acct)
+    feed(acct, "coordinator.project_state_changed", "p1", {"to_state": "terminated", "seq": 13},
+         "on_project_state_changed")
+    feed(acct, "intake.project_filed", "p2", {"ref": "ZS2026-0002", "project_name": "x", "investor_name": "y"},
+         "on_project_filed")
+    feed(acct, "contracts.signed", "p2", {"terms": TERMS}, "on_contract_signed")  # signed, not handed over yet
+    assert acct.open_due_accountings() == 0 and acct.events("accounting.opened") == []
 
 
 def test_only_a_project_in_construction_is_accounted(acct):

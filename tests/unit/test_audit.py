@@ -16,6 +16,7 @@ from shared.audit import (
 )
 from shared.db import ServiceStore, make_engine
 from shared.outbox import messaging_tables
+from tests.harness import Provider
 
 PG_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
@@ -27,14 +28,6 @@ audit = audit_table(metadata)
 CLERK = {"user_id": "u-clerk", "position": "ipb_clerk", "unit": "IPB"}
 CUSTODIAN = Actor("u-fin", "custodian:FIN", "FIN", name="Wang Li")
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=timezone.utc)
-
-
-class FakeProvider:
-    def __init__(self, engine):
-        self.engine, self.outbox, self.processed = engine, outbox, processed
-
-    def wake_relay(self, committed=()):
-        pass
 
 
 @pytest.fixture
@@ -101,7 +94,7 @@ def test_empty_trail_verifies(engine):
 
 
 def test_entry_commits_with_the_change_it_records_and_a_rollback_leaves_no_gap(engine):
-    store = ServiceStore(FakeProvider(engine))
+    store = ServiceStore(Provider(engine, metadata))
     with store.unit_of_work() as uow:
         uow.session.execute(update(counters).values(n=counters.c.n + 1))
         record(uow.session, 1)

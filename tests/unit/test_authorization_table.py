@@ -59,7 +59,7 @@ def test_the_operations_checked_in_the_code_are_exactly_those_in_the_policy():
 
 
 PROJECT_READS = ("coordinator.read_project", "review.read", "negotiation.read", "contracts.read_register",
-                 "accounting.read", "notifications.read_tracking", "intake.read_reserve", "coordinator.read_attachments")
+                 "accounting.read", "supervision.read_tracking", "intake.read_reserve", "coordinator.read_attachments")
 
 
 @pytest.mark.parametrize("operation", PROJECT_READS)

@@ -18,7 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 INIT_SCRIPT = ROOT / "deploy" / "postgres" / "init-databases.sh"
-DOCUMENT_SERVICES = {"intake", "contracts", "accounting", "notifications", "leadership", "gateway"}
+DOCUMENT_SERVICES = {"intake", "contracts", "accounting", "supervision", "leadership", "gateway"}
 TEST_ENV = {"POSTGRES_PASSWORD": "compose-test-pg", "RABBITMQ_PASSWORD": "compose-test-mq",
             "ZS_SITE_ADDRESS": "zhaoshang.example.gov.cn", "ZS_AUDIT_ANCHOR_KEY": "compose-test-anchor-key"}
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"

@@ -194,7 +194,8 @@ def test_the_register_the_archives_and_a_grant_refuse_what_the_rules_do_not_allo
         domain.check_copy_register(["FIN holds no copy"])
     assert refused.value.details == {"copies": ["FIN holds no copy"]}
     domain.check_copy_register([])
-    assert domain.check_can_archive("construction", "closed", None) == "archived"
+    assert domain.check_can_archive("construction", "closed", None) == ("archived", True)
+    assert domain.check_can_archive("construction", "terminated", None) == ("archived", False)
     with pytest.raises(Conflict):
         domain.check_can_archive("construction", "accounting", None)
     with pytest.raises(Conflict) as refused:

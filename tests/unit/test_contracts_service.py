@@ -19,7 +19,6 @@ from decimal import Decimal
 
 import chinese_calendar
 import pytest
-from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -29,8 +28,6 @@ from services.negotiation.domain import decision_route
 from shared.decided_terms import compose
 from shared import audit
 from shared.actor import Actor
-from shared.clock import SHANGHAI
-from shared.db import ServiceStore
 from shared.documents import DocumentStore
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -38,6 +35,7 @@ from shared.i18n import _, read_text, to_wire
 from shared.i18n import text as rendered
 from shared.policy import load_policy
 from shared.workdays import WorkingDayCalendar
+from tests.harness import Harness, TestClock, shanghai
 
 POLICY = load_policy()
 DRAFT_LINE = document.DEFAULT_TEMPLATE["draft_notice"]
@@ -70,68 +68,31 @@ HOLDERS = ("GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def shanghai(y, m, d, hh=10, mm=0) -> dt.datetime:
-    return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
-
-
 def at(day: dt.date, hh=10, mm=0) -> dt.datetime:
     return shanghai(day.year, day.month, day.day, hh, mm)
 
 
-class TestClock:
-    """A clock the test sets: an aware datetime."""
+class Contracts(Harness):
+    """The contracts service with the sample policy, the official calendar, a document store and a clock the
+    test controls; reading back what it stored and said (its events: ``events()``)."""
 
-    __test__ = False
-
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-class Provider:
-    """What ServiceStore needs of the nameko Database provider."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.outbox = models.metadata.tables["outbox"]
-        self.processed = models.metadata.tables["processed_events"]
-
-    def wake_relay(self, committed=()):
-        pass
-
-
-class Contracts:
-    """Calls the service as nameko would: a fresh worker (and db session) per call."""
-
-    def __init__(self, provider: Provider, clock: TestClock, documents: DocumentStore):
-        self.provider, self.clock, self.documents = provider, clock, documents
+    def __init__(self, engine, clock: TestClock, documents: DocumentStore):
         self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
-        self.landreserve = None  # the land reserve's RPC, where a test names a parcel
+        super().__init__(ContractsService, models.metadata, engine, policy=POLICY, clock=clock, calendar=self.calendar,
+                         documents=documents)
+        self.clock, self.documents = clock, documents
 
-    def call(self, method: str, *args):
-        store = ServiceStore(self.provider)
-        extra = {"landreserve": self.landreserve} if self.landreserve is not None else {}
-        worker = worker_factory(ContractsService, db=store, policy=POLICY, clock=self.clock, calendar=self.calendar,
-                                documents=self.documents, **extra)
-        try:
-            return getattr(worker, method)(*args)
-        finally:
-            store.close()
+    @property
+    def landreserve(self):
+        """The land reserve's RPC, where a test names a parcel (none otherwise)."""
+        return self.dependencies.get("landreserve")
 
-    def __getattr__(self, method):
-        return lambda *args: self.call(method, *args)
-
-    # -- reading back what the service stored and said ------------------------------------------
-    def events(self, event_type: str | None = None, project_id: str | None = None) -> list[dict]:
-        outbox = self.provider.outbox
-        with Session(self.provider.engine) as s:
-            rows = s.execute(select(outbox.c.body).order_by(outbox.c.id)).scalars().all()
-        bodies = [json.loads(body) for body in rows]
-        return [b for b in bodies if b["type"].startswith("contracts.")
-                and (event_type is None or b["type"] == event_type)
-                and (project_id is None or b["project_id"] == project_id)]
+    @landreserve.setter
+    def landreserve(self, rpc) -> None:
+        if rpc is None:
+            self.dependencies.pop("landreserve", None)
+        else:
+            self.dependencies["landreserve"] = rpc
 
     def _rows(self, table, *where, order=None) -> list[dict]:
         query = select(table).where(*where)
@@ -195,7 +156,7 @@ def documents(tmp_path):
 
 @pytest.fixture
 def c(engine, clock, documents):
-    return Contracts(Provider(engine), clock, documents)
+    return Contracts(engine, clock, documents)
 
 
 # -- feeding the service ------------------------------------------------------------------------------
@@ -678,12 +639,47 @@ def test_the_contract_goes_to_the_archives_once_when_the_project_is_closed(c, cl
     c.on_project_state_changed(closed.dump())
     got = c.hand_to_archives(IPB, "p1", {"note": "移交县档案局"})
     assert got["state"] == "archived" and got["archived"]["to"] == "ARCH"
+    assert c.events("contracts.archived")[0]["payload"]["state_change"] is True  # closed -> archived
     # the coordinator has not yet heard (its copy of the lifecycle still says closed): a retried call after a
     # lost reply must not hand the contract over a second time
     with pytest.raises(Conflict) as again:
         c.hand_to_archives(IPB, "p1", {"note": "移交县档案局"})
     assert again.value.msg.render() == "合同已于2026年9月1日 10:00移交县档案局"
     assert len(c.events("contracts.archived")) == 1
+
+
+def terminated(c: Contracts, project_id: str, seq: int = 30) -> None:
+    c.on_project_state_changed(Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB_DIRECTOR),
+                                        project_id=project_id, payload={
+        "ref": "ZS2026-0001", "from_state": "construction", "to_state": "terminated", "trigger": "command:terminate",
+        "seq": seq, "reason": "投资方撤资，项目无法推进"}).dump())
+
+
+def test_a_terminated_projects_obligations_end_no_lapse_and_no_red_flag(c, clock):
+    signed(c, "p1", obligations=[{"id": "ob-a", "text": "完成设备安装", "due": "2026-09-30", "party": "investor"},
+                                 {"id": "ob-b", "text": "完成环评验收", "due": "2026-11-30", "party": "investor"}])
+    clock.now = at(dt.date(2026, 10, 2))
+    assert c.check_obligations() == 1  # ob-a lapsed: its special report is awaited (due 2026-10-12)
+    terminated(c, "p1")
+    obligations = c.obligations("p1")
+    assert {"ob-a", "ob-b"} <= {o["key"] for o in obligations} and {o["status"] for o in obligations} == {"ended"}
+    clock.now = at(dt.date(2027, 6, 1))  # every date passed: nothing lapses, no report is late
+    assert c.check_obligations() == 0
+    assert len(c.events("contracts.obligation_lapsed")) == 1 and c.events("contracts.special_report_late") == []
+    assert c.get_contract(IPB, "p1")["red_flag"] is False
+
+
+def test_a_terminated_signed_projects_contract_goes_to_the_archives_and_the_project_stays_terminated(c):
+    filed(c, "p1")
+    terminated(c, "p1")
+    got = c.hand_to_archives(IPB, "p1", {"note": "项目终止，合同移交县档案局"})
+    assert got["state"] == "archived" and got["archived"]["to"] == "ARCH"
+    archived, = c.events("contracts.archived")
+    assert archived["payload"]["state_change"] is False  # the coordinator keeps the project terminated
+    agreed(c, "p2", 2)
+    terminated(c, "p2")
+    with pytest.raises(Conflict, match="terminated before its contract was signed"):
+        c.hand_to_archives(IPB, "p2", {"note": "x"})
 
 
 def test_no_copies_before_signing(c):

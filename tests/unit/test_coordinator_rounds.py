@@ -36,7 +36,7 @@ def event(type_, payload, actor=CLERK) -> dict:
 def coordinator(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'coordinator.db'}")
     models.metadata.create_all(engine)
-    harness = Harness(CoordinatorService, models.metadata, engine, policy=POLICY, config={"RPC_TIMEOUT": 5})
+    harness = Harness(CoordinatorService, models.metadata, engine, policy=POLICY)
     lead = lead_payload("ZS2026-0001", "高性能铝合金型材项目", "150000000")
     harness.on_lead_registered(event("intake.lead_registered", lead))
     harness.on_project_filed(event("intake.project_filed", lead))

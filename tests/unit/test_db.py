@@ -1,10 +1,12 @@
 """The database dependency's choices: one database per service, SQLite by default, URL from the environment."""
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 
 from shared.config import load_config
 from shared.db import database_url, make_engine
+from shared.outbox import messaging_tables
+from tests.harness import Provider
 
 
 def test_default_is_a_sqlite_file_per_service_under_the_data_dir(tmp_path):
@@ -30,17 +32,10 @@ def test_sqlite_engine_is_durable_and_serialised(tmp_path):
     assert engine.pool.size() == 1  # one connection: a second writer would block the eventlet hub
 
 
-class _Provider:
-    def __init__(self, engine):
-        from sqlalchemy import MetaData
-
-        from shared.outbox import messaging_tables
-
-        self.engine = engine
-        self.outbox, self.processed = messaging_tables(MetaData())
-
-    def wake_relay(self, committed=()):
-        pass
+def _provider(engine) -> Provider:
+    metadata = MetaData()
+    messaging_tables(metadata)
+    return Provider(engine, metadata)
 
 
 def test_closing_a_workers_session_never_raises_when_the_database_went_away(tmp_path, monkeypatch):
@@ -55,7 +50,7 @@ def test_closing_a_workers_session_never_raises_when_the_database_went_away(tmp_
         raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
 
     engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
-    store = ServiceStore(_Provider(engine))
+    store = ServiceStore(_provider(engine))
     for failing in ("rollback", "close"):  # the rollback fails; or the rollback on giving the connection back
         store.session.execute(text("SELECT 1"))  # a transaction is open, as in a worker
         with monkeypatch.context() as patch:
@@ -134,4 +129,35 @@ def test_a_workers_lean_session_commits_rolls_back_and_gives_its_connection_back
     assert stored() == ["fast", "core", "outer", "inner"]
     assert session.get_bind() is engine and session.execute(select(table.c.v).where(table.c.id == 1)).scalar() == "fast"
     session.close()
+    engine.dispose()
+
+
+def test_a_handler_run_once_per_event_gets_the_envelope_and_does_nothing_on_a_redelivery(tmp_path):
+    from shared.actor import SYSTEM
+    from shared.db import ServiceStore, handled_once
+    from shared.envelope import Envelope
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'svc.db'}")
+    provider = _provider(engine)
+    provider.outbox.metadata.create_all(engine)
+
+    seen = []
+
+    class Service:
+        def __init__(self):
+            self.db = ServiceStore(provider)
+
+        @handled_once
+        def on_project_filed(self, event, uow):
+            seen.append((event.type, event.payload["ref"], uow.session is self.db.session))
+
+    body = Envelope("intake.project_filed", SYSTEM, {"ref": "ZS1"}, project_id="p1").dump()
+    for _ in range(2):  # delivered twice (a worker each): handled once
+        service = Service()
+        service.on_project_filed(body)
+        service.db.close()
+    assert seen == [("intake.project_filed", "ZS1", True)]
+    assert Service.on_project_filed.__name__ == "on_project_filed"  # the name nameko's entrypoint calls
+    with engine.connect() as c:
+        assert c.execute(text("SELECT handler FROM processed_events")).scalars().all() == ["on_project_filed"]
     engine.dispose()

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from shared import fastpath
 
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "notifications", "coordinator", "leadership",
-            "landreserve", "gateway")
+SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
+            "leadership", "landreserve", "gateway")
 
 
 def sample(column, n: int):

@@ -21,7 +21,7 @@ The sweep renders, in zh-CN:
 and fails listing each leak with where it came from.  The same catalogue and refusals rendered in English fail on
 Chinese that is not one of the county's own words (``EN_DATA``).
 
-What the last phase adds (notifications, being split into supervision) is listed in ``LAST_PHASE`` below; the web
+What the last phase adds (notifications and supervision) is listed in ``LAST_PHASE`` below; the web
 app's pages are swept in the browser (tests/browser/test_language.py, the same allowlist: tests/language.py).
 """
 from __future__ import annotations
@@ -197,7 +197,8 @@ def _input_schemas():
 
 CONVERTED_WIRE = ("intake", "review", "coordinator", "ledger", "reserve", "negotiation", "contracts", "accounting",
                   "people", "leadership", "landreserve", "workbench", "calendar")
-"""The wire modules of the services converted now (the last phase adds notifications': ``LAST_PHASE``)."""
+"""The wire modules of the services converted now (the last phase adds notifications' and supervision's:
+``LAST_PHASE``)."""
 
 
 def _wrong(field) -> object:
@@ -384,11 +385,12 @@ def participant(actor: dict) -> dict:
 
 @pytest.fixture
 def lifecycle(tmp_path):
-    """Five leads through every service but notifications, over one in-process bus (tests/local_bus.py): one returned,
-    resubmitted and approved with conditions; one rejected at convening (an eliminated sector); one left a lead; one
-    negotiated (a policy term beyond policy, then withdrawn), decided within authority, drafted, returned by LEGAL,
-    drafted again, approved, signed, filed, handed over, its obligation lapsed and reported late, accounted for with an
-    excess-land fee, paid, closed and archived; one over 60 mu escalated, refused by the principals and renegotiated."""
+    """Five leads through every service but notifications and supervision, over one in-process bus (tests/local_bus.py):
+    one returned, resubmitted and approved with conditions; one rejected at convening (an eliminated sector); one left
+    a lead; one negotiated (a policy term beyond policy, then withdrawn), decided within authority, drafted, returned
+    by LEGAL, drafted again, approved, signed, filed, handed over, its obligation lapsed and reported late, accounted
+    for with an excess-land fee, paid, closed and archived; one over 60 mu escalated, refused by the principals and
+    renegotiated."""
     from services.accounting import models as accounting_models
     from services.accounting.service import AccountingService
     from services.contracts import models as contracts_models
@@ -619,15 +621,16 @@ def test_the_sweep_finds_a_leak_and_says_where():
 
 
 LAST_PHASE = {
-    "wire schemas": ["shared/wire/notifications.py"],
-    "domain checks": ["notifications/supervision: tracking, problems, special reports, deadlines, channels"],
-    "lifecycle": ["notifications (or supervision) in the sample lifecycle: the inbox of each unit, the tracking and "
-                  "stalled lists, the special-report register; notifications.construction_period_ended's reason"],
+    "wire schemas": ["shared/wire/notifications.py", "shared/wire/supervision.py"],
+    "domain checks": ["supervision: tracking, problems, the stale flag, reminders, the special-report register",
+                      "notifications: channels, routing, deadlines"],
+    "lifecycle": ["notifications and supervision in the sample lifecycle: the inbox of each unit, the tracking and "
+                  "stalled lists, the special-report register; supervision.* events' reasons"],
     "documents": ["notification texts (inbox, e-mail, group robot)", "special reports on shared/gongwen.py, where "
                   "the platform writes one (today a unit uploads its own)"],
     "web": ["the pages of the inbox, the tracking and the register in tests/browser/test_language.py"],
 }
-"""What the sweep adds once notifications (split into supervision) are converted (docs/ARCHITECTURE.md §5)."""
+"""What the sweep adds once notifications and supervision are converted (docs/ARCHITECTURE.md §5)."""
 
 
 def test_the_last_phase_list_names_only_what_exists():

@@ -1,4 +1,4 @@
-"""Pages of the ledger at scale (issue #10): a page's ids read from the covering indexes, then only its rows;
+"""Pages of the ledger at scale: a page's ids read from the covering indexes, then only its rows;
 the count skipped when the page tells it; the export streamed a batch at a time.  Over a real database
 migrated to head (the indexes of ``coordinator_0004``) — SQLite, and PostgreSQL for the order of the pages
 and the batches — with rows that tie and rows without a value in every sortable column, each page checked

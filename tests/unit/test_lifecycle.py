@@ -57,12 +57,15 @@ SPEC_PAIRS = [
 # lifecycle up to (not including) construction.  rejected is an end of the
 # lifecycle (the domain itself lists it in TERMINAL), not a state "before
 # construction" of a project that is still going ahead; refused goes back to IPB,
-# which renegotiates or terminates it (R5).
+# which renegotiates or terminates it (R5).  A signed project under construction
+# can be terminated too (with its special report): its obligations end and its
+# contract goes to ARCH (R7, R13) — the README's lifecycle says so.
 ENDED = {"rejected", "archived", "terminated"}
 LIVE_BEFORE_CONSTRUCTION = [s for s in SPEC_STATES[: SPEC_STATES.index("construction")] if s not in ENDED]
-AT_OR_AFTER_CONSTRUCTION = ["construction", "accounting", "closed", "archived", "terminated"]
+TERMINABLE = LIVE_BEFORE_CONSTRUCTION + ["construction"]
+AFTER_CONSTRUCTION = ["accounting", "closed", "archived", "terminated"]
 
-SPEC_ALL_PAIRS = {(f, t) for f, t, _ in SPEC_PAIRS} | {(s, "terminated") for s in LIVE_BEFORE_CONSTRUCTION}
+SPEC_ALL_PAIRS = {(f, t) for f, t, _ in SPEC_PAIRS} | {(s, "terminated") for s in TERMINABLE}
 
 # The one reading of the SPEC table the domain makes differently: it lets the
 # final outcome rejected be "terminated" too (BEFORE_CONSTRUCTION is a slice of
@@ -113,7 +116,7 @@ def test_known_trigger_names():
     assert _trigger_for("under_review", "rejected") == "review.concluded:rejected"
     assert _trigger_for("escalated", "agreed") == "negotiation.principals_decided:agreed"
     assert _trigger_for("escalated", "refused") == "negotiation.principals_decided:refused"
-    for state in LIVE_BEFORE_CONSTRUCTION:
+    for state in TERMINABLE:
         assert _trigger_for(state, "terminated") == domain.TERMINATE == "command:terminate"
 
 
@@ -149,13 +152,13 @@ def test_allowed_triggers_match_spec(state):
         sorted(trig for f, _, trig in EXPECTED_ROWS if f == state)
 
 
-@pytest.mark.parametrize("state", LIVE_BEFORE_CONSTRUCTION)
-def test_terminated_reachable_before_construction(state):
+@pytest.mark.parametrize("state", TERMINABLE)
+def test_terminated_reachable_before_construction_and_during_it(state):
     assert next_state(state, domain.TERMINATE) == "terminated"
 
 
-@pytest.mark.parametrize("state", AT_OR_AFTER_CONSTRUCTION)
-def test_terminated_not_reachable_at_or_after_construction(state):
+@pytest.mark.parametrize("state", AFTER_CONSTRUCTION)
+def test_terminated_not_reachable_once_the_accounting_is_open(state):
     with pytest.raises(Conflict):
         next_state(state, domain.TERMINATE)
 

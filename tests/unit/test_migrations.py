@@ -3,9 +3,10 @@ from __future__ import annotations
 
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from shared import migrations
+from shared.db import make_engine
 from tests.conftest import fresh_pg_database
 
 SERVICES = [s for s in migrations.SERVICES_WITH_DATABASES if migrations.has_migrations(s)]
@@ -73,6 +74,109 @@ def test_a_database_holding_data_is_upgraded_from_the_previous_revision(tmp_path
         assert c.execute(text("select count(*) from transitions")).scalar_one() == 1
         assert c.execute(text("select count(*) from ledger")).scalar_one() == 0
         assert c.execute(text("select count(*) from audit_trail")).scalar_one() == 0
+
+
+def _notifications_before_supervision(engine) -> None:
+    """A notifications database as it was before supervision existed, holding a project's tracking."""
+    migrations.upgrade("notifications", engine, "notifications_0001")
+    with engine.begin() as c:
+        c.execute(text("insert into projects (project_id, ref, name, state, state_seq, responsible_unit, "
+                       "responsible_person, liaison_leader, last_progress_at, version) values ('p1', 'ZS2026-0001', "
+                       "'铝型材', 'construction', 17, 'PARK:hengdong', '{\"user_id\": \"u-1\", \"name\": \"李\"}', "
+                       "'deputy_county_magistrate', '2026-11-02 02:00:00', 4)"))
+        c.execute(text("insert into progress (id, project_id, source, note, by, at) values "
+                       "(7, 'p1', 'recorded', '开工', '{}', '2026-11-02 02:00:00')"))
+        c.execute(text("insert into problems (id, project_id, description, owner, raised_by, raised_at) values "
+                       "(3, 'p1', '用电未接通', 'unit:IND', '{}', '2026-11-02 02:00:00')"))
+        c.execute(text("insert into deadlines (id, kind, project_id, subject, due_at, payload, created_at) values "
+                       "(5, 'problem_escalation', 'p1', '3', '2026-11-09 02:00:00', '{\"problem_id\": 3}', "
+                       "'2026-11-02 02:00:00'), (6, 'construction_period_end', 'p1', 'construction', "
+                       "'2027-03-01 16:00:00', '{}', '2026-11-02 02:00:00')"))
+        c.execute(text("insert into special_reports (id, ref, project_id, cause, summary, document, filed_by, "
+                       "filed_at) values (2, 'SR-ZS2026-0001-1', 'p1', 'cannot_go_ahead', '投资方撤资', '{}', '{}', "
+                       "'2026-11-03 02:00:00')"))
+
+
+def _moved(supervision) -> dict:
+    with supervision.connect() as c:
+        return {"projects": c.execute(text("select project_id, liaison_leader, last_progress_at from projects")).all(),
+                "progress": c.execute(text("select id, note from progress")).all(),
+                "problems": c.execute(text("select id, owner from problems")).all(),
+                "deadlines": c.execute(text("select id, kind from deadlines")).all(),
+                "reports": c.execute(text("select ref, cause from special_reports")).all()}
+
+
+MOVED = {"projects": [("p1", "deputy_county_magistrate", "2026-11-02 02:00:00.000000")], "progress": [(7, "开工")],
+         "problems": [(3, "unit:IND")], "deadlines": [(5, "problem_escalation")],  # accounting keeps its own period
+         "reports": [("SR-ZS2026-0001-1", "cannot_go_ahead")]}
+
+
+def test_an_existing_deployments_tracking_moves_from_notifications_to_supervision(tmp_path):
+    """Migrated in `zhaoshang migrate`'s order, the rows notifications kept end up in supervision's database, ids
+    and all, before notifications drops its tables (it keeps what its routes need of the project); notifications
+    migrated first is refused, changing nothing."""
+    assert migrations.SERVICES_WITH_DATABASES.index("supervision") < migrations.SERVICES_WITH_DATABASES.index(
+        "notifications")
+    urls = {s: f"sqlite:///{tmp_path / (s + '.db')}" for s in ("notifications", "supervision")}
+    engines = {s: make_engine(url) for s, url in urls.items()}  # in WAL mode, as the services open them
+    _notifications_before_supervision(engines["notifications"])
+    with pytest.raises(RuntimeError, match="migrate supervision's database first"):
+        migrations.upgrade("notifications", engines["notifications"], database_url=urls.get)
+    assert migrations.current_revision(engines["notifications"]) == "notifications_0001"
+    assert "holiday_years" not in inspect(engines["notifications"]).get_table_names()  # the revision before: undone
+    for service in ("supervision", "notifications"):
+        migrations.upgrade(service, engines[service], database_url=urls.get)
+    for service, engine in engines.items():
+        assert migrations.current_revision(engine) == migrations.head_revision(service)
+        assert migrations.differences(service, engine) == []
+    assert _moved(engines["supervision"]) == MOVED
+    with engines["notifications"].connect() as c:
+        assert c.execute(text("select project_id, ref, state, responsible_unit from projects")).all() == [
+            ("p1", "ZS2026-0001", "construction", "PARK:hengdong")]
+
+
+def test_notifications_holding_tracking_rows_is_not_emptied_without_supervisions_database(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'notifications.db'}")
+    _notifications_before_supervision(engine)
+    with pytest.raises(RuntimeError, match="zhaoshang migrate"):
+        migrations.upgrade("notifications", engine)  # no configuration naming supervision's database
+    with engine.connect() as c:
+        assert c.execute(text("select count(*) from progress")).scalar_one() == 1  # nothing dropped
+
+
+def test_tracking_moves_to_supervision_on_postgresql():
+    """Ids copied as they were, and supervision's sequences go on after them."""
+    with fresh_pg_database("zs_mig_n") as notifications_url, fresh_pg_database("zs_mig_s") as supervision_url:
+        urls = {"notifications": notifications_url, "supervision": supervision_url}
+        engines = {s: create_engine(url) for s, url in urls.items()}
+        try:
+            _notifications_before_supervision(engines["notifications"])
+            for service in ("supervision", "notifications"):
+                migrations.upgrade(service, engines[service], database_url=urls.get)
+            moved = _moved(engines["supervision"])
+            assert {k: v for k, v in moved.items() if k != "projects"} == {k: v for k, v in MOVED.items()
+                                                                            if k != "projects"}
+            with engines["supervision"].begin() as c:
+                c.execute(text("insert into progress (project_id, source, note, by, at) values "
+                               "('p1', 'recorded', '竣工', '{}', now())"))
+                assert c.execute(text("select max(id) from progress")).scalar_one() == 8
+        finally:
+            for engine in engines.values():
+                engine.dispose()
+
+
+def test_a_database_another_service_is_creating_right_now_is_left_alone(tmp_path):
+    """A fresh deployment starts every service at once: a revision that reads another service's database must
+    not open a file that service is creating (switching it to WAL takes a lock its start then failed on)."""
+    url = f"sqlite:///{tmp_path / 'notifications.db'}"
+    assert migrations.other_database({"notifications": url}.get, "notifications") is None  # no file yet
+    create_engine(url).connect().close()  # created, not yet in WAL mode: its service is starting
+    assert migrations.other_database({"notifications": url}.get, "notifications") is None
+    make_engine(url).connect().close()  # as its service opens it: WAL from then on
+    engine = migrations.other_database({"notifications": url}.get, "notifications")
+    assert engine is not None
+    engine.dispose()
+    assert migrations.other_database(None, "notifications") is None
 
 
 def test_accounting_s_three_recovery_tasks_become_one_receivable(tmp_path):

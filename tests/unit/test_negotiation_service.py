@@ -9,21 +9,18 @@ service says goes out is read back from its outbox.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
-from nameko.testing.services import worker_factory
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from services.negotiation import models
 from services.negotiation.service import NegotiationService
 from shared.actor import Actor
-from shared.clock import SHANGHAI
-from shared.db import ServiceStore
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.policy import load_policy
+from tests.harness import Harness, TestClock, shanghai
 
 POLICY = load_policy()
 
@@ -49,60 +46,12 @@ EVENTS = ("negotiation.decided", "negotiation.principal_decided", "negotiation.p
           "negotiation.escalated")
 
 
-def shanghai(y, m, d, hh=10, mm=0) -> dt.datetime:
-    return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+class Negotiation(Harness):
+    """The negotiation service with the sample policy and a clock the test moves."""
 
-
-class TestClock:
-    """A clock the test sets: an aware Asia/Shanghai datetime."""
-
-    __test__ = False
-
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-class Provider:
-    """What ServiceStore needs of the nameko Database provider."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.outbox = models.metadata.tables["outbox"]
-        self.processed = models.metadata.tables["processed_events"]
-        self.woken = 0
-
-    def wake_relay(self, committed=()):
-        self.woken += 1
-
-
-class Negotiation:
-    """Calls the service as nameko would: a fresh worker (and db session) per call."""
-
-    def __init__(self, provider: Provider, clock: TestClock):
-        self.provider, self.clock = provider, clock
-
-    def call(self, method: str, *args):
-        store = ServiceStore(self.provider)
-        worker = worker_factory(NegotiationService, db=store, policy=POLICY, clock=self.clock)
-        try:
-            return getattr(worker, method)(*args)
-        finally:
-            store.close()
-
-    def __getattr__(self, method):
-        return lambda *args: self.call(method, *args)
-
-    def events(self, event_type: str | None = None, project_id: str | None = None) -> list[dict]:
-        outbox = self.provider.outbox
-        with Session(self.provider.engine) as s:
-            rows = s.execute(select(outbox.c.event_type, outbox.c.body).order_by(outbox.c.id)).all()
-        bodies = [json.loads(body) for _, body in rows]
-        return [b for b in bodies
-                if (event_type is None or b["type"] == event_type)
-                and (project_id is None or b["project_id"] == project_id)]
+    def __init__(self, engine, clock: TestClock):
+        super().__init__(NegotiationService, models.metadata, engine, policy=POLICY, clock=clock)
+        self.clock = clock
 
     def stored(self, project_id: str) -> dict:
         table = models.negotiations
@@ -131,7 +80,7 @@ def clock():
 
 @pytest.fixture
 def neg(engine, clock):
-    return Negotiation(Provider(engine), clock)
+    return Negotiation(engine, clock)
 
 
 # -- feeding the service ----------------------------------------------------------------------------

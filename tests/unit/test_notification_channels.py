@@ -155,14 +155,3 @@ def test_back_off_doubles_and_gives_up_at_the_limit():
     assert [domain.retry_delay(a, 30, 600).total_seconds() for a in (1, 2, 3, 5, 9)] == [30, 60, 120, 480, 600]
     assert domain.after_failure(2, 3, NOW, 30, 600) == ("pending", NOW + dt.timedelta(seconds=60))
     assert domain.after_failure(3, 3, NOW, 30, 600) == ("failed", None)
-
-
-def test_thresholds_at_their_boundaries():
-    last = NOW
-    assert not domain.is_stale(last, 14, last + dt.timedelta(days=14, seconds=-1))
-    assert domain.is_stale(last, 14, last + dt.timedelta(days=14))
-    assert not domain.is_due_for_escalation(last, 7, False, False, last + dt.timedelta(days=7, seconds=-1))
-    assert domain.is_due_for_escalation(last, 7, False, False, last + dt.timedelta(days=7))
-    assert not domain.is_due_for_escalation(last, 7, True, False, last + dt.timedelta(days=8))
-    assert domain.construction_end_at(dt.date(2027, 2, 28)) == dt.datetime(2027, 3, 1, tzinfo=SHANGHAI)
-    assert domain.on_day(dt.date(2026, 9, 4), "09:00") == dt.datetime(2026, 9, 4, 9, 0, tzinfo=SHANGHAI)

@@ -1,36 +1,26 @@
-"""The notifications service (R7, R11, R16) driven through its own methods with real collaborators.
+"""The notifications service (R7, R11) driven through its own methods with real collaborators (tests/harness.py).
 
-Each call builds a worker with nameko's ``worker_factory`` over a real database (SQLite, and
-PostgreSQL for two instances), the sample policy and routes, the installed channel plugins
-(sending synchronously, so a test sees each attempt's outcome), real local receivers (an SMTP
-server and a group-robot endpoint in a process of their own) and a clock the test moves.
-Events arrive as the bus delivers them: envelopes handed to the service's handlers.
+Each call builds a worker over a real SQLite database, the sample policy and routes, the installed channel
+plugins (sending synchronously, so a test sees each attempt's outcome), real local receivers (an SMTP server and
+a group-robot endpoint in a process of their own) and a clock the test moves.  Events arrive as the bus
+delivers them — the departments' and supervision's: who hears of what is the sample routes'.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 
-import eventlet
 import pytest
-from nameko.testing.services import worker_factory
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import create_engine
 
-from services.notifications import domain, models
+from services.notifications import models
 from services.notifications.channels import discover_channels
 from services.notifications.dispatch import ChannelSet
 from services.notifications.service import NotificationsService
 from shared.actor import Actor
 from shared.clock import SHANGHAI
-from shared.db import ServiceStore, make_engine
-from shared.documents import DocumentStore
-from shared.envelope import Envelope
-from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from shared.errors import InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
-from shared.workdays import WorkingDayCalendar
-from tests.conftest import fresh_pg_database
+from tests.harness import Harness, TestClock
 
 POLICY = load_policy()
 PLUGINS = discover_channels()
@@ -48,77 +38,21 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 T0 = dt.datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
 
 
-class TestClock:
-    __test__ = False
+class Notifications(Harness):
+    """The notifications service with the installed channel plugins, sending synchronously."""
 
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now = self.now + dt.timedelta(**delta)
-
-
-class Provider:
-    """What ServiceStore needs of the nameko Database provider."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.outbox = models.metadata.tables["outbox"]
-        self.processed = models.metadata.tables["processed_events"]
-
-    def wake_relay(self, committed=()):
-        pass
-
-
-class Notifications:
-    """Calls the service as nameko would: a fresh worker (and db session) per call."""
-
-    def __init__(self, engine, clock: TestClock, documents: DocumentStore, config: dict | None = None):
-        self.provider, self.clock, self.documents = Provider(engine), clock, documents
-        self.calendar = WorkingDayCalendar(POLICY.holiday_years)
-        self.channels = ChannelSet(PLUGINS, config or {"retry": {"base_seconds": 30, "max_seconds": 600,
-                                                                 "max_attempts": 3}}, synchronous=True)
-
-    def call(self, method: str, *args):
-        store = ServiceStore(self.provider)
-        worker = worker_factory(NotificationsService, db=store, policy=POLICY, clock=self.clock,
-                                channels=self.channels, documents=self.documents, calendar=self.calendar)
-        try:
-            return getattr(worker, method)(*args)
-        finally:
-            store.close()
-
-    def __getattr__(self, method):
-        return lambda *args: self.call(method, *args)
-
-    def event(self, handler: str, event_type: str, project_id: str, payload: dict, actor=SYSTEM_ACTOR,
-              at: dt.datetime | None = None, event_id: str | None = None) -> dict:
-        envelope = Envelope(event_type, actor, payload, project_id=project_id, occurred_at=at or self.clock(),
-                            **({"event_id": event_id} if event_id else {}))
-        self.call(handler, envelope.dump())
-        return envelope.dump()
-
-    # -- reading back ------------------------------------------------------------------------------------
-    def rows(self, table, *where) -> list[dict]:
-        with Session(self.provider.engine) as s:
-            return [dict(r) for r in s.execute(select(table).where(*where).order_by(table.c.id)).mappings()]
-
-    def outbox(self, event_type: str) -> list[dict]:
-        return [json.loads(r["body"]) for r in self.rows(models.outbox, models.outbox.c.event_type == event_type)]
+    def __init__(self, engine, clock: TestClock, config: dict | None = None):
+        channels = ChannelSet(PLUGINS, config or {"retry": {"base_seconds": 30, "max_seconds": 600,
+                                                            "max_attempts": 3}}, synchronous=True)
+        super().__init__(NotificationsService, models.metadata, engine, policy=POLICY, clock=clock, channels=channels)
+        self.clock = clock
 
     def notes(self, event_type: str | None = None) -> list[dict]:
-        t = models.notifications
-        return self.rows(t, *([t.c.event_type == event_type] if event_type else []))
+        return sorted((n for n in self.rows("notifications") if event_type in (None, n["event_type"])),
+                      key=lambda n: n["id"])
 
     def deliveries_of(self, notification_id: int) -> dict[str, dict]:
-        t = models.deliveries
-        return {d["channel"]: d for d in self.rows(t, t.c.notification_id == notification_id)}
-
-    def deadline_rows(self, kind: str) -> list[dict]:
-        return self.rows(models.deadlines, models.deadlines.c.kind == kind)
+        return {d["channel"]: d for d in self.rows("deliveries") if d["notification_id"] == notification_id}
 
 
 @pytest.fixture
@@ -135,13 +69,8 @@ def clock():
 
 
 @pytest.fixture
-def documents(tmp_path):
-    return DocumentStore(tmp_path / "documents", POLICY.documents["documents"])
-
-
-@pytest.fixture
-def n(engine, clock, documents):
-    return Notifications(engine, clock, documents)
+def n(engine, clock):
+    return Notifications(engine, clock)
 
 
 def project(n: Notifications, pid: str = "p1", ref: str = "ZS2026-0001", state: str = "assigned",
@@ -210,7 +139,7 @@ def test_the_inbox_is_written_in_the_same_transaction_as_the_notification(n, rec
                                                                "webhook": "pending"}
     inbox = deliveries["inbox"]
     assert inbox["attempts"] == 1 and inbox["delivered_at"] == inbox["created_at"]
-    attempt, = n.rows(models.delivery_attempts, models.delivery_attempts.c.delivery_id == inbox["id"])
+    attempt, = [a for a in n.rows("delivery_attempts") if a["delivery_id"] == inbox["id"]]
     assert attempt["outcome"] == "delivered" and attempt["detail"] == "in 2 inbox(es) (2 new)"
     assert n.inbox(PARK)["items"][0]["id"] == note["id"]
     assert receivers.mails() == []
@@ -311,293 +240,100 @@ def test_channel_settings_are_for_the_administrator_and_checked(n, receivers):
     assert views["webhook"]["source"] == "administrator" and not views["email"]["ready"]
 
 
-# -- durable deadlines --------------------------------------------------------------------------------------
+# -- who hears of what supervision and accounting say (the sample routes) ---------------------------------------
 
-def signed(n: Notifications, pid: str = "p1", completion: str = "2027-03-01") -> None:
-    n.event("on_contract_signed", "contracts.signed", pid, {
-        "version": 2, "signed_by": "park_head:hengdong", "investor_signatory": {"name": "张总", "title": "董事长"},
-        "terms": {"completion": completion, "construction_start": "2026-10-01"}, "obligations": [], "reason": "signed"})
-
-
-def test_the_construction_period_end_fires_once_at_its_boundary(n, clock):
-    project(n, state="construction", seq=16)
-    signed(n)
-    row, = n.deadline_rows(domain.CONSTRUCTION_END)
-    assert row["due_at"] == dt.datetime(2027, 3, 2, 0, 0, tzinfo=SHANGHAI)
-    clock.now = dt.datetime(2027, 3, 1, 23, 59, 59, tzinfo=SHANGHAI)
-    n.fire_due_deadlines()  # (the project's stale reminders fire meanwhile)
-    assert n.outbox("notifications.construction_period_ended") == []
-    clock.now = dt.datetime(2027, 3, 2, 0, 0, tzinfo=SHANGHAI)
-    assert n.fire_due_deadlines() == 1
-    assert n.fire_due_deadlines() == 0  # never twice
-    clock.advance(days=3)
-    n.fire_due_deadlines()
-    event, = n.outbox("notifications.construction_period_ended")
-    assert event["project_id"] == "p1" and event["payload"]["completion"] == "2027-03-01"
-    assert "2027-03-01" in event["payload"]["reason"]
-    assert n.notes("notifications.construction_period_ended")[0]["recipients"] == ["unit:IPB", "unit:PARK:hengdong"]
+def supervised(n: Notifications, event_type: str, handler: str, payload: dict, pid: str = "p1") -> dict:
+    """An event of supervision's, with the project's facts it carries (tests/unit/test_supervision_service.py)."""
+    facts = {"ref": "ZS2026-0001", "name": "铝型材项目", "responsible_unit": "PARK:hengdong",
+             "responsible_person": None, "liaison_leader": None}
+    n.event(handler, event_type, pid, {**facts, **payload})
+    note, = n.notes(event_type)
+    return note
 
 
-def test_a_deadline_that_passed_while_the_service_was_down_fires_after_the_restart(tmp_path, clock, documents):
-    url = f"sqlite:///{tmp_path / 'restart.db'}"
-    before = create_engine(url)
-    models.metadata.create_all(before)
-    first = Notifications(before, clock, documents)
-    project(first, state="construction", seq=16)
-    signed(first, completion="2026-09-10")
-    before.dispose()  # the service stops; the deadline passes while it is down
-    clock.now = dt.datetime(2026, 9, 20, 8, 0, tzinfo=SHANGHAI)
-    after = create_engine(url)
-    models.metadata.create_all(after)  # as a restarted service does
-    second = Notifications(after, clock, documents)
-    assert second.fire_due_deadlines() == 2  # the construction period's end, and the project gone stale meanwhile
-    assert second.fire_due_deadlines() == 0
-    assert [r["fired_at"] for r in second.deadline_rows(domain.CONSTRUCTION_END)] == [clock()]
-    assert len(second.outbox("notifications.construction_period_ended")) == 1
-    after.dispose()
-
-
-@pytest.fixture
-def pg_url():
-    """A fresh PostgreSQL database on this machine's server, dropped afterwards."""
-    with fresh_pg_database("zs_notify") as url:
-        yield url
-
-
-def test_two_instances_on_one_postgresql_database_fire_each_deadline_once(pg_url, clock, documents):
-    engines = [make_engine(pg_url), make_engine(pg_url)]  # green psycopg2: the two really interleave
-    models.metadata.create_all(engines[0])
-    a, b = (Notifications(e, clock, documents) for e in engines)
-    for i in range(12):
-        project(a, pid=f"p{i}", ref=f"ZS2026-{i:04d}", state="construction", seq=16)
-        signed(a, pid=f"p{i}", completion="2026-09-10")
-    clock.now = dt.datetime(2026, 9, 11, 0, 0, tzinfo=SHANGHAI)
-    runs = [eventlet.spawn(instance.fire_due_deadlines) for instance in (a, b, a, b)]
-    fired = [run.wait() for run in runs]
-    assert sum(fired) == 12, fired
-    events = a.outbox("notifications.construction_period_ended")
-    assert sorted(e["project_id"] for e in events) == sorted(f"p{i}" for i in range(12))
-    assert all(r["fired_at"] is not None for r in a.deadline_rows(domain.CONSTRUCTION_END))
-    for e in engines:
-        e.dispose()
-
-
-# -- tracking (R11): stale and escalation at their boundaries ----------------------------------------------------
-
-def test_a_project_without_progress_for_14_days_is_flagged_and_its_responsible_person_reminded(n, clock):
-    project(n)  # the transition to "assigned" at T0 is progress
-    n.set_contacts(IPB, "p1", {"responsible_person": {"user_id": "u-zhang", "name": "张科长"}})
-    assert POLICY.integer("thresholds.tracking.stale_days") == 14
-    clock.now = T0 + dt.timedelta(days=14) - dt.timedelta(seconds=1)
-    assert n.fire_due_deadlines() == 0
-    assert not n.tracking(IPB, "p1")["stale"]
-    clock.now = T0 + dt.timedelta(days=14)
-    assert n.fire_due_deadlines() == 1
-    tracking = n.tracking(IPB, "p1")
-    assert tracking["stale"] and tracking["stale_since"].startswith("2026-09-15T10:00")
-    note, = n.notes("notifications.project_stale")
+def test_a_stale_project_reminds_its_responsible_person_else_its_unit_and_ipb(n):
+    project(n)
+    note = supervised(n, "supervision.project_stale", "on_project_stale", {
+        "stale_days": 14, "last_progress": "2026-09-01 10:00",
+        "responsible_person": {"user_id": "u-zhang", "name": "张科长"}})
     assert note["recipients"] == ["user:u-zhang", "unit:IPB"] and "14天无进展" in note["text"]
     zhang = n.inbox({"user_id": "u-zhang", "position": "park_clerk", "unit": "PARK:hengdong"})["items"]
     assert zhang[0]["id"] == note["id"]
-    # progress clears the flag and the stale period starts again from it
-    clock.advance(days=1)
-    tracking = n.record_progress(PARK, "p1", {"note": "土地挂牌公告已发布"})
-    assert not tracking["stale"] and tracking["stale_due"].startswith("2026-09-30T10:00")
-    clock.advance(days=14)
-    assert n.fire_due_deadlines() == 1
-    assert len(n.notes("notifications.project_stale")) == 2
+    n.event("on_project_stale", "supervision.project_stale", "p2", {
+        "ref": "ZS2026-0002", "name": "x", "responsible_unit": "PARK:hexi", "responsible_person": None,
+        "stale_days": 14, "last_progress": "2026-09-01 10:00"})
+    assert n.notes("supervision.project_stale")[1]["recipients"] == ["unit:PARK:hexi", "unit:IPB"]
 
 
-def test_without_a_responsible_person_the_responsible_unit_is_reminded(n, clock):
+def test_an_escalated_problem_goes_to_the_position_supervision_names(n):
     project(n)
-    clock.advance(days=14)
-    n.fire_due_deadlines()
-    note, = n.notes("notifications.project_stale")
-    assert note["recipients"] == ["unit:PARK:hengdong", "unit:IPB"]
-
-
-def test_every_transition_is_progress_and_an_ended_project_is_not_followed(n, clock):
-    project(n)
-    clock.advance(days=13)
-    n.event("on_project_state_changed", "coordinator.project_state_changed", "p1", {
-        "ref": "ZS2026-0001", "from_state": "assigned", "to_state": "negotiating", "trigger": "x", "seq": 4, "reason": "r"})
-    clock.advance(days=13)
-    assert n.fire_due_deadlines() == 0
-    n.event("on_project_state_changed", "coordinator.project_state_changed", "p1", {
-        "ref": "ZS2026-0001", "from_state": "negotiating", "to_state": "terminated", "trigger": "x", "seq": 5,
-        "reason": "客观原因无法推进"})
-    clock.advance(days=30)
-    assert n.fire_due_deadlines() == 0
-    assert n.notes("notifications.project_stale") == []
-    assert n.tracking(IPB, "p1")["deadlines"] == []
-
-
-def test_an_older_transition_arriving_late_does_not_move_the_state_back(n):
-    project(n, state="negotiating", seq=5)
-    n.event("on_project_state_changed", "coordinator.project_state_changed", "p1", {
-        "ref": "ZS2026-0001", "from_state": "approved", "to_state": "assigned", "trigger": "x", "seq": 4, "reason": "r"})
-    assert n.tracking(IPB, "p1")["state"] == "negotiating"
-
-
-def test_a_problem_open_7_days_goes_to_the_liaison_leader(n, clock):
-    project(n)
-    n.set_contacts(IPB, "p1", {"liaison_leader": "deputy_county_magistrate"})
-    tracking = n.raise_problem(PARK, "p1", {"description": "用地指标未落实", "owner": "unit:LAND"})
-    problem = tracking["problems"][0]
-    assert problem["escalation_due"].startswith("2026-09-08T10:00")
-    clock.now = T0 + dt.timedelta(days=7) - dt.timedelta(seconds=1)
-    n.record_progress(PARK, "p1", {"note": "keeps the project from going stale"})
-    assert n.fire_due_deadlines() == 0
-    clock.now = T0 + dt.timedelta(days=7)
-    assert n.fire_due_deadlines() == 1
-    problem = n.tracking(IPB, "p1")["problems"][0]
-    assert problem["escalated_to"] == ["position:deputy_county_magistrate", "unit:IPB"]
-    assert problem["escalated_at"].startswith("2026-09-08T10:00")
+    note = supervised(n, "supervision.problem_escalated", "on_problem_escalated", {
+        "problem_id": 3, "problem": "用地指标未落实", "owner": "unit:LAND", "escalation_days": 7,
+        "raised": "2026-09-01 10:00", "escalate_to": "deputy_county_magistrate"})
+    assert note["recipients"] == ["position:deputy_county_magistrate", "unit:IPB"]
     assert n.inbox(LIAISON)["items"][0]["title"].startswith("【招商】问题逾期未解决")
-    # LAND, which owns it, resolves it
-    land = {"user_id": "u-land", "position": "bureau_head", "unit": "LAND"}
-    n.resolve_problem(land, "p1", problem["id"], {"resolution": "县政府专题会议调剂指标"})
-    with pytest.raises(Conflict):
-        n.resolve_problem(land, "p1", problem["id"], {"resolution": "again"})
 
 
-def test_a_problem_resolved_in_time_is_never_escalated_and_without_a_liaison_leader_goes_to_the_leader_in_charge(n, clock):
+def test_reminders_of_a_report_due_today_a_review_periods_last_day_and_a_follow_up(n):
     project(n)
-    first = n.raise_problem(IPB, "p1", {"description": "环评批复延迟", "owner": "unit:EPB"})["problems"][0]
-    clock.advance(days=6, hours=23)
-    n.resolve_problem(IPB, "p1", first["id"], {"resolution": "已批复"})
-    second = n.raise_problem(IPB, "p1", {"description": "供电线路未接入", "owner": "position:town_head"})["problems"][1]
-    clock.advance(hours=1)
-    assert n.fire_due_deadlines() == 0  # the first was resolved; the second is an hour old
-    clock.advance(days=7)
-    n.fire_due_deadlines()
-    escalated = [p for p in n.tracking(IPB, "p1")["problems"] if p["escalated_at"]]
-    assert [p["id"] for p in escalated] == [second["id"]]
-    assert escalated[0]["escalated_to"][0] == "position:county_leader_in_charge"
-
-
-def test_tracking_acts_are_for_ipb_and_the_responsible_unit_and_inputs_name_their_field(n):
-    project(n)
-    with pytest.raises(NotAllowed):
-        n.record_progress(FIN, "p1", {"note": "x"})
-    with pytest.raises(NotAllowed):
-        n.set_contacts(PARK, "p1", {"liaison_leader": "county_leader_in_charge"})
-    with pytest.raises(InvalidInput) as bad:
-        n.raise_problem(IPB, "p1", {"description": "x", "owner": "LAND"})
-    assert "owner" in bad.value.details
-    with pytest.raises(InvalidInput) as empty:
-        n.record_progress(IPB, "p1", {"note": ""})
-    assert "note" in empty.value.details
-    with pytest.raises(NotFound):
-        n.record_progress(IPB, "nope", {"note": "x"})
-
-
-def test_stalled_lists_count_as_the_county_offices_do_with_time_in_state(n, clock):
-    project(n, pid="a", ref="ZS2026-0001", state="approved", unit=None)
-    clock.advance(days=2)
-    project(n, pid="b", ref="ZS2026-0002", state="signed", seq=14)
-    project(n, pid="c", ref="ZS2026-0003", state="filed_copies", seq=15)
-    clock.advance(days=3)
-    project(n, pid="d", ref="ZS2026-0004", state="construction", seq=16)
-    project(n, pid="e", ref="ZS2026-0005", state="negotiating", seq=5)
-    n.raise_problem(IPB, "d", {"description": "施工许可未办", "owner": "unit:PLAN"})
-    clock.advance(days=1)
-    groups = {g["category"]: g for g in n.stalled(LG_OFFICE)}
-    assert {c: g["count"] for c, g in groups.items()} == {
-        "approved_not_assigned": 1, "signed_not_started": 2, "started_not_completed": 1}
-    assert groups["approved_not_assigned"]["label"] == "已批未落地"
-    assert groups["approved_not_assigned"]["items"][0]["days_in_state"] == 6
-    assert [i["ref"] for i in groups["signed_not_started"]["items"]] == ["ZS2026-0002", "ZS2026-0003"]
-    assert groups["started_not_completed"]["items"][0]["open_problems"] == 1
-    assert groups["started_not_completed"]["items"][0]["days_in_state"] == 1
-
-
-# -- reminders on the special report's and the review period's due dates -----------------------------------------------
-
-def test_the_special_report_is_reminded_on_its_due_date_unless_filed(n, clock):
-    project(n)
-    lapse(n, key="O1", report_due="2026-09-04")
-    lapse(n, key="O2", report_due="2026-09-04")
-    reminders = n.deadline_rows(domain.REPORT_DUE)
-    assert [r["due_at"] for r in reminders] == [dt.datetime(2026, 9, 4, 9, 0, tzinfo=SHANGHAI)] * 2
-    n.event("on_obligation_report_filed", "contracts.special_report_filed", "p1", {
-        "obligation": {"key": "O2", "text": "开工", "due": "2026-08-31", "party": "investor",
-                       "report": {"summary": "资金未到位"}},
-        "document": {"id": "a" * 64, "filename": "report.pdf", "content_type": "application/pdf", "size": 10},
-        "reason": "special report on O2 filed"}, actor=Actor(**PARK_HEAD))
-    clock.now = dt.datetime(2026, 9, 4, 9, 0, tzinfo=SHANGHAI)
-    assert n.fire_due_deadlines() == 1
-    note, = n.notes("notifications.special_report_due")
-    assert "O1" in note["title"] and note["recipients"] == ["unit:PARK:hengdong"]
-    register = n.special_reports(IPB, "p1")
-    assert [(r["ref"], r["cause"], r["obligation_key"]) for r in register] == [("SR-ZS2026-0001-1", "overdue_obligation", "O2")]
-    assert register[0]["summary"] == "资金未到位"
-
-
-def test_units_still_awaited_on_the_review_periods_last_day_are_reminded(n, clock):
-    n.event("on_project_filed", "intake.project_filed", "p1", {"ref": "ZS2026-0001", "project_name": "铝型材项目"})
-    n.event("on_review_convened", "review.convened", "p1", {"ref": "ZS2026-0001", "required_units": ["DRB", "IND", "FIN"],
-                                                             "findings": [], "deadline": "2026-09-15", "reason": "x"})
-    n.event("on_review_opinion_recorded", "review.opinion_recorded", "p1", {"unit": "DRB", "opinion": "pass", "round": 1,
-                                                                             "conditions": [], "reasons": []})
-    clock.now = dt.datetime(2026, 9, 15, 8, 59, tzinfo=SHANGHAI)
-    assert n.fire_due_deadlines() == 0
-    clock.now = dt.datetime(2026, 9, 15, 9, 0, tzinfo=SHANGHAI)
-    assert n.fire_due_deadlines() == 1
-    note, = n.notes("notifications.review_period_ending")
-    assert note["recipients"] == ["unit:IND", "unit:FIN"]
-
-
-def test_a_concluded_review_is_not_reminded(n, clock):
-    n.event("on_review_convened", "review.convened", "p1", {"ref": "ZS2026-0001", "required_units": ["DRB"],
-                                                             "findings": [], "deadline": "2026-09-15", "reason": "x"})
-    n.event("on_review_concluded", "review.concluded", "p1", {"outcome": "approved", "round": 1, "conditions": []})
-    clock.now = dt.datetime(2026, 9, 16, tzinfo=SHANGHAI)
-    assert n.fire_due_deadlines() == 0
-
-
-def test_a_reminder_is_a_deadline_like_the_others(n, clock):
-    project(n)
-    with pytest.raises(InvalidInput) as past:
-        n.schedule_reminder(IPB, "p1", {"at": (T0 - dt.timedelta(hours=1)).isoformat(), "note": "x"})
-    assert "at" in past.value.details
-    reminder = n.schedule_reminder(LG_OFFICE, "p1", {"at": (T0 + dt.timedelta(hours=2)).isoformat(),
-                                                     "note": "请园区本周内报送用地进展"})
-    assert reminder["kind"] == "reminder" and reminder["payload"]["to"] == ["unit:PARK:hengdong"]
-    clock.advance(hours=2)
-    assert n.fire_due_deadlines() == 1
+    due = supervised(n, "supervision.special_report_due", "on_special_report_due", {
+        "obligation_key": "O1", "obligation_text": "缴清土地出让金", "obligation_due": "2026-08-31",
+        "report_due": "2026-09-04", "provisional": False})
+    assert due["recipients"] == ["unit:PARK:hengdong"] and "O1" in due["title"] and "2026-09-04" in due["text"]
+    ending = supervised(n, "supervision.review_period_ending", "on_review_period_ending", {
+        "deadline": "2026-09-15", "required_units": ["DRB", "IND", "FIN"], "awaiting": ["IND", "FIN"], "round": 1})
+    assert ending["recipients"] == ["unit:IND", "unit:FIN"]
+    reminder = supervised(n, "supervision.reminder", "on_reminder", {
+        "note": "请园区本周内报送用地进展", "to": ["unit:PARK:hengdong"], "by": LG_OFFICE})
+    assert reminder["recipients"] == ["unit:PARK:hengdong"]
     assert n.inbox(PARK)["items"][0]["text"] == "请园区本周内报送用地进展"
 
 
-# -- the special-report register ---------------------------------------------------------------------------------
-
-def report_body(cause="cannot_go_ahead", filename="report.pdf", content=PDF) -> dict:
-    return {"cause": cause, "summary": "投资方资金链断裂，项目无法推进",
-            "document": {"filename": filename, "content_base64": base64.b64encode(content).decode()}}
-
-
-def test_special_reports_are_documents_in_a_register(n, documents):
+def test_a_special_report_to_the_leading_group_is_announced_once(n):
+    """A report on an overdue obligation is told by contracts' event; the register's own event tells the others."""
     project(n)
-    report = n.file_special_report(IPB_DIRECTOR, "p1", report_body())
-    assert report["ref"] == "SR-ZS2026-0001-1" and report["cause"] == "cannot_go_ahead"
-    assert documents.load(report["document"]["id"]) == PDF
-    assert n.special_report(LG_OFFICE, report["ref"])["summary"].startswith("投资方")
-    note, = n.notes("notifications.special_report_filed")
-    assert note["recipients"] == ["unit:LG", "unit:IPB"]
-    second = n.file_special_report(PARK_HEAD, "p1", report_body(cause="unfinished_review"))
-    assert second["ref"] == "SR-ZS2026-0001-2"
-    with pytest.raises(NotAllowed):
-        n.file_special_report(FIN, "p1", report_body())
-    with pytest.raises(NotAllowed):
-        n.special_report(FIN, report["ref"])
-    with pytest.raises(InvalidInput) as obligation:
-        n.file_special_report(IPB, "p1", report_body(cause="overdue_obligation"))
-    assert "cause" in obligation.value.details
-    with pytest.raises(InvalidInput) as exe:
-        n.file_special_report(IPB, "p1", report_body(filename="report.exe"))
-    assert "document.filename" in exe.value.details
-    with pytest.raises(NotFound):
-        n.special_report(IPB, "SR-nope")
+    register = {"project_id": "p1", "report_ref": "SR-ZS2026-0001-1", "cause": "cannot_go_ahead",
+                "cause_zh": "项目因客观原因无法推进", "summary": "投资方资金链断裂", "obligation_key": None}
+    note = supervised(n, "supervision.special_report_filed", "on_special_report_filed", register)
+    assert note["recipients"] == ["unit:LG", "unit:IPB"] and note["title"].startswith("【招商】专题报告 SR-ZS2026-0001-1")
+    n.event("on_special_report_filed", "supervision.special_report_filed", "p1", {
+        **register, "report_ref": "SR-ZS2026-0001-2", "cause": "overdue_obligation", "obligation_key": "O1"})
+    assert len(n.notes("supervision.special_report_filed")) == 1
+
+
+def test_the_end_of_the_construction_period_is_told_when_accounting_opens_for_it(n):
+    project(n, state="construction", seq=16)
+    n.event("on_accounting_opened", "accounting.opened", "p1", {
+        "cause": "construction_period_ended", "participants": ["IPB"], "completion": "2027-03-01",
+        "reason": "the contracted completion date 2027-03-01 has passed"})
+    note, = n.notes("accounting.opened")
+    assert note["recipients"] == ["unit:IPB", "unit:PARK:hengdong"] and "2027-03-01" in note["text"]
+    n.event("on_accounting_opened", "accounting.opened", "p2", {"cause": "opened_by_ipb", "participants": ["IPB"],
+                                                                "reason": "opened by IPB"})
+    assert len(n.notes("accounting.opened")) == 1  # IPB opened that one itself
+
+def test_a_deadline_moved_by_a_holiday_schedule_is_told(n):
+    project(n)
+    n.event("on_report_due_moved", "contracts.report_due_moved", "p1", {
+        "obligation": {"key": "O1", "text": "缴清土地出让金", "due": "2026-12-30", "report_due": "2027-01-05"},
+        "responsible_unit": "PARK:hengdong", "report_due": "2027-01-05", "provisional": False, "previous": "2027-01-04",
+        "reason": "the 2027 holiday schedule is loaded: the special report on O1 is due 2027-01-05, not 2027-01-04"})
+    note, = n.notes("contracts.report_due_moved")
+    assert note["title"] == "【招商】专项报告期限调整：ZS2026-0001 O1" and note["recipients"][0] == "unit:PARK:hengdong"
+    n.event("on_review_deadline_moved", "review.deadline_moved", "p1", {
+        "round": 1, "deadline": "2027-01-11", "deadline_provisional": False, "previous": "2027-01-08",
+        "required_units": ["DRB"], "reason": "the 2027 holiday schedule is loaded"})
+    note, = n.notes("review.deadline_moved")
+    assert note["recipients"] == ["unit:DRB", "unit:IPB"]
+
+
+def test_a_missing_holiday_schedule_is_told_to_the_administrators(n):
+    n.event("on_holiday_schedule_missing", "supervision.holiday_schedule_missing", None, {
+        "year": 2027, "today": "2026-12-01", "since": "2026-12-01", "reason": "not loaded"})
+    note, = n.notes("supervision.holiday_schedule_missing")
+    assert note["title"] == "【招商】2027年法定节假日安排尚未导入" and note["recipients"] == [
+        "position:ipb_admin", "position:system_administrator"]
+    assert n.inbox(ADMIN)["items"][0]["title"] == note["title"]
 
 
 @pytest.mark.parametrize("bad", [6754957674901253652480, 2**63, 0, -1, "x"])
@@ -606,8 +342,6 @@ def test_an_id_no_database_can_hold_is_not_found_not_a_crash(n, bad):
     project(n)
     with pytest.raises(NotFound):
         n.mark_read(PARK, bad)
-    with pytest.raises(NotFound):
-        n.resolve_problem(IPB, "p1", bad, {"resolution": "已解决"})
 
 
 # -- the Leading Group's roster: a notice to a position reaches the persons holding it ------------------------------
@@ -640,98 +374,3 @@ def test_a_notice_to_the_county_leaders_in_charge_reaches_the_persons_on_the_ros
     # e-mail: the position's address from the policy's book, 郑's (no account) with it, and 周's own
     assert n.deliveries_of(note["id"])["email"]["targets"] == [
         "leader-in-charge@example.gov.cn", "zheng@example.gov.cn", "zhaoshang@ipb.example.gov.cn", "zhou@example.gov.cn"]
-def test_an_administrator_sees_which_deadlines_would_fire_as_of_a_date_and_none_fires(n, clock):
-    project(n)
-    lapse(n, report_due="2026-09-04")  # the report-due reminder: 4 Sep, at the reminder time
-    n.schedule_reminder(LG_OFFICE, "p1", {"at": dt.datetime(2026, 9, 10, 23, 30, tzinfo=SHANGHAI).isoformat(),
-                                          "note": "督办"})
-    with pytest.raises(NotAllowed):
-        n.deadlines_outlook(IPB, "2026-09-10")
-    with pytest.raises(InvalidInput):
-        n.deadlines_outlook(ADMIN, "2026-13-01")
-    pending = n.rows(models.deadlines)
-    assert [d["kind"] for d in n.deadlines_outlook(ADMIN, "2026-09-04")] == ["special_report_due"]
-    by_tenth = n.deadlines_outlook(ADMIN, "2026-09-10")  # to the end of the day in Shanghai (23:30 included)
-    assert [d["kind"] for d in by_tenth] == ["special_report_due", "reminder"]
-    assert by_tenth[1]["due_at"] == "2026-09-10T23:30:00+08:00" and by_tenth[1]["fired_at"] is None
-    assert n.rows(models.deadlines) == pending and n.notes("notifications.reminder") == []  # nothing fired
-
-
-# -- R16: the official holiday schedules ---------------------------------------------------------------------------
-SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
-               "workdays": ["2027-02-06"]}
-
-
-@pytest.mark.parametrize("today, known, watched, at", [
-    ("2026-06-15", {2026}, 2027, "2026-12-01T09:00:00+08:00"),  # before December: the first check is 1 December
-    ("2026-12-01", {2026}, 2027, "2026-12-01T09:00:00+08:00"),  # from 1 December, daily while 2027 is missing
-    ("2026-12-20", {2026}, 2027, "2026-12-20T09:00:00+08:00"),
-    ("2026-12-20", {2026, 2027}, 2028, "2027-12-01T09:00:00+08:00"),  # loaded: next 1 December, for the year after
-    ("2027-01-10", {2026}, 2027, "2027-01-10T09:00:00+08:00"),  # still missing in its own year: daily
-    ("2026-11-30", {2026}, 2027, "2026-12-01T09:00:00+08:00"),
-])
-def test_the_check_for_a_missing_holiday_schedule(today, known, watched, at):
-    year, when = domain.holiday_watch(dt.date.fromisoformat(today), known.__contains__, "09:00")
-    assert (year, when.isoformat()) == (watched, at)
-
-
-def admin_notes(n):
-    return [(x["title"], x["created_at"].astimezone(SHANGHAI).date().isoformat())
-            for x in n.notes("notifications.holiday_schedule_missing")]
-
-
-def test_from_1_december_the_administrators_are_told_daily_until_next_year_s_schedule_is_loaded(engine, clock, documents):
-    n = Notifications(engine, clock, documents)
-    clock.now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=SHANGHAI)
-    n.fire_due_deadlines()
-    assert admin_notes(n) == []
-    watch, = n.deadline_rows("holiday_schedule_missing")
-    assert (watch["subject"], watch["due_at"]) == ("2027", dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI))
-
-    clock.now = dt.datetime(2026, 12, 1, 9, 0, 5, tzinfo=SHANGHAI)
-    assert n.fire_due_deadlines() == 1
-    note, = n.notes("notifications.holiday_schedule_missing")
-    assert note["title"] == "【招商】2027年法定节假日安排尚未导入" and note["recipients"] == [
-        "position:ipb_admin", "position:system_administrator"]
-    assert n.inbox(ADMIN)["items"][0]["title"] == note["title"]
-    for hour in (10, 15, 23):  # once a day
-        clock.now = dt.datetime(2026, 12, 1, hour, tzinfo=SHANGHAI)
-        assert n.fire_due_deadlines() == 0
-    restarted = Notifications(engine, clock, documents)  # a restart: the checks are rows, not memory
-    assert restarted.fire_due_deadlines() == 0 and len(admin_notes(restarted)) == 1
-    clock.now = dt.datetime(2026, 12, 3, 9, 30, tzinfo=SHANGHAI)  # down on the 2nd: the missed check fires once
-    assert restarted.fire_due_deadlines() == 1
-    assert [day for _, day in admin_notes(restarted)] == ["2026-12-01", "2026-12-03"]
-    assert len(restarted.deadline_rows("holiday_schedule_missing")) == 3  # fired, fired, and tomorrow's
-
-    with pytest.raises(NotAllowed):
-        restarted.load_holidays(IPB, 2027, SAMPLE_2027)
-    assert restarted.load_holidays(ADMIN, 2027, SAMPLE_2027) == {"service": "notifications", "year": 2027, "moved": []}
-    pending = [d for d in restarted.deadline_rows("holiday_schedule_missing") if d["fired_at"] is None
-               and d["cancelled_at"] is None]
-    assert [(d["subject"], d["due_at"].astimezone(SHANGHAI).date().isoformat()) for d in pending] == [("2028", "2027-12-01")]
-    clock.now = dt.datetime(2026, 12, 4, 9, 30, tzinfo=SHANGHAI)
-    assert restarted.fire_due_deadlines() == 0 and len(admin_notes(restarted)) == 2
-
-
-def test_a_moved_deadline_moves_its_reminder(n, clock):
-    project(n)
-    lapse(n, key="O1", report_due="2027-01-04")
-    n.event("on_report_due_moved", "contracts.report_due_moved", "p1", {
-        "obligation": {"key": "O1", "text": "缴清土地出让金", "due": "2026-12-30", "report_due": "2027-01-05"},
-        "responsible_unit": "PARK:hengdong", "report_due": "2027-01-05", "provisional": False, "previous": "2027-01-04",
-        "reason": "the 2027 holiday schedule is loaded: the special report on O1 is due 2027-01-05, not 2027-01-04"})
-    pending = [d for d in n.deadline_rows("special_report_due") if d["cancelled_at"] is None]
-    assert [(d["due_at"], d["payload"]["report_due"], d["payload"]["provisional"]) for d in pending] == [
-        (dt.datetime(2027, 1, 5, 9, 0, tzinfo=SHANGHAI), "2027-01-05", False)]
-    note, = n.notes("contracts.report_due_moved")
-    assert note["title"] == "【招商】专项报告期限调整：ZS2026-0001 O1" and note["recipients"][0] == "unit:PARK:hengdong"
-
-    n.event("on_review_convened", "review.convened", "p2", {"ref": "ZS2026-0002", "required_units": ["DRB"],
-                                                             "findings": [], "deadline": "2027-01-08", "reason": "x"})
-    n.event("on_review_deadline_moved", "review.deadline_moved", "p2", {
-        "round": 1, "deadline": "2027-01-11", "deadline_provisional": False, "previous": "2027-01-08",
-        "required_units": ["DRB"], "reason": "the 2027 holiday schedule is loaded"})
-    period = [d for d in n.deadline_rows("review_period") if d["cancelled_at"] is None]
-    assert [(d["due_at"], d["payload"]["deadline"], d["payload"]["awaiting"]) for d in period] == [
-        (dt.datetime(2027, 1, 11, 9, 0, tzinfo=SHANGHAI), "2027-01-11", ["DRB"])]

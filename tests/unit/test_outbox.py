@@ -11,21 +11,12 @@ from shared.actor import Actor
 from shared.db import ServiceStore
 from shared.envelope import Envelope
 from shared.outbox import AlreadyProcessed, UnitOfWork, backlog, mark_published, messaging_tables, pending_events
+from tests.harness import Provider
 
 metadata = MetaData()
 counters = Table("counters", metadata, Column("id", String, primary_key=True), Column("n", Integer, nullable=False))
 outbox, processed = messaging_tables(metadata)
 ACTOR = Actor("u1", "ipb_clerk", "IPB")
-
-
-class FakeProvider:
-    """Stands in for the nameko Database provider: a real engine, a wake-up counter."""
-
-    def __init__(self, engine):
-        self.engine, self.outbox, self.processed, self.woken = engine, outbox, processed, 0
-
-    def wake_relay(self, committed=()):
-        self.woken += 1
 
 
 @pytest.fixture
@@ -34,7 +25,7 @@ def provider(tmp_path):
     metadata.create_all(engine)
     with Session(engine) as s, s.begin():
         s.execute(insert(counters).values(id="c", n=0))
-    return FakeProvider(engine)
+    return Provider(engine, metadata)
 
 
 def count(provider) -> int:

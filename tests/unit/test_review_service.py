@@ -7,25 +7,21 @@ calendar, the shipped check plugins and a clock the test moves forward.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import chinese_calendar
 import pytest
-from nameko.testing.services import worker_factory
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import create_engine
 
 from services.review import domain, models
 from services.review.checks import discover_checks
 from services.review.service import ReviewService
 from shared.actor import Actor
-from shared.clock import SHANGHAI
-from shared.db import ServiceStore
 from shared.i18n import Message
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
 from shared.workdays import WorkingDayCalendar
+from tests.harness import Harness, TestClock, shanghai
 
 POLICY = load_policy()
 CHECKS = discover_checks()
@@ -41,10 +37,6 @@ def reviewer(unit: str) -> dict:
     return {"user_id": f"u-{unit}", "position": "reviewer", "unit": unit}
 
 
-def shanghai(y, m, d, hh=10, mm=0) -> dt.datetime:
-    return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
-
-
 def official_deadline(start: dt.date, n: int) -> dt.date:
     """The n-th working day strictly after ``start``, straight from chinesecalendar."""
     day, counted = start, 0
@@ -54,59 +46,14 @@ def official_deadline(start: dt.date, n: int) -> dt.date:
     return day
 
 
-class TestClock:
-    """A clock the test sets: an aware Asia/Shanghai datetime."""
+class Review(Harness):
+    """The review service with the sample policy, the official calendar and the shipped checks."""
 
-    __test__ = False
-
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-class Provider:
-    """What ServiceStore needs of the nameko Database provider."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.outbox = models.metadata.tables["outbox"]
-        self.processed = models.metadata.tables["processed_events"]
-        self.woken = 0
-
-    def wake_relay(self, committed=()):
-        self.woken += 1
-
-
-class Review:
-    """Calls the service as nameko would: a fresh worker (and db session) per call."""
-
-    def __init__(self, provider: Provider, clock: TestClock):
-        self.provider, self.clock = provider, clock
+    def __init__(self, engine, clock: TestClock):
         self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
-
-    def call(self, method: str, *args):
-        store = ServiceStore(self.provider)
-        worker = worker_factory(ReviewService, db=store, policy=POLICY, calendar=self.calendar,
-                                clock=self.clock, checks=CHECKS)
-        try:
-            return getattr(worker, method)(*args)
-        finally:
-            store.close()
-
-    def __getattr__(self, method):
-        return lambda *args: self.call(method, *args)
-
-    # -- the outbox -------------------------------------------------------------
-    def events(self, event_type: str | None = None, project_id: str | None = None) -> list[dict]:
-        outbox = self.provider.outbox
-        with Session(self.provider.engine) as s:
-            rows = s.execute(select(outbox.c.event_type, outbox.c.body).order_by(outbox.c.id)).all()
-        bodies = [json.loads(body) for _, body in rows]
-        return [b for b in bodies
-                if (event_type is None or b["type"] == event_type)
-                and (project_id is None or b["project_id"] == project_id)]
+        super().__init__(ReviewService, models.metadata, engine, policy=POLICY, calendar=self.calendar, clock=clock,
+                         checks=CHECKS)
+        self.clock = clock
 
 
 @pytest.fixture
@@ -124,7 +71,7 @@ def clock():
 
 @pytest.fixture
 def review(engine, clock):
-    return Review(Provider(engine), clock)
+    return Review(engine, clock)
 
 
 def file_project(review: Review, project_id: str, n: int = 1, sector: str = "C3612",

@@ -27,7 +27,7 @@ class Echo:
     def echo(self, value):
         return {"value": value, "名": "招商"}
 
-    @rpc(expected_exceptions=EXPECTED)
+    @rpc
     def missing(self, project_id):
         raise NotFound(f"no project {project_id}", {"project_id": project_id})
 
@@ -59,6 +59,8 @@ def test_results_expected_errors_and_an_unserializable_result_reach_the_caller(e
     assert bad.value.exc_type == "UnserializableValueError"
     assert [service.echo(i)["value"] for i in range(20)] == list(range(20))  # and it serves on
     assert all(isinstance(ep, LeanRpc) for ep in container.entrypoints)
+    # the typed errors are expected by default (a bare @rpc): not logged as the service's own failures
+    assert all(ep.expected_exceptions == EXPECTED for ep in container.entrypoints)
 
 
 def replies_of(container) -> ReplyProducer:

@@ -16,7 +16,7 @@ from shared import audit, migrations
 from shared.db import ServiceStore
 from shared.errors import InvalidInput, Unauthenticated
 from shared.policy import load_policy
-from tests.harness import _Provider, shanghai
+from tests.harness import Provider, shanghai
 
 POLICY = load_policy()
 RULES = throttle.Rules.of(POLICY)
@@ -29,7 +29,7 @@ GOOD = "Hengdong#Park-88"
 def db(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'gateway.db'}")
     migrations.upgrade("gateway", engine)
-    store = ServiceStore(_Provider(engine, models.metadata))
+    store = ServiceStore(Provider(engine, models.metadata))
     yield store
     store.close()
     engine.dispose()

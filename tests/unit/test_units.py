@@ -9,6 +9,7 @@ import pytest
 from shared import units
 from shared.units import (
     ROUNDING,
+    UnitError,
     format_wan,
     land_in_mu,
     mu_to_ha,
@@ -73,16 +74,27 @@ def test_mu_to_square_metres_and_hectares():
 
 
 def test_unknown_unit_is_rejected_with_its_name():
-    with pytest.raises(ValueError, match="acre"):
+    with pytest.raises(UnitError, match="acre") as refused:
         to_mu(1, "acre")
-    with pytest.raises(ValueError, match="unknown land unit"):
+    assert refused.value.field == "unit" and str(refused.value.rule).startswith("unknown land unit 'acre'")
+    assert refused.value.rule.render("zh-CN").startswith("未知的面积单位'acre'")
+    with pytest.raises(UnitError, match="unknown land unit") as refused:
         land_in_mu(1, "")
+    assert refused.value.field == "unit"
 
 
 @pytest.mark.parametrize("bad", ["-1", -0.5, "NaN", "Infinity", "-Infinity", Decimal("NaN")])
 def test_negative_and_non_finite_land_is_rejected(bad):
-    with pytest.raises(ValueError, match=r"land area \(m2\)"):
+    with pytest.raises(UnitError) as refused:  # a ValueError too: callers that only know that still catch it
         to_mu(bad, "m2")
+    assert refused.value.field == "value" and isinstance(refused.value, ValueError)
+    assert str(refused.value) == f"value: {refused.value.rule}"
+
+
+def test_a_land_area_too_large_to_store_names_the_value():
+    with pytest.raises(UnitError, match="too large to store") as refused:
+        land_in_mu("1e30", "mu")
+    assert refused.value.field == "value"
 
 
 # --- rounding boundaries ---------------------------------------------------
@@ -145,8 +157,9 @@ def test_parse_decimal_accepts_int_str_decimal_and_float():
     "bad", [True, False, None, "NaN", "nan", "Infinity", float("inf"), float("nan"), "", "  ", "12,5", "abc", [1]]
 )
 def test_parse_decimal_rejects_with_field_name(bad):
-    with pytest.raises(ValueError, match=r"^investment: "):
+    with pytest.raises(UnitError, match=r"^investment: ") as refused:
         parse_decimal(bad, "investment")
+    assert refused.value.field == "investment" and refused.value.rule
 
 
 # --- 万元 -------------------------------------------------------------------

@@ -511,12 +511,12 @@ function receivable(c, a) {
     forms.length ? forms : (owed ? h('p.waiting', fill(t('step.waiting'), { who: `${RECOVERY_UNITS.map(unitName).join('、')} / ${t('step.principals')}` })) : null));
 }
 
-// R13: once closed, IPB hands the contract to the County Archives Bureau.
-function archives(c) {
+// R13: once closed (or terminated after signing), IPB hands the contract to the County Archives Bureau.
+function archives(c, mode = 'state') {
   return step('archives', t('step.archives'), ipb(), c.me.unit === 'IPB', () => posting(c, 'archives-form', [
     field(t('step.note'), input('note', { value: t('step.archives_note') })),
     button(t('step.archives'), { id: 'hand-to-archives' })],
-  v => api.post(`${c.p}/contract/archives`, { note: v.note || null }), t('done.archived'), 'state'));
+  v => api.post(`${c.p}/contract/archives`, { note: v.note || null }), t('done.archived'), mode));
 }
 
 function finished() {
@@ -524,11 +524,11 @@ function finished() {
 }
 
 // -- R11: a project that cannot go ahead -----------------------------------------------------------------
-// Before construction a project may be terminated for objective reasons, and only with a special report to the
-// Leading Group: IPB or the responsible unit files the report (cause, summary, the document), then the IPB director
-// terminates the project citing it (the coordinator checks the report in the notifications service's register).
+// Up to and during construction a project may be terminated for objective reasons, and only with a special report to
+// the Leading Group: IPB or the responsible unit files the report (cause, summary, the document), then the IPB
+// director terminates the project citing it (the coordinator checks its copy of supervision's register).
 const TERMINABLE = ['lead', 'filed', 'under_review', 'returned', 'approved', 'assigned', 'negotiating', 'escalated',
-  'refused', 'agreed', 'drafting', 'legal_review', 'signed', 'filed_copies'];
+  'refused', 'agreed', 'drafting', 'legal_review', 'signed', 'filed_copies', 'construction'];
 const REPORT_CAUSES = ['cannot_go_ahead', 'unfinished_review'];
 const DOCUMENT_TYPES = '.pdf,.docx,.doc,.xlsx,.jpg,.png';  // policy/documents.yaml
 
@@ -585,10 +585,13 @@ async function termination(c) {
     h('h3', t('terminate.submit')), h('p.muted.who', fill(t('step.by'), { who: posName('ipb_director') })), terminate);
 }
 
+// A project terminated after signing stays terminated; its contract file still goes to the Archives Bureau (R13).
 function terminated(c) {
   const r = c.facts.special_report || {};
-  return h('section.card.step', { id: 'step-terminated', 'data-step': 'terminated' },
+  const card = h('section.card.step', { id: 'step-terminated', 'data-step': 'terminated' },
     notice(t('step.terminated')),
     c.facts.special_report_ref ? h('p', { id: 'terminated-report' }, `${t('report.title')}: ${c.facts.special_report_ref}`,
       r.cause ? ` · ${t(`cause.${r.cause}`, r.cause)}` : '', r.summary ? ` · ${r.summary}` : '') : null);
+  const archived = (c.project.timeline || []).some(e => e.kind === 'contracts.archive');
+  return c.facts.signed_by && !archived ? [card, archives(c, 'activity')] : card;
 }

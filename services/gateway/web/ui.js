@@ -8,14 +8,10 @@ import * as api from './api.js';
 // "{who}" in a text filled from vars: fill(t('step.waiting'), { who: 'LEGAL' }).
 export const fill = (text, vars = {}) => text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 
-// What the server's words mean, where the rule is a service's not yet said in the user's language (the register of
-// special reports): the rule named with the unit or report (a rule of one field only where it says so).
+// What a refusal means beyond the server's words (which are in the user's language): terminating without a special
+// report cited (the field's rule is only "required") says that the report to the Leading Group comes first (R11).
 const EXPLAIN = [
-  // R11: terminating cites a special report to the Leading Group (a rule of this field only; the last: none chosen)
-  [/^no special report (\S*) is in the register/, m => fill(t('explain.report_not_filed'), { ref: m[1] }), 'special_report_ref'],
-  [/^special report (\S+) reports (\w+);/, m => fill(t('explain.report_cause'), { ref: m[1], cause: t(`cause.${m[2]}`, m[2]) }), 'special_report_ref'],
-  [/^special report (\S+) is about project/, m => fill(t('explain.report_other_project'), { ref: m[1] }), 'special_report_ref'],
-  [/./, () => t('explain.no_special_report'), 'special_report_ref'],
+  [/^(required|必填)$/, () => t('explain.no_special_report'), 'special_report_ref'],
 ];
 
 export function explanations(err) {

@@ -1,4 +1,4 @@
-"""lifecycle_seq: the coordinator's transition number of the project's lifecycle state copy (issue 10)
+"""lifecycle_seq: the coordinator's transition number of the project's lifecycle state copy
 
 Revision ID: contracts_0002
 Revises: contracts_0001

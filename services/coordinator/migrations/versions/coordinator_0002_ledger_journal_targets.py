@@ -1,4 +1,4 @@
-"""ledger, ledger journal, targets (issue 8)
+"""ledger, ledger journal, targets
 
 Revision ID: coordinator_0002
 Revises: coordinator_0001

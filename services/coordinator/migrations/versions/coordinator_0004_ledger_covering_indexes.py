@@ -1,4 +1,4 @@
-"""ledger pages read from covering indexes (issue 10)
+"""ledger pages read from covering indexes
 
 A page of the ledger (filtered, sorted, 50 rows) and the count of its matching rows are read from an
 index alone: one index per filter or sort column, led by it (then ref; the book's by the sector, the

@@ -1,4 +1,4 @@
-"""reserve projects (issue 8)
+"""reserve projects
 
 Revision ID: intake_0002
 Revises: intake_0001
