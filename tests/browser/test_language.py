@@ -30,7 +30,7 @@ from tests.browser.conftest import run_flow
 from tests.browser.readme import people as readme_people, section
 from tests.factories import SAMPLE_ROSTER, parcel_workbook, roster_workbook
 from tests.language import chinese_leaks, latin_leaks
-from zhaoshang import cli
+from zhaoshang import demo as steps
 from zhaoshang.supervisor import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -60,10 +60,10 @@ def county(web, module_platform, tmp_path_factory):
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     land = {"user_id": "lang-land", "position": "bureau_head", "unit": "LAND"}
     for path, content, who in (("/api/parcels/import", parcel_workbook(), land),
-                               ("/api/leading-group/roster/import", roster_workbook(), cli.CLERK)):
-        cli._try(base, "POST", path, who, {"filename": "导入.xlsx", "content_base64": base64.b64encode(content).decode()})
+                               ("/api/leading-group/roster/import", roster_workbook(), steps.CLERK)):
+        steps._try(base, "POST", path, who, {"filename": "导入.xlsx", "content_base64": base64.b64encode(content).decode()})
     year = today_shanghai().year
-    event = cli._try(base, "POST", "/api/investment-events", cli.CLERK, {
+    event = steps._try(base, "POST", "/api/investment-events", steps.CLERK, {
         "kind": "fair", "title": "长三角新材料产业招商推介会", "organising_unit": "IPB", "place": "上海",
         "planned_on": f"{year}-12-20", "budget": "200000", "plan_notes": "推介衡东工业园新材料产业链"})
     people = [p.dump() for p in readme_people(section())]
@@ -98,7 +98,7 @@ def typed() -> set[str]:
 
     root = Path(__file__).resolve().parents[2]
     runs = set()
-    for source in (root / "zhaoshang" / "cli.py", root / "tests" / "factories.py", Path(__file__)):
+    for source in (root / "zhaoshang" / "demo.py", root / "tests" / "factories.py", Path(__file__)):
         runs |= set(re.findall(r"[\u3400-\u9fff][\u3400-\u9fff\w（）、，：；·]*", source.read_text(encoding="utf-8")))
     policy = load_policy()
     runs |= {c["name_zh"] for c in policy.documents["incentives"]["clauses"]} | set(policy.get("county.cooperation_modes"))

@@ -15,7 +15,7 @@ from tests.browser.conftest import run_flow
 from tests.browser.driver import OUTPUT
 from tests.conftest import wait_for
 from tests.factories import SAMPLE_PARCELS, SAMPLE_ROSTER, parcel_workbook, roster_workbook
-from zhaoshang import cli
+from zhaoshang import demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -54,10 +54,10 @@ def county(web, files):
                        bad=files["parcels-bad"], good=files["parcels"], tag="land")
     roster = run_flow("leading_group_flows:import_workbook", base=base, actor=IPB, route="/leading-group",
                       form="roster-import", bad=files["roster-bad"], good=files["roster"], tag="roster")
-    lead = cli._try(base, "POST", "/api/leads", cli.CLERK, cli.sample_lead(
+    lead = demo._try(base, "POST", "/api/leads", demo.CLERK, demo.sample_lead(
         n=41, project_name="浏览器测试铝型材项目", land_demand={"value": "45", "unit": "mu"},
         planned_fixed_asset_investment="100000000"))
-    phone_lead = cli._try(base, "POST", "/api/leads", cli.CLERK, cli.sample_lead(n=42, project_name="浏览器测试手机端项目"))
+    phone_lead = demo._try(base, "POST", "/api/leads", demo.CLERK, demo.sample_lead(n=42, project_name="浏览器测试手机端项目"))
     return {"parcels": parcels, "roster": roster, "lead": lead, "leads": {1366: lead, 390: phone_lead}}
 
 
@@ -123,7 +123,7 @@ def test_an_event_planned_recorded_and_linked_counts_in_the_report(web, county, 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_the_assessment_with_its_marks_and_notice(web, county, width):
     api, base, _ = web
-    cli._try(base, "PUT", "/api/targets/2026", actor(LG), {"targets": [
+    demo._try(base, "PUT", "/api/targets/2026", actor(LG), {"targets": [
         {"unit": "PARK:hengdong", "projects_signed": 2, "contracted_investment": "300000000", "funds_in_place": "60000000"},
         {"unit": "TOWN:xintang", "projects_signed": 0, "contracted_investment": "0", "funds_in_place": "0"}]})
     seen = run_flow("leading_group_flows:assessment", base=base, actor=LG, who="lg", period="2026", width=width)

@@ -21,7 +21,7 @@ from tests.browser.conftest import run_flow
 from tests.browser.driver import OUTPUT
 from tests.browser.test_webapp import EARLY, FINAL
 from tests.conftest import wait_for
-from zhaoshang import cli
+from zhaoshang import demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -45,14 +45,14 @@ def day(web):
     """A lead (IPB files it), a project under joint review (the units give opinions), one awaiting the park head's
     decision; the files to attach."""
     api, base, config = web
-    reviewed = cli._file_and_review(base, cli.sample_lead(n=21, project_name=NAME, land_demand={"value": "45", "unit": "mu"},
+    reviewed = demo._file_and_review(base, demo.sample_lead(n=21, project_name=NAME, land_demand={"value": "45", "unit": "mu"},
                                                           planned_fixed_asset_investment="100000000"))
-    negotiated = cli._file_and_review(base, cli.sample_lead(n=22, project_name="浏览器测试洽谈项目",
+    negotiated = demo._file_and_review(base, demo.sample_lead(n=22, project_name="浏览器测试洽谈项目",
                                                             land_demand={"value": "45", "unit": "mu"},
                                                             planned_fixed_asset_investment="100000000"))
-    cli._approve(base, negotiated)
-    cli._negotiate(base, negotiated, [EARLY, FINAL])
-    lead = cli._try(base, "POST", "/api/leads", cli.CLERK, cli.sample_lead(n=23, project_name="浏览器测试待立项线索"))
+    demo._approve(base, negotiated)
+    demo._negotiate(base, negotiated, [EARLY, FINAL])
+    lead = demo._try(base, "POST", "/api/leads", demo.CLERK, demo.sample_lead(n=23, project_name="浏览器测试待立项线索"))
     ids = {"file_lead": lead["id"], "opinion": reviewed["id"], "decide": negotiated["id"], "search": reviewed["id"]}
 
     def kinds(who):

@@ -571,8 +571,8 @@ async function termination(c) {
       ...reports.map(x => [x.ref, `${x.ref} · ${t(`cause.${x.cause}`, x.cause)}`])], { value: latest })),
     field(t('terminate.reason'), textarea('reason', '', { required: true, placeholder: t('terminate.reason_hint') })),
     button(t('terminate.submit'), { id: 'terminate' })],
-  // no report chosen: sent as it is, the coordinator refuses it (R11) and the refusal says so
-  v => api.post(`${c.p}/terminate`, { reason: v.reason, special_report_ref: v.special_report_ref }),
+  // no report chosen: sent without one, the coordinator refuses it as required (R11) and the refusal explains why
+  v => api.post(`${c.p}/terminate`, { reason: v.reason, special_report_ref: v.special_report_ref || undefined }),
   t('done.terminated'), 'state', { confirm: v => [t('confirm.terminate'), `${t('terminate.reason')}：${v.reason}`,
     v.special_report_ref ? `${t('terminate.report')}：${v.special_report_ref}` : t('terminate.no_report')] }) : h('p.waiting', fill(t('step.waiting'), { who: posName('ipb_director') }));
   return h('details.card.step', { id: 'step-terminate', 'data-step': 'terminate', open: reports.length > 0 },
