@@ -14,6 +14,7 @@ off by the principals.  The rules and the table of states are ``domain``'s.
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from decimal import Decimal
 
 from services.accounting import domain, models, report, store
@@ -27,7 +28,7 @@ from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_event
 from shared.errors import Conflict, InvalidInput
-from shared.i18n import _, reason, to_wire
+from shared.i18n import _, from_wire, reason, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.timers import every
@@ -166,14 +167,9 @@ class AccountingService:
             receivable = domain.new_receivable(domain.figure(current["figures"], "fee_to_recover"))
             view = _receivable_view(receivable, None, [])
             text = data["opinion"] or domain.opinion(current["figures"])
-            routing = gongwen.routing(self.policy, "accounting_report")
-            number = gongwen.allocate(uow.session, models.document_numbers, routing.issuer,
-                                      f"accounting_report:{project_id}", to_shanghai(now).date())
-            document = report.document(project, current, view, text, number, routing,
-                                       list(self.policy.get("authority.decision_authority.principals")))
+            document, number, routing = self._report_document(uow.session, project, current, receivable, text, now)
             docx = self.documents.save(f"{project['ref']}-accounting.docx", report.render_docx(document))
-            pdf = self.documents.save(f"{project['ref']}-accounting.pdf", report.render_pdf(document))
-            issued = {"docx": docx.dump(), "pdf": pdf.dump(), "opinion": to_wire(text), "by": actor.dump(),
+            issued = {"docx": docx.dump(), "pdf": None, "opinion": to_wire(text), "by": actor.dump(),
                       "at": to_shanghai(now).isoformat(), "to": list(routing.to), "number": number.text}
             state = domain.state_after(receivable)
             store.change(uow.session, current, report=issued, state=state, closed_at=now if state == domain.CLOSED else None)
@@ -181,7 +177,8 @@ class AccountingService:
                 store.open_receivable(uow.session, project_id=project_id, amount=receivable.amount, paid=receivable.paid,
                                       written_off=receivable.written_off, status=receivable.status, opened_at=now)
             uow.emit(Envelope("accounting.report_issued", actor, project_id=project_id, payload={
-                "documents": [docx.dump(), pdf.dump()], "opinion": to_wire(text), "number": number.text, "fee": str(receivable.amount if receivable else "0.00"),
+                "documents": [docx.dump()], "opinion": to_wire(text), "number": number.text,
+                "fee": str(receivable.amount if receivable else "0.00"),
                 "recovery_units": list(domain.RECOVERY_ROLES) if receivable else [],
                 **reason(_("accounting report {number} issued to the county party committee and government; the "
                            "investor owes {fee:yuan}", number=number.text, fee=receivable.amount) if receivable else
@@ -291,8 +288,33 @@ class AccountingService:
             raise Conflict(_("no accounting report has been issued yet"), {"report": [_("not issued")]})
         if kind not in ("docx", "pdf"):
             raise InvalidInput.for_field("kind", _("must be one of: {choices:list}", choices=["docx", "pdf"]))
-        ref = current["report"][kind]
+        ref = current["report"][kind] or self._render_pdf(project_id)
         return {**ref, "content_base64": base64.b64encode(self.documents.load(ref["id"])).decode()}
+
+    def _report_document(self, session, project, current, receivable, text, now):
+        """The report as issued (its 文号 the one it was given: asking again returns it), for Word and PDF alike."""
+        routing = gongwen.routing(self.policy, "accounting_report")
+        number = gongwen.allocate(session, models.document_numbers, routing.issuer,
+                                  f"accounting_report:{project['project_id']}", to_shanghai(now).date())
+        document = report.document(project, current, _receivable_view(receivable, None, []), text, number, routing,
+                                   list(self.policy.get("authority.decision_authority.principals")))
+        return document, number, routing
+
+    def _render_pdf(self, project_id: str) -> dict:
+        """The issued report's PDF, laid out when it is first read (the Word document is the one written at issue;
+        the PDF is the same document, from the same figures, opinion, number and date) and kept in the store."""
+        with self.db.unit_of_work() as uow:
+            current = store.accounting(uow.session, project_id, lock=True)
+            if current["report"]["pdf"]:  # laid out meanwhile by another reader
+                return current["report"]["pdf"]
+            project = store.project(uow.session, project_id)
+            receivable = domain.new_receivable(domain.figure(current["figures"], "fee_to_recover"))
+            document, _number, _routing = self._report_document(
+                uow.session, project, current, receivable, from_wire(current["report"]["opinion"]),
+                datetime.fromisoformat(current["report"]["at"]))
+            pdf = self.documents.save(f"{project['ref']}-accounting.pdf", report.render_pdf(document)).dump()
+            store.change(uow.session, current, report={**current["report"], "pdf": pdf})
+        return pdf
 
     # -- helpers -----------------------------------------------------------------------------------------
     def _may_read(self, actor, current, project) -> None:

@@ -1,10 +1,14 @@
 """The accounting service (R12) through its own methods, with a real database, policy and documents."""
 from __future__ import annotations
 
+import base64
+import io
+
 
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import create_engine
 
 from services.accounting import models, report
@@ -119,8 +123,15 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
     assert rows["实际固定资产投资"] == "12,000.00万元" and rows["实际用地"] == "80.00亩"
     formulas = {row[0]: row[2] for row in document["tables"][0]}
     assert formulas["实际投资强度"] == "12,000万元 ÷ 80.00 亩" and formulas["应追缴费用"] == "20.00 亩 × 15.00 万元/亩"
-    pdf = acct.dependencies["documents"].load(issued["report"]["pdf"]["id"])
-    assert pdf.startswith(b"%PDF")
+    # the PDF is the same document, laid out when first read (none at issue) and kept
+    assert issued["report"]["pdf"] is None
+    read = acct.report_document(IPB, "p1", "pdf")
+    pdf = base64.b64decode(read["content_base64"])
+    assert pdf.startswith(b"%PDF") and read["filename"].endswith("-accounting.pdf")
+    laid_out = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "示招商〔2026〕1号" in laid_out and "300.00万元" in laid_out  # the number and the fee as issued
+    assert acct.get_accounting(IPB, "p1")["report"]["pdf"]["id"] == read["id"]
+    assert acct.report_document(IPB, "p1", "pdf")["id"] == read["id"]  # laid out once
     with pytest.raises(Conflict):  # the figures are final once reported
         acct.record_actual_fai(AUDIT, "p1", {"amount": "1", "basis": "x"})
     owed = issued["receivable"]
@@ -227,7 +238,8 @@ def test_the_pdf_report_embeds_a_chinese_font_so_any_viewer_shows_it(acct):
     acct.open_accounting(IPB, "p1")
     acct.record_actual_fai(AUDIT, "p1", {"amount": "120000000", "basis": "审计"})
     acct.record_land_used(LAND, "p1", {"land": {"value": "80", "unit": "mu"}, "basis": "实测"})
-    pdf = acct.dependencies["documents"].load(acct.issue_report(IPB, "p1")["report"]["pdf"]["id"])
+    acct.issue_report(IPB, "p1")
+    pdf = base64.b64decode(acct.report_document(IPB, "p1", "pdf")["content_base64"])
     assert b"FontFile2" in pdf and b"WenQuanYi" in pdf  # an embedded TrueType subset, not a font the viewer must own
 
 
