@@ -323,6 +323,14 @@ def _number(value: Any, places: int = 2) -> str:
     return f"{amount:,.{places}f}"
 
 
+def _land(value: Any) -> str:
+    """Land as a person reads it: 2 places, more (up to 4) where the land has them — 40,003 m² is 60.0045 亩, which
+    must not read as 60.00 beside the 60-mu rule (R5, R16: kept exactly, rounded only for display)."""
+    exact = _decimal(value).quantize(Decimal("0.0001"), rounding="ROUND_HALF_UP")
+    places = max(2, -exact.normalize().as_tuple().exponent) if exact != 0 else 2
+    return _number(exact, min(places, 4))
+
+
 def _names():
     from shared import vocabulary
 
@@ -388,7 +396,7 @@ def _quantity_kind(name: str, zh: Callable[[Decimal], str], en: Callable[[Decima
     KINDS[name] = show
 
 
-_quantity_kind("mu", lambda v: f"{_number(v)} 亩", lambda v: f"{_number(v)} mu")
+_quantity_kind("mu", lambda v: f"{_land(v)} 亩", lambda v: f"{_land(v)} mu")
 _quantity_kind("wan", lambda v: f"{_number(v / 10000)} 万元", lambda v: f"CNY {_number(v)}")
 _quantity_kind("yuan", lambda v: f"{_number(v)} 元", lambda v: f"CNY {_number(v)}")
 _quantity_kind("scale", lambda v: _tiers().amount_zh(v), lambda v: _tiers().amount_en(v))

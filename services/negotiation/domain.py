@@ -15,7 +15,6 @@ from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.i18n import N_, Message, _, from_wire, to_wire
 from shared.location_checks import ProjectFacts, location_failures, location_unit
 from shared.policy import Policy
-from shared.units import quantize_land
 
 # -- R3: ranking the responsible unit ---------------------------------------------------
 
@@ -385,7 +384,7 @@ def decision_route(responsible_unit: str, exceeding_terms: list, restricted_find
 
 def land_reason(land_mu: Decimal, threshold: Decimal) -> Message:
     """The 60-mu rule's line of the route: the contracted land against the threshold (exactly it is within)."""
-    exact = quantize_land(land_mu) == land_mu
+    exact = land_mu == land_mu.quantize(Decimal("0.0001"))  # as a person reads it (up to 4 places of mu)
     if land_mu == threshold:
         return _("contracted land {land:mu} ≤ {threshold:mu}: exactly the threshold is within it", land=land_mu,
                  threshold=threshold)

@@ -77,7 +77,7 @@ def test_a_year_s_schedule_loaded_moves_the_provisional_deadlines_and_says_which
     answer = loaded.json()
     assert answer["year"] == NEXT and answer["loaded_in"] == ["review", "contracts", "supervision"]
     mine = [m for m in answer["moved"] if m["project_id"] == pid]
-    assert mine == [{"service": "review", "project_id": pid, "ref": review["ref"], "what": "review period (round 1)",
+    assert mine == [{"service": "review", "project_id": pid, "ref": review["ref"], "what": "联审期限（第1轮）",
                      "from": before.date.isoformat(), "to": after.date.isoformat(), "provisional": False}]
     now = api.get(f"/api/projects/{pid}/review").json()
     assert (now["deadline"], now["deadline_provisional"]) == (after.date.isoformat(), False)
@@ -107,7 +107,7 @@ def test_land_is_kept_exactly_as_given_so_40003_square_metres_goes_to_the_princi
         rpc.negotiation.assign_unit(IPB_CLERK, pid, {"unit": "PARK:hengdong"})
     route = api.get(f"/api/projects/{pid}/decision-route").json()
     assert route["escalated"] is True and route["land_mu"] == "60.0045"
-    assert any("60.0045" in reason and "> 60" in reason for reason in route["reasons"])
+    assert any("60.0045 亩" in reason and "大于60.00 亩" in reason for reason in route["reasons"])
 
 
 ISO_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[+-]\d\d:\d\d|Z)")
@@ -132,7 +132,8 @@ def test_every_timestamp_a_user_reads_is_shanghai_time_and_the_dry_run_changes_n
     assert granted.status_code in (200, 201), granted.text
     read = api.post(f"/api/projects/{pid}/contract/reading", {"reason": "审计核查"}, actor=auditor)
     assert read.status_code == 200, read.text
-    assert until.astimezone(dt.timezone(dt.timedelta(hours=8))).isoformat() in read.json()["basis"]
+    shanghai = until.astimezone(dt.timezone(dt.timedelta(hours=8)))  # the basis says the grant's end in Shanghai time
+    assert f"{shanghai.year}年{shanghai.month}月{shanghai.day}日 {shanghai:%H:%M}" in read.json()["basis"]
 
     director = {"user_id": "u-ipbd", "position": "ipb_director", "unit": "IPB"}
     wait_for(lambda: api.get(f"/api/projects/{pid}").json()["state"] == "construction", what="construction")

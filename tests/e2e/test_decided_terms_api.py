@@ -83,7 +83,7 @@ def test_the_contract_is_the_decision_and_a_change_needs_a_new_decision_on_its_r
     assert record["decided_terms"] == {"land_mu": "45", "total_investment": "120000000",
                                        "fixed_asset_investment": "100000000", "intensity_wan_per_mu": "222.22",
                                        "agreed": ["供地方式：挂牌出让"], "policy_terms": ["地方留成税收奖励年限：3年"]}
-    assert record["party_a"] == "衡东工业园"
+    assert record["party_a"] == "衡东工业园管理委员会"  # the party's full name (policy full_name_zh)
     typed = draft(api, pid, land_mu="80")
     assert typed.status_code == 422 and list(typed.json()["details"]) == ["land_mu"]
     text = document_of(api, pid, 1)
@@ -139,7 +139,7 @@ def test_the_location_checks_follow_the_project_to_the_park_ipb_assigns(api):
     short = approved(api, 2, sector="C3985")
     refused = api.post(f"/api/projects/{short}/responsible-unit", {"unit": "PARK:hexi", "reason": "投资方改选河西"})
     assert refused.status_code == 422
-    assert "investment_intensity" in refused.json()["message"] and "222.22" in refused.json()["message"]
+    assert "投资强度" in refused.json()["message"] and "222.22" in refused.json()["message"]
     assert "250" in refused.json()["message"]
     assert api.get(f"/api/projects/{short}/negotiation").json()["stage"] == "approved"
 

@@ -33,7 +33,7 @@ def test_negotiation_through_the_api(api):
     missing = api.post(f"/api/projects/{pid}/negotiation/sessions", {
         "held_on": "2026-11-26", "stage": "final",
         "participants": [{"unit": "PARK:hengdong", "position": "park_head:hengdong"}, {"unit": "IPB", "position": "ipb_clerk"}]})
-    assert missing.status_code == 422 and "LEGAL" in missing.json()["message"]
+    assert missing.status_code == 422 and "县法制办" in missing.json()["message"]
     logged = api.post(f"/api/projects/{pid}/negotiation/sessions", {
         "held_on": "2026-11-26", "stage": "early", "agreed": ["用地75亩"],
         "participants": [{"unit": "PARK:hengdong", "position": "park_head:hengdong"}, {"unit": "IPB", "position": "ipb_clerk"}]})

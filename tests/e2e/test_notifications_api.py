@@ -118,7 +118,7 @@ def test_a_signed_project_terminated_under_construction_is_ended_everywhere(api,
     assert archived.status_code == 200 and archived.json()["state"] == "archived", archived.text
     timeline = wait_for(lambda: [e for e in api.get(f"/api/projects/{pid}").json()["timeline"]
                                  if e["kind"] == "contracts.archive"], what="the coordinator noting the archiving")
-    assert "County Archives Bureau" in timeline[0]["summary"]
+    assert "县档案局" in timeline[0]["summary"]
     assert api.get(f"/api/projects/{pid}").json()["state"] == "terminated"
     # notifications: the Leading Group's office was told
     wait_for(lambda: [i for i in api.get("/api/inbox", actor=LG_OFFICE).json()["items"]

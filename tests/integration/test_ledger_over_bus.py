@@ -44,7 +44,7 @@ def test_the_ledger_targets_and_catalog_over_the_bus(start_platform, config_for)
         assert (row["state"], row["responsible_unit"], row["contracted_investment"], row["tier"], row["is_key"]) == (
             "construction", "PARK:hengdong", "120000000.00", "A", True)
         assert row["signed_on"] == today_shanghai().isoformat()
-        assert [r["step"] for r in row["requirements"] if r["source"] == "obligation:O1"] == ["O1 缴清土地出让金"]
+        assert [r["step"] for r in row["requirements"] if r["source"] == "obligation:O1"] == ["缴清土地出让金"]
         assert "重点项目未明确联系县级领导" in localize(row["red_flags"], "zh-CN")
 
         rpc.coordinator.set_key_project(MAGISTRATE, signed, {

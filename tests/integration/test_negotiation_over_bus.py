@@ -68,6 +68,6 @@ def test_escalated_to_the_principals_and_refused(start_platform, config_for):
                                {"decision": "refuse", "reasons": ["地价优惠超出政策"]})
         wait_for(lambda: state(rpc, project_id) == "refused", what="refused")
         project = rpc.coordinator.get_project(IPB_CLERK, project_id)
-    assert project["timeline"][-1]["reason"] == "the principals refuse: 地价优惠超出政策"
+    assert project["timeline"][-1]["reason"].render("zh-CN") == "县主要领导决策：不予签约。理由：地价优惠超出政策"
     decisions = [text(e["summary"], "en") for e in project["timeline"] if e["kind"] == "negotiation.principal_decision"]
     assert decisions == ["county party secretary: agrees", "county magistrate: refuses — 地价优惠超出政策"]

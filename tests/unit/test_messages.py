@@ -58,7 +58,9 @@ def test_messages_render_in_chinese_by_default_and_in_english_on_request():
     ("position", "county_magistrate", "县长", "county magistrate"),
     ("state", "under_review", "联审中", "under joint review"),
     ("event", "review.opinion_recorded", "部门审查意见已提交", "review opinion recorded"),
-    ("mu", Decimal("60.0045"), "60.00 亩", "60.00 mu"),
+    ("mu", Decimal("60.0045"), "60.0045 亩", "60.0045 mu"),  # kept exactly: never 60.00 beside the 60-mu rule
+    ("mu", Decimal("40.5"), "40.50 亩", "40.50 mu"),
+    ("mu", Decimal("1.23456"), "1.2346 亩", "1.2346 mu"),
     ("mu", "45", "45.00 亩", "45.00 mu"),
     ("wan", "150000000", "15,000.00 万元", "CNY 150,000,000.00"),
     ("yuan", Decimal("810000"), "810,000.00 元", "CNY 810,000.00"),
