@@ -165,7 +165,6 @@ class AccountingService:
             domain.check_act(current["state"], "issue_report")
             project = store.project(uow.session, project_id)
             receivable = domain.new_receivable(domain.figure(current["figures"], "fee_to_recover"))
-            view = _receivable_view(receivable, None, [])
             text = data["opinion"] or domain.opinion(current["figures"])
             document, number, routing = self._report_document(uow.session, project, current, receivable, text, now)
             docx = self.documents.save(f"{project['ref']}-accounting.docx", report.render_docx(document))
