@@ -9,7 +9,7 @@ policy (R5): a draft carries one only when the decision in force carries it as a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable, Mapping
 
 from shared.errors import InvalidInput
@@ -98,11 +98,12 @@ def _decimal(value, where: str) -> Decimal:
 
 
 def compose(policy: Policy, responsible_unit: str | None, sector: str | None, given: Iterable[Mapping] | None,
-            decided_policy_terms: Iterable[str], land_mu: Decimal) -> list[dict]:
+            decided_policy_terms: Iterable[str], land_mu: Decimal, fixed_asset_investment: Decimal) -> list[dict]:
     """A draft's commitments: every indicator policy sets for the project's location and sector, at its floor or
     at the value the draft gives, each with its damages clause (and the base amount a proportional clause needs).
     A value weaker than the floor is refused unless the decision carries it as a policy term (R5).  Land is the
-    contracted land (the tax clause multiplies by it)."""
+    contracted land (the tax clause multiplies by it); a proportional clause's base is the draft's, else policy's
+    share of the contracted fixed-asset investment."""
     catalogue, floor_of, known = indicators(policy), floors(policy, responsible_unit, sector), clauses(policy)
     decided = set(decided_policy_terms)
     chosen = {}
@@ -134,10 +135,11 @@ def compose(policy: Policy, responsible_unit: str | None, sector: str | None, gi
                 indicator=indicator.name))
         base = None
         if known[clause].get("needs_base"):
-            if item.get("base_amount") is None:
-                raise InvalidInput.for_field(f"{where}.base_amount", _(
-                    "the base amount of the proportional damages (yuan) for {indicator:pair}", indicator=indicator.name))
-            base = _decimal(item["base_amount"], f"{where}.base_amount")
+            if item.get("base_amount") is not None:
+                base = _decimal(item["base_amount"], f"{where}.base_amount")
+            else:
+                share = Decimal(str(setting(policy, "default_base_share_of_fixed_asset_investment")))
+                base = (share * Decimal(str(fixed_asset_investment))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         out.append({"indicator": key, "value": number(value), "floor": number(floor), "direction": indicator.direction,
                     "stage": indicator.stage, "clause": clause, "base_amount": base and number(base),
                     "exceeds_policy": weaker(indicator.direction, value, floor), "text": text,
@@ -147,3 +149,17 @@ def compose(policy: Policy, responsible_unit: str | None, sector: str | None, gi
 
 def commitment_name(indicator: Indicator) -> Message:
     return _("{indicator:pair}", indicator=indicator.name)
+
+
+def clause_text(commitment: Mapping, policy: Policy) -> str:
+    """The damages clause a commitment carries, as the contract writes it."""
+    clause = clauses(policy)[commitment["clause"]]
+    if commitment.get("base_amount") is None:
+        return f"违约条款：{clause['name_zh']}"
+    base = Decimal(commitment["base_amount"]) / Decimal(10000)
+    return f"违约条款：{clause['name_zh']}（基数 {number(base)} 万元）"
+
+
+def contract_lines(commitments: Iterable[Mapping], policy: Policy) -> list[str]:
+    """Each commitment and its damages clause, one line each, as the contract states them."""
+    return [f"{c['text']}；{clause_text(c, policy)}" for c in commitments]

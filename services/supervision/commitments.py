@@ -59,7 +59,7 @@ RECTIFICATION_CHECK = "rectification"
 MET, SHORT, AWAITING = "met", "short", "awaiting_data"
 OPEN, RECTIFIED, DAMAGES = "open", "rectified", "damages"
 OUTSTANDING, SETTLED = "outstanding", "settled"
-CHECK_NAMES = {COMPLETION: N_("completion check (竣工验收)"), PRODUCTION: N_("full-production check (达产复核)"),
+CHECK_NAMES = {COMPLETION: N_("completion check"), PRODUCTION: N_("full-production check"),
                "yearly": N_("yearly check"), RECTIFICATION_CHECK: N_("check after rectification")}
 RESULT_NAMES = {MET: N_("met"), SHORT: N_("short of the commitment"), AWAITING: N_("awaiting data")}
 RECTIFICATION_NAMES = {OPEN: N_("rectifying"), RECTIFIED: N_("rectified"), DAMAGES: N_("still short: damages apply")}
@@ -175,9 +175,10 @@ def verdict(commitment: Mapping, value: Decimal | None) -> str:
 
 
 # -- what a result does ---------------------------------------------------------------------------------------
-def after_result(result: str, rectification: Mapping | None, checked_on: date) -> str | None:
+def after_result(result: str, rectification: Mapping | None, checked_on: date, stage: str = "") -> str | None:
     """What a check's result does to a commitment: ``open`` a rectification (short, none open), ``rectified``
-    (met while one is open), ``damages`` (still short at a check on or after the open rectification's due date),
+    (met while one is open), ``damages`` (still short at the check after the rectification — asked for when the
+    enterprise reports it done, or due on the rectification's last day — or at any check from that day on),
     None (nothing changes: awaiting data, met with nothing open, short while the rectification period runs)."""
     if result == AWAITING:
         return None
@@ -185,7 +186,7 @@ def after_result(result: str, rectification: Mapping | None, checked_on: date) -
         return OPEN if result == SHORT else None
     if result == MET:
         return RECTIFIED
-    return DAMAGES if checked_on >= rectification["due"] else None
+    return DAMAGES if stage == RECTIFICATION_CHECK or checked_on >= rectification["due"] else None
 
 
 # -- a hand-entered figure ---------------------------------------------------------------------------------------

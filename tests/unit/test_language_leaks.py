@@ -125,7 +125,7 @@ SAMPLES = {
     "check": "investment_intensity", "policy_class": "restricted", "impact": "report_form", "location": "town",
     "outcome": "approved", "book": "negotiation", "review_state": "returned", "stage": "park_review",
     "session_stage": "final", "contract_state": "filed_copies", "version_status": "submitted",
-    "obligation_status": "lapsed", "incentive_unit": "percent", "incentive": "equipment_subsidy",
+    "obligation_status": "lapsed", "incentive_unit": "percent", "pair": {"zh": "亩均税收", "en": "tax per mu"}, "incentive": "equipment_subsidy",
     "incentives": ["equipment_subsidy", "tax_reward_years"],
 }
 """A sample value of each placeholder kind; a placeholder without a kind gets a Chinese text (a value as typed)."""

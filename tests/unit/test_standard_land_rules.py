@@ -14,6 +14,7 @@ from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.policy import load_policy
 
 POLICY = load_policy()
+FAI = Decimal("120000000")
 
 
 def test_tax_difference_worked_example():
@@ -50,7 +51,7 @@ def test_floors_by_location_then_longest_sector_prefix():
     assert hengdong_metal["output_per_mu"] == Decimal("500") and hengdong_metal["tax_per_mu"] == Decimal("30")
     assert sl.floors(POLICY, "PARK:hengdong", "C2710")["output_per_mu"] == Decimal("400")
     assert sl.floors(POLICY, "TOWN:xintang", "C2710")["intensity"] == Decimal("250")
-    assert sl.floors(POLICY, "TOWN:xintang", "I6510")["intensity"] == Decimal("200")
+    assert sl.floors(POLICY, "TOWN:xintang", "I6510") == {}  # not standard land: no commitments
 
 
 def test_a_commitment_weaker_than_the_floor_is_a_term_exceeding_policy_signed_only_when_decided():
@@ -58,23 +59,22 @@ def test_a_commitment_weaker_than_the_floor_is_a_term_exceeding_policy_signed_on
     given = [base, {"indicator": "plot_ratio", "base_amount": "5000000"},
              {"indicator": "output_per_mu", "base_amount": "5000000"},
              {"indicator": "energy_per_output", "base_amount": "5000000"}]
-    drafted = sl.compose(POLICY, "PARK:hengdong", "C2710", given, [], Decimal("40"))
+    drafted = sl.compose(POLICY, "PARK:hengdong", "C2710", given, [], Decimal("40"), FAI)
     tax = next(x for x in drafted if x["indicator"] == "tax_per_mu")
     assert (tax["value"], tax["clause"], tax["exceeds_policy"]) == ("30", "tax_difference", False)
     weaker = [*given[1:], {**base, "value": "280"}]
     with pytest.raises(InvalidInput) as refused:
-        sl.compose(POLICY, "PARK:hengdong", "C2710", weaker, [], Decimal("40"))
+        sl.compose(POLICY, "PARK:hengdong", "C2710", weaker, [], Decimal("40"), FAI)
     assert "commitments.3.value" in refused.value.fields
     text = sl.commitment_text(sl.indicators(POLICY)["intensity"], Decimal("280"))
     assert text == "标准地承诺：固定资产投资强度 ≥ 280 万元/亩"
-    drafted = sl.compose(POLICY, "PARK:hengdong", "C2710", weaker, [text], Decimal("40"))
+    drafted = sl.compose(POLICY, "PARK:hengdong", "C2710", weaker, [text], Decimal("40"), FAI)
     assert next(x for x in drafted if x["indicator"] == "intensity")["exceeds_policy"] is True
     stronger = sl.compose(POLICY, "PARK:hengdong", "C2710", [*given[:3], {**given[3], "value": "0.1"}], [],
-                          Decimal("40"))
+                          Decimal("40"), FAI)
     assert next(x for x in stronger if x["indicator"] == "energy_per_output")["exceeds_policy"] is False
-    with pytest.raises(InvalidInput) as no_base:
-        sl.compose(POLICY, "PARK:hengdong", "C2710", [{"indicator": "intensity"}], [], Decimal("40"))
-    assert "commitments.0.base_amount" in no_base.value.fields
+    by_default = sl.compose(POLICY, "PARK:hengdong", "C2710", [], [], Decimal("40"), Decimal("123456789"))
+    assert {x["indicator"]: x["base_amount"] for x in by_default}["intensity"] == "6172839.45"  # 5 %, half up
 
 
 def test_checks_at_completion_full_production_then_yearly_on_the_last_full_years_data():
@@ -95,6 +95,7 @@ def test_short_opens_a_rectification_still_short_after_it_means_damages_met_clos
     assert c.after_result(c.SHORT, rectifying, dt.date(2029, 6, 29)) is None
     assert c.after_result(c.SHORT, rectifying, due) == c.DAMAGES
     assert c.after_result(c.MET, rectifying, dt.date(2029, 1, 1)) == c.RECTIFIED
+    assert c.after_result(c.SHORT, rectifying, dt.date(2028, 9, 1), c.RECTIFICATION_CHECK) == c.DAMAGES
     assert c.verdict({"direction": "<=", "value": "0.20"}, Decimal("0.2")) == c.MET
     assert c.verdict({"direction": "<=", "value": "0.20"}, Decimal("0.2001")) == c.SHORT
 
