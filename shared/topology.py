@@ -47,7 +47,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.submitted": ("coordinator",),
     "contracts.approved": ("coordinator",),
     "contracts.returned": ("coordinator",),
-    "contracts.signed": ("coordinator", "negotiation", "accounting", "leadership", "landreserve"),
+    "contracts.signed": ("coordinator", "negotiation", "accounting", "leadership", "landreserve", "supervision"),
     "contracts.file_completed": ("coordinator",),
     "contracts.handed_over": ("coordinator",),
     "contracts.archived": ("coordinator",),
@@ -57,7 +57,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "contracts.special_report_late": ("coordinator", "notifications"),
     "contracts.report_due_moved": ("coordinator", "supervision", "notifications"),
     "accounting.opened": ("coordinator", "notifications"),
-    "accounting.figures_computed": ("coordinator",),
+    "accounting.figures_computed": ("coordinator", "supervision"),
     "accounting.report_issued": ("coordinator",),
     "accounting.recovery_recorded": ("coordinator",),
     "accounting.write_off_decided": ("coordinator",),
@@ -69,6 +69,9 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "supervision.review_period_ending": ("notifications",),
     "supervision.reminder": ("notifications",),
     "supervision.holiday_schedule_missing": ("notifications",),
+    "supervision.rectification_opened": ("notifications",),
+    "supervision.commitment_unmet": ("notifications",),
+    "supervision.damages_settled": ("notifications",),
     "leadership.roster_changed": ("notifications", "coordinator"),
 }
 """event type -> services that handle it."""

@@ -83,6 +83,9 @@ EVENT_NAMES: Mapping[str, str] = {
     "supervision.review_period_ending": N_("review period ends today"),
     "supervision.reminder": N_("follow-up reminder"),
     "supervision.holiday_schedule_missing": N_("the official holiday schedule of next year is not loaded"),
+    "supervision.rectification_opened": N_("a standard-land commitment is short: rectification opened"),
+    "supervision.commitment_unmet": N_("a standard-land commitment still short after rectification: damages apply"),
+    "supervision.damages_settled": N_("standard-land damages paid in full"),
 }
 
 POSITION_NAMES: Mapping[str, str] = {
@@ -399,6 +402,10 @@ OPERATION_NAMES: Mapping[str, str] = {
     "notifications.read_deliveries": N_("read the delivery log"),
     "notifications.configure_channels": N_("configure the notification channels"),
     "supervision.read_tracking": N_("read the tracking of projects"),
+    "supervision.record_figure": N_("enter a figure for the standard-land checks"),
+    "supervision.request_recheck": N_("ask for the check after a rectification"),
+    "supervision.recover_damages": N_("record a payment of standard-land damages"),
+    "supervision.reduce_damages": N_("reduce standard-land damages"),
     "supervision.record_progress": N_("record a project's progress"),
     "supervision.raise_problem": N_("log a problem"),
     "supervision.resolve_problem": N_("resolve a problem"),

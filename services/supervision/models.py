@@ -89,3 +89,6 @@ special_reports = Table(
 
 # The official holiday schedules an administrator loaded (R16): what tells the daily check a year is known.
 holiday_years = holiday_years_table(metadata)
+
+# Standard land's tables (R17) join this metadata from their own module.
+from services.supervision import standard_land_store  # noqa: E402,F401

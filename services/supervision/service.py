@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from nameko.timer import timer
 
 from services.supervision import domain, models, store
+from services.supervision.standard_land import CHECK, StandardLandMixin
 from shared import holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
@@ -44,7 +45,7 @@ DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class SupervisionService:
+class SupervisionService(StandardLandMixin):
     name = "supervision"
 
     db = Database(models.metadata)
@@ -64,6 +65,7 @@ class SupervisionService:
     def on_project_filed(self, event, uow):
         store.ensure_project(uow.session, event.project_id, ref=event.payload["ref"],
                              name=event.payload["project_name"])
+        self._standard_land_filed(uow.session, event)
 
     @on_event("negotiation.unit_assigned")
     @handled_once
@@ -425,6 +427,8 @@ class SupervisionService:
             return "reminder sent"
         if kind == domain.HOLIDAYS_MISSING:
             return self._holiday_schedule_check(uow, int(row["subject"]), now)
+        if kind == CHECK:  # standard land (R17)
+            return self._fire_standard_land_check(uow, row, now)
         return f"unknown kind {kind}: nothing done"
 
     # -- R16: the official holiday schedules ---------------------------------------------------------------------
