@@ -98,9 +98,10 @@ def _decimal(value, where: str) -> Decimal:
 
 
 def compose(policy: Policy, responsible_unit: str | None, sector: str | None, given: Iterable[Mapping] | None,
-            decided_policy_terms: Iterable[str], land_mu: Decimal, fixed_asset_investment: Decimal) -> list[dict]:
+            decided_policy_terms: Iterable[str], land_mu: Decimal, fixed_asset_investment: Decimal,
+            contracted_intensity: Decimal | None = None) -> list[dict]:
     """A draft's commitments: every indicator policy sets for the project's location and sector, at its floor or
-    at the value the draft gives, each with its damages clause (and the base amount a proportional clause needs).
+    at the value the draft gives (the intensity: the contract's own, decided), each with its damages clause (and the base amount a proportional clause needs).
     A value weaker than the floor is refused unless the decision carries it as a policy term (R5).  Land is the
     contracted land (the tax clause multiplies by it); a proportional clause's base is the draft's, else policy's
     share of the contracted fixed-asset investment."""
@@ -121,7 +122,14 @@ def compose(policy: Policy, responsible_unit: str | None, sector: str | None, gi
         indicator = catalogue[key]
         i, item = chosen.get(key, (None, {}))
         where = f"commitments.{i}"
-        value = _decimal(item["value"], f"{where}.value") if item.get("value") is not None else floor
+        if key == "intensity" and contracted_intensity is not None:
+            if item.get("value") is not None and Decimal(str(item["value"])) != Decimal(str(contracted_intensity)):
+                raise InvalidInput.for_field(f"{where}.value", _(
+                    "the intensity committed is the contract's decided {intensity:intensity}",
+                    intensity=contracted_intensity))
+            value = Decimal(str(contracted_intensity))
+        else:
+            value = _decimal(item["value"], f"{where}.value") if item.get("value") is not None else floor
         text = commitment_text(indicator, value)
         if weaker(indicator.direction, value, floor) and text not in decided:
             raise InvalidInput.for_field(f"{where}.value", _(

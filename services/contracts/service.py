@@ -141,7 +141,7 @@ class ContractsService:
             domain.check_terms(terms)
             terms["commitments"] = standard_land.compose(
                 self.policy, current["responsible_unit"], current.get("sector"), given["commitments"],
-                terms["policy_terms"], terms["land_mu"], terms["fixed_asset_investment"])
+                terms["policy_terms"], terms["land_mu"], terms["fixed_asset_investment"], terms["intensity_wan_per_mu"])
             number = store.latest_version(uow.session, project_id) + 1
             stored = {**schema(TermsSchema).dump(terms), **{k: terms[k] for k in ("intensity_wan_per_mu", "agreed",
                                                                                    "policy_terms", "commitments")}}

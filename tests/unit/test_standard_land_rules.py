@@ -50,7 +50,7 @@ def test_floors_by_location_then_longest_sector_prefix():
     hengdong_metal = sl.floors(POLICY, "PARK:hengdong", "C3252")
     assert hengdong_metal["output_per_mu"] == Decimal("500") and hengdong_metal["tax_per_mu"] == Decimal("30")
     assert sl.floors(POLICY, "PARK:hengdong", "C2710")["output_per_mu"] == Decimal("400")
-    assert sl.floors(POLICY, "TOWN:xintang", "C2710")["intensity"] == Decimal("250")
+    assert sl.floors(POLICY, "TOWN:xintang", "C2710")["intensity"] == Decimal("120")
     assert sl.floors(POLICY, "TOWN:xintang", "I6510") == {}  # not standard land: no commitments
 
 
@@ -62,14 +62,19 @@ def test_a_commitment_weaker_than_the_floor_is_a_term_exceeding_policy_signed_on
     drafted = sl.compose(POLICY, "PARK:hengdong", "C2710", given, [], Decimal("40"), FAI)
     tax = next(x for x in drafted if x["indicator"] == "tax_per_mu")
     assert (tax["value"], tax["clause"], tax["exceeds_policy"]) == ("30", "tax_difference", False)
-    weaker = [*given[1:], {**base, "value": "280"}]
+    weaker = [*given[:3], {**given[3], "value": "0.5"}]
     with pytest.raises(InvalidInput) as refused:
         sl.compose(POLICY, "PARK:hengdong", "C2710", weaker, [], Decimal("40"), FAI)
-    assert "commitments.3.value" in refused.value.fields
-    text = sl.commitment_text(sl.indicators(POLICY)["intensity"], Decimal("280"))
-    assert text == "标准地承诺：固定资产投资强度 ≥ 280 万元/亩"
+    assert "commitments.3.value" in refused.value.fields  # energy per output: at most 0.20 here
+    text = sl.commitment_text(sl.indicators(POLICY)["energy_per_output"], Decimal("0.5"))
+    assert text == "标准地承诺：单位产值能耗 ≤ 0.5 吨标准煤/万元"
     drafted = sl.compose(POLICY, "PARK:hengdong", "C2710", weaker, [text], Decimal("40"), FAI)
-    assert next(x for x in drafted if x["indicator"] == "intensity")["exceeds_policy"] is True
+    assert next(x for x in drafted if x["indicator"] == "energy_per_output")["exceeds_policy"] is True
+    # the intensity committed is the contract's own (decided); below the floor it exceeds policy too
+    contracted = sl.compose(POLICY, "PARK:hengdong", "C2710", [], [], Decimal("45"), FAI, Decimal("222.22"))
+    assert next(x for x in contracted if x["indicator"] == "intensity")["value"] == "222.22"
+    with pytest.raises(InvalidInput):
+        sl.compose(POLICY, "PARK:hengdong", "C2710", [], [], Decimal("45"), FAI, Decimal("150"))
     stronger = sl.compose(POLICY, "PARK:hengdong", "C2710", [*given[:3], {**given[3], "value": "0.1"}], [],
                           Decimal("40"), FAI)
     assert next(x for x in stronger if x["indicator"] == "energy_per_output")["exceeds_policy"] is False

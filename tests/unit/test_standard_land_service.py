@@ -47,7 +47,7 @@ def signed(s: Supervision, completion="2026-09-01", production="2026-09-01") -> 
     s.event("on_project_filed", "intake.project_filed", "p2", {
         "ref": "ZS2026-0002", "project_name": "x", "credit_code": "91330100MA2XXXXX0X", "sector": "C3252"})
     items = standard_land.compose(POLICY, "PARK:hengdong", "C3252", [
-        {"indicator": "intensity", "base_amount": "5000000"}], [], Decimal("40"), Decimal("120000000"))
+        {"indicator": "intensity", "base_amount": "5000000"}], [], Decimal("40"), Decimal("120000000"), Decimal("300"))
     s.event("on_contract_signed", "contracts.signed", "p1", {
         "version": 1, "terms": {"completion": completion, "production": production, "land_mu": "40"},
         "commitments": items})

@@ -19,6 +19,7 @@ import {
 import { setRules, setPeople, personName } from './ui.js';
 import { rosterPage, eventsPage, eventPage, effectivenessPage, assessmentPage } from './leadership.js';
 import { landPage, parcelPage, parcelsCard } from './landreserve.js';
+import { standardLandCard } from './standardland.js';
 
 export { refusal };
 const main = document.getElementById('main');
@@ -370,6 +371,7 @@ async function projectPage(params, id) {
             [FIGURES.includes(f.name) ? t(`fig.${f.name}`) : f.name, h('td.num', figureValue(f)), t(`fig.unit.${f.unit}`, f.unit), f.formula]),
           { id: 'figures-table' }), links);
       }), { id: 'card-accounting' })];
+  if (project.state === 'terminated' || at >= ORDER.indexOf('signed')) cards.push(standardLandCard(project, me, () => route()));
   cards.push(attachmentsCard(project, () => route()));
   if (!AFTER_SIGNING.includes(project.state) && !['signed', 'terminated', 'rejected'].includes(project.state)) cards.push(parcelsCard(project.id));
   const first = FIRST[project.state] || [];  // the cards of the present stage first
