@@ -297,7 +297,7 @@ class StandardLandMixin:
                   "signed_at": to_shanghai(c["signed_at"])} for c in sls.commitments_of(session, project_id)]
         checks = [{**c, "stage_name": to_wire(_(rules.CHECK_NAMES[c["stage"]])),
                    "status_name": to_wire(_(rules.RESULT_NAMES.get(c["status"], "")) if c["status"] in rules.RESULT_NAMES
-                                          else _("done") if c["status"] == "done" else _("pending")),
+                                          else _("done") if c["status"] == "done" else _("not checked yet")),
                    "checked_at": c["checked_at"] and to_shanghai(c["checked_at"]),
                    "results": [{**r, "name": name(r["indicator"]),
                                 "result_name": to_wire(_(rules.RESULT_NAMES[r["result"]]))}
