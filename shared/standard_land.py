@@ -131,7 +131,8 @@ def compose(policy: Policy, responsible_unit: str | None, sector: str | None, gi
         else:
             value = _decimal(item["value"], f"{where}.value") if item.get("value") is not None else floor
         text = commitment_text(indicator, value)
-        if weaker(indicator.direction, value, floor) and text not in decided:
+        decided_figure = key == "intensity" and contracted_intensity is not None  # the review's minimum checked it (R2)
+        if weaker(indicator.direction, value, floor) and text not in decided and not decided_figure:
             raise InvalidInput.for_field(f"{where}.value", _(
                 "{value} is weaker than current policy's {floor} for {indicator:pair}: a term exceeding current "
                 "policy, signed only when the decision carries it as such (negotiate «{text}»)",

@@ -70,11 +70,15 @@ def test_a_commitment_weaker_than_the_floor_is_a_term_exceeding_policy_signed_on
     assert text == "标准地承诺：单位产值能耗 ≤ 0.5 吨标准煤/万元"
     drafted = sl.compose(POLICY, "PARK:hengdong", "C2710", weaker, [text], Decimal("40"), FAI)
     assert next(x for x in drafted if x["indicator"] == "energy_per_output")["exceeds_policy"] is True
-    # the intensity committed is the contract's own (decided); below the floor it exceeds policy too
+    # the intensity committed is the contract's own, decided (the review checked it against its minimum, R2):
+    # below the floor it is marked as exceeding policy, not refused again
     contracted = sl.compose(POLICY, "PARK:hengdong", "C2710", [], [], Decimal("45"), FAI, Decimal("222.22"))
     assert next(x for x in contracted if x["indicator"] == "intensity")["value"] == "222.22"
+    low = sl.compose(POLICY, "PARK:hengdong", "C2710", [], [], Decimal("45"), FAI, Decimal("150"))
+    assert next(x for x in low if x["indicator"] == "intensity")["exceeds_policy"] is True
     with pytest.raises(InvalidInput):
-        sl.compose(POLICY, "PARK:hengdong", "C2710", [], [], Decimal("45"), FAI, Decimal("150"))
+        sl.compose(POLICY, "PARK:hengdong", "C2710", [{"indicator": "intensity", "value": "300"}], [], Decimal("45"),
+                   FAI, Decimal("222.22"))
     stronger = sl.compose(POLICY, "PARK:hengdong", "C2710", [*given[:3], {**given[3], "value": "0.1"}], [],
                           Decimal("40"), FAI)
     assert next(x for x in stronger if x["indicator"] == "energy_per_output")["exceeds_policy"] is False
@@ -127,3 +131,20 @@ def test_a_figure_is_entered_by_the_unit_that_owns_it_in_its_plausible_range():
         c.check_figure("plot_ratio", "35", None, "LAND")
     with pytest.raises(InvalidInput):
         c.check_figure("output", "1", None, "IND")
+
+
+def test_a_commitment_negotiated_below_the_floor_is_recorded_as_exceeding_policy_in_the_contracts_words():
+    from services.negotiation import domain as negotiation
+    hengdong = ("PARK:hengdong", "C2710")
+    weaker, stronger = negotiation.session_terms({"policy_terms": [
+        {"commitment": "tax_per_mu", "value": "25"}, {"commitment": "energy_per_output", "value": "0.1"}]},
+        POLICY, hengdong)
+    assert (weaker["text"], weaker["exceeds"]) == ("标准地承诺：亩均税收 ≥ 25 万元/亩", True)
+    assert stronger["exceeds"] is False
+    drafted = sl.compose(POLICY, *hengdong, [{"indicator": "tax_per_mu", "value": "25"}], [weaker["text"]],
+                         Decimal("40"), FAI)
+    assert next(x for x in drafted if x["indicator"] == "tax_per_mu")["exceeds_policy"] is True
+    with pytest.raises(InvalidInput) as refused:
+        negotiation.session_terms({"policy_terms": [{"commitment": "tax_per_mu", "value": "25"}]}, POLICY,
+                                  ("TOWN:xintang", "I6510"))
+    assert "policy_terms.0.commitment" in refused.value.fields

@@ -7,38 +7,18 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine
-
-from services.supervision import models
 from shared import standard_land
 from shared.errors import Conflict, InvalidInput, NotAllowed
-from tests.unit.test_supervision_service import IPB, PARK, POLICY, T0, Supervision, project
+from tests.unit import test_supervision_service as tracking
+from tests.unit.test_supervision_service import IPB, PARK, POLICY, Supervision, project
 
+s, clock, documents = tracking.s, tracking.clock, tracking.documents  # the same fixtures
+T0 = tracking.T0
 FIN = {"user_id": "u-fin", "position": "fin_clerk", "unit": "FIN"}
 IND = {"user_id": "u-ind", "position": "ind_clerk", "unit": "IND"}
 LAND = {"user_id": "u-land", "position": "land_clerk", "unit": "LAND"}
 LEGAL = {"user_id": "u-legal", "position": "legal_clerk", "unit": "LEGAL"}
 MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "GOV"}
-
-
-@pytest.fixture
-def s(tmp_path, clock, documents):
-    engine = create_engine(f"sqlite:///{tmp_path / 'supervision.db'}")
-    models.metadata.create_all(engine)
-    yield Supervision(engine, clock, documents)
-    engine.dispose()
-
-
-@pytest.fixture
-def clock():
-    from tests.harness import TestClock
-    return TestClock(T0)
-
-
-@pytest.fixture
-def documents(tmp_path):
-    from shared.documents import DocumentStore
-    return DocumentStore(tmp_path / "documents", POLICY.documents["documents"])
 
 
 def signed(s: Supervision, completion="2026-09-01", production="2026-09-01") -> list[dict]:
