@@ -680,6 +680,25 @@ FIELD_NAMES: Mapping[str, str] = {
     "current_password": N_("current password"),
     "new_password": N_("new password"),
     "as_of": N_("date"),
+    # supervision and notifications
+    "at": N_("time of the reminder"),
+    "owner": N_("who must solve it"),
+    "resolution": N_("how it was solved"),
+    "responsible_person.user_id": N_("responsible person's account"),
+    "responsible_person.name": N_("responsible person's name"),
+    "to": N_("recipients"),
+    "cause": N_("cause"),
+    "notification_id": N_("notice"),
+    "problem_id": N_("problem"),
+    "url": N_("web address"),
+    "format": N_("format"),
+    "host": N_("mail server"),
+    "port": N_("port"),
+    "sender": N_("sender"),
+    "username": N_("user name"),
+    "starttls": N_("encrypted connection (STARTTLS)"),
+    "timeout": N_("time-out"),
+    "secret": N_("signing secret"),
 }
 """A form's field -> what a person calls it (``{f:field}``); ``a[0].b`` is looked up as ``a.b``, then ``b``."""
 

@@ -164,8 +164,8 @@ class WebhookSettings(_Settings):
 
 def robot_payload(message: Message, fmt: str) -> dict[str, Any]:
     """The JSON a DingTalk or WeCom group robot accepts; ``text`` is the same for both."""
-    who = _("To: {who:addresses}", who=list(message.recipients)).render(DEFAULT_LOCALE) if message.recipients \
-        else "—"
+    groups = [r for r in message.recipients if not r.startswith("user:")]  # units and positions: a person's account
+    who = _("To: {who:addresses}", who=groups).render(DEFAULT_LOCALE) if groups else "—"  # says nothing in a group
     if fmt == "dingtalk_markdown":
         return {"msgtype": "markdown", "markdown": {"title": message.title,
                                                     "text": f"### {message.title}\n\n{message.text}\n\n> {who}"}}
