@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Column, Date, Index, Integer, String, Table, Text, 
 
 from services.supervision.models import metadata
 from shared.errors import NotFound
+from shared.i18n import _
 from shared.outbox import ID
 from shared.statements import first, insert_new, insert_row
 from shared.types import UtcDateTime
@@ -137,7 +138,7 @@ def add_check(session, **values) -> int | None:
 def check(session, project_id: str, check_id: int) -> dict:
     row = first(session, checks, project_id=project_id, id=check_id)
     if row is None:
-        raise NotFound(f"no check {check_id} of project {project_id}")
+        raise NotFound(_("the project has no check number {n}", n=str(check_id)), {"check_id": [str(check_id)]})
     return dict(row)
 
 
@@ -180,7 +181,8 @@ def set_rectification(session, rectification_id: int, **values) -> None:
 def rectification(session, project_id: str, rectification_id: int) -> dict:
     row = first(session, rectifications, project_id=project_id, id=rectification_id)
     if row is None:
-        raise NotFound(f"no rectification {rectification_id} of project {project_id}")
+        raise NotFound(_("the project has no rectification number {n}", n=str(rectification_id)),
+                       {"rectification_id": [str(rectification_id)]})
     return dict(row)
 
 
@@ -197,7 +199,7 @@ def damages_item(session, project_id: str, damages_id: int, lock: bool = False) 
     statement = select(damages).where(damages.c.project_id == project_id, damages.c.id == damages_id)
     row = session.execute(statement.with_for_update() if lock else statement).mappings().first()
     if row is None:
-        raise NotFound(f"no damages {damages_id} of project {project_id}")
+        raise NotFound(_("the project has no damages number {n}", n=str(damages_id)), {"damages_id": [str(damages_id)]})
     return dict(row)
 
 
