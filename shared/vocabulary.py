@@ -197,6 +197,12 @@ def incentive_unit_name(code: str, locale: str | None = None) -> str:
     return entry.get("zh" if normalize_locale(locale) == "zh-CN" else "en", code or "")
 
 
+def indicator_name(code: str, locale: str | None = None) -> str:
+    """A standard-land indicator by its name (``policy/standard_land.yaml``: ``tax_per_mu`` → 亩均税收)."""
+    entry = ((_current_policy().documents.get("standard_land") or {}).get("indicators") or {}).get(code) or {}
+    return entry.get("name_zh" if normalize_locale(locale) == "zh-CN" else "name_en") or code or ""
+
+
 def clause_name(code: str, locale: str | None = None) -> str:
     """A clause of the county's catalogue of preferential policies by its name (``policy/incentives.yaml``)."""
     for clause in ((_current_policy().documents.get("incentives") or {}).get("clauses") or ()):

@@ -70,12 +70,12 @@ NOTICES: dict[str, tuple[str, str]] = {
         N_("{note}")),
     "rectification_opened": (
         N_("[Investment promotion] Standard-land commitment not met, rectification required: {ref} {name}"),
-        N_("{indicator_name}: committed {committed}, actual {actual}. {responsible_unit:unit} is to see the enterprise "
+        N_("{indicator:indicator}: committed {committed}, actual {actual}. {responsible_unit:unit} is to see the enterprise "
            "rectify by {due:date}, when the indicator is checked again.")),
     "commitment_unmet": (
         N_("[Investment promotion] Special matter: standard-land commitment still not met after rectification: "
            "{ref} {name}"),
-        N_("{indicator_name} is still short of the commitment ({committed}) after the rectification: the contract's "
+        N_("{indicator:indicator} is still short of the commitment ({committed}) after the rectification: the contract's "
            "damages clause applies, {amount:wan}. The County Finance Bureau collects it; the Land and Resources "
            "Bureau and the Legal Affairs Office act where it is not paid.")),
     "damages_settled": (

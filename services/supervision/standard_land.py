@@ -215,7 +215,7 @@ class StandardLandMixin:
                 self._add_check(s, project_id, rules.RECTIFICATION_CHECK, due, due.year - 1, [item["indicator"]])
                 self._emit(uow, "supervision.rectification_opened", project, {
                     "rectification_id": rid, "indicator": item["indicator"], "commitment": commitment["text"],
-                    "indicator_name": self._indicator_name(item["indicator"]), "committed": self._committed(commitment),
+                    "committed": self._committed(commitment),
                     "actual": item["actual"], "due": due.isoformat(),
                     "reason": f"{commitment['text']}: actual {item['actual']}; rectification due {due.isoformat()}"})
             elif act == rules.RECTIFIED:
@@ -240,14 +240,10 @@ class StandardLandMixin:
                                      status=rules.OUTSTANDING, applied_on=today)
         self._emit(uow, "supervision.commitment_unmet", project, {
             "damages_id": damages_id, "indicator": commitment["indicator"], "commitment": commitment["text"],
-            "indicator_name": self._indicator_name(commitment["indicator"]), "committed": self._committed(commitment),
+            "committed": self._committed(commitment),
             "amount": str(amount), "amount_wan": standard_land.number(amount / Decimal(10000)),
             "recovery_units": list(standard_land.setting(self.policy, "recovery_units")),
             "reason": f"{commitment['text']} still short after rectification: damages {amount} yuan"})
-
-    def _indicator_name(self, key: str) -> dict:
-        """An indicator's name as a message on the wire (a notice renders it in its reader's language)."""
-        return to_wire(standard_land.commitment_name(standard_land.indicators(self.policy)[key]))
 
     @staticmethod
     def _committed(commitment: dict) -> str:
