@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from nameko.timer import timer
 
 from services.supervision import domain, models, store
+from services.supervision.figures_service import FiguresMixin
 from shared import holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
@@ -44,7 +45,7 @@ DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class SupervisionService:
+class SupervisionService(FiguresMixin):  # the enterprise data store's RPCs (R17)
     name = "supervision"
 
     db = Database(models.metadata)
