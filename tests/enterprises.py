@@ -88,3 +88,25 @@ def figures_file(made: list[Enterprise], kinds: tuple[str, ...], years=(2025,), 
 
 def upload(filename: str, content: bytes, **more) -> dict:
     return {"filename": filename, "content_base64": base64.b64encode(content).decode(), **more}
+
+
+# -- the units that bring each kind of data, and the supervision service over SQLite (unit tests) -------------------
+FIN = {"user_id": "u-fin", "position": "fin_clerk", "unit": "FIN"}
+DRB = {"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"}
+IND = {"user_id": "u-ind", "position": "ind_clerk", "unit": "IND"}
+LAND = {"user_id": "u-land", "position": "land_clerk", "unit": "LAND"}
+IPB = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
+
+
+def supervision(path, policy, now):
+    """The supervision service over a fresh SQLite database at ``path`` (tests/harness.py), its clock at ``now``;
+    (harness, engine)."""
+    from sqlalchemy import create_engine
+
+    from services.supervision import models
+    from services.supervision.service import SupervisionService
+    from tests.harness import Harness, TestClock
+
+    engine = create_engine(f"sqlite:///{path}")
+    models.metadata.create_all(engine)
+    return Harness(SupervisionService, models.metadata, engine, policy=policy, clock=TestClock(now)), engine

@@ -29,6 +29,7 @@ from shared.wire.negotiation import (
     AssignInputSchema, CandidateSchema, ClauseSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
     RecommendInputSchema, RenegotiateInputSchema, RouteSchema, SessionInputSchema,
 )
+from shared.wire.benefit import BenefitCardSchema, BenefitEvaluationSchema, ForecastInputSchema, ForecastSchema
 from shared.wire.figures import (
     EnterprisePageSchema, EnterpriseSchema, FigureImportSchema, FigureInputSchema, FiguresUploadSchema,
 )
@@ -393,6 +394,31 @@ ROUTES = [
             summary="The unit that owns a kind of figure enters one by hand, with a reason (audited)"),
         GET("/api/figure-imports", "supervision.figure_imports(actor)", out=many(FigureImportSchema, "imports"),
             summary="The latest imports: file, checksum, kinds, rows, who and when"),
+        POST("/api/benefit-evaluations/<int:year>", "supervision.evaluate_benefit(actor, year)", ok=201,
+             out=one(BenefitEvaluationSchema, "evaluated"), name="run_benefit_evaluation",
+             summary="IPB runs a past year's per-mu benefit evaluation (亩均效益综合评价) over the data store: scores, "
+                     "ranks, grades A/B/C/D and class T (run again, it replaces the year's results); each graded "
+                     "investor's grade reaches its project's ledger row"),
+        GET("/api/benefit-evaluations/<int:year>",
+            "supervision.benefit_evaluation(actor, year, query.grade, query.location, query.limit, query.offset)",
+            enum={"grade": ("A", "B", "C", "D", "T")}, types={"limit": "integer", "offset": "integer"},
+            notes={"location": "a park or town (PARK:hengdong)"}, out=one(BenefitEvaluationSchema, "the results"),
+            summary="The year's results: counts per grade and per park or town, and the enterprises (of a grade, a "
+                    "park or town) in rank order"),
+        GET("/api/benefit-evaluations/<int:year>/document.<kind>",
+            "supervision.benefit_document(actor, year, kind)", enum={"kind": ("xlsx", "docx", "pdf")},
+            out=document("the workbook or the notice", XLSX, DOCX, PDF),
+            summary="The results as an Excel workbook (every enterprise, a sheet per grade, per park or town), or the "
+                    "notice publishing them as a 公文 (Word or PDF, numbered once)"),
+        GET("/api/enterprises/<credit_code>/benefit", "supervision.benefit_card(actor, credit_code, query.year)",
+            types={"year": "integer"}, notes={"year": "the latest evaluated by default"},
+            out=one(BenefitCardSchema, "the card"),
+            summary="An enterprise's card: its indicators against the year's baselines, scores, total, rank, grade "
+                    "and the grades of every year evaluated"),
+        POST("/api/benefit-forecast", "supervision.benefit_forecast(actor, body)", body=ForecastInputSchema,
+             out=one(ForecastSchema, "the forecast"),
+             summary="A project's forecast grade: its planned yearly tax, output, energy and land against this "
+                     "year's baselines, ranked among the latest evaluation's graded enterprises"),
     ),
     *section(
         "ledger",  # the ledger (R10), key projects, targets and summaries (R14)

@@ -91,4 +91,4 @@ special_reports = Table(
 holiday_years = holiday_years_table(metadata)
 
 # The enterprise data store (R17): its tables are declared in its own module, on this metadata.
-from services.supervision import figures_store  # noqa: E402,F401
+from services.supervision import benefit_store, figures_store  # noqa: E402,F401

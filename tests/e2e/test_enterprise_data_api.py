@@ -1,6 +1,8 @@
 """The enterprise data store and the per-mu benefit evaluation (R17) through the gateway's HTTP API, over the real
 RabbitMQ: the register and each unit's yearly figures imported from generated workbooks (the owning unit only), a
-bad file refused row by row in Chinese with nothing stored, a figure entered by hand and audited."""
+bad file refused row by row in Chinese with nothing stored, a figure entered by hand and audited; the yearly
+evaluation of the imported enterprises per grade and per park or town, its workbook and notice, an enterprise's card
+and the grade on the ledger row of the project its investor filed."""
 from __future__ import annotations
 
 import pytest
@@ -9,6 +11,7 @@ import requests
 from tests import enterprises as gen
 from tests.conftest import wait_for
 from tests.e2e.conftest import Api
+from tests.factories import lead
 
 FIN = {"user_id": "u-fin-1", "position": "fin_clerk", "unit": "FIN"}
 DRB = {"user_id": "u-drb-1", "position": "drb_clerk", "unit": "DRB"}
@@ -21,7 +24,7 @@ N = 36
 @pytest.fixture(scope="module")
 def api(module_platform):
     start, env, _config = module_platform
-    start("supervision", "coordinator", "gateway")
+    start("intake", "supervision", "coordinator", "gateway")
     base = f"http://{env['ZS_GATEWAY_ADDRESS']}"
     wait_for(lambda: requests.get(base + "/health", timeout=2).ok, what="gateway up")
     return Api(base)
@@ -86,3 +89,41 @@ def test_a_figure_entered_by_hand_by_its_owner_is_audited(api, made, imported):
     assert change["reason"] == "实地测量更正" and change["kind_name"] == "用地面积" and change["by"]["unit"] == "LAND"
     r = api.put(f"/api/enterprises/{code}/figures/2025/land", {"value": "1", "reason": "x"}, actor=FIN)
     assert r.status_code == 403
+
+
+def test_the_yearly_evaluation_grades_the_imported_enterprises_and_the_grade_reaches_the_ledger(api, made, imported):
+    investor = made[11]
+    body = lead(27)
+    body["investor"]["credit_code"] = investor.credit_code
+    project = api.post("/api/leads", body, actor=IPB)
+    assert project.status_code == 201, project.text
+    project_id = project.json()["id"]
+    assert api.post(f"/api/leads/{project_id}/file", {}, actor=IPB).status_code in (200, 201)
+    wait_for(lambda: (r := api.get(f"/api/projects/{project_id}/ledger", actor=IPB)).ok and r.json()["state"] == "filed",
+             what="the project filed on the ledger")
+    refused = api.post("/api/benefit-evaluations/2025", actor=FIN)
+    assert refused.status_code == 403
+    r = api.post("/api/benefit-evaluations/2025", actor=IPB)
+    assert r.status_code == 201, r.text
+    result = r.json()
+    counts = result["per_grade"]
+    n = result["graded"]
+    assert n + counts["T"] == N and n >= 30
+    assert (counts["A"], counts["B"], counts["D"]) == (int(0.2 * n + 0.5), int(0.4 * n + 0.5), max(1, int(0.05 * n + 0.5)))
+    assert result["grade_names"]["A"] == "A类（优先发展）"
+    assert sum(sum(p["grades"].values()) for p in result["per_location"]) == N
+    hexi = api.get("/api/benefit-evaluations/2025?location=PARK:hexi", actor=IPB).json()
+    assert {x["location_name"] for x in hexi["items"]} == {"河西新区"}
+    graded = [x for x in result["items"] if x["status"] == "graded"]
+    assert [x["rank"] for x in graded] == list(range(1, n + 1))
+    mine = next(x for x in result["items"] if x["credit_code"] == investor.credit_code)
+    card = api.get(f"/api/enterprises/{investor.credit_code}/benefit?year=2025", actor=IPB).json()
+    assert card["grade"] == mine["grade"] and card["total"] == mine["total"]
+    assert [i["name"] for i in card["indicators"]] == ["亩均税收", "亩均产值", "单位能耗税收"]
+    row = wait_for(lambda: (r := api.get(f"/api/projects/{project_id}/ledger", actor=IPB)).ok
+                   and r.json().get("benefit") and r.json(), what="the grade on the ledger row")
+    assert row["benefit"]["grade"] == mine["grade"] and row["benefit"]["year"] == 2025
+    book = api.get("/api/benefit-evaluations/2025/document.xlsx", actor=IPB)
+    assert book.status_code == 200 and book.content[:2] == b"PK"
+    notice = api.get("/api/benefit-evaluations/2025/document.docx", actor=IPB)
+    assert notice.status_code == 200 and notice.content[:2] == b"PK"

@@ -6,31 +6,22 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine
-
-from services.supervision import figures, models
-from services.supervision.service import SupervisionService
+from services.supervision import figures
 from shared.clock import SHANGHAI
 from shared.errors import InvalidInput, NotAllowed
 from shared.i18n import text
 from shared.policy import load_policy
 from tests import enterprises as gen
-from tests.harness import Harness, TestClock
+from tests.enterprises import DRB, FIN, IND, IPB, LAND
 
 POLICY = load_policy()
-FIN = {"user_id": "u-fin", "position": "fin_clerk", "unit": "FIN"}
-DRB = {"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"}
-IND = {"user_id": "u-ind", "position": "ind_clerk", "unit": "IND"}
-LAND = {"user_id": "u-land", "position": "land_clerk", "unit": "LAND"}
-IPB = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
 T0 = dt.datetime(2026, 3, 1, 10, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
 def s(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'supervision.db'}")
-    models.metadata.create_all(engine)
-    yield Harness(SupervisionService, models.metadata, engine, policy=POLICY, clock=TestClock(T0))
+    harness, engine = gen.supervision(tmp_path / "supervision.db", POLICY, T0)
+    yield harness
     engine.dispose()
 
 
