@@ -72,6 +72,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "supervision.rectification_opened": ("notifications",),
     "supervision.commitment_unmet": ("notifications",),
     "supervision.damages_settled": ("notifications",),
+    "supervision.benefit_graded": ("coordinator",),
     "leadership.roster_changed": ("notifications", "coordinator"),
 }
 """event type -> services that handle it."""

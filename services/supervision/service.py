@@ -21,6 +21,8 @@ from datetime import date, datetime, timedelta
 from nameko.timer import timer
 
 from services.supervision import domain, models, store
+from services.supervision.benefit_service import BenefitMixin
+from services.supervision.figures_service import FiguresMixin
 from services.supervision.standard_land import CHECK, StandardLandMixin
 from shared import holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
@@ -45,7 +47,7 @@ DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class SupervisionService(StandardLandMixin):
+class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin):  # R17: data store, evaluation, commitments
     name = "supervision"
 
     db = Database(models.metadata)
@@ -65,6 +67,7 @@ class SupervisionService(StandardLandMixin):
     def on_project_filed(self, event, uow):
         store.ensure_project(uow.session, event.project_id, ref=event.payload["ref"],
                              name=event.payload["project_name"])
+        self._link_enterprise(uow.session, event)  # R17: the investor's grade reaches the ledger
         self._standard_land_filed(uow.session, event)
 
     @on_event("negotiation.unit_assigned")

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from services.supervision import commitments as rules
 from services.supervision import domain, store
+from services.supervision import figures_store as fstore
 from services.supervision import standard_land_store as sls
 from shared import standard_land
 from shared import need_to_know
@@ -26,10 +27,12 @@ from shared.i18n import Message, _, named, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, row_id, schema
 from shared.wire.supervision import (
-    DamagesActInputSchema, FigureInputSchema, RecheckInputSchema, StandardLandSchema,
+    DamagesActInputSchema, CheckFigureInputSchema, RecheckInputSchema, StandardLandSchema,
 )
 
 CHECK = "standard_land_check"  # a deadline kind: a check of a project's commitments falls due
+DATA_STORE = {"tax": Decimal(10000), "output": Decimal(10000), "energy": Decimal(1)}
+"""The data store's kinds a check reads, and the factor to this module's units (万元 → yuan; tce as kept)."""
 
 
 class StandardLandMixin:
@@ -112,7 +115,7 @@ class StandardLandMixin:
     def record_figure(self, actor, project_id, data):
         actor = Actor.load(actor)
         authorize(actor, "supervision.record_figure", self.policy.authority)
-        data = load_or_invalid(schema(FigureInputSchema), data)
+        data = load_or_invalid(schema(CheckFigureInputSchema), data)
         value = rules.check_figure(data["figure"], data["value"], data.get("year"), actor.unit)
         now = self.clock()
         with self.db.unit_of_work() as uow:
@@ -166,6 +169,12 @@ class StandardLandMixin:
             return "checked before"
         return self._run_check(uow, row["project_id"], check["id"], now)
 
+    def _figures_arrived(self, uow, codes) -> None:
+        """Figures of these enterprises were imported or entered in the data store: their projects' checks that
+        are due and not done run now."""
+        for project_id in sls.projects_of_codes(uow.session, set(codes)):
+            self._recheck_awaiting(uow, project_id)
+
     def _recheck_awaiting(self, uow, project_id: str) -> None:
         now = self.clock()
         today = to_shanghai(now).date()
@@ -174,8 +183,16 @@ class StandardLandMixin:
                 self._run_check(uow, project_id, check["id"], now)
 
     def _figures(self, session, project_id: str, year: int | None) -> dict[str, Decimal]:
-        """The latest figure of each kind for the year (the completion's: any year), the owners' last word."""
+        """The figures a check reads: the year's tax, output and energy of the project's enterprise in the data store
+        (by its credit code; 万元 kept there, yuan here), then what the owning units entered for the check (the
+        latest of each kind; the completion's: any year), which has the last word."""
         out: dict[str, Decimal] = {}
+        code = sls.project_facts(session, project_id).get("credit_code")
+        if year is not None and code:
+            kept = fstore.figures_for(session, {(code, year)}, DATA_STORE)
+            for kind, to_yuan in DATA_STORE.items():
+                if (code, year, kind) in kept:
+                    out[kind] = Decimal(kept[(code, year, kind)]) * to_yuan
         for f in sls.figures_of(session, project_id):
             if year is None or f["year"] == year or f["year"] is None and f["figure"] in ("plot_ratio",
                                                                                           "fixed_asset_investment",

@@ -222,3 +222,13 @@ def voucher_used(session, damages_id: int, voucher: str | None) -> bool:
 def entries_of(session, damages_id: int) -> list[dict]:
     return _rows(session, select(damages_entries).where(damages_entries.c.damages_id == damages_id)
                  .order_by(damages_entries.c.id))
+
+
+def projects_of_codes(session, codes: set[str]) -> list[str]:
+    """The projects with commitments whose enterprise has one of these credit codes."""
+    if not codes:
+        return []
+    rows = session.execute(select(sl_projects.c.project_id).where(
+        sl_projects.c.credit_code.in_(sorted(codes)),
+        sl_projects.c.project_id.in_(select(commitments.c.project_id))))
+    return [r.project_id for r in rows]

@@ -156,7 +156,7 @@ class SpecialReportSchema(Schema):
 FIGURES = ["fixed_asset_investment", "land_used_mu", "plot_ratio", "output", "tax", "energy"]
 
 
-class FigureInputSchema(Strict):
+class CheckFigureInputSchema(Strict):
     """A figure entered by hand by the unit that owns it (tax: FIN; output: IND; energy: DRB; plot ratio and land
     used: LAND; audited fixed-asset investment: AUDIT), with the reason; every entry is kept."""
     figure = fields.String(required=True, validate=validate.OneOf(FIGURES))

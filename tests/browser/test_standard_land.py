@@ -27,7 +27,7 @@ def test_commitments_checks_rectification_and_damages_on_the_project_page(web):
                         (LAND, {"figure": "land_used_mu", "value": "45"}), (LAND, {"figure": "plot_ratio", "value": "1.3"}),
                         (IND, {"figure": "output", "year": year, "value": "270000000"}),
                         (DRB, {"figure": "energy", "year": year, "value": "4000"})):
-        assert api.post(f"{sl}/figures", {**body, "reason": "年报"}, actor=actor).status_code == 201
+        assert api.post(f"{sl}/figures", {**body, "reason": "年报"}, actor=actor).status_code == 201, body
     result = run_flow("standard_land", base=base, project_id=pid, fin="u-fin,bureau_head,FIN",
                       park="u-hd-clerk,park_clerk,PARK:hengdong", year=year)
     assert all(Path(s).exists() for s in result["screenshots"])

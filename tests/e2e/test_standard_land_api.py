@@ -1,5 +1,6 @@
-"""R17 through the gateway: a project signed on standard land, its figures entered by the units that own them, a
-shortfall, its rectification, damages by the contract's clause, and the damages paid in full (one receivable)."""
+"""R17 through the gateway: a project signed on standard land, its completion figures entered by the units that own
+them and last year's imported into the enterprise data store (a bad file stores nothing), a shortfall, its
+rectification, damages by the contract's clause, and the damages paid in full (one receivable)."""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,8 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.clock import today_shanghai
 from tests.conftest import wait_for
-from tests.factories import IPB_CLERK
+from tests import enterprises as gen
+from tests.factories import IPB_CLERK, credit_code
 from tests.integration.flows import LEGAL, PARK_HEAD, SIGNATORY, agreed
 
 pytestmark = pytest.mark.e2e
@@ -66,14 +68,20 @@ def test_signing_to_a_settled_damages_receivable(api, module_platform):
     view = api.post(f"{sl}/figures", {"figure": "plot_ratio", "value": "1.35", "reason": "规划核实"}, actor=LAND).json()
     completion = next(c for c in view["checks"] if c["stage"] == "completion")
     assert completion["status"] == "done" and {r["result"] for r in completion["results"]} == {"met"}
-    # last year's data: 45 mu × 30 万元/亩 committed = 1 350 万元; 1 080 万元 paid → 24 万元/亩
-    api.post(f"{sl}/figures", {"figure": "output", "year": year, "value": "270000000", "reason": "统计局年报"},
-             actor=IND)
-    api.post(f"{sl}/figures", {"figure": "energy", "year": year, "value": "4000", "reason": "供电公司折标"}, actor=DRB)
-    added = api.post(f"{sl}/figures", {"figure": "tax", "year": year, "value": "10800000", "reason": "税务局入库数"},
-                     actor=FIN)
-    assert added.status_code == 201, added.text
-    view = added.json()
+    # last year's data, imported into the enterprise data store by the units that own it (keyed by the credit code):
+    # 45 mu × 30 万元/亩 committed = 1 350 万元; 1 080 万元 paid → 24 万元/亩
+    code = credit_code(f"91430100MA4L{171:05d}")  # the investor's of lead 171 (tests.factories)
+    output = gen._xlsx(["统一社会信用代码", "年度", "工业总产值（万元）"], [[code, year, 27000]], "企业年度数据")
+    assert api.post("/api/enterprise-figures/import", gen.upload("产值.xlsx", output), actor=IND).status_code == 201
+    energy = gen._csv(["统一社会信用代码", "年度", "综合能耗（吨标准煤）"], [[code, year, "4000"]])
+    assert api.post("/api/enterprise-figures/import", gen.upload("能耗.csv", energy), actor=DRB).status_code == 201
+    bad = gen._csv(["统一社会信用代码", "年度", "税收（万元）"], [[code, year, "1080"], [code[:17] + "X", year, "5"]])
+    refused = api.post("/api/enterprise-figures/import", gen.upload("税收有误.csv", bad), actor=FIN)
+    assert refused.status_code == 422 and "第3行" in refused.json()["message"]  # nothing of the file is stored
+    assert next(c for c in api.get(sl).json()["checks"] if c["stage"] == "production")["status"] == "awaiting_data"
+    tax = gen._csv(["统一社会信用代码", "年度", "税收（万元）"], [[code, year, "1080"]])
+    assert api.post("/api/enterprise-figures/import", gen.upload("税收.csv", tax), actor=FIN).status_code == 201
+    view = api.get(sl).json()
     production = next(c for c in view["checks"] if c["stage"] == "production")
     results = {r["indicator"]: (r["actual"], r["result"]) for r in production["results"]}
     assert results == {"output_per_mu": ("600", "met"), "tax_per_mu": ("24", "short"),

@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 from shared import standard_land
 from shared.errors import Conflict, InvalidInput, NotAllowed
+from tests.factories import credit_code
 from tests.unit import test_supervision_service as tracking
 from tests.unit.test_supervision_service import IPB, PARK, POLICY, Supervision, project
 
 s, clock, documents = tracking.s, tracking.clock, tracking.documents  # the same fixtures
 T0 = tracking.T0
+CODE = credit_code("91430100MA4L00001")
 FIN = {"user_id": "u-fin", "position": "fin_clerk", "unit": "FIN"}
 IND = {"user_id": "u-ind", "position": "ind_clerk", "unit": "IND"}
 LAND = {"user_id": "u-land", "position": "land_clerk", "unit": "LAND"}
@@ -23,9 +25,9 @@ MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "GOV"
 
 def signed(s: Supervision, completion="2026-09-01", production="2026-09-01") -> list[dict]:
     """A hengdong aluminium project (40 mu, 1.2 亿元 fixed assets) signed on standard land at the floors."""
+    s.event("on_project_filed", "intake.project_filed", "p1", {
+        "ref": "ZS2026-0001", "project_name": "铝型材项目", "credit_code": CODE, "sector": "C3252"})
     project(s, state="signed", seq=12)
-    s.event("on_project_filed", "intake.project_filed", "p2", {
-        "ref": "ZS2026-0002", "project_name": "x", "credit_code": "91330100MA2XXXXX0X", "sector": "C3252"})
     items = standard_land.compose(POLICY, "PARK:hengdong", "C3252", [
         {"indicator": "intensity", "base_amount": "5000000"}], [], Decimal("40"), Decimal("120000000"), Decimal("300"))
     s.event("on_contract_signed", "contracts.signed", "p1", {
@@ -113,3 +115,20 @@ def test_met_after_a_shortfall_closes_the_rectification(s, clock):
     assert next(r for r in view["rectifications"] if r["id"] == rect["id"])["status"] == "rectified"
     assert view["damages"] == []
     clock.now = T0 + dt.timedelta(days=1)
+
+
+def test_the_checks_read_the_enterprise_data_store_and_run_when_its_figures_arrive(s):
+    """The year's tax, output and energy of the project's enterprise (by its credit code) in the data store, as the
+    owning units import or enter them there: a check awaiting them runs when they arrive."""
+    signed(s)
+    s.fire_due_deadlines()
+    s.enter_figure(IND, CODE, 2025, "output", {"value": "24000", "reason": "统计年报"})
+    s.enter_figure({"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"}, CODE, 2025, "energy",
+                   {"value": "4800", "reason": "供电公司"})
+    production = next(c for c in s.standard_land(IPB, "p1")["checks"] if c["stage"] == "production")
+    assert production["status"] == "awaiting_data"
+    s.enter_figure(FIN, CODE, 2025, "tax", {"value": "960", "reason": "税务局入库数"})  # 万元
+    production = next(c for c in s.standard_land(IPB, "p1")["checks"] if c["stage"] == "production")
+    assert {r["indicator"]: (r["actual"], r["result"]) for r in production["results"]} == {
+        "output_per_mu": ("600", "met"), "tax_per_mu": ("24", "short"), "energy_per_output": ("0.2", "met")}
+    assert [r["indicator"] for r in s.standard_land(IPB, "p1")["rectifications"]] == ["tax_per_mu"]

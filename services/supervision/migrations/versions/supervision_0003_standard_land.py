@@ -1,8 +1,8 @@
 """standard land (R17): the filed projects' credit code and sector, the signed commitments, their checks, the
 figures entered, rectifications, damages and their payments and reductions
 
-Revision ID: supervision_0002
-Revises: supervision_0001
+Revision ID: supervision_0003
+Revises: supervision_0002
 Create Date: 2026-12-06 21:50:00.000000
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import shared.types
 
 
-revision = 'supervision_0002'
-down_revision = 'supervision_0001'
+revision = 'supervision_0003'
+down_revision = 'supervision_0002'
 branch_labels = None
 depends_on = None
 
