@@ -51,6 +51,7 @@ class ToDoSchema(Schema):
     due = fields.String(allow_none=True, metadata={"description": "deadline (Asia/Shanghai date)"})
     overdue = fields.Boolean()
     subject = fields.String(allow_none=True)
+    problem_id = fields.Integer(metadata={"description": "resolve_problem: the problem of the project's tracking"})
 
 
 class ActSchema(Schema):
