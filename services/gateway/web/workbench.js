@@ -132,9 +132,14 @@ export function searchBox() {
   return h('div.search', { role: 'search' }, box, list);
 }
 
-const hitItem = x => h('li', { 'data-project': x.project_id }, h('a', { href: `#/projects/${enc(x.project_id)}` },
-  h('strong', `${x.ref || ''} ${x.name}`), ' ', h('span.muted', [x.investor, x.credit_code].filter(Boolean).join(' · ')),
-  ' ', h('span.tag', { 'data-state': x.state }, stateName(x.state))));
+// A hit: a lead or project (its page), or a parcel of the land reserve (its page on the plan's side)
+const hitHref = x => (x.kind === 'parcel' ? `#/land/${enc(x.ref)}` : `#/projects/${enc(x.project_id)}`);
+const hitWhat = x => (x.kind === 'parcel' ? [t('search.parcel'), x.parcel.location_name, mu(x.parcel.area_mu)]
+  : [x.investor, x.credit_code]).filter(Boolean).join(' · ');
+const hitState = x => (x.kind === 'parcel' ? h('span.tag', { 'data-status': x.state }, x.parcel.status_name)
+  : h('span.tag', { 'data-state': x.state }, stateName(x.state)));
+const hitItem = x => h('li', x.kind === 'parcel' ? { 'data-parcel': x.ref } : { 'data-project': x.project_id },
+  h('a', { href: hitHref(x) }, h('strong', `${x.ref || ''} ${x.name}`), ' ', h('span.muted', hitWhat(x)), ' ', hitState(x)));
 
 export async function searchPage(main, params) {
   const q = params.get('q') || '';
@@ -156,9 +161,10 @@ export async function searchPage(main, params) {
   for (const k of ['state', 'unit', 'year']) if (params.get(k)) query.set(k, params.get(k));
   const found = await api.get(`/api/search?${query}`);
   main.append(h('section.card', { id: 'search-hits' }, h('p.muted', fill(t('search.found'), { n: found.items.length, q })),
-    found.items.length ? table([t('lead.ref'), t('lead.project_name'), t('lead.investor'), t('lead.credit_code'), t('ledger.state'), t('ledger.unit')],
-      found.items.map(x => [h('a', { href: `#/projects/${enc(x.project_id)}` }, x.ref || ''), x.name, x.investor || '—',
-        x.credit_code || '—', stateTag(x.state), unitName(x.unit)]), { id: 'search-table' }) : h('p.muted', t('search.none'))));
+    found.items.length ? table([t('lead.ref'), t('search.name'), t('lead.investor'), t('lead.credit_code'), t('ledger.state'), t('ledger.unit')],
+      found.items.map(x => [h('a', { href: hitHref(x) }, x.ref || ''), x.name,
+        x.kind === 'parcel' ? `${t('search.parcel')} ${mu(x.parcel.area_mu)}` : x.investor || '—', x.credit_code || '—',
+        x.kind === 'parcel' ? hitState(x) : stateTag(x.state), unitName(x.unit)]), { id: 'search-table' }) : h('p.muted', t('search.none'))));
 }
 
 // -- the project file: basic information, documents, attachments -----------------------------------------------------
