@@ -292,6 +292,12 @@ class CoordinatorService(LeadingGroupWork):
         event = Envelope.load(body)
         self._note(event, "supervision.problem_resolved", reason_of(event.payload))
 
+    # -- supervision: the yearly per-mu benefit grade of the project's investor (R17) ----------------
+    @on_event("supervision.benefit_graded")
+    def on_benefit_graded(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.benefit_graded", reason_of(event.payload))
+
     # -- accounting (R12) -------------------------------------------------------------------------
     @on_event("accounting.opened")
     def on_accounting_opened(self, body):
