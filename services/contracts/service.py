@@ -148,7 +148,9 @@ class ContractsService:
             stored.update(signatory_position=current["route"]["signs"], decision_round=current["decision_round"])
             stored["parcel"] = self._parcel(actor, stored.get("parcel"), project_id)
             clauses = [*domain.contract_clauses(stored), *standard_land.contract_lines(stored["commitments"], self.policy)]
-            docx = document.render_contract({**stored, "other_terms": clauses},
+            parcel = stored["parcel"] and {**stored["parcel"],
+                                           "location_name": vocabulary.unit_name(stored["parcel"]["location"], "zh-CN")}
+            docx = document.render_contract({**stored, "parcel": parcel, "other_terms": clauses},
                                             project=self._parties(current), version=number, template=self._template())
             store.add_version(uow.session, project_id=project_id, version=number, terms=stored, document=docx,
                               status=domain.DRAFT, drafted_by=actor.dump(), drafted_at=now)
