@@ -25,6 +25,7 @@ from shared import holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
+from shared.catch_up import CatchUp, Emits, waits_for
 from shared.db import Database, handled_once
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
@@ -44,10 +45,11 @@ DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class SupervisionService:
+class SupervisionService(Emits):
     name = "supervision"
 
     db = Database(models.metadata)
+    catch_up = CatchUp()
     relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
@@ -195,6 +197,7 @@ class SupervisionService:
         return self._tracking_view(session, project_id)
 
     @rpc
+    @waits_for("intake.project_filed")
     def record_progress(self, actor, project_id, data):
         """Progress as it happens (the first of the "four promptnesses"); it clears a stale flag."""
         actor = Actor.load(actor)
@@ -210,6 +213,7 @@ class SupervisionService:
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
+    @waits_for("intake.project_filed")
     def raise_problem(self, actor, project_id, data):
         """A problem with its owner; open for the escalation period, it goes to the liaison leader."""
         actor = Actor.load(actor)
@@ -248,6 +252,7 @@ class SupervisionService:
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
+    @waits_for("intake.project_filed")
     def set_contacts(self, actor, project_id, data):
         """IPB names the project's responsible person and liaison leader (R10)."""
         actor = Actor.load(actor)
@@ -278,6 +283,7 @@ class SupervisionService:
 
     # -- special reports to the Leading Group (R7, R11) ------------------------------------------------------
     @rpc
+    @waits_for("intake.project_filed")
     def file_special_report(self, actor, project_id, data):
         """A special report to the Leading Group: an unfinished review, or a project that cannot go ahead."""
         actor = Actor.load(actor)
