@@ -34,6 +34,7 @@ import time
 from typing import Iterable
 
 import eventlet
+from eventlet.semaphore import Semaphore
 from nameko.extensions import DependencyProvider
 from nameko.rpc import ReplyListener, ServiceProxy
 from sqlalchemy import select
@@ -112,8 +113,9 @@ class Emits:
 class Owners:
     """A worker's questions to the owners of events (nameko RPC, a reply listener shared per container)."""
 
-    def __init__(self, worker_ctx, reply_listener, timeout: float):
+    def __init__(self, worker_ctx, reply_listener, timeout: float, slots=None):
         self.worker_ctx, self.reply_listener, self.timeout = worker_ctx, reply_listener, timeout
+        self.slots = slots if slots is not None else Semaphore(1)
 
     def emitted(self, project_id: str, by_owner: dict[str, list[str]]):
         """Every owner's events of the project among its types, asked all at once; ``UNKNOWN`` if one did not
@@ -136,11 +138,15 @@ class CatchUp(DependencyProvider):
     rpc_reply_listener = ReplyListener()
 
     def setup(self):
-        bound = bound_of(cached_policy(self.container.config.get("ZS_POLICY_DIR")))[0]
+        config = self.container.config
+        bound = bound_of(cached_policy(config.get("ZS_POLICY_DIR")))[0]
         self.timeout = 2 * bound + 1  # the coordinator may catch up itself before it answers
+        # a waiting command holds one of the container's workers: at most half of them wait, so that the events
+        # they wait for always find a worker to handle them (beyond, the command answers not_yet at once)
+        self.slots = Semaphore(max(1, int(config.get("max_workers") or 10) // 2))
 
     def get_dependency(self, worker_ctx):
-        return Owners(worker_ctx, self.rpc_reply_listener, timeout=self.timeout)
+        return Owners(worker_ctx, self.rpc_reply_listener, timeout=self.timeout, slots=self.slots)
 
 
 def bound_of(policy) -> tuple[float, float]:
@@ -180,6 +186,16 @@ def catch_up(service, project_id: str, event_types: Iterable[str], lifecycle=Non
     by_owner = sources_of(service.name, event_types)
     if not by_owner or not project_id:
         return REFUSE
+    slots = service.catch_up.slots
+    if not slots.acquire(blocking=False):  # as many commands wait as may: no worker is left to wait
+        return GIVE_UP
+    try:
+        return _catch_up(service, project_id, by_owner, lifecycle, bound, step, deadline)
+    finally:
+        slots.release()
+
+
+def _catch_up(service, project_id, by_owner, lifecycle, bound, step, deadline) -> str:
     entries = service.catch_up.emitted(project_id, by_owner)
     waited = False
     while True:

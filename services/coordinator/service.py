@@ -25,12 +25,12 @@ from shared import audit, gongwen, need_to_know, vocabulary
 from shared.actor import Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
-from shared.catch_up import CatchUp, catch_up, emitted_events, waits_for
+from shared.catch_up import GIVE_UP, CatchUp, catch_up, emitted_events, waits_for
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.errors import Conflict, InvalidInput, NotAllowed, NotYet
 from shared.i18n import Message, _, named, read_text, reason, reason_of
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
@@ -364,7 +364,9 @@ class CoordinatorService(LeadingGroupWork):
         """What the coordinator committed for the project (``shared.catch_up``), once it has handled every event of
         the project its sources committed (bounded): a copy of the lifecycle waiting for a change the coordinator is
         about to make (the hand-over moves the project to construction) waits for that change too."""
-        catch_up(self, project_id, HEARD)
+        if catch_up(self, project_id, HEARD) == GIVE_UP:  # what it is about to emit is unknown: the asker waits
+            raise NotYet(_("the coordinator has not yet heard every step of {project}", project=project_id),
+                         {"project_id": [project_id]})
         return emitted_events(self.db.session, self.db.outbox, project_id, event_types)
 
     @rpc

@@ -6,6 +6,7 @@ import time
 import uuid
 
 import eventlet
+from eventlet.semaphore import Semaphore
 import pytest
 from sqlalchemy import create_engine
 
@@ -61,8 +62,8 @@ def test_the_bound_is_policy():
 class Owners:
     """What the owners answer (review.concluded of p1 committed), or UNKNOWN; counts the questions."""
 
-    def __init__(self, answer):
-        self.answer, self.asked = answer, 0
+    def __init__(self, answer, slots: int = 5):
+        self.answer, self.asked, self.slots = answer, 0, Semaphore(slots)
 
     def emitted(self, project_id, by_owner):
         self.asked += 1
@@ -157,3 +158,13 @@ def test_a_refusal_with_the_event_handled_stands(negotiation):
     with pytest.raises((Conflict, NotFound)) as refused:
         h.record_intermediary(IPB_CLERK, "p1", {"none": True})
     assert not isinstance(refused.value, NotYet) and time.monotonic() - started < 1
+
+
+def test_when_half_the_workers_already_wait_a_command_answers_not_yet_at_once(negotiation):
+    owners = Owners([{"event_id": RC, "type": "review.concluded"}], slots=0)  # every waiting slot taken
+    h = harness(negotiation, owners, wait=5.0)
+    h.event("on_project_filed", "intake.project_filed", "p1", FILED, event_id=PF)
+    started = time.monotonic()
+    with pytest.raises(NotYet):
+        h.record_intermediary(IPB_CLERK, "p1", {"none": True})
+    assert time.monotonic() - started < 1 and owners.asked == 0
