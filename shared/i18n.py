@@ -42,7 +42,10 @@ spec                  value                                        zh-CN
                       ``outcome``, ``book``, ``review_state``,
                       ``stage`` (a negotiation's), ``session_stage``,
                       ``contract_state``, ``version_status``,
-                      ``obligation_status``
+                      ``obligation_status``, ``report_cause``,
+                      ``stalled``, ``notice_channel``,
+                      ``progress_source``
+``{a:address}``       a recipient (``unit:LAND``, ``position:…``)   县自然资源局
 ``{u:incentive_unit}`` a policy clause's unit (``percent``)          %
 ``{c:incentive}``     a clause of the incentive catalogue           生产设备投资补助
                       (``incentives``: a list of them)
@@ -367,12 +370,14 @@ _name_kinds("channel", "channels", "channel_name")
 _name_kinds("field", None, "field_name")
 _name_kinds("operation", None, "operation_name")
 _name_kinds("trigger", "triggers", "trigger_name")
+_name_kinds("address", "addresses", "address_name")
 
 _name_kinds("incentive_unit", None, "incentive_unit_name")
 _name_kinds("incentive", "incentives", "clause_name")
 
 TERMS = ("opinion", "verdict", "check", "policy_class", "impact", "location", "outcome", "book", "review_state",
-         "stage", "session_stage", "contract_state", "version_status", "obligation_status")
+         "stage", "session_stage", "contract_state", "version_status", "obligation_status", "report_cause", "stalled",
+         "notice_channel", "progress_source")
 """Small vocabularies of codes (``shared.vocabulary.TERM_NAMES``), each a placeholder kind: ``{o:opinion}``."""
 
 

@@ -202,6 +202,19 @@ def clause_name(code: str, locale: str | None = None) -> str:
     return code
 
 
+def address_name(code: str, locale: str | None = None) -> str:
+    """A recipient or owner address (``unit:LAND``, ``position:bureau_head``, ``user:li.clerk``) by its name (a
+    user by their sign-in name: the platform keeps no other name of them here)."""
+    kind, _sep, rest = str(code or "").partition(":")
+    if kind == "unit":
+        return unit_name(rest, locale)
+    if kind == "position":
+        return position_name(rest, locale)
+    if kind == "user":
+        return rest
+    return str(code or "")
+
+
 def names_its_unit(position: str) -> bool:
     """A scoped position whose name says its unit (park_head:hexi → 河西新区管委会主任): no unit beside it."""
     kind, _sep, scope = position.partition(":")
@@ -338,6 +351,14 @@ TERM_NAMES: Mapping[str, Mapping[str, str]] = {
                        "approved": N_("approved by the legal affairs office"),
                        "returned": N_("returned by the legal affairs office")},
     "obligation_status": {"open": N_("not yet due"), "met": N_("met"), "lapsed": N_("overdue"), "ended": N_("ended with the project")},
+    "report_cause": {"overdue_obligation": N_("contract obligation overdue"),
+                     "unfinished_review": N_("joint review not finished"),
+                     "cannot_go_ahead": N_("the project cannot go ahead for objective reasons")},
+    "stalled": {"approved_not_assigned": N_("approved, not yet placed"),
+                "signed_not_started": N_("signed, not yet started"),
+                "started_not_completed": N_("started, not yet completed")},
+    "notice_channel": {"inbox": N_("in-app inbox"), "email": N_("e-mail"), "webhook": N_("group robot")},
+    "progress_source": {"recorded": N_("recorded"), "obligation": N_("contract obligation")},
 }
 """Small vocabularies: ``{x:opinion}``, ``{x:verdict}``, … (``shared.i18n.TERMS``)."""
 
@@ -659,6 +680,25 @@ FIELD_NAMES: Mapping[str, str] = {
     "current_password": N_("current password"),
     "new_password": N_("new password"),
     "as_of": N_("date"),
+    # supervision and notifications
+    "at": N_("time of the reminder"),
+    "owner": N_("who must solve it"),
+    "resolution": N_("how it was solved"),
+    "responsible_person.user_id": N_("responsible person's account"),
+    "responsible_person.name": N_("responsible person's name"),
+    "to": N_("recipients"),
+    "cause": N_("cause"),
+    "notification_id": N_("notice"),
+    "problem_id": N_("problem"),
+    "url": N_("web address"),
+    "format": N_("format"),
+    "host": N_("mail server"),
+    "port": N_("port"),
+    "sender": N_("sender"),
+    "username": N_("user name"),
+    "starttls": N_("encrypted connection (STARTTLS)"),
+    "timeout": N_("time-out"),
+    "secret": N_("signing secret"),
 }
 """A form's field -> what a person calls it (``{f:field}``); ``a[0].b`` is looked up as ``a.b``, then ``b``."""
 

@@ -14,7 +14,7 @@ ALLOWED = [re.compile(p) for p in (
     r"HD\d{4}-\d{3,4}",                         # an investment event's number (活动编号)
     r"O\d+",                                    # a contract obligation's key
     r"T\d{1,4}",                                # a policy term's number in a negotiation (T1, T2, …)
-    r"GB/T|GB|ISO|Excel|Word|PDF|JSON|URL|UUID|Base64|base64|xlsx|docx|doc|pdf|e-mail|Email|API",
+    r"GB/T|GB|ISO|Excel|Word|PDF|JSON|URL|UUID|Base64|base64|xlsx|docx|doc|pdf|e-mail|Email|API|http|https|SMTP|STARTTLS",
     r"KB|MB|GB",                                # a file's size
     r"English",                                 # the language switch, in the language it switches to
     r"YYYY-MM(-DD)?|YYYY-Qn|Q[1-4]",            # formats shown as they are typed

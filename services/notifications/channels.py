@@ -33,6 +33,8 @@ from typing import Any, Iterable, Mapping
 import requests
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from shared.i18n import DEFAULT_LOCALE, N_, _
+
 ENTRY_POINT_GROUP = "zhaoshang.notification_channels"
 
 
@@ -120,7 +122,7 @@ class EmailChannel:
         return out
 
     def not_ready(self, settings: Mapping) -> str | None:
-        return None if settings.get("host") else "no SMTP host configured"
+        return None if settings.get("host") else _("no SMTP host configured")
 
     def send(self, message: Message, targets: list[str], settings: Mapping, context: DeliveryContext) -> str:
         mail = EmailMessage()
@@ -130,9 +132,10 @@ class EmailChannel:
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = make_msgid(idstring=f"zs-{message.notification_id}")
         mail["X-Zhaoshang-Notification"] = str(message.notification_id)
-        mail.set_content(f"{message.text}\n\n——\n项目：{message.ref or '—'}\n"
-                         f"时间：{message.created_at.strftime('%Y-%m-%d %H:%M')}（北京时间）\n"
-                         f"招商平台自动通知（{message.event_type}）\n")
+        footer = _("Project: {ref}\nTime: {at:datetime} (Beijing time)\nAn automatic notice of the investment "
+                   "promotion platform ({event:event})", ref=message.ref or "—", at=message.created_at,
+                   event=message.event_type)
+        mail.set_content(f"{message.text}\n\n——\n{footer.render(DEFAULT_LOCALE)}\n")
         host, port = settings["host"], int(settings["port"])
         try:
             with smtplib.SMTP(host, port, timeout=float(settings["timeout"])) as smtp:
@@ -151,7 +154,7 @@ class EmailChannel:
 # -- webhook: DingTalk / WeCom group robots -------------------------------------------------------------
 
 class WebhookSettings(_Settings):
-    url = fields.String(load_default="", validate=validate.Regexp(r"^(https?://\S+)?$", error="must be an http(s) URL"),
+    url = fields.String(load_default="", validate=validate.Regexp(r"^(https?://\S+)?$", error=N_("must be an http(s) web address")),
                         metadata={"description": "the robot's webhook URL; empty = webhook off"})
     format = fields.String(load_default="text", validate=validate.OneOf(["text", "dingtalk_markdown", "wecom_markdown"]))
     secret = fields.String(load_default="", allow_none=True,
@@ -161,13 +164,14 @@ class WebhookSettings(_Settings):
 
 def robot_payload(message: Message, fmt: str) -> dict[str, Any]:
     """The JSON a DingTalk or WeCom group robot accepts; ``text`` is the same for both."""
-    who = "、".join(r.split(":", 1)[1] for r in message.recipients) or "—"
+    groups = [r for r in message.recipients if not r.startswith("user:")]  # units and positions: a person's account
+    who = _("To: {who:addresses}", who=groups).render(DEFAULT_LOCALE) if groups else "—"  # says nothing in a group
     if fmt == "dingtalk_markdown":
         return {"msgtype": "markdown", "markdown": {"title": message.title,
-                                                    "text": f"### {message.title}\n\n{message.text}\n\n> 接收：{who}"}}
+                                                    "text": f"### {message.title}\n\n{message.text}\n\n> {who}"}}
     if fmt == "wecom_markdown":
-        return {"msgtype": "markdown", "markdown": {"content": f"### {message.title}\n{message.text}\n> 接收：{who}"}}
-    return {"msgtype": "text", "text": {"content": f"{message.title}\n{message.text}\n接收：{who}"}}
+        return {"msgtype": "markdown", "markdown": {"content": f"### {message.title}\n{message.text}\n> {who}"}}
+    return {"msgtype": "text", "text": {"content": f"{message.title}\n{message.text}\n{who}"}}
 
 
 def signed_url(url: str, secret: str, now_ms: int | None = None) -> str:
@@ -189,7 +193,7 @@ class WebhookChannel:
         return ["robot"]
 
     def not_ready(self, settings: Mapping) -> str | None:
-        return None if settings.get("url") else "no webhook URL configured"
+        return None if settings.get("url") else _("no group robot web address configured")
 
     def send(self, message: Message, targets: list[str], settings: Mapping, context: DeliveryContext) -> str:
         url = settings["url"]

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping
 
+from services.notifications.texts import NOTICES, compose
+from shared.i18n import Message, reason_of
+
 
 # -- the facts of an event -----------------------------------------------------------------------------
 
@@ -21,6 +24,8 @@ def facts(project_id: str | None, project: Mapping | None, payload: Mapping) -> 
     out = {"project_id": project_id, **{k: project.get(k) for k in ("ref", "name", "state", "responsible_unit")}}
     out.update({k: v for k, v in payload.items()
                 if v is not None and (not isinstance(v, Mapping) or k in PERSON_FACTS)})
+    if payload.get("reason_message") is not None or payload.get("reason") is not None:
+        out["reason"] = reason_of(payload)  # the event's reason as its message (read in each reader's language)
     obligation = payload.get("obligation")
     if isinstance(obligation, Mapping):
         out.update(obligation_key=obligation["key"], obligation_text=obligation["text"], obligation_due=obligation["due"])
@@ -39,8 +44,7 @@ class Route:
     event: str
     recipients: tuple[str, ...]
     channels: tuple[str, ...]
-    title: str
-    text: str
+    notice: str
     when: Mapping[str, Any]
 
 
@@ -51,10 +55,13 @@ def load_routes(document: Mapping, channel_names: Iterable[str] | None = None) -
     for i, raw in enumerate(document.get("routes") or []):
         where = f"notifications.yaml routes[{i}]"
         try:
-            route = Route(i, raw["event"], tuple(raw["recipients"]), tuple(raw["channels"]),
-                          raw.get("title") or raw["event"], raw.get("text") or "", raw.get("when") or {})
+            route = Route(i, raw["event"], tuple(raw["recipients"]), tuple(raw["channels"]), raw["notice"],
+                          raw.get("when") or {})
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{where}: missing or malformed key {exc}") from None
+        if route.notice not in NOTICES:
+            raise ValueError(f"{where}: no notice named {route.notice!r} (services/notifications/texts.py: "
+                             f"{', '.join(sorted(NOTICES))})")
         if not re.fullmatch(r"[a-z]+\.[a-z_]+", route.event):
             raise ValueError(f"{where}: event must be <service>.<event_name>")
         if known is not None and (unknown := set(route.channels) - known):
@@ -109,25 +116,9 @@ def resolve_recipients(specs: Iterable[str], facts: Mapping[str, Any]) -> tuple[
     return recipients, unresolved
 
 
-class _Facts(dict):
-    def __missing__(self, key):
-        return "—"
-
-
-def render(template: str, facts: Mapping[str, Any]) -> str:
-    shown = _Facts()
-    for key, value in facts.items():
-        if isinstance(value, list):
-            value = "、".join(_address_part(v) for v in value) or "—"
-        elif isinstance(value, Mapping):
-            value = value.get("name") or value.get("user_id") or "—"
-        elif value is None:
-            value = "—"
-        shown[key] = value
-    try:
-        return template.format_map(shown)
-    except (ValueError, IndexError, AttributeError):
-        return template
+def render(route: Route, facts: Mapping[str, Any]) -> tuple[Message, Message]:
+    """The title and text of a route's notice over an event's facts: messages, read in each reader's language."""
+    return compose(route.notice, facts)
 
 
 def with_persons(recipients: list[str], roster: list, on, book: Mapping[str, list[str]]) \

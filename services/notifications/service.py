@@ -31,7 +31,8 @@ from shared.envelope import Envelope
 from shared.errors import InvalidInput, NotFound
 from shared.roster import keep, kept_entries
 from shared.rpc import rpc
-from shared.i18n import _
+from shared import i18n
+from shared.i18n import _, read_text, stored_text
 from shared.schema import flatten_messages, load_or_invalid, problems_of, row_id, schema
 from shared.wire.notifications import (
     ChannelSchema, ChannelSettingsInputSchema, DeliverySchema, InboxSchema,
@@ -195,7 +196,7 @@ class NotificationsService:
         with self.db.unit_of_work() as uow:
             notification_id = row_id(notification_id, "notification_id")
             if not store.in_inbox_of(uow.session, notification_id, domain.address_matches(actor.dump())):
-                raise NotFound(f"notification {notification_id} is not in your inbox",
+                raise NotFound(_("notice #{number} is not in your inbox", number=notification_id),
                                {"notification_id": [str(notification_id)]})
             store.mark_read(uow.session, int(notification_id), actor.user_id, self.clock())
         return self.inbox(actor.dump(), True)
@@ -213,7 +214,8 @@ class NotificationsService:
         out = []
         for d in rows:
             attempts = [{**a, "at": to_shanghai(a["at"])} for a in log_rows if a["delivery_id"] == d["id"]]
-            out.append({**d, "title": notes[d["notification_id"]]["title"],
+            out.append({**d, "title": read_text(notes[d["notification_id"]]["title"]),
+                        "last_error": read_text(d["last_error"]),
                         "event_type": notes[d["notification_id"]]["event_type"], "log": attempts,
                         "next_attempt_at": _sh(d["next_attempt_at"]), "delivered_at": _sh(d["delivered_at"])})
         return schema(DeliverySchema, many=True).dump(out)
@@ -231,7 +233,9 @@ class NotificationsService:
         authorize(actor, "notifications.configure_channels", self.policy.authority)
         plugin = self.channels.plugins.get(channel)
         if plugin is None:
-            raise NotFound(f"no channel {channel!r} is installed", {"channel": [f"one of {', '.join(self.channels.plugins)}"]})
+            raise NotFound(_("no notification channel {channel} is installed", channel=channel),
+                           {"channel": [_("one of {channels:list}", channels=[
+                               _("{channel:notice_channel}", channel=c) for c in sorted(self.channels.plugins)])]})
         data = load_or_invalid(schema(ChannelSettingsInputSchema), data)
         try:
             given = plugin.settings_schema().load(data["settings"], unknown=RAISE, partial=True)
@@ -323,41 +327,48 @@ class NotificationsService:
                 log.warning("%s: route %d resolves to nobody (%s)", event_type, route.index, ", ".join(unresolved))
                 continue
             recipients, book = domain.with_persons(recipients, roster, to_shanghai(now).date(), book)
-            title, text = domain.render(route.title, facts), domain.render(route.text, facts)
+            title, text = domain.render(route, facts)
             notification_id = store.add_notification(
                 s, cause=cause, route=route.index, event_type=event_type, project_id=project_id, ref=facts["ref"],
-                title=title, text=text, recipients=recipients, unresolved=unresolved, created_at=now)
+                title=stored_text(title), text=stored_text(text), recipients=recipients, unresolved=unresolved,
+                created_at=now)
             if notification_id is None:
                 continue
             addressed.extend(r for r in recipients if r not in addressed)
             for name in route.channels:
                 plugin = self.channels.plugins.get(name)
                 if plugin is None:
-                    targets, why = [], f"no channel plugin named {name} is installed"
+                    targets, why = [], _("no channel plugin named {channel} is installed", channel=name)
                 else:
                     targets = plugin.targets(recipients, book)
-                    why = None if targets else "no address for these recipients"
+                    why = None if targets else _("no address for these recipients")
                     why = why or plugin.not_ready(effective_settings(plugin, self.channels.config_of(name),
                                                                      stored.get(name)))
                 if not why and getattr(plugin, "delivers_in_transaction", False):
-                    message = Message(notification_id, event_type, project_id, facts["ref"], title, text,
+                    message = Message(notification_id, event_type, project_id, facts["ref"], _zh(title), _zh(text),
                                       tuple(recipients), to_shanghai(now))
                     _deliver_here(s, plugin, message, targets, now)
                     continue
                 store.add_delivery(s, notification_id=notification_id, channel=name, targets=targets,
                                    status=domain.SKIPPED if why else domain.PENDING,
-                                   next_attempt_at=None if why else now, last_error=why, created_at=now)
+                                   next_attempt_at=None if why else now, last_error=stored_text(why), created_at=now)
                 self._deliveries_queued = self._deliveries_queued or not why
         return addressed
 
 
     @staticmethod
     def _shown(item: dict) -> dict:
-        return {**item, "created_at": to_shanghai(item["created_at"]), "read_at": _sh(item.get("read_at"))}
+        return {**item, "created_at": to_shanghai(item["created_at"]), "read_at": _sh(item.get("read_at")),
+                "title": read_text(item["title"]), "text": read_text(item["text"])}
 
 
 def _sh(moment):
     return moment and to_shanghai(moment)
+
+
+def _zh(stored) -> str:
+    """A notice's title or text (as kept, or a Message) in Chinese: what e-mail and the group robot send."""
+    return i18n.text(read_text(stored), i18n.DEFAULT_LOCALE)
 
 
 def _deliver_here(session, plugin, message: Message, targets: list[str], now: datetime) -> None:
@@ -374,8 +385,8 @@ def _attempt(engine, plugin, delivery_id: int, settings: dict, retry: dict, cloc
     with Session(engine) as session:
         current = store.delivery(session, delivery_id)
         note = store.notification(session, current["notification_id"])
-    message = Message(note["id"], note["event_type"], note["project_id"], note["ref"], note["title"], note["text"],
-                      tuple(note["recipients"]), to_shanghai(note["created_at"]))
+    message = Message(note["id"], note["event_type"], note["project_id"], note["ref"], _zh(note["title"]),
+                      _zh(note["text"]), tuple(note["recipients"]), to_shanghai(note["created_at"]))
     started = time.monotonic()
     try:
         receipt = str(plugin.send(message, list(current["targets"]), settings, DeliveryContext(InboxWriter(engine, clock()))))
@@ -405,14 +416,15 @@ def _attempt(engine, plugin, delivery_id: int, settings: dict, retry: dict, cloc
 
 def _alert_failed(session, note: dict, channel: str, attempts: int, error: str, now: datetime, routes) -> None:
     """A delivery given up on: IPB's administrator is told in the inbox (never by the failing channel itself)."""
-    facts = {"channel": channel, "notification_id": note["id"], "notification_title": note["title"],
+    facts = {"channel": channel, "notification_id": note["id"], "notification_title": read_text(note["title"]),
              "attempts": attempts, "error": error, "ref": note["ref"]}
     for route in domain.routes_for("notifications.delivery_failed", facts, routes):
         recipients, unresolved = domain.resolve_recipients(route.recipients, facts)
+        title, text = domain.render(route, facts)
         notification_id = store.add_notification(
             session, cause=f"failed:{note['id']}:{channel}", route=route.index, event_type="notifications.delivery_failed",
-            project_id=note["project_id"], ref=note["ref"], title=domain.render(route.title, facts),
-            text=domain.render(route.text, facts), recipients=recipients, unresolved=unresolved, created_at=now)
+            project_id=note["project_id"], ref=note["ref"], title=stored_text(title), text=stored_text(text),
+            recipients=recipients, unresolved=unresolved, created_at=now)
         if notification_id is not None and "inbox" in route.channels:
             store.put_in_inbox(session, notification_id, recipients, now)
             store.add_delivery(session, notification_id=notification_id, channel="inbox", targets=recipients,

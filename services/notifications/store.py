@@ -8,6 +8,7 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from services.notifications import domain, models
 from shared import fastpath, lifecycle_copy
 from shared.errors import NotFound
+from shared.i18n import _
 from shared.statements import first, insert_row, update_rows
 
 N, D, ATT, INB, READ, CS, P = (models.notifications, models.deliveries, models.delivery_attempts, models.inbox,
@@ -45,7 +46,7 @@ def add_delivered(session, notification_id: int, channel: str, targets: list[str
 def notification(session, notification_id: int) -> dict:
     row = session.execute(select(N).where(N.c.id == notification_id)).mappings().first()
     if row is None:
-        raise NotFound(f"no notification {notification_id}", {"notification_id": notification_id})
+        raise NotFound(_("there is no notice #{n}", n=str(notification_id)), {"notification_id": notification_id})
     return dict(row)
 
 

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Mapping
 
 from shared.clock import SHANGHAI, to_shanghai
 from shared.errors import InvalidInput
+from shared.i18n import Message, _
 
 # -- tracking (R11) ----------------------------------------------------------------------------------
 
@@ -53,8 +54,11 @@ STALLED = {  # how the county's offices count stalled projects, by lifecycle sta
     "signed_not_started": ("signed", "filed_copies"),  # 签约未开工: signed, not handed over for construction
     "started_not_completed": ("construction",),  # 开工未竣工: under construction, accounting not opened
 }
-STALLED_LABELS = {"approved_not_assigned": "已批未落地", "signed_not_started": "签约未开工",
-                  "started_not_completed": "开工未竣工"}
+
+
+def stalled_label(category: str) -> Message:
+    """A stalled list's name as the county's offices say it (已批未落地, 签约未开工, 开工未竣工)."""
+    return _("{category:stalled}", category=category)
 
 
 def stalled_category(state: str | None) -> str | None:
@@ -120,23 +124,25 @@ def holiday_watch(today: date, is_known: Callable[[int], bool], at: str) -> tupl
 
 # -- special reports to the Leading Group (R7, R11) ---------------------------------------------------------
 
-CAUSES = {"overdue_obligation": "合同义务逾期", "unfinished_review": "联审未完成",
-          "cannot_go_ahead": "项目因客观原因无法推进"}
+CAUSES = ("overdue_obligation", "unfinished_review", "cannot_go_ahead")
+"""Why a special report goes to the Leading Group (named by ``{c:report_cause}``)."""
 OVERDUE_OBLIGATION = "overdue_obligation"
 
 
 def check_report_cause(cause: str) -> None:
     if cause not in CAUSES:
-        raise InvalidInput.for_field("cause", f"must be one of {', '.join(CAUSES)}")
+        raise InvalidInput.for_field("cause", _("must be one of {causes:list}", causes=[
+            _("{cause:report_cause}", cause=c) for c in CAUSES if c != OVERDUE_OBLIGATION]))
     if cause == OVERDUE_OBLIGATION:
-        raise InvalidInput.for_field("cause", "a report on an overdue obligation is filed against the obligation "
-                                              "(POST …/obligations/<key>/special-report) so its task closes; "
-                                              "it joins this register by itself")
+        raise InvalidInput.for_field("cause", _("a report on an overdue contract obligation is filed on the "
+                                                "obligation itself, so that its task closes; it joins this register by "
+                                                "itself"))
 
 
 def report_ref(project_ref: str | None, project_id: str, number: int) -> str:
     return f"SR-{project_ref or project_id}-{number}"
 
 
-def shanghai_text(moment: datetime | None) -> str | None:
-    return to_shanghai(moment).strftime("%Y-%m-%d %H:%M") if moment else None
+def shanghai_iso(moment: datetime | None) -> str | None:
+    """A moment as Asia/Shanghai ISO text (shown by ``{t:datetime}``)."""
+    return to_shanghai(moment).isoformat() if moment else None

@@ -30,7 +30,7 @@ from shared.db import Database, handled_once
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput
-from shared.i18n import _
+from shared.i18n import _, read_text, reason, reason_of, stored_text
 from shared.relay import OutboxRelay
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, row_id, schema
@@ -127,8 +127,8 @@ class SupervisionService(Emits):
     @handled_once
     def on_obligation_progress(self, event, uow):
         store.ensure_project(uow.session, event.project_id)
-        store.add_progress(uow.session, project_id=event.project_id, source="obligation", note=event.payload["reason"],
-                           by=event.actor.dump(), at=event.occurred_at)
+        store.add_progress(uow.session, project_id=event.project_id, source="obligation",
+                           note=stored_text(reason_of(event.payload)), by=event.actor.dump(), at=event.occurred_at)
         self._progress(uow.session, event.project_id, "obligation progress", event.occurred_at, self.clock())
 
     @on_event("contracts.obligation_lapsed")
@@ -243,11 +243,14 @@ class SupervisionService(Emits):
                       responsible_unit=project["responsible_unit"] or "-", owner_unit=owner_unit)
             if not store.change_problem(uow.session, problem["id"], resolved_at=now, resolved_by=actor.dump(),
                                         resolution=data["resolution"]):
-                raise Conflict(f"problem {problem_id} is already resolved", {"problem_id": [str(problem_id)]})
+                raise Conflict(_("the problem “{problem}” is already resolved", problem=problem["description"]),
+                               {"problem_id": [str(problem_id)]})
             store.cancel_deadlines(uow.session, now, "resolved", kind=domain.ESCALATION, project_id=project_id,
                                    subject=str(problem["id"]))
             store.add_progress(uow.session, project_id=project_id, source="recorded",
-                               note=f"问题已解决：{problem['description']} — {data['resolution']}", by=actor.dump(), at=now)
+                               note=stored_text(_("problem resolved: {problem} — {resolution}",
+                                                  problem=problem["description"], resolution=data["resolution"])),
+                               by=actor.dump(), at=now)
             self._progress(uow.session, project_id, "problem resolved", now, now)
         return self._tracking_view(self.db.session, project_id)
 
@@ -259,7 +262,7 @@ class SupervisionService(Emits):
         authorize(actor, "supervision.set_contacts", self.policy.authority)
         data = load_or_invalid(schema(ContactsInputSchema), data)
         if not data:
-            raise InvalidInput.for_field("body", "give responsible_person and/or liaison_leader")
+            raise InvalidInput.for_field("body", _("name the responsible person, the liaison leader or both"))
         with self.db.unit_of_work() as uow:
             store.project(uow.session, project_id)
             store.set_project(uow.session, project_id, **data)
@@ -278,7 +281,7 @@ class SupervisionService(Emits):
                 if every or p["responsible_unit"] == actor.unit]
         lists = domain.stalled_lists(rows, self.clock())
         return schema(StalledGroupSchema, many=True).dump([
-            {"category": c, "label": domain.STALLED_LABELS[c], "count": len(items), "items": items}
+            {"category": c, "label": domain.stalled_label(c), "count": len(items), "items": items}
             for c, items in lists.items()])
 
     # -- special reports to the Leading Group (R7, R11) ------------------------------------------------------
@@ -325,9 +328,9 @@ class SupervisionService(Emits):
         """``supervision.special_report_filed``: the coordinator's copy of the register, and the notice."""
         report = self._report_view(store.report(uow.session, ref))
         uow.emit(Envelope("supervision.special_report_filed", actor, project_id=report["project_id"], payload={
-            **report, "report_ref": ref, "cause_zh": domain.CAUSES[report["cause"]],
-            **self._facts(store.project(uow.session, report["project_id"])),
-            "reason": f"special report {ref} filed ({report['cause']}): {report['summary']}"}))
+            **{k: v for k, v in report.items() if k != "cause_name"}, "report_ref": ref, **self._facts(store.project(uow.session, report["project_id"])),
+            **reason(_("special report {ref} to the Leading Group filed ({cause:report_cause}): {summary}", ref=ref,
+                       cause=report["cause"], summary=report["summary"]))}))
 
     # -- deadlines -----------------------------------------------------------------------------------------------
     @timer(interval=DEADLINE_SCAN_SECONDS)
@@ -379,7 +382,7 @@ class SupervisionService(Emits):
         data = load_or_invalid(schema(ReminderInputSchema), data)
         now = self.clock()
         if data["at"] <= now:
-            raise InvalidInput.for_field("at", "must be in the future")
+            raise InvalidInput.for_field("at", _("must be in the future"))
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
             to = data["to"] or [f"unit:{project['responsible_unit'] or 'IPB'}"]
@@ -402,8 +405,8 @@ class SupervisionService(Emits):
                 return "progress since: re-armed"
             store.set_project(s, project_id, stale_since=now)
             self._emit(uow, "supervision.project_stale", project, {
-                "stale_days": days, "last_progress": domain.shanghai_text(project["last_progress_at"]),
-                "reason": f"no progress for {days} days"})
+                "stale_days": days, "last_progress": domain.shanghai_iso(project["last_progress_at"]),
+                **reason(_("no progress for {days:count} days", days=days))})
             return "flagged stale"
         if kind == domain.ESCALATION:
             problem = store.problem(s, project_id, int(row["subject"]))
@@ -414,8 +417,9 @@ class SupervisionService(Emits):
                                                   self.policy.get("thresholds.tracking.escalation_position"))
             self._emit(uow, "supervision.problem_escalated", project, {
                 "problem_id": problem["id"], "problem": problem["description"], "owner": problem["owner"],
-                "escalation_days": days, "raised": domain.shanghai_text(problem["raised_at"]), "escalate_to": position,
-                "reason": f"problem open {days} days: to {position}"})
+                "escalation_days": days, "raised": domain.shanghai_iso(problem["raised_at"]), "escalate_to": position,
+                **reason(_("the problem “{problem}” is open for {days:count} days: it goes to {position:position}",
+                           problem=problem["description"], days=days, position=position))})
             store.change_problem(s, problem["id"], escalated_at=now, escalated_to=[f"position:{position}"])
             return f"escalated to position:{position}"
         if kind == domain.REPORT_DUE:
@@ -468,7 +472,7 @@ class SupervisionService(Emits):
         if not self.calendar.is_known_year(year):
             uow.emit(Envelope("supervision.holiday_schedule_missing", SYSTEM, payload={
                 "year": year, "today": today.isoformat(), "since": f"{year - 1}-12-01",
-                "reason": f"the official holiday schedule of {year} is not loaded"}))
+                **reason(_("the official holiday schedule of {year} is not loaded", year=year))}))
             outcome = f"the {year} holiday schedule is missing: event sent"
         if not store.pending_of_kind(uow.session, domain.HOLIDAYS_MISSING):
             following, at = domain.holiday_watch(today + timedelta(days=1), self.calendar.is_known_year,
@@ -515,7 +519,7 @@ class SupervisionService(Emits):
         project = store.project(session, project_id)
         stale_days = self.policy.integer("thresholds.tracking.stale_days")
         days = self.policy.integer("thresholds.tracking.problem_escalation_days")
-        problems = [{**p, "raised_at": to_shanghai(p["raised_at"]),
+        problems = [{**p, "raised_at": to_shanghai(p["raised_at"]), "owner_name": _("{owner:address}", owner=p["owner"]),
                      "escalation_due": to_shanghai(domain.escalation_at(p["raised_at"], days)),
                      "escalated_at": _sh(p["escalated_at"]), "resolved_at": _sh(p["resolved_at"])}
                     for p in store.problems_of(session, project_id)]
@@ -523,14 +527,16 @@ class SupervisionService(Emits):
         view = {**project, "state_since": _sh(project["state_since"]), "last_progress_at": _sh(project["last_progress_at"]),
                 "stale": project["stale_since"] is not None, "stale_since": _sh(project["stale_since"]),
                 "stale_due": to_shanghai(domain.stale_at(project["last_progress_at"], stale_days)) if tracked else None,
-                "progress": [{**p, "at": to_shanghai(p["at"])} for p in store.progress_of(session, project_id)],
+                "progress": [{**p, "at": to_shanghai(p["at"]), "note": read_text(p["note"])}
+                             for p in store.progress_of(session, project_id)],
                 "problems": problems,
                 "deadlines": _deadline_rows(store.deadlines_of(session, project_id, True))}
         return schema(TrackingSchema).dump(view)
 
     @staticmethod
     def _report_view(item: dict) -> dict:
-        return schema(SpecialReportSchema).dump({**item, "filed_at": to_shanghai(item["filed_at"])})
+        return schema(SpecialReportSchema).dump({**item, "filed_at": to_shanghai(item["filed_at"]),
+                                                 "cause_name": _("{cause:report_cause}", cause=item["cause"])})
 
 
 def _obligation_facts(obligation: dict) -> dict:

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from services.supervision import models
 from shared import fastpath, lifecycle_copy
 from shared.errors import NotFound
+from shared.i18n import _
 from shared.statements import first, insert_row, once, update_rows
 
 DL, P, PR, PB, SR = models.deadlines, models.projects, models.progress, models.problems, models.special_reports
@@ -104,7 +105,7 @@ def deadlines_of(session, project_id: str | None, pending_only: bool) -> list[di
 def project(session, project_id: str, lock: bool = False) -> dict:
     row = first(session, P, lock=lock, project_id=project_id)
     if row is None:
-        raise NotFound(f"supervision knows no project {project_id}", {"project_id": project_id})
+        raise NotFound(_("supervision knows no such project (it has not been filed)"), {"project_id": project_id})
     return dict(row)
 
 
@@ -143,7 +144,7 @@ def problem(session, project_id: str, problem_id: int, lock: bool = False) -> di
     query = select(PB).where(PB.c.project_id == project_id, PB.c.id == problem_id)
     row = session.execute(query.with_for_update() if lock else query).mappings().first()
     if row is None:
-        raise NotFound(f"no problem {problem_id} on project {project_id}", {"problem_id": [str(problem_id)]})
+        raise NotFound(_("the project has no problem number {n}", n=str(problem_id)), {"problem_id": [str(problem_id)]})
     return dict(row)
 
 
@@ -178,7 +179,7 @@ def report_from_event(session, event_id: str) -> bool:
 def report(session, ref: str) -> dict:
     row = session.execute(select(SR).where(SR.c.ref == ref)).mappings().first()
     if row is None:
-        raise NotFound(f"no special report {ref} in the register", {"special_report_ref": [ref]})
+        raise NotFound(_("no special report {ref} is in the register", ref=ref), {"special_report_ref": [ref]})
     return dict(row)
 
 

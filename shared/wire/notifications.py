@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, fields
 
+from shared.schema import Text
 from shared.wire import ShanghaiDateTime
 from shared.wire.base import Schema
 
@@ -21,8 +22,8 @@ class NotificationSchema(Schema):
     event_type = fields.String()
     project_id = fields.String(allow_none=True)
     ref = fields.String(allow_none=True)
-    title = fields.String()
-    text = fields.String()
+    title = Text(metadata={"description": "in the reader's language"})
+    text = Text(metadata={"description": "in the reader's language"})
     recipients = fields.List(fields.String())
     created_at = ShanghaiDateTime(metadata={"description": "Asia/Shanghai"})
     read_at = ShanghaiDateTime(allow_none=True)
@@ -44,14 +45,14 @@ class AttemptSchema(Schema):
 class DeliverySchema(Schema):
     id = fields.Integer()
     notification_id = fields.Integer()
-    title = fields.String()
+    title = Text()
     event_type = fields.String()
     channel = fields.String()
     targets = fields.List(fields.String())
     status = fields.String(metadata={"description": "pending | sending | delivered | failed | skipped"})
     attempts = fields.Integer()
     next_attempt_at = ShanghaiDateTime(allow_none=True)
-    last_error = fields.String(allow_none=True)
+    last_error = Text(allow_none=True)
     receipt = fields.String(allow_none=True)
     delivered_at = ShanghaiDateTime(allow_none=True)
     log = fields.List(fields.Nested(AttemptSchema))
@@ -60,6 +61,6 @@ class DeliverySchema(Schema):
 class ChannelSchema(Schema):
     name = fields.String()
     ready = fields.Boolean()
-    not_ready = fields.String(allow_none=True)
+    not_ready = Text(allow_none=True)
     settings = fields.Dict(metadata={"description": "effective settings; secrets masked"})
     source = fields.String(metadata={"description": "config | administrator"})

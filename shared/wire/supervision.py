@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
 
+from shared.i18n import N_
+from shared.schema import Text
 from shared.wire import ShanghaiDateTime
 from shared.wire.base import Schema
 
 TEXT = validate.Length(min=1, max=4000)
-ADDRESS = validate.Regexp(r"^(unit|position|user):\S+$", error="must be unit:<code>, position:<position> or user:<id>")
+ADDRESS = validate.Regexp(r"^(unit|position|user):\S+$", error=N_("must be a unit, a position or a user (unit:<code>, position:<position> or "
+                                          "user:<id>)"))
 
 
 class Strict(Schema):
@@ -78,8 +81,8 @@ class DeadlineSchema(Schema):
 
 class ProgressSchema(Schema):
     id = fields.Integer()
-    source = fields.String()
-    note = fields.String()
+    source = fields.String(metadata={"description": "recorded | obligation"})
+    note = Text(metadata={"description": "what moved forward (a message where the platform wrote it)"})
     by = fields.Dict()
     at = ShanghaiDateTime()
 
@@ -88,6 +91,7 @@ class ProblemSchema(Schema):
     id = fields.Integer()
     description = fields.String()
     owner = fields.String()
+    owner_name = Text(metadata={"description": "who must solve it, by name"})
     raised_by = fields.Dict()
     raised_at = ShanghaiDateTime()
     escalation_due = ShanghaiDateTime(metadata={"description": "when it goes to the liaison leader if still open"})
@@ -130,7 +134,7 @@ class StalledItemSchema(Schema):
 
 class StalledGroupSchema(Schema):
     category = fields.String(metadata={"description": "approved_not_assigned | signed_not_started | started_not_completed"})
-    label = fields.String(metadata={"description": "已批未落地 | 签约未开工 | 开工未竣工"})
+    label = Text(metadata={"description": "已批未落地 | 签约未开工 | 开工未竣工 (in the reader's language)"})
     count = fields.Integer()
     items = fields.List(fields.Nested(StalledItemSchema))
 
@@ -139,6 +143,7 @@ class SpecialReportSchema(Schema):
     ref = fields.String()
     project_id = fields.String()
     cause = fields.String()
+    cause_name = Text(metadata={"description": "the cause by name"})
     summary = fields.String()
     document = fields.Dict(metadata={"description": "the stored document: id (sha256), filename, content_type, size"})
     obligation_key = fields.String(allow_none=True)

@@ -9,18 +9,14 @@ from __future__ import annotations
 
 from tests.browser.flows import ready, shot
 
-READ = """skip => {
-  const skipped = [...document.querySelectorAll(skip)];
-  const out = skipped.map(el => el.innerText);
-  for (const el of skipped) el.style.display = 'none';  // (the CSSOM: the page's CSP admits no style attribute)
+READ = """() => {
   const hints = [];
   for (const el of document.querySelectorAll('[placeholder], [title], [aria-label]')) {
     for (const name of ['placeholder', 'title', 'aria-label']) if (el.getAttribute(name)) hints.push(el.getAttribute(name));
   }
   const options = [...document.querySelectorAll('option')].map(o => o.label || o.textContent);
   const text = document.body.innerText;
-  for (const el of skipped) el.style.display = '';
-  return {text: text + '\\n' + options.join('\\n'), hints: hints.join('\\n'), skipped: out};
+  return {text: text + '\\n' + options.join('\\n'), hints: hints.join('\\n')};
 }"""
 """The page's text and its options' labels; the hints of its fields (placeholders, titles, labels)."""
 
@@ -40,15 +36,14 @@ def sign_in(page, base, user_id, password, lang):
     ready(page)
 
 
-def pages(page, output, base, user_id, password, lang, routes, tag, skip="none"):
-    """Sign in as ``user_id`` in ``lang``; each route of ``routes`` opened and read: {route: what it shows}; the
-    elements ``skip`` selects are read apart (``skipped``: what the sweep leaves to a later phase)."""
+def pages(page, output, base, user_id, password, lang, routes, tag):
+    """Sign in as ``user_id`` in ``lang``; each route of ``routes`` opened and read: {route: what it shows}."""
     sign_in(page, base, user_id, password, lang)
     seen = {}
     for i, route in enumerate(routes):
         page.goto(f"{base}/#{route}")
         ready(page)
         page.wait_for_selector("section.card[data-loading]", state="detached")
-        seen[route] = page.evaluate(READ, skip)
+        seen[route] = page.evaluate(READ)
         shot(page, output, f"lang-{tag}-{lang}-{i:02d}")
     return seen

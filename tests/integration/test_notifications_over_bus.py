@@ -17,6 +17,7 @@ import time
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
+from shared import i18n
 from shared.clock import now_shanghai
 from shared.errors import InvalidInput
 from tests.conftest import wait_for
@@ -59,7 +60,9 @@ def test_a_termination_reaches_inbox_email_and_the_group_robot(start_platform, c
         log = rpc.notifications.deliveries(IPB_CLERK, project_id)
     assert len(hook) == 1 and "ZS2026-0001" in hook[0]["json"]["text"]["content"]
     assert sorted(mail[0]["to"]) == ["lgoffice@example.gov.cn", "zhaoshang@ipb.example.gov.cn"]
-    assert inbox[0]["text"] == "投资方撤资，项目客观上无法推进"
+    assert i18n.text(inbox[0]["title"], "zh-CN").startswith("【招商】项目终止：ZS2026-0001 ")
+    assert i18n.text(inbox[0]["text"], "zh-CN") == "投资方撤资，项目客观上无法推进。"  # the notice is kept as messages
+    assert i18n.text(inbox[0]["text"], "en") == "投资方撤资，项目客观上无法推进."
     terminated = [d for d in log if d["event_type"] == "coordinator.project_state_changed"]
     assert {d["channel"]: d["status"] for d in terminated} == {"inbox": "delivered", "email": "delivered",
                                                                 "webhook": "delivered"}

@@ -8,21 +8,22 @@ The sweep renders, in zh-CN:
 * a bad-input sweep: every input schema of the services converted so far, given an empty body, a body of wrong
   types and a field it does not know, and the domain's own checks (a lead, a reserve project, an opinion, the
   targets, the funds in place; the responsible unit, sessions, the decision route and its deciders; drafts, legal
-  review, signing, copies, custody, reading; the accounting's figures, recovery and write-off; a password) given
-  bad values;
-* a sample lifecycle driven through intake, review, negotiation, contracts, accounting and the coordinator (their
-  own handlers and RPCs over SQLite, the events between them relayed in process: tests/local_bus.py) to a contract
-  signed, filed, its obligation lapsed and reported, accounted for, paid and archived, and a project escalated,
-  refused and renegotiated: the timeline of each project, its review, negotiation and route, contract, accounting
-  and the contracts' audit trail, every row of the ledger, and every document — the contract's versions, the
-  accounting report, the work summary and the assessment notice as Word, PDF (its text) and Excel, the ledger's
-  workbook;
+  review, signing, copies, custody, reading; the accounting's figures, recovery and write-off; a password; a
+  special report's cause, a reminder in the past, contacts not given, a channel not installed) given bad values;
+* a sample lifecycle driven through intake, review, negotiation, contracts, accounting, the coordinator,
+  supervision and notifications (their own handlers and RPCs over SQLite, the events between them relayed in
+  process: tests/local_bus.py) to a contract signed, filed, its obligation lapsed and reported, accounted for, paid
+  and archived, and a project escalated, refused and renegotiated, stale, with a problem escalated, a reminder and a
+  special report: the timeline of each project, its review, negotiation and route, contract, accounting, tracking
+  and the contracts' audit trail, every row of the ledger, the stalled lists, the special-report register and the
+  deadlines, every notice in each unit's inbox and as e-mail and the group robot send it, and every document — the
+  contract's versions, the accounting report, the work summary and the assessment notice as Word, PDF (its text)
+  and Excel, the ledger's workbook;
 
 and fails listing each leak with where it came from.  The same catalogue and refusals rendered in English fail on
 Chinese that is not one of the county's own words (``EN_DATA``).
 
-What the last phase adds (notifications and supervision) is listed in ``LAST_PHASE`` below; the web
-app's pages are swept in the browser (tests/browser/test_language.py, the same allowlist: tests/language.py).
+The web app's pages are swept in the browser (tests/browser/test_language.py, the same allowlist: tests/language.py).
 """
 from __future__ import annotations
 
@@ -95,7 +96,12 @@ CODE_FIELDS = {"error", "project_id", "id", "ref", "state", "from_state", "to_st
                "details", "level", "name_en", "code", "location", "sheet", "heading", "operation",
                # negotiation, contracts, accounting, their audit trail
                "stage", "session_lead", "decides", "signs", "recommends", "decisions", "clause", "status", "signatory",
-               "party", "key", "to", "cause", "participants", "action", "record_type", "record_id", "hash", "prev_hash"}
+               "party", "key", "to", "cause", "participants", "action", "record_type", "record_id", "hash", "prev_hash",
+               # supervision and notifications: addresses, deadlines' own log (an administrator's), channels
+               "owner", "recipients", "event_type", "category", "subject", "payload", "outcome", "cancel_reason",
+               "liaison_leader", "escalated_to", "obligation_key", "targets", "channel", "receipt", "notification_id",
+               "due_at", "fired_at", "cancelled_at", "raised_at", "resolved_at", "escalation_due", "filed_at",
+               "stale_since", "stale_due", "last_progress_at", "read_at", "report_ref", "document", "msgtype"}
 """Fields that hold codes or data, not texts a person reads as a sentence (their names sit beside them)."""
 CODE_ITEMS = {("figures", "name")}
 """(list, field): a field of a list's items that holds a code (an accounting figure's name is a code)."""
@@ -126,7 +132,9 @@ SAMPLES = {
     "outcome": "approved", "book": "negotiation", "review_state": "returned", "stage": "park_review",
     "session_stage": "final", "contract_state": "filed_copies", "version_status": "submitted",
     "obligation_status": "lapsed", "incentive_unit": "percent", "incentive": "equipment_subsidy",
-    "incentives": ["equipment_subsidy", "tax_reward_years"],
+    "incentives": ["equipment_subsidy", "tax_reward_years"], "address": "unit:LAND",
+    "addresses": ["unit:PARK:hengdong", "position:county_leader_in_charge"], "report_cause": "cannot_go_ahead",
+    "stalled": "signed_not_started", "notice_channel": "webhook", "progress_source": "obligation",
 }
 """A sample value of each placeholder kind; a placeholder without a kind gets a Chinese text (a value as typed)."""
 
@@ -196,9 +204,8 @@ def _input_schemas():
 
 
 CONVERTED_WIRE = ("intake", "review", "coordinator", "ledger", "reserve", "negotiation", "contracts", "accounting",
-                  "people", "leadership", "landreserve", "workbench", "calendar")
-"""The wire modules of the services converted now (the last phase adds notifications' and supervision's:
-``LAST_PHASE``)."""
+                  "people", "leadership", "landreserve", "workbench", "calendar", "notifications", "supervision")
+"""The wire modules of every service."""
 
 
 def _wrong(field) -> object:
@@ -330,6 +337,17 @@ def phase_two_checks() -> list:
     ]
 
 
+def last_phase_checks() -> list:
+    """The refusals of supervision and notifications, given bad values."""
+    from services.supervision import domain as supervision
+
+    return [
+        ("a special report's cause that is none", lambda: supervision.check_report_cause("moon")),
+        ("a special report on an obligation filed in the register", lambda: supervision.check_report_cause(
+            "overdue_obligation")),
+    ]
+
+
 DOMAIN_CHECKS = [
     ("a lead with every field wrong", _bad_lead),
     ("a reserve project with every field wrong", lambda: reserve.validate(
@@ -347,6 +365,7 @@ DOMAIN_CHECKS = [
         2026, [{"unit": "IPB", "contracted_investment": 1, "funds_in_place": 1}], POLICY)),
     ("a period that is no period", lambda: __import__("services.coordinator.targets", fromlist=["x"]).period("2026-13")),
     *phase_two_checks(),
+    *last_phase_checks(),
 ]
 
 
@@ -365,7 +384,7 @@ HEADS = {"GOV": {"user_id": "u-gov", "position": "gov_office_director", "unit": 
 NAMES = ("年产5万吨高性能铝合金型材项目", "平板玻璃生产线项目", "农产品冷链物流项目", "年产20万套汽车零部件项目",
          "新能源电池材料项目", "李文员", "王县长", "赵六", "周主任", "钱主任", "赵书记", "张三", "孙审计", "吴局长", "郑局长")
 """Data the lifecycle typed (project and person names)."""
-TYPED = ("材料齐全，予以备案", "补充用地预审材料", "已补充用地预审意见", "环评批复前不得开工", "完成项目选址", "队长",
+TYPED = ("用地指标未落实", "请园区本周内报送用地进展", "项目无法推进情况的专题报告", "材料齐全，予以备案", "补充用地预审材料", "已补充用地预审意见", "环评批复前不得开工", "完成项目选址", "队长",
          *(f"示例投资有限公司{n}" for n in range(1, 6)), "项目用地45亩", "园区负责三通一平", "符合园区产业定位",
          "投资方同意按现行政策执行", "补充违约责任条款", "缴清土地出让金", "已开工建设", "因土地款未到位延期缴纳，已约定补缴时间",
          "土地出让金延期缴纳情况的专题报告", "审计报告", "实测", "全额缴纳", "超出用地规模，需报县主要领导研究", "建议同意",
@@ -385,18 +404,26 @@ def participant(actor: dict) -> dict:
 
 @pytest.fixture
 def lifecycle(tmp_path):
-    """Five leads through every service but notifications and supervision, over one in-process bus (tests/local_bus.py):
+    """Five leads through every service, over one in-process bus (tests/local_bus.py), supervision firing its
+    deadlines as the clock moves and notifications writing every notice to the inbox:
     one returned, resubmitted and approved with conditions; one rejected at convening (an eliminated sector); one left
     a lead; one negotiated (a policy term beyond policy, then withdrawn), decided within authority, drafted, returned
     by LEGAL, drafted again, approved, signed, filed, handed over, its obligation lapsed and reported late, accounted
     for with an excess-land fee, paid, closed and archived; one over 60 mu escalated, refused by the principals and
-    renegotiated."""
+    renegotiated (a special report on it, that it cannot go ahead); a key project with its contacts, a problem left
+    open till it escalates and a reminder."""
     from services.accounting import models as accounting_models
     from services.accounting.service import AccountingService
     from services.contracts import models as contracts_models
     from services.contracts.service import ContractsService
     from services.negotiation import models as negotiation_models
     from services.negotiation.service import NegotiationService
+    from services.notifications import models as notifications_models
+    from services.notifications.channels import discover_channels
+    from services.notifications.dispatch import ChannelSet
+    from services.notifications.service import NotificationsService
+    from services.supervision import models as supervision_models
+    from services.supervision.service import SupervisionService
     from shared.documents import DocumentStore
     from tests.factories import upload
     from tests.local_bus import LocalBus
@@ -404,13 +431,16 @@ def lifecycle(tmp_path):
     services = {"intake": (IntakeService, intake_models), "review": (ReviewService, review_models),
                 "coordinator": (CoordinatorService, coordinator_models),
                 "negotiation": (NegotiationService, negotiation_models),
-                "contracts": (ContractsService, contracts_models), "accounting": (AccountingService, accounting_models)}
+                "contracts": (ContractsService, contracts_models), "accounting": (AccountingService, accounting_models),
+                "supervision": (SupervisionService, supervision_models),
+                "notifications": (NotificationsService, notifications_models)}
     clock = TestClock(shanghai(2026, 12, 1))
     calendar = WorkingDayCalendar(POLICY.holiday_years)
     documents = DocumentStore(tmp_path / "documents", POLICY.documents["documents"])
     extra = {"review": dict(calendar=calendar, checks=discover_checks()), "contracts": dict(calendar=calendar,
                                                                                           documents=documents),
-             "accounting": dict(documents=documents)}
+             "accounting": dict(documents=documents), "supervision": dict(calendar=calendar, documents=documents),
+             "notifications": dict(channels=ChannelSet(discover_channels(), {}, synchronous=True))}
     harnesses = {}
     for name, (cls, models) in services.items():
         engine = create_engine(f"sqlite:///{tmp_path / name}.db")
@@ -419,6 +449,11 @@ def lifecycle(tmp_path):
     bus = LocalBus(harnesses)
     intake, review, coordinator = harnesses["intake"], harnesses["review"], harnesses["coordinator"]
     negotiation, contracts, accounting = harnesses["negotiation"], harnesses["contracts"], harnesses["accounting"]
+    supervision = harnesses["supervision"]
+
+    def fire() -> None:  # supervision's timer, then what it said
+        supervision.fire_due_deadlines()
+        bus.relay()
 
     approved = intake.register_lead(IPB, lead(1, project_name="年产5万吨高性能铝合金型材项目", sector="C3252"))
     rejected = intake.register_lead(IPB, lead(2, project_name="平板玻璃生产线项目", sector="C3041"))
@@ -445,6 +480,13 @@ def lifecycle(tmp_path):
         {"name": "赵六", "role": "队长"}]})
     coordinator.assign_responsibility(IPB, approved["id"], {"responsible_person": {"name": "李文员"}})
     coordinator.set_requirements(IPB, approved["id"], {"requirements": [{"step": "完成项目选址", "due": "2026-11-15"}]})
+    # supervision (R10, R11): contacts, a problem left open, a reminder
+    supervision.set_contacts(IPB, approved["id"], {"responsible_person": {"user_id": "u-ipb", "name": "李文员"},
+                                                   "liaison_leader": "county_magistrate"})
+    supervision.raise_problem(IPB, approved["id"], {"description": "用地指标未落实", "owner": "unit:LAND"})
+    supervision.record_progress(IPB, approved["id"], {"note": "完成项目选址"})
+    supervision.schedule_reminder(IPB, approved["id"], {"at": "2026-12-04T09:00:00+08:00",
+                                                        "note": "请园区本周内报送用地进展", "to": ["unit:PARK:hengdong"]})
 
     # negotiation (R3-R5): the responsible unit, sessions, a term beyond policy withdrawn, the decision
     for one in (signed, escalated):
@@ -468,9 +510,15 @@ def lifecycle(tmp_path):
     bus.relay()
     negotiation.renegotiate(IPB, escalated["id"], {"reason": "投资方调整用地规模"})
     bus.relay()
+    supervision.file_special_report(HEADS["IPB"], escalated["id"], {
+        "cause": "cannot_go_ahead", "summary": "投资方调整用地规模",
+        "document": upload("项目无法推进情况的专题报告.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")})
+    bus.relay()
+    fire()
 
     # the contract (R6, R13): drafted, returned, drafted again, approved, signed, filed, handed over
     clock.now = shanghai(2026, 12, 10)
+    fire()
     terms = {"construction_start": "2027-03-01", "completion": "2028-03-01", "production": "2028-06-01",
              "obligations": [{"id": "O1", "text": "缴清土地出让金", "due": "2027-01-15", "party": "investor"}]}
     contracts.draft(IPB, signed["id"], terms)
@@ -490,8 +538,12 @@ def lifecycle(tmp_path):
     # R7: the obligation lapses, its special report is late, then filed; progress on the start
     clock.now = shanghai(2027, 1, 18)
     contracts.check_obligations()
+    bus.relay()
+    fire()
     clock.now = shanghai(2027, 1, 25)
     contracts.check_obligations()
+    bus.relay()
+    fire()
     contracts.file_special_report(HENGDONG, signed["id"], "O1", {
         "summary": "因土地款未到位延期缴纳，已约定补缴时间",
         "document": upload("土地出让金延期缴纳情况的专题报告.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")})
@@ -499,6 +551,7 @@ def lifecycle(tmp_path):
     bus.relay()
     # R12: the accounting, its report, the fee paid, closed; then the contract to the archives
     clock.now = shanghai(2028, 3, 10)
+    fire()
     accounting.open_accounting(IPB, signed["id"], {"reason": None})
     accounting.record_actual_fai(AUDIT, signed["id"], {"amount": "90000000", "basis": "审计报告"})
     accounting.record_land_used(LAND, signed["id"], {"land": {"value": "45", "unit": "mu"}, "basis": "实测"})
@@ -509,6 +562,7 @@ def lifecycle(tmp_path):
     contracts.hand_to_archives(IPB, signed["id"], {"note": None})
     bus.relay()
     clock.now = shanghai(2028, 3, 31)  # later: a requirement overdue, projects idle
+    fire()
     assert coordinator.get_project(IPB, signed["id"])["state"] == "archived"
     assert coordinator.get_project(IPB, escalated["id"])["state"] == "negotiating"
     return {**harnesses, "documents": documents, "projects": [approved["id"], rejected["id"], signed["id"],
@@ -620,23 +674,65 @@ def test_the_sweep_finds_a_leak_and_says_where():
     assert [f.split(":")[0] for f in english.found] == ["a planted word"]
 
 
-LAST_PHASE = {
-    "wire schemas": ["shared/wire/notifications.py", "shared/wire/supervision.py"],
-    "domain checks": ["supervision: tracking, problems, the stale flag, reminders, the special-report register",
-                      "notifications: channels, routing, deadlines"],
-    "lifecycle": ["notifications and supervision in the sample lifecycle: the inbox of each unit, the tracking and "
-                  "stalled lists, the special-report register; supervision.* events' reasons"],
-    "documents": ["notification texts (inbox, e-mail, group robot)", "special reports on shared/gongwen.py, where "
-                  "the platform writes one (today a unit uploads its own)"],
-    "web": ["the pages of the inbox, the tracking and the register in tests/browser/test_language.py"],
-}
-"""What the sweep adds once notifications and supervision are converted (docs/ARCHITECTURE.md §5)."""
+LG_OFFICE = {"user_id": "u-lg", "position": "lg_office", "unit": "LG"}
+ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
+READERS = (IPB, HENGDONG, LEGAL, AUDIT, LAND, FIN, MAGISTRATE, SECRETARY, LG_OFFICE, ADMIN,
+           {"user_id": "u-mag", "position": "county_leader_in_charge", "unit": "LG"})
+"""Whose inbox the sweep reads: each unit and position the sample routes address."""
 
 
-def test_the_last_phase_list_names_only_what_exists():
-    from pathlib import Path
+def supervision_refusals(lifecycle) -> list[tuple[str, object]]:
+    supervision, notifications, approved = lifecycle["supervision"], lifecycle["notifications"], lifecycle["projects"][0]
+    problem = supervision.tracking(IPB, approved)["problems"][0]["id"]
+    supervision.resolve_problem(IPB, approved, problem, {"resolution": "已协调落实用地指标"})
+    return [
+        ("contacts not given", lambda: supervision.set_contacts(IPB, approved, {})),
+        ("a reminder in the past", lambda: supervision.schedule_reminder(IPB, approved, {
+            "at": "2026-01-01T09:00:00+08:00", "note": "请报送进展"})),
+        ("a problem resolved twice", lambda: supervision.resolve_problem(IPB, approved, problem, {"resolution": "再次"})),
+        ("an owner that is no address", lambda: supervision.raise_problem(IPB, approved, {"description": "用地指标未落实", "owner": "LAND"})),
+        ("a notice not in the inbox", lambda: notifications.mark_read(IPB, 99999)),
+        ("a channel not installed", lambda: notifications.configure_channel(ADMIN, "pager", {"settings": {}})),
+        ("a robot's address that is none", lambda: notifications.configure_channel(ADMIN, "webhook", {
+            "settings": {"url": "钉钉"}})),
+    ]
 
-    root = Path(__file__).resolve().parents[2]
-    for path in LAST_PHASE["wire schemas"]:
-        assert (root / path).exists(), path
-        assert Path(path).stem not in CONVERTED_WIRE
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_supervision_and_every_notice_read_in_the_readers_language(lifecycle, locale):
+    """The tracking of each project, the stalled lists, the register and the deadlines; every notice of every inbox,
+    and (in Chinese) as the group robot and e-mail send it; supervision's and notifications' refusals."""
+    from services.notifications.channels import Message as Sent, robot_payload
+    from shared.clock import to_shanghai
+
+    supervision, notifications = lifecycle["supervision"], lifecycle["notifications"]
+    data = lifecycle["names"] + TYPED + ("已协调落实用地指标", "再次", "钉钉", "pager")  # typed (a channel in the address)
+    sweep = Sweep(locale, data=data + (("吴局长", "郑局长", "按期开工建设") if locale == "en" else ()))
+    for project_id in lifecycle["projects"]:
+        tracking = supervision.tracking(IPB, project_id)
+        sweep.answer(tracking, f"tracking of {tracking['ref']}")
+    sweep.answer(supervision.stalled(LG_OFFICE), "stalled lists")
+    register = supervision.special_reports(IPB)
+    assert register, "a special report is in the register"
+    sweep.answer(register, "special-report register")
+    sweep.answer(supervision.deadlines(ADMIN, None, False), "deadlines")
+    kinds = set()
+    for reader in READERS:
+        for item in notifications.inbox(reader, False, 500)["items"]:
+            kinds.add(item["event_type"])
+            sweep.answer(item, f"inbox of {reader['position']}: {item['event_type']}")
+    assert kinds >= {"coordinator.project_state_changed", "contracts.obligation_lapsed", "contracts.special_report_late",
+                     "contracts.special_report_filed", "supervision.special_report_filed", "supervision.reminder",
+                     "supervision.problem_escalated", "supervision.project_stale"}, kinds
+    if locale == "zh-CN":
+        for note in notifications.rows("notifications"):
+            title, text = (i18n.text(i18n.read_text(note[k]), locale) for k in ("title", "text"))
+            sent = Sent(note["id"], note["event_type"], note["project_id"], note["ref"], title, text,
+                        tuple(note["recipients"]), to_shanghai(note["created_at"]))
+            for fmt in ("text", "dingtalk_markdown"):
+                sweep.answer(robot_payload(sent, fmt), f"group robot ({fmt}) {note['event_type']}")
+    for where, call in supervision_refusals(lifecycle):
+        with pytest.raises(ZhaoshangError) as refused:
+            call()
+        sweep.answer(refused.value.to_dict(locale), where)
+    sweep.check()

@@ -43,7 +43,8 @@ def test_email_is_delivered_to_a_real_smtp_server(receivers):
     mail, = receivers.mails()
     assert mail["from"] == "zhaoshang@test.local" and mail["to"] == targets
     assert mail["subject"] == MESSAGE.title
-    assert MESSAGE.text in mail["body"] and "ZS2026-0001" in mail["body"] and "2026-09-01 10:00" in mail["body"]
+    assert MESSAGE.text in mail["body"] and "项目：ZS2026-0001" in mail["body"]
+    assert "时间：2026年9月1日 10:00（北京时间）" in mail["body"] and "招商平台自动通知（合同义务逾期）" in mail["body"]
 
 
 def test_email_to_a_server_that_is_not_there_fails_with_the_reason(receivers):
@@ -60,7 +61,7 @@ def test_the_webhook_posts_what_dingtalk_and_wecom_robots_accept(receivers, fmt,
     body = hook["json"]
     assert body["msgtype"] == key
     content = body["text"]["content"] if key == "text" else body["markdown"].get("text") or body["markdown"]["content"]
-    assert MESSAGE.title in content and MESSAGE.text in content and "PARK:hengdong、IPB" in content
+    assert MESSAGE.title in content and MESSAGE.text in content and "接收：衡东工业园和县招商局" in content
     if fmt == "dingtalk_markdown":
         assert body["markdown"]["title"] == MESSAGE.title
 
@@ -110,7 +111,7 @@ def test_the_inbox_writes_one_row_per_address_once(tmp_path):
 
 def test_an_unconfigured_channel_says_why():
     assert EmailChannel().not_ready(effective_settings(EmailChannel(), {"host": None}, None)) == "no SMTP host configured"
-    assert WebhookChannel().not_ready(effective_settings(WebhookChannel(), {}, None)) == "no webhook URL configured"
+    assert WebhookChannel().not_ready(effective_settings(WebhookChannel(), {}, None)) == "no group robot web address configured"
     assert robot_payload(MESSAGE, "text")["text"]["content"].startswith(MESSAGE.title)
 
 
@@ -137,18 +138,29 @@ def test_routes_match_event_type_and_facts_with_patterns():
     assert [r.index for r in domain.routes_for("coordinator.project_state_changed", {"to_state": "assigned"}, routes)] == [
         changed[0].index]
     assert domain.routes_for("coordinator.project_state_changed", {"to_state": "drafting"}, routes) == []
-    park_only = [domain.Route(0, "x.y", ("unit:IPB",), ("inbox",), "t", "", {"responsible_unit": "PARK:*"})]
+    park_only = [domain.Route(0, "x.y", ("unit:IPB",), ("inbox",), "reminder", {"responsible_unit": "PARK:*"})]
     assert domain.routes_for("x.y", {"responsible_unit": "PARK:hexi"}, park_only)
     assert not domain.routes_for("x.y", {"responsible_unit": "TOWN:xintang"}, park_only)
     with pytest.raises(ValueError, match="no channel plugin named pager"):
-        domain.load_routes({"routes": [{"event": "x.y", "recipients": ["unit:IPB"], "channels": ["pager"]}]},
-                           ["inbox"])
+        domain.load_routes({"routes": [{"event": "x.y", "recipients": ["unit:IPB"], "channels": ["pager"],
+                                        "notice": "reminder"}]}, ["inbox"])
+    with pytest.raises(ValueError, match="no notice named 'moon'"):
+        domain.load_routes({"routes": [{"event": "x.y", "recipients": ["unit:IPB"], "channels": ["inbox"],
+                                        "notice": "moon"}]}, ["inbox"])
 
 
-def test_templates_show_lists_people_and_missing_facts():
-    text = domain.render("{ref}：{awaiting}；{responsible_person}；{nothing}",
-                         {"ref": "ZS2026-0001", "awaiting": ["IND", "FIN"], "responsible_person": {"user_id": "u", "name": "张"}})
-    assert text == "ZS2026-0001：IND、FIN；张；—"
+def test_notices_show_names_people_and_missing_facts_in_the_readers_language():
+    route = domain.Route(0, "x.y", ("unit:IPB",), ("inbox",), "problem_escalated", {})
+    title, text = domain.render(route, {"ref": "ZS2026-0001", "problem": "用地指标未落实", "owner": "unit:LAND",
+                                        "escalation_days": 7, "raised": "2026-09-01T10:00:00+08:00",
+                                        "escalate_to": "county_leader_in_charge"})
+    assert title.render("zh-CN") == "【招商】问题逾期未解决，提请县领导协调：ZS2026-0001 —"  # no name: —
+    assert text.render("zh-CN") == ("问题“用地指标未落实”（责任：县国土资源局）自2026年9月1日 10:00起已7天未解决，"
+                                    "提请分管县领导协调。")
+    assert text.render("en").startswith("The problem “用地指标未落实” (County Land and Resources Bureau to solve it)")
+    _title, text = domain.render(domain.Route(0, "x.y", (), (), "reminder", {}), {
+        "note": "请报送进展", "responsible_person": {"user_id": "u", "name": "张"}})
+    assert text.render("zh-CN") == "请报送进展"
 
 
 def test_back_off_doubles_and_gives_up_at_the_limit():

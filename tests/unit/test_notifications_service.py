@@ -16,6 +16,7 @@ from services.notifications import models
 from services.notifications.channels import discover_channels
 from services.notifications.dispatch import ChannelSet
 from services.notifications.service import NotificationsService
+from shared import i18n
 from shared.actor import Actor
 from shared.clock import SHANGHAI
 from shared.errors import InvalidInput, NotAllowed, NotFound
@@ -23,6 +24,11 @@ from shared.policy import load_policy
 from tests.harness import Harness, TestClock
 
 POLICY = load_policy()
+
+
+def zh(stored) -> str:
+    return i18n.text(i18n.read_text(stored), "zh-CN")
+
 PLUGINS = discover_channels()
 
 IPB = {"user_id": "u-ipb", "position": "ipb_clerk", "unit": "IPB"}
@@ -48,8 +54,9 @@ class Notifications(Harness):
         self.clock = clock
 
     def notes(self, event_type: str | None = None) -> list[dict]:
-        return sorted((n for n in self.rows("notifications") if event_type in (None, n["event_type"])),
-                      key=lambda n: n["id"])
+        """The notices written, their title and text as a Chinese reader reads them."""
+        return sorted(({**n, "title": zh(n["title"]), "text": zh(n["text"])} for n in self.rows("notifications")
+                       if event_type in (None, n["event_type"])), key=lambda n: n["id"])
 
     def deliveries_of(self, notification_id: int) -> dict[str, dict]:
         return {d["channel"]: d for d in self.rows("deliveries") if d["notification_id"] == notification_id}
@@ -104,13 +111,14 @@ def test_an_obligation_lapse_reaches_inbox_email_and_webhook(n, receivers):
     lapse(n)
     note, = n.notes("contracts.obligation_lapsed")
     assert note["recipients"] == ["unit:PARK:hengdong", "unit:IPB"]
-    assert "2026-09-04" in note["text"] and note["title"] == "【招商】合同义务逾期：ZS2026-0001 O1"
+    assert note["title"] == "【招商】合同义务逾期：ZS2026-0001 缴清土地出让金"
+    assert note["text"] == "“缴清土地出让金”（约定2026年8月31日）未履行。请衡东工业园于2026年9月4日前向招商领导小组专题报告。"
     deliveries = n.deliveries_of(note["id"])
     assert {c: d["status"] for c, d in deliveries.items()} == {"inbox": "delivered", "email": "delivered",
                                                                "webhook": "delivered"}
     mail, = receivers.mails()
     assert sorted(mail["to"]) == ["zhaoshang@hengdong.example.gov.cn", "zhaoshang@ipb.example.gov.cn"]
-    assert mail["subject"] == note["title"] and "2026-09-04" in mail["body"]
+    assert mail["subject"] == note["title"] and "2026年9月4日" in mail["body"] and "（合同义务逾期）" in mail["body"]
     hook, = receivers.webhooks()
     assert hook["json"]["msgtype"] == "text" and hook["json"]["text"]["content"].startswith(note["title"])
     # the park's clerk sees it unread (addressed to the unit; the hand-over to the park came first), marks it read
@@ -210,7 +218,7 @@ def test_a_channel_that_never_answers_gives_up_and_the_administrator_is_told(n, 
     assert email["status"] == "failed" and email["attempts"] == 3 and "ECONNREFUSED" in email["last_error"]
     assert n.deliveries_of(note["id"])["webhook"]["status"] == "delivered"
     alert, = [i for i in n.inbox(ADMIN)["items"] if i["event_type"] == "notifications.delivery_failed"]
-    assert alert["event_type"] == "notifications.delivery_failed" and "email" in alert["title"]
+    assert zh(alert["title"]) == "【招商】通知发送失败：电子邮件"
 
 
 def test_an_unconfigured_channel_is_skipped_and_logged(n):
@@ -219,7 +227,7 @@ def test_an_unconfigured_channel_is_skipped_and_logged(n):
     note, = n.notes("contracts.obligation_lapsed")
     deliveries = n.deliveries_of(note["id"])
     assert deliveries["inbox"]["status"] == "delivered"
-    assert deliveries["email"]["status"] == "skipped" and deliveries["email"]["last_error"] == "no SMTP host configured"
+    assert deliveries["email"]["status"] == "skipped" and zh(deliveries["email"]["last_error"]) == "未配置SMTP邮件服务器"
     assert deliveries["webhook"]["status"] == "skipped"
 
 
@@ -254,9 +262,10 @@ def supervised(n: Notifications, event_type: str, handler: str, payload: dict, p
 def test_a_stale_project_reminds_its_responsible_person_else_its_unit_and_ipb(n):
     project(n)
     note = supervised(n, "supervision.project_stale", "on_project_stale", {
-        "stale_days": 14, "last_progress": "2026-09-01 10:00",
+        "stale_days": 14, "last_progress": "2026-09-01T10:00:00+08:00",
         "responsible_person": {"user_id": "u-zhang", "name": "张科长"}})
-    assert note["recipients"] == ["user:u-zhang", "unit:IPB"] and "14天无进展" in note["text"]
+    assert note["recipients"] == ["user:u-zhang", "unit:IPB"]
+    assert note["text"] == "已14天无进展（最后进展：2026年9月1日 10:00）。请及时推进并记录进展。"
     zhang = n.inbox({"user_id": "u-zhang", "position": "park_clerk", "unit": "PARK:hengdong"})["items"]
     assert zhang[0]["id"] == note["id"]
     n.event("on_project_stale", "supervision.project_stale", "p2", {
@@ -269,9 +278,10 @@ def test_an_escalated_problem_goes_to_the_position_supervision_names(n):
     project(n)
     note = supervised(n, "supervision.problem_escalated", "on_problem_escalated", {
         "problem_id": 3, "problem": "用地指标未落实", "owner": "unit:LAND", "escalation_days": 7,
-        "raised": "2026-09-01 10:00", "escalate_to": "deputy_county_magistrate"})
+        "raised": "2026-09-01T10:00:00+08:00", "escalate_to": "deputy_county_magistrate"})
     assert note["recipients"] == ["position:deputy_county_magistrate", "unit:IPB"]
-    assert n.inbox(LIAISON)["items"][0]["title"].startswith("【招商】问题逾期未解决")
+    assert zh(n.inbox(LIAISON)["items"][0]["title"]).startswith("【招商】问题逾期未解决")
+    assert "问题“用地指标未落实”（责任：县国土资源局）自2026年9月1日 10:00起已7天未解决" in note["text"]
 
 
 def test_reminders_of_a_report_due_today_a_review_periods_last_day_and_a_follow_up(n):
@@ -279,23 +289,25 @@ def test_reminders_of_a_report_due_today_a_review_periods_last_day_and_a_follow_
     due = supervised(n, "supervision.special_report_due", "on_special_report_due", {
         "obligation_key": "O1", "obligation_text": "缴清土地出让金", "obligation_due": "2026-08-31",
         "report_due": "2026-09-04", "provisional": False})
-    assert due["recipients"] == ["unit:PARK:hengdong"] and "O1" in due["title"] and "2026-09-04" in due["text"]
+    assert due["recipients"] == ["unit:PARK:hengdong"] and "缴清土地出让金" in due["title"]
+    assert "今日（2026年9月4日）" in due["text"]
     ending = supervised(n, "supervision.review_period_ending", "on_review_period_ending", {
         "deadline": "2026-09-15", "required_units": ["DRB", "IND", "FIN"], "awaiting": ["IND", "FIN"], "round": 1})
     assert ending["recipients"] == ["unit:IND", "unit:FIN"]
     reminder = supervised(n, "supervision.reminder", "on_reminder", {
         "note": "请园区本周内报送用地进展", "to": ["unit:PARK:hengdong"], "by": LG_OFFICE})
     assert reminder["recipients"] == ["unit:PARK:hengdong"]
-    assert n.inbox(PARK)["items"][0]["text"] == "请园区本周内报送用地进展"
+    assert zh(n.inbox(PARK)["items"][0]["text"]) == "请园区本周内报送用地进展"
 
 
 def test_a_special_report_to_the_leading_group_is_announced_once(n):
     """A report on an overdue obligation is told by contracts' event; the register's own event tells the others."""
     project(n)
     register = {"project_id": "p1", "report_ref": "SR-ZS2026-0001-1", "cause": "cannot_go_ahead",
-                "cause_zh": "项目因客观原因无法推进", "summary": "投资方资金链断裂", "obligation_key": None}
+                "summary": "投资方资金链断裂", "obligation_key": None}
     note = supervised(n, "supervision.special_report_filed", "on_special_report_filed", register)
     assert note["recipients"] == ["unit:LG", "unit:IPB"] and note["title"].startswith("【招商】专题报告 SR-ZS2026-0001-1")
+    assert note["text"] == "项目因客观原因无法推进：投资方资金链断裂"
     n.event("on_special_report_filed", "supervision.special_report_filed", "p1", {
         **register, "report_ref": "SR-ZS2026-0001-2", "cause": "overdue_obligation", "obligation_key": "O1"})
     assert len(n.notes("supervision.special_report_filed")) == 1
@@ -307,7 +319,8 @@ def test_the_end_of_the_construction_period_is_told_when_accounting_opens_for_it
         "cause": "construction_period_ended", "participants": ["IPB"], "completion": "2027-03-01",
         "reason": "the contracted completion date 2027-03-01 has passed"})
     note, = n.notes("accounting.opened")
-    assert note["recipients"] == ["unit:IPB", "unit:PARK:hengdong"] and "2027-03-01" in note["text"]
+    assert note["recipients"] == ["unit:IPB", "unit:PARK:hengdong"]
+    assert note["text"] == "合同约定竣工日期2027年3月1日已过，投资核算已启动。"
     n.event("on_accounting_opened", "accounting.opened", "p2", {"cause": "opened_by_ipb", "participants": ["IPB"],
                                                                 "reason": "opened by IPB"})
     assert len(n.notes("accounting.opened")) == 1  # IPB opened that one itself
@@ -319,7 +332,8 @@ def test_a_deadline_moved_by_a_holiday_schedule_is_told(n):
         "responsible_unit": "PARK:hengdong", "report_due": "2027-01-05", "provisional": False, "previous": "2027-01-04",
         "reason": "the 2027 holiday schedule is loaded: the special report on O1 is due 2027-01-05, not 2027-01-04"})
     note, = n.notes("contracts.report_due_moved")
-    assert note["title"] == "【招商】专项报告期限调整：ZS2026-0001 O1" and note["recipients"][0] == "unit:PARK:hengdong"
+    assert note["title"] == "【招商】专题报告期限调整：ZS2026-0001 缴清土地出让金"
+    assert note["recipients"][0] == "unit:PARK:hengdong"
     n.event("on_review_deadline_moved", "review.deadline_moved", "p1", {
         "round": 1, "deadline": "2027-01-11", "deadline_provisional": False, "previous": "2027-01-08",
         "required_units": ["DRB"], "reason": "the 2027 holiday schedule is loaded"})
@@ -333,7 +347,8 @@ def test_a_missing_holiday_schedule_is_told_to_the_administrators(n):
     note, = n.notes("supervision.holiday_schedule_missing")
     assert note["title"] == "【招商】2027年法定节假日安排尚未导入" and note["recipients"] == [
         "position:ipb_admin", "position:system_administrator"]
-    assert n.inbox(ADMIN)["items"][0]["title"] == note["title"]
+    assert zh(n.inbox(ADMIN)["items"][0]["title"]) == note["title"]
+    assert n.inbox(ADMIN)["items"][0]["title"] == "[Investment promotion] The official holiday schedule of 2027 is not loaded"
 
 
 @pytest.mark.parametrize("bad", [6754957674901253652480, 2**63, 0, -1, "x"])
@@ -368,7 +383,7 @@ def test_a_notice_to_the_county_leaders_in_charge_reaches_the_persons_on_the_ros
     # the position's inbox, and each person in office with a platform account (not the one whose term ended)
     assert note["recipients"] == ["position:county_leader_in_charge", "unit:IPB", "user:lg-zhou", "user:lg-wu"]
     wu = {"user_id": "lg-wu", "position": "deputy_magistrate_industry", "unit": "LG"}
-    assert [i["title"] for i in n.inbox(wu)["items"]] == [note["title"]]
+    assert [zh(i["title"]) for i in n.inbox(wu)["items"]] == [note["title"]]
     old = {"user_id": "lg-old", "position": "deputy_magistrate_industry", "unit": "LG"}
     assert n.inbox(old)["items"] == []
     # e-mail: the position's address from the policy's book, 郑's (no account) with it, and 周's own

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine
 
 from services.supervision import domain, models
 from services.supervision.service import SupervisionService
+from shared import i18n
 from shared.actor import Actor
 from shared.clock import SHANGHAI
 from shared.db import make_engine
@@ -142,7 +143,8 @@ def test_a_project_without_progress_for_14_days_is_flagged_and_said_so_with_its_
     stale, = s.said("supervision.project_stale")
     assert stale["responsible_person"] == {"user_id": "u-zhang", "name": "张科长"}
     assert (stale["ref"], stale["name"], stale["responsible_unit"]) == ("ZS2026-0001", "铝型材项目", "PARK:hengdong")
-    assert stale["stale_days"] == 14 and stale["last_progress"] == "2026-09-01 10:00"
+    assert stale["stale_days"] == 14 and stale["last_progress"] == "2026-09-01T10:00:00+08:00"
+    assert i18n.text(stale["reason_message"], "zh-CN") == "14天无进展"
     # progress clears the flag and the stale period starts again from it
     clock.advance(days=1)
     tracking = s.record_progress(PARK, "p1", {"note": "土地挂牌公告已发布"})
@@ -255,7 +257,7 @@ def test_stalled_lists_count_as_the_county_offices_do_with_time_in_state(s, cloc
     groups = {g["category"]: g for g in s.stalled(LG_OFFICE)}
     assert {c: g["count"] for c, g in groups.items()} == {
         "approved_not_assigned": 1, "signed_not_started": 2, "started_not_completed": 1}
-    assert groups["approved_not_assigned"]["label"] == "已批未落地"
+    assert [i18n.text(g["label"], "zh-CN") for g in groups.values()] == ["已批未落地", "签约未开工", "开工未竣工"]
     assert groups["approved_not_assigned"]["items"][0]["days_in_state"] == 6
     assert [i["ref"] for i in groups["signed_not_started"]["items"]] == ["ZS2026-0002", "ZS2026-0003"]
     assert groups["started_not_completed"]["items"][0]["open_problems"] == 1
@@ -356,8 +358,11 @@ def test_special_reports_are_documents_in_a_register_announced_to_the_coordinato
     announced, = s.events("supervision.special_report_filed")
     assert announced["project_id"] == "p1" and announced["actor"]["position"] == "ipb_director"
     payload = announced["payload"]
-    assert (payload["report_ref"], payload["ref"], payload["cause"], payload["cause_zh"]) == (
-        "SR-ZS2026-0001-1", "ZS2026-0001", "cannot_go_ahead", "项目因客观原因无法推进")
+    assert (payload["report_ref"], payload["ref"], payload["cause"]) == (
+        "SR-ZS2026-0001-1", "ZS2026-0001", "cannot_go_ahead")
+    assert i18n.text(payload["reason_message"], "zh-CN").startswith(
+        "已向招商领导小组报送专题报告SR-ZS2026-0001-1（项目因客观原因无法推进）：投资方")
+    assert i18n.text(report["cause_name"], "zh-CN") == "项目因客观原因无法推进"
     assert payload["document"] == report["document"] and payload["filed_at"] == report["filed_at"]
     second = s.file_special_report(PARK_HEAD, "p1", report_body(cause="unfinished_review"))
     assert second["ref"] == "SR-ZS2026-0001-2"

@@ -437,7 +437,7 @@ async function reportsDesk() {
       const deadlines = await api.get('/api/deadlines');
       const due = deadlines.filter(d => d.kind === 'special_report_due');
       return due.length ? table([t('lead.ref'), t('project.event'), t('review.deadline')], due.map(d =>
-        [h('a', { href: `#/projects/${enc(d.project_id)}` }, d.ref || t('project.title')), d.subject, when(d.due_at)])) : h('p.muted', t('common.none'));
+        [h('a', { href: `#/projects/${enc(d.project_id)}` }, d.ref || t('project.title')), (d.payload || {}).obligation_text || d.subject, when(d.due_at)])) : h('p.muted', t('common.none'));
     }, { id: 'card-reports-due' }),
     card(t('reports.lapsed'), async () => {
       const page = await api.get('/api/projects?state=construction&limit=200');
