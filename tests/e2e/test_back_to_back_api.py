@@ -14,7 +14,11 @@ import os
 import time
 
 import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
 
+from tests.conftest import wait_for
+from tests.e2e.conftest import ALL, Api
 from tests.factories import IPB_CLERK, lead
 from tests.integration.flows import HEADS, LEGAL, PARK_HEAD, SIGNATORY, TERMS, UNITS, reviewer
 
@@ -23,6 +27,29 @@ STEPS = int(os.environ.get("ZS_BACK_TO_BACK", "200"))
 FINAL = {"held_on": "2026-11-26", "stage": "final", "agreed": ["合同条款"],
          "participants": [{"unit": "PARK:hengdong", "position": "park_head:hengdong"},
                           {"unit": "IPB", "position": "ipb_clerk"}, {"unit": "LEGAL", "position": "legal_officer"}]}
+
+
+@pytest.fixture(scope="module")
+def e2e_platform(module_platform):
+    """The whole platform, each service serving its Prometheus metrics (to count the catch-ups)."""
+    start, env, config = module_platform
+    platform = start(*ALL, ZS_METRICS_BASE_PORT="auto")
+    base = f"http://{env['ZS_GATEWAY_ADDRESS']}"
+    wait_for(lambda: requests.get(base + "/health", timeout=2).ok, what="gateway up")
+    Api.platform = platform
+    return Api(base), env
+
+
+def catch_ups(outcome: str) -> dict:
+    """``zhaoshang_catch_ups_total`` of every service for ``outcome``: {(service, command): count}."""
+    found = {}
+    for service in ("review", "negotiation", "contracts", "accounting", "supervision", "coordinator"):
+        text = requests.get(f"http://127.0.0.1:{Api.platform.metrics_port(service)}/metrics", timeout=5).text
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == "zhaoshang_catch_ups_total" and sample.labels["outcome"] == outcome:
+                    found[(service, sample.labels["command"])] = sample.value
+    return found
 
 
 class Steps:
@@ -103,9 +130,11 @@ def test_every_step_taken_the_moment_the_one_before_returned_succeeds(api, custo
             steps.agreed()
         else:
             steps.convened()
+    caught_up = catch_ups("caught_up")
     print(f"\n{sum(steps.counts.values())} dependent steps back to back in {time.monotonic() - started:.1f} s: "
-          f"{steps.counts}")
+          f"{steps.counts}; commands that waited for the event before them: {caught_up}")
     assert len(steps.counts) == 5 and all(steps.counts.values())
+    assert not catch_ups("not_yet")
 
 
 def test_a_truly_premature_step_is_refused_at_once_as_a_conflict_not_as_not_yet(api):
