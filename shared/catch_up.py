@@ -120,10 +120,10 @@ class Owners:
     def emitted(self, project_id: str, by_owner: dict[str, list[str]]):
         """Every owner's events of the project among its types, asked all at once; ``UNKNOWN`` if one did not
         answer in time (stopped, or the broker away)."""
-        replies = [ServiceProxy(self.worker_ctx, owner, self.reply_listener).emitted.call_async(project_id, types)
-                   for owner, types in by_owner.items()]
         found: list[dict] = []
         try:
+            replies = [ServiceProxy(self.worker_ctx, owner, self.reply_listener).emitted.call_async(project_id, types)
+                       for owner, types in by_owner.items()]  # (an owner not running: UnknownService at once)
             with eventlet.Timeout(self.timeout):
                 for reply in replies:
                     found.extend(reply.result())
