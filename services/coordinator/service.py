@@ -30,7 +30,7 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed
-from shared.i18n import Message, _, named, read_text, reason, reason_of
+from shared.i18n import Message, _, named, read_text, reason, reason_of, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_names
@@ -412,7 +412,12 @@ class CoordinatorService(LeadingGroupWork):
     def _basic(self, session, project_id: str) -> dict | None:
         """The project file's basic information, from its ledger row (for every reader of the project)."""
         row = ledger_store.row_data(session, project_id, missing_ok=True)
-        return None if row is None else {k: row.get(k) for k in self.BASIC}
+        if row is None:
+            return None
+        basic = {k: row.get(k) for k in self.BASIC}
+        if basic.get("sector"):  # by its GB/T 4754 name (the code beside it)
+            basic["sector_name"] = to_wire(_("{sector:sector}", sector=basic["sector"]))
+        return basic
 
     @rpc
     def list_projects(self, actor, state=None, limit=50, offset=0):

@@ -296,7 +296,7 @@ class SupervisionService:
             store.add_report(uow.session, ref=report_ref, project_id=project_id, cause=data["cause"],
                              summary=data["summary"], document=ref.dump(), filed_by=actor.dump(), filed_at=now)
             self._announce_report(uow, actor, report_ref)
-        return self._report_view(store.report(self.db.session, report_ref))
+        return self._report_view(self.db.session, store.report(self.db.session, report_ref))
 
     @rpc
     def special_reports(self, actor, project_id=None):
@@ -306,7 +306,7 @@ class SupervisionService:
         project = (store.find_project(session, project_id) or {}) if project_id else {}
         authorize(actor, "supervision.read_special_reports", self.policy.authority,
                   responsible_unit=project.get("responsible_unit") or "-")
-        return [self._report_view(r) for r in items]
+        return [self._report_view(session, r) for r in items]
 
     @rpc
     def special_report(self, actor, ref):
@@ -316,11 +316,11 @@ class SupervisionService:
         project = store.find_project(session, item["project_id"]) or {}
         authorize(actor, "supervision.read_special_reports", self.policy.authority,
                   responsible_unit=project.get("responsible_unit") or "-")
-        return self._report_view(item)
+        return self._report_view(session, item)
 
     def _announce_report(self, uow, actor: Actor, ref: str) -> None:
         """``supervision.special_report_filed``: the coordinator's copy of the register, and the notice."""
-        report = self._report_view(store.report(uow.session, ref))
+        report = self._report_view(uow.session, store.report(uow.session, ref))
         uow.emit(Envelope("supervision.special_report_filed", actor, project_id=report["project_id"], payload={
             **{k: v for k, v in report.items() if k != "cause_name"}, "report_ref": ref, **self._facts(store.project(uow.session, report["project_id"])),
             **reason(_("special report {ref} to the Leading Group filed ({cause:report_cause}): {summary}", ref=ref,
@@ -528,9 +528,11 @@ class SupervisionService:
         return schema(TrackingSchema).dump(view)
 
     @staticmethod
-    def _report_view(item: dict) -> dict:
+    def _report_view(session, item: dict) -> dict:
+        project = store.find_project(session, item["project_id"]) or {}
         return schema(SpecialReportSchema).dump({**item, "filed_at": to_shanghai(item["filed_at"]),
-                                                 "cause_name": _("{cause:report_cause}", cause=item["cause"])})
+                                                 "cause_name": _("{cause:report_cause}", cause=item["cause"]),
+                                                 "project_ref": project.get("ref"), "project_name": project.get("name")})
 
 
 def _obligation_facts(obligation: dict) -> dict:
