@@ -117,9 +117,9 @@ def leaks(text: str, names: set[str], locale: str) -> list[str]:
     return latin_leaks(text) if locale == "zh-CN" else chinese_leaks(text)
 
 
-def sweep(county, who: dict, locale: str, routes: list[str]) -> list[str]:
+def sweep(county, who: dict, locale: str, routes: list[str], width: int = 1366) -> list[str]:
     seen = run_flow("language_flows:pages", base=county["base"], user_id=who["user_id"], password=PASSWORD, lang=locale,
-                    routes=routes, tag=who["user_id"].replace(".", "-"))
+                    routes=routes, tag=f"{who['user_id'].replace('.', '-')}-{width}", width=width)
     found = []
     for route, read in seen.items():
         # a field's hint is an example of what is typed (Chinese in both languages); in Chinese it is checked too
@@ -146,4 +146,10 @@ def test_the_users_page_reads_in_chinese_for_the_administrator(county):
 @pytest.mark.parametrize("position", ["ipb_clerk", "park_head:hengdong"])
 def test_every_page_reads_in_english_but_for_its_data(county, position):
     found = sweep(county, sample_user(county, position), "en", county["routes"])
+    assert not found, f"{len(found)} leak(s) for {position}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("position", ["ipb_clerk", "park_head:hengdong", "county_magistrate"])
+def test_scratch_phone(county, position):
+    found = sweep(county, sample_user(county, position), "zh-CN", county["routes"], width=390)
     assert not found, f"{len(found)} leak(s) for {position}:\n" + "\n".join(found)
