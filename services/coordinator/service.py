@@ -33,7 +33,7 @@ from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.i18n import Message, _, named, read_text, reason, reason_of, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
-from shared.tiers import tier_names
+from shared.tiers import tier_label, tier_names
 from shared.wire.ledger import (
     FileSchema, FundsInputSchema, ImportInputSchema, ImportReportSchema, KeyProjectInputSchema,
     LedgerQuerySchema, LedgerRowSchema, RequirementsInputSchema, ResponsibilityInputSchema, TargetsInputSchema,
@@ -417,6 +417,8 @@ class CoordinatorService(LeadingGroupWork):
         basic = {k: row.get(k) for k in self.BASIC}
         if basic.get("sector"):  # by its GB/T 4754 name (the code beside it)
             basic["sector_name"] = to_wire(_("{sector:sector}", sector=basic["sector"]))
+        if basic.get("tier"):  # the tier's band in words (A类（1亿元以上）)
+            basic["tier_name"] = to_wire(tier_label(basic["tier"], self.policy))
         return basic
 
     @rpc
