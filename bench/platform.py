@@ -21,10 +21,12 @@ fresh vhost of the local RabbitMQ, beside ``bench.floor`` (a nameko service doin
   magistrate) and search by two characters of a name, three or more, an investor's name and a credit code, over
   the ledger's projects (each generated with a name, investor and credit code of its own, its to-dos derived as
   the coordinator derives them, its search entry indexed by the database: ``fill_workbench``);
+* the per-mu benefit evaluation: a tax file of ``--enterprises`` (10,000) rows imported by FIN through the gateway,
+  and the evaluation of as many enterprises (register, energy, output and land imported first, not timed);
 * memory: resident memory of each service process at rest and after the lifecycle.
 
 ``--json FILE`` writes the figures as JSON.  ``--only reads,excel`` (any of ``lifecycle, latency, reads,
-excel``) measures only those parts, e.g. after a change to the ledger; without the lifecycle, ``--projects``
+excel, benefit``) measures only those parts, e.g. after a change to the ledger; without the lifecycle, ``--projects``
 projects are still driven to *archived* (not timed) for the project pages and the ledger's sample rows;
 ``reads`` and ``excel`` share the ledger filled to ``--ledger`` rows (after the 10,000-row import).
 ``--repeat N`` takes the reads and the export N times over the same ledger: each figure is the median run's,
@@ -54,9 +56,10 @@ ADMIN = ("guest", "guest")
 SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
             "leadership", "landreserve", "gateway")
 IPB = {"X-Zhaoshang-User": "u-ipb-1", "X-Zhaoshang-Position": "ipb_clerk", "X-Zhaoshang-Unit": "IPB"}
-PARTS = ("lifecycle", "latency", "reads", "excel")
+PARTS = ("lifecycle", "latency", "reads", "excel", "benefit")
 FLOORS = {"ledger_page_p95_ms": 50, "project_page_p95_ms": 50, "event_latency_p95_ms": 200, "import_10k_s": 20,
-          "export_100k_s": 30, "lifecycle_ratio": 2.0, "workbench_p95_ms": 50, "search_p95_ms": 50}
+          "export_100k_s": 30, "lifecycle_ratio": 2.0, "workbench_p95_ms": 50, "search_p95_ms": 50,
+          "figures_import_10k_s": 10, "benefit_evaluation_10k_s": 10}
 
 
 def say(what: str) -> None:
@@ -585,6 +588,42 @@ def province_scale(figures, data: Path, base: str, projects: list[str], only: se
         figures["excel_export"] = median_run(runs, lambda f: f["seconds"])
 
 
+def unit(user: str, position: str, code: str) -> dict:
+    return {"X-Zhaoshang-User": user, "X-Zhaoshang-Position": position, "X-Zhaoshang-Unit": code}
+
+
+def benefit_scale(figures, base: str, args) -> None:
+    """The enterprise data store and the per-mu benefit evaluation at ``--enterprises`` enterprises: the register
+    and the energy, output and land files imported (not timed), then timed through the gateway: FIN's tax file of
+    one row per enterprise (.xlsx) and IPB's evaluation of the year."""
+    from tests import enterprises as gen
+
+    say("enterprise data (not timed)")
+    made = gen.enterprises(args.enterprises, years=(2025,))
+    for headers, path, content in (
+            (IPB, "/api/enterprises/import", gen.register_file(made)),
+            (unit("u-drb-1", "drb_clerk", "DRB"), "/api/enterprise-figures/import", gen.figures_file(made, ("energy",))),
+            (unit("u-ind-1", "ind_clerk", "IND"), "/api/enterprise-figures/import", gen.figures_file(made, ("output",))),
+            (unit("u-land-1", "land_clerk", "LAND"), "/api/enterprise-figures/import", gen.figures_file(made, ("land",)))):
+        requests.post(base + path, json=gen.upload("data.xlsx", content), headers=headers, timeout=600).raise_for_status()
+    say("tax file import")
+    content = gen.figures_file(made, ("tax",))
+    t0 = time.perf_counter()
+    answer = requests.post(base + "/api/enterprise-figures/import", json=gen.upload("税收.xlsx", content),
+                           headers=unit("u-fin-1", "fin_clerk", "FIN"), timeout=600)
+    seconds = time.perf_counter() - t0
+    answer.raise_for_status()
+    figures["figures_import"] = {"rows": answer.json()["rows"], "bytes": len(content), "seconds": round(seconds, 2)}
+    say("benefit evaluation")
+    t0 = time.perf_counter()
+    answer = requests.post(base + "/api/benefit-evaluations/2025", headers=IPB, timeout=600)
+    seconds = time.perf_counter() - t0
+    answer.raise_for_status()
+    result = answer.json()
+    figures["benefit_evaluation"] = {"enterprises": result["enterprises"], "graded": result["graded"],
+                                     "per_grade": result["per_grade"], "seconds": round(seconds, 2)}
+
+
 def reads(session, base: str, projects: list[str], args) -> dict:
     """A filtered, sorted ledger page, a project page and a project's ledger row, ``--reads`` times each."""
     rng = random.Random(3)
@@ -616,6 +655,7 @@ def parse_args(argv=None):
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--ledger", type=int, default=100_000)
     parser.add_argument("--reads", type=int, default=200)
+    parser.add_argument("--enterprises", type=int, default=10_000, help="enterprises of the benefit evaluation")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: only checks that the benchmark works")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to measure: {', '.join(PARTS)}")
     parser.add_argument("--repeat", type=int, default=1, help="take the reads and the export this many times")
@@ -626,6 +666,7 @@ def parse_args(argv=None):
         parser.error(f"--only takes some of: {', '.join(PARTS)}")
     if args.smoke:
         args.projects, args.workers, args.events, args.import_rows, args.ledger, args.reads = 2, 2, 10, 20, 200, 10
+        args.enterprises = 30
     return args, only
 
 
@@ -677,10 +718,12 @@ def main(argv=None) -> int:
         designate_custodians(Driver(config))
         if "lifecycle" in only:
             projects = lifecycle(figures, config, data, platform, args, floor.pid)
-        else:
+        elif only & {"reads", "excel"}:
             say("projects for the reads (not timed)")
             projects, _ = drive_all(config, range(1, args.projects + 1), "archived", workers=args.workers)
             wait_archived(config, projects)
+        else:
+            projects = []
 
         if "latency" in only:
             say("event latency")
@@ -688,6 +731,8 @@ def main(argv=None) -> int:
 
         if only & {"reads", "excel"}:
             province_scale(figures, data, base, projects, only, args)
+        if "benefit" in only:
+            benefit_scale(figures, base, args)
         figures["memory_end_mb"] = {s: rss_mb(p.pid) for s, p in platform.procs.items()}
     finally:
         platform.stop()

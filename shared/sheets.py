@@ -102,10 +102,12 @@ def refusal(problems: list[RowProblem]) -> InvalidInput:
                         {p.key: [_("{heading}: {rules:clauses}", heading=p.heading, rules=p.rules)] for p in problems})
 
 
-def upload(data: Mapping, limit: int) -> bytes:
-    """The workbook of an import (``{filename, content_base64}``): an .xlsx of 1 to ``limit`` bytes."""
-    if not data["filename"].lower().endswith(".xlsx"):
-        raise InvalidInput.for_field("filename", _("an Excel workbook (.xlsx) is imported"))
+def upload(data: Mapping, limit: int, csv: bool = False) -> bytes:
+    """The workbook of an import (``{filename, content_base64}``): an .xlsx (or, where ``csv``, a .csv) of 1 to
+    ``limit`` bytes."""
+    if not data["filename"].lower().endswith((".xlsx", ".csv") if csv else ".xlsx"):
+        raise InvalidInput.for_field("filename", _("an Excel workbook (.xlsx) or a CSV file (.csv) is imported")
+                                     if csv else _("an Excel workbook (.xlsx) is imported"))
     try:
         content = base64.b64decode(data["content_base64"], validate=True)
     except (binascii.Error, ValueError):

@@ -69,6 +69,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "supervision.review_period_ending": ("notifications",),
     "supervision.reminder": ("notifications",),
     "supervision.holiday_schedule_missing": ("notifications",),
+    "supervision.benefit_graded": ("coordinator",),
     "leadership.roster_changed": ("notifications", "coordinator"),
 }
 """event type -> services that handle it."""

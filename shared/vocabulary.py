@@ -83,6 +83,7 @@ EVENT_NAMES: Mapping[str, str] = {
     "supervision.review_period_ending": N_("review period ends today"),
     "supervision.reminder": N_("follow-up reminder"),
     "supervision.holiday_schedule_missing": N_("the official holiday schedule of next year is not loaded"),
+    "supervision.benefit_graded": N_("per-mu benefit grade"),
 }
 
 POSITION_NAMES: Mapping[str, str] = {
@@ -428,6 +429,16 @@ OPERATION_NAMES: Mapping[str, str] = {
     "supervision.manage_deadlines": N_("manage deadlines"),
     "supervision.file_special_report": N_("file a special report to the Leading Group"),
     "supervision.read_special_reports": N_("read the special reports"),
+    "supervision.enter_figures.tax": N_("import or enter enterprises' tax figures"),
+    "supervision.enter_figures.energy": N_("import or enter enterprises' energy figures"),
+    "supervision.enter_figures.electricity": N_("import or enter enterprises' electricity figures"),
+    "supervision.enter_figures.output": N_("import or enter enterprises' output figures"),
+    "supervision.enter_figures.land": N_("import or enter enterprises' land figures"),
+    "supervision.import_enterprises": N_("import the register of enterprises"),
+    "supervision.read_figures": N_("read the enterprise data store"),
+    "supervision.evaluate_benefit": N_("run the per-mu benefit evaluation"),
+    "supervision.read_benefit": N_("read the per-mu benefit evaluation"),
+    "supervision.forecast_benefit": N_("forecast a project's per-mu benefit grade"),
     "coordinator.read_project": N_("read a project"),
     "coordinator.terminate_project": N_("terminate a project"),
     "coordinator.read_ledger": N_("read the ledger"),

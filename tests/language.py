@@ -14,13 +14,13 @@ ALLOWED = [re.compile(p) for p in (
     r"HD\d{4}-\d{3,4}",                         # an investment event's number (活动编号)
     r"O\d+",                                    # a contract obligation's key
     r"T\d{1,4}",                                # a policy term's number in a negotiation (T1, T2, …)
-    r"GB/T|GB|ISO|Excel|Word|PDF|JSON|URL|UUID|Base64|base64|xlsx|docx|doc|pdf|e-mail|Email|API|http|https|SMTP|STARTTLS",
+    r"GB/T|GB|ISO|Excel|Word|PDF|JSON|URL|UUID|Base64|base64|xlsx|docx|doc|pdf|CSV|csv|e-mail|Email|API|http|https|SMTP|STARTTLS",
     r"KB|MB|GB",                                # a file's size
     r"English",                                 # the language switch, in the language it switches to
     r"YYYY-MM(-DD)?|YYYY-Qn|Q[1-4]",            # formats shown as they are typed
     r"A-T|A-H|J-N|P-R|T-U|W-Y|I|O|S|V|Z",       # the characters a credit code or a sector code is made of
     r"m2|mu|ha|sqm",                            # land units as typed
-    r"UTF-8|U|x",                               # an encoding, a character's code point (U+0000), a byte (0x00)
+    r"UTF-8|GB18030|U|x",                       # an encoding, a character's code point (U+0000), a byte (0x00)
     r"[A-Z]{1,4}(-\d{1,4})+",                  # a land parcel's code (HD-01, HD-2026-01)
     r"[MWRU]\d",                                # a planning use's class (GB 50137: M1 一类工业用地)
 )]

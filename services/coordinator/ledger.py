@@ -68,7 +68,7 @@ def blank(project_id: str) -> dict:
         "late_reports": [], "signed_on": None, "contracted_investment": None, "funds": {}, "last_progress": None,
         "credit_code": None, "review_units": [], "review_round": None, "review_opinions": {}, "route": None,
         "principal_decisions": [], "principal_rounds": {}, "negotiation_round": 1, "contract_approved": False,
-        "accounting": {},
+        "accounting": {}, "benefit": None,
         "stamps": {},
         # derived from the above by ``derive``
         "responsible_unit": None, "total_investment": None, "tier": None, "is_key": False, "key_basis": None, "responsible_leader": None,
@@ -268,6 +268,14 @@ def _obligation_news(row: dict, event: Envelope, policy: Policy) -> None:
         row["late_reports"] = sorted(set(row["late_reports"]) | {key})
 
 
+def _benefit(row: dict, event: Envelope, policy: Policy) -> None:
+    """R17: the investor's grade in the yearly per-mu benefit evaluation (the latest year's stands)."""
+    p = event.payload
+    if (row.get("benefit") or {}).get("year", 0) <= p["year"]:
+        row["benefit"] = {"year": p["year"], "grade": p["grade"], "total": p["total"], "rank": p["rank"],
+                          "of": p["of"]}
+
+
 def _key_project(row: dict, event: Envelope, policy: Policy) -> None:
     p = event.payload
     if _newer(row, "key", _stamp(event)):
@@ -346,6 +354,7 @@ APPLY = {
     "contracts.special_report_filed": _obligation_news,
     "contracts.special_report_late": _obligation_news,
     "contracts.report_due_moved": _obligation_news,
+    "supervision.benefit_graded": _benefit,
     "coordinator.key_project_set": _key_project,
     "coordinator.responsibility_assigned": _responsibility,
     "coordinator.requirements_set": _requirements,

@@ -281,6 +281,12 @@ class CoordinatorService(LeadingGroupWork):
                                  summary=p["summary"], document=p["document"], filed_by=p["filed_by"],
                                  filed_at=datetime.fromisoformat(p["filed_at"]))
 
+    # -- supervision: the yearly per-mu benefit grade of the project's investor (R17) ----------------
+    @on_event("supervision.benefit_graded")
+    def on_benefit_graded(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.benefit_graded", reason_of(event.payload))
+
     # -- accounting (R12) -------------------------------------------------------------------------
     @on_event("accounting.opened")
     def on_accounting_opened(self, body):

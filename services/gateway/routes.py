@@ -29,6 +29,10 @@ from shared.wire.negotiation import (
     AssignInputSchema, CandidateSchema, ClauseSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
     RecommendInputSchema, RenegotiateInputSchema, RouteSchema, SessionInputSchema,
 )
+from shared.wire.benefit import BenefitCardSchema, BenefitEvaluationSchema, ForecastInputSchema, ForecastSchema
+from shared.wire.figures import (
+    EnterprisePageSchema, EnterpriseSchema, FigureImportSchema, FigureInputSchema, FiguresUploadSchema,
+)
 from shared.wire.notifications import ChannelSchema, ChannelSettingsInputSchema, DeliverySchema, InboxSchema
 from shared.wire.supervision import (
     ContactsInputSchema, DeadlineSchema, ProblemInputSchema, ReminderInputSchema, ResolutionInputSchema,
@@ -364,6 +368,57 @@ ROUTES = [
             summary="An administrator's dry run as of a date: the obligations that would lapse (with their reports' "
                     "due dates), the special reports that would fall due or be late, the deadlines that would fire "
                     "— nothing is changed"),
+    ),
+    *section(
+        "enterprise_data",  # the enterprise data store (R17): yearly figures per enterprise, by credit code and year
+        POST("/api/enterprise-figures/import", "supervision.import_figures(actor, body)", body=FiguresUploadSchema,
+             ok=201, out=one(FigureImportSchema, "imported"),
+             summary="A unit imports its yearly figures of enterprises (.xlsx or .csv): tax from FIN, energy and "
+                     "electricity from DRB, output from IND, land from LAND; every row checked (credit code, year, "
+                     "unit, plausible range); any bad row imports nothing (422, details '<sheet>!<row>.<column>')"),
+        POST("/api/enterprises/import", "supervision.import_enterprises(actor, body)", body=FiguresUploadSchema,
+             ok=201, out=one(FigureImportSchema, "imported"), name="import_enterprise_register",
+             summary="IPB or IND imports the register of enterprises (name, park or town, sector, year production "
+                     "started); any bad row imports nothing"),
+        GET("/api/enterprises", "supervision.enterprises(actor, query.year, query.location, **page)",
+            types={"year": "integer"}, notes={"year": "the year whose figures each row shows",
+                                              "location": "a park or town (PARK:hengdong)"},
+            out=one(EnterprisePageSchema, "a page"), summary="The enterprises of the data store with a year's figures"),
+        GET("/api/enterprises/<credit_code>", "supervision.enterprise(actor, credit_code)",
+            out=one(EnterpriseSchema, "the enterprise"),
+            summary="An enterprise: register facts, figures by year and the audit of every change"),
+        PUT("/api/enterprises/<credit_code>/figures/<int:year>/<kind>",
+            "supervision.enter_figure(actor, credit_code, year, kind, body)", body=FigureInputSchema,
+            enum={"kind": ("tax", "output", "energy", "electricity", "land")},
+            out=one(EnterpriseSchema, "the enterprise"),
+            summary="The unit that owns a kind of figure enters one by hand, with a reason (audited)"),
+        GET("/api/figure-imports", "supervision.figure_imports(actor)", out=many(FigureImportSchema, "imports"),
+            summary="The latest imports: file, checksum, kinds, rows, who and when"),
+        POST("/api/benefit-evaluations/<int:year>", "supervision.evaluate_benefit(actor, year)", ok=201,
+             out=one(BenefitEvaluationSchema, "evaluated"), name="run_benefit_evaluation",
+             summary="IPB runs a past year's per-mu benefit evaluation (亩均效益综合评价) over the data store: scores, "
+                     "ranks, grades A/B/C/D and class T (run again, it replaces the year's results); each graded "
+                     "investor's grade reaches its project's ledger row"),
+        GET("/api/benefit-evaluations/<int:year>",
+            "supervision.benefit_evaluation(actor, year, query.grade, query.location, query.limit, query.offset)",
+            enum={"grade": ("A", "B", "C", "D", "T")}, types={"limit": "integer", "offset": "integer"},
+            notes={"location": "a park or town (PARK:hengdong)"}, out=one(BenefitEvaluationSchema, "the results"),
+            summary="The year's results: counts per grade and per park or town, and the enterprises (of a grade, a "
+                    "park or town) in rank order"),
+        GET("/api/benefit-evaluations/<int:year>/document.<kind>",
+            "supervision.benefit_document(actor, year, kind)", enum={"kind": ("xlsx", "docx", "pdf")},
+            out=document("the workbook or the notice", XLSX, DOCX, PDF),
+            summary="The results as an Excel workbook (every enterprise, a sheet per grade, per park or town), or the "
+                    "notice publishing them as a 公文 (Word or PDF, numbered once)"),
+        GET("/api/enterprises/<credit_code>/benefit", "supervision.benefit_card(actor, credit_code, query.year)",
+            types={"year": "integer"}, notes={"year": "the latest evaluated by default"},
+            out=one(BenefitCardSchema, "the card"),
+            summary="An enterprise's card: its indicators against the year's baselines, scores, total, rank, grade "
+                    "and the grades of every year evaluated"),
+        POST("/api/benefit-forecast", "supervision.benefit_forecast(actor, body)", body=ForecastInputSchema,
+             out=one(ForecastSchema, "the forecast"),
+             summary="A project's forecast grade: its planned yearly tax, output, energy and land against this "
+                     "year's baselines, ranked among the latest evaluation's graded enterprises"),
     ),
     *section(
         "ledger",  # the ledger (R10), key projects, targets and summaries (R14)

@@ -6,42 +6,22 @@ functions plain data and the policy; they return values or raise
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Mapping
 
+from shared import uscc
 from shared.errors import Conflict, InvalidInput, problems_of
 from shared.i18n import _
 from shared.industry import SECTOR_SHAPE, sector_problem  # noqa: F401 (re-exported)
 from shared.policy import Policy
 from shared.units import UnitError, exact_mu, parse_decimal, quantize_money
 
-# GB 32100-2015: 统一社会信用代码
-USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 3^(i-1) mod 31, i = 1..17
-USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
-
-
-def uscc_check_character(first17: str) -> str:
-    """The 18th character for the first 17 of a unified social credit code."""
-    total = sum(USCC_CHARSET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS))
-    check = 31 - total % 31
-    return USCC_CHARSET[0 if check == 31 else check]
-
-
-def uscc_problem(code: str) -> str | None:
-    """None if ``code`` is a valid unified social credit code, else the rule it breaks."""
-    if not isinstance(code, str) or len(code) != 18:
-        return _("must be 18 characters (GB 32100-2015)")
-    if not USCC_SHAPE.match(code):
-        return _("may only use 0-9 and A-H J-N P-R T-U W-Y (no I, O, S, V, Z)")
-    expected = uscc_check_character(code[:17])
-    if code[17] != expected:
-        return _("check character is wrong: expected {expected} for the first 17 characters (GB 32100-2015)",
-             expected=expected)
-    return None
+# GB 32100-2015: 统一社会信用代码 (shared/uscc.py; the names intake and its tests have used)
+USCC_CHARSET, USCC_WEIGHTS, USCC_SHAPE = uscc.CHARSET, uscc.WEIGHTS, uscc.SHAPE
+uscc_check_character = uscc.check_character
+uscc_problem = uscc.problem
 
 
 def normalise_name(text: str) -> str:

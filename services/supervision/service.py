@@ -21,6 +21,8 @@ from datetime import date, datetime, timedelta
 from nameko.timer import timer
 
 from services.supervision import domain, models, store
+from services.supervision.benefit_service import BenefitMixin
+from services.supervision.figures_service import FiguresMixin
 from shared import holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
@@ -44,7 +46,7 @@ DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class SupervisionService:
+class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise data store, the per-mu evaluation
     name = "supervision"
 
     db = Database(models.metadata)
@@ -64,6 +66,7 @@ class SupervisionService:
     def on_project_filed(self, event, uow):
         store.ensure_project(uow.session, event.project_id, ref=event.payload["ref"],
                              name=event.payload["project_name"])
+        self._link_enterprise(uow.session, event)  # R17: the investor's grade reaches the ledger
 
     @on_event("negotiation.unit_assigned")
     @handled_once

@@ -129,6 +129,8 @@ class ImportInputSchema(Strict):
 
 class LedgerRowSchema(Schema):
     project_id = fields.String()
+    benefit = fields.Dict(allow_none=True, metadata={"description": "R17: the investor's latest per-mu benefit "
+                                                                    "grade: year, grade (A B C D T), total, rank, of"})
     ref = fields.String()
     name = fields.String()
     source = fields.String(metadata={"description": "events | import"})

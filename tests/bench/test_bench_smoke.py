@@ -23,7 +23,8 @@ def test_the_benchmark_runs_and_reports_every_figure_and_repeats_the_reads(tmp_p
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(out.read_text())
-    for key in ("lifecycle", "event_latency", "excel_import", "excel_export", "reads", "memory_at_rest_mb",
+    for key in ("lifecycle", "event_latency", "excel_import", "excel_export", "reads", "figures_import",
+                "benefit_evaluation", "memory_at_rest_mb",
                 "memory_after_lifecycle_mb", "memory_end_mb"):
         assert key in figures, key
     assert figures["lifecycle"]["projects"] == 2 and figures["lifecycle"]["ratio_to_floor"] > 0
@@ -35,6 +36,7 @@ def test_the_benchmark_runs_and_reports_every_figure_and_repeats_the_reads(tmp_p
     assert set(figures["memory_at_rest_mb"]) >= {"intake", "coordinator", "gateway"}
     assert len(figures["reads"]["ledger_page"]["runs"]) == 2 and len(figures["excel_export"]["runs"]) == 2
     assert figures["excel_export"]["rows"] == figures["ledger_rows"] == 200
+    assert figures["figures_import"]["rows"] == figures["benefit_evaluation"]["enterprises"] == 30
 
 
 def test_only_selects_the_parts_asked_for_and_refuses_others():

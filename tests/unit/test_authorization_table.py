@@ -9,6 +9,7 @@ import pytest
 
 from shared import vocabulary
 from services.coordinator import attachments
+from services.supervision import figures
 from shared.actor import Actor, authorize, is_allowed
 from shared.errors import NotAllowed
 from shared.policy import load_policy
@@ -55,6 +56,8 @@ def test_the_operations_checked_in_the_code_are_exactly_those_in_the_policy():
     used = set(re.findall(r'(?:authorize|is_allowed|need_to_know\.\w+)\([^,]+, "([a-z_]+\.[a-z_]+)"', code))
     # each kind of attachment of the project's file is its own operation (services/coordinator/attachments.py)
     used |= {attachments.operation(kind) for kind in attachments.kinds(POLICY)}
+    # and each kind of an enterprise's yearly figure (services/supervision/figures.py)
+    used |= {figures.operation(kind) for kind in figures.KINDS}
     assert used == set(POLICY.authority)
 
 

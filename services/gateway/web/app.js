@@ -19,6 +19,7 @@ import {
 import { setRules, setPeople, personName } from './ui.js';
 import { rosterPage, eventsPage, eventPage, effectivenessPage, assessmentPage } from './leadership.js';
 import { landPage, parcelPage, parcelsCard } from './landreserve.js';
+import { benefitCardPage, benefitPage } from './benefit.js';
 
 export { refusal };
 const main = document.getElementById('main');
@@ -537,6 +538,7 @@ const NAV = [['#/', 'nav.workbench'], ['#/inbox', 'nav.inbox'],
   ['#/desk/custody', 'nav.desk.custody', ['contracts.read_custodians']],
   ['#/leading-group', 'nav.leading_group', ['leadership.read_roster']], ['#/events', 'nav.events', ['leadership.read_events']],
   ['#/assessment', 'nav.assessment', ['coordinator.read_assessment']], ['#/land', 'nav.land', ['landreserve.read_parcels']],
+  ['#/benefit', 'nav.benefit', ['supervision.read_benefit']],
   ['#/admin/users', 'nav.users', 'admin'],
   ['/catalog', 'nav.catalog'], ['/api/docs', 'nav.apidocs']];
 let operations = null;
@@ -598,6 +600,7 @@ const ROUTES = [
   [/^\/events\/([^/]+)$/, (params, id) => eventPage(main, params, id)],
   [/^\/assessment$/, params => assessmentPage(main, params)], [/^\/land$/, params => landPage(main, params)],
   [/^\/land\/([^/]+)$/, (params, code) => parcelPage(main, params, code)],
+  [/^\/benefit$/, params => benefitPage(main, params)], [/^\/benefit\/([^/]+)$/, (params, code) => benefitCardPage(main, params, code)],
 ];
 
 function go(hash) { if (location.hash === hash) route(); else location.hash = hash; }
