@@ -10,8 +10,8 @@ workbench, the inbox, search, the overview, the three books of the ledger, the l
 the projects (the list and each project's page), the desks, the Leading Group, the events, the effectiveness, the
 assessment, the land reserve and a parcel, the per-mu benefit evaluation, the print views, and (an administrator)
 the users.  What a page shows that is data — names of projects, investors and persons, what people typed, e-mail
-addresses and web addresses — is left out before the check; anything else is the interface's own.  IPB's clerk reads them on a phone (390 px) too.
-Screenshots: tests/browser/output/lang-<user>-<width>-<language>-<page>.png.
+addresses and web addresses — is left out before the check; anything else is the interface's own.  IPB's clerk
+reads them on a phone (390 px) too.  Screenshots: tests/browser/output/lang-<user>-<width>-<language>-<page>.png.
 """
 from __future__ import annotations
 
