@@ -31,10 +31,10 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotYet
-from shared.i18n import Message, _, named, read_text, reason, reason_of
+from shared.i18n import Message, _, named, read_text, reason, reason_of, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
-from shared.tiers import tier_names
+from shared.tiers import tier_label, tier_names
 from shared.topology import SUBSCRIPTIONS
 from shared.wire.ledger import (
     FileSchema, FundsInputSchema, ImportInputSchema, ImportReportSchema, KeyProjectInputSchema,
@@ -286,6 +286,17 @@ class CoordinatorService(LeadingGroupWork):
                                  summary=p["summary"], document=p["document"], filed_by=p["filed_by"],
                                  filed_at=datetime.fromisoformat(p["filed_at"]))
 
+    # -- supervision: the problems raised on a project, its owner's to-do until resolved (R11) ---------------
+    @on_event("supervision.problem_raised")
+    def on_problem_raised(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.problem_raised", reason_of(event.payload))
+
+    @on_event("supervision.problem_resolved")
+    def on_problem_resolved(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.problem_resolved", reason_of(event.payload))
+
     # -- supervision: the yearly per-mu benefit grade of the project's investor (R17) ----------------
     @on_event("supervision.benefit_graded")
     def on_benefit_graded(self, body):
@@ -434,7 +445,14 @@ class CoordinatorService(LeadingGroupWork):
     def _basic(self, session, project_id: str) -> dict | None:
         """The project file's basic information, from its ledger row (for every reader of the project)."""
         row = ledger_store.row_data(session, project_id, missing_ok=True)
-        return None if row is None else {k: row.get(k) for k in self.BASIC}
+        if row is None:
+            return None
+        basic = {k: row.get(k) for k in self.BASIC}
+        if basic.get("sector"):  # by its GB/T 4754 name (the code beside it)
+            basic["sector_name"] = to_wire(_("{sector:sector}", sector=basic["sector"]))
+        if basic.get("tier"):  # the tier's band in words (A类（1亿元以上）)
+            basic["tier_name"] = to_wire(tier_label(basic["tier"], self.policy))
+        return basic
 
     @rpc
     def list_projects(self, actor, state=None, limit=50, offset=0):

@@ -229,8 +229,15 @@ class SupervisionService(FiguresMixin, BenefitMixin, Emits):  # R17: the enterpr
                       responsible_unit=project["responsible_unit"] or "-")
             problem_id = store.add_problem(uow.session, project_id=project_id, description=data["description"],
                                            owner=data["owner"], raised_by=actor.dump(), raised_at=now)
-            store.add_deadline(uow.session, domain.ESCALATION, project_id, str(problem_id),
-                               domain.escalation_at(now, days), {"problem_id": problem_id}, now)
+            escalation = domain.escalation_at(now, days)
+            store.add_deadline(uow.session, domain.ESCALATION, project_id, str(problem_id), escalation,
+                               {"problem_id": problem_id}, now)
+            # the owner's to-do on the workbench (the coordinator's), until it is resolved
+            uow.emit(Envelope("supervision.problem_raised", actor, project_id=project_id, payload={
+                **self._facts(project), "problem_id": problem_id, "problem": data["description"], "owner": data["owner"],
+                "raised": to_shanghai(now).isoformat(), "escalation_due": to_shanghai(escalation).date().isoformat(),
+                **reason(_("problem raised: {problem} (to solve: {owner})", problem=data["description"],
+                           owner=_owner(data["owner"])))}))
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
@@ -255,6 +262,11 @@ class SupervisionService(FiguresMixin, BenefitMixin, Emits):  # R17: the enterpr
                                                   problem=problem["description"], resolution=data["resolution"])),
                                by=actor.dump(), at=now)
             self._progress(uow.session, project_id, "problem resolved", now, now)
+            uow.emit(Envelope("supervision.problem_resolved", actor, project_id=project_id, payload={
+                **self._facts(project), "problem_id": problem["id"], "problem": problem["description"],
+                "owner": problem["owner"], "resolution": data["resolution"],
+                **reason(_("problem resolved: {problem} — {resolution}", problem=problem["description"],
+                           resolution=data["resolution"]))}))
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
@@ -305,7 +317,7 @@ class SupervisionService(FiguresMixin, BenefitMixin, Emits):  # R17: the enterpr
             store.add_report(uow.session, ref=report_ref, project_id=project_id, cause=data["cause"],
                              summary=data["summary"], document=ref.dump(), filed_by=actor.dump(), filed_at=now)
             self._announce_report(uow, actor, report_ref)
-        return self._report_view(store.report(self.db.session, report_ref))
+        return self._report_view(self.db.session, store.report(self.db.session, report_ref))
 
     @rpc
     def special_reports(self, actor, project_id=None):
@@ -315,7 +327,7 @@ class SupervisionService(FiguresMixin, BenefitMixin, Emits):  # R17: the enterpr
         project = (store.find_project(session, project_id) or {}) if project_id else {}
         authorize(actor, "supervision.read_special_reports", self.policy.authority,
                   responsible_unit=project.get("responsible_unit") or "-")
-        return [self._report_view(r) for r in items]
+        return [self._report_view(session, r) for r in items]
 
     @rpc
     def special_report(self, actor, ref):
@@ -325,11 +337,11 @@ class SupervisionService(FiguresMixin, BenefitMixin, Emits):  # R17: the enterpr
         project = store.find_project(session, item["project_id"]) or {}
         authorize(actor, "supervision.read_special_reports", self.policy.authority,
                   responsible_unit=project.get("responsible_unit") or "-")
-        return self._report_view(item)
+        return self._report_view(session, item)
 
     def _announce_report(self, uow, actor: Actor, ref: str) -> None:
         """``supervision.special_report_filed``: the coordinator's copy of the register, and the notice."""
-        report = self._report_view(store.report(uow.session, ref))
+        report = self._report_view(uow.session, store.report(uow.session, ref))
         uow.emit(Envelope("supervision.special_report_filed", actor, project_id=report["project_id"], payload={
             **{k: v for k, v in report.items() if k != "cause_name"}, "report_ref": ref, **self._facts(store.project(uow.session, report["project_id"])),
             **reason(_("special report {ref} to the Leading Group filed ({cause:report_cause}): {summary}", ref=ref,
@@ -537,9 +549,21 @@ class SupervisionService(FiguresMixin, BenefitMixin, Emits):  # R17: the enterpr
         return schema(TrackingSchema).dump(view)
 
     @staticmethod
-    def _report_view(item: dict) -> dict:
+    def _report_view(session, item: dict) -> dict:
+        project = store.find_project(session, item["project_id"]) or {}
         return schema(SpecialReportSchema).dump({**item, "filed_at": to_shanghai(item["filed_at"]),
-                                                 "cause_name": _("{cause:report_cause}", cause=item["cause"])})
+                                                 "cause_name": _("{cause:report_cause}", cause=item["cause"]),
+                                                 "project_ref": project.get("ref"), "project_name": project.get("name")})
+
+
+def _owner(address: str):
+    """Who must solve a problem, as a person reads it: the unit's or the position's name."""
+    kind, _sep, value = address.partition(":")
+    if kind == "unit":
+        return _("{unit:unit}", unit=value)
+    if kind == "position":
+        return _("{position:position}", position=value)
+    return value
 
 
 def _obligation_facts(obligation: dict) -> dict:

@@ -13,8 +13,8 @@ import {
 import { nextSteps, opinionForm, decisionForm, signForm, downloadButton, custodianForm, isHead } from './lifecycle.js';
 import { usersPage } from './admin.js';
 import {
-  workbenchPage, inboxPage, searchPage, searchBox, refreshBadge, basicCard, attachmentsCard, printLedger, printProject,
-  printApproval, wan,
+  workbenchPage, inboxPage, searchPage, searchBox, refreshBadge, basicCard, attachmentsCard, problemsCard, printLedger,
+  printProject, printApproval, wan,
 } from './workbench.js';
 import { setRules, setPeople, personName } from './ui.js';
 import { rosterPage, eventsPage, eventPage, effectivenessPage, assessmentPage } from './leadership.js';
@@ -331,8 +331,8 @@ async function projectPage(params, id) {
               x.withdrawal_reason || '']), { id: 'policy-terms-table' })] : null,
           n.decided_terms ? [h('h3', t('project.decided_terms')), h('dl.kv', { id: 'decided-terms' },
             h('dt', t('terms.land_mu')), h('dd', n.decided_terms.land_mu),
-            h('dt', t('terms.total')), h('dd', n.decided_terms.total_investment),
-            h('dt', t('terms.fai')), h('dd', n.decided_terms.fixed_asset_investment),
+            h('dt', t('terms.total')), h('dd', wan(n.decided_terms.total_investment)),
+            h('dt', t('terms.fai')), h('dd', wan(n.decided_terms.fixed_asset_investment)),
             h('dt', t('terms.intensity')), h('dd', `${n.decided_terms.intensity_wan_per_mu} 万元/亩`))] : null);
       }), { id: 'card-negotiation' }),
       card(t('project.route'), reached('assigned', async () => {
@@ -371,9 +371,10 @@ async function projectPage(params, id) {
             [FIGURES.includes(f.name) ? t(`fig.${f.name}`) : f.name, h('td.num', figureValue(f)), t(`fig.unit.${f.unit}`, f.unit), f.formula]),
           { id: 'figures-table' }), links);
       }), { id: 'card-accounting' })];
+  if (!['lead', 'rejected'].includes(project.state)) cards.push(problemsCard(project, params, () => route()));
   cards.push(attachmentsCard(project, () => route()));
   if (!AFTER_SIGNING.includes(project.state) && !['signed', 'terminated', 'rejected'].includes(project.state)) cards.push(parcelsCard(project.id));
-  const first = FIRST[project.state] || [];  // the cards of the present stage first
+  const first = params.get('todo') === 'resolve_problem' ? ['card-problems'] : FIRST[project.state] || [];  // the cards of the present stage first
   cards.sort((a, b) => (first.includes(b.id) ? 1 : 0) - (first.includes(a.id) ? 1 : 0));
   main.append(h('div.grid.wide', cards),
     h('section.card', { id: 'timeline' }, h('h2', t('project.timeline')),
@@ -385,7 +386,7 @@ async function projectPage(params, id) {
     h('p.no-print', { id: 'approval-links' },
       h('a.button', { href: `#/print/approval/${enc(project.id)}?kind=review`, id: 'approval-review' }, t('approval.review_title')), ' ',
       h('a.button', { href: `#/print/approval/${enc(project.id)}?kind=decision`, id: 'approval-decision' }, t('approval.decision_title'))));
-  if (params.get('todo')) (document.querySelector('#steps form') || steps).scrollIntoView({ block: 'start' });
+  if (params.get('todo') && params.get('todo') !== 'resolve_problem') (document.querySelector('#steps form') || steps).scrollIntoView({ block: 'start' });
 }
 
 async function reviewDesk() {
@@ -452,9 +453,9 @@ async function reportsDesk() {
     }, { id: 'card-lapsed' }),
     card(t('reports.register'), async () => {
       const reports = await api.get('/api/special-reports');
-      return reports.length ? table(['', t('lead.ref'), t('project.reason'), t('project.at')], reports.map(r =>
-        [r.ref, h('a', { href: `#/projects/${enc(r.project_id)}` }, r.project_ref || r.project_name || t('project.title')), r.summary,
-          when(r.filed_at)])) : h('p.muted', t('common.none'));
+      return reports.length ? table([t('report.ref'), t('lead.project_name'), t('report.cause'), t('report.summary'), t('project.at')],
+        reports.map(r => [r.ref, h('a', { href: `#/projects/${enc(r.project_id)}` }, [r.project_ref, r.project_name].filter(Boolean).join(' ') || t('project.title')),
+          r.cause_name || t(`cause.${r.cause}`, r.cause), r.summary, when(r.filed_at)])) : h('p.muted', t('common.none'));
     }, { id: 'card-register' })));
 }
 
