@@ -429,7 +429,10 @@ class CoordinatorService(LeadingGroupWork):
     def _basic(self, session, project_id: str) -> dict | None:
         """The project file's basic information, from its ledger row (for every reader of the project)."""
         row = ledger_store.row_data(session, project_id, missing_ok=True)
-        return None if row is None else {k: row.get(k) for k in self.BASIC}
+        if row is None:
+            return None
+        return {**{k: row.get(k) for k in self.BASIC},  # the sector by its name (铝压延加工（C3252）), not its code
+                "sector_name": _("{sector:sector}", sector=row["sector"]) if row.get("sector") else None}
 
     @rpc
     def list_projects(self, actor, state=None, limit=50, offset=0):

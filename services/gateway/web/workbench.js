@@ -8,7 +8,7 @@ import {
 } from './ui.js';
 
 const enc = encodeURIComponent;
-const STATES = ['lead', 'filed', 'under_review', 'returned', 'approved', 'rejected', 'assigned', 'negotiating', 'escalated',
+export const STATES = ['lead', 'filed', 'under_review', 'returned', 'approved', 'rejected', 'assigned', 'negotiating', 'escalated',
   'refused', 'agreed', 'drafting', 'legal_review', 'signed', 'filed_copies', 'construction', 'accounting', 'closed',
   'archived', 'terminated'];
 export const UNITS_FOR_FILTER = ['IPB', 'PARK:hengdong', 'PARK:hexi', 'TOWN:xintang', 'TOWN:shiwan', 'TOWN:yangqiao'];
@@ -174,7 +174,7 @@ export function basicCard(project) {
     .filter(Boolean).join(' ') : '—';
   const leader = b.liaison_leader ? [b.liaison_leader.name, posName(b.liaison_leader.position)].filter(Boolean).join(' ') : '—';
   const rows = [
-    ['file.investor', b.investor_name], ['file.credit_code', b.credit_code], ['file.sector', b.sector],
+    ['file.investor', b.investor_name], ['file.credit_code', b.credit_code], ['file.sector', b.sector_name || b.sector],
     ['file.total', wan(b.contracted_investment || b.planned_total_investment)], ['file.fai', wan(b.fixed_asset_investment)],
     ['file.land', mu(b.land_mu)], ['file.location', b.location], ['file.unit', unitName(b.responsible_unit)],
     ['file.person', person], ['file.liaison', leader],
