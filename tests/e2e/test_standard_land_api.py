@@ -29,8 +29,7 @@ def signed_today(rpc, n: int) -> str:
     today = today_shanghai().isoformat()
     terms = {"construction_start": today, "completion": today, "production": today,
              "commitments": [{"indicator": "output_per_mu", "value": "550"}]}
-    from tests.integration.flows import retry_not_found
-    draft = retry_not_found(lambda: rpc.contracts.draft(IPB_CLERK, pid, terms), "contracts heard of the agreement")
+    draft = rpc.contracts.draft(IPB_CLERK, pid, terms)  # right after the decision
     assert draft["state"] == "drafting"
     rpc.contracts.submit(IPB_CLERK, pid, {"version": 1})
     rpc.contracts.legal_review(LEGAL, pid, {"version": 1, "decision": "approve"})
