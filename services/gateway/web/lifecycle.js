@@ -357,6 +357,17 @@ function draftForm(c, latest, k) {
     { id: 'O2', text: '取得环境影响评价批复', due: start, party: 'investor' },
   ], { addLabel: t('step.add_obligation') });
   const shown = (id, value) => h('output', { id, 'data-decided': id }, value || '—');
+  // R6/R17: the standard-land indicators policy sets for the project's park or town and sector, shown at drafting;
+  // each is committed at its floor unless a stronger value is typed (the intensity is the contract's own)
+  const standardLand = h('div', { id: 'draft-standard-land' }, h('p.muted', t('common.loading')));
+  api.get(`${c.p}/standard-land/floors`).then(floors => {
+    standardLand.replaceChildren(...(floors.length ? [h('p.hint', t('sl.draft_hint')),
+      table([t('sl.indicator'), t('sl.floor'), t('sl.committed')], floors.map(f => [f.name,
+        `${f.direction === '>=' ? '≥' : '≤'} ${f.floor} ${(f.unit || {})[language().startsWith('en') ? 'en' : 'zh'] || ''}`,
+        f.indicator === 'intensity' ? (d.intensity_wan_per_mu || '—')
+          : h('input', { name: `sl_${f.indicator}`, placeholder: f.floor, inputmode: 'decimal', size: 8 })]),
+      { id: 'draft-commitments' })] : [h('p.muted', t('sl.none'))]));
+  }).catch(() => standardLand.replaceChildren(h('p.muted', t('sl.none'))));
   const draft = posting(c, 'draft-form', [
     h('p.hint.full', t('terms.decided_hint')),
     field(t('terms.total'), shown('decided-total', d.total_investment ? `${money(Number(d.total_investment) / 10000)} ${t('unit.wan')}` : '')),
@@ -370,6 +381,7 @@ function draftForm(c, latest, k) {
     field(t('terms.completion'), input('completion', { type: 'date', required: true, value: completion })),
     field(t('terms.production'), input('production', { type: 'date', required: true, value: production })),
     field(t('terms.obligations'), h('div', obligations.el, h('p.hint', t('terms.dates_are_obligations')))),
+    field(t('sl.commitments'), standardLand),
     field(t('terms.other'), textarea('other_terms', '', { placeholder: t('step.one_per_line') })),
     field(t('terms.dispute'), input('dispute_resolution', { placeholder: '提交县仲裁委员会仲裁' })),
     button(latest ? fill(t('step.redraft'), { v: latest.version + 1 }) : t('step.draft'), { id: 'draft-contract' })],
@@ -377,6 +389,8 @@ function draftForm(c, latest, k) {
     construction_start: v.construction_start, completion: v.completion, production: v.production,
     obligations: obligations.values().map(o => ({ id: o.id, text: o.text, due: o.due, party: o.party })),
     other_terms: lines(v.other_terms), dispute_resolution: v.dispute_resolution || null,
+    commitments: Object.keys(v).filter(k => k.startsWith('sl_') && String(v[k]).trim())
+      .map(k => ({ indicator: k.slice(3), value: String(v[k]).trim() })),
   }), t('done.drafted'), latest ? 'activity' : 'state');
   return draft;
 }
