@@ -29,7 +29,9 @@ from shared.wire.negotiation import (
     AssignInputSchema, CandidateSchema, ClauseSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
     RecommendInputSchema, RenegotiateInputSchema, RouteSchema, SessionInputSchema,
 )
-from shared.wire.benefit import BenefitCardSchema, BenefitEvaluationSchema, ForecastInputSchema, ForecastSchema
+from shared.wire.benefit import (
+    BenefitCardSchema, BenefitEvaluationSchema, ForecastInputSchema, ForecastSchema, OutcomePageSchema,
+)
 from shared.wire.figures import (
     EnterprisePageSchema, EnterpriseSchema, FigureImportSchema, FigureInputSchema, FiguresUploadSchema,
 )
@@ -492,6 +494,11 @@ ROUTES = [
             out=one(PublicCatalogPageSchema, "published projects"),
             summary="The public project catalog — no sign-in. Only name, sector, location, investment scale, "
                     "cooperation mode and contact office are ever shown"),
+        GET("/api/outcomes", "supervision.public_outcomes(query.year)", who=PUBLIC, types={"year": "integer"},
+            notes={"year": "the latest evaluated by default"}, out=one(OutcomePageSchema, "the outcomes"),
+            errors=(404, 422),
+            summary="Where the county discloses them (policy benefit.disclosure): each signed project's verified "
+                    "per-mu benefit outcome — only the fields policy lists as public — no sign-in"),
         GET("/api/catalog/<ref>", "intake.public_catalog_entry(ref)", who=PUBLIC,
             out=one(PublicCatalogEntrySchema, "the entry"),
             summary="One published project of the public catalog — no sign-in"),

@@ -102,6 +102,18 @@ def link_project(session, project_id: str, code: str) -> None:
         session.execute(insert(PE).values(project_id=project_id, credit_code=code))
 
 
+def signed_outcomes(session, year: int, states: tuple[str, ...]) -> list[dict]:
+    """The projects followed in ``states`` whose investor has a result of ``year``: the project's ref and name with
+    the result."""
+    from services.supervision.models import projects
+
+    query = (select(projects.c.ref, projects.c.name, RS).select_from(
+        projects.join(PE, PE.c.project_id == projects.c.project_id)
+        .join(RS, (RS.c.credit_code == PE.c.credit_code) & (RS.c.year == year)))
+        .where(projects.c.state.in_(states)).order_by(projects.c.ref))
+    return [dict(r) for r in session.execute(query).mappings()]
+
+
 def projects_by_code(session) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for r in session.execute(select(PE)):
