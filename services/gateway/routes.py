@@ -400,7 +400,8 @@ ROUTES = [
              out=one(BenefitEvaluationSchema, "evaluated"), name="run_benefit_evaluation",
              summary="IPB runs a past year's per-mu benefit evaluation (亩均效益综合评价) over the data store: scores, "
                      "ranks, grades A/B/C/D and class T (run again, it replaces the year's results); each graded "
-                     "investor's grade reaches its project's ledger row"),
+                     "investor's grade reaches its project's ledger row. Answers the counts and the first 100 "
+                     "results (total: all of them)"),
         GET("/api/benefit-evaluations/<int:year>",
             "supervision.benefit_evaluation(actor, year, query.grade, query.location, query.limit, query.offset)",
             enum={"grade": ("A", "B", "C", "D", "T")}, types={"limit": "integer", "offset": "integer"},

@@ -28,6 +28,8 @@ from shared.wire.benefit import (
 )
 
 KIND_NOTICE = "benefit_notice"
+ANSWERED = 100
+"""The results a run answers with (the first in rank order; ``benefit_evaluation`` pages through them all)."""
 
 
 def _text(value) -> str | None:
@@ -72,7 +74,7 @@ class BenefitMixin:
                                             grade=Message(benefit.GRADE_NAMES[x.grade])) if x.grade else
                                           _("{year} per-mu benefit evaluation: not evaluated", year=str(year)))},
                         project_id=project_id))
-        return self.benefit_evaluation(actor.dump(), year)
+        return self.benefit_evaluation(actor.dump(), year, limit=ANSWERED)
 
     def _enterprises_of(self, session, year: int) -> list[benefit.Enterprise]:
         register = fstore.enterprises_of(session)
@@ -90,10 +92,9 @@ class BenefitMixin:
         year = int(year)
         session = self.db.session
         head = self._evaluation(session, year)
-        rows = bstore.results(session, year, grade or None, location or None)
-        total = len(rows)
-        offset = int(offset or 0)
-        rows = rows[offset:offset + int(limit)] if limit not in (None, "") else rows[offset:]
+        total = bstore.count(session, year, grade or None, location or None)
+        rows = bstore.results(session, year, grade or None, location or None,
+                              limit=int(limit) if limit not in (None, "") else None, offset=int(offset or 0))
         return schema(BenefitEvaluationSchema).dump({**head, "total": total, "items": [_result_view(r) for r in rows]})
 
     def _evaluation(self, session, year: int) -> dict:

@@ -74,17 +74,29 @@ def latest_year(session) -> int | None:
     return session.execute(select(func.max(EV.c.year))).scalar()
 
 
-def results(session, year: int, grade: str | None = None, location: str | None = None,
-            status: str | None = None) -> list[dict]:
-    query = select(RS).where(RS.c.year == year)
+def _selected(query, year: int, grade: str | None, location: str | None, status: str | None):
+    query = query.where(RS.c.year == year)
     if grade:
         query = query.where(RS.c.grade == grade)
     if location:
         query = query.where(RS.c.location == location)
     if status:
         query = query.where(RS.c.status == status)
-    query = query.order_by(RS.c.id)  # stored in the evaluation's order: ranked first
+    return query
+
+
+def results(session, year: int, grade: str | None = None, location: str | None = None,
+            status: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+    query = _selected(select(RS), year, grade, location, status).order_by(RS.c.id)  # stored ranked first
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return [dict(r) for r in session.execute(query).mappings()]
+
+
+def count(session, year: int, grade: str | None = None, location: str | None = None) -> int:
+    return session.execute(_selected(select(func.count()).select_from(RS), year, grade, location, None)).scalar_one()
 
 
 def result(session, year: int, code: str) -> dict | None:
