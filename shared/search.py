@@ -191,3 +191,14 @@ def search(session, table: Table, fragment: str, conditions: Sequence = (), limi
 
 def keys_of(rows: Iterable[Mapping]) -> list[str]:
     return [r["key"] for r in rows]
+
+
+def merge(fragment: str, groups: Sequence[Sequence[Mapping]], limit: int) -> list[Mapping]:
+    """The hits of several services' searches (each list ranked by ``rank``) in one ranking, best first: the
+    same order as ``rank`` (without the entries' ids, which are each service's own: equal ranks keep each list's
+    order, the first list's hit first).  A hit has ``name``, ``investor``, ``credit_code`` or ``code`` and ``ref``."""
+    f = clean(fragment)
+    ranked = [(rank(f, {"name": hit.get("name"), "investor": hit.get("investor"),
+                        "code": hit.get("credit_code") or hit.get("code"), "ref": hit.get("ref"), "id": 0})[:-1], i, g, hit)
+              for g, hits in enumerate(groups) for i, hit in enumerate(hits)]
+    return [hit for *_, hit in sorted(ranked, key=lambda r: r[:3])][:limit]

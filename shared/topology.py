@@ -65,6 +65,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "supervision.special_report_filed": ("coordinator", "notifications"),
     "supervision.project_stale": ("notifications",),
     "supervision.problem_escalated": ("notifications",),
+    "supervision.problem_raised": ("coordinator",),  # the owner's to-do on the workbench
+    "supervision.problem_resolved": ("coordinator",),
     "supervision.special_report_due": ("notifications",),
     "supervision.review_period_ending": ("notifications",),
     "supervision.reminder": ("notifications",),

@@ -79,6 +79,8 @@ EVENT_NAMES: Mapping[str, str] = {
     "supervision.special_report_filed": N_("special report to the Leading Group filed"),
     "supervision.project_stale": N_("no progress for the stale period"),
     "supervision.problem_escalated": N_("problem escalated to the liaison leader"),
+    "supervision.problem_raised": N_("problem raised"),
+    "supervision.problem_resolved": N_("problem resolved"),
     "supervision.special_report_due": N_("special report due today"),
     "supervision.review_period_ending": N_("review period ends today"),
     "supervision.reminder": N_("follow-up reminder"),

@@ -27,6 +27,7 @@ HANDLERS = {
     "contracts.drafted": "on_contract_drafted", "contracts.submitted": "on_contract_submitted",
     "contracts.approved": "on_contract_approved", "contracts.signed": "on_contract_signed",
     "contracts.file_completed": "on_file_completed", "contracts.handed_over": "on_handed_over",
+    "supervision.problem_raised": "on_problem_raised", "supervision.problem_resolved": "on_problem_resolved",
     "contracts.obligation_lapsed": "on_obligation_lapsed", "contracts.special_report_late": "on_special_report_late",
     "contracts.progress_recorded": "on_progress_recorded",
 }

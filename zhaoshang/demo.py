@@ -4,7 +4,9 @@ A 45-mu project in Hengdong park from lead to archives (review with conditions, 
 park head's decision, the contract returned once by LEGAL then signed, its 8 copies filed, construction, an
 obligation lapsing, the accounting, recovery and the hand-over to ARCH); a 75-mu project escalated to the
 principals and then terminated with its special report; a project in an eliminated sector rejected at review;
-then the notifications the first project sent, the ledger, the reserve and the LG's targets.  Each actor it
+then the notifications the first project sent, the ledger, the reserve and the LG's targets; last the Leading Group's
+roster imported, an investment event held and linked to the lead it brought, the land reserve's parcels imported and
+matched to a lead, and the LG's assessment of the units (printed in the language the API answers in).  Each actor it
 plays is a user provisioned over the bus who signs in through the gateway like anyone.
 """
 from __future__ import annotations
@@ -517,6 +519,7 @@ def run(url: str, out_dir, language: str | None = None) -> int:
     robot.stop()
     mailbox.stop()
     _ledger_reserve_and_targets(base, out_dir)
+    _leading_group_and_land(base, small)
     return 0
 
 
@@ -606,3 +609,64 @@ def _ledger_reserve_and_targets(base: str, out_dir) -> None:
                          (f"/api/summaries/{quarter}.xlsx", out / f"summary-{quarter}.xlsx")):
         size = _download(base, path, CLERK, target)
         print(f"  written {target} ({size} bytes)")
+
+
+def _say(message) -> None:
+    """A line of the demo's own, from the message catalogue, in the language the demo asks the API for."""
+    from shared.i18n import text
+
+    print("  " + text(message, DEMO_LANGUAGE))
+
+
+def _leading_group_and_land(base: str, signed_lead: dict) -> None:
+    """The Leading Group's own work and the land reserve (issue 28): the office imports its roster, IPB records an
+    investment event and links the lead it brought (the signed one: the cost per signed project), LAND imports its
+    parcels, a lead's land demand is matched to the ready ones, and the LG's assessment ranks the units."""
+    from shared.clock import today_shanghai
+    from shared.i18n import _
+    from zhaoshang.samples import parcel_workbook, roster_workbook
+
+    today = today_shanghai()
+    land = {"user_id": "demo-land-head", "position": "bureau_head", "unit": "LAND"}
+    print("== the Leading Group and the land reserve: roster, investment events, parcels, assessment")
+    upload = {"filename": "领导小组成员名单.xlsx", "content_base64": base64.b64encode(roster_workbook()).decode()}
+    imported = _try(base, "POST", "/api/leading-group/roster/import", CLERK, upload)
+    office = _try(base, "GET", "/api/leading-group/roster", CLERK)["office"]
+    _say(_("the Leading Group's roster imported: {n} persons; its office in {unit:unit}, director {name}",
+           n=imported["imported"], unit=office["unit"], name=(office.get("director") or {}).get("name") or "—"))
+
+    event = _try(base, "POST", "/api/investment-events", CLERK, {
+        "kind": "fair", "title": "2026年新材料产业招商推介会", "organising_unit": "IPB", "place": "长沙",
+        "planned_on": today.isoformat(), "budget": "300000"})
+    _try(base, "POST", f"/api/investment-events/{event['id']}/record", CLERK, {
+        "held_on": today.isoformat(), "participants": [{"name": "刘文员", "unit": "IPB"}],
+        "investors_met": [{"name": signed_lead["investor"]["name"], "interest": "铝合金型材"}], "actual_cost": "280000",
+        "summary": "推介衡东工业园，洽谈铝合金型材项目"})
+    _until("leadership hearing of the lead", lambda: _try(
+        base, "POST", f"/api/investment-events/{event['id']}/leads", CLERK, {"refs": [signed_lead["ref"]]}))
+    _say(_("investment event {ref} “{title}” held on {date:date} in {place}: cost {amount:wan}; lead {lead} linked",
+           ref=event["ref"], title=event["title"], date=today.isoformat(), place="长沙", amount="280000",
+           lead=signed_lead["ref"]))
+    effect = _until("the signed contract counted", lambda: (e := _try(
+        base, "GET", f"/api/event-effectiveness/{today.year}", CLERK))["total"].get("signed") and e)
+    row = next(r for r in effect["events"] if r["ref"] == event["ref"])
+    _say(_("what the events of {year} brought: {leads} lead(s), {signed} signed; cost per signed project {amount:wan}",
+           year=str(today.year), leads=row["leads"], signed=row["signed"], amount=row["cost_per_signed"] or "0"))
+
+    upload = {"filename": "土地储备.xlsx", "content_base64": base64.b64encode(parcel_workbook()).decode()}
+    parcels = _try(base, "POST", "/api/parcels/import", land, upload)
+    ready = _try(base, "GET", "/api/parcels?status=ready", CLERK)["total"]
+    _say(_("{unit:unit} imports the land reserve: {n} parcels, {ready} ready for supply", unit="LAND",
+           n=parcels["imported"], ready=ready))
+    lead = next(r for r in _try(base, "GET", "/api/ledger?book=information&sort=ref", CLERK)["items"]
+                if r["state"] == "under_review")  # the key project's lead of the ledger's step: 50 mu in Hengdong
+    found = _try(base, "GET", f"/api/projects/{lead['project_id']}/parcels", CLERK)[:3]
+    _say(_("parcels that suit {ref} ({mu:mu} in {unit:unit}): {parcels:list}", ref=lead["ref"], mu=lead["land_mu"],
+           unit="PARK:hengdong", parcels=[_("{code} {name} {mu:mu}", code=m["parcel"]["code"], name=m["parcel"]["name"],
+                                            mu=m["parcel"]["area_mu"]) for m in found]))
+
+    assessment = _try(base, "GET", f"/api/assessments/{today.year}", CLERK)
+    marks = {"green": _("green mark"), "yellow": _("yellow mark"), "red": _("red mark")}
+    for unit in assessment["units"]:
+        _say(_("assessment {period}: {unit:unit} scores {score}, rank {rank}, {mark}", period=assessment["label"],
+               unit=unit["unit"], score=unit["total"], rank=unit["rank"], mark=marks[unit["mark"]]))

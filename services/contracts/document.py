@@ -83,7 +83,8 @@ STANDARD_ARTICLES = (
 # keys of ``_fields`` below: project_name, ref, contract_no, version, party_a,
 # party_b, total_wan, total_yuan, fixed_wan, fixed_yuan, land_mu, land_m2,
 # intensity, construction_start, completion, production, copies (all originals), party_copies (each
-# party's), filed_copies (the county's).
+# party's), filed_copies (the county's); where the terms name the land reserve's parcel the contract supplies,
+# also parcel_code, parcel_name, parcel_location and parcel_mu (the land article is then ``land_parcel``).
 DEFAULT_TEMPLATE: dict[str, Any] = {
     "title": "招商引资项目投资合同",
     "draft_notice": "草稿　未经县法制办审核",
@@ -115,6 +116,10 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
             "其中固定资产投资 {fixed_wan}（人民币 {fixed_yuan}）。"
         ),
         "land": "本项目用地 {land_mu} 亩（折合 {land_m2} 平方米），以实际出让（划拨）面积为准。",
+        "land_parcel": (
+            "本项目用地 {land_mu} 亩（折合 {land_m2} 平方米），由县土地储备地块供应：地块编号 {parcel_code}"
+            "（{parcel_name}），位于{parcel_location}，储备面积 {parcel_mu} 亩；以实际出让（划拨）面积为准。"
+        ),
         "intensity": "乙方承诺本项目投资强度不低于 {intensity} 万元/亩。",
         "schedule": (
             "乙方应于 {construction_start} 前开工建设，于 {completion} 前竣工，"
@@ -310,6 +315,24 @@ def _fields(terms: Mapping, project: Mapping, version: int, tpl: Mapping) -> dic
     }
 
 
+def _parcel_fields(parcel: Mapping, tpl: Mapping) -> dict[str, str]:
+    """The parcel of the land reserve the contract supplies (R6; issue: the contract records it): its number, name,
+    location (the park's or town's name) and reserve area in 亩."""
+    code = str(_required(parcel, "code", "terms.parcel")).strip()
+    location = str(parcel.get("location_name") or "").strip() or str(parcel.get("location") or "").strip()
+    return {"parcel_code": code, "parcel_name": str(parcel.get("name") or code).strip(),
+            "parcel_location": tpl["unit_names"].get(location, location) or "—",
+            "parcel_mu": format_mu(_non_negative(_required(parcel, "area_mu", "terms.parcel"), "terms.parcel.area_mu"))}
+
+
+def format_mu(value: object) -> str:
+    """亩 as the contract writes a parcel's area: 2 places, more (up to 4) where the area has them (a parcel of
+    60.0045 亩 must not read as 60.00)."""
+    exact = Decimal(str(value)).quantize(Decimal("0.0001"), rounding="ROUND_HALF_UP")
+    places = min(max(2, -exact.normalize().as_tuple().exponent), 4) if exact != 0 else 2
+    return f"{exact:,.{places}f}"
+
+
 def _party_label(party: str, project: Mapping, tpl: Mapping) -> str:
     if party in tpl["party_labels"]:
         return tpl["party_labels"][party]
@@ -475,7 +498,9 @@ def render_contract(
     completion and production as ISO dates; obligations (list of
     ``{"id", "text", "due", "party"}``, party ``investor`` | ``county`` | a unit);
     signatory_position (R5 route); optional dispute_resolution (str),
-    other_terms (list of str) and approved (LEGAL-approved: no DRAFT line).
+    other_terms (list of str), approved (LEGAL-approved: no DRAFT line) and
+    parcel (the land reserve's parcel supplied: code, name, location or
+    location_name, area_mu — the land article names it).
     ``project``: ref, project_name, investor_name, responsible_unit_name
     (甲方 unless ``party_a_name`` is given); optional responsible_unit (code).
     ``template``: overrides laid over ``DEFAULT_TEMPLATE``.
@@ -491,6 +516,8 @@ def render_contract(
         raise ValueError(f"version: expected a positive integer, got {version!r}")
     tpl = _merge_template(template)
     fields = _fields(terms, project, version, tpl)
+    if terms.get("parcel"):
+        fields.update(_parcel_fields(terms["parcel"], tpl))
     obligations = _obligation_rows(terms, project, tpl)
     other_terms = [str(t).strip() for t in (terms.get("other_terms") or []) if str(t).strip()]
     dispute = (terms.get("dispute_resolution") or "").strip() or tpl["texts"]["dispute"].format(**fields)
@@ -505,7 +532,7 @@ def render_contract(
     if (all(map(fillable, texts.values()))
             and all(len(v) <= _CORE_TEXT_LIMIT for v in _core_texts(tpl, fields, version, approved).values())):
         shape = (json.dumps(tpl, sort_keys=True, ensure_ascii=False, default=str), len(obligations),
-                 len(other_terms), approved)
+                 len(other_terms), approved, "parcel_code" in fields)
         skeleton = _SKELETONS.get(shape, lambda: _skeleton(tpl, fields, len(obligations), len(other_terms),
                                                            approved))
         if skeleton is not None:
@@ -619,7 +646,7 @@ def _compose(tpl: Mapping, fields: Mapping, version: int, obligations: list, oth
         elif key == "dispute":
             _body(doc, dispute)
         else:
-            text = tpl["texts"].get(key)
+            text = tpl["texts"].get("land_parcel" if key == "land" and "parcel_code" in fields else key)
             if text is None:
                 raise ValueError(f"template.texts.{key}: no text for article {key!r}")
             _body(doc, text.format(**fields))

@@ -143,7 +143,9 @@ class ContractsService:
                                                                                    "policy_terms")}}
             stored.update(signatory_position=current["route"]["signs"], decision_round=current["decision_round"])
             stored["parcel"] = self._parcel(actor, stored.get("parcel"), project_id)
-            docx = document.render_contract({**stored, "other_terms": domain.contract_clauses(stored)},
+            parcel = stored["parcel"] and {**stored["parcel"],
+                                           "location_name": vocabulary.unit_name(stored["parcel"]["location"], "zh-CN")}
+            docx = document.render_contract({**stored, "parcel": parcel, "other_terms": domain.contract_clauses(stored)},
                                             project=self._parties(current), version=number, template=self._template())
             store.add_version(uow.session, project_id=project_id, version=number, terms=stored, document=docx,
                               status=domain.DRAFT, drafted_by=actor.dump(), drafted_at=now)

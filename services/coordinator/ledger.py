@@ -68,7 +68,7 @@ def blank(project_id: str) -> dict:
         "late_reports": [], "signed_on": None, "contracted_investment": None, "funds": {}, "last_progress": None,
         "credit_code": None, "review_units": [], "review_round": None, "review_opinions": {}, "route": None,
         "principal_decisions": [], "principal_rounds": {}, "negotiation_round": 1, "contract_approved": False,
-        "accounting": {}, "benefit": None,
+        "accounting": {}, "problems": {}, "benefit": None,
         "stamps": {},
         # derived from the above by ``derive``
         "responsible_unit": None, "total_investment": None, "tier": None, "is_key": False, "key_basis": None, "responsible_leader": None,
@@ -268,6 +268,17 @@ def _obligation_news(row: dict, event: Envelope, policy: Policy) -> None:
         row["late_reports"] = sorted(set(row["late_reports"]) | {key})
 
 
+def _problem(row: dict, event: Envelope, policy: Policy) -> None:
+    """A problem raised on the project (R11) and, once resolved, no longer awaited: resolved is final, so the two
+    events give the same row in either order."""
+    p = event.payload
+    problems = row.setdefault("problems", {})
+    key = str(p["problem_id"])
+    current = problems.get(key) or {}
+    problems[key] = {"owner": p["owner"], "text": p["problem"], "due": p.get("escalation_due") or current.get("due"),
+                     "resolved": current.get("resolved", False) or event.type == "supervision.problem_resolved"}
+
+
 def _benefit(row: dict, event: Envelope, policy: Policy) -> None:
     """R17: the investor's grade in the yearly per-mu benefit evaluation (the latest year's stands)."""
     p = event.payload
@@ -349,6 +360,8 @@ APPLY = {
     "accounting.recovery_recorded": _accounting,
     "accounting.write_off_decided": _accounting,
     "contracts.signed": _signed,
+    "supervision.problem_raised": _problem,
+    "supervision.problem_resolved": _problem,
     "contracts.progress_recorded": _obligation_news,
     "contracts.obligation_lapsed": _obligation_news,
     "contracts.special_report_filed": _obligation_news,
@@ -482,7 +495,7 @@ _STATES_FROM = {state: _ORDER[i:] for i, state in enumerate(_ORDER)}
 HIDDEN = frozenset(("stamps", "review_due", "review_done", "completion_due", "manual_requirements", "late_reports",
                     "assigned_unit", "assigned_leader", "assigned_person", "registered_by", "review_units",
                     "review_round", "review_opinions", "route", "principal_decisions", "principal_rounds",
-                    "negotiation_round", "contract_approved", "accounting", "awaiting"))
+                    "negotiation_round", "contract_approved", "accounting", "awaiting", "problems"))
 """What the fold keeps for itself (and for the workbench), not shown as a ledger row."""
 
 

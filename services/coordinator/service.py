@@ -281,6 +281,17 @@ class CoordinatorService(LeadingGroupWork):
                                  summary=p["summary"], document=p["document"], filed_by=p["filed_by"],
                                  filed_at=datetime.fromisoformat(p["filed_at"]))
 
+    # -- supervision: the problems raised on a project, its owner's to-do until resolved (R11) ---------------
+    @on_event("supervision.problem_raised")
+    def on_problem_raised(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.problem_raised", reason_of(event.payload))
+
+    @on_event("supervision.problem_resolved")
+    def on_problem_resolved(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.problem_resolved", reason_of(event.payload))
+
     # -- supervision: the yearly per-mu benefit grade of the project's investor (R17) ----------------
     @on_event("supervision.benefit_graded")
     def on_benefit_graded(self, body):

@@ -18,7 +18,7 @@ from shared.policy import Policy
 KINDS = ("file_lead", "convene_review", "opinion", "resubmission", "assign_unit", "first_session", "decide",
          "principal_decision", "renegotiate", "draft_contract", "legal_review", "sign", "register_copies", "hand_over",
          "progress", "special_report", "open_accounting", "actual_fai", "land_used", "accounting_report",
-         "recovery", "write_off", "archive")
+         "recovery", "write_off", "archive", "resolve_problem")
 """Every kind of to-do, in the order a project meets them (the web app names each: ``todo.<kind>``)."""
 
 
@@ -95,7 +95,27 @@ def awaiting(row: Mapping, policy: Policy) -> list[dict]:
         out.extend(_accounting(row.get("accounting") or {}))
     elif state == "closed":
         out.append(_entry("archive", "IPB", "contracts.register_copies"))
+    if state not in ENDED:
+        out.extend(_problems(row))
     return [e for e in out if e["unit"]]
+
+
+ENDED = frozenset({"rejected", "terminated", "archived", "closed"})
+"""States in which no problem waits to be solved (supervision stops following the project)."""
+
+
+def _problems(row: Mapping) -> list[dict]:
+    """R11: each open problem raised on the project (supervision's), for its owner to resolve by its escalation
+    date: the unit it names, else (a position or a person named) the project's responsible unit."""
+    out = []
+    for key, problem in sorted((row.get("problems") or {}).items(), key=lambda kv: int(kv[0])):
+        if problem.get("resolved"):
+            continue
+        kind, _sep, value = (problem.get("owner") or "").partition(":")
+        owner = value if kind == "unit" and value else row.get("responsible_unit") or "IPB"
+        out.append(_entry("resolve_problem", owner, "supervision.resolve_problem", due=problem.get("due"),
+                          subject=problem.get("text")) | {"problem_id": int(key)})
+    return out
 
 
 def _accounting(acc: Mapping) -> list[dict]:

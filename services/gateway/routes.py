@@ -509,10 +509,11 @@ ROUTES = [
         GET("/api/workbench", "coordinator.workbench(actor)", out=one(WorkbenchSchema, "the workbench"),
             summary="The signed-in person's to-dos (their unit's and position's, as the authorization table admits), "
                     "with deadlines and counts; what they did lately; what falls due soon"),
-        GET("/api/search", "coordinator.search(actor, query)", query_schema=SearchQuerySchema,
+        GET("/api/search", handler="search", query_schema=SearchQuerySchema,
             out=one(SearchResultSchema, "the hits"),
-            summary="Leads, projects and investors by a fragment of a name (two Chinese characters are enough), a "
-                    "credit code or a reference; ranked; only what the user may read"),
+            summary="Leads, projects, investors and the land reserve's parcels by a fragment of a name (two Chinese "
+                    "characters are enough), a credit code, a reference or a parcel's code; ranked as one list; only "
+                    "what the user may read"),
         GET(P + "/attachments", "coordinator.attachments(actor, project_id)", out=one(AttachmentsSchema, "the file"),
             name="list_attachments", summary="The project's file: its attachments and the kinds the user may attach now"),
         POST(P + "/attachments", "coordinator.attach(actor, project_id, body)", body=AttachmentInputSchema, ok=201,

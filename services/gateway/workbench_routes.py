@@ -10,7 +10,9 @@ from werkzeug.wrappers import Response
 
 from services.gateway import people
 from services.gateway.edge import actor_of, respond
-from shared.actor import Actor, _matches
+from shared import search as fulltext
+from shared import vocabulary
+from shared.actor import Actor, _matches, is_allowed
 from shared.dependencies import PolicyData
 
 
@@ -40,6 +42,25 @@ class WorkbenchRoutes:
                         "operations": allowed_operations(actor, self.policy.authority),
                         "rules": {op: {k: list(rule.get(k) or ()) for k in ("positions", "units")}
                                   for op, rule in self.policy.authority.items()}})
+
+    def search(self, request):
+        """Leads, projects and investors (the coordinator's search) and the land reserve's parcels (landreserve's, for
+        whoever reads the parcels), ranked as one list.  A filter by state or year is a project's: no parcel then; a
+        unit filter names a parcel's park or town."""
+        actor = actor_of(request)
+        query = dict(request.args)
+        found = self.coordinator.search(actor, query)  # the query checked there (q, state, unit, year, limit)
+        unit = vocabulary.unit_of_name(query["unit"]) if query.get("unit") else None
+        if (query.get("state") or query.get("year") or (unit and not unit.startswith(("PARK:", "TOWN:")))
+                or not is_allowed(Actor.load(actor), "landreserve.read_parcels", self.policy.authority)):
+            return respond(found)
+        limit = int(query.get("limit") or 20)
+        parcels = self.landreserve.search(actor, {"q": query["q"], "location": unit, "limit": limit})["items"]
+        hits = [{"kind": "parcel", "project_id": None, "ref": p["code"], "name": p["name"], "investor": None,
+                 "credit_code": None, "state": p["status"], "unit": p["location"], "year": None,
+                 "parcel": {k: p[k] for k in ("location_name", "area_mu", "use_name", "status_name", "project")}}
+                for p in parcels]
+        return respond({**found, "items": fulltext.merge(query["q"], [found["items"], hits], limit)})
 
     def people_names(self, request):
         """Every user's name, position and unit (a timeline names persons, not ids)."""

@@ -1,9 +1,11 @@
-"""landreserve's own database: the parcels of the county's land reserve (土地储备), kept by LAND."""
+"""landreserve's own database: the parcels of the county's land reserve (土地储备), kept by LAND, and their search
+entries (shared/search.py: the database's own index beside them)."""
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text
 
 from shared.outbox import messaging_tables
+from shared.search import entries_table
 from shared.types import UtcDateTime, decimal_column_type, money_column_type
 
 metadata = MetaData()
@@ -31,3 +33,7 @@ parcels = Table(
     Column("history", JSON, nullable=False),  # [{status, at, by, reason}] — each change of status
     Column("version", Integer, nullable=False),
 )
+
+search_entries = entries_table(metadata, "search_entries")
+"""One entry a parcel (``key`` its code, ``kind`` parcel, ``state`` its status, ``unit`` its park or town), kept with
+the parcel in the same transaction (``store``)."""

@@ -35,8 +35,8 @@ from shared.schema import load_or_invalid, schema
 from shared.units import quantize_land, quantize_money
 from shared.vocabulary import unit_name
 from shared.wire.landreserve import (
-    ContractParcelSchema, MatchQuerySchema, ParcelImportSchema, ParcelMatchSchema, ParcelPageSchema, ParcelSchema,
-    StatusInputSchema, WorkbookInputSchema,
+    ContractParcelSchema, MatchQuerySchema, ParcelHitSchema, ParcelImportSchema, ParcelMatchSchema, ParcelPageSchema,
+    ParcelSchema, ParcelSearchQuerySchema, StatusInputSchema, WorkbookInputSchema,
 )
 
 
@@ -151,6 +151,17 @@ class LandReserveService:
         actor = Actor.load(actor)
         authorize(actor, "landreserve.read_parcels", self.policy.authority)
         return schema(ParcelSchema).dump(self._shown(store.parcel(self.db.session, code)))
+
+    @rpc
+    def search(self, actor, query):
+        """Parcels by a fragment of their name (two Chinese characters are enough), their code or the project they
+        are meant for, ranked; filters: status, location.  Whoever reads the parcels finds them."""
+        actor = Actor.load(actor)
+        authorize(actor, "landreserve.read_parcels", self.policy.authority)
+        q = load_or_invalid(schema(ParcelSearchQuerySchema), query or {})
+        found = store.search(self.db.session, q["q"], q["status"], q["location"], q["limit"])
+        shown = [{**self._shown(p), "project": p["supplied_by"] or p["project"]} for p in found]
+        return {"q": q["q"], "items": schema(ParcelHitSchema, many=True).dump(shown)}
 
     @rpc
     def match(self, actor, query):

@@ -4,10 +4,11 @@ from __future__ import annotations
 from sqlalchemy import insert, select, update
 
 from services.landreserve import models
+from shared import search as fulltext
 from shared.errors import Conflict, NotFound
 from shared.i18n import _
 
-P = models.parcels
+P, S = models.parcels, models.search_entries
 
 
 def parcel(session, code: str, lock: bool = False) -> dict:
@@ -34,6 +35,7 @@ def parcels(session, status: str | None = None, location: str | None = None) -> 
 
 def add(session, values: dict) -> None:
     session.execute(insert(P).values(version=1, **values))
+    _index(session, values["code"])
 
 
 def change(session, current: dict, **values) -> None:
@@ -42,3 +44,29 @@ def change(session, current: dict, **values) -> None:
     if done != 1:
         raise Conflict(_("parcel {code} changed meanwhile; try again", code=current["code"]),
                        {"version": [str(current["version"])]})
+    _index(session, current["code"])
+
+
+# -- search (shared/search.py) ---------------------------------------------------------------------------------------
+def entry_of(parcel: dict) -> dict:
+    """A parcel's search entry: found by its name, its code and the name of the project it is meant for or supplied
+    to; filtered by status and location."""
+    project = parcel.get("supplied_by") or parcel.get("project") or {}
+    return fulltext.entry_values(key=parcel["code"], kind="parcel", name=parcel["name"], ref=parcel["code"],
+                                 investor=project.get("name"), state=parcel["status"], unit=parcel["location"],
+                                 owner_unit="LAND")
+
+
+def _index(session, code: str) -> None:
+    fulltext.upsert(session, S, entry_of(find(session, code)))
+
+
+def search(session, fragment: str, status: str | None = None, location: str | None = None, limit: int = 20) -> list[dict]:
+    """The parcels whose name, code or project holds ``fragment``, ranked (``shared.search.rank``)."""
+    conditions = [S.c.state == status] if status else []
+    if location:
+        conditions.append(S.c.unit == location)
+    found = fulltext.search(session, S, fragment, conditions, limit)
+    rows = {r["code"]: dict(r) for r in session.execute(select(P).where(P.c.code.in_([e["key"] for e in found])))
+            .mappings()}
+    return [rows[e["key"]] for e in found if e["key"] in rows]

@@ -225,8 +225,15 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
                       responsible_unit=project["responsible_unit"] or "-")
             problem_id = store.add_problem(uow.session, project_id=project_id, description=data["description"],
                                            owner=data["owner"], raised_by=actor.dump(), raised_at=now)
-            store.add_deadline(uow.session, domain.ESCALATION, project_id, str(problem_id),
-                               domain.escalation_at(now, days), {"problem_id": problem_id}, now)
+            escalation = domain.escalation_at(now, days)
+            store.add_deadline(uow.session, domain.ESCALATION, project_id, str(problem_id), escalation,
+                               {"problem_id": problem_id}, now)
+            # the owner's to-do on the workbench (the coordinator's), until it is resolved
+            uow.emit(Envelope("supervision.problem_raised", actor, project_id=project_id, payload={
+                **self._facts(project), "problem_id": problem_id, "problem": data["description"], "owner": data["owner"],
+                "raised": to_shanghai(now).isoformat(), "escalation_due": to_shanghai(escalation).date().isoformat(),
+                **reason(_("problem raised: {problem} (to solve: {owner})", problem=data["description"],
+                           owner=_owner(data["owner"])))}))
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
@@ -251,6 +258,11 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
                                                   problem=problem["description"], resolution=data["resolution"])),
                                by=actor.dump(), at=now)
             self._progress(uow.session, project_id, "problem resolved", now, now)
+            uow.emit(Envelope("supervision.problem_resolved", actor, project_id=project_id, payload={
+                **self._facts(project), "problem_id": problem["id"], "problem": problem["description"],
+                "owner": problem["owner"], "resolution": data["resolution"],
+                **reason(_("problem resolved: {problem} — {resolution}", problem=problem["description"],
+                           resolution=data["resolution"]))}))
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
@@ -534,6 +546,16 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
     def _report_view(item: dict) -> dict:
         return schema(SpecialReportSchema).dump({**item, "filed_at": to_shanghai(item["filed_at"]),
                                                  "cause_name": _("{cause:report_cause}", cause=item["cause"])})
+
+
+def _owner(address: str):
+    """Who must solve a problem, as a person reads it: the unit's or the position's name."""
+    kind, _sep, value = address.partition(":")
+    if kind == "unit":
+        return _("{unit:unit}", unit=value)
+    if kind == "position":
+        return _("{position:position}", position=value)
+    return value
 
 
 def _obligation_facts(obligation: dict) -> dict:

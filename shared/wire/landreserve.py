@@ -41,6 +41,31 @@ class MatchQuerySchema(Strict):
                                        metadata={"description": "planned fixed-asset investment per mu, 万元/亩"})
 
 
+class ParcelSearchQuerySchema(Strict):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=60),
+                      metadata={"description": "a fragment of a parcel's name (two Chinese characters are enough), its "
+                                               "code, or the name of the project it is meant for"})
+    status = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(["reserved", "ready", "in_listing", "supplied"]))
+    location = fields.String(load_default=None, allow_none=True, metadata={"description": "PARK:<id> or TOWN:<id>"})
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+class ParcelHitSchema(Schema):
+    """A parcel found by search (the gateway's /api/search lists it beside leads and projects)."""
+
+    kind = fields.Constant("parcel")
+    code = fields.String()
+    name = fields.String()
+    location = fields.String()
+    location_name = fields.String()
+    area_mu = fields.Decimal(**DECIMAL)
+    use_name = Text()
+    status = fields.String()
+    status_name = fields.Raw()
+    project = fields.Dict(allow_none=True, metadata={"description": "the project it is meant for or supplied to"})
+
+
 class ParcelSchema(Schema):
     code = fields.String(metadata={"description": "地块编号"})
     name = fields.String()

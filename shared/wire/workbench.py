@@ -22,8 +22,9 @@ class SearchQuerySchema(Schema):
 
 
 class SearchHitSchema(Schema):
-    kind = fields.String(metadata={"description": "lead | project"})
-    project_id = fields.String()
+    kind = fields.String(metadata={"description": "lead | project | parcel (the land reserve's, for whoever reads "
+                                                  "the parcels; ref is its code, state its supply status)"})
+    project_id = fields.String(allow_none=True)
     ref = fields.String(allow_none=True)
     name = fields.String()
     investor = fields.String(allow_none=True)
@@ -31,6 +32,7 @@ class SearchHitSchema(Schema):
     state = fields.String(allow_none=True)
     unit = fields.String(allow_none=True)
     year = fields.Integer(allow_none=True)
+    parcel = fields.Dict(metadata={"description": "a parcel's location, area in mu, use and status by name"})
 
 
 class SearchResultSchema(Schema):
@@ -51,6 +53,7 @@ class ToDoSchema(Schema):
     due = fields.String(allow_none=True, metadata={"description": "deadline (Asia/Shanghai date)"})
     overdue = fields.Boolean()
     subject = fields.String(allow_none=True)
+    problem_id = fields.Integer(metadata={"description": "resolve_problem: the problem of the project's tracking"})
 
 
 class ActSchema(Schema):

@@ -121,3 +121,25 @@ def assessment(page, output, base, actor, who, period):
         page.click("#assessment-docx")
     seen["notice"] = download.value.suggested_filename
     return seen
+
+
+def search_parcels(page, output, base, actor, who, fragment, code):
+    """The top bar's search, as you type, lists the land reserve's parcels among the projects; Enter shows them in the
+    results' table, each linking to its parcel's page."""
+    width = page.viewport_size["width"]
+    page.goto(base + as_(actor, "/"))
+    page.wait_for_selector("#search-box")
+    ready(page)
+    page.fill("#search-box", fragment)
+    page.wait_for_selector(f"#search-results li[data-parcel='{code}']")
+    seen = {"typed": [li.get_attribute("data-parcel") for li in page.query_selector_all("#search-results li[data-parcel]")],
+            "typed_text": page.inner_text("#search-results")}
+    shot(page, output, f"lg-{who}-{width}-search-as-you-type")
+    page.press("#search-box", "Enter")
+    page.wait_for_selector("#search-table")
+    seen["table"] = page.inner_text("#search-table")
+    visit(page, output, f"lg-{who}-{width}-search-parcels")
+    page.click(f"#search-table a[href='#/land/{code}']")
+    page.wait_for_selector("#parcel-detail")
+    seen["parcel_page"] = page.inner_text("h1")
+    return seen

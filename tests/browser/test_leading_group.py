@@ -131,3 +131,23 @@ def test_the_assessment_with_its_marks_and_notice(web, county, width):
     assert seen["marks"][0] == "green" and "red" in seen["marks"]  # nothing asked of Xintang: full marks
     assert seen["notice"] == "assessment-2026.docx"
     assert (OUTPUT / f"lg-lg-{width}-assessment.png").exists()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_search_finds_the_land_reserve_s_parcels_by_two_characters_for_whoever_reads_them(web, county, width):
+    """Issue 25 §5: the reserve's entries are found like projects — two characters of a parcel's name, as you type,
+    ranked with the projects — by a unit that reads the parcels; AUDIT, which does not, finds none."""
+    api, base, _ = web
+    seen = run_flow("leading_group_flows:search_parcels", base=base, actor=PARK, who="park", fragment="河西",
+                    code="HX-01", width=width)
+    assert sorted(seen["typed"]) == ["HX-01", "HX-02"] and "土地储备地块" in seen["typed_text"]
+    assert "河西新区一号地块" in seen["table"] and "52 亩" in seen["table"] and "可供地" in seen["table"]
+    assert seen["parcel_page"].startswith("HX-01 河西新区一号地块")
+    hits = api.get("/api/search?q=HX-02", actor(IPB)).json()["items"]
+    assert hits[0]["kind"] == "parcel" and hits[0]["ref"] == "HX-02" and hits[0]["parcel"]["area_mu"] == "80"
+    audit = {"user_id": "lg-audit", "position": "auditor", "unit": "AUDIT"}
+    assert [h for h in api.get("/api/search?q=河西", audit).json()["items"] if h["kind"] == "parcel"] == []
+    # a project's filter (its state or year) finds projects only; a park's finds its own parcels
+    assert all(h["kind"] != "parcel" for h in api.get("/api/search?q=河西&year=2026", actor(IPB)).json()["items"])
+    in_hengdong = api.get("/api/search?q=地块&unit=PARK:hengdong", actor(IPB)).json()["items"]
+    assert {h["ref"] for h in in_hengdong} == {"HD-01", "HD-02", "HD-03", "HD-04", "HD-05"}

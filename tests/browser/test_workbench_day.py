@@ -12,7 +12,9 @@ Screenshots: tests/browser/output/wb-*.png (README, docs/WEBAPP.md).
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -53,7 +55,11 @@ def day(web):
     demo._approve(base, negotiated)
     demo._negotiate(base, negotiated, [EARLY, FINAL])
     lead = demo._try(base, "POST", "/api/leads", demo.CLERK, demo.sample_lead(n=23, project_name="浏览器测试待立项线索"))
-    ids = {"file_lead": lead["id"], "opinion": reviewed["id"], "decide": negotiated["id"], "search": reviewed["id"]}
+    for owner, problem in (("unit:PARK:hengdong", "园区道路尚未接通"), ("unit:DRB", "能评指标需协调")):  # R11, by IPB
+        raised = api.post(f"/api/projects/{negotiated['id']}/tracking/problems", {"description": problem, "owner": owner})
+        assert raised.status_code == 201, raised.text
+    ids = {"file_lead": lead["id"], "opinion": reviewed["id"], "decide": negotiated["id"], "search": reviewed["id"],
+           "resolve_problem": negotiated["id"]}
 
     def kinds(who):
         return {(i["kind"], i["project_id"]) for i in api.get("/api/workbench", actor=actor(who)).json()["items"]}
@@ -61,6 +67,8 @@ def day(web):
     wait_for(lambda: ("file_lead", lead["id"]) in kinds(IPB), what="IPB's to-do: file the lead")
     wait_for(lambda: ("opinion", reviewed["id"]) in kinds(DRB), what="DRB's to-do: its opinion")
     wait_for(lambda: ("decide", negotiated["id"]) in kinds(PARK), what="the park head's to-do: decide")
+    for who in (PARK, DRB):
+        wait_for(lambda: ("resolve_problem", negotiated["id"]) in kinds(who), what=f"{who}'s to-do: resolve the problem")
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / "wb-licence.pdf").write_bytes(PDF)
     (OUTPUT / "wb-photo-named-as.pdf").write_bytes(PNG)  # a PNG by its content, whatever its name says
@@ -68,11 +76,30 @@ def day(web):
             "reviewed": reviewed, "negotiated": negotiated}
 
 
+def unread_notice(api, project_id: str, who: str, width: int) -> int:
+    """A notice this person has not read: IPB's reminder (督办) addressed to them, fired by supervision's timer a
+    moment later and delivered to their inbox by notifications; its id."""
+    person = actor(who)
+    note = f"浏览器测试督办：请{width}像素宽时阅读"
+    at = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(seconds=2)).isoformat()
+    answer = api.post(f"/api/projects/{project_id}/tracking/reminders",
+                      {"at": at, "note": note, "to": [f"user:{person['user_id']}"]})
+    assert answer.status_code == 201, answer.text
+
+    def arrived():
+        items = api.get("/api/inbox", actor=person).json()["items"]
+        return next((n["id"] for n in items if note in (n.get("text") or "") and not n["read_at"]), None)
+
+    return wait_for(arrived, timeout=30, what=f"the reminder in {person['user_id']}'s inbox")
+
+
 DAYS = {  # who: (actor, the to-dos to open and the form each opens, what to attach, what is refused)
     "ipb": (IPB, {"file_lead": "#file-form"}, {"kind": "business_licence", "path": "wb-licence.pdf"},
             {"kind": "proposal", "path": "wb-photo-named-as.pdf"}),
-    "drb": (DRB, {"opinion": ".queue-item form"}, {"kind": "review_opinion", "path": "wb-licence.pdf"}, None),
-    "park": (PARK, {"decide": ".decision-item form", "opinion": ".queue-item form"}, None, None),
+    "drb": (DRB, {"opinion": ".queue-item form", "resolve_problem": "#card-problems form.resolve-form"},
+            {"kind": "review_opinion", "path": "wb-licence.pdf"}, None),
+    "park": (PARK, {"decide": ".decision-item form", "opinion": ".queue-item form",
+                    "resolve_problem": "#card-problems form.resolve-form"}, None, None),
     "lg": (LG, {}, None, None),
 }
 
@@ -83,6 +110,7 @@ def test_a_position_s_day_at_the_workbench(day, who, width):
     who_actor, todos, attach, refused = DAYS[who]
     api = day["api"]
     before = api.get(f"/api/projects/{day['ids']['search']}/attachments").json()["items"]
+    unread_notice(api, day["ids"]["search"], who_actor, width)
     seen = run_flow("workbench_flows:position_day", width=width, base=day["base"], actor=who_actor, who=who,
                     todos=todos, search=NAME[4:6], credit_code=day["code"], project_id=day["ids"],
                     attach=attach and {**attach, "path": str(OUTPUT / attach["path"])},
@@ -92,12 +120,18 @@ def test_a_position_s_day_at_the_workbench(day, who, width):
         assert [kind, day["ids"][kind]] in seen["todos"]
         assert seen["counts"][kind].endswith(str(bench["counts"][kind]))
     assert {k for k, _ in seen["todos"]} == set(bench["counts"])
+    for item in bench["items"]:  # each with its deadline as the server has it
+        assert seen["dues"][f"{item['kind']} {item['project_id']}"] == item["due"]
+    if "resolve_problem" in todos:  # the problem's own form, in view, ready to type the resolution
+        assert seen["problem_form"]["focused"] == "resolution" and seen["problem_form"]["in_view"]
     if who == "lg":
         assert seen["todos"] == []
-    if seen.get("marked"):  # the inbox marks read: one unread fewer, here and on the badge
-        assert seen["unread_after"] == seen["unread_before"] - 1
-        notice = [n for n in api.get("/api/inbox", actor=actor(who_actor)).json()["items"] if str(n["id"]) == seen["marked"]]
-        assert notice and notice[0]["read_at"]
+    # the inbox marks read (there is always an unread notice: the reminder above): one unread fewer, here and on
+    # the badge, and the server has it read
+    assert seen["unread_before"] >= 1 and seen["unread_after"] == seen["unread_before"] - 1
+    assert seen["badge"] == str(seen["unread_after"])
+    notice = [n for n in api.get("/api/inbox", actor=actor(who_actor)).json()["items"] if str(n["id"]) == seen["marked"]]
+    assert notice and notice[0]["read_at"]
     assert NAME in seen["typed"] and NAME in seen["by_code"] and day["code"] in seen["by_code"]
     assert "投资方" in seen["basic"] and "万元" in seen["basic"] and "45 亩" in seen["basic"]
     if attach:

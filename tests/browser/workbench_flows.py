@@ -38,22 +38,33 @@ def position_day(page, output, base, actor, who, todos, search, credit_code, pro
     seen["counts"] = {el.get_attribute("data-count"): el.inner_text() for el in page.query_selector_all("[data-count]")}
     seen["todos"] = [[li.get_attribute("data-kind"), li.get_attribute("data-project")]
                      for li in page.query_selector_all("#card-todo li.todo")]
+    seen["dues"] = {}
+    for li in page.query_selector_all("#card-todo li.todo"):
+        due = li.query_selector("[data-due]")
+        seen["dues"][f"{li.get_attribute('data-kind')} {li.get_attribute('data-project')}"] = (
+            due.get_attribute("data-due") if due else None)
     for kind, form in todos.items():  # each to-do opens its form
         page.goto(base + as_(actor, "/"))
         page.wait_for_selector("#card-todo")
         ready(page)
         page.click(f"#card-todo li.todo[data-kind={kind}][data-project='{project_id[kind]}'] a.todo-open")
         page.wait_for_selector(form)
+        if kind == "resolve_problem":  # the page opens at the problem's form, the cursor in its resolution
+            page.wait_for_function("document.activeElement && document.activeElement.name === 'resolution'")
+            seen["problem_form"] = page.evaluate(f"""() => {{
+                const form = document.querySelector("{form}");
+                const box = form.getBoundingClientRect();
+                return {{focused: document.activeElement.name, in_view: box.top >= 0 && box.top < window.innerHeight}};
+            }}""")
         seen["screenshots"].append(visit(page, output, f"{tag}-2-todo-{kind}"))
     page.goto(base + as_(actor, "/inbox"))
     page.wait_for_selector("#inbox")
     ready(page)
     seen["unread_before"] = int(page.inner_text("#inbox-unread"))
-    if page.query_selector("#inbox .mark-read"):
-        first = page.get_attribute("#inbox li.notice-item[data-read=false]", "data-id")
-        page.click(f"#inbox li.notice-item[data-id='{first}'] .mark-read")
-        page.wait_for_selector(f"#inbox li.notice-item[data-id='{first}'][data-read=true]")
-        seen["marked"] = first
+    first = page.get_attribute("#inbox li.notice-item[data-read=false]", "data-id")  # the test made one unread
+    page.click(f"#inbox li.notice-item[data-id='{first}'] .mark-read")
+    page.wait_for_selector(f"#inbox li.notice-item[data-id='{first}'][data-read=true]")
+    seen["marked"] = first
     seen["unread_after"] = int(page.inner_text("#inbox-unread"))
     seen["badge"] = page.get_attribute("#inbox-badge", "data-unread")
     seen["screenshots"].append(visit(page, output, f"{tag}-3-inbox"))

@@ -76,3 +76,12 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     for name in written:
         if name.startswith(("ledger-", "summary-")):
             assert f"written {out_dir / name}" in ledger
+    # the Leading Group's own work and the land reserve (issue 28), said in Chinese from the message catalogue
+    group = out[out.index("== the Leading Group and the land reserve"):]
+    assert "领导小组成员名单已导入：10人；办公室设在县招商局，主任陈局长" in group, group
+    assert f"“2026年新材料产业招商推介会”于{year}年" in group and "在长沙举办：费用28.00 万元；关联线索ZS2026-0001" in group, group
+    assert f"{year}年招商活动成效：带来线索1条，签约1个；每个签约项目成本28.00 万元" in group, group  # the lead signed
+    assert "县国土资源局导入土地储备：8个地块，其中可供地6个" in group, group
+    matched = group[group.index("适合ZS2026-0004（衡东工业园，50.00 亩）的地块："):].splitlines()[0]
+    assert "HD-02 衡东园二号地块 60.00 亩" in matched and "HX-01" not in matched, matched  # ready, in the park, fits
+    assert "考核：衡东工业园得分" in group and "排名第1" in group and "等次" in group, group

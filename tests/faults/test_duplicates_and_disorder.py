@@ -3,7 +3,7 @@ identical to a clean run.
 
 A clean run drives projects to construction while a tap queue on every event exchange records what was
 published.  Then, in a fresh broker vhost with fresh databases, the consuming services (coordinator,
-contracts, accounting, notifications) get the recorded events of intake, review, negotiation and
+contracts, accounting, supervision, notifications, leadership, landreserve) get the recorded events of intake, review, negotiation and
 contracts again — each twice, neighbours swapped at random, the second copy late — and the coordinator's
 projects (state, transitions, timeline entries) and the notifications per project must equal the clean
 run's.  (The coordinator's own events are not replayed: the new coordinator publishes them itself.)
@@ -26,7 +26,7 @@ from tests.faults.records import query
 pytestmark = pytest.mark.integration
 PROJECTS = 6
 REPLAYED_SOURCES = ("intake", "review", "negotiation", "contracts")
-CONSUMERS = ("coordinator", "contracts", "accounting", "supervision", "notifications")
+CONSUMERS = ("coordinator", "contracts", "accounting", "supervision", "notifications", "leadership", "landreserve")
 
 
 def tap_queues(uri: str) -> None:

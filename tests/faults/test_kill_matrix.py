@@ -7,8 +7,8 @@ in its expected final state, every transition is in its timeline exactly once, e
 once, every notification created once and delivered, nothing dead-lettered.
 
 Default (CI runs it): 100 projects through the whole lifecycle, lead → archived (``ZS_FAULT_PROJECTS``).
-``ZS_FAULT_SCALE=short``: lead → agreed only, a few minutes less (every service still takes part:
-contracts, accounting and notifications consume the events of that stretch).  ``ZS_FAULT_REPORT=<file>`` writes the figures as JSON
+``ZS_FAULT_SCALE=short``: lead → agreed only, a few minutes less (every service is still killed and
+started again).  ``ZS_FAULT_REPORT=<file>`` writes the figures as JSON
 (docs/RELIABILITY.md quotes them).
 """
 from __future__ import annotations
@@ -30,9 +30,12 @@ from shared.db import database_url
 from tests.conftest import config_of, environment, fresh_databases, fresh_vhost, running, wait_for
 from tests.factories import IPB_CLERK
 from tests.faults.driver import TRANSITIONS, Driver, designate_custodians, drive_all
+from zhaoshang.runner import SERVICES as PLATFORM_SERVICES
 
 pytestmark = pytest.mark.integration
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator")
+SERVICES = tuple(s for s in PLATFORM_SERVICES if s != "gateway")
+"""Every service the platform runs (zhaoshang.runner), a new one included by itself; not the gateway: the
+driver calls the services by RPC."""
 FULL = os.environ.get("ZS_FAULT_SCALE", "full") != "short"
 PROJECTS = int(os.environ.get("ZS_FAULT_PROJECTS") or 100)
 TARGET = "archived" if FULL else "agreed"

@@ -114,6 +114,22 @@ def test_land_in_mu_and_square_metres(draft):
     assert "本项目用地 45.00 亩（折合 30,000.00 平方米），以实际出让（划拨）面积为准。" in draft["paragraphs"]
 
 
+def test_the_land_article_names_the_reserve_parcel_the_contract_supplies():
+    parcel = {"code": "HD-05", "name": "衡东园五号地块", "location": "PARK:hengdong", "location_name": "衡东工业园",
+              "area_mu": "60.0045", "use": "M1", "delisting_price": "180000.00"}
+    text = body(read_contract(render({**TERMS, "parcel": parcel})))
+    assert ("本项目用地 45.00 亩（折合 30,000.00 平方米），由县土地储备地块供应：地块编号 HD-05（衡东园五号地块），"
+            "位于衡东工业园，储备面积 60.0045 亩；以实际出让（划拨）面积为准。") in text
+    # composed by python-docx the same (a template whose texts are not all plain has no skeleton)
+    composed = body(read_contract(render({**TERMS, "parcel": parcel}, template={"title": "投资合同 {ref:>3}"})))
+    assert "地块编号 HD-05（衡东园五号地块），位于衡东工业园，储备面积 60.0045 亩" in composed
+    # a unit's code is written by its name where the location has no name given
+    text = body(read_contract(render({**TERMS, "parcel": {**parcel, "location_name": None, "location": "LAND",
+                                                          "area_mu": "48"}})))
+    assert "位于县国土资源局，储备面积 48.00 亩" in text
+    assert "土地储备" not in body(read_contract(render()))  # a contract without a parcel names none
+
+
 def test_land_square_metres_are_rounded_once_half_up():
     # 1 亩 = 2000/3 m²: 0.01 亩 = 6.666… m² -> 6.67; 1.5 亩 = 1000 m² exactly.
     text = body(read_contract(render({**TERMS, "land_mu": "0.01"})))

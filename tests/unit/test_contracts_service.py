@@ -1071,6 +1071,9 @@ def test_a_contract_records_the_parcel_it_supplies_from_the_land_reserve(c):
     assert c.versions("p1")[0]["terms"]["parcel"] == LandReserve.HD01
     drafted, = c.events("contracts.drafted")
     assert drafted["payload"]["parcel"] == {**LandReserve.HD01, "ref": "ZS2026-0001", "project_name": "示例项目1"}
+    # the contract's text names the parcel it supplies: its number, where it lies, its area in 亩
+    assert ("由县土地储备地块供应：地块编号 HD-01（衡东园一号地块），位于衡东工业园，储备面积 48.00 亩"
+            in text_of(read_version(c, "p1", 1)))
     c.submit(IPB, "p1", {"version": 1})
     c.legal_review(LEGAL, "p1", {"version": 1, "decision": "approve"})
     c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
@@ -1081,6 +1084,7 @@ def test_a_contract_records_the_parcel_it_supplies_from_the_land_reserve(c):
     agreed(c, "p2", n=2)
     c.draft(IPB, "p2", terms())
     assert c.versions("p2")[0]["terms"]["parcel"] is None
+    assert "土地储备" not in text_of(read_version(c, "p2", 1))
 
 
 # == what is signed is what was decided (R5, R6) ==========================================================

@@ -197,3 +197,55 @@ def test_the_plan_joins_the_sample_shapes_to_the_parcels_with_their_status_and_p
     assert domain.check_shapes({"type": "FeatureCollection", "features": [
         {"properties": {"kind": "parcel"}, "geometry": {"type": "Point"}}]}) == [
         "feature 0: a parcel's shape names its code", "feature 0: geometry must be a Polygon or MultiPolygon"]
+
+
+# -- search (shared/search.py: the database's own index) ----------------------------------------------------------
+@pytest.fixture
+def indexed(tmp_path):
+    """The land reserve over a migrated database: its search entries with the FTS5 index and its triggers."""
+    from shared import migrations
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'landreserve.db'}")
+    migrations.upgrade("landreserve", engine)
+    harness = Harness(LandReserveService, models.metadata, engine, policy=POLICY, clock=TestClock(shanghai(2026, 12, 1)),
+                      shapes=load_shapes(None, POLICY.get("land.reserve.plan_file")))
+    harness.import_parcels(LAND, upload("土地储备.xlsx", parcel_workbook()))
+    yield harness
+    engine.dispose()
+
+
+def codes(answer) -> list[str]:
+    """The codes found (names of one length rank newest first: sorted here)."""
+    return sorted(hit["code"] for hit in answer["items"])
+
+
+def test_parcels_are_found_by_two_characters_of_their_name_their_code_and_filters(indexed):
+    assert codes(indexed.search(IPB, {"q": "河西"})) == ["HX-01", "HX-02"]  # two characters: the bigram index
+    assert codes(indexed.search(IPB, {"q": "五号地块"})) == ["HD-05"]  # three and more: the trigram index
+    assert codes(indexed.search(IPB, {"q": "HD-03"})) == ["HD-03"]  # its code
+    hit, = indexed.search(IPB, {"q": "新塘"})["items"]
+    assert (hit["kind"], hit["location"], hit["location_name"], hit["area_mu"], hit["status"]) == (
+        "parcel", "TOWN:xintang", "新塘镇", "40", "ready")
+    assert hit["status_name"].render() == "可供地" and hit["use_name"].render() == "二类工业用地"
+    assert codes(indexed.search(IPB, {"q": "衡东", "status": "in_listing"})) == ["HD-03"]
+    assert codes(indexed.search(IPB, {"q": "地块", "location": "PARK:hexi"})) == ["HX-01", "HX-02"]
+    assert indexed.search(IPB, {"q": "无此地块"})["items"] == []
+
+
+def test_a_parcel_s_entry_follows_its_status_and_the_project_it_is_meant_for(indexed):
+    indexed.change_status(LAND, "HD-04", {"status": "ready", "reason": "征收完成"})
+    assert codes(indexed.search(IPB, {"q": "衡东", "status": "ready"})) == ["HD-01", "HD-02", "HD-04", "HD-05"]
+    indexed.call("on_contract_drafted", Envelope("contracts.drafted", Actor(**IPB), project_id="p9", payload={
+        "version": 1, "parcel": {"code": "HD-05", "ref": "ZS2026-0009", "project_name": "年产3万吨高端铝型材项目"}}).dump())
+    hit, = indexed.search(IPB, {"q": "铝型材"})["items"]  # found by the project it is meant for
+    assert hit["code"] == "HD-05" and hit["project"]["ref"] == "ZS2026-0009"
+
+
+def test_parcel_search_is_for_those_who_read_the_parcels_and_refuses_a_bad_query(indexed):
+    with pytest.raises(NotAllowed):
+        indexed.search(AUDIT, {"q": "河西"})
+    with pytest.raises(InvalidInput) as bad:
+        indexed.search(IPB, {"q": "河西", "status": "sold"})
+    assert "status" in bad.value.details
+    with pytest.raises(InvalidInput):
+        indexed.search(IPB, {"q": ""})

@@ -78,3 +78,19 @@ def test_the_index_is_the_database_s_own(engine):
         else:
             indexes = set(c.execute(text("select indexdef from pg_indexes where tablename='search_entries'")).scalars())
             assert any("gin_trgm_ops" in i for i in indexes)
+
+
+def test_two_services_hits_are_ranked_as_one_list():
+    """The gateway's /api/search: the coordinator's hits and the land reserve's parcels in ``rank``'s order — an
+    exact code first, then a name that starts with the fragment, then where it occurs, the shorter name first."""
+    projects = [{"kind": "project", "ref": "ZS2026-0002", "name": "河西铝型材深加工项目", "investor": "衡阳华鑫铝业有限公司",
+                 "credit_code": "91430400MA4L12345X"},
+                {"kind": "project", "ref": "ZS2026-0001", "name": "年产5万吨铝型材项目（河西）", "investor": None,
+                 "credit_code": None}]
+    parcels = [{"kind": "parcel", "ref": "HX-01", "name": "河西新区一号地块", "investor": None, "credit_code": None},
+               {"kind": "parcel", "ref": "HX-02", "name": "河西新区二号地块", "investor": None, "credit_code": None}]
+    merged = search.merge("河西", [projects, parcels], limit=10)
+    assert [h["ref"] for h in merged] == ["HX-01", "HX-02", "ZS2026-0002", "ZS2026-0001"]  # 8 characters before 10
+    assert [h["ref"] for h in search.merge("hx-02", [projects, parcels], limit=10)][:1] == ["HX-02"]  # its code
+    assert [h["ref"] for h in search.merge("河西", [projects, parcels], limit=2)] == ["HX-01", "HX-02"]
+    assert search.merge("河西", [[], []], limit=5) == []

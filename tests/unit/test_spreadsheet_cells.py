@@ -76,9 +76,18 @@ def test_the_offices_tables_show_hostile_names_as_text():
     assert {c.value for c in cells if isinstance(c.value, str) and c.value[1:] in HOSTILE} >= {"'" + HOSTILE[0]}
 
 
+def test_the_sample_workbooks_show_hostile_names_as_text():
+    """zhaoshang/samples.py: the roster and parcel workbooks the demo imports."""
+    from zhaoshang import samples
+
+    ws = load_workbook(io.BytesIO(samples.workbook("表", ["名称"], [[name] for name in HOSTILE])))["表"]
+    assert [ws.cell(row=r, column=1).value for r in range(2, 2 + len(HOSTILE))] == ["'" + h for h in HOSTILE]
+
+
 def test_every_workbook_writer_goes_through_the_helper():
     """A module that makes workbooks with openpyxl imports shared.spreadsheet, and has its test above."""
-    tested = {"services/coordinator/workbook.py", "services/coordinator/summary_report.py", "shared/sheets.py"}
+    tested = {"services/coordinator/workbook.py", "services/coordinator/summary_report.py", "shared/sheets.py",
+              "zhaoshang/samples.py"}
     writers = {str(p.relative_to(ROOT)) for folder in ("services", "shared", "zhaoshang")
                for p in (ROOT / folder).rglob("*.py")
                if re.search(r"from openpyxl import .*\bWorkbook\b|openpyxl\.Workbook\(", p.read_text(encoding="utf-8"))}

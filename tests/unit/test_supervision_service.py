@@ -193,6 +193,11 @@ def test_a_problem_open_7_days_goes_to_the_liaison_leader(s, clock):
     tracking = s.raise_problem(PARK, "p1", {"description": "用地指标未落实", "owner": "unit:LAND"})
     problem = tracking["problems"][0]
     assert problem["escalation_due"].startswith("2026-09-08T10:00")
+    # the owner's to-do (the coordinator's workbench hears it): what, whose, by when
+    raised, = s.said("supervision.problem_raised")
+    assert (raised["problem_id"], raised["problem"], raised["owner"], raised["escalation_due"]) == (
+        problem["id"], "用地指标未落实", "unit:LAND", "2026-09-08")
+    assert raised["reason"] == "提出问题：用地指标未落实（责任：县国土资源局）"
     clock.now = T0 + dt.timedelta(days=7) - dt.timedelta(seconds=1)
     s.record_progress(PARK, "p1", {"note": "keeps the project from going stale"})
     assert s.fire_due_deadlines() == 0
@@ -207,8 +212,12 @@ def test_a_problem_open_7_days_goes_to_the_liaison_leader(s, clock):
     # LAND, which owns it, resolves it
     land = {"user_id": "u-land", "position": "bureau_head", "unit": "LAND"}
     s.resolve_problem(land, "p1", problem["id"], {"resolution": "县政府专题会议调剂指标"})
+    resolved, = s.said("supervision.problem_resolved")
+    assert (resolved["problem_id"], resolved["owner"], resolved["resolution"]) == (
+        problem["id"], "unit:LAND", "县政府专题会议调剂指标")
     with pytest.raises(Conflict):
         s.resolve_problem(land, "p1", problem["id"], {"resolution": "again"})
+    assert len(s.said("supervision.problem_resolved")) == 1
 
 
 def test_a_problem_resolved_in_time_is_never_escalated_and_without_a_liaison_leader_goes_to_the_policys_position(

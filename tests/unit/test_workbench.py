@@ -118,6 +118,48 @@ def test_the_to_dos_of_a_rebuilt_ledger_are_the_same(coord):
     assert [(b["items"], b["counts"]) for b in before] == [(a["items"], a["counts"]) for a in after]
 
 
+def problem(event_type: str, project: str, problem_id: int, owner: str, day: int, **more) -> Envelope:
+    return Envelope(event_type, IPB, project_id=project, occurred_at=shanghai(2026, 12, day), payload={
+        "ref": None, "name": None, "responsible_unit": None, "problem_id": problem_id, "problem": f"问题{problem_id}",
+        "owner": owner, "reason": "x", **more})
+
+
+def test_a_problem_raised_awaits_its_owner_until_resolved_with_its_escalation_date(coord):
+    """R11: supervision's problem is a to-do of the unit that must solve it (its owner, else the responsible unit),
+    due on its escalation date, opening the project's problems; resolved, it is gone."""
+    feed(coord, problem("supervision.problem_raised", "p3", 7, "unit:LAND", 8, escalation_due="2026-12-15"))
+    feed(coord, problem("supervision.problem_raised", "p3", 8, "position:county_magistrate", 9,
+                        escalation_due="2026-12-16"))
+    land = coord.workbench({"user_id": "u-land", "position": "bureau_head", "unit": "LAND"})
+    assert kinds(land) == [("resolve_problem", "ZS2026-0003")] and land["counts"] == {"resolve_problem": 1}
+    item, = land["items"]
+    assert (item["due"], item["subject"], item["problem_id"], item["operation"]) == (
+        "2026-12-15", "问题7", 7, "supervision.resolve_problem")
+    hexi = coord.workbench(HEXI_HEAD)  # owned by a position: the responsible unit (Hexi park) resolves it
+    assert kinds(hexi) == [("decide", "ZS2026-0003"), ("resolve_problem", "ZS2026-0003")]
+    assert hexi["counts"] == {"decide": 1, "resolve_problem": 1}
+    assert [i["due"] for i in hexi["due_soon"]] == ["2026-12-16"]  # within policy's 7 days of 2026-12-10
+    timeline = [e["kind"] for e in coord.get_project(CLERK, "p3")["timeline"]]
+    assert timeline.count("supervision.problem_raised") == 2
+    feed(coord, problem("supervision.problem_resolved", "p3", 7, "unit:LAND", 10, resolution="已协调"))
+    assert coord.workbench({"user_id": "u-land", "position": "bureau_head", "unit": "LAND"})["counts"] == {}
+    # resolved before it was heard raised (queues do not keep order): never awaited
+    feed(coord, problem("supervision.problem_resolved", "p3", 9, "unit:LAND", 10, resolution="已协调"))
+    feed(coord, problem("supervision.problem_raised", "p3", 9, "unit:LAND", 9, escalation_due="2026-12-16"))
+    assert coord.workbench({"user_id": "u-land", "position": "bureau_head", "unit": "LAND"})["items"] == []
+    # the rebuilt ledger awaits the same
+    coord.rebuild_ledger({"user_id": "u-d", "position": "ipb_director", "unit": "IPB"})
+    assert kinds(coord.workbench(HEXI_HEAD)) == [("decide", "ZS2026-0003"), ("resolve_problem", "ZS2026-0003")]
+
+
+def test_an_ended_project_awaits_no_problem():
+    row = {**ledger.blank("p"), "state": "terminated", "responsible_unit": "PARK:hexi",
+           "problems": {"1": {"owner": "unit:LAND", "text": "x", "due": "2026-12-15", "resolved": False}}}
+    assert workbench.awaiting(row, POLICY) == []
+    row["state"] = "construction"
+    assert [(e["kind"], e["unit"]) for e in workbench.awaiting(row, POLICY)] == [("resolve_problem", "LAND")]
+
+
 def test_the_decision_route_names_who_decides_and_signs():
     row = {**ledger.blank("p"), "state": "escalated", "responsible_unit": "PARK:hengdong",
            "route": {"escalated": True, "decides": ["party_secretary", "county_magistrate"], "signs": "county_magistrate"},

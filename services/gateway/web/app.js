@@ -13,8 +13,8 @@ import {
 import { nextSteps, opinionForm, decisionForm, signForm, downloadButton, custodianForm, isHead } from './lifecycle.js';
 import { usersPage } from './admin.js';
 import {
-  workbenchPage, inboxPage, searchPage, searchBox, refreshBadge, basicCard, attachmentsCard, printLedger, printProject,
-  printApproval, wan,
+  workbenchPage, inboxPage, searchPage, searchBox, refreshBadge, basicCard, attachmentsCard, problemsCard, printLedger,
+  printProject, printApproval, wan,
 } from './workbench.js';
 import { setRules, setPeople, personName } from './ui.js';
 import { rosterPage, eventsPage, eventPage, effectivenessPage, assessmentPage } from './leadership.js';
@@ -377,13 +377,14 @@ async function projectPage(params, id) {
             [FIGURES.includes(f.name) ? t(`fig.${f.name}`) : f.name, h('td.num', figureValue(f)), t(`fig.unit.${f.unit}`, f.unit), f.formula]),
           { id: 'figures-table' }), links);
       }), { id: 'card-accounting' })];
+  if (!['lead', 'rejected'].includes(project.state)) cards.push(problemsCard(project, params, () => route()));
   cards.push(attachmentsCard(project, () => route()));
   if (!AFTER_SIGNING.includes(project.state) && !['signed', 'terminated', 'rejected'].includes(project.state)) {
     cards.push(parcelsCard(project.id));
     const forecast = plannedForecast(project.facts || {}, (project.facts || {}).land_mu);
     if (forecast) cards.push(forecast);
   }
-  const first = FIRST[project.state] || [];  // the cards of the present stage first
+  const first = params.get('todo') === 'resolve_problem' ? ['card-problems'] : FIRST[project.state] || [];  // the cards of the present stage first
   cards.sort((a, b) => (first.includes(b.id) ? 1 : 0) - (first.includes(a.id) ? 1 : 0));
   main.append(h('div.grid.wide', cards),
     h('section.card', { id: 'timeline' }, h('h2', t('project.timeline')),
@@ -395,7 +396,7 @@ async function projectPage(params, id) {
     h('p.no-print', { id: 'approval-links' },
       h('a.button', { href: `#/print/approval/${enc(project.id)}?kind=review`, id: 'approval-review' }, t('approval.review_title')), ' ',
       h('a.button', { href: `#/print/approval/${enc(project.id)}?kind=decision`, id: 'approval-decision' }, t('approval.decision_title'))));
-  if (params.get('todo')) (document.querySelector('#steps form') || steps).scrollIntoView({ block: 'start' });
+  if (params.get('todo') && params.get('todo') !== 'resolve_problem') (document.querySelector('#steps form') || steps).scrollIntoView({ block: 'start' });
 }
 
 async function reviewDesk() {

@@ -3,7 +3,9 @@
 import { h, clear, table } from './dom.js';
 import { t, stateName, when } from './i18n.js';
 import * as api from './api.js';
-import { refusal, notice, card, submitting, field, select, input, unitName, posName, personName, stateTag, fill } from './ui.js';
+import {
+  refusal, notice, card, submitting, field, select, input, textarea, unitName, posName, personName, stateTag, fill, UNITS,
+} from './ui.js';
 
 const enc = encodeURIComponent;
 const STATES = ['lead', 'filed', 'under_review', 'returned', 'approved', 'rejected', 'assigned', 'negotiating', 'escalated',
@@ -26,6 +28,7 @@ export function todoHref(item) {
   if (item.kind === 'opinion') return '#/desk/review';
   if (item.kind === 'file_lead') return `#/leads/${enc(item.project_id)}`;
   if (['decide', 'principal_decision', 'sign'].includes(item.kind)) return '#/desk/decisions';
+  if (item.kind === 'resolve_problem') return `#/projects/${enc(item.project_id)}?todo=resolve_problem&problem=${enc(item.problem_id)}`;
   return `#/projects/${enc(item.project_id)}?todo=${enc(item.kind)}`;
 }
 
@@ -129,9 +132,14 @@ export function searchBox() {
   return h('div.search', { role: 'search' }, box, list);
 }
 
-const hitItem = x => h('li', { 'data-project': x.project_id }, h('a', { href: `#/projects/${enc(x.project_id)}` },
-  h('strong', `${x.ref || ''} ${x.name}`), ' ', h('span.muted', [x.investor, x.credit_code].filter(Boolean).join(' · ')),
-  ' ', h('span.tag', { 'data-state': x.state }, stateName(x.state))));
+// A hit: a lead or project (its page), or a parcel of the land reserve (its page on the plan's side)
+const hitHref = x => (x.kind === 'parcel' ? `#/land/${enc(x.ref)}` : `#/projects/${enc(x.project_id)}`);
+const hitWhat = x => (x.kind === 'parcel' ? [t('search.parcel'), x.parcel.location_name, mu(x.parcel.area_mu)]
+  : [x.investor, x.credit_code]).filter(Boolean).join(' · ');
+const hitState = x => (x.kind === 'parcel' ? h('span.tag', { 'data-status': x.state }, x.parcel.status_name)
+  : h('span.tag', { 'data-state': x.state }, stateName(x.state)));
+const hitItem = x => h('li', x.kind === 'parcel' ? { 'data-parcel': x.ref } : { 'data-project': x.project_id },
+  h('a', { href: hitHref(x) }, h('strong', `${x.ref || ''} ${x.name}`), ' ', h('span.muted', hitWhat(x)), ' ', hitState(x)));
 
 export async function searchPage(main, params) {
   const q = params.get('q') || '';
@@ -153,9 +161,10 @@ export async function searchPage(main, params) {
   for (const k of ['state', 'unit', 'year']) if (params.get(k)) query.set(k, params.get(k));
   const found = await api.get(`/api/search?${query}`);
   main.append(h('section.card', { id: 'search-hits' }, h('p.muted', fill(t('search.found'), { n: found.items.length, q })),
-    found.items.length ? table([t('lead.ref'), t('lead.project_name'), t('lead.investor'), t('lead.credit_code'), t('ledger.state'), t('ledger.unit')],
-      found.items.map(x => [h('a', { href: `#/projects/${enc(x.project_id)}` }, x.ref || ''), x.name, x.investor || '—',
-        x.credit_code || '—', stateTag(x.state), unitName(x.unit)]), { id: 'search-table' }) : h('p.muted', t('search.none'))));
+    found.items.length ? table([t('lead.ref'), t('search.name'), t('lead.investor'), t('lead.credit_code'), t('ledger.state'), t('ledger.unit')],
+      found.items.map(x => [h('a', { href: hitHref(x) }, x.ref || ''), x.name,
+        x.kind === 'parcel' ? `${t('search.parcel')} ${mu(x.parcel.area_mu)}` : x.investor || '—', x.credit_code || '—',
+        x.kind === 'parcel' ? hitState(x) : stateTag(x.state), unitName(x.unit)]), { id: 'search-table' }) : h('p.muted', t('search.none'))));
 }
 
 // -- the project file: basic information, documents, attachments -----------------------------------------------------
@@ -228,6 +237,58 @@ export function attachmentsCard(project, again) {
     if (file.may_attach.length) body.append(h('h3', t('file.upload')), form);
     return body;
   }, { id: 'card-attachments' });
+}
+
+// -- the problems raised on the project (R11: supervision's tracking): each open one resolved by its owner's unit,
+// the responsible unit or IPB; a new one raised by IPB, the LG or the responsible unit ---------------------------------
+const ownerName = owner => {
+  const [kind, value] = String(owner || '').split(/:(.*)/s);
+  return kind === 'unit' ? unitName(value) : kind === 'position' ? posName(value) : (value || owner || '—');
+};
+
+export function problemsCard(project, params, again) {
+  const base = `/api/projects/${enc(project.id)}/tracking`;
+  const me = api.currentUser() || {};
+  return card(t('problems.title'), async () => {
+    const [tracking, ops] = await Promise.all([api.get(base), api.myOperations()]);
+    const unit = tracking.responsible_unit;
+    const mayResolve = pr => api.may(ops, 'supervision.resolve_problem')
+      && (me.unit === 'IPB' || me.unit === unit || pr.owner === `unit:${me.unit}`);
+    const status = pr => (pr.resolved_at ? h('span.tag.ok', t('problems.resolved'))
+      : pr.escalated_at ? h('span.tag.bad', t('problems.escalated')) : h('span.tag.warn', t('problems.open')));
+    const item = pr => h('li.problem', { 'data-id': pr.id, 'data-open': String(!pr.resolved_at) },
+      h('div', h('strong', pr.description), ' ', status(pr)),
+      h('div.muted', `${t('problems.owner')}：${ownerName(pr.owner)} · ${t('problems.raised')}：${when(pr.raised_at)} · `
+        + `${t('problems.escalation_due')}：${String(pr.escalation_due || '').slice(0, 10)}`),
+      pr.resolved_at ? h('div', `${t('problems.resolution')}：${pr.resolution || ''}（${personName(pr.resolved_by)}，${when(pr.resolved_at)}）`) : null,
+      !pr.resolved_at && mayResolve(pr) ? submitting(h('form.form.resolve-form', { 'data-problem': pr.id },
+        field(t('problems.resolution'), textarea(`resolution-${pr.id}`, '', { name: 'resolution', required: true, maxlength: 1000 })),
+        h('div.full', h('button.primary', { type: 'submit' }, t('problems.resolve')))),
+      v => api.post(`${base}/problems/${pr.id}/resolution`, { resolution: v.resolution }),
+      (_, out) => { out.append(notice(t('problems.resolved_notice'))); setTimeout(again, 600); }) : null);
+    const body = h('div', tracking.problems.length ? h('ul.problems', { id: 'problems-list' }, tracking.problems.map(item))
+      : h('p.muted', { id: 'problems-none' }, t('problems.none')));
+    if (api.may(ops, 'supervision.raise_problem') && ['IPB', 'LG', unit].includes(me.unit)) {
+      const owners = [...new Set([unit, ...UNITS.filter(u => u !== 'LG')].filter(Boolean))];
+      body.append(h('details', { id: 'raise-problem' }, h('summary', t('problems.raise')),
+        submitting(h('form.form', { id: 'raise-problem-form' },
+          field(t('problems.description'), textarea('description', '', { required: true, maxlength: 1000 })),
+          field(t('problems.owner'), select('owner', owners.map(u => [`unit:${u}`, unitName(u)]), { required: true })),
+          h('div.full', h('button.primary', { type: 'submit' }, t('problems.raise')))),
+        v => api.post(`${base}/problems`, { description: v.description, owner: v.owner }),
+        (_, out) => { out.append(notice(t('problems.raised_notice'))); setTimeout(again, 600); })));
+    }
+    if (params && params.get('todo') === 'resolve_problem') {
+      const wanted = params.get('problem');
+      setTimeout(() => {
+        const form = document.querySelector(`#card-problems form.resolve-form[data-problem="${CSS.escape(wanted || '')}"]`)
+          || document.querySelector('#card-problems form.resolve-form');
+        (form || document.getElementById('card-problems')).scrollIntoView({ block: 'start' });
+        if (form) form.querySelector('textarea').focus();
+      }, 0);
+    }
+    return body;
+  }, { id: 'card-problems' });
 }
 
 // The project's other documents (the contract's versions, the accounting report), where the user may read them.
