@@ -34,10 +34,17 @@ CREDIT_CODE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUW-Y]{18}(?![0-9A-Z])")
 """A unified social credit code in a text (its letters start inside the code: taken out whole first)."""
 
 
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:?\d{2}|Z)?")
+"""A timestamp as the wire has it (2026-12-07T05:23:00+08:00): never what a person reads (its "T05" would pass as a
+policy term's number)."""
+
+
 def latin_leaks(text: str) -> list[str]:
-    """Runs of Latin letters in a Chinese text that are not allowed codes."""
+    """Runs of Latin letters in a Chinese text that are not allowed codes, and wire timestamps."""
     text = CREDIT_CODE.sub(" ", text or "")
-    return [run for run in LATIN_RUN.findall(text) if not any(p.fullmatch(run) for p in ALLOWED)]
+    moments = [m.group(0) for m in ISO_MOMENT.finditer(text)]
+    text = ISO_MOMENT.sub(" ", text)
+    return moments + [run for run in LATIN_RUN.findall(text) if not any(p.fullmatch(run) for p in ALLOWED)]
 
 
 def chinese_leaks(text: str) -> list[str]:

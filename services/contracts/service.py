@@ -32,6 +32,7 @@ from shared.bus import on_event
 from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
+from shared.catch_up import CatchUp, Emits, waits_for
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
@@ -48,10 +49,11 @@ from shared.wire.contracts import (
 OBLIGATION_SCAN_SECONDS = 60  # how often obligations are checked against their dates (operational, not policy)
 
 
-class ContractsService:
+class ContractsService(Emits):
     name = "contracts"
 
     db = Database(models.metadata)
+    catch_up = CatchUp()
     relay = OutboxRelay()
     policy = PolicyData()
     calendar = Calendar()
@@ -125,6 +127,8 @@ class ContractsService:
 
     # -- R6: drafting and legal review -------------------------------------------------------------
     @rpc
+    @waits_for("intake.project_filed", "negotiation.unit_assigned", "negotiation.decided",
+               "negotiation.principals_decided")
     def draft(self, actor, project_id, terms):
         """IPB drafts the next numbered version from the decided terms (R5) and its dates, obligations and other
         terms; its text is a Word document."""
@@ -337,6 +341,7 @@ class ContractsService:
         return self.get_contract(actor.dump(), project_id)
 
     @rpc
+    @waits_for("coordinator.project_state_changed", lifecycle=models.projects)
     def hand_to_archives(self, actor, project_id, data=None):
         """When the project is closed (or terminated after signing), the contract goes to ARCH and the hand-over is
         recorded (R13)."""

@@ -27,6 +27,7 @@ from shared import holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
+from shared.catch_up import CatchUp, Emits, waits_for
 from shared.db import Database, handled_once
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
@@ -46,10 +47,11 @@ DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise data store, the per-mu evaluation
+class SupervisionService(FiguresMixin, BenefitMixin, Emits):  # R17: the enterprise data store, the per-mu evaluation
     name = "supervision"
 
     db = Database(models.metadata)
+    catch_up = CatchUp()
     relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
@@ -198,6 +200,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         return self._tracking_view(session, project_id)
 
     @rpc
+    @waits_for("intake.project_filed")
     def record_progress(self, actor, project_id, data):
         """Progress as it happens (the first of the "four promptnesses"); it clears a stale flag."""
         actor = Actor.load(actor)
@@ -213,6 +216,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
+    @waits_for("intake.project_filed")
     def raise_problem(self, actor, project_id, data):
         """A problem with its owner; open for the escalation period, it goes to the liaison leader."""
         actor = Actor.load(actor)
@@ -266,6 +270,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
+    @waits_for("intake.project_filed")
     def set_contacts(self, actor, project_id, data):
         """IPB names the project's responsible person and liaison leader (R10)."""
         actor = Actor.load(actor)
@@ -296,6 +301,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
 
     # -- special reports to the Leading Group (R7, R11) ------------------------------------------------------
     @rpc
+    @waits_for("intake.project_filed")
     def file_special_report(self, actor, project_id, data):
         """A special report to the Leading Group: an unfinished review, or a project that cannot go ahead."""
         actor = Actor.load(actor)
@@ -311,7 +317,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
             store.add_report(uow.session, ref=report_ref, project_id=project_id, cause=data["cause"],
                              summary=data["summary"], document=ref.dump(), filed_by=actor.dump(), filed_at=now)
             self._announce_report(uow, actor, report_ref)
-        return self._report_view(store.report(self.db.session, report_ref))
+        return self._report_view(self.db.session, store.report(self.db.session, report_ref))
 
     @rpc
     def special_reports(self, actor, project_id=None):
@@ -321,7 +327,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         project = (store.find_project(session, project_id) or {}) if project_id else {}
         authorize(actor, "supervision.read_special_reports", self.policy.authority,
                   responsible_unit=project.get("responsible_unit") or "-")
-        return [self._report_view(r) for r in items]
+        return [self._report_view(session, r) for r in items]
 
     @rpc
     def special_report(self, actor, ref):
@@ -331,11 +337,11 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         project = store.find_project(session, item["project_id"]) or {}
         authorize(actor, "supervision.read_special_reports", self.policy.authority,
                   responsible_unit=project.get("responsible_unit") or "-")
-        return self._report_view(item)
+        return self._report_view(session, item)
 
     def _announce_report(self, uow, actor: Actor, ref: str) -> None:
         """``supervision.special_report_filed``: the coordinator's copy of the register, and the notice."""
-        report = self._report_view(store.report(uow.session, ref))
+        report = self._report_view(uow.session, store.report(uow.session, ref))
         uow.emit(Envelope("supervision.special_report_filed", actor, project_id=report["project_id"], payload={
             **{k: v for k, v in report.items() if k != "cause_name"}, "report_ref": ref, **self._facts(store.project(uow.session, report["project_id"])),
             **reason(_("special report {ref} to the Leading Group filed ({cause:report_cause}): {summary}", ref=ref,
@@ -543,9 +549,11 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         return schema(TrackingSchema).dump(view)
 
     @staticmethod
-    def _report_view(item: dict) -> dict:
+    def _report_view(session, item: dict) -> dict:
+        project = store.find_project(session, item["project_id"]) or {}
         return schema(SpecialReportSchema).dump({**item, "filed_at": to_shanghai(item["filed_at"]),
-                                                 "cause_name": _("{cause:report_cause}", cause=item["cause"])})
+                                                 "cause_name": _("{cause:report_cause}", cause=item["cause"]),
+                                                 "project_ref": project.get("ref"), "project_name": project.get("name")})
 
 
 def _owner(address: str):

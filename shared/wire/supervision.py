@@ -142,6 +142,8 @@ class StalledGroupSchema(Schema):
 class SpecialReportSchema(Schema):
     ref = fields.String()
     project_id = fields.String()
+    project_ref = fields.String(allow_none=True)
+    project_name = fields.String(allow_none=True)
     cause = fields.String()
     cause_name = Text(metadata={"description": "the cause by name"})
     summary = fields.String()

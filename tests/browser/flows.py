@@ -182,7 +182,6 @@ class Walk:
         self.page, self.output, self.base = page, Path(output), base
         self.people, self.password = people, password
         self.shots: list[str] = []
-        self.retries = 0
         self.project_id = None
         self.states: list[str] = []
         self.sign_ins: list[list] = []  # [README step, user id]
@@ -227,23 +226,18 @@ class Walk:
         self.states.append(state)
 
     def submit(self, form: str, then: str):
-        """Submit ``form`` and wait for ``then``; a conflict (a service not yet told of the last step: events take
-        a moment) is tried again, a few times; any other refusal fails the walk with its text."""
-        for attempt in range(8):
-            self.page.evaluate("document.querySelectorAll('#step-done .notice, .result > *').forEach(e => e.remove())")
-            self.page.click(f"{form} button[type=submit]")
-            outcome = self.page.wait_for_selector(f"{then}, {form} .refusal, {form} .confirm-yes", timeout=20_000)
-            if outcome.evaluate("e => e.matches('.confirm-yes')"):
-                outcome.click()
-                outcome = self.page.wait_for_selector(f"{then}, {form} .refusal", timeout=20_000)
-            if not outcome.evaluate("e => e.matches('.refusal')"):
-                ready(self.page)
-                return outcome
-            if outcome.get_attribute("data-error") != "conflict":
-                raise AssertionError(f"{form} refused: {outcome.inner_text()}")
-            self.retries += 1
-            self.page.wait_for_timeout(300 * (attempt + 1))
-        raise AssertionError(f"{form} still refused as a conflict: {outcome.inner_text()}")
+        """Submit ``form`` and wait for ``then``; any refusal fails the walk with its text (a step taken right after
+        the one before it is never refused on timing: shared/catch_up.py)."""
+        self.page.evaluate("document.querySelectorAll('#step-done .notice, .result > *').forEach(e => e.remove())")
+        self.page.click(f"{form} button[type=submit]")
+        outcome = self.page.wait_for_selector(f"{then}, {form} .refusal, {form} .confirm-yes", timeout=20_000)
+        if outcome.evaluate("e => e.matches('.confirm-yes')"):
+            outcome.click()
+            outcome = self.page.wait_for_selector(f"{then}, {form} .refusal", timeout=20_000)
+        if outcome.evaluate("e => e.matches('.refusal')"):
+            raise AssertionError(f"{form} refused ({outcome.get_attribute('data-error')}): {outcome.inner_text()}")
+        ready(self.page)
+        return outcome
 
     def fill(self, form: str, values: dict):
         """The form's fields by name: text typed in, an option chosen."""
@@ -412,7 +406,7 @@ def whole_life(page, output, base, lead, people, password):
     p.wait_for_selector("#archived")
     seen["who"] = p.inner_text("#who")
     w.shot("7-05-archived")
-    return {"project_id": w.project_id, "screenshots": w.shots, "retries": w.retries, "states": w.states,
+    return {"project_id": w.project_id, "screenshots": w.shots, "states": w.states,
             "sign_ins": w.sign_ins, "requests": w.requests, "signing_in_seconds": round(w.signing_in, 1), **seen}
 
 

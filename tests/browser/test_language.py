@@ -8,9 +8,10 @@ reserve and its catalog, the targets), LAND's parcels and the Leading Group's ro
 planned.  Each position of the README's people signs in with a password and opens every page of the web app: the
 workbench, the inbox, search, the overview, the three books of the ledger, the leads (the list, the form, a lead),
 the projects (the list and each project's page), the desks, the Leading Group, the events, the effectiveness, the
-assessment, the land reserve and a parcel, the print views, and (an administrator) the users.  What a page shows
-that is data — names of projects, investors and persons, what people typed, e-mail addresses and web addresses — is
-left out before the check; anything else is the interface's own.  Screenshots: tests/browser/output/lang-*.png.
+assessment, the land reserve and a parcel, the per-mu benefit evaluation, the print views, and (an administrator)
+the users.  What a page shows that is data — names of projects, investors and persons, what people typed, e-mail
+addresses and web addresses — is left out before the check; anything else is the interface's own.  IPB's clerk
+reads them on a phone (390 px) too.  Screenshots: tests/browser/output/lang-<user>-<width>-<language>-<page>.png.
 """
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def county(web, module_platform, tmp_path_factory):
     routes = ["/", "/inbox", "/search?q=项目", "/overview", "/ledger?book=information", "/ledger?book=negotiation",
               "/ledger?book=contracted", "/leads", "/leads/new", f"/leads/{leads[0]['id']}", "/projects",
               *(f"/projects/{p['id']}" for p in projects), "/desk/review", "/desk/decisions", "/desk/reports",
-              "/desk/custody", "/leading-group", "/events", f"/events/{event['id']}",
+              "/desk/custody", "/leading-group", "/events", f"/events/{event['id']}", "/benefit",
               f"/events/effectiveness?year={year}", f"/assessment?period={year}", "/land", "/land/HD-01",
               "/print/ledger?book=contracted", f"/print/project/{archived}", f"/print/approval/{archived}?kind=decision"]
     admin = {"user_id": ADMIN["user_id"], "position": ADMIN["position"], "unit": ADMIN["unit"]}
@@ -117,9 +118,9 @@ def leaks(text: str, names: set[str], locale: str) -> list[str]:
     return latin_leaks(text) if locale == "zh-CN" else chinese_leaks(text)
 
 
-def sweep(county, who: dict, locale: str, routes: list[str]) -> list[str]:
+def sweep(county, who: dict, locale: str, routes: list[str], width: int = 1366) -> list[str]:
     seen = run_flow("language_flows:pages", base=county["base"], user_id=who["user_id"], password=PASSWORD, lang=locale,
-                    routes=routes, tag=who["user_id"].replace(".", "-"))
+                    routes=routes, tag=f"{who['user_id'].replace('.', '-')}-{width}", width=width)
     found = []
     for route, read in seen.items():
         # a field's hint is an example of what is typed (Chinese in both languages); in Chinese it is checked too
@@ -147,3 +148,9 @@ def test_the_users_page_reads_in_chinese_for_the_administrator(county):
 def test_every_page_reads_in_english_but_for_its_data(county, position):
     found = sweep(county, sample_user(county, position), "en", county["routes"])
     assert not found, f"{len(found)} leak(s) for {position}:\n" + "\n".join(found)
+
+
+def test_every_page_reads_in_chinese_on_a_phone(county):
+    """The same pages at 390 px (a phone: the navigation, tables and cards laid out otherwise), as IPB's clerk."""
+    found = sweep(county, sample_user(county, "ipb_clerk"), "zh-CN", county["routes"], width=390)
+    assert not found, f"{len(found)} leak(s):\n" + "\n".join(found)

@@ -337,8 +337,8 @@ async function projectPage(params, id) {
               x.withdrawal_reason || '']), { id: 'policy-terms-table' })] : null,
           n.decided_terms ? [h('h3', t('project.decided_terms')), h('dl.kv', { id: 'decided-terms' },
             h('dt', t('terms.land_mu')), h('dd', n.decided_terms.land_mu),
-            h('dt', t('terms.total')), h('dd', n.decided_terms.total_investment),
-            h('dt', t('terms.fai')), h('dd', n.decided_terms.fixed_asset_investment),
+            h('dt', t('terms.total')), h('dd', wan(n.decided_terms.total_investment)),
+            h('dt', t('terms.fai')), h('dd', wan(n.decided_terms.fixed_asset_investment)),
             h('dt', t('terms.intensity')), h('dd', `${n.decided_terms.intensity_wan_per_mu} 万元/亩`))] : null);
       }), { id: 'card-negotiation' }),
       card(t('project.route'), reached('assigned', async () => {
@@ -463,9 +463,9 @@ async function reportsDesk() {
     }, { id: 'card-lapsed' }),
     card(t('reports.register'), async () => {
       const reports = await api.get('/api/special-reports');
-      return reports.length ? table(['', t('lead.ref'), t('project.reason'), t('project.at')], reports.map(r =>
-        [r.ref, h('a', { href: `#/projects/${enc(r.project_id)}` }, r.project_ref || r.project_name || t('project.title')), r.summary,
-          when(r.filed_at)])) : h('p.muted', t('common.none'));
+      return reports.length ? table([t('report.ref'), t('lead.project_name'), t('report.cause'), t('report.summary'), t('project.at')],
+        reports.map(r => [r.ref, h('a', { href: `#/projects/${enc(r.project_id)}` }, [r.project_ref, r.project_name].filter(Boolean).join(' ') || t('project.title')),
+          r.cause_name || t(`cause.${r.cause}`, r.cause), r.summary, when(r.filed_at)])) : h('p.muted', t('common.none'));
     }, { id: 'card-register' })));
 }
 

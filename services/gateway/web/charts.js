@@ -29,7 +29,9 @@ export function barChart(items, { width = 560, height = 220, title = '' } = {}) 
 
 // items: [{label, value, minimum?}] -> horizontal bars, a dashed line at each item's minimum
 export function hBarChart(items, { width = 560, row = 26, title = '' } = {}) {
-  const labelW = 120, pad = 40;
+  // the labels' column as wide as the longest label (11px text: a Chinese character 11px, a Latin one about 6.6px)
+  const textW = l => [...String(l ?? '')].reduce((w, c) => w + (c.charCodeAt(0) > 255 ? 11 : 6.6), 0);
+  const labelW = Math.min(width * 0.45, Math.max(80, ...items.map(i => textW(i.label) + 12))), pad = 40;
   const height = items.length * row + 10;
   const max = Math.max(1, ...items.map(i => Math.max(i.value, i.minimum || 0)));
   const scale = v => (width - labelW - pad) * v / max;

@@ -359,8 +359,8 @@ function draftForm(c, latest, k) {
   const shown = (id, value) => h('output', { id, 'data-decided': id }, value || '—');
   const draft = posting(c, 'draft-form', [
     h('p.hint.full', t('terms.decided_hint')),
-    field(t('terms.total'), shown('decided-total', d.total_investment ? money(d.total_investment) : '')),
-    field(t('terms.fai'), shown('decided-fai', d.fixed_asset_investment ? money(d.fixed_asset_investment) : '')),
+    field(t('terms.total'), shown('decided-total', d.total_investment ? `${money(Number(d.total_investment) / 10000)} ${t('unit.wan')}` : '')),
+    field(t('terms.fai'), shown('decided-fai', d.fixed_asset_investment ? `${money(Number(d.fixed_asset_investment) / 10000)} ${t('unit.wan')}` : '')),
     field(t('terms.land_mu'), shown('decided-land', d.land_mu ? `${d.land_mu} ${t('unit.mu')}` : '')),
     field(t('terms.intensity'), shown('intensity', d.intensity_wan_per_mu ? `${d.intensity_wan_per_mu} 万元/亩` : '')),
     field(t('terms.agreed'), shown('decided-agreed', (d.agreed || []).join('；'))),

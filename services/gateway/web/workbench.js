@@ -174,11 +174,11 @@ export function basicCard(project) {
     .filter(Boolean).join(' ') : '—';
   const leader = b.liaison_leader ? [b.liaison_leader.name, posName(b.liaison_leader.position)].filter(Boolean).join(' ') : '—';
   const rows = [
-    ['file.investor', b.investor_name], ['file.credit_code', b.credit_code], ['file.sector', b.sector],
+    ['file.investor', b.investor_name], ['file.credit_code', b.credit_code], ['file.sector', b.sector_name || b.sector],
     ['file.total', wan(b.contracted_investment || b.planned_total_investment)], ['file.fai', wan(b.fixed_asset_investment)],
     ['file.land', mu(b.land_mu)], ['file.location', b.location], ['file.unit', unitName(b.responsible_unit)],
     ['file.person', person], ['file.liaison', leader],
-    ['file.key', b.is_key ? t(`file.key.${b.key_basis || 'threshold'}`) : t('common.no')], ['file.tier', b.tier ? t(`tier.${b.tier}`, b.tier) : '—'],
+    ['file.key', b.is_key ? t(`file.key.${b.key_basis || 'threshold'}`) : t('common.no')], ['file.tier', b.tier ? b.tier_name || b.tier : '—'],
     ['file.registered', `${unitName(b.registered_unit)} ${b.registered_on || ''}`]];
   const contact = h('dd', { id: 'basic-contact' }, '—');
   api.get(`/api/leads/${enc(project.id)}`).then(lead => {   // the contact is the lead's (IPB, the LG, the registering unit)
