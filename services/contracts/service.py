@@ -26,7 +26,7 @@ from datetime import date, datetime
 from nameko.rpc import RpcProxy
 
 from services.contracts import document, domain, models, store
-from shared import audit, holidays, need_to_know, vocabulary
+from shared import audit, holidays, need_to_know, standard_land, vocabulary
 from shared.actor import SYSTEM, Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.rpc import rpc
@@ -77,7 +77,8 @@ class ContractsService(Emits):
         copy_filed_project(uow.session, models.projects, event, {
             "ref": "ref", "project_name": "project_name", "investor_name": "investor_name",
             "planned_total_investment": "planned_total_investment",
-            "planned_fixed_asset_investment": "planned_fixed_asset_investment", "planned_land_mu": "land_mu"},
+            "planned_fixed_asset_investment": "planned_fixed_asset_investment", "planned_land_mu": "land_mu",
+            "sector": "sector"},
             state="pending", version=1)
 
     @on_event("negotiation.unit_assigned")
@@ -142,14 +143,18 @@ class ContractsService(Emits):
             after = domain.next_state("draft", current["state"])
             terms = domain.compose_terms(decided, given)
             domain.check_terms(terms)
+            terms["commitments"] = standard_land.compose(
+                self.policy, current["responsible_unit"], current.get("sector"), given["commitments"],
+                terms["policy_terms"], terms["land_mu"], terms["fixed_asset_investment"], terms["intensity_wan_per_mu"])
             number = store.latest_version(uow.session, project_id) + 1
             stored = {**schema(TermsSchema).dump(terms), **{k: terms[k] for k in ("intensity_wan_per_mu", "agreed",
-                                                                                   "policy_terms")}}
+                                                                                   "policy_terms", "commitments")}}
             stored.update(signatory_position=current["route"]["signs"], decision_round=current["decision_round"])
             stored["parcel"] = self._parcel(actor, stored.get("parcel"), project_id)
+            clauses = [*domain.contract_clauses(stored), *standard_land.contract_lines(stored["commitments"], self.policy)]
             parcel = stored["parcel"] and {**stored["parcel"],
                                            "location_name": vocabulary.unit_name(stored["parcel"]["location"], "zh-CN")}
-            docx = document.render_contract({**stored, "parcel": parcel, "other_terms": domain.contract_clauses(stored)},
+            docx = document.render_contract({**stored, "parcel": parcel, "other_terms": clauses},
                                             project=self._parties(current), version=number, template=self._template())
             store.add_version(uow.session, project_id=project_id, version=number, terms=stored, document=docx,
                               status=domain.DRAFT, drafted_by=actor.dump(), drafted_at=now)
@@ -240,6 +245,7 @@ class ContractsService(Emits):
                                                              "intensity_wan_per_mu", "construction_start", "completion",
                                                              "production")}
                 | ({"parcel": version["terms"]["parcel"]} if version["terms"].get("parcel") else {}),
+                "commitments": version["terms"].get("commitments") or [],
                 "obligations": self._obligation_view(store.obligations_of(uow.session, project_id)),
                 **reason(_("version {version} signed by the {position:position} and {investor}",
                            version=data["version"], position=actor.position,

@@ -168,7 +168,7 @@ class NegotiationService(Emits):
             exact = domain.agreed_land_mu(land["value"], land["unit"], self.policy) if land else None
             total = domain.agreed_amount(data["total_investment"], "total_investment", self.policy)
             fixed = domain.agreed_amount(data["fixed_asset_investment"], "fixed_asset_investment", self.policy)
-            new_terms = domain.session_terms(data, self.policy)
+            new_terms = domain.session_terms(data, self.policy, (current["responsible_unit"], current["sector"]))
             seq = store.add_session(
                 uow.session, project_id, held_on=data["held_on"], stage=data["stage"], participants=data["participants"],
                 agreed=data["agreed"], open_matters=data["open"], exceeding_terms=[t["text"] for t in new_terms if t["exceeds"]],

@@ -23,6 +23,7 @@ from nameko.timer import timer
 from services.supervision import domain, models, store
 from services.supervision.benefit_service import BenefitMixin
 from services.supervision.figures_service import FiguresMixin
+from services.supervision.standard_land import CHECK, StandardLandMixin
 from shared import holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
@@ -47,7 +48,7 @@ DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class SupervisionService(FiguresMixin, BenefitMixin, Emits):  # R17: the enterprise data store, the per-mu evaluation
+class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits):  # R17: data store, evaluation, commitments
     name = "supervision"
 
     db = Database(models.metadata)
@@ -69,6 +70,7 @@ class SupervisionService(FiguresMixin, BenefitMixin, Emits):  # R17: the enterpr
         store.ensure_project(uow.session, event.project_id, ref=event.payload["ref"],
                              name=event.payload["project_name"])
         self._link_enterprise(uow.session, event)  # R17: the investor's grade reaches the ledger
+        self._standard_land_filed(uow.session, event)
 
     @on_event("negotiation.unit_assigned")
     @handled_once
@@ -450,6 +452,8 @@ class SupervisionService(FiguresMixin, BenefitMixin, Emits):  # R17: the enterpr
             return "reminder sent"
         if kind == domain.HOLIDAYS_MISSING:
             return self._holiday_schedule_check(uow, int(row["subject"]), now)
+        if kind == CHECK:  # standard land (R17)
+            return self._fire_standard_land_check(uow, row, now)
         return f"unknown kind {kind}: nothing done"
 
     # -- R16: the official holiday schedules ---------------------------------------------------------------------

@@ -496,3 +496,40 @@ def admin_creates_a_user(page, output, base, admin, password, user):
     who = page.inner_text("#who")
     nav = page.inner_text("#nav")
     return {"refusal": refusal, "users": users, "who": who, "nav": nav, "screenshot": screenshot}
+
+
+def standard_land(page, output, base, project_id, fin, park, year):
+    """R17 on the project page: FIN enters last year's tax, short of the commitment (a rectification opens); the
+    park asks for the check after the rectification (still short: damages); FIN records the payment in full."""
+    card = "#card-standard-land"
+    page.goto(base + as_(fin, f"/projects/{project_id}"))
+    page.wait_for_selector(f"{card} #sl-commitments")
+    ready(page)
+    commitments = page.inner_text(f"{card} #sl-commitments")
+    form = "#sl-figure-form"
+    page.select_option(f"{form} select[name=figure]", "tax")
+    page.fill(f"{form} input[name=year]", str(year))
+    page.fill(f"{form} input[name=value]", "1080")
+    page.select_option(f"{form} select[name=value_unit]", "万元")
+    page.fill(f"{form} input[name=reason]", "税务局入库数")
+    page.click(f"{form} button[type=submit]")
+    page.wait_for_selector(f"{card} #sl-rectifications [data-status=open]")
+    checks = page.inner_text(f"{card} #sl-checks")
+    first = shot(page, output, "17-standard-land-shortfall")
+    page.goto(base + as_(park, f"/projects/{project_id}"))
+    button = page.wait_for_selector(f"{card} #sl-rectifications button")
+    ready(page)
+    button.click()
+    page.wait_for_selector(f"{card} #sl-damages [data-status=outstanding]")
+    damages = page.inner_text(f"{card} #sl-damages")
+    page.goto(base + as_(fin, f"/projects/{project_id}"))
+    form = "#sl-payments-form"
+    page.wait_for_selector(form)
+    ready(page)
+    page.fill(f"{form} input[name=amount]", "270")
+    page.select_option(f"{form} select[name=amount_unit]", "万元")
+    page.fill(f"{form} input[name=voucher]", "FIN-BROWSER-1")
+    page.click(f"{form} button[type=submit]")
+    page.wait_for_selector(f"{card} #sl-damages [data-status=settled]")
+    return {"commitments": commitments, "checks": checks, "damages": damages,
+            "settled": page.inner_text(f"{card} #sl-damages"), "screenshots": [first, shot(page, output, "18-standard-land-settled")]}
