@@ -35,6 +35,7 @@ from typing import Iterable
 
 import eventlet
 from eventlet.semaphore import Semaphore
+from nameko.exceptions import UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import ReplyListener, ServiceProxy
 from sqlalchemy import select
@@ -118,12 +119,18 @@ class Owners:
         self.slots = slots if slots is not None else Semaphore(1)
 
     def emitted(self, project_id: str, by_owner: dict[str, list[str]]):
-        """Every owner's events of the project among its types, asked all at once; ``UNKNOWN`` if one did not
-        answer in time (stopped, or the broker away)."""
+        """Every owner's events of the project among its types, asked all at once; ``UNKNOWN`` if a running owner
+        did not answer in time.  An owner that is not running at all (no one consumes its RPC queue) is left out:
+        nothing it committed can reach this service before it runs again, so there is nothing to wait for."""
         found: list[dict] = []
         try:
-            replies = [ServiceProxy(self.worker_ctx, owner, self.reply_listener).emitted.call_async(project_id, types)
-                       for owner, types in by_owner.items()]  # (an owner not running: UnknownService at once)
+            replies = []
+            for owner, types in by_owner.items():
+                try:
+                    replies.append(ServiceProxy(self.worker_ctx, owner, self.reply_listener).emitted.call_async(
+                        project_id, types))
+                except UnknownService:
+                    continue
             with eventlet.Timeout(self.timeout):
                 for reply in replies:
                     found.extend(reply.result())

@@ -392,6 +392,7 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         return self._deadline_views(domain.fall_due_by(store.deadlines_of(self.db.session, None, True), day))
 
     @rpc
+    @waits_for("intake.project_filed")
     def schedule_reminder(self, actor, project_id, data):
         """IPB or the LG sets a follow-up reminder (督办) on a project: a deadline like the others."""
         actor = Actor.load(actor)

@@ -4,8 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 from shared.clock import today_shanghai
-from shared.errors import NotFound
-from tests.conftest import wait_for
 from tests.factories import IPB_CLERK, lead
 
 UNITS = ("DRB", "IND", "FIN", "EPB", "LAND", "PLAN")
@@ -25,16 +23,6 @@ def filed_lead(rpc, n: int, **changes) -> str:
     project_id = rpc.intake.register_lead(IPB_CLERK, lead(n, **changes))["id"]
     rpc.intake.file_project(IPB_CLERK, project_id)
     return project_id
-
-
-def retry_not_found(call, what: str, errors=(NotFound,)):
-    """Retry ``call`` while its service has not yet heard of the project (a step no catch-up covers)."""
-    def attempt():
-        try:
-            return call()
-        except errors:
-            return None
-    return wait_for(attempt, what=what)
 
 
 def convene(rpc, project_id):
