@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import io
-import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -658,8 +657,9 @@ def document_texts(kind: str, content: bytes) -> list[str]:
     if kind == "docx":
         return gongwen.read_docx_text(content)
     if kind == "pdf":
-        return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
-                              check=True).stdout.decode().splitlines()
+        from pypdf import PdfReader
+
+        return [line for page in PdfReader(io.BytesIO(content)).pages for line in page.extract_text().splitlines()]
     workbook = load_workbook(io.BytesIO(content))
     return [v for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
 
