@@ -96,7 +96,8 @@ def typed() -> set[str]:
 
     root = Path(__file__).resolve().parents[2]
     runs = set()
-    for source in (root / "zhaoshang" / "demo.py", root / "tests" / "factories.py", Path(__file__)):
+    for source in (root / "zhaoshang" / "demo.py", root / "zhaoshang" / "samples.py", root / "tests" / "factories.py",
+                   Path(__file__)):
         runs |= set(re.findall(r"[\u3400-\u9fff][\u3400-\u9fff\w（）、，：；·]*", source.read_text(encoding="utf-8")))
     policy = load_policy()
     runs |= {c["name_zh"] for c in policy.documents["incentives"]["clauses"]} | set(policy.get("county.cooperation_modes"))
