@@ -241,6 +241,14 @@ class ServiceStore:
                              else Session(engine, expire_on_commit=False))
         return self._session
 
+    @property
+    def outbox(self):
+        return self._provider.outbox
+
+    @property
+    def processed(self):
+        return self._provider.processed
+
     def unit_of_work(self) -> UnitOfWork:
         p = self._provider
         return UnitOfWork(self.session, p.outbox, p.processed, on_commit=p.committed)

@@ -74,6 +74,14 @@ class Conflict(ZhaoshangError):
     code = "conflict"
 
 
+class NotYet(Conflict):
+    """The step before this one has been taken, but its event has not reached the service yet (it waited for it,
+    up to the policy's bound: ``shared/catch_up.py``).  Unlike ``conflict`` (a premature or contradicting
+    command), trying again in a moment succeeds."""
+
+    code = "not_yet"
+
+
 class Unauthenticated(ZhaoshangError):
     """No valid sign-in (missing, wrong or expired credentials)."""
 
@@ -87,5 +95,5 @@ def problems_of(fields: dict) -> list:
     return [_("{field:field}: {rules:clauses}", field=f, rules=r) for f, r in fields.items()]
 
 
-EXPECTED = (InvalidInput, NotFound, NotAllowed, Conflict, Unauthenticated)
+EXPECTED = (InvalidInput, NotFound, NotAllowed, NotYet, Conflict, Unauthenticated)
 """Errors an RPC entrypoint reports to its caller without logging a stack trace."""

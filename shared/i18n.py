@@ -47,6 +47,7 @@ spec                  value                                        zh-CN
                       ``progress_source``
 ``{a:address}``       a recipient (``unit:LAND``, ``position:…``)   县自然资源局
 ``{u:incentive_unit}`` a policy clause's unit (``percent``)          %
+``{c:indicator}``     a standard-land indicator (``tax_per_mu``)    亩均税收
 ``{c:incentive}``     a clause of the incentive catalogue           生产设备投资补助
                       (``incentives``: a list of them)
 ``{n:count}``         a whole number                               8
@@ -374,6 +375,7 @@ _name_kinds("address", "addresses", "address_name")
 
 _name_kinds("incentive_unit", None, "incentive_unit_name")
 _name_kinds("incentive", "incentives", "clause_name")
+_name_kinds("indicator", None, "indicator_name")
 
 TERMS = ("opinion", "verdict", "check", "policy_class", "impact", "location", "outcome", "book", "review_state",
          "stage", "session_stage", "contract_state", "version_status", "obligation_status", "report_cause", "stalled",

@@ -28,6 +28,8 @@ MESSAGES = Counter("zhaoshang_messages_total", "Messages (RPC calls, events, tim
 LATENCY = Histogram("zhaoshang_handler_seconds", "Time a worker took", ["service", "entrypoint"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 OUTBOX_BACKLOG = Gauge("zhaoshang_outbox_backlog", "Events committed but not yet published", ["service"])
+CATCH_UPS = Counter("zhaoshang_catch_ups_total", "Commands refused for an event not yet handled here that waited "
+                    "for it (shared/catch_up.py), by outcome: caught_up, not_yet", ["service", "command", "outcome"])
 DEAD_LETTERS = Counter("zhaoshang_dead_letters_total", "Events sent to the dead-letter queue", ["service", "event_type"])
 
 

@@ -85,6 +85,9 @@ EVENT_NAMES: Mapping[str, str] = {
     "supervision.review_period_ending": N_("review period ends today"),
     "supervision.reminder": N_("follow-up reminder"),
     "supervision.holiday_schedule_missing": N_("the official holiday schedule of next year is not loaded"),
+    "supervision.rectification_opened": N_("a standard-land commitment is short: rectification opened"),
+    "supervision.commitment_unmet": N_("a standard-land commitment still short after rectification: damages apply"),
+    "supervision.damages_settled": N_("standard-land damages paid in full"),
     "supervision.benefit_graded": N_("per-mu benefit grade"),
 }
 
@@ -195,6 +198,12 @@ def incentive_unit_name(code: str, locale: str | None = None) -> str:
     units = ((_current_policy().documents.get("incentives") or {}).get("units") or {})
     entry = units.get(code) or {}
     return entry.get("zh" if normalize_locale(locale) == "zh-CN" else "en", code or "")
+
+
+def indicator_name(code: str, locale: str | None = None) -> str:
+    """A standard-land indicator by its name (``policy/standard_land.yaml``: ``tax_per_mu`` → 亩均税收)."""
+    entry = ((_current_policy().documents.get("standard_land") or {}).get("indicators") or {}).get(code) or {}
+    return entry.get("name_zh" if normalize_locale(locale) == "zh-CN" else "name_en") or code or ""
 
 
 def clause_name(code: str, locale: str | None = None) -> str:
@@ -423,6 +432,10 @@ OPERATION_NAMES: Mapping[str, str] = {
     "notifications.read_deliveries": N_("read the delivery log"),
     "notifications.configure_channels": N_("configure the notification channels"),
     "supervision.read_tracking": N_("read the tracking of projects"),
+    "supervision.record_figure": N_("enter a figure for the standard-land checks"),
+    "supervision.request_recheck": N_("ask for the check after a rectification"),
+    "supervision.recover_damages": N_("record a payment of standard-land damages"),
+    "supervision.reduce_damages": N_("reduce standard-land damages"),
     "supervision.record_progress": N_("record a project's progress"),
     "supervision.raise_problem": N_("log a problem"),
     "supervision.resolve_problem": N_("resolve a problem"),
@@ -555,6 +568,18 @@ FIELD_NAMES: Mapping[str, str] = {
     "policy_terms.clause": N_("policy clause"),
     "policy_terms.value": N_("value agreed"),
     "policy_terms.exceeds_policy": N_("whether it exceeds current policy"),
+    "policy_terms.commitment": N_("standard-land indicator committed"),
+    "commitment": N_("standard-land indicator committed"),
+    "commitments": N_("standard-land commitments"),
+    "commitments.indicator": N_("standard-land indicator"),
+    "commitments.value": N_("committed value"),
+    "commitments.clause": N_("damages clause"),
+    "commitments.base_amount": N_("base of the proportional damages"),
+    "indicator": N_("standard-land indicator"),
+    "base_amount": N_("base of the proportional damages"),
+    "figure": N_("figure"),
+    "rectification_id": N_("rectification"),
+    "damages_id": N_("damages"),
     "withdrawn.term": N_("policy term withdrawn"),
     "obligations.id": N_("obligation number"),
     "land_used": N_("land used"),

@@ -188,8 +188,7 @@ def _file_and_review(base: str, lead_body: dict) -> dict:
     print(f"registered lead {lead['ref']}: {lead['project_name']} ({lead['sector']}, {lead['land_mu']} mu)")
     _try(base, "POST", f"/api/leads/{lead['id']}/file", CLERK, {"reason": "材料齐全，予以立项"})
     print("  filed by IPB")
-    review = _until("the review service learning of the filing",
-                    lambda: _try(base, "POST", f"/api/projects/{lead['id']}/review", CLERK, {"note": "召集联合审查"}))
+    review = _try(base, "POST", f"/api/projects/{lead['id']}/review", CLERK, {"note": "召集联合审查"})
     print(f"  review convened: units {', '.join(review['required_units'])}; deadline {review['deadline']}"
           f"{' (provisional)' if review['deadline_provisional'] else ''}")
     for finding in review["findings"]:
@@ -219,8 +218,7 @@ def _approve(base: str, lead: dict) -> None:
 
 def _negotiate(base: str, lead: dict, sessions: list[dict]) -> dict:
     pid = lead["id"]
-    _until("negotiation learning of the approval",
-           lambda: _try(base, "POST", f"/api/projects/{pid}/intermediary", CLERK, {"none": True}))
+    _try(base, "POST", f"/api/projects/{pid}/intermediary", CLERK, {"none": True})
     print("  intermediary: none (recorded by IPB)")
     ranking = _try(base, "GET", f"/api/projects/{pid}/responsible-unit/ranking", CLERK)
     for c in ranking:
@@ -265,8 +263,7 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
              "obligations": [
                  {"id": "O1", "text": "取得项目用地并缴清土地出让金", "due": after(60), "party": "investor"},
                  {"id": "O2", "text": "取得环境影响评价批复", "due": after(75), "party": "investor"}]}
-    contract = _until("contracts learning of the agreement",
-                      lambda: _try(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, terms))
+    contract = _try(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, terms)
     decided = contract["decided_terms"]
     print(f"  contract v{contract['versions'][-1]['version']} drafted by IPB (a Word document) from the decided terms: "
           f"{decided['land_mu']} mu, {decided['total_investment']} yuan, intensity {decided['intensity_wan_per_mu']} "
@@ -355,8 +352,7 @@ def _account_and_archive(base: str, lead: dict, out_dir) -> None:
         print(f"  report written to {target} ({size} bytes)")
     print(f"  opinion: {issued['report']['opinion']}")
     _recover(base, pid, issued["receivable"])
-    _until("contracts hearing the project is closed",
-           lambda: _try(base, "POST", f"/api/projects/{pid}/contract/archives", CLERK, {"note": "移交县档案局"}))
+    _try(base, "POST", f"/api/projects/{pid}/contract/archives", CLERK, {"note": "移交县档案局"})
     print("  contract handed to the County Archives Bureau (ARCH)")
     _print_project(base, lead, "archived")
 

@@ -22,6 +22,7 @@ from shared import gongwen, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
+from shared.catch_up import CatchUp, Emits, waits_for
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
@@ -42,10 +43,11 @@ from shared.wire.accounting import (
 ACCOUNTING_SCAN_SECONDS = 60  # how often construction periods are checked (operational, not policy)
 
 
-class AccountingService:
+class AccountingService(Emits):
     name = "accounting"
 
     db = Database(models.metadata)
+    catch_up = CatchUp()
     relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
@@ -100,6 +102,8 @@ class AccountingService:
 
     # -- opening and the figures ---------------------------------------------------------------------
     @rpc
+    @waits_for("intake.project_filed", "contracts.signed", "coordinator.project_state_changed",
+               lifecycle=models.projects)
     def open_accounting(self, actor, project_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "accounting.open", self.policy.authority)

@@ -25,6 +25,7 @@ projects = Table(
     Column("planned_fixed_asset_investment", money_column_type(), nullable=False),
     Column("planned_land_mu", decimal_column_type(), nullable=False),  # exact, as filed
     Column("responsible_unit", String(40)),
+    Column("sector", String(8)),  # GB/T 4754, as filed: the standard-land floors are per sector (R17)
     Column("route", JSON),  # the decision route the agreement was reached on (R5): who signs
     Column("decided_terms", JSON),  # the terms of that decision (R5): a draft is composed from them, a signature checks them
     Column("decision_round", Integer),  # the negotiation round of that decision

@@ -26,12 +26,13 @@ from datetime import date, datetime
 from nameko.rpc import RpcProxy
 
 from services.contracts import document, domain, models, store
-from shared import audit, holidays, need_to_know, vocabulary
+from shared import audit, holidays, need_to_know, standard_land, vocabulary
 from shared.actor import SYSTEM, Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
+from shared.catch_up import CatchUp, Emits, waits_for
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
@@ -48,10 +49,11 @@ from shared.wire.contracts import (
 OBLIGATION_SCAN_SECONDS = 60  # how often obligations are checked against their dates (operational, not policy)
 
 
-class ContractsService:
+class ContractsService(Emits):
     name = "contracts"
 
     db = Database(models.metadata)
+    catch_up = CatchUp()
     relay = OutboxRelay()
     policy = PolicyData()
     calendar = Calendar()
@@ -75,7 +77,8 @@ class ContractsService:
         copy_filed_project(uow.session, models.projects, event, {
             "ref": "ref", "project_name": "project_name", "investor_name": "investor_name",
             "planned_total_investment": "planned_total_investment",
-            "planned_fixed_asset_investment": "planned_fixed_asset_investment", "planned_land_mu": "land_mu"},
+            "planned_fixed_asset_investment": "planned_fixed_asset_investment", "planned_land_mu": "land_mu",
+            "sector": "sector"},
             state="pending", version=1)
 
     @on_event("negotiation.unit_assigned")
@@ -125,6 +128,8 @@ class ContractsService:
 
     # -- R6: drafting and legal review -------------------------------------------------------------
     @rpc
+    @waits_for("intake.project_filed", "negotiation.unit_assigned", "negotiation.decided",
+               "negotiation.principals_decided")
     def draft(self, actor, project_id, terms):
         """IPB drafts the next numbered version from the decided terms (R5) and its dates, obligations and other
         terms; its text is a Word document."""
@@ -138,14 +143,18 @@ class ContractsService:
             after = domain.next_state("draft", current["state"])
             terms = domain.compose_terms(decided, given)
             domain.check_terms(terms)
+            terms["commitments"] = standard_land.compose(
+                self.policy, current["responsible_unit"], current.get("sector"), given["commitments"],
+                terms["policy_terms"], terms["land_mu"], terms["fixed_asset_investment"], terms["intensity_wan_per_mu"])
             number = store.latest_version(uow.session, project_id) + 1
             stored = {**schema(TermsSchema).dump(terms), **{k: terms[k] for k in ("intensity_wan_per_mu", "agreed",
-                                                                                   "policy_terms")}}
+                                                                                   "policy_terms", "commitments")}}
             stored.update(signatory_position=current["route"]["signs"], decision_round=current["decision_round"])
             stored["parcel"] = self._parcel(actor, stored.get("parcel"), project_id)
+            clauses = [*domain.contract_clauses(stored), *standard_land.contract_lines(stored["commitments"], self.policy)]
             parcel = stored["parcel"] and {**stored["parcel"],
                                            "location_name": vocabulary.unit_name(stored["parcel"]["location"], "zh-CN")}
-            docx = document.render_contract({**stored, "parcel": parcel, "other_terms": domain.contract_clauses(stored)},
+            docx = document.render_contract({**stored, "parcel": parcel, "other_terms": clauses},
                                             project=self._parties(current), version=number, template=self._template())
             store.add_version(uow.session, project_id=project_id, version=number, terms=stored, document=docx,
                               status=domain.DRAFT, drafted_by=actor.dump(), drafted_at=now)
@@ -236,6 +245,7 @@ class ContractsService:
                                                              "intensity_wan_per_mu", "construction_start", "completion",
                                                              "production")}
                 | ({"parcel": version["terms"]["parcel"]} if version["terms"].get("parcel") else {}),
+                "commitments": version["terms"].get("commitments") or [],
                 "obligations": self._obligation_view(store.obligations_of(uow.session, project_id)),
                 **reason(_("version {version} signed by the {position:position} and {investor}",
                            version=data["version"], position=actor.position,
@@ -337,6 +347,7 @@ class ContractsService:
         return self.get_contract(actor.dump(), project_id)
 
     @rpc
+    @waits_for("coordinator.project_state_changed", lifecycle=models.projects)
     def hand_to_archives(self, actor, project_id, data=None):
         """When the project is closed (or terminated after signing), the contract goes to ARCH and the hand-over is
         recorded (R13)."""

@@ -25,15 +25,17 @@ from shared import audit, gongwen, need_to_know, vocabulary
 from shared.actor import Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
+from shared.catch_up import GIVE_UP, CatchUp, catch_up, emitted_events, waits_for
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.errors import Conflict, InvalidInput, NotAllowed, NotYet
 from shared.i18n import Message, _, named, read_text, reason, reason_of, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_label, tier_names
+from shared.topology import SUBSCRIPTIONS
 from shared.wire.ledger import (
     FileSchema, FundsInputSchema, ImportInputSchema, ImportReportSchema, KeyProjectInputSchema,
     LedgerQuerySchema, LedgerRowSchema, RequirementsInputSchema, ResponsibilityInputSchema, TargetsInputSchema,
@@ -43,6 +45,8 @@ from shared.wire.workbench import AttachmentInputSchema, SearchQuerySchema
 
 REPORT_WAIT_SECONDS = 3  # a special report filed just before the termination may still be on its way (operational)
 ROW_FIELDS = tuple(LedgerRowSchema().fields)
+HEARD = tuple(t for t, consumers in SUBSCRIPTIONS.items() if "coordinator" in consumers and not t.startswith("leadership."))
+"""Every event of a project the coordinator hears: its copy of the project reflects them all."""
 """The fields of a ledger row on the wire, in order."""
 
 
@@ -79,6 +83,7 @@ class CoordinatorService(LeadingGroupWork):
     contracts = RpcProxy("contracts")  # the contract's confidentiality (R13) for its scan in the project's file
     documents = Documents()
     clock = Clock()
+    catch_up = CatchUp()
 
     @rpc
     def health(self):
@@ -372,6 +377,17 @@ class CoordinatorService(LeadingGroupWork):
 
     # -- commands and reads ------------------------------------------------------
     @rpc
+    def emitted(self, project_id, event_types):
+        """What the coordinator committed for the project (``shared.catch_up``), once it has handled every event of
+        the project its sources committed (bounded): a copy of the lifecycle waiting for a change the coordinator is
+        about to make (the hand-over moves the project to construction) waits for that change too."""
+        if catch_up(self, project_id, HEARD) == GIVE_UP:  # what it is about to emit is unknown: the asker waits
+            raise NotYet(_("the coordinator has not yet heard every step of {project}", project=project_id),
+                         {"project_id": [project_id]})
+        return emitted_events(self.db.session, self.db.outbox, project_id, event_types)
+
+    @rpc
+    @waits_for(*HEARD)
     def terminate_project(self, actor, project_id, data):
         """Terminate for objective reasons (R11): only with a special report to the LG."""
         actor = Actor.load(actor)
@@ -603,6 +619,7 @@ class CoordinatorService(LeadingGroupWork):
         return {"rows": rows}
 
     @rpc
+    @waits_for(*HEARD)
     def set_key_project(self, actor, project_id, data):
         """The LG designates a key project (or confirms one over the threshold), with its one county-level
         liaison leader and its named full-time service team (R10)."""
@@ -626,6 +643,7 @@ class CoordinatorService(LeadingGroupWork):
                                                   sort="ref"))
 
     @rpc
+    @waits_for(*HEARD)
     def assign_responsibility(self, actor, project_id, data):
         """IPB names a project's responsible leader and/or responsible person (R10)."""
         actor = Actor.load(actor)
@@ -639,6 +657,7 @@ class CoordinatorService(LeadingGroupWork):
         return self.ledger_row(actor.dump(), project_id)
 
     @rpc
+    @waits_for(*HEARD)
     def set_requirements(self, actor, project_id, data):
         """The advancement requirements (next steps with due dates) of a project, by IPB or its unit."""
         actor = Actor.load(actor)
@@ -654,6 +673,7 @@ class CoordinatorService(LeadingGroupWork):
         return self.ledger_row(actor.dump(), project_id)
 
     @rpc
+    @waits_for(*HEARD)
     def record_funds_in_place(self, actor, project_id, data):
         """Funds actually in place (到位资金) for a contracted project, by IPB or the responsible unit (R14)."""
         actor = Actor.load(actor)
@@ -794,6 +814,7 @@ class CoordinatorService(LeadingGroupWork):
         return row
 
     @rpc
+    @waits_for(*HEARD)
     def attach(self, actor, project_id, data, replaces=None):
         """A document of the project's file (a kind of ``documents.attachments``), its type read from its content;
         with ``replaces``, a new version of an attachment of the same kind (while its stage is open)."""

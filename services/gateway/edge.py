@@ -32,7 +32,8 @@ PUBLIC, SIGNED_IN, ADMIN = "public", "signed-in", "admin"
 WHO = (PUBLIC, SIGNED_IN, ADMIN)
 
 
-HTTP_STATUS = {"invalid_input": 422, "not_found": 404, "not_allowed": 403, "conflict": 409, "unauthenticated": 401,
+HTTP_STATUS = {"invalid_input": 422, "not_found": 404, "not_allowed": 403, "conflict": 409, "not_yet": 409,
+               "unauthenticated": 401,
                "too_many_attempts": 429, "payload_too_large": 413}
 """A typed error's code -> the HTTP status the API answers it with (any other code: 400)."""
 

@@ -35,8 +35,9 @@ from shared.wire.figures import (
 )
 from shared.wire.notifications import ChannelSchema, ChannelSettingsInputSchema, DeliverySchema, InboxSchema
 from shared.wire.supervision import (
-    ContactsInputSchema, DeadlineSchema, ProblemInputSchema, ReminderInputSchema, ResolutionInputSchema,
-    SpecialReportSchema, StalledGroupSchema, TrackingSchema,
+    CheckFigureInputSchema, ContactsInputSchema, DamagesActInputSchema, DeadlineSchema, ProblemInputSchema,
+    RecheckInputSchema, ReminderInputSchema, ResolutionInputSchema, SpecialReportSchema, StalledGroupSchema,
+    StandardLandSchema, TrackingSchema,
 )
 from shared.wire.supervision import ProgressInputSchema as TrackingProgressInputSchema
 from shared.wire.supervision import SpecialReportInputSchema as ReportToLgInputSchema
@@ -352,6 +353,30 @@ ROUTES = [
             out=many(SpecialReportSchema, "reports"), summary="The register of special reports to the Leading Group"),
         GET("/api/special-reports/<ref>", "supervision.special_report(actor, ref)",
             out=one(SpecialReportSchema, "the report"), summary="One special report"),
+        GET(P + "/standard-land", "supervision.standard_land(actor, project_id)",
+            out=one(StandardLandSchema, "commitments, checks, figures, rectifications, damages"),
+            summary="Standard land (R17): the contract's commitments, their checks with each indicator's actual value "
+                    "and formula, the figures entered, rectifications and damages"),
+        GET(P + "/standard-land/floors", "supervision.standard_land_floors(actor, project_id)",
+            out=says("each indicator with its unit, direction, stage, floor and damages clause"),
+            summary="What current policy sets for the project's park or town and sector (shown at drafting)"),
+        POST(P + "/standard-land/figures", "supervision.record_figure(actor, project_id, body)",
+             body=CheckFigureInputSchema,
+             ok=201, out=one(StandardLandSchema, "standard land"),
+             summary="The unit that owns a figure enters it by hand, with its source (kept; a check awaiting it runs)"),
+        POST(P + "/standard-land/rectifications/<int:rectification_id>/recheck",
+             "supervision.request_recheck(actor, project_id, rectification_id, body)", body=RecheckInputSchema,
+             out=one(StandardLandSchema, "standard land"),
+             summary="The enterprise reports its rectification done: the indicator is checked again at once; still "
+                     "short, the damages clause applies"),
+        POST(P + "/standard-land/damages/<int:damages_id>/payments",
+             "supervision.record_damages_payment(actor, project_id, damages_id, body)", body=DamagesActInputSchema,
+             ok=201, out=one(StandardLandSchema, "standard land"),
+             summary="FIN, LAND or LEGAL record a payment of damages (one receivable; a voucher once)"),
+        POST(P + "/standard-land/damages/<int:damages_id>/reductions",
+             "supervision.reduce_damages(actor, project_id, damages_id, body)", body=DamagesActInputSchema,
+             ok=201, out=one(StandardLandSchema, "standard land"),
+             summary="The principals reduce damages, with a reason"),
         GET("/api/deadlines", "supervision.deadlines(actor, query.project_id, not flag.all)",
             out=many(DeadlineSchema, "deadlines"),
             summary="Durable deadlines (pending; all=1 for fired and cancelled too)"),

@@ -13,6 +13,7 @@ from shared import need_to_know, vocabulary
 from shared.actor import Actor, authorize
 from shared.bus import on_event
 from shared.clock import now_shanghai
+from shared.catch_up import Emits
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
@@ -30,7 +31,7 @@ from shared.wire.reserve import (
 )
 
 
-class IntakeService:
+class IntakeService(Emits):
     name = "intake"
 
     db = Database(models.metadata)

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterable, Mapping
 
 from shared import decided_terms as wire_terms
+from shared import standard_land
 from shared.errors import Conflict, InvalidInput, NotAllowed
 from shared.i18n import N_, Message, _, from_wire, to_wire
 from shared.location_checks import ProjectFacts, location_failures, location_unit
@@ -191,9 +192,13 @@ def unit_text(unit: str, policy: Policy) -> str:
     return (((policy.documents.get("incentives") or {}).get("units") or {}).get(unit) or {}).get("zh", "")
 
 
-def policy_term(item: Mapping, where: str, policy: Policy) -> dict:
+def policy_term(item: Mapping, where: str, policy: Policy, facts: tuple[str | None, str | None] = (None, None)) -> dict:
     """A policy term as a session records it: a catalogue clause with its agreed value (it exceeds current
-    policy when the value is above the clause's limit), or free text flagged explicitly."""
+    policy when the value is above the clause's limit), a standard-land commitment (it exceeds current policy when
+    weaker than the floor for the project's ``facts``: responsible unit and sector), or free text flagged
+    explicitly."""
+    if item.get("commitment"):
+        return commitment_term(item, where, policy, *facts)
     if item.get("clause"):
         clause = catalogue(policy).get(item["clause"])
         if clause is None:
@@ -220,10 +225,32 @@ def policy_term(item: Mapping, where: str, policy: Policy) -> dict:
             "exceeds": bool(item["exceeds_policy"])}
 
 
-def session_terms(data: Mapping, policy: Policy) -> list[dict]:
-    """The policy terms a session records: picked from the catalogue or written out, and the free-text
-    ``exceeding_terms`` (each flagged as exceeding current policy)."""
-    terms = [policy_term(item, f"policy_terms.{i}", policy) for i, item in enumerate(data.get("policy_terms") or [])]
+def commitment_term(item: Mapping, where: str, policy: Policy, responsible_unit: str | None,
+                    sector: str | None) -> dict:
+    """A standard-land commitment agreed in a session (R5, R17), in the words a contract's draft states it."""
+    floors = standard_land.floors(policy, responsible_unit, sector)
+    key = item["commitment"]
+    if key not in floors:
+        raise InvalidInput.for_field(f"{where}.commitment", _(
+            "{indicator} is not a standard-land indicator for this project ({known:list})", indicator=str(key),
+            known=[standard_land.commitment_name(standard_land.indicators(policy)[k]) for k in floors]))
+    indicator = standard_land.indicators(policy)[key]
+    try:
+        value = Decimal(str(item["value"]))
+    except (InvalidOperation, KeyError, TypeError):
+        raise InvalidInput.for_field(f"{where}.value", _("must be a number")) from None
+    if not value.is_finite() or value <= 0:
+        raise InvalidInput.for_field(f"{where}.value", _("must be a number more than 0"))
+    text = standard_land.commitment_text(indicator, value)
+    return {"key": f"commitment:{key}={standard_land.number(value)}", "text": text, "clause": None, "value": standard_land.number(value),
+            "limit": None, "unit": None, "exceeds": standard_land.weaker(indicator.direction, value, floors[key])}
+
+
+def session_terms(data: Mapping, policy: Policy, facts: tuple[str | None, str | None] = (None, None)) -> list[dict]:
+    """The policy terms a session records: picked from the catalogue, standard-land commitments, or written out,
+    and the free-text ``exceeding_terms`` (each flagged as exceeding current policy)."""
+    terms = [policy_term(item, f"policy_terms.{i}", policy, facts)
+             for i, item in enumerate(data.get("policy_terms") or [])]
     terms += [policy_term({"text": text, "exceeds_policy": True}, f"exceeding_terms.{i}", policy)
               for i, text in enumerate(data.get("exceeding_terms") or [])]
     return terms

@@ -25,6 +25,7 @@ from shared import need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
+from shared.catch_up import CatchUp, Emits, waits_for
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, PolicyData
@@ -40,10 +41,11 @@ from shared.wire.negotiation import (
 )
 
 
-class NegotiationService:
+class NegotiationService(Emits):
     name = "negotiation"
 
     db = Database(models.metadata)
+    catch_up = CatchUp()
     relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
@@ -86,6 +88,7 @@ class NegotiationService:
 
     # -- R3 -------------------------------------------------------------------------------------
     @rpc
+    @waits_for("intake.project_filed", "review.concluded")
     def record_intermediary(self, actor, project_id, data):
         actor = Actor.load(actor)
         authorize(actor, "negotiation.record_intermediary", self.policy.authority)
@@ -110,6 +113,7 @@ class NegotiationService:
         return schema(CandidateSchema, many=True).dump(candidates)
 
     @rpc
+    @waits_for("intake.project_filed", "review.concluded")
     def assign_unit(self, actor, project_id, data):
         """IPB confirms the responsible unit — provided the project passes that unit's location checks (R2/R3); a
         park that did not review the project is asked for its opinion first (a new review round)."""
@@ -150,6 +154,7 @@ class NegotiationService:
 
     # -- R4 -------------------------------------------------------------------------------------
     @rpc
+    @waits_for("intake.project_filed", "review.concluded")
     def log_session(self, actor, project_id, data):
         actor = Actor.load(actor)
         data = load_or_invalid(schema(SessionInputSchema), data)
@@ -163,7 +168,7 @@ class NegotiationService:
             exact = domain.agreed_land_mu(land["value"], land["unit"], self.policy) if land else None
             total = domain.agreed_amount(data["total_investment"], "total_investment", self.policy)
             fixed = domain.agreed_amount(data["fixed_asset_investment"], "fixed_asset_investment", self.policy)
-            new_terms = domain.session_terms(data, self.policy)
+            new_terms = domain.session_terms(data, self.policy, (current["responsible_unit"], current["sector"]))
             seq = store.add_session(
                 uow.session, project_id, held_on=data["held_on"], stage=data["stage"], participants=data["participants"],
                 agreed=data["agreed"], open_matters=data["open"], exceeding_terms=[t["text"] for t in new_terms if t["exceeds"]],

@@ -166,6 +166,20 @@ class NotificationsService:
     def on_reminder(self, body):
         self._notify_once(Envelope.load(body), "on_reminder")
 
+    @on_event("supervision.rectification_opened")
+    def on_rectification_opened(self, body):
+        """R17: a standard-land commitment is short; the responsible unit and IPB are told of the rectification."""
+        self._notify_once(Envelope.load(body), "on_rectification_opened")
+
+    @on_event("supervision.commitment_unmet")
+    def on_commitment_unmet(self, body):
+        """R17, R7: still short after rectification; damages apply, the Leading Group and the recovering units are told."""
+        self._notify_once(Envelope.load(body), "on_commitment_unmet")
+
+    @on_event("supervision.damages_settled")
+    def on_damages_settled(self, body):
+        self._notify_once(Envelope.load(body), "on_damages_settled")
+
     @on_event("supervision.holiday_schedule_missing")
     def on_holiday_schedule_missing(self, body):
         """R16: told daily from 1 December while next year's official holiday schedule is missing."""

@@ -68,6 +68,19 @@ NOTICES: dict[str, tuple[str, str]] = {
     "reminder": (
         N_("[Investment promotion] Follow-up reminder: {ref} {name}"),
         N_("{note}")),
+    "rectification_opened": (
+        N_("[Investment promotion] Standard-land commitment not met, rectification required: {ref} {name}"),
+        N_("{indicator:indicator}: committed {committed}, actual {actual}. {responsible_unit:unit} is to see the enterprise "
+           "rectify by {due:date}, when the indicator is checked again.")),
+    "commitment_unmet": (
+        N_("[Investment promotion] Special matter: standard-land commitment still not met after rectification: "
+           "{ref} {name}"),
+        N_("{indicator:indicator} is still short of the commitment ({committed}) after the rectification: the contract's "
+           "damages clause applies, {amount:wan}. The County Finance Bureau collects it; the Land and Resources "
+           "Bureau and the Legal Affairs Office act where it is not paid.")),
+    "damages_settled": (
+        N_("[Investment promotion] Standard-land damages paid in full: {ref} {name}"),
+        N_("The damages of {amount:wan} are settled: {paid:wan} paid, {reduced:wan} reduced.")),
     "holiday_schedule_missing": (
         N_("[Investment promotion] The official holiday schedule of {year} is not loaded"),
         N_("The official holiday schedule of {year} is not loaded: every deadline in {year} counted in working days is "

@@ -21,6 +21,7 @@ from shared.bus import on_event
 from shared.rpc import rpc
 from shared.timers import every
 from shared.clock import to_shanghai
+from shared.catch_up import CatchUp, Emits, waits_for
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, PolicyData
@@ -46,7 +47,7 @@ class CheckPlugins(DependencyProvider):
         return self.checks
 
 
-class ReviewService:
+class ReviewService(Emits):
     name = "review"
 
     db = Database(models.metadata)
@@ -55,6 +56,7 @@ class ReviewService:
     calendar = Calendar()
     clock = Clock()
     checks = CheckPlugins()
+    catch_up = CatchUp()
 
     @rpc
     def health(self):
@@ -100,6 +102,7 @@ class ReviewService:
 
     # -- IPB --------------------------------------------------------------------------
     @rpc
+    @waits_for("intake.project_filed")
     def convene(self, actor, project_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "review.convene", self.policy.authority)
@@ -177,6 +180,7 @@ class ReviewService:
 
     # -- reviewing units ------------------------------------------------------------------
     @rpc
+    @waits_for("negotiation.park_review_requested")
     def record_opinion(self, actor, project_id, data):
         """A unit's reviewer records its own unit's opinion, once per round."""
         actor = Actor.load(actor)

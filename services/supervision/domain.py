@@ -93,7 +93,7 @@ def stalled_lists(projects: Iterable[Mapping], now: datetime) -> dict[str, list[
 STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING = (
     "stale_project", "problem_escalation", "special_report_due", "review_period", "reminder",
     "holiday_schedule_missing")
-KINDS = (STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING)
+KINDS = (STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING, "standard_land_check")
 
 
 def on_day(day: date, at: str) -> datetime:

@@ -54,6 +54,7 @@ class FiguresMixin:
             if read.register:
                 fstore.save_register(uow.session, read.register, data["filename"], by, now, names_only=True)
             fstore.set_import_counts(uow.session, import_id, added, changed)
+            self._figures_arrived(uow, {f[0] for f in read.figures})  # standard land's checks awaiting them (R17)
         return schema(FigureImportSchema).dump({"import_id": import_id, "filename": data["filename"],
                                                 "kinds": list(read.kinds), "rows": read.rows, "added": added,
                                                 "changed": changed, "by": by, "at": now})
@@ -96,6 +97,7 @@ class FiguresMixin:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             fstore.save_figures(uow.session, [(code, year, kind, value)], None, actor.dump(), now, data["reason"])
+            self._figures_arrived(uow, {code})  # standard land's checks awaiting it (R17)
         return self._enterprise_view(self.db.session, code)
 
     @rpc

@@ -90,5 +90,6 @@ special_reports = Table(
 # The official holiday schedules an administrator loaded (R16): what tells the daily check a year is known.
 holiday_years = holiday_years_table(metadata)
 
-# The enterprise data store (R17): its tables are declared in its own module, on this metadata.
-from services.supervision import benefit_store, figures_store  # noqa: E402,F401
+# R17's tables are declared in their own modules, on this metadata: the enterprise data store, the per-mu
+# evaluation, the standard-land commitments.
+from services.supervision import benefit_store, figures_store, standard_land_store  # noqa: E402,F401

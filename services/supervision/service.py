@@ -23,10 +23,12 @@ from nameko.timer import timer
 from services.supervision import domain, models, store
 from services.supervision.benefit_service import BenefitMixin
 from services.supervision.figures_service import FiguresMixin
+from services.supervision.standard_land import CHECK, StandardLandMixin
 from shared import holidays, need_to_know
 from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
+from shared.catch_up import CatchUp, Emits, waits_for
 from shared.db import Database, handled_once
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
@@ -46,10 +48,11 @@ DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise data store, the per-mu evaluation
+class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits):  # R17: data store, evaluation, commitments
     name = "supervision"
 
     db = Database(models.metadata)
+    catch_up = CatchUp()
     relay = OutboxRelay()
     policy = PolicyData()
     clock = Clock()
@@ -67,6 +70,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         store.ensure_project(uow.session, event.project_id, ref=event.payload["ref"],
                              name=event.payload["project_name"])
         self._link_enterprise(uow.session, event)  # R17: the investor's grade reaches the ledger
+        self._standard_land_filed(uow.session, event)
 
     @on_event("negotiation.unit_assigned")
     @handled_once
@@ -198,6 +202,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         return self._tracking_view(session, project_id)
 
     @rpc
+    @waits_for("intake.project_filed")
     def record_progress(self, actor, project_id, data):
         """Progress as it happens (the first of the "four promptnesses"); it clears a stale flag."""
         actor = Actor.load(actor)
@@ -213,6 +218,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
+    @waits_for("intake.project_filed")
     def raise_problem(self, actor, project_id, data):
         """A problem with its owner; open for the escalation period, it goes to the liaison leader."""
         actor = Actor.load(actor)
@@ -266,6 +272,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
+    @waits_for("intake.project_filed")
     def set_contacts(self, actor, project_id, data):
         """IPB names the project's responsible person and liaison leader (R10)."""
         actor = Actor.load(actor)
@@ -296,6 +303,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
 
     # -- special reports to the Leading Group (R7, R11) ------------------------------------------------------
     @rpc
+    @waits_for("intake.project_filed")
     def file_special_report(self, actor, project_id, data):
         """A special report to the Leading Group: an unfinished review, or a project that cannot go ahead."""
         actor = Actor.load(actor)
@@ -384,6 +392,7 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
         return self._deadline_views(domain.fall_due_by(store.deadlines_of(self.db.session, None, True), day))
 
     @rpc
+    @waits_for("intake.project_filed")
     def schedule_reminder(self, actor, project_id, data):
         """IPB or the LG sets a follow-up reminder (督办) on a project: a deadline like the others."""
         actor = Actor.load(actor)
@@ -444,6 +453,8 @@ class SupervisionService(FiguresMixin, BenefitMixin):  # R17: the enterprise dat
             return "reminder sent"
         if kind == domain.HOLIDAYS_MISSING:
             return self._holiday_schedule_check(uow, int(row["subject"]), now)
+        if kind == CHECK:  # standard land (R17)
+            return self._fire_standard_land_check(uow, row, now)
         return f"unknown kind {kind}: nothing done"
 
     # -- R16: the official holiday schedules ---------------------------------------------------------------------

@@ -26,6 +26,16 @@ class ObligationTermSchema(Strict):
                           metadata={"description": "investor, county, or a unit code"})
 
 
+class CommitmentTermSchema(Strict):
+    """A standard-land commitment the draft states (R6, R17): the indicator, its value (else policy's floor), the
+    damages clause (else the indicator's) and the base of proportional damages (yuan; else policy's share of the
+    fixed-asset investment)."""
+    indicator = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    value = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False)
+    clause = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40))
+    base_amount = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False)
+
+
 DECIDED = {"description": "the decision's (R5): taken from the decision in force; if given, it must be the decided "
                           "figure (a change goes back to negotiation)"}
 
@@ -46,6 +56,10 @@ class TermsSchema(Strict):
     obligations = fields.List(fields.Nested(ObligationTermSchema), load_default=list)
     other_terms = fields.List(fields.String(validate=TEXT), load_default=list)
     dispute_resolution = fields.String(load_default=None, allow_none=True, validate=TEXT)
+    commitments = fields.List(fields.Nested(CommitmentTermSchema), load_default=list,
+                              metadata={"description": "standard-land commitments (标准地): every indicator policy sets "
+                                                       "for the project's park or town and sector is committed, at "
+                                                       "its floor unless stated here"})
     parcel = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=2, max=40),
                            metadata={"description": "the land reserve's parcel the contract supplies (地块编号); "
                                                     "ready or in listing; its facts and delisting price are recorded"})

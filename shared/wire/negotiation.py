@@ -54,13 +54,24 @@ class PolicyTermInputSchema(Strict):
     value = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
                            metadata={"description": "the agreed value, in the clause's unit"})
     text = fields.String(load_default=None, allow_none=True, validate=TEXT)
+    commitment = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40),
+                               metadata={"description": "a standard-land indicator (policy/standard_land.yaml) committed "
+                                                        "at ``value``: it exceeds current policy when weaker than the "
+                                                        "floor for the project's park or town and sector (R5, R17)"})
     exceeds_policy = fields.Boolean(load_default=None, allow_none=True,
                                     metadata={"description": "required for free text; computed for a clause"})
 
     @validates_schema
     def clause_or_text(self, data, **kwargs):
-        if bool(data["clause"]) == bool(data["text"]):
+        if [bool(data["clause"]), bool(data["text"]), bool(data["commitment"])].count(True) != 1:
             raise ValidationError(N_("a clause of the catalogue (with its value) or free text, one of them"), "clause")
+        if data["commitment"]:
+            if data["value"] is None:
+                raise ValidationError(N_("the committed value of the indicator"), "value")
+            if data["exceeds_policy"] is not None:
+                raise ValidationError(N_("computed from the catalogue's limit: leave it out for a clause"),
+                                      "exceeds_policy")
+            return
         if data["clause"] and data["value"] is None:
             raise ValidationError(N_("the agreed value of the clause"), "value")
         if data["clause"] and data["exceeds_policy"] is not None:

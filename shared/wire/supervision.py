@@ -152,3 +152,40 @@ class SpecialReportSchema(Schema):
     filed_by = fields.Dict()
     filed_at = ShanghaiDateTime()
 
+
+
+# -- standard land (R6, R17) ------------------------------------------------------------------------------------
+FIGURES = ["fixed_asset_investment", "land_used_mu", "plot_ratio", "output", "tax", "energy"]
+
+
+class CheckFigureInputSchema(Strict):
+    """A figure entered by hand by the unit that owns it (tax: FIN; output: IND; energy: DRB; plot ratio and land
+    used: LAND; audited fixed-asset investment: AUDIT), with the reason; every entry is kept."""
+    figure = fields.String(required=True, validate=validate.OneOf(FIGURES))
+    year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100),
+                          metadata={"description": "the year of a yearly figure (tax, output, energy)"})
+    value = fields.Decimal(required=True, as_string=True, allow_nan=False,
+                           metadata={"description": "yuan (tax, output, investment), tce (energy), mu, or the ratio"})
+    reason = fields.String(required=True, validate=TEXT, metadata={"description": "where the figure comes from"})
+
+
+class RecheckInputSchema(Strict):
+    note = fields.String(load_default=None, allow_none=True, validate=TEXT,
+                         metadata={"description": "what the enterprise did to rectify"})
+
+
+class DamagesActInputSchema(Strict):
+    amount = fields.Decimal(required=True, as_string=True, allow_nan=False, metadata={"description": "yuan, to the fen"})
+    voucher = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
+    reason = fields.String(load_default=None, allow_none=True, validate=TEXT)
+
+
+class StandardLandSchema(Schema):
+    """A project's standard-land commitments, checks (with each indicator's actual value and formula), figures,
+    rectifications and damages (each one receivable, with its payments and reductions)."""
+    project_id = fields.String()
+    commitments = fields.List(fields.Dict())
+    checks = fields.List(fields.Dict())
+    figures = fields.List(fields.Dict())
+    rectifications = fields.List(fields.Dict())
+    damages = fields.List(fields.Dict())

@@ -23,7 +23,8 @@ def test_the_fee_is_one_receivable_paid_by_any_recovering_unit_and_written_off_o
     with ClusterRpcProxy(config, timeout=30) as rpc:
         pid = to_construction(rpc, 61)
     acct = f"/api/projects/{pid}/accounting"
-    wait_for(lambda: api.post(acct, {"reason": "建设期满"}).status_code == 201, what="accounting opened")
+    opened = api.post(acct, {"reason": "建设期满"})  # right after the hand-over
+    assert opened.status_code == 201, opened.text
     assert api.put(f"{acct}/actual-fai", {"amount": "72000000", "basis": "审计报告"}, actor=AUDIT).ok
     # contracted 100,000,000 ÷ 45 mu = 222.22 万元/亩; 7,200 万元 ÷ 222.22 = 32.40 mu; 45 − 32.40 = 12.60 mu × 180,000
     computed = api.put(f"{acct}/land-used", {"land": {"value": "3", "unit": "ha"}, "basis": "实测"}, actor=LAND).json()

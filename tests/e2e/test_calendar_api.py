@@ -61,8 +61,9 @@ def test_a_year_s_schedule_loaded_moves_the_provisional_deadlines_and_says_which
     assert not WorkingDayCalendar().is_known_year(NEXT), f"precondition: {NEXT}'s schedule is not known yet"
     pid = api.post("/api/leads", lead(81)).json()["id"]
     assert api.post(f"/api/leads/{pid}/file", {}).ok
-    review = wait_for(lambda: (r := api.post(f"/api/projects/{pid}/review", {"note": "联审"})).status_code == 201 and r.json(),
-                      what="review convened")
+    convened = api.post(f"/api/projects/{pid}/review", {"note": "联审"})
+    assert convened.status_code == 201, convened.text
+    review = convened.json()
     period = period_into_next_year()
     before = WorkingDayCalendar().add_working_days(TODAY, period)
     after = WorkingDayCalendar({NEXT: SCHEDULE}).add_working_days(TODAY, period)
@@ -103,7 +104,7 @@ def test_land_is_kept_exactly_as_given_so_40003_square_metres_goes_to_the_princi
     assert api.post(f"/api/leads/{pid}/file", {}).ok
     with ClusterRpcProxy(config, timeout=30) as rpc:
         approve(rpc, pid)
-        wait_for(lambda: rpc.negotiation.record_intermediary(IPB_CLERK, pid, {"none": True}), what="intermediary")
+        rpc.negotiation.record_intermediary(IPB_CLERK, pid, {"none": True})
         rpc.negotiation.assign_unit(IPB_CLERK, pid, {"unit": "PARK:hengdong"})
     route = api.get(f"/api/projects/{pid}/decision-route").json()
     assert route["escalated"] is True and route["land_mu"] == "60.0045"

@@ -36,13 +36,12 @@ def approved(api, n: int, **changes) -> str:
     """A lead filed and approved by the joint review (bound for Hengdong), with its intermediary recorded."""
     pid = api.post("/api/leads", lead(n, **changes)).json()["id"]
     api.post(f"/api/leads/{pid}/file", {})
-    wait_for(lambda: api.post(f"/api/projects/{pid}/review", {}).status_code == 201, what="convened")
+    assert api.post(f"/api/projects/{pid}/review", {}).status_code == 201
     for unit in BUREAUS:
         api.post(f"/api/projects/{pid}/review/opinions", {"opinion": "pass"},
                  actor={"user_id": "r", "position": "reviewer", "unit": unit})
     api.post(f"/api/projects/{pid}/review/opinions", {"opinion": "pass"}, actor=PARK_HEAD)
-    wait_for(lambda: api.post(f"/api/projects/{pid}/intermediary", {"none": True}).status_code == 200,
-             what="negotiation heard of the approval")
+    assert api.post(f"/api/projects/{pid}/intermediary", {"none": True}).status_code == 200
     return pid
 
 
@@ -78,7 +77,7 @@ def test_the_contract_is_the_decision_and_a_change_needs_a_new_decision_on_its_r
     reaches(api, pid, "agreed")
 
     # the draft is composed from the decided terms; typed differently it is refused, naming the term
-    wait_for(lambda: draft(api, pid).status_code == 201, what="contracts heard of the decision")
+    assert draft(api, pid).status_code == 201
     record = api.get(f"/api/projects/{pid}/contract").json()
     assert record["decided_terms"] == {"land_mu": "45", "total_investment": "120000000",
                                        "fixed_asset_investment": "100000000", "intensity_wan_per_mu": "222.22",

@@ -15,7 +15,7 @@ def test_negotiation_through_the_api(api):
                                       planned_total_investment="200000000",
                                       planned_fixed_asset_investment="150000000")).json()["id"]
     api.post(f"/api/leads/{pid}/file", {})
-    wait_for(lambda: api.post(f"/api/projects/{pid}/review", {}).status_code == 201, what="convened")
+    assert api.post(f"/api/projects/{pid}/review", {}).status_code == 201  # right after the filing
     for unit in UNITS:
         api.post(f"/api/projects/{pid}/review/opinions", {"opinion": "pass"},
                  actor={"user_id": "r", "position": "reviewer", "unit": unit})
@@ -23,9 +23,8 @@ def test_negotiation_through_the_api(api):
              actor={"user_id": "p", "position": "park_head:hengdong", "unit": "PARK:hengdong"})
 
     early = api.post(f"/api/projects/{pid}/responsible-unit", {"unit": "PARK:hengdong"})
-    assert early.status_code in (404, 409)  # not before the intermediary (or before negotiation heard of the approval)
-    wait_for(lambda: api.post(f"/api/projects/{pid}/intermediary", {"name": "某招商咨询公司"}).status_code == 200,
-             what="intermediary recorded")
+    assert (early.status_code, early.json()["error"]) == (409, "conflict")  # not before the intermediary
+    assert api.post(f"/api/projects/{pid}/intermediary", {"name": "某招商咨询公司"}).status_code == 200
     ranking = api.get(f"/api/projects/{pid}/responsible-unit/ranking").json()
     assert ranking[0]["unit"] == "PARK:hengdong" and ranking[0]["why"]
     assert api.post(f"/api/projects/{pid}/responsible-unit", {"unit": "PARK:hengdong"}).status_code == 200
@@ -67,14 +66,13 @@ def test_negotiation_through_the_api(api):
 def test_a_refusal_within_authority_goes_back_to_ipb_which_renegotiates(api):
     pid = api.post("/api/leads", lead(2)).json()["id"]  # 45 mu: the park head decides
     api.post(f"/api/leads/{pid}/file", {})
-    wait_for(lambda: api.post(f"/api/projects/{pid}/review", {}).status_code == 201, what="convened")
+    assert api.post(f"/api/projects/{pid}/review", {}).status_code == 201  # right after the filing
     for unit in UNITS:
         api.post(f"/api/projects/{pid}/review/opinions", {"opinion": "pass"},
                  actor={"user_id": "r", "position": "reviewer", "unit": unit})
     park_head = {"user_id": "p", "position": "park_head:hengdong", "unit": "PARK:hengdong"}
     api.post(f"/api/projects/{pid}/review/opinions", {"opinion": "pass"}, actor=park_head)
-    wait_for(lambda: api.post(f"/api/projects/{pid}/intermediary", {"none": True}).status_code == 200,
-             what="intermediary recorded")
+    assert api.post(f"/api/projects/{pid}/intermediary", {"none": True}).status_code == 200
     api.post(f"/api/projects/{pid}/responsible-unit", {"unit": "PARK:hengdong"})
     api.post(f"/api/projects/{pid}/negotiation/sessions", {
         "held_on": "2026-11-26", "stage": "final", "agreed": ["用地45亩"],

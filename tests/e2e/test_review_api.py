@@ -16,8 +16,8 @@ def bureau(unit):
 def test_review_through_the_api(api):
     project_id = api.post("/api/leads", lead(1)).json()["id"]
     assert api.post(f"/api/leads/{project_id}/file", {}).status_code == 200
-    convened = wait_for(lambda: (r := api.post(f"/api/projects/{project_id}/review", {})).status_code == 201 and r,
-                        what="review convened")
+    convened = api.post(f"/api/projects/{project_id}/review", {})
+    assert convened.status_code == 201, convened.text
     review = convened.json()
     assert len(review["findings"]) == 4 and review["deadline_provisional"] is False
 

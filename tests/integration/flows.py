@@ -4,8 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 from shared.clock import today_shanghai
-from shared.errors import NotFound
-from tests.conftest import wait_for
 from tests.factories import IPB_CLERK, lead
 
 UNITS = ("DRB", "IND", "FIN", "EPB", "LAND", "PLAN")
@@ -27,18 +25,9 @@ def filed_lead(rpc, n: int, **changes) -> str:
     return project_id
 
 
-def retry_not_found(call, what: str, errors=(NotFound,)):
-    """Retry ``call`` while its service has not yet heard of the project (events travel)."""
-    def attempt():
-        try:
-            return call()
-        except errors:
-            return None
-    return wait_for(attempt, what=what)
-
-
 def convene(rpc, project_id):
-    return retry_not_found(lambda: rpc.review.convene(IPB_CLERK, project_id, {"note": "联审"}), "review convened")
+    """Right after the filing: the review waits for the filing's event itself (shared/catch_up.py)."""
+    return rpc.review.convene(IPB_CLERK, project_id, {"note": "联审"})
 
 
 def approve(rpc, project_id) -> dict:
@@ -73,7 +62,7 @@ def agreed(rpc, n: int) -> str:
     """A filed lead taken through review and negotiation to an agreement within the park head's authority."""
     project_id = filed_lead(rpc, n)
     approve(rpc, project_id)
-    retry_not_found(lambda: rpc.negotiation.record_intermediary(IPB_CLERK, project_id, {"none": True}), "intermediary")
+    rpc.negotiation.record_intermediary(IPB_CLERK, project_id, {"none": True})
     rpc.negotiation.assign_unit(IPB_CLERK, project_id, {"unit": "PARK:hengdong"})
     rpc.negotiation.log_session(IPB_CLERK, project_id, {
         "held_on": "2026-11-26", "stage": "final", "agreed": ["合同条款"],
@@ -92,8 +81,7 @@ def designate_custodians(rpc) -> None:
 def to_construction(rpc, n: int) -> str:
     """An agreed project drafted, approved by LEGAL, signed, filed in 8 copies and handed over."""
     project_id = agreed(rpc, n)
-    retry_not_found(lambda: rpc.contracts.draft(IPB_CLERK, project_id, TERMS)["state"] == "drafting" or None,
-                    "contracts heard of the agreement")
+    assert rpc.contracts.draft(IPB_CLERK, project_id, TERMS)["state"] == "drafting"
     rpc.contracts.submit(IPB_CLERK, project_id, {"version": 1})
     rpc.contracts.legal_review(LEGAL, project_id, {"version": 1, "decision": "approve"})
     rpc.contracts.sign(PARK_HEAD, project_id, {"version": 1, "investor_signatory": SIGNATORY})

@@ -4,10 +4,9 @@ from __future__ import annotations
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from shared.errors import Conflict, NotFound
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK
-from tests.integration.flows import leader, retry_not_found, state, to_construction
+from tests.integration.flows import leader, state, to_construction
 
 pytestmark = pytest.mark.integration
 AUDIT = {"user_id": "u-audit", "position": "auditor", "unit": "AUDIT"}
@@ -21,8 +20,7 @@ def test_from_construction_to_archived(start_platform, config_for):
     with ClusterRpcProxy(config_for, timeout=20) as rpc:
         project_id = to_construction(rpc, 1)
         wait_for(lambda: state(rpc, project_id) == "construction", what="construction")
-        retry_not_found(lambda: rpc.accounting.open_accounting(IPB_CLERK, project_id, {"reason": "建设期满"}),
-                        "accounting opened")
+        rpc.accounting.open_accounting(IPB_CLERK, project_id, {"reason": "建设期满"})  # right after the hand-over
         wait_for(lambda: state(rpc, project_id) == "accounting", what="accounting")
         rpc.accounting.record_actual_fai(AUDIT, project_id, {"amount": "72000000", "basis": "审计报告"})
         result = rpc.accounting.record_land_used(LAND, project_id, {"land": {"value": "3", "unit": "ha"}, "basis": "实测"})
@@ -38,8 +36,7 @@ def test_from_construction_to_archived(start_platform, config_for):
             result = rpc.accounting.write_off(leader(position), project_id, {"decision": "agree", "reason": "招商政策兑现抵扣"})
         assert result["state"] == "closed" and result["receivable"]["written_off"] == "1000000.00"
         wait_for(lambda: state(rpc, project_id) == "closed", what="closed")
-        retry_not_found(lambda: rpc.contracts.hand_to_archives(IPB_CLERK, project_id, {"note": "移交县档案局"})["state"]
-                        == "archived" or None, "contracts heard the project is closed", errors=(NotFound, Conflict))
+        assert rpc.contracts.hand_to_archives(IPB_CLERK, project_id, {"note": "移交县档案局"})["state"] == "archived"
         wait_for(lambda: state(rpc, project_id) == "archived", what="archived")
         project = rpc.coordinator.get_project(IPB_CLERK, project_id)
     transitions = [e["to_state"] for e in project["timeline"] if e["kind"] == "transition"]

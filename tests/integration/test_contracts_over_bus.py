@@ -8,7 +8,7 @@ from shared.errors import InvalidInput, NotAllowed
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK
 from tests.integration.flows import (
-    HEADS, LEGAL, PARK_HEAD, TERMS, agreed, designate_custodians, leader, retry_not_found, state,
+    HEADS, LEGAL, PARK_HEAD, TERMS, agreed, designate_custodians, leader, state,
 )
 
 pytestmark = pytest.mark.integration
@@ -16,8 +16,7 @@ def test_from_agreed_to_construction(start_platform, config_for):
     start_platform("intake", "review", "negotiation", "contracts", "coordinator")
     with ClusterRpcProxy(config_for, timeout=20) as rpc:
         project_id = agreed(rpc, 1)
-        retry_not_found(lambda: rpc.contracts.draft(IPB_CLERK, project_id, TERMS)["state"] == "drafting" or None,
-                        "contracts heard of the agreement")
+        assert rpc.contracts.draft(IPB_CLERK, project_id, TERMS)["state"] == "drafting"
         rpc.contracts.submit(IPB_CLERK, project_id, {"version": 1})
         rpc.contracts.legal_review(LEGAL, project_id, {"version": 1, "decision": "approve"})
         with pytest.raises(NotAllowed):

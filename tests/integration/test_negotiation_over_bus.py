@@ -8,7 +8,7 @@ from shared.errors import NotAllowed
 from shared.i18n import text
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK
-from tests.integration.flows import approve, filed_lead, leader, retry_not_found, state
+from tests.integration.flows import approve, filed_lead, leader, state
 
 pytestmark = pytest.mark.integration
 PARK_HEAD = leader("park_head:hengdong", "PARK:hengdong")
@@ -27,8 +27,7 @@ def session(stage: str, land=None, exceeding=()) -> dict:
 
 def to_negotiation(rpc, project_id):
     approve(rpc, project_id)
-    retry_not_found(lambda: rpc.negotiation.record_intermediary(IPB_CLERK, project_id, {"none": True}),
-                    "negotiation heard of the approval")
+    rpc.negotiation.record_intermediary(IPB_CLERK, project_id, {"none": True})
     rpc.negotiation.assign_unit(IPB_CLERK, project_id, {"unit": "PARK:hengdong"})
 
 

@@ -22,7 +22,7 @@ from shared.clock import now_shanghai
 from shared.errors import InvalidInput
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK, IPB_DIRECTOR
-from tests.integration.flows import filed_lead, retry_not_found, state
+from tests.integration.flows import filed_lead, state
 
 pytestmark = pytest.mark.integration
 ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
@@ -45,10 +45,9 @@ def test_a_termination_reaches_inbox_email_and_the_group_robot(start_platform, c
         with pytest.raises(InvalidInput) as refused:
             rpc.coordinator.terminate_project(IPB_DIRECTOR, project_id, reason)
         assert "special_report_ref" in refused.value.details
-        report = retry_not_found(lambda: rpc.supervision.file_special_report(IPB_DIRECTOR, project_id, {
+        report = rpc.supervision.file_special_report(IPB_DIRECTOR, project_id, {
             "cause": "cannot_go_ahead", "summary": "投资方撤资",
-            "document": {"filename": "专题报告.pdf", "content_base64": base64.b64encode(PDF).decode()}}),
-            "supervision heard of the project")
+            "document": {"filename": "专题报告.pdf", "content_base64": base64.b64encode(PDF).decode()}})
         assert report["ref"] == "SR-ZS2026-0001-1"
         assert rpc.coordinator.terminate_project(IPB_DIRECTOR, project_id, reason)["state"] == "terminated"
         hook = wait_for(lambda: [h for h in receivers.webhooks() if "项目终止" in h["json"]["text"]["content"]],
@@ -81,8 +80,8 @@ def test_deadlines_fire_once_with_two_instances_and_after_a_restart(start_platfo
         point_channels_at(rpc, receivers)
         project_id = filed_lead(rpc, 2)
         at = now_shanghai() + dt.timedelta(seconds=3)
-        retry_not_found(lambda: rpc.supervision.schedule_reminder(IPB_CLERK, project_id, {
-            "at": at.isoformat(), "note": "两个实例只提醒一次", "to": ["unit:IPB"]}), "supervision heard of the project")
+        rpc.supervision.schedule_reminder(IPB_CLERK, project_id, {
+            "at": at.isoformat(), "note": "两个实例只提醒一次", "to": ["unit:IPB"]})
         wait_for(lambda: reminders_received(receivers, "两个实例只提醒一次"), timeout=20, what="the reminder")
         time.sleep(5)  # both instances scan at least twice more
         assert len(reminders_received(receivers, "两个实例只提醒一次")) == 1

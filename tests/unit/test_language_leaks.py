@@ -135,6 +135,7 @@ SAMPLES = {
     "incentives": ["equipment_subsidy", "tax_reward_years"], "address": "unit:LAND",
     "addresses": ["unit:PARK:hengdong", "position:county_leader_in_charge"], "report_cause": "cannot_go_ahead",
     "stalled": "signed_not_started", "notice_channel": "webhook", "progress_source": "obligation",
+    "pair": {"zh": "亩均税收", "en": "tax per mu"}, "indicator": "tax_per_mu",
 }
 """A sample value of each placeholder kind; a placeholder without a kind gets a Chinese text (a value as typed)."""
 

@@ -19,6 +19,7 @@ import {
 import { setRules, setPeople, personName } from './ui.js';
 import { rosterPage, eventsPage, eventPage, effectivenessPage, assessmentPage } from './leadership.js';
 import { landPage, parcelPage, parcelsCard } from './landreserve.js';
+import { standardLandCard } from './standardland.js';
 import { benefitCardPage, benefitPage } from './benefit.js';
 
 export { refusal };
@@ -372,6 +373,7 @@ async function projectPage(params, id) {
           { id: 'figures-table' }), links);
       }), { id: 'card-accounting' })];
   if (!['lead', 'rejected'].includes(project.state)) cards.push(problemsCard(project, params, () => route()));
+  if (project.state === 'terminated' || at >= ORDER.indexOf('signed')) cards.push(standardLandCard(project, me, () => route()));
   cards.push(attachmentsCard(project, () => route()));
   if (!AFTER_SIGNING.includes(project.state) && !['signed', 'terminated', 'rejected'].includes(project.state)) cards.push(parcelsCard(project.id));
   const first = params.get('todo') === 'resolve_problem' ? ['card-problems'] : FIRST[project.state] || [];  // the cards of the present stage first

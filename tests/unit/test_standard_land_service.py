@@ -1,0 +1,134 @@
+"""Standard land in the supervision service (R17): signing makes the commitments obligations with their checks; the
+owners' figures (by hand, or the accounting's) decide each check; a shortfall opens a rectification and says so;
+still short at the check after it, damages by the contract's clause become one receivable paid in parts."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from shared import standard_land
+from shared.errors import Conflict, InvalidInput, NotAllowed
+from tests.factories import credit_code
+from tests.unit import test_supervision_service as tracking
+from tests.unit.test_supervision_service import IPB, PARK, POLICY, Supervision, project
+
+s, clock, documents = tracking.s, tracking.clock, tracking.documents  # the same fixtures
+T0 = tracking.T0
+CODE = credit_code("91430100MA4L00001")
+FIN = {"user_id": "u-fin", "position": "fin_clerk", "unit": "FIN"}
+IND = {"user_id": "u-ind", "position": "ind_clerk", "unit": "IND"}
+LAND = {"user_id": "u-land", "position": "land_clerk", "unit": "LAND"}
+LEGAL = {"user_id": "u-legal", "position": "legal_clerk", "unit": "LEGAL"}
+MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "GOV"}
+
+
+def signed(s: Supervision, completion="2026-09-01", production="2026-09-01") -> list[dict]:
+    """A hengdong aluminium project (40 mu, 1.2 亿元 fixed assets) signed on standard land at the floors."""
+    s.event("on_project_filed", "intake.project_filed", "p1", {
+        "ref": "ZS2026-0001", "project_name": "铝型材项目", "credit_code": CODE, "sector": "C3252"})
+    project(s, state="signed", seq=12)
+    items = standard_land.compose(POLICY, "PARK:hengdong", "C3252", [
+        {"indicator": "intensity", "base_amount": "5000000"}], [], Decimal("40"), Decimal("120000000"), Decimal("300"))
+    s.event("on_contract_signed", "contracts.signed", "p1", {
+        "version": 1, "terms": {"completion": completion, "production": production, "land_mu": "40"},
+        "commitments": items})
+    return items
+
+
+def test_signing_makes_the_commitments_obligations_with_their_checks(s):
+    signed(s, completion="2027-06-30", production="2028-06-30")
+    view = s.standard_land(IPB, "p1")
+    assert [c["indicator"] for c in view["commitments"]] == list(standard_land.floors(POLICY, "PARK:hengdong", "C3252"))
+    assert [(c["stage"], c["due"]) for c in view["checks"]][:3] == [
+        ("completion", "2027-06-30"), ("production", "2028-06-30"), ("yearly", "2029-06-30")]
+    assert len(view["checks"]) == 2 + 5
+    assert {r["kind"] for r in s.rows("deadlines") if r["project_id"] == "p1"} >= {"standard_land_check"}
+    floors = s.standard_land_floors(IPB, "p1")
+    assert [f["floor"] for f in floors if f["indicator"] == "tax_per_mu"] == ["30"]
+
+
+def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_one_receivable(s, clock):
+    signed(s)
+    s.fire_due_deadlines()  # both checks due today: awaiting the figures
+    view = s.standard_land(IPB, "p1")
+    assert {c["status"] for c in view["checks"] if c["stage"] in ("completion", "production")} == {"awaiting_data"}
+    # the completion figures: the accounting's audited investment and LAND's measured land; LAND's plot ratio
+    s.event("on_accounting_figures", "accounting.figures_computed", "p1", {"figures": [
+        {"name": "actual_fixed_asset_investment", "value": "108000000.00"}, {"name": "land_used", "value": "40.00"}],
+        "fee": "0"})
+    s.record_figure(LAND, "p1", {"figure": "plot_ratio", "value": "1.3", "reason": "竣工测绘"})
+    completion = next(c for c in s.standard_land(IPB, "p1")["checks"] if c["stage"] == "completion")
+    intensity = next(r for r in completion["results"] if r["indicator"] == "intensity")
+    assert (intensity["actual"], intensity["result"]) == ("270", "short")  # 10 800 万元 ÷ 40 mu
+    # the production figures of 2025, each by its owner
+    with pytest.raises(NotAllowed):
+        s.record_figure(IND, "p1", {"figure": "tax", "year": 2025, "value": "9600000", "reason": "x"})
+    with pytest.raises(InvalidInput):
+        s.record_figure(FIN, "p1", {"figure": "tax", "value": "9600000", "reason": "no year"})
+    s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "9600000", "reason": "税务局2025年度入库数"})
+    s.record_figure(IND, "p1", {"figure": "output", "year": 2025, "value": "240000000", "reason": "统计局"})
+    view = s.record_figure({"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"}, "p1", {
+        "figure": "energy", "year": 2025, "value": "4800", "reason": "供电公司"})
+    production = next(c for c in view["checks"] if c["stage"] == "production")
+    assert {r["indicator"]: r["result"] for r in production["results"]} == {
+        "output_per_mu": "met", "tax_per_mu": "short", "energy_per_output": "met"}
+    opened = s.said("supervision.rectification_opened")
+    assert sorted(e["indicator"] for e in opened) == ["intensity", "tax_per_mu"]
+    assert opened[0]["responsible_unit"] == "PARK:hengdong" and opened[0]["due"] == "2027-09-01"
+    tax_rect = next(r for r in view["rectifications"] if r["indicator"] == "tax_per_mu")
+    # the enterprise reports it done; checked again on the same year's data: still short → damages
+    view = s.request_recheck(PARK, "p1", tax_rect["id"], {"note": "补报了税收"})
+    damages = next(d for d in view["damages"] if d["indicator"] == "tax_per_mu")
+    assert (damages["amount"], damages["outstanding"], damages["status"]) == ("2400000.00", "2400000.00", "outstanding")
+    assert s.said("supervision.commitment_unmet")[0]["amount_wan"] == "240"
+    with pytest.raises(Conflict):
+        s.request_recheck(PARK, "p1", tax_rect["id"], {})
+    # one receivable: paid in parts by FIN and LEGAL, reduced only by a principal with a reason
+    with pytest.raises(NotAllowed):
+        s.record_damages_payment(IND, "p1", damages["id"], {"amount": "1.00"})
+    s.record_damages_payment(FIN, "p1", damages["id"], {"amount": "1000000.00", "voucher": "V1"})
+    with pytest.raises(Conflict):
+        s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1.00", "voucher": "V1"})
+    with pytest.raises(NotAllowed):
+        s.reduce_damages(FIN, "p1", damages["id"], {"amount": "400000.00", "reason": "x"})
+    with pytest.raises(InvalidInput):
+        s.reduce_damages(MAGISTRATE, "p1", damages["id"], {"amount": "400000.00"})
+    s.reduce_damages(MAGISTRATE, "p1", damages["id"], {"amount": "400000.00", "reason": "受灾停产两个月"})
+    with pytest.raises(InvalidInput):
+        s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1000000.01"})
+    view = s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1000000.00", "voucher": "V2"})
+    damages = next(d for d in view["damages"] if d["indicator"] == "tax_per_mu")
+    assert (damages["outstanding"], damages["status"]) == ("0.00", "settled")
+    assert len(s.said("supervision.damages_settled")) == 1
+
+
+def test_met_after_a_shortfall_closes_the_rectification(s, clock):
+    signed(s, completion="2026-09-01", production="2026-09-01")
+    s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "9600000", "reason": "x"})
+    s.record_figure(IND, "p1", {"figure": "output", "year": 2025, "value": "240000000", "reason": "x"})
+    s.record_figure({"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"}, "p1",
+                    {"figure": "energy", "year": 2025, "value": "4800", "reason": "x"})
+    rect = next(r for r in s.standard_land(IPB, "p1")["rectifications"] if r["indicator"] == "tax_per_mu")
+    s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "12000000", "reason": "更正：补缴入库"})
+    view = s.request_recheck(IPB, "p1", rect["id"], {})
+    assert next(r for r in view["rectifications"] if r["id"] == rect["id"])["status"] == "rectified"
+    assert view["damages"] == []
+    clock.now = T0 + dt.timedelta(days=1)
+
+
+def test_the_checks_read_the_enterprise_data_store_and_run_when_its_figures_arrive(s):
+    """The year's tax, output and energy of the project's enterprise (by its credit code) in the data store, as the
+    owning units import or enter them there: a check awaiting them runs when they arrive."""
+    signed(s)
+    s.fire_due_deadlines()
+    s.enter_figure(IND, CODE, 2025, "output", {"value": "24000", "reason": "统计年报"})
+    s.enter_figure({"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"}, CODE, 2025, "energy",
+                   {"value": "4800", "reason": "供电公司"})
+    production = next(c for c in s.standard_land(IPB, "p1")["checks"] if c["stage"] == "production")
+    assert production["status"] == "awaiting_data"
+    s.enter_figure(FIN, CODE, 2025, "tax", {"value": "960", "reason": "税务局入库数"})  # 万元
+    production = next(c for c in s.standard_land(IPB, "p1")["checks"] if c["stage"] == "production")
+    assert {r["indicator"]: (r["actual"], r["result"]) for r in production["results"]} == {
+        "output_per_mu": ("600", "met"), "tax_per_mu": ("24", "short"), "energy_per_output": ("0.2", "met")}
+    assert [r["indicator"] for r in s.standard_land(IPB, "p1")["rectifications"]] == ["tax_per_mu"]
