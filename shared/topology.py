@@ -71,9 +71,9 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "supervision.review_period_ending": ("notifications",),
     "supervision.reminder": ("notifications",),
     "supervision.holiday_schedule_missing": ("notifications",),
-    "supervision.rectification_opened": ("notifications",),
-    "supervision.commitment_unmet": ("notifications",),
-    "supervision.damages_settled": ("notifications",),
+    "supervision.rectification_opened": ("notifications", "coordinator"),
+    "supervision.commitment_unmet": ("notifications", "coordinator"),
+    "supervision.damages_settled": ("notifications", "coordinator"),
     "supervision.benefit_graded": ("coordinator",),
     "leadership.roster_changed": ("notifications", "coordinator"),
 }

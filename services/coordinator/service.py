@@ -303,6 +303,22 @@ class CoordinatorService(LeadingGroupWork):
         event = Envelope.load(body)
         self._note(event, "supervision.benefit_graded", reason_of(event.payload))
 
+    # standard land (R17): a rectification, damages, damages settled go on the project's timeline
+    @on_event("supervision.rectification_opened")
+    def on_rectification_opened(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.rectification_opened", reason_of(event.payload))
+
+    @on_event("supervision.commitment_unmet")
+    def on_commitment_unmet(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.commitment_unmet", reason_of(event.payload))
+
+    @on_event("supervision.damages_settled")
+    def on_damages_settled(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.damages_settled", reason_of(event.payload))
+
     # -- accounting (R12) -------------------------------------------------------------------------
     @on_event("accounting.opened")
     def on_accounting_opened(self, body):

@@ -226,9 +226,17 @@ class GatewayService(WorkbenchRoutes):
 
     def project_parcels(self, request, project_id):
         """The land reserve's ready parcels for a lead or project: its land demand, sector, preferred location and
-        planned intensity, read from intake (a project's id is its lead's)."""
+        planned intensity, read from intake (a project's id is its lead's); for a reader of the project who does not
+        read its lead (the park or town responsible), from the project's file, its responsible unit as the place."""
         actor = actor_of(request)
-        lead = self.call("intake", "get_lead", actor, project_id)
+        try:
+            lead = self.call("intake", "get_lead", actor, project_id)
+        except NotAllowed:  # a park or town reads the project (its file), not the lead: the same figures from there
+            basic = self.call("coordinator", "get_project", actor, project_id)["basic"] or {}
+            unit = basic.get("responsible_unit") or ""
+            lead = {"land_mu": basic["land_mu"], "sector": basic["sector"],
+                    "planned_fixed_asset_investment": basic["fixed_asset_investment"],
+                    "preferred_location": {"kind": unit.split(":")[0].lower(), "id": unit.partition(":")[2]}}
         place = lead.get("preferred_location") or {}
         unit = {"park": "PARK:", "town": "TOWN:"}.get(place.get("kind"))
         land = Decimal(lead["land_mu"])

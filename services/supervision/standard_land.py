@@ -23,7 +23,7 @@ from shared.clock import to_shanghai
 from shared.db import handled_once
 from shared.envelope import Envelope
 from shared.errors import Conflict
-from shared.i18n import Message, _, named, to_wire
+from shared.i18n import Message, _, named, reason, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, row_id, schema
 from shared.wire.supervision import (
@@ -234,7 +234,9 @@ class StandardLandMixin:
                     "rectification_id": rid, "indicator": item["indicator"], "commitment": commitment["text"],
                     "committed": self._committed(commitment),
                     "actual": item["actual"], "due": due.isoformat(),
-                    "reason": f"{commitment['text']}: actual {item['actual']}; rectification due {due.isoformat()}"})
+                    **reason(_("{indicator:indicator} short of the commitment ({committed}): actual {actual}; "
+                               "rectification by {due:date}", indicator=item["indicator"],
+                               committed=self._committed(commitment), actual=item["actual"], due=due))})
             elif act == rules.RECTIFIED:
                 sls.set_rectification(s, open_item["id"], status=rules.RECTIFIED, closed_on=today,
                                       closed_by_check=check_id)
@@ -260,7 +262,9 @@ class StandardLandMixin:
             "committed": self._committed(commitment),
             "amount": str(amount), "amount_wan": standard_land.number(amount / Decimal(10000)),
             "recovery_units": list(standard_land.setting(self.policy, "recovery_units")),
-            "reason": f"{commitment['text']} still short after rectification: damages {amount} yuan"})
+            **reason(_("{indicator:indicator} still short of the commitment ({committed}) after the rectification: "
+                       "damages of {amount:wan} by the contract's clause", indicator=commitment["indicator"],
+                       committed=self._committed(commitment), amount=amount))})
 
     @staticmethod
     def _committed(commitment: dict) -> str:
@@ -304,7 +308,8 @@ class StandardLandMixin:
                 uow.emit(Envelope("supervision.damages_settled", actor, project_id=project_id, payload={
                     "damages_id": item["id"], "amount": item["amount"], "paid": str(after.paid),
                     "reduced": str(after.reduced), **self._facts(store.project(uow.session, project_id)),
-                    "reason": f"damages {item['id']} settled"}))
+                    **reason(_("standard-land damages of {amount:wan} settled: {paid:wan} paid, {reduced:wan} reduced",
+                               amount=item["amount"], paid=after.paid, reduced=after.reduced))}))
         return self._standard_land_view(self.db.session, project_id)
 
     # -- the view ------------------------------------------------------------------------------------------------

@@ -134,6 +134,7 @@ def test_a_position_s_day_at_the_workbench(day, who, width):
     assert notice and notice[0]["read_at"]
     assert NAME in seen["typed"] and NAME in seen["by_code"] and day["code"] in seen["by_code"]
     assert "投资方" in seen["basic"] and "万元" in seen["basic"] and "45 亩" in seen["basic"]
+    assert "铝压延加工（C3252）" in seen["basic"]  # the sector by its name, not its code alone
     if attach:
         after = api.get(f"/api/projects/{day['ids']['search']}/attachments").json()["items"]
         assert len(after) == len(before) + 1  # the refused file stored nothing; the good one is listed once
@@ -181,3 +182,13 @@ def test_a_project_opened_in_a_new_tab_is_still_signed_in(day):
     result = run_flow("workbench_flows:new_tab", base=day["base"], user_id="wb.clerk", password="wb-clerk-2026!",
                       project_id=day["ids"]["search"])
     assert "signin" not in result["url"] and Path(result["screenshot"]).exists()
+
+
+def test_the_park_head_reads_the_parcels_that_suit_its_project_without_reading_the_lead(day):
+    """The project page's 适合的储备地块 card: the park responsible reads the project's file, not its lead (intake's);
+    the demand comes from the file then (its land, sector, planned investment, the park as the place)."""
+    api = day["api"]
+    project = day["ids"]["decide"]
+    assert api.get(f"/api/leads/{project}", actor=actor(PARK)).status_code == 403
+    answer = api.get(f"/api/projects/{project}/parcels", actor=actor(PARK))
+    assert answer.status_code == 200 and isinstance(answer.json(), list)

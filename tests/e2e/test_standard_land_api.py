@@ -115,3 +115,11 @@ def test_signing_to_a_settled_damages_receivable(api, module_platform):
     assert [(e["kind"], e["by"]["unit"]) for e in damages["entries"]] == [
         ("payment", "FIN"), ("reduction", "GOV"), ("payment", "LEGAL")]
     assert api.post(pay, {"amount": "1.00"}, actor=FIN).status_code == 409
+    timeline = wait_for(lambda: [e for e in api.get(f"/api/projects/{pid}").json()["timeline"]
+                                 if e["kind"] == "supervision.damages_settled"] and api.get(f"/api/projects/{pid}").json()[
+                                     "timeline"], what="the project's file tells the rectification, the damages, the settlement")
+    said = [e.get("reason") or e.get("summary") for e in timeline if e["kind"].startswith("supervision.")]
+    kinds = [e["kind"] for e in timeline if e["kind"].startswith("supervision.")]
+    assert kinds[-3:] == ["supervision.rectification_opened", "supervision.commitment_unmet",
+                          "supervision.damages_settled"], kinds
+    assert any("亩均税收" in (x or "") and "270" in (x or "") for x in said), said

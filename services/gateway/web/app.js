@@ -14,7 +14,7 @@ import { nextSteps, opinionForm, decisionForm, signForm, downloadButton, custodi
 import { usersPage } from './admin.js';
 import {
   workbenchPage, inboxPage, searchPage, searchBox, refreshBadge, basicCard, attachmentsCard, problemsCard, printLedger,
-  printProject, printApproval, wan,
+  printProject, printApproval, wan, STATES, UNITS_FOR_FILTER,
 } from './workbench.js';
 import { setRules, setPeople, personName } from './ui.js';
 import { rosterPage, eventsPage, eventPage, effectivenessPage, assessmentPage } from './leadership.js';
@@ -93,10 +93,13 @@ async function ledgerPage(params) {
   const tabs = h('div.tabs', ['information', 'negotiation', 'contracted'].map(b =>
     h('button', { type: 'button', class: b === book ? 'active' : '', onclick: () => go(`#/ledger?book=${b}`) }, t(`ledger.book.${b}`))));
   const filters = h('form.inline', { id: 'ledger-filters' },
-    input('unit', { placeholder: t('ledger.unit'), value: params.get('unit') || '' }),
-    input('state', { placeholder: t('ledger.state'), value: params.get('state') || '' }),
-    input('sector', { placeholder: t('ledger.sector'), value: params.get('sector') || '', size: 6 }),
-    input('tier', { placeholder: t('ledger.tier'), value: params.get('tier') || '', size: 4 }),
+    select('unit', [['', `${t('ledger.unit')}：${t('common.all')}`], ...UNITS_FOR_FILTER.map(u => [u, unitName(u)])],
+      { value: params.get('unit') || '', 'aria-label': t('ledger.unit') }),
+    select('state', [['', `${t('ledger.state')}：${t('common.all')}`], ...STATES.map(x => [x, stateName(x)])],
+      { value: params.get('state') || '', 'aria-label': t('ledger.state') }),
+    input('sector', { placeholder: t('ledger.sector'), value: params.get('sector') || '', size: 8, 'aria-label': t('ledger.sector') }),
+    select('tier', [['', `${t('ledger.tier')}：${t('common.all')}`], ...['A', 'B', 'C'].map(x => [x, `${t('ledger.tier')} ${x}`])],
+      { value: params.get('tier') || '', 'aria-label': t('ledger.tier') }),
     h('label', input('key', { type: 'checkbox', checked: params.get('key') === 'true' }), t('ledger.key')),
     h('label', input('overdue', { type: 'checkbox', checked: params.get('overdue') === 'true' }), t('ledger.overdue_only')),
     h('button.primary', { type: 'submit' }, t('common.filter')),
@@ -304,7 +307,7 @@ async function projectPage(params, id) {
           table([t('review.check'), t('review.unit'), t('review.verdict'), t('review.reason')], r.findings.map(f =>
             [t(`check.${f.check}`, f.check), unitName(f.unit), h('span.tag', { class: f.verdict === 'ok' ? 'ok' : 'bad' }, t(`verdict.${f.verdict}`, f.verdict)), f.reason])),
           h('h3', t('project.opinions')),
-          table([t('review.round'), t('review.unit'), t('review.opinion'), t('review.conditions'), t('review.reasons'), t('project.at')],
+          table([t('review.round'), t('review.unit'), t('review.opinion'), t('review.conditions_read'), t('review.reasons_read'), t('project.at')],
             r.opinions.map(o => [o.round, unitName(o.unit), t(`review.opinion.${o.opinion}`, o.opinion), (o.conditions || []).join('；'),
               (o.reasons || []).join('；'), when(o.at)]), { id: 'opinions-table' }),
           (r.returns || []).length ? [h('h3', t('project.returns')), table([t('review.round'), t('review.unit'), t('step.return_request'),

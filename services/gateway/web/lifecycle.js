@@ -66,7 +66,7 @@ export function decisionForm(projectId, action, onDone) {
     submit(t('decide.action.decide'))),
   v => api.post(`/api/projects/${pid}/decision-route/decisions`, { decision: v.decision, reasons: lines(v.reasons) }), onDone,
   { final: true, confirm: v => [fill(t('confirm.decision'), { decision: v.decision === 'agree' ? t('decide.agree') : t('decide.refuse') }),
-    lines(v.reasons).length ? `${t('review.reasons')}：${lines(v.reasons).join('；')}` : null] });
+    lines(v.reasons).length ? `${t('review.reasons_read')}：${lines(v.reasons).join('；')}` : null] });
 }
 
 // A unit's head designates its custodian and cabinet (R13) — for the head's own unit only.  Where the unit has one,

@@ -8,7 +8,7 @@ import {
 } from './ui.js';
 
 const enc = encodeURIComponent;
-const STATES = ['lead', 'filed', 'under_review', 'returned', 'approved', 'rejected', 'assigned', 'negotiating', 'escalated',
+export const STATES = ['lead', 'filed', 'under_review', 'returned', 'approved', 'rejected', 'assigned', 'negotiating', 'escalated',
   'refused', 'agreed', 'drafting', 'legal_review', 'signed', 'filed_copies', 'construction', 'accounting', 'closed',
   'archived', 'terminated'];
 export const UNITS_FOR_FILTER = ['IPB', 'PARK:hengdong', 'PARK:hexi', 'TOWN:xintang', 'TOWN:shiwan', 'TOWN:yangqiao'];
