@@ -25,7 +25,8 @@ ALLOWED = [re.compile(p) for p in (
     r"[MWRU]\d",                                # a planning use's class (GB 50137: M1 一类工业用地)
 )]
 LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[/-][A-Za-z0-9_]+)*")
-EN_DATA = {"是", "否", "职务", "姓名", "项目名称", "完成时限", "推进要求", "万元", "亩", "平方米", "公顷", "年", "月", "日"}
+EN_DATA = {"是", "否", "职务", "姓名", "项目名称", "完成时限", "推进要求", "万元", "亩", "平方米", "公顷", "年", "月", "日",
+           "税收"}
 """Chinese that English text keeps: the county's headings and words an import expects, units as typed."""
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 

@@ -466,6 +466,11 @@ class CoordinatorService(LeadingGroupWork):
         basic = {k: row.get(k) for k in self.BASIC}
         if basic.get("sector"):  # by its GB/T 4754 name (the code beside it)
             basic["sector_name"] = to_wire(_("{sector:sector}", sector=basic["sector"]))
+        place = basic.get("location")  # kept as the county writes it: a park or town by its name in each language
+        if place == "待定":
+            basic["location_name"] = to_wire(_("{x:location}", x="open"))
+        elif place and (unit := vocabulary.unit_of_name(place)) and unit.startswith(("PARK:", "TOWN:")):
+            basic["location_name"] = to_wire(_("{u:unit}", u=unit))
         if basic.get("tier"):  # the tier's band in words (A类（1亿元以上）)
             basic["tier_name"] = to_wire(tier_label(basic["tier"], self.policy))
         return basic

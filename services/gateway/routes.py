@@ -29,7 +29,9 @@ from shared.wire.negotiation import (
     AssignInputSchema, CandidateSchema, ClauseSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
     RecommendInputSchema, RenegotiateInputSchema, RouteSchema, SessionInputSchema,
 )
-from shared.wire.benefit import BenefitCardSchema, BenefitEvaluationSchema, ForecastInputSchema, ForecastSchema
+from shared.wire.benefit import (
+    BenefitCardSchema, BenefitEvaluationSchema, ForecastInputSchema, ForecastSchema, OutcomePageSchema,
+)
 from shared.wire.figures import (
     EnterprisePageSchema, EnterpriseSchema, FigureImportSchema, FigureInputSchema, FiguresUploadSchema,
 )
@@ -423,7 +425,8 @@ ROUTES = [
              out=one(BenefitEvaluationSchema, "evaluated"), name="run_benefit_evaluation",
              summary="IPB runs a past year's per-mu benefit evaluation (亩均效益综合评价) over the data store: scores, "
                      "ranks, grades A/B/C/D and class T (run again, it replaces the year's results); each graded "
-                     "investor's grade reaches its project's ledger row"),
+                     "investor's grade reaches its project's ledger row. Answers the counts and the first 100 "
+                     "results (total: all of them)"),
         GET("/api/benefit-evaluations/<int:year>",
             "supervision.benefit_evaluation(actor, year, query.grade, query.location, query.limit, query.offset)",
             enum={"grade": ("A", "B", "C", "D", "T")}, types={"limit": "integer", "offset": "integer"},
@@ -517,6 +520,11 @@ ROUTES = [
             out=one(PublicCatalogPageSchema, "published projects"),
             summary="The public project catalog — no sign-in. Only name, sector, location, investment scale, "
                     "cooperation mode and contact office are ever shown"),
+        GET("/api/outcomes", "supervision.public_outcomes(query.year)", who=PUBLIC, types={"year": "integer"},
+            notes={"year": "the latest evaluated by default"}, out=one(OutcomePageSchema, "the outcomes"),
+            errors=(404, 422),
+            summary="Where the county discloses them (policy benefit.disclosure): each signed project's verified "
+                    "per-mu benefit outcome — only the fields policy lists as public — no sign-in"),
         GET("/api/catalog/<ref>", "intake.public_catalog_entry(ref)", who=PUBLIC,
             out=one(PublicCatalogEntrySchema, "the entry"),
             summary="One published project of the public catalog — no sign-in"),

@@ -24,6 +24,10 @@ uscc_check_character = uscc.check_character
 uscc_problem = uscc.problem
 
 
+def _money_or_none(value) -> Decimal | None:
+    return None if value is None else quantize_money(value)
+
+
 def normalise_name(text: str) -> str:
     """Key for duplicate detection: width-folded, case-folded, no spaces or punctuation."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
@@ -53,6 +57,9 @@ class LeadFacts:
     location_id: str | None
     source_channel: str
     notes: str | None
+    annual_output: Decimal | None = None   # yuan a year at full production (R17's forecast grade)
+    annual_tax: Decimal | None = None      # yuan a year
+    annual_energy: Decimal | None = None   # 吨标准煤 a year
 
     @property
     def investor_key(self) -> str:
@@ -174,6 +181,9 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
         sector=sector, total_investment=total, fixed_asset_investment=fixed, land_mu=land_mu,
         land_input_value=str(land["value"]), land_input_unit=land["unit"],
         location_kind=loc_kind, location_id=loc_id, source_channel=channel, notes=data.get("notes"),
+        annual_output=_money_or_none(data.get("planned_annual_output")),
+        annual_tax=_money_or_none(data.get("planned_annual_tax")),
+        annual_energy=data.get("planned_annual_energy"),
     )
 
 

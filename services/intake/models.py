@@ -30,6 +30,9 @@ leads = Table(
     Column("sector", String(8), nullable=False),
     Column("total_investment", money_column_type(), nullable=False),
     Column("fixed_asset_investment", money_column_type(), nullable=False),
+    Column("annual_output", money_column_type()),   # planned, yuan a year at full production (R17 forecast)
+    Column("annual_tax", money_column_type()),
+    Column("annual_energy", decimal_column_type()),  # 吨标准煤 a year
     Column("land_mu", decimal_column_type(), nullable=False),  # exactly as given (R16), in mu
     Column("land_input_value", String(40), nullable=False),
     Column("land_input_unit", String(8), nullable=False),

@@ -108,6 +108,8 @@ class IntakeService(Emits):
             "planned_fixed_asset_investment": row["fixed_asset_investment"], "land_mu": exact_mu(row["land_mu"]),
             "location_kind": row["location_kind"], "location_id": row["location_id"],
             "registered_unit": row["registered_unit"], "source_channel": row["source_channel"], "reason": reason,
+            "planned_annual_output": row["annual_output"], "planned_annual_tax": row["annual_tax"],
+            "planned_annual_energy": row["annual_energy"],
         })
         return Envelope(type=event_type, actor=actor, payload=payload, project_id=row["id"])
 

@@ -36,7 +36,8 @@ def insert_lead(session: Session, facts: LeadFacts, actor: dict, at: datetime, c
         total_investment=facts.total_investment, fixed_asset_investment=facts.fixed_asset_investment,
         land_mu=facts.land_mu, land_input_value=facts.land_input_value, land_input_unit=facts.land_input_unit,
         location_kind=facts.location_kind, location_id=facts.location_id, source_channel=facts.source_channel,
-        notes=facts.notes, registered_by=actor, registered_unit=actor["unit"], registered_at=at,
+        notes=facts.notes, annual_output=facts.annual_output, annual_tax=facts.annual_tax,
+        annual_energy=facts.annual_energy, registered_by=actor, registered_unit=actor["unit"], registered_at=at,
         confirmed_new_by=confirmed_new_by,
     ))
     return lead_id
@@ -89,6 +90,8 @@ def as_lead(row) -> dict:
         if row["location_id"] else _("{location:location}", location=row["location_kind"]),
         "source_channel": row["source_channel"], "source_channel_name": _("{channel:channel}", channel=row["source_channel"]),
         "notes": row["notes"],
+        "planned_annual_output": row["annual_output"], "planned_annual_tax": row["annual_tax"],
+        "planned_annual_energy": row["annual_energy"],
         "registered_by": row["registered_by"], "registered_at": to_shanghai(row["registered_at"]),
         "filed_by": row["filed_by"], "filed_at": row["filed_at"] and to_shanghai(row["filed_at"]), "confirmed_new_by": row["confirmed_new_by"],
     }

@@ -24,10 +24,12 @@ from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.vocabulary import unit_name
 from shared.wire.benefit import (
-    BenefitCardSchema, BenefitEvaluationSchema, ForecastInputSchema, ForecastSchema,
+    BenefitCardSchema, BenefitEvaluationSchema, ForecastInputSchema, ForecastSchema, OutcomePageSchema,
 )
 
 KIND_NOTICE = "benefit_notice"
+ANSWERED = 100
+"""The results a run answers with (the first in rank order; ``benefit_evaluation`` pages through them all)."""
 
 
 def _text(value) -> str | None:
@@ -72,7 +74,7 @@ class BenefitMixin:
                                             grade=Message(benefit.GRADE_NAMES[x.grade])) if x.grade else
                                           _("{year} per-mu benefit evaluation: not evaluated", year=str(year)))},
                         project_id=project_id))
-        return self.benefit_evaluation(actor.dump(), year)
+        return self.benefit_evaluation(actor.dump(), year, limit=ANSWERED)
 
     def _enterprises_of(self, session, year: int) -> list[benefit.Enterprise]:
         register = fstore.enterprises_of(session)
@@ -90,10 +92,9 @@ class BenefitMixin:
         year = int(year)
         session = self.db.session
         head = self._evaluation(session, year)
-        rows = bstore.results(session, year, grade or None, location or None)
-        total = len(rows)
-        offset = int(offset or 0)
-        rows = rows[offset:offset + int(limit)] if limit not in (None, "") else rows[offset:]
+        total = bstore.count(session, year, grade or None, location or None)
+        rows = bstore.results(session, year, grade or None, location or None,
+                              limit=int(limit) if limit not in (None, "") else None, offset=int(offset or 0))
         return schema(BenefitEvaluationSchema).dump({**head, "total": total, "items": [_result_view(r) for r in rows]})
 
     def _evaluation(self, session, year: int) -> dict:
@@ -163,6 +164,28 @@ class BenefitMixin:
         return {"filename": name, "content_type": types[kind], "content_base64": base64.b64encode(content).decode()}
 
     @rpc
+    def public_outcomes(self, year=None):
+        """§6, where the county's policy discloses them (``benefit.disclosure``): for each signed project whose
+        investor was evaluated, the verified outcome of a year (the latest evaluated by default) — only the fields
+        policy lists as public.  No actor: the public catalog."""
+        spec = self.policy.get("benefit.disclosure") or {}
+        if not spec.get("enabled"):
+            raise NotFound(_("this county does not disclose the outcomes of signed projects"), {})
+        session = self.db.session
+        year = int(year) if year not in (None, "") else bstore.latest_year(session)
+        public = set(spec.get("public") or ())
+        items = []
+        for r in (bstore.signed_outcomes(session, year, SIGNED) if year else []):
+            if r["status"] == benefit.NOT_EVALUATED:
+                continue
+            items.append({"ref": r["ref"], "name": r["name"], "year": year,
+                          "grade": r["grade"] if "grade" in public else None,
+                          "grade_name": Message(benefit.GRADE_NAMES[r["grade"]]) if "grade" in public else None,
+                          "total": _cents(r["total"]) if "total" in public else None,
+                          "indicators": {k: _cents(v) for k, v in r["values"].items() if k in public and v is not None}})
+        return schema(OutcomePageSchema).dump({"year": year, "public": sorted(public), "items": items})
+
+    @rpc
     def benefit_forecast(self, actor, data):
         """§5: a project's planned yearly figures at full production against this year's baselines (the latest
         year policy sets), and the grade they would get among the latest evaluation's graded enterprises."""
@@ -193,6 +216,10 @@ class BenefitMixin:
                             "value": _cents(found["values"][k]) if found["values"][k] is not None else None,
                             "baseline": str(rules.baselines[k]), "weight": str(rules.weights[k]),
                             "score": _cents(found["scores"][k])} for k in rules.weights]})
+
+
+SIGNED = ("signed", "filed_copies", "construction", "accounting", "closed", "archived")
+"""The states of a signed project (its contract signed, not terminated)."""
 
 
 def _rules_json(r: benefit.Rules) -> dict:

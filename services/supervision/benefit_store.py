@@ -74,17 +74,29 @@ def latest_year(session) -> int | None:
     return session.execute(select(func.max(EV.c.year))).scalar()
 
 
-def results(session, year: int, grade: str | None = None, location: str | None = None,
-            status: str | None = None) -> list[dict]:
-    query = select(RS).where(RS.c.year == year)
+def _selected(query, year: int, grade: str | None, location: str | None, status: str | None):
+    query = query.where(RS.c.year == year)
     if grade:
         query = query.where(RS.c.grade == grade)
     if location:
         query = query.where(RS.c.location == location)
     if status:
         query = query.where(RS.c.status == status)
-    query = query.order_by(RS.c.id)  # stored in the evaluation's order: ranked first
+    return query
+
+
+def results(session, year: int, grade: str | None = None, location: str | None = None,
+            status: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+    query = _selected(select(RS), year, grade, location, status).order_by(RS.c.id)  # stored ranked first
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return [dict(r) for r in session.execute(query).mappings()]
+
+
+def count(session, year: int, grade: str | None = None, location: str | None = None) -> int:
+    return session.execute(_selected(select(func.count()).select_from(RS), year, grade, location, None)).scalar_one()
 
 
 def result(session, year: int, code: str) -> dict | None:
@@ -100,6 +112,18 @@ def results_of(session, code: str) -> list[dict]:
 def link_project(session, project_id: str, code: str) -> None:
     if session.execute(select(PE.c.project_id).where(PE.c.project_id == project_id)).first() is None:
         session.execute(insert(PE).values(project_id=project_id, credit_code=code))
+
+
+def signed_outcomes(session, year: int, states: tuple[str, ...]) -> list[dict]:
+    """The projects followed in ``states`` whose investor has a result of ``year``: the project's ref and name with
+    the result."""
+    from services.supervision.models import projects
+
+    query = (select(projects.c.ref, projects.c.name, RS).select_from(
+        projects.join(PE, PE.c.project_id == projects.c.project_id)
+        .join(RS, (RS.c.credit_code == PE.c.credit_code) & (RS.c.year == year)))
+        .where(projects.c.state.in_(states)).order_by(projects.c.ref))
+    return [dict(r) for r in session.execute(query).mappings()]
 
 
 def projects_by_code(session) -> dict[str, list[str]]:

@@ -76,22 +76,26 @@ def enterprise(session, code: str) -> dict | None:
     return dict(row) if row else None
 
 
-def enterprises_of(session, codes: Iterable[str] | None = None) -> dict[str, dict]:
-    query = select(E)
-    if codes is not None:
-        codes = list(codes)
-        found = {}
-        for start in range(0, len(codes), 900):
-            found.update({r["credit_code"]: dict(r) for r in session.execute(
-                query.where(E.c.credit_code.in_(codes[start:start + 900]))).mappings()})
-        return found
-    return {r["credit_code"]: dict(r) for r in session.execute(query).mappings()}
+REGISTER = ("credit_code", "name", "location", "sector", "production_year")
+
+
+def enterprises_of(session) -> dict[str, dict]:
+    """The register: code -> its facts (name, park or town, sector, year production started)."""
+    return {r.credit_code: r._asdict() for r in session.execute(select(*(E.c[k] for k in REGISTER)))}
+
+
+def known_codes(session, codes: Iterable[str]) -> set[str]:
+    codes, found = list(codes), set()
+    for start in range(0, len(codes), 900):
+        found.update(session.execute(select(E.c.credit_code).where(E.c.credit_code.in_(codes[start:start + 900])))
+                     .scalars())
+    return found
 
 
 def save_register(session, facts: dict[str, dict], source: str, by: dict, at: datetime,
                   names_only: bool = False) -> tuple[int, int]:
     """Add or update the register's rows (``names_only``: a figures file's names, for codes not yet known)."""
-    kept = enterprises_of(session, facts)
+    kept = known_codes(session, facts)
     new = [{"credit_code": code, "name": f.get("name"), "location": f.get("location"), "sector": f.get("sector"),
             "production_year": f.get("production_year"), "source": source, "updated_by": by, "updated_at": at}
            for code, f in facts.items() if code not in kept]
@@ -110,16 +114,16 @@ def save_register(session, facts: dict[str, dict], source: str, by: dict, at: da
 
 # -- the figures ---------------------------------------------------------------------------------------------------
 def figures_for(session, keys: set[tuple[str, int]], kinds: Iterable[str]) -> dict[tuple[str, int, str], Decimal]:
-    """The kept values of these (code, year) pairs and kinds."""
+    """The kept values of these (code, year) pairs and kinds: one code's by its key, many (a file's) by their years
+    and kinds in one read, kept where the pair is asked for."""
     kinds = list(kinds)
-    found: dict[tuple[str, int, str], Decimal] = {}
-    keys = sorted(keys)
-    for start in range(0, len(keys), 400):
-        chunk = keys[start:start + 400]
+    if len(keys) <= 20:
         rows = session.execute(select(F.c.credit_code, F.c.year, F.c.kind, F.c.value).where(
-            tuple_(F.c.credit_code, F.c.year).in_(chunk), F.c.kind.in_(kinds)))
-        found.update({(r.credit_code, r.year, r.kind): r.value for r in rows})
-    return found
+            tuple_(F.c.credit_code, F.c.year).in_(sorted(keys)), F.c.kind.in_(kinds))) if keys else []
+    else:
+        rows = session.execute(select(F.c.credit_code, F.c.year, F.c.kind, F.c.value).where(
+            F.c.year.in_(sorted({y for _c, y in keys})), F.c.kind.in_(kinds)))
+    return {(r.credit_code, r.year, r.kind): r.value for r in rows if (r.credit_code, r.year) in keys}
 
 
 def save_figures(session, figures: list[tuple[str, int, str, Decimal]], import_id: int | None, by: dict,

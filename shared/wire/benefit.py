@@ -100,3 +100,19 @@ class ForecastSchema(Schema):
     rank = fields.Integer(allow_none=True)
     of = fields.Integer()
     indicators = fields.List(fields.Nested(IndicatorSchema))
+
+
+class OutcomeSchema(Schema):
+    ref = fields.String()
+    name = fields.String(allow_none=True)
+    year = fields.Integer()
+    grade = fields.String(allow_none=True, metadata={"description": "only where policy lists it as public"})
+    grade_name = Text(allow_none=True)
+    total = fields.String(allow_none=True)
+    indicators = fields.Dict(metadata={"description": "the public indicators' verified values"})
+
+
+class OutcomePageSchema(Schema):
+    year = fields.Integer(allow_none=True)
+    public = fields.List(fields.String(), metadata={"description": "what policy lists as public"})
+    items = fields.List(fields.Nested(OutcomeSchema))

@@ -65,6 +65,15 @@ class LeadInputSchema(Schema):
     preferred_location = fields.Nested(LocationSchema, required=True)
     source_channel = fields.String(required=True)
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+    planned_annual_output = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
+                                           validate=validate.Range(min=0), metadata={
+                                               "description": "yuan a year at full production (R17 forecast)"})
+    planned_annual_tax = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
+                                        validate=validate.Range(min=0), metadata={
+                                            "description": "yuan a year at full production (R17 forecast)"})
+    planned_annual_energy = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
+                                           validate=validate.Range(min=0), metadata={
+                                               "description": "tonnes of standard coal equivalent a year (R17)"})
     confirmed_new = fields.Boolean(load_default=False, metadata={"description": "IPB confirms a project matching an open one is new"})
 
 
@@ -95,6 +104,9 @@ class LeadSchema(Schema):
     source_channel = fields.String()
     source_channel_name = Text()
     notes = fields.String(allow_none=True)
+    planned_annual_output = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "yuan"})
+    planned_annual_tax = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "yuan"})
+    planned_annual_energy = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "吨标准煤"})
     registered_by = fields.Dict()
     registered_at = ShanghaiDateTime()
     filed_by = fields.Dict(allow_none=True)
@@ -117,6 +129,9 @@ class LeadEventSchema(Schema):
     location_id = fields.String(allow_none=True)
     registered_unit = fields.String(required=True)
     source_channel = fields.String(load_default=None, allow_none=True)  # how the investor reached the county
+    planned_annual_output = fields.Decimal(as_string=True, load_default=None, allow_none=True)  # yuan (R17 forecast)
+    planned_annual_tax = fields.Decimal(as_string=True, load_default=None, allow_none=True)  # yuan
+    planned_annual_energy = fields.Decimal(as_string=True, load_default=None, allow_none=True)  # 吨标准煤
     reason = fields.String(allow_none=True)
 
 

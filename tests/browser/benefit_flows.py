@@ -62,3 +62,15 @@ def evaluate(page, output, base, actor, who, code):
     seen["card_grade"] = page.get_attribute("#bf-card-grade [data-grade]", "data-grade")
     seen["screenshots"].append(visit(page, output, f"bf-{who}-{width}-card"))
     return seen
+
+
+def forecast(page, output, base, actor, lead_id, who):
+    """A lead's page: the forecast card of its planned yearly figures against this year's baselines."""
+    width = page.viewport_size["width"]
+    page.goto(base + as_(actor, f"/leads/{lead_id}"))
+    page.wait_for_selector("#bf-forecast table")
+    ready(page)
+    seen = {"text": page.inner_text("#card-forecast"),
+            "grade": page.get_attribute("#bf-forecast [data-grade]", "data-grade")}
+    seen["screenshots"] = [visit(page, output, f"bf-{who}-{width}-forecast")]
+    return seen

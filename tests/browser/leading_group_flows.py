@@ -48,6 +48,12 @@ def land(page, output, base, actor, lead_id, who):
     seen["tiles"] = page.evaluate("[...document.querySelectorAll('#plan-map img')].map(i => i.src)")
     seen["table"] = page.inner_text("#parcels-table")
     seen["screenshots"].append(visit(page, output, f"{tag}-land"))
+    page.fill("#match-form input[name=land_mu]", "45")  # a demand matched by hand: the sector by its name
+    page.fill("#match-form input[name=sector]", "铝压延加工（C3252）")
+    page.select_option("#match-form select[name=location]", "PARK:hengdong")
+    page.click("#match-form button[type=submit]")
+    page.wait_for_selector("#match-results table")
+    seen["matched_by_hand"] = page.inner_text("#match-results")
     page.click("#plan-map path[data-parcel='HD-01']")
     page.wait_for_selector(".parcel-popup[data-code='HD-01']")
     seen["popup"] = page.inner_text(".parcel-popup")

@@ -3,7 +3,8 @@
 FIN imports its tax file in the browser — first one with a bad credit code and a figure out of range (refused,
 naming the rows and columns in Chinese; nothing stored), then the good one; IPB runs the 2025 evaluation of the 36
 enterprises and sees each one's grade, the counts per grade and per park or town, grade A alone, the notice
-downloads, and an enterprise's card shows its indicators against the baselines.  Screenshots:
+downloads, and an enterprise's card shows its indicators against the baselines; a lead registered with its planned
+yearly figures shows its forecast grade on its page.  Screenshots:
 tests/browser/output/bf-*.png.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tests.browser.conftest import run_flow
 from tests.browser.driver import CHROMIUM
 from tests.conftest import wait_for
 from tests.e2e.conftest import Api
+from tests.factories import lead
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -36,7 +38,7 @@ def web(module_platform):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
     start, env, _config = module_platform
-    start("supervision", "gateway", ZS_TRUST_ACTOR_HEADERS="true")
+    start("intake", "supervision", "gateway", ZS_TRUST_ACTOR_HEADERS="true")
     base = f"http://{env['ZS_GATEWAY_ADDRESS']}"
     wait_for(lambda: requests.get(base + "/health", timeout=2).ok, what="gateway up")
     return Api(base), base
@@ -84,3 +86,16 @@ def test_fin_imports_its_tax_file_and_ipb_sees_every_grade(web, made, files, wid
     assert seen["notice"].endswith(".docx")
     card = api.get(f"/api/enterprises/{made[0].credit_code}/benefit?year=2025", actor=actor(IPB)).json()
     assert seen["card_grade"] == card["grade"] and "亩均税收" in seen["card"] and "28 万元/亩" in seen["card"]
+
+
+def test_a_lead_with_its_planned_yearly_figures_shows_its_forecast_grade(web, made, files):
+    api, base = web
+    if api.get("/api/benefit-evaluations/2025", actor=actor(IPB)).status_code == 404:
+        run_flow("benefit_flows:import_figures", base=base, actor=FIN, bad=files["bad"], good=files["good"], who="fin")
+        assert api.post("/api/benefit-evaluations/2025", actor=actor(IPB)).status_code == 201
+    # 45 亩: 5,000 万元 of tax is 111 万元/亩, far above every enterprise graded → A, first
+    body = lead(61, planned_annual_output="900000000", planned_annual_tax="50000000", planned_annual_energy="3000")
+    registered = api.post("/api/leads", body, actor=actor(IPB))
+    assert registered.status_code == 201, registered.text
+    seen = run_flow("benefit_flows:forecast", base=base, actor=IPB, lead_id=registered.json()["id"], who="ipb")
+    assert seen["grade"] == "A" and "第1位" in seen["text"] and "亩均税收" in seen["text"]

@@ -97,6 +97,7 @@ def test_the_land_reserve_on_its_plan_and_a_leads_matching_parcels(web, county, 
     matches = seen["matches"]
     assert matches.index("HD-02") < matches.index("HD-01") < matches.index("HD-05") and "HX-01" not in matches
     assert "低于该地块标准地指标" in matches
+    assert "HD-02" in seen["matched_by_hand"] and "HX-01" not in seen["matched_by_hand"]  # the same demand typed in
 
 
 @pytest.mark.parametrize("width", [1366, 390])

@@ -93,7 +93,7 @@ def test_a_figure_entered_by_hand_by_its_owner_is_audited(api, made, imported):
 
 def test_the_yearly_evaluation_grades_the_imported_enterprises_and_the_grade_reaches_the_ledger(api, made, imported):
     investor = made[11]
-    body = lead(27)
+    body = lead(27, planned_annual_output="300000000", planned_annual_tax="15000000", planned_annual_energy="500")
     body["investor"]["credit_code"] = investor.credit_code
     project = api.post("/api/leads", body, actor=IPB)
     assert project.status_code == 201, project.text
@@ -127,3 +127,12 @@ def test_the_yearly_evaluation_grades_the_imported_enterprises_and_the_grade_rea
     assert book.status_code == 200 and book.content[:2] == b"PK"
     notice = api.get("/api/benefit-evaluations/2025/document.docx", actor=IPB)
     assert notice.status_code == 200 and notice.content[:2] == b"PK"
+    # §5: the lead's planned yearly figures (yuan) travel with it; the forecast ranks them among the graded
+    facts = api.get(f"/api/projects/{project_id}", actor=IPB).json()["facts"]
+    assert (facts["planned_annual_output"], facts["planned_annual_tax"]) == ("300000000.00", "15000000.00")
+    r = api.post("/api/benefit-forecast", {"output": "30000", "tax": "1500", "energy": "500", "land_mu": "45"},
+                 actor={"user_id": "u-drb-9", "position": "reviewer", "unit": "DRB"})
+    assert r.status_code == 200, r.text
+    forecast = r.json()
+    assert forecast["compared_with"] == 2025 and forecast["of"] == n + 1 and forecast["grade"] in "ABCD"
+    assert [i["name"] for i in forecast["indicators"]] == ["亩均税收", "亩均产值", "单位能耗税收"]

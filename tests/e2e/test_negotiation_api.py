@@ -40,7 +40,7 @@ def test_negotiation_through_the_api(api):
 
     route = api.get(f"/api/projects/{pid}/decision-route").json()
     assert route["escalated"] and route["signs"] == "county_magistrate"
-    assert any("约定用地75亩，大于60亩" in r for r in route["reasons"]), route["reasons"]
+    assert any("约定用地75.00 亩，大于60.00 亩" in r for r in route["reasons"]), route["reasons"]
     magistrate = {"user_id": "m", "position": "county_magistrate", "unit": "LG"}
     too_soon = api.post(f"/api/projects/{pid}/decision-route/decisions", {"decision": "agree"}, actor=magistrate)
     assert too_soon.status_code == 409

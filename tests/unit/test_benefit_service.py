@@ -113,3 +113,28 @@ def test_a_forecast_ranks_planned_figures_among_the_latest_evaluation(s):
     assert best["total"] == "120.00"
     worst = s.benefit_forecast(IPB, {"tax": "1", "output": "1", "land_mu": "20"})
     assert worst["grade"] == "D"
+
+
+def test_signed_projects_outcomes_are_public_only_where_policy_discloses_them_and_only_its_public_fields(s, tmp_path):
+    made = gen.enterprises(12)
+    load(s, made)
+    for n, (state, who) in enumerate((("construction", made[2]), ("negotiating", made[3]), ("terminated", made[4]))):
+        pid = f"p-{n}"
+        s.event("on_project_filed", "intake.project_filed", pid, {"ref": f"ZS2026-000{n}", "project_name": f"项目{n}",
+                                                                 "credit_code": who.credit_code})
+        s.event("on_project_state_changed", "coordinator.project_state_changed", pid,
+                {"ref": f"ZS2026-000{n}", "seq": 1, "from_state": None, "to_state": state})
+    s.evaluate_benefit(IPB, 2025)
+    with pytest.raises(NotFound) as refused:
+        s.public_outcomes(None)   # the sample county does not disclose them
+    assert "不公开" in text(refused.value.msg, "zh_CN")
+    policy = load_policy()
+    policy.documents["benefit"] = {**policy.documents["benefit"],
+                                   "disclosure": {"enabled": True, "public": ["grade", "tax_per_mu"]}}
+    disclosing, engine = gen.supervision(tmp_path / "supervision.db", policy, T0)
+    page = disclosing.public_outcomes(None)
+    engine.dispose()
+    [one] = page["items"]   # signed only: not the one negotiating, not the terminated one
+    card = s.benefit_card(IPB, made[2].credit_code, 2025)
+    assert one["ref"] == "ZS2026-0000" and one["grade"] == card["grade"] and page["year"] == 2025
+    assert set(one["indicators"]) == {"tax_per_mu"} and one["total"] is None

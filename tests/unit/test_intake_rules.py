@@ -628,3 +628,12 @@ def test_validate_lead_does_not_mutate_its_input(policy):
     before = copy.deepcopy(data)
     validate_lead(data, policy)
     assert data == before
+
+
+def test_the_planned_yearly_figures_for_the_benefit_forecast_are_kept_when_given(policy):
+    """R17 §5: a lead may state its planned yearly output, tax (yuan) and energy (吨标准煤) at full production."""
+    assert validate_lead(lead_input(), policy).annual_output is None
+    facts = validate_lead(lead_input(planned_annual_output="600000000", planned_annual_tax="30000000.5",
+                                     planned_annual_energy="1200"), policy)
+    assert (facts.annual_output, facts.annual_tax, facts.annual_energy) == \
+        (Decimal("600000000.00"), Decimal("30000000.50"), Decimal("1200"))

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import base64
 import io
-import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -101,7 +100,9 @@ CODE_FIELDS = {"error", "project_id", "id", "ref", "state", "from_state", "to_st
                "owner", "recipients", "event_type", "category", "subject", "payload", "outcome", "cancel_reason",
                "liaison_leader", "escalated_to", "obligation_key", "targets", "channel", "receipt", "notification_id",
                "due_at", "fired_at", "cancelled_at", "raised_at", "resolved_at", "escalation_due", "filed_at",
-               "stale_since", "stale_due", "last_progress_at", "read_at", "report_ref", "document", "msgtype"}
+               "stale_since", "stale_due", "last_progress_at", "read_at", "report_ref", "document", "msgtype",
+               # moments on the wire (the web app and the documents show them in Chinese)
+               "resubmitted_at", "drafted_at", "reviewed_at", "signed_at", "opened_at", "ended_at", "closed_at"}
 """Fields that hold codes or data, not texts a person reads as a sentence (their names sit beside them)."""
 CODE_ITEMS = {("figures", "name")}
 """(list, field): a field of a list's items that holds a code (an accounting figure's name is a code)."""
@@ -658,8 +659,9 @@ def document_texts(kind: str, content: bytes) -> list[str]:
     if kind == "docx":
         return gongwen.read_docx_text(content)
     if kind == "pdf":
-        return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
-                              check=True).stdout.decode().splitlines()
+        from pypdf import PdfReader
+
+        return [line for page in PdfReader(io.BytesIO(content)).pages for line in page.extract_text().splitlines()]
     workbook = load_workbook(io.BytesIO(content))
     return [v for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
 

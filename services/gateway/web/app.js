@@ -20,7 +20,7 @@ import { setRules, setPeople, personName } from './ui.js';
 import { rosterPage, eventsPage, eventPage, effectivenessPage, assessmentPage } from './leadership.js';
 import { landPage, parcelPage, parcelsCard } from './landreserve.js';
 import { standardLandCard } from './standardland.js';
-import { benefitCardPage, benefitPage } from './benefit.js';
+import { benefitCardPage, benefitPage, outcomesSection, plannedForecast } from './benefit.js';
 
 export { refusal };
 const main = document.getElementById('main');
@@ -158,6 +158,9 @@ function newLeadPage() {
     field(t('lead.fai'), amountInput('planned_fixed_asset_investment', { required: true })),
     field(t('lead.land'), h('div.inline', input('land_value', { required: true, inputmode: 'decimal' }),
       select('land_unit', [['mu', t('unit.mu')], ['m2', t('unit.m2')], ['ha', t('unit.ha')]]))),
+    field(t('lead.annual_output'), amountInput('planned_annual_output')),
+    field(t('lead.annual_tax'), amountInput('planned_annual_tax')),
+    field(t('lead.annual_energy'), input('planned_annual_energy', { inputmode: 'decimal' })),
     field(t('lead.location'), h('div.inline', select('location_kind', [['park', t('lead.loc.park')], ['town', t('lead.loc.town')], ['open', t('lead.loc.open')]]),
       select('location_id', [['', t('lead.loc.choose')], ...PLACES.map(p => [p, unitName(p.startsWith('h') ? `PARK:${p}` : `TOWN:${p}`)])]))),
     field(t('lead.source'), select('source_channel', ['fair', 'visit', 'referral', 'intermediary', 'online', 'other'].map(
@@ -166,7 +169,8 @@ function newLeadPage() {
     field(t('lead.confirmed_new'), input('confirmed_new', { type: 'checkbox' })),
     h('div.full', h('button.primary', { type: 'submit' }, t('common.submit'))));
   submitting(form, v => api.post('/api/leads', {
-    ...yuanOf(v, ['planned_total_investment', 'planned_fixed_asset_investment']),
+    ...yuanOf(v, ['planned_total_investment', 'planned_fixed_asset_investment', 'planned_annual_output', 'planned_annual_tax']),
+    planned_annual_energy: v.planned_annual_energy || null,
     investor: { name: v.investor_name, kind: v.investor_kind, credit_code: v.credit_code || null },
     contact: { name: v.contact_name, phone: v.contact_phone, email: v.contact_email || null },
     project_name: v.project_name, sector: sectorCode(v.sector),
@@ -225,6 +229,8 @@ async function leadPage(params, id) {
       h('dt', t('lead.land_mu')), h('dd', lead.land_mu),
       h('dt', t('lead.location')), h('dd', lead.location_name || '—'))));
   main.append(parcelsCard(id));
+  const forecast = plannedForecast(lead, lead.land_mu);
+  if (forecast) main.append(forecast);
   if (lead.status === 'lead') {
     const form = h('form.form', { id: 'file-form' },
       field(t('leads.file_reason'), input('reason', { placeholder: '材料齐全' })),
@@ -378,7 +384,11 @@ async function projectPage(params, id) {
   if (!['lead', 'rejected'].includes(project.state)) cards.push(problemsCard(project, params, () => route()));
   if (project.state === 'terminated' || at >= ORDER.indexOf('signed')) cards.push(standardLandCard(project, me, () => route()));
   cards.push(attachmentsCard(project, () => route()));
-  if (!AFTER_SIGNING.includes(project.state) && !['signed', 'terminated', 'rejected'].includes(project.state)) cards.push(parcelsCard(project.id));
+  if (!AFTER_SIGNING.includes(project.state) && !['signed', 'terminated', 'rejected'].includes(project.state)) {
+    cards.push(parcelsCard(project.id));
+    const forecast = plannedForecast(project.facts || {}, (project.facts || {}).land_mu);
+    if (forecast) cards.push(forecast);
+  }
   const first = params.get('todo') === 'resolve_problem' ? ['card-problems'] : FIRST[project.state] || [];  // the cards of the present stage first
   cards.sort((a, b) => (first.includes(b.id) ? 1 : 0) - (first.includes(a.id) ? 1 : 0));
   main.append(h('div.grid.wide', cards),
@@ -505,6 +515,8 @@ async function catalogPage() {
   for (const e of page.items) list.append(h('section.card.catalog-item', { 'data-ref': e.ref },
     h('h2', e.name), h('dl.kv', PUBLIC_FIELDS.filter(k => k !== 'name').map(k => [h('dt', t(`catalog.${k}`)), h('dd', e[k] || '—')]))));
   main.append(list);
+  const outcomes = await outcomesSection();  // R17 §6: only where the county's policy discloses them
+  if (outcomes) main.append(outcomes);
 }
 
 // Sign-in; ?next=<route> (a page opened before signing in, e.g. a project's link) is shown after it.

@@ -4,7 +4,7 @@
 import { h, table } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
-import { field, fill, notice, refusal, select, submitting, unitName } from './ui.js';
+import { field, fill, notice, refusal, select, submitting, toWan, unitName } from './ui.js';
 import { readFile } from './workbench.js';
 
 const enc = encodeURIComponent;
@@ -106,5 +106,26 @@ export function forecastCard(planned) {
   table([t('bf.indicator'), t('bf.value'), t('bf.baseline'), t('bf.score')],
     f.indicators.map(i => [i.name, h('td.num', i.value === null ? '—' : `${i.value} ${i.unit}`), h('td.num', `${i.baseline} ${i.unit}`), h('td.num', i.score)])));
   api.post('/api/benefit-forecast', planned).then(show, err => out.replaceChildren(refusal(err)));
-  return h('section.card', h('h2', t('bf.forecast')), h('p.hint', t('bf.forecast.hint')), out);
+  return h('section.card', { id: 'card-forecast' }, h('h2', t('bf.forecast')), h('p.hint', t('bf.forecast.hint')), out);
+}
+
+// A lead's or project's planned yearly figures (yuan; energy in 吨标准煤) and land: the forecast card, or nothing when
+// the planned output and tax were not given.
+export function plannedForecast(facts, land) {
+  if (!facts || facts.planned_annual_output == null || facts.planned_annual_tax == null || !land) return null;
+  return forecastCard({ tax: toWan(facts.planned_annual_tax), output: toWan(facts.planned_annual_output),
+    energy: facts.planned_annual_energy ?? null, land_mu: String(land) });
+}
+
+// §6: the verified outcomes of signed projects on the public catalog, where the county's policy discloses them (the
+// API answers 404 otherwise); only the fields policy lists as public are in the answer, and only those are shown.
+export async function outcomesSection() {
+  let page;
+  try { page = await api.get('/api/outcomes', { anonymous: true }); } catch (err) { return null; }
+  if (!page.items.length) return null;
+  const shown = INDICATORS.filter(k => page.public.includes(k));
+  return h('section.card', { id: 'outcomes' }, h('h2', fill(t('bf.outcomes'), { year: page.year })),
+    table([t('lead.ref'), t('lead.project_name'), ...(page.public.includes('grade') ? [t('bf.grade')] : []), ...shown.map(k => t(`bf.ind.${k}`))],
+      page.items.map(o => [o.ref, o.name || '—', ...(page.public.includes('grade') ? [gradeTag(o.grade)] : []),
+        ...shown.map(k => h('td.num', o.indicators[k] ?? '—'))]), { id: 'outcomes-table' }));
 }

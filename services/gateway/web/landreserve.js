@@ -7,6 +7,7 @@ import * as api from './api.js';
 import { amountInput, card, field, fill, input, notice, select, submitting, unitName, yuanOf } from './ui.js';
 import { importForm } from './leadership.js';
 import { mu } from './workbench.js';
+import { sectorInput, sectorCode } from './app.js';  // the sector by its name (GB/T 4754), as the lead's form
 
 const enc = encodeURIComponent;
 const STATUSES = ['reserved', 'ready', 'in_listing', 'supplied'];
@@ -87,10 +88,10 @@ function matchCard() {
   const out = h('div', { id: 'match-results' });
   const form = h('form.form.inline', { id: 'match-form' },
     field(t('land.demand'), input('land_mu', { required: true, inputmode: 'decimal', size: 6 })),
-    field(t('lead.sector'), input('sector', { required: true, size: 7, placeholder: 'C3252' })),
+    field(t('lead.sector'), sectorInput('sector', { required: true })),
     field(t('land.preferred'), select('location', [['', t('lead.loc.open')], ...['PARK:hengdong', 'PARK:hexi', 'TOWN:xintang', 'TOWN:shiwan', 'TOWN:yangqiao'].map(u => [u, unitName(u)])])),
     h('div.full', h('button.primary', { type: 'submit' }, t('land.match'))));
-  submitting(form, v => api.get(`/api/parcel-matches?${new URLSearchParams({ land_mu: v.land_mu, sector: v.sector, ...(v.location ? { location: v.location } : {}) })}`),
+  submitting(form, v => api.get(`/api/parcel-matches?${new URLSearchParams({ land_mu: v.land_mu, sector: sectorCode(v.sector), ...(v.location ? { location: v.location } : {}) })}`),
     found => { out.replaceChildren(matches(found)); });
   return h('section.card', { id: 'card-match' }, h('h2', t('land.match_title')), form, out);
 }

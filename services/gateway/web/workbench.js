@@ -176,7 +176,7 @@ export function basicCard(project) {
   const rows = [
     ['file.investor', b.investor_name], ['file.credit_code', b.credit_code], ['file.sector', b.sector_name || b.sector],
     ['file.total', wan(b.contracted_investment || b.planned_total_investment)], ['file.fai', wan(b.fixed_asset_investment)],
-    ['file.land', mu(b.land_mu)], ['file.location', b.location], ['file.unit', unitName(b.responsible_unit)],
+    ['file.land', mu(b.land_mu)], ['file.location', b.location_name || b.location], ['file.unit', unitName(b.responsible_unit)],
     ['file.person', person], ['file.liaison', leader],
     ['file.key', b.is_key ? t(`file.key.${b.key_basis || 'threshold'}`) : t('common.no')], ['file.tier', b.tier ? b.tier_name || b.tier : '—'],
     ['file.registered', `${unitName(b.registered_unit)} ${b.registered_on || ''}`]];
@@ -350,7 +350,7 @@ export async function printApproval(main, params, id) {
   printChrome(main, kind === 'review' ? t('approval.review_title') : t('approval.decision_title'), false);
   const rows = [[t('lead.project_name'), project.name], [t('lead.ref'), project.ref], [t('file.investor'), b.investor_name || '—'],
     [t('file.total'), wan(b.planned_total_investment)], [t('file.fai'), wan(b.fixed_asset_investment)], [t('file.land'), mu(b.land_mu)],
-    [t('file.location'), b.location || '—'], [t('file.unit'), unitName(b.responsible_unit)]];
+    [t('file.location'), b.location_name || b.location || '—'], [t('file.unit'), unitName(b.responsible_unit)]];
   let matter = [], signers = [];
   if (kind === 'review') {
     const r = await api.get(`/api/projects/${enc(id)}/review`);
