@@ -126,7 +126,7 @@ async function ledgerPage(params) {
         r.responsible_unit_name || unitName(r.responsible_unit),
         h('span.leader', (r.responsible_leader || {}).name || '—'),
         r.state_name || stateName(r.state), r.time_in_state_days === null ? '—' : `${r.time_in_state_days}${t('dur.d')}`,
-        h('td.num', money(r.total_investment)), r.tier || '—', r.next_due || '—',
+        h('td.num', r.total_investment == null ? '—' : money(Number(r.total_investment) / 10000)), r.tier || '—', r.next_due || '—',
         h('span', (r.red_flags || []).map(f => h('span.flag', f)))]), { id: 'ledger-table' }));
   }));
 }
