@@ -168,7 +168,7 @@ export const submit = (label, attrs = {}) => h('div.full', h('button.primary', {
 export function rows(name, columns, initial, { addLabel } = {}) {
   const body = h('tbody');
   const addRow = (value = {}) => {
-    const tr = h('tr.row', columns.map(c => h('td', c.make(value[c.name] === undefined ? '' : value[c.name], c))),
+    const tr = h('tr.row', columns.map(c => h('td', { 'data-label': c.label }, c.make(value[c.name] === undefined ? '' : value[c.name], c))),
       h('td', h('button.remove', { type: 'button', title: t('common.remove'), onclick: () => { tr.remove(); renumber(); } }, '×')));
     body.append(tr);
     renumber();
