@@ -77,6 +77,7 @@ COLUMNS = {c.key: c for c in (
     Column("signed_on", "签约日期", "date", 14),
     Column("contracted_investment", "合同投资（万元）", "wan", 14),
     Column("funds_in_place", "到位资金（万元）", "wan", 14),
+    Column("benefit_grade", "亩均效益评价", "text", 14),
     Column("red_flags", "预警事项", "text", 30),
 )}
 COMMON = ("seq", "ref", "name", "investor_name", "sector", "location", "total_investment", "tier", "is_key",
@@ -86,9 +87,9 @@ COMMON = ("seq", "ref", "name", "investor_name", "sector", "location", "total_in
 BOOK_COLUMNS = {
     "information": COMMON + ("red_flags",),
     "negotiation": COMMON + ("red_flags",),
-    "contracted": COMMON + ("signed_on", "contracted_investment", "funds_in_place", "red_flags"),
+    "contracted": COMMON + ("signed_on", "contracted_investment", "funds_in_place", "benefit_grade", "red_flags"),
 }
-COMPUTED = frozenset({"seq", "tier", "time_in_state_days", "red_flags"})
+COMPUTED = frozenset({"seq", "tier", "time_in_state_days", "benefit_grade", "red_flags"})
 REQUIRED = {"name", "sector", "total_investment", "responsible_unit", "state"}
 REQUIRED_CONTRACTED = {"signed_on", "contracted_investment"}
 HEADING_KEYS = {**{c.heading: c.key for c in COLUMNS.values()}, "行业代码": "sector"}
@@ -120,6 +121,13 @@ def _wan(yuan) -> Decimal | None:
     return None if yuan in (None, "") else quantize_money(yuan_to_wan(yuan))
 
 
+def _grade(benefit: Mapping | None) -> str:
+    """R17: the latest yearly per-mu benefit grade (2025年度A类; class T reads as not graded)."""
+    if not benefit:
+        return ""
+    return f"{benefit['year']}年度" + ("不参评" if benefit["grade"] == "T" else f"{benefit['grade']}类")
+
+
 def cell_values(row: Mapping, seq: int, policy: Policy) -> dict:
     """A ledger row (as ``ledger.view`` shows it) as the values of its workbook cells."""
     open_steps = [r for r in row["requirements"] if not r["done"]]
@@ -142,6 +150,7 @@ def cell_values(row: Mapping, seq: int, policy: Policy) -> dict:
         "last_progress_on": _day((row.get("last_progress") or {}).get("at")),
         "signed_on": _day(row.get("signed_on")), "contracted_investment": _wan(row.get("contracted_investment")),
         "funds_in_place": _wan(row.get("funds_in_place")),
+        "benefit_grade": _grade(row.get("benefit")),
         "red_flags": "；".join(text(flag, ZH) for flag in row.get("red_flags") or []),
     }
 

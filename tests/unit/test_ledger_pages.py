@@ -253,9 +253,10 @@ def test_the_sheet_rows_are_written_in_chunks_from_any_iterable_and_read_back_ce
         for i in range(1, 1051):
             yield {**base, "ref": f"T-{i:05d}", "name": tricky if i == 777 else f"项目{i}", "book": "contracted",
                    "signed_on": "2026-03-01", "contracted_investment": "123456789.01", "funds_in_place": "0.00",
-                   "time_in_state_days": i}
+                   "time_in_state_days": i,
+                   "benefit": {"year": 2025, "grade": "AT"[i % 2], "total": "81.82", "rank": i, "of": 1050}}
 
-    chunks = list(workbook._rows_xml(rows(), workbook.BOOK_COLUMNS["contracted"], [0] * 25, POLICY))
+    chunks = list(workbook._rows_xml(rows(), workbook.BOOK_COLUMNS["contracted"], [0] * 26, POLICY))
     assert len(chunks) == 11
     data = workbook.export({"contracted": rows()}, POLICY, date(2026, 12, 10), "示例县")
     ws = load_workbook(io.BytesIO(data))["签约项目台账"]
@@ -265,6 +266,8 @@ def test_the_sheet_rows_are_written_in_chunks_from_any_iterable_and_read_back_ce
     row = {h: c for h, c in zip(head, ws[3 + 777])}
     assert row["项目名称"].value == " 前后有空格 & <标签> 控制字符 "  # the control characters XML cannot hold are dropped
     assert (row["序号"].value, row["项目编号"].value, row["状态持续天数"].value) == (777, "T-00777", 777)
+    assert row["亩均效益评价"].value == "2025年度不参评"  # the latest per-mu benefit grade (class T: not graded)
+    assert {h: c.value for h, c in zip(head, ws[3 + 778])}["亩均效益评价"] == "2025年度A类"
     assert row["签约日期"].value == datetime(2026, 3, 1) and row["签约日期"].number_format == workbook.DATE_FORMAT
     assert row["合同投资（万元）"].value == pytest.approx(12345.68) and row["合同投资（万元）"].number_format == "#,##0.00"
     assert row["联系县级领导"].value is None and row["联系县级领导"].border.left.style == "thin"

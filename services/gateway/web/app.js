@@ -121,12 +121,13 @@ async function ledgerPage(params) {
     const page = await api.get(`${path}?${query()}&limit=500`);
     return h('div', h('p.muted', `${t('common.total')}: ${page.total}`),
       table([t('lead.ref'), t('lead.project_name'), t('ledger.unit'), t('ledger.leader'), t('ledger.state'), t('project.time_in_state'),
-        t('ledger.investment'), t('ledger.tier'), t('ledger.next_due'), t('ledger.flags')],
+        t('ledger.investment'), t('ledger.tier'), t('ledger.benefit'), t('ledger.next_due'), t('ledger.flags')],
       page.items.map(r => [h('a', { href: `#/projects/${enc(r.project_id)}` }, r.ref), r.name,
         r.responsible_unit_name || unitName(r.responsible_unit),
         h('span.leader', (r.responsible_leader || {}).name || '—'),
         r.state_name || stateName(r.state), r.time_in_state_days === null ? '—' : `${r.time_in_state_days}${t('dur.d')}`,
-        h('td.num', r.total_investment == null ? '—' : money(Number(r.total_investment) / 10000)), r.tier || '—', r.next_due || '—',
+        h('td.num', r.total_investment == null ? '—' : money(Number(r.total_investment) / 10000)), r.tier || '—',
+        r.benefit ? fill(t(r.benefit.grade === 'T' ? 'ledger.benefit_t' : 'ledger.benefit_grade'), r.benefit) : '—', r.next_due || '—',
         h('span', (r.red_flags || []).map(f => h('span.flag', f)))]), { id: 'ledger-table' }));
   }));
 }
