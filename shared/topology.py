@@ -73,6 +73,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "supervision.holiday_schedule_missing": ("notifications",),
     "supervision.rectification_opened": ("notifications", "coordinator"),
     "supervision.commitment_unmet": ("notifications", "coordinator"),
+    "supervision.damages_recorded": ("coordinator",),  # a payment or reduction: the ledger's outstanding
     "supervision.damages_settled": ("notifications", "coordinator"),
     "supervision.benefit_graded": ("coordinator",),
     "leadership.roster_changed": ("notifications", "coordinator"),

@@ -68,12 +68,12 @@ def blank(project_id: str) -> dict:
         "late_reports": [], "signed_on": None, "contracted_investment": None, "funds": {}, "last_progress": None,
         "credit_code": None, "review_units": [], "review_round": None, "review_opinions": {}, "route": None,
         "principal_decisions": [], "principal_rounds": {}, "negotiation_round": 1, "contract_approved": False,
-        "accounting": {}, "problems": {}, "benefit": None,
+        "accounting": {}, "problems": {}, "benefit": None, "damages": {},
         "stamps": {},
         # derived from the above by ``derive``
         "responsible_unit": None, "total_investment": None, "tier": None, "is_key": False, "key_basis": None, "responsible_leader": None,
         "responsible_person": None, "requirements": [], "next_due": None, "red_flags": [], "funds_in_place": "0.00",
-        "awaiting": [],
+        "awaiting": [], "damages_owed": None,
     }
 
 
@@ -287,6 +287,23 @@ def _benefit(row: dict, event: Envelope, policy: Policy) -> None:
                           "of": p["of"]}
 
 
+def _damages(row: dict, event: Envelope, policy: Policy) -> None:
+    """R17: the standard-land damages receivable (amount owed, paid, reduced, outstanding) as supervision tells
+    it: opened when a commitment is still unmet, each payment or reduction, settled (final) when nothing is owed."""
+    p = event.payload
+    key = str(p["damages_id"])
+    damages = row.setdefault("damages", {})
+    current = damages.get(key) or {}
+    if current.get("settled") or not _newer(row, f"damages:{key}", _stamp(event)):
+        return
+    amount = Decimal(str(p["amount"]))
+    paid, reduced = Decimal(str(p.get("paid") or 0)), Decimal(str(p.get("reduced") or 0))
+    settled = event.type == "supervision.damages_settled"
+    damages[key] = {"indicator": p.get("indicator", current.get("indicator")), "amount": _money(amount),
+                    "paid": _money(paid), "reduced": _money(reduced),
+                    "outstanding": _money(Decimal(0) if settled else amount - paid - reduced), "settled": settled}
+
+
 def _key_project(row: dict, event: Envelope, policy: Policy) -> None:
     p = event.payload
     if _newer(row, "key", _stamp(event)):
@@ -368,6 +385,9 @@ APPLY = {
     "contracts.special_report_late": _obligation_news,
     "contracts.report_due_moved": _obligation_news,
     "supervision.benefit_graded": _benefit,
+    "supervision.commitment_unmet": _damages,
+    "supervision.damages_recorded": _damages,
+    "supervision.damages_settled": _damages,
     "coordinator.key_project_set": _key_project,
     "coordinator.responsibility_assigned": _responsibility,
     "coordinator.requirements_set": _requirements,
@@ -483,6 +503,13 @@ def derive(row: dict, policy: Policy) -> None:
         flags.append(to_wire(_("a key project without its county-level liaison leader")))
     if row["is_key"] and not row["service_team"]:
         flags.append(to_wire(_("a key project without its full-time service team")))
+    owed = [d for d in (row.get("damages") or {}).values() if not d["settled"] and Decimal(d["outstanding"]) > 0]
+    for d in owed:
+        flags.append(to_wire(_("standard-land damages of {amount:yuan} owed: {outstanding:yuan} outstanding (red flag)",
+                               amount=d["amount"], outstanding=d["outstanding"])))
+    row["damages_owed"] = ({"amount": _money(sum((Decimal(d["amount"]) for d in owed), Decimal(0))),
+                            "outstanding": _money(sum((Decimal(d["outstanding"]) for d in owed), Decimal(0)))}
+                           if owed else None)
     row["red_flags"] = flags if row["state"] not in ENDED else []  # an ended project is history, not a warning
     row["funds_in_place"] = str(quantize_money(sum((Decimal(f["amount"]) for f in row["funds"].values()), Decimal(0))))
     row["awaiting"] = workbench.awaiting(row, policy)
@@ -495,7 +522,7 @@ _STATES_FROM = {state: _ORDER[i:] for i, state in enumerate(_ORDER)}
 HIDDEN = frozenset(("stamps", "review_due", "review_done", "completion_due", "manual_requirements", "late_reports",
                     "assigned_unit", "assigned_leader", "assigned_person", "registered_by", "review_units",
                     "review_round", "review_opinions", "route", "principal_decisions", "principal_rounds",
-                    "negotiation_round", "contract_approved", "accounting", "awaiting", "problems"))
+                    "negotiation_round", "contract_approved", "accounting", "awaiting", "problems", "damages"))
 """What the fold keeps for itself (and for the workbench), not shown as a ledger row."""
 
 

@@ -314,6 +314,11 @@ class CoordinatorService(LeadingGroupWork):
         event = Envelope.load(body)
         self._note(event, "supervision.commitment_unmet", reason_of(event.payload))
 
+    @on_event("supervision.damages_recorded")
+    def on_damages_recorded(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.damages_recorded", reason_of(event.payload))
+
     @on_event("supervision.damages_settled")
     def on_damages_settled(self, body):
         event = Envelope.load(body)

@@ -261,6 +261,7 @@ class StandardLandMixin:
             "damages_id": damages_id, "indicator": commitment["indicator"], "commitment": commitment["text"],
             "committed": self._committed(commitment),
             "amount": str(amount), "amount_wan": standard_land.number(amount / Decimal(10000)),
+            "paid": "0.00", "reduced": "0.00", "outstanding": str(amount),
             "recovery_units": list(standard_land.setting(self.policy, "recovery_units")),
             **reason(_("{indicator:indicator} still short of the commitment ({committed}) after the rectification: "
                        "damages of {amount:wan} by the contract's clause", indicator=commitment["indicator"],
@@ -310,6 +311,14 @@ class StandardLandMixin:
                     "reduced": str(after.reduced), **self._facts(store.project(uow.session, project_id)),
                     **reason(_("standard-land damages of {amount:wan} settled: {paid:wan} paid, {reduced:wan} reduced",
                                amount=item["amount"], paid=after.paid, reduced=after.reduced))}))
+            else:
+                uow.emit(Envelope("supervision.damages_recorded", actor, project_id=project_id, payload={
+                    "damages_id": item["id"], "indicator": item["indicator"], "kind": kind, "amount": item["amount"],
+                    "paid": str(after.paid), "reduced": str(after.reduced), "outstanding": str(after.outstanding),
+                    **self._facts(store.project(uow.session, project_id)),
+                    **reason(_("standard-land damages of {amount:wan}: {paid:wan} paid, {reduced:wan} reduced, "
+                               "{outstanding:wan} outstanding", amount=item["amount"], paid=after.paid,
+                               reduced=after.reduced, outstanding=after.outstanding))}))
         return self._standard_land_view(self.db.session, project_id)
 
     # -- the view ------------------------------------------------------------------------------------------------

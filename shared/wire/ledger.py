@@ -131,6 +131,8 @@ class LedgerRowSchema(Schema):
     project_id = fields.String()
     benefit = fields.Dict(allow_none=True, metadata={"description": "R17: the investor's latest per-mu benefit "
                                                                     "grade: year, grade (A B C D T), total, rank, of"})
+    damages_owed = fields.Dict(allow_none=True, metadata={"description": "R17: the open standard-land damages "
+                                                                          "receivables: amount, outstanding (yuan)"})
     ref = fields.String()
     name = fields.String()
     source = fields.String(metadata={"description": "events | import"})

@@ -572,3 +572,37 @@ def test_a_moved_provisional_deadline_moves_the_ledger_s_advancement_requirement
         Envelope("contracts.report_due_moved", SYSTEM_ACTOR, payload={"obligation": {**obligation, "report_due": "2027-01-05"}},
                  project_id="p9", occurred_at=shanghai(2027, 1, 2))], POLICY)
     assert row["obligations"]["O1"]["report_due"] == "2027-01-05"
+
+
+# -- standard-land damages on the row (R17) ------------------------------------------------------------------------------
+def test_open_standard_land_damages_are_a_red_flag_with_the_amount_owed_and_outstanding(fed):
+    from tests.ledger_events import SYSTEM as SUPERVISION, LEGAL as RECOVERY
+
+    def deliver(event):
+        fed.call({"supervision.commitment_unmet": "on_commitment_unmet",
+                  "supervision.damages_recorded": "on_damages_recorded",
+                  "supervision.damages_settled": "on_damages_settled"}[event.type], event.dump())
+        return event
+
+    def said(kind, payload, at, actor=SUPERVISION):
+        return deliver(Envelope(kind, actor, {"damages_id": 7, "amount": "2400000.00", **payload}, project_id="p1",
+                                occurred_at=shanghai(*at)))
+
+    def row():
+        return localize(fed.ledger(CLERK, {"book": "contracted"})["items"][0], "zh-CN")
+
+    assert row()["damages_owed"] is None
+    said("supervision.commitment_unmet", {"indicator": "tax_per_mu", "paid": "0.00", "reduced": "0.00",
+                                          "outstanding": "2400000.00"}, (2026, 12, 1))
+    assert row()["damages_owed"] == {"amount": "2400000.00", "outstanding": "2400000.00"}
+    assert any("标准地违约金" in f and "2400000" not in f for f in row()["red_flags"]), row()["red_flags"]
+    paid = said("supervision.damages_recorded", {"indicator": "tax_per_mu", "paid": "1000000.00", "reduced": "0.00",
+                                                 "outstanding": "1400000.00"}, (2026, 12, 3), RECOVERY)
+    assert row()["damages_owed"] == {"amount": "2400000.00", "outstanding": "1400000.00"}
+    deliver(paid)  # redelivered: no change
+    assert row()["damages_owed"]["outstanding"] == "1400000.00"
+    said("supervision.damages_settled", {"paid": "2400000.00", "reduced": "0.00"}, (2026, 12, 5), RECOVERY)
+    # an older payment arriving late does not reopen what is settled
+    said("supervision.damages_recorded", {"paid": "500000.00", "reduced": "0.00", "outstanding": "1900000.00"},
+         (2026, 12, 2), RECOVERY)
+    assert row()["damages_owed"] is None and not any("标准地违约金" in f for f in row()["red_flags"])

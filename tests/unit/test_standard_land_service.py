@@ -88,6 +88,8 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
     with pytest.raises(NotAllowed):
         s.record_damages_payment(IND, "p1", damages["id"], {"amount": "1.00"})
     s.record_damages_payment(FIN, "p1", damages["id"], {"amount": "1000000.00", "voucher": "V1"})
+    # the ledger hears what is still outstanding (its row's red flag)
+    assert s.said("supervision.damages_recorded")[-1]["outstanding"] == "1400000.00"
     with pytest.raises(Conflict):
         s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1.00", "voucher": "V1"})
     with pytest.raises(NotAllowed):
