@@ -26,7 +26,7 @@ from shared import audit, gongwen, need_to_know, vocabulary
 from shared.actor import Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
-from shared.catch_up import GIVE_UP, CatchUp, catch_up, emitted_events, waits_for
+from shared.catch_up import GIVE_UP, CatchUp, bound_of, catch_up, emitted_events, waits_for
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
@@ -52,7 +52,6 @@ from shared.wire.ledger import (
 )
 from shared.wire.workbench import AttachmentInputSchema, SearchQuerySchema
 
-REPORT_WAIT_SECONDS = 3  # a special report filed just before the termination may still be on its way (operational)
 ROW_FIELDS = tuple(LedgerRowSchema().fields)
 HEARD = tuple(
     t for t, consumers in SUBSCRIPTIONS.items() if "coordinator" in consumers and not t.startswith("leadership.")
@@ -522,11 +521,12 @@ class CoordinatorService(LeadingGroupWork):
     def _special_report(self, ref: str) -> dict | None:
         """The report in the coordinator's copy of the register (R11), or None.  A report filed a moment before may
         still be on its way (``supervision.special_report_filed``): it is waited for, briefly."""
+        bound, step = bound_of(self.policy)  # the policy's bound of waiting for an event (thresholds.catch_up)
         waited = 0.0
-        while (report := store.special_report(self.db.session, ref)) is None and waited < REPORT_WAIT_SECONDS:
+        while (report := store.special_report(self.db.session, ref)) is None and waited < bound:
             self.db.session.rollback()  # a fresh read next time
-            eventlet.sleep(0.1)
-            waited += 0.1
+            eventlet.sleep(step)
+            waited += step
         return report
 
     @rpc
