@@ -1,4 +1,5 @@
 """Persistence of the project reserve (R8, R9)."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,8 +17,11 @@ R = models.reserve_projects
 def insert_reserve(session, year: int, values: dict) -> str:
     seq = (session.execute(select(func.max(R.c.seq)).where(R.c.year == year)).scalar() or 0) + 1
     reserve_id = uuid.uuid4().hex
-    session.execute(insert(R).values(id=reserve_id, ref=f"CB{year}-{seq:04d}", year=year, seq=seq, published=False,
-                                     version=1, **values))
+    session.execute(
+        insert(R).values(
+            id=reserve_id, ref=f"CB{year}-{seq:04d}", year=year, seq=seq, published=False, version=1, **values
+        )
+    )
     return reserve_id
 
 
@@ -37,19 +41,34 @@ def published_by_ref(session, ref: str):
 
 
 def change(session, current, **values) -> None:
-    done = session.execute(update(R).where(R.c.id == current["id"], R.c.version == current["version"])
-                           .values(version=current["version"] + 1, **values)).rowcount
+    done = session.execute(
+        update(R)
+        .where(R.c.id == current["id"], R.c.version == current["version"])
+        .values(version=current["version"] + 1, **values)
+    ).rowcount
     if done != 1:
         raise Conflict(_("the reserve project changed meanwhile; try again"), {"version": [str(current["version"])]})
 
 
-def list_rows(session, year=None, tier=None, published=None, owner_unit=None, sector=None, location=None,
-              limit=50, offset=0, involving=None):
+def list_rows(
+    session,
+    year=None,
+    tier=None,
+    published=None,
+    owner_unit=None,
+    sector=None,
+    location=None,
+    limit=50,
+    offset=0,
+    involving=None,
+):
     """``involving``: only the reserve projects that unit entered or that are located in it (need-to-know)."""
     conditions = []
     if involving:
         kind, _, ident = involving.partition(":")
-        conditions.append(or_(R.c.owner_unit == involving, and_(R.c.location_kind == kind.lower(), R.c.location_id == ident)))
+        conditions.append(
+            or_(R.c.owner_unit == involving, and_(R.c.location_kind == kind.lower(), R.c.location_id == ident))
+        )
     if year is not None:
         conditions.append(R.c.year == year)
     if tier == "none":
@@ -75,14 +94,42 @@ def tiers_of_year(session, year: int) -> list[str | None]:
 
 def as_reserve(row, location_name, tier_label) -> dict:
     """A stored row in the shape of ``ReserveSchema`` (the keepers' view, confidential fields included)."""
+
     def sh(moment):
         return moment and to_shanghai(moment)
 
-    return {**{k: row[k] for k in ("id", "ref", "year", "name", "sector", "location_detail", "total_investment", "tier",
-                                   "cooperation_mode", "contact_office", "description", "intended_investor",
-                                   "contact_person", "negotiation_notes", "contract_notes", "document", "owner_unit",
-                                   "entered_by", "published", "published_by", "withdrawal_reason")},
-            "location": {"kind": row["location_kind"], "id": row["location_id"]}, "location_name": location_name,
-            "tier_label": tier_label, "sector_name": _("{sector:sector}", sector=row["sector"]),
-            "entered_at": sh(row["entered_at"]), "published_at": sh(row["published_at"]),
-            "withdrawn_at": sh(row["withdrawn_at"])}
+    return {
+        **{
+            k: row[k]
+            for k in (
+                "id",
+                "ref",
+                "year",
+                "name",
+                "sector",
+                "location_detail",
+                "total_investment",
+                "tier",
+                "cooperation_mode",
+                "contact_office",
+                "description",
+                "intended_investor",
+                "contact_person",
+                "negotiation_notes",
+                "contract_notes",
+                "document",
+                "owner_unit",
+                "entered_by",
+                "published",
+                "published_by",
+                "withdrawal_reason",
+            )
+        },
+        "location": {"kind": row["location_kind"], "id": row["location_id"]},
+        "location_name": location_name,
+        "tier_label": tier_label,
+        "sector_name": _("{sector:sector}", sector=row["sector"]),
+        "entered_at": sh(row["entered_at"]),
+        "published_at": sh(row["published_at"]),
+        "withdrawn_at": sh(row["withdrawn_at"]),
+    }
