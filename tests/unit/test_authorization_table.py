@@ -58,7 +58,7 @@ def test_the_table_in_docs_is_current():
 
 def test_the_operations_checked_in_the_code_are_exactly_those_in_the_policy():
     code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "services").rglob("*.py"))
-    used = set(re.findall(r'(?:authorize|is_allowed|need_to_know\.\w+)\([^,]+, "([a-z_]+\.[a-z_]+)"', code))
+    used = set(re.findall(r'(?:authorize|is_allowed|need_to_know\.\w+)\(\s*[^,]+,\s*"([a-z_]+\.[a-z_]+)"', code))
     # each kind of attachment of the project's file is its own operation (services/coordinator/attachments.py)
     used |= {attachments.operation(kind) for kind in attachments.kinds(POLICY)}
     # and each kind of an enterprise's yearly figure (services/supervision/figures.py)
