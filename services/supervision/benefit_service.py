@@ -15,7 +15,8 @@ from decimal import Decimal
 from services.supervision import benefit, benefit_documents
 from services.supervision import benefit_store as bstore
 from services.supervision import figures_store as fstore
-from shared import gongwen, uscc
+from services.supervision import standard_land_store as sls
+from shared import gongwen, standard_land, uscc
 from shared.actor import Actor, authorize
 from shared.clock import to_shanghai
 from shared.envelope import Envelope
@@ -265,9 +266,37 @@ class BenefitMixin:
                     "grade_name": Message(benefit.GRADE_NAMES[r["grade"]]) if "grade" in public else None,
                     "total": _cents(r["total"]) if "total" in public else None,
                     "indicators": {k: _cents(v) for k, v in r["values"].items() if k in public and v is not None},
+                    "commitments": self._disclosed_commitments(session, r["project_id"], public),
                 }
             )
         return schema(OutcomePageSchema).dump({"year": year, "public": sorted(public), "items": items})
+
+    def _disclosed_commitments(self, session, project_id: str, public: set) -> list[dict]:
+        """§6: the project's committed standard-land indicators that policy lists as public, each beside its value
+        verified by the latest check done (None before any)."""
+        catalogue = standard_land.indicators(self.policy)
+        verified: dict[str, dict] = {}
+        for check in sls.checks_of(session, project_id):  # by due date: the latest done stands
+            if check["status"] == "done":
+                for result in check["results"] or []:
+                    verified[result["indicator"]] = {**result, "year": check["data_year"]}
+        out = []
+        for c in sls.commitments_of(session, project_id):
+            if c["indicator"] not in public or c["indicator"] not in catalogue:
+                continue
+            seen = verified.get(c["indicator"]) or {}
+            out.append(
+                {
+                    "indicator": c["indicator"],
+                    "name": to_wire(standard_land.commitment_name(catalogue[c["indicator"]])),
+                    "direction": c["direction"],
+                    "committed": c["value"],
+                    "verified": seen.get("actual"),
+                    "verified_year": seen.get("year"),
+                    "result": seen.get("result"),
+                }
+            )
+        return out
 
     @rpc
     def benefit_forecast(self, actor, data):

@@ -134,7 +134,7 @@ def signed_outcomes(session, year: int, states: tuple[str, ...]) -> list[dict]:
     from services.supervision.models import projects
 
     query = (
-        select(projects.c.ref, projects.c.name, RS)
+        select(projects.c.project_id, projects.c.ref, projects.c.name, RS)
         .select_from(
             projects.join(PE, PE.c.project_id == projects.c.project_id).join(
                 RS, (RS.c.credit_code == PE.c.credit_code) & (RS.c.year == year)

@@ -128,6 +128,13 @@ class OutcomeSchema(Schema):
     grade_name = Text(allow_none=True)
     total = fields.String(allow_none=True)
     indicators = fields.Dict(metadata={"description": "the public indicators' verified values"})
+    commitments = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "the public standard-land indicators committed in the contract: indicator, name, "
+            "direction, committed, and verified (the latest check's actual value, its data year, result)"
+        },
+    )
 
 
 class OutcomePageSchema(Schema):

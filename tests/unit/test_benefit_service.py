@@ -154,3 +154,60 @@ def test_signed_projects_outcomes_are_public_only_where_policy_discloses_them_an
     card = s.benefit_card(IPB, made[2].credit_code, 2025)
     assert one["ref"] == "ZS2026-0000" and one["grade"] == card["grade"] and page["year"] == 2025
     assert set(one["indicators"]) == {"tax_per_mu"} and one["total"] is None
+
+
+def test_the_disclosed_outcome_shows_the_committed_standard_land_indicators_beside_the_verified(tmp_path):
+    """§6: a signed project's public commitments (policy's public list) with the value its latest check verified."""
+    from decimal import Decimal
+
+    from shared import standard_land
+
+    policy = load_policy()
+    policy.documents["benefit"] = {
+        **policy.documents["benefit"],
+        "disclosure": {"enabled": True, "public": ["grade", "tax_per_mu"]},
+    }
+    s, engine = gen.supervision(tmp_path / "supervision.db", policy, T0)
+    made = gen.enterprises(12)
+    load(s, made)
+    s.event(
+        "on_project_filed",
+        "intake.project_filed",
+        "p1",
+        {"ref": "ZS2026-0001", "project_name": "铝型材项目", "credit_code": made[2].credit_code, "sector": "C3252"},
+    )
+    s.event(
+        "on_project_state_changed",
+        "coordinator.project_state_changed",
+        "p1",
+        {"ref": "ZS2026-0001", "seq": 1, "from_state": None, "to_state": "signed"},
+    )
+    items = standard_land.compose(
+        policy, "PARK:hengdong", "C3252", [], [], Decimal("40"), Decimal("120000000"), Decimal("300")
+    )
+    s.event(
+        "on_contract_signed",
+        "contracts.signed",
+        "p1",
+        {
+            "version": 1,
+            "terms": {"completion": "2026-02-01", "production": "2026-02-01", "land_mu": "40"},
+            "commitments": items,
+        },
+    )
+    before = s.public_outcomes(None)  # nothing evaluated yet
+    assert before["items"] == []
+    s.evaluate_benefit(IPB, 2025)
+    [unchecked] = s.public_outcomes(None)["items"]
+    committed = next(c for c in items if c["indicator"] == "tax_per_mu")["value"]
+    assert [(c["indicator"], c["committed"], c["verified"]) for c in unchecked["commitments"]] == [
+        ("tax_per_mu", committed, None)
+    ]  # only what policy lists as public; not verified before a check
+    s.fire_due_deadlines()  # the full-production check on 2025's data in the store
+    [one] = s.public_outcomes(None)["items"]
+    [tax] = one["commitments"]
+    tax_2025 = Decimal(s.enterprise(IPB, made[2].credit_code)["figures"]["2025"]["tax"])  # 万元
+    assert abs(Decimal(tax["verified"]) - tax_2025 / 40) < Decimal("0.01") and tax["verified_year"] == 2025
+    assert tax["result"] in ("met", "short") and tax["direction"] == ">="
+    assert "亩均税收" in text(tax["name"], "zh_CN")
+    engine.dispose()

@@ -125,7 +125,11 @@ export async function outcomesSection() {
   if (!page.items.length) return null;
   const shown = INDICATORS.filter(k => page.public.includes(k));
   return h('section.card', { id: 'outcomes' }, h('h2', fill(t('bf.outcomes'), { year: page.year })),
-    table([t('lead.ref'), t('lead.project_name'), ...(page.public.includes('grade') ? [t('bf.grade')] : []), ...shown.map(k => t(`bf.ind.${k}`))],
+    table([t('lead.ref'), t('lead.project_name'), ...(page.public.includes('grade') ? [t('bf.grade')] : []), ...shown.map(k => t(`bf.ind.${k}`)), t('bf.commitments')],
       page.items.map(o => [o.ref, o.name || '—', ...(page.public.includes('grade') ? [gradeTag(o.grade)] : []),
-        ...shown.map(k => h('td.num', o.indicators[k] ?? '—'))]), { id: 'outcomes-table' }));
+        ...shown.map(k => h('td.num', o.indicators[k] ?? '—')),
+        // the committed standard-land indicators beside the verified ones (the public ones only)
+        h('td', (o.commitments || []).map(c => h('div.commitment', fill(t('bf.commitment_line'), {
+          name: c.name, dir: c.direction === '>=' ? '≥' : '≤', committed: c.committed, verified: c.verified ?? '—' }))))]),
+      { id: 'outcomes-table' }));
 }
