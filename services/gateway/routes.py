@@ -536,9 +536,9 @@ ROUTES = [
                     "with deadlines and counts; what they did lately; what falls due soon"),
         GET("/api/search", handler="search", query_schema=SearchQuerySchema,
             out=one(SearchResultSchema, "the hits"),
-            summary="Leads, projects, investors and the land reserve's parcels by a fragment of a name (two Chinese "
-                    "characters are enough), a credit code, a reference or a parcel's code; ranked as one list; only "
-                    "what the user may read"),
+            summary="Leads, projects, investors, the project reserve's entries and the land reserve's parcels by a "
+                    "fragment of a name (two Chinese characters are enough), a credit code, a reference or a parcel's "
+                    "code; ranked as one list; only what the user may read"),
         GET(P + "/attachments", "coordinator.attachments(actor, project_id)", out=one(AttachmentsSchema, "the file"),
             name="list_attachments", summary="The project's file: its attachments and the kinds the user may attach now"),
         POST(P + "/attachments", "coordinator.attach(actor, project_id, body)", body=AttachmentInputSchema, ok=201,
