@@ -1,4 +1,5 @@
 """The bare bus: a nameko service doing nothing, to measure the floor the platform stands on."""
+
 import warnings
 
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")

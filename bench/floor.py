@@ -1,5 +1,6 @@
 """The bare bus: a nameko service that does nothing but answer RPCs and count events — the floor the
 platform stands on, measured in the same run (``bench/platform.py``)."""
+
 import warnings
 
 warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")

@@ -12,6 +12,7 @@ way it was done before, in the same process:
 
 Each figure is wall time per call (the documents) or process CPU per transaction, the best round's.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,13 +25,26 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = {"ref": "ZS-2026-0007", "project_name": "年产10万吨新型建材项目", "investor_name": "湖南某某建材有限公司",
-           "responsible_unit_name": "衡东工业园管理委员会"}
-TERMS = {"total_investment": "150000000", "fixed_asset_investment": "120000000", "land_mu": "45",
-         "intensity_wan_per_mu": "266.67", "construction_start": "2026-03-01", "completion": "2027-06-30",
-         "production": "2027-09-01", "signatory_position": "park_head:hengdong",
-         "obligations": [{"id": "ob-1", "text": "缴清土地出让金", "due": "2026-02-15", "party": "investor"},
-                         {"id": "ob-2", "text": "完成场地“三通一平”并交付用地", "due": "2026-12-31", "party": "county"}]}
+PROJECT = {
+    "ref": "ZS-2026-0007",
+    "project_name": "年产10万吨新型建材项目",
+    "investor_name": "湖南某某建材有限公司",
+    "responsible_unit_name": "衡东工业园管理委员会",
+}
+TERMS = {
+    "total_investment": "150000000",
+    "fixed_asset_investment": "120000000",
+    "land_mu": "45",
+    "intensity_wan_per_mu": "266.67",
+    "construction_start": "2026-03-01",
+    "completion": "2027-06-30",
+    "production": "2027-09-01",
+    "signatory_position": "park_head:hengdong",
+    "obligations": [
+        {"id": "ob-1", "text": "缴清土地出让金", "due": "2026-02-15", "party": "investor"},
+        {"id": "ob-2", "text": "完成场地“三通一平”并交付用地", "due": "2026-12-31", "party": "county"},
+    ],
+}
 
 
 def best(call, rounds: int, n: int, clock=time.perf_counter) -> float:
@@ -69,13 +83,21 @@ def documents(rounds: int, n: int) -> dict:
     from shared import gongwen
     from shared.policy import load_policy
 
-    figures = [{"name": name, "value": "123.45", "unit": "yuan", "formula": "实际固定资产投资 ÷ 实际用地（依据合同第三条）"}
-               for name in report.FIGURE_NAMES]
+    figures = [
+        {"name": name, "value": "123.45", "unit": "yuan", "formula": "实际固定资产投资 ÷ 实际用地（依据合同第三条）"}
+        for name in report.FIGURE_NAMES
+    ]
     accounting = {"participants": ["IPB", "FIN", "DRB", "IND", "LAND", "AUDIT", "PARK:hengdong"], "figures": figures}
     receivable = {"amount": "3000000.00", "roles": [{"unit": u} for u in ("FIN", "LAND", "LEGAL")]}
-    official = report.document(PROJECT, accounting, receivable, "用地合理。", gongwen.Number("示招商〔2026〕7号", 7,
-                               date(2026, 12, 8)), gongwen.routing(load_policy(), "accounting_report"),
-                               ["party_secretary", "county_magistrate"])
+    official = report.document(
+        PROJECT,
+        accounting,
+        receivable,
+        "用地合理。",
+        gongwen.Number("示招商〔2026〕7号", 7, date(2026, 12, 8)),
+        gongwen.routing(load_policy(), "accounting_report"),
+        ["party_secretary", "county_magistrate"],
+    )
     layout = gongwen._layout(official)
     out = {
         "contract_draft_ms": best(lambda: document.render_contract(TERMS, project=PROJECT, version=3), rounds, n),
@@ -87,7 +109,8 @@ def documents(rounds: int, n: int) -> dict:
     }
     with composed(document):
         out["contract_draft_by_python_docx_ms"] = best(
-            lambda: document.render_contract(TERMS, project=PROJECT, version=3), rounds, n)
+            lambda: document.render_contract(TERMS, project=PROJECT, version=3), rounds, n
+        )
     return {key: round(value * 1000, 2) for key, value in sorted(out.items())}
 
 
@@ -112,11 +135,15 @@ def transactions(rounds: int, n: int) -> dict:
                 execute(session, write, {"v": "x"})
                 session.commit()
                 session.close()
+
             return run
 
-        out = {"transaction_lean_session_us": best(transaction(lambda: LeanSession(engine)), rounds, n, time.process_time),
-               "transaction_session_us": best(transaction(lambda: Session(engine, expire_on_commit=False)), rounds, n,
-                                              time.process_time)}
+        out = {
+            "transaction_lean_session_us": best(transaction(lambda: LeanSession(engine)), rounds, n, time.process_time),
+            "transaction_session_us": best(
+                transaction(lambda: Session(engine, expire_on_commit=False)), rounds, n, time.process_time
+            ),
+        }
         engine.dispose()
     return {key: round(value * 1e6, 1) for key, value in out.items()}
 

@@ -32,6 +32,7 @@ projects are still driven to *archived* (not timed) for the project pages and th
 ``--repeat N`` takes the reads and the export N times over the same ledger: each figure is the median run's,
 with every run's (p95 or seconds) beside it as ``runs``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,13 +54,33 @@ from bench.vhost import make_vhost
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = ("guest", "guest")
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
-            "leadership", "landreserve", "gateway")
+SERVICES = (
+    "intake",
+    "review",
+    "negotiation",
+    "contracts",
+    "accounting",
+    "supervision",
+    "notifications",
+    "coordinator",
+    "leadership",
+    "landreserve",
+    "gateway",
+)
 IPB = {"X-Zhaoshang-User": "u-ipb-1", "X-Zhaoshang-Position": "ipb_clerk", "X-Zhaoshang-Unit": "IPB"}
 PARTS = ("lifecycle", "latency", "reads", "excel", "benefit")
-FLOORS = {"ledger_page_p95_ms": 50, "project_page_p95_ms": 50, "event_latency_p95_ms": 200, "import_10k_s": 20,
-          "export_100k_s": 30, "lifecycle_ratio": 2.0, "workbench_p95_ms": 50, "search_p95_ms": 50,
-          "figures_import_10k_s": 10, "benefit_evaluation_10k_s": 10}
+FLOORS = {
+    "ledger_page_p95_ms": 50,
+    "project_page_p95_ms": 50,
+    "event_latency_p95_ms": 200,
+    "import_10k_s": 20,
+    "export_100k_s": 30,
+    "lifecycle_ratio": 2.0,
+    "workbench_p95_ms": 50,
+    "search_p95_ms": 50,
+    "figures_import_10k_s": 10,
+    "benefit_evaluation_10k_s": 10,
+}
 
 
 def say(what: str) -> None:
@@ -188,8 +209,24 @@ def bare_event_seconds(config, deliveries: int, workers: int) -> float:
 
 
 # -- the ledger workbook --------------------------------------------------------------------------------------------
-HEAD = ["序号", "项目编号", "项目名称", "投资方", "行业代码", "项目地点", "总投资（万元）", "责任领导", "责任单位", "责任人",
-        "推进要求", "完成时限", "当前状态", "状态起始日期", "最新进展", "最新进展日期"]
+HEAD = [
+    "序号",
+    "项目编号",
+    "项目名称",
+    "投资方",
+    "行业代码",
+    "项目地点",
+    "总投资（万元）",
+    "责任领导",
+    "责任单位",
+    "责任人",
+    "推进要求",
+    "完成时限",
+    "当前状态",
+    "状态起始日期",
+    "最新进展",
+    "最新进展日期",
+]
 SECTORS = ["C2710", "C3491", "C3825", "C3512", "C3252", "C3841", "C2651", "C3971"]
 PLACES = [("衡东工业园", "衡东工业园"), ("河西新区", "河西新区")]
 
@@ -206,19 +243,77 @@ def county_workbook(rows: int, tag: str) -> bytes:
         ws.append(HEAD)
         for i in range(rows // 2):
             place, unit = PLACES[i % 2]
-            ws.append([i + 1, f"{tag}{sheet[:2]}-{i:06d}", f"生成项目{tag}{i}", f"某投资公司{i}", SECTORS[i % len(SECTORS)],
-                       place, 1000 + (i * 37) % 90000, None, unit, "周九", "完成项目考察", dt.date(2027, 1, 1 + i % 28),
-                       state, dt.date(2026, 10, 1 + i % 28), "已初步接洽", dt.date(2026, 11, 1 + i % 20)])
+            ws.append(
+                [
+                    i + 1,
+                    f"{tag}{sheet[:2]}-{i:06d}",
+                    f"生成项目{tag}{i}",
+                    f"某投资公司{i}",
+                    SECTORS[i % len(SECTORS)],
+                    place,
+                    1000 + (i * 37) % 90000,
+                    None,
+                    unit,
+                    "周九",
+                    "完成项目考察",
+                    dt.date(2027, 1, 1 + i % 28),
+                    state,
+                    dt.date(2026, 10, 1 + i % 28),
+                    "已初步接洽",
+                    dt.date(2026, 11, 1 + i % 20),
+                ]
+            )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-PRODUCTS = ["铝合金型材", "锂离子电池", "光伏组件", "医疗器械", "新型建材", "电子元器件", "汽车零部件", "生物医药", "农产品加工",
-            "冷链物流", "智能装备", "精密模具", "环保材料", "纺织服装", "食品饮料", "电线电缆", "半导体材料", "新能源汽车",
-            "高端数控机床", "工业机器人", "智能家居", "竹木制品", "陶瓷", "中药材", "钢结构", "包装印刷", "化工新材料",
-            "储能设备", "风电装备", "显示面板", "通信设备", "软件信息", "数据中心", "文化旅游", "商贸物流", "水泥制品"]
-FORMS = ["年产{n}万吨{p}项目", "{p}生产基地项目", "{p}产业园项目", "新建{p}生产线项目", "{p}二期扩建项目", "{p}研发中心项目"]
+PRODUCTS = [
+    "铝合金型材",
+    "锂离子电池",
+    "光伏组件",
+    "医疗器械",
+    "新型建材",
+    "电子元器件",
+    "汽车零部件",
+    "生物医药",
+    "农产品加工",
+    "冷链物流",
+    "智能装备",
+    "精密模具",
+    "环保材料",
+    "纺织服装",
+    "食品饮料",
+    "电线电缆",
+    "半导体材料",
+    "新能源汽车",
+    "高端数控机床",
+    "工业机器人",
+    "智能家居",
+    "竹木制品",
+    "陶瓷",
+    "中药材",
+    "钢结构",
+    "包装印刷",
+    "化工新材料",
+    "储能设备",
+    "风电装备",
+    "显示面板",
+    "通信设备",
+    "软件信息",
+    "数据中心",
+    "文化旅游",
+    "商贸物流",
+    "水泥制品",
+]
+FORMS = [
+    "年产{n}万吨{p}项目",
+    "{p}生产基地项目",
+    "{p}产业园项目",
+    "新建{p}生产线项目",
+    "{p}二期扩建项目",
+    "{p}研发中心项目",
+]
 FIRMS = ["湖南", "广东", "江苏", "浙江", "深圳", "长沙", "衡阳", "株洲", "湘潭", "上海", "北京", "福建", "四川", "江西"]
 WORDS = ["华鑫", "恒达", "宏远", "金桥", "瑞丰", "中联", "天成", "鼎盛", "嘉禾", "远航", "鑫源", "同创", "博远", "兴业"]
 
@@ -247,30 +342,56 @@ def fill_workbench(coordinator_db: Path) -> dict:
     conn = sqlite3.connect(coordinator_db, timeout=60)
     samples = {"codes": [], "investors": []}
     try:
-        rows = conn.execute("SELECT project_id, ref, name, state, responsible_unit, data FROM ledger "
-                            "WHERE project_id LIKE 'gen%'").fetchall()
+        rows = conn.execute(
+            "SELECT project_id, ref, name, state, responsible_unit, data FROM ledger WHERE project_id LIKE 'gen%'"
+        ).fetchall()
         entries, todos = [], []
         for pid, ref, name, state, unit, data in rows:
             investor, code = generated_investor(rng)
             if len(samples["codes"]) < 200:
                 samples["codes"].append(code)
                 samples["investors"].append(investor[2:6])
-            e = search.entry_values(key=pid, kind="lead" if state == "lead" else "project", name=name, ref=ref,
-                                    investor=investor, code=code, state=state, unit=unit, owner_unit="IPB",
-                                    year=rng.choice([2024, 2025, 2026]))
+            e = search.entry_values(
+                key=pid,
+                kind="lead" if state == "lead" else "project",
+                name=name,
+                ref=ref,
+                investor=investor,
+                code=code,
+                state=state,
+                unit=unit,
+                owner_unit="IPB",
+                year=rng.choice([2024, 2025, 2026]),
+            )
             entries.append(tuple(e[c] for c in SEARCH_COLUMNS))
             row = {**json.loads(data), "state": state, "responsible_unit": unit}
             for todo in workbench.awaiting(row, policy):
-                todos.append((pid, todo["unit"], todo["position"], todo["due"] or "9999-12-31", todo["kind"],
-                              todo["operation"], json.dumps(todo, ensure_ascii=False)))
-        conn.executemany(f"INSERT INTO search_entries ({', '.join(SEARCH_COLUMNS)}) VALUES "
-                         f"({', '.join('?' * len(SEARCH_COLUMNS))})", entries)
-        conn.executemany("INSERT INTO awaiting (project_id, unit, position, due, kind, operation, data) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)", todos)
-        conn.execute("INSERT INTO awaiting_counts (unit, position, kind, operation, n) "
-                     "SELECT unit, coalesce(position, ''), kind, coalesce(operation, ''), count(*) FROM awaiting "
-                     "WHERE project_id LIKE 'gen%' GROUP BY 1, 2, 3, 4 "
-                     "ON CONFLICT (unit, position, kind, operation) DO UPDATE SET n = n + excluded.n")
+                todos.append(
+                    (
+                        pid,
+                        todo["unit"],
+                        todo["position"],
+                        todo["due"] or "9999-12-31",
+                        todo["kind"],
+                        todo["operation"],
+                        json.dumps(todo, ensure_ascii=False),
+                    )
+                )
+        conn.executemany(
+            f"INSERT INTO search_entries ({', '.join(SEARCH_COLUMNS)}) VALUES ({', '.join('?' * len(SEARCH_COLUMNS))})",
+            entries,
+        )
+        conn.executemany(
+            "INSERT INTO awaiting (project_id, unit, position, due, kind, operation, data) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            todos,
+        )
+        conn.execute(
+            "INSERT INTO awaiting_counts (unit, position, kind, operation, n) "
+            "SELECT unit, coalesce(position, ''), kind, coalesce(operation, ''), count(*) FROM awaiting "
+            "WHERE project_id LIKE 'gen%' GROUP BY 1, 2, 3, 4 "
+            "ON CONFLICT (unit, position, kind, operation) DO UPDATE SET n = n + excluded.n"
+        )
         conn.commit()
         conn.execute("ANALYZE")
         samples["entries"], samples["todos"] = len(entries), len(todos)
@@ -279,13 +400,34 @@ def fill_workbench(coordinator_db: Path) -> dict:
         conn.close()
 
 
-SEARCH_COLUMNS = ("key", "kind", "ref", "name", "investor", "code", "state", "unit", "owner_unit", "year", "text", "grams")
-BENCH_PEOPLE = {"ipb_clerk": IPB,
-                "park_head": {"X-Zhaoshang-User": "b-park", "X-Zhaoshang-Position": "park_head:hengdong",
-                              "X-Zhaoshang-Unit": "PARK:hengdong"},
-                "reviewer": {"X-Zhaoshang-User": "b-drb", "X-Zhaoshang-Position": "reviewer", "X-Zhaoshang-Unit": "DRB"},
-                "county_magistrate": {"X-Zhaoshang-User": "b-mag", "X-Zhaoshang-Position": "county_magistrate",
-                                      "X-Zhaoshang-Unit": "LG"}}
+SEARCH_COLUMNS = (
+    "key",
+    "kind",
+    "ref",
+    "name",
+    "investor",
+    "code",
+    "state",
+    "unit",
+    "owner_unit",
+    "year",
+    "text",
+    "grams",
+)
+BENCH_PEOPLE = {
+    "ipb_clerk": IPB,
+    "park_head": {
+        "X-Zhaoshang-User": "b-park",
+        "X-Zhaoshang-Position": "park_head:hengdong",
+        "X-Zhaoshang-Unit": "PARK:hengdong",
+    },
+    "reviewer": {"X-Zhaoshang-User": "b-drb", "X-Zhaoshang-Position": "reviewer", "X-Zhaoshang-Unit": "DRB"},
+    "county_magistrate": {
+        "X-Zhaoshang-User": "b-mag",
+        "X-Zhaoshang-Position": "county_magistrate",
+        "X-Zhaoshang-Unit": "LG",
+    },
+}
 
 
 def workbench_reads(session, base: str, samples: dict, args) -> dict:
@@ -302,10 +444,12 @@ def workbench_reads(session, base: str, samples: dict, args) -> dict:
         out[f"workbench_{who}"] = ms(times)
         every += times
     out["workbench"] = ms(every)
-    queries = {"two_characters": lambda: rng.choice(PRODUCTS)[:2],
-               "three_or_more": lambda: rng.choice(PRODUCTS)[1:4],
-               "investor": lambda: rng.choice(samples["investors"]),
-               "credit_code": lambda: rng.choice(samples["codes"])}
+    queries = {
+        "two_characters": lambda: rng.choice(PRODUCTS)[:2],
+        "three_or_more": lambda: rng.choice(PRODUCTS)[1:4],
+        "investor": lambda: rng.choice(samples["investors"]),
+        "credit_code": lambda: rng.choice(samples["codes"]),
+    }
     every = []
     for kind, make in queries.items():
         times = []
@@ -331,19 +475,36 @@ def fill_ledger(coordinator_db: Path, total: int) -> int:
         samples = conn.execute(f"SELECT {', '.join(cols)} FROM ledger").fetchall()
         rng = random.Random(7)
         units = ["PARK:hengdong", "PARK:hexi", "TOWN:xintang", "IPB"]
-        states = {"information": ["lead", "filed"], "negotiation": ["negotiating", "assigned", "approved"],
-                  "contracted": ["signed", "construction", "accounting", "archived"]}
+        states = {
+            "information": ["lead", "filed"],
+            "negotiation": ["negotiating", "assigned", "approved"],
+            "contracted": ["signed", "construction", "accounting", "archived"],
+        }
         rows = []
         for i in range(total - have):
             row = dict(zip(cols, samples[i % len(samples)]))
             data = json.loads(row["data"])
             pid = f"gen{i:07d}"
             book = rng.choice(list(states))
-            row.update(project_id=pid, ref=f"GEN-{i:07d}", name=generated_name(rng, i), book=book,
-                       state=rng.choice(states[book]), responsible_unit=rng.choice(units),
-                       sector=rng.choice(SECTORS), investment_fen=rng.randint(10**9, 10**12))
-            data.update(project_id=pid, ref=row["ref"], name=row["name"], book=book, state=row["state"],
-                        responsible_unit=row["responsible_unit"], sector=row["sector"])
+            row.update(
+                project_id=pid,
+                ref=f"GEN-{i:07d}",
+                name=generated_name(rng, i),
+                book=book,
+                state=rng.choice(states[book]),
+                responsible_unit=rng.choice(units),
+                sector=rng.choice(SECTORS),
+                investment_fen=rng.randint(10**9, 10**12),
+            )
+            data.update(
+                project_id=pid,
+                ref=row["ref"],
+                name=row["name"],
+                book=book,
+                state=row["state"],
+                responsible_unit=row["responsible_unit"],
+                sector=row["sector"],
+            )
             row["data"] = json.dumps(data, ensure_ascii=False)
             rows.append(tuple(row[c] for c in cols))
         conn.executemany(f"INSERT INTO ledger ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
@@ -400,7 +561,9 @@ CALLS_PER_PROJECT, DELIVERIES_PER_PROJECT = 40, 72
 
 def floor_rates(config, calls: int, deliveries: int, workers: int) -> tuple[float, float]:
     """Bare nameko RPC calls per second and event deliveries per second, at the lifecycle's concurrency."""
-    return calls / bare_rpc_seconds(config, calls, workers), deliveries / bare_event_seconds(config, deliveries, workers)
+    return calls / bare_rpc_seconds(config, calls, workers), deliveries / bare_event_seconds(
+        config, deliveries, workers
+    )
 
 
 def lifecycle(figures, config, data: Path, platform, args, floor_pid: int) -> list[str]:
@@ -416,8 +579,9 @@ def lifecycle(figures, config, data: Path, platform, args, floor_pid: int) -> li
     from tests.faults.driver import drive_all
 
     say("floor (before)")
-    before = floor_rates(config, CALLS_PER_PROJECT * args.projects, DELIVERIES_PER_PROJECT * args.projects,
-                         args.workers)
+    before = floor_rates(
+        config, CALLS_PER_PROJECT * args.projects, DELIVERIES_PER_PROJECT * args.projects, args.workers
+    )
     say("lifecycle")
     meter = CpuMeter(with_broker({s: p.pid for s, p in platform.procs.items()}), me="drivers (this process)")
     t0 = time.perf_counter()
@@ -429,7 +593,7 @@ def lifecycle(figures, config, data: Path, platform, args, floor_pid: int) -> li
     for svc in SERVICES[:-1]:  # each event x the consumers the broker delivered it to (a state change: by state)
         engine = create_engine(f"sqlite:///{data / (svc + '.db')}")
         with engine.connect() as c:
-            for (event_type, body) in c.execute(text("SELECT event_type, body FROM outbox")):
+            for event_type, body in c.execute(text("SELECT event_type, body FROM outbox")):
                 events += 1
                 deliveries += len(consumers(event_type, json.loads(body)["payload"]))
         engine.dispose()
@@ -439,20 +603,35 @@ def lifecycle(figures, config, data: Path, platform, args, floor_pid: int) -> li
     floor_cpu = meter.used()
     rpc_floor = calls / ((before[0] + after[0]) / 2)
     event_floor = deliveries / ((before[1] + after[1]) / 2)
-    runs = {name: round(calls / rates[0] + deliveries / rates[1], 1) for name, rates in (("before", before),
-                                                                                        ("after", after))}
+    runs = {
+        name: round(calls / rates[0] + deliveries / rates[1], 1)
+        for name, rates in (("before", before), ("after", after))
+    }
     figures["lifecycle"] = {
-        "projects": len(projects), "workers": args.workers, "wall_s": round(wall, 1),
+        "projects": len(projects),
+        "workers": args.workers,
+        "wall_s": round(wall, 1),
         "projects_per_minute": round(len(projects) / wall * 60, 1),
-        "rpc_calls": calls, "retries": driver.retries, "events_published": events, "event_deliveries": deliveries,
-        "floor_rpc_s": round(rpc_floor, 1), "floor_events_s": round(event_floor, 1),
-        "floor_s": round(rpc_floor + event_floor, 1), "floor_s_before_and_after": runs,
-        "floor_rates_per_s": {"rpc": [round(before[0]), round(after[0])], "events": [round(before[1]), round(after[1])]},
+        "rpc_calls": calls,
+        "retries": driver.retries,
+        "events_published": events,
+        "event_deliveries": deliveries,
+        "floor_rpc_s": round(rpc_floor, 1),
+        "floor_events_s": round(event_floor, 1),
+        "floor_s": round(rpc_floor + event_floor, 1),
+        "floor_s_before_and_after": runs,
+        "floor_rates_per_s": {
+            "rpc": [round(before[0]), round(after[0])],
+            "events": [round(before[1]), round(after[1])],
+        },
         "ratio_to_floor": round(wall / (rpc_floor + event_floor), 2),
         "steps": {name: ms(values) for name, values in sorted(driver.latencies.items())},
-        "cpu_s": cpu, "cpu_s_total": round(sum(cpu.values()), 1), "cpu_s_available": round(wall * os.cpu_count(), 1),
+        "cpu_s": cpu,
+        "cpu_s_total": round(sum(cpu.values()), 1),
+        "cpu_s_available": round(wall * os.cpu_count(), 1),
         # what the floor taken after the run (the run's own calls and deliveries) cost, beside ``cpu_s``
-        "floor_after_cpu_s": floor_cpu, "floor_after_cpu_s_total": round(sum(floor_cpu.values()), 1),
+        "floor_after_cpu_s": floor_cpu,
+        "floor_after_cpu_s_total": round(sum(floor_cpu.values()), 1),
     }
     figures["memory_after_lifecycle_mb"] = {s: rss_mb(p.pid) for s, p in platform.procs.items()}
     return projects
@@ -479,8 +658,11 @@ def event_latency(figures, config, data: Path, platform, args) -> None:
         _, p = i_p
         d = idle.get()
         try:
-            d.step("intermediary", lambda r: r.negotiation.record_intermediary(IPB_CLERK, p, {"none": True}),
-                   lambda r: r.negotiation.get_negotiation(IPB_CLERK, p)["intermediary"])
+            d.step(
+                "intermediary",
+                lambda r: r.negotiation.record_intermediary(IPB_CLERK, p, {"none": True}),
+                lambda r: r.negotiation.get_negotiation(IPB_CLERK, p)["intermediary"],
+            )
         finally:
             idle.put(d)
 
@@ -506,8 +688,14 @@ def event_latency(figures, config, data: Path, platform, args) -> None:
     def notified():
         engine = create_engine(f"sqlite:///{data / 'notifications.db'}")
         with engine.connect() as c:
-            rows = list(c.execute(text("SELECT cause, created_at FROM notifications WHERE event_type = "
-                                       "'coordinator.project_state_changed'")))
+            rows = list(
+                c.execute(
+                    text(
+                        "SELECT cause, created_at FROM notifications WHERE event_type = "
+                        "'coordinator.project_state_changed'"
+                    )
+                )
+            )
         engine.dispose()
         return rows
 
@@ -518,31 +706,50 @@ def event_latency(figures, config, data: Path, platform, args) -> None:
         causes = {r.cause: r.created_at for r in rows}
         engine = create_engine(f"sqlite:///{data / 'coordinator.db'}")
         with engine.connect() as c:
-            changes = [r for r in c.execute(text("SELECT event_id, project_id, created_at, body FROM outbox WHERE "
-                                                 "event_type = 'coordinator.project_state_changed'"))
-                       if r.project_id in wanted and json.loads(r.body)["payload"]["to_state"] == "assigned"]
+            changes = [
+                r
+                for r in c.execute(
+                    text(
+                        "SELECT event_id, project_id, created_at, body FROM outbox WHERE "
+                        "event_type = 'coordinator.project_state_changed'"
+                    )
+                )
+                if r.project_id in wanted and json.loads(r.body)["payload"]["to_state"] == "assigned"
+            ]
         engine.dispose()
         if len(changes) == len(wanted) and all(c.event_id in causes for c in changes):
             break
         time.sleep(0.5)
-    latencies = [(parse_time(causes[c.event_id]) - parse_time(c.created_at)).total_seconds()
-                 for c in changes if c.event_id in causes]
+    latencies = [
+        (parse_time(causes[c.event_id]) - parse_time(c.created_at)).total_seconds()
+        for c in changes
+        if c.event_id in causes
+    ]
     last = max((parse_time(causes[c.event_id]) for c in changes if c.event_id in causes), default=None)
     span = (last - min(parse_time(c.created_at) for c in changes)).total_seconds() if last else 0.0
     cpu = meter.used()
-    figures["event_latency"] = {"state_changes": len(ready), "rate_per_s": round(achieved, 1), **ms(latencies),
-                                "notified": len(latencies), "cpu_s": cpu,
-                                # CPU the platform used while the changes were made and notified (it keeps
-                                # counting during the 0.5 s polls above: an upper bound), beside the cores' time
-                                "cpu_s_total": round(sum(cpu.values()), 1), "span_s": round(span, 1),
-                                "quiet_after_s": round(settled, 1)}
+    figures["event_latency"] = {
+        "state_changes": len(ready),
+        "rate_per_s": round(achieved, 1),
+        **ms(latencies),
+        "notified": len(latencies),
+        "cpu_s": cpu,
+        # CPU the platform used while the changes were made and notified (it keeps
+        # counting during the 0.5 s polls above: an upper bound), beside the cores' time
+        "cpu_s_total": round(sum(cpu.values()), 1),
+        "span_s": round(span, 1),
+        "quiet_after_s": round(settled, 1),
+    }
     for d in drivers:
         d.close()
 
 
-READ_FILTERS = [{"book": "contracted", "unit": "PARK:hengdong", "sort": "total_investment", "order": "desc"},
-                {"book": "negotiation", "sector": "C35", "sort": "state_since"},
-                {"state": "construction", "sort": "name"}, {"book": "information", "unit": "PARK:hexi", "sort": "ref"}]
+READ_FILTERS = [
+    {"book": "contracted", "unit": "PARK:hengdong", "sort": "total_investment", "order": "desc"},
+    {"book": "negotiation", "sector": "C35", "sort": "state_since"},
+    {"state": "construction", "sort": "name"},
+    {"book": "information", "unit": "PARK:hexi", "sort": "ref"},
+]
 
 
 def median_run(runs: list[dict], key) -> dict:
@@ -601,16 +808,23 @@ def benefit_scale(figures, base: str, args) -> None:
     say("enterprise data (not timed)")
     made = gen.enterprises(args.enterprises, years=(2025,))
     for headers, path, content in (
-            (IPB, "/api/enterprises/import", gen.register_file(made)),
-            (unit("u-drb-1", "drb_clerk", "DRB"), "/api/enterprise-figures/import", gen.figures_file(made, ("energy",))),
-            (unit("u-ind-1", "ind_clerk", "IND"), "/api/enterprise-figures/import", gen.figures_file(made, ("output",))),
-            (unit("u-land-1", "land_clerk", "LAND"), "/api/enterprise-figures/import", gen.figures_file(made, ("land",)))):
-        requests.post(base + path, json=gen.upload("data.xlsx", content), headers=headers, timeout=600).raise_for_status()
+        (IPB, "/api/enterprises/import", gen.register_file(made)),
+        (unit("u-drb-1", "drb_clerk", "DRB"), "/api/enterprise-figures/import", gen.figures_file(made, ("energy",))),
+        (unit("u-ind-1", "ind_clerk", "IND"), "/api/enterprise-figures/import", gen.figures_file(made, ("output",))),
+        (unit("u-land-1", "land_clerk", "LAND"), "/api/enterprise-figures/import", gen.figures_file(made, ("land",))),
+    ):
+        requests.post(
+            base + path, json=gen.upload("data.xlsx", content), headers=headers, timeout=600
+        ).raise_for_status()
     say("tax file import")
     content = gen.figures_file(made, ("tax",))
     t0 = time.perf_counter()
-    answer = requests.post(base + "/api/enterprise-figures/import", json=gen.upload("税收.xlsx", content),
-                           headers=unit("u-fin-1", "fin_clerk", "FIN"), timeout=600)
+    answer = requests.post(
+        base + "/api/enterprise-figures/import",
+        json=gen.upload("税收.xlsx", content),
+        headers=unit("u-fin-1", "fin_clerk", "FIN"),
+        timeout=600,
+    )
     seconds = time.perf_counter() - t0
     answer.raise_for_status()
     figures["figures_import"] = {"rows": answer.json()["rows"], "bytes": len(content), "seconds": round(seconds, 2)}
@@ -620,8 +834,12 @@ def benefit_scale(figures, base: str, args) -> None:
     seconds = time.perf_counter() - t0
     answer.raise_for_status()
     result = answer.json()
-    figures["benefit_evaluation"] = {"enterprises": result["enterprises"], "graded": result["graded"],
-                                     "per_grade": result["per_grade"], "seconds": round(seconds, 2)}
+    figures["benefit_evaluation"] = {
+        "enterprises": result["enterprises"],
+        "graded": result["graded"],
+        "per_grade": result["per_grade"],
+        "seconds": round(seconds, 2),
+    }
 
 
 def reads(session, base: str, projects: list[str], args) -> dict:
@@ -638,8 +856,9 @@ def reads(session, base: str, projects: list[str], args) -> dict:
         session.get(f"{base}/api/projects/{p}", headers=IPB, timeout=60).raise_for_status()
         project_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        session.get(f"{base}/api/projects/gen{rng.randrange(max(1, args.ledger - 20_000)):07d}/ledger", headers=IPB,
-                    timeout=60).raise_for_status()
+        session.get(
+            f"{base}/api/projects/gen{rng.randrange(max(1, args.ledger - 20_000)):07d}/ledger", headers=IPB, timeout=60
+        ).raise_for_status()
         row_times.append(time.perf_counter() - t0)
     return {"ledger_page": ms(page_times), "project_page": ms(project_times), "project_ledger_row": ms(row_times)}
 
@@ -691,14 +910,26 @@ def main(argv=None) -> int:
     amqp = vhost.uri
     data = Path(tempfile.mkdtemp(prefix="zs-bench-"))
     port = 18000 + random.randint(0, 999)
-    env = {"AMQP_URI": amqp, "ZS_DATA_DIR": str(data), "ZS_LOG_LEVEL": "WARNING", "ZS_OUTBOX_POLL_INTERVAL": "0.5",
-           "ZS_GATEWAY_ADDRESS": f"127.0.0.1:{port}", "ZS_TRUST_ACTOR_HEADERS": "true", "ZS_RPC_TIMEOUT": "120"}
+    env = {
+        "AMQP_URI": amqp,
+        "ZS_DATA_DIR": str(data),
+        "ZS_LOG_LEVEL": "WARNING",
+        "ZS_OUTBOX_POLL_INTERVAL": "0.5",
+        "ZS_GATEWAY_ADDRESS": f"127.0.0.1:{port}",
+        "ZS_TRUST_ACTOR_HEADERS": "true",
+        "ZS_RPC_TIMEOUT": "120",
+    }
     config = load_config(env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     platform = Platform(SERVICES, env=env, log_dir=data / "logs")
-    floor = subprocess.Popen([sys.executable, "-m", "bench.floor", amqp], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    figures: dict = {"machine": f"{os.cpu_count()} cores, SQLite, local RabbitMQ", "floors": FLOORS,
-                     "command": "python -m bench.platform " + " ".join(argv if argv is not None else sys.argv[1:])}
+    floor = subprocess.Popen(
+        [sys.executable, "-m", "bench.floor", amqp], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
+    figures: dict = {
+        "machine": f"{os.cpu_count()} cores, SQLite, local RabbitMQ",
+        "floors": FLOORS,
+        "command": "python -m bench.platform " + " ".join(argv if argv is not None else sys.argv[1:]),
+    }
     platform.start()
     try:
         say("services started")

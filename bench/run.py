@@ -9,6 +9,7 @@ RabbitMQ, a fresh vhost) and a do-nothing nameko service, then measures:
   * lead registered -> project in the coordinator: events relayed, consumed and applied per second;
   * file -> coordinator shows 'filed': latency p50 / p95.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,9 @@ def main() -> int:
     env = {"AMQP_URI": amqp, "ZS_DATA_DIR": data, "ZS_LOG_LEVEL": "WARNING", "ZS_OUTBOX_POLL_INTERVAL": "0.2"}
     config = load_config(env={**os.environ, **env})
     platform = Platform(("intake", "coordinator"), env=env, log_dir=Path(data) / "logs")
-    echo = subprocess.Popen([sys.executable, "-m", "bench.echo", amqp], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    echo = subprocess.Popen(
+        [sys.executable, "-m", "bench.echo", amqp], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
     platform.start()
     try:
         platform.wait_healthy(config)
@@ -80,7 +82,9 @@ def main() -> int:
         p95 = latencies[int(len(latencies) * 0.95) - 1]
         print(f"bench (n={n}, {os.cpu_count()} cores, SQLite, local RabbitMQ)")
         print(f"  bare nameko RPC, sequential         {bare:8.0f} calls/s   (floor)")
-        print(f"  intake.register_lead, sequential    {register:8.0f} calls/s   ratio {register / bare:.2f} of bare RPC")
+        print(
+            f"  intake.register_lead, sequential    {register:8.0f} calls/s   ratio {register / bare:.2f} of bare RPC"
+        )
         print(f"  registered -> coordinator applied   {events:8.0f} leads/s    (RPC + outbox + relay + event + saga)")
         print(f"  file -> coordinator 'filed' latency p50 {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms")
     finally:

@@ -20,6 +20,7 @@ With ``--compare-hub`` the ``rotating`` phase runs again on a second platform wh
 (``ZS_PASSWORD_HASH_THREADS=0``): the way it was.  Figures: attempts, answers by status, the prober's p50/p95
 beside the floors (``/api/health`` p95 ≤ 20 ms, a ledger page p95 ≤ 50 ms).  ``--json FILE`` writes them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,9 +55,15 @@ class Prober(threading.Thread):
 
     def run(self):
         session = requests.Session()
-        calls = {"health": lambda: session.get(self.base + "/api/health", timeout=60),
-                 "ledger_page": lambda: session.get(self.base + "/api/ledger", params={
-                     "book": "information", "sort": "ref", "limit": 50}, headers=IPB, timeout=60)}
+        calls = {
+            "health": lambda: session.get(self.base + "/api/health", timeout=60),
+            "ledger_page": lambda: session.get(
+                self.base + "/api/ledger",
+                params={"book": "information", "sort": "ref", "limit": 50},
+                headers=IPB,
+                timeout=60,
+            ),
+        }
         while not self.stop.is_set():
             for name, call in calls.items():
                 started = time.perf_counter()
@@ -73,8 +80,12 @@ def attacker(base: str, n: int, mode: str, until: float, counts: dict, lock: thr
             user, address = f"guess-{n}-{attempt}", f"10.{n}.{attempt // 250 % 250}.{attempt % 250 + 1}"
         else:
             user, address = f"bench.user{n}", f"10.99.0.{n + 1}"
-        answer = session.post(base + "/api/sessions", json={"user_id": user, "password": f"wrong-{attempt}-x"},
-                              headers={"X-Forwarded-For": address}, timeout=60)
+        answer = session.post(
+            base + "/api/sessions",
+            json={"user_id": user, "password": f"wrong-{attempt}-x"},
+            headers={"X-Forwarded-For": address},
+            timeout=60,
+        )
         with lock:
             counts[answer.status_code] = counts.get(answer.status_code, 0) + 1
 
@@ -84,8 +95,14 @@ def phase(base: str, mode: str | None, seconds: float) -> dict:
     counts: dict[int, int] = {}
     lock = threading.Lock()
     until = time.monotonic() + seconds
-    threads = [threading.Thread(target=attacker, args=(base, n, mode, until, counts, lock), daemon=True)
-               for n in range(ATTACKERS)] if mode else []
+    threads = (
+        [
+            threading.Thread(target=attacker, args=(base, n, mode, until, counts, lock), daemon=True)
+            for n in range(ATTACKERS)
+        ]
+        if mode
+        else []
+    )
     prober.start()
     for t in threads:
         t.start()
@@ -99,8 +116,10 @@ def phase(base: str, mode: str | None, seconds: float) -> dict:
         result["attempts"] = sum(counts.values())
         result["answers"] = {str(k): v for k, v in sorted(counts.items())}
         result["attempts_per_s"] = round(result["attempts"] / seconds, 1)
-    result["within_floors"] = (result["health"]["p95_ms"] <= FLOORS["health_p95_ms"]
-                               and result["ledger_page"]["p95_ms"] <= FLOORS["ledger_page_p95_ms"])
+    result["within_floors"] = (
+        result["health"]["p95_ms"] <= FLOORS["health_p95_ms"]
+        and result["ledger_page"]["p95_ms"] <= FLOORS["ledger_page_p95_ms"]
+    )
     return result
 
 
@@ -112,8 +131,15 @@ def platform_run(args, extra_env: dict, phases: list[str | None]) -> dict:
     amqp = vhost.uri
     data = Path(tempfile.mkdtemp(prefix="zs-bench-signin-"))
     port = 18000 + random.randint(0, 999)
-    env = {"AMQP_URI": amqp, "ZS_DATA_DIR": str(data), "ZS_LOG_LEVEL": "WARNING", "ZS_GATEWAY_ADDRESS": f"127.0.0.1:{port}",
-           "ZS_TRUST_ACTOR_HEADERS": "true", "ZS_PROXY_HOPS": "1", **extra_env}
+    env = {
+        "AMQP_URI": amqp,
+        "ZS_DATA_DIR": str(data),
+        "ZS_LOG_LEVEL": "WARNING",
+        "ZS_GATEWAY_ADDRESS": f"127.0.0.1:{port}",
+        "ZS_TRUST_ACTOR_HEADERS": "true",
+        "ZS_PROXY_HOPS": "1",
+        **extra_env,
+    }
     config = load_config(env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     platform = Platform(SERVICES, env=env, log_dir=data / "logs")
@@ -122,9 +148,27 @@ def platform_run(args, extra_env: dict, phases: list[str | None]) -> dict:
         platform.wait_healthy(config, timeout=90)
         wait_gateway(base)
         for n in range(ATTACKERS):  # what `zhaoshang add-user` does
-            subprocess.run([sys.executable, "-m", "zhaoshang.cli", "add-user", f"bench.user{n}", "--position", "ipb_clerk",
-                            "--unit", "IPB", "--password-stdin"], input=PASSWORD + "\n", text=True, check=True,
-                           capture_output=True, cwd=ROOT, env={**os.environ, **env}, timeout=60)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "zhaoshang.cli",
+                    "add-user",
+                    f"bench.user{n}",
+                    "--position",
+                    "ipb_clerk",
+                    "--unit",
+                    "IPB",
+                    "--password-stdin",
+                ],
+                input=PASSWORD + "\n",
+                text=True,
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
+                env={**os.environ, **env},
+                timeout=60,
+            )
         with requests.Session() as s:
             for i in range(args.leads):
                 s.post(base + "/api/leads", json=lead(i + 1), headers=IPB, timeout=60).raise_for_status()
@@ -149,9 +193,13 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.smoke:
         args.seconds, args.leads = 2.0, 3
-    figures: dict = {"machine": f"{os.cpu_count()} cores, SQLite, local RabbitMQ", "floors": FLOORS,
-                     "attackers": ATTACKERS, "seconds_per_phase": args.seconds,
-                     "command": "python -m bench.signin " + " ".join(argv if argv is not None else sys.argv[1:])}
+    figures: dict = {
+        "machine": f"{os.cpu_count()} cores, SQLite, local RabbitMQ",
+        "floors": FLOORS,
+        "attackers": ATTACKERS,
+        "seconds_per_phase": args.seconds,
+        "command": "python -m bench.signin " + " ".join(argv if argv is not None else sys.argv[1:]),
+    }
     figures["pooled"] = platform_run(args, {}, [None, "rotating", "throttled"])
     if args.compare_hub:
         figures["on_the_hub"] = platform_run(args, {"ZS_PASSWORD_HASH_THREADS": "0"}, [None, "rotating"])

@@ -5,6 +5,7 @@ with ``rabbitmqctl`` — the broker ``./zs run`` starts on this machine has no m
 benchmark must work right after ``./zs run`` alone.  ``make_vhost()`` makes one; its ``delete()`` when the
 run ends.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -27,8 +28,12 @@ class Vhost:
         quoted = quote(self.name, safe="")
         try:
             requests.put(f"{MANAGEMENT}/vhosts/{quoted}", auth=ADMIN, timeout=10).raise_for_status()
-            requests.put(f"{MANAGEMENT}/permissions/{quoted}/guest", auth=ADMIN, timeout=10,
-                         json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+            requests.put(
+                f"{MANAGEMENT}/permissions/{quoted}/guest",
+                auth=ADMIN,
+                timeout=10,
+                json={"configure": ".*", "write": ".*", "read": ".*"},
+            ).raise_for_status()
             self.by = "management"
         except requests.ConnectionError:  # no management plugin: the local broker's own command line
             rabbitmqctl("add_vhost", self.name)
@@ -51,7 +56,9 @@ def rabbitmqctl(*args: str) -> None:
     try:
         subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, text=True, timeout=60)
     except FileNotFoundError:
-        raise SystemExit("the benchmark needs its own RabbitMQ vhost: enable the broker's management plugin "
-                         "(rabbitmq-plugins enable rabbitmq_management) or run it where rabbitmqctl is") from None
+        raise SystemExit(
+            "the benchmark needs its own RabbitMQ vhost: enable the broker's management plugin "
+            "(rabbitmq-plugins enable rabbitmq_management) or run it where rabbitmqctl is"
+        ) from None
     except subprocess.CalledProcessError as exc:
         raise SystemExit(f"rabbitmqctl {' '.join(args)} failed: {exc.stderr.strip() or exc.stdout.strip()}") from None

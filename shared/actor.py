@@ -6,6 +6,7 @@ An actor is a user id, the position the user acts in (``ipb_clerk``,
 position and unit against ``policy/authority.yaml``; an operation that the
 policy does not list is denied (deny by default).
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -22,7 +23,9 @@ from shared import vocabulary
 from shared.i18n import N_, _
 from shared.schema import flatten_messages, schema
 
-UNIT_PATTERN = re.compile(r"^(IPB|LG|DRB|IND|FIN|EPB|LAND|PLAN|AUDIT|LEGAL|GOV|ARCH|SYSTEM|PARK:[a-z0-9_-]+|TOWN:[a-z0-9_-]+)$")
+UNIT_PATTERN = re.compile(
+    r"^(IPB|LG|DRB|IND|FIN|EPB|LAND|PLAN|AUDIT|LEGAL|GOV|ARCH|SYSTEM|PARK:[a-z0-9_-]+|TOWN:[a-z0-9_-]+)$"
+)
 
 
 class ActorSchema(Schema):
@@ -51,10 +54,13 @@ class Actor:
             actor = actor or cls(**schema(ActorSchema).load(dict(data)))
         except ValidationError as exc:
             fields = flatten_messages(exc.messages, "actor")
-            raise InvalidInput(_("who is acting is invalid — {problems:clauses}", problems=problems_of(fields)),
-                               fields) from None
-        if (problem := position_unit_problem(actor.position, actor.unit)):
-            raise InvalidInput(_("who is acting is invalid — {problem}", problem=problem), {"actor.position": [problem]})
+            raise InvalidInput(
+                _("who is acting is invalid — {problems:clauses}", problems=problems_of(fields)), fields
+            ) from None
+        if problem := position_unit_problem(actor.position, actor.unit):
+            raise InvalidInput(
+                _("who is acting is invalid — {problem}", problem=problem), {"actor.position": [problem]}
+            )
         return actor
 
     def dump(self) -> dict:
@@ -77,8 +83,13 @@ def well_formed_actor(data: Mapping) -> Actor | None:
     if type(data) is not dict or not (_ACTOR_REQUIRED <= data.keys() <= _ACTOR_KEYS):
         return None
     name = data.get("name")
-    if not (_text(data["user_id"], 1, 64) and _text(data["position"], 1, 80) and type(data["unit"]) is str
-            and UNIT_PATTERN.match(data["unit"]) and (name is None or type(name) is str)):
+    if not (
+        _text(data["user_id"], 1, 64)
+        and _text(data["position"], 1, 80)
+        and type(data["unit"]) is str
+        and UNIT_PATTERN.match(data["unit"])
+        and (name is None or type(name) is str)
+    ):
         return None
     return Actor(data["user_id"], data["position"], data["unit"], name)
 
@@ -108,8 +119,9 @@ def _filled(pattern: str, context: Mapping[str, str | Collection[str]]) -> list[
     several = {n: sorted(context[n]) for n in names if not isinstance(context[n], str)}
     if not several:
         return [pattern.format(**context)]
-    return [pattern.format(**{**context, **dict(zip(several, values))})
-            for values in itertools.product(*several.values())]
+    return [
+        pattern.format(**{**context, **dict(zip(several, values))}) for values in itertools.product(*several.values())
+    ]
 
 
 def _matches(value: str, patterns, context: Mapping[str, str | Collection[str]]) -> bool:
@@ -123,7 +135,9 @@ def _matches(value: str, patterns, context: Mapping[str, str | Collection[str]])
     return False
 
 
-def is_allowed(actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str | Collection[str]) -> bool:
+def is_allowed(
+    actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str | Collection[str]
+) -> bool:
     """True only if ``authority[operation]`` admits the actor's position or unit.
 
     A rule is ``{positions: [...], units: [...]}``; patterns may use ``*`` and
@@ -139,10 +153,16 @@ def is_allowed(actor: Actor, operation: str, authority: Mapping[str, Mapping], *
 def authorize(actor: Actor, operation: str, authority: Mapping[str, Mapping], **context: str | Collection[str]) -> None:
     """Raise ``NotAllowed`` naming the operation and position unless allowed."""
     if not is_allowed(actor, operation, authority, **context):
-        said = _("{position:position} may not {operation:operation}", position=actor.position, operation=operation) \
-            if vocabulary.names_its_unit(actor.position) and not position_unit_problem(actor.position, actor.unit) else \
-            _("{position:position} ({unit:unit}) may not {operation:operation}", position=actor.position,
-              unit=actor.unit, operation=operation)  # a scoped position (park_head:hexi) names its unit already
+        said = (
+            _("{position:position} may not {operation:operation}", position=actor.position, operation=operation)
+            if vocabulary.names_its_unit(actor.position) and not position_unit_problem(actor.position, actor.unit)
+            else _(
+                "{position:position} ({unit:unit}) may not {operation:operation}",
+                position=actor.position,
+                unit=actor.unit,
+                operation=operation,
+            )
+        )  # a scoped position (park_head:hexi) names its unit already
         raise NotAllowed(
             said,
             {"operation": operation, "position": actor.position, "unit": actor.unit},

@@ -14,6 +14,7 @@ truncation.  What was written after the latest anchor (at most one period) is co
 The gateway's own trail is anchored the same way, in the same database: there the key still stops a forged
 anchor, and the log copies stand for an anchor store the gateway cannot write (docs/SECURITY.md).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,13 @@ def mac(key: bytes, service: str, seq: int, hash_: str, anchored_at: datetime, p
 
 def make(key: bytes, service: str, head: tuple[int, str], anchored_at: datetime, previous: Anchor | None) -> Anchor:
     seq, hash_ = head
-    return Anchor(service, int(seq), hash_, anchored_at,
-                  mac(key, service, seq, hash_, anchored_at, previous.mac if previous else None))
+    return Anchor(
+        service,
+        int(seq),
+        hash_,
+        anchored_at,
+        mac(key, service, seq, hash_, anchored_at, previous.mac if previous else None),
+    )
 
 
 def forged(key: bytes, anchors: list[Anchor]) -> Anchor | None:

@@ -33,6 +33,7 @@ transaction-scoped advisory lock, so concurrent appends queue rather than fail;
 on SQLite a service has one connection per process, and a second process losing
 the race fails on the unique ``seq`` and must retry its whole transaction.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,8 +44,20 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import (
-    DDL, BigInteger, CheckConstraint, Column, Index, Integer, MetaData, String, Table, Text,
-    UniqueConstraint, event, select, text,
+    DDL,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    select,
+    text,
 )
 
 from shared import fastpath
@@ -66,7 +79,8 @@ _WIDTHS = {"user_id": 64, "position": 80, "unit": 40, "action": 80, "record_type
 def audit_table(metadata: MetaData) -> Table:
     """Add the ``audit_trail`` table (and its append-only triggers) to a service's metadata."""
     table = Table(
-        TABLE_NAME, metadata,
+        TABLE_NAME,
+        metadata,
         Column("id", ID, primary_key=True, autoincrement=True),
         Column("seq", ID, nullable=False),
         Column("at", UtcDateTime(), nullable=False),
@@ -100,22 +114,44 @@ def _guard_ddl(table: Table) -> list[tuple[str, str, DDL]]:
     # DDL text goes through %-substitution: a literal % must be written %%.
     schema = table.schema
     prefix = (_quote(schema) + ".").replace("%", "%%") if schema else ""
-    statements = [("after_create", "sqlite", DDL(
-        f"CREATE TRIGGER {prefix}audit_trail_no_{op.lower()} BEFORE {op} ON {TABLE_NAME} "
-        f"BEGIN SELECT RAISE(ABORT, 'audit_trail is append-only: {op} refused'); END"
-    )) for op in ("UPDATE", "DELETE")]
+    statements = [
+        (
+            "after_create",
+            "sqlite",
+            DDL(
+                f"CREATE TRIGGER {prefix}audit_trail_no_{op.lower()} BEFORE {op} ON {TABLE_NAME} "
+                f"BEGIN SELECT RAISE(ABORT, 'audit_trail is append-only: {op} refused'); END"
+            ),
+        )
+        for op in ("UPDATE", "DELETE")
+    ]
     function = f"{prefix}audit_trail_append_only"
     statements += [
-        ("after_create", "postgresql", DDL(
-            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $zs$ "
-            "BEGIN RAISE EXCEPTION 'audit_trail is append-only: %% refused', TG_OP "
-            "USING ERRCODE = 'insufficient_privilege'; END $zs$")),
-        ("after_create", "postgresql", DDL(
-            f"CREATE TRIGGER audit_trail_no_change BEFORE UPDATE OR DELETE ON %(fullname)s "
-            f"FOR EACH ROW EXECUTE FUNCTION {function}()")),
-        ("after_create", "postgresql", DDL(
-            f"CREATE TRIGGER audit_trail_no_truncate BEFORE TRUNCATE ON %(fullname)s "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()")),
+        (
+            "after_create",
+            "postgresql",
+            DDL(
+                f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $zs$ "
+                "BEGIN RAISE EXCEPTION 'audit_trail is append-only: %% refused', TG_OP "
+                "USING ERRCODE = 'insufficient_privilege'; END $zs$"
+            ),
+        ),
+        (
+            "after_create",
+            "postgresql",
+            DDL(
+                f"CREATE TRIGGER audit_trail_no_change BEFORE UPDATE OR DELETE ON %(fullname)s "
+                f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+            ),
+        ),
+        (
+            "after_create",
+            "postgresql",
+            DDL(
+                f"CREATE TRIGGER audit_trail_no_truncate BEFORE TRUNCATE ON %(fullname)s "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            ),
+        ),
         ("after_drop", "postgresql", DDL(f"DROP FUNCTION IF EXISTS {function}()")),
     ]
     return statements
@@ -136,6 +172,7 @@ def install_append_only_guard(connection, table: Table) -> None:
 
 # -- canonical forms -----------------------------------------------------------
 
+
 def _json_default(value: Any):
     if isinstance(value, Decimal):
         return str(value)
@@ -150,8 +187,9 @@ def _json_default(value: Any):
 
 def canonical_json(value: Any) -> str:
     """The one JSON text of ``value``: sorted keys, no spaces, UTF-8 kept, no NaN."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False, default=_json_default)
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default
+    )
 
 
 def canonical_time(at: datetime) -> str:
@@ -161,8 +199,20 @@ def canonical_time(at: datetime) -> str:
     return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
-_HASHED = ("seq", "at", "user_id", "position", "unit", "action", "record_type", "record_id",
-           "reason", "outcome", "details", "prev_hash")
+_HASHED = (
+    "seq",
+    "at",
+    "user_id",
+    "position",
+    "unit",
+    "action",
+    "record_type",
+    "record_id",
+    "reason",
+    "outcome",
+    "details",
+    "prev_hash",
+)
 
 
 def entry_hash(entry: Mapping[str, Any]) -> str:
@@ -197,9 +247,20 @@ def _text(name: str, value: Any) -> str:
 
 # -- writing -------------------------------------------------------------------
 
-def append(session, table: Table, *, actor: Mapping[str, Any], action: str, record_type: str,
-           record_id: str | int, outcome: str, reason: str | None = None,
-           details: Mapping[str, Any] | None = None, at: datetime) -> dict:
+
+def append(
+    session,
+    table: Table,
+    *,
+    actor: Mapping[str, Any],
+    action: str,
+    record_type: str,
+    record_id: str | int,
+    outcome: str,
+    reason: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    at: datetime,
+) -> dict:
     """Write the next entry in the caller's transaction (no commit) and return it.
 
     ``actor`` is a mapping (or an object such as ``shared.actor.Actor``) with
@@ -248,13 +309,15 @@ def head(session, table: Table) -> tuple[int, str] | None:
 def entries_for(session, table: Table, record_type: str, record_id: str | int) -> list[dict]:
     """The entries about one record, oldest first."""
     rows = session.execute(
-        select(table).where(table.c.record_type == record_type, table.c.record_id == str(record_id))
+        select(table)
+        .where(table.c.record_type == record_type, table.c.record_id == str(record_id))
         .order_by(table.c.seq)
     )
     return [dict(row._mapping) for row in rows]
 
 
 # -- verifying -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class VerifyResult:
@@ -273,8 +336,9 @@ class VerifyResult:
     problem: str | None = None
 
 
-def verify(session, table: Table, *, anchor: tuple[int, str] | None = None,
-           anchors: Iterable[tuple[int, str]] = ()) -> VerifyResult:
+def verify(
+    session, table: Table, *, anchor: tuple[int, str] | None = None, anchors: Iterable[tuple[int, str]] = ()
+) -> VerifyResult:
     """Walk the chain in seq order; report the first altered, missing or mislinked entry.
 
     ``anchors`` — ``(seq, hash)`` pairs from ``head()`` kept outside the service's database (``shared/anchors.py``;
@@ -291,12 +355,14 @@ def verify(session, table: Table, *, anchor: tuple[int, str] | None = None,
         seq = entry["seq"]
         if seq != expected_seq:
             rows.close()
-            return VerifyResult(False, expected_seq - 1, expected_seq,
-                                f"entry {expected_seq} is missing (the next entry has seq {seq})")
+            return VerifyResult(
+                False, expected_seq - 1, expected_seq, f"entry {expected_seq} is missing (the next entry has seq {seq})"
+            )
         if entry["prev_hash"] != prev_hash:
             rows.close()
-            return VerifyResult(False, seq - 1, seq,
-                                f"entry {seq} does not link to entry {seq - 1} (prev_hash differs)")
+            return VerifyResult(
+                False, seq - 1, seq, f"entry {seq} does not link to entry {seq - 1} (prev_hash differs)"
+            )
         try:
             recomputed = entry_hash(entry)
         except (TypeError, ValueError) as exc:
@@ -304,23 +370,39 @@ def verify(session, table: Table, *, anchor: tuple[int, str] | None = None,
             return VerifyResult(False, seq - 1, seq, f"entry {seq} cannot be read: {exc}")
         if recomputed != entry["hash"]:
             rows.close()
-            return VerifyResult(False, seq - 1, seq,
-                                f"entry {seq} was altered (its content does not match its hash)")
+            return VerifyResult(False, seq - 1, seq, f"entry {seq} was altered (its content does not match its hash)")
         if seq in anchored and entry["hash"] != anchored[seq]:
             rows.close()
-            return VerifyResult(False, seq - 1, seq,
-                                f"entry {seq} differs from the anchor kept outside the database "
-                                "(it or an entry before it was rewritten, and the chain recomputed)")
+            return VerifyResult(
+                False,
+                seq - 1,
+                seq,
+                f"entry {seq} differs from the anchor kept outside the database "
+                "(it or an entry before it was rewritten, and the chain recomputed)",
+            )
         prev_hash, expected_seq = entry["hash"], seq + 1
     count = expected_seq - 1
     if anchored and max(anchored) > count:
-        return VerifyResult(False, count, count + 1,
-                            f"truncated: the trail ends at entry {count} but an anchor names entry {max(anchored)} "
-                            f"(entries {count + 1} to {max(anchored)} at least were removed)")
+        return VerifyResult(
+            False,
+            count,
+            count + 1,
+            f"truncated: the trail ends at entry {count} but an anchor names entry {max(anchored)} "
+            f"(entries {count + 1} to {max(anchored)} at least were removed)",
+        )
     return VerifyResult(True, count)
 
 
 __all__ = [
-    "GENESIS_HASH", "OUTCOMES", "VerifyResult", "append", "audit_table", "canonical_json",
-    "canonical_time", "entries_for", "entry_hash", "head", "verify",
+    "GENESIS_HASH",
+    "OUTCOMES",
+    "VerifyResult",
+    "append",
+    "audit_table",
+    "canonical_json",
+    "canonical_time",
+    "entries_for",
+    "entry_hash",
+    "head",
+    "verify",
 ]

@@ -17,6 +17,7 @@ hands such a message to its entrypoint instead, which dead-letters it at once
 Queues come from ``shared.topology`` so the handler and the deploy-time
 declaration always agree.
 """
+
 from __future__ import annotations
 
 import logging
@@ -158,32 +159,50 @@ class OnEvent(EventHandler):
             outages = int(headers.get(OUTAGES_HEADER, 0)) + 1
             if outages < MAX_OUTAGE_RETRIES:
                 delay = retry_delay(outages, self.retry_delay, MAX_OUTAGE_DELAY)
-                log.warning("%s failed on %s (unavailable, retry %d), retrying in %.1fs: %s",
-                            self.full_type, self.container.service_name, outages, delay, error)
+                log.warning(
+                    "%s failed on %s (unavailable, retry %d), retrying in %.1fs: %s",
+                    self.full_type,
+                    self.container.service_name,
+                    outages,
+                    delay,
+                    error,
+                )
                 attempts = int(headers.get(ATTEMPTS_HEADER, 0))
                 self.container.spawn_managed_thread(
-                    lambda: self._retry_later(message, attempts, delay, {OUTAGES_HEADER: outages}))
+                    lambda: self._retry_later(message, attempts, delay, {OUTAGES_HEADER: outages})
+                )
                 return
         attempts = int(headers.get(ATTEMPTS_HEADER, 0)) + 1
         if attempts >= self.max_attempts or int(headers.get(OUTAGES_HEADER, 0)) + 1 >= MAX_OUTAGE_RETRIES:
             self._dead_letter(message, attempts, error)
         else:
             delay = retry_delay(attempts, self.retry_delay, self.retry_max_delay)
-            log.warning("%s failed on %s (attempt %d/%d), retrying in %.1fs (sooner if its project moves on): %s",
-                        self.full_type, self.container.service_name, attempts, self.max_attempts, delay, error)
+            log.warning(
+                "%s failed on %s (attempt %d/%d), retrying in %.1fs (sooner if its project moves on): %s",
+                self.full_type,
+                self.container.service_name,
+                attempts,
+                self.max_attempts,
+                delay,
+                error,
+            )
             self.container.spawn_managed_thread(lambda: self._retry_on_progress(message, attempts, delay))
 
     def handle_undecodable(self, message, exc) -> None:
         """kombu could not decode the body: no attempt can succeed, so dead-letter it now."""
         error = f"undecodable message body ({len(message.body or b'')} bytes): {type(exc).__name__}: {exc}"
-        self.container.spawn_managed_thread(lambda: self._dead_letter(message, 1, error),
-                                            identifier=f"{self.full_type}.dead-letter-undecodable")
+        self.container.spawn_managed_thread(
+            lambda: self._dead_letter(message, 1, error), identifier=f"{self.full_type}.dead-letter-undecodable"
+        )
 
     def _copy(self, message, routing_key: str, headers: dict) -> None:
         self.publisher.publish(
-            message.body, exchange="", routing_key=routing_key,
+            message.body,
+            exchange="",
+            routing_key=routing_key,
             headers={**(message.headers or {}), **headers},
-            content_type=message.content_type, content_encoding=message.content_encoding,
+            content_type=message.content_type,
+            content_encoding=message.content_encoding,
             message_id=message.properties.get("message_id"),
         )
 
@@ -198,13 +217,24 @@ class OnEvent(EventHandler):
         self._settle(message, self.queue.name, {ATTEMPTS_HEADER: attempts, **(extra or {})})
 
     def _dead_letter(self, message, attempts: int, error: str) -> None:
-        log.error("ALERT dead-lettered %s in %s after %d attempts: %s",
-                  self.full_type, self.container.service_name, attempts, error)
+        log.error(
+            "ALERT dead-lettered %s in %s after %d attempts: %s",
+            self.full_type,
+            self.container.service_name,
+            attempts,
+            error,
+        )
         DEAD_LETTERS.labels(self.container.service_name, self.full_type).inc()
-        self._settle(message, DEAD_LETTER_QUEUE, {
-            ATTEMPTS_HEADER: attempts, "x-zs-queue": self.queue.name,
-            "x-zs-service": self.container.service_name, "x-zs-error": error[:1000],
-        })
+        self._settle(
+            message,
+            DEAD_LETTER_QUEUE,
+            {
+                ATTEMPTS_HEADER: attempts,
+                "x-zs-queue": self.queue.name,
+                "x-zs-service": self.container.service_name,
+                "x-zs-error": error[:1000],
+            },
+        )
 
     def _settle(self, message, routing_key: str, headers: dict) -> None:
         """Copy the message on (confirmed), then ack it; if the broker refuses the copy,

@@ -26,6 +26,7 @@ change the coordinator is about to make too.
 A command that is not refused never gets here: the waiting path costs nothing when the event has been handled.
 Each wait is counted in ``zhaoshang_catch_ups_total`` (service, command, outcome: ``caught_up``, ``not_yet``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -57,8 +58,12 @@ UNKNOWN = object()
 def unhandled(emitted: Iterable[dict], handled_ids: set[str], copy_seq: int | None = None) -> list[dict]:
     """The events of ``emitted`` (``event_id``, ``type``, ``seq`` for a state change) this service has not handled:
     not among ``handled_ids``, and for a numbered state change not at or below the copy's transition ``copy_seq``."""
-    return [e for e in emitted if e["event_id"] not in handled_ids
-            and not (e.get("seq") is not None and copy_seq is not None and e["seq"] <= copy_seq)]
+    return [
+        e
+        for e in emitted
+        if e["event_id"] not in handled_ids
+        and not (e.get("seq") is not None and copy_seq is not None and e["seq"] <= copy_seq)
+    ]
 
 
 def next_move(waiting_for: int, waited: float, bound: float) -> str:
@@ -90,8 +95,11 @@ def emitted_events(session, outbox, project_id: str, event_types: Iterable[str])
     types = list(event_types)
     if not types or not project_id:
         return []
-    rows = session.execute(select(outbox.c.event_id, outbox.c.event_type, outbox.c.body)
-                           .where(outbox.c.project_id == project_id, outbox.c.event_type.in_(types))).all()
+    rows = session.execute(
+        select(outbox.c.event_id, outbox.c.event_type, outbox.c.body).where(
+            outbox.c.project_id == project_id, outbox.c.event_type.in_(types)
+        )
+    ).all()
     found = []
     for event_id, event_type, body in rows:
         entry = {"event_id": event_id, "type": event_type}
@@ -127,8 +135,9 @@ class Owners:
             replies = []
             for owner, types in by_owner.items():
                 try:
-                    replies.append(ServiceProxy(self.worker_ctx, owner, self.reply_listener).emitted.call_async(
-                        project_id, types))
+                    replies.append(
+                        ServiceProxy(self.worker_ctx, owner, self.reply_listener).emitted.call_async(project_id, types)
+                    )
                 except UnknownService:
                     continue
             with eventlet.Timeout(self.timeout):
@@ -183,8 +192,9 @@ def still_unhandled(service, entries, project_id: str, lifecycle) -> list[dict]:
     return left
 
 
-def catch_up(service, project_id: str, event_types: Iterable[str], lifecycle=None, deadline: float | None = None
-             ) -> str:
+def catch_up(
+    service, project_id: str, event_types: Iterable[str], lifecycle=None, deadline: float | None = None
+) -> str:
     """Wait (bounded) until this service has handled every event of ``event_types`` their owners committed for the
     project: ``refuse`` when nothing was on its way, ``wait`` when something was and now is handled, ``not_yet``
     when the bound came first."""
@@ -226,6 +236,7 @@ def waits_for(*event_types: str, lifecycle=None, project_arg: int = 1):
 
     ``lifecycle``: the table of the service's lifecycle copy (``lifecycle_seq``), for state changes it follows by
     their number.  ``project_arg``: the position of the project id among the arguments (after ``self``)."""
+
     def decorate(method):
         name = method.__name__
 
@@ -243,9 +254,14 @@ def waits_for(*event_types: str, lifecycle=None, project_arg: int = 1):
                 move = catch_up(self, project_id, event_types, lifecycle, deadline)
                 if move == GIVE_UP:
                     CATCH_UPS.labels(self.name, name, GIVE_UP).inc()
-                    raise NotYet(_("the step before this one has been taken and is still on its way to this "
-                                   "service: try again in a moment ({reason})", reason=first.msg),
-                                 {**first.details, "not_yet": [name]})
+                    raise NotYet(
+                        _(
+                            "the step before this one has been taken and is still on its way to this "
+                            "service: try again in a moment ({reason})",
+                            reason=first.msg,
+                        ),
+                        {**first.details, "not_yet": [name]},
+                    )
                 try:  # once more, on what is handled now (an event may have been handled since the refusal)
                     result = method(self, *args, **kwargs)
                 except NotYet:
@@ -260,4 +276,5 @@ def waits_for(*event_types: str, lifecycle=None, project_arg: int = 1):
 
         command.waits_for = event_types
         return command
+
     return decorate

@@ -4,6 +4,7 @@ Dates (deadlines, working days, "today") are always taken in Beijing time, never
 in the server's local zone, so an instant at 2026-01-01 16:30 UTC is already
 2026-01-02 for the county.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -5,6 +5,7 @@ setting.  A scalar written ``${NAME:default}`` takes the environment variable
 ``NAME`` when it is set and ``default`` otherwise; the result is typed, so ``${ZS_EVENT_MAX_ATTEMPTS:5}`` yields the integer 5 (only empty, true/false
 and plain numbers are typed; every other value stays a string).
 """
+
 from __future__ import annotations
 
 import os

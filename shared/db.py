@@ -9,6 +9,7 @@ Each worker gets one session (``self.db.session``) closed at worker teardown;
 ``@handled_once`` decorator) records an event as processed in the same transaction.  Publishing what the
 outbox holds is the ``OutboxRelay``'s work (``shared.relay``), a dependency of its own beside this one.
 """
+
 from __future__ import annotations
 
 import functools
@@ -90,9 +91,15 @@ def make_engine(url: str, group_commit: bool = False, checkpoint_interval: float
     """
     global _green_pg
     if url.startswith("sqlite"):
-        engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=60,
-                               connect_args={"timeout": 30, "check_same_thread": False},
-                               json_serializer=json_text, json_deserializer=json_value)
+        engine = create_engine(
+            url,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            json_serializer=json_text,
+            json_deserializer=json_value,
+        )
         on_file = url.startswith("sqlite:///") and url != "sqlite:///:memory:"
         grouped = group_commit and SQLITE_SYNCHRONOUS != "NORMAL" and on_file
         synchronous = "NORMAL" if grouped else SQLITE_SYNCHRONOUS
@@ -139,8 +146,9 @@ def make_engine(url: str, group_commit: bool = False, checkpoint_interval: float
                 _green_pg = True
         except ImportError:  # pragma: no cover - psycogreen is a pinned dependency
             log.warning("psycogreen missing: PostgreSQL calls will block the eventlet hub")
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
-                         json_serializer=json_text, json_deserializer=json_value)
+    return create_engine(
+        url, pool_size=10, max_overflow=10, pool_pre_ping=True, json_serializer=json_text, json_deserializer=json_value
+    )
 
 
 def checkpoint_interval(value) -> float:
@@ -153,8 +161,10 @@ def checkpoint_interval(value) -> float:
     except (TypeError, ValueError):
         seconds = -1.0
     if not 0 <= seconds <= 3600:
-        raise ValueError(f"ZS_SQLITE_CHECKPOINT_INTERVAL must be seconds from 0 to 3600 (0: SQLite checkpoints in "
-                         f"its commits); got {value!r}")
+        raise ValueError(
+            f"ZS_SQLITE_CHECKPOINT_INTERVAL must be seconds from 0 to 3600 (0: SQLite checkpoints in "
+            f"its commits); got {value!r}"
+        )
     return seconds
 
 
@@ -237,8 +247,9 @@ class ServiceStore:
     def session(self) -> Session | LeanSession:
         if self._session is None:
             engine = self._provider.engine
-            self._session = (LeanSession(engine) if engine.dialect.name == "sqlite"
-                             else Session(engine, expire_on_commit=False))
+            self._session = (
+                LeanSession(engine) if engine.dialect.name == "sqlite" else Session(engine, expire_on_commit=False)
+            )
         return self._session
 
     @property
@@ -279,8 +290,9 @@ class ServiceStore:
         try:
             session.close()
         except Exception:
-            log.warning("closing a worker's session failed (the database went away?); connection discarded",
-                        exc_info=True)
+            log.warning(
+                "closing a worker's session failed (the database went away?); connection discarded", exc_info=True
+            )
             try:
                 session.invalidate()
             except Exception:  # nothing more can be done with a dead connection
@@ -305,9 +317,11 @@ class Database(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.url = database_url(self.container.service_name, config)
-        self.engine = make_engine(self.url, group_commit=str(config.get("ZS_SQLITE_GROUP_COMMIT", True)).lower()
-                                  not in ("0", "false", "no", "off"),
-                                  checkpoint_interval=checkpoint_interval(config.get("ZS_SQLITE_CHECKPOINT_INTERVAL")))
+        self.engine = make_engine(
+            self.url,
+            group_commit=str(config.get("ZS_SQLITE_GROUP_COMMIT", True)).lower() not in ("0", "false", "no", "off"),
+            checkpoint_interval=checkpoint_interval(config.get("ZS_SQLITE_CHECKPOINT_INTERVAL")),
+        )
         service = self.container.service_name
         if migrations.has_migrations(service) and config.get("ZS_AUTO_MIGRATE", True) is not False:
             # to head; `zhaoshang migrate` does the same at deploy (a revision that moves rows between two
@@ -324,8 +338,12 @@ class Database(DependencyProvider):
     def stop(self):
         sync = getattr(self.engine, "wal_sync", None)
         if sync is not None:
-            log.info("%s: %d commits that wrote, made durable by %d fsyncs of the WAL", self.container.service_name,
-                     sync.committed, sync.fsyncs)
+            log.info(
+                "%s: %d commits that wrote, made durable by %d fsyncs of the WAL",
+                self.container.service_name,
+                sync.committed,
+                sync.fsyncs,
+            )
             sync.close()  # a worker still finishing reopens it
         checkpointer = getattr(self.engine, "checkpointer", None)
         if checkpointer is not None:

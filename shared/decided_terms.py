@@ -5,6 +5,7 @@ Pure: the one list of decided terms, their canonical form on the wire, and the c
 (negotiation: did a session after the decision change them?  contracts: does the version being signed carry
 them?).  Figures compare as numbers (``45`` and ``45.00`` mu are the same land), lists as they are.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -32,10 +33,14 @@ def number(value) -> str | None:
 def compose(land_mu, total_investment, fixed_asset_investment, agreed, policy_terms) -> dict:
     """The decided terms on the wire; the intensity is the fixed-asset investment ÷ land, 2 places (R12)."""
     known = fixed_asset_investment is not None and land_mu is not None
-    return {"land_mu": number(land_mu), "total_investment": number(total_investment),
-            "fixed_asset_investment": number(fixed_asset_investment),
-            "intensity_wan_per_mu": str(quantize_intensity(wan_per_mu(fixed_asset_investment, land_mu))) if known else None,
-            "agreed": list(agreed), "policy_terms": [policy_term_text(t) for t in policy_terms]}
+    return {
+        "land_mu": number(land_mu),
+        "total_investment": number(total_investment),
+        "fixed_asset_investment": number(fixed_asset_investment),
+        "intensity_wan_per_mu": str(quantize_intensity(wan_per_mu(fixed_asset_investment, land_mu))) if known else None,
+        "agreed": list(agreed),
+        "policy_terms": [policy_term_text(t) for t in policy_terms],
+    }
 
 
 def missing(terms: Mapping) -> list[str]:
@@ -64,7 +69,13 @@ def differing(decided: Mapping, other: Mapping) -> list[str]:
 
 def describe(name: str, decided: Mapping, other: Mapping) -> Message:
     """One differing term, for an error a clerk reads: what was decided and what is there instead."""
+
     def show(value):
         return ("; ".join(map(str, value)) or "—") if isinstance(value, list) else str(value)
-    return _("{term:field}: decided {decided}, here {here}", term=name, decided=show(decided.get(name)),
-             here=show(other.get(name)))
+
+    return _(
+        "{term:field}: decided {decided}, here {here}",
+        term=name,
+        decided=show(decided.get(name)),
+        here=show(other.get(name)),
+    )

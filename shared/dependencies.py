@@ -1,4 +1,5 @@
 """Small nameko dependency providers every service uses."""
+
 from __future__ import annotations
 
 import logging
@@ -35,7 +36,9 @@ class Calendar(DependencyProvider):
                 self.refresh()
             except Exception:  # read again by the refresh below
                 logging.getLogger(__name__).warning("could not read the loaded holiday years", exc_info=True)
-            self.container.spawn_managed_thread(self._refresh_forever, identifier=f"{self.container.service_name}.calendar")
+            self.container.spawn_managed_thread(
+                self._refresh_forever, identifier=f"{self.container.service_name}.calendar"
+            )
 
     def get_dependency(self, worker_ctx) -> WorkingDayCalendar:
         return self.calendar
@@ -87,7 +90,9 @@ class Documents(DependencyProvider):
 
         config = self.container.config
         policy = cached_policy(config.get("ZS_POLICY_DIR"))
-        self.store = DocumentStore(Path(config.get("ZS_DATA_DIR") or "var") / "documents", policy.documents["documents"])
+        self.store = DocumentStore(
+            Path(config.get("ZS_DATA_DIR") or "var") / "documents", policy.documents["documents"]
+        )
 
     def get_dependency(self, worker_ctx):
         return self.store

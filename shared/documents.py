@@ -5,6 +5,7 @@ in its database is the document's reference (id = sha256, filename, type,
 size).  Accepted types and the size limit are policy data
 (``policy/documents.yaml``); anything else is refused naming the field.
 """
+
 from __future__ import annotations
 
 import base64
@@ -79,22 +80,30 @@ def content_type_of(data: bytes, types: Iterable[str], max_size: int, field: str
     if not data:
         raise InvalidInput.for_field(f"{field}.content", _("is empty"))
     if len(data) > max_size:
-        raise InvalidInput.for_field(f"{field}.content", _("is {size:count} bytes; the limit is {limit:count} bytes",
-                                                           size=len(data), limit=max_size))
+        raise InvalidInput.for_field(
+            f"{field}.content",
+            _("is {size:count} bytes; the limit is {limit:count} bytes", size=len(data), limit=max_size),
+        )
     found = sniff(data)
     accepted = sorted(t.lower() for t in types)
     if found not in accepted:
-        raise InvalidInput.for_field(f"{field}.content", _("is a {found} file by its content; accepted: {accepted:list}",
-                                                           found=found, accepted=accepted) if found else
-                                     _("is of a type not known by its content; accepted: {accepted:list}",
-                                       accepted=accepted))
+        raise InvalidInput.for_field(
+            f"{field}.content",
+            _("is a {found} file by its content; accepted: {accepted:list}", found=found, accepted=accepted)
+            if found
+            else _("is of a type not known by its content; accepted: {accepted:list}", accepted=accepted),
+        )
     return CONTENT_TYPES[found]
 
 
-CONTENT_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
-                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 "jpg": "image/jpeg", "png": "image/png"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
 
 
 class DocumentStore:
@@ -109,13 +118,21 @@ class DocumentStore:
     def check(self, filename: str, size: int, field: str = "document") -> str:
         ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
         if ext not in self.allowed:
-            raise InvalidInput.for_field(f"{field}.filename", _("a file of type .{ext} is not accepted; accepted: {types}",
-                                                                ext=ext or "?", types=", ".join(sorted(self.allowed))))
+            raise InvalidInput.for_field(
+                f"{field}.filename",
+                _(
+                    "a file of type .{ext} is not accepted; accepted: {types}",
+                    ext=ext or "?",
+                    types=", ".join(sorted(self.allowed)),
+                ),
+            )
         if size == 0:
             raise InvalidInput.for_field(f"{field}.content", _("is empty"))
         if size > self.max_size:
-            raise InvalidInput.for_field(f"{field}.content", _("is {size:count} bytes; the limit is {limit:count} bytes",
-                                                               size=size, limit=self.max_size))
+            raise InvalidInput.for_field(
+                f"{field}.content",
+                _("is {size:count} bytes; the limit is {limit:count} bytes", size=size, limit=self.max_size),
+            )
         return self.allowed[ext]
 
     def save(self, filename: str, data: bytes, field: str = "document") -> DocumentRef:
@@ -134,8 +151,9 @@ class DocumentStore:
             raise InvalidInput.for_field(f"{field}.content_base64", _("is not valid base64")) from None
         return self.save(upload["filename"], data, field)
 
-    def save_by_content(self, filename: str, data: bytes, types: Iterable[str], max_size: int,
-                        field: str = "document") -> DocumentRef:
+    def save_by_content(
+        self, filename: str, data: bytes, types: Iterable[str], max_size: int, field: str = "document"
+    ) -> DocumentRef:
         """Store ``data`` if its content is one of ``types`` (read from its magic bytes, not from ``filename``),
         it is not empty and at most ``max_size`` bytes; otherwise refuse naming the field and store nothing."""
         content_type = content_type_of(data, types, max_size, field)
@@ -148,5 +166,7 @@ class DocumentStore:
     def load(self, document_id: str) -> bytes:
         path = self._path(document_id)
         if len(document_id) != 64 or not path.is_file():
-            raise NotFound(_("there is no document {document_id}", document_id=document_id), {"document_id": document_id})
+            raise NotFound(
+                _("there is no document {document_id}", document_id=document_id), {"document_id": document_id}
+            )
         return path.read_bytes()

@@ -19,6 +19,7 @@ element of its own, an empty text as no text at all, marks text with leading or 
 python-docx itself (the callers fall back to it).  The shape of the document (how many paragraphs, rows,
 …) is the skeleton's key: one skeleton per shape, built on first use.
 """
+
 from __future__ import annotations
 
 import io
@@ -97,8 +98,7 @@ def token(name: str) -> str:
 
 def fillable(value: object) -> bool:
     """True if python-docx writes ``value`` as a run's text escaped, and nothing else (see the module)."""
-    return (isinstance(value, str) and value != "" and value.strip() == value
-            and _NOT_PLAIN.search(value) is None)
+    return isinstance(value, str) and value != "" and value.strip() == value and _NOT_PLAIN.search(value) is None
 
 
 def escape_text(value: str) -> str:
@@ -121,8 +121,9 @@ class Entry:
     @classmethod
     def deflate(cls, name: str, content: bytes) -> "Entry":
         packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)  # raw deflate, as zipfile
-        return cls(name, zipfile.ZIP_DEFLATED, zlib.crc32(content), len(content),
-                   packer.compress(content) + packer.flush())
+        return cls(
+            name, zipfile.ZIP_DEFLATED, zlib.crc32(content), len(content), packer.compress(content) + packer.flush()
+        )
 
     def content(self) -> bytes:
         """The member's bytes, inflated."""
@@ -140,15 +141,20 @@ def entries_of(package: bytes) -> dict[str, Entry]:
     entries = {}
     for info in infos:
         start = info.header_offset
-        head = package[start:start + 30]
-        if (len(head) < 30 or head[:4] != b"PK\x03\x04" or info.flag_bits & 0x1
-                or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED)
-                or max(info.file_size, info.compress_size, start) >= 0xFFFFFFFF):
+        head = package[start : start + 30]
+        if (
+            len(head) < 30
+            or head[:4] != b"PK\x03\x04"
+            or info.flag_bits & 0x1
+            or info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED)
+            or max(info.file_size, info.compress_size, start) >= 0xFFFFFFFF
+        ):
             return {}
         name_length, extra_length = struct.unpack("<HH", head[26:30])
         begin = start + 30 + name_length + extra_length
-        entries[info.filename] = Entry(info.filename, info.compress_type, info.CRC, info.file_size,
-                                       package[begin:begin + info.compress_size])
+        entries[info.filename] = Entry(
+            info.filename, info.compress_type, info.CRC, info.file_size, package[begin : begin + info.compress_size]
+        )
     return entries
 
 
@@ -162,10 +168,22 @@ def write_zip(entries: Iterable[Entry]) -> bytes:
         name = entry.name.encode("utf-8")
         flags = 0x800 if not entry.name.isascii() else 0  # a UTF-8 name says so
         sizes = struct.pack("<III", entry.crc, len(entry.data), entry.size)
-        local = b"PK\x03\x04" + struct.pack("<HHH", 20, flags, entry.method) + stamp + sizes + \
-            struct.pack("<HH", len(name), 0) + name
-        directory.append(b"PK\x01\x02" + struct.pack("<HHHH", 3 << 8 | 20, 20, flags, entry.method) + stamp + sizes
-                         + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0o600 << 16, offset) + name)
+        local = (
+            b"PK\x03\x04"
+            + struct.pack("<HHH", 20, flags, entry.method)
+            + stamp
+            + sizes
+            + struct.pack("<HH", len(name), 0)
+            + name
+        )
+        directory.append(
+            b"PK\x01\x02"
+            + struct.pack("<HHHH", 3 << 8 | 20, 20, flags, entry.method)
+            + stamp
+            + sizes
+            + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0o600 << 16, offset)
+            + name
+        )
         body += (local, entry.data)
         offset += len(local) + len(entry.data)
     listing = b"".join(directory)
@@ -205,9 +223,14 @@ class Skeleton:
             raise KeyError(f"no value for {sorted(missing)}")
         escaped = {name: escape_text(values[name]) for name in self.names}
         return write_zip(
-            content if isinstance(content, Entry) else Entry.deflate(name, "".join(
-                piece if i % 2 == 0 else escaped[piece] for i, piece in enumerate(content)).encode("utf-8"))
-            for name, content in self.members)
+            content
+            if isinstance(content, Entry)
+            else Entry.deflate(
+                name,
+                "".join(piece if i % 2 == 0 else escaped[piece] for i, piece in enumerate(content)).encode("utf-8"),
+            )
+            for name, content in self.members
+        )
 
 
 class Skeletons:

@@ -14,6 +14,7 @@ What a read returns may include another worker's commit whose fsync is still run
 two): after a power cut that commit can be gone, but it had no effect yet (its event was not acked, its RPC
 not answered, its events not published), so its sender delivers it again and it is made again.
 """
+
 from __future__ import annotations
 
 import os
@@ -125,8 +126,9 @@ class Checkpointer:
     def start(self) -> None:
         if self._thread is None:
             self._stop.clear()
-            self._thread = self._threading.Thread(target=self._run, name=f"checkpoint {self.database_path}",
-                                                  daemon=True)
+            self._thread = self._threading.Thread(
+                target=self._run, name=f"checkpoint {self.database_path}", daemon=True
+            )
             self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:

@@ -10,6 +10,7 @@ the gateway answers in the language of ``Accept-Language``.
 travel as plain JSON: the message and the details, messages as ``{"msgid", "params"}``); the gateway maps
 each code to its HTTP status.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -14,6 +14,7 @@ Taken only where it is the same: SQLite; a statement SQLAlchemy would give more 
 Python-side column defaults or ``onupdate`` to compute, ``IN`` lists to expand, ``RETURNING`` — runs through
 ``session.execute`` as before.  PostgreSQL always runs through SQLAlchemy.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,9 +37,13 @@ def _prepare(statement, dialect, names: tuple[str, ...]):
     is_select = isinstance(statement, Select)
     column_keys = None if is_select or not hasattr(statement, "table") else list(names)
     compiled = statement.compile(dialect=dialect, column_keys=column_keys)
-    if (getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None)
-            or getattr(compiled, "returning", None) or compiled.positiontup is None
-            or any(bind.expanding for bind in compiled.binds.values())):
+    if (
+        getattr(compiled, "insert_prefetch", None)
+        or getattr(compiled, "update_prefetch", None)
+        or getattr(compiled, "returning", None)
+        or compiled.positiontup is None
+        or any(bind.expanding for bind in compiled.binds.values())
+    ):
         return _SLOW
     params = []
     for name in compiled.positiontup:

@@ -29,6 +29,7 @@ same number and date however often it is asked for again, so a retried or repeat
 number.  The issuers, their marks and number prefixes, and what each kind of document is sent to and copied
 to are policy (``documents.official_documents``).
 """
+
 from __future__ import annotations
 
 import io
@@ -161,9 +162,12 @@ def routing(policy, kind: str, unit: str | None = None) -> Routing:
     spec = config["kinds"][kind]
     code = spec["issuer"].format(unit=unit or "")
     entry = config["issuers"][code]
-    issuer = Issuer(code, entry["mark"], entry["signature"], entry["prefix"], entry.get("printer") or entry["signature"])
-    return Routing(issuer, tuple(spec.get("to") or ()), tuple(spec.get("cc") or ()),
-                   config.get("date_numerals", "hanzi"))
+    issuer = Issuer(
+        code, entry["mark"], entry["signature"], entry["prefix"], entry.get("printer") or entry["signature"]
+    )
+    return Routing(
+        issuer, tuple(spec.get("to") or ()), tuple(spec.get("cc") or ()), config.get("date_numerals", "hanzi")
+    )
 
 
 # -- the numbers: kept in the issuing service's database --------------------------------------------------------------
@@ -172,7 +176,8 @@ def routing(policy, kind: str, unit: str | None = None) -> Routing:
 def numbers_table(metadata: MetaData) -> Table:
     """发文字号 issued: one row per document (issuer, year, number), found again by its subject."""
     return Table(
-        "document_numbers", metadata,
+        "document_numbers",
+        metadata,
         Column("issuer", String(40), primary_key=True),
         Column("year", Integer, primary_key=True),
         Column("seq", Integer, primary_key=True),
@@ -197,24 +202,36 @@ def allocate(session, table: Table, issuer: Issuer, subject: str, today: date) -
     found = session.execute(select(table).where(table.c.issuer == issuer.unit, table.c.subject == subject)).first()
     if found is not None:
         return Number(found.number, found.seq, found.issued_on)
-    last = session.execute(select(func.max(table.c.seq)).where(table.c.issuer == issuer.unit,
-                                                              table.c.year == today.year)).scalar()
+    last = session.execute(
+        select(func.max(table.c.seq)).where(table.c.issuer == issuer.unit, table.c.year == today.year)
+    ).scalar()
     seq = (last or 0) + 1
     number = document_number(issuer.prefix, today.year, seq)
     try:
         with session.begin_nested():
-            session.execute(table.insert().values(issuer=issuer.unit, year=today.year, seq=seq, subject=subject,
-                                                  number=number, issued_on=today))
+            session.execute(
+                table.insert().values(
+                    issuer=issuer.unit, year=today.year, seq=seq, subject=subject, number=number, issued_on=today
+                )
+            )
     except IntegrityError:
-        raise Conflict(_("another document took the number {number} at the same moment; try again", number=number),
-                       {"number": [number]}) from None
+        raise Conflict(
+            _("another document took the number {number} at the same moment; try again", number=number),
+            {"number": [number]},
+        ) from None
     return Number(number, seq, today)
 
 
 # -- Word ----------------------------------------------------------------------------------------------------------
 
-DOCX_FONTS = {"body": "仿宋_GB2312", "title": "方正小标宋简体", "h1": "黑体", "h2": "楷体_GB2312", "page": "宋体",
-              "latin": "Times New Roman"}
+DOCX_FONTS = {
+    "body": "仿宋_GB2312",
+    "title": "方正小标宋简体",
+    "h1": "黑体",
+    "h2": "楷体_GB2312",
+    "page": "宋体",
+    "latin": "Times New Roman",
+}
 """GB/T 9704's fonts as a county office's Word or WPS knows them."""
 
 BODY_PT, TITLE_PT, MARK_PT, NOTE_PT, TABLE_PT = 16, 22, 42, 14, 10.5
@@ -224,6 +241,8 @@ TEXT_WIDTH_PT = 156 * 72 / 25.4
 def mark_size(mark: str) -> float:
     """The 发文机关标志's size: as large as ``MARK_PT``, smaller for a long name so it stays on one line."""
     return min(MARK_PT, round(TEXT_WIDTH_PT * 0.96 / max(1, len(mark)), 1))
+
+
 LINE_PT = 28.95  # 22 lines in 225 mm
 RED = "FF0000"
 MM = 72 / 25.4
@@ -243,8 +262,13 @@ class _Layout:
 def _layout(document: OfficialDocument) -> _Layout:
     signature_indent, date_indent = _signature_indents(document.issuer.signature, document.date_text)
     printed = document.printed_on or document.signed_on
-    return _Layout(mark_size(document.issuer.mark), signature_indent, date_indent, document.date_text,
-                   f"{printed.year}年{printed.month}月{printed.day}日印发")
+    return _Layout(
+        mark_size(document.issuer.mark),
+        signature_indent,
+        date_indent,
+        document.date_text,
+        f"{printed.year}年{printed.month}月{printed.day}日印发",
+    )
 
 
 _SKELETONS = Skeletons()
@@ -279,26 +303,51 @@ def _tokenized(document: OfficialDocument, layout: _Layout) -> tuple[OfficialDoc
             if isinstance(block, Heading):
                 out.append(Heading(say(name, block.text), block.level))
             elif isinstance(block, Grid):
-                out.append(Grid([say(f"{name}.h{j}", h) for j, h in enumerate(block.headings)],
-                                [[say(f"{name}.r{r}.c{c}", str(v)) for c, v in enumerate(row)]
-                                 for r, row in enumerate(block.rows)],
-                                tuple(block.widths), block.numeric, block.note and say(f"{name}.note", block.note)))
+                out.append(
+                    Grid(
+                        [say(f"{name}.h{j}", h) for j, h in enumerate(block.headings)],
+                        [
+                            [say(f"{name}.r{r}.c{c}", str(v)) for c, v in enumerate(row)]
+                            for r, row in enumerate(block.rows)
+                        ],
+                        tuple(block.widths),
+                        block.numeric,
+                        block.note and say(f"{name}.note", block.note),
+                    )
+                )
             else:
                 out.append(say(name, block))
         return out
 
     issuer = document.issuer
     shape = OfficialDocument(
-        Issuer(issuer.unit, say("mark", issuer.mark), say("signature", issuer.signature), "",
-               say("printer", issuer.printer)),
-        say("number", document.number), say("title", document.title),
-        [say(f"to.{i}", t) for i, t in enumerate(document.to)], blocks("body", document.body), date(2000, 1, 1),
-        [Attachment(say(f"attachment.{i}", a.title), blocks(f"attachment.{i}", a.blocks), a.landscape)
-         for i, a in enumerate(document.attachments)],
-        [say(f"cc.{i}", c) for i, c in enumerate(document.cc)], None,
-        document.note and say("note", document.note))
-    shaped = _Layout(layout.mark_pt, layout.signature_indent, layout.date_indent, say("date", layout.date_text),
-                     say("printed", layout.printed_text))
+        Issuer(
+            issuer.unit,
+            say("mark", issuer.mark),
+            say("signature", issuer.signature),
+            "",
+            say("printer", issuer.printer),
+        ),
+        say("number", document.number),
+        say("title", document.title),
+        [say(f"to.{i}", t) for i, t in enumerate(document.to)],
+        blocks("body", document.body),
+        date(2000, 1, 1),
+        [
+            Attachment(say(f"attachment.{i}", a.title), blocks(f"attachment.{i}", a.blocks), a.landscape)
+            for i, a in enumerate(document.attachments)
+        ],
+        [say(f"cc.{i}", c) for i, c in enumerate(document.cc)],
+        None,
+        document.note and say("note", document.note),
+    )
+    shaped = _Layout(
+        layout.mark_pt,
+        layout.signature_indent,
+        layout.date_indent,
+        say("date", layout.date_text),
+        say("printed", layout.printed_text),
+    )
     return shape, shaped, values
 
 
@@ -325,14 +374,24 @@ def _compose_docx(document: OfficialDocument, layout: _Layout) -> bytes:
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
         if landscape:
-            section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = \
-                Mm(28), Mm(26), Mm(37), Mm(35)
+            section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = (
+                Mm(28),
+                Mm(26),
+                Mm(37),
+                Mm(35),
+            )
         else:
-            section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = \
-                Mm(37), Mm(35), Mm(28), Mm(26)
+            section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = (
+                Mm(37),
+                Mm(35),
+                Mm(28),
+                Mm(26),
+            )
         section.footer_distance = Mm(21) if not landscape else Mm(14)
-        for footer, align, indent in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
-                                      (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")):
+        for footer, align, indent in (
+            (section.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+            (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
+        ):
             footer.is_linked_to_previous = False
             par = footer.paragraphs[0]
             par.alignment = align
@@ -363,8 +422,14 @@ def _compose_docx(document: OfficialDocument, layout: _Layout) -> bytes:
             r.font.color.rgb = RGBColor.from_string(color)
         return r
 
-    def paragraph(text: str = "", font: str = "body", size: float = BODY_PT, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-                  indent_chars: float = 0, **style):
+    def paragraph(
+        text: str = "",
+        font: str = "body",
+        size: float = BODY_PT,
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        indent_chars: float = 0,
+        **style,
+    ):
         par = doc.add_paragraph()
         par.alignment = align
         if indent_chars:
@@ -406,8 +471,9 @@ def _compose_docx(document: OfficialDocument, layout: _Layout) -> bytes:
             _cell(cell, head, "h1", i)
         for values in block.rows:
             for i, (cell, value) in enumerate(zip(table.add_row().cells, values)):
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT if i in block.numeric else \
-                    WD_ALIGN_PARAGRAPH.LEFT
+                cell.paragraphs[0].alignment = (
+                    WD_ALIGN_PARAGRAPH.RIGHT if i in block.numeric else WD_ALIGN_PARAGRAPH.LEFT
+                )
                 _cell(cell, value, "body", i)
 
     def _cell(cell, text: str, font: str, i: int) -> None:
@@ -418,8 +484,14 @@ def _compose_docx(document: OfficialDocument, layout: _Layout) -> bytes:
     section = doc.sections[0]
     page(section)
     size = layout.mark_pt
-    mark = paragraph(document.issuer.mark, "title", size, WD_ALIGN_PARAGRAPH.CENTER,
-                     space_before=Mm(35) - Pt(size), line_spacing_rule=WD_LINE_SPACING.SINGLE)
+    mark = paragraph(
+        document.issuer.mark,
+        "title",
+        size,
+        WD_ALIGN_PARAGRAPH.CENTER,
+        space_before=Mm(35) - Pt(size),
+        line_spacing_rule=WD_LINE_SPACING.SINGLE,
+    )
     for r in mark.runs:
         r.font.color.rgb = RGBColor.from_string(RED)
     paragraph()
@@ -439,8 +511,12 @@ def _compose_docx(document: OfficialDocument, layout: _Layout) -> bytes:
         for line in lines:
             paragraph(line, indent_chars=2, align=WD_ALIGN_PARAGRAPH.LEFT, keep_with_next=True)
     paragraph(keep_with_next=True)
-    paragraph(document.issuer.signature, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=Pt(layout.signature_indent),
-              keep_with_next=True)
+    paragraph(
+        document.issuer.signature,
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        right_indent=Pt(layout.signature_indent),
+        keep_with_next=True,
+    )
     paragraph(layout.date_text, align=WD_ALIGN_PARAGRAPH.RIGHT, right_indent=Pt(layout.date_indent))
     if document.note:
         paragraph(document.note, indent_chars=2, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -459,8 +535,9 @@ def _compose_docx(document: OfficialDocument, layout: _Layout) -> bytes:
     return out.getvalue()
 
 
-def _docx_imprint(doc, document: OfficialDocument, layout: _Layout, run, OxmlElement, qn, Pt,
-                  WD_ALIGN_PARAGRAPH) -> None:
+def _docx_imprint(
+    doc, document: OfficialDocument, layout: _Layout, run, OxmlElement, qn, Pt, WD_ALIGN_PARAGRAPH
+) -> None:
     """版记: a one-column table anchored at the foot of the last page's text area (Word and WPS keep a floating
     table there), 抄送 and 印发 between black lines (0.35 mm outside, 0.25 mm between)."""
     from docx.enum.text import WD_TAB_ALIGNMENT
@@ -468,8 +545,12 @@ def _docx_imprint(doc, document: OfficialDocument, layout: _Layout, run, OxmlEle
     table = doc.add_table(rows=0, cols=1)
     props = table._tbl.tblPr
     position = OxmlElement("w:tblpPr")
-    for key, value in (("vertAnchor", "margin"), ("horzAnchor", "margin"), ("tblpYSpec", "bottom"),
-                       ("tblpXSpec", "center")):
+    for key, value in (
+        ("vertAnchor", "margin"),
+        ("horzAnchor", "margin"),
+        ("tblpYSpec", "bottom"),
+        ("tblpXSpec", "center"),
+    ):
         position.set(qn(f"w:{key}"), value)
     style = props.find(qn("w:tblStyle"))
     if style is not None:  # the schema's order: tblStyle, then tblpPr
@@ -523,11 +604,11 @@ def _signature_indents(signature: str, date_text: str) -> tuple[float, float]:
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype"), Path("/usr/local/share/fonts"))
 PDF_FONTS = {
-    "body": ("ZsFangSong", "arphic/ukai.ttc", 0),      # AR PL UKai CN (楷体: the closest free hand to 仿宋)
+    "body": ("ZsFangSong", "arphic/ukai.ttc", 0),  # AR PL UKai CN (楷体: the closest free hand to 仿宋)
     "h2": ("ZsKai", "arphic/ukai.ttc", 0),
-    "title": ("ZsSong", "arphic/uming.ttc", 0),        # AR PL UMing CN (宋/明体), drawn heavier as 小标宋
+    "title": ("ZsSong", "arphic/uming.ttc", 0),  # AR PL UMing CN (宋/明体), drawn heavier as 小标宋
     "page": ("ZsSong", "arphic/uming.ttc", 0),
-    "h1": ("ZsHei", "wqy/wqy-microhei.ttc", 0),        # WenQuanYi Micro Hei (黑体)
+    "h1": ("ZsHei", "wqy/wqy-microhei.ttc", 0),  # WenQuanYi Micro Hei (黑体)
 }
 """The fonts the PDF embeds (Debian's fonts-arphic-ukai, fonts-arphic-uming and fonts-wqy-microhei)."""
 
@@ -536,8 +617,10 @@ def _font_file(relative: str) -> Path:
     for folder in FONT_DIRS:
         if (folder / relative).exists():
             return folder / relative
-    raise FileNotFoundError(f"{relative} is not installed (Debian fonts-arphic-ukai, fonts-arphic-uming, "
-                            "fonts-wqy-microhei; ./zs installs them)")
+    raise FileNotFoundError(
+        f"{relative} is not installed (Debian fonts-arphic-ukai, fonts-arphic-uming, "
+        "fonts-wqy-microhei; ./zs installs them)"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -575,18 +658,42 @@ def render_pdf(document: OfficialDocument) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import (
-        BaseDocTemplate, Flowable, Frame, KeepTogether, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer,
-        Table, TableStyle,
+        BaseDocTemplate,
+        Flowable,
+        Frame,
+        KeepTogether,
+        NextPageTemplate,
+        PageBreak,
+        PageTemplate,
+        Paragraph,
+        Spacer,
+        Table,
+        TableStyle,
     )
 
     fonts = pdf_fonts()
     _chinese_line_breaks()
     mm = MM
 
-    def style(name: str, font: str = "body", size: float = BODY_PT, align=TA_JUSTIFY, indent_chars: float = 0,
-              leading: float = LINE_PT, **more) -> ParagraphStyle:
-        return ParagraphStyle(name, fontName=fonts[font], fontSize=size, leading=leading, alignment=align,
-                              firstLineIndent=size * indent_chars, wordWrap="CJK", **more)
+    def style(
+        name: str,
+        font: str = "body",
+        size: float = BODY_PT,
+        align=TA_JUSTIFY,
+        indent_chars: float = 0,
+        leading: float = LINE_PT,
+        **more,
+    ) -> ParagraphStyle:
+        return ParagraphStyle(
+            name,
+            fontName=fonts[font],
+            fontSize=size,
+            leading=leading,
+            alignment=align,
+            firstLineIndent=size * indent_chars,
+            wordWrap="CJK",
+            **more,
+        )
 
     body = style("body", indent_chars=2)
     h1 = style("h1", "h1", indent_chars=2)
@@ -677,11 +784,21 @@ def render_pdf(document: OfficialDocument) -> bytes:
         if block.note:
             out.append(Paragraph(block.note, note))
         data = [[Paragraph(_escape(h), cell_head) for h in block.headings]]
-        data += [[Paragraph(_escape(str(v)), cell_number if i in block.numeric else cell) for i, v in enumerate(row)]
-                 for row in block.rows]
+        data += [
+            [Paragraph(_escape(str(v)), cell_number if i in block.numeric else cell) for i, v in enumerate(row)]
+            for row in block.rows
+        ]
         table = Table(data, colWidths=None, repeatRows=1)
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                                   ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, black),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ]
+            )
+        )
         table._zs_widths = block.widths
         out.append(table)
         return out
@@ -698,9 +815,18 @@ def render_pdf(document: OfficialDocument) -> bytes:
         return out
 
     blank = Spacer(1, LINE_PT)
-    story = [Spacer(1, 35 * mm - MARK_PT * 0.25), HeavyText(document.issuer.mark, MARK_PT, red, MARK_PT * 1.3),
-             blank, blank, Paragraph(_escape(document.number), centred), Spacer(1, 4 * mm - (LINE_PT - BODY_PT) / 2),
-             Rule(red, 1.5), blank, HeavyText(document.title, TITLE_PT, leading=TITLE_PT * 1.6), blank]
+    story = [
+        Spacer(1, 35 * mm - MARK_PT * 0.25),
+        HeavyText(document.issuer.mark, MARK_PT, red, MARK_PT * 1.3),
+        blank,
+        blank,
+        Paragraph(_escape(document.number), centred),
+        Spacer(1, 4 * mm - (LINE_PT - BODY_PT) / 2),
+        Rule(red, 1.5),
+        blank,
+        HeavyText(document.title, TITLE_PT, leading=TITLE_PT * 1.6),
+        blank,
+    ]
     if document.to:
         story.append(Paragraph(_escape("、".join(document.to) + "："), left))
     body_flowables = blocks(document.body)
@@ -709,23 +835,32 @@ def render_pdf(document: OfficialDocument) -> bytes:
     lines = attachment_line(document.attachments)
     if lines:
         closing.append(blank)
-        closing += [Paragraph(_escape(line), style(f"att{i}", indent_chars=2, align=TA_LEFT))
-                    for i, line in enumerate(lines)]
+        closing += [
+            Paragraph(_escape(line), style(f"att{i}", indent_chars=2, align=TA_LEFT)) for i, line in enumerate(lines)
+        ]
     signature_indent, date_indent = _signature_indents(document.issuer.signature, document.date_text)
-    closing += [blank, Paragraph(_escape(document.issuer.signature), style("sig", align=TA_RIGHT,
-                                                                           rightIndent=signature_indent)),
-                Paragraph(_escape(document.date_text), style("date", align=TA_RIGHT, rightIndent=date_indent))]
+    closing += [
+        blank,
+        Paragraph(_escape(document.issuer.signature), style("sig", align=TA_RIGHT, rightIndent=signature_indent)),
+        Paragraph(_escape(document.date_text), style("date", align=TA_RIGHT, rightIndent=date_indent)),
+    ]
     story.append(KeepTogether(closing))
     if document.note:
         story.append(Paragraph(_escape(document.note), body))
     for i, attachment in enumerate(document.attachments, 1):
-        story += [NextPageTemplate("landscape" if attachment.landscape else "portrait"), PageBreak(),
-                  Paragraph(f"附件{i}" if len(document.attachments) > 1 else "附件", label), blank,
-                  HeavyText(attachment.title, TITLE_PT, leading=TITLE_PT * 1.6), blank]
+        story += [
+            NextPageTemplate("landscape" if attachment.landscape else "portrait"),
+            PageBreak(),
+            Paragraph(f"附件{i}" if len(document.attachments) > 1 else "附件", label),
+            blank,
+            HeavyText(attachment.title, TITLE_PT, leading=TITLE_PT * 1.6),
+            blank,
+        ]
         story += blocks(attachment.blocks)
     printed = document.printed_on or document.signed_on
-    imprint = ([("抄送：" + "，".join(document.cc) + "。", None)] if document.cc else []) + \
-        [(document.issuer.printer, f"{printed.year}年{printed.month}月{printed.day}日印发")]
+    imprint = ([("抄送：" + "，".join(document.cc) + "。", None)] if document.cc else []) + [
+        (document.issuer.printer, f"{printed.year}年{printed.month}月{printed.day}日印发")
+    ]
     story.append(Imprint(imprint))
 
     def number_pages(canvas, doc):
@@ -741,17 +876,43 @@ def render_pdf(document: OfficialDocument) -> bytes:
         canvas.restoreState()
 
     out = io.BytesIO()
-    portrait_frame = Frame(28 * mm, 35 * mm, 156 * mm, 225 * mm, leftPadding=0, rightPadding=0, topPadding=0,
-                           bottomPadding=0, id="portrait")
+    portrait_frame = Frame(
+        28 * mm,
+        35 * mm,
+        156 * mm,
+        225 * mm,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="portrait",
+    )
     wide = landscape(A4)
-    landscape_frame = Frame(37 * mm, 26 * mm, wide[0] - 72 * mm, wide[1] - 54 * mm, leftPadding=0, rightPadding=0,
-                            topPadding=0, bottomPadding=0, id="landscape")
-    template = BaseDocTemplate(out, pagesize=A4, title=document.title, author=document.issuer.signature,
-                               subject=document.number, creator="Zhaoshang")
-    template.addPageTemplates([
-        PageTemplate("portrait", [portrait_frame], onPage=number_pages, pagesize=A4),
-        PageTemplate("landscape", [landscape_frame], onPage=number_pages, pagesize=wide),
-    ])
+    landscape_frame = Frame(
+        37 * mm,
+        26 * mm,
+        wide[0] - 72 * mm,
+        wide[1] - 54 * mm,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="landscape",
+    )
+    template = BaseDocTemplate(
+        out,
+        pagesize=A4,
+        title=document.title,
+        author=document.issuer.signature,
+        subject=document.number,
+        creator="Zhaoshang",
+    )
+    template.addPageTemplates(
+        [
+            PageTemplate("portrait", [portrait_frame], onPage=number_pages, pagesize=A4),
+            PageTemplate("landscape", [landscape_frame], onPage=number_pages, pagesize=wide),
+        ]
+    )
     _size_tables(story, portrait_frame._width, landscape_frame._width)
     template.build(story)
     return out.getvalue()
@@ -786,4 +947,3 @@ def read_docx_text(data: bytes) -> list[str]:
     for table in doc.tables:
         texts += [c.text for row in table.rows for c in row.cells]
     return texts
-

@@ -8,6 +8,7 @@ the administrators while next year's is missing).  Each keeps it in its own tabl
 restarted service still knows it — adds it to its calendar, and recomputes its provisional deadlines, saying which
 moved.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,8 @@ from shared.workdays import load_extra_years
 
 def holiday_years_table(metadata: MetaData) -> Table:
     return Table(
-        "holiday_years", metadata,
+        "holiday_years",
+        metadata,
         Column("year", Integer, primary_key=True, autoincrement=False),
         Column("holidays", JSON, nullable=False),  # the official days off falling on weekdays, ISO dates
         Column("workdays", JSON, nullable=False),  # the make-up working days falling on weekends
@@ -49,15 +51,20 @@ def schedule_of(year, data: Mapping) -> tuple[int, dict[str, list[str]]]:
             if day.year != year:
                 raise InvalidInput.for_field(key, _("{day:date} is not in {year}", day=day, year=str(year)))
     for day in set(entry["holidays"]) & set(entry["workdays"]):
-        raise InvalidInput.for_field("workdays", _("{day:date} is listed both as a day off and as a make-up working day",
-                                                   day=day))
+        raise InvalidInput.for_field(
+            "workdays", _("{day:date} is listed both as a day off and as a make-up working day", day=day)
+        )
     load_extra_years({year: entry})  # the calendar's own rule, which the checks above have just applied
     return year, {key: sorted(d.isoformat() for d in set(entry[key])) for key in ("holidays", "workdays")}
 
 
 def store_year(session, table: Table, year: int, schedule: Mapping, actor: Mapping, now: dt.datetime) -> None:
-    values = {"holidays": list(schedule["holidays"]), "workdays": list(schedule["workdays"]), "loaded_by": dict(actor),
-              "loaded_at": now}
+    values = {
+        "holidays": list(schedule["holidays"]),
+        "workdays": list(schedule["workdays"]),
+        "loaded_by": dict(actor),
+        "loaded_at": now,
+    }
     if first(session, table, year=year) is None:
         insert_row(session, table, {"year": year, **values})
     else:
@@ -66,5 +73,7 @@ def store_year(session, table: Table, year: int, schedule: Mapping, actor: Mappi
 
 def stored_years(connection, table: Table) -> dict[int, dict[str, list[str]]]:
     """Every loaded year as ``WorkingDayCalendar`` takes it."""
-    return {r["year"]: {"holidays": r["holidays"], "workdays": r["workdays"]}
-            for r in connection.execute(select(table)).mappings()}
+    return {
+        r["year"]: {"holidays": r["holidays"], "workdays": r["workdays"]}
+        for r in connection.execute(select(table)).mappings()
+    }

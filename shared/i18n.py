@@ -61,6 +61,7 @@ as its wire JSON) and read back with ``read_text``, so it is rendered in each re
 A parameter that is itself a :class:`Message` is rendered in the same language.  Rendering never raises:
 a missing parameter or a bad value shows the placeholder's raw value, and a message is logged.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -137,8 +138,12 @@ def N_(msgid: str) -> str:
 
 
 def is_wire_message(value: Any) -> bool:
-    return isinstance(value, dict) and "msgid" in value and set(value) <= {"msgid", "params"} \
+    return (
+        isinstance(value, dict)
+        and "msgid" in value
+        and set(value) <= {"msgid", "params"}
         and isinstance(value["msgid"], str)
+    )
 
 
 def to_wire(value: Any) -> Any:
@@ -295,8 +300,9 @@ def render(message: Message, locale: str | None = None) -> str:
     try:
         return _Formatter(locale).vformat(template, (), message.params)
     except Exception:  # a translation or a parameter that does not fit: never fail the reader
-        log.warning("message %r could not be rendered in %s with %r", message.msgid, locale, message.params,
-                    exc_info=True)
+        log.warning(
+            "message %r could not be rendered in %s with %r", message.msgid, locale, message.params, exc_info=True
+        )
         if template != message.msgid:
             try:
                 return _Formatter(locale).vformat(message.msgid, (), message.params)
@@ -377,9 +383,26 @@ _name_kinds("incentive_unit", None, "incentive_unit_name")
 _name_kinds("incentive", "incentives", "clause_name")
 _name_kinds("indicator", None, "indicator_name")
 
-TERMS = ("opinion", "verdict", "check", "policy_class", "impact", "location", "outcome", "book", "review_state",
-         "stage", "session_stage", "contract_state", "version_status", "obligation_status", "report_cause", "stalled",
-         "notice_channel", "progress_source")
+TERMS = (
+    "opinion",
+    "verdict",
+    "check",
+    "policy_class",
+    "impact",
+    "location",
+    "outcome",
+    "book",
+    "review_state",
+    "stage",
+    "session_stage",
+    "contract_state",
+    "version_status",
+    "obligation_status",
+    "report_cause",
+    "stalled",
+    "notice_channel",
+    "progress_source",
+)
 """Small vocabularies of codes (``shared.vocabulary.TERM_NAMES``), each a placeholder kind: ``{o:opinion}``."""
 
 
@@ -473,8 +496,6 @@ def _list(value: Any, locale: str) -> str:
 def _clauses(value: Any, locale: str) -> str:
     """Sentences or problems one after the other: 甲；乙 / a; b."""
     return ("；" if _zh(locale) else "; ").join(t for t in (text(v, locale) for v in _items(value)) if t)
-
-
 
 
 def reason(message: Any) -> dict:

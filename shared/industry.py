@@ -1,4 +1,5 @@
 """GB/T 4754 (national industry classification) codes, as every service checks them."""
+
 from __future__ import annotations
 
 import re
@@ -17,6 +18,11 @@ def sector_problem(code: str, sections: Mapping[str, list[int]]):
     section, division = match.group(1), int(match.group(2))
     low, high = sections[section]
     if not low <= division <= high:
-        return _("division {division} does not belong to section {section} (GB/T 4754: {low} to {high})",
-                 division=f"{division:02d}", section=section, low=f"{low:02d}", high=f"{high:02d}")
+        return _(
+            "division {division} does not belong to section {section} (GB/T 4754: {low} to {high})",
+            division=f"{division:02d}",
+            section=section,
+            low=f"{low:02d}",
+            high=f"{high:02d}",
+        )
     return None

@@ -16,6 +16,7 @@ copy then lagged until the next change (accounting refused to open a project in 
 takes only states a filed project reaches (``shared.topology.TAKES_ONLY``), so its project is bound to be
 filed.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Mapping
@@ -41,8 +42,12 @@ def ensure_project(session, projects: Table, project_id: str, defaults: Mapping 
     """A copy that takes a project's events in any order (notifications', supervision's): the project's row,
     created on first sight with ``defaults`` and the ``values`` known, and the values it lacked filled in."""
     if first(session, projects, project_id=project_id) is None:  # a concurrent worker's insert may win: filled below
-        insert_new(session, projects, ("project_id",), {"project_id": project_id, **(defaults or {}),
-                                                        **{k: v for k, v in values.items() if v is not None}})
+        insert_new(
+            session,
+            projects,
+            ("project_id",),
+            {"project_id": project_id, **(defaults or {}), **{k: v for k, v in values.items() if v is not None}},
+        )
     row = dict(first(session, projects, project_id=project_id))
     fill = {k: v for k, v in values.items() if v is not None and row.get(k) is None}
     if fill:
@@ -55,27 +60,46 @@ def copy_responsible_unit(session, projects: Table, event, column: str = "respon
     """``negotiation.unit_assigned`` onto this service's copy of the project.  ``NotFound`` if the project is
     not known here yet (its ``intake.project_filed`` still queued): the bus retries it."""
     if not update_rows(session, projects, {"project_id": event.project_id}, {column: event.payload["unit"]}):
-        raise NotFound(_("the project is not known here yet: its responsible unit waits for it"),
-                       {"project_id": [event.project_id]})
+        raise NotFound(
+            _("the project is not known here yet: its responsible unit waits for it"),
+            {"project_id": [event.project_id]},
+        )
 
 
-def follow_state_change(session, projects: Table, project_id: str, to_state: str, seq: int,
-                        state_column: str = "lifecycle_state", seq_column: str = "lifecycle_seq") -> bool:
+def follow_state_change(
+    session,
+    projects: Table,
+    project_id: str,
+    to_state: str,
+    seq: int,
+    state_column: str = "lifecycle_state",
+    seq_column: str = "lifecycle_seq",
+) -> bool:
     """Set the copy to ``to_state`` unless a later transition (higher ``seq``) is there; True if applied.
     ``NotFound`` if the project is not known here."""
+
     def build():
         state, number = projects.c[state_column], projects.c[seq_column]
-        return (update(projects)
-                .where(projects.c.project_id == bindparam("b_project_id"),
-                       or_(number.is_(None), number < bindparam("b_seq", type_=number.type)))
-                .values({state: bindparam("b_state", type_=state.type), number: bindparam("b_seq")}))
+        return (
+            update(projects)
+            .where(
+                projects.c.project_id == bindparam("b_project_id"),
+                or_(number.is_(None), number < bindparam("b_seq", type_=number.type)),
+            )
+            .values({state: bindparam("b_state", type_=state.type), number: bindparam("b_seq")})
+        )
 
     statement = once((projects, "follow", state_column, seq_column), build)
-    if fastpath.execute(session, statement, {"b_project_id": project_id, "b_seq": seq, "b_state": to_state}).rowcount > 0:
+    if (
+        fastpath.execute(session, statement, {"b_project_id": project_id, "b_seq": seq, "b_state": to_state}).rowcount
+        > 0
+    ):
         return True
     if not exists(session, projects, project_id=project_id):
-        raise NotFound(_("the project is not known here yet: its change to {state:state} waits for it", state=to_state),
-                       {"project_id": [project_id]})
+        raise NotFound(
+            _("the project is not known here yet: its change to {state:state} waits for it", state=to_state),
+            {"project_id": [project_id]},
+        )
     return False  # a repeat, or older than the change already applied
 
 
@@ -87,5 +111,6 @@ def follow_event(db, projects: Table, event) -> bool:
     (``NotFound``: the bus retries it).
     """
     with db.unit_of_work() as uow:
-        return follow_state_change(uow.session, projects, event.project_id, event.payload["to_state"],
-                                   event.payload["seq"])
+        return follow_state_change(
+            uow.session, projects, event.project_id, event.payload["to_state"], event.payload["seq"]
+        )

@@ -6,6 +6,7 @@ Two services need them and must not import each other, so they live here: the fi
 a location and the environmental bars at a location.  Every figure comes from the policy
 (``industry.intensity_minimum_wan_per_mu``, ``industry.environment``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -46,8 +47,14 @@ class Finding:
     outside_policy: bool = False  # R5: a restricted-class finding needs a case-by-case decision
 
     def dump(self) -> dict:
-        return {"check": self.check, "unit": self.unit, "verdict": self.verdict, "reason": to_wire(self.reason),
-                "policy_values": dict(self.policy_values), "outside_policy": self.outside_policy}
+        return {
+            "check": self.check,
+            "unit": self.unit,
+            "verdict": self.verdict,
+            "reason": to_wire(self.reason),
+            "policy_values": dict(self.policy_values),
+            "outside_policy": self.outside_policy,
+        }
 
 
 def longest_prefix(code: str, prefixes: Iterable[str]) -> str | None:
@@ -90,15 +97,35 @@ def intensity_finding(project: ProjectFacts, policy: Policy, unit: str = "LAND")
     values = {"minimum_wan_per_mu": str(minimum), "planned_wan_per_mu": str(shown), "minimum_source": source}
     own = source.startswith(("PARK:", "TOWN:"))  # the location's own minimum, higher than its kind's
     if actual < minimum:
-        said = _("the planned intensity {planned:intensity} is below the minimum {minimum:intensity} of {unit:unit}",
-                 planned=shown, minimum=minimum, unit=source) if own else \
-            _("the planned intensity {planned:intensity} is below the minimum {minimum:intensity}", planned=shown,
-              minimum=minimum)
+        said = (
+            _(
+                "the planned intensity {planned:intensity} is below the minimum {minimum:intensity} of {unit:unit}",
+                planned=shown,
+                minimum=minimum,
+                unit=source,
+            )
+            if own
+            else _(
+                "the planned intensity {planned:intensity} is below the minimum {minimum:intensity}",
+                planned=shown,
+                minimum=minimum,
+            )
+        )
         return Finding(INTENSITY, unit, FAIL, said, values)
-    said = _("the planned intensity {planned:intensity} meets the minimum {minimum:intensity} of {unit:unit}",
-             planned=shown, minimum=minimum, unit=source) if own else \
-        _("the planned intensity {planned:intensity} meets the minimum {minimum:intensity}", planned=shown,
-          minimum=minimum)
+    said = (
+        _(
+            "the planned intensity {planned:intensity} meets the minimum {minimum:intensity} of {unit:unit}",
+            planned=shown,
+            minimum=minimum,
+            unit=source,
+        )
+        if own
+        else _(
+            "the planned intensity {planned:intensity} meets the minimum {minimum:intensity}",
+            planned=shown,
+            minimum=minimum,
+        )
+    )
     return Finding(INTENSITY, unit, OK, said, values)
 
 
@@ -119,13 +146,29 @@ def environment_finding(project: ProjectFacts, policy: Policy, unit: str = "EPB"
         if prefix and at_kind and at_place:
             place = f"{where['kind']} {where.get('id') or '(any)'}"
             barred_at = location_unit(where["kind"], where.get("id"))
-            said = _("{sector:sector} (bar {entry}) may not be located in {unit:unit}", sector=project.sector,
-                     entry=prefix, unit=barred_at) if barred_at else \
-                _("{sector:sector} (bar {entry}) may not be located in {kind:location}", sector=project.sector,
-                  entry=prefix, kind=where["kind"])
+            said = (
+                _(
+                    "{sector:sector} (bar {entry}) may not be located in {unit:unit}",
+                    sector=project.sector,
+                    entry=prefix,
+                    unit=barred_at,
+                )
+                if barred_at
+                else _(
+                    "{sector:sector} (bar {entry}) may not be located in {kind:location}",
+                    sector=project.sector,
+                    entry=prefix,
+                    kind=where["kind"],
+                )
+            )
             return Finding(ENVIRONMENT, unit, FAIL, said, {**values, "bar": f"{prefix}@{place}"})
-    return Finding(ENVIRONMENT, unit, OK, _("impact category: {category:impact}; no bar at the chosen location",
-                                            category=category), values)
+    return Finding(
+        ENVIRONMENT,
+        unit,
+        OK,
+        _("impact category: {category:impact}; no bar at the chosen location", category=category),
+        values,
+    )
 
 
 LOCATION_CHECKS = (intensity_finding, environment_finding)

@@ -7,6 +7,7 @@ for every service); ``differences`` compares a migrated database with the
 service's models (empty when they agree); ``autogenerate`` writes the next
 revision after a model change.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -23,8 +24,19 @@ from sqlalchemy.engine import Engine
 from shared.config import ROOT
 from shared.search import is_index_table
 
-SERVICES_WITH_DATABASES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
-                           "coordinator", "leadership", "landreserve", "gateway")
+SERVICES_WITH_DATABASES = (
+    "intake",
+    "review",
+    "negotiation",
+    "contracts",
+    "accounting",
+    "supervision",
+    "notifications",
+    "coordinator",
+    "leadership",
+    "landreserve",
+    "gateway",
+)
 
 
 ENVIRONMENT = Path(__file__).resolve().parent / "alembic"  # env.py and the revision template, shared by all

@@ -8,6 +8,7 @@ negotiation.  The policy says so per read operation (``policy/authority.yaml``):
 it knows them (``project_units``): e.g. ``review.read: units: [IPB, LG, "{project_units}"]`` with the review's
 required units and the park it is bound for.  A list shows only the projects its reader may read (``readable``).
 """
+
 from __future__ import annotations
 
 from typing import Collection, Iterable, Mapping
@@ -22,8 +23,9 @@ def location_unit(kind: str | None, ident: str | None) -> str | None:
     return f"{kind.upper()}:{ident}" if kind in ("park", "town") and ident else None
 
 
-def project_units(*units: str | None, location: tuple[str | None, str | None] | None = None,
-                  more: Iterable[str | None] = ()) -> frozenset[str]:
+def project_units(
+    *units: str | None, location: tuple[str | None, str | None] | None = None, more: Iterable[str | None] = ()
+) -> frozenset[str]:
     """The units taking part in a project: those given, the location's park or town, ``more`` (None dropped)."""
     found = {*units, *more, location_unit(*location) if location else None}
     return frozenset(u for u in found if u and u != "-")

@@ -7,6 +7,7 @@ handled and failed and times them.  The outbox relay reports its backlog and
 ``@on_event`` its dead letters.  ``serve_metrics`` exposes them on
 ``ZS_METRICS_PORT`` for Prometheus.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -23,14 +24,27 @@ from shared.clock import SHANGHAI
 
 _context: contextvars.ContextVar[dict] = contextvars.ContextVar("zs_log_context", default={})
 
-MESSAGES = Counter("zhaoshang_messages_total", "Messages (RPC calls, events, timers) handled, by outcome",
-                   ["service", "entrypoint", "outcome"])
-LATENCY = Histogram("zhaoshang_handler_seconds", "Time a worker took", ["service", "entrypoint"],
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+MESSAGES = Counter(
+    "zhaoshang_messages_total",
+    "Messages (RPC calls, events, timers) handled, by outcome",
+    ["service", "entrypoint", "outcome"],
+)
+LATENCY = Histogram(
+    "zhaoshang_handler_seconds",
+    "Time a worker took",
+    ["service", "entrypoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 OUTBOX_BACKLOG = Gauge("zhaoshang_outbox_backlog", "Events committed but not yet published", ["service"])
-CATCH_UPS = Counter("zhaoshang_catch_ups_total", "Commands refused for an event not yet handled here that waited "
-                    "for it (shared/catch_up.py), by outcome: caught_up, not_yet", ["service", "command", "outcome"])
-DEAD_LETTERS = Counter("zhaoshang_dead_letters_total", "Events sent to the dead-letter queue", ["service", "event_type"])
+CATCH_UPS = Counter(
+    "zhaoshang_catch_ups_total",
+    "Commands refused for an event not yet handled here that waited "
+    "for it (shared/catch_up.py), by outcome: caught_up, not_yet",
+    ["service", "command", "outcome"],
+)
+DEAD_LETTERS = Counter(
+    "zhaoshang_dead_letters_total", "Events sent to the dead-letter queue", ["service", "event_type"]
+)
 
 
 def message_context(args) -> dict:
@@ -52,8 +66,12 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (Asia/Shanghai), level, logger, message, and the worker's context."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": datetime.fromtimestamp(record.created, SHANGHAI).isoformat(timespec="milliseconds"),
-                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        entry = {
+            "time": datetime.fromtimestamp(record.created, SHANGHAI).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         entry.update({k: v for k, v in _context.get().items() if v is not None})
         if record.exc_info and _is_refusal(record):
             entry["error"] = record.exc_info[0].__name__  # the message says why: a refusal is not a fault
@@ -109,9 +127,11 @@ class Metrics(DependencyProvider):
         series = self._series.get(entrypoint)
         if series is None:
             service = self.container.service_name
-            series = self._series[entrypoint] = (LATENCY.labels(service, entrypoint),
-                                                 MESSAGES.labels(service, entrypoint, "handled"),
-                                                 MESSAGES.labels(service, entrypoint, "failed"))
+            series = self._series[entrypoint] = (
+                LATENCY.labels(service, entrypoint),
+                MESSAGES.labels(service, entrypoint, "handled"),
+                MESSAGES.labels(service, entrypoint, "failed"),
+            )
         started = self._started.pop(worker_ctx, None) or time.perf_counter()
         series[0].observe(time.perf_counter() - started)
         series[2 if exc_info else 1].inc()

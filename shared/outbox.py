@@ -6,14 +6,25 @@ with publisher confirms and marks them published.  A handler stores the id of
 each event it has processed in the same transaction as its effect
 (``UnitOfWork.begin_handling``), so a redelivered event has no second effect.
 """
+
 from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint,
-    or_, select, update,
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+    update,
 )
 from sqlalchemy.orm import Session
 
@@ -27,7 +38,8 @@ ID = BigInteger().with_variant(Integer, "sqlite")
 def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
     """Add the ``outbox`` and ``processed_events`` tables to a service's metadata."""
     outbox = Table(
-        "outbox", metadata,
+        "outbox",
+        metadata,
         Column("id", ID, primary_key=True, autoincrement=True),
         Column("event_id", String(64), nullable=False, unique=True),
         Column("event_type", String(80), nullable=False),
@@ -39,7 +51,8 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("last_error", Text),
     )
     processed = Table(
-        "processed_events", metadata,
+        "processed_events",
+        metadata,
         Column("id", ID, primary_key=True, autoincrement=True),
         Column("event_id", String(64), nullable=False),
         Column("handler", String(120), nullable=False),
@@ -104,9 +117,18 @@ class UnitOfWork:
     def emit(self, envelope: Envelope) -> Envelope:
         """Queue ``envelope`` for publication in this transaction."""
         body = json.dumps(envelope.dump(), ensure_ascii=False)
-        insert_row(self.session, self._outbox, {
-            "event_id": envelope.event_id, "event_type": envelope.type, "project_id": envelope.project_id,
-            "body": body, "created_at": utcnow(), "attempts": 0})
+        insert_row(
+            self.session,
+            self._outbox,
+            {
+                "event_id": envelope.event_id,
+                "event_type": envelope.type,
+                "project_id": envelope.project_id,
+                "body": body,
+                "created_at": utcnow(),
+                "attempts": 0,
+            },
+        )
         self.emitted.append(envelope)
         self._rows.append((envelope.event_id, envelope.type, body))
         return envelope
@@ -118,8 +140,12 @@ class UnitOfWork:
         On PostgreSQL a concurrent duplicate waits for the first transaction and then finds its row; on
         SQLite the process's one connection serialises them.
         """
-        if not insert_new(self.session, self._processed, ("event_id", "handler"),
-                          {"event_id": event_id, "handler": handler, "processed_at": utcnow()}):
+        if not insert_new(
+            self.session,
+            self._processed,
+            ("event_id", "handler"),
+            {"event_id": event_id, "handler": handler, "processed_at": utcnow()},
+        ):
             raise AlreadyProcessed(event_id)
 
 
@@ -145,8 +171,11 @@ def mark_published(session: Session, outbox: Table, row_id: int) -> None:
 
 def mark_published_ids(session: Session, outbox: Table, event_ids) -> None:
     """Mark the rows of these events published (those not marked already)."""
-    session.execute(update(outbox).where(outbox.c.event_id.in_(list(event_ids)), outbox.c.published_at.is_(None))
-                    .values(published_at=utcnow()))
+    session.execute(
+        update(outbox)
+        .where(outbox.c.event_id.in_(list(event_ids)), outbox.c.published_at.is_(None))
+        .values(published_at=utcnow())
+    )
 
 
 def mark_failed(session: Session, outbox: Table, row_id: int, attempts: int, error: str) -> None:
@@ -160,6 +189,12 @@ def backlog(session: Session, outbox: Table) -> int:
 
 
 __all__ = [
-    "AlreadyProcessed", "UnitOfWork", "messaging_tables", "pending_events",
-    "mark_published", "mark_published_ids", "mark_failed", "backlog",
+    "AlreadyProcessed",
+    "UnitOfWork",
+    "messaging_tables",
+    "pending_events",
+    "mark_published",
+    "mark_published_ids",
+    "mark_failed",
+    "backlog",
 ]

@@ -4,6 +4,7 @@ Every number a county sets for itself (thresholds, periods, parks, catalogue
 classes, authorities, holidays) is read from here, never written in code.
 Amounts are written as strings in YAML and read as ``Decimal``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,8 +63,10 @@ class Policy:
         self._derived: dict[str, Any] = {}
         county = documents["county"]
         try:
-            self.parks = {p["id"]: Park(p["id"], p["name_zh"], p["name_en"], tuple(p.get("positioning", ())), p["head_position"])
-                          for p in county["parks"]}
+            self.parks = {
+                p["id"]: Park(p["id"], p["name_zh"], p["name_en"], tuple(p.get("positioning", ())), p["head_position"])
+                for p in county["parks"]
+            }
             self.towns = {t["id"]: Town(t["id"], t["name_zh"], t["name_en"]) for t in county["towns"]}
             self.source_channels = tuple(c["id"] for c in county["source_channels"])
         except (KeyError, TypeError) as exc:

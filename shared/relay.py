@@ -14,6 +14,7 @@ it; an unroutable one (``mandatory``: no queue bound) and a refused one (nack) a
 event, to stay in the outbox.  If the connection fails mid-batch nothing is reported published and the
 batch is sent again later — the consumers are idempotent (``handle_once``), so a copy has no effect.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,6 +43,7 @@ NACKED = "refused by the broker (nack)"
 @dataclass(frozen=True)
 class Outgoing:
     """One outbox row on its way: its event id (the message id), exchange, routing key and JSON body."""
+
     event_id: str
     exchange: object  # a kombu Exchange
     routing_key: str
@@ -106,8 +108,9 @@ class BatchPublisher:
 
     def _on_return(self, exc, exchange, routing_key, message) -> None:
         message_id = (message.properties or {}).get("message_id")
-        log.warning("event %s (%s %s) is unroutable: no queue bound yet; kept in the outbox",
-                    message_id, exchange, routing_key)
+        log.warning(
+            "event %s (%s %s) is unroutable: no queue bound yet; kept in the outbox", message_id, exchange, routing_key
+        )
         self._returned.add(message_id)
 
     # -- publishing ---------------------------------------------------------------
@@ -133,10 +136,12 @@ class BatchPublisher:
                 out.exchange(channel).declare()
                 self._declared.add(out.exchange.name)
             message = channel.prepare_message(
-                out.body.encode("utf-8"), content_type="application/json", content_encoding="utf-8",
-                properties={"message_id": out.event_id, "delivery_mode": 2})
-            channel.basic_publish(message, exchange=out.exchange.name, routing_key=out.routing_key,
-                                  mandatory=True)
+                out.body.encode("utf-8"),
+                content_type="application/json",
+                content_encoding="utf-8",
+                properties={"message_id": out.event_id, "delivery_mode": 2},
+            )
+            channel.basic_publish(message, exchange=out.exchange.name, routing_key=out.routing_key, mandatory=True)
             self._sent += 1
             tags[out.event_id] = self._sent
         last = self._sent
@@ -144,8 +149,10 @@ class BatchPublisher:
         while self._confirmed < last:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"the broker confirmed {self._confirmed - (last - len(batch))} of "
-                                   f"{len(batch)} events in {self.confirm_timeout:.0f}s")
+                raise TimeoutError(
+                    f"the broker confirmed {self._confirmed - (last - len(batch))} of "
+                    f"{len(batch)} events in {self.confirm_timeout:.0f}s"
+                )
             self._connection.drain_events(timeout=remaining)
         outcome = {}
         for event_id, tag in tags.items():
@@ -186,8 +193,10 @@ class OutboxRelay(DependencyProvider):
         if self.db is None:
             found = [d for d in self.container.dependencies if isinstance(d, Database)]
             if len(found) != 1:
-                raise TypeError(f"{self.container.service_name}: an OutboxRelay needs exactly one Database "
-                                f"dependency beside it, found {len(found)}")
+                raise TypeError(
+                    f"{self.container.service_name}: an OutboxRelay needs exactly one Database "
+                    f"dependency beside it, found {len(found)}"
+                )
             self.db = found[0]
         self.db.relay = self
         config = self.container.config
@@ -203,8 +212,11 @@ class OutboxRelay(DependencyProvider):
         try:
             self._declare_topology()
         except Exception:  # the broker is not up yet: the relay declares the queues on its first pass
-            log.warning("could not declare the topology at start of %s; the relay will", self.container.service_name,
-                        exc_info=True)
+            log.warning(
+                "could not declare the topology at start of %s; the relay will",
+                self.container.service_name,
+                exc_info=True,
+            )
 
     def start(self):
         self._running = True
@@ -254,8 +266,12 @@ class OutboxRelay(DependencyProvider):
             try:
                 outcome = self.handover_publisher.publish(batch)
             except Exception:  # the rows are in the outbox: its read publishes them
-                log.warning("publishing %d committed events of %s failed; the outbox keeps them",
-                            len(batch) + len(self._handed), self.container.service_name, exc_info=True)
+                log.warning(
+                    "publishing %d committed events of %s failed; the outbox keeps them",
+                    len(batch) + len(self._handed),
+                    self.container.service_name,
+                    exc_info=True,
+                )
                 self._retry.update(ids + [out.event_id for out in self._handed])
                 self._handed = []
                 self._in_flight.difference_update(ids)

@@ -6,6 +6,7 @@ liaison leaders) keep that copy and ask it here.  An entry: ``{seat, seat_title,
 until, positions}`` — dates as ISO strings, ``until`` None while the term runs; ``positions`` the platform's
 positions the seat answers for (policy ``leading_group.yaml``).  Pure.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -33,8 +34,15 @@ def holders(entries: Iterable[Mapping], position: str, on: date) -> list[dict]:
             key = (entry.get("user_id") or "", entry.get("name"))
             if key not in seen:
                 seen.add(key)
-                out.append({"name": entry.get("name"), "user_id": entry.get("user_id"), "email": entry.get("email"),
-                            "seat": entry.get("seat"), "seat_title": entry.get("seat_title")})
+                out.append(
+                    {
+                        "name": entry.get("name"),
+                        "user_id": entry.get("user_id"),
+                        "email": entry.get("email"),
+                        "seat": entry.get("seat"),
+                        "seat_title": entry.get("seat_title"),
+                    }
+                )
     return out
 
 
@@ -47,7 +55,8 @@ def roster_table(metadata):
     from sqlalchemy import JSON, Column, Integer, String, Table
 
     return Table(
-        "roster_copy", metadata,
+        "roster_copy",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("entries", JSON, nullable=False),
         Column("stamp", String(80), nullable=False),  # occurred_at (UTC) | event id of the event it came with

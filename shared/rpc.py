@@ -19,6 +19,7 @@ any longer, and every caller of this platform times out and retries a command to
 Requests, events and their retries keep their confirms (``shared.bus``, ``shared.relay``).  Measured in
 docs/PERFORMANCE.md.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -31,7 +32,11 @@ from eventlet.semaphore import Semaphore
 from kombu import Connection, Producer
 from kombu.utils.json import register_type
 from nameko.constants import (
-    AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY, DEFAULT_SERIALIZER, LOGIN_METHOD_CONFIG_KEY, SERIALIZER_CONFIG_KEY,
+    AMQP_SSL_CONFIG_KEY,
+    AMQP_URI_CONFIG_KEY,
+    DEFAULT_SERIALIZER,
+    LOGIN_METHOD_CONFIG_KEY,
+    SERIALIZER_CONFIG_KEY,
 )
 from nameko.exceptions import UnserializableValueError, deserialize_to_instance, serialize
 from nameko.rpc import Responder, Rpc, RpcConsumer, get_rpc_exchange
@@ -53,10 +58,15 @@ class ReplyProducer:
     channel's frames must not interleave), opened on first use and again after a connection is lost."""
 
     def __init__(self, amqp_uri: str, ssl=None, login_method=None):
-        self._connection = Connection(amqp_uri, ssl=ssl, login_method=login_method,
-                                      transport_options={"confirm_publish": False})
-        self._errors = (OSError, kombu.exceptions.OperationalError, *self._connection.connection_errors,
-                        *self._connection.channel_errors)
+        self._connection = Connection(
+            amqp_uri, ssl=ssl, login_method=login_method, transport_options={"confirm_publish": False}
+        )
+        self._errors = (
+            OSError,
+            kombu.exceptions.OperationalError,
+            *self._connection.connection_errors,
+            *self._connection.channel_errors,
+        )
         self._producer: Producer | None = None
         self._lock = Semaphore()
         self.opened = 0  # connections opened: one, unless the broker went away
@@ -74,8 +84,11 @@ class ReplyProducer:
                 except self._errors as exc:
                     self._reset()
                     if attempt == 2:
-                        log.warning("reply to %s dropped: %r (its caller times out and retries)",
-                                    properties.get("routing_key"), exc)
+                        log.warning(
+                            "reply to %s dropped: %r (its caller times out and retries)",
+                            properties.get("routing_key"),
+                            exc,
+                        )
 
     def _reset(self) -> None:
         self._producer = None
@@ -102,13 +115,19 @@ class LeanResponder(Responder):
             body = kombu.serialization.dumps({"result": result, "error": error}, serializer)
         except Exception:  # as nameko: the caller learns the result could not be sent, the service lives on
             exc_info = sys.exc_info()
-            body = kombu.serialization.dumps({"result": None, "error": serialize(UnserializableValueError(result))},
-                                             serializer)
+            body = kombu.serialization.dumps(
+                {"result": None, "error": serialize(UnserializableValueError(result))}, serializer
+            )
             result = None
         content_type, content_encoding, data = body
-        self.producer.publish(data, content_type=content_type, content_encoding=content_encoding,
-                              exchange=self.exchange, routing_key=self.message.properties["reply_to"],
-                              correlation_id=self.message.properties.get("correlation_id"))
+        self.producer.publish(
+            data,
+            content_type=content_type,
+            content_encoding=content_encoding,
+            exchange=self.exchange,
+            routing_key=self.message.properties["reply_to"],
+            correlation_id=self.message.properties.get("correlation_id"),
+        )
         return result, exc_info
 
 
@@ -118,8 +137,11 @@ class LeanRpcConsumer(RpcConsumer):
     def setup(self):
         super().setup()
         config = self.container.config
-        self.replies = ReplyProducer(config[AMQP_URI_CONFIG_KEY], ssl=config.get(AMQP_SSL_CONFIG_KEY),
-                                     login_method=config.get(LOGIN_METHOD_CONFIG_KEY))
+        self.replies = ReplyProducer(
+            config[AMQP_URI_CONFIG_KEY],
+            ssl=config.get(AMQP_SSL_CONFIG_KEY),
+            login_method=config.get(LOGIN_METHOD_CONFIG_KEY),
+        )
 
     def stop(self):
         super().stop()
@@ -132,8 +154,9 @@ class LeanRpcConsumer(RpcConsumer):
         except OSError:
             result, exc_info = None, sys.exc_info()
         config = self.container.config
-        responder = LeanResponder(get_rpc_exchange(config), config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER),
-                                  message, self.replies)
+        responder = LeanResponder(
+            get_rpc_exchange(config), config.get(SERIALIZER_CONFIG_KEY, DEFAULT_SERIALIZER), message, self.replies
+        )
         result, exc_info = responder.send_response(result, exc_info)
         self.queue_consumer.ack_message(message)
         return result, exc_info

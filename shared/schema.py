@@ -1,5 +1,6 @@
 """Marshmallow helpers: schema errors become ``InvalidInput`` with dotted field names and messages of the
 catalogue (marshmallow's own English texts are turned into the catalogue's, so they are read in Chinese)."""
+
 from __future__ import annotations
 
 import re
@@ -38,19 +39,24 @@ MARSHMALLOW_TEXTS: Mapping[str, str] = {
 }
 """marshmallow's fixed texts -> the catalogue's source text."""
 
-MARSHMALLOW_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), m) for p, m in (
-    (r"^Length must be between (?P<min>\d+) and (?P<max>\d+)\.$", N_("length must be from {min} to {max}")),
-    (r"^Shorter than minimum length (?P<min>\d+)\.$", N_("length must be at least {min}")),
-    (r"^Longer than maximum length (?P<max>\d+)\.$", N_("length must be at most {max}")),
-    (r"^Length must be (?P<equal>\d+)\.$", N_("length must be exactly {equal}")),
-    (r"^Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\.$",
-     N_("must be from {min} to {max}")),
-    (r"^Must be greater than or equal to (?P<min>\S+)\.$", N_("must be {min} or more")),
-    (r"^Must be greater than (?P<min>\S+)\.$", N_("must be more than {min}")),
-    (r"^Must be less than or equal to (?P<max>\S+)\.$", N_("must be {max} or less")),
-    (r"^Must be less than (?P<max>\S+)\.$", N_("must be less than {max}")),
-    (r"^Must be one of: (?P<choices>.*)\.$", N_("must be one of: {choices}")),
-))
+MARSHMALLOW_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(p), m)
+    for p, m in (
+        (r"^Length must be between (?P<min>\d+) and (?P<max>\d+)\.$", N_("length must be from {min} to {max}")),
+        (r"^Shorter than minimum length (?P<min>\d+)\.$", N_("length must be at least {min}")),
+        (r"^Longer than maximum length (?P<max>\d+)\.$", N_("length must be at most {max}")),
+        (r"^Length must be (?P<equal>\d+)\.$", N_("length must be exactly {equal}")),
+        (
+            r"^Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\.$",
+            N_("must be from {min} to {max}"),
+        ),
+        (r"^Must be greater than or equal to (?P<min>\S+)\.$", N_("must be {min} or more")),
+        (r"^Must be greater than (?P<min>\S+)\.$", N_("must be more than {min}")),
+        (r"^Must be less than or equal to (?P<max>\S+)\.$", N_("must be {max} or less")),
+        (r"^Must be less than (?P<max>\S+)\.$", N_("must be less than {max}")),
+        (r"^Must be one of: (?P<choices>.*)\.$", N_("must be one of: {choices}")),
+    )
+)
 """marshmallow's texts with values in them -> the catalogue's source text and its parameters."""
 
 

@@ -15,6 +15,7 @@ of its Chinese runs).  The index is the database's:
 A query takes at most ``CANDIDATES`` matches, newest first, and ranks them (``rank``): an exact code or
 reference, then a name that starts with the fragment, then where it occurs, then the shorter name.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,8 @@ def entries_table(metadata: MetaData, name: str, *extra: Column) -> Table:
     ``code`` (a credit code), ``state``, ``unit`` (the unit responsible), ``owner_unit``, ``year``; ``text`` and
     ``grams`` are what the index holds."""
     return Table(
-        name, metadata,
+        name,
+        metadata,
         Column("id", ID, primary_key=True, autoincrement=True),
         Column("key", String(40), nullable=False, unique=True),
         Column("kind", String(20), nullable=False),
@@ -82,13 +84,16 @@ def sqlite_ddl(table: str) -> list[str]:
 
 
 def sqlite_drop(table: str) -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS {table}_{t}" for t in ("ai", "ad", "au")] + \
-        [f"DROP TABLE IF EXISTS {table}{suffix}" for suffix in FTS_SUFFIXES]
+    return [f"DROP TRIGGER IF EXISTS {table}_{t}" for t in ("ai", "ad", "au")] + [
+        f"DROP TABLE IF EXISTS {table}{suffix}" for suffix in FTS_SUFFIXES
+    ]
 
 
 def postgresql_ddl(table: str) -> list[str]:
-    return ["CREATE EXTENSION IF NOT EXISTS pg_trgm",
-            f"CREATE INDEX {table}_trigram ON {table} USING gin (text gin_trgm_ops)"]
+    return [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        f"CREATE INDEX {table}_trigram ON {table} USING gin (text gin_trgm_ops)",
+    ]
 
 
 def postgresql_drop(table: str) -> list[str]:
@@ -114,17 +119,38 @@ def bigrams(*texts: str | None) -> str:
     grams: list[str] = []
     for value in texts:
         for run in _CJK.findall(value or ""):
-            grams += [run[i:i + 2] for i in range(len(run) - 1)]
+            grams += [run[i : i + 2] for i in range(len(run) - 1)]
     return " ".join(dict.fromkeys(grams))
 
 
-def entry_values(*, key: str, kind: str, name: str, ref: str | None = None, investor: str | None = None,
-                 code: str | None = None, state: str | None = None, unit: str | None = None,
-                 owner_unit: str | None = None, year: int | None = None) -> dict:
+def entry_values(
+    *,
+    key: str,
+    kind: str,
+    name: str,
+    ref: str | None = None,
+    investor: str | None = None,
+    code: str | None = None,
+    state: str | None = None,
+    unit: str | None = None,
+    owner_unit: str | None = None,
+    year: int | None = None,
+) -> dict:
     searchable = [name, investor, code, ref]
-    return {"key": key, "kind": kind, "ref": ref, "name": name or "", "investor": investor, "code": code,
-            "state": state, "unit": unit, "owner_unit": owner_unit, "year": year,
-            "text": " ".join(v for v in searchable if v), "grams": bigrams(name, investor)}
+    return {
+        "key": key,
+        "kind": kind,
+        "ref": ref,
+        "name": name or "",
+        "investor": investor,
+        "code": code,
+        "state": state,
+        "unit": unit,
+        "owner_unit": owner_unit,
+        "year": year,
+        "text": " ".join(v for v in searchable if v),
+        "grams": bigrams(name, investor),
+    }
 
 
 def upsert(session, table: Table, values: Mapping) -> None:
@@ -157,8 +183,9 @@ def matching_ids(session, table: Table, fragment: str, conditions: Sequence = ()
             hits = hits.bindparams(bindparam("q", match)).subquery()
             query = select(table.c.id).where(table.c.id.in_(select(hits.c.rowid)), *conditions)
         else:  # one or two Latin letters or digits: the start of a reference or a credit code
-            query = select(table.c.id).where((table.c.ref.like(f"{fragment}%")) | (table.c.code.like(f"{fragment}%")),
-                                             *conditions)
+            query = select(table.c.id).where(
+                (table.c.ref.like(f"{fragment}%")) | (table.c.code.like(f"{fragment}%")), *conditions
+            )
     else:
         pattern = "%" + fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = select(table.c.id).where(table.c.text.ilike(pattern), *conditions)
@@ -172,8 +199,14 @@ def rank(fragment: str, entry: Mapping) -> tuple:
     name, investor = (entry["name"] or "").lower(), (entry["investor"] or "").lower()
     exact = f in ((entry["code"] or "").lower(), (entry["ref"] or "").lower())
     at = name.find(f)
-    return (not exact, at != 0, at if at >= 0 else 999, investor.find(f) if f in investor else 999, len(name),
-            -entry["id"])
+    return (
+        not exact,
+        at != 0,
+        at if at >= 0 else 999,
+        investor.find(f) if f in investor else 999,
+        len(name),
+        -entry["id"],
+    )
 
 
 def search(session, table: Table, fragment: str, conditions: Sequence = (), limit: int = 20) -> list[dict]:
@@ -198,7 +231,23 @@ def merge(fragment: str, groups: Sequence[Sequence[Mapping]], limit: int) -> lis
     same order as ``rank`` (without the entries' ids, which are each service's own: equal ranks keep each list's
     order, the first list's hit first).  A hit has ``name``, ``investor``, ``credit_code`` or ``code`` and ``ref``."""
     f = clean(fragment)
-    ranked = [(rank(f, {"name": hit.get("name"), "investor": hit.get("investor"),
-                        "code": hit.get("credit_code") or hit.get("code"), "ref": hit.get("ref"), "id": 0})[:-1], i, g, hit)
-              for g, hits in enumerate(groups) for i, hit in enumerate(hits)]
+    ranked = [
+        (
+            rank(
+                f,
+                {
+                    "name": hit.get("name"),
+                    "investor": hit.get("investor"),
+                    "code": hit.get("credit_code") or hit.get("code"),
+                    "ref": hit.get("ref"),
+                    "id": 0,
+                },
+            )[:-1],
+            i,
+            g,
+            hit,
+        )
+        for g, hits in enumerate(groups)
+        for i, hit in enumerate(hits)
+    ]
     return [hit for *_, hit in sorted(ranked, key=lambda r: r[:3])][:limit]

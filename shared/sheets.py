@@ -3,6 +3,7 @@ sheet, row and column, and the one refusal of a file with a bad row — nothing 
 
 Used by the imports of the Leading Group's roster (leadership) and of LAND's land reserve (landreserve).
 """
+
 from __future__ import annotations
 
 import base64
@@ -47,8 +48,11 @@ def decimal(value) -> Decimal | None:
     if isinstance(value, bool):
         raise ValueError
     try:
-        number = Decimal(str(value)) if isinstance(value, (int, float)) else \
-            Decimal(text(value).replace(",", "").replace("，", ""))
+        number = (
+            Decimal(str(value))
+            if isinstance(value, (int, float))
+            else Decimal(text(value).replace(",", "").replace("，", ""))
+        )
     except InvalidOperation:
         raise ValueError from None
     if not number.is_finite():
@@ -96,25 +100,38 @@ def header(rows: list, needed: Iterable[str], keys: Mapping[str, str]) -> tuple[
 def refusal(problems: list[RowProblem]) -> InvalidInput:
     """Nothing is stored from a workbook with a bad row: the refusal names every sheet, row and column."""
     rows = sorted({(p.sheet, p.row) for p in problems})
-    return InvalidInput(_("{n:count} row(s) of the workbook are invalid — nothing was imported: {problems:clauses}",
-                          n=len(rows), problems=[_("row {row} {heading}: {rules:clauses}", row=p.row, heading=p.heading,
-                                                   rules=p.rules) for p in problems[:20]]),
-                        {p.key: [_("{heading}: {rules:clauses}", heading=p.heading, rules=p.rules)] for p in problems})
+    return InvalidInput(
+        _(
+            "{n:count} row(s) of the workbook are invalid — nothing was imported: {problems:clauses}",
+            n=len(rows),
+            problems=[
+                _("row {row} {heading}: {rules:clauses}", row=p.row, heading=p.heading, rules=p.rules)
+                for p in problems[:20]
+            ],
+        ),
+        {p.key: [_("{heading}: {rules:clauses}", heading=p.heading, rules=p.rules)] for p in problems},
+    )
 
 
 def upload(data: Mapping, limit: int, csv: bool = False) -> bytes:
     """The workbook of an import (``{filename, content_base64}``): an .xlsx (or, where ``csv``, a .csv) of 1 to
     ``limit`` bytes."""
     if not data["filename"].lower().endswith((".xlsx", ".csv") if csv else ".xlsx"):
-        raise InvalidInput.for_field("filename", _("an Excel workbook (.xlsx) or a CSV file (.csv) is imported")
-                                     if csv else _("an Excel workbook (.xlsx) is imported"))
+        raise InvalidInput.for_field(
+            "filename",
+            _("an Excel workbook (.xlsx) or a CSV file (.csv) is imported")
+            if csv
+            else _("an Excel workbook (.xlsx) is imported"),
+        )
     try:
         content = base64.b64decode(data["content_base64"], validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput.for_field("content_base64", _("is not valid base64")) from None
     if not content or len(content) > limit:
-        raise InvalidInput.for_field("content_base64", _("is {size:count} bytes; 1 to {limit:count} bytes are accepted",
-                                                         size=len(content), limit=limit))
+        raise InvalidInput.for_field(
+            "content_base64",
+            _("is {size:count} bytes; 1 to {limit:count} bytes are accepted", size=len(content), limit=limit),
+        )
     return content
 
 

@@ -9,6 +9,7 @@ and none evaluates; ``text_of_cell`` takes it off again when a workbook the plat
 ledger's import).  Every writer passes every value through ``cell_value`` (tests/unit/test_spreadsheet_cells.py
 holds each writer to it).
 """
+
 from __future__ import annotations
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -6,6 +6,7 @@ supervision (which checks them after signing).  A commitment weaker than its flo
 policy (R5): a draft carries one only when the decision in force carries it as a policy term, in the words
 ``commitment_text`` gives it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,10 +34,22 @@ class Indicator:
 
 def indicators(policy: Policy) -> dict[str, Indicator]:
     """The indicator catalogue of ``policy/standard_land.yaml``, in its order."""
+
     def build(p: Policy) -> dict[str, Indicator]:
         items = (p.documents.get("standard_land") or {}).get("indicators") or {}
-        return {k: Indicator(k, {"zh": v["name_zh"], "en": v.get("name_en", k)}, dict(v.get("unit") or {}),
-                             v["direction"], v["stage"], v["owner"], v["clause"]) for k, v in items.items()}
+        return {
+            k: Indicator(
+                k,
+                {"zh": v["name_zh"], "en": v.get("name_en", k)},
+                dict(v.get("unit") or {}),
+                v["direction"],
+                v["stage"],
+                v["owner"],
+                v["clause"],
+            )
+            for k, v in items.items()
+        }
+
     return policy.derived("standard_land.indicators", build)
 
 
@@ -97,9 +110,16 @@ def _decimal(value, where: str) -> Decimal:
     return number_
 
 
-def compose(policy: Policy, responsible_unit: str | None, sector: str | None, given: Iterable[Mapping] | None,
-            decided_policy_terms: Iterable[str], land_mu: Decimal, fixed_asset_investment: Decimal,
-            contracted_intensity: Decimal | None = None) -> list[dict]:
+def compose(
+    policy: Policy,
+    responsible_unit: str | None,
+    sector: str | None,
+    given: Iterable[Mapping] | None,
+    decided_policy_terms: Iterable[str],
+    land_mu: Decimal,
+    fixed_asset_investment: Decimal,
+    contracted_intensity: Decimal | None = None,
+) -> list[dict]:
     """A draft's commitments: every indicator policy sets for the project's location and sector, at its floor or
     at the value the draft gives (the intensity: the contract's own, decided), each with its damages clause (and the base amount a proportional clause needs).
     A value weaker than the floor is refused unless the decision carries it as a policy term (R5).  Land is the
@@ -111,9 +131,14 @@ def compose(policy: Policy, responsible_unit: str | None, sector: str | None, gi
     for i, item in enumerate(given or []):
         key = item.get("indicator")
         if key not in floor_of:
-            raise InvalidInput.for_field(f"commitments.{i}.indicator", _(
-                "{indicator} is not a standard-land indicator for this project ({known:list})",
-                indicator=str(key), known=[commitment_name(catalogue[k]) for k in floor_of]))
+            raise InvalidInput.for_field(
+                f"commitments.{i}.indicator",
+                _(
+                    "{indicator} is not a standard-land indicator for this project ({known:list})",
+                    indicator=str(key),
+                    known=[commitment_name(catalogue[k]) for k in floor_of],
+                ),
+            )
         if key in chosen:
             raise InvalidInput.for_field(f"commitments.{i}.indicator", _("each indicator is committed once"))
         chosen[key] = (i, item)
@@ -124,24 +149,40 @@ def compose(policy: Policy, responsible_unit: str | None, sector: str | None, gi
         where = f"commitments.{i}"
         if key == "intensity" and contracted_intensity is not None:
             if item.get("value") is not None and Decimal(str(item["value"])) != Decimal(str(contracted_intensity)):
-                raise InvalidInput.for_field(f"{where}.value", _(
-                    "the intensity committed is the contract's decided {intensity:intensity}",
-                    intensity=contracted_intensity))
+                raise InvalidInput.for_field(
+                    f"{where}.value",
+                    _(
+                        "the intensity committed is the contract's decided {intensity:intensity}",
+                        intensity=contracted_intensity,
+                    ),
+                )
             value = Decimal(str(contracted_intensity))
         else:
             value = _decimal(item["value"], f"{where}.value") if item.get("value") is not None else floor
         text = commitment_text(indicator, value)
         decided_figure = key == "intensity" and contracted_intensity is not None  # the review's minimum checked it (R2)
         if weaker(indicator.direction, value, floor) and text not in decided and not decided_figure:
-            raise InvalidInput.for_field(f"{where}.value", _(
-                "{value} is weaker than current policy's {floor} for {indicator:pair}: a term exceeding current "
-                "policy, signed only when the decision carries it as such (negotiate «{text}»)",
-                value=number(value), floor=number(floor), indicator=indicator.name, text=text))
+            raise InvalidInput.for_field(
+                f"{where}.value",
+                _(
+                    "{value} is weaker than current policy's {floor} for {indicator:pair}: a term exceeding current "
+                    "policy, signed only when the decision carries it as such (negotiate «{text}»)",
+                    value=number(value),
+                    floor=number(floor),
+                    indicator=indicator.name,
+                    text=text,
+                ),
+            )
         clause = item.get("clause") or indicator.clause
         if clause not in known or key not in known[clause].get("indicators", []):
-            raise InvalidInput.for_field(f"{where}.clause", _(
-                "{clause} is not a damages clause of the catalogue for {indicator:pair}", clause=str(clause),
-                indicator=indicator.name))
+            raise InvalidInput.for_field(
+                f"{where}.clause",
+                _(
+                    "{clause} is not a damages clause of the catalogue for {indicator:pair}",
+                    clause=str(clause),
+                    indicator=indicator.name,
+                ),
+            )
         base = None
         if known[clause].get("needs_base"):
             if item.get("base_amount") is not None:
@@ -149,10 +190,20 @@ def compose(policy: Policy, responsible_unit: str | None, sector: str | None, gi
             else:
                 share = Decimal(str(setting(policy, "default_base_share_of_fixed_asset_investment")))
                 base = (share * Decimal(str(fixed_asset_investment))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        out.append({"indicator": key, "value": number(value), "floor": number(floor), "direction": indicator.direction,
-                    "stage": indicator.stage, "clause": clause, "base_amount": base and number(base),
-                    "exceeds_policy": weaker(indicator.direction, value, floor), "text": text,
-                    "land_mu": number(land_mu)})
+        out.append(
+            {
+                "indicator": key,
+                "value": number(value),
+                "floor": number(floor),
+                "direction": indicator.direction,
+                "stage": indicator.stage,
+                "clause": clause,
+                "base_amount": base and number(base),
+                "exceeds_policy": weaker(indicator.direction, value, floor),
+                "text": text,
+                "land_mu": number(land_mu),
+            }
+        )
     return out
 
 

@@ -10,6 +10,7 @@ SQLite's work 2-7 %.  One built once with ``bindparam`` keeps its memoized cache
 key holds the table (never its ``id``: a test's table dropped and another made at the same address would
 get the wrong statement).
 """
+
 from __future__ import annotations
 
 from typing import Callable, Hashable
@@ -33,6 +34,7 @@ def once(key: Hashable, build: Callable[[], object]):
 # columns, an INSERT's row) travel as the execute's parameters and never collide with them: SQLAlchemy builds
 # the SET clause or the row from the parameter names, and compiles each set of names once.
 
+
 def key_params(**keys) -> dict:
     """The parameters of the conditions of ``rows``, ``first`` and ``update_rows``."""
     return {f"k_{name}": value for name, value in keys.items()}
@@ -42,9 +44,9 @@ def _where(table, keys):
     return [table.c[name] == bindparam(f"k_{name}") for name in keys]
 
 
-def rows(session, table, *, order_by: tuple[str, ...] = (), lock: bool = False, columns: tuple[str, ...] = (),
-         **keys):
+def rows(session, table, *, order_by: tuple[str, ...] = (), lock: bool = False, columns: tuple[str, ...] = (), **keys):
     """``SELECT [columns] FROM table WHERE key = … [ORDER BY …] [FOR UPDATE]`` as mappings."""
+
     def build():
         query = select(*(table.c[c] for c in columns) if columns else (table,)).where(*_where(table, keys))
         query = query.order_by(*(table.c[c] for c in order_by)) if order_by else query
@@ -65,8 +67,9 @@ def exists(session, table, **keys) -> bool:
 
 def largest(session, table, column: str, **keys):
     """``SELECT max(column) FROM table WHERE key = …``: the value, or None when no row matches."""
-    statement = once((table, "max", column, tuple(keys)),
-                     lambda: select(func.max(table.c[column])).where(*_where(table, keys)))
+    statement = once(
+        (table, "max", column, tuple(keys)), lambda: select(func.max(table.c[column])).where(*_where(table, keys))
+    )
     return fastpath.execute(session, statement, key_params(**keys)).scalar()
 
 
@@ -80,8 +83,9 @@ def insert_row(session, table, values: dict):
     """``INSERT INTO table <values>``; returns the result (``inserted_primary_key``)."""
     result = fastpath.execute(session, once((table, "insert-row"), lambda: insert(table)), values)
     if isinstance(result, fastpath.Result):  # the key given, else the row id SQLite gave it
-        result.inserted_primary_key = tuple(values[c.key] if c.key in values else result.lastrowid
-                                            for c in table.primary_key.columns)
+        result.inserted_primary_key = tuple(
+            values[c.key] if c.key in values else result.lastrowid for c in table.primary_key.columns
+        )
     return result
 
 
@@ -98,9 +102,14 @@ def insert_new(session, table, unique: tuple[str, ...], values: dict) -> bool:
 
     def build():
         quote = dialect.identifier_preparer.quote
-        sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-               f"VALUES ({', '.join(':' + c for c in columns)}) "
-               f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING")
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(':' + c for c in columns)}) "
+            f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING"
+        )
         return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
 
-    return fastpath.execute(session, once((table, "insert-new", unique, columns, dialect.name), build), values).rowcount == 1
+    return (
+        fastpath.execute(session, once((table, "insert-new", unique, columns, dialect.name), build), values).rowcount
+        == 1
+    )

@@ -6,6 +6,7 @@ literals here.  A tier is written with bounds: ``above`` (>), ``from`` (>=), ``t
 "no tier".  The sample county: A > 100,000,000; B 50,000,000–100,000,000 (both ends
 in B); C 5,000,000–50,000,000 (5,000,000 in C, 50,000,000 in B).
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -13,8 +14,12 @@ from decimal import Decimal
 from shared.policy import Policy, PolicyError
 from shared.units import parse_decimal
 
-_BOUNDS = {"above": lambda x, b: x > b, "from": lambda x, b: x >= b, "to": lambda x, b: x <= b,
-           "below": lambda x, b: x < b}
+_BOUNDS = {
+    "above": lambda x, b: x > b,
+    "from": lambda x, b: x >= b,
+    "to": lambda x, b: x <= b,
+    "below": lambda x, b: x < b,
+}
 
 
 def reserve_tiers(policy: Policy) -> list[dict]:

@@ -1,4 +1,5 @@
 """A nameko timer whose interval is a setting (so operators and tests can change it)."""
+
 from __future__ import annotations
 
 from nameko.timer import Timer

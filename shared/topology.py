@@ -15,6 +15,7 @@ to just those (``TAKES_ONLY``) and the broker never delivers it the others; ever
 of a project's changes from lead to archived, intake is delivered 1, contracts 2, accounting 4, and
 supervision and notifications every one.
 """
+
 from __future__ import annotations
 
 from kombu import Exchange, Queue, binding
@@ -24,8 +25,15 @@ DEAD_LETTER_QUEUE = "zhaoshang.dead-letter"
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "intake.lead_registered": ("coordinator", "leadership"),
     "coordinator.project_state_changed": ("intake", "contracts", "accounting", "supervision", "notifications"),
-    "intake.project_filed": ("coordinator", "review", "negotiation", "contracts", "accounting", "supervision",
-                             "notifications"),
+    "intake.project_filed": (
+        "coordinator",
+        "review",
+        "negotiation",
+        "contracts",
+        "accounting",
+        "supervision",
+        "notifications",
+    ),
     "review.convened": ("coordinator", "supervision"),
     "review.opinion_recorded": ("coordinator", "supervision"),
     "review.returned": ("coordinator", "supervision"),
@@ -73,6 +81,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "supervision.holiday_schedule_missing": ("notifications",),
     "supervision.rectification_opened": ("notifications", "coordinator"),
     "supervision.commitment_unmet": ("notifications", "coordinator"),
+    "supervision.damages_recorded": ("coordinator",),  # a payment or reduction: the ledger's outstanding
     "supervision.damages_settled": ("notifications", "coordinator"),
     "supervision.benefit_graded": ("coordinator",),
     "leadership.roster_changed": ("notifications", "coordinator"),
@@ -91,8 +100,13 @@ TAKES_ONLY: dict[tuple[str, str], tuple[str, ...]] = {
     # state after it (tests/unit/test_topology.py), and every copy hears that its project was terminated
     ("coordinator.project_state_changed", "contracts"): ("closed", "archived", "terminated"),
     # accounting's copy is read only to open an accounting for a project in construction (and not once terminated)
-    ("coordinator.project_state_changed", "accounting"): ("construction", "accounting", "closed", "archived",
-                                                          "terminated"),
+    ("coordinator.project_state_changed", "accounting"): (
+        "construction",
+        "accounting",
+        "closed",
+        "archived",
+        "terminated",
+    ),
 }
 """(event type, consumer) -> the only values of its ``ROUTED_BY`` field it is delivered; absent: every value."""
 
@@ -116,8 +130,11 @@ def binding_keys(event_type: str, service: str) -> tuple[str, ...]:
 def consumers(event_type: str, payload) -> tuple[str, ...]:
     """The services the broker delivers this event to (a routed event: those bound to its value)."""
     field = ROUTED_BY.get(event_type)
-    return tuple(svc for svc in SUBSCRIPTIONS.get(event_type, ())
-                 if not field or payload[field] in TAKES_ONLY.get((event_type, svc), (payload[field],)))
+    return tuple(
+        svc
+        for svc in SUBSCRIPTIONS.get(event_type, ())
+        if not field or payload[field] in TAKES_ONLY.get((event_type, svc), (payload[field],))
+    )
 
 
 def event_exchange(source: str) -> Exchange:
@@ -131,8 +148,11 @@ def queue_arguments(quorum: bool) -> dict | None:
 def event_queue(event_type: str, service: str, quorum: bool = False) -> Queue:
     source, name = event_type.split(".", 1)
     keys = binding_keys(event_type, service)
-    where = ({"exchange": event_exchange(source), "routing_key": keys[0]} if event_type not in ROUTED_BY
-             else {"bindings": [binding(event_exchange(source), routing_key=key) for key in keys]})
+    where = (
+        {"exchange": event_exchange(source), "routing_key": keys[0]}
+        if event_type not in ROUTED_BY
+        else {"bindings": [binding(event_exchange(source), routing_key=key) for key in keys]}
+    )
     return Queue(
         f"evt-{source}-{name}--{service}",
         durable=True,

@@ -4,6 +4,7 @@ SQLite has no decimal type (SQLAlchemy would go through float), so Decimal
 columns are stored there as text; PostgreSQL uses NUMERIC.  Timestamps are
 stored in UTC and always come back timezone-aware.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -17,6 +17,7 @@ Units: 1 亩 = 2000/3 m² exactly, 1 公顷 (ha) = 15 亩, 1 万元 = 10 000 元
 Floats are accepted only through ``str(float)`` (their shortest repr), so
 ``2.675`` means the decimal 2.675, not the binary approximation below it.
 """
+
 from __future__ import annotations
 
 import decimal
@@ -138,7 +139,9 @@ def _canonical_unit(unit: str) -> str:
     try:
         return _UNIT_ALIASES[key]
     except (KeyError, TypeError):
-        raise UnitError("unit", _("unknown land unit {unit}; use mu/亩, m2/平方米 or ha/公顷", unit=repr(unit))) from None
+        raise UnitError(
+            "unit", _("unknown land unit {unit}; use mu/亩, m2/平方米 or ha/公顷", unit=repr(unit))
+        ) from None
 
 
 def to_mu(value: object, unit: str) -> Decimal:
@@ -171,8 +174,14 @@ def exact_mu(value: object, unit: str = "mu") -> Decimal:
     ``45`` mu is ``45.00``).  A value needing more than ``LAND_PLACES`` places raises ``UnitError`` (``"value"``)."""
     mu = to_mu(value, unit).normalize(_EXACT)
     if mu.as_tuple().exponent < -LAND_PLACES:
-        raise UnitError("value", _("has more decimal places than are kept exactly (at most {places} once in mu): {value}",
-                                   places=LAND_PLACES, value=str(value)))
+        raise UnitError(
+            "value",
+            _(
+                "has more decimal places than are kept exactly (at most {places} once in mu): {value}",
+                places=LAND_PLACES,
+                value=str(value),
+            ),
+        )
     return mu.quantize(_CENT) if mu.as_tuple().exponent > -2 else mu
 
 

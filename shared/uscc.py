@@ -7,6 +7,7 @@ of its place (0…30); the weight of position i (1…17) is 3^(i−1) mod 31; th
 is 31 − (Σ value × weight mod 31), where 31 means 0.  Pure and shared: intake validates an investor's code with it,
 supervision every row of an enterprise-data import.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,9 @@ import re
 from shared.i18n import _
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 3^(i-1) mod 31, i = 1..17: 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28
+WEIGHTS = tuple(
+    pow(3, i, 31) for i in range(17)
+)  # 3^(i-1) mod 31, i = 1..17: 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28
 SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
 VALUE = {ch: n for n, ch in enumerate(CHARSET)}
 
@@ -42,8 +45,10 @@ def problem(code) -> str | None:
         return _("may only use 0-9 and A-H J-N P-R T-U W-Y (no I, O, S, V, Z)")
     expected = check_character(code[:17])
     if code[17] != expected:
-        return _("check character is wrong: expected {expected} for the first 17 characters (GB 32100-2015)",
-                 expected=expected)
+        return _(
+            "check character is wrong: expected {expected} for the first 17 characters (GB 32100-2015)",
+            expected=expected,
+        )
     return None
 
 

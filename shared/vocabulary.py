@@ -6,6 +6,7 @@ towns, the county government) are policy data (``policy/county.yaml``); the GB/T
 data shipped with the platform (``shared/data/gbt4754_2017.csv``, where present).  A code nobody named is
 shown as it is.
 """
+
 from __future__ import annotations
 
 import csv
@@ -87,6 +88,7 @@ EVENT_NAMES: Mapping[str, str] = {
     "supervision.holiday_schedule_missing": N_("the official holiday schedule of next year is not loaded"),
     "supervision.rectification_opened": N_("a standard-land commitment is short: rectification opened"),
     "supervision.commitment_unmet": N_("a standard-land commitment still short after rectification: damages apply"),
+    "supervision.damages_recorded": N_("a payment or reduction of standard-land damages recorded"),
     "supervision.damages_settled": N_("standard-land damages paid in full"),
     "supervision.benefit_graded": N_("per-mu benefit grade"),
 }
@@ -195,7 +197,7 @@ def channel_name(code: str, locale: str | None = None) -> str:
 
 def incentive_unit_name(code: str, locale: str | None = None) -> str:
     """The unit a preferential-policy clause's value is in (``percent`` → %), from the policy's catalogue."""
-    units = ((_current_policy().documents.get("incentives") or {}).get("units") or {})
+    units = (_current_policy().documents.get("incentives") or {}).get("units") or {}
     entry = units.get(code) or {}
     return entry.get("zh" if normalize_locale(locale) == "zh-CN" else "en", code or "")
 
@@ -208,7 +210,7 @@ def indicator_name(code: str, locale: str | None = None) -> str:
 
 def clause_name(code: str, locale: str | None = None) -> str:
     """A clause of the county's catalogue of preferential policies by its name (``policy/incentives.yaml``)."""
-    for clause in ((_current_policy().documents.get("incentives") or {}).get("clauses") or ()):
+    for clause in (_current_policy().documents.get("incentives") or {}).get("clauses") or ():
         if clause.get("id") == code:
             return clause.get("name_zh" if normalize_locale(locale) == "zh-CN" else "name_en") or code
     return code
@@ -257,8 +259,12 @@ def actor_label(actor: Mapping | None, with_name: bool = True):
     if with_name and actor.get("name") and actor.get("name") != actor.get("user_id"):
         if scoped:
             return _("{name} ({position:position})", name=actor["name"], position=actor["position"])
-        return _("{name} ({unit:unit}, {position:position})", name=actor["name"], unit=actor.get("unit"),
-                 position=actor.get("position"))
+        return _(
+            "{name} ({unit:unit}, {position:position})",
+            name=actor["name"],
+            unit=actor.get("unit"),
+            position=actor.get("position"),
+        )
     if scoped:
         return _("{position:position}", position=actor["position"])
     return _("{position:position} ({unit:unit})", unit=actor.get("unit"), position=actor.get("position"))
@@ -273,9 +279,17 @@ def _key(text: str) -> str:
 
 
 STATE_ALIASES: Mapping[str, str] = {
-    "已备案": "filed", "联审通过": "approved", "联审未通过": "rejected", "已交办责任单位": "assigned",
-    "报县主要领导决策": "escalated", "已达成一致": "agreed", "决策不同意": "refused", "合同法制审查": "legal_review",
-    "在建": "construction", "核算完毕": "closed", "合同已移交档案局": "archived",
+    "已备案": "filed",
+    "联审通过": "approved",
+    "联审未通过": "rejected",
+    "已交办责任单位": "assigned",
+    "报县主要领导决策": "escalated",
+    "已达成一致": "agreed",
+    "决策不同意": "refused",
+    "合同法制审查": "legal_review",
+    "在建": "construction",
+    "核算完毕": "closed",
+    "合同已移交档案局": "archived",
 }
 """Other words county ledgers write for a state (a workbook kept before the platform is imported with them)."""
 
@@ -326,49 +340,99 @@ def trigger_name(code: str, locale: str | None = None) -> str:
     event, _sep, outcome = code.partition(":")
     if not outcome:
         return event_name(event, locale)
-    return gettext(N_("{event} ({outcome})"), locale).format(event=event_name(event, locale),
-                                                             outcome=term_name("outcome", outcome, locale))
+    return gettext(N_("{event} ({outcome})"), locale).format(
+        event=event_name(event, locale), outcome=term_name("outcome", outcome, locale)
+    )
 
 
 TERM_NAMES: Mapping[str, Mapping[str, str]] = {
     "opinion": {"pass": N_("pass"), "conditional": N_("conditional pass"), "fail": N_("fail")},
-    "verdict": {"ok": N_("meets the requirement"), "flag": N_("for the reviewers' attention"),
-                "fail": N_("does not meet the requirement"), "error": N_("the check could not be run")},
-    "check": {"national_industrial_policy": N_("national industrial policy"),
-              "county_industrial_plan": N_("county industrial plan"),
-              "environmental_protection": N_("environmental protection"),
-              "investment_intensity": N_("investment intensity")},
-    "policy_class": {"encouraged": N_("encouraged class"), "permitted": N_("permitted class"),
-                     "restricted": N_("restricted class"), "eliminated": N_("eliminated class")},
-    "impact": {"report_form": N_("environmental impact report"), "report_table": N_("environmental impact form"),
-               "registration": N_("environmental impact registration")},
+    "verdict": {
+        "ok": N_("meets the requirement"),
+        "flag": N_("for the reviewers' attention"),
+        "fail": N_("does not meet the requirement"),
+        "error": N_("the check could not be run"),
+    },
+    "check": {
+        "national_industrial_policy": N_("national industrial policy"),
+        "county_industrial_plan": N_("county industrial plan"),
+        "environmental_protection": N_("environmental protection"),
+        "investment_intensity": N_("investment intensity"),
+    },
+    "policy_class": {
+        "encouraged": N_("encouraged class"),
+        "permitted": N_("permitted class"),
+        "restricted": N_("restricted class"),
+        "eliminated": N_("eliminated class"),
+    },
+    "impact": {
+        "report_form": N_("environmental impact report"),
+        "report_table": N_("environmental impact form"),
+        "registration": N_("environmental impact registration"),
+    },
     "location": {"park": N_("an industrial park"), "town": N_("a town"), "open": N_("location open")},
-    "outcome": {"approved": N_("approved"), "rejected": N_("rejected"), "agreed": N_("agreed"),
-                "refused": N_("refused"), "pending": N_("pending"), "agree": N_("agrees"), "refuse": N_("refuses")},
-    "book": {"information": N_("key investment information ledger"), "negotiation": N_("ledger of projects under "
-                                                                                       "negotiation"),
-             "contracted": N_("ledger of contracted projects")},
+    "outcome": {
+        "approved": N_("approved"),
+        "rejected": N_("rejected"),
+        "agreed": N_("agreed"),
+        "refused": N_("refused"),
+        "pending": N_("pending"),
+        "agree": N_("agrees"),
+        "refuse": N_("refuses"),
+    },
+    "book": {
+        "information": N_("key investment information ledger"),
+        "negotiation": N_("ledger of projects under negotiation"),
+        "contracted": N_("ledger of contracted projects"),
+    },
     "review_state": {"open": N_("open"), "returned": N_("returned for more information"), "concluded": N_("concluded")},
-    "stage": {"filed": N_("filed"), "approved": N_("review approved"), "rejected": N_("review rejected"),
-              "park_review": N_("awaiting the assigned park's review opinion"),
-              "assigned": N_("responsible unit assigned"), "negotiating": N_("negotiating"),
-              "escalated": N_("escalated to the principals"), "agreed": N_("agreed to sign"), "refused": N_("refused"),
-              "signed": N_("signed")},
+    "stage": {
+        "filed": N_("filed"),
+        "approved": N_("review approved"),
+        "rejected": N_("review rejected"),
+        "park_review": N_("awaiting the assigned park's review opinion"),
+        "assigned": N_("responsible unit assigned"),
+        "negotiating": N_("negotiating"),
+        "escalated": N_("escalated to the principals"),
+        "agreed": N_("agreed to sign"),
+        "refused": N_("refused"),
+        "signed": N_("signed"),
+    },
     "session_stage": {"early": N_("early stage"), "final": N_("final stage")},
-    "contract_state": {"pending": N_("no agreement yet"), "negotiating": N_("back in negotiation"),
-                       "agreed": N_("agreed to sign"), "refused": N_("refused"), "drafting": N_("contract drafting"),
-                       "legal_review": N_("legal review"), "signed": N_("signed"), "filed_copies": N_("contract filed"),
-                       "construction": N_("under construction"), "archived": N_("handed to the archives")},
-    "version_status": {"draft": N_("draft"), "submitted": N_("submitted to the legal affairs office"),
-                       "approved": N_("approved by the legal affairs office"),
-                       "returned": N_("returned by the legal affairs office")},
-    "obligation_status": {"open": N_("not yet due"), "met": N_("met"), "lapsed": N_("overdue"), "ended": N_("ended with the project")},
-    "report_cause": {"overdue_obligation": N_("contract obligation overdue"),
-                     "unfinished_review": N_("joint review not finished"),
-                     "cannot_go_ahead": N_("the project cannot go ahead for objective reasons")},
-    "stalled": {"approved_not_assigned": N_("approved, not yet placed"),
-                "signed_not_started": N_("signed, not yet started"),
-                "started_not_completed": N_("started, not yet completed")},
+    "contract_state": {
+        "pending": N_("no agreement yet"),
+        "negotiating": N_("back in negotiation"),
+        "agreed": N_("agreed to sign"),
+        "refused": N_("refused"),
+        "drafting": N_("contract drafting"),
+        "legal_review": N_("legal review"),
+        "signed": N_("signed"),
+        "filed_copies": N_("contract filed"),
+        "construction": N_("under construction"),
+        "archived": N_("handed to the archives"),
+    },
+    "version_status": {
+        "draft": N_("draft"),
+        "submitted": N_("submitted to the legal affairs office"),
+        "approved": N_("approved by the legal affairs office"),
+        "returned": N_("returned by the legal affairs office"),
+    },
+    "obligation_status": {
+        "open": N_("not yet due"),
+        "met": N_("met"),
+        "lapsed": N_("overdue"),
+        "ended": N_("ended with the project"),
+    },
+    "report_cause": {
+        "overdue_obligation": N_("contract obligation overdue"),
+        "unfinished_review": N_("joint review not finished"),
+        "cannot_go_ahead": N_("the project cannot go ahead for objective reasons"),
+    },
+    "stalled": {
+        "approved_not_assigned": N_("approved, not yet placed"),
+        "signed_not_started": N_("signed, not yet started"),
+        "started_not_completed": N_("started, not yet completed"),
+    },
     "notice_channel": {"inbox": N_("in-app inbox"), "email": N_("e-mail"), "webhook": N_("group robot")},
     "progress_source": {"recorded": N_("recorded"), "obligation": N_("contract obligation")},
 }
@@ -521,8 +585,10 @@ def search_sectors(query: str = "", limit: int = 50, locale: str | None = None) 
         if not wanted or code.startswith(upper) or folded in zh.casefold() or folded in en.casefold():
             found.append(code)
     found.sort(key=lambda c: (c != upper, not c.startswith(upper) if wanted else False, len(c) != 5, c))
-    return [{"code": c, "name": sector_name(c, locale), "label": sector_label(c, locale), "level": _LEVELS[len(c)]}
-            for c in found[:limit]]
+    return [
+        {"code": c, "name": sector_name(c, locale), "label": sector_label(c, locale), "level": _LEVELS[len(c)]}
+        for c in found[:limit]
+    ]
 
 
 _LEVELS = {1: "section", 3: "division", 4: "group", 5: "class"}

@@ -15,6 +15,7 @@ strictly after D, i.e. D itself never counts.  "Within 3 working days after the
 due date" is ``add_working_days(due, 3)``.  Dates are calendar dates in
 Asia/Shanghai (use ``shared.clock.today_shanghai``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -160,7 +161,9 @@ def load_extra_years(policy_holidays: Mapping[object, Mapping[str, Iterable[obje
     Bad input raises ``ValueError`` naming the year (and date).
     """
     if not isinstance(policy_holidays, Mapping):
-        raise ValueError(f"policy holidays: expected a mapping of year -> schedule, got {type(policy_holidays).__name__}")
+        raise ValueError(
+            f"policy holidays: expected a mapping of year -> schedule, got {type(policy_holidays).__name__}"
+        )
     result: ExtraYears = {}
     for raw_year, schedule in policy_holidays.items():
         year = _parse_year(raw_year)
@@ -170,7 +173,9 @@ def load_extra_years(policy_holidays: Mapping[object, Mapping[str, Iterable[obje
             raise ValueError(f"policy holidays {year}: expected a mapping with 'holidays' and 'workdays'")
         unknown_keys = set(schedule) - set(_KEYS)
         if unknown_keys:
-            raise ValueError(f"policy holidays {year}: unknown keys {sorted(map(str, unknown_keys))}; expected {list(_KEYS)}")
+            raise ValueError(
+                f"policy holidays {year}: unknown keys {sorted(map(str, unknown_keys))}; expected {list(_KEYS)}"
+            )
         entry = {key: _parse_dates(year, key, schedule.get(key) or []) for key in _KEYS}
         if not entry["holidays"]:
             raise ValueError(f"policy holidays {year}: 'holidays' must list the year's official days off")

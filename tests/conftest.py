@@ -4,6 +4,7 @@ Integration and end-to-end tests run against the real RabbitMQ of this machine
 (127.0.0.1:5672), each in a fresh virtual host made through the management API
 and deleted afterwards, so tests never see each other's queues.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -55,8 +56,12 @@ def fresh_vhost():
     name = f"zs-test-{uuid.uuid4().hex[:10]}"
     url = f"{RABBIT_MANAGEMENT}/api/vhosts/{quote(name, safe='')}"
     requests.put(url, auth=RABBIT_AUTH, timeout=10).raise_for_status()
-    requests.put(f"{RABBIT_MANAGEMENT}/api/permissions/{quote(name, safe='')}/guest", auth=RABBIT_AUTH,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}, timeout=10).raise_for_status()
+    requests.put(
+        f"{RABBIT_MANAGEMENT}/api/permissions/{quote(name, safe='')}/guest",
+        auth=RABBIT_AUTH,
+        json={"configure": ".*", "write": ".*", "read": ".*"},
+        timeout=10,
+    ).raise_for_status()
     try:
         yield f"pyamqp://guest:guest@{RABBIT_HOST}:5672/{quote(name, safe='')}"
     finally:
@@ -69,8 +74,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-DATABASE_SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
-                     "coordinator", "leadership", "landreserve", "gateway")
+DATABASE_SERVICES = (
+    "intake",
+    "review",
+    "negotiation",
+    "contracts",
+    "accounting",
+    "supervision",
+    "notifications",
+    "coordinator",
+    "leadership",
+    "landreserve",
+    "gateway",
+)
 PG_SERVER = os.environ.get("ZS_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
@@ -84,7 +100,9 @@ def fresh_databases(postgresql: bool):
     from contextlib import ExitStack
 
     with ExitStack() as stack:
-        yield {f"ZS_DB_{svc.upper()}": stack.enter_context(fresh_pg_database(f"zs_t_{svc}")) for svc in DATABASE_SERVICES}
+        yield {
+            f"ZS_DB_{svc.upper()}": stack.enter_context(fresh_pg_database(f"zs_t_{svc}")) for svc in DATABASE_SERVICES
+        }
 
 
 @contextmanager
@@ -94,8 +112,9 @@ def fresh_pg_database(prefix: str):
     from sqlalchemy import create_engine, text
 
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT",
-                          pool_pre_ping=True)  # the server may restart meanwhile (tests/faults)
+    admin = create_engine(
+        f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT", pool_pre_ping=True
+    )  # the server may restart meanwhile (tests/faults)
     try:
         with admin.connect() as c:
             c.execute(text(f'CREATE DATABASE "{name}"'))

@@ -1,11 +1,18 @@
 """Sample data for tests: valid leads and actors."""
+
 from __future__ import annotations
 
 import copy
 
 from services.intake.domain import uscc_check_character
 from zhaoshang.samples import (  # noqa: F401 — the demo's sample workbooks (LAND's parcels, the LG's roster), the tests' too
-    PARCEL_HEADINGS, ROSTER_HEADINGS, SAMPLE_PARCELS, SAMPLE_ROSTER, parcel_workbook, roster_workbook, workbook,
+    PARCEL_HEADINGS,
+    ROSTER_HEADINGS,
+    SAMPLE_PARCELS,
+    SAMPLE_ROSTER,
+    parcel_workbook,
+    roster_workbook,
+    workbook,
 )
 
 IPB_CLERK = {"user_id": "u-ipb-1", "position": "ipb_clerk", "unit": "IPB"}
@@ -20,7 +27,11 @@ def credit_code(first17: str = "91430100MA4L0AB1C") -> str:
 
 def lead(n: int = 1, **overrides) -> dict:
     body = {
-        "investor": {"name": f"示例投资有限公司{n}", "kind": "domestic", "credit_code": credit_code(f"91430100MA4L{n:05d}")},
+        "investor": {
+            "name": f"示例投资有限公司{n}",
+            "kind": "domestic",
+            "credit_code": credit_code(f"91430100MA4L{n:05d}"),
+        },
         "contact": {"name": "李经理", "phone": "0731-12345678", "email": "li@example.com"},
         "project_name": f"示例项目{n}",
         "sector": "C3512",  # in Hengdong park's positioning (C35)

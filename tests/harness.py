@@ -9,6 +9,7 @@ its outbox, ``rows()`` a table.  A service's own test subclasses it for its
 dependencies and read-backs.  ``Provider`` is what a worker's ``ServiceStore``
 needs of the ``Database`` dependency, for tests of the store alone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,13 +79,27 @@ class Harness:
             raise AttributeError(method)
         return lambda *args: self.call(method, *args)
 
-    def event(self, handler: str, event_type: str, project_id: str | None, payload: dict, actor=SYSTEM_ACTOR,
-              at: dt.datetime | None = None, event_id: str | None = None) -> dict:
+    def event(
+        self,
+        handler: str,
+        event_type: str,
+        project_id: str | None,
+        payload: dict,
+        actor=SYSTEM_ACTOR,
+        at: dt.datetime | None = None,
+        event_id: str | None = None,
+    ) -> dict:
         """Deliver an event to ``handler`` as the bus would (at the clock's time unless ``at``); its envelope."""
         clock = self.dependencies.get("clock")
         when = at or (clock() if clock else None)
-        envelope = Envelope(event_type, actor, payload, project_id=project_id,
-                            **({"occurred_at": when} if when else {}), **({"event_id": event_id} if event_id else {}))
+        envelope = Envelope(
+            event_type,
+            actor,
+            payload,
+            project_id=project_id,
+            **({"occurred_at": when} if when else {}),
+            **({"event_id": event_id} if event_id else {}),
+        )
         self.call(handler, envelope.dump())
         return envelope.dump()
 
@@ -92,8 +107,11 @@ class Harness:
         outbox = self.provider.outbox
         with Session(self.engine) as s:
             bodies = [json.loads(b) for b in s.execute(select(outbox.c.body).order_by(outbox.c.id)).scalars()]
-        return [b for b in bodies if (event_type is None or b["type"] == event_type)
-                and (project_id is None or b["project_id"] == project_id)]
+        return [
+            b
+            for b in bodies
+            if (event_type is None or b["type"] == event_type) and (project_id is None or b["project_id"] == project_id)
+        ]
 
     def rows(self, table: str) -> list[dict]:
         with Session(self.engine) as s:

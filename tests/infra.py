@@ -7,6 +7,7 @@ harness starts the missing ones from ``docker-compose.yml`` (project
 ``zhaoshang-test``), waits for their health checks, and removes them at the end.
 Where neither is possible it stops with one message saying how to provide them.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,15 +51,33 @@ def plan(broker_up: bool, postgres_up: bool, engine: bool) -> Plan:
     if not missing:
         return Plan("use", message="using the configured RabbitMQ and PostgreSQL")
     if engine:
-        up = ("docker", "compose", "-p", COMPOSE_PROJECT, "-f", str(ROOT / "docker-compose.yml"), "up", "-d", "--wait", *missing)
+        up = (
+            "docker",
+            "compose",
+            "-p",
+            COMPOSE_PROJECT,
+            "-f",
+            str(ROOT / "docker-compose.yml"),
+            "up",
+            "-d",
+            "--wait",
+            *missing,
+        )
         down = ("docker", "compose", "-p", COMPOSE_PROJECT, "-f", str(ROOT / "docker-compose.yml"), "down", "-v")
         return Plan("compose", missing, f"starting {', '.join(missing)} from docker-compose.yml", (up, down))
-    how = {"rabbitmq": "RabbitMQ on 127.0.0.1:5672 with its management plugin (rabbitmq-server -detached; "
-                       "rabbitmq-plugins enable rabbitmq_management) or ZS_TEST_RABBIT_HOST",
-           "postgres": "PostgreSQL on 127.0.0.1:5432 with trust authentication (pg_ctlcluster <version> main start) "
-                       "or ZS_TEST_PG"}
-    return Plan("stop", missing, "the multi-process tests need " + " and ".join(how[m] for m in missing)
-                + ", or a Docker engine to start them from docker-compose.yml (`./zs test` starts the local ones)")
+    how = {
+        "rabbitmq": "RabbitMQ on 127.0.0.1:5672 with its management plugin (rabbitmq-server -detached; "
+        "rabbitmq-plugins enable rabbitmq_management) or ZS_TEST_RABBIT_HOST",
+        "postgres": "PostgreSQL on 127.0.0.1:5432 with trust authentication (pg_ctlcluster <version> main start) "
+        "or ZS_TEST_PG",
+    }
+    return Plan(
+        "stop",
+        missing,
+        "the multi-process tests need "
+        + " and ".join(how[m] for m in missing)
+        + ", or a Docker engine to start them from docker-compose.yml (`./zs test` starts the local ones)",
+    )
 
 
 def prepare() -> Plan:
@@ -66,7 +85,10 @@ def prepare() -> Plan:
     rabbit_host = os.environ.get("ZS_TEST_RABBIT_HOST", "127.0.0.1")
     chosen = plan(reachable(rabbit_host, 5672), reachable("127.0.0.1", 5432), docker_engine_available())
     if chosen.action == "compose":
-        env = {**os.environ, "RABBITMQ_PASSWORD": os.environ.get("RABBITMQ_PASSWORD", "guest"),
-               "POSTGRES_PASSWORD": os.environ.get("POSTGRES_PASSWORD", "zhaoshang-test")}
+        env = {
+            **os.environ,
+            "RABBITMQ_PASSWORD": os.environ.get("RABBITMQ_PASSWORD", "guest"),
+            "POSTGRES_PASSWORD": os.environ.get("POSTGRES_PASSWORD", "zhaoshang-test"),
+        }
         subprocess.run(chosen.commands[0], check=True, env=env, timeout=600)
     return chosen

@@ -7,6 +7,7 @@ and over until nothing new is emitted.  A handler that refuses an event (a domai
 that waits for the one before it, a project not known yet) gets it again on the next pass, as the bus retries.
 Services without a harness are left out.
 """
+
 from __future__ import annotations
 
 from shared.bus import OnEvent
@@ -41,9 +42,12 @@ class LocalBus:
         out = []
         for name, harness in self.harnesses.items():
             events = harness.events()
-            for body in events[self.seen[name]:]:
-                out += [(consumer, body) for consumer in SUBSCRIPTIONS.get(body["type"], ())
-                        if consumer in self.harnesses and self._takes(consumer, body)]
+            for body in events[self.seen[name] :]:
+                out += [
+                    (consumer, body)
+                    for consumer in SUBSCRIPTIONS.get(body["type"], ())
+                    if consumer in self.harnesses and self._takes(consumer, body)
+                ]
             self.seen[name] = len(events)
         return out
 

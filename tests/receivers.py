@@ -1,5 +1,6 @@
 """Real local receivers for the notification channels, started by a test: an SMTP server and a
 group-robot HTTP endpoint, in a process of their own (``python -m zhaoshang.receivers``)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -38,8 +39,13 @@ class Receivers:
 
 @pytest.fixture
 def receivers():
-    proc = subprocess.Popen([sys.executable, "-m", "zhaoshang.receivers"], cwd=ROOT, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhaoshang.receivers"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline().split()
         assert line and line[0] == "ready", f"the receivers did not start: {line}"

@@ -3,6 +3,7 @@
 Generated from ``policy/authority.yaml`` (``zhaoshang authz-table`` writes
 ``docs/AUTHORIZATION.md``); ``tests/unit/test_authorization_table.py`` walks it.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -12,11 +13,23 @@ from shared.actor import Actor, is_allowed
 from shared.policy import Policy
 
 # The record a check is about, for rules that name the record's unit ({owner_unit}, …).
-CONTEXT = {"owner_unit": "PARK:hengdong", "responsible_unit": "PARK:hengdong", "park": "hengdong",
-           "project_units": ("PARK:hengdong", "FIN", "LAND")}  # a project of Hengdong park that FIN and LAND review
+CONTEXT = {
+    "owner_unit": "PARK:hengdong",
+    "responsible_unit": "PARK:hengdong",
+    "park": "hengdong",
+    "project_units": ("PARK:hengdong", "FIN", "LAND"),
+}  # a project of Hengdong park that FIN and LAND review
 # Who to try as the forbidden actor: first another bureau or park touching that record, then ordinary staff.
-OTHERS = [("staff", "PARK:hexi"), ("reviewer", "LAND"), ("clerk", "AUDIT"), ("clerk", "ARCH"), ("clerk", "FIN"),
-          ("clerk", "TOWN:shiwan"), ("clerk", "IPB"), ("clerk", "LG")]
+OTHERS = [
+    ("staff", "PARK:hexi"),
+    ("reviewer", "LAND"),
+    ("clerk", "AUDIT"),
+    ("clerk", "ARCH"),
+    ("clerk", "FIN"),
+    ("clerk", "TOWN:shiwan"),
+    ("clerk", "IPB"),
+    ("clerk", "LG"),
+]
 SAMPLES = {"PARK:*": "PARK:hengdong", "TOWN:*": "TOWN:xintang"}
 
 
@@ -51,8 +64,16 @@ def forbidden_actor(operation: str, authority) -> Actor | None:
 
 def rows(policy: Policy) -> list[Row]:
     authority = policy.authority
-    return [Row(op, tuple(rule.get("positions") or ()), tuple(rule.get("units") or ()),
-                permitted_actor(rule), forbidden_actor(op, authority)) for op, rule in sorted(authority.items())]
+    return [
+        Row(
+            op,
+            tuple(rule.get("positions") or ()),
+            tuple(rule.get("units") or ()),
+            permitted_actor(rule),
+            forbidden_actor(op, authority),
+        )
+        for op, rule in sorted(authority.items())
+    ]
 
 
 def render(policy: Policy) -> str:
@@ -75,11 +96,19 @@ def render(policy: Policy) -> str:
     for row in rows(policy):
         positions = ", ".join(f"`{p}`" for p in row.positions) or "—"
         units = ", ".join(f"`{u}`" for u in row.units) or "—"
-        refused = f"{row.forbidden.position} of {row.forbidden.unit}" if row.forbidden else "— (every unit, its own only)"
-        lines.append(f"| `{row.operation}` | {positions} | {units} | {row.permitted.position} of {row.permitted.unit} | "
-                     f"{refused} |")
-    lines += ["", "Decision and signing authority (R5) is further narrowed by the decision route of each project:",
-              "only the position the route names decides, recommends or signs (`services/negotiation/domain.py`).", ""]
+        refused = (
+            f"{row.forbidden.position} of {row.forbidden.unit}" if row.forbidden else "— (every unit, its own only)"
+        )
+        lines.append(
+            f"| `{row.operation}` | {positions} | {units} | {row.permitted.position} of {row.permitted.unit} | "
+            f"{refused} |"
+        )
+    lines += [
+        "",
+        "Decision and signing authority (R5) is further narrowed by the decision route of each project:",
+        "only the position the route names decides, recommends or signs (`services/negotiation/domain.py`).",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -1,14 +1,15 @@
 """``zhaoshang`` — the platform's command line.
 
-  zhaoshang run        migrate every database, then start every service and the gateway (Ctrl-C stops them)
-  zhaoshang demo       sample projects through their whole life (zhaoshang/demo.py)
-  zhaoshang topology   declare every exchange and queue on RabbitMQ (deploy step)
-  zhaoshang migrate    bring every service's database to its latest schema (deploy step)
-  zhaoshang health     ask every service for its health over the bus
-  zhaoshang audit verify   check every audit trail's hash chain; name the first altered entry
-  zhaoshang create-admin USER          the first administrator (password asked)
-  zhaoshang add-user USER --position P --unit U   a user with a position and unit
+zhaoshang run        migrate every database, then start every service and the gateway (Ctrl-C stops them)
+zhaoshang demo       sample projects through their whole life (zhaoshang/demo.py)
+zhaoshang topology   declare every exchange and queue on RabbitMQ (deploy step)
+zhaoshang migrate    bring every service's database to its latest schema (deploy step)
+zhaoshang health     ask every service for its health over the bus
+zhaoshang audit verify   check every audit trail's hash chain; name the first altered entry
+zhaoshang create-admin USER          the first administrator (password asked)
+zhaoshang add-user USER --position P --unit U   a user with a position and unit
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,10 @@ def cmd_run(args) -> int:
     platform.start()
     try:
         platform.wait_healthy(config, timeout=90)
-        print(f"Zhaoshang is up: http://{config['WEB_SERVER_ADDRESS']}/  (API docs: /api/openapi.json). Ctrl-C stops.",
-              flush=True)
+        print(
+            f"Zhaoshang is up: http://{config['WEB_SERVER_ADDRESS']}/  (API docs: /api/openapi.json). Ctrl-C stops.",
+            flush=True,
+        )
         while not stopping:
             for name, code in platform.dead().items():  # a crashed service is restarted
                 print(f"service {name} exited with {code}; restarting", file=sys.stderr, flush=True)
@@ -96,8 +99,10 @@ def migrate_all(config: dict, quiet: bool = False) -> None:
         engine = make_engine(database_url(service, config))
         migrations.upgrade(service, engine, database_url=lambda other: database_url(other, config))
         if not quiet:
-            print(f"{service:14} at {migrations.current_revision(engine)}  "
-                  f"({engine.url.render_as_string(hide_password=True)})")
+            print(
+                f"{service:14} at {migrations.current_revision(engine)}  "
+                f"({engine.url.render_as_string(hide_password=True)})"
+            )
         engine.dispose()
 
 
@@ -124,8 +129,14 @@ def cmd_users(args) -> int:
 
     from shared.errors import ZhaoshangError
 
-    data = {"user_id": args.user_id, "name": args.name or args.user_id, "position": args.position, "unit": args.unit,
-            "is_admin": args.admin, "password": _password(args)}
+    data = {
+        "user_id": args.user_id,
+        "name": args.name or args.user_id,
+        "position": args.position,
+        "unit": args.unit,
+        "is_admin": args.admin,
+        "password": _password(args),
+    }
     with ClusterRpcProxy(load_config(), timeout=30) as rpc:
         try:
             user = rpc.gateway.provision_user(OPERATOR, data)
@@ -133,9 +144,17 @@ def cmd_users(args) -> int:
             raise SystemExit(_("refused: {reason}", reason=exc.msg).render(cli_locale())) from None
     config = load_config()
     address = f"http://{config['WEB_SERVER_ADDRESS'].replace('0.0.0.0', '127.0.0.1')}/"
-    made = _("user {user_id} ({name}): {position:position} of {unit:unit}, administrator; sign in at {address}",
-             **user, address=address) if user["is_admin"] else \
-        _("user {user_id} ({name}): {position:position} of {unit:unit}; sign in at {address}", **user, address=address)
+    made = (
+        _(
+            "user {user_id} ({name}): {position:position} of {unit:unit}, administrator; sign in at {address}",
+            **user,
+            address=address,
+        )
+        if user["is_admin"]
+        else _(
+            "user {user_id} ({name}): {position:position} of {unit:unit}; sign in at {address}", **user, address=address
+        )
+    )
     print(made.render(cli_locale()))
     return 0
 
@@ -165,7 +184,9 @@ def cmd_holidays(args) -> int:
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise SystemExit(f"{args.file}: {exc}") from None
     if not years:
-        raise SystemExit(f"{args.file}: no year's schedule in it (years: {{2027: {{holidays: [...], workdays: [...]}}}})")
+        raise SystemExit(
+            f"{args.file}: no year's schedule in it (years: {{2027: {{holidays: [...], workdays: [...]}}}})"
+        )
     with ClusterRpcProxy(load_config(), timeout=60) as rpc:
         for year, entry in sorted(years.items()):
             data = {key: [d.isoformat() for d in entry[key]] for key in ("holidays", "workdays")}
@@ -173,11 +194,15 @@ def cmd_holidays(args) -> int:
                 answer = rpc.gateway.load_holiday_schedule(HOLIDAY_LOADER, year, data)
             except ZhaoshangError as exc:
                 raise SystemExit(f"{year}: refused: {exc.message}") from None
-            print(f"{year}: loaded in {', '.join(answer['loaded_in'])} — {len(data['holidays'])} days off, "
-                  f"{len(data['workdays'])} make-up working days; {len(answer['moved'])} provisional deadline(s) moved")
+            print(
+                f"{year}: loaded in {', '.join(answer['loaded_in'])} — {len(data['holidays'])} days off, "
+                f"{len(data['workdays'])} make-up working days; {len(answer['moved'])} provisional deadline(s) moved"
+            )
             for item in answer["moved"]:
-                print(f"  {item['ref']} {item['what']}: {item['from']} → {item['to']}"
-                      f"{' (still provisional)' if item['provisional'] else ''}")
+                print(
+                    f"  {item['ref']} {item['what']}: {item['from']} → {item['to']}"
+                    f"{' (still provisional)' if item['provisional'] else ''}"
+                )
     return 0
 
 
@@ -196,8 +221,10 @@ def cmd_audit(args) -> int:
     gateway = make_engine(database_url("gateway", config))
     kept = inspect(gateway).has_table("audit_anchors")
     if key is None:
-        print("no anchoring key (ZS_AUDIT_ANCHOR_KEY, or audit-anchor.key in the data folder): the anchors' "
-              "signatures are not checked")
+        print(
+            "no anchoring key (ZS_AUDIT_ANCHOR_KEY, or audit-anchor.key in the data folder): the anchors' "
+            "signatures are not checked"
+        )
     bad = 0
     for service in migrations.SERVICES_WITH_DATABASES:
         metadata = migrations.metadata_of(service) if migrations.has_migrations(service) else None
@@ -211,20 +238,25 @@ def cmd_audit(args) -> int:
             kept_anchors = anchoring.anchors_of(session, service) if kept else []
         fake = anchors.forged(key, kept_anchors) if key else None
         with Session(engine) as session:
-            result = audit.verify(session, metadata.tables["audit_trail"],
-                                  anchors=[(a.seq, a.hash) for a in kept_anchors])
+            result = audit.verify(
+                session, metadata.tables["audit_trail"], anchors=[(a.seq, a.hash) for a in kept_anchors]
+            )
         engine.dispose()
         if fake is not None:
             bad += 1
-            print(f"{service:14} ANCHOR FORGED — the anchor of entry #{fake.seq} ({fake.anchored_at.isoformat()}) is "
-                  "not signed with the anchoring key: the anchors were edited")
+            print(
+                f"{service:14} ANCHOR FORGED — the anchor of entry #{fake.seq} ({fake.anchored_at.isoformat()}) is "
+                "not signed with the anchoring key: the anchors were edited"
+            )
         elif result.ok:
             print(f"{service:14} ok — {result.entries} entries, every hash chained, {len(kept_anchors)} anchors match")
         else:
             bad += 1
             what = "TRUNCATED" if result.problem.startswith("truncated") else "ALTERED"
-            print(f"{service:14} {what} — the first altered entry is #{result.first_bad_seq}: {result.problem} "
-                  f"({result.entries} entries before it are intact)")
+            print(
+                f"{service:14} {what} — the first altered entry is #{result.first_bad_seq}: {result.problem} "
+                f"({result.entries} entries before it are intact)"
+            )
     gateway.dispose()
     return 1 if bad else 0
 
@@ -255,14 +287,20 @@ def cmd_health(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="zhaoshang", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="zhaoshang", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start every service and the gateway").set_defaults(func=cmd_run)
     demo = sub.add_parser("demo", help="two sample projects through the joint review (approved and rejected)")
     demo.add_argument("--url", default=None, help="gateway base URL (default: from config)")
     demo.add_argument("--out", default="var/demo", help="folder the demo writes the accounting report to")
-    demo.add_argument("--lang", default=None, choices=("zh-CN", "en"),
-                      help="the language the API answers the demo in (default: Chinese, as the county's staff read it)")
+    demo.add_argument(
+        "--lang",
+        default=None,
+        choices=("zh-CN", "en"),
+        help="the language the API answers the demo in (default: Chinese, as the county's staff read it)",
+    )
     demo.set_defaults(func=cmd_demo)
     sub.add_parser("topology", help="declare every exchange and queue").set_defaults(func=cmd_topology)
     migrate = sub.add_parser("migrate", help="bring every service's database to its latest schema")
@@ -272,31 +310,45 @@ def main(argv=None) -> int:
     sub.add_parser("health", help="health of every service").set_defaults(func=cmd_health)
     holidays_cmd = sub.add_parser("holidays", help="load a year's official holiday schedule (R16)")
     holidays_cmd.add_argument("action", choices=["load"])
-    holidays_cmd.add_argument("file", help="YAML in the shape of policy/holidays.yaml: years: {2027: {holidays: […], "
-                                           "workdays: […]}}")
+    holidays_cmd.add_argument(
+        "file", help="YAML in the shape of policy/holidays.yaml: years: {2027: {holidays: […], workdays: […]}}"
+    )
     holidays_cmd.set_defaults(func=cmd_holidays)
     audit_cmd = sub.add_parser("audit", help="the tamper-evident audit trails")
     audit_cmd.add_argument("action", choices=["verify"])
     audit_cmd.set_defaults(func=cmd_audit)
     sub.add_parser("authz-table", help="print the authorization table (docs/AUTHORIZATION.md)").set_defaults(
-        func=cmd_authz_table)
+        func=cmd_authz_table
+    )
     messages = sub.add_parser("messages", help="the message catalogue: extract the code's texts, check translations")
     messages.add_argument("action", choices=["update", "check"])
-    messages.set_defaults(func=lambda args: __import__("zhaoshang.messages", fromlist=["cmd_messages"]).cmd_messages(args))
+    messages.set_defaults(
+        func=lambda args: __import__("zhaoshang.messages", fromlist=["cmd_messages"]).cmd_messages(args)
+    )
     for command, help_text, defaults in (
-            ("create-admin", "create the first administrator (or another one)",
-             {"position": "system_administrator", "unit": "IPB", "admin": True}),
-            ("add-user", "create or change a user with a position and a unit", {"admin": False})):
+        (
+            "create-admin",
+            "create the first administrator (or another one)",
+            {"position": "system_administrator", "unit": "IPB", "admin": True},
+        ),
+        ("add-user", "create or change a user with a position and a unit", {"admin": False}),
+    ):
         users = sub.add_parser(command, help=help_text)
         users.add_argument("user_id")
         users.add_argument("--name")
         users.add_argument("--position", required="position" not in defaults, default=defaults.get("position"))
-        users.add_argument("--unit", required="unit" not in defaults, default=defaults.get("unit"),
-                           help="IPB, LG, DRB, …, PARK:<id>, TOWN:<id>")
+        users.add_argument(
+            "--unit",
+            required="unit" not in defaults,
+            default=defaults.get("unit"),
+            help="IPB, LG, DRB, …, PARK:<id>, TOWN:<id>",
+        )
         if command == "add-user":
             users.add_argument("--admin", action="store_true", default=False)
         users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-        users.set_defaults(func=cmd_users, **{k: v for k, v in defaults.items() if k == "admin" and command != "add-user"})
+        users.set_defaults(
+            func=cmd_users, **{k: v for k, v in defaults.items() if k == "admin" and command != "add-user"}
+        )
     args = parser.parse_args(argv)
     if getattr(args, "url", "x") is None:
         args.url = "http://" + load_config()["WEB_SERVER_ADDRESS"].replace("0.0.0.0", "127.0.0.1")

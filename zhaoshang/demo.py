@@ -9,6 +9,7 @@ roster imported, an investment event held and linked to the lead it brought, the
 matched to a lead, and the LG's assessment of the units (printed in the language the API answers in).  Each actor it
 plays is a user provisioned over the bus who signs in through the gateway like anyone.
 """
+
 from __future__ import annotations
 
 import base64
@@ -61,10 +62,21 @@ class DemoPeople:
             if self.users.setdefault(user_id, key) != key:  # one demo name playing two positions: two users
                 user_id = f"{user_id}~{actor['position']}~{actor['unit']}".replace(":", ".")[:64]
             name = actor.get("name") or DEMO_NAMES.get(actor["user_id"]) or user_id
-            self._provision({"user_id": user_id, "name": name, "position": actor["position"],
-                             "unit": actor["unit"], "password": self.password})
-            request = urllib.request.Request(base + "/api/sessions", method="POST", headers={
-                "Content-Type": "application/json"}, data=json.dumps({"user_id": user_id, "password": self.password}).encode())
+            self._provision(
+                {
+                    "user_id": user_id,
+                    "name": name,
+                    "position": actor["position"],
+                    "unit": actor["unit"],
+                    "password": self.password,
+                }
+            )
+            request = urllib.request.Request(
+                base + "/api/sessions",
+                method="POST",
+                headers={"Content-Type": "application/json"},
+                data=json.dumps({"user_id": user_id, "password": self.password}).encode(),
+            )
             with urllib.request.urlopen(request, timeout=30) as response:
                 self.tokens[key] = json.loads(response.read())["token"]
         return self.tokens[key]
@@ -89,20 +101,38 @@ English).  The demo's own narration is English, for the operator who runs it; wh
 reasons of a route, the formulas of the figures, a timeline) is printed as the county's staff read it."""
 
 DEMO_NAMES = {
-    "demo-clerk": "刘文员", "demo-drb": "发改局审查员", "demo-ind": "工信局审查员", "demo-fin": "财政局局长",
-    "demo-epb": "环保局审查员", "demo-land": "国土局局长", "demo-plan": "规划局审查员", "demo-park": "冯主任",
-    "demo-legal": "法制办干部", "demo-audit": "审计局审计员", "demo-admin": "系统管理员", "demo-park-clerk": "园区干事",
-    "demo-county_magistrate": "县长", "demo-party_secretary": "县委书记", "demo-ipb_director": "招商局局长",
-    "demo-county_leader_in_charge": "分管县领导", "demo-park_head-hengdong": "冯主任", "demo-bureau_head": "局长",
-    "demo-legal_director": "法制办主任", "demo-gov_office_director": "政府办主任", "fin-archivist": "财政局档案员",
+    "demo-clerk": "刘文员",
+    "demo-drb": "发改局审查员",
+    "demo-ind": "工信局审查员",
+    "demo-fin": "财政局局长",
+    "demo-epb": "环保局审查员",
+    "demo-land": "国土局局长",
+    "demo-plan": "规划局审查员",
+    "demo-park": "冯主任",
+    "demo-legal": "法制办干部",
+    "demo-audit": "审计局审计员",
+    "demo-admin": "系统管理员",
+    "demo-park-clerk": "园区干事",
+    "demo-county_magistrate": "县长",
+    "demo-party_secretary": "县委书记",
+    "demo-ipb_director": "招商局局长",
+    "demo-county_leader_in_charge": "分管县领导",
+    "demo-park_head-hengdong": "冯主任",
+    "demo-bureau_head": "局长",
+    "demo-legal_director": "法制办主任",
+    "demo-gov_office_director": "政府办主任",
+    "fin-archivist": "财政局档案员",
     "curious": "工信局干部",
 }
 """Who the demo's people are (each signs in under a name, as the county's people do; timelines name them)."""
 
 
 def _headers(base: str, actor: dict) -> dict:
-    return {"Content-Type": "application/json", "Authorization": f"Bearer {PEOPLE.token(base, actor)}",
-            "Accept-Language": DEMO_LANGUAGE}
+    return {
+        "Content-Type": "application/json",
+        "Authorization": f"Bearer {PEOPLE.token(base, actor)}",
+        "Accept-Language": DEMO_LANGUAGE,
+    }
 
 
 def _call(base: str, method: str, path: str, actor: dict, body: dict | None = None):
@@ -172,11 +202,15 @@ def _until(what: str, attempt, timeout: float = 30):
 CLERK = {"user_id": "demo-clerk", "position": "ipb_clerk", "unit": "IPB"}
 REVIEWERS = [
     ({"user_id": "demo-drb", "position": "reviewer", "unit": "DRB"}, {"opinion": "pass"}),
-    ({"user_id": "demo-ind", "position": "reviewer", "unit": "IND"},
-     {"opinion": "conditional", "conditions": ["投产后三年内研发投入不低于营业收入的3%"]}),
+    (
+        {"user_id": "demo-ind", "position": "reviewer", "unit": "IND"},
+        {"opinion": "conditional", "conditions": ["投产后三年内研发投入不低于营业收入的3%"]},
+    ),
     ({"user_id": "demo-fin", "position": "reviewer", "unit": "FIN"}, {"opinion": "pass"}),
-    ({"user_id": "demo-epb", "position": "reviewer", "unit": "EPB"},
-     {"opinion": "conditional", "conditions": ["编制环境影响报告表并取得批复后方可开工"]}),
+    (
+        {"user_id": "demo-epb", "position": "reviewer", "unit": "EPB"},
+        {"opinion": "conditional", "conditions": ["编制环境影响报告表并取得批复后方可开工"]},
+    ),
     ({"user_id": "demo-land", "position": "reviewer", "unit": "LAND"}, {"opinion": "pass"}),
     ({"user_id": "demo-plan", "position": "reviewer", "unit": "PLAN"}, {"opinion": "pass"}),
     ({"user_id": "demo-park", "position": "park_head:hengdong", "unit": "PARK:hengdong"}, {"opinion": "pass"}),
@@ -189,17 +223,23 @@ def _file_and_review(base: str, lead_body: dict) -> dict:
     _try(base, "POST", f"/api/leads/{lead['id']}/file", CLERK, {"reason": "材料齐全，予以立项"})
     print("  filed by IPB")
     review = _try(base, "POST", f"/api/projects/{lead['id']}/review", CLERK, {"note": "召集联合审查"})
-    print(f"  review convened: units {', '.join(review['required_units'])}; deadline {review['deadline']}"
-          f"{' (provisional)' if review['deadline_provisional'] else ''}")
+    print(
+        f"  review convened: units {', '.join(review['required_units'])}; deadline {review['deadline']}"
+        f"{' (provisional)' if review['deadline_provisional'] else ''}"
+    )
     for finding in review["findings"]:
         print(f"    check {finding['check']:28} {finding['verdict']:5} {finding['reason']}")
     return lead
 
 
 def _print_project(base: str, lead: dict, state: str) -> None:
-    project = _until(f"the coordinator reaching {state!r}",
-                     lambda: (p := _try(base, "GET", f"/api/projects/{lead['id']}", CLERK))["state"] == state and p)
-    print(f"project {project['ref']} — state: {project['state']}; next: {', '.join(project['allowed_next']) or '(final)'}")
+    project = _until(
+        f"the coordinator reaching {state!r}",
+        lambda: (p := _try(base, "GET", f"/api/projects/{lead['id']}", CLERK))["state"] == state and p,
+    )
+    print(
+        f"project {project['ref']} — state: {project['state']}; next: {', '.join(project['allowed_next']) or '(final)'}"
+    )
     print("  timeline (Asia/Shanghai):")
     for step in project["timeline"]:
         print(f"    {step['at'][:19]}  {step['summary']:<32} by {step['who']}  {step.get('reason') or ''}")
@@ -209,8 +249,11 @@ def _print_project(base: str, lead: dict, state: str) -> None:
 def _approve(base: str, lead: dict) -> None:
     for actor, opinion in REVIEWERS:
         if actor["unit"].startswith("PARK:"):
-            actor = {**actor, "unit": f"PARK:{lead['preferred_location']['id']}",
-                     "position": f"park_head:{lead['preferred_location']['id']}"}
+            actor = {
+                **actor,
+                "unit": f"PARK:{lead['preferred_location']['id']}",
+                "position": f"park_head:{lead['preferred_location']['id']}",
+            }
         review = _try(base, "POST", f"/api/projects/{lead['id']}/review/opinions", actor, opinion)
         print(f"  {actor['unit']:14} {opinion['opinion']:11} {'; '.join(opinion.get('conditions', []))}")
     print(f"  review {review['state']}: {review['outcome']}, {len(review['conditions'])} conditions carried forward")
@@ -227,11 +270,15 @@ def _negotiate(base: str, lead: dict, sessions: list[dict]) -> dict:
     print(f"  responsible unit: {ranking[0]['unit']} (confirmed by IPB)")
     for body in sessions:
         negotiation = _try(base, "POST", f"/api/projects/{pid}/negotiation/sessions", CLERK, body)
-        print(f"  session {len(negotiation['sessions'])} ({body['stage']}) led by {negotiation['session_lead']}: "
-              f"agreed {'; '.join(body['agreed'])}")
+        print(
+            f"  session {len(negotiation['sessions'])} ({body['stage']}) led by {negotiation['session_lead']}: "
+            f"agreed {'; '.join(body['agreed'])}"
+        )
     route = _try(base, "GET", f"/api/projects/{pid}/decision-route", CLERK)
-    print(f"  decision route: {'ESCALATED' if route['escalated'] else 'within authority'} — decides "
-          f"{' + '.join(route['decides'])}; recommends {route['recommends'] or '—'}; signs {route['signs']}")
+    print(
+        f"  decision route: {'ESCALATED' if route['escalated'] else 'within authority'} — decides "
+        f"{' + '.join(route['decides'])}; recommends {route['recommends'] or '—'}; signs {route['signs']}"
+    )
     for reason in route["reasons"]:
         print(f"    · {reason}")
     return route
@@ -256,44 +303,85 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
 
     pid = lead["id"]
     today = today_shanghai()
+
     def after(days: int) -> str:  # dates from the signing day on: signing refuses an obligation due before it
         return (today + dt.timedelta(days=days)).isoformat()
 
-    terms = {"construction_start": after(90), "completion": after(455), "production": after(575),
-             "obligations": [
-                 {"id": "O1", "text": "取得项目用地并缴清土地出让金", "due": after(60), "party": "investor"},
-                 {"id": "O2", "text": "取得环境影响评价批复", "due": after(75), "party": "investor"}]}
+    terms = {
+        "construction_start": after(90),
+        "completion": after(455),
+        "production": after(575),
+        "obligations": [
+            {"id": "O1", "text": "取得项目用地并缴清土地出让金", "due": after(60), "party": "investor"},
+            {"id": "O2", "text": "取得环境影响评价批复", "due": after(75), "party": "investor"},
+        ],
+    }
     contract = _try(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, terms)
     decided = contract["decided_terms"]
-    print(f"  contract v{contract['versions'][-1]['version']} drafted by IPB (a Word document) from the decided terms: "
-          f"{decided['land_mu']} mu, {decided['total_investment']} yuan, intensity {decided['intensity_wan_per_mu']} "
-          f"万元/亩; 甲方 {contract['party_a']}")
+    print(
+        f"  contract v{contract['versions'][-1]['version']} drafted by IPB (a Word document) from the decided terms: "
+        f"{decided['land_mu']} mu, {decided['total_investment']} yuan, intensity {decided['intensity_wan_per_mu']} "
+        f"万元/亩; 甲方 {contract['party_a']}"
+    )
     refusal = _refused(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, {**terms, "land_mu": "80"})
     print(f"  IPB drafts a version at 80 mu: refused — {refusal}")
     _try(base, "POST", f"/api/projects/{pid}/contract/submission", CLERK, {"version": 1})
     legal = {"user_id": "demo-legal", "position": "legal_officer", "unit": "LEGAL"}
-    _try(base, "POST", f"/api/projects/{pid}/contract/legal-review", legal,
-         {"version": 1, "decision": "return", "comments": ["第七条违约责任需明确违约金计算方式"]})
+    _try(
+        base,
+        "POST",
+        f"/api/projects/{pid}/contract/legal-review",
+        legal,
+        {"version": 1, "decision": "return", "comments": ["第七条违约责任需明确违约金计算方式"]},
+    )
     print("  LEGAL returns v1: 第七条违约责任需明确违约金计算方式")
     terms["other_terms"] = ["乙方逾期开工的，按日支付合同总投资万分之一的违约金"]
     _try(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, terms)
     _try(base, "POST", f"/api/projects/{pid}/contract/submission", CLERK, {"version": 2})
     _try(base, "POST", f"/api/projects/{pid}/contract/legal-review", legal, {"version": 2, "decision": "approve"})
     print("  v2 drafted, submitted, approved by LEGAL")
-    refusal = _refused(base, "POST", f"/api/projects/{pid}/contract/signature", _leader("county_magistrate"),
-                       {"version": 2, "investor_signatory": {"name": "张总", "title": "董事长"}})
+    refusal = _refused(
+        base,
+        "POST",
+        f"/api/projects/{pid}/contract/signature",
+        _leader("county_magistrate"),
+        {"version": 2, "investor_signatory": {"name": "张总", "title": "董事长"}},
+    )
     print(f"  county_magistrate tries to sign: refused — {refusal}")
-    signed = _try(base, "POST", f"/api/projects/{pid}/contract/signature", _leader(signatory, responsible_unit),
-                  {"version": 2, "investor_signatory": {"name": "张总", "title": "董事长"}})
-    print(f"  v2 signed by {signatory} and the investor; obligations: "
-          + "; ".join(f"{o['key']} {o['text']} (due {o['due']})" for o in signed["obligations"]))
+    signed = _try(
+        base,
+        "POST",
+        f"/api/projects/{pid}/contract/signature",
+        _leader(signatory, responsible_unit),
+        {"version": 2, "investor_signatory": {"name": "张总", "title": "董事长"}},
+    )
+    print(
+        f"  v2 signed by {signatory} and the investor; obligations: "
+        + "; ".join(f"{o['key']} {o['text']} (due {o['due']})" for o in signed["obligations"])
+    )
     custodians = dict(CUSTODIANS)
-    custodians[responsible_unit] = (f"park_head:{responsible_unit[5:]}", "park-archivist", "园区 档案员", "园区管委会 档案柜 P-1")
+    custodians[responsible_unit] = (
+        f"park_head:{responsible_unit[5:]}",
+        "park-archivist",
+        "园区 档案员",
+        "园区管委会 档案柜 P-1",
+    )
     for unit, (head, user, name, cabinet) in custodians.items():
-        _try(base, "PUT", f"/api/custodians/{unit}", _leader(head, unit), {"user_id": user, "name": name, "cabinet": cabinet})
+        _try(
+            base,
+            "PUT",
+            f"/api/custodians/{unit}",
+            _leader(head, unit),
+            {"user_id": user, "name": name, "cabinet": cabinet},
+        )
     print(f"  custodians and cabinets designated by {len(custodians)} units")
-    refusal = _refused(base, "POST", f"/api/projects/{pid}/contract/copies", CLERK,
-                       {"copies": [{"number": n, "unit": u} for n, u in enumerate(list(custodians)[:6], 1)]})
+    refusal = _refused(
+        base,
+        "POST",
+        f"/api/projects/{pid}/contract/copies",
+        CLERK,
+        {"copies": [{"number": n, "unit": u} for n, u in enumerate(list(custodians)[:6], 1)]},
+    )
     print(f"  6 copies: refused — {refusal}")
     copies = [{"number": n, "unit": u} for n, u in enumerate(list(custodians) + ["IPB"], 1)]
     filed = _try(base, "POST", f"/api/projects/{pid}/contract/copies", CLERK, {"copies": copies})
@@ -303,17 +391,26 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
     fin = {"user_id": "fin-archivist", "position": "archivist", "unit": "FIN"}
     read = _try(base, "POST", f"/api/projects/{pid}/contract/reading", fin, {"reason": "核对合同条款"})
     print(f"  FIN's custodian reads the contract ({read['basis']})")
-    refusal = _refused(base, "POST", f"/api/projects/{pid}/contract/reading",
-                       {"user_id": "curious", "position": "clerk", "unit": "IND"}, {"reason": "想看看"})
+    refusal = _refused(
+        base,
+        "POST",
+        f"/api/projects/{pid}/contract/reading",
+        {"user_id": "curious", "position": "clerk", "unit": "IND"},
+        {"reason": "想看看"},
+    )
     print(f"  an IND clerk without a grant: refused — {refusal}")
     trail = _try(base, "GET", f"/api/projects/{pid}/contract/audit", _leader("ipb_director", "IPB"))
-    print(f"  audit trail: {len(trail)} entries, e.g. " + "; ".join(
-        f"#{e['seq']} {e['action']} by {e['user_id']} → {e['outcome']}" for e in trail[-2:]))
+    print(
+        f"  audit trail: {len(trail)} entries, e.g. "
+        + "; ".join(f"#{e['seq']} {e['action']} by {e['user_id']} → {e['outcome']}" for e in trail[-2:])
+    )
     checked = _try(base, "POST", "/api/contracts/check-obligations", CLERK)["changed"]
     contract = _try(base, "GET", f"/api/projects/{pid}/contract", CLERK)
     due = min(contract["obligations"], key=lambda item: item["due"])
-    print(f"  obligations checked today: {checked} lapsed; the first due is {due['key']} ({due['text']}) on {due['due']}, "
-          f"supervised by {responsible_unit}")
+    print(
+        f"  obligations checked today: {checked} lapsed; the first due is {due['key']} ({due['text']}) on {due['due']}, "
+        f"supervised by {responsible_unit}"
+    )
     _print_project(base, lead, "construction")
 
 
@@ -334,13 +431,24 @@ def _account_and_archive(base: str, lead: dict, out_dir) -> None:
     print("  accounting opened by IPB with FIN, DRB, IND, LAND, AUDIT and PARK:hengdong")
     audit = {"user_id": "demo-audit", "position": "auditor", "unit": "AUDIT"}
     land = {"user_id": "demo-land", "position": "bureau_head", "unit": "LAND"}
-    refusal = _refused(base, "PUT", f"/api/projects/{pid}/accounting/actual-fai", land,
-                       {"amount": "90000000", "basis": "x"})
+    refusal = _refused(
+        base, "PUT", f"/api/projects/{pid}/accounting/actual-fai", land, {"amount": "90000000", "basis": "x"}
+    )
     print(f"  LAND tries to enter the actual FAI: refused — {refusal}")
-    _try(base, "PUT", f"/api/projects/{pid}/accounting/actual-fai", audit,
-         {"amount": "90000000", "basis": "县审计局审计报告〔2026〕31号"})
-    result = _try(base, "PUT", f"/api/projects/{pid}/accounting/land-used", land,
-                  {"land": {"value": "30000", "unit": "m2"}, "basis": "县国土资源局实测"})
+    _try(
+        base,
+        "PUT",
+        f"/api/projects/{pid}/accounting/actual-fai",
+        audit,
+        {"amount": "90000000", "basis": "县审计局审计报告〔2026〕31号"},
+    )
+    result = _try(
+        base,
+        "PUT",
+        f"/api/projects/{pid}/accounting/land-used",
+        land,
+        {"land": {"value": "30000", "unit": "m2"}, "basis": "县国土资源局实测"},
+    )
     for item in result["figures"]:
         print(f"    {item['name']:30} {item['value']:>14} {item['unit']:8} = {item['formula']}")
     issued = _try(base, "POST", f"/api/projects/{pid}/accounting/report", CLERK, {})
@@ -365,22 +473,36 @@ def _recover(base: str, pid: str, owed: dict) -> None:
     fin = {"user_id": "demo-fin", "position": "bureau_head", "unit": "FIN"}
     legal = {"user_id": "demo-legal", "position": "legal_officer", "unit": "LEGAL"}
     land = {"user_id": "demo-land", "position": "bureau_head", "unit": "LAND"}
-    paid = _try(base, "POST", f"{path}/recovery", fin, {"amount": "500000.00", "voucher": "FIN-2026-031",
-                                                         "note": "投资方缴纳第一笔"})["receivable"]
+    paid = _try(
+        base,
+        "POST",
+        f"{path}/recovery",
+        fin,
+        {"amount": "500000.00", "voucher": "FIN-2026-031", "note": "投资方缴纳第一笔"},
+    )["receivable"]
     print(f"  FIN records 500000.00 yuan paid (voucher FIN-2026-031): {paid['outstanding']} yuan outstanding")
     _try(base, "POST", f"{path}/recovery", land, {"note": "已向投资方送达超出合理用地处置通知"})
     print("  LAND records its act on the land (no money): a notice on the excess land served")
     refusal = _refused(base, "POST", f"{path}/recovery", legal, {"amount": "400000.00", "note": "法院执行款"})
     print(f"  LEGAL records 400000.00: refused — {refusal}")
-    paid = _try(base, "POST", f"{path}/recovery", legal, {"amount": "300000.00", "note": "法院强制执行到位"})["receivable"]
+    paid = _try(base, "POST", f"{path}/recovery", legal, {"amount": "300000.00", "note": "法院强制执行到位"})[
+        "receivable"
+    ]
     print(f"  LEGAL records 300000.00 yuan recovered by court enforcement: {paid['outstanding']} yuan outstanding")
     for position in ("county_magistrate", "party_secretary"):
-        result = _try(base, "POST", f"{path}/write-off", _leader(position),
-                      {"decision": "agree", "reason": "余款系企业破产清算后无法追回部分，经县委常委会研究同意核销"})
+        result = _try(
+            base,
+            "POST",
+            f"{path}/write-off",
+            _leader(position),
+            {"decision": "agree", "reason": "余款系企业破产清算后无法追回部分，经县委常委会研究同意核销"},
+        )
         print(f"  {position} agrees to write off the remaining {paid['outstanding']} yuan (with a reason)")
     owed = result["receivable"]
-    print(f"  receivable {owed['status']}: {owed['paid']} paid + {owed['written_off']} written off = {owed['amount']} yuan; "
-          f"accounting {result['state']}")
+    print(
+        f"  receivable {owed['status']}: {owed['paid']} paid + {owed['written_off']} written off = {owed['amount']} yuan; "
+        f"accounting {result['state']}"
+    )
 
 
 def _leader(position: str, unit: str = "LG") -> dict:
@@ -397,11 +519,18 @@ def _local_receivers(base: str):
 
     mailbox = LocalMailbox().start()
     robot = LocalRobot(mailbox=mailbox).start()
-    _try(base, "PUT", "/api/notifications/channels/email", ADMIN, {"settings": {
-        "host": mailbox.host, "port": mailbox.port, "sender": "zhaoshang@demo.local", "timeout": 5}})
+    _try(
+        base,
+        "PUT",
+        "/api/notifications/channels/email",
+        ADMIN,
+        {"settings": {"host": mailbox.host, "port": mailbox.port, "sender": "zhaoshang@demo.local", "timeout": 5}},
+    )
     _try(base, "PUT", "/api/notifications/channels/webhook", ADMIN, {"settings": {"url": robot.url, "format": "text"}})
-    print(f"notification channels (set by IPB's administrator): e-mail to the demo's SMTP server "
-          f"{mailbox.host}:{mailbox.port}; webhook to the demo's robot receiver {robot.url.split('?')[0]}\n")
+    print(
+        f"notification channels (set by IPB's administrator): e-mail to the demo's SMTP server "
+        f"{mailbox.host}:{mailbox.port}; webhook to the demo's robot receiver {robot.url.split('?')[0]}\n"
+    )
     return mailbox, robot
 
 
@@ -414,12 +543,24 @@ def _terminate_with_special_report(base: str, lead: dict) -> None:
     refusal = _refused(base, "POST", f"/api/projects/{pid}/terminate", director, reason)
     print(f"  IPB's director terminates it without a special report: refused — {refusal}")
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-    report = _try(base, "POST", f"/api/projects/{pid}/special-reports", director, {
-        "cause": "cannot_go_ahead", "summary": "投资方资金链断裂，无法履行投资承诺，建议终止项目",
-        "document": {"filename": "关于终止项目的专题报告.pdf", "content_base64": base64.b64encode(pdf).decode()}})
-    print(f"  special report {report['ref']} to the Leading Group filed ({report['cause']}, "
-          f"{report['document']['filename']})")
-    project = _try(base, "POST", f"/api/projects/{pid}/terminate", director, {**reason, "special_report_ref": report["ref"]})
+    report = _try(
+        base,
+        "POST",
+        f"/api/projects/{pid}/special-reports",
+        director,
+        {
+            "cause": "cannot_go_ahead",
+            "summary": "投资方资金链断裂，无法履行投资承诺，建议终止项目",
+            "document": {"filename": "关于终止项目的专题报告.pdf", "content_base64": base64.b64encode(pdf).decode()},
+        },
+    )
+    print(
+        f"  special report {report['ref']} to the Leading Group filed ({report['cause']}, "
+        f"{report['document']['filename']})"
+    )
+    project = _try(
+        base, "POST", f"/api/projects/{pid}/terminate", director, {**reason, "special_report_ref": report["ref"]}
+    )
     print(f"  terminated with {report['ref']}: state {project['state']}")
 
 
@@ -431,15 +572,21 @@ def _show_notifications(base: str, lead: dict, mailbox, robot) -> None:
     mine = [i for i in inbox["items"] if i["ref"] == ref]
     print(f"  inbox of PARK:hengdong ({PARK_CLERK['position']} sees {inbox['unread']} unread):")
     for item in reversed(mine):
-        print(f"    {item['created_at'][:16].replace('T', ' ')}  {'unread' if not item['read_at'] else 'read  '}  "
-              f"{item['title']} — {item['text']}")
-    mails = _until("the e-mail reaching the demo's SMTP server",
-                   lambda: [m for m in mailbox.messages if ref in m["subject"] or ref in m["body"]])
+        print(
+            f"    {item['created_at'][:16].replace('T', ' ')}  {'unread' if not item['read_at'] else 'read  '}  "
+            f"{item['title']} — {item['text']}"
+        )
+    mails = _until(
+        "the e-mail reaching the demo's SMTP server",
+        lambda: [m for m in mailbox.messages if ref in m["subject"] or ref in m["body"]],
+    )
     print(f"  e-mail delivered to the demo's SMTP server ({len(mails)}):")
     for mail in mails:
         print(f"    to {', '.join(mail['to'])} — {mail['subject']}")
-    hooks = _until("the webhook reaching the demo's robot receiver",
-                   lambda: [h for h in robot.posts if ref in json.dumps(h["json"], ensure_ascii=False)])
+    hooks = _until(
+        "the webhook reaching the demo's robot receiver",
+        lambda: [h for h in robot.posts if ref in json.dumps(h["json"], ensure_ascii=False)],
+    )
     print(f"  webhook delivered to the demo's group-robot receiver ({len(hooks)}):")
     for hook in hooks:
         print(f"    {json.dumps(hook['json'], ensure_ascii=False)}")
@@ -459,56 +606,110 @@ def run(url: str, out_dir, language: str | None = None) -> int:
     mailbox, robot = _local_receivers(base)
     park = "hengdong"
     participants = [
-        {"unit": f"PARK:{park}", "position": f"park_head:{park}"}, {"unit": "IPB", "position": "ipb_director"},
-        {"unit": "LG", "position": "county_leader_in_charge"}, {"unit": "LAND", "position": "bureau_head"}]
-    early = {"held_on": "2026-11-20", "stage": "early", "participants": participants,
-             "agreed": ["总投资1.5亿元", "供地方式：挂牌出让"], "open": ["税收奖励"], "exceeding_terms": []}
-    final = {"held_on": "2026-11-25", "stage": "final", "participants": participants + [{"unit": "LEGAL", "position": "legal_director"}],
-             "agreed": ["税收奖励按现行政策执行", "2027年3月开工"], "open": [], "exceeding_terms": [],
-             "policy_terms": [{"clause": "tax_reward_years", "value": "3"}]}
+        {"unit": f"PARK:{park}", "position": f"park_head:{park}"},
+        {"unit": "IPB", "position": "ipb_director"},
+        {"unit": "LG", "position": "county_leader_in_charge"},
+        {"unit": "LAND", "position": "bureau_head"},
+    ]
+    early = {
+        "held_on": "2026-11-20",
+        "stage": "early",
+        "participants": participants,
+        "agreed": ["总投资1.5亿元", "供地方式：挂牌出让"],
+        "open": ["税收奖励"],
+        "exceeding_terms": [],
+    }
+    final = {
+        "held_on": "2026-11-25",
+        "stage": "final",
+        "participants": participants + [{"unit": "LEGAL", "position": "legal_director"}],
+        "agreed": ["税收奖励按现行政策执行", "2027年3月开工"],
+        "open": [],
+        "exceeding_terms": [],
+        "policy_terms": [{"clause": "tax_reward_years", "value": "3"}],
+    }
 
-    small = _file_and_review(base, sample_lead(land_demand={"value": "45", "unit": "mu"},
-                                               planned_fixed_asset_investment="100000000"))
+    small = _file_and_review(
+        base, sample_lead(land_demand={"value": "45", "unit": "mu"}, planned_fixed_asset_investment="100000000")
+    )
     _approve(base, small)
     route = _negotiate(base, small, [early, {**final, "land": {"value": "30000", "unit": "m2"}}])
     head = _leader(route["decides"][0], f"PARK:{park}")
     refusal = ["环保措施未落实，暂不同意"]
-    _try(base, "POST", f"/api/projects/{small['id']}/decision-route/decisions", head,
-         {"decision": "refuse", "reasons": refusal})
+    _try(
+        base,
+        "POST",
+        f"/api/projects/{small['id']}/decision-route/decisions",
+        head,
+        {"decision": "refuse", "reasons": refusal},
+    )
     print(f"  {route['decides'][0]} decides: refuse — {refusal[0]} (IPB notified)")
-    _until("the coordinator hearing the refusal",
-           lambda: _try(base, "GET", f"/api/projects/{small['id']}", CLERK)["state"] == "refused")
-    again = _try(base, "POST", f"/api/projects/{small['id']}/negotiation/renegotiation", CLERK,
-                 {"reason": "投资方承诺取得环评批复后方可开工"})
+    _until(
+        "the coordinator hearing the refusal",
+        lambda: _try(base, "GET", f"/api/projects/{small['id']}", CLERK)["state"] == "refused",
+    )
+    again = _try(
+        base,
+        "POST",
+        f"/api/projects/{small['id']}/negotiation/renegotiation",
+        CLERK,
+        {"reason": "投资方承诺取得环评批复后方可开工"},
+    )
     print(f"  IPB renegotiates: back to negotiation, round {again['round']}")
-    third = _try(base, "POST", f"/api/projects/{small['id']}/negotiation/sessions", CLERK,
-                 {**final, "held_on": "2026-11-26", "agreed": ["乙方取得环评批复后方可开工"]})
-    print(f"  session {len(third['sessions'])} (final) led by {third['session_lead']}: agreed 乙方取得环评批复后方可开工")
+    third = _try(
+        base,
+        "POST",
+        f"/api/projects/{small['id']}/negotiation/sessions",
+        CLERK,
+        {**final, "held_on": "2026-11-26", "agreed": ["乙方取得环评批复后方可开工"]},
+    )
+    print(
+        f"  session {len(third['sessions'])} (final) led by {third['session_lead']}: agreed 乙方取得环评批复后方可开工"
+    )
     _try(base, "POST", f"/api/projects/{small['id']}/decision-route/decisions", head, {"decision": "agree"})
     print(f"  {route['decides'][0]} decides: agree — {route['signs']} will sign the contract")
     _print_project(base, small, "agreed")
     _contract_to_construction(base, small, route["signs"], f"PARK:{park}")
     _account_and_archive(base, small, out_dir)
 
-    large = _file_and_review(base, sample_lead(n=3, project_name="年产10GWh锂离子电池项目", sector="C3841",
-                                               land_demand={"value": "75", "unit": "mu"},
-                                               planned_total_investment="200000000",
-                                               planned_fixed_asset_investment="150000000"))
+    large = _file_and_review(
+        base,
+        sample_lead(
+            n=3,
+            project_name="年产10GWh锂离子电池项目",
+            sector="C3841",
+            land_demand={"value": "75", "unit": "mu"},
+            planned_total_investment="200000000",
+            planned_fixed_asset_investment="150000000",
+        ),
+    )
     _approve(base, large)
     route = _negotiate(base, large, [early, {**final, "land": {"value": "5", "unit": "ha"}}])
-    _try(base, "POST", f"/api/projects/{large['id']}/decision-route/recommendation", _leader(route["recommends"], f"PARK:{park}"),
-         {"recommendation": "项目符合园区定位，建议同意按75亩供地"})
+    _try(
+        base,
+        "POST",
+        f"/api/projects/{large['id']}/decision-route/recommendation",
+        _leader(route["recommends"], f"PARK:{park}"),
+        {"recommendation": "项目符合园区定位，建议同意按75亩供地"},
+    )
     print(f"  {route['recommends']} recommends to the principals")
     for principal in route["decides"]:
-        _try(base, "POST", f"/api/projects/{large['id']}/decision-route/decisions", _leader(principal), {"decision": "agree"})
+        _try(
+            base,
+            "POST",
+            f"/api/projects/{large['id']}/decision-route/decisions",
+            _leader(principal),
+            {"decision": "agree"},
+        )
         print(f"  {principal} decides: agree")
     print(f"  {route['signs']} will sign the contract")
     _print_project(base, large, "agreed")
     _terminate_with_special_report(base, large)
     print()
 
-    eliminated = sample_lead(n=2, sector="C3041", project_name="平板玻璃生产线项目",
-                             preferred_location={"kind": "park", "id": "hexi"})
+    eliminated = sample_lead(
+        n=2, sector="C3041", project_name="平板玻璃生产线项目", preferred_location={"kind": "park", "id": "hexi"}
+    )
     rejected = _file_and_review(base, eliminated)
     _print_project(base, rejected, "rejected")
     _show_notifications(base, small, mailbox, robot)
@@ -532,77 +733,162 @@ def _ledger_reserve_and_targets(base: str, out_dir) -> None:
     drb = {"user_id": "demo-drb", "position": "bureau_head", "unit": "DRB"}
     magistrate = _leader("county_magistrate")
     print("== the ledger, key projects, the reserve, the public catalog, the Leading Group's targets (R8-R10, R14)")
-    key = _file_and_review(base, sample_lead(n=4, project_name="智能制造装备产业园项目", sector="C3491",
-                                             planned_total_investment="160000000",
-                                             planned_fixed_asset_investment="130000000",
-                                             land_demand={"value": "50", "unit": "mu"}))
-    row = _until("the ledger row of the new lead", lambda: (r := _try(
-        base, "GET", f"/api/projects/{key['id']}/ledger", CLERK))["state"] == "under_review" and r)
-    print(f"  {row['ref']}: {row['total_investment']} yuan → tier {row['tier']}, key project by the threshold; "
-          f"red flags: {'; '.join(row['red_flags'])}")
-    _try(base, "PUT", f"/api/projects/{key['id']}/key-project", magistrate, {
-        "liaison_leader": {"user_id": magistrate["user_id"], "name": "王县长", "position": "county_magistrate"},
-        "service_team": [{"name": "赵六", "role": "队长", "unit": "IPB"}, {"name": "钱七", "role": "专职服务专员"}]})
-    _try(base, "PUT", f"/api/projects/{key['id']}/advancement-requirements", CLERK, {"requirements": [
-        {"step": "陪同投资方考察衡东工业园地块", "due": (today + dt.timedelta(days=7)).isoformat()}]})
-    _try(base, "PUT", f"/api/projects/{key['id']}/responsibility", CLERK,
-         {"responsible_person": {"name": "李干事", "phone": "0734-8888001"}})
+    key = _file_and_review(
+        base,
+        sample_lead(
+            n=4,
+            project_name="智能制造装备产业园项目",
+            sector="C3491",
+            planned_total_investment="160000000",
+            planned_fixed_asset_investment="130000000",
+            land_demand={"value": "50", "unit": "mu"},
+        ),
+    )
+    row = _until(
+        "the ledger row of the new lead",
+        lambda: (r := _try(base, "GET", f"/api/projects/{key['id']}/ledger", CLERK))["state"] == "under_review" and r,
+    )
+    print(
+        f"  {row['ref']}: {row['total_investment']} yuan → tier {row['tier']}, key project by the threshold; "
+        f"red flags: {'; '.join(row['red_flags'])}"
+    )
+    _try(
+        base,
+        "PUT",
+        f"/api/projects/{key['id']}/key-project",
+        magistrate,
+        {
+            "liaison_leader": {"user_id": magistrate["user_id"], "name": "王县长", "position": "county_magistrate"},
+            "service_team": [{"name": "赵六", "role": "队长", "unit": "IPB"}, {"name": "钱七", "role": "专职服务专员"}],
+        },
+    )
+    _try(
+        base,
+        "PUT",
+        f"/api/projects/{key['id']}/advancement-requirements",
+        CLERK,
+        {"requirements": [{"step": "陪同投资方考察衡东工业园地块", "due": (today + dt.timedelta(days=7)).isoformat()}]},
+    )
+    _try(
+        base,
+        "PUT",
+        f"/api/projects/{key['id']}/responsibility",
+        CLERK,
+        {"responsible_person": {"name": "李干事", "phone": "0734-8888001"}},
+    )
     mine = _try(base, "GET", "/api/key-projects/mine", magistrate)
-    print(f"  the LG names 王县长 (county_magistrate) liaison leader, service team 赵六、钱七; IPB names 李干事 "
-          f"responsible person; 王县长's own list: {', '.join(r['ref'] for r in mine['items'])}")
+    print(
+        f"  the LG names 王县长 (county_magistrate) liaison leader, service team 赵六、钱七; IPB names 李干事 "
+        f"responsible person; 王县长's own list: {', '.join(r['ref'] for r in mine['items'])}"
+    )
     signed = next(r for r in _try(base, "GET", "/api/ledger?book=contracted&sort=ref", CLERK)["items"])
-    _try(base, "POST", f"/api/projects/{signed['project_id']}/funds-in-place", _leader("park_head:hengdong", "PARK:hengdong"),
-         {"on": today.isoformat(), "amount": "90000000", "note": "项目资本金到位"})
+    _try(
+        base,
+        "POST",
+        f"/api/projects/{signed['project_id']}/funds-in-place",
+        _leader("park_head:hengdong", "PARK:hengdong"),
+        {"on": today.isoformat(), "amount": "90000000", "note": "项目资本金到位"},
+    )
     print(f"  PARK:hengdong records funds in place for {signed['ref']}: 9,000.00 万元")
 
     pdf = base64.b64encode(b"%PDF-1.4 sample feasibility study").decode()
-    for name, total, sector, publish in (("锂电池正极材料项目", "180000000", "C3985", True),
-                                         ("电子元器件配套产业园", "80000000", "C3971", False),
-                                         ("农产品精深加工项目", "20000000", "C1391", False)):
-        entered = _try(base, "POST", "/api/reserve", drb, {
-            "year": today.year, "name": name, "sector": sector, "location": {"kind": "park", "id": "hexi"},
-            "total_investment": total, "cooperation_mode": "合资", "contact_office": "县发改局项目办 0734-5551234",
-            "intended_investor": {"name": "某意向投资方（保密）"}, "contact_person": {"name": "孙经理", "phone": "13800000000"},
-            "negotiation_notes": "已初步接触", "document": {"kind": "feasibility_study", "filename": "可研报告.pdf",
-                                                              "content_base64": pdf}})
+    for name, total, sector, publish in (
+        ("锂电池正极材料项目", "180000000", "C3985", True),
+        ("电子元器件配套产业园", "80000000", "C3971", False),
+        ("农产品精深加工项目", "20000000", "C1391", False),
+    ):
+        entered = _try(
+            base,
+            "POST",
+            "/api/reserve",
+            drb,
+            {
+                "year": today.year,
+                "name": name,
+                "sector": sector,
+                "location": {"kind": "park", "id": "hexi"},
+                "total_investment": total,
+                "cooperation_mode": "合资",
+                "contact_office": "县发改局项目办 0734-5551234",
+                "intended_investor": {"name": "某意向投资方（保密）"},
+                "contact_person": {"name": "孙经理", "phone": "13800000000"},
+                "negotiation_notes": "已初步接触",
+                "document": {"kind": "feasibility_study", "filename": "可研报告.pdf", "content_base64": pdf},
+            },
+        )
         if publish:
             _try(base, "POST", f"/api/reserve/{entered['id']}/publication", drb)
     plan = _try(base, "GET", f"/api/reserve-plans/{today.year}", drb)
-    print(f"  reserve {today.year}: " + " · ".join(f"{t['tier']} {t['count']}/{t['minimum']} (short {t['shortfall']})"
-                                                   for t in plan["tiers"]) + f"; shortfall {plan['shortfall']}")
+    print(
+        f"  reserve {today.year}: "
+        + " · ".join(f"{t['tier']} {t['count']}/{t['minimum']} (short {t['shortfall']})" for t in plan["tiers"])
+        + f"; shortfall {plan['shortfall']}"
+    )
     with urllib.request.urlopen(base + "/api/catalog", timeout=30) as response:  # no sign-in
         catalog = json.loads(response.read())
     for entry in catalog["items"]:
         print(f"  public catalog (no sign-in): {json.dumps(entry, ensure_ascii=False)}")
 
-    for book, title in (("information", "重点招商信息台账"), ("negotiation", "在谈项目台账"), ("contracted", "签约项目台账")):
+    for book, title in (
+        ("information", "重点招商信息台账"),
+        ("negotiation", "在谈项目台账"),
+        ("contracted", "签约项目台账"),
+    ):
         rows = _try(base, "GET", f"/api/ledger?book={book}&sort=ref", CLERK)
         print(f"  {title} ({book}): {rows['total']} row(s)")
         for r in rows["items"]:
             leader = r["responsible_leader"]["name"]
-            key_mark = f" 重点项目 (liaison {r['liaison_leader']['name']})" if r["is_key"] and r["liaison_leader"] else ""
-            print(f"    {r['ref']} {r['name']} — {r['state_name']} {r['time_in_state_days']}d; {r['responsible_unit']}, "
-                  f"{leader}, {(r['responsible_person'] or {}).get('name', '—')}; next {r['next_due'] or '—'}"
-                  f"{key_mark}{'; ⚑ ' + '；'.join(r['red_flags']) if r['red_flags'] else ''}")
+            key_mark = (
+                f" 重点项目 (liaison {r['liaison_leader']['name']})" if r["is_key"] and r["liaison_leader"] else ""
+            )
+            print(
+                f"    {r['ref']} {r['name']} — {r['state_name']} {r['time_in_state_days']}d; {r['responsible_unit']}, "
+                f"{leader}, {(r['responsible_person'] or {}).get('name', '—')}; next {r['next_due'] or '—'}"
+                f"{key_mark}{'; ⚑ ' + '；'.join(r['red_flags']) if r['red_flags'] else ''}"
+            )
 
-    _try(base, "PUT", f"/api/targets/{today.year}", magistrate, {"targets": [
-        {"unit": "PARK:hengdong", "projects_signed": 4, "contracted_investment": "600000000", "funds_in_place": "300000000"},
-        {"unit": "PARK:hexi", "projects_signed": 3, "contracted_investment": "300000000", "funds_in_place": "100000000"}]})
+    _try(
+        base,
+        "PUT",
+        f"/api/targets/{today.year}",
+        magistrate,
+        {
+            "targets": [
+                {
+                    "unit": "PARK:hengdong",
+                    "projects_signed": 4,
+                    "contracted_investment": "600000000",
+                    "funds_in_place": "300000000",
+                },
+                {
+                    "unit": "PARK:hexi",
+                    "projects_signed": 3,
+                    "contracted_investment": "300000000",
+                    "funds_in_place": "100000000",
+                },
+            ]
+        },
+    )
     for unit in _try(base, "GET", f"/api/targets/{today.year}", CLERK)["units"]:
         done, target, rate = unit["done"], unit["target"] or {}, unit["rate"]
 
         def wan(measure):
             return f"{format_wan(done[measure])} of {format_wan(target[measure]) if target else '—'} ({rate[measure]}%)"
-        print(f"  targets {today.year} {unit['unit_name']}: signed {done['projects_signed']} of "
-              f"{target.get('projects_signed', '—')} ({rate['projects_signed']}%); contracted {wan('contracted_investment')};"
-              f" funds in place {wan('funds_in_place')}")
+
+        print(
+            f"  targets {today.year} {unit['unit_name']}: signed {done['projects_signed']} of "
+            f"{target.get('projects_signed', '—')} ({rate['projects_signed']}%); contracted {wan('contracted_investment')};"
+            f" funds in place {wan('funds_in_place')}"
+        )
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-    for path, target in (("/api/ledger.xlsx", out / f"ledger-{today.isoformat()}.xlsx"),
-                         (f"/api/summaries/{quarter}.docx", out / f"summary-{quarter}.docx"),
-                         (f"/api/summaries/{quarter}.xlsx", out / f"summary-{quarter}.xlsx")):
+    for path, target in (
+        ("/api/ledger.xlsx", out / f"ledger-{today.isoformat()}.xlsx"),
+        (f"/api/summaries/{quarter}.docx", out / f"summary-{quarter}.docx"),
+        (f"/api/summaries/{quarter}.xlsx", out / f"summary-{quarter}.xlsx"),
+    ):
         size = _download(base, path, CLERK, target)
         print(f"  written {target} ({size} bytes)")
 
@@ -628,41 +914,119 @@ def _leading_group_and_land(base: str, signed_lead: dict) -> None:
     upload = {"filename": "领导小组成员名单.xlsx", "content_base64": base64.b64encode(roster_workbook()).decode()}
     imported = _try(base, "POST", "/api/leading-group/roster/import", CLERK, upload)
     office = _try(base, "GET", "/api/leading-group/roster", CLERK)["office"]
-    _say(_("the Leading Group's roster imported: {n} persons; its office in {unit:unit}, director {name}",
-           n=imported["imported"], unit=office["unit"], name=(office.get("director") or {}).get("name") or "—"))
+    _say(
+        _(
+            "the Leading Group's roster imported: {n} persons; its office in {unit:unit}, director {name}",
+            n=imported["imported"],
+            unit=office["unit"],
+            name=(office.get("director") or {}).get("name") or "—",
+        )
+    )
 
-    event = _try(base, "POST", "/api/investment-events", CLERK, {
-        "kind": "fair", "title": "2026年新材料产业招商推介会", "organising_unit": "IPB", "place": "长沙",
-        "planned_on": today.isoformat(), "budget": "300000"})
-    _try(base, "POST", f"/api/investment-events/{event['id']}/record", CLERK, {
-        "held_on": today.isoformat(), "participants": [{"name": "刘文员", "unit": "IPB"}],
-        "investors_met": [{"name": signed_lead["investor"]["name"], "interest": "铝合金型材"}], "actual_cost": "280000",
-        "summary": "推介衡东工业园，洽谈铝合金型材项目"})
-    _until("leadership hearing of the lead", lambda: _try(
-        base, "POST", f"/api/investment-events/{event['id']}/leads", CLERK, {"refs": [signed_lead["ref"]]}))
-    _say(_("investment event {ref} “{title}” held on {date:date} in {place}: cost {amount:wan}; lead {lead} linked",
-           ref=event["ref"], title=event["title"], date=today.isoformat(), place="长沙", amount="280000",
-           lead=signed_lead["ref"]))
-    effect = _until("the signed contract counted", lambda: (e := _try(
-        base, "GET", f"/api/event-effectiveness/{today.year}", CLERK))["total"].get("signed") and e)
+    event = _try(
+        base,
+        "POST",
+        "/api/investment-events",
+        CLERK,
+        {
+            "kind": "fair",
+            "title": "2026年新材料产业招商推介会",
+            "organising_unit": "IPB",
+            "place": "长沙",
+            "planned_on": today.isoformat(),
+            "budget": "300000",
+        },
+    )
+    _try(
+        base,
+        "POST",
+        f"/api/investment-events/{event['id']}/record",
+        CLERK,
+        {
+            "held_on": today.isoformat(),
+            "participants": [{"name": "刘文员", "unit": "IPB"}],
+            "investors_met": [{"name": signed_lead["investor"]["name"], "interest": "铝合金型材"}],
+            "actual_cost": "280000",
+            "summary": "推介衡东工业园，洽谈铝合金型材项目",
+        },
+    )
+    _until(
+        "leadership hearing of the lead",
+        lambda: _try(
+            base, "POST", f"/api/investment-events/{event['id']}/leads", CLERK, {"refs": [signed_lead["ref"]]}
+        ),
+    )
+    _say(
+        _(
+            "investment event {ref} “{title}” held on {date:date} in {place}: cost {amount:wan}; lead {lead} linked",
+            ref=event["ref"],
+            title=event["title"],
+            date=today.isoformat(),
+            place="长沙",
+            amount="280000",
+            lead=signed_lead["ref"],
+        )
+    )
+    effect = _until(
+        "the signed contract counted",
+        lambda: (e := _try(base, "GET", f"/api/event-effectiveness/{today.year}", CLERK))["total"].get("signed") and e,
+    )
     row = next(r for r in effect["events"] if r["ref"] == event["ref"])
-    _say(_("what the events of {year} brought: {leads} lead(s), {signed} signed; cost per signed project {amount:wan}",
-           year=str(today.year), leads=row["leads"], signed=row["signed"], amount=row["cost_per_signed"] or "0"))
+    _say(
+        _(
+            "what the events of {year} brought: {leads} lead(s), {signed} signed; cost per signed project {amount:wan}",
+            year=str(today.year),
+            leads=row["leads"],
+            signed=row["signed"],
+            amount=row["cost_per_signed"] or "0",
+        )
+    )
 
     upload = {"filename": "土地储备.xlsx", "content_base64": base64.b64encode(parcel_workbook()).decode()}
     parcels = _try(base, "POST", "/api/parcels/import", land, upload)
     ready = _try(base, "GET", "/api/parcels?status=ready", CLERK)["total"]
-    _say(_("{unit:unit} imports the land reserve: {n} parcels, {ready} ready for supply", unit="LAND",
-           n=parcels["imported"], ready=ready))
-    lead = next(r for r in _try(base, "GET", "/api/ledger?book=information&sort=ref", CLERK)["items"]
-                if r["state"] == "under_review")  # the key project's lead of the ledger's step: 50 mu in Hengdong
+    _say(
+        _(
+            "{unit:unit} imports the land reserve: {n} parcels, {ready} ready for supply",
+            unit="LAND",
+            n=parcels["imported"],
+            ready=ready,
+        )
+    )
+    lead = next(
+        r
+        for r in _try(base, "GET", "/api/ledger?book=information&sort=ref", CLERK)["items"]
+        if r["state"] == "under_review"
+    )  # the key project's lead of the ledger's step: 50 mu in Hengdong
     found = _try(base, "GET", f"/api/projects/{lead['project_id']}/parcels", CLERK)[:3]
-    _say(_("parcels that suit {ref} ({mu:mu} in {unit:unit}): {parcels:list}", ref=lead["ref"], mu=lead["land_mu"],
-           unit="PARK:hengdong", parcels=[_("{code} {name} {mu:mu}", code=m["parcel"]["code"], name=m["parcel"]["name"],
-                                            mu=m["parcel"]["area_mu"]) for m in found]))
+    _say(
+        _(
+            "parcels that suit {ref} ({mu:mu} in {unit:unit}): {parcels:list}",
+            ref=lead["ref"],
+            mu=lead["land_mu"],
+            unit="PARK:hengdong",
+            parcels=[
+                _(
+                    "{code} {name} {mu:mu}",
+                    code=m["parcel"]["code"],
+                    name=m["parcel"]["name"],
+                    mu=m["parcel"]["area_mu"],
+                )
+                for m in found
+            ],
+        )
+    )
 
     assessment = _try(base, "GET", f"/api/assessments/{today.year}", CLERK)
     marks = {"green": _("green mark"), "yellow": _("yellow mark"), "red": _("red mark")}
     for unit in assessment["units"]:
-        _say(_("assessment {period}: {unit:unit} scores {score}, rank {rank}, {mark}", period=assessment["label"],
-               unit=unit["unit"], score=unit["total"], rank=unit["rank"], mark=marks[unit["mark"]]))
+        _say(
+            _(
+                "assessment {period}: {unit:unit} scores {score}, rank {rank}, {mark}",
+                period=assessment["label"],
+                unit=unit["unit"],
+                score=unit["total"],
+                rank=unit["rank"],
+                mark=marks[unit["mark"]],
+            )
+        )

@@ -1,4 +1,5 @@
 """Exit 0 when a service answers its health RPC: ``python -m zhaoshang.healthcheck <service>``."""
+
 from __future__ import annotations
 
 import sys

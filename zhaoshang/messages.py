@@ -9,6 +9,7 @@ without conflicts.  A translator then writes the ``msgstr`` of each new entry.
 ``check`` is what ``tests/unit/test_messages.py`` holds the catalogue to: the template is the code's, every
 entry of every language is translated (not fuzzy), and a translation uses exactly its source's placeholders.
 """
+
 from __future__ import annotations
 
 import io
@@ -35,13 +36,15 @@ def po_path(locale: str) -> Path:
 
 def extract(root: Path = ROOT) -> Catalog:
     """Every message of the code, as a template catalogue."""
-    template = Catalog(project="zhaoshang", version="", copyright_holder="", msgid_bugs_address="",
-                       charset="utf-8", fuzzy=False)
+    template = Catalog(
+        project="zhaoshang", version="", copyright_holder="", msgid_bugs_address="", charset="utf-8", fuzzy=False
+    )
     for source in SOURCES:
         directory = root / source
         method_map = [("**/locale/**", "ignore"), ("**/migrations/**", "ignore"), ("**.py", "python")]
         for filename, lineno, message, comments, context in extract_from_dir(
-                directory, method_map, keywords=KEYWORDS, strip_comment_tags=True):
+            directory, method_map, keywords=KEYWORDS, strip_comment_tags=True
+        ):
             if isinstance(message, str) and message:
                 template.add(message, locations=[(f"{source}/{filename}", lineno)], auto_comments=comments)
     return template
@@ -49,8 +52,16 @@ def extract(root: Path = ROOT) -> Catalog:
 
 def _dump(catalog: Catalog) -> bytes:
     out = io.BytesIO()
-    write_po(out, catalog, width=120, no_location=True, omit_header=True, sort_output=True,
-             ignore_obsolete=True, include_previous=False)
+    write_po(
+        out,
+        catalog,
+        width=120,
+        no_location=True,
+        omit_header=True,
+        sort_output=True,
+        ignore_obsolete=True,
+        include_previous=False,
+    )
     return out.getvalue()
 
 
@@ -110,10 +121,13 @@ def check(root: Path = ROOT) -> Problems:
         catalog = _read(po_path(locale), babel_locale(locale))
         translations = {m.id: m for m in catalog if m.id} if catalog is not None else {}
         problems.untranslated[locale] = sorted(
-            m for m in code if m not in translations or not translations[m].string or translations[m].fuzzy)
+            m for m in code if m not in translations or not translations[m].string or translations[m].fuzzy
+        )
         problems.placeholders[locale] = sorted(
-            m for m in code if m in translations and translations[m].string
-            and placeholders(m) != placeholders(translations[m].string))
+            m
+            for m in code
+            if m in translations and translations[m].string and placeholders(m) != placeholders(translations[m].string)
+        )
     return problems
 
 

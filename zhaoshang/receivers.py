@@ -7,6 +7,7 @@ As a process it prints ``ready <smtp port> <http port>`` and serves, besides the
 (any POST path), ``GET /_received`` (every mail and webhook so far, as JSON) and ``POST /_fail``
 with ``{"count": n}`` (answer the next n webhooks with HTTP 500, to test retries).
 """
+
 from __future__ import annotations
 
 import email
@@ -35,8 +36,14 @@ class LocalMailbox:
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         mail = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         body = mail.get_body(("plain",))
-        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "subject": str(mail["Subject"]),
-                              "body": body.get_content() if body is not None else ""})
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "subject": str(mail["Subject"]),
+                "body": body.get_content() if body is not None else "",
+            }
+        )
         return "250 Message accepted for delivery"
 
     def start(self) -> "LocalMailbox":

@@ -1,4 +1,5 @@
 """Run one Zhaoshang service in this process: ``python -m zhaoshang.runner <service>``."""
+
 from __future__ import annotations
 
 import warnings
@@ -21,8 +22,19 @@ from nameko.runners import ServiceRunner  # noqa: E402
 from shared.config import load_config  # noqa: E402
 from shared.observability import instrument, serve_metrics  # noqa: E402
 
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
-            "leadership", "landreserve", "gateway")
+SERVICES = (
+    "intake",
+    "review",
+    "negotiation",
+    "contracts",
+    "accounting",
+    "supervision",
+    "notifications",
+    "coordinator",
+    "leadership",
+    "landreserve",
+    "gateway",
+)
 
 
 def service_class(name: str):
@@ -120,8 +132,11 @@ def main(argv=None) -> None:
     untimed_workers()
     runner = ServiceRunner(config)
     runner.add_service(instrument(service_class(argv[0])))
-    serve_metrics(config.get("ZS_METRICS_PORT"), config.get("ZS_METRICS_PORT_FILE") or None,
-                  config.get("ZS_METRICS_ADDRESS") or None)
+    serve_metrics(
+        config.get("ZS_METRICS_PORT"),
+        config.get("ZS_METRICS_PORT_FILE") or None,
+        config.get("ZS_METRICS_ADDRESS") or None,
+    )
 
     stop = StopOnce(runner.stop)
     signal.signal(signal.SIGTERM, stop.request)

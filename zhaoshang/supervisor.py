@@ -1,4 +1,5 @@
 """Start, watch and stop the platform's service processes (used by ``zhaoshang run`` and the tests)."""
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,11 @@ class Platform:
         base ``auto`` a port the OS picks, reported in a port file (platforms side by side never collide)."""
         if self._metrics_base == "auto":
             return {"ZS_METRICS_PORT": "0", "ZS_METRICS_PORT_FILE": str(self._port_file(service))}
-        return {"ZS_METRICS_PORT": str(int(self._metrics_base) + SERVICES.index(service))} if int(self._metrics_base) else {}
+        return (
+            {"ZS_METRICS_PORT": str(int(self._metrics_base) + SERVICES.index(service))}
+            if int(self._metrics_base)
+            else {}
+        )
 
     def _port_file(self, service: str) -> Path:
         if self._port_dir is None:
@@ -51,7 +56,7 @@ class Platform:
         return int(self._port_file(service).read_text())
 
     def start(self, name: str | None = None) -> None:
-        for service in ([name] if name else self.services):
+        for service in [name] if name else self.services:
             out = None
             if self.log_dir:
                 self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -59,9 +64,11 @@ class Platform:
             if self._port_dir:  # a restarted process reports its new port; the dead one's is no answer
                 self._port_file(service).unlink(missing_ok=True)
             self.procs[service] = subprocess.Popen(
-                [sys.executable, "-m", "zhaoshang.runner", service], cwd=ROOT,
+                [sys.executable, "-m", "zhaoshang.runner", service],
+                cwd=ROOT,
                 env={**self.env, **self._metrics_env(service)},
-                stdout=out, stderr=subprocess.STDOUT if out else None,
+                stdout=out,
+                stderr=subprocess.STDOUT if out else None,
             )
 
     def kill(self, name: str) -> None:

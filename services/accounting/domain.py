@@ -15,6 +15,7 @@ takes legal action where it is not paid; payments recorded by any of them add up
 the principals write off a remainder.  An accounting's states and the acts each allows are the table
 ``STATES``/``ACTS``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,8 +40,12 @@ def construction_period_over(completion: date, today: date) -> bool:
 
 def accountings_due(projects: Iterable[Mapping], today: date) -> list[Mapping]:
     """Projects in construction (no accounting open yet) whose contracted construction period is reached."""
-    return [p for p in projects if (p.get("contract_terms") or {}).get("completion")
-            and construction_period_over(date.fromisoformat(p["contract_terms"]["completion"]), today)]
+    return [
+        p
+        for p in projects
+        if (p.get("contract_terms") or {}).get("completion")
+        and construction_period_over(date.fromisoformat(p["contract_terms"]["completion"]), today)
+    ]
 
 
 def participants(responsible_unit: str | None) -> list[str]:
@@ -53,10 +58,12 @@ def positive(value: Decimal, field: str, ceiling: Decimal, unit: str) -> Decimal
     if value <= 0:
         raise InvalidInput.for_field(field, _("must be more than 0"))
     if value > ceiling:
-        raise InvalidInput.for_field(field, _("exceeds the plausible ceiling of {ceiling:mu} (a typing error?)",
-                                              ceiling=ceiling) if unit == "mu" else
-                                     _("exceeds the plausible ceiling of {ceiling:yuan} (a typing error?)",
-                                       ceiling=ceiling))
+        raise InvalidInput.for_field(
+            field,
+            _("exceeds the plausible ceiling of {ceiling:mu} (a typing error?)", ceiling=ceiling)
+            if unit == "mu"
+            else _("exceeds the plausible ceiling of {ceiling:yuan} (a typing error?)", ceiling=ceiling),
+        )
     return value
 
 
@@ -108,12 +115,15 @@ class Figure:
         return {"name": self.name, "value": str(self.value), "unit": self.unit, "formula": to_wire(self.formula)}
 
 
-def compute(actual_fai_yuan: Decimal, land_used_mu: Decimal, contracted_intensity: Decimal,
-            price_per_mu: Decimal) -> list[Figure]:
+def compute(
+    actual_fai_yuan: Decimal, land_used_mu: Decimal, contracted_intensity: Decimal, price_per_mu: Decimal
+) -> list[Figure]:
     """Every figure of R12 with its formula and inputs (see the module docstring for rounding)."""
     if contracted_intensity <= 0:
-        raise Conflict(_("the contract has no positive contracted intensity"),
-                       {"contracted_intensity": [str(contracted_intensity)]})
+        raise Conflict(
+            _("the contract has no positive contracted intensity"),
+            {"contracted_intensity": [str(contracted_intensity)]},
+        )
     fai_wan = yuan_to_wan(actual_fai_yuan)
     land = quantize_land(land_used_mu)
     intensity = quantize_intensity(fai_wan / land)
@@ -123,27 +133,43 @@ def compute(actual_fai_yuan: Decimal, land_used_mu: Decimal, contracted_intensit
     price = quantize_money(price_per_mu)
     wan = f"{fai_wan.normalize():,f}"  # exact: the formula can be checked by hand
     return [
-        Figure("actual_fixed_asset_investment", quantize_money(actual_fai_yuan), "yuan",
-               _("audited by {unit:unit}", unit="AUDIT")),
+        Figure(
+            "actual_fixed_asset_investment",
+            quantize_money(actual_fai_yuan),
+            "yuan",
+            _("audited by {unit:unit}", unit="AUDIT"),
+        ),
         Figure("land_used", land, "mu", _("measured by {unit:unit}", unit="LAND")),
         Figure("actual_intensity", intensity, "万元/亩", _("{fai} 10k yuan ÷ {land:mu}", fai=wan, land=land)),
         Figure("contracted_intensity", contracted_intensity, "万元/亩", _("from the signed contract")),
-        Figure("reasonable_land", reasonable, "mu", _("{fai} 10k yuan ÷ {intensity:intensity}", fai=wan,
-                                                      intensity=contracted_intensity)),
-        Figure("excess_land", excess, "mu",
-               _("{land:mu} − {reasonable:mu}", land=land, reasonable=reasonable) if land > reasonable else
-               _("{land:mu} ≤ {reasonable:mu}: none", land=land, reasonable=reasonable)),
+        Figure(
+            "reasonable_land",
+            reasonable,
+            "mu",
+            _("{fai} 10k yuan ÷ {intensity:intensity}", fai=wan, intensity=contracted_intensity),
+        ),
+        Figure(
+            "excess_land",
+            excess,
+            "mu",
+            _("{land:mu} − {reasonable:mu}", land=land, reasonable=reasonable)
+            if land > reasonable
+            else _("{land:mu} ≤ {reasonable:mu}: none", land=land, reasonable=reasonable),
+        ),
         Figure("delisting_price", price, "yuan/mu", _("the land's delisting price")),
         Figure("fee_to_recover", fee, "yuan", _("{excess:mu} × {price:wan} per mu", excess=excess, price=price)),
     ]
 
 
-def figures_for(actual_fai_yuan: Decimal, land_used_mu: Decimal, contract_terms: Mapping, price_per_mu: Decimal,
-                source: str) -> list[dict]:
+def figures_for(
+    actual_fai_yuan: Decimal, land_used_mu: Decimal, contract_terms: Mapping, price_per_mu: Decimal, source: str
+) -> list[dict]:
     """The figures of an accounting whose two inputs are in, as stored and shown: ``compute`` on the signed
     contract's intensity, the delisting price's formula naming where the price came from."""
-    figures = [f.dump() for f in compute(actual_fai_yuan, land_used_mu, Decimal(contract_terms["intensity_wan_per_mu"]),
-                                         price_per_mu)]
+    figures = [
+        f.dump()
+        for f in compute(actual_fai_yuan, land_used_mu, Decimal(contract_terms["intensity_wan_per_mu"]), price_per_mu)
+    ]
     for f in figures:
         if f["name"] == "delisting_price":
             f["formula"] = to_wire(_("the land's delisting price ({source})", source=price_source(source)))
@@ -159,17 +185,26 @@ def opinion(figures: list[Mapping]) -> Message:
     excess, fee = figure(figures, "excess_land"), figure(figures, "fee_to_recover")
     actual, contracted = figure(figures, "actual_intensity"), figure(figures, "contracted_intensity")
     if excess > 0:
-        return _("The project's actual investment intensity is {actual:intensity}, below the {contracted:intensity} the "
-                 "contract sets; the land actually used exceeds the reasonable land by {excess:mu}. The fee of "
-                 "{fee:yuan} is to be recovered from the investor at the land's delisting price, as one amount owed: "
-                 "{fin:unit} collects it, {land:unit} acts on the land, and {legal:unit} takes legal action where the "
-                 "investor does not pay.", actual=actual, contracted=contracted, excess=excess, fee=fee, fin="FIN",
-                 land="LAND", legal="LEGAL")
-    return _("The project's actual investment intensity is {actual:intensity}, not below the {contracted:intensity} the "
-             "contract sets; the land actually used does not exceed the reasonable land: the land is used reasonably.",
-             actual=actual, contracted=contracted)
-
-
+        return _(
+            "The project's actual investment intensity is {actual:intensity}, below the {contracted:intensity} the "
+            "contract sets; the land actually used exceeds the reasonable land by {excess:mu}. The fee of "
+            "{fee:yuan} is to be recovered from the investor at the land's delisting price, as one amount owed: "
+            "{fin:unit} collects it, {land:unit} acts on the land, and {legal:unit} takes legal action where the "
+            "investor does not pay.",
+            actual=actual,
+            contracted=contracted,
+            excess=excess,
+            fee=fee,
+            fin="FIN",
+            land="LAND",
+            legal="LEGAL",
+        )
+    return _(
+        "The project's actual investment intensity is {actual:intensity}, not below the {contracted:intensity} the "
+        "contract sets; the land actually used does not exceed the reasonable land: the land is used reasonably.",
+        actual=actual,
+        contracted=contracted,
+    )
 
 
 # -- the accounting's states ---------------------------------------------------------------------------------
@@ -187,20 +222,33 @@ STATES: dict[str, str] = {
 @dataclass(frozen=True)
 class Act:
     """What may be done to an accounting, in which states, and what a refusal says is needed."""
+
     name: str
     states: tuple[str, ...]
     needs: str
 
 
-ACTS: dict[str, Act] = {a.name: a for a in (
-    Act("record_figure", (OPEN, COMPUTED), N_("the figures are entered until the report is issued; after it they are "
-                                              "final")),
-    Act("issue_report", (COMPUTED,), N_("the report needs both figures (AUDIT's actual FAI and LAND's land used) "
-                                        "first")),
-    Act("record_recovery", (REPORTED,), N_("recovery is recorded against the fee of the issued report while it is "
-                                           "owed")),
-    Act("write_off", (REPORTED,), N_("a remainder is written off while the fee of the issued report is owed")),
-)}
+ACTS: dict[str, Act] = {
+    a.name: a
+    for a in (
+        Act(
+            "record_figure",
+            (OPEN, COMPUTED),
+            N_("the figures are entered until the report is issued; after it they are final"),
+        ),
+        Act(
+            "issue_report",
+            (COMPUTED,),
+            N_("the report needs both figures (AUDIT's actual FAI and LAND's land used) first"),
+        ),
+        Act(
+            "record_recovery",
+            (REPORTED,),
+            N_("recovery is recorded against the fee of the issued report while it is owed"),
+        ),
+        Act("write_off", (REPORTED,), N_("a remainder is written off while the fee of the issued report is owed")),
+    )
+}
 STATE_NAMES = {OPEN: N_("opened"), COMPUTED: N_("computed"), REPORTED: N_("reported"), CLOSED: N_("closed")}
 
 
@@ -208,8 +256,10 @@ def check_act(state: str, act: str) -> None:
     """Refuse ``act`` unless the state table allows it in ``state`` (a Conflict naming both)."""
     rule = ACTS[act]
     if state not in rule.states:
-        raise Conflict(_("the accounting is {state}: {needs}", state=_(STATE_NAMES[state]), needs=_(rule.needs)),
-                       {"state": [state]})
+        raise Conflict(
+            _("the accounting is {state}: {needs}", state=_(STATE_NAMES[state]), needs=_(rule.needs)),
+            {"state": [state]},
+        )
 
 
 def state_after_figures(actual_fai, land_used_mu) -> str:
@@ -238,6 +288,7 @@ AGREE, REFUSE = "agree", "refuse"
 @dataclass(frozen=True)
 class Receivable:
     """The fee owed, what has been paid against it, what the principals wrote off, and its status."""
+
     amount: Decimal
     paid: Decimal
     written_off: Decimal
@@ -255,16 +306,24 @@ def new_receivable(fee: Decimal) -> Receivable | None:
 
 def check_recovery_unit(unit: str) -> None:
     if unit not in RECOVERY_ROLES:
-        raise NotAllowed(_("{unit:unit} has no role in recovering the fee: {roles:units} record against it",
-                           unit=unit, roles=list(RECOVERY_ROLES)), {"unit": list(RECOVERY_ROLES)})
+        raise NotAllowed(
+            _(
+                "{unit:unit} has no role in recovering the fee: {roles:units} record against it",
+                unit=unit,
+                roles=list(RECOVERY_ROLES),
+            ),
+            {"unit": list(RECOVERY_ROLES)},
+        )
 
 
 def _still_owed(receivable: Receivable | None) -> Receivable:
     if receivable is None:
         raise Conflict(_("the accounting found no fee to recover"), {"fee": ["0.00"]})
     if receivable.status != OUTSTANDING:
-        raise Conflict(_("the fee is {status}: nothing is owed any more", status=_(RECEIVABLE_NAMES[receivable.status])),
-                       {"status": [receivable.status]})
+        raise Conflict(
+            _("the fee is {status}: nothing is owed any more", status=_(RECEIVABLE_NAMES[receivable.status])),
+            {"status": [receivable.status]},
+        )
     return receivable
 
 
@@ -277,9 +336,16 @@ def record_payment(receivable: Receivable | None, amount: Decimal) -> Receivable
     if amount != amount.quantize(CENT):
         raise InvalidInput.for_field("amount", _("yuan are kept to 2 decimal places (fen)"))
     if amount > receivable.outstanding:
-        raise InvalidInput.for_field("amount", _(
-            "exceeds the {outstanding:yuan} outstanding of the fee of {fee:yuan} ({paid:yuan} paid so far): more than "
-            "is owed is not recorded", outstanding=receivable.outstanding, fee=receivable.amount, paid=receivable.paid))
+        raise InvalidInput.for_field(
+            "amount",
+            _(
+                "exceeds the {outstanding:yuan} outstanding of the fee of {fee:yuan} ({paid:yuan} paid so far): more than "
+                "is owed is not recorded",
+                outstanding=receivable.outstanding,
+                fee=receivable.amount,
+                paid=receivable.paid,
+            ),
+        )
     paid = receivable.paid + amount
     settled = paid + receivable.written_off == receivable.amount
     return Receivable(receivable.amount, paid, receivable.written_off, SETTLED if settled else OUTSTANDING)
@@ -294,31 +360,49 @@ def check_recovery_action(receivable: Receivable | None) -> None:
 class WriteOff:
     """The principals' decision on writing off the remainder: each principal agrees or refuses, with a reason.
     ``amount`` is the remainder the round is about; ``decisions`` maps a principal's position to theirs."""
+
     amount: Decimal
     decisions: Mapping[str, str]
 
 
-def decide_write_off(receivable: Receivable | None, pending: WriteOff | None, principals: tuple[str, ...],
-                     position: str, decision: str) -> tuple[WriteOff, str | None]:
+def decide_write_off(
+    receivable: Receivable | None, pending: WriteOff | None, principals: tuple[str, ...], position: str, decision: str
+) -> tuple[WriteOff, str | None]:
     """One principal's decision on writing off what is outstanding (R12: only the principals, with a reason).
 
     The round is about the amount outstanding when it began; every principal agreeing writes it off, any refusal
     refuses it (the fee stays owed; a later round may begin).  Returns the round with this decision and its
     outcome: ``written_off``, ``refused`` or None (awaiting the other principals)."""
     if position not in principals:
-        raise NotAllowed(_("only the principals ({principals:positions}) write off a remainder, not {position:position}",
-                           principals=list(principals), position=position),
-                         {"position": list(principals)})
+        raise NotAllowed(
+            _(
+                "only the principals ({principals:positions}) write off a remainder, not {position:position}",
+                principals=list(principals),
+                position=position,
+            ),
+            {"position": list(principals)},
+        )
     _still_owed(receivable)
     if decision not in (AGREE, REFUSE):
         raise InvalidInput.for_field("decision", _("agree or refuse"))
     current = still_pending(pending, receivable) or WriteOff(receivable.outstanding, {})
     if position in current.decisions:
-        raise Conflict(_("{position:position} has already decided on writing off {amount:yuan}", position=position,
-                         amount=current.amount), {"position": [current.decisions[position]]})
+        raise Conflict(
+            _(
+                "{position:position} has already decided on writing off {amount:yuan}",
+                position=position,
+                amount=current.amount,
+            ),
+            {"position": [current.decisions[position]]},
+        )
     decisions = {**current.decisions, position: decision}
-    outcome = ("refused" if REFUSE in decisions.values()
-               else WRITTEN_OFF if all(decisions.get(p) == AGREE for p in principals) else None)
+    outcome = (
+        "refused"
+        if REFUSE in decisions.values()
+        else WRITTEN_OFF
+        if all(decisions.get(p) == AGREE for p in principals)
+        else None
+    )
     return WriteOff(current.amount, decisions), outcome
 
 
@@ -339,5 +423,10 @@ def closing_reason(receivable: Receivable | None) -> Message:
         return _("accounting report issued; no fee to recover")
     if receivable.status == SETTLED:
         return _("accounting report issued; the fee of {fee:yuan} is paid", fee=receivable.amount)
-    return _("accounting report issued; {paid:yuan} of {fee:yuan} paid, the remainder of {written_off:yuan} written "
-             "off by the principals", paid=receivable.paid, fee=receivable.amount, written_off=receivable.written_off)
+    return _(
+        "accounting report issued; {paid:yuan} of {fee:yuan} paid, the remainder of {written_off:yuan} written "
+        "off by the principals",
+        paid=receivable.paid,
+        fee=receivable.amount,
+        written_off=receivable.written_off,
+    )

@@ -1,4 +1,5 @@
 """accounting's own database: accountings, the one receivable of each, and what was done to recover it (R12)."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
@@ -12,7 +13,8 @@ outbox, processed_events = messaging_tables(metadata)
 
 # What accounting knows of a project (from intake, negotiation, contracts and coordinator events).
 projects = Table(
-    "projects", metadata,
+    "projects",
+    metadata,
     Column("project_id", String(40), primary_key=True),
     Column("ref", String(20), nullable=False),
     Column("project_name", String(200), nullable=False),
@@ -24,7 +26,8 @@ projects = Table(
 )
 
 accountings = Table(
-    "accountings", metadata,
+    "accountings",
+    metadata,
     Column("project_id", String(40), ForeignKey("projects.project_id"), primary_key=True),
     Column("state", String(12), nullable=False),  # domain.STATES: open | computed | reported | closed
     Column("opened_by", JSON, nullable=False),
@@ -47,7 +50,8 @@ accountings = Table(
 
 # The fee is one receivable owed by the investor (opened by the issued report when there is a fee).
 receivables = Table(
-    "receivables", metadata,
+    "receivables",
+    metadata,
     Column("project_id", String(40), ForeignKey("accountings.project_id"), primary_key=True),
     Column("amount", money_column_type(), nullable=False),  # the fee, once
     Column("paid", money_column_type(), nullable=False),  # the payments recorded by FIN, LAND or LEGAL, summed
@@ -61,7 +65,8 @@ receivables = Table(
 
 # What FIN, LAND and LEGAL record against the receivable: a payment (an amount) or an act (a note).
 recovery_entries = Table(
-    "recovery_entries", metadata,
+    "recovery_entries",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("receivables.project_id"), nullable=False, index=True),
     Column("unit", String(8), nullable=False),

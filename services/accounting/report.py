@@ -6,6 +6,7 @@ platform's builder (``shared.gongwen``: Word and PDF in GB/T 9704 form, the 文�
 number, to whom, title, body with the figures' table, signature, date, copies — and ``render_docx`` /
 ``render_pdf`` lay it out.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,12 +22,21 @@ from shared.units import quantize_intensity, quantize_land, yuan_to_wan
 from shared.vocabulary import position_name, unit_name
 
 FIGURE_NAMES = {
-    "actual_fixed_asset_investment": "实际固定资产投资", "land_used": "实际用地", "actual_intensity": "实际投资强度",
-    "contracted_intensity": "合同约定投资强度", "reasonable_land": "合理用地", "excess_land": "超出合理用地",
-    "delisting_price": "土地摘牌价", "fee_to_recover": "应追缴费用",
+    "actual_fixed_asset_investment": "实际固定资产投资",
+    "land_used": "实际用地",
+    "actual_intensity": "实际投资强度",
+    "contracted_intensity": "合同约定投资强度",
+    "reasonable_land": "合理用地",
+    "excess_land": "超出合理用地",
+    "delisting_price": "土地摘牌价",
+    "fee_to_recover": "应追缴费用",
 }
 HEADINGS = ("项目", "数值", "计算方法及依据")
-ROLE_LINES = {"FIN": "{unit}负责向投资方收缴", "LAND": "{unit}负责土地方面的处置", "LEGAL": "{unit}负责投资方不缴纳时依法追索"}
+ROLE_LINES = {
+    "FIN": "{unit}负责向投资方收缴",
+    "LAND": "{unit}负责土地方面的处置",
+    "LEGAL": "{unit}负责投资方不缴纳时依法追索",
+}
 ZH = "zh-CN"
 
 
@@ -60,35 +70,65 @@ def recovery_lines(receivable: Mapping | None, principals: list[str]) -> list[st
     """The fee once, as one amount owed by the investor, and who does what to recover it."""
     if receivable is None:
         return ["经核算，项目实际用地未超出合理用地，无需追缴费用。"]
-    roles = "；".join(ROLE_LINES.get(r["unit"], "{unit}").format(unit=unit_name(r["unit"], ZH))
-                     for r in receivable["roles"])
+    roles = "；".join(
+        ROLE_LINES.get(r["unit"], "{unit}").format(unit=unit_name(r["unit"], ZH)) for r in receivable["roles"]
+    )
     deciders = "、".join(position_name(p, ZH) for p in principals)
-    return [f"应追缴费用{wan(receivable['amount'])}，为投资方应缴纳的一笔款项。",
-            f"{roles}。各单位登记的缴款合并计入这一笔款项，缴足即结清，超出部分不予登记；确实无法追缴的余额，"
-            f"由{deciders}决定核销并说明理由。"]
+    return [
+        f"应追缴费用{wan(receivable['amount'])}，为投资方应缴纳的一笔款项。",
+        f"{roles}。各单位登记的缴款合并计入这一笔款项，缴足即结清，超出部分不予登记；确实无法追缴的余额，"
+        f"由{deciders}决定核销并说明理由。",
+    ]
 
 
-def document(project: Mapping, accounting: Mapping, receivable: Mapping | None, opinion, number: gongwen.Number,
-             routing: gongwen.Routing, principals: list[str]) -> OfficialDocument:
+def document(
+    project: Mapping,
+    accounting: Mapping,
+    receivable: Mapping | None,
+    opinion,
+    number: gongwen.Number,
+    routing: gongwen.Routing,
+    principals: list[str],
+) -> OfficialDocument:
     """The report as a 公文 (``number`` from ``gongwen.allocate``, issuer, 主送 and 抄送 from ``routing``)."""
     units = "、".join(unit_name(u, ZH) for u in accounting["participants"] if u != "IPB")
     figures = {f["name"]: f for f in accounting["figures"]}
-    intro = (f"按照县招商引资工作机制，{project['project_name']}（项目编号{project['ref']}，投资方{project['investor_name']}）"
-             f"已到达合同约定的建设期限。{unit_name('IPB', ZH)}牵头，会同{units}对该项目进行了投资核算。"
-             f"现将核算情况报告如下：")
+    intro = (
+        f"按照县招商引资工作机制，{project['project_name']}（项目编号{project['ref']}，投资方{project['investor_name']}）"
+        f"已到达合同约定的建设期限。{unit_name('IPB', ZH)}牵头，会同{units}对该项目进行了投资核算。"
+        f"现将核算情况报告如下："
+    )
     found = ""
     if "actual_fixed_asset_investment" in figures and "land_used" in figures:
-        found = (f"经{unit_name('AUDIT', ZH)}审计，项目实际完成固定资产投资"
-                 f"{value_text(figures['actual_fixed_asset_investment'])}；经{unit_name('LAND', ZH)}测量，实际用地"
-                 f"{value_text(figures['land_used'])}。各项核算结果及计算方法见下表。")
-    rows = [(FIGURE_NAMES.get(f["name"], f["name"]), value_text(f), text(f["formula"], ZH))
-            for f in accounting["figures"]]
-    body = [intro, gongwen.Heading("一、核算结果"), *([found] if found else []),
-            Grid(HEADINGS, rows, widths=(3, 3, 5), numeric=frozenset({1})),
-            Heading("二、用地情况意见"), text(opinion, ZH),
-            Heading("三、费用追缴"), *recovery_lines(receivable, principals), "特此报告。"]
-    return OfficialDocument(routing.issuer, number.text, title(project), routing.to, body, number.issued_on,
-                            cc=routing.cc, numerals=routing.numerals)
+        found = (
+            f"经{unit_name('AUDIT', ZH)}审计，项目实际完成固定资产投资"
+            f"{value_text(figures['actual_fixed_asset_investment'])}；经{unit_name('LAND', ZH)}测量，实际用地"
+            f"{value_text(figures['land_used'])}。各项核算结果及计算方法见下表。"
+        )
+    rows = [
+        (FIGURE_NAMES.get(f["name"], f["name"]), value_text(f), text(f["formula"], ZH)) for f in accounting["figures"]
+    ]
+    body = [
+        intro,
+        gongwen.Heading("一、核算结果"),
+        *([found] if found else []),
+        Grid(HEADINGS, rows, widths=(3, 3, 5), numeric=frozenset({1})),
+        Heading("二、用地情况意见"),
+        text(opinion, ZH),
+        Heading("三、费用追缴"),
+        *recovery_lines(receivable, principals),
+        "特此报告。",
+    ]
+    return OfficialDocument(
+        routing.issuer,
+        number.text,
+        title(project),
+        routing.to,
+        body,
+        number.issued_on,
+        cc=routing.cc,
+        numerals=routing.numerals,
+    )
 
 
 def render_docx(report: OfficialDocument) -> bytes:
@@ -101,5 +141,7 @@ def render_pdf(report: OfficialDocument) -> bytes:
 
 def read_docx(data: bytes) -> dict:
     doc = Document(io.BytesIO(data))
-    return {"paragraphs": [p.text for p in doc.paragraphs],
-            "tables": [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]}
+    return {
+        "paragraphs": [p.text for p in doc.paragraphs],
+        "tables": [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables],
+    }

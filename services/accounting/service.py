@@ -11,6 +11,7 @@ land) and LEGAL (legal action) whose payments add up to it; the accounting
 closes when nothing is owed: no fee, the fee settled, or the remainder written
 off by the principals.  The rules and the table of states are ``domain``'s.
 """
+
 from __future__ import annotations
 
 import base64
@@ -35,8 +36,13 @@ from shared.schema import load_or_invalid, schema
 from shared.timers import every
 from shared.units import UnitError, land_in_mu, quantize_money
 from shared.wire.accounting import (
-    AccountingSchema, ActualFaiInputSchema, LandUsedInputSchema, OpenInputSchema, RecoveryInputSchema,
-    ReportInputSchema, WriteOffInputSchema,
+    AccountingSchema,
+    ActualFaiInputSchema,
+    LandUsedInputSchema,
+    OpenInputSchema,
+    RecoveryInputSchema,
+    ReportInputSchema,
+    WriteOffInputSchema,
 )
 
 
@@ -61,8 +67,12 @@ class AccountingService(Emits):
     @on_event("intake.project_filed")
     @handled_once
     def on_project_filed(self, event, uow):
-        copy_filed_project(uow.session, models.projects, event,
-                           {"ref": "ref", "project_name": "project_name", "investor_name": "investor_name"})
+        copy_filed_project(
+            uow.session,
+            models.projects,
+            event,
+            {"ref": "ref", "project_name": "project_name", "investor_name": "investor_name"},
+        )
 
     @on_event("negotiation.unit_assigned")
     @handled_once
@@ -93,26 +103,37 @@ class AccountingService(Emits):
             with self.db.unit_of_work() as uow:
                 if store.has_accounting(uow.session, project["project_id"]):
                     continue  # another instance opened it meanwhile
-                self._open(uow, project["project_id"], SYSTEM, "construction_period_ended",
-                           _("the contracted completion date {completion:date} has passed: the construction period is over",
-                              completion=completion),
-                           completion=completion)
+                self._open(
+                    uow,
+                    project["project_id"],
+                    SYSTEM,
+                    "construction_period_ended",
+                    _(
+                        "the contracted completion date {completion:date} has passed: the construction period is over",
+                        completion=completion,
+                    ),
+                    completion=completion,
+                )
             opened += 1
         return opened
 
     # -- opening and the figures ---------------------------------------------------------------------
     @rpc
-    @waits_for("intake.project_filed", "contracts.signed", "coordinator.project_state_changed",
-               lifecycle=models.projects)
+    @waits_for(
+        "intake.project_filed", "contracts.signed", "coordinator.project_state_changed", lifecycle=models.projects
+    )
     def open_accounting(self, actor, project_id, data=None):
         actor = Actor.load(actor)
         authorize(actor, "accounting.open", self.policy.authority)
         data = load_or_invalid(schema(OpenInputSchema), data or {})
         with self.db.unit_of_work() as uow:
             if store.has_accounting(uow.session, project_id):
-                raise Conflict(_("an investment accounting is already open for this project"),
-                               {"project_id": [project_id]})
-            self._open(uow, project_id, actor, "opened_by_ipb", data["reason"] or _("opened by {unit:unit}", unit="IPB"))
+                raise Conflict(
+                    _("an investment accounting is already open for this project"), {"project_id": [project_id]}
+                )
+            self._open(
+                uow, project_id, actor, "opened_by_ipb", data["reason"] or _("opened by {unit:unit}", unit="IPB")
+            )
         return self.get_accounting(actor.dump(), project_id)
 
     @rpc
@@ -121,13 +142,15 @@ class AccountingService(Emits):
         actor = Actor.load(actor)
         authorize(actor, "accounting.record_actual_fai", self.policy.authority)
         data = load_or_invalid(schema(ActualFaiInputSchema), data)
-        amount = domain.positive(data["amount"], "amount",
-                                 self.policy.decimal("thresholds.intake.max_total_investment_yuan"), "yuan")
+        amount = domain.positive(
+            data["amount"], "amount", self.policy.decimal("thresholds.intake.max_total_investment_yuan"), "yuan"
+        )
         if amount != quantize_money(amount):
             raise InvalidInput.for_field("amount", _("yuan are kept to 2 decimal places (fen)"))
         with self.db.unit_of_work() as uow:
-            self._record_figures(uow, project_id, actor, actual_fai=amount, actual_fai_by=actor.dump(),
-                                 actual_fai_basis=data["basis"])
+            self._record_figures(
+                uow, project_id, actor, actual_fai=amount, actual_fai_by=actor.dump(), actual_fai_basis=data["basis"]
+            )
         return self.get_accounting(actor.dump(), project_id)
 
     @rpc
@@ -143,16 +166,33 @@ class AccountingService(Emits):
         domain.positive(land, "land.value", self.policy.decimal("thresholds.intake.max_land_mu"), "mu")
         price = data["delisting_price_per_mu"]
         if price is not None:
-            domain.positive(price, "delisting_price_per_mu", self.policy.decimal("thresholds.intake.max_total_investment_yuan"), "yuan")
+            domain.positive(
+                price,
+                "delisting_price_per_mu",
+                self.policy.decimal("thresholds.intake.max_total_investment_yuan"),
+                "yuan",
+            )
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
             source = domain.LAND_RECORD
             if price is None:
-                price, source = domain.delisting_price(self.policy, project["responsible_unit"],
-                                                       project["contract_terms"])
-            self._record_figures(uow, project_id, actor, land_used_mu=land, land_used_by=actor.dump(), price_per_mu=price,
-                                 price_source=source, land_used_input={"value": str(data["land"]["value"]),
-                                                                       "unit": data["land"]["unit"], "basis": data["basis"]})
+                price, source = domain.delisting_price(
+                    self.policy, project["responsible_unit"], project["contract_terms"]
+                )
+            self._record_figures(
+                uow,
+                project_id,
+                actor,
+                land_used_mu=land,
+                land_used_by=actor.dump(),
+                price_per_mu=price,
+                price_source=source,
+                land_used_input={
+                    "value": str(data["land"]["value"]),
+                    "unit": data["land"]["unit"],
+                    "basis": data["basis"],
+                },
+            )
         return self.get_accounting(actor.dump(), project_id)
 
     # -- the report, the one receivable, closing ----------------------------------------------------------------
@@ -172,21 +212,56 @@ class AccountingService(Emits):
             text = data["opinion"] or domain.opinion(current["figures"])
             document, number, routing = self._report_document(uow.session, project, current, receivable, text, now)
             docx = self.documents.save(f"{project['ref']}-accounting.docx", report.render_docx(document))
-            issued = {"docx": docx.dump(), "pdf": None, "opinion": to_wire(text), "by": actor.dump(),
-                      "at": to_shanghai(now).isoformat(), "to": list(routing.to), "number": number.text}
+            issued = {
+                "docx": docx.dump(),
+                "pdf": None,
+                "opinion": to_wire(text),
+                "by": actor.dump(),
+                "at": to_shanghai(now).isoformat(),
+                "to": list(routing.to),
+                "number": number.text,
+            }
             state = domain.state_after(receivable)
-            store.change(uow.session, current, report=issued, state=state, closed_at=now if state == domain.CLOSED else None)
+            store.change(
+                uow.session, current, report=issued, state=state, closed_at=now if state == domain.CLOSED else None
+            )
             if receivable is not None:
-                store.open_receivable(uow.session, project_id=project_id, amount=receivable.amount, paid=receivable.paid,
-                                      written_off=receivable.written_off, status=receivable.status, opened_at=now)
-            uow.emit(Envelope("accounting.report_issued", actor, project_id=project_id, payload={
-                "documents": [docx.dump()], "opinion": to_wire(text), "number": number.text,
-                "fee": str(receivable.amount if receivable else "0.00"),
-                "recovery_units": list(domain.RECOVERY_ROLES) if receivable else [],
-                **reason(_("accounting report {number} issued to the county party committee and government; the "
-                           "investor owes {fee:yuan}", number=number.text, fee=receivable.amount) if receivable else
-                         _("accounting report {number} issued to the county party committee and government",
-                           number=number.text))}))
+                store.open_receivable(
+                    uow.session,
+                    project_id=project_id,
+                    amount=receivable.amount,
+                    paid=receivable.paid,
+                    written_off=receivable.written_off,
+                    status=receivable.status,
+                    opened_at=now,
+                )
+            uow.emit(
+                Envelope(
+                    "accounting.report_issued",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "documents": [docx.dump()],
+                        "opinion": to_wire(text),
+                        "number": number.text,
+                        "fee": str(receivable.amount if receivable else "0.00"),
+                        "recovery_units": list(domain.RECOVERY_ROLES) if receivable else [],
+                        **reason(
+                            _(
+                                "accounting report {number} issued to the county party committee and government; the "
+                                "investor owes {fee:yuan}",
+                                number=number.text,
+                                fee=receivable.amount,
+                            )
+                            if receivable
+                            else _(
+                                "accounting report {number} issued to the county party committee and government",
+                                number=number.text,
+                            )
+                        ),
+                    },
+                )
+            )
             self._close_if_done(uow, actor, project_id, current, receivable, state)
         return self.get_accounting(actor.dump(), project_id)
 
@@ -204,9 +279,15 @@ class AccountingService(Emits):
             current = store.accounting(uow.session, project_id, lock=True)
             if data["voucher"] and (seen := store.entry_with_voucher(uow.session, project_id, data["voucher"])):
                 if (seen["unit"], seen["amount"]) != (actor.unit, data["amount"]):
-                    raise Conflict(_("voucher {voucher} is already recorded, by {unit:unit} for {amount:yuan}",
-                                     voucher=data["voucher"], unit=seen["unit"], amount=seen["amount"] or 0),
-                                   {"voucher": [data["voucher"]]})
+                    raise Conflict(
+                        _(
+                            "voucher {voucher} is already recorded, by {unit:unit} for {amount:yuan}",
+                            voucher=data["voucher"],
+                            unit=seen["unit"],
+                            amount=seen["amount"] or 0,
+                        ),
+                        {"voucher": [data["voucher"]]},
+                    )
                 return self.get_accounting(actor.dump(), project_id)  # the same payment again: counted once
             domain.check_act(current["state"], "record_recovery")
             row = store.receivable(uow.session, project_id)
@@ -218,17 +299,43 @@ class AccountingService(Emits):
             else:
                 after, kind = domain.record_payment(receivable, amount), domain.PAYMENT
                 amount = quantize_money(amount)  # (the rule above refused anything finer than a fen)
-            store.add_entry(uow.session, project_id=project_id, unit=actor.unit, kind=kind, amount=amount,
-                            voucher=data["voucher"], note=data["note"], by=actor.dump(), at=now)
-            store.set_receivable(uow.session, project_id, paid=after.paid, status=after.status,
-                                 ended_at=now if after.status != domain.OUTSTANDING else None)
+            store.add_entry(
+                uow.session,
+                project_id=project_id,
+                unit=actor.unit,
+                kind=kind,
+                amount=amount,
+                voucher=data["voucher"],
+                note=data["note"],
+                by=actor.dump(),
+                at=now,
+            )
+            store.set_receivable(
+                uow.session,
+                project_id,
+                paid=after.paid,
+                status=after.status,
+                ended_at=now if after.status != domain.OUTSTANDING else None,
+            )
             state = domain.state_after(after)
             store.change(uow.session, current, state=state, closed_at=now if state == domain.CLOSED else None)
-            uow.emit(Envelope("accounting.recovery_recorded", actor, project_id=project_id, payload={
-                "unit": actor.unit, "kind": kind, "amount": amount and str(amount),
-                "voucher": data["voucher"], "paid": str(after.paid), "outstanding": str(after.outstanding),
-                "status": after.status,
-                **reason(_recovery_reason(actor.unit, kind, amount, data["note"], after))}))
+            uow.emit(
+                Envelope(
+                    "accounting.recovery_recorded",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "unit": actor.unit,
+                        "kind": kind,
+                        "amount": amount and str(amount),
+                        "voucher": data["voucher"],
+                        "paid": str(after.paid),
+                        "outstanding": str(after.outstanding),
+                        "status": after.status,
+                        **reason(_recovery_reason(actor.unit, kind, amount, data["note"], after)),
+                    },
+                )
+            )
             self._close_if_done(uow, actor, project_id, current, after, state)
         return self.get_accounting(actor.dump(), project_id)
 
@@ -248,22 +355,49 @@ class AccountingService(Emits):
             receivable = _receivable(row)
             pending = domain.still_pending(_round(row), receivable)
             round_, outcome = domain.decide_write_off(receivable, pending, principals, actor.position, data["decision"])
-            decision = {"position": actor.position, "decision": data["decision"], "reason": data["reason"],
-                        "amount": str(round_.amount), "outcome": outcome, "by": actor.dump(), "at": to_shanghai(now).isoformat()}
+            decision = {
+                "position": actor.position,
+                "decision": data["decision"],
+                "reason": data["reason"],
+                "amount": str(round_.amount),
+                "outcome": outcome,
+                "by": actor.dump(),
+                "at": to_shanghai(now).isoformat(),
+            }
             after = domain.after_write_off(receivable, round_) if outcome == domain.WRITTEN_OFF else receivable
-            store.set_receivable(uow.session, project_id, decisions=row["decisions"] + [decision],
-                                 write_off_round=None if outcome else {"amount": str(round_.amount),
-                                                                       "decisions": dict(round_.decisions)},
-                                 written_off=after.written_off, status=after.status,
-                                 ended_at=now if after.status != domain.OUTSTANDING else None)
+            store.set_receivable(
+                uow.session,
+                project_id,
+                decisions=row["decisions"] + [decision],
+                write_off_round=None
+                if outcome
+                else {"amount": str(round_.amount), "decisions": dict(round_.decisions)},
+                written_off=after.written_off,
+                status=after.status,
+                ended_at=now if after.status != domain.OUTSTANDING else None,
+            )
             state = domain.state_after(after)
             store.change(uow.session, current, state=state, closed_at=now if state == domain.CLOSED else None)
             waiting = [p for p in principals if p not in round_.decisions]
-            uow.emit(Envelope("accounting.write_off_decided", actor, project_id=project_id, payload={
-                "position": actor.position, "decision": data["decision"], "amount": str(round_.amount),
-                "outcome": outcome, "awaiting": [] if outcome else waiting,
-                **reason(_write_off_reason(actor.position, data["decision"], round_.amount, data["reason"], outcome,
-                                           waiting))}))
+            uow.emit(
+                Envelope(
+                    "accounting.write_off_decided",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "position": actor.position,
+                        "decision": data["decision"],
+                        "amount": str(round_.amount),
+                        "outcome": outcome,
+                        "awaiting": [] if outcome else waiting,
+                        **reason(
+                            _write_off_reason(
+                                actor.position, data["decision"], round_.amount, data["reason"], outcome, waiting
+                            )
+                        ),
+                    },
+                )
+            )
             self._close_if_done(uow, actor, project_id, current, after, state)
         return self.get_accounting(actor.dump(), project_id)
 
@@ -276,9 +410,13 @@ class AccountingService(Emits):
         project = store.project(session, project_id)
         self._may_read(actor, current, project)
         row = store.receivable(session, project_id)
-        current.update(ref=project["ref"], project_name=project["project_name"], opened_at=to_shanghai(current["opened_at"]),
-                       closed_at=current["closed_at"] and to_shanghai(current["closed_at"]),
-                       receivable=row and _receivable_view(_receivable(row), row, store.entries_of(session, project_id)))
+        current.update(
+            ref=project["ref"],
+            project_name=project["project_name"],
+            opened_at=to_shanghai(current["opened_at"]),
+            closed_at=current["closed_at"] and to_shanghai(current["closed_at"]),
+            receivable=row and _receivable_view(_receivable(row), row, store.entries_of(session, project_id)),
+        )
         return schema(AccountingSchema).dump(current)
 
     @rpc
@@ -297,10 +435,22 @@ class AccountingService(Emits):
     def _report_document(self, session, project, current, receivable, text, now):
         """The report as issued (its 文号 the one it was given: asking again returns it), for Word and PDF alike."""
         routing = gongwen.routing(self.policy, "accounting_report")
-        number = gongwen.allocate(session, models.document_numbers, routing.issuer,
-                                  f"accounting_report:{project['project_id']}", to_shanghai(now).date())
-        document = report.document(project, current, _receivable_view(receivable, None, []), text, number, routing,
-                                   list(self.policy.get("authority.decision_authority.principals")))
+        number = gongwen.allocate(
+            session,
+            models.document_numbers,
+            routing.issuer,
+            f"accounting_report:{project['project_id']}",
+            to_shanghai(now).date(),
+        )
+        document = report.document(
+            project,
+            current,
+            _receivable_view(receivable, None, []),
+            text,
+            number,
+            routing,
+            list(self.policy.get("authority.decision_authority.principals")),
+        )
         return document, number, routing
 
     def _render_pdf(self, project_id: str) -> dict:
@@ -313,8 +463,13 @@ class AccountingService(Emits):
             project = store.project(uow.session, project_id)
             receivable = domain.new_receivable(domain.figure(current["figures"], "fee_to_recover"))
             document, _number, _routing = self._report_document(
-                uow.session, project, current, receivable, from_wire(current["report"]["opinion"]),
-                datetime.fromisoformat(current["report"]["at"]))
+                uow.session,
+                project,
+                current,
+                receivable,
+                from_wire(current["report"]["opinion"]),
+                datetime.fromisoformat(current["report"]["at"]),
+            )
             pdf = self.documents.save(f"{project['ref']}-accounting.pdf", report.render_pdf(document)).dump()
             store.change(uow.session, current, report={**current["report"], "pdf": pdf})
         return pdf
@@ -325,23 +480,49 @@ class AccountingService(Emits):
         recover it (``accounting.record_recovery``)."""
         owed = store.receivable(self.db.session, project["project_id"]) is not None
         recovering = self.policy.authority["accounting.record_recovery"].get("units") or () if owed else ()
-        need_to_know.check(actor, "accounting.read", self.policy.authority, need_to_know.project_units(
-            project["responsible_unit"], more=[*current["participants"], *recovering]))
+        need_to_know.check(
+            actor,
+            "accounting.read",
+            self.policy.authority,
+            need_to_know.project_units(project["responsible_unit"], more=[*current["participants"], *recovering]),
+        )
 
     def _open(self, uow, project_id: str, actor: Actor, cause: str, why, **detail) -> None:
         project = store.project(uow.session, project_id)
         # (the lifecycle copy follows construction and the states after it only: shared.topology.TAKES_ONLY)
         if project["lifecycle_state"] != "construction" or not project["contract_terms"]:
             where = project["lifecycle_state"]
-            raise Conflict(_("{ref} is {state:state}: an investment accounting opens for a signed project under "
-                             "construction", ref=project["ref"], state=where) if where else
-                           _("{ref} is not under construction yet: an investment accounting opens for a signed project "
-                             "under construction", ref=project["ref"]), {"state": [where or "-"]})
+            raise Conflict(
+                _(
+                    "{ref} is {state:state}: an investment accounting opens for a signed project under construction",
+                    ref=project["ref"],
+                    state=where,
+                )
+                if where
+                else _(
+                    "{ref} is not under construction yet: an investment accounting opens for a signed project "
+                    "under construction",
+                    ref=project["ref"],
+                ),
+                {"state": [where or "-"]},
+            )
         participants = domain.participants(project["responsible_unit"])
-        store.open_accounting(uow.session, project_id=project_id, opened_by=actor.dump(), opened_at=self.clock(),
-                              cause=cause, participants=participants)
-        uow.emit(Envelope("accounting.opened", actor, project_id=project_id, payload={
-            "cause": cause, "participants": participants, **reason(why), **detail}))
+        store.open_accounting(
+            uow.session,
+            project_id=project_id,
+            opened_by=actor.dump(),
+            opened_at=self.clock(),
+            cause=cause,
+            participants=participants,
+        )
+        uow.emit(
+            Envelope(
+                "accounting.opened",
+                actor,
+                project_id=project_id,
+                payload={"cause": cause, "participants": participants, **reason(why), **detail},
+            )
+        )
 
     def _record_figures(self, uow, project_id: str, actor: Actor, **values) -> None:
         """A figure entered (state table: until the report); with both in, the figures are computed."""
@@ -352,25 +533,48 @@ class AccountingService(Emits):
         figures = None
         if state == domain.COMPUTED:
             terms = store.project(uow.session, project_id)["contract_terms"]
-            figures = domain.figures_for(merged["actual_fai"], merged["land_used_mu"], terms, merged["price_per_mu"],
-                                         merged["price_source"])
+            figures = domain.figures_for(
+                merged["actual_fai"], merged["land_used_mu"], terms, merged["price_per_mu"], merged["price_source"]
+            )
         store.change(uow.session, current, state=state, figures=figures, **values)
         if figures is not None:
             fee = domain.figure(figures, "fee_to_recover")
-            uow.emit(Envelope("accounting.figures_computed", actor, project_id=project_id, payload={
-                "figures": figures, "fee": str(fee),
-                **reason(_("figures computed: excess land {excess:mu}, fee {fee:yuan}",
-                           excess=domain.figure(figures, "excess_land"), fee=fee))}))
+            uow.emit(
+                Envelope(
+                    "accounting.figures_computed",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "figures": figures,
+                        "fee": str(fee),
+                        **reason(
+                            _(
+                                "figures computed: excess land {excess:mu}, fee {fee:yuan}",
+                                excess=domain.figure(figures, "excess_land"),
+                                fee=fee,
+                            )
+                        ),
+                    },
+                )
+            )
 
     @staticmethod
     def _close_if_done(uow, actor: Actor, project_id: str, current, receivable, state: str) -> None:
         if state != domain.CLOSED:
             return
-        uow.emit(Envelope("accounting.closed", actor, project_id=project_id, payload={
-            "fee": str(domain.figure(current["figures"], "fee_to_recover")),
-            "recovered": str(receivable.paid if receivable else "0.00"),
-            "written_off": str(receivable.written_off if receivable else "0.00"),
-            **reason(domain.closing_reason(receivable))}))
+        uow.emit(
+            Envelope(
+                "accounting.closed",
+                actor,
+                project_id=project_id,
+                payload={
+                    "fee": str(domain.figure(current["figures"], "fee_to_recover")),
+                    "recovered": str(receivable.paid if receivable else "0.00"),
+                    "written_off": str(receivable.written_off if receivable else "0.00"),
+                    **reason(domain.closing_reason(receivable)),
+                },
+            )
+        )
 
 
 def _receivable(row) -> domain.Receivable | None:
@@ -388,28 +592,49 @@ def _receivable_view(receivable: domain.Receivable | None, row, entries: list) -
     if receivable is None:
         return None
     pending = domain.still_pending(_round(row), receivable)
-    return {"amount": str(receivable.amount), "paid": str(receivable.paid), "written_off": str(receivable.written_off),
-            "outstanding": str(receivable.outstanding), "status": receivable.status,
-            "roles": [{"unit": unit, "role": to_wire(_(role))} for unit, role in domain.RECOVERY_ROLES.items()],
-            "entries": [{"unit": e["unit"], "kind": e["kind"], "amount": e["amount"] and str(e["amount"]),
-                         "voucher": e["voucher"], "note": e["note"], "by": e["by"], "at": to_shanghai(e["at"]).isoformat()}
-                        for e in entries],
-            "write_off": {"pending": pending and {"amount": str(pending.amount), "decisions": dict(pending.decisions)},
-                          "decisions": (row or {}).get("decisions") or []},
-            "opened_at": row and to_shanghai(row["opened_at"]).isoformat(),
-            "ended_at": row and row["ended_at"] and to_shanghai(row["ended_at"]).isoformat()}
+    return {
+        "amount": str(receivable.amount),
+        "paid": str(receivable.paid),
+        "written_off": str(receivable.written_off),
+        "outstanding": str(receivable.outstanding),
+        "status": receivable.status,
+        "roles": [{"unit": unit, "role": to_wire(_(role))} for unit, role in domain.RECOVERY_ROLES.items()],
+        "entries": [
+            {
+                "unit": e["unit"],
+                "kind": e["kind"],
+                "amount": e["amount"] and str(e["amount"]),
+                "voucher": e["voucher"],
+                "note": e["note"],
+                "by": e["by"],
+                "at": to_shanghai(e["at"]).isoformat(),
+            }
+            for e in entries
+        ],
+        "write_off": {
+            "pending": pending and {"amount": str(pending.amount), "decisions": dict(pending.decisions)},
+            "decisions": (row or {}).get("decisions") or [],
+        },
+        "opened_at": row and to_shanghai(row["opened_at"]).isoformat(),
+        "ended_at": row and row["ended_at"] and to_shanghai(row["ended_at"]).isoformat(),
+    }
 
 
 def _recovery_reason(unit: str, kind: str, amount, note: str, after: domain.Receivable):
     """A recovery on the timeline: who, in which role, what was paid (or done), what is still owed."""
-    said = dict(unit=unit, role=_(domain.RECOVERY_ROLES[unit]), note=note, outstanding=after.outstanding,
-                fee=after.amount)
+    said = dict(
+        unit=unit, role=_(domain.RECOVERY_ROLES[unit]), note=note, outstanding=after.outstanding, fee=after.amount
+    )
     if kind == domain.PAYMENT and after.status == domain.SETTLED:
-        return _("{unit:unit} ({role}): {amount:yuan} paid — {note}; the fee of {fee:yuan} is settled", amount=amount,
-                 **said)
+        return _(
+            "{unit:unit} ({role}): {amount:yuan} paid — {note}; the fee of {fee:yuan} is settled", amount=amount, **said
+        )
     if kind == domain.PAYMENT:
-        return _("{unit:unit} ({role}): {amount:yuan} paid — {note}; {outstanding:yuan} of {fee:yuan} outstanding",
-                 amount=amount, **said)
+        return _(
+            "{unit:unit} ({role}): {amount:yuan} paid — {note}; {outstanding:yuan} of {fee:yuan} outstanding",
+            amount=amount,
+            **said,
+        )
     return _("{unit:unit} ({role}): recorded — {note}; {outstanding:yuan} of {fee:yuan} outstanding", **said)
 
 
@@ -417,10 +642,20 @@ def _write_off_reason(position: str, decision: str, amount, why: str, outcome: s
     """A principal's decision on writing off the remainder, and where the round stands after it."""
     said = dict(position=position, decision=decision, amount=amount, reason=why)
     if outcome == domain.WRITTEN_OFF:
-        return _("{position:position} {decision:outcome} to write off the outstanding {amount:yuan}: {reason} — written "
-                 "off by the principals", **said)
+        return _(
+            "{position:position} {decision:outcome} to write off the outstanding {amount:yuan}: {reason} — written "
+            "off by the principals",
+            **said,
+        )
     if outcome == "refused":
-        return _("{position:position} {decision:outcome} to write off the outstanding {amount:yuan}: {reason} — the "
-                 "write-off is refused; the fee stays owed", **said)
-    return _("{position:position} {decision:outcome} to write off the outstanding {amount:yuan}: {reason} — awaiting "
-             "{waiting:positions}", waiting=waiting, **said)
+        return _(
+            "{position:position} {decision:outcome} to write off the outstanding {amount:yuan}: {reason} — the "
+            "write-off is refused; the fee stays owed",
+            **said,
+        )
+    return _(
+        "{position:position} {decision:outcome} to write off the outstanding {amount:yuan}: {reason} — awaiting "
+        "{waiting:positions}",
+        waiting=waiting,
+        **said,
+    )

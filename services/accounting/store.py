@@ -1,4 +1,5 @@
 """accounting persistence."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -14,8 +15,9 @@ P, A, R, E = models.projects, models.accountings, models.receivables, models.rec
 def project(session, project_id: str):
     row = first(session, P, project_id=project_id)
     if row is None:
-        raise NotFound(_("the investment accounting knows no such project (it has not been filed)"),
-                       {"project_id": project_id})
+        raise NotFound(
+            _("the investment accounting knows no such project (it has not been filed)"), {"project_id": project_id}
+        )
     return row
 
 
@@ -36,8 +38,9 @@ def has_accounting(session, project_id: str) -> bool:
 
 def in_construction_without_accounting(session) -> list[dict]:
     """Projects whose lifecycle copy says construction and that have no accounting yet."""
-    query = (select(P.c.project_id, P.c.ref, P.c.contract_terms)
-             .where(P.c.lifecycle_state == "construction", P.c.project_id.not_in(select(A.c.project_id))))
+    query = select(P.c.project_id, P.c.ref, P.c.contract_terms).where(
+        P.c.lifecycle_state == "construction", P.c.project_id.not_in(select(A.c.project_id))
+    )
     return [dict(r) for r in session.execute(query).mappings()]
 
 
@@ -46,8 +49,12 @@ def open_accounting(session, **values) -> None:
 
 
 def change(session, current, **values) -> None:
-    done = update_rows(session, A, {"project_id": current["project_id"], "version": current["version"]},
-                       {**values, "version": current["version"] + 1})
+    done = update_rows(
+        session,
+        A,
+        {"project_id": current["project_id"], "version": current["version"]},
+        {**values, "version": current["version"] + 1},
+    )
     if done != 1:
         raise Conflict(_("the accounting changed meanwhile; try again"), {"version": [str(current["version"])]})
 

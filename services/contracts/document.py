@@ -17,6 +17,7 @@ Figures are exact ``Decimal`` values throughout (``shared.units``); they are
 rounded once, when shown, by the platform's one half-up rule.  A county supplies
 its own wording by passing ``template`` (merged over ``DEFAULT_TEMPLATE``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -42,7 +43,15 @@ from lxml import etree
 
 from shared.clock import now_shanghai
 from shared.docx_base import (
-    Entry, Skeleton, Skeletons, entries_of, escape_text, fillable, new_document, token, write_zip,
+    Entry,
+    Skeleton,
+    Skeletons,
+    entries_of,
+    escape_text,
+    fillable,
+    new_document,
+    token,
+    write_zip,
 )
 from shared.units import (
     format_wan,
@@ -112,8 +121,7 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
     },
     "texts": {
         "investment": (
-            "本项目总投资 {total_wan}（人民币 {total_yuan}），"
-            "其中固定资产投资 {fixed_wan}（人民币 {fixed_yuan}）。"
+            "本项目总投资 {total_wan}（人民币 {total_yuan}），其中固定资产投资 {fixed_wan}（人民币 {fixed_yuan}）。"
         ),
         "land": "本项目用地 {land_mu} 亩（折合 {land_m2} 平方米），以实际出让（划拨）面积为准。",
         "land_parcel": (
@@ -121,10 +129,7 @@ DEFAULT_TEMPLATE: dict[str, Any] = {
             "（{parcel_name}），位于{parcel_location}，储备面积 {parcel_mu} 亩；以实际出让（划拨）面积为准。"
         ),
         "intensity": "乙方承诺本项目投资强度不低于 {intensity} 万元/亩。",
-        "schedule": (
-            "乙方应于 {construction_start} 前开工建设，于 {completion} 前竣工，"
-            "于 {production} 前建成投产。"
-        ),
+        "schedule": ("乙方应于 {construction_start} 前开工建设，于 {completion} 前竣工，于 {production} 前建成投产。"),
         "obligations": "双方除上述约定外，还应按下表约定的到期日履行各自义务：",
         "no_obligations": "本合同无其他约定义务。",
         "other_terms": "",
@@ -186,6 +191,7 @@ _CN_DIGITS = "零一二三四五六七八九"
 # ---------------------------------------------------------------------------
 # formatting helpers (public: the service and other documents reuse them)
 # ---------------------------------------------------------------------------
+
 
 def contract_number(ref: str, version: int) -> str:
     """``ZS-2026-0001`` and 3 -> ``ZS-2026-0001-V3``."""
@@ -280,12 +286,12 @@ def _merge_template(template: Mapping | None) -> dict[str, Any]:
 # rendering
 # ---------------------------------------------------------------------------
 
+
 def _fields(terms: Mapping, project: Mapping, version: int, tpl: Mapping) -> dict[str, Any]:
     total = _non_negative(_required(terms, "total_investment", "terms"), "terms.total_investment")
     fixed = _non_negative(_required(terms, "fixed_asset_investment", "terms"), "terms.fixed_asset_investment")
     land = _non_negative(_required(terms, "land_mu", "terms"), "terms.land_mu")
-    intensity = _non_negative(
-        _required(terms, "intensity_wan_per_mu", "terms"), "terms.intensity_wan_per_mu")
+    intensity = _non_negative(_required(terms, "intensity_wan_per_mu", "terms"), "terms.intensity_wan_per_mu")
     ref = str(_required(project, "ref", "project"))
     return {
         "project_name": str(_required(project, "project_name", "project")),
@@ -303,7 +309,8 @@ def _fields(terms: Mapping, project: Mapping, version: int, tpl: Mapping) -> dic
         "land_m2": f"{quantize_land(mu_to_m2(land)):,.2f}",
         "intensity": f"{quantize_intensity(intensity):,.2f}",
         "construction_start": format_date_zh(
-            _required(terms, "construction_start", "terms"), "terms.construction_start"),
+            _required(terms, "construction_start", "terms"), "terms.construction_start"
+        ),
         "completion": format_date_zh(_required(terms, "completion", "terms"), "terms.completion"),
         "production": format_date_zh(_required(terms, "production", "terms"), "terms.production"),
         # the copies line: every original (本合同一式十份), each party's, and the county's filed copies
@@ -311,7 +318,8 @@ def _fields(terms: Mapping, project: Mapping, version: int, tpl: Mapping) -> dic
         "party_copies": _cn_number(int(tpl["party_copies"])),
         "filed_copies": _cn_number(int(tpl["copies"])),
         "signatory_title": signatory_title(
-            str(_required(terms, "signatory_position", "terms")), tpl["signatory_titles"]),
+            str(_required(terms, "signatory_position", "terms")), tpl["signatory_titles"]
+        ),
     }
 
 
@@ -320,9 +328,12 @@ def _parcel_fields(parcel: Mapping, tpl: Mapping) -> dict[str, str]:
     location (the park's or town's name) and reserve area in 亩."""
     code = str(_required(parcel, "code", "terms.parcel")).strip()
     location = str(parcel.get("location_name") or "").strip() or str(parcel.get("location") or "").strip()
-    return {"parcel_code": code, "parcel_name": str(parcel.get("name") or code).strip(),
-            "parcel_location": tpl["unit_names"].get(location, location) or "—",
-            "parcel_mu": format_mu(_non_negative(_required(parcel, "area_mu", "terms.parcel"), "terms.parcel.area_mu"))}
+    return {
+        "parcel_code": code,
+        "parcel_name": str(parcel.get("name") or code).strip(),
+        "parcel_location": tpl["unit_names"].get(location, location) or "—",
+        "parcel_mu": format_mu(_non_negative(_required(parcel, "area_mu", "terms.parcel"), "terms.parcel.area_mu")),
+    }
 
 
 def format_mu(value: object) -> str:
@@ -427,8 +438,9 @@ USED_STYLES = ("Normal", "Title", "Heading 1", "Table Grid", "Header", "Footer")
 
 def _new_document(tpl: Mapping):
     """A fresh document for ``tpl``'s fonts: A4, the styles set up (the base is built once per fonts)."""
-    return new_document(("contract", json.dumps(tpl["fonts"], sort_keys=True)),
-                        lambda doc: _setup_document(doc, tpl), USED_STYLES)
+    return new_document(
+        ("contract", json.dumps(tpl["fonts"], sort_keys=True)), lambda doc: _setup_document(doc, tpl), USED_STYLES
+    )
 
 
 def _draft_paragraph(container, text: str):
@@ -529,12 +541,17 @@ def render_contract(
     texts.update({f"ob{i}.{j}": value for i, row in enumerate(obligations) for j, value in enumerate(row)})
     texts.update({f"term{i}": text for i, text in enumerate(other_terms)})
     texts.update({"dispute": dispute, "revision": str(version), "now": now.strftime(_W3CDTF)})
-    if (all(map(fillable, texts.values()))
-            and all(len(v) <= _CORE_TEXT_LIMIT for v in _core_texts(tpl, fields, version, approved).values())):
-        shape = (json.dumps(tpl, sort_keys=True, ensure_ascii=False, default=str), len(obligations),
-                 len(other_terms), approved, "parcel_code" in fields)
-        skeleton = _SKELETONS.get(shape, lambda: _skeleton(tpl, fields, len(obligations), len(other_terms),
-                                                           approved))
+    if all(map(fillable, texts.values())) and all(
+        len(v) <= _CORE_TEXT_LIMIT for v in _core_texts(tpl, fields, version, approved).values()
+    ):
+        shape = (
+            json.dumps(tpl, sort_keys=True, ensure_ascii=False, default=str),
+            len(obligations),
+            len(other_terms),
+            approved,
+            "parcel_code" in fields,
+        )
+        skeleton = _SKELETONS.get(shape, lambda: _skeleton(tpl, fields, len(obligations), len(other_terms), approved))
         if skeleton is not None:
             return skeleton.fill(texts)
     return _compose(tpl, fields, version, obligations, other_terms, dispute, approved, now)
@@ -555,20 +572,33 @@ def _skeleton(tpl: Mapping, fields: Mapping, obligations: int, other_terms: int,
     if not _placed_as_they_are(tpl):
         return None
     rendered = _compose(
-        tpl, {name: token(name) for name in fields}, _REVISION_MARK,
+        tpl,
+        {name: token(name) for name in fields},
+        _REVISION_MARK,
         [tuple(token(f"ob{i}.{j}") for j in range(4)) for i in range(obligations)],
-        [token(f"term{i}") for i in range(other_terms)], token("dispute"), approved, _TIME_MARK)
-    return Skeleton(rendered, {
-        f"<cp:revision>{_REVISION_MARK}</cp:revision>": f"<cp:revision>{token('revision')}</cp:revision>",
-        _TIME_MARK.strftime(_W3CDTF): token("now")})
+        [token(f"term{i}") for i in range(other_terms)],
+        token("dispute"),
+        approved,
+        _TIME_MARK,
+    )
+    return Skeleton(
+        rendered,
+        {
+            f"<cp:revision>{_REVISION_MARK}</cp:revision>": f"<cp:revision>{token('revision')}</cp:revision>",
+            _TIME_MARK.strftime(_W3CDTF): token("now"),
+        },
+    )
 
 
 def _placed_as_they_are(template: object) -> bool:
     """True if every ``{field}`` in the template's texts is placed as it is: a name alone, no index or
     attribute, no format spec, no conversion."""
     if isinstance(template, str):
-        return all(name.isidentifier() and not spec and not conversion
-                   for _, name, spec, conversion in string.Formatter().parse(template) if name is not None)
+        return all(
+            name.isidentifier() and not spec and not conversion
+            for _, name, spec, conversion in string.Formatter().parse(template)
+            if name is not None
+        )
     if isinstance(template, Mapping):
         return all(map(_placed_as_they_are, template.values()))
     if isinstance(template, (list, tuple)):
@@ -578,13 +608,28 @@ def _placed_as_they_are(template: object) -> bool:
 
 def _core_texts(tpl: Mapping, fields: Mapping, version: int, approved: bool) -> dict[str, str]:
     """The document's text properties (python-docx: 255 characters at most each)."""
-    return {"title": f"{tpl['title']}（{fields['project_name']}）", "subject": fields["contract_no"],
-            "identifier": fields["contract_no"], "version": f"v{version}", "author": fields["party_a"],
-            "last_modified_by": fields["party_a"], "language": "zh-CN", **_status_texts(fields["contract_no"], approved)}
+    return {
+        "title": f"{tpl['title']}（{fields['project_name']}）",
+        "subject": fields["contract_no"],
+        "identifier": fields["contract_no"],
+        "version": f"v{version}",
+        "author": fields["party_a"],
+        "last_modified_by": fields["party_a"],
+        "language": "zh-CN",
+        **_status_texts(fields["contract_no"], approved),
+    }
 
 
-def _compose(tpl: Mapping, fields: Mapping, version: int, obligations: list, other_terms: list[str], dispute: str,
-             approved: bool, now: datetime) -> bytes:
+def _compose(
+    tpl: Mapping,
+    fields: Mapping,
+    version: int,
+    obligations: list,
+    other_terms: list[str],
+    dispute: str,
+    approved: bool,
+    now: datetime,
+) -> bytes:
     """The contract written by python-docx (``render_contract``'s texts; or tokens, for a skeleton)."""
     doc = _new_document(tpl)
 
@@ -666,9 +711,11 @@ def _compose(tpl: Mapping, fields: Mapping, version: int, obligations: list, oth
 
 def _status_texts(contract_no: str, approved: bool) -> dict[str, str]:
     """The document properties that say whether the text is a draft or LEGAL's approved text."""
-    return {"keywords": "招商引资; 投资合同" + ("" if approved else "; 草稿"),
-            "category": "合同" if approved else "合同草稿",
-            "comments": contract_no + ("" if approved else "（草稿，未经法制办审核）")}
+    return {
+        "keywords": "招商引资; 投资合同" + ("" if approved else "; 草稿"),
+        "category": "合同" if approved else "合同草稿",
+        "comments": contract_no + ("" if approved else "（草稿，未经法制办审核）"),
+    }
 
 
 def approve(draft: bytes, *, template: Mapping | None = None) -> bytes:
@@ -775,6 +822,7 @@ def _approve_parts(draft: bytes, notice: str, now: datetime) -> bytes | None:
 # reading back
 # ---------------------------------------------------------------------------
 
+
 def read_contract(data: bytes) -> dict:
     """Open a .docx with python-docx: ``{"title", "paragraphs", "tables"}``.
 
@@ -785,7 +833,8 @@ def read_contract(data: bytes) -> dict:
     """
     doc = Document(io.BytesIO(data))
     paragraphs = [p.text for p in doc.paragraphs]
-    title = next((p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Title"),
-                 doc.core_properties.title)
+    title = next(
+        (p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Title"), doc.core_properties.title
+    )
     tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in doc.tables]
     return {"title": title, "paragraphs": paragraphs, "tables": tables}

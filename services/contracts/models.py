@@ -1,8 +1,20 @@
 """contracts' own database: contracts, versions, obligations, custodians, copies, grants, audit."""
+
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, Boolean, Column, Date, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 
 from shared.audit import audit_table
@@ -16,7 +28,8 @@ audit_trail = audit_table(metadata)
 
 # What contracts knows of a project (from intake and negotiation events).
 projects = Table(
-    "projects", metadata,
+    "projects",
+    metadata,
     Column("project_id", String(40), primary_key=True),
     Column("ref", String(20), nullable=False),
     Column("project_name", String(200), nullable=False),
@@ -27,7 +40,9 @@ projects = Table(
     Column("responsible_unit", String(40)),
     Column("sector", String(8)),  # GB/T 4754, as filed: the standard-land floors are per sector (R17)
     Column("route", JSON),  # the decision route the agreement was reached on (R5): who signs
-    Column("decided_terms", JSON),  # the terms of that decision (R5): a draft is composed from them, a signature checks them
+    Column(
+        "decided_terms", JSON
+    ),  # the terms of that decision (R5): a draft is composed from them, a signature checks them
     Column("decision_round", Integer),  # the negotiation round of that decision
     Column("negotiation_round", Integer),  # the latest round heard of: a decision of an older one is not in force
     Column("lifecycle_state", String(20)),  # from coordinator.project_state_changed
@@ -45,7 +60,8 @@ projects = Table(
 )
 
 versions = Table(
-    "versions", metadata,
+    "versions",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("projects.project_id"), nullable=False, index=True),
     Column("version", Integer, nullable=False),
@@ -61,7 +77,8 @@ versions = Table(
 )
 
 obligations = Table(
-    "obligations", metadata,
+    "obligations",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("projects.project_id"), nullable=False, index=True),
     Column("key", String(40), nullable=False),
@@ -80,7 +97,8 @@ obligations = Table(
 )
 
 custodians = Table(
-    "custodians", metadata,
+    "custodians",
+    metadata,
     Column("unit", String(40), primary_key=True),
     Column("user_id", String(64), nullable=False),
     Column("name", String(100), nullable=False),
@@ -91,7 +109,8 @@ custodians = Table(
 
 # Every custodian a unit has had, with when and by whom their term ended (the current one is in ``custodians``).
 custodian_terms = Table(
-    "custodian_terms", metadata,
+    "custodian_terms",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("unit", String(40), nullable=False, index=True),
     Column("user_id", String(64), nullable=False),
@@ -105,7 +124,8 @@ custodian_terms = Table(
 )
 
 copies = Table(
-    "copies", metadata,
+    "copies",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("projects.project_id"), nullable=False, index=True),
     Column("number", Integer, nullable=False),
@@ -118,7 +138,8 @@ copies = Table(
 )
 
 grants = Table(
-    "grants", metadata,
+    "grants",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("projects.project_id"), nullable=False, index=True),
     Column("grantee_user_id", String(64), nullable=False),

@@ -1,4 +1,5 @@
 """contracts persistence (SQLAlchemy Core on its own database)."""
+
 from __future__ import annotations
 
 from sqlalchemy import insert, select, update
@@ -8,20 +9,32 @@ from shared.errors import Conflict, NotFound
 from shared.i18n import _
 from shared.statements import first, insert_row, largest, rows, update_rows
 
-P, V, O, C, K, G = (models.projects, models.versions, models.obligations, models.custodians, models.copies,
-                    models.grants)
+P, V, O, C, K, G = (
+    models.projects,
+    models.versions,
+    models.obligations,
+    models.custodians,
+    models.copies,
+    models.grants,
+)
 
 
 def project(session, project_id: str, lock: bool = False):
     row = first(session, P, lock=lock, project_id=project_id)
     if row is None:
-        raise NotFound(_("the contracts office knows no such project (it has not been filed)"), {"project_id": project_id})
+        raise NotFound(
+            _("the contracts office knows no such project (it has not been filed)"), {"project_id": project_id}
+        )
     return row
 
 
 def change(session, current, **values) -> None:
-    done = update_rows(session, P, {"project_id": current["project_id"], "version": current["version"]},
-                       {**values, "version": current["version"] + 1})
+    done = update_rows(
+        session,
+        P,
+        {"project_id": current["project_id"], "version": current["version"]},
+        {**values, "version": current["version"] + 1},
+    )
     if done != 1:
         raise Conflict(_("the contract changed meanwhile; try again"), {"version": [str(current["version"])]})
 
@@ -36,8 +49,9 @@ def _columns(with_document: bool) -> tuple[str, ...]:
 
 
 def versions_of(session, project_id: str, with_document: bool = False) -> list[dict]:
-    return [dict(r) for r in rows(session, V, columns=_columns(with_document), order_by=("version",),
-                                  project_id=project_id)]
+    return [
+        dict(r) for r in rows(session, V, columns=_columns(with_document), order_by=("version",), project_id=project_id)
+    ]
 
 
 def version(session, project_id: str, number: int, with_document: bool = False) -> dict:
@@ -89,21 +103,28 @@ def open_obligations_due_before(session, day) -> list[dict]:
 
 def provisional_reports(session) -> list[dict]:
     """Lapsed obligations whose report deadline was counted on weekends only, no report filed yet."""
-    found = session.execute(select(O, P.c.ref, P.c.responsible_unit).join(P, P.c.project_id == O.c.project_id).where(
-        O.c.status == "lapsed", O.c.report.is_(None), O.c.report_due_provisional.is_(True))).mappings()
+    found = session.execute(
+        select(O, P.c.ref, P.c.responsible_unit)
+        .join(P, P.c.project_id == O.c.project_id)
+        .where(O.c.status == "lapsed", O.c.report.is_(None), O.c.report_due_provisional.is_(True))
+    ).mappings()
     return [dict(r) for r in found]
 
 
 def obligations_to_watch(session) -> list[dict]:
     """Open obligations and lapsed ones without a filed report, each with its project's ref."""
-    found = session.execute(select(O, P.c.ref).join(P, P.c.project_id == O.c.project_id).where(
-        (O.c.status == "open") | ((O.c.status == "lapsed") & O.c.report.is_(None)))).mappings()
+    found = session.execute(
+        select(O, P.c.ref)
+        .join(P, P.c.project_id == O.c.project_id)
+        .where((O.c.status == "open") | ((O.c.status == "lapsed") & O.c.report.is_(None)))
+    ).mappings()
     return [dict(r) for r in found]
 
 
 def reports_due_before(session, day) -> list[dict]:
-    found = session.execute(select(O).where(O.c.status == "lapsed", O.c.report.is_(None), O.c.red_flag_at.is_(None),
-                                            O.c.report_due < day)).mappings()
+    found = session.execute(
+        select(O).where(O.c.status == "lapsed", O.c.report.is_(None), O.c.red_flag_at.is_(None), O.c.report_due < day)
+    ).mappings()
     return [dict(r) for r in found]
 
 
@@ -123,9 +144,16 @@ def add_custodian(session, unit: str, **values) -> None:
 
 def replace_custodian(session, current: dict, ended_by: dict, ended_at, end_reason: str, **values) -> None:
     """The current custodian's term ends on record (who, when, why); the new one takes the unit."""
-    insert_row(session, models.custodian_terms, {
-        **{k: current[k] for k in ("unit", "user_id", "name", "cabinet", "designated_by", "designated_at")},
-        "ended_by": ended_by, "ended_at": ended_at, "end_reason": end_reason})
+    insert_row(
+        session,
+        models.custodian_terms,
+        {
+            **{k: current[k] for k in ("unit", "user_id", "name", "cabinet", "designated_by", "designated_at")},
+            "ended_by": ended_by,
+            "ended_at": ended_at,
+            "end_reason": end_reason,
+        },
+    )
     session.execute(update(C).where(C.c.unit == current["unit"]).values(**values))
 
 

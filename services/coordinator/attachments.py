@@ -4,6 +4,7 @@ The kinds, their accepted types (by content), the size limit and the states in w
 are policy (``documents.attachments``); who attaches a kind is ``coordinator.attach_<kind>`` of the authority
 table.  Pure: no nameko, no session.
 """
+
 from __future__ import annotations
 
 from typing import Mapping
@@ -37,7 +38,13 @@ def check_open(kind: str, state: str, policy: Policy) -> Mapping:
     states); afterwards the file keeps what was attached."""
     spec = kind_of(kind, policy)
     if state not in spec["open_in"]:
-        raise Conflict(_("{kind} is attached while the project is {states:states}; it is {state:state}",
-                         kind=spec["name_zh"], states=spec["open_in"], state=state),
-                       {"state": [state], "kind": [kind]})
+        raise Conflict(
+            _(
+                "{kind} is attached while the project is {states:states}; it is {state:state}",
+                kind=spec["name_zh"],
+                states=spec["open_in"],
+                state=state,
+            ),
+            {"state": [state], "kind": [kind]},
+        )
     return spec

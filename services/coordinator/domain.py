@@ -5,6 +5,7 @@ Each transition names the trigger that causes it: a department's event
 (``command:terminate``).  ``next_state`` is the only way a project's state
 changes; an illegal trigger raises ``Conflict`` and changes nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,9 +16,26 @@ from shared.errors import Conflict, InvalidInput
 from shared.i18n import N_, _
 
 STATES = (
-    "lead", "filed", "under_review", "approved", "rejected", "returned", "assigned", "negotiating",
-    "agreed", "escalated", "refused", "drafting", "legal_review", "signed", "filed_copies",
-    "construction", "accounting", "closed", "archived", "terminated",
+    "lead",
+    "filed",
+    "under_review",
+    "approved",
+    "rejected",
+    "returned",
+    "assigned",
+    "negotiating",
+    "agreed",
+    "escalated",
+    "refused",
+    "drafting",
+    "legal_review",
+    "signed",
+    "filed_copies",
+    "construction",
+    "accounting",
+    "closed",
+    "archived",
+    "terminated",
 )
 TERMINAL = frozenset({"rejected", "archived", "terminated"})
 """States nothing leaves (a refused project goes back to IPB, which renegotiates or terminates it: R5)."""
@@ -45,25 +63,48 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(("under_review",), "rejected", "review.concluded:rejected", "R2", N_("the review's outcome")),
     Transition(("under_review",), "returned", "review.returned", "R2", N_("a unit returns it for more information")),
     Transition(("approved",), "assigned", "negotiation.unit_assigned", "R3", N_("IPB confirms the responsible unit")),
-    Transition(("approved",), "under_review", "review.reopened", "R2/R3",
-               N_("the park IPB chose did not review it: its opinion in a new round")),
+    Transition(
+        ("approved",),
+        "under_review",
+        "review.reopened",
+        "R2/R3",
+        N_("the park IPB chose did not review it: its opinion in a new round"),
+    ),
     Transition(("assigned",), "negotiating", "negotiation.session_logged", "R4", N_("first negotiation session")),
     Transition(("negotiating",), "agreed", "negotiation.decided:agreed", "R5", N_("decision within authority")),
-    Transition(("negotiating",), "refused", "negotiation.decided:refused", "R5", N_("decision within authority: refuse")),
+    Transition(
+        ("negotiating",), "refused", "negotiation.decided:refused", "R5", N_("decision within authority: refuse")
+    ),
     Transition(("negotiating",), "escalated", "negotiation.escalated", "R5", N_("route needs the principals")),
     Transition(("escalated",), "agreed", "negotiation.principals_decided:agreed", "R5", N_("the principals' decision")),
-    Transition(("escalated",), "refused", "negotiation.principals_decided:refused", "R5", N_("the principals' decision")),
-    Transition(("escalated", "agreed", "refused", "drafting", "legal_review"), "negotiating", "negotiation.reopened",
-               "R5", N_("a decided term changed, or IPB renegotiates a refused project: a new decision")),
+    Transition(
+        ("escalated",), "refused", "negotiation.principals_decided:refused", "R5", N_("the principals' decision")
+    ),
+    Transition(
+        ("escalated", "agreed", "refused", "drafting", "legal_review"),
+        "negotiating",
+        "negotiation.reopened",
+        "R5",
+        N_("a decided term changed, or IPB renegotiates a refused project: a new decision"),
+    ),
     Transition(("agreed",), "drafting", "contracts.drafted", "R6", N_("IPB drafts")),
     Transition(("drafting",), "legal_review", "contracts.submitted", "R6", N_("draft submitted to LEGAL")),
     Transition(("legal_review",), "drafting", "contracts.returned", "R6", N_("LEGAL returns it")),
-    Transition(("legal_review",), "signed", "contracts.signed", "R6", N_("the routed signatory signs an approved version")),
+    Transition(
+        ("legal_review",), "signed", "contracts.signed", "R6", N_("the routed signatory signs an approved version")
+    ),
     Transition(("signed",), "filed_copies", "contracts.file_completed", "R13", N_("the 8-copy register complete")),
     Transition(("filed_copies",), "construction", "contracts.handed_over", "R7", N_("handed to the park or town")),
-    Transition(("construction",), "accounting", "accounting.opened", "R12", N_("construction period reached or IPB opens it")),
-    Transition(("accounting",), "closed", "accounting.closed", "R12",
-               N_("report issued, nothing owed: no fee, the fee paid, or the remainder written off by the principals")),
+    Transition(
+        ("construction",), "accounting", "accounting.opened", "R12", N_("construction period reached or IPB opens it")
+    ),
+    Transition(
+        ("accounting",),
+        "closed",
+        "accounting.closed",
+        "R12",
+        N_("report issued, nothing owed: no fee, the fee paid, or the remainder written off by the principals"),
+    ),
     Transition(("closed",), "archived", "contracts.archived", "R13", N_("contract handed to ARCH")),
     Transition(TERMINABLE, "terminated", TERMINATE, "R11", N_("objective reasons, with a special report")),
 )
@@ -91,11 +132,18 @@ def next_state(current: str | None, trigger: str) -> str:
             return transition.to_state
     allowed = sorted({t.trigger for t in TRANSITIONS if current in t.from_states})
     if allowed:
-        message = _("a project in the state “{state:state}” cannot take the step “{trigger:trigger}”; allowed now: {allowed:triggers}",
-                    state=current, trigger=trigger, allowed=allowed)
+        message = _(
+            "a project in the state “{state:state}” cannot take the step “{trigger:trigger}”; allowed now: {allowed:triggers}",
+            state=current,
+            trigger=trigger,
+            allowed=allowed,
+        )
     else:
-        message = _("a project in the state “{state:state}” cannot take the step “{trigger:trigger}”; no step is allowed now",
-                    state=current, trigger=trigger)
+        message = _(
+            "a project in the state “{state:state}” cannot take the step “{trigger:trigger}”; no step is allowed now",
+            state=current,
+            trigger=trigger,
+        )
     raise Conflict(message, {"state": [_("is {state:state}", state=current)], "trigger": [trigger], "allowed": allowed})
 
 
@@ -126,8 +174,11 @@ def round_verdict(current_round: int, trigger: str, event_round: int | None) -> 
         return APPLY
     if event_round < expected:
         return STALE
-    raise Conflict(f"{trigger} belongs to negotiation round {event_round}; the project is in round {current_round}: "
-                   f"it waits for the reopening before it", {"round": [str(event_round)]})
+    raise Conflict(
+        f"{trigger} belongs to negotiation round {event_round}; the project is in round {current_round}: "
+        f"it waits for the reopening before it",
+        {"round": [str(event_round)]},
+    )
 
 
 SPECIAL_REPORT_CAUSE = "cannot_go_ahead"
@@ -138,14 +189,25 @@ def check_termination_report(report: dict | None, project_id: str, ref: str) -> 
     """R11: terminating needs a special report to the LG, in the register, on this project,
     saying the project cannot go ahead for objective reasons."""
     if report is None:
-        raise InvalidInput.for_field("special_report_ref", _("no special report {ref} is in the register: file the "
-                                                             "special report to the Leading Group first", ref=ref))
+        raise InvalidInput.for_field(
+            "special_report_ref",
+            _(
+                "no special report {ref} is in the register: file the special report to the Leading Group first",
+                ref=ref,
+            ),
+        )
     if report["project_id"] != project_id:
         raise InvalidInput.for_field("special_report_ref", _("special report {ref} is about another project", ref=ref))
     if report["cause"] != SPECIAL_REPORT_CAUSE:
-        raise InvalidInput.for_field("special_report_ref", _("special report {ref} does not report that the project "
-                                                             "cannot go ahead for objective reasons, as terminating "
-                                                             "needs", ref=ref))
+        raise InvalidInput.for_field(
+            "special_report_ref",
+            _(
+                "special report {ref} does not report that the project "
+                "cannot go ahead for objective reasons, as terminating "
+                "needs",
+                ref=ref,
+            ),
+        )
 
 
 def report_fact(report: dict) -> dict:

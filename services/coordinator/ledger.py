@@ -15,6 +15,7 @@ order of the events, which the replay test checks by shuffling them.
 Pure: no nameko, no session, no clock.  What depends on today (time in state,
 overdue, stale) is added when a row is read (``view``).
 """
+
 from __future__ import annotations
 
 import copy
@@ -34,8 +35,9 @@ from services.coordinator import workbench
 BOOKS = ("information", "negotiation", "contracted")
 BOOK_OF_STATE = {
     **dict.fromkeys(("lead", "filed", "under_review", "returned", "approved", "rejected"), "information"),
-    **dict.fromkeys(("assigned", "negotiating", "escalated", "agreed", "refused", "drafting", "legal_review"),
-                    "negotiation"),
+    **dict.fromkeys(
+        ("assigned", "negotiating", "escalated", "agreed", "refused", "drafting", "legal_review"), "negotiation"
+    ),
     **dict.fromkeys(("signed", "filed_copies", "construction", "accounting", "closed", "archived"), "contracted"),
 }
 """A terminated project stays in the book of the state it was terminated from."""
@@ -48,32 +50,84 @@ def book_name(book: str, locale: str | None = None) -> str:
 
 def state_name(state: str | None, locale: str | None = None) -> str:
     return vocabulary.state_name(state, locale) if state else "—"
+
+
 ENDED = frozenset({"rejected", "terminated", "archived", "closed"})
 """States with nothing left to advance: no requirement of theirs is overdue."""
 
-OWN_EVENTS = ("coordinator.key_project_set", "coordinator.responsibility_assigned", "coordinator.requirements_set",
-              "coordinator.funds_recorded", "coordinator.ledger_row_imported")
+OWN_EVENTS = (
+    "coordinator.key_project_set",
+    "coordinator.responsibility_assigned",
+    "coordinator.requirements_set",
+    "coordinator.funds_recorded",
+    "coordinator.ledger_row_imported",
+)
 """The coordinator's own acts on the ledger, journaled as events like any other."""
 
 
 def blank(project_id: str) -> dict:
     return {
-        "project_id": project_id, "source": "events", "ref": None, "name": None, "investor_name": None,
-        "sector": None, "location": None, "planned_total_investment": None, "fixed_asset_investment": None,
-        "land_mu": None, "registered_unit": None, "registered_on": None, "registered_by": None,
-        "state": None, "state_since": None, "book": None, "assigned_unit": None,
-        "assigned_leader": None, "assigned_person": None, "designated": False, "designation_reason": None,
-        "liaison_leader": None, "service_team": [], "manual_requirements": [], "review_due": None, "review_done": None,
-        "completion_due": None, "obligations": {},
-        "late_reports": [], "signed_on": None, "contracted_investment": None, "funds": {}, "last_progress": None,
-        "credit_code": None, "review_units": [], "review_round": None, "review_opinions": {}, "route": None,
-        "principal_decisions": [], "principal_rounds": {}, "negotiation_round": 1, "contract_approved": False,
-        "accounting": {}, "problems": {}, "benefit": None,
+        "project_id": project_id,
+        "source": "events",
+        "ref": None,
+        "name": None,
+        "investor_name": None,
+        "sector": None,
+        "location": None,
+        "planned_total_investment": None,
+        "fixed_asset_investment": None,
+        "land_mu": None,
+        "registered_unit": None,
+        "registered_on": None,
+        "registered_by": None,
+        "state": None,
+        "state_since": None,
+        "book": None,
+        "assigned_unit": None,
+        "assigned_leader": None,
+        "assigned_person": None,
+        "designated": False,
+        "designation_reason": None,
+        "liaison_leader": None,
+        "service_team": [],
+        "manual_requirements": [],
+        "review_due": None,
+        "review_done": None,
+        "completion_due": None,
+        "obligations": {},
+        "late_reports": [],
+        "signed_on": None,
+        "contracted_investment": None,
+        "funds": {},
+        "last_progress": None,
+        "credit_code": None,
+        "review_units": [],
+        "review_round": None,
+        "review_opinions": {},
+        "route": None,
+        "principal_decisions": [],
+        "principal_rounds": {},
+        "negotiation_round": 1,
+        "contract_approved": False,
+        "accounting": {},
+        "problems": {},
+        "benefit": None,
+        "damages": {},
         "stamps": {},
         # derived from the above by ``derive``
-        "responsible_unit": None, "total_investment": None, "tier": None, "is_key": False, "key_basis": None, "responsible_leader": None,
-        "responsible_person": None, "requirements": [], "next_due": None, "red_flags": [], "funds_in_place": "0.00",
+        "responsible_unit": None,
+        "total_investment": None,
+        "tier": None,
+        "is_key": False,
+        "key_basis": None,
+        "responsible_leader": None,
+        "responsible_person": None,
+        "requirements": [],
+        "next_due": None,
+        "red_flags": [],
+        "funds_in_place": "0.00",
         "awaiting": [],
+        "damages_owed": None,
     }
 
 
@@ -126,24 +180,39 @@ def unit_of_name(text: str, policy: Policy | None = None) -> str | None:
 def _facts(row: dict, event: Envelope, policy: Policy) -> None:
     p = event.payload
     if _newer(row, "facts", _stamp(event)):
-        row.update(ref=p["ref"], name=p["project_name"], investor_name=p.get("investor_name"), sector=p.get("sector"),
-                   location=location_name(p.get("location_kind"), p.get("location_id"), policy),
-                   planned_total_investment=_money(p.get("planned_total_investment")),
-                   fixed_asset_investment=_money(p.get("planned_fixed_asset_investment")),
-                   land_mu=p.get("land_mu") and str(p["land_mu"]), registered_unit=p.get("registered_unit") or event.actor.unit,
-                   credit_code=p.get("credit_code"))
+        row.update(
+            ref=p["ref"],
+            name=p["project_name"],
+            investor_name=p.get("investor_name"),
+            sector=p.get("sector"),
+            location=location_name(p.get("location_kind"), p.get("location_id"), policy),
+            planned_total_investment=_money(p.get("planned_total_investment")),
+            fixed_asset_investment=_money(p.get("planned_fixed_asset_investment")),
+            land_mu=p.get("land_mu") and str(p["land_mu"]),
+            registered_unit=p.get("registered_unit") or event.actor.unit,
+            credit_code=p.get("credit_code"),
+        )
     if event.type == "intake.lead_registered" and _newer(row, "registered", _stamp(event)):
-        row.update(registered_on=_day(event.occurred_at),
-                   registered_by={"user_id": event.actor.user_id, "name": event.actor.name or event.actor.user_id,
-                                  "position": event.actor.position, "unit": event.actor.unit})
+        row.update(
+            registered_on=_day(event.occurred_at),
+            registered_by={
+                "user_id": event.actor.user_id,
+                "name": event.actor.name or event.actor.user_id,
+                "position": event.actor.position,
+                "unit": event.actor.unit,
+            },
+        )
 
 
 def _state(row: dict, event: Envelope, policy: Policy) -> None:
     p = event.payload
     if _newer(row, "state", [int(p["seq"])]):
         to_state, from_state = p["to_state"], p.get("from_state")
-        row.update(state=to_state, state_since=_sh(event.occurred_at),
-                   book=BOOK_OF_STATE.get(to_state) or BOOK_OF_STATE.get(from_state) or row["book"] or "information")
+        row.update(
+            state=to_state,
+            state_since=_sh(event.occurred_at),
+            book=BOOK_OF_STATE.get(to_state) or BOOK_OF_STATE.get(from_state) or row["book"] or "information",
+        )
         if p.get("ref"):
             row["ref"] = row["ref"] or p["ref"]
 
@@ -208,7 +277,9 @@ def _reopened(row: dict, event: Envelope, policy: Policy) -> None:
 
 
 def _principals_now(row: dict) -> None:
-    row["principal_decisions"] = list((row.get("principal_rounds") or {}).get(str(row.get("negotiation_round") or 1), []))
+    row["principal_decisions"] = list(
+        (row.get("principal_rounds") or {}).get(str(row.get("negotiation_round") or 1), [])
+    )
 
 
 def _review_reopened(row: dict, event: Envelope, policy: Policy) -> None:
@@ -248,8 +319,11 @@ def _signed(row: dict, event: Envelope, policy: Policy) -> None:
     p = event.payload
     if _newer(row, "contract", _stamp(event)):
         terms = p["terms"]
-        row.update(signed_on=_day(event.occurred_at), contracted_investment=_money(terms["total_investment"]),
-                   completion_due=terms["completion"])
+        row.update(
+            signed_on=_day(event.occurred_at),
+            contracted_investment=_money(terms["total_investment"]),
+            completion_due=terms["completion"],
+        )
     for obligation in p.get("obligations") or ():
         _obligation(row, obligation, _stamp(event))
 
@@ -275,23 +349,52 @@ def _problem(row: dict, event: Envelope, policy: Policy) -> None:
     problems = row.setdefault("problems", {})
     key = str(p["problem_id"])
     current = problems.get(key) or {}
-    problems[key] = {"owner": p["owner"], "text": p["problem"], "due": p.get("escalation_due") or current.get("due"),
-                     "resolved": current.get("resolved", False) or event.type == "supervision.problem_resolved"}
+    problems[key] = {
+        "owner": p["owner"],
+        "text": p["problem"],
+        "due": p.get("escalation_due") or current.get("due"),
+        "resolved": current.get("resolved", False) or event.type == "supervision.problem_resolved",
+    }
 
 
 def _benefit(row: dict, event: Envelope, policy: Policy) -> None:
     """R17: the investor's grade in the yearly per-mu benefit evaluation (the latest year's stands)."""
     p = event.payload
     if (row.get("benefit") or {}).get("year", 0) <= p["year"]:
-        row["benefit"] = {"year": p["year"], "grade": p["grade"], "total": p["total"], "rank": p["rank"],
-                          "of": p["of"]}
+        row["benefit"] = {"year": p["year"], "grade": p["grade"], "total": p["total"], "rank": p["rank"], "of": p["of"]}
+
+
+def _damages(row: dict, event: Envelope, policy: Policy) -> None:
+    """R17: the standard-land damages receivable (amount owed, paid, reduced, outstanding) as supervision tells
+    it: opened when a commitment is still unmet, each payment or reduction, settled (final) when nothing is owed."""
+    p = event.payload
+    key = str(p["damages_id"])
+    damages = row.setdefault("damages", {})
+    current = damages.get(key) or {}
+    if current.get("settled") or not _newer(row, f"damages:{key}", _stamp(event)):
+        return
+    amount = Decimal(str(p["amount"]))
+    paid, reduced = Decimal(str(p.get("paid") or 0)), Decimal(str(p.get("reduced") or 0))
+    settled = event.type == "supervision.damages_settled"
+    damages[key] = {
+        "indicator": p.get("indicator", current.get("indicator")),
+        "amount": _money(amount),
+        "paid": _money(paid),
+        "reduced": _money(reduced),
+        "outstanding": _money(Decimal(0) if settled else amount - paid - reduced),
+        "settled": settled,
+    }
 
 
 def _key_project(row: dict, event: Envelope, policy: Policy) -> None:
     p = event.payload
     if _newer(row, "key", _stamp(event)):
-        row.update(designated=bool(p["designated"]), designation_reason=to_wire(reason_of(p)),
-                   liaison_leader=p["liaison_leader"], service_team=list(p["service_team"]))
+        row.update(
+            designated=bool(p["designated"]),
+            designation_reason=to_wire(reason_of(p)),
+            liaison_leader=p["liaison_leader"],
+            service_team=list(p["service_team"]),
+        )
 
 
 def _responsibility(row: dict, event: Envelope, policy: Policy) -> None:
@@ -309,8 +412,7 @@ def _requirements(row: dict, event: Envelope, policy: Policy) -> None:
 
 def _funds(row: dict, event: Envelope, policy: Policy) -> None:
     p = event.payload
-    row["funds"][event.event_id] = {"on": p["on"], "amount": p["amount"], "note": p.get("note"),
-                                    "by": event.actor.unit}
+    row["funds"][event.event_id] = {"on": p["on"], "amount": p["amount"], "note": p.get("note"), "by": event.actor.unit}
 
 
 def _imported(row: dict, event: Envelope, policy: Policy) -> None:
@@ -322,16 +424,32 @@ def _imported(row: dict, event: Envelope, policy: Policy) -> None:
         _newer(row, group, stamp)
     if _newer(row, "state", [0]):
         row.update(state=p["state"], state_since=p["state_since"], book=p["book"])
-    row.update(ref=p["ref"], name=p["name"], investor_name=p.get("investor_name"), sector=p["sector"],
-               location=p.get("location") or "待定", planned_total_investment=p["total_investment"],
-               registered_unit="IPB", registered_on=p.get("registered_on"), assigned_unit=p["responsible_unit"],
-               assigned_leader=p.get("responsible_leader"), assigned_person=p.get("responsible_person"),
-               manual_requirements=list(p.get("requirements") or []), designated=bool(p.get("designated")),
-               liaison_leader=p.get("liaison_leader"), service_team=list(p.get("service_team") or []),
-               signed_on=p.get("signed_on"), contracted_investment=p.get("contracted_investment"))
+    row.update(
+        ref=p["ref"],
+        name=p["name"],
+        investor_name=p.get("investor_name"),
+        sector=p["sector"],
+        location=p.get("location") or "待定",
+        planned_total_investment=p["total_investment"],
+        registered_unit="IPB",
+        registered_on=p.get("registered_on"),
+        assigned_unit=p["responsible_unit"],
+        assigned_leader=p.get("responsible_leader"),
+        assigned_person=p.get("responsible_person"),
+        manual_requirements=list(p.get("requirements") or []),
+        designated=bool(p.get("designated")),
+        liaison_leader=p.get("liaison_leader"),
+        service_team=list(p.get("service_team") or []),
+        signed_on=p.get("signed_on"),
+        contracted_investment=p.get("contracted_investment"),
+    )
     if p.get("funds_in_place"):
-        row["funds"][event.event_id] = {"on": p["signed_on"], "amount": p["funds_in_place"],
-                                        "note": "导入：历史到位资金", "by": "IPB"}
+        row["funds"][event.event_id] = {
+            "on": p["signed_on"],
+            "amount": p["funds_in_place"],
+            "note": "导入：历史到位资金",
+            "by": "IPB",
+        }
 
 
 APPLY = {
@@ -368,6 +486,9 @@ APPLY = {
     "contracts.special_report_late": _obligation_news,
     "contracts.report_due_moved": _obligation_news,
     "supervision.benefit_graded": _benefit,
+    "supervision.commitment_unmet": _damages,
+    "supervision.damages_recorded": _damages,
+    "supervision.damages_settled": _damages,
     "coordinator.key_project_set": _key_project,
     "coordinator.responsibility_assigned": _responsibility,
     "coordinator.requirements_set": _requirements,
@@ -409,8 +530,11 @@ def fold(row: dict | None, events: Iterable[Envelope], policy: Policy, own: bool
         if handler is not None:
             handler(row, event, policy)
         if event.type != "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
-            row["last_progress"] = {"at": _sh(event.occurred_at), "summary": progress_summary(event),
-                                    "by": to_wire(vocabulary.actor_label(event.actor.dump(), with_name=False))}
+            row["last_progress"] = {
+                "at": _sh(event.occurred_at),
+                "summary": progress_summary(event),
+                "by": to_wire(vocabulary.actor_label(event.actor.dump(), with_name=False)),
+            }
         elif event.type == "coordinator.ledger_row_imported" and _newer(row, "progress", _stamp(event)):
             row["last_progress"] = event.payload.get("last_progress")
         derive(row, policy)
@@ -439,8 +563,10 @@ def default_leader(unit: str | None, policy: Policy) -> dict:
         park = policy.parks[unit[5:]]
         return {"position": park.head_position, "name": to_wire(_("{position:position}", position=park.head_position))}
     if unit and unit.startswith("TOWN:"):
-        return {"position": "county_leader_in_charge",
-                "name": to_wire(_("{position:position}", position="county_leader_in_charge"))}
+        return {
+            "position": "county_leader_in_charge",
+            "name": to_wire(_("{position:position}", position="county_leader_in_charge")),
+        }
     return {"position": "ipb_director", "name": to_wire(_("{position:position}", position="ipb_director"))}
 
 
@@ -456,33 +582,79 @@ def derive(row: dict, policy: Policy) -> None:
     row["responsible_leader"] = row["assigned_leader"] or default_leader(row["responsible_unit"], policy)
     row["responsible_person"] = row["assigned_person"] or (
         {"name": row["registered_by"]["name"], "user_id": row["registered_by"]["user_id"]}
-        if row["registered_by"] else None)
+        if row["registered_by"]
+        else None
+    )
     requirements = [{**r, "source": "set"} for r in row["manual_requirements"]]
     if row["review_done"] is not None:
-        requirements.append({"step": to_wire(_("complete the joint review (every reviewing unit gives its opinion)")),
-                             "due": row["review_due"],
-                             "done": row["review_done"], "source": "review"})
+        requirements.append(
+            {
+                "step": to_wire(_("complete the joint review (every reviewing unit gives its opinion)")),
+                "due": row["review_due"],
+                "done": row["review_done"],
+                "source": "review",
+            }
+        )
     if row["completion_due"]:
-        requirements.append({"step": to_wire(_("the contracted construction period ends: carry out the investment "
-                                               "accounting")), "due": row["completion_due"],
-                             "done": row["state"] in _STATES_FROM["accounting"], "source": "accounting"})
+        requirements.append(
+            {
+                "step": to_wire(_("the contracted construction period ends: carry out the investment accounting")),
+                "due": row["completion_due"],
+                "done": row["state"] in _STATES_FROM["accounting"],
+                "source": "accounting",
+            }
+        )
     for key, ob in sorted(row["obligations"].items()):
-        requirements.append({"step": ob["text"], "due": ob["due"], "done": ob["status"] == "met",
-                             "source": f"obligation:{key}"})
+        requirements.append(
+            {"step": ob["text"], "due": ob["due"], "done": ob["status"] == "met", "source": f"obligation:{key}"}
+        )
         if ob["status"] == "lapsed":
-            requirements.append({"step": to_wire(_("“{text}” not met on time: file a special report to the Leading "
-                                                   "Group", text=ob["text"])),
-                                 "due": ob["report_due"], "done": ob["report_filed"], "source": f"report:{key}"})
+            requirements.append(
+                {
+                    "step": to_wire(
+                        _("“{text}” not met on time: file a special report to the Leading Group", text=ob["text"])
+                    ),
+                    "due": ob["report_due"],
+                    "done": ob["report_filed"],
+                    "source": f"report:{key}",
+                }
+            )
     requirements.sort(key=lambda r: (r["due"] or "9999-12-31", r["source"]))
     row["requirements"] = requirements
     open_dues = [r["due"] for r in requirements if not r["done"] and r["due"]]
     row["next_due"] = min(open_dues) if open_dues and row["state"] not in ENDED else None
-    flags = [to_wire(_("“{text}”: the special report is late (red flag)",
-                       text=(row["obligations"].get(key) or {}).get("text", key))) for key in row["late_reports"]]
+    flags = [
+        to_wire(
+            _(
+                "“{text}”: the special report is late (red flag)",
+                text=(row["obligations"].get(key) or {}).get("text", key),
+            )
+        )
+        for key in row["late_reports"]
+    ]
     if row["is_key"] and not row["liaison_leader"]:
         flags.append(to_wire(_("a key project without its county-level liaison leader")))
     if row["is_key"] and not row["service_team"]:
         flags.append(to_wire(_("a key project without its full-time service team")))
+    owed = [d for d in (row.get("damages") or {}).values() if not d["settled"] and Decimal(d["outstanding"]) > 0]
+    for d in owed:
+        flags.append(
+            to_wire(
+                _(
+                    "standard-land damages of {amount:yuan} owed: {outstanding:yuan} outstanding (red flag)",
+                    amount=d["amount"],
+                    outstanding=d["outstanding"],
+                )
+            )
+        )
+    row["damages_owed"] = (
+        {
+            "amount": _money(sum((Decimal(d["amount"]) for d in owed), Decimal(0))),
+            "outstanding": _money(sum((Decimal(d["outstanding"]) for d in owed), Decimal(0))),
+        }
+        if owed
+        else None
+    )
     row["red_flags"] = flags if row["state"] not in ENDED else []  # an ended project is history, not a warning
     row["funds_in_place"] = str(quantize_money(sum((Decimal(f["amount"]) for f in row["funds"].values()), Decimal(0))))
     row["awaiting"] = workbench.awaiting(row, policy)
@@ -492,10 +664,32 @@ _ORDER = ("signed", "filed_copies", "construction", "accounting", "closed", "arc
 _STATES_FROM = {state: _ORDER[i:] for i, state in enumerate(_ORDER)}
 
 
-HIDDEN = frozenset(("stamps", "review_due", "review_done", "completion_due", "manual_requirements", "late_reports",
-                    "assigned_unit", "assigned_leader", "assigned_person", "registered_by", "review_units",
-                    "review_round", "review_opinions", "route", "principal_decisions", "principal_rounds",
-                    "negotiation_round", "contract_approved", "accounting", "awaiting", "problems"))
+HIDDEN = frozenset(
+    (
+        "stamps",
+        "review_due",
+        "review_done",
+        "completion_due",
+        "manual_requirements",
+        "late_reports",
+        "assigned_unit",
+        "assigned_leader",
+        "assigned_person",
+        "registered_by",
+        "review_units",
+        "review_round",
+        "review_opinions",
+        "route",
+        "principal_decisions",
+        "principal_rounds",
+        "negotiation_round",
+        "contract_approved",
+        "accounting",
+        "awaiting",
+        "problems",
+        "damages",
+    )
+)
 """What the fold keeps for itself (and for the workbench), not shown as a ledger row."""
 
 
@@ -523,8 +717,9 @@ def view(row: Mapping, now: datetime, policy: Policy, roster: list | None = None
     out["red_flags"] = flags
     out["state_name"] = to_wire(_("{state:state}", state=row["state"])) if row["state"] else None
     out["book_name"] = to_wire(_("{book:book}", book=row["book"])) if row["book"] else None
-    out["responsible_unit_name"] = to_wire(_("{unit:unit}", unit=row["responsible_unit"])) \
-        if row["responsible_unit"] else None
+    out["responsible_unit_name"] = (
+        to_wire(_("{unit:unit}", unit=row["responsible_unit"])) if row["responsible_unit"] else None
+    )
     out["sector_name"] = to_wire(_("{sector:sector}", sector=row["sector"])) if row["sector"] else None
     out["funds"] = sorted(row["funds"].values(), key=lambda f: (f["on"], f["amount"]))
     return out
@@ -541,9 +736,14 @@ def named(leader: Mapping | None, roster: list, today: date) -> Mapping | None:
     if not persons:
         return leader
     name = leader.get("name") or ""
-    titled = not leader.get("user_id") and (is_wire_message(name) or name in ("", *TITLES.values())
-                                            or str(name).endswith("管委会主任"))
-    return {**leader, "persons": persons, **({"title": leader.get("name"), "name": "、".join(persons)} if titled else {})}
+    titled = not leader.get("user_id") and (
+        is_wire_message(name) or name in ("", *TITLES.values()) or str(name).endswith("管委会主任")
+    )
+    return {
+        **leader,
+        "persons": persons,
+        **({"title": leader.get("name"), "name": "、".join(persons)} if titled else {}),
+    }
 
 
 # -- rules of the acts on the ledger ---------------------------------------------------------------------------------
@@ -554,17 +754,27 @@ def check_key_project(row: Mapping, data: Mapping, policy: Policy) -> None:
     from shared.tiers import key_threshold
 
     if row["state"] in ("rejected", "terminated", "archived"):
-        raise Conflict(_("{ref} is {state:state}: it can no longer be a key project", ref=row["ref"], state=row["state"]),
-                       {"state": [row["state"]]})
+        raise Conflict(
+            _("{ref} is {state:state}: it can no longer be a key project", ref=row["ref"], state=row["state"]),
+            {"state": [row["state"]]},
+        )
     positions = policy.get("thresholds.key_project.liaison_leader_positions")
     if data["liaison_leader"]["position"] not in positions:
-        raise InvalidInput.for_field("liaison_leader.position", _("the liaison leader is a county-level leader: one of "
-                                                                  "{positions:positions}", positions=list(positions)))
+        raise InvalidInput.for_field(
+            "liaison_leader.position",
+            _("the liaison leader is a county-level leader: one of {positions:positions}", positions=list(positions)),
+        )
     total = row["contracted_investment"] or row["planned_total_investment"]
     if not data["designated"] and (total is None or not is_key_investment(total, policy)):
-        raise InvalidInput.for_field("designated", _("the total investment is below the key-project threshold of "
-                                                     "{threshold:wan}: the Leading Group designates it (designated: "
-                                                     "true)", threshold=key_threshold(policy)))
+        raise InvalidInput.for_field(
+            "designated",
+            _(
+                "the total investment is below the key-project threshold of "
+                "{threshold:wan}: the Leading Group designates it (designated: "
+                "true)",
+                threshold=key_threshold(policy),
+            ),
+        )
     names = [m["name"] for m in data["service_team"]]
     if len(set(names)) != len(names):
         raise InvalidInput.for_field("service_team", _("a member is named twice"))
@@ -576,8 +786,14 @@ def check_funds(row: Mapping, data: Mapping, policy: Policy, today: date) -> Dec
     from shared.errors import Conflict, InvalidInput
 
     if row["book"] != "contracted" or row["state"] == "terminated":
-        raise Conflict(_("{ref} is {state:state}: funds in place are recorded for a contracted project", ref=row["ref"],
-                         state=row["state"]), {"state": [row["state"]]})
+        raise Conflict(
+            _(
+                "{ref} is {state:state}: funds in place are recorded for a contracted project",
+                ref=row["ref"],
+                state=row["state"],
+            ),
+            {"state": [row["state"]]},
+        )
     amount = Decimal(data["amount"])
     if amount <= 0:
         raise InvalidInput.for_field("amount", _("must be a positive amount in yuan"))
@@ -588,5 +804,7 @@ def check_funds(row: Mapping, data: Mapping, policy: Policy, today: date) -> Dec
     if data["on"] > today:
         raise InvalidInput.for_field("on", _("is after today ({today:date})", today=today))
     if row["signed_on"] and data["on"] < date.fromisoformat(row["signed_on"]):
-        raise InvalidInput.for_field("on", _("is before the contract was signed ({signed:date})", signed=row["signed_on"]))
+        raise InvalidInput.for_field(
+            "on", _("is before the contract was signed ({signed:date})", signed=row["signed_on"])
+        )
     return amount

@@ -1,4 +1,5 @@
 """The ledger's persistence: the journal of events, the rows folded from it, the targets."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -18,30 +19,58 @@ from shared.i18n import _
 
 L, J, TG = models.ledger, models.ledger_journal, models.targets
 
-SORTS = {"ref": L.c.ref, "name": L.c.name, "state": L.c.state, "state_since": L.c.state_since,
-         "responsible_unit": L.c.responsible_unit, "total_investment": L.c.investment_fen, "tier": L.c.tier,
-         "next_due": L.c.next_due, "last_progress": L.c.last_progress_at}
+SORTS = {
+    "ref": L.c.ref,
+    "name": L.c.name,
+    "state": L.c.state,
+    "state_since": L.c.state_since,
+    "responsible_unit": L.c.responsible_unit,
+    "total_investment": L.c.investment_fen,
+    "tier": L.c.tier,
+    "next_due": L.c.next_due,
+    "last_progress": L.c.last_progress_at,
+}
 
 
 def _columns(row: dict) -> dict:
     total = row["total_investment"]
     last = row["last_progress"]["at"] if row["last_progress"] else None
     return {
-        "ref": row["ref"] or row["project_id"], "name": row["name"] or "", "book": row["book"] or "information",
+        "ref": row["ref"] or row["project_id"],
+        "name": row["name"] or "",
+        "book": row["book"] or "information",
         "state": row["state"] or "lead",
         "state_since": datetime.fromisoformat(row["state_since"]) if row["state_since"] else None,
-        "responsible_unit": row["responsible_unit"], "sector": row["sector"], "tier": row["tier"],
-        "is_key": row["is_key"], "liaison_user": (row["liaison_leader"] or {}).get("user_id"),
+        "responsible_unit": row["responsible_unit"],
+        "sector": row["sector"],
+        "tier": row["tier"],
+        "is_key": row["is_key"],
+        "liaison_user": (row["liaison_leader"] or {}).get("user_id"),
         "next_due": date.fromisoformat(row["next_due"]) if row["next_due"] else None,
         "investment_fen": int(Decimal(total) * 100) if total is not None else None,
-        "last_progress_at": datetime.fromisoformat(last) if last else None, "data": row,
+        "last_progress_at": datetime.fromisoformat(last) if last else None,
+        "data": row,
     }
 
 
 # built once: SQLAlchemy then compiles it from its cache, without coercing every value of every call (the
 # coordinator's profile during the benchmark: a fifth of its time went to building these statements)
-_ROW_COLUMNS = ("ref", "name", "book", "state", "state_since", "responsible_unit", "sector", "tier", "is_key",
-                "liaison_user", "next_due", "investment_fen", "last_progress_at", "data")
+_ROW_COLUMNS = (
+    "ref",
+    "name",
+    "book",
+    "state",
+    "state_since",
+    "responsible_unit",
+    "sector",
+    "tier",
+    "is_key",
+    "liaison_user",
+    "next_due",
+    "investment_fen",
+    "last_progress_at",
+    "data",
+)
 _UPDATES: dict[tuple[str, ...], object] = {}
 
 
@@ -54,8 +83,11 @@ def _update_row(names: tuple[str, ...]):
     same values, 1 for the one changed column; docs/PERFORMANCE.md)."""
     statement = _UPDATES.get(names)
     if statement is None:
-        statement = _UPDATES[names] = (update(L).where(L.c.project_id == bindparam("b_project_id"))
-                                       .values({name: bindparam(f"b_{name}", type_=L.c[name].type) for name in names}))
+        statement = _UPDATES[names] = (
+            update(L)
+            .where(L.c.project_id == bindparam("b_project_id"))
+            .values({name: bindparam(f"b_{name}", type_=L.c[name].type) for name in names})
+        )
     return statement
 
 
@@ -70,8 +102,12 @@ def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
     session = uow.session
     new: dict[str, list[Envelope]] = {}
     for event in events:
-        if event.project_id and insert_new(session, J, ("event_id",), {
-                "event_id": event.event_id, "project_id": event.project_id, "type": event.type, "body": event.dump()}):
+        if event.project_id and insert_new(
+            session,
+            J,
+            ("event_id",),
+            {"event_id": event.event_id, "project_id": event.project_id, "type": event.type, "body": event.dump()},
+        ):
             new.setdefault(event.project_id, []).append(event)
     for project_id, folded in new.items():
         current = row_data(session, project_id, missing_ok=True, lock=True)
@@ -83,7 +119,9 @@ def record(uow: UnitOfWork, events: Iterable[Envelope], policy: Policy) -> None:
             insert_row(session, L, {"project_id": project_id, **after})
         else:
             names = tuple(k for k in _ROW_COLUMNS if k == "data" or after[k] != before[k])
-            fastpath.execute(session, _update_row(names), {"b_project_id": project_id, **{f"b_{k}": after[k] for k in names}})
+            fastpath.execute(
+                session, _update_row(names), {"b_project_id": project_id, **{f"b_{k}": after[k] for k in names}}
+            )
         workbench_store.keep(session, project_id, seen, row, folded)
 
 
@@ -121,8 +159,18 @@ def ref_taken(session, ref: str) -> bool:
     return session.execute(select(L.c.project_id).where(L.c.ref == ref)).first() is not None
 
 
-def _conditions(*, book=None, unit=None, state=None, sector=None, tier=None, key=None, overdue=None,
-                today: date | None = None, liaison_user=None) -> list:
+def _conditions(
+    *,
+    book=None,
+    unit=None,
+    state=None,
+    sector=None,
+    tier=None,
+    key=None,
+    overdue=None,
+    today: date | None = None,
+    liaison_user=None,
+) -> list:
     conditions = []
     if book:
         conditions.append(L.c.book == book)
@@ -182,7 +230,7 @@ def rows_of(session, ids: list[str], conditions: Iterable = ()) -> list[dict]:
     rows that still match them."""
     found: dict[str, dict] = {}
     for i in range(0, len(ids), BATCH):
-        query = select(L.c.project_id, L.c.data).where(L.c.project_id.in_(ids[i:i + BATCH]), *conditions)
+        query = select(L.c.project_id, L.c.data).where(L.c.project_id.in_(ids[i : i + BATCH]), *conditions)
         found.update((r.project_id, r.data) for r in session.execute(query))
     return [found[i] for i in ids if i in found]
 
@@ -201,8 +249,9 @@ def list_rows(session, *, sort="ref", descending=False, limit=50, offset=0, **fi
     return rows_of(session, ids), total
 
 
-def iter_rows(session, *, sort="ref", descending=False, batch: int = 1000, pause: Callable[[], None] | None = None,
-              **filters) -> Iterator[dict]:
+def iter_rows(
+    session, *, sort="ref", descending=False, batch: int = 1000, pause: Callable[[], None] | None = None, **filters
+) -> Iterator[dict]:
     """Every row matching the filters, in order, ``batch`` rows at a time (a workbook of 100,000 rows is written
     without holding them all): the ids are taken once, then each batch is read by primary key — a row changed
     meanwhile so that it no longer matches is left out.  ``pause()`` runs between batches (the caller ends its
@@ -212,14 +261,19 @@ def iter_rows(session, *, sort="ref", descending=False, batch: int = 1000, pause
     for i in range(0, len(ids), batch):
         if i and pause is not None:
             pause()
-        yield from rows_of(session, ids[i:i + batch], conditions)
+        yield from rows_of(session, ids[i : i + batch], conditions)
 
 
 # -- targets (R14) -------------------------------------------------------------------------------------------------------
 def set_targets(session, year: int, items: list[dict], actor: dict, at: datetime) -> None:
     for item in items:
-        values = {"projects_signed": item["projects_signed"], "contracted_investment": item["contracted_investment"],
-                  "funds_in_place": item["funds_in_place"], "set_by": actor, "set_at": at}
+        values = {
+            "projects_signed": item["projects_signed"],
+            "contracted_investment": item["contracted_investment"],
+            "funds_in_place": item["funds_in_place"],
+            "set_by": actor,
+            "set_at": at,
+        }
         done = session.execute(update(TG).where(TG.c.year == year, TG.c.unit == item["unit"]).values(**values)).rowcount
         if not done:
             session.execute(insert(TG).values(year=year, unit=item["unit"], **values))

@@ -1,8 +1,21 @@
 """The coordinator's database: the persisted lifecycle of every project."""
+
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
 )
 
 from shared.audit import audit_table
@@ -20,7 +33,8 @@ audit_trail = audit_table(metadata)
 document_numbers = numbers_table(metadata)
 
 projects = Table(
-    "projects", metadata,
+    "projects",
+    metadata,
     Column("id", String(40), primary_key=True),
     Column("ref", String(20), nullable=False),
     Column("name", String(200), nullable=False),
@@ -34,7 +48,8 @@ projects = Table(
 # The special reports to the Leading Group filed so far (R11), copied from supervision.special_report_filed:
 # terminating a project needs one (a report that cannot go ahead) and the coordinator checks its own copy.
 special_reports = Table(
-    "special_reports", metadata,
+    "special_reports",
+    metadata,
     Column("ref", String(40), primary_key=True),
     Column("project_id", String(40), nullable=False, index=True),
     Column("cause", String(24), nullable=False),
@@ -45,7 +60,8 @@ special_reports = Table(
 )
 
 transitions = Table(
-    "transitions", metadata,
+    "transitions",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("projects.id"), nullable=False, index=True),
     Column("seq", Integer, nullable=False),
@@ -61,7 +77,8 @@ transitions = Table(
 
 # What happened to a project without changing its state (an opinion, an escalation), for its timeline.
 activities = Table(
-    "activities", metadata,
+    "activities",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("projects.id"), nullable=False, index=True),
     Column("kind", String(40), nullable=False),
@@ -76,13 +93,25 @@ activities = Table(
 # One row per project: the full row (``ledger.apply``) in ``data``, and the columns the books filter and sort on.
 LEDGER_FILTERS = ("book", "responsible_unit", "state", "sector", "tier", "is_key", "next_due")
 """The columns a page of the ledger is filtered on (``ledger_store.list_rows``; ``liaison_user`` has its own index)."""
-LEDGER_SORTS = ("ref", "name", "state", "state_since", "responsible_unit", "investment_fen", "tier", "next_due",
-                "last_progress_at")
+LEDGER_SORTS = (
+    "ref",
+    "name",
+    "state",
+    "state_since",
+    "responsible_unit",
+    "investment_fen",
+    "tier",
+    "next_due",
+    "last_progress_at",
+)
 """The columns a page is sorted on (then by ``ref``)."""
 
 
-LEDGER_INDEX_LEADS = {"ref": ("ref",), "book": ("book", "sector", "ref"),
-                      "responsible_unit": ("responsible_unit", "book", "ref")}
+LEDGER_INDEX_LEADS = {
+    "ref": ("ref",),
+    "book": ("book", "sector", "ref"),
+    "responsible_unit": ("responsible_unit", "book", "ref"),
+}
 """Leading columns other than (column, ref): a book is read with a unit (a park reads its own rows) or a sector
 prefix, and a planner without statistics prefers an index that seeks both — the unit's index seeks unit and
 book (and still gives the unit's order within a book), the book's seeks book and sector prefix."""
@@ -99,12 +128,15 @@ def _ledger_indexes() -> list[Index]:
     indexes = []
     for column in columns:
         leading = LEDGER_INDEX_LEADS.get(column, (column, "ref"))
-        indexes.append(Index(f"ix_ledger_by_{column}", *leading, *(c for c in columns if c not in leading), "project_id"))
+        indexes.append(
+            Index(f"ix_ledger_by_{column}", *leading, *(c for c in columns if c not in leading), "project_id")
+        )
     return indexes
 
 
 ledger = Table(
-    "ledger", metadata,
+    "ledger",
+    metadata,
     Column("project_id", String(40), primary_key=True),
     Column("ref", String(40), nullable=False),
     Column("name", String(200), nullable=False),
@@ -125,7 +157,8 @@ ledger = Table(
 
 # Every event the ledger was built from, in the order handled: ``rebuild_ledger`` replays it.
 ledger_journal = Table(
-    "ledger_journal", metadata,
+    "ledger_journal",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("event_id", String(64), nullable=False, unique=True),
     Column("project_id", String(40), nullable=False, index=True),
@@ -134,7 +167,8 @@ ledger_journal = Table(
 )
 
 targets = Table(
-    "targets", metadata,
+    "targets",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("year", Integer, nullable=False),
     Column("unit", String(40), nullable=False),
@@ -149,7 +183,8 @@ targets = Table(
 # -- the workbench: what awaits whom (``workbench.awaiting``), each person's acts, and search ----------------------
 # Rewritten with the project's ledger row (``ledger_store.record``); a person's to-dos are read by unit.
 awaiting = Table(
-    "awaiting", metadata,
+    "awaiting",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), nullable=False, index=True),
     Column("unit", String(40), nullable=False),
@@ -164,7 +199,8 @@ awaiting = Table(
 # How many to-dos of each kind await a unit (and position): kept with ``awaiting``, so a workbench's counts are a
 # few rows however many projects await the unit (IPB's tens of thousands at province scale).
 awaiting_counts = Table(
-    "awaiting_counts", metadata,
+    "awaiting_counts",
+    metadata,
     Column("unit", String(40), primary_key=True),
     Column("position", String(80), primary_key=True),  # "" where the rules name no position
     Column("kind", String(40), primary_key=True),
@@ -174,7 +210,8 @@ awaiting_counts = Table(
 
 # What a person did (已办): every event of a project acted by a person, newest first per person.
 acts = Table(
-    "acts", metadata,
+    "acts",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("event_id", String(64), nullable=False, unique=True),
     Column("user_id", String(64), nullable=False),
@@ -190,7 +227,8 @@ search_entries = entries_table(metadata, "search_entries")
 
 # The documents of a project's file (``attachments.py``): each upload a version; a replacement supersedes one.
 attachments = Table(
-    "attachments", metadata,
+    "attachments",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), nullable=False),
     Column("kind", String(40), nullable=False),

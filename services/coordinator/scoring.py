@@ -16,6 +16,7 @@ year: all of it):
 * score = Σ weight × measure (0–100, two places); rank by score (equal scores share a rank); mark green at or above
   ``marks.green``, yellow at or above ``marks.yellow``, red below.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,15 +33,30 @@ from shared.policy import Policy
 
 TWO = Decimal("0.01")
 FOUR = Decimal("0.0001")
-INDICATORS = ("projects_signed", "contracted_investment", "funds_in_place", "key_projects_started",
-              "special_reports_on_time", "progress_on_time")
-INDICATOR_NAMES = {"projects_signed": N_("projects signed"), "contracted_investment": N_("contracted investment"),
-                   "funds_in_place": N_("funds in place"), "key_projects_started": N_("key projects started"),
-                   "special_reports_on_time": N_("special reports on time"),
-                   "progress_on_time": N_("progress recorded on time")}
-INDICATOR_ZH = {"projects_signed": "签约项目", "contracted_investment": "合同投资", "funds_in_place": "到位资金",
-                "key_projects_started": "重点项目开工", "special_reports_on_time": "专题报告按时报送",
-                "progress_on_time": "项目进展及时记录"}
+INDICATORS = (
+    "projects_signed",
+    "contracted_investment",
+    "funds_in_place",
+    "key_projects_started",
+    "special_reports_on_time",
+    "progress_on_time",
+)
+INDICATOR_NAMES = {
+    "projects_signed": N_("projects signed"),
+    "contracted_investment": N_("contracted investment"),
+    "funds_in_place": N_("funds in place"),
+    "key_projects_started": N_("key projects started"),
+    "special_reports_on_time": N_("special reports on time"),
+    "progress_on_time": N_("progress recorded on time"),
+}
+INDICATOR_ZH = {
+    "projects_signed": "签约项目",
+    "contracted_investment": "合同投资",
+    "funds_in_place": "到位资金",
+    "key_projects_started": "重点项目开工",
+    "special_reports_on_time": "专题报告按时报送",
+    "progress_on_time": "项目进展及时记录",
+}
 MARKS = ("green", "yellow", "red")
 MARK_ZH = {"green": "绿", "yellow": "黄", "red": "红"}
 STARTED = frozenset({"construction", "accounting", "closed", "archived"})
@@ -117,12 +133,24 @@ def unit_figures(unit: str, rows: list[Mapping], period: AssessmentPeriod, today
             last = (row.get("last_progress") or {}).get("at")
             last_day = to_shanghai(datetime.fromisoformat(last)).date() if last else None
             recorded += last_day is not None and (last_day - as_of).days > -stale
-    return {"key_projects_signed": key_signed, "key_projects_started": key_started, "special_reports_due": due,
-            "special_reports_on_time": on_time, "projects_carried_out": carried, "progress_on_time": recorded}
+    return {
+        "key_projects_signed": key_signed,
+        "key_projects_started": key_started,
+        "special_reports_due": due,
+        "special_reports_on_time": on_time,
+        "projects_carried_out": carried,
+        "progress_on_time": recorded,
+    }
 
 
-def assess(key: str, rows: Iterable[Mapping], targets: list[Mapping], today: date, policy: Policy,
-           order: list[str] | None = None) -> dict:
+def assess(
+    key: str,
+    rows: Iterable[Mapping],
+    targets: list[Mapping],
+    today: date,
+    policy: Policy,
+    order: list[str] | None = None,
+) -> dict:
     """Every unit with a target for the period's year: its figures, each indicator's measure and score, the total,
     the rank and the mark."""
     period = assessment_period(key)
@@ -133,19 +161,27 @@ def assess(key: str, rows: Iterable[Mapping], targets: list[Mapping], today: dat
     rows = list(rows)
     done = achieved(rows, Period(period.key, date(period.year, 1, 1), period.end, period.label()))
     units = []
-    for target in sorted(targets, key=lambda t: (order.index(t["unit"]) if order and t["unit"] in order else 999,
-                                                 t["unit"])):
+    for target in sorted(
+        targets, key=lambda t: (order.index(t["unit"]) if order and t["unit"] in order else 999, t["unit"])
+    ):
         unit = target["unit"]
-        have = done.get(unit) or {"projects_signed": 0, "contracted_investment": Decimal(0),
-                                  "funds_in_place": Decimal(0), "projects": []}
+        have = done.get(unit) or {
+            "projects_signed": 0,
+            "contracted_investment": Decimal(0),
+            "funds_in_place": Decimal(0),
+            "projects": [],
+        }
         figures = unit_figures(unit, rows, period, today, policy)
         measures, scores = {}, {}
         for name in ("projects_signed", "contracted_investment", "funds_in_place"):
             goal = Decimal(str(target[name])) * period.share
             measures[name] = None if goal <= 0 else min(_ratio(Decimal(have[name]), goal), cap)
-        measures["key_projects_started"] = _share(figures["key_projects_started"], figures["key_projects_signed"], policy)
-        measures["special_reports_on_time"] = _share(figures["special_reports_on_time"], figures["special_reports_due"],
-                                                     policy)
+        measures["key_projects_started"] = _share(
+            figures["key_projects_started"], figures["key_projects_signed"], policy
+        )
+        measures["special_reports_on_time"] = _share(
+            figures["special_reports_on_time"], figures["special_reports_due"], policy
+        )
         measures["progress_on_time"] = _share(figures["progress_on_time"], figures["projects_carried_out"], policy)
         missing = [name for name in INDICATORS if measures[name] is None]
         for name in missing:
@@ -153,22 +189,46 @@ def assess(key: str, rows: Iterable[Mapping], targets: list[Mapping], today: dat
         for name in INDICATORS:
             scores[name] = (weights[name] * measures[name]).quantize(TWO, rounding=ROUND_HALF_UP)
         total = sum(scores.values(), Decimal(0)).quantize(TWO, rounding=ROUND_HALF_UP)
-        units.append({"unit": unit, "target": {k: str(Decimal(str(target[k])) * period.share) for k in
-                                               ("projects_signed", "contracted_investment", "funds_in_place")},
-                      "done": {"projects_signed": have["projects_signed"],
-                               "contracted_investment": str(have["contracted_investment"]),
-                               "funds_in_place": str(have["funds_in_place"]), "projects": have["projects"]},
-                      "figures": figures, "measures": {k: str(v) for k, v in measures.items()},
-                      "not_applicable": missing,
-                      "scores": {k: str(v) for k, v in scores.items()}, "total": str(total),
-                      "mark": mark(total, policy)})
+        units.append(
+            {
+                "unit": unit,
+                "target": {
+                    k: str(Decimal(str(target[k])) * period.share)
+                    for k in ("projects_signed", "contracted_investment", "funds_in_place")
+                },
+                "done": {
+                    "projects_signed": have["projects_signed"],
+                    "contracted_investment": str(have["contracted_investment"]),
+                    "funds_in_place": str(have["funds_in_place"]),
+                    "projects": have["projects"],
+                },
+                "figures": figures,
+                "measures": {k: str(v) for k, v in measures.items()},
+                "not_applicable": missing,
+                "scores": {k: str(v) for k, v in scores.items()},
+                "total": str(total),
+                "mark": mark(total, policy),
+            }
+        )
     ranked = sorted(units, key=lambda u: -Decimal(u["total"]))
     for u in units:
         u["rank"] = 1 + sum(1 for other in ranked if Decimal(other["total"]) > Decimal(u["total"]))
-    return {"period": period.key, "label": period.label(), "year": period.year, "end": period.end.isoformat(),
-            "share": str(period.share), "weights": {k: str(v) for k, v in weights.items()},
-            "units": sorted(units, key=lambda u: (u["rank"], (order or []).index(u["unit"]) if order and u["unit"] in
-                                                  order else 999, u["unit"]))}
+    return {
+        "period": period.key,
+        "label": period.label(),
+        "year": period.year,
+        "end": period.end.isoformat(),
+        "share": str(period.share),
+        "weights": {k: str(v) for k, v in weights.items()},
+        "units": sorted(
+            units,
+            key=lambda u: (
+                u["rank"],
+                (order or []).index(u["unit"]) if order and u["unit"] in order else 999,
+                u["unit"],
+            ),
+        ),
+    }
 
 
 def mark(total: Decimal, policy: Policy) -> str:

@@ -5,6 +5,7 @@ It listens to the departments' events, advances each project through
 reason) in the project's timeline, emitting ``coordinator.project_state_changed``.
 State lives in its database, so a restarted coordinator resumes where it was.
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,7 +26,7 @@ from shared import audit, gongwen, need_to_know, vocabulary
 from shared.actor import Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
-from shared.catch_up import GIVE_UP, CatchUp, catch_up, emitted_events, waits_for
+from shared.catch_up import GIVE_UP, CatchUp, bound_of, catch_up, emitted_events, waits_for
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
@@ -37,15 +38,24 @@ from shared.schema import load_or_invalid, schema
 from shared.tiers import tier_label, tier_names
 from shared.topology import SUBSCRIPTIONS
 from shared.wire.ledger import (
-    FileSchema, FundsInputSchema, ImportInputSchema, ImportReportSchema, KeyProjectInputSchema,
-    LedgerQuerySchema, LedgerRowSchema, RequirementsInputSchema, ResponsibilityInputSchema, TargetsInputSchema,
+    FileSchema,
+    FundsInputSchema,
+    ImportInputSchema,
+    ImportReportSchema,
+    KeyProjectInputSchema,
+    LedgerQuerySchema,
+    LedgerRowSchema,
+    RequirementsInputSchema,
+    ResponsibilityInputSchema,
+    TargetsInputSchema,
     TargetsSchema,
 )
 from shared.wire.workbench import AttachmentInputSchema, SearchQuerySchema
 
-REPORT_WAIT_SECONDS = 3  # a special report filed just before the termination may still be on its way (operational)
 ROW_FIELDS = tuple(LedgerRowSchema().fields)
-HEARD = tuple(t for t, consumers in SUBSCRIPTIONS.items() if "coordinator" in consumers and not t.startswith("leadership."))
+HEARD = tuple(
+    t for t, consumers in SUBSCRIPTIONS.items() if "coordinator" in consumers and not t.startswith("leadership.")
+)
 """Every event of a project the coordinator hears: its copy of the project reflects them all."""
 """The fields of a ledger row on the wire, in order."""
 
@@ -56,9 +66,11 @@ def project_units(facts, policy) -> frozenset[str]:
     once signed or take part in its accounting."""
     holders = need_to_know.copy_holders(policy, facts.get("responsible_unit")) if facts.get("signed_by") else ()
     return need_to_know.project_units(
-        facts.get("registered_unit"), facts.get("responsible_unit"),
+        facts.get("registered_unit"),
+        facts.get("responsible_unit"),
         location=(facts.get("location_kind"), facts.get("location_id")),
-        more=[*(facts.get("review_units") or ()), *holders, *(facts.get("accounting_units") or ())])
+        more=[*(facts.get("review_units") or ()), *holders, *(facts.get("accounting_units") or ())],
+    )
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -99,8 +111,9 @@ class CoordinatorService(LeadingGroupWork):
     @handled_once
     def on_lead_registered(self, event, uow):
         p = event.payload
-        store.open_project(uow, event.project_id, p["ref"], p["project_name"], p, event.actor.dump(),
-                           event.occurred_at, event.event_id)
+        store.open_project(
+            uow, event.project_id, p["ref"], p["project_name"], p, event.actor.dump(), event.occurred_at, event.event_id
+        )
         self._ledger(uow, event)
 
     @on_event("intake.project_filed")
@@ -124,8 +137,11 @@ class CoordinatorService(LeadingGroupWork):
     def on_review_concluded(self, body):
         event = Envelope.load(body)
         p = event.payload
-        facts = {"review_outcome": p["outcome"], "review_conditions": p["conditions"],
-                 "outside_policy": p["outside_policy"]}
+        facts = {
+            "review_outcome": p["outcome"],
+            "review_conditions": p["conditions"],
+            "outside_policy": p["outside_policy"],
+        }
         self._advance(event, "on_review_concluded", facts=facts)
 
     @on_event("review.opinion_recorded")
@@ -133,17 +149,26 @@ class CoordinatorService(LeadingGroupWork):
         event = Envelope.load(body)
         p = event.payload
         detail = p["conditions"] or p["reasons"]
-        self._note(event, "review.opinion",
-                   _("{unit:unit}: {opinion:opinion} — {detail:clauses}", unit=p["unit"], opinion=p["opinion"],
-                     detail=detail) if detail else _("{unit:unit}: {opinion:opinion}", unit=p["unit"],
-                                                     opinion=p["opinion"]))
+        self._note(
+            event,
+            "review.opinion",
+            _("{unit:unit}: {opinion:opinion} — {detail:clauses}", unit=p["unit"], opinion=p["opinion"], detail=detail)
+            if detail
+            else _("{unit:unit}: {opinion:opinion}", unit=p["unit"], opinion=p["opinion"]),
+        )
 
     @on_event("review.escalated")
     def on_review_escalated(self, body):
         event = Envelope.load(body)
-        self._note(event, "review.escalated",
-                   _("the review period ended on {deadline:date}: escalated to the {position:position}",
-                     deadline=event.payload["deadline"], position=event.payload["to_position"]))
+        self._note(
+            event,
+            "review.escalated",
+            _(
+                "the review period ended on {deadline:date}: escalated to the {position:position}",
+                deadline=event.payload["deadline"],
+                position=event.payload["to_position"],
+            ),
+        )
 
     @on_event("review.reopened")
     def on_review_reopened(self, body):
@@ -189,10 +214,18 @@ class CoordinatorService(LeadingGroupWork):
     def on_principal_decided(self, body):
         event = Envelope.load(body)
         p = event.payload
-        self._note(event, "negotiation.principal_decision",
-                   _("{position:position}: {decision:outcome} — {reasons:clauses}", position=p["position"],
-                     decision=p["decision"], reasons=p["reasons"]) if p["reasons"] else
-                   _("{position:position}: {decision:outcome}", position=p["position"], decision=p["decision"]))
+        self._note(
+            event,
+            "negotiation.principal_decision",
+            _(
+                "{position:position}: {decision:outcome} — {reasons:clauses}",
+                position=p["position"],
+                decision=p["decision"],
+                reasons=p["reasons"],
+            )
+            if p["reasons"]
+            else _("{position:position}: {decision:outcome}", position=p["position"], decision=p["decision"]),
+        )
 
     @on_event("negotiation.principals_decided")
     def on_principals_decided(self, body):
@@ -203,14 +236,18 @@ class CoordinatorService(LeadingGroupWork):
     def on_negotiation_reopened(self, body):
         """A decided term changed, or IPB renegotiates a refused project: back to negotiation (R5)."""
         event = Envelope.load(body)
-        self._advance(event, "on_negotiation_reopened", facts={"decided_terms": None,
-                                                              "negotiation_round": event.payload["round"]})
+        self._advance(
+            event, "on_negotiation_reopened", facts={"decided_terms": None, "negotiation_round": event.payload["round"]}
+        )
 
     @staticmethod
     def _decision_facts(payload: dict) -> dict:
         """The route of a decision and, agreed, the terms decided (R5: what is signed is what was decided)."""
-        return {"decision_route": payload["route"], "decided_terms": payload.get("terms"),
-                "decision_reasons": payload.get("reasons") or []}
+        return {
+            "decision_route": payload["route"],
+            "decided_terms": payload.get("terms"),
+            "decision_reasons": payload.get("reasons") or [],
+        }
 
     # -- contracts (R6, R7, R13) --------------------------------------------------------------
     @on_event("contracts.drafted")
@@ -233,9 +270,15 @@ class CoordinatorService(LeadingGroupWork):
     @on_event("contracts.signed")
     def on_contract_signed(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_contract_signed", facts={
-            "contract_terms": event.payload["terms"], "signed_by": event.payload["signed_by"],
-            "obligations": {o["key"]: o for o in event.payload["obligations"]}})
+        self._advance(
+            event,
+            "on_contract_signed",
+            facts={
+                "contract_terms": event.payload["terms"],
+                "signed_by": event.payload["signed_by"],
+                "obligations": {o["key"]: o for o in event.payload["obligations"]},
+            },
+        )
 
     @on_event("contracts.file_completed")
     def on_file_completed(self, body):
@@ -282,9 +325,16 @@ class CoordinatorService(LeadingGroupWork):
     def on_special_report_to_lg(self, event, uow):
         """The coordinator's own copy of the register: terminating a project checks it (no call to supervision)."""
         p = event.payload
-        store.add_special_report(uow.session, ref=p["report_ref"], project_id=p["project_id"], cause=p["cause"],
-                                 summary=p["summary"], document=p["document"], filed_by=p["filed_by"],
-                                 filed_at=datetime.fromisoformat(p["filed_at"]))
+        store.add_special_report(
+            uow.session,
+            ref=p["report_ref"],
+            project_id=p["project_id"],
+            cause=p["cause"],
+            summary=p["summary"],
+            document=p["document"],
+            filed_by=p["filed_by"],
+            filed_at=datetime.fromisoformat(p["filed_at"]),
+        )
 
     # -- supervision: the problems raised on a project, its owner's to-do until resolved (R11) ---------------
     @on_event("supervision.problem_raised")
@@ -313,6 +363,11 @@ class CoordinatorService(LeadingGroupWork):
     def on_commitment_unmet(self, body):
         event = Envelope.load(body)
         self._note(event, "supervision.commitment_unmet", reason_of(event.payload))
+
+    @on_event("supervision.damages_recorded")
+    def on_damages_recorded(self, body):
+        event = Envelope.load(body)
+        self._note(event, "supervision.damages_recorded", reason_of(event.payload))
 
     @on_event("supervision.damages_settled")
     def on_damages_settled(self, body):
@@ -349,19 +404,36 @@ class CoordinatorService(LeadingGroupWork):
     @on_event("accounting.closed")
     def on_accounting_closed(self, body):
         event = Envelope.load(body)
-        self._advance(event, "on_accounting_closed", facts={"accounting": {
-            "fee": event.payload["fee"], "recovered": event.payload["recovered"],
-            "written_off": event.payload.get("written_off", "0.00")}})
+        self._advance(
+            event,
+            "on_accounting_closed",
+            facts={
+                "accounting": {
+                    "fee": event.payload["fee"],
+                    "recovered": event.payload["recovered"],
+                    "written_off": event.payload.get("written_off", "0.00"),
+                }
+            },
+        )
 
     def _obligation_note(self, event: Envelope, kind: str, red_flag: bool = False) -> None:
         """An obligation's news on the timeline, and its current state in the project's facts (R7)."""
         obligation = event.payload["obligation"]
         with self.db.handle_once(event.event_id, kind) as uow:
             if uow is not None:
-                store.note_activity(uow, event.project_id, kind, reason_of(event.payload), event.payload,
-                                    event.actor.dump(), event.occurred_at, event.event_id)
-                store.merge_facts(uow, event.project_id, obligation_key=obligation["key"], obligation=obligation,
-                                  red_flag=red_flag)
+                store.note_activity(
+                    uow,
+                    event.project_id,
+                    kind,
+                    reason_of(event.payload),
+                    event.payload,
+                    event.actor.dump(),
+                    event.occurred_at,
+                    event.event_id,
+                )
+                store.merge_facts(
+                    uow, event.project_id, obligation_key=obligation["key"], obligation=obligation, red_flag=red_flag
+                )
                 self._ledger(uow, event)
 
     def _advance_or_note(self, event: Envelope, kind: str) -> None:
@@ -373,8 +445,16 @@ class CoordinatorService(LeadingGroupWork):
     def _note(self, event: Envelope, kind: str, summary) -> None:
         with self.db.handle_once(event.event_id, kind) as uow:
             if uow is not None:
-                store.note_activity(uow, event.project_id, kind, summary, event.payload, event.actor.dump(),
-                                    event.occurred_at, event.event_id)
+                store.note_activity(
+                    uow,
+                    event.project_id,
+                    kind,
+                    summary,
+                    event.payload,
+                    event.actor.dump(),
+                    event.occurred_at,
+                    event.event_id,
+                )
                 self._ledger(uow, event)
 
     def _advance(self, event: Envelope, handler: str, facts: dict | None = None) -> None:
@@ -382,13 +462,28 @@ class CoordinatorService(LeadingGroupWork):
             if uow is not None:
                 trigger = domain.trigger_of(event.type, event.payload)
                 why = reason_of(event.payload)
-                moved = store.advance(uow, event.project_id, trigger, event.actor.dump(), event.occurred_at,
-                                      why, event.event_id, facts=facts,
-                                      round_=domain.event_round(event.type, event.payload))
+                moved = store.advance(
+                    uow,
+                    event.project_id,
+                    trigger,
+                    event.actor.dump(),
+                    event.occurred_at,
+                    why,
+                    event.event_id,
+                    facts=facts,
+                    round_=domain.event_round(event.type, event.payload),
+                )
                 if moved is None:  # of an earlier negotiation round: on the timeline only
-                    store.note_activity(uow, event.project_id, event.type,
-                                        _("(earlier round) {reason}", reason=why or ""),
-                                        event.payload, event.actor.dump(), event.occurred_at, event.event_id)
+                    store.note_activity(
+                        uow,
+                        event.project_id,
+                        event.type,
+                        _("(earlier round) {reason}", reason=why or ""),
+                        event.payload,
+                        event.actor.dump(),
+                        event.occurred_at,
+                        event.event_id,
+                    )
                 self._ledger(uow, event)
 
     # -- commands and reads ------------------------------------------------------
@@ -398,8 +493,10 @@ class CoordinatorService(LeadingGroupWork):
         the project its sources committed (bounded): a copy of the lifecycle waiting for a change the coordinator is
         about to make (the hand-over moves the project to construction) waits for that change too."""
         if catch_up(self, project_id, HEARD) == GIVE_UP:  # what it is about to emit is unknown: the asker waits
-            raise NotYet(_("the coordinator has not yet heard every step of {project}", project=project_id),
-                         {"project_id": [project_id]})
+            raise NotYet(
+                _("the coordinator has not yet heard every step of {project}", project=project_id),
+                {"project_id": [project_id]},
+            )
         return emitted_events(self.db.session, self.db.outbox, project_id, event_types)
 
     @rpc
@@ -413,20 +510,28 @@ class CoordinatorService(LeadingGroupWork):
         report = self._special_report(data["special_report_ref"])
         domain.check_termination_report(report, project_id, data["special_report_ref"])
         with self.db.unit_of_work() as uow:
-            store.advance(uow, project_id, domain.TERMINATE, actor.dump(), now_shanghai(),
-                          data["reason"], None, facts={"special_report_ref": data["special_report_ref"],
-                                                       "special_report": domain.report_fact(report)})
+            store.advance(
+                uow,
+                project_id,
+                domain.TERMINATE,
+                actor.dump(),
+                now_shanghai(),
+                data["reason"],
+                None,
+                facts={"special_report_ref": data["special_report_ref"], "special_report": domain.report_fact(report)},
+            )
             self._ledger(uow)
         return self.get_project(actor.dump(), project_id)
 
     def _special_report(self, ref: str) -> dict | None:
         """The report in the coordinator's copy of the register (R11), or None.  A report filed a moment before may
         still be on its way (``supervision.special_report_filed``): it is waited for, briefly."""
+        bound, step = bound_of(self.policy)  # the policy's bound of waiting for an event (thresholds.catch_up)
         waited = 0.0
-        while (report := store.special_report(self.db.session, ref)) is None and waited < REPORT_WAIT_SECONDS:
+        while (report := store.special_report(self.db.session, ref)) is None and waited < bound:
             self.db.session.rollback()  # a fresh read next time
-            eventlet.sleep(0.1)
-            waited += 0.1
+            eventlet.sleep(step)
+            waited += step
         return report
 
     @rpc
@@ -434,29 +539,66 @@ class CoordinatorService(LeadingGroupWork):
         actor = Actor.load(actor)
         session = self.db.session
         row = dict(store.get_project_row(session, project_id))
-        need_to_know.check(actor, "coordinator.read_project", self.policy.authority,
-                           project_units(row["facts"], self.policy))
+        need_to_know.check(
+            actor, "coordinator.read_project", self.policy.authority, project_units(row["facts"], self.policy)
+        )
         steps = store.timeline(session, project_id)
         now = now_shanghai()
         for step, following in zip(steps, steps[1:] + [None]):
             end = following["at"] if following else now
             step["time_in_state_seconds"] = int((end - step["at"]).total_seconds())
-        entries = [{**s, "kind": "transition", "summary": transition_summary(s["from_state"], s["to_state"]),
-                    "reason": read_text(s["reason"])} for s in steps]
-        entries += [{"kind": a["kind"], "summary": read_text(a["summary"]), "actor": a["actor"], "at": a["at"],
-                     "event_id": a["event_id"], "details": a["details"]} for a in store.activities(session, project_id)]
+        entries = [
+            {
+                **s,
+                "kind": "transition",
+                "summary": transition_summary(s["from_state"], s["to_state"]),
+                "reason": read_text(s["reason"]),
+            }
+            for s in steps
+        ]
+        entries += [
+            {
+                "kind": a["kind"],
+                "summary": read_text(a["summary"]),
+                "actor": a["actor"],
+                "at": a["at"],
+                "event_id": a["event_id"],
+                "details": a["details"],
+            }
+            for a in store.activities(session, project_id)
+        ]
         entries.sort(key=lambda e: (e["at"], e["kind"] != "transition"))
         for entry in entries:
             entry["at"] = to_shanghai(entry["at"])
             entry["who"] = vocabulary.actor_label(entry["actor"])
-        row.update(timeline=entries, allowed_next=domain.allowed_triggers(row["state"]),
-                   state_since=to_shanghai(row["state_since"]), created_at=to_shanghai(row["created_at"]),
-                   basic=self._basic(session, project_id))
+        row.update(
+            timeline=entries,
+            allowed_next=domain.allowed_triggers(row["state"]),
+            state_since=to_shanghai(row["state_since"]),
+            created_at=to_shanghai(row["created_at"]),
+            basic=self._basic(session, project_id),
+        )
         return schema(ProjectSchema).dump(row)
 
-    BASIC = ("investor_name", "credit_code", "sector", "planned_total_investment", "fixed_asset_investment",
-             "contracted_investment", "land_mu", "location", "responsible_unit", "responsible_person",
-             "responsible_leader", "liaison_leader", "is_key", "key_basis", "tier", "registered_unit", "registered_on")
+    BASIC = (
+        "investor_name",
+        "credit_code",
+        "sector",
+        "planned_total_investment",
+        "fixed_asset_investment",
+        "contracted_investment",
+        "land_mu",
+        "location",
+        "responsible_unit",
+        "responsible_person",
+        "responsible_leader",
+        "liaison_leader",
+        "is_key",
+        "key_basis",
+        "tier",
+        "registered_unit",
+        "registered_on",
+    )
 
     def _basic(self, session, project_id: str) -> dict | None:
         """The project file's basic information, from its ledger row (for every reader of the project)."""
@@ -481,20 +623,32 @@ class CoordinatorService(LeadingGroupWork):
         limit, offset, state = min(int(limit), 500), int(offset), self._state(state)
         if need_to_know.check_lists(actor, "coordinator.read_project", self.policy.authority):
             rows, total = store.list_projects(self.db.session, state, limit, offset)
-            return {"total": total, "items": schema(ProjectSummarySchema, many=True).dump(rows),
-                    "by_state": store.counts_by_state(self.db.session)}
-        mine = [r for r in store.list_projects(self.db.session, None, None, 0)[0]
-                if need_to_know.readable(actor, "coordinator.read_project", self.policy.authority,
-                                         project_units(r["facts"], self.policy))]
+            return {
+                "total": total,
+                "items": schema(ProjectSummarySchema, many=True).dump(rows),
+                "by_state": store.counts_by_state(self.db.session),
+            }
+        mine = [
+            r
+            for r in store.list_projects(self.db.session, None, None, 0)[0]
+            if need_to_know.readable(
+                actor, "coordinator.read_project", self.policy.authority, project_units(r["facts"], self.policy)
+            )
+        ]
         chosen = [r for r in mine if not state or r["state"] == state]
-        return {"total": len(chosen), "items": schema(ProjectSummarySchema, many=True).dump(chosen[offset:offset + limit]),
-                "by_state": dict(Counter(r["state"] for r in mine))}
+        return {
+            "total": len(chosen),
+            "items": schema(ProjectSummarySchema, many=True).dump(chosen[offset : offset + limit]),
+            "by_state": dict(Counter(r["state"] for r in mine)),
+        }
 
     @rpc
     def lifecycle(self):
         """The transition table, for the API and the docs."""
-        return [{"from": list(t.from_states), "to": t.to_state, "trigger": t.trigger, "rule": t.rule, "by": Message(t.by)}
-                for t in domain.TRANSITIONS]
+        return [
+            {"from": list(t.from_states), "to": t.to_state, "trigger": t.trigger, "rule": t.rule, "by": Message(t.by)}
+            for t in domain.TRANSITIONS
+        ]
 
     # -- the ledger (R10), key projects, funds in place, the LG's targets (R14) ----------------------------------
     def _ledger(self, uow, *events: Envelope) -> None:
@@ -504,34 +658,55 @@ class CoordinatorService(LeadingGroupWork):
     def _act(self, uow, event_type: str, actor: Actor, project_id: str, payload: dict) -> None:
         """The coordinator's own act on the ledger: journaled and folded like any event. It is not
         published (no service subscribes to it yet; an event no queue takes would stay in the outbox)."""
-        ledger_store.record(uow, [Envelope(event_type, actor, payload=payload, project_id=project_id,
-                                           occurred_at=self.clock())], self.policy)
+        ledger_store.record(
+            uow,
+            [Envelope(event_type, actor, payload=payload, project_id=project_id, occurred_at=self.clock())],
+            self.policy,
+        )
 
     def _ledger_scope(self, actor: Actor, unit: str | None) -> str | None:
         """IPB and the LG read every row; a park or town reads the rows it is responsible for."""
         if actor.unit in ("IPB", "LG"):
             return unit
         if unit and unit != actor.unit:
-            raise NotAllowed(_("{own:unit} reads the ledger rows of its own projects, not those of {other:unit}",
-                               own=actor.unit, other=unit), {"unit": [unit]})
+            raise NotAllowed(
+                _(
+                    "{own:unit} reads the ledger rows of its own projects, not those of {other:unit}",
+                    own=actor.unit,
+                    other=unit,
+                ),
+                {"unit": [unit]},
+            )
         return actor.unit
 
     def _query(self, actor: Actor, query) -> dict:
         q = load_or_invalid(schema(LedgerQuerySchema), query or {})
         if q["tier"] and q["tier"] != "none" and q["tier"] not in tier_names(self.policy):
-            raise InvalidInput.for_field("tier", _("must be one of: {choices:list}",
-                                                   choices=[*tier_names(self.policy), "none"]))
-        return {"book": q["book"], "unit": self._ledger_scope(actor, self._unit(q["unit"])),
-                "state": self._state(q["state"]),
-                "sector": (q["sector"] or "").upper() or None, "tier": q["tier"], "key": q["key"],
-                "overdue": q["overdue"], "today": to_shanghai(self.clock()).date(), "sort": q["sort"],
-                "descending": q["order"] == "desc", "limit": q["limit"], "offset": q["offset"]}
+            raise InvalidInput.for_field(
+                "tier", _("must be one of: {choices:list}", choices=[*tier_names(self.policy), "none"])
+            )
+        return {
+            "book": q["book"],
+            "unit": self._ledger_scope(actor, self._unit(q["unit"])),
+            "state": self._state(q["state"]),
+            "sector": (q["sector"] or "").upper() or None,
+            "tier": q["tier"],
+            "key": q["key"],
+            "overdue": q["overdue"],
+            "today": to_shanghai(self.clock()).date(),
+            "sort": q["sort"],
+            "descending": q["order"] == "desc",
+            "limit": q["limit"],
+            "offset": q["offset"],
+        }
 
     def _row(self, actor: Actor, project_id: str, lock: bool = False, session=None) -> dict:
         row = ledger_store.row_data(session or self.db.session, project_id, lock=lock)
         if actor.unit not in ("IPB", "LG") and row["responsible_unit"] != actor.unit:
-            raise NotAllowed(_("{unit:unit} is not the responsible unit of {ref}", unit=actor.unit, ref=row["ref"]),
-                             {"project_id": project_id})
+            raise NotAllowed(
+                _("{unit:unit} is not the responsible unit of {ref}", unit=actor.unit, ref=row["ref"]),
+                {"project_id": project_id},
+            )
         return row
 
     def _page(self, rows, total) -> dict:
@@ -540,8 +715,13 @@ class CoordinatorService(LeadingGroupWork):
         without marshmallow's per-field work, ~40 % of a 50-row page's time in the coordinator's profile
         (``test_a_page_is_what_the_wire_schema_dumps`` holds the two equal)."""
         now, roster = self.clock(), self._roster()
-        return {"total": total, "items": [{k: v[k] for k in ROW_FIELDS if k in v}
-                                          for v in (ledger.view(r, now, self.policy, roster) for r in rows)]}
+        return {
+            "total": total,
+            "items": [
+                {k: v[k] for k in ROW_FIELDS if k in v}
+                for v in (ledger.view(r, now, self.policy, roster) for r in rows)
+            ],
+        }
 
     @rpc
     def ledger(self, actor, query=None):
@@ -555,8 +735,9 @@ class CoordinatorService(LeadingGroupWork):
     def ledger_row(self, actor, project_id):
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_ledger", self.policy.authority)
-        return schema(LedgerRowSchema).dump(ledger.view(self._row(actor, project_id), self.clock(), self.policy,
-                                                        self._roster()))
+        return schema(LedgerRowSchema).dump(
+            ledger.view(self._row(actor, project_id), self.clock(), self.policy, self._roster())
+        )
 
     @rpc
     def ledger_workbook(self, actor, query=None):
@@ -573,8 +754,13 @@ class CoordinatorService(LeadingGroupWork):
 
         today = to_shanghai(now).date()
         data = workbook.export({book: book_rows(book) for book in ledger.BOOKS}, self.policy, today, self._county())
-        return schema(FileSchema).dump({"filename": f"ledger-{today.isoformat()}.xlsx", "content_type": XLSX,
-                                  "content_base64": base64.b64encode(data).decode()})
+        return schema(FileSchema).dump(
+            {
+                "filename": f"ledger-{today.isoformat()}.xlsx",
+                "content_type": XLSX,
+                "content_base64": base64.b64encode(data).decode(),
+            }
+        )
 
     def _between_batches(self) -> None:
         """A long read gives way: its transaction ends (SQLite's one pooled connection goes back to the pool for
@@ -597,26 +783,38 @@ class CoordinatorService(LeadingGroupWork):
             raise InvalidInput.for_field("content_base64", _("is not valid base64")) from None
         limit = int(self.policy.get("documents.max_size_bytes"))
         if not content or len(content) > limit:
-            raise InvalidInput.for_field("content_base64", _("is {size} bytes; 1 to {limit} bytes are accepted",
-                                                             size=len(content), limit=limit))
+            raise InvalidInput.for_field(
+                "content_base64", _("is {size} bytes; 1 to {limit} bytes are accepted", size=len(content), limit=limit)
+            )
         now = self.clock()
         today = to_shanghai(now).date()
         with self.db.unit_of_work() as uow:
-            rows, problems = workbook.read(content, self.policy, today,
-                                           lambda ref: ledger_store.ref_taken(uow.session, ref))
+            rows, problems = workbook.read(
+                content, self.policy, today, lambda ref: ledger_store.ref_taken(uow.session, ref)
+            )
             if problems and data["mode"] == "all_or_nothing":
                 raise InvalidInput(
-                    _("{count:count} row(s) of the workbook are invalid — nothing was imported: {problems:clauses}",
-                      count=len({(p.sheet, p.row) for p in problems}), problems=[p.text() for p in problems[:20]]),
-                    {p.key: [_("{heading}: {message}", heading=p.heading, message=p.message)] for p in problems})
+                    _(
+                        "{count:count} row(s) of the workbook are invalid — nothing was imported: {problems:clauses}",
+                        count=len({(p.sheet, p.row) for p in problems}),
+                        problems=[p.text() for p in problems[:20]],
+                    ),
+                    {p.key: [_("{heading}: {message}", heading=p.heading, message=p.message)] for p in problems},
+                )
             refs = []
             for row in rows:
                 row["ref"] = row["ref"] or self._free_ref(uow.session, today, refs)
                 refs.append(row["ref"])
-                self._act(uow, "coordinator.ledger_row_imported", actor, f"imp-{uuid.uuid4().hex}",
-                          {**row, **reason(_("imported from {filename}", filename=data["filename"]))})
-        return schema(ImportReportSchema).dump({"mode": data["mode"], "imported": len(refs), "refs": refs,
-                                          "errors": [p.dump() for p in problems]})
+                self._act(
+                    uow,
+                    "coordinator.ledger_row_imported",
+                    actor,
+                    f"imp-{uuid.uuid4().hex}",
+                    {**row, **reason(_("imported from {filename}", filename=data["filename"]))},
+                )
+        return schema(ImportReportSchema).dump(
+            {"mode": data["mode"], "imported": len(refs), "refs": refs, "errors": [p.dump() for p in problems]}
+        )
 
     @staticmethod
     def _free_ref(session, today, taken: list[str]) -> str:
@@ -645,8 +843,11 @@ class CoordinatorService(LeadingGroupWork):
         with self.db.unit_of_work() as uow:
             row = self._row(actor, project_id, lock=True, session=uow.session)
             ledger.check_key_project(row, data, self.policy)
-            why = data["reason"] or (_("designated by the Leading Group") if data["designated"] else
-                                     _("total investment at or above the key-project threshold"))
+            why = data["reason"] or (
+                _("designated by the Leading Group")
+                if data["designated"]
+                else _("total investment at or above the key-project threshold")
+            )
             self._act(uow, "coordinator.key_project_set", actor, project_id, {**data, **reason(why)})
         return self.ledger_row(actor.dump(), project_id)
 
@@ -655,8 +856,9 @@ class CoordinatorService(LeadingGroupWork):
         """The acting liaison leader's own list of key projects."""
         actor = Actor.load(actor)
         authorize(actor, "coordinator.read_key_projects", self.policy.authority)
-        return self._page(*ledger_store.list_rows(self.db.session, key=True, liaison_user=actor.user_id, limit=None,
-                                                  sort="ref"))
+        return self._page(
+            *ledger_store.list_rows(self.db.session, key=True, liaison_user=actor.user_id, limit=None, sort="ref")
+        )
 
     @rpc
     @waits_for(*HEARD)
@@ -667,9 +869,21 @@ class CoordinatorService(LeadingGroupWork):
         data = load_or_invalid(schema(ResponsibilityInputSchema), data)
         with self.db.unit_of_work() as uow:
             self._row(actor, project_id, lock=True, session=uow.session)
-            self._act(uow, "coordinator.responsibility_assigned", actor, project_id, {
-                **data, **reason(_("responsibility assigned: {who:list}", who=[
-                    _("{field:field}: {name}", field=k, name=v["name"]) for k, v in data.items()]))})
+            self._act(
+                uow,
+                "coordinator.responsibility_assigned",
+                actor,
+                project_id,
+                {
+                    **data,
+                    **reason(
+                        _(
+                            "responsibility assigned: {who:list}",
+                            who=[_("{field:field}: {name}", field=k, name=v["name"]) for k, v in data.items()],
+                        )
+                    ),
+                },
+            )
         return self.ledger_row(actor.dump(), project_id)
 
     @rpc
@@ -680,12 +894,23 @@ class CoordinatorService(LeadingGroupWork):
         data = load_or_invalid(schema(RequirementsInputSchema), data)
         with self.db.unit_of_work() as uow:
             row = ledger_store.row_data(uow.session, project_id, lock=True)
-            authorize(actor, "coordinator.set_requirements", self.policy.authority,
-                      responsible_unit=row["responsible_unit"] or "-")
-            items = [{"step": r["step"], "due": r["due"].isoformat() if r["due"] else None, "done": r["done"]}
-                     for r in data["requirements"]]
-            self._act(uow, "coordinator.requirements_set", actor, project_id, {
-                "requirements": items, **reason(_("advancement requirements set ({count:count})", count=len(items)))})
+            authorize(
+                actor,
+                "coordinator.set_requirements",
+                self.policy.authority,
+                responsible_unit=row["responsible_unit"] or "-",
+            )
+            items = [
+                {"step": r["step"], "due": r["due"].isoformat() if r["due"] else None, "done": r["done"]}
+                for r in data["requirements"]
+            ]
+            self._act(
+                uow,
+                "coordinator.requirements_set",
+                actor,
+                project_id,
+                {"requirements": items, **reason(_("advancement requirements set ({count:count})", count=len(items)))},
+            )
         return self.ledger_row(actor.dump(), project_id)
 
     @rpc
@@ -697,12 +922,25 @@ class CoordinatorService(LeadingGroupWork):
         now = self.clock()
         with self.db.unit_of_work() as uow:
             row = ledger_store.row_data(uow.session, project_id, lock=True)
-            authorize(actor, "coordinator.record_funds_in_place", self.policy.authority,
-                      responsible_unit=row["responsible_unit"] or "-")
+            authorize(
+                actor,
+                "coordinator.record_funds_in_place",
+                self.policy.authority,
+                responsible_unit=row["responsible_unit"] or "-",
+            )
             amount = ledger.check_funds(row, data, self.policy, to_shanghai(now).date())
-            self._act(uow, "coordinator.funds_recorded", actor, project_id, {
-                "on": data["on"].isoformat(), "amount": str(amount), "note": data["note"],
-                **reason(_("funds in place on {on:date}: {amount:wan}", on=data["on"], amount=amount))})
+            self._act(
+                uow,
+                "coordinator.funds_recorded",
+                actor,
+                project_id,
+                {
+                    "on": data["on"].isoformat(),
+                    "amount": str(amount),
+                    "note": data["note"],
+                    **reason(_("funds in place on {on:date}: {amount:wan}", on=data["on"], amount=amount)),
+                },
+            )
         return self.ledger_row(actor.dump(), project_id)
 
     @rpc
@@ -724,10 +962,15 @@ class CoordinatorService(LeadingGroupWork):
         authorize(actor, "coordinator.read_targets", self.policy.authority)
         year = assessment.check_year(year)
         session = self.db.session
-        units = assessment.completion(year, ledger_store.targets_of(session, year),
-                                   ledger_store.all_rows(session).values(), order=self._units_order())
-        return schema(TargetsSchema).dump({"year": year, "units": [{**u, "unit_name": _("{unit:unit}", unit=u["unit"])}
-                                                             for u in units]})
+        units = assessment.completion(
+            year,
+            ledger_store.targets_of(session, year),
+            ledger_store.all_rows(session).values(),
+            order=self._units_order(),
+        )
+        return schema(TargetsSchema).dump(
+            {"year": year, "units": [{**u, "unit_name": _("{unit:unit}", unit=u["unit"])} for u in units]}
+        )
 
     @rpc
     def work_summary(self, actor, period, kind="docx"):
@@ -741,21 +984,35 @@ class CoordinatorService(LeadingGroupWork):
         rows = list(ledger_store.all_rows(session).values())
         now = self.clock()
         end = min(now, datetime.combine(p.end, time(23, 59, 59), SHANGHAI))
-        data = assessment.summary(period, rows, ledger_store.targets_of(session, p.year), self._units_order(),
-                               lambda row: ledger.view(row, end, self.policy)["red_flags"])
+        data = assessment.summary(
+            period,
+            rows,
+            ledger_store.targets_of(session, p.year),
+            self._units_order(),
+            lambda row: ledger.view(row, end, self.policy)["red_flags"],
+        )
         today = to_shanghai(now).date()
         if kind == "xlsx":
             content = summary_report.render_xlsx(data, self.policy, self._county(), today)
         else:  # a report in 公文 form: its number (and date) issued once, the same on every later request
             session.rollback()  # no read transaction held into the write (SQLite: a stale read cannot write)
             with self.db.unit_of_work() as uow:
-                number = gongwen.allocate(uow.session, models.document_numbers,
-                                          gongwen.routing(self.policy, "work_summary").issuer,
-                                          f"work_summary:{period}", today)
+                number = gongwen.allocate(
+                    uow.session,
+                    models.document_numbers,
+                    gongwen.routing(self.policy, "work_summary").issuer,
+                    f"work_summary:{period}",
+                    today,
+                )
             render = summary_report.render_docx if kind == "docx" else summary_report.render_pdf
             content = render(data, self.policy, self._county(), number.text, number.issued_on)
-        return schema(FileSchema).dump({"filename": f"summary-{period}.{kind}", "content_type": SUMMARY_TYPES[kind],
-                                        "content_base64": base64.b64encode(content).decode()})
+        return schema(FileSchema).dump(
+            {
+                "filename": f"summary-{period}.{kind}",
+                "content_type": SUMMARY_TYPES[kind],
+                "content_base64": base64.b64encode(content).decode(),
+            }
+        )
 
     @staticmethod
     def _state(text: str | None) -> str | None:
@@ -764,7 +1021,9 @@ class CoordinatorService(LeadingGroupWork):
             return None
         state = vocabulary.state_of_name(text)
         if state is None:
-            raise InvalidInput.for_field("state", _("is not a state; one of: {states:states}", states=list(domain.STATES)))
+            raise InvalidInput.for_field(
+                "state", _("is not a state; one of: {states:states}", states=list(domain.STATES))
+            )
         return state
 
     @staticmethod
@@ -781,8 +1040,11 @@ class CoordinatorService(LeadingGroupWork):
         return self.policy.get("county.county.name_zh")
 
     def _units_order(self) -> list[str]:
-        return ([p.unit for p in self.policy.parks.values()] + [t.unit for t in self.policy.towns.values()]
-                + ["IPB", "DRB", "IND"])
+        return (
+            [p.unit for p in self.policy.parks.values()]
+            + [t.unit for t in self.policy.towns.values()]
+            + ["IPB", "DRB", "IND"]
+        )
 
     # -- the workbench, search and the project's file -------------------------------------------------------------
     @rpc
@@ -797,9 +1059,14 @@ class CoordinatorService(LeadingGroupWork):
         soon = today + timedelta(days=self.policy.integer("thresholds.workbench.soon_days"))
         for item in items:
             item["overdue"] = bool(item["due"] and item["due"] < today.isoformat())
-        return {"today": today.isoformat(), "counts": counts, "total": sum(counts.values()), "items": items,
-                "due_soon": [i for i in items if i["due"] and i["due"] <= soon.isoformat()],
-                "done": workbench_store.done(session, actor.user_id)}
+        return {
+            "today": today.isoformat(),
+            "counts": counts,
+            "total": sum(counts.values()),
+            "items": items,
+            "due_soon": [i for i in items if i["due"] and i["due"] <= soon.isoformat()],
+            "done": workbench_store.done(session, actor.user_id),
+        }
 
     @rpc
     def search(self, actor, query=None):
@@ -811,22 +1078,31 @@ class CoordinatorService(LeadingGroupWork):
         if q["state"] and q["state"] not in domain.STATES:
             raise InvalidInput.for_field("state", _("one of: {states:states}", states=list(domain.STATES)))
         every = need_to_know.reads_all(actor, "coordinator.read_project", self.policy.authority)
-        items = workbench_store.find(self.db.session, actor, q["q"], all_units=actor.unit in ("IPB", "LG"),
-                                     state=q["state"], unit=q["unit"], year=q["year"],
-                                     limit=q["limit"] if every else q["limit"] * 4)
+        items = workbench_store.find(
+            self.db.session,
+            actor,
+            q["q"],
+            all_units=actor.unit in ("IPB", "LG"),
+            state=q["state"],
+            unit=q["unit"],
+            year=q["year"],
+            limit=q["limit"] if every else q["limit"] * 4,
+        )
         if not every:  # need-to-know (R15): only the projects the actor's unit takes part in
-            items = [i for i in items if i["kind"] == "lead" or self._may_read(actor, i["project_id"])][:q["limit"]]
+            items = [i for i in items if i["kind"] == "lead" or self._may_read(actor, i["project_id"])][: q["limit"]]
         return {"q": q["q"], "items": items}
 
     def _may_read(self, actor: Actor, project_id: str) -> bool:
         row = store.find_project_row(self.db.session, project_id)
-        return row is not None and need_to_know.readable(actor, "coordinator.read_project", self.policy.authority,
-                                                         project_units(row["facts"], self.policy))
+        return row is not None and need_to_know.readable(
+            actor, "coordinator.read_project", self.policy.authority, project_units(row["facts"], self.policy)
+        )
 
     def _attachment_row(self, session, actor: Actor, project_id: str) -> dict:
         row = dict(store.get_project_row(session, project_id))
-        need_to_know.check(actor, "coordinator.read_attachments", self.policy.authority,
-                           project_units(row["facts"], self.policy))
+        need_to_know.check(
+            actor, "coordinator.read_attachments", self.policy.authority, project_units(row["facts"], self.policy)
+        )
         return row
 
     @rpc
@@ -843,29 +1119,54 @@ class CoordinatorService(LeadingGroupWork):
         project = store.get_project_row(self.db.session, project_id)
         ledger_row = ledger_store.row_data(self.db.session, project_id, missing_ok=True) or {}
         spec = attachments.check_open(data["kind"], project["state"], self.policy)
-        authorize(actor, attachments.operation(data["kind"]), self.policy.authority,
-                  responsible_unit=ledger_row.get("responsible_unit") or "IPB",
-                  owner_unit=ledger_row.get("registered_unit") or "IPB")
+        authorize(
+            actor,
+            attachments.operation(data["kind"]),
+            self.policy.authority,
+            responsible_unit=ledger_row.get("responsible_unit") or "IPB",
+            owner_unit=ledger_row.get("registered_unit") or "IPB",
+        )
         old = workbench_store.attachment(self.db.session, project_id, replaces) if replaces is not None else None
         if old is not None and (old["kind"] != data["kind"] or old["replaced_by"] is not None):
-            raise Conflict(_("only the current version of an attachment of the same kind is replaced"),
-                           {"replaces": [str(replaces)]})
+            raise Conflict(
+                _("only the current version of an attachment of the same kind is replaced"),
+                {"replaces": [str(replaces)]},
+            )
         self.db.session.rollback()
-        document = self.documents.save_by_content(data["filename"], content, spec["types"],
-                                                  attachments.max_size(self.policy), field="file")
+        document = self.documents.save_by_content(
+            data["filename"], content, spec["types"], attachments.max_size(self.policy), field="file"
+        )
         with self.db.unit_of_work() as uow:
-            new_id = workbench_store.add_attachment(uow.session, project_id, data["kind"], document.dump(),
-                                                    data["note"], project["state"], actor.dump(), self.clock(),
-                                                    replaces=old and old["id"])
+            new_id = workbench_store.add_attachment(
+                uow.session,
+                project_id,
+                data["kind"],
+                document.dump(),
+                data["note"],
+                project["state"],
+                actor.dump(),
+                self.clock(),
+                replaces=old and old["id"],
+            )
         return self._attachment_view(workbench_store.attachment(self.db.session, project_id, new_id))
 
     def _attachment_view(self, row) -> dict:
         spec = attachments.kinds(self.policy).get(row["kind"], {})
-        return {"id": row["id"], "kind": row["kind"], "kind_name": named(spec, row["kind"]),
-                "filename": row["filename"], "content_type": row["content_type"], "size": row["size"],
-                "sha256": row["document_id"], "note": row["note"], "by": row["by"], "at": to_shanghai(row["at"]).isoformat(),
-                "replaces": row["replaces"], "replaced_by": row["replaced_by"],
-                "confidential": bool(spec.get("confidential"))}
+        return {
+            "id": row["id"],
+            "kind": row["kind"],
+            "kind_name": named(spec, row["kind"]),
+            "filename": row["filename"],
+            "content_type": row["content_type"],
+            "size": row["size"],
+            "sha256": row["document_id"],
+            "note": row["note"],
+            "by": row["by"],
+            "at": to_shanghai(row["at"]).isoformat(),
+            "replaces": row["replaces"],
+            "replaced_by": row["replaced_by"],
+            "confidential": bool(spec.get("confidential")),
+        }
 
     @rpc
     def attachments(self, actor, project_id):
@@ -874,15 +1175,23 @@ class CoordinatorService(LeadingGroupWork):
         session = self.db.session
         project = self._attachment_row(session, actor, project_id)
         ledger_row = ledger_store.row_data(session, project_id, missing_ok=True) or {}
-        context = {"responsible_unit": ledger_row.get("responsible_unit") or "IPB",
-                   "owner_unit": ledger_row.get("registered_unit") or "IPB"}
-        open_kinds = [{"kind": k, "name": named(v, k), "types": list(v["types"])}
-                      for k, v in attachments.kinds(self.policy).items()
-                      if project["state"] in v["open_in"]
-                      and is_allowed(actor, attachments.operation(k), self.policy.authority, **context)]
+        context = {
+            "responsible_unit": ledger_row.get("responsible_unit") or "IPB",
+            "owner_unit": ledger_row.get("registered_unit") or "IPB",
+        }
+        open_kinds = [
+            {"kind": k, "name": named(v, k), "types": list(v["types"])}
+            for k, v in attachments.kinds(self.policy).items()
+            if project["state"] in v["open_in"]
+            and is_allowed(actor, attachments.operation(k), self.policy.authority, **context)
+        ]
         items = [self._attachment_view(r) for r in workbench_store.attachments_of(session, project_id)]
-        return {"project_id": project_id, "items": items, "may_attach": open_kinds,
-                "max_size_bytes": attachments.max_size(self.policy)}
+        return {
+            "project_id": project_id,
+            "items": items,
+            "may_attach": open_kinds,
+            "max_size_bytes": attachments.max_size(self.policy),
+        }
 
     @rpc
     def attachment_document(self, actor, project_id, attachment_id):
@@ -895,6 +1204,10 @@ class CoordinatorService(LeadingGroupWork):
         view = self._attachment_view(row)
         session.rollback()
         if view["confidential"]:
-            self.contracts.check_confidential_read(actor.dump(), project_id, {"attachment": row["id"], "sha256": row["document_id"]},
-                                                   f"read {row['kind']} #{row['id']}")
+            self.contracts.check_confidential_read(
+                actor.dump(),
+                project_id,
+                {"attachment": row["id"], "sha256": row["document_id"]},
+                f"read {row['kind']} #{row['id']}",
+            )
         return {**view, "content_base64": base64.b64encode(self.documents.load(row["document_id"])).decode()}

@@ -1,6 +1,7 @@
 """The periodic (monthly, quarterly) summary of all units' work for the Leading Group (R14), from
 ``targets.summary``: a report in 公文 form (``shared.gongwen``: Word and PDF, numbered by the Leading Group's
 office) and an Excel workbook (openpyxl) with the same table.  Written in Chinese (official documents are)."""
+
 from __future__ import annotations
 
 import io
@@ -22,10 +23,25 @@ from shared.policy import Policy
 from shared.spreadsheet import cell_value
 from shared.units import quantize_money, yuan_to_wan
 
-HEADINGS = ("责任单位", "新增线索（个）", "新签约项目（个）", "新签约投资（万元）", "新增到位资金（万元）", "在谈项目（个）",
-            "预警项目（个）", "重点项目（个）", "年度签约目标（个）", "累计签约（个）", "完成率",
-            "年度合同投资目标（万元）", "累计合同投资（万元）", "完成率", "年度到位资金目标（万元）",
-            "累计到位资金（万元）", "完成率")
+HEADINGS = (
+    "责任单位",
+    "新增线索（个）",
+    "新签约项目（个）",
+    "新签约投资（万元）",
+    "新增到位资金（万元）",
+    "在谈项目（个）",
+    "预警项目（个）",
+    "重点项目（个）",
+    "年度签约目标（个）",
+    "累计签约（个）",
+    "完成率",
+    "年度合同投资目标（万元）",
+    "累计合同投资（万元）",
+    "完成率",
+    "年度到位资金目标（万元）",
+    "累计到位资金（万元）",
+    "完成率",
+)
 WAN_COLUMNS = {3, 4, 11, 12, 14, 15}  # 0-based positions holding 万元
 
 
@@ -52,28 +68,45 @@ def _day(iso: str) -> str:
 def table_rows(summary: Mapping, policy: Policy) -> list[list]:
     rows = []
     for line in summary["units"]:
-        year = line["year"] or {"target": None, "done": {"projects_signed": 0, "contracted_investment": "0",
-                                                          "funds_in_place": "0"},
-                                "rate": {"projects_signed": None, "contracted_investment": None, "funds_in_place": None}}
+        year = line["year"] or {
+            "target": None,
+            "done": {"projects_signed": 0, "contracted_investment": "0", "funds_in_place": "0"},
+            "rate": {"projects_signed": None, "contracted_investment": None, "funds_in_place": None},
+        }
         target = year["target"] or {}
-        rows.append([
-            unit_name(line["unit"]), line["new_leads"], line["signed"], _wan(line["signed_investment"]),
-            _wan(line["funds_in_place"]), line["negotiating"], line["red_flagged"], line["key_projects"],
-            target.get("projects_signed"), year["done"]["projects_signed"], _rate(year["rate"]["projects_signed"]),
-            _wan(target.get("contracted_investment")), _wan(year["done"]["contracted_investment"]),
-            _rate(year["rate"]["contracted_investment"]), _wan(target.get("funds_in_place")),
-            _wan(year["done"]["funds_in_place"]), _rate(year["rate"]["funds_in_place"]),
-        ])
+        rows.append(
+            [
+                unit_name(line["unit"]),
+                line["new_leads"],
+                line["signed"],
+                _wan(line["signed_investment"]),
+                _wan(line["funds_in_place"]),
+                line["negotiating"],
+                line["red_flagged"],
+                line["key_projects"],
+                target.get("projects_signed"),
+                year["done"]["projects_signed"],
+                _rate(year["rate"]["projects_signed"]),
+                _wan(target.get("contracted_investment")),
+                _wan(year["done"]["contracted_investment"]),
+                _rate(year["rate"]["contracted_investment"]),
+                _wan(target.get("funds_in_place")),
+                _wan(year["done"]["funds_in_place"]),
+                _rate(year["rate"]["funds_in_place"]),
+            ]
+        )
     return rows
 
 
 def overview(summary: Mapping, county: str = "全县") -> str:
     t = summary["totals"]
-    return (f"{summary['label']}（{_day(summary['start'])}至{_day(summary['end'])}），全县新增招商线索{t['new_leads']}个，"
-            f"新签约项目{t['signed']}个，合同投资{_wan(t['signed_investment']):,.2f}万元，"
-            f"新增到位资金{_wan(t['funds_in_place']):,.2f}万元；"
-            f"目前在谈项目{t['negotiating']}个，重点项目{t['key_projects']}个，预警项目{t['red_flagged']}个。"
-            f"各责任单位工作情况及{summary['year']}年度目标完成情况见附件。")
+    return (
+        f"{summary['label']}（{_day(summary['start'])}至{_day(summary['end'])}），全县新增招商线索{t['new_leads']}个，"
+        f"新签约项目{t['signed']}个，合同投资{_wan(t['signed_investment']):,.2f}万元，"
+        f"新增到位资金{_wan(t['funds_in_place']):,.2f}万元；"
+        f"目前在谈项目{t['negotiating']}个，重点项目{t['key_projects']}个，预警项目{t['red_flagged']}个。"
+        f"各责任单位工作情况及{summary['year']}年度目标完成情况见附件。"
+    )
 
 
 def _cell(value) -> str:
@@ -84,13 +117,17 @@ def unit_paragraphs(summary: Mapping) -> list[str]:
     """One sentence a unit: what it did in the period and where it stands against the year's targets."""
     out = []
     for line in summary["units"]:
-        text = (f"{unit_name(line['unit'])}：新增线索{line['new_leads']}个，新签约项目{line['signed']}个"
-                f"（合同投资{_wan(line['signed_investment']):,.2f}万元），新增到位资金{_wan(line['funds_in_place']):,.2f}万元，"
-                f"在谈项目{line['negotiating']}个")
+        text = (
+            f"{unit_name(line['unit'])}：新增线索{line['new_leads']}个，新签约项目{line['signed']}个"
+            f"（合同投资{_wan(line['signed_investment']):,.2f}万元），新增到位资金{_wan(line['funds_in_place']):,.2f}万元，"
+            f"在谈项目{line['negotiating']}个"
+        )
         year = line["year"]
         if year and year["target"]:
-            text += (f"；年度签约目标{year['target']['projects_signed']}个，已完成{year['done']['projects_signed']}个"
-                     f"（{_rate(year['rate']['projects_signed'])}）")
+            text += (
+                f"；年度签约目标{year['target']['projects_signed']}个，已完成{year['done']['projects_signed']}个"
+                f"（{_rate(year['rate']['projects_signed'])}）"
+            )
         out.append(text + "。")
     return out
 
@@ -101,8 +138,10 @@ def key_project_paragraphs(summary: Mapping) -> list[str]:
     out = []
     for item in summary["key_projects"]:
         flags = "；预警事项：" + "、".join(text(f, "zh-CN") for f in item["red_flags"]) if item["red_flags"] else ""
-        out.append(f"{item['name']}（{item['ref']}，责任单位{unit_name(item['unit']) or '待定'}，联系县级领导"
-                   f"{item['liaison_leader'] or '未明确'}）：{state_name(item['state'], 'zh-CN')}{flags}。")
+        out.append(
+            f"{item['name']}（{item['ref']}，责任单位{unit_name(item['unit']) or '待定'}，联系县级领导"
+            f"{item['liaison_leader'] or '未明确'}）：{state_name(item['state'], 'zh-CN')}{flags}。"
+        )
     return out
 
 
@@ -110,15 +149,35 @@ def official_document(summary: Mapping, policy: Policy, county: str, number: str
     """The summary as a report (报告) of the Leading Group's office to the Leading Group, in 公文 form; the table of
     every unit's work and the year's completion is its attachment (landscape)."""
     route = routing(policy, "work_summary")
-    body = [overview(summary), Heading("一、各责任单位工作情况"), *unit_paragraphs(summary),
-            Heading("二、重点项目推进情况"), *key_project_paragraphs(summary), "特此报告。"]
-    table = Grid(HEADINGS, [[_cell(v) for v in row] for row in table_rows(summary, policy)],
-                 widths=(2.2,) + (1,) * (len(HEADINGS) - 1), numeric=frozenset(range(1, len(HEADINGS))),
-                 note="金额单位：万元")
-    attachment = Attachment(f"{summary['label']}各责任单位工作情况及{summary['year']}年度目标完成情况表", [table],
-                            landscape=True)
-    return OfficialDocument(route.issuer, number, document_title(summary, county), route.to, body, signed_on,
-                            attachments=[attachment], cc=route.cc, numerals=route.numerals)
+    body = [
+        overview(summary),
+        Heading("一、各责任单位工作情况"),
+        *unit_paragraphs(summary),
+        Heading("二、重点项目推进情况"),
+        *key_project_paragraphs(summary),
+        "特此报告。",
+    ]
+    table = Grid(
+        HEADINGS,
+        [[_cell(v) for v in row] for row in table_rows(summary, policy)],
+        widths=(2.2,) + (1,) * (len(HEADINGS) - 1),
+        numeric=frozenset(range(1, len(HEADINGS))),
+        note="金额单位：万元",
+    )
+    attachment = Attachment(
+        f"{summary['label']}各责任单位工作情况及{summary['year']}年度目标完成情况表", [table], landscape=True
+    )
+    return OfficialDocument(
+        route.issuer,
+        number,
+        document_title(summary, county),
+        route.to,
+        body,
+        signed_on,
+        attachments=[attachment],
+        cc=route.cc,
+        numerals=route.numerals,
+    )
 
 
 def render_docx(summary: Mapping, policy: Policy, county: str, number: str, signed_on: date) -> bytes:
@@ -139,8 +198,9 @@ def render_xlsx(summary: Mapping, policy: Policy, county: str, as_of: date) -> b
     ws["A1"].font = Font(name="宋体", size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A2:{last}2")
-    ws["A2"] = cell_value(sheet_heading(policy, "work_summary", as_of,
-                                        f"统计期间：{_day(summary['start'])}至{_day(summary['end'])}"))
+    ws["A2"] = cell_value(
+        sheet_heading(policy, "work_summary", as_of, f"统计期间：{_day(summary['start'])}至{_day(summary['end'])}")
+    )
     for i, head in enumerate(HEADINGS, 1):
         cell = ws.cell(row=3, column=i, value=cell_value(head))
         cell.font = Font(name="宋体", bold=True)
@@ -158,9 +218,17 @@ def render_xlsx(summary: Mapping, policy: Policy, county: str, as_of: date) -> b
     for i, head in enumerate(("项目编号", "项目名称", "责任单位", "联系县级领导", "当前状态", "预警事项"), 1):
         key.cell(row=1, column=i, value=cell_value(head)).font = Font(name="宋体", bold=True)
     for r, item in enumerate(summary["key_projects"], 2):
-        for i, value in enumerate((item["ref"], item["name"], unit_name(item["unit"]), item["liaison_leader"],
-                                   state_name(item["state"], "zh-CN"),
-                                   "；".join(text(f, "zh-CN") for f in item["red_flags"])), 1):
+        for i, value in enumerate(
+            (
+                item["ref"],
+                item["name"],
+                unit_name(item["unit"]),
+                item["liaison_leader"],
+                state_name(item["state"], "zh-CN"),
+                "；".join(text(f, "zh-CN") for f in item["red_flags"]),
+            ),
+            1,
+        ):
             key.cell(row=r, column=i, value=cell_value(value))
     out = io.BytesIO()
     wb.save(out)
@@ -169,5 +237,7 @@ def render_xlsx(summary: Mapping, policy: Policy, county: str, as_of: date) -> b
 
 def read_docx(data: bytes) -> dict:
     doc = Document(io.BytesIO(data))
-    return {"paragraphs": [p.text for p in doc.paragraphs],
-            "tables": [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]}
+    return {
+        "paragraphs": [p.text for p in doc.paragraphs],
+        "tables": [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables],
+    }

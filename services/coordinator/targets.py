@@ -9,6 +9,7 @@ Counting rules (one place):
 * *funds in place* (到位资金) count in the year of the date they were recorded as in place,
   for the project's responsible unit.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -23,8 +24,11 @@ from shared.i18n import _
 from shared.units import quantize_money
 
 MEASURES = ("projects_signed", "contracted_investment", "funds_in_place")
-MEASURE_NAMES = {"projects_signed": "签约项目（个）", "contracted_investment": "合同投资（万元）",
-                 "funds_in_place": "到位资金（万元）"}
+MEASURE_NAMES = {
+    "projects_signed": "签约项目（个）",
+    "contracted_investment": "合同投资（万元）",
+    "funds_in_place": "到位资金（万元）",
+}
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
@@ -55,12 +59,17 @@ def period(key: str) -> Period:
     check_year(year, "period")
     if match.group(2):
         month = int(match.group(2))
-        return Period(key, date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]),
-                      f"{year}年{month}月")
+        return Period(
+            key, date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), f"{year}年{month}月"
+        )
     quarter = int(match.group(3))
     first, last = 3 * quarter - 2, 3 * quarter
-    return Period(key, date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1]),
-                  f"{year}年{QUARTER_NAMES[quarter]}")
+    return Period(
+        key,
+        date(year, first, 1),
+        date(year, last, calendar.monthrange(year, last)[1]),
+        f"{year}年{QUARTER_NAMES[quarter]}",
+    )
 
 
 def check_year(year, field: str = "year") -> int:
@@ -79,8 +88,12 @@ def year_period(year: int) -> Period:
 
 
 def counts_as_signed(row: Mapping, within: Period) -> bool:
-    return bool(row.get("signed_on")) and within.holds(row["signed_on"]) and row.get("state") != "terminated" \
+    return (
+        bool(row.get("signed_on"))
+        and within.holds(row["signed_on"])
+        and row.get("state") != "terminated"
         and bool(row.get("responsible_unit"))
+    )
 
 
 def achieved(rows: Iterable[Mapping], within: Period) -> dict[str, dict]:
@@ -114,8 +127,13 @@ def _rate(done, target) -> str | None:
     return str((Decimal(done) * 100 / target).quantize(Decimal("0.01")))
 
 
-def completion(year: int, targets: list[Mapping], rows: Iterable[Mapping], until: date | None = None,
-               order: list[str] | None = None) -> list[dict]:
+def completion(
+    year: int,
+    targets: list[Mapping],
+    rows: Iterable[Mapping],
+    until: date | None = None,
+    order: list[str] | None = None,
+) -> list[dict]:
     """Each unit with a target or an achievement in ``year`` (up to ``until``): target, done, rate (%)."""
     within = year_period(year)
     if until is not None:
@@ -126,17 +144,29 @@ def completion(year: int, targets: list[Mapping], rows: Iterable[Mapping], until
     result = []
     for unit in units:
         target = by_unit.get(unit)
-        have = done.get(unit) or {"projects": [], "projects_signed": 0, "contracted_investment": Decimal(0),
-                                  "funds_in_place": Decimal(0)}
-        entry = {"unit": unit, "projects": have["projects"], "target": None,
-                 "done": {"projects_signed": have["projects_signed"],
-                          "contracted_investment": str(quantize_money(have["contracted_investment"])),
-                          "funds_in_place": str(quantize_money(have["funds_in_place"]))},
-                 "rate": {m: None for m in MEASURES}}
+        have = done.get(unit) or {
+            "projects": [],
+            "projects_signed": 0,
+            "contracted_investment": Decimal(0),
+            "funds_in_place": Decimal(0),
+        }
+        entry = {
+            "unit": unit,
+            "projects": have["projects"],
+            "target": None,
+            "done": {
+                "projects_signed": have["projects_signed"],
+                "contracted_investment": str(quantize_money(have["contracted_investment"])),
+                "funds_in_place": str(quantize_money(have["funds_in_place"])),
+            },
+            "rate": {m: None for m in MEASURES},
+        }
         if target:
-            entry["target"] = {"projects_signed": int(target["projects_signed"]),
-                               "contracted_investment": str(quantize_money(target["contracted_investment"])),
-                               "funds_in_place": str(quantize_money(target["funds_in_place"]))}
+            entry["target"] = {
+                "projects_signed": int(target["projects_signed"]),
+                "contracted_investment": str(quantize_money(target["contracted_investment"])),
+                "funds_in_place": str(quantize_money(target["funds_in_place"])),
+            }
             entry["rate"] = {m: _rate(entry["done"][m], entry["target"][m]) for m in MEASURES}
         result.append(entry)
     return result
@@ -152,8 +182,19 @@ def summary(key: str, rows: list[Mapping], targets: list[Mapping], units_order: 
     units: dict[str, dict] = {}
 
     def unit(u: str) -> dict:
-        return units.setdefault(u, {"unit": u, "new_leads": 0, "signed": 0, "signed_investment": Decimal(0),
-                                    "funds_in_place": Decimal(0), "negotiating": 0, "red_flagged": 0, "key_projects": 0})
+        return units.setdefault(
+            u,
+            {
+                "unit": u,
+                "new_leads": 0,
+                "signed": 0,
+                "signed_investment": Decimal(0),
+                "funds_in_place": Decimal(0),
+                "negotiating": 0,
+                "red_flagged": 0,
+                "key_projects": 0,
+            },
+        )
 
     for row in rows:
         if p.holds(row.get("registered_on")) and row.get("source") == "events":
@@ -166,8 +207,11 @@ def summary(key: str, rows: list[Mapping], targets: list[Mapping], units_order: 
         if row.get("is_key") and row.get("state") not in ("rejected", "refused", "terminated", "archived"):
             unit(owner)["key_projects"] += 1
     for u, have in in_period.items():
-        unit(u).update(signed=have["projects_signed"], signed_investment=have["contracted_investment"],
-                       funds_in_place=have["funds_in_place"])
+        unit(u).update(
+            signed=have["projects_signed"],
+            signed_investment=have["contracted_investment"],
+            funds_in_place=have["funds_in_place"],
+        )
     ytd = completion(p.year, targets, rows, until=p.end, order=units_order)
     for entry in ytd:
         unit(entry["unit"])
@@ -179,18 +223,42 @@ def summary(key: str, rows: list[Mapping], targets: list[Mapping], units_order: 
         line["funds_in_place"] = str(quantize_money(line["funds_in_place"]))
         line["year"] = next((e for e in ytd if e["unit"] == u), None)
         lines.append(line)
-    totals = {k: sum(Decimal(str(line[k])) for line in lines)
-              for k in ("new_leads", "signed", "signed_investment", "funds_in_place", "negotiating", "red_flagged",
-                        "key_projects")}
-    key_projects = [{"ref": r["ref"], "name": r["name"], "unit": r.get("responsible_unit"),
-                     "liaison_leader": (r.get("liaison_leader") or {}).get("name"), "state": r.get("state"),
-                     "red_flags": red_flags_of(r)}
-                    for r in sorted(rows, key=lambda r: r["ref"])
-                    if r.get("is_key") and r.get("state") not in ("rejected", "refused", "terminated", "archived")]
-    return {"period": p.key, "label": p.label, "start": p.start.isoformat(), "end": p.end.isoformat(), "year": p.year,
-            "units": lines, "totals": {k: str(quantize_money(v)) if "investment" in k or "funds" in k else int(v)
-                                       for k, v in totals.items()},
-            "key_projects": key_projects}
+    totals = {
+        k: sum(Decimal(str(line[k])) for line in lines)
+        for k in (
+            "new_leads",
+            "signed",
+            "signed_investment",
+            "funds_in_place",
+            "negotiating",
+            "red_flagged",
+            "key_projects",
+        )
+    }
+    key_projects = [
+        {
+            "ref": r["ref"],
+            "name": r["name"],
+            "unit": r.get("responsible_unit"),
+            "liaison_leader": (r.get("liaison_leader") or {}).get("name"),
+            "state": r.get("state"),
+            "red_flags": red_flags_of(r),
+        }
+        for r in sorted(rows, key=lambda r: r["ref"])
+        if r.get("is_key") and r.get("state") not in ("rejected", "refused", "terminated", "archived")
+    ]
+    return {
+        "period": p.key,
+        "label": p.label,
+        "start": p.start.isoformat(),
+        "end": p.end.isoformat(),
+        "year": p.year,
+        "units": lines,
+        "totals": {
+            k: str(quantize_money(v)) if "investment" in k or "funds" in k else int(v) for k, v in totals.items()
+        },
+        "key_projects": key_projects,
+    }
 
 
 def check_targets(year: int, items: list[Mapping], policy) -> list[dict]:
@@ -204,17 +272,26 @@ def check_targets(year: int, items: list[Mapping], policy) -> list[dict]:
     for i, item in enumerate(items):
         if item["unit"] not in units:
             problems.setdefault(f"targets[{i}].unit", []).append(
-                _("must be a responsible unit (a park or a town): one of {units:units}", units=sorted(units)))
+                _("must be a responsible unit (a park or a town): one of {units:units}", units=sorted(units))
+            )
         elif item["unit"] in seen:
             problems.setdefault(f"targets[{i}].unit", []).append(_("this unit is given twice"))
         seen.add(item["unit"])
         for measure in ("contracted_investment", "funds_in_place"):
             if item[measure] > policy.decimal("thresholds.intake.max_total_investment_yuan"):
-                problems.setdefault(f"targets[{i}].{measure}", []).append(_("exceeds the plausible ceiling (a typing error?)"))
+                problems.setdefault(f"targets[{i}].{measure}", []).append(
+                    _("exceeds the plausible ceiling (a typing error?)")
+                )
             elif item[measure] != quantize_money(item[measure]):
                 problems.setdefault(f"targets[{i}].{measure}", []).append(_("yuan are kept to 2 decimal places (fen)"))
         out.append(item)
     if problems:
         raise InvalidInput(_("the targets are invalid — {problems:clauses}", problems=problems_of(problems)), problems)
-    return [{**item, "contracted_investment": quantize_money(item["contracted_investment"]),
-             "funds_in_place": quantize_money(item["funds_in_place"])} for item in out]
+    return [
+        {
+            **item,
+            "contracted_investment": quantize_money(item["contracted_investment"]),
+            "funds_in_place": quantize_money(item["funds_in_place"]),
+        }
+        for item in out
+    ]

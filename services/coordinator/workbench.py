@@ -8,6 +8,7 @@ the same authorization table the services enforce (``mine``).
 
 Pure: no nameko, no session, no clock.
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Mapping
@@ -15,10 +16,32 @@ from typing import Iterable, Mapping
 from shared.actor import Actor, is_allowed
 from shared.policy import Policy
 
-KINDS = ("file_lead", "convene_review", "opinion", "resubmission", "assign_unit", "first_session", "decide",
-         "principal_decision", "renegotiate", "draft_contract", "legal_review", "sign", "register_copies", "hand_over",
-         "progress", "special_report", "open_accounting", "actual_fai", "land_used", "accounting_report",
-         "recovery", "write_off", "archive", "resolve_problem")
+KINDS = (
+    "file_lead",
+    "convene_review",
+    "opinion",
+    "resubmission",
+    "assign_unit",
+    "first_session",
+    "decide",
+    "principal_decision",
+    "renegotiate",
+    "draft_contract",
+    "legal_review",
+    "sign",
+    "register_copies",
+    "hand_over",
+    "progress",
+    "special_report",
+    "open_accounting",
+    "actual_fai",
+    "land_used",
+    "accounting_report",
+    "recovery",
+    "write_off",
+    "archive",
+    "resolve_problem",
+)
 """Every kind of to-do, in the order a project meets them (the web app names each: ``todo.<kind>``)."""
 
 
@@ -30,8 +53,15 @@ def unit_of_position(position: str) -> str:
     return "LG"
 
 
-def _entry(kind: str, unit: str | None, operation: str | None, *, position: str | None = None, due: str | None = None,
-           subject: str | None = None) -> dict:
+def _entry(
+    kind: str,
+    unit: str | None,
+    operation: str | None,
+    *,
+    position: str | None = None,
+    due: str | None = None,
+    subject: str | None = None,
+) -> dict:
     return {"kind": kind, "unit": unit, "position": position, "operation": operation, "due": due, "subject": subject}
 
 
@@ -84,11 +114,25 @@ def awaiting(row: Mapping, policy: Policy) -> list[dict]:
     elif state == "construction":
         for key, ob in sorted((row.get("obligations") or {}).items()):
             if ob.get("status") == "lapsed" and not ob.get("report_filed"):
-                out.append(_entry("special_report", unit, "contracts.file_special_report", due=ob.get("report_due"),
-                                  subject=f"{key} {ob.get('text') or ''}".strip()))
+                out.append(
+                    _entry(
+                        "special_report",
+                        unit,
+                        "contracts.file_special_report",
+                        due=ob.get("report_due"),
+                        subject=f"{key} {ob.get('text') or ''}".strip(),
+                    )
+                )
             elif ob.get("status") not in ("met", "lapsed"):
-                out.append(_entry("progress", unit, "contracts.record_progress", due=ob.get("due"),
-                                  subject=f"{key} {ob.get('text') or ''}".strip()))
+                out.append(
+                    _entry(
+                        "progress",
+                        unit,
+                        "contracts.record_progress",
+                        due=ob.get("due"),
+                        subject=f"{key} {ob.get('text') or ''}".strip(),
+                    )
+                )
         if row.get("completion_due"):
             out.append(_entry("open_accounting", "IPB", "accounting.open", due=row["completion_due"]))
     elif state == "accounting":
@@ -113,8 +157,16 @@ def _problems(row: Mapping) -> list[dict]:
             continue
         kind, _sep, value = (problem.get("owner") or "").partition(":")
         owner = value if kind == "unit" and value else row.get("responsible_unit") or "IPB"
-        out.append(_entry("resolve_problem", owner, "supervision.resolve_problem", due=problem.get("due"),
-                          subject=problem.get("text")) | {"problem_id": int(key)})
+        out.append(
+            _entry(
+                "resolve_problem",
+                owner,
+                "supervision.resolve_problem",
+                due=problem.get("due"),
+                subject=problem.get("text"),
+            )
+            | {"problem_id": int(key)}
+        )
     return out
 
 
@@ -122,15 +174,19 @@ def _accounting(acc: Mapping) -> list[dict]:
     """The figures, then the report, then while the one fee is owed: each recovering unit's records and the
     principals' decisions on a write-off still awaited (the accounting closes by itself when nothing is owed)."""
     if not acc.get("figures_done"):
-        return [_entry("actual_fai", "AUDIT", "accounting.record_actual_fai"),
-                _entry("land_used", "LAND", "accounting.record_land_used")]
+        return [
+            _entry("actual_fai", "AUDIT", "accounting.record_actual_fai"),
+            _entry("land_used", "LAND", "accounting.record_land_used"),
+        ]
     if not acc.get("report_issued"):
         return [_entry("accounting_report", "IPB", "accounting.open")]
     if acc.get("owed") is False:
         return []
     out = [_entry("recovery", u, "accounting.record_recovery") for u in acc.get("recovery_units") or ()]
-    out += [_entry("write_off", unit_of_position(p), "accounting.write_off", position=p)
-            for p in acc.get("write_off_awaiting") or ()]
+    out += [
+        _entry("write_off", unit_of_position(p), "accounting.write_off", position=p)
+        for p in acc.get("write_off_awaiting") or ()
+    ]
     return out
 
 
@@ -152,8 +208,7 @@ def may_act(actor: Actor, entry: Mapping, authority: Mapping) -> bool:
     operation = entry.get("operation")
     if operation is None:
         return True
-    context = {"responsible_unit": entry["unit"], "owner_unit": entry["unit"],
-               "park": entry["unit"].split(":", 1)[-1]}
+    context = {"responsible_unit": entry["unit"], "owner_unit": entry["unit"], "park": entry["unit"].split(":", 1)[-1]}
     return is_allowed(actor, operation, authority, **context)
 
 

@@ -1,5 +1,6 @@
 """The workbench's tables, kept with the ledger row in the same transaction: what awaits whom, what each person
 did, and the search entries of leads, projects and investors."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -35,16 +36,37 @@ def keep(session, project_id: str, before: Mapping | None, after: Mapping, event
         _count(session, (before or {}).get("awaiting") or (), -1)
         _count(session, after["awaiting"], +1)
         for entry in after["awaiting"]:
-            session.execute(insert(W).values(project_id=project_id, unit=entry["unit"], position=entry["position"],
-                                             due=date.fromisoformat(entry["due"]) if entry["due"] else NO_DUE,
-                                             kind=entry["kind"], operation=entry["operation"], data=entry))
+            session.execute(
+                insert(W).values(
+                    project_id=project_id,
+                    unit=entry["unit"],
+                    position=entry["position"],
+                    due=date.fromisoformat(entry["due"]) if entry["due"] else NO_DUE,
+                    kind=entry["kind"],
+                    operation=entry["operation"],
+                    data=entry,
+                )
+            )
     for event in events:
         if event.actor.user_id != "system" and not event.type.startswith("coordinator.ledger_row"):
-            insert_new(session, ACTS, ("event_id",), {
-                "event_id": event.event_id, "user_id": event.actor.user_id, "project_id": project_id,
-                "type": event.type, "at": event.occurred_at,
-                "data": {"ref": after["ref"], "name": after["name"], "state": after["state"],
-                         "summary": ledger.progress_summary(event)}})
+            insert_new(
+                session,
+                ACTS,
+                ("event_id",),
+                {
+                    "event_id": event.event_id,
+                    "user_id": event.actor.user_id,
+                    "project_id": project_id,
+                    "type": event.type,
+                    "at": event.occurred_at,
+                    "data": {
+                        "ref": after["ref"],
+                        "name": after["name"],
+                        "state": after["state"],
+                        "summary": ledger.progress_summary(event),
+                    },
+                },
+            )
     if before is None or before["searchable"] != _searchable(after):
         fulltext.upsert(session, S, entry_of(project_id, after))
 
@@ -52,8 +74,12 @@ def keep(session, project_id: str, before: Mapping | None, after: Mapping, event
 def _count(session, entries: Iterable[Mapping], step: int) -> None:
     """Each entry's kind counted up (or down) for its unit and position."""
     for entry in entries:
-        key = {"unit": entry["unit"], "position": entry["position"] or "", "kind": entry["kind"],
-               "operation": entry["operation"] or ""}
+        key = {
+            "unit": entry["unit"],
+            "position": entry["position"] or "",
+            "kind": entry["kind"],
+            "operation": entry["operation"] or "",
+        }
         where = [C.c[k] == v for k, v in key.items()]
         if not session.execute(C.update().where(*where).values(n=C.c.n + step)).rowcount and step > 0:
             session.execute(insert(C).values(**key, n=step))
@@ -62,16 +88,35 @@ def _count(session, entries: Iterable[Mapping], step: int) -> None:
 def _searchable(row: Mapping | None) -> tuple | None:
     if row is None:
         return None
-    return tuple(row.get(k) for k in ("ref", "name", "investor_name", "credit_code", "state", "responsible_unit",
-                                       "registered_unit", "registered_on"))
+    return tuple(
+        row.get(k)
+        for k in (
+            "ref",
+            "name",
+            "investor_name",
+            "credit_code",
+            "state",
+            "responsible_unit",
+            "registered_unit",
+            "registered_on",
+        )
+    )
 
 
 def entry_of(project_id: str, row: Mapping) -> dict:
     year = int(row["registered_on"][:4]) if row.get("registered_on") else None
-    return fulltext.entry_values(key=project_id, kind="lead" if row.get("state") == "lead" else "project",
-                                 name=row.get("name") or "", ref=row.get("ref"), investor=row.get("investor_name"),
-                                 code=row.get("credit_code"), state=row.get("state"), unit=row.get("responsible_unit"),
-                                 owner_unit=row.get("registered_unit"), year=year)
+    return fulltext.entry_values(
+        key=project_id,
+        kind="lead" if row.get("state") == "lead" else "project",
+        name=row.get("name") or "",
+        ref=row.get("ref"),
+        investor=row.get("investor_name"),
+        code=row.get("credit_code"),
+        state=row.get("state"),
+        unit=row.get("responsible_unit"),
+        owner_unit=row.get("registered_unit"),
+        year=year,
+    )
 
 
 def rebuild(session, rows: Mapping[str, Mapping]) -> None:
@@ -88,21 +133,27 @@ def to_dos(session, actor: Actor, authority: Mapping, limit: int = PAGE) -> tupl
     """The actor's to-dos, nearest deadline first (those without one last), and the count of each kind."""
     counts: dict[str, int] = {}
     for kind, operation, position, n in session.execute(
-            select(C.c.kind, C.c.operation, C.c.position, C.c.n)
-            .where(C.c.unit == actor.unit, C.c.position.in_(("", actor.position)), C.c.n > 0)):
-        if workbench.may_act(actor, {"unit": actor.unit, "position": position or None, "operation": operation or None},
-                             authority):
+        select(C.c.kind, C.c.operation, C.c.position, C.c.n).where(
+            C.c.unit == actor.unit, C.c.position.in_(("", actor.position)), C.c.n > 0
+        )
+    ):
+        if workbench.may_act(
+            actor, {"unit": actor.unit, "position": position or None, "operation": operation or None}, authority
+        ):
             counts[kind] = counts.get(kind, 0) + n
     if not counts:
         return [], {}
     rows = []
     for position in (None, actor.position):  # each branch read in the index's order (unit, position, due)
         which = W.c.position.is_(None) if position is None else W.c.position == position
-        rows += session.execute(select(W.c.id, W.c.due, W.c.project_id, W.c.data).where(W.c.unit == actor.unit, which)
-                                .order_by(W.c.due).limit(limit)).all()  # the index's order: no sort
+        rows += session.execute(
+            select(W.c.id, W.c.due, W.c.project_id, W.c.data)
+            .where(W.c.unit == actor.unit, which)
+            .order_by(W.c.due)
+            .limit(limit)
+        ).all()  # the index's order: no sort
     rows = sorted(rows, key=lambda r: (r.due, r.id))[:limit]
-    items = [{**r.data, "project_id": r.project_id} for r in rows
-             if workbench.may_act(actor, r.data, authority)]
+    items = [{**r.data, "project_id": r.project_id} for r in rows if workbench.may_act(actor, r.data, authority)]
     _name(session, items)
     return items, counts
 
@@ -112,17 +163,20 @@ def _name(session, items: list[dict]) -> None:
     keys = list({i["project_id"] for i in items})
     names = {}
     for i in range(0, len(keys), 500):
-        for r in session.execute(select(S.c.key, S.c.ref, S.c.name, S.c.state).where(S.c.key.in_(keys[i:i + 500]))):
+        for r in session.execute(select(S.c.key, S.c.ref, S.c.name, S.c.state).where(S.c.key.in_(keys[i : i + 500]))):
             names[r.key] = {"ref": r.ref, "name": r.name, "state": r.state}
     for item in items:
         item.update(names.get(item["project_id"], {"ref": None, "name": None, "state": None}))
 
 
 def done(session, user_id: str, limit: int = 20) -> list[dict]:
-    rows = session.execute(select(ACTS).where(ACTS.c.user_id == user_id).order_by(ACTS.c.at.desc(), ACTS.c.id.desc())
-                           .limit(limit)).mappings()
-    return [{"project_id": r["project_id"], "type": r["type"], "at": to_shanghai(r["at"]).isoformat(), **r["data"]}
-            for r in rows]
+    rows = session.execute(
+        select(ACTS).where(ACTS.c.user_id == user_id).order_by(ACTS.c.at.desc(), ACTS.c.id.desc()).limit(limit)
+    ).mappings()
+    return [
+        {"project_id": r["project_id"], "type": r["type"], "at": to_shanghai(r["at"]).isoformat(), **r["data"]}
+        for r in rows
+    ]
 
 
 def readable(actor: Actor, all_units: bool) -> list:
@@ -133,8 +187,17 @@ def readable(actor: Actor, all_units: bool) -> list:
     return [or_(S.c.kind != "lead", S.c.owner_unit == actor.unit)]
 
 
-def find(session, actor: Actor, fragment: str, *, all_units: bool, state: str | None = None, unit: str | None = None,
-         year: int | None = None, limit: int = 20) -> list[dict]:
+def find(
+    session,
+    actor: Actor,
+    fragment: str,
+    *,
+    all_units: bool,
+    state: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
+    limit: int = 20,
+) -> list[dict]:
     conditions = readable(actor, all_units)
     if state:
         conditions.append(S.c.state == state)
@@ -142,9 +205,20 @@ def find(session, actor: Actor, fragment: str, *, all_units: bool, state: str | 
         conditions.append(S.c.unit == unit)
     if year:
         conditions.append(S.c.year == year)
-    return [{"kind": e["kind"], "project_id": e["key"], "ref": e["ref"], "name": e["name"], "investor": e["investor"],
-             "credit_code": e["code"], "state": e["state"], "unit": e["unit"], "year": e["year"]}
-            for e in fulltext.search(session, S, fragment, conditions, limit)]
+    return [
+        {
+            "kind": e["kind"],
+            "project_id": e["key"],
+            "ref": e["ref"],
+            "name": e["name"],
+            "investor": e["investor"],
+            "credit_code": e["code"],
+            "state": e["state"],
+            "unit": e["unit"],
+            "year": e["year"],
+        }
+        for e in fulltext.search(session, S, fragment, conditions, limit)
+    ]
 
 
 # -- the project's file -------------------------------------------------------------------------------------------
@@ -159,19 +233,36 @@ def attachment(session, project_id: str, attachment_id) -> dict:
         ident = int(attachment_id)
     except (TypeError, ValueError):
         ident = None
-    row = None if ident is None else session.execute(
-        select(AT).where(AT.c.id == ident, AT.c.project_id == project_id)).mappings().first()
+    row = (
+        None
+        if ident is None
+        else session.execute(select(AT).where(AT.c.id == ident, AT.c.project_id == project_id)).mappings().first()
+    )
     if row is None:
-        raise NotFound(_("the project has no attachment {n}", n=str(attachment_id)), {"attachment_id": [str(attachment_id)]})
+        raise NotFound(
+            _("the project has no attachment {n}", n=str(attachment_id)), {"attachment_id": [str(attachment_id)]}
+        )
     return dict(row)
 
 
-def add_attachment(session, project_id: str, kind: str, document: Mapping, note, state: str, by: dict, at: datetime,
-                   replaces=None) -> int:
-    new_id = session.execute(insert(AT).values(
-        project_id=project_id, kind=kind, document_id=document["id"], filename=document["filename"],
-        content_type=document["content_type"], size=document["size"], note=note, state=state, by=by, at=at,
-        replaces=replaces)).inserted_primary_key[0]
+def add_attachment(
+    session, project_id: str, kind: str, document: Mapping, note, state: str, by: dict, at: datetime, replaces=None
+) -> int:
+    new_id = session.execute(
+        insert(AT).values(
+            project_id=project_id,
+            kind=kind,
+            document_id=document["id"],
+            filename=document["filename"],
+            content_type=document["content_type"],
+            size=document["size"],
+            note=note,
+            state=state,
+            by=by,
+            at=at,
+            replaces=replaces,
+        )
+    ).inserted_primary_key[0]
     if replaces is not None:
         session.execute(AT.update().where(AT.c.id == replaces).values(replaced_by=new_id))
     return new_id
@@ -179,6 +270,7 @@ def add_attachment(session, project_id: str, kind: str, document: Mapping, note,
 
 def attachments_of(session, project_id: str) -> list[dict]:
     """Every attachment of the project: current versions first (by kind), then the superseded ones."""
-    rows = session.execute(select(AT).where(AT.c.project_id == project_id)
-                           .order_by(AT.c.replaced_by.is_not(None), AT.c.kind, AT.c.id)).mappings()
+    rows = session.execute(
+        select(AT).where(AT.c.project_id == project_id).order_by(AT.c.replaced_by.is_not(None), AT.c.kind, AT.c.id)
+    ).mappings()
     return [dict(r) for r in rows]

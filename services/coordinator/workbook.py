@@ -11,6 +11,7 @@ validated and every problem is reported with its sheet, row number and column; t
 caller imports nothing when any row is invalid (or, in the explicit ``partial`` mode,
 only the valid rows).
 """
+
 from __future__ import annotations
 
 import io
@@ -52,38 +53,60 @@ class Column:
     width: int
 
 
-COLUMNS = {c.key: c for c in (
-    Column("seq", "序号", "int", 6),
-    Column("ref", "项目编号", "text", 14),
-    Column("name", "项目名称", "text", 34),
-    Column("investor_name", "投资方", "text", 26),
-    Column("sector", "所属行业", "text", 22),
-    Column("location", "项目地点", "text", 12),
-    Column("total_investment", "总投资（万元）", "wan", 14),
-    Column("tier", "投资档次", "text", 8),
-    Column("is_key", "重点项目", "text", 8),
-    Column("liaison_leader", "联系县级领导", "text", 14),
-    Column("service_team", "专职服务团队", "text", 22),
-    Column("responsible_leader", "责任领导", "text", 18),
-    Column("responsible_unit", "责任单位", "text", 14),
-    Column("responsible_person", "责任人", "text", 10),
-    Column("requirements", "推进要求", "text", 40),
-    Column("next_due", "完成时限", "date", 14),
-    Column("state", "当前状态", "text", 14),
-    Column("state_since", "状态起始日期", "date", 14),
-    Column("time_in_state_days", "状态持续天数", "int", 8),
-    Column("last_progress", "最新进展", "text", 36),
-    Column("last_progress_on", "最新进展日期", "date", 14),
-    Column("signed_on", "签约日期", "date", 14),
-    Column("contracted_investment", "合同投资（万元）", "wan", 14),
-    Column("funds_in_place", "到位资金（万元）", "wan", 14),
-    Column("benefit_grade", "亩均效益评价", "text", 14),
-    Column("red_flags", "预警事项", "text", 30),
-)}
-COMMON = ("seq", "ref", "name", "investor_name", "sector", "location", "total_investment", "tier", "is_key",
-          "liaison_leader", "service_team", "responsible_leader", "responsible_unit", "responsible_person",
-          "requirements", "next_due", "state", "state_since", "time_in_state_days", "last_progress",
-          "last_progress_on")
+COLUMNS = {
+    c.key: c
+    for c in (
+        Column("seq", "序号", "int", 6),
+        Column("ref", "项目编号", "text", 14),
+        Column("name", "项目名称", "text", 34),
+        Column("investor_name", "投资方", "text", 26),
+        Column("sector", "所属行业", "text", 22),
+        Column("location", "项目地点", "text", 12),
+        Column("total_investment", "总投资（万元）", "wan", 14),
+        Column("tier", "投资档次", "text", 8),
+        Column("is_key", "重点项目", "text", 8),
+        Column("liaison_leader", "联系县级领导", "text", 14),
+        Column("service_team", "专职服务团队", "text", 22),
+        Column("responsible_leader", "责任领导", "text", 18),
+        Column("responsible_unit", "责任单位", "text", 14),
+        Column("responsible_person", "责任人", "text", 10),
+        Column("requirements", "推进要求", "text", 40),
+        Column("next_due", "完成时限", "date", 14),
+        Column("state", "当前状态", "text", 14),
+        Column("state_since", "状态起始日期", "date", 14),
+        Column("time_in_state_days", "状态持续天数", "int", 8),
+        Column("last_progress", "最新进展", "text", 36),
+        Column("last_progress_on", "最新进展日期", "date", 14),
+        Column("signed_on", "签约日期", "date", 14),
+        Column("contracted_investment", "合同投资（万元）", "wan", 14),
+        Column("funds_in_place", "到位资金（万元）", "wan", 14),
+        Column("benefit_grade", "亩均效益评价", "text", 14),
+        Column("red_flags", "预警事项", "text", 30),
+    )
+}
+COMMON = (
+    "seq",
+    "ref",
+    "name",
+    "investor_name",
+    "sector",
+    "location",
+    "total_investment",
+    "tier",
+    "is_key",
+    "liaison_leader",
+    "service_team",
+    "responsible_leader",
+    "responsible_unit",
+    "responsible_person",
+    "requirements",
+    "next_due",
+    "state",
+    "state_since",
+    "time_in_state_days",
+    "last_progress",
+    "last_progress_on",
+)
 BOOK_COLUMNS = {
     "information": COMMON + ("red_flags",),
     "negotiation": COMMON + ("red_flags",),
@@ -96,8 +119,21 @@ HEADING_KEYS = {**{c.heading: c.key for c in COLUMNS.values()}, "行业代码": 
 """A heading -> its column (行业代码: the heading of the sector column in workbooks exported before the names)."""
 ZH = "zh-CN"
 SHEET_BOOKS = {book_name(book, ZH): book for book in BOOKS}
-STATES_HINT = ("lead", "filed", "under_review", "approved", "assigned", "negotiating", "agreed", "signed",
-               "construction", "accounting", "closed", "archived", "terminated")
+STATES_HINT = (
+    "lead",
+    "filed",
+    "under_review",
+    "approved",
+    "assigned",
+    "negotiating",
+    "agreed",
+    "signed",
+    "construction",
+    "accounting",
+    "closed",
+    "archived",
+    "terminated",
+)
 """The states a ledger's 当前状态 column names most often (an import's error lists them)."""
 SECTOR_IN_LABEL = re.compile(r"[（(]\s*([A-Ta-t]\d{0,4})\s*[）)]\s*$")
 
@@ -106,8 +142,14 @@ def sheet_heading(policy: Policy, kind: str, as_of: date, *middle: str) -> str:
     """The line under a sheet's title: the keeping office (policy ``documents.official_documents``), what the sheet
     covers, the date (as official documents write it) and the unit of the amounts."""
     route = routing(policy, kind)
-    return "　　".join([f"填报单位：{route.issuer.signature}", *middle,
-                       f"截至：{chinese_date(as_of, route.numerals)}", "金额单位：万元"])
+    return "　　".join(
+        [
+            f"填报单位：{route.issuer.signature}",
+            *middle,
+            f"截至：{chinese_date(as_of, route.numerals)}",
+            "金额单位：万元",
+        ]
+    )
 
 
 # -- export ---------------------------------------------------------------------------------------------------------
@@ -132,23 +174,34 @@ def cell_values(row: Mapping, seq: int, policy: Policy) -> dict:
     """A ledger row (as ``ledger.view`` shows it) as the values of its workbook cells."""
     open_steps = [r for r in row["requirements"] if not r["done"]]
     return {
-        "seq": seq, "ref": row["ref"], "name": row["name"], "investor_name": row.get("investor_name") or "",
+        "seq": seq,
+        "ref": row["ref"],
+        "name": row["name"],
+        "investor_name": row.get("investor_name") or "",
         "sector": vocabulary.sector_label(row["sector"], ZH) if row["sector"] else "",
         "location": row.get("location") or "",
-        "total_investment": _wan(row["total_investment"]), "tier": row["tier"] or "—",
+        "total_investment": _wan(row["total_investment"]),
+        "tier": row["tier"] or "—",
         "is_key": "是" if row["is_key"] else "否",
         "liaison_leader": (row.get("liaison_leader") or {}).get("name") or "",
         "service_team": "、".join(m["name"] for m in row.get("service_team") or []),
         "responsible_leader": text((row.get("responsible_leader") or {}).get("name"), ZH),
         "responsible_unit": unit_name(row.get("responsible_unit"), locale=ZH),
         "responsible_person": (row.get("responsible_person") or {}).get("name") or "",
-        "requirements": "；".join(f"{text(r['step'], ZH)}（{chinese_date(date.fromisoformat(r['due']), 'arabic')}前）"
-                                 if r["due"] else text(r["step"], ZH) for r in open_steps),
-        "next_due": _day(row["next_due"]), "state": state_name(row["state"], ZH),
-        "state_since": _day(row["state_since"]), "time_in_state_days": row.get("time_in_state_days"),
+        "requirements": "；".join(
+            f"{text(r['step'], ZH)}（{chinese_date(date.fromisoformat(r['due']), 'arabic')}前）"
+            if r["due"]
+            else text(r["step"], ZH)
+            for r in open_steps
+        ),
+        "next_due": _day(row["next_due"]),
+        "state": state_name(row["state"], ZH),
+        "state_since": _day(row["state_since"]),
+        "time_in_state_days": row.get("time_in_state_days"),
         "last_progress": text((row.get("last_progress") or {}).get("summary"), ZH),
         "last_progress_on": _day((row.get("last_progress") or {}).get("at")),
-        "signed_on": _day(row.get("signed_on")), "contracted_investment": _wan(row.get("contracted_investment")),
+        "signed_on": _day(row.get("signed_on")),
+        "contracted_investment": _wan(row.get("contracted_investment")),
         "funds_in_place": _wan(row.get("funds_in_place")),
         "benefit_grade": _grade(row.get("benefit")),
         "red_flags": "；".join(text(flag, ZH) for flag in row.get("red_flags") or []),
@@ -184,19 +237,40 @@ def export(books: Mapping[str, Iterable[Mapping]], policy: Policy, as_of: date, 
         ws.freeze_panes = f"D{FIRST_ROW}"
         ws.print_title_rows = f"{FIRST_ROW - 1}:{FIRST_ROW - 1}"
         ws.page_setup.orientation = "landscape"
-        title = _cell(ws, f"{county}{book_name(book, ZH)}", font=Font(name="宋体", size=16, bold=True),
-                      alignment=Alignment(horizontal="center", vertical="center"))
+        title = _cell(
+            ws,
+            f"{county}{book_name(book, ZH)}",
+            font=Font(name="宋体", size=16, bold=True),
+            alignment=Alignment(horizontal="center", vertical="center"),
+        )
         note = _cell(ws, sheet_heading(policy, "ledger", as_of), alignment=Alignment(horizontal="left"))
         ws.append([title])
         ws.append([note])
         ws.merged_cells.add(f"A1:{last}1")
         ws.merged_cells.add(f"A2:{last}2")
-        ws.append([_cell(ws, COLUMNS[key].heading, font=Font(name="宋体", bold=True), border=BORDER,
-                         fill=PatternFill("solid", fgColor="D9E1F2"),
-                         alignment=Alignment(horizontal="center", vertical="center", wrap_text=True)) for key in keys])
-        cell_styles[book] = [_cell(ws, None, border=BORDER, number_format=NUMBER_FORMATS.get(COLUMNS[key].kind, "General"),
-                                   alignment=Alignment(vertical="top", wrap_text=COLUMNS[key].kind == "text")).style_id
-                             for key in keys]
+        ws.append(
+            [
+                _cell(
+                    ws,
+                    COLUMNS[key].heading,
+                    font=Font(name="宋体", bold=True),
+                    border=BORDER,
+                    fill=PatternFill("solid", fgColor="D9E1F2"),
+                    alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+                )
+                for key in keys
+            ]
+        )
+        cell_styles[book] = [
+            _cell(
+                ws,
+                None,
+                border=BORDER,
+                number_format=NUMBER_FORMATS.get(COLUMNS[key].kind, "General"),
+                alignment=Alignment(vertical="top", wrap_text=COLUMNS[key].kind == "text"),
+            ).style_id
+            for key in keys
+        ]
     skeleton = io.BytesIO()
     wb.save(skeleton)
     sheets = {ws.path.lstrip("/"): book for ws, book in zip(wb.worksheets, BOOKS)}
@@ -217,7 +291,6 @@ def export(books: Mapping[str, Iterable[Mapping]], policy: Policy, as_of: date, 
                     part.write(chunk)
                 part.write(end + tail)
     return out.getvalue()
-
 
 
 def _cell(ws, value, **style) -> Cell:
@@ -278,12 +351,22 @@ class RowProblem:
     message: object  # a Message
 
     def dump(self) -> dict:
-        return {"sheet": self.sheet, "row": self.row, "field": self.field, "heading": self.heading,
-                "message": to_wire(self.message)}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "field": self.field,
+            "heading": self.heading,
+            "message": to_wire(self.message),
+        }
 
     def text(self):
-        return _("sheet {sheet}, row {row}, {heading}: {message}", sheet=self.sheet, row=self.row,
-                 heading=self.heading, message=self.message)
+        return _(
+            "sheet {sheet}, row {row}, {heading}: {message}",
+            sheet=self.sheet,
+            row=self.row,
+            heading=self.heading,
+            message=self.message,
+        )
 
     @property
     def key(self) -> str:
@@ -342,7 +425,9 @@ def _header(ws) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def read(data: bytes, policy: Policy, today: date, ref_taken: Callable[[str], bool]) -> tuple[list[dict], list[RowProblem]]:
+def read(
+    data: bytes, policy: Policy, today: date, ref_taken: Callable[[str], bool]
+) -> tuple[list[dict], list[RowProblem]]:
     """Every row of the workbook as an import payload, and every problem found (all rows are checked)."""
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
@@ -358,8 +443,9 @@ def read(data: bytes, policy: Policy, today: date, ref_taken: Callable[[str], bo
         book = SHEET_BOOKS[ws.title]
         found = _header(ws)
         if found is None:
-            problems.append(RowProblem(ws.title, 1, "header", "项目名称",
-                                       _("no heading row with 项目名称 in the first 8 rows")))
+            problems.append(
+                RowProblem(ws.title, 1, "header", "项目名称", _("no heading row with 项目名称 in the first 8 rows"))
+            )
             continue
         header_row, columns = found
         required = REQUIRED | (REQUIRED_CONTRACTED if book == "contracted" else set())
@@ -377,12 +463,21 @@ def read(data: bytes, policy: Policy, today: date, ref_taken: Callable[[str], bo
             if ref:
                 if ref in refs_seen:
                     sheet, at = refs_seen[ref]
-                    row_problems.append(RowProblem(ws.title, r, "ref", COLUMNS["ref"].heading,
-                                                   _("{ref} appears twice (also sheet {sheet}, row {row})", ref=ref,
-                                                     sheet=sheet, row=at)))
+                    row_problems.append(
+                        RowProblem(
+                            ws.title,
+                            r,
+                            "ref",
+                            COLUMNS["ref"].heading,
+                            _("{ref} appears twice (also sheet {sheet}, row {row})", ref=ref, sheet=sheet, row=at),
+                        )
+                    )
                 elif ref_taken(ref):
-                    row_problems.append(RowProblem(ws.title, r, "ref", COLUMNS["ref"].heading,
-                                                   _("{ref} is already in the ledger", ref=ref)))
+                    row_problems.append(
+                        RowProblem(
+                            ws.title, r, "ref", COLUMNS["ref"].heading, _("{ref} is already in the ledger", ref=ref)
+                        )
+                    )
                 refs_seen.setdefault(ref, (ws.title, r))
             problems.extend(row_problems)
             if not row_problems:
@@ -443,8 +538,13 @@ def _read_row(sheet: str, r: int, book: str, cells: dict, policy: Policy, today:
             return None
         return value
 
-    out: dict = {"book": book, "ref": text("ref", high=40), "name": text("name", required=True, low=2),
-                 "investor_name": text("investor_name"), "location": text("location", high=100)}
+    out: dict = {
+        "book": book,
+        "ref": text("ref", high=40),
+        "name": text("name", required=True, low=2),
+        "investor_name": text("investor_name"),
+        "location": text("location", high=100),
+    }
     sector = _sector_code(text("sector", required=True, high=120) or "")
     if sector and (problem := sector_problem(sector, policy.industry_sections)):
         bad("sector", problem)
@@ -454,14 +554,23 @@ def _read_row(sheet: str, r: int, book: str, cells: dict, policy: Policy, today:
     out["responsible_unit"] = unit_of_name(unit_text, policy) if unit_text else None
     if unit_text and out["responsible_unit"] is None:
         known = [p.unit for p in policy.parks.values()] + [t.unit for t in policy.towns.values()] + ["IPB"]
-        bad("responsible_unit", _("{unit} is not a unit of the county; e.g. {known:units}", unit=unit_text, known=known))
+        bad(
+            "responsible_unit", _("{unit} is not a unit of the county; e.g. {known:units}", unit=unit_text, known=known)
+        )
     state_text = text("state", required=True, high=40)
     state = vocabulary.state_of_name(state_text or "")
     if state_text and state is None:
         bad("state", _("{state} is not a state; one of: {states:states}", state=state_text, states=STATES_HINT))
     elif state and state != "terminated" and BOOK_OF_STATE[state] != book:
-        bad("state", _("a project {state:state} belongs in the {right:book}, not in the {wrong:book}", state=state,
-                       right=BOOK_OF_STATE[state], wrong=book))
+        bad(
+            "state",
+            _(
+                "a project {state:state} belongs in the {right:book}, not in the {wrong:book}",
+                state=state,
+                right=BOOK_OF_STATE[state],
+                wrong=book,
+            ),
+        )
     out["state"] = state
     since = day("state_since") or today
     if since > today:
@@ -488,8 +597,15 @@ def _read_row(sheet: str, r: int, book: str, cells: dict, policy: Policy, today:
     progress_on = day("last_progress_on")
     if progress_on and progress_on > today:
         bad("last_progress_on", _("is in the future"))
-    out["last_progress"] = ({"at": datetime.combine(progress_on or since, time(0, 0), SHANGHAI).isoformat(),
-                             "summary": progress, "by": "导入"} if progress else None)
+    out["last_progress"] = (
+        {
+            "at": datetime.combine(progress_on or since, time(0, 0), SHANGHAI).isoformat(),
+            "summary": progress,
+            "by": "导入",
+        }
+        if progress
+        else None
+    )
     out["signed_on"] = out["contracted_investment"] = out["funds_in_place"] = None
     if book == "contracted":
         signed = day("signed_on", required=True)

@@ -1,5 +1,6 @@
 """The gateway anchors every service's audit trail (``shared/anchors.py``): it asks each for its chain head, signs
 it with the key only it holds, keeps the anchor in its own database and writes it to its log."""
+
 from __future__ import annotations
 
 import logging
@@ -37,13 +38,21 @@ def anchor(session, key: bytes, heads: dict[str, tuple[int, str] | None], now: d
         last = _last(session, service)
         if last is not None and seq <= last.seq:
             if seq < last.seq or hash_ != last.hash:
-                log.error("ALERT audit trail of %s: its head is entry %d (%s) but entry %d was anchored at %s "
-                          "(%s): truncated or rewritten", service, seq, hash_[:12], last.seq,
-                          last.anchored_at.isoformat(), last.hash[:12])
+                log.error(
+                    "ALERT audit trail of %s: its head is entry %d (%s) but entry %d was anchored at %s "
+                    "(%s): truncated or rewritten",
+                    service,
+                    seq,
+                    hash_[:12],
+                    last.seq,
+                    last.anchored_at.isoformat(),
+                    last.hash[:12],
+                )
             continue
         new = anchors.make(key, service, (seq, hash_), now, last)
-        session.execute(insert(A).values(service=new.service, seq=new.seq, hash=new.hash, anchored_at=new.anchored_at,
-                                         mac=new.mac))
+        session.execute(
+            insert(A).values(service=new.service, seq=new.seq, hash=new.hash, anchored_at=new.anchored_at, mac=new.mac)
+        )
         log.info("audit anchor %s #%d %s at %s mac %s", service, new.seq, new.hash, now.isoformat(), new.mac)
         made.append(new)
     return made

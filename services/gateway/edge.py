@@ -10,6 +10,7 @@ Every wrapper first refuses a path number no column holds (``inputs.check_path_v
 errors into ``{error, message, details}`` with their HTTP status (a throttled sign-in: 429 with ``Retry-After``),
 and any other ``RemoteError`` into 502 with an incident id, its text only in the log (``webserver.incident_response``).
 """
+
 from __future__ import annotations
 
 import base64
@@ -32,9 +33,16 @@ PUBLIC, SIGNED_IN, ADMIN = "public", "signed-in", "admin"
 WHO = (PUBLIC, SIGNED_IN, ADMIN)
 
 
-HTTP_STATUS = {"invalid_input": 422, "not_found": 404, "not_allowed": 403, "conflict": 409, "not_yet": 409,
-               "unauthenticated": 401,
-               "too_many_attempts": 429, "payload_too_large": 413}
+HTTP_STATUS = {
+    "invalid_input": 422,
+    "not_found": 404,
+    "not_allowed": 403,
+    "conflict": 409,
+    "not_yet": 409,
+    "unauthenticated": 401,
+    "too_many_attempts": 429,
+    "payload_too_large": 413,
+}
 """A typed error's code -> the HTTP status the API answers it with (any other code: 400)."""
 
 READER_LOCALE: contextvars.ContextVar[str] = contextvars.ContextVar("reader_locale", default=i18n.DEFAULT_LOCALE)
@@ -65,10 +73,17 @@ def respond(body, status: int = 200) -> Response:
 def download(document: dict) -> Response:
     """A document a service answered (``filename``, ``content_type``, ``content_base64``) as the file itself."""
     name = document["filename"]
-    disposition = (f"attachment; filename={name}" if name.isascii() and quote(name) == name
-                   else f"attachment; filename*=UTF-8''{quote(name)}")
-    return Response(base64.b64decode(document["content_base64"]), status=200, content_type=document["content_type"],
-                    headers={"Content-Disposition": disposition})
+    disposition = (
+        f"attachment; filename={name}"
+        if name.isascii() and quote(name) == name
+        else f"attachment; filename*=UTF-8''{quote(name)}"
+    )
+    return Response(
+        base64.b64decode(document["content_base64"]),
+        status=200,
+        content_type=document["content_type"],
+        headers={"Content-Disposition": disposition},
+    )
 
 
 def error_response(exc: ZhaoshangError) -> Response:
@@ -125,8 +140,10 @@ def actor_of(request) -> dict:
     """The signed-in actor of the request (401 when there is none)."""
     actor = request.environ.get("zs.actor")
     if actor is None:
-        raise Unauthenticated(_("sign in first"), {"Authorization": [
-            _("required: sign in (POST /api/sessions) and send Authorization: Bearer <token>")]})
+        raise Unauthenticated(
+            _("sign in first"),
+            {"Authorization": [_("required: sign in (POST /api/sessions) and send Authorization: Bearer <token>")]},
+        )
     return actor
 
 

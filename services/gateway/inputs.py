@@ -10,6 +10,7 @@
 Text fields inside a body are the services' own schemas' to check (``shared/wire/base.py``: control
 characters refused, naming the field).
 """
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,14 @@ def _utf8(raw: bytes, field: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidInput.for_field(field, _("is not valid UTF-8 (byte 0x{byte} at position {position})",
-                                              byte=f"{raw[exc.start]:02x}", position=exc.start)) from None
+        raise InvalidInput.for_field(
+            field,
+            _(
+                "is not valid UTF-8 (byte 0x{byte} at position {position})",
+                byte=f"{raw[exc.start]:02x}",
+                position=exc.start,
+            ),
+        ) from None
 
 
 def _depth(value) -> int:
@@ -67,8 +74,9 @@ def parse_json(raw: bytes):
     except RecursionError:
         raise too_deep from None
     except ValueError as exc:
-        raise InvalidInput.for_field("body", _("is not valid JSON (line {line}, column {column})", line=exc.lineno,
-                                                column=exc.colno)) from None
+        raise InvalidInput.for_field(
+            "body", _("is not valid JSON (line {line}, column {column})", line=exc.lineno, column=exc.colno)
+        ) from None
     if _depth(value) > MAX_JSON_DEPTH:
         raise too_deep
     return value
@@ -76,8 +84,9 @@ def parse_json(raw: bytes):
 
 def body_of(request) -> dict:
     """The request's JSON object ({} for an empty body)."""
-    too_large = PayloadTooLarge(_("the body is larger than {size} bytes", size=MAX_BODY_BYTES),
-                                {"body": [_("is too large")]})
+    too_large = PayloadTooLarge(
+        _("the body is larger than {size} bytes", size=MAX_BODY_BYTES), {"body": [_("is too large")]}
+    )
     if (request.content_length or 0) > MAX_BODY_BYTES:
         raise too_large
     raw = request.get_data(cache=True)
@@ -108,8 +117,9 @@ def url_problem(environ) -> InvalidInput | None:
         except InvalidInput as exc:
             return exc
         if (found := CONTROL.search(text)) is not None:
-            return InvalidInput.for_field(field, _("contains the control character U+{code} (one line of text)",
-                                                   code=f"{ord(found.group()):04X}"))
+            return InvalidInput.for_field(
+                field, _("contains the control character U+{code} (one line of text)", code=f"{ord(found.group()):04X}")
+            )
     return None
 
 
@@ -121,7 +131,8 @@ def refuse_malformed_urls(app):
         if problem is None:
             return app(environ, start_response)
         locale = i18n.negotiate(environ.get("HTTP_ACCEPT_LANGUAGE"))
-        return Response(json.dumps(problem.to_dict(locale), ensure_ascii=False), status=400,
-                        content_type=JSON)(environ, start_response)
+        return Response(json.dumps(problem.to_dict(locale), ensure_ascii=False), status=400, content_type=JSON)(
+            environ, start_response
+        )
 
     return middleware

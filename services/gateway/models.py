@@ -1,5 +1,6 @@
 """The gateway's own database: the people who sign in, their sessions, the sign-in throttle, the audit trail of
 user administration and sign-in, and the signed anchors of every service's audit trail."""
+
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Integer, JSON, MetaData, String, Table, UniqueConstraint
@@ -14,7 +15,8 @@ outbox, processed_events = messaging_tables(metadata)
 audit_trail = audit_table(metadata)
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("user_id", String(64), primary_key=True),
     Column("name", String(100), nullable=False),
     Column("password_hash", String(200), nullable=False),
@@ -28,7 +30,8 @@ users = Table(
 )
 
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     Column("token_hash", String(64), primary_key=True),  # sha256 of the token: a stolen table opens nothing
     Column("user_id", String(64), nullable=False, index=True),
     Column("created_at", UtcDateTime(), nullable=False),
@@ -40,7 +43,8 @@ sessions = Table(
 
 # Failed sign-ins per user id and per client address (services/gateway/throttle.py)
 sign_in_throttle = Table(
-    "sign_in_throttle", metadata,
+    "sign_in_throttle",
+    metadata,
     Column("kind", String(8), primary_key=True),  # user | address
     Column("key", String(64), primary_key=True),
     Column("failures", Integer, nullable=False),
@@ -50,7 +54,8 @@ sign_in_throttle = Table(
 
 # The head of each service's audit trail, signed with a key that service does not hold (shared/anchors.py)
 audit_anchors = Table(
-    "audit_anchors", metadata,
+    "audit_anchors",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("service", String(40), nullable=False),
     Column("seq", ID, nullable=False),

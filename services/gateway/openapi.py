@@ -1,5 +1,6 @@
 """The OpenAPI document of the gateway, generated from its route table (``routes.py``) and the marshmallow schemas
 of ``shared/wire`` that the table names."""
+
 from __future__ import annotations
 
 import copy
@@ -22,9 +23,10 @@ class ErrorSchema(Schema):
 
 
 _TRUSTED = "only where the gateway trusts actor headers (ZS_TRUST_ACTOR_HEADERS=true: tests, demos); else sign in"
-ACTOR_HEADERS = [{"in": "header", "name": name, "required": False, "schema": {"type": "string"},
-                  "description": _TRUSTED}
-                 for name in ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")]
+ACTOR_HEADERS = [
+    {"in": "header", "name": name, "required": False, "schema": {"type": "string"}, "description": _TRUSTED}
+    for name in ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")
+]
 ERRORS = {
     401: "not signed in (no, a wrong or an expired bearer token)",
     403: "not allowed for this position",
@@ -54,7 +56,7 @@ def decimal_as_string(converter, field, ret: dict) -> dict:
 def schema_name(schema) -> str:
     cls = resolve_schema_cls(schema)
     name = NAMES.get(cls) or cls.__name__
-    return name[:-len("Schema")] if name.endswith("Schema") and name != "Schema" else name
+    return name[: -len("Schema")] if name.endswith("Schema") and name != "Schema" else name
 
 
 def _content(reply: Reply) -> dict | None:
@@ -93,12 +95,21 @@ def _parameters(route: Route) -> list[dict]:
     if route.query_schema is not None:
         params.append({"in": "query", "schema": route.query_schema})
     for name, kind in route.query_parameters():
-        schema = dict(PAGE[name]) if kind in ("limit", "offset") else {
-            "type": route.types.get(name, "boolean" if kind == "flag" else "string")}
+        schema = (
+            dict(PAGE[name])
+            if kind in ("limit", "offset")
+            else {"type": route.types.get(name, "boolean" if kind == "flag" else "string")}
+        )
         if name in route.enum:
             schema["enum"] = list(route.enum[name])
-        params.append({"in": "query", "name": name, "schema": schema,
-                       **({"description": route.notes[name]} if name in route.notes else {})})
+        params.append(
+            {
+                "in": "query",
+                "name": name,
+                "schema": schema,
+                **({"description": route.notes[name]} if name in route.notes else {}),
+            }
+        )
     return ([] if route.who == PUBLIC else list(ACTOR_HEADERS)) + params
 
 
@@ -121,14 +132,22 @@ def operation(route: Route) -> dict:
 @functools.cache
 def _built(version: str) -> dict:
     marshmallow = MarshmallowPlugin(schema_name_resolver=schema_name)
-    spec = APISpec(title="Zhaoshang 招商 API", version=version, openapi_version="3.0.3", plugins=[marshmallow],
-                   info={"description": "Investment promotion platform of the county. Amounts in yuan (strings), "
-                                        "land in mu. Every /api call but the public ones carries the bearer token "
-                                        "of POST /api/sessions."})
+    spec = APISpec(
+        title="Zhaoshang 招商 API",
+        version=version,
+        openapi_version="3.0.3",
+        plugins=[marshmallow],
+        info={
+            "description": "Investment promotion platform of the county. Amounts in yuan (strings), "
+            "land in mu. Every /api call but the public ones carries the bearer token "
+            "of POST /api/sessions."
+        },
+    )
     marshmallow.converter.add_attribute_function(decimal_as_string)
     spec.components.schema("Error", schema=ErrorSchema)
-    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
-                                               "description": "the token of POST /api/sessions"})
+    spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "the token of POST /api/sessions"}
+    )
     spec.options["security"] = [{"bearer": []}, {}]
     paths: dict[str, dict] = {}
     for route in ROUTES:

@@ -11,6 +11,7 @@ from 1.8 ms to 865 ms).  Each hash now runs on a native thread of eventlet's ``t
 GIL), at most ``ZS_PASSWORD_HASH_THREADS`` at once (``HashingPool``): a burst of sign-ins waits for a thread as
 green threads, costing the hub nothing, and takes at most that many cores from the rest of the platform.
 """
+
 from __future__ import annotations
 
 import re
@@ -93,8 +94,9 @@ def check_password_rule(password, policy, known: Iterable[str | None] = ()) -> N
     rule = _rule(policy)
     shortest, longest = int(rule["min_length"]), int(rule["max_length"])
     if not isinstance(password, str) or not shortest <= len(password) <= longest:
-        raise InvalidInput.for_field("password", _("must be {shortest} to {longest} characters long",
-                                                   shortest=shortest, longest=longest))
+        raise InvalidInput.for_field(
+            "password", _("must be {shortest} to {longest} characters long", shortest=shortest, longest=longest)
+        )
     blocklist = [str(word).lower() for word in rule["blocklist"]]
     lowered = password.lower()
     if lowered.strip() in blocklist or _NOT_LETTERS.sub("", lowered) in blocklist:
@@ -104,6 +106,11 @@ def check_password_rule(password, policy, known: Iterable[str | None] = ()) -> N
         raise InvalidInput.for_field("password", _("must not contain the user's own id or name"))
     estimate = zxcvbn(password, user_inputs=[*own, *blocklist])
     if estimate["score"] < int(rule["min_strength"]):
-        raise InvalidInput.for_field("password", _(
-            "is too easy to guess (strength {score} of 4, at least {needed} is needed): add more words or characters",
-            score=estimate["score"], needed=int(rule["min_strength"])))
+        raise InvalidInput.for_field(
+            "password",
+            _(
+                "is too easy to guess (strength {score} of 4, at least {needed} is needed): add more words or characters",
+                score=estimate["score"],
+                needed=int(rule["min_strength"]),
+            ),
+        )

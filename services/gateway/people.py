@@ -11,6 +11,7 @@ unit changed, a deactivation, an administrator's right granted or withdrawn, a s
 sign-in (allowed, refused, throttled into a lock) is an entry of the gateway's hash-chained audit trail
 (``shared/audit.py``), which the auditor position reads (``GET /api/audit/people``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -83,14 +84,27 @@ def has_admin(session) -> bool:
 def record(session, by, action: str, user_id: str, outcome: str, at: datetime, reason=None, **details) -> None:
     """One entry of the gateway's audit trail about the user ``user_id``, in the caller's transaction (a reason
     that is a Message is kept as one, rendered in its reader's language)."""
-    audit.append(session, models.audit_trail, actor=by, action=action, record_type="user",
-                 record_id=(user_id or "-")[:64], outcome=outcome, reason=stored_text(reason), details=details, at=at)
+    audit.append(
+        session,
+        models.audit_trail,
+        actor=by,
+        action=action,
+        record_type="user",
+        record_id=(user_id or "-")[:64],
+        outcome=outcome,
+        reason=stored_text(reason),
+        details=details,
+        at=at,
+    )
 
 
 # -- user administration ------------------------------------------------------------------------------------------
 def _changes(current, values: dict) -> dict:
-    return {k: {"from": current[k], "to": v} for k, v in values.items() if k in SESSION_FIELDS + ("name",)
-            and current[k] != v}
+    return {
+        k: {"from": current[k], "to": v}
+        for k, v in values.items()
+        if k in SESSION_FIELDS + ("name",) and current[k] != v
+    }
 
 
 def _acts(created: bool, is_admin: bool, changes: dict, password: bool, by_self: bool) -> list[str]:
@@ -139,12 +153,23 @@ def save_user(session, data: dict, by: dict, now: datetime, create: bool, keep_t
     else:
         changes = {}
         values = {"is_admin": False, "active": True, **values}
-        session.execute(insert(U).values(user_id=data["user_id"], created_by=by, created_at=now, changed_at=now,
-                                         **values))
-    acts = _acts(current is None, values.get("is_admin", False), changes, password, by.get("user_id") == data["user_id"])
+        session.execute(
+            insert(U).values(user_id=data["user_id"], created_by=by, created_at=now, changed_at=now, **values)
+        )
+    acts = _acts(
+        current is None, values.get("is_admin", False), changes, password, by.get("user_id") == data["user_id"]
+    )
     for action in acts:
-        record(session, by, action, data["user_id"], "done", now, **({"changes": changes} if changes else {}),
-               **({"position": values["position"], "unit": values["unit"]} if current is None else {}))
+        record(
+            session,
+            by,
+            action,
+            data["user_id"],
+            "done",
+            now,
+            **({"changes": changes} if changes else {}),
+            **({"position": values["position"], "unit": values["unit"]} if current is None else {}),
+        )
     if current is not None and (password or any(k in changes for k in SESSION_FIELDS)):
         reason = "password_changed" if password else "deactivated" if "active" in changes else "position_changed"
         ended = end_sessions(session, data["user_id"], now, reason, keep_token)
@@ -153,8 +178,9 @@ def save_user(session, data: dict, by: dict, now: datetime, create: bool, keep_t
     return public(user_row(session, data["user_id"]))
 
 
-def change_own_password(db, policy, actor: dict, token: str, address: str, current_password: str, new_password: str,
-                        now: datetime) -> dict:
+def change_own_password(
+    db, policy, actor: dict, token: str, address: str, current_password: str, new_password: str, now: datetime
+) -> dict:
     """A signed-in user changes her own password, her current one checked first (throttled like a sign-in: a
     stolen session must not guess it); her other sessions end."""
     rules = throttle.Rules.of(policy)
@@ -162,14 +188,24 @@ def change_own_password(db, policy, actor: dict, token: str, address: str, curre
     row = user_row(db.session, actor["user_id"])
     db.session.rollback()
     if wait:
-        raise TooManyAttempts(_("too many failed attempts: try again in {seconds} seconds", seconds=wait),
-                              {"current_password": [_("wait {seconds} seconds", seconds=wait)], "held_by": [held_by]},
-                              wait)
+        raise TooManyAttempts(
+            _("too many failed attempts: try again in {seconds} seconds", seconds=wait),
+            {"current_password": [_("wait {seconds} seconds", seconds=wait)], "held_by": [held_by]},
+            wait,
+        )
     if not verify_password(row["password_hash"], current_password):
         with db.unit_of_work() as uow:
             throttle.record_failure(uow.session, rules, actor["user_id"], address, now)
-            record(uow.session, actor, "gateway.password_changed", actor["user_id"], "refused", now,
-                   _("the current password was wrong"), address=address)
+            record(
+                uow.session,
+                actor,
+                "gateway.password_changed",
+                actor["user_id"],
+                "refused",
+                now,
+                _("the current password was wrong"),
+                address=address,
+            )
         raise Unauthenticated(_("the current password is wrong"), {"current_password": [_("is wrong")]})
     prepared = prepare(db.session, {**public(row), "password": new_password}, policy)
     with db.unit_of_work() as uow:
@@ -192,8 +228,9 @@ def list_users(session) -> list[dict]:
 REFUSED = (_("wrong user or password"), {"credentials": [_("wrong user or password")]})
 
 
-def sign_in(db, policy, user_id: str, password: str, address: str, now: datetime,
-            lifetimes: Lifetimes) -> tuple[str, dict, datetime]:
+def sign_in(
+    db, policy, user_id: str, password: str, address: str, now: datetime, lifetimes: Lifetimes
+) -> tuple[str, dict, datetime]:
     """Check the throttle, then the password (off the hub, outside any transaction), then count the outcome.
 
     A throttled attempt is ``TooManyAttempts`` and checks no password; a wrong password or an unknown or inactive
@@ -205,23 +242,46 @@ def sign_in(db, policy, user_id: str, password: str, address: str, now: datetime
     row = session.execute(select(U).where(U.c.user_id == user_id)).mappings().first()
     session.rollback()  # no transaction held while the password is hashed (SQLite: the one connection is free)
     if wait:
-        raise TooManyAttempts(_("too many failed sign-ins: try again in {seconds} seconds", seconds=wait),
-                              {"credentials": [_("wait {seconds} seconds", seconds=wait)], "held_by": [held_by]}, wait)
+        raise TooManyAttempts(
+            _("too many failed sign-ins: try again in {seconds} seconds", seconds=wait),
+            {"credentials": [_("wait {seconds} seconds", seconds=wait)], "held_by": [held_by]},
+            wait,
+        )
     known = row is not None and row["active"]
     ok = verify_password(row["password_hash"] if known else None, password)
-    who = ({"user_id": row["user_id"], "position": row["position"], "unit": row["unit"]} if row is not None
-           else {"user_id": user_id[:64] or "-", "position": "unknown", "unit": "-"})
+    who = (
+        {"user_id": row["user_id"], "position": row["position"], "unit": row["unit"]}
+        if row is not None
+        else {"user_id": user_id[:64] or "-", "position": "unknown", "unit": "-"}
+    )
     with db.unit_of_work() as uow:
         if not ok:
             locked = throttle.record_failure(uow.session, rules, user_id, address, now)
-            record(uow.session, who, "gateway.sign_in", user_id, "refused", now,
-                   _("inactive user") if row is not None and not row["active"] else REFUSED[0], address=address)
+            record(
+                uow.session,
+                who,
+                "gateway.sign_in",
+                user_id,
+                "refused",
+                now,
+                _("inactive user") if row is not None and not row["active"] else REFUSED[0],
+                address=address,
+            )
             for counter in locked:
-                record(uow.session, who, "gateway.sign_in_locked", user_id, "refused", now,
-                       _("{count:count} failed sign-ins for this user id", count=counter.failures)
-                       if counter.kind == "user" else
-                       _("{count:count} failed sign-ins from this address", count=counter.failures), kind=counter.kind,
-                       key=counter.key, locked_until=counter.locked_until)
+                record(
+                    uow.session,
+                    who,
+                    "gateway.sign_in_locked",
+                    user_id,
+                    "refused",
+                    now,
+                    _("{count:count} failed sign-ins for this user id", count=counter.failures)
+                    if counter.kind == "user"
+                    else _("{count:count} failed sign-ins from this address", count=counter.failures),
+                    kind=counter.kind,
+                    key=counter.key,
+                    locked_until=counter.locked_until,
+                )
     if not ok:
         raise Unauthenticated(_("wrong user or password"), REFUSED[1])
     token = secrets.token_urlsafe(32)
@@ -231,25 +291,33 @@ def sign_in(db, policy, user_id: str, password: str, address: str, now: datetime
         throttle.record_success(uow.session, user_id)
         if rehashed:
             uow.session.execute(update(U).where(U.c.user_id == user_id).values(password_hash=rehashed))
-        uow.session.execute(insert(S).values(token_hash=token_hash(token), user_id=user_id, created_at=now,
-                                             expires_at=expires, last_seen_at=now))
+        uow.session.execute(
+            insert(S).values(
+                token_hash=token_hash(token), user_id=user_id, created_at=now, expires_at=expires, last_seen_at=now
+            )
+        )
         record(uow.session, who, "gateway.sign_in", user_id, "allowed", now, address=address)
     return token, public(row), expires
 
 
 def actor_for_token(session, token: str, now: datetime, lifetimes: Lifetimes) -> Actor:
     """The actor of a live session: not revoked, not past its absolute end nor its idle time."""
-    found = session.execute(select(S, U.c.name, U.c.position, U.c.unit, U.c.active)
-                            .join(U, U.c.user_id == S.c.user_id)
-                            .where(S.c.token_hash == token_hash(token))).mappings().first()
+    found = (
+        session.execute(
+            select(S, U.c.name, U.c.position, U.c.unit, U.c.active)
+            .join(U, U.c.user_id == S.c.user_id)
+            .where(S.c.token_hash == token_hash(token))
+        )
+        .mappings()
+        .first()
+    )
     if found is None or found["revoked_at"] is not None or not found["active"]:
         raise Unauthenticated(_("not signed in (unknown or ended session)"), {"session": [_("sign in again")]})
     if found["expires_at"] <= now:
         raise Unauthenticated(_("the session has expired"), {"session": [_("expired: sign in again")]})
     seen = found["last_seen_at"] or found["created_at"]
     if now - seen > lifetimes.idle:
-        raise Unauthenticated(_("the session has expired (idle too long)"),
-                              {"session": [_("idle: sign in again")]})
+        raise Unauthenticated(_("the session has expired (idle too long)"), {"session": [_("idle: sign in again")]})
     if now - seen > lifetimes.seen_step:
         session.execute(update(S).where(S.c.token_hash == found["token_hash"]).values(last_seen_at=now))
         session.commit()
@@ -257,8 +325,11 @@ def actor_for_token(session, token: str, now: datetime, lifetimes: Lifetimes) ->
 
 
 def sign_out(session, token: str, now: datetime) -> None:
-    session.execute(update(S).where(S.c.token_hash == token_hash(token), S.c.revoked_at.is_(None))
-                    .values(revoked_at=now, revoked_reason="signed_out"))
+    session.execute(
+        update(S)
+        .where(S.c.token_hash == token_hash(token), S.c.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason="signed_out")
+    )
 
 
 def unlock(session, admin: dict, user_id: str, now: datetime) -> bool:

@@ -24,6 +24,7 @@ A handler that does more than one RPC is written in ``GatewayService`` without a
 attaches every route to the class: the ``@http`` entrypoint, the guard of ``who`` (``edge.guarded``) and, for a
 generated handler, the function that reads the request, calls the RPC through ``GatewayService.call`` and answers.
 """
+
 from __future__ import annotations
 
 import ast
@@ -32,12 +33,42 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from services.gateway.edge import (
-    ADMIN, PUBLIC, SIGNED_IN, WHO, actor_of, body_of, download, flag_of, guarded, page_of, respond,
+    ADMIN,
+    PUBLIC,
+    SIGNED_IN,
+    WHO,
+    actor_of,
+    body_of,
+    download,
+    flag_of,
+    guarded,
+    page_of,
+    respond,
 )
 from services.gateway.webserver import http
 
-__all__ = ["ADMIN", "PUBLIC", "SIGNED_IN", "Route", "Reply", "Call", "GET", "POST", "PUT", "PATCH", "DELETE",
-           "one", "many", "says", "document", "page", "other", "section", "serve", "path_variables"]
+__all__ = [
+    "ADMIN",
+    "PUBLIC",
+    "SIGNED_IN",
+    "Route",
+    "Reply",
+    "Call",
+    "GET",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "one",
+    "many",
+    "says",
+    "document",
+    "page",
+    "other",
+    "section",
+    "serve",
+    "path_variables",
+]
 
 VARIABLE = re.compile(r"<(?:(\w+):)?(\w+)>")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -133,6 +164,7 @@ class Call:
 
 def parse_call(text: str, variables: tuple[str, ...]) -> Call:
     """``service.method(arg, ...)`` (or ``{"key": service.method(...)}``) as a ``Call``; unknown names are refused."""
+
     def refuse(why: str):
         raise ValueError(f"route call {text!r}: {why}")
 
@@ -145,8 +177,9 @@ def parse_call(text: str, variables: tuple[str, ...]) -> Call:
         if len(expr.keys) != 1 or not isinstance(expr.keys[0], ast.Constant) or not isinstance(expr.keys[0].value, str):
             refuse("a dict around the call has one string key")
         wrap, expr = expr.keys[0].value, expr.values[0]
-    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)
-            and isinstance(expr.func.value, ast.Name)):
+    if not (
+        isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and isinstance(expr.func.value, ast.Name)
+    ):
         refuse("write it as service.method(arguments)")
 
     def arg(node) -> Arg:
@@ -242,6 +275,7 @@ def _route(method: str):
         if parsed and route.out.kind not in ("json", "document"):
             raise ValueError(f"{method} {path}: a generated handler answers JSON or a document")
         return route
+
     declare.__name__ = method
     return declare
 
@@ -273,13 +307,16 @@ def generated_handler(route: Route) -> Callable:
 
 def serve(routes: list[Route]):
     """Class decorator: every route of the table becomes an ``@http`` entrypoint of the service class."""
+
     def attach(cls):
         seen: dict[str, Route] = {}
         for route in routes:
             name = route.handler_name
             if name in seen:
-                raise ValueError(f"{route.method} {route.path}: handler name {name!r} is taken by "
-                                 f"{seen[name].method} {seen[name].path} (give the route a name=)")
+                raise ValueError(
+                    f"{route.method} {route.path}: handler name {name!r} is taken by "
+                    f"{seen[name].method} {seen[name].path} (give the route a name=)"
+                )
             seen[name] = route
             if route.handler:
                 fn = getattr(cls, route.handler, None)  # the class's own or a mixin's
@@ -287,13 +324,16 @@ def serve(routes: list[Route]):
                     raise ValueError(f"{route.method} {route.path}: {cls.__name__} has no handler {route.handler!r}")
             else:
                 if hasattr(cls, name):
-                    raise ValueError(f"{route.method} {route.path}: {cls.__name__}.{name} exists "
-                                     "(give the route a name=)")
+                    raise ValueError(
+                        f"{route.method} {route.path}: {cls.__name__}.{name} exists (give the route a name=)"
+                    )
                 if not hasattr(cls, route.call.service):
-                    raise ValueError(f"{route.method} {route.path}: {cls.__name__} has no RpcProxy "
-                                     f"{route.call.service!r}")
+                    raise ValueError(
+                        f"{route.method} {route.path}: {cls.__name__} has no RpcProxy {route.call.service!r}"
+                    )
                 fn = generated_handler(route)
             setattr(cls, name, http(route.method, route.path)(guarded(fn, route.who)))
         cls.routes = tuple(routes)
         return cls
+
     return attach

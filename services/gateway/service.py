@@ -11,6 +11,7 @@ record, never from the request.  Only where ``ZS_TRUST_ACTOR_HEADERS`` is true
 name it instead.  Every service still decides on its own records from that
 actor (deny by default); the gateway's check is only the first filter.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,18 @@ from shared.schema import load_or_invalid, schema
 from shared.timers import every
 from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema
 
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications",
-            "coordinator", "leadership", "landreserve")
+SERVICES = (
+    "intake",
+    "review",
+    "negotiation",
+    "contracts",
+    "accounting",
+    "supervision",
+    "notifications",
+    "coordinator",
+    "leadership",
+    "landreserve",
+)
 ANCHOR_SECONDS = 60
 """How often every audit trail's head is anchored by default (``ZS_AUDIT_ANCHOR_SECONDS``)."""
 HOLIDAY_SERVICES = ("review", "contracts", "supervision")  # they count working days (R16), or tell it is missing
@@ -80,9 +91,13 @@ class GatewayService(WorkbenchRoutes):
         if token:
             return people.actor_for_token(self.db.session, token, self.clock(), self._lifetimes()).dump()
         if self.config.get("ZS_TRUST_ACTOR_HEADERS") is True and all(request.headers.get(h) for h in ACTOR_HEADERS):
-            return Actor.load({"user_id": request.headers["X-Zhaoshang-User"],
-                               "position": request.headers["X-Zhaoshang-Position"],
-                               "unit": request.headers["X-Zhaoshang-Unit"]}).dump()
+            return Actor.load(
+                {
+                    "user_id": request.headers["X-Zhaoshang-User"],
+                    "position": request.headers["X-Zhaoshang-Position"],
+                    "unit": request.headers["X-Zhaoshang-Unit"],
+                }
+            ).dump()
         return None
 
     def _lifetimes(self) -> people.Lifetimes:
@@ -90,8 +105,15 @@ class GatewayService(WorkbenchRoutes):
 
     def sign_in(self, request):
         data = load_or_invalid(schema(SignInSchema), body_of(request))
-        token, user, expires = people.sign_in(self.db, self.policy, data["user_id"], data["password"],
-                                              client_address(request), self.clock(), self._lifetimes())
+        token, user, expires = people.sign_in(
+            self.db,
+            self.policy,
+            data["user_id"],
+            data["password"],
+            client_address(request),
+            self.clock(),
+            self._lifetimes(),
+        )
         return respond({"token": token, "expires_at": to_shanghai(expires).isoformat(), "user": user}, 201)
 
     def sign_out(self, request):
@@ -110,9 +132,18 @@ class GatewayService(WorkbenchRoutes):
 
     def change_own_password(self, request):
         data = load_or_invalid(schema(PasswordChangeSchema), body_of(request))
-        return respond(people.change_own_password(self.db, self.policy, actor_of(request), bearer_token(request),
-                                                  client_address(request), data["current_password"],
-                                                  data["new_password"], self.clock()))
+        return respond(
+            people.change_own_password(
+                self.db,
+                self.policy,
+                actor_of(request),
+                bearer_token(request),
+                client_address(request),
+                data["current_password"],
+                data["new_password"],
+                self.clock(),
+            )
+        )
 
     def _admin(self, request) -> dict:
         actor = actor_of(request)
@@ -139,8 +170,9 @@ class GatewayService(WorkbenchRoutes):
         merged = {**people.public(people.user_row(self.db.session, user_id)), **data, "user_id": user_id}
         data = people.prepare(self.db.session, merged, self.policy)
         with self.db.unit_of_work() as uow:
-            user = people.save_user(uow.session, data, admin, self.clock(), create=False,
-                                    keep_token=bearer_token(request))
+            user = people.save_user(
+                uow.session, data, admin, self.clock(), create=False, keep_token=bearer_token(request)
+            )
         return respond(user)
 
     def unlock_user(self, request, user_id):
@@ -155,8 +187,15 @@ class GatewayService(WorkbenchRoutes):
     def people_audit(self, request):
         authorize(Actor.load(actor_of(request)), "gateway.read_audit", self.policy.authority)
         found = people.audit_entries(self.db.session, **page_of(request))
-        return respond({**found, "items": [{**e, "at": to_shanghai(e["at"]).isoformat(), "details": json.loads(e["details"])}
-                                           for e in found["items"]]})
+        return respond(
+            {
+                **found,
+                "items": [
+                    {**e, "at": to_shanghai(e["at"]).isoformat(), "details": json.loads(e["details"])}
+                    for e in found["items"]
+                ],
+            }
+        )
 
     @rpc
     def provision_user(self, operator, data):
@@ -234,16 +273,29 @@ class GatewayService(WorkbenchRoutes):
         except NotAllowed:  # a park or town reads the project (its file), not the lead: the same figures from there
             basic = self.call("coordinator", "get_project", actor, project_id)["basic"] or {}
             unit = basic.get("responsible_unit") or ""
-            lead = {"land_mu": basic["land_mu"], "sector": basic["sector"],
-                    "planned_fixed_asset_investment": basic["fixed_asset_investment"],
-                    "preferred_location": {"kind": unit.split(":")[0].lower(), "id": unit.partition(":")[2]}}
+            lead = {
+                "land_mu": basic["land_mu"],
+                "sector": basic["sector"],
+                "planned_fixed_asset_investment": basic["fixed_asset_investment"],
+                "preferred_location": {"kind": unit.split(":")[0].lower(), "id": unit.partition(":")[2]},
+            }
         place = lead.get("preferred_location") or {}
         unit = {"park": "PARK:", "town": "TOWN:"}.get(place.get("kind"))
         land = Decimal(lead["land_mu"])
         intensity = (Decimal(lead["planned_fixed_asset_investment"]) / 10000 / land).quantize(Decimal("0.01"))
-        return respond(self.call("landreserve", "match", actor, {
-            "land_mu": lead["land_mu"], "sector": lead["sector"], "location": unit and f"{unit}{place.get('id')}",
-            "planned_intensity": str(intensity)}))
+        return respond(
+            self.call(
+                "landreserve",
+                "match",
+                actor,
+                {
+                    "land_mu": lead["land_mu"],
+                    "sector": lead["sector"],
+                    "location": unit and f"{unit}{place.get('id')}",
+                    "planned_intensity": str(intensity),
+                },
+            )
+        )
 
     def load_holidays(self, request, year):
         """An administrator loads a year's official holiday schedule (R16); the answer says which deadlines moved."""
@@ -276,5 +328,14 @@ class GatewayService(WorkbenchRoutes):
         year = args.get("year")
         if year is not None and not year.isdigit():
             raise InvalidInput.for_field("year", _("must be a year, e.g. 2026"))
-        return respond(self.call("intake", "list_reserve_projects", actor_of(request), year and int(year),
-                                 args.get("tier"), published, **page_of(request)))
+        return respond(
+            self.call(
+                "intake",
+                "list_reserve_projects",
+                actor_of(request),
+                year and int(year),
+                args.get("tier"),
+                published,
+                **page_of(request),
+            )
+        )

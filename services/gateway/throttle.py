@@ -15,6 +15,7 @@ address's record of guessing at others).  An administrator may unlock a user id 
 
 The decisions are pure (``Counter``, ``wait_seconds``, ``after_failure``); the rows are the gateway's database.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,12 +42,14 @@ class Rules:
     @classmethod
     def of(cls, policy) -> "Rules":
         p = policy.get("security.sign_in")
-        return cls(window=timedelta(minutes=float(p["window_minutes"])),
-                   first_delay=float(p["delay"]["first_seconds"]), longest_delay=float(p["delay"]["longest_seconds"]),
-                   free={USER: int(p["per_user"]["free_failures"]), ADDRESS: int(p["per_address"]["free_failures"])},
-                   lockout_after={USER: int(p["per_user"]["lockout_after"]),
-                                  ADDRESS: int(p["per_address"]["lockout_after"])},
-                   lockout=timedelta(minutes=float(p["lockout_minutes"])))
+        return cls(
+            window=timedelta(minutes=float(p["window_minutes"])),
+            first_delay=float(p["delay"]["first_seconds"]),
+            longest_delay=float(p["delay"]["longest_seconds"]),
+            free={USER: int(p["per_user"]["free_failures"]), ADDRESS: int(p["per_address"]["free_failures"])},
+            lockout_after={USER: int(p["per_user"]["lockout_after"]), ADDRESS: int(p["per_address"]["lockout_after"])},
+            lockout=timedelta(minutes=float(p["lockout_minutes"])),
+        )
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,15 @@ def after_failure(counter: Counter | None, kind: str, key: str, rules: Rules, no
 # -- the rows ---------------------------------------------------------------------------------------------------
 def _load(session, kind: str, key: str) -> Counter | None:
     row = session.execute(select(T).where(T.c.kind == kind, T.c.key == key)).mappings().first()
-    return None if row is None else Counter(row["kind"], row["key"], row["failures"], row["last_failure_at"],
-                                            row["locked_until"])
+    return (
+        None
+        if row is None
+        else Counter(row["kind"], row["key"], row["failures"], row["last_failure_at"], row["locked_until"])
+    )
 
 
 def keys_of(user_id: str, address: str) -> tuple[tuple[str, str], ...]:
-    return (USER, user_id[:T.c.key.type.length]), (ADDRESS, address[:T.c.key.type.length])
+    return (USER, user_id[: T.c.key.type.length]), (ADDRESS, address[: T.c.key.type.length])
 
 
 def wait_before(session, rules: Rules, user_id: str, address: str, now: datetime) -> tuple[int, str | None]:
@@ -116,15 +122,23 @@ def record_failure(session, rules: Rules, user_id: str, address: str, now: datet
         before = _load(session, kind, key)
         was_locked = (standing := current(before, rules, now)) is not None and standing.locked_until is not None
         after = after_failure(before, kind, key, rules, now)
-        values = {"failures": after.failures, "last_failure_at": after.last_failure_at, "locked_until": after.locked_until}
+        values = {
+            "failures": after.failures,
+            "last_failure_at": after.last_failure_at,
+            "locked_until": after.locked_until,
+        }
         if before is None:
             session.execute(insert(T).values(kind=kind, key=key, **values))
         else:
             session.execute(update(T).where(T.c.kind == kind, T.c.key == key).values(**values))
         if after.locked_until is not None and not was_locked:
             newly_locked.append(after)
-    session.execute(delete(T).where(T.c.last_failure_at < now - rules.window - rules.lockout,
-                                    (T.c.locked_until.is_(None)) | (T.c.locked_until < now)))
+    session.execute(
+        delete(T).where(
+            T.c.last_failure_at < now - rules.window - rules.lockout,
+            (T.c.locked_until.is_(None)) | (T.c.locked_until < now),
+        )
+    )
     return newly_locked
 
 
@@ -140,5 +154,6 @@ def unlock(session, user_id: str) -> bool:
 def locked(session, rules: Rules, now: datetime) -> list[dict]:
     """The user ids and addresses locked now (for the administrators)."""
     rows = session.execute(select(T).where(T.c.locked_until > now).order_by(T.c.locked_until)).mappings()
-    return [{"kind": r["kind"], "key": r["key"], "failures": r["failures"], "locked_until": r["locked_until"]}
-            for r in rows]
+    return [
+        {"kind": r["kind"], "key": r["key"], "failures": r["failures"], "locked_until": r["locked_until"]} for r in rows
+    ]

@@ -5,6 +5,7 @@ Served by the gateway with no CDN and no external library: every asset comes fro
 out of it), names the content type of each file and sets cache headers (an ETag and a short
 max-age for assets; ``no-cache`` for the HTML entry page, so a new release is picked up at once).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -15,6 +15,7 @@ cache).  HSTS is the TLS proxy's (deploy/caddy/Caddyfile): the gateway itself sp
 Behind that proxy (``ZS_PROXY_HOPS`` = 1 in compose) the client's address is the one the proxy puts in
 ``X-Forwarded-For``; otherwise the header is ignored (a client could name any address in it).
 """
+
 from __future__ import annotations
 
 import json
@@ -33,10 +34,20 @@ from shared.i18n import DEFAULT_LOCALE, Message, _, text
 
 log = logging.getLogger("zhaoshang.gateway")
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-    "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Frame-Options", "DENY"),
@@ -75,8 +86,11 @@ def incident_response(status: int = 500, what: Message | None = None, locale: st
     what = what or _("the platform could not answer")
     log.error("incident %s: %s (answered %d)", incident, text(what, "en"), status, exc_info=True)
     message = _("{what}; incident {incident}", what=what, incident=incident)
-    body = {"error": "server_error", "message": text(message, locale or DEFAULT_LOCALE),
-            "details": {"incident": [incident]}}
+    body = {
+        "error": "server_error",
+        "message": text(message, locale or DEFAULT_LOCALE),
+        "details": {"incident": [incident]},
+    }
     return Response(json.dumps(body, ensure_ascii=False), status=status, content_type=JSON)
 
 

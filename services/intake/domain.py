@@ -4,6 +4,7 @@ Pure Python: no nameko, no database session.  The service hands these
 functions plain data and the policy; they return values or raise
 ``InvalidInput`` naming every field and the rule it broke.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -57,9 +58,9 @@ class LeadFacts:
     location_id: str | None
     source_channel: str
     notes: str | None
-    annual_output: Decimal | None = None   # yuan a year at full production (R17's forecast grade)
-    annual_tax: Decimal | None = None      # yuan a year
-    annual_energy: Decimal | None = None   # 吨标准煤 a year
+    annual_output: Decimal | None = None  # yuan a year at full production (R17's forecast grade)
+    annual_tax: Decimal | None = None  # yuan a year
+    annual_energy: Decimal | None = None  # 吨标准煤 a year
 
     @property
     def investor_key(self) -> str:
@@ -86,8 +87,9 @@ class Problems:
 
     def raise_if_any(self) -> None:
         if self.fields:
-            raise InvalidInput(_("the lead is invalid — {problems:clauses}", problems=problems_of(self.fields)),
-                               self.fields)
+            raise InvalidInput(
+                _("the lead is invalid — {problems:clauses}", problems=problems_of(self.fields)), self.fields
+            )
 
 
 def _positive_money(problems: Problems, field: str, raw, ceiling: Decimal) -> Decimal | None:
@@ -120,11 +122,12 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
     if kind == "domestic":
         if not credit_code:
             problems.add("investor.credit_code", _("required for a Chinese entity (unified social credit code)"))
-        elif (problem := uscc_problem(credit_code)):
+        elif problem := uscc_problem(credit_code):
             problems.add("investor.credit_code", problem)
         if registration_id:
-            problems.add("investor.registration_id",
-                         _("only for foreign investors; a Chinese entity gives its credit code"))
+            problems.add(
+                "investor.registration_id", _("only for foreign investors; a Chinese entity gives its credit code")
+            )
     else:
         if not registration_id:
             problems.add("investor.registration_id", _("required for a foreign investor (its home registration id)"))
@@ -134,7 +137,7 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
             problems.add("investor.credit_code", _("a foreign investor gives its registration id instead"))
 
     sector = (data["sector"] or "").strip().upper()
-    if (problem := sector_problem(sector, policy.industry_sections)):
+    if problem := sector_problem(sector, policy.industry_sections):
         problems.add("sector", problem)
 
     ceiling = policy.decimal("thresholds.intake.max_total_investment_yuan")
@@ -151,8 +154,10 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
         if land_mu <= 0:
             problems.add("land_demand.value", _("must be more than 0"))
         elif land_mu > land_ceiling:
-            problems.add("land_demand.value", _("exceeds the plausible ceiling of {ceiling:mu} (a typing error?)",
-                                                   ceiling=land_ceiling))
+            problems.add(
+                "land_demand.value",
+                _("exceeds the plausible ceiling of {ceiling:mu} (a typing error?)", ceiling=land_ceiling),
+            )
     except UnitError as exc:
         problems.add(f"land_demand.{exc.field}", exc.rule)
 
@@ -162,25 +167,49 @@ def validate_lead(data: Mapping, policy: Policy) -> LeadFacts:
         problems.add("preferred_location.id", _("must be empty when the location is open"))
     elif loc_kind != "open" and not policy.location_exists(loc_kind, loc_id):
         if loc_kind == "park":
-            problems.add("preferred_location.id", _("no such park; the county's parks: {known:units}",
-                                                    known=sorted(p.unit for p in policy.parks.values())))
+            problems.add(
+                "preferred_location.id",
+                _(
+                    "no such park; the county's parks: {known:units}",
+                    known=sorted(p.unit for p in policy.parks.values()),
+                ),
+            )
         else:
-            problems.add("preferred_location.id", _("no such town; the county's towns: {known:units}",
-                                                    known=sorted(t.unit for t in policy.towns.values())))
+            problems.add(
+                "preferred_location.id",
+                _(
+                    "no such town; the county's towns: {known:units}",
+                    known=sorted(t.unit for t in policy.towns.values()),
+                ),
+            )
 
     channel = data["source_channel"]
     if channel not in policy.source_channels:
-        problems.add("source_channel", _("unknown channel; one of: {channels:channels}", channels=policy.source_channels))
+        problems.add(
+            "source_channel", _("unknown channel; one of: {channels:channels}", channels=policy.source_channels)
+        )
 
     problems.raise_if_any()
     return LeadFacts(
-        investor_name=investor["name"].strip(), investor_kind=kind, credit_code=credit_code,
-        registration_id=registration_id, investor_country=country,
-        contact_name=contact["name"].strip(), contact_phone=contact["phone"].strip(),
-        contact_email=(contact.get("email") or None), project_name=data["project_name"].strip(),
-        sector=sector, total_investment=total, fixed_asset_investment=fixed, land_mu=land_mu,
-        land_input_value=str(land["value"]), land_input_unit=land["unit"],
-        location_kind=loc_kind, location_id=loc_id, source_channel=channel, notes=data.get("notes"),
+        investor_name=investor["name"].strip(),
+        investor_kind=kind,
+        credit_code=credit_code,
+        registration_id=registration_id,
+        investor_country=country,
+        contact_name=contact["name"].strip(),
+        contact_phone=contact["phone"].strip(),
+        contact_email=(contact.get("email") or None),
+        project_name=data["project_name"].strip(),
+        sector=sector,
+        total_investment=total,
+        fixed_asset_investment=fixed,
+        land_mu=land_mu,
+        land_input_value=str(land["value"]),
+        land_input_unit=land["unit"],
+        location_kind=loc_kind,
+        location_id=loc_id,
+        source_channel=channel,
+        notes=data.get("notes"),
         annual_output=_money_or_none(data.get("planned_annual_output")),
         annual_tax=_money_or_none(data.get("planned_annual_tax")),
         annual_energy=data.get("planned_annual_energy"),
@@ -207,10 +236,15 @@ def find_duplicate(facts: LeadFacts, open_leads: Iterable[OpenLead]) -> OpenLead
 
 def refuse_duplicate(duplicate: OpenLead) -> Conflict:
     return Conflict(
-        _("duplicate: the same investor already has the open project {ref}; IPB may confirm it is a new project",
-          ref=duplicate.ref),
-        {"confirmed_new": [_("required to register a project matching an open one")],
-         "duplicate_of": duplicate.lead_id, "duplicate_ref": duplicate.ref},
+        _(
+            "duplicate: the same investor already has the open project {ref}; IPB may confirm it is a new project",
+            ref=duplicate.ref,
+        ),
+        {
+            "confirmed_new": [_("required to register a project matching an open one")],
+            "duplicate_of": duplicate.lead_id,
+            "duplicate_ref": duplicate.ref,
+        },
     )
 
 
@@ -222,5 +256,7 @@ CLOSING_STATES = frozenset({"rejected", "terminated", "archived"})
 
 def check_can_file(status: str, ref: str) -> None:
     if status != LEAD:
-        raise Conflict(_("{ref} is {status:state}: only a lead can be filed", ref=ref, status=status),
-                       {"status": [_("is {status:state}, must be a lead", status=status)]})
+        raise Conflict(
+            _("{ref} is {status:state}: only a lead can be filed", ref=ref, status=status),
+            {"status": [_("is {status:state}, must be a lead", status=status)]},
+        )

@@ -1,4 +1,5 @@
 """Intake's own database: leads (R1), the project reserve (R8) and its entries' search (shared/search.py)."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table, Text, UniqueConstraint
@@ -11,7 +12,8 @@ metadata = MetaData()
 outbox, processed_events = messaging_tables(metadata)
 
 leads = Table(
-    "leads", metadata,
+    "leads",
+    metadata,
     Column("id", String(40), primary_key=True),
     Column("ref", String(20), nullable=False, unique=True),
     Column("year", Integer, nullable=False),
@@ -31,7 +33,7 @@ leads = Table(
     Column("sector", String(8), nullable=False),
     Column("total_investment", money_column_type(), nullable=False),
     Column("fixed_asset_investment", money_column_type(), nullable=False),
-    Column("annual_output", money_column_type()),   # planned, yuan a year at full production (R17 forecast)
+    Column("annual_output", money_column_type()),  # planned, yuan a year at full production (R17 forecast)
     Column("annual_tax", money_column_type()),
     Column("annual_energy", decimal_column_type()),  # 吨标准煤 a year
     Column("land_mu", decimal_column_type(), nullable=False),  # exactly as given (R16), in mu
@@ -53,7 +55,8 @@ leads = Table(
 # R8 the project reserve, R9 its public catalog. The confidential columns (intended investor,
 # contact person, negotiation and contract notes) never leave through the catalog: see reserve.public_entry.
 reserve_projects = Table(
-    "reserve_projects", metadata,
+    "reserve_projects",
+    metadata,
     Column("id", String(40), primary_key=True),
     Column("ref", String(20), nullable=False, unique=True),
     Column("year", Integer, nullable=False, index=True),

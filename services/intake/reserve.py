@@ -7,6 +7,7 @@ name, sector, location, investment scale, cooperation mode and contact office �
 field by field from the row, so nothing else (investor, contact person, notes of the
 negotiation or the contract) can leave by it.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -30,7 +31,7 @@ def validate(data: Mapping, policy: Policy) -> dict:
     out = dict(data)
     if "sector" in data:
         out["sector"] = (data["sector"] or "").strip().upper()
-        if (problem := sector_problem(out["sector"], policy.industry_sections)):
+        if problem := sector_problem(out["sector"], policy.industry_sections):
             bad("sector", problem)
     if "total_investment" in data:
         amount = Decimal(data["total_investment"])
@@ -46,11 +47,21 @@ def validate(data: Mapping, policy: Policy) -> dict:
             bad("location.id", _("must be empty when the location is open"))
         elif kind != "open" and not policy.location_exists(kind, ident):
             if kind == "park":
-                bad("location.id", _("no such park; the county's parks: {known:units}",
-                                     known=sorted(p.unit for p in policy.parks.values())))
+                bad(
+                    "location.id",
+                    _(
+                        "no such park; the county's parks: {known:units}",
+                        known=sorted(p.unit for p in policy.parks.values()),
+                    ),
+                )
             else:
-                bad("location.id", _("no such town; the county's towns: {known:units}",
-                                     known=sorted(t.unit for t in policy.towns.values())))
+                bad(
+                    "location.id",
+                    _(
+                        "no such town; the county's towns: {known:units}",
+                        known=sorted(t.unit for t in policy.towns.values()),
+                    ),
+                )
     if "cooperation_mode" in data:
         modes = policy.get("county.cooperation_modes")
         if data["cooperation_mode"] not in modes:
@@ -60,11 +71,14 @@ def validate(data: Mapping, policy: Policy) -> dict:
         ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
         types = policy.get("documents.reserve_document_types")
         if ext not in types:
-            bad("document.filename", _("a proposal or feasibility study is a document of one of the types {types}",
-                                       types=", ".join(types)))
+            bad(
+                "document.filename",
+                _("a proposal or feasibility study is a document of one of the types {types}", types=", ".join(types)),
+            )
     if problems:
-        raise InvalidInput(_("the reserve project is invalid — {problems:clauses}", problems=problems_of(problems)),
-                           problems)
+        raise InvalidInput(
+            _("the reserve project is invalid — {problems:clauses}", problems=problems_of(problems)), problems
+        )
     return out
 
 
@@ -90,8 +104,9 @@ def location_name(kind: str, ident: str | None, detail: str | None, policy: Poli
     elif kind == "town":
         unit = policy.towns[ident].unit
     else:
-        return _("in the county, location open — {detail}", detail=detail) if detail else \
-            _("in the county, location open")
+        return (
+            _("in the county, location open — {detail}", detail=detail) if detail else _("in the county, location open")
+        )
     return _("{unit:unit}, {detail}", unit=unit, detail=detail) if detail else _("{unit:unit}", unit=unit)
 
 
@@ -105,7 +120,9 @@ def public_entry(row: Mapping, policy: Policy) -> dict:
         "sector": row["sector"],
         "sector_name": _("{sector:sector}", sector=row["sector"]),
         "location": location_name(row["location_kind"], row["location_id"], row["location_detail"], policy),
-        "investment_scale": _("{amount:wan} ({tier})", amount=row["total_investment"], tier=tier_label(row["tier"], policy)),
+        "investment_scale": _(
+            "{amount:wan} ({tier})", amount=row["total_investment"], tier=tier_label(row["tier"], policy)
+        ),
         "cooperation_mode": row["cooperation_mode"],
         "contact_office": row["contact_office"],
     }
@@ -118,7 +135,19 @@ def plan(year: int, tiers_of_projects: Iterable[str | None], policy: Policy) -> 
     tiers = []
     for name in tier_names(policy):
         count = sum(1 for t in counted if t == name)
-        tiers.append({"tier": name, "label": tier_label(name, policy), "count": count, "minimum": minimum,
-                      "shortfall": max(0, minimum - count)})
-    return {"year": year, "minimum_per_tier": minimum, "tiers": tiers,
-            "below_tiers": sum(1 for t in counted if t is None), "shortfall": sum(t["shortfall"] for t in tiers)}
+        tiers.append(
+            {
+                "tier": name,
+                "label": tier_label(name, policy),
+                "count": count,
+                "minimum": minimum,
+                "shortfall": max(0, minimum - count),
+            }
+        )
+    return {
+        "year": year,
+        "minimum_per_tier": minimum,
+        "tiers": tiers,
+        "below_tiers": sum(1 for t in counted if t is None),
+        "shortfall": sum(t["shortfall"] for t in tiers),
+    }

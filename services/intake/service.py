@@ -3,6 +3,7 @@
 Entrypoints only: each loads its schema, applies the domain rules, stores and
 emits through the outbox, and dumps the result.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,8 +27,16 @@ from shared.tiers import tier_label, tier_names
 from shared.units import exact_mu
 from shared.wire.intake import SectorQuerySchema, SectorSchema
 from shared.wire.reserve import (
-    PublicCatalogEntrySchema, PublicCatalogPageSchema, PublicCatalogQuerySchema, ReserveHitSchema, ReserveInputSchema, ReservePageSchema,
-    ReservePlanSchema, ReserveSchema, ReserveSearchQuerySchema, WithdrawInputSchema,
+    PublicCatalogEntrySchema,
+    PublicCatalogPageSchema,
+    PublicCatalogQuerySchema,
+    ReserveHitSchema,
+    ReserveInputSchema,
+    ReservePageSchema,
+    ReservePlanSchema,
+    ReserveSchema,
+    ReserveSearchQuerySchema,
+    WithdrawInputSchema,
 )
 
 
@@ -88,8 +97,9 @@ class IntakeService(Emits):
         actor = Actor.load(actor)
         authorize(actor, "intake.read_lead", self.policy.authority, owner_unit=actor.unit)
         own_only = actor.unit not in ("IPB", "LG")
-        rows, total = store.list_rows(self.db.session, status, min(int(limit), 500), int(offset),
-                                      actor.unit if own_only else None)
+        rows, total = store.list_rows(
+            self.db.session, status, min(int(limit), 500), int(offset), actor.unit if own_only else None
+        )
         return {"total": total, "items": schema(LeadSchema, many=True).dump([store.as_lead(r) for r in rows])}
 
     @on_event("coordinator.project_state_changed")
@@ -102,15 +112,26 @@ class IntakeService(Emits):
 
     @staticmethod
     def _event(event_type, row, actor, reason=None) -> Envelope:
-        payload = schema(LeadEventSchema).dump({
-            "ref": row["ref"], "project_name": row["project_name"], "investor_name": row["investor_name"],
-            "credit_code": row["credit_code"], "sector": row["sector"], "planned_total_investment": row["total_investment"],
-            "planned_fixed_asset_investment": row["fixed_asset_investment"], "land_mu": exact_mu(row["land_mu"]),
-            "location_kind": row["location_kind"], "location_id": row["location_id"],
-            "registered_unit": row["registered_unit"], "source_channel": row["source_channel"], "reason": reason,
-            "planned_annual_output": row["annual_output"], "planned_annual_tax": row["annual_tax"],
-            "planned_annual_energy": row["annual_energy"],
-        })
+        payload = schema(LeadEventSchema).dump(
+            {
+                "ref": row["ref"],
+                "project_name": row["project_name"],
+                "investor_name": row["investor_name"],
+                "credit_code": row["credit_code"],
+                "sector": row["sector"],
+                "planned_total_investment": row["total_investment"],
+                "planned_fixed_asset_investment": row["fixed_asset_investment"],
+                "land_mu": exact_mu(row["land_mu"]),
+                "location_kind": row["location_kind"],
+                "location_id": row["location_id"],
+                "registered_unit": row["registered_unit"],
+                "source_channel": row["source_channel"],
+                "reason": reason,
+                "planned_annual_output": row["annual_output"],
+                "planned_annual_tax": row["annual_tax"],
+                "planned_annual_energy": row["annual_energy"],
+            }
+        )
         return Envelope(type=event_type, actor=actor, payload=payload, project_id=row["id"])
 
     # -- the project reserve (R8) and the public catalog (R9) ---------------------------------------------------
@@ -123,9 +144,17 @@ class IntakeService(Emits):
         data = reserve.validate(load_or_invalid(schema(ReserveInputSchema), data), self.policy)
         document = self._reserve_document(data["document"])
         with self.db.unit_of_work() as uow:
-            reserve_id = reserve_store.insert_reserve(uow.session, data["year"], {
-                **self._reserve_values(data), "document": document, "owner_unit": actor.unit,
-                "entered_by": actor.dump(), "entered_at": self.clock()})
+            reserve_id = reserve_store.insert_reserve(
+                uow.session,
+                data["year"],
+                {
+                    **self._reserve_values(data),
+                    "document": document,
+                    "owner_unit": actor.unit,
+                    "entered_by": actor.dump(),
+                    "entered_at": self.clock(),
+                },
+            )
         return self.get_reserve_project(actor.dump(), reserve_id)
 
     @rpc
@@ -160,11 +189,18 @@ class IntakeService(Emits):
         actor = Actor.load(actor)
         every = need_to_know.check_lists(actor, "intake.read_reserve", self.policy.authority)
         if tier and tier != "none" and tier not in tier_names(self.policy):
-            raise InvalidInput.for_field("tier", _("must be one of: {choices:list}",
-                                                   choices=[*tier_names(self.policy), "none"]))
-        rows, total = reserve_store.list_rows(self.db.session, year=year and reserve.check_year(year), tier=tier,
-                                              published=published, limit=min(int(limit), 500),
-                                              offset=min(int(offset), 10**9), involving=None if every else actor.unit)
+            raise InvalidInput.for_field(
+                "tier", _("must be one of: {choices:list}", choices=[*tier_names(self.policy), "none"])
+            )
+        rows, total = reserve_store.list_rows(
+            self.db.session,
+            year=year and reserve.check_year(year),
+            tier=tier,
+            published=published,
+            limit=min(int(limit), 500),
+            offset=min(int(offset), 10**9),
+            involving=None if every else actor.unit,
+        )
         return schema(ReservePageSchema).dump({"total": total, "items": [self._reserve_view(r) for r in rows]})
 
     @rpc
@@ -175,11 +211,23 @@ class IntakeService(Emits):
         actor = Actor.load(actor)
         every = need_to_know.check_lists(actor, "intake.read_reserve", self.policy.authority)
         q = load_or_invalid(schema(ReserveSearchQuerySchema), query or {})
-        rows = reserve_store.search(self.db.session, q["q"], year=q["year"], unit=q["unit"],
-                                    involving=None if every else actor.unit, limit=q["limit"])
-        hits = [{**self._reserve_view(r), "investor": (r["intended_investor"] or {}).get("name"),
-                 "credit_code": (r["intended_investor"] or {}).get("credit_code"),
-                 "unit": need_to_know.location_unit(r["location_kind"], r["location_id"])} for r in rows]
+        rows = reserve_store.search(
+            self.db.session,
+            q["q"],
+            year=q["year"],
+            unit=q["unit"],
+            involving=None if every else actor.unit,
+            limit=q["limit"],
+        )
+        hits = [
+            {
+                **self._reserve_view(r),
+                "investor": (r["intended_investor"] or {}).get("name"),
+                "credit_code": (r["intended_investor"] or {}).get("credit_code"),
+                "unit": need_to_know.location_unit(r["location_kind"], r["location_id"]),
+            }
+            for r in rows
+        ]
         return {"q": q["q"], "items": schema(ReserveHitSchema, many=True).dump(hits)}
 
     @rpc
@@ -188,8 +236,9 @@ class IntakeService(Emits):
         actor = Actor.load(actor)
         authorize(actor, "intake.read_reserve_plan", self.policy.authority)
         year = reserve.check_year(year)
-        return schema(ReservePlanSchema).dump(reserve.plan(year, reserve_store.tiers_of_year(self.db.session, year),
-                                                     self.policy))
+        return schema(ReservePlanSchema).dump(
+            reserve.plan(year, reserve_store.tiers_of_year(self.db.session, year), self.policy)
+        )
 
     @rpc
     def reserve_document(self, actor, reserve_id):
@@ -208,8 +257,16 @@ class IntakeService(Emits):
             current = reserve_store.get(uow.session, reserve_id, lock=True)
             if current["published"]:
                 raise Conflict(_("{ref} is already in the public catalog", ref=current["ref"]), {"published": ["true"]})
-            reserve_store.change(uow.session, current, published=True, published_at=self.clock(),
-                                 published_by=actor.dump(), withdrawn_at=None, withdrawn_by=None, withdrawal_reason=None)
+            reserve_store.change(
+                uow.session,
+                current,
+                published=True,
+                published_at=self.clock(),
+                published_by=actor.dump(),
+                withdrawn_at=None,
+                withdrawn_by=None,
+                withdrawal_reason=None,
+            )
         return self.get_reserve_project(actor.dump(), reserve_id)
 
     @rpc
@@ -222,8 +279,14 @@ class IntakeService(Emits):
             current = reserve_store.get(uow.session, reserve_id, lock=True)
             if not current["published"]:
                 raise Conflict(_("{ref} is not in the public catalog", ref=current["ref"]), {"published": ["false"]})
-            reserve_store.change(uow.session, current, published=False, withdrawn_at=self.clock(),
-                                 withdrawn_by=actor.dump(), withdrawal_reason=data["reason"])
+            reserve_store.change(
+                uow.session,
+                current,
+                published=False,
+                withdrawn_at=self.clock(),
+                withdrawn_by=actor.dump(),
+                withdrawal_reason=data["reason"],
+            )
         return self.get_reserve_project(actor.dump(), reserve_id)
 
     @rpc
@@ -231,10 +294,17 @@ class IntakeService(Emits):
         """The public catalog: anyone reads it, no actor. Each entry is ``reserve.public_entry`` — its seven
         public fields only — dumped through ``PublicCatalogEntrySchema``, which declares nothing else."""
         q = load_or_invalid(schema(PublicCatalogQuerySchema), query or {})
-        rows, total = reserve_store.list_rows(self.db.session, published=True, sector=(q["sector"] or "").upper(),
-                                              location=q["location"], limit=q["limit"], offset=q["offset"])
-        return schema(PublicCatalogPageSchema).dump({"total": total,
-                                               "items": [reserve.public_entry(r, self.policy) for r in rows]})
+        rows, total = reserve_store.list_rows(
+            self.db.session,
+            published=True,
+            sector=(q["sector"] or "").upper(),
+            location=q["location"],
+            limit=q["limit"],
+            offset=q["offset"],
+        )
+        return schema(PublicCatalogPageSchema).dump(
+            {"total": total, "items": [reserve.public_entry(r, self.policy) for r in rows]}
+        )
 
     @rpc
     def sectors(self, query=None):
@@ -243,9 +313,18 @@ class IntakeService(Emits):
         q = load_or_invalid(schema(SectorQuerySchema), query or {})
         found = vocabulary.search_sectors(q["q"], q["limit"])
         pairs = vocabulary.sectors()
-        return schema(SectorSchema, many=True).dump([
-            {"code": s["code"], "level": s["level"], "label": _("{sector:sector}", sector=s["code"]),
-             "name_zh": pairs[s["code"]][0], "name_en": pairs[s["code"]][1]} for s in found])
+        return schema(SectorSchema, many=True).dump(
+            [
+                {
+                    "code": s["code"],
+                    "level": s["level"],
+                    "label": _("{sector:sector}", sector=s["code"]),
+                    "name_zh": pairs[s["code"]][0],
+                    "name_en": pairs[s["code"]][1],
+                }
+                for s in found
+            ]
+        )
 
     @rpc
     def public_catalog_entry(self, ref):
@@ -262,17 +341,33 @@ class IntakeService(Emits):
         return {**ref.dump(), "kind": upload["kind"]}
 
     def _reserve_values(self, data) -> dict:
-        values = {k: data[k] for k in ("name", "sector", "location_detail", "cooperation_mode", "contact_office",
-                                       "description", "intended_investor", "contact_person", "negotiation_notes",
-                                       "contract_notes") if k in data}
+        values = {
+            k: data[k]
+            for k in (
+                "name",
+                "sector",
+                "location_detail",
+                "cooperation_mode",
+                "contact_office",
+                "description",
+                "intended_investor",
+                "contact_person",
+                "negotiation_notes",
+                "contract_notes",
+            )
+            if k in data
+        }
         if "location" in data:
             values.update(location_kind=data["location"]["kind"], location_id=data["location"].get("id") or None)
         if "total_investment" in data:
-            values.update(total_investment=data["total_investment"],
-                          tier=reserve.tier_of(data["total_investment"], self.policy))
+            values.update(
+                total_investment=data["total_investment"], tier=reserve.tier_of(data["total_investment"], self.policy)
+            )
         return values
 
     def _reserve_view(self, row) -> dict:
         return reserve_store.as_reserve(
-            row, reserve.location_name(row["location_kind"], row["location_id"], row["location_detail"], self.policy),
-            tier_label(row["tier"], self.policy))
+            row,
+            reserve.location_name(row["location_kind"], row["location_id"], row["location_detail"], self.policy),
+            tier_label(row["tier"], self.policy),
+        )

@@ -1,4 +1,5 @@
 """Intake's persistence: rows in, facts out (SQLAlchemy Core on the service's own database)."""
+
 from __future__ import annotations
 
 import uuid
@@ -27,26 +28,51 @@ def insert_lead(session: Session, facts: LeadFacts, actor: dict, at: datetime, c
     year = to_shanghai(at).year
     seq, ref = next_ref(session, year)
     lead_id = uuid.uuid4().hex
-    session.execute(insert(L).values(
-        id=lead_id, ref=ref, year=year, seq=seq, status=LEAD,
-        investor_name=facts.investor_name, investor_kind=facts.investor_kind, credit_code=facts.credit_code,
-        registration_id=facts.registration_id, investor_country=facts.investor_country, investor_key=facts.investor_key,
-        contact_name=facts.contact_name, contact_phone=facts.contact_phone, contact_email=facts.contact_email,
-        project_name=facts.project_name, project_key=facts.project_key, sector=facts.sector,
-        total_investment=facts.total_investment, fixed_asset_investment=facts.fixed_asset_investment,
-        land_mu=facts.land_mu, land_input_value=facts.land_input_value, land_input_unit=facts.land_input_unit,
-        location_kind=facts.location_kind, location_id=facts.location_id, source_channel=facts.source_channel,
-        notes=facts.notes, annual_output=facts.annual_output, annual_tax=facts.annual_tax,
-        annual_energy=facts.annual_energy, registered_by=actor, registered_unit=actor["unit"], registered_at=at,
-        confirmed_new_by=confirmed_new_by,
-    ))
+    session.execute(
+        insert(L).values(
+            id=lead_id,
+            ref=ref,
+            year=year,
+            seq=seq,
+            status=LEAD,
+            investor_name=facts.investor_name,
+            investor_kind=facts.investor_kind,
+            credit_code=facts.credit_code,
+            registration_id=facts.registration_id,
+            investor_country=facts.investor_country,
+            investor_key=facts.investor_key,
+            contact_name=facts.contact_name,
+            contact_phone=facts.contact_phone,
+            contact_email=facts.contact_email,
+            project_name=facts.project_name,
+            project_key=facts.project_key,
+            sector=facts.sector,
+            total_investment=facts.total_investment,
+            fixed_asset_investment=facts.fixed_asset_investment,
+            land_mu=facts.land_mu,
+            land_input_value=facts.land_input_value,
+            land_input_unit=facts.land_input_unit,
+            location_kind=facts.location_kind,
+            location_id=facts.location_id,
+            source_channel=facts.source_channel,
+            notes=facts.notes,
+            annual_output=facts.annual_output,
+            annual_tax=facts.annual_tax,
+            annual_energy=facts.annual_energy,
+            registered_by=actor,
+            registered_unit=actor["unit"],
+            registered_at=at,
+            confirmed_new_by=confirmed_new_by,
+        )
+    )
     return lead_id
 
 
 def open_leads_of(session: Session, investor_key: str) -> list[OpenLead]:
     rows = session.execute(
-        select(L.c.id, L.c.ref, L.c.investor_key, L.c.project_key)
-        .where(L.c.investor_key == investor_key, L.c.status.in_([LEAD, FILED]))
+        select(L.c.id, L.c.ref, L.c.investor_key, L.c.project_key).where(
+            L.c.investor_key == investor_key, L.c.status.in_([LEAD, FILED])
+        )
     )
     return [OpenLead(r.id, r.ref, r.investor_key, r.project_key) for r in rows]
 
@@ -75,11 +101,19 @@ def list_rows(session: Session, status: str | None, limit: int, offset: int, uni
 def as_lead(row) -> dict:
     """A stored row in the shape of ``LeadSchema``."""
     return {
-        "id": row["id"], "ref": row["ref"], "status": row["status"],
-        "investor": {"name": row["investor_name"], "kind": row["investor_kind"], "credit_code": row["credit_code"],
-                     "registration_id": row["registration_id"], "country": row["investor_country"]},
+        "id": row["id"],
+        "ref": row["ref"],
+        "status": row["status"],
+        "investor": {
+            "name": row["investor_name"],
+            "kind": row["investor_kind"],
+            "credit_code": row["credit_code"],
+            "registration_id": row["registration_id"],
+            "country": row["investor_country"],
+        },
         "contact": {"name": row["contact_name"], "phone": row["contact_phone"], "email": row["contact_email"]},
-        "project_name": row["project_name"], "sector": row["sector"],
+        "project_name": row["project_name"],
+        "sector": row["sector"],
         "planned_total_investment": row["total_investment"],
         "planned_fixed_asset_investment": row["fixed_asset_investment"],
         "land_mu": exact_mu(row["land_mu"]),  # exactly as given: 40,003 m² is 60.0045 mu
@@ -87,12 +121,17 @@ def as_lead(row) -> dict:
         "preferred_location": {"kind": row["location_kind"], "id": row["location_id"]},
         "sector_name": _("{sector:sector}", sector=row["sector"]),
         "location_name": _("{unit:unit}", unit=location_unit(row["location_kind"], row["location_id"]))
-        if row["location_id"] else _("{location:location}", location=row["location_kind"]),
-        "source_channel": row["source_channel"], "source_channel_name": _("{channel:channel}", channel=row["source_channel"]),
+        if row["location_id"]
+        else _("{location:location}", location=row["location_kind"]),
+        "source_channel": row["source_channel"],
+        "source_channel_name": _("{channel:channel}", channel=row["source_channel"]),
         "notes": row["notes"],
-        "planned_annual_output": row["annual_output"], "planned_annual_tax": row["annual_tax"],
+        "planned_annual_output": row["annual_output"],
+        "planned_annual_tax": row["annual_tax"],
         "planned_annual_energy": row["annual_energy"],
-        "registered_by": row["registered_by"], "registered_at": to_shanghai(row["registered_at"]),
-        "filed_by": row["filed_by"], "filed_at": row["filed_at"] and to_shanghai(row["filed_at"]), "confirmed_new_by": row["confirmed_new_by"],
+        "registered_by": row["registered_by"],
+        "registered_at": to_shanghai(row["registered_at"]),
+        "filed_by": row["filed_by"],
+        "filed_at": row["filed_at"] and to_shanghai(row["filed_at"]),
+        "confirmed_new_by": row["confirmed_new_by"],
     }
-

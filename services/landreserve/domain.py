@@ -12,6 +12,7 @@ location) with its reasons; ``plan`` joins the parcels to the county's shapes (G
 
 Pure: no nameko, no session, no clock.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,12 @@ from shared.sheets import RowProblem
 from shared.units import quantize_land, quantize_money
 
 STATUSES = ("reserved", "ready", "in_listing", "supplied")
-STATUS_NAMES = {"reserved": N_("reserved"), "ready": N_("ready for supply"), "in_listing": N_("in listing"),
-                "supplied": N_("supplied")}
+STATUS_NAMES = {
+    "reserved": N_("reserved"),
+    "ready": N_("ready for supply"),
+    "in_listing": N_("in listing"),
+    "supplied": N_("supplied"),
+}
 STATUS_ZH = {"reserved": "储备中", "ready": "可供地", "in_listing": "挂牌中", "supplied": "已供应"}
 """The words LAND's workbook uses for each status (the codes are accepted too)."""
 
@@ -46,12 +51,20 @@ class Column:
 
 
 COLUMNS = (
-    Column("code", "地块编号", True), Column("name", "地块名称", True), Column("location", "位置", True),
-    Column("address", "坐落"), Column("area_mu", "面积（亩）", True), Column("use", "规划用途", True),
-    Column("plot_ratio_min", "容积率下限", True), Column("plot_ratio_max", "容积率上限", True),
-    Column("status", "供应状态", True), Column("delisting_price", "挂牌价（元/亩）"),
-    Column("investment_intensity", "投资强度（万元/亩）"), Column("output_per_mu", "亩均产出（万元/亩）"),
-    Column("tax_per_mu", "亩均税收（万元/亩）"), Column("energy_per_output", "单位产出能耗（吨标准煤/万元）"),
+    Column("code", "地块编号", True),
+    Column("name", "地块名称", True),
+    Column("location", "位置", True),
+    Column("address", "坐落"),
+    Column("area_mu", "面积（亩）", True),
+    Column("use", "规划用途", True),
+    Column("plot_ratio_min", "容积率下限", True),
+    Column("plot_ratio_max", "容积率上限", True),
+    Column("status", "供应状态", True),
+    Column("delisting_price", "挂牌价（元/亩）"),
+    Column("investment_intensity", "投资强度（万元/亩）"),
+    Column("output_per_mu", "亩均产出（万元/亩）"),
+    Column("tax_per_mu", "亩均税收（万元/亩）"),
+    Column("energy_per_output", "单位产出能耗（吨标准煤/万元）"),
     Column("notes", "备注"),
 )
 COLUMN = {c.key: c for c in COLUMNS}
@@ -108,15 +121,25 @@ def check_parcel(data: Mapping, policy: Policy) -> dict[str, list]:
     if not data.get("name") or not 2 <= len(data["name"]) <= 100:
         bad("name", _("must be 2 to 100 characters"))
     if data.get("location") is None:
-        bad("location", _("a park or town of the county: one of {names:list}",
-                          names=[p.name_zh for p in policy.parks.values()] + [t.name_zh for t in policy.towns.values()]))
+        bad(
+            "location",
+            _(
+                "a park or town of the county: one of {names:list}",
+                names=[p.name_zh for p in policy.parks.values()] + [t.name_zh for t in policy.towns.values()],
+            ),
+        )
     area = data.get("area_mu")
     ceiling = Decimal(str(rules["max_area_mu"]))
     if area is None or not Decimal(0) < area <= ceiling:
         bad("area_mu", _("must be more than 0 and at most {ceiling:mu}", ceiling=ceiling))
     if data.get("use") is None:
-        bad("use", _("a planning use: one of {uses:list}", uses=[_("{code} {name}", code=c, name=named(u, c))
-                                                                   for c, u in uses(policy).items()]))
+        bad(
+            "use",
+            _(
+                "a planning use: one of {uses:list}",
+                uses=[_("{code} {name}", code=c, name=named(u, c)) for c, u in uses(policy).items()],
+            ),
+        )
     low, high = data.get("plot_ratio_min"), data.get("plot_ratio_max")
     top = Decimal(str(rules["max_plot_ratio"]))
     for key, value in (("plot_ratio_min", low), ("plot_ratio_max", high)):
@@ -128,8 +151,13 @@ def check_parcel(data: Mapping, policy: Policy) -> dict[str, list]:
         bad("status", _("one of {statuses:list}", statuses=list(STATUS_ZH.values())))
     price = data.get("delisting_price")
     if price is not None and not Decimal(0) < price <= Decimal(str(rules["max_price_yuan_per_mu"])):
-        bad("delisting_price", _("must be more than 0 and at most {ceiling:yuan} per mu",
-                                 ceiling=Decimal(str(rules["max_price_yuan_per_mu"]))))
+        bad(
+            "delisting_price",
+            _(
+                "must be more than 0 and at most {ceiling:yuan} per mu",
+                ceiling=Decimal(str(rules["max_price_yuan_per_mu"])),
+            ),
+        )
     elif price is not None and price != price.quantize(Decimal("0.01")):
         bad("delisting_price", _("yuan are kept to 2 decimal places (fen)"))
     if price is None and data.get("status") in ("in_listing", "supplied"):
@@ -147,26 +175,44 @@ def check_move(current: str, new: str, policy: Policy) -> None:
         raise InvalidInput.for_field("status", _("one of {statuses:list}", statuses=list(STATUS_ZH.values())))
     allowed = reserve_policy(policy)["moves"].get(current) or []
     if new not in allowed:
-        raise Conflict(_("a parcel {current} cannot become {new}; it may become {allowed:list}",
-                         current=Message(STATUS_NAMES[current]), new=Message(STATUS_NAMES[new]),
-                         allowed=[Message(STATUS_NAMES[s]) for s in allowed] or [_("nothing else")]),
-                       {"status": [new]})
+        raise Conflict(
+            _(
+                "a parcel {current} cannot become {new}; it may become {allowed:list}",
+                current=Message(STATUS_NAMES[current]),
+                new=Message(STATUS_NAMES[new]),
+                allowed=[Message(STATUS_NAMES[s]) for s in allowed] or [_("nothing else")],
+            ),
+            {"status": [new]},
+        )
 
 
 def check_for_contract(parcel: Mapping, project_id: str) -> None:
     """A contract may name a parcel that is ready or in listing and not intended for another project."""
     if parcel["status"] not in ("ready", "in_listing"):
-        raise Conflict(_("parcel {code} is {status}: a contract names a parcel ready for supply or in listing",
-                         code=parcel["code"], status=Message(STATUS_NAMES[parcel["status"]])),
-                       {"parcel": [parcel["code"]]})
+        raise Conflict(
+            _(
+                "parcel {code} is {status}: a contract names a parcel ready for supply or in listing",
+                code=parcel["code"],
+                status=Message(STATUS_NAMES[parcel["status"]]),
+            ),
+            {"parcel": [parcel["code"]]},
+        )
     project = parcel.get("project") or {}
     if project.get("project_id") and project["project_id"] != project_id:
-        raise Conflict(_("parcel {code} is intended for {ref} by its contract draft", code=parcel["code"],
-                         ref=project.get("ref") or project["project_id"]), {"parcel": [parcel["code"]]})
+        raise Conflict(
+            _(
+                "parcel {code} is intended for {ref} by its contract draft",
+                code=parcel["code"],
+                ref=project.get("ref") or project["project_id"],
+            ),
+            {"parcel": [parcel["code"]]},
+        )
 
 
 # -- LAND's workbook ---------------------------------------------------------------------------------------------
-def read_workbook(content: bytes, policy: Policy, kept: Callable[[str], Mapping | None]) -> tuple[list[dict], list[RowProblem]]:
+def read_workbook(
+    content: bytes, policy: Policy, kept: Callable[[str], Mapping | None]
+) -> tuple[list[dict], list[RowProblem]]:
     """Every parcel of LAND's workbook and every problem found (all rows are checked).
 
     The sheet is 土地储备 (or the first), its heading row the first of the first 8 with 地块编号.  ``kept(code)``
@@ -174,14 +220,21 @@ def read_workbook(content: bytes, policy: Policy, kept: Callable[[str], Mapping 
     title, rows = sheets.open_sheet(content, SHEET)
     found = sheets.header(rows, [COLUMN["code"].heading], BY_HEADING)
     if found is None:
-        return [], [RowProblem(title, 1, "header", COLUMN["code"].heading,
-                               [_("no heading row with {heading} in the first 8 rows", heading=COLUMN["code"].heading)])]
+        return [], [
+            RowProblem(
+                title,
+                1,
+                "header",
+                COLUMN["code"].heading,
+                [_("no heading row with {heading} in the first 8 rows", heading=COLUMN["code"].heading)],
+            )
+        ]
     header_at, columns = found
     missing = [c for c in COLUMNS if c.required and c.key not in columns]
     if missing:
         return [], [RowProblem(title, header_at + 1, c.key, c.heading, [_("column is missing")]) for c in missing]
     parcels, problems, seen = [], [], {}
-    for i, cells in enumerate(rows[header_at + 1:], start=header_at + 2):
+    for i, cells in enumerate(rows[header_at + 1 :], start=header_at + 2):
         values = {key: cells[n] if n < len(cells) else None for key, n in columns.items()}
         if all(sheets.text(v) == "" for v in values.values()):
             continue
@@ -194,11 +247,17 @@ def read_workbook(content: bytes, policy: Policy, kept: Callable[[str], Mapping 
             stored = kept(code)
             if stored is not None and (stored.get("supplied_by") or {}).get("project_id"):
                 bad.setdefault("code", []).append(
-                    _("{code} was supplied to {ref} by its signed contract; its record is kept",
-                      code=code, ref=stored["supplied_by"].get("ref") or stored["supplied_by"]["project_id"]))
+                    _(
+                        "{code} was supplied to {ref} by its signed contract; its record is kept",
+                        code=code,
+                        ref=stored["supplied_by"].get("ref") or stored["supplied_by"]["project_id"],
+                    )
+                )
         if bad:
-            problems.extend(RowProblem(title, i, key, COLUMN[key].heading if key in COLUMN else key, rules)
-                            for key, rules in bad.items())
+            problems.extend(
+                RowProblem(title, i, key, COLUMN[key].heading if key in COLUMN else key, rules)
+                for key, rules in bad.items()
+            )
         else:
             parcels.append(parcel)
     return parcels, problems
@@ -215,11 +274,16 @@ def _read_row(values: Mapping, policy: Policy) -> tuple[dict, dict[str, list]]:
             problems.setdefault(key, []).append(_("must be a number, not {text}", text=sheets.text(values.get(key))))
     location_text, use_text, status_text = (sheets.text(values.get(k)) for k in ("location", "use", "status"))
     parcel = {
-        "code": sheets.text(values.get("code")).upper(), "name": sheets.text(values.get("name")),
-        "location": location_unit(location_text, policy), "address": sheets.text(values.get("address")) or None,
-        "area_mu": figures["area_mu"], "use": use_code(use_text, policy),
-        "plot_ratio_min": figures["plot_ratio_min"], "plot_ratio_max": figures["plot_ratio_max"],
-        "status": status_code(status_text), "delisting_price": figures["delisting_price"],
+        "code": sheets.text(values.get("code")).upper(),
+        "name": sheets.text(values.get("name")),
+        "location": location_unit(location_text, policy),
+        "address": sheets.text(values.get("address")) or None,
+        "area_mu": figures["area_mu"],
+        "use": use_code(use_text, policy),
+        "plot_ratio_min": figures["plot_ratio_min"],
+        "plot_ratio_max": figures["plot_ratio_max"],
+        "status": status_code(status_text),
+        "delisting_price": figures["delisting_price"],
         "indicators": {k: figures[k] for k in INDICATORS if figures[k] is not None},
         "notes": sheets.text(values.get("notes")) or None,
     }
@@ -236,8 +300,14 @@ def use_takes(use: str, sector: str, policy: Policy) -> bool:
     return any(sector.startswith(prefix) for prefix in uses(policy).get(use, {}).get("sectors", ()))
 
 
-def match(parcels: Iterable[Mapping], demand_mu: Decimal, sector: str, preferred: str | None, policy: Policy,
-          planned_intensity: Decimal | None = None) -> list[dict]:
+def match(
+    parcels: Iterable[Mapping],
+    demand_mu: Decimal,
+    sector: str,
+    preferred: str | None,
+    policy: Policy,
+    planned_intensity: Decimal | None = None,
+) -> list[dict]:
     """The ready parcels that suit a demand of ``demand_mu`` for ``sector``, best first, each with its reasons.
 
     A parcel suits when it is *ready*, its planning use takes the sector, its area is at least the demand and at
@@ -261,24 +331,52 @@ def match(parcels: Iterable[Mapping], demand_mu: Decimal, sector: str, preferred
             continue
         if not in_park and covering:
             continue
-        reasons = [_("{area:mu} for a demand of {demand:mu} (at most {ratio}% larger)", area=area, demand=demand_mu,
-                     ratio=f"{(oversize * 100).normalize():f}"),
-                   _("planning use {use} takes {sector:sector}", use=named(uses(policy)[parcel["use"]], parcel["use"]),
-                     sector=sector)]
-        reasons.append(_("the positioning of {unit:unit} covers {sector:sector}", unit=unit, sector=sector) if in_park
-                       else _("no park's positioning covers {sector:sector}: a town's parcel", sector=sector))
+        reasons = [
+            _(
+                "{area:mu} for a demand of {demand:mu} (at most {ratio}% larger)",
+                area=area,
+                demand=demand_mu,
+                ratio=f"{(oversize * 100).normalize():f}",
+            ),
+            _(
+                "planning use {use} takes {sector:sector}",
+                use=named(uses(policy)[parcel["use"]], parcel["use"]),
+                sector=sector,
+            ),
+        ]
+        reasons.append(
+            _("the positioning of {unit:unit} covers {sector:sector}", unit=unit, sector=sector)
+            if in_park
+            else _("no park's positioning covers {sector:sector}: a town's parcel", sector=sector)
+        )
         if unit == preferred:
             reasons.append(_("the investor's preferred location"))
         minimum = (parcel.get("indicators") or {}).get("investment_intensity")
         below = False
         if minimum is not None and planned_intensity is not None:
             below = planned_intensity < Decimal(minimum)
-            reasons.append(_("planned intensity {planned:intensity} is below the parcel's standard {minimum:intensity}",
-                             planned=planned_intensity, minimum=minimum) if below else
-                           _("planned intensity {planned:intensity} meets the parcel's standard {minimum:intensity}",
-                             planned=planned_intensity, minimum=minimum))
-        found.append({"parcel": parcel, "preferred": unit == preferred, "excess_mu": quantize_land(area - demand_mu),
-                      "below_standard": below, "reasons": reasons})
+            reasons.append(
+                _(
+                    "planned intensity {planned:intensity} is below the parcel's standard {minimum:intensity}",
+                    planned=planned_intensity,
+                    minimum=minimum,
+                )
+                if below
+                else _(
+                    "planned intensity {planned:intensity} meets the parcel's standard {minimum:intensity}",
+                    planned=planned_intensity,
+                    minimum=minimum,
+                )
+            )
+        found.append(
+            {
+                "parcel": parcel,
+                "preferred": unit == preferred,
+                "excess_mu": quantize_land(area - demand_mu),
+                "below_standard": below,
+                "reasons": reasons,
+            }
+        )
     found.sort(key=lambda m: (not m["preferred"], m["below_standard"], m["excess_mu"], m["parcel"]["code"]))
     for rank, m in enumerate(found, start=1):
         m["rank"] = rank
@@ -318,14 +416,25 @@ def plan(shapes: Mapping, parcels: Iterable[Mapping], policy: Policy) -> dict:
             drawn.add(parcel["code"])
             props.update(parcel_properties(parcel, policy))
         features.append({"type": "Feature", "geometry": feature["geometry"], "properties": props})
-    return {"type": "FeatureCollection", "sample": bool(shapes.get("sample")), "features": features,
-            "unplaced": sorted(code for code in by_code if code not in drawn)}
+    return {
+        "type": "FeatureCollection",
+        "sample": bool(shapes.get("sample")),
+        "features": features,
+        "unplaced": sorted(code for code in by_code if code not in drawn),
+    }
 
 
 def parcel_properties(parcel: Mapping, policy: Policy) -> dict:
     project = parcel.get("supplied_by") or parcel.get("project") or None
-    return {"kind": "parcel", "code": parcel["code"], "name": parcel["name"], "status": parcel["status"],
-            "unit": parcel["location"], "area_mu": str(parcel["area_mu"]), "use": parcel["use"],
-            "use_name": to_wire(named(uses(policy).get(parcel["use"]), parcel["use"])),
-            "delisting_price": None if parcel.get("delisting_price") is None else str(parcel["delisting_price"]),
-            "project": project}
+    return {
+        "kind": "parcel",
+        "code": parcel["code"],
+        "name": parcel["name"],
+        "status": parcel["status"],
+        "unit": parcel["location"],
+        "area_mu": str(parcel["area_mu"]),
+        "use": parcel["use"],
+        "use_name": to_wire(named(uses(policy).get(parcel["use"]), parcel["use"])),
+        "delisting_price": None if parcel.get("delisting_price") is None else str(parcel["delisting_price"]),
+        "project": project,
+    }

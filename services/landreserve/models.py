@@ -1,5 +1,6 @@
 """landreserve's own database: the parcels of the county's land reserve (土地储备), kept by LAND, and their search
 entries (shared/search.py: the database's own index beside them)."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text
@@ -12,7 +13,8 @@ metadata = MetaData()
 outbox, processed_events = messaging_tables(metadata)
 
 parcels = Table(
-    "parcels", metadata,
+    "parcels",
+    metadata,
     Column("code", String(40), primary_key=True),  # 地块编号, LAND's own
     Column("name", String(100), nullable=False),
     Column("location", String(40), nullable=False, index=True),  # PARK:<id> or TOWN:<id>

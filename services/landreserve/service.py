@@ -7,6 +7,7 @@ ready or in listing, not meant for another project) and records its facts — ac
 delisting price from the signed contract; ``contracts.drafted`` names the project the parcel is meant for and
 ``contracts.signed`` makes it *supplied*.  The rules are ``domain.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,16 @@ from shared.schema import load_or_invalid, schema
 from shared.units import quantize_land, quantize_money
 from shared.vocabulary import unit_name
 from shared.wire.landreserve import (
-    ContractParcelSchema, MatchQuerySchema, ParcelHitSchema, ParcelImportSchema, ParcelMatchSchema, ParcelPageSchema,
-    ParcelSchema, ParcelSearchQuerySchema, StatusInputSchema, WorkbookInputSchema,
+    ContractParcelSchema,
+    MatchQuerySchema,
+    ParcelHitSchema,
+    ParcelImportSchema,
+    ParcelMatchSchema,
+    ParcelPageSchema,
+    ParcelSchema,
+    ParcelSearchQuerySchema,
+    StatusInputSchema,
+    WorkbookInputSchema,
 )
 
 
@@ -91,11 +100,20 @@ class LandReserveService:
             if problems:
                 raise sheets.refusal(problems)
             for parcel in parcels:
-                values = {**parcel, "indicators": {k: str(v) for k, v in parcel["indicators"].items()},
-                          "source": data["filename"], "updated_by": actor.dump(), "updated_at": now}
+                values = {
+                    **parcel,
+                    "indicators": {k: str(v) for k, v in parcel["indicators"].items()},
+                    "source": data["filename"],
+                    "updated_by": actor.dump(),
+                    "updated_at": now,
+                }
                 current = store.find(uow.session, parcel["code"])
-                entry = {"status": parcel["status"], "at": to_shanghai(now).isoformat(), "by": actor.dump(),
-                         "reason": data["filename"]}
+                entry = {
+                    "status": parcel["status"],
+                    "at": to_shanghai(now).isoformat(),
+                    "by": actor.dump(),
+                    "reason": data["filename"],
+                }
                 if current is None:
                     store.add(uow.session, {**values, "history": [entry]})
                     added.append(parcel["code"])
@@ -116,17 +134,32 @@ class LandReserveService:
             current = store.parcel(uow.session, code, lock=True)
             domain.check_move(current["status"], data["status"], self.policy)
             price = data["delisting_price"] if data["delisting_price"] is not None else current["delisting_price"]
-            problems = domain.check_parcel({**current, "status": data["status"], "delisting_price": price,
-                                            "indicators": {}}, self.policy)
+            problems = domain.check_parcel(
+                {**current, "status": data["status"], "delisting_price": price, "indicators": {}}, self.policy
+            )
             if problems:
-                raise InvalidInput(_("the parcel's record is invalid — {problems:clauses}",
-                                     problems=[_("{field:field}: {rules:clauses}", field=k, rules=v)
-                                               for k, v in problems.items()]), problems)
-            entry = {"status": data["status"], "at": to_shanghai(now).isoformat(), "by": actor.dump(),
-                     "reason": data["reason"]}
-            store.change(uow.session, current, status=data["status"],
-                         delisting_price=None if price is None else quantize_money(price), updated_by=actor.dump(),
-                         updated_at=now, history=current["history"] + [entry])
+                raise InvalidInput(
+                    _(
+                        "the parcel's record is invalid — {problems:clauses}",
+                        problems=[_("{field:field}: {rules:clauses}", field=k, rules=v) for k, v in problems.items()],
+                    ),
+                    problems,
+                )
+            entry = {
+                "status": data["status"],
+                "at": to_shanghai(now).isoformat(),
+                "by": actor.dump(),
+                "reason": data["reason"],
+            }
+            store.change(
+                uow.session,
+                current,
+                status=data["status"],
+                delisting_price=None if price is None else quantize_money(price),
+                updated_by=actor.dump(),
+                updated_at=now,
+                history=current["history"] + [entry],
+            )
         return self.get_parcel(actor.dump(), code)
 
     # -- reading, matching, the plan ----------------------------------------------------------------------------------
@@ -135,16 +168,22 @@ class LandReserveService:
         actor = Actor.load(actor)
         authorize(actor, "landreserve.read_parcels", self.policy.authority)
         if status is not None and status not in domain.STATUSES:
-            raise InvalidInput.for_field("status", _("one of {statuses:list}", statuses=list(domain.STATUS_ZH.values())))
+            raise InvalidInput.for_field(
+                "status", _("one of {statuses:list}", statuses=list(domain.STATUS_ZH.values()))
+            )
         items = store.parcels(self.db.session, status, location)
         everything = store.parcels(self.db.session)
         area = {s: Decimal(0) for s in domain.STATUSES}
         for p in everything:
             area[p["status"]] += Decimal(p["area_mu"])
-        return schema(ParcelPageSchema).dump({
-            "total": len(items), "by_status": dict(Counter(p["status"] for p in everything)),
-            "area_by_status": {s: str(quantize_land(a)) for s, a in area.items()},
-            "items": [self._shown(p) for p in items]})
+        return schema(ParcelPageSchema).dump(
+            {
+                "total": len(items),
+                "by_status": dict(Counter(p["status"] for p in everything)),
+                "area_by_status": {s: str(quantize_land(a)) for s, a in area.items()},
+                "items": [self._shown(p) for p in items],
+            }
+        )
 
     @rpc
     def get_parcel(self, actor, code):
@@ -170,8 +209,14 @@ class LandReserveService:
         authorize(actor, "landreserve.read_parcels", self.policy.authority)
         query = load_or_invalid(schema(MatchQuerySchema), query or {})
         sector = query["sector"].upper()
-        found = domain.match(store.parcels(self.db.session, "ready"), query["land_mu"], sector, query["location"],
-                             self.policy, query["planned_intensity"])
+        found = domain.match(
+            store.parcels(self.db.session, "ready"),
+            query["land_mu"],
+            sector,
+            query["location"],
+            self.policy,
+            query["planned_intensity"],
+        )
         return [schema(ParcelMatchSchema).dump({**m, "parcel": self._shown(m["parcel"])}) for m in found]
 
     @rpc
@@ -211,8 +256,11 @@ class LandReserveService:
             current = store.find(uow.session, named["code"])
             if current is None or current["supplied_by"]:
                 return
-            store.change(uow.session, current, project={"project_id": event.project_id, "ref": named.get("ref"),
-                                                        "name": named.get("project_name")})
+            store.change(
+                uow.session,
+                current,
+                project={"project_id": event.project_id, "ref": named.get("ref"), "name": named.get("project_name")},
+            )
 
     @on_event("contracts.signed")
     def on_contract_signed(self, body):
@@ -226,22 +274,42 @@ class LandReserveService:
             if current is None:
                 return
             meant = current["project"] if (current["project"] or {}).get("project_id") == event.project_id else {}
-            supplied = {"project_id": event.project_id, "ref": meant.get("ref"), "name": meant.get("name"),
-                        "signed_on": to_shanghai(event.occurred_at).date().isoformat()}
-            entry = {"status": "supplied", "at": to_shanghai(event.occurred_at).isoformat(), "by": event.actor.dump(),
-                     "reason": _("supplied by the signed contract of {ref}", ref=meant.get("ref") or event.project_id)
-                     .to_wire()}
-            store.change(uow.session, current, status="supplied", supplied_by=supplied, project=supplied,
-                         history=current["history"] + [entry])
+            supplied = {
+                "project_id": event.project_id,
+                "ref": meant.get("ref"),
+                "name": meant.get("name"),
+                "signed_on": to_shanghai(event.occurred_at).date().isoformat(),
+            }
+            entry = {
+                "status": "supplied",
+                "at": to_shanghai(event.occurred_at).isoformat(),
+                "by": event.actor.dump(),
+                "reason": _(
+                    "supplied by the signed contract of {ref}", ref=meant.get("ref") or event.project_id
+                ).to_wire(),
+            }
+            store.change(
+                uow.session,
+                current,
+                status="supplied",
+                supplied_by=supplied,
+                project=supplied,
+                history=current["history"] + [entry],
+            )
 
     # -- helpers -------------------------------------------------------------------------------------------------
     def _shown(self, parcel: dict) -> dict:
         use = domain.uses(self.policy).get(parcel["use"], {})
         exact = {k: _plain(parcel[k]) for k in ("area_mu", "plot_ratio_min", "plot_ratio_max")}
-        return {**parcel, **exact, "indicators": {k: _plain(v) for k, v in (parcel["indicators"] or {}).items()},
-                "location_name": unit_name(parcel["location"]), "use_name": named(use, parcel["use"]),
-                "status_name": Message(domain.STATUS_NAMES[parcel["status"]]),
-                "updated_at": to_shanghai(parcel["updated_at"]).isoformat()}
+        return {
+            **parcel,
+            **exact,
+            "indicators": {k: _plain(v) for k, v in (parcel["indicators"] or {}).items()},
+            "location_name": unit_name(parcel["location"]),
+            "use_name": named(use, parcel["use"]),
+            "status_name": Message(domain.STATUS_NAMES[parcel["status"]]),
+            "updated_at": to_shanghai(parcel["updated_at"]).isoformat(),
+        }
 
 
 def _plain(value) -> str:

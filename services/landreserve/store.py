@@ -1,4 +1,5 @@
 """Persistence of the land reserve: parcels in, plain dicts out."""
+
 from __future__ import annotations
 
 from sqlalchemy import insert, select, update
@@ -39,11 +40,16 @@ def add(session, values: dict) -> None:
 
 
 def change(session, current: dict, **values) -> None:
-    done = session.execute(update(P).where(P.c.code == current["code"], P.c.version == current["version"])
-                           .values(version=current["version"] + 1, **values)).rowcount
+    done = session.execute(
+        update(P)
+        .where(P.c.code == current["code"], P.c.version == current["version"])
+        .values(version=current["version"] + 1, **values)
+    ).rowcount
     if done != 1:
-        raise Conflict(_("parcel {code} changed meanwhile; try again", code=current["code"]),
-                       {"version": [str(current["version"])]})
+        raise Conflict(
+            _("parcel {code} changed meanwhile; try again", code=current["code"]),
+            {"version": [str(current["version"])]},
+        )
     _index(session, current["code"])
 
 
@@ -52,21 +58,31 @@ def entry_of(parcel: dict) -> dict:
     """A parcel's search entry: found by its name, its code and the name of the project it is meant for or supplied
     to; filtered by status and location."""
     project = parcel.get("supplied_by") or parcel.get("project") or {}
-    return fulltext.entry_values(key=parcel["code"], kind="parcel", name=parcel["name"], ref=parcel["code"],
-                                 investor=project.get("name"), state=parcel["status"], unit=parcel["location"],
-                                 owner_unit="LAND")
+    return fulltext.entry_values(
+        key=parcel["code"],
+        kind="parcel",
+        name=parcel["name"],
+        ref=parcel["code"],
+        investor=project.get("name"),
+        state=parcel["status"],
+        unit=parcel["location"],
+        owner_unit="LAND",
+    )
 
 
 def _index(session, code: str) -> None:
     fulltext.upsert(session, S, entry_of(find(session, code)))
 
 
-def search(session, fragment: str, status: str | None = None, location: str | None = None, limit: int = 20) -> list[dict]:
+def search(
+    session, fragment: str, status: str | None = None, location: str | None = None, limit: int = 20
+) -> list[dict]:
     """The parcels whose name, code or project holds ``fragment``, ranked (``shared.search.rank``)."""
     conditions = [S.c.state == status] if status else []
     if location:
         conditions.append(S.c.unit == location)
     found = fulltext.search(session, S, fragment, conditions, limit)
-    rows = {r["code"]: dict(r) for r in session.execute(select(P).where(P.c.code.in_([e["key"] for e in found])))
-            .mappings()}
+    rows = {
+        r["code"]: dict(r) for r in session.execute(select(P).where(P.c.code.in_([e["key"] for e in found]))).mappings()
+    }
     return [rows[e["key"]] for e in found if e["key"] in rows]

@@ -9,6 +9,7 @@ charge" reaches the persons on the roster (``shared.roster.holders``).
 
 LAND-style import: ``read_roster_workbook`` checks every row of the office's workbook; a bad row stores nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,27 +37,59 @@ class Seat:
     unit: str
 
     def dump(self) -> dict:
-        return {"id": self.id, "role": self.role, "title_zh": self.title_zh, "title_en": self.title_en,
-                "positions": list(self.positions), "unit": self.unit}
+        return {
+            "id": self.id,
+            "role": self.role,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "positions": list(self.positions),
+            "unit": self.unit,
+        }
 
 
 def seats(policy: Policy) -> list[Seat]:
     """Every seat of the group in the order of the county's document: the listed seats, every park's head, the
     member departments' heads, the office director."""
     lg = policy.get("leading_group")
-    out = [Seat(s["id"], s["role"], s["title_zh"], s["title_en"], tuple(s.get("positions") or ()), "LG")
-           for s in lg["seats"]]
+    out = [
+        Seat(s["id"], s["role"], s["title_zh"], s["title_en"], tuple(s.get("positions") or ()), "LG")
+        for s in lg["seats"]
+    ]
     for park in policy.parks.values():
-        out.append(Seat(park.head_position, lg["park_heads"]["role"], f"{park.name_zh}党工委书记、管委会主任",
-                        f"head of {park.name_en}", (park.head_position,), park.unit))
+        out.append(
+            Seat(
+                park.head_position,
+                lg["park_heads"]["role"],
+                f"{park.name_zh}党工委书记、管委会主任",
+                f"head of {park.name_en}",
+                (park.head_position,),
+                park.unit,
+            )
+        )
     units = {u["code"]: u for u in policy.get("county.units")}
     for code in lg["member_units"]:
         unit = units.get(code, {"name_zh": code, "name_en": code})
-        out.append(Seat(f"head:{code}", "member", f"{unit['name_zh']}主要负责人", f"head of the {unit['name_en']}",
-                        ("bureau_head",), code))
+        out.append(
+            Seat(
+                f"head:{code}",
+                "member",
+                f"{unit['name_zh']}主要负责人",
+                f"head of the {unit['name_en']}",
+                ("bureau_head",),
+                code,
+            )
+        )
     office = lg["office"]
-    out.append(Seat(office["seat"], "office_director", office["title_zh"], office["title_en"],
-                    tuple(office.get("positions") or ()), office["unit"]))
+    out.append(
+        Seat(
+            office["seat"],
+            "office_director",
+            office["title_zh"],
+            office["title_en"],
+            tuple(office.get("positions") or ()),
+            office["unit"],
+        )
+    )
     return out
 
 
@@ -68,10 +101,20 @@ def seat_of(text: str, all_seats: Iterable[Seat]) -> Seat | None:
 
 def entry_view(entry: Mapping, seat: Seat) -> dict:
     """An entry as the roster shows it and ``leadership.roster_changed`` carries it (``shared.roster``)."""
-    return {"id": entry.get("id"), "seat": seat.id, "seat_title": seat.title_zh, "role": seat.role,
-            "name": entry["name"], "user_id": entry.get("user_id"), "email": entry.get("email"),
-            "since": _iso(entry["since"]), "until": _iso(entry.get("until")), "note": entry.get("note"),
-            "positions": list(seat.positions), "unit": seat.unit}
+    return {
+        "id": entry.get("id"),
+        "seat": seat.id,
+        "seat_title": seat.title_zh,
+        "role": seat.role,
+        "name": entry["name"],
+        "user_id": entry.get("user_id"),
+        "email": entry.get("email"),
+        "since": _iso(entry["since"]),
+        "until": _iso(entry.get("until")),
+        "note": entry.get("note"),
+        "positions": list(seat.positions),
+        "unit": seat.unit,
+    }
 
 
 def _iso(value) -> str | None:
@@ -112,23 +155,40 @@ def appoint(entries: list[Mapping], seat: Seat, person: Mapping) -> tuple[dict |
     or after that day (a change of person comes after the term it ends)."""
     problems = check_person(person)
     if problems:
-        raise InvalidInput(_("the appointment is invalid — {problems:clauses}", problems=[
-            _("{field:field}: {rules:clauses}", field=k, rules=v) for k, v in problems.items()]), problems)
+        raise InvalidInput(
+            _(
+                "the appointment is invalid — {problems:clauses}",
+                problems=[_("{field:field}: {rules:clauses}", field=k, rules=v) for k, v in problems.items()],
+            ),
+            problems,
+        )
     since = person["since"]
     of_seat = sorted((e for e in entries if e["seat"] == seat.id), key=lambda e: _day(e["since"]))
     ended = None
     if of_seat:
         latest = of_seat[-1]
         if _day(latest["since"]) >= since:
-            raise Conflict(_("{name} holds {seat} since {since:date}; a change of person begins after that day",
-                             name=latest["name"], seat=seat.title_zh, since=_day(latest["since"])),
-                           {"since": [since.isoformat()]})
+            raise Conflict(
+                _(
+                    "{name} holds {seat} since {since:date}; a change of person begins after that day",
+                    name=latest["name"],
+                    seat=seat.title_zh,
+                    since=_day(latest["since"]),
+                ),
+                {"since": [since.isoformat()]},
+            )
         until = _day(latest.get("until"))
         if until is None or until >= since:
             ended = {**latest, "until": since - timedelta(days=1)}
-    new = {"seat": seat.id, "name": person["name"].strip(), "user_id": person.get("user_id") or None,
-           "email": person.get("email") or None, "since": since, "until": person.get("until"),
-           "note": person.get("note") or None}
+    new = {
+        "seat": seat.id,
+        "name": person["name"].strip(),
+        "user_id": person.get("user_id") or None,
+        "email": person.get("email") or None,
+        "since": since,
+        "until": person.get("until"),
+        "note": person.get("note") or None,
+    }
     return ended, new
 
 
@@ -153,12 +213,21 @@ def roster_view(entries: Iterable[Mapping], all_seats: list[Seat], on: date) -> 
 
 # -- the office's workbook -------------------------------------------------------------------------------------
 SHEET = "领导小组成员"
-HEADINGS = {"职务": "seat", "姓名": "name", "平台账号": "user_id", "电子邮箱": "email", "任职起始日期": "since",
-            "任职截止日期": "until", "备注": "note"}
+HEADINGS = {
+    "职务": "seat",
+    "姓名": "name",
+    "平台账号": "user_id",
+    "电子邮箱": "email",
+    "任职起始日期": "since",
+    "任职截止日期": "until",
+    "备注": "note",
+}
 REQUIRED = ("seat", "name", "since")
 
 
-def read_roster_workbook(content: bytes, all_seats: list[Seat], stored: list[Mapping]) -> tuple[list[dict], list[RowProblem]]:
+def read_roster_workbook(
+    content: bytes, all_seats: list[Seat], stored: list[Mapping]
+) -> tuple[list[dict], list[RowProblem]]:
     """The appointments of the office's workbook, in order, and every problem found.  A row already on the roster
     (same seat, person and start) is left out, so importing a file twice changes nothing; each other row must
     begin after its seat's latest term (stored, or earlier in the file)."""
@@ -166,7 +235,9 @@ def read_roster_workbook(content: bytes, all_seats: list[Seat], stored: list[Map
     found = sheets.header(rows, ["职务", "姓名"], HEADINGS)
     heading = {v: k for k, v in HEADINGS.items()}
     if found is None:
-        return [], [RowProblem(title, 1, "header", "职务", [_("no heading row with 职务 and 姓名 in the first 8 rows")])]
+        return [], [
+            RowProblem(title, 1, "header", "职务", [_("no heading row with 职务 and 姓名 in the first 8 rows")])
+        ]
     header_at, columns = found
     missing = [k for k in REQUIRED if k not in columns]
     if missing:
@@ -178,17 +249,22 @@ def read_roster_workbook(content: bytes, all_seats: list[Seat], stored: list[Map
             latest[entry["seat"]] = (began, None)
     known = {(e["seat"], e["name"], _day(e["since"])) for e in stored}
     appointments, problems = [], []
-    for i, cells in enumerate(rows[header_at + 1:], start=header_at + 2):
+    for i, cells in enumerate(rows[header_at + 1 :], start=header_at + 2):
         values = {k: cells[n] if n < len(cells) else None for k, n in columns.items()}
         if all(sheets.text(v) == "" for v in values.values()):
             continue
         bad: dict[str, list] = {}
         seat = seat_of(sheets.text(values.get("seat")), all_seats)
         if seat is None:
-            bad["seat"] = [_("not a seat of the Leading Group: e.g. {examples:list}",
-                             examples=[s.title_zh for s in all_seats[:4]])]
-        person = {"name": sheets.text(values.get("name")), "user_id": sheets.text(values.get("user_id")) or None,
-                  "email": sheets.text(values.get("email")) or None, "note": sheets.text(values.get("note")) or None}
+            bad["seat"] = [
+                _("not a seat of the Leading Group: e.g. {examples:list}", examples=[s.title_zh for s in all_seats[:4]])
+            ]
+        person = {
+            "name": sheets.text(values.get("name")),
+            "user_id": sheets.text(values.get("user_id")) or None,
+            "email": sheets.text(values.get("email")) or None,
+            "note": sheets.text(values.get("note")) or None,
+        }
         for key in ("since", "until"):
             try:
                 person[key] = sheets.day(values.get(key))
@@ -203,8 +279,14 @@ def read_roster_workbook(content: bytes, all_seats: list[Seat], stored: list[Map
             before = latest.get(seat.id)
             if before and before[0] >= person["since"]:
                 where = _("row {row}", row=before[1]) if before[1] else _("the roster")
-                bad["since"] = [_("{seat}: a term begins after the latest one ({since:date}, {where})",
-                                  seat=seat.title_zh, since=before[0], where=where)]
+                bad["since"] = [
+                    _(
+                        "{seat}: a term begins after the latest one ({since:date}, {where})",
+                        seat=seat.title_zh,
+                        since=before[0],
+                        where=where,
+                    )
+                ]
             else:
                 latest[seat.id] = (person["since"], i)
         if bad:

@@ -6,6 +6,7 @@ attached, and the leads they produced linked to them (a lead's source event).
 signed project.  The kinds and the channel each counts toward are policy (``leading_group.event_kinds``).
 Pure: no nameko, no session, no clock.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,13 @@ def kinds(policy: Policy) -> Mapping[str, Mapping]:
 
 def _problems(problems: dict[str, list]) -> None:
     if problems:
-        raise InvalidInput(_("the investment event is invalid — {problems:clauses}", problems=[
-            _("{field:field}: {rules:clauses}", field=k, rules=v) for k, v in problems.items()]), problems)
+        raise InvalidInput(
+            _(
+                "the investment event is invalid — {problems:clauses}",
+                problems=[_("{field:field}: {rules:clauses}", field=k, rules=v) for k, v in problems.items()],
+            ),
+            problems,
+        )
 
 
 def _money_problem(value: Decimal | None, ceiling: Decimal) -> Message | None:
@@ -73,20 +79,30 @@ def check_record(event: Mapping, data: Mapping, policy: Policy) -> None:
 
 def check_cancel(event: Mapping) -> None:
     if event["status"] != PLANNED:
-        raise Conflict(_("investment event {ref} is {status}: only a planned event is cancelled", ref=event["ref"],
-                         status=Message(STATUS_NAMES[event["status"]])), {"status": [event["status"]]})
+        raise Conflict(
+            _(
+                "investment event {ref} is {status}: only a planned event is cancelled",
+                ref=event["ref"],
+                status=Message(STATUS_NAMES[event["status"]]),
+            ),
+            {"status": [event["status"]]},
+        )
 
 
 def check_link(event: Mapping, lead: Mapping | None, ref: str, linked_to: Mapping | None) -> None:
     """A lead is linked to one source event: a held event, a lead the county knows, not linked to another."""
     if event["status"] != HELD:
-        raise Conflict(_("investment event {ref} has not been held: leads are linked to a held event", ref=event["ref"]),
-                       {"status": [event["status"]]})
+        raise Conflict(
+            _("investment event {ref} has not been held: leads are linked to a held event", ref=event["ref"]),
+            {"status": [event["status"]]},
+        )
     if lead is None:
         raise InvalidInput.for_field("refs", _("no lead {ref} is known", ref=ref))
     if linked_to is not None and linked_to["event_id"] != event["id"]:
-        raise Conflict(_("lead {ref} already came from investment event {event}", ref=ref, event=linked_to["event_ref"]),
-                       {"refs": [ref]})
+        raise Conflict(
+            _("lead {ref} already came from investment event {event}", ref=ref, event=linked_to["event_ref"]),
+            {"refs": [ref]},
+        )
 
 
 def cost_of(event: Mapping) -> Decimal:
@@ -111,13 +127,19 @@ class Tally:
     contracted: Decimal = Decimal(0)
 
     def dump(self) -> dict:
-        return {"events": self.events, "leads": self.leads, "signed": self.signed,
-                "cost": str(quantize_money(self.cost)), "contracted_investment": str(quantize_money(self.contracted)),
-                "cost_per_signed": _per_signed(self.cost, self.signed)}
+        return {
+            "events": self.events,
+            "leads": self.leads,
+            "signed": self.signed,
+            "cost": str(quantize_money(self.cost)),
+            "contracted_investment": str(quantize_money(self.contracted)),
+            "cost_per_signed": _per_signed(self.cost, self.signed),
+        }
 
 
-def effectiveness(year: int, events: Iterable[Mapping], links: Iterable[Mapping], leads: Mapping[str, Mapping],
-                  policy: Policy) -> dict:
+def effectiveness(
+    year: int, events: Iterable[Mapping], links: Iterable[Mapping], leads: Mapping[str, Mapping], policy: Policy
+) -> dict:
     """Which events, kinds and channels bring projects that get signed, and the cost per signed project.
 
     * an event counts in the year of its date (held on, else planned for); a cancelled one is left out;
@@ -138,12 +160,24 @@ def effectiveness(year: int, events: Iterable[Mapping], links: Iterable[Mapping]
         signed = [lead for lead in linked if lead.get("signed_on")]
         cost = cost_of(event)
         contracted = sum((Decimal(lead.get("contracted_investment") or 0) for lead in signed), Decimal(0))
-        rows.append({"id": event["id"], "ref": event["ref"], "title": event["title"], "kind": event["kind"],
-                     "status": event["status"], "date": day.isoformat(), "organising_unit": event["organising_unit"],
-                     "leads": len(linked), "signed": len(signed), "signed_refs": sorted(lead["ref"] for lead in signed),
-                     "cost": str(quantize_money(cost)), "cost_basis": "actual" if event["status"] == HELD else "budget",
-                     "contracted_investment": str(quantize_money(contracted)),
-                     "cost_per_signed": _per_signed(cost, len(signed))})
+        rows.append(
+            {
+                "id": event["id"],
+                "ref": event["ref"],
+                "title": event["title"],
+                "kind": event["kind"],
+                "status": event["status"],
+                "date": day.isoformat(),
+                "organising_unit": event["organising_unit"],
+                "leads": len(linked),
+                "signed": len(signed),
+                "signed_refs": sorted(lead["ref"] for lead in signed),
+                "cost": str(quantize_money(cost)),
+                "cost_basis": "actual" if event["status"] == HELD else "budget",
+                "contracted_investment": str(quantize_money(contracted)),
+                "cost_per_signed": _per_signed(cost, len(signed)),
+            }
+        )
         channel = kind_spec.get(event["kind"], {}).get("channel", "other")
         for tally in (per_kind.setdefault(event["kind"], Tally()), per_channel.setdefault(channel, Tally()), total):
             tally.events += 1
@@ -161,7 +195,10 @@ def effectiveness(year: int, events: Iterable[Mapping], links: Iterable[Mapping]
         if lead.get("signed_on"):
             tally.signed += 1
             tally.contracted += Decimal(lead.get("contracted_investment") or 0)
-    return {"year": year, "events": rows,
-            "kinds": [{"kind": k, **t.dump()} for k, t in sorted(per_kind.items())],
-            "channels": [{"channel": c, **t.dump()} for c, t in sorted(per_channel.items())],
-            "total": total.dump()}
+    return {
+        "year": year,
+        "events": rows,
+        "kinds": [{"kind": k, **t.dump()} for k, t in sorted(per_kind.items())],
+        "channels": [{"channel": c, **t.dump()} for c, t in sorted(per_channel.items())],
+        "total": total.dump(),
+    }

@@ -1,4 +1,5 @@
 """leadership's own database: the Leading Group's roster, its investment events and what it knows of the leads."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
@@ -12,7 +13,8 @@ outbox, processed_events = messaging_tables(metadata)
 # Who holds which seat of the group (policy leading_group.yaml), since when, until when: a change of person ends
 # the previous term, so the rows are the history.
 roster = Table(
-    "roster", metadata,
+    "roster",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("seat", String(60), nullable=False, index=True),
     Column("name", String(40), nullable=False),
@@ -28,7 +30,8 @@ roster = Table(
 
 # Investment events (招商活动)
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("id", String(40), primary_key=True),
     Column("ref", String(20), nullable=False, unique=True),  # HD<year>-<seq>
     Column("year", Integer, nullable=False),
@@ -56,7 +59,8 @@ events = Table(
 
 # A lead's source event: one event a lead.
 event_leads = Table(
-    "event_leads", metadata,
+    "event_leads",
+    metadata,
     Column("project_id", String(40), primary_key=True),
     Column("event_id", String(40), ForeignKey("events.id"), nullable=False, index=True),
     Column("ref", String(20), nullable=False),
@@ -66,7 +70,8 @@ event_leads = Table(
 
 # What leadership knows of each lead (intake.lead_registered) and its contract (contracts.signed).
 leads = Table(
-    "leads", metadata,
+    "leads",
+    metadata,
     Column("project_id", String(40), primary_key=True),
     Column("ref", String(20), nullable=False, index=True),
     Column("name", String(200), nullable=False),

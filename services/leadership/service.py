@@ -10,6 +10,7 @@ met, the actual cost), attach their material (the document store) and link the l
 effectiveness report (page and Excel) shows which events, kinds and channels bring projects that get signed and the
 cost of each signed project.  The rules are ``domain.py`` (roster) and ``events.py``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,9 +31,20 @@ from shared.roster import holders
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.wire.leadership import (
-    AppointmentInputSchema, CancelInputSchema, EffectivenessSchema, EventPageSchema, EventPlanInputSchema,
-    EventRecordInputSchema, EventSchema, HolderSchema, LinkInputSchema, MaterialInputSchema, RosterEntrySchema,
-    RosterImportSchema, RosterSchema, WorkbookInputSchema,
+    AppointmentInputSchema,
+    CancelInputSchema,
+    EffectivenessSchema,
+    EventPageSchema,
+    EventPlanInputSchema,
+    EventRecordInputSchema,
+    EventSchema,
+    HolderSchema,
+    LinkInputSchema,
+    MaterialInputSchema,
+    RosterEntrySchema,
+    RosterImportSchema,
+    RosterSchema,
+    WorkbookInputSchema,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,8 +74,9 @@ class LeadershipService:
         seats = domain.seats(self.policy)
         view = domain.roster_view(store.roster(self.db.session), seats, day)
         office = next(s for s in view if s["role"] == "office_director")
-        return schema(RosterSchema).dump({"on": day.isoformat(), "seats": view,
-                                          "office": {"unit": office["unit"], "director": office["holder"]}})
+        return schema(RosterSchema).dump(
+            {"on": day.isoformat(), "seats": view, "office": {"unit": office["unit"], "director": office["holder"]}}
+        )
 
     @rpc
     def holders(self, actor, position, on=None):
@@ -81,12 +94,22 @@ class LeadershipService:
         seats = domain.seats(self.policy)
         seat = domain.seat_of(data["seat"], seats)
         if seat is None:
-            raise InvalidInput.for_field("seat", _("not a seat of the Leading Group: e.g. {examples:list}",
-                                                   examples=[s.title_zh for s in seats[:4]]))
+            raise InvalidInput.for_field(
+                "seat",
+                _("not a seat of the Leading Group: e.g. {examples:list}", examples=[s.title_zh for s in seats[:4]]),
+            )
         with self.db.unit_of_work() as uow:
             entry = self._appoint(uow, actor, seat, data)
-            self._announce(uow, actor, _("{name} holds {seat} from {since:date}", name=entry["name"],
-                                         seat=seat.title_zh, since=entry["since"]))
+            self._announce(
+                uow,
+                actor,
+                _(
+                    "{name} holds {seat} from {since:date}",
+                    name=entry["name"],
+                    seat=seat.title_zh,
+                    since=entry["since"],
+                ),
+            )
         return schema(RosterEntrySchema).dump(domain.entry_view(entry, seat))
 
     @rpc
@@ -101,10 +124,13 @@ class LeadershipService:
             appointments, problems = domain.read_roster_workbook(content, seats, store.roster(uow.session))
             if problems:
                 raise sheets.refusal(problems)
-            done = [domain.entry_view(self._appoint(uow, actor, a["seat"], a["person"]), a["seat"]) for a in appointments]
+            done = [
+                domain.entry_view(self._appoint(uow, actor, a["seat"], a["person"]), a["seat"]) for a in appointments
+            ]
             if done:
-                self._announce(uow, actor, _("{n:count} appointment(s) imported from {file}", n=len(done),
-                                             file=data["filename"]))
+                self._announce(
+                    uow, actor, _("{n:count} appointment(s) imported from {file}", n=len(done), file=data["filename"])
+                )
         return schema(RosterImportSchema).dump({"imported": len(done), "appointments": done})
 
     def _appoint(self, uow, actor: Actor, seat: domain.Seat, person) -> dict:
@@ -117,12 +143,19 @@ class LeadershipService:
 
     def _announce(self, uow, actor: Actor, reason: Message) -> None:
         """The whole roster, for the services that resolve positions to persons (shared.roster)."""
-        uow.emit(Envelope("leadership.roster_changed", actor, payload={
-            "entries": self._entries(uow.session), "reason": reason.to_wire()}))
+        uow.emit(
+            Envelope(
+                "leadership.roster_changed",
+                actor,
+                payload={"entries": self._entries(uow.session), "reason": reason.to_wire()},
+            )
+        )
 
     def _entries(self, session) -> list[dict]:
         seats = {s.id: (n, s) for n, s in enumerate(domain.seats(self.policy))}
-        kept = sorted((e for e in store.roster(session) if e["seat"] in seats), key=lambda e: (seats[e["seat"]][0], e["since"]))
+        kept = sorted(
+            (e for e in store.roster(session) if e["seat"] in seats), key=lambda e: (seats[e["seat"]][0], e["since"])
+        )
         return [domain.entry_view(e, seats[e["seat"]][1]) for e in kept]
 
     # -- investment events ------------------------------------------------------------------------------------------
@@ -133,9 +166,19 @@ class LeadershipService:
         authorize(actor, "leadership.plan_event", self.policy.authority, owner_unit=data["organising_unit"])
         events.check_plan(data, self.policy, self._units())
         with self.db.unit_of_work() as uow:
-            event_id = store.add_event(uow.session, data["planned_on"].year, {
-                **data, "status": events.PLANNED, "participants": [], "investors_met": [], "materials": [],
-                "created_by": actor.dump(), "created_at": self.clock()})
+            event_id = store.add_event(
+                uow.session,
+                data["planned_on"].year,
+                {
+                    **data,
+                    "status": events.PLANNED,
+                    "participants": [],
+                    "investors_met": [],
+                    "materials": [],
+                    "created_by": actor.dump(),
+                    "created_at": self.clock(),
+                },
+            )
         return self.get_event(actor.dump(), event_id)
 
     @rpc
@@ -146,10 +189,17 @@ class LeadershipService:
         with self.db.unit_of_work() as uow:
             current = self._event_to_change(uow, actor, event_id)
             events.check_record(current, {**data, "today": to_shanghai(self.clock()).date()}, self.policy)
-            store.change_event(uow.session, current, status=events.HELD, held_on=data["held_on"],
-                               place=data["place"] or current["place"], participants=data["participants"],
-                               investors_met=data["investors_met"], actual_cost=data["actual_cost"],
-                               summary=data["summary"])
+            store.change_event(
+                uow.session,
+                current,
+                status=events.HELD,
+                held_on=data["held_on"],
+                place=data["place"] or current["place"],
+                participants=data["participants"],
+                investors_met=data["investors_met"],
+                actual_cost=data["actual_cost"],
+                summary=data["summary"],
+            )
         return self.get_event(actor.dump(), event_id)
 
     @rpc
@@ -173,10 +223,20 @@ class LeadershipService:
             raise InvalidInput.for_field("file.content_base64", _("is not valid base64")) from None
         with self.db.unit_of_work() as uow:
             current = self._event_to_change(uow, actor, event_id)
-            ref = self.documents.save_by_content(data["filename"], content, MATERIAL_TYPES,
-                                                 int(self.policy.get("documents.max_size_bytes")), field="file")
-            material = {**ref.dump(), "n": len(current["materials"]) + 1, "title": data["title"], "by": actor.dump(),
-                        "at": to_shanghai(self.clock()).isoformat()}
+            ref = self.documents.save_by_content(
+                data["filename"],
+                content,
+                MATERIAL_TYPES,
+                int(self.policy.get("documents.max_size_bytes")),
+                field="file",
+            )
+            material = {
+                **ref.dump(),
+                "n": len(current["materials"]) + 1,
+                "title": data["title"],
+                "by": actor.dump(),
+                "at": to_shanghai(self.clock()).isoformat(),
+            }
             store.change_event(uow.session, current, materials=current["materials"] + [material])
         return self.get_event(actor.dump(), event_id)
 
@@ -188,8 +248,11 @@ class LeadershipService:
         material = next((m for m in current["materials"] if m["n"] == int(n)), None)
         if material is None:
             raise InvalidInput.for_field("n", _("no material {n} of investment event {ref}", n=n, ref=current["ref"]))
-        return {"filename": material["filename"], "content_type": material["content_type"],
-                "content_base64": base64.b64encode(self.documents.load(material["id"])).decode()}
+        return {
+            "filename": material["filename"],
+            "content_type": material["content_type"],
+            "content_base64": base64.b64encode(self.documents.load(material["id"])).decode(),
+        }
 
     @rpc
     def link_leads(self, actor, event_id, data):
@@ -202,8 +265,16 @@ class LeadershipService:
                 lead = store.lead_by_ref(uow.session, ref.strip().upper())
                 linked = store.link_of(uow.session, lead["project_id"]) if lead else None
                 events.check_link(current, lead, ref, linked)
-                store.link(uow.session, {"project_id": lead["project_id"], "event_id": current["id"], "ref": lead["ref"],
-                                         "linked_by": actor.dump(), "linked_at": self.clock()})
+                store.link(
+                    uow.session,
+                    {
+                        "project_id": lead["project_id"],
+                        "event_id": current["id"],
+                        "ref": lead["ref"],
+                        "linked_by": actor.dump(),
+                        "linked_at": self.clock(),
+                    },
+                )
         return self.get_event(actor.dump(), event_id)
 
     @rpc
@@ -223,9 +294,15 @@ class LeadershipService:
         current = store.event(session, event_id)
         linked = store.links(session, current["id"])
         known = store.leads(session, [link["project_id"] for link in linked])
-        leads = [{"project_id": link["project_id"], "ref": link["ref"],
-                  "name": (known.get(link["project_id"]) or {}).get("name"),
-                  "signed_on": _iso((known.get(link["project_id"]) or {}).get("signed_on"))} for link in linked]
+        leads = [
+            {
+                "project_id": link["project_id"],
+                "ref": link["ref"],
+                "name": (known.get(link["project_id"]) or {}).get("name"),
+                "signed_on": _iso((known.get(link["project_id"]) or {}).get("signed_on")),
+            }
+            for link in linked
+        ]
         return schema(EventSchema).dump({**self._shown(current), "leads": sorted(leads, key=lambda x: x["ref"])})
 
     @rpc
@@ -239,13 +316,18 @@ class LeadershipService:
         actor = Actor.load(actor)
         authorize(actor, "leadership.read_effectiveness", self.policy.authority)
         content = report.render_xlsx(self._effectiveness(int(year)), self.policy)
-        return {"filename": f"events-{int(year)}.xlsx", "content_type": XLSX,
-                "content_base64": base64.b64encode(content).decode()}
+        return {
+            "filename": f"events-{int(year)}.xlsx",
+            "content_type": XLSX,
+            "content_base64": base64.b64encode(content).decode(),
+        }
 
     def _effectiveness(self, year: int) -> dict:
         session = self.db.session
-        leads = {k: {**v, "registered_on": _iso(v["registered_on"]), "signed_on": _iso(v["signed_on"])}
-                 for k, v in store.leads(session).items()}
+        leads = {
+            k: {**v, "registered_on": _iso(v["registered_on"]), "signed_on": _iso(v["signed_on"])}
+            for k, v in store.leads(session).items()
+        }
         return events.effectiveness(year, store.events(session), store.links(session), leads, self.policy)
 
     # -- what leadership learns of the leads ---------------------------------------------------------------------------
@@ -253,15 +335,25 @@ class LeadershipService:
     @handled_once
     def on_lead_registered(self, event, uow):
         p = event.payload
-        store.keep_lead(uow.session, event.project_id, ref=p["ref"], name=p["project_name"],
-                        source_channel=p.get("source_channel"), registered_unit=p["registered_unit"],
-                        registered_on=to_shanghai(event.occurred_at).date())
+        store.keep_lead(
+            uow.session,
+            event.project_id,
+            ref=p["ref"],
+            name=p["project_name"],
+            source_channel=p.get("source_channel"),
+            registered_unit=p["registered_unit"],
+            registered_on=to_shanghai(event.occurred_at).date(),
+        )
 
     @on_event("contracts.signed")
     @handled_once
     def on_contract_signed(self, event, uow):
-        store.keep_lead(uow.session, event.project_id, signed_on=to_shanghai(event.occurred_at).date(),
-                        contracted_investment=(event.payload.get("terms") or {}).get("total_investment"))
+        store.keep_lead(
+            uow.session,
+            event.project_id,
+            signed_on=to_shanghai(event.occurred_at).date(),
+            contracted_investment=(event.payload.get("terms") or {}).get("total_investment"),
+        )
 
     # -- helpers -------------------------------------------------------------------------------------------------
     def _day(self, on):
@@ -275,8 +367,11 @@ class LeadershipService:
             raise InvalidInput.for_field("on", _("must be a date (YYYY-MM-DD)")) from None
 
     def _units(self) -> list[str]:
-        return [u["code"] for u in self.policy.get("county.units")] + \
-            [p.unit for p in self.policy.parks.values()] + [t.unit for t in self.policy.towns.values()]
+        return (
+            [u["code"] for u in self.policy.get("county.units")]
+            + [p.unit for p in self.policy.parks.values()]
+            + [t.unit for t in self.policy.towns.values()]
+        )
 
     def _event_to_change(self, uow, actor: Actor, event_id: str) -> dict:
         current = store.event(uow.session, event_id, lock=True)
@@ -285,8 +380,11 @@ class LeadershipService:
 
     def _shown(self, event: dict) -> dict:
         kind = events.kinds(self.policy).get(event["kind"], {})
-        return {**event, "kind_name": named(kind, event["kind"]),
-                "created_at": to_shanghai(event["created_at"]).isoformat()}
+        return {
+            **event,
+            "kind_name": named(kind, event["kind"]),
+            "created_at": to_shanghai(event["created_at"]).isoformat(),
+        }
 
 
 def _iso(value):

@@ -1,4 +1,5 @@
 """Persistence of the leadership service: the roster, investment events, their leads; rows in, dicts out."""
+
 from __future__ import annotations
 
 import uuid
@@ -50,11 +51,16 @@ def events(session, year: int | None = None) -> list[dict]:
 
 
 def change_event(session, current: dict, **values) -> None:
-    done = session.execute(update(E).where(E.c.id == current["id"], E.c.version == current["version"])
-                           .values(version=current["version"] + 1, **values)).rowcount
+    done = session.execute(
+        update(E)
+        .where(E.c.id == current["id"], E.c.version == current["version"])
+        .values(version=current["version"] + 1, **values)
+    ).rowcount
     if done != 1:
-        raise Conflict(_("investment event {ref} changed meanwhile; try again", ref=current["ref"]),
-                       {"version": [str(current["version"])]})
+        raise Conflict(
+            _("investment event {ref} changed meanwhile; try again", ref=current["ref"]),
+            {"version": [str(current["version"])]},
+        )
 
 
 def links(session, event_id: str | None = None) -> list[dict]:
@@ -65,8 +71,13 @@ def links(session, event_id: str | None = None) -> list[dict]:
 
 
 def link_of(session, project_id: str) -> dict | None:
-    row = session.execute(select(L, E.c.ref.label("event_ref")).join(E, E.c.id == L.c.event_id)
-                          .where(L.c.project_id == project_id)).mappings().first()
+    row = (
+        session.execute(
+            select(L, E.c.ref.label("event_ref")).join(E, E.c.id == L.c.event_id).where(L.c.project_id == project_id)
+        )
+        .mappings()
+        .first()
+    )
     return None if row is None else dict(row)
 
 

@@ -1,4 +1,5 @@
 """negotiation's own database: the project's way from approval to a decision (R3, R4, R5)."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
@@ -10,7 +11,8 @@ metadata = MetaData()
 outbox, processed_events = messaging_tables(metadata)
 
 negotiations = Table(
-    "negotiations", metadata,
+    "negotiations",
+    metadata,
     Column("project_id", String(40), primary_key=True),
     Column("ref", String(20), nullable=False),
     Column("project_name", String(200), nullable=False),
@@ -40,7 +42,8 @@ negotiations = Table(
 )
 
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("negotiations.project_id"), nullable=False, index=True),
     Column("seq", Integer, nullable=False),
@@ -63,7 +66,8 @@ sessions = Table(
 # The policy terms recorded in sessions (R4/R5): a term exceeding current policy stays open until a later
 # session records it withdrawn, with a reason.
 policy_terms = Table(
-    "policy_terms", metadata,
+    "policy_terms",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("negotiations.project_id"), nullable=False, index=True),
     Column("term_id", String(8), nullable=False),  # T1, T2, … per project

@@ -16,6 +16,7 @@ decision carries the terms decided (``negotiation.decided`` /
 the project back to negotiation (``negotiation.reopened``) for a new decision on
 the route the changed terms give.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -36,8 +37,16 @@ from shared.location_checks import ProjectFacts
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.wire.negotiation import (
-    AssignInputSchema, CandidateSchema, ClauseSchema, DecisionInputSchema, IntermediaryInputSchema, NegotiationSchema,
-    RecommendInputSchema, RenegotiateInputSchema, RouteSchema, SessionInputSchema,
+    AssignInputSchema,
+    CandidateSchema,
+    ClauseSchema,
+    DecisionInputSchema,
+    IntermediaryInputSchema,
+    NegotiationSchema,
+    RecommendInputSchema,
+    RenegotiateInputSchema,
+    RouteSchema,
+    SessionInputSchema,
 )
 
 
@@ -58,13 +67,22 @@ class NegotiationService(Emits):
     @on_event("intake.project_filed")
     @handled_once
     def on_project_filed(self, event, uow):
-        copy_filed_project(uow.session, models.negotiations, event, {
-            "ref": "ref", "project_name": "project_name", "sector": "sector",
-            "planned_land_mu": lambda e: Decimal(e.payload["land_mu"]), "location_kind": "location_kind",
-            "location_id": "location_id",
-            "planned_total_investment": lambda e: Decimal(e.payload["planned_total_investment"]),
-            "planned_fixed_asset_investment": lambda e: Decimal(e.payload["planned_fixed_asset_investment"])},
-            **store.NEW)
+        copy_filed_project(
+            uow.session,
+            models.negotiations,
+            event,
+            {
+                "ref": "ref",
+                "project_name": "project_name",
+                "sector": "sector",
+                "planned_land_mu": lambda e: Decimal(e.payload["land_mu"]),
+                "location_kind": "location_kind",
+                "location_id": "location_id",
+                "planned_total_investment": lambda e: Decimal(e.payload["planned_total_investment"]),
+                "planned_fixed_asset_investment": lambda e: Decimal(e.payload["planned_fixed_asset_investment"]),
+            },
+            **store.NEW,
+        )
 
     @on_event("review.concluded")
     @handled_once
@@ -98,10 +116,21 @@ class NegotiationService(Emits):
             current = store.row(uow.session, project_id, lock=True)
             domain.check_stage(current["ref"], current["stage"], ("approved",), _("record the intermediary"))
             store.change(uow.session, current, intermediary=intermediary, intermediary_recorded_by=actor.dump())
-            uow.emit(Envelope("negotiation.intermediary_recorded", actor, project_id=project_id, payload={
-                "intermediary": intermediary,
-                **reason(_("no intermediary") if data["none"] else _("intermediary: {name}",
-                                                                        name=intermediary["name"]))}))
+            uow.emit(
+                Envelope(
+                    "negotiation.intermediary_recorded",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "intermediary": intermediary,
+                        **reason(
+                            _("no intermediary")
+                            if data["none"]
+                            else _("intermediary: {name}", name=intermediary["name"])
+                        ),
+                    },
+                )
+            )
         return self.get_negotiation(actor.dump(), project_id)
 
     @rpc
@@ -124,21 +153,44 @@ class NegotiationService(Emits):
             current = store.row(uow.session, project_id, lock=True)
             domain.check_stage(current["ref"], current["stage"], ("approved",), _("choose the responsible unit"))
             domain.check_intermediary_recorded(current["intermediary"])
-            ranking = domain.rank_units(current["sector"], current["location_kind"], current["location_id"], self.policy)
+            ranking = domain.rank_units(
+                current["sector"], current["location_kind"], current["location_id"], self.policy
+            )
             domain.check_assignment(data["unit"], ranking, data["reason"], self.policy)
             domain.check_location(self._facts(current), data["unit"], self.policy)
             dumped = to_wire(schema(CandidateSchema, many=True).dump(ranking))
-            pending = {"unit": data["unit"], "reason": data["reason"], "ranking": dumped,
-                       "proposed": ranking[0].unit if ranking else None, "by": actor.dump()}
+            pending = {
+                "unit": data["unit"],
+                "reason": data["reason"],
+                "ranking": dumped,
+                "proposed": ranking[0].unit if ranking else None,
+                "by": actor.dump(),
+            }
             reviewed = domain.review_units(current["review_units"], current["location_kind"], current["location_id"])
             if domain.needs_park_review(data["unit"], reviewed):
                 store.change(uow.session, current, stage=domain.PARK_REVIEW, pending=pending, ranking=dumped)
-                why = _("IPB proposes {unit:unit} as the responsible unit: {reason}; {unit:unit} did not review the "
-                        "project and gives its opinion first", unit=data["unit"], reason=data["reason"]) \
-                    if data["reason"] else _("IPB proposes {unit:unit} as the responsible unit; {unit:unit} did not "
-                                             "review the project and gives its opinion first", unit=data["unit"])
-                uow.emit(Envelope("negotiation.park_review_requested", actor, project_id=project_id, payload={
-                    "unit": data["unit"], **reason(why)}))
+                why = (
+                    _(
+                        "IPB proposes {unit:unit} as the responsible unit: {reason}; {unit:unit} did not review the "
+                        "project and gives its opinion first",
+                        unit=data["unit"],
+                        reason=data["reason"],
+                    )
+                    if data["reason"]
+                    else _(
+                        "IPB proposes {unit:unit} as the responsible unit; {unit:unit} did not "
+                        "review the project and gives its opinion first",
+                        unit=data["unit"],
+                    )
+                )
+                uow.emit(
+                    Envelope(
+                        "negotiation.park_review_requested",
+                        actor,
+                        project_id=project_id,
+                        payload={"unit": data["unit"], **reason(why)},
+                    )
+                )
             else:
                 self._hand_over(uow, current, pending, {})
         return self.get_negotiation(actor.dump(), project_id)
@@ -146,11 +198,29 @@ class NegotiationService(Emits):
     def _hand_over(self, uow, current, pending, values) -> None:
         """The project goes to the unit chosen (R3): ``negotiation.unit_assigned``."""
         by = Actor.load(pending["by"]) if pending.get("by") else SYSTEM
-        store.change(uow.session, current, stage="assigned", responsible_unit=pending["unit"], ranking=pending["ranking"],
-                     assignment_reason=pending["reason"], pending=None, **values)
-        uow.emit(Envelope("negotiation.unit_assigned", by, project_id=current["project_id"], payload={
-            "unit": pending["unit"], "ranking": pending["ranking"], "proposed": pending["proposed"],
-            **reason(pending["reason"] or _("handed to {unit:unit} (ranked first)", unit=pending["unit"]))}))
+        store.change(
+            uow.session,
+            current,
+            stage="assigned",
+            responsible_unit=pending["unit"],
+            ranking=pending["ranking"],
+            assignment_reason=pending["reason"],
+            pending=None,
+            **values,
+        )
+        uow.emit(
+            Envelope(
+                "negotiation.unit_assigned",
+                by,
+                project_id=current["project_id"],
+                payload={
+                    "unit": pending["unit"],
+                    "ranking": pending["ranking"],
+                    "proposed": pending["proposed"],
+                    **reason(pending["reason"] or _("handed to {unit:unit} (ranked first)", unit=pending["unit"])),
+                },
+            )
+        )
 
     # -- R4 -------------------------------------------------------------------------------------
     @rpc
@@ -160,8 +230,12 @@ class NegotiationService(Emits):
         data = load_or_invalid(schema(SessionInputSchema), data)
         with self.db.unit_of_work() as uow:
             current = store.row(uow.session, project_id, lock=True)
-            authorize(actor, "negotiation.log_session", self.policy.authority,
-                      responsible_unit=current["responsible_unit"] or "-")
+            authorize(
+                actor,
+                "negotiation.log_session",
+                self.policy.authority,
+                responsible_unit=current["responsible_unit"] or "-",
+            )
             domain.check_stage(current["ref"], current["stage"], domain.SESSION_STAGES, _("log a negotiation session"))
             domain.check_session(current["responsible_unit"], data["stage"], data["participants"], self.policy)
             land = data["land"]
@@ -170,13 +244,32 @@ class NegotiationService(Emits):
             fixed = domain.agreed_amount(data["fixed_asset_investment"], "fixed_asset_investment", self.policy)
             new_terms = domain.session_terms(data, self.policy, (current["responsible_unit"], current["sector"]))
             seq = store.add_session(
-                uow.session, project_id, held_on=data["held_on"], stage=data["stage"], participants=data["participants"],
-                agreed=data["agreed"], open_matters=data["open"], exceeding_terms=[t["text"] for t in new_terms if t["exceeds"]],
-                land_value=str(land["value"]) if land else None, land_unit=land["unit"] if land else None,
-                land_mu=exact, total_investment=total, fixed_asset_investment=fixed, logged_by=actor.dump(), at=self.clock())
+                uow.session,
+                project_id,
+                held_on=data["held_on"],
+                stage=data["stage"],
+                participants=data["participants"],
+                agreed=data["agreed"],
+                open_matters=data["open"],
+                exceeding_terms=[t["text"] for t in new_terms if t["exceeds"]],
+                land_value=str(land["value"]) if land else None,
+                land_unit=land["unit"] if land else None,
+                land_mu=exact,
+                total_investment=total,
+                fixed_asset_investment=fixed,
+                logged_by=actor.dump(),
+                at=self.clock(),
+            )
             lead = domain.session_lead(current["responsible_unit"], self.policy)
-            added, withdrawn = domain.record_terms(store.terms_of(uow.session, project_id), new_terms, data["withdrawn"],
-                                                   actor.dump(), lead, seq, data["held_on"])
+            added, withdrawn = domain.record_terms(
+                store.terms_of(uow.session, project_id),
+                new_terms,
+                data["withdrawn"],
+                actor.dump(),
+                lead,
+                seq,
+                data["held_on"],
+            )
             for term in added:
                 store.add_term(uow.session, project_id, term)
             for item in withdrawn:
@@ -186,16 +279,39 @@ class NegotiationService(Emits):
             domain.check_agreed_investment(now)
             changed = domain.reopens(current["stage"], current["decided_terms"], now)
             first = current["stage"] == "assigned"
-            uow.emit(Envelope("negotiation.session_logged", actor, project_id=project_id, payload={
-                "seq": seq, "first": first, "stage": data["stage"], "held_on": data["held_on"].isoformat(),
-                "agreed": data["agreed"], "open": data["open"], "exceeding_terms": [t["text"] for t in added if t["exceeds"]],
-                "policy_terms": [{k: t[k] for k in ("term_id", "text", "exceeds")} for t in added],
-                "withdrawn": [{"term": w["term_id"], "reason": w["reason"]} for w in withdrawn],
-                **reason(_session_reason(seq, data["stage"], data["held_on"], withdrawn))}))
+            uow.emit(
+                Envelope(
+                    "negotiation.session_logged",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "seq": seq,
+                        "first": first,
+                        "stage": data["stage"],
+                        "held_on": data["held_on"].isoformat(),
+                        "agreed": data["agreed"],
+                        "open": data["open"],
+                        "exceeding_terms": [t["text"] for t in added if t["exceeds"]],
+                        "policy_terms": [{k: t[k] for k in ("term_id", "text", "exceeds")} for t in added],
+                        "withdrawn": [{"term": w["term_id"], "reason": w["reason"]} for w in withdrawn],
+                        **reason(_session_reason(seq, data["stage"], data["held_on"], withdrawn)),
+                    },
+                )
+            )
             if changed:
-                self._reopen(uow, current, actor, changed, "terms_changed",
-                             _("session {seq} changed the decided terms ({changed:list}): a new decision is needed "
-                               "on the route they give", seq=seq, changed=[_("{f:field}", f=c) for c in changed]))
+                self._reopen(
+                    uow,
+                    current,
+                    actor,
+                    changed,
+                    "terms_changed",
+                    _(
+                        "session {seq} changed the decided terms ({changed:list}): a new decision is needed "
+                        "on the route they give",
+                        seq=seq,
+                        changed=[_("{f:field}", f=c) for c in changed],
+                    ),
+                )
             else:
                 store.change(uow.session, current, stage="negotiating" if first else current["stage"])
         return self.get_negotiation(actor.dump(), project_id)
@@ -203,10 +319,30 @@ class NegotiationService(Emits):
     def _reopen(self, uow, current, actor: Actor, changed: list[str], cause: str, why) -> None:
         """R5: the project goes back to negotiation, for a new decision on the route its terms then give."""
         round_ = (current["round"] or 1) + 1
-        store.change(uow.session, current, stage=domain.NEGOTIATING, round=round_, decisions={}, recommendation=None,
-                     route=None, decided_terms=None)
-        uow.emit(Envelope("negotiation.reopened", actor, project_id=current["project_id"], payload={
-            "round": round_, "from_stage": current["stage"], "cause": cause, "changed": changed, **reason(why)}))
+        store.change(
+            uow.session,
+            current,
+            stage=domain.NEGOTIATING,
+            round=round_,
+            decisions={},
+            recommendation=None,
+            route=None,
+            decided_terms=None,
+        )
+        uow.emit(
+            Envelope(
+                "negotiation.reopened",
+                actor,
+                project_id=current["project_id"],
+                payload={
+                    "round": round_,
+                    "from_stage": current["stage"],
+                    "cause": cause,
+                    "changed": changed,
+                    **reason(why),
+                },
+            )
+        )
 
     @rpc
     def renegotiate(self, actor, project_id, data):
@@ -217,8 +353,9 @@ class NegotiationService(Emits):
         with self.db.unit_of_work() as uow:
             current = store.row(uow.session, project_id, lock=True)
             domain.check_stage(current["ref"], current["stage"], (domain.REFUSED,), _("renegotiate"))
-            self._reopen(uow, current, actor, [], "renegotiation", _("IPB renegotiates: {reason}",
-                                                                     reason=data["reason"]))
+            self._reopen(
+                uow, current, actor, [], "renegotiation", _("IPB renegotiates: {reason}", reason=data["reason"])
+            )
         return self.get_negotiation(actor.dump(), project_id)
 
     @rpc
@@ -250,14 +387,39 @@ class NegotiationService(Emits):
             domain.check_recommender(route, actor.position, current["stage"])
             domain.check_legal_attended(sessions)
             domain.check_terms_known(terms)
-            recommendation = {"text": data["recommendation"], "by": actor.dump(), "at": to_shanghai(self.clock()).isoformat()}
-            store.change(uow.session, current, stage="escalated", recommendation=recommendation, route=route.dump(),
-                         decided_terms=terms)
-            uow.emit(Envelope("negotiation.escalated", actor, project_id=project_id, payload={
-                "route": route.dump(), "recommendation": data["recommendation"], "terms": terms,
-                "round": current["round"] or 1,
-                **reason(_("recommended to {principals:positions}: {recommendation}", principals=list(route.decides),
-                           recommendation=data["recommendation"]))}))
+            recommendation = {
+                "text": data["recommendation"],
+                "by": actor.dump(),
+                "at": to_shanghai(self.clock()).isoformat(),
+            }
+            store.change(
+                uow.session,
+                current,
+                stage="escalated",
+                recommendation=recommendation,
+                route=route.dump(),
+                decided_terms=terms,
+            )
+            uow.emit(
+                Envelope(
+                    "negotiation.escalated",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "route": route.dump(),
+                        "recommendation": data["recommendation"],
+                        "terms": terms,
+                        "round": current["round"] or 1,
+                        **reason(
+                            _(
+                                "recommended to {principals:positions}: {recommendation}",
+                                principals=list(route.decides),
+                                recommendation=data["recommendation"],
+                            )
+                        ),
+                    },
+                )
+            )
         return self.get_negotiation(actor.dump(), project_id)
 
     @rpc
@@ -282,25 +444,73 @@ class NegotiationService(Emits):
             outcome = domain.outcome_of(route, decisions)
             base = {"route": route.dump(), "terms": terms, "round": current["round"] or 1, "reasons": reasons}
             if not route.escalated:
-                store.change(uow.session, current, stage=outcome, decisions=decisions, route=route.dump(),
-                             decided_terms=terms)
-                uow.emit(Envelope("negotiation.decided", actor, project_id=project_id, payload={
-                    **base, "outcome": outcome, "decided_by": actor.position, "decision": data["decision"],
-                    **reason(_("decided within authority by {position:position}: {decision:outcome} — {reasons:clauses}",
-                               position=actor.position, decision=data["decision"], reasons=reasons) if reasons else
-                             _("decided within authority by {position:position}: {decision:outcome}",
-                               position=actor.position, decision=data["decision"]))}))
+                store.change(
+                    uow.session, current, stage=outcome, decisions=decisions, route=route.dump(), decided_terms=terms
+                )
+                uow.emit(
+                    Envelope(
+                        "negotiation.decided",
+                        actor,
+                        project_id=project_id,
+                        payload={
+                            **base,
+                            "outcome": outcome,
+                            "decided_by": actor.position,
+                            "decision": data["decision"],
+                            **reason(
+                                _(
+                                    "decided within authority by {position:position}: {decision:outcome} — {reasons:clauses}",
+                                    position=actor.position,
+                                    decision=data["decision"],
+                                    reasons=reasons,
+                                )
+                                if reasons
+                                else _(
+                                    "decided within authority by {position:position}: {decision:outcome}",
+                                    position=actor.position,
+                                    decision=data["decision"],
+                                )
+                            ),
+                        },
+                    )
+                )
             else:
                 store.change(uow.session, current, stage=outcome or "escalated", decisions=decisions)
-                uow.emit(Envelope("negotiation.principal_decided", actor, project_id=project_id, payload={
-                    "position": actor.position, "decision": data["decision"], "reasons": reasons,
-                    "round": current["round"] or 1}))
+                uow.emit(
+                    Envelope(
+                        "negotiation.principal_decided",
+                        actor,
+                        project_id=project_id,
+                        payload={
+                            "position": actor.position,
+                            "decision": data["decision"],
+                            "reasons": reasons,
+                            "round": current["round"] or 1,
+                        },
+                    )
+                )
                 if outcome:
-                    uow.emit(Envelope("negotiation.principals_decided", actor, project_id=project_id, payload={
-                        **base, "outcome": outcome, "decisions": decisions,
-                        **reason(_("the principals decide: {outcome:outcome} — {reasons:clauses}", outcome=outcome,
-                                   reasons=reasons) if reasons else
-                                 _("the principals decide: {outcome:outcome}", outcome=outcome))}))
+                    uow.emit(
+                        Envelope(
+                            "negotiation.principals_decided",
+                            actor,
+                            project_id=project_id,
+                            payload={
+                                **base,
+                                "outcome": outcome,
+                                "decisions": decisions,
+                                **reason(
+                                    _(
+                                        "the principals decide: {outcome:outcome} — {reasons:clauses}",
+                                        outcome=outcome,
+                                        reasons=reasons,
+                                    )
+                                    if reasons
+                                    else _("the principals decide: {outcome:outcome}", outcome=outcome)
+                                ),
+                            },
+                        )
+                    )
         return self.get_negotiation(actor.dump(), project_id)
 
     # -- reads ------------------------------------------------------------------------------------
@@ -312,11 +522,16 @@ class NegotiationService(Emits):
         sessions = store.sessions_of(session, project_id)
         self._may_read(actor, current, sessions)
         terms = store.terms_of(session, project_id)
-        current.update(sessions=[{**item, "at": to_shanghai(item["at"])} for item in sessions], policy_terms=terms,
-                       terms=domain.decided_terms(current, sessions, terms), round=current["round"] or 1,
-                       legal_attended=domain.legal_attended_final(sessions))
-        current["session_lead"] = (domain.session_lead(current["responsible_unit"], self.policy)
-                                   if current["responsible_unit"] else None)
+        current.update(
+            sessions=[{**item, "at": to_shanghai(item["at"])} for item in sessions],
+            policy_terms=terms,
+            terms=domain.decided_terms(current, sessions, terms),
+            round=current["round"] or 1,
+            legal_attended=domain.legal_attended_final(sessions),
+        )
+        current["session_lead"] = (
+            domain.session_lead(current["responsible_unit"], self.policy) if current["responsible_unit"] else None
+        )
         decided_on = current["stage"] in ("escalated", "agreed", "refused", "signed") and current["route"]
         if current["responsible_unit"] and not decided_on:  # else: the route the decision was taken on
             current["route"] = self._route(session, current, sessions)[0].dump()
@@ -337,30 +552,51 @@ class NegotiationService(Emits):
                 action = "recommend" if route["escalated"] else "decide"
             names = [route["recommends"]] if action == "recommend" else route["decides"]
             if actor.position in names and actor.position not in current["decisions"]:
-                desk.append({"project_id": current["project_id"], "ref": current["ref"], "stage": current["stage"],
-                             "project_name": current["project_name"], "action": action, "route": route})
+                desk.append(
+                    {
+                        "project_id": current["project_id"],
+                        "ref": current["ref"],
+                        "stage": current["stage"],
+                        "project_name": current["project_name"],
+                        "action": action,
+                        "route": route,
+                    }
+                )
         return desk
 
     # -- helpers ----------------------------------------------------------------------------------
     def _may_read(self, actor, current, sessions) -> None:
         """Need-to-know: the park or town of the project and the units that took part in its sessions."""
-        need_to_know.check(actor, "negotiation.read", self.policy.authority, need_to_know.project_units(
-            current["responsible_unit"], location=(current["location_kind"], current["location_id"]),
-            more=[p.get("unit") for s in sessions for p in s["participants"]]))
+        need_to_know.check(
+            actor,
+            "negotiation.read",
+            self.policy.authority,
+            need_to_know.project_units(
+                current["responsible_unit"],
+                location=(current["location_kind"], current["location_id"]),
+                more=[p.get("unit") for s in sessions for p in s["participants"]],
+            ),
+        )
 
     def _route(self, session, current, sessions) -> tuple[domain.DecisionRoute, dict]:
         """The route now and the terms it is computed on (``domain.decided_terms``)."""
         terms_recorded = store.terms_of(session, current["project_id"])
         terms = domain.decided_terms(current, sessions, terms_recorded)
-        route = domain.route_of(current["responsible_unit"], terms_recorded, current["outside_policy"],
-                                terms["land_mu"], self.policy)
+        route = domain.route_of(
+            current["responsible_unit"], terms_recorded, current["outside_policy"], terms["land_mu"], self.policy
+        )
         return route, terms
 
     @staticmethod
     def _facts(current) -> ProjectFacts:
         fixed = current["planned_fixed_asset_investment"]
-        return ProjectFacts(current["sector"], None if fixed is None else Decimal(fixed),
-                            Decimal(current["planned_land_mu"]), current["location_kind"], current["location_id"])
+        return ProjectFacts(
+            current["sector"],
+            None if fixed is None else Decimal(fixed),
+            Decimal(current["planned_land_mu"]),
+            current["location_kind"],
+            current["location_id"],
+        )
 
 
 def _session_reason(seq: int, stage: str, held_on, withdrawn: list[dict]):
@@ -368,5 +604,8 @@ def _session_reason(seq: int, stage: str, held_on, withdrawn: list[dict]):
     said = _("negotiation session {seq} ({stage:session_stage}) on {on:date}", seq=seq, stage=stage, on=held_on)
     if not withdrawn:
         return said
-    return _("{session}; withdrawn: {terms:clauses}", session=said, terms=[
-        _("{term}: {reason}", term=w["term_id"], reason=w["reason"]) for w in withdrawn])
+    return _(
+        "{session}; withdrawn: {terms:clauses}",
+        session=said,
+        terms=[_("{term}: {reason}", term=w["term_id"], reason=w["reason"]) for w in withdrawn],
+    )

@@ -1,4 +1,5 @@
 """negotiation persistence (SQLAlchemy Core on its own database)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -14,8 +15,9 @@ N, S = models.negotiations, models.sessions
 def row(session, project_id: str, lock: bool = False):
     found = first(session, N, lock=lock, project_id=project_id)
     if found is None:
-        raise NotFound(_("the project has not been filed: negotiation knows only filed projects"),
-                       {"project_id": project_id})
+        raise NotFound(
+            _("the project has not been filed: negotiation knows only filed projects"), {"project_id": project_id}
+        )
     return found
 
 
@@ -24,8 +26,12 @@ NEW = {"stage": "filed", "version": 1, "decisions": {}, "review_conditions": [],
 
 
 def change(session, current, **values) -> None:
-    done = update_rows(session, N, {"project_id": current["project_id"], "version": current["version"]},
-                       {**values, "version": current["version"] + 1})
+    done = update_rows(
+        session,
+        N,
+        {"project_id": current["project_id"], "version": current["version"]},
+        {**values, "version": current["version"] + 1},
+    )
     if done != 1:
         raise Conflict(_("the negotiation changed meanwhile; try again"), {"version": [str(current["version"])]})
 
@@ -53,13 +59,36 @@ def terms_of(session, project_id: str) -> list[dict]:
 
 
 def add_term(session, project_id: str, term: dict) -> None:
-    insert_row(session, T, {"project_id": project_id, "term_id": term["term_id"], "key": term["key"],
-                            "text": term["text"], "clause": term["clause"], "value": term["value"],
-                            "limit_value": term["limit"], "unit": term["unit"], "exceeds": term["exceeds"],
-                            "status": "open", "recorded_in": term["seq"], "recorded_on": term["held_on"]})
+    insert_row(
+        session,
+        T,
+        {
+            "project_id": project_id,
+            "term_id": term["term_id"],
+            "key": term["key"],
+            "text": term["text"],
+            "clause": term["clause"],
+            "value": term["value"],
+            "limit_value": term["limit"],
+            "unit": term["unit"],
+            "exceeds": term["exceeds"],
+            "status": "open",
+            "recorded_in": term["seq"],
+            "recorded_on": term["held_on"],
+        },
+    )
 
 
 def withdraw_term(session, project_id: str, withdrawal: dict, by: dict) -> None:
-    update_rows(session, T, {"project_id": project_id, "term_id": withdrawal["term_id"], "status": "open"},
-                {"status": "withdrawn", "withdrawn_in": withdrawal["seq"], "withdrawn_on": withdrawal["held_on"],
-                 "withdrawn_by": by, "withdrawal_reason": withdrawal["reason"]})
+    update_rows(
+        session,
+        T,
+        {"project_id": project_id, "term_id": withdrawal["term_id"], "status": "open"},
+        {
+            "status": "withdrawn",
+            "withdrawn_in": withdrawal["seq"],
+            "withdrawn_on": withdrawal["held_on"],
+            "withdrawn_by": by,
+            "withdrawal_reason": withdrawal["reason"],
+        },
+    )

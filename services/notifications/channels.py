@@ -15,6 +15,7 @@ A channel is a class (instantiated with no arguments) or an object with:
 Three are shipped: ``inbox`` (in-app, per user, position and unit), ``email`` (SMTP) and
 ``webhook`` (the JSON DingTalk and WeCom group robots accept).  See docs/NOTIFICATIONS.md.
 """
+
 from __future__ import annotations
 
 import base64
@@ -68,6 +69,7 @@ class _Settings(Schema):
 
 # -- in-app inbox --------------------------------------------------------------------------------------
 
+
 class InboxSettings(_Settings):
     pass
 
@@ -95,6 +97,7 @@ class InboxChannel:
 
 
 # -- e-mail over SMTP ---------------------------------------------------------------------------------
+
 
 class EmailSettings(_Settings):
     host = fields.String(load_default="", metadata={"description": "SMTP server; empty = e-mail off"})
@@ -132,9 +135,13 @@ class EmailChannel:
         mail["Date"] = formatdate(localtime=False)
         mail["Message-ID"] = make_msgid(idstring=f"zs-{message.notification_id}")
         mail["X-Zhaoshang-Notification"] = str(message.notification_id)
-        footer = _("Project: {ref}\nTime: {at:datetime} (Beijing time)\nAn automatic notice of the investment "
-                   "promotion platform ({event:event})", ref=message.ref or "—", at=message.created_at,
-                   event=message.event_type)
+        footer = _(
+            "Project: {ref}\nTime: {at:datetime} (Beijing time)\nAn automatic notice of the investment "
+            "promotion platform ({event:event})",
+            ref=message.ref or "—",
+            at=message.created_at,
+            event=message.event_type,
+        )
         mail.set_content(f"{message.text}\n\n——\n{footer.render(DEFAULT_LOCALE)}\n")
         host, port = settings["host"], int(settings["port"])
         try:
@@ -153,12 +160,21 @@ class EmailChannel:
 
 # -- webhook: DingTalk / WeCom group robots -------------------------------------------------------------
 
+
 class WebhookSettings(_Settings):
-    url = fields.String(load_default="", validate=validate.Regexp(r"^(https?://\S+)?$", error=N_("must be an http(s) web address")),
-                        metadata={"description": "the robot's webhook URL; empty = webhook off"})
-    format = fields.String(load_default="text", validate=validate.OneOf(["text", "dingtalk_markdown", "wecom_markdown"]))
-    secret = fields.String(load_default="", allow_none=True,
-                           metadata={"description": "DingTalk 加签 secret: adds timestamp and sign to the URL"})
+    url = fields.String(
+        load_default="",
+        validate=validate.Regexp(r"^(https?://\S+)?$", error=N_("must be an http(s) web address")),
+        metadata={"description": "the robot's webhook URL; empty = webhook off"},
+    )
+    format = fields.String(
+        load_default="text", validate=validate.OneOf(["text", "dingtalk_markdown", "wecom_markdown"])
+    )
+    secret = fields.String(
+        load_default="",
+        allow_none=True,
+        metadata={"description": "DingTalk 加签 secret: adds timestamp and sign to the URL"},
+    )
     timeout = fields.Float(load_default=10.0, validate=validate.Range(min=0.1, max=120))
 
 
@@ -167,8 +183,10 @@ def robot_payload(message: Message, fmt: str) -> dict[str, Any]:
     groups = [r for r in message.recipients if not r.startswith("user:")]  # units and positions: a person's account
     who = _("To: {who:addresses}", who=groups).render(DEFAULT_LOCALE) if groups else "—"  # says nothing in a group
     if fmt == "dingtalk_markdown":
-        return {"msgtype": "markdown", "markdown": {"title": message.title,
-                                                    "text": f"### {message.title}\n\n{message.text}\n\n> {who}"}}
+        return {
+            "msgtype": "markdown",
+            "markdown": {"title": message.title, "text": f"### {message.title}\n\n{message.text}\n\n> {who}"},
+        }
     if fmt == "wecom_markdown":
         return {"msgtype": "markdown", "markdown": {"content": f"### {message.title}\n{message.text}\n> {who}"}}
     return {"msgtype": "text", "text": {"content": f"{message.title}\n{message.text}\n{who}"}}
@@ -200,8 +218,9 @@ class WebhookChannel:
         if settings.get("secret"):
             url = signed_url(url, settings["secret"])
         try:
-            answer = requests.post(url, json=robot_payload(message, settings["format"]),
-                                   timeout=float(settings["timeout"]))
+            answer = requests.post(
+                url, json=robot_payload(message, settings["format"]), timeout=float(settings["timeout"])
+            )
         except requests.RequestException as exc:
             raise ChannelError(f"webhook: {type(exc).__name__}: {exc}") from None
         if not answer.ok:
@@ -216,6 +235,7 @@ class WebhookChannel:
 
 
 # -- discovery ----------------------------------------------------------------------------------------
+
 
 def discover_channels() -> dict[str, Any]:
     """Every installed channel plugin by name; one that cannot be loaded is left out (and logged)."""

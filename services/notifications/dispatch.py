@@ -3,6 +3,7 @@
 Each channel has its own small pool: a channel whose server hangs fills only its own pool
 (each send has the channel's timeout), so the other channels keep delivering.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
@@ -17,8 +18,13 @@ POOL_PER_CHANNEL = 4  # concurrent sends per channel (operational)
 class ChannelSet:
     """The installed channels and a way to run sends concurrently (``synchronous`` in tests)."""
 
-    def __init__(self, plugins: Mapping[str, Any], configured: Mapping | None = None, synchronous: bool = False,
-                 pool_size: int = POOL_PER_CHANNEL):
+    def __init__(
+        self,
+        plugins: Mapping[str, Any],
+        configured: Mapping | None = None,
+        synchronous: bool = False,
+        pool_size: int = POOL_PER_CHANNEL,
+    ):
         self.plugins = dict(plugins)
         self.configured = {k.lower(): v for k, v in (configured or {}).items()}
         self.synchronous = synchronous

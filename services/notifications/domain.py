@@ -1,4 +1,5 @@
 """Notification rules, pure: the facts of an event, routing ("who receives what"), rendering, back-off."""
+
 from __future__ import annotations
 
 import fnmatch
@@ -22,13 +23,16 @@ def facts(project_id: str | None, project: Mapping | None, payload: Mapping) -> 
     unit), then the event's own values (a person among them), and an obligation's key, text and due date."""
     project = project or {}
     out = {"project_id": project_id, **{k: project.get(k) for k in ("ref", "name", "state", "responsible_unit")}}
-    out.update({k: v for k, v in payload.items()
-                if v is not None and (not isinstance(v, Mapping) or k in PERSON_FACTS)})
+    out.update(
+        {k: v for k, v in payload.items() if v is not None and (not isinstance(v, Mapping) or k in PERSON_FACTS)}
+    )
     if payload.get("reason_message") is not None or payload.get("reason") is not None:
         out["reason"] = reason_of(payload)  # the event's reason as its message (read in each reader's language)
     obligation = payload.get("obligation")
     if isinstance(obligation, Mapping):
-        out.update(obligation_key=obligation["key"], obligation_text=obligation["text"], obligation_due=obligation["due"])
+        out.update(
+            obligation_key=obligation["key"], obligation_text=obligation["text"], obligation_due=obligation["due"]
+        )
     return out
 
 
@@ -55,13 +59,16 @@ def load_routes(document: Mapping, channel_names: Iterable[str] | None = None) -
     for i, raw in enumerate(document.get("routes") or []):
         where = f"notifications.yaml routes[{i}]"
         try:
-            route = Route(i, raw["event"], tuple(raw["recipients"]), tuple(raw["channels"]), raw["notice"],
-                          raw.get("when") or {})
+            route = Route(
+                i, raw["event"], tuple(raw["recipients"]), tuple(raw["channels"]), raw["notice"], raw.get("when") or {}
+            )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{where}: missing or malformed key {exc}") from None
         if route.notice not in NOTICES:
-            raise ValueError(f"{where}: no notice named {route.notice!r} (services/notifications/texts.py: "
-                             f"{', '.join(sorted(NOTICES))})")
+            raise ValueError(
+                f"{where}: no notice named {route.notice!r} (services/notifications/texts.py: "
+                f"{', '.join(sorted(NOTICES))})"
+            )
         if not re.fullmatch(r"[a-z]+\.[a-z_]+", route.event):
             raise ValueError(f"{where}: event must be <service>.<event_name>")
         if known is not None and (unknown := set(route.channels) - known):
@@ -76,7 +83,9 @@ def _value_matches(value: Any, wanted: Any) -> bool:
 
 
 def routes_for(event_type: str, facts: Mapping[str, Any], routes: Iterable[Route]) -> list[Route]:
-    return [r for r in routes if r.event == event_type and all(_value_matches(facts.get(k), v) for k, v in r.when.items())]
+    return [
+        r for r in routes if r.event == event_type and all(_value_matches(facts.get(k), v) for k, v in r.when.items())
+    ]
 
 
 def _expand(spec: str, facts: Mapping[str, Any]) -> list[str] | None:
@@ -121,8 +130,9 @@ def render(route: Route, facts: Mapping[str, Any]) -> tuple[Message, Message]:
     return compose(route.notice, facts)
 
 
-def with_persons(recipients: list[str], roster: list, on, book: Mapping[str, list[str]]) \
-        -> tuple[list[str], dict[str, list[str]]]:
+def with_persons(
+    recipients: list[str], roster: list, on, book: Mapping[str, list[str]]
+) -> tuple[list[str], dict[str, list[str]]]:
     """A position's recipients reach the persons on the Leading Group's roster who hold it on ``on``: each one's
     platform account (``user:<id>``) joins the recipients with their e-mail address in the address book; one without
     an account is written to at their e-mail address as the position."""
@@ -157,11 +167,10 @@ def retry_delay(attempt: int, base_seconds: float, max_seconds: float) -> timede
     return timedelta(seconds=min(base_seconds * (2 ** (attempt - 1)), max_seconds))
 
 
-def after_failure(attempt: int, max_attempts: int, now: datetime, base_seconds: float,
-                  max_seconds: float) -> tuple[str, datetime | None]:
+def after_failure(
+    attempt: int, max_attempts: int, now: datetime, base_seconds: float, max_seconds: float
+) -> tuple[str, datetime | None]:
     """(status, next attempt) once attempt number ``attempt`` failed: retried until ``max_attempts``."""
     if attempt >= max_attempts:
         return FAILED, None
     return PENDING, now + retry_delay(attempt, base_seconds, max_seconds)
-
-

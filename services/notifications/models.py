@@ -1,5 +1,6 @@
 """notifications' own database: notifications and their deliveries (with every attempt), the inbox, channel
 settings, and what it knows of each project for its routes."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint
@@ -13,7 +14,8 @@ outbox, processed_events = messaging_tables(metadata)
 
 # One notification per (cause, route): what is said, to whom, and through which channels.
 notifications = Table(
-    "notifications", metadata,
+    "notifications",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("cause", String(120), nullable=False),  # the event id, or "deadline:<id>"
     Column("route", Integer, nullable=False),  # index of the route in policy/notifications.yaml
@@ -30,7 +32,8 @@ notifications = Table(
 
 # One delivery per (notification, channel), retried with back-off; every attempt is logged.
 deliveries = Table(
-    "deliveries", metadata,
+    "deliveries",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("notification_id", ID, ForeignKey("notifications.id"), nullable=False, index=True),
     Column("channel", String(40), nullable=False),
@@ -48,7 +51,8 @@ deliveries = Table(
 )
 
 delivery_attempts = Table(
-    "delivery_attempts", metadata,
+    "delivery_attempts",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("delivery_id", ID, ForeignKey("deliveries.id"), nullable=False, index=True),
     Column("attempt", Integer, nullable=False),
@@ -60,7 +64,8 @@ delivery_attempts = Table(
 
 # The in-app inbox: one row per (notification, address); read marks per reader.
 inbox = Table(
-    "inbox", metadata,
+    "inbox",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("notification_id", ID, ForeignKey("notifications.id"), nullable=False),
     Column("address", String(120), nullable=False, index=True),
@@ -69,7 +74,8 @@ inbox = Table(
 )
 
 inbox_reads = Table(
-    "inbox_reads", metadata,
+    "inbox_reads",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("notification_id", ID, ForeignKey("notifications.id"), nullable=False),
     Column("user_id", String(64), nullable=False, index=True),
@@ -79,7 +85,8 @@ inbox_reads = Table(
 
 # Channel settings set at run time by IPB's administrator, over the config file's.
 channel_settings = Table(
-    "channel_settings", metadata,
+    "channel_settings",
+    metadata,
     Column("channel", String(40), primary_key=True),
     Column("settings", JSON, nullable=False),
     Column("updated_by", JSON, nullable=False),
@@ -88,7 +95,8 @@ channel_settings = Table(
 
 # What notifications knows of each project: the facts its routes use (ref, name, state, responsible unit).
 projects = Table(
-    "projects", metadata,
+    "projects",
+    metadata,
     Column("project_id", String(40), primary_key=True),
     Column("ref", String(20)),
     Column("name", String(200)),

@@ -7,6 +7,7 @@ attempt by attempt and retried with back-off; one channel failing never holds up
 (a stale project, a problem open too long, a report due today, a reminder) is the supervision service's to
 keep; it says so by ``supervision.*`` events, routed here like any other.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,7 +36,10 @@ from shared import i18n
 from shared.i18n import _, read_text, stored_text
 from shared.schema import flatten_messages, load_or_invalid, problems_of, row_id, schema
 from shared.wire.notifications import (
-    ChannelSchema, ChannelSettingsInputSchema, DeliverySchema, InboxSchema,
+    ChannelSchema,
+    ChannelSettingsInputSchema,
+    DeliverySchema,
+    InboxSchema,
 )
 
 log = logging.getLogger(__name__)
@@ -78,14 +82,20 @@ class NotificationsService:
 
     @rpc
     def health(self):
-        return {"service": self.name, "status": "ok", "policy": self.policy.version,
-                "channels": sorted(self.channels.plugins)}
+        return {
+            "service": self.name,
+            "status": "ok",
+            "policy": self.policy.version,
+            "channels": sorted(self.channels.plugins),
+        }
 
     # -- what notifications learns from the others: the facts its routes use, and what to tell ---------------
     @on_event("intake.project_filed")
     @handled_once
     def on_project_filed(self, event, uow):
-        store.ensure_project(uow.session, event.project_id, ref=event.payload["ref"], name=event.payload["project_name"])
+        store.ensure_project(
+            uow.session, event.project_id, ref=event.payload["ref"], name=event.payload["project_name"]
+        )
 
     @on_event("negotiation.unit_assigned")
     @handled_once
@@ -200,8 +210,9 @@ class NotificationsService:
         addresses = domain.address_matches(actor.dump())
         session = self.db.session
         items = store.inbox_for(session, addresses, actor.user_id, bool(unread_only), min(int(limit), 500))
-        return schema(InboxSchema).dump({"unread": store.unread_count(session, addresses, actor.user_id),
-                                   "items": [self._shown(i) for i in items]})
+        return schema(InboxSchema).dump(
+            {"unread": store.unread_count(session, addresses, actor.user_id), "items": [self._shown(i) for i in items]}
+        )
 
     @rpc
     def mark_read(self, actor, notification_id):
@@ -210,8 +221,10 @@ class NotificationsService:
         with self.db.unit_of_work() as uow:
             notification_id = row_id(notification_id, "notification_id")
             if not store.in_inbox_of(uow.session, notification_id, domain.address_matches(actor.dump())):
-                raise NotFound(_("notice #{number} is not in your inbox", number=notification_id),
-                               {"notification_id": [str(notification_id)]})
+                raise NotFound(
+                    _("notice #{number} is not in your inbox", number=notification_id),
+                    {"notification_id": [str(notification_id)]},
+                )
             store.mark_read(uow.session, int(notification_id), actor.user_id, self.clock())
         return self.inbox(actor.dump(), True)
 
@@ -228,10 +241,17 @@ class NotificationsService:
         out = []
         for d in rows:
             attempts = [{**a, "at": to_shanghai(a["at"])} for a in log_rows if a["delivery_id"] == d["id"]]
-            out.append({**d, "title": read_text(notes[d["notification_id"]]["title"]),
-                        "last_error": read_text(d["last_error"]),
-                        "event_type": notes[d["notification_id"]]["event_type"], "log": attempts,
-                        "next_attempt_at": _sh(d["next_attempt_at"]), "delivered_at": _sh(d["delivered_at"])})
+            out.append(
+                {
+                    **d,
+                    "title": read_text(notes[d["notification_id"]]["title"]),
+                    "last_error": read_text(d["last_error"]),
+                    "event_type": notes[d["notification_id"]]["event_type"],
+                    "log": attempts,
+                    "next_attempt_at": _sh(d["next_attempt_at"]),
+                    "delivered_at": _sh(d["delivered_at"]),
+                }
+            )
         return schema(DeliverySchema, many=True).dump(out)
 
     @rpc
@@ -247,16 +267,25 @@ class NotificationsService:
         authorize(actor, "notifications.configure_channels", self.policy.authority)
         plugin = self.channels.plugins.get(channel)
         if plugin is None:
-            raise NotFound(_("no notification channel {channel} is installed", channel=channel),
-                           {"channel": [_("one of {channels:list}", channels=[
-                               _("{channel:notice_channel}", channel=c) for c in sorted(self.channels.plugins)])]})
+            raise NotFound(
+                _("no notification channel {channel} is installed", channel=channel),
+                {
+                    "channel": [
+                        _(
+                            "one of {channels:list}",
+                            channels=[_("{channel:notice_channel}", channel=c) for c in sorted(self.channels.plugins)],
+                        )
+                    ]
+                },
+            )
         data = load_or_invalid(schema(ChannelSettingsInputSchema), data)
         try:
             given = plugin.settings_schema().load(data["settings"], unknown=RAISE, partial=True)
         except ValidationError as exc:
             fields = {f"settings.{k}": v for k, v in flatten_messages(exc.messages).items()}
-            raise InvalidInput(_("invalid channel settings — {problems:clauses}", problems=problems_of(fields)),
-                               fields) from None
+            raise InvalidInput(
+                _("invalid channel settings — {problems:clauses}", problems=problems_of(fields)), fields
+            ) from None
         given = {k: v for k, v in data["settings"].items() if k in given}  # as sent (JSON-safe)
         with self.db.unit_of_work() as uow:
             stored = store.stored_settings(uow.session)
@@ -268,9 +297,15 @@ class NotificationsService:
         for name, plugin in sorted(self.channels.plugins.items()):
             settings = effective_settings(plugin, self.channels.config_of(name), stored.get(name))
             why = plugin.not_ready(settings)
-            views.append({"name": name, "ready": why is None, "not_ready": why,
-                          "settings": shown_settings(plugin, settings),
-                          "source": "administrator" if name in stored else "config"})
+            views.append(
+                {
+                    "name": name,
+                    "ready": why is None,
+                    "not_ready": why,
+                    "settings": shown_settings(plugin, settings),
+                    "source": "administrator" if name in stored else "config",
+                }
+            )
         return schema(ChannelSchema, many=True).dump(views)
 
     @timer(interval=DISPATCH_SECONDS)
@@ -295,8 +330,12 @@ class NotificationsService:
         retry = {**RETRY_DEFAULTS, **(self.channels.config_of("retry") or {})}
         for name, plugin, delivery_id in work:
             settings = effective_settings(plugin, self.channels.config_of(name), stored.get(name))
-            self.channels.spawn(name, partial(_attempt, engine, plugin, delivery_id, settings, retry, self.clock,
-                                              self._routes(), self.policy))
+            self.channels.spawn(
+                name,
+                partial(
+                    _attempt, engine, plugin, delivery_id, settings, retry, self.clock, self._routes(), self.policy
+                ),
+            )
         return len(work)
 
     def _dispatch_soon(self) -> None:
@@ -343,9 +382,18 @@ class NotificationsService:
             recipients, book = domain.with_persons(recipients, roster, to_shanghai(now).date(), book)
             title, text = domain.render(route, facts)
             notification_id = store.add_notification(
-                s, cause=cause, route=route.index, event_type=event_type, project_id=project_id, ref=facts["ref"],
-                title=stored_text(title), text=stored_text(text), recipients=recipients, unresolved=unresolved,
-                created_at=now)
+                s,
+                cause=cause,
+                route=route.index,
+                event_type=event_type,
+                project_id=project_id,
+                ref=facts["ref"],
+                title=stored_text(title),
+                text=stored_text(text),
+                recipients=recipients,
+                unresolved=unresolved,
+                created_at=now,
+            )
             if notification_id is None:
                 continue
             addressed.extend(r for r in recipients if r not in addressed)
@@ -356,24 +404,44 @@ class NotificationsService:
                 else:
                     targets = plugin.targets(recipients, book)
                     why = None if targets else _("no address for these recipients")
-                    why = why or plugin.not_ready(effective_settings(plugin, self.channels.config_of(name),
-                                                                     stored.get(name)))
+                    why = why or plugin.not_ready(
+                        effective_settings(plugin, self.channels.config_of(name), stored.get(name))
+                    )
                 if not why and getattr(plugin, "delivers_in_transaction", False):
-                    message = Message(notification_id, event_type, project_id, facts["ref"], _zh(title), _zh(text),
-                                      tuple(recipients), to_shanghai(now))
+                    message = Message(
+                        notification_id,
+                        event_type,
+                        project_id,
+                        facts["ref"],
+                        _zh(title),
+                        _zh(text),
+                        tuple(recipients),
+                        to_shanghai(now),
+                    )
                     _deliver_here(s, plugin, message, targets, now)
                     continue
-                store.add_delivery(s, notification_id=notification_id, channel=name, targets=targets,
-                                   status=domain.SKIPPED if why else domain.PENDING,
-                                   next_attempt_at=None if why else now, last_error=stored_text(why), created_at=now)
+                store.add_delivery(
+                    s,
+                    notification_id=notification_id,
+                    channel=name,
+                    targets=targets,
+                    status=domain.SKIPPED if why else domain.PENDING,
+                    next_attempt_at=None if why else now,
+                    last_error=stored_text(why),
+                    created_at=now,
+                )
                 self._deliveries_queued = self._deliveries_queued or not why
         return addressed
 
-
     @staticmethod
     def _shown(item: dict) -> dict:
-        return {**item, "created_at": to_shanghai(item["created_at"]), "read_at": _sh(item.get("read_at")),
-                "title": read_text(item["title"]), "text": read_text(item["text"])}
+        return {
+            **item,
+            "created_at": to_shanghai(item["created_at"]),
+            "read_at": _sh(item.get("read_at")),
+            "title": read_text(item["title"]),
+            "text": read_text(item["text"]),
+        }
 
 
 def _sh(moment):
@@ -390,8 +458,9 @@ def _deliver_here(session, plugin, message: Message, targets: list[str], now: da
     transaction: the notification and its delivery are committed together, or neither is."""
     started = time.monotonic()
     receipt = str(plugin.send(message, list(targets), {}, DeliveryContext(SessionInbox(session, now))))
-    store.add_delivered(session, message.notification_id, plugin.name, targets, receipt, now,
-                        int((time.monotonic() - started) * 1000))
+    store.add_delivered(
+        session, message.notification_id, plugin.name, targets, receipt, now, int((time.monotonic() - started) * 1000)
+    )
 
 
 def _attempt(engine, plugin, delivery_id: int, settings: dict, retry: dict, clock, routes, policy) -> None:
@@ -399,11 +468,21 @@ def _attempt(engine, plugin, delivery_id: int, settings: dict, retry: dict, cloc
     with Session(engine) as session:
         current = store.delivery(session, delivery_id)
         note = store.notification(session, current["notification_id"])
-    message = Message(note["id"], note["event_type"], note["project_id"], note["ref"], _zh(note["title"]),
-                      _zh(note["text"]), tuple(note["recipients"]), to_shanghai(note["created_at"]))
+    message = Message(
+        note["id"],
+        note["event_type"],
+        note["project_id"],
+        note["ref"],
+        _zh(note["title"]),
+        _zh(note["text"]),
+        tuple(note["recipients"]),
+        to_shanghai(note["created_at"]),
+    )
     started = time.monotonic()
     try:
-        receipt = str(plugin.send(message, list(current["targets"]), settings, DeliveryContext(InboxWriter(engine, clock()))))
+        receipt = str(
+            plugin.send(message, list(current["targets"]), settings, DeliveryContext(InboxWriter(engine, clock())))
+        )
         error = None
     except Exception as exc:  # any failure of a plugin is a failed attempt, never a crash of the service
         receipt, error = None, str(exc) if isinstance(exc, ChannelError) else f"{type(exc).__name__}: {exc}"
@@ -412,35 +491,91 @@ def _attempt(engine, plugin, delivery_id: int, settings: dict, retry: dict, cloc
     attempt = current["attempts"]
     with Session(engine) as session, session.begin():
         if error is None:
-            store.finish_attempt(session, delivery_id, attempt, now, "delivered", receipt, duration,
-                                 status=domain.DELIVERED, delivered_at=now, receipt=receipt, last_error=None)
+            store.finish_attempt(
+                session,
+                delivery_id,
+                attempt,
+                now,
+                "delivered",
+                receipt,
+                duration,
+                status=domain.DELIVERED,
+                delivered_at=now,
+                receipt=receipt,
+                last_error=None,
+            )
             return
-        status, next_at = domain.after_failure(attempt, int(retry["max_attempts"]), now, float(retry["base_seconds"]),
-                                               float(retry["max_seconds"]))
-        store.finish_attempt(session, delivery_id, attempt, now, "failed", error, duration,
-                             status=status, next_attempt_at=next_at, last_error=error)
+        status, next_at = domain.after_failure(
+            attempt, int(retry["max_attempts"]), now, float(retry["base_seconds"]), float(retry["max_seconds"])
+        )
+        store.finish_attempt(
+            session,
+            delivery_id,
+            attempt,
+            now,
+            "failed",
+            error,
+            duration,
+            status=status,
+            next_attempt_at=next_at,
+            last_error=error,
+        )
         if status == domain.FAILED:
-            log.error("ALERT notification %s: %s gave up after %d attempts: %s", note["id"], current["channel"], attempt, error)
+            log.error(
+                "ALERT notification %s: %s gave up after %d attempts: %s",
+                note["id"],
+                current["channel"],
+                attempt,
+                error,
+            )
             if note["event_type"] != "notifications.delivery_failed":
                 _alert_failed(session, note, current["channel"], attempt, error, now, routes)
         else:
-            log.warning("notification %s: %s attempt %d failed, retrying at %s: %s", note["id"], current["channel"],
-                        attempt, next_at.isoformat(), error)
+            log.warning(
+                "notification %s: %s attempt %d failed, retrying at %s: %s",
+                note["id"],
+                current["channel"],
+                attempt,
+                next_at.isoformat(),
+                error,
+            )
 
 
 def _alert_failed(session, note: dict, channel: str, attempts: int, error: str, now: datetime, routes) -> None:
     """A delivery given up on: IPB's administrator is told in the inbox (never by the failing channel itself)."""
-    facts = {"channel": channel, "notification_id": note["id"], "notification_title": read_text(note["title"]),
-             "attempts": attempts, "error": error, "ref": note["ref"]}
+    facts = {
+        "channel": channel,
+        "notification_id": note["id"],
+        "notification_title": read_text(note["title"]),
+        "attempts": attempts,
+        "error": error,
+        "ref": note["ref"],
+    }
     for route in domain.routes_for("notifications.delivery_failed", facts, routes):
         recipients, unresolved = domain.resolve_recipients(route.recipients, facts)
         title, text = domain.render(route, facts)
         notification_id = store.add_notification(
-            session, cause=f"failed:{note['id']}:{channel}", route=route.index, event_type="notifications.delivery_failed",
-            project_id=note["project_id"], ref=note["ref"], title=stored_text(title), text=stored_text(text),
-            recipients=recipients, unresolved=unresolved, created_at=now)
+            session,
+            cause=f"failed:{note['id']}:{channel}",
+            route=route.index,
+            event_type="notifications.delivery_failed",
+            project_id=note["project_id"],
+            ref=note["ref"],
+            title=stored_text(title),
+            text=stored_text(text),
+            recipients=recipients,
+            unresolved=unresolved,
+            created_at=now,
+        )
         if notification_id is not None and "inbox" in route.channels:
             store.put_in_inbox(session, notification_id, recipients, now)
-            store.add_delivery(session, notification_id=notification_id, channel="inbox", targets=recipients,
-                               status=domain.DELIVERED, delivered_at=now, receipt="written with the alert",
-                               created_at=now)
+            store.add_delivery(
+                session,
+                notification_id=notification_id,
+                channel="inbox",
+                targets=recipients,
+                status=domain.DELIVERED,
+                delivered_at=now,
+                receipt="written with the alert",
+                created_at=now,
+            )

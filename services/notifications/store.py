@@ -1,4 +1,5 @@
 """notifications persistence (SQLAlchemy Core on its own database)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,8 +12,15 @@ from shared.errors import NotFound
 from shared.i18n import _
 from shared.statements import first, insert_row, update_rows
 
-N, D, ATT, INB, READ, CS, P = (models.notifications, models.deliveries, models.delivery_attempts, models.inbox,
-                               models.inbox_reads, models.channel_settings, models.projects)
+N, D, ATT, INB, READ, CS, P = (
+    models.notifications,
+    models.deliveries,
+    models.delivery_attempts,
+    models.inbox,
+    models.inbox_reads,
+    models.channel_settings,
+    models.projects,
+)
 
 # the statements of every event handled, built once (shared.statements)
 _NOTIFIED = select(N.c.id).where(N.c.cause == bindparam("b_cause"), N.c.route == bindparam("b_route"))
@@ -33,14 +41,37 @@ def add_delivery(session, **values) -> None:
     insert_row(session, D, {"attempts": 0, **values})
 
 
-def add_delivered(session, notification_id: int, channel: str, targets: list[str], receipt: str, at: datetime,
-                  duration_ms: int) -> None:
+def add_delivered(
+    session, notification_id: int, channel: str, targets: list[str], receipt: str, at: datetime, duration_ms: int
+) -> None:
     """A delivery made in the transaction that created its notification: delivered, its one attempt logged."""
-    delivery_id = insert_row(session, D, dict(
-        notification_id=notification_id, channel=channel, targets=targets, status=domain.DELIVERED, attempts=1,
-        next_attempt_at=None, delivered_at=at, receipt=receipt, created_at=at)).inserted_primary_key[0]
-    insert_row(session, ATT, dict(delivery_id=delivery_id, attempt=1, at=at, outcome="delivered",
-                                  detail=receipt[:2000], duration_ms=duration_ms))
+    delivery_id = insert_row(
+        session,
+        D,
+        dict(
+            notification_id=notification_id,
+            channel=channel,
+            targets=targets,
+            status=domain.DELIVERED,
+            attempts=1,
+            next_attempt_at=None,
+            delivered_at=at,
+            receipt=receipt,
+            created_at=at,
+        ),
+    ).inserted_primary_key[0]
+    insert_row(
+        session,
+        ATT,
+        dict(
+            delivery_id=delivery_id,
+            attempt=1,
+            at=at,
+            outcome="delivered",
+            detail=receipt[:2000],
+            duration_ms=duration_ms,
+        ),
+    )
 
 
 def notification(session, notification_id: int) -> dict:
@@ -52,31 +83,61 @@ def notification(session, notification_id: int) -> dict:
 
 def due_deliveries(session, now: datetime, channel: str, limit: int) -> list[int]:
     """Deliveries of a channel to attempt now: pending and due, or left 'sending' by a crashed instance."""
-    query = (select(D.c.id).where(D.c.channel == channel, or_(
-        and_(D.c.status == domain.PENDING, D.c.next_attempt_at <= now),
-        and_(D.c.status == domain.SENDING, D.c.lease_until < now)))
-        .order_by(D.c.next_attempt_at, D.c.id).limit(limit))
+    query = (
+        select(D.c.id)
+        .where(
+            D.c.channel == channel,
+            or_(
+                and_(D.c.status == domain.PENDING, D.c.next_attempt_at <= now),
+                and_(D.c.status == domain.SENDING, D.c.lease_until < now),
+            ),
+        )
+        .order_by(D.c.next_attempt_at, D.c.id)
+        .limit(limit)
+    )
     return list(session.execute(query).scalars())
 
 
 def claim_delivery(session, delivery_id: int, now: datetime, lease_until: datetime) -> bool:
     """Take a delivery for one attempt; only one instance wins (rowcount 1)."""
-    return session.execute(update(D).where(D.c.id == delivery_id, or_(
-        and_(D.c.status == domain.PENDING, D.c.next_attempt_at <= now),
-        and_(D.c.status == domain.SENDING, D.c.lease_until < now)))
-        .values(status=domain.SENDING, lease_until=lease_until, attempts=D.c.attempts + 1)).rowcount == 1
+    return (
+        session.execute(
+            update(D)
+            .where(
+                D.c.id == delivery_id,
+                or_(
+                    and_(D.c.status == domain.PENDING, D.c.next_attempt_at <= now),
+                    and_(D.c.status == domain.SENDING, D.c.lease_until < now),
+                ),
+            )
+            .values(status=domain.SENDING, lease_until=lease_until, attempts=D.c.attempts + 1)
+        ).rowcount
+        == 1
+    )
 
 
 def delivery(session, delivery_id: int) -> dict:
     return dict(session.execute(select(D).where(D.c.id == delivery_id)).mappings().one())
 
 
-def finish_attempt(session, delivery_id: int, attempt: int, at: datetime, outcome: str, detail: str, duration_ms: int,
-                   **values) -> None:
-    session.execute(update(D).where(D.c.id == delivery_id, D.c.status == domain.SENDING, D.c.attempts == attempt)
-                    .values(lease_until=None, **values))
-    session.execute(insert(ATT).values(delivery_id=delivery_id, attempt=attempt, at=at, outcome=outcome,
-                                       detail=detail[:2000], duration_ms=duration_ms))
+def finish_attempt(
+    session, delivery_id: int, attempt: int, at: datetime, outcome: str, detail: str, duration_ms: int, **values
+) -> None:
+    session.execute(
+        update(D)
+        .where(D.c.id == delivery_id, D.c.status == domain.SENDING, D.c.attempts == attempt)
+        .values(lease_until=None, **values)
+    )
+    session.execute(
+        insert(ATT).values(
+            delivery_id=delivery_id,
+            attempt=attempt,
+            at=at,
+            outcome=outcome,
+            detail=detail[:2000],
+            duration_ms=duration_ms,
+        )
+    )
 
 
 def deliveries_of(session, notification_ids: list[int]) -> list[dict]:
@@ -112,10 +173,11 @@ def put_in_inbox(session, notification_id: int, addresses: list[str], at: dateti
 
 
 def inbox_for(session, addresses: list[str], user_id: str, unread_only: bool, limit: int) -> list[dict]:
-    read_at = select(READ.c.read_at).where(READ.c.notification_id == N.c.id, READ.c.user_id == user_id) \
-        .scalar_subquery()
+    read_at = (
+        select(READ.c.read_at).where(READ.c.notification_id == N.c.id, READ.c.user_id == user_id).scalar_subquery()
+    )
     ids = select(INB.c.notification_id).where(INB.c.address.in_(addresses)).distinct()
-    query = (select(N, read_at.label("read_at")).where(N.c.id.in_(ids)).order_by(N.c.id.desc()).limit(limit))
+    query = select(N, read_at.label("read_at")).where(N.c.id.in_(ids)).order_by(N.c.id.desc()).limit(limit)
     rows = [dict(r) for r in session.execute(query).mappings()]
     return [r for r in rows if not (unread_only and r["read_at"])]
 
@@ -127,13 +189,18 @@ def unread_count(session, addresses: list[str], user_id: str) -> int:
 
 
 def in_inbox_of(session, notification_id: int, addresses: list[str]) -> bool:
-    return session.execute(select(INB.c.id).where(INB.c.notification_id == notification_id,
-                                                  INB.c.address.in_(addresses))).first() is not None
+    return (
+        session.execute(
+            select(INB.c.id).where(INB.c.notification_id == notification_id, INB.c.address.in_(addresses))
+        ).first()
+        is not None
+    )
 
 
 def mark_read(session, notification_id: int, user_id: str, at: datetime) -> None:
-    if not session.execute(select(READ.c.id).where(READ.c.notification_id == notification_id,
-                                                   READ.c.user_id == user_id)).first():
+    if not session.execute(
+        select(READ.c.id).where(READ.c.notification_id == notification_id, READ.c.user_id == user_id)
+    ).first():
         session.execute(insert(READ).values(notification_id=notification_id, user_id=user_id, read_at=at))
 
 
@@ -144,11 +211,11 @@ def stored_settings(session) -> dict[str, dict]:
 
 def store_settings(session, channel: str, settings: dict, by: dict, at: datetime) -> None:
     if session.execute(select(CS.c.channel).where(CS.c.channel == channel)).first():
-        session.execute(update(CS).where(CS.c.channel == channel).values(settings=settings, updated_by=by, updated_at=at))
+        session.execute(
+            update(CS).where(CS.c.channel == channel).values(settings=settings, updated_by=by, updated_at=at)
+        )
     else:
         session.execute(insert(CS).values(channel=channel, settings=settings, updated_by=by, updated_at=at))
-
-
 
 
 # -- what notifications knows of a project (the facts its routes use) ---------------------------------------

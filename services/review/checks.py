@@ -7,13 +7,22 @@ four shipped with the platform are below; a county adds its own by installing
 a package that declares the same entry-point group — the review service needs
 no change.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Iterable
 
 from shared.location_checks import (  # a plugin's contract (Finding, ProjectFacts) and the location checks
-    ERROR, FAIL, FLAG, OK, Finding, ProjectFacts, environment_finding, intensity_finding, longest_prefix,
+    ERROR,
+    FAIL,
+    FLAG,
+    OK,
+    Finding,
+    ProjectFacts,
+    environment_finding,
+    intensity_finding,
+    longest_prefix,
 )
 from shared.i18n import Message, _
 from shared.policy import Policy
@@ -27,24 +36,58 @@ class NationalIndustrialPolicy:
 
     def run(self, project: ProjectFacts, policy: Policy) -> Finding:
         catalogue = policy.get("industry.catalogue")
-        best = {cls: longest_prefix(project.sector, catalogue.get(cls) or ()) for cls in ("encouraged", "restricted", "eliminated")}
+        best = {
+            cls: longest_prefix(project.sector, catalogue.get(cls) or ())
+            for cls in ("encouraged", "restricted", "eliminated")
+        }
         found = [(len(p), cls, p) for cls, p in best.items() if p]
         if not found:
-            return Finding(self.name, self.unit, OK, _("{sector:sector} is in the permitted class (not listed in the "
-                                                       "catalogue)", sector=project.sector), {"class": "permitted"})
+            return Finding(
+                self.name,
+                self.unit,
+                OK,
+                _("{sector:sector} is in the permitted class (not listed in the catalogue)", sector=project.sector),
+                {"class": "permitted"},
+            )
         _length, cls, prefix = max(found)
         values = {"class": cls, "catalogue_entry": prefix}
         if cls == "eliminated":
-            return Finding(self.name, self.unit, FAIL, _("{sector:sector} is in the eliminated class (catalogue entry "
-                                                         "{entry}): the review fails", sector=project.sector,
-                                                         entry=prefix), values)
+            return Finding(
+                self.name,
+                self.unit,
+                FAIL,
+                _(
+                    "{sector:sector} is in the eliminated class (catalogue entry {entry}): the review fails",
+                    sector=project.sector,
+                    entry=prefix,
+                ),
+                values,
+            )
         if cls == "restricted":
-            return Finding(self.name, self.unit, FLAG,
-                           _("{sector:sector} is in the restricted class (catalogue entry {entry}): outside current "
-                             "policy, it needs a case-by-case decision", sector=project.sector, entry=prefix),
-                           values, outside_policy=True)
-        return Finding(self.name, self.unit, OK, _("{sector:sector} is in the encouraged class (catalogue entry {entry})",
-                                                   sector=project.sector, entry=prefix), values)
+            return Finding(
+                self.name,
+                self.unit,
+                FLAG,
+                _(
+                    "{sector:sector} is in the restricted class (catalogue entry {entry}): outside current "
+                    "policy, it needs a case-by-case decision",
+                    sector=project.sector,
+                    entry=prefix,
+                ),
+                values,
+                outside_policy=True,
+            )
+        return Finding(
+            self.name,
+            self.unit,
+            OK,
+            _(
+                "{sector:sector} is in the encouraged class (catalogue entry {entry})",
+                sector=project.sector,
+                entry=prefix,
+            ),
+            values,
+        )
 
 
 class CountyIndustrialPlan:
@@ -56,16 +99,40 @@ class CountyIndustrialPlan:
     def run(self, project: ProjectFacts, policy: Policy) -> Finding:
         priority = longest_prefix(project.sector, policy.get("industry.county_priorities") or ())
         if priority:
-            return Finding(self.name, self.unit, OK, _("{sector:sector} is a priority sector of the county ({entry})",
-                                                       sector=project.sector, entry=priority), {"priority": priority})
+            return Finding(
+                self.name,
+                self.unit,
+                OK,
+                _(
+                    "{sector:sector} is a priority sector of the county ({entry})",
+                    sector=project.sector,
+                    entry=priority,
+                ),
+                {"priority": priority},
+            )
         parks = sorted(p.id for p in policy.parks.values() if p.covers(project.sector))
         if parks:
-            return Finding(self.name, self.unit, OK, _("{sector:sector} is in the industrial positioning of {parks:units}",
-                                                       sector=project.sector,
-                                                       parks=[policy.parks[p].unit for p in parks]),
-                           {"parks": ", ".join(parks)})
-        return Finding(self.name, self.unit, FLAG, _("{sector:sector} is neither a priority sector of the county nor "
-                                                     "in any park's positioning", sector=project.sector), {})
+            return Finding(
+                self.name,
+                self.unit,
+                OK,
+                _(
+                    "{sector:sector} is in the industrial positioning of {parks:units}",
+                    sector=project.sector,
+                    parks=[policy.parks[p].unit for p in parks],
+                ),
+                {"parks": ", ".join(parks)},
+            )
+        return Finding(
+            self.name,
+            self.unit,
+            FLAG,
+            _(
+                "{sector:sector} is neither a priority sector of the county nor in any park's positioning",
+                sector=project.sector,
+            ),
+            {},
+        )
 
 
 class EnvironmentalProtection:
@@ -130,8 +197,14 @@ def _checked(check, result) -> Finding:
     if result.verdict not in VERDICTS:
         raise ValueError(f"verdict {result.verdict!r} is not one of {', '.join(VERDICTS)}")
     reason = result.reason if isinstance(result.reason, Message) else str(result.reason)
-    return Finding(str(result.check), str(result.unit), result.verdict, reason,
-                   {str(k): str(v) for k, v in dict(result.policy_values).items()}, bool(result.outside_policy))
+    return Finding(
+        str(result.check),
+        str(result.unit),
+        result.verdict,
+        reason,
+        {str(k): str(v) for k, v in dict(result.policy_values).items()},
+        bool(result.outside_policy),
+    )
 
 
 def run_checks(checks: Iterable, project: ProjectFacts, policy: Policy) -> list[Finding]:
@@ -142,7 +215,15 @@ def run_checks(checks: Iterable, project: ProjectFacts, policy: Policy) -> list[
         try:
             findings.append(_checked(check, check.run(project, policy)))
         except Exception as exc:
-            findings.append(Finding(str(getattr(check, "name", repr(check))), str(getattr(check, "unit", "IPB")), ERROR,
-                                    _("the check could not be run ({error}); IPB's administrator is asked to look "
-                                      "at it", error=f"{type(exc).__name__}: {exc}")))
+            findings.append(
+                Finding(
+                    str(getattr(check, "name", repr(check))),
+                    str(getattr(check, "unit", "IPB")),
+                    ERROR,
+                    _(
+                        "the check could not be run ({error}); IPB's administrator is asked to look at it",
+                        error=f"{type(exc).__name__}: {exc}",
+                    ),
+                )
+            )
     return findings

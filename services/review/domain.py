@@ -1,4 +1,5 @@
 """Joint review rules (R2), pure: who must review, and what the opinions add up to."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,8 +22,10 @@ def required_units(location_kind: str, location_id: str | None) -> tuple[str, ..
 
 def check_opinion(opinion: str, conditions: list[str], reasons: list[str]) -> None:
     if opinion not in OPINIONS:
-        raise InvalidInput.for_field("opinion", _("must be one of: {choices:list}",
-                                                  choices=[_("{opinion:opinion}", opinion=o) for o in OPINIONS]))
+        raise InvalidInput.for_field(
+            "opinion",
+            _("must be one of: {choices:list}", choices=[_("{opinion:opinion}", opinion=o) for o in OPINIONS]),
+        )
     if opinion == "conditional" and not conditions:
         raise InvalidInput.for_field("conditions", _("a conditional pass lists its conditions"))
     if opinion == "fail" and not reasons:
@@ -50,22 +53,36 @@ def binding_failures(findings: list[dict]) -> list[dict]:
 
 def conditions_of(opinions: list[dict]) -> list[dict]:
     """Every condition carried forward, with the unit that set it."""
-    return [{"unit": o["unit"], "condition": c} for o in opinions if o["opinion"] == "conditional" for c in o["conditions"]]
+    return [
+        {"unit": o["unit"], "condition": c} for o in opinions if o["opinion"] == "conditional" for c in o["conditions"]
+    ]
 
 
 def check_can_record(state: str, unit: str, required: list[str], already: set[str]) -> None:
     """A unit records its own opinion once per round, on an open review it is part of."""
     if unit not in required:
-        raise NotAllowed(_("{unit:unit} is not a reviewing unit of this project (the reviewing units: {required:units})",
-                           unit=unit, required=list(required)),
-                         {"unit": [_("must be one of {required:units}", required=list(required))]})
+        raise NotAllowed(
+            _(
+                "{unit:unit} is not a reviewing unit of this project (the reviewing units: {required:units})",
+                unit=unit,
+                required=list(required),
+            ),
+            {"unit": [_("must be one of {required:units}", required=list(required))]},
+        )
     if state != OPEN:
-        raise Conflict(_("the review is {state:review_state}: opinions are recorded only while it is open", state=state),
-                       {"state": [_("is {state:review_state}", state=state)]})
+        raise Conflict(
+            _("the review is {state:review_state}: opinions are recorded only while it is open", state=state),
+            {"state": [_("is {state:review_state}", state=state)]},
+        )
     if unit in already:
-        raise Conflict(_("{unit:unit} has already given its opinion in this round; an opinion is never replaced "
-                         "(IPB may return the project and resubmit it for a new round)", unit=unit),
-                       {"unit": [_("{unit:unit} has already given its opinion", unit=unit)]})
+        raise Conflict(
+            _(
+                "{unit:unit} has already given its opinion in this round; an opinion is never replaced "
+                "(IPB may return the project and resubmit it for a new round)",
+                unit=unit,
+            ),
+            {"unit": [_("{unit:unit} has already given its opinion", unit=unit)]},
+        )
 
 
 def first_counting_round(review: Mapping) -> int:
@@ -77,10 +94,16 @@ def check_can_reopen(state: str, outcome: str | None, unit: str, required: list[
     """R2/R3: a park IPB proposes as the responsible unit, not among the reviewing units, is asked for its opinion
     in a new round of an approved review."""
     if state != CONCLUDED or outcome != "approved":
-        raise Conflict(_("the review is {state:review_state}: a unit is added to an approved review only", state=state)
-                       if outcome is None else
-                       _("the review is {state:review_state} ({outcome:outcome}): a unit is added to an approved review "
-                         "only", state=state, outcome=outcome), {"state": [state]})
+        raise Conflict(
+            _("the review is {state:review_state}: a unit is added to an approved review only", state=state)
+            if outcome is None
+            else _(
+                "the review is {state:review_state} ({outcome:outcome}): a unit is added to an approved review only",
+                state=state,
+                outcome=outcome,
+            ),
+            {"state": [state]},
+        )
     if unit in required:
         raise Conflict(_("{unit:unit} already reviews this project", unit=unit), {"unit": [unit]})
 

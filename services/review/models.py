@@ -1,4 +1,5 @@
 """review's own database: the filed projects it may review, reviews, opinions."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
@@ -12,7 +13,8 @@ outbox, processed_events = messaging_tables(metadata)
 
 # What review knows of a project, from intake.project_filed (R1: only filed projects are reviewed).
 filed_projects = Table(
-    "filed_projects", metadata,
+    "filed_projects",
+    metadata,
     Column("project_id", String(40), primary_key=True),
     Column("ref", String(20), nullable=False),
     Column("project_name", String(200), nullable=False),
@@ -26,7 +28,8 @@ filed_projects = Table(
 )
 
 reviews = Table(
-    "reviews", metadata,
+    "reviews",
+    metadata,
     Column("project_id", String(40), ForeignKey("filed_projects.project_id"), primary_key=True),
     Column("state", String(12), nullable=False, index=True),  # open | returned | concluded
     Column("round", Integer, nullable=False),
@@ -48,7 +51,8 @@ reviews = Table(
 )
 
 opinions = Table(
-    "opinions", metadata,
+    "opinions",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("reviews.project_id"), nullable=False, index=True),
     Column("round", Integer, nullable=False),
@@ -62,7 +66,8 @@ opinions = Table(
 )
 
 returns = Table(
-    "returns", metadata,
+    "returns",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("reviews.project_id"), nullable=False, index=True),
     Column("round", Integer, nullable=False),

@@ -10,6 +10,7 @@ carried forward; IPB may record a unit's return for more information and, later,
 the investor's resubmission, which opens a new round.  A review still open
 after the review period (policy, working days) is escalated to IPB's director.
 """
+
 from __future__ import annotations
 
 from nameko.extensions import DependencyProvider
@@ -31,7 +32,12 @@ from shared.errors import Conflict, NotAllowed
 from shared.i18n import _, reason, to_wire
 from shared.schema import load_or_invalid, schema
 from shared.wire.review import (
-    ConveneInputSchema, OpinionInputSchema, QueueItemSchema, ResubmitInputSchema, ReturnInputSchema, ReviewSchema,
+    ConveneInputSchema,
+    OpinionInputSchema,
+    QueueItemSchema,
+    ResubmitInputSchema,
+    ReturnInputSchema,
+    ReviewSchema,
 )
 
 ESCALATION_SCAN_SECONDS = 30  # how often open reviews are checked against their period (operational, not policy)
@@ -60,8 +66,12 @@ class ReviewService(Emits):
 
     @rpc
     def health(self):
-        return {"service": self.name, "status": "ok", "policy": self.policy.version,
-                "checks": sorted(c.name for c in self.checks)}
+        return {
+            "service": self.name,
+            "status": "ok",
+            "policy": self.policy.version,
+            "checks": sorted(c.name for c in self.checks),
+        }
 
     @on_event("intake.project_filed")
     @handled_once
@@ -82,23 +92,54 @@ class ReviewService(Emits):
             unit = event.payload["unit"]
             domain.check_can_reopen(review["state"], review["outcome"], unit, review["required_units"])
             project = store.filed_project(uow.session, event.project_id)
-            findings = [f.dump() for f in checks.run_checks(self.checks, self._facts(project).at_unit(unit), self.policy)]
+            findings = [
+                f.dump() for f in checks.run_checks(self.checks, self._facts(project).at_unit(unit), self.policy)
+            ]
             required = [*review["required_units"], unit]
             start = to_shanghai(now).date()
             deadline = self._deadline(start)
-            store.change_review(uow.session, review, state=domain.OPEN, outcome=None, concluded_at=None, period_start=start,
-                                round=review["round"] + 1, base_round=domain.first_counting_round(review),
-                                required_units=required, findings=findings,
-                                outside_policy=any(f["outside_policy"] for f in findings), deadline=deadline.date,
-                                deadline_provisional=deadline.provisional, escalated_at=None)
-            uow.emit(Envelope("review.reopened", event.actor, project_id=event.project_id, payload={
-                "round": review["round"] + 1, "unit": unit, "required_units": required, "findings": findings,
-                "deadline": deadline.date.isoformat(), "deadline_provisional": deadline.provisional,
-                "reason": event.payload["reason"]}))
+            store.change_review(
+                uow.session,
+                review,
+                state=domain.OPEN,
+                outcome=None,
+                concluded_at=None,
+                period_start=start,
+                round=review["round"] + 1,
+                base_round=domain.first_counting_round(review),
+                required_units=required,
+                findings=findings,
+                outside_policy=any(f["outside_policy"] for f in findings),
+                deadline=deadline.date,
+                deadline_provisional=deadline.provisional,
+                escalated_at=None,
+            )
+            uow.emit(
+                Envelope(
+                    "review.reopened",
+                    event.actor,
+                    project_id=event.project_id,
+                    payload={
+                        "round": review["round"] + 1,
+                        "unit": unit,
+                        "required_units": required,
+                        "findings": findings,
+                        "deadline": deadline.date.isoformat(),
+                        "deadline_provisional": deadline.provisional,
+                        "reason": event.payload["reason"],
+                    },
+                )
+            )
             failures = domain.binding_failures(findings)
             if failures:
-                self._conclude(uow, store.review_row(uow.session, event.project_id), "rejected", SYSTEM, now,
-                               reasons=[f"{f['check']}: {f['reason']}" for f in failures])
+                self._conclude(
+                    uow,
+                    store.review_row(uow.session, event.project_id),
+                    "rejected",
+                    SYSTEM,
+                    now,
+                    reasons=[f"{f['check']}: {f['reason']}" for f in failures],
+                )
 
     # -- IPB --------------------------------------------------------------------------
     @rpc
@@ -111,26 +152,58 @@ class ReviewService(Emits):
         with self.db.unit_of_work() as uow:
             project = store.filed_project(uow.session, project_id)
             if store.has_review(uow.session, project_id):
-                raise Conflict(_("the joint review of {ref} has already been convened", ref=project["ref"]),
-                               {"project_id": [project_id]})
+                raise Conflict(
+                    _("the joint review of {ref} has already been convened", ref=project["ref"]),
+                    {"project_id": [project_id]},
+                )
             findings = [f.dump() for f in checks.run_checks(self.checks, self._facts(project), self.policy)]
             required = list(domain.required_units(project["location_kind"], project["location_id"]))
             start = to_shanghai(now).date()
             deadline = self._deadline(start)
-            store.insert_review(uow.session, project_id=project_id, state=domain.OPEN, required_units=required,
-                                findings=findings, outside_policy=any(f["outside_policy"] for f in findings),
-                                convened_by=actor.dump(), convened_at=now, period_start=start, deadline=deadline.date,
-                                deadline_provisional=deadline.provisional)
-            uow.emit(Envelope("review.convened", actor, project_id=project_id, payload={
-                "ref": project["ref"], "required_units": required, "findings": findings, "note": data["note"],
-                "deadline": deadline.date.isoformat(), "deadline_provisional": deadline.provisional,
-                **reason(data["note"] or _("joint review convened; the review period ends {deadline:date}",
-                                           deadline=deadline.date))}))
+            store.insert_review(
+                uow.session,
+                project_id=project_id,
+                state=domain.OPEN,
+                required_units=required,
+                findings=findings,
+                outside_policy=any(f["outside_policy"] for f in findings),
+                convened_by=actor.dump(),
+                convened_at=now,
+                period_start=start,
+                deadline=deadline.date,
+                deadline_provisional=deadline.provisional,
+            )
+            uow.emit(
+                Envelope(
+                    "review.convened",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "ref": project["ref"],
+                        "required_units": required,
+                        "findings": findings,
+                        "note": data["note"],
+                        "deadline": deadline.date.isoformat(),
+                        "deadline_provisional": deadline.provisional,
+                        **reason(
+                            data["note"]
+                            or _(
+                                "joint review convened; the review period ends {deadline:date}", deadline=deadline.date
+                            )
+                        ),
+                    },
+                )
+            )
             failures = domain.binding_failures(findings)
             if failures:
-                self._conclude(uow, store.review_row(uow.session, project_id), "rejected", SYSTEM, now,
-                               reasons=[_("{check:check}: {reason}", check=f["check"], reason=f["reason"])
-                                        for f in failures])
+                self._conclude(
+                    uow,
+                    store.review_row(uow.session, project_id),
+                    "rejected",
+                    SYSTEM,
+                    now,
+                    reasons=[_("{check:check}: {reason}", check=f["check"], reason=f["reason"]) for f in failures],
+                )
         return self.get_review(actor.dump(), project_id)
 
     @rpc
@@ -143,13 +216,35 @@ class ReviewService(Emits):
         with self.db.unit_of_work() as uow:
             review = store.review_row(uow.session, project_id)
             domain.check_can_record(review["state"], data["unit"], review["required_units"], set())
-            store.add_return(uow.session, project_id=project_id, round=review["round"], unit=data["unit"],
-                             request=data["request"], recorded_by=actor.dump(), at=now)
+            store.add_return(
+                uow.session,
+                project_id=project_id,
+                round=review["round"],
+                unit=data["unit"],
+                request=data["request"],
+                recorded_by=actor.dump(),
+                at=now,
+            )
             store.change_review(uow.session, review, state=domain.RETURNED)
-            uow.emit(Envelope("review.returned", actor, project_id=project_id, payload={
-                "unit": data["unit"], "request": data["request"], "round": review["round"],
-                **reason(_("{unit:unit} asks for more information: {request}", unit=data["unit"],
-                           request=data["request"]))}))
+            uow.emit(
+                Envelope(
+                    "review.returned",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "unit": data["unit"],
+                        "request": data["request"],
+                        "round": review["round"],
+                        **reason(
+                            _(
+                                "{unit:unit} asks for more information: {request}",
+                                unit=data["unit"],
+                                request=data["request"],
+                            )
+                        ),
+                    },
+                )
+            )
         return self.get_review(actor.dump(), project_id)
 
     @rpc
@@ -162,20 +257,48 @@ class ReviewService(Emits):
         with self.db.unit_of_work() as uow:
             review = store.review_row(uow.session, project_id)
             if review["state"] != domain.RETURNED:
-                raise Conflict(_("only a review returned for more information can be resubmitted; this one is "
-                                 "{state:review_state}", state=review["state"]),
-                               {"state": [_("is {state:review_state}", state=review["state"])]})
+                raise Conflict(
+                    _(
+                        "only a review returned for more information can be resubmitted; this one is "
+                        "{state:review_state}",
+                        state=review["state"],
+                    ),
+                    {"state": [_("is {state:review_state}", state=review["state"])]},
+                )
             start = to_shanghai(now).date()
             deadline = self._deadline(start)
             store.close_returns(uow.session, project_id, review["round"], now, data["note"])
-            store.change_review(uow.session, review, state=domain.OPEN, round=review["round"] + 1, period_start=start,
-                                base_round=review["round"] + 1,  # every unit gives its opinion again
-                                deadline=deadline.date, deadline_provisional=deadline.provisional, escalated_at=None)
-            uow.emit(Envelope("review.resubmitted", actor, project_id=project_id, payload={
-                "round": review["round"] + 1, "deadline": deadline.date.isoformat(),
-                "deadline_provisional": deadline.provisional,
-                **reason(_("resubmitted by the investor ({note}); round {round} of the review ends {deadline:date}",
-                           note=data["note"], round=review["round"] + 1, deadline=deadline.date))}))
+            store.change_review(
+                uow.session,
+                review,
+                state=domain.OPEN,
+                round=review["round"] + 1,
+                period_start=start,
+                base_round=review["round"] + 1,  # every unit gives its opinion again
+                deadline=deadline.date,
+                deadline_provisional=deadline.provisional,
+                escalated_at=None,
+            )
+            uow.emit(
+                Envelope(
+                    "review.resubmitted",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "round": review["round"] + 1,
+                        "deadline": deadline.date.isoformat(),
+                        "deadline_provisional": deadline.provisional,
+                        **reason(
+                            _(
+                                "resubmitted by the investor ({note}); round {round} of the review ends {deadline:date}",
+                                note=data["note"],
+                                round=review["round"] + 1,
+                                deadline=deadline.date,
+                            )
+                        ),
+                    },
+                )
+            )
         return self.get_review(actor.dump(), project_id)
 
     # -- reviewing units ------------------------------------------------------------------
@@ -187,9 +310,16 @@ class ReviewService(Emits):
         authorize(actor, "review.record_opinion", self.policy.authority)
         data = load_or_invalid(schema(OpinionInputSchema), data)
         if data["unit"] and data["unit"] != actor.unit:
-            raise NotAllowed(_("{position:position} of {own:unit} records only the opinion of {own:unit}, not that of "
-                               "{other:unit}", position=actor.position, own=actor.unit, other=data["unit"]),
-                             {"unit": [_("must be {own:unit}", own=actor.unit)]})
+            raise NotAllowed(
+                _(
+                    "{position:position} of {own:unit} records only the opinion of {own:unit}, not that of "
+                    "{other:unit}",
+                    position=actor.position,
+                    own=actor.unit,
+                    other=data["unit"],
+                ),
+                {"unit": [_("must be {own:unit}", own=actor.unit)]},
+            )
         domain.check_opinion(data["opinion"], data["conditions"], data["reasons"])
         now = self.clock()
         with self.db.unit_of_work() as uow:
@@ -197,12 +327,31 @@ class ReviewService(Emits):
             given = store.current_opinions(uow.session, review)
             domain.check_can_record(review["state"], actor.unit, review["required_units"], {o["unit"] for o in given})
             store.change_review(uow.session, review)  # two last opinions at once: the second retries, sees the first
-            opinion = {"project_id": project_id, "round": review["round"], "unit": actor.unit, "opinion": data["opinion"],
-                       "conditions": data["conditions"], "reasons": data["reasons"], "actor": actor.dump(), "at": now}
+            opinion = {
+                "project_id": project_id,
+                "round": review["round"],
+                "unit": actor.unit,
+                "opinion": data["opinion"],
+                "conditions": data["conditions"],
+                "reasons": data["reasons"],
+                "actor": actor.dump(),
+                "at": now,
+            }
             store.add_opinion(uow.session, **opinion)
-            uow.emit(Envelope("review.opinion_recorded", actor, project_id=project_id, payload={
-                "unit": actor.unit, "opinion": data["opinion"], "conditions": data["conditions"],
-                "reasons": data["reasons"], "round": review["round"]}))
+            uow.emit(
+                Envelope(
+                    "review.opinion_recorded",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "unit": actor.unit,
+                        "opinion": data["opinion"],
+                        "conditions": data["conditions"],
+                        "reasons": data["reasons"],
+                        "round": review["round"],
+                    },
+                )
+            )
             given.append(opinion)
             outcome = domain.outcome(tuple(review["required_units"]), {o["unit"]: o["opinion"] for o in given})
             if outcome != "pending":
@@ -216,8 +365,14 @@ class ReviewService(Emits):
         session = self.db.session
         review = dict(store.review_row(session, project_id))
         project = store.filed_project(session, project_id)
-        need_to_know.check(actor, "review.read", self.policy.authority, need_to_know.project_units(
-            *review["required_units"], location=(project["location_kind"], project["location_id"])))
+        need_to_know.check(
+            actor,
+            "review.read",
+            self.policy.authority,
+            need_to_know.project_units(
+                *review["required_units"], location=(project["location_kind"], project["location_id"])
+            ),
+        )
         opinions = store.opinions_of(session, project_id)
         counting = store.current_opinions(session, review)
         current = {o["unit"] for o in counting}
@@ -228,8 +383,13 @@ class ReviewService(Emits):
             item["at"] = to_shanghai(item["at"])
             item["resubmitted_at"] = item["resubmitted_at"] and to_shanghai(item["resubmitted_at"])
         review.update(
-            ref=project["ref"], project_name=project["project_name"], opinions=opinions, returns=returns,
-            awaiting=[u for u in review["required_units"] if u not in current] if review["state"] == domain.OPEN else [],
+            ref=project["ref"],
+            project_name=project["project_name"],
+            opinions=opinions,
+            returns=returns,
+            awaiting=[u for u in review["required_units"] if u not in current]
+            if review["state"] == domain.OPEN
+            else [],
             conditions=domain.conditions_of(counting),
             convened_at=to_shanghai(review["convened_at"]),
             concluded_at=review["concluded_at"] and to_shanghai(review["concluded_at"]),
@@ -264,14 +424,32 @@ class ReviewService(Emits):
             try:
                 with self.db.unit_of_work() as uow:
                     store.change_review(uow.session, review, escalated_at=now)
-                    awaiting = [u for u in review["required_units"] if u not in
-                                {o["unit"] for o in store.current_opinions(uow.session, review)}]
-                    uow.emit(Envelope("review.escalated", SYSTEM, project_id=review["project_id"], payload={
-                        "to_position": self.policy.get("authority.escalation.review_overdue"),
-                        "deadline": review["deadline"].isoformat(),
-                        "deadline_provisional": review["deadline_provisional"], "awaiting": awaiting,
-                        **reason(_("the review period ended on {deadline:date}; units yet to give their opinion: "
-                                   "{awaiting:units}", deadline=review["deadline"], awaiting=awaiting))}))
+                    awaiting = [
+                        u
+                        for u in review["required_units"]
+                        if u not in {o["unit"] for o in store.current_opinions(uow.session, review)}
+                    ]
+                    uow.emit(
+                        Envelope(
+                            "review.escalated",
+                            SYSTEM,
+                            project_id=review["project_id"],
+                            payload={
+                                "to_position": self.policy.get("authority.escalation.review_overdue"),
+                                "deadline": review["deadline"].isoformat(),
+                                "deadline_provisional": review["deadline_provisional"],
+                                "awaiting": awaiting,
+                                **reason(
+                                    _(
+                                        "the review period ended on {deadline:date}; units yet to give their opinion: "
+                                        "{awaiting:units}",
+                                        deadline=review["deadline"],
+                                        awaiting=awaiting,
+                                    )
+                                ),
+                            },
+                        )
+                    )
             except Conflict:  # changed since the scan read it (concluded, or another instance escalated it)
                 continue
             escalated += 1
@@ -296,39 +474,91 @@ class ReviewService(Emits):
                     continue
                 store.change_review(uow.session, review, deadline=new.date, deadline_provisional=new.provisional)
                 ref = store.filed_project(uow.session, review["project_id"])["ref"]
-                item = {"project_id": review["project_id"], "ref": ref, "what": to_wire(_("review period (round {round})", round=review["round"])),
-                        "from": review["deadline"].isoformat(), "to": new.date.isoformat(), "provisional": new.provisional}
+                item = {
+                    "project_id": review["project_id"],
+                    "ref": ref,
+                    "what": to_wire(_("review period (round {round})", round=review["round"])),
+                    "from": review["deadline"].isoformat(),
+                    "to": new.date.isoformat(),
+                    "provisional": new.provisional,
+                }
                 moved.append(item)
-                uow.emit(Envelope("review.deadline_moved", actor, project_id=review["project_id"], payload={
-                    "round": review["round"], "deadline": item["to"], "deadline_provisional": new.provisional,
-                    "previous": item["from"], "required_units": review["required_units"],
-                    **reason(_("the holiday schedule of {year} is loaded: the review period ends {to:date} (still "
-                               "provisional), not {previous:date}", year=year, to=new.date, previous=item["from"])
-                             if new.provisional else
-                             _("the holiday schedule of {year} is loaded: the review period ends {to:date}, not "
-                               "{previous:date}", year=year, to=new.date, previous=item["from"]))}))
+                uow.emit(
+                    Envelope(
+                        "review.deadline_moved",
+                        actor,
+                        project_id=review["project_id"],
+                        payload={
+                            "round": review["round"],
+                            "deadline": item["to"],
+                            "deadline_provisional": new.provisional,
+                            "previous": item["from"],
+                            "required_units": review["required_units"],
+                            **reason(
+                                _(
+                                    "the holiday schedule of {year} is loaded: the review period ends {to:date} (still "
+                                    "provisional), not {previous:date}",
+                                    year=year,
+                                    to=new.date,
+                                    previous=item["from"],
+                                )
+                                if new.provisional
+                                else _(
+                                    "the holiday schedule of {year} is loaded: the review period ends {to:date}, not "
+                                    "{previous:date}",
+                                    year=year,
+                                    to=new.date,
+                                    previous=item["from"],
+                                )
+                            ),
+                        },
+                    )
+                )
         self.calendar.add_years({year: schedule})
         return {"service": self.name, "year": year, "moved": moved}
 
     # -- helpers --------------------------------------------------------------------------------
     def _deadline(self, start, calendar=None):
-        return domain.review_deadline(start, calendar or self.calendar,
-                                      self.policy.integer("thresholds.review.period_working_days"))
+        return domain.review_deadline(
+            start, calendar or self.calendar, self.policy.integer("thresholds.review.period_working_days")
+        )
 
     @staticmethod
     def _facts(project) -> checks.ProjectFacts:
-        return checks.ProjectFacts(project["sector"], project["fixed_asset_investment"], project["land_mu"],
-                                   project["location_kind"], project["location_id"])
+        return checks.ProjectFacts(
+            project["sector"],
+            project["fixed_asset_investment"],
+            project["land_mu"],
+            project["location_kind"],
+            project["location_id"],
+        )
 
     def _conclude(self, uow, review, outcome, actor, now, opinions=(), reasons=()):
         conditions = domain.conditions_of(list(opinions))
-        store.change_review(uow.session, store.review_row(uow.session, review["project_id"]),
-                            state=domain.CONCLUDED, outcome=outcome, concluded_at=now)
+        store.change_review(
+            uow.session,
+            store.review_row(uow.session, review["project_id"]),
+            state=domain.CONCLUDED,
+            outcome=outcome,
+            concluded_at=now,
+        )
         findings = review["findings"]
-        summary = list(reasons) or [_("{unit:unit}: {opinion:opinion}", unit=o["unit"], opinion=o["opinion"])
-                                    for o in opinions]
-        uow.emit(Envelope("review.concluded", actor, project_id=review["project_id"], payload={
-            "outcome": outcome, "conditions": conditions, "findings": findings,
-            "outside_policy": any(f["outside_policy"] for f in findings), "round": review["round"],
-            "units": list(review["required_units"]),
-            **reason(_("joint review {outcome:outcome}: {summary:clauses}", outcome=outcome, summary=summary))}))
+        summary = list(reasons) or [
+            _("{unit:unit}: {opinion:opinion}", unit=o["unit"], opinion=o["opinion"]) for o in opinions
+        ]
+        uow.emit(
+            Envelope(
+                "review.concluded",
+                actor,
+                project_id=review["project_id"],
+                payload={
+                    "outcome": outcome,
+                    "conditions": conditions,
+                    "findings": findings,
+                    "outside_policy": any(f["outside_policy"] for f in findings),
+                    "round": review["round"],
+                    "units": list(review["required_units"]),
+                    **reason(_("joint review {outcome:outcome}: {summary:clauses}", outcome=outcome, summary=summary)),
+                },
+            )
+        )

@@ -1,4 +1,5 @@
 """review persistence (SQLAlchemy Core on review's own database)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, update
@@ -14,15 +15,23 @@ F, R, O, RET = models.filed_projects, models.reviews, models.opinions, models.re
 def filed_project(session, project_id: str):
     row = first(session, F, project_id=project_id)
     if row is None:
-        raise NotFound(_("the project has not been filed: only a filed project is reviewed"),
-                       {"project_id": project_id})
+        raise NotFound(
+            _("the project has not been filed: only a filed project is reviewed"), {"project_id": project_id}
+        )
     return row
 
 
-FILED = {"ref": "ref", "project_name": "project_name", "sector": "sector",
-         "fixed_asset_investment": "planned_fixed_asset_investment", "total_investment": "planned_total_investment",
-         "land_mu": "land_mu", "location_kind": "location_kind", "location_id": "location_id",
-         "filed_at": lambda event: event.occurred_at}
+FILED = {
+    "ref": "ref",
+    "project_name": "project_name",
+    "sector": "sector",
+    "fixed_asset_investment": "planned_fixed_asset_investment",
+    "total_investment": "planned_total_investment",
+    "land_mu": "land_mu",
+    "location_kind": "location_kind",
+    "location_id": "location_id",
+    "filed_at": lambda event: event.occurred_at,
+}
 """What review keeps of ``intake.project_filed`` (column: payload key, or a function of the event)."""
 
 
@@ -44,8 +53,12 @@ def insert_review(session, **values) -> None:
 
 def change_review(session, row, **values) -> None:
     """Optimistic update: a concurrent change makes this a Conflict and changes nothing."""
-    done = update_rows(session, R, {"project_id": row["project_id"], "version": row["version"]},
-                       {**values, "version": row["version"] + 1})
+    done = update_rows(
+        session,
+        R,
+        {"project_id": row["project_id"], "version": row["version"]},
+        {**values, "version": row["version"] + 1},
+    )
     if done != 1:
         raise Conflict(_("the review changed meanwhile; try again"), {"version": [str(row["version"])]})
 
@@ -74,8 +87,11 @@ def add_return(session, **values) -> None:
 
 
 def close_returns(session, project_id: str, round_: int, at, note: str | None) -> None:
-    session.execute(update(RET).where(RET.c.project_id == project_id, RET.c.round == round_)
-                    .values(resubmitted_at=at, resubmission_note=note))
+    session.execute(
+        update(RET)
+        .where(RET.c.project_id == project_id, RET.c.round == round_)
+        .values(resubmitted_at=at, resubmission_note=note)
+    )
 
 
 def provisional_reviews(session) -> list[dict]:
@@ -90,8 +106,9 @@ def open_reviews(session) -> list:
 
 def queue_for(session, unit: str) -> list[dict]:
     """Open reviews awaiting this unit's opinion in their current round."""
-    found = session.execute(select(R, F.c.ref, F.c.project_name).join(F, F.c.project_id == R.c.project_id)
-                            .where(R.c.state == "open")).mappings()
+    found = session.execute(
+        select(R, F.c.ref, F.c.project_name).join(F, F.c.project_id == R.c.project_id).where(R.c.state == "open")
+    ).mappings()
     out = []
     for row in found:
         if unit not in row["required_units"]:

@@ -16,6 +16,7 @@ figures and policy ``benefit.evaluation``.
 
 Pure: no nameko, no session, no clock.  Exact decimals throughout; rounding once, where a figure is shown.
 """
+
 from __future__ import annotations
 
 import decimal
@@ -32,11 +33,19 @@ CENT = Decimal("0.01")
 GRADES = ("A", "B", "C", "D")
 GRADED, CLASS_T, NOT_EVALUATED = "graded", "T", "not_evaluated"
 NEEDED = ("tax", "output", "energy", "land")
-INDICATOR_NAMES = {"tax_per_mu": N_("tax per mu"), "output_per_mu": N_("output per mu"),
-                   "tax_per_energy": N_("tax per tonne of standard coal equivalent")}
+INDICATOR_NAMES = {
+    "tax_per_mu": N_("tax per mu"),
+    "output_per_mu": N_("output per mu"),
+    "tax_per_energy": N_("tax per tonne of standard coal equivalent"),
+}
 INDICATOR_UNITS = {"tax_per_mu": "万元/亩", "output_per_mu": "万元/亩", "tax_per_energy": "万元/吨标准煤"}
-GRADE_NAMES = {"A": N_("grade A (encouraged)"), "B": N_("grade B (supported)"), "C": N_("grade C (upgraded)"),
-               "D": N_("grade D (restricted)"), "T": N_("class T (not graded)")}
+GRADE_NAMES = {
+    "A": N_("grade A (encouraged)"),
+    "B": N_("grade B (supported)"),
+    "C": N_("grade C (upgraded)"),
+    "D": N_("grade D (restricted)"),
+    "T": N_("class T (not graded)"),
+}
 
 
 def half_up(value: Decimal, places: Decimal = CENT) -> Decimal:
@@ -64,13 +73,21 @@ def rules(policy: Policy, year: int) -> Rules:
     spec = policy.get("benefit.evaluation")
     baselines = spec["baselines"].get(year) or spec["baselines"].get(str(year))
     if not baselines:
-        raise InvalidInput.for_field("year", _("policy sets no baselines of the per-mu benefit evaluation for {year}",
-                                               year=str(year)))
+        raise InvalidInput.for_field(
+            "year", _("policy sets no baselines of the per-mu benefit evaluation for {year}", year=str(year))
+        )
     weights = {i["key"]: Decimal(i["weight"]) for i in spec["indicators"]}
-    return Rules(year, Decimal(spec["minimum_land_mu"]), Decimal(spec["cap"]), weights,
-                 {k: Decimal(baselines[k]) for k in weights}, {g: Decimal(spec["grades"][g]) for g in ("A", "B", "D")},
-                 int(spec["grades"]["d_at_least_one_from"]), int(spec["new_production_years"]),
-                 tuple(spec.get("exempt_sectors") or ()))
+    return Rules(
+        year,
+        Decimal(spec["minimum_land_mu"]),
+        Decimal(spec["cap"]),
+        weights,
+        {k: Decimal(baselines[k]) for k in weights},
+        {g: Decimal(spec["grades"][g]) for g in ("A", "B", "D")},
+        int(spec["grades"]["d_at_least_one_from"]),
+        int(spec["new_production_years"]),
+        tuple(spec.get("exempt_sectors") or ()),
+    )
 
 
 def grade_counts(n: int, shares: Mapping[str, Decimal] | None = None, d_at_least_one_from: int = 10) -> dict[str, int]:
@@ -93,8 +110,11 @@ def grade_counts(n: int, shares: Mapping[str, Decimal] | None = None, d_at_least
 def indicator_values(figures: Mapping[str, Decimal]) -> dict[str, Decimal | None]:
     """The indicators of a year's figures, exact (None: no energy used, the cap counts)."""
     tax, output, energy, land = (Decimal(figures[k]) for k in NEEDED)
-    return {"tax_per_mu": CONTEXT.divide(tax, land), "output_per_mu": CONTEXT.divide(output, land),
-            "tax_per_energy": CONTEXT.divide(tax, energy) if energy > 0 else None}
+    return {
+        "tax_per_mu": CONTEXT.divide(tax, land),
+        "output_per_mu": CONTEXT.divide(output, land),
+        "tax_per_energy": CONTEXT.divide(tax, energy) if energy > 0 else None,
+    }
 
 
 def scores(values: Mapping[str, Decimal | None], r: Rules) -> tuple[dict[str, Decimal], Decimal]:
@@ -126,13 +146,13 @@ class Result:
     name: str | None
     location: str | None
     sector: str | None
-    status: str                            # graded | T | not_evaluated
-    reason: object = None                  # a message: why T or not evaluated
+    status: str  # graded | T | not_evaluated
+    reason: object = None  # a message: why T or not evaluated
     values: dict = field(default_factory=dict)
     scores: dict = field(default_factory=dict)
     total: Decimal | None = None
     rank: int | None = None
-    grade: str | None = None               # A B C D, T, None (not evaluated)
+    grade: str | None = None  # A B C D, T, None (not evaluated)
 
     @property
     def tax_per_mu(self) -> Decimal:
@@ -145,20 +165,32 @@ def classify(e: Enterprise, r: Rules) -> tuple[str, object]:
         return NOT_EVALUATED, _("not in the register of enterprises")
     missing = [k for k in NEEDED if e.figures.get(k) is None]
     if missing:
-        return NOT_EVALUATED, _("no full year of data: {kinds:clauses} missing", kinds=[Message(KIND_WORDS[k]) for k in missing])
+        return NOT_EVALUATED, _(
+            "no full year of data: {kinds:clauses} missing", kinds=[Message(KIND_WORDS[k]) for k in missing]
+        )
     if Decimal(e.figures["land"]) < r.minimum_land:
-        return NOT_EVALUATED, _("on {land:mu}, less than the {minimum:mu} evaluated", land=str(e.figures["land"]),
-                                minimum=str(r.minimum_land))
+        return NOT_EVALUATED, _(
+            "on {land:mu}, less than the {minimum:mu} evaluated",
+            land=str(e.figures["land"]),
+            minimum=str(r.minimum_land),
+        )
     if e.production_year is not None and r.year - e.production_year < r.new_production_years:
-        return CLASS_T, _("in its first {n:count} years of production (since {since})", n=r.new_production_years,
-                          since=str(e.production_year))
+        return CLASS_T, _(
+            "in its first {n:count} years of production (since {since})",
+            n=r.new_production_years,
+            since=str(e.production_year),
+        )
     if e.sector and any(e.sector.startswith(prefix) for prefix in r.exempt_sectors):
         return CLASS_T, _("its sector {sector:sector} is not graded", sector=e.sector)
     return GRADED, None
 
 
-KIND_WORDS = {"tax": N_("tax"), "output": N_("output value"), "energy": N_("energy consumption"),
-              "land": N_("land used")}
+KIND_WORDS = {
+    "tax": N_("tax"),
+    "output": N_("output value"),
+    "energy": N_("energy consumption"),
+    "land": N_("land used"),
+}
 
 
 def rank_key(result: Result):
@@ -202,9 +234,12 @@ def summary(results: list[Result]) -> dict:
         if x.grade:
             per_grade[x.grade] += 1
             per_location.setdefault(x.location or "", {g: 0 for g in (*GRADES, CLASS_T)})[x.grade] += 1
-    return {"per_grade": per_grade, "per_location": per_location,
-            "graded": sum(per_grade[g] for g in GRADES),
-            "not_evaluated": sum(1 for x in results if x.status == NOT_EVALUATED)}
+    return {
+        "per_grade": per_grade,
+        "per_location": per_location,
+        "graded": sum(per_grade[g] for g in GRADES),
+        "not_evaluated": sum(1 for x in results if x.status == NOT_EVALUATED),
+    }
 
 
 # -- §5: a forecast at the door -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ then every year after it for policy's number of years (the production indicators
 year).  A shortfall opens a rectification due policy's months later, when the indicator is checked again; still
 short then, the damages clause applies and the damages are one receivable (like R12's fee).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -40,9 +41,14 @@ FIGURES: dict[str, tuple[str, str]] = {
     "tax": ("yuan", "FIN"),
     "energy": ("tce", "DRB"),
 }
-FIGURE_NAMES = {"fixed_asset_investment": N_("audited fixed-asset investment"), "land_used_mu": N_("land used"),
-                "plot_ratio": N_("plot ratio"), "output": N_("output of the year"), "tax": N_("tax paid in the year"),
-                "energy": N_("energy used in the year (tce)")}
+FIGURE_NAMES = {
+    "fixed_asset_investment": N_("audited fixed-asset investment"),
+    "land_used_mu": N_("land used"),
+    "plot_ratio": N_("plot ratio"),
+    "output": N_("output of the year"),
+    "tax": N_("tax paid in the year"),
+    "energy": N_("energy used in the year (tce)"),
+}
 # what each indicator is computed from
 NEEDS: dict[str, tuple[str, ...]] = {
     "intensity": ("fixed_asset_investment", "land_used_mu"),
@@ -59,8 +65,12 @@ RECTIFICATION_CHECK = "rectification"
 MET, SHORT, AWAITING = "met", "short", "awaiting_data"
 OPEN, RECTIFIED, DAMAGES = "open", "rectified", "damages"
 OUTSTANDING, SETTLED = "outstanding", "settled"
-CHECK_NAMES = {COMPLETION: N_("completion check"), PRODUCTION: N_("full-production check"),
-               "yearly": N_("yearly check"), RECTIFICATION_CHECK: N_("check after rectification")}
+CHECK_NAMES = {
+    COMPLETION: N_("completion check"),
+    PRODUCTION: N_("full-production check"),
+    "yearly": N_("yearly check"),
+    RECTIFICATION_CHECK: N_("check after rectification"),
+}
 RESULT_NAMES = {MET: N_("met"), SHORT: N_("short of the commitment"), AWAITING: N_("awaiting data")}
 RECTIFICATION_NAMES = {OPEN: N_("rectifying"), RECTIFIED: N_("rectified"), DAMAGES: N_("still short: damages apply")}
 
@@ -84,8 +94,10 @@ def add_months(day: date, months: int) -> date:
 def schedule(completion: date, production: date, yearly_years: int) -> list[dict]:
     """The checks a signed contract's commitments get: completion, full production, then yearly; each with the
     year of data it reads (the last full year before the check; none for completion)."""
-    out = [{"stage": COMPLETION, "due": completion, "data_year": None},
-           {"stage": PRODUCTION, "due": production, "data_year": production.year - 1}]
+    out = [
+        {"stage": COMPLETION, "due": completion, "data_year": None},
+        {"stage": PRODUCTION, "due": production, "data_year": production.year - 1},
+    ]
     for n in range(1, yearly_years + 1):
         day = add_months(production, 12 * n)
         out.append({"stage": "yearly", "due": day, "data_year": day.year - 1})
@@ -155,12 +167,21 @@ def damages(commitment: Mapping, value: Decimal, figures: Mapping[str, Decimal])
     committed = exact(commitment["value"])
     if commitment["clause"] == "tax_difference":
         amount = tax_difference_damages(committed, figures["tax"], commitment["land_mu"])
-        return amount, _("({committed} − {actual}) 10k yuan/mu × {land:mu} = {amount:wan}", committed=number(committed),
-                         actual=number(round_shown(value)), land=commitment["land_mu"], amount=amount)
+        return amount, _(
+            "({committed} − {actual}) 10k yuan/mu × {land:mu} = {amount:wan}",
+            committed=number(committed),
+            actual=number(round_shown(value)),
+            land=commitment["land_mu"],
+            amount=amount,
+        )
     ratio = shortfall_ratio(commitment["direction"], committed, value)
     amount = proportional_damages(ratio, commitment["base_amount"])
-    return amount, _("shortfall {ratio} % × base {base:wan} = {amount:wan} (at most the base)",
-                     ratio=number((ratio * 100).quantize(FEN)), base=commitment["base_amount"], amount=amount)
+    return amount, _(
+        "shortfall {ratio} % × base {base:wan} = {amount:wan} (at most the base)",
+        ratio=number((ratio * 100).quantize(FEN)),
+        base=commitment["base_amount"],
+        amount=amount,
+    )
 
 
 def round_shown(value: Decimal) -> Decimal:
@@ -194,19 +215,33 @@ def check_figure(name: str, value, year: int | None, unit: str) -> Decimal:
     """A figure an owning unit enters by hand: a figure the platform knows, by the unit that owns it, a number in
     its plausible range, for a year (except the completion's)."""
     if name not in FIGURES:
-        raise InvalidInput.for_field("figure", _("{figure} is not a figure the checks read ({known:list})",
-                                                 figure=str(name), known=[_(FIGURE_NAMES[k]) for k in FIGURES]))
+        raise InvalidInput.for_field(
+            "figure",
+            _(
+                "{figure} is not a figure the checks read ({known:list})",
+                figure=str(name),
+                known=[_(FIGURE_NAMES[k]) for k in FIGURES],
+            ),
+        )
     kind, owner = FIGURES[name]
     if unit != owner:
-        raise NotAllowed(_("{figure} is entered by {owner:unit}, not by {unit:unit}", figure=_(FIGURE_NAMES[name]),
-                           owner=owner, unit=unit), {"figure": [name]})
+        raise NotAllowed(
+            _(
+                "{figure} is entered by {owner:unit}, not by {unit:unit}",
+                figure=_(FIGURE_NAMES[name]),
+                owner=owner,
+                unit=unit,
+            ),
+            {"figure": [name]},
+        )
     try:
         number_ = Decimal(str(value))
     except Exception:
         raise InvalidInput.for_field("value", _("must be a number")) from None
     if not number_.is_finite() or number_ < 0 or number_ > CEILINGS[kind]:
-        raise InvalidInput.for_field("value", _("must be a number from 0 to {ceiling} (a typing error?)",
-                                                ceiling=number(CEILINGS[kind])))
+        raise InvalidInput.for_field(
+            "value", _("must be a number from 0 to {ceiling} (a typing error?)", ceiling=number(CEILINGS[kind]))
+        )
     if name not in ("fixed_asset_investment", "land_used_mu", "plot_ratio") and year is None:
         raise InvalidInput.for_field("year", _("the year the figure is for"))
     return number_
@@ -239,8 +274,13 @@ def pay(d: Damages, amount: Decimal) -> Damages:
     if amount <= 0 or amount != amount.quantize(FEN):
         raise InvalidInput.for_field("amount", _("a payment is more than 0 yuan, to the fen"))
     if amount > d.outstanding:
-        raise InvalidInput.for_field("amount", _("exceeds the {outstanding:yuan} outstanding: more than is owed is "
-                                                 "not recorded", outstanding=d.outstanding))
+        raise InvalidInput.for_field(
+            "amount",
+            _(
+                "exceeds the {outstanding:yuan} outstanding: more than is owed is not recorded",
+                outstanding=d.outstanding,
+            ),
+        )
     return Damages(d.amount, d.paid + amount, d.reduced)
 
 
@@ -250,6 +290,8 @@ def reduce(d: Damages, amount: Decimal, reason: str) -> Damages:
     if not (reason or "").strip():
         raise InvalidInput.for_field("reason", _("a reduction needs its reason"))
     if amount <= 0 or amount != amount.quantize(FEN) or amount > d.outstanding:
-        raise InvalidInput.for_field("amount", _("more than 0 and at most the {outstanding:yuan} outstanding, to the "
-                                                 "fen", outstanding=d.outstanding))
+        raise InvalidInput.for_field(
+            "amount",
+            _("more than 0 and at most the {outstanding:yuan} outstanding, to the fen", outstanding=d.outstanding),
+        )
     return Damages(d.amount, d.paid, d.reduced + amount)

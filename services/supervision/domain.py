@@ -7,6 +7,7 @@ December, while next year's official holiday schedule is missing (R16); the stan
 data imports, rectification, damages, per-mu grading) joins it as modules of its own beside this one, with
 their own tables and deadline kinds.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -38,8 +39,9 @@ def escalation_at(raised_at: datetime, escalation_days: int) -> datetime:
     return raised_at + timedelta(days=escalation_days)
 
 
-def is_due_for_escalation(raised_at: datetime, escalation_days: int, resolved: bool, escalated: bool,
-                          now: datetime) -> bool:
+def is_due_for_escalation(
+    raised_at: datetime, escalation_days: int, resolved: bool, escalated: bool, now: datetime
+) -> bool:
     return not resolved and not escalated and now >= escalation_at(raised_at, escalation_days)
 
 
@@ -91,8 +93,13 @@ def stalled_lists(projects: Iterable[Mapping], now: datetime) -> dict[str, list[
 # here and one more branch where the service fires it.
 
 STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING = (
-    "stale_project", "problem_escalation", "special_report_due", "review_period", "reminder",
-    "holiday_schedule_missing")
+    "stale_project",
+    "problem_escalation",
+    "special_report_due",
+    "review_period",
+    "reminder",
+    "holiday_schedule_missing",
+)
 KINDS = (STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING, "standard_land_check")
 
 
@@ -110,6 +117,7 @@ def fall_due_by(deadlines: Iterable[Mapping], as_of: date) -> list[Mapping]:
 
 
 # -- R16: the official holiday schedule missing ------------------------------------------------------------
+
 
 def holiday_watch(today: date, is_known: Callable[[int], bool], at: str) -> tuple[int, datetime]:
     """R16: the next check for a missing official holiday schedule — (the year watched, when).  From 1 December
@@ -131,12 +139,22 @@ OVERDUE_OBLIGATION = "overdue_obligation"
 
 def check_report_cause(cause: str) -> None:
     if cause not in CAUSES:
-        raise InvalidInput.for_field("cause", _("must be one of {causes:list}", causes=[
-            _("{cause:report_cause}", cause=c) for c in CAUSES if c != OVERDUE_OBLIGATION]))
+        raise InvalidInput.for_field(
+            "cause",
+            _(
+                "must be one of {causes:list}",
+                causes=[_("{cause:report_cause}", cause=c) for c in CAUSES if c != OVERDUE_OBLIGATION],
+            ),
+        )
     if cause == OVERDUE_OBLIGATION:
-        raise InvalidInput.for_field("cause", _("a report on an overdue contract obligation is filed on the "
-                                                "obligation itself, so that its task closes; it joins this register by "
-                                                "itself"))
+        raise InvalidInput.for_field(
+            "cause",
+            _(
+                "a report on an overdue contract obligation is filed on the "
+                "obligation itself, so that its task closes; it joins this register by "
+                "itself"
+            ),
+        )
 
 
 def report_ref(project_ref: str | None, project_id: str, number: int) -> str:

@@ -11,6 +11,7 @@ DRB (the power company's), output from IND (statistics), land from LAND.
 
 Pure: no nameko, no session, no clock.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,8 +30,13 @@ from shared.sheets import RowProblem
 from shared.vocabulary import unit_of_name
 
 KINDS = ("tax", "output", "energy", "electricity", "land")
-KIND_NAMES = {"tax": N_("tax"), "output": N_("output value"), "energy": N_("energy consumption"),
-              "electricity": N_("electricity consumption"), "land": N_("land used")}
+KIND_NAMES = {
+    "tax": N_("tax"),
+    "output": N_("output value"),
+    "energy": N_("energy consumption"),
+    "electricity": N_("electricity consumption"),
+    "land": N_("land used"),
+}
 UNIT_OF = {"tax": "万元", "output": "万元", "energy": "吨标准煤", "electricity": "万千瓦时", "land": "亩"}
 """The unit each kind is kept in (the first of its units in policy; the sample's)."""
 
@@ -58,8 +64,8 @@ def operation(kind: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
-    key: str        # code | year | name | location | sector | production_year | a kind
-    heading: str    # as the file writes it
+    key: str  # code | year | name | location | sector | production_year | a kind
+    heading: str  # as the file writes it
     index: int
     factor: Decimal = Decimal(1)
 
@@ -69,8 +75,15 @@ def check_value(kind: str, value: Decimal, policy: Policy) -> list:
     """The rules a figure (in its kind's unit) breaks: the plausible range of policy."""
     low, high = (Decimal(v) for v in kinds(policy)[kind]["range"])
     if not low <= value <= high:
-        return [_("{value} {measure} is outside the plausible range {low} to {high} {measure}", value=str(value),
-                  measure=canonical_unit(kind, policy), low=str(low), high=str(high))]
+        return [
+            _(
+                "{value} {measure} is outside the plausible range {low} to {high} {measure}",
+                value=str(value),
+                measure=canonical_unit(kind, policy),
+                low=str(low),
+                high=str(high),
+            )
+        ]
     return []
 
 
@@ -80,8 +93,14 @@ def to_kept_unit(kind: str, value: Decimal, unit: str | None, policy: Policy) ->
     units = kinds(policy)[kind]["units"]
     unit = unit or canonical_unit(kind, policy)
     if unit not in units:
-        raise InvalidInput.for_field("unit", _("{measure} is not a unit of this figure; use one of {measures:clauses}",
-                                               measure=unit, measures=list(units)))
+        raise InvalidInput.for_field(
+            "unit",
+            _(
+                "{measure} is not a unit of this figure; use one of {measures:clauses}",
+                measure=unit,
+                measures=list(units),
+            ),
+        )
     return _exact(value * Decimal(units[unit]))
 
 
@@ -122,9 +141,14 @@ def columns_of(cells: Iterable, policy: Policy) -> tuple[dict[str, Column], list
         if not heading:
             continue
         plain = heading.replace(" ", "")
-        for key, names in (("code", CODE_HEADINGS), ("year", YEAR_HEADINGS), ("name", NAME_HEADINGS),
-                           ("location", LOCATION_HEADINGS), ("sector", SECTOR_HEADINGS),
-                           ("production_year", PRODUCTION_HEADINGS)):
+        for key, names in (
+            ("code", CODE_HEADINGS),
+            ("year", YEAR_HEADINGS),
+            ("name", NAME_HEADINGS),
+            ("location", LOCATION_HEADINGS),
+            ("sector", SECTOR_HEADINGS),
+            ("production_year", PRODUCTION_HEADINGS),
+        ):
             if plain in names:
                 found.setdefault(key, Column(key, heading, n))
                 break
@@ -136,11 +160,32 @@ def columns_of(cells: Iterable, policy: Policy) -> tuple[dict[str, Column], list
                 continue  # a column the store does not keep (notes, the tax bureau's own numbers…)
             units = kinds(policy)[kind]["units"]
             if not match:
-                problems.append((n, heading, [_("the heading must state the unit, e.g. {example}",
-                                                example=f"{name}（{canonical_unit(kind, policy)}）")]))
+                problems.append(
+                    (
+                        n,
+                        heading,
+                        [
+                            _(
+                                "the heading must state the unit, e.g. {example}",
+                                example=f"{name}（{canonical_unit(kind, policy)}）",
+                            )
+                        ],
+                    )
+                )
             elif match.group(2) not in units:
-                problems.append((n, heading, [_("{measure} is not a unit of this figure; use one of {measures:clauses}",
-                                                measure=match.group(2), measures=list(units))]))
+                problems.append(
+                    (
+                        n,
+                        heading,
+                        [
+                            _(
+                                "{measure} is not a unit of this figure; use one of {measures:clauses}",
+                                measure=match.group(2),
+                                measures=list(units),
+                            )
+                        ],
+                    )
+                )
             elif kind in found:
                 problems.append((n, heading, [_("a second column of the same figure")]))
             else:
@@ -168,35 +213,69 @@ class Read:
     problems: list[RowProblem]
 
 
-def read_figures(filename: str, content: bytes, policy: Policy, this_year: int, year: int | None = None,
-                 register: bool = False) -> Read:
+def read_figures(
+    filename: str, content: bytes, policy: Policy, this_year: int, year: int | None = None, register: bool = False
+) -> Read:
     """Every row of an import checked.  A figures file has a credit-code column, a year column (or ``year`` for
     the whole file) and a column per kind; a register file (``register``) the code, name, park or town, sector and
     the year production started."""
     title, rows = rows_of(filename, content)
     limit = int(policy.get("benefit.figures.max_rows"))
     if len(rows) > limit + 8:
-        raise InvalidInput.for_field("file", _("has {n:count} rows; at most {limit:count} are imported at once",
-                                               n=len(rows), limit=limit))
+        raise InvalidInput.for_field(
+            "file", _("has {n:count} rows; at most {limit:count} are imported at once", n=len(rows), limit=limit)
+        )
     found = header(rows, policy)
     if found is None:
-        return Read([], {}, (), 0, [RowProblem(title, 1, "header", CODE_HEADINGS[0], [
-            _("no heading row with {heading} in the first 8 rows", heading=CODE_HEADINGS[0])])])
+        return Read(
+            [],
+            {},
+            (),
+            0,
+            [
+                RowProblem(
+                    title,
+                    1,
+                    "header",
+                    CODE_HEADINGS[0],
+                    [_("no heading row with {heading} in the first 8 rows", heading=CODE_HEADINGS[0])],
+                )
+            ],
+        )
     at, columns, heading_problems = found
     problems = [RowProblem(title, at + 1, f"col{n}", heading, rules) for n, heading, rules in heading_problems]
     figure_kinds = tuple(k for k in KINDS if k in columns)
-    needed = (("name", NAME_HEADINGS[0]), ("location", LOCATION_HEADINGS[0])) if register else \
-        (() if year is not None else (("year", YEAR_HEADINGS[0]),))
-    problems += [RowProblem(title, at + 1, key, heading, [_("column is missing")])
-                 for key, heading in needed if key not in columns]
+    needed = (
+        (("name", NAME_HEADINGS[0]), ("location", LOCATION_HEADINGS[0]))
+        if register
+        else (() if year is not None else (("year", YEAR_HEADINGS[0]),))
+    )
+    problems += [
+        RowProblem(title, at + 1, key, heading, [_("column is missing")])
+        for key, heading in needed
+        if key not in columns
+    ]
     if not register and not figure_kinds and not heading_problems:
-        problems.append(RowProblem(title, at + 1, "figures", _("figures"), [
-            _("no column of a figure the store keeps ({kinds:clauses})",
-              kinds=[f"{spec['names'][0]}（{canonical_unit(k, policy)}）" for k, spec in kinds(policy).items()])]))
+        problems.append(
+            RowProblem(
+                title,
+                at + 1,
+                "figures",
+                _("figures"),
+                [
+                    _(
+                        "no column of a figure the store keeps ({kinds:clauses})",
+                        kinds=[
+                            f"{spec['names'][0]}（{canonical_unit(k, policy)}）" for k, spec in kinds(policy).items()
+                        ],
+                    )
+                ],
+            )
+        )
     if problems:
         return Read([], {}, figure_kinds, 0, problems)
     figures, facts, seen, count = [], {}, {}, 0
-    for i, cells in enumerate(rows[at + 1:], start=at + 2):
+    for i, cells in enumerate(rows[at + 1 :], start=at + 2):
         if all(sheets.text(c) == "" for c in cells):
             continue
         count += 1
@@ -248,9 +327,12 @@ def read_figures(filename: str, content: bytes, policy: Policy, this_year: int, 
             key = (code, row_year)
         if code and not bad.get("code"):
             if key in seen:
-                say(columns["code"], _("{code} appears twice for the same year (also row {row})", code=code,
-                                       row=seen[key]) if not register else
-                    _("{code} appears twice (also row {row})", code=code, row=seen[key]))
+                say(
+                    columns["code"],
+                    _("{code} appears twice for the same year (also row {row})", code=code, row=seen[key])
+                    if not register
+                    else _("{code} appears twice (also row {row})", code=code, row=seen[key]),
+                )
             else:
                 seen[key] = i
         if bad:
@@ -272,8 +354,10 @@ def _register_row(columns: Mapping[str, Column], cell, say, this_year: int, poli
     written = sheets.text(cell(columns["location"]))
     entry["location"] = location_of(written)
     if entry["location"] is None:
-        say(columns["location"], _("{text} is not a park or town of the county", text=written) if written
-            else _("is required"))
+        say(
+            columns["location"],
+            _("{text} is not a park or town of the county", text=written) if written else _("is required"),
+        )
     if "sector" in columns:
         sector = sheets.text(cell(columns["sector"])).upper() or None
         if sector and (rule := sector_problem(sector, policy.industry_sections)) is not None:
@@ -286,8 +370,10 @@ def _register_row(columns: Mapping[str, Column], cell, say, this_year: int, poli
         elif re.fullmatch(r"\d{4}", written) and 1949 <= int(written) <= this_year:
             entry["production_year"] = int(written)
         else:
-            say(columns["production_year"], _("must be a year from {first} to {last}", first="1949",
-                                              last=str(this_year)))
+            say(
+                columns["production_year"],
+                _("must be a year from {first} to {last}", first="1949", last=str(this_year)),
+            )
     return entry
 
 

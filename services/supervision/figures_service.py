@@ -7,6 +7,7 @@ refusal naming every row and column before anything is written.  Each kind of fi
 owns it (``supervision.enter_figures.<kind>`` in the authority table); a figure entered by hand states its reason
 and is written, with the value it replaced, to ``figure_changes``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,13 @@ from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
 from shared.vocabulary import unit_name
 from shared.wire.figures import (
-    EnterprisePageSchema, EnterpriseSchema, FigureImportSchema, FigureInputSchema, FiguresUploadSchema,
+    EnterprisePageSchema,
+    EnterpriseSchema,
+    FigureImportSchema,
+    FigureInputSchema,
+    FiguresUploadSchema,
 )
+
 
 class FiguresMixin:
     """The enterprise data store's RPCs (see the module)."""
@@ -47,17 +53,35 @@ class FiguresMixin:
             raise sheets.refusal(read.problems)
         now, by = self.clock(), actor.dump()
         with self.db.unit_of_work() as uow:
-            import_id = fstore.add_import(uow.session, filename=data["filename"],
-                                          sha256=hashlib.sha256(content).hexdigest(), what="figures",
-                                          kinds=list(read.kinds), rows=read.rows, added=0, changed=0, by=by, at=now)
+            import_id = fstore.add_import(
+                uow.session,
+                filename=data["filename"],
+                sha256=hashlib.sha256(content).hexdigest(),
+                what="figures",
+                kinds=list(read.kinds),
+                rows=read.rows,
+                added=0,
+                changed=0,
+                by=by,
+                at=now,
+            )
             added, changed = fstore.save_figures(uow.session, read.figures, import_id, by, now)
             if read.register:
                 fstore.save_register(uow.session, read.register, data["filename"], by, now, names_only=True)
             fstore.set_import_counts(uow.session, import_id, added, changed)
             self._figures_arrived(uow, {f[0] for f in read.figures})  # standard land's checks awaiting them (R17)
-        return schema(FigureImportSchema).dump({"import_id": import_id, "filename": data["filename"],
-                                                "kinds": list(read.kinds), "rows": read.rows, "added": added,
-                                                "changed": changed, "by": by, "at": now})
+        return schema(FigureImportSchema).dump(
+            {
+                "import_id": import_id,
+                "filename": data["filename"],
+                "kinds": list(read.kinds),
+                "rows": read.rows,
+                "added": added,
+                "changed": changed,
+                "by": by,
+                "at": now,
+            }
+        )
 
     @rpc
     def import_enterprises(self, actor, data):
@@ -72,12 +96,30 @@ class FiguresMixin:
         now, by = self.clock(), actor.dump()
         with self.db.unit_of_work() as uow:
             added, changed = fstore.save_register(uow.session, read.register, data["filename"], by, now)
-            import_id = fstore.add_import(uow.session, filename=data["filename"],
-                                          sha256=hashlib.sha256(content).hexdigest(), what="register", kinds=[],
-                                          rows=read.rows, added=added, changed=changed, by=by, at=now)
-        return schema(FigureImportSchema).dump({"import_id": import_id, "filename": data["filename"], "kinds": [],
-                                                "rows": read.rows, "added": added, "changed": changed, "by": by,
-                                                "at": now})
+            import_id = fstore.add_import(
+                uow.session,
+                filename=data["filename"],
+                sha256=hashlib.sha256(content).hexdigest(),
+                what="register",
+                kinds=[],
+                rows=read.rows,
+                added=added,
+                changed=changed,
+                by=by,
+                at=now,
+            )
+        return schema(FigureImportSchema).dump(
+            {
+                "import_id": import_id,
+                "filename": data["filename"],
+                "kinds": [],
+                "rows": read.rows,
+                "added": added,
+                "changed": changed,
+                "by": by,
+                "at": now,
+            }
+        )
 
     @rpc
     def enter_figure(self, actor, credit_code, year, kind, data):
@@ -89,10 +131,10 @@ class FiguresMixin:
         data = load_or_invalid(schema(FigureInputSchema), data)
         code = _code(credit_code)
         year = int(year)
-        if (rules := figures.check_year(year, self._this_year(), self.policy)):
+        if rules := figures.check_year(year, self._this_year(), self.policy):
             raise InvalidInput(rules[0], {"year": rules})
         value = figures.to_kept_unit(kind, data["value"], data["unit"], self.policy)
-        if (rules := figures.check_value(kind, value, self.policy)):
+        if rules := figures.check_value(kind, value, self.policy):
             raise InvalidInput(_("{field:field}: {rule}", field="value", rule=rules[0]), {"value": rules})
         now = self.clock()
         with self.db.unit_of_work() as uow:
@@ -112,19 +154,33 @@ class FiguresMixin:
         authorize(Actor.load(actor), "supervision.read_figures", self.policy.authority)
         year = _whole(year, "year")
         total, rows = fstore.listing(self.db.session, year, location, min(int(limit), 500), int(offset))
-        return schema(EnterprisePageSchema).dump({"total": total, "items": [
-            {**self._register_view(r), "figures": {str(year): {k: str(v) for k, v in r.get("figures", {}).items()}} if year else {}} for r in rows]})
+        return schema(EnterprisePageSchema).dump(
+            {
+                "total": total,
+                "items": [
+                    {
+                        **self._register_view(r),
+                        "figures": {str(year): {k: str(v) for k, v in r.get("figures", {}).items()}} if year else {},
+                    }
+                    for r in rows
+                ],
+            }
+        )
 
     @rpc
     def figure_imports(self, actor):
         authorize(Actor.load(actor), "supervision.read_figures", self.policy.authority)
         return schema(FigureImportSchema, many=True).dump(
-            [{**r, "import_id": r["id"]} for r in fstore.imports(self.db.session)])
+            [{**r, "import_id": r["id"]} for r in fstore.imports(self.db.session)]
+        )
 
     # -- views ------------------------------------------------------------------------------------------------
     def _register_view(self, row: dict) -> dict:
-        return {**row, "location_name": unit_name(row["location"]) if row.get("location") else None,
-                "units": {k: figures.canonical_unit(k, self.policy) for k in figures.KINDS}}
+        return {
+            **row,
+            "location_name": unit_name(row["location"]) if row.get("location") else None,
+            "units": {k: figures.canonical_unit(k, self.policy) for k in figures.KINDS},
+        }
 
     def _enterprise_view(self, session, code: str) -> dict:
         row = fstore.enterprise(session, code)
@@ -135,8 +191,9 @@ class FiguresMixin:
         for f in kept:
             by_year.setdefault(str(f["year"]), {})[f["kind"]] = str(f["value"])
         changes = [{**c, "kind_name": Message(figures.KIND_NAMES[c["kind"]])} for c in fstore.changes_of(session, code)]
-        return schema(EnterpriseSchema).dump({**self._register_view(row or {"credit_code": code}), "figures": by_year,
-                                              "changes": changes})
+        return schema(EnterpriseSchema).dump(
+            {**self._register_view(row or {"credit_code": code}), "figures": by_year, "changes": changes}
+        )
 
 
 def _allowed(actor: Actor, operation: str, policy) -> bool:

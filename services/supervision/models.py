@@ -2,6 +2,7 @@
 deadlines it keeps and the register of special reports to the Leading Group (R7, R11).  The standard-land
 tables (commitments, imported indicators, rectifications, grades) join this metadata when R17 is built.  The
 official holiday schedules loaded (R16) are kept too, for the daily check while next year's is missing."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
@@ -15,7 +16,8 @@ outbox, processed_events = messaging_tables(metadata)
 
 # R11 tracking: what supervision knows of each project.
 projects = Table(
-    "projects", metadata,
+    "projects",
+    metadata,
     Column("project_id", String(40), primary_key=True),
     Column("ref", String(20)),
     Column("name", String(200)),
@@ -30,7 +32,8 @@ projects = Table(
 )
 
 progress = Table(
-    "progress", metadata,
+    "progress",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("projects.project_id"), nullable=False, index=True),
     Column("source", String(20), nullable=False),  # recorded | obligation
@@ -40,7 +43,8 @@ progress = Table(
 )
 
 problems = Table(
-    "problems", metadata,
+    "problems",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), ForeignKey("projects.project_id"), nullable=False, index=True),
     Column("description", Text, nullable=False),
@@ -56,7 +60,8 @@ problems = Table(
 
 # Durable deadlines: a row per deadline, fired by the timer once (claimed with fired_at IS NULL).
 deadlines = Table(
-    "deadlines", metadata,
+    "deadlines",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("kind", String(40), nullable=False),  # domain.KINDS
     Column("project_id", String(40), index=True),
@@ -74,7 +79,8 @@ deadlines = Table(
 
 # The register of special reports to the Leading Group (R7, R11), each a stored document.
 special_reports = Table(
-    "special_reports", metadata,
+    "special_reports",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("ref", String(40), nullable=False, unique=True),
     Column("project_id", String(40), nullable=False, index=True),

@@ -10,6 +10,7 @@ routing (``policy/notifications.yaml``), like any other event.  A special report
 obligation in contracts) is announced by ``supervision.special_report_filed``: the coordinator keeps its own
 copy of the register from it and checks it before it terminates a project.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,8 +39,16 @@ from shared.relay import OutboxRelay
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, row_id, schema
 from shared.wire.supervision import (
-    ContactsInputSchema, DeadlineSchema, ProblemInputSchema, ProgressInputSchema, ReminderInputSchema,
-    ResolutionInputSchema, SpecialReportInputSchema, SpecialReportSchema, StalledGroupSchema, TrackingSchema,
+    ContactsInputSchema,
+    DeadlineSchema,
+    ProblemInputSchema,
+    ProgressInputSchema,
+    ReminderInputSchema,
+    ResolutionInputSchema,
+    SpecialReportInputSchema,
+    SpecialReportSchema,
+    StalledGroupSchema,
+    TrackingSchema,
 )
 
 log = logging.getLogger(__name__)
@@ -48,7 +57,9 @@ DEADLINE_SCAN_SECONDS = 2  # how often due deadlines are fired (operational, not
 INSTANCE = f"{socket.gethostname()}:{os.getpid()}"
 
 
-class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits):  # R17: data store, evaluation, commitments
+class SupervisionService(
+    FiguresMixin, BenefitMixin, StandardLandMixin, Emits
+):  # R17: data store, evaluation, commitments
     name = "supervision"
 
     db = Database(models.metadata)
@@ -67,8 +78,9 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
     @on_event("intake.project_filed")
     @handled_once
     def on_project_filed(self, event, uow):
-        store.ensure_project(uow.session, event.project_id, ref=event.payload["ref"],
-                             name=event.payload["project_name"])
+        store.ensure_project(
+            uow.session, event.project_id, ref=event.payload["ref"], name=event.payload["project_name"]
+        )
         self._link_enterprise(uow.session, event)  # R17: the investor's grade reaches the ledger
         self._standard_land_filed(uow.session, event)
 
@@ -95,8 +107,9 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
     @on_event("review.convened")
     @handled_once
     def on_review_convened(self, event, uow):
-        self._arm_review_period(uow.session, event.project_id, event.payload["deadline"],
-                                event.payload["required_units"], 1)
+        self._arm_review_period(
+            uow.session, event.project_id, event.payload["deadline"], event.payload["required_units"], 1
+        )
 
     @on_event("review.opinion_recorded")
     @handled_once
@@ -110,30 +123,45 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
     @on_event("review.returned")
     @handled_once
     def on_review_returned(self, event, uow):
-        store.cancel_deadlines(uow.session, self.clock(), "review returned for more information",
-                               kind=domain.REVIEW_PERIOD, project_id=event.project_id)
+        store.cancel_deadlines(
+            uow.session,
+            self.clock(),
+            "review returned for more information",
+            kind=domain.REVIEW_PERIOD,
+            project_id=event.project_id,
+        )
 
     @on_event("review.concluded")
     @handled_once
     def on_review_concluded(self, event, uow):
-        store.cancel_deadlines(uow.session, self.clock(), "review concluded", kind=domain.REVIEW_PERIOD,
-                               project_id=event.project_id)
+        store.cancel_deadlines(
+            uow.session, self.clock(), "review concluded", kind=domain.REVIEW_PERIOD, project_id=event.project_id
+        )
 
     @on_event("review.resubmitted")
     @handled_once
     def on_review_resubmitted(self, event, uow):
-        last = [d for d in store.deadlines_of(uow.session, event.project_id, False) if d["kind"] == domain.REVIEW_PERIOD]
+        last = [
+            d for d in store.deadlines_of(uow.session, event.project_id, False) if d["kind"] == domain.REVIEW_PERIOD
+        ]
         required = last[-1]["payload"]["required_units"] if last else []
-        self._arm_review_period(uow.session, event.project_id, event.payload["deadline"], required,
-                                event.payload["round"])
+        self._arm_review_period(
+            uow.session, event.project_id, event.payload["deadline"], required, event.payload["round"]
+        )
 
     # contracts (R7)
     @on_event("contracts.progress_recorded")
     @handled_once
     def on_obligation_progress(self, event, uow):
         store.ensure_project(uow.session, event.project_id)
-        store.add_progress(uow.session, project_id=event.project_id, source="obligation",
-                           note=stored_text(reason_of(event.payload)), by=event.actor.dump(), at=event.occurred_at)
+        store.add_progress(
+            uow.session,
+            project_id=event.project_id,
+            source="obligation",
+            note=stored_text(reason_of(event.payload)),
+            by=event.actor.dump(),
+            at=event.occurred_at,
+        )
         self._progress(uow.session, event.project_id, "obligation progress", event.occurred_at, self.clock())
 
     @on_event("contracts.obligation_lapsed")
@@ -145,9 +173,20 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         if p.get("responsible_unit"):
             store.set_project(uow.session, event.project_id, responsible_unit=p["responsible_unit"])
         due = domain.on_day(date.fromisoformat(p["report_due"]), self.policy.get("thresholds.tracking.reminder_time"))
-        store.rearm(uow.session, domain.REPORT_DUE, event.project_id, p["obligation"]["key"], due,
-                    {**_obligation_facts(p["obligation"]), "report_due": p["report_due"],
-                     "provisional": p.get("provisional", False)}, self.clock(), "lapsed again")
+        store.rearm(
+            uow.session,
+            domain.REPORT_DUE,
+            event.project_id,
+            p["obligation"]["key"],
+            due,
+            {
+                **_obligation_facts(p["obligation"]),
+                "report_due": p["report_due"],
+                "provisional": p.get("provisional", False),
+            },
+            self.clock(),
+            "lapsed again",
+        )
 
     @on_event("contracts.special_report_filed")
     @handled_once
@@ -156,15 +195,24 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         p, s = event.payload, uow.session
         project = store.ensure_project(s, event.project_id)
         key = p["obligation"]["key"]
-        store.cancel_deadlines(s, self.clock(), "report filed", kind=domain.REPORT_DUE, project_id=event.project_id,
-                               subject=key)
+        store.cancel_deadlines(
+            s, self.clock(), "report filed", kind=domain.REPORT_DUE, project_id=event.project_id, subject=key
+        )
         if store.report_from_event(s, event.event_id):
             return
         ref = domain.report_ref(project["ref"], event.project_id, store.next_report_number(s, event.project_id))
-        store.add_report(s, ref=ref, project_id=event.project_id, cause=domain.OVERDUE_OBLIGATION,
-                         summary=(p["obligation"].get("report") or {}).get("summary") or p["reason"],
-                         document=p["document"], obligation_key=key, filed_by=event.actor.dump(),
-                         filed_at=event.occurred_at, source_event_id=event.event_id)
+        store.add_report(
+            s,
+            ref=ref,
+            project_id=event.project_id,
+            cause=domain.OVERDUE_OBLIGATION,
+            summary=(p["obligation"].get("report") or {}).get("summary") or p["reason"],
+            document=p["document"],
+            obligation_key=key,
+            filed_by=event.actor.dump(),
+            filed_at=event.occurred_at,
+            source_event_id=event.event_id,
+        )
         self._announce_report(uow, event.actor, ref)
 
     # R16: a year's holiday schedule loaded moved a review period's end or a special report's deadline (their
@@ -173,32 +221,60 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
     @handled_once
     def on_report_due_moved(self, event, uow):
         p = event.payload
-        self._move_reminder(uow.session, event, domain.REPORT_DUE, p["obligation"]["key"], p["report_due"],
-                            {"report_due": p["report_due"], "provisional": p["provisional"]})
+        self._move_reminder(
+            uow.session,
+            event,
+            domain.REPORT_DUE,
+            p["obligation"]["key"],
+            p["report_due"],
+            {"report_due": p["report_due"], "provisional": p["provisional"]},
+        )
 
     @on_event("review.deadline_moved")
     @handled_once
     def on_review_deadline_moved(self, event, uow):
         p = event.payload
-        self._move_reminder(uow.session, event, domain.REVIEW_PERIOD, "review", p["deadline"], {"deadline": p["deadline"]},
-                            lambda pending: pending.get("round") == p["round"])
+        self._move_reminder(
+            uow.session,
+            event,
+            domain.REVIEW_PERIOD,
+            "review",
+            p["deadline"],
+            {"deadline": p["deadline"]},
+            lambda pending: pending.get("round") == p["round"],
+        )
 
-    def _move_reminder(self, session, event: Envelope, kind: str, subject: str, day: str, changes: dict,
-                       applies=lambda pending: True) -> None:
+    def _move_reminder(
+        self, session, event: Envelope, kind: str, subject: str, day: str, changes: dict, applies=lambda pending: True
+    ) -> None:
         pending = store.pending_deadline(session, kind, event.project_id, subject)
         if pending is not None and applies(pending["payload"]):
             at = domain.on_day(date.fromisoformat(day), self.policy.get("thresholds.tracking.reminder_time"))
-            store.rearm(session, kind, event.project_id, subject, at, {**pending["payload"], **changes}, self.clock(),
-                        "holiday schedule loaded")
+            store.rearm(
+                session,
+                kind,
+                event.project_id,
+                subject,
+                at,
+                {**pending["payload"], **changes},
+                self.clock(),
+                "holiday schedule loaded",
+            )
 
     # -- tracking (R11) ------------------------------------------------------------------------------------
     @rpc
     def tracking(self, actor, project_id):
         actor = Actor.load(actor)
         session = self.db.session
-        need_to_know.check(actor, "supervision.read_tracking", self.policy.authority, need_to_know.project_units(
-            store.project(session, project_id)["responsible_unit"],
-            more=[p["owner"][5:] for p in store.problems_of(session, project_id) if p["owner"].startswith("unit:")]))
+        need_to_know.check(
+            actor,
+            "supervision.read_tracking",
+            self.policy.authority,
+            need_to_know.project_units(
+                store.project(session, project_id)["responsible_unit"],
+                more=[p["owner"][5:] for p in store.problems_of(session, project_id) if p["owner"].startswith("unit:")],
+            ),
+        )
         return self._tracking_view(session, project_id)
 
     @rpc
@@ -210,10 +286,15 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         now = self.clock()
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
-            authorize(actor, "supervision.record_progress", self.policy.authority,
-                      responsible_unit=project["responsible_unit"] or "-")
-            store.add_progress(uow.session, project_id=project_id, source="recorded", note=data["note"],
-                               by=actor.dump(), at=now)
+            authorize(
+                actor,
+                "supervision.record_progress",
+                self.policy.authority,
+                responsible_unit=project["responsible_unit"] or "-",
+            )
+            store.add_progress(
+                uow.session, project_id=project_id, source="recorded", note=data["note"], by=actor.dump(), at=now
+            )
             self._progress(uow.session, project_id, "recorded", now, now)
         return self._tracking_view(self.db.session, project_id)
 
@@ -227,19 +308,47 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         days = self.policy.integer("thresholds.tracking.problem_escalation_days")
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
-            authorize(actor, "supervision.raise_problem", self.policy.authority,
-                      responsible_unit=project["responsible_unit"] or "-")
-            problem_id = store.add_problem(uow.session, project_id=project_id, description=data["description"],
-                                           owner=data["owner"], raised_by=actor.dump(), raised_at=now)
+            authorize(
+                actor,
+                "supervision.raise_problem",
+                self.policy.authority,
+                responsible_unit=project["responsible_unit"] or "-",
+            )
+            problem_id = store.add_problem(
+                uow.session,
+                project_id=project_id,
+                description=data["description"],
+                owner=data["owner"],
+                raised_by=actor.dump(),
+                raised_at=now,
+            )
             escalation = domain.escalation_at(now, days)
-            store.add_deadline(uow.session, domain.ESCALATION, project_id, str(problem_id), escalation,
-                               {"problem_id": problem_id}, now)
+            store.add_deadline(
+                uow.session, domain.ESCALATION, project_id, str(problem_id), escalation, {"problem_id": problem_id}, now
+            )
             # the owner's to-do on the workbench (the coordinator's), until it is resolved
-            uow.emit(Envelope("supervision.problem_raised", actor, project_id=project_id, payload={
-                **self._facts(project), "problem_id": problem_id, "problem": data["description"], "owner": data["owner"],
-                "raised": to_shanghai(now).isoformat(), "escalation_due": to_shanghai(escalation).date().isoformat(),
-                **reason(_("problem raised: {problem} (to solve: {owner})", problem=data["description"],
-                           owner=_owner(data["owner"])))}))
+            uow.emit(
+                Envelope(
+                    "supervision.problem_raised",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        **self._facts(project),
+                        "problem_id": problem_id,
+                        "problem": data["description"],
+                        "owner": data["owner"],
+                        "raised": to_shanghai(now).isoformat(),
+                        "escalation_due": to_shanghai(escalation).date().isoformat(),
+                        **reason(
+                            _(
+                                "problem raised: {problem} (to solve: {owner})",
+                                problem=data["description"],
+                                owner=_owner(data["owner"]),
+                            )
+                        ),
+                    },
+                )
+            )
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
@@ -251,24 +360,59 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
             project = store.project(uow.session, project_id)
             problem = store.problem(uow.session, project_id, row_id(problem_id, "problem_id"), lock=True)
             owner_unit = problem["owner"][5:] if problem["owner"].startswith("unit:") else "-"
-            authorize(actor, "supervision.resolve_problem", self.policy.authority,
-                      responsible_unit=project["responsible_unit"] or "-", owner_unit=owner_unit)
-            if not store.change_problem(uow.session, problem["id"], resolved_at=now, resolved_by=actor.dump(),
-                                        resolution=data["resolution"]):
-                raise Conflict(_("the problem “{problem}” is already resolved", problem=problem["description"]),
-                               {"problem_id": [str(problem_id)]})
-            store.cancel_deadlines(uow.session, now, "resolved", kind=domain.ESCALATION, project_id=project_id,
-                                   subject=str(problem["id"]))
-            store.add_progress(uow.session, project_id=project_id, source="recorded",
-                               note=stored_text(_("problem resolved: {problem} — {resolution}",
-                                                  problem=problem["description"], resolution=data["resolution"])),
-                               by=actor.dump(), at=now)
+            authorize(
+                actor,
+                "supervision.resolve_problem",
+                self.policy.authority,
+                responsible_unit=project["responsible_unit"] or "-",
+                owner_unit=owner_unit,
+            )
+            if not store.change_problem(
+                uow.session, problem["id"], resolved_at=now, resolved_by=actor.dump(), resolution=data["resolution"]
+            ):
+                raise Conflict(
+                    _("the problem “{problem}” is already resolved", problem=problem["description"]),
+                    {"problem_id": [str(problem_id)]},
+                )
+            store.cancel_deadlines(
+                uow.session, now, "resolved", kind=domain.ESCALATION, project_id=project_id, subject=str(problem["id"])
+            )
+            store.add_progress(
+                uow.session,
+                project_id=project_id,
+                source="recorded",
+                note=stored_text(
+                    _(
+                        "problem resolved: {problem} — {resolution}",
+                        problem=problem["description"],
+                        resolution=data["resolution"],
+                    )
+                ),
+                by=actor.dump(),
+                at=now,
+            )
             self._progress(uow.session, project_id, "problem resolved", now, now)
-            uow.emit(Envelope("supervision.problem_resolved", actor, project_id=project_id, payload={
-                **self._facts(project), "problem_id": problem["id"], "problem": problem["description"],
-                "owner": problem["owner"], "resolution": data["resolution"],
-                **reason(_("problem resolved: {problem} — {resolution}", problem=problem["description"],
-                           resolution=data["resolution"]))}))
+            uow.emit(
+                Envelope(
+                    "supervision.problem_resolved",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        **self._facts(project),
+                        "problem_id": problem["id"],
+                        "problem": problem["description"],
+                        "owner": problem["owner"],
+                        "resolution": data["resolution"],
+                        **reason(
+                            _(
+                                "problem resolved: {problem} — {resolution}",
+                                problem=problem["description"],
+                                resolution=data["resolution"],
+                            )
+                        ),
+                    },
+                )
+            )
         return self._tracking_view(self.db.session, project_id)
 
     @rpc
@@ -293,13 +437,23 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         session = self.db.session
         states = tuple(s for states in domain.STALLED.values() for s in states)
         problems = store.open_problem_counts(session)
-        rows = [{**p, "stale": p["stale_since"] is not None, "open_problems": problems.get(p["project_id"], 0),
-                 "state_since": to_shanghai(p["state_since"])} for p in store.projects_in(session, states)
-                if every or p["responsible_unit"] == actor.unit]
+        rows = [
+            {
+                **p,
+                "stale": p["stale_since"] is not None,
+                "open_problems": problems.get(p["project_id"], 0),
+                "state_since": to_shanghai(p["state_since"]),
+            }
+            for p in store.projects_in(session, states)
+            if every or p["responsible_unit"] == actor.unit
+        ]
         lists = domain.stalled_lists(rows, self.clock())
-        return schema(StalledGroupSchema, many=True).dump([
-            {"category": c, "label": domain.stalled_label(c), "count": len(items), "items": items}
-            for c, items in lists.items()])
+        return schema(StalledGroupSchema, many=True).dump(
+            [
+                {"category": c, "label": domain.stalled_label(c), "count": len(items), "items": items}
+                for c, items in lists.items()
+            ]
+        )
 
     # -- special reports to the Leading Group (R7, R11) ------------------------------------------------------
     @rpc
@@ -312,12 +466,26 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         now = self.clock()
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
-            authorize(actor, "supervision.file_special_report", self.policy.authority,
-                      responsible_unit=project["responsible_unit"] or "-")
+            authorize(
+                actor,
+                "supervision.file_special_report",
+                self.policy.authority,
+                responsible_unit=project["responsible_unit"] or "-",
+            )
             ref = self.documents.save_base64(data["document"])
-            report_ref = domain.report_ref(project["ref"], project_id, store.next_report_number(uow.session, project_id))
-            store.add_report(uow.session, ref=report_ref, project_id=project_id, cause=data["cause"],
-                             summary=data["summary"], document=ref.dump(), filed_by=actor.dump(), filed_at=now)
+            report_ref = domain.report_ref(
+                project["ref"], project_id, store.next_report_number(uow.session, project_id)
+            )
+            store.add_report(
+                uow.session,
+                ref=report_ref,
+                project_id=project_id,
+                cause=data["cause"],
+                summary=data["summary"],
+                document=ref.dump(),
+                filed_by=actor.dump(),
+                filed_at=now,
+            )
             self._announce_report(uow, actor, report_ref)
         return self._report_view(self.db.session, store.report(self.db.session, report_ref))
 
@@ -327,8 +495,12 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         session = self.db.session
         items = store.reports(session, project_id)
         project = (store.find_project(session, project_id) or {}) if project_id else {}
-        authorize(actor, "supervision.read_special_reports", self.policy.authority,
-                  responsible_unit=project.get("responsible_unit") or "-")
+        authorize(
+            actor,
+            "supervision.read_special_reports",
+            self.policy.authority,
+            responsible_unit=project.get("responsible_unit") or "-",
+        )
         return [self._report_view(session, r) for r in items]
 
     @rpc
@@ -337,17 +509,37 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         session = self.db.session
         item = store.report(session, ref)
         project = store.find_project(session, item["project_id"]) or {}
-        authorize(actor, "supervision.read_special_reports", self.policy.authority,
-                  responsible_unit=project.get("responsible_unit") or "-")
+        authorize(
+            actor,
+            "supervision.read_special_reports",
+            self.policy.authority,
+            responsible_unit=project.get("responsible_unit") or "-",
+        )
         return self._report_view(session, item)
 
     def _announce_report(self, uow, actor: Actor, ref: str) -> None:
         """``supervision.special_report_filed``: the coordinator's copy of the register, and the notice."""
         report = self._report_view(uow.session, store.report(uow.session, ref))
-        uow.emit(Envelope("supervision.special_report_filed", actor, project_id=report["project_id"], payload={
-            **{k: v for k, v in report.items() if k != "cause_name"}, "report_ref": ref, **self._facts(store.project(uow.session, report["project_id"])),
-            **reason(_("special report {ref} to the Leading Group filed ({cause:report_cause}): {summary}", ref=ref,
-                       cause=report["cause"], summary=report["summary"]))}))
+        uow.emit(
+            Envelope(
+                "supervision.special_report_filed",
+                actor,
+                project_id=report["project_id"],
+                payload={
+                    **{k: v for k, v in report.items() if k != "cause_name"},
+                    "report_ref": ref,
+                    **self._facts(store.project(uow.session, report["project_id"])),
+                    **reason(
+                        _(
+                            "special report {ref} to the Leading Group filed ({cause:report_cause}): {summary}",
+                            ref=ref,
+                            cause=report["cause"],
+                            summary=report["summary"],
+                        )
+                    ),
+                },
+            )
+        )
 
     # -- deadlines -----------------------------------------------------------------------------------------------
     @timer(interval=DEADLINE_SCAN_SECONDS)
@@ -404,10 +596,18 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
             to = data["to"] or [f"unit:{project['responsible_unit'] or 'IPB'}"]
-            deadline_id = store.add_deadline(uow.session, domain.REMINDER, project_id, f"reminder-{int(time.time() * 1e6)}",
-                                             data["at"], {"note": data["note"], "to": to, "by": actor.dump()}, now)
-        return self._deadline_views([d for d in store.deadlines_of(self.db.session, project_id, False)
-                                     if d["id"] == deadline_id])[0]
+            deadline_id = store.add_deadline(
+                uow.session,
+                domain.REMINDER,
+                project_id,
+                f"reminder-{int(time.time() * 1e6)}",
+                data["at"],
+                {"note": data["note"], "to": to, "by": actor.dump()},
+                now,
+            )
+        return self._deadline_views(
+            [d for d in store.deadlines_of(self.db.session, project_id, False) if d["id"] == deadline_id]
+        )[0]
 
     def _fire(self, uow, row: dict, now: datetime) -> str:
         """A due deadline's effect, in the transaction that claimed it: the event that says so."""
@@ -418,26 +618,51 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
             if project is None or project["state"] in domain.UNTRACKED:
                 return "not tracked any more"
             if not domain.is_stale(project["last_progress_at"], days, now):
-                store.add_deadline(s, domain.STALE, project_id, "progress",
-                                   domain.stale_at(project["last_progress_at"], days), {}, now)
+                store.add_deadline(
+                    s, domain.STALE, project_id, "progress", domain.stale_at(project["last_progress_at"], days), {}, now
+                )
                 return "progress since: re-armed"
             store.set_project(s, project_id, stale_since=now)
-            self._emit(uow, "supervision.project_stale", project, {
-                "stale_days": days, "last_progress": domain.shanghai_iso(project["last_progress_at"]),
-                **reason(_("no progress for {days:count} days", days=days))})
+            self._emit(
+                uow,
+                "supervision.project_stale",
+                project,
+                {
+                    "stale_days": days,
+                    "last_progress": domain.shanghai_iso(project["last_progress_at"]),
+                    **reason(_("no progress for {days:count} days", days=days)),
+                },
+            )
             return "flagged stale"
         if kind == domain.ESCALATION:
             problem = store.problem(s, project_id, int(row["subject"]))
             if problem["resolved_at"] is not None:
                 return "resolved before"
             days = self.policy.integer("thresholds.tracking.problem_escalation_days")
-            position = domain.escalation_position(project["liaison_leader"],
-                                                  self.policy.get("thresholds.tracking.escalation_position"))
-            self._emit(uow, "supervision.problem_escalated", project, {
-                "problem_id": problem["id"], "problem": problem["description"], "owner": problem["owner"],
-                "escalation_days": days, "raised": domain.shanghai_iso(problem["raised_at"]), "escalate_to": position,
-                **reason(_("the problem “{problem}” is open for {days:count} days: it goes to {position:position}",
-                           problem=problem["description"], days=days, position=position))})
+            position = domain.escalation_position(
+                project["liaison_leader"], self.policy.get("thresholds.tracking.escalation_position")
+            )
+            self._emit(
+                uow,
+                "supervision.problem_escalated",
+                project,
+                {
+                    "problem_id": problem["id"],
+                    "problem": problem["description"],
+                    "owner": problem["owner"],
+                    "escalation_days": days,
+                    "raised": domain.shanghai_iso(problem["raised_at"]),
+                    "escalate_to": position,
+                    **reason(
+                        _(
+                            "the problem “{problem}” is open for {days:count} days: it goes to {position:position}",
+                            problem=problem["description"],
+                            days=days,
+                            position=position,
+                        )
+                    ),
+                },
+            )
             store.change_problem(s, problem["id"], escalated_at=now, escalated_to=[f"position:{position}"])
             return f"escalated to position:{position}"
         if kind == domain.REPORT_DUE:
@@ -468,8 +693,13 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         now = self.clock()
         with self.db.unit_of_work() as uow:
             holidays.store_year(uow.session, models.holiday_years, year, schedule, actor.dump(), now)
-            store.cancel_deadlines(uow.session, now, f"the {year} holiday schedule is loaded",
-                                   kind=domain.HOLIDAYS_MISSING, subject=str(year))
+            store.cancel_deadlines(
+                uow.session,
+                now,
+                f"the {year} holiday schedule is loaded",
+                kind=domain.HOLIDAYS_MISSING,
+                subject=str(year),
+            )
         self.calendar.add_years({year: schedule})
         self._watch_holiday_schedules(now)
         return {"service": self.name, "year": year, "moved": []}
@@ -480,8 +710,9 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         self.db.session.commit()
         if pending:
             return
-        year, at = domain.holiday_watch(to_shanghai(now).date(), self.calendar.is_known_year,
-                                        self.policy.get("thresholds.tracking.reminder_time"))
+        year, at = domain.holiday_watch(
+            to_shanghai(now).date(), self.calendar.is_known_year, self.policy.get("thresholds.tracking.reminder_time")
+        )
         with self.db.unit_of_work() as uow:
             store.add_deadline(uow.session, domain.HOLIDAYS_MISSING, None, str(year), at, {"year": year}, now)
 
@@ -490,26 +721,45 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         today = to_shanghai(now).date()
         outcome = f"the {year} holiday schedule is known"
         if not self.calendar.is_known_year(year):
-            uow.emit(Envelope("supervision.holiday_schedule_missing", SYSTEM, payload={
-                "year": year, "today": today.isoformat(), "since": f"{year - 1}-12-01",
-                **reason(_("the official holiday schedule of {year} is not loaded", year=year))}))
+            uow.emit(
+                Envelope(
+                    "supervision.holiday_schedule_missing",
+                    SYSTEM,
+                    payload={
+                        "year": year,
+                        "today": today.isoformat(),
+                        "since": f"{year - 1}-12-01",
+                        **reason(_("the official holiday schedule of {year} is not loaded", year=year)),
+                    },
+                )
+            )
             outcome = f"the {year} holiday schedule is missing: event sent"
         if not store.pending_of_kind(uow.session, domain.HOLIDAYS_MISSING):
-            following, at = domain.holiday_watch(today + timedelta(days=1), self.calendar.is_known_year,
-                                                 self.policy.get("thresholds.tracking.reminder_time"))
+            following, at = domain.holiday_watch(
+                today + timedelta(days=1),
+                self.calendar.is_known_year,
+                self.policy.get("thresholds.tracking.reminder_time"),
+            )
             store.add_deadline(uow.session, domain.HOLIDAYS_MISSING, None, str(following), at, {"year": following}, now)
         return outcome
 
     def _emit(self, uow, event_type: str, project: dict | None, payload: dict) -> None:
-        uow.emit(Envelope(event_type, SYSTEM, project_id=project and project["project_id"],
-                          payload={**self._facts(project), **payload}))
+        uow.emit(
+            Envelope(
+                event_type,
+                SYSTEM,
+                project_id=project and project["project_id"],
+                payload={**self._facts(project), **payload},
+            )
+        )
 
     @staticmethod
     def _facts(project: dict | None) -> dict:
         """What those who route supervision's events need of the project (notifications' recipients, texts)."""
         project = project or {}
-        return {key: project.get(key) for key in ("ref", "name", "responsible_unit", "responsible_person",
-                                                  "liaison_leader")}
+        return {
+            key: project.get(key) for key in ("ref", "name", "responsible_unit", "responsible_person", "liaison_leader")
+        }
 
     # -- helpers ------------------------------------------------------------------------------------------------------
     def _progress(self, session, project_id: str, what: str, at: datetime, now: datetime) -> None:
@@ -518,19 +768,35 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         last = max(filter(None, [project["last_progress_at"], at]))
         store.set_project(session, project_id, last_progress_at=last, stale_since=None)
         if project["state"] in domain.UNTRACKED or project["state"] is None:
-            store.cancel_deadlines(session, now, f"not tracked in state {project['state']}", kind=domain.STALE,
-                                   project_id=project_id)
+            store.cancel_deadlines(
+                session, now, f"not tracked in state {project['state']}", kind=domain.STALE, project_id=project_id
+            )
             return
         days = self.policy.integer("thresholds.tracking.stale_days")
-        store.rearm(session, domain.STALE, project_id, "progress", domain.stale_at(last, days), {"after": what}, now,
-                    f"progress: {what}")
+        store.rearm(
+            session,
+            domain.STALE,
+            project_id,
+            "progress",
+            domain.stale_at(last, days),
+            {"after": what},
+            now,
+            f"progress: {what}",
+        )
 
     def _arm_review_period(self, session, project_id: str, deadline: str, required: list, round_: int) -> None:
         at = domain.on_day(date.fromisoformat(deadline), self.policy.get("thresholds.tracking.reminder_time"))
         store.ensure_project(session, project_id)
-        store.rearm(session, domain.REVIEW_PERIOD, project_id, "review", at,
-                    {"deadline": deadline, "required_units": list(required), "awaiting": list(required), "round": round_},
-                    self.clock(), f"round {round_}")
+        store.rearm(
+            session,
+            domain.REVIEW_PERIOD,
+            project_id,
+            "review",
+            at,
+            {"deadline": deadline, "required_units": list(required), "awaiting": list(required), "round": round_},
+            self.clock(),
+            f"round {round_}",
+        )
 
     def _deadline_views(self, rows: list) -> list:
         return schema(DeadlineSchema, many=True).dump(_deadline_rows(rows))
@@ -539,26 +805,46 @@ class SupervisionService(FiguresMixin, BenefitMixin, StandardLandMixin, Emits): 
         project = store.project(session, project_id)
         stale_days = self.policy.integer("thresholds.tracking.stale_days")
         days = self.policy.integer("thresholds.tracking.problem_escalation_days")
-        problems = [{**p, "raised_at": to_shanghai(p["raised_at"]), "owner_name": _("{owner:address}", owner=p["owner"]),
-                     "escalation_due": to_shanghai(domain.escalation_at(p["raised_at"], days)),
-                     "escalated_at": _sh(p["escalated_at"]), "resolved_at": _sh(p["resolved_at"])}
-                    for p in store.problems_of(session, project_id)]
+        problems = [
+            {
+                **p,
+                "raised_at": to_shanghai(p["raised_at"]),
+                "owner_name": _("{owner:address}", owner=p["owner"]),
+                "escalation_due": to_shanghai(domain.escalation_at(p["raised_at"], days)),
+                "escalated_at": _sh(p["escalated_at"]),
+                "resolved_at": _sh(p["resolved_at"]),
+            }
+            for p in store.problems_of(session, project_id)
+        ]
         tracked = project["state"] not in domain.UNTRACKED and project["last_progress_at"] is not None
-        view = {**project, "state_since": _sh(project["state_since"]), "last_progress_at": _sh(project["last_progress_at"]),
-                "stale": project["stale_since"] is not None, "stale_since": _sh(project["stale_since"]),
-                "stale_due": to_shanghai(domain.stale_at(project["last_progress_at"], stale_days)) if tracked else None,
-                "progress": [{**p, "at": to_shanghai(p["at"]), "note": read_text(p["note"])}
-                             for p in store.progress_of(session, project_id)],
-                "problems": problems,
-                "deadlines": _deadline_rows(store.deadlines_of(session, project_id, True))}
+        view = {
+            **project,
+            "state_since": _sh(project["state_since"]),
+            "last_progress_at": _sh(project["last_progress_at"]),
+            "stale": project["stale_since"] is not None,
+            "stale_since": _sh(project["stale_since"]),
+            "stale_due": to_shanghai(domain.stale_at(project["last_progress_at"], stale_days)) if tracked else None,
+            "progress": [
+                {**p, "at": to_shanghai(p["at"]), "note": read_text(p["note"])}
+                for p in store.progress_of(session, project_id)
+            ],
+            "problems": problems,
+            "deadlines": _deadline_rows(store.deadlines_of(session, project_id, True)),
+        }
         return schema(TrackingSchema).dump(view)
 
     @staticmethod
     def _report_view(session, item: dict) -> dict:
         project = store.find_project(session, item["project_id"]) or {}
-        return schema(SpecialReportSchema).dump({**item, "filed_at": to_shanghai(item["filed_at"]),
-                                                 "cause_name": _("{cause:report_cause}", cause=item["cause"]),
-                                                 "project_ref": project.get("ref"), "project_name": project.get("name")})
+        return schema(SpecialReportSchema).dump(
+            {
+                **item,
+                "filed_at": to_shanghai(item["filed_at"]),
+                "cause_name": _("{cause:report_cause}", cause=item["cause"]),
+                "project_ref": project.get("ref"),
+                "project_name": project.get("name"),
+            }
+        )
 
 
 def _owner(address: str):
@@ -572,8 +858,11 @@ def _owner(address: str):
 
 
 def _obligation_facts(obligation: dict) -> dict:
-    return {"obligation_key": obligation["key"], "obligation_text": obligation["text"],
-            "obligation_due": obligation["due"]}
+    return {
+        "obligation_key": obligation["key"],
+        "obligation_text": obligation["text"],
+        "obligation_due": obligation["due"],
+    }
 
 
 def _sh(moment):
@@ -581,5 +870,12 @@ def _sh(moment):
 
 
 def _deadline_rows(rows: list) -> list:
-    return [{**d, "due_at": to_shanghai(d["due_at"]), "fired_at": _sh(d["fired_at"]),
-             "cancelled_at": _sh(d["cancelled_at"])} for d in rows]
+    return [
+        {
+            **d,
+            "due_at": to_shanghai(d["due_at"]),
+            "fired_at": _sh(d["fired_at"]),
+            "cancelled_at": _sh(d["cancelled_at"]),
+        }
+        for d in rows
+    ]

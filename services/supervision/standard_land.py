@@ -6,6 +6,7 @@ damages are one receivable FIN, LAND and LEGAL recover, which only the principal
 A mixin of ``SupervisionService``: its handlers, RPCs and the firing of its ``standard_land_check`` deadlines.
 The rules are ``commitments`` (pure) and ``shared.standard_land``; the tables ``standard_land_store``.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -27,7 +28,10 @@ from shared.i18n import Message, _, named, reason, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, row_id, schema
 from shared.wire.supervision import (
-    DamagesActInputSchema, CheckFigureInputSchema, RecheckInputSchema, StandardLandSchema,
+    DamagesActInputSchema,
+    CheckFigureInputSchema,
+    RecheckInputSchema,
+    StandardLandSchema,
 )
 
 CHECK = "standard_land_check"  # a deadline kind: a check of a project's commitments falls due
@@ -42,8 +46,13 @@ class StandardLandMixin:
     def _standard_land_filed(self, session, event: Envelope) -> None:
         """The facts the checks need of a filed project: its enterprise's credit code and its sector."""
         p = event.payload
-        sls.remember_project(session, event.project_id, credit_code=p.get("credit_code"), sector=p.get("sector"),
-                             investor_name=p.get("investor_name"))
+        sls.remember_project(
+            session,
+            event.project_id,
+            credit_code=p.get("credit_code"),
+            sector=p.get("sector"),
+            investor_name=p.get("investor_name"),
+        )
 
     @on_event("contracts.signed")
     @handled_once
@@ -55,16 +64,36 @@ class StandardLandMixin:
             return
         store.ensure_project(s, event.project_id)
         for c in items:
-            sls.add_commitment(s, project_id=event.project_id, indicator=c["indicator"], value=c["value"],
-                               floor=c["floor"], direction=c["direction"], stage=c["stage"], clause=c["clause"],
-                               base_amount=c.get("base_amount"), land_mu=c["land_mu"], text=c["text"],
-                               exceeds_policy=int(bool(c.get("exceeds_policy"))), signed_at=event.occurred_at)
+            sls.add_commitment(
+                s,
+                project_id=event.project_id,
+                indicator=c["indicator"],
+                value=c["value"],
+                floor=c["floor"],
+                direction=c["direction"],
+                stage=c["stage"],
+                clause=c["clause"],
+                base_amount=c.get("base_amount"),
+                land_mu=c["land_mu"],
+                text=c["text"],
+                exceeds_policy=int(bool(c.get("exceeds_policy"))),
+                signed_at=event.occurred_at,
+            )
         terms = p["terms"]
-        plan = rules.schedule(date.fromisoformat(terms["completion"]), date.fromisoformat(terms["production"]),
-                              int(standard_land.setting(self.policy, "yearly_checks_years")))
+        plan = rules.schedule(
+            date.fromisoformat(terms["completion"]),
+            date.fromisoformat(terms["production"]),
+            int(standard_land.setting(self.policy, "yearly_checks_years")),
+        )
         for item in plan:
-            self._add_check(s, event.project_id, item["stage"], item["due"], item["data_year"],
-                            [c["indicator"] for c in rules.indicators_checked(item["stage"], items)])
+            self._add_check(
+                s,
+                event.project_id,
+                item["stage"],
+                item["due"],
+                item["data_year"],
+                [c["indicator"] for c in rules.indicators_checked(item["stage"], items)],
+            )
 
     @on_event("accounting.figures_computed")
     @handled_once
@@ -74,11 +103,22 @@ class StandardLandMixin:
         if not sls.commitments_of(s, event.project_id):
             return
         values = {f["name"]: f["value"] for f in event.payload["figures"]}
-        for name, source in (("fixed_asset_investment", "actual_fixed_asset_investment"), ("land_used_mu", "land_used")):
+        for name, source in (
+            ("fixed_asset_investment", "actual_fixed_asset_investment"),
+            ("land_used_mu", "land_used"),
+        ):
             if values.get(source) is not None:
-                sls.add_figure(s, project_id=event.project_id, figure=name, year=None, value=str(values[source]),
-                               source="accounting", reason=None, entered_by=event.actor.dump(),
-                               entered_at=event.occurred_at)
+                sls.add_figure(
+                    s,
+                    project_id=event.project_id,
+                    figure=name,
+                    year=None,
+                    value=str(values[source]),
+                    source="accounting",
+                    reason=None,
+                    entered_by=event.actor.dump(),
+                    entered_at=event.occurred_at,
+                )
         self._recheck_awaiting(uow, event.project_id)
 
     # -- reading ------------------------------------------------------------------------------------------------
@@ -100,15 +140,29 @@ class StandardLandMixin:
         facts = sls.project_facts(session, project_id)
         catalogue = standard_land.indicators(self.policy)
         floors = standard_land.floors(self.policy, project["responsible_unit"], facts.get("sector"))
-        return [{"indicator": k, "name": to_wire(standard_land.commitment_name(catalogue[k])),
-                 "unit": catalogue[k].unit, "direction": catalogue[k].direction, "stage": catalogue[k].stage,
-                 "floor": standard_land.number(v), "clause": catalogue[k].clause} for k, v in floors.items()]
+        return [
+            {
+                "indicator": k,
+                "name": to_wire(standard_land.commitment_name(catalogue[k])),
+                "unit": catalogue[k].unit,
+                "direction": catalogue[k].direction,
+                "stage": catalogue[k].stage,
+                "floor": standard_land.number(v),
+                "clause": catalogue[k].clause,
+            }
+            for k, v in floors.items()
+        ]
 
     def _check_reader(self, actor: Actor, session, project_id: str) -> None:
         project = store.project(session, project_id)
-        need_to_know.check(actor, "supervision.read_tracking", self.policy.authority,
-                           need_to_know.project_units(project["responsible_unit"], more=["FIN", "LAND", "LEGAL",
-                                                                                          "AUDIT", "IND", "DRB"]))
+        need_to_know.check(
+            actor,
+            "supervision.read_tracking",
+            self.policy.authority,
+            need_to_know.project_units(
+                project["responsible_unit"], more=["FIN", "LAND", "LEGAL", "AUDIT", "IND", "DRB"]
+            ),
+        )
 
     # -- figures entered by hand by the unit that owns them (audited: who, when, why) ----------------------------
     @rpc
@@ -122,9 +176,17 @@ class StandardLandMixin:
             store.project(uow.session, project_id)
             if not sls.commitments_of(uow.session, project_id):
                 raise Conflict(_("the project has no standard-land commitments"), {"project_id": [project_id]})
-            sls.add_figure(uow.session, project_id=project_id, figure=data["figure"], year=data.get("year"),
-                           value=standard_land.number(value), source="hand", reason=data["reason"],
-                           entered_by=actor.dump(), entered_at=now)
+            sls.add_figure(
+                uow.session,
+                project_id=project_id,
+                figure=data["figure"],
+                year=data.get("year"),
+                value=standard_land.number(value),
+                source="hand",
+                reason=data["reason"],
+                entered_by=actor.dump(),
+                entered_at=now,
+            )
             self._recheck_awaiting(uow, project_id)
         return self._standard_land_view(self.db.session, project_id)
 
@@ -139,28 +201,65 @@ class StandardLandMixin:
         today = to_shanghai(now).date()
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
-            authorize(actor, "supervision.request_recheck", self.policy.authority,
-                      responsible_unit=project["responsible_unit"] or "-")
+            authorize(
+                actor,
+                "supervision.request_recheck",
+                self.policy.authority,
+                responsible_unit=project["responsible_unit"] or "-",
+            )
             item = sls.rectification(uow.session, project_id, row_id(rectification_id, "rectification_id"))
             if item["status"] != rules.OPEN:
-                raise Conflict(_("the rectification is {status}: nothing to check again",
-                                 status=_(rules.RECTIFICATION_NAMES[item["status"]])), {"status": [item["status"]]})
-            check_id = self._add_check(uow.session, project_id, rules.RECTIFICATION_CHECK, today, today.year - 1,
-                                       [item["indicator"]], note=data["note"], at_once=True)
+                raise Conflict(
+                    _(
+                        "the rectification is {status}: nothing to check again",
+                        status=_(rules.RECTIFICATION_NAMES[item["status"]]),
+                    ),
+                    {"status": [item["status"]]},
+                )
+            check_id = self._add_check(
+                uow.session,
+                project_id,
+                rules.RECTIFICATION_CHECK,
+                today,
+                today.year - 1,
+                [item["indicator"]],
+                note=data["note"],
+                at_once=True,
+            )
             if check_id is None:
-                raise Conflict(_("the indicator was already checked again today"), {"rectification_id": [str(item["id"])]})
+                raise Conflict(
+                    _("the indicator was already checked again today"), {"rectification_id": [str(item["id"])]}
+                )
             self._run_check(uow, project_id, check_id, now)
         return self._standard_land_view(self.db.session, project_id)
 
-    def _add_check(self, session, project_id: str, stage: str, due: date, data_year: int | None, indicators: list,
-                   note: str | None = None, at_once: bool = False) -> int | None:
+    def _add_check(
+        self,
+        session,
+        project_id: str,
+        stage: str,
+        due: date,
+        data_year: int | None,
+        indicators: list,
+        note: str | None = None,
+        at_once: bool = False,
+    ) -> int | None:
         if not indicators:
             return None
-        check_id = sls.add_check(session, project_id=project_id, stage=stage, due=due, data_year=data_year,
-                                 indicators=indicators, status="pending")
+        check_id = sls.add_check(
+            session,
+            project_id=project_id,
+            stage=stage,
+            due=due,
+            data_year=data_year,
+            indicators=indicators,
+            status="pending",
+        )
         if check_id is not None and not at_once:
             at = domain.on_day(due, self.policy.get("thresholds.tracking.reminder_time"))
-            store.add_deadline(session, CHECK, project_id, f"check-{check_id}", at, {"check_id": check_id}, self.clock())
+            store.add_deadline(
+                session, CHECK, project_id, f"check-{check_id}", at, {"check_id": check_id}, self.clock()
+            )
         return check_id
 
     def _fire_standard_land_check(self, uow, row: dict, now: datetime) -> str:
@@ -194,9 +293,12 @@ class StandardLandMixin:
                 if (code, year, kind) in kept:
                     out[kind] = Decimal(kept[(code, year, kind)]) * to_yuan
         for f in sls.figures_of(session, project_id):
-            if year is None or f["year"] == year or f["year"] is None and f["figure"] in ("plot_ratio",
-                                                                                          "fixed_asset_investment",
-                                                                                          "land_used_mu"):
+            if (
+                year is None
+                or f["year"] == year
+                or f["year"] is None
+                and f["figure"] in ("plot_ratio", "fixed_asset_investment", "land_used_mu")
+            ):
                 out[f["figure"]] = Decimal(f["value"])
         return out
 
@@ -214,9 +316,16 @@ class StandardLandMixin:
             value, formula = rules.actual(key, figures, Decimal(commitment["land_mu"]))
             result = rules.verdict(commitment, value)
             awaiting |= result == rules.AWAITING
-            results.append({"indicator": key, "committed": commitment["value"], "direction": commitment["direction"],
-                            "actual": None if value is None else standard_land.number(rules.round_shown(value)),
-                            "formula": formula and to_wire(formula), "result": result})
+            results.append(
+                {
+                    "indicator": key,
+                    "committed": commitment["value"],
+                    "direction": commitment["direction"],
+                    "actual": None if value is None else standard_land.number(rules.round_shown(value)),
+                    "formula": formula and to_wire(formula),
+                    "result": result,
+                }
+            )
         if awaiting:
             sls.set_check(s, check_id, status="awaiting_data", results=results, checked_at=now)
             return "awaiting data"
@@ -227,44 +336,99 @@ class StandardLandMixin:
             act = rules.after_result(item["result"], open_item, today, check["stage"])
             if act == rules.OPEN:
                 due = rules.add_months(today, int(standard_land.setting(self.policy, "rectification_months")))
-                rid = sls.add_rectification(s, project_id=project_id, indicator=item["indicator"], check_id=check_id,
-                                            opened_on=today, due=due, status=rules.OPEN, shortfall=item)
+                rid = sls.add_rectification(
+                    s,
+                    project_id=project_id,
+                    indicator=item["indicator"],
+                    check_id=check_id,
+                    opened_on=today,
+                    due=due,
+                    status=rules.OPEN,
+                    shortfall=item,
+                )
                 self._add_check(s, project_id, rules.RECTIFICATION_CHECK, due, due.year - 1, [item["indicator"]])
-                self._emit(uow, "supervision.rectification_opened", project, {
-                    "rectification_id": rid, "indicator": item["indicator"], "commitment": commitment["text"],
-                    "committed": self._committed(commitment),
-                    "actual": item["actual"], "due": due.isoformat(),
-                    **reason(_("{indicator:indicator} short of the commitment ({committed}): actual {actual}; "
-                               "rectification by {due:date}", indicator=item["indicator"],
-                               committed=self._committed(commitment), actual=item["actual"], due=due))})
+                self._emit(
+                    uow,
+                    "supervision.rectification_opened",
+                    project,
+                    {
+                        "rectification_id": rid,
+                        "indicator": item["indicator"],
+                        "commitment": commitment["text"],
+                        "committed": self._committed(commitment),
+                        "actual": item["actual"],
+                        "due": due.isoformat(),
+                        **reason(
+                            _(
+                                "{indicator:indicator} short of the commitment ({committed}): actual {actual}; "
+                                "rectification by {due:date}",
+                                indicator=item["indicator"],
+                                committed=self._committed(commitment),
+                                actual=item["actual"],
+                                due=due,
+                            )
+                        ),
+                    },
+                )
             elif act == rules.RECTIFIED:
-                sls.set_rectification(s, open_item["id"], status=rules.RECTIFIED, closed_on=today,
-                                      closed_by_check=check_id)
+                sls.set_rectification(
+                    s, open_item["id"], status=rules.RECTIFIED, closed_on=today, closed_by_check=check_id
+                )
             elif act == rules.DAMAGES:
                 self._apply_damages(uow, project, commitment, open_item, check, figures, today)
         sls.set_check(s, check_id, status="done", results=results, checked_at=now)
         return ", ".join(f"{r['indicator']}: {r['result']}" for r in results)
 
-    def _apply_damages(self, uow, project: dict, commitment: dict, rectification: dict, check: dict,
-                       figures: dict, today: date) -> None:
+    def _apply_damages(
+        self, uow, project: dict, commitment: dict, rectification: dict, check: dict, figures: dict, today: date
+    ) -> None:
         s = uow.session
         value, _formula = rules.actual(commitment["indicator"], figures, Decimal(commitment["land_mu"]))
         amount, formula = rules.damages(commitment, value, figures)
-        sls.set_rectification(s, rectification["id"], status=rules.DAMAGES, closed_on=today, closed_by_check=check["id"])
+        sls.set_rectification(
+            s, rectification["id"], status=rules.DAMAGES, closed_on=today, closed_by_check=check["id"]
+        )
         if amount <= 0:
             return
-        damages_id = sls.add_damages(s, project_id=project["project_id"], indicator=commitment["indicator"],
-                                     rectification_id=rectification["id"], clause=commitment["clause"],
-                                     amount=str(amount), formula=to_wire(formula), paid="0.00", reduced="0.00",
-                                     status=rules.OUTSTANDING, applied_on=today)
-        self._emit(uow, "supervision.commitment_unmet", project, {
-            "damages_id": damages_id, "indicator": commitment["indicator"], "commitment": commitment["text"],
-            "committed": self._committed(commitment),
-            "amount": str(amount), "amount_wan": standard_land.number(amount / Decimal(10000)),
-            "recovery_units": list(standard_land.setting(self.policy, "recovery_units")),
-            **reason(_("{indicator:indicator} still short of the commitment ({committed}) after the rectification: "
-                       "damages of {amount:wan} by the contract's clause", indicator=commitment["indicator"],
-                       committed=self._committed(commitment), amount=amount))})
+        damages_id = sls.add_damages(
+            s,
+            project_id=project["project_id"],
+            indicator=commitment["indicator"],
+            rectification_id=rectification["id"],
+            clause=commitment["clause"],
+            amount=str(amount),
+            formula=to_wire(formula),
+            paid="0.00",
+            reduced="0.00",
+            status=rules.OUTSTANDING,
+            applied_on=today,
+        )
+        self._emit(
+            uow,
+            "supervision.commitment_unmet",
+            project,
+            {
+                "damages_id": damages_id,
+                "indicator": commitment["indicator"],
+                "commitment": commitment["text"],
+                "committed": self._committed(commitment),
+                "amount": str(amount),
+                "amount_wan": standard_land.number(amount / Decimal(10000)),
+                "paid": "0.00",
+                "reduced": "0.00",
+                "outstanding": str(amount),
+                "recovery_units": list(standard_land.setting(self.policy, "recovery_units")),
+                **reason(
+                    _(
+                        "{indicator:indicator} still short of the commitment ({committed}) after the rectification: "
+                        "damages of {amount:wan} by the contract's clause",
+                        indicator=commitment["indicator"],
+                        committed=self._committed(commitment),
+                        amount=amount,
+                    )
+                ),
+            },
+        )
 
     @staticmethod
     def _committed(commitment: dict) -> str:
@@ -294,22 +458,77 @@ class StandardLandMixin:
             current = rules.Damages(Decimal(item["amount"]), Decimal(item["paid"]), Decimal(item["reduced"]))
             if kind == "payment":
                 if sls.voucher_used(uow.session, item["id"], data.get("voucher")):
-                    raise Conflict(_("voucher {voucher} is already recorded", voucher=data["voucher"]),
-                                   {"voucher": [data["voucher"]]})
+                    raise Conflict(
+                        _("voucher {voucher} is already recorded", voucher=data["voucher"]),
+                        {"voucher": [data["voucher"]]},
+                    )
                 after = rules.pay(current, data["amount"])
             else:
                 after = rules.reduce(current, data["amount"], data.get("reason") or "")
-            sls.add_entry(uow.session, damages_id=item["id"], kind=kind, amount=str(data["amount"]),
-                          voucher=data.get("voucher") if kind == "payment" else None, reason=data.get("reason"),
-                          by=actor.dump(), at=now)
-            sls.set_damages(uow.session, item["id"], paid=str(after.paid), reduced=str(after.reduced),
-                            status=after.status)
+            sls.add_entry(
+                uow.session,
+                damages_id=item["id"],
+                kind=kind,
+                amount=str(data["amount"]),
+                voucher=data.get("voucher") if kind == "payment" else None,
+                reason=data.get("reason"),
+                by=actor.dump(),
+                at=now,
+            )
+            sls.set_damages(
+                uow.session, item["id"], paid=str(after.paid), reduced=str(after.reduced), status=after.status
+            )
             if after.status == rules.SETTLED:
-                uow.emit(Envelope("supervision.damages_settled", actor, project_id=project_id, payload={
-                    "damages_id": item["id"], "amount": item["amount"], "paid": str(after.paid),
-                    "reduced": str(after.reduced), **self._facts(store.project(uow.session, project_id)),
-                    **reason(_("standard-land damages of {amount:wan} settled: {paid:wan} paid, {reduced:wan} reduced",
-                               amount=item["amount"], paid=after.paid, reduced=after.reduced))}))
+                uow.emit(
+                    Envelope(
+                        "supervision.damages_settled",
+                        actor,
+                        project_id=project_id,
+                        payload={
+                            "damages_id": item["id"],
+                            "amount": item["amount"],
+                            "paid": str(after.paid),
+                            "reduced": str(after.reduced),
+                            **self._facts(store.project(uow.session, project_id)),
+                            **reason(
+                                _(
+                                    "standard-land damages of {amount:wan} settled: {paid:wan} paid, {reduced:wan} reduced",
+                                    amount=item["amount"],
+                                    paid=after.paid,
+                                    reduced=after.reduced,
+                                )
+                            ),
+                        },
+                    )
+                )
+            else:
+                uow.emit(
+                    Envelope(
+                        "supervision.damages_recorded",
+                        actor,
+                        project_id=project_id,
+                        payload={
+                            "damages_id": item["id"],
+                            "indicator": item["indicator"],
+                            "kind": kind,
+                            "amount": item["amount"],
+                            "paid": str(after.paid),
+                            "reduced": str(after.reduced),
+                            "outstanding": str(after.outstanding),
+                            **self._facts(store.project(uow.session, project_id)),
+                            **reason(
+                                _(
+                                    "standard-land damages of {amount:wan}: {paid:wan} paid, {reduced:wan} reduced, "
+                                    "{outstanding:wan} outstanding",
+                                    amount=item["amount"],
+                                    paid=after.paid,
+                                    reduced=after.reduced,
+                                    outstanding=after.outstanding,
+                                )
+                            ),
+                        },
+                    )
+                )
         return self._standard_land_view(self.db.session, project_id)
 
     # -- the view ------------------------------------------------------------------------------------------------
@@ -319,32 +538,73 @@ class StandardLandMixin:
         def name(key):
             return to_wire(standard_land.commitment_name(catalogue[key])) if key in catalogue else key
 
-        items = [{**c, "name": name(c["indicator"]), "exceeds_policy": bool(c["exceeds_policy"]),
-                  "unit_text": catalogue[c["indicator"]].unit if c["indicator"] in catalogue else {},
-                  "clause_name": to_wire(_pair(standard_land.clauses(self.policy).get(c["clause"], {}), c["clause"])),
-                  "signed_at": to_shanghai(c["signed_at"])} for c in sls.commitments_of(session, project_id)]
-        checks = [{**c, "stage_name": to_wire(_(rules.CHECK_NAMES[c["stage"]])),
-                   "status_name": to_wire(_(rules.RESULT_NAMES.get(c["status"], "")) if c["status"] in rules.RESULT_NAMES
-                                          else _("done") if c["status"] == "done" else _("not checked yet")),
-                   "checked_at": c["checked_at"] and to_shanghai(c["checked_at"]),
-                   "results": [{**r, "name": name(r["indicator"]),
-                                "result_name": to_wire(_(rules.RESULT_NAMES[r["result"]]))}
-                               for r in c["results"] or []]} for c in sls.checks_of(session, project_id)]
-        rectifications = [{**r, "name": name(r["indicator"]),
-                           "status_name": to_wire(_(rules.RECTIFICATION_NAMES[r["status"]]))}
-                          for r in sls.rectifications_of(session, project_id)]
+        items = [
+            {
+                **c,
+                "name": name(c["indicator"]),
+                "exceeds_policy": bool(c["exceeds_policy"]),
+                "unit_text": catalogue[c["indicator"]].unit if c["indicator"] in catalogue else {},
+                "clause_name": to_wire(_pair(standard_land.clauses(self.policy).get(c["clause"], {}), c["clause"])),
+                "signed_at": to_shanghai(c["signed_at"]),
+            }
+            for c in sls.commitments_of(session, project_id)
+        ]
+        checks = [
+            {
+                **c,
+                "stage_name": to_wire(_(rules.CHECK_NAMES[c["stage"]])),
+                "status_name": to_wire(
+                    _(rules.RESULT_NAMES.get(c["status"], ""))
+                    if c["status"] in rules.RESULT_NAMES
+                    else _("done")
+                    if c["status"] == "done"
+                    else _("not checked yet")
+                ),
+                "checked_at": c["checked_at"] and to_shanghai(c["checked_at"]),
+                "results": [
+                    {**r, "name": name(r["indicator"]), "result_name": to_wire(_(rules.RESULT_NAMES[r["result"]]))}
+                    for r in c["results"] or []
+                ],
+            }
+            for c in sls.checks_of(session, project_id)
+        ]
+        rectifications = [
+            {**r, "name": name(r["indicator"]), "status_name": to_wire(_(rules.RECTIFICATION_NAMES[r["status"]]))}
+            for r in sls.rectifications_of(session, project_id)
+        ]
         damages = []
         for d in sls.damages_of(session, project_id):
             owed = rules.Damages(Decimal(d["amount"]), Decimal(d["paid"]), Decimal(d["reduced"]))
-            damages.append({**d, "name": name(d["indicator"]), "outstanding": str(owed.outstanding),
-                            "status_name": to_wire(_("paid in full") if d["status"] == rules.SETTLED else _("owed")),
-                            "formula": d["formula"],
-                            "entries": [{**e, "at": to_shanghai(e["at"])} for e in sls.entries_of(session, d["id"])]})
-        figures = [{**f, "figure_name": to_wire(_(rules.FIGURE_NAMES[f["figure"]])),
-                    "entered_at": to_shanghai(f["entered_at"])} for f in sls.figures_of(session, project_id)]
-        return schema(StandardLandSchema).dump(_plain({"project_id": project_id, "commitments": items,
-                                                       "checks": checks, "figures": figures,
-                                                       "rectifications": rectifications, "damages": damages}))
+            damages.append(
+                {
+                    **d,
+                    "name": name(d["indicator"]),
+                    "outstanding": str(owed.outstanding),
+                    "status_name": to_wire(_("paid in full") if d["status"] == rules.SETTLED else _("owed")),
+                    "formula": d["formula"],
+                    "entries": [{**e, "at": to_shanghai(e["at"])} for e in sls.entries_of(session, d["id"])],
+                }
+            )
+        figures = [
+            {
+                **f,
+                "figure_name": to_wire(_(rules.FIGURE_NAMES[f["figure"]])),
+                "entered_at": to_shanghai(f["entered_at"]),
+            }
+            for f in sls.figures_of(session, project_id)
+        ]
+        return schema(StandardLandSchema).dump(
+            _plain(
+                {
+                    "project_id": project_id,
+                    "commitments": items,
+                    "checks": checks,
+                    "figures": figures,
+                    "rectifications": rectifications,
+                    "damages": damages,
+                }
+            )
+        )
 
 
 def _plain(value):
@@ -365,4 +625,3 @@ def _pair(entry, code: str = ""):
     if isinstance(entry, str):
         return _(entry)
     return named(entry, code)
-

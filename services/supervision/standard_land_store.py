@@ -1,6 +1,7 @@
 """Standard land's tables in supervision's database and their queries (R17): the facts of each filed project the
 checks need (credit code, sector), the commitments a signed contract made, their checks, the figures the owning
 units entered, the rectifications and the damages (one receivable each, with its payments and reductions)."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, Index, Integer, String, Table, Text, UniqueConstraint, select, update
@@ -13,7 +14,8 @@ from shared.statements import first, insert_new, insert_row
 from shared.types import UtcDateTime
 
 sl_projects = Table(
-    "sl_projects", metadata,
+    "sl_projects",
+    metadata,
     Column("project_id", String(40), primary_key=True),
     Column("credit_code", String(18)),
     Column("sector", String(8)),
@@ -21,7 +23,8 @@ sl_projects = Table(
 )
 
 commitments = Table(
-    "commitments", metadata,
+    "commitments",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), nullable=False, index=True),
     Column("indicator", String(40), nullable=False),
@@ -39,7 +42,8 @@ commitments = Table(
 )
 
 checks = Table(
-    "sl_checks", metadata,
+    "sl_checks",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), nullable=False, index=True),
     Column("stage", String(16), nullable=False),  # completion | production | yearly | rectification
@@ -53,7 +57,8 @@ checks = Table(
 )
 
 figures = Table(
-    "sl_figures", metadata,
+    "sl_figures",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), nullable=False, index=True),
     Column("figure", String(40), nullable=False),
@@ -66,7 +71,8 @@ figures = Table(
 )
 
 rectifications = Table(
-    "rectifications", metadata,
+    "rectifications",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), nullable=False, index=True),
     Column("indicator", String(40), nullable=False),
@@ -81,7 +87,8 @@ rectifications = Table(
 )
 
 damages = Table(
-    "damages", metadata,
+    "damages",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("project_id", String(40), nullable=False, index=True),
     Column("indicator", String(40), nullable=False),
@@ -96,7 +103,8 @@ damages = Table(
 )
 
 damages_entries = Table(
-    "damages_entries", metadata,
+    "damages_entries",
+    metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("damages_id", Integer, nullable=False, index=True),
     Column("kind", String(16), nullable=False),  # payment | reduction
@@ -164,9 +172,17 @@ def figures_of(session, project_id: str) -> list[dict]:
 
 
 def open_rectification(session, project_id: str, indicator: str) -> dict | None:
-    row = session.execute(select(rectifications).where(
-        rectifications.c.project_id == project_id, rectifications.c.indicator == indicator,
-        rectifications.c.status == "open")).mappings().first()
+    row = (
+        session.execute(
+            select(rectifications).where(
+                rectifications.c.project_id == project_id,
+                rectifications.c.indicator == indicator,
+                rectifications.c.status == "open",
+            )
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -181,14 +197,17 @@ def set_rectification(session, rectification_id: int, **values) -> None:
 def rectification(session, project_id: str, rectification_id: int) -> dict:
     row = first(session, rectifications, project_id=project_id, id=rectification_id)
     if row is None:
-        raise NotFound(_("the project has no rectification number {n}", n=str(rectification_id)),
-                       {"rectification_id": [str(rectification_id)]})
+        raise NotFound(
+            _("the project has no rectification number {n}", n=str(rectification_id)),
+            {"rectification_id": [str(rectification_id)]},
+        )
     return dict(row)
 
 
 def rectifications_of(session, project_id: str) -> list[dict]:
-    return _rows(session, select(rectifications).where(rectifications.c.project_id == project_id)
-                 .order_by(rectifications.c.id))
+    return _rows(
+        session, select(rectifications).where(rectifications.c.project_id == project_id).order_by(rectifications.c.id)
+    )
 
 
 def add_damages(session, **values) -> int:
@@ -220,15 +239,19 @@ def voucher_used(session, damages_id: int, voucher: str | None) -> bool:
 
 
 def entries_of(session, damages_id: int) -> list[dict]:
-    return _rows(session, select(damages_entries).where(damages_entries.c.damages_id == damages_id)
-                 .order_by(damages_entries.c.id))
+    return _rows(
+        session,
+        select(damages_entries).where(damages_entries.c.damages_id == damages_id).order_by(damages_entries.c.id),
+    )
 
 
 def projects_of_codes(session, codes: set[str]) -> list[str]:
     """The projects with commitments whose enterprise has one of these credit codes."""
     if not codes:
         return []
-    rows = session.execute(select(sl_projects.c.project_id).where(
-        sl_projects.c.credit_code.in_(sorted(codes)),
-        sl_projects.c.project_id.in_(select(commitments.c.project_id))))
+    rows = session.execute(
+        select(sl_projects.c.project_id).where(
+            sl_projects.c.credit_code.in_(sorted(codes)), sl_projects.c.project_id.in_(select(commitments.c.project_id))
+        )
+    )
     return [r.project_id for r in rows]

@@ -1,6 +1,7 @@
 """supervision persistence (SQLAlchemy Core on its own database): the projects it follows, their progress and
 problems, its deadlines and the special-report register.  Standard land's tables get a store module of their
 own beside this one."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,48 +27,95 @@ def _cancel(kind: bool, kinds: bool, project_id: bool, subject: bool):
         conditions.append(DL.c.project_id == bindparam("b_project_id"))
     if subject:
         conditions.append(DL.c.subject == bindparam("b_subject"))
-    return (update(DL).where(*conditions)
-            .values(cancelled_at=bindparam("b_now", type_=DL.c.cancelled_at.type), cancel_reason=bindparam("b_reason")))
+    return (
+        update(DL)
+        .where(*conditions)
+        .values(cancelled_at=bindparam("b_now", type_=DL.c.cancelled_at.type), cancel_reason=bindparam("b_reason"))
+    )
 
 
 # -- deadlines ----------------------------------------------------------------------------------------------
-def add_deadline(session, kind: str, project_id: str | None, subject: str, due_at: datetime, payload: dict,
-                 now: datetime) -> int:
-    return insert_row(session, DL, dict(kind=kind, project_id=project_id, subject=subject, due_at=due_at,
-                                        payload=payload, created_at=now)).inserted_primary_key[0]
+def add_deadline(
+    session, kind: str, project_id: str | None, subject: str, due_at: datetime, payload: dict, now: datetime
+) -> int:
+    return insert_row(
+        session,
+        DL,
+        dict(kind=kind, project_id=project_id, subject=subject, due_at=due_at, payload=payload, created_at=now),
+    ).inserted_primary_key[0]
 
 
-def cancel_deadlines(session, now: datetime, reason: str, kind: str | None = None, project_id: str | None = None,
-                     subject: str | None = None, kinds: tuple[str, ...] | None = None) -> int:
+def cancel_deadlines(
+    session,
+    now: datetime,
+    reason: str,
+    kind: str | None = None,
+    project_id: str | None = None,
+    subject: str | None = None,
+    kinds: tuple[str, ...] | None = None,
+) -> int:
     shape = (bool(kind), bool(kinds), bool(project_id), subject is not None)
     statement = once((DL, "cancel", shape), lambda: _cancel(*shape))
-    return fastpath.execute(session, statement, {"b_kind": kind, "b_kinds": list(kinds or ()), "b_project_id": project_id,
-                                       "b_subject": subject, "b_now": now, "b_reason": reason}).rowcount
+    return fastpath.execute(
+        session,
+        statement,
+        {
+            "b_kind": kind,
+            "b_kinds": list(kinds or ()),
+            "b_project_id": project_id,
+            "b_subject": subject,
+            "b_now": now,
+            "b_reason": reason,
+        },
+    ).rowcount
 
 
-def rearm(session, kind: str, project_id: str | None, subject: str, due_at: datetime, payload: dict,
-          now: datetime, reason: str) -> int:
+def rearm(
+    session,
+    kind: str,
+    project_id: str | None,
+    subject: str,
+    due_at: datetime,
+    payload: dict,
+    now: datetime,
+    reason: str,
+) -> int:
     """Replace the pending deadline of (kind, project, subject) with one due at ``due_at``."""
     cancel_deadlines(session, now, reason, kind=kind, project_id=project_id, subject=subject)
     return add_deadline(session, kind, project_id, subject, due_at, payload, now)
 
 
-_PENDING_DEADLINE = (select(DL).where(DL.c.kind == bindparam("b_kind"), DL.c.project_id == bindparam("b_project_id"),
-                                      DL.c.subject == bindparam("b_subject"), DL.c.fired_at.is_(None),
-                                      DL.c.cancelled_at.is_(None)).order_by(DL.c.id.desc()))
-_DEADLINE_PAYLOAD = (update(DL).where(DL.c.id == bindparam("b_id"), DL.c.fired_at.is_(None))
-                     .values(payload=bindparam("b_payload", type_=DL.c.payload.type)))
+_PENDING_DEADLINE = (
+    select(DL)
+    .where(
+        DL.c.kind == bindparam("b_kind"),
+        DL.c.project_id == bindparam("b_project_id"),
+        DL.c.subject == bindparam("b_subject"),
+        DL.c.fired_at.is_(None),
+        DL.c.cancelled_at.is_(None),
+    )
+    .order_by(DL.c.id.desc())
+)
+_DEADLINE_PAYLOAD = (
+    update(DL)
+    .where(DL.c.id == bindparam("b_id"), DL.c.fired_at.is_(None))
+    .values(payload=bindparam("b_payload", type_=DL.c.payload.type))
+)
 
 
 def pending_deadline(session, kind: str, project_id: str, subject: str) -> dict | None:
-    row = fastpath.execute(session, _PENDING_DEADLINE, {"b_kind": kind, "b_project_id": project_id,
-                                                        "b_subject": subject}).mappings().first()
+    row = (
+        fastpath.execute(session, _PENDING_DEADLINE, {"b_kind": kind, "b_project_id": project_id, "b_subject": subject})
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
 def pending_of_kind(session, kind: str) -> list[dict]:
-    found = session.execute(select(DL).where(DL.c.kind == kind, DL.c.fired_at.is_(None), DL.c.cancelled_at.is_(None))
-                            .order_by(DL.c.due_at)).mappings()
+    found = session.execute(
+        select(DL).where(DL.c.kind == kind, DL.c.fired_at.is_(None), DL.c.cancelled_at.is_(None)).order_by(DL.c.due_at)
+    ).mappings()
     return [dict(r) for r in found]
 
 
@@ -76,16 +124,25 @@ def update_deadline_payload(session, deadline_id: int, payload: dict) -> None:
 
 
 def due_deadlines(session, now: datetime, limit: int = 200) -> list[dict]:
-    rows = session.execute(select(DL).where(DL.c.fired_at.is_(None), DL.c.cancelled_at.is_(None), DL.c.due_at <= now)
-                           .order_by(DL.c.due_at, DL.c.id).limit(limit)).mappings()
+    rows = session.execute(
+        select(DL)
+        .where(DL.c.fired_at.is_(None), DL.c.cancelled_at.is_(None), DL.c.due_at <= now)
+        .order_by(DL.c.due_at, DL.c.id)
+        .limit(limit)
+    ).mappings()
     return [dict(r) for r in rows]
 
 
 def claim_deadline(session, deadline_id: int, now: datetime, instance: str) -> bool:
     """Fire a deadline: only the instance whose UPDATE changes the row (rowcount 1) fires it."""
-    return session.execute(update(DL).where(DL.c.id == deadline_id, DL.c.fired_at.is_(None), DL.c.cancelled_at.is_(None),
-                                            DL.c.due_at <= now)
-                           .values(fired_at=now, fired_by=instance)).rowcount == 1
+    return (
+        session.execute(
+            update(DL)
+            .where(DL.c.id == deadline_id, DL.c.fired_at.is_(None), DL.c.cancelled_at.is_(None), DL.c.due_at <= now)
+            .values(fired_at=now, fired_by=instance)
+        ).rowcount
+        == 1
+    )
 
 
 def set_deadline_outcome(session, deadline_id: int, outcome: str) -> None:
@@ -132,8 +189,10 @@ def add_progress(session, **values) -> int:
 
 
 def progress_of(session, project_id: str) -> list[dict]:
-    return [dict(r) for r in session.execute(select(PR).where(PR.c.project_id == project_id).order_by(PR.c.at, PR.c.id))
-            .mappings()]
+    return [
+        dict(r)
+        for r in session.execute(select(PR).where(PR.c.project_id == project_id).order_by(PR.c.at, PR.c.id)).mappings()
+    ]
 
 
 def add_problem(session, **values) -> int:
@@ -150,16 +209,22 @@ def problem(session, project_id: str, problem_id: int, lock: bool = False) -> di
 
 def change_problem(session, problem_id: int, **values) -> bool:
     """Only an open problem changes (a resolution and an escalation never cross)."""
-    return session.execute(update(PB).where(PB.c.id == problem_id, PB.c.resolved_at.is_(None)).values(**values)).rowcount == 1
+    return (
+        session.execute(update(PB).where(PB.c.id == problem_id, PB.c.resolved_at.is_(None)).values(**values)).rowcount
+        == 1
+    )
 
 
 def problems_of(session, project_id: str) -> list[dict]:
-    return [dict(r) for r in session.execute(select(PB).where(PB.c.project_id == project_id).order_by(PB.c.id)).mappings()]
+    return [
+        dict(r) for r in session.execute(select(PB).where(PB.c.project_id == project_id).order_by(PB.c.id)).mappings()
+    ]
 
 
 def open_problem_counts(session) -> dict[str, int]:
-    rows = session.execute(select(PB.c.project_id, func.count()).where(PB.c.resolved_at.is_(None))
-                           .group_by(PB.c.project_id)).all()
+    rows = session.execute(
+        select(PB.c.project_id, func.count()).where(PB.c.resolved_at.is_(None)).group_by(PB.c.project_id)
+    ).all()
     return dict(rows)
 
 

@@ -1,4 +1,5 @@
 """The wire formats of the services' RPCs and events (one module per service), and the fields they share."""
+
 from __future__ import annotations
 
 from marshmallow import fields

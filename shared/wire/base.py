@@ -6,6 +6,7 @@ control characters (C0, DEL, C1) are refused at load, naming the field — they 
 generation fail downstream (a NUL in a report's opinion answered 502).  A field in ``MULTILINE`` (prose:
 reasons, notes, opinions, matters agreed…) keeps its line breaks and tabs; every other field is one line.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,11 +16,31 @@ from marshmallow import ValidationError, fields, validate
 
 from shared.i18n import _
 
-MULTILINE = frozenset({
-    "agreed", "basis", "comments", "conditions", "contract_notes", "description", "dispute_resolution",
-    "exceeding_terms", "negotiation_notes", "note", "notes", "open", "opinion", "other_terms", "reason", "reasons",
-    "recommendation", "request", "resolution", "summary", "text",
-})
+MULTILINE = frozenset(
+    {
+        "agreed",
+        "basis",
+        "comments",
+        "conditions",
+        "contract_notes",
+        "description",
+        "dispute_resolution",
+        "exceeding_terms",
+        "negotiation_notes",
+        "note",
+        "notes",
+        "open",
+        "opinion",
+        "other_terms",
+        "reason",
+        "reasons",
+        "recommendation",
+        "request",
+        "resolution",
+        "summary",
+        "text",
+    }
+)
 """Fields of prose, by name wherever they appear: line breaks (LF, CR) and tabs are kept in them."""
 
 _ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -36,9 +57,13 @@ class PlainText(validate.Validator):
     def __call__(self, value):
         if isinstance(value, str) and (found := self._pattern.search(value)) is not None:
             code = f"{ord(found.group()):04X}"
-            raise ValidationError([
-                _("contains the control character U+{code} (only line breaks and tabs are kept)", code=code)
-                if self.multiline else _("contains the control character U+{code} (one line of text)", code=code)])
+            raise ValidationError(
+                [
+                    _("contains the control character U+{code} (only line breaks and tabs are kept)", code=code)
+                    if self.multiline
+                    else _("contains the control character U+{code} (one line of text)", code=code)
+                ]
+            )
         return value
 
     def _repr_args(self) -> str:

@@ -1,5 +1,6 @@
 """Wire format of the yearly per-mu benefit evaluation (亩均效益综合评价, supervision, R17 §4–§6): the results per
 grade and per park or town, an enterprise's card, a project's forecast at the door."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -28,8 +29,12 @@ class BenefitResultSchema(Schema):
     rank = fields.Integer(allow_none=True)
     total = fields.String(allow_none=True, metadata={"description": "the total score, half-up to 2 places"})
     reason = Text(allow_none=True, metadata={"description": "why class T or not evaluated"})
-    values = fields.Dict(metadata={"description": "indicator -> value, 2 places (tax_per_mu, output_per_mu 万元/亩; "
-                                                 "tax_per_energy 万元/吨标准煤)"})
+    values = fields.Dict(
+        metadata={
+            "description": "indicator -> value, 2 places (tax_per_mu, output_per_mu 万元/亩; "
+            "tax_per_energy 万元/吨标准煤)"
+        }
+    )
     scores = fields.Dict(metadata={"description": "indicator -> score, 2 places"})
 
 
@@ -82,12 +87,25 @@ class BenefitCardSchema(BenefitResultSchema):
 
 
 class ForecastInputSchema(Strict):
-    tax = fields.Decimal(required=True, **DECIMAL, validate=validate.Range(min=0),
-                         metadata={"description": "planned yearly tax at full production, 万元"})
-    output = fields.Decimal(required=True, **DECIMAL, validate=validate.Range(min=0),
-                            metadata={"description": "planned yearly output value, 万元"})
-    energy = fields.Decimal(load_default=None, allow_none=True, **DECIMAL, validate=validate.Range(min=0),
-                            metadata={"description": "planned yearly energy, 吨标准煤 (none: not stated)"})
+    tax = fields.Decimal(
+        required=True,
+        **DECIMAL,
+        validate=validate.Range(min=0),
+        metadata={"description": "planned yearly tax at full production, 万元"},
+    )
+    output = fields.Decimal(
+        required=True,
+        **DECIMAL,
+        validate=validate.Range(min=0),
+        metadata={"description": "planned yearly output value, 万元"},
+    )
+    energy = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        **DECIMAL,
+        validate=validate.Range(min=0),
+        metadata={"description": "planned yearly energy, 吨标准煤 (none: not stated)"},
+    )
     land_mu = fields.Decimal(required=True, **DECIMAL, metadata={"description": "the land, 亩"})
 
 

@@ -1,4 +1,5 @@
 """Wire format of contracts' RPCs and events (R6, R7, R13)."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -19,50 +20,73 @@ class Strict(Schema):
 
 
 class ObligationTermSchema(Strict):
-    id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error=N_("letters, digits, - or _ (at most 40)")))
+    id = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,40}$", error=N_("letters, digits, - or _ (at most 40)")),
+    )
     text = fields.String(required=True, validate=TEXT)
     due = fields.Date(required=True)
-    party = fields.String(load_default="investor", validate=validate.Length(min=1, max=40),
-                          metadata={"description": "investor, county, or a unit code"})
+    party = fields.String(
+        load_default="investor",
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "investor, county, or a unit code"},
+    )
 
 
 class CommitmentTermSchema(Strict):
     """A standard-land commitment the draft states (R6, R17): the indicator, its value (else policy's floor), the
     damages clause (else the indicator's) and the base of proportional damages (yuan; else policy's share of the
     fixed-asset investment)."""
+
     indicator = fields.String(required=True, validate=validate.Length(min=1, max=40))
     value = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False)
     clause = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40))
     base_amount = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False)
 
 
-DECIDED = {"description": "the decision's (R5): taken from the decision in force; if given, it must be the decided "
-                          "figure (a change goes back to negotiation)"}
+DECIDED = {
+    "description": "the decision's (R5): taken from the decision in force; if given, it must be the decided "
+    "figure (a change goes back to negotiation)"
+}
 
 
 class TermsSchema(Strict):
     """What IPB adds to the decided terms to draft a version (R6): the dates, obligations and other terms.  The
     land, investment, intensity, agreed matters and policy terms are the decision's (R5). Amounts in yuan, land in mu."""
 
-    total_investment = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
-                                      validate=POSITIVE, metadata=DECIDED)
-    fixed_asset_investment = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
-                                            validate=POSITIVE, metadata=DECIDED)
-    land_mu = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False, validate=POSITIVE,
-                             metadata=DECIDED)
+    total_investment = fields.Decimal(
+        load_default=None, allow_none=True, as_string=True, allow_nan=False, validate=POSITIVE, metadata=DECIDED
+    )
+    fixed_asset_investment = fields.Decimal(
+        load_default=None, allow_none=True, as_string=True, allow_nan=False, validate=POSITIVE, metadata=DECIDED
+    )
+    land_mu = fields.Decimal(
+        load_default=None, allow_none=True, as_string=True, allow_nan=False, validate=POSITIVE, metadata=DECIDED
+    )
     construction_start = fields.Date(required=True)
     completion = fields.Date(required=True)
     production = fields.Date(required=True)
     obligations = fields.List(fields.Nested(ObligationTermSchema), load_default=list)
     other_terms = fields.List(fields.String(validate=TEXT), load_default=list)
     dispute_resolution = fields.String(load_default=None, allow_none=True, validate=TEXT)
-    commitments = fields.List(fields.Nested(CommitmentTermSchema), load_default=list,
-                              metadata={"description": "standard-land commitments (标准地): every indicator policy sets "
-                                                       "for the project's park or town and sector is committed, at "
-                                                       "its floor unless stated here"})
-    parcel = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=2, max=40),
-                           metadata={"description": "the land reserve's parcel the contract supplies (地块编号); "
-                                                    "ready or in listing; its facts and delisting price are recorded"})
+    commitments = fields.List(
+        fields.Nested(CommitmentTermSchema),
+        load_default=list,
+        metadata={
+            "description": "standard-land commitments (标准地): every indicator policy sets "
+            "for the project's park or town and sector is committed, at "
+            "its floor unless stated here"
+        },
+    )
+    parcel = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=2, max=40),
+        metadata={
+            "description": "the land reserve's parcel the contract supplies (地块编号); "
+            "ready or in listing; its facts and delisting price are recorded"
+        },
+    )
 
 
 class SubmitInputSchema(Strict):
@@ -89,10 +113,18 @@ class CustodianInputSchema(Strict):
     user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     cabinet = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    replaces = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64), metadata={
-        "description": "the user id of the unit's current custodian, when this designation replaces them"})
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=4000), metadata={
-        "description": "why the current custodian's term ends (required with replaces)"})
+    replaces = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "the user id of the unit's current custodian, when this designation replaces them"},
+    )
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=4000),
+        metadata={"description": "why the current custodian's term ends (required with replaces)"},
+    )
 
 
 class CopySchema(Strict):
@@ -146,7 +178,9 @@ class ObligationSchema(Schema):
     party = fields.String()
     status = fields.String(metadata={"description": "open | met | lapsed | ended (the project was terminated)"})
     progress = fields.List(fields.Dict())
-    report_due = fields.String(allow_none=True, metadata={"format": "date", "description": "the special report's due date"})
+    report_due = fields.String(
+        allow_none=True, metadata={"format": "date", "description": "the special report's due date"}
+    )
     report_due_provisional = fields.Boolean(allow_none=True)
     report = fields.Dict(allow_none=True)
     red_flag = fields.Boolean()
@@ -159,12 +193,23 @@ class ContractSchema(Schema):
     investor_name = fields.String()
     responsible_unit = fields.String(allow_none=True)
     state = fields.String()
-    signatory = fields.String(allow_none=True, metadata={"description": "the position the decision route names to sign"})
-    decided_terms = fields.Nested(DecidedTermsSchema, allow_none=True,
-                                  metadata={"description": "the terms of the decision in force (R5): every version is "
-                                                           "drafted from them, a signature checks them"})
-    party_a = fields.String(allow_none=True, metadata={"description": "甲方: the county government where the county "
-                                                                       "magistrate or the deputy magistrate signs"})
+    signatory = fields.String(
+        allow_none=True, metadata={"description": "the position the decision route names to sign"}
+    )
+    decided_terms = fields.Nested(
+        DecidedTermsSchema,
+        allow_none=True,
+        metadata={
+            "description": "the terms of the decision in force (R5): every version is "
+            "drafted from them, a signature checks them"
+        },
+    )
+    party_a = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "甲方: the county government where the county magistrate or the deputy magistrate signs"
+        },
+    )
     versions = fields.List(fields.Nested(VersionSchema))
     signed_version = fields.Integer(allow_none=True)
     signed_by = fields.Dict(allow_none=True)

@@ -1,4 +1,5 @@
 """Wire format of the coordinator's RPCs, shared by the coordinator and its callers."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -24,7 +25,9 @@ class TransitionSchema(Schema):
     reason = Text(allow_none=True)
     who = Text(allow_none=True, metadata={"description": "who acted: name, unit and position"})
     event_id = fields.String(allow_none=True)
-    time_in_state_seconds = fields.Integer(allow_none=True, metadata={"description": "until the next transition or now"})
+    time_in_state_seconds = fields.Integer(
+        allow_none=True, metadata={"description": "until the next transition or now"}
+    )
 
 
 class ProjectSchema(Schema):
@@ -38,10 +41,15 @@ class ProjectSchema(Schema):
     created_at = ShanghaiDateTime()
     allowed_next = fields.List(fields.String())
     timeline = fields.List(fields.Nested(TransitionSchema))
-    basic = fields.Dict(allow_none=True, metadata={"description": "the project file's basic information (investor, "
-                                                                  "credit code, sector, planned investment in yuan, land "
-                                                                  "in mu, location, responsible unit and person, liaison "
-                                                                  "leader, key project, tier), from the ledger"})
+    basic = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "the project file's basic information (investor, "
+            "credit code, sector, planned investment in yuan, land "
+            "in mu, location, responsible unit and person, liaison "
+            "leader, key project, tier), from the ledger"
+        },
+    )
 
 
 class ProjectSummarySchema(Schema):
@@ -57,5 +65,8 @@ class TerminateInputSchema(Schema):
         unknown = RAISE
 
     reason = fields.String(required=True, validate=validate.Length(min=5, max=4000))
-    special_report_ref = fields.String(required=True, validate=validate.Length(min=1, max=80),
-                                       metadata={"description": "the special report to the Leading Group (R11)"})
+    special_report_ref = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "the special report to the Leading Group (R11)"},
+    )

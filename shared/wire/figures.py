@@ -1,5 +1,6 @@
 """Wire format of the enterprise data store (supervision, R17): imports of yearly figures and of the register,
 a figure entered by hand, an enterprise with its figures and their audit."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -20,11 +21,16 @@ class Strict(Schema):
 class FiguresUploadSchema(Strict):
     """An Excel workbook (.xlsx) or a CSV file sent as base64: every row is checked; a bad row imports nothing."""
 
-    filename = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                             metadata={"description": "ends .xlsx or .csv"})
+    filename = fields.String(
+        required=True, validate=validate.Length(min=1, max=200), metadata={"description": "ends .xlsx or .csv"}
+    )
     content_base64 = fields.String(required=True)
-    year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1949, max=9999),
-                          metadata={"description": "the year of every row, when the file has no 年度 column"})
+    year = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1949, max=9999),
+        metadata={"description": "the year of every row, when the file has no 年度 column"},
+    )
 
 
 class FigureImportSchema(Schema):
@@ -40,9 +46,14 @@ class FigureImportSchema(Schema):
 
 class FigureInputSchema(Strict):
     value = fields.Decimal(required=True, **DECIMAL)
-    unit = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20),
-                         metadata={"description": "one of the kind's units in policy (万元, 元, 吨标准煤, 亩…); "
-                                                  "the kind's own by default"})
+    unit = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={
+            "description": "one of the kind's units in policy (万元, 元, 吨标准煤, 亩…); the kind's own by default"
+        },
+    )
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 

@@ -1,4 +1,5 @@
 """Wire format of intake's RPCs and events (marshmallow), shared by intake and its callers."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate, RAISE
@@ -18,10 +19,20 @@ class InvestorSchema(Schema):
 
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(["domestic", "foreign"]))
-    credit_code = fields.String(load_default=None, allow_none=True, metadata={"description": "统一社会信用代码, 18 chars (domestic)"})
-    registration_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
-                                    metadata={"description": "home registration id (foreign)"})
-    country = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Za-z]{2}$", error=N_("must be a two-letter ISO 3166 code")))
+    credit_code = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "统一社会信用代码, 18 chars (domestic)"}
+    )
+    registration_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "home registration id (foreign)"},
+    )
+    country = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^[A-Za-z]{2}$", error=N_("must be a two-letter ISO 3166 code")),
+    )
 
 
 class ContactSchema(Schema):
@@ -59,22 +70,43 @@ class LeadInputSchema(Schema):
     contact = fields.Nested(ContactSchema, required=True)
     project_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     sector = fields.String(required=True, metadata={"description": "GB/T 4754 code, e.g. C3612"})
-    planned_total_investment = fields.Decimal(required=True, as_string=True, allow_nan=False, metadata={"description": "yuan"})
-    planned_fixed_asset_investment = fields.Decimal(required=True, as_string=True, allow_nan=False, metadata={"description": "yuan"})
+    planned_total_investment = fields.Decimal(
+        required=True, as_string=True, allow_nan=False, metadata={"description": "yuan"}
+    )
+    planned_fixed_asset_investment = fields.Decimal(
+        required=True, as_string=True, allow_nan=False, metadata={"description": "yuan"}
+    )
     land_demand = fields.Nested(LandSchema, required=True)
     preferred_location = fields.Nested(LocationSchema, required=True)
     source_channel = fields.String(required=True)
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
-    planned_annual_output = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
-                                           validate=validate.Range(min=0), metadata={
-                                               "description": "yuan a year at full production (R17 forecast)"})
-    planned_annual_tax = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
-                                        validate=validate.Range(min=0), metadata={
-                                            "description": "yuan a year at full production (R17 forecast)"})
-    planned_annual_energy = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
-                                           validate=validate.Range(min=0), metadata={
-                                               "description": "tonnes of standard coal equivalent a year (R17)"})
-    confirmed_new = fields.Boolean(load_default=False, metadata={"description": "IPB confirms a project matching an open one is new"})
+    planned_annual_output = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        as_string=True,
+        allow_nan=False,
+        validate=validate.Range(min=0),
+        metadata={"description": "yuan a year at full production (R17 forecast)"},
+    )
+    planned_annual_tax = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        as_string=True,
+        allow_nan=False,
+        validate=validate.Range(min=0),
+        metadata={"description": "yuan a year at full production (R17 forecast)"},
+    )
+    planned_annual_energy = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        as_string=True,
+        allow_nan=False,
+        validate=validate.Range(min=0),
+        metadata={"description": "tonnes of standard coal equivalent a year (R17)"},
+    )
+    confirmed_new = fields.Boolean(
+        load_default=False, metadata={"description": "IPB confirms a project matching an open one is new"}
+    )
 
 
 class FileInputSchema(Schema):
@@ -148,8 +180,11 @@ class SectorQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    q = fields.String(load_default="", validate=validate.Length(max=40),
-                      metadata={"description": "a code prefix (C325) or part of a name (铝压延)"})
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=40),
+        metadata={"description": "a code prefix (C325) or part of a name (铝压延)"},
+    )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

@@ -1,4 +1,5 @@
 """Wire format of the land reserve (土地储备, the landreserve service): parcels, LAND's workbook, matching, the plan."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -23,30 +24,50 @@ class WorkbookInputSchema(Strict):
 
 
 class StatusInputSchema(Strict):
-    status = fields.String(required=True, validate=validate.OneOf(["reserved", "ready", "in_listing"]),
-                           metadata={"description": "supplied comes only from the signed contract naming the parcel"})
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["reserved", "ready", "in_listing"]),
+        metadata={"description": "supplied comes only from the signed contract naming the parcel"},
+    )
     reason = fields.String(required=True, validate=TEXT)
-    delisting_price = fields.Decimal(load_default=None, allow_none=True, **DECIMAL,
-                                     metadata={"description": "yuan per mu (a listing states it)"})
+    delisting_price = fields.Decimal(
+        load_default=None, allow_none=True, **DECIMAL, metadata={"description": "yuan per mu (a listing states it)"}
+    )
 
 
 class MatchQuerySchema(Strict):
-    land_mu = fields.Decimal(required=True, **DECIMAL, validate=validate.Range(min=0, min_inclusive=False),
-                             metadata={"description": "the land asked for, in mu"})
-    sector = fields.String(required=True, validate=validate.Regexp(r"^[A-Ta-t]\d{0,4}$"),
-                           metadata={"description": "GB/T 4754 code"})
-    location = fields.String(load_default=None, allow_none=True,
-                             metadata={"description": "the preferred park or town (PARK:hengdong)"})
-    planned_intensity = fields.Decimal(load_default=None, allow_none=True, **DECIMAL,
-                                       metadata={"description": "planned fixed-asset investment per mu, 万元/亩"})
+    land_mu = fields.Decimal(
+        required=True,
+        **DECIMAL,
+        validate=validate.Range(min=0, min_inclusive=False),
+        metadata={"description": "the land asked for, in mu"},
+    )
+    sector = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Ta-t]\d{0,4}$"), metadata={"description": "GB/T 4754 code"}
+    )
+    location = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "the preferred park or town (PARK:hengdong)"}
+    )
+    planned_intensity = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        **DECIMAL,
+        metadata={"description": "planned fixed-asset investment per mu, 万元/亩"},
+    )
 
 
 class ParcelSearchQuerySchema(Strict):
-    q = fields.String(required=True, validate=validate.Length(min=1, max=60),
-                      metadata={"description": "a fragment of a parcel's name (two Chinese characters are enough), its "
-                                               "code, or the name of the project it is meant for"})
-    status = fields.String(load_default=None, allow_none=True,
-                           validate=validate.OneOf(["reserved", "ready", "in_listing", "supplied"]))
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={
+            "description": "a fragment of a parcel's name (two Chinese characters are enough), its "
+            "code, or the name of the project it is meant for"
+        },
+    )
+    status = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(["reserved", "ready", "in_listing", "supplied"])
+    )
     location = fields.String(load_default=None, allow_none=True, metadata={"description": "PARK:<id> or TOWN:<id>"})
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
 
@@ -80,8 +101,12 @@ class ParcelSchema(Schema):
     status = fields.String(metadata={"description": "reserved | ready | in_listing | supplied"})
     status_name = fields.Raw(metadata={"description": "the status by name, in the reader's language"})
     delisting_price = fields.Decimal(allow_none=True, **DECIMAL, metadata={"description": "yuan per mu"})
-    indicators = fields.Dict(metadata={"description": "standard-land indicators: investment_intensity, "
-                                                      "output_per_mu, tax_per_mu (万元/亩), energy_per_output"})
+    indicators = fields.Dict(
+        metadata={
+            "description": "standard-land indicators: investment_intensity, "
+            "output_per_mu, tax_per_mu (万元/亩), energy_per_output"
+        }
+    )
     notes = fields.String(allow_none=True)
     project = fields.Dict(allow_none=True, metadata={"description": "the project a contract draft names it for"})
     supplied_by = fields.Dict(allow_none=True, metadata={"description": "the signed contract that supplied it"})

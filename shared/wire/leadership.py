@@ -1,5 +1,6 @@
 """Wire format of the leadership service: the Leading Group's roster and its office, investment events (招商活动)
 and their effectiveness."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -15,11 +16,18 @@ NAME = validate.Length(min=1, max=200)
 class AppointmentInputSchema(Strict):
     """A person takes a seat from a date; the previous holder's term ends the day before."""
 
-    seat = fields.String(required=True, validate=validate.Length(min=1, max=60),
-                         metadata={"description": "a seat of policy leading_group.yaml (id or Chinese title)"})
+    seat = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "a seat of policy leading_group.yaml (id or Chinese title)"},
+    )
     name = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    user_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
-                            metadata={"description": "the person's platform account (notices reach it)"})
+    user_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=64),
+        metadata={"description": "the person's platform account (notices reach it)"},
+    )
     email = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     since = fields.Date(required=True)
     until = fields.Date(load_default=None, allow_none=True)
@@ -43,8 +51,9 @@ class RosterEntrySchema(Schema):
 
 class SeatSchema(Schema):
     id = fields.String()
-    role = fields.String(metadata={"description": "leader | executive_deputy_leader | deputy_leader | member | "
-                                                  "office_director"})
+    role = fields.String(
+        metadata={"description": "leader | executive_deputy_leader | deputy_leader | member | office_director"}
+    )
     title_zh = fields.String()
     title_en = fields.String()
     positions = fields.List(fields.String(), metadata={"description": "the platform's positions it answers for"})
@@ -114,9 +123,12 @@ class MaterialInputSchema(Strict):
 
 
 class LinkInputSchema(Strict):
-    refs = fields.List(fields.String(validate=validate.Length(min=1, max=20)), required=True,
-                       validate=validate.Length(min=1, max=100),
-                       metadata={"description": "the references of the leads the event produced (ZS2026-0001)"})
+    refs = fields.List(
+        fields.String(validate=validate.Length(min=1, max=20)),
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "the references of the leads the event produced (ZS2026-0001)"},
+    )
 
 
 class EventSchema(Schema):

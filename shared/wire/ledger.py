@@ -1,4 +1,5 @@
 """Wire format of the coordinator's ledger (R10), key projects and the Leading Group's targets (R14)."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
@@ -12,8 +13,17 @@ TEXT = validate.Length(min=1, max=500)
 NAME = validate.Length(min=1, max=100)
 NOT_NEGATIVE = validate.Range(min=0)
 BOOKS = ("information", "negotiation", "contracted")
-SORTS = ("ref", "name", "state", "state_since", "responsible_unit", "total_investment", "tier", "next_due",
-         "last_progress")
+SORTS = (
+    "ref",
+    "name",
+    "state",
+    "state_since",
+    "responsible_unit",
+    "total_investment",
+    "tier",
+    "next_due",
+    "last_progress",
+)
 
 
 class Strict(Schema):
@@ -24,16 +34,33 @@ class Strict(Schema):
 class LedgerQuerySchema(Strict):
     """Filters, sorting and paging of a book (or of every book)."""
 
-    book = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(BOOKS),
-                         metadata={"description": "information (leads and filed projects) | negotiation | contracted"})
-    unit = fields.String(load_default=None, allow_none=True, metadata={"description": "responsible unit, e.g. PARK:hengdong"})
+    book = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(BOOKS),
+        metadata={"description": "information (leads and filed projects) | negotiation | contracted"},
+    )
+    unit = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "responsible unit, e.g. PARK:hengdong"}
+    )
     state = fields.String(load_default=None, allow_none=True)
-    sector = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Ta-t]\d{0,4}$"),
-                           metadata={"description": "GB/T 4754 code or prefix (C, C32, C3252)"})
-    tier = fields.String(load_default=None, allow_none=True, metadata={"description": "a reserve tier (A, B, C) or none"})
-    key = fields.Boolean(load_default=None, allow_none=True, metadata={"description": "key projects only (true) or others"})
-    overdue = fields.Boolean(load_default=None, allow_none=True,
-                             metadata={"description": "only rows with an advancement requirement past its due date"})
+    sector = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^[A-Ta-t]\d{0,4}$"),
+        metadata={"description": "GB/T 4754 code or prefix (C, C32, C3252)"},
+    )
+    tier = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "a reserve tier (A, B, C) or none"}
+    )
+    key = fields.Boolean(
+        load_default=None, allow_none=True, metadata={"description": "key projects only (true) or others"}
+    )
+    overdue = fields.Boolean(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "only rows with an advancement requirement past its due date"},
+    )
     sort = fields.String(load_default="ref", validate=validate.OneOf(SORTS))
     order = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=0, max=500))
@@ -43,8 +70,11 @@ class LedgerQuerySchema(Strict):
 class LeaderSchema(Strict):
     user_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = fields.String(required=True, validate=NAME)
-    position = fields.String(required=True, validate=validate.Length(min=1, max=80),
-                             metadata={"description": "a county-level leader's position (policy: key_project)"})
+    position = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "a county-level leader's position (policy: key_project)"},
+    )
 
 
 class TeamMemberSchema(Strict):
@@ -57,12 +87,19 @@ class TeamMemberSchema(Strict):
 class KeyProjectInputSchema(Strict):
     """The LG designates a key project (or confirms one over the threshold) with its liaison leader and team."""
 
-    designated = fields.Boolean(load_default=False,
-                                metadata={"description": "true: designated by the LG; false: key by its total investment"})
+    designated = fields.Boolean(
+        load_default=False, metadata={"description": "true: designated by the LG; false: key by its total investment"}
+    )
     reason = fields.String(load_default=None, allow_none=True, validate=TEXT)
-    liaison_leader = fields.Nested(LeaderSchema, required=True, metadata={"description": "exactly one county-level leader"})
-    service_team = fields.List(fields.Nested(TeamMemberSchema), required=True, validate=validate.Length(min=1, max=30),
-                               metadata={"description": "the named full-time service team"})
+    liaison_leader = fields.Nested(
+        LeaderSchema, required=True, metadata={"description": "exactly one county-level leader"}
+    )
+    service_team = fields.List(
+        fields.Nested(TeamMemberSchema),
+        required=True,
+        validate=validate.Length(min=1, max=30),
+        metadata={"description": "the named full-time service team"},
+    )
 
 
 class ResponsibleLeaderSchema(Strict):
@@ -109,10 +146,12 @@ class FundsInputSchema(Strict):
 class TargetItemSchema(Strict):
     unit = fields.String(required=True, metadata={"description": "a responsible unit: PARK:<id> or TOWN:<id>"})
     projects_signed = fields.Integer(required=True, validate=validate.Range(min=0, max=100000))
-    contracted_investment = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=NOT_NEGATIVE,
-                                           metadata={"description": "yuan"})
-    funds_in_place = fields.Decimal(required=True, as_string=True, allow_nan=False, validate=NOT_NEGATIVE,
-                                    metadata={"description": "yuan"})
+    contracted_investment = fields.Decimal(
+        required=True, as_string=True, allow_nan=False, validate=NOT_NEGATIVE, metadata={"description": "yuan"}
+    )
+    funds_in_place = fields.Decimal(
+        required=True, as_string=True, allow_nan=False, validate=NOT_NEGATIVE, metadata={"description": "yuan"}
+    )
 
 
 class TargetsInputSchema(Strict):
@@ -122,15 +161,28 @@ class TargetsInputSchema(Strict):
 class ImportInputSchema(Strict):
     filename = fields.String(required=True, validate=validate.Length(min=1, max=200))
     content_base64 = fields.String(required=True)
-    mode = fields.String(load_default="all_or_nothing", validate=validate.OneOf(["all_or_nothing", "partial"]),
-                         metadata={"description": "all_or_nothing (default): any invalid row imports nothing; "
-                                                  "partial: the valid rows are imported, the others reported"})
+    mode = fields.String(
+        load_default="all_or_nothing",
+        validate=validate.OneOf(["all_or_nothing", "partial"]),
+        metadata={
+            "description": "all_or_nothing (default): any invalid row imports nothing; "
+            "partial: the valid rows are imported, the others reported"
+        },
+    )
 
 
 class LedgerRowSchema(Schema):
     project_id = fields.String()
-    benefit = fields.Dict(allow_none=True, metadata={"description": "R17: the investor's latest per-mu benefit "
-                                                                    "grade: year, grade (A B C D T), total, rank, of"})
+    benefit = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "R17: the investor's latest per-mu benefit grade: year, grade (A B C D T), total, rank, of"
+        },
+    )
+    damages_owed = fields.Dict(
+        allow_none=True,
+        metadata={"description": "R17: the open standard-land damages receivables: amount, outstanding (yuan)"},
+    )
     ref = fields.String()
     name = fields.String()
     source = fields.String(metadata={"description": "events | import"})

@@ -1,4 +1,5 @@
 """Wire format of negotiation's RPCs and events (R3, R4, R5)."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
@@ -34,8 +35,12 @@ class IntermediaryInputSchema(Strict):
 
 class AssignInputSchema(Strict):
     unit = fields.String(required=True, metadata={"description": "PARK:<id> or TOWN:<id>"})
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
-                           metadata={"description": "required when not the top-ranked unit"})
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "required when not the top-ranked unit"},
+    )
 
 
 class ParticipantSchema(Strict):
@@ -49,17 +54,33 @@ class PolicyTermInputSchema(Strict):
     agreed value — it exceeds current policy when the value is above the clause's limit — or free text that says
     explicitly whether it exceeds current policy."""
 
-    clause = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=60),
-                           metadata={"description": "a clause id of GET /api/policy/incentives"})
-    value = fields.Decimal(load_default=None, allow_none=True, as_string=True, allow_nan=False,
-                           metadata={"description": "the agreed value, in the clause's unit"})
+    clause = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "a clause id of GET /api/policy/incentives"},
+    )
+    value = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        as_string=True,
+        allow_nan=False,
+        metadata={"description": "the agreed value, in the clause's unit"},
+    )
     text = fields.String(load_default=None, allow_none=True, validate=TEXT)
-    commitment = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40),
-                               metadata={"description": "a standard-land indicator (policy/standard_land.yaml) committed "
-                                                        "at ``value``: it exceeds current policy when weaker than the "
-                                                        "floor for the project's park or town and sector (R5, R17)"})
-    exceeds_policy = fields.Boolean(load_default=None, allow_none=True,
-                                    metadata={"description": "required for free text; computed for a clause"})
+    commitment = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={
+            "description": "a standard-land indicator (policy/standard_land.yaml) committed "
+            "at ``value``: it exceeds current policy when weaker than the "
+            "floor for the project's park or town and sector (R5, R17)"
+        },
+    )
+    exceeds_policy = fields.Boolean(
+        load_default=None, allow_none=True, metadata={"description": "required for free text; computed for a clause"}
+    )
 
     @validates_schema
     def clause_or_text(self, data, **kwargs):
@@ -69,13 +90,16 @@ class PolicyTermInputSchema(Strict):
             if data["value"] is None:
                 raise ValidationError(N_("the committed value of the indicator"), "value")
             if data["exceeds_policy"] is not None:
-                raise ValidationError(N_("computed from the catalogue's limit: leave it out for a clause"),
-                                      "exceeds_policy")
+                raise ValidationError(
+                    N_("computed from the catalogue's limit: leave it out for a clause"), "exceeds_policy"
+                )
             return
         if data["clause"] and data["value"] is None:
             raise ValidationError(N_("the agreed value of the clause"), "value")
         if data["clause"] and data["exceeds_policy"] is not None:
-            raise ValidationError(N_("computed from the catalogue's limit: leave it out for a clause"), "exceeds_policy")
+            raise ValidationError(
+                N_("computed from the catalogue's limit: leave it out for a clause"), "exceeds_policy"
+            )
         if data["text"] and data["exceeds_policy"] is None:
             raise ValidationError(N_("a free-text term says whether it exceeds current policy"), "exceeds_policy")
 
@@ -83,7 +107,9 @@ class PolicyTermInputSchema(Strict):
 class WithdrawalInputSchema(Strict):
     """An open policy term the session records withdrawn (by IPB or the session lead), with the reason."""
 
-    term = fields.String(required=True, validate=validate.Regexp(r"^T[0-9]{1,4}$", error=N_("a term number such as T1")))
+    term = fields.String(
+        required=True, validate=validate.Regexp(r"^T[0-9]{1,4}$", error=N_("a term number such as T1"))
+    )
     reason = fields.String(required=True, validate=TEXT)
 
 
@@ -96,19 +122,34 @@ class SessionInputSchema(Strict):
     participants = fields.List(fields.Nested(ParticipantSchema), required=True, validate=validate.Length(min=1))
     agreed = fields.List(fields.String(validate=TEXT), load_default=list)
     open = fields.List(fields.String(validate=TEXT), load_default=list)
-    policy_terms = fields.List(fields.Nested(PolicyTermInputSchema), load_default=list,
-                               metadata={"description": "policy terms agreed in this session; one recorded before "
-                                                        "stays open until withdrawn"})
-    exceeding_terms = fields.List(fields.String(validate=TEXT), load_default=list,
-                                  metadata={"description": "free-text terms flagged as exceeding current policy; each "
-                                                           "stays open until a later session withdraws it"})
-    withdrawn = fields.List(fields.Nested(WithdrawalInputSchema), load_default=list,
-                            metadata={"description": "open policy terms withdrawn in this session (IPB or the lead)"})
-    land = fields.Nested(LandSchema, load_default=None, allow_none=True,
-                         metadata={"description": "the land as agreed (mu, m2 or ha); the 60-mu rule uses it"})
+    policy_terms = fields.List(
+        fields.Nested(PolicyTermInputSchema),
+        load_default=list,
+        metadata={"description": "policy terms agreed in this session; one recorded before stays open until withdrawn"},
+    )
+    exceeding_terms = fields.List(
+        fields.String(validate=TEXT),
+        load_default=list,
+        metadata={
+            "description": "free-text terms flagged as exceeding current policy; each "
+            "stays open until a later session withdraws it"
+        },
+    )
+    withdrawn = fields.List(
+        fields.Nested(WithdrawalInputSchema),
+        load_default=list,
+        metadata={"description": "open policy terms withdrawn in this session (IPB or the lead)"},
+    )
+    land = fields.Nested(
+        LandSchema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the land as agreed (mu, m2 or ha); the 60-mu rule uses it"},
+    )
     total_investment = fields.Decimal(**MONEY, metadata={"description": "the total investment as agreed (yuan)"})
-    fixed_asset_investment = fields.Decimal(**MONEY, metadata={"description": "the fixed-asset investment as "
-                                                                               "agreed (yuan)"})
+    fixed_asset_investment = fields.Decimal(
+        **MONEY, metadata={"description": "the fixed-asset investment as agreed (yuan)"}
+    )
 
 
 class RenegotiateInputSchema(Strict):
@@ -146,8 +187,9 @@ class RouteSchema(Schema):
     recommends = fields.String(allow_none=True)
     signs = fields.String()
     reasons = fields.List(Text())
-    exceeding = fields.List(Text(), metadata={"description": "every open term beyond current policy, "
-                                                                       "with the session that recorded it"})
+    exceeding = fields.List(
+        Text(), metadata={"description": "every open term beyond current policy, with the session that recorded it"}
+    )
 
 
 class DecidedTermsSchema(Schema):
@@ -222,7 +264,10 @@ class NegotiationSchema(Schema):
     round = fields.Integer(metadata={"description": "1, then one more each time the project is sent back (R5)"})
     pending = fields.Dict(allow_none=True, metadata={"description": "the park chosen, awaiting its review opinion"})
     terms = fields.Nested(DecidedTermsSchema, metadata={"description": "the terms a decision now is taken on"})
-    decided_terms = fields.Nested(DecidedTermsSchema, allow_none=True,
-                                  metadata={"description": "the terms the decision (or recommendation) was taken on"})
+    decided_terms = fields.Nested(
+        DecidedTermsSchema,
+        allow_none=True,
+        metadata={"description": "the terms the decision (or recommendation) was taken on"},
+    )
     policy_terms = fields.List(fields.Nested(PolicyTermSchema))
     legal_attended = fields.Boolean(metadata={"description": "LEGAL took part in a final-stage session (R4)"})

@@ -1,4 +1,5 @@
 """Wire format of notifications' RPCs: the inbox, the delivery log and the channels' settings."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields

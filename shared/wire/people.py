@@ -1,4 +1,5 @@
 """Wire format of sign-in and the administration of users."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -18,8 +19,10 @@ class SignInSchema(Strict):
 
 
 class UserInputSchema(Strict):
-    user_id = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._@~-]{2,64}$",
-                                                                    error=N_("2 to 64 letters, digits or . _ @ ~ -")))
+    user_id = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9._@~-]{2,64}$", error=N_("2 to 64 letters, digits or . _ @ ~ -")),
+    )
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     password = fields.String(load_default=None, allow_none=True, load_only=True, validate=validate.Length(max=200))
     position = fields.String(required=True, validate=validate.Length(min=1, max=80))

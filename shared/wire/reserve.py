@@ -1,4 +1,5 @@
 """Wire format of intake's project reserve (R8) and its public catalog (R9)."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -17,8 +18,11 @@ class Strict(Schema):
 
 
 class ReserveDocumentSchema(Strict):
-    kind = fields.String(required=True, validate=validate.OneOf(["proposal", "feasibility_study"]),
-                         metadata={"description": "项目建议书 (proposal) or 可行性研究报告 (feasibility study)"})
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["proposal", "feasibility_study"]),
+        metadata={"description": "项目建议书 (proposal) or 可行性研究报告 (feasibility study)"},
+    )
     filename = fields.String(required=True, validate=validate.Length(min=1, max=200))
     content_base64 = fields.String(required=True)
 
@@ -38,16 +42,22 @@ class ReserveInputSchema(Strict):
     """A reserve project (R8). Confidential: intended_investor, contact_person, negotiation_notes,
     contract_notes and description — never in the public catalog."""
 
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100),
-                          metadata={"description": "the plan year it is reserved for"})
+    year = fields.Integer(
+        required=True,
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "the plan year it is reserved for"},
+    )
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     sector = fields.String(required=True, metadata={"description": "GB/T 4754 code"})
     location = fields.Nested(LocationSchema, required=True)
     location_detail = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     total_investment = fields.Decimal(required=True, as_string=True, allow_nan=False, metadata={"description": "yuan"})
     cooperation_mode = fields.String(required=True, metadata={"description": "policy county.cooperation_modes"})
-    contact_office = fields.String(required=True, validate=validate.Length(min=2, max=200),
-                                   metadata={"description": "the office investors contact (public)"})
+    contact_office = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata={"description": "the office investors contact (public)"},
+    )
     description = fields.String(load_default=None, allow_none=True, validate=TEXT)
     intended_investor = fields.Nested(IntendedInvestorSchema, load_default=None, allow_none=True)
     contact_person = fields.Nested(ContactPersonSchema, load_default=None, allow_none=True)
@@ -94,13 +104,25 @@ class ReserveSchema(Schema):
 
 
 class ReserveSearchQuerySchema(Strict):
-    q = fields.String(required=True, validate=validate.Length(min=1, max=60),
-                      metadata={"description": "a fragment of a reserve project's name (two Chinese characters are "
-                                               "enough), its reference, or its intended investor's name or credit code"})
-    year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100),
-                          metadata={"description": "the plan year"})
-    unit = fields.String(load_default=None, allow_none=True,
-                         metadata={"description": "the park or town it is in, or the unit that entered it"})
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={
+            "description": "a fragment of a reserve project's name (two Chinese characters are "
+            "enough), its reference, or its intended investor's name or credit code"
+        },
+    )
+    year = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "the plan year"},
+    )
+    unit = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the park or town it is in, or the unit that entered it"},
+    )
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
 
 
@@ -144,8 +166,12 @@ class ReservePlanSchema(Schema):
 
 
 class PublicCatalogQuerySchema(Strict):
-    sector = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[A-Ta-t]\d{0,4}$"),
-                           metadata={"description": "GB/T 4754 code or prefix"})
+    sector = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^[A-Ta-t]\d{0,4}$"),
+        metadata={"description": "GB/T 4754 code or prefix"},
+    )
     location = fields.String(load_default=None, allow_none=True, metadata={"description": "a park or town id"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=0, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))

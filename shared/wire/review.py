@@ -1,4 +1,5 @@
 """Wire format of review's RPCs and events (R2), shared by review and its callers."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -25,7 +26,9 @@ class OpinionInputSchema(Strict):
 
     unit = fields.String(load_default=None, allow_none=True)
     opinion = fields.String(required=True, validate=validate.OneOf(["pass", "conditional", "fail"]))
-    conditions = fields.List(fields.String(validate=TEXT), load_default=list, metadata={"description": "for conditional"})
+    conditions = fields.List(
+        fields.String(validate=TEXT), load_default=list, metadata={"description": "for conditional"}
+    )
     reasons = fields.List(fields.String(validate=TEXT), load_default=list, metadata={"description": "for fail"})
 
 

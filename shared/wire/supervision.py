@@ -1,5 +1,6 @@
 """Wire format of supervision's RPCs and events (R7, R11): tracking (progress, problems, contacts), the stalled
 lists, its deadlines and the register of special reports to the Leading Group."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -10,8 +11,10 @@ from shared.wire import ShanghaiDateTime
 from shared.wire.base import Schema
 
 TEXT = validate.Length(min=1, max=4000)
-ADDRESS = validate.Regexp(r"^(unit|position|user):\S+$", error=N_("must be a unit, a position or a user (unit:<code>, position:<position> or "
-                                          "user:<id>)"))
+ADDRESS = validate.Regexp(
+    r"^(unit|position|user):\S+$",
+    error=N_("must be a unit, a position or a user (unit:<code>, position:<position> or user:<id>)"),
+)
 
 
 class Strict(Schema):
@@ -25,8 +28,11 @@ class ProgressInputSchema(Strict):
 
 class ProblemInputSchema(Strict):
     description = fields.String(required=True, validate=TEXT)
-    owner = fields.String(required=True, validate=ADDRESS,
-                          metadata={"description": "who must solve it: unit:LAND, position:bureau_head …"})
+    owner = fields.String(
+        required=True,
+        validate=ADDRESS,
+        metadata={"description": "who must solve it: unit:LAND, position:bureau_head …"},
+    )
 
 
 class ResolutionInputSchema(Strict):
@@ -39,10 +45,14 @@ class PersonSchema(Strict):
 
 
 class ContactsInputSchema(Strict):
-    responsible_person = fields.Nested(PersonSchema, allow_none=True,
-                                       metadata={"description": "reminded when the project is stale"})
-    liaison_leader = fields.String(allow_none=True, validate=validate.Length(min=1, max=80),
-                                   metadata={"description": "a position; receives problems open too long"})
+    responsible_person = fields.Nested(
+        PersonSchema, allow_none=True, metadata={"description": "reminded when the project is stale"}
+    )
+    liaison_leader = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "a position; receives problems open too long"},
+    )
 
 
 class UploadSchema(Strict):
@@ -51,9 +61,11 @@ class UploadSchema(Strict):
 
 
 class SpecialReportInputSchema(Strict):
-    cause = fields.String(required=True, validate=validate.OneOf(["unfinished_review", "cannot_go_ahead",
-                                                                   "overdue_obligation"]),
-                          metadata={"description": "reports on overdue obligations are filed against the obligation"})
+    cause = fields.String(
+        required=True,
+        validate=validate.OneOf(["unfinished_review", "cannot_go_ahead", "overdue_obligation"]),
+        metadata={"description": "reports on overdue obligations are filed against the obligation"},
+    )
     summary = fields.String(required=True, validate=TEXT)
     document = fields.Nested(UploadSchema, required=True)
 
@@ -61,14 +73,18 @@ class SpecialReportInputSchema(Strict):
 class ReminderInputSchema(Strict):
     at = ShanghaiDateTime(required=True, metadata={"description": "when to remind (with its offset)"})
     note = fields.String(required=True, validate=TEXT)
-    to = fields.List(fields.String(validate=ADDRESS), load_default=list,
-                     metadata={"description": "default: the responsible unit, else IPB"})
+    to = fields.List(
+        fields.String(validate=ADDRESS),
+        load_default=list,
+        metadata={"description": "default: the responsible unit, else IPB"},
+    )
 
 
 class DeadlineSchema(Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "stale_project | problem_escalation | special_report_due | "
-                                                  "review_period | reminder"})
+    kind = fields.String(
+        metadata={"description": "stale_project | problem_escalation | special_report_due | review_period | reminder"}
+    )
     project_id = fields.String(allow_none=True)
     subject = fields.String()
     due_at = ShanghaiDateTime()
@@ -133,7 +149,9 @@ class StalledItemSchema(Schema):
 
 
 class StalledGroupSchema(Schema):
-    category = fields.String(metadata={"description": "approved_not_assigned | signed_not_started | started_not_completed"})
+    category = fields.String(
+        metadata={"description": "approved_not_assigned | signed_not_started | started_not_completed"}
+    )
     label = Text(metadata={"description": "已批未落地 | 签约未开工 | 开工未竣工 (in the reader's language)"})
     count = fields.Integer()
     items = fields.List(fields.Nested(StalledItemSchema))
@@ -153,7 +171,6 @@ class SpecialReportSchema(Schema):
     filed_at = ShanghaiDateTime()
 
 
-
 # -- standard land (R6, R17) ------------------------------------------------------------------------------------
 FIGURES = ["fixed_asset_investment", "land_used_mu", "plot_ratio", "output", "tax", "energy"]
 
@@ -161,21 +178,36 @@ FIGURES = ["fixed_asset_investment", "land_used_mu", "plot_ratio", "output", "ta
 class CheckFigureInputSchema(Strict):
     """A figure entered by hand by the unit that owns it (tax: FIN; output: IND; energy: DRB; plot ratio and land
     used: LAND; audited fixed-asset investment: AUDIT), with the reason; every entry is kept."""
+
     figure = fields.String(required=True, validate=validate.OneOf(FIGURES))
-    year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100),
-                          metadata={"description": "the year of a yearly figure (tax, output, energy)"})
-    value = fields.Decimal(required=True, as_string=True, allow_nan=False,
-                           metadata={"description": "yuan (tax, output, investment), tce (energy), mu, or the ratio"})
+    year = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "the year of a yearly figure (tax, output, energy)"},
+    )
+    value = fields.Decimal(
+        required=True,
+        as_string=True,
+        allow_nan=False,
+        metadata={"description": "yuan (tax, output, investment), tce (energy), mu, or the ratio"},
+    )
     reason = fields.String(required=True, validate=TEXT, metadata={"description": "where the figure comes from"})
 
 
 class RecheckInputSchema(Strict):
-    note = fields.String(load_default=None, allow_none=True, validate=TEXT,
-                         metadata={"description": "what the enterprise did to rectify"})
+    note = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=TEXT,
+        metadata={"description": "what the enterprise did to rectify"},
+    )
 
 
 class DamagesActInputSchema(Strict):
-    amount = fields.Decimal(required=True, as_string=True, allow_nan=False, metadata={"description": "yuan, to the fen"})
+    amount = fields.Decimal(
+        required=True, as_string=True, allow_nan=False, metadata={"description": "yuan, to the fen"}
+    )
     voucher = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
     reason = fields.String(load_default=None, allow_none=True, validate=TEXT)
 
@@ -183,6 +215,7 @@ class DamagesActInputSchema(Strict):
 class StandardLandSchema(Schema):
     """A project's standard-land commitments, checks (with each indicator's actual value and formula), figures,
     rectifications and damages (each one receivable, with its payments and reductions)."""
+
     project_id = fields.String()
     commitments = fields.List(fields.Dict())
     checks = fields.List(fields.Dict())

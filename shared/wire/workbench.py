@@ -1,4 +1,5 @@
 """Wire format of the workbench (工作台), search and the project's file (attachments)."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, fields, validate
@@ -11,21 +12,34 @@ class SearchQuerySchema(Schema):
     class Meta:
         unknown = RAISE
 
-    q = fields.String(required=True, validate=validate.Length(min=1, max=60),
-                      metadata={"description": "a fragment of a project's or investor's name (two Chinese characters "
-                                               "are enough), a credit code or a reference"})
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={
+            "description": "a fragment of a project's or investor's name (two Chinese characters "
+            "are enough), a credit code or a reference"
+        },
+    )
     state = fields.String(load_default=None, allow_none=True)
     unit = fields.String(load_default=None, allow_none=True, metadata={"description": "the responsible unit's code"})
-    year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100),
-                          metadata={"description": "the year the lead was registered"})
+    year = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "the year the lead was registered"},
+    )
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
 
 
 class SearchHitSchema(Schema):
-    kind = fields.String(metadata={"description": "lead | project | reserve (an entry of the project reserve, for "
-                                                  "whoever reads it; year its plan year) | parcel (the land reserve's, "
-                                                  "for whoever reads the parcels; ref is its code, state its supply "
-                                                  "status)"})
+    kind = fields.String(
+        metadata={
+            "description": "lead | project | reserve (an entry of the project reserve, for "
+            "whoever reads it; year its plan year) | parcel (the land reserve's, "
+            "for whoever reads the parcels; ref is its code, state its supply "
+            "status)"
+        }
+    )
     project_id = fields.String(allow_none=True)
     ref = fields.String(allow_none=True)
     name = fields.String()
@@ -35,8 +49,12 @@ class SearchHitSchema(Schema):
     unit = fields.String(allow_none=True)
     year = fields.Integer(allow_none=True)
     parcel = fields.Dict(metadata={"description": "a parcel's location, area in mu, use and status by name"})
-    reserve = fields.Dict(metadata={"description": "a reserve entry's id, location, total investment, tier and "
-                                                   "whether it is in the public catalog"})
+    reserve = fields.Dict(
+        metadata={
+            "description": "a reserve entry's id, location, total investment, tier and "
+            "whether it is in the public catalog"
+        }
+    )
 
 
 class SearchResultSchema(Schema):
@@ -45,8 +63,9 @@ class SearchResultSchema(Schema):
 
 
 class ToDoSchema(Schema):
-    kind = fields.String(metadata={"description": "opinion, decide, sign, register_copies, recovery, … (the web "
-                                                  "app names each)"})
+    kind = fields.String(
+        metadata={"description": "opinion, decide, sign, register_copies, recovery, … (the web app names each)"}
+    )
     project_id = fields.String()
     ref = fields.String(allow_none=True)
     name = fields.String(allow_none=True)

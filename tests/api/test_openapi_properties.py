@@ -7,6 +7,7 @@ default 6; the module takes a minute or two) on a fresh platform, acting as an I
 the curl command that reproduces it.  The counts of each run (operations, requests, answers by status) are
 printed, and written as JSON to ZS_API_REPORT when it is set (docs/SECURITY.md quotes them).
 """
+
 from __future__ import annotations
 
 import json
@@ -50,15 +51,22 @@ def test_no_operation_answers_5xx(gateway_base, actor):
         operations += 1
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
+        )
         def no_5xx(case):
             case.headers = {**(case.headers or {}), **headers(actor)}
             response = case.call(base_url=gateway_base, timeout=30)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
             assert response.status_code < 500, (
                 f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:400]}\n"
-                f"  reproduce: {case.as_curl_command(headers=headers(actor))}")
+                f"  reproduce: {case.as_curl_command(headers=headers(actor))}"
+            )
 
         try:
             no_5xx()
@@ -66,10 +74,15 @@ def test_no_operation_answers_5xx(gateway_base, actor):
             unsupported.append(f"{operation.method.upper()} {operation.path}")
         except AssertionError as exc:
             failures.append(str(exc).splitlines()[0] + "\n" + "\n".join(str(exc).splitlines()[1:3]))
-    report = {"actor": actor["position"], "operations": operations, "requests": sum(statuses.values()),
-              "refused_4xx": sum(n for code, n in statuses.items() if 400 <= code < 500),
-              "server_errors_5xx": sum(n for code, n in statuses.items() if code >= 500),
-              "by_status": dict(sorted(statuses.items())), "unsupported": unsupported}
+    report = {
+        "actor": actor["position"],
+        "operations": operations,
+        "requests": sum(statuses.values()),
+        "refused_4xx": sum(n for code, n in statuses.items() if 400 <= code < 500),
+        "server_errors_5xx": sum(n for code, n in statuses.items() if code >= 500),
+        "by_status": dict(sorted(statuses.items())),
+        "unsupported": unsupported,
+    }
     print(json.dumps(report))
     if os.environ.get("ZS_API_REPORT"):
         with open(os.environ["ZS_API_REPORT"], "a", encoding="utf-8") as out:
@@ -79,9 +92,11 @@ def test_no_operation_answers_5xx(gateway_base, actor):
     assert not failures, f"{len(failures)} operation(s) answered 5xx:\n" + "\n".join(failures)
 
 
-HOSTILE_BODIES = {"nested 10,000 levels": b"[" * 10_000 + b"]" * 10_000,
-                  "invalid UTF-8": '{"reason": "核对'.encode() + b"\xff\xfe" + b'"}',
-                  "not JSON": b"{'reason': nope"}
+HOSTILE_BODIES = {
+    "nested 10,000 levels": b"[" * 10_000 + b"]" * 10_000,
+    "invalid UTF-8": '{"reason": "核对'.encode() + b"\xff\xfe" + b'"}',
+    "not JSON": b"{'reason': nope",
+}
 
 
 def test_hostile_requests_to_every_operation_are_4xx(gateway_base):
@@ -103,8 +118,13 @@ def test_hostile_requests_to_every_operation_are_4xx(gateway_base):
         bodies = list(HOSTILE_BODIES.values()) if "requestBody" in operation.definition.raw else [None]
         for url in paths:
             for body in bodies:
-                got = requests.request(method, gateway_base + url, data=body, timeout=30,
-                                       headers={**headers(IPB_CLERK), "Content-Type": "application/json"})
+                got = requests.request(
+                    method,
+                    gateway_base + url,
+                    data=body,
+                    timeout=30,
+                    headers={**headers(IPB_CLERK), "Content-Type": "application/json"},
+                )
                 answers += 1
                 if got.status_code >= 500:
                     failures.append(f"{method} {url} ({len(body or b'')} bytes) -> {got.status_code}: {got.text[:200]}")

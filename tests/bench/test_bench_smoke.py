@@ -3,6 +3,7 @@ a benchmark is never a timed assertion in the test suite (docs/PERFORMANCE.md ha
 
 One real run measures every part, the reads and the export twice (``--repeat 2``); which parts ``--only``
 selects is checked on the options alone (a second platform start for it cost ~35 s of the suite)."""
+
 from __future__ import annotations
 
 import json
@@ -19,17 +20,33 @@ pytestmark = pytest.mark.integration  # in tests/bench: run once, on SQLite (the
 
 def test_the_benchmark_runs_and_reports_every_figure_and_repeats_the_reads(tmp_path):
     out = tmp_path / "figures.json"
-    done = subprocess.run([sys.executable, "-m", "bench.platform", "--smoke", "--repeat", "2", "--json", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.platform", "--smoke", "--repeat", "2", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(out.read_text())
-    for key in ("lifecycle", "event_latency", "excel_import", "excel_export", "reads", "figures_import",
-                "benefit_evaluation", "memory_at_rest_mb",
-                "memory_after_lifecycle_mb", "memory_end_mb"):
+    for key in (
+        "lifecycle",
+        "event_latency",
+        "excel_import",
+        "excel_export",
+        "reads",
+        "figures_import",
+        "benefit_evaluation",
+        "memory_at_rest_mb",
+        "memory_after_lifecycle_mb",
+        "memory_end_mb",
+    ):
         assert key in figures, key
     assert figures["lifecycle"]["projects"] == 2 and figures["lifecycle"]["ratio_to_floor"] > 0
     floor_cpu = figures["lifecycle"]["floor_after_cpu_s"]  # the floor's own CPU, beside the lifecycle's
-    assert {"bench_floor", "callers (this process)"} <= set(floor_cpu) and any(k.startswith("rabbitmq") for k in floor_cpu)
+    assert {"bench_floor", "callers (this process)"} <= set(floor_cpu) and any(
+        k.startswith("rabbitmq") for k in floor_cpu
+    )
     assert figures["lifecycle"]["floor_after_cpu_s_total"] == round(sum(floor_cpu.values()), 1) > 0
     assert "drivers (this process)" in figures["lifecycle"]["cpu_s"]
     assert figures["event_latency"]["notified"] == figures["event_latency"]["state_changes"]
@@ -43,15 +60,25 @@ def test_only_selects_the_parts_asked_for_and_refuses_others():
     args, only = parse_args(["--smoke", "--only", "reads, excel"])
     assert only == {"reads", "excel"} and args.projects == 2
     assert parse_args([])[1] == set(PARTS)
-    refused = subprocess.run([sys.executable, "-m", "bench.platform", "--only", "reads,nonsense"], cwd=ROOT,
-                             capture_output=True, text=True, timeout=120)
+    refused = subprocess.run(
+        [sys.executable, "-m", "bench.platform", "--only", "reads,nonsense"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert refused.returncode == 2 and "--only takes some of" in refused.stderr
 
 
 def test_the_parts_benchmark_runs_and_reports_each_part_beside_the_way_before(tmp_path):
     out = tmp_path / "parts.json"
-    done = subprocess.run([sys.executable, "-m", "bench.parts", "--rounds", "1", "--n", "2", "--json", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.parts", "--rounds", "1", "--n", "2", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(out.read_text())
     for part in ("contract_draft", "contract_approval", "report_docx"):
@@ -63,8 +90,13 @@ def test_the_parts_benchmark_runs_and_reports_each_part_beside_the_way_before(tm
 def test_the_sign_in_burst_benchmark_runs_and_reports_each_phase(tmp_path):
     """``python -m bench.signin --smoke``: the prober's figures in every phase, the attackers' answers counted."""
     out = tmp_path / "signin.json"
-    done = subprocess.run([sys.executable, "-m", "bench.signin", "--smoke", "--json", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.signin", "--smoke", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(out.read_text())["pooled"]
     assert set(figures) == {"quiet", "rotating", "throttled"}

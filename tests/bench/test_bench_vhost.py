@@ -1,5 +1,6 @@
 """The benchmark makes its own vhost on a broker without the management plugin (the one `./zs run` starts):
 through rabbitmqctl, and deletes it after."""
+
 from __future__ import annotations
 
 import pytest

@@ -4,6 +4,7 @@ Each flow opens the web app as one position (dev actor mode), does what the test
 page to ``tests/browser/output/bf-<who>-<width>-<page>.png`` and checks that no page scrolls horizontally; it
 returns what it saw.  Run by ``driver.py`` as ``benefit_flows:<flow>``.
 """
+
 from __future__ import annotations
 
 from tests.browser.flows import as_, ready, shot
@@ -44,9 +45,12 @@ def evaluate(page, output, base, actor, who, code):
     page.click("#bf-run")
     page.wait_for_selector("#bf-table")
     ready(page)
-    seen = {"grades": [el.get_attribute("data-grade") for el in page.query_selector_all("#bf-table [data-grade]")],
-            "tabs": page.inner_text("#bf-grades"), "places": page.inner_text("#bf-places-table"),
-            "method": page.inner_text("#bf-method")}
+    seen = {
+        "grades": [el.get_attribute("data-grade") for el in page.query_selector_all("#bf-table [data-grade]")],
+        "tabs": page.inner_text("#bf-grades"),
+        "places": page.inner_text("#bf-places-table"),
+        "method": page.inner_text("#bf-method"),
+    }
     seen["screenshots"] = [visit(page, output, f"bf-{who}-{width}-results")]
     page.click("#bf-grades [data-grade=A]")
     page.wait_for_selector("#bf-grades button.active[data-grade=A]")
@@ -70,7 +74,9 @@ def forecast(page, output, base, actor, lead_id, who):
     page.goto(base + as_(actor, f"/leads/{lead_id}"))
     page.wait_for_selector("#bf-forecast table")
     ready(page)
-    seen = {"text": page.inner_text("#card-forecast"),
-            "grade": page.get_attribute("#bf-forecast [data-grade]", "data-grade")}
+    seen = {
+        "text": page.inner_text("#card-forecast"),
+        "grade": page.get_attribute("#bf-forecast [data-grade]", "data-grade"),
+    }
     seen["screenshots"] = [visit(page, output, f"bf-{who}-{width}-forecast")]
     return seen

@@ -9,6 +9,7 @@ docs/WEBAPP.md).  The whole life does not: ``readme_people`` creates the README'
 runs in its own process (``driver.py``: Playwright's sync API hangs under the eventlet monkey-patching of this
 process) and saves a screenshot under tests/browser/output/.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def web(module_platform):
     """(Api, base URL, config) of a whole platform whose gateway trusts the actor headers."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run ./zs test (it installs Debian's chromium), or apt-get install chromium")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run ./zs test (it installs Debian's chromium), or apt-get install chromium"
+        )
     start, env, config = module_platform
     start(*ALL, ZS_TRUST_ACTOR_HEADERS="true")
     base = f"http://{env['ZS_GATEWAY_ADDRESS']}"
@@ -48,11 +51,19 @@ def web(module_platform):
 def run_flow(flow: str, **kwargs):
     """Run ``flows.<flow>(page, output, **kwargs)`` in Chromium in a child process; its result (JSON)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, "-m", "tests.browser.driver", flow, json.dumps(kwargs, ensure_ascii=False)],
-                          cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.browser.driver", flow, json.dumps(kwargs, ensure_ascii=False)],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     if done.returncode != 0:
-        pytest.fail(f"browser flow {flow} failed (screenshot {OUTPUT / f'FAILED-{flow}.png'}):\n{done.stderr[-6000:]}",
-                    pytrace=False)
+        pytest.fail(
+            f"browser flow {flow} failed (screenshot {OUTPUT / f'FAILED-{flow}.png'}):\n{done.stderr[-6000:]}",
+            pytrace=False,
+        )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -64,9 +75,20 @@ def readme_people(web, module_platform):
     text = readme.section()
     people = readme.people(text)
     run_env = {**os.environ, **env}
-    running = [(person, subprocess.Popen(["bash", "-c", readme.script_for(text, person)], cwd=ROOT, env=run_env,
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-               for person in people]
+    running = [
+        (
+            person,
+            subprocess.Popen(
+                ["bash", "-c", readme.script_for(text, person)],
+                cwd=ROOT,
+                env=run_env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        )
+        for person in people
+    ]
     printed = []
     for person, process in running:
         out, err = process.communicate(timeout=90)
@@ -75,5 +97,10 @@ def readme_people(web, module_platform):
         assert f"用户{person.user_id}（{person.name}）：{said}" in out, out  # the operator is answered in Chinese
         printed += re.findall(r"登录地址(http://\S+)", out)
     [address] = set(printed)
-    return {"people": [p.dump() for p in people], "password": readme.password(text), "address": address,
-            "sign_ins": readme.sign_ins(text), "steps": readme.steps(text)}
+    return {
+        "people": [p.dump() for p in people],
+        "password": readme.password(text),
+        "address": address,
+        "sign_ins": readme.sign_ins(text),
+        "steps": readme.steps(text),
+    }

@@ -5,6 +5,7 @@ hangs; so each flow runs here:  ``python -m tests.browser.driver <flow> '<json k
 line of stdout is the flow's result as JSON; a failure exits 1 with the traceback (and a screenshot
 ``FAILED-<flow>.png``).  Chromium is Debian's /usr/bin/chromium (Playwright's own download is never used).
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,15 @@ import traceback
 from pathlib import Path
 
 CHROMIUM = os.environ.get("ZS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 OUTPUT = Path(os.environ.get("ZS_BROWSER_OUTPUT", Path(__file__).parent / "output"))
 
 
@@ -31,8 +39,9 @@ def main(argv: list[str]) -> int:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": int(kwargs.pop("width", 1366)), "height": 900}, locale="zh-CN",
-                                      accept_downloads=True)
+        context = browser.new_context(
+            viewport={"width": int(kwargs.pop("width", 1366)), "height": 900}, locale="zh-CN", accept_downloads=True
+        )
         page = context.new_page()
         page.set_default_timeout(20_000)
         errors: list[str] = []

@@ -4,6 +4,7 @@ Called by ``driver.py`` in a process of its own as ``flow(page, output, base=…
 test checks afterwards through the API.  The single-step flows open pages in the web app's dev actor mode
 (``?as=…``); the whole life (``whole_life``) and the sign-in flows sign in with user ids and passwords.
 """
+
 from __future__ import annotations
 
 import re
@@ -83,7 +84,10 @@ def review_opinion(page, output, base, project_id):
     # once per unit and round: the submitted form is shown read-only with its outcome
     assert page.is_disabled(f"{item} button[type=submit]") and page.is_disabled(f"{item} select[name=opinion]")
     assert page.query_selector(f"{item} form.submitted")
-    return {"screenshot": shot(page, output, "2-bureau-reviewer-opinion"), "outcome": page.inner_text(f"{item} .notice")}
+    return {
+        "screenshot": shot(page, output, "2-bureau-reviewer-opinion"),
+        "outcome": page.inner_text(f"{item} .notice"),
+    }
 
 
 def park_head_decides(page, output, base, project_id, actor):
@@ -111,16 +115,18 @@ def project_page(page, output, base, project_id, actor, expect, name):
     for selector in expect:
         page.wait_for_selector(selector)
     ready(page)
-    return {"screenshot": shot(page, output, name),
-            "text": {s: page.inner_text(s.split(" ")[0]) for s in expect}}
+    return {"screenshot": shot(page, output, name), "text": {s: page.inner_text(s.split(" ")[0]) for s in expect}}
 
 
 def custodian_register(page, output, base, actor):
     page.goto(base + as_(actor, "/desk/custody"))
     ready(page)
     page.wait_for_selector("#held-table")
-    return {"screenshot": shot(page, output, "4-custodian-register"), "held": page.inner_text("#held-table"),
-            "custodians": page.inner_text("#custodians")}
+    return {
+        "screenshot": shot(page, output, "4-custodian-register"),
+        "held": page.inner_text("#held-table"),
+        "custodians": page.inner_text("#custodians"),
+    }
 
 
 def public_catalog(page, output, base):
@@ -129,8 +135,12 @@ def public_catalog(page, output, base):
     page.goto(base + "/catalog")
     ready(page)
     page.wait_for_selector("#catalog")
-    return {"url": page.url, "text": page.inner_text("body"), "screenshot": shot(page, output, "5-public-catalog"),
-            "api": [a.text() for a in answers]}
+    return {
+        "url": page.url,
+        "text": page.inner_text("body"),
+        "screenshot": shot(page, output, "5-public-catalog"),
+        "api": [a.text() for a in answers],
+    }
 
 
 def language_switch(page, output, base):
@@ -174,6 +184,7 @@ def sign_in(page, output, base, user_id, password):
 # -- one project's whole life in the browser (every step after filing) -----------------------------------------
 # The people are the README's (tests/browser/readme.py): each position signs in with its user id and password on
 # the sign-in page, as the README's table says; no dev actor, no actor headers.
+
 
 class Walk:
     """The project page as each person sees it, signed in; every step submitted in its form, its effect awaited."""
@@ -257,7 +268,9 @@ class Walk:
 
     def refused(self, form: str) -> str:
         self.page.click(f"{form} button[type=submit]")
-        if self.page.wait_for_selector(f"{form} .refusal, {form} .confirm-yes").evaluate("e => e.matches('.confirm-yes')"):
+        if self.page.wait_for_selector(f"{form} .refusal, {form} .confirm-yes").evaluate(
+            "e => e.matches('.confirm-yes')"
+        ):
             confirmed(self.page, form)
         return self.page.wait_for_selector(f"{form} .refusal").inner_text()
 
@@ -304,8 +317,11 @@ def whole_life(page, output, base, lead, people, password):
     reviewers = [w.person("bureau_head", u) for u in ("DRB", "IND", "FIN", "EPB", "LAND", "PLAN")] + [park]
     for n, reviewer in enumerate(reviewers):
         w.sign_in(2, reviewer)
-        opinion = {"opinion": "conditional", "conditions": "投产后三年内研发投入不低于营业收入的3%"} \
-            if reviewer["unit"] == "IND" else {}
+        opinion = (
+            {"opinion": "conditional", "conditions": "投产后三年内研发投入不低于营业收入的3%"}
+            if reviewer["unit"] == "IND"
+            else {}
+        )
         if n < len(reviewers) - 1:
             w.step(f"#opinion-form-{w.project_id}", opinion, then="#step-done .notice")
         else:
@@ -358,13 +374,22 @@ def whole_life(page, output, base, lead, people, password):
 
     # 10. R13: each holding unit's head names its custodian and cabinet; 11. IPB files the 8 copies (refused without
     # the park's), hands the contract over, opens the accounting
-    heads = {"GOV": w.person("gov_office_director", "GOV"), "IPB": w.person("ipb_director", "IPB"),
-             "FIN": w.person("bureau_head", "FIN"), "LAND": w.person("bureau_head", "LAND"), "LEGAL": legal,
-             "IND": w.person("bureau_head", "IND"), "PARK:hengdong": park}
+    heads = {
+        "GOV": w.person("gov_office_director", "GOV"),
+        "IPB": w.person("ipb_director", "IPB"),
+        "FIN": w.person("bureau_head", "FIN"),
+        "LAND": w.person("bureau_head", "LAND"),
+        "LEGAL": legal,
+        "IND": w.person("bureau_head", "IND"),
+        "PARK:hengdong": park,
+    }
     for unit, head in heads.items():
         w.sign_in(10, head)
-        custodian = {"user_id": f"{unit.lower().replace(':', '-')}-archivist", "name": f"{unit} 档案员",
-                     "cabinet": f"{unit} 合同柜 1号"}
+        custodian = {
+            "user_id": f"{unit.lower().replace(':', '-')}-archivist",
+            "name": f"{unit} 档案员",
+            "cabinet": f"{unit} 合同柜 1号",
+        }
         if p.query_selector("#custodian-form [name=reason]"):  # the unit has a custodian (an earlier test's): replaced
             custodian["reason"] = "原保管人调离"
         w.step("#custodian-form", custodian, then="#step-done .notice")
@@ -382,7 +407,11 @@ def whole_life(page, output, base, lead, people, password):
     # the one fee and the principals' write-off of the rest, which closes it; R13: 15. the archives
     w.step("#open-accounting-form", state="accounting")
     w.sign_in(12, w.person("auditor", "AUDIT"))
-    w.step("#actual-fai-form", {"amount": "9000", "basis": "县审计局审计报告〔2026〕31号"}, then="#step-actual-fai .recorded")
+    w.step(
+        "#actual-fai-form",
+        {"amount": "9000", "basis": "县审计局审计报告〔2026〕31号"},
+        then="#step-actual-fai .recorded",
+    )
     w.sign_in(12, heads["LAND"])
     w.step("#land-used-form", {"land_value": "45", "basis": "县国土资源局实测"}, then="#step-report")
     p.wait_for_selector("#figures-table :text('应追缴费用')")
@@ -393,8 +422,11 @@ def whole_life(page, output, base, lead, people, password):
     seen["report_docx"] = w.download("#download-report-docx")
     seen["report_pdf"] = w.download("#download-report-pdf")
     w.sign_in(14, heads["FIN"])
-    w.step("#recovery-form", {"amount": "50", "voucher": "FIN-2026-031", "note": "投资方缴纳第一笔"},
-           then="#recovery-entries")
+    w.step(
+        "#recovery-form",
+        {"amount": "50", "voucher": "FIN-2026-031", "note": "投资方缴纳第一笔"},
+        then="#recovery-entries",
+    )
     seen["receivable"] = p.inner_text("#receivable")
     w.sign_in(14, w.person("county_magistrate", "LG"))
     w.step("#write-off-form", {"reason": "余款经县政府常务会议研究同意核销"}, then="#receivable .decisions")
@@ -406,8 +438,15 @@ def whole_life(page, output, base, lead, people, password):
     p.wait_for_selector("#archived")
     seen["who"] = p.inner_text("#who")
     w.shot("7-05-archived")
-    return {"project_id": w.project_id, "screenshots": w.shots, "states": w.states,
-            "sign_ins": w.sign_ins, "requests": w.requests, "signing_in_seconds": round(w.signing_in, 1), **seen}
+    return {
+        "project_id": w.project_id,
+        "screenshots": w.shots,
+        "states": w.states,
+        "sign_ins": w.sign_ins,
+        "requests": w.requests,
+        "signing_in_seconds": round(w.signing_in, 1),
+        **seen,
+    }
 
 
 def terminate_with_special_report(page, output, base, project_id, director, unit_actor):
@@ -432,9 +471,16 @@ def terminate_with_special_report(page, output, base, project_id, director, unit
     assert page.query_selector("#terminate-form") is None and "等待 招商局局长" in page.inner_text("#step-terminate")
     page.select_option("#special-report-form [name=cause]", "cannot_go_ahead")
     page.fill("#special-report-form [name=summary]", "投资方资金链断裂，无法继续推进项目，建议终止")
-    page.set_input_files("#special-report-form [name=document]", files=[{
-        "name": "专题报告.pdf", "mimeType": "application/pdf",
-        "buffer": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"}])
+    page.set_input_files(
+        "#special-report-form [name=document]",
+        files=[
+            {
+                "name": "专题报告.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+            }
+        ],
+    )
     page.click("#special-report-form button[type=submit]")
     page.wait_for_selector("#step-done .notice")
     page.wait_for_selector("#special-reports-table")
@@ -453,13 +499,20 @@ def terminate_with_special_report(page, output, base, project_id, director, unit
     page.wait_for_selector("#project-state[data-state=terminated]")
     page.wait_for_selector("#step-terminated")
     ready(page)
-    return {"refusal": refusal, "filed": filed, "reports": reports, "chosen": chosen,
-            "terminated": page.inner_text("#step-terminated"), "timeline": page.inner_text("#timeline"),
-            "screenshots": [refused, shot(page, output, "9-2-terminated-with-special-report")]}
+    return {
+        "refusal": refusal,
+        "filed": filed,
+        "reports": reports,
+        "chosen": chosen,
+        "terminated": page.inner_text("#step-terminated"),
+        "timeline": page.inner_text("#timeline"),
+        "screenshots": [refused, shot(page, output, "9-2-terminated-with-special-report")],
+    }
 
 
 def admin_creates_a_user(page, output, base, admin, password, user):
     """The administrator signs in, creates a user with a position in a unit, changes the unit; the user signs in."""
+
     def sign_in(user_id, secret):
         page.goto(base + "/#/signin")
         page.wait_for_selector("#signin-form")
@@ -531,5 +584,10 @@ def standard_land(page, output, base, project_id, fin, park, year):
     page.fill(f"{form} input[name=voucher]", "FIN-BROWSER-1")
     page.click(f"{form} button[type=submit]")
     page.wait_for_selector(f"{card} #sl-damages [data-status=settled]")
-    return {"commitments": commitments, "checks": checks, "damages": damages,
-            "settled": page.inner_text(f"{card} #sl-damages"), "screenshots": [first, shot(page, output, "18-standard-land-settled")]}
+    return {
+        "commitments": commitments,
+        "checks": checks,
+        "damages": damages,
+        "settled": page.inner_text(f"{card} #sl-damages"),
+        "screenshots": [first, shot(page, output, "18-standard-land-settled")],
+    }

@@ -5,6 +5,7 @@ Run by ``driver.py`` as ``language_flows:pages``.  A page is read once it is rea
 text as a person sees it (``innerText``), the texts a person reads without their being text of the page — the
 fields' placeholders, the options of every list, titles and labels of the controls — and the page's screenshot.
 """
+
 from __future__ import annotations
 
 from tests.browser.flows import ready, shot

@@ -4,6 +4,7 @@ Each flow opens the web app as one position (dev actor mode), does what the test
 each page to ``tests/browser/output/lg-<who>-<width>-<page>.png`` and checks that no page scrolls horizontally;
 it returns what it saw.  Run by ``driver.py`` as ``leading_group_flows:<flow>``.
 """
+
 from __future__ import annotations
 
 from tests.browser.flows import as_, ready, shot
@@ -43,8 +44,10 @@ def land(page, output, base, actor, lead_id, who):
     page.goto(base + as_(actor, "/land"))
     page.wait_for_selector("#plan-map[data-drawn]")
     seen["drawn"] = int(page.get_attribute("#plan-map", "data-drawn"))
-    seen["parcels_on_plan"] = {el.get_attribute("data-parcel"): [el.get_attribute("data-status"), el.get_attribute("fill")]
-                               for el in page.query_selector_all("#plan-map path[data-kind=parcel]")}
+    seen["parcels_on_plan"] = {
+        el.get_attribute("data-parcel"): [el.get_attribute("data-status"), el.get_attribute("fill")]
+        for el in page.query_selector_all("#plan-map path[data-kind=parcel]")
+    }
     seen["tiles"] = page.evaluate("[...document.querySelectorAll('#plan-map img')].map(i => i.src)")
     seen["table"] = page.inner_text("#parcels-table")
     seen["screenshots"].append(visit(page, output, f"{tag}-land"))
@@ -72,8 +75,10 @@ def roster(page, output, base, actor, who):
     width = page.viewport_size["width"]
     page.goto(base + as_(actor, "/leading-group"))
     page.wait_for_selector("#lg-office")
-    seen = {"office": page.inner_text("#lg-office"), "holders": {el.get_attribute("data-seat"): el.inner_text()
-                                                                for el in page.query_selector_all(".holder")}}
+    seen = {
+        "office": page.inner_text("#lg-office"),
+        "holders": {el.get_attribute("data-seat"): el.inner_text() for el in page.query_selector_all(".holder")},
+    }
     seen["screenshots"] = [visit(page, output, f"lg-{who}-{width}-roster")]
     return seen
 
@@ -120,8 +125,10 @@ def assessment(page, output, base, actor, who, period):
     width = page.viewport_size["width"]
     page.goto(base + as_(actor, f"/assessment?period={period}"))
     page.wait_for_selector("#assessment-table")
-    seen = {"table": page.inner_text("#assessment-table"),
-            "marks": [el.get_attribute("data-mark") for el in page.query_selector_all("#assessment-table [data-mark]")]}
+    seen = {
+        "table": page.inner_text("#assessment-table"),
+        "marks": [el.get_attribute("data-mark") for el in page.query_selector_all("#assessment-table [data-mark]")],
+    }
     seen["screenshots"] = [visit(page, output, f"lg-{who}-{width}-assessment")]
     with page.expect_download() as download:
         page.click("#assessment-docx")
@@ -138,8 +145,10 @@ def search_parcels(page, output, base, actor, who, fragment, code):
     ready(page)
     page.fill("#search-box", fragment)
     page.wait_for_selector(f"#search-results li[data-parcel='{code}']")
-    seen = {"typed": [li.get_attribute("data-parcel") for li in page.query_selector_all("#search-results li[data-parcel]")],
-            "typed_text": page.inner_text("#search-results")}
+    seen = {
+        "typed": [li.get_attribute("data-parcel") for li in page.query_selector_all("#search-results li[data-parcel]")],
+        "typed_text": page.inner_text("#search-results"),
+    }
     shot(page, output, f"lg-{who}-{width}-search-as-you-type")
     page.press("#search-box", "Enter")
     page.wait_for_selector("#search-table")

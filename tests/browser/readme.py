@@ -7,6 +7,7 @@ README's own loop (one person a time, side by side), signs in with the README's 
 README describes, and at the end its sign-ins must be the table's, row by row — so the README and the test
 cannot drift apart.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,7 @@ def section(text: str | None = None) -> str:
     text = README.read_text(encoding="utf-8") if text is None else text
     start = text.index(TITLE)
     end = text.find("\n## ", start + len(TITLE))
-    return text[start:end if end != -1 else None]
+    return text[start : end if end != -1 else None]
 
 
 def script(text: str) -> str:
@@ -46,8 +47,11 @@ def script(text: str) -> str:
     return block
 
 
-_LOOP = re.compile(r"\A(?P<head>while read -r id name position unit; do\n.*\ndone <<'(?P<tag>\w+)'\n)"
-                   r"(?P<rows>.*?)\n(?P=tag)\n\Z", re.S)
+_LOOP = re.compile(
+    r"\A(?P<head>while read -r id name position unit; do\n.*\ndone <<'(?P<tag>\w+)'\n)"
+    r"(?P<rows>.*?)\n(?P=tag)\n\Z",
+    re.S,
+)
 
 
 def _loop(text: str) -> re.Match:

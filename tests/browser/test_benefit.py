@@ -7,6 +7,7 @@ downloads, and an enterprise's card shows its indicators against the baselines; 
 yearly figures shows its forecast grade on its page.  Screenshots:
 tests/browser/output/bf-*.png.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -49,11 +50,20 @@ def made(web, tmp_path_factory):
     """The register and every figure but the tax, imported by their units through the API."""
     api, _ = web
     made = gen.enterprises(N)
-    assert api.post("/api/enterprises/import", gen.upload("名录.xlsx", gen.register_file(made)),
-                    actor=actor(IPB)).status_code == 201
-    for who, kinds in (("bf-drb,drb_clerk,DRB", ("energy",)), ("bf-ind,ind_clerk,IND", ("output",)),
-                       ("bf-land,land_clerk,LAND", ("land",))):
-        r = api.post("/api/enterprise-figures/import", gen.upload("f.xlsx", gen.figures_file(made, kinds)), actor=actor(who))
+    assert (
+        api.post(
+            "/api/enterprises/import", gen.upload("名录.xlsx", gen.register_file(made)), actor=actor(IPB)
+        ).status_code
+        == 201
+    )
+    for who, kinds in (
+        ("bf-drb,drb_clerk,DRB", ("energy",)),
+        ("bf-ind,ind_clerk,IND", ("output",)),
+        ("bf-land,land_clerk,LAND", ("land",)),
+    ):
+        r = api.post(
+            "/api/enterprise-figures/import", gen.upload("f.xlsx", gen.figures_file(made, kinds)), actor=actor(who)
+        )
         assert r.status_code == 201, r.text
     return made
 
@@ -62,8 +72,8 @@ def made(web, tmp_path_factory):
 def files(made, tmp_path_factory):
     folder = tmp_path_factory.mktemp("figures")
     bad = [[e.credit_code, 2025, str(e.figures[2025]["tax"])] for e in made]
-    bad[4][0] = bad[4][0][:17] + ("0" if bad[4][0][17] != "0" else "1")    # row 6 of the file
-    bad[9][2] = "-12"                                                     # row 11
+    bad[4][0] = bad[4][0][:17] + ("0" if bad[4][0][17] != "0" else "1")  # row 6 of the file
+    bad[9][2] = "-12"  # row 11
     (folder / "税收有误.csv").write_bytes(gen._csv(["统一社会信用代码", "年度", "税收（万元）"], bad))
     (folder / "税收.csv").write_bytes(gen.figures_file(made, ("tax",), as_csv=True))
     return {"bad": str(folder / "税收有误.csv"), "good": str(folder / "税收.csv")}
@@ -72,8 +82,15 @@ def files(made, tmp_path_factory):
 @pytest.mark.parametrize("width", [1366, 390])
 def test_fin_imports_its_tax_file_and_ipb_sees_every_grade(web, made, files, width):
     api, base = web
-    seen = run_flow("benefit_flows:import_figures", base=base, actor=FIN, bad=files["bad"], good=files["good"],
-                    who="fin", width=width)
+    seen = run_flow(
+        "benefit_flows:import_figures",
+        base=base,
+        actor=FIN,
+        bad=files["bad"],
+        good=files["good"],
+        who="fin",
+        width=width,
+    )
     assert "第6行" in seen["refusal"] and "校验码" in seen["refusal"]
     assert "第11行" in seen["refusal"] and "超出合理范围" in seen["refusal"] and "未导入" in seen["refusal"]
     assert f"已导入{N}行" in seen["imported"]

@@ -13,6 +13,7 @@ the users.  What a page shows that is data — names of projects, investors and 
 addresses and web addresses — is left out before the check; anything else is the interface's own.  IPB's clerk
 reads them on a phone (390 px) too.  Screenshots: tests/browser/output/lang-<user>-<width>-<language>-<page>.png.
 """
+
 from __future__ import annotations
 
 import base64
@@ -38,10 +39,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 PASSWORD = "sample-county-2026"
 ADMIN = {"user_id": "lang.admin", "name": "系统管理员", "position": "ipb_admin", "unit": "IPB"}
-POSITIONS = ("ipb_clerk", "ipb_director", "bureau_head", "park_head:hengdong", "legal_director", "gov_office_director",
-             "auditor", "county_magistrate", "party_secretary")
+POSITIONS = (
+    "ipb_clerk",
+    "ipb_director",
+    "bureau_head",
+    "park_head:hengdong",
+    "legal_director",
+    "gov_office_director",
+    "auditor",
+    "county_magistrate",
+    "party_secretary",
+)
 """Each position of the README's people once (a bureau head: the first, DRB's)."""
-DATA = re.compile(r"[\w.+-]+@[\w.-]+|https?://\S+|[\w.-]+\.(?:pdf|docx|xlsx|doc|png|jpg)\b|[^\s〔]+〔\d{4}〕\d+号", re.A)
+DATA = re.compile(
+    r"[\w.+-]+@[\w.-]+|https?://\S+|[\w.-]+\.(?:pdf|docx|xlsx|doc|png|jpg)\b|[^\s〔]+〔\d{4}〕\d+号", re.A
+)
 """E-mail addresses, web addresses, file names and document numbers (示招商〔2026〕1号): data, whatever their letters."""
 
 
@@ -53,38 +65,90 @@ def county(web, module_platform, tmp_path_factory):
     api, base, config = web
     _, env, _ = module_platform
     out = tmp_path_factory.mktemp("demo")
-    demo = subprocess.run([sys.executable, "-m", "zhaoshang.cli", "demo", "--url", base, "--out", str(out)], cwd=ROOT,
-                          env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
+    demo = subprocess.run(
+        [sys.executable, "-m", "zhaoshang.cli", "demo", "--url", base, "--out", str(out)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
     land = {"user_id": "lang-land", "position": "bureau_head", "unit": "LAND"}
-    for path, content, who in (("/api/parcels/import", parcel_workbook(), land),
-                               ("/api/leading-group/roster/import", roster_workbook(), steps.CLERK)):
-        steps._try(base, "POST", path, who, {"filename": "导入.xlsx", "content_base64": base64.b64encode(content).decode()})
+    for path, content, who in (
+        ("/api/parcels/import", parcel_workbook(), land),
+        ("/api/leading-group/roster/import", roster_workbook(), steps.CLERK),
+    ):
+        steps._try(
+            base, "POST", path, who, {"filename": "导入.xlsx", "content_base64": base64.b64encode(content).decode()}
+        )
     year = today_shanghai().year
-    event = steps._try(base, "POST", "/api/investment-events", steps.CLERK, {
-        "kind": "fair", "title": "长三角新材料产业招商推介会", "organising_unit": "IPB", "place": "上海",
-        "planned_on": f"{year}-12-20", "budget": "200000", "plan_notes": "推介衡东工业园新材料产业链"})
+    event = steps._try(
+        base,
+        "POST",
+        "/api/investment-events",
+        steps.CLERK,
+        {
+            "kind": "fair",
+            "title": "长三角新材料产业招商推介会",
+            "organising_unit": "IPB",
+            "place": "上海",
+            "planned_on": f"{year}-12-20",
+            "budget": "200000",
+            "plan_notes": "推介衡东工业园新材料产业链",
+        },
+    )
     people = [p.dump() for p in readme_people(section())]
     from nameko.standalone.rpc import ClusterRpcProxy
 
     with ClusterRpcProxy(config, timeout=30) as rpc:
         for person in [*people, ADMIN]:
-            rpc.gateway.provision_user({"user_id": "cli", "position": "ipb_admin", "unit": "IPB"}, {
-                **person, "password": PASSWORD, "is_admin": person is ADMIN})
+            rpc.gateway.provision_user(
+                {"user_id": "cli", "position": "ipb_admin", "unit": "IPB"},
+                {**person, "password": PASSWORD, "is_admin": person is ADMIN},
+            )
     projects = api.get("/api/projects?limit=50").json()["items"]
     leads = api.get("/api/leads?limit=50").json()["items"]
     archived = next(p["id"] for p in projects if p["state"] == "archived")
-    routes = ["/", "/inbox", "/search?q=项目", "/overview", "/ledger?book=information", "/ledger?book=negotiation",
-              "/ledger?book=contracted", "/leads", "/leads/new", f"/leads/{leads[0]['id']}", "/projects",
-              *(f"/projects/{p['id']}" for p in projects), "/desk/review", "/desk/decisions", "/desk/reports",
-              "/desk/custody", "/leading-group", "/events", f"/events/{event['id']}", "/benefit",
-              f"/events/effectiveness?year={year}", f"/assessment?period={year}", "/land", "/land/HD-01",
-              "/print/ledger?book=contracted", f"/print/project/{archived}", f"/print/approval/{archived}?kind=decision"]
+    routes = [
+        "/",
+        "/inbox",
+        "/search?q=项目",
+        "/overview",
+        "/ledger?book=information",
+        "/ledger?book=negotiation",
+        "/ledger?book=contracted",
+        "/leads",
+        "/leads/new",
+        f"/leads/{leads[0]['id']}",
+        "/projects",
+        *(f"/projects/{p['id']}" for p in projects),
+        "/desk/review",
+        "/desk/decisions",
+        "/desk/reports",
+        "/desk/custody",
+        "/leading-group",
+        "/events",
+        f"/events/{event['id']}",
+        "/benefit",
+        f"/events/effectiveness?year={year}",
+        f"/assessment?period={year}",
+        "/land",
+        "/land/HD-01",
+        "/print/ledger?book=contracted",
+        f"/print/project/{archived}",
+        f"/print/approval/{archived}?kind=decision",
+    ]
     admin = {"user_id": ADMIN["user_id"], "position": ADMIN["position"], "unit": ADMIN["unit"]}
     accounts = {u["user_id"] for u in api.get("/api/users", actor=admin).json()} | {
-        row[2] for row in SAMPLE_ROSTER if row[2]}
-    names = {*(p["name"] for p in people), *accounts, *(p["name"] for p in projects),
-             *(lead["investor"]["name"] for lead in leads)}  # persons by name, sign-in names (the roster's accounts)
+        row[2] for row in SAMPLE_ROSTER if row[2]
+    }
+    names = {
+        *(p["name"] for p in people),
+        *accounts,
+        *(p["name"] for p in projects),
+        *(lead["investor"]["name"] for lead in leads),
+    }  # persons by name, sign-in names (the roster's accounts)
     return {"base": base, "people": people, "routes": routes, "names": names, "typed": typed()}
 
 
@@ -96,11 +160,17 @@ def typed() -> set[str]:
 
     root = Path(__file__).resolve().parents[2]
     runs = set()
-    for source in (root / "zhaoshang" / "demo.py", root / "zhaoshang" / "samples.py", root / "tests" / "factories.py",
-                   Path(__file__)):
+    for source in (
+        root / "zhaoshang" / "demo.py",
+        root / "zhaoshang" / "samples.py",
+        root / "tests" / "factories.py",
+        Path(__file__),
+    ):
         runs |= set(re.findall(r"[\u3400-\u9fff][\u3400-\u9fff\w（）、，：；·]*", source.read_text(encoding="utf-8")))
     policy = load_policy()
-    runs |= {c["name_zh"] for c in policy.documents["incentives"]["clauses"]} | set(policy.get("county.cooperation_modes"))
+    runs |= {c["name_zh"] for c in policy.documents["incentives"]["clauses"]} | set(
+        policy.get("county.cooperation_modes")
+    )
     runs |= {zh for zh, en in vocabulary.sectors().values() if zh == en}  # shipped in Chinese only
     runs |= {text for _name, _field, text in DATE_OBLIGATIONS.values()} | {"中文"}  # the contract's words; the switch
     for kind in policy.get("documents.official_documents.kinds").values():
@@ -120,8 +190,16 @@ def leaks(text: str, names: set[str], locale: str) -> list[str]:
 
 
 def sweep(county, who: dict, locale: str, routes: list[str], width: int = 1366) -> list[str]:
-    seen = run_flow("language_flows:pages", base=county["base"], user_id=who["user_id"], password=PASSWORD, lang=locale,
-                    routes=routes, tag=f"{who['user_id'].replace('.', '-')}-{width}", width=width)
+    seen = run_flow(
+        "language_flows:pages",
+        base=county["base"],
+        user_id=who["user_id"],
+        password=PASSWORD,
+        lang=locale,
+        routes=routes,
+        tag=f"{who['user_id'].replace('.', '-')}-{width}",
+        width=width,
+    )
     found = []
     for route, read in seen.items():
         # a field's hint is an example of what is typed (Chinese in both languages); in Chinese it is checked too

@@ -7,6 +7,7 @@ imported) and the roster shows the office and its director; IPB plans a fair, re
 produced, and the effectiveness report counts it; the LG's assessment shows each unit's score and mark and its
 notice downloads.  Screenshots: tests/browser/output/lg-*.png.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -23,6 +24,8 @@ LAND = "lg-land,bureau_head,LAND"
 IPB = "lg-ipb,ipb_clerk,IPB"
 LG = "lg-mag,county_magistrate,LG"
 PARK = "lg-park,park_head:hengdong,PARK:hengdong"
+
+
 def actor(text: str) -> dict:
     user_id, position, unit = text.split(",")
     return {"user_id": user_id, "position": position, "unit": unit}
@@ -34,11 +37,18 @@ COLOURS = {"ready": "#2e7d32", "in_listing": "#ef6c00", "reserved": "#9e9e9e"}
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("workbooks")
-    bad_parcels = [SAMPLE_PARCELS[0], ["HD-09", "坏地块", "月球开发区", None, -3, "住宅用地", 1, 2, "可供地"] + [None] * 6]
+    bad_parcels = [
+        SAMPLE_PARCELS[0],
+        ["HD-09", "坏地块", "月球开发区", None, -3, "住宅用地", 1, 2, "可供地"] + [None] * 6,
+    ]
     bad_roster = SAMPLE_ROSTER[:2] + [["县长助理", "某某", None, None, "2026-01-01", None, None]]
     out = {}
-    for name, content in (("parcels-bad", parcel_workbook(bad_parcels)), ("parcels", parcel_workbook()),
-                          ("roster-bad", roster_workbook(bad_roster)), ("roster", roster_workbook())):
+    for name, content in (
+        ("parcels-bad", parcel_workbook(bad_parcels)),
+        ("parcels", parcel_workbook()),
+        ("roster-bad", roster_workbook(bad_roster)),
+        ("roster", roster_workbook()),
+    ):
         path = folder / f"{name}.xlsx"
         path.write_bytes(content)
         out[name] = str(path)
@@ -50,14 +60,41 @@ def county(web, files):
     """LAND's parcels and the LG office's roster, each imported in the browser (a bad file first); a lead of 45 mu
     for Hengdong (C3252, 222 万元/亩 planned)."""
     api, base, _ = web
-    parcels = run_flow("leading_group_flows:import_workbook", base=base, actor=LAND, route="/land", form="parcel-import",
-                       bad=files["parcels-bad"], good=files["parcels"], tag="land")
-    roster = run_flow("leading_group_flows:import_workbook", base=base, actor=IPB, route="/leading-group",
-                      form="roster-import", bad=files["roster-bad"], good=files["roster"], tag="roster")
-    lead = demo._try(base, "POST", "/api/leads", demo.CLERK, demo.sample_lead(
-        n=41, project_name="浏览器测试铝型材项目", land_demand={"value": "45", "unit": "mu"},
-        planned_fixed_asset_investment="100000000"))
-    phone_lead = demo._try(base, "POST", "/api/leads", demo.CLERK, demo.sample_lead(n=42, project_name="浏览器测试手机端项目"))
+    parcels = run_flow(
+        "leading_group_flows:import_workbook",
+        base=base,
+        actor=LAND,
+        route="/land",
+        form="parcel-import",
+        bad=files["parcels-bad"],
+        good=files["parcels"],
+        tag="land",
+    )
+    roster = run_flow(
+        "leading_group_flows:import_workbook",
+        base=base,
+        actor=IPB,
+        route="/leading-group",
+        form="roster-import",
+        bad=files["roster-bad"],
+        good=files["roster"],
+        tag="roster",
+    )
+    lead = demo._try(
+        base,
+        "POST",
+        "/api/leads",
+        demo.CLERK,
+        demo.sample_lead(
+            n=41,
+            project_name="浏览器测试铝型材项目",
+            land_demand={"value": "45", "unit": "mu"},
+            planned_fixed_asset_investment="100000000",
+        ),
+    )
+    phone_lead = demo._try(
+        base, "POST", "/api/leads", demo.CLERK, demo.sample_lead(n=42, project_name="浏览器测试手机端项目")
+    )
     return {"parcels": parcels, "roster": roster, "lead": lead, "leads": {1366: lead, 390: phone_lead}}
 
 
@@ -75,17 +112,29 @@ def test_the_roster_reaches_the_ledger_over_the_bus(web, county):
     """leadership.roster_changed travels to the coordinator: the lead's responsible leader (IPB's director while the
     lead is IPB's) is named by the person the roster seats as the office director."""
     api, base, _ = web
-    row = wait_for(lambda: (r := api.get(f"/api/projects/{county['lead']['id']}/ledger", actor(IPB)).json())
-                   .get("responsible_leader", {}).get("persons") and r, what="the ledger named by the roster")
-    assert row["responsible_leader"] == {"position": "ipb_director", "name": "陈局长", "title": "招商局局长",
-                                         "persons": ["陈局长"]}
+    row = wait_for(
+        lambda: (
+            (r := api.get(f"/api/projects/{county['lead']['id']}/ledger", actor(IPB)).json())
+            .get("responsible_leader", {})
+            .get("persons")
+            and r
+        ),
+        what="the ledger named by the roster",
+    )
+    assert row["responsible_leader"] == {
+        "position": "ipb_director",
+        "name": "陈局长",
+        "title": "招商局局长",
+        "persons": ["陈局长"],
+    }
 
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_the_land_reserve_on_its_plan_and_a_leads_matching_parcels(web, county, width):
     api, base, _ = web
-    seen = run_flow("leading_group_flows:land", base=base, actor=IPB, lead_id=county["lead"]["id"], who="ipb",
-                    width=width)
+    seen = run_flow(
+        "leading_group_flows:land", base=base, actor=IPB, lead_id=county["lead"]["id"], who="ipb", width=width
+    )
     on_plan = seen["parcels_on_plan"]
     assert set(on_plan) == {row[0] for row in SAMPLE_PARCELS}
     assert on_plan["HD-01"] == ["ready", COLOURS["ready"]] and on_plan["HD-03"] == ["in_listing", COLOURS["in_listing"]]
@@ -113,7 +162,9 @@ def test_the_roster_shows_the_office_and_the_holders(web, county, width):
 def test_an_event_planned_recorded_and_linked_counts_in_the_report(web, county, width):
     api, base, _ = web
     lead = county["leads"][width]  # one source event a lead: each width's event its own lead
-    seen = run_flow("leading_group_flows:event_life", base=base, actor=IPB, lead_ref=lead["ref"], who="ipb", width=width)
+    seen = run_flow(
+        "leading_group_flows:event_life", base=base, actor=IPB, lead_ref=lead["ref"], who="ipb", width=width
+    )
     assert "28 万元" in seen["cost"] and lead["ref"] in seen["leads"]
     assert "招商推介会/展会" in seen["kinds"]
     report = api.get("/api/event-effectiveness/2026", actor(IPB)).json()
@@ -124,9 +175,23 @@ def test_an_event_planned_recorded_and_linked_counts_in_the_report(web, county, 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_the_assessment_with_its_marks_and_notice(web, county, width):
     api, base, _ = web
-    demo._try(base, "PUT", "/api/targets/2026", actor(LG), {"targets": [
-        {"unit": "PARK:hengdong", "projects_signed": 2, "contracted_investment": "300000000", "funds_in_place": "60000000"},
-        {"unit": "TOWN:xintang", "projects_signed": 0, "contracted_investment": "0", "funds_in_place": "0"}]})
+    demo._try(
+        base,
+        "PUT",
+        "/api/targets/2026",
+        actor(LG),
+        {
+            "targets": [
+                {
+                    "unit": "PARK:hengdong",
+                    "projects_signed": 2,
+                    "contracted_investment": "300000000",
+                    "funds_in_place": "60000000",
+                },
+                {"unit": "TOWN:xintang", "projects_signed": 0, "contracted_investment": "0", "funds_in_place": "0"},
+            ]
+        },
+    )
     seen = run_flow("leading_group_flows:assessment", base=base, actor=LG, who="lg", period="2026", width=width)
     assert "衡东工业园" in seen["table"] and "新塘镇" in seen["table"]
     assert seen["marks"][0] == "green" and "red" in seen["marks"]  # nothing asked of Xintang: full marks
@@ -139,8 +204,15 @@ def test_search_finds_the_land_reserve_s_parcels_by_two_characters_for_whoever_r
     """Issue 25 §5: the reserve's entries are found like projects — two characters of a parcel's name, as you type,
     ranked with the projects — by a unit that reads the parcels; AUDIT, which does not, finds none."""
     api, base, _ = web
-    seen = run_flow("leading_group_flows:search_parcels", base=base, actor=PARK, who="park", fragment="河西",
-                    code="HX-01", width=width)
+    seen = run_flow(
+        "leading_group_flows:search_parcels",
+        base=base,
+        actor=PARK,
+        who="park",
+        fragment="河西",
+        code="HX-01",
+        width=width,
+    )
     assert sorted(seen["typed"]) == ["HX-01", "HX-02"] and "土地储备地块" in seen["typed_text"]
     assert "河西新区一号地块" in seen["table"] and "52 亩" in seen["table"] and "可供地" in seen["table"]
     assert seen["parcel_page"].startswith("HX-01 河西新区一号地块")

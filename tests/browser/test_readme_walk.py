@@ -5,6 +5,7 @@ signs in as its table says; this one fails fast, in a second, when the README's 
 a person following it could not do (someone in the table who is never created, a position or unit the web app does
 not know, a password the platform refuses).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,10 @@ def test_the_readme_creates_everyone_its_table_signs_in_as_and_no_one_else():
 
 def test_the_readme_people_hold_positions_and_units_the_web_app_knows():
     ui = (readme.ROOT / "services" / "gateway" / "web" / "ui.js").read_text(encoding="utf-8")
-    known = {name: set(re.findall(r"'([\w:]+)'", re.search(rf"export const {name} = \[(.*?)\];", ui, re.S)[1]))
-             for name in ("UNITS", "POSITIONS")}
+    known = {
+        name: set(re.findall(r"'([\w:]+)'", re.search(rf"export const {name} = \[(.*?)\];", ui, re.S)[1]))
+        for name in ("UNITS", "POSITIONS")
+    }
     for person in readme.people(TEXT):
         assert person.unit in known["UNITS"] and person.position in known["POSITIONS"], person
 

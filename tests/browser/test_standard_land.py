@@ -1,6 +1,7 @@
 """R17 in the web app, in real headless Chromium: a project signed on standard land shows its commitments; FIN
 enters the year's tax on the project page and the shortfall opens a rectification; the park asks for the check
 after it and the damages appear; FIN records their payment and the receivable reads paid in full — in Chinese."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,13 +24,22 @@ def test_commitments_checks_rectification_and_damages_on_the_project_page(web):
     sl = f"/api/projects/{pid}/standard-land"
     wait_for(lambda: api.get(sl).json().get("commitments"), what="supervision heard the signing")
     year = today_shanghai().year - 1
-    for actor, body in ((AUDIT, {"figure": "fixed_asset_investment", "value": "100000000"}),
-                        (LAND, {"figure": "land_used_mu", "value": "45"}), (LAND, {"figure": "plot_ratio", "value": "1.3"}),
-                        (IND, {"figure": "output", "year": year, "value": "270000000"}),
-                        (DRB, {"figure": "energy", "year": year, "value": "4000"})):
+    for actor, body in (
+        (AUDIT, {"figure": "fixed_asset_investment", "value": "100000000"}),
+        (LAND, {"figure": "land_used_mu", "value": "45"}),
+        (LAND, {"figure": "plot_ratio", "value": "1.3"}),
+        (IND, {"figure": "output", "year": year, "value": "270000000"}),
+        (DRB, {"figure": "energy", "year": year, "value": "4000"}),
+    ):
         assert api.post(f"{sl}/figures", {**body, "reason": "年报"}, actor=actor).status_code == 201, body
-    result = run_flow("standard_land", base=base, project_id=pid, fin="u-fin,bureau_head,FIN",
-                      park="u-hd-clerk,park_clerk,PARK:hengdong", year=year)
+    result = run_flow(
+        "standard_land",
+        base=base,
+        project_id=pid,
+        fin="u-fin,bureau_head,FIN",
+        park="u-hd-clerk,park_clerk,PARK:hengdong",
+        year=year,
+    )
     assert all(Path(s).exists() for s in result["screenshots"])
     assert "亩均税收" in result["commitments"] and "≥ 30 万元/亩" in result["commitments"]
     assert "补缴税收差额" in result["commitments"] and "tax_per_mu" not in result["commitments"]
@@ -38,4 +48,7 @@ def test_commitments_checks_rectification_and_damages_on_the_project_page(web):
     assert "已缴清" in result["settled"]
     [damages] = api.get(sl).json()["damages"]
     assert (damages["amount"], damages["status"], damages["entries"][0]["voucher"]) == (
-        "2700000.00", "settled", "FIN-BROWSER-1")
+        "2700000.00",
+        "settled",
+        "FIN-BROWSER-1",
+    )

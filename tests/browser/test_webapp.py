@@ -7,6 +7,7 @@ archives — in the browser alone, the README's way: its people created by the R
 commands, each signing in with user id and password in the order of the README's table (``whole_life``).  A
 project is terminated only with a special report; the administrator creates a user.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,20 +24,42 @@ from zhaoshang import demo
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]  # e2e: the whole platform runs
 
 PARK_HEAD = "demo-park,park_head:hengdong,PARK:hengdong"
-PARTICIPANTS = [{"unit": "PARK:hengdong", "position": "park_head:hengdong"}, {"unit": "IPB", "position": "ipb_director"},
-                {"unit": "LG", "position": "county_leader_in_charge"}, {"unit": "LAND", "position": "bureau_head"}]
-EARLY = {"held_on": "2026-11-20", "stage": "early", "participants": PARTICIPANTS,
-         "agreed": ["总投资1.5亿元", "供地方式：挂牌出让"], "open": ["税收奖励"], "exceeding_terms": []}
-FINAL = {"held_on": "2026-11-25", "stage": "final",
-         "participants": PARTICIPANTS + [{"unit": "LEGAL", "position": "legal_director"}],
-         "agreed": ["税收奖励按现行政策执行", "2027年3月开工"], "open": [], "exceeding_terms": [],
-         "land": {"value": "45", "unit": "mu"}}
+PARTICIPANTS = [
+    {"unit": "PARK:hengdong", "position": "park_head:hengdong"},
+    {"unit": "IPB", "position": "ipb_director"},
+    {"unit": "LG", "position": "county_leader_in_charge"},
+    {"unit": "LAND", "position": "bureau_head"},
+]
+EARLY = {
+    "held_on": "2026-11-20",
+    "stage": "early",
+    "participants": PARTICIPANTS,
+    "agreed": ["总投资1.5亿元", "供地方式：挂牌出让"],
+    "open": ["税收奖励"],
+    "exceeding_terms": [],
+}
+FINAL = {
+    "held_on": "2026-11-25",
+    "stage": "final",
+    "participants": PARTICIPANTS + [{"unit": "LEGAL", "position": "legal_director"}],
+    "agreed": ["税收奖励按现行政策执行", "2027年3月开工"],
+    "open": [],
+    "exceeding_terms": [],
+    "land": {"value": "45", "unit": "mu"},
+}
 
 
 def reviewed_lead(base: str, n: int, name: str) -> dict:
     """A lead registered, filed and under joint review (as the demo does it)."""
-    return demo._file_and_review(base, demo.sample_lead(n=n, project_name=name, land_demand={"value": "45", "unit": "mu"},
-                                                      planned_fixed_asset_investment="100000000"))
+    return demo._file_and_review(
+        base,
+        demo.sample_lead(
+            n=n,
+            project_name=name,
+            land_demand={"value": "45", "unit": "mu"},
+            planned_fixed_asset_investment="100000000",
+        ),
+    )
 
 
 def negotiated_lead(base: str, n: int, name: str) -> dict:
@@ -48,20 +71,33 @@ def negotiated_lead(base: str, n: int, name: str) -> dict:
 
 def test_ipb_clerk_registers_and_files_a_lead(web):
     api, base, _ = web
-    form = {"#f-project_name": "年产2万吨新型建材项目", "#f-investor_name": "湖南浏览器测试建材有限公司",
-            "#f-credit_code": credit_code("91430100MA4L7B01C"), "#f-contact_name": "赵经理",
-            "#f-contact_phone": "0731-55556666", "#f-contact_email": "zhao@example.com", "#f-sector": "C3031",
-            "#f-planned_total_investment": "9000", "#f-planned_fixed_asset_investment": "0.8亿",
-            "#f-land_value": "30", "#f-location_id": "hengdong"}
+    form = {
+        "#f-project_name": "年产2万吨新型建材项目",
+        "#f-investor_name": "湖南浏览器测试建材有限公司",
+        "#f-credit_code": credit_code("91430100MA4L7B01C"),
+        "#f-contact_name": "赵经理",
+        "#f-contact_phone": "0731-55556666",
+        "#f-contact_email": "zhao@example.com",
+        "#f-sector": "C3031",
+        "#f-planned_total_investment": "9000",
+        "#f-planned_fixed_asset_investment": "0.8亿",
+        "#f-land_value": "30",
+        "#f-location_id": "hengdong",
+    }
     result = run_flow("register_and_file_lead", base=base, lead=form)
     lead_id = result["lead_id"]
     assert Path(result["screenshot"]).exists()
     lead = api.get(f"/api/leads/{lead_id}").json()
     assert lead["status"] == "filed" and lead["project_name"] == "年产2万吨新型建材项目" and lead["land_mu"] == "30.00"
     # typed as 9000 (万元, the form's default) and 0.8亿: sent in yuan
-    assert Decimal(lead["planned_total_investment"]) == 90000000 and Decimal(lead["planned_fixed_asset_investment"]) == 80000000
-    project = wait_for(lambda: (p := api.get(f"/api/projects/{lead_id}").json()).get("state") == "filed" and p,
-                       what="the project filed")
+    assert (
+        Decimal(lead["planned_total_investment"]) == 90000000
+        and Decimal(lead["planned_fixed_asset_investment"]) == 80000000
+    )
+    project = wait_for(
+        lambda: (p := api.get(f"/api/projects/{lead_id}").json()).get("state") == "filed" and p,
+        what="the project filed",
+    )
     assert project["timeline"][-1]["reason"] == "材料齐全，同意立项"
     assert project["timeline"][-1]["actor"]["user_id"] == "u-ipb-1"
 
@@ -85,24 +121,41 @@ def test_park_head_decides(web):
     wait_for(lambda: api.get(f"/api/projects/{lead['id']}").json()["state"] == "agreed", what="agreed")
     decisions = api.get(f"/api/projects/{lead['id']}/negotiation").json()["decisions"]
     assert "agree" in str(decisions["park_head:hengdong"]), decisions
-    page = run_flow("project_page", base=base, project_id=lead["id"], actor=PARK_HEAD,
-                    expect=["#card-route ul li", "#card-review #opinions-table"], name="3b-project-page-after-decision")
+    page = run_flow(
+        "project_page",
+        base=base,
+        project_id=lead["id"],
+        actor=PARK_HEAD,
+        expect=["#card-route ul li", "#card-review #opinions-table"],
+        name="3b-project-page-after-decision",
+    )
     assert "约定用地45.00 亩，不超过60.00 亩" in page["text"]["#card-route ul li"]  # the route's reason in Chinese
 
 
 def test_custodians_register(web):
     api, base, _ = web
     lead = negotiated_lead(base, 6, "浏览器测试合同项目")
-    demo._try(base, "POST", f"/api/projects/{lead['id']}/decision-route/decisions",
-             demo._leader("park_head:hengdong", "PARK:hengdong"), {"decision": "agree"})
+    demo._try(
+        base,
+        "POST",
+        f"/api/projects/{lead['id']}/decision-route/decisions",
+        demo._leader("park_head:hengdong", "PARK:hengdong"),
+        {"decision": "agree"},
+    )
     demo._print_project(base, lead, "agreed")
     demo._contract_to_construction(base, lead, "park_head:hengdong", "PARK:hengdong")
     result = run_flow("custodian_register", base=base, actor="fin-archivist,archivist,FIN")
     assert Path(result["screenshot"]).exists()
     assert lead["ref"] in result["held"] and "第3份" in result["held"] and "财政局 合同柜 F-3" in result["held"]
     assert "财政局 档案员" in result["custodians"]
-    page = run_flow("project_page", base=base, project_id=lead["id"], actor="fin-archivist,archivist,FIN",
-                    expect=["#card-contract table"], name="4b-project-page-contract")
+    page = run_flow(
+        "project_page",
+        base=base,
+        project_id=lead["id"],
+        actor="fin-archivist,archivist,FIN",
+        expect=["#card-contract table"],
+        name="4b-project-page-contract",
+    )
     assert "取得项目用地并缴清土地出让金" in page["text"]["#card-contract table"]
     assert "按期开工建设" in page["text"]["#card-contract table"]  # R6: the dates became obligations at signing
 
@@ -117,14 +170,28 @@ def test_public_catalog_shows_no_confidential_field(web):
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     drb = {"user_id": "drb-1", "position": "reserve_clerk", "unit": "DRB"}
     with ClusterRpcProxy(config, timeout=20) as rpc:  # the reserve is entered over the bus
-        entry = rpc.intake.add_reserve_project(drb, {
-            "year": 2026, "name": "浏览器测试公开招商项目", "sector": "C3252",
-            "location": {"kind": "park", "id": "hengdong"}, "total_investment": "300000000",
-            "cooperation_mode": "独资", "contact_office": "县投资促进局 0731-1234567", "description": "铝型材深加工",
-            "intended_investor": {"name": "保密意向投资方有限公司"},
-            "contact_person": {"name": "保密联系人", "phone": "13900001111"},
-            "negotiation_notes": "保密洽谈记录：让利条件", "contract_notes": "保密合同备注",
-            "document": {"kind": "proposal", "filename": "建议书.pdf", "content_base64": base64.b64encode(pdf).decode()}})
+        entry = rpc.intake.add_reserve_project(
+            drb,
+            {
+                "year": 2026,
+                "name": "浏览器测试公开招商项目",
+                "sector": "C3252",
+                "location": {"kind": "park", "id": "hengdong"},
+                "total_investment": "300000000",
+                "cooperation_mode": "独资",
+                "contact_office": "县投资促进局 0731-1234567",
+                "description": "铝型材深加工",
+                "intended_investor": {"name": "保密意向投资方有限公司"},
+                "contact_person": {"name": "保密联系人", "phone": "13900001111"},
+                "negotiation_notes": "保密洽谈记录：让利条件",
+                "contract_notes": "保密合同备注",
+                "document": {
+                    "kind": "proposal",
+                    "filename": "建议书.pdf",
+                    "content_base64": base64.b64encode(pdf).decode(),
+                },
+            },
+        )
         rpc.intake.publish_reserve_project(drb, entry["id"])
     result = run_flow("public_catalog", base=base)  # nobody signed in
     assert Path(result["screenshot"]).exists()
@@ -149,9 +216,16 @@ def test_a_user_signs_in_with_a_password_and_signs_out(web):
     from nameko.standalone.rpc import ClusterRpcProxy
 
     with ClusterRpcProxy(config, timeout=20) as rpc:  # what `zhaoshang add-user` does
-        rpc.gateway.provision_user({"user_id": "operator", "position": "system", "unit": "SYSTEM"}, {
-            "user_id": "wang.clerk", "name": "王文员", "password": "Wang#Desk-Lamp-26", "position": "ipb_clerk",
-            "unit": "IPB"})
+        rpc.gateway.provision_user(
+            {"user_id": "operator", "position": "system", "unit": "SYSTEM"},
+            {
+                "user_id": "wang.clerk",
+                "name": "王文员",
+                "password": "Wang#Desk-Lamp-26",
+                "position": "ipb_clerk",
+                "unit": "IPB",
+            },
+        )
     result = run_flow("sign_in", base=base, user_id="wang.clerk", password="Wang#Desk-Lamp-26")
     assert "用户名或密码错误" in result["refusal"]  # the gateway's message, in Chinese first (R18)
     assert "王文员" in result["who"] and "招商局工作人员" in result["who"] and "县招商局" in result["who"]
@@ -159,16 +233,40 @@ def test_a_user_signs_in_with_a_password_and_signs_out(web):
     assert result["screenshot"].endswith("0-signed-in-dashboard.png")
 
 
-LIFE = ["filed", "under_review", "returned", "under_review", "approved", "assigned", "negotiating", "agreed", "drafting",
-        "legal_review", "drafting", "legal_review", "signed", "filed_copies", "construction", "accounting", "closed",
-        "archived"]
+LIFE = [
+    "filed",
+    "under_review",
+    "returned",
+    "under_review",
+    "approved",
+    "assigned",
+    "negotiating",
+    "agreed",
+    "drafting",
+    "legal_review",
+    "drafting",
+    "legal_review",
+    "signed",
+    "filed_copies",
+    "construction",
+    "accounting",
+    "closed",
+    "archived",
+]
 
 
-LEAD = {"#f-project_name": "年产5万吨高性能铝合金型材项目", "#f-investor_name": "湖南恒达新材料有限公司",
-        "#f-credit_code": "91430100MA4L0XXX79", "#f-contact_name": "王经理", "#f-contact_phone": "0731-88886666",
-        "#f-sector": "C3252", "#f-planned_total_investment": "15000",
-        "#f-planned_fixed_asset_investment": "10000", "#f-land_value": "45",
-        "#f-location_id": "hengdong"}  # the README's sample lead (its step 1 says so)
+LEAD = {
+    "#f-project_name": "年产5万吨高性能铝合金型材项目",
+    "#f-investor_name": "湖南恒达新材料有限公司",
+    "#f-credit_code": "91430100MA4L0XXX79",
+    "#f-contact_name": "王经理",
+    "#f-contact_phone": "0731-88886666",
+    "#f-sector": "C3252",
+    "#f-planned_total_investment": "15000",
+    "#f-planned_fixed_asset_investment": "10000",
+    "#f-land_value": "45",
+    "#f-location_id": "hengdong",
+}  # the README's sample lead (its step 1 says so)
 
 
 def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
@@ -180,8 +278,13 @@ def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
     step_1 = {n: text for n, _, text in people["steps"]}[1]
     for value in LEAD.values():
         assert value in step_1, f"the README's step 1 does not give {value}"
-    result = run_flow("whole_life", base=people["address"].rstrip("/"), lead=LEAD, people=people["people"],
-                      password=people["password"])
+    result = run_flow(
+        "whole_life",
+        base=people["address"].rstrip("/"),
+        lead=LEAD,
+        people=people["people"],
+        password=people["password"],
+    )
     print(f"whole life: {len(result['sign_ins'])} sign-ins, {result['signing_in_seconds']} s signing in")
     assert result["sign_ins"] == people["sign_ins"]  # who signed in for which step: the README's table, exactly
     assert {p["user_id"] for p in people["people"]} == {user for _, user in result["sign_ins"]}
@@ -221,18 +324,27 @@ def test_one_project_walks_its_whole_life_in_the_browser(web, readme_people):
     assert contract["investor_signatory"] == {"name": "张总", "title": "董事长"}
     assert Path(result["docx"]).read_bytes()[:2] == b"PK" and result["docx"].endswith("-v1.docx")
     assert sorted(c["unit"] for c in contract["copies"]) == sorted(
-        ["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "IPB", "PARK:hengdong"])
+        ["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "IPB", "PARK:hengdong"]
+    )
     assert "衡东工业园未持有正本" in result["copies_refusal"] and "已登记正本7份，至少须8份" in result["copies_refusal"]
     assert "PARK:hengdong 合同柜 1号" in result["custodians"]
     assert contract["archived"]["to"] == "ARCH"
 
     accounting = api.get(f"/api/projects/{pid}/accounting").json()  # R12
     figures = {f["name"]: f["value"] for f in accounting["figures"]}
-    assert accounting["state"] == "closed" and figures["excess_land"] == "4.50" and figures["fee_to_recover"] == "810000.00"
+    assert (
+        accounting["state"] == "closed"
+        and figures["excess_land"] == "4.50"
+        and figures["fee_to_recover"] == "810000.00"
+    )
     assert "应追缴费用" in result["figures"] and "4.50 亩 × 18.00 万元/亩" in result["figures"]
     owed = accounting["receivable"]  # the fee once: FIN's payment and the principals' write-off add up to it
     assert (owed["amount"], owed["paid"], owed["written_off"], owed["status"]) == (
-        "810000.00", "500000.00", "310000.00", "written_off")
+        "810000.00",
+        "500000.00",
+        "310000.00",
+        "written_off",
+    )
     assert "810,000" in result["receivable"] and "负责向投资方收缴" in result["receivable"]
     assert Path(result["report_docx"]).read_bytes()[:2] == b"PK"
     assert Path(result["report_pdf"]).read_bytes()[:4] == b"%PDF"
@@ -243,11 +355,24 @@ def test_the_administrator_creates_a_user_who_signs_in(web):
     from nameko.standalone.rpc import ClusterRpcProxy
 
     with ClusterRpcProxy(config, timeout=20) as rpc:  # what `zhaoshang create-admin` does
-        rpc.gateway.provision_user({"user_id": "operator", "position": "system", "unit": "SYSTEM"}, {
-            "user_id": "admin", "name": "系统管理员", "password": "Root#Keeper-Lamp-26", "position": "ipb_admin",
-            "unit": "IPB", "is_admin": True})
-    user = {"user_id": "zhao.reviewer", "name": "赵审查", "password": "zhao-pass-2026!", "position": "reviewer",
-            "unit": "LAND"}
+        rpc.gateway.provision_user(
+            {"user_id": "operator", "position": "system", "unit": "SYSTEM"},
+            {
+                "user_id": "admin",
+                "name": "系统管理员",
+                "password": "Root#Keeper-Lamp-26",
+                "position": "ipb_admin",
+                "unit": "IPB",
+                "is_admin": True,
+            },
+        )
+    user = {
+        "user_id": "zhao.reviewer",
+        "name": "赵审查",
+        "password": "zhao-pass-2026!",
+        "position": "reviewer",
+        "unit": "LAND",
+    }
     result = run_flow("admin_creates_a_user", base=base, admin="admin", password="Root#Keeper-Lamp-26", user=user)
     assert Path(result["screenshot"]).exists()
     assert "输入不符合规则" in result["refusal"] and "密码" in result["refusal"]  # the field by its name
@@ -266,10 +391,17 @@ def test_a_project_is_terminated_only_with_a_special_report(web):
     lead = negotiated_lead(base, 8, "浏览器测试终止项目")
     park = {"user_id": "demo-park", "position": "park_head:hengdong", "unit": "PARK:hengdong"}
     wait_for(lambda: api.get(f"/api/projects/{lead['id']}").json()["state"] == "negotiating", what="negotiating")
-    wait_for(lambda: api.get(f"/api/special-reports?project_id={lead['id']}", actor=park).ok,
-             what="the supervision service knowing the park is responsible")
-    result = run_flow("terminate_with_special_report", base=base, project_id=lead["id"],
-                      director="ipb-director,ipb_director,IPB", unit_actor=PARK_HEAD)
+    wait_for(
+        lambda: api.get(f"/api/special-reports?project_id={lead['id']}", actor=park).ok,
+        what="the supervision service knowing the park is responsible",
+    )
+    result = run_flow(
+        "terminate_with_special_report",
+        base=base,
+        project_id=lead["id"],
+        director="ipb-director,ipb_director,IPB",
+        unit_actor=PARK_HEAD,
+    )
     refusal = result["refusal"]
     assert "输入不符合规则" in refusal and "须先向县领导小组报送专题报告" in refusal and "字段专题报告" in refusal
     [report] = api.get(f"/api/special-reports?project_id={lead['id']}").json()
@@ -280,7 +412,10 @@ def test_a_project_is_terminated_only_with_a_special_report(web):
     assert project["state"] == "terminated" and project["facts"]["special_report_ref"] == report["ref"]
     last = [s for s in project["timeline"] if s["kind"] == "transition"][-1]
     assert (last["to_state"], last["actor"]["position"], last["reason"]) == (
-        "terminated", "ipb_director", "投资方资金链断裂，项目无法推进")
+        "terminated",
+        "ipb_director",
+        "投资方资金链断裂，项目无法推进",
+    )
     assert "项目已终止" in result["terminated"] and report["ref"] in result["terminated"]
     for path in result["screenshots"]:
         assert Path(path).exists() and Path(path).stat().st_size > 10_000, path

@@ -9,6 +9,7 @@ No page scrolls horizontally at either width.  The ledger's print view renders t
 呈批件 and the review's 审批单 print with their signature blocks; a session survives a project opened in a new tab.
 Screenshots: tests/browser/output/wb-*.png (README, docs/WEBAPP.md).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,10 @@ DRB = "wb-drb,reviewer,DRB"
 PARK = "demo-park,park_head:hengdong,PARK:hengdong"
 LG = "wb-mag,county_magistrate,LG"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082"
+)
 
 
 def actor(text: str) -> dict:
@@ -47,19 +50,41 @@ def day(web):
     """A lead (IPB files it), a project under joint review (the units give opinions), one awaiting the park head's
     decision; the files to attach."""
     api, base, config = web
-    reviewed = demo._file_and_review(base, demo.sample_lead(n=21, project_name=NAME, land_demand={"value": "45", "unit": "mu"},
-                                                          planned_fixed_asset_investment="100000000"))
-    negotiated = demo._file_and_review(base, demo.sample_lead(n=22, project_name="浏览器测试洽谈项目",
-                                                            land_demand={"value": "45", "unit": "mu"},
-                                                            planned_fixed_asset_investment="100000000"))
+    reviewed = demo._file_and_review(
+        base,
+        demo.sample_lead(
+            n=21,
+            project_name=NAME,
+            land_demand={"value": "45", "unit": "mu"},
+            planned_fixed_asset_investment="100000000",
+        ),
+    )
+    negotiated = demo._file_and_review(
+        base,
+        demo.sample_lead(
+            n=22,
+            project_name="浏览器测试洽谈项目",
+            land_demand={"value": "45", "unit": "mu"},
+            planned_fixed_asset_investment="100000000",
+        ),
+    )
     demo._approve(base, negotiated)
     demo._negotiate(base, negotiated, [EARLY, FINAL])
-    lead = demo._try(base, "POST", "/api/leads", demo.CLERK, demo.sample_lead(n=23, project_name="浏览器测试待立项线索"))
+    lead = demo._try(
+        base, "POST", "/api/leads", demo.CLERK, demo.sample_lead(n=23, project_name="浏览器测试待立项线索")
+    )
     for owner, problem in (("unit:PARK:hengdong", "园区道路尚未接通"), ("unit:DRB", "能评指标需协调")):  # R11, by IPB
-        raised = api.post(f"/api/projects/{negotiated['id']}/tracking/problems", {"description": problem, "owner": owner})
+        raised = api.post(
+            f"/api/projects/{negotiated['id']}/tracking/problems", {"description": problem, "owner": owner}
+        )
         assert raised.status_code == 201, raised.text
-    ids = {"file_lead": lead["id"], "opinion": reviewed["id"], "decide": negotiated["id"], "search": reviewed["id"],
-           "resolve_problem": negotiated["id"]}
+    ids = {
+        "file_lead": lead["id"],
+        "opinion": reviewed["id"],
+        "decide": negotiated["id"],
+        "search": reviewed["id"],
+        "resolve_problem": negotiated["id"],
+    }
 
     def kinds(who):
         return {(i["kind"], i["project_id"]) for i in api.get("/api/workbench", actor=actor(who)).json()["items"]}
@@ -68,12 +93,21 @@ def day(web):
     wait_for(lambda: ("opinion", reviewed["id"]) in kinds(DRB), what="DRB's to-do: its opinion")
     wait_for(lambda: ("decide", negotiated["id"]) in kinds(PARK), what="the park head's to-do: decide")
     for who in (PARK, DRB):
-        wait_for(lambda: ("resolve_problem", negotiated["id"]) in kinds(who), what=f"{who}'s to-do: resolve the problem")
+        wait_for(
+            lambda: ("resolve_problem", negotiated["id"]) in kinds(who), what=f"{who}'s to-do: resolve the problem"
+        )
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / "wb-licence.pdf").write_bytes(PDF)
     (OUTPUT / "wb-photo-named-as.pdf").write_bytes(PNG)  # a PNG by its content, whatever its name says
-    return {"api": api, "base": base, "config": config, "ids": ids, "code": reviewed["investor"]["credit_code"],
-            "reviewed": reviewed, "negotiated": negotiated}
+    return {
+        "api": api,
+        "base": base,
+        "config": config,
+        "ids": ids,
+        "code": reviewed["investor"]["credit_code"],
+        "reviewed": reviewed,
+        "negotiated": negotiated,
+    }
 
 
 def unread_notice(api, project_id: str, who: str, width: int) -> int:
@@ -82,8 +116,9 @@ def unread_notice(api, project_id: str, who: str, width: int) -> int:
     person = actor(who)
     note = f"浏览器测试督办：请{width}像素宽时阅读"
     at = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(seconds=2)).isoformat()
-    answer = api.post(f"/api/projects/{project_id}/tracking/reminders",
-                      {"at": at, "note": note, "to": [f"user:{person['user_id']}"]})
+    answer = api.post(
+        f"/api/projects/{project_id}/tracking/reminders", {"at": at, "note": note, "to": [f"user:{person['user_id']}"]}
+    )
     assert answer.status_code == 201, answer.text
 
     def arrived():
@@ -94,12 +129,28 @@ def unread_notice(api, project_id: str, who: str, width: int) -> int:
 
 
 DAYS = {  # who: (actor, the to-dos to open and the form each opens, what to attach, what is refused)
-    "ipb": (IPB, {"file_lead": "#file-form"}, {"kind": "business_licence", "path": "wb-licence.pdf"},
-            {"kind": "proposal", "path": "wb-photo-named-as.pdf"}),
-    "drb": (DRB, {"opinion": ".queue-item form", "resolve_problem": "#card-problems form.resolve-form"},
-            {"kind": "review_opinion", "path": "wb-licence.pdf"}, None),
-    "park": (PARK, {"decide": ".decision-item form", "opinion": ".queue-item form",
-                    "resolve_problem": "#card-problems form.resolve-form"}, None, None),
+    "ipb": (
+        IPB,
+        {"file_lead": "#file-form"},
+        {"kind": "business_licence", "path": "wb-licence.pdf"},
+        {"kind": "proposal", "path": "wb-photo-named-as.pdf"},
+    ),
+    "drb": (
+        DRB,
+        {"opinion": ".queue-item form", "resolve_problem": "#card-problems form.resolve-form"},
+        {"kind": "review_opinion", "path": "wb-licence.pdf"},
+        None,
+    ),
+    "park": (
+        PARK,
+        {
+            "decide": ".decision-item form",
+            "opinion": ".queue-item form",
+            "resolve_problem": "#card-problems form.resolve-form",
+        },
+        None,
+        None,
+    ),
     "lg": (LG, {}, None, None),
 }
 
@@ -111,10 +162,19 @@ def test_a_position_s_day_at_the_workbench(day, who, width):
     api = day["api"]
     before = api.get(f"/api/projects/{day['ids']['search']}/attachments").json()["items"]
     unread_notice(api, day["ids"]["search"], who_actor, width)
-    seen = run_flow("workbench_flows:position_day", width=width, base=day["base"], actor=who_actor, who=who,
-                    todos=todos, search=NAME[4:6], credit_code=day["code"], project_id=day["ids"],
-                    attach=attach and {**attach, "path": str(OUTPUT / attach["path"])},
-                    refused=refused and {**refused, "path": str(OUTPUT / refused["path"])})
+    seen = run_flow(
+        "workbench_flows:position_day",
+        width=width,
+        base=day["base"],
+        actor=who_actor,
+        who=who,
+        todos=todos,
+        search=NAME[4:6],
+        credit_code=day["code"],
+        project_id=day["ids"],
+        attach=attach and {**attach, "path": str(OUTPUT / attach["path"])},
+        refused=refused and {**refused, "path": str(OUTPUT / refused["path"])},
+    )
     bench = api.get("/api/workbench", actor=actor(who_actor)).json()
     for kind in todos:  # the workbench shows each to-do with its count, as the server derives them
         assert [kind, day["ids"][kind]] in seen["todos"]
@@ -130,7 +190,9 @@ def test_a_position_s_day_at_the_workbench(day, who, width):
     # the badge, and the server has it read
     assert seen["unread_before"] >= 1 and seen["unread_after"] == seen["unread_before"] - 1
     assert seen["badge"] == str(seen["unread_after"])
-    notice = [n for n in api.get("/api/inbox", actor=actor(who_actor)).json()["items"] if str(n["id"]) == seen["marked"]]
+    notice = [
+        n for n in api.get("/api/inbox", actor=actor(who_actor)).json()["items"] if str(n["id"]) == seen["marked"]
+    ]
     assert notice and notice[0]["read_at"]
     assert NAME in seen["typed"] and NAME in seen["by_code"] and day["code"] in seen["by_code"]
     assert "投资方" in seen["basic"] and "万元" in seen["basic"] and "45 亩" in seen["basic"]
@@ -162,11 +224,13 @@ def test_the_ledger_prints_on_a4_landscape_without_the_menu(day):
 
 
 def test_the_decision_and_the_review_print_as_forms_to_sign(day):
-    decision = run_flow("workbench_flows:approval_print", base=day["base"], actor=PARK, project_id=day["ids"]["decide"],
-                        kind="decision")
+    decision = run_flow(
+        "workbench_flows:approval_print", base=day["base"], actor=PARK, project_id=day["ids"]["decide"], kind="decision"
+    )
     assert "签字" in decision["text"] and "衡东工业园管委会主任" in decision["text"] and "45 亩" in decision["text"]
-    review = run_flow("workbench_flows:approval_print", base=day["base"], actor=IPB, project_id=day["ids"]["opinion"],
-                      kind="review")
+    review = run_flow(
+        "workbench_flows:approval_print", base=day["base"], actor=IPB, project_id=day["ids"]["opinion"], kind="review"
+    )
     assert "县招商局局长意见" in review["text"] and NAME in review["text"]
     for result in (decision, review):
         page = PdfReader(result["pdf"]).pages[0]
@@ -177,10 +241,23 @@ def test_a_project_opened_in_a_new_tab_is_still_signed_in(day):
     from nameko.standalone.rpc import ClusterRpcProxy
 
     with ClusterRpcProxy(day["config"], timeout=20) as rpc:
-        rpc.gateway.provision_user({"user_id": "cli", "position": "ipb_admin", "unit": "IPB"}, {
-            "user_id": "wb.clerk", "name": "吴文员", "password": "wb-clerk-2026!", "position": "ipb_clerk", "unit": "IPB"})
-    result = run_flow("workbench_flows:new_tab", base=day["base"], user_id="wb.clerk", password="wb-clerk-2026!",
-                      project_id=day["ids"]["search"])
+        rpc.gateway.provision_user(
+            {"user_id": "cli", "position": "ipb_admin", "unit": "IPB"},
+            {
+                "user_id": "wb.clerk",
+                "name": "吴文员",
+                "password": "wb-clerk-2026!",
+                "position": "ipb_clerk",
+                "unit": "IPB",
+            },
+        )
+    result = run_flow(
+        "workbench_flows:new_tab",
+        base=day["base"],
+        user_id="wb.clerk",
+        password="wb-clerk-2026!",
+        project_id=day["ids"]["search"],
+    )
     assert "signin" not in result["url"] and Path(result["screenshot"]).exists()
 
 

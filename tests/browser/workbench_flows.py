@@ -5,6 +5,7 @@ screenshot of each page it visits to ``tests/browser/output/wb-<who>-<width>-<pa
 is wider than the screen (nothing scrolls horizontally); it returns what it saw for the test to check through the
 API.  Run by ``driver.py`` as ``workbench_flows:<flow>``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,13 +37,16 @@ def position_day(page, output, base, actor, who, todos, search, credit_code, pro
     page.wait_for_selector("#card-todo")
     seen["screenshots"].append(visit(page, output, f"{tag}-1-workbench"))
     seen["counts"] = {el.get_attribute("data-count"): el.inner_text() for el in page.query_selector_all("[data-count]")}
-    seen["todos"] = [[li.get_attribute("data-kind"), li.get_attribute("data-project")]
-                     for li in page.query_selector_all("#card-todo li.todo")]
+    seen["todos"] = [
+        [li.get_attribute("data-kind"), li.get_attribute("data-project")]
+        for li in page.query_selector_all("#card-todo li.todo")
+    ]
     seen["dues"] = {}
     for li in page.query_selector_all("#card-todo li.todo"):
         due = li.query_selector("[data-due]")
         seen["dues"][f"{li.get_attribute('data-kind')} {li.get_attribute('data-project')}"] = (
-            due.get_attribute("data-due") if due else None)
+            due.get_attribute("data-due") if due else None
+        )
     for kind, form in todos.items():  # each to-do opens its form
         page.goto(base + as_(actor, "/"))
         page.wait_for_selector("#card-todo")
@@ -133,7 +137,12 @@ def ledger_print(page, output, base, actor):
     # the table within the printable width of A4 landscape (297 mm less 2 x 8 mm margins, at 96 px an inch)
     page.set_viewport_size({"width": round((297 - 16) / 25.4 * 96), "height": 700})
     table = page.evaluate("[document.querySelector('#print-ledger').scrollWidth, document.documentElement.clientWidth]")
-    return {"pdf": str(pdf), "menu": hidden, "table": table, "rows": len(page.query_selector_all("#print-ledger tbody tr"))}
+    return {
+        "pdf": str(pdf),
+        "menu": hidden,
+        "table": table,
+        "rows": len(page.query_selector_all("#print-ledger tbody tr")),
+    }
 
 
 def approval_print(page, output, base, actor, project_id, kind):

@@ -3,6 +3,7 @@
 One platform serves a whole test module (starting eight processes takes a few
 seconds); the tests of a module must not assume it is empty.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -11,13 +12,27 @@ import requests
 from tests.conftest import wait_for
 from tests.factories import IPB_CLERK
 
-ALL = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
-       "leadership", "landreserve", "gateway")
+ALL = (
+    "intake",
+    "review",
+    "negotiation",
+    "contracts",
+    "accounting",
+    "supervision",
+    "notifications",
+    "coordinator",
+    "leadership",
+    "landreserve",
+    "gateway",
+)
 
 
 def headers(actor):
-    return {"X-Zhaoshang-User": actor["user_id"], "X-Zhaoshang-Position": actor["position"],
-            "X-Zhaoshang-Unit": actor["unit"]}
+    return {
+        "X-Zhaoshang-User": actor["user_id"],
+        "X-Zhaoshang-Position": actor["position"],
+        "X-Zhaoshang-Unit": actor["unit"],
+    }
 
 
 class Api:

@@ -1,4 +1,5 @@
 """R12 through the gateway: the excess-land fee is one receivable owed by the investor, recovered once."""
+
 from __future__ import annotations
 
 import io
@@ -18,7 +19,8 @@ LEGAL = {"user_id": "u-legal", "position": "legal_officer", "unit": "LEGAL"}
 
 
 def test_the_fee_is_one_receivable_paid_by_any_recovering_unit_and_written_off_only_by_the_principals(
-        api, module_platform):
+    api, module_platform
+):
     _, _, config = module_platform
     with ClusterRpcProxy(config, timeout=30) as rpc:
         pid = to_construction(rpc, 61)
@@ -36,11 +38,15 @@ def test_the_fee_is_one_receivable_paid_by_any_recovering_unit_and_written_off_o
     assert issued.status_code == 201, issued.text
     owed = issued.json()["receivable"]
     assert (issued.json()["state"], owed["amount"], owed["outstanding"], owed["status"]) == (
-        "reported", "2268000.00", "2268000.00", "outstanding")
+        "reported",
+        "2268000.00",
+        "2268000.00",
+        "outstanding",
+    )
     assert [r["unit"] for r in owed["roles"]] == ["FIN", "LAND", "LEGAL"]
     report = Document(io.BytesIO(api.get(f"{acct}/report.docx").content))
     recovery = [p.text for p in report.paragraphs]
-    recovery = recovery[recovery.index("三、费用追缴") + 1:recovery.index("特此报告。")]
+    recovery = recovery[recovery.index("三、费用追缴") + 1 : recovery.index("特此报告。")]
     assert sum(line.count("226.80万元") for line in recovery) == 1  # the fee once (in 万元), and who does what
     assert "县财政局负责向投资方收缴" in recovery[1] and "县法制办负责投资方不缴纳时依法追索" in recovery[1]
 
@@ -54,29 +60,60 @@ def test_the_fee_is_one_receivable_paid_by_any_recovering_unit_and_written_off_o
     assert api.post(f"{acct}/recovery", {"note": "已送达超出合理用地处置通知"}, actor=LAND).status_code == 201
     partial = api.post(f"{acct}/recovery", {"amount": "268000.00", "note": "法院执行款"}, actor=LEGAL).json()
     assert (partial["state"], partial["receivable"]["paid"], partial["receivable"]["outstanding"]) == (
-        "reported", "1268000.00", "1000000.00")
+        "reported",
+        "1268000.00",
+        "1000000.00",
+    )
 
-    deputy = api.post(f"{acct}/write-off", {"decision": "agree", "reason": "x"}, actor=leader("deputy_magistrate_investment"))
+    deputy = api.post(
+        f"{acct}/write-off", {"decision": "agree", "reason": "x"}, actor=leader("deputy_magistrate_investment")
+    )
     assert deputy.status_code == 403
     assert api.post(f"{acct}/write-off", {"decision": "agree"}, actor=leader("county_magistrate")).status_code == 422
-    first = api.post(f"{acct}/write-off", {"decision": "agree", "reason": "企业破产清算，余款无法追回"},
-                     actor=leader("county_magistrate"))
+    first = api.post(
+        f"{acct}/write-off",
+        {"decision": "agree", "reason": "企业破产清算，余款无法追回"},
+        actor=leader("county_magistrate"),
+    )
     assert first.status_code == 201 and first.json()["state"] == "reported"
-    done = api.post(f"{acct}/write-off", {"decision": "agree", "reason": "同意核销"}, actor=leader("party_secretary")).json()
+    done = api.post(
+        f"{acct}/write-off", {"decision": "agree", "reason": "同意核销"}, actor=leader("party_secretary")
+    ).json()
     owed = done["receivable"]
     assert (done["state"], owed["paid"], owed["written_off"], owed["outstanding"], owed["status"]) == (
-        "closed", "1268000.00", "1000000.00", "0.00", "written_off")
-    assert [(e["unit"], e["kind"]) for e in owed["entries"]] == [("FIN", "payment"), ("LAND", "action"),
-                                                                 ("LEGAL", "payment")]
+        "closed",
+        "1268000.00",
+        "1000000.00",
+        "0.00",
+        "written_off",
+    )
+    assert [(e["unit"], e["kind"]) for e in owed["entries"]] == [
+        ("FIN", "payment"),
+        ("LAND", "action"),
+        ("LEGAL", "payment"),
+    ]
     assert all(e["at"].endswith("+08:00") for e in owed["entries"])
     assert api.post(f"{acct}/recovery", {"amount": "1", "note": "x"}, actor=FIN).status_code == 409
 
-    project = wait_for(lambda: (p := api.get(f"/api/projects/{pid}").json())["state"] == "closed" and p,
-                       what="the coordinator heard the accounting closed")
-    assert project["facts"]["accounting"] == {"fee": "2268000.00", "recovered": "1268000.00", "written_off": "1000000.00"}
-    timeline = wait_for(lambda: (t := api.get(f"/api/projects/{pid}").json()["timeline"])
-                        and [e["kind"] for e in t].count("accounting.write_off") == 2 and t,
-                        what="both principals' decisions on the timeline")
+    project = wait_for(
+        lambda: (p := api.get(f"/api/projects/{pid}").json())["state"] == "closed" and p,
+        what="the coordinator heard the accounting closed",
+    )
+    assert project["facts"]["accounting"] == {
+        "fee": "2268000.00",
+        "recovered": "1268000.00",
+        "written_off": "1000000.00",
+    }
+    timeline = wait_for(
+        lambda: (
+            (t := api.get(f"/api/projects/{pid}").json()["timeline"])
+            and [e["kind"] for e in t].count("accounting.write_off") == 2
+            and t
+        ),
+        what="both principals' decisions on the timeline",
+    )
     kinds = [e["kind"] for e in timeline]
-    assert kinds.count("accounting.recovery") == 3  # FIN's payment (its repeat not counted), LAND's act, LEGAL's payment
+    assert (
+        kinds.count("accounting.recovery") == 3
+    )  # FIN's payment (its repeat not counted), LAND's act, LEGAL's payment
     assert any("同意核销" in e["summary"] and "经县主要领导决定予以核销" in e["summary"] for e in timeline)

@@ -8,6 +8,7 @@ opened right after the hand-over (two hops: contracts → the coordinator → ac
 is the number of such dependent steps in all.  A step that is truly premature is refused at once, 409 ``conflict``,
 never ``not_yet``.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,16 @@ from tests.integration.flows import HEADS, LEGAL, PARK_HEAD, SIGNATORY, TERMS, U
 
 pytestmark = pytest.mark.e2e
 STEPS = int(os.environ.get("ZS_BACK_TO_BACK", "200"))
-FINAL = {"held_on": "2026-11-26", "stage": "final", "agreed": ["合同条款"],
-         "participants": [{"unit": "PARK:hengdong", "position": "park_head:hengdong"},
-                          {"unit": "IPB", "position": "ipb_clerk"}, {"unit": "LEGAL", "position": "legal_officer"}]}
+FINAL = {
+    "held_on": "2026-11-26",
+    "stage": "final",
+    "agreed": ["合同条款"],
+    "participants": [
+        {"unit": "PARK:hengdong", "position": "park_head:hengdong"},
+        {"unit": "IPB", "position": "ipb_clerk"},
+        {"unit": "LEGAL", "position": "legal_officer"},
+    ],
+}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +70,8 @@ class Steps:
         started = time.monotonic()
         answer = getattr(self.api, method)(path, body, actor=actor)
         assert answer.status_code in (200, 201), (
-            f"{pair or path}: {answer.status_code} {answer.text} after {time.monotonic() - started:.2f} s")
+            f"{pair or path}: {answer.status_code} {answer.text} after {time.monotonic() - started:.2f} s"
+        )
         if pair:
             self.counts[pair] = self.counts.get(pair, 0) + 1
         return answer.json()
@@ -83,8 +92,12 @@ class Steps:
         for unit in (*UNITS, "PARK:hengdong"):
             self.ok("post", f"/api/projects/{pid}/review/opinions", {"opinion": "pass"}, actor=reviewer(unit))
         self.ok("post", f"/api/projects/{pid}/intermediary", {"none": True}, pair="review concluded → intermediary")
-        self.ok("post", f"/api/projects/{pid}/responsible-unit", {"unit": "PARK:hengdong"},
-                pair="intermediary → responsible unit")
+        self.ok(
+            "post",
+            f"/api/projects/{pid}/responsible-unit",
+            {"unit": "PARK:hengdong"},
+            pair="intermediary → responsible unit",
+        )
         self.ok("post", f"/api/projects/{pid}/negotiation/sessions", FINAL)
         self.ok("post", f"/api/projects/{pid}/decision-route/decisions", {"decision": "agree"}, actor=PARK_HEAD)
         return pid
@@ -103,8 +116,9 @@ class Steps:
         copies = [{"number": i, "unit": u} for i, u in enumerate(list(HEADS) + ["PARK:hengdong"], 1)]
         self.ok("post", f"{contract}/copies", {"copies": copies})
         self.ok("post", f"{contract}/hand-over")
-        self.ok("post", f"/api/projects/{pid}/accounting", {"reason": "建设期满"},
-                pair="handed over → accounting opened")
+        self.ok(
+            "post", f"/api/projects/{pid}/accounting", {"reason": "建设期满"}, pair="handed over → accounting opened"
+        )
         return pid
 
 
@@ -112,9 +126,11 @@ class Steps:
 def custodians(e2e_platform):
     api = e2e_platform[0]
     for unit, head in HEADS.items():
-        answer = api.put(f"/api/custodians/{unit}", {"user_id": f"c-{unit}", "name": f"{unit} 档案员",
-                                                     "cabinet": f"{unit}-柜1"},
-                         actor={"user_id": f"h-{unit}", "position": head, "unit": unit})
+        answer = api.put(
+            f"/api/custodians/{unit}",
+            {"user_id": f"c-{unit}", "name": f"{unit} 档案员", "cabinet": f"{unit}-柜1"},
+            actor={"user_id": f"h-{unit}", "position": head, "unit": unit},
+        )
         assert answer.ok, answer.text
 
 
@@ -131,8 +147,10 @@ def test_every_step_taken_the_moment_the_one_before_returned_succeeds(api, custo
         else:
             steps.convened()
     caught_up = catch_ups("caught_up")
-    print(f"\n{sum(steps.counts.values())} dependent steps back to back in {time.monotonic() - started:.1f} s: "
-          f"{steps.counts}; commands that waited for the event before them: {caught_up}")
+    print(
+        f"\n{sum(steps.counts.values())} dependent steps back to back in {time.monotonic() - started:.1f} s: "
+        f"{steps.counts}; commands that waited for the event before them: {caught_up}"
+    )
     assert len(steps.counts) == 5 and all(steps.counts.values())
     assert not catch_ups("not_yet")
 
@@ -141,9 +159,11 @@ def test_a_truly_premature_step_is_refused_at_once_as_a_conflict_not_as_not_yet(
     steps = Steps(api)
     steps.n = 10_000
     pid = steps.convened()  # the review is open: nothing has concluded it
-    for path, body in ((f"/api/projects/{pid}/intermediary", {"none": True}),
-                       (f"/api/projects/{pid}/contract/versions", TERMS),
-                       (f"/api/projects/{pid}/accounting", {"reason": "建设期满"})):
+    for path, body in (
+        (f"/api/projects/{pid}/intermediary", {"none": True}),
+        (f"/api/projects/{pid}/contract/versions", TERMS),
+        (f"/api/projects/{pid}/accounting", {"reason": "建设期满"}),
+    ):
         started = time.monotonic()
         refused = api.post(path, body)
         took = time.monotonic() - started

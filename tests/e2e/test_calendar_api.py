@@ -3,6 +3,7 @@ the provisional deadlines, an administrator's dry run "as of" a date, and every 
 
 The platform of this module runs a copy of the sample policy whose review period reaches into next year from today,
 so that a review convened now has a provisional deadline (next year's schedule is not known yet)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,26 +79,52 @@ def test_a_year_s_schedule_loaded_moves_the_provisional_deadlines_and_says_which
     answer = loaded.json()
     assert answer["year"] == NEXT and answer["loaded_in"] == ["review", "contracts", "supervision"]
     mine = [m for m in answer["moved"] if m["project_id"] == pid]
-    assert mine == [{"service": "review", "project_id": pid, "ref": review["ref"], "what": "联审期限（第1轮）",
-                     "from": before.date.isoformat(), "to": after.date.isoformat(), "provisional": False}]
+    assert mine == [
+        {
+            "service": "review",
+            "project_id": pid,
+            "ref": review["ref"],
+            "what": "联审期限（第1轮）",
+            "from": before.date.isoformat(),
+            "to": after.date.isoformat(),
+            "provisional": False,
+        }
+    ]
     now = api.get(f"/api/projects/{pid}/review").json()
     assert (now["deadline"], now["deadline_provisional"]) == (after.date.isoformat(), False)
-    assert not [m for m in api.put(f"/api/holidays/{NEXT}", SCHEDULE, actor=ADMIN).json()["moved"] if m["project_id"] == pid]
+    assert not [
+        m for m in api.put(f"/api/holidays/{NEXT}", SCHEDULE, actor=ADMIN).json()["moved"] if m["project_id"] == pid
+    ]
 
     def reminder_moved():
         rows = api.get(f"/api/deadlines?project_id={pid}").json()
         return [d for d in rows if d["kind"] == "review_period" and d["due_at"].startswith(after.date.isoformat())]
+
     wait_for(reminder_moved, what="supervision moved the review period's reminder")
-    wait_for(lambda: any(e["kind"] == "review.deadline_moved" for e in api.get(f"/api/projects/{pid}").json()["timeline"]),
-             what="the move on the project's timeline")
-    wait_for(lambda: [r["due"] for r in api.get(f"/api/projects/{pid}/ledger").json()["requirements"]
-                      if r["source"] == "review"] == [after.date.isoformat()], what="the ledger's requirement moved")
+    wait_for(
+        lambda: any(e["kind"] == "review.deadline_moved" for e in api.get(f"/api/projects/{pid}").json()["timeline"]),
+        what="the move on the project's timeline",
+    )
+    wait_for(
+        lambda: (
+            [r["due"] for r in api.get(f"/api/projects/{pid}/ledger").json()["requirements"] if r["source"] == "review"]
+            == [after.date.isoformat()]
+        ),
+        what="the ledger's requirement moved",
+    )
 
 
 def test_land_is_kept_exactly_as_given_so_40003_square_metres_goes_to_the_principals(calendar_platform):
     api, config = calendar_platform
-    created = api.post("/api/leads", lead(82, land_demand={"value": "40003", "unit": "m2"}, planned_total_investment="150000000",
-                                            planned_fixed_asset_investment="130000000"))  # 216.66 万元/亩
+    created = api.post(
+        "/api/leads",
+        lead(
+            82,
+            land_demand={"value": "40003", "unit": "m2"},
+            planned_total_investment="150000000",
+            planned_fixed_asset_investment="130000000",
+        ),
+    )  # 216.66 万元/亩
     assert created.status_code == 201, created.text
     pid = created.json()["id"]
     assert created.json()["land_mu"] == "60.0045" and created.json()["land_demand"] == {"value": "40003", "unit": "m2"}
@@ -128,8 +155,11 @@ def test_every_timestamp_a_user_reads_is_shanghai_time_and_the_dry_run_changes_n
         pid = to_construction(rpc, 83)
     magistrate, auditor = leader("county_magistrate"), {"user_id": "u-auditor", "position": "auditor", "unit": "AUDIT"}
     until = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)).replace(microsecond=0)
-    granted = api.post(f"/api/projects/{pid}/contract/grants", {"grantee_user_id": "u-auditor", "reason": "审计",
-                                                                 "expires_at": until.isoformat()}, actor=magistrate)
+    granted = api.post(
+        f"/api/projects/{pid}/contract/grants",
+        {"grantee_user_id": "u-auditor", "reason": "审计", "expires_at": until.isoformat()},
+        actor=magistrate,
+    )
     assert granted.status_code in (200, 201), granted.text
     read = api.post(f"/api/projects/{pid}/contract/reading", {"reason": "审计核查"}, actor=auditor)
     assert read.status_code == 200, read.text
@@ -138,12 +168,22 @@ def test_every_timestamp_a_user_reads_is_shanghai_time_and_the_dry_run_changes_n
 
     director = {"user_id": "u-ipbd", "position": "ipb_director", "unit": "IPB"}
     wait_for(lambda: api.get(f"/api/projects/{pid}").json()["state"] == "construction", what="construction")
-    reads = [(f"/api/projects/{pid}", IPB_CLERK), (f"/api/projects/{pid}/contract", IPB_CLERK),
-             (f"/api/projects/{pid}/contract/audit", director), ("/api/custodians", IPB_CLERK),
-             (f"/api/projects/{pid}/review", IPB_CLERK), (f"/api/projects/{pid}/negotiation", IPB_CLERK),
-             (f"/api/projects/{pid}/tracking", IPB_CLERK), (f"/api/deadlines?project_id={pid}&all=1", IPB_CLERK),
-             ("/api/inbox", IPB_CLERK), ("/api/notifications/deliveries", IPB_CLERK), ("/api/ledger", IPB_CLERK),
-             (f"/api/projects/{pid}/ledger", IPB_CLERK), (f"/api/leads/{pid}", IPB_CLERK), ("/api/leads", IPB_CLERK)]
+    reads = [
+        (f"/api/projects/{pid}", IPB_CLERK),
+        (f"/api/projects/{pid}/contract", IPB_CLERK),
+        (f"/api/projects/{pid}/contract/audit", director),
+        ("/api/custodians", IPB_CLERK),
+        (f"/api/projects/{pid}/review", IPB_CLERK),
+        (f"/api/projects/{pid}/negotiation", IPB_CLERK),
+        (f"/api/projects/{pid}/tracking", IPB_CLERK),
+        (f"/api/deadlines?project_id={pid}&all=1", IPB_CLERK),
+        ("/api/inbox", IPB_CLERK),
+        ("/api/notifications/deliveries", IPB_CLERK),
+        ("/api/ledger", IPB_CLERK),
+        (f"/api/projects/{pid}/ledger", IPB_CLERK),
+        (f"/api/leads/{pid}", IPB_CLERK),
+        ("/api/leads", IPB_CLERK),
+    ]
     seen = 0
     for path, actor in reads:
         answer = api.get(path, actor=actor)
@@ -166,7 +206,9 @@ def test_every_timestamp_a_user_reads_is_shanghai_time_and_the_dry_run_changes_n
     lapsing = [o for o in outlook["would_lapse"] if o["project_id"] == pid]
     assert [o["key"] for o in lapsing] == [obligation["key"]] and lapsing[0]["report_due"] > obligation["due"]
     assert [r["late"] for r in outlook["reports_due"] if r["project_id"] == pid] == [True]
-    assert outlook["deadlines"] and all(d["fired_at"] is None and d["due_at"][:10] <= as_of for d in outlook["deadlines"])
+    assert outlook["deadlines"] and all(
+        d["fired_at"] is None and d["due_at"][:10] <= as_of for d in outlook["deadlines"]
+    )
     assert api.get("/api/deadlines?all=1").json() == pending  # nothing fired, nothing changed
     with ClusterRpcProxy(config, timeout=30) as rpc:
         assert rpc.contracts.get_contract(IPB_CLERK, pid)["obligations"] == contract["obligations"]

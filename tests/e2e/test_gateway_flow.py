@@ -1,4 +1,5 @@
 """All services up as separate processes; the county's clerk works through the HTTP API."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,8 +38,10 @@ def test_lead_registered_and_filed_through_the_api(api):
     again = api.post(f"/api/leads/{body['id']}/file", {})
     assert again.status_code == 409
 
-    project = wait_for(lambda: (p := api.get(f"/api/projects/{body['id']}").json()).get("state") == "filed" and p,
-                       what="project filed in the coordinator")
+    project = wait_for(
+        lambda: (p := api.get(f"/api/projects/{body['id']}").json()).get("state") == "filed" and p,
+        what="project filed in the coordinator",
+    )
     assert [s["to_state"] for s in project["timeline"]] == ["lead", "filed"]
     assert project["timeline"][1]["reason"] == "材料齐全"
     assert "review.convened" in project["allowed_next"]
@@ -47,15 +50,21 @@ def test_lead_registered_and_filed_through_the_api(api):
     assert listing["by_state"].get("filed", 0) == before["by_state"].get("filed", 0) + 1
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"investor": {"name": "甲公司", "kind": "domestic", "credit_code": "91350100M000100Y44"}}, "investor.credit_code"),
-    ({"sector": "C99"}, "sector"),
-    ({"planned_total_investment": "-5"}, "planned_total_investment"),
-    ({"land_demand": {"value": "10", "unit": "acre"}}, "land_demand.unit"),
-    ({"preferred_location": {"kind": "park", "id": "nowhere"}}, "preferred_location.id"),
-    ({"source_channel": "rumour"}, "source_channel"),
-    ({"unexpected": 1}, "unexpected"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (
+            {"investor": {"name": "甲公司", "kind": "domestic", "credit_code": "91350100M000100Y44"}},
+            "investor.credit_code",
+        ),
+        ({"sector": "C99"}, "sector"),
+        ({"planned_total_investment": "-5"}, "planned_total_investment"),
+        ({"land_demand": {"value": "10", "unit": "acre"}}, "land_demand.unit"),
+        ({"preferred_location": {"kind": "park", "id": "nowhere"}}, "preferred_location.id"),
+        ({"source_channel": "rumour"}, "source_channel"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(api, change, field):
     leads, projects = api.get("/api/leads").json()["total"], api.get("/api/projects").json()["total"]
     answer = api.post("/api/leads", lead(7, **change))
@@ -82,9 +91,19 @@ def test_malformed_json_and_missing_actor_are_4xx(api, platform_env):
 def test_openapi_document_describes_the_api_from_the_schemas(api):
     spec = api.get("/api/openapi.json").json()
     assert spec["openapi"].startswith("3.")
-    assert {"/api/leads", "/api/leads/{lead_id}/file", "/api/projects/{project_id}", "/api/projects/{project_id}/review",
-            "/api/projects/{project_id}/review/opinions", "/api/review/queue"} <= set(spec["paths"])
-    assert spec["components"]["schemas"]["OpinionInput"]["properties"]["opinion"]["enum"] == ["pass", "conditional", "fail"]
+    assert {
+        "/api/leads",
+        "/api/leads/{lead_id}/file",
+        "/api/projects/{project_id}",
+        "/api/projects/{project_id}/review",
+        "/api/projects/{project_id}/review/opinions",
+        "/api/review/queue",
+    } <= set(spec["paths"])
+    assert spec["components"]["schemas"]["OpinionInput"]["properties"]["opinion"]["enum"] == [
+        "pass",
+        "conditional",
+        "fail",
+    ]
     lead_input = spec["components"]["schemas"]["LeadInput"]
     assert {"investor", "sector", "land_demand", "preferred_location"} <= set(lead_input["required"])
     assert "422" in spec["paths"]["/api/leads"]["post"]["responses"]

@@ -1,4 +1,5 @@
 """The joint review (R2) through the gateway: IPB convenes, each bureau uses its own desk."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,9 @@ def test_review_through_the_api(api):
     desk = api.get("/api/review/queue", actor=bureau("FIN")).json()
     assert [item["project_id"] for item in desk] == [project_id]
 
-    other = api.post(f"/api/projects/{project_id}/review/opinions", {"unit": "EPB", "opinion": "pass"}, actor=bureau("FIN"))
+    other = api.post(
+        f"/api/projects/{project_id}/review/opinions", {"unit": "EPB", "opinion": "pass"}, actor=bureau("FIN")
+    )
     assert other.status_code == 403 and "unit" in other.json()["details"]
     clerk = api.post(f"/api/projects/{project_id}/review/opinions", {"opinion": "pass"}, actor=IPB_CLERK)
     assert clerk.status_code == 403
@@ -32,10 +35,13 @@ def test_review_through_the_api(api):
     assert bad.status_code == 422 and "conditions" in bad.json()["details"]
 
     for unit in ("DRB", "IND", "FIN", "EPB", "LAND", "PLAN"):
-        assert api.post(f"/api/projects/{project_id}/review/opinions", {"opinion": "pass"},
-                        actor=bureau(unit)).status_code == 201
-    again = api.post(f"/api/projects/{project_id}/review/opinions", {"opinion": "fail", "reasons": ["改主意"]},
-                     actor=bureau("FIN"))
+        assert (
+            api.post(f"/api/projects/{project_id}/review/opinions", {"opinion": "pass"}, actor=bureau(unit)).status_code
+            == 201
+        )
+    again = api.post(
+        f"/api/projects/{project_id}/review/opinions", {"opinion": "fail", "reasons": ["改主意"]}, actor=bureau("FIN")
+    )
     assert again.status_code == 409
     assert api.get("/api/review/queue", actor=bureau("FIN")).json() == []
     park = {"user_id": "u-park", "position": "park_head:hengdong", "unit": "PARK:hengdong"}

@@ -1,5 +1,6 @@
 """Security over the running platform (docs/SECURITY.md): need-to-know on the demo's projects, the security headers,
 and bad input answered 4xx naming the problem — nothing stored, no 5xx."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,22 @@ def demo(e2e_platform, tmp_path_factory):
     """The README's demo run once: Hengdong's aluminium project goes all the way to its accounting."""
     api, env = e2e_platform
     result = subprocess.run(
-        [sys.executable, "-m", "zhaoshang.cli", "demo", "--url", api.base, "--out", str(tmp_path_factory.mktemp("demo"))],
-        cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "zhaoshang.cli",
+            "demo",
+            "--url",
+            api.base,
+            "--out",
+            str(tmp_path_factory.mktemp("demo")),
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     projects = api.get("/api/projects?limit=500").json()["items"]
     return api, {p["ref"]: p["id"] for p in projects}
@@ -45,9 +60,14 @@ def test_a_park_reads_only_its_own_projects_and_a_bureau_only_those_it_takes_par
         got = {path: api.get(f"/api/projects/{pid}{path}", actor=reader).status_code for path in reads}
         assert set(got.values()) == {expected}, (reader["unit"], got)
     # FIN reviews it, holds a copy and takes part in its accounting; EPB only reviewed it
-    assert [api.get(f"/api/projects/{pid}{p}", actor=FIN).status_code for p in ("", "/review", "/accounting")] == [200] * 3
+    assert [api.get(f"/api/projects/{pid}{p}", actor=FIN).status_code for p in ("", "/review", "/accounting")] == [
+        200
+    ] * 3
     assert [api.get(f"/api/projects/{pid}{p}", actor=EPB).status_code for p in ("", "/review", "/accounting")] == [
-        200, 200, 403]
+        200,
+        200,
+        403,
+    ]
     refused = api.get(f"/api/projects/{pid}/accounting", actor=HEXI).json()
     assert refused["error"] == "not_allowed" and refused["details"]["operation"] == "accounting.read"
     # lists show only one's own
@@ -88,12 +108,17 @@ def test_bad_requests_are_4xx_naming_the_problem_and_store_nothing(demo):
     before = api.get("/api/leads?limit=500").json()["total"]
     big = api.post(f"/api/projects/{pid}/contract/versions/{2**80}/reading", {"reason": "核对"})
     assert big.status_code == 422 and "version" in big.json()["details"], big.text
-    deep = requests.post(api.base + "/api/leads", data="[" * 10000 + "]" * 10000, headers={
-        **english, "Content-Type": "application/json"}, timeout=30)
+    deep = requests.post(
+        api.base + "/api/leads",
+        data="[" * 10000 + "]" * 10000,
+        headers={**english, "Content-Type": "application/json"},
+        timeout=30,
+    )
     assert deep.status_code == 422 and "nested" in deep.json()["details"]["body"][0], deep.text
     raw = json.dumps(lead(901), ensure_ascii=False).encode().replace("示例项目901".encode(), b"\xff\xfe bad")
-    invalid = requests.post(api.base + "/api/leads", data=raw, headers={
-        **english, "Content-Type": "application/json"}, timeout=30)
+    invalid = requests.post(
+        api.base + "/api/leads", data=raw, headers={**english, "Content-Type": "application/json"}, timeout=30
+    )
     assert invalid.status_code == 422 and "UTF-8" in invalid.json()["details"]["body"][0], invalid.text
     nul = api.post("/api/leads", lead(902, project_name="示例\x00项目"))
     assert nul.status_code == 422 and list(nul.json()["details"]) == ["project_name"], nul.text

@@ -1,6 +1,7 @@
 """R17 through the gateway: a project signed on standard land, its completion figures entered by the units that own
 them and last year's imported into the enterprise data store (a bad file stores nothing), a shortfall, its
 rectification, damages by the contract's clause, and the damages paid in full (one receivable)."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,12 @@ def signed_today(rpc, n: int) -> str:
     dates today, approved by LEGAL and signed: its checks fall due at once."""
     pid = agreed(rpc, n)
     today = today_shanghai().isoformat()
-    terms = {"construction_start": today, "completion": today, "production": today,
-             "commitments": [{"indicator": "output_per_mu", "value": "550"}]}
+    terms = {
+        "construction_start": today,
+        "completion": today,
+        "production": today,
+        "commitments": [{"indicator": "output_per_mu", "value": "550"}],
+    }
     draft = rpc.contracts.draft(IPB_CLERK, pid, terms)  # right after the decision
     assert draft["state"] == "drafting"
     rpc.contracts.submit(IPB_CLERK, pid, {"version": 1})
@@ -45,8 +50,13 @@ def test_signing_to_a_settled_damages_receivable(api, module_platform):
     view = wait_for(lambda: (v := api.get(sl).json()).get("commitments") and v, what="supervision heard the signing")
     committed = {c["indicator"]: c["value"] for c in view["commitments"]}
     # hengdong, C35: the policy's floors; the intensity the contract's (1 亿元 ÷ 45 mu); output stronger, as drafted
-    assert committed == {"intensity": "222.22", "plot_ratio": "1.2", "output_per_mu": "550", "tax_per_mu": "30",
-                         "energy_per_output": "0.2"}
+    assert committed == {
+        "intensity": "222.22",
+        "plot_ratio": "1.2",
+        "output_per_mu": "550",
+        "tax_per_mu": "30",
+        "energy_per_output": "0.2",
+    }
     assert [c["stage"] for c in view["checks"]][:2] == ["completion", "production"]
     assert view["commitments"][0]["name"] == "固定资产投资强度"  # Chinese first
     floors = api.get(f"{sl}/floors").json()
@@ -62,7 +72,9 @@ def test_signing_to_a_settled_damages_receivable(api, module_platform):
     assert api.get(sl).json()["figures"] == []
 
     # the completion figures: AUDIT's investment, LAND's land and plot ratio
-    api.post(f"{sl}/figures", {"figure": "fixed_asset_investment", "value": "100000000", "reason": "审计报告"}, actor=AUDIT)
+    api.post(
+        f"{sl}/figures", {"figure": "fixed_asset_investment", "value": "100000000", "reason": "审计报告"}, actor=AUDIT
+    )
     api.post(f"{sl}/figures", {"figure": "land_used_mu", "value": "45", "reason": "竣工测量"}, actor=LAND)
     view = api.post(f"{sl}/figures", {"figure": "plot_ratio", "value": "1.35", "reason": "规划核实"}, actor=LAND).json()
     completion = next(c for c in view["checks"] if c["stage"] == "completion")
@@ -83,13 +95,21 @@ def test_signing_to_a_settled_damages_receivable(api, module_platform):
     view = api.get(sl).json()
     production = next(c for c in view["checks"] if c["stage"] == "production")
     results = {r["indicator"]: (r["actual"], r["result"]) for r in production["results"]}
-    assert results == {"output_per_mu": ("600", "met"), "tax_per_mu": ("24", "short"),
-                       "energy_per_output": ("0.1481", "met")}
+    assert results == {
+        "output_per_mu": ("600", "met"),
+        "tax_per_mu": ("24", "short"),
+        "energy_per_output": ("0.1481", "met"),
+    }
     [rect] = view["rectifications"]
     assert (rect["indicator"], rect["status"], rect["status_name"]) == ("tax_per_mu", "open", "整改中")
-    inbox = wait_for(lambda: [n for n in api.get("/api/inbox", actor=PARK).json()["items"]
-                              if "整改" in n["title"] and n["project_id"] == pid],
-                     what="the park told of the rectification")
+    inbox = wait_for(
+        lambda: [
+            n
+            for n in api.get("/api/inbox", actor=PARK).json()["items"]
+            if "整改" in n["title"] and n["project_id"] == pid
+        ],
+        what="the park told of the rectification",
+    )
     assert "亩均税收" in inbox[0]["text"]
 
     # the enterprise reports it rectified; checked again on the data: still short → the tax clause
@@ -106,20 +126,40 @@ def test_signing_to_a_settled_damages_receivable(api, module_platform):
     assert over.status_code == 422 and "amount" in over.json()["details"]
     reduce = f"{sl}/damages/{damages['id']}/reductions"
     assert api.post(reduce, {"amount": "100000.00", "reason": "x"}, actor=FIN).status_code == 403
-    assert api.post(reduce, {"amount": "100000.00", "reason": "企业受灾，酌情减免"}, actor=MAGISTRATE).status_code == 201
+    assert (
+        api.post(reduce, {"amount": "100000.00", "reason": "企业受灾，酌情减免"}, actor=MAGISTRATE).status_code == 201
+    )
     done = api.post(pay, {"amount": "600000.00", "voucher": "LEGAL-171-1"}, actor=LEGAL)
     assert done.status_code == 201, done.text
     [damages] = done.json()["damages"]
     assert (damages["paid"], damages["reduced"], damages["outstanding"], damages["status"]) == (
-        "2600000.00", "100000.00", "0.00", "settled")
+        "2600000.00",
+        "100000.00",
+        "0.00",
+        "settled",
+    )
     assert [(e["kind"], e["by"]["unit"]) for e in damages["entries"]] == [
-        ("payment", "FIN"), ("reduction", "GOV"), ("payment", "LEGAL")]
+        ("payment", "FIN"),
+        ("reduction", "GOV"),
+        ("payment", "LEGAL"),
+    ]
     assert api.post(pay, {"amount": "1.00"}, actor=FIN).status_code == 409
-    timeline = wait_for(lambda: [e for e in api.get(f"/api/projects/{pid}").json()["timeline"]
-                                 if e["kind"] == "supervision.damages_settled"] and api.get(f"/api/projects/{pid}").json()[
-                                     "timeline"], what="the project's file tells the rectification, the damages, the settlement")
+    timeline = wait_for(
+        lambda: (
+            [
+                e
+                for e in api.get(f"/api/projects/{pid}").json()["timeline"]
+                if e["kind"] == "supervision.damages_settled"
+            ]
+            and api.get(f"/api/projects/{pid}").json()["timeline"]
+        ),
+        what="the project's file tells the rectification, the damages, the settlement",
+    )
     said = [e.get("reason") or e.get("summary") for e in timeline if e["kind"].startswith("supervision.")]
     kinds = [e["kind"] for e in timeline if e["kind"].startswith("supervision.")]
-    assert kinds[-3:] == ["supervision.rectification_opened", "supervision.commitment_unmet",
-                          "supervision.damages_settled"], kinds
+    assert kinds[-3:] == [
+        "supervision.rectification_opened",
+        "supervision.commitment_unmet",
+        "supervision.damages_settled",
+    ], kinds
     assert any("亩均税收" in (x or "") and "270" in (x or "") for x in said), said

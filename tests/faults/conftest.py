@@ -6,6 +6,7 @@ pyproject.toml), it refuses xdist and refuses to run beside other tests — ``./
 runs it on its own with ``./zs faults`` (``pytest tests/faults``), and CI after ``./zs test``.  ``ZS_FAULT_SCALE=short`` makes the kill matrix stop at *agreed*; the default is the whole lifecycle, as
 quoted in docs/RELIABILITY.md.
 """
+
 from __future__ import annotations
 
 import os

@@ -9,6 +9,7 @@ step's wall time is kept (the benchmark's per-step latency).
 
 Used by the fault suite (``tests/faults``) and the benchmark (``bench/run.py``).
 """
+
 from __future__ import annotations
 
 import time
@@ -24,9 +25,16 @@ from tests.integration.flows import HEADS, LEGAL, PARK_HEAD, SIGNATORY, TERMS, U
 AUDIT = {"user_id": "u-audit", "position": "auditor", "unit": "AUDIT"}
 LAND = {"user_id": "u-land", "position": "bureau_head", "unit": "LAND"}
 REVIEWERS = UNITS + ("PARK:hengdong",)
-SESSION = {"held_on": "2026-11-26", "stage": "final", "agreed": ["合同条款"],
-           "participants": [{"unit": "PARK:hengdong", "position": "park_head:hengdong"},
-                            {"unit": "IPB", "position": "ipb_clerk"}, {"unit": "LEGAL", "position": "legal_officer"}]}
+SESSION = {
+    "held_on": "2026-11-26",
+    "stage": "final",
+    "agreed": ["合同条款"],
+    "participants": [
+        {"unit": "PARK:hengdong", "position": "park_head:hengdong"},
+        {"unit": "IPB", "position": "ipb_clerk"},
+        {"unit": "LEGAL", "position": "legal_officer"},
+    ],
+}
 COPIES = {"copies": [{"number": i, "unit": u} for i, u in enumerate(list(HEADS) + ["PARK:hengdong"], 1)]}
 
 TO_AGREED = ["lead", "filed", "under_review", "approved", "assigned", "negotiating", "agreed"]
@@ -56,9 +64,11 @@ class _Counted:
     def __getattr__(self, name):
         attr = getattr(self._target, name)
         if callable(attr):
+
             def call(*args, **kwargs):
                 self._driver.calls += 1
                 return attr(*args, **kwargs)
+
             return call
         return _Counted(attr, self._driver)
 
@@ -149,20 +159,36 @@ class Driver:
         lead_of = lambda r: r.intake.get_lead(IPB_CLERK, p)  # noqa: E731
         review = lambda r: r.review.get_review(IPB_CLERK, p)  # noqa: E731
         nego = lambda r: r.negotiation.get_negotiation(IPB_CLERK, p)  # noqa: E731
-        self.step("file_project", lambda r: r.intake.file_project(IPB_CLERK, p), lambda r: lead_of(r)["status"] == "filed")
+        self.step(
+            "file_project", lambda r: r.intake.file_project(IPB_CLERK, p), lambda r: lead_of(r)["status"] == "filed"
+        )
         self.step("convene", lambda r: r.review.convene(IPB_CLERK, p, {"note": "联审"}), lambda r: review(r))
         for unit in REVIEWERS:
-            self.step("record_opinion", lambda r: r.review.record_opinion(reviewer(unit), p, {"opinion": "pass"}),
-                      lambda r: unit not in review(r)["awaiting"])
+            self.step(
+                "record_opinion",
+                lambda r: r.review.record_opinion(reviewer(unit), p, {"opinion": "pass"}),
+                lambda r: unit not in review(r)["awaiting"],
+            )
         if to == "approved":
             return p
-        self.step("record_intermediary", lambda r: r.negotiation.record_intermediary(IPB_CLERK, p, {"none": True}),
-                  lambda r: nego(r)["intermediary"] is not None)
-        self.step("assign_unit", lambda r: r.negotiation.assign_unit(IPB_CLERK, p, {"unit": "PARK:hengdong"}),
-                  lambda r: nego(r)["responsible_unit"] == "PARK:hengdong")
-        self.step("log_session", lambda r: r.negotiation.log_session(IPB_CLERK, p, SESSION), lambda r: nego(r)["sessions"])
-        self.step("decide", lambda r: r.negotiation.decide(PARK_HEAD, p, {"decision": "agree"}),
-                  lambda r: nego(r)["decisions"])
+        self.step(
+            "record_intermediary",
+            lambda r: r.negotiation.record_intermediary(IPB_CLERK, p, {"none": True}),
+            lambda r: nego(r)["intermediary"] is not None,
+        )
+        self.step(
+            "assign_unit",
+            lambda r: r.negotiation.assign_unit(IPB_CLERK, p, {"unit": "PARK:hengdong"}),
+            lambda r: nego(r)["responsible_unit"] == "PARK:hengdong",
+        )
+        self.step(
+            "log_session", lambda r: r.negotiation.log_session(IPB_CLERK, p, SESSION), lambda r: nego(r)["sessions"]
+        )
+        self.step(
+            "decide",
+            lambda r: r.negotiation.decide(PARK_HEAD, p, {"decision": "agree"}),
+            lambda r: nego(r)["decisions"],
+        )
         if to == "agreed":
             return p
         contract = lambda r: r.contracts.get_contract(IPB_CLERK, p)  # noqa: E731
@@ -178,46 +204,85 @@ class Driver:
             return found
 
         status = lambda r: latest(current(r)["versions"])["status"]  # noqa: E731
-        drafted = self.step("draft", lambda r: r.contracts.draft(IPB_CLERK, p, TERMS), lambda r: contract(r)["versions"])
+        drafted = self.step(
+            "draft", lambda r: r.contracts.draft(IPB_CLERK, p, TERMS), lambda r: contract(r)["versions"]
+        )
         known["version"] = latest((drafted or contract(self.rpc))["versions"])["version"]
-        self.step("submit", lambda r: r.contracts.submit(IPB_CLERK, p, {"version": known["version"]}),
-                  lambda r: status(r) in ("submitted", "approved"))
-        self.step("legal_review", lambda r: r.contracts.legal_review(
-            LEGAL, p, {"version": known["version"], "decision": "approve"}), lambda r: status(r) == "approved")
-        self.step("sign", lambda r: r.contracts.sign(
-            PARK_HEAD, p, {"version": known["version"], "investor_signatory": SIGNATORY}),
-                  lambda r: current(r)["signed_version"] is not None)
-        self.step("register_copies", lambda r: r.contracts.register_copies(IPB_CLERK, p, COPIES),
-                  lambda r: len(contract(r)["copies"]) >= 8)
-        self.step("hand_over", lambda r: r.contracts.hand_over(IPB_CLERK, p),
-                  lambda r: contract(r)["state"] in ("construction", "archived"))
+        self.step(
+            "submit",
+            lambda r: r.contracts.submit(IPB_CLERK, p, {"version": known["version"]}),
+            lambda r: status(r) in ("submitted", "approved"),
+        )
+        self.step(
+            "legal_review",
+            lambda r: r.contracts.legal_review(LEGAL, p, {"version": known["version"], "decision": "approve"}),
+            lambda r: status(r) == "approved",
+        )
+        self.step(
+            "sign",
+            lambda r: r.contracts.sign(PARK_HEAD, p, {"version": known["version"], "investor_signatory": SIGNATORY}),
+            lambda r: current(r)["signed_version"] is not None,
+        )
+        self.step(
+            "register_copies",
+            lambda r: r.contracts.register_copies(IPB_CLERK, p, COPIES),
+            lambda r: len(contract(r)["copies"]) >= 8,
+        )
+        self.step(
+            "hand_over",
+            lambda r: r.contracts.hand_over(IPB_CLERK, p),
+            lambda r: contract(r)["state"] in ("construction", "archived"),
+        )
         if to == "construction":
             return p
         acct = lambda r: r.accounting.get_accounting(IPB_CLERK, p)  # noqa: E731
-        self.step("open_accounting", lambda r: r.accounting.open_accounting(IPB_CLERK, p, {"reason": "建设期满"}),
-                  lambda r: acct(r))
-        self.step("record_actual_fai", lambda r: r.accounting.record_actual_fai(
-            AUDIT, p, {"amount": "72000000", "basis": "审计报告"}), lambda r: acct(r)["actual_fai"] is not None)
-        self.step("record_land_used", lambda r: r.accounting.record_land_used(
-            LAND, p, {"land": {"value": "3", "unit": "ha"}, "basis": "实测"}), lambda r: acct(r)["land_used_mu"] is not None)
+        self.step(
+            "open_accounting",
+            lambda r: r.accounting.open_accounting(IPB_CLERK, p, {"reason": "建设期满"}),
+            lambda r: acct(r),
+        )
+        self.step(
+            "record_actual_fai",
+            lambda r: r.accounting.record_actual_fai(AUDIT, p, {"amount": "72000000", "basis": "审计报告"}),
+            lambda r: acct(r)["actual_fai"] is not None,
+        )
+        self.step(
+            "record_land_used",
+            lambda r: r.accounting.record_land_used(LAND, p, {"land": {"value": "3", "unit": "ha"}, "basis": "实测"}),
+            lambda r: acct(r)["land_used_mu"] is not None,
+        )
         self.step("issue_report", lambda r: r.accounting.issue_report(IPB_CLERK, p), lambda r: acct(r)["report"])
         for position in ("county_magistrate", "party_secretary"):
-            self.step("write_off", lambda r: r.accounting.write_off(
-                leader(position), p, {"decision": "agree", "reason": "招商政策兑现抵扣"}),
-                lambda r: position in str((acct(r)["receivable"] or {}).get("write_off")))
-        self.step("hand_to_archives", lambda r: r.contracts.hand_to_archives(IPB_CLERK, p, {"note": "移交县档案局"}),
-                  lambda r: contract(r)["state"] == "archived")
+            self.step(
+                "write_off",
+                lambda r: r.accounting.write_off(
+                    leader(position), p, {"decision": "agree", "reason": "招商政策兑现抵扣"}
+                ),
+                lambda r: position in str((acct(r)["receivable"] or {}).get("write_off")),
+            )
+        self.step(
+            "hand_to_archives",
+            lambda r: r.contracts.hand_to_archives(IPB_CLERK, p, {"note": "移交县档案局"}),
+            lambda r: contract(r)["state"] == "archived",
+        )
         return p
 
 
 def designate_custodians(driver: Driver) -> None:
     for unit, head in HEADS.items():
-        driver.step("designate_custodian", lambda r: r.contracts.designate_custodian(
-            {"user_id": f"h-{unit}", "position": head, "unit": unit}, unit,
-            {"user_id": f"c-{unit}", "name": f"{unit} 档案员", "cabinet": f"{unit}-柜1"}))
+        driver.step(
+            "designate_custodian",
+            lambda r: r.contracts.designate_custodian(
+                {"user_id": f"h-{unit}", "position": head, "unit": unit},
+                unit,
+                {"user_id": f"c-{unit}", "name": f"{unit} 档案员", "cabinet": f"{unit}-柜1"},
+            ),
+        )
 
 
-def drive_all(config: dict, numbers, to: str, workers: int = 8, on_error=None, on_done=None) -> tuple[list[str], Driver]:
+def drive_all(
+    config: dict, numbers, to: str, workers: int = 8, on_error=None, on_done=None
+) -> tuple[list[str], Driver]:
     """Drive every lead number in ``numbers`` to ``to`` with ``workers`` concurrent drivers (green threads)."""
     import eventlet
 

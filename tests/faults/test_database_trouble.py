@@ -1,5 +1,6 @@
 """6. Database trouble: the database briefly unavailable — the PostgreSQL server restarted, a SQLite file
 locked — work retries (RPC callers, event handlers, the outbox relay) and nothing is lost or doubled."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -22,8 +23,12 @@ SERVICES = ("intake", "review", "negotiation", "coordinator")
 
 def restart_postgresql() -> None:
     version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[0]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def postgresql_answers() -> bool:
@@ -42,8 +47,11 @@ def check_all_once(config: dict, projects: list[str]) -> None:
             assert [e["to_state"] for e in timeline if e["kind"] == "transition"] == TO_AGREED
     events = published(SERVICES, config)
     # events that met the outage may still wait out their back-off (up to 30 s) before they are handled
-    wait_for(lambda: expected_for("coordinator", events) <= set(handled_ids("coordinator", config)), timeout=90,
-             what="every event handled by the coordinator")
+    wait_for(
+        lambda: expected_for("coordinator", events) <= set(handled_ids("coordinator", config)),
+        timeout=90,
+        what="every event handled by the coordinator",
+    )
     coordinator = handled_ids("coordinator", config)
     assert len(coordinator) == len(set(coordinator))
 

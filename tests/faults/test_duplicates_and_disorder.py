@@ -8,6 +8,7 @@ contracts again — each twice, neighbours swapped at random, the second copy la
 projects (state, transitions, timeline entries) and the notifications per project must equal the clean
 run's.  (The coordinator's own events are not replayed: the new coordinator publishes them itself.)
 """
+
 from __future__ import annotations
 
 import random
@@ -51,11 +52,15 @@ def outcome(config: dict, projects: list[str]) -> dict:
     with ClusterRpcProxy(config, timeout=20) as rpc:
         views = {p: rpc.coordinator.get_project(IPB_CLERK, p) for p in projects}
     notes = query("notifications", config, "SELECT project_id, event_type, route FROM notifications")
-    return {p: {"state": v["state"],
-                "transitions": [(e["from_state"], e["to_state"]) for e in v["timeline"] if e["kind"] == "transition"],
-                "entries": Counter(e["kind"] for e in v["timeline"]),
-                "notifications": Counter((n.event_type, n.route) for n in notes if n.project_id == p)}
-            for p, v in views.items()}
+    return {
+        p: {
+            "state": v["state"],
+            "transitions": [(e["from_state"], e["to_state"]) for e in v["timeline"] if e["kind"] == "transition"],
+            "entries": Counter(e["kind"] for e in v["timeline"]),
+            "notifications": Counter((n.event_type, n.route) for n in notes if n.project_id == p),
+        }
+        for p, v in views.items()
+    }
 
 
 def disordered_twice(events: list, rng: random.Random) -> list:
@@ -79,10 +84,19 @@ def test_every_event_twice_some_out_of_order_gives_the_clean_result(tmp_path):
             projects, _ = drive_all(config, range(1, PROJECTS + 1), "construction", workers=3)
             with ClusterRpcProxy(config, timeout=20) as rpc:
                 for p in projects:
-                    wait_for(lambda: rpc.coordinator.get_project(IPB_CLERK, p)["state"] == "construction",
-                             what="construction")
-            wait_for(lambda: all(not r.n for r in query("notifications", config,
-                     "SELECT count(*) AS n FROM deliveries WHERE status != 'delivered'")), what="delivered")
+                    wait_for(
+                        lambda: rpc.coordinator.get_project(IPB_CLERK, p)["state"] == "construction",
+                        what="construction",
+                    )
+            wait_for(
+                lambda: all(
+                    not r.n
+                    for r in query(
+                        "notifications", config, "SELECT count(*) AS n FROM deliveries WHERE status != 'delivered'"
+                    )
+                ),
+                what="delivered",
+            )
             clean = outcome(config, projects)
             recorded = drain_taps(clean_uri)
     assert len(recorded) > 20 * PROJECTS
@@ -99,12 +113,21 @@ def test_every_event_twice_some_out_of_order_gives_the_clean_result(tmp_path):
                 declare_topology(conn)  # (the relays do it too, but maybe not yet)
                 producer = conn.Producer()
                 for source, routing_key, body, props in replay:
-                    producer.publish(body, exchange=event_exchange(source), routing_key=routing_key,
-                                     content_type=props.get("content_type"), content_encoding=props.get("content_encoding"),
-                                     message_id=props.get("message_id"), delivery_mode=2,
-                                     declare=[Exchange(f"{source}.events", type="topic", durable=True)])
-            wait_for(lambda: all(v["state"] == "construction" for v in outcome(config, projects).values()),
-                     timeout=120, what="the replay reaches construction")
+                    producer.publish(
+                        body,
+                        exchange=event_exchange(source),
+                        routing_key=routing_key,
+                        content_type=props.get("content_type"),
+                        content_encoding=props.get("content_encoding"),
+                        message_id=props.get("message_id"),
+                        delivery_mode=2,
+                        declare=[Exchange(f"{source}.events", type="topic", durable=True)],
+                    )
+            wait_for(
+                lambda: all(v["state"] == "construction" for v in outcome(config, projects).values()),
+                timeout=120,
+                what="the replay reaches construction",
+            )
             wait_for(lambda: outcome(config, projects) == clean, timeout=30, what="the replay equals the clean run")
         with Connection(uri) as conn:
             from shared.topology import DEAD_LETTER_QUEUE

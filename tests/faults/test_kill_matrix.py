@@ -11,6 +11,7 @@ Default (CI runs it): 100 projects through the whole lifecycle, lead → archive
 started again).  ``ZS_FAULT_REPORT=<file>`` writes the figures as JSON
 (docs/RELIABILITY.md quotes them).
 """
+
 from __future__ import annotations
 
 import json
@@ -139,8 +140,9 @@ def test_kill_matrix_with_a_broker_restart(tmp_path):
             chaos_thread = eventlet.spawn(chaos.run)
             try:
                 numbers = list(range(2, PROJECTS + 2))
-                projects, driver = drive_all(config, numbers, TARGET, workers=WORKERS,
-                                             on_done=lambda n, p: done.append(p))
+                projects, driver = drive_all(
+                    config, numbers, TARGET, workers=WORKERS, on_done=lambda n, p: done.append(p)
+                )
             finally:
                 chaos.running = False
                 chaos_thread.wait()
@@ -155,8 +157,11 @@ def test_kill_matrix_with_a_broker_restart(tmp_path):
             all_projects = baseline + projects
             with ClusterRpcProxy(config, timeout=30) as rpc:
                 for p in all_projects:
-                    wait_for(lambda: rpc.coordinator.get_project(IPB_CLERK, p)["state"] == TARGET, timeout=120,
-                             what=f"{p} {TARGET}")
+                    wait_for(
+                        lambda: rpc.coordinator.get_project(IPB_CLERK, p)["state"] == TARGET,
+                        timeout=120,
+                        what=f"{p} {TARGET}",
+                    )
                 time.sleep(3)  # let any duplicate that would wrongly apply arrive
                 timelines = {p: rpc.coordinator.get_project(IPB_CLERK, p)["timeline"] for p in all_projects}
             lost = duplicated = 0
@@ -173,7 +178,9 @@ def test_kill_matrix_with_a_broker_restart(tmp_path):
                 return None if pending else (notes, deliveries)
 
             notes, deliveries = wait_for(notified, timeout=120, what="every notification delivered")
-            per_project = {p: Counter((n.event_type, n.route) for n in notes if n.project_id == p) for p in all_projects}
+            per_project = {
+                p: Counter((n.event_type, n.route) for n in notes if n.project_id == p) for p in all_projects
+            }
             clean = per_project[baseline[0]]
             assert clean, "the clean project got no notification"
             for p, got in per_project.items():
@@ -183,12 +190,21 @@ def test_kill_matrix_with_a_broker_restart(tmp_path):
             assert len({(d.notification_id, d.channel) for d in deliveries}) == len(deliveries)
             dead = dead_letter_count(vhost)
             figures = {
-                "scale": "full" if FULL else "short", "projects": len(all_projects), "through": f"lead -> {TARGET}",
-                "transitions": sum(len(expected) for _ in all_projects), "notifications": len(notes),
-                "kills": sum(chaos.kills.values()), "kills_by_service": dict(chaos.kills),
-                "restarts": sum(chaos.restarts.values()), "broker_restarts": chaos.broker_restarts,
-                "rpc_retries": driver.retries, "lost": lost, "duplicated": duplicated, "dead_letters": dead,
-                "database": "postgresql" if databases else "sqlite", "seconds": round(time.monotonic() - started, 1),
+                "scale": "full" if FULL else "short",
+                "projects": len(all_projects),
+                "through": f"lead -> {TARGET}",
+                "transitions": sum(len(expected) for _ in all_projects),
+                "notifications": len(notes),
+                "kills": sum(chaos.kills.values()),
+                "kills_by_service": dict(chaos.kills),
+                "restarts": sum(chaos.restarts.values()),
+                "broker_restarts": chaos.broker_restarts,
+                "rpc_retries": driver.retries,
+                "lost": lost,
+                "duplicated": duplicated,
+                "dead_letters": dead,
+                "database": "postgresql" if databases else "sqlite",
+                "seconds": round(time.monotonic() - started, 1),
             }
             print("fault figures:", json.dumps(figures, ensure_ascii=False))
             if report := os.environ.get("ZS_FAULT_REPORT"):

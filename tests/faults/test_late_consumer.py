@@ -1,5 +1,6 @@
 """3. Late consumer: events published while the services that handle them have never yet started are
 all handled, once, when they start."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,11 @@ LATEST = "accounting"  # first started once projects are in construction: its li
 
 def _catches_up(config, service: str, events: list[dict]) -> None:
     assert expected_for(service, events), f"{service} is delivered none of these events"
-    wait_for(lambda: expected_for(service, events) <= set(handled_ids(service, config)), timeout=60,
-             what=f"{service} caught up")
+    wait_for(
+        lambda: expected_for(service, events) <= set(handled_ids(service, config)),
+        timeout=60,
+        what=f"{service} caught up",
+    )
     ids = handled_ids(service, config)
     assert len(ids) == len(set(ids))
     for queue in queues_by_sequence(service, events):  # the lifecycle copies: handled by sequence number

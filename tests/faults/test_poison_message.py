@@ -1,5 +1,6 @@
 """5. Poison messages: bad JSON, missing fields, a 5 MB body — each goes to the dead-letter queue after a
 bounded number of attempts with an ALERT, and the service keeps serving."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,15 @@ ATTEMPTS = 3
 def publish_raw(amqp_uri: str, event_type: str, body: bytes, content_type: str = "application/json") -> None:
     source, name = event_type.split(".", 1)
     with Connection(amqp_uri) as conn:
-        conn.Producer().publish(body, exchange=event_exchange(source), routing_key=name, content_type=content_type,
-                                content_encoding="utf-8", delivery_mode=2, message_id=uuid.uuid4().hex)
+        conn.Producer().publish(
+            body,
+            exchange=event_exchange(source),
+            routing_key=name,
+            content_type=content_type,
+            content_encoding="utf-8",
+            delivery_mode=2,
+            message_id=uuid.uuid4().hex,
+        )
 
 
 class Letter:
@@ -45,14 +53,25 @@ def drain_dead_letters(amqp_uri: str) -> list:
 
 
 def lead_registered(project_id: str) -> Envelope:
-    payload = {"ref": f"ZS2026-{project_id[:4]}", "project_name": "毒消息之后", "investor_name": "X", "sector": "C3612",
-               "planned_total_investment": "1", "planned_fixed_asset_investment": "1", "land_mu": "1.00",
-               "location_kind": "open", "location_id": None, "registered_unit": "IPB", "reason": None}
+    payload = {
+        "ref": f"ZS2026-{project_id[:4]}",
+        "project_name": "毒消息之后",
+        "investor_name": "X",
+        "sector": "C3612",
+        "planned_total_investment": "1",
+        "planned_fixed_asset_investment": "1",
+        "land_mu": "1.00",
+        "location_kind": "open",
+        "location_id": None,
+        "registered_unit": "IPB",
+        "reason": None,
+    }
     return Envelope(type="intake.lead_registered", actor=Actor(**IPB_CLERK), payload=payload, project_id=project_id)
 
 
-def test_poison_messages_are_dead_lettered_with_an_alert_and_the_service_keeps_serving(start_platform, config_for,
-                                                                                       tmp_path):
+def test_poison_messages_are_dead_lettered_with_an_alert_and_the_service_keeps_serving(
+    start_platform, config_for, tmp_path
+):
     platform = start_platform("coordinator", ZS_EVENT_MAX_ATTEMPTS=str(ATTEMPTS))
     uri = config_for["AMQP_URI"]
     missing_fields = {"event_id": uuid.uuid4().hex, "type": "intake.lead_registered", "payload": {}}  # no actor, …
@@ -63,8 +82,11 @@ def test_poison_messages_are_dead_lettered_with_an_alert_and_the_service_keeps_s
     publish_raw(uri, "intake.project_filed", b"\x00\xff binary", content_type="application/x-unknown")
 
     letters = []
-    wait_for(lambda: letters.extend(drain_dead_letters(uri)) or len(letters) >= 4, timeout=60,
-             what="four poison messages in the dead-letter queue")
+    wait_for(
+        lambda: letters.extend(drain_dead_letters(uri)) or len(letters) >= 4,
+        timeout=60,
+        what="four poison messages in the dead-letter queue",
+    )
     assert len(letters) == 4
     by_size = sorted(letters, key=lambda m: len(m.body))
     assert len(by_size[-1].body) > 5 * 1024 * 1024  # the 5 MB body, kept whole
@@ -79,10 +101,17 @@ def test_poison_messages_are_dead_lettered_with_an_alert_and_the_service_keeps_s
 
     healthy = lead_registered(uuid.uuid4().hex)  # and it still handles good events
     with Connection(uri) as conn:
-        conn.Producer().publish(healthy.dump(), exchange=event_exchange("intake"), routing_key="lead_registered",
-                                serializer="json", delivery_mode=2)
+        conn.Producer().publish(
+            healthy.dump(),
+            exchange=event_exchange("intake"),
+            routing_key="lead_registered",
+            serializer="json",
+            delivery_mode=2,
+        )
     with ClusterRpcProxy(config_for, timeout=20) as rpc:
-        wait_for(lambda: rpc.coordinator.get_project(IPB_CLERK, healthy.project_id)["state"] == "lead",
-                 what="a good event handled after the poison")
+        wait_for(
+            lambda: rpc.coordinator.get_project(IPB_CLERK, healthy.project_id)["state"] == "lead",
+            what="a good event handled after the poison",
+        )
         assert rpc.coordinator.health()["status"] == "ok"
     assert platform.dead() == {}

@@ -1,4 +1,5 @@
 """Steps of the lifecycle over RPC, shared by the integration tests."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,17 +45,32 @@ def state(rpc, project_id) -> str:
 
 PARK_HEAD = leader("park_head:hengdong", "PARK:hengdong")
 LEGAL = {"user_id": "u-legal", "position": "legal_officer", "unit": "LEGAL"}
-HEADS = {"GOV": "gov_office_director", "IPB": "ipb_director", "FIN": "bureau_head", "LAND": "bureau_head",
-         "LEGAL": "legal_director", "IND": "bureau_head", "PARK:hengdong": "park_head:hengdong"}
+HEADS = {
+    "GOV": "gov_office_director",
+    "IPB": "ipb_director",
+    "FIN": "bureau_head",
+    "LAND": "bureau_head",
+    "LEGAL": "legal_director",
+    "IND": "bureau_head",
+    "PARK:hengdong": "park_head:hengdong",
+}
+
+
 def _after(days: int) -> str:
     return (today_shanghai() + dt.timedelta(days=days)).isoformat()
 
 
 # The decided figures repeated (as a client may: they must be the decision's), and dates from the signing day on:
 # signing refuses an obligation due before it, and the contract's dates are obligations (R6).
-TERMS = {"total_investment": "120000000", "fixed_asset_investment": "100000000", "land_mu": "45",
-         "construction_start": _after(90), "completion": _after(455), "production": _after(575),
-         "obligations": [{"id": "O1", "text": "缴清土地出让金", "due": _after(40)}]}
+TERMS = {
+    "total_investment": "120000000",
+    "fixed_asset_investment": "100000000",
+    "land_mu": "45",
+    "construction_start": _after(90),
+    "completion": _after(455),
+    "production": _after(575),
+    "obligations": [{"id": "O1", "text": "缴清土地出让金", "due": _after(40)}],
+}
 SIGNATORY = {"name": "张总", "title": "董事长"}
 
 
@@ -64,18 +80,31 @@ def agreed(rpc, n: int) -> str:
     approve(rpc, project_id)
     rpc.negotiation.record_intermediary(IPB_CLERK, project_id, {"none": True})
     rpc.negotiation.assign_unit(IPB_CLERK, project_id, {"unit": "PARK:hengdong"})
-    rpc.negotiation.log_session(IPB_CLERK, project_id, {
-        "held_on": "2026-11-26", "stage": "final", "agreed": ["合同条款"],
-        "participants": [{"unit": "PARK:hengdong", "position": "park_head:hengdong"},
-                         {"unit": "IPB", "position": "ipb_clerk"}, {"unit": "LEGAL", "position": "legal_officer"}]})
+    rpc.negotiation.log_session(
+        IPB_CLERK,
+        project_id,
+        {
+            "held_on": "2026-11-26",
+            "stage": "final",
+            "agreed": ["合同条款"],
+            "participants": [
+                {"unit": "PARK:hengdong", "position": "park_head:hengdong"},
+                {"unit": "IPB", "position": "ipb_clerk"},
+                {"unit": "LEGAL", "position": "legal_officer"},
+            ],
+        },
+    )
     rpc.negotiation.decide(PARK_HEAD, project_id, {"decision": "agree"})
     return project_id
 
 
 def designate_custodians(rpc) -> None:
     for unit, head in HEADS.items():
-        rpc.contracts.designate_custodian({"user_id": f"h-{unit}", "position": head, "unit": unit}, unit,
-                                          {"user_id": f"c-{unit}", "name": f"{unit} 档案员", "cabinet": f"{unit}-柜1"})
+        rpc.contracts.designate_custodian(
+            {"user_id": f"h-{unit}", "position": head, "unit": unit},
+            unit,
+            {"user_id": f"c-{unit}", "name": f"{unit} 档案员", "cabinet": f"{unit}-柜1"},
+        )
 
 
 def to_construction(rpc, n: int) -> str:

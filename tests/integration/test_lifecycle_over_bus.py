@@ -1,4 +1,5 @@
 """intake -> coordinator over real RabbitMQ events, with the services as separate processes."""
+
 from __future__ import annotations
 
 import json
@@ -93,9 +94,14 @@ def _publish(amqp_uri, envelope: Envelope, times: int = 1):
     with Connection(amqp_uri) as conn:
         producer = conn.Producer()
         for _ in range(times):
-            producer.publish(envelope.dump(), exchange=event_exchange(envelope.source),
-                             routing_key=routing_key(envelope.type, envelope.payload),
-                             serializer="json", declare=[event_exchange(envelope.source)], delivery_mode=2)
+            producer.publish(
+                envelope.dump(),
+                exchange=event_exchange(envelope.source),
+                routing_key=routing_key(envelope.type, envelope.payload),
+                serializer="json",
+                declare=[event_exchange(envelope.source)],
+                delivery_mode=2,
+            )
 
 
 def _dead_letters(amqp_uri) -> int:
@@ -108,9 +114,19 @@ def test_same_event_delivered_twice_has_one_effect(start_platform, config_for):
     start_platform("coordinator", ZS_EVENT_MAX_ATTEMPTS="2")
     project_id = uuid.uuid4().hex
     actor = Actor(**IPB_CLERK)
-    payload = {"ref": "ZS2026-9001", "project_name": "重复投递测试", "investor_name": "X", "sector": "C3612",
-               "planned_total_investment": "1", "planned_fixed_asset_investment": "1", "land_mu": "1.00",
-               "location_kind": "open", "location_id": None, "registered_unit": "IPB", "reason": None}
+    payload = {
+        "ref": "ZS2026-9001",
+        "project_name": "重复投递测试",
+        "investor_name": "X",
+        "sector": "C3612",
+        "planned_total_investment": "1",
+        "planned_fixed_asset_investment": "1",
+        "land_mu": "1.00",
+        "location_kind": "open",
+        "location_id": None,
+        "registered_unit": "IPB",
+        "reason": None,
+    }
     registered = Envelope(type="intake.lead_registered", actor=actor, payload=payload, project_id=project_id)
     filed = Envelope(type="intake.project_filed", actor=actor, payload=payload, project_id=project_id)
     with ClusterRpcProxy(config_for, timeout=20) as rpc:
@@ -129,8 +145,9 @@ def test_same_event_delivered_twice_has_one_effect(start_platform, config_for):
 
 def test_event_that_keeps_failing_is_dead_lettered_and_service_keeps_serving(start_platform, config_for):
     start_platform("coordinator", ZS_EVENT_MAX_ATTEMPTS="3")
-    orphan = Envelope(type="intake.project_filed", actor=Actor(**IPB_CLERK), payload={"ref": "ZS-X"},
-                      project_id="no-such-project")
+    orphan = Envelope(
+        type="intake.project_filed", actor=Actor(**IPB_CLERK), payload={"ref": "ZS-X"}, project_id="no-such-project"
+    )
     _publish(config_for["AMQP_URI"], orphan)
 
     def dead_letter():

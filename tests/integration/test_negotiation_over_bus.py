@@ -1,4 +1,5 @@
 """R3-R5 over real RabbitMQ: from an approved review to an agreed (or refused) project."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,13 @@ def session(stage: str, land=None, exceeding=()) -> dict:
     people = [{"unit": "PARK:hengdong", "position": "park_head:hengdong"}, {"unit": "IPB", "position": "ipb_director"}]
     if stage == "final":
         people.append({"unit": "LEGAL", "position": "legal_director"})
-    body = {"held_on": "2026-11-26", "stage": stage, "participants": people, "agreed": ["投资总额"],
-            "exceeding_terms": list(exceeding)}
+    body = {
+        "held_on": "2026-11-26",
+        "stage": stage,
+        "participants": people,
+        "agreed": ["投资总额"],
+        "exceeding_terms": list(exceeding),
+    }
     if land:
         body["land"] = land
     return body
@@ -40,7 +46,11 @@ def test_from_approval_to_agreed_within_authority(start_platform, config_for):
         rpc.negotiation.log_session(IPB_CLERK, project_id, session("early"))
         rpc.negotiation.log_session(IPB_CLERK, project_id, session("final", land={"value": "40000", "unit": "m2"}))
         route = rpc.negotiation.route(IPB_CLERK, project_id)
-        assert (route["escalated"], route["decides"], route["signs"]) == (False, ["park_head:hengdong"], "park_head:hengdong")
+        assert (route["escalated"], route["decides"], route["signs"]) == (
+            False,
+            ["park_head:hengdong"],
+            "park_head:hengdong",
+        )
         with pytest.raises(NotAllowed):
             rpc.negotiation.decide(leader("county_magistrate"), project_id, {"decision": "agree"})
         rpc.negotiation.decide(PARK_HEAD, project_id, {"decision": "agree"})
@@ -63,8 +73,9 @@ def test_escalated_to_the_principals_and_refused(start_platform, config_for):
         rpc.negotiation.recommend(PARK_HEAD, project_id, {"recommendation": "建议个案研究"})
         wait_for(lambda: state(rpc, project_id) == "escalated", what="escalated")
         rpc.negotiation.decide(leader("party_secretary"), project_id, {"decision": "agree"})
-        rpc.negotiation.decide(leader("county_magistrate"), project_id,
-                               {"decision": "refuse", "reasons": ["地价优惠超出政策"]})
+        rpc.negotiation.decide(
+            leader("county_magistrate"), project_id, {"decision": "refuse", "reasons": ["地价优惠超出政策"]}
+        )
         wait_for(lambda: state(rpc, project_id) == "refused", what="refused")
         project = rpc.coordinator.get_project(IPB_CLERK, project_id)
     assert project["timeline"][-1]["reason"].render("zh-CN") == "县主要领导决策：不予签约。理由：地价优惠超出政策"

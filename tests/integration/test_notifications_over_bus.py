@@ -8,6 +8,7 @@ receivers.
   passes while the service is stopped fires when it starts again, once; what it says (``supervision.reminder``)
   reaches the group robot through notifications.
 """
+
 from __future__ import annotations
 
 import base64
@@ -45,17 +46,33 @@ def test_a_termination_reaches_inbox_email_and_the_group_robot(start_platform, c
         with pytest.raises(InvalidInput) as refused:
             rpc.coordinator.terminate_project(IPB_DIRECTOR, project_id, reason)
         assert "special_report_ref" in refused.value.details
-        report = rpc.supervision.file_special_report(IPB_DIRECTOR, project_id, {
-            "cause": "cannot_go_ahead", "summary": "投资方撤资",
-            "document": {"filename": "专题报告.pdf", "content_base64": base64.b64encode(PDF).decode()}})
+        report = rpc.supervision.file_special_report(
+            IPB_DIRECTOR,
+            project_id,
+            {
+                "cause": "cannot_go_ahead",
+                "summary": "投资方撤资",
+                "document": {"filename": "专题报告.pdf", "content_base64": base64.b64encode(PDF).decode()},
+            },
+        )
         assert report["ref"] == "SR-ZS2026-0001-1"
         assert rpc.coordinator.terminate_project(IPB_DIRECTOR, project_id, reason)["state"] == "terminated"
-        hook = wait_for(lambda: [h for h in receivers.webhooks() if "项目终止" in h["json"]["text"]["content"]],
-                        what="the group robot told of the termination")
-        mail = wait_for(lambda: [m for m in receivers.mails() if m["subject"].startswith("【招商】项目终止")],
-                        what="the e-mail of the termination")
-        inbox = wait_for(lambda: [i for i in rpc.notifications.inbox(LG_OFFICE)["items"]
-                                  if i["event_type"] == "coordinator.project_state_changed"], what="the LG's inbox")
+        hook = wait_for(
+            lambda: [h for h in receivers.webhooks() if "项目终止" in h["json"]["text"]["content"]],
+            what="the group robot told of the termination",
+        )
+        mail = wait_for(
+            lambda: [m for m in receivers.mails() if m["subject"].startswith("【招商】项目终止")],
+            what="the e-mail of the termination",
+        )
+        inbox = wait_for(
+            lambda: [
+                i
+                for i in rpc.notifications.inbox(LG_OFFICE)["items"]
+                if i["event_type"] == "coordinator.project_state_changed"
+            ],
+            what="the LG's inbox",
+        )
         log = rpc.notifications.deliveries(IPB_CLERK, project_id)
     assert len(hook) == 1 and "ZS2026-0001" in hook[0]["json"]["text"]["content"]
     assert sorted(mail[0]["to"]) == ["lgoffice@example.gov.cn", "zhaoshang@ipb.example.gov.cn"]
@@ -63,8 +80,11 @@ def test_a_termination_reaches_inbox_email_and_the_group_robot(start_platform, c
     assert i18n.text(inbox[0]["text"], "zh-CN") == "投资方撤资，项目客观上无法推进。"  # the notice is kept as messages
     assert i18n.text(inbox[0]["text"], "en") == "投资方撤资，项目客观上无法推进."
     terminated = [d for d in log if d["event_type"] == "coordinator.project_state_changed"]
-    assert {d["channel"]: d["status"] for d in terminated} == {"inbox": "delivered", "email": "delivered",
-                                                                "webhook": "delivered"}
+    assert {d["channel"]: d["status"] for d in terminated} == {
+        "inbox": "delivered",
+        "email": "delivered",
+        "webhook": "delivered",
+    }
 
 
 def reminders_received(receivers, note: str) -> list:
@@ -80,8 +100,9 @@ def test_deadlines_fire_once_with_two_instances_and_after_a_restart(start_platfo
         point_channels_at(rpc, receivers)
         project_id = filed_lead(rpc, 2)
         at = now_shanghai() + dt.timedelta(seconds=3)
-        rpc.supervision.schedule_reminder(IPB_CLERK, project_id, {
-            "at": at.isoformat(), "note": "两个实例只提醒一次", "to": ["unit:IPB"]})
+        rpc.supervision.schedule_reminder(
+            IPB_CLERK, project_id, {"at": at.isoformat(), "note": "两个实例只提醒一次", "to": ["unit:IPB"]}
+        )
         wait_for(lambda: reminders_received(receivers, "两个实例只提醒一次"), timeout=20, what="the reminder")
         time.sleep(5)  # both instances scan at least twice more
         assert len(reminders_received(receivers, "两个实例只提醒一次")) == 1
@@ -91,8 +112,9 @@ def test_deadlines_fire_once_with_two_instances_and_after_a_restart(start_platfo
         second.stop()
         # due well after the last instance has stopped: a graceful stop on a busy machine takes seconds
         at = now_shanghai() + dt.timedelta(seconds=12)
-        rpc.supervision.schedule_reminder(IPB_CLERK, project_id, {"at": at.isoformat(), "note": "停机期间到期",
-                                                                   "to": ["unit:IPB"]})
+        rpc.supervision.schedule_reminder(
+            IPB_CLERK, project_id, {"at": at.isoformat(), "note": "停机期间到期", "to": ["unit:IPB"]}
+        )
     first.stop()
     assert now_shanghai() < at, "the last instance took longer to stop than the reminder's lead time"
     time.sleep((at - now_shanghai()).total_seconds() + 2)  # the reminder falls due while no instance runs

@@ -1,4 +1,5 @@
 """A running service exposes Prometheus metrics and writes JSON logs with project, event and actor."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,8 @@ def test_metrics_and_json_logs(start_platform, config_for, tmp_path):
     assert 'zhaoshang_handler_seconds_count{entrypoint="register_lead",service="intake"} 1.0' in text
     assert 'zhaoshang_outbox_backlog{service="intake"} 0.0' in text
 
-    lines = [json.loads(line) for line in (tmp_path / "logs" / "intake.log").read_text().splitlines()
-             if line.startswith("{")]
+    lines = [
+        json.loads(line) for line in (tmp_path / "logs" / "intake.log").read_text().splitlines() if line.startswith("{")
+    ]
     refused = [line for line in lines if line.get("entrypoint") == "file_project"]
     assert refused and refused[0]["project_id"] == project_id and refused[0]["actor"] == "x/clerk/FIN"

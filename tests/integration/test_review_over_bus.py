@@ -1,4 +1,5 @@
 """R2 over real RabbitMQ: intake, review and coordinator as separate processes."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,6 +11,8 @@ from tests.factories import IPB_CLERK
 from tests.integration.flows import UNITS, convene, filed_lead, reviewer, state
 
 pytestmark = pytest.mark.integration
+
+
 def test_from_convening_to_approved_in_the_coordinator(start_platform, config_for):
     start_platform("intake", "review", "coordinator")
     with ClusterRpcProxy(config_for, timeout=20) as rpc:
@@ -29,7 +32,11 @@ def test_from_convening_to_approved_in_the_coordinator(start_platform, config_fo
     assert "县环保局：有条件通过——按期开工" in summaries
     assert project["facts"]["review_conditions"] == [{"unit": "EPB", "condition": "按期开工"}]
     assert [e["to_state"] for e in project["timeline"] if e["kind"] == "transition"] == [
-        "lead", "filed", "under_review", "approved"]
+        "lead",
+        "filed",
+        "under_review",
+        "approved",
+    ]
 
 
 def test_return_and_resubmission_then_a_fail_rejects(start_platform, config_for):
@@ -45,8 +52,11 @@ def test_return_and_resubmission_then_a_fail_rejects(start_platform, config_for)
         wait_for(lambda: state(rpc, project_id) == "under_review", what="under review again")
         rpc.review.record_opinion(reviewer("LAND"), project_id, {"opinion": "fail", "reasons": ["占用基本农田"]})
         wait_for(lambda: state(rpc, project_id) == "rejected", what="rejected")
-        transitions = [e["to_state"] for e in rpc.coordinator.get_project(IPB_CLERK, project_id)["timeline"]
-                       if e["kind"] == "transition"]
+        transitions = [
+            e["to_state"]
+            for e in rpc.coordinator.get_project(IPB_CLERK, project_id)["timeline"]
+            if e["kind"] == "transition"
+        ]
     assert transitions == ["lead", "filed", "under_review", "returned", "under_review", "rejected"]
 
 

@@ -6,6 +6,7 @@ folder (never into the venv) and put on the review process's PYTHONPATH: the
 review service finds it with no change of its own, records a plugin that raises
 as an ``error`` finding, and keeps the review open.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -32,9 +33,24 @@ SAMPLE = ["always_broken", "land_size_note"]
 def _install(source: Path, target: Path) -> None:
     """``pip install --target``: no registry, no build isolation (the venv's pinned setuptools builds it)."""
     pip = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
-         "--disable-pip-version-check", "--quiet", "--target", str(target), str(source)],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--target",
+            str(target),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert pip.returncode == 0, f"pip could not install the sample plugin:\n{pip.stdout}\n{pip.stderr}"
 
 
@@ -58,6 +74,7 @@ def test_sample_plugin_is_not_in_the_venv(plugin_path):
 
 def _convene_when_filed(rpc, project_id):
     """Convene as soon as review has heard of the filing (until then it answers NotFound)."""
+
     def attempt():
         try:
             return rpc.review.convene(IPB_CLERK, project_id, {"note": "sample plugins"})
@@ -72,9 +89,15 @@ def test_installed_plugins_join_the_review(start_platform, config_for, plugin_pa
     with ClusterRpcProxy(config_for, timeout=20) as rpc:
         assert rpc.review.health()["checks"] == sorted(SHIPPED + SAMPLE)
         # 150,000,000 yuan on 60 mu = 250 万元/亩, above the park minimum: no shipped check fails
-        registered = rpc.intake.register_lead(IPB_CLERK, lead(
-            41, land_demand={"value": "60", "unit": "mu"},
-            planned_total_investment="200000000", planned_fixed_asset_investment="150000000"))
+        registered = rpc.intake.register_lead(
+            IPB_CLERK,
+            lead(
+                41,
+                land_demand={"value": "60", "unit": "mu"},
+                planned_total_investment="200000000",
+                planned_fixed_asset_investment="150000000",
+            ),
+        )
         rpc.intake.file_project(IPB_CLERK, registered["id"], {"reason": "complete file"})
         review = _convene_when_filed(rpc, registered["id"])
         stored = rpc.review.get_review(IPB_CLERK, registered["id"])

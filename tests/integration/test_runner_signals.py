@@ -1,5 +1,6 @@
 """A service process stops cleanly however many stop signals reach it (Ctrl-C reaches the whole process group
 as well as the supervisor's SIGTERM): a second signal stopped nameko's timers twice and the process hung."""
+
 from __future__ import annotations
 
 import signal

@@ -1,5 +1,6 @@
 """Two instances of every department service and of the coordinator, on PostgreSQL, share the work:
 every project reaches construction, every transition happens once, and a timer fires once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,9 +30,11 @@ def an_obligation_falls_due(config: dict, project_id: str, key: str) -> None:
     try:
         with engine.begin() as c:
             obligations = models.obligations
-            moved = c.execute(update(obligations).where(obligations.c.project_id == project_id,
-                                                        obligations.c.key == key)
-                              .values(due=dt.date.today() - dt.timedelta(days=1))).rowcount
+            moved = c.execute(
+                update(obligations)
+                .where(obligations.c.project_id == project_id, obligations.c.key == key)
+                .values(due=dt.date.today() - dt.timedelta(days=1))
+            ).rowcount
         assert moved == 1
     finally:
         engine.dispose()
@@ -50,23 +53,47 @@ def test_two_instances_of_each_service_share_the_work_once(start_platform, confi
         for project_id in projects:
             # an event that overtook its predecessor is retried with doubling delays (EVENT_RETRY_*): under a
             # loaded machine that takes longer than wait_for's default 20 s, so wait out the retry window
-            wait_for(lambda: flows.state(rpc, project_id) == "construction", timeout=RETRY_WINDOW,
-                     what=f"construction (now {flows.state(rpc, project_id)})")
+            wait_for(
+                lambda: flows.state(rpc, project_id) == "construction",
+                timeout=RETRY_WINDOW,
+                what=f"construction (now {flows.state(rpc, project_id)})",
+            )
             an_obligation_falls_due(config_for, project_id, "O1")
-            wait_for(lambda: "contracts.obligation_lapsed" in
-                     [e["kind"] for e in rpc.coordinator.get_project(IPB_CLERK, project_id)["timeline"]],
-                     timeout=RETRY_WINDOW, what="the obligation lapsed")
+            wait_for(
+                lambda: (
+                    "contracts.obligation_lapsed"
+                    in [e["kind"] for e in rpc.coordinator.get_project(IPB_CLERK, project_id)["timeline"]]
+                ),
+                timeout=RETRY_WINDOW,
+                what="the obligation lapsed",
+            )
         import time
+
         time.sleep(2.0)  # several more scans by both contracts instances
         timelines = [rpc.coordinator.get_project(IPB_CLERK, p)["timeline"] for p in projects]
     for platform in (first, second):  # both instances of every service took part
         for service in SERVICES:
             text = requests.get(f"http://127.0.0.1:{platform.metrics_port(service)}/metrics", timeout=5).text
-            handled = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-                          if line.startswith("zhaoshang_messages_total{") and 'outcome="handled"' in line)
+            handled = sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith("zhaoshang_messages_total{") and 'outcome="handled"' in line
+            )
             assert handled > 0, f"an instance of {service} handled nothing"
-    expected = ["lead", "filed", "under_review", "approved", "assigned", "negotiating", "agreed", "drafting",
-                "legal_review", "signed", "filed_copies", "construction"]
+    expected = [
+        "lead",
+        "filed",
+        "under_review",
+        "approved",
+        "assigned",
+        "negotiating",
+        "agreed",
+        "drafting",
+        "legal_review",
+        "signed",
+        "filed_copies",
+        "construction",
+    ]
     for timeline in timelines:
         assert [e["to_state"] for e in timeline if e["kind"] == "transition"] == expected
         assert [e["kind"] for e in timeline].count("contracts.obligation_lapsed") == 1  # the timer fired once

@@ -4,6 +4,7 @@ recovers it, signature, date, 抄送 — as Word (python-docx's document, writte
 
 Pure Python: services.accounting.report and shared.gongwen only.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,11 +21,24 @@ from tests.factories import package_parts
 POLICY = load_policy()
 PROJECT = {"project_name": "年产10万吨新型建材项目", "ref": "ZS2026-0007", "investor_name": "湖南某某建材有限公司"}
 FIGURES = [
-    {"name": "actual_fixed_asset_investment", "value": "120000000.00", "unit": "yuan",
-     "formula": _("audited by {unit:unit}", unit="AUDIT").to_wire()},
-    {"name": "land_used", "value": "80.00", "unit": "mu", "formula": _("measured by {unit:unit}", unit="LAND").to_wire()},
-    {"name": "actual_intensity", "value": "150.00", "unit": "万元/亩",
-     "formula": _("{fai} 10k yuan ÷ {land:mu}", fai="12,000", land="80.00").to_wire()},
+    {
+        "name": "actual_fixed_asset_investment",
+        "value": "120000000.00",
+        "unit": "yuan",
+        "formula": _("audited by {unit:unit}", unit="AUDIT").to_wire(),
+    },
+    {
+        "name": "land_used",
+        "value": "80.00",
+        "unit": "mu",
+        "formula": _("measured by {unit:unit}", unit="LAND").to_wire(),
+    },
+    {
+        "name": "actual_intensity",
+        "value": "150.00",
+        "unit": "万元/亩",
+        "formula": _("{fai} 10k yuan ÷ {land:mu}", fai="12,000", land="80.00").to_wire(),
+    },
     {"name": "fee_to_recover", "value": "3000000.00", "unit": "yuan", "formula": "实际固定资产投资 ÷ 实际用地"},
 ]
 ACCOUNTING = {"participants": ["IPB", "FIN", "DRB", "IND", "LAND", "AUDIT", "PARK:hengdong"], "figures": FIGURES}
@@ -69,10 +83,13 @@ def test_no_fee_says_so_and_an_amount_not_in_whole_hundreds_stays_exact():
     assert report.wan("81234.56") == "8.123456万元" and report.wan("3000000") == "300.00万元"
 
 
-@pytest.mark.parametrize("project, opinion", [
-    (PROJECT, "用地合理。"),
-    ({**PROJECT, "project_name": "A&B <一期> \"扩建\""}, "超出 > 合理 & 应追缴"),
-])
+@pytest.mark.parametrize(
+    "project, opinion",
+    [
+        (PROJECT, "用地合理。"),
+        ({**PROJECT, "project_name": 'A&B <一期> "扩建"'}, "超出 > 合理 & 应追缴"),
+    ],
+)
 def test_the_skeleton_writes_the_very_parts_python_docx_writes(project, opinion):
     official = document(project=project, opinion=opinion)
     written = report.render_docx(official)

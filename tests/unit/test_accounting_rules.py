@@ -1,4 +1,5 @@
 """R12, pure: the worked examples, no fee at or below the reasonable land, and the rounding boundary."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -50,8 +51,12 @@ def test_a_second_worked_example_with_odd_figures():
     excess land      = 55.50 − 54.87 = 0.63 mu;  fee = 0.63 × 210,000 = 132,300.00
     """
     f = figures("98765432.10", "55.5", "180", "210000")
-    assert (f["actual_intensity"].value, f["reasonable_land"].value, f["excess_land"].value, f["fee_to_recover"].value) == (
-        Decimal("177.96"), Decimal("54.87"), Decimal("0.63"), Decimal("132300.00"))
+    assert (
+        f["actual_intensity"].value,
+        f["reasonable_land"].value,
+        f["excess_land"].value,
+        f["fee_to_recover"].value,
+    ) == (Decimal("177.96"), Decimal("54.87"), Decimal("0.63"), Decimal("132300.00"))
 
 
 def test_rounding_at_its_boundary_is_half_up():
@@ -93,16 +98,25 @@ def test_the_construction_period_is_over_the_day_after_the_contracted_completion
 
     assert not domain.construction_period_over(date(2027, 2, 28), date(2027, 2, 28))
     assert domain.construction_period_over(date(2027, 2, 28), date(2027, 3, 1))
-    due = domain.accountings_due([{"project_id": "a", "contract_terms": {"completion": "2027-02-28"}},
-                                  {"project_id": "b", "contract_terms": {"completion": "2027-03-01"}},
-                                  {"project_id": "c", "contract_terms": None}], date(2027, 3, 1))
+    due = domain.accountings_due(
+        [
+            {"project_id": "a", "contract_terms": {"completion": "2027-02-28"}},
+            {"project_id": "b", "contract_terms": {"completion": "2027-03-01"}},
+            {"project_id": "c", "contract_terms": None},
+        ],
+        date(2027, 3, 1),
+    )
     assert [p["project_id"] for p in due] == ["a"]
 
 
 def test_the_state_table_allows_each_act_only_in_its_states():
     allowed = {act: {state for state in domain.STATES if _allowed(state, act)} for act in domain.ACTS}
-    assert allowed == {"record_figure": {"open", "computed"}, "issue_report": {"computed"},
-                       "record_recovery": {"reported"}, "write_off": {"reported"}}
+    assert allowed == {
+        "record_figure": {"open", "computed"},
+        "issue_report": {"computed"},
+        "record_recovery": {"reported"},
+        "write_off": {"reported"},
+    }
     with pytest.raises(Conflict) as refused:
         domain.check_act("reported", "record_figure")
     assert "reported" in refused.value.message and refused.value.details == {"state": ["reported"]}
@@ -123,7 +137,11 @@ def test_the_fee_is_one_receivable_and_nothing_owed_closes():
     assert domain.state_after(None) == "closed"
     owed = domain.new_receivable(Decimal("3000000.00"))
     assert (owed.amount, owed.paid, owed.outstanding, owed.status) == (
-        Decimal("3000000.00"), Decimal("0.00"), Decimal("3000000.00"), "outstanding")
+        Decimal("3000000.00"),
+        Decimal("0.00"),
+        Decimal("3000000.00"),
+        "outstanding",
+    )
     assert domain.state_after(owed) == "reported"
     assert set(domain.RECOVERY_ROLES) == {"FIN", "LAND", "LEGAL"}
 
@@ -172,7 +190,11 @@ def test_the_principals_write_off_the_remainder_together():
     assert outcome == "written_off"
     after = domain.after_write_off(owed, round_)
     assert (after.paid, after.written_off, after.outstanding, after.status) == (
-        Decimal("1000000.00"), Decimal("2000000.00"), Decimal("0.00"), "written_off")
+        Decimal("1000000.00"),
+        Decimal("2000000.00"),
+        Decimal("0.00"),
+        "written_off",
+    )
     assert domain.state_after(after) == "closed"
     assert "written off by the principals" in domain.closing_reason(after)
 
@@ -184,9 +206,14 @@ def test_a_refusal_refuses_and_a_payment_starts_the_round_again():
     round_, outcome = domain.decide_write_off(owed, None, PRINCIPALS, "county_magistrate", "agree")
     paid = domain.record_payment(owed, Decimal("500000.00"))
     assert domain.still_pending(round_, owed) == round_ and domain.still_pending(round_, paid) is None
-    again, outcome = domain.decide_write_off(paid, domain.still_pending(round_, paid), PRINCIPALS, "party_secretary",
-                                             "agree")
-    assert outcome is None and again.amount == Decimal("2500000.00") and dict(again.decisions) == {"party_secretary": "agree"}
+    again, outcome = domain.decide_write_off(
+        paid, domain.still_pending(round_, paid), PRINCIPALS, "party_secretary", "agree"
+    )
+    assert (
+        outcome is None
+        and again.amount == Decimal("2500000.00")
+        and dict(again.decisions) == {"party_secretary": "agree"}
+    )
 
 
 def test_no_one_but_the_principals_writes_off():
@@ -196,4 +223,6 @@ def test_no_one_but_the_principals_writes_off():
             domain.decide_write_off(owed, None, PRINCIPALS, position, "agree")
         assert refused.value.details == {"position": ["party_secretary", "county_magistrate"]}
     with pytest.raises(Conflict):
-        domain.decide_write_off(domain.record_payment(owed, Decimal("100.00")), None, PRINCIPALS, "party_secretary", "agree")
+        domain.decide_write_off(
+            domain.record_payment(owed, Decimal("100.00")), None, PRINCIPALS, "party_secretary", "agree"
+        )

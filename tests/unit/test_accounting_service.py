@@ -1,4 +1,5 @@
 """The accounting service (R12) through its own methods, with a real database, policy and documents."""
+
 from __future__ import annotations
 
 import base64
@@ -30,17 +31,29 @@ LEGAL = {"user_id": "u-legal", "position": "legal_officer", "unit": "LEGAL"}
 MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "LG"}
 SECRETARY = {"user_id": "u-sec", "position": "party_secretary", "unit": "LG"}
 DEPUTY = {"user_id": "u-dep", "position": "deputy_magistrate_investment", "unit": "LG"}
-TERMS = {"total_investment": "150000000", "fixed_asset_investment": "160000000", "land_mu": "80",
-         "intensity_wan_per_mu": "200.00", "construction_start": "2025-03-01", "completion": "2026-10-31",
-         "production": "2026-12-31"}
+TERMS = {
+    "total_investment": "150000000",
+    "fixed_asset_investment": "160000000",
+    "land_mu": "80",
+    "intensity_wan_per_mu": "200.00",
+    "construction_start": "2025-03-01",
+    "completion": "2026-10-31",
+    "production": "2026-12-31",
+}
 
 
 @pytest.fixture
 def acct(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'accounting.db'}")
     models.metadata.create_all(engine)
-    harness = Harness(AccountingService, models.metadata, engine, policy=POLICY, clock=TestClock(shanghai(2026, 11, 27)),
-                      documents=DocumentStore(tmp_path / "documents", POLICY.documents["documents"]))
+    harness = Harness(
+        AccountingService,
+        models.metadata,
+        engine,
+        policy=POLICY,
+        clock=TestClock(shanghai(2026, 11, 27)),
+        documents=DocumentStore(tmp_path / "documents", POLICY.documents["documents"]),
+    )
     yield harness
     engine.dispose()
 
@@ -50,11 +63,22 @@ def feed(acct, event_type, project_id, payload, handler):
 
 
 def in_construction(acct, project_id="p1", unit="PARK:hengdong"):
-    feed(acct, "intake.project_filed", project_id, {"ref": "ZS2026-0001", "project_name": "示例项目",
-                                                     "investor_name": "示例公司"}, "on_project_filed")
+    feed(
+        acct,
+        "intake.project_filed",
+        project_id,
+        {"ref": "ZS2026-0001", "project_name": "示例项目", "investor_name": "示例公司"},
+        "on_project_filed",
+    )
     feed(acct, "negotiation.unit_assigned", project_id, {"unit": unit}, "on_unit_assigned")
     feed(acct, "contracts.signed", project_id, {"terms": TERMS}, "on_contract_signed")
-    feed(acct, "coordinator.project_state_changed", project_id, {"to_state": "construction", "seq": 12}, "on_project_state_changed")
+    feed(
+        acct,
+        "coordinator.project_state_changed",
+        project_id,
+        {"to_state": "construction", "seq": 12},
+        "on_project_state_changed",
+    )
 
 
 def test_the_construction_period_end_opens_the_accounting_once(acct):
@@ -72,17 +96,32 @@ def test_the_construction_period_end_opens_the_accounting_once(acct):
 
 def test_no_accounting_opens_for_a_project_not_in_construction_or_terminated(acct):
     in_construction(acct)
-    feed(acct, "coordinator.project_state_changed", "p1", {"to_state": "terminated", "seq": 13},
-         "on_project_state_changed")
-    feed(acct, "intake.project_filed", "p2", {"ref": "ZS2026-0002", "project_name": "x", "investor_name": "y"},
-         "on_project_filed")
+    feed(
+        acct,
+        "coordinator.project_state_changed",
+        "p1",
+        {"to_state": "terminated", "seq": 13},
+        "on_project_state_changed",
+    )
+    feed(
+        acct,
+        "intake.project_filed",
+        "p2",
+        {"ref": "ZS2026-0002", "project_name": "x", "investor_name": "y"},
+        "on_project_filed",
+    )
     feed(acct, "contracts.signed", "p2", {"terms": TERMS}, "on_contract_signed")  # signed, not handed over yet
     assert acct.open_due_accountings() == 0 and acct.events("accounting.opened") == []
 
 
 def test_only_a_project_in_construction_is_accounted(acct):
-    feed(acct, "intake.project_filed", "p2", {"ref": "ZS2026-0002", "project_name": "x", "investor_name": "y"},
-         "on_project_filed")
+    feed(
+        acct,
+        "intake.project_filed",
+        "p2",
+        {"ref": "ZS2026-0002", "project_name": "x", "investor_name": "y"},
+        "on_project_filed",
+    )
     with pytest.raises(Conflict):
         acct.open_accounting(IPB, "p2")
     in_construction(acct)
@@ -98,12 +137,17 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
     with pytest.raises(NotAllowed):
         acct.record_land_used(AUDIT, "p1", {"land": {"value": "80", "unit": "mu"}, "basis": "实测"})
     acct.record_actual_fai(AUDIT, "p1", {"amount": "120000000", "basis": "县审计局审计报告〔2026〕12号"})
-    result = acct.record_land_used(LAND, "p1", {"land": {"value": "53333.33", "unit": "m2"}, "basis": "实测",
-                                                "delisting_price_per_mu": "150000"})
+    result = acct.record_land_used(
+        LAND, "p1", {"land": {"value": "53333.33", "unit": "m2"}, "basis": "实测", "delisting_price_per_mu": "150000"}
+    )
     figures = {f["name"]: f for f in result["figures"]}
     assert result["land_used_mu"] == "80.00"  # 53,333.33 m² = 79.999995 mu → 80.00
-    assert (figures["actual_intensity"]["value"], figures["reasonable_land"]["value"], figures["excess_land"]["value"],
-            figures["fee_to_recover"]["value"]) == ("150.00", "60.00", "20.00", "3000000.00")
+    assert (
+        figures["actual_intensity"]["value"],
+        figures["reasonable_land"]["value"],
+        figures["excess_land"]["value"],
+        figures["fee_to_recover"]["value"],
+    ) == ("150.00", "60.00", "20.00", "3000000.00")
     assert rendered(figures["delisting_price"]["formula"]) == "土地摘牌价（土地登记记录（由县国土资源局录入））"
     assert result["state"] == "computed" and result["receivable"] is None  # the fee is owed once it is reported
     with pytest.raises(Conflict):  # recovery is recorded on issued figures
@@ -136,7 +180,11 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
         acct.record_actual_fai(AUDIT, "p1", {"amount": "1", "basis": "x"})
     owed = issued["receivable"]
     assert (owed["amount"], owed["paid"], owed["outstanding"], owed["status"]) == (
-        "3000000.00", "0.00", "3000000.00", "outstanding")
+        "3000000.00",
+        "0.00",
+        "3000000.00",
+        "outstanding",
+    )
     assert [r["unit"] for r in owed["roles"]] == ["FIN", "LAND", "LEGAL"]
     assert acct.rows("receivables")[0]["amount"] == Decimal("3000000.00") and len(acct.rows("receivables")) == 1
 
@@ -155,15 +203,23 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
     settled = acct.record_recovery(FIN, "p1", {"amount": "500000", "note": "缴清"})
     assert settled["state"] == "closed" and settled["receivable"]["status"] == "settled"
     assert [(e["unit"], e["kind"], e["amount"]) for e in settled["receivable"]["entries"]] == [
-        ("FIN", "payment", "1000000.00"), ("LAND", "action", None), ("LEGAL", "payment", "1500000.00"),
-        ("FIN", "payment", "500000.00")]
+        ("FIN", "payment", "1000000.00"),
+        ("LAND", "action", None),
+        ("LEGAL", "payment", "1500000.00"),
+        ("FIN", "payment", "500000.00"),
+    ]
     recorded = acct.events("accounting.recovery_recorded")
     assert len(recorded) == 4 and recorded[-1]["payload"]["status"] == "settled"
     assert acct.events("accounting.closed")[0]["payload"] == {
-        "fee": "3000000.00", "recovered": "3000000.00", "written_off": "0.00",
+        "fee": "3000000.00",
+        "recovered": "3000000.00",
+        "written_off": "0.00",
         "reason": "核算报告已出具，应追缴费用3,000,000.00 元已缴清",
-        "reason_message": {"msgid": "accounting report issued; the fee of {fee:yuan} is paid",
-                           "params": {"fee": "3000000.00"}}}
+        "reason_message": {
+            "msgid": "accounting report issued; the fee of {fee:yuan} is paid",
+            "params": {"fee": "3000000.00"},
+        },
+    }
     with pytest.raises(Conflict):  # closed: nothing more is recorded
         acct.record_recovery(FIN, "p1", {"amount": "1", "note": "x"})
 
@@ -172,8 +228,9 @@ def test_only_the_principals_write_off_the_remainder_and_the_accounting_closes(a
     in_construction(acct)
     acct.open_accounting(IPB, "p1")
     acct.record_actual_fai(AUDIT, "p1", {"amount": "120000000", "basis": "审计"})
-    acct.record_land_used(LAND, "p1", {"land": {"value": "80", "unit": "mu"}, "basis": "实测",
-                                       "delisting_price_per_mu": "150000"})
+    acct.record_land_used(
+        LAND, "p1", {"land": {"value": "80", "unit": "mu"}, "basis": "实测", "delisting_price_per_mu": "150000"}
+    )
     with pytest.raises(Conflict):  # nothing is owed before the report
         acct.write_off(MAGISTRATE, "p1", {"decision": "agree", "reason": "x"})
     acct.issue_report(IPB, "p1")
@@ -185,14 +242,21 @@ def test_only_the_principals_write_off_the_remainder_and_the_accounting_closes(a
         acct.write_off(MAGISTRATE, "p1", {"decision": "agree"})
     first = acct.write_off(MAGISTRATE, "p1", {"decision": "agree", "reason": "企业经营困难，经县政府常务会议研究"})
     assert first["state"] == "reported" and first["receivable"]["write_off"]["pending"] == {
-        "amount": "2000000.00", "decisions": {"county_magistrate": "agree"}}
+        "amount": "2000000.00",
+        "decisions": {"county_magistrate": "agree"},
+    }
     done = acct.write_off(SECRETARY, "p1", {"decision": "agree", "reason": "同意核销"})
     assert done["state"] == "closed"
     assert (done["receivable"]["status"], done["receivable"]["written_off"], done["receivable"]["outstanding"]) == (
-        "written_off", "2000000.00", "0.00")
+        "written_off",
+        "2000000.00",
+        "0.00",
+    )
     decided = [e["payload"] for e in acct.events("accounting.write_off_decided")]
-    assert [(d["position"], d["outcome"]) for d in decided] == [("county_magistrate", None),
-                                                                 ("party_secretary", "written_off")]
+    assert [(d["position"], d["outcome"]) for d in decided] == [
+        ("county_magistrate", None),
+        ("party_secretary", "written_off"),
+    ]
     assert "同意核销" in decided[1]["reason"] and decided[1]["reason"].endswith("经县主要领导决定予以核销")
     assert acct.events("accounting.closed")[0]["payload"]["written_off"] == "2000000.00"
 
@@ -210,18 +274,25 @@ def test_no_fee_nothing_owed_and_the_report_closes_the_accounting(acct):
     assert acct.events("accounting.closed")[0]["payload"]["reason"] == "核算报告已出具，无需追缴费用"
 
 
-@pytest.mark.parametrize("method, actor, body, field", [
-    ("record_actual_fai", AUDIT, {"amount": "-5", "basis": "x"}, "amount"),
-    ("record_actual_fai", AUDIT, {"amount": "0", "basis": "x"}, "amount"),
-    ("record_actual_fai", AUDIT, {"amount": "1e30", "basis": "x"}, "amount"),
-    ("record_actual_fai", AUDIT, {"amount": "1.001", "basis": "x"}, "amount"),
-    ("record_actual_fai", AUDIT, {"basis": "x"}, "amount"),
-    ("record_land_used", LAND, {"land": {"value": "0", "unit": "mu"}, "basis": "x"}, "land.value"),
-    ("record_land_used", LAND, {"land": {"value": "-3", "unit": "ha"}, "basis": "x"}, "land.value"),
-    ("record_land_used", LAND, {"land": {"value": "5", "unit": "acre"}, "basis": "x"}, "land.unit"),
-    ("record_land_used", LAND, {"land": {"value": "5", "unit": "mu"}, "basis": "x", "delisting_price_per_mu": "0"},
-     "delisting_price_per_mu"),
-])
+@pytest.mark.parametrize(
+    "method, actor, body, field",
+    [
+        ("record_actual_fai", AUDIT, {"amount": "-5", "basis": "x"}, "amount"),
+        ("record_actual_fai", AUDIT, {"amount": "0", "basis": "x"}, "amount"),
+        ("record_actual_fai", AUDIT, {"amount": "1e30", "basis": "x"}, "amount"),
+        ("record_actual_fai", AUDIT, {"amount": "1.001", "basis": "x"}, "amount"),
+        ("record_actual_fai", AUDIT, {"basis": "x"}, "amount"),
+        ("record_land_used", LAND, {"land": {"value": "0", "unit": "mu"}, "basis": "x"}, "land.value"),
+        ("record_land_used", LAND, {"land": {"value": "-3", "unit": "ha"}, "basis": "x"}, "land.value"),
+        ("record_land_used", LAND, {"land": {"value": "5", "unit": "acre"}, "basis": "x"}, "land.unit"),
+        (
+            "record_land_used",
+            LAND,
+            {"land": {"value": "5", "unit": "mu"}, "basis": "x", "delisting_price_per_mu": "0"},
+            "delisting_price_per_mu",
+        ),
+    ],
+)
 def test_bad_figures_are_refused_naming_the_field_and_nothing_is_stored(acct, method, actor, body, field):
     in_construction(acct)
     acct.open_accounting(IPB, "p1")
@@ -257,14 +328,30 @@ def test_the_fee_uses_the_delisting_price_of_the_parcel_the_contract_supplies(ac
     """A contract that names a parcel of the land reserve carries its delisting price (190,000 yuan per mu for
     HD-01, above Hengdong's policy price of 180,000): 80 mu used, 160,000,000 yuan actual FAI at the contracted
     200 万元/亩 is 80 mu reasonable — so with 90 mu used the excess is 10 mu and the fee 10 × 190,000."""
-    parcel = {"code": "HD-01", "name": "衡东园一号地块", "location": "PARK:hengdong", "area_mu": "90", "use": "M1",
-              "delisting_price": "190000.00"}
-    feed(acct, "intake.project_filed", "p1", {"ref": "ZS2026-0001", "project_name": "铝型材项目",
-                                             "investor_name": "某铝业"}, "on_project_filed")
+    parcel = {
+        "code": "HD-01",
+        "name": "衡东园一号地块",
+        "location": "PARK:hengdong",
+        "area_mu": "90",
+        "use": "M1",
+        "delisting_price": "190000.00",
+    }
+    feed(
+        acct,
+        "intake.project_filed",
+        "p1",
+        {"ref": "ZS2026-0001", "project_name": "铝型材项目", "investor_name": "某铝业"},
+        "on_project_filed",
+    )
     feed(acct, "negotiation.unit_assigned", "p1", {"unit": "PARK:hengdong"}, "on_unit_assigned")
     feed(acct, "contracts.signed", "p1", {"terms": {**TERMS, "parcel": parcel}}, "on_contract_signed")
-    feed(acct, "coordinator.project_state_changed", "p1", {"ref": "ZS2026-0001", "from_state": "filed_copies",
-                                                         "to_state": "construction", "seq": 16}, "on_project_state_changed")
+    feed(
+        acct,
+        "coordinator.project_state_changed",
+        "p1",
+        {"ref": "ZS2026-0001", "from_state": "filed_copies", "to_state": "construction", "seq": 16},
+        "on_project_state_changed",
+    )
     acct.open_accounting(IPB, "p1")
     acct.record_actual_fai(AUDIT, "p1", {"amount": "160000000", "basis": "审计"})
     result = acct.record_land_used(LAND, "p1", {"land": {"value": "90", "unit": "mu"}, "basis": "实测"})

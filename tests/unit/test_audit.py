@@ -1,4 +1,5 @@
 """The append-only, tamper-evident audit trail (R15), on real SQLite and PostgreSQL databases."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from shared.actor import Actor
 from shared.audit import (
-    GENESIS_HASH, VerifyResult, append, audit_table, canonical_json, entries_for, entry_hash, head, verify,
+    GENESIS_HASH,
+    VerifyResult,
+    append,
+    audit_table,
+    canonical_json,
+    entries_for,
+    entry_hash,
+    head,
+    verify,
 )
 from shared.db import ServiceStore, make_engine
 from shared.outbox import messaging_tables
@@ -42,9 +51,16 @@ def engine(tmp_path):
 
 
 def record(session, n=0, table=audit, **kw):
-    values = dict(actor=CLERK, action="contracts.register_copy", record_type="contract", record_id="HT-2026-001",
-                  outcome="done", reason=f"copy {n} filed", details={"copy_no": n, "unit": "FIN"},
-                  at=T0 + timedelta(minutes=n))
+    values = dict(
+        actor=CLERK,
+        action="contracts.register_copy",
+        record_type="contract",
+        record_id="HT-2026-001",
+        outcome="done",
+        reason=f"copy {n} filed",
+        details={"copy_no": n, "unit": "FIN"},
+        at=T0 + timedelta(minutes=n),
+    )
     values.update(kw)
     return append(session, table, **values)
 
@@ -68,11 +84,19 @@ def rows(engine, table=audit) -> list[dict]:
 
 # -- appending -----------------------------------------------------------------
 
+
 def test_entries_chain_in_order_and_verify(engine):
     fill(engine, 3)
     with Session(engine) as s, s.begin():
-        e = record(s, actor=CUSTODIAN, action="contracts.read_copy", outcome="allowed", reason="grant G-7",
-                   details={"grant": "G-7", "amount": "12.50"}, at=T0 + timedelta(hours=1))
+        e = record(
+            s,
+            actor=CUSTODIAN,
+            action="contracts.read_copy",
+            outcome="allowed",
+            reason="grant G-7",
+            details={"grant": "G-7", "amount": "12.50"},
+            at=T0 + timedelta(hours=1),
+        )
     assert e["seq"] == 4 and e["user_id"] == "u-fin" and e["position"] == "custodian:FIN" and e["unit"] == "FIN"
     trail = rows(engine)
     assert [r["seq"] for r in trail] == [1, 2, 3, 4]
@@ -150,10 +174,16 @@ def test_record_id_number_is_stored_and_hashed_as_text(engine):
 
 # -- the hash ------------------------------------------------------------------
 
-FIXED = dict(actor={"user_id": "u-7", "position": "custodian:FIN", "unit": "FIN"}, action="contracts.read_copy",
-             record_type="contract", record_id="HT-2026-001", outcome="allowed", reason="领导批准 G-7",
-             details={"grant": "G-7", "copy_no": 3}, at=datetime(2026, 3, 2, 9, 30, 0, 123456,
-                                                                 tzinfo=timezone(timedelta(hours=8))))
+FIXED = dict(
+    actor={"user_id": "u-7", "position": "custodian:FIN", "unit": "FIN"},
+    action="contracts.read_copy",
+    record_type="contract",
+    record_id="HT-2026-001",
+    outcome="allowed",
+    reason="领导批准 G-7",
+    details={"grant": "G-7", "copy_no": 3},
+    at=datetime(2026, 3, 2, 9, 30, 0, 123456, tzinfo=timezone(timedelta(hours=8))),
+)
 FIXED_HASH = "7bb56c154ad9b553a3a4b84a916f451072725e1db06ca98145848ea07b637969"
 
 
@@ -166,35 +196,61 @@ def test_hash_is_deterministic_for_the_same_entry(tmp_path):
             hashes.append(append(s, audit, **FIXED)["hash"])
         engine.dispose()
     assert hashes == [FIXED_HASH, FIXED_HASH]
-    entry = {"seq": 1, "at": datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=timezone.utc), "user_id": "u-7",
-             "position": "custodian:FIN", "unit": "FIN", "action": "contracts.read_copy", "record_type": "contract",
-             "record_id": "HT-2026-001", "reason": "领导批准 G-7", "outcome": "allowed",
-             "details": '{"copy_no":3,"grant":"G-7"}', "prev_hash": GENESIS_HASH}
+    entry = {
+        "seq": 1,
+        "at": datetime(2026, 3, 2, 1, 30, 0, 123456, tzinfo=timezone.utc),
+        "user_id": "u-7",
+        "position": "custodian:FIN",
+        "unit": "FIN",
+        "action": "contracts.read_copy",
+        "record_type": "contract",
+        "record_id": "HT-2026-001",
+        "reason": "领导批准 G-7",
+        "outcome": "allowed",
+        "details": '{"copy_no":3,"grant":"G-7"}',
+        "prev_hash": GENESIS_HASH,
+    }
     assert entry_hash(entry) == FIXED_HASH  # +08:00 and UTC name the same instant
-    serialised = ('["zs-audit-v1",1,"2026-03-02T01:30:00.123456+00:00","u-7","custodian:FIN","FIN",'
-                  '"contracts.read_copy","contract","HT-2026-001","领导批准 G-7","allowed",'
-                  '"{\\"copy_no\\":3,\\"grant\\":\\"G-7\\"}","' + GENESIS_HASH + '"]')
+    serialised = (
+        '["zs-audit-v1",1,"2026-03-02T01:30:00.123456+00:00","u-7","custodian:FIN","FIN",'
+        '"contracts.read_copy","contract","HT-2026-001","领导批准 G-7","allowed",'
+        '"{\\"copy_no\\":3,\\"grant\\":\\"G-7\\"}","' + GENESIS_HASH + '"]'
+    )
     assert hashlib.sha256(serialised.encode("utf-8")).hexdigest() == FIXED_HASH  # the documented serialisation
-    for field, other in [("seq", 2), ("at", entry["at"] + timedelta(microseconds=1)), ("reason", None),
-                         ("outcome", "refused"), ("details", '{"copy_no":4,"grant":"G-7"}'), ("prev_hash", "1" * 64),
-                         ("unit", "IPB"), ("position", "custodian:IPB")]:
+    for field, other in [
+        ("seq", 2),
+        ("at", entry["at"] + timedelta(microseconds=1)),
+        ("reason", None),
+        ("outcome", "refused"),
+        ("details", '{"copy_no":4,"grant":"G-7"}'),
+        ("prev_hash", "1" * 64),
+        ("unit", "IPB"),
+        ("position", "custodian:IPB"),
+    ]:
         assert entry_hash({**entry, field: other}) != FIXED_HASH, field
 
 
 def test_details_are_canonical_json():
-    assert canonical_json({"b": 1, "a": "中", "c": [1, {"z": 0, "y": None}]}) == '{"a":"中","b":1,"c":[1,{"y":null,"z":0}]}'
+    assert (
+        canonical_json({"b": 1, "a": "中", "c": [1, {"z": 0, "y": None}]})
+        == '{"a":"中","b":1,"c":[1,{"y":null,"z":0}]}'
+    )
     with pytest.raises(ValueError):
         canonical_json({"x": float("nan")})
 
 
 # -- append-only ---------------------------------------------------------------
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE audit_trail SET reason = 'rewritten' WHERE seq = 2",
-    "UPDATE audit_trail SET outcome = 'refused'",
-    "DELETE FROM audit_trail WHERE seq = 2",
-    "DELETE FROM audit_trail",
-])
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_trail SET reason = 'rewritten' WHERE seq = 2",
+        "UPDATE audit_trail SET outcome = 'refused'",
+        "DELETE FROM audit_trail WHERE seq = 2",
+        "DELETE FROM audit_trail",
+    ],
+)
 def test_sqlite_triggers_refuse_update_and_delete(engine, sql):
     fill(engine, 3)
     before = rows(engine)
@@ -221,7 +277,11 @@ def drop_sqlite_triggers(engine):
 TAMPERING = {
     "reason of 3": (update(audit).where(audit.c.seq == 3).values(reason="a better reason"), 3, "altered"),
     "outcome of 2": (update(audit).where(audit.c.seq == 2).values(outcome="refused"), 2, "altered"),
-    "time of 4": (update(audit).where(audit.c.seq == 4).values(at=T0 + timedelta(minutes=4, microseconds=1)), 4, "altered"),
+    "time of 4": (
+        update(audit).where(audit.c.seq == 4).values(at=T0 + timedelta(minutes=4, microseconds=1)),
+        4,
+        "altered",
+    ),
     "details of 2": (update(audit).where(audit.c.seq == 2).values(details='{"copy_no":9,"unit":"FIN"}'), 2, "altered"),
     "user of 5": (update(audit).where(audit.c.seq == 5).values(user_id="someone-else"), 5, "altered"),
     "hash of 3": (update(audit).where(audit.c.seq == 3).values(hash="f" * 64), 3, "altered"),
@@ -229,8 +289,14 @@ TAMPERING = {
     "middle entry deleted": (delete(audit).where(audit.c.seq == 3), 3, "missing"),
     "first entry deleted": (delete(audit).where(audit.c.seq == 1), 1, "missing"),
     "entry deleted, later ones renumbered": (
-        [delete(audit).where(audit.c.seq == 2), update(audit).where(audit.c.seq > 2).values(seq=audit.c.seq + 100),
-         update(audit).where(audit.c.seq > 100).values(seq=audit.c.seq - 101)], 2, "link"),
+        [
+            delete(audit).where(audit.c.seq == 2),
+            update(audit).where(audit.c.seq > 2).values(seq=audit.c.seq + 100),
+            update(audit).where(audit.c.seq > 100).values(seq=audit.c.seq - 101),
+        ],
+        2,
+        "link",
+    ),
 }
 
 
@@ -286,6 +352,7 @@ def test_cut_tail_and_recomputed_chain_are_caught_only_by_an_anchor(engine):
 
 # -- concurrent appends --------------------------------------------------------
 
+
 class RacingSession:
     """A session whose first read is followed by ``meanwhile()``: another append commits in between."""
 
@@ -319,6 +386,7 @@ class RacingSession:
 
 def race(engine_a, engine_b, table):
     """B reads the head, A appends and commits, then B tries to append the same seq."""
+
     def other_append():
         with Session(engine_a) as s, s.begin():
             record(s, 10, table, reason="A got there first")
@@ -349,6 +417,7 @@ def test_concurrent_appends_fail_rather_than_fork_sqlite(tmp_path):
 
 # -- PostgreSQL ----------------------------------------------------------------
 
+
 @pytest.fixture
 def pg():
     """A uniquely named schema on this machine's PostgreSQL holding an audit trail; dropped afterwards."""
@@ -358,8 +427,9 @@ def pg():
             conn.execute(text("SELECT 1"))
     except DBAPIError as exc:
         engine.dispose()
-        pytest.fail(f"PostgreSQL at {PG_URL} is unreachable; the audit trail must be tested on it: {exc.orig}",
-                    pytrace=False)
+        pytest.fail(
+            f"PostgreSQL at {PG_URL} is unreachable; the audit trail must be tested on it: {exc.orig}", pytrace=False
+        )
     schema = f"zs_audit_test_{uuid.uuid4().hex[:12]}"
     with engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -378,8 +448,15 @@ def test_postgresql_append_and_verify(pg):
     engine, table, _ = pg
     fill(engine, 4, table)
     with Session(engine) as s, s.begin():
-        e = record(s, table=table, actor=CUSTODIAN, action="contracts.read_copy", outcome="refused", reason="no grant",
-                   at=T0 + timedelta(hours=2, microseconds=7))
+        e = record(
+            s,
+            table=table,
+            actor=CUSTODIAN,
+            action="contracts.read_copy",
+            outcome="refused",
+            reason="no grant",
+            at=T0 + timedelta(hours=2, microseconds=7),
+        )
     assert e["seq"] == 5
     trail = rows(engine, table)
     assert [r["seq"] for r in trail] == [1, 2, 3, 4, 5]
@@ -398,11 +475,14 @@ def test_postgresql_same_hash_as_sqlite(pg):
     assert check(engine, table).ok
 
 
-@pytest.mark.parametrize("sql", [
-    'UPDATE "{schema}".audit_trail SET reason = \'rewritten\' WHERE seq = 2',
-    'DELETE FROM "{schema}".audit_trail WHERE seq = 2',
-    'TRUNCATE "{schema}".audit_trail',
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE \"{schema}\".audit_trail SET reason = 'rewritten' WHERE seq = 2",
+        'DELETE FROM "{schema}".audit_trail WHERE seq = 2',
+        'TRUNCATE "{schema}".audit_trail',
+    ],
+)
 def test_postgresql_trigger_refuses_update_delete_truncate(pg, sql):
     engine, table, schema = pg
     fill(engine, 3, table)

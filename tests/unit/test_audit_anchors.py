@@ -1,6 +1,7 @@
 """`zhaoshang audit verify` against the signed anchors the gateway keeps: it names a trail whose newest entries were
 deleted (truncated), a chain recomputed after an edit, and an anchor edited without the key — none of which the
 hash chain alone shows."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,17 @@ def county(tmp_path):
     table = migrations.metadata_of("contracts").tables["audit_trail"]
     with Session(engines["contracts"]) as session, session.begin():
         for n in range(1, 7):
-            audit.append(session, table, actor=ACTOR, action="contracts.read_contract", record_type="contract",
-                         record_id="p1", outcome="allowed", reason=f"核对 {n}", at=at(n))
+            audit.append(
+                session,
+                table,
+                actor=ACTOR,
+                action="contracts.read_contract",
+                record_type="contract",
+                record_id="p1",
+                outcome="allowed",
+                reason=f"核对 {n}",
+                at=at(n),
+            )
             if n in (3, 6):
                 session.flush()
                 with Session(engines["gateway"]) as g, g.begin():
@@ -47,8 +57,14 @@ def at(n: int) -> dt.datetime:
 
 def verify(data_dir, key=KEY) -> subprocess.CompletedProcess:
     env = {**os.environ, "ZS_DATA_DIR": str(data_dir), "ZS_AUDIT_ANCHOR_KEY": key}
-    return subprocess.run([sys.executable, "-m", "zhaoshang.cli", "audit", "verify"], cwd=ROOT, text=True,
-                          capture_output=True, timeout=60, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "zhaoshang.cli", "audit", "verify"],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env=env,
+    )
 
 
 def unguarded(engine):
@@ -87,8 +103,13 @@ def test_a_chain_recomputed_after_an_edit_is_caught_at_the_next_anchor(county):
             if prev is not None:
                 entry["prev_hash"] = prev
             entry["hash"] = audit.entry_hash(entry)
-            session.execute(table.update().where(table.c.seq == entry["seq"]).values(
-                outcome=entry["outcome"], reason=entry["reason"], prev_hash=entry["prev_hash"], hash=entry["hash"]))
+            session.execute(
+                table.update()
+                .where(table.c.seq == entry["seq"])
+                .values(
+                    outcome=entry["outcome"], reason=entry["reason"], prev_hash=entry["prev_hash"], hash=entry["hash"]
+                )
+            )
             prev = entry["hash"]
         assert audit.verify(session, table).ok  # the chain alone sees nothing
     rewritten = verify(data_dir)

@@ -1,4 +1,5 @@
 """`zhaoshang audit verify` finds the first altered entry of an audit trail in a service's database."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,14 @@ ACTOR = {"user_id": "fin-archivist", "position": "archivist", "unit": "FIN"}
 
 
 def verify(data_dir) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "zhaoshang.cli", "audit", "verify"], cwd=ROOT, text=True,
-                          capture_output=True, timeout=60, env={**os.environ, "ZS_DATA_DIR": str(data_dir)})
+    return subprocess.run(
+        [sys.executable, "-m", "zhaoshang.cli", "audit", "verify"],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "ZS_DATA_DIR": str(data_dir)},
+    )
 
 
 def test_an_altered_row_in_the_database_is_caught(tmp_path):
@@ -27,9 +34,17 @@ def test_an_altered_row_in_the_database_is_caught(tmp_path):
     table = migrations.metadata_of("contracts").tables["audit_trail"]
     with Session(engine) as session, session.begin():
         for n in range(1, 6):
-            audit.append(session, table, actor=ACTOR, action="contracts.read_contract", record_type="contract",
-                         record_id="p1", outcome="allowed", reason=f"核对 {n}",
-                         at=dt.datetime(2026, 11, 27, 10, n, tzinfo=SHANGHAI))
+            audit.append(
+                session,
+                table,
+                actor=ACTOR,
+                action="contracts.read_contract",
+                record_type="contract",
+                record_id="p1",
+                outcome="allowed",
+                reason=f"核对 {n}",
+                at=dt.datetime(2026, 11, 27, 10, n, tzinfo=SHANGHAI),
+            )
     clean = verify(tmp_path)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "contracts      ok — 5 entries" in clean.stdout

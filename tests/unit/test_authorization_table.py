@@ -1,5 +1,6 @@
 """The authorization table walked whole: every operation with a permitted and a forbidden position,
 the table in docs/ current, and the operations in the code the same as those in the policy."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,11 @@ def test_every_operation_admits_its_positions_and_refuses_others(row):
     if row.forbidden is not None:
         with pytest.raises(NotAllowed) as refused:
             authorize(row.forbidden, row.operation, POLICY.authority, **CONTEXT)
-        assert refused.value.details == {"operation": row.operation, "position": row.forbidden.position,
-                                         "unit": row.forbidden.unit}  # the codes, as data
+        assert refused.value.details == {
+            "operation": row.operation,
+            "position": row.forbidden.position,
+            "unit": row.forbidden.unit,
+        }  # the codes, as data
         said = refused.value.msg.render("zh-CN")  # the names, as a person reads them
         assert vocabulary.operation_name(row.operation, "zh-CN") in said
         assert vocabulary.position_name(row.forbidden.position, "zh-CN") in said
@@ -47,13 +51,14 @@ def test_an_operation_missing_from_the_policy_is_refused():
 
 
 def test_the_table_in_docs_is_current():
-    assert (ROOT / "docs" / "AUTHORIZATION.md").read_text(encoding="utf-8") == render(POLICY), \
+    assert (ROOT / "docs" / "AUTHORIZATION.md").read_text(encoding="utf-8") == render(POLICY), (
         "regenerate it: zhaoshang authz-table > docs/AUTHORIZATION.md"
+    )
 
 
 def test_the_operations_checked_in_the_code_are_exactly_those_in_the_policy():
     code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "services").rglob("*.py"))
-    used = set(re.findall(r'(?:authorize|is_allowed|need_to_know\.\w+)\([^,]+, "([a-z_]+\.[a-z_]+)"', code))
+    used = set(re.findall(r'(?:authorize|is_allowed|need_to_know\.\w+)\(\s*[^,]+,\s*"([a-z_]+\.[a-z_]+)"', code))
     # each kind of attachment of the project's file is its own operation (services/coordinator/attachments.py)
     used |= {attachments.operation(kind) for kind in attachments.kinds(POLICY)}
     # and each kind of an enterprise's yearly figure (services/supervision/figures.py)
@@ -61,8 +66,16 @@ def test_the_operations_checked_in_the_code_are_exactly_those_in_the_policy():
     assert used == set(POLICY.authority)
 
 
-PROJECT_READS = ("coordinator.read_project", "review.read", "negotiation.read", "contracts.read_register",
-                 "accounting.read", "supervision.read_tracking", "intake.read_reserve", "coordinator.read_attachments")
+PROJECT_READS = (
+    "coordinator.read_project",
+    "review.read",
+    "negotiation.read",
+    "contracts.read_register",
+    "accounting.read",
+    "supervision.read_tracking",
+    "intake.read_reserve",
+    "coordinator.read_attachments",
+)
 
 
 @pytest.mark.parametrize("operation", PROJECT_READS)
@@ -73,8 +86,13 @@ def test_a_park_or_town_reads_only_its_own_projects_and_a_bureau_those_it_takes_
     rule = POLICY.authority[operation]
     assert "{project_units}" in rule["units"] and not {"PARK:*", "TOWN:*"} & set(rule["units"]), rule
     hengdong_project = project_units("PARK:hengdong", "FIN", location=("park", "hengdong"))
-    for unit, allowed in (("PARK:hengdong", True), ("PARK:hexi", False), ("TOWN:xintang", False), ("FIN", True),
-                          ("EPB", False)):
+    for unit, allowed in (
+        ("PARK:hengdong", True),
+        ("PARK:hexi", False),
+        ("TOWN:xintang", False),
+        ("FIN", True),
+        ("EPB", False),
+    ):
         actor = Actor("u", "staff", unit)
         assert readable(actor, operation, POLICY.authority, hengdong_project) is allowed, (unit, operation)
     for reader in (Actor("u", "ipb_clerk", "IPB"), Actor("u", "county_magistrate", "LG")):

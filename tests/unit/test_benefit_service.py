@@ -1,6 +1,7 @@
 """The yearly per-mu benefit evaluation (R17 §4–§5) run by the supervision service over its data store, through
 its methods over a real SQLite database (tests/harness.py): results per grade and per park or town, the card, the
 workbook and the 公文 notice, the grade told to a followed project's ledger, the forecast."""
+
 from __future__ import annotations
 
 import base64
@@ -35,13 +36,13 @@ def load(s, made):
 
 
 def test_the_year_is_evaluated_graded_per_grade_and_per_park_or_town(s):
-    made = gen.enterprises(32)   # production started 2015 + i % 8: none in 2024 or 2025
-    made[3].production_year = 2024                                       # class T: second year of production
+    made = gen.enterprises(32)  # production started 2015 + i % 8: none in 2024 or 2025
+    made[3].production_year = 2024  # class T: second year of production
     load(s, made)
     with pytest.raises(NotAllowed):
         s.evaluate_benefit(FIN, 2025)
     with pytest.raises(InvalidInput):
-        s.evaluate_benefit(IPB, 2026)   # not over yet
+        s.evaluate_benefit(IPB, 2026)  # not over yet
     result = s.evaluate_benefit(IPB, 2025)
     assert result["graded"] == 31 and result["per_grade"] == {"A": 6, "B": 12, "C": 11, "D": 2, "T": 1}
     graded = [x for x in result["items"] if x["status"] == "graded"]
@@ -65,8 +66,9 @@ def test_an_enterprise_s_card_shows_its_indicators_against_the_baselines(s):
     assert card["year"] == 2025 and card["of"] == 12
     tax = next(i for i in card["indicators"] if i["key"] == "tax_per_mu")
     assert tax["baseline"] == "28" and tax["weight"] == "0.45" and text(tax["name"], "zh_CN") == "亩均税收"
-    assert float(tax["value"]) == pytest.approx(float(made[0].figures[2025]["tax"] / made[0].figures[2025]["land"]),
-                                                abs=0.006)
+    assert float(tax["value"]) == pytest.approx(
+        float(made[0].figures[2025]["tax"] / made[0].figures[2025]["land"]), abs=0.006
+    )
     assert card["history"] == [{"year": 2025, "grade": card["grade"], "total": card["total"], "rank": card["rank"]}]
     with pytest.raises(NotFound):
         s.benefit_card(IPB, gen.code(999), 2025)
@@ -93,8 +95,12 @@ def test_the_workbook_and_the_notice_as_a_gongwen(s):
 def test_a_followed_project_s_investor_grade_is_told_to_the_ledger(s):
     made = gen.enterprises(10)
     load(s, made)
-    s.event("on_project_filed", "intake.project_filed", "p-1", {"ref": "ZS2026-0001", "project_name": "示例项目",
-                                                                "credit_code": made[5].credit_code})
+    s.event(
+        "on_project_filed",
+        "intake.project_filed",
+        "p-1",
+        {"ref": "ZS2026-0001", "project_name": "示例项目", "credit_code": made[5].credit_code},
+    )
     result = s.evaluate_benefit(IPB, 2025)
     [told] = [e for e in s.events("supervision.benefit_graded")]
     mine = next(x for x in result["items"] if x["credit_code"] == made[5].credit_code)
@@ -120,21 +126,31 @@ def test_signed_projects_outcomes_are_public_only_where_policy_discloses_them_an
     load(s, made)
     for n, (state, who) in enumerate((("construction", made[2]), ("negotiating", made[3]), ("terminated", made[4]))):
         pid = f"p-{n}"
-        s.event("on_project_filed", "intake.project_filed", pid, {"ref": f"ZS2026-000{n}", "project_name": f"项目{n}",
-                                                                 "credit_code": who.credit_code})
-        s.event("on_project_state_changed", "coordinator.project_state_changed", pid,
-                {"ref": f"ZS2026-000{n}", "seq": 1, "from_state": None, "to_state": state})
+        s.event(
+            "on_project_filed",
+            "intake.project_filed",
+            pid,
+            {"ref": f"ZS2026-000{n}", "project_name": f"项目{n}", "credit_code": who.credit_code},
+        )
+        s.event(
+            "on_project_state_changed",
+            "coordinator.project_state_changed",
+            pid,
+            {"ref": f"ZS2026-000{n}", "seq": 1, "from_state": None, "to_state": state},
+        )
     s.evaluate_benefit(IPB, 2025)
     with pytest.raises(NotFound) as refused:
-        s.public_outcomes(None)   # the sample county does not disclose them
+        s.public_outcomes(None)  # the sample county does not disclose them
     assert "不公开" in text(refused.value.msg, "zh_CN")
     policy = load_policy()
-    policy.documents["benefit"] = {**policy.documents["benefit"],
-                                   "disclosure": {"enabled": True, "public": ["grade", "tax_per_mu"]}}
+    policy.documents["benefit"] = {
+        **policy.documents["benefit"],
+        "disclosure": {"enabled": True, "public": ["grade", "tax_per_mu"]},
+    }
     disclosing, engine = gen.supervision(tmp_path / "supervision.db", policy, T0)
     page = disclosing.public_outcomes(None)
     engine.dispose()
-    [one] = page["items"]   # signed only: not the one negotiating, not the terminated one
+    [one] = page["items"]  # signed only: not the one negotiating, not the terminated one
     card = s.benefit_card(IPB, made[2].credit_code, 2025)
     assert one["ref"] == "ZS2026-0000" and one["grade"] == card["grade"] and page["year"] == 2025
     assert set(one["indicators"]) == {"tax_per_mu"} and one["total"] is None

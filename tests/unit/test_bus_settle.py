@@ -1,4 +1,5 @@
 """@on_event never loses a failed message: if the broker refuses the retry copy, the original goes back."""
+
 from __future__ import annotations
 
 from shared.bus import OnEvent

@@ -1,5 +1,6 @@
 """A body kombu cannot decode (not JSON, an unknown content type) is dead-lettered at once by @on_event
 instead of escaping nameko's consumer loop (which killed the service and redelivered the message forever)."""
+
 from __future__ import annotations
 
 from kombu.exceptions import DecodeError
@@ -44,7 +45,10 @@ def test_consumers_get_the_entrypoints_decode_error_handler(monkeypatch):
 def test_undecodable_body_goes_to_the_dead_letter_queue_and_is_acked():
     entrypoint = OnEvent("intake.project_filed")
     entrypoint.publisher, entrypoint.queue_consumer = Publisher(fail=False), Recorder()
-    entrypoint.container, entrypoint.queue = Container(), type("Q", (), {"name": "evt-intake-project_filed--coordinator"})
+    entrypoint.container, entrypoint.queue = (
+        Container(),
+        type("Q", (), {"name": "evt-intake-project_filed--coordinator"}),
+    )
     message = Message()
     message.body = b"{not json"
     entrypoint.handle_undecodable(message, DecodeError("Expecting property name"))
@@ -64,7 +68,10 @@ def test_database_unavailable_is_retried_without_spending_the_events_attempts():
     assert is_transient(down) and is_transient(ConnectionResetError()) and not is_transient(ValueError("bad"))
     entrypoint = OnEvent("intake.project_filed")
     entrypoint.publisher, entrypoint.queue_consumer = Publisher(fail=False), Recorder()
-    entrypoint.container, entrypoint.queue = Container(), type("Q", (), {"name": "evt-intake-project_filed--coordinator"})
+    entrypoint.container, entrypoint.queue = (
+        Container(),
+        type("Q", (), {"name": "evt-intake-project_filed--coordinator"}),
+    )
     entrypoint.max_attempts, entrypoint.retry_delay = 2, 0.0
     message = Message()
     message.headers = {ATTEMPTS_HEADER: 1}  # one real failure already: a second would dead-letter it

@@ -1,5 +1,6 @@
 """A command right after the step before it waits for that step's event (shared/catch_up.py): the rule, and a
 service's command refused, waiting, then run again, over a real database."""
+
 from __future__ import annotations
 
 import time
@@ -33,28 +34,38 @@ def test_an_event_on_its_way_is_waited_for_up_to_the_bound_then_the_answer_is_no
 
 
 def test_an_event_counts_as_handled_by_its_id_or_by_the_transition_number_of_a_lifecycle_copy():
-    emitted = [{"event_id": "e1", "type": "review.concluded"},
-               {"event_id": "e2", "type": "coordinator.project_state_changed", "to_state": "construction", "seq": 9},
-               {"event_id": "e3", "type": "coordinator.project_state_changed", "to_state": "closed", "seq": 12}]
+    emitted = [
+        {"event_id": "e1", "type": "review.concluded"},
+        {"event_id": "e2", "type": "coordinator.project_state_changed", "to_state": "construction", "seq": 9},
+        {"event_id": "e3", "type": "coordinator.project_state_changed", "to_state": "closed", "seq": 12},
+    ]
     assert [e["event_id"] for e in unhandled(emitted, {"e1"}, copy_seq=9)] == ["e3"]
     assert [e["event_id"] for e in unhandled(emitted, set(), copy_seq=None)] == ["e1", "e2", "e3"]
     assert unhandled(emitted, {"e1", "e2", "e3"}) == []
 
 
 def test_only_the_owners_of_events_the_service_hears_are_asked_and_only_what_the_broker_delivers_it_counts():
-    assert sources_of("accounting", ["intake.project_filed", "contracts.signed", "coordinator.project_state_changed",
-                                     "review.concluded"]) == {
-        "intake": ["intake.project_filed"], "contracts": ["contracts.signed"],
-        "coordinator": ["coordinator.project_state_changed"]}
-    changes = [{"event_id": f"e{n}", "type": "coordinator.project_state_changed", "to_state": state, "seq": n}
-               for n, state in enumerate(["negotiating", "filed_copies", "construction"])]
+    assert sources_of(
+        "accounting",
+        ["intake.project_filed", "contracts.signed", "coordinator.project_state_changed", "review.concluded"],
+    ) == {
+        "intake": ["intake.project_filed"],
+        "contracts": ["contracts.signed"],
+        "coordinator": ["coordinator.project_state_changed"],
+    }
+    changes = [
+        {"event_id": f"e{n}", "type": "coordinator.project_state_changed", "to_state": state, "seq": n}
+        for n, state in enumerate(["negotiating", "filed_copies", "construction"])
+    ]
     assert [e["to_state"] for e in delivered_to("accounting", changes)] == ["construction"]  # TAKES_ONLY
 
 
 def test_the_bound_is_policy():
     policy = cached_policy()
-    assert catch_up.bound_of(policy) == (float(policy.get("thresholds.catch_up.wait_seconds")),
-                                         float(policy.get("thresholds.catch_up.step_seconds")))
+    assert catch_up.bound_of(policy) == (
+        float(policy.get("thresholds.catch_up.wait_seconds")),
+        float(policy.get("thresholds.catch_up.step_seconds")),
+    )
     assert 1 <= catch_up.bound_of(policy)[0] <= 30
 
 
@@ -84,9 +95,19 @@ class ShortPolicy:
 
 
 PF, RC = str(uuid.uuid4()), str(uuid.uuid4())  # the events' ids: intake.project_filed, review.concluded
-FILED = {"ref": "ZS2026-0001", "project_name": "示例项目", "investor_name": "示例投资者有限公司", "sector": "C3252",
-         "land_mu": "45", "planned_total_investment": "150000000", "planned_fixed_asset_investment": "120000000",
-         "location_kind": "park", "location_id": "hengdong", "registered_unit": "IPB", "reason": "filed"}
+FILED = {
+    "ref": "ZS2026-0001",
+    "project_name": "示例项目",
+    "investor_name": "示例投资者有限公司",
+    "sector": "C3252",
+    "land_mu": "45",
+    "planned_total_investment": "150000000",
+    "planned_fixed_asset_investment": "120000000",
+    "location_kind": "park",
+    "location_id": "hengdong",
+    "registered_unit": "IPB",
+    "reason": "filed",
+}
 
 
 @pytest.fixture
@@ -98,14 +119,31 @@ def negotiation(tmp_path):
 
 
 def harness(engine, owners, wait=1.0):
-    return Harness(NegotiationService, negotiation_models.metadata, engine, policy=ShortPolicy(cached_policy(), wait),
-                   clock=TestClock(shanghai(2026, 11, 20)), catch_up=owners)
+    return Harness(
+        NegotiationService,
+        negotiation_models.metadata,
+        engine,
+        policy=ShortPolicy(cached_policy(), wait),
+        clock=TestClock(shanghai(2026, 11, 20)),
+        catch_up=owners,
+    )
 
 
 def concluded(h, event_id=RC, outcome="approved"):
-    h.event("on_review_concluded", "review.concluded", "p1", {
-        "outcome": outcome, "conditions": [], "findings": [], "outside_policy": False, "round": 1,
-        "reason": f"review {outcome}"}, event_id=event_id)
+    h.event(
+        "on_review_concluded",
+        "review.concluded",
+        "p1",
+        {
+            "outcome": outcome,
+            "conditions": [],
+            "findings": [],
+            "outside_policy": False,
+            "round": 1,
+            "reason": f"review {outcome}",
+        },
+        event_id=event_id,
+    )
 
 
 def test_a_premature_command_is_refused_at_once_after_one_question(negotiation):
@@ -120,8 +158,7 @@ def test_a_premature_command_is_refused_at_once_after_one_question(negotiation):
 
 
 def test_a_command_waits_for_the_event_its_owner_committed_and_then_succeeds(negotiation):
-    owners = Owners([{"event_id": RC, "type": "review.concluded"}, {"event_id": PF,
-                                                                         "type": "intake.project_filed"}])
+    owners = Owners([{"event_id": RC, "type": "review.concluded"}, {"event_id": PF, "type": "intake.project_filed"}])
     h = harness(negotiation, owners, wait=5.0)
     h.event("on_project_filed", "intake.project_filed", "p1", FILED, event_id=PF)
     before = CATCH_UPS.labels("negotiation", "record_intermediary", "caught_up")._value.get()

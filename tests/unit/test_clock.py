@@ -1,4 +1,5 @@
 """The platform clock reads dates in Asia/Shanghai."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone

@@ -3,6 +3,7 @@
 The compose validation needs Debian's `docker-compose` package (no Docker
 engine is needed for `config`); the CI script installs it.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,17 +20,17 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 INIT_SCRIPT = ROOT / "deploy" / "postgres" / "init-databases.sh"
 DOCUMENT_SERVICES = {"intake", "contracts", "accounting", "supervision", "leadership", "gateway"}
-TEST_ENV = {"POSTGRES_PASSWORD": "compose-test-pg", "RABBITMQ_PASSWORD": "compose-test-mq",
-            "ZS_SITE_ADDRESS": "zhaoshang.example.gov.cn", "ZS_AUDIT_ANCHOR_KEY": "compose-test-anchor-key"}
+TEST_ENV = {
+    "POSTGRES_PASSWORD": "compose-test-pg",
+    "RABBITMQ_PASSWORD": "compose-test-mq",
+    "ZS_SITE_ADDRESS": "zhaoshang.example.gov.cn",
+    "ZS_AUDIT_ANCHOR_KEY": "compose-test-anchor-key",
+}
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
 
 
 def service_names() -> list[str]:
-    names = sorted(
-        p.name
-        for p in (ROOT / "services").iterdir()
-        if p.is_dir() and not p.name.startswith(("_", "."))
-    )
+    names = sorted(p.name for p in (ROOT / "services").iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
     assert names, "no service folders found under services/"
     return names
 
@@ -60,7 +61,7 @@ def test_every_service_folder_has_a_compose_service(compose, name):
 
     command = svc.get("command")
     assert isinstance(command, list) and "zhaoshang.runner" in command, command
-    assert command[command.index("zhaoshang.runner") + 1:] == [name], command
+    assert command[command.index("zhaoshang.runner") + 1 :] == [name], command
     assert svc.get("image") == "zhaoshang:latest"
 
     test = (svc.get("healthcheck") or {}).get("test")
@@ -93,7 +94,7 @@ def test_every_database_url_names_its_own_database(compose):
     for svc_name, svc in compose["services"].items():
         for var, url in env_of(svc).items():
             if var.startswith("ZS_DB_"):
-                assert database_of(url) == "zs_" + var[len("ZS_DB_"):].lower(), (svc_name, var)
+                assert database_of(url) == "zs_" + var[len("ZS_DB_") :].lower(), (svc_name, var)
 
 
 def test_infrastructure_services(compose):
@@ -114,9 +115,7 @@ def test_infrastructure_services(compose):
     assert pg["image"].startswith("postgres:16")
     assert "pg_isready" in pg["healthcheck"]["test"]
     assert pg["restart"] == "unless-stopped"
-    assert any(
-        "init-databases.sh" in v and ":/docker-entrypoint-initdb.d/" in v for v in pg["volumes"]
-    )
+    assert any("init-databases.sh" in v and ":/docker-entrypoint-initdb.d/" in v for v in pg["volumes"])
 
     for volume in ("documents",):
         assert volume in compose.get("volumes", {})
@@ -128,10 +127,13 @@ def test_postgres_init_script_creates_every_database(tmp_path):
     fake = tmp_path / "psql"
     fake.write_text(f'#!/bin/sh\necho "ARGS $*" >> "{log}"\ncat >> "{log}"\n')
     fake.chmod(0o755)
-    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ.get('PATH', '')}",
-           "POSTGRES_USER": "zhaoshang", "POSTGRES_DB": "zhaoshang"}
-    subprocess.run(["bash", str(INIT_SCRIPT)], env=env, check=True, capture_output=True,
-                   timeout=30)
+    env = {
+        **os.environ,
+        "PATH": f"{tmp_path}:{os.environ.get('PATH', '')}",
+        "POSTGRES_USER": "zhaoshang",
+        "POSTGRES_DB": "zhaoshang",
+    }
+    subprocess.run(["bash", str(INIT_SCRIPT)], env=env, check=True, capture_output=True, timeout=30)
     sql = log.read_text()
     for name in service_names():
         assert re.search(rf'CREATE DATABASE "?zs_{name}"? OWNER "?zhaoshang"?', sql), name
@@ -163,8 +165,13 @@ def test_the_caddyfile_is_valid_caddy_configuration():
     binary = shutil.which("caddy")
     if binary is None:
         pytest.fail("caddy not found: install Debian's caddy package (./zs test installs it)")
-    result = subprocess.run([binary, "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile"], capture_output=True,
-                            text=True, timeout=60, env={**os.environ, "ZS_SITE_ADDRESS": TEST_ENV["ZS_SITE_ADDRESS"]})
+    result = subprocess.run(
+        [binary, "adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "ZS_SITE_ADDRESS": TEST_ENV["ZS_SITE_ADDRESS"]},
+    )
     assert result.returncode == 0, result.stderr
     import json
 
@@ -172,20 +179,23 @@ def test_the_caddyfile_is_valid_caddy_configuration():
     server = adapted["apps"]["http"]["servers"]["srv0"]
     assert server["listen"] == [":443"] and server["automatic_https"] == {"disable_certificates": True}
     assert adapted["apps"]["tls"]["certificates"]["load_files"] == [
-        {"certificate": "/etc/caddy/tls/zhaoshang.crt", "key": "/etc/caddy/tls/zhaoshang.key", "tags": ["cert0"]}]
+        {"certificate": "/etc/caddy/tls/zhaoshang.crt", "key": "/etc/caddy/tls/zhaoshang.key", "tags": ["cert0"]}
+    ]
     assert "Strict-Transport-Security" in result.stdout and '"warn"' not in result.stderr
 
 
 def _config(env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("COMPOSE_") and k not in TEST_ENV}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_") and k not in TEST_ENV}
     env.update(env_overrides)
     empty_env_file = tmp_path / "empty.env"  # ignore any local .env
     empty_env_file.write_text("")
     return subprocess.run(
-        [_docker_compose(), "--env-file", str(empty_env_file),
-         "-f", str(COMPOSE_FILE), "config", "-q"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [_docker_compose(), "--env-file", str(empty_env_file), "-f", str(COMPOSE_FILE), "config", "-q"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

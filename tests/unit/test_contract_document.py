@@ -2,6 +2,7 @@
 
 Pure Python: services.contracts.document only; no broker, no database.
 """
+
 from __future__ import annotations
 
 import copy
@@ -35,9 +36,9 @@ PROJECT = {
 
 TERMS = {
     "total_investment": "150000000",
-    "fixed_asset_investment": "120000000.005",   # half-up: 12,000.00 万元 / 120,000,000.01 元
+    "fixed_asset_investment": "120000000.005",  # half-up: 12,000.00 万元 / 120,000,000.01 元
     "land_mu": "45",
-    "intensity_wan_per_mu": "266.666",           # half-up to 266.67
+    "intensity_wan_per_mu": "266.666",  # half-up to 266.67
     "construction_start": "2026-03-01",
     "completion": "2027-06-30",
     "production": "2027-09-01",
@@ -115,17 +116,29 @@ def test_land_in_mu_and_square_metres(draft):
 
 
 def test_the_land_article_names_the_reserve_parcel_the_contract_supplies():
-    parcel = {"code": "HD-05", "name": "衡东园五号地块", "location": "PARK:hengdong", "location_name": "衡东工业园",
-              "area_mu": "60.0045", "use": "M1", "delisting_price": "180000.00"}
+    parcel = {
+        "code": "HD-05",
+        "name": "衡东园五号地块",
+        "location": "PARK:hengdong",
+        "location_name": "衡东工业园",
+        "area_mu": "60.0045",
+        "use": "M1",
+        "delisting_price": "180000.00",
+    }
     text = body(read_contract(render({**TERMS, "parcel": parcel})))
-    assert ("本项目用地 45.00 亩（折合 30,000.00 平方米），由县土地储备地块供应：地块编号 HD-05（衡东园五号地块），"
-            "位于衡东工业园，储备面积 60.0045 亩；以实际出让（划拨）面积为准。") in text
+    assert (
+        "本项目用地 45.00 亩（折合 30,000.00 平方米），由县土地储备地块供应：地块编号 HD-05（衡东园五号地块），"
+        "位于衡东工业园，储备面积 60.0045 亩；以实际出让（划拨）面积为准。"
+    ) in text
     # composed by python-docx the same (a template whose texts are not all plain has no skeleton)
     composed = body(read_contract(render({**TERMS, "parcel": parcel}, template={"title": "投资合同 {ref:>3}"})))
     assert "地块编号 HD-05（衡东园五号地块），位于衡东工业园，储备面积 60.0045 亩" in composed
     # a unit's code is written by its name where the location has no name given
-    text = body(read_contract(render({**TERMS, "parcel": {**parcel, "location_name": None, "location": "LAND",
-                                                          "area_mu": "48"}})))
+    text = body(
+        read_contract(
+            render({**TERMS, "parcel": {**parcel, "location_name": None, "location": "LAND", "area_mu": "48"}})
+        )
+    )
     assert "位于县国土资源局，储备面积 48.00 亩" in text
     assert "土地储备" not in body(read_contract(render()))  # a contract without a parcel names none
 
@@ -143,24 +156,28 @@ def test_contracted_intensity(draft):
 
 
 def test_three_dates_in_chinese_format(draft):
-    assert (
-        "乙方应于 2026年3月1日 前开工建设，于 2027年6月30日 前竣工，于 2027年9月1日 前建成投产。"
-    ) in draft["paragraphs"]
+    assert ("乙方应于 2026年3月1日 前开工建设，于 2027年6月30日 前竣工，于 2027年9月1日 前建成投产。") in draft[
+        "paragraphs"
+    ]
     assert format_date_zh("2026-10-09") == "2026年10月9日"
 
 
 def test_obligations_table_has_one_row_per_obligation(draft):
-    assert draft["tables"] == [[
-        ["序号", "义务", "到期日", "责任方"],
-        ["1", "缴清土地出让金", "2026年2月15日", "乙方"],
-        ["2", "完成场地“三通一平”并交付用地", "2026年12月31日", "甲方"],
-    ]]
+    assert draft["tables"] == [
+        [
+            ["序号", "义务", "到期日", "责任方"],
+            ["1", "缴清土地出让金", "2026年2月15日", "乙方"],
+            ["2", "完成场地“三通一平”并交付用地", "2026年12月31日", "甲方"],
+        ]
+    ]
 
 
 def test_obligation_of_a_unit_is_shown_with_the_unit_name():
     terms = copy.deepcopy(TERMS)
     terms["obligations"].append({"id": "ob-3", "text": "办理不动产权证", "due": "2027-01-15", "party": "LAND"})
-    terms["obligations"].append({"id": "ob-4", "text": "协调供电接入", "due": "2026-06-30", "party": "国网某县供电公司"})
+    terms["obligations"].append(
+        {"id": "ob-4", "text": "协调供电接入", "due": "2026-06-30", "party": "国网某县供电公司"}
+    )
     rows = read_contract(render(terms))["tables"][0]
     assert rows[3] == ["3", "办理不动产权证", "2027年1月15日", "县国土资源局"]
     assert rows[4] == ["4", "协调供电接入", "2026年6月30日", "国网某县供电公司"]
@@ -175,13 +192,16 @@ def test_signature_blocks_name_the_park_head_title_and_the_investor(draft):
     assert paragraphs.index("甲方（盖章）：衡东工业园管理委员会") > paragraphs.index("第七条　生效")
 
 
-@pytest.mark.parametrize("position, title", [
-    ("park_head:hengdong", "园区管委会主任"),
-    ("park_head:hexi", "园区管委会主任"),
-    ("county_magistrate", "县长"),
-    ("deputy_magistrate_investment", "分管招商副县长"),
-    ("someone_else", "someone_else"),
-])
+@pytest.mark.parametrize(
+    "position, title",
+    [
+        ("park_head:hengdong", "园区管委会主任"),
+        ("park_head:hexi", "园区管委会主任"),
+        ("county_magistrate", "县长"),
+        ("deputy_magistrate_investment", "分管招商副县长"),
+        ("someone_else", "someone_else"),
+    ],
+)
 def test_signatory_titles(position, title):
     assert signatory_title(position) == title
 
@@ -224,9 +244,18 @@ def test_approval_is_the_reviewed_draft_without_its_draft_lines(draft_bytes, dra
     assert [p.text for p in section.header.paragraphs] == [contract_number(PROJECT["ref"], 3)]
     assert "".join(p.text for p in section.footer.paragraphs) == "第  页"  # the PAGE field is the draft's
     core, was = opened.core_properties, docx.Document(io.BytesIO(draft_bytes)).core_properties
-    assert (core.category, core.keywords, core.comments) == ("合同", "招商引资; 投资合同", contract_number(PROJECT["ref"], 3))
+    assert (core.category, core.keywords, core.comments) == (
+        "合同",
+        "招商引资; 投资合同",
+        contract_number(PROJECT["ref"], 3),
+    )
     assert (core.title, core.subject, core.version, core.revision, core.created) == (
-        was.title, was.subject, was.version, was.revision, was.created)
+        was.title,
+        was.subject,
+        was.version,
+        was.revision,
+        was.created,
+    )
     assert core.modified >= was.modified
 
 
@@ -267,7 +296,9 @@ def test_the_copies_line_counts_each_party_s_originals_besides_the_filed_copies(
     """R13 files at least 8 copies with the county's units; 甲方 and 乙方 keep their own originals besides."""
     effect = next(p for p in read_contract(render())["paragraphs"] if "一式" in p)
     assert "本合同一式十份，甲乙双方各执一份，其余八份由县政府办等单位存档" in effect
-    effect = next(p for p in read_contract(render(template={"copies": 9, "party_copies": 2}))["paragraphs"] if "一式" in p)
+    effect = next(
+        p for p in read_contract(render(template={"copies": 9, "party_copies": 2}))["paragraphs"] if "一式" in p
+    )
     assert "本合同一式十三份，甲乙双方各执二份，其余九份" in effect
 
 
@@ -281,13 +312,16 @@ def test_a_county_template_overrides_wording():
     assert DEFAULT_TEMPLATE["headings"]["intensity"] == "投资强度"
 
 
-@pytest.mark.parametrize("change, field", [
-    ({"total_investment": "abc"}, "terms.total_investment"),
-    ({"land_mu": "-1"}, "terms.land_mu"),
-    ({"completion": "2027/06/30"}, "terms.completion"),
-    ({"signatory_position": ""}, "terms.signatory_position"),
-    ({"obligations": [{"id": "x", "text": "t", "due": "soon", "party": "investor"}]}, "terms.obligations[0].due"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"total_investment": "abc"}, "terms.total_investment"),
+        ({"land_mu": "-1"}, "terms.land_mu"),
+        ({"completion": "2027/06/30"}, "terms.completion"),
+        ({"signatory_position": ""}, "terms.signatory_position"),
+        ({"obligations": [{"id": "x", "text": "t", "due": "soon", "party": "investor"}]}, "terms.obligations[0].due"),
+    ],
+)
 def test_bad_terms_are_refused_by_field(change, field):
     with pytest.raises(ValueError, match=field.replace("[", r"\[").replace("]", r"\]")):
         render({**TERMS, **change})
@@ -307,8 +341,10 @@ def test_the_document_carries_only_the_styles_it_uses_and_their_bases(draft_byte
     ids = {style.style_id for style in document.styles}
     for style in document.styles.element.style_lst:  # nothing refers to a dropped style
         for ref in ("basedOn", "next", "link"):
-            assert style.find(docx.oxml.ns.qn(f"w:{ref}")) is None or \
-                style.find(docx.oxml.ns.qn(f"w:{ref}")).get(docx.oxml.ns.qn("w:val")) in ids
+            assert (
+                style.find(docx.oxml.ns.qn(f"w:{ref}")) is None
+                or style.find(docx.oxml.ns.qn(f"w:{ref}")).get(docx.oxml.ns.qn("w:val")) in ids
+            )
     parts = zipfile.ZipFile(io.BytesIO(draft_bytes)).namelist()
     assert "word/stylesWithEffects.xml" not in parts and "docProps/thumbnail.jpeg" not in parts
     heading = document.styles["Heading 1"]
@@ -320,8 +356,7 @@ def test_each_render_starts_from_a_clean_base_and_a_template_with_other_fonts_ge
     first, second = render(), render()
     assert read_contract(first) == read_contract(second)
     assert len(docx.Document(io.BytesIO(second)).paragraphs) == len(docx.Document(io.BytesIO(first)).paragraphs)
-    kaiti = docx.Document(io.BytesIO(render(template={"fonts": {"body": "楷体", "heading": "黑体",
-                                                                  "latin": "Arial"}})))
+    kaiti = docx.Document(io.BytesIO(render(template={"fonts": {"body": "楷体", "heading": "黑体", "latin": "Arial"}})))
     rfonts = kaiti.styles["Normal"].element.rPr.rFonts
     assert (rfonts.get(docx.oxml.ns.qn("w:eastAsia")), rfonts.get(docx.oxml.ns.qn("w:ascii"))) == ("楷体", "Arial")
     default = docx.Document(io.BytesIO(render())).styles["Normal"].element.rPr.rFonts
@@ -335,10 +370,20 @@ SHAPES = [
     ({}, {}, None),
     ({"approved": True}, {}, None),
     ({"obligations": []}, {}, None),
-    ({"obligations": TERMS["obligations"] * 3, "other_terms": ["乙方须在本县注册独立法人公司。", "A&B <C> \"D\" 'E'"],
-      "dispute_resolution": "争议提交长沙仲裁委员会仲裁。"}, {"investor_name": "R&D <湖南> \"某某\" 有限公司"}, None),
-    ({}, {"project_name": "项目 & 名称 <一期>", "party_a_name": "衡东县人民政府"},
-     {"title": "项目投资协议书", "copies": 10, "fonts": {"body": "楷体", "heading": "黑体", "latin": "Arial"}}),
+    (
+        {
+            "obligations": TERMS["obligations"] * 3,
+            "other_terms": ["乙方须在本县注册独立法人公司。", "A&B <C> \"D\" 'E'"],
+            "dispute_resolution": "争议提交长沙仲裁委员会仲裁。",
+        },
+        {"investor_name": 'R&D <湖南> "某某" 有限公司'},
+        None,
+    ),
+    (
+        {},
+        {"project_name": "项目 & 名称 <一期>", "party_a_name": "衡东县人民政府"},
+        {"title": "项目投资协议书", "copies": 10, "fonts": {"body": "楷体", "heading": "黑体", "latin": "Arial"}},
+    ),
 ]
 
 
@@ -350,10 +395,12 @@ def fixed_clock(monkeypatch):
 @pytest.fixture
 def composed(monkeypatch):
     """Every contract composed by python-docx (no value taken for plain text), the clock fixed."""
+
     def render_composed(*args, **kwargs):
         with monkeypatch.context() as patch:
             patch.setattr(document, "fillable", lambda value: False)
             return render_contract(*args, **kwargs)
+
     return render_composed
 
 
@@ -372,19 +419,25 @@ def test_a_shape_is_rendered_by_python_docx_once(fixed_clock, monkeypatch):
     monkeypatch.setattr(document, "_compose", lambda *a: calls.append(a) or compose(*a))
     monkeypatch.setattr(document, "_SKELETONS", document.Skeletons())
     first = render_contract(TERMS, project=PROJECT, version=1)
-    second = render_contract({**TERMS, "total_investment": "2", "land_mu": "3"},
-                             project={**PROJECT, "investor_name": "另一家公司"}, version=2)
+    second = render_contract(
+        {**TERMS, "total_investment": "2", "land_mu": "3"},
+        project={**PROJECT, "investor_name": "另一家公司"},
+        version=2,
+    )
     assert len(calls) == 1  # the skeleton's rendering; both contracts were filled from it
     assert "另一家公司" in "".join(read_contract(second)["paragraphs"])
     assert read_contract(first) != read_contract(second)
 
 
-@pytest.mark.parametrize("project, terms", [
-    ({"project_name": "二期\n扩建项目"}, {}),  # a line break: python-docx writes <w:br/>
-    ({"investor_name": "湖南\t建材"}, {}),  # a tab: <w:tab/>
-    ({"investor_name": " 湖南某某建材有限公司 "}, {}),  # kept as given, with xml:space="preserve"
-    ({}, {"other_terms": ["第一款\n第二款"]}),
-])
+@pytest.mark.parametrize(
+    "project, terms",
+    [
+        ({"project_name": "二期\n扩建项目"}, {}),  # a line break: python-docx writes <w:br/>
+        ({"investor_name": "湖南\t建材"}, {}),  # a tab: <w:tab/>
+        ({"investor_name": " 湖南某某建材有限公司 "}, {}),  # kept as given, with xml:space="preserve"
+        ({}, {"other_terms": ["第一款\n第二款"]}),
+    ],
+)
 def test_text_python_docx_writes_otherwise_is_composed_by_python_docx(fixed_clock, composed, project, terms):
     args = ({**TERMS, **terms},)
     kwargs = {"project": {**PROJECT, **project}, "version": 2}
@@ -398,8 +451,9 @@ def test_a_title_longer_than_a_document_property_holds_is_refused_as_before():
 
 @pytest.mark.parametrize("terms, project, template", SHAPES)
 def test_approval_part_by_part_is_python_docx_s_approval(fixed_clock, terms, project, template):
-    draft = render_contract({**TERMS, **terms, "approved": False}, project={**PROJECT, **project}, version=4,
-                            template=template)
+    draft = render_contract(
+        {**TERMS, **terms, "approved": False}, project={**PROJECT, **project}, version=4, template=template
+    )
     notice = document._merge_template(template)["draft_notice"]
     by_parts = document._approve_parts(draft, notice, FIXED_UTC)
     assert by_parts is not None  # a draft of this platform is approved without python-docx's package
@@ -416,12 +470,15 @@ def test_a_draft_in_another_shape_is_approved_by_python_docx(fixed_clock):
         assert document._approve_parts(not_a_package, DRAFT, FIXED_UTC) is None
 
 
-@pytest.mark.parametrize("template", [
-    {"header": {"contract_no": "合同编号：{contract_no:>24}"}},  # the padding depends on the value's length
-    {"header": {"version": "版本：第{version:03d}版"}},  # a number format: a token is no number
-    {"preamble": "{project_name[0]}字头项目：甲乙双方经友好协商，达成如下协议。"},
-    {"texts": {"effect": "本合同自签字之日起生效（{party_b!r}）。"}},
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        {"header": {"contract_no": "合同编号：{contract_no:>24}"}},  # the padding depends on the value's length
+        {"header": {"version": "版本：第{version:03d}版"}},  # a number format: a token is no number
+        {"preamble": "{project_name[0]}字头项目：甲乙双方经友好协商，达成如下协议。"},
+        {"texts": {"effect": "本合同自签字之日起生效（{party_b!r}）。"}},
+    ],
+)
 def test_a_template_that_formats_a_field_is_composed_by_python_docx(fixed_clock, composed, monkeypatch, template):
     monkeypatch.setattr(document, "_SKELETONS", document.Skeletons())
     written = render(template=template)

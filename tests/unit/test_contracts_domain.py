@@ -1,6 +1,7 @@
 """The contract's rules, pure (services/contracts/domain.py): its states, the decision in force and the terms a
 draft is composed from (R5), versions and LEGAL's review, the signatory and 甲方, the obligations signing
 creates (R6), the copy register (R13), confidential access and the special reports (R7)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,18 +20,33 @@ ROUTE = {"signs": "park_head:hengdong", "land_mu": "45"}
 
 
 def contract(state="agreed", **over) -> dict:
-    return {"state": state, "route": ROUTE, "decided_terms": DECIDED, "decision_round": 1, "negotiation_round": 1,
-            "planned_total_investment": Decimal("150000000"), "planned_fixed_asset_investment": Decimal("100000000"),
-            **over}
+    return {
+        "state": state,
+        "route": ROUTE,
+        "decided_terms": DECIDED,
+        "decision_round": 1,
+        "negotiation_round": 1,
+        "planned_total_investment": Decimal("150000000"),
+        "planned_fixed_asset_investment": Decimal("100000000"),
+        **over,
+    }
 
 
 # -- the contract's states -------------------------------------------------------------------------------
-WALK = [("decision_agreed", "pending", "agreed"), ("draft", "agreed", "drafting"), ("submit", "drafting", "legal_review"),
-        ("legal_return", "legal_review", "drafting"), ("draft", "drafting", "drafting"),
-        ("submit", "drafting", "legal_review"), ("draft", "legal_review", "legal_review"),
-        ("legal_approve", "legal_review", "legal_review"), ("sign", "legal_review", "signed"),
-        ("register_copies", "signed", "filed_copies"), ("hand_over", "filed_copies", "construction"),
-        ("hand_to_archives", "construction", "archived")]
+WALK = [
+    ("decision_agreed", "pending", "agreed"),
+    ("draft", "agreed", "drafting"),
+    ("submit", "drafting", "legal_review"),
+    ("legal_return", "legal_review", "drafting"),
+    ("draft", "drafting", "drafting"),
+    ("submit", "drafting", "legal_review"),
+    ("draft", "legal_review", "legal_review"),
+    ("legal_approve", "legal_review", "legal_review"),
+    ("sign", "legal_review", "signed"),
+    ("register_copies", "signed", "filed_copies"),
+    ("hand_over", "filed_copies", "construction"),
+    ("hand_to_archives", "construction", "archived"),
+]
 
 
 @pytest.mark.parametrize("act, state, after", WALK)
@@ -40,8 +56,18 @@ def test_each_act_moves_the_contract_as_the_table_says(act, state, after):
 
 @pytest.mark.parametrize("act", sorted(domain.MOVES))
 def test_an_act_outside_its_states_is_refused_naming_the_state(act):
-    for state in ("pending", "negotiating", "refused", "agreed", "drafting", "legal_review", "signed", "filed_copies",
-                  "construction", "archived"):
+    for state in (
+        "pending",
+        "negotiating",
+        "refused",
+        "agreed",
+        "drafting",
+        "legal_review",
+        "signed",
+        "filed_copies",
+        "construction",
+        "archived",
+    ):
         if state in domain.MOVES[act].moves:
             continue
         with pytest.raises(Conflict) as refused:
@@ -68,8 +94,13 @@ def test_no_draft_and_no_signature_without_a_decision_in_force():
 def test_a_decision_is_in_force_until_the_project_goes_back_to_negotiation():
     fresh = contract("pending", route=None, decided_terms=None, decision_round=None, negotiation_round=None)
     values = domain.decision_values(fresh, "agreed", 1, ROUTE, DECIDED)
-    assert values == {"state": "agreed", "route": ROUTE, "decided_terms": DECIDED, "decision_round": 1,
-                      "negotiation_round": 1}
+    assert values == {
+        "state": "agreed",
+        "route": ROUTE,
+        "decided_terms": DECIDED,
+        "decision_round": 1,
+        "negotiation_round": 1,
+    }
     drafting = contract("legal_review")
     assert domain.reopening_values(drafting, 2) == {"negotiation_round": 2, "state": "negotiating"}
     refused = domain.decision_values(contract("negotiating", negotiation_round=2), "refused", 2, ROUTE, DECIDED)
@@ -89,15 +120,26 @@ def test_an_older_round_changes_nothing_whichever_comes_first():
 
 
 # -- R5/R6: the draft is composed from the decided terms --------------------------------------------------
-GIVEN = {"construction_start": dt.date(2027, 3, 1), "completion": dt.date(2028, 2, 28),
-         "production": dt.date(2028, 6, 30), "obligations": [], "other_terms": ["违约金条款"],
-         "dispute_resolution": None, "total_investment": None, "fixed_asset_investment": None, "land_mu": None}
+GIVEN = {
+    "construction_start": dt.date(2027, 3, 1),
+    "completion": dt.date(2028, 2, 28),
+    "production": dt.date(2028, 6, 30),
+    "obligations": [],
+    "other_terms": ["违约金条款"],
+    "dispute_resolution": None,
+    "total_investment": None,
+    "fixed_asset_investment": None,
+    "land_mu": None,
+}
 
 
 def test_a_draft_takes_the_decided_terms_and_refuses_them_typed_differently():
     terms = domain.compose_terms(DECIDED, GIVEN)
     assert (terms["land_mu"], terms["total_investment"], terms["fixed_asset_investment"]) == (
-        Decimal("45"), Decimal("150000000"), Decimal("100000000"))
+        Decimal("45"),
+        Decimal("150000000"),
+        Decimal("100000000"),
+    )
     assert terms["intensity_wan_per_mu"] == "222.22" and terms["agreed"] == ["供地方式：挂牌出让"]
     assert domain.contract_clauses(terms) == ["供地方式：挂牌出让", "地方留成税收奖励年限：3年", "违约金条款"]
     assert domain.compose_terms(DECIDED, {**GIVEN, "land_mu": Decimal("45.00")})["land_mu"] == Decimal("45")
@@ -108,8 +150,10 @@ def test_a_draft_takes_the_decided_terms_and_refuses_them_typed_differently():
 
 
 def test_the_contract_dates_are_not_an_obligation_id_a_draft_may_take():
-    terms = {**domain.compose_terms(DECIDED, GIVEN),
-             "obligations": [{"id": "START", "text": "开工", "due": dt.date(2027, 3, 1), "party": "investor"}]}
+    terms = {
+        **domain.compose_terms(DECIDED, GIVEN),
+        "obligations": [{"id": "START", "text": "开工", "due": dt.date(2027, 3, 1), "party": "investor"}],
+    }
     with pytest.raises(InvalidInput) as refused:
         domain.check_terms(terms)
     assert "obligations.0.id" in refused.value.details
@@ -165,20 +209,28 @@ def test_the_three_dates_are_always_obligations_and_none_may_be_due_before_the_s
     terms = {**GIVEN, "obligations": [{"id": "O1", "text": "缴清土地出让金", "due": "2027-01-15", "party": "investor"}]}
     obligations = domain.contract_obligations(terms)
     assert [(o["id"], o["due"]) for o in obligations] == [
-        ("START", dt.date(2027, 3, 1)), ("COMPLETION", dt.date(2028, 2, 28)), ("PRODUCTION", dt.date(2028, 6, 30)),
-        ("O1", "2027-01-15")]
+        ("START", dt.date(2027, 3, 1)),
+        ("COMPLETION", dt.date(2028, 2, 28)),
+        ("PRODUCTION", dt.date(2028, 6, 30)),
+        ("O1", "2027-01-15"),
+    ]
     domain.check_obligations_due(obligations, dt.date(2027, 1, 15))  # due on the signing date itself: fine
     with pytest.raises(Conflict) as refused:
         domain.check_obligations_due(obligations, dt.date(2027, 3, 2))
-    assert [m.render() for m in refused.value.details["obligations"]] == ["“按期开工建设”的到期日为2027年3月1日",
-                                                                          "“缴清土地出让金”的到期日为2027年1月15日"]
+    assert [m.render() for m in refused.value.details["obligations"]] == [
+        "“按期开工建设”的到期日为2027年3月1日",
+        "“缴清土地出让金”的到期日为2027年1月15日",
+    ]
 
 
 def test_progress_met_late_still_owes_the_report_and_a_report_is_due_only_after_a_lapse():
     now = dt.datetime(2026, 10, 5, 9, tzinfo=SHANGHAI)
     open_item, lapsed = {"status": "open", "progress": []}, {"status": "lapsed", "progress": [{"note": "a"}]}
     assert domain.progress_values(open_item, {"note": "b"}, True, now) == {
-        "progress": [{"note": "b"}], "met_at": now, "status": "met"}
+        "progress": [{"note": "b"}],
+        "met_at": now,
+        "status": "met",
+    }
     assert "status" not in domain.progress_values(lapsed, {"note": "b"}, True, now)
     with pytest.raises(Conflict):
         domain.check_progress("met", "O1")

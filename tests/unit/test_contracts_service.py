@@ -9,6 +9,7 @@ controls.  Projects arrive the way the bus delivers them: ``intake.project_filed
 the decision route built by negotiation's own ``decision_route`` over the sample
 policy.  What the service says goes out is read back from its outbox.
 """
+
 from __future__ import annotations
 
 import base64
@@ -60,8 +61,15 @@ XINTANG = {"user_id": "u-xt", "position": "town_head", "unit": "TOWN:xintang"}
 INVESTOR_SIGNATORY = {"name": "张三", "title": "董事长"}
 
 # Each holding unit's head designates its own custodian (R13).
-HEADS = {"GOV": GOV_DIRECTOR, "IPB": IPB_DIRECTOR, "FIN": FIN_HEAD, "LAND": LAND_HEAD, "LEGAL": LEGAL_DIRECTOR,
-         "IND": IND_HEAD, "PARK:hengdong": HENGDONG_HEAD}
+HEADS = {
+    "GOV": GOV_DIRECTOR,
+    "IPB": IPB_DIRECTOR,
+    "FIN": FIN_HEAD,
+    "LAND": LAND_HEAD,
+    "LEGAL": LEGAL_DIRECTOR,
+    "IND": IND_HEAD,
+    "PARK:hengdong": HENGDONG_HEAD,
+}
 CUSTODIAN_USER = {unit: f"u-cust-{unit.lower().replace(':', '-')}" for unit in HEADS}
 HOLDERS = ("GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong")
 
@@ -78,8 +86,15 @@ class Contracts(Harness):
 
     def __init__(self, engine, clock: TestClock, documents: DocumentStore):
         self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
-        super().__init__(ContractsService, models.metadata, engine, policy=POLICY, clock=clock, calendar=self.calendar,
-                         documents=documents)
+        super().__init__(
+            ContractsService,
+            models.metadata,
+            engine,
+            policy=POLICY,
+            clock=clock,
+            calendar=self.calendar,
+            documents=documents,
+        )
         self.clock, self.documents = clock, documents
 
     @property
@@ -116,7 +131,7 @@ class Contracts(Harness):
 
     def obligation(self, project_id: str, key: str) -> dict:
         t = models.obligations
-        row, = self._rows(t, t.c.project_id == project_id, t.c.key == key)
+        (row,) = self._rows(t, t.c.project_id == project_id, t.c.key == key)
         return row
 
     def copies(self, project_id: str | None = None) -> list[dict]:
@@ -167,15 +182,31 @@ def route_for(unit: str, land_mu: str, exceeding: list[str] | None = None) -> di
 def agreed(c: Contracts, project_id: str, n: int = 1, unit: str = "PARK:hengdong", land_mu: str = "45") -> dict:
     """intake.project_filed, negotiation.unit_assigned and the agreement, as the bus would deliver them."""
     in_park = unit.startswith("PARK:")
-    filed = Envelope(type="intake.project_filed", actor=Actor(**IPB), project_id=project_id, payload={
-        "ref": f"ZS2026-{n:04d}", "project_name": f"示例项目{n}", "investor_name": f"示例投资有限公司{n}",
-        "sector": "C3252" if in_park else "A0111", "planned_total_investment": "80000000",
-        "planned_fixed_asset_investment": "60000000", "land_mu": land_mu,
-        "location_kind": "park" if in_park else "town", "location_id": unit.split(":", 1)[1],
-        "registered_unit": "IPB", "reason": "filed"})
+    filed = Envelope(
+        type="intake.project_filed",
+        actor=Actor(**IPB),
+        project_id=project_id,
+        payload={
+            "ref": f"ZS2026-{n:04d}",
+            "project_name": f"示例项目{n}",
+            "investor_name": f"示例投资有限公司{n}",
+            "sector": "C3252" if in_park else "A0111",
+            "planned_total_investment": "80000000",
+            "planned_fixed_asset_investment": "60000000",
+            "land_mu": land_mu,
+            "location_kind": "park" if in_park else "town",
+            "location_id": unit.split(":", 1)[1],
+            "registered_unit": "IPB",
+            "reason": "filed",
+        },
+    )
     c.on_project_filed(filed.dump())
-    assigned = Envelope(type="negotiation.unit_assigned", actor=Actor(**IPB), project_id=project_id, payload={
-        "unit": unit, "ranking": [], "proposed": unit, "reason": "x"})
+    assigned = Envelope(
+        type="negotiation.unit_assigned",
+        actor=Actor(**IPB),
+        project_id=project_id,
+        payload={"unit": unit, "ranking": [], "proposed": unit, "reason": "x"},
+    )
     c.on_unit_assigned(assigned.dump())
     return decide(c, project_id, unit=unit, land_mu=land_mu)
 
@@ -185,36 +216,66 @@ def decided(land_mu: str = "45", total: str = "80000000", fixed: str = "60000000
     return compose(land_mu, total, fixed, list(agreed), list(policy_terms))
 
 
-def decide(c: Contracts, project_id: str, unit: str = "PARK:hengdong", land_mu: str = "45", outcome: str = "agreed",
-           round_: int = 1, terms: dict | None = None) -> dict:
+def decide(
+    c: Contracts,
+    project_id: str,
+    unit: str = "PARK:hengdong",
+    land_mu: str = "45",
+    outcome: str = "agreed",
+    round_: int = 1,
+    terms: dict | None = None,
+) -> dict:
     """negotiation.decided (or principals_decided, for an escalated route) as the bus delivers it."""
     in_park = unit.startswith("PARK:")
     route = route_for(unit, land_mu)
-    base = {"outcome": outcome, "route": route, "round": round_, "reasons": [],
-            "terms": terms or decided(land_mu)}
+    base = {"outcome": outcome, "route": route, "round": round_, "reasons": [], "terms": terms or decided(land_mu)}
     if route["escalated"]:  # the principals decide an escalated route
-        event = Envelope(type="negotiation.principals_decided", actor=Actor(**MAGISTRATE), project_id=project_id,
-                         payload={**base, "decisions": {"party_secretary": "agree", "county_magistrate": "agree"},
-                                  "reason": "the principals agree"})
+        event = Envelope(
+            type="negotiation.principals_decided",
+            actor=Actor(**MAGISTRATE),
+            project_id=project_id,
+            payload={
+                **base,
+                "decisions": {"party_secretary": "agree", "county_magistrate": "agree"},
+                "reason": "the principals agree",
+            },
+        )
         c.on_principals_decided(event.dump())
     else:
-        event = Envelope(type="negotiation.decided", actor=Actor(**(HENGDONG_HEAD if in_park else LEADER)),
-                         project_id=project_id,
-                         payload={**base, "decided_by": route["decides"][0], "decision": "agree", "reason": "agreed"})
+        event = Envelope(
+            type="negotiation.decided",
+            actor=Actor(**(HENGDONG_HEAD if in_park else LEADER)),
+            project_id=project_id,
+            payload={**base, "decided_by": route["decides"][0], "decision": "agree", "reason": "agreed"},
+        )
         c.on_decided(event.dump())
     return route
 
 
 def reopen(c: Contracts, project_id: str, round_: int) -> None:
-    event = Envelope(type="negotiation.reopened", actor=Actor(**IPB), project_id=project_id, payload={
-        "round": round_, "from_stage": "agreed", "cause": "terms_changed", "changed": ["land_mu"], "reason": "x"})
+    event = Envelope(
+        type="negotiation.reopened",
+        actor=Actor(**IPB),
+        project_id=project_id,
+        payload={
+            "round": round_,
+            "from_stage": "agreed",
+            "cause": "terms_changed",
+            "changed": ["land_mu"],
+            "reason": "x",
+        },
+    )
     c.on_reopened(event.dump())
 
 
 def terms(**over) -> dict:
     base = {
-        "total_investment": "80000000", "fixed_asset_investment": "60000000", "land_mu": "45",
-        "construction_start": "2027-03-01", "completion": "2028-03-01", "production": "2028-06-01",
+        "total_investment": "80000000",
+        "fixed_asset_investment": "60000000",
+        "land_mu": "45",
+        "construction_start": "2027-03-01",
+        "completion": "2028-03-01",
+        "production": "2028-06-01",
         "obligations": [
             {"id": "land-fee", "text": "缴清土地出让金", "due": "2027-01-15", "party": "investor"},
             {"id": "handover", "text": "交付净地", "due": "2027-02-01", "party": "county"},
@@ -224,8 +285,9 @@ def terms(**over) -> dict:
     return base
 
 
-def approved(c: Contracts, project_id: str, n: int = 1, unit: str = "PARK:hengdong", land_mu: str = "45",
-             **over) -> None:
+def approved(
+    c: Contracts, project_id: str, n: int = 1, unit: str = "PARK:hengdong", land_mu: str = "45", **over
+) -> None:
     agreed(c, project_id, n, unit=unit, land_mu=land_mu)
     c.draft(IPB, project_id, terms(land_mu=land_mu, **over))
     c.submit(IPB, project_id, {"version": 1})
@@ -239,8 +301,9 @@ def signed(c: Contracts, project_id: str, n: int = 1, **over) -> dict:
 
 def designate_all(c: Contracts) -> None:
     for unit, head in HEADS.items():
-        c.designate_custodian(head, unit, {"user_id": CUSTODIAN_USER[unit], "name": f"{unit} 档案员",
-                                           "cabinet": f"{unit} 机要柜 1"})
+        c.designate_custodian(
+            head, unit, {"user_id": CUSTODIAN_USER[unit], "name": f"{unit} 档案员", "cabinet": f"{unit} 机要柜 1"}
+        )
 
 
 def register(units: list[str], numbers: list[int] | None = None) -> dict:
@@ -305,7 +368,7 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
 
     got = c.draft(IPB, "p1", terms())
     assert got["state"] == "drafting" and [v["version"] for v in got["versions"]] == [1]
-    v1, = c.versions("p1")
+    (v1,) = c.versions("p1")
     assert (v1["version"], v1["status"], v1["drafted_by"]["unit"]) == (1, "draft", "IPB")
     assert v1["terms"]["intensity_wan_per_mu"] == "133.33"  # 6,000 万元 ÷ 45 亩, half-up
     assert v1["terms"]["signatory_position"] == "park_head:hengdong"
@@ -325,7 +388,7 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
     v1 = c.versions("p1")[0]
     assert v1["status"] == "returned" and v1["legal_comments"] == ["违约责任条款不明确"]
     assert v1["reviewed_by"]["unit"] == "LEGAL"
-    returned, = c.events("contracts.returned")
+    (returned,) = c.events("contracts.returned")
     assert returned["payload"]["version"] == 1 and returned["payload"]["comments"] == ["违约责任条款不明确"]
     assert returned["payload"]["state_change"] is True
 
@@ -349,8 +412,14 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
     assert "只有法制办审核通过的文本才能签约" in refused.value.msg.render()
 
     # the reviewer is LEGAL, by unit
-    for outsider in (IPB, IPB_DIRECTOR, FIN_HEAD, HENGDONG_HEAD, MAGISTRATE,
-                     {"user_id": "u-x", "position": "legal_officer", "unit": "IPB"}):
+    for outsider in (
+        IPB,
+        IPB_DIRECTOR,
+        FIN_HEAD,
+        HENGDONG_HEAD,
+        MAGISTRATE,
+        {"user_id": "u-x", "position": "legal_officer", "unit": "IPB"},
+    ):
         with pytest.raises(NotAllowed):
             c.legal_review(outsider, "p1", {"version": 2, "decision": "approve"})
     assert c.versions("p1")[1]["status"] == "submitted" and c.events("contracts.approved") == []
@@ -364,13 +433,13 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
     assert "133.33 万元/亩" in body
     assert "6,000.00 万元" in body and "8,000.00 万元" in body and "45.00 亩" in body
     assert "乙方承诺按期投产" in body
-    table, = draft["tables"]
+    (table,) = draft["tables"]
     assert table[1:] == [["1", "缴清土地出让金", "2027年1月15日", "乙方"], ["2", "交付净地", "2027年2月1日", "甲方"]]
 
     got = c.legal_review(LEGAL, "p1", {"version": 2, "decision": "approve"})
     assert got["state"] == "legal_review"
     assert [(v["version"], v["status"]) for v in c.versions("p1")] == [(1, "returned"), (2, "approved")]
-    approval, = c.events("contracts.approved")
+    (approval,) = c.events("contracts.approved")
     assert approval["payload"]["version"] == 2 and approval["payload"]["state_change"] is False
     final = read_version(c, "p1", 2)
     assert DRAFT_LINE not in final["paragraphs"] and all("DRAFT" not in p for p in final["paragraphs"])
@@ -379,7 +448,10 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
     # a new draft after the approval: v2 is no longer the latest, v3 is not approved
     c.draft(IPB, "p1", terms(other_terms=["乙方承诺按期投产", "甲方协助办理规划许可"]))
     assert [(e["payload"]["version"], e["payload"]["state_change"]) for e in c.events("contracts.drafted")] == [
-        (1, True), (2, False), (3, False)]
+        (1, True),
+        (2, False),
+        (3, False),
+    ]
     with pytest.raises(Conflict) as refused:
         c.sign(HENGDONG_HEAD, "p1", {"version": 2, "investor_signatory": INVESTOR_SIGNATORY})
     assert "须先经法制办审核" in refused.value.msg.render()
@@ -394,20 +466,34 @@ def test_drafts_are_numbered_legal_approves_and_only_the_approved_latest_version
     c.legal_review(LEGAL, "p1", {"version": 3, "decision": "approve"})
     got = c.sign(HENGDONG_HEAD, "p1", {"version": 3, "investor_signatory": INVESTOR_SIGNATORY})
     assert got["state"] == "signed" and got["signed_version"] == 3
-    event, = c.events("contracts.signed")
+    (event,) = c.events("contracts.signed")
     assert event["payload"]["version"] == 3 and event["payload"]["terms"]["land_mu"] == "45"
     assert event["payload"]["terms"]["intensity_wan_per_mu"] == "133.33"  # 6,000 万元 ÷ 45 亩
-    assert [(v["version"], v["status"]) for v in c.versions("p1")] == [(1, "returned"), (2, "approved"), (3, "approved")]
+    assert [(v["version"], v["status"]) for v in c.versions("p1")] == [
+        (1, "returned"),
+        (2, "approved"),
+        (3, "approved"),
+    ]
 
 
-@pytest.mark.parametrize("bad, field", [
-    ({"construction_start": "2027-03-01", "completion": "2027-02-28"}, "completion"),
-    ({"completion": "2028-03-01", "production": "2028-02-01"}, "production"),
-    ({"total_investment": "50000000", "fixed_asset_investment": "50000000.01"}, "fixed_asset_investment"),
-    ({"land_mu": "0"}, "land_mu"),
-    ({"obligations": [{"id": "a", "text": "x", "due": "2027-01-01"}, {"id": "a", "text": "y", "due": "2027-02-01"}]},
-     "obligations"),
-])
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        ({"construction_start": "2027-03-01", "completion": "2027-02-28"}, "completion"),
+        ({"completion": "2028-03-01", "production": "2028-02-01"}, "production"),
+        ({"total_investment": "50000000", "fixed_asset_investment": "50000000.01"}, "fixed_asset_investment"),
+        ({"land_mu": "0"}, "land_mu"),
+        (
+            {
+                "obligations": [
+                    {"id": "a", "text": "x", "due": "2027-01-01"},
+                    {"id": "a", "text": "y", "due": "2027-02-01"},
+                ]
+            },
+            "obligations",
+        ),
+    ],
+)
 def test_inconsistent_terms_are_refused_naming_the_field_and_nothing_is_drafted(c, bad, field):
     agreed(c, "p1")
     with pytest.raises(InvalidInput) as refused:
@@ -419,10 +505,24 @@ def test_inconsistent_terms_are_refused_naming_the_field_and_nothing_is_drafted(
 
 def test_no_draft_before_an_agreement(c):
     agreed(c, "p1")
-    filed_only = Envelope(type="intake.project_filed", actor=Actor(**IPB), project_id="p2", payload={
-        "ref": "ZS2026-0002", "project_name": "示例项目2", "investor_name": "示例投资有限公司2", "sector": "C3252",
-        "planned_total_investment": "80000000", "planned_fixed_asset_investment": "60000000", "land_mu": "45",
-        "location_kind": "park", "location_id": "hengdong", "registered_unit": "IPB", "reason": "filed"})
+    filed_only = Envelope(
+        type="intake.project_filed",
+        actor=Actor(**IPB),
+        project_id="p2",
+        payload={
+            "ref": "ZS2026-0002",
+            "project_name": "示例项目2",
+            "investor_name": "示例投资有限公司2",
+            "sector": "C3252",
+            "planned_total_investment": "80000000",
+            "planned_fixed_asset_investment": "60000000",
+            "land_mu": "45",
+            "location_kind": "park",
+            "location_id": "hengdong",
+            "registered_unit": "IPB",
+            "reason": "filed",
+        },
+    )
     c.on_project_filed(filed_only.dump())
     with pytest.raises(Conflict):
         c.draft(IPB, "p2", terms())
@@ -439,15 +539,22 @@ def assert_unsigned(c: Contracts, project_id: str, row_version: int) -> None:
 
 
 def test_within_authority_in_a_park_only_the_park_head_signs(c, clock):
-    approved(c, "p1", obligations=[
-        {"id": "land-fee", "text": "缴清土地出让金", "due": "2027-01-15", "party": "investor"},
-        {"id": "start", "text": "开工建设", "due": "2027-03-01", "party": "investor"}])
+    approved(
+        c,
+        "p1",
+        obligations=[
+            {"id": "land-fee", "text": "缴清土地出让金", "due": "2027-01-15", "party": "investor"},
+            {"id": "start", "text": "开工建设", "due": "2027-03-01", "party": "investor"},
+        ],
+    )
     assert c.stored("p1")["route"]["signs"] == "park_head:hengdong"
     before = c.stored("p1")["version"]
     for wrong in (MAGISTRATE, SECRETARY, DEPUTY, HEXI_HEAD, IPB_DIRECTOR, LEADER):
         with pytest.raises(NotAllowed) as refused:
             c.sign(wrong, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
-        assert "决策路径确定的签约人为衡东工业园管委会主任" in refused.value.msg.render()  # the route's signatory by name
+        assert (
+            "决策路径确定的签约人为衡东工业园管委会主任" in refused.value.msg.render()
+        )  # the route's signatory by name
     assert_unsigned(c, "p1", before)
 
     clock.now = shanghai(2026, 9, 3, 15, 30)
@@ -459,22 +566,39 @@ def test_within_authority_in_a_park_only_the_park_head_signs(c, clock):
     assert row["signed_at"] == clock.now
     obligations = sorted(c.obligations("p1"), key=lambda o: (o["due"], o["key"]))
     assert [(o["key"], o["due"], o["party"], o["status"]) for o in obligations] == [  # R6: the dates are obligations
-        ("land-fee", dt.date(2027, 1, 15), "investor", "open"), ("START", dt.date(2027, 3, 1), "investor", "open"),
-        ("start", dt.date(2027, 3, 1), "investor", "open"), ("COMPLETION", dt.date(2028, 3, 1), "investor", "open"),
-        ("PRODUCTION", dt.date(2028, 6, 1), "investor", "open")]
+        ("land-fee", dt.date(2027, 1, 15), "investor", "open"),
+        ("START", dt.date(2027, 3, 1), "investor", "open"),
+        ("start", dt.date(2027, 3, 1), "investor", "open"),
+        ("COMPLETION", dt.date(2028, 3, 1), "investor", "open"),
+        ("PRODUCTION", dt.date(2028, 6, 1), "investor", "open"),
+    ]
 
-    event, = c.events("contracts.signed")
+    (event,) = c.events("contracts.signed")
     payload = event["payload"]
     assert payload["signed_by"] == "park_head:hengdong" and payload["version"] == 1
     assert payload["investor_signatory"] == INVESTOR_SIGNATORY
-    assert payload["terms"] == {"total_investment": "80000000", "fixed_asset_investment": "60000000", "land_mu": "45",
-                                "intensity_wan_per_mu": "133.33", "construction_start": "2027-03-01",
-                                "completion": "2028-03-01", "production": "2028-06-01"}
+    assert payload["terms"] == {
+        "total_investment": "80000000",
+        "fixed_asset_investment": "60000000",
+        "land_mu": "45",
+        "intensity_wan_per_mu": "133.33",
+        "construction_start": "2027-03-01",
+        "completion": "2028-03-01",
+        "production": "2028-06-01",
+    }
     assert [(o["key"], o["due"], o["status"]) for o in payload["obligations"]] == [
-        ("land-fee", "2027-01-15", "open"), ("START", "2027-03-01", "open"), ("start", "2027-03-01", "open"),
-        ("COMPLETION", "2028-03-01", "open"), ("PRODUCTION", "2028-06-01", "open")]
-    sign_audit, = c.audit_rows("contracts.sign")
-    assert (sign_audit["position"], sign_audit["outcome"], sign_audit["record_id"]) == ("park_head:hengdong", "done", "p1")
+        ("land-fee", "2027-01-15", "open"),
+        ("START", "2027-03-01", "open"),
+        ("start", "2027-03-01", "open"),
+        ("COMPLETION", "2028-03-01", "open"),
+        ("PRODUCTION", "2028-06-01", "open"),
+    ]
+    (sign_audit,) = c.audit_rows("contracts.sign")
+    assert (sign_audit["position"], sign_audit["outcome"], sign_audit["record_id"]) == (
+        "park_head:hengdong",
+        "done",
+        "p1",
+    )
 
     with pytest.raises(Conflict):  # signed once
         c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
@@ -493,7 +617,7 @@ def test_an_escalated_park_route_is_signed_by_the_county_magistrate_only(c):
 
     got = c.sign(MAGISTRATE, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
     assert got["state"] == "signed"
-    event, = c.events("contracts.signed")
+    (event,) = c.events("contracts.signed")
     assert event["payload"]["signed_by"] == "county_magistrate" and event["payload"]["terms"]["land_mu"] == "75"
     assert len(c.obligations("p1")) == 5  # the three dates and the draft's two
 
@@ -509,10 +633,15 @@ def test_outside_parks_within_authority_the_deputy_magistrate_signs(c):
 
     got = c.sign(DEPUTY, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
     assert got["state"] == "signed" and got["responsible_unit"] == "TOWN:xintang"
-    event, = c.events("contracts.signed")
+    (event,) = c.events("contracts.signed")
     assert event["payload"]["signed_by"] == "deputy_magistrate_investment"
-    assert {o["key"] for o in event["payload"]["obligations"]} == {"land-fee", "handover", "START", "COMPLETION",
-                                                                   "PRODUCTION"}
+    assert {o["key"] for o in event["payload"]["obligations"]} == {
+        "land-fee",
+        "handover",
+        "START",
+        "COMPLETION",
+        "PRODUCTION",
+    }
 
 
 # == 3. the copy register (R13) ==========================================================================
@@ -535,7 +664,8 @@ def test_custodians_are_designated_by_their_own_units_head(c):
         assert rows[unit]["designated_by"]["unit"] == unit
     audited = c.audit_rows("contracts.designate_custodian")
     assert [(a["record_type"], a["record_id"], a["user_id"]) for a in audited] == [
-        ("unit", unit, HEADS[unit]["user_id"]) for unit in HEADS]
+        ("unit", unit, HEADS[unit]["user_id"]) for unit in HEADS
+    ]
     # a park's or a town's staff see who keeps each unit's copies (to designate their own); nobody outside may
     listed = c.custodians(HENGDONG_CLERK)
     assert {r["unit"]: r["cabinet"] for r in listed}["PARK:hengdong"] == "PARK:hengdong 机要柜 1"
@@ -544,24 +674,41 @@ def test_custodians_are_designated_by_their_own_units_head(c):
         c.custodians({"user_id": "u-x", "position": "reviewer", "unit": "EPB"})
 
 
-@pytest.mark.parametrize("units, numbers, problem", [
-    (["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong"], None, "7 copies registered; at least 8"),
-    (["GOV", "IPB", "IPB", "LAND", "LEGAL", "IND", "PARK:hengdong", "GOV"], None, "County Finance Bureau holds no copy"),
-    (["GOV", "IPB", "LAND", "LEGAL", "IND", "PARK:hengdong", "AUDIT", "IPB"], None, "County Finance Bureau holds no copy"),
-    (["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong", "AUDIT"], None,
-     "County Audit Bureau has no designated custodian"),
-    (VALID_EIGHT, [1, 2, 3, 4, 5, 6, 7, 9], "numbered 1 to 8"),
-    (VALID_EIGHT, [1, 1, 2, 3, 4, 5, 6, 7], "numbered 1 to 8"),
-    (VALID_EIGHT, [0, 1, 2, 3, 4, 5, 6, 7], "number"),
-])
+@pytest.mark.parametrize(
+    "units, numbers, problem",
+    [
+        (["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong"], None, "7 copies registered; at least 8"),
+        (
+            ["GOV", "IPB", "IPB", "LAND", "LEGAL", "IND", "PARK:hengdong", "GOV"],
+            None,
+            "County Finance Bureau holds no copy",
+        ),
+        (
+            ["GOV", "IPB", "LAND", "LEGAL", "IND", "PARK:hengdong", "AUDIT", "IPB"],
+            None,
+            "County Finance Bureau holds no copy",
+        ),
+        (
+            ["GOV", "IPB", "FIN", "LAND", "LEGAL", "IND", "PARK:hengdong", "AUDIT"],
+            None,
+            "County Audit Bureau has no designated custodian",
+        ),
+        (VALID_EIGHT, [1, 2, 3, 4, 5, 6, 7, 9], "numbered 1 to 8"),
+        (VALID_EIGHT, [1, 1, 2, 3, 4, 5, 6, 7], "numbered 1 to 8"),
+        (VALID_EIGHT, [0, 1, 2, 3, 4, 5, 6, 7], "number"),
+    ],
+)
 def test_an_incomplete_register_is_refused_whole(c, units, numbers, problem):
     signed(c, "p1")
     designate_all(c)
     with pytest.raises(InvalidInput) as refused:
         c.register_copies(IPB, "p1", register(units, numbers))
     listed = refused.value.details
-    assert problem in refused.value.message or any(problem in str(p) for p in listed.get("copies", [])) \
+    assert (
+        problem in refused.value.message
+        or any(problem in str(p) for p in listed.get("copies", []))
         or problem in json.dumps(to_wire(listed), ensure_ascii=False)
+    )
     assert c.copies() == [] and c.events("contracts.file_completed") == []
     assert c.stored("p1")["state"] == "signed"
     assert c.audit_rows("contracts.register_copies") == []
@@ -603,12 +750,13 @@ def test_the_complete_register_files_the_contract_and_it_is_handed_over(c, clock
     assert [(k["number"], k["unit"]) for k in got["copies"]] == list(enumerate(VALID_EIGHT, start=1))
     rows = c.copies("p1")
     assert [(r["number"], r["unit"], r["custodian_user_id"], r["cabinet"]) for r in rows] == [
-        (n, u, CUSTODIAN_USER[u], f"{u} 机要柜 1") for n, u in enumerate(VALID_EIGHT, start=1)]
+        (n, u, CUSTODIAN_USER[u], f"{u} 机要柜 1") for n, u in enumerate(VALID_EIGHT, start=1)
+    ]
     assert all(r["registered_by"]["unit"] == "IPB" and r["registered_at"] == clock.now for r in rows)
     assert c.stored("p1")["state"] == "filed_copies"
-    event, = c.events("contracts.file_completed")
+    (event,) = c.events("contracts.file_completed")
     assert event["payload"]["copies"] == [{"number": n, "unit": u} for n, u in enumerate(VALID_EIGHT, start=1)]
-    audited, = c.audit_rows("contracts.register_copies")
+    (audited,) = c.audit_rows("contracts.register_copies")
     assert audited["outcome"] == "done" and read_text(audited["reason"]).render() == "正本8份"
 
     with pytest.raises(Conflict):  # filed once
@@ -622,7 +770,7 @@ def test_the_complete_register_files_the_contract_and_it_is_handed_over(c, clock
     assert got["state"] == "construction"
     row = c.stored("p1")
     assert row["state"] == "construction" and row["handed_over_at"] == clock.now
-    handed, = c.events("contracts.handed_over")
+    (handed,) = c.events("contracts.handed_over")
     assert handed["payload"]["responsible_unit"] == "PARK:hengdong"
 
 
@@ -633,9 +781,19 @@ def test_the_contract_goes_to_the_archives_once_when_the_project_is_closed(c, cl
     c.hand_over(IPB, "p1")
     with pytest.raises(Conflict):  # the project is not closed yet
         c.hand_to_archives(IPB, "p1", {"note": "移交县档案局"})
-    closed = Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB), project_id="p1", payload={
-        "ref": "ZS2026-0001", "from_state": "accounting", "to_state": "closed", "trigger": "accounting.closed",
-        "seq": 40, "reason": "accounting closed"})
+    closed = Envelope(
+        type="coordinator.project_state_changed",
+        actor=Actor(**IPB),
+        project_id="p1",
+        payload={
+            "ref": "ZS2026-0001",
+            "from_state": "accounting",
+            "to_state": "closed",
+            "trigger": "accounting.closed",
+            "seq": 40,
+            "reason": "accounting closed",
+        },
+    )
     c.on_project_state_changed(closed.dump())
     got = c.hand_to_archives(IPB, "p1", {"note": "移交县档案局"})
     assert got["state"] == "archived" and got["archived"]["to"] == "ARCH"
@@ -649,15 +807,32 @@ def test_the_contract_goes_to_the_archives_once_when_the_project_is_closed(c, cl
 
 
 def terminated(c: Contracts, project_id: str, seq: int = 30) -> None:
-    c.on_project_state_changed(Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB_DIRECTOR),
-                                        project_id=project_id, payload={
-        "ref": "ZS2026-0001", "from_state": "construction", "to_state": "terminated", "trigger": "command:terminate",
-        "seq": seq, "reason": "投资方撤资，项目无法推进"}).dump())
+    c.on_project_state_changed(
+        Envelope(
+            type="coordinator.project_state_changed",
+            actor=Actor(**IPB_DIRECTOR),
+            project_id=project_id,
+            payload={
+                "ref": "ZS2026-0001",
+                "from_state": "construction",
+                "to_state": "terminated",
+                "trigger": "command:terminate",
+                "seq": seq,
+                "reason": "投资方撤资，项目无法推进",
+            },
+        ).dump()
+    )
 
 
 def test_a_terminated_projects_obligations_end_no_lapse_and_no_red_flag(c, clock):
-    signed(c, "p1", obligations=[{"id": "ob-a", "text": "完成设备安装", "due": "2026-09-30", "party": "investor"},
-                                 {"id": "ob-b", "text": "完成环评验收", "due": "2026-11-30", "party": "investor"}])
+    signed(
+        c,
+        "p1",
+        obligations=[
+            {"id": "ob-a", "text": "完成设备安装", "due": "2026-09-30", "party": "investor"},
+            {"id": "ob-b", "text": "完成环评验收", "due": "2026-11-30", "party": "investor"},
+        ],
+    )
     clock.now = at(dt.date(2026, 10, 2))
     assert c.check_obligations() == 1  # ob-a lapsed: its special report is awaited (due 2026-10-12)
     terminated(c, "p1")
@@ -674,7 +849,7 @@ def test_a_terminated_signed_projects_contract_goes_to_the_archives_and_the_proj
     terminated(c, "p1")
     got = c.hand_to_archives(IPB, "p1", {"note": "项目终止，合同移交县档案局"})
     assert got["state"] == "archived" and got["archived"]["to"] == "ARCH"
-    archived, = c.events("contracts.archived")
+    (archived,) = c.events("contracts.archived")
     assert archived["payload"]["state_change"] is False  # the coordinator keeps the project terminated
     agreed(c, "p2", 2)
     terminated(c, "p2")
@@ -717,19 +892,28 @@ def test_custodians_and_grantees_read_the_contract_and_every_read_is_audited(c, 
     # who may grant, and until when
     for not_leader in (IPB, FIN_HEAD, HENGDONG_HEAD, custodian_actor("FIN")):
         with pytest.raises(NotAllowed):
-            c.grant_access(not_leader, "p1", {"grantee_user_id": "u-auditor", "reason": "审计",
-                                              "expires_at": (T + dt.timedelta(hours=2)).isoformat()})
+            c.grant_access(
+                not_leader,
+                "p1",
+                {
+                    "grantee_user_id": "u-auditor",
+                    "reason": "审计",
+                    "expires_at": (T + dt.timedelta(hours=2)).isoformat(),
+                },
+            )
     for past in (T - dt.timedelta(minutes=1), T):
         with pytest.raises(InvalidInput) as refused:
-            c.grant_access(MAGISTRATE, "p1", {"grantee_user_id": "u-auditor", "reason": "审计",
-                                              "expires_at": past.isoformat()})
+            c.grant_access(
+                MAGISTRATE, "p1", {"grantee_user_id": "u-auditor", "reason": "审计", "expires_at": past.isoformat()}
+            )
         assert "expires_at" in refused.value.details
     assert c.grants() == [] and c.audit_rows("contracts.grant_access") == []
 
     until = T + dt.timedelta(hours=2)
-    grant = c.grant_access(MAGISTRATE, "p1", {"grantee_user_id": "u-auditor", "reason": "年度审计抽查",
-                                              "expires_at": until.isoformat()})
-    stored, = c.grants()
+    grant = c.grant_access(
+        MAGISTRATE, "p1", {"grantee_user_id": "u-auditor", "reason": "年度审计抽查", "expires_at": until.isoformat()}
+    )
+    (stored,) = c.grants()
     assert stored["grantee_user_id"] == "u-auditor" and stored["grantor_position"] == "county_magistrate"
     assert stored["granted_at"] == T and stored["expires_at"] == until and stored["reason"] == "年度审计抽查"
     assert grant["id"] == stored["id"]
@@ -766,9 +950,13 @@ def test_custodians_and_grantees_read_the_contract_and_every_read_is_audited(c, 
     assert rendered(json.loads(reads[0]["details"])["basis"]) == "县财政局合同保管人"  # the basis kept as a message
     assert rendered(json.loads(reads[5]["details"])["basis"]) == "领导授权已过期"
     assert [r["at"] for r in reads][-1] == T + dt.timedelta(hours=3)
-    granted, = c.audit_rows("contracts.grant_access")
+    (granted,) = c.audit_rows("contracts.grant_access")
     assert (granted["user_id"], granted["position"], granted["reason"], granted["outcome"]) == (
-        "u-mag", "county_magistrate", "年度审计抽查", "done")
+        "u-mag",
+        "county_magistrate",
+        "年度审计抽查",
+        "done",
+    )
     assert json.loads(granted["details"])["grantee"] == "u-auditor"
 
     with Session(c.provider.engine) as s:
@@ -783,7 +971,7 @@ def test_nothing_is_read_before_the_contract_is_filed_and_the_refusal_is_audited
     with pytest.raises(NotAllowed) as refused:
         c.read_contract(custodian_actor("FIN"), "p1", {"reason": "提前查看"})
     assert "not filed" in refused.value.message
-    row, = c.audit_rows("contracts.read_contract")
+    (row,) = c.audit_rows("contracts.read_contract")
     assert row["outcome"] == "refused" and row["user_id"] == CUSTODIAN_USER["FIN"]
 
 
@@ -809,18 +997,22 @@ def test_the_sample_policy_has_no_2027_schedule():
         chinese_calendar.is_workday(dt.date(2027, 1, 4))
 
 
-@pytest.mark.parametrize("due, report_due, provisional", [
-    # Wed before National Day: Oct 1–7 off; Thu 8, Fri 9, make-up Sat 10 are the 3 working days
-    ("2026-09-30", "2026-10-10", False),
-    # a plain Friday: the weekend does not count; Mon 9, Tue 10, Wed 11
-    ("2026-11-06", "2026-11-11", False),
-    # the Friday before the make-up working Saturday: Sat 10 counts, then Mon 12, Tue 13
-    ("2026-10-09", "2026-10-13", False),
-    # late in 2026: Thu Dec 31, then 2027 (no schedule, weekends only) Fri Jan 1, Mon Jan 4 — provisional
-    ("2026-12-30", "2027-01-04", True),
-])
-def test_an_unmet_obligation_lapses_the_day_after_its_due_date_and_a_late_report_flags_red(c, clock, due,
-                                                                                           report_due, provisional):
+@pytest.mark.parametrize(
+    "due, report_due, provisional",
+    [
+        # Wed before National Day: Oct 1–7 off; Thu 8, Fri 9, make-up Sat 10 are the 3 working days
+        ("2026-09-30", "2026-10-10", False),
+        # a plain Friday: the weekend does not count; Mon 9, Tue 10, Wed 11
+        ("2026-11-06", "2026-11-11", False),
+        # the Friday before the make-up working Saturday: Sat 10 counts, then Mon 12, Tue 13
+        ("2026-10-09", "2026-10-13", False),
+        # late in 2026: Thu Dec 31, then 2027 (no schedule, weekends only) Fri Jan 1, Mon Jan 4 — provisional
+        ("2026-12-30", "2027-01-04", True),
+    ],
+)
+def test_an_unmet_obligation_lapses_the_day_after_its_due_date_and_a_late_report_flags_red(
+    c, clock, due, report_due, provisional
+):
     due_day, report_day = dt.date.fromisoformat(due), dt.date.fromisoformat(report_due)
     assert official_working_days_after(due_day, 3) == (report_day, provisional)
     signed(c, "p1", obligations=[{"id": "ob", "text": "完成设备安装", "due": due, "party": "investor"}])
@@ -835,7 +1027,7 @@ def test_an_unmet_obligation_lapses_the_day_after_its_due_date_and_a_late_report
     row = c.obligation("p1", "ob")
     assert row["status"] == "lapsed" and row["report_due"] == report_day
     assert row["report_due_provisional"] is provisional and row["red_flag_at"] is None
-    event, = c.events("contracts.obligation_lapsed")
+    (event,) = c.events("contracts.obligation_lapsed")
     payload = event["payload"]
     assert payload["report_due"] == report_due and payload["provisional"] is provisional
     assert payload["unknown_years"] == ([2027] if provisional else [])
@@ -853,14 +1045,14 @@ def test_an_unmet_obligation_lapses_the_day_after_its_due_date_and_a_late_report
     clock.now = at(report_day + dt.timedelta(days=1), 0, 1)
     assert c.check_obligations() == 1
     assert c.obligation("p1", "ob")["red_flag_at"] == clock.now
-    late, = c.events("contracts.special_report_late")
+    (late,) = c.events("contracts.special_report_late")
     assert late["payload"]["notify"] == ["IPB", "LG"] and late["payload"]["obligation"]["red_flag"] is True
     due = dt.date.fromisoformat(report_due)
     assert f"{due.year}年{due.month}月{due.day}日" in late["payload"]["reason"]
     assert c.check_obligations() == 0 and len(c.events("contracts.special_report_late")) == 1
     got = c.get_contract(IPB, "p1")
     assert got["red_flag"] is True
-    ob, = [o for o in got["obligations"] if o["key"] == "ob"]
+    (ob,) = [o for o in got["obligations"] if o["key"] == "ob"]
     assert ob["status"] == "lapsed" and ob["report_due"] == report_due and ob["report_due_provisional"] is provisional
 
 
@@ -869,9 +1061,14 @@ def upload(filename: str = "专项报告.pdf", content: bytes = PDF) -> dict:
 
 
 def test_a_special_report_filed_in_time_by_the_responsible_unit_keeps_the_project_off_red(c, clock, documents):
-    signed(c, "p1", obligations=[
-        {"id": "ob-a", "text": "完成设备安装", "due": "2026-09-30", "party": "investor"},
-        {"id": "ob-b", "text": "完成环评验收", "due": "2026-09-30", "party": "investor"}])
+    signed(
+        c,
+        "p1",
+        obligations=[
+            {"id": "ob-a", "text": "完成设备安装", "due": "2026-09-30", "party": "investor"},
+            {"id": "ob-b", "text": "完成环评验收", "due": "2026-09-30", "party": "investor"},
+        ],
+    )
 
     clock.now = shanghai(2026, 9, 30)  # nothing has lapsed: no report is due
     with pytest.raises(Conflict):
@@ -886,24 +1083,36 @@ def test_a_special_report_filed_in_time_by_the_responsible_unit_keeps_the_projec
         with pytest.raises(NotAllowed):
             c.file_special_report(other, "p1", "ob-a", {"summary": "说明", "document": upload()})
     with pytest.raises(InvalidInput) as refused:
-        c.file_special_report(HENGDONG_CLERK, "p1", "ob-a", {"summary": "说明", "document": upload("report.exe", b"MZ")})
+        c.file_special_report(
+            HENGDONG_CLERK, "p1", "ob-a", {"summary": "说明", "document": upload("report.exe", b"MZ")}
+        )
     assert "document.filename" in refused.value.details
     assert c.obligation("p1", "ob-a")["report"] is None and c.events("contracts.special_report_filed") == []
     assert not (documents.root.exists() and any(p.is_file() for p in documents.root.rglob("*")))
 
-    got = c.file_special_report(HENGDONG_CLERK, "p1", "ob-a", {"summary": "设备到货延迟，预计10月底完成",
-                                                              "document": upload()})
+    got = c.file_special_report(
+        HENGDONG_CLERK, "p1", "ob-a", {"summary": "设备到货延迟，预计10月底完成", "document": upload()}
+    )
     digest = hashlib.sha256(PDF).hexdigest()
     report = c.obligation("p1", "ob-a")["report"]
-    assert report["document"] == {"id": digest, "filename": "专项报告.pdf", "content_type": "application/pdf",
-                                  "size": len(PDF)}
+    assert report["document"] == {
+        "id": digest,
+        "filename": "专项报告.pdf",
+        "content_type": "application/pdf",
+        "size": len(PDF),
+    }
     assert report["late"] is False and report["by"]["unit"] == "PARK:hengdong"
     assert report["summary"] == "设备到货延迟，预计10月底完成"
     assert documents.load(digest) == PDF
-    filed_event, = c.events("contracts.special_report_filed")
+    (filed_event,) = c.events("contracts.special_report_filed")
     assert filed_event["payload"]["document"]["id"] == digest and filed_event["payload"]["obligation"]["key"] == "ob-a"
     assert {o["key"]: o["report"] is not None for o in got["obligations"]} == {
-        "ob-a": True, "ob-b": False, "START": False, "COMPLETION": False, "PRODUCTION": False}
+        "ob-a": True,
+        "ob-b": False,
+        "START": False,
+        "COMPLETION": False,
+        "PRODUCTION": False,
+    }
     with pytest.raises(Conflict):  # filed once
         c.file_special_report(HENGDONG_CLERK, "p1", "ob-a", {"summary": "again", "document": upload()})
 
@@ -913,7 +1122,7 @@ def test_a_special_report_filed_in_time_by_the_responsible_unit_keeps_the_projec
     assert c.check_obligations() == 1  # only ob-b, whose report was not filed, is late
     assert c.obligation("p1", "ob-a")["red_flag_at"] is None
     assert c.obligation("p1", "ob-b")["red_flag_at"] == clock.now
-    late, = c.events("contracts.special_report_late")
+    (late,) = c.events("contracts.special_report_late")
     assert late["payload"]["obligation"]["key"] == "ob-b"
     clock.now = shanghai(2026, 10, 20)
     assert c.check_obligations() == 0 and len(c.events("contracts.special_report_late")) == 1
@@ -937,12 +1146,22 @@ def test_a_met_obligation_never_lapses(c, clock):
 
 # -- fixes after review: custody follows the register of custodians; lapses keep their report; terms stay confidential
 
+
 def test_a_replaced_custodian_loses_access_and_the_new_one_reads(c):
     filed(c, "p1")
     old = custodian_actor("FIN")
     assert c.read_contract(old, "p1", {"reason": "核对"})["basis"] == "custodian of County Finance Bureau"
-    c.designate_custodian(FIN_HEAD, "FIN", {"user_id": "u-new-fin", "name": "新档案员", "cabinet": "FIN 机要柜 2",
-                                            "replaces": CUSTODIAN_USER["FIN"], "reason": "原档案员调离"})
+    c.designate_custodian(
+        FIN_HEAD,
+        "FIN",
+        {
+            "user_id": "u-new-fin",
+            "name": "新档案员",
+            "cabinet": "FIN 机要柜 2",
+            "replaces": CUSTODIAN_USER["FIN"],
+            "reason": "原档案员调离",
+        },
+    )
     with pytest.raises(NotAllowed):
         c.read_contract(old, "p1", {"reason": "核对"})
     new = {"user_id": "u-new-fin", "position": "archivist", "unit": "FIN"}
@@ -962,22 +1181,33 @@ def test_a_new_custodian_is_an_explicit_replacement_with_the_old_one_s_end_on_re
         c.designate_custodian(FIN_HEAD, "FIN", {**new, "replaces": CUSTODIAN_USER["FIN"]})
     assert "reason" in no_reason.value.details
     assert c.custodian_rows()["FIN"] == before and len(c.audit_rows("contracts.designate_custodian")) == len(HEADS)
-    again = c.designate_custodian(FIN_HEAD, "FIN", {"user_id": CUSTODIAN_USER["FIN"], "name": "FIN 档案员",
-                                                    "cabinet": "FIN 机要柜 1"})  # the same designation again
-    assert again["user_id"] == CUSTODIAN_USER["FIN"] and len(c.audit_rows("contracts.designate_custodian")) == len(HEADS)
+    again = c.designate_custodian(
+        FIN_HEAD, "FIN", {"user_id": CUSTODIAN_USER["FIN"], "name": "FIN 档案员", "cabinet": "FIN 机要柜 1"}
+    )  # the same designation again
+    assert again["user_id"] == CUSTODIAN_USER["FIN"] and len(c.audit_rows("contracts.designate_custodian")) == len(
+        HEADS
+    )
 
     clock.now = shanghai(2026, 9, 15, 16, 30)
     shown = c.designate_custodian(FIN_HEAD, "FIN", {**new, "replaces": CUSTODIAN_USER["FIN"], "reason": "原档案员调离"})
     assert (shown["user_id"], shown["since"]) == ("u-new-fin", "2026-09-15T16:30:00+08:00")
     [ended] = shown["before"]
     assert (ended["user_id"], ended["since"], ended["until"], ended["end_reason"]) == (
-        CUSTODIAN_USER["FIN"], "2026-09-01T10:00:00+08:00", "2026-09-15T16:30:00+08:00", "原档案员调离")
+        CUSTODIAN_USER["FIN"],
+        "2026-09-01T10:00:00+08:00",
+        "2026-09-15T16:30:00+08:00",
+        "原档案员调离",
+    )
     assert ended["ended_by"]["user_id"] == FIN_HEAD["user_id"]
     trail = [a for a in c.audit_rows() if a["record_id"] == "FIN"]
     assert [(a["action"], json.loads(a["details"] or "{}").get("user_id")) for a in trail] == [
-        ("contracts.designate_custodian", CUSTODIAN_USER["FIN"]), ("contracts.end_custodian", CUSTODIAN_USER["FIN"]),
-        ("contracts.designate_custodian", "u-new-fin")]
-    assert json.loads(trail[1]["details"])["until"] == "2026-09-15T16:30:00+08:00" and trail[1]["reason"] == "原档案员调离"
+        ("contracts.designate_custodian", CUSTODIAN_USER["FIN"]),
+        ("contracts.end_custodian", CUSTODIAN_USER["FIN"]),
+        ("contracts.designate_custodian", "u-new-fin"),
+    ]
+    assert (
+        json.loads(trail[1]["details"])["until"] == "2026-09-15T16:30:00+08:00" and trail[1]["reason"] == "原档案员调离"
+    )
     assert {c_["unit"]: c_["before"] for c_ in c.custodians(IPB)}["FIN"] == [ended]
 
 
@@ -1000,8 +1230,11 @@ def test_the_contract_record_does_not_carry_the_confidential_terms(c):
 
 def test_a_scoped_position_must_belong_to_the_acting_unit(c):
     with pytest.raises(InvalidInput) as refused:
-        c.designate_custodian({"user_id": "u", "position": "park_head:hexi", "unit": "PARK:hengdong"}, "PARK:hengdong",
-                              {"user_id": "x", "name": "x", "cabinet": "x"})
+        c.designate_custodian(
+            {"user_id": "u", "position": "park_head:hexi", "unit": "PARK:hengdong"},
+            "PARK:hengdong",
+            {"user_id": "x", "name": "x", "cabinet": "x"},
+        )
     assert "actor.position" in refused.value.details
 
 
@@ -1009,10 +1242,21 @@ def test_the_lifecycle_copy_follows_state_changes_once_and_in_order_without_proc
     signed(c, "p1")
 
     def change(to_state, seq):
-        c.on_project_state_changed(Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB),
-                                            project_id="p1", payload={"ref": "ZS2026-0001", "from_state": "x",
-                                                                      "to_state": to_state, "trigger": "t",
-                                                                      "seq": seq, "reason": "r"}).dump())
+        c.on_project_state_changed(
+            Envelope(
+                type="coordinator.project_state_changed",
+                actor=Actor(**IPB),
+                project_id="p1",
+                payload={
+                    "ref": "ZS2026-0001",
+                    "from_state": "x",
+                    "to_state": to_state,
+                    "trigger": "t",
+                    "seq": seq,
+                    "reason": "r",
+                },
+            ).dump()
+        )
 
     change("construction", 12)
     change("construction", 12)  # delivered twice
@@ -1025,10 +1269,21 @@ def test_the_lifecycle_copy_follows_state_changes_once_and_in_order_without_proc
     with Session(c.provider.engine) as s:  # idempotent by the number: no processed-event row is kept for it
         assert s.execute(select(processed.c.id).where(processed.c.handler == "on_project_state_changed")).all() == []
     with pytest.raises(NotFound):  # not known here yet (its project_filed still queued): refused, to be retried
-        c.on_project_state_changed(Envelope(type="coordinator.project_state_changed", actor=Actor(**IPB),
-                                            project_id="unknown", payload={"ref": "ZS2026-0009", "from_state": "x",
-                                                                           "to_state": "closed", "trigger": "t",
-                                                                           "seq": 3, "reason": "r"}).dump())
+        c.on_project_state_changed(
+            Envelope(
+                type="coordinator.project_state_changed",
+                actor=Actor(**IPB),
+                project_id="unknown",
+                payload={
+                    "ref": "ZS2026-0009",
+                    "from_state": "x",
+                    "to_state": "closed",
+                    "trigger": "t",
+                    "seq": 3,
+                    "reason": "r",
+                },
+            ).dump()
+        )
     assert c.stored("p1")["lifecycle_state"] == "accounting"
 
 
@@ -1036,28 +1291,40 @@ def test_malformed_reads_and_reads_of_no_such_contract_are_recorded_too(c, clock
     clock.now = shanghai(2026, 9, 10, 9, 0)
     filed(c, "p1")
     probe = {"user_id": "u-probe", "position": "clerk", "unit": "DRB"}
-    for attempt in (lambda: c.read_contract(probe, "p1", {"reason": "x\x00y"}),
-                    lambda: c.read_contract(probe, "p1", {}),
-                    lambda: c.read_contract(probe, "p-none", {"reason": "试探"}),
-                    lambda: c.read_draft(probe, "p1", 1, {"why": "?"})):
+    for attempt in (
+        lambda: c.read_contract(probe, "p1", {"reason": "x\x00y"}),
+        lambda: c.read_contract(probe, "p1", {}),
+        lambda: c.read_contract(probe, "p-none", {"reason": "试探"}),
+        lambda: c.read_draft(probe, "p1", 1, {"why": "?"}),
+    ):
         with pytest.raises((InvalidInput, NotFound)):
             attempt()
     rows = c.audit_rows("contracts.read_contract") + c.audit_rows("contracts.read_draft")
     assert [(r["user_id"], r["record_id"], r["outcome"], json.loads(r["details"])["problem"]) for r in rows] == [
-        ("u-probe", "p1", "refused", "invalid_input"), ("u-probe", "p1", "refused", "invalid_input"),
-        ("u-probe", "p-none", "refused", "not_found"), ("u-probe", "p1", "refused", "invalid_input")]
+        ("u-probe", "p1", "refused", "invalid_input"),
+        ("u-probe", "p1", "refused", "invalid_input"),
+        ("u-probe", "p-none", "refused", "not_found"),
+        ("u-probe", "p1", "refused", "invalid_input"),
+    ]
 
 
 class LandReserve:
     """The land reserve as contracts asks it (landreserve.contract_parcel): HD-01 ready, HD-04 only reserved."""
 
-    HD01 = {"code": "HD-01", "name": "衡东园一号地块", "location": "PARK:hengdong", "area_mu": "48", "use": "M1",
-            "delisting_price": "180000.00"}
+    HD01 = {
+        "code": "HD-01",
+        "name": "衡东园一号地块",
+        "location": "PARK:hengdong",
+        "area_mu": "48",
+        "use": "M1",
+        "delisting_price": "180000.00",
+    }
 
     def contract_parcel(self, actor, code, project_id):
         if code == "HD-04":
-            raise Conflict("parcel HD-04 is reserved: a contract names a parcel ready for supply or in listing",
-                           {"parcel": [code]})
+            raise Conflict(
+                "parcel HD-04 is reserved: a contract names a parcel ready for supply or in listing", {"parcel": [code]}
+            )
         return dict(self.HD01)
 
 
@@ -1069,15 +1336,16 @@ def test_a_contract_records_the_parcel_it_supplies_from_the_land_reserve(c):
     assert "HD-04 is reserved" in str(refused.value) and c.versions("p1") == []
     c.draft(IPB, "p1", terms(parcel="HD-01"))
     assert c.versions("p1")[0]["terms"]["parcel"] == LandReserve.HD01
-    drafted, = c.events("contracts.drafted")
+    (drafted,) = c.events("contracts.drafted")
     assert drafted["payload"]["parcel"] == {**LandReserve.HD01, "ref": "ZS2026-0001", "project_name": "示例项目1"}
     # the contract's text names the parcel it supplies: its number, where it lies, its area in 亩
-    assert ("由县土地储备地块供应：地块编号 HD-01（衡东园一号地块），位于衡东工业园，储备面积 48.00 亩"
-            in text_of(read_version(c, "p1", 1)))
+    assert "由县土地储备地块供应：地块编号 HD-01（衡东园一号地块），位于衡东工业园，储备面积 48.00 亩" in text_of(
+        read_version(c, "p1", 1)
+    )
     c.submit(IPB, "p1", {"version": 1})
     c.legal_review(LEGAL, "p1", {"version": 1, "decision": "approve"})
     c.sign(HENGDONG_HEAD, "p1", {"version": 1, "investor_signatory": INVESTOR_SIGNATORY})
-    signed, = c.events("contracts.signed")
+    (signed,) = c.events("contracts.signed")
     assert signed["payload"]["terms"]["parcel"]["delisting_price"] == "180000.00"  # accounting's price
     # a draft without a parcel names none, and asks the land reserve nothing
     c.landreserve = None
@@ -1089,8 +1357,13 @@ def test_a_contract_records_the_parcel_it_supplies_from_the_land_reserve(c):
 
 # == what is signed is what was decided (R5, R6) ==========================================================
 def test_a_draft_is_composed_from_the_decided_terms_and_cannot_type_them_differently(c):
-    decide_with = decided("45", "150000000", "100000000", agreed=["供地方式：挂牌出让"],
-                          policy_terms=[{"text": "地方留成税收奖励年限：3年"}])
+    decide_with = decided(
+        "45",
+        "150000000",
+        "100000000",
+        agreed=["供地方式：挂牌出让"],
+        policy_terms=[{"text": "地方留成税收奖励年限：3年"}],
+    )
     agreed(c, "p1")
     decide(c, "p1", terms=decide_with, round_=1)
     record = c.get_contract(IPB, "p1")
@@ -1099,11 +1372,23 @@ def test_a_draft_is_composed_from_the_decided_terms_and_cannot_type_them_differe
         c.draft(IPB, "p1", terms(land_mu="80", total_investment="150000000", fixed_asset_investment="100000000"))
     assert set(refused.value.details) == {"land_mu"} and c.versions("p1") == []
     # the figures may be left out: the decision's are taken
-    c.draft(IPB, "p1", {k: v for k, v in terms().items() if k not in ("total_investment", "fixed_asset_investment",
-                                                                       "land_mu")})
-    v1, = c.versions("p1")
-    assert {k: v1["terms"][k] for k in ("land_mu", "total_investment", "fixed_asset_investment",
-                                        "intensity_wan_per_mu", "agreed", "policy_terms")} == decide_with
+    c.draft(
+        IPB,
+        "p1",
+        {k: v for k, v in terms().items() if k not in ("total_investment", "fixed_asset_investment", "land_mu")},
+    )
+    (v1,) = c.versions("p1")
+    assert {
+        k: v1["terms"][k]
+        for k in (
+            "land_mu",
+            "total_investment",
+            "fixed_asset_investment",
+            "intensity_wan_per_mu",
+            "agreed",
+            "policy_terms",
+        )
+    } == decide_with
     body = text_of(read_version(c, "p1", 1))
     assert "222.22 万元/亩" in body and "供地方式：挂牌出让" in body and "地方留成税收奖励年限：3年" in body
     assert "甲方：衡东工业园管理委员会" in body
@@ -1188,8 +1473,14 @@ ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
 
 
 def test_an_administrator_sees_what_would_lapse_as_of_a_date_and_nothing_changes(c, clock):
-    signed(c, "p1", obligations=[{"id": "ob-a", "text": "缴清土地出让金", "due": "2026-09-30", "party": "investor"},
-                                 {"id": "ob-b", "text": "开工建设", "due": "2026-10-20", "party": "investor"}])
+    signed(
+        c,
+        "p1",
+        obligations=[
+            {"id": "ob-a", "text": "缴清土地出让金", "due": "2026-09-30", "party": "investor"},
+            {"id": "ob-b", "text": "开工建设", "due": "2026-10-20", "party": "investor"},
+        ],
+    )
     clock.now = shanghai(2026, 9, 1)
     with pytest.raises(NotAllowed):
         c.obligations_outlook(IPB, "2026-10-12")
@@ -1200,40 +1491,66 @@ def test_an_administrator_sees_what_would_lapse_as_of_a_date_and_nothing_changes
 
     due_day = c.obligations_outlook(ADMIN, "2026-10-10")  # after the National Day holidays: 3 working days after 30 Sep
     assert [(o["key"], o["report_due"], o["provisional"]) for o in due_day["would_lapse"]] == [
-        ("ob-a", "2026-10-10", False)]
+        ("ob-a", "2026-10-10", False)
+    ]
     assert [(r["key"], r["late"]) for r in due_day["reports_due"]] == [("ob-a", False)]
     later = c.obligations_outlook(ADMIN, "2026-10-21")
-    assert [o["key"] for o in later["would_lapse"]] == ["ob-a", "ob-b"] and later["would_lapse"][0]["ref"] == "ZS2026-0001"
+    assert [o["key"] for o in later["would_lapse"]] == ["ob-a", "ob-b"] and later["would_lapse"][0][
+        "ref"
+    ] == "ZS2026-0001"
     assert [(r["key"], r["late"]) for r in later["reports_due"]] == [("ob-a", True)]  # ob-b's report is due 23 Oct
     assert c.obligations_outlook(ADMIN, "2026-09-30") == {"as_of": "2026-09-30", "would_lapse": [], "reports_due": []}
     assert [c.obligation("p1", k) for k in ("ob-a", "ob-b")] == rows and c.events() == sent  # a dry run
 
     clock.now = shanghai(2026, 10, 12)  # the real scan does what the outlook said: ob-a lapses, its report late
     assert c.check_obligations() == 2
-    assert c.obligation("p1", "ob-a")["report_due"] == dt.date(2026, 10, 10) and c.obligation("p1", "ob-a")["red_flag_at"]
+    assert (
+        c.obligation("p1", "ob-a")["report_due"] == dt.date(2026, 10, 10) and c.obligation("p1", "ob-a")["red_flag_at"]
+    )
     assert c.obligations_outlook(ADMIN, "2026-10-12") == {"as_of": "2026-10-12", "would_lapse": [], "reports_due": []}
 
 
-SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
-               "workdays": ["2027-02-06"]}
+SAMPLE_2027 = {
+    "holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
+    "workdays": ["2027-02-06"],
+}
 
 
 def test_loading_the_year_moves_every_provisional_report_deadline_in_it_and_says_which(c, clock):
-    signed(c, "p1", obligations=[{"id": "ob", "text": "完成设备安装", "due": "2026-12-30", "party": "investor"},
-                                 {"id": "ob-2", "text": "缴清土地出让金", "due": "2026-11-06", "party": "investor"}])
+    signed(
+        c,
+        "p1",
+        obligations=[
+            {"id": "ob", "text": "完成设备安装", "due": "2026-12-30", "party": "investor"},
+            {"id": "ob-2", "text": "缴清土地出让金", "due": "2026-11-06", "party": "investor"},
+        ],
+    )
     clock.now = shanghai(2026, 12, 31, 9)
     assert c.check_obligations() == 3  # both lapse; ob-2's report (due 11 Nov) is late at once
     assert (c.obligation("p1", "ob")["report_due"], c.obligation("p1", "ob")["report_due_provisional"]) == (
-        dt.date(2027, 1, 4), True)  # Fri 1 Jan 2027 counted as a weekday: no schedule yet
+        dt.date(2027, 1, 4),
+        True,
+    )  # Fri 1 Jan 2027 counted as a weekday: no schedule yet
     with pytest.raises(NotAllowed):
         c.load_holidays(IPB, 2027, SAMPLE_2027)
     answer = c.load_holidays(ADMIN, 2027, SAMPLE_2027)
-    assert answer == {"service": "contracts", "year": 2027, "moved": [{
-        "project_id": "p1", "ref": "ZS2026-0001", "what": to_wire(_("the special report on “{text}”", text="完成设备安装")), "from": "2027-01-04",
-        "to": "2027-01-05", "provisional": False}]}  # 1 Jan is a day off: Thu 31 Dec, Mon 4, Tue 5 Jan
+    assert answer == {
+        "service": "contracts",
+        "year": 2027,
+        "moved": [
+            {
+                "project_id": "p1",
+                "ref": "ZS2026-0001",
+                "what": to_wire(_("the special report on “{text}”", text="完成设备安装")),
+                "from": "2027-01-04",
+                "to": "2027-01-05",
+                "provisional": False,
+            }
+        ],
+    }  # 1 Jan is a day off: Thu 31 Dec, Mon 4, Tue 5 Jan
     row = c.obligation("p1", "ob")
     assert (row["report_due"], row["report_due_provisional"]) == (dt.date(2027, 1, 5), False)
-    moved, = c.events("contracts.report_due_moved")
+    (moved,) = c.events("contracts.report_due_moved")
     assert moved["payload"]["obligation"]["report_due"] == "2027-01-05" and moved["payload"]["previous"] == "2027-01-04"
     assert moved["payload"]["responsible_unit"] == "PARK:hengdong"
     assert c.load_holidays(ADMIN, 2027, SAMPLE_2027)["moved"] == []
@@ -1245,8 +1562,13 @@ def test_loading_the_year_moves_every_provisional_report_deadline_in_it_and_says
 
 def test_a_report_deadline_is_counted_again_only_while_provisional_and_not_filed():
     calendar = WorkingDayCalendar({2027: SAMPLE_2027})
-    ob = {"status": "lapsed", "due": dt.date(2026, 12, 30), "report_due": dt.date(2027, 1, 4),
-          "report_due_provisional": True, "report": None}
+    ob = {
+        "status": "lapsed",
+        "due": dt.date(2026, 12, 30),
+        "report_due": dt.date(2027, 1, 4),
+        "report_due_provisional": True,
+        "report": None,
+    }
     assert domain.moved_report_deadline(ob, calendar, 3).date == dt.date(2027, 1, 5)
     assert domain.moved_report_deadline({**ob, "report": {"summary": "x"}}, calendar, 3) is None
     assert domain.moved_report_deadline({**ob, "report_due_provisional": False}, calendar, 3) is None

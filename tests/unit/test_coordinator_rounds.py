@@ -4,6 +4,7 @@ A refusal, IPB's renegotiation and the new decision travel on three queues: the 
 the negotiation round it belongs to, so whatever order they arrive in, the project ends where the negotiation
 is (``domain.round_verdict``).  The coordinator runs in a worker over a real SQLite database.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,15 +41,41 @@ def coordinator(tmp_path):
     lead = lead_payload("ZS2026-0001", "高性能铝合金型材项目", "150000000")
     harness.on_lead_registered(event("intake.lead_registered", lead))
     harness.on_project_filed(event("intake.project_filed", lead))
-    harness.on_review_convened(event("review.convened", {"ref": "ZS2026-0001", "required_units": ["DRB"], "findings": [],
-                                                         "deadline": "2026-11-10", "deadline_provisional": False}))
-    harness.on_review_concluded(event("review.concluded", {"outcome": "approved", "conditions": [], "findings": [],
-                                                           "outside_policy": False, "round": 1}))
-    harness.on_unit_assigned(event("negotiation.unit_assigned", {"unit": "PARK:hengdong", "ranking": [],
-                                                                 "proposed": "PARK:hengdong"}))
-    harness.on_session_logged(event("negotiation.session_logged", {"seq": 1, "first": True, "stage": "final",
-                                                                   "held_on": "2026-11-20", "agreed": [], "open": [],
-                                                                   "exceeding_terms": []}))
+    harness.on_review_convened(
+        event(
+            "review.convened",
+            {
+                "ref": "ZS2026-0001",
+                "required_units": ["DRB"],
+                "findings": [],
+                "deadline": "2026-11-10",
+                "deadline_provisional": False,
+            },
+        )
+    )
+    harness.on_review_concluded(
+        event(
+            "review.concluded",
+            {"outcome": "approved", "conditions": [], "findings": [], "outside_policy": False, "round": 1},
+        )
+    )
+    harness.on_unit_assigned(
+        event("negotiation.unit_assigned", {"unit": "PARK:hengdong", "ranking": [], "proposed": "PARK:hengdong"})
+    )
+    harness.on_session_logged(
+        event(
+            "negotiation.session_logged",
+            {
+                "seq": 1,
+                "first": True,
+                "stage": "final",
+                "held_on": "2026-11-20",
+                "agreed": [],
+                "open": [],
+                "exceeding_terms": [],
+            },
+        )
+    )
     yield harness
     engine.dispose()
 
@@ -83,8 +110,9 @@ def test_refusal_renegotiation_and_the_new_decision_end_agreed_in_whatever_order
 
 def test_a_contract_event_of_an_earlier_round_is_a_note_not_a_move(coordinator):
     coordinator.on_negotiation_decided(decided("agreed", 1))
-    coordinator.on_negotiation_reopened(event("negotiation.reopened", {"round": 2, "cause": "terms_changed",
-                                                                      "changed": ["land_mu"]}))
+    coordinator.on_negotiation_reopened(
+        event("negotiation.reopened", {"round": 2, "cause": "terms_changed", "changed": ["land_mu"]})
+    )
     coordinator.on_contract_drafted(event("contracts.drafted", {"version": 1, "state_change": True, "round": 1}))
     project = coordinator.get_project(CLERK, "p1")
     assert project["state"] == "negotiating"
@@ -105,7 +133,7 @@ def test_the_round_verdict():
 def test_a_refused_project_is_ipbs_to_do_on_the_workbench():
     from services.coordinator import workbench
 
-    todo, = workbench.awaiting({"state": "refused", "responsible_unit": "PARK:hengdong"}, POLICY)
+    (todo,) = workbench.awaiting({"state": "refused", "responsible_unit": "PARK:hengdong"}, POLICY)
     assert (todo["kind"], todo["unit"], todo["operation"]) == ("renegotiate", "IPB", "negotiation.renegotiate")
 
 
@@ -120,13 +148,19 @@ def test_the_ledger_keeps_the_principals_decisions_and_the_park_s_round_in_any_o
         return Envelope(type_, Actor(**actor), {"reason": type_, **payload}, project_id="p1", occurred_at=AT)
 
     lead = lead_payload("ZS2026-0001", "高性能铝合金型材项目", "150000000")
-    route = {"escalated": True, "decides": ["party_secretary", "county_magistrate"], "recommends": "park_head:hengdong",
-             "signs": "county_magistrate"}
-    base = [ev("intake.lead_registered", lead),
-            ev("negotiation.escalated", {"route": route, "round": 1}),
-            ev("negotiation.principal_decided", {"position": "party_secretary", "decision": "agree", "round": 1}),
-            ev("negotiation.reopened", {"round": 2, "cause": "terms_changed", "changed": ["land_mu"]}),
-            ev("negotiation.principal_decided", {"position": "county_magistrate", "decision": "agree", "round": 2})]
+    route = {
+        "escalated": True,
+        "decides": ["party_secretary", "county_magistrate"],
+        "recommends": "park_head:hengdong",
+        "signs": "county_magistrate",
+    }
+    base = [
+        ev("intake.lead_registered", lead),
+        ev("negotiation.escalated", {"route": route, "round": 1}),
+        ev("negotiation.principal_decided", {"position": "party_secretary", "decision": "agree", "round": 1}),
+        ev("negotiation.reopened", {"round": 2, "cause": "terms_changed", "changed": ["land_mu"]}),
+        ev("negotiation.principal_decided", {"position": "county_magistrate", "decision": "agree", "round": 2}),
+    ]
     state = ev("coordinator.project_state_changed", {"from_state": "negotiating", "to_state": "escalated", "seq": 9})
     for seed in range(6):
         events = base[:1] + random.Random(seed).sample(base[1:], 4) + [state]
@@ -135,8 +169,17 @@ def test_the_ledger_keeps_the_principals_decisions_and_the_park_s_round_in_any_o
         assert [t["position"] for t in workbench.awaiting(row, POLICY)] == ["party_secretary"]
 
     units = ["DRB", "IND", "FIN", "EPB", "LAND", "PLAN", "PARK:hengdong", "PARK:hexi"]
-    reopened = ev("review.reopened", {"round": 2, "unit": "PARK:hexi", "required_units": units, "findings": [],
-                                      "deadline": "2026-12-20", "deadline_provisional": False})
+    reopened = ev(
+        "review.reopened",
+        {
+            "round": 2,
+            "unit": "PARK:hexi",
+            "required_units": units,
+            "findings": [],
+            "deadline": "2026-12-20",
+            "deadline_provisional": False,
+        },
+    )
     under = ev("coordinator.project_state_changed", {"from_state": "approved", "to_state": "under_review", "seq": 6})
     row = ledger.replay([ev("intake.lead_registered", lead), reopened, under], POLICY)["p1"]
     assert [(t["kind"], t["unit"]) for t in workbench.awaiting(row, POLICY)] == [("opinion", "PARK:hexi")]

@@ -1,4 +1,5 @@
 """R13, pure: designating a unit's custodian — the first, the same again, or an explicit replacement."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The database dependency's choices: one database per service, SQLite by default, URL from the environment."""
+
 from __future__ import annotations
 
 from sqlalchemy import MetaData, text
@@ -74,9 +75,11 @@ def test_json_columns_are_written_by_orjson_and_read_back_as_the_standard_librar
     engine = make_engine(f"sqlite:///{tmp_path / 'json.db'}")
     table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("data", JSON))
     table.metadata.create_all(engine)
-    values = {1: {"项目": "年产10万吨", "n": [1, 2.5, None, True], "amount": "3000000.00"},
-              2: {7: "an integer key, written as the standard library writes it: \"7\""},
-              3: {"big": 2 ** 70}}  # beyond orjson's 64 bits: the standard library writes it
+    values = {
+        1: {"项目": "年产10万吨", "n": [1, 2.5, None, True], "amount": "3000000.00"},
+        2: {7: 'an integer key, written as the standard library writes it: "7"'},
+        3: {"big": 2**70},
+    }  # beyond orjson's 64 bits: the standard library writes it
     with engine.begin() as c:
         c.execute(insert(table), [{"id": k, "data": v} for k, v in values.items()])
         c.execute(text("INSERT INTO t (id, data) VALUES (4, :old)"), {"old": json.dumps({"项目": "\ud800 旧"})})

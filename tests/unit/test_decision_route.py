@@ -1,4 +1,5 @@
 """R3/R4/R5 rules, pure: the whole truth table of the 60-mu rule, the ranking, session participants."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,10 +28,18 @@ def said(route) -> str:
 def expected_route(in_park: bool, within: bool, small: bool) -> dict:
     """SPEC R5's table, written out independently of the code."""
     if within and small:
-        return {"escalated": False, "decides": ["park_head:hengdong"] if in_park else ["county_leader_in_charge"],
-                "recommends": None, "signs": "park_head:hengdong" if in_park else "deputy_magistrate_investment"}
-    return {"escalated": True, "decides": ["party_secretary", "county_magistrate"],
-            "recommends": "park_head:hengdong" if in_park else "county_leader_in_charge", "signs": "county_magistrate"}
+        return {
+            "escalated": False,
+            "decides": ["park_head:hengdong"] if in_park else ["county_leader_in_charge"],
+            "recommends": None,
+            "signs": "park_head:hengdong" if in_park else "deputy_magistrate_investment",
+        }
+    return {
+        "escalated": True,
+        "decides": ["party_secretary", "county_magistrate"],
+        "recommends": "park_head:hengdong" if in_park else "county_leader_in_charge",
+        "signs": "county_magistrate",
+    }
 
 
 CASES = [
@@ -44,8 +53,9 @@ CASES = [
 def test_the_whole_truth_table_of_r5(where, within, land):
     route = domain.decision_route(UNITS[where], [] if within else ["税收返还超出现行政策"], False, to_mu(*land), policy)
     small = land in WITHIN_LAND
-    assert {k: route.dump()[k] for k in ("escalated", "decides", "recommends", "signs")} == \
-        expected_route(where == "park", within, small)
+    assert {k: route.dump()[k] for k in ("escalated", "decides", "recommends", "signs")} == expected_route(
+        where == "park", within, small
+    )
     assert route.within_policy is within and route.in_park is (where == "park")
     assert any("亩" in r.render() for r in route.reasons)  # the 60-mu line, in the county's words
 
@@ -96,11 +106,14 @@ def test_session_participants():
     lead, ipb, legal = ("PARK:hengdong", "park_head:hengdong"), ("IPB", "ipb_clerk"), ("LEGAL", "legal_director")
     assert domain.missing_participants("PARK:hengdong", "early", participants(lead, ipb), policy) == []
     assert domain.missing_participants("PARK:hengdong", "final", participants(lead, ipb), policy) == [
-        "County Legal Affairs Office (takes part in the final stage)"]
+        "County Legal Affairs Office (takes part in the final stage)"
+    ]
     assert domain.missing_participants("PARK:hengdong", "early", participants(ipb, legal), policy) == [
-        "the session lead (director of the Hengdong Industrial Park management committee)"]
-    assert domain.missing_participants("TOWN:xintang", "early", participants(("LG", "county_leader_in_charge")), policy) == [
-        "County Investment Promotion Bureau (takes part in every session)"]
+        "the session lead (director of the Hengdong Industrial Park management committee)"
+    ]
+    assert domain.missing_participants(
+        "TOWN:xintang", "early", participants(("LG", "county_leader_in_charge")), policy
+    ) == ["County Investment Promotion Bureau (takes part in every session)"]
     with pytest.raises(InvalidInput) as e:
         domain.check_session("TOWN:xintang", "final", participants(ipb), policy)
     assert e.value.msg.render() == "本次洽谈缺少：洽谈牵头人（分管县领导）；县法制办（后期洽谈须参加）"
@@ -165,8 +178,15 @@ def test_a_term_stays_open_until_withdrawn_by_ipb_or_the_lead_with_a_reason():
     assert domain.record_terms(terms, [t1], [], IPB_ACTOR, LEAD, 2, day) == ([], [])
     assert domain.open_exceeding(terms) == ["T1 地价优惠 — recorded in session 1 of 2026-11-20"]
     with pytest.raises(NotAllowed):  # a park clerk does not withdraw it
-        domain.record_terms(terms, [], [{"term": "T1", "reason": "r"}],
-                            {"user_id": "c", "position": "park_clerk", "unit": "PARK:hengdong"}, LEAD, 2, day)
+        domain.record_terms(
+            terms,
+            [],
+            [{"term": "T1", "reason": "r"}],
+            {"user_id": "c", "position": "park_clerk", "unit": "PARK:hengdong"},
+            LEAD,
+            2,
+            day,
+        )
     with pytest.raises(InvalidInput):
         domain.record_terms(terms, [], [{"term": "T2", "reason": "r"}], IPB_ACTOR, LEAD, 2, day)
     lead = {"user_id": "h", "position": LEAD, "unit": "PARK:hengdong"}
@@ -175,17 +195,36 @@ def test_a_term_stays_open_until_withdrawn_by_ipb_or_the_lead_with_a_reason():
     assert domain.open_exceeding([{**terms[0], "status": "withdrawn"}]) == []
 
 
-PLANNED = {"planned_land_mu": "45", "planned_total_investment": "150000000", "planned_fixed_asset_investment": "100000000"}
+PLANNED = {
+    "planned_land_mu": "45",
+    "planned_total_investment": "150000000",
+    "planned_fixed_asset_investment": "100000000",
+}
 
 
 def test_the_decided_terms_are_the_latest_stated_and_every_matter_agreed():
-    sessions = [{"agreed": ["a", "b"], "land_mu": None, "total_investment": None, "fixed_asset_investment": None},
-                {"agreed": ["b", "c"], "land_mu": Decimal("60"), "total_investment": None,
-                 "fixed_asset_investment": Decimal("90000000")}]
-    terms = domain.decided_terms(PLANNED, sessions, recorded({"text": "x", "exceeds": False},
-                                                             {"text": "y", "exceeds": True, "status": "withdrawn"}))
-    assert terms == {"land_mu": "60", "total_investment": "150000000", "fixed_asset_investment": "90000000",
-                     "intensity_wan_per_mu": "150.00", "agreed": ["a", "b", "c"], "policy_terms": ["x"]}
+    sessions = [
+        {"agreed": ["a", "b"], "land_mu": None, "total_investment": None, "fixed_asset_investment": None},
+        {
+            "agreed": ["b", "c"],
+            "land_mu": Decimal("60"),
+            "total_investment": None,
+            "fixed_asset_investment": Decimal("90000000"),
+        },
+    ]
+    terms = domain.decided_terms(
+        PLANNED,
+        sessions,
+        recorded({"text": "x", "exceeds": False}, {"text": "y", "exceeds": True, "status": "withdrawn"}),
+    )
+    assert terms == {
+        "land_mu": "60",
+        "total_investment": "150000000",
+        "fixed_asset_investment": "90000000",
+        "intensity_wan_per_mu": "150.00",
+        "agreed": ["a", "b", "c"],
+        "policy_terms": ["x"],
+    }
     assert domain.decided_terms(PLANNED, [], [])["land_mu"] == "45"  # the planned land until a session agrees one
 
 
@@ -194,7 +233,9 @@ def test_a_change_of_any_decided_term_after_the_decision_reopens_the_negotiation
     same = {**decided, "land_mu": "45.00"}  # 45 and 45.00 mu are the same land
     assert domain.reopens("agreed", decided, same) == []
     assert domain.reopens("agreed", decided, {**decided, "land_mu": "80", "intensity_wan_per_mu": "125.00"}) == [
-        "land_mu", "intensity_wan_per_mu"]
+        "land_mu",
+        "intensity_wan_per_mu",
+    ]
     assert domain.reopens("escalated", decided, {**decided, "policy_terms": ["new"]}) == ["policy_terms"]
     assert domain.reopens("agreed", decided, {**decided, "agreed": ["a new matter"]}) == ["agreed"]
     assert domain.reopens("negotiating", decided, {**decided, "land_mu": "80"}) == []  # no decision yet
@@ -210,9 +251,12 @@ def test_within_authority_the_one_decider_may_refuse():
 def test_legal_must_have_attended_a_final_stage_session():
     legal, ipb = {"unit": "LEGAL", "position": "legal_director"}, {"unit": "IPB", "position": "ipb_clerk"}
     with pytest.raises(Conflict):
-        domain.check_legal_attended([{"stage": "early", "participants": [legal, ipb]},
-                                     {"stage": "final", "participants": [ipb]}])
-    domain.check_legal_attended([{"stage": "early", "participants": [ipb]}, {"stage": "final", "participants": [legal]}])
+        domain.check_legal_attended(
+            [{"stage": "early", "participants": [legal, ipb]}, {"stage": "final", "participants": [ipb]}]
+        )
+    domain.check_legal_attended(
+        [{"stage": "early", "participants": [ipb]}, {"stage": "final", "participants": [legal]}]
+    )
 
 
 def test_the_location_checks_follow_the_project_to_the_unit_assigned():
@@ -221,7 +265,8 @@ def test_the_location_checks_follow_the_project_to_the_unit_assigned():
     with pytest.raises(InvalidInput) as refused:
         domain.check_location(facts, "PARK:hexi", policy)  # Hexi's own minimum is 250
     assert [m.render() for m in refused.value.details["unit"]] == [
-        "投资强度：计划投资强度222.22 万元/亩，低于河西新区最低标准250.00 万元/亩"]  # the check and its finding by name
+        "投资强度：计划投资强度222.22 万元/亩，低于河西新区最低标准250.00 万元/亩"
+    ]  # the check and its finding by name
     domain.check_location(facts, "TOWN:xintang", policy)
     assert domain.needs_park_review("PARK:hexi", ["DRB", "PARK:hengdong"])
     assert not domain.needs_park_review("PARK:hengdong", ["DRB", "PARK:hengdong"])

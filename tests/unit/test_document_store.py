@@ -1,4 +1,5 @@
 """Stored documents (shared.documents): named by content, refused naming the field, durable before use."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,11 +30,14 @@ def test_a_document_is_kept_once_by_its_content(store, tmp_path):
     assert stored == [tmp_path / "documents" / ref.id[:2] / ref.id]  # no temporary file left beside it
 
 
-@pytest.mark.parametrize("filename, data, field, rule", [
-    ("report.exe", PDF, "report.filename", "type .exe is not accepted"),
-    ("report", PDF, "report.filename", "type .? is not accepted"),
-    ("report.pdf", b"", "report.content", "is empty"),
-])
+@pytest.mark.parametrize(
+    "filename, data, field, rule",
+    [
+        ("report.exe", PDF, "report.filename", "type .exe is not accepted"),
+        ("report", PDF, "report.filename", "type .? is not accepted"),
+        ("report.pdf", b"", "report.content", "is empty"),
+    ],
+)
 def test_bad_documents_are_refused_naming_the_field_and_nothing_is_stored(store, tmp_path, filename, data, field, rule):
     with pytest.raises(InvalidInput) as refused:
         store.save(filename, data, field="report")
@@ -48,8 +52,9 @@ def test_too_large_a_document_is_refused(tmp_path):
     assert "the limit is 10 bytes" in refused.value.message and "document.content" in refused.value.fields
 
 
-def test_the_content_and_its_directory_entries_are_on_disk_before_the_reference_is_returned(store, tmp_path,
-                                                                                          monkeypatch):
+def test_the_content_and_its_directory_entries_are_on_disk_before_the_reference_is_returned(
+    store, tmp_path, monkeypatch
+):
     synced, real_fsync = [], os.fsync
 
     def fsync(fd):
@@ -59,7 +64,7 @@ def test_the_content_and_its_directory_entries_are_on_disk_before_the_reference_
     monkeypatch.setattr(os, "fsync", fsync)
     ref = store.save("report.pdf", PDF)
     root, folder = tmp_path / "documents", tmp_path / "documents" / ref.id[:2]
-    temporary, = [p for p in synced if p.endswith(".part")]
+    (temporary,) = [p for p in synced if p.endswith(".part")]
     assert os.path.dirname(temporary) == str(folder)  # the content, under its temporary name, before the rename
     assert synced.index(temporary) < synced.index(str(folder))  # then the folder holding the renamed entry
     assert str(tmp_path) in synced and str(root) in synced  # the new folders' own entries

@@ -1,5 +1,6 @@
 """shared.docx_base's package writer: the zip python-docx's documents are written into without zipfile's
 deflate of every member at every write."""
+
 from __future__ import annotations
 
 import io
@@ -8,8 +9,11 @@ import zipfile
 
 from shared.docx_base import Entry, entries_of, write_zip
 
-MEMBERS = {"[Content_Types].xml": b"<Types/>" * 50, "word/document.xml": "<w:t>合同 & 草稿</w:t>".encode() * 200,
-           "word/media/图.png": bytes(range(256)) * 4}
+MEMBERS = {
+    "[Content_Types].xml": b"<Types/>" * 50,
+    "word/document.xml": "<w:t>合同 & 草稿</w:t>".encode() * 200,
+    "word/media/图.png": bytes(range(256)) * 4,
+}
 
 
 def zipfile_package(members: dict[str, bytes]) -> bytes:

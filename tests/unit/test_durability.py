@@ -1,5 +1,6 @@
 """Group commit on SQLite (shared.durability): the commits of concurrent workers share fsyncs of the WAL, and
 each worker goes on only once an fsync that began after its commit has ended; reads cost no fsync."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """The enterprise data store (R17): the rules of an import (services/supervision/figures.py) and the service's
 imports, hand entry and reads, driven through its methods over a real SQLite database (tests/harness.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,9 @@ def test_a_good_file_gives_every_figure_in_the_unit_it_is_kept_in():
 
 
 def test_a_heading_in_yuan_or_square_metres_is_converted_exactly():
-    content = gen._csv(["统一社会信用代码", "年度", "税收（元）", "用地面积（平方米）"],
-                       [[gen.code(1), 2025, "1234567.89", "20000"]])
+    content = gen._csv(
+        ["统一社会信用代码", "年度", "税收（元）", "用地面积（平方米）"], [[gen.code(1), 2025, "1234567.89", "20000"]]
+    )
     read = figures.read_figures("x.csv", content, POLICY, 2026)
     assert read.problems == []
     assert dict(((k, v) for _c, _y, k, v in read.figures)) == {"tax": Decimal("123.456789"), "land": Decimal("30")}
@@ -48,22 +50,34 @@ def test_a_heading_in_yuan_or_square_metres_is_converted_exactly():
 
 def test_a_gbk_csv_as_excel_saves_it_is_read():
     content = gen._csv(["统一社会信用代码", "年度", "综合能耗（吨标准煤）"], [[gen.code(1), 2025, "12.5"]], "gb18030")
-    assert figures.read_figures("x.csv", content, POLICY, 2026).figures == [(gen.code(1), 2025, "energy", Decimal("12.5"))]
+    assert figures.read_figures("x.csv", content, POLICY, 2026).figures == [
+        (gen.code(1), 2025, "energy", Decimal("12.5"))
+    ]
 
 
 def test_every_bad_row_is_named_by_row_and_column_with_its_reason():
     good, bad_code = gen.code(1), gen.code(2)[:17] + ("0" if gen.code(2)[17] != "0" else "1")
-    content = gen._xlsx(["统一社会信用代码", "年度", "税收（万元）"], [
-        [good, 2025, 10],            # row 3
-        [bad_code, 2025, 10],        # row 4: check character
-        [gen.code(3), 2031, 10],     # row 5: a future year
-        [gen.code(4), 2025, "十万"],  # row 6: not a number
-        [gen.code(5), 2025, -1],     # row 7: out of range
-        [good, 2025, 11],            # row 8: twice
-    ], title="企业年度数据")
+    content = gen._xlsx(
+        ["统一社会信用代码", "年度", "税收（万元）"],
+        [
+            [good, 2025, 10],  # row 3
+            [bad_code, 2025, 10],  # row 4: check character
+            [gen.code(3), 2031, 10],  # row 5: a future year
+            [gen.code(4), 2025, "十万"],  # row 6: not a number
+            [gen.code(5), 2025, -1],  # row 7: out of range
+            [good, 2025, 11],  # row 8: twice
+        ],
+        title="企业年度数据",
+    )
     read = figures.read_figures("tax.xlsx", content, POLICY, 2026)
     where = {(p.row, p.heading) for p in read.problems}
-    assert where == {(4, "统一社会信用代码"), (5, "年度"), (6, "税收（万元）"), (7, "税收（万元）"), (8, "统一社会信用代码")}
+    assert where == {
+        (4, "统一社会信用代码"),
+        (5, "年度"),
+        (6, "税收（万元）"),
+        (7, "税收（万元）"),
+        (8, "统一社会信用代码"),
+    }
     said = {p.row: text(p.rules[0], "zh_CN") for p in read.problems}
     assert "校验码" in said[4] and "2015" in said[5] and "十万" in said[6] and "范围" in said[7] and "第3行" in said[8]
 
@@ -102,8 +116,10 @@ def test_a_unit_may_not_import_a_kind_it_does_not_own(s):
 
 def test_a_file_with_one_bad_row_stores_nothing(s):
     made = gen.enterprises(40)
-    content = gen._xlsx(["统一社会信用代码", "年度", "税收（万元）"],
-                        [[e.credit_code, 2025, float(e.figures[2025]["tax"])] for e in made] + [["123", 2025, 1]])
+    content = gen._xlsx(
+        ["统一社会信用代码", "年度", "税收（万元）"],
+        [[e.credit_code, 2025, float(e.figures[2025]["tax"])] for e in made] + [["123", 2025, 1]],
+    )
     with pytest.raises(InvalidInput) as refused:
         s.import_figures(FIN, gen.upload("税收.xlsx", content))
     assert "第42行" in zh(refused.value) and "统一社会信用代码" in zh(refused.value) and "未导入" in zh(refused.value)

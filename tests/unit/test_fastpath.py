@@ -1,5 +1,6 @@
 """shared.fastpath: a prebuilt statement run on SQLite's cursor stores and reads exactly what SQLAlchemy does,
 for every column of every table of every service; what it cannot run the same way goes to SQLAlchemy."""
+
 from __future__ import annotations
 
 import importlib
@@ -9,16 +10,41 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import (
-    JSON, Boolean, Column, Date, DateTime, Integer, LargeBinary, MetaData, Numeric, String, Table, bindparam,
-    create_engine, insert, select, update,
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    insert,
+    select,
+    update,
 )
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from shared import fastpath
 
-SERVICES = ("intake", "review", "negotiation", "contracts", "accounting", "supervision", "notifications", "coordinator",
-            "leadership", "landreserve", "gateway")
+SERVICES = (
+    "intake",
+    "review",
+    "negotiation",
+    "contracts",
+    "accounting",
+    "supervision",
+    "notifications",
+    "coordinator",
+    "leadership",
+    "landreserve",
+    "gateway",
+)
 
 
 def sample(column, n: int):
@@ -54,11 +80,20 @@ def tables():
 def test_every_table_stores_and_reads_back_what_sqlalchemy_does(tmp_path, metadata, table):
     engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")  # foreign keys off: one table's rows alone
     # its columns, without its checks and triggers (the samples are of the right type, not of the right domain)
-    Table(table.name, MetaData(), *[Column(c.name, c.type, primary_key=c.primary_key) for c in table.columns]
-          ).create(engine)
-    columns = [c for c in table.columns if not (c.primary_key and c.autoincrement is True and isinstance(c.type, Integer))
-               and not (c.primary_key and c.autoincrement == "auto" and type(c.type).__name__ in ("Integer", "BigInteger")
-                        and len(table.primary_key.columns) == 1)]
+    Table(table.name, MetaData(), *[Column(c.name, c.type, primary_key=c.primary_key) for c in table.columns]).create(
+        engine
+    )
+    columns = [
+        c
+        for c in table.columns
+        if not (c.primary_key and c.autoincrement is True and isinstance(c.type, Integer))
+        and not (
+            c.primary_key
+            and c.autoincrement == "auto"
+            and type(c.type).__name__ in ("Integer", "BigInteger")
+            and len(table.primary_key.columns) == 1
+        )
+    ]
     rows = [{c.key: sample(c, n) for c in columns} for n in (1, 2)]
     statement = insert(table)
     by_key = select(table).where(*[c == bindparam(f"k_{c.key}") for c in table.primary_key.columns])
@@ -90,9 +125,19 @@ def _as_read(column, value):
 
 
 metadata = MetaData()
-things = Table("things", metadata, Column("id", Integer, primary_key=True), Column("name", String(20)),
-               Column("n", Integer, default=0), Column("at", DateTime(timezone=True)), Column("doc", JSON),
-               Column("ok", Boolean), Column("day", Date), Column("blob", LargeBinary), Column("price", Numeric(10, 2)))
+things = Table(
+    "things",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(20)),
+    Column("n", Integer, default=0),
+    Column("at", DateTime(timezone=True)),
+    Column("doc", JSON),
+    Column("ok", Boolean),
+    Column("day", Date),
+    Column("blob", LargeBinary),
+    Column("price", Numeric(10, 2)),
+)
 
 
 @pytest.fixture
@@ -115,7 +160,9 @@ def test_updates_count_rows_and_a_select_s_scalar_first_and_mappings(session):
     assert fastpath.execute(session, names, {"b_id": 3}).scalar() is None
     assert fastpath.execute(session, names, {"b_id": 1}).first() == ("一",)
     assert fastpath.execute(session, select(things.c.id, things.c.name).order_by(things.c.id)).mappings().all() == [
-        {"id": 1, "name": "一"}, {"id": 2, "name": "贰"}]
+        {"id": 1, "name": "一"},
+        {"id": 2, "name": "贰"},
+    ]
     with pytest.raises(sa_exc.MultipleResultsFound):
         fastpath.execute(session, select(things.c.id)).mappings().one()
 

@@ -1,5 +1,6 @@
 """A real server error answers an incident id, logged with the trace — never the exception's own text; a whole
 number in a path beyond a 32-bit column and a body too deep or not UTF-8 are 4xx naming the problem."""
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,15 @@ def test_a_path_number_beyond_a_column_is_refused_naming_it():
     assert guarded(handler, PUBLIC)(Gateway(), request(), project_id="p1", version=3) == "reached"
 
 
-@pytest.mark.parametrize("raw, rule", [(b"[" * 10_000 + b"]" * 10_000, "nested"), (b'{"a": "\xff"}', "UTF-8"),
-                                       (b"[1, 2]", "JSON object"), (b'{"a": ', "not valid JSON")])
+@pytest.mark.parametrize(
+    "raw, rule",
+    [
+        (b"[" * 10_000 + b"]" * 10_000, "nested"),
+        (b'{"a": "\xff"}', "UTF-8"),
+        (b"[1, 2]", "JSON object"),
+        (b'{"a": ', "not valid JSON"),
+    ],
+)
 def test_a_bad_body_is_refused_naming_the_body(raw, rule):
     with pytest.raises(InvalidInput) as refused:
         inputs.body_of(request(data=raw))

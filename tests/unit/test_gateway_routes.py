@@ -1,6 +1,7 @@
 """The gateway's route table (services/gateway/routes.py): each route's RPC exists and takes the arguments the table
 maps onto it; a URL reaches the handler the table names; a generated handler reads the request as declared, calls
 its RPC once and answers with the declared status; who may call is enforced; a malformed declaration is refused."""
+
 from __future__ import annotations
 
 import base64
@@ -52,18 +53,25 @@ def url_map() -> Map:
     return Map(rules)
 
 
-@pytest.mark.parametrize("method, url, handler, path", [
-    ("GET", "/api/ledger", "ledger", {}),
-    ("GET", "/api/ledger.xlsx", "ledger_workbook", {}),
-    ("GET", "/api/projects/ZS2026-0001/accounting/report.pdf", "accounting_report_file",
-     {"project_id": "ZS2026-0001", "kind": "pdf"}),
-    ("GET", "/api/summaries/2026-Q4.docx", "work_summary", {"period": "2026-Q4", "kind": "docx"}),
-    ("POST", "/api/projects/7/contract/versions/2/reading", "read_draft", {"project_id": "7", "version": 2}),
-    ("POST", "/api/projects/7/review", "convene_review", {"project_id": "7"}),
-    ("GET", "/api/projects/7/review", "get_review", {"project_id": "7"}),
-    ("GET", "/static/i18n/zh-CN.json", "web_static", {"path": "i18n/zh-CN.json"}),
-    ("GET", "/api/users", "list_users", {}),
-])
+@pytest.mark.parametrize(
+    "method, url, handler, path",
+    [
+        ("GET", "/api/ledger", "ledger", {}),
+        ("GET", "/api/ledger.xlsx", "ledger_workbook", {}),
+        (
+            "GET",
+            "/api/projects/ZS2026-0001/accounting/report.pdf",
+            "accounting_report_file",
+            {"project_id": "ZS2026-0001", "kind": "pdf"},
+        ),
+        ("GET", "/api/summaries/2026-Q4.docx", "work_summary", {"period": "2026-Q4", "kind": "docx"}),
+        ("POST", "/api/projects/7/contract/versions/2/reading", "read_draft", {"project_id": "7", "version": 2}),
+        ("POST", "/api/projects/7/review", "convene_review", {"project_id": "7"}),
+        ("GET", "/api/projects/7/review", "get_review", {"project_id": "7"}),
+        ("GET", "/static/i18n/zh-CN.json", "web_static", {"path": "i18n/zh-CN.json"}),
+        ("GET", "/api/users", "list_users", {}),
+    ],
+)
 def test_a_url_reaches_the_handler_the_table_names(method, url, handler, path):
     assert url_map().bind("gateway").match(url, method) == (handler, path)
 
@@ -92,28 +100,57 @@ class Recorder(GatewayService):
 def handle(gateway, method, url, headers=CLERK, body=None):
     endpoint, path = url_map().bind("gateway").match(url.split("?")[0], method)
     query = url.split("?")[1] if "?" in url else ""
-    request = Request(EnvironBuilder(method=method, path=url.split("?")[0], query_string=query, headers=headers,
-                                     data=json.dumps(body) if body is not None else None).get_environ())
+    request = Request(
+        EnvironBuilder(
+            method=method,
+            path=url.split("?")[0],
+            query_string=query,
+            headers=headers,
+            data=json.dumps(body) if body is not None else None,
+        ).get_environ()
+    )
     return getattr(gateway, endpoint)(request, **path)
 
 
-@pytest.mark.parametrize("method, url, body, rpc, args, kwargs", [
-    ("GET", "/api/leads?status=filed&limit=5", None, "intake.list_leads", (ACTOR, "filed"), {"limit": 5, "offset": 0}),
-    ("GET", "/api/leads", None, "intake.list_leads", (ACTOR, None), {"limit": 50, "offset": 0}),
-    ("POST", "/api/leads/L1/file", {"note": "x"}, "intake.file_project", (ACTOR, "L1", {"note": "x"}), {}),
-    ("POST", "/api/projects/P1/contract/hand-over", None, "contracts.hand_over", (ACTOR, "P1"), {}),
-    ("POST", "/api/projects/P1/contract/archives", None, "contracts.hand_to_archives", (ACTOR, "P1", {}), {}),
-    ("GET", "/api/inbox?unread=true&limit=3", None, "notifications.inbox", (ACTOR, True, 3), {}),
-    ("GET", "/api/inbox?unread=0", None, "notifications.inbox", (ACTOR, False, 50), {}),
-    ("GET", "/api/deadlines?project_id=P1", None, "supervision.deadlines", (ACTOR, "P1", True), {}),
-    ("GET", "/api/deadlines?all=1", None, "supervision.deadlines", (ACTOR, None, False), {}),
-    ("GET", "/api/ledger?book=contracted&sort=tier", None, "coordinator.ledger",
-     (ACTOR, {"book": "contracted", "sort": "tier"}), {}),
-    ("POST", "/api/projects/P1/contract/versions/3/reading", {"purpose": "p"}, "contracts.read_draft",
-     (ACTOR, "P1", 3, {"purpose": "p"}), {}),
-    ("GET", "/api/catalog?sector=C", None, "intake.public_catalog", ({"sector": "C"},), {}),
-    ("GET", "/api/lifecycle", None, "coordinator.lifecycle", (), {}),
-])
+@pytest.mark.parametrize(
+    "method, url, body, rpc, args, kwargs",
+    [
+        (
+            "GET",
+            "/api/leads?status=filed&limit=5",
+            None,
+            "intake.list_leads",
+            (ACTOR, "filed"),
+            {"limit": 5, "offset": 0},
+        ),
+        ("GET", "/api/leads", None, "intake.list_leads", (ACTOR, None), {"limit": 50, "offset": 0}),
+        ("POST", "/api/leads/L1/file", {"note": "x"}, "intake.file_project", (ACTOR, "L1", {"note": "x"}), {}),
+        ("POST", "/api/projects/P1/contract/hand-over", None, "contracts.hand_over", (ACTOR, "P1"), {}),
+        ("POST", "/api/projects/P1/contract/archives", None, "contracts.hand_to_archives", (ACTOR, "P1", {}), {}),
+        ("GET", "/api/inbox?unread=true&limit=3", None, "notifications.inbox", (ACTOR, True, 3), {}),
+        ("GET", "/api/inbox?unread=0", None, "notifications.inbox", (ACTOR, False, 50), {}),
+        ("GET", "/api/deadlines?project_id=P1", None, "supervision.deadlines", (ACTOR, "P1", True), {}),
+        ("GET", "/api/deadlines?all=1", None, "supervision.deadlines", (ACTOR, None, False), {}),
+        (
+            "GET",
+            "/api/ledger?book=contracted&sort=tier",
+            None,
+            "coordinator.ledger",
+            (ACTOR, {"book": "contracted", "sort": "tier"}),
+            {},
+        ),
+        (
+            "POST",
+            "/api/projects/P1/contract/versions/3/reading",
+            {"purpose": "p"},
+            "contracts.read_draft",
+            (ACTOR, "P1", 3, {"purpose": "p"}),
+            {},
+        ),
+        ("GET", "/api/catalog?sector=C", None, "intake.public_catalog", ({"sector": "C"},), {}),
+        ("GET", "/api/lifecycle", None, "coordinator.lifecycle", (), {}),
+    ],
+)
 def test_a_generated_handler_maps_the_request_onto_its_rpc(method, url, body, rpc, args, kwargs):
     gateway = Recorder({"ok": True})
     answer = handle(gateway, method, url, body=body)
@@ -133,8 +170,11 @@ def test_statuses_and_wrapped_answers_are_the_declared_ones():
 
 
 def test_a_document_is_answered_as_the_file_with_its_type_and_name():
-    pdf = {"filename": "ZS2026-0001-report.pdf", "content_type": "application/pdf",
-           "content_base64": base64.b64encode(b"%PDF-1.4 x").decode()}
+    pdf = {
+        "filename": "ZS2026-0001-report.pdf",
+        "content_type": "application/pdf",
+        "content_base64": base64.b64encode(b"%PDF-1.4 x").decode(),
+    }
     answer = handle(Recorder(pdf), "GET", "/api/projects/P/accounting/report.pdf")
     assert answer.get_data() == b"%PDF-1.4 x" and answer.headers["Content-Type"] == "application/pdf"
     assert answer.headers["Content-Disposition"] == "attachment; filename=ZS2026-0001-report.pdf"
@@ -151,8 +191,13 @@ def test_who_may_call_is_enforced_before_any_rpc():
     assert gateway.calls == []
     public = handle(gateway, "GET", "/api/catalog/C1", headers={"Authorization": "Bearer not-a-session"})
     assert public.status_code == 200 and gateway.calls == [("intake.public_catalog_entry", ("C1",), {})]
-    assert {r.handler for r in ROUTES if r.who == ADMIN} == {"list_users", "create_user", "change_user", "unlock_user",
-                                                               "sign_in_locks"}
+    assert {r.handler for r in ROUTES if r.who == ADMIN} == {
+        "list_users",
+        "create_user",
+        "change_user",
+        "unlock_user",
+        "sign_in_locks",
+    }
     assert {r.path for r in ROUTES if r.who == PUBLIC} >= {"/api/catalog", "/api/catalog/<ref>", "/api/sessions"}
 
 
@@ -165,14 +210,17 @@ def test_bad_query_and_body_are_422_naming_the_field():
     assert broken.status_code == 422 and "body" in json.loads(broken.get_data())["details"] and gateway.calls == []
 
 
-@pytest.mark.parametrize("call, why", [
-    ("intake.get_lead(actor, lead)", "'lead' is neither"),
-    ("intake.get_lead(actor)", "path variables ['lead_id'] are not passed on"),
-    ("get_lead(actor, lead_id)", "service.method"),
-    ("intake.get_lead(actor, lead_id, not query.x)", "only a flag can be negated"),
-    ("intake.get_lead(actor, lead_id, limit=5)", "the only keyword argument is **page"),
-    ("intake.get_lead(actor, lead_id", "not a Python call"),
-])
+@pytest.mark.parametrize(
+    "call, why",
+    [
+        ("intake.get_lead(actor, lead)", "'lead' is neither"),
+        ("intake.get_lead(actor)", "path variables ['lead_id'] are not passed on"),
+        ("get_lead(actor, lead_id)", "service.method"),
+        ("intake.get_lead(actor, lead_id, not query.x)", "only a flag can be negated"),
+        ("intake.get_lead(actor, lead_id, limit=5)", "the only keyword argument is **page"),
+        ("intake.get_lead(actor, lead_id", "not a Python call"),
+    ],
+)
 def test_a_malformed_call_is_refused_with_its_reason(call, why):
     with pytest.raises(ValueError, match=re.escape(why)):
         GET("/api/leads/<lead_id>", call, out=one(LeadSchema, "the lead"))
@@ -193,6 +241,7 @@ def test_the_table_refuses_a_taken_handler_name_and_a_missing_proxy():
         serve(twice)(type("Fresh", (), {"intake": object()}))
     with pytest.raises(ValueError, match="no RpcProxy 'review'"):
         serve([GET("/api/q", "review.queue(actor)")])(type("NoReview", (), {}))
+
     class Mixin:
         def my_routes(self, request):
             return "mine"

@@ -3,6 +3,7 @@
 Pure Python: schema (shared.wire.intake) + domain (services.intake.domain) + the
 sample policy; no broker, no database.
 """
+
 from __future__ import annotations
 
 import copy
@@ -63,7 +64,24 @@ def policy():
 
 def test_reference_weights_are_powers_of_three_mod_31():
     assert [pow(3, i - 1) % 31 for i in range(1, 18)] == [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+        1,
+        3,
+        9,
+        27,
+        19,
+        26,
+        16,
+        17,
+        20,
+        29,
+        25,
+        13,
+        8,
+        24,
+        10,
+        30,
+        28,
+    ]
     assert list(domain.USCC_WEIGHTS) == [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 
@@ -249,9 +267,20 @@ def test_foreign_without_country_only(policy):
 # --- sector ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code, stored", [("C3612", "C3612"), ("c3612", "C3612"), (" C36 ", "C36"),
-                                          ("C361", "C361"), ("A01", "A01"), ("A05", "A05"), ("T97", "T97"),
-                                          ("C13", "C13"), ("C43", "C43")])
+@pytest.mark.parametrize(
+    "code, stored",
+    [
+        ("C3612", "C3612"),
+        ("c3612", "C3612"),
+        (" C36 ", "C36"),
+        ("C361", "C361"),
+        ("A01", "A01"),
+        ("A05", "A05"),
+        ("T97", "T97"),
+        ("C13", "C13"),
+        ("C43", "C43"),
+    ],
+)
 def test_sector_accepted(policy, code, stored):
     assert validate_lead(lead_input(sector=code), policy).sector == stored
 
@@ -288,8 +317,9 @@ def test_amount_more_than_two_places(policy, field):
 
 
 def test_amount_with_two_places_and_trailing_zeros_accepted(policy):
-    facts = validate_lead(lead_input(planned_total_investment="300000000.10",
-                                     planned_fixed_asset_investment="1000.000"), policy)
+    facts = validate_lead(
+        lead_input(planned_total_investment="300000000.10", planned_fixed_asset_investment="1000.000"), policy
+    )
     assert facts.total_investment == Decimal("300000000.10")
     assert facts.fixed_asset_investment == Decimal("1000")
 
@@ -329,21 +359,24 @@ def test_absurdly_large_amount_is_reported_not_crashing(policy, value):
 # --- land --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, unit, mu", [
-    ("50", "mu", "50.00"),
-    ("60", "亩", "60.00"),
-    ("40000", "m2", "60.00"),
-    ("40000", "平方米", "60.00"),
-    ("4", "ha", "60.00"),
-    ("4", "公顷", "60.00"),
-    ("1.5", "ha", "22.50"),
-    ("1000", "m2", "1.50"),
-    ("40003", "m2", "60.0045"),  # exactly, not 60.00: above 60 mu
-    ("4.0002", "ha", "60.003"),
-    ("60.004", "mu", "60.004"),
-    ("1", "m2", "0.0015"),
-    ("10", "m2", "0.015"),  # not rounded half up to 0.02
-])
+@pytest.mark.parametrize(
+    "value, unit, mu",
+    [
+        ("50", "mu", "50.00"),
+        ("60", "亩", "60.00"),
+        ("40000", "m2", "60.00"),
+        ("40000", "平方米", "60.00"),
+        ("4", "ha", "60.00"),
+        ("4", "公顷", "60.00"),
+        ("1.5", "ha", "22.50"),
+        ("1000", "m2", "1.50"),
+        ("40003", "m2", "60.0045"),  # exactly, not 60.00: above 60 mu
+        ("4.0002", "ha", "60.003"),
+        ("60.004", "mu", "60.004"),
+        ("1", "m2", "0.0015"),
+        ("10", "m2", "0.015"),  # not rounded half up to 0.02
+    ],
+)
 def test_land_is_kept_exactly_as_given_in_mu(policy, value, unit, mu):
     facts = validate_lead(lead_input(land_demand={"value": value, "unit": unit}), policy)
     assert str(facts.land_mu) == mu
@@ -383,9 +416,17 @@ def test_unknown_land_unit_refused_by_domain(policy):
 # --- location and channel ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("location", [{"kind": "park", "id": "hengdong"}, {"kind": "park", "id": "hexi"},
-                                      {"kind": "town", "id": "xintang"}, {"kind": "open"},
-                                      {"kind": "open", "id": None}, {"kind": "open", "id": ""}])
+@pytest.mark.parametrize(
+    "location",
+    [
+        {"kind": "park", "id": "hengdong"},
+        {"kind": "park", "id": "hexi"},
+        {"kind": "town", "id": "xintang"},
+        {"kind": "open"},
+        {"kind": "open", "id": None},
+        {"kind": "open", "id": ""},
+    ],
+)
 def test_known_locations_accepted(policy, location):
     facts = validate_lead(lead_input(preferred_location=location), policy)
     assert facts.location_kind == location["kind"]
@@ -446,8 +487,13 @@ def test_all_problems_reported_together(policy):
         validate_lead(data, policy)
     details = info.value.details
     assert set(details) == {
-        "investor.credit_code", "investor.registration_id", "sector", "planned_fixed_asset_investment",
-        "land_demand.value", "preferred_location.id", "source_channel",
+        "investor.credit_code",
+        "investor.registration_id",
+        "sector",
+        "planned_fixed_asset_investment",
+        "land_demand.value",
+        "preferred_location.id",
+        "source_channel",
     }
     for rules in details.values():
         assert isinstance(rules, list) and all(isinstance(r, (str, Message)) and str(r) for r in rules)
@@ -492,10 +538,25 @@ def test_schema_rejects_unknown_nested_field():
     assert "investor.nickname" in info.value.details
 
 
-@pytest.mark.parametrize("path", ["project_name", "sector", "planned_total_investment", "investor", "contact",
-                                  "land_demand", "preferred_location", "source_channel",
-                                  "investor.name", "investor.kind", "contact.phone", "land_demand.unit",
-                                  "land_demand.value", "preferred_location.kind"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "project_name",
+        "sector",
+        "planned_total_investment",
+        "investor",
+        "contact",
+        "land_demand",
+        "preferred_location",
+        "source_channel",
+        "investor.name",
+        "investor.kind",
+        "contact.phone",
+        "land_demand.unit",
+        "land_demand.value",
+        "preferred_location.kind",
+    ],
+)
 def test_schema_rejects_missing_required_field(path):
     raw = raw_lead()
     node = raw
@@ -539,14 +600,17 @@ def open_lead_like(facts: LeadFacts, ref="ZS-2026-0001", lead_id="lead-1") -> Op
     return OpenLead(lead_id=lead_id, ref=ref, investor_key=facts.investor_key, project_key=facts.project_key)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Precision Bearings Phase I", "precision bearings phase i"),
-    ("Precision Bearings Phase I", "PrecisionBearingsPhaseI"),
-    ("Precision Bearings Phase I", "Ｐｒｅｃｉｓｉｏｎ　Ｂｅａｒｉｎｇｓ　Ｐｈａｓｅ　Ｉ"),
-    ("精密轴承一期项目", "精密轴承 一期项目"),
-    ("精密轴承（一期）", "精密轴承(一期)"),
-    ("Project A1", "PROJECT Ａ１"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Precision Bearings Phase I", "precision bearings phase i"),
+        ("Precision Bearings Phase I", "PrecisionBearingsPhaseI"),
+        ("Precision Bearings Phase I", "Ｐｒｅｃｉｓｉｏｎ　Ｂｅａｒｉｎｇｓ　Ｐｈａｓｅ　Ｉ"),
+        ("精密轴承一期项目", "精密轴承 一期项目"),
+        ("精密轴承（一期）", "精密轴承(一期)"),
+        ("Project A1", "PROJECT Ａ１"),
+    ],
+)
 def test_normalise_name_folds_spaces_width_and_case(a, b):
     assert normalise_name(a) == normalise_name(b)
 
@@ -560,8 +624,10 @@ def test_normalise_name_keeps_different_names_apart():
 def test_same_investor_same_name_is_duplicate(policy):
     existing = validate_lead(lead_input(project_name="Precision Bearings Phase I"), policy)
     new = validate_lead(lead_input(project_name="  ＰＲＥＣＩＳＩＯＮ bearings　phase i "), policy)
-    leads = [OpenLead("other", "ZS-2026-0009", "uscc:914403001922038216", new.project_key),
-             open_lead_like(existing, ref="ZS-2026-0007", lead_id="lead-7")]
+    leads = [
+        OpenLead("other", "ZS-2026-0009", "uscc:914403001922038216", new.project_key),
+        open_lead_like(existing, ref="ZS-2026-0007", lead_id="lead-7"),
+    ]
     dup = find_duplicate(new, leads)
     assert dup is not None and dup.ref == "ZS-2026-0007" and dup.lead_id == "lead-7"
 
@@ -633,7 +699,12 @@ def test_validate_lead_does_not_mutate_its_input(policy):
 def test_the_planned_yearly_figures_for_the_benefit_forecast_are_kept_when_given(policy):
     """R17 §5: a lead may state its planned yearly output, tax (yuan) and energy (吨标准煤) at full production."""
     assert validate_lead(lead_input(), policy).annual_output is None
-    facts = validate_lead(lead_input(planned_annual_output="600000000", planned_annual_tax="30000000.5",
-                                     planned_annual_energy="1200"), policy)
-    assert (facts.annual_output, facts.annual_tax, facts.annual_energy) == \
-        (Decimal("600000000.00"), Decimal("30000000.50"), Decimal("1200"))
+    facts = validate_lead(
+        lead_input(planned_annual_output="600000000", planned_annual_tax="30000000.5", planned_annual_energy="1200"),
+        policy,
+    )
+    assert (facts.annual_output, facts.annual_tax, facts.annual_energy) == (
+        Decimal("600000000.00"),
+        Decimal("30000000.50"),
+        Decimal("1200"),
+    )

@@ -1,5 +1,6 @@
 """The land reserve (土地储备, landreserve): LAND's workbook imported whole or not at all, the supply status moved
 along the policy's moves, a demand matched to the ready parcels, a contract's parcel, the plan."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -27,8 +28,14 @@ AUDIT = {"user_id": "u-audit", "position": "auditor", "unit": "AUDIT"}
 def reserve(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'landreserve.db'}")
     models.metadata.create_all(engine)
-    harness = Harness(LandReserveService, models.metadata, engine, policy=POLICY, clock=TestClock(shanghai(2026, 12, 1)),
-                      shapes=load_shapes(None, POLICY.get("land.reserve.plan_file")))
+    harness = Harness(
+        LandReserveService,
+        models.metadata,
+        engine,
+        policy=POLICY,
+        clock=TestClock(shanghai(2026, 12, 1)),
+        shapes=load_shapes(None, POLICY.get("land.reserve.plan_file")),
+    )
     yield harness
     engine.dispose()
 
@@ -48,8 +55,12 @@ def test_a_good_workbook_is_imported_whole_with_exact_figures(reserve):
     hd05 = reserve.get_parcel(IPB, "HD-05")
     assert hd05["area_mu"] == "66.5" and hd05["delisting_price"] == "185000.50" and hd05["location"] == "PARK:hengdong"
     assert hd05["use"] == "M1" and hd05["use_name"].render() == "一类工业用地" and hd05["status"] == "ready"
-    assert hd05["indicators"] == {"investment_intensity": "260", "output_per_mu": "420", "tax_per_mu": "22",
-                                  "energy_per_output": "0.45"}
+    assert hd05["indicators"] == {
+        "investment_intensity": "260",
+        "output_per_mu": "420",
+        "tax_per_mu": "22",
+        "energy_per_output": "0.45",
+    }
     page = reserve.parcels(IPB)
     assert page["by_status"] == {"ready": 6, "in_listing": 1, "reserved": 1}
     assert page["area_by_status"]["ready"] == "346.50"  # 48 + 60 + 66.5 + 52 + 80 + 40
@@ -59,14 +70,27 @@ def test_a_good_workbook_is_imported_whole_with_exact_figures(reserve):
 
 
 def test_a_workbook_with_bad_rows_is_refused_naming_each_and_stores_nothing(reserve):
-    rows = [row(), row(code="HD-09", area_mu=-3), row(code="HD-10", location="月球开发区", use="住宅用地"),
-            row(code="HD-11", plot_ratio_min=3, plot_ratio_max=2), row(code="HD-12", status="挂牌中", delisting_price=None),
-            row(code="HD-01"), row(code="HD-13", area_mu="四十亩")]
+    rows = [
+        row(),
+        row(code="HD-09", area_mu=-3),
+        row(code="HD-10", location="月球开发区", use="住宅用地"),
+        row(code="HD-11", plot_ratio_min=3, plot_ratio_max=2),
+        row(code="HD-12", status="挂牌中", delisting_price=None),
+        row(code="HD-01"),
+        row(code="HD-13", area_mu="四十亩"),
+    ]
     with pytest.raises(InvalidInput) as refused:
         reserve.import_parcels(LAND, upload("土地储备.xlsx", parcel_workbook(rows)))
     details = refused.value.details
-    assert set(details) == {"土地储备!4.area_mu", "土地储备!5.location", "土地储备!5.use", "土地储备!6.plot_ratio_max",
-                            "土地储备!7.delisting_price", "土地储备!8.code", "土地储备!9.area_mu"}
+    assert set(details) == {
+        "土地储备!4.area_mu",
+        "土地储备!5.location",
+        "土地储备!5.use",
+        "土地储备!6.plot_ratio_max",
+        "土地储备!7.delisting_price",
+        "土地储备!8.code",
+        "土地储备!9.area_mu",
+    }
     assert "6 row(s) of the workbook are invalid — nothing was imported" in str(refused.value)
     assert "appears twice (also row 3)" in str(details["土地储备!8.code"][0])
     assert "must be a number, not 四十亩" in str(details["土地储备!9.area_mu"][0])
@@ -78,8 +102,12 @@ def test_a_file_that_is_not_a_workbook_or_lacks_a_column_is_refused(reserve):
         reserve.import_parcels(LAND, upload("土地储备.xlsx", b"PK\x03\x04 not really"))
     assert set(refused.value.details) == {"file"}
     from tests.factories import workbook
-    without_status = workbook("土地储备", ["地块编号", "地块名称", "位置", "面积（亩）", "规划用途", "容积率下限", "容积率上限"],
-                              [["HD-01", "一号", "衡东工业园", 10, "M1", 1, 2]])
+
+    without_status = workbook(
+        "土地储备",
+        ["地块编号", "地块名称", "位置", "面积（亩）", "规划用途", "容积率下限", "容积率上限"],
+        [["HD-01", "一号", "衡东工业园", 10, "M1", 1, 2]],
+    )
     with pytest.raises(InvalidInput) as refused:
         reserve.import_parcels(LAND, upload("x.xlsx", without_status))
     assert set(refused.value.details) == {"土地储备!1.status"}
@@ -100,7 +128,9 @@ def test_only_land_keeps_the_reserve(reserve):
 # -- status -------------------------------------------------------------------------------------------------------
 def test_status_moves_along_the_policy_and_supplied_comes_only_from_a_contract(reserve):
     reserve.import_parcels(LAND, upload("土地储备.xlsx", parcel_workbook()))
-    listed = reserve.change_status(LAND, "HD-01", {"status": "in_listing", "reason": "第5批挂牌", "delisting_price": "190000"})
+    listed = reserve.change_status(
+        LAND, "HD-01", {"status": "in_listing", "reason": "第5批挂牌", "delisting_price": "190000"}
+    )
     assert listed["status"] == "in_listing" and listed["delisting_price"] == "190000.00"
     assert [h["status"] for h in listed["history"]] == ["ready", "in_listing"]
     with pytest.raises(Conflict) as refused:
@@ -115,12 +145,22 @@ def test_status_moves_along_the_policy_and_supplied_comes_only_from_a_contract(r
 def test_a_contract_names_a_ready_parcel_and_its_signing_supplies_it(reserve):
     reserve.import_parcels(LAND, upload("土地储备.xlsx", parcel_workbook()))
     facts = reserve.contract_parcel(IPB, "HD-01", "p-1")
-    assert facts == {"code": "HD-01", "name": "衡东园一号地块", "location": "PARK:hengdong", "area_mu": "48",
-                     "use": "M1", "delisting_price": "180000.00"}
+    assert facts == {
+        "code": "HD-01",
+        "name": "衡东园一号地块",
+        "location": "PARK:hengdong",
+        "area_mu": "48",
+        "use": "M1",
+        "delisting_price": "180000.00",
+    }
     with pytest.raises(Conflict):
         reserve.contract_parcel(IPB, "HD-04", "p-1")  # reserved: not yet for supply
-    drafted = Envelope("contracts.drafted", Actor.load(IPB), project_id="p-1", payload={
-        "version": 1, "parcel": {**facts, "ref": "ZS2026-0001", "project_name": "铝型材项目"}})
+    drafted = Envelope(
+        "contracts.drafted",
+        Actor.load(IPB),
+        project_id="p-1",
+        payload={"version": 1, "parcel": {**facts, "ref": "ZS2026-0001", "project_name": "铝型材项目"}},
+    )
     reserve.on_contract_drafted(drafted.dump())
     assert reserve.get_parcel(IPB, "HD-01")["project"]["ref"] == "ZS2026-0001"
     on_plan = next(f["properties"] for f in reserve.plan(IPB)["features"] if f["properties"].get("code") == "HD-01")
@@ -155,14 +195,31 @@ def test_a_demand_is_matched_to_ready_parcels_of_the_right_size_use_and_park():
     assert [m["excess_mu"] for m in found] == [Decimal("3.00"), Decimal("15.00"), Decimal("21.50")]
     assert all(m["preferred"] for m in found) and [m["rank"] for m in found] == [1, 2, 3]
     # 40 mu asked: at most 60 mu (50% more, 60 included) — HD-05's 66.5 mu is too large, and no parcel is too small
-    assert [m["parcel"]["code"] for m in domain.match(parcels(), Decimal("40"), "C3252", None, POLICY)] == ["HD-01", "HD-02"]
-    assert [m["parcel"]["code"] for m in domain.match(parcels(), Decimal("50"), "C3252", None, POLICY)] == ["HD-02", "HD-05"]
+    assert [m["parcel"]["code"] for m in domain.match(parcels(), Decimal("40"), "C3252", None, POLICY)] == [
+        "HD-01",
+        "HD-02",
+    ]
+    assert [m["parcel"]["code"] for m in domain.match(parcels(), Decimal("50"), "C3252", None, POLICY)] == [
+        "HD-02",
+        "HD-05",
+    ]
     # planned 222.22 万元/亩: HD-02's standard (220) is met, HD-01's (250) and HD-05's (260) are not — HD-02 first
-    found = domain.match(parcels(), Decimal("45"), "C3252", "PARK:hengdong", POLICY, planned_intensity=Decimal("222.22"))
+    found = domain.match(
+        parcels(), Decimal("45"), "C3252", "PARK:hengdong", POLICY, planned_intensity=Decimal("222.22")
+    )
     assert [(m["parcel"]["code"], m["below_standard"]) for m in found] == [
-        ("HD-02", False), ("HD-01", True), ("HD-05", True)]
-    assert str(found[0]["reasons"][-1]) == "planned intensity 222.22 10k yuan/mu meets the parcel's standard 220.00 10k yuan/mu"
-    assert str(found[1]["reasons"][-1]) == "planned intensity 222.22 10k yuan/mu is below the parcel's standard 250.00 10k yuan/mu"
+        ("HD-02", False),
+        ("HD-01", True),
+        ("HD-05", True),
+    ]
+    assert (
+        str(found[0]["reasons"][-1])
+        == "planned intensity 222.22 10k yuan/mu meets the parcel's standard 220.00 10k yuan/mu"
+    )
+    assert (
+        str(found[1]["reasons"][-1])
+        == "planned intensity 222.22 10k yuan/mu is below the parcel's standard 250.00 10k yuan/mu"
+    )
 
 
 def test_a_sector_no_park_covers_goes_to_a_towns_parcel_and_the_wrong_use_is_left_out():
@@ -194,9 +251,9 @@ def test_the_plan_joins_the_sample_shapes_to_the_parcels_with_their_status_and_p
     assert set(drawn) == {"HD-01", "HD-02", "HD-03", "HD-04", "HD-05", "HX-01", "HX-02", "XT-01"}
     assert drawn["HD-03"]["status"] == "in_listing" and drawn["HD-01"]["area_mu"] == "48"
     assert plan["unplaced"] == [] and plan["sample"] is True
-    assert domain.check_shapes({"type": "FeatureCollection", "features": [
-        {"properties": {"kind": "parcel"}, "geometry": {"type": "Point"}}]}) == [
-        "feature 0: a parcel's shape names its code", "feature 0: geometry must be a Polygon or MultiPolygon"]
+    assert domain.check_shapes(
+        {"type": "FeatureCollection", "features": [{"properties": {"kind": "parcel"}, "geometry": {"type": "Point"}}]}
+    ) == ["feature 0: a parcel's shape names its code", "feature 0: geometry must be a Polygon or MultiPolygon"]
 
 
 # -- search (shared/search.py: the database's own index) ----------------------------------------------------------
@@ -207,8 +264,14 @@ def indexed(tmp_path):
 
     engine = create_engine(f"sqlite:///{tmp_path / 'landreserve.db'}")
     migrations.upgrade("landreserve", engine)
-    harness = Harness(LandReserveService, models.metadata, engine, policy=POLICY, clock=TestClock(shanghai(2026, 12, 1)),
-                      shapes=load_shapes(None, POLICY.get("land.reserve.plan_file")))
+    harness = Harness(
+        LandReserveService,
+        models.metadata,
+        engine,
+        policy=POLICY,
+        clock=TestClock(shanghai(2026, 12, 1)),
+        shapes=load_shapes(None, POLICY.get("land.reserve.plan_file")),
+    )
     harness.import_parcels(LAND, upload("土地储备.xlsx", parcel_workbook()))
     yield harness
     engine.dispose()
@@ -223,9 +286,14 @@ def test_parcels_are_found_by_two_characters_of_their_name_their_code_and_filter
     assert codes(indexed.search(IPB, {"q": "河西"})) == ["HX-01", "HX-02"]  # two characters: the bigram index
     assert codes(indexed.search(IPB, {"q": "五号地块"})) == ["HD-05"]  # three and more: the trigram index
     assert codes(indexed.search(IPB, {"q": "HD-03"})) == ["HD-03"]  # its code
-    hit, = indexed.search(IPB, {"q": "新塘"})["items"]
+    (hit,) = indexed.search(IPB, {"q": "新塘"})["items"]
     assert (hit["kind"], hit["location"], hit["location_name"], hit["area_mu"], hit["status"]) == (
-        "parcel", "TOWN:xintang", "新塘镇", "40", "ready")
+        "parcel",
+        "TOWN:xintang",
+        "新塘镇",
+        "40",
+        "ready",
+    )
     assert hit["status_name"].render() == "可供地" and hit["use_name"].render() == "二类工业用地"
     assert codes(indexed.search(IPB, {"q": "衡东", "status": "in_listing"})) == ["HD-03"]
     assert codes(indexed.search(IPB, {"q": "地块", "location": "PARK:hexi"})) == ["HX-01", "HX-02"]
@@ -235,9 +303,19 @@ def test_parcels_are_found_by_two_characters_of_their_name_their_code_and_filter
 def test_a_parcel_s_entry_follows_its_status_and_the_project_it_is_meant_for(indexed):
     indexed.change_status(LAND, "HD-04", {"status": "ready", "reason": "征收完成"})
     assert codes(indexed.search(IPB, {"q": "衡东", "status": "ready"})) == ["HD-01", "HD-02", "HD-04", "HD-05"]
-    indexed.call("on_contract_drafted", Envelope("contracts.drafted", Actor(**IPB), project_id="p9", payload={
-        "version": 1, "parcel": {"code": "HD-05", "ref": "ZS2026-0009", "project_name": "年产3万吨高端铝型材项目"}}).dump())
-    hit, = indexed.search(IPB, {"q": "铝型材"})["items"]  # found by the project it is meant for
+    indexed.call(
+        "on_contract_drafted",
+        Envelope(
+            "contracts.drafted",
+            Actor(**IPB),
+            project_id="p9",
+            payload={
+                "version": 1,
+                "parcel": {"code": "HD-05", "ref": "ZS2026-0009", "project_name": "年产3万吨高端铝型材项目"},
+            },
+        ).dump(),
+    )
+    (hit,) = indexed.search(IPB, {"q": "铝型材"})["items"]  # found by the project it is meant for
     assert hit["code"] == "HD-05" and hit["project"]["ref"] == "ZS2026-0009"
 
 

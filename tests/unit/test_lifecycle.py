@@ -4,6 +4,7 @@ Every (from, to) pair of the SPEC table must be reachable through
 ``domain.next_state`` with the trigger the domain names for it, and every
 other (state, trigger) combination must be refused with ``Conflict``.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -15,9 +16,26 @@ from shared.errors import Conflict, InvalidInput
 
 # Every state of SPEC §2, in lifecycle order.
 SPEC_STATES = [
-    "lead", "filed", "under_review", "approved", "rejected", "returned", "assigned", "negotiating",
-    "agreed", "escalated", "refused", "drafting", "legal_review", "signed", "filed_copies",
-    "construction", "accounting", "closed", "archived", "terminated",
+    "lead",
+    "filed",
+    "under_review",
+    "approved",
+    "rejected",
+    "returned",
+    "assigned",
+    "negotiating",
+    "agreed",
+    "escalated",
+    "refused",
+    "drafting",
+    "legal_review",
+    "signed",
+    "filed_copies",
+    "construction",
+    "accounting",
+    "closed",
+    "archived",
+    "terminated",
 ]
 
 # The SPEC §2 table, one row per (from, to) pair (the "by" column as a note).
@@ -98,8 +116,20 @@ def test_terminal_states():
 
 def test_live_before_construction_list():
     assert LIVE_BEFORE_CONSTRUCTION == [
-        "lead", "filed", "under_review", "approved", "returned", "assigned", "negotiating",
-        "agreed", "escalated", "refused", "drafting", "legal_review", "signed", "filed_copies",
+        "lead",
+        "filed",
+        "under_review",
+        "approved",
+        "returned",
+        "assigned",
+        "negotiating",
+        "agreed",
+        "escalated",
+        "refused",
+        "drafting",
+        "legal_review",
+        "signed",
+        "filed_copies",
     ]
 
 
@@ -140,16 +170,20 @@ def test_every_disallowed_trigger_is_a_conflict(state):
         assert info.value.details["trigger"] == [trigger]  # the code in the data, its name in the message
         assert vocabulary.state_name(state, "zh-CN") in info.value.msg.render("zh-CN")
         assert info.value.details["trigger"] == [trigger]
-        reported = [t for t in info.value.details["allowed"]
-                    if not ((state, "terminated") in DISPUTED_PAIRS and t == domain.TERMINATE)]
+        reported = [
+            t
+            for t in info.value.details["allowed"]
+            if not ((state, "terminated") in DISPUTED_PAIRS and t == domain.TERMINATE)
+        ]
         assert sorted(reported) == sorted(allowed)
 
 
 @pytest.mark.parametrize("state", SPEC_STATES)
 def test_allowed_triggers_match_spec(state):
     disputed = [domain.TERMINATE] if (state, "terminated") in DISPUTED_PAIRS else []
-    assert [t for t in domain.allowed_triggers(state) if t not in disputed] == \
-        sorted(trig for f, _, trig in EXPECTED_ROWS if f == state)
+    assert [t for t in domain.allowed_triggers(state) if t not in disputed] == sorted(
+        trig for f, _, trig in EXPECTED_ROWS if f == state
+    )
 
 
 @pytest.mark.parametrize("state", TERMINABLE)
@@ -218,9 +252,28 @@ def test_the_park_chosen_that_did_not_review_gives_its_opinion_before_the_assign
 
 
 def test_happy_path_walk_from_lead_to_archived():
-    path = ["lead", "filed", "under_review", "returned", "under_review", "approved", "assigned", "negotiating",
-            "escalated", "agreed", "drafting", "legal_review", "drafting", "legal_review", "signed",
-            "filed_copies", "construction", "accounting", "closed", "archived"]
+    path = [
+        "lead",
+        "filed",
+        "under_review",
+        "returned",
+        "under_review",
+        "approved",
+        "assigned",
+        "negotiating",
+        "escalated",
+        "agreed",
+        "drafting",
+        "legal_review",
+        "drafting",
+        "legal_review",
+        "signed",
+        "filed_copies",
+        "construction",
+        "accounting",
+        "closed",
+        "archived",
+    ]
     state = path[0]
     for to in path[1:]:
         state = next_state(state, _trigger_for(state, to))
@@ -241,8 +294,9 @@ def test_trigger_of_keys_outcome():
     assert trigger_of("review.concluded", {"outcome": "approved"}) == "review.concluded:approved"
     assert trigger_of("review.concluded", {"outcome": "rejected"}) == "review.concluded:rejected"
     assert trigger_of("negotiation.decided", {"outcome": "agreed"}) == "negotiation.decided:agreed"
-    assert trigger_of("negotiation.principals_decided", {"outcome": "refused"}) == \
-        "negotiation.principals_decided:refused"
+    assert (
+        trigger_of("negotiation.principals_decided", {"outcome": "refused"}) == "negotiation.principals_decided:refused"
+    )
 
 
 def test_trigger_of_plain_event():

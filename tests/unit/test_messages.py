@@ -1,4 +1,5 @@
 """The message catalogue (R18): extracted from the code, every text translated, rendered per reader."""
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,8 @@ def test_a_text_without_its_chinese_is_found(tmp_path, monkeypatch):
     (tmp_path / "shared").mkdir()
     (tmp_path / "zhaoshang").mkdir()
     (tmp_path / "services" / "x" / "domain.py").write_text(
-        'from shared.i18n import _\nMESSAGE = _("a text nobody translated {n:count}", n=1)\n', encoding="utf-8")
+        'from shared.i18n import _\nMESSAGE = _("a text nobody translated {n:count}", n=1)\n', encoding="utf-8"
+    )
     problems = messages.check(tmp_path)
     assert "a text nobody translated {n:count}" in problems.stale
     assert "a text nobody translated {n:count}" in problems.untranslated["zh-CN"]
@@ -48,28 +50,40 @@ def test_messages_render_in_chinese_by_default_and_in_english_on_request():
     assert str(message) == "must be more than 0"
 
 
-@pytest.mark.parametrize("spec, value, zh, en", [
-    ("unit", "PARK:hengdong", "衡东工业园", "Hengdong Industrial Park"),
-    ("unit", "DRB", "县发改局", "County Development and Reform Bureau"),
-    ("units", ["DRB", "IND", "FIN"], "县发改局、县工信局和县财政局",
-     "County Development and Reform Bureau, County Industry and Information Technology Bureau and "
-     "County Finance Bureau"),
-    ("position", "park_head:hengdong", "衡东工业园管委会主任", "director of the Hengdong Industrial Park management committee"),
-    ("position", "county_magistrate", "县长", "county magistrate"),
-    ("state", "under_review", "联审中", "under joint review"),
-    ("event", "review.opinion_recorded", "部门审查意见已提交", "review opinion recorded"),
-    ("mu", Decimal("60.0045"), "60.0045 亩", "60.0045 mu"),  # kept exactly: never 60.00 beside the 60-mu rule
-    ("mu", Decimal("40.5"), "40.50 亩", "40.50 mu"),
-    ("mu", Decimal("1.23456"), "1.2346 亩", "1.2346 mu"),
-    ("mu", "45", "45.00 亩", "45.00 mu"),
-    ("wan", "150000000", "15,000.00 万元", "CNY 150,000,000.00"),
-    ("yuan", Decimal("810000"), "810,000.00 元", "CNY 810,000.00"),
-    ("intensity", "222.2222", "222.22 万元/亩", "222.22 10k yuan/mu"),
-    ("date", "2026-12-01", "2026年12月1日", "2026-12-01"),
-    ("datetime", "2026-12-01T01:30:00+00:00", "2026年12月1日 09:30", "2026-12-01 09:30"),
-    ("field", "participants[0].unit", "参会单位", "participant's unit"),
-    ("field", "investor.credit_code", "统一社会信用代码", "unified social credit code"),
-])
+@pytest.mark.parametrize(
+    "spec, value, zh, en",
+    [
+        ("unit", "PARK:hengdong", "衡东工业园", "Hengdong Industrial Park"),
+        ("unit", "DRB", "县发改局", "County Development and Reform Bureau"),
+        (
+            "units",
+            ["DRB", "IND", "FIN"],
+            "县发改局、县工信局和县财政局",
+            "County Development and Reform Bureau, County Industry and Information Technology Bureau and "
+            "County Finance Bureau",
+        ),
+        (
+            "position",
+            "park_head:hengdong",
+            "衡东工业园管委会主任",
+            "director of the Hengdong Industrial Park management committee",
+        ),
+        ("position", "county_magistrate", "县长", "county magistrate"),
+        ("state", "under_review", "联审中", "under joint review"),
+        ("event", "review.opinion_recorded", "部门审查意见已提交", "review opinion recorded"),
+        ("mu", Decimal("60.0045"), "60.0045 亩", "60.0045 mu"),  # kept exactly: never 60.00 beside the 60-mu rule
+        ("mu", Decimal("40.5"), "40.50 亩", "40.50 mu"),
+        ("mu", Decimal("1.23456"), "1.2346 亩", "1.2346 mu"),
+        ("mu", "45", "45.00 亩", "45.00 mu"),
+        ("wan", "150000000", "15,000.00 万元", "CNY 150,000,000.00"),
+        ("yuan", Decimal("810000"), "810,000.00 元", "CNY 810,000.00"),
+        ("intensity", "222.2222", "222.22 万元/亩", "222.22 10k yuan/mu"),
+        ("date", "2026-12-01", "2026年12月1日", "2026-12-01"),
+        ("datetime", "2026-12-01T01:30:00+00:00", "2026年12月1日 09:30", "2026-12-01 09:30"),
+        ("field", "participants[0].unit", "参会单位", "participant's unit"),
+        ("field", "investor.credit_code", "统一社会信用代码", "unified social credit code"),
+    ],
+)
 def test_codes_are_shown_as_names(spec, value, zh, en):
     template = "{value:" + spec + "}"
     assert i18n.KINDS[spec](value, "zh-CN") == zh
@@ -89,22 +103,37 @@ def test_nested_messages_and_lists_render_in_the_same_language():
     message = _("{field:field}: {rule}", field="land.value", rule=rule)
     assert message.render("zh-CN") == "用地：须大于0"
     assert message.render("en") == "land: must be more than 0"
-    both = _("invalid input — {problems:clauses}", problems=[message, _("{field:field}: {rule}", field="sector",
-                                                                         rule=_("required"))])
+    both = _(
+        "invalid input — {problems:clauses}",
+        problems=[message, _("{field:field}: {rule}", field="sector", rule=_("required"))],
+    )
     assert both.render("zh-CN") == "输入不符合规则：用地：须大于0；所属行业：必填"
 
 
-@pytest.mark.parametrize("header, locale", [
-    (None, "zh-CN"), ("", "zh-CN"), ("en", "en"), ("en-GB,en;q=0.9", "en"), ("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"),
-    ("fr-FR, en;q=0.5", "en"), ("fr-FR", "zh-CN"), ("en;q=0.2, zh;q=0.8", "zh-CN"), ("*", "zh-CN"),
-    ("zh-Hans-CN", "zh-CN"), ("en;q=0", "zh-CN"),
-])
+@pytest.mark.parametrize(
+    "header, locale",
+    [
+        (None, "zh-CN"),
+        ("", "zh-CN"),
+        ("en", "en"),
+        ("en-GB,en;q=0.9", "en"),
+        ("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"),
+        ("fr-FR, en;q=0.5", "en"),
+        ("fr-FR", "zh-CN"),
+        ("en;q=0.2, zh;q=0.8", "zh-CN"),
+        ("*", "zh-CN"),
+        ("zh-Hans-CN", "zh-CN"),
+        ("en;q=0", "zh-CN"),
+    ],
+)
 def test_the_readers_language_comes_from_accept_language(header, locale):
     assert i18n.negotiate(header) == locale
 
 
-@pytest.mark.parametrize("cls, code", [(InvalidInput, "invalid_input"), (NotFound, "not_found"),
-                                       (NotAllowed, "not_allowed"), (Conflict, "conflict")])
+@pytest.mark.parametrize(
+    "cls, code",
+    [(InvalidInput, "invalid_input"), (NotFound, "not_found"), (NotAllowed, "not_allowed"), (Conflict, "conflict")],
+)
 def test_errors_keep_their_code_and_messages_across_nameko(cls, code):
     from nameko.exceptions import deserialize, serialize
 
@@ -115,8 +144,11 @@ def test_errors_keep_their_code_and_messages_across_nameko(cls, code):
     back = deserialize(wire)
     assert type(back) is cls and back.code == code
     assert back.to_dict("zh-CN") == {"error": code, "message": "须大于0", "details": {"land.value": ["须大于0"]}}
-    assert back.to_dict("en") == {"error": code, "message": "must be more than 0",
-                                  "details": {"land.value": ["must be more than 0"]}}
+    assert back.to_dict("en") == {
+        "error": code,
+        "message": "must be more than 0",
+        "details": {"land.value": ["must be more than 0"]},
+    }
     assert str(back) == "must be more than 0"
 
 
@@ -152,8 +184,12 @@ def test_marshmallows_own_texts_are_read_in_chinese():
     with pytest.raises(InvalidInput) as info:
         load_or_invalid(Form(), {"project_name": "abcdefg", "year": "x", "stage": "late", "other": 1})
     answer = info.value.to_dict("zh-CN")
-    assert answer["details"] == {"project_name": ["长度须在1至5之间"], "year": ["须为整数"],
-                                 "stage": ["须为以下之一：early, final"], "other": ["不是本表单的填写项"]}
+    assert answer["details"] == {
+        "project_name": ["长度须在1至5之间"],
+        "year": ["须为整数"],
+        "stage": ["须为以下之一：early, final"],
+        "other": ["不是本表单的填写项"],
+    }
     assert answer["message"].startswith("输入不符合规则：项目名称：长度须在1至5之间；")
 
 

@@ -1,4 +1,5 @@
 """Every service's migrations build exactly its models, on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 
@@ -13,8 +14,9 @@ SERVICES = [s for s in migrations.SERVICES_WITH_DATABASES if migrations.has_migr
 
 
 def test_every_service_with_a_database_has_migrations():
-    assert SERVICES == [s for s in migrations.SERVICES_WITH_DATABASES if s != "notifications"] or \
-        set(SERVICES) == set(migrations.SERVICES_WITH_DATABASES)
+    assert SERVICES == [s for s in migrations.SERVICES_WITH_DATABASES if s != "notifications"] or set(SERVICES) == set(
+        migrations.SERVICES_WITH_DATABASES
+    )
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -47,9 +49,13 @@ def test_an_empty_postgresql_database_migrated_to_head_matches_the_models(servic
 def test_the_migrated_audit_trail_is_append_only_on_postgresql(pg_database):
     migrations.upgrade("contracts", pg_database)
     with pg_database.begin() as c:
-        c.execute(text("insert into audit_trail (seq, at, user_id, position, unit, action, record_type, record_id, "
-                       "outcome, details, prev_hash, hash) values (1, now(), 'u', 'p', 'IPB', 'a', 'r', '1', 'done', "
-                       "'{}', repeat('0', 64), repeat('1', 64))"))
+        c.execute(
+            text(
+                "insert into audit_trail (seq, at, user_id, position, unit, action, record_type, record_id, "
+                "outcome, details, prev_hash, hash) values (1, now(), 'u', 'p', 'IPB', 'a', 'r', '1', 'done', "
+                "'{}', repeat('0', 64), repeat('1', 64))"
+            )
+        )
     with pytest.raises(Exception) as refused:
         with pg_database.begin() as c:
             c.execute(text("update audit_trail set reason = 'x'"))
@@ -62,10 +68,18 @@ def test_a_database_holding_data_is_upgraded_from_the_previous_revision(tmp_path
     engine = create_engine(f"sqlite:///{tmp_path / 'coordinator.db'}")
     migrations.upgrade("coordinator", engine, "coordinator_0001")
     with engine.begin() as c:
-        c.execute(text("insert into projects (id, ref, name, state, state_since, version, facts, created_at) values "
-                       "('p1', 'ZS2026-0001', '旧项目', 'filed', '2026-01-05 02:00:00', 2, '{}', '2026-01-05 01:00:00')"))
-        c.execute(text("insert into transitions (project_id, seq, from_state, to_state, trigger, actor, at) values "
-                       "('p1', 1, null, 'lead', 'intake.lead_registered', '{}', '2026-01-05 01:00:00')"))
+        c.execute(
+            text(
+                "insert into projects (id, ref, name, state, state_since, version, facts, created_at) values "
+                "('p1', 'ZS2026-0001', '旧项目', 'filed', '2026-01-05 02:00:00', 2, '{}', '2026-01-05 01:00:00')"
+            )
+        )
+        c.execute(
+            text(
+                "insert into transitions (project_id, seq, from_state, to_state, trigger, actor, at) values "
+                "('p1', 1, null, 'lead', 'intake.lead_registered', '{}', '2026-01-05 01:00:00')"
+            )
+        )
     migrations.upgrade("coordinator", engine)
     assert migrations.current_revision(engine) == migrations.head_revision("coordinator") != "coordinator_0001"
     assert migrations.differences("coordinator", engine) == []
@@ -80,35 +94,61 @@ def _notifications_before_supervision(engine) -> None:
     """A notifications database as it was before supervision existed, holding a project's tracking."""
     migrations.upgrade("notifications", engine, "notifications_0001")
     with engine.begin() as c:
-        c.execute(text("insert into projects (project_id, ref, name, state, state_seq, responsible_unit, "
-                       "responsible_person, liaison_leader, last_progress_at, version) values ('p1', 'ZS2026-0001', "
-                       "'铝型材', 'construction', 17, 'PARK:hengdong', '{\"user_id\": \"u-1\", \"name\": \"李\"}', "
-                       "'deputy_county_magistrate', '2026-11-02 02:00:00', 4)"))
-        c.execute(text("insert into progress (id, project_id, source, note, by, at) values "
-                       "(7, 'p1', 'recorded', '开工', '{}', '2026-11-02 02:00:00')"))
-        c.execute(text("insert into problems (id, project_id, description, owner, raised_by, raised_at) values "
-                       "(3, 'p1', '用电未接通', 'unit:IND', '{}', '2026-11-02 02:00:00')"))
-        c.execute(text("insert into deadlines (id, kind, project_id, subject, due_at, payload, created_at) values "
-                       "(5, 'problem_escalation', 'p1', '3', '2026-11-09 02:00:00', '{\"problem_id\": 3}', "
-                       "'2026-11-02 02:00:00'), (6, 'construction_period_end', 'p1', 'construction', "
-                       "'2027-03-01 16:00:00', '{}', '2026-11-02 02:00:00')"))
-        c.execute(text("insert into special_reports (id, ref, project_id, cause, summary, document, filed_by, "
-                       "filed_at) values (2, 'SR-ZS2026-0001-1', 'p1', 'cannot_go_ahead', '投资方撤资', '{}', '{}', "
-                       "'2026-11-03 02:00:00')"))
+        c.execute(
+            text(
+                "insert into projects (project_id, ref, name, state, state_seq, responsible_unit, "
+                "responsible_person, liaison_leader, last_progress_at, version) values ('p1', 'ZS2026-0001', "
+                "'铝型材', 'construction', 17, 'PARK:hengdong', '{\"user_id\": \"u-1\", \"name\": \"李\"}', "
+                "'deputy_county_magistrate', '2026-11-02 02:00:00', 4)"
+            )
+        )
+        c.execute(
+            text(
+                "insert into progress (id, project_id, source, note, by, at) values "
+                "(7, 'p1', 'recorded', '开工', '{}', '2026-11-02 02:00:00')"
+            )
+        )
+        c.execute(
+            text(
+                "insert into problems (id, project_id, description, owner, raised_by, raised_at) values "
+                "(3, 'p1', '用电未接通', 'unit:IND', '{}', '2026-11-02 02:00:00')"
+            )
+        )
+        c.execute(
+            text(
+                "insert into deadlines (id, kind, project_id, subject, due_at, payload, created_at) values "
+                "(5, 'problem_escalation', 'p1', '3', '2026-11-09 02:00:00', '{\"problem_id\": 3}', "
+                "'2026-11-02 02:00:00'), (6, 'construction_period_end', 'p1', 'construction', "
+                "'2027-03-01 16:00:00', '{}', '2026-11-02 02:00:00')"
+            )
+        )
+        c.execute(
+            text(
+                "insert into special_reports (id, ref, project_id, cause, summary, document, filed_by, "
+                "filed_at) values (2, 'SR-ZS2026-0001-1', 'p1', 'cannot_go_ahead', '投资方撤资', '{}', '{}', "
+                "'2026-11-03 02:00:00')"
+            )
+        )
 
 
 def _moved(supervision) -> dict:
     with supervision.connect() as c:
-        return {"projects": c.execute(text("select project_id, liaison_leader, last_progress_at from projects")).all(),
-                "progress": c.execute(text("select id, note from progress")).all(),
-                "problems": c.execute(text("select id, owner from problems")).all(),
-                "deadlines": c.execute(text("select id, kind from deadlines")).all(),
-                "reports": c.execute(text("select ref, cause from special_reports")).all()}
+        return {
+            "projects": c.execute(text("select project_id, liaison_leader, last_progress_at from projects")).all(),
+            "progress": c.execute(text("select id, note from progress")).all(),
+            "problems": c.execute(text("select id, owner from problems")).all(),
+            "deadlines": c.execute(text("select id, kind from deadlines")).all(),
+            "reports": c.execute(text("select ref, cause from special_reports")).all(),
+        }
 
 
-MOVED = {"projects": [("p1", "deputy_county_magistrate", "2026-11-02 02:00:00.000000")], "progress": [(7, "开工")],
-         "problems": [(3, "unit:IND")], "deadlines": [(5, "problem_escalation")],  # accounting keeps its own period
-         "reports": [("SR-ZS2026-0001-1", "cannot_go_ahead")]}
+MOVED = {
+    "projects": [("p1", "deputy_county_magistrate", "2026-11-02 02:00:00.000000")],
+    "progress": [(7, "开工")],
+    "problems": [(3, "unit:IND")],
+    "deadlines": [(5, "problem_escalation")],  # accounting keeps its own period
+    "reports": [("SR-ZS2026-0001-1", "cannot_go_ahead")],
+}
 
 
 def test_an_existing_deployments_tracking_moves_from_notifications_to_supervision(tmp_path):
@@ -116,7 +156,8 @@ def test_an_existing_deployments_tracking_moves_from_notifications_to_supervisio
     and all, before notifications drops its tables (it keeps what its routes need of the project); notifications
     migrated first is refused, changing nothing."""
     assert migrations.SERVICES_WITH_DATABASES.index("supervision") < migrations.SERVICES_WITH_DATABASES.index(
-        "notifications")
+        "notifications"
+    )
     urls = {s: f"sqlite:///{tmp_path / (s + '.db')}" for s in ("notifications", "supervision")}
     engines = {s: make_engine(url) for s, url in urls.items()}  # in WAL mode, as the services open them
     _notifications_before_supervision(engines["notifications"])
@@ -132,7 +173,8 @@ def test_an_existing_deployments_tracking_moves_from_notifications_to_supervisio
     assert _moved(engines["supervision"]) == MOVED
     with engines["notifications"].connect() as c:
         assert c.execute(text("select project_id, ref, state, responsible_unit from projects")).all() == [
-            ("p1", "ZS2026-0001", "construction", "PARK:hengdong")]
+            ("p1", "ZS2026-0001", "construction", "PARK:hengdong")
+        ]
 
 
 def test_notifications_holding_tracking_rows_is_not_emptied_without_supervisions_database(tmp_path):
@@ -154,11 +196,16 @@ def test_tracking_moves_to_supervision_on_postgresql():
             for service in ("supervision", "notifications"):
                 migrations.upgrade(service, engines[service], database_url=urls.get)
             moved = _moved(engines["supervision"])
-            assert {k: v for k, v in moved.items() if k != "projects"} == {k: v for k, v in MOVED.items()
-                                                                            if k != "projects"}
+            assert {k: v for k, v in moved.items() if k != "projects"} == {
+                k: v for k, v in MOVED.items() if k != "projects"
+            }
             with engines["supervision"].begin() as c:
-                c.execute(text("insert into progress (project_id, source, note, by, at) values "
-                               "('p1', 'recorded', '竣工', '{}', now())"))
+                c.execute(
+                    text(
+                        "insert into progress (project_id, source, note, by, at) values "
+                        "('p1', 'recorded', '竣工', '{}', now())"
+                    )
+                )
                 assert c.execute(text("select max(id) from progress")).scalar_one() == 8
         finally:
             for engine in engines.values():
@@ -187,35 +234,58 @@ def test_accounting_s_three_recovery_tasks_become_one_receivable(tmp_path):
     entry = '[{{"amount": "{}", "note": "{}", "by": {{"unit": "{}"}}, "at": "2026-12-01T10:00:00+08:00"}}]'
     with engine.begin() as c:
         for pid, state in (("p1", "closed"), ("p2", "closed"), ("p3", "computed")):
-            c.execute(text("insert into projects (project_id, ref, project_name, investor_name) values "
-                           f"('{pid}', 'ZS-{pid}', 'x', 'y')"))
-            c.execute(text("insert into accountings (project_id, state, opened_by, opened_at, cause, participants, "
-                           "figures, report, closed_at, version) values "
-                           f"('{pid}', '{state}', '{{}}', '2026-11-27 02:00:00', 'opened_by_ipb', '[]', '[]', "
-                           "'{\"at\": \"2026-11-28T10:00:00+08:00\"}', "
-                           f"{'null' if state != 'closed' else chr(39) + '2026-12-02 02:00:00' + chr(39)}, 3)"))
-        tasks = [("p1", "FIN", "settled", "3000000.00", entry.format("3000000.00", "缴清", "FIN"), None),
-                 ("p1", "LAND", "settled", "0.00", entry.format("0.00", "土地复核", "LAND"), None),
-                 ("p1", "LEGAL", "waived", "0.00", "[]", '{"by": {"position": "county_magistrate"}, "reason": "已缴清"}'),
-                 ("p2", "FIN", "settled", "1000000.00", entry.format("1000000.00", "部分", "FIN"), None),
-                 ("p2", "LAND", "waived", "0.00", "[]", '{"by": {"position": "county_magistrate"}, "reason": "困难"}'),
-                 ("p3", "FIN", "open", "0.00", "[]", None)]
+            c.execute(
+                text(
+                    "insert into projects (project_id, ref, project_name, investor_name) values "
+                    f"('{pid}', 'ZS-{pid}', 'x', 'y')"
+                )
+            )
+            c.execute(
+                text(
+                    "insert into accountings (project_id, state, opened_by, opened_at, cause, participants, "
+                    "figures, report, closed_at, version) values "
+                    f"('{pid}', '{state}', '{{}}', '2026-11-27 02:00:00', 'opened_by_ipb', '[]', '[]', "
+                    '\'{"at": "2026-11-28T10:00:00+08:00"}\', '
+                    f"{'null' if state != 'closed' else chr(39) + '2026-12-02 02:00:00' + chr(39)}, 3)"
+                )
+            )
+        tasks = [
+            ("p1", "FIN", "settled", "3000000.00", entry.format("3000000.00", "缴清", "FIN"), None),
+            ("p1", "LAND", "settled", "0.00", entry.format("0.00", "土地复核", "LAND"), None),
+            ("p1", "LEGAL", "waived", "0.00", "[]", '{"by": {"position": "county_magistrate"}, "reason": "已缴清"}'),
+            ("p2", "FIN", "settled", "1000000.00", entry.format("1000000.00", "部分", "FIN"), None),
+            ("p2", "LAND", "waived", "0.00", "[]", '{"by": {"position": "county_magistrate"}, "reason": "困难"}'),
+            ("p3", "FIN", "open", "0.00", "[]", None),
+        ]
         for pid, unit, status, recovered, entries, waived in tasks:
-            c.execute(text("insert into recovery_tasks (project_id, unit, status, amount_due, amount_recovered, entries, "
-                           "waived) values (:p, :u, :s, '3000000.00', :r, :e, :w)"),
-                      {"p": pid, "u": unit, "s": status, "r": recovered, "e": entries, "w": waived})
+            c.execute(
+                text(
+                    "insert into recovery_tasks (project_id, unit, status, amount_due, amount_recovered, entries, "
+                    "waived) values (:p, :u, :s, '3000000.00', :r, :e, :w)"
+                ),
+                {"p": pid, "u": unit, "s": status, "r": recovered, "e": entries, "w": waived},
+            )
     migrations.upgrade("accounting", engine)
     assert migrations.differences("accounting", engine) == []
     with engine.connect() as c:
-        owed = {r.project_id: (r.amount, r.paid, r.written_off, r.status) for r in c.execute(text(
-            "select project_id, amount, paid, written_off, status from receivables order by project_id"))}
+        owed = {
+            r.project_id: (r.amount, r.paid, r.written_off, r.status)
+            for r in c.execute(
+                text("select project_id, amount, paid, written_off, status from receivables order by project_id")
+            )
+        }
         entries = c.execute(text("select project_id, unit, kind, amount from recovery_entries order by id")).all()
         states = dict(c.execute(text("select project_id, state from accountings")).all())
-    assert owed == {"p1": ("3000000.00", "3000000.00", "0.00", "settled"),
-                    "p2": ("3000000.00", "1000000.00", "2000000.00", "written_off"),
-                    "p3": ("3000000.00", "0.00", "0.00", "outstanding")}
-    assert entries == [("p1", "FIN", "payment", "3000000.00"), ("p1", "LAND", "action", None),
-                       ("p2", "FIN", "payment", "1000000.00")]
+    assert owed == {
+        "p1": ("3000000.00", "3000000.00", "0.00", "settled"),
+        "p2": ("3000000.00", "1000000.00", "2000000.00", "written_off"),
+        "p3": ("3000000.00", "0.00", "0.00", "outstanding"),
+    }
+    assert entries == [
+        ("p1", "FIN", "payment", "3000000.00"),
+        ("p1", "LAND", "action", None),
+        ("p2", "FIN", "payment", "1000000.00"),
+    ]
     assert states == {"p1": "closed", "p2": "closed", "p3": "reported"}
     migrations.downgrade("accounting", engine, "accounting_0002")
     with engine.connect() as c:

@@ -6,6 +6,7 @@ Projects arrive the way the bus delivers them: ``intake.project_filed`` and
 ``review.concluded`` envelopes handed to the service's handlers; what the
 service says goes out is read back from its outbox.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +43,12 @@ P_LEGAL = {"unit": "LEGAL", "position": "legal_officer"}
 P_FIN = {"unit": "FIN", "position": "bureau_head"}
 P_XINTANG = {"unit": "TOWN:xintang", "position": "town_head"}
 
-EVENTS = ("negotiation.decided", "negotiation.principal_decided", "negotiation.principals_decided",
-          "negotiation.escalated")
+EVENTS = (
+    "negotiation.decided",
+    "negotiation.principal_decided",
+    "negotiation.principals_decided",
+    "negotiation.escalated",
+)
 
 
 class Negotiation(Harness):
@@ -61,8 +66,12 @@ class Negotiation(Harness):
     def stored_sessions(self, project_id: str) -> list[dict]:
         table = models.sessions
         with Session(self.provider.engine) as s:
-            return [dict(r) for r in s.execute(select(table).where(table.c.project_id == project_id)
-                                               .order_by(table.c.seq)).mappings()]
+            return [
+                dict(r)
+                for r in s.execute(
+                    select(table).where(table.c.project_id == project_id).order_by(table.c.seq)
+                ).mappings()
+            ]
 
 
 @pytest.fixture
@@ -84,30 +93,71 @@ def neg(engine, clock):
 
 
 # -- feeding the service ----------------------------------------------------------------------------
-def file_project(neg: Negotiation, project_id: str, n: int = 1, sector: str = "C3612", location_kind: str = "park",
-                 location_id: str | None = "hengdong", land_mu: str = "45") -> None:
+def file_project(
+    neg: Negotiation,
+    project_id: str,
+    n: int = 1,
+    sector: str = "C3612",
+    location_kind: str = "park",
+    location_id: str | None = "hengdong",
+    land_mu: str = "45",
+) -> None:
     """Deliver intake.project_filed to the service's handler, as the bus would."""
-    event = Envelope(type="intake.project_filed", actor=Actor(**IPB), project_id=project_id, payload={
-        "ref": f"ZS2026-{n:04d}", "project_name": f"示例项目{n}", "investor_name": f"示例投资有限公司{n}",
-        "sector": sector, "planned_total_investment": "250000000", "planned_fixed_asset_investment": "200000000",
-        "land_mu": land_mu, "location_kind": location_kind, "location_id": location_id,
-        "registered_unit": "IPB", "reason": "filed",
-    })
+    event = Envelope(
+        type="intake.project_filed",
+        actor=Actor(**IPB),
+        project_id=project_id,
+        payload={
+            "ref": f"ZS2026-{n:04d}",
+            "project_name": f"示例项目{n}",
+            "investor_name": f"示例投资有限公司{n}",
+            "sector": sector,
+            "planned_total_investment": "250000000",
+            "planned_fixed_asset_investment": "200000000",
+            "land_mu": land_mu,
+            "location_kind": location_kind,
+            "location_id": location_id,
+            "registered_unit": "IPB",
+            "reason": "filed",
+        },
+    )
     neg.on_project_filed(event.dump())
 
 
 BUREAUS = ["DRB", "IND", "FIN", "EPB", "LAND", "PLAN"]
 
 
-def conclude(neg: Negotiation, project_id: str, outcome: str = "approved", outside_policy: bool = False,
-             conditions: list | None = None, units: list | None = None, round_: int = 1) -> None:
+def conclude(
+    neg: Negotiation,
+    project_id: str,
+    outcome: str = "approved",
+    outside_policy: bool = False,
+    conditions: list | None = None,
+    units: list | None = None,
+    round_: int = 1,
+) -> None:
     """Deliver review.concluded to the service's handler, as the bus would."""
-    findings = [{"check": "national_industrial_policy", "verdict": "flag" if outside_policy else "ok",
-                 "outside_policy": outside_policy}]
-    event = Envelope(type="review.concluded", actor=Actor(**HENGDONG_HEAD), project_id=project_id, payload={
-        "outcome": outcome, "conditions": conditions or [], "findings": findings, "outside_policy": outside_policy,
-        "round": round_, "reason": f"review {outcome}", **({"units": units} if units is not None else {}),
-    })
+    findings = [
+        {
+            "check": "national_industrial_policy",
+            "verdict": "flag" if outside_policy else "ok",
+            "outside_policy": outside_policy,
+        }
+    ]
+    event = Envelope(
+        type="review.concluded",
+        actor=Actor(**HENGDONG_HEAD),
+        project_id=project_id,
+        payload={
+            "outcome": outcome,
+            "conditions": conditions or [],
+            "findings": findings,
+            "outside_policy": outside_policy,
+            "round": round_,
+            "reason": f"review {outcome}",
+            **({"units": units} if units is not None else {}),
+        },
+    )
     neg.on_review_concluded(event.dump())
 
 
@@ -116,8 +166,15 @@ def approved(neg: Negotiation, project_id: str, n: int = 1, outside_policy: bool
     conclude(neg, project_id, "approved", outside_policy=outside_policy)
 
 
-def assigned(neg: Negotiation, project_id: str, n: int = 1, unit: str | None = None, reason: str | None = None,
-             outside_policy: bool = False, **project) -> dict:
+def assigned(
+    neg: Negotiation,
+    project_id: str,
+    n: int = 1,
+    unit: str | None = None,
+    reason: str | None = None,
+    outside_policy: bool = False,
+    **project,
+) -> dict:
     approved(neg, project_id, n, outside_policy=outside_policy, **project)
     neg.record_intermediary(IPB, project_id, {"none": True})
     unit = unit or neg.ranking(IPB, project_id)[0]["unit"]
@@ -140,11 +197,23 @@ def town_project(neg: Negotiation, project_id: str, n: int = 1, **project) -> di
     return got
 
 
-def session(stage: str = "early", participants: list | None = None, land: dict | None = None,
-            exceeding: list | None = None, held_on: str = "2026-10-12", agreed: list | None = None) -> dict:
-    return {"held_on": held_on, "stage": stage, "participants": participants or [P_HENGDONG, P_IPB, P_LEGAL],
-            "agreed": agreed or ["plot B-7"], "open": ["tax terms"], "exceeding_terms": exceeding or [],
-            "land": land}
+def session(
+    stage: str = "early",
+    participants: list | None = None,
+    land: dict | None = None,
+    exceeding: list | None = None,
+    held_on: str = "2026-10-12",
+    agreed: list | None = None,
+) -> dict:
+    return {
+        "held_on": held_on,
+        "stage": stage,
+        "participants": participants or [P_HENGDONG, P_IPB, P_LEGAL],
+        "agreed": agreed or ["plot B-7"],
+        "open": ["tax terms"],
+        "exceeding_terms": exceeding or [],
+        "land": land,
+    }
 
 
 def negotiating_park(neg: Negotiation, project_id: str, land: dict | None = None, **project) -> dict:
@@ -155,8 +224,9 @@ def negotiating_park(neg: Negotiation, project_id: str, land: dict | None = None
 
 def negotiating_town(neg: Negotiation, project_id: str, land: dict | None = None, **project) -> dict:
     town_project(neg, project_id, **project)
-    return neg.log_session(IPB, project_id, session("final", participants=[P_LEADER, P_IPB, P_XINTANG, P_LEGAL],
-                                                    land=land))
+    return neg.log_session(
+        IPB, project_id, session("final", participants=[P_LEADER, P_IPB, P_XINTANG, P_LEGAL], land=land)
+    )
 
 
 def decision_events(neg: Negotiation) -> list[dict]:
@@ -178,7 +248,7 @@ def test_only_ipb_records_the_intermediary(neg):
     row = neg.stored("p1")
     assert row["intermediary"] == {"name": "恒信招商咨询", "contact": "0734-1234567"}
     assert row["intermediary_recorded_by"]["unit"] == "IPB"
-    event, = neg.events("negotiation.intermediary_recorded")
+    (event,) = neg.events("negotiation.intermediary_recorded")
     assert event["project_id"] == "p1" and event["actor"]["unit"] == "IPB"
     assert event["payload"]["intermediary"] == {"name": "恒信招商咨询", "contact": "0734-1234567"}
 
@@ -200,7 +270,7 @@ def test_the_intermediary_is_a_name_or_none_true(neg):
     got = neg.record_intermediary(IPB, "p1", {"none": True})
     assert got["intermediary"] == {"none": True}
     assert neg.stored("p1")["intermediary"] == {"none": True}
-    event, = neg.events("negotiation.intermediary_recorded")
+    (event,) = neg.events("negotiation.intermediary_recorded")
     assert event["payload"]["intermediary"] == {"none": True}
 
 
@@ -279,7 +349,7 @@ def test_confirming_the_top_unit_needs_no_reason(neg):
     assert row["stage"] == "assigned" and row["responsible_unit"] == "PARK:hexi" and row["assignment_reason"] is None
     assert [c["unit"] for c in row["ranking"]] == ["PARK:hexi", "PARK:hengdong"]
 
-    event, = neg.events("negotiation.unit_assigned")
+    (event,) = neg.events("negotiation.unit_assigned")
     payload = event["payload"]
     assert payload["unit"] == "PARK:hexi" and payload["proposed"] == "PARK:hexi"
     assert [(c["unit"], c["rank"]) for c in payload["ranking"]] == [("PARK:hexi", 1), ("PARK:hengdong", 2)]
@@ -302,13 +372,13 @@ def test_choosing_another_unit_needs_a_reason(neg):
     # Hengdong did not review the project (it was bound for Hexi): its opinion comes first, in a new round (R2/R3)
     assert got["stage"] == "park_review" and got["responsible_unit"] is None
     assert got["pending"]["unit"] == "PARK:hengdong" and neg.events("negotiation.unit_assigned") == []
-    asked, = neg.events("negotiation.park_review_requested")
+    (asked,) = neg.events("negotiation.park_review_requested")
     assert asked["payload"]["unit"] == "PARK:hengdong" and reason in asked["payload"]["reason"]
     conclude(neg, "p1", units=BUREAUS + ["PARK:hexi", "PARK:hengdong"], round_=2)
     got = neg.get_negotiation(IPB, "p1")
     assert got["responsible_unit"] == "PARK:hengdong" and got["assignment_reason"] == reason
     assert got["stage"] == "assigned" and got["pending"] is None
-    event, = neg.events("negotiation.unit_assigned")
+    (event,) = neg.events("negotiation.unit_assigned")
     assert event["actor"]["user_id"] == IPB["user_id"]  # IPB's choice, handed over once the park passed
     assert event["payload"]["unit"] == "PARK:hengdong" and event["payload"]["proposed"] == "PARK:hexi"
     assert event["payload"]["reason"] == reason
@@ -334,7 +404,10 @@ def test_a_park_session_without_its_park_head_is_refused(neg):
     with pytest.raises(InvalidInput) as e:
         neg.log_session(IPB, "p1", session(participants=[P_IPB, P_LEADER, P_FIN]))
     assert e.value.msg.render() == "本次洽谈缺少：洽谈牵头人（衡东工业园管委会主任）"
-    assert len(e.value.details["participants"]) == 1 and "衡东工业园管委会主任" in e.value.details["participants"][0].render()
+    assert (
+        len(e.value.details["participants"]) == 1
+        and "衡东工业园管委会主任" in e.value.details["participants"][0].render()
+    )
     assert neg.stored_sessions("p1") == [] and neg.stored("p1")["stage"] == "assigned"
     assert neg.events("negotiation.session_logged") == []
 
@@ -373,7 +446,7 @@ def test_a_town_session_is_led_by_the_county_leader_in_charge(neg):
 
     got = neg.log_session(XINTANG, "p1", session(participants=[P_LEADER, P_IPB, P_XINTANG]))
     assert got["stage"] == "negotiating"
-    stored, = neg.stored_sessions("p1")
+    (stored,) = neg.stored_sessions("p1")
     assert stored["logged_by"]["unit"] == "TOWN:xintang"
 
 
@@ -393,7 +466,10 @@ def test_the_first_session_is_marked_first_and_its_record_is_kept(neg):
 
     stored = neg.stored_sessions("p1")
     assert [(s["seq"], s["stage"], s["held_on"]) for s in stored] == [
-        (1, "early", dt.date(2026, 10, 12)), (2, "early", dt.date(2026, 10, 20)), (3, "final", dt.date(2026, 11, 2))]
+        (1, "early", dt.date(2026, 10, 12)),
+        (2, "early", dt.date(2026, 10, 20)),
+        (3, "final", dt.date(2026, 11, 2)),
+    ]
     assert stored[0]["agreed"] == agreed and stored[0]["open_matters"] == ["tax terms"]
     assert stored[0]["participants"][0]["position"] == "park_head:hengdong"
     assert stored[1]["exceeding_terms"] == ["tax rebate 5 years"]
@@ -409,7 +485,7 @@ def test_only_ipb_or_the_responsible_unit_logs_a_session(neg):
 
     got = neg.log_session(HENGDONG_HEAD, "p1", session())
     assert got["stage"] == "negotiating"
-    event, = neg.events("negotiation.session_logged")
+    (event,) = neg.events("negotiation.session_logged")
     assert event["actor"]["unit"] == "PARK:hengdong" and event["payload"]["first"] is True
 
 
@@ -443,7 +519,7 @@ def test_within_authority_in_a_park_only_the_park_head_decides(neg):
 
     got = neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
     assert got["stage"] == "agreed" and got["decisions"] == {"park_head:hengdong": "agree"}
-    event, = neg.events("negotiation.decided")
+    (event,) = neg.events("negotiation.decided")
     assert event["payload"]["outcome"] == "agreed" and event["payload"]["decided_by"] == "park_head:hengdong"
     assert event["payload"]["route"]["signs"] == "park_head:hengdong"
     assert event["payload"]["route"]["escalated"] is False
@@ -467,7 +543,7 @@ def test_outside_parks_at_exactly_60_mu_the_leader_decides_and_the_deputy_signs(
     route = neg.route(IPB, "p1")
     assert route["in_park"] is False and route["escalated"] is False and route["land_mu"] == "60"
     assert route["decides"] == ["county_leader_in_charge"] and route["signs"] == "deputy_magistrate_investment"
-    stored, = neg.stored_sessions("p1")
+    (stored,) = neg.stored_sessions("p1")
     assert stored["land_value"] == "40000" and stored["land_unit"] == "m2" and stored["land_mu"] == 60
 
     for outsider in (DEPUTY, HENGDONG_HEAD, MAGISTRATE, SECRETARY):
@@ -477,7 +553,7 @@ def test_outside_parks_at_exactly_60_mu_the_leader_decides_and_the_deputy_signs(
 
     got = neg.decide(LEADER, "p1", {"decision": "agree"})
     assert got["stage"] == "agreed"
-    event, = neg.events("negotiation.decided")
+    (event,) = neg.events("negotiation.decided")
     assert event["payload"]["outcome"] == "agreed" and event["payload"]["decided_by"] == "county_leader_in_charge"
     assert event["payload"]["route"]["signs"] == "deputy_magistrate_investment"
     assert event["payload"]["route"]["decides"] == ["county_leader_in_charge"]
@@ -502,13 +578,13 @@ def test_75_mu_in_a_park_goes_to_the_principals_after_the_park_recommends(neg):
     assert got["stage"] == "escalated"
     assert got["recommendation"]["text"] == "建议同意，按75亩供地"
     assert got["recommendation"]["by"]["position"] == "park_head:hengdong"
-    escalated, = neg.events("negotiation.escalated")
+    (escalated,) = neg.events("negotiation.escalated")
     assert escalated["payload"]["route"]["decides"] == ["party_secretary", "county_magistrate"]
     assert escalated["payload"]["recommendation"] == "建议同意，按75亩供地"
 
     got = neg.decide(SECRETARY, "p1", {"decision": "agree"})
     assert got["stage"] == "escalated" and got["decisions"] == {"party_secretary": "agree"}
-    principal, = neg.events("negotiation.principal_decided")
+    (principal,) = neg.events("negotiation.principal_decided")
     assert principal["payload"]["position"] == "party_secretary" and principal["payload"]["decision"] == "agree"
     assert neg.events("negotiation.principals_decided") == [] and neg.events("negotiation.decided") == []
 
@@ -520,7 +596,7 @@ def test_75_mu_in_a_park_goes_to_the_principals_after_the_park_recommends(neg):
     got = neg.decide(MAGISTRATE, "p1", {"decision": "agree"})
     assert got["stage"] == "agreed"
     assert got["decisions"] == {"party_secretary": "agree", "county_magistrate": "agree"}
-    outcome, = neg.events("negotiation.principals_decided")
+    (outcome,) = neg.events("negotiation.principals_decided")
     assert outcome["payload"]["outcome"] == "agreed"
     assert outcome["payload"]["route"]["signs"] == "county_magistrate"
     assert outcome["payload"]["decisions"] == {"party_secretary": "agree", "county_magistrate": "agree"}
@@ -544,12 +620,12 @@ def test_one_principal_refusing_refuses_with_its_reasons(neg):
     reasons = ["land price below the county floor", "no wastewater plan"]
     got = neg.decide(MAGISTRATE, "p1", {"decision": "refuse", "reasons": reasons})
     assert got["stage"] == "refused"
-    outcome, = neg.events("negotiation.principals_decided")
+    (outcome,) = neg.events("negotiation.principals_decided")
     assert outcome["payload"]["outcome"] == "refused"
     assert outcome["payload"]["reasons"] == reasons
     assert all(r in outcome["payload"]["reason"] for r in reasons)
     assert outcome["payload"]["decisions"] == {"county_magistrate": "refuse"}
-    principal, = neg.events("negotiation.principal_decided")
+    (principal,) = neg.events("negotiation.principal_decided")
     assert principal["payload"]["reasons"] == reasons
 
     with pytest.raises(Conflict):  # refused: no more decisions
@@ -596,23 +672,26 @@ def test_an_exceeding_term_escalates_until_a_later_session_withdraws_it(neg):
     assert route["decides"] == ["park_head:hengdong"]
     got = neg.get_negotiation(IPB, "p1")
     assert got["route"]["escalated"] is False
-    term, = got["policy_terms"]
+    (term,) = got["policy_terms"]
     assert (term["status"], term["withdrawn_in"], term["withdrawal_reason"]) == ("withdrawn", 3, "投资方放弃该诉求")
     assert term["withdrawn_by"]["unit"] == "IPB"
     assert decision_events(neg) == []
 
     got = neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
     assert got["stage"] == "agreed"
-    event, = neg.events("negotiation.decided")
+    (event,) = neg.events("negotiation.decided")
     assert event["payload"]["route"]["within_policy"] is True
 
 
-@pytest.mark.parametrize("land, escalated, land_mu", [
-    ({"value": "60.01", "unit": "mu"}, True, "60.01"),
-    ({"value": "40007", "unit": "m2"}, True, "60.0105"),
-    ({"value": "4", "unit": "ha"}, False, "60"),
-    ({"value": "60", "unit": "mu"}, False, "60"),
-])
+@pytest.mark.parametrize(
+    "land, escalated, land_mu",
+    [
+        ({"value": "60.01", "unit": "mu"}, True, "60.01"),
+        ({"value": "40007", "unit": "m2"}, True, "60.0105"),
+        ({"value": "4", "unit": "ha"}, False, "60"),
+        ({"value": "60", "unit": "mu"}, False, "60"),
+    ],
+)
 def test_the_60_mu_line_on_the_agreed_land(neg, land, escalated, land_mu):
     negotiating_park(neg, "p1", land=land, land_mu="30")
     route = neg.route(IPB, "p1")
@@ -634,6 +713,7 @@ def test_the_latest_agreed_land_counts(neg):
 
 # == leaders' desks and bad land ========================================================================
 
+
 def test_the_desk_shows_what_the_route_asks_of_each_position_now(neg):
     negotiating_park(neg, "p-small", land={"value": "45", "unit": "mu"})
     negotiating_park(neg, "p-big", n=2, land={"value": "75", "unit": "mu"})
@@ -648,11 +728,14 @@ def test_the_desk_shows_what_the_route_asks_of_each_position_now(neg):
     assert {d["project_id"] for d in neg.decisions_awaiting(HENGDONG_HEAD)} == {"p-small"}
 
 
-@pytest.mark.parametrize("land, field", [
-    ({"value": "-5", "unit": "mu"}, "land.value"),
-    ({"value": "0", "unit": "mu"}, "land.value"),
-    ({"value": "1E+30", "unit": "m2"}, "land.value"),
-])
+@pytest.mark.parametrize(
+    "land, field",
+    [
+        ({"value": "-5", "unit": "mu"}, "land.value"),
+        ({"value": "0", "unit": "mu"}, "land.value"),
+        ({"value": "1E+30", "unit": "m2"}, "land.value"),
+    ],
+)
 def test_an_impossible_agreed_land_is_refused_and_nothing_is_stored(neg, land, field):
     park_project(neg, "p1")
     with pytest.raises(InvalidInput) as refused:
@@ -671,7 +754,7 @@ def test_a_decision_within_authority_may_refuse_with_reasons_and_ipb_renegotiate
 
     got = neg.decide(HENGDONG_HEAD, "p1", {"decision": "refuse", "reasons": ["投资强度偏低", "税收贡献不足"]})
     assert got["stage"] == "refused" and got["decisions"] == {"park_head:hengdong": "refuse"}
-    event, = neg.events("negotiation.decided")
+    (event,) = neg.events("negotiation.decided")
     payload = event["payload"]
     assert payload["outcome"] == "refused" and payload["reasons"] == ["投资强度偏低", "税收贡献不足"]
     assert "投资强度偏低" in payload["reason"] and payload["round"] == 1
@@ -686,7 +769,7 @@ def test_a_decision_within_authority_may_refuse_with_reasons_and_ipb_renegotiate
         neg.renegotiate(HENGDONG_HEAD, "p1", {"reason": "x"})
     got = neg.renegotiate(IPB, "p1", {"reason": "投资方同意追加设备投资"})
     assert (got["stage"], got["round"], got["decisions"], got["route"]["escalated"]) == ("negotiating", 2, {}, False)
-    reopened, = neg.events("negotiation.reopened")
+    (reopened,) = neg.events("negotiation.reopened")
     assert reopened["payload"]["round"] == 2 and reopened["payload"]["cause"] == "renegotiation"
     assert "投资方同意追加设备投资" in reopened["payload"]["reason"]
     with pytest.raises(Conflict):  # renegotiated once: it is negotiating now
@@ -715,18 +798,35 @@ def test_no_decision_before_legal_took_part_in_a_final_stage_session(neg):
 
 def test_the_decision_carries_the_decided_terms(neg):
     park_project(neg, "p1", land_mu="40")
-    neg.log_session(IPB, "p1", {**session("early", agreed=["供地方式：挂牌出让"]),
-                                "total_investment": "150000000", "fixed_asset_investment": "100000000"})
-    neg.log_session(IPB, "p1", {**session("final", land={"value": "30000", "unit": "m2"},
-                                          agreed=["供地方式：挂牌出让", "2027年3月开工"]),
-                                "policy_terms": [{"clause": "tax_reward_years", "value": "3"}]})
+    neg.log_session(
+        IPB,
+        "p1",
+        {
+            **session("early", agreed=["供地方式：挂牌出让"]),
+            "total_investment": "150000000",
+            "fixed_asset_investment": "100000000",
+        },
+    )
+    neg.log_session(
+        IPB,
+        "p1",
+        {
+            **session("final", land={"value": "30000", "unit": "m2"}, agreed=["供地方式：挂牌出让", "2027年3月开工"]),
+            "policy_terms": [{"clause": "tax_reward_years", "value": "3"}],
+        },
+    )
     terms = neg.get_negotiation(IPB, "p1")["terms"]
-    expected = {"land_mu": "45", "total_investment": "150000000", "fixed_asset_investment": "100000000",
-                "intensity_wan_per_mu": "222.22", "agreed": ["供地方式：挂牌出让", "2027年3月开工"],
-                "policy_terms": ["地方留成税收奖励年限：3年"]}
+    expected = {
+        "land_mu": "45",
+        "total_investment": "150000000",
+        "fixed_asset_investment": "100000000",
+        "intensity_wan_per_mu": "222.22",
+        "agreed": ["供地方式：挂牌出让", "2027年3月开工"],
+        "policy_terms": ["地方留成税收奖励年限：3年"],
+    }
     assert terms == expected
     neg.decide(HENGDONG_HEAD, "p1", {"decision": "agree"})
-    event, = neg.events("negotiation.decided")
+    (event,) = neg.events("negotiation.decided")
     assert event["payload"]["terms"] == expected and neg.stored("p1")["decided_terms"] == expected
 
 
@@ -739,7 +839,7 @@ def test_a_change_after_the_decision_needs_a_new_decision_on_the_route_the_chang
 
     got = neg.log_session(IPB, "p1", session("final", land={"value": "80", "unit": "mu"}))
     assert (got["stage"], got["round"], got["decisions"], got["decided_terms"]) == ("negotiating", 2, {}, None)
-    reopened, = neg.events("negotiation.reopened")
+    (reopened,) = neg.events("negotiation.reopened")
     assert reopened["payload"]["changed"] == ["land_mu", "intensity_wan_per_mu"]
     assert reopened["payload"]["from_stage"] == "agreed" and reopened["payload"]["round"] == 2
     route = neg.route(IPB, "p1")  # 45 mu decided, changed to 80: the principals' now
@@ -749,7 +849,7 @@ def test_a_change_after_the_decision_needs_a_new_decision_on_the_route_the_chang
     neg.recommend(HENGDONG_HEAD, "p1", {"recommendation": "建议同意按80亩供地"})
     neg.decide(SECRETARY, "p1", {"decision": "agree"})
     neg.decide(MAGISTRATE, "p1", {"decision": "agree"})
-    outcome, = neg.events("negotiation.principals_decided")
+    (outcome,) = neg.events("negotiation.principals_decided")
     assert outcome["payload"]["round"] == 2 and outcome["payload"]["terms"]["land_mu"] == "80"
     assert outcome["payload"]["route"]["signs"] == "county_magistrate"
 
@@ -772,18 +872,24 @@ def test_policy_terms_are_picked_from_the_county_catalogue_or_flagged_explicitly
     neg.log_session(IPB, "p1", {**session("final"), "policy_terms": within})
     route = neg.route(IPB, "p1")
     assert route["within_policy"] is True and route["exceeding"] == []  # 30 % is the catalogue's limit: within
-    neg.log_session(IPB, "p1", {**session("final", held_on="2026-10-13"),
-                                "policy_terms": [{"clause": "land_price_rebate", "value": "40"}]})
+    neg.log_session(
+        IPB,
+        "p1",
+        {**session("final", held_on="2026-10-13"), "policy_terms": [{"clause": "land_price_rebate", "value": "40"}]},
+    )
     route = neg.route(IPB, "p1")
     assert route["escalated"] is True
     assert [t.render() for t in route["exceeding"]] == [
-        "T3 土地出让金返还（用于项目基础设施配套）：40%（现行政策上限30%），见第2次洽谈（2026年10月13日）"]
+        "T3 土地出让金返还（用于项目基础设施配套）：40%（现行政策上限30%），见第2次洽谈（2026年10月13日）"
+    ]
     terms = {t["term_id"]: (t["exceeds"], t["status"]) for t in neg.get_negotiation(IPB, "p1")["policy_terms"]}
     assert terms == {"T1": (False, "open"), "T2": (False, "open"), "T3": (True, "open")}
 
-    for bad, field in ((({"clause": "free_lunch", "value": "1"},), "policy_terms.0.clause"),
-                       (({"text": "另行商定的优惠"},), "policy_terms.0.exceeds_policy"),
-                       (({"clause": "land_price_rebate"},), "policy_terms.0.value")):
+    for bad, field in (
+        (({"clause": "free_lunch", "value": "1"},), "policy_terms.0.clause"),
+        (({"text": "另行商定的优惠"},), "policy_terms.0.exceeds_policy"),
+        (({"clause": "land_price_rebate"},), "policy_terms.0.value"),
+    ):
         with pytest.raises(InvalidInput) as refused:
             neg.log_session(IPB, "p1", {**session("final"), "policy_terms": list(bad)})
         assert field in refused.value.details
@@ -792,10 +898,14 @@ def test_policy_terms_are_picked_from_the_county_catalogue_or_flagged_explicitly
     with pytest.raises(NotAllowed):
         neg.log_session(park_clerk, "p1", {**session("final"), "withdrawn": [{"term": "T3", "reason": "放弃"}]})
     assert len(neg.stored_sessions("p1")) == 2
-    neg.log_session(HENGDONG_HEAD, "p1", {**session("final"), "withdrawn": [{"term": "T3", "reason": "按现行政策执行"}]})
+    neg.log_session(
+        HENGDONG_HEAD, "p1", {**session("final"), "withdrawn": [{"term": "T3", "reason": "按现行政策执行"}]}
+    )
     assert neg.route(IPB, "p1")["escalated"] is False
     assert neg.get_negotiation(IPB, "p1")["terms"]["policy_terms"] == [
-        "土地出让金返还（用于项目基础设施配套）：30%", "协助办理项目审批手续"]
+        "土地出让金返还（用于项目基础设施配套）：30%",
+        "协助办理项目审批手续",
+    ]
     catalogue = {c["id"]: c["limit"] for c in neg.incentive_catalogue(IPB)}
     assert catalogue["land_price_rebate"] == "30" and len(catalogue) >= 5
 
@@ -809,8 +919,10 @@ def test_the_location_checks_run_again_for_the_unit_ipb_assigns(neg):
     neg.record_intermediary(IPB, "p1", {"none": True})
     with pytest.raises(InvalidInput) as refused:
         neg.assign_unit(IPB, "p1", {"unit": "PARK:hexi", "reason": "投资方改选河西"})
-    assert refused.value.msg.render() == ("项目不能交由河西新区承接，选址相关审查未通过：投资强度：计划投资强度222.22 万元/亩，"
-                                          "低于河西新区最低标准250.00 万元/亩")
+    assert refused.value.msg.render() == (
+        "项目不能交由河西新区承接，选址相关审查未通过：投资强度：计划投资强度222.22 万元/亩，"
+        "低于河西新区最低标准250.00 万元/亩"
+    )
     assert refused.value.details["unit"]
     assert neg.stored("p1")["stage"] == "approved" and neg.events("negotiation.park_review_requested") == []
     got = neg.assign_unit(IPB, "p1", {"unit": "PARK:hengdong"})  # it reviewed the project: handed over at once

@@ -1,4 +1,5 @@
 """JSON log lines carry the worker's project, event and actor."""
+
 from __future__ import annotations
 
 import json
@@ -10,13 +11,22 @@ import pytest
 
 from shared.observability import JsonFormatter, _context, message_context
 
-ENVELOPE = {"event_id": "e1", "type": "intake.project_filed", "project_id": "p1",
-            "actor": {"user_id": "u1", "position": "ipb_clerk", "unit": "IPB"}, "payload": {}}
+ENVELOPE = {
+    "event_id": "e1",
+    "type": "intake.project_filed",
+    "project_id": "p1",
+    "actor": {"user_id": "u1", "position": "ipb_clerk", "unit": "IPB"},
+    "payload": {},
+}
 
 
 def test_the_context_of_an_event_and_of_an_rpc():
-    assert message_context((ENVELOPE,)) == {"event_id": "e1", "event_type": "intake.project_filed",
-                                            "project_id": "p1", "actor": "u1/ipb_clerk/IPB"}
+    assert message_context((ENVELOPE,)) == {
+        "event_id": "e1",
+        "event_type": "intake.project_filed",
+        "project_id": "p1",
+        "actor": "u1/ipb_clerk/IPB",
+    }
     actor = {"user_id": "u2", "position": "reviewer", "unit": "DRB"}
     assert message_context((actor, "p9", {"opinion": "pass"})) == {"actor": "u2/reviewer/DRB", "project_id": "p9"}
     assert message_context(()) == {}
@@ -30,7 +40,12 @@ def test_a_log_line_is_json_with_the_context():
     finally:
         _context.reset(token)
     assert line["message"] == "项目 ZS2026-0001 已登记" and line["level"] == "WARNING"
-    assert (line["project_id"], line["event_id"], line["actor"], line["service"]) == ("p1", "e1", "u1/ipb_clerk/IPB", "intake")
+    assert (line["project_id"], line["event_id"], line["actor"], line["service"]) == (
+        "p1",
+        "e1",
+        "u1/ipb_clerk/IPB",
+        "intake",
+    )
     assert line["time"].endswith("+08:00")
 
 

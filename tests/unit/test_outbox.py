@@ -1,4 +1,5 @@
 """The transactional outbox and the idempotent handler, on a real SQLite database."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The sample county's policy data carries every threshold of SPEC §4, typed."""
+
 from __future__ import annotations
 
 from decimal import Decimal

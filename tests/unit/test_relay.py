@@ -1,4 +1,5 @@
 """The outbox relay's batch publisher against the real RabbitMQ (a fresh vhost per test)."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,10 @@ def _drain(uri: str, queue: Queue) -> list:
 
 
 def _events(n: int, routing_key: str = "happened", start: int = 0) -> list[Outgoing]:
-    return [Outgoing(f"evt-{i}", EXCHANGE, routing_key, json.dumps({"n": i, "名": "招商"}, ensure_ascii=False))
-            for i in range(start, start + n)]
+    return [
+        Outgoing(f"evt-{i}", EXCHANGE, routing_key, json.dumps({"n": i, "名": "招商"}, ensure_ascii=False))
+        for i in range(start, start + n)
+    ]
 
 
 def test_a_batch_is_confirmed_and_arrives_whole_and_in_order(vhost):

@@ -3,6 +3,7 @@ PostgreSQL: the events a unit of work commits are handed to the relay and publis
 then marked; what its hand-over failed to publish is read from the outbox at once; a row of another process
 (never handed over here: a restart, a second instance) once it is older than the hand-over grace; each event
 reaches its queue once."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -1,4 +1,5 @@
 """R2: the department checks at their boundaries, plugin discovery and the outcome rule."""
+
 from __future__ import annotations
 
 import itertools
@@ -18,11 +19,14 @@ def facts(sector="C3612", fai="20000000", land="10", kind="park", where="hengdon
     return c.ProjectFacts(sector, Decimal(fai), Decimal(land), kind, where)
 
 
-@pytest.mark.parametrize("fai, verdict", [
-    ("20000000", "ok"),        # 2000 万元 / 10 mu = 200.00: exactly the park minimum passes
-    ("19999999.99", "fail"),   # just under
-    ("20000000.01", "ok"),     # just over
-])
+@pytest.mark.parametrize(
+    "fai, verdict",
+    [
+        ("20000000", "ok"),  # 2000 万元 / 10 mu = 200.00: exactly the park minimum passes
+        ("19999999.99", "fail"),  # just under
+        ("20000000.01", "ok"),  # just over
+    ],
+)
 def test_intensity_at_the_park_minimum(fai, verdict):
     finding = c.InvestmentIntensity().run(facts(fai=fai), policy)
     assert finding.verdict == verdict
@@ -35,12 +39,15 @@ def test_intensity_uses_the_sector_override_and_the_town_minimum():
     assert town.verdict == "ok" and town.policy_values["minimum_wan_per_mu"] == "120"
 
 
-@pytest.mark.parametrize("sector, verdict, cls, outside", [
-    ("C3841", "ok", "encouraged", False),
-    ("C3612", "ok", "permitted", False),
-    ("C3011", "flag", "restricted", True),
-    ("C3041", "fail", "eliminated", False),
-])
+@pytest.mark.parametrize(
+    "sector, verdict, cls, outside",
+    [
+        ("C3841", "ok", "encouraged", False),
+        ("C3612", "ok", "permitted", False),
+        ("C3011", "flag", "restricted", True),
+        ("C3041", "fail", "eliminated", False),
+    ],
+)
 def test_each_catalogue_class(sector, verdict, cls, outside):
     finding = c.NationalIndustrialPolicy().run(facts(sector=sector), policy)
     assert (finding.verdict, finding.policy_values["class"], finding.outside_policy) == (verdict, cls, outside)
@@ -63,8 +70,12 @@ def test_environment_category_and_bars_at_the_location():
 
 def test_the_four_shipped_plugins_are_discovered_through_entry_points():
     names = {check.name for check in c.discover_checks()}
-    assert {"national_industrial_policy", "county_industrial_plan", "environmental_protection",
-            "investment_intensity"} <= names
+    assert {
+        "national_industrial_policy",
+        "county_industrial_plan",
+        "environmental_protection",
+        "investment_intensity",
+    } <= names
 
 
 def test_a_plugin_that_raises_is_recorded_and_the_others_still_run():
@@ -104,11 +115,14 @@ def test_an_opinion_needs_its_conditions_or_reasons():
         check_opinion("maybe", [], [])
 
 
-@pytest.mark.parametrize("answer, why", [
-    (None, "not a Finding"),
-    ({"verdict": "ok"}, "not a Finding"),
-    (c.Finding("x", "EPB", "FAIL", "shouting"), "verdict 'FAIL'"),
-])
+@pytest.mark.parametrize(
+    "answer, why",
+    [
+        (None, "not a Finding"),
+        ({"verdict": "ok"}, "not a Finding"),
+        (c.Finding("x", "EPB", "FAIL", "shouting"), "verdict 'FAIL'"),
+    ],
+)
 def test_a_plugin_answering_out_of_contract_is_an_error_finding(answer, why):
     class Odd:
         name, unit = "odd", "EPB"

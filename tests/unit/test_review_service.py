@@ -4,6 +4,7 @@ Each call builds a worker with nameko's ``worker_factory`` over a real SQLite
 database (outbox included), the sample policy, the official working-day
 calendar, the shipped check plugins and a clock the test moves forward.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,9 @@ class Review(Harness):
 
     def __init__(self, engine, clock: TestClock):
         self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
-        super().__init__(ReviewService, models.metadata, engine, policy=POLICY, calendar=self.calendar, clock=clock,
-                         checks=CHECKS)
+        super().__init__(
+            ReviewService, models.metadata, engine, policy=POLICY, calendar=self.calendar, clock=clock, checks=CHECKS
+        )
         self.clock = clock
 
 
@@ -74,16 +76,35 @@ def review(engine, clock):
     return Review(engine, clock)
 
 
-def file_project(review: Review, project_id: str, n: int = 1, sector: str = "C3612",
-                 location_kind: str = "park", location_id: str | None = "hengdong",
-                 fai: str = "60000000", land_mu: str = "20") -> None:
+def file_project(
+    review: Review,
+    project_id: str,
+    n: int = 1,
+    sector: str = "C3612",
+    location_kind: str = "park",
+    location_id: str | None = "hengdong",
+    fai: str = "60000000",
+    land_mu: str = "20",
+) -> None:
     """Deliver intake.project_filed to the service's handler, as the bus would."""
-    event = Envelope(type="intake.project_filed", actor=Actor(**IPB), project_id=project_id, payload={
-        "ref": f"ZS2026-{n:04d}", "project_name": f"示例项目{n}", "investor_name": f"示例投资有限公司{n}",
-        "sector": sector, "planned_total_investment": "80000000", "planned_fixed_asset_investment": fai,
-        "land_mu": land_mu, "location_kind": location_kind, "location_id": location_id,
-        "registered_unit": "IPB", "reason": "filed",
-    })
+    event = Envelope(
+        type="intake.project_filed",
+        actor=Actor(**IPB),
+        project_id=project_id,
+        payload={
+            "ref": f"ZS2026-{n:04d}",
+            "project_name": f"示例项目{n}",
+            "investor_name": f"示例投资有限公司{n}",
+            "sector": sector,
+            "planned_total_investment": "80000000",
+            "planned_fixed_asset_investment": fai,
+            "land_mu": land_mu,
+            "location_kind": location_kind,
+            "location_id": location_id,
+            "registered_unit": "IPB",
+            "reason": "filed",
+        },
+    )
     review.on_project_filed(event.dump())
 
 
@@ -102,8 +123,14 @@ def test_an_open_review_is_escalated_once_the_day_after_its_period(review, clock
     assert got["deadline"] == "2026-10-20" and got["deadline_provisional"] is False
     assert got["state"] == "open" and got["required_units"] == HENGDONG_UNITS
 
-    for moment in (shanghai(2026, 9, 30, 18), shanghai(2026, 10, 8), shanghai(2026, 10, 10),
-                   shanghai(2026, 10, 19), shanghai(2026, 10, 20, 0, 1), shanghai(2026, 10, 20, 23, 59)):
+    for moment in (
+        shanghai(2026, 9, 30, 18),
+        shanghai(2026, 10, 8),
+        shanghai(2026, 10, 10),
+        shanghai(2026, 10, 19),
+        shanghai(2026, 10, 20, 0, 1),
+        shanghai(2026, 10, 20, 23, 59),
+    ):
         clock.now = moment
         assert review.escalate_overdue() == 0, moment
     assert review.events("review.escalated") == []
@@ -134,7 +161,7 @@ def test_a_period_running_into_an_unknown_year_is_provisional(review, clock):
     assert dt.date.fromisoformat(got["deadline"]).year == 2027
     assert got["deadline_provisional"] is True
     assert review.get_review(IPB, "p1")["deadline_provisional"] is True
-    convened_event, = review.events("review.convened")
+    (convened_event,) = review.events("review.convened")
     assert convened_event["payload"]["deadline_provisional"] is True
 
     clock.now = shanghai(2026, 12, 1)  # a period inside a known year is not provisional
@@ -159,7 +186,7 @@ def test_a_resubmission_opens_a_new_round_with_a_new_period(review, clock):
     review.record_opinion(reviewer("DRB"), "p1", {"opinion": "pass"})  # round 1 only
     clock.now = shanghai(2026, 10, 21, 9)
     assert review.escalate_overdue() == 1
-    first, = review.events("review.escalated")
+    (first,) = review.events("review.escalated")
     assert first["payload"]["awaiting"] == HENGDONG_UNITS[1:]
 
     clock.now = shanghai(2026, 10, 22)
@@ -177,7 +204,7 @@ def test_a_resubmission_opens_a_new_round_with_a_new_period(review, clock):
     assert again["escalated_at"] is None
     assert again["awaiting"] == HENGDONG_UNITS  # DRB's round-1 opinion does not count for round 2
     assert again["returns"][0]["resubmission_note"] == "survey supplied"
-    resubmitted, = review.events("review.resubmitted")
+    (resubmitted,) = review.events("review.resubmitted")
     assert resubmitted["payload"]["round"] == 2 and resubmitted["payload"]["deadline"] == "2026-12-07"
 
     for moment in (shanghai(2026, 11, 24), shanghai(2026, 12, 4), shanghai(2026, 12, 7, 23, 59)):
@@ -210,7 +237,9 @@ def test_a_unit_gives_one_opinion_per_round(review):
     with pytest.raises(Conflict):
         review.record_opinion(reviewer("DRB"), "p1", {"opinion": "fail", "reasons": ["changed my mind"]})
     got = review.get_review(IPB, "p1")
-    assert [(o["unit"], o["opinion"], o["conditions"]) for o in got["opinions"]] == [("DRB", "conditional", ["energy audit"])]
+    assert [(o["unit"], o["opinion"], o["conditions"]) for o in got["opinions"]] == [
+        ("DRB", "conditional", ["energy audit"])
+    ]
     assert got["state"] == "open" and "DRB" not in got["awaiting"]
     assert len(review.events("review.opinion_recorded")) == 1
 
@@ -236,7 +265,7 @@ def test_any_fail_rejects_the_review(review):
     review.record_opinion(reviewer("DRB"), "p1", {"opinion": "pass"})
     got = review.record_opinion(reviewer("FIN"), "p1", {"opinion": "fail", "reasons": ["no budget"]})
     assert got["state"] == "concluded" and got["outcome"] == "rejected" and got["awaiting"] == []
-    concluded, = review.events("review.concluded")
+    (concluded,) = review.events("review.concluded")
     assert concluded["payload"]["outcome"] == "rejected"
     with pytest.raises(Conflict):  # no further opinion on a concluded review
         review.record_opinion(reviewer("EPB"), "p1", {"opinion": "pass"})
@@ -250,10 +279,13 @@ def test_all_pass_or_conditional_approves_with_every_condition(review):
         data = {"opinion": "conditional", "conditions": conditions[unit]} if unit in conditions else {"opinion": "pass"}
         got = review.record_opinion(reviewer(unit), "p1", data)
     assert got["state"] == "concluded" and got["outcome"] == "approved"
-    expected = [{"unit": "EPB", "condition": "wastewater pre-treatment"}, {"unit": "EPB", "condition": "noise barrier"},
-                {"unit": "PARK:hengdong", "condition": "use plot B-7"}]
+    expected = [
+        {"unit": "EPB", "condition": "wastewater pre-treatment"},
+        {"unit": "EPB", "condition": "noise barrier"},
+        {"unit": "PARK:hengdong", "condition": "use plot B-7"},
+    ]
     assert got["conditions"] == expected
-    concluded, = review.events("review.concluded")
+    (concluded,) = review.events("review.concluded")
     assert concluded["payload"]["outcome"] == "approved"
     assert concluded["payload"]["conditions"] == expected
     assert concluded["actor"]["unit"] == "PARK:hengdong"
@@ -266,7 +298,7 @@ def test_an_eliminated_sector_is_rejected_at_convening(review):
     verdicts = {f["check"]: f["verdict"] for f in got["findings"]}
     assert verdicts["national_industrial_policy"] == "fail"
     assert [v for v in verdicts.values() if v == "fail"] == ["fail"]  # nothing else failed: the class alone rejects
-    concluded, = review.events("review.concluded")
+    (concluded,) = review.events("review.concluded")
     assert concluded["payload"]["outcome"] == "rejected"
     assert "淘汰类" in concluded["payload"]["reason"]  # the reason as text, in Chinese
     assert "eliminated class" in str(Message.from_wire(concluded["payload"]["reason_message"]))  # and as a message
@@ -295,8 +327,12 @@ def test_convening_needs_a_filed_project_and_happens_once(review):
 # -- the park IPB assigns that did not review the project (R2/R3) -----------------------------------------------
 def park_review_requested(review: Review, project_id: str, unit: str) -> None:
     """Deliver negotiation.park_review_requested, as the bus would."""
-    event = Envelope(type="negotiation.park_review_requested", actor=Actor(**IPB), project_id=project_id,
-                     payload={"unit": unit, "reason": f"IPB proposes {unit} as the responsible unit"})
+    event = Envelope(
+        type="negotiation.park_review_requested",
+        actor=Actor(**IPB),
+        project_id=project_id,
+        payload={"unit": unit, "reason": f"IPB proposes {unit} as the responsible unit"},
+    )
     review.on_park_review_requested(event.dump())
 
 
@@ -304,8 +340,14 @@ def test_a_park_ipb_assigns_gives_its_opinion_in_a_new_round_the_others_standing
     # C3985 in both parks' positioning; 6,000 万元 on 20 mu = 300 万元/亩: meets Hexi's 250 too
     convened(review, "p1", sector="C3985")
     for unit in HENGDONG_UNITS:
-        got = review.record_opinion(reviewer(unit), "p1", {"opinion": "conditional" if unit == "IND" else "pass",
-                                                           "conditions": ["研发投入不低于3%"] if unit == "IND" else []})
+        got = review.record_opinion(
+            reviewer(unit),
+            "p1",
+            {
+                "opinion": "conditional" if unit == "IND" else "pass",
+                "conditions": ["研发投入不低于3%"] if unit == "IND" else [],
+            },
+        )
     assert got["outcome"] == "approved" and got["round"] == 1
 
     clock.now = shanghai(2026, 10, 22)
@@ -315,7 +357,7 @@ def test_a_park_ipb_assigns_gives_its_opinion_in_a_new_round_the_others_standing
     assert got["required_units"] == [*HENGDONG_UNITS, "PARK:hexi"] and got["awaiting"] == ["PARK:hexi"]
     assert {f["check"]: f["verdict"] for f in got["findings"]}["investment_intensity"] == "ok"
     assert "PARK:hexi" in {f["policy_values"].get("minimum_source") for f in got["findings"]}
-    reopened, = review.events("review.reopened")
+    (reopened,) = review.events("review.reopened")
     assert reopened["payload"]["round"] == 2 and reopened["payload"]["unit"] == "PARK:hexi"
     assert [q["project_id"] for q in review.queue(reviewer("PARK:hexi"))] == ["p1"]
     assert review.queue(reviewer("DRB")) == []  # the others' opinions stand
@@ -353,8 +395,10 @@ def test_a_check_the_project_fails_at_the_new_park_rejects_the_round_at_once(rev
 
 # -- R16: a year's official holiday schedule loaded counts the provisional deadlines again ---------------------------
 ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
-SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
-               "workdays": ["2027-02-06"]}
+SAMPLE_2027 = {
+    "holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
+    "workdays": ["2027-02-06"],
+}
 
 
 def test_loading_the_year_moves_every_provisional_review_deadline_in_it_and_says_which(review, clock):
@@ -371,11 +415,19 @@ def test_loading_the_year_moves_every_provisional_review_deadline_in_it_and_says
     assert "holidays" in bad.value.details and review.get_review(IPB, "p1")["deadline"] == "2027-01-08"
 
     answer = review.load_holidays(ADMIN, 2027, SAMPLE_2027)
-    assert answer["moved"] == [{"project_id": "p1", "ref": "ZS2026-0001", "what": {"msgid": "review period (round {round})", "params": {"round": 1}},
-                                "from": "2027-01-08", "to": "2027-01-11", "provisional": False}]
+    assert answer["moved"] == [
+        {
+            "project_id": "p1",
+            "ref": "ZS2026-0001",
+            "what": {"msgid": "review period (round {round})", "params": {"round": 1}},
+            "from": "2027-01-08",
+            "to": "2027-01-11",
+            "provisional": False,
+        }
+    ]
     got = review.get_review(IPB, "p1")
     assert (got["deadline"], got["deadline_provisional"]) == ("2027-01-11", False)
-    moved, = review.events("review.deadline_moved")
+    (moved,) = review.events("review.deadline_moved")
     assert moved["payload"]["deadline"] == "2027-01-11" and moved["payload"]["previous"] == "2027-01-08"
     assert review.load_holidays(ADMIN, 2027, SAMPLE_2027)["moved"] == []  # loaded again: nothing left to move
     clock.now = shanghai(2026, 12, 29)
@@ -387,8 +439,12 @@ def test_loading_the_year_moves_every_provisional_review_deadline_in_it_and_says
 
 def test_a_review_deadline_is_counted_again_only_while_provisional_and_open():
     calendar = WorkingDayCalendar({2027: SAMPLE_2027})
-    review = {"state": "open", "deadline_provisional": True, "period_start": dt.date(2026, 12, 25),
-              "deadline": dt.date(2027, 1, 8)}
+    review = {
+        "state": "open",
+        "deadline_provisional": True,
+        "period_start": dt.date(2026, 12, 25),
+        "deadline": dt.date(2027, 1, 8),
+    }
     assert domain.moved_deadline(review, calendar, 10).date == dt.date(2027, 1, 11)
     assert domain.moved_deadline({**review, "state": "concluded"}, calendar, 10) is None
     assert domain.moved_deadline({**review, "deadline_provisional": False}, calendar, 10) is None

@@ -2,6 +2,7 @@
 transient, no confirm awaited, on one connection kept open) and behaves as nameko's for callers: results,
 expected errors, an unserializable result, the service serving on after it and after its reply connection is
 lost."""
+
 from __future__ import annotations
 
 import json
@@ -76,9 +77,14 @@ def test_a_reply_is_transient_carries_the_correlation_id_and_needs_no_confirm(ec
         rpc_exchange, name = Exchange("nameko-rpc", type="topic", durable=True), f"reply-{uuid.uuid4().hex}"
         reply_queue = Queue(name, rpc_exchange, routing_key=name, exclusive=True, auto_delete=True)(conn.channel())
         reply_queue.declare()
-        conn.Producer().publish({"args": ["二"], "kwargs": {}}, exchange=rpc_exchange,
-                                routing_key="echo_lean.echo", reply_to=reply_queue.name, correlation_id="c-42",
-                                serializer="json")
+        conn.Producer().publish(
+            {"args": ["二"], "kwargs": {}},
+            exchange=rpc_exchange,
+            routing_key="echo_lean.echo",
+            reply_to=reply_queue.name,
+            correlation_id="c-42",
+            serializer="json",
+        )
         for _ in range(100):
             message = reply_queue.get(no_ack=True)
             if message is not None:
@@ -108,8 +114,13 @@ def test_a_reply_that_cannot_be_published_twice_is_dropped_with_a_warning(caplog
         port = free.getsockname()[1]
     replies = ReplyProducer(f"amqp://guest:guest@127.0.0.1:{port}//")
     with caplog.at_level(logging.WARNING, logger="shared.rpc"):
-        replies.publish(b"{}", exchange="nameko-rpc", routing_key="rpc.reply-abc", content_type="application/json",
-                        content_encoding="utf-8")
+        replies.publish(
+            b"{}",
+            exchange="nameko-rpc",
+            routing_key="rpc.reply-abc",
+            content_type="application/json",
+            content_encoding="utf-8",
+        )
     assert "reply to rpc.reply-abc dropped" in caplog.text
     assert replies.opened == 0
 

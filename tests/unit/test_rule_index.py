@@ -1,5 +1,6 @@
 """The rule index of docs/ARCHITECTURE.md (section 9) stays true: every rule R1…R18 has a row, and every policy
 key, function and test a row names exists; the README links to the index."""
+
 from __future__ import annotations
 
 import ast
@@ -35,8 +36,9 @@ def defined(path: str, dotted: str) -> bool:
     """Whether ``path`` defines ``dotted`` (a function or class, or ``Class.method``) at its top level."""
     scope = ast.parse((ROOT / path).read_text(encoding="utf-8")).body
     for part in dotted.split("."):
-        found = [n for n in scope if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                 and n.name == part]
+        found = [
+            n for n in scope if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == part
+        ]
         if not found:
             return False
         scope = getattr(found[0], "body", [])

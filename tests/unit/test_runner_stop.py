@@ -2,6 +2,7 @@
 its heap settled after the start.
 
 The process-level test (two real signals to a running service) is tests/integration/test_runner_signals.py."""
+
 from __future__ import annotations
 
 import eventlet

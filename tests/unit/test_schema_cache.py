@@ -1,4 +1,5 @@
 """shared.schema.schema: one instance per schema class (and per ``many``), reused without carrying state."""
+
 from __future__ import annotations
 
 import pytest

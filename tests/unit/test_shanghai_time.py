@@ -1,4 +1,5 @@
 """R16: every timestamp a person reads is Asia/Shanghai, whatever zone it was stored (UTC) or given in."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,13 +26,22 @@ def wire_schemas():
 
 
 def test_every_instant_on_the_wire_is_written_in_shanghai_time():
-    plain = [f"{name}.{field}" for name, cls in wire_schemas() for field, kind in cls._declared_fields.items()
-             if isinstance(kind, fields.DateTime) and not isinstance(kind, ShanghaiDateTime)]
+    plain = [
+        f"{name}.{field}"
+        for name, cls in wire_schemas()
+        for field, kind in cls._declared_fields.items()
+        if isinstance(kind, fields.DateTime) and not isinstance(kind, ShanghaiDateTime)
+    ]
     assert plain == []
 
 
-@pytest.mark.parametrize("moment", [dt.datetime(2026, 12, 1, 2, 30, tzinfo=UTC),
-                                    dt.datetime(2026, 11, 30, 18, 30, tzinfo=dt.timezone(dt.timedelta(hours=-8)))])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 12, 1, 2, 30, tzinfo=UTC),
+        dt.datetime(2026, 11, 30, 18, 30, tzinfo=dt.timezone(dt.timedelta(hours=-8))),
+    ],
+)
 def test_an_instant_stored_in_utc_or_given_elsewhere_is_shown_at_plus_eight(moment):
     class Shown(Schema):
         at = ShanghaiDateTime(allow_none=True)
@@ -42,7 +52,12 @@ def test_an_instant_stored_in_utc_or_given_elsewhere_is_shown_at_plus_eight(mome
 
 
 def test_a_grant_s_basis_says_until_when_in_shanghai_time():
-    grant = {"id": 7, "grantee_user_id": "u-a", "grantor_position": "county_magistrate",
-             "granted_at": dt.datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "expires_at": dt.datetime(2026, 12, 1, 4, 0, tzinfo=UTC)}
+    grant = {
+        "id": 7,
+        "grantee_user_id": "u-a",
+        "grantor_position": "county_magistrate",
+        "granted_at": dt.datetime(2026, 12, 1, 0, 0, tzinfo=UTC),
+        "expires_at": dt.datetime(2026, 12, 1, 4, 0, tzinfo=UTC),
+    }
     verdict = contracts.access_verdict("u-a", {}, [grant], dt.datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
     assert verdict.allowed and verdict.basis.render() == "县长授权（第7号），有效期至2026年12月1日 12:00"

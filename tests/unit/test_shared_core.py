@@ -1,4 +1,5 @@
 """The shared core: config, actor and authority, envelope, policy, errors, schema helpers, column types."""
+
 from __future__ import annotations
 
 import shutil
@@ -24,20 +25,23 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def config_file(tmp_path):
     path = tmp_path / "zs.yaml"
     path.write_text(
-        "\n".join([
-            "AMQP_URI: ${AMQP_URI:pyamqp://guest:guest@localhost:5672/}",
-            "MAX_ATTEMPTS: ${ZS_MAX:5}",
-            "DELAY: ${ZS_DELAY:0.5}",
-            "ENABLED: ${ZS_ENABLED:false}",
-            "EMPTY: ${ZS_EMPTY:}",
-            "NO_DEFAULT: ${ZS_NO_DEFAULT}",
-            "LABEL: 'county ${ZS_COUNTY:sample} v${ZS_VER:1}'",
-            "PLAIN: just text",
-            "NUMBER: 7",
-            "nested:",
-            "  port: ${ZS_PORT:8000}",
-            "  hosts: ['${ZS_H1:a.example}', 'static']",
-        ]) + "\n",
+        "\n".join(
+            [
+                "AMQP_URI: ${AMQP_URI:pyamqp://guest:guest@localhost:5672/}",
+                "MAX_ATTEMPTS: ${ZS_MAX:5}",
+                "DELAY: ${ZS_DELAY:0.5}",
+                "ENABLED: ${ZS_ENABLED:false}",
+                "EMPTY: ${ZS_EMPTY:}",
+                "NO_DEFAULT: ${ZS_NO_DEFAULT}",
+                "LABEL: 'county ${ZS_COUNTY:sample} v${ZS_VER:1}'",
+                "PLAIN: just text",
+                "NUMBER: 7",
+                "nested:",
+                "  port: ${ZS_PORT:8000}",
+                "  hosts: ['${ZS_H1:a.example}', 'static']",
+            ]
+        )
+        + "\n",
         encoding="utf-8",
     )
     return path
@@ -63,8 +67,15 @@ def test_config_embedded_substitution_stays_a_string(config_file):
 
 
 def test_config_env_overrides_default(config_file):
-    env = {"AMQP_URI": "pyamqp://u:p@rabbit:5672/zs", "ZS_MAX": "9", "ZS_ENABLED": "true", "ZS_EMPTY": "x",
-           "ZS_PORT": "9100", "ZS_H1": "b.example", "ZS_NO_DEFAULT": "given"}
+    env = {
+        "AMQP_URI": "pyamqp://u:p@rabbit:5672/zs",
+        "ZS_MAX": "9",
+        "ZS_ENABLED": "true",
+        "ZS_EMPTY": "x",
+        "ZS_PORT": "9100",
+        "ZS_H1": "b.example",
+        "ZS_NO_DEFAULT": "given",
+    }
     config = load_config(config_file, env=env)
     assert config["AMQP_URI"] == "pyamqp://u:p@rabbit:5672/zs"
     assert config["MAX_ATTEMPTS"] == 9
@@ -220,8 +231,14 @@ ACTOR = Actor("u1", "ipb_clerk", "IPB", "Wang")
 
 def test_envelope_round_trip():
     at = datetime(2026, 3, 5, 9, 30, 15, 123456, tzinfo=SHANGHAI)
-    env = Envelope("intake.project_filed", ACTOR, {"ref": "ZS-2026-0001", "amount": "12.30"},
-                   project_id="p-1", occurred_at=at, schema_version=2)
+    env = Envelope(
+        "intake.project_filed",
+        ACTOR,
+        {"ref": "ZS-2026-0001", "amount": "12.30"},
+        project_id="p-1",
+        occurred_at=at,
+        schema_version=2,
+    )
     body = env.dump()
     assert body["type"] == "intake.project_filed"
     assert isinstance(body["occurred_at"], str) and body["occurred_at"].endswith("+08:00")
@@ -380,8 +397,15 @@ def test_policy_malformed_county_refused(policy_copy):
 # --- errors across nameko's serialisation -------------------------------------------------------
 
 
-@pytest.mark.parametrize("cls, status, code", [(InvalidInput, 422, "invalid_input"), (NotFound, 404, "not_found"),
-                                               (NotAllowed, 403, "not_allowed"), (Conflict, 409, "conflict")])
+@pytest.mark.parametrize(
+    "cls, status, code",
+    [
+        (InvalidInput, 422, "invalid_input"),
+        (NotFound, 404, "not_found"),
+        (NotAllowed, 403, "not_allowed"),
+        (Conflict, 409, "conflict"),
+    ],
+)
 def test_errors_survive_nameko_serialisation(cls, status, code):
     import json
 
@@ -479,7 +503,8 @@ def sqlite_table():
     engine = create_engine("sqlite://")
     metadata = MetaData()
     table = Table(
-        "t", metadata,
+        "t",
+        metadata,
         Column("id", Integer, primary_key=True),
         Column("money", money_column_type()),
         Column("land", land_column_type()),
@@ -569,22 +594,48 @@ def _schema_load(body):
 def _bodies():
     """Well-formed bodies of several shapes, and each broken in the ways a wire can break it."""
     at = datetime(2026, 3, 5, 9, 30, 15, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
-    good = [Envelope("intake.project_filed", ACTOR, {"ref": "ZS-1", "n": [1, {"a": None}]}, project_id="p-1",
-                     occurred_at=at, schema_version=2).dump(),
-            Envelope("coordinator.project_state_changed", SYSTEM, {}, occurred_at=at.astimezone(timezone.utc)).dump(),
-            Envelope("review.opinion_recorded", Actor("u", "park_head:hexi", "PARK:hexi"), {"x": 1}, project_id="").dump()]
+    good = [
+        Envelope(
+            "intake.project_filed",
+            ACTOR,
+            {"ref": "ZS-1", "n": [1, {"a": None}]},
+            project_id="p-1",
+            occurred_at=at,
+            schema_version=2,
+        ).dump(),
+        Envelope("coordinator.project_state_changed", SYSTEM, {}, occurred_at=at.astimezone(timezone.utc)).dump(),
+        Envelope("review.opinion_recorded", Actor("u", "park_head:hexi", "PARK:hexi"), {"x": 1}, project_id="").dump(),
+    ]
     bad_values = {
         "event_id": [None, 12345678, b"abcdefgh", "short", "x" * 65, "x" * 64, "x" * 8],
         "type": [None, "Intake.filed", "intake", "intake.filed\n", "intake.filed.x", b"intake.filed", "a.b_c"],
-        "occurred_at": [None, "2026-03-05T09:30:15", "2026-03-05", "not a time", 1700000000, "2026-03-05T09:30:15Z",
-                        "2026-03-05 09:30:15+08:00", at],
+        "occurred_at": [
+            None,
+            "2026-03-05T09:30:15",
+            "2026-03-05",
+            "not a time",
+            1700000000,
+            "2026-03-05T09:30:15Z",
+            "2026-03-05 09:30:15+08:00",
+            at,
+        ],
         "project_id": [None, 7, b"p", ""],
         "payload": [None, [], "x", {"k": 1}, 5],
         "schema_version": [None, 0, -1, "2", 2.0, True, 3, 2.5],
-        "actor": [None, "u1", {"user_id": "u1", "position": "ipb_clerk"}, {**ACTOR.dump(), "extra": 1},
-                  {**ACTOR.dump(), "unit": "NOWHERE"}, {**ACTOR.dump(), "unit": "IPB\n"}, {**ACTOR.dump(), "user_id": ""},
-                  {**ACTOR.dump(), "position": "p" * 81}, {**ACTOR.dump(), "name": 5}, {**ACTOR.dump(), "name": None},
-                  {"user_id": "u1", "position": "ipb_clerk", "unit": "TOWN:xintang"}, {**ACTOR.dump(), "user_id": b"u1"}],
+        "actor": [
+            None,
+            "u1",
+            {"user_id": "u1", "position": "ipb_clerk"},
+            {**ACTOR.dump(), "extra": 1},
+            {**ACTOR.dump(), "unit": "NOWHERE"},
+            {**ACTOR.dump(), "unit": "IPB\n"},
+            {**ACTOR.dump(), "user_id": ""},
+            {**ACTOR.dump(), "position": "p" * 81},
+            {**ACTOR.dump(), "name": 5},
+            {**ACTOR.dump(), "name": None},
+            {"user_id": "u1", "position": "ipb_clerk", "unit": "TOWN:xintang"},
+            {**ACTOR.dump(), "user_id": b"u1"},
+        ],
     }
     for body in good:
         yield body
@@ -625,13 +676,20 @@ def test_a_well_formed_actor_loads_as_the_schema_loads_it_and_anything_else_is_l
     from shared.schema import schema
 
     good = [ACTOR.dump(), SYSTEM.dump(), {"user_id": "u", "position": "park_head:hexi", "unit": "PARK:hexi"}]
-    variants = [{"user_id": v} for v in (None, "", "u" * 64, "u" * 65, 7, b"u")] + \
-        [{"position": v} for v in (None, "", "p" * 80, "p" * 81, 3)] + \
-        [{"unit": v} for v in (None, "NOWHERE", "IPB\n", "TOWN:xintang", "PARK:Hexi", 1)] + \
-        [{"name": v} for v in (None, "", 5, b"n")] + [{"extra": 1}]
+    variants = (
+        [{"user_id": v} for v in (None, "", "u" * 64, "u" * 65, 7, b"u")]
+        + [{"position": v} for v in (None, "", "p" * 80, "p" * 81, 3)]
+        + [{"unit": v} for v in (None, "NOWHERE", "IPB\n", "TOWN:xintang", "PARK:Hexi", 1)]
+        + [{"name": v} for v in (None, "", 5, b"n")]
+        + [{"extra": 1}]
+    )
     taken = 0
     for base in good:
-        for body in [base, *({**base, **v} for v in variants), *({k: x for k, x in base.items() if k != key} for key in base)]:
+        for body in [
+            base,
+            *({**base, **v} for v in variants),
+            *({k: x for k, x in base.items() if k != key} for key in base),
+        ]:
             try:
                 expected = Actor(**schema(ActorSchema).load(dict(body)))
             except ValidationError:

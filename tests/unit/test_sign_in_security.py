@@ -1,5 +1,6 @@
 """Sign-in throttling, the password rule, sessions that end, hashing off the hub, and the audit trail of user
 administration — the gateway's people code over a real SQLite database (its own migrations)."""
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,11 @@ def db(tmp_path):
 
 
 def add_user(db, user_id="li.clerk", password=GOOD, **fields) -> dict:
-    data = people.prepare(db.session, {"user_id": user_id, "name": "李文员", "position": "ipb_clerk", "unit": "IPB",
-                                       "password": password, **fields}, POLICY)
+    data = people.prepare(
+        db.session,
+        {"user_id": user_id, "name": "李文员", "position": "ipb_clerk", "unit": "IPB", "password": password, **fields},
+        POLICY,
+    )
     with db.unit_of_work() as uow:
         return people.save_user(uow.session, data, ADMIN, shanghai(2026, 12, 1), create=True)
 
@@ -60,8 +64,8 @@ def test_the_delay_doubles_after_the_free_failures_and_the_lock_comes_at_the_pol
         counter = throttle.after_failure(counter, "user", "li.clerk", RULES, now)
         waits.append(throttle.wait_seconds(counter, RULES, now))
     free = RULES.free["user"]
-    assert waits[:free - 1] == [0.0] * (free - 1)
-    assert waits[free - 1:free + 3] == [1.0, 2.0, 4.0, 8.0]  # policy: 1 s doubling
+    assert waits[: free - 1] == [0.0] * (free - 1)
+    assert waits[free - 1 : free + 3] == [1.0, 2.0, 4.0, 8.0]  # policy: 1 s doubling
     assert max(waits[:-1]) <= RULES.longest_delay
     assert counter.locked_until == now + RULES.lockout and waits[-1] == RULES.lockout.total_seconds()
     later = now + RULES.lockout + RULES.window + timedelta(seconds=1)
@@ -115,8 +119,9 @@ def test_one_address_guessing_at_many_user_ids_is_throttled_too(db):
 
 
 # -- the password rule ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("password", ["password12", "aaaaaaaaa1", " " * 10, "li.clerk-2026!", "1q2w3e4r5t",
-                                      "Zhaoshang-2026!", "short1!"])
+@pytest.mark.parametrize(
+    "password", ["password12", "aaaaaaaaa1", " " * 10, "li.clerk-2026!", "1q2w3e4r5t", "Zhaoshang-2026!", "short1!"]
+)
 def test_weak_passwords_are_refused_naming_the_rule(password):
     with pytest.raises(InvalidInput) as refused:
         check_password_rule(password, POLICY, ("li.clerk", "李文员", "ipb_clerk", "IPB"))
@@ -142,8 +147,16 @@ def test_a_password_reset_a_position_change_and_a_deactivation_end_the_user_s_se
     at = shanghai(2026, 12, 1, 9)
     phone, desk = sign_in(db, GOOD, at)[0], sign_in(db, GOOD, at)[0]
     # she changes her own password at her desk: the phone's session ends, the desk's goes on
-    people.change_own_password(db, POLICY, {**ADMIN, "user_id": "li.clerk", "position": "ipb_clerk"}, desk,
-                               "192.0.2.10", GOOD, "Xiangjiang@Bridge-77", at)
+    people.change_own_password(
+        db,
+        POLICY,
+        {**ADMIN, "user_id": "li.clerk", "position": "ipb_clerk"},
+        desk,
+        "192.0.2.10",
+        GOOD,
+        "Xiangjiang@Bridge-77",
+        at,
+    )
     assert not live(db, phone, at) and live(db, desk, at)
     password = "Xiangjiang@Bridge-77"
     for change in ({"password": "Another-Strong#Pass9"}, {"position": "reviewer", "unit": "FIN"}, {"active": False}):
@@ -154,8 +167,11 @@ def test_a_password_reset_a_position_change_and_a_deactivation_end_the_user_s_se
             people.save_user(uow.session, data, ADMIN, at, create=False)
         assert not live(db, token, at), change
         password = change.get("password", password)
-    ended = [(json.loads(e["details"])["sessions"], e["reason"]) for e in trail(db)
-             if e["action"] == "gateway.sessions_ended"]
+    ended = [
+        (json.loads(e["details"])["sessions"], e["reason"])
+        for e in trail(db)
+        if e["action"] == "gateway.sessions_ended"
+    ]
     assert ended == [(1, "password_changed"), (2, "password_changed"), (1, "position_changed"), (1, "deactivated")]
 
 
@@ -207,15 +223,25 @@ def test_user_administration_is_audited_in_a_verifiable_chain(db):
     add_user(db, "root2", is_admin=True)
     at = shanghai(2026, 12, 2)
     row = people.public(people.user_row(db.session, "li.clerk"))
-    for change in ({"password": "Another-Strong#Pass9"}, {"position": "reviewer", "unit": "FIN"},
-                   {"is_admin": True}, {"active": False}):
+    for change in (
+        {"password": "Another-Strong#Pass9"},
+        {"position": "reviewer", "unit": "FIN"},
+        {"is_admin": True},
+        {"active": False},
+    ):
         data = people.prepare(db.session, {**row, **change}, POLICY)
         with db.unit_of_work() as uow:
             people.save_user(uow.session, data, ADMIN, at, create=False)
         row = people.public(people.user_row(db.session, "li.clerk"))
     actions = [e["action"] for e in trail(db)]
-    for action in ("gateway.user_created", "gateway.admin_created", "gateway.password_reset",
-                   "gateway.position_changed", "gateway.admin_granted", "gateway.user_deactivated"):
+    for action in (
+        "gateway.user_created",
+        "gateway.admin_created",
+        "gateway.password_reset",
+        "gateway.position_changed",
+        "gateway.admin_granted",
+        "gateway.user_deactivated",
+    ):
         assert action in actions
     moved = next(e for e in trail(db) if e["action"] == "gateway.position_changed")
     assert json.loads(moved["details"])["changes"]["unit"] == {"from": "IPB", "to": "FIN"}

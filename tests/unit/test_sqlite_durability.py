@@ -1,5 +1,6 @@
 """SQLite syncs every commit (FULL, tests/unit/test_db.py) unless ZS_SQLITE_SYNCHRONOUS=NORMAL trades power-cut
 durability for no fsync blocking the hub at every commit (commits still survive a killed process)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -23,9 +24,17 @@ def test_full_sync_by_default(tmp_path):
 
 
 def test_normal_sync_when_configured(tmp_path):
-    code = ("from shared.db import make_engine; from sqlalchemy import text; "
-            f"e = make_engine('sqlite:///{tmp_path / 'f.db'}'); c = e.connect(); "
-            "print(c.execute(text('PRAGMA synchronous')).scalar())")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         env={"ZS_SQLITE_SYNCHRONOUS": "normal", "PATH": "/usr/bin:/bin"}, timeout=60)
+    code = (
+        "from shared.db import make_engine; from sqlalchemy import text; "
+        f"e = make_engine('sqlite:///{tmp_path / 'f.db'}'); c = e.connect(); "
+        "print(c.execute(text('PRAGMA synchronous')).scalar())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"ZS_SQLITE_SYNCHRONOUS": "normal", "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
     assert out.stdout.strip() == "1", out.stderr[-2000:]

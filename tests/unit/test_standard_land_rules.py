@@ -1,6 +1,7 @@
 """Standard-land commitments (R6, R17), pure: the issue's two worked examples of damages, the floors policy sets
 per park and sector, a weaker commitment as a term exceeding current policy (R5), the check schedule, and what a
 result does to a rectification."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,13 @@ def test_proportional_worked_example():
     ratio = c.shortfall_ratio(">=", "300", "270")
     assert ratio == Decimal("0.1000")
     assert c.proportional_damages(ratio, Decimal("5000000")) == Decimal("500000.00")
-    commitment = {"value": "300", "clause": "proportional", "land_mu": "40", "direction": ">=",
-                  "base_amount": "5000000"}
+    commitment = {
+        "value": "300",
+        "clause": "proportional",
+        "land_mu": "40",
+        "direction": ">=",
+        "base_amount": "5000000",
+    }
     assert c.damages(commitment, Decimal("270"), {})[0] == Decimal("500000.00")
 
 
@@ -56,9 +62,12 @@ def test_floors_by_location_then_longest_sector_prefix():
 
 def test_a_commitment_weaker_than_the_floor_is_a_term_exceeding_policy_signed_only_when_decided():
     base = {"indicator": "intensity", "base_amount": "5000000"}
-    given = [base, {"indicator": "plot_ratio", "base_amount": "5000000"},
-             {"indicator": "output_per_mu", "base_amount": "5000000"},
-             {"indicator": "energy_per_output", "base_amount": "5000000"}]
+    given = [
+        base,
+        {"indicator": "plot_ratio", "base_amount": "5000000"},
+        {"indicator": "output_per_mu", "base_amount": "5000000"},
+        {"indicator": "energy_per_output", "base_amount": "5000000"},
+    ]
     drafted = sl.compose(POLICY, "PARK:hengdong", "C2710", given, [], Decimal("40"), FAI)
     tax = next(x for x in drafted if x["indicator"] == "tax_per_mu")
     assert (tax["value"], tax["clause"], tax["exceeds_policy"]) == ("30", "tax_difference", False)
@@ -77,10 +86,19 @@ def test_a_commitment_weaker_than_the_floor_is_a_term_exceeding_policy_signed_on
     low = sl.compose(POLICY, "PARK:hengdong", "C2710", [], [], Decimal("45"), FAI, Decimal("150"))
     assert next(x for x in low if x["indicator"] == "intensity")["exceeds_policy"] is True
     with pytest.raises(InvalidInput):
-        sl.compose(POLICY, "PARK:hengdong", "C2710", [{"indicator": "intensity", "value": "300"}], [], Decimal("45"),
-                   FAI, Decimal("222.22"))
-    stronger = sl.compose(POLICY, "PARK:hengdong", "C2710", [*given[:3], {**given[3], "value": "0.1"}], [],
-                          Decimal("40"), FAI)
+        sl.compose(
+            POLICY,
+            "PARK:hengdong",
+            "C2710",
+            [{"indicator": "intensity", "value": "300"}],
+            [],
+            Decimal("45"),
+            FAI,
+            Decimal("222.22"),
+        )
+    stronger = sl.compose(
+        POLICY, "PARK:hengdong", "C2710", [*given[:3], {**given[3], "value": "0.1"}], [], Decimal("40"), FAI
+    )
     assert next(x for x in stronger if x["indicator"] == "energy_per_output")["exceeds_policy"] is False
     by_default = sl.compose(POLICY, "PARK:hengdong", "C2710", [], [], Decimal("40"), Decimal("123456789"))
     assert {x["indicator"]: x["base_amount"] for x in by_default}["intensity"] == "6172839.45"  # 5 %, half up
@@ -89,8 +107,10 @@ def test_a_commitment_weaker_than_the_floor_is_a_term_exceeding_policy_signed_on
 def test_checks_at_completion_full_production_then_yearly_on_the_last_full_years_data():
     plan = c.schedule(dt.date(2027, 6, 30), dt.date(2028, 2, 29), 5)
     assert [(p["stage"], p["due"], p["data_year"]) for p in plan[:3]] == [
-        ("completion", dt.date(2027, 6, 30), None), ("production", dt.date(2028, 2, 29), 2027),
-        ("yearly", dt.date(2029, 2, 28), 2028)]
+        ("completion", dt.date(2027, 6, 30), None),
+        ("production", dt.date(2028, 2, 29), 2027),
+        ("yearly", dt.date(2029, 2, 28), 2028),
+    ]
     assert len(plan) == 7 and plan[-1]["due"] == dt.date(2033, 2, 28)
     assert c.add_months(dt.date(2028, 6, 15), 12) == dt.date(2029, 6, 15)
 
@@ -135,16 +155,26 @@ def test_a_figure_is_entered_by_the_unit_that_owns_it_in_its_plausible_range():
 
 def test_a_commitment_negotiated_below_the_floor_is_recorded_as_exceeding_policy_in_the_contracts_words():
     from services.negotiation import domain as negotiation
+
     hengdong = ("PARK:hengdong", "C2710")
-    weaker, stronger = negotiation.session_terms({"policy_terms": [
-        {"commitment": "tax_per_mu", "value": "25"}, {"commitment": "energy_per_output", "value": "0.1"}]},
-        POLICY, hengdong)
+    weaker, stronger = negotiation.session_terms(
+        {
+            "policy_terms": [
+                {"commitment": "tax_per_mu", "value": "25"},
+                {"commitment": "energy_per_output", "value": "0.1"},
+            ]
+        },
+        POLICY,
+        hengdong,
+    )
     assert (weaker["text"], weaker["exceeds"]) == ("标准地承诺：亩均税收 ≥ 25 万元/亩", True)
     assert stronger["exceeds"] is False
-    drafted = sl.compose(POLICY, *hengdong, [{"indicator": "tax_per_mu", "value": "25"}], [weaker["text"]],
-                         Decimal("40"), FAI)
+    drafted = sl.compose(
+        POLICY, *hengdong, [{"indicator": "tax_per_mu", "value": "25"}], [weaker["text"]], Decimal("40"), FAI
+    )
     assert next(x for x in drafted if x["indicator"] == "tax_per_mu")["exceeds_policy"] is True
     with pytest.raises(InvalidInput) as refused:
-        negotiation.session_terms({"policy_terms": [{"commitment": "tax_per_mu", "value": "25"}]}, POLICY,
-                                  ("TOWN:xintang", "I6510"))
+        negotiation.session_terms(
+            {"policy_terms": [{"commitment": "tax_per_mu", "value": "25"}]}, POLICY, ("TOWN:xintang", "I6510")
+        )
     assert "policy_terms.0.commitment" in refused.value.fields

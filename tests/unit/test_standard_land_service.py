@@ -1,6 +1,7 @@
 """Standard land in the supervision service (R17): signing makes the commitments obligations with their checks; the
 owners' figures (by hand, or the accounting's) decide each check; a shortfall opens a rectification and says so;
 still short at the check after it, damages by the contract's clause become one receivable paid in parts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,14 +26,33 @@ MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "GOV"
 
 def signed(s: Supervision, completion="2026-09-01", production="2026-09-01") -> list[dict]:
     """A hengdong aluminium project (40 mu, 1.2 亿元 fixed assets) signed on standard land at the floors."""
-    s.event("on_project_filed", "intake.project_filed", "p1", {
-        "ref": "ZS2026-0001", "project_name": "铝型材项目", "credit_code": CODE, "sector": "C3252"})
+    s.event(
+        "on_project_filed",
+        "intake.project_filed",
+        "p1",
+        {"ref": "ZS2026-0001", "project_name": "铝型材项目", "credit_code": CODE, "sector": "C3252"},
+    )
     project(s, state="signed", seq=12)
-    items = standard_land.compose(POLICY, "PARK:hengdong", "C3252", [
-        {"indicator": "intensity", "base_amount": "5000000"}], [], Decimal("40"), Decimal("120000000"), Decimal("300"))
-    s.event("on_contract_signed", "contracts.signed", "p1", {
-        "version": 1, "terms": {"completion": completion, "production": production, "land_mu": "40"},
-        "commitments": items})
+    items = standard_land.compose(
+        POLICY,
+        "PARK:hengdong",
+        "C3252",
+        [{"indicator": "intensity", "base_amount": "5000000"}],
+        [],
+        Decimal("40"),
+        Decimal("120000000"),
+        Decimal("300"),
+    )
+    s.event(
+        "on_contract_signed",
+        "contracts.signed",
+        "p1",
+        {
+            "version": 1,
+            "terms": {"completion": completion, "production": production, "land_mu": "40"},
+            "commitments": items,
+        },
+    )
     return items
 
 
@@ -41,7 +61,10 @@ def test_signing_makes_the_commitments_obligations_with_their_checks(s):
     view = s.standard_land(IPB, "p1")
     assert [c["indicator"] for c in view["commitments"]] == list(standard_land.floors(POLICY, "PARK:hengdong", "C3252"))
     assert [(c["stage"], c["due"]) for c in view["checks"]][:3] == [
-        ("completion", "2027-06-30"), ("production", "2028-06-30"), ("yearly", "2029-06-30")]
+        ("completion", "2027-06-30"),
+        ("production", "2028-06-30"),
+        ("yearly", "2029-06-30"),
+    ]
     assert len(view["checks"]) == 2 + 5
     assert {r["kind"] for r in s.rows("deadlines") if r["project_id"] == "p1"} >= {"standard_land_check"}
     floors = s.standard_land_floors(IPB, "p1")
@@ -54,9 +77,18 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
     view = s.standard_land(IPB, "p1")
     assert {c["status"] for c in view["checks"] if c["stage"] in ("completion", "production")} == {"awaiting_data"}
     # the completion figures: the accounting's audited investment and LAND's measured land; LAND's plot ratio
-    s.event("on_accounting_figures", "accounting.figures_computed", "p1", {"figures": [
-        {"name": "actual_fixed_asset_investment", "value": "108000000.00"}, {"name": "land_used", "value": "40.00"}],
-        "fee": "0"})
+    s.event(
+        "on_accounting_figures",
+        "accounting.figures_computed",
+        "p1",
+        {
+            "figures": [
+                {"name": "actual_fixed_asset_investment", "value": "108000000.00"},
+                {"name": "land_used", "value": "40.00"},
+            ],
+            "fee": "0",
+        },
+    )
     s.record_figure(LAND, "p1", {"figure": "plot_ratio", "value": "1.3", "reason": "竣工测绘"})
     completion = next(c for c in s.standard_land(IPB, "p1")["checks"] if c["stage"] == "completion")
     intensity = next(r for r in completion["results"] if r["indicator"] == "intensity")
@@ -68,11 +100,17 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
         s.record_figure(FIN, "p1", {"figure": "tax", "value": "9600000", "reason": "no year"})
     s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "9600000", "reason": "税务局2025年度入库数"})
     s.record_figure(IND, "p1", {"figure": "output", "year": 2025, "value": "240000000", "reason": "统计局"})
-    view = s.record_figure({"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"}, "p1", {
-        "figure": "energy", "year": 2025, "value": "4800", "reason": "供电公司"})
+    view = s.record_figure(
+        {"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"},
+        "p1",
+        {"figure": "energy", "year": 2025, "value": "4800", "reason": "供电公司"},
+    )
     production = next(c for c in view["checks"] if c["stage"] == "production")
     assert {r["indicator"]: r["result"] for r in production["results"]} == {
-        "output_per_mu": "met", "tax_per_mu": "short", "energy_per_output": "met"}
+        "output_per_mu": "met",
+        "tax_per_mu": "short",
+        "energy_per_output": "met",
+    }
     opened = s.said("supervision.rectification_opened")
     assert sorted(e["indicator"] for e in opened) == ["intensity", "tax_per_mu"]
     assert opened[0]["responsible_unit"] == "PARK:hengdong" and opened[0]["due"] == "2027-09-01"
@@ -88,6 +126,8 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
     with pytest.raises(NotAllowed):
         s.record_damages_payment(IND, "p1", damages["id"], {"amount": "1.00"})
     s.record_damages_payment(FIN, "p1", damages["id"], {"amount": "1000000.00", "voucher": "V1"})
+    # the ledger hears what is still outstanding (its row's red flag)
+    assert s.said("supervision.damages_recorded")[-1]["outstanding"] == "1400000.00"
     with pytest.raises(Conflict):
         s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1.00", "voucher": "V1"})
     with pytest.raises(NotAllowed):
@@ -107,8 +147,11 @@ def test_met_after_a_shortfall_closes_the_rectification(s, clock):
     signed(s, completion="2026-09-01", production="2026-09-01")
     s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "9600000", "reason": "x"})
     s.record_figure(IND, "p1", {"figure": "output", "year": 2025, "value": "240000000", "reason": "x"})
-    s.record_figure({"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"}, "p1",
-                    {"figure": "energy", "year": 2025, "value": "4800", "reason": "x"})
+    s.record_figure(
+        {"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"},
+        "p1",
+        {"figure": "energy", "year": 2025, "value": "4800", "reason": "x"},
+    )
     rect = next(r for r in s.standard_land(IPB, "p1")["rectifications"] if r["indicator"] == "tax_per_mu")
     s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "12000000", "reason": "更正：补缴入库"})
     view = s.request_recheck(IPB, "p1", rect["id"], {})
@@ -123,12 +166,20 @@ def test_the_checks_read_the_enterprise_data_store_and_run_when_its_figures_arri
     signed(s)
     s.fire_due_deadlines()
     s.enter_figure(IND, CODE, 2025, "output", {"value": "24000", "reason": "统计年报"})
-    s.enter_figure({"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"}, CODE, 2025, "energy",
-                   {"value": "4800", "reason": "供电公司"})
+    s.enter_figure(
+        {"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"},
+        CODE,
+        2025,
+        "energy",
+        {"value": "4800", "reason": "供电公司"},
+    )
     production = next(c for c in s.standard_land(IPB, "p1")["checks"] if c["stage"] == "production")
     assert production["status"] == "awaiting_data"
     s.enter_figure(FIN, CODE, 2025, "tax", {"value": "960", "reason": "税务局入库数"})  # 万元
     production = next(c for c in s.standard_land(IPB, "p1")["checks"] if c["stage"] == "production")
     assert {r["indicator"]: (r["actual"], r["result"]) for r in production["results"]} == {
-        "output_per_mu": ("600", "met"), "tax_per_mu": ("24", "short"), "energy_per_output": ("0.2", "met")}
+        "output_per_mu": ("600", "met"),
+        "tax_per_mu": ("24", "short"),
+        "energy_per_output": ("0.2", "met"),
+    }
     assert [r["indicator"] for r in s.standard_land(IPB, "p1")["rectifications"]] == ["tax_per_mu"]

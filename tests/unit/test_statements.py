@@ -1,4 +1,5 @@
 """shared.statements.once: a statement built once per key (holding its table), reused with new parameters."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, create_engine, insert, select
@@ -43,8 +44,15 @@ def test_the_usual_shapes_by_key_columns_select_update_and_insert_with_the_call_
     from shared import statements
     from shared.statements import exists, first, insert_row, largest, rows, update_rows
 
-    t = Table("u", MetaData(), Column("id", Integer, primary_key=True), Column("project_id", String(10)),
-              Column("version", Integer), Column("name", String(10)), Column("amount", Numeric(10, 2)))
+    t = Table(
+        "u",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("project_id", String(10)),
+        Column("version", Integer),
+        Column("name", String(10)),
+        Column("amount", Numeric(10, 2)),
+    )
     engine = create_engine("sqlite://")
     t.metadata.create_all(engine)
     with Session(engine) as s:
@@ -61,7 +69,10 @@ def test_the_usual_shapes_by_key_columns_select_update_and_insert_with_the_call_
         assert update_rows(s, t, {"project_id": "p2", "version": 4}, {"version": 5, "name": "三"}) == 1
         assert update_rows(s, t, {"project_id": "p2", "version": 4}, {"version": 6}) == 0  # no longer version 4
         assert dict(first(s, t, columns=("version", "name", "amount"), project_id="p2")) == {
-            "version": 5, "name": "三", "amount": None}
+            "version": 5,
+            "name": "三",
+            "amount": None,
+        }
         assert update_rows(s, t, {"project_id": "p1"}, {"amount": Decimal("1.25")}) == 2
         assert [r["amount"] for r in rows(s, t, order_by=("id",), project_id="p1")] == [Decimal("1.25")] * 2
         assert first(s, t, lock=True, project_id="p2")["name"] == "三"  # FOR UPDATE where the database has it
@@ -81,24 +92,48 @@ def _insert_new_on(engine):
 
     from shared.statements import insert_new
 
-    t = Table("processed", MetaData(), Column("id", Integer, primary_key=True), Column("event_id", String(20)),
-              Column("handler", String(20)), Column("at", DateTime(timezone=True)), Column("body", JSON),
-              UniqueConstraint("event_id", "handler"))
+    t = Table(
+        "processed",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("event_id", String(20)),
+        Column("handler", String(20)),
+        Column("at", DateTime(timezone=True)),
+        Column("body", JSON),
+        UniqueConstraint("event_id", "handler"),
+    )
     t.metadata.create_all(engine)
     at = datetime(2026, 12, 4, 1, 2, 3, 456789, tzinfo=timezone.utc)
     with Session(engine) as session:
-        assert insert_new(session, t, ("event_id", "handler"), {"event_id": "e1", "handler": "h", "at": at,
-                                                                  "body": {"名": ["招商", 1]}}) is True
-        assert insert_new(session, t, ("event_id", "handler"), {"event_id": "e1", "handler": "h", "at": at,
-                                                                  "body": {}}) is False  # there: nothing changes
-        assert insert_new(session, t, ("event_id", "handler"), {"event_id": "e1", "handler": "other", "at": at,
-                                                                  "body": None}) is True
+        assert (
+            insert_new(
+                session,
+                t,
+                ("event_id", "handler"),
+                {"event_id": "e1", "handler": "h", "at": at, "body": {"名": ["招商", 1]}},
+            )
+            is True
+        )
+        assert (
+            insert_new(session, t, ("event_id", "handler"), {"event_id": "e1", "handler": "h", "at": at, "body": {}})
+            is False
+        )  # there: nothing changes
+        assert (
+            insert_new(
+                session, t, ("event_id", "handler"), {"event_id": "e1", "handler": "other", "at": at, "body": None}
+            )
+            is True
+        )
         session.execute(insert(t), {"event_id": "e2", "handler": "h", "at": at, "body": {"名": ["招商", 1]}})
         got = session.execute(select(t.c.event_id, t.c.handler, t.c.at, t.c.body).order_by(t.c.id)).all()
     # stored as a plain insert stores it: the time through its type (SQLite gives it back naive, in UTC), the JSON
     # document through its type
     stored = [(r.event_id, r.handler, r.at if r.at.tzinfo else r.at.replace(tzinfo=timezone.utc), r.body) for r in got]
-    assert stored == [("e1", "h", at, {"名": ["招商", 1]}), ("e1", "other", at, None), ("e2", "h", at, {"名": ["招商", 1]})]
+    assert stored == [
+        ("e1", "h", at, {"名": ["招商", 1]}),
+        ("e1", "other", at, None),
+        ("e2", "h", at, {"名": ["招商", 1]}),
+    ]
     t.metadata.drop_all(engine)
 
 

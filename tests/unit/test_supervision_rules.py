@@ -1,5 +1,6 @@
 """Supervision's rules (R7, R11), pure: stale and escalation at their boundaries, where an escalated problem goes,
 reminder times, the county's stalled lists, special-report causes and refs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,16 +26,19 @@ def test_thresholds_at_their_boundaries():
 
 
 def test_a_problem_goes_to_the_liaison_leader_else_to_the_policys_position():
-    assert domain.escalation_position("deputy_county_magistrate", "county_leader_in_charge") == \
-        "deputy_county_magistrate"
+    assert (
+        domain.escalation_position("deputy_county_magistrate", "county_leader_in_charge") == "deputy_county_magistrate"
+    )
     assert domain.escalation_position(None, "county_leader_in_charge") == "county_leader_in_charge"
 
 
 def test_stalled_lists_take_the_states_the_county_counts_and_sort_the_longest_first():
-    rows = [{"state": "signed", "state_since": NOW - dt.timedelta(days=3), "ref": "B"},
-            {"state": "filed_copies", "state_since": NOW - dt.timedelta(days=9), "ref": "A"},
-            {"state": "terminated", "state_since": NOW - dt.timedelta(days=90), "ref": "T"},
-            {"state": "construction", "state_since": NOW - dt.timedelta(hours=5), "ref": "C"}]
+    rows = [
+        {"state": "signed", "state_since": NOW - dt.timedelta(days=3), "ref": "B"},
+        {"state": "filed_copies", "state_since": NOW - dt.timedelta(days=9), "ref": "A"},
+        {"state": "terminated", "state_since": NOW - dt.timedelta(days=90), "ref": "T"},
+        {"state": "construction", "state_since": NOW - dt.timedelta(hours=5), "ref": "C"},
+    ]
     lists = domain.stalled_lists(rows, NOW)
     assert [(p["ref"], p["days_in_state"]) for p in lists["signed_not_started"]] == [("A", 9), ("B", 3)]
     assert [(p["ref"], p["days_in_state"]) for p in lists["started_not_completed"]] == [("C", 0)]

@@ -4,6 +4,7 @@ Each call builds a worker over a real database (SQLite, and PostgreSQL for two i
 document store and a clock the test moves.  Events arrive as the bus delivers them; what supervision says is
 read back from its outbox (``supervision.*`` events, routed to people by notifications: its own tests).
 """
+
 from __future__ import annotations
 
 import base64
@@ -40,8 +41,15 @@ T0 = dt.datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)
 class Supervision(Harness):
     def __init__(self, engine, clock: TestClock, documents: DocumentStore):
         self.calendar = WorkingDayCalendar(POLICY.holiday_years)  # its own: a test may load a year into it
-        super().__init__(SupervisionService, models.metadata, engine, policy=POLICY, clock=clock, documents=documents,
-                         calendar=self.calendar)
+        super().__init__(
+            SupervisionService,
+            models.metadata,
+            engine,
+            policy=POLICY,
+            clock=clock,
+            documents=documents,
+            calendar=self.calendar,
+        )
 
     def said(self, event_type: str) -> list[dict]:
         """The payloads of what supervision emitted of this type, in order."""
@@ -69,8 +77,14 @@ def s(tmp_path, clock, documents):
     engine.dispose()
 
 
-def project(s: Supervision, pid: str = "p1", ref: str = "ZS2026-0001", state: str = "assigned",
-            unit: str | None = "PARK:hengdong", seq: int = 3) -> str:
+def project(
+    s: Supervision,
+    pid: str = "p1",
+    ref: str = "ZS2026-0001",
+    state: str = "assigned",
+    unit: str | None = "PARK:hengdong",
+    seq: int = 3,
+) -> str:
     """A project the way supervision learns of it: filed, assigned, in a lifecycle state."""
     s.event("on_project_filed", "intake.project_filed", pid, {"ref": ref, "project_name": "铝型材项目"})
     if unit:
@@ -80,18 +94,33 @@ def project(s: Supervision, pid: str = "p1", ref: str = "ZS2026-0001", state: st
 
 
 def state_change(s: Supervision, pid: str, to_state: str, seq: int, ref: str = "ZS2026-0001") -> None:
-    s.event("on_project_state_changed", "coordinator.project_state_changed", pid, {
-        "ref": ref, "from_state": "x", "to_state": to_state, "trigger": "x", "seq": seq, "reason": "test"})
+    s.event(
+        "on_project_state_changed",
+        "coordinator.project_state_changed",
+        pid,
+        {"ref": ref, "from_state": "x", "to_state": to_state, "trigger": "x", "seq": seq, "reason": "test"},
+    )
 
 
 def lapse(s: Supervision, pid: str = "p1", key: str = "O1", report_due: str = "2026-09-04") -> dict:
-    return s.event("on_obligation_lapsed", "contracts.obligation_lapsed", pid, {
-        "obligation": {"key": key, "text": "缴清土地出让金", "due": "2026-08-31", "party": "investor"},
-        "responsible_unit": "PARK:hengdong", "notify": ["PARK:hengdong"], "report_due": report_due,
-        "provisional": False, "unknown_years": [], "reason": "obligation O1 unmet"})
+    return s.event(
+        "on_obligation_lapsed",
+        "contracts.obligation_lapsed",
+        pid,
+        {
+            "obligation": {"key": key, "text": "缴清土地出让金", "due": "2026-08-31", "party": "investor"},
+            "responsible_unit": "PARK:hengdong",
+            "notify": ["PARK:hengdong"],
+            "report_due": report_due,
+            "provisional": False,
+            "unknown_years": [],
+            "reason": "obligation O1 unmet",
+        },
+    )
 
 
 # -- durable deadlines ------------------------------------------------------------------------------------------
+
 
 def test_a_deadline_that_passed_while_the_service_was_down_fires_after_the_restart(tmp_path, clock, documents):
     url = f"sqlite:///{tmp_path / 'restart.db'}"
@@ -122,12 +151,14 @@ def test_two_instances_on_one_postgresql_database_fire_each_deadline_once(clock,
         fired = [run.wait() for run in runs]
         assert sum(fired) == 12, fired
         assert sorted(e["project_id"] for e in a.events("supervision.project_stale")) == sorted(
-            f"p{i}" for i in range(12))
+            f"p{i}" for i in range(12)
+        )
         for e in engines:
             e.dispose()
 
 
 # -- tracking (R11): stale and escalation at their boundaries ----------------------------------------------------
+
 
 def test_a_project_without_progress_for_14_days_is_flagged_and_said_so_with_its_responsible_person(s, clock):
     project(s)  # the transition to "assigned" at T0 is progress
@@ -140,7 +171,7 @@ def test_a_project_without_progress_for_14_days_is_flagged_and_said_so_with_its_
     assert s.fire_due_deadlines() == 1
     tracking = s.tracking(IPB, "p1")
     assert tracking["stale"] and tracking["stale_since"].startswith("2026-09-15T10:00")
-    stale, = s.said("supervision.project_stale")
+    (stale,) = s.said("supervision.project_stale")
     assert stale["responsible_person"] == {"user_id": "u-zhang", "name": "张科长"}
     assert (stale["ref"], stale["name"], stale["responsible_unit"]) == ("ZS2026-0001", "铝型材项目", "PARK:hengdong")
     assert stale["stale_days"] == 14 and stale["last_progress"] == "2026-09-01T10:00:00+08:00"
@@ -194,9 +225,13 @@ def test_a_problem_open_7_days_goes_to_the_liaison_leader(s, clock):
     problem = tracking["problems"][0]
     assert problem["escalation_due"].startswith("2026-09-08T10:00")
     # the owner's to-do (the coordinator's workbench hears it): what, whose, by when
-    raised, = s.said("supervision.problem_raised")
+    (raised,) = s.said("supervision.problem_raised")
     assert (raised["problem_id"], raised["problem"], raised["owner"], raised["escalation_due"]) == (
-        problem["id"], "用地指标未落实", "unit:LAND", "2026-09-08")
+        problem["id"],
+        "用地指标未落实",
+        "unit:LAND",
+        "2026-09-08",
+    )
     assert raised["reason"] == "提出问题：用地指标未落实（责任：县国土资源局）"
     clock.now = T0 + dt.timedelta(days=7) - dt.timedelta(seconds=1)
     s.record_progress(PARK, "p1", {"note": "keeps the project from going stale"})
@@ -206,22 +241,26 @@ def test_a_problem_open_7_days_goes_to_the_liaison_leader(s, clock):
     problem = s.tracking(IPB, "p1")["problems"][0]
     assert problem["escalated_to"] == ["position:deputy_county_magistrate"]
     assert problem["escalated_at"].startswith("2026-09-08T10:00")
-    escalated, = s.said("supervision.problem_escalated")
+    (escalated,) = s.said("supervision.problem_escalated")
     assert escalated["escalate_to"] == "deputy_county_magistrate" and escalated["problem"] == "用地指标未落实"
     assert escalated["owner"] == "unit:LAND" and escalated["escalation_days"] == 7
     # LAND, which owns it, resolves it
     land = {"user_id": "u-land", "position": "bureau_head", "unit": "LAND"}
     s.resolve_problem(land, "p1", problem["id"], {"resolution": "县政府专题会议调剂指标"})
-    resolved, = s.said("supervision.problem_resolved")
+    (resolved,) = s.said("supervision.problem_resolved")
     assert (resolved["problem_id"], resolved["owner"], resolved["resolution"]) == (
-        problem["id"], "unit:LAND", "县政府专题会议调剂指标")
+        problem["id"],
+        "unit:LAND",
+        "县政府专题会议调剂指标",
+    )
     with pytest.raises(Conflict):
         s.resolve_problem(land, "p1", problem["id"], {"resolution": "again"})
     assert len(s.said("supervision.problem_resolved")) == 1
 
 
 def test_a_problem_resolved_in_time_is_never_escalated_and_without_a_liaison_leader_goes_to_the_policys_position(
-        s, clock):
+    s, clock
+):
     project(s)
     first = s.raise_problem(IPB, "p1", {"description": "环评批复延迟", "owner": "unit:EPB"})["problems"][0]
     clock.advance(days=6, hours=23)
@@ -265,7 +304,10 @@ def test_stalled_lists_count_as_the_county_offices_do_with_time_in_state(s, cloc
     clock.advance(days=1)
     groups = {g["category"]: g for g in s.stalled(LG_OFFICE)}
     assert {c: g["count"] for c, g in groups.items()} == {
-        "approved_not_assigned": 1, "signed_not_started": 2, "started_not_completed": 1}
+        "approved_not_assigned": 1,
+        "signed_not_started": 2,
+        "started_not_completed": 1,
+    }
     assert [i18n.text(g["label"], "zh-CN") for g in groups.values()] == ["已批未落地", "签约未开工", "开工未竣工"]
     assert groups["approved_not_assigned"]["items"][0]["days_in_state"] == 6
     assert [i["ref"] for i in groups["signed_not_started"]["items"]] == ["ZS2026-0002", "ZS2026-0003"]
@@ -290,48 +332,83 @@ def test_a_park_reads_the_tracking_of_its_own_projects_and_of_no_other_need_to_k
 
 # -- reminders on the special report's and the review period's due dates -----------------------------------------------
 
+
 def test_the_special_report_is_due_on_its_day_unless_filed_and_a_filed_one_joins_the_register(s, clock):
     project(s)
     lapse(s, key="O1", report_due="2026-09-04")
     lapse(s, key="O2", report_due="2026-09-04")
     reminders = s.deadline_rows(domain.REPORT_DUE)
     assert [r["due_at"] for r in reminders] == [dt.datetime(2026, 9, 4, 9, 0, tzinfo=SHANGHAI)] * 2
-    filed = s.event("on_obligation_report_filed", "contracts.special_report_filed", "p1", {
-        "obligation": {"key": "O2", "text": "开工", "due": "2026-08-31", "party": "investor",
-                       "report": {"summary": "资金未到位"}},
-        "document": {"id": "a" * 64, "filename": "report.pdf", "content_type": "application/pdf", "size": 10},
-        "reason": "special report on O2 filed"}, actor=Actor(**PARK_HEAD))
+    filed = s.event(
+        "on_obligation_report_filed",
+        "contracts.special_report_filed",
+        "p1",
+        {
+            "obligation": {
+                "key": "O2",
+                "text": "开工",
+                "due": "2026-08-31",
+                "party": "investor",
+                "report": {"summary": "资金未到位"},
+            },
+            "document": {"id": "a" * 64, "filename": "report.pdf", "content_type": "application/pdf", "size": 10},
+            "reason": "special report on O2 filed",
+        },
+        actor=Actor(**PARK_HEAD),
+    )
     s.call("on_obligation_report_filed", filed)  # delivered twice: one entry
     clock.now = dt.datetime(2026, 9, 4, 9, 0, tzinfo=SHANGHAI)
     assert s.fire_due_deadlines() == 1
-    due, = s.said("supervision.special_report_due")
+    (due,) = s.said("supervision.special_report_due")
     assert (due["obligation_key"], due["report_due"], due["responsible_unit"]) == ("O1", "2026-09-04", "PARK:hengdong")
     register = s.special_reports(IPB, "p1")
     assert [(r["ref"], r["cause"], r["obligation_key"]) for r in register] == [
-        ("SR-ZS2026-0001-1", "overdue_obligation", "O2")]
+        ("SR-ZS2026-0001-1", "overdue_obligation", "O2")
+    ]
     assert register[0]["summary"] == "资金未到位"
-    announced, = s.said("supervision.special_report_filed")  # the coordinator's copy of the register hears of it
+    (announced,) = s.said("supervision.special_report_filed")  # the coordinator's copy of the register hears of it
     assert (announced["report_ref"], announced["cause"], announced["obligation_key"]) == (
-        "SR-ZS2026-0001-1", "overdue_obligation", "O2")
+        "SR-ZS2026-0001-1",
+        "overdue_obligation",
+        "O2",
+    )
 
 
 def test_units_still_awaited_on_the_review_periods_last_day_are_named(s, clock):
     s.event("on_project_filed", "intake.project_filed", "p1", {"ref": "ZS2026-0001", "project_name": "铝型材项目"})
-    s.event("on_review_convened", "review.convened", "p1", {"ref": "ZS2026-0001", "required_units": ["DRB", "IND", "FIN"],
-                                                             "findings": [], "deadline": "2026-09-15", "reason": "x"})
-    s.event("on_review_opinion_recorded", "review.opinion_recorded", "p1", {"unit": "DRB", "opinion": "pass", "round": 1,
-                                                                             "conditions": [], "reasons": []})
+    s.event(
+        "on_review_convened",
+        "review.convened",
+        "p1",
+        {
+            "ref": "ZS2026-0001",
+            "required_units": ["DRB", "IND", "FIN"],
+            "findings": [],
+            "deadline": "2026-09-15",
+            "reason": "x",
+        },
+    )
+    s.event(
+        "on_review_opinion_recorded",
+        "review.opinion_recorded",
+        "p1",
+        {"unit": "DRB", "opinion": "pass", "round": 1, "conditions": [], "reasons": []},
+    )
     clock.now = dt.datetime(2026, 9, 15, 8, 59, tzinfo=SHANGHAI)
     assert s.fire_due_deadlines() == 0
     clock.now = dt.datetime(2026, 9, 15, 9, 0, tzinfo=SHANGHAI)
     assert s.fire_due_deadlines() == 1
-    ending, = s.said("supervision.review_period_ending")
+    (ending,) = s.said("supervision.review_period_ending")
     assert ending["awaiting"] == ["IND", "FIN"] and ending["deadline"] == "2026-09-15"
 
 
 def test_a_concluded_review_is_not_reminded(s, clock):
-    s.event("on_review_convened", "review.convened", "p1", {"ref": "ZS2026-0001", "required_units": ["DRB"],
-                                                             "findings": [], "deadline": "2026-09-15", "reason": "x"})
+    s.event(
+        "on_review_convened",
+        "review.convened",
+        "p1",
+        {"ref": "ZS2026-0001", "required_units": ["DRB"], "findings": [], "deadline": "2026-09-15", "reason": "x"},
+    )
     s.event("on_review_concluded", "review.concluded", "p1", {"outcome": "approved", "round": 1, "conditions": []})
     clock.now = dt.datetime(2026, 9, 16, tzinfo=SHANGHAI)
     assert s.fire_due_deadlines() == 0
@@ -342,20 +419,25 @@ def test_a_reminder_is_a_deadline_like_the_others(s, clock):
     with pytest.raises(InvalidInput) as past:
         s.schedule_reminder(IPB, "p1", {"at": (T0 - dt.timedelta(hours=1)).isoformat(), "note": "x"})
     assert "at" in past.value.details
-    reminder = s.schedule_reminder(LG_OFFICE, "p1", {"at": (T0 + dt.timedelta(hours=2)).isoformat(),
-                                                     "note": "请园区本周内报送用地进展"})
+    reminder = s.schedule_reminder(
+        LG_OFFICE, "p1", {"at": (T0 + dt.timedelta(hours=2)).isoformat(), "note": "请园区本周内报送用地进展"}
+    )
     assert reminder["kind"] == "reminder" and reminder["payload"]["to"] == ["unit:PARK:hengdong"]
     clock.advance(hours=2)
     assert s.fire_due_deadlines() == 1
-    said, = s.said("supervision.reminder")
+    (said,) = s.said("supervision.reminder")
     assert said["note"] == "请园区本周内报送用地进展" and said["to"] == ["unit:PARK:hengdong"]
 
 
 # -- the special-report register ---------------------------------------------------------------------------------
 
+
 def report_body(cause="cannot_go_ahead", filename="report.pdf", content=PDF) -> dict:
-    return {"cause": cause, "summary": "投资方资金链断裂，项目无法推进",
-            "document": {"filename": filename, "content_base64": base64.b64encode(content).decode()}}
+    return {
+        "cause": cause,
+        "summary": "投资方资金链断裂，项目无法推进",
+        "document": {"filename": filename, "content_base64": base64.b64encode(content).decode()},
+    }
 
 
 def test_special_reports_are_documents_in_a_register_announced_to_the_coordinator(s, documents):
@@ -364,13 +446,17 @@ def test_special_reports_are_documents_in_a_register_announced_to_the_coordinato
     assert report["ref"] == "SR-ZS2026-0001-1" and report["cause"] == "cannot_go_ahead"
     assert documents.load(report["document"]["id"]) == PDF
     assert s.special_report(LG_OFFICE, report["ref"])["summary"].startswith("投资方")
-    announced, = s.events("supervision.special_report_filed")
+    (announced,) = s.events("supervision.special_report_filed")
     assert announced["project_id"] == "p1" and announced["actor"]["position"] == "ipb_director"
     payload = announced["payload"]
     assert (payload["report_ref"], payload["ref"], payload["cause"]) == (
-        "SR-ZS2026-0001-1", "ZS2026-0001", "cannot_go_ahead")
+        "SR-ZS2026-0001-1",
+        "ZS2026-0001",
+        "cannot_go_ahead",
+    )
     assert i18n.text(payload["reason_message"], "zh-CN").startswith(
-        "已向招商领导小组报送专题报告SR-ZS2026-0001-1（项目因客观原因无法推进）：投资方")
+        "已向招商领导小组报送专题报告SR-ZS2026-0001-1（项目因客观原因无法推进）：投资方"
+    )
     assert i18n.text(report["cause_name"], "zh-CN") == "项目因客观原因无法推进"
     assert payload["document"] == report["document"] and payload["filed_at"] == report["filed_at"]
     second = s.file_special_report(PARK_HEAD, "p1", report_body(cause="unfinished_review"))
@@ -406,8 +492,9 @@ ADMIN = {"user_id": "u-admin", "position": "ipb_admin", "unit": "IPB"}
 def test_an_administrator_sees_which_deadlines_would_fire_as_of_a_date_and_none_fires(s, clock):
     project(s)
     lapse(s, report_due="2026-09-04")  # the report-due reminder: 4 Sep, at the reminder time
-    s.schedule_reminder(LG_OFFICE, "p1", {"at": dt.datetime(2026, 9, 10, 23, 30, tzinfo=SHANGHAI).isoformat(),
-                                          "note": "督办"})
+    s.schedule_reminder(
+        LG_OFFICE, "p1", {"at": dt.datetime(2026, 9, 10, 23, 30, tzinfo=SHANGHAI).isoformat(), "note": "督办"}
+    )
     with pytest.raises(NotAllowed):
         s.deadlines_outlook(IPB, "2026-09-10")
     with pytest.raises(InvalidInput):
@@ -421,18 +508,23 @@ def test_an_administrator_sees_which_deadlines_would_fire_as_of_a_date_and_none_
 
 
 # -- R16: the official holiday schedules ---------------------------------------------------------------------------
-SAMPLE_2027 = {"holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
-               "workdays": ["2027-02-06"]}
+SAMPLE_2027 = {
+    "holidays": ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"],
+    "workdays": ["2027-02-06"],
+}
 
 
-@pytest.mark.parametrize("today, known, watched, at", [
-    ("2026-06-15", {2026}, 2027, "2026-12-01T09:00:00+08:00"),  # before December: the first check is 1 December
-    ("2026-12-01", {2026}, 2027, "2026-12-01T09:00:00+08:00"),  # from 1 December, daily while 2027 is missing
-    ("2026-12-20", {2026}, 2027, "2026-12-20T09:00:00+08:00"),
-    ("2026-12-20", {2026, 2027}, 2028, "2027-12-01T09:00:00+08:00"),  # loaded: next 1 December, for the year after
-    ("2027-01-10", {2026}, 2027, "2027-01-10T09:00:00+08:00"),  # still missing in its own year: daily
-    ("2026-11-30", {2026}, 2027, "2026-12-01T09:00:00+08:00"),
-])
+@pytest.mark.parametrize(
+    "today, known, watched, at",
+    [
+        ("2026-06-15", {2026}, 2027, "2026-12-01T09:00:00+08:00"),  # before December: the first check is 1 December
+        ("2026-12-01", {2026}, 2027, "2026-12-01T09:00:00+08:00"),  # from 1 December, daily while 2027 is missing
+        ("2026-12-20", {2026}, 2027, "2026-12-20T09:00:00+08:00"),
+        ("2026-12-20", {2026, 2027}, 2028, "2027-12-01T09:00:00+08:00"),  # loaded: next 1 December, for the year after
+        ("2027-01-10", {2026}, 2027, "2027-01-10T09:00:00+08:00"),  # still missing in its own year: daily
+        ("2026-11-30", {2026}, 2027, "2026-12-01T09:00:00+08:00"),
+    ],
+)
 def test_the_check_for_a_missing_holiday_schedule(today, known, watched, at):
     year, when = domain.holiday_watch(dt.date.fromisoformat(today), known.__contains__, "09:00")
     assert (year, when.isoformat()) == (watched, at)
@@ -443,15 +535,16 @@ def told(s):
     return [(e["payload"]["year"], e["payload"]["today"]) for e in s.events("supervision.holiday_schedule_missing")]
 
 
-def test_from_1_december_the_administrators_are_told_daily_until_next_year_s_schedule_is_loaded(tmp_path, clock,
-                                                                                               documents):
+def test_from_1_december_the_administrators_are_told_daily_until_next_year_s_schedule_is_loaded(
+    tmp_path, clock, documents
+):
     engine = create_engine(f"sqlite:///{tmp_path / 'holidays.db'}")
     models.metadata.create_all(engine)
     s = Supervision(engine, clock, documents)
     clock.now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=SHANGHAI)
     s.fire_due_deadlines()
     assert told(s) == []
-    watch, = s.deadline_rows("holiday_schedule_missing")
+    (watch,) = s.deadline_rows("holiday_schedule_missing")
     assert (watch["subject"], watch["due_at"]) == ("2027", dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI))
 
     clock.now = dt.datetime(2026, 12, 1, 9, 0, 5, tzinfo=SHANGHAI)
@@ -470,9 +563,14 @@ def test_from_1_december_the_administrators_are_told_daily_until_next_year_s_sch
     with pytest.raises(NotAllowed):
         restarted.load_holidays(IPB, 2027, SAMPLE_2027)
     assert restarted.load_holidays(ADMIN, 2027, SAMPLE_2027) == {"service": "supervision", "year": 2027, "moved": []}
-    pending = [d for d in restarted.deadline_rows("holiday_schedule_missing") if d["fired_at"] is None
-               and d["cancelled_at"] is None]
-    assert [(d["subject"], d["due_at"].astimezone(SHANGHAI).date().isoformat()) for d in pending] == [("2028", "2027-12-01")]
+    pending = [
+        d
+        for d in restarted.deadline_rows("holiday_schedule_missing")
+        if d["fired_at"] is None and d["cancelled_at"] is None
+    ]
+    assert [(d["subject"], d["due_at"].astimezone(SHANGHAI).date().isoformat()) for d in pending] == [
+        ("2028", "2027-12-01")
+    ]
     clock.now = dt.datetime(2026, 12, 4, 9, 30, tzinfo=SHANGHAI)
     assert restarted.fire_due_deadlines() == 0 and len(told(restarted)) == 2
     engine.dispose()
@@ -481,19 +579,44 @@ def test_from_1_december_the_administrators_are_told_daily_until_next_year_s_sch
 def test_a_moved_deadline_moves_its_reminder(s, clock):
     project(s)
     lapse(s, key="O1", report_due="2027-01-04")
-    s.event("on_report_due_moved", "contracts.report_due_moved", "p1", {
-        "obligation": {"key": "O1", "text": "缴清土地出让金", "due": "2026-12-30", "report_due": "2027-01-05"},
-        "responsible_unit": "PARK:hengdong", "report_due": "2027-01-05", "provisional": False, "previous": "2027-01-04",
-        "reason": "the 2027 holiday schedule is loaded: the special report on O1 is due 2027-01-05, not 2027-01-04"})
+    s.event(
+        "on_report_due_moved",
+        "contracts.report_due_moved",
+        "p1",
+        {
+            "obligation": {"key": "O1", "text": "缴清土地出让金", "due": "2026-12-30", "report_due": "2027-01-05"},
+            "responsible_unit": "PARK:hengdong",
+            "report_due": "2027-01-05",
+            "provisional": False,
+            "previous": "2027-01-04",
+            "reason": "the 2027 holiday schedule is loaded: the special report on O1 is due 2027-01-05, not 2027-01-04",
+        },
+    )
     pending = [d for d in s.deadline_rows("special_report_due") if d["cancelled_at"] is None]
     assert [(d["due_at"], d["payload"]["report_due"], d["payload"]["provisional"]) for d in pending] == [
-        (dt.datetime(2027, 1, 5, 9, 0, tzinfo=SHANGHAI), "2027-01-05", False)]
+        (dt.datetime(2027, 1, 5, 9, 0, tzinfo=SHANGHAI), "2027-01-05", False)
+    ]
 
-    s.event("on_review_convened", "review.convened", "p2", {"ref": "ZS2026-0002", "required_units": ["DRB"],
-                                                             "findings": [], "deadline": "2027-01-08", "reason": "x"})
-    s.event("on_review_deadline_moved", "review.deadline_moved", "p2", {
-        "round": 1, "deadline": "2027-01-11", "deadline_provisional": False, "previous": "2027-01-08",
-        "required_units": ["DRB"], "reason": "the 2027 holiday schedule is loaded"})
+    s.event(
+        "on_review_convened",
+        "review.convened",
+        "p2",
+        {"ref": "ZS2026-0002", "required_units": ["DRB"], "findings": [], "deadline": "2027-01-08", "reason": "x"},
+    )
+    s.event(
+        "on_review_deadline_moved",
+        "review.deadline_moved",
+        "p2",
+        {
+            "round": 1,
+            "deadline": "2027-01-11",
+            "deadline_provisional": False,
+            "previous": "2027-01-08",
+            "required_units": ["DRB"],
+            "reason": "the 2027 holiday schedule is loaded",
+        },
+    )
     period = [d for d in s.deadline_rows("review_period") if d["cancelled_at"] is None]
     assert [(d["due_at"], d["payload"]["deadline"], d["payload"]["awaiting"]) for d in period] == [
-        (dt.datetime(2027, 1, 11, 9, 0, tzinfo=SHANGHAI), "2027-01-11", ["DRB"])]
+        (dt.datetime(2027, 1, 11, 9, 0, tzinfo=SHANGHAI), "2027-01-11", ["DRB"])
+    ]

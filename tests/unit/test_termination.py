@@ -5,6 +5,7 @@ saying it cannot go ahead — checked in its own copy of the register, kept from
 The coordinator runs in ``worker_factory`` workers over a real SQLite database (tests/harness.py); the events
 come as the bus delivers them.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -26,17 +27,26 @@ REASON = "投资方撤资，项目无法推进"
 
 def report(ref, project_id="p1", cause="cannot_go_ahead"):
     """``supervision.special_report_filed``'s payload (the register's view of the report, and the project's facts)."""
-    return {"ref": "ZS2026-0001", "report_ref": ref, "project_id": project_id, "cause": cause, "cause_zh": "—",
-            "summary": "资金链断裂", "filed_at": "2026-09-01T10:00:00+08:00", "obligation_key": None,
-            "filed_by": {"user_id": "u-ipbd", "position": "ipb_director", "unit": "IPB"},
-            "document": {"id": "a" * 64, "filename": "r.pdf", "content_type": "application/pdf", "size": 9},
-            "reason": f"special report {ref} filed"}
+    return {
+        "ref": "ZS2026-0001",
+        "report_ref": ref,
+        "project_id": project_id,
+        "cause": cause,
+        "cause_zh": "—",
+        "summary": "资金链断裂",
+        "filed_at": "2026-09-01T10:00:00+08:00",
+        "obligation_key": None,
+        "filed_by": {"user_id": "u-ipbd", "position": "ipb_director", "unit": "IPB"},
+        "document": {"id": "a" * 64, "filename": "r.pdf", "content_type": "application/pdf", "size": 9},
+        "reason": f"special report {ref} filed",
+    }
 
 
 class Coordinator(Harness):
     def __init__(self, engine):
-        super().__init__(CoordinatorService, models.metadata, engine, policy=POLICY,
-                         clock=TestClock(shanghai(2026, 12, 1)))
+        super().__init__(
+            CoordinatorService, models.metadata, engine, policy=POLICY, clock=TestClock(shanghai(2026, 12, 1))
+        )
 
     def feed(self, events) -> None:
         for event in events:
@@ -59,11 +69,14 @@ def coordinator(tmp_path, monkeypatch):
     engine.dispose()
 
 
-@pytest.mark.parametrize("ref, why", [
-    ("SR-404", "no special report SR-404 is in the register"),
-    ("SR-2", "does not report that the project cannot go ahead"),
-    ("SR-3", "is about another project"),
-])
+@pytest.mark.parametrize(
+    "ref, why",
+    [
+        ("SR-404", "no special report SR-404 is in the register"),
+        ("SR-2", "does not report that the project cannot go ahead"),
+        ("SR-3", "is about another project"),
+    ],
+)
 def test_termination_is_refused_without_a_special_report_that_the_project_cannot_go_ahead(coordinator, ref, why):
     with pytest.raises(InvalidInput) as refused:
         coordinator.terminate_project(DIRECTOR, "p1", {"reason": REASON, "special_report_ref": ref})
@@ -78,8 +91,12 @@ def test_termination_with_the_report_records_it(coordinator):
     assert project["state"] == "terminated"
     assert project["facts"]["special_report_ref"] == "SR-1"
     assert project["facts"]["special_report"] == {
-        "ref": "SR-1", "cause": domain.SPECIAL_REPORT_CAUSE, "summary": "资金链断裂",
-        "filed_at": "2026-09-01T10:00:00+08:00", "document": report("SR-1")["document"]}
+        "ref": "SR-1",
+        "cause": domain.SPECIAL_REPORT_CAUSE,
+        "summary": "资金链断裂",
+        "filed_at": "2026-09-01T10:00:00+08:00",
+        "document": report("SR-1")["document"],
+    }
 
 
 def test_a_report_filed_a_moment_before_is_waited_for(coordinator):
@@ -93,8 +110,13 @@ def test_a_report_filed_a_moment_before_is_waited_for(coordinator):
 
 
 def test_a_signed_project_under_construction_can_be_terminated_with_its_report(coordinator):
-    coordinator.feed([e for e in scenario() if e.project_id == "p1" and e.type != "intake.lead_registered"
-                      and e.occurred_at <= shanghai(2026, 10, 22)])
+    coordinator.feed(
+        [
+            e
+            for e in scenario()
+            if e.project_id == "p1" and e.type != "intake.lead_registered" and e.occurred_at <= shanghai(2026, 10, 22)
+        ]
+    )
     assert coordinator.get_project(DIRECTOR, "p1")["state"] == "construction"
     project = coordinator.terminate_project(DIRECTOR, "p1", {"reason": REASON, "special_report_ref": "SR-1"})
     assert project["state"] == "terminated"
@@ -102,15 +124,25 @@ def test_a_signed_project_under_construction_can_be_terminated_with_its_report(c
 
 
 def test_the_contract_of_a_terminated_project_goes_to_the_archives_and_the_project_stays_terminated(coordinator):
-    coordinator.feed([e for e in scenario() if e.project_id == "p1" and e.type != "intake.lead_registered"
-                      and e.occurred_at <= shanghai(2026, 10, 20)])
+    coordinator.feed(
+        [
+            e
+            for e in scenario()
+            if e.project_id == "p1" and e.type != "intake.lead_registered" and e.occurred_at <= shanghai(2026, 10, 20)
+        ]
+    )
     coordinator.terminate_project(DIRECTOR, "p1", {"reason": REASON, "special_report_ref": "SR-1"})
-    coordinator.event("on_contract_archived", "contracts.archived", "p1", {
-        "state_change": False, "reason": "contract of the terminated project handed to the County Archives Bureau"})
+    coordinator.event(
+        "on_contract_archived",
+        "contracts.archived",
+        "p1",
+        {"state_change": False, "reason": "contract of the terminated project handed to the County Archives Bureau"},
+    )
     project = coordinator.get_project(DIRECTOR, "p1")
     assert project["state"] == "terminated"
     assert [e["summary"] for e in project["timeline"] if e["kind"] == "contracts.archive"] == [
-        "contract of the terminated project handed to the County Archives Bureau"]
+        "contract of the terminated project handed to the County Archives Bureau"
+    ]
 
 
 def test_termination_needs_the_director_and_a_known_project(coordinator):

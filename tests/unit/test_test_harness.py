@@ -1,4 +1,5 @@
 """The test harness's decision: use what answers, start the rest from compose, or stop with one message."""
+
 from __future__ import annotations
 
 from tests.infra import docker_engine_available, plan, prepare

@@ -1,4 +1,5 @@
 """The bus contract in shared/topology.py agrees with the services' handlers and the lifecycle."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,13 @@ import pytest
 
 from shared.bus import OnEvent
 from shared.topology import (
-    SUBSCRIPTIONS, TAKES_ONLY, all_queues, consumers, declare_topology, event_queue, routing_key,
+    SUBSCRIPTIONS,
+    TAKES_ONLY,
+    all_queues,
+    consumers,
+    declare_topology,
+    event_queue,
+    routing_key,
 )
 from zhaoshang.runner import SERVICES, service_class
 
@@ -71,11 +78,17 @@ def test_a_state_change_is_routed_by_its_state_and_other_events_by_their_name():
     queue = event_queue(STATE_CHANGED, "intake")
     assert queue.exchange is None
     assert {(b.exchange.name, b.routing_key) for b in queue.bindings} == {
-        ("coordinator.events", f"project_state_changed.{s}") for s in ("rejected", "terminated", "archived")}
+        ("coordinator.events", f"project_state_changed.{s}") for s in ("rejected", "terminated", "archived")
+    }
     assert [b.routing_key for b in event_queue(STATE_CHANGED, "notifications").bindings] == ["project_state_changed.#"]
     assert consumers(STATE_CHANGED, {"to_state": "assigned"}) == ("supervision", "notifications")
-    assert consumers(STATE_CHANGED, {"to_state": "archived"}) == ("intake", "contracts", "accounting", "supervision",
-                                                                   "notifications")
+    assert consumers(STATE_CHANGED, {"to_state": "archived"}) == (
+        "intake",
+        "contracts",
+        "accounting",
+        "supervision",
+        "notifications",
+    )
     assert consumers("intake.project_filed", {}) == SUBSCRIPTIONS["intake.project_filed"]
 
 
@@ -86,8 +99,11 @@ def test_the_states_each_consumer_takes_are_the_ones_its_code_acts_on():
     assert set(TAKES_ONLY[(STATE_CHANGED, "intake")]) == CLOSING_STATES
     # a lifecycle copy read for one state must follow that state and every later one, or it would stay on it; and
     # every copy hears that its project was terminated (its obligations end, no accounting opens for it)
-    assert set(TAKES_ONLY[(STATE_CHANGED, "contracts")]) == _after("closed") | {"terminated"} == {
-        "closed", "archived", "terminated"}
+    assert (
+        set(TAKES_ONLY[(STATE_CHANGED, "contracts")])
+        == _after("closed") | {"terminated"}
+        == {"closed", "archived", "terminated"}
+    )
     assert set(TAKES_ONLY[(STATE_CHANGED, "accounting")]) == _after("construction")
     assert "terminated" in _after("construction")  # a project under construction can be terminated
     assert all("terminated" in states for states in TAKES_ONLY.values())
@@ -117,6 +133,10 @@ def test_the_broker_delivers_each_state_change_only_to_the_consumers_bound_to_it
             got[svc] = []
             while (message := queue.get(no_ack=True)) is not None:
                 got[svc].append(message.properties["message_id"])
-    assert got == {"intake": ["e-archived", "e-rejected"], "contracts": ["e-closed", "e-archived"],
-                   "accounting": ["e-construction", "e-closed", "e-archived"],
-                   "supervision": [f"e-{s}" for s in states], "notifications": [f"e-{s}" for s in states]}
+    assert got == {
+        "intake": ["e-archived", "e-rejected"],
+        "contracts": ["e-closed", "e-archived"],
+        "accounting": ["e-construction", "e-closed", "e-archived"],
+        "supervision": [f"e-{s}" for s in states],
+        "notifications": [f"e-{s}" for s in states],
+    }

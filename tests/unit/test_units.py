@@ -1,4 +1,5 @@
 """Land and money units: exact conversions and the one half-up rounding rule."""
+
 from __future__ import annotations
 
 import decimal

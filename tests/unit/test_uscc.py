@@ -1,5 +1,6 @@
 """The unified social credit code of GB 32100-2015 (shared/uscc.py): the check character of real codes, and each
 way a code can be wrong."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,10 +9,13 @@ from shared import uscc
 from shared.i18n import text
 
 
-@pytest.mark.parametrize("code", [
-    "91350100M000100Y43",   # the example of GB 32100-2015
-    "914403001922038216",   # an enterprise's code as printed on its business licence
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "91350100M000100Y43",  # the example of GB 32100-2015
+        "914403001922038216",  # an enterprise's code as printed on its business licence
+    ],
+)
 def test_real_codes_have_their_check_character(code):
     assert uscc.check_character(code[:17]) == code[17]
     assert uscc.problem(code) is None and uscc.is_valid(code)
@@ -31,7 +35,7 @@ def test_every_single_changed_character_is_caught():
     for i in range(17):
         for ch in uscc.CHARSET:
             if ch != code[i]:
-                assert uscc.problem(code[:i] + ch + code[i + 1:]) is not None, (i, ch)
+                assert uscc.problem(code[:i] + ch + code[i + 1 :]) is not None, (i, ch)
 
 
 def test_wrong_codes_say_why_in_chinese():

@@ -1,4 +1,5 @@
 """The web app's files as the gateway serves them, and the OpenAPI document against the gateway's routes."""
+
 from __future__ import annotations
 
 import json
@@ -47,10 +48,15 @@ def test_openapi_operations_have_a_summary_and_responses():
             assert op.get("responses"), (method, path)
 
 
-@pytest.mark.parametrize("name, content_type", [
-    ("app.js", "text/javascript; charset=utf-8"), ("app.css", "text/css; charset=utf-8"),
-    ("i18n/zh-CN.json", "application/json; charset=utf-8"), ("favicon.svg", "image/svg+xml"),
-])
+@pytest.mark.parametrize(
+    "name, content_type",
+    [
+        ("app.js", "text/javascript; charset=utf-8"),
+        ("app.css", "text/css; charset=utf-8"),
+        ("i18n/zh-CN.json", "application/json; charset=utf-8"),
+        ("favicon.svg", "image/svg+xml"),
+    ],
+)
 def test_static_files_with_their_content_type_and_cache_headers(name, content_type):
     answer = webapp.static_file(request(), name)
     assert answer.status_code == 200
@@ -61,10 +67,23 @@ def test_static_files_with_their_content_type_and_cache_headers(name, content_ty
     assert again.status_code == 304 and not again.get_data()
 
 
-@pytest.mark.parametrize("path", [
-    "../service.py", "i18n/../../service.py", "/etc/passwd", "..%2fservice.py", ".hidden", "i18n/./en.json",
-    "nope.js", "", "i18n", "a\\b.js", "app.js\x00.css", "../web/app.js",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../service.py",
+        "i18n/../../service.py",
+        "/etc/passwd",
+        "..%2fservice.py",
+        ".hidden",
+        "i18n/./en.json",
+        "nope.js",
+        "",
+        "i18n",
+        "a\\b.js",
+        "app.js\x00.css",
+        "../web/app.js",
+    ],
+)
 def test_nothing_outside_the_web_folder_is_served(path):
     answer = webapp.static_file(request(), path)
     assert answer.status_code == 404
@@ -113,8 +132,11 @@ def test_the_vendored_mapping_library_is_the_published_one_with_its_licence():
 
     vendor = WEB / "vendor" / "leaflet"
     assert "BSD 2-Clause License" in (vendor / "LICENSE.txt").read_text(encoding="utf-8")
-    listed = dict(reversed(line.split("  ", 1)) for line in (vendor / "README.txt").read_text().splitlines()
-                  if re.fullmatch(r"[0-9a-f]{64}  \S+", line))
+    listed = dict(
+        reversed(line.split("  ", 1))
+        for line in (vendor / "README.txt").read_text().splitlines()
+        if re.fullmatch(r"[0-9a-f]{64}  \S+", line)
+    )
     assert set(listed) >= {"leaflet-src.esm.js", "leaflet.css"}
     for name, digest in listed.items():
         assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == digest, name

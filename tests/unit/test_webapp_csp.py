@@ -1,6 +1,7 @@
 """The web app runs under the gateway's Content-Security-Policy (script-src 'self', style-src 'self', no framing):
 no inline script, no event-handler attribute, no style attribute, nothing parsed as HTML or code from text; and
 every answer of the gateway carries the security headers (``services/gateway/webserver.py``)."""
+
 from __future__ import annotations
 
 import re
@@ -47,13 +48,19 @@ def test_the_page_has_no_inline_script_style_or_handler():
 
 
 def test_the_scripts_neither_write_html_nor_run_text_as_code_nor_set_style_attributes():
-    forbidden = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|"
-                           r"setAttribute\(\s*['\"](style|on\w+)['\"]|javascript:")
+    forbidden = re.compile(
+        r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|"
+        r"setAttribute\(\s*['\"](style|on\w+)['\"]|javascript:"
+    )
     # the platform's own scripts; a vendored library (web/vendor: Leaflet) is held to the CSP by the browser, and
     # the platform hands it elements, never HTML text
-    found = [f"{js.name}:{n}: {line.strip()}" for js in sorted(WEB.rglob("*.js")) if "vendor" not in js.parts
-             for n, line in enumerate(js.read_text(encoding="utf-8").splitlines(), 1)
-             if forbidden.search(line) and not line.strip().startswith("//")]
+    found = [
+        f"{js.name}:{n}: {line.strip()}"
+        for js in sorted(WEB.rglob("*.js"))
+        if "vendor" not in js.parts
+        for n, line in enumerate(js.read_text(encoding="utf-8").splitlines(), 1)
+        if forbidden.search(line) and not line.strip().startswith("//")
+    ]
     assert found == []
     dom = (WEB / "dom.js").read_text(encoding="utf-8")
     # h('span', {style: …}) goes through the CSSOM, which the CSP admits, not through a style attribute
@@ -74,8 +81,10 @@ def test_every_answer_carries_the_security_headers_and_api_answers_are_not_store
     assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Referrer-Policy"] == "no-referrer"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Cache-Control"] == "no-cache"  # the page's own caching stays
-    api = _served("/api/projects", Response('{"items": []}', content_type="application/json",
-                                            headers={"Cache-Control": "public, max-age=300"}))
+    api = _served(
+        "/api/projects",
+        Response('{"items": []}', content_type="application/json", headers={"Cache-Control": "public, max-age=300"}),
+    )
     assert api.headers.getlist("Cache-Control") == ["no-store"] and api.headers["X-Frame-Options"] == "DENY"
 
 
@@ -91,6 +100,7 @@ def test_a_request_through_the_proxy_takes_the_client_address_from_it_only_when_
 
     headers = {"X-Forwarded-For": "203.0.113.9"}
     Client(with_security_headers(app)).get("/", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"})
-    Client(with_security_headers(ProxyFix(app, x_for=1))).get("/", headers=headers,
-                                                              environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    Client(with_security_headers(ProxyFix(app, x_for=1))).get(
+        "/", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"}
+    )
     assert seen == ["10.0.0.2", "203.0.113.9"]

@@ -1,4 +1,5 @@
 """Every text field of shared/wire refuses control characters at load, naming the field; prose keeps its lines."""
+
 from __future__ import annotations
 
 import importlib
@@ -23,8 +24,14 @@ def wire_schemas() -> list[type[marshmallow.Schema]]:
     found = []
     for module in pkgutil.iter_modules(shared.wire.__path__):
         mod = importlib.import_module(f"shared.wire.{module.name}")
-        found += [c for c in vars(mod).values() if inspect.isclass(c) and issubclass(c, marshmallow.Schema)
-                  and c.__module__ == mod.__name__ and c is not shared.wire.base.Schema]
+        found += [
+            c
+            for c in vars(mod).values()
+            if inspect.isclass(c)
+            and issubclass(c, marshmallow.Schema)
+            and c.__module__ == mod.__name__
+            and c is not shared.wire.base.Schema
+        ]
     return found
 
 
@@ -59,8 +66,10 @@ def test_a_control_character_is_refused_naming_the_field(character):
         load_lead_input(lead(1, contact={"name": f"李{character}", "phone": "0731-12345678"}))
     assert list(nested.value.details) == ["contact.name"]
     with pytest.raises(InvalidInput) as in_a_list:
-        load_or_invalid(LegalReviewInputSchema(), {"version": 1, "decision": "return",
-                                                   "comments": ["第七条", f"违约{character}责任"]})
+        load_or_invalid(
+            LegalReviewInputSchema(),
+            {"version": 1, "decision": "return", "comments": ["第七条", f"违约{character}责任"]},
+        )
     assert list(in_a_list.value.details) == ["comments.1"]
 
 
@@ -70,6 +79,8 @@ def test_prose_keeps_its_line_breaks_and_tabs_a_name_does_not():
         load_lead_input(lead(1, project_name="第一行\n第二行"))
     assert "U+000A" in refused.value.details["project_name"][0]
     with pytest.raises(InvalidInput) as password:
-        load_or_invalid(UserInputSchema(), {"user_id": "li", "name": "李", "position": "ipb_clerk", "unit": "IPB",
-                                            "password": "zhaoshang\x002026"})
+        load_or_invalid(
+            UserInputSchema(),
+            {"user_id": "li", "name": "李", "position": "ipb_clerk", "unit": "IPB", "password": "zhaoshang\x002026"},
+        )
     assert list(password.value.details) == ["password"]

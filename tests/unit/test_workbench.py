@@ -1,6 +1,7 @@
 """The workbench (to-dos by unit and position), search by name fragments and credit code, and the project's file
 (attachments), in the coordinator driven through its handlers and RPCs over a migrated SQLite database (its FTS5
 index included)."""
+
 from __future__ import annotations
 
 import base64
@@ -32,7 +33,9 @@ FIN_CLERK = {"user_id": "u-fin2", "position": "clerk", "unit": "FIN"}
 TOWN = {"user_id": "u-town", "position": "town_clerk", "unit": "TOWN:xintang"}
 SHIWAN = {"user_id": "u-sw", "position": "town_clerk", "unit": "TOWN:shiwan"}
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABh6FO1AAAAABJRU5ErkJggg==")
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABh6FO1AAAAABJRU5ErkJggg=="
+)
 
 
 class Contracts:
@@ -48,8 +51,10 @@ class Contracts:
     def __call__(self, actor, project_id, document, reason=None):
         self.asked.append((actor["user_id"], project_id))
         if actor["user_id"] != "fin-custodian":
-            raise NotAllowed("reading contract is refused: not a custodian of a holding unit and no leader's grant",
-                             {"basis": "none"})
+            raise NotAllowed(
+                "reading contract is refused: not a custodian of a holding unit and no leader's grant",
+                {"basis": "none"},
+            )
         return {"allowed": True, "basis": "custodian of FIN"}
 
 
@@ -58,8 +63,15 @@ def coord(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'coordinator.db'}")
     migrations.upgrade("coordinator", engine)  # the FTS5 tables and their triggers come with the migration
     store = DocumentStore(tmp_path / "documents", POLICY.documents["documents"])
-    harness = Harness(CoordinatorService, models.metadata, engine, policy=POLICY, documents=store,
-                      contracts=Contracts(), clock=TestClock(shanghai(2026, 12, 10)))
+    harness = Harness(
+        CoordinatorService,
+        models.metadata,
+        engine,
+        policy=POLICY,
+        documents=store,
+        contracts=Contracts(),
+        clock=TestClock(shanghai(2026, 12, 10)),
+    )
     harness.store_root = tmp_path / "documents"
     for event in scenario():
         feed(harness, event)
@@ -78,7 +90,9 @@ def test_each_person_sees_what_their_unit_and_position_must_do_with_counts(coord
     assert ipb["counts"] == {"convene_review": 1, "open_accounting": 1} and ipb["total"] == 2
     hexi = coord.workbench(HEXI_HEAD)  # negotiating in Hexi park: the park's head decides within authority
     assert kinds(hexi) == [("decide", "ZS2026-0003")]
-    assert coord.workbench({"user_id": "u-pc", "position": "park_clerk", "unit": "PARK:hexi"})["items"] == []  # the head's
+    assert (
+        coord.workbench({"user_id": "u-pc", "position": "park_clerk", "unit": "PARK:hexi"})["items"] == []
+    )  # the head's
     hengdong = coord.workbench(HENGDONG_HEAD)  # O1 lapsed, its special report not filed: due 2026-11-25, overdue
     assert kinds(hengdong) == [("special_report", "ZS2026-0001")]
     assert hengdong["items"][0]["due"] == "2026-11-25" and hengdong["items"][0]["overdue"] is True
@@ -87,17 +101,39 @@ def test_each_person_sees_what_their_unit_and_position_must_do_with_counts(coord
 
 def test_a_review_awaits_each_unit_that_has_not_given_its_opinion_and_only_its_reviewers(coord):
     at = shanghai(2026, 12, 1)
-    feed(coord, Envelope("review.convened", IPB, project_id="p2", occurred_at=at, payload={
-        "ref": "ZS2026-0002", "required_units": ["DRB", "FIN"], "findings": [], "note": None, "deadline": "2026-12-15",
-        "deadline_provisional": False, "reason": "review convened"}))
+    feed(
+        coord,
+        Envelope(
+            "review.convened",
+            IPB,
+            project_id="p2",
+            occurred_at=at,
+            payload={
+                "ref": "ZS2026-0002",
+                "required_units": ["DRB", "FIN"],
+                "findings": [],
+                "note": None,
+                "deadline": "2026-12-15",
+                "deadline_provisional": False,
+                "reason": "review convened",
+            },
+        ),
+    )
     fin = coord.workbench(FIN_REVIEWER)
     assert kinds(fin) == [("opinion", "ZS2026-0002")] and fin["items"][0]["due"] == "2026-12-15"
     assert fin["counts"] == {"opinion": 1} and fin["total"] == 1
     assert [i["ref"] for i in fin["due_soon"]] == ["ZS2026-0002"]  # due within policy's 7 days of 2026-12-10
     assert coord.workbench(FIN_CLERK)["items"] == []  # the authorization table: a clerk does not give opinions
-    feed(coord, Envelope("review.opinion_recorded", Actor("u-fin", "reviewer", "FIN"), project_id="p2",
-                         occurred_at=at + timedelta(hours=1),
-                         payload={"unit": "FIN", "opinion": "pass", "conditions": [], "reasons": [], "round": 1}))
+    feed(
+        coord,
+        Envelope(
+            "review.opinion_recorded",
+            Actor("u-fin", "reviewer", "FIN"),
+            project_id="p2",
+            occurred_at=at + timedelta(hours=1),
+            payload={"unit": "FIN", "opinion": "pass", "conditions": [], "reasons": [], "round": 1},
+        ),
+    )
     assert coord.workbench(FIN_REVIEWER)["items"] == [] and coord.workbench(FIN_REVIEWER)["counts"] == {}
     assert kinds(coord.workbench(DRB_REVIEWER)) == [("opinion", "ZS2026-0002")]
     assert coord.workbench(DRB_REVIEWER)["counts"] == {"opinion": 1}
@@ -119,22 +155,41 @@ def test_the_to_dos_of_a_rebuilt_ledger_are_the_same(coord):
 
 
 def problem(event_type: str, project: str, problem_id: int, owner: str, day: int, **more) -> Envelope:
-    return Envelope(event_type, IPB, project_id=project, occurred_at=shanghai(2026, 12, day), payload={
-        "ref": None, "name": None, "responsible_unit": None, "problem_id": problem_id, "problem": f"问题{problem_id}",
-        "owner": owner, "reason": "x", **more})
+    return Envelope(
+        event_type,
+        IPB,
+        project_id=project,
+        occurred_at=shanghai(2026, 12, day),
+        payload={
+            "ref": None,
+            "name": None,
+            "responsible_unit": None,
+            "problem_id": problem_id,
+            "problem": f"问题{problem_id}",
+            "owner": owner,
+            "reason": "x",
+            **more,
+        },
+    )
 
 
 def test_a_problem_raised_awaits_its_owner_until_resolved_with_its_escalation_date(coord):
     """R11: supervision's problem is a to-do of the unit that must solve it (its owner, else the responsible unit),
     due on its escalation date, opening the project's problems; resolved, it is gone."""
     feed(coord, problem("supervision.problem_raised", "p3", 7, "unit:LAND", 8, escalation_due="2026-12-15"))
-    feed(coord, problem("supervision.problem_raised", "p3", 8, "position:county_magistrate", 9,
-                        escalation_due="2026-12-16"))
+    feed(
+        coord,
+        problem("supervision.problem_raised", "p3", 8, "position:county_magistrate", 9, escalation_due="2026-12-16"),
+    )
     land = coord.workbench({"user_id": "u-land", "position": "bureau_head", "unit": "LAND"})
     assert kinds(land) == [("resolve_problem", "ZS2026-0003")] and land["counts"] == {"resolve_problem": 1}
-    item, = land["items"]
+    (item,) = land["items"]
     assert (item["due"], item["subject"], item["problem_id"], item["operation"]) == (
-        "2026-12-15", "问题7", 7, "supervision.resolve_problem")
+        "2026-12-15",
+        "问题7",
+        7,
+        "supervision.resolve_problem",
+    )
     hexi = coord.workbench(HEXI_HEAD)  # owned by a position: the responsible unit (Hexi park) resolves it
     assert kinds(hexi) == [("decide", "ZS2026-0003"), ("resolve_problem", "ZS2026-0003")]
     assert hexi["counts"] == {"decide": 1, "resolve_problem": 1}
@@ -153,17 +208,25 @@ def test_a_problem_raised_awaits_its_owner_until_resolved_with_its_escalation_da
 
 
 def test_an_ended_project_awaits_no_problem():
-    row = {**ledger.blank("p"), "state": "terminated", "responsible_unit": "PARK:hexi",
-           "problems": {"1": {"owner": "unit:LAND", "text": "x", "due": "2026-12-15", "resolved": False}}}
+    row = {
+        **ledger.blank("p"),
+        "state": "terminated",
+        "responsible_unit": "PARK:hexi",
+        "problems": {"1": {"owner": "unit:LAND", "text": "x", "due": "2026-12-15", "resolved": False}},
+    }
     assert workbench.awaiting(row, POLICY) == []
     row["state"] = "construction"
     assert [(e["kind"], e["unit"]) for e in workbench.awaiting(row, POLICY)] == [("resolve_problem", "LAND")]
 
 
 def test_the_decision_route_names_who_decides_and_signs():
-    row = {**ledger.blank("p"), "state": "escalated", "responsible_unit": "PARK:hengdong",
-           "route": {"escalated": True, "decides": ["party_secretary", "county_magistrate"], "signs": "county_magistrate"},
-           "principal_decisions": ["party_secretary"]}
+    row = {
+        **ledger.blank("p"),
+        "state": "escalated",
+        "responsible_unit": "PARK:hengdong",
+        "route": {"escalated": True, "decides": ["party_secretary", "county_magistrate"], "signs": "county_magistrate"},
+        "principal_decisions": ["party_secretary"],
+    }
     assert [(e["unit"], e["position"]) for e in workbench.awaiting(row, POLICY)] == [("LG", "county_magistrate")]
     row.update(state="legal_review", contract_approved=True)
     assert [(e["kind"], e["position"]) for e in workbench.awaiting(row, POLICY)] == [("sign", "county_magistrate")]
@@ -173,27 +236,70 @@ def test_the_decision_route_names_who_decides_and_signs():
 
 def test_the_one_fee_awaits_its_recovering_units_and_a_write_off_the_principal_still_to_decide():
     def todo(*events):
-        row = ledger.fold({**ledger.blank("p"), "state": "accounting", "responsible_unit": "PARK:hengdong"},
-                          [Envelope(kind, SYSTEM, payload=payload, project_id="p", occurred_at=shanghai(2027, 3, day))
-                           for day, (kind, payload) in enumerate(events, 1)], POLICY)
+        row = ledger.fold(
+            {**ledger.blank("p"), "state": "accounting", "responsible_unit": "PARK:hengdong"},
+            [
+                Envelope(kind, SYSTEM, payload=payload, project_id="p", occurred_at=shanghai(2027, 3, day))
+                for day, (kind, payload) in enumerate(events, 1)
+            ],
+            POLICY,
+        )
         return [(e["kind"], e["unit"], e["position"]) for e in workbench.awaiting(row, POLICY)]
 
     figures = ("accounting.figures_computed", {"figures": [], "fee": "810000.00", "reason": "x"})
-    report = ("accounting.report_issued", {"documents": [], "opinion": "x", "fee": "810000.00",
-                                           "recovery_units": ["FIN", "LAND", "LEGAL"], "reason": "x"})
-    paid = ("accounting.recovery_recorded", {"unit": "FIN", "kind": "payment", "amount": "500000.00", "paid": "500000.00",
-                                             "outstanding": "310000.00", "status": "outstanding", "reason": "x"})
-    agreed = ("accounting.write_off_decided", {"position": "county_magistrate", "decision": "agree", "amount": "310000.00",
-                                               "outcome": None, "awaiting": ["party_secretary"], "reason": "x"})
-    written_off = ("accounting.write_off_decided", {"position": "party_secretary", "decision": "agree",
-                                                    "amount": "310000.00", "outcome": "written_off", "awaiting": [],
-                                                    "reason": "x"})
+    report = (
+        "accounting.report_issued",
+        {
+            "documents": [],
+            "opinion": "x",
+            "fee": "810000.00",
+            "recovery_units": ["FIN", "LAND", "LEGAL"],
+            "reason": "x",
+        },
+    )
+    paid = (
+        "accounting.recovery_recorded",
+        {
+            "unit": "FIN",
+            "kind": "payment",
+            "amount": "500000.00",
+            "paid": "500000.00",
+            "outstanding": "310000.00",
+            "status": "outstanding",
+            "reason": "x",
+        },
+    )
+    agreed = (
+        "accounting.write_off_decided",
+        {
+            "position": "county_magistrate",
+            "decision": "agree",
+            "amount": "310000.00",
+            "outcome": None,
+            "awaiting": ["party_secretary"],
+            "reason": "x",
+        },
+    )
+    written_off = (
+        "accounting.write_off_decided",
+        {
+            "position": "party_secretary",
+            "decision": "agree",
+            "amount": "310000.00",
+            "outcome": "written_off",
+            "awaiting": [],
+            "reason": "x",
+        },
+    )
     assert todo(figures) == [("accounting_report", "IPB", None)]
     recovery = [("recovery", unit, None) for unit in ("FIN", "LAND", "LEGAL")]
     assert todo(figures, report) == todo(figures, report, paid) == recovery
     assert todo(figures, report, paid, agreed) == recovery + [("write_off", "LG", "party_secretary")]
     assert todo(figures, report, paid, agreed, written_off) == []
-    settled = ("accounting.recovery_recorded", {**paid[1], "paid": "810000.00", "outstanding": "0.00", "status": "settled"})
+    settled = (
+        "accounting.recovery_recorded",
+        {**paid[1], "paid": "810000.00", "outstanding": "0.00", "status": "settled"},
+    )
     assert todo(figures, report, settled) == []
     no_fee = ("accounting.report_issued", {**report[1], "fee": "0.00", "recovery_units": []})
     assert todo(figures, no_fee) == []
@@ -202,10 +308,15 @@ def test_the_one_fee_awaits_its_recovering_units_and_a_write_off_the_principal_s
 # -- search ----------------------------------------------------------------------------------------------------
 def test_search_finds_a_project_by_two_characters_three_and_more_and_the_credit_code(coord):
     code = "91430400MA4L12345X"
-    payload = {**lead_payload("ZS2026-0004", "年产5万吨铝型材项目", "90000000"), "credit_code": code,
-               "investor_name": "湖南衡东铝业有限公司"}
-    feed(coord, Envelope("intake.lead_registered", IPB, project_id="p4", payload=payload,
-                         occurred_at=shanghai(2026, 12, 2)))
+    payload = {
+        **lead_payload("ZS2026-0004", "年产5万吨铝型材项目", "90000000"),
+        "credit_code": code,
+        "investor_name": "湖南衡东铝业有限公司",
+    }
+    feed(
+        coord,
+        Envelope("intake.lead_registered", IPB, project_id="p4", payload=payload, occurred_at=shanghai(2026, 12, 2)),
+    )
     assert [h["ref"] for h in coord.search(CLERK, {"q": "铝型"})["items"]][0] == "ZS2026-0004"  # two characters
     assert [h["ref"] for h in coord.search(CLERK, {"q": "铝型材"})["items"]] == ["ZS2026-0004"]
     assert [h["ref"] for h in coord.search(CLERK, {"q": "衡东铝业"})["items"]] == ["ZS2026-0004"]  # the investor
@@ -219,15 +330,32 @@ def test_search_finds_a_project_by_two_characters_three_and_more_and_the_credit_
 
 def test_search_ranks_a_name_that_starts_with_the_fragment_first(coord):
     for i, name in enumerate(["新型建材二期项目", "建材物流园项目"]):
-        feed(coord, Envelope("intake.lead_registered", IPB, project_id=f"r{i}", occurred_at=shanghai(2026, 12, 3),
-                             payload=lead_payload(f"ZS2026-01{i}", name, "50000000")))
+        feed(
+            coord,
+            Envelope(
+                "intake.lead_registered",
+                IPB,
+                project_id=f"r{i}",
+                occurred_at=shanghai(2026, 12, 3),
+                payload=lead_payload(f"ZS2026-01{i}", name, "50000000"),
+            ),
+        )
     assert [h["name"] for h in coord.search(CLERK, {"q": "建材"})["items"]][0] == "建材物流园项目"
 
 
 def test_a_lead_is_found_only_by_whom_may_read_it(coord):
-    feed(coord, Envelope("intake.lead_registered", Actor("u-town", "town_clerk", "TOWN:xintang"), project_id="p5",
-                         occurred_at=shanghai(2026, 12, 4), payload=lead_payload(
-                             "ZS2026-0005", "中药材加工项目", "20000000", ("town", "xintang"), "C2730", "TOWN:xintang")))
+    feed(
+        coord,
+        Envelope(
+            "intake.lead_registered",
+            Actor("u-town", "town_clerk", "TOWN:xintang"),
+            project_id="p5",
+            occurred_at=shanghai(2026, 12, 4),
+            payload=lead_payload(
+                "ZS2026-0005", "中药材加工项目", "20000000", ("town", "xintang"), "C2730", "TOWN:xintang"
+            ),
+        ),
+    )
     assert [h["ref"] for h in coord.search(TOWN, {"q": "药材"})["items"]] == ["ZS2026-0005"]
     assert coord.search(SHIWAN, {"q": "药材"})["items"] == []  # another town's lead
     assert coord.search(DRB_REVIEWER, {"q": "药材"})["items"] == []
@@ -268,9 +396,11 @@ def test_an_attachment_is_stored_with_its_checksum_listed_and_read_back(coord):
 
 
 def test_a_bad_file_is_refused_naming_the_rule_and_nothing_is_stored(coord):
-    for content, name, rule in [(b"MZ\x90\x00not a pdf at all", "licence.pdf", "by its content"),
-                                (b"", "licence.pdf", "is empty"),
-                                (PNG, "proposal.pdf", "is a png file by its content")]:
+    for content, name, rule in [
+        (b"MZ\x90\x00not a pdf at all", "licence.pdf", "by its content"),
+        (b"", "licence.pdf", "is empty"),
+        (PNG, "proposal.pdf", "is a png file by its content"),
+    ]:
         kind = "proposal" if name.startswith("proposal") else "business_licence"
         with pytest.raises(InvalidInput) as bad:
             coord.attach(CLERK, "p2", upload(kind, content, name))
@@ -302,8 +432,9 @@ def test_the_signed_contract_s_scan_is_read_under_the_contract_s_confidentiality
     scan = coord.attach(CLERK, "p1", upload("signed_contract", PDF, "合同.pdf"))
     with pytest.raises(NotAllowed):
         coord.attachment_document(CLERK, "p1", scan["id"])
-    read = coord.attachment_document({"user_id": "fin-custodian", "position": "custodian:FIN", "unit": "FIN"},
-                                     "p1", scan["id"])
+    read = coord.attachment_document(
+        {"user_id": "fin-custodian", "position": "custodian:FIN", "unit": "FIN"}, "p1", scan["id"]
+    )
     assert base64.b64decode(read["content_base64"]) == PDF
     with pytest.raises(NotFound):
         coord.attachment_document(CLERK, "p2", scan["id"])  # another project's attachment is not found by this one
@@ -320,9 +451,17 @@ def test_each_position_s_operations_are_the_authorization_table_s():
     assert head["contracts.record_progress"] == "own" and "intake.file_project" not in head
     reviewer = allowed_operations(Actor("u", "reviewer", "DRB"), POLICY.authority)
     assert "negotiation.decide" not in reviewer and "coordinator.read_ledger" not in reviewer
-    for actor in (Actor("u", "ipb_clerk", "IPB"), Actor("u", "park_head:hengdong", "PARK:hengdong"),
-                  Actor("u", "reviewer", "DRB"), Actor("u", "county_magistrate", "LG")):
+    for actor in (
+        Actor("u", "ipb_clerk", "IPB"),
+        Actor("u", "park_head:hengdong", "PARK:hengdong"),
+        Actor("u", "reviewer", "DRB"),
+        Actor("u", "county_magistrate", "LG"),
+    ):
         ops = allowed_operations(actor, POLICY.authority)
         for operation in POLICY.authority:  # "always" exactly where the table admits the actor on any record
-            assert (ops.get(operation) == "always") == is_allowed(actor, operation, POLICY.authority, **{
-                k: "elsewhere" for k in ("responsible_unit", "owner_unit", "task_unit", "park")}), operation
+            assert (ops.get(operation) == "always") == is_allowed(
+                actor,
+                operation,
+                POLICY.authority,
+                **{k: "elsewhere" for k in ("responsible_unit", "owner_unit", "task_unit", "park")},
+            ), operation

@@ -5,6 +5,7 @@
   Mid-Autumn: off Fri 2026-09-25 .. Sun 09-27.
   National Day: off Thu 2026-10-01 .. Wed 10-07; make-up Sun 09-20 and Sat 10-10.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -244,11 +245,17 @@ def test_a_loaded_schedule_is_checked_naming_the_field():
     from shared.holidays import schedule_of
 
     assert schedule_of(2027, {"holidays": ["2027-01-01", "2027-01-01"], "workdays": ["2027-02-07"]}) == (
-        2027, {"holidays": ["2027-01-01"], "workdays": ["2027-02-07"]})
-    for year, data, field in [(2027, {"holidays": ["2026-10-01"]}, "holidays"), (2027, {"holidays": []}, "holidays"),
-                              (2027, {"holidays": ["2027-01-01"], "workdays": ["2027-01-01"]}, "workdays"),
-                              (2027, {"holidays": ["not a date"]}, "holidays.0"), (1999, {"holidays": ["1999-01-01"]}, "year"),
-                              (2027, {"holidays": ["2027-01-01"], "extra": []}, "extra")]:
+        2027,
+        {"holidays": ["2027-01-01"], "workdays": ["2027-02-07"]},
+    )
+    for year, data, field in [
+        (2027, {"holidays": ["2026-10-01"]}, "holidays"),
+        (2027, {"holidays": []}, "holidays"),
+        (2027, {"holidays": ["2027-01-01"], "workdays": ["2027-01-01"]}, "workdays"),
+        (2027, {"holidays": ["not a date"]}, "holidays.0"),
+        (1999, {"holidays": ["1999-01-01"]}, "year"),
+        (2027, {"holidays": ["2027-01-01"], "extra": []}, "extra"),
+    ]:
         with pytest.raises(InvalidInput) as refused:
             schedule_of(year, data)
         assert field in refused.value.details

@@ -11,6 +11,7 @@ Revision ID: accounting_0003
 Revises: accounting_0002
 Create Date: 2026-12-07 09:00:00
 """
+
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -20,31 +21,64 @@ import sqlalchemy as sa
 import shared.types
 
 
-revision = 'accounting_0003'
-down_revision = 'accounting_0002'
+revision = "accounting_0003"
+down_revision = "accounting_0002"
 branch_labels = None
 depends_on = None
 
-MONEY = sa.Numeric(precision=20, scale=2).with_variant(shared.types.DecimalText(length=48), 'sqlite')
-ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
+MONEY = sa.Numeric(precision=20, scale=2).with_variant(shared.types.DecimalText(length=48), "sqlite")
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 UNITS = ("FIN", "LAND", "LEGAL")
 
 
 def _tables():
     meta = sa.MetaData()
-    accountings = sa.Table('accountings', meta, sa.Column('project_id', sa.String(40)), sa.Column('state', sa.String(12)),
-                           sa.Column('report', sa.JSON()), sa.Column('opened_at', shared.types.UtcDateTime()),
-                           sa.Column('closed_at', shared.types.UtcDateTime()))
-    tasks = sa.Table('recovery_tasks', meta, sa.Column('id', ID), sa.Column('project_id', sa.String(40)),
-                     sa.Column('unit', sa.String(8)), sa.Column('status', sa.String(8)), sa.Column('amount_due', MONEY),
-                     sa.Column('amount_recovered', MONEY), sa.Column('entries', sa.JSON()), sa.Column('waived', sa.JSON()))
-    receivables = sa.Table('receivables', meta, sa.Column('project_id', sa.String(40)), sa.Column('amount', MONEY),
-                           sa.Column('paid', MONEY), sa.Column('written_off', MONEY), sa.Column('status', sa.String(12)),
-                           sa.Column('write_off_round', sa.JSON()), sa.Column('decisions', sa.JSON()),
-                           sa.Column('opened_at', shared.types.UtcDateTime()), sa.Column('ended_at', shared.types.UtcDateTime()))
-    entries = sa.Table('recovery_entries', meta, sa.Column('project_id', sa.String(40)), sa.Column('unit', sa.String(8)),
-                       sa.Column('kind', sa.String(8)), sa.Column('amount', MONEY), sa.Column('voucher', sa.String(64)),
-                       sa.Column('note', sa.Text()), sa.Column('by', sa.JSON()), sa.Column('at', shared.types.UtcDateTime()))
+    accountings = sa.Table(
+        "accountings",
+        meta,
+        sa.Column("project_id", sa.String(40)),
+        sa.Column("state", sa.String(12)),
+        sa.Column("report", sa.JSON()),
+        sa.Column("opened_at", shared.types.UtcDateTime()),
+        sa.Column("closed_at", shared.types.UtcDateTime()),
+    )
+    tasks = sa.Table(
+        "recovery_tasks",
+        meta,
+        sa.Column("id", ID),
+        sa.Column("project_id", sa.String(40)),
+        sa.Column("unit", sa.String(8)),
+        sa.Column("status", sa.String(8)),
+        sa.Column("amount_due", MONEY),
+        sa.Column("amount_recovered", MONEY),
+        sa.Column("entries", sa.JSON()),
+        sa.Column("waived", sa.JSON()),
+    )
+    receivables = sa.Table(
+        "receivables",
+        meta,
+        sa.Column("project_id", sa.String(40)),
+        sa.Column("amount", MONEY),
+        sa.Column("paid", MONEY),
+        sa.Column("written_off", MONEY),
+        sa.Column("status", sa.String(12)),
+        sa.Column("write_off_round", sa.JSON()),
+        sa.Column("decisions", sa.JSON()),
+        sa.Column("opened_at", shared.types.UtcDateTime()),
+        sa.Column("ended_at", shared.types.UtcDateTime()),
+    )
+    entries = sa.Table(
+        "recovery_entries",
+        meta,
+        sa.Column("project_id", sa.String(40)),
+        sa.Column("unit", sa.String(8)),
+        sa.Column("kind", sa.String(8)),
+        sa.Column("amount", MONEY),
+        sa.Column("voucher", sa.String(64)),
+        sa.Column("note", sa.Text()),
+        sa.Column("by", sa.JSON()),
+        sa.Column("at", shared.types.UtcDateTime()),
+    )
     return accountings, tasks, receivables, entries
 
 
@@ -57,35 +91,43 @@ def _moment(text, fallback):
 
 
 def upgrade() -> None:
-    op.create_table('receivables',
-    sa.Column('project_id', sa.String(length=40), nullable=False),
-    sa.Column('amount', MONEY, nullable=False),
-    sa.Column('paid', MONEY, nullable=False),
-    sa.Column('written_off', MONEY, nullable=False),
-    sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('write_off_round', sa.JSON(), nullable=True),
-    sa.Column('decisions', sa.JSON(), nullable=False),
-    sa.Column('opened_at', shared.types.UtcDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', shared.types.UtcDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['project_id'], ['accountings.project_id'], ),
-    sa.PrimaryKeyConstraint('project_id')
+    op.create_table(
+        "receivables",
+        sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("amount", MONEY, nullable=False),
+        sa.Column("paid", MONEY, nullable=False),
+        sa.Column("written_off", MONEY, nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("write_off_round", sa.JSON(), nullable=True),
+        sa.Column("decisions", sa.JSON(), nullable=False),
+        sa.Column("opened_at", shared.types.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", shared.types.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["accountings.project_id"],
+        ),
+        sa.PrimaryKeyConstraint("project_id"),
     )
-    op.create_table('recovery_entries',
-    sa.Column('id', ID, autoincrement=True, nullable=False),
-    sa.Column('project_id', sa.String(length=40), nullable=False),
-    sa.Column('unit', sa.String(length=8), nullable=False),
-    sa.Column('kind', sa.String(length=8), nullable=False),
-    sa.Column('amount', MONEY, nullable=True),
-    sa.Column('voucher', sa.String(length=64), nullable=True),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('by', sa.JSON(), nullable=False),
-    sa.Column('at', shared.types.UtcDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['project_id'], ['receivables.project_id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('project_id', 'voucher', name='uq_recovery_entry_voucher')
+    op.create_table(
+        "recovery_entries",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("unit", sa.String(length=8), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("amount", MONEY, nullable=True),
+        sa.Column("voucher", sa.String(length=64), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("by", sa.JSON(), nullable=False),
+        sa.Column("at", shared.types.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["receivables.project_id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("project_id", "voucher", name="uq_recovery_entry_voucher"),
     )
-    with op.batch_alter_table('recovery_entries', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_recovery_entries_project_id'), ['project_id'], unique=False)
+    with op.batch_alter_table("recovery_entries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_recovery_entries_project_id"), ["project_id"], unique=False)
 
     bind = op.get_bind()
     accountings, tasks, receivables, entries = _tables()
@@ -94,7 +136,9 @@ def upgrade() -> None:
         by_project.setdefault(task["project_id"], []).append(task)
     for acct in bind.execute(sa.select(accountings)).mappings():
         if acct["state"] == "computed" and acct["report"]:
-            bind.execute(accountings.update().where(accountings.c.project_id == acct["project_id"]).values(state="reported"))
+            bind.execute(
+                accountings.update().where(accountings.c.project_id == acct["project_id"]).values(state="reported")
+            )
         project_tasks = by_project.get(acct["project_id"])
         if not project_tasks:
             continue
@@ -106,64 +150,112 @@ def upgrade() -> None:
             for entry in task["entries"] or []:
                 value = Decimal(entry.get("amount") or "0")
                 paid += value
-                rows.append({"project_id": acct["project_id"], "unit": task["unit"],
-                             "kind": "payment" if value > 0 else "action", "amount": value if value > 0 else None,
-                             "voucher": None, "note": entry.get("note") or "", "by": entry.get("by") or {},
-                             "at": _moment(entry.get("at"), opened)})
-        waivers = [{"position": (t["waived"].get("by") or {}).get("position"), "decision": "agree",
-                    "reason": f"{t['unit']} task waived (before one receivable): {t['waived'].get('reason')}",
-                    "by": t["waived"].get("by"), "at": t["waived"].get("at")} for t in project_tasks if t["waived"]]
+                rows.append(
+                    {
+                        "project_id": acct["project_id"],
+                        "unit": task["unit"],
+                        "kind": "payment" if value > 0 else "action",
+                        "amount": value if value > 0 else None,
+                        "voucher": None,
+                        "note": entry.get("note") or "",
+                        "by": entry.get("by") or {},
+                        "at": _moment(entry.get("at"), opened),
+                    }
+                )
+        waivers = [
+            {
+                "position": (t["waived"].get("by") or {}).get("position"),
+                "decision": "agree",
+                "reason": f"{t['unit']} task waived (before one receivable): {t['waived'].get('reason')}",
+                "by": t["waived"].get("by"),
+                "at": t["waived"].get("at"),
+            }
+            for t in project_tasks
+            if t["waived"]
+        ]
         closed = acct["state"] == "closed"
         written_off = amount - paid if closed and paid < amount else Decimal("0.00")
-        status = ("settled" if paid >= amount else "written_off" if closed
-                  else "outstanding")
-        bind.execute(receivables.insert().values(
-            project_id=acct["project_id"], amount=amount, paid=paid, written_off=written_off, status=status,
-            write_off_round=None, decisions=waivers if status == "written_off" else [], opened_at=opened,
-            ended_at=acct["closed_at"] if status != "outstanding" else None))
+        status = "settled" if paid >= amount else "written_off" if closed else "outstanding"
+        bind.execute(
+            receivables.insert().values(
+                project_id=acct["project_id"],
+                amount=amount,
+                paid=paid,
+                written_off=written_off,
+                status=status,
+                write_off_round=None,
+                decisions=waivers if status == "written_off" else [],
+                opened_at=opened,
+                ended_at=acct["closed_at"] if status != "outstanding" else None,
+            )
+        )
         if rows:
             bind.execute(entries.insert(), rows)
 
-    with op.batch_alter_table('recovery_tasks', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_recovery_tasks_project_id'))
-    op.drop_table('recovery_tasks')
+    with op.batch_alter_table("recovery_tasks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recovery_tasks_project_id"))
+    op.drop_table("recovery_tasks")
 
 
 def downgrade() -> None:
-    op.create_table('recovery_tasks',
-    sa.Column('id', ID, autoincrement=True, nullable=False),
-    sa.Column('project_id', sa.String(length=40), nullable=False),
-    sa.Column('unit', sa.String(length=8), nullable=False),
-    sa.Column('status', sa.String(length=8), nullable=False),
-    sa.Column('amount_due', MONEY, nullable=False),
-    sa.Column('amount_recovered', MONEY, nullable=False),
-    sa.Column('entries', sa.JSON(), nullable=False),
-    sa.Column('waived', sa.JSON(), nullable=True),
-    sa.ForeignKeyConstraint(['project_id'], ['accountings.project_id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('project_id', 'unit', name='uq_recovery_task_unit')
+    op.create_table(
+        "recovery_tasks",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("unit", sa.String(length=8), nullable=False),
+        sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("amount_due", MONEY, nullable=False),
+        sa.Column("amount_recovered", MONEY, nullable=False),
+        sa.Column("entries", sa.JSON(), nullable=False),
+        sa.Column("waived", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["accountings.project_id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("project_id", "unit", name="uq_recovery_task_unit"),
     )
-    with op.batch_alter_table('recovery_tasks', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_recovery_tasks_project_id'), ['project_id'], unique=False)
+    with op.batch_alter_table("recovery_tasks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_recovery_tasks_project_id"), ["project_id"], unique=False)
 
     bind = op.get_bind()
     accountings, tasks, receivables, entries = _tables()
     for receivable in bind.execute(sa.select(receivables)).mappings():
         done = receivable["status"] != "outstanding"
         for unit in UNITS:
-            mine = bind.execute(sa.select(entries).where(entries.c.project_id == receivable["project_id"],
-                                                         entries.c.unit == unit)).mappings().all()
-            bind.execute(tasks.insert().values(
-                project_id=receivable["project_id"], unit=unit, amount_due=receivable["amount"],
-                amount_recovered=sum((Decimal(e["amount"] or 0) for e in mine), Decimal("0.00")),
-                status=("settled" if receivable["status"] == "settled" else "waived" if done else "open"),
-                entries=[{"amount": str(e["amount"] or "0.00"), "note": e["note"], "by": e["by"],
-                          "at": e["at"].isoformat()} for e in mine],
-                waived=({"by": None, "reason": "written off by the principals", "at": None}
-                        if receivable["status"] == "written_off" else None)))
+            mine = (
+                bind.execute(
+                    sa.select(entries).where(entries.c.project_id == receivable["project_id"], entries.c.unit == unit)
+                )
+                .mappings()
+                .all()
+            )
+            bind.execute(
+                tasks.insert().values(
+                    project_id=receivable["project_id"],
+                    unit=unit,
+                    amount_due=receivable["amount"],
+                    amount_recovered=sum((Decimal(e["amount"] or 0) for e in mine), Decimal("0.00")),
+                    status=("settled" if receivable["status"] == "settled" else "waived" if done else "open"),
+                    entries=[
+                        {
+                            "amount": str(e["amount"] or "0.00"),
+                            "note": e["note"],
+                            "by": e["by"],
+                            "at": e["at"].isoformat(),
+                        }
+                        for e in mine
+                    ],
+                    waived=(
+                        {"by": None, "reason": "written off by the principals", "at": None}
+                        if receivable["status"] == "written_off"
+                        else None
+                    ),
+                )
+            )
     bind.execute(accountings.update().where(accountings.c.state == "reported").values(state="computed"))
 
-    with op.batch_alter_table('recovery_entries', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_recovery_entries_project_id'))
-    op.drop_table('recovery_entries')
-    op.drop_table('receivables')
+    with op.batch_alter_table("recovery_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recovery_entries_project_id"))
+    op.drop_table("recovery_entries")
+    op.drop_table("receivables")

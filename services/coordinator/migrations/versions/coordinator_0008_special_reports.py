@@ -4,30 +4,32 @@ Revision ID: coordinator_0008
 Revises: coordinator_0007
 Create Date: 2026-12-06 17:42:08.027568
 """
+
 from alembic import context, op
 import sqlalchemy as sa
 import shared.types
 
 
-revision = 'coordinator_0008'
-down_revision = 'coordinator_0007'
+revision = "coordinator_0008"
+down_revision = "coordinator_0007"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    table = op.create_table('special_reports',
-    sa.Column('ref', sa.String(length=40), nullable=False),
-    sa.Column('project_id', sa.String(length=40), nullable=False),
-    sa.Column('cause', sa.String(length=24), nullable=False),
-    sa.Column('summary', sa.Text(), nullable=False),
-    sa.Column('document', sa.JSON(), nullable=False),
-    sa.Column('filed_by', sa.JSON(), nullable=False),
-    sa.Column('filed_at', shared.types.UtcDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('ref')
+    table = op.create_table(
+        "special_reports",
+        sa.Column("ref", sa.String(length=40), nullable=False),
+        sa.Column("project_id", sa.String(length=40), nullable=False),
+        sa.Column("cause", sa.String(length=24), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("filed_by", sa.JSON(), nullable=False),
+        sa.Column("filed_at", shared.types.UtcDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("ref"),
     )
-    with op.batch_alter_table('special_reports', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_special_reports_project_id'), ['project_id'], unique=False)
+    with op.batch_alter_table("special_reports", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_special_reports_project_id"), ["project_id"], unique=False)
 
     _copy_the_register(table)
 
@@ -54,7 +56,7 @@ def _copy_the_register(table) -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('special_reports', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_special_reports_project_id'))
+    with op.batch_alter_table("special_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_special_reports_project_id"))
 
-    op.drop_table('special_reports')
+    op.drop_table("special_reports")

@@ -4,6 +4,7 @@
 ``always_broken`` always raises, to show that a failing plugin becomes an
 ``error`` finding and never stops the review.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -20,10 +21,10 @@ class LandSizeNote:
     def run(self, project, policy) -> Finding:
         values = {"threshold_mu": str(THRESHOLD_MU)}
         if project.land_mu > THRESHOLD_MU:
-            return Finding(self.name, self.unit, FLAG,
-                           f"land of {project.land_mu} mu is more than {THRESHOLD_MU} mu", values)
-        return Finding(self.name, self.unit, OK,
-                       f"land of {project.land_mu} mu is within {THRESHOLD_MU} mu", values)
+            return Finding(
+                self.name, self.unit, FLAG, f"land of {project.land_mu} mu is more than {THRESHOLD_MU} mu", values
+            )
+        return Finding(self.name, self.unit, OK, f"land of {project.land_mu} mu is within {THRESHOLD_MU} mu", values)
 
 
 class AlwaysBroken:
