@@ -1207,9 +1207,9 @@ ROUTES = [
             handler="search",
             query_schema=SearchQuerySchema,
             out=one(SearchResultSchema, "the hits"),
-            summary="Leads, projects, investors and the land reserve's parcels by a fragment of a name (two Chinese "
-            "characters are enough), a credit code, a reference or a parcel's code; ranked as one list; only "
-            "what the user may read",
+            summary="Leads, projects, investors, the project reserve's entries and the land reserve's parcels by a "
+            "fragment of a name (two Chinese characters are enough), a credit code, a reference or a parcel's "
+            "code; ranked as one list; only what the user may read",
         ),
         GET(
             P + "/attachments",

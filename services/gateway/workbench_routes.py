@@ -58,38 +58,64 @@ class WorkbenchRoutes:
         )
 
     def search(self, request):
-        """Leads, projects and investors (the coordinator's search) and the land reserve's parcels (landreserve's, for
-        whoever reads the parcels), ranked as one list.  A filter by state or year is a project's: no parcel then; a
-        unit filter names a parcel's park or town."""
+        """Leads, projects and investors (the coordinator's search), the project reserve's entries (intake's: what the
+        reader may read of the reserve) and the land reserve's parcels (landreserve's, for whoever reads the parcels),
+        ranked as one list.  A filter by state is a project's: no reserve entry or parcel then; a filter by year is a
+        lead's or a reserve entry's plan year (no parcel); a unit filter names a parcel's park or town."""
         actor = actor_of(request)
         query = dict(request.args)
         found = self.coordinator.search(actor, query)  # the query checked there (q, state, unit, year, limit)
-        unit = vocabulary.unit_of_name(query["unit"]) if query.get("unit") else None
-        if (
-            query.get("state")
-            or query.get("year")
-            or (unit and not unit.startswith(("PARK:", "TOWN:")))
-            or not is_allowed(Actor.load(actor), "landreserve.read_parcels", self.policy.authority)
-        ):
+        if query.get("state"):
             return respond(found)
+        unit = vocabulary.unit_of_name(query["unit"]) if query.get("unit") else None
         limit = int(query.get("limit") or 20)
-        parcels = self.landreserve.search(actor, {"q": query["q"], "location": unit, "limit": limit})["items"]
-        hits = [
-            {
-                "kind": "parcel",
-                "project_id": None,
-                "ref": p["code"],
-                "name": p["name"],
-                "investor": None,
-                "credit_code": None,
-                "state": p["status"],
-                "unit": p["location"],
-                "year": None,
-                "parcel": {k: p[k] for k in ("location_name", "area_mu", "use_name", "status_name", "project")},
-            }
-            for p in parcels
+        reserve = self.intake.search_reserve(
+            actor, {"q": query["q"], "year": query.get("year") or None, "unit": unit, "limit": limit}
+        )["items"]
+        groups = [
+            found["items"],
+            [
+                {
+                    "kind": "reserve",
+                    "project_id": None,
+                    "ref": r["ref"],
+                    "name": r["name"],
+                    "investor": r["investor"],
+                    "credit_code": r["credit_code"],
+                    "state": None,
+                    "unit": r["unit"],
+                    "year": r["year"],
+                    "reserve": {
+                        k: r[k] for k in ("id", "location_name", "total_investment", "tier_label", "published")
+                    },
+                }
+                for r in reserve
+            ],
         ]
-        return respond({**found, "items": fulltext.merge(query["q"], [found["items"], hits], limit)})
+        if (
+            not query.get("year")
+            and not (unit and not unit.startswith(("PARK:", "TOWN:")))
+            and is_allowed(Actor.load(actor), "landreserve.read_parcels", self.policy.authority)
+        ):
+            parcels = self.landreserve.search(actor, {"q": query["q"], "location": unit, "limit": limit})["items"]
+            groups.append(
+                [
+                    {
+                        "kind": "parcel",
+                        "project_id": None,
+                        "ref": p["code"],
+                        "name": p["name"],
+                        "investor": None,
+                        "credit_code": None,
+                        "state": p["status"],
+                        "unit": p["location"],
+                        "year": None,
+                        "parcel": {k: p[k] for k in ("location_name", "area_mu", "use_name", "status_name", "project")},
+                    }
+                    for p in parcels
+                ]
+            )
+        return respond({**found, "items": fulltext.merge(query["q"], groups, limit)})
 
     def people_names(self, request):
         """Every user's name, position and unit (a timeline names persons, not ids)."""

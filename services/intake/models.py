@@ -1,10 +1,11 @@
-"""Intake's own database: leads (R1)."""
+"""Intake's own database: leads (R1), the project reserve (R8) and its entries' search (shared/search.py)."""
 
 from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 from shared.outbox import messaging_tables
+from shared.search import entries_table
 from shared.types import UtcDateTime, decimal_column_type, money_column_type
 
 metadata = MetaData()
@@ -87,3 +88,8 @@ reserve_projects = Table(
     Column("version", Integer, nullable=False),
     UniqueConstraint("year", "seq", name="uq_reserve_year_seq"),
 )
+
+search_entries = entries_table(metadata, "search_entries")
+"""One entry a reserve project (``key`` its id, ``kind`` reserve, ``ref`` CB<year>-<seq>, ``investor`` and ``code``
+the intended investor's name and credit code, ``state`` its tier, ``unit`` its park or town, ``owner_unit`` the unit
+that entered it, ``year`` its plan year), kept with the reserve project in the same transaction (``reserve_store``)."""

@@ -7,11 +7,13 @@ import uuid
 from sqlalchemy import and_, func, insert, or_, select, update
 
 from services.intake import models
+from shared import need_to_know
+from shared import search as fulltext
 from shared.i18n import _
 from shared.clock import to_shanghai
 from shared.errors import Conflict, NotFound
 
-R = models.reserve_projects
+R, S = models.reserve_projects, models.search_entries
 
 
 def insert_reserve(session, year: int, values: dict) -> str:
@@ -22,6 +24,7 @@ def insert_reserve(session, year: int, values: dict) -> str:
             id=reserve_id, ref=f"CB{year}-{seq:04d}", year=year, seq=seq, published=False, version=1, **values
         )
     )
+    _index(session, reserve_id)
     return reserve_id
 
 
@@ -48,6 +51,7 @@ def change(session, current, **values) -> None:
     ).rowcount
     if done != 1:
         raise Conflict(_("the reserve project changed meanwhile; try again"), {"version": [str(current["version"])]})
+    _index(session, current["id"])
 
 
 def list_rows(
@@ -133,3 +137,48 @@ def as_reserve(row, location_name, tier_label) -> dict:
         "published_at": sh(row["published_at"]),
         "withdrawn_at": sh(row["withdrawn_at"]),
     }
+
+
+# -- search (shared/search.py) ---------------------------------------------------------------------------------------
+def entry_of(row) -> dict:
+    """A reserve project's search entry: found by its name, its reference and its intended investor's name and credit
+    code; filtered by plan year and park or town; read by the unit that entered it or where it is located."""
+    investor = row["intended_investor"] or {}
+    return fulltext.entry_values(
+        key=row["id"],
+        kind="reserve",
+        name=row["name"],
+        ref=row["ref"],
+        investor=investor.get("name"),
+        code=investor.get("credit_code"),
+        state=row["tier"],
+        unit=need_to_know.location_unit(row["location_kind"], row["location_id"]),
+        owner_unit=row["owner_unit"],
+        year=row["year"],
+    )
+
+
+def _index(session, reserve_id: str) -> None:
+    fulltext.upsert(session, S, entry_of(get(session, reserve_id)))
+
+
+def search(
+    session,
+    fragment: str,
+    year: int | None = None,
+    unit: str | None = None,
+    involving: str | None = None,
+    limit: int = 20,
+) -> list:
+    """The reserve projects whose name, reference or intended investor holds ``fragment``, ranked
+    (``shared.search.rank``); ``involving``: only those that unit entered or that are located in it."""
+    conditions = []
+    if year is not None:
+        conditions.append(S.c.year == year)
+    if unit:
+        conditions.append(or_(S.c.unit == unit, S.c.owner_unit == unit))
+    if involving:
+        conditions.append(or_(S.c.owner_unit == involving, S.c.unit == involving))
+    found = fulltext.search(session, S, fragment, conditions, limit)
+    rows = {r["id"]: r for r in session.execute(select(R).where(R.c.id.in_(fulltext.keys_of(found)))).mappings()}
+    return [rows[e["key"]] for e in found if e["key"] in rows]

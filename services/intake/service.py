@@ -30,10 +30,12 @@ from shared.wire.reserve import (
     PublicCatalogEntrySchema,
     PublicCatalogPageSchema,
     PublicCatalogQuerySchema,
+    ReserveHitSchema,
     ReserveInputSchema,
     ReservePageSchema,
     ReservePlanSchema,
     ReserveSchema,
+    ReserveSearchQuerySchema,
     WithdrawInputSchema,
 )
 
@@ -200,6 +202,33 @@ class IntakeService(Emits):
             involving=None if every else actor.unit,
         )
         return schema(ReservePageSchema).dump({"total": total, "items": [self._reserve_view(r) for r in rows]})
+
+    @rpc
+    def search_reserve(self, actor, query):
+        """Reserve projects by a fragment of their name (two Chinese characters are enough), their reference or their
+        intended investor's name or credit code, ranked; filters: plan year, park or town.  Whoever reads the reserve
+        finds them: DRB, IPB, IND and the LG all, a park or town those it entered or that are located in it."""
+        actor = Actor.load(actor)
+        every = need_to_know.check_lists(actor, "intake.read_reserve", self.policy.authority)
+        q = load_or_invalid(schema(ReserveSearchQuerySchema), query or {})
+        rows = reserve_store.search(
+            self.db.session,
+            q["q"],
+            year=q["year"],
+            unit=q["unit"],
+            involving=None if every else actor.unit,
+            limit=q["limit"],
+        )
+        hits = [
+            {
+                **self._reserve_view(r),
+                "investor": (r["intended_investor"] or {}).get("name"),
+                "credit_code": (r["intended_investor"] or {}).get("credit_code"),
+                "unit": need_to_know.location_unit(r["location_kind"], r["location_id"]),
+            }
+            for r in rows
+        ]
+        return {"q": q["q"], "items": schema(ReserveHitSchema, many=True).dump(hits)}
 
     @rpc
     def reserve_plan(self, actor, year):

@@ -103,6 +103,47 @@ class ReserveSchema(Schema):
     withdrawal_reason = fields.String(allow_none=True)
 
 
+class ReserveSearchQuerySchema(Strict):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={
+            "description": "a fragment of a reserve project's name (two Chinese characters are "
+            "enough), its reference, or its intended investor's name or credit code"
+        },
+    )
+    year = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "the plan year"},
+    )
+    unit = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the park or town it is in, or the unit that entered it"},
+    )
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+class ReserveHitSchema(Schema):
+    """A reserve project found by search (the gateway's /api/search lists it beside leads and projects)."""
+
+    kind = fields.Constant("reserve")
+    id = fields.String()
+    ref = fields.String()
+    name = fields.String()
+    year = fields.Integer()
+    investor = fields.String(allow_none=True, metadata={"description": "the intended investor's name"})
+    credit_code = fields.String(allow_none=True, metadata={"description": "the intended investor's credit code"})
+    unit = fields.String(allow_none=True, metadata={"description": "its park or town"})
+    location_name = Text()
+    total_investment = fields.Decimal(as_string=True)
+    tier = fields.String(allow_none=True)
+    tier_label = Text()
+    published = fields.Boolean()
+
+
 class ReservePageSchema(Schema):
     total = fields.Integer()
     items = fields.List(fields.Nested(ReserveSchema))

@@ -34,8 +34,10 @@ class SearchQuerySchema(Schema):
 class SearchHitSchema(Schema):
     kind = fields.String(
         metadata={
-            "description": "lead | project | parcel (the land reserve's, for whoever reads "
-            "the parcels; ref is its code, state its supply status)"
+            "description": "lead | project | reserve (an entry of the project reserve, for "
+            "whoever reads it; year its plan year) | parcel (the land reserve's, "
+            "for whoever reads the parcels; ref is its code, state its supply "
+            "status)"
         }
     )
     project_id = fields.String(allow_none=True)
@@ -47,6 +49,12 @@ class SearchHitSchema(Schema):
     unit = fields.String(allow_none=True)
     year = fields.Integer(allow_none=True)
     parcel = fields.Dict(metadata={"description": "a parcel's location, area in mu, use and status by name"})
+    reserve = fields.Dict(
+        metadata={
+            "description": "a reserve entry's id, location, total investment, tier and "
+            "whether it is in the public catalog"
+        }
+    )
 
 
 class SearchResultSchema(Schema):

@@ -84,6 +84,11 @@ def test_a_park_reads_only_its_own_projects_and_a_bureau_only_those_it_takes_par
     assert api.get(f"/api/reserve/{entry['id']}", actor=HENGDONG).status_code == 403
     year = entry["year"]
     assert api.get(f"/api/reserve-plans/{year}", actor=HENGDONG).status_code == 200
+    # search: two characters of a reserve entry's name find it for Hexi, linking to its page; Hengdong finds none
+    found = [h for h in api.get("/api/search?q=锂电", actor=HEXI).json()["items"] if h["kind"] == "reserve"]
+    assert [h["name"] for h in found] == ["锂电池正极材料项目"] and found[0]["reserve"]["tier_label"].startswith("A类")
+    assert api.get(f"/api/reserve/{found[0]['reserve']['id']}", actor=HEXI).json()["name"] == "锂电池正极材料项目"
+    assert [h for h in api.get("/api/search?q=锂电", actor=HENGDONG).json()["items"] if h["kind"] == "reserve"] == []
 
 
 def test_every_answer_carries_the_security_headers(demo):

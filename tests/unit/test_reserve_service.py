@@ -283,3 +283,72 @@ def test_only_published_projects_are_in_the_catalog_and_a_withdrawn_one_leaves_i
     with pytest.raises(InvalidInput) as refused:
         intake.public_catalog({"investor": "x"})
     assert "investor" in refused.value.details
+
+
+# -- search (shared/search.py: the database's own index) ----------------------------------------------------------
+@pytest.fixture
+def indexed(tmp_path):
+    """Intake over a migrated database: the reserve's search entries with the FTS5 index and its triggers."""
+    from shared import migrations
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'intake.db'}")
+    migrations.upgrade("intake", engine)
+    harness = Harness(
+        IntakeService,
+        models.metadata,
+        engine,
+        policy=POLICY,
+        clock=TestClock(shanghai(2026, 11, 27)),
+        documents=DocumentStore(tmp_path / "documents", POLICY.documents["documents"]),
+    )
+    yield harness
+    engine.dispose()
+
+
+def refs(answer) -> list[str]:
+    return sorted(hit["ref"] for hit in answer["items"])
+
+
+def test_reserve_projects_are_found_by_two_characters_their_reference_and_their_intended_investor(indexed):
+    indexed.add_reserve_project(
+        HEXI,
+        reserve(
+            1,
+            name="河西电子信息产业园配套项目",
+            intended_investor={"name": "衡阳华鑫铝业有限公司", "credit_code": "91430400MA4L12345X"},
+        ),
+    )
+    indexed.add_reserve_project(
+        HENGDONG, reserve(2, name="衡东铝型材深加工项目", location={"kind": "park", "id": "hengdong"})
+    )
+    indexed.add_reserve_project(DRB, reserve(3, name="电子信息产业园二期", year=2027))
+    assert refs(indexed.search_reserve(DRB, {"q": "电子"})) == ["CB2026-0001", "CB2027-0001"]  # two characters: bigrams
+    assert refs(indexed.search_reserve(DRB, {"q": "深加工"})) == ["CB2026-0002"]  # three and more: trigrams
+    assert refs(indexed.search_reserve(DRB, {"q": "华鑫"})) == ["CB2026-0001"]  # the intended investor's name
+    assert refs(indexed.search_reserve(DRB, {"q": "91430400MA4L12345X"})) == ["CB2026-0001"]  # its credit code
+    assert refs(indexed.search_reserve(DRB, {"q": "CB2026-0002"})) == ["CB2026-0002"]
+    assert refs(indexed.search_reserve(DRB, {"q": "电子", "year": 2027})) == ["CB2027-0001"]
+    assert refs(indexed.search_reserve(DRB, {"q": "项目", "unit": "PARK:hengdong"})) == ["CB2026-0002"]
+    (hit,) = indexed.search_reserve(IPB, {"q": "华鑫"})["items"]
+    assert (hit["kind"], hit["name"], hit["unit"], hit["tier"], hit["published"]) == (
+        "reserve",
+        "河西电子信息产业园配套项目",
+        "PARK:hexi",
+        "B",
+        False,
+    )
+    assert localize(hit, "zh-CN")["tier_label"] == "B类（5000万元—1亿元）"
+    assert indexed.search_reserve(DRB, {"q": "无此项目"})["items"] == []
+
+
+def test_a_reserve_entry_follows_its_changes_and_only_its_readers_find_it(indexed):
+    stored = indexed.add_reserve_project(HEXI, reserve(1, name="河西电子信息产业园配套项目"))
+    indexed.update_reserve_project(HEXI, stored["id"], {"name": "河西锂电池材料项目"})
+    assert refs(indexed.search_reserve(DRB, {"q": "锂电"})) == ["CB2026-0001"]
+    assert indexed.search_reserve(DRB, {"q": "电子"})["items"] == []
+    assert refs(indexed.search_reserve(HEXI, {"q": "锂电"})) == ["CB2026-0001"]  # it entered it, and it is in Hexi
+    assert indexed.search_reserve(HENGDONG, {"q": "锂电"})["items"] == []  # another park: need-to-know
+    assert indexed.search_reserve(FIN, {"q": "锂电"})["items"] == []  # a bureau reads only those it takes part in
+    with pytest.raises(InvalidInput) as bad:
+        indexed.search_reserve(DRB, {"q": ""})
+    assert "q" in bad.value.details

@@ -13,7 +13,7 @@ import {
 import { nextSteps, opinionForm, decisionForm, signForm, downloadButton, custodianForm, isHead } from './lifecycle.js';
 import { usersPage } from './admin.js';
 import {
-  workbenchPage, inboxPage, searchPage, searchBox, refreshBadge, basicCard, attachmentsCard, problemsCard, printLedger,
+  workbenchPage, inboxPage, searchPage, reservePage, searchBox, refreshBadge, basicCard, attachmentsCard, problemsCard, printLedger,
   printProject, printApproval, wan, STATES, UNITS_FOR_FILTER,
 } from './workbench.js';
 import { setRules, setPeople, personName } from './ui.js';
@@ -608,7 +608,7 @@ async function knowUser() {
 
 const ROUTES = [
   [/^\/?$/, () => workbenchPage(main)], [/^\/overview$/, dashboard], [/^\/inbox$/, params => inboxPage(main, params)],
-  [/^\/search$/, params => searchPage(main, params)], [/^\/print\/ledger$/, params => printLedger(main, params)],
+  [/^\/search$/, params => searchPage(main, params)], [/^\/reserve\/([^/]+)$/, (params, id) => reservePage(main, params, id)], [/^\/print\/ledger$/, params => printLedger(main, params)],
   [/^\/print\/project\/([^/]+)$/, (params, id) => printProject(main, id)],
   [/^\/print\/approval\/([^/]+)$/, (params, id) => printApproval(main, params, id)], [/^\/ledger$/, ledgerPage], [/^\/leads$/, leadsPage], [/^\/leads\/new$/, newLeadPage],
   [/^\/leads\/([^/]+)$/, leadPage], [/^\/projects$/, projectsPage], [/^\/projects\/([^/]+)$/, projectPage],

@@ -132,14 +132,21 @@ export function searchBox() {
   return h('div.search', { role: 'search' }, box, list);
 }
 
-// A hit: a lead or project (its page), or a parcel of the land reserve (its page on the plan's side)
-const hitHref = x => (x.kind === 'parcel' ? `#/land/${enc(x.ref)}` : `#/projects/${enc(x.project_id)}`);
+// A hit: a lead or project (its page), an entry of the project reserve (its page, #/reserve/<id>), or a parcel of the
+// land reserve (its page on the plan's side)
+const hitHref = x => (x.kind === 'parcel' ? `#/land/${enc(x.ref)}` : x.kind === 'reserve' ? `#/reserve/${enc(x.reserve.id)}`
+  : `#/projects/${enc(x.project_id)}`);
 const hitWhat = x => (x.kind === 'parcel' ? [t('search.parcel'), x.parcel.location_name, mu(x.parcel.area_mu)]
-  : [x.investor, x.credit_code]).filter(Boolean).join(' · ');
+  : x.kind === 'reserve' ? [t('search.reserve'), x.reserve.location_name, wan(x.reserve.total_investment), x.investor]
+    : [x.investor, x.credit_code]).filter(Boolean).join(' · ');
 const hitState = x => (x.kind === 'parcel' ? h('span.tag', { 'data-status': x.state }, x.parcel.status_name)
-  : h('span.tag', { 'data-state': x.state }, stateName(x.state)));
-const hitItem = x => h('li', x.kind === 'parcel' ? { 'data-parcel': x.ref } : { 'data-project': x.project_id },
+  : x.kind === 'reserve' ? h('span.tag', x.reserve.tier_label) : h('span.tag', { 'data-state': x.state }, stateName(x.state)));
+const hitData = x => (x.kind === 'parcel' ? { 'data-parcel': x.ref } : x.kind === 'reserve' ? { 'data-reserve': x.ref }
+  : { 'data-project': x.project_id });
+const hitItem = x => h('li', hitData(x),
   h('a', { href: hitHref(x) }, h('strong', `${x.ref || ''} ${x.name}`), ' ', h('span.muted', hitWhat(x)), ' ', hitState(x)));
+const hitInvestor = x => (x.kind === 'parcel' ? `${t('search.parcel')} ${mu(x.parcel.area_mu)}`
+  : x.kind === 'reserve' ? [t('search.reserve'), x.investor].filter(Boolean).join(' · ') : x.investor || '—');
 
 export async function searchPage(main, params) {
   const q = params.get('q') || '';
@@ -162,9 +169,24 @@ export async function searchPage(main, params) {
   const found = await api.get(`/api/search?${query}`);
   main.append(h('section.card', { id: 'search-hits' }, h('p.muted', fill(t('search.found'), { n: found.items.length, q })),
     found.items.length ? table([t('lead.ref'), t('search.name'), t('lead.investor'), t('lead.credit_code'), t('ledger.state'), t('ledger.unit')],
-      found.items.map(x => [h('a', { href: hitHref(x) }, x.ref || ''), x.name,
-        x.kind === 'parcel' ? `${t('search.parcel')} ${mu(x.parcel.area_mu)}` : x.investor || '—', x.credit_code || '—',
-        x.kind === 'parcel' ? hitState(x) : stateTag(x.state), unitName(x.unit)]), { id: 'search-table' }) : h('p.muted', t('search.none'))));
+      found.items.map(x => [h('a', { href: hitHref(x) }, x.ref || ''), x.name, hitInvestor(x), x.credit_code || '—',
+        x.kind === 'project' || x.kind === 'lead' ? stateTag(x.state) : hitState(x), x.unit ? unitName(x.unit) : '—']),
+      { id: 'search-table' }) : h('p.muted', t('search.none'))));
+}
+
+// An entry of the project reserve (R8), as its readers see it (the search links here; confidential fields included)
+export async function reservePage(main, params, id) {
+  const r = await api.get(`/api/reserve/${enc(id)}`);
+  const investor = r.intended_investor ? [r.intended_investor.name, r.intended_investor.credit_code].filter(Boolean).join(' · ') : '—';
+  main.append(h('h1', `${r.ref} ${r.name} `, h('span.tag', r.tier_label)),
+    h('section.card', { id: 'reserve-detail' }, h('dl.kv',
+      h('dt', t('reserve.year')), h('dd', String(r.year)),
+      h('dt', t('catalog.investment_scale')), h('dd', `${wan(r.total_investment)}（${r.tier_label}）`),
+      h('dt', t('catalog.sector')), h('dd', r.sector_name), h('dt', t('catalog.location')), h('dd', r.location_name),
+      h('dt', t('catalog.cooperation_mode')), h('dd', r.cooperation_mode), h('dt', t('catalog.contact_office')), h('dd', r.contact_office),
+      h('dt', t('reserve.investor')), h('dd', investor), h('dt', t('reserve.description')), h('dd', r.description || '—'),
+      h('dt', t('reserve.owner')), h('dd', unitName(r.owner_unit)),
+      h('dt', t('reserve.published')), h('dd', t(r.published ? 'reserve.published_yes' : 'reserve.published_no')))));
 }
 
 // -- the project file: basic information, documents, attachments -----------------------------------------------------
