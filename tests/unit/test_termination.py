@@ -58,7 +58,7 @@ class Coordinator(Harness):
 
 @pytest.fixture
 def coordinator(tmp_path, monkeypatch):
-    monkeypatch.setattr(coordinator_service, "REPORT_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(coordinator_service, "bound_of", lambda policy: (0.5, 0.02))  # a missing report: 0.5 s
     engine = create_engine(f"sqlite:///{tmp_path / 'coordinator.db'}")
     models.metadata.create_all(engine)
     coordinator = Coordinator(engine)
