@@ -42,7 +42,8 @@ def evaluate(page, output, base, actor, who, code):
     page.goto(base + as_(actor, "/benefit?year=2025"))
     page.wait_for_selector("#bf-run")
     ready(page)
-    page.click("#bf-run")
+    with page.expect_navigation():  # the page reloads with the year's results (a table may be there from before)
+        page.click("#bf-run")
     page.wait_for_selector("#bf-table")
     ready(page)
     seen = {
