@@ -3,6 +3,8 @@ all handled, once, when they start."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.conftest import wait_for
@@ -48,6 +50,11 @@ def test_events_published_before_their_consumers_ever_started_are_all_handled(st
 
     designate_custodians(Driver(config_for))
     built, _ = drive_all(config_for, range(11, 16), "construction", workers=5)
+    with ClusterRpcProxy(config_for, timeout=20) as rpc:  # the hand-over has returned; the coordinator's move follows
+        deadline = time.monotonic() + 60
+        while any(rpc.coordinator.get_project(IPB_CLERK, p)["state"] != "construction" for p in built):
+            assert time.monotonic() < deadline, "the coordinator did not move the handed-over projects to construction"
+            time.sleep(0.2)
     events = published(EARLY + LATE, config_for)
     assert queues_by_sequence(LATEST, events), "no state change waits for accounting's lifecycle copy"
     start_platform(LATEST)
@@ -55,5 +62,5 @@ def test_events_published_before_their_consumers_ever_started_are_all_handled(st
     with ClusterRpcProxy(config_for, timeout=20) as rpc:  # its copy knows they are in construction: it opens them
         for p in built:
             assert rpc.accounting.open_accounting(IPB_CLERK, p, {"reason": "建设期满"})["state"] == "open"
-        with pytest.raises(Conflict, match="not yet in construction"):  # and that the agreed ones are not
+        with pytest.raises(Conflict, match="not under construction yet"):  # and that the agreed ones are not
             rpc.accounting.open_accounting(IPB_CLERK, projects[0], {"reason": "建设期满"})
