@@ -901,7 +901,7 @@ def _say(message) -> None:
 
 
 def _leading_group_and_land(base: str, signed_lead: dict) -> None:
-    """The Leading Group's own work and the land reserve (issue 28): the office imports its roster, IPB records an
+    """The Leading Group's own work and the land reserve: the office imports its roster, IPB records an
     investment event and links the lead it brought (the signed one: the cost per signed project), LAND imports its
     parcels, a lead's land demand is matched to the ready ones, and the LG's assessment ranks the units."""
     from shared.clock import today_shanghai

@@ -98,7 +98,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     for name in written:
         if name.startswith(("ledger-", "summary-")):
             assert f"written {out_dir / name}" in ledger
-    # the Leading Group's own work and the land reserve (issue 28), said in Chinese from the message catalogue
+    # the Leading Group's own work and the land reserve, said in Chinese from the message catalogue
     group = out[out.index("== the Leading Group and the land reserve") :]
     assert "领导小组成员名单已导入：10人；办公室设在县招商局，主任陈局长" in group, group
     assert (
