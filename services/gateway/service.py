@@ -22,7 +22,7 @@ import eventlet
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 
-from services.gateway import anchoring, models, people, throttle, webapp
+from services.gateway import anchoring, health, models, people, throttle, webapp
 from services.gateway.edge import actor_of, bearer_token, body_of, client_address, page_of, respond
 from services.gateway.openapi import build_spec
 from services.gateway.passwords import PasswordHashing
@@ -39,7 +39,7 @@ from shared.errors import InvalidInput, NotAllowed, ZhaoshangError
 from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
-from shared.timers import every
+from shared.timers import every, every_policy
 from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema
 
 SERVICES = (
@@ -69,6 +69,7 @@ class GatewayService(WorkbenchRoutes):
     clock = Clock()
     policy = PolicyData()
     hashing = PasswordHashing()
+    health_board = health.HealthBoard(SERVICES)  # /api/health's answers (services/gateway/health.py)
 
     intake = RpcProxy("intake")
     coordinator = RpcProxy("coordinator")
@@ -231,21 +232,17 @@ class GatewayService(WorkbenchRoutes):
     def health(self, request):
         return respond({"service": self.name, "status": "ok"})
 
+    @every_policy("security.health.ask_every_seconds")
+    def ask_health(self):
+        """Every service's health asked in the background; ``/api/health`` answers from what it heard."""
+        self.health_board.refresh(self._ask_health)
+
+    def _ask_health(self) -> dict:
+        return health.ask_all(self, SERVICES, self.health_board.rules.wait)
+
     def health_all(self, request):
-        states, asked = {}, {}
-        for name in SERVICES:  # every service asked at once, then every answer awaited: one round trip, not seven
-            try:
-                asked[name] = getattr(self, name).health.call_async()
-            except Exception as exc:  # a service down is reported, not raised
-                states[name] = f"down: {type(exc).__name__}"
-        for name, reply in asked.items():
-            try:
-                states[name] = reply.result()["status"]
-            except Exception as exc:  # a service down is reported, not raised
-                states[name] = f"down: {type(exc).__name__}"
-        states = {name: states[name] for name in SERVICES}
-        ok = all(v == "ok" for v in states.values())
-        return respond({"status": "ok" if ok else "degraded", "services": states}, 200 if ok else 503)
+        body, status = health.summary(self.health_board.current(self._ask_health))
+        return respond(body, status)
 
     def openapi(self, request):
         return respond(build_spec())

@@ -15,9 +15,10 @@ pytestmark = pytest.mark.e2e
 
 
 def test_every_service_answers_health_over_the_bus(api):
-    answer = api.get("/api/health")
-    assert answer.status_code == 200, answer.text
+    # a gateway just started may answer its first round before its RPC replies are consumed: ok by the next round
+    answer = wait_for(lambda: (a := api.get("/api/health")).status_code == 200 and a, timeout=15, what="health ok")
     assert answer.json()["services"] == {name: "ok" for name in ALL if name != "gateway"}
+    assert all(0 <= age <= 15 for age in answer.json()["age_seconds"].values())
 
 
 def test_lead_registered_and_filed_through_the_api(api):
