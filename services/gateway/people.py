@@ -229,7 +229,14 @@ REFUSED = (_("wrong user or password"), {"credentials": [_("wrong user or passwo
 
 
 def sign_in(
-    db, policy, user_id: str, password: str, address: str, now: datetime, lifetimes: Lifetimes
+    db,
+    policy,
+    user_id: str,
+    password: str,
+    address: str,
+    now: datetime,
+    lifetimes: Lifetimes,
+    holds: throttle.Holds | None = None,
 ) -> tuple[str, dict, datetime]:
     """Check the throttle, then the password (off the hub, outside any transaction), then count the outcome.
 
@@ -238,15 +245,16 @@ def sign_in(
     audited, and — at the policy's count — locks them."""
     rules = throttle.Rules.of(policy)
     session = db.session
-    wait, held_by = throttle.wait_before(session, rules, user_id, address, now)
-    row = session.execute(select(U).where(U.c.user_id == user_id)).mappings().first()
-    session.rollback()  # no transaction held while the password is hashed (SQLite: the one connection is free)
-    if wait:
+    wait, held_by = throttle.wait_before(session, rules, user_id, address, now, holds)
+    if wait:  # held (in memory, or found so in the database): no user read, no password checked
+        session.rollback()
         raise TooManyAttempts(
             _("too many failed sign-ins: try again in {seconds} seconds", seconds=wait),
             {"credentials": [_("wait {seconds} seconds", seconds=wait)], "held_by": [held_by]},
             wait,
         )
+    row = session.execute(select(U).where(U.c.user_id == user_id)).mappings().first()
+    session.rollback()  # no transaction held while the password is hashed (SQLite: the one connection is free)
     known = row is not None and row["active"]
     ok = verify_password(row["password_hash"] if known else None, password)
     who = (
@@ -332,9 +340,11 @@ def sign_out(session, token: str, now: datetime) -> None:
     )
 
 
-def unlock(session, admin: dict, user_id: str, now: datetime) -> bool:
+def unlock(session, admin: dict, user_id: str, now: datetime, holds: throttle.Holds | None = None) -> bool:
     """An administrator lifts the sign-in lock (and forgets the failures) of a user id; audited."""
     lifted = throttle.unlock(session, user_id)
+    if holds is not None:
+        holds.forget_user(user_id)
     record(session, admin, "gateway.sign_in_unlocked", user_id, "done", now, lifted=lifted)
     return lifted
 

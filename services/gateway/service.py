@@ -69,6 +69,7 @@ class GatewayService(WorkbenchRoutes):
     clock = Clock()
     policy = PolicyData()
     hashing = PasswordHashing()
+    sign_in_holds = throttle.SignInHolds()  # the sign-in holds found, kept in memory (throttle.py)
     health_board = health.HealthBoard(SERVICES)  # /api/health's answers (services/gateway/health.py)
 
     intake = RpcProxy("intake")
@@ -114,6 +115,7 @@ class GatewayService(WorkbenchRoutes):
             client_address(request),
             self.clock(),
             self._lifetimes(),
+            self.sign_in_holds,
         )
         return respond({"token": token, "expires_at": to_shanghai(expires).isoformat(), "user": user}, 201)
 
@@ -178,7 +180,7 @@ class GatewayService(WorkbenchRoutes):
 
     def unlock_user(self, request, user_id):
         with self.db.unit_of_work() as uow:
-            lifted = people.unlock(uow.session, actor_of(request), user_id, self.clock())
+            lifted = people.unlock(uow.session, actor_of(request), user_id, self.clock(), self.sign_in_holds)
         return respond({"user_id": user_id, "unlocked": lifted})
 
     def sign_in_locks(self, request):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import eventlet
 import pytest
@@ -116,6 +116,66 @@ def test_one_address_guessing_at_many_user_ids_is_throttled_too(db):
     assert waiting.value.details["held_by"] == ["address"]
     with pytest.raises(Unauthenticated):  # another address is not held
         sign_in(db, "whatever-123", at, user_id="another", address="198.51.100.8")
+
+
+def counted_statements(db) -> list[str]:
+    """The statements the gateway's database runs from now on."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    event.listen(db.session.bind, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+def lock_out(db, holds) -> datetime:
+    """Wrong passwords for li.clerk, each delay waited out, until the user id is locked; the time then."""
+    at = shanghai(2026, 12, 1, 9)
+    while True:
+        try:
+            people.sign_in(db, POLICY, "li.clerk", "wrong-password-123", "192.0.2.10", at, LIFE, holds)
+        except people.TooManyAttempts as exc:
+            if exc.retry_after > RULES.longest_delay:
+                return at
+            at += timedelta(seconds=exc.retry_after)
+        except Unauthenticated:
+            pass
+
+
+def test_a_hold_is_answered_from_memory_until_it_ends_or_the_policy_s_time_to_read_again(db):
+    add_user(db)
+    holds = throttle.Holds.of(POLICY)
+    assert holds.recheck == timedelta(seconds=POLICY.get("security.sign_in.held_in_memory_seconds"))
+    at = lock_out(db, holds)
+    with pytest.raises(people.TooManyAttempts) as first:  # found in the database, kept in memory
+        people.sign_in(db, POLICY, "li.clerk", GOOD, "192.0.2.11", at, LIFE, holds)
+    assert first.value.details["held_by"] == ["user"] and first.value.retry_after > 60
+    statements = counted_statements(db)
+    for n in range(50):  # a burst against the locked user id: no statement at all
+        with pytest.raises(people.TooManyAttempts) as again:
+            people.sign_in(db, POLICY, "li.clerk", "guess", f"192.0.2.{n}", at + timedelta(seconds=1), LIFE, holds)
+    assert statements == [] and again.value.retry_after == first.value.retry_after - 1
+    # a restarted gateway (memory empty) holds what the database holds
+    with pytest.raises(people.TooManyAttempts):
+        people.sign_in(db, POLICY, "li.clerk", GOOD, "192.0.2.11", at, LIFE, throttle.Holds.of(POLICY))
+    assert statements  # read from the database
+    # the database read again once the policy's time has passed: an unlock made elsewhere is seen
+    with db.unit_of_work() as uow:
+        throttle.unlock(uow.session, "li.clerk")  # as another gateway instance's administrator would
+    with pytest.raises(people.TooManyAttempts):
+        people.sign_in(db, POLICY, "li.clerk", GOOD, "192.0.2.11", at + timedelta(seconds=2), LIFE, holds)
+    later = at + holds.recheck + timedelta(seconds=1)
+    assert people.sign_in(db, POLICY, "li.clerk", GOOD, "192.0.2.11", later, LIFE, holds)[0]
+
+
+def test_an_unlock_forgets_the_hold_in_memory_at_once(db):
+    add_user(db)
+    holds = throttle.Holds.of(POLICY)
+    at = lock_out(db, holds)
+    with pytest.raises(people.TooManyAttempts):
+        people.sign_in(db, POLICY, "li.clerk", GOOD, "192.0.2.11", at, LIFE, holds)
+    with db.unit_of_work() as uow:
+        assert people.unlock(uow.session, ADMIN, "li.clerk", at, holds) is True
+    assert people.sign_in(db, POLICY, "li.clerk", GOOD, "192.0.2.11", at, LIFE, holds)[0]
 
 
 # -- the password rule ----------------------------------------------------------------------------------------------
