@@ -10,16 +10,28 @@ gateway's eventlet hub it stopped every other request meanwhile (8 clients signi
 from 1.8 ms to 865 ms).  Each hash now runs on a native thread of eventlet's ``tpool`` (argon2-cffi releases the
 GIL), at most ``ZS_PASSWORD_HASH_THREADS`` at once (``HashingPool``): a burst of sign-ins waits for a thread as
 green threads, costing the hub nothing, and takes at most that many cores from the rest of the platform.
+
+**One core a hash** (``argon2_single_thread``): argon2's reference library computes a hash of ``p`` lanes on ``p``
+threads of its own (argon2-cffi passes ``threads = parallelism``, 4 by default), so each hash of the pool's one
+thread ran on four native threads and took both of the machine's cores: during a burst of wrong sign-ins the
+event loops of the gateway and every service waited for the hashes.  The lanes are part of the hash (its
+``p=4`` stays); the threads are not: here the same argon2id hash is computed on the calling thread alone, lane
+after lane, through the library's ``argon2_ctx`` with ``threads = 1`` — the same encoded hashes as argon2-cffi's
+(each verifies the other's), so existing passwords keep working and ``needs_rehash`` is unchanged.
 """
 
 from __future__ import annotations
 
+import base64
+import hmac
+import os
 import re
 from typing import Iterable, Mapping
 
 import eventlet
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2 import Parameters, PasswordHasher, Type, extract_parameters
+from argon2.exceptions import HashingError, InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.low_level import core, error_to_str, ffi, lib
 from eventlet import tpool
 from nameko.extensions import DependencyProvider
 from zxcvbn import zxcvbn
@@ -65,8 +77,85 @@ class PasswordHashing(DependencyProvider):
         return POOL
 
 
+def argon2_single_thread(password: bytes, salt: bytes, params: Parameters) -> bytes:
+    """The raw argon2 hash of ``password`` with ``salt`` and ``params`` (lanes = ``params.parallelism``), computed
+    on the calling thread alone (``threads = 1``)."""
+    out = ffi.new("uint8_t[]", params.hash_len)
+    pwd = ffi.new("uint8_t[]", password)
+    salt_buffer = ffi.new("uint8_t[]", salt)
+    context = ffi.new(
+        "argon2_context *",
+        {
+            "out": out,
+            "outlen": params.hash_len,
+            "pwd": pwd,
+            "pwdlen": len(password),
+            "salt": salt_buffer,
+            "saltlen": len(salt),
+            "secret": ffi.NULL,
+            "secretlen": 0,
+            "ad": ffi.NULL,
+            "adlen": 0,
+            "t_cost": params.time_cost,
+            "m_cost": params.memory_cost,
+            "lanes": params.parallelism,
+            "threads": 1,
+            "version": params.version,
+            "allocate_cbk": ffi.NULL,
+            "free_cbk": ffi.NULL,
+            "flags": lib.ARGON2_DEFAULT_FLAGS,
+        },
+    )
+    result = core(context, params.type.value)
+    if result != lib.ARGON2_OK:
+        raise HashingError(error_to_str(result))
+    return bytes(ffi.buffer(out, params.hash_len))
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
+_PREFIX = {Type.ID: "argon2id", Type.I: "argon2i", Type.D: "argon2d"}
+
+
+def _hash(password: str) -> str:
+    """``HASHER.hash(password)``, one core: the PHC string argon2-cffi writes (``$argon2id$v=19$m=…,t=…,p=…$salt$hash``)."""
+    params = Parameters(
+        type=HASHER.type,
+        version=lib.ARGON2_VERSION_NUMBER,
+        salt_len=HASHER.salt_len,
+        hash_len=HASHER.hash_len,
+        time_cost=HASHER.time_cost,
+        memory_cost=HASHER.memory_cost,
+        parallelism=HASHER.parallelism,
+    )
+    salt = os.urandom(params.salt_len)
+    raw = argon2_single_thread(password.encode("utf-8"), salt, params)
+    return (
+        f"${_PREFIX[params.type]}$v={params.version}$m={params.memory_cost},t={params.time_cost},"
+        f"p={params.parallelism}${_b64(salt)}${_b64(raw)}"
+    )
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    """``HASHER.verify(stored_hash, password)``, one core; ``InvalidHashError`` for a hash it cannot read."""
+    try:
+        params = extract_parameters(stored_hash)
+        salt, expected = (_unb64(part) for part in stored_hash.rsplit("$", 2)[1:])
+    except (InvalidHashError, ValueError) as exc:
+        raise InvalidHashError(str(exc)) from exc
+    if len(expected) != params.hash_len:
+        raise InvalidHashError("the hash's length does not match its parameters")
+    return hmac.compare_digest(argon2_single_thread(password.encode("utf-8"), salt, params), expected)
+
+
 def hash_password(password: str) -> str:
-    return POOL.run(HASHER.hash, password)
+    return POOL.run(_hash, password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
@@ -76,8 +165,8 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         hash_password(password)
         return False
     try:
-        return POOL.run(HASHER.verify, stored_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return POOL.run(_verify, stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError, HashingError):
         return False
 
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from services.gateway import models, people, throttle
+from services.gateway import passwords
 from services.gateway.passwords import HASHER, POOL, check_password_rule, hash_password, verify_password
 from shared import audit, migrations
 from shared.db import ServiceStore
@@ -275,6 +276,39 @@ def test_hashing_leaves_the_event_loop_running():
     # off the hub the loop waits only for its turn on a core (~2-20 ms here; more on a machine busy with others)
     assert pooled < on_the_hub / 4, (on_the_hub, pooled)
     assert POOL.size >= 1 and verify_password(hash_password(GOOD), GOOD) and not verify_password(stored, "nope")
+
+
+def _most_threads_while(work) -> int:
+    """The most native threads this process had while ``work`` ran on a thread of its own, beyond the ones before."""
+    import os
+
+    threading, real_time = eventlet.patcher.original("threading"), eventlet.patcher.original("time")
+
+    def count() -> int:
+        return len(os.listdir(f"/proc/{os.getpid()}/task"))
+
+    before = count()
+    worker = threading.Thread(target=work)
+    worker.start()
+    most = before
+    while worker.is_alive():
+        most = max(most, count())
+        real_time.sleep(0.001)
+    worker.join()
+    return most - before - 1  # the worker itself
+
+
+def test_a_hash_is_argon2_cffi_s_own_made_on_one_native_thread():
+    ours, theirs = hash_password(GOOD), HASHER.hash(GOOD)
+    assert ours.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and not HASHER.check_needs_rehash(ours)
+    assert HASHER.verify(ours, GOOD) and verify_password(theirs, GOOD)  # each verifies the other's
+    assert not verify_password(ours, "Hengdong#Park-89") and not verify_password(theirs, "nope")
+    for broken in ("", "plain", ours[:-4], ours.rsplit("$", 1)[0] + "$@@@@"):
+        assert verify_password(broken, GOOD) is False
+    # argon2-cffi computes the policy's 4 lanes on 4 threads of its own: the pool's one thread took every core
+    assert _most_threads_while(lambda: HASHER.verify(theirs, GOOD)) >= 2
+    # what the pool's thread runs (the pool's own threads are eventlet's tpool, started before)
+    assert _most_threads_while(lambda: [passwords._verify(theirs, GOOD), passwords._hash(GOOD)]) == 0
 
 
 # -- the audit trail of user administration ------------------------------------------------------------------------
