@@ -428,6 +428,7 @@ TERM_NAMES: Mapping[str, Mapping[str, str]] = {
         "overdue_obligation": N_("contract obligation overdue"),
         "unfinished_review": N_("joint review not finished"),
         "cannot_go_ahead": N_("the project cannot go ahead for objective reasons"),
+        "unmet_commitment": N_("standard-land commitment still unmet after rectification"),
     },
     "stalled": {
         "approved_not_assigned": N_("approved, not yet placed"),

@@ -132,9 +132,12 @@ def holiday_watch(today: date, is_known: Callable[[int], bool], at: str) -> tupl
 
 # -- special reports to the Leading Group (R7, R11) ---------------------------------------------------------
 
-CAUSES = ("overdue_obligation", "unfinished_review", "cannot_go_ahead")
+CAUSES = ("overdue_obligation", "unfinished_review", "cannot_go_ahead", "unmet_commitment")
 """Why a special report goes to the Leading Group (named by ``{c:report_cause}``)."""
 OVERDUE_OBLIGATION = "overdue_obligation"
+UNMET_COMMITMENT = "unmet_commitment"
+"""A standard-land commitment still short at the check after its rectification (R17): filed by itself."""
+FILED_BY_THEMSELVES = (OVERDUE_OBLIGATION, UNMET_COMMITMENT)
 
 
 def check_report_cause(cause: str) -> None:
@@ -143,7 +146,7 @@ def check_report_cause(cause: str) -> None:
             "cause",
             _(
                 "must be one of {causes:list}",
-                causes=[_("{cause:report_cause}", cause=c) for c in CAUSES if c != OVERDUE_OBLIGATION],
+                causes=[_("{cause:report_cause}", cause=c) for c in CAUSES if c not in FILED_BY_THEMSELVES],
             ),
         )
     if cause == OVERDUE_OBLIGATION:
@@ -153,6 +156,14 @@ def check_report_cause(cause: str) -> None:
                 "a report on an overdue contract obligation is filed on the "
                 "obligation itself, so that its task closes; it joins this register by "
                 "itself"
+            ),
+        )
+    if cause == UNMET_COMMITMENT:
+        raise InvalidInput.for_field(
+            "cause",
+            _(
+                "a report on a standard-land commitment still unmet after its rectification is filed by the check "
+                "that finds it; it joins this register by itself"
             ),
         )
 

@@ -12,19 +12,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from services.supervision import benefit_store as bstore
+from services.supervision import commitment_report as report
 from services.supervision import commitments as rules
 from services.supervision import domain, store
 from services.supervision import figures_store as fstore
 from services.supervision import standard_land_store as sls
-from shared import standard_land
-from shared import need_to_know
-from shared.actor import Actor, authorize
+from shared import gongwen, need_to_know, standard_land
+from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
 from shared.db import handled_once
 from shared.envelope import Envelope
 from shared.errors import Conflict
-from shared.i18n import Message, _, named, reason, to_wire
+from shared.i18n import DEFAULT_LOCALE, Message, _, named, reason, text, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, row_id, schema
 from shared.wire.supervision import (
@@ -389,6 +390,7 @@ class StandardLandMixin:
         sls.set_rectification(
             s, rectification["id"], status=rules.DAMAGES, closed_on=today, closed_by_check=check["id"]
         )
+        self._report_unmet(uow, project, commitment, rectification, value, amount, formula, today)
         if amount <= 0:
             return
         damages_id = sls.add_damages(
@@ -430,6 +432,44 @@ class StandardLandMixin:
                 ),
             },
         )
+
+    def _report_unmet(
+        self, uow, project: dict, commitment: dict, rectification: dict, value, amount, formula, today: date
+    ) -> None:
+        """R7: a commitment still unmet after its rectification is a special report to the Leading Group, filed
+        into the register by itself (once per rectification) with its 公文, and announced as every report is."""
+        s = uow.session
+        if store.report_of_rectification(s, rectification["id"]):
+            return
+        actual = standard_land.number(rules.round_shown(value))
+        routing = gongwen.routing(
+            self.policy, report.KIND, report.issuer_unit(self.policy, project["responsible_unit"])
+        )
+        number = gongwen.allocate(
+            s, bstore.document_numbers, routing.issuer, report.subject(rectification["id"]), today
+        )
+        document = report.document(
+            self.policy, project, commitment, rectification, actual, amount, formula, today, number, routing
+        )
+        saved = self.documents.save(f"{document.title}.docx", gongwen.render_docx(document))
+        ref = domain.report_ref(
+            project["ref"], project["project_id"], store.next_report_number(s, project["project_id"])
+        )
+        store.add_report(
+            s,
+            ref=ref,
+            project_id=project["project_id"],
+            cause=domain.UNMET_COMMITMENT,
+            summary=text(
+                report.summary(commitment, self._committed(commitment), actual, rectification["due"], amount),
+                DEFAULT_LOCALE,
+            ),
+            document=saved.dump(),
+            rectification_id=rectification["id"],
+            filed_by=SYSTEM.dump(),
+            filed_at=self.clock(),
+        )
+        self._announce_report(uow, SYSTEM, ref)
 
     @staticmethod
     def _committed(commitment: dict) -> str:
@@ -641,7 +681,12 @@ class StandardLandMixin:
             for c in sls.checks_of(session, project_id)
         ]
         rectifications = [
-            {**r, "name": name(r["indicator"]), "status_name": to_wire(_(rules.RECTIFICATION_NAMES[r["status"]]))}
+            {
+                **r,
+                "name": name(r["indicator"]),
+                "status_name": to_wire(_(rules.RECTIFICATION_NAMES[r["status"]])),
+                "special_report_ref": store.report_of_rectification(session, r["id"]),
+            }
             for r in sls.rectifications_of(session, project_id)
         ]
         damages = []

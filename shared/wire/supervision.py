@@ -167,6 +167,9 @@ class SpecialReportSchema(Schema):
     summary = fields.String()
     document = fields.Dict(metadata={"description": "the stored document: id (sha256), filename, content_type, size"})
     obligation_key = fields.String(allow_none=True)
+    rectification_id = fields.Integer(
+        allow_none=True, metadata={"description": "the standard-land rectification after which a commitment is unmet"}
+    )
     filed_by = fields.Dict()
     filed_at = ShanghaiDateTime()
 

@@ -1,6 +1,8 @@
 """R17 through the gateway: a project signed on standard land, its completion figures entered by the units that own
 them and last year's imported into the enterprise data store (a bad file stores nothing), a shortfall, its
-rectification, damages by the contract's clause, and the damages paid in full (one receivable)."""
+rectification, damages by the contract's clause with the special report to the Leading Group it is (R7), the damages
+reduced by both principals (one agreeing changes nothing, a refusal ends the round) and paid in full (one
+receivable)."""
 
 from __future__ import annotations
 
@@ -119,6 +121,14 @@ def test_signing_to_a_settled_damages_receivable(api, module_platform):
     assert (damages["amount"], damages["outstanding"], damages["status"]) == ("2700000.00", "2700000.00", "outstanding")
     assert "270" in damages["formula"]  # (30 − 24) × 45 mu = 270 万元
     assert view["rectifications"][0]["status"] == "damages"
+    # R7: a commitment unmet past its rectification is a special report to the Leading Group, in the register
+    register = api.get(f"/api/special-reports?project_id={pid}", actor=SECRETARY)
+    assert register.status_code == 200, register.text
+    [filed] = [r for r in register.json() if r["cause"] == "unmet_commitment"]
+    assert (filed["rectification_id"], filed["cause_name"]) == (rect["id"], "标准地承诺整改期满仍未达标")
+    assert "亩均税收" in filed["summary"] and "270" in filed["summary"]
+    assert filed["document"]["filename"].endswith("专题报告.docx")
+    assert view["rectifications"][0]["special_report_ref"] == filed["ref"]
 
     pay = f"{sl}/damages/{damages['id']}/payments"
     assert api.post(pay, {"amount": "1.00"}, actor=IND).status_code == 403

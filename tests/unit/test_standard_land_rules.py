@@ -199,6 +199,14 @@ def test_a_payment_meanwhile_starts_the_principals_round_again():
     assert (outcome, again.decisions, again.outstanding) == (None, {"party_secretary": c.AGREE}, Decimal("450000.00"))
 
 
+def test_the_special_report_on_an_unmet_commitment_is_issued_by_the_park_or_town_else_by_policys_unit():
+    from services.supervision import commitment_report as report
+
+    assert report.issuer_unit(POLICY, "PARK:hengdong") == "PARK:hengdong"
+    assert report.issuer_unit(POLICY, "IND") == report.issuer_unit(POLICY, None) == "LG"
+    assert report.subject(7) == "unmet_commitment:7"
+
+
 def test_a_figure_is_entered_by_the_unit_that_owns_it_in_its_plausible_range():
     assert c.check_figure("tax", "9600000", 2027, "FIN") == Decimal("9600000")
     with pytest.raises(NotAllowed):

@@ -47,7 +47,7 @@ def test_stalled_lists_take_the_states_the_county_counts_and_sort_the_longest_fi
 
 def test_report_causes_and_refs():
     domain.check_report_cause("cannot_go_ahead")
-    for cause in ("overdue_obligation", "bored"):
+    for cause in ("overdue_obligation", "unmet_commitment", "bored"):
         with pytest.raises(InvalidInput) as refused:
             domain.check_report_cause(cause)
         assert list(refused.value.details) == ["cause"]

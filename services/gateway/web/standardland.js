@@ -34,8 +34,9 @@ export function standardLandCard(project, me, reload) {
       { id: 'sl-checks' }),
       h('h3', t('sl.rectifications')),
       v.rectifications.length ? table([t('sl.indicator'), t('sl.opened'), t('sl.due'), t('ledger.state'), ''], v.rectifications.map(r => [
-        r.name, r.opened_on, r.due, tag(r.status_name, r.status === 'rectified' ? 'ok' : r.status === 'damages' ? 'bad' : 'warn',
-          { 'data-status': r.status }),
+        r.name, r.opened_on, r.due, h('span', tag(r.status_name, r.status === 'rectified' ? 'ok' : r.status === 'damages' ? 'bad' : 'warn',
+          { 'data-status': r.status }), r.special_report_ref
+          ? h('span.report', { 'data-report': r.special_report_ref }, ` ${t('sl.special_report')} ${r.special_report_ref}`) : ''),
         r.status === 'open' && (me.unit === 'IPB' || me.unit === project.facts?.responsible_unit)
           ? h('button', { type: 'button', id: `sl-recheck-${r.id}`, onclick: async e => {
             try { await api.post(`${p}/rectifications/${r.id}/recheck`, {}); await reload(); } catch (err) { e.target.after(notice(err.message)); }
