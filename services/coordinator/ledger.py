@@ -781,6 +781,25 @@ def check_reads_row(actor_unit: str, row: Mapping, project_id: str) -> Mapping:
     return row
 
 
+ALL_OR_NOTHING = "all_or_nothing"
+
+
+def check_importable(problems: list, mode: str) -> None:
+    """All or nothing (the default): one invalid row of a ledger workbook (``workbook.RowProblem``) imports nothing,
+    the refusal naming each sheet, row and column; ``partial`` imports the valid rows and reports the others."""
+    from shared.errors import InvalidInput
+
+    if problems and mode == ALL_OR_NOTHING:
+        raise InvalidInput(
+            _(
+                "{count:count} row(s) of the workbook are invalid — nothing was imported: {problems:clauses}",
+                count=len({(p.sheet, p.row) for p in problems}),
+                problems=[p.text() for p in problems[:20]],
+            ),
+            {p.key: [_("{heading}: {message}", heading=p.heading, message=p.message)] for p in problems},
+        )
+
+
 def check_key_project(row: Mapping, data: Mapping, policy: Policy) -> None:
     """R10: a key project is designated by the LG, or reaches the threshold; its liaison leader is
     one county-level leader (policy ``thresholds.key_project.liaison_leader_positions``)."""

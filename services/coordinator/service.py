@@ -776,7 +776,7 @@ class CoordinatorService(LeadingGroupWork):
             rows, problems = workbook.read(
                 content, self.policy, today, lambda ref: ledger_store.ref_taken(uow.session, ref)
             )
-            workbook.check_importable(problems, data["mode"])
+            ledger.check_importable(problems, data["mode"])
             refs = []
             for row in rows:
                 row["ref"] = row["ref"] or self._free_ref(uow.session, today, refs)

@@ -417,23 +417,6 @@ def _sector_code(value: str) -> str:
     return (match.group(1) if match else value).strip().upper()
 
 
-ALL_OR_NOTHING = "all_or_nothing"
-
-
-def check_importable(problems: list[RowProblem], mode: str) -> None:
-    """All or nothing (the default): one invalid row imports nothing, the refusal naming each sheet, row and
-    column; ``partial`` imports the valid rows and reports the others."""
-    if problems and mode == ALL_OR_NOTHING:
-        raise InvalidInput(
-            _(
-                "{count:count} row(s) of the workbook are invalid — nothing was imported: {problems:clauses}",
-                count=len({(p.sheet, p.row) for p in problems}),
-                problems=[p.text() for p in problems[:20]],
-            ),
-            {p.key: [_("{heading}: {message}", heading=p.heading, message=p.message)] for p in problems},
-        )
-
-
 def _header(ws) -> tuple[int, dict[str, int]] | None:
     for r in range(1, min(ws.max_row, 8) + 1):
         headings = {_text(c.value): c.column for c in ws[r] if _text(c.value)}

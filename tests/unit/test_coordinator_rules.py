@@ -36,10 +36,10 @@ def test_one_invalid_row_imports_nothing_unless_the_import_is_partial():
         workbook.RowProblem("签约项目", 3, "sector", "行业", _("is required")),
         workbook.RowProblem("在谈项目", 5, "name", "项目名称", _("is required")),
     ]
-    workbook.check_importable([], "all_or_nothing")
-    workbook.check_importable(problems, "partial")
+    ledger.check_importable([], "all_or_nothing")
+    ledger.check_importable(problems, "partial")
     with pytest.raises(InvalidInput) as refused:
-        workbook.check_importable(problems, "all_or_nothing")
+        ledger.check_importable(problems, "all_or_nothing")
     assert sorted(refused.value.details) == ["在谈项目!5.name", "签约项目!3.name", "签约项目!3.sector"]
     assert text(refused.value.msg, "en").startswith("2 row(s) of the workbook are invalid")
 
