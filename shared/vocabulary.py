@@ -89,6 +89,7 @@ EVENT_NAMES: Mapping[str, str] = {
     "supervision.rectification_opened": N_("a standard-land commitment is short: rectification opened"),
     "supervision.commitment_unmet": N_("a standard-land commitment still short after rectification: damages apply"),
     "supervision.damages_recorded": N_("a payment or reduction of standard-land damages recorded"),
+    "supervision.damages_reduction_decided": N_("a principal's decision on reducing standard-land damages"),
     "supervision.damages_settled": N_("standard-land damages paid in full"),
     "supervision.benefit_graded": N_("per-mu benefit grade"),
 }

@@ -369,6 +369,12 @@ class CoordinatorService(LeadingGroupWork):
         event = Envelope.load(body)
         self._note(event, "supervision.damages_recorded", reason_of(event.payload))
 
+    @on_event("supervision.damages_reduction_decided")
+    def on_damages_reduction_decided(self, body):
+        """A principal's decision on reducing standard-land damages (both principals reduce them), on the timeline."""
+        event = Envelope.load(body)
+        self._note(event, "supervision.damages_reduction_decided", reason_of(event.payload))
+
     @on_event("supervision.damages_settled")
     def on_damages_settled(self, body):
         event = Envelope.load(body)

@@ -28,6 +28,7 @@ from shared.rpc import rpc
 from shared.schema import load_or_invalid, row_id, schema
 from shared.wire.supervision import (
     DamagesActInputSchema,
+    DamagesReductionInputSchema,
     CheckFigureInputSchema,
     RecheckInputSchema,
     StandardLandSchema,
@@ -429,93 +430,164 @@ class StandardLandMixin:
         actor = Actor.load(actor)
         authorize(actor, "supervision.recover_damages", self.policy.authority)
         data = load_or_invalid(schema(DamagesActInputSchema), data)
-        return self._damages_act(actor, project_id, damages_id, data, "payment")
+        return self._damages_act(actor, project_id, damages_id, data)
 
     @rpc
     def reduce_damages(self, actor, project_id, damages_id, data):
-        """Only the principals reduce damages, each reduction with its reason."""
+        """A principal's decision, with a reason, on reducing the damages: reduced when every principal agrees
+        (``authority.decision_authority.principals``), refused by any refusal (the damages stay owed)."""
         actor = Actor.load(actor)
         authorize(actor, "supervision.reduce_damages", self.policy.authority)
-        data = load_or_invalid(schema(DamagesActInputSchema), data)
-        return self._damages_act(actor, project_id, damages_id, data, "reduction")
-
-    def _damages_act(self, actor: Actor, project_id, damages_id, data: dict, kind: str):
+        data = load_or_invalid(schema(DamagesReductionInputSchema), data)
+        principals = tuple(self.policy.get("authority.decision_authority.principals"))
         now = self.clock()
         with self.db.unit_of_work() as uow:
             item = sls.damages_item(uow.session, project_id, row_id(damages_id, "damages_id"), lock=True)
-            current = rules.Damages(Decimal(item["amount"]), Decimal(item["paid"]), Decimal(item["reduced"]))
-            if kind == "payment":
-                rules.check_voucher_unused(
-                    sls.voucher_used(uow.session, item["id"], data.get("voucher")), data.get("voucher")
-                )
-                after = rules.pay(current, data["amount"])
-            else:
-                after = rules.reduce(current, data["amount"], data.get("reason") or "")
-            sls.add_entry(
-                uow.session,
-                damages_id=item["id"],
-                kind=kind,
-                amount=str(data["amount"]),
-                voucher=data.get("voucher") if kind == "payment" else None,
-                reason=data.get("reason"),
-                by=actor.dump(),
-                at=now,
+            current = _owed(item)
+            pending = rules.reduction_pending(_reduction_round(item), current)
+            round_, outcome = rules.decide_reduction(
+                current, pending, principals, actor.position, data["decision"], data.get("amount"), data["reason"]
             )
+            decisions = (item["reduction_decisions"] or []) + [
+                {
+                    "position": actor.position,
+                    "decision": data["decision"],
+                    "reason": data["reason"],
+                    "amount": str(round_.amount),
+                    "outcome": outcome,
+                    "by": actor.dump(),
+                    "at": to_shanghai(now).isoformat(),
+                }
+            ]
+            after = rules.after_reduction(current, round_) if outcome == rules.REDUCED else current
             sls.set_damages(
-                uow.session, item["id"], paid=str(after.paid), reduced=str(after.reduced), status=after.status
+                uow.session,
+                item["id"],
+                reduction_round=None
+                if outcome
+                else {
+                    "amount": str(round_.amount),
+                    "outstanding": str(round_.outstanding),
+                    "decisions": dict(round_.decisions),
+                },
+                reduction_decisions=decisions,
             )
-            if after.status == rules.SETTLED:
-                uow.emit(
-                    Envelope(
-                        "supervision.damages_settled",
-                        actor,
-                        project_id=project_id,
-                        payload={
-                            "damages_id": item["id"],
-                            "amount": item["amount"],
-                            "paid": str(after.paid),
-                            "reduced": str(after.reduced),
-                            **self._facts(store.project(uow.session, project_id)),
-                            **reason(
-                                _(
-                                    "standard-land damages of {amount:wan} settled: {paid:wan} paid, {reduced:wan} reduced",
-                                    amount=item["amount"],
-                                    paid=after.paid,
-                                    reduced=after.reduced,
-                                )
-                            ),
-                        },
-                    )
+            waiting = [p for p in principals if p not in round_.decisions]
+            project = store.project(uow.session, project_id)
+            uow.emit(
+                Envelope(
+                    "supervision.damages_reduction_decided",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "damages_id": item["id"],
+                        "indicator": item["indicator"],
+                        "position": actor.position,
+                        "decision": data["decision"],
+                        "amount": str(round_.amount),
+                        "outcome": outcome,
+                        "awaiting": [] if outcome else waiting,
+                        **self._facts(project),
+                        **reason(
+                            _reduction_reason(
+                                item["indicator"],
+                                actor.position,
+                                data["decision"],
+                                round_.amount,
+                                data["reason"],
+                                outcome,
+                                waiting,
+                            )
+                        ),
+                    },
                 )
-            else:
-                uow.emit(
-                    Envelope(
-                        "supervision.damages_recorded",
-                        actor,
-                        project_id=project_id,
-                        payload={
-                            "damages_id": item["id"],
-                            "indicator": item["indicator"],
-                            "kind": kind,
-                            "amount": item["amount"],
-                            "paid": str(after.paid),
-                            "reduced": str(after.reduced),
-                            "outstanding": str(after.outstanding),
-                            **self._facts(store.project(uow.session, project_id)),
-                            **reason(
-                                _(
-                                    "standard-land damages of {amount:wan}: {paid:wan} paid, {reduced:wan} reduced, "
-                                    "{outstanding:wan} outstanding",
-                                    amount=item["amount"],
-                                    paid=after.paid,
-                                    reduced=after.reduced,
-                                    outstanding=after.outstanding,
-                                )
-                            ),
-                        },
-                    )
-                )
+            )
+            if outcome == rules.REDUCED:
+                agreed = [d["reason"] for d in decisions[-len(round_.decisions) :]]
+                self._damages_changed(uow, actor, item, after, "reduction", round_.amount, None, "；".join(agreed), now)
         return self._standard_land_view(self.db.session, project_id)
+
+    def _damages_act(self, actor: Actor, project_id, damages_id, data: dict):
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            item = sls.damages_item(uow.session, project_id, row_id(damages_id, "damages_id"), lock=True)
+            rules.check_voucher_unused(
+                sls.voucher_used(uow.session, item["id"], data.get("voucher")), data.get("voucher")
+            )
+            after = rules.pay(_owed(item), data["amount"])
+            self._damages_changed(
+                uow, actor, item, after, "payment", data["amount"], data.get("voucher"), data.get("reason"), now
+            )
+        return self._standard_land_view(self.db.session, project_id)
+
+    def _damages_changed(
+        self, uow, actor: Actor, item: dict, after, kind: str, amount, voucher, why, now: datetime
+    ) -> None:
+        """A payment or a reduction entered against the one amount, and told: settled, or what is outstanding."""
+        project_id = item["project_id"]
+        sls.add_entry(
+            uow.session,
+            damages_id=item["id"],
+            kind=kind,
+            amount=str(amount),
+            voucher=voucher,
+            reason=why,
+            by=actor.dump(),
+            at=now,
+        )
+        sls.set_damages(uow.session, item["id"], paid=str(after.paid), reduced=str(after.reduced), status=after.status)
+        facts = self._facts(store.project(uow.session, project_id))
+        if after.status == rules.SETTLED:
+            uow.emit(
+                Envelope(
+                    "supervision.damages_settled",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "damages_id": item["id"],
+                        "amount": item["amount"],
+                        "paid": str(after.paid),
+                        "reduced": str(after.reduced),
+                        **facts,
+                        **reason(
+                            _(
+                                "standard-land damages of {amount:wan} settled: {paid:wan} paid, {reduced:wan} reduced",
+                                amount=item["amount"],
+                                paid=after.paid,
+                                reduced=after.reduced,
+                            )
+                        ),
+                    },
+                )
+            )
+            return
+        uow.emit(
+            Envelope(
+                "supervision.damages_recorded",
+                actor,
+                project_id=project_id,
+                payload={
+                    "damages_id": item["id"],
+                    "indicator": item["indicator"],
+                    "kind": kind,
+                    "amount": item["amount"],
+                    "paid": str(after.paid),
+                    "reduced": str(after.reduced),
+                    "outstanding": str(after.outstanding),
+                    **facts,
+                    **reason(
+                        _(
+                            "standard-land damages of {amount:wan}: {paid:wan} paid, {reduced:wan} reduced, "
+                            "{outstanding:wan} outstanding",
+                            amount=item["amount"],
+                            paid=after.paid,
+                            reduced=after.reduced,
+                            outstanding=after.outstanding,
+                        )
+                    ),
+                },
+            )
+        )
 
     # -- the view ------------------------------------------------------------------------------------------------
     def _standard_land_view(self, session, project_id: str) -> dict:
@@ -559,11 +631,22 @@ class StandardLandMixin:
             for r in sls.rectifications_of(session, project_id)
         ]
         damages = []
+        principals = list(self.policy.get("authority.decision_authority.principals"))
         for d in sls.damages_of(session, project_id):
-            owed = rules.Damages(Decimal(d["amount"]), Decimal(d["paid"]), Decimal(d["reduced"]))
+            owed = _owed(d)
+            pending = rules.reduction_pending(_reduction_round(d), owed)
             damages.append(
                 {
-                    **d,
+                    **{k: v for k, v in d.items() if k not in ("reduction_round", "reduction_decisions")},
+                    "reduction": {
+                        "pending": pending
+                        and {
+                            "amount": str(pending.amount),
+                            "decisions": dict(pending.decisions),
+                            "awaiting": [p for p in principals if p not in pending.decisions],
+                        },
+                        "decisions": d["reduction_decisions"] or [],
+                    },
                     "name": name(d["indicator"]),
                     "outstanding": str(owed.outstanding),
                     "status_name": to_wire(_("paid in full") if d["status"] == rules.SETTLED else _("owed")),
@@ -591,6 +674,43 @@ class StandardLandMixin:
                 }
             )
         )
+
+
+def _owed(item: dict) -> rules.Damages:
+    """A damages row as the receivable the rules read."""
+    return rules.Damages(Decimal(item["amount"]), Decimal(item["paid"]), Decimal(item["reduced"]))
+
+
+def _reduction_round(item: dict) -> rules.Reduction | None:
+    pending = item["reduction_round"]
+    return pending and rules.Reduction(
+        Decimal(pending["amount"]), Decimal(pending["outstanding"]), pending["decisions"]
+    )
+
+
+def _reduction_reason(
+    indicator: str, position: str, decision: str, amount, why: str, outcome: str | None, waiting: list[str]
+):
+    """A principal's decision on reducing damages, and where the round stands after it."""
+    said = dict(indicator=indicator, position=position, decision=decision, amount=amount, reason=why)
+    if outcome == rules.REDUCED:
+        return _(
+            "{position:position} {decision:outcome} to reduce the {indicator:indicator} damages by {amount:yuan}: "
+            "{reason} — reduced by the principals",
+            **said,
+        )
+    if outcome == rules.REFUSED:
+        return _(
+            "{position:position} {decision:outcome} to reduce the {indicator:indicator} damages by {amount:yuan}: "
+            "{reason} — the reduction is refused; the damages stay owed",
+            **said,
+        )
+    return _(
+        "{position:position} {decision:outcome} to reduce the {indicator:indicator} damages by {amount:yuan}: "
+        "{reason} — awaiting {waiting:positions}",
+        waiting=waiting,
+        **said,
+    )
 
 
 def _plain(value):

@@ -212,6 +212,22 @@ class DamagesActInputSchema(Strict):
     reason = fields.String(load_default=None, allow_none=True, validate=TEXT)
 
 
+class DamagesReductionInputSchema(Strict):
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(["agree", "refuse"]),
+        metadata={"description": "a principal agrees to reduce the damages, or refuses the reduction proposed"},
+    )
+    amount = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        as_string=True,
+        allow_nan=False,
+        metadata={"description": "yuan, to the fen: the reduction proposed (when no round awaits the principals)"},
+    )
+    reason = fields.String(required=True, validate=TEXT)
+
+
 class StandardLandSchema(Schema):
     """A project's standard-land commitments, checks (with each indicator's actual value and formula), figures,
     rectifications and damages (each one receivable, with its payments and reductions)."""

@@ -22,6 +22,7 @@ IND = {"user_id": "u-ind", "position": "ind_clerk", "unit": "IND"}
 LAND = {"user_id": "u-land", "position": "land_clerk", "unit": "LAND"}
 LEGAL = {"user_id": "u-legal", "position": "legal_clerk", "unit": "LEGAL"}
 MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "GOV"}
+SECRETARY = {"user_id": "u-sec", "position": "party_secretary", "unit": "LG"}
 
 
 def signed(s: Supervision, completion="2026-09-01", production="2026-09-01") -> list[dict]:
@@ -54,6 +55,19 @@ def signed(s: Supervision, completion="2026-09-01", production="2026-09-01") -> 
         },
     )
     return items
+
+
+def short_of_tax(s: Supervision) -> dict:
+    """2025's figures entered by their owners: 960 万元 of tax on 40 mu (24 万元/亩 of 30 committed) opens the tax
+    rectification, returned."""
+    s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "9600000", "reason": "x"})
+    s.record_figure(IND, "p1", {"figure": "output", "year": 2025, "value": "240000000", "reason": "x"})
+    s.record_figure(
+        {"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"},
+        "p1",
+        {"figure": "energy", "year": 2025, "value": "4800", "reason": "x"},
+    )
+    return next(r for r in s.standard_land(IPB, "p1")["rectifications"] if r["indicator"] == "tax_per_mu")
 
 
 def test_signing_makes_the_commitments_obligations_with_their_checks(s):
@@ -131,10 +145,34 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
     with pytest.raises(Conflict):
         s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1.00", "voucher": "V1"})
     with pytest.raises(NotAllowed):
-        s.reduce_damages(FIN, "p1", damages["id"], {"amount": "400000.00", "reason": "x"})
+        s.reduce_damages(FIN, "p1", damages["id"], {"decision": "agree", "amount": "400000.00", "reason": "x"})
     with pytest.raises(InvalidInput):
-        s.reduce_damages(MAGISTRATE, "p1", damages["id"], {"amount": "400000.00"})
-    s.reduce_damages(MAGISTRATE, "p1", damages["id"], {"amount": "400000.00", "reason": "受灾停产两个月"})
+        s.reduce_damages(MAGISTRATE, "p1", damages["id"], {"decision": "agree", "amount": "400000.00"})
+    # one principal's agreement reduces nothing: the round awaits the other principal
+    view = s.reduce_damages(
+        MAGISTRATE, "p1", damages["id"], {"decision": "agree", "amount": "400000.00", "reason": "受灾停产两个月"}
+    )
+    waiting = next(d for d in view["damages"] if d["id"] == damages["id"])
+    assert (waiting["reduced"], waiting["outstanding"]) == ("0.00", "1400000.00")
+    assert waiting["reduction"]["pending"] == {
+        "amount": "400000.00",
+        "decisions": {"county_magistrate": "agree"},
+        "awaiting": ["party_secretary"],
+    }
+    decided = s.said("supervision.damages_reduction_decided")
+    assert (decided[-1]["outcome"], decided[-1]["awaiting"]) == (None, ["party_secretary"])
+    view = s.reduce_damages(SECRETARY, "p1", damages["id"], {"decision": "agree", "reason": "同意减免"})
+    reduced = next(d for d in view["damages"] if d["id"] == damages["id"])
+    assert (reduced["reduced"], reduced["outstanding"], reduced["reduction"]["pending"]) == (
+        "400000.00",
+        "1000000.00",
+        None,
+    )
+    assert [(d["position"], d["outcome"]) for d in reduced["reduction"]["decisions"]] == [
+        ("county_magistrate", None),
+        ("party_secretary", "reduced"),
+    ]
+    assert s.said("supervision.damages_recorded")[-1]["reduced"] == "400000.00"
     with pytest.raises(InvalidInput):
         s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1000000.01"})
     view = s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1000000.00", "voucher": "V2"})
@@ -143,16 +181,29 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
     assert len(s.said("supervision.damages_settled")) == 1
 
 
+def test_a_principals_refusal_reduces_nothing_and_a_payment_meanwhile_starts_the_round_again(s, clock):
+    signed(s)
+    rect = short_of_tax(s)
+    [damages] = s.request_recheck(IPB, "p1", rect["id"], {})["damages"]
+    act = damages["id"]
+    s.reduce_damages(SECRETARY, "p1", act, {"decision": "agree", "amount": "100000.00", "reason": "受灾"})
+    [after] = s.reduce_damages(MAGISTRATE, "p1", act, {"decision": "refuse", "reason": "证据不足"})["damages"]
+    assert (after["reduced"], after["outstanding"], after["reduction"]["pending"]) == ("0.00", "2400000.00", None)
+    assert s.said("supervision.damages_reduction_decided")[-1]["outcome"] == "refused"
+    with pytest.raises(Conflict):  # the round is over: nothing awaits a decision
+        s.reduce_damages(SECRETARY, "p1", act, {"decision": "refuse", "reason": "again"})
+    s.reduce_damages(SECRETARY, "p1", act, {"decision": "agree", "amount": "100000.00", "reason": "再议"})
+    s.record_damages_payment(FIN, "p1", act, {"amount": "1000000.00", "voucher": "V1"})
+    [after] = s.standard_land(IPB, "p1")["damages"]
+    assert after["reduction"]["pending"] is None  # the payment changed what is owed: decided again
+    with pytest.raises(InvalidInput):
+        s.reduce_damages(MAGISTRATE, "p1", act, {"decision": "agree", "reason": "同意"})  # no amount proposed
+    assert s.standard_land(IPB, "p1")["damages"][0]["reduced"] == "0.00"
+
+
 def test_met_after_a_shortfall_closes_the_rectification(s, clock):
     signed(s, completion="2026-09-01", production="2026-09-01")
-    s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "9600000", "reason": "x"})
-    s.record_figure(IND, "p1", {"figure": "output", "year": 2025, "value": "240000000", "reason": "x"})
-    s.record_figure(
-        {"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"},
-        "p1",
-        {"figure": "energy", "year": 2025, "value": "4800", "reason": "x"},
-    )
-    rect = next(r for r in s.standard_land(IPB, "p1")["rectifications"] if r["indicator"] == "tax_per_mu")
+    rect = short_of_tax(s)
     s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "12000000", "reason": "更正：补缴入库"})
     view = s.request_recheck(IPB, "p1", rect["id"], {})
     assert next(r for r in view["rectifications"] if r["id"] == rect["id"])["status"] == "rectified"
