@@ -367,10 +367,11 @@ class SupervisionService(
                 responsible_unit=project["responsible_unit"] or "-",
                 owner_unit=owner_unit,
             )
-            domain.check_can_resolve(problem)  # (the row is locked: the update below changes it)
-            store.change_problem(
+            domain.check_can_resolve(problem)
+            if not store.change_problem(
                 uow.session, problem["id"], resolved_at=now, resolved_by=actor.dump(), resolution=data["resolution"]
-            )
+            ):  # resolved meanwhile (where the row's lock did not hold the other resolution back): read it again
+                domain.check_can_resolve(store.problem(uow.session, project_id, problem["id"]))
             store.cancel_deadlines(
                 uow.session, now, "resolved", kind=domain.ESCALATION, project_id=project_id, subject=str(problem["id"])
             )
