@@ -212,6 +212,32 @@ def after_result(result: str, rectification: Mapping | None, checked_on: date, s
     return DAMAGES if stage == RECTIFICATION_CHECK or checked_on >= rectification["due"] else None
 
 
+def check_has_commitments(commitments: list, project_id: str) -> list:
+    """Figures of the standard-land checks are recorded for a project with standard-land commitments."""
+    if not commitments:
+        raise Conflict(_("the project has no standard-land commitments"), {"project_id": [project_id]})
+    return commitments
+
+
+def check_can_recheck(status: str) -> None:
+    """The enterprise asks for a check again while its rectification is open."""
+    if status != OPEN:
+        raise Conflict(
+            _("the rectification is {status}: nothing to check again", status=_(RECTIFICATION_NAMES[status])),
+            {"status": [status]},
+        )
+
+
+def check_not_rechecked_today(check_id: int | None, rectification_id) -> int:
+    """A rectification's indicator is checked again at most once a day (``check_id`` None: today's check of the
+    same stage is already on record)."""
+    if check_id is None:
+        raise Conflict(
+            _("the indicator was already checked again today"), {"rectification_id": [str(rectification_id)]}
+        )
+    return check_id
+
+
 # -- a hand-entered figure ---------------------------------------------------------------------------------------
 def check_figure(name: str, value, year: int | None, unit: str) -> Decimal:
     """A figure an owning unit enters by hand: a figure the platform knows, by the unit that owns it, a number in
@@ -388,3 +414,9 @@ def decide_reduction(
 def after_reduction(d: Damages, round_: Reduction) -> Damages:
     """The damages once every principal agreed: reduced by the round's amount."""
     return Damages(d.amount, d.paid, d.reduced + round_.amount)
+
+
+def check_voucher_unused(used: bool, voucher: str | None) -> None:
+    """A payment's voucher is recorded once against the damages."""
+    if used:
+        raise Conflict(_("voucher {voucher} is already recorded", voucher=voucher), {"voucher": [voucher]})

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable, Mapping
 
 from shared.clock import SHANGHAI, to_shanghai
-from shared.errors import InvalidInput
+from shared.errors import Conflict, InvalidInput
 from shared.i18n import Message, _
 
 # -- tracking (R11) ----------------------------------------------------------------------------------
@@ -101,6 +101,22 @@ STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING = (
     "holiday_schedule_missing",
 )
 KINDS = (STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING, "standard_land_check")
+
+
+def check_can_resolve(problem: Mapping) -> None:
+    """An open problem is resolved once; a resolved one is not resolved again."""
+    if problem["resolved_at"] is not None:
+        raise Conflict(
+            _("the problem “{problem}” is already resolved", problem=problem["description"]),
+            {"problem_id": [str(problem["id"])]},
+        )
+
+
+def check_reminder_at(at: datetime, now: datetime) -> datetime:
+    """A follow-up reminder is set for a moment still to come."""
+    if at <= now:
+        raise InvalidInput.for_field("at", _("must be in the future"))
+    return at
 
 
 def on_day(day: date, at: str) -> datetime:

@@ -24,7 +24,6 @@ from shared.bus import on_event
 from shared.clock import to_shanghai
 from shared.db import handled_once
 from shared.envelope import Envelope
-from shared.errors import Conflict
 from shared.i18n import DEFAULT_LOCALE, Message, _, named, reason, text, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, row_id, schema
@@ -176,8 +175,7 @@ class StandardLandMixin:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             store.project(uow.session, project_id)
-            if not sls.commitments_of(uow.session, project_id):
-                raise Conflict(_("the project has no standard-land commitments"), {"project_id": [project_id]})
+            rules.check_has_commitments(sls.commitments_of(uow.session, project_id), project_id)
             sls.add_figure(
                 uow.session,
                 project_id=project_id,
@@ -210,14 +208,7 @@ class StandardLandMixin:
                 responsible_unit=project["responsible_unit"] or "-",
             )
             item = sls.rectification(uow.session, project_id, row_id(rectification_id, "rectification_id"))
-            if item["status"] != rules.OPEN:
-                raise Conflict(
-                    _(
-                        "the rectification is {status}: nothing to check again",
-                        status=_(rules.RECTIFICATION_NAMES[item["status"]]),
-                    ),
-                    {"status": [item["status"]]},
-                )
+            rules.check_can_recheck(item["status"])
             check_id = self._add_check(
                 uow.session,
                 project_id,
@@ -228,10 +219,7 @@ class StandardLandMixin:
                 note=data["note"],
                 at_once=True,
             )
-            if check_id is None:
-                raise Conflict(
-                    _("the indicator was already checked again today"), {"rectification_id": [str(item["id"])]}
-                )
+            rules.check_not_rechecked_today(check_id, item["id"])
             self._run_check(uow, project_id, check_id, now)
         return self._standard_land_view(self.db.session, project_id)
 
@@ -563,11 +551,9 @@ class StandardLandMixin:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             item = sls.damages_item(uow.session, project_id, row_id(damages_id, "damages_id"), lock=True)
-            if sls.voucher_used(uow.session, item["id"], data.get("voucher")):
-                raise Conflict(
-                    _("voucher {voucher} is already recorded", voucher=data["voucher"]),
-                    {"voucher": [data["voucher"]]},
-                )
+            rules.check_voucher_unused(
+                sls.voucher_used(uow.session, item["id"], data.get("voucher")), data.get("voucher")
+            )
             after = rules.pay(_owed(item), data["amount"])
             self._damages_changed(
                 uow, actor, item, after, "payment", data["amount"], data.get("voucher"), data.get("reason"), now

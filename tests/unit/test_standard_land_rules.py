@@ -242,3 +242,29 @@ def test_a_commitment_negotiated_below_the_floor_is_recorded_as_exceeding_policy
             {"policy_terms": [{"commitment": "tax_per_mu", "value": "25"}]}, POLICY, ("TOWN:xintang", "I6510")
         )
     assert "policy_terms.0.commitment" in refused.value.fields
+
+
+def test_figures_are_recorded_only_for_a_project_with_commitments():
+    assert c.check_has_commitments([{"indicator": "tax_per_mu"}], "p1") == [{"indicator": "tax_per_mu"}]
+    with pytest.raises(Conflict) as refused:
+        c.check_has_commitments([], "p1")
+    assert refused.value.details == {"project_id": ["p1"]}
+
+
+def test_a_check_again_is_asked_while_the_rectification_is_open_and_once_a_day():
+    c.check_can_recheck(c.OPEN)
+    for status in (c.RECTIFIED, c.DAMAGES):
+        with pytest.raises(Conflict) as refused:
+            c.check_can_recheck(status)
+        assert refused.value.details == {"status": [status]}
+    assert c.check_not_rechecked_today(12, 3) == 12
+    with pytest.raises(Conflict) as twice:
+        c.check_not_rechecked_today(None, 3)
+    assert twice.value.details == {"rectification_id": ["3"]}
+
+
+def test_a_damages_voucher_is_recorded_once():
+    c.check_voucher_unused(False, "V-1")
+    with pytest.raises(Conflict) as refused:
+        c.check_voucher_unused(True, "V-1")
+    assert refused.value.details == {"voucher": ["V-1"]}
