@@ -69,6 +69,9 @@ def register_and_file_lead(page, output, base, lead):
     page.wait_for_selector("#timeline table")
     ready(page)
     assert "生命周期时间线" in page.inner_text("#timeline")
+    # times read as the county writes them (年月日, Shanghai's clock), never as ISO text
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", page.inner_text("#timeline"))
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", page.inner_text("#timeline"))
     return {"lead_id": lead_id, "screenshot": screenshot, "refusal": refusal}
 
 
