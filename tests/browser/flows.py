@@ -146,6 +146,20 @@ def public_catalog(page, output, base):
     }
 
 
+def reserve_entry(page, output, base, actor, entry_id, phone=False):
+    """An entry of the project reserve on its own page (where the search leads), as ``actor`` reads it."""
+    if phone:
+        page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + as_(actor, f"/reserve/{entry_id}"))
+    ready(page)
+    return {
+        "text": page.inner_text("main"),
+        "detail": page.inner_text("#reserve-detail") if page.query_selector("#reserve-detail") else "",
+        "screenshot": shot(page, output, f"5-reserve-entry-{'390' if phone else '1366'}-{actor.split(',')[1]}"),
+        "overflow": page.evaluate("document.documentElement.scrollWidth > window.innerWidth"),
+    }
+
+
 def language_switch(page, output, base):
     page.goto(base + as_("u-ipb-1,ipb_clerk,IPB", "/overview"))
     ready(page)
