@@ -497,8 +497,14 @@ class CoordinatorService(LeadingGroupWork):
     def emitted(self, project_id, event_types):
         """What the coordinator committed for the project (``shared.catch_up``), once it has handled every event of
         the project its sources committed (bounded): a copy of the lifecycle waiting for a change the coordinator is
-        about to make (the hand-over moves the project to construction) waits for that change too."""
-        if catch_up(self, project_id, HEARD) == GIVE_UP:  # what it is about to emit is unknown: the asker waits
+        about to make (the hand-over moves the project to construction) waits for that change too.  Asked only for
+        its state changes, it catches up on the events that can move the project from the state it holds (the
+        hand-over's owner alone when the contract is filed), not on every source it hears."""
+        row = store.find_project_row(self.db.session, project_id)
+        heard = HEARD
+        if row is not None and set(event_types) <= {domain.STATE_CHANGED}:
+            heard = domain.moving_events(row["state"])
+        if catch_up(self, project_id, heard) == GIVE_UP:  # what it is about to emit is unknown: the asker waits
             raise NotYet(
                 _("the coordinator has not yet heard every step of {project}", project=project_id),
                 {"project_id": [project_id]},

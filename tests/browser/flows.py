@@ -69,6 +69,9 @@ def register_and_file_lead(page, output, base, lead):
     page.wait_for_selector("#timeline table")
     ready(page)
     assert "生命周期时间线" in page.inner_text("#timeline")
+    # times read as the county writes them (年月日, Shanghai's clock), never as ISO text
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", page.inner_text("#timeline"))
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", page.inner_text("#timeline"))
     return {"lead_id": lead_id, "screenshot": screenshot, "refusal": refusal}
 
 
@@ -140,6 +143,20 @@ def public_catalog(page, output, base):
         "text": page.inner_text("body"),
         "screenshot": shot(page, output, "5-public-catalog"),
         "api": [a.text() for a in answers],
+    }
+
+
+def reserve_entry(page, output, base, actor, entry_id, phone=False):
+    """An entry of the project reserve on its own page (where the search leads), as ``actor`` reads it."""
+    if phone:
+        page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + as_(actor, f"/reserve/{entry_id}"))
+    ready(page)
+    return {
+        "text": page.inner_text("main"),
+        "detail": page.inner_text("#reserve-detail") if page.query_selector("#reserve-detail") else "",
+        "screenshot": shot(page, output, f"5-reserve-entry-{'390' if phone else '1366'}-{actor.split(',')[1]}"),
+        "overflow": page.evaluate("document.documentElement.scrollWidth > window.innerWidth"),
     }
 
 

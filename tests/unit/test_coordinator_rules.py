@@ -52,3 +52,15 @@ def test_only_the_current_version_of_an_attachment_of_the_same_kind_is_replaced(
         with pytest.raises(Conflict) as refused:
             attachments.check_replaces(old, "site_photo", 7)
         assert refused.value.details == {"replaces": ["7"]}
+
+
+def test_a_copy_waiting_for_the_next_state_change_waits_only_on_the_events_that_move_the_project_from_its_state():
+    from services.coordinator import domain
+
+    assert domain.moving_events("filed_copies") == ("contracts.handed_over",)
+    assert domain.moving_events("construction") == ("accounting.opened",)
+    assert domain.moving_events("accounting") == ("accounting.closed",)
+    assert set(domain.moving_events("negotiating")) >= {"negotiation.decided", "negotiation.escalated"}
+    assert domain.moving_events("archived") == ()  # an ended project moves no more (termination is a command)
+    for state in domain.STATES:
+        assert set(domain.moving_events(state)) <= domain.EVENT_TRIGGERS
