@@ -159,7 +159,11 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
         s.reduce_damages(FIN, "p1", damages["id"], {"decision": "agree", "amount": "400000.00", "reason": "x"})
     with pytest.raises(InvalidInput):
         s.reduce_damages(MAGISTRATE, "p1", damages["id"], {"decision": "agree", "amount": "400000.00"})
-    # one principal's agreement reduces nothing: the round awaits the other principal
+    # the principals read the damages they decide on; one principal's agreement reduces nothing: the round awaits
+    # the other principal
+    assert s.standard_land(MAGISTRATE, "p1")["damages"][0]["outstanding"] == "1400000.00"
+    with pytest.raises(NotAllowed):
+        s.standard_land({"user_id": "u-gov", "position": "clerk", "unit": "GOV"}, "p1")
     view = s.reduce_damages(
         MAGISTRATE, "p1", damages["id"], {"decision": "agree", "amount": "400000.00", "reason": "受灾停产两个月"}
     )
