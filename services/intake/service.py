@@ -54,6 +54,13 @@ class IntakeService(Emits):
         return {"service": self.name, "status": "ok", "policy": self.policy.version}
 
     @rpc
+    def lead_ids(self, refs):
+        """The ids of the leads of these reference numbers (a service that heard of a lead by its reference asks,
+        to wait for the lead's registration: ``shared.catch_up``)."""
+        refs = [str(r).strip().upper() for r in (refs or [])[:100] if isinstance(r, str)]
+        return store.lead_ids(self.db.session, refs)
+
+    @rpc
     def register_lead(self, actor, data):
         actor = Actor.load(actor)
         authorize(actor, "intake.register_lead", self.policy.authority)
