@@ -147,6 +147,18 @@ class Owners:
             return UNKNOWN
         return found
 
+    def ask(self, owner: str, method: str, *args):
+        """Another RPC of an owner's (e.g. intake's projects of lead references); None if it cannot answer."""
+        try:
+            with eventlet.Timeout(self.timeout):
+                return (
+                    getattr(ServiceProxy(self.worker_ctx, owner, self.reply_listener), method)
+                    .call_async(*args)
+                    .result()
+                )
+        except (eventlet.Timeout, Exception):
+            return None
+
 
 class CatchUp(DependencyProvider):
     """The dependency ``@waits_for`` asks the owners through (``catch_up = CatchUp()`` on the service)."""
@@ -229,13 +241,15 @@ def _catch_up(service, project_id, by_owner, lifecycle, bound, step, deadline) -
             entries = service.catch_up.emitted(project_id, by_owner)
 
 
-def waits_for(*event_types: str, lifecycle=None, project_arg: int = 1):
+def waits_for(*event_types: str, lifecycle=None, project_arg: int = 1, projects=None):
     """A command whose precondition another service's event sets: refused (``Conflict``, ``NotFound``) while this
     service has not handled an event of ``event_types`` its owner committed for the project, it waits for it and runs
     again (bounded); refused with everything handled, the refusal stands; still waiting at the bound, ``NotYet``.
 
     ``lifecycle``: the table of the service's lifecycle copy (``lifecycle_seq``), for state changes it follows by
-    their number.  ``project_arg``: the position of the project id among the arguments (after ``self``)."""
+    their number.  ``project_arg``: the position of the project id among the arguments (after ``self``).
+    ``projects``: for a command that names no project (leads by their reference), ``projects(self, *args)`` gives
+    the projects the refusal may be waiting on, asked after the refusal (none: the refusal stands)."""
 
     def decorate(method):
         name = method.__name__
@@ -248,10 +262,16 @@ def waits_for(*event_types: str, lifecycle=None, project_arg: int = 1):
                 raise
             except (Conflict, NotFound) as refusal:
                 first = refusal
-            project_id = kwargs["project_id"] if "project_id" in kwargs else args[project_arg]
+            if projects is not None:
+                project_ids = list(projects(self, *args, **kwargs) or ())
+                if not project_ids:
+                    raise first
+            else:
+                project_ids = [kwargs["project_id"] if "project_id" in kwargs else args[project_arg]]
             deadline = time.monotonic() + bound_of(self.policy)[0]
             while True:
-                move = catch_up(self, project_id, event_types, lifecycle, deadline)
+                moves = {catch_up(self, project_id, event_types, lifecycle, deadline) for project_id in project_ids}
+                move = GIVE_UP if GIVE_UP in moves else WAIT if WAIT in moves else REFUSE
                 if move == GIVE_UP:
                     CATCH_UPS.labels(self.name, name, GIVE_UP).inc()
                     raise NotYet(

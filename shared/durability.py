@@ -2,7 +2,8 @@
 
 With ``synchronous=FULL`` every COMMIT fsyncs the WAL, and the fsync blocks the whole eventlet hub: in the
 lifecycle benchmark the services spent a third of their time in it (docs/PERFORMANCE.md), one commit after
-another, each alone.  Here the database runs ``synchronous=NORMAL`` (a COMMIT writes the WAL without syncing
+another, each alone.  The fsync of a round runs on a native thread (``eventlet.tpool``), so the service's other
+workers go on meanwhile (a fold, a read) instead of the hub standing still for the disk.  Here the database runs ``synchronous=NORMAL`` (a COMMIT writes the WAL without syncing
 it) and a commit is made durable by an fsync of the WAL file, once per round: a worker that needs its commit
 on disk first lets the workers ready to commit do so, then one fsync covers them all; a worker whose commit
 came while a round ran waits for it, then for the next.  A unit of work that wrote waits for its fsync
@@ -21,6 +22,7 @@ import os
 import weakref
 
 import eventlet.event
+from eventlet import tpool
 from greenlet import getcurrent
 
 _MINE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # green thread -> (WalSync, its last commit)
@@ -75,7 +77,7 @@ class WalSync:
             self.close()
             fd = os.open(self.database_path, os.O_RDONLY)
             try:
-                os.fsync(fd)
+                tpool.execute(os.fsync, fd)
             finally:
                 os.close(fd)
             return
@@ -83,7 +85,7 @@ class WalSync:
             self.close()
         if self._fd is None:
             self._fd = os.open(self.wal_path, os.O_RDONLY)
-        os.fsync(self._fd)
+        tpool.execute(os.fsync, self._fd)  # on a native thread: the hub runs the service's other workers meanwhile
 
     def close(self) -> None:
         if self._fd is not None:

@@ -23,6 +23,7 @@ from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, bindparam, column, select, text
 
+from shared import statements
 from shared.outbox import ID
 
 CANDIDATES = 200
@@ -154,12 +155,16 @@ def entry_values(
 
 
 def upsert(session, table: Table, values: Mapping) -> None:
-    """Write an entry (by ``key``) when it changed; the triggers (SQLite) or the index (PostgreSQL) follow."""
-    current = session.execute(select(table).where(table.c.key == values["key"])).mappings().first()
+    """Write an entry (by ``key``) when it changed, only the columns that changed: the index follows (SQLite's
+    triggers rewrite the FTS5 entries only when ``text`` or ``grams`` is among them, so a project that moves from
+    state to state keeps its index entries)."""
+    current = statements.first(session, table, key=values["key"])
     if current is None:
-        session.execute(table.insert().values(**values))
-    elif any(current[k] != v for k, v in values.items()):
-        session.execute(table.update().where(table.c.id == current["id"]).values(**values))
+        statements.insert_row(session, table, dict(values))
+        return
+    changed = {k: v for k, v in values.items() if current[k] != v}
+    if changed:
+        statements.update_rows(session, table, {"id": current["id"]}, changed)
 
 
 def clean(fragment: str | None) -> str:

@@ -82,6 +82,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "supervision.rectification_opened": ("notifications", "coordinator"),
     "supervision.commitment_unmet": ("notifications", "coordinator"),
     "supervision.damages_recorded": ("coordinator",),  # a payment or reduction: the ledger's outstanding
+    "supervision.damages_reduction_decided": ("coordinator",),  # a principal's decision on reducing damages
     "supervision.damages_settled": ("notifications", "coordinator"),
     "supervision.benefit_graded": ("coordinator",),
     "leadership.roster_changed": ("notifications", "coordinator"),

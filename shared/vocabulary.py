@@ -89,6 +89,7 @@ EVENT_NAMES: Mapping[str, str] = {
     "supervision.rectification_opened": N_("a standard-land commitment is short: rectification opened"),
     "supervision.commitment_unmet": N_("a standard-land commitment still short after rectification: damages apply"),
     "supervision.damages_recorded": N_("a payment or reduction of standard-land damages recorded"),
+    "supervision.damages_reduction_decided": N_("a principal's decision on reducing standard-land damages"),
     "supervision.damages_settled": N_("standard-land damages paid in full"),
     "supervision.benefit_graded": N_("per-mu benefit grade"),
 }
@@ -427,6 +428,7 @@ TERM_NAMES: Mapping[str, Mapping[str, str]] = {
         "overdue_obligation": N_("contract obligation overdue"),
         "unfinished_review": N_("joint review not finished"),
         "cannot_go_ahead": N_("the project cannot go ahead for objective reasons"),
+        "unmet_commitment": N_("standard-land commitment still unmet after rectification"),
     },
     "stalled": {
         "approved_not_assigned": N_("approved, not yet placed"),

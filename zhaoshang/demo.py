@@ -950,12 +950,7 @@ def _leading_group_and_land(base: str, signed_lead: dict) -> None:
             "summary": "推介衡东工业园，洽谈铝合金型材项目",
         },
     )
-    _until(
-        "leadership hearing of the lead",
-        lambda: _try(
-            base, "POST", f"/api/investment-events/{event['id']}/leads", CLERK, {"refs": [signed_lead["ref"]]}
-        ),
-    )
+    _try(base, "POST", f"/api/investment-events/{event['id']}/leads", CLERK, {"refs": [signed_lead["ref"]]})
     _say(
         _(
             "investment event {ref} “{title}” held on {date:date} in {place}: cost {amount:wan}; lead {lead} linked",

@@ -67,6 +67,40 @@ def positive(value: Decimal, field: str, ceiling: Decimal, unit: str) -> Decimal
     return value
 
 
+def check_fen(amount: Decimal, field: str) -> Decimal:
+    """A yuan amount is kept to the fen: more than 2 decimal places is refused."""
+    if amount != quantize_money(amount):
+        raise InvalidInput.for_field(field, _("yuan are kept to 2 decimal places (fen)"))
+    return amount
+
+
+def check_not_open(already_open: bool, project_id: str) -> None:
+    """An investment accounting is one per project: a second opening is refused."""
+    if already_open:
+        raise Conflict(_("an investment accounting is already open for this project"), {"project_id": [project_id]})
+
+
+def check_can_open(project: Mapping) -> None:
+    """An investment accounting opens for a signed project under construction only."""
+    # (the lifecycle copy follows construction and the states after it only: shared.topology.TAKES_ONLY)
+    if project["lifecycle_state"] != "construction" or not project["contract_terms"]:
+        where = project["lifecycle_state"]
+        raise Conflict(
+            _(
+                "{ref} is {state:state}: an investment accounting opens for a signed project under construction",
+                ref=project["ref"],
+                state=where,
+            )
+            if where
+            else _(
+                "{ref} is not under construction yet: an investment accounting opens for a signed project "
+                "under construction",
+                ref=project["ref"],
+            ),
+            {"state": [where or "-"]},
+        )
+
+
 def delisting_price(policy: Policy, responsible_unit: str | None, terms: dict | None = None) -> tuple[Decimal, str]:
     """The land's delisting price per mu: the parcel's the signed contract supplies (its price in LAND's land
     reserve when the contract was drafted), else the policy's by park, else the town/open default."""
@@ -314,6 +348,31 @@ def check_recovery_unit(unit: str) -> None:
             ),
             {"unit": list(RECOVERY_ROLES)},
         )
+
+
+def is_repeated_voucher(seen: Mapping | None, voucher: str | None, unit: str, amount: Decimal | None) -> bool:
+    """Whether a recovery repeats one already recorded under the same voucher (the same unit and amount: counted
+    once); the same voucher with another unit or amount is a Conflict naming what was recorded."""
+    if not voucher or seen is None:
+        return False
+    if (seen["unit"], seen["amount"]) != (unit, amount):
+        raise Conflict(
+            _(
+                "voucher {voucher} is already recorded, by {unit:unit} for {amount:yuan}",
+                voucher=voucher,
+                unit=seen["unit"],
+                amount=seen["amount"] or 0,
+            ),
+            {"voucher": [voucher]},
+        )
+    return True
+
+
+def check_report_issued(report: Mapping | None) -> Mapping:
+    """The report's file is read once the report has been issued."""
+    if not report:
+        raise Conflict(_("no accounting report has been issued yet"), {"report": [_("not issued")]})
+    return report
 
 
 def _still_owed(receivable: Receivable | None) -> Receivable:

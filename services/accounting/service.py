@@ -29,7 +29,7 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_event
-from shared.errors import Conflict, InvalidInput
+from shared.errors import InvalidInput
 from shared.i18n import _, from_wire, reason, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
@@ -127,10 +127,7 @@ class AccountingService(Emits):
         authorize(actor, "accounting.open", self.policy.authority)
         data = load_or_invalid(schema(OpenInputSchema), data or {})
         with self.db.unit_of_work() as uow:
-            if store.has_accounting(uow.session, project_id):
-                raise Conflict(
-                    _("an investment accounting is already open for this project"), {"project_id": [project_id]}
-                )
+            domain.check_not_open(store.has_accounting(uow.session, project_id), project_id)
             self._open(
                 uow, project_id, actor, "opened_by_ipb", data["reason"] or _("opened by {unit:unit}", unit="IPB")
             )
@@ -145,8 +142,7 @@ class AccountingService(Emits):
         amount = domain.positive(
             data["amount"], "amount", self.policy.decimal("thresholds.intake.max_total_investment_yuan"), "yuan"
         )
-        if amount != quantize_money(amount):
-            raise InvalidInput.for_field("amount", _("yuan are kept to 2 decimal places (fen)"))
+        domain.check_fen(amount, "amount")
         with self.db.unit_of_work() as uow:
             self._record_figures(
                 uow, project_id, actor, actual_fai=amount, actual_fai_by=actor.dump(), actual_fai_basis=data["basis"]
@@ -277,17 +273,8 @@ class AccountingService(Emits):
         now = self.clock()
         with self.db.unit_of_work() as uow:
             current = store.accounting(uow.session, project_id, lock=True)
-            if data["voucher"] and (seen := store.entry_with_voucher(uow.session, project_id, data["voucher"])):
-                if (seen["unit"], seen["amount"]) != (actor.unit, data["amount"]):
-                    raise Conflict(
-                        _(
-                            "voucher {voucher} is already recorded, by {unit:unit} for {amount:yuan}",
-                            voucher=data["voucher"],
-                            unit=seen["unit"],
-                            amount=seen["amount"] or 0,
-                        ),
-                        {"voucher": [data["voucher"]]},
-                    )
+            seen = data["voucher"] and store.entry_with_voucher(uow.session, project_id, data["voucher"])
+            if domain.is_repeated_voucher(seen or None, data["voucher"], actor.unit, data["amount"]):
                 return self.get_accounting(actor.dump(), project_id)  # the same payment again: counted once
             domain.check_act(current["state"], "record_recovery")
             row = store.receivable(uow.session, project_id)
@@ -425,8 +412,7 @@ class AccountingService(Emits):
         actor = Actor.load(actor)
         current = store.accounting(self.db.session, project_id)
         self._may_read(actor, current, store.project(self.db.session, project_id))
-        if not current["report"]:
-            raise Conflict(_("no accounting report has been issued yet"), {"report": [_("not issued")]})
+        domain.check_report_issued(current["report"])
         if kind not in ("docx", "pdf"):
             raise InvalidInput.for_field("kind", _("must be one of: {choices:list}", choices=["docx", "pdf"]))
         ref = current["report"][kind] or self._render_pdf(project_id)
@@ -489,23 +475,7 @@ class AccountingService(Emits):
 
     def _open(self, uow, project_id: str, actor: Actor, cause: str, why, **detail) -> None:
         project = store.project(uow.session, project_id)
-        # (the lifecycle copy follows construction and the states after it only: shared.topology.TAKES_ONLY)
-        if project["lifecycle_state"] != "construction" or not project["contract_terms"]:
-            where = project["lifecycle_state"]
-            raise Conflict(
-                _(
-                    "{ref} is {state:state}: an investment accounting opens for a signed project under construction",
-                    ref=project["ref"],
-                    state=where,
-                )
-                if where
-                else _(
-                    "{ref} is not under construction yet: an investment accounting opens for a signed project "
-                    "under construction",
-                    ref=project["ref"],
-                ),
-                {"state": [where or "-"]},
-            )
+        domain.check_can_open(project)
         participants = domain.participants(project["responsible_unit"])
         store.open_accounting(
             uow.session,

@@ -488,6 +488,20 @@ def copy_register_problems(
 FIRST, SAME, REPLACEMENT = "first", "same", "replacement"
 
 
+def check_own_custodian(position: str, own: str, unit: str) -> None:
+    """A unit's head designates the contract custodian of its own unit only."""
+    if own != unit:
+        raise NotAllowed(
+            _(
+                "the {position:position} of {own:unit} designates the custodian of {own:unit}, not that of {unit:unit}",
+                position=position,
+                own=own,
+                unit=unit,
+            ),
+            {"unit": [_("must be {own:unit}", own=own)]},
+        )
+
+
 def custodian_designation(
     unit: str, current: Mapping | None, designated: Mapping, replaces: str | None, reason: str | None
 ) -> str:

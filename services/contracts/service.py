@@ -39,7 +39,7 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import copy_filed_project, copy_responsible_unit, follow_state_change
-from shared.errors import InvalidInput, NotAllowed, NotFound
+from shared.errors import InvalidInput, NotFound
 from shared.i18n import _, read_text, reason, stored_text, to_wire
 from shared.schema import load_or_invalid, schema
 from shared.wire.contracts import (
@@ -381,17 +381,7 @@ class ContractsService(Emits):
         with a reason; the old one's term ends on record and both acts are on the audit trail."""
         actor = Actor.load(actor)
         authorize(actor, "contracts.designate_custodian", self.policy.authority)
-        if actor.unit != unit:
-            raise NotAllowed(
-                _(
-                    "the {position:position} of {own:unit} designates the custodian of {own:unit}, not that "
-                    "of {unit:unit}",
-                    position=actor.position,
-                    own=actor.unit,
-                    unit=unit,
-                ),
-                {"unit": [_("must be {own:unit}", own=actor.unit)]},
-            )
+        domain.check_own_custodian(actor.position, actor.unit, unit)
         data = load_or_invalid(schema(CustodianInputSchema), data)
         now = self.clock()
         designated = {

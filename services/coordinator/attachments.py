@@ -48,3 +48,14 @@ def check_open(kind: str, state: str, policy: Policy) -> Mapping:
             {"state": [state], "kind": [kind]},
         )
     return spec
+
+
+def check_replaces(old: Mapping | None, kind: str, replaces) -> Mapping | None:
+    """A new version replaces the current version of an attachment of the same kind (``old``: the attachment
+    ``replaces`` names, None when the upload replaces nothing)."""
+    if old is not None and (old["kind"] != kind or old["replaced_by"] is not None):
+        raise Conflict(
+            _("only the current version of an attachment of the same kind is replaced"),
+            {"replaces": [str(replaces)]},
+        )
+    return old

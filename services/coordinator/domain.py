@@ -151,6 +151,16 @@ def allowed_triggers(current: str) -> list[str]:
     return sorted({t.trigger for t in TRANSITIONS if current in t.from_states})
 
 
+STATE_CHANGED = "coordinator.project_state_changed"
+"""The event of every transition."""
+
+
+def moving_events(current: str | None) -> tuple[str, ...]:
+    """The event types that can move a project in ``current`` to another state: what a copy of the lifecycle
+    waiting for the coordinator's next state change waits on (a command's trigger is no event)."""
+    return tuple(sorted({t.split(":", 1)[0] for t in allowed_triggers(current) if not t.startswith("command:")}))
+
+
 REOPENED = "negotiation.reopened"
 APPLY, STALE = "apply", "stale"
 ROUNDED_SOURCES = ("negotiation.", "contracts.")

@@ -747,6 +747,59 @@ def named(leader: Mapping | None, roster: list, today: date) -> Mapping | None:
 
 
 # -- rules of the acts on the ledger ---------------------------------------------------------------------------------
+SEE_EVERY_ROW = ("IPB", "LG")
+
+
+def ledger_scope(actor_unit: str, unit: str | None) -> str | None:
+    """The unit whose rows a reader lists: IPB and the LG read every row (``unit``, or all when None); a park or
+    town reads the rows it is responsible for, and asking for another unit's is refused."""
+    from shared.errors import NotAllowed
+
+    if actor_unit in SEE_EVERY_ROW:
+        return unit
+    if unit and unit != actor_unit:
+        raise NotAllowed(
+            _(
+                "{own:unit} reads the ledger rows of its own projects, not those of {other:unit}",
+                own=actor_unit,
+                other=unit,
+            ),
+            {"unit": [unit]},
+        )
+    return actor_unit
+
+
+def check_reads_row(actor_unit: str, row: Mapping, project_id: str) -> Mapping:
+    """A row is read (and acted on) by IPB, the LG and the project's responsible unit."""
+    from shared.errors import NotAllowed
+
+    if actor_unit not in SEE_EVERY_ROW and row["responsible_unit"] != actor_unit:
+        raise NotAllowed(
+            _("{unit:unit} is not the responsible unit of {ref}", unit=actor_unit, ref=row["ref"]),
+            {"project_id": project_id},
+        )
+    return row
+
+
+ALL_OR_NOTHING = "all_or_nothing"
+
+
+def check_importable(problems: list, mode: str) -> None:
+    """All or nothing (the default): one invalid row of a ledger workbook (``workbook.RowProblem``) imports nothing,
+    the refusal naming each sheet, row and column; ``partial`` imports the valid rows and reports the others."""
+    from shared.errors import InvalidInput
+
+    if problems and mode == ALL_OR_NOTHING:
+        raise InvalidInput(
+            _(
+                "{count:count} row(s) of the workbook are invalid — nothing was imported: {problems:clauses}",
+                count=len({(p.sheet, p.row) for p in problems}),
+                problems=[p.text() for p in problems[:20]],
+            ),
+            {p.key: [_("{heading}: {message}", heading=p.heading, message=p.message)] for p in problems},
+        )
+
+
 def check_key_project(row: Mapping, data: Mapping, policy: Policy) -> None:
     """R10: a key project is designated by the LG, or reaches the threshold; its liaison leader is
     one county-level leader (policy ``thresholds.key_project.liaison_leader_positions``)."""

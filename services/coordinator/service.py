@@ -31,7 +31,7 @@ from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.errors import Conflict, InvalidInput, NotAllowed, NotYet
+from shared.errors import InvalidInput, NotYet
 from shared.i18n import Message, _, named, read_text, reason, reason_of, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
@@ -369,6 +369,12 @@ class CoordinatorService(LeadingGroupWork):
         event = Envelope.load(body)
         self._note(event, "supervision.damages_recorded", reason_of(event.payload))
 
+    @on_event("supervision.damages_reduction_decided")
+    def on_damages_reduction_decided(self, body):
+        """A principal's decision on reducing standard-land damages (both principals reduce them), on the timeline."""
+        event = Envelope.load(body)
+        self._note(event, "supervision.damages_reduction_decided", reason_of(event.payload))
+
     @on_event("supervision.damages_settled")
     def on_damages_settled(self, body):
         event = Envelope.load(body)
@@ -491,8 +497,14 @@ class CoordinatorService(LeadingGroupWork):
     def emitted(self, project_id, event_types):
         """What the coordinator committed for the project (``shared.catch_up``), once it has handled every event of
         the project its sources committed (bounded): a copy of the lifecycle waiting for a change the coordinator is
-        about to make (the hand-over moves the project to construction) waits for that change too."""
-        if catch_up(self, project_id, HEARD) == GIVE_UP:  # what it is about to emit is unknown: the asker waits
+        about to make (the hand-over moves the project to construction) waits for that change too.  Asked only for
+        its state changes, it catches up on the events that can move the project from the state it holds (the
+        hand-over's owner alone when the contract is filed), not on every source it hears."""
+        row = store.find_project_row(self.db.session, project_id)
+        heard = HEARD
+        if row is not None and set(event_types) <= {domain.STATE_CHANGED}:
+            heard = domain.moving_events(row["state"])
+        if catch_up(self, project_id, heard) == GIVE_UP:  # what it is about to emit is unknown: the asker waits
             raise NotYet(
                 _("the coordinator has not yet heard every step of {project}", project=project_id),
                 {"project_id": [project_id]},
@@ -666,18 +678,7 @@ class CoordinatorService(LeadingGroupWork):
 
     def _ledger_scope(self, actor: Actor, unit: str | None) -> str | None:
         """IPB and the LG read every row; a park or town reads the rows it is responsible for."""
-        if actor.unit in ("IPB", "LG"):
-            return unit
-        if unit and unit != actor.unit:
-            raise NotAllowed(
-                _(
-                    "{own:unit} reads the ledger rows of its own projects, not those of {other:unit}",
-                    own=actor.unit,
-                    other=unit,
-                ),
-                {"unit": [unit]},
-            )
-        return actor.unit
+        return ledger.ledger_scope(actor.unit, unit)
 
     def _query(self, actor: Actor, query) -> dict:
         q = load_or_invalid(schema(LedgerQuerySchema), query or {})
@@ -702,12 +703,7 @@ class CoordinatorService(LeadingGroupWork):
 
     def _row(self, actor: Actor, project_id: str, lock: bool = False, session=None) -> dict:
         row = ledger_store.row_data(session or self.db.session, project_id, lock=lock)
-        if actor.unit not in ("IPB", "LG") and row["responsible_unit"] != actor.unit:
-            raise NotAllowed(
-                _("{unit:unit} is not the responsible unit of {ref}", unit=actor.unit, ref=row["ref"]),
-                {"project_id": project_id},
-            )
-        return row
+        return ledger.check_reads_row(actor.unit, row, project_id)
 
     def _page(self, rows, total) -> dict:
         """A page as ``LedgerPageSchema`` dumps it.  A row's view holds only what JSON holds (strings, numbers,
@@ -792,15 +788,7 @@ class CoordinatorService(LeadingGroupWork):
             rows, problems = workbook.read(
                 content, self.policy, today, lambda ref: ledger_store.ref_taken(uow.session, ref)
             )
-            if problems and data["mode"] == "all_or_nothing":
-                raise InvalidInput(
-                    _(
-                        "{count:count} row(s) of the workbook are invalid — nothing was imported: {problems:clauses}",
-                        count=len({(p.sheet, p.row) for p in problems}),
-                        problems=[p.text() for p in problems[:20]],
-                    ),
-                    {p.key: [_("{heading}: {message}", heading=p.heading, message=p.message)] for p in problems},
-                )
+            ledger.check_importable(problems, data["mode"])
             refs = []
             for row in rows:
                 row["ref"] = row["ref"] or self._free_ref(uow.session, today, refs)
@@ -1127,11 +1115,7 @@ class CoordinatorService(LeadingGroupWork):
             owner_unit=ledger_row.get("registered_unit") or "IPB",
         )
         old = workbench_store.attachment(self.db.session, project_id, replaces) if replaces is not None else None
-        if old is not None and (old["kind"] != data["kind"] or old["replaced_by"] is not None):
-            raise Conflict(
-                _("only the current version of an attachment of the same kind is replaced"),
-                {"replaces": [str(replaces)]},
-            )
+        attachments.check_replaces(old, data["kind"], replaces)
         self.db.session.rollback()
         document = self.documents.save_by_content(
             data["filename"], content, spec["types"], attachments.max_size(self.policy), field="file"

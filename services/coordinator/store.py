@@ -154,7 +154,7 @@ def _record(
     )
     uow.emit(
         Envelope(
-            type="coordinator.project_state_changed",
+            type=domain.STATE_CHANGED,
             actor=Actor(**actor),
             project_id=project_id,
             occurred_at=at,

@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Iterable, Mapping
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 
 from services.coordinator import ledger, models, workbench
 from shared import search as fulltext
 from shared.actor import Actor
 from shared.clock import to_shanghai
 from shared.envelope import Envelope
-from shared.statements import insert_new
+from shared import fastpath
+from shared.statements import insert_new, insert_row
 
 W, C, ACTS, S = models.awaiting, models.awaiting_counts, models.acts, models.search_entries
 PAGE = 50
@@ -32,21 +33,7 @@ def keep(session, project_id: str, before: Mapping | None, after: Mapping, event
     """After a fold: the project's to-dos when they changed, the acts of persons, the search entry (``before``:
     the ``snapshot`` of the row before the fold, None for a new row)."""
     if before is None or before["awaiting"] != after["awaiting"]:
-        session.execute(delete(W).where(W.c.project_id == project_id))
-        _count(session, (before or {}).get("awaiting") or (), -1)
-        _count(session, after["awaiting"], +1)
-        for entry in after["awaiting"]:
-            session.execute(
-                insert(W).values(
-                    project_id=project_id,
-                    unit=entry["unit"],
-                    position=entry["position"],
-                    due=date.fromisoformat(entry["due"]) if entry["due"] else NO_DUE,
-                    kind=entry["kind"],
-                    operation=entry["operation"],
-                    data=entry,
-                )
-            )
+        _rewrite_to_dos(session, project_id, (before or {}).get("awaiting") or (), after["awaiting"])
     for event in events:
         if event.actor.user_id != "system" and not event.type.startswith("coordinator.ledger_row"):
             insert_new(
@@ -71,18 +58,83 @@ def keep(session, project_id: str, before: Mapping | None, after: Mapping, event
         fulltext.upsert(session, S, entry_of(project_id, after))
 
 
-def _count(session, entries: Iterable[Mapping], step: int) -> None:
-    """Each entry's kind counted up (or down) for its unit and position."""
+# -- the to-dos: only what changed is written ------------------------------------------------------------------------
+# A to-do's row is named by its columns (``_row_key``); the rows of a key are rewritten when the entries of that key
+# changed (an opinion given ends one reviewer's to-do and leaves the others' rows alone), and each count moves by
+# its net change.  The statements are built once (``statements.once``).
+def _row_key(entry: Mapping) -> tuple:
+    return (entry["unit"], entry["position"], entry["kind"], entry["operation"], _due(entry))
+
+
+def _due(entry: Mapping) -> date:
+    return date.fromisoformat(entry["due"]) if entry["due"] else NO_DUE
+
+
+def _grouped(entries: Iterable[Mapping]) -> dict[tuple, list]:
+    groups: dict[tuple, list] = {}
     for entry in entries:
-        key = {
-            "unit": entry["unit"],
-            "position": entry["position"] or "",
-            "kind": entry["kind"],
-            "operation": entry["operation"] or "",
-        }
-        where = [C.c[k] == v for k, v in key.items()]
-        if not session.execute(C.update().where(*where).values(n=C.c.n + step)).rowcount and step > 0:
-            session.execute(insert(C).values(**key, n=step))
+        groups.setdefault(_row_key(entry), []).append(entry)
+    return groups
+
+
+def to_do_changes(before: Iterable[Mapping], after: Iterable[Mapping]) -> tuple[dict, dict]:
+    """What a change of a project's to-dos from ``before`` to ``after`` writes: the row keys to rewrite (-> the
+    entries they hold after) and each count's net change (unit, position or "", kind, operation or "") -> n."""
+    was, now = _grouped(before), _grouped(after)
+    rewrite = {key: now.get(key, []) for key in was.keys() | now.keys() if was.get(key) != now.get(key)}
+    counts: dict[tuple, int] = {}
+    for key in rewrite:
+        count_key = (key[0], key[1] or "", key[2], key[3] or "")
+        counts[count_key] = counts.get(count_key, 0) + len(now.get(key, ())) - len(was.get(key, ()))
+    return rewrite, {key: n for key, n in counts.items() if n}
+
+
+def _rewrite_to_dos(session, project_id: str, before: Iterable[Mapping], after: Iterable[Mapping]) -> None:
+    rewrite, counts = to_do_changes(before, after)
+    for key, entries in rewrite.items():
+        unit, position, kind, operation, due = key
+        where = {"b_project_id": project_id, "b_unit": unit, "b_position": position, "b_kind": kind}
+        fastpath.execute(session, _DELETE_TO_DOS, {**where, "b_operation": operation, "b_due": due})
+        for entry in entries:
+            insert_row(
+                session,
+                W,
+                {
+                    "project_id": project_id,
+                    "unit": unit,
+                    "position": position,
+                    "due": due,
+                    "kind": kind,
+                    "operation": operation,
+                    "data": entry,
+                },
+            )
+    for (unit, position, kind, operation), step in counts.items():
+        key = {"b_unit": unit, "b_position": position, "b_kind": kind, "b_operation": operation}
+        if not fastpath.execute(session, _MOVE_COUNT, {**key, "b_step": step}).rowcount and step > 0:
+            insert_row(
+                session, C, {"unit": unit, "position": position, "kind": kind, "operation": operation, "n": step}
+            )
+
+
+_DELETE_TO_DOS = delete(W).where(
+    W.c.project_id == bindparam("b_project_id"),
+    W.c.unit == bindparam("b_unit"),
+    W.c.position.is_not_distinct_from(bindparam("b_position", type_=W.c.position.type)),
+    W.c.kind == bindparam("b_kind"),
+    W.c.operation.is_not_distinct_from(bindparam("b_operation", type_=W.c.operation.type)),
+    W.c.due == bindparam("b_due", type_=W.c.due.type),
+)
+_MOVE_COUNT = (
+    update(C)
+    .where(
+        C.c.unit == bindparam("b_unit"),
+        C.c.position == bindparam("b_position"),
+        C.c.kind == bindparam("b_kind"),
+        C.c.operation == bindparam("b_operation"),
+    )
+    .values(n=C.c.n + bindparam("b_step", type_=C.c.n.type))
+)
 
 
 def _searchable(row: Mapping | None) -> tuple | None:

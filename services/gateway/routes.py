@@ -95,6 +95,7 @@ from shared.wire.supervision import (
     CheckFigureInputSchema,
     ContactsInputSchema,
     DamagesActInputSchema,
+    DamagesReductionInputSchema,
     DeadlineSchema,
     ProblemInputSchema,
     RecheckInputSchema,
@@ -873,10 +874,11 @@ ROUTES = [
         POST(
             P + "/standard-land/damages/<int:damages_id>/reductions",
             "supervision.reduce_damages(actor, project_id, damages_id, body)",
-            body=DamagesActInputSchema,
+            body=DamagesReductionInputSchema,
             ok=201,
             out=one(StandardLandSchema, "standard land"),
-            summary="The principals reduce damages, with a reason",
+            summary="A principal agrees (proposing the amount) or refuses to reduce damages, with a reason: reduced "
+            "when every principal agrees; a refusal ends the round",
         ),
         GET(
             "/api/deadlines",

@@ -93,6 +93,24 @@ def check_year(year) -> int:
     return year
 
 
+def check_same_year(current_year: int, data: Mapping) -> None:
+    """A reserve project stays in its plan year: a change of year is refused (it is entered anew)."""
+    if "year" in data and data["year"] != current_year:
+        raise InvalidInput.for_field("year", _("a reserve project stays in its plan year; enter it anew"))
+
+
+def check_can_publish(row: Mapping) -> None:
+    """R9: a reserve project enters the public catalog once."""
+    if row["published"]:
+        raise Conflict(_("{ref} is already in the public catalog", ref=row["ref"]), {"published": ["true"]})
+
+
+def check_can_withdraw(row: Mapping) -> None:
+    """R9: a project is withdrawn from the public catalog while it is in it."""
+    if not row["published"]:
+        raise Conflict(_("{ref} is not in the public catalog", ref=row["ref"]), {"published": ["false"]})
+
+
 def tier_of(total: Decimal, policy: Policy) -> str | None:
     return investment_tier(total, policy)
 

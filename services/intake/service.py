@@ -19,7 +19,7 @@ from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.errors import Conflict, InvalidInput
+from shared.errors import InvalidInput
 from shared.i18n import _
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, schema
@@ -52,6 +52,13 @@ class IntakeService(Emits):
     @rpc
     def health(self):
         return {"service": self.name, "status": "ok", "policy": self.policy.version}
+
+    @rpc
+    def lead_ids(self, refs):
+        """The ids of the leads of these reference numbers (a service that heard of a lead by its reference asks,
+        to wait for the lead's registration: ``shared.catch_up``)."""
+        refs = [str(r).strip().upper() for r in (refs or [])[:100] if isinstance(r, str)]
+        return store.lead_ids(self.db.session, refs)
 
     @rpc
     def register_lead(self, actor, data):
@@ -172,8 +179,7 @@ class IntakeService(Emits):
             values = self._reserve_values(data)
             if document:
                 values["document"] = document
-            if "year" in data and data["year"] != current["year"]:
-                raise InvalidInput.for_field("year", _("a reserve project stays in its plan year; enter it anew"))
+            reserve.check_same_year(current["year"], data)
             reserve_store.change(uow.session, current, **values)
         return self.get_reserve_project(actor.dump(), reserve_id)
 
@@ -255,8 +261,7 @@ class IntakeService(Emits):
         authorize(actor, "intake.publish_reserve", self.policy.authority)
         with self.db.unit_of_work() as uow:
             current = reserve_store.get(uow.session, reserve_id, lock=True)
-            if current["published"]:
-                raise Conflict(_("{ref} is already in the public catalog", ref=current["ref"]), {"published": ["true"]})
+            reserve.check_can_publish(current)
             reserve_store.change(
                 uow.session,
                 current,
@@ -277,8 +282,7 @@ class IntakeService(Emits):
         data = load_or_invalid(schema(WithdrawInputSchema), data)
         with self.db.unit_of_work() as uow:
             current = reserve_store.get(uow.session, reserve_id, lock=True)
-            if not current["published"]:
-                raise Conflict(_("{ref} is not in the public catalog", ref=current["ref"]), {"published": ["false"]})
+            reserve.check_can_withdraw(current)
             reserve_store.change(
                 uow.session,
                 current,

@@ -135,3 +135,10 @@ def as_lead(row) -> dict:
         "filed_at": row["filed_at"] and to_shanghai(row["filed_at"]),
         "confirmed_new_by": row["confirmed_new_by"],
     }
+
+
+def lead_ids(session: Session, refs: list[str]) -> dict[str, str]:
+    """The id of each lead among ``refs`` (its reference number) that is registered."""
+    if not refs:
+        return {}
+    return {ref: id_ for id_, ref in session.execute(select(L.c.id, L.c.ref).where(L.c.ref.in_(refs))).all()}

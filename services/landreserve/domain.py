@@ -169,6 +169,18 @@ def check_parcel(data: Mapping, policy: Policy) -> dict[str, list]:
     return problems
 
 
+def check_parcel_valid(data: Mapping, policy: Policy) -> None:
+    """A parcel's record after a change is valid: InvalidInput naming every field and the rules it breaks."""
+    if problems := check_parcel(data, policy):
+        raise InvalidInput(
+            _(
+                "the parcel's record is invalid — {problems:clauses}",
+                problems=[_("{field:field}: {rules:clauses}", field=k, rules=v) for k, v in problems.items()],
+            ),
+            problems,
+        )
+
+
 def check_move(current: str, new: str, policy: Policy) -> None:
     """LAND moves a parcel's status along the policy's moves; *supplied* comes only from a signed contract."""
     if new not in STATUSES:

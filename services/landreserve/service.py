@@ -134,17 +134,9 @@ class LandReserveService:
             current = store.parcel(uow.session, code, lock=True)
             domain.check_move(current["status"], data["status"], self.policy)
             price = data["delisting_price"] if data["delisting_price"] is not None else current["delisting_price"]
-            problems = domain.check_parcel(
+            domain.check_parcel_valid(
                 {**current, "status": data["status"], "delisting_price": price, "indicators": {}}, self.policy
             )
-            if problems:
-                raise InvalidInput(
-                    _(
-                        "the parcel's record is invalid — {problems:clauses}",
-                        problems=[_("{field:field}: {rules:clauses}", field=k, rules=v) for k, v in problems.items()],
-                    ),
-                    problems,
-                )
             entry = {
                 "status": data["status"],
                 "at": to_shanghai(now).isoformat(),

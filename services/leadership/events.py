@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from shared.errors import Conflict, InvalidInput
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.i18n import N_, Message, _
 from shared.policy import Policy
 from shared.units import quantize_money
@@ -97,7 +97,7 @@ def check_link(event: Mapping, lead: Mapping | None, ref: str, linked_to: Mappin
             {"status": [event["status"]]},
         )
     if lead is None:
-        raise InvalidInput.for_field("refs", _("no lead {ref} is known", ref=ref))
+        raise NotFound(_("no lead {ref} is known", ref=ref), {"refs": [ref]})
     if linked_to is not None and linked_to["event_id"] != event["id"]:
         raise Conflict(
             _("lead {ref} already came from investment event {event}", ref=ref, event=linked_to["event_ref"]),

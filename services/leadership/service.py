@@ -20,6 +20,7 @@ from services.leadership import domain, events, models, report, store
 from shared import sheets
 from shared.actor import Actor, authorize
 from shared.bus import on_event
+from shared.catch_up import CatchUp, waits_for
 from shared.clock import to_shanghai
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
@@ -56,6 +57,7 @@ class LeadershipService:
 
     db = Database(models.metadata)
     relay = OutboxRelay()
+    catch_up = CatchUp()  # a lead linked a moment after its registration waits for it (link_leads)
     policy = PolicyData()
     clock = Clock()
     documents = Documents()
@@ -254,7 +256,16 @@ class LeadershipService:
             "content_base64": base64.b64encode(self.documents.load(material["id"])).decode(),
         }
 
+    def _leads_on_their_way(self, actor, event_id, data):
+        """The leads named by ``data`` that this service has not heard of, as intake knows them (their ids): a lead
+        registered a moment ago is waited for (``waits_for``); one intake does not know is refused at once."""
+        refs = [r.strip().upper() for r in ((data or {}).get("refs") or []) if isinstance(r, str)]
+        unknown = [ref for ref in refs if store.lead_by_ref(self.db.session, ref) is None]
+        known_to_intake = self.catch_up.ask("intake", "lead_ids", unknown) if unknown else None
+        return list(known_to_intake.values()) if isinstance(known_to_intake, dict) else []
+
     @rpc
+    @waits_for("intake.lead_registered", projects=_leads_on_their_way)
     def link_leads(self, actor, event_id, data):
         """The leads the event produced (each lead's source event; one event a lead)."""
         actor = Actor.load(actor)

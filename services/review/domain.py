@@ -58,6 +58,38 @@ def conditions_of(opinions: list[dict]) -> list[dict]:
     ]
 
 
+def check_not_convened(convened: bool, ref: str, project_id: str) -> None:
+    """A project's joint review is convened once."""
+    if convened:
+        raise Conflict(_("the joint review of {ref} has already been convened", ref=ref), {"project_id": [project_id]})
+
+
+def check_can_resubmit(state: str) -> None:
+    """Only a review returned for more information is resubmitted (a new round)."""
+    if state != RETURNED:
+        raise Conflict(
+            _(
+                "only a review returned for more information can be resubmitted; this one is {state:review_state}",
+                state=state,
+            ),
+            {"state": [_("is {state:review_state}", state=state)]},
+        )
+
+
+def check_own_unit(position: str, own: str, unit: str | None) -> None:
+    """A reviewer records the opinion of its own unit only (``unit``: the unit the opinion is given for, if named)."""
+    if unit and unit != own:
+        raise NotAllowed(
+            _(
+                "{position:position} of {own:unit} records only the opinion of {own:unit}, not that of {other:unit}",
+                position=position,
+                own=own,
+                other=unit,
+            ),
+            {"unit": [_("must be {own:unit}", own=own)]},
+        )
+
+
 def check_can_record(state: str, unit: str, required: list[str], already: set[str]) -> None:
     """A unit records its own opinion once per round, on an open review it is part of."""
     if unit not in required:

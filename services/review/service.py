@@ -28,7 +28,7 @@ from shared.relay import OutboxRelay
 from shared.dependencies import Calendar, Clock, PolicyData
 from shared.envelope import Envelope
 from shared.lifecycle_copy import copy_filed_project
-from shared.errors import Conflict, NotAllowed
+from shared.errors import Conflict
 from shared.i18n import _, reason, to_wire
 from shared.schema import load_or_invalid, schema
 from shared.wire.review import (
@@ -151,11 +151,7 @@ class ReviewService(Emits):
         now = self.clock()
         with self.db.unit_of_work() as uow:
             project = store.filed_project(uow.session, project_id)
-            if store.has_review(uow.session, project_id):
-                raise Conflict(
-                    _("the joint review of {ref} has already been convened", ref=project["ref"]),
-                    {"project_id": [project_id]},
-                )
+            domain.check_not_convened(store.has_review(uow.session, project_id), project["ref"], project_id)
             findings = [f.dump() for f in checks.run_checks(self.checks, self._facts(project), self.policy)]
             required = list(domain.required_units(project["location_kind"], project["location_id"]))
             start = to_shanghai(now).date()
@@ -256,15 +252,7 @@ class ReviewService(Emits):
         now = self.clock()
         with self.db.unit_of_work() as uow:
             review = store.review_row(uow.session, project_id)
-            if review["state"] != domain.RETURNED:
-                raise Conflict(
-                    _(
-                        "only a review returned for more information can be resubmitted; this one is "
-                        "{state:review_state}",
-                        state=review["state"],
-                    ),
-                    {"state": [_("is {state:review_state}", state=review["state"])]},
-                )
+            domain.check_can_resubmit(review["state"])
             start = to_shanghai(now).date()
             deadline = self._deadline(start)
             store.close_returns(uow.session, project_id, review["round"], now, data["note"])
@@ -309,17 +297,7 @@ class ReviewService(Emits):
         actor = Actor.load(actor)
         authorize(actor, "review.record_opinion", self.policy.authority)
         data = load_or_invalid(schema(OpinionInputSchema), data)
-        if data["unit"] and data["unit"] != actor.unit:
-            raise NotAllowed(
-                _(
-                    "{position:position} of {own:unit} records only the opinion of {own:unit}, not that of "
-                    "{other:unit}",
-                    position=actor.position,
-                    own=actor.unit,
-                    other=data["unit"],
-                ),
-                {"unit": [_("must be {own:unit}", own=actor.unit)]},
-            )
+        domain.check_own_unit(actor.position, actor.unit, data["unit"])
         domain.check_opinion(data["opinion"], data["conditions"], data["reasons"])
         now = self.clock()
         with self.db.unit_of_work() as uow:

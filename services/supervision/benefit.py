@@ -242,7 +242,30 @@ def summary(results: list[Result]) -> dict:
     }
 
 
+def check_year_over(year: int, this_year: int) -> int:
+    """Only a year that is over is evaluated (its figures are final)."""
+    if year >= this_year:
+        raise InvalidInput.for_field("year", _("only a year that is over is evaluated"))
+    return year
+
+
+def check_disclosed(spec: Mapping) -> Mapping:
+    """§6: the outcomes of signed projects are public only where the county's policy discloses them."""
+    if not spec.get("enabled"):
+        from shared.errors import NotFound
+
+        raise NotFound(_("this county does not disclose the outcomes of signed projects"), {})
+    return spec
+
+
 # -- §5: a forecast at the door -----------------------------------------------------------------------------------
+def check_planned(planned: Mapping[str, Decimal]) -> Mapping[str, Decimal]:
+    """A forecast is of a project on some land: its planned land is more than 0 mu."""
+    if planned["land"] <= 0:
+        raise InvalidInput.for_field("land_mu", _("must be more than 0"))
+    return planned
+
+
 def forecast(planned: Mapping[str, Decimal], r: Rules, graded: list[Result]) -> dict:
     """A project's forecast (planned tax, output, energy and land a year at full production) against the year's
     baselines: its indicators, scores and total, and the grade it would get among this year's graded enterprises

@@ -60,9 +60,7 @@ class BenefitMixin:
         """IPB runs the year's evaluation over the data store (again: the results replace the last run's)."""
         actor = Actor.load(actor)
         authorize(actor, "supervision.evaluate_benefit", self.policy.authority)
-        year = int(year)
-        if year >= to_shanghai(self.clock()).year:
-            raise InvalidInput.for_field("year", _("only a year that is over is evaluated"))
+        year = benefit.check_year_over(int(year), to_shanghai(self.clock()).year)
         rules = benefit.rules(self.policy, year)
         now, by = self.clock(), actor.dump()
         with self.db.unit_of_work() as uow:
@@ -247,9 +245,7 @@ class BenefitMixin:
         """§6, where the county's policy discloses them (``benefit.disclosure``): for each signed project whose
         investor was evaluated, the verified outcome of a year (the latest evaluated by default) — only the fields
         policy lists as public.  No actor: the public catalog."""
-        spec = self.policy.get("benefit.disclosure") or {}
-        if not spec.get("enabled"):
-            raise NotFound(_("this county does not disclose the outcomes of signed projects"), {})
+        spec = benefit.check_disclosed(self.policy.get("benefit.disclosure") or {})
         session = self.db.session
         year = int(year) if year not in (None, "") else bstore.latest_year(session)
         public = set(spec.get("public") or ())
@@ -330,9 +326,7 @@ class BenefitMixin:
             "energy": data.get("energy") or Decimal(0),
             "land": data["land_mu"],
         }
-        if planned["land"] <= 0:
-            raise InvalidInput.for_field("land_mu", _("must be more than 0"))
-        found = benefit.forecast(planned, rules, graded)
+        found = benefit.forecast(benefit.check_planned(planned), rules, graded)
         return schema(ForecastSchema).dump(
             {
                 "baseline_year": year,

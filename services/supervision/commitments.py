@@ -13,7 +13,9 @@ its rectification and the damages the contract's clause gives.  Pure: no nameko,
 A check is due at the contract's completion date (the completion indicators), at its full-production date and
 then every year after it for policy's number of years (the production indicators, on the data of the last full
 year).  A shortfall opens a rectification due policy's months later, when the indicator is checked again; still
-short then, the damages clause applies and the damages are one receivable (like R12's fee).
+short then, the damages clause applies and the damages are one receivable (like R12's fee), paid in parts by FIN,
+LAND and LEGAL and reduced only by the principals together (``decide_reduction``: every principal agrees, any
+refusal ends the round, a payment meanwhile starts it again).
 """
 
 from __future__ import annotations
@@ -210,6 +212,32 @@ def after_result(result: str, rectification: Mapping | None, checked_on: date, s
     return DAMAGES if stage == RECTIFICATION_CHECK or checked_on >= rectification["due"] else None
 
 
+def check_has_commitments(commitments: list, project_id: str) -> list:
+    """Figures of the standard-land checks are recorded for a project with standard-land commitments."""
+    if not commitments:
+        raise Conflict(_("the project has no standard-land commitments"), {"project_id": [project_id]})
+    return commitments
+
+
+def check_can_recheck(status: str) -> None:
+    """The enterprise asks for a check again while its rectification is open."""
+    if status != OPEN:
+        raise Conflict(
+            _("the rectification is {status}: nothing to check again", status=_(RECTIFICATION_NAMES[status])),
+            {"status": [status]},
+        )
+
+
+def check_not_rechecked_today(check_id: int | None, rectification_id) -> int:
+    """A rectification's indicator is checked again at most once a day (``check_id`` None: today's check of the
+    same stage is already on record)."""
+    if check_id is None:
+        raise Conflict(
+            _("the indicator was already checked again today"), {"rectification_id": [str(rectification_id)]}
+        )
+    return check_id
+
+
 # -- a hand-entered figure ---------------------------------------------------------------------------------------
 def check_figure(name: str, value, year: int | None, unit: str) -> Decimal:
     """A figure an owning unit enters by hand: a figure the platform knows, by the unit that owns it, a number in
@@ -284,14 +312,111 @@ def pay(d: Damages, amount: Decimal) -> Damages:
     return Damages(d.amount, d.paid + amount, d.reduced)
 
 
-def reduce(d: Damages, amount: Decimal, reason: str) -> Damages:
-    """The principals reduce the damages, with a reason; never below what is paid."""
-    _owed(d)
-    if not (reason or "").strip():
-        raise InvalidInput.for_field("reason", _("a reduction needs its reason"))
+def _reducible(d: Damages, amount: Decimal) -> None:
     if amount <= 0 or amount != amount.quantize(FEN) or amount > d.outstanding:
         raise InvalidInput.for_field(
             "amount",
             _("more than 0 and at most the {outstanding:yuan} outstanding, to the fen", outstanding=d.outstanding),
         )
-    return Damages(d.amount, d.paid, d.reduced + amount)
+
+
+# -- the principals' round on reducing the damages (as R12's write-off) -------------------------------------------
+AGREE, REFUSE = "agree", "refuse"
+REDUCED, REFUSED = "reduced", "refused"
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """The principals' round on reducing the damages: ``amount`` the reduction proposed, ``outstanding`` what was
+    owed when the round began, ``decisions`` each principal's (position → agree or refuse)."""
+
+    amount: Decimal
+    outstanding: Decimal
+    decisions: Mapping[str, str]
+
+
+def reduction_pending(pending: Reduction | None, d: Damages) -> Reduction | None:
+    """A round stands while what is owed is what it began on: a payment recorded meanwhile changes the outstanding
+    amount, and the principals decide again."""
+    if pending is None or d.status != OUTSTANDING:
+        return None
+    return pending if pending.outstanding == d.outstanding else None
+
+
+def decide_reduction(
+    d: Damages,
+    pending: Reduction | None,
+    principals: tuple[str, ...],
+    position: str,
+    decision: str,
+    amount: Decimal | None,
+    reason: str,
+) -> tuple[Reduction, str | None]:
+    """One principal's decision, with a reason, on reducing the damages (only the principals, every one of them).
+
+    A round begins with a principal agreeing to reduce an amount; each other principal agrees or refuses that
+    amount.  Every principal agreeing reduces it, any refusal ends the round (nothing is reduced; a later round
+    may begin).  Returns the round with this decision and its outcome: ``reduced``, ``refused`` or None
+    (awaiting the other principals)."""
+    if position not in principals:
+        raise NotAllowed(
+            _(
+                "only the principals ({principals:positions}) reduce damages, not {position:position}",
+                principals=list(principals),
+                position=position,
+            ),
+            {"position": list(principals)},
+        )
+    _owed(d)
+    if decision not in (AGREE, REFUSE):
+        raise InvalidInput.for_field("decision", _("agree or refuse"))
+    if not (reason or "").strip():
+        raise InvalidInput.for_field("reason", _("a reduction needs its reason"))
+    current = reduction_pending(pending, d)
+    if current is None:
+        if decision == REFUSE:
+            raise Conflict(
+                _("no reduction of the damages awaits the principals' decision: nothing to refuse"),
+                {"decision": [decision]},
+            )
+        if amount is None:
+            raise InvalidInput.for_field("amount", _("the amount to reduce, proposed to the principals"))
+        _reducible(d, amount)
+        current = Reduction(amount, d.outstanding, {})
+    elif amount is not None and amount != current.amount:
+        raise Conflict(
+            _(
+                "the principals are deciding on reducing the damages by {amount:yuan}: agree or refuse that amount",
+                amount=current.amount,
+            ),
+            {"amount": [str(current.amount)]},
+        )
+    if position in current.decisions:
+        raise Conflict(
+            _(
+                "{position:position} has already decided on reducing the damages by {amount:yuan}",
+                position=position,
+                amount=current.amount,
+            ),
+            {"position": [current.decisions[position]]},
+        )
+    decisions = {**current.decisions, position: decision}
+    outcome = (
+        REFUSED
+        if REFUSE in decisions.values()
+        else REDUCED
+        if all(decisions.get(p) == AGREE for p in principals)
+        else None
+    )
+    return Reduction(current.amount, current.outstanding, decisions), outcome
+
+
+def after_reduction(d: Damages, round_: Reduction) -> Damages:
+    """The damages once every principal agreed: reduced by the round's amount."""
+    return Damages(d.amount, d.paid, d.reduced + round_.amount)
+
+
+def check_voucher_unused(used: bool, voucher: str | None) -> None:
+    """A payment's voucher is recorded once against the damages."""
+    if used:
+        raise Conflict(_("voucher {voucher} is already recorded", voucher=voucher), {"voucher": [voucher]})

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Callable, Iterable, Mapping
 
 from shared.clock import SHANGHAI, to_shanghai
-from shared.errors import InvalidInput
+from shared.errors import Conflict, InvalidInput
 from shared.i18n import Message, _
 
 # -- tracking (R11) ----------------------------------------------------------------------------------
@@ -103,6 +103,22 @@ STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING = (
 KINDS = (STALE, ESCALATION, REPORT_DUE, REVIEW_PERIOD, REMINDER, HOLIDAYS_MISSING, "standard_land_check")
 
 
+def check_can_resolve(problem: Mapping) -> None:
+    """An open problem is resolved once; a resolved one is not resolved again."""
+    if problem["resolved_at"] is not None:
+        raise Conflict(
+            _("the problem “{problem}” is already resolved", problem=problem["description"]),
+            {"problem_id": [str(problem["id"])]},
+        )
+
+
+def check_reminder_at(at: datetime, now: datetime) -> datetime:
+    """A follow-up reminder is set for a moment still to come."""
+    if at <= now:
+        raise InvalidInput.for_field("at", _("must be in the future"))
+    return at
+
+
 def on_day(day: date, at: str) -> datetime:
     """``at`` ("09:00") on ``day``, Asia/Shanghai."""
     hh, mm = (int(p) for p in at.split(":"))
@@ -132,9 +148,12 @@ def holiday_watch(today: date, is_known: Callable[[int], bool], at: str) -> tupl
 
 # -- special reports to the Leading Group (R7, R11) ---------------------------------------------------------
 
-CAUSES = ("overdue_obligation", "unfinished_review", "cannot_go_ahead")
+CAUSES = ("overdue_obligation", "unfinished_review", "cannot_go_ahead", "unmet_commitment")
 """Why a special report goes to the Leading Group (named by ``{c:report_cause}``)."""
 OVERDUE_OBLIGATION = "overdue_obligation"
+UNMET_COMMITMENT = "unmet_commitment"
+"""A standard-land commitment still short at the check after its rectification (R17): filed by itself."""
+FILED_BY_THEMSELVES = (OVERDUE_OBLIGATION, UNMET_COMMITMENT)
 
 
 def check_report_cause(cause: str) -> None:
@@ -143,7 +162,7 @@ def check_report_cause(cause: str) -> None:
             "cause",
             _(
                 "must be one of {causes:list}",
-                causes=[_("{cause:report_cause}", cause=c) for c in CAUSES if c != OVERDUE_OBLIGATION],
+                causes=[_("{cause:report_cause}", cause=c) for c in CAUSES if c not in FILED_BY_THEMSELVES],
             ),
         )
     if cause == OVERDUE_OBLIGATION:
@@ -153,6 +172,14 @@ def check_report_cause(cause: str) -> None:
                 "a report on an overdue contract obligation is filed on the "
                 "obligation itself, so that its task closes; it joins this register by "
                 "itself"
+            ),
+        )
+    if cause == UNMET_COMMITMENT:
+        raise InvalidInput.for_field(
+            "cause",
+            _(
+                "a report on a standard-land commitment still unmet after its rectification is filed by the check "
+                "that finds it; it joins this register by itself"
             ),
         )
 

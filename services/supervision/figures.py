@@ -115,6 +115,19 @@ def check_year(year: int, this_year: int, policy: Policy) -> list:
     return []
 
 
+def check_entered_year(year: int, this_year: int, policy: Policy) -> None:
+    """A figure entered by hand is of a year from policy's first year kept to this year."""
+    if rules := check_year(year, this_year, policy):
+        raise InvalidInput(rules[0], {"year": rules})
+
+
+def check_entered_value(kind: str, value: Decimal, policy: Policy) -> Decimal:
+    """A figure entered by hand (in its kind's unit) is in policy's plausible range."""
+    if rules := check_value(kind, value, policy):
+        raise InvalidInput(_("{field:field}: {rule}", field="value", rule=rules[0]), {"value": rules})
+    return value
+
+
 # -- a file -------------------------------------------------------------------------------------------------------
 def rows_of(filename: str, content: bytes) -> tuple[str, list[tuple]]:
     """The sheet's title and its rows of values: the first sheet of an .xlsx, or a CSV (UTF-8, or GB18030 as

@@ -131,11 +131,9 @@ class FiguresMixin:
         data = load_or_invalid(schema(FigureInputSchema), data)
         code = _code(credit_code)
         year = int(year)
-        if rules := figures.check_year(year, self._this_year(), self.policy):
-            raise InvalidInput(rules[0], {"year": rules})
+        figures.check_entered_year(year, self._this_year(), self.policy)
         value = figures.to_kept_unit(kind, data["value"], data["unit"], self.policy)
-        if rules := figures.check_value(kind, value, self.policy):
-            raise InvalidInput(_("{field:field}: {rule}", field="value", rule=rules[0]), {"value": rules})
+        figures.check_entered_value(kind, value, self.policy)
         now = self.clock()
         with self.db.unit_of_work() as uow:
             fstore.save_figures(uow.session, [(code, year, kind, value)], None, actor.dump(), now, data["reason"])

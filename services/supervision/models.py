@@ -84,13 +84,14 @@ special_reports = Table(
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("ref", String(40), nullable=False, unique=True),
     Column("project_id", String(40), nullable=False, index=True),
-    Column("cause", String(24), nullable=False),  # overdue_obligation | unfinished_review | cannot_go_ahead
+    Column("cause", String(24), nullable=False),  # domain.CAUSES
     Column("summary", Text, nullable=False),
     Column("document", JSON, nullable=False),  # shared.documents.DocumentRef
     Column("obligation_key", String(40)),
     Column("filed_by", JSON, nullable=False),
     Column("filed_at", UtcDateTime(), nullable=False),
     Column("source_event_id", String(64), unique=True),  # set when it came from contracts.special_report_filed
+    Column("rectification_id", Integer, unique=True),  # set when a commitment was still unmet after it (R17)
 )
 
 # The official holiday schedules an administrator loaded (R16): what tells the daily check a year is known.

@@ -33,7 +33,7 @@ from shared.catch_up import CatchUp, Emits, waits_for
 from shared.db import Database, handled_once
 from shared.dependencies import Calendar, Clock, Documents, PolicyData
 from shared.envelope import Envelope
-from shared.errors import Conflict, InvalidInput
+from shared.errors import InvalidInput
 from shared.i18n import _, read_text, reason, reason_of, stored_text
 from shared.relay import OutboxRelay
 from shared.rpc import rpc
@@ -367,13 +367,11 @@ class SupervisionService(
                 responsible_unit=project["responsible_unit"] or "-",
                 owner_unit=owner_unit,
             )
+            domain.check_can_resolve(problem)
             if not store.change_problem(
                 uow.session, problem["id"], resolved_at=now, resolved_by=actor.dump(), resolution=data["resolution"]
-            ):
-                raise Conflict(
-                    _("the problem “{problem}” is already resolved", problem=problem["description"]),
-                    {"problem_id": [str(problem_id)]},
-                )
+            ):  # resolved meanwhile (where the row's lock did not hold the other resolution back): read it again
+                domain.check_can_resolve(store.problem(uow.session, project_id, problem["id"]))
             store.cancel_deadlines(
                 uow.session, now, "resolved", kind=domain.ESCALATION, project_id=project_id, subject=str(problem["id"])
             )
@@ -591,8 +589,7 @@ class SupervisionService(
         authorize(actor, "supervision.schedule_reminder", self.policy.authority)
         data = load_or_invalid(schema(ReminderInputSchema), data)
         now = self.clock()
-        if data["at"] <= now:
-            raise InvalidInput.for_field("at", _("must be in the future"))
+        domain.check_reminder_at(data["at"], now)
         with self.db.unit_of_work() as uow:
             project = store.project(uow.session, project_id)
             to = data["to"] or [f"unit:{project['responsible_unit'] or 'IPB'}"]

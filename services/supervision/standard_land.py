@@ -12,23 +12,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from services.supervision import benefit_store as bstore
+from services.supervision import commitment_report as report
 from services.supervision import commitments as rules
 from services.supervision import domain, store
 from services.supervision import figures_store as fstore
 from services.supervision import standard_land_store as sls
-from shared import standard_land
-from shared import need_to_know
-from shared.actor import Actor, authorize
+from shared import gongwen, need_to_know, standard_land
+from shared.actor import SYSTEM, Actor, authorize
 from shared.bus import on_event
 from shared.clock import to_shanghai
 from shared.db import handled_once
 from shared.envelope import Envelope
-from shared.errors import Conflict
-from shared.i18n import Message, _, named, reason, to_wire
+from shared.i18n import DEFAULT_LOCALE, Message, _, named, reason, text, to_wire
 from shared.rpc import rpc
 from shared.schema import load_or_invalid, row_id, schema
 from shared.wire.supervision import (
     DamagesActInputSchema,
+    DamagesReductionInputSchema,
     CheckFigureInputSchema,
     RecheckInputSchema,
     StandardLandSchema,
@@ -154,7 +155,11 @@ class StandardLandMixin:
         ]
 
     def _check_reader(self, actor: Actor, session, project_id: str) -> None:
+        """Read as the project's tracking, by the units whose data or recovery it is, and by the principals, who
+        decide a reduction of its damages (``authority.decision_authority.principals``)."""
         project = store.project(session, project_id)
+        if actor.position in self.policy.get("authority.decision_authority.principals"):
+            return
         need_to_know.check(
             actor,
             "supervision.read_tracking",
@@ -174,8 +179,7 @@ class StandardLandMixin:
         now = self.clock()
         with self.db.unit_of_work() as uow:
             store.project(uow.session, project_id)
-            if not sls.commitments_of(uow.session, project_id):
-                raise Conflict(_("the project has no standard-land commitments"), {"project_id": [project_id]})
+            rules.check_has_commitments(sls.commitments_of(uow.session, project_id), project_id)
             sls.add_figure(
                 uow.session,
                 project_id=project_id,
@@ -208,14 +212,7 @@ class StandardLandMixin:
                 responsible_unit=project["responsible_unit"] or "-",
             )
             item = sls.rectification(uow.session, project_id, row_id(rectification_id, "rectification_id"))
-            if item["status"] != rules.OPEN:
-                raise Conflict(
-                    _(
-                        "the rectification is {status}: nothing to check again",
-                        status=_(rules.RECTIFICATION_NAMES[item["status"]]),
-                    ),
-                    {"status": [item["status"]]},
-                )
+            rules.check_can_recheck(item["status"])
             check_id = self._add_check(
                 uow.session,
                 project_id,
@@ -226,10 +223,7 @@ class StandardLandMixin:
                 note=data["note"],
                 at_once=True,
             )
-            if check_id is None:
-                raise Conflict(
-                    _("the indicator was already checked again today"), {"rectification_id": [str(item["id"])]}
-                )
+            rules.check_not_rechecked_today(check_id, item["id"])
             self._run_check(uow, project_id, check_id, now)
         return self._standard_land_view(self.db.session, project_id)
 
@@ -388,6 +382,7 @@ class StandardLandMixin:
         sls.set_rectification(
             s, rectification["id"], status=rules.DAMAGES, closed_on=today, closed_by_check=check["id"]
         )
+        self._report_unmet(uow, project, commitment, rectification, value, amount, formula, today)
         if amount <= 0:
             return
         damages_id = sls.add_damages(
@@ -430,6 +425,44 @@ class StandardLandMixin:
             },
         )
 
+    def _report_unmet(
+        self, uow, project: dict, commitment: dict, rectification: dict, value, amount, formula, today: date
+    ) -> None:
+        """R7: a commitment still unmet after its rectification is a special report to the Leading Group, filed
+        into the register by itself (once per rectification) with its 公文, and announced as every report is."""
+        s = uow.session
+        if store.report_of_rectification(s, rectification["id"]):
+            return
+        actual = standard_land.number(rules.round_shown(value))
+        routing = gongwen.routing(
+            self.policy, report.KIND, report.issuer_unit(self.policy, project["responsible_unit"])
+        )
+        number = gongwen.allocate(
+            s, bstore.document_numbers, routing.issuer, report.subject(rectification["id"]), today
+        )
+        document = report.document(
+            self.policy, project, commitment, rectification, actual, amount, formula, today, number, routing
+        )
+        saved = self.documents.save(f"{document.title}.docx", gongwen.render_docx(document))
+        ref = domain.report_ref(
+            project["ref"], project["project_id"], store.next_report_number(s, project["project_id"])
+        )
+        store.add_report(
+            s,
+            ref=ref,
+            project_id=project["project_id"],
+            cause=domain.UNMET_COMMITMENT,
+            summary=text(
+                report.summary(commitment, self._committed(commitment), actual, rectification["due"], amount),
+                DEFAULT_LOCALE,
+            ),
+            document=saved.dump(),
+            rectification_id=rectification["id"],
+            filed_by=SYSTEM.dump(),
+            filed_at=self.clock(),
+        )
+        self._announce_report(uow, SYSTEM, ref)
+
     @staticmethod
     def _committed(commitment: dict) -> str:
         return f"{'≥' if commitment['direction'] == '>=' else '≤'} {commitment['value']}"
@@ -441,95 +474,164 @@ class StandardLandMixin:
         actor = Actor.load(actor)
         authorize(actor, "supervision.recover_damages", self.policy.authority)
         data = load_or_invalid(schema(DamagesActInputSchema), data)
-        return self._damages_act(actor, project_id, damages_id, data, "payment")
+        return self._damages_act(actor, project_id, damages_id, data)
 
     @rpc
     def reduce_damages(self, actor, project_id, damages_id, data):
-        """Only the principals reduce damages, each reduction with its reason."""
+        """A principal's decision, with a reason, on reducing the damages: reduced when every principal agrees
+        (``authority.decision_authority.principals``), refused by any refusal (the damages stay owed)."""
         actor = Actor.load(actor)
         authorize(actor, "supervision.reduce_damages", self.policy.authority)
-        data = load_or_invalid(schema(DamagesActInputSchema), data)
-        return self._damages_act(actor, project_id, damages_id, data, "reduction")
-
-    def _damages_act(self, actor: Actor, project_id, damages_id, data: dict, kind: str):
+        data = load_or_invalid(schema(DamagesReductionInputSchema), data)
+        principals = tuple(self.policy.get("authority.decision_authority.principals"))
         now = self.clock()
         with self.db.unit_of_work() as uow:
             item = sls.damages_item(uow.session, project_id, row_id(damages_id, "damages_id"), lock=True)
-            current = rules.Damages(Decimal(item["amount"]), Decimal(item["paid"]), Decimal(item["reduced"]))
-            if kind == "payment":
-                if sls.voucher_used(uow.session, item["id"], data.get("voucher")):
-                    raise Conflict(
-                        _("voucher {voucher} is already recorded", voucher=data["voucher"]),
-                        {"voucher": [data["voucher"]]},
-                    )
-                after = rules.pay(current, data["amount"])
-            else:
-                after = rules.reduce(current, data["amount"], data.get("reason") or "")
-            sls.add_entry(
-                uow.session,
-                damages_id=item["id"],
-                kind=kind,
-                amount=str(data["amount"]),
-                voucher=data.get("voucher") if kind == "payment" else None,
-                reason=data.get("reason"),
-                by=actor.dump(),
-                at=now,
+            current = _owed(item)
+            pending = rules.reduction_pending(_reduction_round(item), current)
+            round_, outcome = rules.decide_reduction(
+                current, pending, principals, actor.position, data["decision"], data.get("amount"), data["reason"]
             )
+            decisions = (item["reduction_decisions"] or []) + [
+                {
+                    "position": actor.position,
+                    "decision": data["decision"],
+                    "reason": data["reason"],
+                    "amount": str(round_.amount),
+                    "outcome": outcome,
+                    "by": actor.dump(),
+                    "at": to_shanghai(now).isoformat(),
+                }
+            ]
+            after = rules.after_reduction(current, round_) if outcome == rules.REDUCED else current
             sls.set_damages(
-                uow.session, item["id"], paid=str(after.paid), reduced=str(after.reduced), status=after.status
+                uow.session,
+                item["id"],
+                reduction_round=None
+                if outcome
+                else {
+                    "amount": str(round_.amount),
+                    "outstanding": str(round_.outstanding),
+                    "decisions": dict(round_.decisions),
+                },
+                reduction_decisions=decisions,
             )
-            if after.status == rules.SETTLED:
-                uow.emit(
-                    Envelope(
-                        "supervision.damages_settled",
-                        actor,
-                        project_id=project_id,
-                        payload={
-                            "damages_id": item["id"],
-                            "amount": item["amount"],
-                            "paid": str(after.paid),
-                            "reduced": str(after.reduced),
-                            **self._facts(store.project(uow.session, project_id)),
-                            **reason(
-                                _(
-                                    "standard-land damages of {amount:wan} settled: {paid:wan} paid, {reduced:wan} reduced",
-                                    amount=item["amount"],
-                                    paid=after.paid,
-                                    reduced=after.reduced,
-                                )
-                            ),
-                        },
-                    )
+            waiting = [p for p in principals if p not in round_.decisions]
+            project = store.project(uow.session, project_id)
+            uow.emit(
+                Envelope(
+                    "supervision.damages_reduction_decided",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "damages_id": item["id"],
+                        "indicator": item["indicator"],
+                        "position": actor.position,
+                        "decision": data["decision"],
+                        "amount": str(round_.amount),
+                        "outcome": outcome,
+                        "awaiting": [] if outcome else waiting,
+                        **self._facts(project),
+                        **reason(
+                            _reduction_reason(
+                                item["indicator"],
+                                actor.position,
+                                data["decision"],
+                                round_.amount,
+                                data["reason"],
+                                outcome,
+                                waiting,
+                            )
+                        ),
+                    },
                 )
-            else:
-                uow.emit(
-                    Envelope(
-                        "supervision.damages_recorded",
-                        actor,
-                        project_id=project_id,
-                        payload={
-                            "damages_id": item["id"],
-                            "indicator": item["indicator"],
-                            "kind": kind,
-                            "amount": item["amount"],
-                            "paid": str(after.paid),
-                            "reduced": str(after.reduced),
-                            "outstanding": str(after.outstanding),
-                            **self._facts(store.project(uow.session, project_id)),
-                            **reason(
-                                _(
-                                    "standard-land damages of {amount:wan}: {paid:wan} paid, {reduced:wan} reduced, "
-                                    "{outstanding:wan} outstanding",
-                                    amount=item["amount"],
-                                    paid=after.paid,
-                                    reduced=after.reduced,
-                                    outstanding=after.outstanding,
-                                )
-                            ),
-                        },
-                    )
-                )
+            )
+            if outcome == rules.REDUCED:
+                agreed = [d["reason"] for d in decisions[-len(round_.decisions) :]]
+                self._damages_changed(uow, actor, item, after, "reduction", round_.amount, None, "；".join(agreed), now)
         return self._standard_land_view(self.db.session, project_id)
+
+    def _damages_act(self, actor: Actor, project_id, damages_id, data: dict):
+        now = self.clock()
+        with self.db.unit_of_work() as uow:
+            item = sls.damages_item(uow.session, project_id, row_id(damages_id, "damages_id"), lock=True)
+            rules.check_voucher_unused(
+                sls.voucher_used(uow.session, item["id"], data.get("voucher")), data.get("voucher")
+            )
+            after = rules.pay(_owed(item), data["amount"])
+            self._damages_changed(
+                uow, actor, item, after, "payment", data["amount"], data.get("voucher"), data.get("reason"), now
+            )
+        return self._standard_land_view(self.db.session, project_id)
+
+    def _damages_changed(
+        self, uow, actor: Actor, item: dict, after, kind: str, amount, voucher, why, now: datetime
+    ) -> None:
+        """A payment or a reduction entered against the one amount, and told: settled, or what is outstanding."""
+        project_id = item["project_id"]
+        sls.add_entry(
+            uow.session,
+            damages_id=item["id"],
+            kind=kind,
+            amount=str(amount),
+            voucher=voucher,
+            reason=why,
+            by=actor.dump(),
+            at=now,
+        )
+        sls.set_damages(uow.session, item["id"], paid=str(after.paid), reduced=str(after.reduced), status=after.status)
+        facts = self._facts(store.project(uow.session, project_id))
+        if after.status == rules.SETTLED:
+            uow.emit(
+                Envelope(
+                    "supervision.damages_settled",
+                    actor,
+                    project_id=project_id,
+                    payload={
+                        "damages_id": item["id"],
+                        "amount": item["amount"],
+                        "paid": str(after.paid),
+                        "reduced": str(after.reduced),
+                        **facts,
+                        **reason(
+                            _(
+                                "standard-land damages of {amount:wan} settled: {paid:wan} paid, {reduced:wan} reduced",
+                                amount=item["amount"],
+                                paid=after.paid,
+                                reduced=after.reduced,
+                            )
+                        ),
+                    },
+                )
+            )
+            return
+        uow.emit(
+            Envelope(
+                "supervision.damages_recorded",
+                actor,
+                project_id=project_id,
+                payload={
+                    "damages_id": item["id"],
+                    "indicator": item["indicator"],
+                    "kind": kind,
+                    "amount": item["amount"],
+                    "paid": str(after.paid),
+                    "reduced": str(after.reduced),
+                    "outstanding": str(after.outstanding),
+                    **facts,
+                    **reason(
+                        _(
+                            "standard-land damages of {amount:wan}: {paid:wan} paid, {reduced:wan} reduced, "
+                            "{outstanding:wan} outstanding",
+                            amount=item["amount"],
+                            paid=after.paid,
+                            reduced=after.reduced,
+                            outstanding=after.outstanding,
+                        )
+                    ),
+                },
+            )
+        )
 
     # -- the view ------------------------------------------------------------------------------------------------
     def _standard_land_view(self, session, project_id: str) -> dict:
@@ -569,15 +671,31 @@ class StandardLandMixin:
             for c in sls.checks_of(session, project_id)
         ]
         rectifications = [
-            {**r, "name": name(r["indicator"]), "status_name": to_wire(_(rules.RECTIFICATION_NAMES[r["status"]]))}
+            {
+                **r,
+                "name": name(r["indicator"]),
+                "status_name": to_wire(_(rules.RECTIFICATION_NAMES[r["status"]])),
+                "special_report_ref": store.report_of_rectification(session, r["id"]),
+            }
             for r in sls.rectifications_of(session, project_id)
         ]
         damages = []
+        principals = list(self.policy.get("authority.decision_authority.principals"))
         for d in sls.damages_of(session, project_id):
-            owed = rules.Damages(Decimal(d["amount"]), Decimal(d["paid"]), Decimal(d["reduced"]))
+            owed = _owed(d)
+            pending = rules.reduction_pending(_reduction_round(d), owed)
             damages.append(
                 {
-                    **d,
+                    **{k: v for k, v in d.items() if k not in ("reduction_round", "reduction_decisions")},
+                    "reduction": {
+                        "pending": pending
+                        and {
+                            "amount": str(pending.amount),
+                            "decisions": dict(pending.decisions),
+                            "awaiting": [p for p in principals if p not in pending.decisions],
+                        },
+                        "decisions": d["reduction_decisions"] or [],
+                    },
                     "name": name(d["indicator"]),
                     "outstanding": str(owed.outstanding),
                     "status_name": to_wire(_("paid in full") if d["status"] == rules.SETTLED else _("owed")),
@@ -605,6 +723,43 @@ class StandardLandMixin:
                 }
             )
         )
+
+
+def _owed(item: dict) -> rules.Damages:
+    """A damages row as the receivable the rules read."""
+    return rules.Damages(Decimal(item["amount"]), Decimal(item["paid"]), Decimal(item["reduced"]))
+
+
+def _reduction_round(item: dict) -> rules.Reduction | None:
+    pending = item["reduction_round"]
+    return pending and rules.Reduction(
+        Decimal(pending["amount"]), Decimal(pending["outstanding"]), pending["decisions"]
+    )
+
+
+def _reduction_reason(
+    indicator: str, position: str, decision: str, amount, why: str, outcome: str | None, waiting: list[str]
+):
+    """A principal's decision on reducing damages, and where the round stands after it."""
+    said = dict(indicator=indicator, position=position, decision=decision, amount=amount, reason=why)
+    if outcome == rules.REDUCED:
+        return _(
+            "{position:position} {decision:outcome} to reduce the {indicator:indicator} damages by {amount:yuan}: "
+            "{reason} — reduced by the principals",
+            **said,
+        )
+    if outcome == rules.REFUSED:
+        return _(
+            "{position:position} {decision:outcome} to reduce the {indicator:indicator} damages by {amount:yuan}: "
+            "{reason} — the reduction is refused; the damages stay owed",
+            **said,
+        )
+    return _(
+        "{position:position} {decision:outcome} to reduce the {indicator:indicator} damages by {amount:yuan}: "
+        "{reason} — awaiting {waiting:positions}",
+        waiting=waiting,
+        **said,
+    )
 
 
 def _plain(value):

@@ -100,6 +100,8 @@ damages = Table(
     Column("reduced", String(40), nullable=False),
     Column("status", String(16), nullable=False),  # outstanding | settled
     Column("applied_on", Date, nullable=False),
+    Column("reduction_round", JSON),  # the principals' round on a reduction: amount, outstanding, decisions
+    Column("reduction_decisions", JSON),  # every principal's decision: position, decision, reason, amount, outcome…
 )
 
 damages_entries = Table(

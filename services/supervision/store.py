@@ -241,6 +241,11 @@ def report_from_event(session, event_id: str) -> bool:
     return session.execute(select(SR.c.id).where(SR.c.source_event_id == event_id)).first() is not None
 
 
+def report_of_rectification(session, rectification_id: int) -> str | None:
+    """The ref of the special report filed on a commitment still unmet after this rectification, if one is."""
+    return session.execute(select(SR.c.ref).where(SR.c.rectification_id == rectification_id)).scalar()
+
+
 def report(session, ref: str) -> dict:
     row = session.execute(select(SR).where(SR.c.ref == ref)).mappings().first()
     if row is None:

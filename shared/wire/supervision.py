@@ -167,6 +167,9 @@ class SpecialReportSchema(Schema):
     summary = fields.String()
     document = fields.Dict(metadata={"description": "the stored document: id (sha256), filename, content_type, size"})
     obligation_key = fields.String(allow_none=True)
+    rectification_id = fields.Integer(
+        allow_none=True, metadata={"description": "the standard-land rectification after which a commitment is unmet"}
+    )
     filed_by = fields.Dict()
     filed_at = ShanghaiDateTime()
 
@@ -210,6 +213,22 @@ class DamagesActInputSchema(Strict):
     )
     voucher = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80))
     reason = fields.String(load_default=None, allow_none=True, validate=TEXT)
+
+
+class DamagesReductionInputSchema(Strict):
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(["agree", "refuse"]),
+        metadata={"description": "a principal agrees to reduce the damages, or refuses the reduction proposed"},
+    )
+    amount = fields.Decimal(
+        load_default=None,
+        allow_none=True,
+        as_string=True,
+        allow_nan=False,
+        metadata={"description": "yuan, to the fen: the reduction proposed (when no round awaits the principals)"},
+    )
+    reason = fields.String(required=True, validate=TEXT)
 
 
 class StandardLandSchema(Schema):

@@ -1,6 +1,7 @@
 """R17 in the web app, in real headless Chromium: a project signed on standard land shows its commitments; FIN
 enters the year's tax on the project page and the shortfall opens a rectification; the park asks for the check
-after it and the damages appear; FIN records their payment and the receivable reads paid in full — in Chinese."""
+after it and the damages appear with the special report to the Leading Group; the two principals reduce them, one
+after the other; FIN records the payment of the rest and the receivable reads paid in full — in Chinese."""
 
 from __future__ import annotations
 
@@ -39,16 +40,21 @@ def test_commitments_checks_rectification_and_damages_on_the_project_page(web):
         fin="u-fin,bureau_head,FIN",
         park="u-hd-clerk,park_clerk,PARK:hengdong",
         year=year,
+        magistrate="u-mag,county_magistrate,GOV",
+        secretary="u-sec,party_secretary,LG",
     )
     assert all(Path(s).exists() for s in result["screenshots"])
     assert "亩均税收" in result["commitments"] and "≥ 30 万元/亩" in result["commitments"]
     assert "补缴税收差额" in result["commitments"] and "tax_per_mu" not in result["commitments"]
     assert "未达承诺" in result["checks"] and "达产复核" in result["checks"]
     assert "270 万元" in result["damages"] and "(30 − 24)" in result["damages"].replace("（", "(").replace("）", ")")
+    assert "已专题报告县招商引资工作领导小组" in result["report"] and "SR-" in result["report"]
+    assert "拟减免 20 万元" in result["pending"] and "县委书记" in result["pending"], result["pending"]
+    assert "已减免" in result["reduced"], result["reduced"]
     assert "已缴清" in result["settled"]
     [damages] = api.get(sl).json()["damages"]
-    assert (damages["amount"], damages["status"], damages["entries"][0]["voucher"]) == (
-        "2700000.00",
-        "settled",
-        "FIN-BROWSER-1",
-    )
+    assert (damages["amount"], damages["reduced"], damages["status"]) == ("2700000.00", "200000.00", "settled")
+    assert [(e["kind"], e["voucher"]) for e in damages["entries"]] == [
+        ("reduction", None),
+        ("payment", "FIN-BROWSER-1"),
+    ]

@@ -202,6 +202,14 @@ def test_public_catalog_shows_no_confidential_field(web):
     assert "浏览器测试公开招商项目" in result["text"]
     for body in result["api"]:  # nor did the answers the page read carry them
         assert not any(s in body for s in SECRETS + ("intended_investor", "contact_person", "negotiation_notes"))
+    # the entry's own page (where the search leads): its owner reads it whole, in Chinese, at a desk and on a phone
+    for phone in (False, True):
+        own = run_flow("reserve_entry", base=base, actor="drb-1,reserve_clerk,DRB", entry_id=entry["id"], phone=phone)
+        assert "浏览器测试公开招商项目" in own["text"] and "保密意向投资方有限公司" in own["detail"]
+        assert "县发改局" in own["detail"] and "已公开" in own["detail"] and not own["overflow"]
+    # a park that does not own it is refused, in Chinese, and shown none of it
+    other = run_flow("reserve_entry", base=base, actor="hx-head,park_head:hexi,PARK:hexi", entry_id=entry["id"])
+    assert "保密意向投资方有限公司" not in other["text"] and "浏览器测试公开招商项目" not in other["text"]
 
 
 def test_language_switch_and_api_reference(web):

@@ -169,3 +169,38 @@ def test_a_truly_premature_step_is_refused_at_once_as_a_conflict_not_as_not_yet(
         took = time.monotonic() - started
         assert (refused.status_code, refused.json()["error"]) == (409, "conflict"), (path, refused.text)
         assert took < 2, (path, took)  # well under the catch-up's bound (policy: 5 s)
+
+
+def test_a_lead_linked_to_its_investment_event_the_moment_it_is_registered_is_linked(api):
+    """The leadership hears of a lead from intake's event: a link made right after the registration waits for it
+    (intake says which leads it registered), and a reference nobody registered is refused at once, 404 naming it."""
+    event = api.post(
+        "/api/investment-events",
+        {
+            "kind": "fair",
+            "title": "2026粤港澳大湾区招商推介会（连续操作）",
+            "organising_unit": "IPB",
+            "place": "深圳",
+            "planned_on": "2026-05-20",
+            "budget": "300000",
+        },
+    ).json()
+    held = {
+        "held_on": "2026-05-20",
+        "participants": [{"name": "陈局长", "unit": "IPB"}],
+        "investors_met": [{"name": "广东某铝业集团", "interest": "铝型材"}],
+        "actual_cost": "280000.00",
+        "summary": "签约意向",
+    }
+    assert api.post(f"/api/investment-events/{event['id']}/record", held).ok
+    refs = []
+    for n in range(20_000, 20_010):
+        ref = api.post("/api/leads", lead(n)).json()["ref"]
+        answer = api.post(f"/api/investment-events/{event['id']}/leads", {"refs": [ref]})
+        assert answer.status_code == 200, answer.text
+        refs.append(ref)
+    assert sorted(x["ref"] for x in answer.json()["leads"]) == sorted(refs)
+    started = time.monotonic()
+    unknown = api.post(f"/api/investment-events/{event['id']}/leads", {"refs": ["ZS2026-9999"]})
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "not_found"), unknown.text
+    assert "ZS2026-9999" in unknown.text and time.monotonic() - started < 2

@@ -1,6 +1,8 @@
 """R17 through the gateway: a project signed on standard land, its completion figures entered by the units that own
 them and last year's imported into the enterprise data store (a bad file stores nothing), a shortfall, its
-rectification, damages by the contract's clause, and the damages paid in full (one receivable)."""
+rectification, damages by the contract's clause with the special report to the Leading Group it is (R7), the damages
+reduced by both principals (one agreeing changes nothing, a refusal ends the round) and paid in full (one
+receivable)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ LAND = {"user_id": "u-land", "position": "bureau_head", "unit": "LAND"}
 AUDIT = {"user_id": "u-audit", "position": "auditor", "unit": "AUDIT"}
 PARK = {"user_id": "u-hd-clerk", "position": "park_clerk", "unit": "PARK:hengdong"}
 MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "GOV"}
+SECRETARY = {"user_id": "u-sec", "position": "party_secretary", "unit": "LG"}
 
 
 def signed_today(rpc, n: int) -> str:
@@ -118,17 +121,46 @@ def test_signing_to_a_settled_damages_receivable(api, module_platform):
     assert (damages["amount"], damages["outstanding"], damages["status"]) == ("2700000.00", "2700000.00", "outstanding")
     assert "270" in damages["formula"]  # (30 − 24) × 45 mu = 270 万元
     assert view["rectifications"][0]["status"] == "damages"
+    # R7: a commitment unmet past its rectification is a special report to the Leading Group, in the register
+    register = api.get(f"/api/special-reports?project_id={pid}", actor=SECRETARY)
+    assert register.status_code == 200, register.text
+    [filed] = [r for r in register.json() if r["cause"] == "unmet_commitment"]
+    assert (filed["rectification_id"], filed["cause_name"]) == (rect["id"], "标准地承诺整改期满仍未达标")
+    assert "亩均税收" in filed["summary"] and "270" in filed["summary"]
+    assert filed["document"]["filename"].endswith("专题报告.docx")
+    assert view["rectifications"][0]["special_report_ref"] == filed["ref"]
 
     pay = f"{sl}/damages/{damages['id']}/payments"
     assert api.post(pay, {"amount": "1.00"}, actor=IND).status_code == 403
     assert api.post(pay, {"amount": "2000000.00", "voucher": "FIN-171-1"}, actor=FIN).status_code == 201
     over = api.post(pay, {"amount": "700000.01"}, actor=LEGAL)
     assert over.status_code == 422 and "amount" in over.json()["details"]
+    # only the principals reduce, both of them: one's agreement changes nothing, a refusal ends the round
     reduce = f"{sl}/damages/{damages['id']}/reductions"
-    assert api.post(reduce, {"amount": "100000.00", "reason": "x"}, actor=FIN).status_code == 403
-    assert (
-        api.post(reduce, {"amount": "100000.00", "reason": "企业受灾，酌情减免"}, actor=MAGISTRATE).status_code == 201
-    )
+    propose = {"decision": "agree", "amount": "100000.00", "reason": "企业受灾，酌情减免"}
+    assert api.post(reduce, {**propose, "reason": "x"}, actor=FIN).status_code == 403
+    first = api.post(reduce, propose, actor=MAGISTRATE)
+    assert first.status_code == 201, first.text
+    [waiting] = first.json()["damages"]
+    assert (waiting["reduced"], waiting["outstanding"]) == ("0.00", "700000.00")
+    assert waiting["reduction"]["pending"]["awaiting"] == ["party_secretary"]
+    again = api.post(reduce, {"decision": "agree", "reason": "再次同意"}, actor=MAGISTRATE)
+    assert again.status_code == 409 and "position" in again.json()["details"]
+    refused = api.post(reduce, {"decision": "refuse", "reason": "受灾证明不全"}, actor=SECRETARY)
+    assert refused.status_code == 201, refused.text
+    [after] = refused.json()["damages"]
+    assert (after["reduced"], after["outstanding"], after["reduction"]["pending"]) == ("0.00", "700000.00", None)
+    assert api.post(reduce, propose, actor=MAGISTRATE).status_code == 201
+    agreed_ = api.post(reduce, {"decision": "agree", "reason": "受灾属实，同意减免"}, actor=SECRETARY)
+    assert agreed_.status_code == 201, agreed_.text
+    [after] = agreed_.json()["damages"]
+    assert (after["reduced"], after["outstanding"], after["reduction"]["pending"]) == ("100000.00", "600000.00", None)
+    assert [(d["position"], d["decision"], d["outcome"]) for d in after["reduction"]["decisions"]] == [
+        ("county_magistrate", "agree", None),
+        ("party_secretary", "refuse", "refused"),
+        ("county_magistrate", "agree", None),
+        ("party_secretary", "agree", "reduced"),
+    ]
     done = api.post(pay, {"amount": "600000.00", "voucher": "LEGAL-171-1"}, actor=LEGAL)
     assert done.status_code == 201, done.text
     [damages] = done.json()["damages"]
@@ -140,7 +172,7 @@ def test_signing_to_a_settled_damages_receivable(api, module_platform):
     )
     assert [(e["kind"], e["by"]["unit"]) for e in damages["entries"]] == [
         ("payment", "FIN"),
-        ("reduction", "GOV"),
+        ("reduction", "LG"),
         ("payment", "LEGAL"),
     ]
     assert api.post(pay, {"amount": "1.00"}, actor=FIN).status_code == 409
@@ -157,10 +189,13 @@ def test_signing_to_a_settled_damages_receivable(api, module_platform):
     )
     said = [e.get("reason") or e.get("summary") for e in timeline if e["kind"].startswith("supervision.")]
     kinds = [e["kind"] for e in timeline if e["kind"].startswith("supervision.")]
-    assert [k for k in kinds if k != "supervision.damages_recorded"][-3:] == [
+    told = ("supervision.damages_recorded", "supervision.damages_reduction_decided")
+    assert [k for k in kinds if k not in told][-3:] == [
         "supervision.rectification_opened",
         "supervision.commitment_unmet",
         "supervision.damages_settled",
     ], kinds
     assert "supervision.damages_recorded" in kinds[kinds.index("supervision.commitment_unmet") :], kinds
+    assert kinds.count("supervision.damages_reduction_decided") == 4, kinds
+    assert any("减免" in (x or "") and "未获同意" in (x or "") for x in said), said
     assert any("亩均税收" in (x or "") and "270" in (x or "") for x in said), said

@@ -226,3 +226,42 @@ def test_no_one_but_the_principals_writes_off():
         domain.decide_write_off(
             domain.record_payment(owed, Decimal("100.00")), None, PRINCIPALS, "party_secretary", "agree"
         )
+
+
+def test_an_accounting_opens_once_and_only_for_a_signed_project_under_construction():
+    domain.check_not_open(False, "p1")
+    with pytest.raises(Conflict) as twice:
+        domain.check_not_open(True, "p1")
+    assert twice.value.details == {"project_id": ["p1"]}
+    assert text(twice.value.msg, "en") == "an investment accounting is already open for this project"
+    domain.check_can_open({"ref": "HD-1", "lifecycle_state": "construction", "contract_terms": {"completion": "x"}})
+    for state, terms in (("signing", {"completion": "x"}), ("construction", None), (None, None)):
+        with pytest.raises(Conflict) as early:
+            domain.check_can_open({"ref": "HD-1", "lifecycle_state": state, "contract_terms": terms})
+        assert early.value.details == {"state": [state or "-"]}
+        assert "HD-1" in text(early.value.msg, "en")
+
+
+def test_an_amount_finer_than_a_fen_is_refused():
+    assert domain.check_fen(Decimal("1200.50"), "amount") == Decimal("1200.50")
+    with pytest.raises(InvalidInput) as refused:
+        domain.check_fen(Decimal("1200.505"), "amount")
+    assert list(refused.value.details) == ["amount"]
+
+
+def test_a_voucher_recorded_again_counts_once_and_with_other_figures_is_a_conflict():
+    seen = {"unit": "FIN", "amount": Decimal("100.00")}
+    assert domain.is_repeated_voucher(None, "V1", "FIN", Decimal("100.00")) is False
+    assert domain.is_repeated_voucher(seen, None, "FIN", Decimal("100.00")) is False
+    assert domain.is_repeated_voucher(seen, "V1", "FIN", Decimal("100.00")) is True
+    for unit, amount in (("LAND", Decimal("100.00")), ("FIN", Decimal("99.00"))):
+        with pytest.raises(Conflict) as refused:
+            domain.is_repeated_voucher(seen, "V1", unit, amount)
+        assert refused.value.details == {"voucher": ["V1"]}
+        assert "V1" in text(refused.value.msg, "en")
+
+
+def test_the_report_file_is_read_only_once_issued():
+    assert domain.check_report_issued({"docx": {"id": 1}}) == {"docx": {"id": 1}}
+    with pytest.raises(Conflict):
+        domain.check_report_issued(None)

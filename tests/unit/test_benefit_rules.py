@@ -140,3 +140,33 @@ def test_a_forecast_takes_its_place_among_the_graded():
         ]
         is None
     )
+
+
+def test_only_a_year_that_is_over_is_evaluated():
+    from shared.errors import InvalidInput
+
+    assert benefit.check_year_over(2025, 2026) == 2025
+    for year in (2026, 2027):
+        with pytest.raises(InvalidInput) as refused:
+            benefit.check_year_over(year, 2026)
+        assert list(refused.value.details) == ["year"]
+
+
+def test_outcomes_are_public_only_where_policy_discloses_them():
+    from shared.errors import NotFound
+
+    assert benefit.check_disclosed({"enabled": True, "public": ["grade"]})["public"] == ["grade"]
+    for spec in ({}, {"enabled": False}):
+        with pytest.raises(NotFound):
+            benefit.check_disclosed(spec)
+
+
+def test_a_forecast_needs_land():
+    from shared.errors import InvalidInput
+
+    planned = {"tax": Decimal("100"), "output": Decimal("1000"), "energy": Decimal("0"), "land": Decimal("10")}
+    assert benefit.check_planned(planned) is planned
+    for land in ("0", "-1"):
+        with pytest.raises(InvalidInput) as refused:
+            benefit.check_planned({**planned, "land": Decimal(land)})
+        assert list(refused.value.details) == ["land_mu"]

@@ -268,3 +268,12 @@ def test_reading_a_contract_or_a_draft_is_refused_without_its_basis():
     with pytest.raises(NotAllowed):
         domain.check_draft_reader(False, "reviewer", "FIN", "ZS2026-0001")
     assert isinstance(domain.not_the_draft_sent(2), Conflict)
+
+
+def test_a_unit_s_head_designates_the_custodian_of_its_own_unit_only():
+    from shared.errors import NotAllowed
+
+    domain.check_own_custodian("fin_director", "FIN", "FIN")
+    with pytest.raises(NotAllowed) as refused:
+        domain.check_own_custodian("fin_director", "FIN", "LAND")
+    assert list(refused.value.details) == ["unit"]

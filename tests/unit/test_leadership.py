@@ -18,7 +18,7 @@ from services.leadership.service import LeadershipService
 from shared.actor import Actor
 from shared.documents import DocumentStore
 from shared.envelope import Envelope
-from shared.errors import Conflict, InvalidInput, NotAllowed
+from shared.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from shared.policy import load_policy
 from shared.roster import holders
 from tests.factories import SAMPLE_ROSTER, roster_workbook, upload
@@ -226,8 +226,9 @@ def test_an_event_is_planned_recorded_with_its_material_and_linked_to_its_leads(
     office.record_event(IPB, other["id"], record())
     with pytest.raises(Conflict):  # one source event a lead
         office.link_leads(IPB, other["id"], {"refs": ["ZS2026-0001"]})
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound) as unknown:  # a lead nobody registered: refused at once, naming it
         office.link_leads(IPB, other["id"], {"refs": ["ZS2026-0404"]})
+    assert unknown.value.details == {"refs": ["ZS2026-0404"]}
 
 
 def test_the_rules_of_planning_and_recording(office):

@@ -143,3 +143,29 @@ def test_policy_values_are_made_json_safe():
             return c.Finding("decimals", "LAND", "ok", "fine", {"minimum": Decimal("200")})
 
     assert c.run_checks([Decimals()], facts(), policy)[0].policy_values == {"minimum": "200"}
+
+
+def test_a_review_is_convened_once_and_resubmitted_only_when_returned():
+    from services.review import domain
+    from shared.errors import Conflict
+
+    domain.check_not_convened(False, "HD-1", "p1")
+    with pytest.raises(Conflict) as twice:
+        domain.check_not_convened(True, "HD-1", "p1")
+    assert twice.value.details == {"project_id": ["p1"]}
+    domain.check_can_resubmit(domain.RETURNED)
+    for state in (domain.OPEN, domain.CONCLUDED):
+        with pytest.raises(Conflict) as refused:
+            domain.check_can_resubmit(state)
+        assert list(refused.value.details) == ["state"]
+
+
+def test_a_reviewer_records_the_opinion_of_its_own_unit_only():
+    from services.review import domain
+    from shared.errors import NotAllowed
+
+    domain.check_own_unit("drb_reviewer", "DRB", None)
+    domain.check_own_unit("drb_reviewer", "DRB", "DRB")
+    with pytest.raises(NotAllowed) as refused:
+        domain.check_own_unit("drb_reviewer", "DRB", "FIN")
+    assert list(refused.value.details) == ["unit"]

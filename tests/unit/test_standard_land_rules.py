@@ -129,18 +129,82 @@ def test_short_opens_a_rectification_still_short_after_it_means_damages_met_clos
     assert c.verdict({"direction": "<=", "value": "0.20"}, Decimal("0.2001")) == c.SHORT
 
 
-def test_the_damages_are_one_receivable_paid_in_parts_reduced_only_with_a_reason():
+PRINCIPALS = ("party_secretary", "county_magistrate")
+
+
+def test_the_damages_are_one_receivable_paid_in_parts_reduced_only_by_both_principals():
     d = c.Damages(Decimal("500000.00"), Decimal("0"), Decimal("0"))
     d = c.pay(d, Decimal("200000.00"))
     with pytest.raises(InvalidInput):
         c.pay(d, Decimal("300000.01"))
     with pytest.raises(InvalidInput):
-        c.reduce(d, Decimal("1000.00"), " ")
-    d = c.reduce(d, Decimal("100000.00"), "the plant was flooded")
+        c.decide_reduction(d, None, PRINCIPALS, "county_magistrate", c.AGREE, Decimal("1000.00"), " ")
+    round_, outcome = c.decide_reduction(
+        d, None, PRINCIPALS, "county_magistrate", c.AGREE, Decimal("100000.00"), "the plant was flooded"
+    )
+    assert outcome is None and round_.decisions == {"county_magistrate": c.AGREE}
+    round_, outcome = c.decide_reduction(d, round_, PRINCIPALS, "party_secretary", c.AGREE, None, "agreed")
+    assert outcome == c.REDUCED
+    d = c.after_reduction(d, round_)
+    assert (d.reduced, d.outstanding) == (Decimal("100000.00"), Decimal("200000.00"))
     d = c.pay(d, Decimal("200000.00"))
     assert (d.outstanding, d.status) == (Decimal("0.00"), c.SETTLED)
     with pytest.raises(Conflict):
         c.pay(d, Decimal("1.00"))
+
+
+def test_one_principals_agreement_reduces_nothing_and_the_round_waits_for_the_other():
+    d = c.Damages(Decimal("2700000.00"), Decimal("2000000.00"), Decimal("0"))
+    round_, outcome = c.decide_reduction(d, None, PRINCIPALS, "party_secretary", c.AGREE, Decimal("100000.00"), "受灾")
+    assert (outcome, round_.amount, round_.outstanding) == (None, Decimal("100000.00"), Decimal("700000.00"))
+    assert c.reduction_pending(round_, d) == round_
+    with pytest.raises(Conflict):  # one decision per principal in a round
+        c.decide_reduction(d, round_, PRINCIPALS, "party_secretary", c.AGREE, None, "again")
+    with pytest.raises(Conflict):  # the other principal decides on the amount proposed, not another
+        c.decide_reduction(d, round_, PRINCIPALS, "county_magistrate", c.AGREE, Decimal("200000.00"), "more")
+
+
+def test_a_principals_refusal_ends_the_round_and_reduces_nothing():
+    d = c.Damages(Decimal("2700000.00"), Decimal("0"), Decimal("0"))
+    round_, _ = c.decide_reduction(d, None, PRINCIPALS, "county_magistrate", c.AGREE, Decimal("100000.00"), "受灾")
+    round_, outcome = c.decide_reduction(d, round_, PRINCIPALS, "party_secretary", c.REFUSE, None, "证据不足")
+    assert outcome == c.REFUSED and round_.decisions == {"county_magistrate": c.AGREE, "party_secretary": c.REFUSE}
+    with pytest.raises(Conflict):  # with no round awaiting, there is nothing to refuse
+        c.decide_reduction(d, None, PRINCIPALS, "party_secretary", c.REFUSE, None, "no")
+
+
+def test_only_the_principals_reduce_and_within_what_is_outstanding():
+    d = c.Damages(Decimal("500000.00"), Decimal("0"), Decimal("0"))
+    with pytest.raises(NotAllowed):
+        c.decide_reduction(d, None, PRINCIPALS, "deputy_magistrate_investment", c.AGREE, Decimal("1.00"), "x")
+    with pytest.raises(InvalidInput):
+        c.decide_reduction(d, None, PRINCIPALS, "county_magistrate", c.AGREE, Decimal("500000.01"), "x")
+    with pytest.raises(InvalidInput):
+        c.decide_reduction(d, None, PRINCIPALS, "county_magistrate", c.AGREE, None, "no amount proposed")
+    with pytest.raises(InvalidInput):
+        c.decide_reduction(d, None, PRINCIPALS, "county_magistrate", "maybe", Decimal("1.00"), "x")
+    settled = c.Damages(Decimal("500000.00"), Decimal("500000.00"), Decimal("0"))
+    with pytest.raises(Conflict):
+        c.decide_reduction(settled, None, PRINCIPALS, "county_magistrate", c.AGREE, Decimal("1.00"), "x")
+
+
+def test_a_payment_meanwhile_starts_the_principals_round_again():
+    d = c.Damages(Decimal("500000.00"), Decimal("0"), Decimal("0"))
+    round_, _ = c.decide_reduction(d, None, PRINCIPALS, "county_magistrate", c.AGREE, Decimal("100000.00"), "受灾")
+    paid = c.pay(d, Decimal("50000.00"))
+    assert c.reduction_pending(round_, paid) is None
+    again, outcome = c.decide_reduction(
+        paid, c.reduction_pending(round_, paid), PRINCIPALS, "party_secretary", c.AGREE, Decimal("80000.00"), "新一轮"
+    )
+    assert (outcome, again.decisions, again.outstanding) == (None, {"party_secretary": c.AGREE}, Decimal("450000.00"))
+
+
+def test_the_special_report_on_an_unmet_commitment_is_issued_by_the_park_or_town_else_by_policys_unit():
+    from services.supervision import commitment_report as report
+
+    assert report.issuer_unit(POLICY, "PARK:hengdong") == "PARK:hengdong"
+    assert report.issuer_unit(POLICY, "IND") == report.issuer_unit(POLICY, None) == "LG"
+    assert report.subject(7) == "unmet_commitment:7"
 
 
 def test_a_figure_is_entered_by_the_unit_that_owns_it_in_its_plausible_range():
@@ -178,3 +242,29 @@ def test_a_commitment_negotiated_below_the_floor_is_recorded_as_exceeding_policy
             {"policy_terms": [{"commitment": "tax_per_mu", "value": "25"}]}, POLICY, ("TOWN:xintang", "I6510")
         )
     assert "policy_terms.0.commitment" in refused.value.fields
+
+
+def test_figures_are_recorded_only_for_a_project_with_commitments():
+    assert c.check_has_commitments([{"indicator": "tax_per_mu"}], "p1") == [{"indicator": "tax_per_mu"}]
+    with pytest.raises(Conflict) as refused:
+        c.check_has_commitments([], "p1")
+    assert refused.value.details == {"project_id": ["p1"]}
+
+
+def test_a_check_again_is_asked_while_the_rectification_is_open_and_once_a_day():
+    c.check_can_recheck(c.OPEN)
+    for status in (c.RECTIFIED, c.DAMAGES):
+        with pytest.raises(Conflict) as refused:
+            c.check_can_recheck(status)
+        assert refused.value.details == {"status": [status]}
+    assert c.check_not_rechecked_today(12, 3) == 12
+    with pytest.raises(Conflict) as twice:
+        c.check_not_rechecked_today(None, 3)
+    assert twice.value.details == {"rectification_id": ["3"]}
+
+
+def test_a_damages_voucher_is_recorded_once():
+    c.check_voucher_unused(False, "V-1")
+    with pytest.raises(Conflict) as refused:
+        c.check_voucher_unused(True, "V-1")
+    assert refused.value.details == {"voucher": ["V-1"]}

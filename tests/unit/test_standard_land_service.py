@@ -5,6 +5,8 @@ still short at the check after it, damages by the contract's clause become one r
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -22,6 +24,7 @@ IND = {"user_id": "u-ind", "position": "ind_clerk", "unit": "IND"}
 LAND = {"user_id": "u-land", "position": "land_clerk", "unit": "LAND"}
 LEGAL = {"user_id": "u-legal", "position": "legal_clerk", "unit": "LEGAL"}
 MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "GOV"}
+SECRETARY = {"user_id": "u-sec", "position": "party_secretary", "unit": "LG"}
 
 
 def signed(s: Supervision, completion="2026-09-01", production="2026-09-01") -> list[dict]:
@@ -56,6 +59,19 @@ def signed(s: Supervision, completion="2026-09-01", production="2026-09-01") -> 
     return items
 
 
+def short_of_tax(s: Supervision, year: int = 2025) -> dict:
+    """A year's figures entered by their owners: 960 万元 of tax on 40 mu (24 万元/亩 of 30 committed) opens the tax
+    rectification, returned."""
+    s.record_figure(FIN, "p1", {"figure": "tax", "year": year, "value": "9600000", "reason": "x"})
+    s.record_figure(IND, "p1", {"figure": "output", "year": year, "value": "240000000", "reason": "x"})
+    s.record_figure(
+        {"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"},
+        "p1",
+        {"figure": "energy", "year": year, "value": "4800", "reason": "x"},
+    )
+    return next(r for r in s.standard_land(IPB, "p1")["rectifications"] if r["indicator"] == "tax_per_mu")
+
+
 def test_signing_makes_the_commitments_obligations_with_their_checks(s):
     signed(s, completion="2027-06-30", production="2028-06-30")
     view = s.standard_land(IPB, "p1")
@@ -71,7 +87,7 @@ def test_signing_makes_the_commitments_obligations_with_their_checks(s):
     assert [f["floor"] for f in floors if f["indicator"] == "tax_per_mu"] == ["30"]
 
 
-def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_one_receivable(s, clock):
+def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_one_receivable(s, clock, documents):
     signed(s)
     s.fire_due_deadlines()  # both checks due today: awaiting the figures
     view = s.standard_land(IPB, "p1")
@@ -120,6 +136,15 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
     damages = next(d for d in view["damages"] if d["indicator"] == "tax_per_mu")
     assert (damages["amount"], damages["outstanding"], damages["status"]) == ("2400000.00", "2400000.00", "outstanding")
     assert s.said("supervision.commitment_unmet")[0]["amount_wan"] == "240"
+    # R7: still unmet after the rectification is a special report to the Leading Group, in the register by itself
+    [filed] = [r for r in s.special_reports(IPB, "p1") if r["cause"] == "unmet_commitment"]
+    assert filed["rectification_id"] == tax_rect["id"] and filed["filed_by"]["unit"] == "SYSTEM"
+    assert "亩均税收" in filed["summary"] and "240" in filed["summary"] and "24" in filed["summary"]
+    assert s.said("supervision.special_report_filed")[-1]["report_ref"] == filed["ref"]
+    assert next(r for r in view["rectifications"] if r["id"] == tax_rect["id"])["special_report_ref"] == filed["ref"]
+    with zipfile.ZipFile(io.BytesIO(documents.load(filed["document"]["id"]))) as docx:
+        body = docx.read("word/document.xml").decode()
+    assert "专题报告" in body and "衡园管" in body and "县招商引资工作领导小组" in body and "240万元" in body
     with pytest.raises(Conflict):
         s.request_recheck(PARK, "p1", tax_rect["id"], {})
     # one receivable: paid in parts by FIN and LEGAL, reduced only by a principal with a reason
@@ -131,10 +156,38 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
     with pytest.raises(Conflict):
         s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1.00", "voucher": "V1"})
     with pytest.raises(NotAllowed):
-        s.reduce_damages(FIN, "p1", damages["id"], {"amount": "400000.00", "reason": "x"})
+        s.reduce_damages(FIN, "p1", damages["id"], {"decision": "agree", "amount": "400000.00", "reason": "x"})
     with pytest.raises(InvalidInput):
-        s.reduce_damages(MAGISTRATE, "p1", damages["id"], {"amount": "400000.00"})
-    s.reduce_damages(MAGISTRATE, "p1", damages["id"], {"amount": "400000.00", "reason": "受灾停产两个月"})
+        s.reduce_damages(MAGISTRATE, "p1", damages["id"], {"decision": "agree", "amount": "400000.00"})
+    # the principals read the damages they decide on; one principal's agreement reduces nothing: the round awaits
+    # the other principal
+    assert s.standard_land(MAGISTRATE, "p1")["damages"][0]["outstanding"] == "1400000.00"
+    with pytest.raises(NotAllowed):
+        s.standard_land({"user_id": "u-gov", "position": "clerk", "unit": "GOV"}, "p1")
+    view = s.reduce_damages(
+        MAGISTRATE, "p1", damages["id"], {"decision": "agree", "amount": "400000.00", "reason": "受灾停产两个月"}
+    )
+    waiting = next(d for d in view["damages"] if d["id"] == damages["id"])
+    assert (waiting["reduced"], waiting["outstanding"]) == ("0.00", "1400000.00")
+    assert waiting["reduction"]["pending"] == {
+        "amount": "400000.00",
+        "decisions": {"county_magistrate": "agree"},
+        "awaiting": ["party_secretary"],
+    }
+    decided = s.said("supervision.damages_reduction_decided")
+    assert (decided[-1]["outcome"], decided[-1]["awaiting"]) == (None, ["party_secretary"])
+    view = s.reduce_damages(SECRETARY, "p1", damages["id"], {"decision": "agree", "reason": "同意减免"})
+    reduced = next(d for d in view["damages"] if d["id"] == damages["id"])
+    assert (reduced["reduced"], reduced["outstanding"], reduced["reduction"]["pending"]) == (
+        "400000.00",
+        "1000000.00",
+        None,
+    )
+    assert [(d["position"], d["outcome"]) for d in reduced["reduction"]["decisions"]] == [
+        ("county_magistrate", None),
+        ("party_secretary", "reduced"),
+    ]
+    assert s.said("supervision.damages_recorded")[-1]["reduced"] == "400000.00"
     with pytest.raises(InvalidInput):
         s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1000000.01"})
     view = s.record_damages_payment(LEGAL, "p1", damages["id"], {"amount": "1000000.00", "voucher": "V2"})
@@ -143,16 +196,36 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
     assert len(s.said("supervision.damages_settled")) == 1
 
 
+def test_a_principals_refusal_reduces_nothing_and_a_payment_meanwhile_starts_the_round_again(s, clock):
+    signed(s)
+    rect = short_of_tax(s)
+    [damages] = s.request_recheck(IPB, "p1", rect["id"], {})["damages"]
+    act = damages["id"]
+    s.reduce_damages(SECRETARY, "p1", act, {"decision": "agree", "amount": "100000.00", "reason": "受灾"})
+    [after] = s.reduce_damages(MAGISTRATE, "p1", act, {"decision": "refuse", "reason": "证据不足"})["damages"]
+    assert (after["reduced"], after["outstanding"], after["reduction"]["pending"]) == ("0.00", "2400000.00", None)
+    assert s.said("supervision.damages_reduction_decided")[-1]["outcome"] == "refused"
+    with pytest.raises(Conflict):  # the round is over: nothing awaits a decision
+        s.reduce_damages(SECRETARY, "p1", act, {"decision": "refuse", "reason": "again"})
+    s.reduce_damages(SECRETARY, "p1", act, {"decision": "agree", "amount": "100000.00", "reason": "再议"})
+    s.record_damages_payment(FIN, "p1", act, {"amount": "1000000.00", "voucher": "V1"})
+    [after] = s.standard_land(IPB, "p1")["damages"]
+    assert after["reduction"]["pending"] is None  # the payment changed what is owed: decided again
+    with pytest.raises(InvalidInput):
+        s.reduce_damages(MAGISTRATE, "p1", act, {"decision": "agree", "reason": "同意"})  # no amount proposed
+    assert s.standard_land(IPB, "p1")["damages"][0]["reduced"] == "0.00"
+    # the rectification's own check, due a year later, finds it short again: a new rectification, no second report
+    clock.now = T0 + dt.timedelta(days=400)
+    s.fire_due_deadlines()
+    short_of_tax(s, 2026)
+    tax = [r for r in s.standard_land(IPB, "p1")["rectifications"] if r["indicator"] == "tax_per_mu"]
+    assert [(r["status"], bool(r["special_report_ref"])) for r in tax] == [("damages", True), ("open", False)]
+    assert [r["rectification_id"] for r in s.rows("special_reports")] == [rect["id"]]
+
+
 def test_met_after_a_shortfall_closes_the_rectification(s, clock):
     signed(s, completion="2026-09-01", production="2026-09-01")
-    s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "9600000", "reason": "x"})
-    s.record_figure(IND, "p1", {"figure": "output", "year": 2025, "value": "240000000", "reason": "x"})
-    s.record_figure(
-        {"user_id": "u-drb", "position": "drb_clerk", "unit": "DRB"},
-        "p1",
-        {"figure": "energy", "year": 2025, "value": "4800", "reason": "x"},
-    )
-    rect = next(r for r in s.standard_land(IPB, "p1")["rectifications"] if r["indicator"] == "tax_per_mu")
+    rect = short_of_tax(s)
     s.record_figure(FIN, "p1", {"figure": "tax", "year": 2025, "value": "12000000", "reason": "更正：补缴入库"})
     view = s.request_recheck(IPB, "p1", rect["id"], {})
     assert next(r for r in view["rectifications"] if r["id"] == rect["id"])["status"] == "rectified"

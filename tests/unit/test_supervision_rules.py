@@ -47,9 +47,27 @@ def test_stalled_lists_take_the_states_the_county_counts_and_sort_the_longest_fi
 
 def test_report_causes_and_refs():
     domain.check_report_cause("cannot_go_ahead")
-    for cause in ("overdue_obligation", "bored"):
+    for cause in ("overdue_obligation", "unmet_commitment", "bored"):
         with pytest.raises(InvalidInput) as refused:
             domain.check_report_cause(cause)
         assert list(refused.value.details) == ["cause"]
     assert domain.report_ref("ZS2026-0001", "p1", 2) == "SR-ZS2026-0001-2"
     assert domain.report_ref(None, "p1", 1) == "SR-p1-1"
+
+
+def test_a_problem_is_resolved_once():
+    from shared.errors import Conflict
+
+    domain.check_can_resolve({"id": 4, "description": "水电未通", "resolved_at": None})
+    with pytest.raises(Conflict) as refused:
+        domain.check_can_resolve({"id": 4, "description": "水电未通", "resolved_at": NOW})
+    assert refused.value.details == {"problem_id": ["4"]}
+
+
+def test_a_reminder_is_set_for_a_moment_to_come():
+    later = NOW + dt.timedelta(minutes=1)
+    assert domain.check_reminder_at(later, NOW) == later
+    for at in (NOW, NOW - dt.timedelta(days=1)):
+        with pytest.raises(InvalidInput) as refused:
+            domain.check_reminder_at(at, NOW)
+        assert list(refused.value.details) == ["at"]

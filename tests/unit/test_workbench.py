@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from services.coordinator import ledger, models, workbench
+from services.coordinator import ledger, models, workbench, workbench_store
 from services.coordinator.service import CoordinatorService
 from shared import migrations
 from shared.actor import SYSTEM, Actor, is_allowed
@@ -217,6 +217,28 @@ def test_an_ended_project_awaits_no_problem():
     assert workbench.awaiting(row, POLICY) == []
     row["state"] = "construction"
     assert [(e["kind"], e["unit"]) for e in workbench.awaiting(row, POLICY)] == [("resolve_problem", "LAND")]
+
+
+def test_a_change_of_to_dos_rewrites_only_the_rows_that_changed_and_moves_each_count_by_its_net_change():
+    def entry(unit, kind="opinion", due="2026-12-20", position=None, operation="review.record_opinion"):
+        return {"unit": unit, "position": position, "kind": kind, "operation": operation, "due": due}
+
+    reviewers = [entry("DRB"), entry("FIN"), entry("LAND")]
+    # an opinion given: one row rewritten (to none), one count down; the others' rows left alone
+    rewrite, counts = workbench_store.to_do_changes(reviewers, reviewers[::2])
+    assert list(rewrite) == [("FIN", None, "opinion", "review.record_opinion", date(2026, 12, 20))]
+    assert rewrite[("FIN", None, "opinion", "review.record_opinion", date(2026, 12, 20))] == []
+    assert counts == {("FIN", "", "opinion", "review.record_opinion"): -1}
+    # a deadline moved (a holiday schedule loaded): the rows rewritten under the new date, the counts unchanged
+    moved = [entry("DRB", due="2026-12-22")]
+    rewrite, counts = workbench_store.to_do_changes([entry("DRB")], moved)
+    assert sorted(len(v) for v in rewrite.values()) == [0, 1]
+    assert counts == {}
+    # the same to-do twice (two entries of one key): both rewritten together, counted twice
+    rewrite, counts = workbench_store.to_do_changes([], [entry("IPB", "decide", None), entry("IPB", "decide", None)])
+    assert [len(v) for v in rewrite.values()] == [2] and counts == {("IPB", "", "decide", "review.record_opinion"): 2}
+    # nothing changed: nothing written
+    assert workbench_store.to_do_changes(reviewers, list(reviewers)) == ({}, {})
 
 
 def test_the_decision_route_names_who_decides_and_signs():

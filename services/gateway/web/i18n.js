@@ -29,7 +29,17 @@ export function duration(seconds) {
   return `${m}${t('dur.m')}`;
 }
 
-export const when = iso => (iso ? String(iso).slice(0, 16).replace('T', ' ') : '—');
+// A time as the county reads it, in the time it was written in (Asia/Shanghai on the wire): 2026年12月7日 05:24, or
+// 7 Dec 2026 05:24 in English; a date alone (2026-12-07) as 2026年12月7日.  Never the browser's own time zone.
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+export function when(iso) {
+  if (!iso) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/.exec(String(iso));
+  if (!m) return String(iso);
+  const [, y, mo, d, hh, mm] = m;
+  const day = lang === 'zh-CN' ? `${y}年${Number(mo)}月${Number(d)}日` : `${Number(d)} ${MONTHS_EN[Number(mo) - 1]} ${y}`;
+  return hh === undefined ? day : `${day} ${hh}:${mm}`;
+}
 
 export function money(v) {
   if (v === null || v === undefined || v === '') return '—';

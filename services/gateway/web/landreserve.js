@@ -2,7 +2,7 @@
 // with Leaflet from the project's own assets (vendor/leaflet: no tile server, a plain background, the shapes only),
 // LAND's workbook and status changes, and the ready parcels that suit a lead or project.
 import { h, table } from './dom.js';
-import { t } from './i18n.js';
+import { t, when } from './i18n.js';
 import * as api from './api.js';
 import { amountInput, card, field, fill, input, notice, select, submitting, unitName, yuanOf } from './ui.js';
 import { importForm } from './leadership.js';
@@ -122,9 +122,9 @@ export async function parcelPage(main, params, code) {
         .filter(k => ind[k]).map(k => `${t(`land.ind.${k}`)} ${ind[k]}`).join('；') || '—'),
       h('dt', t('land.project')), h('dd', project(p.supplied_by || p.project)),
       h('dt', t('lg.note')), h('dd', p.notes || '—'),
-      h('dt', t('land.source')), h('dd', `${p.source} · ${p.updated_at.slice(0, 16).replace('T', ' ')}`))),
+      h('dt', t('land.source')), h('dd', `${p.source} · ${when(p.updated_at)}`))),
     h('section.card', h('h2', t('land.history')), table([t('land.status'), t('project.at'), t('project.reason')],
-      p.history.map(x => [t(`land.status.${x.status}`, x.status), x.at.slice(0, 16).replace('T', ' '), typeof x.reason === 'string' ? x.reason : '—']))));
+      p.history.map(x => [t(`land.status.${x.status}`, x.status), when(x.at), typeof x.reason === 'string' ? x.reason : '—']))));
   if (!api.may(await api.myOperations(), 'landreserve.change_parcel') || p.status === 'supplied') return;
   const form = h('form.form', { id: 'status-form' },
     field(t('land.status'), select('status', ['reserved', 'ready', 'in_listing'].filter(s => s !== p.status).map(s => [s, t(`land.status.${s}`)]))),

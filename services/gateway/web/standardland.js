@@ -2,7 +2,7 @@
 import { h, table } from './dom.js';
 import { t, when } from './i18n.js';
 import * as api from './api.js';
-import { card, submitting, field, select, input, submit, notice, amountInput, toYuan, toWan } from './ui.js';
+import { card, submitting, field, select, input, submit, notice, amountInput, toYuan, toWan, posName, fill } from './ui.js';
 
 const enc = encodeURIComponent;
 const FIGURES = { FIN: ['tax'], IND: ['output'], DRB: ['energy'], LAND: ['plot_ratio', 'land_used_mu'], AUDIT: ['fixed_asset_investment'] };
@@ -34,8 +34,9 @@ export function standardLandCard(project, me, reload) {
       { id: 'sl-checks' }),
       h('h3', t('sl.rectifications')),
       v.rectifications.length ? table([t('sl.indicator'), t('sl.opened'), t('sl.due'), t('ledger.state'), ''], v.rectifications.map(r => [
-        r.name, r.opened_on, r.due, tag(r.status_name, r.status === 'rectified' ? 'ok' : r.status === 'damages' ? 'bad' : 'warn',
-          { 'data-status': r.status }),
+        r.name, r.opened_on, r.due, h('span', tag(r.status_name, r.status === 'rectified' ? 'ok' : r.status === 'damages' ? 'bad' : 'warn',
+          { 'data-status': r.status }), r.special_report_ref
+          ? h('span.report', { 'data-report': r.special_report_ref }, ` ${t('sl.special_report')} ${r.special_report_ref}`) : ''),
         r.status === 'open' && (me.unit === 'IPB' || me.unit === project.facts?.responsible_unit)
           ? h('button', { type: 'button', id: `sl-recheck-${r.id}`, onclick: async e => {
             try { await api.post(`${p}/rectifications/${r.id}/recheck`, {}); await reload(); } catch (err) { e.target.after(notice(err.message)); }
@@ -47,7 +48,7 @@ export function standardLandCard(project, me, reload) {
         : h('p.muted', t('sl.no_damages')));
     const open = v.damages.filter(d => d.status === 'outstanding');
     if (open.length && RECOVERS.includes(me.unit)) out.append(damagesForm(p, open, 'payments', reload));
-    if (open.length && PRINCIPALS.includes(me.position)) out.append(damagesForm(p, open, 'reductions', reload));
+    v.damages.forEach(d => out.append(reductionRound(p, d, me, reload)));
     if (FIGURES[me.unit]) out.append(figureForm(p, FIGURES[me.unit], reload));
     if (v.figures.length) out.append(h('h3', t('sl.figures')), table([t('sl.figure'), t('sl.year'), t('sl.value'), t('project.actor'), t('project.at'), t('sl.source')],
       v.figures.map(f => [f.figure_name, f.year || '—', MONEY.includes(f.figure) ? wanText(f.value) : f.value, (f.entered_by || {}).name || (f.entered_by || {}).position || '',
@@ -72,8 +73,39 @@ function damagesForm(p, open, kind, reload) {
   const f = h('form.form', { id: `sl-${kind}-form` }, h('h3.full', t(`sl.${kind}`)),
     field(t('sl.damages'), select('damages', open.map(d => [String(d.id), `${d.name} · ${t('sl.outstanding')} ${wanText(d.outstanding)}`]))),
     field(t('sl.amount'), amountInput('amount', { required: true })),
-    kind === 'payments' ? field(t('sl.voucher'), input('voucher')) : field(t('sl.reason'), input('reason', { required: true })),
+    field(t('sl.voucher'), input('voucher')),
     submit(t('common.submit')));
   return submitting(f, v => api.post(`${p}/damages/${v.damages}/${kind}`, {
-    amount: toYuan(v.amount, v.amount_unit), ...(kind === 'payments' ? { voucher: v.voucher || null } : { reason: v.reason }) }), reload);
+    amount: toYuan(v.amount, v.amount_unit), voucher: v.voucher || null }), reload);
+}
+
+// The principals reduce damages together: one proposes an amount (agreeing), each other agrees or refuses it; every
+// principal agreeing reduces it, a refusal ends the round, a payment meanwhile starts it again.
+function reductionRound(p, d, me, reload) {
+  const r = d.reduction || {};
+  const pending = r.pending;
+  const box = h('div.reduction', { id: `sl-reduction-${d.id}`, 'data-pending': pending ? 'yes' : 'no' });
+  if (!pending && !r.decisions.length && (d.status !== 'outstanding' || !PRINCIPALS.includes(me.position))) return box;
+  box.append(h('h3', `${t('sl.reductions')} · ${d.name}`));
+  if (pending) {
+    box.append(h('p.waiting', fill(t('sl.reduction_pending'), {
+      amount: wanText(pending.amount), agreed: Object.keys(pending.decisions).map(posName).join('、') || '—',
+      waiting: pending.awaiting.map(posName).join('、') })));
+  }
+  if (r.decisions.length) {
+    box.append(h('ul.decisions', r.decisions.map(x => h('li', { 'data-outcome': x.outcome || 'pending' },
+      `${posName(x.position)}：${x.decision === 'agree' ? t('decide.agree') : t('decide.refuse')} ${wanText(x.amount)} — ${x.reason}`
+      + (x.outcome ? `（${t(`sl.reduction.${x.outcome}`)}）` : '')))));
+  }
+  if (d.status !== 'outstanding' || !PRINCIPALS.includes(me.position) || (pending && pending.decisions[me.position])) return box;
+  const f = h('form.form', { id: `sl-reductions-form-${d.id}` },
+    pending
+      ? field(t('decide.action.decide'), select('decision', [['agree', t('decide.agree')], ['refuse', t('decide.refuse')]]))
+      : field(t('sl.amount'), amountInput('amount', { required: true })),
+    field(t('sl.reason'), input('reason', { required: true })),
+    submit(pending ? t('common.submit') : t('sl.propose_reduction')));
+  box.append(submitting(f, v => api.post(`${p}/damages/${d.id}/reductions`, pending
+    ? { decision: v.decision, reason: v.reason }
+    : { decision: 'agree', amount: toYuan(v.amount, v.amount_unit), reason: v.reason }), reload));
+  return box;
 }
