@@ -50,10 +50,17 @@ class BenefitMixin:
     """The per-mu benefit evaluation's RPCs (see the module)."""
 
     def _link_enterprise(self, session, event) -> None:
-        """A project filed: the enterprise (its investor's credit code) its grade will be told for."""
-        code = uscc.normalise(event.payload.get("credit_code"))
-        if code and uscc.is_valid(code):
-            bstore.link_project(session, event.project_id, code)
+        """A project filed: its enterprise — the investor's credit code its grade will be told for and its figures
+        read by, the sector its standard-land floors are set for, the investor's name."""
+        p = event.payload
+        code = uscc.normalise(p.get("credit_code"))
+        bstore.link_project(
+            session,
+            event.project_id,
+            code if code and uscc.is_valid(code) else None,
+            p.get("sector"),
+            p.get("investor_name"),
+        )
 
     @rpc
     def evaluate_benefit(self, actor, year):

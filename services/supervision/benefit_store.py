@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Column, Index, Integer, String, Table, delete, func
 from services.supervision.models import metadata
 from shared import gongwen
 from shared.outbox import ID
+from shared.statements import insert_new
 from shared.types import UtcDateTime, decimal_column_type
 
 benefit_evaluations = Table(
@@ -44,11 +45,16 @@ benefit_results = Table(
     Index("ix_benefit_results_year_rank", "year", "status", "rank"),
 )
 
+# Each filed project's enterprise as intake filed it: its investor's credit code (normalised; None when the lead
+# gave none that is valid), sector and name.  The evaluation tells a project its investor's grade by the code; the
+# standard-land checks read the enterprise's figures by it and the floors by the sector.
 project_enterprises = Table(
     "project_enterprises",
     metadata,
     Column("project_id", String(40), primary_key=True),
-    Column("credit_code", String(18), nullable=False, index=True),
+    Column("credit_code", String(18), index=True),
+    Column("sector", String(8)),
+    Column("investor_name", String(200)),
 )
 
 document_numbers = metadata.tables.get("document_numbers")
@@ -123,9 +129,20 @@ def results_of(session, code: str) -> list[dict]:
     return [dict(r) for r in session.execute(select(RS).where(RS.c.credit_code == code).order_by(RS.c.year)).mappings()]
 
 
-def link_project(session, project_id: str, code: str) -> None:
-    if session.execute(select(PE.c.project_id).where(PE.c.project_id == project_id)).first() is None:
-        session.execute(insert(PE).values(project_id=project_id, credit_code=code))
+def link_project(session, project_id: str, code: str | None, sector: str | None, investor_name: str | None) -> None:
+    """A filed project's enterprise, once (a filing heard again changes nothing)."""
+    insert_new(
+        session,
+        PE,
+        ("project_id",),
+        {"project_id": project_id, "credit_code": code, "sector": sector, "investor_name": investor_name},
+    )
+
+
+def project_facts(session, project_id: str) -> dict:
+    """A filed project's enterprise: credit code, sector, investor name (empty if its filing is not known)."""
+    row = session.execute(select(PE).where(PE.c.project_id == project_id)).mappings().first()
+    return dict(row) if row else {}
 
 
 def signed_outcomes(session, year: int, states: tuple[str, ...]) -> list[dict]:
@@ -148,6 +165,6 @@ def signed_outcomes(session, year: int, states: tuple[str, ...]) -> list[dict]:
 
 def projects_by_code(session) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for r in session.execute(select(PE)):
+    for r in session.execute(select(PE).where(PE.c.credit_code.is_not(None))):
         found.setdefault(r.credit_code, []).append(r.project_id)
     return found

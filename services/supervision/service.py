@@ -81,8 +81,7 @@ class SupervisionService(
         store.ensure_project(
             uow.session, event.project_id, ref=event.payload["ref"], name=event.payload["project_name"]
         )
-        self._link_enterprise(uow.session, event)  # R17: the investor's grade reaches the ledger
-        self._standard_land_filed(uow.session, event)
+        self._link_enterprise(uow.session, event)  # R17: the investor's grade, the standard-land checks' figures
 
     @on_event("negotiation.unit_assigned")
     @handled_once

@@ -43,18 +43,7 @@ DATA_STORE = {"tax": Decimal(10000), "output": Decimal(10000), "energy": Decimal
 class StandardLandMixin:
     """Supervision's standard-land work; the service provides ``db``, ``policy``, ``clock`` and ``_emit``."""
 
-    # -- what it hears ------------------------------------------------------------------------------------------
-    def _standard_land_filed(self, session, event: Envelope) -> None:
-        """The facts the checks need of a filed project: its enterprise's credit code and its sector."""
-        p = event.payload
-        sls.remember_project(
-            session,
-            event.project_id,
-            credit_code=p.get("credit_code"),
-            sector=p.get("sector"),
-            investor_name=p.get("investor_name"),
-        )
-
+    # -- what it hears (a filed project's enterprise: ``benefit_store.project_enterprises``) ---------------------
     @on_event("contracts.signed")
     @handled_once
     def on_contract_signed(self, event, uow):
@@ -138,7 +127,7 @@ class StandardLandMixin:
         session = self.db.session
         self._check_reader(actor, session, project_id)
         project = store.project(session, project_id)
-        facts = sls.project_facts(session, project_id)
+        facts = bstore.project_facts(session, project_id)
         catalogue = standard_land.indicators(self.policy)
         floors = standard_land.floors(self.policy, project["responsible_unit"], facts.get("sector"))
         return [
@@ -280,7 +269,7 @@ class StandardLandMixin:
         (by its credit code; 万元 kept there, yuan here), then what the owning units entered for the check (the
         latest of each kind; the completion's: any year), which has the last word."""
         out: dict[str, Decimal] = {}
-        code = sls.project_facts(session, project_id).get("credit_code")
+        code = bstore.project_facts(session, project_id).get("credit_code")
         if year is not None and code:
             kept = fstore.figures_for(session, {(code, year)}, DATA_STORE)
             for kind, to_yuan in DATA_STORE.items():

@@ -1,26 +1,19 @@
-"""Standard land's tables in supervision's database and their queries (R17): the facts of each filed project the
-checks need (credit code, sector), the commitments a signed contract made, their checks, the figures the owning
-units entered, the rectifications and the damages (one receivable each, with its payments and reductions)."""
+"""Standard land's tables in supervision's database and their queries (R17): the commitments a signed contract
+made, their checks, the figures the owning units entered, the rectifications and the damages (one receivable each,
+with its payments and reductions).  A filed project's enterprise (credit code, sector) is
+``benefit_store.project_enterprises``, which the per-mu evaluation reads too."""
 
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, Index, Integer, String, Table, Text, UniqueConstraint, select, update
 
+from services.supervision.benefit_store import project_enterprises as PE
 from services.supervision.models import metadata
 from shared.errors import NotFound
 from shared.i18n import _
 from shared.outbox import ID
 from shared.statements import first, insert_new, insert_row
 from shared.types import UtcDateTime
-
-sl_projects = Table(
-    "sl_projects",
-    metadata,
-    Column("project_id", String(40), primary_key=True),
-    Column("credit_code", String(18)),
-    Column("sector", String(8)),
-    Column("investor_name", String(200)),
-)
 
 commitments = Table(
     "commitments",
@@ -121,14 +114,6 @@ damages_entries = Table(
 
 def _rows(session, statement) -> list[dict]:
     return [dict(r) for r in session.execute(statement).mappings()]
-
-
-def remember_project(session, project_id: str, **values) -> None:
-    insert_new(session, sl_projects, ("project_id",), {"project_id": project_id, **values})
-
-
-def project_facts(session, project_id: str) -> dict:
-    return dict(first(session, sl_projects, project_id=project_id) or {})
 
 
 def add_commitment(session, **values) -> bool:
@@ -252,8 +237,8 @@ def projects_of_codes(session, codes: set[str]) -> list[str]:
     if not codes:
         return []
     rows = session.execute(
-        select(sl_projects.c.project_id).where(
-            sl_projects.c.credit_code.in_(sorted(codes)), sl_projects.c.project_id.in_(select(commitments.c.project_id))
+        select(PE.c.project_id).where(
+            PE.c.credit_code.in_(sorted(codes)), PE.c.project_id.in_(select(commitments.c.project_id))
         )
     )
     return [r.project_id for r in rows]

@@ -290,3 +290,66 @@ def test_accounting_s_three_recovery_tasks_become_one_receivable(tmp_path):
     migrations.downgrade("accounting", engine, "accounting_0002")
     with engine.connect() as c:
         assert c.execute(text("select count(*) from recovery_tasks")).scalar_one() == 9
+
+
+def _supervision_with_both_project_tables(engine) -> None:
+    """Supervision as it kept a filed project's enterprise twice: the evaluation's link (a valid code only) and
+    standard land's facts (every filed project, its code as filed)."""
+    migrations.upgrade("supervision", engine, "supervision_0005")
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "insert into project_enterprises (project_id, credit_code) values "
+                "('p1', '91430100MA4L000010'), ('p0', '91430100MA4L000028')"
+            )
+        )
+        c.execute(
+            text(
+                "insert into sl_projects (project_id, credit_code, sector, investor_name) values "
+                "('p1', '91430100MA4L000010', 'C3252', '衡东铝业'), ('p2', 'bad code', 'C35', '无效代码公司')"
+            )
+        )
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_filed_projects_enterprise_kept_twice_is_kept_once_and_back(database, tmp_path):
+    """Both tables' rows in one: the valid code kept, the sector and name added, a project only standard land knew
+    added; downgraded, standard land's table again, the evaluation's link keeping every project with a code."""
+
+    def check(engine):
+        _supervision_with_both_project_tables(engine)
+        migrations.upgrade("supervision", engine)
+        assert migrations.differences("supervision", engine) == []
+        with engine.connect() as c:
+            rows = c.execute(
+                text("select project_id, credit_code, sector, investor_name from project_enterprises order by 1")
+            ).all()
+        assert rows == [
+            ("p0", "91430100MA4L000028", None, None),
+            ("p1", "91430100MA4L000010", "C3252", "衡东铝业"),
+            ("p2", "bad code", "C35", "无效代码公司"),
+        ]
+        migrations.downgrade("supervision", engine, "supervision_0005")
+        with engine.connect() as c:
+            assert c.execute(text("select project_id, sector from sl_projects order by 1")).all() == [
+                ("p0", None),
+                ("p1", "C3252"),
+                ("p2", "C35"),
+            ]
+            assert c.execute(text("select project_id from project_enterprises order by 1")).scalars().all() == [
+                "p0",
+                "p1",
+                "p2",
+            ]
+
+    if database == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'supervision.db'}")
+        check(engine)
+        engine.dispose()
+        return
+    with fresh_pg_database("zs_mig") as url:
+        engine = create_engine(url)
+        try:
+            check(engine)
+        finally:
+            engine.dispose()
