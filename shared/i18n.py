@@ -180,25 +180,13 @@ def localize(value: Any, locale: str | None = None) -> Any:
     return _localize(value, normalize_locale(locale), {})
 
 
-def _frozen(value: Any) -> Any:
-    """A wire message's parameters as a key (nested messages and lists included); TypeError if not hashable."""
-    if isinstance(value, dict):
-        return tuple((k, _frozen(v)) for k, v in value.items())
-    if isinstance(value, list):
-        return ("[]", *(_frozen(v) for v in value))
-    hash(value)
-    return value
-
-
 def _localize(value: Any, locale: str, rendered: dict) -> Any:
     if isinstance(value, Message):
         return render(value, locale)
     if isinstance(value, dict):
         if is_wire_message(value):
-            try:
-                key = (value["msgid"], _frozen(value.get("params")))
-            except TypeError:
-                return render(Message.from_wire(value), locale)
+            # the parameters' repr as the key: JSON values (and Messages) with equal reprs render alike
+            key = (value["msgid"], repr(value.get("params")))
             text = rendered.get(key)
             if text is None:
                 text = rendered[key] = render(Message.from_wire(value), locale)
