@@ -37,7 +37,7 @@ from shared.db import Database
 from shared.dependencies import Clock, PolicyData
 from shared.errors import InvalidInput, NotAllowed, ZhaoshangError
 from shared.i18n import _
-from shared.rpc import rpc
+from shared.rpc import read_json_faster, rpc
 from shared.schema import load_or_invalid, schema
 from shared.timers import every, every_policy
 from shared.wire.people import PasswordChangeSchema, SignInSchema, UserChangeSchema, UserInputSchema
@@ -58,6 +58,8 @@ ANCHOR_SECONDS = 60
 """How often every audit trail's head is anchored by default (``ZS_AUDIT_ANCHOR_SECONDS``)."""
 HOLIDAY_SERVICES = ("review", "contracts", "supervision")  # they count working days (R16), or tell it is missing
 ACTOR_HEADERS = ("X-Zhaoshang-User", "X-Zhaoshang-Position", "X-Zhaoshang-Unit")
+
+read_json_faster()  # the services' replies (a ledger page: 95 KB of JSON) read by orjson (shared/rpc.py)
 
 
 @serve(ROUTES)

@@ -80,3 +80,28 @@ def test_an_answer_is_the_json_the_standard_library_gave():
     assert answer["at"] == "2026-12-07 08:30:00+08:00" and answer["fee"] == "1234.50" and answer["kept"] == "县招商局"
     huge = json.loads(edge.respond({"n": 2**80}).get_data())  # beyond orjson's integers: the standard library
     assert huge == {"n": 2**80}
+
+
+def test_the_gateway_reads_json_messages_as_kombu_does_faster():
+    import kombu.serialization
+    import kombu.utils.json as kombu_json
+
+    import services.gateway.service  # noqa: F401 - installs the reader in the gateway's process
+    from shared.rpc import read_json
+
+    assert kombu.serialization.registry._decoders["application/json"] is read_json
+    page = kombu_json.dumps({"result": ledger_like_page(), "error": None})
+    typed = kombu_json.dumps(
+        {
+            "message": _("wrong user or password"),
+            "at": dt.datetime(2026, 12, 7, 8, 30, tzinfo=SHANGHAI),
+            "fee": Decimal("1.50"),
+            "huge": 2**80,
+            "text": 'a "__type__" in a text',
+        }
+    )
+    for data in (page, typed, '{"x": NaN}', '"\\ud800"', "[1e400]"):
+        expected = kombu_json.loads(data)
+        got = kombu.serialization.loads(data.encode(), "application/json", "utf-8")
+        assert repr(got) == repr(expected), data[:40]
+    assert isinstance(read_json(typed)["message"], Message) and read_json(typed)["fee"] == Decimal("1.50")
