@@ -57,6 +57,7 @@ EVENT_NAMES: Mapping[str, str] = {
     "negotiation.decided": N_("decision recorded"),
     "negotiation.principal_decided": N_("a principal's decision recorded"),
     "negotiation.principals_decided": N_("the principals' decision"),
+    "negotiation.reopened": N_("negotiation reopened"),
     "contracts.drafted": N_("contract drafted"),
     "contracts.submitted": N_("contract submitted for legal review"),
     "contracts.approved": N_("contract approved by the legal office"),

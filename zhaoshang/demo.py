@@ -6,8 +6,9 @@ obligation lapsing, the accounting, recovery and the hand-over to ARCH); a 75-mu
 principals and then terminated with its special report; a project in an eliminated sector rejected at review;
 then the notifications the first project sent, the ledger, the reserve and the LG's targets; last the Leading Group's
 roster imported, an investment event held and linked to the lead it brought, the land reserve's parcels imported and
-matched to a lead, and the LG's assessment of the units (printed in the language the API answers in).  Each actor it
-plays is a user provisioned over the bus who signs in through the gateway like anyone.
+matched to a lead, and the LG's assessment of the units.  All of it is said from the message catalogue in the
+language the demo asks the API to answer in (Chinese unless ``--lang en``).  Each actor it plays is a user
+provisioned over the bus who signs in through the gateway like anyone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import urllib.error
 import urllib.request
 
 from shared.config import load_config
+from shared.i18n import _
 from zhaoshang.cli import OPERATOR
 
 
@@ -97,8 +99,9 @@ PEOPLE = DemoPeople()
 
 DEMO_LANGUAGE = "zh-CN"
 """The language the demo asks the API to answer in: Chinese, as the county's staff read it (``--lang en`` for
-English).  The demo's own narration is English, for the operator who runs it; what the API says (its refusals, the
-reasons of a route, the formulas of the figures, a timeline) is printed as the county's staff read it."""
+English).  The demo's own narration comes from the message catalogue in the same language (units, positions, states and
+sectors by their names, amounts in 万元, land in 亩, times in Asia/Shanghai), and what the API says (its refusals,
+the reasons of a route, the formulas of the figures, a timeline) is printed as it answers."""
 
 DEMO_NAMES = {
     "demo-clerk": "刘文员",
@@ -219,16 +222,35 @@ REVIEWERS = [
 
 def _file_and_review(base: str, lead_body: dict) -> dict:
     lead = _try(base, "POST", "/api/leads", CLERK, lead_body)
-    print(f"registered lead {lead['ref']}: {lead['project_name']} ({lead['sector']}, {lead['land_mu']} mu)")
+    _say(
+        _(
+            "registered lead {ref}: {name} ({sector:sector}, {mu:mu})",
+            ref=lead["ref"],
+            name=lead["project_name"],
+            sector=lead["sector"],
+            mu=lead["land_mu"],
+        ),
+        0,
+    )
     _try(base, "POST", f"/api/leads/{lead['id']}/file", CLERK, {"reason": "材料齐全，予以立项"})
-    print("  filed by IPB")
+    _say(_("filed by {unit:unit}", unit="IPB"))
     review = _try(base, "POST", f"/api/projects/{lead['id']}/review", CLERK, {"note": "召集联合审查"})
-    print(
-        f"  review convened: units {', '.join(review['required_units'])}; deadline {review['deadline']}"
-        f"{' (provisional)' if review['deadline_provisional'] else ''}"
+    units, deadline = review["required_units"], review["deadline"]
+    _say(
+        _("review convened: units {units:units}; deadline {date:date} (provisional)", units=units, date=deadline)
+        if review["deadline_provisional"]
+        else _("review convened: units {units:units}; deadline {date:date}", units=units, date=deadline)
     )
     for finding in review["findings"]:
-        print(f"    check {finding['check']:28} {finding['verdict']:5} {finding['reason']}")
+        _say(
+            _(
+                "check {check:check}: {verdict:verdict} — {reason}",
+                check=finding["check"],
+                verdict=finding["verdict"],
+                reason=finding["reason"],
+            ),
+            2,
+        )
     return lead
 
 
@@ -237,12 +259,29 @@ def _print_project(base: str, lead: dict, state: str) -> None:
         f"the coordinator reaching {state!r}",
         lambda: (p := _try(base, "GET", f"/api/projects/{lead['id']}", CLERK))["state"] == state and p,
     )
-    print(
-        f"project {project['ref']} — state: {project['state']}; next: {', '.join(project['allowed_next']) or '(final)'}"
+    _say(
+        _(
+            "project {ref} — state: {state:state}; next: {next:triggers}",
+            ref=project["ref"],
+            state=project["state"],
+            next=project["allowed_next"],
+        )
+        if project["allowed_next"]
+        else _("project {ref} — state: {state:state} (final)", ref=project["ref"], state=project["state"]),
+        0,
     )
-    print("  timeline (Asia/Shanghai):")
+    _say(_("timeline (Asia/Shanghai):"))
     for step in project["timeline"]:
-        print(f"    {step['at'][:19]}  {step['summary']:<32} by {step['who']}  {step.get('reason') or ''}")
+        _say(
+            _(
+                "{at:datetime}  {summary} by {who}  {reason}",
+                at=step["at"],
+                summary=step["summary"],
+                who=step["who"],
+                reason=step.get("reason") or "",
+            ),
+            2,
+        )
     print()
 
 
@@ -255,33 +294,67 @@ def _approve(base: str, lead: dict) -> None:
                 "position": f"park_head:{lead['preferred_location']['id']}",
             }
         review = _try(base, "POST", f"/api/projects/{lead['id']}/review/opinions", actor, opinion)
-        print(f"  {actor['unit']:14} {opinion['opinion']:11} {'; '.join(opinion.get('conditions', []))}")
-    print(f"  review {review['state']}: {review['outcome']}, {len(review['conditions'])} conditions carried forward")
+        _say(
+            _(
+                "{unit:unit}: {opinion:opinion} {conditions:clauses}",
+                unit=actor["unit"],
+                opinion=opinion["opinion"],
+                conditions=opinion.get("conditions", []),
+            )
+        )
+    _say(
+        _(
+            "review {state:review_state}: {outcome:outcome}, {n} conditions carried forward",
+            state=review["state"],
+            outcome=review["outcome"],
+            n=len(review["conditions"]),
+        )
+    )
 
 
 def _negotiate(base: str, lead: dict, sessions: list[dict]) -> dict:
     pid = lead["id"]
     _try(base, "POST", f"/api/projects/{pid}/intermediary", CLERK, {"none": True})
-    print("  intermediary: none (recorded by IPB)")
+    _say(_("intermediary: none (recorded by {unit:unit})", unit="IPB"))
     ranking = _try(base, "GET", f"/api/projects/{pid}/responsible-unit/ranking", CLERK)
     for c in ranking:
-        print(f"    rank {c['rank']}: {c['unit']:14} {c['name']} — {c['why']}")
+        _say(_("rank {rank}: {unit:unit} — {why}", rank=c["rank"], unit=c["unit"], why=c["why"]), 2)
     _try(base, "POST", f"/api/projects/{pid}/responsible-unit", CLERK, {"unit": ranking[0]["unit"]})
-    print(f"  responsible unit: {ranking[0]['unit']} (confirmed by IPB)")
+    _say(_("responsible unit: {unit:unit} (confirmed by {by:unit})", unit=ranking[0]["unit"], by="IPB"))
     for body in sessions:
         negotiation = _try(base, "POST", f"/api/projects/{pid}/negotiation/sessions", CLERK, body)
-        print(
-            f"  session {len(negotiation['sessions'])} ({body['stage']}) led by {negotiation['session_lead']}: "
-            f"agreed {'; '.join(body['agreed'])}"
-        )
+        _say(_session(negotiation, body["stage"], body["agreed"]))
     route = _try(base, "GET", f"/api/projects/{pid}/decision-route", CLERK)
-    print(
-        f"  decision route: {'ESCALATED' if route['escalated'] else 'within authority'} — decides "
-        f"{' + '.join(route['decides'])}; recommends {route['recommends'] or '—'}; signs {route['signs']}"
+    recommends = _("; recommended by {position:position}", position=route["recommends"]) if route["recommends"] else ""
+    _say(
+        _(
+            "decision route: escalated — decided by {decides:positions}{recommends}; signed by {signs:position}",
+            decides=route["decides"],
+            recommends=recommends,
+            signs=route["signs"],
+        )
+        if route["escalated"]
+        else _(
+            "decision route: within authority — decided by {decides:positions}{recommends}; signed by {signs:position}",
+            decides=route["decides"],
+            recommends=recommends,
+            signs=route["signs"],
+        )
     )
     for reason in route["reasons"]:
-        print(f"    · {reason}")
+        _say(_("· {reason}", reason=reason), 2)
     return route
+
+
+def _session(negotiation: dict, stage: str, agreed: list):
+    """A negotiation session as said: its number, stage, who led it and what was agreed."""
+    return _(
+        "session {n} ({stage:session_stage}) led by {lead:position}: agreed {agreed:clauses}",
+        n=len(negotiation["sessions"]),
+        stage=stage,
+        lead=negotiation["session_lead"],
+        agreed=agreed,
+    )
 
 
 CUSTODIANS = {  # unit -> (head position, custodian user, name, cabinet)
@@ -318,13 +391,20 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
     }
     contract = _try(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, terms)
     decided = contract["decided_terms"]
-    print(
-        f"  contract v{contract['versions'][-1]['version']} drafted by IPB (a Word document) from the decided terms: "
-        f"{decided['land_mu']} mu, {decided['total_investment']} yuan, intensity {decided['intensity_wan_per_mu']} "
-        f"万元/亩; 甲方 {contract['party_a']}"
+    _say(
+        _(
+            "contract v{version} drafted by {unit:unit} (a Word document) from the decided terms: {mu:mu}, "
+            "{total:wan}, intensity {intensity:intensity}; party A: {party_a}",
+            version=contract["versions"][-1]["version"],
+            unit="IPB",
+            mu=decided["land_mu"],
+            total=decided["total_investment"],
+            intensity=decided["intensity_wan_per_mu"],
+            party_a=contract["party_a"],
+        )
     )
     refusal = _refused(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, {**terms, "land_mu": "80"})
-    print(f"  IPB drafts a version at 80 mu: refused — {refusal}")
+    _say(_("{unit:unit} drafts a version at {mu:mu}: refused — {refusal}", unit="IPB", mu="80", refusal=refusal))
     _try(base, "POST", f"/api/projects/{pid}/contract/submission", CLERK, {"version": 1})
     legal = {"user_id": "demo-legal", "position": "legal_officer", "unit": "LEGAL"}
     _try(
@@ -334,12 +414,19 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
         legal,
         {"version": 1, "decision": "return", "comments": ["第七条违约责任需明确违约金计算方式"]},
     )
-    print("  LEGAL returns v1: 第七条违约责任需明确违约金计算方式")
+    _say(
+        _(
+            "{unit:unit} returns v{version}: {comment}",
+            unit="LEGAL",
+            version=1,
+            comment="第七条违约责任需明确违约金计算方式",
+        )
+    )
     terms["other_terms"] = ["乙方逾期开工的，按日支付合同总投资万分之一的违约金"]
     _try(base, "POST", f"/api/projects/{pid}/contract/versions", CLERK, terms)
     _try(base, "POST", f"/api/projects/{pid}/contract/submission", CLERK, {"version": 2})
     _try(base, "POST", f"/api/projects/{pid}/contract/legal-review", legal, {"version": 2, "decision": "approve"})
-    print("  v2 drafted, submitted, approved by LEGAL")
+    _say(_("v{version} drafted, submitted, approved by {unit:unit}", version=2, unit="LEGAL"))
     refusal = _refused(
         base,
         "POST",
@@ -347,7 +434,7 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
         _leader("county_magistrate"),
         {"version": 2, "investor_signatory": {"name": "张总", "title": "董事长"}},
     )
-    print(f"  county_magistrate tries to sign: refused — {refusal}")
+    _say(_("{position:position} tries to sign: refused — {refusal}", position="county_magistrate", refusal=refusal))
     signed = _try(
         base,
         "POST",
@@ -355,9 +442,16 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
         _leader(signatory, responsible_unit),
         {"version": 2, "investor_signatory": {"name": "张总", "title": "董事长"}},
     )
-    print(
-        f"  v2 signed by {signatory} and the investor; obligations: "
-        + "; ".join(f"{o['key']} {o['text']} (due {o['due']})" for o in signed["obligations"])
+    _say(
+        _(
+            "v{version} signed by {position:position} and the investor; obligations: {obligations:clauses}",
+            version=2,
+            position=signatory,
+            obligations=[
+                _("{key} {text} (due {due:date})", key=o["key"], text=o["text"], due=o["due"])
+                for o in signed["obligations"]
+            ],
+        )
     )
     custodians = dict(CUSTODIANS)
     custodians[responsible_unit] = (
@@ -374,7 +468,7 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
             _leader(head, unit),
             {"user_id": user, "name": name, "cabinet": cabinet},
         )
-    print(f"  custodians and cabinets designated by {len(custodians)} units")
+    _say(_("custodians and cabinets designated by {n} units", n=len(custodians)))
     refusal = _refused(
         base,
         "POST",
@@ -382,15 +476,20 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
         CLERK,
         {"copies": [{"number": n, "unit": u} for n, u in enumerate(list(custodians)[:6], 1)]},
     )
-    print(f"  6 copies: refused — {refusal}")
+    _say(_("{n} copies: refused — {refusal}", n=6, refusal=refusal))
     copies = [{"number": n, "unit": u} for n, u in enumerate(list(custodians) + ["IPB"], 1)]
     filed = _try(base, "POST", f"/api/projects/{pid}/contract/copies", CLERK, {"copies": copies})
-    print("  filed: " + ", ".join(f"No.{c['number']} {c['unit']}" for c in filed["copies"]))
+    _say(
+        _(
+            "filed: {copies:list}",
+            copies=[_("No.{number} {unit:unit}", number=c["number"], unit=c["unit"]) for c in filed["copies"]],
+        )
+    )
     _try(base, "POST", f"/api/projects/{pid}/contract/hand-over", CLERK)
-    print(f"  handed over to {responsible_unit} for construction")
+    _say(_("handed over to {unit:unit} for construction", unit=responsible_unit))
     fin = {"user_id": "fin-archivist", "position": "archivist", "unit": "FIN"}
     read = _try(base, "POST", f"/api/projects/{pid}/contract/reading", fin, {"reason": "核对合同条款"})
-    print(f"  FIN's custodian reads the contract ({read['basis']})")
+    _say(_("the custodian of {unit:unit} reads the contract ({basis})", unit="FIN", basis=read["basis"]))
     refusal = _refused(
         base,
         "POST",
@@ -398,18 +497,22 @@ def _contract_to_construction(base: str, lead: dict, signatory: str, responsible
         {"user_id": "curious", "position": "clerk", "unit": "IND"},
         {"reason": "想看看"},
     )
-    print(f"  an IND clerk without a grant: refused — {refusal}")
+    _say(_("a clerk of {unit:unit} without a grant: refused — {refusal}", unit="IND", refusal=refusal))
     trail = _try(base, "GET", f"/api/projects/{pid}/contract/audit", _leader("ipb_director", "IPB"))
-    print(
-        f"  audit trail: {len(trail)} entries, e.g. "
-        + "; ".join(f"#{e['seq']} {e['action']} by {e['user_id']} → {e['outcome']}" for e in trail[-2:])
-    )
+    _say(_("audit trail: {n} entries, the last at {at:datetime}", n=len(trail), at=trail[-1]["at"]))
     checked = _try(base, "POST", "/api/contracts/check-obligations", CLERK)["changed"]
     contract = _try(base, "GET", f"/api/projects/{pid}/contract", CLERK)
     due = min(contract["obligations"], key=lambda item: item["due"])
-    print(
-        f"  obligations checked today: {checked} lapsed; the first due is {due['key']} ({due['text']}) on {due['due']}, "
-        f"supervised by {responsible_unit}"
+    _say(
+        _(
+            "obligations checked today: {n} lapsed; the first due is {key} ({text}) on {due:date}, supervised by "
+            "{unit:unit}",
+            n=checked,
+            key=due["key"],
+            text=due["text"],
+            due=due["due"],
+            unit=responsible_unit,
+        )
     )
     _print_project(base, lead, "construction")
 
@@ -428,13 +531,25 @@ def _account_and_archive(base: str, lead: dict, out_dir) -> None:
 
     pid = lead["id"]
     _try(base, "POST", f"/api/projects/{pid}/accounting", CLERK, {"reason": "合同约定建设期满，开展投资核算"})
-    print("  accounting opened by IPB with FIN, DRB, IND, LAND, AUDIT and PARK:hengdong")
+    _say(
+        _(
+            "accounting opened by {unit:unit} with {units:units}",
+            unit="IPB",
+            units=["FIN", "DRB", "IND", "LAND", "AUDIT", f"PARK:{lead['preferred_location']['id']}"],
+        )
+    )
     audit = {"user_id": "demo-audit", "position": "auditor", "unit": "AUDIT"}
     land = {"user_id": "demo-land", "position": "bureau_head", "unit": "LAND"}
     refusal = _refused(
         base, "PUT", f"/api/projects/{pid}/accounting/actual-fai", land, {"amount": "90000000", "basis": "x"}
     )
-    print(f"  LAND tries to enter the actual FAI: refused — {refusal}")
+    _say(
+        _(
+            "{unit:unit} tries to enter the actual fixed-asset investment: refused — {refusal}",
+            unit="LAND",
+            refusal=refusal,
+        )
+    )
     _try(
         base,
         "PUT",
@@ -450,26 +565,67 @@ def _account_and_archive(base: str, lead: dict, out_dir) -> None:
         {"land": {"value": "30000", "unit": "m2"}, "basis": "县国土资源局实测"},
     )
     for item in result["figures"]:
-        print(f"    {item['name']:30} {item['value']:>14} {item['unit']:8} = {item['formula']}")
+        _say(
+            _(
+                "{name}: {value} = {formula}",
+                name=_figure_name(item["name"]),
+                value=_figure_value(item["value"], item["unit"]),
+                formula=item["formula"],
+            ),
+            2,
+        )
     issued = _try(base, "POST", f"/api/projects/{pid}/accounting/report", CLERK, {})
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for kind in ("docx", "pdf"):
         target = out / f"{lead['ref']}-accounting.{kind}"
         size = _download(base, f"/api/projects/{pid}/accounting/report.{kind}", CLERK, target)
-        print(f"  report written to {target} ({size} bytes)")
-    print(f"  opinion: {issued['report']['opinion']}")
+        _say(_("report written to {path} ({size} bytes)", path=str(target), size=size))
+    _say(_("opinion: {opinion}", opinion=issued["report"]["opinion"]))
     _recover(base, pid, issued["receivable"])
     _try(base, "POST", f"/api/projects/{pid}/contract/archives", CLERK, {"note": "移交县档案局"})
-    print("  contract handed to the County Archives Bureau (ARCH)")
+    _say(_("contract handed to {unit:unit}", unit="ARCH"))
     _print_project(base, lead, "archived")
+
+
+def _figure_name(name: str):
+    """An accounting figure's name (the accounting answers with its code)."""
+    names = {
+        "actual_fixed_asset_investment": _("actual fixed-asset investment"),
+        "land_used": _("land used"),
+        "actual_intensity": _("actual investment intensity"),
+        "contracted_intensity": _("contracted investment intensity"),
+        "reasonable_land": _("reasonable land"),
+        "excess_land": _("land in excess of the reasonable land"),
+        "delisting_price": _("the land's delisting price"),
+        "fee_to_recover": _("fee to recover"),
+    }
+    return names.get(name, name)
+
+
+def _figure_value(value: str, unit: str):
+    """An accounting figure's value in the county's units: money in 万元, land in 亩, intensity in 万元/亩."""
+    if unit == "yuan":
+        return _("{value:wan}", value=value)
+    if unit == "yuan/mu":
+        return _("{value:wan} per mu", value=value)
+    if unit == "mu":
+        return _("{value:mu}", value=value)
+    if unit == "万元/亩":
+        return _("{value:intensity}", value=value)
+    return _("{value} {unit}", value=value, unit=unit)
 
 
 def _recover(base: str, pid: str, owed: dict) -> None:
     """R12: the fee is one receivable; FIN, LAND and LEGAL record against it, the principals write off the rest."""
     path = f"/api/projects/{pid}/accounting"
-    roles = "; ".join(f"{r['unit']} {r['role']}" for r in owed["roles"])
-    print(f"  the fee is one receivable: {owed['amount']} yuan owed by the investor — {roles}")
+    _say(
+        _(
+            "the fee is one receivable: {amount:yuan} owed by the investor — {roles:clauses}",
+            amount=owed["amount"],
+            roles=[_("{unit:unit}: {role}", unit=r["unit"], role=r["role"]) for r in owed["roles"]],
+        )
+    )
     fin = {"user_id": "demo-fin", "position": "bureau_head", "unit": "FIN"}
     legal = {"user_id": "demo-legal", "position": "legal_officer", "unit": "LEGAL"}
     land = {"user_id": "demo-land", "position": "bureau_head", "unit": "LAND"}
@@ -480,15 +636,30 @@ def _recover(base: str, pid: str, owed: dict) -> None:
         fin,
         {"amount": "500000.00", "voucher": "FIN-2026-031", "note": "投资方缴纳第一笔"},
     )["receivable"]
-    print(f"  FIN records 500000.00 yuan paid (voucher FIN-2026-031): {paid['outstanding']} yuan outstanding")
+    _say(
+        _(
+            "{unit:unit} records {amount:yuan} paid (voucher {voucher}): {outstanding:yuan} outstanding",
+            unit="FIN",
+            amount="500000.00",
+            voucher="FIN-2026-031",
+            outstanding=paid["outstanding"],
+        )
+    )
     _try(base, "POST", f"{path}/recovery", land, {"note": "已向投资方送达超出合理用地处置通知"})
-    print("  LAND records its act on the land (no money): a notice on the excess land served")
+    _say(_("{unit:unit} records its act on the land (no money): a notice on the excess land served", unit="LAND"))
     refusal = _refused(base, "POST", f"{path}/recovery", legal, {"amount": "400000.00", "note": "法院执行款"})
-    print(f"  LEGAL records 400000.00: refused — {refusal}")
+    _say(_("{unit:unit} records {amount:yuan}: refused — {refusal}", unit="LEGAL", amount="400000.00", refusal=refusal))
     paid = _try(base, "POST", f"{path}/recovery", legal, {"amount": "300000.00", "note": "法院强制执行到位"})[
         "receivable"
     ]
-    print(f"  LEGAL records 300000.00 yuan recovered by court enforcement: {paid['outstanding']} yuan outstanding")
+    _say(
+        _(
+            "{unit:unit} records {amount:yuan} recovered by court enforcement: {outstanding:yuan} outstanding",
+            unit="LEGAL",
+            amount="300000.00",
+            outstanding=paid["outstanding"],
+        )
+    )
     for position in ("county_magistrate", "party_secretary"):
         result = _try(
             base,
@@ -497,11 +668,29 @@ def _recover(base: str, pid: str, owed: dict) -> None:
             _leader(position),
             {"decision": "agree", "reason": "余款系企业破产清算后无法追回部分，经县委常委会研究同意核销"},
         )
-        print(f"  {position} agrees to write off the remaining {paid['outstanding']} yuan (with a reason)")
+        _say(
+            _(
+                "{position:position} agrees to write off the remaining {amount:yuan} (with a reason)",
+                position=position,
+                amount=paid["outstanding"],
+            )
+        )
     owed = result["receivable"]
-    print(
-        f"  receivable {owed['status']}: {owed['paid']} paid + {owed['written_off']} written off = {owed['amount']} yuan; "
-        f"accounting {result['state']}"
+    statuses = {
+        "outstanding": _("receivable outstanding"),
+        "settled": _("receivable settled"),
+        "written_off": _("receivable written off"),
+    }
+    states = {"open": _("accounting open"), "closed": _("accounting closed")}
+    _say(
+        _(
+            "{status}: {paid:yuan} paid + {written_off:yuan} written off = {amount:yuan}; {state}",
+            status=statuses.get(owed["status"], owed["status"]),
+            paid=owed["paid"],
+            written_off=owed["written_off"],
+            amount=owed["amount"],
+            state=states.get(result["state"], result["state"]),
+        )
     )
 
 
@@ -527,10 +716,17 @@ def _local_receivers(base: str):
         {"settings": {"host": mailbox.host, "port": mailbox.port, "sender": "zhaoshang@demo.local", "timeout": 5}},
     )
     _try(base, "PUT", "/api/notifications/channels/webhook", ADMIN, {"settings": {"url": robot.url, "format": "text"}})
-    print(
-        f"notification channels (set by IPB's administrator): e-mail to the demo's SMTP server "
-        f"{mailbox.host}:{mailbox.port}; webhook to the demo's robot receiver {robot.url.split('?')[0]}\n"
+    _say(
+        _(
+            "notification channels (set by {position:position}): e-mail to the demo's SMTP server {smtp}; webhook to "
+            "the demo's robot receiver {url}",
+            position=ADMIN["position"],
+            smtp=f"{mailbox.host}:{mailbox.port}",
+            url=robot.url.split("?")[0],
+        ),
+        0,
     )
+    print()
     return mailbox, robot
 
 
@@ -541,7 +737,13 @@ def _terminate_with_special_report(base: str, lead: dict) -> None:
     pid, director = lead["id"], _leader("ipb_director", "IPB")
     reason = {"reason": "投资方母公司资金链断裂，项目客观上无法推进", "special_report_ref": f"SR-{lead['ref']}-1"}
     refusal = _refused(base, "POST", f"/api/projects/{pid}/terminate", director, reason)
-    print(f"  IPB's director terminates it without a special report: refused — {refusal}")
+    _say(
+        _(
+            "{position:position} terminates it without a special report: refused — {refusal}",
+            position="ipb_director",
+            refusal=refusal,
+        )
+    )
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     report = _try(
         base,
@@ -554,47 +756,73 @@ def _terminate_with_special_report(base: str, lead: dict) -> None:
             "document": {"filename": "关于终止项目的专题报告.pdf", "content_base64": base64.b64encode(pdf).decode()},
         },
     )
-    print(
-        f"  special report {report['ref']} to the Leading Group filed ({report['cause']}, "
-        f"{report['document']['filename']})"
+    _say(
+        _(
+            "special report {ref} to the Leading Group filed ({cause:report_cause}, {filename})",
+            ref=report["ref"],
+            cause=report["cause"],
+            filename=report["document"]["filename"],
+        )
     )
     project = _try(
         base, "POST", f"/api/projects/{pid}/terminate", director, {**reason, "special_report_ref": report["ref"]}
     )
-    print(f"  terminated with {report['ref']}: state {project['state']}")
+    _say(_("terminated with {ref}: state {state:state}", ref=report["ref"], state=project["state"]))
 
 
 def _show_notifications(base: str, lead: dict, mailbox, robot) -> None:
     """What the first project's events and deadlines sent: the park's inbox, e-mail and the group robot."""
     ref = lead["ref"]
-    print(f"notifications of project {ref}:")
+    _say(_("notifications of project {ref}:", ref=ref), 0)
     inbox = _try(base, "GET", "/api/inbox?limit=200", PARK_CLERK)
     mine = [i for i in inbox["items"] if i["ref"] == ref]
-    print(f"  inbox of PARK:hengdong ({PARK_CLERK['position']} sees {inbox['unread']} unread):")
+    _say(
+        _(
+            "inbox of {unit:unit} ({position:position} sees {n} unread):",
+            unit=PARK_CLERK["unit"],
+            position=PARK_CLERK["position"],
+            n=inbox["unread"],
+        )
+    )
     for item in reversed(mine):
-        print(
-            f"    {item['created_at'][:16].replace('T', ' ')}  {'unread' if not item['read_at'] else 'read  '}  "
-            f"{item['title']} — {item['text']}"
+        _say(
+            _(
+                "{at:datetime}  {read}  {title} — {text}",
+                at=item["created_at"],
+                read=_("read") if item["read_at"] else _("unread"),
+                title=item["title"],
+                text=item["text"],
+            ),
+            2,
         )
     mails = _until(
         "the e-mail reaching the demo's SMTP server",
         lambda: [m for m in mailbox.messages if ref in m["subject"] or ref in m["body"]],
     )
-    print(f"  e-mail delivered to the demo's SMTP server ({len(mails)}):")
+    _say(_("e-mail delivered to the demo's SMTP server ({n}):", n=len(mails)))
     for mail in mails:
-        print(f"    to {', '.join(mail['to'])} — {mail['subject']}")
+        _say(_("to {to} — {subject}", to=", ".join(mail["to"]), subject=mail["subject"]), 2)
     hooks = _until(
         "the webhook reaching the demo's robot receiver",
         lambda: [h for h in robot.posts if ref in json.dumps(h["json"], ensure_ascii=False)],
     )
-    print(f"  webhook delivered to the demo's group-robot receiver ({len(hooks)}):")
+    _say(_("webhook delivered to the demo's group-robot receiver ({n}):", n=len(hooks)))
     for hook in hooks:
-        print(f"    {json.dumps(hook['json'], ensure_ascii=False)}")
+        _say(_("posted: {payload}", payload=json.dumps(hook["json"], ensure_ascii=False)), 2)
     log = _try(base, "GET", f"/api/notifications/deliveries?project_id={lead['id']}", CLERK)
     counts: dict = {}
     for item in log:
         counts[(item["channel"], item["status"])] = counts.get((item["channel"], item["status"]), 0) + 1
-    print("  delivery log: " + ", ".join(f"{c} {s} ×{n}" for (c, s), n in sorted(counts.items())))
+    statuses = {"delivered": _("delivered"), "failed": _("failed"), "pending": _("pending"), "retrying": _("retrying")}
+    _say(
+        _(
+            "delivery log: {counts:list}",
+            counts=[
+                _("{channel:notice_channel} {status} ×{n}", channel=c, status=statuses.get(s, s), n=n)
+                for (c, s), n in sorted(counts.items())
+            ],
+        )
+    )
 
 
 def run(url: str, out_dir, language: str | None = None) -> int:
@@ -643,7 +871,14 @@ def run(url: str, out_dir, language: str | None = None) -> int:
         head,
         {"decision": "refuse", "reasons": refusal},
     )
-    print(f"  {route['decides'][0]} decides: refuse — {refusal[0]} (IPB notified)")
+    _say(
+        _(
+            "{position:position} decides: refuse — {reason} ({unit:unit} notified)",
+            position=route["decides"][0],
+            reason=refusal[0],
+            unit="IPB",
+        )
+    )
     _until(
         "the coordinator hearing the refusal",
         lambda: _try(base, "GET", f"/api/projects/{small['id']}", CLERK)["state"] == "refused",
@@ -655,7 +890,7 @@ def run(url: str, out_dir, language: str | None = None) -> int:
         CLERK,
         {"reason": "投资方承诺取得环评批复后方可开工"},
     )
-    print(f"  IPB renegotiates: back to negotiation, round {again['round']}")
+    _say(_("{unit:unit} renegotiates: back to negotiation, round {round}", unit="IPB", round=again["round"]))
     third = _try(
         base,
         "POST",
@@ -663,11 +898,15 @@ def run(url: str, out_dir, language: str | None = None) -> int:
         CLERK,
         {**final, "held_on": "2026-11-26", "agreed": ["乙方取得环评批复后方可开工"]},
     )
-    print(
-        f"  session {len(third['sessions'])} (final) led by {third['session_lead']}: agreed 乙方取得环评批复后方可开工"
-    )
+    _say(_session(third, "final", ["乙方取得环评批复后方可开工"]))
     _try(base, "POST", f"/api/projects/{small['id']}/decision-route/decisions", head, {"decision": "agree"})
-    print(f"  {route['decides'][0]} decides: agree — {route['signs']} will sign the contract")
+    _say(
+        _(
+            "{position:position} decides: agree — {signs:position} will sign the contract",
+            position=route["decides"][0],
+            signs=route["signs"],
+        )
+    )
     _print_project(base, small, "agreed")
     _contract_to_construction(base, small, route["signs"], f"PARK:{park}")
     _account_and_archive(base, small, out_dir)
@@ -692,7 +931,7 @@ def run(url: str, out_dir, language: str | None = None) -> int:
         _leader(route["recommends"], f"PARK:{park}"),
         {"recommendation": "项目符合园区定位，建议同意按75亩供地"},
     )
-    print(f"  {route['recommends']} recommends to the principals")
+    _say(_("{position:position} recommends to the principals", position=route["recommends"]))
     for principal in route["decides"]:
         _try(
             base,
@@ -701,8 +940,8 @@ def run(url: str, out_dir, language: str | None = None) -> int:
             _leader(principal),
             {"decision": "agree"},
         )
-        print(f"  {principal} decides: agree")
-    print(f"  {route['signs']} will sign the contract")
+        _say(_("{position:position} decides: agree", position=principal))
+    _say(_("{position:position} will sign the contract", position=route["signs"]))
     _print_project(base, large, "agreed")
     _terminate_with_special_report(base, large)
     print()
@@ -727,12 +966,11 @@ def _ledger_reserve_and_targets(base: str, out_dir) -> None:
     from pathlib import Path
 
     from shared.clock import today_shanghai
-    from shared.units import format_wan
 
     today = today_shanghai()
     drb = {"user_id": "demo-drb", "position": "bureau_head", "unit": "DRB"}
     magistrate = _leader("county_magistrate")
-    print("== the ledger, key projects, the reserve, the public catalog, the Leading Group's targets (R8-R10, R14)")
+    _say(_("== the ledger, key projects, the reserve, the public catalog, the Leading Group's targets"), 0)
     key = _file_and_review(
         base,
         sample_lead(
@@ -748,9 +986,14 @@ def _ledger_reserve_and_targets(base: str, out_dir) -> None:
         "the ledger row of the new lead",
         lambda: (r := _try(base, "GET", f"/api/projects/{key['id']}/ledger", CLERK))["state"] == "under_review" and r,
     )
-    print(
-        f"  {row['ref']}: {row['total_investment']} yuan → tier {row['tier']}, key project by the threshold; "
-        f"red flags: {'; '.join(row['red_flags'])}"
+    _say(
+        _(
+            "{ref}: {total:wan} → tier {tier}, key project by the threshold; red flags: {flags:clauses}",
+            ref=row["ref"],
+            total=row["total_investment"],
+            tier=row["tier"],
+            flags=row["red_flags"],
+        )
     )
     _try(
         base,
@@ -777,9 +1020,17 @@ def _ledger_reserve_and_targets(base: str, out_dir) -> None:
         {"responsible_person": {"name": "李干事", "phone": "0734-8888001"}},
     )
     mine = _try(base, "GET", "/api/key-projects/mine", magistrate)
-    print(
-        f"  the LG names 王县长 (county_magistrate) liaison leader, service team 赵六、钱七; IPB names 李干事 "
-        f"responsible person; 王县长's own list: {', '.join(r['ref'] for r in mine['items'])}"
+    _say(
+        _(
+            "the Leading Group names {leader} ({position:position}) liaison leader, service team {team:list}; "
+            "{unit:unit} names {person} responsible person; {leader}'s own list: {refs:list}",
+            leader="王县长",
+            position="county_magistrate",
+            team=["赵六", "钱七"],
+            unit="IPB",
+            person="李干事",
+            refs=[r["ref"] for r in mine["items"]],
+        )
     )
     signed = next(r for r in _try(base, "GET", "/api/ledger?book=contracted&sort=ref", CLERK)["items"])
     _try(
@@ -789,7 +1040,14 @@ def _ledger_reserve_and_targets(base: str, out_dir) -> None:
         _leader("park_head:hengdong", "PARK:hengdong"),
         {"on": today.isoformat(), "amount": "90000000", "note": "项目资本金到位"},
     )
-    print(f"  PARK:hengdong records funds in place for {signed['ref']}: 9,000.00 万元")
+    _say(
+        _(
+            "{unit:unit} records funds in place for {ref}: {amount:wan}",
+            unit="PARK:hengdong",
+            ref=signed["ref"],
+            amount="90000000",
+        )
+    )
 
     pdf = base64.b64encode(b"%PDF-1.4 sample feasibility study").decode()
     for name, total, sector, publish in (
@@ -819,32 +1077,54 @@ def _ledger_reserve_and_targets(base: str, out_dir) -> None:
         if publish:
             _try(base, "POST", f"/api/reserve/{entered['id']}/publication", drb)
     plan = _try(base, "GET", f"/api/reserve-plans/{today.year}", drb)
-    print(
-        f"  reserve {today.year}: "
-        + " · ".join(f"{t['tier']} {t['count']}/{t['minimum']} (short {t['shortfall']})" for t in plan["tiers"])
-        + f"; shortfall {plan['shortfall']}"
+    _say(
+        _(
+            "reserve {year}: {tiers:clauses}; shortfall {shortfall}",
+            year=str(today.year),
+            tiers=[
+                _(
+                    "tier {tier}: {count} of {minimum} (short {shortfall})",
+                    tier=t["tier"],
+                    count=t["count"],
+                    minimum=t["minimum"],
+                    shortfall=t["shortfall"],
+                )
+                for t in plan["tiers"]
+            ],
+            shortfall=plan["shortfall"],
+        )
     )
     with urllib.request.urlopen(base + "/api/catalog", timeout=30) as response:  # no sign-in
         catalog = json.loads(response.read())
     for entry in catalog["items"]:
-        print(f"  public catalog (no sign-in): {json.dumps(entry, ensure_ascii=False)}")
+        _say(_("public catalog (no sign-in): {entry}", entry=json.dumps(entry, ensure_ascii=False)))
 
-    for book, title in (
-        ("information", "重点招商信息台账"),
-        ("negotiation", "在谈项目台账"),
-        ("contracted", "签约项目台账"),
-    ):
+    for book in ("information", "negotiation", "contracted"):
         rows = _try(base, "GET", f"/api/ledger?book={book}&sort=ref", CLERK)
-        print(f"  {title} ({book}): {rows['total']} row(s)")
+        _say(_("{book:book}: {n} row(s)", book=book, n=rows["total"]))
         for r in rows["items"]:
-            leader = r["responsible_leader"]["name"]
             key_mark = (
-                f" 重点项目 (liaison {r['liaison_leader']['name']})" if r["is_key"] and r["liaison_leader"] else ""
+                _("; key project (liaison leader {name})", name=r["liaison_leader"]["name"])
+                if r["is_key"] and r["liaison_leader"]
+                else ""
             )
-            print(
-                f"    {r['ref']} {r['name']} — {r['state_name']} {r['time_in_state_days']}d; {r['responsible_unit']}, "
-                f"{leader}, {(r['responsible_person'] or {}).get('name', '—')}; next {r['next_due'] or '—'}"
-                f"{key_mark}{'; ⚑ ' + '；'.join(r['red_flags']) if r['red_flags'] else ''}"
+            flags = _("; ⚑ {flags:clauses}", flags=r["red_flags"]) if r["red_flags"] else ""
+            _say(
+                _(
+                    "{ref} {name} — {state} for {days} days; {unit:unit}, {leader}, {person}; next due {next:date}"
+                    "{key_mark}{flags}",
+                    ref=r["ref"],
+                    name=r["name"],
+                    state=r["state_name"],
+                    days=r["time_in_state_days"],
+                    unit=r["responsible_unit"],
+                    leader=r["responsible_leader"]["name"],
+                    person=(r["responsible_person"] or {}).get("name", "—"),
+                    next=r["next_due"] or "—",
+                    key_mark=key_mark,
+                    flags=flags,
+                ),
+                2,
             )
 
     _try(
@@ -873,12 +1153,25 @@ def _ledger_reserve_and_targets(base: str, out_dir) -> None:
         done, target, rate = unit["done"], unit["target"] or {}, unit["rate"]
 
         def wan(measure):
-            return f"{format_wan(done[measure])} of {format_wan(target[measure]) if target else '—'} ({rate[measure]}%)"
+            return _(
+                "{done:wan} of {target:wan} ({rate}%)",
+                done=done[measure],
+                target=target[measure] if target else "—",
+                rate=rate[measure],
+            )
 
-        print(
-            f"  targets {today.year} {unit['unit_name']}: signed {done['projects_signed']} of "
-            f"{target.get('projects_signed', '—')} ({rate['projects_signed']}%); contracted {wan('contracted_investment')};"
-            f" funds in place {wan('funds_in_place')}"
+        _say(
+            _(
+                "targets {year} {unit:unit}: signed {signed} of {target} ({rate}%); contracted {contracted}; "
+                "funds in place {funds}",
+                year=str(today.year),
+                unit=unit["unit"],
+                signed=done["projects_signed"],
+                target=target.get("projects_signed", "—"),
+                rate=rate["projects_signed"],
+                contracted=wan("contracted_investment"),
+                funds=wan("funds_in_place"),
+            )
         )
 
     out = Path(out_dir)
@@ -890,14 +1183,15 @@ def _ledger_reserve_and_targets(base: str, out_dir) -> None:
         (f"/api/summaries/{quarter}.xlsx", out / f"summary-{quarter}.xlsx"),
     ):
         size = _download(base, path, CLERK, target)
-        print(f"  written {target} ({size} bytes)")
+        _say(_("written {path} ({size} bytes)", path=str(target), size=size))
 
 
-def _say(message) -> None:
-    """A line of the demo's own, from the message catalogue, in the language the demo asks the API for."""
+def _say(message, indent: int = 1) -> None:
+    """A line of the demo's own, from the message catalogue, in the language the demo asks the API for
+    (``indent`` steps of two spaces: 0 for a heading or a project, 1 for a step, 2 for a detail)."""
     from shared.i18n import text
 
-    print("  " + text(message, DEMO_LANGUAGE))
+    print("  " * indent + text(message, DEMO_LANGUAGE))
 
 
 def _leading_group_and_land(base: str, signed_lead: dict) -> None:
@@ -905,12 +1199,11 @@ def _leading_group_and_land(base: str, signed_lead: dict) -> None:
     investment event and links the lead it brought (the signed one: the cost per signed project), LAND imports its
     parcels, a lead's land demand is matched to the ready ones, and the LG's assessment ranks the units."""
     from shared.clock import today_shanghai
-    from shared.i18n import _
     from zhaoshang.samples import parcel_workbook, roster_workbook
 
     today = today_shanghai()
     land = {"user_id": "demo-land-head", "position": "bureau_head", "unit": "LAND"}
-    print("== the Leading Group and the land reserve: roster, investment events, parcels, assessment")
+    _say(_("== the Leading Group and the land reserve: roster, investment events, parcels, assessment"), 0)
     upload = {"filename": "领导小组成员名单.xlsx", "content_base64": base64.b64encode(roster_workbook()).decode()}
     imported = _try(base, "POST", "/api/leading-group/roster/import", CLERK, upload)
     office = _try(base, "GET", "/api/leading-group/roster", CLERK)["office"]
