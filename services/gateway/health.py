@@ -15,6 +15,10 @@ it: it asks again at once — one round shared by every request that comes meanw
 most ``wait_seconds`` — and answers from the board as that round left it.  So a platform that has just come up
 answers ok at once, and a service that is down costs a request at most that wait, never a hang.
 
+A gateway that has just started may answer its first request degraded (after ``wait_seconds``): its HTTP server
+is up a moment before its RPC replies are consumed, and the answers to a round asked in that moment do not come.
+The next round (``ask_every_seconds`` later) has them.
+
 ``zhaoshang health`` (the operator's command) still asks each service directly over the bus.
 """
 
