@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from time import monotonic
 from collections import Counter
 from datetime import datetime, time, timedelta
 
@@ -26,7 +27,7 @@ from shared import audit, gongwen, need_to_know, vocabulary
 from shared.actor import Actor, authorize, is_allowed
 from shared.bus import on_event
 from shared.clock import SHANGHAI, now_shanghai, to_shanghai
-from shared.catch_up import GIVE_UP, CatchUp, bound_of, catch_up, emitted_events, waits_for
+from shared.catch_up import GIVE_UP, WAIT, CatchUp, bound_of, catch_up, emitted_events, waits_for
 from shared.db import Database, handled_once
 from shared.relay import OutboxRelay
 from shared.dependencies import Clock, Documents, PolicyData
@@ -498,18 +499,29 @@ class CoordinatorService(LeadingGroupWork):
         """What the coordinator committed for the project (``shared.catch_up``), once it has handled every event of
         the project its sources committed (bounded): a copy of the lifecycle waiting for a change the coordinator is
         about to make (the hand-over moves the project to construction) waits for that change too.  Asked only for
-        its state changes, it catches up on the events that can move the project from the state it holds (the
-        hand-over's owner alone when the contract is filed), not on every source it hears."""
-        row = store.find_project_row(self.db.session, project_id)
-        heard = HEARD
-        if row is not None and set(event_types) <= {domain.STATE_CHANGED}:
-            heard = domain.moving_events(row["state"])
-        if catch_up(self, project_id, heard) == GIVE_UP:  # what it is about to emit is unknown: the asker waits
+        its state changes, it catches up step by step on the events that can move the project from the state it
+        holds (``domain.moving_events``: the hand-over's owner alone when the contract is filed), from each state it
+        reaches, until none is on its way."""
+        if set(event_types) <= {domain.STATE_CHANGED}:
+            outcome = self._catch_up_moves(project_id)
+        else:
+            outcome = catch_up(self, project_id, HEARD)
+        if outcome == GIVE_UP:  # what it is about to emit is unknown: the asker waits
             raise NotYet(
                 _("the coordinator has not yet heard every step of {project}", project=project_id),
                 {"project_id": [project_id]},
             )
         return emitted_events(self.db.session, self.db.outbox, project_id, event_types)
+
+    def _catch_up_moves(self, project_id: str) -> str:
+        deadline = monotonic() + bound_of(self.policy)[0]
+        while True:
+            row = store.find_project_row(self.db.session, project_id)
+            self.db.session.rollback()  # the next look reads afresh
+            heard = HEARD if row is None else domain.moving_events(row["state"])
+            outcome = catch_up(self, project_id, heard, deadline=deadline)
+            if outcome != WAIT or row is None:  # nothing on its way from this state, or the bound reached
+                return outcome
 
     @rpc
     @waits_for(*HEARD)
