@@ -174,7 +174,9 @@ def test_kill_matrix_with_a_broker_restart(tmp_path):
 
             def notified():
                 notes, deliveries = notification_rows(config)
-                pending = [d for d in deliveries if d.status != "delivered"]
+                # settled: delivered, or skipped by rule (a recipient with no address: the county's daily notice
+                # from 1 December that next year's holiday schedule is missing goes to administrators by e-mail too)
+                pending = [d for d in deliveries if d.status not in ("delivered", "skipped")]
                 return None if pending else (notes, deliveries)
 
             notes, deliveries = wait_for(notified, timeout=120, what="every notification delivered")
