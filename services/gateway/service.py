@@ -109,16 +109,20 @@ class GatewayService(WorkbenchRoutes):
 
     def sign_in(self, request):
         data = load_or_invalid(schema(SignInSchema), body_of(request))
-        token, user, expires = people.sign_in(
-            self.db,
-            self.policy,
-            data["user_id"],
-            data["password"],
-            client_address(request),
-            self.clock(),
-            self._lifetimes(),
-            self.sign_in_holds,
-        )
+        try:
+            token, user, expires = people.sign_in(
+                self.db,
+                self.policy,
+                data["user_id"],
+                data["password"],
+                client_address(request),
+                self.clock(),
+                self._lifetimes(),
+                self.sign_in_holds,
+            )
+        except people.TooManyAttempts as throttled:  # answered after the tarpit's hold (throttle.Holds.tarpit)
+            self.sign_in_holds.tarpit(throttled.retry_after, eventlet.sleep)
+            raise
         return respond({"token": token, "expires_at": to_shanghai(expires).isoformat(), "user": user}, 201)
 
     def sign_out(self, request):

@@ -174,13 +174,33 @@ class Holds:
 
     PRUNE_ABOVE = 10_000  # entries; the ended ones are dropped when there are more
 
-    def __init__(self, recheck: timedelta):
+    def __init__(self, recheck: timedelta, tarpit_seconds: float = 0.0, tarpit_max_held: int = 0):
         self.recheck = recheck
         self._held: dict[tuple[str, str], tuple[datetime, datetime]] = {}  # (kind, key) -> (until, read again at)
+        self.tarpit_seconds, self.tarpit_max_held, self.in_tarpit = tarpit_seconds, tarpit_max_held, 0
 
     @classmethod
     def of(cls, policy) -> "Holds":
-        return cls(timedelta(seconds=float(policy.get("security.sign_in.held_in_memory_seconds"))))
+        return cls(
+            timedelta(seconds=float(policy.get("security.sign_in.held_in_memory_seconds"))),
+            float(policy.get("security.sign_in.tarpit.seconds")),
+            int(policy.get("security.sign_in.tarpit.max_held")),
+        )
+
+    def tarpit(self, retry_after: int, sleep) -> bool:
+        """Hold a throttled attempt's answer (``sleep``: the event loop's, so nothing else waits for it) for the
+        policy's seconds, at most its ``Retry-After``: a client that does not wait as told is slowed to one attempt
+        a hold, instead of taking the gateway's time with hundreds of answers a second.  At most ``tarpit_max_held``
+        answers are held at once (beyond, answered at once: held connections must not crowd out the county's own).
+        Returns whether it held this one."""
+        if self.tarpit_seconds <= 0 or self.in_tarpit >= self.tarpit_max_held:
+            return False
+        self.in_tarpit += 1
+        try:
+            sleep(min(self.tarpit_seconds, max(retry_after, 0)))
+        finally:
+            self.in_tarpit -= 1
+        return True
 
     def held(self, user_id: str, address: str, now: datetime) -> tuple[int, str | None]:
         found = (0, None)

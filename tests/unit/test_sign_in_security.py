@@ -73,6 +73,24 @@ def test_the_delay_doubles_after_the_free_failures_and_the_lock_comes_at_the_pol
     assert throttle.wait_seconds(counter, RULES, later) == 0 and throttle.current(counter, RULES, later) is None
 
 
+def test_a_throttled_answer_is_held_by_the_tarpit_for_the_policy_s_seconds_and_at_most_so_many_at_once():
+    holds = throttle.Holds.of(POLICY)
+    seconds = float(POLICY.get("security.sign_in.tarpit.seconds"))
+    assert seconds > 0 and holds.tarpit_max_held == int(POLICY.get("security.sign_in.tarpit.max_held")) > 0
+    slept = []
+    assert holds.tarpit(30, slept.append) is True and slept == [seconds]  # held the policy's time
+    assert holds.tarpit(0, slept.append) is True and slept[-1] == 0  # never longer than its Retry-After
+    held_meanwhile = []
+
+    def sleep_while_full(s):  # every other slot taken: the next answer is not held
+        held_meanwhile.append(holds.tarpit(30, slept.append))
+
+    holds.in_tarpit = holds.tarpit_max_held - 1
+    assert holds.tarpit(30, sleep_while_full) is True and held_meanwhile == [False]
+    assert holds.in_tarpit == holds.tarpit_max_held - 1  # each hold released after its answer
+    assert throttle.Holds(timedelta(seconds=5)).tarpit(30, slept.append) is False  # none configured: none held
+
+
 def test_fifty_wrong_passwords_are_throttled_then_locked_and_the_right_one_waits_for_the_unlock(db):
     add_user(db)
     at = shanghai(2026, 12, 1, 9)
