@@ -6,7 +6,11 @@ after the hand-over) reaches a service that may not have handled the event of th
 refuse the command (404, 409) although the step before has returned.  Nobody can be asked to retry that.
 
 So a command whose precondition is set by another service's event is declared ``@waits_for(<event types>)``.  It
-runs as it always did; only when it is refused (``Conflict``, ``NotFound``) does it ask the owners of those events,
+runs as it always did.  Refused (``Conflict``, ``NotFound``), it first waits a moment
+(``thresholds.catch_up.first_wait_seconds``) for this service to handle an event of the project
+(``shared.bus.PROGRESS``: woken as each event is acked, no polling) and runs again at each one: the event it follows is
+nearly always already on this service's queue, and the command succeeds without asking anyone.  Still refused after
+that moment, it asks the owners of those events,
 by RPC, which of them they have committed for the project (``Emits.emitted``: a read of their outbox, the
 authoritative record of what they emitted), and compares them with what it has handled itself (its
 ``processed_events``, or for a lifecycle copy the transition number it holds):
@@ -41,6 +45,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import ReplyListener, ServiceProxy
 from sqlalchemy import select
 
+from shared.bus import PROGRESS
 from shared.errors import Conflict, NotFound, NotYet
 from shared.i18n import _
 from shared.observability import CATCH_UPS
@@ -182,6 +187,32 @@ def bound_of(policy) -> tuple[float, float]:
     return float(policy.get(f"{POLICY}.wait_seconds")), float(policy.get(f"{POLICY}.step_seconds"))
 
 
+def first_wait_of(policy) -> float:
+    """How long a refused command first waits for an event of its project handled here (seconds)."""
+    return float(policy.get(f"{POLICY}.first_wait_seconds"))
+
+
+def run_on_progress(service, project_id: str, seconds: float, run):
+    """``run()`` again at each event of the project this process handles within ``seconds``; its result, or
+    ``None`` when none came or it was still refused.  The last refusal is left in ``run.refusal``.  The wait holds a
+    worker, so it takes one of the waiting slots; none free: no wait."""
+    slots = service.catch_up.slots
+    if seconds <= 0 or not project_id or not slots.acquire(blocking=False):
+        return None
+    try:
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0 and PROGRESS.wait(project_id, left):
+            try:
+                return (run(),)
+            except NotYet:
+                raise
+            except (Conflict, NotFound) as refusal:
+                run.refusal = refusal
+        return None
+    finally:
+        slots.release()
+
+
 def handled_ids(session, processed, ids: list[str]) -> set[str]:
     if not ids:
         return set()
@@ -269,6 +300,16 @@ def waits_for(*event_types: str, lifecycle=None, project_arg: int = 1, projects=
             else:
                 project_ids = [kwargs["project_id"] if "project_id" in kwargs else args[project_arg]]
             deadline = time.monotonic() + bound_of(self.policy)[0]
+
+            def again():
+                return method(self, *args, **kwargs)
+
+            again.refusal = first
+            done = run_on_progress(self, project_ids[0], first_wait_of(self.policy), again)
+            if done is not None:
+                CATCH_UPS.labels(self.name, name, "caught_up").inc()
+                return done[0]
+            first = again.refusal
             while True:
                 moves = {catch_up(self, project_id, event_types, lifecycle, deadline) for project_id in project_ids}
                 move = GIVE_UP if GIVE_UP in moves else WAIT if WAIT in moves else REFUSE

@@ -41,14 +41,16 @@ def copy_filed_project(session, projects: Table, event, columns: Mapping[str, st
 def ensure_project(session, projects: Table, project_id: str, defaults: Mapping | None = None, **values) -> dict:
     """A copy that takes a project's events in any order (notifications', supervision's): the project's row,
     created on first sight with ``defaults`` and the ``values`` known, and the values it lacked filled in."""
-    if first(session, projects, project_id=project_id) is None:  # a concurrent worker's insert may win: filled below
+    row = first(session, projects, project_id=project_id)
+    if row is None:  # a concurrent worker's insert may win: filled below
         insert_new(
             session,
             projects,
             ("project_id",),
             {"project_id": project_id, **(defaults or {}), **{k: v for k, v in values.items() if v is not None}},
         )
-    row = dict(first(session, projects, project_id=project_id))
+        row = first(session, projects, project_id=project_id)
+    row = dict(row)
     fill = {k: v for k, v in values.items() if v is not None and row.get(k) is None}
     if fill:
         update_rows(session, projects, {"project_id": project_id}, fill)

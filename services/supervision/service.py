@@ -97,8 +97,8 @@ class SupervisionService(
         current = store.ensure_project(s, event.project_id, ref=p["ref"])
         if p["seq"] <= current["state_seq"]:
             return  # an older change, handled after a newer one
-        store.set_project(s, event.project_id, state=p["to_state"], state_seq=p["seq"], state_since=event.occurred_at)
-        self._progress(s, event.project_id, p["to_state"], event.occurred_at, self.clock())
+        moved = {"state": p["to_state"], "state_seq": p["seq"], "state_since": event.occurred_at}
+        self._progress(s, event.project_id, p["to_state"], event.occurred_at, self.clock(), {**current, **moved}, moved)
         if p["to_state"] in domain.ENDED:
             store.cancel_deadlines(s, self.clock(), f"project {p['to_state']}", project_id=event.project_id)
 
@@ -758,11 +758,14 @@ class SupervisionService(
         }
 
     # -- helpers ------------------------------------------------------------------------------------------------------
-    def _progress(self, session, project_id: str, what: str, at: datetime, now: datetime) -> None:
-        """Progress clears the stale flag and moves the stale deadline (R11)."""
-        project = store.project(session, project_id)
+    def _progress(
+        self, session, project_id: str, what: str, at: datetime, now: datetime, project=None, moved=None
+    ) -> None:
+        """Progress clears the stale flag and moves the stale deadline (R11).  ``project``: its row as it stands
+        with ``moved`` (a state change's columns), written in the same statement; else read here."""
+        project = project or store.project(session, project_id)
         last = max(filter(None, [project["last_progress_at"], at]))
-        store.set_project(session, project_id, last_progress_at=last, stale_since=None)
+        store.set_project(session, project_id, last_progress_at=last, stale_since=None, **(moved or {}))
         if project["state"] in domain.UNTRACKED or project["state"] is None:
             store.cancel_deadlines(
                 session, now, f"not tracked in state {project['state']}", kind=domain.STALE, project_id=project_id

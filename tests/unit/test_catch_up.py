@@ -14,6 +14,7 @@ from sqlalchemy import create_engine
 from services.negotiation import models as negotiation_models
 from services.negotiation.service import NegotiationService
 from shared import catch_up
+from shared.bus import PROGRESS
 from shared.catch_up import GIVE_UP, REFUSE, UNKNOWN, WAIT, delivered_to, next_move, sources_of, unhandled
 from shared.errors import Conflict, NotFound, NotYet
 from shared.observability import CATCH_UPS
@@ -67,6 +68,8 @@ def test_the_bound_is_policy():
         float(policy.get("thresholds.catch_up.step_seconds")),
     )
     assert 1 <= catch_up.bound_of(policy)[0] <= 30
+    assert catch_up.first_wait_of(policy) == float(policy.get("thresholds.catch_up.first_wait_seconds"))
+    assert 0 < catch_up.first_wait_of(policy) < catch_up.bound_of(policy)[0]
 
 
 # -- a service's command over a real database ------------------------------------------------------------------------
@@ -88,6 +91,8 @@ class ShortPolicy:
     def get(self, key):
         if key == "thresholds.catch_up.wait_seconds":
             return self._wait
+        if key == "thresholds.catch_up.first_wait_seconds":  # a tenth of the bound, as in the policy
+            return min(float(self._policy.get(key)), self._wait / 10)
         return self._policy.get(key)
 
     def __getattr__(self, name):
@@ -167,6 +172,38 @@ def test_a_command_waits_for_the_event_its_owner_committed_and_then_succeeds(neg
     late.wait()
     assert result["intermediary"] is not None
     assert CATCH_UPS.labels("negotiation", "record_intermediary", "caught_up")._value.get() == before + 1
+
+
+def handled_here(h, event_id=RC):
+    """The event handled by the service and acked, as the bus does it (``OnEvent.handle_message_processed``)."""
+    concluded(h, event_id)
+    PROGRESS.applied("p1")
+
+
+def test_a_refused_command_runs_again_when_its_project_moves_here_without_asking_anyone(negotiation):
+    owners = Owners([{"event_id": RC, "type": "review.concluded"}])
+    h = harness(negotiation, owners, wait=5.0)
+    h.event("on_project_filed", "intake.project_filed", "p1", FILED, event_id=PF)
+    before = CATCH_UPS.labels("negotiation", "record_intermediary", "caught_up")._value.get()
+    late = eventlet.spawn_after(0.05, handled_here, h)  # on this service's queue already: handled a moment later
+    started = time.monotonic()
+    result = h.record_intermediary(IPB_CLERK, "p1", {"none": True})
+    late.wait()
+    assert result["intermediary"] is not None and owners.asked == 0
+    assert time.monotonic() - started < catch_up.first_wait_of(cached_policy())
+    assert CATCH_UPS.labels("negotiation", "record_intermediary", "caught_up")._value.get() == before + 1
+
+
+def test_another_project_moving_does_not_run_it_again_and_after_the_first_wait_the_owners_are_asked(negotiation):
+    owners = Owners([])  # nothing on its way: the refusal stands
+    h = harness(negotiation, owners, wait=5.0)
+    h.event("on_project_filed", "intake.project_filed", "p1", FILED, event_id=PF)
+    other = eventlet.spawn_after(0.05, PROGRESS.applied, "p2")
+    started = time.monotonic()
+    with pytest.raises(Conflict):
+        h.record_intermediary(IPB_CLERK, "p1", {"none": True})
+    other.wait()
+    assert time.monotonic() - started >= catch_up.first_wait_of(cached_policy()) and owners.asked == 1
 
 
 def test_an_event_that_never_comes_within_the_bound_is_not_yet(negotiation):
