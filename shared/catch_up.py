@@ -192,23 +192,24 @@ def first_wait_of(policy) -> float:
     return float(policy.get(f"{POLICY}.first_wait_seconds"))
 
 
-def run_on_progress(service, project_id: str, seconds: float, run):
-    """``run()`` again at each event of the project this process handles within ``seconds``; its result, or
-    ``None`` when none came or it was still refused.  The last refusal is left in ``run.refusal``.  The wait holds a
-    worker, so it takes one of the waiting slots; none free: no wait."""
+def run_on_progress(service, project_id: str, seconds: float, run) -> tuple[bool, object]:
+    """``run()`` again at each event of the project this process handles within ``seconds``: ``(True, its result)``
+    once it is not refused, else ``(False, its last refusal)`` (None: it never ran again).  The wait holds a worker, so
+    it takes one of the waiting slots; none free: no wait."""
     slots = service.catch_up.slots
     if seconds <= 0 or not project_id or not slots.acquire(blocking=False):
-        return None
+        return False, None
+    refusal = None
     try:
         end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0 and PROGRESS.wait(project_id, left):
             try:
-                return (run(),)
+                return True, run()
             except NotYet:
                 raise
-            except (Conflict, NotFound) as refusal:
-                run.refusal = refusal
-        return None
+            except (Conflict, NotFound) as refused:
+                refusal = refused
+        return False, refusal
     finally:
         slots.release()
 
@@ -300,16 +301,13 @@ def waits_for(*event_types: str, lifecycle=None, project_arg: int = 1, projects=
             else:
                 project_ids = [kwargs["project_id"] if "project_id" in kwargs else args[project_arg]]
             deadline = time.monotonic() + bound_of(self.policy)[0]
-
-            def again():
-                return method(self, *args, **kwargs)
-
-            again.refusal = first
-            done = run_on_progress(self, project_ids[0], first_wait_of(self.policy), again)
-            if done is not None:
+            ran, outcome = run_on_progress(
+                self, project_ids[0], first_wait_of(self.policy), lambda: method(self, *args, **kwargs)
+            )
+            if ran:
                 CATCH_UPS.labels(self.name, name, "caught_up").inc()
-                return done[0]
-            first = again.refusal
+                return outcome
+            first = outcome or first
             while True:
                 moves = {catch_up(self, project_id, event_types, lifecycle, deadline) for project_id in project_ids}
                 move = GIVE_UP if GIVE_UP in moves else WAIT if WAIT in moves else REFUSE

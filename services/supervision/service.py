@@ -98,7 +98,7 @@ class SupervisionService(
         if p["seq"] <= current["state_seq"]:
             return  # an older change, handled after a newer one
         moved = {"state": p["to_state"], "state_seq": p["seq"], "state_since": event.occurred_at}
-        self._progress(s, event.project_id, p["to_state"], event.occurred_at, self.clock(), {**current, **moved}, moved)
+        self._progress(s, event.project_id, p["to_state"], event.occurred_at, self.clock(), current, moved)
         if p["to_state"] in domain.ENDED:
             store.cancel_deadlines(s, self.clock(), f"project {p['to_state']}", project_id=event.project_id)
 
@@ -759,11 +759,11 @@ class SupervisionService(
 
     # -- helpers ------------------------------------------------------------------------------------------------------
     def _progress(
-        self, session, project_id: str, what: str, at: datetime, now: datetime, project=None, moved=None
+        self, session, project_id: str, what: str, at: datetime, now: datetime, current=None, moved=None
     ) -> None:
-        """Progress clears the stale flag and moves the stale deadline (R11).  ``project``: its row as it stands
-        with ``moved`` (a state change's columns), written in the same statement; else read here."""
-        project = project or store.project(session, project_id)
+        """Progress clears the stale flag and moves the stale deadline (R11).  ``current``: the project's row if the
+        caller has read it (else read here); ``moved``: a state change's columns, written in the same statement."""
+        project = {**(current or store.project(session, project_id)), **(moved or {})}
         last = max(filter(None, [project["last_progress_at"], at]))
         store.set_project(session, project_id, last_progress_at=last, stale_since=None, **(moved or {}))
         if project["state"] in domain.UNTRACKED or project["state"] is None:
