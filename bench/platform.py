@@ -126,15 +126,29 @@ def with_broker(pids: dict[str, int]) -> dict[str, int]:
     return {**pids, **{f"rabbitmq ({pid})": pid for pid in broker_pids()}}
 
 
+def cpu_s_or_none(pid: int) -> float | None:
+    """``cpu_s``, or None for a process that has ended (a short-lived Erlang VM, e.g. a ``rabbitmqctl`` another
+    test runs, is also a ``beam.smp``)."""
+    try:
+        return cpu_s(pid)
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
 class CpuMeter:
-    """The CPU seconds each named process (and, named ``me``, this one) uses from now until ``used()``."""
+    """The CPU seconds each named process (and, named ``me``, this one) uses from now until ``used()``; a process
+    that was not there at either end is left out of the figures."""
 
     def __init__(self, pids: dict[str, int], me: str | None = None):
         self.pids, self.me = pids, me
-        self.start, self.own = {s: cpu_s(pid) for s, pid in pids.items()}, os.times()
+        self.start, self.own = {s: cpu_s_or_none(pid) for s, pid in pids.items()}, os.times()
 
     def used(self) -> dict[str, float]:
-        taken = {s: round(cpu_s(pid) - self.start[s], 1) for s, pid in self.pids.items()}
+        taken = {}
+        for name, pid in self.pids.items():
+            now = cpu_s_or_none(pid)
+            if now is not None and self.start[name] is not None:
+                taken[name] = round(now - self.start[name], 1)
         if self.me:
             now = os.times()
             taken[self.me] = round(now.user + now.system - self.own.user - self.own.system, 1)

@@ -7,6 +7,7 @@ selects is checked on the options alone (a second platform start for it cost ~35
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -104,3 +105,13 @@ def test_the_sign_in_burst_benchmark_runs_and_reports_each_phase(tmp_path):
         assert phase["health"]["n"] > 0 and phase["ledger_page"]["n"] > 0, name
     assert figures["rotating"]["attempts"] == sum(figures["rotating"]["answers"].values()) > 0
     assert set(figures["rotating"]["answers"]) == {"401"}  # a new address and user id each time: never held
+
+
+def test_a_process_that_ends_during_a_measurement_is_left_out_of_the_cpu_figures():
+    from bench.platform import CpuMeter
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])  # as a rabbitmqctl's Erlang VM, here and gone
+    meter = CpuMeter({"ended": ended.pid, "this one": os.getpid()})
+    ended.wait()
+    taken = meter.used()
+    assert "ended" not in taken and taken["this one"] >= 0
