@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -603,14 +604,15 @@ def lifecycle(figures, config, data: Path, platform, args, floor_pid: int) -> li
     calls = driver.calls + wait_archived(config, projects)
     wall = time.perf_counter() - t0
     cpu = meter.used()
-    events = deliveries = 0
+    events, delivered = 0, Counter()  # each service: the events the broker delivered it
     for svc in SERVICES[:-1]:  # each event x the consumers the broker delivered it to (a state change: by state)
         engine = create_engine(f"sqlite:///{data / (svc + '.db')}")
         with engine.connect() as c:
             for event_type, body in c.execute(text("SELECT event_type, body FROM outbox")):
                 events += 1
-                deliveries += len(consumers(event_type, json.loads(body)["payload"]))
+                delivered.update(consumers(event_type, json.loads(body)["payload"]))
         engine.dispose()
+    deliveries = sum(delivered.values())
     say("floor (after)")
     meter = CpuMeter(with_broker({"bench_floor": floor_pid}), me="callers (this process)")
     after = floor_rates(config, calls, deliveries, args.workers)
@@ -630,6 +632,7 @@ def lifecycle(figures, config, data: Path, platform, args, floor_pid: int) -> li
         "retries": driver.retries,
         "events_published": events,
         "event_deliveries": deliveries,
+        "event_deliveries_by_service": dict(delivered.most_common()),
         "floor_rpc_s": round(rpc_floor, 1),
         "floor_events_s": round(event_floor, 1),
         "floor_s": round(rpc_floor + event_floor, 1),

@@ -50,6 +50,9 @@ def test_the_benchmark_runs_and_reports_every_figure_and_repeats_the_reads(tmp_p
     )
     assert figures["lifecycle"]["floor_after_cpu_s_total"] == round(sum(floor_cpu.values()), 1) > 0
     assert "drivers (this process)" in figures["lifecycle"]["cpu_s"]
+    by_service = figures["lifecycle"]["event_deliveries_by_service"]  # where the deliveries went, adding up
+    assert sum(by_service.values()) == figures["lifecycle"]["event_deliveries"] > 0
+    assert by_service["coordinator"] > 0 and set(by_service) <= set(figures["lifecycle"]["cpu_s"])
     assert figures["event_latency"]["notified"] == figures["event_latency"]["state_changes"]
     assert set(figures["memory_at_rest_mb"]) >= {"intake", "coordinator", "gateway"}
     assert len(figures["reads"]["ledger_page"]["runs"]) == 2 and len(figures["excel_export"]["runs"]) == 2
