@@ -301,7 +301,7 @@ def waits_for(*event_types: str, lifecycle=None, project_arg: int = 1, projects=
             else:
                 project_ids = [kwargs["project_id"] if "project_id" in kwargs else args[project_arg]]
             deadline = time.monotonic() + bound_of(self.policy)[0]
-            ran, outcome = run_on_progress(
+            ran, outcome = run_on_progress(  # a command of several projects: woken by the first one's events
                 self, project_ids[0], first_wait_of(self.policy), lambda: method(self, *args, **kwargs)
             )
             if ran:

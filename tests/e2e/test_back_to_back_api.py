@@ -5,7 +5,7 @@ Each step is issued the moment the one before it has returned — no sleep, no r
 convened right after the filing, the intermediary recorded right after the last opinion concluded the review, the
 responsible unit assigned right after, the contract drafted right after the park head's decision, the accounting
 opened right after the hand-over (two hops: contracts → the coordinator → accounting).  ``ZS_BACK_TO_BACK`` (200)
-is the number of such dependent steps in all.  A step that is truly premature is refused at once, 409 ``conflict``,
+is the number of such dependent steps in all.  A step that is truly premature is refused within a second, 409 ``conflict``,
 never ``not_yet``.
 """
 
