@@ -13,7 +13,8 @@ import sys
 
 import pytest
 
-from bench.platform import PARTS, parse_args
+from bench.platform import PARTS, lifecycle_calls, parse_args
+from tests.faults.driver import Driver
 from zhaoshang.supervisor import ROOT
 
 pytestmark = pytest.mark.integration  # in tests/bench: run once, on SQLite (the PostgreSQL pass runs tests/integration)
@@ -44,6 +45,9 @@ def test_the_benchmark_runs_and_reports_every_figure_and_repeats_the_reads(tmp_p
     ):
         assert key in figures, key
     assert figures["lifecycle"]["projects"] == 2 and figures["lifecycle"]["ratio_to_floor"] > 0
+    steps = sum(step["n"] for step in figures["lifecycle"]["steps"].values())  # the floor's calls: the steps'
+    assert figures["lifecycle"]["rpc_calls_of_the_steps"] == steps + 2 <= figures["lifecycle"]["rpc_calls"]
+    assert 0 < figures["lifecycle"]["ratio_counting_retries"] <= figures["lifecycle"]["ratio_to_floor"]
     floor_cpu = figures["lifecycle"]["floor_after_cpu_s"]  # the floor's own CPU, beside the lifecycle's
     assert {"bench_floor", "callers (this process)"} <= set(floor_cpu) and any(
         k.startswith("rabbitmq") for k in floor_cpu
@@ -58,6 +62,14 @@ def test_the_benchmark_runs_and_reports_every_figure_and_repeats_the_reads(tmp_p
     assert len(figures["reads"]["ledger_page"]["runs"]) == 2 and len(figures["excel_export"]["runs"]) == 2
     assert figures["excel_export"]["rows"] == figures["ledger_rows"] == 200
     assert figures["figures_import"]["rows"] == figures["benefit_evaluation"]["enterprises"] == 30
+
+
+def test_the_floor_makes_one_call_a_step_and_a_check_a_project_not_the_retries():
+    driver = Driver({})  # no connection until a call
+    driver.latencies["file_project"] = [0.1, 0.2]  # one entry a step, however many attempts it took
+    driver.latencies["convene"] = [0.3, 1.4]
+    driver.calls, driver.retries = 10, 3  # each refusal: the attempt and the check whether it took effect
+    assert lifecycle_calls(driver, ["p-1", "p-2"]) == 4 + 2
 
 
 def test_only_selects_the_parts_asked_for_and_refuses_others():
