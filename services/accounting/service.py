@@ -517,6 +517,11 @@ class AccountingService(Emits):
                     payload={
                         "figures": figures,
                         "fee": str(fee),
+                        # who entered each measured figure (AUDIT, LAND): the event's actor entered only the last
+                        "entered_by": {
+                            "actual_fixed_asset_investment": merged["actual_fai_by"],
+                            "land_used": merged["land_used_by"],
+                        },
                         **reason(
                             _(
                                 "figures computed: excess land {excess:mu}, fee {fee:yuan}",

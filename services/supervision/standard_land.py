@@ -93,6 +93,7 @@ class StandardLandMixin:
         if not sls.commitments_of(s, event.project_id):
             return
         values = {f["name"]: f["value"] for f in event.payload["figures"]}
+        entered_by = event.payload.get("entered_by") or {}  # who entered each (an older event: its actor)
         for name, source in (
             ("fixed_asset_investment", "actual_fixed_asset_investment"),
             ("land_used_mu", "land_used"),
@@ -106,7 +107,7 @@ class StandardLandMixin:
                     value=str(values[source]),
                     source="accounting",
                     reason=None,
-                    entered_by=event.actor.dump(),
+                    entered_by=entered_by.get(source) or event.actor.dump(),
                     entered_at=event.occurred_at,
                 )
         self._recheck_awaiting(uow, event.project_id)

@@ -578,6 +578,7 @@ def standard_land(page, output, base, project_id, fin, park, year, magistrate, s
     page.wait_for_selector(f"{card} #sl-commitments")
     ready(page)
     commitments = page.inner_text(f"{card} #sl-commitments")
+    figures = page.inner_text(f"{card} #sl-figures")
     form = "#sl-figure-form"
     page.select_option(f"{form} select[name=figure]", "tax")
     page.fill(f"{form} input[name=year]", str(year))
@@ -622,6 +623,7 @@ def standard_land(page, output, base, project_id, fin, park, year, magistrate, s
     page.wait_for_selector(f"{card} #sl-damages [data-status=settled]")
     return {
         "commitments": commitments,
+        "figures": figures,
         "checks": checks,
         "damages": damages,
         "report": report,

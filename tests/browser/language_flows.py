@@ -17,9 +17,12 @@ READ = """() => {
   }
   const options = [...document.querySelectorAll('option')].map(o => o.label || o.textContent);
   const text = document.body.innerText;
-  return {text: text + '\\n' + options.join('\\n'), hints: hints.join('\\n')};
+  const search = document.querySelector('.search input');
+  return {text: text + '\\n' + options.join('\\n'), hints: hints.join('\\n'),
+          search: search ? search.getBoundingClientRect().width : 0};
 }"""
-"""The page's text and its options' labels; the hints of its fields (placeholders, titles, labels)."""
+"""The page's text and its options' labels; the hints of its fields (placeholders, titles, labels); the width of the
+top bar's search box."""
 
 
 def sign_in(page, base, user_id, password, lang):

@@ -233,3 +233,20 @@ def test_every_page_reads_in_chinese_on_a_phone(county):
     """The same pages at 390 px (a phone: the navigation, tables and cards laid out otherwise), as IPB's clerk."""
     found = sweep(county, sample_user(county, "ipb_clerk"), "zh-CN", county["routes"], width=390)
     assert not found, f"{len(found)} leak(s):\n" + "\n".join(found)
+
+
+def test_the_search_box_keeps_room_to_type_on_a_phone_beside_the_longest_name(county):
+    """The party secretary's name, position and unit are the top bar's longest: at 390 px the search box still gets a
+    width to type in (a row of its own if need be), not a sliver beside the name."""
+    who = sample_user(county, "party_secretary")
+    seen = run_flow(
+        "language_flows:pages",
+        base=county["base"],
+        user_id=who["user_id"],
+        password=PASSWORD,
+        lang="zh-CN",
+        routes=["/"],
+        tag=f"{who['user_id'].replace('.', '-')}-390-search",
+        width=390,
+    )
+    assert seen["/"]["search"] >= 150, seen["/"]["search"]

@@ -46,6 +46,7 @@ def test_commitments_checks_rectification_and_damages_on_the_project_page(web):
     assert all(Path(s).exists() for s in result["screenshots"])
     assert "亩均税收" in result["commitments"] and "≥ 30 万元/亩" in result["commitments"]
     assert "补缴税收差额" in result["commitments"] and "tax_per_mu" not in result["commitments"]
+    assert "45 亩" in result["figures"] and "10000 万元" in result["figures"], result["figures"]  # with their units
     assert "未达承诺" in result["checks"] and "达产复核" in result["checks"]
     assert "270 万元" in result["damages"] and "(30 − 24)" in result["damages"].replace("（", "(").replace("）", ")")
     assert "已专题报告县招商引资工作领导小组" in result["report"] and "SR-" in result["report"]

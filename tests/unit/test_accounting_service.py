@@ -142,6 +142,12 @@ def test_the_worked_example_end_to_end_with_report_recovery_and_closing(acct):
     )
     figures = {f["name"]: f for f in result["figures"]}
     assert result["land_used_mu"] == "80.00"  # 53,333.33 m² = 79.999995 mu → 80.00
+    [computed] = acct.events("accounting.figures_computed")  # LAND's act computed them; each names who entered it
+    assert computed["actor"]["unit"] == "LAND"
+    assert {k: v["unit"] for k, v in computed["payload"]["entered_by"].items()} == {
+        "actual_fixed_asset_investment": "AUDIT",
+        "land_used": "LAND",
+    }
     assert (
         figures["actual_intensity"]["value"],
         figures["reasonable_land"]["value"],

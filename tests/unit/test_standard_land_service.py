@@ -10,6 +10,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from shared.actor import Actor
 from shared import standard_land
 from shared.errors import Conflict, InvalidInput, NotAllowed
 from tests.factories import credit_code
@@ -22,6 +23,7 @@ CODE = credit_code("91430100MA4L00001")
 FIN = {"user_id": "u-fin", "position": "fin_clerk", "unit": "FIN"}
 IND = {"user_id": "u-ind", "position": "ind_clerk", "unit": "IND"}
 LAND = {"user_id": "u-land", "position": "land_clerk", "unit": "LAND"}
+AUDIT = {"user_id": "u-audit", "position": "auditor", "unit": "AUDIT"}
 LEGAL = {"user_id": "u-legal", "position": "legal_clerk", "unit": "LEGAL"}
 MAGISTRATE = {"user_id": "u-mag", "position": "county_magistrate", "unit": "GOV"}
 SECRETARY = {"user_id": "u-sec", "position": "party_secretary", "unit": "LG"}
@@ -103,8 +105,12 @@ def test_a_shortfall_opens_a_rectification_still_short_after_it_the_damages_are_
                 {"name": "land_used", "value": "40.00"},
             ],
             "fee": "0",
+            "entered_by": {"actual_fixed_asset_investment": AUDIT, "land_used": LAND},
         },
+        actor=Actor.load(LAND),  # the last figure entered computed them
     )
+    entered = {f["figure"]: f["entered_by"]["unit"] for f in s.standard_land(IPB, "p1")["figures"]}
+    assert entered == {"fixed_asset_investment": "AUDIT", "land_used_mu": "LAND"}  # each by whom entered it
     s.record_figure(LAND, "p1", {"figure": "plot_ratio", "value": "1.3", "reason": "竣工测绘"})
     completion = next(c for c in s.standard_land(IPB, "p1")["checks"] if c["stage"] == "completion")
     intensity = next(r for r in completion["results"] if r["indicator"] == "intensity")

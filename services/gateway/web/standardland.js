@@ -51,7 +51,7 @@ export function standardLandCard(project, me, reload) {
     v.damages.forEach(d => out.append(reductionRound(p, d, me, reload)));
     if (FIGURES[me.unit]) out.append(figureForm(p, FIGURES[me.unit], reload));
     if (v.figures.length) out.append(h('h3', t('sl.figures')), table([t('sl.figure'), t('sl.year'), t('sl.value'), t('project.actor'), t('project.at'), t('sl.source')],
-      v.figures.map(f => [f.figure_name, f.year || '—', MONEY.includes(f.figure) ? wanText(f.value) : f.value, (f.entered_by || {}).name || (f.entered_by || {}).position || '',
+      v.figures.map(f => [f.figure_name, f.year || '—', MONEY.includes(f.figure) ? wanText(f.value) : f.figure === 'land_used_mu' ? `${f.value} ${t('unit.mu')}` : f.value, (f.entered_by || {}).name || (f.entered_by || {}).position || '',
         when(f.entered_at), f.reason || t('sl.from_accounting')]), { id: 'sl-figures' }));
     return out;
   }, { id: 'card-standard-land' });
