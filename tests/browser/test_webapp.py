@@ -113,6 +113,24 @@ def test_bureau_reviewer_enters_an_opinion(web):
     assert drb["actor"]["user_id"] == "rev-drb"
 
 
+def test_a_reader_outside_a_stage_finds_its_card_not_theirs_and_no_refusal_for_its_steps(web):
+    """LEGAL reads every project but not its joint review (R15): on a project under review the review's card says it
+    is not for this position, and where the next steps are there is nothing, not a refusal (no step is LEGAL's)."""
+    _, base, _ = web
+    lead = reviewed_lead(base, 11, "浏览器测试法制办查阅项目")
+    page = run_flow(
+        "project_page",
+        base=base,
+        project_id=lead["id"],
+        actor="u-legal,legal_director,LEGAL",
+        expect=["#card-review p.muted", "main"],
+        name="legal-director-project-under-review",
+    )
+    review = page["text"]["#card-review p.muted"]  # the card's text
+    assert "本岗位无权查看此部分" in review, review
+    assert "无权执行此操作" not in page["text"]["main"] and "联审中" in page["text"]["main"], page["text"]["main"]
+
+
 def test_park_head_decides(web):
     api, base, _ = web
     lead = negotiated_lead(base, 5, "浏览器测试决策项目")

@@ -298,7 +298,10 @@ async function projectPage(params, id) {
   try {
     steps.append(...await nextSteps(project, { me, done: (text, mode) => follow(project, text, mode) }));
   } catch (err) {
-    steps.append(err instanceof api.ApiError ? refusal(err) : refusal({ code: 'other', message: String(err) }));
+    // a stage the reader may not read (LEGAL and a project's joint review): no step of it is theirs, as its card says
+    if (!(err instanceof api.ApiError && err.status === 403)) {
+      steps.append(err instanceof api.ApiError ? refusal(err) : refusal({ code: 'other', message: String(err) }));
+    }
   }
   // a card of a later stage loads once the project has reached it (before: "not yet", no refused reads)
   const at = ORDER.indexOf(project.state);
