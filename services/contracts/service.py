@@ -1008,6 +1008,7 @@ class ContractsService(Emits):
             item["drafted_at"] = to_shanghai(item["drafted_at"])
             item["reviewed_at"] = item["reviewed_at"] and to_shanghai(item["reviewed_at"])
         obligations = self._obligation_view(store.obligations_of(session, project_id))
+        names = store.custodian_names(session) if copies else {}
         current.update(
             signatory=(current["route"] or {}).get("signs"),
             versions=versions,
@@ -1018,7 +1019,15 @@ class ContractsService(Emits):
                 if current["state"] not in (domain.PENDING, domain.NEGOTIATING, domain.REFUSED)
                 else None
             ),
-            copies=[{"number": c["number"], "unit": c["unit"], "cabinet": c["cabinet"]} for c in copies],
+            copies=[
+                {
+                    "number": c["number"],
+                    "unit": c["unit"],
+                    "custodian_name": names.get((c["unit"], c["custodian_user_id"])),
+                    "cabinet": c["cabinet"],
+                }
+                for c in copies
+            ],
             signed_at=current["signed_at"] and to_shanghai(current["signed_at"]),
             red_flag=any(o["red_flag"] for o in obligations),
         )

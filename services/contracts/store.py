@@ -133,6 +133,14 @@ def custodians(session) -> dict[str, dict]:
     return {r["unit"]: dict(r) for r in session.execute(select(C)).mappings()}
 
 
+def custodian_names(session) -> dict[tuple[str, str], str]:
+    """Each custodian's name by (unit, user id), those whose term ended included: a registered copy names whoever
+    kept it when it was registered."""
+    names = {(r["unit"], r["user_id"]): r["name"] for r in custodian_terms(session)}
+    names.update({(unit, r["user_id"]): r["name"] for unit, r in custodians(session).items()})
+    return names
+
+
 def custodian(session, unit: str, lock: bool = False) -> dict | None:
     row = first(session, C, lock=lock, unit=unit)
     return None if row is None else dict(row)

@@ -754,6 +754,22 @@ def test_the_complete_register_files_the_contract_and_it_is_handed_over(c, clock
     ]
     assert all(r["registered_by"]["unit"] == "IPB" and r["registered_at"] == clock.now for r in rows)
     assert c.stored("p1")["state"] == "filed_copies"
+    # the record names each copy's custodian, who kept it when it was registered (after a replacement too)
+    c.designate_custodian(
+        FIN_HEAD,
+        "FIN",
+        {
+            "user_id": "u-new-fin",
+            "name": "新档案员",
+            "cabinet": "FIN 机要柜 2",
+            "replaces": CUSTODIAN_USER["FIN"],
+            "reason": "调离",
+        },
+    )
+    record = c.get_contract(IPB, "p1")["copies"]
+    assert [(k["unit"], k["custodian_name"], k["cabinet"]) for k in record] == [
+        (u, f"{u} 档案员", f"{u} 机要柜 1") for u in VALID_EIGHT
+    ]
     (event,) = c.events("contracts.file_completed")
     assert event["payload"]["copies"] == [{"number": n, "unit": u} for n, u in enumerate(VALID_EIGHT, start=1)]
     (audited,) = c.audit_rows("contracts.register_copies")
