@@ -79,6 +79,11 @@ def review_opinion(page, output, base, project_id):
     page.goto(base + as_("rev-drb,reviewer,DRB", "/desk/review"))
     ready(page)
     item = f".queue-item[data-project='{project_id}']"
+    # no opinion is chosen beforehand: 提交 without one is stopped by the form, nothing is sent
+    assert page.eval_on_selector(f"{item} select[name=opinion]", "e => e.value") == ""
+    page.click(f"{item} button[type=submit]")
+    assert page.eval_on_selector(f"{item} select[name=opinion]", "e => e.validity.valueMissing")
+    assert not page.query_selector(f"{item} .notice") and not page.query_selector(f"{item} form.submitted")
     page.select_option(f"{item} select[name=opinion]", "conditional")
     page.fill(f"{item} textarea[name=conditions]", "投产后三年内研发投入不低于营业收入的3%")
     page.click(f"{item} button[type=submit]")
@@ -337,7 +342,7 @@ def whole_life(page, output, base, lead, people, password):
         opinion = (
             {"opinion": "conditional", "conditions": "投产后三年内研发投入不低于营业收入的3%"}
             if reviewer["unit"] == "IND"
-            else {}
+            else {"opinion": "pass"}
         )
         if n < len(reviewers) - 1:
             w.step(f"#opinion-form-{w.project_id}", opinion, then="#step-done .notice")

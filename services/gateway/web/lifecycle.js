@@ -43,8 +43,9 @@ function posting(ctx, id, children, send, message, mode, options = {}) {
 // -- shared with the desks ---------------------------------------------------------------------------
 export function opinionForm(projectId, onDone) {
   const f = h('form.form', { 'data-project': projectId, id: `opinion-form-${projectId}` },
-    field(t('review.opinion'), select('opinion', ['pass', 'conditional', 'fail'].map(o => [o, t(`review.opinion.${o}`)]),
-      { id: `opinion-${projectId}` })),
+    // no opinion chosen beforehand: a unit's opinion is given by choosing it, never by one click on 提交
+    field(t('review.opinion'), select('opinion', [['', t('review.opinion.choose')],
+      ...['pass', 'conditional', 'fail'].map(o => [o, t(`review.opinion.${o}`)])], { id: `opinion-${projectId}`, required: true })),
     field(t('review.conditions'), h('textarea', { name: 'conditions' })),
     field(t('review.reasons'), h('textarea', { name: 'reasons' })),
     submit(t('common.submit')));
