@@ -125,6 +125,18 @@ def test_both_languages_have_the_same_keys_and_every_key_used_exists():
         assert f"error.{code}" in zh and re.search(r"[\u4e00-\u9fff]", zh[f"error.{code}"])
 
 
+def test_a_session_s_stage_has_one_name_in_the_web_app_and_the_platform_s_catalogue():
+    """后期洽谈 on the sessions' table, on the timeline and in the refusals alike (the county's "post-project
+    negotiations", where LEGAL joins), in both languages."""
+    from shared import vocabulary
+
+    for lang, locale in (("zh-CN", "zh_CN"), ("en", "en")):
+        web = json.loads((WEB / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+        for stage in ("early", "final"):
+            name = vocabulary.term_name("session_stage", stage, locale)
+            assert web[f"stage.{stage}"].casefold() == name.casefold(), (lang, stage)  # (a capital at a cell's start)
+
+
 def test_the_vendored_mapping_library_is_the_published_one_with_its_licence():
     """Leaflet, vendored from the npm registry (vendor/leaflet/README.txt): the files are those whose checksums the
     note records, its licence beside them; the plan loads it from there and asks no tile server."""
