@@ -72,6 +72,10 @@ def register_and_file_lead(page, output, base, lead):
     # times read as the county writes them (年月日, Shanghai's clock), never as ISO text
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", page.inner_text("#timeline"))
     assert not re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", page.inner_text("#timeline"))
+    lines = "td => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length; }"
+    first = "#timeline tbody tr td:first-child"  # the time on one line, however long the reason beside it
+    assert page.eval_on_selector(first, lines) == 1
+    assert page.eval_on_selector(first, "td => getComputedStyle(td).whiteSpace") == "nowrap"
     return {"lead_id": lead_id, "screenshot": screenshot, "refusal": refusal}
 
 
