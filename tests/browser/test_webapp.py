@@ -144,10 +144,12 @@ def test_park_head_decides(web):
         base=base,
         project_id=lead["id"],
         actor=PARK_HEAD,
-        expect=["#card-route ul li", "#card-review #opinions-table"],
+        expect=["#card-route ul li", "#card-review #opinions-table", "#sessions-table"],
         name="3b-project-page-after-decision",
     )
     assert "约定用地45.00 亩，不超过60.00 亩" in page["text"]["#card-route ul li"]  # the route's reason in Chinese
+    sessions = page["text"]["#sessions-table"]  # who took part, each unit named once
+    assert "县法制办主任" in sessions and "县国土资源局局长" in sessions and "法制办法制办" not in sessions, sessions
 
 
 def test_custodians_register(web):

@@ -248,7 +248,10 @@ export const personName = actor => {
 // A session's participant: the person's name where given, the position (its unit where the position does not say it).
 export const participantName = q => {
   const position = posName(q.position);
-  const who = q.position && q.position.includes(':') ? position : `${unitName(q.unit)}${position}`;
+  // 县法制办 + 法制办主任 reads 县法制办主任, 县国土资源局 + 局长 县国土资源局局长: the unit is not named twice
+  const unit = unitName(q.unit), short = unit.replace(/^县/, '');
+  const who = q.position && q.position.includes(':') ? position
+    : `${unit}${short && position.startsWith(short) ? position.slice(short.length) : position}`;
   return q.name ? `${q.name}（${who}）` : who;
 };
 // An accounting figure's value as a person reads it: money in 万元, land in 亩 (the unit column names it).
