@@ -103,7 +103,9 @@ class CountyIndustrialPlan:
                 self.name,
                 self.unit,
                 OK,
-                _(
+                _("{sector:sector} is a priority sector of the county", sector=project.sector)
+                if priority == project.sector  # the entry is the sector itself: named once
+                else _(
                     "{sector:sector} is a priority sector of the county ({entry})",
                     sector=project.sector,
                     entry=priority,

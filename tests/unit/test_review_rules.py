@@ -54,7 +54,9 @@ def test_each_catalogue_class(sector, verdict, cls, outside):
 
 
 def test_county_plan_priority_park_positioning_or_flag():
-    assert c.CountyIndustrialPlan().run(facts(sector="C3252"), policy).verdict == "ok"
+    priority = c.CountyIndustrialPlan().run(facts(sector="C3252"), policy)
+    assert priority.verdict == "ok"
+    assert priority.reason.render("zh-CN") == "铝压延加工（C3252）属本县重点发展产业"  # the code named once
     assert "衡东工业园" in c.CountyIndustrialPlan().run(facts(sector="C3511"), policy).reason.render("zh-CN")
     assert c.CountyIndustrialPlan().run(facts(sector="A0111"), policy).verdict == "flag"
 
