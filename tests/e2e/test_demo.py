@@ -132,7 +132,7 @@ def test_the_demo_runs_through_every_state_built_so_far(api, platform_env, tmp_p
     assert "保密" not in ledger and "孙经理" not in ledger
     for book in ("重点招商信息台账：2行", "在谈项目台账：1行", "签约项目台账：1行"):
         assert book in ledger
-    assert "ZS2026-0002 年产10GWh锂离子电池项目 — 已终止已0天；衡东工业园，" in ledger  # the unit by its name
+    assert "ZS2026-0002 年产10GWh锂离子电池项目 — 已终止（0天）；衡东工业园，" in ledger  # the unit by its name
     assert f"{year}年目标任务 衡东工业园：签约1/4个（25.00%）" in ledger  # names in the language asked (Chinese)
     written = sorted(p.name for p in out_dir.iterdir())
     assert [n for n in written if n.startswith(("ledger-", "summary-"))] == [
