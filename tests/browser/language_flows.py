@@ -18,11 +18,12 @@ READ = """() => {
   const options = [...document.querySelectorAll('option')].map(o => o.label || o.textContent);
   const text = document.body.innerText;
   const search = document.querySelector('.search input');
+  const bare = [...document.querySelectorAll('table.cards td:empty')].filter(td => td.offsetParent !== null).length;
   return {text: text + '\\n' + options.join('\\n'), hints: hints.join('\\n'),
-          search: search ? search.getBoundingClientRect().width : 0};
+          search: search ? search.getBoundingClientRect().width : 0, bare};
 }"""
 """The page's text and its options' labels; the hints of its fields (placeholders, titles, labels); the width of the
-top bar's search box."""
+top bar's search box; the empty cells shown on a table laid out as cards (a phone)."""
 
 
 def sign_in(page, base, user_id, password, lang):

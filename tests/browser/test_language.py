@@ -189,7 +189,7 @@ def leaks(text: str, names: set[str], locale: str) -> list[str]:
     return latin_leaks(text) if locale == "zh-CN" else chinese_leaks(text)
 
 
-def sweep(county, who: dict, locale: str, routes: list[str], width: int = 1366) -> list[str]:
+def sweep(county, who: dict, locale: str, routes: list[str], width: int = 1366, bare: dict | None = None) -> list[str]:
     seen = run_flow(
         "language_flows:pages",
         base=county["base"],
@@ -202,6 +202,8 @@ def sweep(county, who: dict, locale: str, routes: list[str], width: int = 1366) 
     )
     found = []
     for route, read in seen.items():
+        if bare is not None:
+            bare[route] = read["bare"]
         # a field's hint is an example of what is typed (Chinese in both languages); in Chinese it is checked too
         text = read["text"] + ("\n" + read["hints"] if locale == "zh-CN" else "")
         for line in text.splitlines():
@@ -231,8 +233,10 @@ def test_every_page_reads_in_english_but_for_its_data(county, position):
 
 def test_every_page_reads_in_chinese_on_a_phone(county):
     """The same pages at 390 px (a phone: the navigation, tables and cards laid out otherwise), as IPB's clerk."""
-    found = sweep(county, sample_user(county, "ipb_clerk"), "zh-CN", county["routes"], width=390)
+    bare: dict = {}
+    found = sweep(county, sample_user(county, "ipb_clerk"), "zh-CN", county["routes"], width=390, bare=bare)
     assert not found, f"{len(found)} leak(s):\n" + "\n".join(found)
+    assert not {route: n for route, n in bare.items() if n}, bare  # no label standing alone on a card
 
 
 def test_the_search_box_keeps_room_to_type_on_a_phone_beside_the_longest_name(county):
