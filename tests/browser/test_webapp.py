@@ -49,6 +49,11 @@ FINAL = {
 }
 
 
+def project_page(base: str, project_id: str, actor: str, expect: list[str], name: str) -> dict:
+    """The project's page as ``actor`` (dev actor mode) once ``expect``'s selectors show: each one's text, a screenshot."""
+    return run_flow("project_page", base=base, project_id=project_id, actor=actor, expect=expect, name=name)
+
+
 def reviewed_lead(base: str, n: int, name: str) -> dict:
     """A lead registered, filed and under joint review (as the demo does it)."""
     return demo._file_and_review(
@@ -118,17 +123,19 @@ def test_a_reader_outside_a_stage_finds_its_card_not_theirs_and_no_refusal_for_i
     is not for this position, and where the next steps are there is nothing, not a refusal (no step is LEGAL's)."""
     _, base, _ = web
     lead = reviewed_lead(base, 11, "浏览器测试法制办查阅项目")
-    page = run_flow(
-        "project_page",
-        base=base,
-        project_id=lead["id"],
-        actor="u-legal,legal_director,LEGAL",
-        expect=["#card-review p.muted", "main"],
-        name="legal-director-project-under-review",
+    page = project_page(
+        base,
+        lead["id"],
+        "u-legal,legal_director,LEGAL",
+        ["#card-review p.muted", "main"],
+        "legal-director-project-under-review",
     )
     review = page["text"]["#card-review p.muted"]  # the card's text
     assert "本岗位无权查看此部分" in review, review
     assert "无权执行此操作" not in page["text"]["main"] and "联审中" in page["text"]["main"], page["text"]["main"]
+    # IPB reads the review: that no opinion is given yet is said, not an empty table
+    page = project_page(base, lead["id"], "u-ipb-1,ipb_clerk,IPB", ["#card-review #opinions-table"], "ipb-under-review")
+    assert "尚无单位出具意见" in page["text"]["#card-review #opinions-table"]  # (the card's text)
 
 
 def test_park_head_decides(web):
@@ -139,13 +146,12 @@ def test_park_head_decides(web):
     wait_for(lambda: api.get(f"/api/projects/{lead['id']}").json()["state"] == "agreed", what="agreed")
     decisions = api.get(f"/api/projects/{lead['id']}/negotiation").json()["decisions"]
     assert "agree" in str(decisions["park_head:hengdong"]), decisions
-    page = run_flow(
-        "project_page",
-        base=base,
-        project_id=lead["id"],
-        actor=PARK_HEAD,
-        expect=["#card-route ul li", "#card-review #opinions-table", "#sessions-table"],
-        name="3b-project-page-after-decision",
+    page = project_page(
+        base,
+        lead["id"],
+        PARK_HEAD,
+        ["#card-route ul li", "#card-review #opinions-table", "#sessions-table"],
+        "3b-project-page-after-decision",
     )
     assert "约定用地45.00 亩，不超过60.00 亩" in page["text"]["#card-route ul li"]  # the route's reason in Chinese
     sessions = page["text"]["#sessions-table"]  # who took part, each unit named once
@@ -168,13 +174,8 @@ def test_custodians_register(web):
     assert Path(result["screenshot"]).exists()
     assert lead["ref"] in result["held"] and "第3份" in result["held"] and "财政局 合同柜 F-3" in result["held"]
     assert "财政局 档案员" in result["custodians"]
-    page = run_flow(
-        "project_page",
-        base=base,
-        project_id=lead["id"],
-        actor="fin-archivist,archivist,FIN",
-        expect=["#card-contract table"],
-        name="4b-project-page-contract",
+    page = project_page(
+        base, lead["id"], "fin-archivist,archivist,FIN", ["#card-contract table"], "4b-project-page-contract"
     )
     assert "取得项目用地并缴清土地出让金" in page["text"]["#card-contract table"]
     assert "按期开工建设" in page["text"]["#card-contract table"]  # R6: the dates became obligations at signing

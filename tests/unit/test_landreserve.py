@@ -194,6 +194,7 @@ def test_a_demand_is_matched_to_ready_parcels_of_the_right_size_use_and_park():
     assert [m["parcel"]["code"] for m in found] == ["HD-01", "HD-02", "HD-05"]
     assert [m["excess_mu"] for m in found] == [Decimal("3.00"), Decimal("15.00"), Decimal("21.50")]
     assert all(m["preferred"] for m in found) and [m["rank"] for m in found] == [1, 2, 3]
+    assert found[1]["reasons"][0].render("zh-CN") == "地块60.00 亩，需求45.00 亩（至多超出需求50%）"
     # 40 mu asked: at most 60 mu (50% more, 60 included) — HD-05's 66.5 mu is too large, and no parcel is too small
     assert [m["parcel"]["code"] for m in domain.match(parcels(), Decimal("40"), "C3252", None, POLICY)] == [
         "HD-01",

@@ -317,9 +317,9 @@ async function projectPage(params, id) {
           table([t('review.check'), t('review.unit'), t('review.verdict'), t('review.reason')], r.findings.map(f =>
             [t(`check.${f.check}`, f.check), unitName(f.unit), h('span.tag', { class: f.verdict === 'ok' ? 'ok' : 'bad' }, t(`verdict.${f.verdict}`, f.verdict)), f.reason])),
           h('h3', t('project.opinions')),
-          table([t('review.round'), t('review.unit'), t('review.opinion'), t('review.conditions_read'), t('review.reasons_read'), t('project.at')],
+          r.opinions.length ? table([t('review.round'), t('review.unit'), t('review.opinion'), t('review.conditions_read'), t('review.reasons_read'), t('project.at')],
             r.opinions.map(o => [o.round, unitName(o.unit), t(`review.opinion.${o.opinion}`, o.opinion), (o.conditions || []).join('；'),
-              (o.reasons || []).join('；'), when(o.at)]), { id: 'opinions-table' }),
+              (o.reasons || []).join('；'), when(o.at)]), { id: 'opinions-table' }) : h('p.muted', { id: 'opinions-table' }, t('review.no_opinions')),
           (r.returns || []).length ? [h('h3', t('project.returns')), table([t('review.round'), t('review.unit'), t('step.return_request'),
             t('step.resubmit_note')], r.returns.map(x => [x.round, unitName(x.unit), x.request, x.resubmission_note || '—']), { id: 'returns-table' })] : null);
       }, { id: 'card-review' }),
