@@ -306,6 +306,21 @@ def designate_all(c: Contracts) -> None:
         )
 
 
+def replace_fin_custodian(c: Contracts) -> None:
+    """FIN's head names a new custodian in place of the one ``designate_all`` named (u-new-fin, 新档案员)."""
+    c.designate_custodian(
+        FIN_HEAD,
+        "FIN",
+        {
+            "user_id": "u-new-fin",
+            "name": "新档案员",
+            "cabinet": "FIN 机要柜 2",
+            "replaces": CUSTODIAN_USER["FIN"],
+            "reason": "原档案员调离",
+        },
+    )
+
+
 def register(units: list[str], numbers: list[int] | None = None) -> dict:
     numbers = numbers or list(range(1, len(units) + 1))
     return {"copies": [{"number": n, "unit": u} for n, u in zip(numbers, units)]}
@@ -755,17 +770,7 @@ def test_the_complete_register_files_the_contract_and_it_is_handed_over(c, clock
     assert all(r["registered_by"]["unit"] == "IPB" and r["registered_at"] == clock.now for r in rows)
     assert c.stored("p1")["state"] == "filed_copies"
     # the record names each copy's custodian, who kept it when it was registered (after a replacement too)
-    c.designate_custodian(
-        FIN_HEAD,
-        "FIN",
-        {
-            "user_id": "u-new-fin",
-            "name": "新档案员",
-            "cabinet": "FIN 机要柜 2",
-            "replaces": CUSTODIAN_USER["FIN"],
-            "reason": "调离",
-        },
-    )
+    replace_fin_custodian(c)
     record = c.get_contract(IPB, "p1")["copies"]
     assert [(k["unit"], k["custodian_name"], k["cabinet"]) for k in record] == [
         (u, f"{u} 档案员", f"{u} 机要柜 1") for u in VALID_EIGHT
@@ -1167,17 +1172,7 @@ def test_a_replaced_custodian_loses_access_and_the_new_one_reads(c):
     filed(c, "p1")
     old = custodian_actor("FIN")
     assert c.read_contract(old, "p1", {"reason": "核对"})["basis"] == "custodian of County Finance Bureau"
-    c.designate_custodian(
-        FIN_HEAD,
-        "FIN",
-        {
-            "user_id": "u-new-fin",
-            "name": "新档案员",
-            "cabinet": "FIN 机要柜 2",
-            "replaces": CUSTODIAN_USER["FIN"],
-            "reason": "原档案员调离",
-        },
-    )
+    replace_fin_custodian(c)
     with pytest.raises(NotAllowed):
         c.read_contract(old, "p1", {"reason": "核对"})
     new = {"user_id": "u-new-fin", "position": "archivist", "unit": "FIN"}
